@@ -1,0 +1,409 @@
+// Package briefing holds briefpack's domain: dialogues, rounds, topic sheets
+// and their paragraphs, markings and withholding grounds, the clearance rule,
+// and the service interfaces a store implements. It imports only the standard
+// library.
+package briefing
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Meta is what every stored object carries: an opaque id and a version that
+// every write increments, for optimistic concurrency.
+type Meta struct {
+	ID        string    `json:"id"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+}
+
+// GetMeta returns the object's metadata, so a store can handle every kind alike.
+func (m *Meta) GetMeta() *Meta { return m }
+
+// Object is any stored object.
+type Object interface {
+	GetMeta() *Meta
+}
+
+// Kinds of object, as named in the audit log, search results and errors.
+const (
+	KindAgency   = "agency"
+	KindPerson   = "person"
+	KindDialogue = "dialogue"
+	KindRound    = "round"
+	KindSheet    = "sheet"
+	KindAction   = "action"
+	KindUser     = "user"
+	KindSnapshot = "snapshot"
+)
+
+// Sides of a dialogue.
+const (
+	SideHome    = "home"
+	SidePartner = "partner"
+)
+
+// Agency is a government body taking part in dialogues.
+type Agency struct {
+	Meta
+	Name    string `json:"name"`
+	Acronym string `json:"acronym"`
+	Country string `json:"country"`
+}
+
+// Validate checks an agency's fields.
+func (a *Agency) Validate() error {
+	fe := fieldErrors{}
+	requireText(fe, "name", a.Name, 200)
+	limitText(fe, "acronym", a.Acronym, 40)
+	requireText(fe, "country", a.Country, 100)
+	return fe.err("agency")
+}
+
+// Person is a counterpart or a member of our delegation.
+type Person struct {
+	Meta
+	Name     string `json:"name"`
+	Title    string `json:"title"`
+	AgencyID string `json:"agency_id"`
+	Country  string `json:"country"`
+	Bio      string `json:"bio"` // Markdown
+	Marking  string `json:"marking"`
+}
+
+// Validate checks a person's fields against the settings.
+func (p *Person) Validate(s Settings) error {
+	fe := fieldErrors{}
+	requireText(fe, "name", p.Name, 200)
+	limitText(fe, "title", p.Title, 300)
+	limitText(fe, "agency_id", p.AgencyID, 40)
+	requireText(fe, "country", p.Country, 100)
+	limitText(fe, "bio", p.Bio, 20000)
+	s.checkMarking(fe, "marking", p.Marking)
+	return fe.err("person")
+}
+
+// Dialogue is a standing series of bilateral meetings.
+type Dialogue struct {
+	Meta
+	Name          string     `json:"name"`
+	Home          string     `json:"home"`
+	Partner       string     `json:"partner"`
+	Established   string     `json:"established"` // YYYY-MM-DD
+	Origin        string     `json:"origin"`
+	CadenceMonths int        `json:"cadence_months"`
+	Milestones    Milestones `json:"milestones"`
+	Notes         string     `json:"notes"`
+}
+
+// Milestones are the drafting deadlines of a round, in days before it starts.
+type Milestones struct {
+	Commissioned int `json:"commissioned"`
+	DraftsDue    int `json:"drafts_due"`
+	ClearanceDue int `json:"clearance_due"`
+	PackFrozen   int `json:"pack_frozen"`
+}
+
+// DefaultMilestones are used when a dialogue sets none.
+var DefaultMilestones = Milestones{Commissioned: 42, DraftsDue: 21, ClearanceDue: 10, PackFrozen: 3}
+
+// Validate checks a dialogue's fields, filling defaults for milestones left at zero.
+func (d *Dialogue) Validate() error {
+	fe := fieldErrors{}
+	requireText(fe, "name", d.Name, 300)
+	requireText(fe, "home", d.Home, 100)
+	requireText(fe, "partner", d.Partner, 100)
+	if d.Established != "" {
+		checkDate(fe, "established", d.Established)
+	}
+	limitText(fe, "origin", d.Origin, 2000)
+	limitText(fe, "notes", d.Notes, 20000)
+	if d.CadenceMonths < 0 || d.CadenceMonths > 120 {
+		fe.add("cadence_months", "must be between 0 and 120 months")
+	}
+	if d.Milestones == (Milestones{}) {
+		d.Milestones = DefaultMilestones
+	}
+	for name, v := range map[string]int{"commissioned": d.Milestones.Commissioned, "drafts_due": d.Milestones.DraftsDue,
+		"clearance_due": d.Milestones.ClearanceDue, "pack_frozen": d.Milestones.PackFrozen} {
+		if v < 0 || v > 365 {
+			fe.add("milestones."+name, "must be between 0 and 365 days before the round")
+		}
+	}
+	return fe.err("dialogue")
+}
+
+// Round statuses.
+const (
+	RoundProposed  = "proposed"
+	RoundScheduled = "scheduled"
+	RoundHeld      = "held"
+	RoundPostponed = "postponed"
+	RoundCancelled = "cancelled"
+)
+
+// RoundStatuses lists the statuses a round may have.
+var RoundStatuses = []string{RoundProposed, RoundScheduled, RoundHeld, RoundPostponed, RoundCancelled}
+
+// Participant is a person in a round, on one side.
+type Participant struct {
+	PersonID string `json:"person_id"`
+	Side     string `json:"side"`
+}
+
+// AgendaItem is one item of a round's agenda, optionally a topic sheet.
+type AgendaItem struct {
+	Title   string `json:"title"`
+	SheetID string `json:"sheet_id"`
+}
+
+// Round is one meeting of a dialogue.
+type Round struct {
+	Meta
+	DialogueID string        `json:"dialogue_id"`
+	Number     int           `json:"number"`
+	StartsOn   string        `json:"starts_on"`
+	EndsOn     string        `json:"ends_on"`
+	City       string        `json:"city"`
+	Host       string        `json:"host"`
+	Status     string        `json:"status"`
+	Marking    string        `json:"marking"`
+	Outcomes   string        `json:"outcomes"` // Markdown
+	CoChairs   []Participant `json:"co_chairs"`
+	Delegation []Participant `json:"delegation"`
+	Agenda     []AgendaItem  `json:"agenda"`
+}
+
+// Validate checks a round's fields, filling defaults for status and marking.
+func (r *Round) Validate(s Settings) error {
+	fe := fieldErrors{}
+	if r.Number < 1 || r.Number > 10000 {
+		fe.add("number", "must be a round number from 1")
+	}
+	var start, end time.Time
+	if r.StartsOn != "" {
+		start = checkDate(fe, "starts_on", r.StartsOn)
+	}
+	if r.EndsOn == "" {
+		r.EndsOn = r.StartsOn
+	}
+	if r.EndsOn != "" {
+		end = checkDate(fe, "ends_on", r.EndsOn)
+	}
+	if r.StartsOn == "" && r.EndsOn != "" {
+		fe.add("starts_on", "is required when ends_on is given")
+	}
+	if !start.IsZero() && !end.IsZero() && end.Before(start) {
+		fe.add("ends_on", "must not be before starts_on")
+	}
+	limitText(fe, "city", r.City, 100)
+	if r.Host != SideHome && r.Host != SidePartner {
+		fe.add("host", "must be home or partner")
+	}
+	if r.Status == "" {
+		r.Status = RoundProposed
+	}
+	if !oneOf(r.Status, RoundStatuses) {
+		fe.add("status", "must be one of %s", strings.Join(RoundStatuses, ", "))
+	}
+	if r.Marking == "" {
+		r.Marking = s.Lowest()
+	}
+	s.checkMarking(fe, "marking", r.Marking)
+	limitText(fe, "outcomes", r.Outcomes, 50000)
+	checkParticipants(fe, "co_chairs", r.CoChairs)
+	checkParticipants(fe, "delegation", r.Delegation)
+	if len(r.Agenda) > 200 {
+		fe.add("agenda", "must have at most 200 items")
+	}
+	for i, a := range r.Agenda {
+		f := fmt.Sprintf("agenda[%d]", i)
+		if strings.TrimSpace(a.Title) == "" && a.SheetID == "" {
+			fe.add(f+".title", "is required when no sheet is given")
+		}
+		limitText(fe, f+".title", a.Title, 300)
+		limitText(fe, f+".sheet_id", a.SheetID, 40)
+	}
+	return fe.err("round")
+}
+
+func checkParticipants(fe fieldErrors, field string, ps []Participant) {
+	if len(ps) > 200 {
+		fe.add(field, "must have at most 200 people")
+	}
+	seen := map[string]bool{}
+	for i, p := range ps {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if p.PersonID == "" {
+			fe.add(f+".person_id", "is required")
+		}
+		limitText(fe, f+".person_id", p.PersonID, 40)
+		if p.Side != SideHome && p.Side != SidePartner {
+			fe.add(f+".side", "must be home or partner")
+		}
+		if seen[p.PersonID] {
+			fe.add(f+".person_id", "is listed twice")
+		}
+		seen[p.PersonID] = true
+	}
+}
+
+// Action statuses.
+const (
+	ActionNotStarted = "not_started"
+	ActionOnTrack    = "on_track"
+	ActionAtRisk     = "at_risk"
+	ActionComplete   = "complete"
+	ActionDropped    = "dropped"
+)
+
+// ActionStatuses lists the statuses an action may have.
+var ActionStatuses = []string{ActionNotStarted, ActionOnTrack, ActionAtRisk, ActionComplete, ActionDropped}
+
+// Action is a commitment agreed in a dialogue, tracked to completion.
+type Action struct {
+	Meta
+	DialogueID      string `json:"dialogue_id"`
+	Ref             string `json:"ref"`
+	Text            string `json:"text"`
+	OwnerAgencyID   string `json:"owner_agency_id"`
+	RaisedInRoundID string `json:"raised_in_round_id"`
+	DueOn           string `json:"due_on"`
+	Status          string `json:"status"`
+}
+
+// Open reports whether the action is still to be done.
+func (a *Action) Open() bool { return a.Status != ActionComplete && a.Status != ActionDropped }
+
+// Validate checks an action's fields.
+func (a *Action) Validate() error {
+	fe := fieldErrors{}
+	requireText(fe, "ref", a.Ref, 40)
+	requireText(fe, "text", a.Text, 5000)
+	limitText(fe, "owner_agency_id", a.OwnerAgencyID, 40)
+	limitText(fe, "raised_in_round_id", a.RaisedInRoundID, 40)
+	if a.DueOn != "" {
+		checkDate(fe, "due_on", a.DueOn)
+	}
+	if a.Status == "" {
+		a.Status = ActionNotStarted
+	}
+	if !oneOf(a.Status, ActionStatuses) {
+		fe.add("status", "must be one of %s", strings.Join(ActionStatuses, ", "))
+	}
+	return fe.err("action")
+}
+
+// Role is what a user may do; each role has every right of those before it.
+type Role string
+
+// Roles, low to high.
+const (
+	RoleViewer      Role = "viewer"
+	RoleOfficer     Role = "officer"
+	RoleLead        Role = "lead"
+	RoleSecretariat Role = "secretariat"
+	RoleAdmin       Role = "admin"
+)
+
+// Roles lists the roles low to high.
+var Roles = []Role{RoleViewer, RoleOfficer, RoleLead, RoleSecretariat, RoleAdmin}
+
+// Rank returns the role's place in Roles, or -1 if it is not a role.
+func (r Role) Rank() int {
+	for i, x := range Roles {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// AtLeast reports whether r has every right of min.
+func (r Role) AtLeast(min Role) bool { return r.Rank() >= 0 && r.Rank() >= min.Rank() }
+
+// User is someone who signs in.
+type User struct {
+	Meta
+	Name      string `json:"name"`
+	Role      Role   `json:"role"`
+	Clearance string `json:"clearance"`
+	Disabled  bool   `json:"disabled"`
+	// PasswordHash is an encoded argon2id hash; it never leaves the store or server.
+	PasswordHash string `json:"-"`
+}
+
+var userName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+// Validate checks a user's fields against the settings.
+func (u *User) Validate(s Settings) error {
+	fe := fieldErrors{}
+	if !userName.MatchString(u.Name) {
+		fe.add("name", "must be 1 to 64 letters, digits or . _ @ -, starting with a letter or digit")
+	}
+	if u.Role.Rank() < 0 {
+		fe.add("role", "must be one of viewer, officer, lead, secretariat, admin")
+	}
+	s.checkMarking(fe, "clearance", u.Clearance)
+	return fe.err("user")
+}
+
+// Actor is who makes a change, as recorded in the audit log.
+type Actor struct {
+	UserID string
+	Name   string
+}
+
+// AuditRecord answers who changed what, when, from which version to which.
+type AuditRecord struct {
+	Seq         uint64    `json:"seq"`
+	At          time.Time `json:"at"`
+	UserID      string    `json:"user_id"`
+	UserName    string    `json:"user"`
+	Op          string    `json:"op"` // create, update, delete
+	Kind        string    `json:"kind"`
+	ObjectID    string    `json:"object_id"`
+	FromVersion int       `json:"from_version"`
+	ToVersion   int       `json:"to_version"`
+}
+
+func requireText(fe fieldErrors, field, v string, max int) {
+	if strings.TrimSpace(v) == "" {
+		fe.add(field, "is required")
+		return
+	}
+	limitText(fe, field, v, max)
+}
+
+func limitText(fe fieldErrors, field, v string, max int) {
+	if !utf8.ValidString(v) {
+		fe.add(field, "must be valid UTF-8 text")
+	} else if utf8.RuneCountInString(v) > max {
+		fe.add(field, "must be at most %d characters", max)
+	} else if strings.ContainsRune(v, 0) {
+		fe.add(field, "must not contain NUL characters")
+	}
+}
+
+// checkDate adds a field error unless v is a YYYY-MM-DD date, and returns it.
+func checkDate(fe fieldErrors, field, v string) time.Time {
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		fe.add(field, "must be a date written YYYY-MM-DD")
+	}
+	return t
+}
+
+func oneOf(v string, set []string) bool {
+	for _, x := range set {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

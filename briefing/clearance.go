@@ -1,0 +1,61 @@
+package briefing
+
+// Reader is who is reading: every read path filters what it returns through
+// the reader's clearance, using Settings.Allows and the functions below.
+type Reader struct {
+	UserID    string
+	Name      string
+	Role      Role
+	Clearance string
+}
+
+// Actor returns the reader as the author of a change.
+func (r Reader) Actor() Actor { return Actor{UserID: r.UserID, Name: r.Name} }
+
+// SeesPerson reports whether the reader may see the person at all.
+func (s Settings) SeesPerson(clearance string, p *Person) bool { return s.Allows(clearance, p.Marking) }
+
+// SeesRound reports whether the reader may see the round at all.
+func (s Settings) SeesRound(clearance string, r *Round) bool { return s.Allows(clearance, r.Marking) }
+
+// VisibleSheet returns the reader's copy of a topic sheet: every paragraph
+// above their clearance removed (absent, not blanked) and the marking rolled
+// up over what is left. It reports false — the sheet is absent to them — when
+// the sheet holds paragraphs and none is within their clearance.
+func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
+	c := sh.Clone()
+	total, kept := 0, 0
+	for i := range c.Sections {
+		var ps []Paragraph
+		for _, p := range c.Sections[i].Paragraphs {
+			total++
+			if s.Allows(clearance, p.Marking) {
+				ps = append(ps, p)
+				kept++
+			}
+		}
+		if ps == nil {
+			ps = []Paragraph{}
+		}
+		c.Sections[i].Paragraphs = ps
+	}
+	if total > 0 && kept == 0 {
+		return nil, false
+	}
+	c.Marking = s.SheetMarking(c)
+	return c, true
+}
+
+// HoldsOnly reports whether every paragraph of the sheet is within clearance:
+// only then may a writer with that clearance save over it, so nothing they
+// cannot see is lost by their edit.
+func (s Settings) HoldsOnly(clearance string, sh *Sheet) bool {
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if !s.Allows(clearance, p.Marking) {
+				return false
+			}
+		}
+	}
+	return true
+}

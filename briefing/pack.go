@@ -1,0 +1,77 @@
+package briefing
+
+import "time"
+
+// Editions of a pack.
+const (
+	EditionFull    = "full"
+	EditionRelease = "release"
+)
+
+// Pack is a briefing pack assembled for one reader: everything above the
+// reader's clearance (or the pack's lower ceiling) is already absent, so the
+// renderers in briefing/htmlpack and briefing/xlsxpack cannot show it.
+type Pack struct {
+	Settings    Settings
+	Edition     string // EditionFull or EditionRelease
+	Ceiling     string // the highest marking the pack may hold
+	Marking     string // the highest marking it does hold
+	GeneratedAt time.Time
+	Dialogue    *Dialogue
+	Round       *Round
+	// CoChairs and Delegation are the round's people, each side home first.
+	CoChairs   []PackPerson
+	Delegation []PackPerson
+	// Counterparts are the partner side's people, for their biographies.
+	Counterparts []PackPerson
+	// Agenda is the round's agenda; an item's Sheet is nil when it names none
+	// or the reader may not see it.
+	Agenda []PackAgendaItem
+	// Sheets are the topic sheets in agenda order, then the round's others,
+	// with default headings filled in.
+	Sheets []*Sheet
+	// Actions are the dialogue's open actions.
+	Actions []PackAction
+	// Previous is the last round before this one, for its outcomes, or nil.
+	Previous *Round
+	// Schedule is the release edition's schedule of documents; WithheldInFull
+	// counts the sheets left out of it entirely.
+	Schedule       []ScheduleEntry
+	WithheldInFull int
+}
+
+// PackPerson is a person in a pack with their agency and side.
+type PackPerson struct {
+	Person *Person
+	Agency *Agency // nil when the person has none
+	Side   string
+}
+
+// PackAgendaItem is one agenda item of a pack.
+type PackAgendaItem struct {
+	Title string
+	Sheet *Sheet
+}
+
+// PackAction is an open action with its owner agency.
+type PackAction struct {
+	Action      *Action
+	OwnerAgency *Agency // nil when none
+	RaisedIn    int     // the number of the round it was raised in, 0 if unknown
+}
+
+// Release outcomes of a document in the schedule.
+const (
+	ReleasedInFull = "released in full"
+	ReleasedInPart = "released in part"
+	WithheldInFull = "withheld in full"
+)
+
+// ScheduleEntry is one row of a release edition's schedule of documents.
+// A document withheld in full has a number, never a title.
+type ScheduleEntry struct {
+	Number   int
+	Title    string // empty when withheld in full
+	Decision string // ReleasedInFull, ReleasedInPart or WithheldInFull
+	Grounds  []string
+}

@@ -1,0 +1,187 @@
+package briefing
+
+import (
+	"context"
+	"time"
+)
+
+// Page asks for one page of a list: the items after the cursor After (empty
+// for the first page), at most Limit of them. A list returns the cursor of the
+// next page, or "" when there is no more.
+type Page struct {
+	After string
+	Limit int
+}
+
+// Every Create method assigns the object its id, version 1 and times, and
+// records an audit entry. Every Update method writes only when the object's
+// Version is the stored one (else ESTALE, nothing written), then increments
+// it. Every Delete method with version > 0 deletes only that version (else
+// ESTALE). All of them return ENOTFOUND for an id that does not exist.
+
+// AgencyService keeps agencies.
+type AgencyService interface {
+	// Agency returns one agency, or ENOTFOUND.
+	Agency(ctx context.Context, id string) (*Agency, error)
+	// Agencies lists agencies in creation order.
+	Agencies(ctx context.Context, p Page) ([]*Agency, string, error)
+	// CreateAgency stores a new agency.
+	CreateAgency(ctx context.Context, a *Agency, by Actor) error
+	// UpdateAgency stores a new version: ENOTFOUND, ESTALE.
+	UpdateAgency(ctx context.Context, a *Agency, by Actor) error
+	// DeleteAgency removes an agency: ENOTFOUND, ESTALE.
+	DeleteAgency(ctx context.Context, id string, version int, by Actor) error
+}
+
+// PersonService keeps people.
+type PersonService interface {
+	// Person returns one person, or ENOTFOUND.
+	Person(ctx context.Context, id string) (*Person, error)
+	// People lists people in creation order.
+	People(ctx context.Context, p Page) ([]*Person, string, error)
+	// CreatePerson stores a new person.
+	CreatePerson(ctx context.Context, p *Person, by Actor) error
+	// UpdatePerson stores a new version: ENOTFOUND, ESTALE.
+	UpdatePerson(ctx context.Context, p *Person, by Actor) error
+	// DeletePerson removes a person: ENOTFOUND, ESTALE.
+	DeletePerson(ctx context.Context, id string, version int, by Actor) error
+}
+
+// DialogueService keeps dialogues.
+type DialogueService interface {
+	// Dialogue returns one dialogue, or ENOTFOUND.
+	Dialogue(ctx context.Context, id string) (*Dialogue, error)
+	// Dialogues lists dialogues in creation order.
+	Dialogues(ctx context.Context, p Page) ([]*Dialogue, string, error)
+	// CreateDialogue stores a new dialogue.
+	CreateDialogue(ctx context.Context, d *Dialogue, by Actor) error
+	// UpdateDialogue stores a new version: ENOTFOUND, ESTALE.
+	UpdateDialogue(ctx context.Context, d *Dialogue, by Actor) error
+	// DeleteDialogue removes a dialogue that has no rounds or actions:
+	// ENOTFOUND, ESTALE, ECONFLICT.
+	DeleteDialogue(ctx context.Context, id string, version int, by Actor) error
+}
+
+// RoundService keeps the rounds of dialogues.
+type RoundService interface {
+	// Round returns one round, or ENOTFOUND.
+	Round(ctx context.Context, id string) (*Round, error)
+	// Rounds lists a dialogue's rounds in creation order: ENOTFOUND for the dialogue.
+	Rounds(ctx context.Context, dialogueID string, p Page) ([]*Round, string, error)
+	// CreateRound stores a new round of r.DialogueID: ENOTFOUND for the dialogue.
+	CreateRound(ctx context.Context, r *Round, by Actor) error
+	// UpdateRound stores a new version (the dialogue cannot change): ENOTFOUND, ESTALE.
+	UpdateRound(ctx context.Context, r *Round, by Actor) error
+	// DeleteRound removes a round that has no topic sheets: ENOTFOUND, ESTALE, ECONFLICT.
+	DeleteRound(ctx context.Context, id string, version int, by Actor) error
+}
+
+// SheetService keeps topic sheets.
+type SheetService interface {
+	// Sheet returns one topic sheet, unfiltered, or ENOTFOUND.
+	Sheet(ctx context.Context, id string) (*Sheet, error)
+	// Sheets lists a round's sheets in creation order: ENOTFOUND for the round.
+	Sheets(ctx context.Context, roundID string, p Page) ([]*Sheet, string, error)
+	// CreateSheet stores a new sheet of sh.RoundID: ENOTFOUND for the round.
+	CreateSheet(ctx context.Context, sh *Sheet, by Actor) error
+	// UpdateSheet stores a new version (the round cannot change): ENOTFOUND, ESTALE.
+	UpdateSheet(ctx context.Context, sh *Sheet, by Actor) error
+	// DeleteSheet removes a sheet: ENOTFOUND, ESTALE.
+	DeleteSheet(ctx context.Context, id string, version int, by Actor) error
+}
+
+// ActionService keeps the actions agreed in dialogues.
+type ActionService interface {
+	// Action returns one action, or ENOTFOUND.
+	Action(ctx context.Context, id string) (*Action, error)
+	// Actions lists a dialogue's actions in creation order: ENOTFOUND for the dialogue.
+	Actions(ctx context.Context, dialogueID string, p Page) ([]*Action, string, error)
+	// CreateAction stores a new action of a.DialogueID: ENOTFOUND for the dialogue.
+	CreateAction(ctx context.Context, a *Action, by Actor) error
+	// UpdateAction stores a new version (the dialogue cannot change): ENOTFOUND, ESTALE.
+	UpdateAction(ctx context.Context, a *Action, by Actor) error
+	// DeleteAction removes an action: ENOTFOUND, ESTALE.
+	DeleteAction(ctx context.Context, id string, version int, by Actor) error
+}
+
+// UserService keeps the users who sign in.
+type UserService interface {
+	// User returns one user, with its password hash, or ENOTFOUND.
+	User(ctx context.Context, id string) (*User, error)
+	// UserByName returns the user of that name, with its password hash, or ENOTFOUND.
+	UserByName(ctx context.Context, name string) (*User, error)
+	// Users lists users in creation order.
+	Users(ctx context.Context, p Page) ([]*User, string, error)
+	// CreateUser stores a new user: ECONFLICT when the name is taken.
+	CreateUser(ctx context.Context, u *User, by Actor) error
+	// UpdateUser stores a new version, keeping the stored password hash when
+	// u.PasswordHash is empty: ENOTFOUND, ESTALE, ECONFLICT for a taken name.
+	UpdateUser(ctx context.Context, u *User, by Actor) error
+	// DeleteUser removes a user: ENOTFOUND, ESTALE.
+	DeleteUser(ctx context.Context, id string, version int, by Actor) error
+}
+
+// AuditService answers who changed what and when.
+type AuditService interface {
+	// Audit lists audit records, newest first.
+	Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error)
+}
+
+// HistoryService keeps every saved version of an object.
+type HistoryService interface {
+	// Versions lists the stored versions of an object of kind, oldest first,
+	// each as it was saved (JSON): ENOTFOUND when there are none.
+	Versions(ctx context.Context, kind, id string) ([]VersionRecord, error)
+}
+
+// VersionRecord is one saved version of an object.
+type VersionRecord struct {
+	Version int
+	At      time.Time
+	By      string
+	Deleted bool
+	Data    []byte // the object's JSON as saved
+}
+
+// Store is everything briefpack keeps.
+type Store interface {
+	// Settings returns the settings fixed when the database was created.
+	Settings(ctx context.Context) (Settings, error)
+	AgencyService
+	PersonService
+	DialogueService
+	RoundService
+	SheetService
+	ActionService
+	UserService
+	AuditService
+	HistoryService
+	SnapshotService
+}
+
+// Snapshot is a frozen pack: the exact bytes of both formats as served,
+// their hashes, who froze it and when, kept unchanged forever.
+type Snapshot struct {
+	Meta
+	RoundID   string            `json:"round_id"`
+	Number    int               `json:"number"` // 1, 2, … within the round
+	Edition   string            `json:"edition"`
+	Marking   string            `json:"marking"`
+	Forced    bool              `json:"forced"` // frozen while the round was not ready to travel
+	FrozenBy  string            `json:"frozen_by"`
+	SHA256    map[string]string `json:"sha256"` // format → hex hash of its bytes
+	Clearance string            `json:"clearance"`
+}
+
+// SnapshotService keeps frozen packs.
+type SnapshotService interface {
+	// CreateSnapshot stores a snapshot and its files (format → bytes), numbering
+	// it within its round: ENOTFOUND for the round.
+	CreateSnapshot(ctx context.Context, s *Snapshot, files map[string][]byte, by Actor) error
+	// Snapshot returns one snapshot, or ENOTFOUND.
+	Snapshot(ctx context.Context, id string) (*Snapshot, error)
+	// SnapshotFile returns the stored bytes of one format, or ENOTFOUND.
+	SnapshotFile(ctx context.Context, id, format string) ([]byte, error)
+	// Snapshots lists a round's snapshots, oldest first.
+	Snapshots(ctx context.Context, roundID string, p Page) ([]*Snapshot, string, error)
+}

@@ -1,0 +1,202 @@
+package briefing
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Sheet statuses.
+const (
+	SheetDraft     = "draft"
+	SheetSubmitted = "submitted"
+	SheetCleared   = "cleared"
+)
+
+// SheetStatuses lists the statuses a topic sheet may have.
+var SheetStatuses = []string{SheetDraft, SheetSubmitted, SheetCleared}
+
+// Section kinds of a topic sheet, in the order of a standard sheet.
+const (
+	SectionSituation  = "situation"
+	SectionOffensive  = "offensive"
+	SectionDefensive  = "defensive"
+	SectionCurrent    = "current"
+	SectionPartnering = "partnering"
+	SectionCustom     = "custom"
+)
+
+// SectionKinds lists the section kinds, the five standard ones in order first.
+var SectionKinds = []string{SectionSituation, SectionOffensive, SectionDefensive, SectionCurrent, SectionPartnering, SectionCustom}
+
+// DefaultHeading returns the heading a section of kind has unless it sets one,
+// with {home} and {partner} filled from the dialogue. Custom sections have none.
+func DefaultHeading(kind, home, partner string) string {
+	var h string
+	switch kind {
+	case SectionSituation:
+		h = "Situational assessment"
+	case SectionOffensive:
+		h = "Offensive interest – what are we trying to achieve"
+	case SectionDefensive:
+		h = "Defensive interest – what are we trying to avoid"
+	case SectionCurrent:
+		h = "What is {home} currently doing, or actively planning to do?"
+	case SectionPartnering:
+		h = "What could {home} partner with {partner} to achieve?"
+	}
+	return strings.NewReplacer("{home}", home, "{partner}", partner).Replace(h)
+}
+
+// Paragraph is the unit of a topic sheet: Markdown text with its own marking
+// and, when withheld in full on release, its ground. Parts of the text may be
+// withheld with "{{ground: words}}".
+type Paragraph struct {
+	Text     string `json:"text"`
+	Marking  string `json:"marking"`
+	Withhold string `json:"withhold"`
+}
+
+// Section is one heading of a topic sheet and its paragraphs.
+type Section struct {
+	Kind       string      `json:"kind"`
+	Heading    string      `json:"heading"`
+	Paragraphs []Paragraph `json:"paragraphs"`
+}
+
+// Sheet is a topic sheet: a desk officer's brief on one agenda topic.
+type Sheet struct {
+	Meta
+	RoundID  string    `json:"round_id"`
+	Title    string    `json:"title"`
+	Owner    string    `json:"owner"`
+	Status   string    `json:"status"`
+	Withhold string    `json:"withhold"` // a ground: withheld in full on release, title included
+	Marking  string    `json:"marking"`  // computed: the highest marking the sheet holds
+	Sections []Section `json:"sections"`
+	// PredecessorID is the sheet this one was rolled forward from, if any.
+	PredecessorID string `json:"predecessor_id,omitempty"`
+}
+
+// Limits on a topic sheet, so one request cannot build an unbounded record.
+const (
+	MaxSections      = 50
+	MaxParagraphs    = 200 // per section
+	MaxParagraphText = 20000
+)
+
+// Validate checks a topic sheet against the settings: fields, section kinds,
+// markings, grounds and the withheld-span syntax of every paragraph. Field
+// names in the error locate the paragraph, e.g. "sections[1].paragraphs[3].text".
+// It normalises grounds to the jurisdiction's spelling and computes Marking.
+func (sh *Sheet) Validate(s Settings) error {
+	fe := fieldErrors{}
+	requireText(fe, "title", sh.Title, 300)
+	limitText(fe, "owner", sh.Owner, 100)
+	if sh.Status == "" {
+		sh.Status = SheetDraft
+	}
+	if !oneOf(sh.Status, SheetStatuses) {
+		fe.add("status", "must be one of %s", strings.Join(SheetStatuses, ", "))
+	}
+	if g := s.NormalizeGround(sh.Withhold); g != "" {
+		sh.Withhold = g
+	}
+	s.checkGround(fe, "withhold", sh.Withhold)
+	if len(sh.Sections) > MaxSections {
+		fe.add("sections", "must have at most %d sections", MaxSections)
+	}
+	for i := range sh.Sections {
+		sec := &sh.Sections[i]
+		f := fmt.Sprintf("sections[%d]", i)
+		if !oneOf(sec.Kind, SectionKinds) {
+			fe.add(f+".kind", "must be one of %s", strings.Join(SectionKinds, ", "))
+		}
+		if sec.Kind == SectionCustom {
+			requireText(fe, f+".heading", sec.Heading, 300)
+		} else {
+			limitText(fe, f+".heading", sec.Heading, 300)
+		}
+		if len(sec.Paragraphs) > MaxParagraphs {
+			fe.add(f+".paragraphs", "must have at most %d paragraphs", MaxParagraphs)
+		}
+		for j := range sec.Paragraphs {
+			p := &sec.Paragraphs[j]
+			pf := fmt.Sprintf("%s.paragraphs[%d]", f, j)
+			where := fmt.Sprintf("section %d, paragraph %d", i+1, j+1)
+			limitText(fe, pf+".text", p.Text, MaxParagraphText)
+			if strings.TrimSpace(p.Text) == "" {
+				fe.add(pf+".text", "%s is empty", where)
+			}
+			if p.Marking == "" {
+				p.Marking = s.Lowest()
+			}
+			s.checkMarking(fe, pf+".marking", p.Marking)
+			if g := s.NormalizeGround(p.Withhold); g != "" {
+				p.Withhold = g
+			}
+			s.checkGround(fe, pf+".withhold", p.Withhold)
+			if _, err := s.ParseSpans(p.Text); err != nil {
+				fe.add(pf+".text", "%s", spanError(where, err))
+			}
+		}
+	}
+	sh.Marking = s.SheetMarking(sh)
+	return fe.err("topic sheet")
+}
+
+// SheetMarking is the roll-up: the highest marking of the sheet's paragraphs,
+// or the lowest of the scheme for a sheet with none.
+func (s Settings) SheetMarking(sh *Sheet) string {
+	m := s.Lowest()
+	for _, sec := range sh.Sections {
+		m = s.Highest(m, s.SectionMarking(sec))
+	}
+	return m
+}
+
+// SectionMarking is the highest marking of a section's paragraphs.
+func (s Settings) SectionMarking(sec Section) string {
+	m := s.Lowest()
+	for _, p := range sec.Paragraphs {
+		m = s.Highest(m, p.Marking)
+	}
+	return m
+}
+
+// RoundMarking rolls a round's own marking up with the sheets it holds.
+func (s Settings) RoundMarking(r *Round, sheets []*Sheet) string {
+	m := r.Marking
+	for _, sh := range sheets {
+		m = s.Highest(m, s.SheetMarking(sh))
+	}
+	return m
+}
+
+// Headings fills every section's empty heading with its default for the dialogue.
+func (sh *Sheet) Headings(home, partner string) {
+	for i := range sh.Sections {
+		if sh.Sections[i].Heading == "" {
+			sh.Sections[i].Heading = DefaultHeading(sh.Sections[i].Kind, home, partner)
+		}
+	}
+}
+
+// NewSheetSections returns the five standard sections, empty, in order.
+func NewSheetSections() []Section {
+	var secs []Section
+	for _, k := range SectionKinds[:5] {
+		secs = append(secs, Section{Kind: k, Paragraphs: []Paragraph{}})
+	}
+	return secs
+}
+
+// Clone returns a deep copy of the sheet.
+func (sh *Sheet) Clone() *Sheet {
+	c := *sh
+	c.Sections = make([]Section, len(sh.Sections))
+	for i, sec := range sh.Sections {
+		c.Sections[i] = sec
+		c.Sections[i].Paragraphs = append([]Paragraph(nil), sec.Paragraphs...)
+	}
+	return &c
+}

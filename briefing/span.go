@@ -1,0 +1,105 @@
+package briefing
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Segment is a run of paragraph text: plain when Ground is empty, else words
+// withheld on release under Ground.
+type Segment struct {
+	Text   string
+	Ground string
+}
+
+// ParseSpans splits paragraph text into plain segments and withheld spans
+// written "{{s6(a): the withheld words}}". Grounds are matched without regard
+// to case and returned in the jurisdiction's spelling. An unterminated or
+// nested "{{", a stray "}}", a span without a ground, an empty span or a
+// ground outside the jurisdiction's list is an EINVALID error, so a slip is
+// caught when the paragraph is saved, never when a release is exported.
+func (s Settings) ParseSpans(text string) ([]Segment, error) {
+	var segs []Segment
+	rest := text
+	for {
+		open := strings.Index(rest, "{{")
+		close := strings.Index(rest, "}}")
+		if close >= 0 && (open < 0 || close < open) {
+			return nil, Errorf(EINVALID, "a withheld span closes with \"}}\" at character %d without opening \"{{\"", len(text)-len(rest)+close+1)
+		}
+		if open < 0 {
+			if rest != "" {
+				segs = append(segs, Segment{Text: rest})
+			}
+			return segs, nil
+		}
+		if open > 0 {
+			segs = append(segs, Segment{Text: rest[:open]})
+		}
+		at := len(text) - len(rest) + open + 1
+		body := rest[open+2:]
+		end := strings.Index(body, "}}")
+		if end < 0 {
+			return nil, Errorf(EINVALID, "the withheld span opened at character %d is not closed with \"}}\"", at)
+		}
+		if strings.Contains(body[:end], "{{") {
+			return nil, Errorf(EINVALID, "withheld spans cannot be nested (span opened at character %d)", at)
+		}
+		inner := body[:end]
+		colon := strings.Index(inner, ":")
+		if colon < 0 {
+			return nil, Errorf(EINVALID, "the withheld span at character %d needs a ground: {{%s: words}}", at, s.Grounds[0])
+		}
+		ground := s.NormalizeGround(inner[:colon])
+		if ground == "" {
+			return nil, Errorf(EINVALID, "the withheld span at character %d cites %q, which is not a ground under the %s (use one of %s)",
+				at, strings.TrimSpace(inner[:colon]), s.Act, strings.Join(s.Grounds, ", "))
+		}
+		words := strings.TrimSpace(inner[colon+1:])
+		if words == "" {
+			return nil, Errorf(EINVALID, "the withheld span at character %d is empty", at)
+		}
+		segs = append(segs, Segment{Text: words, Ground: ground})
+		rest = body[end+2:]
+	}
+}
+
+// Plain returns text with every span written out as its words, for search and
+// for readers of the full edition who see the words.
+func (s Settings) Plain(text string) string {
+	segs, err := s.ParseSpans(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	for _, sg := range segs {
+		b.WriteString(sg.Text)
+	}
+	return b.String()
+}
+
+// Redact returns text with every withheld span replaced by its ground, the
+// release form of a paragraph released in part. It fails closed: text that
+// does not parse yields an error, never the text.
+func (s Settings) Redact(text string) (string, []string, error) {
+	segs, err := s.ParseSpans(text)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	var grounds []string
+	for _, sg := range segs {
+		if sg.Ground == "" {
+			b.WriteString(sg.Text)
+			continue
+		}
+		b.WriteString(sg.Ground)
+		grounds = append(grounds, sg.Ground)
+	}
+	return b.String(), grounds, nil
+}
+
+// spanError wraps a span parsing error with the paragraph it was found in.
+func spanError(where string, err error) string {
+	return fmt.Sprintf("%s: %s", where, ErrorMessage(err))
+}

@@ -3,6 +3,7 @@ package briefing
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Sheet statuses.
@@ -75,6 +76,24 @@ type Sheet struct {
 	Sections []Section `json:"sections"`
 	// PredecessorID is the sheet this one was rolled forward from, if any.
 	PredecessorID string `json:"predecessor_id,omitempty"`
+	// Reviews are the sheet's submissions, clearances and returns, oldest first.
+	Reviews []Review `json:"reviews,omitempty"`
+}
+
+// Review decisions.
+const (
+	ReviewSubmit = "submit"
+	ReviewClear  = "clear"
+	ReviewReturn = "return"
+)
+
+// Review is one step of a sheet's clearance: submitted by its officer,
+// cleared or returned (with a comment) by a delegation lead.
+type Review struct {
+	At       time.Time `json:"at"`
+	By       string    `json:"by"`
+	Decision string    `json:"decision"`
+	Comment  string    `json:"comment,omitempty"`
 }
 
 // Limits on a topic sheet, so one request cannot build an unbounded record.
@@ -193,6 +212,7 @@ func NewSheetSections() []Section {
 // Clone returns a deep copy of the sheet.
 func (sh *Sheet) Clone() *Sheet {
 	c := *sh
+	c.Reviews = append([]Review(nil), sh.Reviews...)
 	c.Sections = make([]Section, len(sh.Sections))
 	for i, sec := range sh.Sections {
 		c.Sections[i] = sec

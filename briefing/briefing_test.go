@@ -1,0 +1,106 @@
+package briefing_test
+
+import (
+	"testing"
+
+	"briefpack/briefing"
+)
+
+func TestSettings_Allows(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	for _, tc := range []struct {
+		clearance, marking string
+		want               bool
+	}{
+		{"RESTRICTED", "RESTRICTED", true},
+		{"RESTRICTED", "IN-CONFIDENCE", true},
+		{"RESTRICTED", "CONFIDENTIAL", false},
+		{"TOP SECRET", "SECRET", true},
+		{"SECRET", "TOP SECRET", false},
+		{"", "UNCLASSIFIED", false},
+		{"SECRET", "ULTRA", false},
+		{"OFFICIAL", "UNCLASSIFIED", false},
+	} {
+		if got := nz.Allows(tc.clearance, tc.marking); got != tc.want {
+			t.Errorf("Allows(%q, %q) = %v", tc.clearance, tc.marking, got)
+		}
+	}
+	au := mustSettings(t, "au")
+	if !au.Allows("PROTECTED", "OFFICIAL:Sensitive") || au.Allows("OFFICIAL", "PROTECTED") {
+		t.Error("au scheme order")
+	}
+	if _, err := briefing.SettingsFor("uk"); briefing.ErrorCode(err) != briefing.EINVALID {
+		t.Errorf("unknown jurisdiction: %v", err)
+	}
+}
+
+func sheet() *briefing.Sheet {
+	return &briefing.Sheet{Title: "Foreign Interference", Sections: []briefing.Section{
+		{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{
+			{Text: "We are aware {{s6(a): of x}}.", Marking: "RESTRICTED"},
+			{Text: "Assessment.", Marking: "SECRET", Withhold: "S6(a)"},
+		}},
+		{Kind: briefing.SectionCustom, Heading: "Our Counter Terrorism Approach", Paragraphs: []briefing.Paragraph{
+			{Text: "- Protect New Zealanders.", Marking: "IN-CONFIDENCE"},
+		}},
+	}}
+}
+
+func TestSheet_Validate(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	t.Run("OK", func(t *testing.T) {
+		sh := sheet()
+		if err := sh.Validate(nz); err != nil {
+			t.Fatal(err)
+		}
+		if sh.Marking != "SECRET" || sh.Status != briefing.SheetDraft || sh.Sections[0].Paragraphs[1].Withhold != "s6(a)" {
+			t.Fatalf("%+v", sh)
+		}
+	})
+	t.Run("ErrFields", func(t *testing.T) {
+		sh := sheet()
+		sh.Title = ""
+		sh.Status = "done"
+		sh.Withhold = "s99"
+		sh.Sections[1].Heading = ""
+		sh.Sections[0].Paragraphs[0].Marking = "ULTRA"
+		sh.Sections[0].Paragraphs[1].Text = "{{s6(a): open"
+		err := sh.Validate(nz)
+		fields := briefing.ErrorFields(err)
+		for _, f := range []string{"title", "status", "withhold", "sections[1].heading", "sections[0].paragraphs[0].marking", "sections[0].paragraphs[1].text"} {
+			if fields[f] == "" {
+				t.Errorf("no message for %s: %v", f, fields)
+			}
+		}
+	})
+}
+
+func TestSettings_VisibleSheet(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	sh := sheet()
+	if err := sh.Validate(nz); err != nil {
+		t.Fatal(err)
+	}
+	v, ok := nz.VisibleSheet("RESTRICTED", sh)
+	if !ok || len(v.Sections[0].Paragraphs) != 1 || v.Marking != "RESTRICTED" {
+		t.Fatalf("%v %+v", ok, v)
+	}
+	if len(sh.Sections[0].Paragraphs) != 2 {
+		t.Fatal("VisibleSheet changed the stored sheet")
+	}
+	if _, ok := nz.VisibleSheet("UNCLASSIFIED", sh); ok {
+		t.Fatal("a sheet none of whose paragraphs the reader may see must be absent")
+	}
+	if nz.HoldsOnly("RESTRICTED", sh) || !nz.HoldsOnly("SECRET", sh) {
+		t.Fatal("HoldsOnly")
+	}
+}
+
+func TestDefaultHeading(t *testing.T) {
+	if h := briefing.DefaultHeading(briefing.SectionPartnering, "New Zealand", "Australia"); h != "What could New Zealand partner with Australia to achieve?" {
+		t.Fatal(h)
+	}
+	if h := briefing.DefaultHeading(briefing.SectionCurrent, "New Zealand", "Australia"); h != "What is New Zealand currently doing, or actively planning to do?" {
+		t.Fatal(h)
+	}
+}

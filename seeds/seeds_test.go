@@ -1,0 +1,192 @@
+package seeds_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/seeds"
+	"briefpack/store"
+)
+
+func fakeHash(pw string) (string, error) { return "hash:" + pw, nil }
+
+func open(t *testing.T, j string) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(context.Background()); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+	})
+	return db
+}
+
+// allSheets returns every sheet of every round of the store's one dialogue.
+func allSheets(t *testing.T, db *store.DB) (*briefing.Dialogue, []*briefing.Round, map[string][]*briefing.Sheet) {
+	t.Helper()
+	ctx := context.Background()
+	ds, _, err := db.Dialogues(ctx, briefing.Page{})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("%v, %d dialogues", err, len(ds))
+	}
+	rs, _, _ := db.Rounds(ctx, ds[0].ID, briefing.Page{})
+	sheets := map[string][]*briefing.Sheet{}
+	for _, r := range rs {
+		sheets[r.ID], _, _ = db.Sheets(ctx, r.ID, briefing.Page{})
+	}
+	return ds[0], rs, sheets
+}
+
+func TestLoad_NZ(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "nz")
+	logins, err := seeds.Load(ctx, db, fakeHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logins) != 5 {
+		t.Fatalf("%d logins", len(logins))
+	}
+	for _, l := range logins {
+		u, err := db.UserByName(ctx, l.Name)
+		if err != nil || u.PasswordHash != "hash:"+l.Password || len(l.Password) < 16 {
+			t.Fatalf("%+v: %v", l, err)
+		}
+	}
+	d, rs, sheets := allSheets(t, db)
+	if d.Name != "Australia–New Zealand National Security Dialogue" || len(rs) != 3 {
+		t.Fatalf("%s, %d rounds", d.Name, len(rs))
+	}
+	r := rs[2]
+	var titles []string
+	byID := map[string]*briefing.Sheet{}
+	for _, sh := range sheets[r.ID] {
+		byID[sh.ID] = sh
+	}
+	for _, a := range r.Agenda {
+		sh := byID[a.SheetID]
+		if sh == nil {
+			t.Fatalf("agenda item %+v names no sheet of the round", a)
+		}
+		if sh.Withhold == "" {
+			titles = append(titles, sh.Title)
+		}
+	}
+	if strings.Join(titles, "|") != "Foreign Interference|Emerging Technologies|Rules-based order|Counter Terrorism" {
+		t.Fatalf("agenda %v", titles)
+	}
+	s, _ := db.Settings(ctx)
+	var text strings.Builder
+	for _, sh := range sheets[r.ID] {
+		if err := sh.Validate(s); err != nil {
+			t.Fatalf("%s: %v", sh.Title, briefing.ErrorFields(err))
+		}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				text.WriteString(p.Text + "\n")
+			}
+		}
+	}
+	for _, want := range []string{
+		"Maximise the benefits of our open economy and society, while managing the risks at the margins in a proportionate way.",
+		"Ministers have agreed a work programme, and are looking forward to seeing more advice.",
+		"Identify and pursue new architectures to meet reinforce the order.",
+		"National terrorism threat level remains at Low.",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if _, err := seeds.Load(ctx, db, fakeHash); briefing.ErrorCode(err) != briefing.ECONFLICT {
+		t.Fatalf("second load: %v", err)
+	}
+	again, err := seeds.ResetLogins(ctx, db, fakeHash)
+	if err != nil || len(again) != 5 || again[0].Password == logins[0].Password {
+		t.Fatalf("reset: %v %+v", err, again)
+	}
+}
+
+// TestLoad_NZReleaseReadsLikeTheSeed redacts the Rules-based order sheet
+// the way a release does and compares it with the released document.
+func TestLoad_NZReleaseReadsLikeTheSeed(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "nz")
+	if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(ctx)
+	_, _, sheets := allSheets(t, db)
+	var got []string
+	for _, list := range sheets {
+		for _, sh := range list {
+			if sh.Title != "Rules-based order" {
+				continue
+			}
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if p.Withhold != "" {
+						got = append(got, "- "+p.Withhold)
+						continue
+					}
+					red, _, err := s.Redact(p.Text)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, red)
+				}
+			}
+		}
+	}
+	want := []string{
+		"- The international rules-based order is under serious, sustained challenge. s6(a)",
+		"- New Zealand's interests are best served under a rules-based system.",
+	}
+	for i, w := range want {
+		if i >= len(got) || got[i] != w {
+			t.Fatalf("paragraph %d: got %q, want %q", i, got[i], w)
+		}
+	}
+	if len(got) != 19 {
+		t.Fatalf("%d paragraphs, want the 19 of the released sheet", len(got))
+	}
+	if got[11] != "- Working with like-minded-countries on WTO reform issues s6(a) s6(a)" {
+		t.Fatalf("%q", got[11])
+	}
+}
+
+func TestLoad_AU(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "au")
+	if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+		t.Fatal(err)
+	}
+	d, rs, _ := allSheets(t, db)
+	if d.Partner != "Japan" || len(rs) != 2 || rs[1].StartsOn != "2016-08-02" || rs[1].City != "Tokyo" || rs[0].City != "Canberra" {
+		t.Fatalf("%+v %+v", d, rs)
+	}
+	as, _, _ := db.Actions(ctx, d.ID, briefing.Page{})
+	var refs []string
+	for _, a := range as {
+		refs = append(refs, a.Ref)
+	}
+	if strings.Join(refs, ",") != "3.01,3.02,3.03,3.04,3.05,3.06,3.07" {
+		t.Fatalf("%v", refs)
+	}
+	ags, _, _ := db.Agencies(ctx, briefing.Page{})
+	names := map[string]bool{}
+	for _, a := range ags {
+		names[a.Acronym] = true
+	}
+	for _, want := range []string{"NISC", "NSS", "CIRO", "NPA", "MIC", "PSIA", "MOFA", "METI", "MOD", "JPCERT/CC", "PM&C", "DFAT", "CERT Australia", "Defence"} {
+		if !names[want] {
+			t.Errorf("agency %s missing", want)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+// Package htmlpack renders a briefing pack as one self-contained HTML file:
+// styles inline, no script, nothing loaded from anywhere, printable on A4
+// with the pack's marking (or, for a release, the Act) on every page.
+package htmlpack
+
+import (
+	"crypto/sha256"
+	"html/template"
+	"strings"
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/russross/blackfriday/v2"
+
+	"briefpack/briefing"
+)
+
+// policy sanitises rendered Markdown: text formatting, lists, tables and
+// links to the web or mail; no script, style, frame, form, image or event
+// handler. It is built once.
+var policy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "code", "pre", "blockquote",
+		"ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.AllowRelativeURLs(false)
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	return p
+}()
+
+// mdFlags are blackfriday's common extensions less those that could reach
+// outside the document.
+const mdFlags = blackfriday.NoIntraEmphasis | blackfriday.Tables | blackfriday.FencedCode | blackfriday.Strikethrough |
+	blackfriday.SpaceHeadings | blackfriday.BackslashLineBreak | blackfriday.DefinitionLists
+
+// Private-use runes mark withheld spans through Markdown and sanitising;
+// they are stripped from every text first, so no author can forge them.
+const (
+	spanOpen  = '\uE000'
+	spanMid   = '\uE001'
+	spanClose = '\uE002'
+)
+
+var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), "", string(spanClose), "")
+
+// render turns Markdown into sanitised HTML.
+func render(md string) string {
+	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(mdFlags))
+	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
+}
+
+// Markdown renders Markdown as the pack does, cached by its text.
+func Markdown(md string) template.HTML {
+	return template.HTML(cached("md", md, func() string { return render(stripSentinels.Replace(md)) }))
+}
+
+// cache keeps rendered paragraphs by a hash of what they were rendered
+// from: a paragraph is rendered and sanitised once (when it is saved, see
+// Warm), not at every export. It is bounded; when full it starts afresh.
+var cache = struct {
+	sync.RWMutex
+	m map[[32]byte]string
+}{m: map[[32]byte]string{}}
+
+// cacheLimit bounds the cache: some 100,000 paragraphs.
+const cacheLimit = 100000
+
+func cached(kind, text string, build func() string) string {
+	h := sha256.New()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	var key [32]byte
+	h.Sum(key[:0])
+	cache.RLock()
+	v, ok := cache.m[key]
+	cache.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	cache.Lock()
+	if len(cache.m) >= cacheLimit {
+		cache.m = map[[32]byte]string{}
+	}
+	cache.m[key] = v
+	cache.Unlock()
+	return v
+}
+
+// fullText renders a paragraph's text for the full edition: withheld spans
+// shown, highlighted and labelled with their ground.
+func fullText(s briefing.Settings, text string) string {
+	return cached("full", text, func() string {
+		segs, err := s.ParseSpans(stripSentinels.Replace(text))
+		if err != nil {
+			// Saved text always parses; if not, show it whole rather than guess.
+			return render(stripSentinels.Replace(text))
+		}
+		var b strings.Builder
+		for _, sg := range segs {
+			if sg.Ground == "" {
+				b.WriteString(sg.Text)
+				continue
+			}
+			b.WriteRune(spanOpen)
+			b.WriteString(sg.Ground)
+			b.WriteRune(spanMid)
+			b.WriteString(sg.Text)
+			b.WriteRune(spanClose)
+		}
+		html := render(b.String())
+		var out strings.Builder
+		for {
+			i := strings.IndexRune(html, spanOpen)
+			if i < 0 {
+				break
+			}
+			out.WriteString(strings.ReplaceAll(html[:i], string(spanClose), "</mark>"))
+			rest := html[i+len(string(spanOpen)):]
+			j := strings.IndexRune(rest, spanMid)
+			if j < 0 {
+				html = rest
+				continue
+			}
+			out.WriteString(`<mark class="withheld"><span class="ground">[` + template.HTMLEscapeString(rest[:j]) + `]</span> `)
+			html = rest[j+len(string(spanMid)):]
+		}
+		out.WriteString(strings.ReplaceAll(html, string(spanClose), "</mark>"))
+		return stripSentinels.Replace(out.String())
+	})
+}
+
+// Warm renders a paragraph's text into the cache, so the next export finds
+// it ready; the server calls it when a paragraph is saved.
+func Warm(s briefing.Settings, text string) { fullText(s, text) }
+
+// withPortionMark puts the portion mark inside the paragraph's first block.
+func withPortionMark(html, mark string) string {
+	if mark == "" {
+		return html
+	}
+	pm := `<span class="pm">` + template.HTMLEscapeString(mark) + `</span> `
+	for _, open := range []string{"<p>", "<li>", "<h3>", "<h4>", "<td>", "<blockquote>"} {
+		if i := strings.Index(html, open); i >= 0 && i < 40 {
+			return html[:i+len(open)] + pm + html[i+len(open):]
+		}
+	}
+	return pm + html
+}
+
+// Paragraph renders one paragraph of the full edition as the pack shows it:
+// portion-marked, with withheld spans and a withheld paragraph flagged.
+func Paragraph(s briefing.Settings, p briefing.Paragraph) template.HTML {
+	html := withPortionMark(fullText(s, p.Text), s.PortionMark(p.Marking))
+	if p.Withhold != "" {
+		html = `<div class="withheld-para"><span class="ground">[Withheld on release: ` + template.HTMLEscapeString(p.Withhold) + `]</span>` + html + `</div>`
+	}
+	return template.HTML(html)
+}
+
+// releaseParagraph renders a paragraph of the release view, whose text has
+// had every withheld word replaced by its ground already.
+func releaseParagraph(p briefing.Paragraph) template.HTML {
+	html := cached("release", p.Text, func() string { return render(stripSentinels.Replace(p.Text)) })
+	if p.Withhold != "" {
+		html = `<div class="ground-para">` + html + `</div>`
+	}
+	return template.HTML(html)
+}

@@ -1,0 +1,217 @@
+package briefing
+
+import (
+	"regexp"
+	"strings"
+)
+
+// ReleaseView returns the release edition of a full pack, built so nothing
+// withheld can leak: a new pack from which every withheld word has been
+// removed before any renderer sees it. Sheets withheld in full are left out,
+// title and all, and only counted; a withheld paragraph becomes its ground
+// in its place, keeping its form (a bullet stays a bullet); a withheld span
+// becomes its ground inline; every protective marking is dropped; and a
+// schedule of documents says what was released and on what grounds. Text
+// that fails to parse fails the release: it is never passed through.
+func ReleaseView(full *Pack) (*Pack, error) {
+	s := full.Settings
+	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt}
+
+	d := *full.Dialogue
+	var err error
+	if d.Origin, err = redactText(s, d.Origin); err != nil {
+		return nil, err
+	}
+	d.Notes = ""
+	p.Dialogue = &d
+
+	round := func(r *Round) (*Round, error) {
+		if r == nil {
+			return nil, nil
+		}
+		c := *r
+		c.Marking = ""
+		c.CoChairs, c.Delegation, c.Agenda = nil, nil, nil
+		var err error
+		if c.Outcomes, err = redactText(s, r.Outcomes); err != nil {
+			return nil, err
+		}
+		return &c, nil
+	}
+	if p.Round, err = round(full.Round); err != nil {
+		return nil, err
+	}
+	if p.Previous, err = round(full.Previous); err != nil {
+		return nil, err
+	}
+
+	people := func(list []PackPerson) ([]PackPerson, error) {
+		var out []PackPerson
+		for _, pp := range list {
+			pe := *pp.Person
+			pe.Marking = ""
+			var err error
+			if pe.Bio, err = redactText(s, pe.Bio); err != nil {
+				return nil, err
+			}
+			out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
+		}
+		return out, nil
+	}
+	if p.CoChairs, err = people(full.CoChairs); err != nil {
+		return nil, err
+	}
+	if p.Delegation, err = people(full.Delegation); err != nil {
+		return nil, err
+	}
+	if p.Counterparts, err = people(full.Counterparts); err != nil {
+		return nil, err
+	}
+
+	released := map[*Sheet]*Sheet{}
+	for i, sh := range full.Sheets {
+		entry := ScheduleEntry{Number: i + 1}
+		if sh.Withhold != "" {
+			entry.Decision, entry.Grounds = WithheldInFull, []string{sh.Withhold}
+			p.WithheldInFull++
+			p.Schedule = append(p.Schedule, entry)
+			continue
+		}
+		rs, grounds, err := releaseSheet(s, sh)
+		if err != nil {
+			return nil, err
+		}
+		entry.Title, entry.Grounds, entry.Decision = rs.Title, grounds, ReleasedInFull
+		if len(grounds) > 0 {
+			entry.Decision = ReleasedInPart
+		}
+		p.Schedule = append(p.Schedule, entry)
+		p.Sheets = append(p.Sheets, rs)
+		released[sh] = rs
+	}
+	for _, it := range full.Agenda {
+		if it.Sheet != nil {
+			if rs := released[it.Sheet]; rs != nil {
+				p.Agenda = append(p.Agenda, PackAgendaItem{Title: rs.Title, Sheet: rs})
+			}
+			continue // a sheet withheld in full leaves no trace, not even its agenda title
+		}
+		title, err := redactText(s, it.Title)
+		if err != nil {
+			return nil, err
+		}
+		p.Agenda = append(p.Agenda, PackAgendaItem{Title: title})
+	}
+	for _, a := range full.Actions {
+		c := *a.Action
+		if c.Text, err = redactText(s, c.Text); err != nil {
+			return nil, err
+		}
+		p.Actions = append(p.Actions, PackAction{Action: &c, OwnerAgency: a.OwnerAgency, RaisedIn: a.RaisedIn})
+	}
+	return p, nil
+}
+
+// releaseSheet returns the released copy of a sheet and the grounds cited
+// in it, in order of first use.
+func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
+	out := &Sheet{Meta: Meta{ID: sh.ID}, RoundID: sh.RoundID, Title: sh.Title, Status: sh.Status}
+	var grounds []string
+	cite := func(g string) {
+		for _, x := range grounds {
+			if x == g {
+				return
+			}
+		}
+		grounds = append(grounds, g)
+	}
+	var err error
+	if out.Title, err = redactText(s, sh.Title); err != nil {
+		return nil, nil, err
+	}
+	for _, sec := range sh.Sections {
+		rsec := Section{Kind: sec.Kind, Heading: sec.Heading, Paragraphs: []Paragraph{}}
+		for _, p := range sec.Paragraphs {
+			if p.Withhold != "" {
+				rsec.Paragraphs = append(rsec.Paragraphs, Paragraph{Text: listMarker(p.Text) + p.Withhold, Withhold: p.Withhold})
+				cite(p.Withhold)
+				continue
+			}
+			text, gs, err := s.Redact(p.Text)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, g := range gs {
+				cite(g)
+			}
+			rsec.Paragraphs = append(rsec.Paragraphs, Paragraph{Text: text})
+		}
+		out.Sections = append(out.Sections, rsec)
+	}
+	return out, grounds, nil
+}
+
+var listMarkerRE = regexp.MustCompile(`^\s*(?:[-*+]|\d{1,9}[.)])\s+`)
+
+// listMarker returns the Markdown list marker a paragraph starts with, so a
+// withheld bullet is replaced by a bullet.
+func listMarker(text string) string {
+	m := listMarkerRE.FindString(text)
+	return strings.TrimLeft(m, " \t")
+}
+
+// redactText redacts free text (outcomes, biographies) that may hold spans.
+func redactText(s Settings, text string) (string, error) {
+	out, _, err := s.Redact(text)
+	return out, err
+}
+
+// ReleaseCheckSheet is what the release edition will do with one sheet, for
+// the lead to review before exporting.
+type ReleaseCheckSheet struct {
+	SheetID            string         `json:"sheet_id"`
+	Title              string         `json:"title"`
+	Decision           string         `json:"decision"`
+	WithheldParagraphs int            `json:"withheld_paragraphs"`
+	WithheldSpans      int            `json:"withheld_spans"`
+	Grounds            map[string]int `json:"grounds"`
+}
+
+// ReleaseCheck summarises, per sheet of a full pack, what the release will
+// withhold: the decision and how often each ground is cited.
+func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
+	out := []ReleaseCheckSheet{}
+	for _, sh := range p.Sheets {
+		rc := ReleaseCheckSheet{SheetID: sh.ID, Title: sh.Title, Decision: ReleasedInFull, Grounds: map[string]int{}}
+		if sh.Withhold != "" {
+			rc.Decision = WithheldInFull
+			rc.Grounds[sh.Withhold]++
+			out = append(out, rc)
+			continue
+		}
+		for _, sec := range sh.Sections {
+			for _, para := range sec.Paragraphs {
+				if para.Withhold != "" {
+					rc.WithheldParagraphs++
+					rc.Grounds[para.Withhold]++
+					continue
+				}
+				segs, err := p.Settings.ParseSpans(para.Text)
+				if err != nil {
+					continue
+				}
+				for _, sg := range segs {
+					if sg.Ground != "" {
+						rc.WithheldSpans++
+						rc.Grounds[sg.Ground]++
+					}
+				}
+			}
+		}
+		if rc.WithheldParagraphs+rc.WithheldSpans > 0 {
+			rc.Decision = ReleasedInPart
+		}
+		out = append(out, rc)
+	}
+	return out
+}

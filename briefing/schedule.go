@@ -1,0 +1,174 @@
+package briefing
+
+import (
+	"fmt"
+	"time"
+)
+
+// AddMonths adds months to a date, clamping to the last day of the month
+// reached: 31 January + 1 month is 28 (or 29) February, and 29 February
+// 2016 + 12 months is 28 February 2017 — never a day that spills over.
+func AddMonths(t time.Time, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+}
+
+// NextRound proposes the next round of a dialogue: number + 1; the other
+// side hosts; it starts cadence_months after the last round (12 when the
+// dialogue sets none) and lasts as long; it meets in the city where that
+// side last hosted; status proposed; marked as the last round. The last
+// round is the highest-numbered one not cancelled. With no round yet, the
+// 1st round is hosted at home, cadence_months after the dialogue was
+// established (no date if it records none).
+func NextRound(d *Dialogue, rounds []*Round) (*Round, error) {
+	next := &Round{DialogueID: d.ID, Number: 1, Host: SideHome, Status: RoundProposed}
+	cadence := d.CadenceMonths
+	if cadence <= 0 {
+		cadence = 12
+	}
+	var last *Round
+	for _, r := range rounds {
+		if r.Number >= next.Number {
+			next.Number = r.Number + 1
+		}
+		if r.Status != RoundCancelled && (last == nil || r.Number > last.Number) {
+			last = r
+		}
+	}
+	if last == nil {
+		if d.Established != "" {
+			est, err := time.Parse(time.DateOnly, d.Established)
+			if err != nil {
+				return nil, Errorf(EINVALID, "the dialogue's established date %q is not a date", d.Established)
+			}
+			next.StartsOn = AddMonths(est, cadence).Format(time.DateOnly)
+			next.EndsOn = next.StartsOn
+		}
+		return next, nil
+	}
+	start, err := time.Parse(time.DateOnly, last.StartsOn)
+	if err != nil {
+		return nil, Errorf(EINVALID, "the %s round has no start date to count the next one from: set it first", ordinal(last.Number))
+	}
+	length := 0
+	if end, err := time.Parse(time.DateOnly, last.EndsOn); err == nil && end.After(start) {
+		length = int(end.Sub(start).Hours() / 24)
+	}
+	ns := AddMonths(start, cadence)
+	next.StartsOn = ns.Format(time.DateOnly)
+	next.EndsOn = ns.AddDate(0, 0, length).Format(time.DateOnly)
+	next.Host = SidePartner
+	if last.Host == SidePartner {
+		next.Host = SideHome
+	}
+	var hosted *Round
+	for _, r := range rounds {
+		if r.Host == next.Host && r.City != "" && (hosted == nil || r.Number > hosted.Number) {
+			hosted = r
+		}
+	}
+	if hosted != nil {
+		next.City = hosted.City
+	}
+	next.Marking = last.Marking
+	return next, nil
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// MilestoneDate is one drafting deadline of a round.
+type MilestoneDate struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	Due   string `json:"due"` // YYYY-MM-DD
+}
+
+// RoundMilestones computes a round's drafting deadlines from its dialogue's
+// offsets: sheets commissioned, drafts due, clearance due and pack frozen.
+// A round without a start date has none.
+func RoundMilestones(d *Dialogue, r *Round) []MilestoneDate {
+	start, err := time.Parse(time.DateOnly, r.StartsOn)
+	if err != nil {
+		return nil
+	}
+	m := d.Milestones
+	if m == (Milestones{}) {
+		m = DefaultMilestones
+	}
+	at := func(days int) string { return start.AddDate(0, 0, -days).Format(time.DateOnly) }
+	return []MilestoneDate{
+		{Kind: "commissioned", Title: "Sheets commissioned", Due: at(m.Commissioned)},
+		{Kind: "drafts_due", Title: "Drafts due", Due: at(m.DraftsDue)},
+		{Kind: "clearance_due", Title: "Clearance due", Due: at(m.ClearanceDue)},
+		{Kind: "pack_frozen", Title: "Pack frozen", Due: at(m.PackFrozen)},
+	}
+}
+
+// Overlap warns that a round meets at the same time as another.
+type Overlap struct {
+	RoundID string `json:"round_id"`
+	Reason  string `json:"reason"`
+}
+
+// Overlaps lists the rounds whose dates overlap r's and that share a
+// co-chair with it, or whose dialogue has the same partner: a warning for
+// the secretariat, not a refusal. Cancelled rounds are ignored.
+func Overlaps(r *Round, others []*Round, partnerOf func(dialogueID string) string) []Overlap {
+	span := func(x *Round) (time.Time, time.Time, bool) {
+		s, err := time.Parse(time.DateOnly, x.StartsOn)
+		if err != nil {
+			return s, s, false
+		}
+		e, err := time.Parse(time.DateOnly, x.EndsOn)
+		if err != nil || e.Before(s) {
+			e = s
+		}
+		return s, e, true
+	}
+	rs, re, ok := span(r)
+	if !ok || r.Status == RoundCancelled {
+		return nil
+	}
+	chairs := map[string]bool{}
+	for _, p := range r.CoChairs {
+		chairs[p.PersonID] = true
+	}
+	var out []Overlap
+	for _, o := range others {
+		if o.ID == r.ID || o.Status == RoundCancelled {
+			continue
+		}
+		os, oe, ok := span(o)
+		if !ok || os.After(re) || oe.Before(rs) {
+			continue
+		}
+		shared := false
+		for _, p := range o.CoChairs {
+			shared = shared || chairs[p.PersonID]
+		}
+		switch {
+		case shared:
+			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("a co-chair is also at the %s round on %s", ordinal(o.Number), o.StartsOn)})
+		case partnerOf(o.DialogueID) != "" && partnerOf(o.DialogueID) == partnerOf(r.DialogueID):
+			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("another round with %s, the %s, meets on %s", partnerOf(o.DialogueID), ordinal(o.Number), o.StartsOn)})
+		}
+	}
+	return out
+}

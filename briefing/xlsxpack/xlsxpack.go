@@ -1,0 +1,549 @@
+// Package xlsxpack writes a briefing pack as a spreadsheet for annotating:
+// Cover, Agenda, Delegations, Topics (one row per paragraph), one worksheet
+// per topic sheet in the two-column form, Actions and, for a release, the
+// Schedule. Every text cell holds text, never a formula, whatever it begins
+// with; worksheets are written with excelize's streaming writer.
+package xlsxpack
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing"
+)
+
+// Fixed worksheet names.
+const (
+	sheetCover       = "Cover"
+	sheetAgenda      = "Agenda"
+	sheetDelegations = "Delegations"
+	sheetTopics      = "Topics"
+	sheetActions     = "Actions"
+	sheetSchedule    = "Schedule"
+)
+
+// writer holds one export's workbook and its styles, created once.
+type writer struct {
+	f      *excelize.File
+	p      *briefing.Pack
+	rel    bool
+	header int // bold header cells
+	wrap   int // wrapped text
+	bold   int // bold wrapped text (headings of the two-column form)
+	title  int // large bold title
+	hf     *excelize.HeaderFooterOptions
+}
+
+// Render writes the pack as an XLSX workbook. The same pack gives the same
+// bytes: the document's times are the pack's.
+func Render(w io.Writer, p *briefing.Pack) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetZipWriter(newSortedZip)
+	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease}
+	if err := wr.styles(); err != nil {
+		return err
+	}
+	line := p.Marking
+	if wr.rel {
+		line = "Released under the " + p.Settings.Act
+	}
+	hf := "&C&\"-,Bold\"" + strings.ReplaceAll(line, "&", "&&")
+	wr.hf = &excelize.HeaderFooterOptions{OddHeader: hf, OddFooter: hf + "&R&P / &N"}
+
+	steps := []func() error{wr.cover}
+	if wr.rel {
+		steps = append(steps, wr.schedule)
+	}
+	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.actions)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("xlsxpack: %w", err)
+		}
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		return fmt.Errorf("xlsxpack: %w", err)
+	}
+	f.SetActiveSheet(0)
+	at := p.GeneratedAt.UTC().Format(time.RFC3339)
+	title := fmt.Sprintf("Briefing pack – %s – %s round", p.Dialogue.Name, ordinal(p.Round.Number))
+	if wr.rel {
+		title += " (release edition)"
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "briefpack", LastModifiedBy: "briefpack",
+		Created: at, Modified: at, Language: "en"}); err != nil {
+		return fmt.Errorf("xlsxpack: %w", err)
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("xlsxpack: write: %w", err)
+	}
+	return nil
+}
+
+func (wr *writer) styles() error {
+	var err error
+	if wr.header, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E9EE"}}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return err
+	}
+	if wr.wrap, err = wr.f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return err
+	}
+	if wr.bold, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return err
+	}
+	wr.title, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
+	return err
+}
+
+// stream starts a worksheet: header and footer, column widths, an optional
+// frozen header row and autofilter over rows data rows, then the stream.
+func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int) (*excelize.StreamWriter, error) {
+	if _, err := wr.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	if err := wr.f.SetHeaderFooter(name, wr.hf); err != nil {
+		return nil, err
+	}
+	if filterRows > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(widths), filterRows+1)
+		if err := wr.f.AutoFilter(name, "A1:"+last, nil); err != nil {
+			return nil, err
+		}
+	}
+	sw, err := wr.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return nil, err
+		}
+	}
+	if freeze {
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return nil, err
+		}
+	}
+	return sw, nil
+}
+
+// headerRow writes a bold header row.
+func (wr *writer) headerRow(sw *excelize.StreamWriter, cols ...string) error {
+	row := make([]any, len(cols))
+	for i, c := range cols {
+		row[i] = excelize.Cell{StyleID: wr.header, Value: c}
+	}
+	return sw.SetRow("A1", row)
+}
+
+// text is a wrapped text cell. Strings are written as inline strings by the
+// stream writer: never formulas, whatever they begin with.
+func (wr *writer) text(v any) excelize.Cell { return excelize.Cell{StyleID: wr.wrap, Value: v} }
+
+func row(n int) string { return fmt.Sprintf("A%d", n) }
+
+func (wr *writer) cover() error {
+	p := wr.p
+	sw, err := wr.stream(sheetCover, []float64{24, 80}, false, 0)
+	if err != nil {
+		return err
+	}
+	dates := p.Round.StartsOn
+	if p.Round.EndsOn != "" && p.Round.EndsOn != p.Round.StartsOn {
+		dates += " to " + p.Round.EndsOn
+	}
+	host := p.Dialogue.Home
+	if p.Round.Host == briefing.SidePartner {
+		host = p.Dialogue.Partner
+	}
+	rows := [][]any{
+		{excelize.Cell{StyleID: wr.title, Value: p.Dialogue.Name}},
+		{},
+		{wr.text("Round"), wr.text(ordinal(p.Round.Number) + " round")},
+		{wr.text("Dates"), wr.text(dates)},
+		{wr.text("City"), wr.text(p.Round.City)},
+		{wr.text("Host"), wr.text(host)},
+	}
+	if wr.rel {
+		rows = append(rows, []any{wr.text("Release"), wr.text("Released under the " + p.Settings.Act)},
+			[]any{wr.text("Withheld in full"), wr.text(fmt.Sprintf("%d document(s)", p.WithheldInFull))})
+	} else {
+		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
+	}
+	rows = append(rows, []any{wr.text("Prepared"), wr.text(p.GeneratedAt.UTC().Format("2 January 2006 15:04 MST"))})
+	for i, r := range rows {
+		if err := sw.SetRow(row(i+1), r); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+func (wr *writer) schedule() error {
+	p := wr.p
+	sw, err := wr.stream(sheetSchedule, []float64{6, 50, 20, 24}, true, 0)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, "No.", "Document", "Decision", "Grounds"); err != nil {
+		return err
+	}
+	for i, e := range p.Schedule {
+		title := e.Title
+		if e.Decision == briefing.WithheldInFull {
+			title = "Withheld in full"
+		}
+		if err := sw.SetRow(row(i+2), []any{e.Number, wr.text(title), wr.text(e.Decision), wr.text(strings.Join(e.Grounds, ", "))}); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetRow(row(len(p.Schedule)+3), []any{nil, wr.text(fmt.Sprintf("%d document(s) withheld in full", p.WithheldInFull))}); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+func (wr *writer) agenda() error {
+	sw, err := wr.stream(sheetAgenda, []float64{6, 60, 40}, true, 0)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, "No.", "Item", "Topic sheet"); err != nil {
+		return err
+	}
+	for i, it := range wr.p.Agenda {
+		sheet := ""
+		if it.Sheet != nil {
+			sheet = it.Sheet.Title
+		}
+		if err := sw.SetRow(row(i+2), []any{i + 1, wr.text(it.Title), wr.text(sheet)}); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+func (wr *writer) delegations() error {
+	p := wr.p
+	sw, err := wr.stream(sheetDelegations, []float64{16, 30, 40, 40, 10}, true, 0)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, "Side", "Name", "Title", "Agency", "Co-chair"); err != nil {
+		return err
+	}
+	n := 2
+	for _, list := range []struct {
+		people  []briefing.PackPerson
+		cochair string
+	}{{p.CoChairs, "yes"}, {p.Delegation, "no"}} {
+		for _, pp := range list.people {
+			side := p.Dialogue.Home
+			if pp.Side == briefing.SidePartner {
+				side = p.Dialogue.Partner
+			}
+			agency := ""
+			if pp.Agency != nil {
+				agency = pp.Agency.Name
+			}
+			if err := sw.SetRow(row(n), []any{wr.text(side), wr.text(pp.Person.Name), wr.text(pp.Person.Title), wr.text(agency), wr.text(list.cochair)}); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	return sw.Flush()
+}
+
+// topics writes one row per paragraph of every sheet.
+func (wr *writer) topics() error {
+	rows := 0
+	for _, sh := range wr.p.Sheets {
+		for _, sec := range sh.Sections {
+			rows += len(sec.Paragraphs)
+		}
+	}
+	cols := []string{"Topic", "Section", "No.", "Text", "Marking", "Withholding"}
+	widths := []float64{28, 30, 6, 90, 16, 14}
+	if wr.rel {
+		cols = []string{"Topic", "Section", "No.", "Text", "Withholding"}
+		widths = []float64{28, 30, 6, 90, 14}
+	}
+	sw, err := wr.stream(sheetTopics, widths, true, rows)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, cols...); err != nil {
+		return err
+	}
+	n := 2
+	for _, sh := range wr.p.Sheets {
+		title := wr.text(sh.Title)
+		for _, sec := range sh.Sections {
+			heading := wr.text(sec.Heading)
+			for j, para := range sec.Paragraphs {
+				r := []any{title, heading, j + 1, wr.text(wr.cellText(para, false))}
+				if !wr.rel {
+					r = append(r, wr.text(para.Marking))
+				}
+				r = append(r, wr.text(para.Withhold))
+				if err := sw.SetRow(row(n), r); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+	}
+	return sw.Flush()
+}
+
+// sheets writes each topic sheet in the two-column form: the heading once,
+// then a row per paragraph.
+func (wr *writer) sheets() error {
+	names := newNamer()
+	for _, sh := range wr.p.Sheets {
+		sw, err := wr.stream(names.name(sh.Title), []float64{34, 100}, false, 0)
+		if err != nil {
+			return err
+		}
+		n := 1
+		label := sh.Title
+		if !wr.rel {
+			label += "  [" + sh.Marking + "]"
+		}
+		if err := sw.SetRow(row(n), []any{excelize.Cell{StyleID: wr.title, Value: label}}); err != nil {
+			return err
+		}
+		n += 2
+		for _, sec := range sh.Sections {
+			heading := excelize.Cell{StyleID: wr.bold, Value: sec.Heading}
+			if len(sec.Paragraphs) == 0 {
+				if err := sw.SetRow(row(n), []any{heading}); err != nil {
+					return err
+				}
+				n++
+			}
+			for j, para := range sec.Paragraphs {
+				first := any(nil)
+				if j == 0 {
+					first = heading
+				}
+				if err := sw.SetRow(row(n), []any{first, wr.text(wr.cellText(para, true))}); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (wr *writer) actions() error {
+	sw, err := wr.stream(sheetActions, []float64{8, 70, 20, 12, 12, 12}, true, 0)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, "Ref", "Action", "Owner", "Raised in round", "Due", "Status"); err != nil {
+		return err
+	}
+	for i, a := range wr.p.Actions {
+		owner := ""
+		if a.OwnerAgency != nil {
+			owner = a.OwnerAgency.Acronym
+			if owner == "" {
+				owner = a.OwnerAgency.Name
+			}
+		}
+		raised := ""
+		if a.RaisedIn > 0 {
+			raised = ordinal(a.RaisedIn)
+		}
+		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.text(a.Action.DueOn),
+			wr.text(strings.ReplaceAll(a.Action.Status, "_", " "))}
+		if err := sw.SetRow(row(i+2), r); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// cellText turns a paragraph into a cell value: plain text, with bold kept
+// as rich text runs and, in the full edition, withheld spans flagged with
+// their ground. In the two-column form the portion mark leads.
+func (wr *writer) cellText(para briefing.Paragraph, portion bool) any {
+	s := wr.p.Settings
+	var runs []excelize.RichTextRun
+	prefix := ""
+	if portion && !wr.rel {
+		prefix = s.PortionMark(para.Marking) + " "
+	}
+	if !wr.rel && para.Withhold != "" {
+		prefix += "[withheld on release: " + para.Withhold + "] "
+	}
+	text := para.Text
+	segs, err := s.ParseSpans(text)
+	if err != nil || wr.rel {
+		segs = []briefing.Segment{{Text: text}}
+	}
+	first := true
+	for _, sg := range segs {
+		t := sg.Text
+		if first {
+			t = listPrefix(t)
+		}
+		first = false
+		if sg.Ground != "" {
+			runs = append(runs, excelize.RichTextRun{Text: "[" + sg.Ground + ": ", Font: flagFont})
+			runs = append(runs, markdownRuns(t, flagFont)...)
+			runs = append(runs, excelize.RichTextRun{Text: "]", Font: flagFont})
+			continue
+		}
+		runs = append(runs, markdownRuns(t, nil)...)
+	}
+	if prefix != "" {
+		runs = append([]excelize.RichTextRun{{Text: prefix}}, runs...)
+	}
+	plain := true
+	for _, r := range runs {
+		if r.Font != nil {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		var b strings.Builder
+		for _, r := range runs {
+			b.WriteString(r.Text)
+		}
+		return b.String()
+	}
+	return runs
+}
+
+var flagFont = &excelize.Font{Color: "8A1C1C", Bold: true}
+
+var (
+	listRE   = regexp.MustCompile(`^\s*(?:[-*+]|(\d{1,9})[.)])\s+`)
+	boldRE   = regexp.MustCompile(`\*\*(.+?)\*\*|__(.+?)__`)
+	linkRE   = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]*)\)`)
+	inlineRE = strings.NewReplacer("`", "", "\\*", "*", "\\_", "_")
+)
+
+// listPrefix writes a Markdown list marker as a bullet, keeping numbers.
+func listPrefix(t string) string {
+	m := listRE.FindStringSubmatch(t)
+	if m == nil {
+		return t
+	}
+	if m[1] != "" {
+		return m[1] + ". " + t[len(m[0]):]
+	}
+	return "• " + t[len(m[0]):]
+}
+
+// markdownRuns turns a little Markdown into rich text: **bold** and __bold__
+// become bold runs; links become "text (address)"; other marks are dropped.
+func markdownRuns(t string, base *excelize.Font) []excelize.RichTextRun {
+	t = linkRE.ReplaceAllString(t, "$1 ($2)")
+	var out []excelize.RichTextRun
+	last := 0
+	for _, m := range boldRE.FindAllStringSubmatchIndex(t, -1) {
+		if m[0] > last {
+			out = append(out, excelize.RichTextRun{Text: plainMarks(t[last:m[0]]), Font: base})
+		}
+		var inner string
+		if m[2] >= 0 {
+			inner = t[m[2]:m[3]]
+		} else {
+			inner = t[m[4]:m[5]]
+		}
+		font := &excelize.Font{Bold: true}
+		if base != nil {
+			f := *base
+			f.Bold = true
+			font = &f
+		}
+		out = append(out, excelize.RichTextRun{Text: plainMarks(inner), Font: font})
+		last = m[1]
+	}
+	if last < len(t) {
+		out = append(out, excelize.RichTextRun{Text: plainMarks(t[last:]), Font: base})
+	}
+	return out
+}
+
+// plainMarks drops single-character emphasis and code marks.
+func plainMarks(t string) string {
+	t = inlineRE.Replace(t)
+	t = emRE.ReplaceAllString(t, "$1$2")
+	return t
+}
+
+var emRE = regexp.MustCompile(`(?:^|\b)\*([^*\s][^*]*?)\*|(?:^|\b)_([^_\s][^_]*?)_\b`)
+
+// namer makes worksheet names legal and unique: no []:*?/\, no leading or
+// trailing apostrophe, at most 31 characters, never one of the fixed names
+// or a name used already (compared without regard to case, as Excel does).
+type namer struct{ used map[string]bool }
+
+func newNamer() *namer {
+	n := &namer{used: map[string]bool{}}
+	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetTopics, sheetActions, sheetSchedule, "History", "Sheet1"} {
+		n.used[strings.ToLower(f)] = true
+	}
+	return n
+}
+
+var illegal = strings.NewReplacer("[", "(", "]", ")", ":", " ", "*", " ", "?", " ", "/", "-", "\\", "-")
+
+func (n *namer) name(title string) string {
+	base := strings.Join(strings.Fields(illegal.Replace(title)), " ")
+	base = strings.Trim(base, "' ")
+	if base == "" {
+		base = "Topic"
+	}
+	for i := 1; ; i++ {
+		suffix := ""
+		if i > 1 {
+			suffix = fmt.Sprintf(" (%d)", i)
+		}
+		name := truncate(base, 31-utf8.RuneCountInString(suffix))
+		name = strings.TrimRight(name, "' ") + suffix
+		if !n.used[strings.ToLower(name)] {
+			n.used[strings.ToLower(name)] = true
+			return name
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}

@@ -1,0 +1,125 @@
+// Command briefpack serves and administers briefpack: briefing packs for
+// bilateral dialogues.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `briefpack builds briefing packs for bilateral dialogues.
+
+Usage:
+  briefpack serve   [--addr 127.0.0.1:8080] [--db briefpack.db] [--jurisdiction nz|au] [--demo]
+  briefpack user add --db F --name N --role R --clearance LEVEL   (password on standard input)
+  briefpack backup  --db F --out F2
+  briefpack check   --db F
+  briefpack export  --db F --round ID --format html|xlsx [--edition full|release] [--ceiling LEVEL] --out F2
+
+Run "briefpack COMMAND --help" for a command's flags.
+Exit codes: 0 success, 1 failure, 2 bad usage.
+`
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run runs one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdin, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "briefpack: "+oneLine(err.Error()))
+		return 2
+	default:
+		fmt.Fprintln(stderr, "briefpack: "+oneLine(message(err)))
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given: use serve, user add, backup, check or export"}
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			if len(args) >= 2 && (args[1] == "--help" || args[1] == "-h") {
+				return runUserAdd(ctx, []string{"--help"}, stdin, stdout, stderr)
+			}
+			return usageError{"unknown user command: use \"briefpack user add\""}
+		}
+		return runUserAdd(ctx, args[2:], stdin, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check or export", args[0])}
+}
+
+// newFlags returns a flag set that prints its help to stdout on --help and
+// reports mistakes as usage errors, not on its own.
+func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: briefpack %s\n\n%s\n\nFlags:\n", name, synopsis)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses flags: --help prints usage (exit 0), a mistake is a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usageError{fmt.Sprintf("%s: %v (see briefpack %s --help)", fs.Name(), err, fs.Name())}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q (see briefpack %s --help)", fs.Name(), fs.Arg(0), fs.Name())}
+	}
+	return nil
+}
+
+func required(fs *flag.FlagSet, names ...string) error {
+	for _, n := range names {
+		if fs.Lookup(n).Value.String() == "" {
+			return usageError{fmt.Sprintf("%s: --%s is required (see briefpack %s --help)", fs.Name(), n, fs.Name())}
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// MustRunMain starts briefpack in-process on 127.0.0.1:0 over a database in
+// a temporary directory, and stops it when the test ends.
+func MustRunMain(tb testing.TB, demo bool, jurisdiction string) *Main {
+	tb.Helper()
+	m := NewMain()
+	m.Addr = "127.0.0.1:0"
+	m.DBPath = filepath.Join(tb.TempDir(), "briefpack.db")
+	m.Demo = demo
+	m.Jurisdiction = jurisdiction
+	if err := m.Run(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return m
+}
+
+func login(t *testing.T, base, name, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name, "password": password})
+	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login %s: %d %s", name, resp.StatusCode, b)
+	}
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Token
+}
+
+func get(t *testing.T, url, token string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestMain_Demo(t *testing.T) {
+	for _, j := range []string{"nz", "au"} {
+		t.Run(j, func(t *testing.T) {
+			m := MustRunMain(t, true, j)
+			if len(m.Logins) != 5 {
+				t.Fatalf("%d demo logins", len(m.Logins))
+			}
+			for _, l := range m.Logins {
+				tok := login(t, m.URL(), l.Name, l.Password)
+				var ds struct{ Items []map[string]any }
+				if code := get(t, m.URL()+"/api/v1/dialogues", tok, &ds); code != 200 || len(ds.Items) == 0 {
+					t.Fatalf("%s: %d, %d dialogues", l.Name, code, len(ds.Items))
+				}
+			}
+		})
+	}
+}
+
+// buildBinary builds the real binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "briefpack")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.db")
+	runBin := func(stdin string, args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), code
+	}
+	t.Run("Usage", func(t *testing.T) {
+		for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"user", "add", "--help"}, {"backup", "--help"}, {"export", "--help"}, {"check", "--help"}} {
+			out, _, code := runBin("", args...)
+			if code != 0 || !strings.Contains(out, "Usage") {
+				t.Errorf("%v: exit %d, %q", args, code, out)
+			}
+		}
+		for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--bogus"}, {"user", "add", "--db", db}, {"serve", "--jurisdiction", "uk"}} {
+			_, errOut, code := runBin("", args...)
+			if code != 2 || strings.Count(strings.TrimSpace(lastLine(errOut)), "\n") != 0 || !strings.HasPrefix(lastLine(errOut), "briefpack: ") {
+				t.Errorf("%v: exit %d, %q", args, code, errOut)
+			}
+		}
+	})
+	t.Run("UserAdd", func(t *testing.T) {
+		pw := strings.Repeat("long password ", 6) // 84 characters
+		out, errOut, code := runBin(pw+"\n", "user", "add", "--db", db, "--jurisdiction", "au", "--name", "alice", "--role", "lead", "--clearance", "PROTECTED")
+		if code != 0 || !strings.Contains(out, "alice") {
+			t.Fatalf("exit %d: %s %s", code, out, errOut)
+		}
+		_, errOut, code = runBin(pw+"\n", "user", "add", "--db", db, "--name", "alice", "--role", "lead", "--clearance", "PROTECTED")
+		if code != 1 || !strings.Contains(errOut, "alice") {
+			t.Fatalf("duplicate: exit %d: %s", code, errOut)
+		}
+		_, errOut, code = runBin(pw+"\n", "user", "add", "--db", db, "--name", "bob", "--role", "lead", "--clearance", "SECRET SQUIRREL")
+		if code != 1 || !strings.Contains(errOut, "clearance") {
+			t.Fatalf("bad clearance: exit %d: %s", code, errOut)
+		}
+		_, errOut, code = runBin("", "serve", "--db", db, "--jurisdiction", "nz", "--addr", "127.0.0.1:0")
+		if code != 1 || !strings.Contains(errOut, "au") {
+			t.Fatalf("jurisdiction change: exit %d: %s", code, errOut)
+		}
+		// Serve it, sign in with the long password, stop with SIGTERM.
+		cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+		stdout, _ := cmd.StdoutPipe()
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		url := waitForURL(t, stdout)
+		tok := login(t, url, "alice", pw)
+		var settings map[string]any
+		if code := get(t, url+"/api/v1/settings", tok, &settings); code != 200 || settings["jurisdiction"] != "au" {
+			t.Fatalf("%d %v", code, settings)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve after SIGTERM: %v; %s", err, errb.String())
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop on SIGTERM")
+		}
+		if !strings.Contains(errb.String(), "sign-in") {
+			t.Errorf("the sign-in was not logged: %s", errb.String())
+		}
+	})
+	t.Run("BackupAndCheck", func(t *testing.T) {
+		out := filepath.Join(dir, "copy.db")
+		if o, e, code := runBin("", "backup", "--db", db, "--out", out); code != 0 {
+			t.Fatalf("backup: %d %s %s", code, o, e)
+		}
+		if o, e, code := runBin("", "check", "--db", out); code != 0 || !strings.Contains(o, "ok") {
+			t.Fatalf("check: %d %s %s", code, o, e)
+		}
+		if _, e, code := runBin("", "backup", "--db", db, "--out", out); code != 1 || !strings.Contains(e, "exists") {
+			t.Fatalf("backup over a file: %d %s", code, e)
+		}
+		garbage := filepath.Join(dir, "garbage.db")
+		os.WriteFile(garbage, bytes.Repeat([]byte("not a database "), 1000), 0o600)
+		if _, e, code := runBin("", "check", "--db", garbage); code != 1 || e == "" {
+			t.Fatalf("check garbage: %d %s", code, e)
+		}
+	})
+}
+
+var urlLine = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)`)
+
+// waitForURL reads the server's first lines for the address it listens on.
+func waitForURL(t *testing.T, r io.Reader) string {
+	t.Helper()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				io.Copy(io.Discard, r)
+				return
+			}
+		}
+		close(found)
+	}()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			t.Fatal("the server printed no address")
+		}
+		return u
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not start")
+	}
+	return ""
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}

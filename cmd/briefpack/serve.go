@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/seeds"
+	"briefpack/server"
+	"briefpack/store"
+)
+
+// Main is a running briefpack server: Run opens the database and starts
+// listening; Close shuts it down gracefully. The end-to-end tests drive it
+// on 127.0.0.1:0 with the database in a temporary directory.
+type Main struct {
+	Addr            string
+	DBPath          string
+	Jurisdiction    string
+	Demo            bool
+	TrustProxy      bool
+	SecureCookies   bool
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+	// Out receives what a person starting the server reads: the address and demo logins.
+	Out io.Writer
+
+	DB     *store.DB
+	Server *server.Server
+	Logins []seeds.Login
+	http   *http.Server
+	ln     net.Listener
+	served chan error
+}
+
+// NewMain returns a Main with the defaults of "briefpack serve".
+func NewMain() *Main {
+	return &Main{Addr: "127.0.0.1:8080", DBPath: "briefpack.db", ReadTimeout: 30 * time.Second,
+		WriteTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second, Out: io.Discard,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// Run opens the database, loads the demo data if asked, and starts serving.
+// It returns once the server is listening.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := store.Open(m.DBPath, m.Jurisdiction)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if m.Demo {
+		if err := m.loadDemo(ctx); err != nil {
+			m.DB.Close()
+			return err
+		}
+	}
+	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies})
+	if err != nil {
+		m.DB.Close()
+		return err
+	}
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		m.DB.Close()
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.http = &http.Server{
+		Handler:           m.Server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       m.ReadTimeout,
+		WriteTimeout:      m.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.http.Serve(m.ln) }()
+	settings := m.Server.Settings()
+	fmt.Fprintf(m.Out, "briefpack (%s, %s) serving %s on http://%s\n", settings.Jurisdiction, settings.Home, m.DBPath, m.ln.Addr())
+	m.Logger.Info("serving", "addr", m.ln.Addr().String(), "db", m.DBPath, "jurisdiction", settings.Jurisdiction)
+	return nil
+}
+
+// URL returns the server's base URL.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Wait blocks until the server stops serving on its own.
+func (m *Main) Wait() error { return <-m.served }
+
+// Close stops accepting, lets requests in flight finish (up to the shutdown
+// timeout), then closes the database.
+func (m *Main) Close() error {
+	var err error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+		defer cancel()
+		if err = m.http.Shutdown(ctx); err != nil {
+			err = fmt.Errorf("shutdown: %w", err)
+		}
+	}
+	if m.DB != nil {
+		if cerr := m.DB.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// loadDemo loads the embedded demo data into an empty database; on a
+// database that holds it already, it gives the demo users new passwords so
+// there is always a login to print.
+func (m *Main) loadDemo(ctx context.Context) error {
+	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
+	if briefing.ErrorCode(err) == briefing.ECONFLICT {
+		logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword)
+	}
+	if err != nil {
+		return err
+	}
+	m.Logins = logins
+	sort.SliceStable(logins, func(i, j int) bool { return logins[i].Role.Rank() < logins[j].Role.Rank() })
+	fmt.Fprintln(m.Out, "Demo logins (name / password, role, clearance):")
+	for _, l := range logins {
+		fmt.Fprintf(m.Out, "  %-12s %-24s %-12s %s\n", l.Name, l.Password, l.Role, l.Clearance)
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := NewMain()
+	fs := newFlags("serve", "Serves briefpack's web pages and JSON API. The first command that creates the\n"+
+		"database fixes its jurisdiction. Stops gracefully on SIGTERM or Ctrl-C.", stdout)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port)")
+	fs.StringVar(&m.DBPath, "db", m.DBPath, "database file; created if missing")
+	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
+	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database and print a login for each role")
+	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "mark the session cookie Secure (behind a TLS-terminating proxy)")
+	fs.DurationVar(&m.ReadTimeout, "read-timeout", m.ReadTimeout, "longest time to read a request")
+	fs.DurationVar(&m.WriteTimeout, "write-timeout", m.WriteTimeout, "longest time to write a response")
+	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", m.ShutdownTimeout, "longest wait for requests in flight at shutdown")
+	logFormat := fs.String("log", "text", "log format on standard error: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if m.Jurisdiction != "" && m.Jurisdiction != "nz" && m.Jurisdiction != "au" {
+		return usageError{"serve: --jurisdiction must be nz or au"}
+	}
+	switch *logFormat {
+	case "text":
+		m.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		m.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return usageError{"serve: --log must be text or json"}
+	}
+	m.Out = stdout
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down: finishing requests in flight")
+	case err := <-m.served:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Close()
+			return err
+		}
+	}
+	if err := m.Close(); err != nil {
+		return err
+	}
+	m.Logger.Info("stopped")
+	return nil
+}
+
+// message is an error as one line for a person at a terminal.
+func message(err error) string {
+	var e *briefing.Error
+	if errors.As(err, &e) {
+		msg := e.Message
+		var fields []string
+		for k, v := range e.Fields {
+			fields = append(fields, k+" "+v)
+		}
+		sort.Strings(fields)
+		if len(fields) > 0 {
+			msg += ": " + strings.Join(fields, "; ")
+		}
+		return msg
+	}
+	return err.Error()
+}

@@ -1,0 +1,274 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// cookieName is the session cookie.
+const cookieName = "briefpack_session"
+
+// authenticate finds the request's session from its bearer token or cookie
+// and sets the reader. The user is read afresh on every request, so a role,
+// clearance or disabling takes effect at once.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if t := c.QueryParam("token"); t != "" && strings.HasSuffix(c.Request().URL.Path, "/calendar.ics") {
+			// A calendar client subscribes with the user's calendar token.
+			if u := s.calendarUser(c, t); u != nil {
+				c.Set(keyReader, briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+				c.Set(keyBearer, true)
+			} else {
+				c.Set(keyBadToken, true)
+			}
+			return next(c)
+		}
+		token, bearer := "", false
+		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+			scheme, rest, _ := strings.Cut(h, " ")
+			if strings.EqualFold(scheme, "Bearer") {
+				token, bearer = strings.TrimSpace(rest), true
+			}
+		} else if ck, err := c.Cookie(cookieName); err == nil {
+			token = ck.Value
+		}
+		if token == "" {
+			return next(c)
+		}
+		sess := s.sessions.lookup(token)
+		if sess == nil {
+			c.Set(keyBadToken, bearer) // a stale cookie is no session; pages send the user to sign in
+			return next(c)
+		}
+		u, err := s.store.User(c.Request().Context(), sess.userID)
+		if err != nil || u.Disabled {
+			s.sessions.endUser(sess.userID)
+			if briefing.ErrorCode(err) == briefing.EINTERNAL {
+				return err
+			}
+			c.Set(keyBadToken, bearer)
+			return next(c)
+		}
+		c.Set(keyReader, briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+		c.Set(keyToken, token)
+		c.Set(keySess, sess)
+		c.Set(keyBearer, bearer)
+		c.Set(keyLogger, s.logger(c).With("user", u.Name))
+		return next(c)
+	}
+}
+
+// checkCSRF protects cookie-authenticated writes. A form must carry the
+// session's token; a JSON API call may instead rely on its content type,
+// which no cross-site form can send, and on the browser's fetch metadata.
+// Bearer calls need no token: no browser attaches a bearer token by itself.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		switch req.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if bearer, _ := c.Get(keyBearer).(bool); bearer {
+			return next(c)
+		}
+		sess, _ := c.Get(keySess).(*session)
+		if sess == nil {
+			return next(c) // not signed in: authorize refuses whatever needs a session
+		}
+		if sfs := req.Header.Get("Sec-Fetch-Site"); sfs == "cross-site" || sfs == "same-site" {
+			return errorf(briefing.EFORBIDDEN, "cross-site request refused")
+		}
+		if o := req.Header.Get("Origin"); o != "" && o != "null" && !sameOrigin(o, req) {
+			return errorf(briefing.EFORBIDDEN, "cross-origin request refused")
+		}
+		if t := req.Header.Get("X-CSRF-Token"); t != "" && t == sess.csrf {
+			return next(c)
+		}
+		ct := req.Header.Get(echo.HeaderContentType)
+		if isAPI(c) && (strings.HasPrefix(ct, "application/json") || (req.ContentLength == 0 && req.Method != http.MethodPost)) {
+			return next(c)
+		}
+		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
+			if c.FormValue("csrf_token") == sess.csrf {
+				return next(c)
+			}
+		}
+		return errorf(briefing.EFORBIDDEN, "the form is out of date or missing its CSRF token: reload the page and try again")
+	}
+}
+
+func sameOrigin(origin string, req *http.Request) bool {
+	o := strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
+	return o == req.Host
+}
+
+// authorize is the one place roles are checked: every route has a minimum
+// role, set when it was registered.
+func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		min, ok := s.roles[c.Request().Method+" "+c.Path()]
+		if !ok {
+			// No such route (echo answers 404 or 405 itself); say nothing more to the anonymous.
+			return next(c)
+		}
+		if min == Public {
+			return next(c)
+		}
+		r, signed := reader(c)
+		if !signed {
+			if !isAPI(c) {
+				return c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+			}
+			if bad, _ := c.Get(keyBadToken).(bool); bad {
+				return errorf(briefing.EUNAUTHORIZED, "the token is not valid or has expired: sign in again")
+			}
+			return errorf(briefing.EUNAUTHORIZED, "sign in first: POST /api/v1/login, then send the cookie or Authorization: Bearer TOKEN")
+		}
+		if !r.Role.AtLeast(min) {
+			return errorf(briefing.EFORBIDDEN, "this needs the "+string(min)+" role; you are "+string(r.Role))
+		}
+		return next(c)
+	}
+}
+
+// registerAuthRoutes registers sign-in, sign-out and who-am-I.
+func (s *Server) registerAuthRoutes() {
+	// POST /api/v1/login
+	s.route(http.MethodPost, "/api/v1/login", Public, s.handleLogin)
+	// POST /api/v1/logout
+	s.route(http.MethodPost, "/api/v1/logout", briefing.RoleViewer, s.handleLogout)
+	// GET /api/v1/me
+	s.route(http.MethodGet, "/api/v1/me", briefing.RoleViewer, s.handleMe)
+	// GET /api/v1/settings
+	s.route(http.MethodGet, "/api/v1/settings", briefing.RoleViewer, s.handleSettings)
+	// GET /healthz
+	s.route(http.MethodGet, "/healthz", Public, s.handleHealth)
+}
+
+type loginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string   `json:"token"`
+	CSRFToken string   `json:"csrf_token"`
+	User      userJSON `json:"user"`
+}
+
+// signIn checks a name and password under the rate limits, and on success
+// starts a new session. Every attempt is logged.
+func (s *Server) signIn(c echo.Context, name, password string) (string, *session, *briefing.User, error) {
+	addr := clientAddr(c)
+	log := s.logger(c).With("name", name, "client", addr)
+	for _, l := range []struct {
+		lim *limiter
+		key string
+	}{{s.byAddr, addr}, {s.byName, addr + "\x00" + strings.ToLower(name)}} {
+		if blocked, wait := l.lim.blocked(l.key); blocked {
+			log.Warn("sign-in refused: too many failed attempts")
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+			return "", nil, nil, errorf(codeRateLimited, "too many failed sign-ins: wait and try again")
+		}
+	}
+	u, err := s.store.UserByName(c.Request().Context(), name)
+	if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		return "", nil, nil, err
+	}
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	good := VerifyPassword(hash, password) && u != nil && !u.Disabled
+	if !good {
+		s.byAddr.fail(addr)
+		s.byName.fail(addr + "\x00" + strings.ToLower(name))
+		log.Warn("sign-in failed")
+		return "", nil, nil, errorf(briefing.EUNAUTHORIZED, "wrong name or password")
+	}
+	token, sess := s.sessions.create(u.ID)
+	log.Info("sign-in", "user_id", u.ID)
+	s.setSessionCookie(c, token)
+	return token, sess, u, nil
+}
+
+func (s *Server) setSessionCookie(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS() || s.cfg.SecureCookies,
+		MaxAge: int(s.cfg.SessionAbsolute / time.Second)})
+}
+
+func (s *Server) clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS() || s.cfg.SecureCookies, MaxAge: -1})
+}
+
+// handleLogin is POST /api/v1/login.
+func (s *Server) handleLogin(c echo.Context) error {
+	var req loginRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if req.Name == "" {
+		fields["name"] = "is required"
+	}
+	if req.Password == "" {
+		fields["password"] = "is required"
+	}
+	if len(fields) > 0 {
+		return &briefing.Error{Code: codeBadRequest, Message: "name and password are required", Fields: fields}
+	}
+	token, sess, u, err := s.signIn(c, req.Name, req.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, loginResponse{Token: token, CSRFToken: sess.csrf, User: toUserJSON(u)})
+}
+
+// handleLogout is POST /api/v1/logout: the session ends at once.
+func (s *Server) handleLogout(c echo.Context) error {
+	if t, ok := c.Get(keyToken).(string); ok {
+		s.sessions.end(t)
+	}
+	s.clearSessionCookie(c)
+	s.logger(c).Info("sign-out")
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleMe is GET /api/v1/me.
+func (s *Server) handleMe(c echo.Context) error {
+	u, err := s.store.User(c.Request().Context(), mustReader(c).UserID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		userJSON
+		CSRFToken string `json:"csrf_token"`
+	}{userJSON: toUserJSON(u)}
+	if sess, ok := c.Get(keySess).(*session); ok {
+		out.CSRFToken = sess.csrf
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleSettings is GET /api/v1/settings.
+func (s *Server) handleSettings(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.settings)
+}
+
+// handleHealth is GET /healthz: the store answers.
+func (s *Server) handleHealth(c echo.Context) error {
+	if _, err := s.store.Settings(c.Request().Context()); err != nil {
+		s.logger(c).Error("health check failed", "err", err.Error())
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// Transport-level error codes, beside the domain's.
+const (
+	codeBadRequest           = "bad_request"
+	codeTooLarge             = "too_large"
+	codeUnsupportedMedia     = "unsupported_media_type"
+	codePreconditionRequired = "precondition_required"
+	codeRateLimited          = "rate_limited"
+	codeMethodNotAllowed     = "method_not_allowed"
+	codeNotAcceptable        = "not_acceptable"
+)
+
+// statusOf is the one place an error code becomes an HTTP status.
+var statusOf = map[string]int{
+	briefing.EINVALID:        http.StatusUnprocessableEntity,
+	briefing.ENOTFOUND:       http.StatusNotFound,
+	briefing.ECONFLICT:       http.StatusConflict,
+	briefing.ESTALE:          http.StatusPreconditionFailed,
+	briefing.EFORBIDDEN:      http.StatusForbidden,
+	briefing.EUNAUTHORIZED:   http.StatusUnauthorized,
+	briefing.EINTERNAL:       http.StatusInternalServerError,
+	codeBadRequest:           http.StatusBadRequest,
+	codeTooLarge:             http.StatusRequestEntityTooLarge,
+	codeUnsupportedMedia:     http.StatusUnsupportedMediaType,
+	codePreconditionRequired: http.StatusPreconditionRequired,
+	codeRateLimited:          http.StatusTooManyRequests,
+	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	codeNotAcceptable:        http.StatusNotAcceptable,
+}
+
+// codeOfStatus turns the statuses echo itself answers into our codes.
+var codeOfStatus = map[int]string{
+	http.StatusBadRequest:            codeBadRequest,
+	http.StatusUnauthorized:          briefing.EUNAUTHORIZED,
+	http.StatusForbidden:             briefing.EFORBIDDEN,
+	http.StatusNotFound:              briefing.ENOTFOUND,
+	http.StatusMethodNotAllowed:      codeMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: codeTooLarge,
+	http.StatusUnsupportedMediaType:  codeUnsupportedMedia,
+	http.StatusTooManyRequests:       codeRateLimited,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// errorf returns a domain-style error with a transport code.
+func errorf(code, msg string) error { return &briefing.Error{Code: code, Message: msg} }
+
+// handleError is echo's HTTPErrorHandler: every error leaves the server as
+// the contract's body; internal errors are logged with the request id and
+// shown only as "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg, fields := briefing.ErrorCode(err), briefing.ErrorMessage(err), briefing.ErrorFields(err)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = codeOfStatus[he.Code]
+		if code == "" {
+			code = briefing.EINTERNAL
+		}
+		msg = http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && he.Code != http.StatusInternalServerError {
+			msg = m
+		}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		code, msg, fields = codeTooLarge, "the request body is larger than the limit", nil
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = briefing.EINTERNAL, http.StatusInternalServerError
+	}
+	log := s.logger(c)
+	switch {
+	case status >= 500:
+		log.Error("internal error", "err", err.Error())
+		msg, fields = "internal error", nil
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		log.Warn("access refused", "status", status, "code", code, "reason", msg)
+	}
+	if code == briefing.EINTERNAL {
+		msg = "internal error"
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if wantsHTML(c) {
+		s.renderErrorPage(c, status, msg)
+		return
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	c.Response().WriteHeader(status)
+	_ = json.NewEncoder(c.Response()).Encode(errorBody{Error: errorDetail{Code: code, Message: msg, Fields: fields}})
+}

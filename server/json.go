@@ -1,0 +1,184 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// decode reads a JSON request body into v: 415 unless it is JSON, 413 over
+// the limit, 400 for malformed JSON or a value of the wrong type (naming the
+// field). Unknown fields are ignored, so the body GET returned is accepted.
+func decode(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return errorf(codeBadRequest, "the request body must hold one JSON value")
+	}
+	return nil
+}
+
+// jsonError explains a decoding error in one line, with the field where known.
+func jsonError(err error) error {
+	var mbe *http.MaxBytesError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return errorf(codeBadRequest, "the request body is empty: send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(codeBadRequest, "the request body is cut short: it is not complete JSON")
+	case errors.As(err, &se):
+		return errorf(codeBadRequest, fmt.Sprintf("the request body is not valid JSON (at byte %d)", se.Offset))
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return errorf(codeBadRequest, "the request body must be a JSON object")
+		}
+		return &briefing.Error{Code: codeBadRequest, Message: fmt.Sprintf("%s must be a JSON %s", field, jsonKind(te.Type.Kind().String())),
+			Fields: map[string]string{field: "must be a JSON " + jsonKind(te.Type.Kind().String())}}
+	}
+	return errorf(codeBadRequest, "the request body could not be read as JSON")
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "number"
+	case k == "slice", k == "array":
+		return "array"
+	case k == "struct", k == "map":
+		return "object"
+	case k == "bool":
+		return "boolean"
+	}
+	return k
+}
+
+// ifMatch returns the version a write is made against, from If-Match: 428
+// without it, and 412 for a value that is no version (it matches nothing).
+// "*" matches the current version, returned as -1.
+func ifMatch(c echo.Context) (int, error) {
+	v := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if v == "" {
+		return 0, errorf(codePreconditionRequired, "send If-Match with the ETag you read, so a newer save is not overwritten")
+	}
+	if v == "*" {
+		return -1, nil
+	}
+	v = strings.TrimPrefix(v, "W/")
+	n, err := strconv.Atoi(strings.Trim(v, `"`))
+	if err != nil || n < 1 {
+		return 0, errorf(briefing.ESTALE, "If-Match "+strconv.Quote(v)+" matches no version of this object")
+	}
+	return n, nil
+}
+
+// optionalIfMatch is ifMatch for DELETE, where the header may be left out (0).
+func optionalIfMatch(c echo.Context) (int, error) {
+	if c.Request().Header.Get("If-Match") == "" {
+		return 0, nil
+	}
+	v, err := ifMatch(c)
+	if v < 0 {
+		v = 0
+	}
+	return v, err
+}
+
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// one writes an object with its ETag.
+func one(c echo.Context, status int, version int, v any) error {
+	c.Response().Header().Set("ETag", etag(version))
+	return c.JSON(status, v)
+}
+
+// created writes a new object: 201, Location, ETag and the object.
+func created(c echo.Context, location string, version int, v any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return one(c, http.StatusCreated, version, v)
+}
+
+// listBody is the shape of every list.
+type listBody[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+func list[T any](c echo.Context, items []T, next string) error {
+	if items == nil {
+		items = []T{}
+	}
+	return c.JSON(http.StatusOK, listBody[T]{Items: items, Next: next})
+}
+
+// page reads ?limit= and ?cursor= (or ?after=): 400 for a bad limit.
+func page(c echo.Context) (briefing.Page, error) {
+	p := briefing.Page{After: c.QueryParam("cursor"), Limit: 100}
+	if p.After == "" {
+		p.After = c.QueryParam("after")
+	}
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			return p, &briefing.Error{Code: codeBadRequest, Message: "limit must be a number from 1 to 1000",
+				Fields: map[string]string{"limit": "must be a number from 1 to 1000"}}
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// collect fills a page of items the reader may see: it reads the store's
+// pages until the page is full, so filtering never leaves a short page with
+// more to come. keep returns the reader's copy of an item, or false.
+func collect[T briefing.Object](p briefing.Page, fetch func(briefing.Page) ([]T, string, error), keep func(T) (T, bool)) ([]T, string, error) {
+	var out []T
+	after := p.After
+	for {
+		items, next, err := fetch(briefing.Page{After: after, Limit: p.Limit})
+		if err != nil {
+			return nil, "", err
+		}
+		for i, it := range items {
+			if v, ok := keep(it); ok {
+				out = append(out, v)
+				if len(out) == p.Limit {
+					if i < len(items)-1 || next != "" {
+						return out, it.GetMeta().ID, nil
+					}
+					return out, "", nil
+				}
+			}
+		}
+		if next == "" {
+			return out, "", nil
+		}
+		after = next
+	}
+}
+
+// all keeps every item.
+func all[T any](v T) (T, bool) { return v, true }

@@ -1,0 +1,394 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
+	"briefpack/briefing/xlsxpack"
+)
+
+// Pack formats and their media types.
+var packTypes = map[string]string{
+	"html": "text/html; charset=utf-8",
+	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+// packCSP lets a pack shown in the browser use its own inline styles, and nothing else.
+const packCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+// registerPackRoutes registers the pack downloads and snapshots.
+func (s *Server) registerPackRoutes() {
+	// GET /api/v1/rounds/:id/pack?format=html|xlsx&edition=full|release&ceiling=LEVEL
+	s.route(http.MethodGet, api+"/rounds/:id/pack", briefing.RoleLead, s.handlePack)
+	// GET /api/v1/rounds/:id/release-check
+	s.route(http.MethodGet, api+"/rounds/:id/release-check", briefing.RoleLead, s.handleReleaseCheck)
+	// POST /api/v1/rounds/:id/packs
+	s.route(http.MethodPost, api+"/rounds/:id/packs", briefing.RoleLead, s.handleFreeze)
+	// GET /api/v1/rounds/:id/packs
+	s.route(http.MethodGet, api+"/rounds/:id/packs", briefing.RoleViewer, s.handleSnapshots)
+	// GET /api/v1/packs/:id?format=html|xlsx&edition=full|release
+	s.route(http.MethodGet, api+"/packs/:id", briefing.RoleViewer, s.handleSnapshot)
+}
+
+// packRequest is what a pack is built from.
+type packRequest struct {
+	roundID, format, edition, ceiling string
+}
+
+func packParams(c echo.Context, needFormat bool) (packRequest, error) {
+	p := packRequest{roundID: c.Param("id"), format: c.QueryParam("format"), edition: c.QueryParam("edition"), ceiling: c.QueryParam("ceiling")}
+	if p.format == "" {
+		p.format = "html"
+	}
+	if p.edition == "" {
+		p.edition = briefing.EditionFull
+	}
+	fields := map[string]string{}
+	if _, ok := packTypes[p.format]; !ok && needFormat {
+		fields["format"] = "must be html or xlsx"
+	}
+	if p.edition != briefing.EditionFull && p.edition != briefing.EditionRelease {
+		fields["edition"] = "must be full or release"
+	}
+	if len(fields) > 0 {
+		return p, &briefing.Error{Code: codeBadRequest, Message: "bad pack parameters", Fields: fields}
+	}
+	return p, nil
+}
+
+// assemble builds the pack for the reader (release view applied when asked).
+func (s *Server) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
+	pack, err := briefing.Assemble(c.Request().Context(), s.store, s.settings, mustReader(c), p.roundID, p.ceiling, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if p.edition == briefing.EditionRelease {
+		return briefing.ReleaseView(pack)
+	}
+	return pack, nil
+}
+
+// render writes a pack in one format.
+func render(pack *briefing.Pack, format string) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "html":
+		err = htmlpack.Render(&buf, pack)
+	case "xlsx":
+		err = xlsxpack.Render(&buf, pack)
+	default:
+		return nil, errorf(codeBadRequest, "format must be html or xlsx")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s pack: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// packCache keeps recently built packs, keyed by what they were built from
+// and the store's write generation, so a repeated download of an unchanged
+// pack is served from memory. Any write through the server bumps the
+// generation, and the server is the only writer of its database file.
+type packCache struct {
+	generation atomic.Uint64
+	mu         sync.Mutex
+	entries    map[string]*cachedPack
+	order      []string
+}
+
+type cachedPack struct {
+	body []byte
+	etag string
+	name string
+}
+
+const packCacheSize = 32
+
+func (pc *packCache) get(key string) *cachedPack {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.entries[key]
+}
+
+func (pc *packCache) put(key string, p *cachedPack) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.entries == nil {
+		pc.entries = map[string]*cachedPack{}
+	}
+	if _, ok := pc.entries[key]; !ok {
+		pc.order = append(pc.order, key)
+	}
+	pc.entries[key] = p
+	for len(pc.order) > packCacheSize {
+		delete(pc.entries, pc.order[0])
+		pc.order = pc.order[1:]
+	}
+}
+
+// bumpGeneration invalidates every cached pack; called after each write.
+func (s *Server) bumpGeneration(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+			s.packs.generation.Add(1)
+		}
+		return err
+	}
+}
+
+// handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
+// clearance (or a lower ceiling), with an ETag; an unchanged pack answers 304.
+func (s *Server) handlePack(c echo.Context) error {
+	p, err := packParams(c, true)
+	if err != nil {
+		return err
+	}
+	r := mustReader(c)
+	key := strings.Join([]string{fmt.Sprint(s.packs.generation.Load()), r.Clearance, p.roundID, p.format, p.edition, p.ceiling}, "\x00")
+	cp := s.packs.get(key)
+	if cp == nil {
+		pack, err := s.assemble(c, p)
+		if err != nil {
+			return err
+		}
+		body, err := render(pack, p.format)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
+		s.packs.put(key, cp)
+	}
+	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
+}
+
+// servePackBytes writes a pack file as a download, or 304 when the client has it.
+func servePackBytes(c echo.Context, body []byte, etag, name, format string) error {
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Content-Security-Policy", packCSP)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	return c.Blob(http.StatusOK, packTypes[format], body)
+}
+
+// packFileName names a pack file after its dialogue and round.
+func packFileName(p *briefing.Pack, edition, format string) string {
+	name := fmt.Sprintf("briefing-pack-%s-round-%d", p.Dialogue.Name, p.Round.Number)
+	if edition == briefing.EditionRelease {
+		name += "-release"
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			if !strings.HasSuffix(b.String(), "-") {
+				b.WriteByte('-')
+			}
+		}
+	}
+	return strings.Trim(b.String(), "-") + "." + format
+}
+
+// handleReleaseCheck is GET /api/v1/rounds/:id/release-check: what the
+// release edition will withhold, per sheet, for a lead to review.
+func (s *Server) handleReleaseCheck(c echo.Context) error {
+	pack, err := s.assemble(c, packRequest{roundID: c.Param("id"), edition: briefing.EditionFull})
+	if err != nil {
+		return err
+	}
+	items := briefing.ReleaseCheck(pack)
+	withheld := 0
+	for _, it := range items {
+		if it.Decision == briefing.WithheldInFull {
+			withheld++
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "withheld_in_full": withheld, "act": s.settings.Act})
+}
+
+// freezeRequest is the body of POST /api/v1/rounds/:id/packs.
+type freezeRequest struct {
+	Force   bool   `json:"force"`
+	Ceiling string `json:"ceiling"`
+}
+
+// snapshotJSON is a snapshot as the API shows it.
+type snapshotJSON struct {
+	ID            string            `json:"id"`
+	RoundID       string            `json:"round_id"`
+	Number        int               `json:"number"`
+	CreatedAt     time.Time         `json:"created_at"`
+	FrozenBy      string            `json:"frozen_by"`
+	Marking       string            `json:"marking"`
+	Forced        bool              `json:"forced"`
+	SHA256        map[string]string `json:"sha256"`
+	ReleaseSHA256 map[string]string `json:"release_sha256"`
+}
+
+func toSnapshotJSON(sn *briefing.Snapshot) snapshotJSON {
+	out := snapshotJSON{ID: sn.ID, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
+		Marking: sn.Marking, Forced: sn.Forced, SHA256: map[string]string{}, ReleaseSHA256: map[string]string{}}
+	for k, v := range sn.SHA256 {
+		if f, ok := strings.CutPrefix(k, "release."); ok {
+			out.ReleaseSHA256[f] = v
+		} else {
+			out.SHA256[k] = v
+		}
+	}
+	return out
+}
+
+// handleFreeze is POST /api/v1/rounds/:id/packs: a snapshot of the pack as
+// the lead sees it now, both formats and both editions, kept byte for byte.
+// A round not ready to travel (a sheet on its agenda not cleared) needs
+// "force": true, and the snapshot records that it was forced.
+func (s *Server) handleFreeze(c echo.Context) error {
+	var req freezeRequest
+	if c.Request().ContentLength != 0 {
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+	}
+	sn, err := s.freeze(c, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return created(c, api+"/packs/"+sn.ID, sn.Version, toSnapshotJSON(sn))
+}
+
+// freeze renders and stores a snapshot of a round's pack for the caller.
+func (s *Server) freeze(c echo.Context, roundID string, req freezeRequest) (*briefing.Snapshot, error) {
+	p := packRequest{roundID: roundID, edition: briefing.EditionFull, ceiling: req.Ceiling}
+	pack, err := s.assemble(c, p)
+	if err != nil {
+		return nil, err
+	}
+	notReady := notCleared(pack)
+	if len(notReady) > 0 && !req.Force {
+		return nil, &briefing.Error{Code: briefing.ECONFLICT,
+			Message: fmt.Sprintf("the round is not ready to travel: %s not cleared; send \"force\": true to freeze it anyway", strings.Join(notReady, ", ")),
+			Fields:  map[string]string{"force": "needed while sheets on the agenda are not cleared"}}
+	}
+	release, err := briefing.ReleaseView(pack)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	sums := map[string]string{}
+	for _, f := range []struct {
+		key    string
+		pack   *briefing.Pack
+		format string
+	}{{"html", pack, "html"}, {"xlsx", pack, "xlsx"}, {"release.html", release, "html"}, {"release.xlsx", release, "xlsx"}} {
+		body, err := render(f.pack, f.format)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		files[f.key], sums[f.key] = body, hex.EncodeToString(sum[:])
+	}
+	r := mustReader(c)
+	sn := &briefing.Snapshot{RoundID: pack.Round.ID, Edition: briefing.EditionFull, Marking: pack.Marking,
+		Forced: len(notReady) > 0, FrozenBy: r.Name, SHA256: sums, Clearance: pack.Ceiling}
+	if err := s.store.CreateSnapshot(c.Request().Context(), sn, files, r.Actor()); err != nil {
+		return nil, err
+	}
+	s.logger(c).Info("pack frozen", "round", pack.Round.ID, "snapshot", sn.ID, "forced", sn.Forced, "marking", sn.Marking)
+	return sn, nil
+}
+
+// notCleared lists the agenda's sheets that are not cleared.
+func notCleared(p *briefing.Pack) []string {
+	var out []string
+	for _, it := range p.Agenda {
+		if it.Sheet != nil && it.Sheet.Status != briefing.SheetCleared {
+			out = append(out, fmt.Sprintf("%q (%s)", it.Sheet.Title, it.Sheet.Status))
+		}
+	}
+	return out
+}
+
+// seesSnapshot applies the clearance rule to a snapshot: by its marking.
+func (s *Server) seesSnapshot(c echo.Context, sn *briefing.Snapshot) bool {
+	return s.settings.Allows(mustReader(c).Clearance, sn.Marking)
+}
+
+// handleSnapshots is GET /api/v1/rounds/:id/packs.
+func (s *Server) handleSnapshots(c echo.Context) error {
+	pg, err := page(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c)
+	if _, err := v.round(c.Param("id")); err != nil {
+		return err
+	}
+	items, next, err := collect(pg, func(p briefing.Page) ([]*briefing.Snapshot, string, error) {
+		return s.store.Snapshots(v.ctx, c.Param("id"), p)
+	}, func(sn *briefing.Snapshot) (*briefing.Snapshot, bool) { return sn, s.seesSnapshot(c, sn) })
+	if err != nil {
+		return err
+	}
+	out := make([]snapshotJSON, len(items))
+	for i, sn := range items {
+		out[i] = toSnapshotJSON(sn)
+	}
+	return list(c, out, next)
+}
+
+// handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
+// time; without a format, the snapshot's record.
+func (s *Server) handleSnapshot(c echo.Context) error {
+	sn, err := s.store.Snapshot(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := s.view(c)
+	if _, err := v.round(sn.RoundID); err != nil || !s.seesSnapshot(c, sn) {
+		return hidden(briefing.KindSnapshot, sn.ID)
+	}
+	if c.QueryParam("format") == "" && c.QueryParam("edition") == "" {
+		return one(c, http.StatusOK, sn.Version, toSnapshotJSON(sn))
+	}
+	p, err := packParams(c, true)
+	if err != nil {
+		return err
+	}
+	key := p.format
+	if p.edition == briefing.EditionRelease {
+		key = "release." + p.format
+	}
+	body, err := s.store.SnapshotFile(c.Request().Context(), sn.ID, key)
+	if err != nil {
+		return err
+	}
+	r, err := v.round(sn.RoundID)
+	if err != nil {
+		return err
+	}
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
+	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
+	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
+}

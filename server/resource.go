@@ -1,0 +1,195 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// resource describes one kind of object for the generic JSON handlers:
+// how to read it through the reader's view, check it, and write it.
+type resource[T briefing.Object] struct {
+	kind string
+	// path returns the object's URL, for Location.
+	path  func(id string) string
+	fresh func() T
+	// get reads one object through the view (ENOTFOUND when hidden).
+	get func(v *view, id string) (T, error)
+	// list reads a page through the view; parent is the path's parent id.
+	list func(v *view, parent string, p briefing.Page) ([]T, string, error)
+	// prepare validates an object about to be written and checks it against
+	// the writer; old is the stored object on update, the zero T on create.
+	prepare func(v *view, obj, old T) error
+	create  func(v *view, obj T) error
+	update  func(v *view, obj T) error
+	delete  func(v *view, id string, version int) error
+	// parent sets the parent id of a new or updated object from the path or the stored object.
+	parent func(obj T, id string)
+	// parentOf returns the stored parent id of an object.
+	parentOf func(obj T) string
+	// output prepares an object for the reader (computed fields), if needed.
+	output func(v *view, obj T) (T, error)
+}
+
+func (r *resource[T]) out(v *view, obj T) (T, error) {
+	if r.output == nil {
+		return obj, nil
+	}
+	return r.output(v, obj)
+}
+
+// handleList is GET on a collection.
+func (r *resource[T]) handleList(s *Server, param string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := page(c)
+		if err != nil {
+			return err
+		}
+		v := s.view(c)
+		items, next, err := r.list(v, c.Param(param), p)
+		if err != nil {
+			return err
+		}
+		for i := range items {
+			if items[i], err = r.out(v, items[i]); err != nil {
+				return err
+			}
+		}
+		return list(c, items, next)
+	}
+}
+
+// handleGet is GET on one object, with its ETag.
+func (r *resource[T]) handleGet(s *Server) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := s.view(c)
+		obj, err := r.get(v, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		if obj, err = r.out(v, obj); err != nil {
+			return err
+		}
+		return one(c, http.StatusOK, obj.GetMeta().Version, obj)
+	}
+}
+
+// handleCreate is POST on a collection: 201, Location and the new object.
+func (r *resource[T]) handleCreate(s *Server, param string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		obj := r.fresh()
+		if err := decode(c, obj); err != nil {
+			return err
+		}
+		*obj.GetMeta() = briefing.Meta{}
+		if r.parent != nil {
+			r.parent(obj, c.Param(param))
+		}
+		v := s.view(c)
+		var zero T
+		if err := r.prepare(v, obj, zero); err != nil {
+			return err
+		}
+		if err := r.create(v, obj); err != nil {
+			return err
+		}
+		out, err := r.out(v, obj)
+		if err != nil {
+			return err
+		}
+		return created(c, r.path(obj.GetMeta().ID), obj.GetMeta().Version, out)
+	}
+}
+
+// handleUpdate is PUT on one object: If-Match names the version it was
+// read at; computed fields and ids in the body are ignored.
+func (r *resource[T]) handleUpdate(s *Server) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := s.view(c)
+		id := c.Param("id")
+		old, err := r.get(v, id)
+		if err != nil {
+			return err
+		}
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		if version < 0 {
+			version = old.GetMeta().Version
+		}
+		obj := r.fresh()
+		if err := decode(c, obj); err != nil {
+			return err
+		}
+		*obj.GetMeta() = briefing.Meta{ID: id, Version: version}
+		if r.parent != nil {
+			r.parent(obj, r.parentOf(old))
+		}
+		if err := r.prepare(v, obj, old); err != nil {
+			return err
+		}
+		if err := r.update(v, obj); err != nil {
+			return err
+		}
+		out, err := r.out(v, obj)
+		if err != nil {
+			return err
+		}
+		return one(c, http.StatusOK, obj.GetMeta().Version, out)
+	}
+}
+
+// handleDelete is DELETE on one object: 204; If-Match is optional.
+func (r *resource[T]) handleDelete(s *Server, check func(v *view, old T) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := s.view(c)
+		id := c.Param("id")
+		old, err := r.get(v, id)
+		if err != nil {
+			return err
+		}
+		version, err := optionalIfMatch(c)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(v, old); err != nil {
+				return err
+			}
+		}
+		if err := r.delete(v, id, version); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}
+
+// register adds the collection and item routes of a top-level resource.
+func (r *resource[T]) register(s *Server, collection, item string, read, write briefing.Role) {
+	s.route(http.MethodGet, collection, read, r.handleList(s, ""))
+	s.route(http.MethodPost, collection, write, r.handleCreate(s, ""))
+	r.registerItem(s, item, read, write, write, nil)
+}
+
+// registerItem adds GET, PUT and DELETE on one object.
+func (r *resource[T]) registerItem(s *Server, item string, read, write, del briefing.Role, delCheck func(*view, T) error) {
+	s.route(http.MethodGet, item, read, r.handleGet(s))
+	s.route(http.MethodPut, item, write, r.handleUpdate(s))
+	s.route(http.MethodDelete, item, del, r.handleDelete(s, delCheck))
+}
+
+// markingWithin refuses (403) to write content marked above the writer.
+func (v *view) markingWithin(field, marking string) error {
+	if _, ok := v.set.Level(marking); !ok {
+		return nil // Validate names the bad marking
+	}
+	if !v.set.Allows(v.clearance(), marking) {
+		return &briefing.Error{Code: briefing.EFORBIDDEN,
+			Message: "you cannot save content marked " + marking + ": it is above your clearance (" + v.clearance() + ")",
+			Fields:  map[string]string{field: "is above your clearance"}}
+	}
+	return nil
+}

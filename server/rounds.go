@@ -1,0 +1,138 @@
+package server
+
+import (
+	"fmt"
+	"reflect"
+
+	"briefpack/briefing"
+)
+
+// registerRoundRoutes registers /api/v1/dialogues/:id/rounds and /api/v1/rounds/:id.
+func (s *Server) registerRoundRoutes() {
+	r := &resource[*briefing.Round]{
+		kind:  briefing.KindRound,
+		path:  func(id string) string { return api + "/rounds/" + id },
+		fresh: func() *briefing.Round { return &briefing.Round{} },
+		get:   func(v *view, id string) (*briefing.Round, error) { return v.round(id) },
+		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Round, string, error) {
+			return v.rounds(parent, p)
+		},
+		prepare:  prepareRound,
+		create:   func(v *view, r *briefing.Round) error { return v.st.CreateRound(v.ctx, r, v.reader.Actor()) },
+		update:   func(v *view, r *briefing.Round) error { return v.st.UpdateRound(v.ctx, r, v.reader.Actor()) },
+		delete:   func(v *view, id string, ver int) error { return v.st.DeleteRound(v.ctx, id, ver, v.reader.Actor()) },
+		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
+		parentOf: func(r *briefing.Round) string { return r.DialogueID },
+		output:   outputRound,
+	}
+	// GET, POST /api/v1/dialogues/:id/rounds
+	s.route("GET", api+"/dialogues/:id/rounds", briefing.RoleViewer, r.handleList(s, "id"))
+	s.route("POST", api+"/dialogues/:id/rounds", briefing.RoleSecretariat, r.handleCreate(s, "id"))
+	// GET /api/v1/rounds/:id · PUT (a lead may reorder the agenda; the rest is
+	// the secretariat's) · DELETE
+	r.registerItem(s, api+"/rounds/:id", briefing.RoleViewer, briefing.RoleLead, briefing.RoleSecretariat, nil)
+}
+
+// outputRound gives lists that are never null.
+func outputRound(_ *view, r *briefing.Round) (*briefing.Round, error) {
+	c := *r
+	if c.CoChairs == nil {
+		c.CoChairs = []briefing.Participant{}
+	}
+	if c.Delegation == nil {
+		c.Delegation = []briefing.Participant{}
+	}
+	if c.Agenda == nil {
+		c.Agenda = []briefing.AgendaItem{}
+	}
+	return &c, nil
+}
+
+// prepareRound validates a round and its references. A lead below the
+// secretariat may change only the agenda of an existing round.
+func prepareRound(v *view, r, old *briefing.Round) error {
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	if r.Host == "" {
+		r.Host = briefing.SideHome
+	}
+	if old == nil && r.Number == 0 {
+		r.Number = 1
+		err := eachRound(v, d.ID, func(x *briefing.Round) {
+			if x.Number >= r.Number {
+				r.Number = x.Number + 1
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := r.Validate(v.set); err != nil {
+		return err
+	}
+	if old != nil && !v.reader.Role.AtLeast(briefing.RoleSecretariat) {
+		a, b := *r, *old
+		a.Agenda, b.Agenda, a.Meta, b.Meta = nil, nil, briefing.Meta{}, briefing.Meta{}
+		if !reflect.DeepEqual(normRound(a), normRound(b)) {
+			return briefing.Errorf(briefing.EFORBIDDEN, "a delegation lead may change only the agenda of a round; the rest is the secretariat's")
+		}
+	}
+	for _, list := range []struct {
+		field string
+		ps    []briefing.Participant
+	}{{"co_chairs", r.CoChairs}, {"delegation", r.Delegation}} {
+		for i, p := range list.ps {
+			if _, err := v.st.Person(v.ctx, p.PersonID); err != nil {
+				if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+					return fieldError(fmt.Sprintf("%s[%d].person_id", list.field, i), "must be the id of a person")
+				}
+				return err
+			}
+		}
+	}
+	for i, a := range r.Agenda {
+		if a.SheetID == "" {
+			continue
+		}
+		sh, err := v.st.Sheet(v.ctx, a.SheetID)
+		if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+			return err
+		}
+		if err != nil || r.ID == "" || sh.RoundID != r.ID {
+			return fieldError(fmt.Sprintf("agenda[%d].sheet_id", i), "must be the id of a topic sheet of this round")
+		}
+	}
+	return v.markingWithin("marking", r.Marking)
+}
+
+// normRound treats empty and missing lists alike when comparing rounds.
+func normRound(r briefing.Round) briefing.Round {
+	if len(r.CoChairs) == 0 {
+		r.CoChairs = nil
+	}
+	if len(r.Delegation) == 0 {
+		r.Delegation = nil
+	}
+	return r
+}
+
+// eachRound calls fn for every round of a dialogue, unfiltered: for rules
+// such as numbering that must count every round, seen or not.
+func eachRound(v *view, dialogueID string, fn func(*briefing.Round)) error {
+	p := briefing.Page{Limit: 1000}
+	for {
+		items, next, err := v.st.Rounds(v.ctx, dialogueID, p)
+		if err != nil {
+			return err
+		}
+		for _, r := range items {
+			fn(r)
+		}
+		if next == "" {
+			return nil
+		}
+		p.After = next
+	}
+}

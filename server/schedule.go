@@ -1,0 +1,341 @@
+package server
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/briefing/ical"
+)
+
+// registerScheduleRoutes registers the secretariat's scheduling: the next
+// round, the calendar, roll-forward and the changes since last round.
+func (s *Server) registerScheduleRoutes() {
+	// POST /api/v1/dialogues/:id/rounds/next
+	s.route(http.MethodPost, api+"/dialogues/:id/rounds/next", briefing.RoleSecretariat, s.handleNextRound)
+	// GET /api/v1/calendar.ics · GET /api/v1/dialogues/:id/calendar.ics (bearer, cookie or ?token=)
+	s.route(http.MethodGet, api+"/calendar.ics", briefing.RoleViewer, s.handleCalendar)
+	s.route(http.MethodGet, api+"/dialogues/:id/calendar.ics", briefing.RoleViewer, s.handleCalendar)
+	// GET /api/v1/calendar-token: the signed-in user's subscription link
+	s.route(http.MethodGet, api+"/calendar-token", briefing.RoleViewer, s.handleCalendarToken)
+	// POST /api/v1/sheets/:id/rollforward {"round_id"}
+	s.route(http.MethodPost, api+"/sheets/:id/rollforward", briefing.RoleOfficer, s.handleRollForward)
+	// GET /api/v1/sheets/:id/changes (since its predecessor)
+	s.route(http.MethodGet, api+"/sheets/:id/changes", briefing.RoleViewer, s.handleChanges)
+	// GET /api/v1/sheets/:id/diff?from=N&to=M (between two saved versions)
+	s.route(http.MethodGet, api+"/sheets/:id/diff", briefing.RoleViewer, s.handleVersionDiff)
+}
+
+// nextRoundResponse is the proposed round with its warnings.
+type nextRoundResponse struct {
+	*briefing.Round
+	Warnings []briefing.Overlap `json:"warnings"`
+}
+
+// proposeNext creates the next round of a dialogue by the rule of
+// briefing.NextRound, with status proposed, for the secretariat to confirm.
+func (s *Server) proposeNext(v *view, dialogueID string) (*briefing.Round, []briefing.Overlap, error) {
+	d, err := v.dialogue(dialogueID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rounds []*briefing.Round
+	if err := eachRound(v, d.ID, func(r *briefing.Round) { rounds = append(rounds, r) }); err != nil {
+		return nil, nil, err
+	}
+	r, err := briefing.NextRound(d, rounds)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := prepareRound(v, r, nil); err != nil {
+		return nil, nil, err
+	}
+	if err := v.st.CreateRound(v.ctx, r, v.reader.Actor()); err != nil {
+		return nil, nil, err
+	}
+	warnings, err := s.overlaps(v, r)
+	return r, warnings, err
+}
+
+func (s *Server) handleNextRound(c echo.Context) error {
+	r, warnings, err := s.proposeNext(s.view(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if warnings == nil {
+		warnings = []briefing.Overlap{}
+	}
+	out, _ := outputRound(nil, r)
+	return created(c, api+"/rounds/"+r.ID, r.Version, nextRoundResponse{Round: out, Warnings: warnings})
+}
+
+// handleNextRoundForm is POST /dialogues/:id/next.
+func (s *Server) handleNextRoundForm(c echo.Context) error {
+	r, warnings, err := s.proposeNext(s.view(c), c.Param("id"))
+	if err != nil {
+		if isUserError(err) {
+			flash(c, "error", "No round proposed: "+briefing.ErrorMessage(err))
+			return c.Redirect(http.StatusSeeOther, "/dialogues/"+c.Param("id"))
+		}
+		return err
+	}
+	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", ordinal(r.Number), humanDate(r.StartsOn), r.City)
+	for _, w := range warnings {
+		msg += " Warning: " + w.Reason + "."
+	}
+	return redirect(c, "/rounds/"+r.ID, msg)
+}
+
+// overlaps warns of other rounds at the same time with the same co-chair or partner.
+func (s *Server) overlaps(v *view, r *briefing.Round) ([]briefing.Overlap, error) {
+	partners := map[string]string{}
+	var others []*briefing.Round
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) },
+		func(d *briefing.Dialogue) (bool, error) {
+			partners[d.ID] = d.Partner
+			return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+				func(x *briefing.Round) (bool, error) { others = append(others, x); return true, nil })
+		})
+	if err != nil {
+		return nil, err
+	}
+	return briefing.Overlaps(r, others, func(id string) string { return partners[id] }), nil
+}
+
+// calendarToken is a per-user secret for subscribing to the calendar from a
+// client that can send neither cookie nor bearer token. It is derived from
+// the user's password hash, so a password reset revokes it.
+func calendarToken(u *briefing.User) string {
+	m := hmac.New(sha256.New, []byte(u.PasswordHash))
+	m.Write([]byte("briefpack calendar " + u.ID))
+	return u.ID + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// calendarUser returns the user a calendar token belongs to, or nil.
+func (s *Server) calendarUser(c echo.Context, token string) *briefing.User {
+	id, _, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 200 {
+		return nil
+	}
+	u, err := s.store.User(c.Request().Context(), id)
+	if err != nil || u.Disabled {
+		return nil
+	}
+	if subtle.ConstantTimeCompare([]byte(calendarToken(u)), []byte(token)) != 1 {
+		return nil
+	}
+	return u
+}
+
+func (s *Server) handleCalendarToken(c echo.Context) error {
+	u, err := s.store.User(c.Request().Context(), mustReader(c).UserID)
+	if err != nil {
+		return err
+	}
+	tok := calendarToken(u)
+	return c.JSON(http.StatusOK, map[string]string{"token": tok, "url": api + "/calendar.ics?token=" + tok})
+}
+
+// handleCalendar is the RFC 5545 feed of rounds and their milestones the
+// reader may see, for all dialogues or one.
+func (s *Server) handleCalendar(c echo.Context) error {
+	v := s.view(c)
+	var events []ical.Event
+	name := "briefpack"
+	stamp := s.now().UTC()
+	add := func(d *briefing.Dialogue) (bool, error) {
+		return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+			func(r *briefing.Round) (bool, error) {
+				if r.StartsOn == "" {
+					return true, nil
+				}
+				events = append(events, roundEvents(c.Request().Host, d, r, stamp)...)
+				return true, nil
+			})
+	}
+	var err error
+	if id := c.Param("id"); id != "" {
+		d, derr := v.dialogue(id)
+		if derr != nil {
+			return derr
+		}
+		name = d.Name
+		_, err = add(d)
+	} else {
+		err = eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) }, add)
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := ical.Write(&buf, name, events); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="briefpack.ics"`)
+	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", buf.Bytes())
+}
+
+// roundEvents are a round and its drafting milestones as calendar events.
+// UIDs are stable; SEQUENCE follows the round's version, so a moved round
+// replaces the old entry in subscribers' calendars.
+func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp time.Time) []ical.Event {
+	start, err := time.Parse(time.DateOnly, r.StartsOn)
+	if err != nil {
+		return nil
+	}
+	end := start
+	if e, err := time.Parse(time.DateOnly, r.EndsOn); err == nil && !e.Before(start) {
+		end = e
+	}
+	status := "CONFIRMED"
+	switch r.Status {
+	case briefing.RoundCancelled:
+		status = "CANCELLED"
+	case briefing.RoundProposed, briefing.RoundPostponed:
+		status = "TENTATIVE"
+	}
+	seq := r.Version - 1
+	uid := func(what string) string { return "briefpack-round-" + r.ID + what + "@" + strings.Split(host, ":")[0] }
+	host = strings.TrimSpace(host)
+	events := []ical.Event{{UID: uid(""), Sequence: seq, Summary: fmt.Sprintf("%s – %s round", d.Name, ordinal(r.Number)),
+		Description: fmt.Sprintf("%s round of the %s (%s). Status: %s.", ordinal(r.Number), d.Name, r.Marking, r.Status),
+		Location:    r.City, Start: start, End: end.AddDate(0, 0, 1), Stamp: stamp, Status: status, Categories: []string{"Round"}}}
+	if r.Status == briefing.RoundCancelled || r.Status == briefing.RoundHeld {
+		return events
+	}
+	for _, m := range briefing.RoundMilestones(d, r) {
+		due, err := time.Parse(time.DateOnly, m.Due)
+		if err != nil {
+			continue
+		}
+		events = append(events, ical.Event{UID: uid("-" + m.Kind), Sequence: seq,
+			Summary: fmt.Sprintf("%s: %s round of the %s", m.Title, ordinal(r.Number), d.Name),
+			Start:   due, End: due.AddDate(0, 0, 1), Stamp: stamp, Status: "CONFIRMED", Categories: []string{"Milestone"}})
+	}
+	return events
+}
+
+// handleRollForward is POST /api/v1/sheets/:id/rollforward: the sheet copied
+// into a later round as a new draft linked to its predecessor.
+func (s *Server) handleRollForward(c echo.Context) error {
+	var req struct {
+		RoundID string `json:"round_id"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.RoundID == "" {
+		return &briefing.Error{Code: briefing.EINVALID, Message: "round_id is required", Fields: map[string]string{"round_id": "is required"}}
+	}
+	v := s.view(c)
+	src, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	stored, err := v.st.Sheet(v.ctx, src.ID)
+	if err != nil {
+		return err
+	}
+	if !s.settings.HoldsOnly(v.clearance(), stored) {
+		return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; rolling it forward would lose them")
+	}
+	from, err := v.round(src.RoundID)
+	if err != nil {
+		return err
+	}
+	to, err := v.round(req.RoundID)
+	if err != nil {
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return fieldError("round_id", "must be the id of a round")
+		}
+		return err
+	}
+	if to.DialogueID != from.DialogueID || to.ID == from.ID {
+		return fieldError("round_id", "must be another round of the same dialogue")
+	}
+	sh := stored.Clone()
+	sh.Meta = briefing.Meta{}
+	sh.RoundID, sh.Status, sh.Owner, sh.PredecessorID, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, stored.ID, nil
+	if err := s.prepareSheet(v, sh, nil); err != nil {
+		return err
+	}
+	sh.PredecessorID = stored.ID
+	if err := v.st.CreateSheet(v.ctx, sh, v.reader.Actor()); err != nil {
+		return err
+	}
+	out, err := v.sheet(sh.ID)
+	if err != nil {
+		return err
+	}
+	return created(c, api+"/sheets/"+sh.ID, sh.Version, out)
+}
+
+// changesResponse is a sheet's changes against an earlier text of it.
+type changesResponse struct {
+	SheetID string                     `json:"sheet_id"`
+	From    string                     `json:"from"`
+	Changes []briefing.ParagraphChange `json:"changes"`
+}
+
+// handleChanges is GET /api/v1/sheets/:id/changes: what changed since the
+// sheet it was rolled forward from, paragraph by paragraph, word by word.
+func (s *Server) handleChanges(c echo.Context) error {
+	v := s.view(c)
+	cur, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if cur.PredecessorID == "" {
+		return briefing.Errorf(briefing.ENOTFOUND, "sheet %s was not rolled forward from another", cur.ID)
+	}
+	prev, err := v.sheet(cur.PredecessorID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, changesResponse{SheetID: cur.ID, From: "sheet " + prev.ID, Changes: changed(briefing.DiffSheets(prev, cur))})
+}
+
+// handleVersionDiff is GET /api/v1/sheets/:id/diff?from=N&to=M.
+func (s *Server) handleVersionDiff(c echo.Context) error {
+	v := s.view(c)
+	id := c.Param("id")
+	from, err1 := strconv.Atoi(c.QueryParam("from"))
+	to, err2 := strconv.Atoi(c.QueryParam("to"))
+	if err1 != nil || err2 != nil {
+		return &briefing.Error{Code: codeBadRequest, Message: "from and to must be version numbers",
+			Fields: map[string]string{"from": "a version number", "to": "a version number"}}
+	}
+	a, err := s.sheetVersion(v, id, from)
+	if err != nil {
+		return err
+	}
+	b, err := s.sheetVersion(v, id, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, changesResponse{SheetID: id, From: "version " + strconv.Itoa(from), Changes: changed(briefing.DiffSheets(a, b))})
+}
+
+// changed keeps the changes that are not "unchanged".
+func changed(all []briefing.ParagraphChange) []briefing.ParagraphChange {
+	out := []briefing.ParagraphChange{}
+	for _, ch := range all {
+		if ch.Change != "unchanged" {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+var _ = json.Marshal

@@ -1,0 +1,280 @@
+// Package server is briefpack's HTTP side: the JSON API under /api/v1 and the
+// web pages beside it, on echo. It applies sign-in, roles and the clearance
+// rule in one place each, so no handler has to remember them.
+package server
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// Config is how a Server is set up.
+type Config struct {
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// TrustProxy takes the client address from X-Forwarded-For, set by the
+	// reverse proxy in front; off, the address is the connection's own.
+	TrustProxy bool
+	// SecureCookies marks the session cookie Secure even for plain HTTP
+	// requests, for a server behind a TLS-terminating proxy.
+	SecureCookies bool
+	// SessionIdle and SessionAbsolute end sessions; zero means 2h and 12h.
+	SessionIdle, SessionAbsolute time.Duration
+	// BodyLimit caps request bodies; zero means 4 MiB.
+	BodyLimit int64
+}
+
+// Server serves briefpack over HTTP.
+type Server struct {
+	store    briefing.Store
+	settings briefing.Settings
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	echo     *echo.Echo
+	sessions *sessions
+	// failures per client address, and per address and user name.
+	byAddr, byName *limiter
+	// roles is the minimum role of every route, keyed "METHOD path"; a
+	// route registered without one is refused at start-up.
+	roles map[string]briefing.Role
+	// pages are the parsed web pages, by name.
+	pages map[string]*template.Template
+	// packs caches built packs until the next write.
+	packs packCache
+}
+
+// New returns a Server over a store.
+func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
+	settings, err := st.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(discard{}, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 2 * time.Hour
+	}
+	if cfg.SessionAbsolute == 0 {
+		cfg.SessionAbsolute = 12 * time.Hour
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 4 << 20
+	}
+	s := &Server{
+		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
+		sessions: newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
+		byAddr:   newLimiter(20, time.Minute, cfg.Now),
+		byName:   newLimiter(5, 5*time.Minute, cfg.Now),
+		roles:    map[string]briefing.Role{},
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Pre(s.requestID, s.securityHeaders)
+	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize, s.bumpGeneration)
+	s.echo = e
+	if err := s.loadPages(); err != nil {
+		return nil, err
+	}
+	s.registerRoutes()
+	for _, r := range e.Routes() {
+		if _, ok := s.roles[r.Method+" "+r.Path]; !ok {
+			return nil, errorf(briefing.EINTERNAL, "route "+r.Method+" "+r.Path+" has no role")
+		}
+	}
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Settings returns the settings the server was started with.
+func (s *Server) Settings() briefing.Settings { return s.settings }
+
+// Public is the role of routes anyone may call, signed in or not.
+const Public briefing.Role = ""
+
+// route registers a handler with the minimum role that may call it.
+func (s *Server) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
+	s.echo.Add(method, path, h)
+	s.roles[method+" "+path] = min
+}
+
+// RouteRoles returns the minimum role of every route, keyed "METHOD path",
+// for the authorization matrix test.
+func (s *Server) RouteRoles() map[string]briefing.Role {
+	m := make(map[string]briefing.Role, len(s.roles))
+	for k, v := range s.roles {
+		m[k] = v
+	}
+	return m
+}
+
+// Routes lists the routes the router holds, as "METHOD path".
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// registerRoutes registers every group of routes.
+func (s *Server) registerRoutes() {
+	s.registerAuthRoutes()
+	s.registerAgencyRoutes()
+	s.registerPersonRoutes()
+	s.registerDialogueRoutes()
+	s.registerRoundRoutes()
+	s.registerSheetRoutes()
+	s.registerActionRoutes()
+	s.registerUserRoutes()
+	s.registerSearchRoutes()
+	s.registerPackRoutes()
+	s.registerHistoryRoutes()
+	s.registerDashboardRoutes()
+	s.registerScheduleRoutes()
+	s.registerPageRoutes()
+}
+
+const (
+	keyBadToken = "briefpack.badtoken"
+	keyLogger   = "briefpack.logger"
+	keyReader   = "briefpack.reader"
+	keyToken    = "briefpack.token"
+	keySess     = "briefpack.session"
+	keyBearer   = "briefpack.bearer"
+)
+
+// logger returns the request's logger, carrying its request id.
+func (s *Server) logger(c echo.Context) *slog.Logger {
+	if l, ok := c.Get(keyLogger).(*slog.Logger); ok {
+		return l
+	}
+	return s.log
+}
+
+// reader returns the signed-in reader of a request; routes that need one
+// only run after authenticate has set it.
+func reader(c echo.Context) (briefing.Reader, bool) {
+	r, ok := c.Get(keyReader).(briefing.Reader)
+	return r, ok
+}
+
+// mustReader returns the request's reader, or an anonymous one that sees nothing.
+func mustReader(c echo.Context) briefing.Reader {
+	r, _ := reader(c)
+	return r
+}
+
+// requestID gives every request an id, echoed in X-Request-Id and every log line.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := randomToken()[:16]
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		c.Set(keyLogger, s.log.With("request_id", id))
+		return next(c)
+	}
+}
+
+// securityHeaders sets the headers every response carries. Everything
+// briefpack serves may carry drafting content, so nothing is cached.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cache-Control", "no-store")
+		if c.IsTLS() {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
+// recoverPanic turns a panic into an internal error, logged, never a stack trace to the client.
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.logger(c).Error("panic", "panic", r)
+				err = errorf(briefing.EINTERNAL, "internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// accessLog writes one structured line per request.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := s.now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r, _ := reader(c)
+		s.logger(c).Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "bytes", c.Response().Size, "user", r.Name,
+			"client", c.RealIP(), "ms", float64(s.now().Sub(start).Microseconds())/1000)
+		return nil
+	}
+}
+
+// limitBody refuses bodies over the limit with 413, before any handler reads them.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > s.cfg.BodyLimit {
+			return errorf(codeTooLarge, "the request body is larger than the limit")
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.cfg.BodyLimit)
+		return next(c)
+	}
+}
+
+// clientAddr is the address rate limits and logs use.
+func clientAddr(c echo.Context) string {
+	ip := c.RealIP()
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		return h
+	}
+	return ip
+}
+
+// isAPI reports whether the request is for the JSON API.
+func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

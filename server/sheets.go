@@ -1,0 +1,213 @@
+package server
+
+import (
+	"net/http"
+	"reflect"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// registerSheetRoutes registers /api/v1/rounds/:id/sheets and /api/v1/sheets/:id.
+func (s *Server) registerSheetRoutes() {
+	r := &resource[*briefing.Sheet]{
+		kind:  briefing.KindSheet,
+		path:  func(id string) string { return api + "/sheets/" + id },
+		fresh: func() *briefing.Sheet { return &briefing.Sheet{} },
+		get:   func(v *view, id string) (*briefing.Sheet, error) { return v.sheet(id) },
+		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Sheet, string, error) {
+			return v.sheets(parent, p)
+		},
+		prepare: s.prepareSheet,
+		create:  func(v *view, sh *briefing.Sheet) error { return v.st.CreateSheet(v.ctx, sh, v.reader.Actor()) },
+		update:  func(v *view, sh *briefing.Sheet) error { return v.st.UpdateSheet(v.ctx, sh, v.reader.Actor()) },
+		delete: func(v *view, id string, ver int) error {
+			return v.st.DeleteSheet(v.ctx, id, ver, v.reader.Actor())
+		},
+		parent:   func(sh *briefing.Sheet, id string) { sh.RoundID = id },
+		parentOf: func(sh *briefing.Sheet) string { return sh.RoundID },
+		output: func(v *view, sh *briefing.Sheet) (*briefing.Sheet, error) {
+			out, ok, err := v.visibleSheet(sh)
+			if err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, hidden(briefing.KindSheet, sh.ID)
+			}
+			return out, nil
+		},
+	}
+	// GET, POST /api/v1/rounds/:id/sheets
+	s.route("GET", api+"/rounds/:id/sheets", briefing.RoleViewer, r.handleList(s, "id"))
+	s.route("POST", api+"/rounds/:id/sheets", briefing.RoleOfficer, r.handleCreate(s, "id"))
+	// GET, PUT, DELETE /api/v1/sheets/:id
+	r.registerItem(s, api+"/sheets/:id", briefing.RoleViewer, briefing.RoleOfficer, briefing.RoleOfficer, s.checkSheetDelete)
+	// POST /api/v1/sheets/:id/review {"decision": "submit"|"clear"|"return", "comment"}
+	s.route(http.MethodPost, api+"/sheets/:id/review", briefing.RoleOfficer, s.handleReview)
+}
+
+// prepareSheet validates a topic sheet about to be saved and applies the
+// writer's limits: nobody saves over content they cannot see (403, nothing
+// lost), nobody writes content above their clearance (403), and only a
+// delegation lead clears a sheet. old is the reader's copy on update.
+func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
+	r, err := v.round(sh.RoundID)
+	if err != nil {
+		return err
+	}
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	var stored *briefing.Sheet
+	if old != nil {
+		if stored, err = v.st.Sheet(v.ctx, sh.ID); err != nil {
+			return err
+		}
+		if !v.set.HoldsOnly(v.clearance(), stored) {
+			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone cleared to %s", v.set.SheetMarking(stored))
+		}
+		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
+	} else {
+		sh.Reviews = nil
+	}
+	if sh.Sections == nil {
+		if old == nil {
+			sh.Sections = briefing.NewSheetSections()
+		} else {
+			sh.Sections = []briefing.Section{}
+		}
+	}
+	if sh.Owner == "" {
+		sh.Owner = v.reader.Name
+		if stored != nil {
+			sh.Owner = stored.Owner
+		}
+	}
+	if err := sh.Validate(v.set); err != nil {
+		return err
+	}
+	for i, sec := range sh.Sections {
+		// A standard heading is kept empty, so it follows the dialogue's names.
+		if sec.Kind != briefing.SectionCustom && sec.Heading == briefing.DefaultHeading(sec.Kind, d.Home, d.Partner) {
+			sh.Sections[i].Heading = ""
+		}
+		if sh.Sections[i].Paragraphs == nil {
+			sh.Sections[i].Paragraphs = []briefing.Paragraph{}
+		}
+		for j, p := range sec.Paragraphs {
+			if err := v.markingWithin(fieldName(i, j), p.Marking); err != nil {
+				return err
+			}
+		}
+	}
+	if sh.Status == briefing.SheetCleared && !v.reader.Role.AtLeast(briefing.RoleLead) {
+		switch {
+		case stored != nil && stored.Status == briefing.SheetCleared && sameContent(sh, stored):
+		case stored != nil && stored.Status == briefing.SheetCleared:
+			sh.Status = briefing.SheetDraft // edited after clearance: it must be cleared again
+		default:
+			return &briefing.Error{Code: briefing.EFORBIDDEN, Message: "only a delegation lead can clear a topic sheet",
+				Fields: map[string]string{"status": "only a delegation lead can set cleared"}}
+		}
+	}
+	return nil
+}
+
+func fieldName(i, j int) string {
+	return "sections[" + itoa(i) + "].paragraphs[" + itoa(j) + "].marking"
+}
+
+// sameContent reports whether two sheets say the same thing.
+func sameContent(a, b *briefing.Sheet) bool {
+	return a.Title == b.Title && a.Withhold == b.Withhold && reflect.DeepEqual(a.Sections, b.Sections)
+}
+
+// checkSheetDelete refuses to delete a sheet holding content above the
+// deleter, or a cleared sheet to anyone below a delegation lead.
+func (s *Server) checkSheetDelete(v *view, old *briefing.Sheet) error {
+	stored, err := v.st.Sheet(v.ctx, old.ID)
+	if err != nil {
+		return err
+	}
+	if !v.set.HoldsOnly(v.clearance(), stored) {
+		return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; it cannot be deleted by you")
+	}
+	if stored.Status == briefing.SheetCleared && !v.reader.Role.AtLeast(briefing.RoleLead) {
+		return briefing.Errorf(briefing.EFORBIDDEN, "a cleared topic sheet can be deleted only by a delegation lead")
+	}
+	return nil
+}
+
+// reviewRequest is the body of POST /api/v1/sheets/:id/review.
+type reviewRequest struct {
+	Decision string `json:"decision"`
+	Comment  string `json:"comment"`
+}
+
+// review applies one clearance step to a sheet: an officer submits it, a
+// delegation lead clears it or returns it with a comment. It changes only
+// the status and the review trail of the stored sheet, so nothing of it is
+// lost whoever reviews it. version 0 reviews the current version.
+func (s *Server) review(v *view, id string, version int, req reviewRequest) (*briefing.Sheet, error) {
+	if _, err := v.sheet(id); err != nil {
+		return nil, err
+	}
+	stored, err := v.st.Sheet(v.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version > 0 {
+		stored.Version = version
+	}
+	fields := map[string]string{}
+	switch req.Decision {
+	case briefing.ReviewSubmit:
+		if stored.Status != briefing.SheetDraft {
+			return nil, briefing.Errorf(briefing.ECONFLICT, "only a draft can be submitted; this sheet is %s", stored.Status)
+		}
+		stored.Status = briefing.SheetSubmitted
+	case briefing.ReviewClear, briefing.ReviewReturn:
+		if !v.reader.Role.AtLeast(briefing.RoleLead) {
+			return nil, briefing.Errorf(briefing.EFORBIDDEN, "only a delegation lead can clear or return a topic sheet")
+		}
+		if req.Decision == briefing.ReviewClear {
+			stored.Status = briefing.SheetCleared
+		} else {
+			if len(req.Comment) == 0 {
+				fields["comment"] = "say why the sheet is returned"
+			}
+			stored.Status = briefing.SheetDraft
+		}
+	default:
+		fields["decision"] = "must be submit, clear or return"
+	}
+	if len(req.Comment) > 5000 {
+		fields["comment"] = "must be at most 5000 characters"
+	}
+	if len(fields) > 0 {
+		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the review is not valid", Fields: fields}
+	}
+	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.reader.Name, Decision: req.Decision, Comment: req.Comment})
+	if err := v.st.UpdateSheet(v.ctx, stored, v.reader.Actor()); err != nil {
+		return nil, err
+	}
+	return v.sheet(id)
+}
+
+// handleReview is POST /api/v1/sheets/:id/review; If-Match is optional.
+func (s *Server) handleReview(c echo.Context) error {
+	var req reviewRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	version, err := optionalIfMatch(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.review(s.view(c), c.Param("id"), version, req)
+	if err != nil {
+		return err
+	}
+	return one(c, http.StatusOK, sh.Version, sh)
+}

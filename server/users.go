@@ -1,0 +1,157 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// userJSON is a user as the API shows it: never the password hash.
+type userJSON struct {
+	ID        string        `json:"id"`
+	Version   int           `json:"version"`
+	Name      string        `json:"name"`
+	Role      briefing.Role `json:"role"`
+	Clearance string        `json:"clearance"`
+	Disabled  bool          `json:"disabled"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+func toUserJSON(u *briefing.User) userJSON {
+	return userJSON{ID: u.ID, Version: u.Version, Name: u.Name, Role: u.Role, Clearance: u.Clearance,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// userRequest is the body of a user create or update; Password is optional on update (a reset).
+type userRequest struct {
+	Name      string        `json:"name"`
+	Role      briefing.Role `json:"role"`
+	Clearance string        `json:"clearance"`
+	Disabled  bool          `json:"disabled"`
+	Password  string        `json:"password"`
+}
+
+// registerUserRoutes registers /api/v1/users, the admin's.
+func (s *Server) registerUserRoutes() {
+	// GET /api/v1/users
+	s.route(http.MethodGet, api+"/users", briefing.RoleAdmin, s.handleUsers)
+	// POST /api/v1/users
+	s.route(http.MethodPost, api+"/users", briefing.RoleAdmin, s.handleCreateUser)
+	// GET /api/v1/users/:id
+	s.route(http.MethodGet, api+"/users/:id", briefing.RoleAdmin, s.handleUser)
+	// PUT /api/v1/users/:id
+	s.route(http.MethodPut, api+"/users/:id", briefing.RoleAdmin, s.handleUpdateUser)
+	// DELETE /api/v1/users/:id
+	s.route(http.MethodDelete, api+"/users/:id", briefing.RoleAdmin, s.handleDeleteUser)
+}
+
+func (s *Server) handleUsers(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	us, next, err := s.store.Users(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(us))
+	for i, u := range us {
+		out[i] = toUserJSON(u)
+	}
+	return list(c, out, next)
+}
+
+func (s *Server) handleUser(c echo.Context) error {
+	u, err := s.store.User(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return one(c, http.StatusOK, u.Version, toUserJSON(u))
+}
+
+func (s *Server) handleCreateUser(c echo.Context) error {
+	var req userRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
+	if err := u.Validate(s.settings); err != nil {
+		return err
+	}
+	hash, err := HashPassword(req.Password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	if err := s.store.CreateUser(c.Request().Context(), u, mustReader(c).Actor()); err != nil {
+		return err
+	}
+	s.logger(c).Info("user created", "new_user", u.Name, "role", u.Role, "clearance", u.Clearance)
+	return created(c, api+"/users/"+u.ID, u.Version, toUserJSON(u))
+}
+
+func (s *Server) handleUpdateUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	old, err := s.store.User(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if version < 0 {
+		version = old.Version
+	}
+	var req userRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	u := &briefing.User{Meta: briefing.Meta{ID: old.ID, Version: version}, Name: req.Name, Role: req.Role,
+		Clearance: req.Clearance, Disabled: req.Disabled}
+	if err := u.Validate(s.settings); err != nil {
+		return err
+	}
+	me := mustReader(c)
+	if u.ID == me.UserID && (u.Disabled || u.Role != old.Role) {
+		return briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
+	}
+	if req.Password != "" {
+		if u.PasswordHash, err = HashPassword(req.Password); err != nil {
+			return err
+		}
+	}
+	if err := s.store.UpdateUser(ctx, u, me.Actor()); err != nil {
+		return err
+	}
+	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance {
+		s.sessions.endUser(u.ID) // sign them out: their rights changed
+	}
+	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
+		"disabled", u.Disabled, "password_reset", req.Password != "")
+	return one(c, http.StatusOK, u.Version, toUserJSON(u))
+}
+
+func (s *Server) handleDeleteUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if id == mustReader(c).UserID {
+		return briefing.Errorf(briefing.ECONFLICT, "you cannot delete yourself; ask another admin")
+	}
+	version, err := optionalIfMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteUser(ctx, id, version, mustReader(c).Actor()); err != nil {
+		return err
+	}
+	s.sessions.endUser(id)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,260 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"text/template/parse"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/templates"
+)
+
+// pageData is what every page's template receives; Body is the page's own.
+type pageData struct {
+	Title    string
+	Nav      string
+	Reader   briefing.Reader
+	Signed   bool
+	CSRF     string
+	Flash    []flashMsg
+	Marking  string
+	Settings briefing.Settings
+	Body     any
+}
+
+// MarkingClass colours the banner by how high the page's marking is.
+func (p pageData) MarkingClass() string {
+	i, _ := p.Settings.Level(p.Marking)
+	n := len(p.Settings.Markings)
+	switch {
+	case i >= n-2:
+		return "m-high"
+	case i >= n/2:
+		return "m-mid"
+	}
+	return "m-low"
+}
+
+// Can reports whether the reader has at least the role.
+func (p pageData) Can(role string) bool { return p.Reader.Role.AtLeast(briefing.Role(role)) }
+
+type flashMsg struct {
+	Kind, Text string
+}
+
+// pageFuncs are the helpers templates may call.
+func (s *Server) pageFuncs() template.FuncMap {
+	return template.FuncMap{
+		"portion": s.settings.PortionMark,
+		"ordinal": ordinal,
+		"inc":     func(i int) int { return i + 1 },
+		"dec":     func(i int) int { return i - 1 },
+		"join":    strings.Join,
+		"date":    humanDate,
+		"eq2":     func(a, b string) bool { return a == b },
+		"plain":   s.settings.Plain,
+		"markdown": func(md string) template.HTML {
+			return s.markdown(md)
+		},
+		"paragraph": func(p briefing.Paragraph) template.HTML { return s.paragraphHTML(p) },
+		"dict":      dict,
+		"list":      listOf,
+		"json": func(v any) string {
+			b, _ := jsonMarshal(v)
+			return string(b)
+		},
+	}
+}
+
+// loadPages parses every page with the base layout, once, at start-up: a
+// missing or broken template fails New, never a request.
+func (s *Server) loadPages() error {
+	names, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "base.html" || base == "partials.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(s.pageFuncs()).ParseFS(templates.FS, "pages/base.html", "pages/partials.html", n)
+		if err != nil {
+			return fmt.Errorf("templates: %s: %w", n, err)
+		}
+		if err := checkReferences(t); err != nil {
+			return fmt.Errorf("templates: %s: %w", n, err)
+		}
+		s.pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return nil
+}
+
+// checkReferences fails when a template calls one that is not defined, which
+// html/template would otherwise find only when a request renders it.
+func checkReferences(t *template.Template) error {
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil {
+			continue
+		}
+		var missing error
+		var walk func(n parse.Node)
+		walk = func(n parse.Node) {
+			switch n := n.(type) {
+			case *parse.TemplateNode:
+				if t.Lookup(n.Name) == nil && missing == nil {
+					missing = fmt.Errorf("template %q calls undefined template %q", tt.Name(), n.Name)
+				}
+			case *parse.ListNode:
+				if n != nil {
+					for _, c := range n.Nodes {
+						walk(c)
+					}
+				}
+			case *parse.IfNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.RangeNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.WithNode:
+				walk(n.List)
+				walk(n.ElseList)
+			}
+		}
+		walk(tt.Tree.Root)
+		if missing != nil {
+			return missing
+		}
+	}
+	return nil
+}
+
+// page renders a page into a buffer, then sends it, so a template error
+// never sends half a page.
+func (s *Server) page(c echo.Context, status int, name, title, marking string, body any) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	r, signed := reader(c)
+	if marking == "" {
+		marking = s.settings.Lowest()
+	}
+	d := pageData{Title: title, Nav: name, Reader: r, Signed: signed, Marking: marking, Settings: s.settings, Body: body, Flash: takeFlash(c)}
+	if sess, ok := c.Get(keySess).(*session); ok {
+		d.CSRF = sess.csrf
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", d); err != nil {
+		return fmt.Errorf("render page %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+const flashCookie = "briefpack_flash"
+
+// flash leaves a message for the next page the user sees.
+func flash(c echo.Context, kind, text string) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + "|" + text), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, MaxAge: 60})
+}
+
+func takeFlash(c echo.Context) []flashMsg {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	v, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return nil
+	}
+	kind, text, ok := strings.Cut(v, "|")
+	if !ok || len(text) > 500 {
+		return nil
+	}
+	return []flashMsg{{Kind: kind, Text: text}}
+}
+
+// redirect is the answer to a successful form: flash, then 303.
+func redirect(c echo.Context, to, msg string) error {
+	if msg != "" {
+		flash(c, "ok", msg)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// formError is a rejected form: the page shown again with what was typed and why.
+type formError struct {
+	Message string
+	Fields  map[string]string
+}
+
+func toFormError(err error) *formError {
+	if err == nil {
+		return nil
+	}
+	return &formError{Message: briefing.ErrorMessage(err), Fields: briefing.ErrorFields(err)}
+}
+
+// isUserError reports whether an error is the user's to fix on the form (shown
+// again), rather than a refusal or failure (shown as an error page).
+func isUserError(err error) bool {
+	switch briefing.ErrorCode(err) {
+	case briefing.EINVALID, briefing.ESTALE, briefing.ECONFLICT, codeBadRequest:
+		return true
+	}
+	return false
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+func humanDate(d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return t.Format("2 January 2006")
+}
+
+// handleStatic is GET /static/*: the pages' CSS and script.
+func (s *Server) handleStatic(c echo.Context) error {
+	name := path.Clean("/" + c.Param("*"))
+	b, err := fs.ReadFile(templates.FS, "static"+name)
+	if err != nil {
+		return briefing.Errorf(briefing.ENOTFOUND, "no such file")
+	}
+	ct := "application/octet-stream"
+	switch path.Ext(name) {
+	case ".css":
+		ct = "text/css; charset=utf-8"
+	case ".js":
+		ct = "text/javascript; charset=utf-8"
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, ct, b)
+}

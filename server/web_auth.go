@@ -1,0 +1,69 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+type loginPage struct {
+	Name, Next, Error string
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/api/") {
+		return "/"
+	}
+	return next
+}
+
+// handleLoginPage is GET /login.
+func (s *Server) handleLoginPage(c echo.Context) error {
+	if _, ok := reader(c); ok {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	return s.page(c, http.StatusOK, "login", "Sign in", "", loginPage{Next: safeNext(c.QueryParam("next"))})
+}
+
+// handleLoginForm is POST /login. A cross-site sign-in form is refused, so
+// nobody can sign a browser into an account of theirs.
+func (s *Server) handleLoginForm(c echo.Context) error {
+	req := c.Request()
+	if sfs := req.Header.Get("Sec-Fetch-Site"); sfs == "cross-site" || sfs == "same-site" {
+		return errorf(briefing.EFORBIDDEN, "cross-site sign-in refused")
+	}
+	if o := req.Header.Get("Origin"); o != "" && o != "null" && !sameOrigin(o, req) {
+		return errorf(briefing.EFORBIDDEN, "cross-origin sign-in refused")
+	}
+	lp := loginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next"))}
+	if lp.Name == "" || c.FormValue("password") == "" {
+		lp.Error = "Enter your name and password."
+		return s.page(c, http.StatusUnprocessableEntity, "login", "Sign in", "", lp)
+	}
+	if _, _, _, err := s.signIn(c, lp.Name, c.FormValue("password")); err != nil {
+		switch briefing.ErrorCode(err) {
+		case briefing.EUNAUTHORIZED:
+			lp.Error = "Wrong name or password."
+			return s.page(c, http.StatusUnauthorized, "login", "Sign in", "", lp)
+		case codeRateLimited:
+			lp.Error = "Too many failed sign-ins: wait a few minutes and try again."
+			return s.page(c, http.StatusTooManyRequests, "login", "Sign in", "", lp)
+		}
+		return err
+	}
+	return redirect(c, lp.Next, "Signed in.")
+}
+
+// handleLogoutForm is POST /logout.
+func (s *Server) handleLogoutForm(c echo.Context) error {
+	if t, ok := c.Get(keyToken).(string); ok {
+		s.sessions.end(t)
+	}
+	s.clearSessionCookie(c)
+	s.logger(c).Info("sign-out")
+	return redirect(c, "/login", "Signed out.")
+}

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// peoplePage lists the people the reader may see, with a form to add or edit one.
+type peoplePage struct {
+	Items    []*briefing.Person
+	Next     string
+	Agencies []*briefing.Agency
+	AgencyOf map[string]string
+	Form     *briefing.Person
+	Error    *formError
+}
+
+func (s *Server) handlePeoplePage(c echo.Context) error {
+	return s.showPeople(c, http.StatusOK, "people", &briefing.Person{Marking: s.settings.Lowest()}, nil)
+}
+
+// handlePersonPage is GET /people/:id: the person, with the edit form.
+func (s *Server) handlePersonPage(c echo.Context) error {
+	p, err := s.view(c).person(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.showPeople(c, http.StatusOK, "person", p, nil)
+}
+
+func (s *Server) showPeople(c echo.Context, status int, name string, form *briefing.Person, ferr *formError) error {
+	v := s.view(c)
+	pp := peoplePage{Form: form, Error: ferr, AgencyOf: map[string]string{}}
+	pg, err := page(c)
+	if err != nil {
+		return err
+	}
+	pg.Limit = 50
+	if name == "people" {
+		if pp.Items, pp.Next, err = v.people(pg); err != nil {
+			return err
+		}
+	}
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.st.Agencies(v.ctx, p) },
+		func(a *briefing.Agency) (bool, error) {
+			pp.Agencies = append(pp.Agencies, a)
+			pp.AgencyOf[a.ID] = a.Name
+			return true, nil
+		})
+	if err != nil {
+		return err
+	}
+	marking := s.settings.Lowest()
+	for _, p := range pp.Items {
+		marking = s.settings.Highest(marking, p.Marking)
+	}
+	if form.ID != "" {
+		marking = s.settings.Highest(marking, form.Marking)
+	}
+	title := "People"
+	if name == "person" {
+		title = form.Name
+	}
+	return s.page(c, status, name, title, marking, pp)
+}
+
+// handleSavePersonForm is POST /people (a new person) and POST /people/:id.
+func (s *Server) handleSavePersonForm(c echo.Context) error {
+	v := s.view(c)
+	p := &briefing.Person{Name: c.FormValue("name"), Title: c.FormValue("title"), AgencyID: c.FormValue("agency_id"),
+		Country: c.FormValue("country"), Bio: c.FormValue("bio"), Marking: c.FormValue("marking")}
+	id := c.Param("id")
+	pageName := "people"
+	if id != "" {
+		if _, err := v.person(id); err != nil {
+			return err
+		}
+		p.ID, pageName = id, "person"
+		p.Version, _ = strconv.Atoi(c.FormValue("version"))
+	}
+	err := p.Validate(s.settings)
+	if err == nil {
+		err = v.refAgency("agency_id", p.AgencyID)
+	}
+	if err == nil {
+		err = v.markingWithin("marking", p.Marking)
+	}
+	if err == nil {
+		if id == "" {
+			err = v.st.CreatePerson(v.ctx, p, v.reader.Actor())
+		} else {
+			err = v.st.UpdatePerson(v.ctx, p, v.reader.Actor())
+		}
+	}
+	if err != nil {
+		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
+			return err
+		}
+		fe := toFormError(err)
+		if briefing.ErrorCode(err) == briefing.ESTALE {
+			fe.Message = "Someone else saved this person after you opened the page: your changes are below, unsaved."
+		}
+		return s.showPeople(c, http.StatusUnprocessableEntity, pageName, p, fe)
+	}
+	return redirect(c, "/people/"+p.ID, "Saved "+p.Name+".")
+}
+
+// agenciesPage lists agencies with a form to add one.
+type agenciesPage struct {
+	Items []*briefing.Agency
+	Next  string
+	Form  *briefing.Agency
+	Error *formError
+}
+
+func (s *Server) handleAgenciesPage(c echo.Context) error {
+	return s.showAgencies(c, http.StatusOK, &briefing.Agency{}, nil)
+}
+
+func (s *Server) showAgencies(c echo.Context, status int, form *briefing.Agency, ferr *formError) error {
+	pg, err := page(c)
+	if err != nil {
+		return err
+	}
+	pg.Limit = 50
+	items, next, err := s.store.Agencies(c.Request().Context(), pg)
+	if err != nil {
+		return err
+	}
+	return s.page(c, status, "agencies", "Agencies", "", agenciesPage{Items: items, Next: next, Form: form, Error: ferr})
+}
+
+// handleSaveAgencyForm is POST /agencies and POST /agencies/:id.
+func (s *Server) handleSaveAgencyForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := &briefing.Agency{Name: c.FormValue("name"), Acronym: c.FormValue("acronym"), Country: c.FormValue("country")}
+	err := a.Validate()
+	if err == nil {
+		if id := c.Param("id"); id != "" {
+			a.ID = id
+			a.Version, _ = strconv.Atoi(c.FormValue("version"))
+			err = s.store.UpdateAgency(ctx, a, mustReader(c).Actor())
+		} else {
+			err = s.store.CreateAgency(ctx, a, mustReader(c).Actor())
+		}
+	}
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.showAgencies(c, http.StatusUnprocessableEntity, a, toFormError(err))
+	}
+	return redirect(c, "/agencies", "Saved "+a.Name+".")
+}
+
+// searchPage shows search results.
+type searchPage struct {
+	Q     string
+	Hits  []searchHit
+	Error string
+}
+
+func (s *Server) handleSearchPage(c echo.Context) error {
+	sp := searchPage{Q: strings.TrimSpace(c.QueryParam("q"))}
+	if sp.Q != "" {
+		if len(sp.Q) > 200 {
+			sp.Error = "Search for at most 200 characters."
+		} else {
+			hits, err := s.search(s.view(c), sp.Q)
+			if err != nil {
+				return err
+			}
+			sp.Hits = hits
+		}
+	}
+	return s.page(c, http.StatusOK, "search", "Search", "", sp)
+}
+
+// usersPage is the admin's list of users.
+type usersPage struct {
+	Items []*briefing.User
+	Next  string
+	Form  userRequest
+	Error *formError
+	Roles []briefing.Role
+}
+
+func (s *Server) handleUsersPage(c echo.Context) error {
+	return s.showUsers(c, http.StatusOK, userRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil)
+}
+
+func (s *Server) showUsers(c echo.Context, status int, form userRequest, ferr *formError) error {
+	pg, err := page(c)
+	if err != nil {
+		return err
+	}
+	pg.Limit = 50
+	items, next, err := s.store.Users(c.Request().Context(), pg)
+	if err != nil {
+		return err
+	}
+	form.Password = ""
+	return s.page(c, status, "users", "Users", "", usersPage{Items: items, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
+}
+
+// handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id
+// (role, clearance, disabled, and a password reset when one is typed).
+func (s *Server) handleSaveUserForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	req := userRequest{Name: c.FormValue("name"), Role: briefing.Role(c.FormValue("role")), Clearance: c.FormValue("clearance"),
+		Disabled: c.FormValue("disabled") == "on", Password: c.FormValue("password")}
+	me := mustReader(c)
+	id := c.Param("id")
+	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
+	var old *briefing.User
+	if id != "" {
+		var err error
+		if old, err = s.store.User(ctx, id); err != nil {
+			return err
+		}
+		u.ID = id
+		u.Version, _ = strconv.Atoi(c.FormValue("version"))
+	}
+	err := u.Validate(s.settings)
+	if err == nil && (id == "" || req.Password != "") {
+		u.PasswordHash, err = HashPassword(req.Password)
+	}
+	if err == nil && old != nil && id == me.UserID && (u.Disabled || u.Role != old.Role) {
+		err = briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
+	}
+	if err == nil {
+		if id == "" {
+			err = s.store.CreateUser(ctx, u, me.Actor())
+		} else {
+			err = s.store.UpdateUser(ctx, u, me.Actor())
+		}
+	}
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.showUsers(c, http.StatusUnprocessableEntity, req, toFormError(err))
+	}
+	if old != nil && (u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance) {
+		s.sessions.endUser(u.ID)
+	}
+	s.logger(c).Info("user saved", "target", u.Name, "role", u.Role, "clearance", u.Clearance, "disabled", u.Disabled, "password_set", req.Password != "")
+	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
+}

@@ -1,0 +1,301 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// roundPage is everything a delegation lead works on for one round.
+type roundPage struct {
+	R           *briefing.Round
+	D           *briefing.Dialogue
+	Form        *briefing.Round
+	Error       *formError
+	Marking     string
+	People      map[string]*briefing.Person
+	AllPeople   []*briefing.Person
+	Agenda      []roundAgendaItem
+	Sheets      []*briefing.Sheet
+	Unlisted    []*briefing.Sheet
+	Snapshots   []snapshotJSON
+	Milestones  []briefing.MilestoneDate
+	Ready       bool
+	NotReady    []string
+	Release     []briefing.ReleaseCheckSheet
+	WithheldAll int
+	Overlaps    []briefing.Overlap
+}
+
+type roundAgendaItem struct {
+	Index int
+	Title string
+	Sheet *briefing.Sheet
+}
+
+func (s *Server) handleRoundPage(c echo.Context) error {
+	return s.showRound(c, http.StatusOK, nil)
+}
+
+func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) error {
+	v := s.view(c)
+	r, err := v.round(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	rp := &roundPage{R: r, D: d, Form: r, Marking: r.Marking, People: map[string]*briefing.Person{},
+		Milestones: briefing.RoundMilestones(d, r)}
+	err = eachPage(v.people, func(p *briefing.Person) (bool, error) {
+		rp.People[p.ID] = p
+		rp.AllPeople = append(rp.AllPeople, p)
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	byID := map[string]*briefing.Sheet{}
+	err = eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.sheets(r.ID, p) },
+		func(sh *briefing.Sheet) (bool, error) {
+			rp.Sheets = append(rp.Sheets, sh)
+			byID[sh.ID] = sh
+			rp.Marking = s.settings.Highest(rp.Marking, sh.Marking)
+			return true, nil
+		})
+	if err != nil {
+		return err
+	}
+	listed := map[string]bool{}
+	for i, a := range r.Agenda {
+		it := roundAgendaItem{Index: i, Title: a.Title, Sheet: byID[a.SheetID]}
+		if it.Sheet != nil {
+			listed[a.SheetID] = true
+			if it.Title == "" {
+				it.Title = it.Sheet.Title
+			}
+			if it.Sheet.Status != briefing.SheetCleared {
+				rp.NotReady = append(rp.NotReady, it.Sheet.Title)
+			}
+		}
+		if it.Title == "" {
+			it.Title = "(an item you may not see)"
+		}
+		rp.Agenda = append(rp.Agenda, it)
+	}
+	for _, sh := range rp.Sheets {
+		if !listed[sh.ID] {
+			rp.Unlisted = append(rp.Unlisted, sh)
+		}
+	}
+	rp.Ready = len(rp.NotReady) == 0
+	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.st.Snapshots(v.ctx, r.ID, p) },
+		func(sn *briefing.Snapshot) (bool, error) {
+			if s.seesSnapshot(c, sn) {
+				rp.Snapshots = append(rp.Snapshots, toSnapshotJSON(sn))
+			}
+			return true, nil
+		})
+	if err != nil {
+		return err
+	}
+	if v.reader.Role.AtLeast(briefing.RoleLead) {
+		pack, err := briefing.Assemble(v.ctx, s.store, s.settings, v.reader, r.ID, "", s.now())
+		if err != nil {
+			return err
+		}
+		rp.Release = briefing.ReleaseCheck(pack)
+		for _, it := range rp.Release {
+			if it.Decision == briefing.WithheldInFull {
+				rp.WithheldAll++
+			}
+		}
+	}
+	rp.Overlaps, err = s.overlaps(v, r)
+	if err != nil {
+		return err
+	}
+	if adjust != nil {
+		adjust(rp)
+	}
+	return s.page(c, status, "round", d.Name+" – "+ordinal(r.Number)+" round", rp.Marking, rp)
+}
+
+// saveRoundForm saves a changed round through the same checks as the API,
+// and answers the form: a flash and back to the round, or the page again
+// with the reason.
+func (s *Server) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string) error {
+	err := prepareRound(v, r, old)
+	if err == nil {
+		err = v.st.UpdateRound(v.ctx, r, v.reader.Actor())
+	}
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		fe := toFormError(err)
+		if briefing.ErrorCode(err) == briefing.ESTALE {
+			fe.Message = "Someone else changed this round after you opened it: look again and redo your change."
+		}
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
+	}
+	return redirect(c, "/rounds/"+r.ID, done)
+}
+
+// roundForEdit reads a round for a form: the stored round at the form's version.
+func (s *Server) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefing.Round, error) {
+	old, err := v.round(c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	r := *old
+	r.CoChairs = append([]briefing.Participant(nil), old.CoChairs...)
+	r.Delegation = append([]briefing.Participant(nil), old.Delegation...)
+	r.Agenda = append([]briefing.AgendaItem(nil), old.Agenda...)
+	if n, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		r.Version = n
+	}
+	return &r, old, nil
+}
+
+// handleUpdateRoundForm is POST /rounds/:id: the round's own fields, or a
+// quick confirm / postpone.
+func (s *Server) handleUpdateRoundForm(c echo.Context) error {
+	v := s.view(c)
+	r, old, err := s.roundForEdit(c, v)
+	if err != nil {
+		return err
+	}
+	switch c.FormValue("op") {
+	case "confirm":
+		r.Status = briefing.RoundScheduled
+	case "postpone":
+		r.Status = briefing.RoundPostponed
+	case "held":
+		r.Status = briefing.RoundHeld
+	case "cancel":
+		r.Status = briefing.RoundCancelled
+	default:
+		if fe := roundFromForm(c, r); fe != nil {
+			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Form, rp.Error = r, fe })
+		}
+	}
+	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".")
+}
+
+// handleAgendaForm is POST /rounds/:id/agenda: move, add or remove items.
+func (s *Server) handleAgendaForm(c echo.Context) error {
+	v := s.view(c)
+	r, old, err := s.roundForEdit(c, v)
+	if err != nil {
+		return err
+	}
+	op, arg, _ := strings.Cut(c.FormValue("op"), ":")
+	i, _ := strconv.Atoi(arg)
+	n := len(r.Agenda)
+	switch {
+	case op == "up" && i > 0 && i < n:
+		r.Agenda[i-1], r.Agenda[i] = r.Agenda[i], r.Agenda[i-1]
+	case op == "down" && i >= 0 && i < n-1:
+		r.Agenda[i+1], r.Agenda[i] = r.Agenda[i], r.Agenda[i+1]
+	case op == "remove" && i >= 0 && i < n:
+		r.Agenda = append(r.Agenda[:i], r.Agenda[i+1:]...)
+	case op == "add":
+		item := briefing.AgendaItem{Title: strings.TrimSpace(c.FormValue("title")), SheetID: c.FormValue("sheet_id")}
+		r.Agenda = append(r.Agenda, item)
+	case op == "order":
+		var next []briefing.AgendaItem
+		seen := map[int]bool{}
+		for _, f := range strings.Split(c.FormValue("order"), ",") {
+			j, err := strconv.Atoi(f)
+			if err != nil || j < 0 || j >= n || seen[j] {
+				return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) {
+					rp.Error = &formError{Message: "The new agenda order was not understood: try the move buttons."}
+				})
+			}
+			seen[j] = true
+			next = append(next, r.Agenda[j])
+		}
+		if len(next) != n {
+			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) {
+				rp.Error = &formError{Message: "The new agenda order was not understood: try the move buttons."}
+			})
+		}
+		r.Agenda = next
+	default:
+		return redirect(c, "/rounds/"+r.ID, "")
+	}
+	return s.saveRoundForm(c, v, r, old, "Agenda saved.")
+}
+
+// handlePeopleForm is POST /rounds/:id/people: add or remove co-chairs and delegates.
+func (s *Server) handlePeopleForm(c echo.Context) error {
+	v := s.view(c)
+	r, old, err := s.roundForEdit(c, v)
+	if err != nil {
+		return err
+	}
+	op, arg, _ := strings.Cut(c.FormValue("op"), ":")
+	switch op {
+	case "add":
+		p := briefing.Participant{PersonID: c.FormValue("person_id"), Side: c.FormValue("side")}
+		if c.FormValue("role") == "co-chair" {
+			r.CoChairs = append(r.CoChairs, p)
+		} else {
+			r.Delegation = append(r.Delegation, p)
+		}
+	case "remove-cochair", "remove-delegate":
+		list := &r.Delegation
+		if op == "remove-cochair" {
+			list = &r.CoChairs
+		}
+		i, err := strconv.Atoi(arg)
+		if err == nil && i >= 0 && i < len(*list) {
+			*list = append((*list)[:i], (*list)[i+1:]...)
+		}
+	}
+	return s.saveRoundForm(c, v, r, old, "Delegations saved.")
+}
+
+// handleNewSheetForm is POST /rounds/:id/sheets: a new topic sheet with the
+// five standard sections, put on the agenda, then opened in the editor.
+func (s *Server) handleNewSheetForm(c echo.Context) error {
+	v := s.view(c)
+	sh := &briefing.Sheet{RoundID: c.Param("id"), Title: strings.TrimSpace(c.FormValue("title"))}
+	if err := s.prepareSheet(v, sh, nil); err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = toFormError(err) })
+	}
+	if err := v.st.CreateSheet(v.ctx, sh, v.reader.Actor()); err != nil {
+		return err
+	}
+	if c.FormValue("agenda") == "on" && v.reader.Role.AtLeast(briefing.RoleLead) {
+		if r, err := v.round(sh.RoundID); err == nil {
+			r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
+			if err := v.st.UpdateRound(v.ctx, r, v.reader.Actor()); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
+				return err
+			}
+		}
+	}
+	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created: draft it below.")
+}
+
+// handleFreezeForm is POST /rounds/:id/freeze.
+func (s *Server) handleFreezeForm(c echo.Context) error {
+	sn, err := s.freeze(c, c.Param("id"), freezeRequest{Force: c.FormValue("force") == "on"})
+	if err != nil {
+		if briefing.ErrorCode(err) == briefing.ECONFLICT {
+			return s.showRound(c, http.StatusConflict, func(rp *roundPage) { rp.Error = toFormError(err) })
+		}
+		return err
+	}
+	return redirect(c, "/rounds/"+c.Param("id")+"#snapshots", "Pack frozen as snapshot "+strconv.Itoa(sn.Number)+".")
+}

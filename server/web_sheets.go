@@ -1,0 +1,246 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// sheetPage shows one topic sheet as the pack will.
+type sheetPage struct {
+	Sheet    *briefing.Sheet
+	Round    *briefing.Round
+	Dialogue *briefing.Dialogue
+	Versions []versionJSON
+}
+
+func (s *Server) handleSheetPage(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	r, err := v.round(sh.RoundID)
+	if err != nil {
+		return err
+	}
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	recs, sheets, err := s.sheetVersions(v, sh.ID)
+	if err != nil {
+		return err
+	}
+	sp := sheetPage{Sheet: sh, Round: r, Dialogue: d}
+	for i := len(recs) - 1; i >= 0; i-- {
+		sp.Versions = append(sp.Versions, versionJSON{Version: recs[i].Version, At: recs[i].At, By: recs[i].By, Title: sheets[i].Title, Marking: sheets[i].Marking})
+	}
+	return s.page(c, http.StatusOK, "sheet", sh.Title, sh.Marking, sp)
+}
+
+// editorPage is the topic-sheet editor: the working copy, which may hold
+// unsaved changes, with the reasons a save was refused.
+type editorPage struct {
+	Sheet    *briefing.Sheet
+	Round    *briefing.Round
+	Dialogue *briefing.Dialogue
+	Error    *formError
+	Stale    *briefing.Sheet // the newer version someone else saved, when a save was refused for it
+	Preview  bool
+	Dirty    bool
+	Kinds    []string
+}
+
+// FieldError returns the message for a field of the working copy, if any.
+func (e editorPage) FieldError(name string) string {
+	if e.Error == nil {
+		return ""
+	}
+	return e.Error.Fields[name]
+}
+
+func (s *Server) handleEditorPage(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.showEditor(c, v, http.StatusOK, &editorPage{Sheet: sh})
+}
+
+func (s *Server) showEditor(c echo.Context, v *view, status int, ep *editorPage) error {
+	r, err := v.round(ep.Sheet.RoundID)
+	if err != nil {
+		return err
+	}
+	d, err := v.dialogue(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	ep.Round, ep.Dialogue, ep.Kinds = r, d, briefing.SectionKinds
+	ep.Sheet.Headings(d.Home, d.Partner)
+	marking := s.settings.Highest(r.Marking, s.settings.SheetMarking(ep.Sheet))
+	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)
+}
+
+// sheetFromForm reads the editor's working copy from the form.
+func sheetFromForm(c echo.Context, id, roundID string) *briefing.Sheet {
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: c.FormValue("title"),
+		Withhold: c.FormValue("withhold"), Status: c.FormValue("status"), Owner: c.FormValue("owner")}
+	sh.Version, _ = strconv.Atoi(c.FormValue("version"))
+	n := boundedInt(c.FormValue("n"), briefing.MaxSections)
+	for i := 0; i < n; i++ {
+		pre := fmt.Sprintf("s%d.", i)
+		sec := briefing.Section{Kind: c.FormValue(pre + "kind"), Heading: c.FormValue(pre + "heading"), Paragraphs: []briefing.Paragraph{}}
+		m := boundedInt(c.FormValue(pre+"n"), briefing.MaxParagraphs)
+		for j := 0; j < m; j++ {
+			pp := fmt.Sprintf("%sp%d.", pre, j)
+			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{Text: c.FormValue(pp + "text"),
+				Marking: c.FormValue(pp + "marking"), Withhold: c.FormValue(pp + "withhold")})
+		}
+		sh.Sections = append(sh.Sections, sec)
+	}
+	return sh
+}
+
+func boundedInt(v string, max int) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(n, max)
+}
+
+// handleEditorForm is POST /sheets/:id/edit. Moving, adding and deleting
+// paragraphs and sections change the working copy on screen; only Save (or
+// Save and submit) writes it, against the version the editor was opened at,
+// so someone else's save in between is never overwritten unseen.
+func (s *Server) handleEditorForm(c echo.Context) error {
+	v := s.view(c)
+	cur, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	sh := sheetFromForm(c, cur.ID, cur.RoundID)
+	ep := &editorPage{Sheet: sh, Dirty: true}
+	op := c.FormValue("op")
+	name, args, _ := strings.Cut(op, ":")
+	idx := func(k int) int {
+		parts := strings.Split(args, ":")
+		if k >= len(parts) {
+			return -1
+		}
+		n, err := strconv.Atoi(parts[k])
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	i, j := idx(0), idx(1)
+	secOK := i >= 0 && i < len(sh.Sections)
+	paraOK := secOK && j >= 0 && j < len(sh.Sections[i].Paragraphs)
+	switch {
+	case name == "add-para" && secOK:
+		sh.Sections[i].Paragraphs = append(sh.Sections[i].Paragraphs, briefing.Paragraph{Marking: s.settings.Lowest()})
+	case name == "del-para" && paraOK:
+		ps := sh.Sections[i].Paragraphs
+		sh.Sections[i].Paragraphs = append(ps[:j], ps[j+1:]...)
+	case name == "up-para" && paraOK && j > 0:
+		ps := sh.Sections[i].Paragraphs
+		ps[j-1], ps[j] = ps[j], ps[j-1]
+	case name == "down-para" && paraOK && j < len(sh.Sections[i].Paragraphs)-1:
+		ps := sh.Sections[i].Paragraphs
+		ps[j+1], ps[j] = ps[j], ps[j+1]
+	case name == "add-section":
+		kind := c.FormValue("new_kind")
+		if kind == "" {
+			kind = briefing.SectionCustom
+		}
+		sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+	case name == "del-section" && secOK:
+		sh.Sections = append(sh.Sections[:i], sh.Sections[i+1:]...)
+	case name == "up-section" && secOK && i > 0:
+		sh.Sections[i-1], sh.Sections[i] = sh.Sections[i], sh.Sections[i-1]
+	case name == "down-section" && secOK && i < len(sh.Sections)-1:
+		sh.Sections[i+1], sh.Sections[i] = sh.Sections[i], sh.Sections[i+1]
+	case name == "preview":
+		ep.Preview = true
+		if err := sh.Validate(s.settings); err != nil {
+			ep.Error = toFormError(err)
+		}
+	case name == "save" || name == "submit":
+		return s.saveEditor(c, v, cur, ep, name == "submit")
+	}
+	return s.showEditor(c, v, http.StatusOK, ep)
+}
+
+// saveEditor saves the working copy; on any refusal the editor is shown
+// again with the user's text intact and the reason.
+func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *editorPage, submit bool) error {
+	sh := ep.Sheet
+	err := s.prepareSheet(v, sh, cur)
+	if err == nil {
+		err = v.st.UpdateSheet(v.ctx, sh, v.reader.Actor())
+	}
+	if err != nil {
+		switch briefing.ErrorCode(err) {
+		case briefing.ESTALE:
+			ep.Stale = cur
+			ep.Error = &formError{Message: fmt.Sprintf("Not saved: %s saved this topic sheet (version %d) after you opened it. "+
+				"Your text is still below, unsaved. Compare it with theirs, then save again to replace their version with yours.",
+				cur.UpdatedBy, cur.Version)}
+			sh.Version = cur.Version
+			return s.showEditor(c, v, http.StatusConflict, ep)
+		case briefing.EINVALID, briefing.EFORBIDDEN:
+			ep.Error = toFormError(err)
+			ep.Error.Message = "Not saved: " + ep.Error.Message
+			status := http.StatusUnprocessableEntity
+			if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+				status = http.StatusForbidden
+			}
+			return s.showEditor(c, v, status, ep)
+		}
+		return err
+	}
+	msg := "Saved (version " + strconv.Itoa(sh.Version) + ")."
+	if submit && sh.Status == briefing.SheetDraft {
+		if _, err := s.review(v, sh.ID, sh.Version, reviewRequest{Decision: briefing.ReviewSubmit}); err != nil {
+			flash(c, "error", "Saved, but not submitted: "+briefing.ErrorMessage(err))
+			return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID+"/edit")
+		}
+		msg = "Saved and submitted for clearance."
+	}
+	return redirect(c, "/sheets/"+sh.ID+"/edit", msg)
+}
+
+// handleReviewForm is POST /sheets/:id/review: submit, clear or return.
+func (s *Server) handleReviewForm(c echo.Context) error {
+	v := s.view(c)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	back := safeNext(c.FormValue("back"))
+	if back == "/" {
+		back = "/sheets/" + c.Param("id")
+	}
+	sh, err := s.review(v, c.Param("id"), version, reviewRequest{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")})
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		msg := briefing.ErrorMessage(err)
+		if briefing.ErrorCode(err) == briefing.ESTALE {
+			msg = "the sheet changed since you opened the page: look again before deciding"
+		}
+		for _, f := range briefing.ErrorFields(err) {
+			msg += "; " + f
+		}
+		flash(c, "error", "Not done: "+msg+".")
+		return c.Redirect(http.StatusSeeOther, back)
+	}
+	return redirect(c, back, fmt.Sprintf("%q is now %s.", sh.Title, sh.Status))
+}

@@ -1,0 +1,55 @@
+// briefpack's small enhancements. Every page works without them.
+(function () {
+  "use strict";
+
+  // Live portion marks and the sheet's rolled-up marking in the editor.
+  var editor = document.querySelector("form.sheet-editor");
+  if (editor) {
+    var scheme = JSON.parse(editor.getAttribute("data-scheme") || "[]");
+    var marks = JSON.parse(editor.getAttribute("data-portion") || "[]");
+    var update = function () {
+      var top = 0;
+      editor.querySelectorAll("select.marking").forEach(function (sel) {
+        var i = scheme.indexOf(sel.value);
+        var out = document.getElementById(sel.id + "-pm");
+        if (out && i >= 0) { out.textContent = "(" + marks[i] + ")"; }
+        if (i > top) { top = i; }
+      });
+      var roll = document.getElementById("sheet-marking");
+      if (roll) { roll.textContent = scheme[top]; }
+    };
+    editor.addEventListener("change", update);
+    update();
+  }
+
+  // Drag to reorder the agenda; the move buttons remain for the keyboard.
+  var agenda = document.querySelector("ol.agenda[data-reorder]");
+  if (agenda) {
+    var dragged = null;
+    agenda.querySelectorAll("li").forEach(function (li) {
+      li.draggable = true;
+      li.addEventListener("dragstart", function () { dragged = li; li.classList.add("dragging"); });
+      li.addEventListener("dragend", function () { li.classList.remove("dragging"); });
+      li.addEventListener("dragover", function (e) { e.preventDefault(); });
+      li.addEventListener("drop", function (e) {
+        e.preventDefault();
+        if (!dragged || dragged === li) { return; }
+        var items = Array.prototype.slice.call(agenda.children);
+        var order = items.map(function (x) { return x.getAttribute("data-index"); });
+        var from = order.indexOf(dragged.getAttribute("data-index"));
+        var to = order.indexOf(li.getAttribute("data-index"));
+        order.splice(to, 0, order.splice(from, 1)[0]);
+        var form = document.getElementById("agenda-order");
+        form.querySelector("input[name=order]").value = order.join(",");
+        form.submit();
+      });
+    });
+  }
+
+  // Confirm before destructive buttons.
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (e) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+})();

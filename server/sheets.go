@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
 )
 
 // registerSheetRoutes registers /api/v1/rounds/:id/sheets and /api/v1/sheets/:id.
@@ -99,6 +100,12 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 			if err := v.markingWithin(fieldName(i, j), p.Marking); err != nil {
 				return err
 			}
+		}
+	}
+	// Render each paragraph now, once, so exports find it ready.
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			htmlpack.Warm(v.set, p.Text)
 		}
 	}
 	if sh.Status == briefing.SheetCleared && !v.reader.Role.AtLeast(briefing.RoleLead) {

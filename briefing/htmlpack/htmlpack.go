@@ -39,7 +39,10 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("htmlpack: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	// An apostrophe needs no escaping in text or in the double-quoted
+	// attributes the templates write; left as itself, "New Zealand's" reads
+	// the same in the file as on the page.
+	_, err := w.Write(bytes.ReplaceAll(buf.Bytes(), []byte("&#39;"), []byte("'")))
 	return err
 }
 

@@ -47,9 +47,13 @@ const (
 
 var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), "", string(spanClose), "")
 
-// render turns Markdown into sanitised HTML.
+// render turns Markdown into sanitised HTML. Its renderer writes plain
+// HTML: no "smart" quotes or dashes, which would change the words of a
+// paragraph, not only their look. A renderer holds state, so each call has
+// its own.
 func render(md string) string {
-	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(mdFlags))
+	renderer := blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})
+	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(mdFlags), blackfriday.WithRenderer(renderer))
 	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
 }
 

@@ -38,6 +38,8 @@ type writer struct {
 	bold   int // bold wrapped text (headings of the two-column form)
 	title  int // large bold title
 	hf     *excelize.HeaderFooterOptions
+	// runs caches each paragraph's rich text for the export.
+	runs map[string][]excelize.RichTextRun
 }
 
 // Render writes the pack as an XLSX workbook. The same pack gives the same
@@ -46,7 +48,7 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(newSortedZip)
-	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease}
+	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, runs: map[string][]excelize.RichTextRun{}}
 	if err := wr.styles(); err != nil {
 		return err
 	}
@@ -67,10 +69,6 @@ func Render(w io.Writer, p *briefing.Pack) error {
 			return fmt.Errorf("xlsxpack: %w", err)
 		}
 	}
-	if err := f.DeleteSheet("Sheet1"); err != nil {
-		return fmt.Errorf("xlsxpack: %w", err)
-	}
-	f.SetActiveSheet(0)
 	at := p.GeneratedAt.UTC().Format(time.RFC3339)
 	title := fmt.Sprintf("Briefing pack – %s – %s round", p.Dialogue.Name, ordinal(p.Round.Number))
 	if wr.rel {
@@ -105,7 +103,13 @@ func (wr *writer) styles() error {
 // stream starts a worksheet: header and footer, column widths, an optional
 // frozen header row and autofilter over rows data rows, then the stream.
 func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int) (*excelize.StreamWriter, error) {
-	if _, err := wr.f.NewSheet(name); err != nil {
+	if name == sheetCover {
+		// The new workbook's one worksheet becomes the cover: deleting it
+		// later would make excelize read back every streamed worksheet.
+		if err := wr.f.SetSheetName("Sheet1", name); err != nil {
+			return nil, err
+		}
+	} else if _, err := wr.f.NewSheet(name); err != nil {
 		return nil, err
 	}
 	if err := wr.f.SetHeaderFooter(name, wr.hf); err != nil {
@@ -289,7 +293,7 @@ func (wr *writer) topics() error {
 		for _, sec := range sh.Sections {
 			heading := wr.text(sec.Heading)
 			for j, para := range sec.Paragraphs {
-				r := []any{title, heading, j + 1, wr.text(wr.cellText(para, false))}
+				r := []any{title, heading, j + 1, wr.text(wr.plainText(para))}
 				if !wr.rel {
 					r = append(r, wr.text(para.Marking))
 				}
@@ -379,39 +383,20 @@ func (wr *writer) actions() error {
 
 // cellText turns a paragraph into a cell value: plain text, with bold kept
 // as rich text runs and, in the full edition, withheld spans flagged with
-// their ground. In the two-column form the portion mark leads.
+// their ground. In the two-column form the portion mark leads. Each
+// paragraph's runs are worked out once per export.
 func (wr *writer) cellText(para briefing.Paragraph, portion bool) any {
-	s := wr.p.Settings
-	var runs []excelize.RichTextRun
+	runs, ok := wr.runs[para.Text]
+	if !ok {
+		runs = wr.textRuns(para.Text)
+		wr.runs[para.Text] = runs
+	}
 	prefix := ""
 	if portion && !wr.rel {
-		prefix = s.PortionMark(para.Marking) + " "
+		prefix = wr.p.Settings.PortionMark(para.Marking) + " "
 	}
 	if !wr.rel && para.Withhold != "" {
 		prefix += "[withheld on release: " + para.Withhold + "] "
-	}
-	text := para.Text
-	segs, err := s.ParseSpans(text)
-	if err != nil || wr.rel {
-		segs = []briefing.Segment{{Text: text}}
-	}
-	first := true
-	for _, sg := range segs {
-		t := sg.Text
-		if first {
-			t = listPrefix(t)
-		}
-		first = false
-		if sg.Ground != "" {
-			runs = append(runs, excelize.RichTextRun{Text: "[" + sg.Ground + ": ", Font: flagFont})
-			runs = append(runs, markdownRuns(t, flagFont)...)
-			runs = append(runs, excelize.RichTextRun{Text: "]", Font: flagFont})
-			continue
-		}
-		runs = append(runs, markdownRuns(t, nil)...)
-	}
-	if prefix != "" {
-		runs = append([]excelize.RichTextRun{{Text: prefix}}, runs...)
 	}
 	plain := true
 	for _, r := range runs {
@@ -422,74 +407,122 @@ func (wr *writer) cellText(para briefing.Paragraph, portion bool) any {
 	}
 	if plain {
 		var b strings.Builder
+		b.WriteString(prefix)
 		for _, r := range runs {
 			b.WriteString(r.Text)
 		}
 		return b.String()
 	}
+	if prefix != "" {
+		return append([]excelize.RichTextRun{{Text: prefix}}, runs...)
+	}
 	return runs
 }
 
-var flagFont = &excelize.Font{Color: "8A1C1C", Bold: true}
+// plainText is a paragraph as plain text, for the Topics table that people
+// filter and sort; the two-column worksheets keep its bold.
+func (wr *writer) plainText(para briefing.Paragraph) string {
+	v := wr.cellText(para, false)
+	if s, ok := v.(string); ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range v.([]excelize.RichTextRun) {
+		b.WriteString(r.Text)
+	}
+	return b.String()
+}
+
+// textRuns is the rich text of a paragraph's Markdown.
+func (wr *writer) textRuns(text string) []excelize.RichTextRun {
+	segs, err := wr.p.Settings.ParseSpans(text)
+	if err != nil || wr.rel {
+		segs = []briefing.Segment{{Text: text}}
+	}
+	var runs []excelize.RichTextRun
+	for i, sg := range segs {
+		t := sg.Text
+		if i == 0 {
+			t = listPrefix(t)
+		}
+		if sg.Ground != "" {
+			runs = append(runs, excelize.RichTextRun{Text: "[" + sg.Ground + ": ", Font: flagFont})
+			runs = append(runs, markdownRuns(t, flagFont)...)
+			runs = append(runs, excelize.RichTextRun{Text: "]", Font: flagFont})
+			continue
+		}
+		runs = append(runs, markdownRuns(t, nil)...)
+	}
+	return runs
+}
 
 var (
-	listRE   = regexp.MustCompile(`^\s*(?:[-*+]|(\d{1,9})[.)])\s+`)
-	boldRE   = regexp.MustCompile(`\*\*(.+?)\*\*|__(.+?)__`)
-	linkRE   = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]*)\)`)
-	inlineRE = strings.NewReplacer("`", "", "\\*", "*", "\\_", "_")
+	flagFont     = &excelize.Font{Color: "8A1C1C", Bold: true}
+	boldFont     = &excelize.Font{Bold: true}
+	boldFlagFont = &excelize.Font{Color: "8A1C1C", Bold: true}
+	linkRE       = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]*)\)`)
+	emRE         = regexp.MustCompile(`(?:^|\b)\*([^*\s][^*]*?)\*|(?:^|\b)_([^_\s][^_]*?)_\b`)
+	inlineMarks  = strings.NewReplacer("`", "", "\\*", "*", "\\_", "_")
 )
 
 // listPrefix writes a Markdown list marker as a bullet, keeping numbers.
 func listPrefix(t string) string {
-	m := listRE.FindStringSubmatch(t)
-	if m == nil {
-		return t
+	s := strings.TrimLeft(t, " \t")
+	if len(s) >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && (s[1] == ' ' || s[1] == '\t') {
+		return "• " + strings.TrimLeft(s[2:], " \t")
 	}
-	if m[1] != "" {
-		return m[1] + ". " + t[len(m[0]):]
+	digits := 0
+	for digits < len(s) && digits < 9 && s[digits] >= '0' && s[digits] <= '9' {
+		digits++
 	}
-	return "• " + t[len(m[0]):]
+	if digits > 0 && digits+1 < len(s) && (s[digits] == '.' || s[digits] == ')') && (s[digits+1] == ' ' || s[digits+1] == '\t') {
+		return s[:digits] + ". " + strings.TrimLeft(s[digits+2:], " \t")
+	}
+	return t
 }
 
 // markdownRuns turns a little Markdown into rich text: **bold** and __bold__
 // become bold runs; links become "text (address)"; other marks are dropped.
 func markdownRuns(t string, base *excelize.Font) []excelize.RichTextRun {
-	t = linkRE.ReplaceAllString(t, "$1 ($2)")
-	var out []excelize.RichTextRun
-	last := 0
-	for _, m := range boldRE.FindAllStringSubmatchIndex(t, -1) {
-		if m[0] > last {
-			out = append(out, excelize.RichTextRun{Text: plainMarks(t[last:m[0]]), Font: base})
-		}
-		var inner string
-		if m[2] >= 0 {
-			inner = t[m[2]:m[3]]
-		} else {
-			inner = t[m[4]:m[5]]
-		}
-		font := &excelize.Font{Bold: true}
-		if base != nil {
-			f := *base
-			f.Bold = true
-			font = &f
-		}
-		out = append(out, excelize.RichTextRun{Text: plainMarks(inner), Font: font})
-		last = m[1]
+	if strings.Contains(t, "](") {
+		t = linkRE.ReplaceAllString(t, "$1 ($2)")
 	}
-	if last < len(t) {
-		out = append(out, excelize.RichTextRun{Text: plainMarks(t[last:]), Font: base})
+	bold := boldFont
+	if base != nil {
+		bold = boldFlagFont
+	}
+	var out []excelize.RichTextRun
+	for t != "" {
+		i, mark := strings.Index(t, "**"), "**"
+		if j := strings.Index(t, "__"); j >= 0 && (i < 0 || j < i) {
+			i, mark = j, "__"
+		}
+		if i < 0 {
+			break
+		}
+		k := strings.Index(t[i+2:], mark)
+		if k <= 0 {
+			break
+		}
+		if i > 0 {
+			out = append(out, excelize.RichTextRun{Text: plainMarks(t[:i]), Font: base})
+		}
+		out = append(out, excelize.RichTextRun{Text: plainMarks(t[i+2 : i+2+k]), Font: bold})
+		t = t[i+2+k+2:]
+	}
+	if t != "" {
+		out = append(out, excelize.RichTextRun{Text: plainMarks(t), Font: base})
 	}
 	return out
 }
 
 // plainMarks drops single-character emphasis and code marks.
 func plainMarks(t string) string {
-	t = inlineRE.Replace(t)
-	t = emRE.ReplaceAllString(t, "$1$2")
-	return t
+	if !strings.ContainsAny(t, "*_`\\") {
+		return t
+	}
+	return emRE.ReplaceAllString(inlineMarks.Replace(t), "$1$2")
 }
-
-var emRE = regexp.MustCompile(`(?:^|\b)\*([^*\s][^*]*?)\*|(?:^|\b)_([^_\s][^_]*?)_\b`)
 
 // namer makes worksheet names legal and unique: no []:*?/\, no leading or
 // trailing apostrophe, at most 31 characters, never one of the fixed names

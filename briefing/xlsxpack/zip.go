@@ -41,7 +41,7 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	}
 	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
 	if z.fw == nil {
-		fw, err := flate.NewWriter(&e.data, flate.DefaultCompression)
+		fw, err := flate.NewWriter(&e.data, flate.BestSpeed)
 		if err != nil {
 			return nil, err
 		}

@@ -1,14 +1,83 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
+	"briefpack/briefing/xlsxpack"
+	"briefpack/store"
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "Writes a round's briefing pack to a file.", stdout)
+	fs := newFlags("export", "Writes a round's briefing pack to a file, as the API serves it, for a reader\n"+
+		"cleared to the ceiling (default: the highest marking, everything). The server must be\n"+
+		"stopped, or use GET /api/v1/rounds/{id}/pack instead.", stdout)
+	db := fs.String("db", "briefpack.db", "database file")
+	round := fs.String("round", "", "id of the round")
+	format := fs.String("format", "html", "html or xlsx")
+	edition := fs.String("edition", "full", "full, or release for the redacted release edition")
+	ceiling := fs.String("ceiling", "", "the highest marking the pack may hold, e.g. RESTRICTED")
+	out := fs.String("out", "", "file to write; must not exist")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return usageError{"export: not available yet"}
+	if err := required(fs, "round", "out"); err != nil {
+		return err
+	}
+	if *format != "html" && *format != "xlsx" {
+		return usageError{"export: --format must be html or xlsx"}
+	}
+	if *edition != briefing.EditionFull && *edition != briefing.EditionRelease {
+		return usageError{"export: --edition must be full or release"}
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("database %s: %w", *db, err)
+	}
+	st, err := store.Open(*db, "")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	reader := briefing.Reader{Name: "briefpack export", Role: briefing.RoleAdmin, Clearance: s.Markings[len(s.Markings)-1]}
+	pack, err := briefing.Assemble(ctx, st, s, reader, *round, *ceiling, time.Now())
+	if err != nil {
+		return err
+	}
+	if *edition == briefing.EditionRelease {
+		if pack, err = briefing.ReleaseView(pack); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if *format == "html" {
+		err = htmlpack.Render(&buf, pack)
+	} else {
+		err = xlsxpack.Render(&buf, pack)
+	}
+	if err != nil {
+		return err
+	}
+	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return buf.WriteTo(w) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote the %s pack of round %s (%s edition, marked %s) to %s (%d bytes)\n", *format, *round, *edition, markingOf(pack), *out, n)
+	return nil
+}
+
+func markingOf(p *briefing.Pack) string {
+	if p.Edition == briefing.EditionRelease {
+		return "for release"
+	}
+	return p.Marking
 }

@@ -1,0 +1,233 @@
+package htmlpack_test
+
+import (
+	"bytes"
+	"html/template"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/russross/blackfriday/v2"
+
+	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
+	"briefpack/briefing/packtest"
+)
+
+func settings(tb testing.TB) briefing.Settings {
+	s, err := briefing.SettingsFor("nz")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func render(t testing.TB, p *briefing.Pack) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := htmlpack.Render(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestRender_Full(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 4)
+	p.Sheets[1].Sections[0].Paragraphs[0] = briefing.Paragraph{Text: "We know {{s6(a): the withheld words}} now.", Marking: "RESTRICTED"}
+	p.Sheets[1].Sections[0].Paragraphs[1] = briefing.Paragraph{Text: "- A whole paragraph to withhold.", Marking: "SECRET", Withhold: "s6(a)"}
+	p.Marking = "SECRET"
+	out := render(t, p)
+	for _, want := range []string{
+		"<!doctype html>", "@page", "@top-center", "@bottom-center", `"SECRET"`, "break-before: page",
+		"Synthetic Security Dialogue", "3rd round", "10 May 2018", "Wellington",
+		`href="#sheet-100"`, `id="sheet-103"`, "Counterpart biographies", "Pat Partner", "Open actions", "3.07",
+		"Outcomes of the 2nd round", "<strong>deepen</strong>",
+		`<span class="pm">(U)</span>`, `<span class="pm">(R)</span>`,
+		`<mark class="withheld"><span class="ground">[s6(a)]</span> the withheld words</mark>`,
+		"[Withheld on release: s6(a)]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the pack lacks %q", want)
+		}
+	}
+	// Sheets in agenda order.
+	last := -1
+	for _, sh := range p.Sheets {
+		i := strings.Index(out, `id="sheet-`+sh.ID+`"`)
+		if i < last {
+			t.Fatalf("sheet %s out of order", sh.ID)
+		}
+		last = i
+	}
+	for _, para := range p.Sheets[0].Sections[2].Paragraphs {
+		words := strings.Fields(strings.NewReplacer("**", "", "- ", "").Replace(para.Text))
+		if !strings.Contains(out, words[len(words)-1]) {
+			t.Errorf("paragraph %q missing", para.Text)
+		}
+	}
+	if strings.Contains(out, "<script") || strings.Contains(out, "http://") || strings.Contains(out, "https://") || strings.Contains(out, "src=") {
+		t.Error("the pack refers outside itself or carries script")
+	}
+}
+
+var (
+	eventAttr = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+\s*=`)
+	badTag    = regexp.MustCompile(`(?i)<\s*(script|iframe|object|embed|img|style|base|link|meta http-equiv="refresh"|form|svg|math)\b`)
+)
+
+func TestRender_Hostile(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	hostile := []string{
+		`<script>alert(1)</script>`,
+		`<img src=x onerror="alert(1)">`,
+		`[click](javascript:alert(1))`,
+		`[click](JaVaScRiPt:alert(1))`,
+		`<a href="javascript:alert(1)">x</a>`,
+		`<iframe src="https://evil.example/"></iframe>`,
+		`![tracker](https://evil.example/pixel.png)`,
+		`<style>body{background:url(https://evil.example/)}</style>`,
+		`<base href="https://evil.example/">`,
+		`<svg onload=alert(1)>`,
+		`<div style="background:url(https://evil.example)">x</div>`,
+		`<form action="https://evil.example"><input></form>`,
+		`<a href="data:text/html,<script>alert(1)</script>">x</a>`,
+		"\uE000s6(a)\uE001<script>alert(1)</script>\uE002",
+	}
+	var paras []briefing.Paragraph
+	for _, h := range hostile {
+		paras = append(paras, briefing.Paragraph{Text: h, Marking: "UNCLASSIFIED"})
+	}
+	p.Sheets[0].Sections[0].Paragraphs = paras
+	p.Counterparts[0].Person.Bio = `<script>alert(2)</script>[x](javascript:alert(3))`
+	p.Previous.Outcomes = `<img src=https://evil.example/x.png onerror=alert(4)>`
+	p.Sheets[0].Title = `</title><script>alert(5)</script>`
+	out := render(t, p)
+	if m := badTag.FindString(out); m != "" && !strings.HasPrefix(strings.ToLower(m), "<style") {
+		t.Errorf("a dangerous tag survived: %s", m)
+	}
+	if n := strings.Count(strings.ToLower(out), "<style"); n != 1 {
+		t.Errorf("%d style elements; only the pack's own may be there", n)
+	}
+	if m := eventAttr.FindString(out); m != "" {
+		t.Errorf("an event handler survived: %s", m)
+	}
+	for _, bad := range []string{"javascript:", "evil.example", "data:text/html", "<script"} {
+		if strings.Contains(strings.ToLower(out), bad) {
+			i := strings.Index(strings.ToLower(out), bad)
+			t.Errorf("%q survived: …%s…", bad, out[max(0, i-60):min(len(out), i+40)])
+		}
+	}
+}
+
+func TestMarkdown_Links(t *testing.T) {
+	got := string(htmlpack.Markdown("see [the Act](https://www.legislation.govt.nz/) and **this**"))
+	if !strings.Contains(got, `href="https://www.legislation.govt.nz/"`) || !strings.Contains(got, `rel="noreferrer"`) || !strings.Contains(got, "<strong>this</strong>") {
+		t.Fatal(got)
+	}
+	if got := string(htmlpack.Markdown("New Zealand's \"quoted\" -- words")); !strings.Contains(got, "New Zealand&#39;s") && !strings.Contains(got, "New Zealand's") {
+		t.Fatalf("words changed: %s", got)
+	}
+}
+
+func TestRender_Release(t *testing.T) {
+	s := settings(t)
+	full := packtest.Pack(s, 3)
+	full.Sheets[0].Sections[0].Paragraphs[0].Text = "Known {{s6(a): QQSECRETQQ}} facts."
+	full.Sheets[2].Withhold = "s6(a)"
+	full.Sheets[2].Title = "QQTITLEQQ"
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := render(t, rel)
+	for _, m := range s.Markings {
+		if strings.Contains(out, m) {
+			t.Errorf("marking %s in the release", m)
+		}
+	}
+	for _, bad := range []string{"QQSECRETQQ", "QQTITLEQQ", `class="pm"`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%s in the release", bad)
+		}
+	}
+	for _, want := range []string{"Released under the Official Information Act 1982", "Schedule of documents", "Known s6(a) facts.", "withheld in full", "released in part"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the release lacks %q", want)
+		}
+	}
+}
+
+// Benchmarks: the pack against its floor — blackfriday, bluemonday and one
+// minimal template over the same paragraphs, each run in full every time.
+
+var sizes = []struct {
+	name   string
+	sheets int
+}{{"S=40", 40}, {"S=1000", 1000}}
+
+func BenchmarkPackHTML(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			_ = htmlpack.Render(&buf, p) // paragraphs are rendered when saved: warm the cache as the server does
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				if err := htmlpack.Render(&buf, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
+}
+
+var floorTemplate = template.Must(template.New("floor").Parse(
+	`<!doctype html><html><body>{{range .}}<h2>{{.Title}}</h2><table>{{range .Sections}}<tr><th>{{.Heading}}</th><td>{{range .Paragraphs}}<div>{{.}}</div>{{end}}</td></tr>{{end}}</table>{{end}}</body></html>`))
+
+type floorSheet struct {
+	Title    string
+	Sections []floorSection
+}
+
+type floorSection struct {
+	Heading    string
+	Paragraphs []template.HTML
+}
+
+func BenchmarkFloorHTML(b *testing.B) {
+	s := settings(b)
+	policy := bluemonday.UGCPolicy()
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				sheets := make([]floorSheet, len(p.Sheets))
+				for k, sh := range p.Sheets {
+					fs := floorSheet{Title: sh.Title}
+					for _, sec := range sh.Sections {
+						fsec := floorSection{Heading: sec.Heading}
+						for _, para := range sec.Paragraphs {
+							fsec.Paragraphs = append(fsec.Paragraphs, template.HTML(policy.SanitizeBytes(blackfriday.Run([]byte(para.Text)))))
+						}
+						fs.Sections = append(fs.Sections, fsec)
+					}
+					sheets[k] = fs
+				}
+				if err := floorTemplate.Execute(&buf, sheets); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
+}

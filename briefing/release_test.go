@@ -1,0 +1,270 @@
+package briefing_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"math/rand"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/quick"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
+	"briefpack/briefing/packtest"
+	"briefpack/briefing/xlsxpack"
+	"briefpack/seeds"
+	"briefpack/store"
+)
+
+// renderBoth renders a pack in both formats and returns the HTML and every
+// part of the XLSX zip, uncompressed.
+func renderBoth(t testing.TB, p *briefing.Pack) (string, map[string]string) {
+	t.Helper()
+	var h, x bytes.Buffer
+	if err := htmlpack.Render(&h, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := xlsxpack.Render(&x, p); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(x.Bytes()), int64(x.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		parts[f.Name] = string(b)
+	}
+	return h.String(), parts
+}
+
+// secret is a withheld token: unique, so finding it anywhere is a leak.
+func secret(n int) string { return fmt.Sprintf("ZQXWITHHELD%dQZX", n) }
+
+// randomPack builds a pack of random sheets whose withheld text is all
+// secret tokens: whole paragraphs, whole sheets, and spans in every
+// position Markdown allows — inside links and emphasis, at the start and
+// end of a paragraph, side by side.
+func randomPack(r *rand.Rand, s briefing.Settings) (*briefing.Pack, int) {
+	p := packtest.Pack(s, 0)
+	n := 0
+	tok := func() string { n++; return secret(n) }
+	forms := []func() string{
+		func() string { return "plain words {{s6(a): " + tok() + "}} more words" },
+		func() string { return "{{s6(a): " + tok() + "}} at the start" },
+		func() string { return "at the end {{s9(2)(a): " + tok() + "}}" },
+		func() string { return "adjacent {{s6(a): " + tok() + "}}{{s6(c): " + tok() + "}} spans" },
+		func() string { return "*emphasis {{s6(a): " + tok() + "}} inside*" },
+		func() string { return "**{{s6(a): " + tok() + " bold}}** start" },
+		func() string { return "[a link {{s6(a): " + tok() + "}} here](https://example.org/" + "x)" },
+		func() string { return "- a bullet {{s6(b)(i): **" + tok() + "** in bold}}" },
+		func() string { return "1. numbered {{s6(d): `" + tok() + "`}}" },
+		func() string { return "{{s6(a): [" + tok() + "](https://example.org)}}" },
+		func() string { return "| a | b |\n|---|---|\n| {{s6(a): " + tok() + "}} | c |" },
+	}
+	sheets := 1 + r.Intn(4)
+	for i := 0; i < sheets; i++ {
+		sh := &briefing.Sheet{Meta: briefing.Meta{ID: fmt.Sprint(500 + i)}, RoundID: p.Round.ID, Title: fmt.Sprintf("Topic %d", i), Status: briefing.SheetCleared}
+		if r.Intn(4) == 0 {
+			sh.Title, sh.Withhold = "Title "+tok(), "s6(a)"
+		}
+		for _, kind := range briefing.SectionKinds[:5] {
+			sec := briefing.Section{Kind: kind, Heading: briefing.DefaultHeading(kind, p.Dialogue.Home, p.Dialogue.Partner)}
+			for j := r.Intn(5); j > 0; j-- {
+				para := briefing.Paragraph{Marking: s.Markings[r.Intn(len(s.Markings))]}
+				switch r.Intn(3) {
+				case 0:
+					para.Text = "released words only"
+				case 1:
+					para.Text = forms[r.Intn(len(forms))]()
+				default:
+					para.Text, para.Withhold = "- "+tok()+" withheld whole", s.Grounds[r.Intn(len(s.Grounds))]
+				}
+				sec.Paragraphs = append(sec.Paragraphs, para)
+			}
+			sh.Sections = append(sh.Sections, sec)
+		}
+		if err := sh.Validate(s); err != nil {
+			panic(err)
+		}
+		p.Sheets = append(p.Sheets, sh)
+		p.Agenda = append(p.Agenda, briefing.PackAgendaItem{Title: sh.Title, Sheet: sh})
+	}
+	p.Counterparts[0].Person.Bio = "Served {{s6(a): " + tok() + "}} abroad."
+	p.Previous.Outcomes = "Agreed {{s6(a): " + tok() + "}}."
+	return p, n
+}
+
+// TestReleaseView_NoLeak is the property that matters: for random sheets,
+// no withheld token survives anywhere in either release format, and no
+// protective marking is left.
+func TestReleaseView_NoLeak(t *testing.T) {
+	s := mustSettings(t, "nz")
+	check := func(seed int64) bool {
+		full, n := randomPack(rand.New(rand.NewSource(seed)), s)
+		rel, err := briefing.ReleaseView(full)
+		if err != nil {
+			t.Logf("seed %d: %v", seed, err)
+			return false
+		}
+		h, parts := renderBoth(t, rel)
+		parts["pack.html"] = h
+		for name, body := range parts {
+			if strings.Contains(body, "ZQXWITHHELD") {
+				i := strings.Index(body, "ZQXWITHHELD")
+				t.Logf("seed %d: a withheld token is in %s: …%s…", seed, name, body[max(0, i-80):min(len(body), i+40)])
+				return false
+			}
+			for _, m := range s.Markings {
+				if strings.Contains(body, m) {
+					t.Logf("seed %d: marking %s is in %s", seed, m, name)
+					return false
+				}
+			}
+		}
+		if !strings.Contains(h, "Released under the Official Information Act 1982") {
+			t.Logf("seed %d: no release line", seed)
+			return false
+		}
+		// The full edition shows them all: the test's tokens are real.
+		fh, _ := renderBoth(t, full)
+		for i := 1; i <= n; i++ {
+			if !strings.Contains(fh, secret(i)) && !strings.Contains(fh, html.EscapeString(secret(i))) {
+				t.Logf("seed %d: the full edition lacks %s", seed, secret(i))
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(check, &quick.Config{MaxCount: 60}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzReleaseView feeds arbitrary paragraph text through the release view
+// and the HTML renderer: text that is accepted must never carry the words
+// of its spans into the release.
+func FuzzReleaseView(f *testing.F) {
+	s := mustSettings(f, "nz")
+	for _, seed := range []string{"a {{s6(a): SECRETWORD}} b", "*{{s6(a): SECRETWORD}}*", "[x {{s6(a): SECRETWORD}}](http://y)", "{{s6(a): SECRETWORD}}{{s6(c): SECRETWORD}}"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		segs, err := s.ParseSpans(text)
+		if err != nil {
+			return
+		}
+		p := packtest.Pack(s, 0)
+		sh := &briefing.Sheet{Meta: briefing.Meta{ID: "9"}, Title: "T", Sections: []briefing.Section{{Kind: "situation", Heading: "H",
+			Paragraphs: []briefing.Paragraph{{Text: text, Marking: s.Markings[0]}}}}}
+		p.Sheets = []*briefing.Sheet{sh}
+		rel, err := briefing.ReleaseView(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h bytes.Buffer
+		if err := htmlpack.Render(&h, rel); err != nil {
+			t.Fatal(err)
+		}
+		plain := map[string]bool{}
+		for _, sg := range segs {
+			if sg.Ground == "" {
+				for _, w := range strings.Fields(sg.Text) {
+					plain[w] = true
+				}
+			}
+		}
+		for _, sg := range segs {
+			for _, w := range strings.Fields(sg.Text) {
+				if sg.Ground != "" && len(w) >= 6 && !plain[w] && !strings.Contains("Released under the Official Information Act 1982 Briefing pack release edition", w) &&
+					strings.Contains(h.String(), html.EscapeString(w)) && !strings.Contains(packSkeleton, w) {
+					t.Fatalf("withheld word %q of %q is in the release", w, text)
+				}
+			}
+		}
+	})
+}
+
+// packSkeleton is words every rendered pack holds, which a span may also
+// hold without leaking anything.
+var packSkeleton = func() string {
+	s, _ := briefing.SettingsFor("nz")
+	p := packtest.Pack(s, 0)
+	rel, _ := briefing.ReleaseView(p)
+	var h bytes.Buffer
+	_ = htmlpack.Render(&h, rel)
+	return h.String()
+}()
+
+var tagRE = regexp.MustCompile(`(?s)<style.*?</style>|<[^>]+>`)
+
+// sheetText returns the text of one topic sheet of a rendered pack.
+func sheetText(t *testing.T, page, title string) string {
+	t.Helper()
+	i := strings.Index(page, "<h2>"+title)
+	if i < 0 {
+		t.Fatalf("no sheet %q", title)
+	}
+	j := strings.Index(page[i:], "</table>")
+	return strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(page[i:i+j], " "))), " ")
+}
+
+// TestReleaseView_Golden rebuilds the released pack of the seeds (the demo
+// data holds the 2018 sheets with stand-ins where words were withheld) and
+// reads the Foreign Interference and Rules-based order sheets of the
+// release edition against the released document, ground for ground.
+func TestReleaseView_Golden(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "golden.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := seeds.Load(ctx, db, func(p string) (string, error) { return p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(ctx)
+	full, err := briefing.Assemble(ctx, db, s, briefing.Reader{Clearance: "TOP SECRET"}, "3", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, parts := renderBoth(t, rel)
+	// The released document, 003: S6(a) as the Act's ground in briefpack's spelling.
+	golden := map[string]string{
+		"Foreign Interference": `Foreign Interference Situational assessment We are aware of foreign interference activity s6(a), but assessing the extent and impact is difficult. s6(a) Offensive interest – what are we trying to achieve Maximise the benefits of our open economy and society, while managing the risks at the margins in a proportionate way. Leverage our strengths, including high levels of transparency, trust in government, low levels of corruption and our robust media and academic communities. s6(a) s6(a) New Zealand takes foreign interference risks seriously s6(a) s6(a) s6(a) Defensive interest – what are we trying to avoid Managing (though not necessarily eliminating) risks that foreign interference poses to our economic and democratic institutions, our national security, and our national interests. s6(a) s6(a) s6(a) What is New Zealand currently doing, or actively planning to do? s6(a) s6(a) s6(a) s6(a) Ministers have agreed a work programme, and are looking forward to seeing more advice. What could New Zealand partner with Australia to achieve? s6(a) s6(a) s6(a)`,
+		"Rules-based order":    `Rules-based order Situational assessment The international rules-based order is under serious, sustained challenge. s6(a) New Zealand's interests are best served under a rules-based system. Offensive interest – what are we trying to achieve Free and fair trade, including multilateral trade agreements and the inclusion of agricultural rules in the World Trade Organization. Principled security network in which NZ engages with a variety of like-minded partners. Effective, inclusive regional institutions, including in the Pacific and Southeast Asia, that can address the complex challenges states are facing. s6(a) Norms for cyber, space, and new weapons systems. Defensive interest – what are we trying to avoid Increasing militarisation in our part of the world, s6(a). Countries opting out of the rules-based order, reverting to might is right etc. Exclusion of New Zealand's interests as new systems emerge. What is New Zealand currently doing, or actively planning to do? Contributing to the international campaign against terrorism through peacekeeping operations. Highlighting the benefits of rules; speaking up when they are breached. Working with like-minded-countries on WTO reform issues s6(a) s6(a) Re-building the social compact at home (Trade for All). Addressing attribution issues in the Chemical Weapons Convention. What could New Zealand partner with Australia to achieve? Identify more coherent coalitions in favour of RBS (e.g. Alliance of Multilateralists). s6(a) Invest in developing country capacity to benefit from rules. Ensure that new regional systems s6(a) support, rather than undermine, the rules-based system. s6(a) Identify and pursue new architectures to meet reinforce the order.`,
+	}
+	for title, want := range golden {
+		if got := sheetText(t, h, title); got != want {
+			t.Errorf("%s reads\n%s\nwant\n%s", title, got, want)
+		}
+	}
+	for name, body := range parts {
+		if strings.Contains(body, "Demo stand-in") || strings.Contains(body, "demo stand-in") {
+			t.Errorf("a stand-in is in %s", name)
+		}
+	}
+	if strings.Contains(h, "Demo stand-in") || strings.Contains(h, "demo stand-in") || strings.Contains(h, "Withheld topic") {
+		t.Error("a stand-in or a withheld title is in the HTML release")
+	}
+	if rel.WithheldInFull != 3 || !strings.Contains(h, "3 are withheld in full") {
+		t.Errorf("withheld in full: %d", rel.WithheldInFull)
+	}
+}

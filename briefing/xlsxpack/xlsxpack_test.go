@@ -1,0 +1,290 @@
+package xlsxpack_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+	"briefpack/briefing/xlsxpack"
+)
+
+func settings(tb testing.TB) briefing.Settings {
+	s, err := briefing.SettingsFor("nz")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func render(t testing.TB, p *briefing.Pack) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := xlsxpack.Render(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// zipParts returns every part of the workbook, uncompressed.
+func zipParts(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		out[f.Name] = string(data)
+	}
+	return out
+}
+
+func TestRender_Workbook(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 3)
+	p.Marking = "SECRET"
+	p.Sheets[0].Title = "Rules-based order: [draft] / *new* ?"
+	p.Sheets[1].Title = strings.Repeat("A very long topic sheet title ", 3)
+	p.Sheets[2].Title = strings.Repeat("A very long topic sheet title ", 3)
+	formulas := []string{`=HYPERLINK("http://evil.example","click")`, "+1+2", "-3", "@SUM(A1:A2)", "=1+1"}
+	for i, f := range formulas {
+		p.Sheets[0].Sections[1].Paragraphs[i] = briefing.Paragraph{Text: f, Marking: "RESTRICTED"}
+	}
+	p.Sheets[0].Sections[0].Paragraphs[0] = briefing.Paragraph{Text: "Known {{s6(a): withheld words}} and **bold** text", Marking: "RESTRICTED", Withhold: ""}
+	b := render(t, p)
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names := f.GetSheetList()
+	want := []string{"Cover", "Agenda", "Delegations", "Topics", "Rules-based order (draft) - new", "A very long topic sheet title A", "A very long topic sheet tit (2)", "Actions"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Fatalf("worksheets %q", names)
+	}
+	rows, err := f.GetRows("Topics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], "|") != "Topic|Section|No.|Text|Marking|Withholding" || len(rows) != 1+3*5*6 {
+		t.Fatalf("header %q, %d rows", rows[0], len(rows))
+	}
+	panes, _ := f.GetPanes("Topics")
+	if !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("panes %+v", panes)
+	}
+	parts := zipParts(t, b)
+	if !strings.Contains(parts["xl/workbook.xml"], "_xlnm._FilterDatabase") {
+		t.Error("no autofilter on Topics")
+	}
+	for name, body := range parts {
+		if strings.Contains(body, "<f>") || strings.Contains(body, "<f ") {
+			t.Errorf("a formula in %s", name)
+		}
+	}
+	for _, fm := range formulas {
+		found := false
+		for _, r := range rows {
+			found = found || (len(r) > 3 && r[3] == fm)
+		}
+		if !found {
+			t.Errorf("%q is not kept as text", fm)
+		}
+	}
+	ws := parts["xl/worksheets/sheet5.xml"] // the first topic sheet in the two-column form
+	if !strings.Contains(ws, `<b val="1">`) || !strings.Contains(ws, ">bold</t>") {
+		t.Error("bold is not kept as rich text")
+	}
+	if !strings.Contains(strings.Join(rows[1], "|"), "[s6(a): withheld words]") {
+		t.Errorf("withheld span not flagged: %q", rows[1])
+	}
+	for _, name := range names {
+		hf, err := f.GetHeaderFooter(name)
+		if err != nil || !strings.Contains(hf.OddHeader, "SECRET") || !strings.Contains(hf.OddFooter, "SECRET") {
+			t.Errorf("%s: no marking in the header and footer: %+v %v", name, hf, err)
+		}
+	}
+	if !bytes.Equal(b, render(t, p)) {
+		t.Error("the same pack gave different bytes")
+	}
+}
+
+func TestRender_Release(t *testing.T) {
+	s := settings(t)
+	full := packtest.Pack(s, 3)
+	full.Sheets[0].Sections[0].Paragraphs[0].Text = "Known {{s6(a): QQSECRETQQ}} facts."
+	full.Sheets[1].Sections[0].Paragraphs[1] = briefing.Paragraph{Text: "- QQWHOLEQQ", Marking: "SECRET", Withhold: "s6(a)"}
+	full.Sheets[2].Withhold, full.Sheets[2].Title = "s6(a)", "QQTITLEQQ"
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := render(t, rel)
+	for name, body := range zipParts(t, b) {
+		for _, bad := range append([]string{"QQSECRETQQ", "QQWHOLEQQ", "QQTITLEQQ"}, s.Markings...) {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s is in %s", bad, name)
+			}
+		}
+	}
+	f, _ := excelize.OpenReader(bytes.NewReader(b))
+	defer f.Close()
+	if names := f.GetSheetList(); names[1] != "Schedule" || len(names) != 8 {
+		t.Fatalf("%q", names)
+	}
+	rows, _ := f.GetRows("Topics")
+	if strings.Join(rows[0], "|") != "Topic|Section|No.|Text|Withholding" {
+		t.Fatalf("%q", rows[0])
+	}
+	sched, _ := f.GetRows("Schedule")
+	if sched[3][1] != "Withheld in full" || sched[3][3] != "s6(a)" || !strings.Contains(strings.Join(sched[len(sched)-1], ""), "1 document(s) withheld in full") {
+		t.Fatalf("%q", sched)
+	}
+	hf, _ := f.GetHeaderFooter("Topics")
+	if !strings.Contains(hf.OddHeader, "Released under the Official Information Act 1982") {
+		t.Fatalf("%+v", hf)
+	}
+}
+
+var sizes = []struct {
+	name   string
+	sheets int
+}{{"S=40", 40}, {"S=1000", 1000}}
+
+func BenchmarkPackXLSX(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := xlsxpack.Render(io.Discard, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// floor writes the same cells with nothing but excelize's streaming writer:
+// the Topics rows and each sheet's two columns, no styles.
+func floor(p *briefing.Pack, w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	n := 1
+	for _, sh := range p.Sheets {
+		for _, sec := range sh.Sections {
+			for j, para := range sec.Paragraphs {
+				cell, _ := excelize.CoordinatesToCellName(1, n)
+				if err := sw.SetRow(cell, []any{sh.Title, sec.Heading, j + 1, para.Text, para.Marking, para.Withhold}); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	for i, sh := range p.Sheets {
+		name := "S" + string(rune('A'+i%26)) + strings.Repeat("x", i/26)
+		if len(name) > 31 {
+			name = name[:31]
+		}
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
+			return err
+		}
+		r := 1
+		for _, sec := range sh.Sections {
+			for _, para := range sec.Paragraphs {
+				cell, _ := excelize.CoordinatesToCellName(1, r)
+				if err := sw.SetRow(cell, []any{sec.Heading, para.Text}); err != nil {
+					return err
+				}
+				r++
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+func BenchmarkFloorXLSX(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := floor(p, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// peakHeap runs fn and reports the highest heap in use seen while it ran.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak uint64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			runtime.ReadMemStats(&ms)
+			mu.Lock()
+			peak = max(peak, ms.HeapInuse)
+			mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	fn()
+	close(done)
+	mu.Lock()
+	defer mu.Unlock()
+	return peak
+}
+
+// TestPeakMemory compares the peak heap of the 1000-sheet pack with its
+// floor's. It measures, so it runs only when asked: BRIEFPACK_MEM=1.
+func TestPeakMemory(t *testing.T) {
+	if os.Getenv("BRIEFPACK_MEM") == "" {
+		t.Skip("set BRIEFPACK_MEM=1 to measure peak memory")
+	}
+	s := settings(t)
+	p := packtest.Pack(s, 1000)
+	fl := peakHeap(func() { _ = floor(p, io.Discard) })
+	pk := peakHeap(func() { _ = xlsxpack.Render(io.Discard, p) })
+	t.Logf("peak heap: pack %d MiB, floor %d MiB, ratio %.2f", pk>>20, fl>>20, float64(pk)/float64(fl))
+}

@@ -1,0 +1,98 @@
+package briefing_test
+
+import (
+	"testing"
+	"time"
+
+	"briefpack/briefing"
+)
+
+func date(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+
+func TestAddMonths(t *testing.T) {
+	for _, tc := range []struct {
+		from   string
+		months int
+		want   string
+	}{
+		{"2016-08-02", 12, "2017-08-02"},
+		{"2017-01-31", 1, "2017-02-28"},
+		{"2016-01-31", 1, "2016-02-29"},
+		{"2016-02-29", 12, "2017-02-28"},
+		{"2019-02-28", 12, "2020-02-28"},
+		{"2018-10-31", 6, "2019-04-30"},
+		{"2018-12-15", 1, "2019-01-15"},
+	} {
+		if got := briefing.AddMonths(date(tc.from), tc.months).Format(time.DateOnly); got != tc.want {
+			t.Errorf("%s + %d months = %s, want %s", tc.from, tc.months, got, tc.want)
+		}
+	}
+}
+
+func TestNextRound(t *testing.T) {
+	d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2014-04-07", CadenceMonths: 12}
+	r1 := &briefing.Round{Number: 1, StartsOn: "2015-08-03", EndsOn: "2015-08-03", City: "Canberra", Host: "home", Status: "held", Marking: "OFFICIAL"}
+	r2 := &briefing.Round{Number: 2, StartsOn: "2016-08-02", EndsOn: "2016-08-03", City: "Tokyo", Host: "partner", Status: "held", Marking: "OFFICIAL"}
+	t.Run("JapanAustralia", func(t *testing.T) {
+		n, err := briefing.NextRound(d, []*briefing.Round{r1, r2})
+		if err != nil || n.Number != 3 || n.Host != "home" || n.City != "Canberra" || n.StartsOn != "2017-08-02" || n.EndsOn != "2017-08-03" || n.Status != "proposed" {
+			t.Fatalf("%+v %v", n, err)
+		}
+		r3 := &briefing.Round{Number: 3, StartsOn: n.StartsOn, City: "Canberra", Host: "home"}
+		n4, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3})
+		if n4.Host != "partner" || n4.City != "Tokyo" || n4.StartsOn != "2018-08-02" {
+			t.Fatalf("alternation: %+v", n4)
+		}
+	})
+	t.Run("First", func(t *testing.T) {
+		n, err := briefing.NextRound(d, nil)
+		if err != nil || n.Number != 1 || n.Host != "home" || n.StartsOn != "2015-04-07" || n.City != "" {
+			t.Fatalf("%+v %v", n, err)
+		}
+	})
+	t.Run("Cancelled", func(t *testing.T) {
+		r3 := &briefing.Round{Number: 3, StartsOn: "2017-08-02", City: "Canberra", Host: "home", Status: "cancelled"}
+		n, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3})
+		if n.Number != 4 || n.Host != "home" || n.StartsOn != "2017-08-02" {
+			t.Fatalf("%+v", n)
+		}
+	})
+	t.Run("ErrNoDate", func(t *testing.T) {
+		_, err := briefing.NextRound(d, []*briefing.Round{{Number: 1, Host: "home"}})
+		if briefing.ErrorCode(err) != briefing.EINVALID {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRoundMilestones(t *testing.T) {
+	ms := briefing.RoundMilestones(&briefing.Dialogue{}, &briefing.Round{StartsOn: "2017-08-02"})
+	want := []string{"2017-06-21", "2017-07-12", "2017-07-23", "2017-07-30"}
+	for i, m := range ms {
+		if m.Due != want[i] {
+			t.Errorf("%s: %s, want %s", m.Kind, m.Due, want[i])
+		}
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	r := &briefing.Round{Meta: briefing.Meta{ID: "1"}, DialogueID: "a", StartsOn: "2017-08-02", EndsOn: "2017-08-03", CoChairs: []briefing.Participant{{PersonID: "p"}}}
+	same := &briefing.Round{Meta: briefing.Meta{ID: "2"}, DialogueID: "b", Number: 2, StartsOn: "2017-08-03", CoChairs: []briefing.Participant{{PersonID: "p"}}}
+	partner := &briefing.Round{Meta: briefing.Meta{ID: "3"}, DialogueID: "c", Number: 4, StartsOn: "2017-08-01", EndsOn: "2017-08-02"}
+	apart := &briefing.Round{Meta: briefing.Meta{ID: "4"}, DialogueID: "c", StartsOn: "2017-09-01"}
+	partners := map[string]string{"a": "Japan", "b": "Korea", "c": "Japan"}
+	got := briefing.Overlaps(r, []*briefing.Round{r, same, partner, apart}, func(id string) string { return partners[id] })
+	if len(got) != 2 || got[0].RoundID != "2" || got[1].RoundID != "3" {
+		t.Fatalf("%+v", got)
+	}
+}
+
+func TestDiffWords(t *testing.T) {
+	ops := briefing.DiffWords("the order is under challenge", "the order is under serious challenge")
+	if len(ops) != 3 || ops[1].Op != "+" || ops[1].Text != "serious " {
+		t.Fatalf("%+v", ops)
+	}
+	if ops := briefing.DiffWords("same", "same"); len(ops) != 1 || ops[0].Op != "=" {
+		t.Fatalf("%+v", ops)
+	}
+}

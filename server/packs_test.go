@@ -1,0 +1,255 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func TestPacks(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	// Put both sheets on the agenda.
+	r := f.do("lead", "GET", "/api/v1/rounds/"+w.round, nil)
+	var round map[string]any
+	r.json(&round)
+	round["agenda"] = []map[string]string{{"sheet_id": w.sheet}, {"sheet_id": w.secretSheet}}
+	if r := f.do("lead", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("agenda: %d %s", r.Code, r.Body.String())
+	}
+	base := "/api/v1/rounds/" + w.round
+	t.Run("HTML", func(t *testing.T) {
+		r := f.do("lead", "GET", base+"/pack?format=html", nil)
+		body := r.Body.String()
+		if r.Code != 200 || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/html") || !strings.Contains(r.Header().Get("Content-Disposition"), "attachment") {
+			t.Fatalf("%d %v", r.Code, r.Header())
+		}
+		for _, want := range []string{"Foreign Interference", "Zanzibar Operations", "Zanzibar assessment held at secret.", "SECRET", "Tony Lynch"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the pack lacks %q", want)
+			}
+		}
+		if strings.Index(body, `id="sheet-`+w.sheet+`"`) > strings.Index(body, `id="sheet-`+w.secretSheet+`"`) {
+			t.Error("sheets out of agenda order")
+		}
+		etag := r.Header().Get("ETag")
+		if again := f.do("lead", "GET", base+"/pack?format=html", nil, "If-None-Match", etag); again.Code != 304 {
+			t.Fatalf("unchanged pack: %d", again.Code)
+		}
+	})
+	t.Run("Ceiling", func(t *testing.T) {
+		body := f.do("lead", "GET", base+"/pack?format=html&ceiling=RESTRICTED", nil).Body.String()
+		if strings.Contains(body, "Zanzibar assessment") || strings.Contains(body, "Zanzibar Operations") || !strings.Contains(body, "foreign interference activity") {
+			t.Fatal("the ceiling let SECRET content through")
+		}
+		if r := f.do("lead", "GET", base+"/pack?format=html&ceiling=ULTRA", nil); r.Code != 422 {
+			t.Fatalf("bad ceiling: %d", r.Code)
+		}
+	})
+	t.Run("XLSX", func(t *testing.T) {
+		r := f.do("lead", "GET", base+"/pack?format=xlsx", nil)
+		if r.Code != 200 || r.Header().Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+			t.Fatalf("%d %v", r.Code, r.Header())
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(r.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		if names := x.GetSheetList(); names[3] != "Topics" {
+			t.Fatalf("%q", names)
+		}
+	})
+	t.Run("Release", func(t *testing.T) {
+		body := f.do("lead", "GET", base+"/pack?format=html&edition=release", nil).Body.String()
+		for _, bad := range []string{"zanzibar sector", "Zanzibar assessment", "RESTRICTED", "SECRET"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%q in the release", bad)
+			}
+		}
+		if !strings.Contains(body, "foreign interference activity s6(a), but") || !strings.Contains(body, "Released under the Official Information Act 1982") {
+			t.Error("the release does not read as released")
+		}
+		var rc struct {
+			Items []struct {
+				SheetID            string `json:"sheet_id"`
+				Decision           string
+				WithheldParagraphs int            `json:"withheld_paragraphs"`
+				WithheldSpans      int            `json:"withheld_spans"`
+				Grounds            map[string]int `json:"grounds"`
+			}
+		}
+		f.do("lead", "GET", base+"/release-check", nil).json(&rc)
+		if len(rc.Items) != 2 || rc.Items[0].Decision != "released in part" || rc.Items[0].WithheldParagraphs != 1 || rc.Items[0].WithheldSpans != 1 || rc.Items[0].Grounds["s6(a)"] != 2 {
+			t.Fatalf("%+v", rc)
+		}
+	})
+	t.Run("Roles", func(t *testing.T) {
+		if r := f.do("viewer", "GET", base+"/pack?format=html", nil); r.Code != 403 {
+			t.Fatalf("viewer export: %d", r.Code)
+		}
+		if r := f.do("lead", "GET", base+"/pack?format=pdf", nil); r.Code != 400 {
+			t.Fatalf("bad format: %d", r.Code)
+		}
+	})
+	t.Run("Snapshot", func(t *testing.T) {
+		if r := f.do("lead", "POST", base+"/packs", map[string]any{}); r.Code != 409 || !strings.Contains(r.Body.String(), "force") {
+			t.Fatalf("not ready: %d %s", r.Code, r.Body.String())
+		}
+		r := f.do("lead", "POST", base+"/packs", map[string]any{"force": true})
+		if r.Code != 201 {
+			t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+		}
+		var sn struct {
+			ID, Marking string
+			Number      int
+			Forced      bool
+			SHA256      map[string]string
+		}
+		r.json(&sn)
+		if !sn.Forced || sn.Number != 1 || sn.Marking != "SECRET" || len(sn.SHA256["html"]) != 64 || len(sn.SHA256["xlsx"]) != 64 {
+			t.Fatalf("%+v", sn)
+		}
+		get := func(format string) []byte {
+			r := f.do("lead", "GET", "/api/v1/packs/"+sn.ID+"?format="+format, nil)
+			if r.Code != 200 {
+				t.Fatalf("%s: %d", format, r.Code)
+			}
+			return r.Body.Bytes()
+		}
+		html, xlsx := get("html"), get("xlsx")
+		for format, b := range map[string][]byte{"html": html, "xlsx": xlsx} {
+			sum := sha256.Sum256(b)
+			if hex.EncodeToString(sum[:]) != sn.SHA256[format] {
+				t.Errorf("%s bytes do not match their hash", format)
+			}
+		}
+		// A later edit does not move the snapshot.
+		r = f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil)
+		var sh map[string]any
+		r.json(&sh)
+		sh["title"] = "Foreign Interference (revised)"
+		if r := f.do("officer", "PUT", "/api/v1/sheets/"+w.sheet, sh, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+			t.Fatalf("edit: %d", r.Code)
+		}
+		if !bytes.Equal(html, get("html")) || !bytes.Equal(xlsx, get("xlsx")) {
+			t.Fatal("the snapshot changed after an edit")
+		}
+		if !strings.Contains(f.do("lead", "GET", base+"/pack?format=html", nil).Body.String(), "(revised)") {
+			t.Fatal("the live pack did not follow the edit")
+		}
+		if r := f.do("viewer", "GET", "/api/v1/packs/"+sn.ID+"?format=html", nil); r.Code != 404 {
+			t.Fatalf("a reader below the snapshot's marking: %d", r.Code)
+		}
+		var l struct{ Items []map[string]any }
+		f.do("lead", "GET", base+"/packs", nil).json(&l)
+		if len(l.Items) != 1 {
+			t.Fatalf("%d snapshots listed", len(l.Items))
+		}
+		f.do("viewer", "GET", base+"/packs", nil).json(&l)
+		if len(l.Items) != 0 {
+			t.Fatal("a viewer sees a SECRET snapshot in the list")
+		}
+	})
+}
+
+func TestNextRound(t *testing.T) {
+	f := newFixture(t)
+	// The Japan–Australia Cyber Policy Dialogue of 004, seen from Australia.
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Japan–Australia Cyber Policy Dialogue", "home": "Australia", "partner": "Japan", "established": "2014-04-07", "cadence_months": 12})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2015-08-03", "city": "Canberra", "host": "home", "status": "held"})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 2, "starts_on": "2016-08-02", "city": "Tokyo", "host": "partner", "status": "held"})
+	r := f.do("secretariat", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil)
+	if r.Code != 201 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var next map[string]any
+	r.json(&next)
+	if next["number"] != float64(3) || next["city"] != "Canberra" || next["starts_on"] != "2017-08-02" || next["host"] != "home" || next["status"] != "proposed" {
+		t.Fatalf("%v", next)
+	}
+	if r := f.do("lead", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil); r.Code != 403 {
+		t.Fatalf("lead: %d", r.Code)
+	}
+	cal := f.do("viewer", "GET", "/api/v1/dialogues/"+d+"/calendar.ics", nil)
+	body := cal.Body.String()
+	if cal.Code != 200 || !strings.HasPrefix(cal.Header().Get("Content-Type"), "text/calendar") {
+		t.Fatalf("%d %v", cal.Code, cal.Header())
+	}
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "DTSTART;VALUE=DATE:20160802\r\n", "DTEND;VALUE=DATE:20160803\r\n", "LOCATION:Tokyo\r\n",
+		"STATUS:TENTATIVE\r\n", "SUMMARY:Drafts due: 3rd round", "END:VCALENDAR\r\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("calendar lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(body, "\r\n", ""), "\n") {
+		t.Error("a bare LF in the calendar")
+	}
+	// A calendar client subscribes with the user's calendar token.
+	var tok struct{ Token, URL string }
+	f.do("viewer", "GET", "/api/v1/calendar-token", nil).json(&tok)
+	if r := f.do("", "GET", tok.URL, nil); r.Code != 200 || !strings.Contains(r.Body.String(), "BEGIN:VEVENT") {
+		t.Fatalf("calendar by token: %d", r.Code)
+	}
+	if r := f.do("", "GET", "/api/v1/calendar.ics?token="+tok.Token+"x", nil); r.Code != 401 {
+		t.Fatalf("forged calendar token: %d", r.Code)
+	}
+}
+
+func TestRollForward(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/rollforward", map[string]string{"round_id": next})
+	if r.Code != 201 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var sh map[string]any
+	r.json(&sh)
+	if sh["predecessor_id"] != w.sheet || sh["status"] != "draft" || sh["round_id"] != next {
+		t.Fatalf("%v", sh)
+	}
+	id := sh["id"].(string)
+	secs := sh["sections"].([]any)
+	paras := secs[0].(map[string]any)["paragraphs"].([]any)
+	p0 := paras[0].(map[string]any)
+	p0["text"] = strings.Replace(p0["text"].(string), "is difficult", "remains difficult", 1)
+	secs[0].(map[string]any)["paragraphs"] = append(paras, map[string]any{"text": "A new paragraph this year.", "marking": "RESTRICTED"})
+	if r := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", `"1"`); r.Code != 200 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var ch struct {
+		Changes []struct {
+			Change string
+			Words  []struct{ Op, Text string }
+		}
+	}
+	f.do("officer", "GET", "/api/v1/sheets/"+id+"/changes", nil).json(&ch)
+	kinds := map[string]int{}
+	for _, c := range ch.Changes {
+		kinds[c.Change]++
+	}
+	if kinds["changed"] != 1 || kinds["added"] != 1 || len(ch.Changes) != 2 {
+		t.Fatalf("%+v", ch)
+	}
+	words := ch.Changes[0].Words
+	var del, ins string
+	for _, w := range words {
+		switch w.Op {
+		case "-":
+			del += w.Text
+		case "+":
+			ins += w.Text
+		}
+	}
+	if strings.TrimSpace(del) != "is" || strings.TrimSpace(ins) != "remains" {
+		t.Fatalf("word diff %+v", words)
+	}
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/rollforward", map[string]string{"round_id": next}); r.Code != 403 {
+		t.Fatalf("roll forward over hidden content: %d", r.Code)
+	}
+}

@@ -3,140 +3,236 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"briefpack/briefing"
 )
 
-// Check verifies the database: bbolt's consistency check, then briefpack's
-// own invariants — every index entry points at an object under that parent,
-// and every object is in its indexes.
+// Check verifies the database: bbolt's consistency check of its pages, then
+// briefpack's invariants — every index entry points at an existing object
+// under that parent, every object is in its indexes, its id is its key and
+// its current version is in its history. It runs in a write transaction,
+// which it rolls back, so that no writer changes the file under the check.
 func (db *DB) Check(ctx context.Context) error {
-	if err := consistency(db.db); err != nil {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
 		return err
 	}
-	return db.view(checkInvariants)
+	defer tx.Rollback()
+	if err := checkTx(tx); err != nil {
+		return fmt.Errorf("database %s %w", db.path, err)
+	}
+	return nil
 }
 
-// CheckFile opens a database file read-only and checks it.
+// CheckFile opens the database at path read-only and checks it as Check
+// does. It fails with ErrInUse while a server holds the file.
 func CheckFile(path string) error {
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return fmt.Errorf("database %s is in use by another briefpack process", path)
-	} else if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: defaultTimeout})
+	if err != nil {
+		return err
 	}
 	defer bdb.Close()
-	if err := consistency(bdb); err != nil {
-		return fmt.Errorf("database %s fails its consistency check: %w", path, err)
-	}
-	err = bdb.View(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if tx.Bucket(b) == nil {
-				return fmt.Errorf("it lacks the %s bucket: it is not a briefpack database", b)
-			}
-		}
-		return checkInvariants(tx)
-	})
+	// A read-only transaction is safe here: no writer can open the file meanwhile.
+	tx, err := bdb.Begin(false)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := checkTx(tx); err != nil {
+		return fmt.Errorf("database %s %w", path, err)
 	}
 	return nil
 }
 
-// indexed describes one parent index for the invariant check.
-type indexed struct {
-	kind         string
-	bucket       []byte
-	index        []byte
-	parentBucket []byte
-	parentOf     func(raw []byte) (string, error)
+// checkTx runs both checks; the error reads after the database's name.
+func checkTx(tx *bolt.Tx) error {
+	if err := consistency(tx); err != nil {
+		return fmt.Errorf("fails its consistency check: %w", err)
+	}
+	if err := invariants(tx); err != nil {
+		return fmt.Errorf("breaks briefpack's invariants: %w", err)
+	}
+	return nil
 }
 
-func checkInvariants(tx *bolt.Tx) error {
-	var problems []string
-	note := func(format string, args ...any) {
-		if len(problems) < 20 {
-			problems = append(problems, fmt.Sprintf(format, args...))
+// maxProblems is how many problems a check lists before it only counts.
+const maxProblems = 20
+
+// problems collects what a check finds.
+type problems struct {
+	list []string
+	n    int
+}
+
+func (p *problems) add(format string, args ...any) {
+	p.n++
+	if len(p.list) < maxProblems {
+		p.list = append(p.list, fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *problems) err() error {
+	if p.n == 0 {
+		return nil
+	}
+	msg := strings.Join(p.list, "; ")
+	if p.n > len(p.list) {
+		msg += fmt.Sprintf("; and %d more", p.n-len(p.list))
+	}
+	return errors.New(msg)
+}
+
+// consistency runs bbolt's check of the file's pages.
+func consistency(tx *bolt.Tx) error {
+	var p problems
+	// The check runs in its own goroutine: drain the channel to the end, so
+	// that it never outlives the transaction.
+	for err := range tx.Check() {
+		p.add("%v", err)
+	}
+	return p.err()
+}
+
+// checker is a collection as the invariant check sees it.
+type checker interface {
+	check(tx *bolt.Tx, p *problems)
+}
+
+var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots}
+
+// invariants checks briefpack's own rules of the stored data.
+func invariants(tx *bolt.Tx) error {
+	var p problems
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			p.add("it lacks the %s bucket: it is not a briefpack database", name)
 		}
 	}
-	parent := func(c interface{ parentFrom([]byte) (string, error) }) func([]byte) (string, error) {
-		return c.parentFrom
+	if p.n > 0 {
+		return p.err()
 	}
-	for _, ix := range []indexed{
-		{briefing.KindRound, roundBucket, roundsByDlg, dialogueBucket, parent(rounds)},
-		{briefing.KindSheet, sheetBucket, sheetsByRound, roundBucket, parent(sheets)},
-		{briefing.KindAction, actionBucket, actionsByDlg, dialogueBucket, parent(actions)},
-		{briefing.KindSnapshot, snapshotBucket, snapsByRound, roundBucket, parent(snapshots)},
-	} {
-		idx := tx.Bucket(ix.index)
-		objs := tx.Bucket(ix.bucket)
-		_ = idx.ForEach(func(k, _ []byte) error {
-			if len(k) != 16 {
-				note("%s index holds a malformed key", ix.kind)
-				return nil
-			}
-			raw := objs.Get(k[8:])
-			if raw == nil {
-				note("%s index points at missing %s %s", ix.kind, ix.kind, idString(k[8:]))
-				return nil
-			}
-			p, err := ix.parentOf(raw)
-			if err != nil || p != idString(k[:8]) {
-				note("%s %s is indexed under %s but belongs to %s", ix.kind, idString(k[8:]), idString(k[:8]), p)
-			}
-			return nil
-		})
-		_ = objs.ForEach(func(k, raw []byte) error {
-			p, err := ix.parentOf(raw)
-			if err != nil {
-				note("%s %s does not decode: %v", ix.kind, idString(k), err)
-				return nil
-			}
-			pkey, err := parseID(ix.kind, p)
-			if err != nil || tx.Bucket(ix.parentBucket).Get(pkey) == nil {
-				note("%s %s belongs to a missing parent %s", ix.kind, idString(k), p)
-				return nil
-			}
-			if idx.Get(append(copyBytes(pkey), k...)) == nil {
-				note("%s %s is missing from its index", ix.kind, idString(k))
-			}
-			return nil
-		})
+	meta := tx.Bucket(metaBucket)
+	if _, err := readSchemaVersion(meta); err != nil {
+		p.add("%v", err)
 	}
-	names := tx.Bucket(usersByName)
-	_ = names.ForEach(func(name, id []byte) error {
-		u, err := users.get(tx, string(id))
-		if err != nil || !bytes.Equal(nameKey(u.Name), name) {
-			note("user name index entry %q points at no user of that name", name)
+	var s briefing.Settings
+	if err := json.Unmarshal(meta.Get(keySettings), &s); err != nil {
+		p.add("its settings do not decode: %v", err)
+	} else if _, err := briefing.SettingsFor(s.Jurisdiction); err != nil {
+		p.add("its settings name an unknown jurisdiction %q", s.Jurisdiction)
+	}
+	for _, c := range collections {
+		c.check(tx, &p)
+	}
+	snaps := tx.Bucket(snapshotBucket)
+	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
+		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
+			p.add("snapshot file %q belongs to no snapshot", k)
 		}
 		return nil
 	})
-	_ = tx.Bucket(userBucket).ForEach(func(k, raw []byte) error {
-		u, err := decodeUser(raw)
+	return p.err()
+}
+
+// check verifies the objects of one kind and their indexes.
+func (c *collection[T, P]) check(tx *bolt.Tx, p *problems) {
+	b := tx.Bucket(c.bucket)
+	var last uint64
+	_ = b.ForEach(func(k, raw []byte) error {
+		if len(k) != 8 {
+			p.add("%s bucket holds a malformed key %x", c.kind, k)
+			return nil
+		}
+		last = btoi(k)
+		obj, err := c.unmarshal(raw)
 		if err != nil {
-			note("user %s does not decode: %v", idString(k), err)
-		} else if string(names.Get(nameKey(u.Name))) != u.ID {
-			note("user %s (%s) is missing from the name index", u.ID, u.Name)
+			p.add("%s %s does not decode: %v", c.kind, idString(k), err)
+			return nil
+		}
+		c.checkObject(tx, k, obj, p)
+		return nil
+	})
+	// NextSequence must never hand out an id in use.
+	if b.Sequence() < last {
+		p.add("%s sequence %d is behind the stored id %d", c.kind, b.Sequence(), last)
+	}
+	if c.parent != nil {
+		c.checkParentIndex(tx, p)
+	}
+	if c.unique != nil {
+		c.checkUniqueIndex(tx, p)
+	}
+}
+
+// checkObject verifies one stored object.
+func (c *collection[T, P]) checkObject(tx *bolt.Tx, k []byte, obj P, p *problems) {
+	id := idString(k)
+	m := obj.GetMeta()
+	if m.ID != id {
+		p.add("%s %s is stored with id %q", c.kind, id, m.ID)
+	}
+	if m.Version < 1 {
+		p.add("%s %s has version %d", c.kind, id, m.Version)
+	} else if tx.Bucket(historyBucket).Get(join(historyPrefix(c.kind, k), itob(uint64(m.Version)))) == nil {
+		p.add("%s %s version %d is missing from its history", c.kind, id, m.Version)
+	}
+	if c.parent != nil {
+		pid := c.parent.id(obj)
+		pkey, ok := parseKey(pid)
+		if !ok || tx.Bucket(c.parent.bucket).Get(pkey) == nil {
+			p.add("%s %s belongs to a missing %s %q", c.kind, id, c.parent.kind, pid)
+		} else if tx.Bucket(c.parent.index).Get(join(pkey, k)) == nil {
+			p.add("%s %s is missing from the index of %s %s", c.kind, id, c.parent.kind, pid)
+		}
+	}
+	if c.unique != nil {
+		if owner := tx.Bucket(c.unique.index).Get(c.unique.key(obj)); !bytes.Equal(owner, k) {
+			p.add("%s %s is missing from the %s index", c.kind, id, c.unique.field)
+		}
+	}
+}
+
+// checkParentIndex verifies that every entry of the index of children by
+// parent names an object of that parent.
+func (c *collection[T, P]) checkParentIndex(tx *bolt.Tx, p *problems) {
+	_ = tx.Bucket(c.parent.index).ForEach(func(k, _ []byte) error {
+		if len(k) != 16 {
+			p.add("index of %s by %s holds a malformed key %x", c.kind, c.parent.kind, k)
+			return nil
+		}
+		pid, id := idString(k[:8]), idString(k[8:])
+		obj, err := c.getKey(tx, k[8:])
+		switch {
+		case err != nil:
+			p.add("%v", err)
+		case obj == nil:
+			p.add("index of %s by %s lists missing %s %s under %s %s", c.kind, c.parent.kind, c.kind, id, c.parent.kind, pid)
+		case c.parent.id(obj) != pid:
+			p.add("%s %s is indexed under %s %s but belongs to %s %q", c.kind, id, c.parent.kind, pid, c.parent.kind, c.parent.id(obj))
 		}
 		return nil
 	})
-	if len(problems) > 0 {
-		return errors.New("invariants broken: " + strings.Join(problems, "; "))
-	}
-	return nil
 }
 
-// parentFrom decodes a record and returns its parent id.
-func (c *collection[T, P]) parentFrom(raw []byte) (string, error) {
-	obj, err := c.dec(raw)
-	if err != nil {
-		return "", err
-	}
-	return c.parentOf(obj), nil
+// checkUniqueIndex verifies that every entry of a unique index names an
+// object holding that value.
+func (c *collection[T, P]) checkUniqueIndex(tx *bolt.Tx, p *problems) {
+	_ = tx.Bucket(c.unique.index).ForEach(func(k, v []byte) error {
+		obj, err := c.getKey(tx, v)
+		switch {
+		case err != nil:
+			p.add("%v", err)
+		case obj == nil:
+			p.add("%s index lists %q under missing %s %s", c.unique.field, k, c.kind, idString(v))
+		case !bytes.Equal(c.unique.key(obj), k):
+			p.add("%s index lists %q under %s %s, whose %s is %q", c.unique.field, k, c.kind, idString(v), c.unique.field, c.unique.value(obj))
+		}
+		return nil
+	})
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,46 +13,63 @@ import (
 	"briefpack/briefing"
 )
 
-// collection stores one kind of object: its bucket, and for objects that
-// belong to a parent (a round's dialogue, a sheet's round) the parent's
-// bucket and the index of children by parent.
-type collection[T any, P interface {
+// object is a pointer to a stored domain type, e.g. *briefing.Sheet.
+type object[T any] interface {
 	*T
 	briefing.Object
-}] struct {
+}
+
+// parentLink ties a kind to the object it belongs to (a round to its
+// dialogue, a sheet to its round) through an index of children by parent.
+type parentLink[P any] struct {
 	kind   string
 	bucket []byte
-	// parentOf and setParent reach the parent id; nil for top-level kinds.
-	parentOf     func(P) string
-	setParent    func(P, string)
-	parentKind   string
-	parentBucket []byte
-	index        []byte
-	// encode and decode default to JSON of T.
+	index  []byte
+	id     func(P) string
+	setID  func(P, string)
+}
+
+// uniqueKey keeps one field unique across a kind, case-insensitively, in an
+// index from the field's value to the object's id.
+type uniqueKey[P any] struct {
+	index []byte
+	field string
+	value func(P) string
+}
+
+func (u *uniqueKey[P]) key(obj P) []byte { return []byte(strings.ToLower(u.value(obj))) }
+
+// dependents is an index whose entries under an object's id block its deletion.
+type dependents struct {
+	index []byte
+	what  string // "rounds", "topic sheets"
+}
+
+// collection stores one kind of object: CRUD with optimistic concurrency,
+// history and audit, written once for every kind.
+type collection[T any, P object[T]] struct {
+	kind      string
+	bucket    []byte
+	parent    *parentLink[P]
+	unique    *uniqueKey[P]
+	blockedBy []dependents
+	// encode and decode convert to and from the stored record; nil means
+	// JSON of T. History always keeps JSON of T, as the domain serves it.
 	encode func(P) ([]byte, error)
 	decode func([]byte) (P, error)
-	// beforePut checks an object against the stored one (nil on create) inside
-	// the write's transaction, e.g. uniqueness.
-	beforePut func(tx *bolt.Tx, obj, old P) error
-	// afterDelete cleans up after a deletion inside its transaction.
-	afterDelete func(tx *bolt.Tx, old P) error
-	// children are index buckets whose entries under an object's key block its deletion.
-	children []child
+	// keep carries values only the store knows from the stored object into
+	// an update, e.g. a password hash the caller did not send.
+	keep func(obj, old P)
 }
 
-type child struct {
-	index []byte
-	what  string
-}
-
-func (c *collection[T, P]) enc(obj P) ([]byte, error) {
+func (c *collection[T, P]) marshal(obj P) ([]byte, error) {
 	if c.encode != nil {
 		return c.encode(obj)
 	}
 	return json.Marshal(obj)
 }
 
-func (c *collection[T, P]) dec(raw []byte) (P, error) {
+func (c *collection[T, P]) unmarshal(raw []byte) (P, error) {
 	if c.decode != nil {
 		return c.decode(raw)
 	}
@@ -58,123 +77,101 @@ func (c *collection[T, P]) dec(raw []byte) (P, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, err
 	}
-	return P(&v), nil
+	return &v, nil
 }
 
+// get returns the object of an opaque id, or ENOTFOUND.
 func (c *collection[T, P]) get(tx *bolt.Tx, id string) (P, error) {
-	key, err := parseID(c.kind, id)
+	key, err := keyOf(c.kind, id)
 	if err != nil {
 		return nil, err
 	}
-	raw := tx.Bucket(c.bucket).Get(key)
-	if raw == nil {
-		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s not found", c.kind, id)
-	}
-	obj, err := c.dec(raw)
+	obj, err := c.getKey(tx, key)
 	if err != nil {
-		return nil, fmt.Errorf("store: decode %s %s: %w", c.kind, id, err)
+		return nil, err
+	}
+	if obj == nil {
+		return nil, notFound(c.kind, id)
 	}
 	return obj, nil
 }
 
-// list returns a page of the collection in id order, or of one parent's
-// children when parentID is set.
-func (c *collection[T, P]) list(tx *bolt.Tx, parentID string, p briefing.Page) ([]P, string, error) {
+// getKey returns the object stored under key, or nil when there is none.
+// Decoding copies it out of the transaction's memory.
+func (c *collection[T, P]) getKey(tx *bolt.Tx, key []byte) (P, error) {
+	raw := tx.Bucket(c.bucket).Get(key)
+	if raw == nil {
+		return nil, nil
+	}
+	obj, err := c.unmarshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store: decode %s %s: %w", c.kind, idString(key), err)
+	}
+	return obj, nil
+}
+
+// key returns the key of a parent id, or ENOTFOUND when no such parent is stored.
+func (l *parentLink[P]) key(tx *bolt.Tx, id string) ([]byte, error) {
+	k, ok := parseKey(id)
+	if !ok || tx.Bucket(l.bucket).Get(k) == nil {
+		return nil, notFound(l.kind, id)
+	}
+	return k, nil
+}
+
+// all returns a page of every object of the kind, in id order.
+func (c *collection[T, P]) all(tx *bolt.Tx, p briefing.Page) ([]P, string, error) {
+	return c.page(tx, tx.Bucket(c.bucket).Cursor(), nil, p)
+}
+
+// children returns a page of the objects belonging to parentID, in id
+// order: ENOTFOUND for the parent.
+func (c *collection[T, P]) children(tx *bolt.Tx, parentID string, p briefing.Page) ([]P, string, error) {
+	pkey, err := c.parent.key(tx, parentID)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.page(tx, tx.Bucket(c.parent.index).Cursor(), pkey, p)
+}
+
+// page reads the objects whose ids follow p.After from a cursor over keys
+// prefix + id: the primary bucket (no prefix) or an index under a parent.
+func (c *collection[T, P]) page(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p briefing.Page) ([]P, string, error) {
 	after, err := cursorKey(p.After)
 	if err != nil {
 		return nil, "", err
 	}
 	limit := limitOf(p)
+	start := join(prefix, after)
+	k, _ := cur.Seek(start)
+	if after != nil && bytes.Equal(k, start) {
+		k, _ = cur.Next()
+	}
 	var out []P
-	var next string
-	visit := func(id []byte) (bool, error) {
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		if len(out) == limit {
-			next = out[len(out)-1].GetMeta().ID
-			return false, nil
+			return out, out[limit-1].GetMeta().ID, nil
 		}
-		raw := tx.Bucket(c.bucket).Get(id)
-		if raw == nil {
-			return true, nil
-		}
-		obj, err := c.dec(raw)
+		id := k[len(prefix):]
+		obj, err := c.getKey(tx, id)
 		if err != nil {
-			return false, fmt.Errorf("store: decode %s %s: %w", c.kind, idString(id), err)
+			return nil, "", err
+		} else if obj == nil {
+			return nil, "", fmt.Errorf("store: index of %s lists a missing %s %s", c.kind, c.kind, idString(id))
 		}
 		out = append(out, obj)
-		return true, nil
 	}
-	if parentID == "" {
-		cur := tx.Bucket(c.bucket).Cursor()
-		k, _ := cur.First()
-		if after != nil {
-			k, _ = cur.Seek(after)
-			if k != nil && bytes.Equal(k, after) {
-				k, _ = cur.Next()
-			}
-		}
-		for ; k != nil; k, _ = cur.Next() {
-			if more, err := visit(k); err != nil {
-				return nil, "", err
-			} else if !more {
-				break
-			}
-		}
-		return out, next, nil
-	}
-	pkey, err := parseID(c.parentKind, parentID)
-	if err != nil {
-		return nil, "", err
-	}
-	if tx.Bucket(c.parentBucket).Get(pkey) == nil {
-		return nil, "", briefing.Errorf(briefing.ENOTFOUND, "%s %s not found", c.parentKind, parentID)
-	}
-	cur := tx.Bucket(c.index).Cursor()
-	start := pkey
-	if after != nil {
-		start = append(copyBytes(pkey), after...)
-	}
-	for k, _ := cur.Seek(start); k != nil && bytes.HasPrefix(k, pkey); k, _ = cur.Next() {
-		if after != nil && bytes.Equal(k[8:], after) {
-			continue
-		}
-		if more, err := visit(k[8:]); err != nil {
-			return nil, "", err
-		} else if !more {
-			break
-		}
-	}
-	return out, next, nil
+	return out, "", nil
 }
 
-// put writes an object's record, its history entry and its audit entry.
-func (c *collection[T, P]) put(tx *bolt.Tx, key []byte, obj P, op string, from int, by briefing.Actor) error {
-	raw, err := c.enc(obj)
-	if err != nil {
-		return fmt.Errorf("store: encode %s: %w", c.kind, err)
-	}
-	m := obj.GetMeta()
-	if err := tx.Bucket(c.bucket).Put(key, raw); err != nil {
-		return fmt.Errorf("store: put %s %s: %w", c.kind, m.ID, err)
-	}
-	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, false, raw); err != nil {
-		return err
-	}
-	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version)
-}
-
+// create assigns obj its id, version 1 and times, and stores it with its
+// indexes, history and audit entry: ENOTFOUND for a missing parent,
+// ECONFLICT for a taken unique value.
 func (c *collection[T, P]) create(tx *bolt.Tx, obj P, by briefing.Actor, now time.Time) error {
 	var pkey []byte
-	if c.parentOf != nil {
+	if c.parent != nil {
 		var err error
-		if pkey, err = parseID(c.parentKind, c.parentOf(obj)); err != nil {
-			return err
-		}
-		if tx.Bucket(c.parentBucket).Get(pkey) == nil {
-			return briefing.Errorf(briefing.ENOTFOUND, "%s %s not found", c.parentKind, c.parentOf(obj))
-		}
-	}
-	if c.beforePut != nil {
-		if err := c.beforePut(tx, obj, nil); err != nil {
+		if pkey, err = c.parent.key(tx, c.parent.id(obj)); err != nil {
 			return err
 		}
 	}
@@ -185,74 +182,147 @@ func (c *collection[T, P]) create(tx *bolt.Tx, obj P, by briefing.Actor, now tim
 	key := itob(seq)
 	*obj.GetMeta() = briefing.Meta{ID: idString(key), Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedBy: by.Name}
 	if pkey != nil {
-		if err := tx.Bucket(c.index).Put(append(copyBytes(pkey), key...), nil); err != nil {
+		if err := tx.Bucket(c.parent.index).Put(join(pkey, key), nil); err != nil {
 			return fmt.Errorf("store: index %s %s: %w", c.kind, idString(key), err)
 		}
 	}
-	return c.put(tx, key, obj, "create", 0, by)
+	if err := c.reindex(tx, key, obj, nil); err != nil {
+		return err
+	}
+	return c.put(tx, key, obj, opCreate, 0, by)
 }
 
+// update stores a new version of obj if obj.Version is the stored one:
+// ENOTFOUND, ESTALE, ECONFLICT for a taken unique value. The parent and
+// the creation time stay as stored.
 func (c *collection[T, P]) update(tx *bolt.Tx, obj P, by briefing.Actor, now time.Time) error {
 	m := obj.GetMeta()
+	key, err := keyOf(c.kind, m.ID)
+	if err != nil {
+		return err
+	}
 	old, err := c.get(tx, m.ID)
 	if err != nil {
 		return err
 	}
 	om := old.GetMeta()
 	if m.Version != om.Version {
-		return briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: someone saved it after you read it", c.kind, m.ID, om.Version, m.Version)
+		return stale(c.kind, m.ID, om.Version, m.Version)
 	}
-	if c.parentOf != nil {
-		c.setParent(obj, c.parentOf(old))
+	if c.parent != nil {
+		c.parent.setID(obj, c.parent.id(old))
 	}
-	if c.beforePut != nil {
-		if err := c.beforePut(tx, obj, old); err != nil {
-			return err
-		}
+	if c.keep != nil {
+		c.keep(obj, old)
 	}
-	key, _ := parseID(c.kind, m.ID)
+	if err := c.reindex(tx, key, obj, old); err != nil {
+		return err
+	}
 	*m = briefing.Meta{ID: om.ID, Version: om.Version + 1, CreatedAt: om.CreatedAt, UpdatedAt: now, UpdatedBy: by.Name}
-	return c.put(tx, key, obj, "update", om.Version, by)
+	return c.put(tx, key, obj, opUpdate, om.Version, by)
 }
 
+// delete removes an object (only at version, if version > 0) and leaves a
+// tombstone in its history: ENOTFOUND, ESTALE, ECONFLICT while it has
+// dependents.
 func (c *collection[T, P]) delete(tx *bolt.Tx, id string, version int, by briefing.Actor, now time.Time) error {
+	key, err := keyOf(c.kind, id)
+	if err != nil {
+		return err
+	}
 	old, err := c.get(tx, id)
 	if err != nil {
 		return err
 	}
 	om := old.GetMeta()
 	if version > 0 && version != om.Version {
-		return briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: someone saved it after you read it", c.kind, id, om.Version, version)
+		return stale(c.kind, id, om.Version, version)
 	}
-	key, _ := parseID(c.kind, id)
-	for _, ch := range c.children {
-		if hasPrefixKeys(tx.Bucket(ch.index), key) {
-			return briefing.Errorf(briefing.ECONFLICT, "%s %s still has %s: delete them first", c.kind, id, ch.what)
+	for _, d := range c.blockedBy {
+		if k, _ := tx.Bucket(d.index).Cursor().Seek(key); k != nil && bytes.HasPrefix(k, key) {
+			return briefing.Errorf(briefing.ECONFLICT, "%s %s still has %s: delete them first", c.kind, id, d.what)
 		}
 	}
 	if err := tx.Bucket(c.bucket).Delete(key); err != nil {
 		return fmt.Errorf("store: delete %s %s: %w", c.kind, id, err)
 	}
-	if c.parentOf != nil {
-		pkey, err := parseID(c.parentKind, c.parentOf(old))
-		if err == nil {
-			if err := tx.Bucket(c.index).Delete(append(pkey, key...)); err != nil {
+	if c.parent != nil {
+		if pkey, ok := parseKey(c.parent.id(old)); ok {
+			if err := tx.Bucket(c.parent.index).Delete(join(pkey, key)); err != nil {
 				return fmt.Errorf("store: unindex %s %s: %w", c.kind, id, err)
 			}
 		}
 	}
-	if c.afterDelete != nil {
-		if err := c.afterDelete(tx, old); err != nil {
-			return err
+	if c.unique != nil {
+		if err := tx.Bucket(c.unique.index).Delete(c.unique.key(old)); err != nil {
+			return fmt.Errorf("store: unindex %s %s: %w", c.kind, id, err)
 		}
 	}
-	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, true, nil); err != nil {
+	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, nil); err != nil {
 		return err
 	}
-	return putAudit(tx, now, by, "delete", c.kind, id, om.Version, 0)
+	return putAudit(tx, now, by, opDelete, c.kind, id, om.Version, 0)
 }
 
-// historyRecord is one saved version of an object.
+// reindex keeps the unique index: obj takes its value (ECONFLICT if another
+// object holds it), and old (nil on create) gives its own back.
+func (c *collection[T, P]) reindex(tx *bolt.Tx, key []byte, obj, old P) error {
+	u := c.unique
+	if u == nil {
+		return nil
+	}
+	idx := tx.Bucket(u.index)
+	k := u.key(obj)
+	if owner := idx.Get(k); owner != nil && !bytes.Equal(owner, key) {
+		return &briefing.Error{Code: briefing.ECONFLICT, Message: fmt.Sprintf("a %s with %s %s exists already", c.kind, u.field, u.value(obj)),
+			Fields: map[string]string{u.field: "is taken"}}
+	}
+	if old != nil && !bytes.Equal(u.key(old), k) {
+		if err := idx.Delete(u.key(old)); err != nil {
+			return fmt.Errorf("store: unindex %s %s: %w", c.kind, idString(key), err)
+		}
+	}
+	if err := idx.Put(k, key); err != nil {
+		return fmt.Errorf("store: index %s %s: %w", c.kind, idString(key), err)
+	}
+	return nil
+}
+
+// put writes an object's record, its history entry and its audit entry.
+func (c *collection[T, P]) put(tx *bolt.Tx, key []byte, obj P, op string, from int, by briefing.Actor) error {
+	m := obj.GetMeta()
+	raw, err := c.marshal(obj)
+	if err != nil {
+		return fmt.Errorf("store: encode %s %s: %w", c.kind, m.ID, err)
+	}
+	if err := tx.Bucket(c.bucket).Put(key, raw); err != nil {
+		return fmt.Errorf("store: put %s %s: %w", c.kind, m.ID, err)
+	}
+	data := raw
+	if c.encode != nil {
+		if data, err = json.Marshal(obj); err != nil {
+			return fmt.Errorf("store: encode %s %s: %w", c.kind, m.ID, err)
+		}
+	}
+	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, data); err != nil {
+		return err
+	}
+	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version)
+}
+
+func stale(kind, id string, stored, given int) error {
+	return briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: it was saved after you read it", kind, id, stored, given)
+}
+
+// Operations named in the audit log.
+const (
+	opCreate = "create"
+	opUpdate = "update"
+	opDelete = "delete"
+)
+
+// historyRecord is one saved version of an object; a deletion leaves one
+// without data.
 type historyRecord struct {
 	At      time.Time       `json:"at"`
 	By      string          `json:"by"`
@@ -260,39 +330,107 @@ type historyRecord struct {
 	Data    json.RawMessage `json:"data,omitempty"`
 }
 
+// historyPrefix is the key prefix of every version of one object.
 func historyPrefix(kind string, key []byte) []byte {
-	return append(append([]byte(kind), 0), key...)
+	return join([]byte(kind), []byte{0}, key)
 }
 
-func putHistory(tx *bolt.Tx, kind string, key []byte, version int, at time.Time, by briefing.Actor, deleted bool, data []byte) error {
-	rec := historyRecord{At: at, By: by.Name, Deleted: deleted}
-	if data != nil {
-		rec.Data = json.RawMessage(data)
-	}
-	raw, err := json.Marshal(rec)
+// putHistory keeps one version of an object; nil data records its deletion.
+func putHistory(tx *bolt.Tx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte) error {
+	raw, err := json.Marshal(historyRecord{At: at, By: by.Name, Deleted: data == nil, Data: data})
 	if err != nil {
-		return err
+		return fmt.Errorf("store: encode history of %s %s: %w", kind, idString(key), err)
 	}
-	k := append(historyPrefix(kind, key), itob(uint64(version))...)
-	if err := tx.Bucket(historyBucket).Put(k, raw); err != nil {
+	if err := tx.Bucket(historyBucket).Put(join(historyPrefix(kind, key), itob(uint64(version))), raw); err != nil {
 		return fmt.Errorf("store: put history of %s %s: %w", kind, idString(key), err)
 	}
 	return nil
 }
 
+// putAudit appends an audit record. A deletion goes to version 0: nothing.
 func putAudit(tx *bolt.Tx, at time.Time, by briefing.Actor, op, kind, id string, from, to int) error {
 	b := tx.Bucket(auditBucket)
 	seq, err := b.NextSequence()
 	if err != nil {
-		return fmt.Errorf("store: audit sequence: %w", err)
+		return fmt.Errorf("store: next audit sequence: %w", err)
 	}
-	raw, err := json.Marshal(briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op, Kind: kind,
-		ObjectID: id, FromVersion: from, ToVersion: to})
+	raw, err := json.Marshal(briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op,
+		Kind: kind, ObjectID: id, FromVersion: from, ToVersion: to})
+	if err != nil {
+		return fmt.Errorf("store: encode audit record: %w", err)
+	}
+	if err := b.Put(itob(seq), raw); err != nil {
+		return fmt.Errorf("store: put audit record %d: %w", seq, err)
+	}
+	return nil
+}
+
+// The transactions of the public methods, written once for every kind.
+
+func get[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], id string) (P, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return c.get(tx, id)
+}
+
+func all[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], p briefing.Page) ([]P, string, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	return c.all(tx, p)
+}
+
+func children[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], parentID string, p briefing.Page) ([]P, string, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	return c.children(tx, parentID, p)
+}
+
+func create[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
+	return write(ctx, db, obj, func(tx *bolt.Tx, now time.Time) error { return c.create(tx, obj, by, now) })
+}
+
+func update[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
+	return write(ctx, db, obj, func(tx *bolt.Tx, now time.Time) error { return c.update(tx, obj, by, now) })
+}
+
+// write runs fn on obj in a write transaction and commits it. On any
+// failure obj is given back as the caller passed it, so a caller never
+// holds an id or version that was not stored.
+func write[T any, P object[T]](ctx context.Context, db *DB, obj P, fn func(*bolt.Tx, time.Time) error) error {
+	tx, err := db.begin(ctx, true)
 	if err != nil {
 		return err
 	}
-	if err := b.Put(itob(seq), raw); err != nil {
-		return fmt.Errorf("store: put audit: %w", err)
+	defer tx.Rollback()
+	saved := *obj
+	if err := fn(tx, db.now()); err != nil {
+		*obj = saved
+		return err
+	}
+	if err := commit(tx); err != nil {
+		*obj = saved
+		return err
 	}
 	return nil
+}
+
+func remove[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], id string, version int, by briefing.Actor) error {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := c.delete(tx, id, version, by, db.now()); err != nil {
+		return err
+	}
+	return commit(tx)
 }

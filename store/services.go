@@ -5,39 +5,54 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
 	"briefpack/briefing"
 )
 
-// The collections of each kind.
+// The collection of each kind.
 var (
-	agencies  = &collection[briefing.Agency, *briefing.Agency]{kind: briefing.KindAgency, bucket: agencyBucket}
-	people    = &collection[briefing.Person, *briefing.Person]{kind: briefing.KindPerson, bucket: personBucket}
+	agencies = &collection[briefing.Agency, *briefing.Agency]{kind: briefing.KindAgency, bucket: agencyBucket}
+	people   = &collection[briefing.Person, *briefing.Person]{kind: briefing.KindPerson, bucket: personBucket}
+
 	dialogues = &collection[briefing.Dialogue, *briefing.Dialogue]{kind: briefing.KindDialogue, bucket: dialogueBucket,
-		children: []child{{roundsByDlg, "rounds"}, {actionsByDlg, "actions"}}}
+		blockedBy: []dependents{{roundsByDialogue, "rounds"}, {actionsByDialogue, "actions"}}}
+
 	rounds = &collection[briefing.Round, *briefing.Round]{kind: briefing.KindRound, bucket: roundBucket,
-		parentOf: func(r *briefing.Round) string { return r.DialogueID }, setParent: func(r *briefing.Round, id string) { r.DialogueID = id },
-		parentKind: briefing.KindDialogue, parentBucket: dialogueBucket, index: roundsByDlg,
-		children: []child{{sheetsByRound, "topic sheets"}, {snapsByRound, "frozen packs"}}}
+		parent: &parentLink[*briefing.Round]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: roundsByDialogue,
+			id: func(r *briefing.Round) string { return r.DialogueID }, setID: func(r *briefing.Round, id string) { r.DialogueID = id }},
+		blockedBy: []dependents{{sheetsByRound, "topic sheets"}, {snapshotsByRound, "snapshots"}}}
+
 	sheets = &collection[briefing.Sheet, *briefing.Sheet]{kind: briefing.KindSheet, bucket: sheetBucket,
-		parentOf: func(s *briefing.Sheet) string { return s.RoundID }, setParent: func(s *briefing.Sheet, id string) { s.RoundID = id },
-		parentKind: briefing.KindRound, parentBucket: roundBucket, index: sheetsByRound}
+		parent: &parentLink[*briefing.Sheet]{kind: briefing.KindRound, bucket: roundBucket, index: sheetsByRound,
+			id: func(s *briefing.Sheet) string { return s.RoundID }, setID: func(s *briefing.Sheet, id string) { s.RoundID = id }}}
+
 	actions = &collection[briefing.Action, *briefing.Action]{kind: briefing.KindAction, bucket: actionBucket,
-		parentOf: func(a *briefing.Action) string { return a.DialogueID }, setParent: func(a *briefing.Action, id string) { a.DialogueID = id },
-		parentKind: briefing.KindDialogue, parentBucket: dialogueBucket, index: actionsByDlg}
+		parent: &parentLink[*briefing.Action]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: actionsByDialogue,
+			id: func(a *briefing.Action) string { return a.DialogueID }, setID: func(a *briefing.Action, id string) { a.DialogueID = id }}}
+
 	snapshots = &collection[briefing.Snapshot, *briefing.Snapshot]{kind: briefing.KindSnapshot, bucket: snapshotBucket,
-		parentOf: func(s *briefing.Snapshot) string { return s.RoundID }, setParent: func(s *briefing.Snapshot, id string) { s.RoundID = id },
-		parentKind: briefing.KindRound, parentBucket: roundBucket, index: snapsByRound}
+		parent: &parentLink[*briefing.Snapshot]{kind: briefing.KindRound, bucket: roundBucket, index: snapshotsByRound,
+			id: func(s *briefing.Snapshot) string { return s.RoundID }, setID: func(s *briefing.Snapshot, id string) { s.RoundID = id }}}
+
 	users = &collection[briefing.User, *briefing.User]{kind: briefing.KindUser, bucket: userBucket,
-		encode: encodeUser, decode: decodeUser, beforePut: uniqueUserName, afterDelete: unindexUserName}
+		unique: &uniqueKey[*briefing.User]{index: usersByName, field: "name", value: func(u *briefing.User) string { return u.Name }},
+		encode: encodeUser, decode: decodeUser,
+		keep: func(u, old *briefing.User) {
+			if u.PasswordHash == "" {
+				u.PasswordHash = old.PasswordHash
+			}
+		}}
 )
 
-// userRecord persists a user with its password hash, which the domain type
-// keeps out of JSON so it can never be served by accident.
+// userRecord is how a user is stored: with the password hash, which the
+// domain type keeps out of its JSON so that it is never served by accident.
 type userRecord struct {
 	briefing.User
 	PasswordHash string `json:"password_hash"`
@@ -56,404 +71,379 @@ func decodeUser(raw []byte) (*briefing.User, error) {
 	return &r.User, nil
 }
 
-func nameKey(name string) []byte { return []byte(strings.ToLower(name)) }
-
-// uniqueUserName keeps user names unique (case-insensitively) and indexed,
-// and keeps the stored password hash when an update brings none.
-func uniqueUserName(tx *bolt.Tx, u, old *briefing.User) error {
-	idx := tx.Bucket(usersByName)
-	if got := idx.Get(nameKey(u.Name)); got != nil && (old == nil || string(got) != old.ID) {
-		return &briefing.Error{Code: briefing.ECONFLICT, Message: fmt.Sprintf("a user named %s exists already", u.Name),
-			Fields: map[string]string{"name": "is taken"}}
-	}
-	if old != nil {
-		if u.PasswordHash == "" {
-			u.PasswordHash = old.PasswordHash
-		}
-		if err := idx.Delete(nameKey(old.Name)); err != nil {
-			return err
-		}
-		return idx.Put(nameKey(u.Name), []byte(old.ID))
-	}
-	return nil
-}
-
-func unindexUserName(tx *bolt.Tx, old *briefing.User) error {
-	return tx.Bucket(usersByName).Delete(nameKey(old.Name))
-}
-
-// view runs fn in a read transaction.
-func (db *DB) view(fn func(tx *bolt.Tx) error) error {
-	tx, err := db.db.Begin(false)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
-// update runs fn in a write transaction and commits it.
-func (db *DB) update(fn func(tx *bolt.Tx) error) error {
-	tx, err := db.db.Begin(true)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
-}
-
-func get[T any, P interface {
-	*T
-	briefing.Object
-}](db *DB, c *collection[T, P], id string) (P, error) {
-	var out P
-	err := db.view(func(tx *bolt.Tx) (err error) { out, err = c.get(tx, id); return })
-	return out, err
-}
-
-func list[T any, P interface {
-	*T
-	briefing.Object
-}](db *DB, c *collection[T, P], parent string, p briefing.Page) ([]P, string, error) {
-	var out []P
-	var next string
-	err := db.view(func(tx *bolt.Tx) (err error) { out, next, err = c.list(tx, parent, p); return })
-	return out, next, err
-}
-
-func create[T any, P interface {
-	*T
-	briefing.Object
-}](db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
-	return db.update(func(tx *bolt.Tx) error { return c.create(tx, obj, by, db.Now().UTC()) })
-}
-
-func update[T any, P interface {
-	*T
-	briefing.Object
-}](db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
-	return db.update(func(tx *bolt.Tx) error { return c.update(tx, obj, by, db.Now().UTC()) })
-}
-
-func remove[T any, P interface {
-	*T
-	briefing.Object
-}](db *DB, c *collection[T, P], id string, version int, by briefing.Actor) error {
-	return db.update(func(tx *bolt.Tx) error { return c.delete(tx, id, version, by, db.Now().UTC()) })
-}
-
-// Agency returns one agency.
+// Agency returns one agency, or ENOTFOUND.
 func (db *DB) Agency(ctx context.Context, id string) (*briefing.Agency, error) {
-	return get(db, agencies, id)
+	return get(ctx, db, agencies, id)
 }
 
-// Agencies lists agencies.
+// Agencies lists agencies in creation order.
 func (db *DB) Agencies(ctx context.Context, p briefing.Page) ([]*briefing.Agency, string, error) {
-	return list(db, agencies, "", p)
+	return all(ctx, db, agencies, p)
 }
 
 // CreateAgency stores a new agency.
 func (db *DB) CreateAgency(ctx context.Context, a *briefing.Agency, by briefing.Actor) error {
-	return create(db, agencies, a, by)
+	return create(ctx, db, agencies, a, by)
 }
 
-// UpdateAgency stores a new version of an agency.
+// UpdateAgency stores a new version of an agency: ENOTFOUND, ESTALE.
 func (db *DB) UpdateAgency(ctx context.Context, a *briefing.Agency, by briefing.Actor) error {
-	return update(db, agencies, a, by)
+	return update(ctx, db, agencies, a, by)
 }
 
-// DeleteAgency removes an agency.
+// DeleteAgency removes an agency: ENOTFOUND, ESTALE.
 func (db *DB) DeleteAgency(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, agencies, id, version, by)
+	return remove(ctx, db, agencies, id, version, by)
 }
 
-// Person returns one person.
+// Person returns one person, or ENOTFOUND.
 func (db *DB) Person(ctx context.Context, id string) (*briefing.Person, error) {
-	return get(db, people, id)
+	return get(ctx, db, people, id)
 }
 
-// People lists people.
+// People lists people in creation order.
 func (db *DB) People(ctx context.Context, p briefing.Page) ([]*briefing.Person, string, error) {
-	return list(db, people, "", p)
+	return all(ctx, db, people, p)
 }
 
 // CreatePerson stores a new person.
 func (db *DB) CreatePerson(ctx context.Context, p *briefing.Person, by briefing.Actor) error {
-	return create(db, people, p, by)
+	return create(ctx, db, people, p, by)
 }
 
-// UpdatePerson stores a new version of a person.
+// UpdatePerson stores a new version of a person: ENOTFOUND, ESTALE.
 func (db *DB) UpdatePerson(ctx context.Context, p *briefing.Person, by briefing.Actor) error {
-	return update(db, people, p, by)
+	return update(ctx, db, people, p, by)
 }
 
-// DeletePerson removes a person.
+// DeletePerson removes a person: ENOTFOUND, ESTALE.
 func (db *DB) DeletePerson(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, people, id, version, by)
+	return remove(ctx, db, people, id, version, by)
 }
 
-// Dialogue returns one dialogue.
+// Dialogue returns one dialogue, or ENOTFOUND.
 func (db *DB) Dialogue(ctx context.Context, id string) (*briefing.Dialogue, error) {
-	return get(db, dialogues, id)
+	return get(ctx, db, dialogues, id)
 }
 
-// Dialogues lists dialogues.
+// Dialogues lists dialogues in creation order.
 func (db *DB) Dialogues(ctx context.Context, p briefing.Page) ([]*briefing.Dialogue, string, error) {
-	return list(db, dialogues, "", p)
+	return all(ctx, db, dialogues, p)
 }
 
 // CreateDialogue stores a new dialogue.
 func (db *DB) CreateDialogue(ctx context.Context, d *briefing.Dialogue, by briefing.Actor) error {
-	return create(db, dialogues, d, by)
+	return create(ctx, db, dialogues, d, by)
 }
 
-// UpdateDialogue stores a new version of a dialogue.
+// UpdateDialogue stores a new version of a dialogue: ENOTFOUND, ESTALE.
 func (db *DB) UpdateDialogue(ctx context.Context, d *briefing.Dialogue, by briefing.Actor) error {
-	return update(db, dialogues, d, by)
+	return update(ctx, db, dialogues, d, by)
 }
 
-// DeleteDialogue removes a dialogue without rounds or actions.
+// DeleteDialogue removes a dialogue that has no rounds or actions:
+// ENOTFOUND, ESTALE, ECONFLICT.
 func (db *DB) DeleteDialogue(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, dialogues, id, version, by)
+	return remove(ctx, db, dialogues, id, version, by)
 }
 
-// Round returns one round.
+// Round returns one round, or ENOTFOUND.
 func (db *DB) Round(ctx context.Context, id string) (*briefing.Round, error) {
-	return get(db, rounds, id)
+	return get(ctx, db, rounds, id)
 }
 
-// Rounds lists a dialogue's rounds.
+// Rounds lists a dialogue's rounds in creation order: ENOTFOUND for the dialogue.
 func (db *DB) Rounds(ctx context.Context, dialogueID string, p briefing.Page) ([]*briefing.Round, string, error) {
-	return list(db, rounds, dialogueID, p)
+	return children(ctx, db, rounds, dialogueID, p)
 }
 
-// CreateRound stores a new round.
+// CreateRound stores a new round of r.DialogueID: ENOTFOUND for the dialogue.
 func (db *DB) CreateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
-	return create(db, rounds, r, by)
+	return create(ctx, db, rounds, r, by)
 }
 
-// UpdateRound stores a new version of a round.
+// UpdateRound stores a new version of a round, keeping its dialogue:
+// ENOTFOUND, ESTALE.
 func (db *DB) UpdateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
-	return update(db, rounds, r, by)
+	return update(ctx, db, rounds, r, by)
 }
 
-// DeleteRound removes a round without sheets or snapshots.
+// DeleteRound removes a round that has no topic sheets or snapshots:
+// ENOTFOUND, ESTALE, ECONFLICT.
 func (db *DB) DeleteRound(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, rounds, id, version, by)
+	return remove(ctx, db, rounds, id, version, by)
 }
 
-// Sheet returns one topic sheet, unfiltered.
+// Sheet returns one topic sheet, unfiltered, or ENOTFOUND.
 func (db *DB) Sheet(ctx context.Context, id string) (*briefing.Sheet, error) {
-	return get(db, sheets, id)
+	return get(ctx, db, sheets, id)
 }
 
-// Sheets lists a round's topic sheets.
+// Sheets lists a round's topic sheets in creation order: ENOTFOUND for the round.
 func (db *DB) Sheets(ctx context.Context, roundID string, p briefing.Page) ([]*briefing.Sheet, string, error) {
-	return list(db, sheets, roundID, p)
+	return children(ctx, db, sheets, roundID, p)
 }
 
-// CreateSheet stores a new topic sheet.
+// CreateSheet stores a new topic sheet of sh.RoundID: ENOTFOUND for the round.
 func (db *DB) CreateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
-	return create(db, sheets, sh, by)
+	return create(ctx, db, sheets, sh, by)
 }
 
-// UpdateSheet stores a new version of a topic sheet.
+// UpdateSheet stores a new version of a topic sheet, keeping its round:
+// ENOTFOUND, ESTALE.
 func (db *DB) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
-	return update(db, sheets, sh, by)
+	return update(ctx, db, sheets, sh, by)
 }
 
-// DeleteSheet removes a topic sheet.
+// DeleteSheet removes a topic sheet: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, sheets, id, version, by)
+	return remove(ctx, db, sheets, id, version, by)
 }
 
-// Action returns one action.
+// Action returns one action, or ENOTFOUND.
 func (db *DB) Action(ctx context.Context, id string) (*briefing.Action, error) {
-	return get(db, actions, id)
+	return get(ctx, db, actions, id)
 }
 
-// Actions lists a dialogue's actions.
+// Actions lists a dialogue's actions in creation order: ENOTFOUND for the dialogue.
 func (db *DB) Actions(ctx context.Context, dialogueID string, p briefing.Page) ([]*briefing.Action, string, error) {
-	return list(db, actions, dialogueID, p)
+	return children(ctx, db, actions, dialogueID, p)
 }
 
-// CreateAction stores a new action.
+// CreateAction stores a new action of a.DialogueID: ENOTFOUND for the dialogue.
 func (db *DB) CreateAction(ctx context.Context, a *briefing.Action, by briefing.Actor) error {
-	return create(db, actions, a, by)
+	return create(ctx, db, actions, a, by)
 }
 
-// UpdateAction stores a new version of an action.
+// UpdateAction stores a new version of an action, keeping its dialogue:
+// ENOTFOUND, ESTALE.
 func (db *DB) UpdateAction(ctx context.Context, a *briefing.Action, by briefing.Actor) error {
-	return update(db, actions, a, by)
+	return update(ctx, db, actions, a, by)
 }
 
-// DeleteAction removes an action.
+// DeleteAction removes an action: ENOTFOUND, ESTALE.
 func (db *DB) DeleteAction(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, actions, id, version, by)
+	return remove(ctx, db, actions, id, version, by)
 }
 
-// User returns one user with its password hash.
-func (db *DB) User(ctx context.Context, id string) (*briefing.User, error) { return get(db, users, id) }
+// User returns one user, with its password hash, or ENOTFOUND.
+func (db *DB) User(ctx context.Context, id string) (*briefing.User, error) {
+	return get(ctx, db, users, id)
+}
 
-// UserByName returns the user of a name (in any case) with its password hash.
+// UserByName returns the user of a name, in any case, with its password
+// hash, or ENOTFOUND.
 func (db *DB) UserByName(ctx context.Context, name string) (*briefing.User, error) {
-	var out *briefing.User
-	err := db.view(func(tx *bolt.Tx) error {
-		id := tx.Bucket(usersByName).Get(nameKey(name))
-		if id == nil {
-			return briefing.Errorf(briefing.ENOTFOUND, "user %s not found", name)
-		}
-		var err error
-		out, err = users.get(tx, string(id))
-		return err
-	})
-	return out, err
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return userByName(tx, name)
 }
 
-// Users lists users.
+func userByName(tx *bolt.Tx, name string) (*briefing.User, error) {
+	key := tx.Bucket(usersByName).Get([]byte(strings.ToLower(name)))
+	if key == nil {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "no user is named %q", name)
+	}
+	u, err := users.getKey(tx, key)
+	if err != nil {
+		return nil, err
+	} else if u == nil {
+		return nil, fmt.Errorf("store: user name index lists %q under missing user %s", name, idString(key))
+	}
+	return u, nil
+}
+
+// Users lists users in creation order.
 func (db *DB) Users(ctx context.Context, p briefing.Page) ([]*briefing.User, string, error) {
-	return list(db, users, "", p)
+	return all(ctx, db, users, p)
 }
 
-// CreateUser stores a new user.
+// CreateUser stores a new user: ECONFLICT when the name is taken, in any case.
 func (db *DB) CreateUser(ctx context.Context, u *briefing.User, by briefing.Actor) error {
-	return db.update(func(tx *bolt.Tx) error {
-		if err := users.create(tx, u, by, db.Now().UTC()); err != nil {
-			return err
-		}
-		return tx.Bucket(usersByName).Put(nameKey(u.Name), []byte(u.ID))
-	})
+	return create(ctx, db, users, u, by)
 }
 
-// UpdateUser stores a new version of a user.
+// UpdateUser stores a new version of a user, keeping the stored password
+// hash when u.PasswordHash is empty: ENOTFOUND, ESTALE, ECONFLICT for a
+// taken name.
 func (db *DB) UpdateUser(ctx context.Context, u *briefing.User, by briefing.Actor) error {
-	return update(db, users, u, by)
+	return update(ctx, db, users, u, by)
 }
 
-// DeleteUser removes a user.
+// DeleteUser removes a user: ENOTFOUND, ESTALE.
 func (db *DB) DeleteUser(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(db, users, id, version, by)
+	return remove(ctx, db, users, id, version, by)
 }
 
-// Audit lists audit records, newest first.
+// Audit lists audit records, newest first. The cursor is the sequence of
+// the last record of the previous page.
 func (db *DB) Audit(ctx context.Context, p briefing.Page) ([]*briefing.AuditRecord, string, error) {
 	before, err := cursorKey(p.After)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := limitOf(p)
-	var out []*briefing.AuditRecord
-	var next string
-	err = db.view(func(tx *bolt.Tx) error {
-		cur := tx.Bucket(auditBucket).Cursor()
-		k, v := cur.Last()
-		if before != nil {
-			k, v = cur.Seek(before)
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	return auditPage(tx, before, limitOf(p))
+}
+
+// auditPage reads up to limit records older than before (nil: the newest).
+func auditPage(tx *bolt.Tx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
+	cur := tx.Bucket(auditBucket).Cursor()
+	var k, v []byte
+	switch {
+	case before == nil:
+		k, v = cur.Last()
+	default:
+		// Seek lands on before or the first record after it, or past the
+		// end; the record wanted is the one just before.
+		if k, _ = cur.Seek(before); k == nil {
+			k, v = cur.Last()
+		} else {
 			k, v = cur.Prev()
 		}
-		for ; k != nil; k, v = cur.Prev() {
-			if len(out) == limit {
-				next = fmt.Sprint(out[len(out)-1].Seq)
-				break
-			}
-			var rec briefing.AuditRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("store: decode audit %s: %w", idString(k), err)
-			}
-			out = append(out, &rec)
+	}
+	var out []*briefing.AuditRecord
+	for ; k != nil; k, v = cur.Prev() {
+		if len(out) == limit {
+			return out, strconv.FormatUint(out[limit-1].Seq, 10), nil
 		}
-		return nil
-	})
-	return out, next, err
+		var rec briefing.AuditRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, "", fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
+		}
+		out = append(out, &rec)
+	}
+	return out, "", nil
 }
 
-// Versions lists every saved version of an object, oldest first.
+// Versions lists every saved version of an object of kind, oldest first,
+// a deletion last: ENOTFOUND when there are none.
 func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.VersionRecord, error) {
-	key, err := parseID(kind, id)
+	key, err := keyOf(kind, id)
 	if err != nil {
 		return nil, err
 	}
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out, err := versions(tx, kind, key)
+	if err != nil {
+		return nil, err
+	} else if len(out) == 0 {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no saved versions", kind, id)
+	}
+	return out, nil
+}
+
+func versions(tx *bolt.Tx, kind string, key []byte) ([]briefing.VersionRecord, error) {
+	prefix := historyPrefix(kind, key)
 	var out []briefing.VersionRecord
-	err = db.view(func(tx *bolt.Tx) error {
-		prefix := historyPrefix(kind, key)
-		cur := tx.Bucket(historyBucket).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			var rec historyRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("store: decode history of %s %s: %w", kind, id, err)
-			}
-			out = append(out, briefing.VersionRecord{Version: int(be64(k[len(prefix):])), At: rec.At, By: rec.By,
-				Deleted: rec.Deleted, Data: copyBytes(rec.Data)})
+	cur := tx.Bucket(historyBucket).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		var rec historyRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, fmt.Errorf("store: decode history of %s %s: %w", kind, idString(key), err)
 		}
-		return nil
-	})
-	if err == nil && len(out) == 0 {
-		err = briefing.Errorf(briefing.ENOTFOUND, "%s %s has no history", kind, id)
+		// Unmarshal copies rec.Data out of the transaction's memory.
+		out = append(out, briefing.VersionRecord{Version: int(btoi(k[len(prefix):])), At: rec.At, By: rec.By,
+			Deleted: rec.Deleted, Data: rec.Data})
 	}
-	return out, err
+	return out, nil
 }
 
-// CreateSnapshot stores a frozen pack and its files in one transaction.
+// CreateSnapshot stores a frozen pack and its files (format → bytes) in one
+// transaction, numbering it after the round's earlier snapshots:
+// ENOTFOUND for the round, EINVALID for a bad format name.
 func (db *DB) CreateSnapshot(ctx context.Context, s *briefing.Snapshot, files map[string][]byte, by briefing.Actor) error {
-	return db.update(func(tx *bolt.Tx) error {
-		rkey, err := parseID(briefing.KindRound, s.RoundID)
-		if err != nil {
-			return err
+	if err := checkFormats(files); err != nil {
+		return err
+	}
+	return write(ctx, db, s, func(tx *bolt.Tx, now time.Time) error { return createSnapshot(tx, s, files, by, now) })
+}
+
+func checkFormats(files map[string][]byte) error {
+	if len(files) == 0 {
+		return &briefing.Error{Code: briefing.EINVALID, Message: "a snapshot needs at least one file",
+			Fields: map[string]string{"files": "is empty"}}
+	}
+	for f := range files {
+		if f == "" || len(f) > 64 || !utf8.ValidString(f) || strings.ContainsRune(f, 0) {
+			return &briefing.Error{Code: briefing.EINVALID, Message: fmt.Sprintf("a snapshot file format %q is not valid", f),
+				Fields: map[string]string{"format": "must be 1 to 64 characters of text"}}
 		}
-		n := 0
-		cur := tx.Bucket(snapsByRound).Cursor()
+	}
+	return nil
+}
+
+func createSnapshot(tx *bolt.Tx, s *briefing.Snapshot, files map[string][]byte, by briefing.Actor, now time.Time) error {
+	if s.FrozenBy == "" {
+		s.FrozenBy = by.Name
+	}
+	// Snapshots are never deleted, so the next number is one more than the count.
+	s.Number = 1
+	if rkey, ok := parseKey(s.RoundID); ok {
+		cur := tx.Bucket(snapshotsByRound).Cursor()
 		for k, _ := cur.Seek(rkey); k != nil && bytes.HasPrefix(k, rkey); k, _ = cur.Next() {
-			n++
+			s.Number++
 		}
-		s.Number = n + 1
-		if err := snapshots.create(tx, s, by, db.Now().UTC()); err != nil {
-			return err
+	}
+	if err := snapshots.create(tx, s, by, now); err != nil {
+		return err
+	}
+	key, _ := parseKey(s.ID)
+	b := tx.Bucket(fileBucket)
+	formats := make([]string, 0, len(files))
+	for f := range files {
+		formats = append(formats, f)
+	}
+	slices.Sort(formats)
+	for _, f := range formats {
+		if err := b.Put(join(key, []byte(f)), files[f]); err != nil {
+			return fmt.Errorf("store: put snapshot %s %s file: %w", s.ID, f, err)
 		}
-		key, _ := parseID(briefing.KindSnapshot, s.ID)
-		formats := make([]string, 0, len(files))
-		for f := range files {
-			formats = append(formats, f)
-		}
-		sort.Strings(formats)
-		for _, f := range formats {
-			if err := tx.Bucket(fileBucket).Put(append(copyBytes(key), f...), files[f]); err != nil {
-				return fmt.Errorf("store: put snapshot %s %s: %w", s.ID, f, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
-// Snapshot returns one snapshot.
+// Snapshot returns one snapshot, or ENOTFOUND.
 func (db *DB) Snapshot(ctx context.Context, id string) (*briefing.Snapshot, error) {
-	return get(db, snapshots, id)
+	return get(ctx, db, snapshots, id)
 }
 
-// SnapshotFile returns a copy of the stored bytes of one format of a snapshot.
+// SnapshotFile returns a copy of the stored bytes of one format of a
+// snapshot: ENOTFOUND for the snapshot or the format.
 func (db *DB) SnapshotFile(ctx context.Context, id, format string) ([]byte, error) {
-	key, err := parseID(briefing.KindSnapshot, id)
+	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	var out []byte
-	err = db.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(fileBucket).Get(append(key, format...))
-		if v == nil {
-			return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s file", id, format)
-		}
-		out = copyBytes(v)
-		return nil
-	})
-	return out, err
+	defer tx.Rollback()
+	return snapshotFile(tx, id, format)
 }
 
-// Snapshots lists a round's snapshots, oldest first.
+func snapshotFile(tx *bolt.Tx, id, format string) ([]byte, error) {
+	if _, err := snapshots.get(tx, id); err != nil {
+		return nil, err
+	}
+	key, _ := parseKey(id)
+	v := tx.Bucket(fileBucket).Get(join(key, []byte(format)))
+	if v == nil || format == "" {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %q file", id, format)
+	}
+	// The bytes live in the file's memory map only while the transaction does.
+	return bytes.Clone(v), nil
+}
+
+// Snapshots lists a round's snapshots, oldest first: ENOTFOUND for the round.
 func (db *DB) Snapshots(ctx context.Context, roundID string, p briefing.Page) ([]*briefing.Snapshot, string, error) {
-	return list(db, snapshots, roundID, p)
+	return children(ctx, db, snapshots, roundID, p)
 }

@@ -4,16 +4,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,122 +23,223 @@ import (
 // briefpack is refused rather than misread.
 const schemaVersion = 1
 
-// Buckets, created once when the database is opened.
+// Buckets, all created once when a database is opened.
 var (
-	metaBucket      = []byte("meta")
-	agencyBucket    = []byte("agencies")
-	personBucket    = []byte("people")
-	dialogueBucket  = []byte("dialogues")
-	roundBucket     = []byte("rounds")
-	sheetBucket     = []byte("sheets")
-	actionBucket    = []byte("actions")
-	userBucket      = []byte("users")
-	snapshotBucket  = []byte("snapshots")
-	fileBucket      = []byte("snapshot_files")
-	historyBucket   = []byte("history")
-	auditBucket     = []byte("audit")
-	roundsByDlg     = []byte("idx_rounds_by_dialogue")
-	sheetsByRound   = []byte("idx_sheets_by_round")
-	actionsByDlg    = []byte("idx_actions_by_dialogue")
-	snapsByRound    = []byte("idx_snapshots_by_round")
-	usersByName     = []byte("idx_users_by_name")
-	allBuckets      = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket, userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, roundsByDlg, sheetsByRound, actionsByDlg, snapsByRound, usersByName}
-	keySchema       = []byte("schema")
-	keySettings     = []byte("settings")
-	errInvalidRecID = errors.New("invalid id")
+	metaBucket     = []byte("meta") // schema version and settings
+	agencyBucket   = []byte("agencies")
+	personBucket   = []byte("people")
+	dialogueBucket = []byte("dialogues")
+	roundBucket    = []byte("rounds")
+	sheetBucket    = []byte("sheets")
+	actionBucket   = []byte("actions")
+	userBucket     = []byte("users")
+	snapshotBucket = []byte("snapshots")
+	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
+	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
+	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
+
+	// Indexes of children by parent: parent id (8 bytes) + child id (8 bytes) → nothing.
+	roundsByDialogue  = []byte("idx_rounds_by_dialogue")
+	sheetsByRound     = []byte("idx_sheets_by_round")
+	actionsByDialogue = []byte("idx_actions_by_dialogue")
+	snapshotsByRound  = []byte("idx_snapshots_by_round")
+	// The unique index of user names: lower-case name → user id (8 bytes).
+	usersByName = []byte("idx_users_by_name")
 )
 
-// DB is briefpack's database.
+// allBuckets lists every bucket of a briefpack database.
+var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
+	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket,
+	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName}
+
+// Keys of the meta bucket.
+var (
+	keySchemaVersion = []byte("schema")   // decimal schema version
+	keySettings      = []byte("settings") // JSON of briefing.Settings
+)
+
+const (
+	// defaultTimeout is how long Open waits for a file another process holds.
+	defaultTimeout = time.Second
+	// defaultJurisdiction is the jurisdiction of a database created without one.
+	defaultJurisdiction = "nz"
+)
+
+// ErrInUse is reported (via errors.Is) when another process holds the
+// database file.
+var ErrInUse = errors.New("database is in use by another briefpack process")
+
+// inUseError names the file another process holds.
+type inUseError struct{ path string }
+
+func (e *inUseError) Error() string {
+	return fmt.Sprintf("database %s is in use by another briefpack process", e.path)
+}
+
+func (e *inUseError) Is(target error) bool { return target == ErrInUse }
+
+// Options tune Open; the zero value is the default.
+type Options struct {
+	// Timeout is how long Open waits for another process to let go of the
+	// file before failing with ErrInUse; zero means one second.
+	Timeout time.Duration
+}
+
+// DB is briefpack's database. It implements briefing.Store and is safe for
+// concurrent use.
 type DB struct {
 	db       *bolt.DB
 	path     string
 	settings briefing.Settings
-	// Now is the clock stamped on records; tests may replace it.
+
+	// Now is the clock stamped on records; tests may replace it before use.
 	Now func() time.Time
 }
 
-// Open opens or creates the database at path. A new database is created
-// for jurisdiction ("" means nz) and keeps it for ever; opening an existing
-// one with a different jurisdiction is refused. A second process opening
-// the same file fails within a second with a clear error.
-func Open(path, jurisdiction string) (*DB, error) {
-	_, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, os.ErrNotExist)
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("database %s is in use by another briefpack process", path)
-	} else if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+var _ briefing.Store = (*DB)(nil)
+
+// Open opens the database at path, creating it if it does not exist. A new
+// database is created for jurisdiction ("" means nz) and keeps it for ever;
+// opening an existing one with a different jurisdiction is EINVALID, and ""
+// accepts whatever it was created with. A second process opening the same
+// file fails after Options.Timeout with ErrInUse. The file must pass bbolt's
+// consistency check, and a database of a newer schema is refused.
+func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
+	timeout := defaultTimeout
+	for _, o := range opts {
+		if o.Timeout > 0 {
+			timeout = o.Timeout
+		}
+	}
+	// Refuse a bad jurisdiction before the file is created, not after.
+	if jurisdiction != "" {
+		if _, err := briefing.SettingsFor(jurisdiction); err != nil {
+			return nil, err
+		}
+	}
+	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return nil, err
 	}
 	db := &DB{db: bdb, path: path, Now: time.Now}
-	if err := db.init(jurisdiction, isNew); err != nil {
-		bdb.Close()
+	if err := db.init(jurisdiction); err != nil {
+		_ = bdb.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func (db *DB) init(jurisdiction string, isNew bool) error {
-	if err := consistency(db.db); err != nil {
-		return fmt.Errorf("database %s fails its consistency check: %w", db.path, err)
+// openBolt opens the bbolt file, telling a busy file from a broken one.
+func openBolt(path string, o *bolt.Options) (*bolt.DB, error) {
+	bdb, err := bolt.Open(path, 0o600, o)
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, &inUseError{path}
+	} else if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return db.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return fmt.Errorf("store: create bucket %s: %w", b, err)
-			}
-		}
-		meta := tx.Bucket(metaBucket)
-		if raw := meta.Get(keySchema); raw != nil {
-			v, _ := strconv.Atoi(string(raw))
-			if v > schemaVersion {
-				return fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads %d)", db.path, v, schemaVersion)
-			}
-		} else if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
-			return fmt.Errorf("store: put schema: %w", err)
-		}
-		if raw := meta.Get(keySettings); raw != nil {
-			if err := json.Unmarshal(raw, &db.settings); err != nil {
-				return fmt.Errorf("store: read settings: %w", err)
-			}
-			if jurisdiction != "" && jurisdiction != db.settings.Jurisdiction {
-				return briefing.Errorf(briefing.EINVALID, "database %s was created for jurisdiction %s; it cannot be used as %s",
-					db.path, db.settings.Jurisdiction, jurisdiction)
-			}
-			return nil
-		}
-		if jurisdiction == "" {
-			jurisdiction = "nz"
-		}
-		s, err := briefing.SettingsFor(jurisdiction)
-		if err != nil {
-			return err
-		}
-		raw, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		db.settings = s
-		_ = isNew
-		return meta.Put(keySettings, raw)
-	})
+	return bdb, nil
 }
 
-// consistency runs bbolt's own check of the file's pages.
-func consistency(bdb *bolt.DB) error {
-	return bdb.View(func(tx *bolt.Tx) error {
-		var errs []string
-		for err := range tx.Check() {
-			errs = append(errs, err.Error())
-			if len(errs) >= 10 {
-				break
-			}
+// init checks the file, creates the buckets of a new database with the
+// settings of its jurisdiction, and reads the settings of an existing one.
+func (db *DB) init(jurisdiction string) error {
+	tx, err := db.db.Begin(true)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := consistency(tx); err != nil {
+		return fmt.Errorf("database %s fails its consistency check: %w", db.path, err)
+	}
+	if err := initBuckets(tx, db.path); err != nil {
+		return err
+	}
+	if db.settings, err = initSettings(tx, db.path, jurisdiction); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// initBuckets creates the buckets and the schema version of a new database,
+// and checks the schema version of an existing one.
+func initBuckets(tx *bolt.Tx, path string) error {
+	meta := tx.Bucket(metaBucket)
+	if meta == nil {
+		// A bbolt file with buckets but no meta bucket belongs to some other program.
+		if err := tx.ForEach(func([]byte, *bolt.Bucket) error { return errNotBriefpack }); err != nil {
+			return fmt.Errorf("database %s is not a briefpack database", path)
 		}
-		if len(errs) > 0 {
-			return errors.New(strings.Join(errs, "; "))
+	} else {
+		v, err := readSchemaVersion(meta)
+		if err != nil {
+			return fmt.Errorf("database %s: %w", path, err)
 		}
-		return nil
-	})
+		if v > schemaVersion {
+			return fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", path, v, schemaVersion)
+		}
+	}
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("store: create bucket %s: %w", name, err)
+		}
+	}
+	if meta == nil {
+		if err := tx.Bucket(metaBucket).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion))); err != nil {
+			return fmt.Errorf("store: put schema version: %w", err)
+		}
+	}
+	return nil
+}
+
+var errNotBriefpack = errors.New("not a briefpack database")
+
+func readSchemaVersion(meta *bolt.Bucket) (int, error) {
+	raw := meta.Get(keySchemaVersion)
+	if raw == nil {
+		return 0, errors.New("no schema version: not a briefpack database")
+	}
+	v, err := strconv.Atoi(string(raw))
+	if err != nil || v < 1 {
+		return 0, fmt.Errorf("malformed schema version %q", raw)
+	}
+	return v, nil
+}
+
+// initSettings writes the settings of a new database and reads those of an
+// existing one, refusing a different jurisdiction.
+func initSettings(tx *bolt.Tx, path, jurisdiction string) (briefing.Settings, error) {
+	meta := tx.Bucket(metaBucket)
+	if raw := meta.Get(keySettings); raw != nil {
+		var s briefing.Settings
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return s, fmt.Errorf("store: read settings of %s: %w", path, err)
+		}
+		if jurisdiction != "" && jurisdiction != s.Jurisdiction {
+			return s, &briefing.Error{Code: briefing.EINVALID,
+				Message: fmt.Sprintf("database %s was created for jurisdiction %s and cannot be used as %s: the command that creates a database fixes its jurisdiction",
+					path, s.Jurisdiction, jurisdiction),
+				Fields: map[string]string{"jurisdiction": "must be " + s.Jurisdiction + " for this database"}}
+		}
+		return s, nil
+	}
+	if jurisdiction == "" {
+		jurisdiction = defaultJurisdiction
+	}
+	s, err := briefing.SettingsFor(jurisdiction)
+	if err != nil {
+		return s, err
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return s, fmt.Errorf("store: encode settings: %w", err)
+	}
+	if err := meta.Put(keySettings, raw); err != nil {
+		return s, fmt.Errorf("store: put settings: %w", err)
+	}
+	return s, nil
 }
 
 // Close closes the database.
@@ -151,78 +250,145 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// Path returns the file the database is kept in.
+func (db *DB) Path() string { return db.path }
+
 // Settings returns the settings fixed when the database was created.
 func (db *DB) Settings(ctx context.Context) (briefing.Settings, error) {
-	return db.settings, nil
+	s := db.settings
+	// The caller gets its own slices: the settings never change.
+	s.Markings = slices.Clone(s.Markings)
+	s.Grounds = slices.Clone(s.Grounds)
+	s.PortionMarks = slices.Clone(s.PortionMarks)
+	return s, nil
 }
 
-// Backup writes a consistent copy of the database while it goes on serving.
+// Backup writes a consistent copy of the database to w while it goes on
+// serving, and returns the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
+	tx, err := db.db.Begin(false)
 	if err != nil {
-		return n, fmt.Errorf("store: backup: %w", err)
+		return 0, fmt.Errorf("store: begin backup: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := tx.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("store: backup %s: %w", db.path, err)
 	}
 	return n, nil
 }
 
-// itob encodes an id as an 8-byte big-endian key.
+// begin starts a transaction unless the request has gone away.
+func (db *DB) begin(ctx context.Context, writable bool) (*bolt.Tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tx, err := db.db.Begin(writable)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	return tx, nil
+}
+
+// commit commits a write transaction.
+func commit(tx *bolt.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// now is the time stamped on a write.
+func (db *DB) now() time.Time { return db.Now().UTC() }
+
+// itob encodes an id or a version as an 8-byte big-endian key.
 func itob(v uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, v)
 	return b
 }
 
-// parseID decodes an opaque id; a malformed one is not found.
-func parseID(kind, id string) ([]byte, error) {
-	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || n == 0 || strconv.FormatUint(n, 10) != id {
-		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s not found", kind, id)
-	}
-	return itob(n), nil
-}
-
-func idString(k []byte) string { return strconv.FormatUint(binary.BigEndian.Uint64(k), 10) }
-
-// cursorKey decodes a list cursor: the id of the last item of the previous page.
-func cursorKey(after string) ([]byte, error) {
-	if after == "" {
-		return nil, nil
-	}
-	n, err := strconv.ParseUint(after, 10, 64)
-	if err != nil || n == 0 {
-		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the cursor is not valid: use the next value of a list",
-			Fields: map[string]string{"cursor": "is not a cursor this list gave"}}
-	}
-	return itob(n), nil
-}
-
-func limitOf(p briefing.Page) int {
-	switch {
-	case p.Limit <= 0:
-		return 100
-	case p.Limit > 1000:
-		return 1000
-	}
-	return p.Limit
-}
-
-// copyBytes copies a value out of a transaction.
-func copyBytes(b []byte) []byte { return append([]byte(nil), b...) }
-
-// hasPrefixKeys reports whether an index bucket holds any key with the prefix.
-func hasPrefixKeys(b *bolt.Bucket, prefix []byte) bool {
-	k, _ := b.Cursor().Seek(prefix)
-	return k != nil && bytes.HasPrefix(k, prefix)
-}
-
-func be64(b []byte) uint64 {
+// btoi decodes an 8-byte big-endian key; anything else is 0.
+func btoi(b []byte) uint64 {
 	if len(b) != 8 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(b)
+}
+
+// idString returns the opaque id users see for an 8-byte key.
+func idString(k []byte) string { return strconv.FormatUint(btoi(k), 10) }
+
+// parseKey decodes an opaque id: the decimal of a sequence, written without
+// sign or leading zeros. ok is false for anything else.
+func parseKey(id string) ([]byte, bool) {
+	if id == "" || len(id) > 20 || id[0] == '0' {
+		return nil, false
+	}
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	return itob(n), true
+}
+
+// notFound is the error for an id of kind that is not stored.
+func notFound(kind, id string) error {
+	if _, ok := parseKey(id); ok {
+		return briefing.Errorf(briefing.ENOTFOUND, "%s %s not found", kind, id)
+	}
+	return briefing.Errorf(briefing.ENOTFOUND, "%s %q not found", kind, id)
+}
+
+// keyOf decodes an id of kind; a malformed one is simply not found.
+func keyOf(kind, id string) ([]byte, error) {
+	k, ok := parseKey(id)
+	if !ok {
+		return nil, notFound(kind, id)
+	}
+	return k, nil
+}
+
+// cursorKey decodes a list cursor: the id of the last item of the previous
+// page. The first page has none.
+func cursorKey(after string) ([]byte, error) {
+	if after == "" {
+		return nil, nil
+	}
+	k, ok := parseKey(after)
+	if !ok {
+		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the cursor is not valid: use the next value a list returned",
+			Fields: map[string]string{"cursor": "is not a cursor this list gave"}}
+	}
+	return k, nil
+}
+
+// Page sizes.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+func limitOf(p briefing.Page) int {
+	switch {
+	case p.Limit <= 0:
+		return defaultLimit
+	case p.Limit > maxLimit:
+		return maxLimit
+	}
+	return p.Limit
+}
+
+// join returns a new slice holding the parts one after another, so keys
+// built from a shared prefix never alias.
+func join(parts ...[]byte) []byte {
+	var n int
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }

@@ -1,0 +1,423 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive the real binary, started with the demo data, in
+// Debian's headless Chromium through each user's journey, and keep a
+// screenshot of every main page in artifacts/screenshots (or the directory
+// named by BRIEFPACK_ARTIFACTS). Without a Chromium they say so and skip,
+// unless BRIEFPACK_REQUIRE_BROWSER is set (as CI sets it): then they fail.
+
+// findChromium returns the path of a Chromium to drive.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium found on PATH: the browser tests did not run (install it: apt-get install chromium)"
+	if os.Getenv("BRIEFPACK_REQUIRE_BROWSER") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// demoServer is the real binary serving the demo data on loopback.
+type demoServer struct {
+	url    string
+	logins map[string]string // name → password
+}
+
+var loginLine = regexp.MustCompile(`^\s+(\S+)\s+(\S+)\s+(viewer|officer|lead|secretariat|admin)\s`)
+
+func startDemo(t *testing.T, bin string) *demoServer {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "demo.db"))
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	ds := &demoServer{logins: map[string]string{}}
+	sc := bufio.NewScanner(stdout)
+	deadline := time.After(60 * time.Second)
+	lines := make(chan string)
+	go func() {
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	for ds.url == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the server stopped before it listened")
+			}
+			if m := loginLine.FindStringSubmatch(l); m != nil {
+				ds.logins[m[1]] = m[2]
+			}
+			if m := urlLine.FindStringSubmatch(l); m != nil {
+				ds.url = m[1]
+			}
+		case <-deadline:
+			t.Fatal("the demo server did not start")
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	if len(ds.logins) != 5 {
+		t.Fatalf("demo logins %v", ds.logins)
+	}
+	return ds
+}
+
+// artifacts is where screenshots go.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("BRIEFPACK_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artifacts", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser starts a fresh headless Chromium (its own cookies) at a window size.
+func browser(t *testing.T, chromium string, width, height int) context.Context {
+	t.Helper()
+	// The profile is removed by hand once Chromium has gone: t.TempDir's
+	// cleanup could race with the browser still writing to it.
+	profile, err := os.MkdirTemp("", "briefpack-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
+	opts = append(opts, chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(width, height))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelT()
+		cancelC()
+		cancelA()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(int64(width), int64(height), 1, width < 600)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// submit clicks a form's button and waits for the page it leads to (the
+// old page is marked first, so its flash is not mistaken for the new one).
+func submit(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`document.body.setAttribute('data-old', '1')`, nil),
+		chromedp.Click(sel, chromedp.ByQuery),
+		chromedp.WaitReady(`body:not([data-old])`, chromedp.ByQuery),
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	do(t, ctx, "screenshot "+name, chromedp.FullScreenshot(&png, 80))
+	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var s string
+	do(t, ctx, "read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
+	return s
+}
+
+func signIn(t *testing.T, ctx context.Context, ds *demoServer, name string) {
+	t.Helper()
+	do(t, ctx, "sign in as "+name,
+		chromedp.Navigate(ds.url+"/"),
+		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#name`, name, chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, ds.logins[name], chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#my-sheets`, chromedp.ByQuery))
+}
+
+// apiToken signs in over the API, for the changes a test makes behind the browser's back.
+func apiToken(t *testing.T, ds *demoServer, name string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name, "password": ds.logins[name]})
+	resp, err := http.Post(ds.url+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Token
+}
+
+func apiDo(t *testing.T, ds *demoServer, token, method, path string, body any, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, ds.url+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// sheetID finds a demo sheet's id by title through the API.
+func sheetID(t *testing.T, ds *demoServer, token, title string) string {
+	t.Helper()
+	_, b := apiDo(t, ds, token, "GET", "/api/v1/rounds/3/sheets", nil)
+	var l struct{ Items []struct{ ID, Title string } }
+	json.Unmarshal(b, &l)
+	for _, it := range l.Items {
+		if it.Title == title {
+			return it.ID
+		}
+	}
+	t.Fatalf("no sheet %q", title)
+	return ""
+}
+
+func TestBrowserJourneys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	chromium := findChromium(t)
+	ds := startDemo(t, buildBinary(t))
+
+	t.Run("DeskOfficer", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "officer")
+		if s := text(t, ctx, "#banner-top"); s != "SECRET" {
+			t.Errorf("banner %q", s)
+		}
+		screenshot(t, ctx, "officer-dashboard")
+		ct := sheetID(t, ds, apiToken(t, ds, "officer"), "Counter Terrorism")
+		do(t, ctx, "open the editor",
+			chromedp.Navigate(ds.url+"/sheets/"+ct+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
+			chromedp.SendKeys(`#s0-p0-text`, " Updated in the browser.", chromedp.ByQuery),
+			chromedp.Click(`button[value="add-para:0"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#s0-p4-text`, chromedp.ByQuery),
+			chromedp.SendKeys(`#s0-p4-text`, "A **new** paragraph with {{s6(a): withheld words}}.", chromedp.ByQuery),
+			chromedp.SetValue(`#s0-p4-marking`, "CONFIDENTIAL", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#s0-p4-marking').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
+		)
+		if s := text(t, ctx, "#s0-p4-marking-pm"); s != "(C)" {
+			t.Errorf("live portion mark %q", s)
+		}
+		if s := text(t, ctx, "#sheet-marking"); s != "SECRET" {
+			t.Errorf("rolled-up marking %q", s)
+		}
+		do(t, ctx, "preview", submit(`button[value="preview"]`), chromedp.WaitVisible(`.preview mark.withheld`, chromedp.ByQuery))
+		screenshot(t, ctx, "officer-editor-preview")
+		do(t, ctx, "save and submit", submit(`button[value="submit"]`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "submitted for clearance") {
+			t.Fatalf("flash %q", s)
+		}
+		// Someone else saves first: the save is refused and the text kept on screen.
+		et := sheetID(t, ds, apiToken(t, ds, "officer"), "Emerging Technologies")
+		do(t, ctx, "open another editor", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery))
+		lead := apiToken(t, ds, "lead")
+		resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+et, nil)
+		var sh map[string]any
+		json.Unmarshal(b, &sh)
+		sh["title"] = "Emerging Technologies (lead's edit)"
+		if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+et, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
+			t.Fatalf("lead's save: %d %s", r.StatusCode, body)
+		}
+		mine := " My words must not be lost."
+		do(t, ctx, "save stale", chromedp.SendKeys(`#s0-p0-text`, mine, chromedp.ByQuery),
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash.error`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash.error"); !strings.Contains(s, "Not saved") || !strings.Contains(s, "lead") {
+			t.Errorf("stale message %q", s)
+		}
+		var kept string
+		do(t, ctx, "read kept text", chromedp.Value(`#s0-p0-text`, &kept, chromedp.ByQuery))
+		if !strings.Contains(kept, strings.TrimSpace(mine)) {
+			t.Errorf("the text was not kept: %q", kept)
+		}
+		screenshot(t, ctx, "officer-stale-save")
+	})
+
+	t.Run("DelegationLead", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "lead")
+		do(t, ctx, "round page", chromedp.Navigate(ds.url+"/rounds/3"), chromedp.WaitVisible(`#agenda`, chromedp.ByQuery))
+		first := text(t, ctx, "ol.agenda li:first-child a")
+		do(t, ctx, "move down", submit(`ol.agenda li:first-child button[value="down:0"]`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if second := text(t, ctx, "ol.agenda li:nth-child(2) a"); second != first {
+			t.Errorf("agenda not reordered: %q", second)
+		}
+		ct := sheetID(t, ds, apiToken(t, ds, "lead"), "Counter Terrorism")
+		do(t, ctx, "clear with comment",
+			chromedp.SendKeys(`#c-`+ct, "Cleared for travel.", chromedp.ByQuery),
+			submit(`form[action="/sheets/`+ct+`/review"] button[value="clear"]`),
+			chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "cleared") {
+			t.Errorf("flash %q", s)
+		}
+		do(t, ctx, "freeze", submit(`form[action="/rounds/3/freeze"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		flash := text(t, ctx, ".flash")
+		if strings.Contains(flash, "not ready") {
+			do(t, ctx, "force freeze", chromedp.Click(`input[name=force]`, chromedp.ByQuery),
+				submit(`form[action="/rounds/3/freeze"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+			flash = text(t, ctx, ".flash")
+		}
+		if !strings.Contains(flash, "snapshot 1") {
+			t.Fatalf("freeze: %q", flash)
+		}
+		if s := text(t, ctx, "#snapshots + .table-wrap"); !regexp.MustCompile(`[0-9a-f]{64}`).MatchString(s) {
+			t.Errorf("no hash in the snapshot list: %q", s)
+		}
+		if s := text(t, ctx, "#release-check + p + .table-wrap"); !strings.Contains(s, "released in part") || !strings.Contains(s, "withheld in full") {
+			t.Errorf("release check %q", s)
+		}
+		screenshot(t, ctx, "lead-round")
+		// The release edition, as a reader would open the downloaded file.
+		_, rel := apiDo(t, ds, apiToken(t, ds, "lead"), "GET", "/api/v1/rounds/3/pack?format=html&edition=release", nil)
+		path := filepath.Join(t.TempDir(), "release.html")
+		os.WriteFile(path, rel, 0o600)
+		do(t, ctx, "open the release", chromedp.Navigate("file://"+path), chromedp.WaitVisible(`#schedule`, chromedp.ByQuery))
+		if s := text(t, ctx, "body"); !strings.Contains(s, "Released under the Official Information Act 1982") || strings.Contains(s, "stand-in") {
+			t.Error("the release edition does not read as released")
+		}
+		screenshot(t, ctx, "lead-release-edition")
+	})
+
+	t.Run("Secretariat", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "secretariat")
+		do(t, ctx, "dialogue", chromedp.Navigate(ds.url+"/dialogues/1"), chromedp.WaitVisible(`#rounds`, chromedp.ByQuery))
+		do(t, ctx, "propose next", submit(`form[action="/dialogues/1/next"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "Proposed the 4th round") || !strings.Contains(s, "Canberra") {
+			t.Fatalf("flash %q", s)
+		}
+		do(t, ctx, "confirm", submit(`button[value="confirm"]`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "scheduled") {
+			t.Errorf("flash %q", s)
+		}
+		do(t, ctx, "add an action", chromedp.Navigate(ds.url+"/dialogues/1"), chromedp.WaitVisible(`#actions`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelectorAll('details').forEach(d => d.open = true)`, nil),
+			chromedp.SendKeys(`form[action="/dialogues/1/actions"] #f-ref`, "3.01", chromedp.ByQuery),
+			chromedp.SendKeys(`form[action="/dialogues/1/actions"] #f-text`, "Exchange threat assessments before the next round.", chromedp.ByQuery),
+			submit(`form[action="/dialogues/1/actions"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "Action 3.01 added") {
+			t.Errorf("flash %q", s)
+		}
+		screenshot(t, ctx, "secretariat-dialogue")
+		do(t, ctx, "people", chromedp.Navigate(ds.url+"/people"), chromedp.WaitVisible(`#new`, chromedp.ByQuery),
+			chromedp.SendKeys(`form[action="/people"] #f-name`, "Morgan Lee (demo)", chromedp.ByQuery),
+			chromedp.SendKeys(`form[action="/people"] #f-country`, "Australia", chromedp.ByQuery),
+			submit(`form[action="/people"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		screenshot(t, ctx, "secretariat-person")
+	})
+
+	t.Run("AdminAndSearch", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "admin")
+		do(t, ctx, "add a user", chromedp.Navigate(ds.url+"/admin/users"), chromedp.WaitVisible(`#u-name`, chromedp.ByQuery),
+			chromedp.SendKeys(`#u-name`, "newofficer", chromedp.ByQuery),
+			chromedp.SendKeys(`#u-password`, "a long enough password", chromedp.ByQuery),
+			submit(`form[action="/admin/users"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "newofficer") {
+			t.Errorf("flash %q", s)
+		}
+		screenshot(t, ctx, "admin-users")
+		do(t, ctx, "search", chromedp.Navigate(ds.url+"/search?q=rules-based"), chromedp.WaitVisible(`main ul`, chromedp.ByQuery))
+		screenshot(t, ctx, "search")
+	})
+
+	t.Run("Viewer", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "viewer")
+		do(t, ctx, "sheet", chromedp.Navigate(ds.url+"/rounds/3"), chromedp.WaitVisible(`#sheets`, chromedp.ByQuery))
+		if s := text(t, ctx, "main"); strings.Contains(s, "Withheld topic C") {
+			t.Error("a RESTRICTED viewer sees a TOP SECRET sheet")
+		}
+		do(t, ctx, "sign out", submit(`form[action="/logout"] button`), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
+	})
+
+	t.Run("Phone", func(t *testing.T) {
+		ctx := browser(t, chromium, 390, 844)
+		signIn(t, ctx, ds, "lead")
+		for _, page := range []struct{ name, path string }{{"phone-dashboard", "/"}, {"phone-round", "/rounds/3"}, {"phone-editor", "/sheets/1/edit"}} {
+			var overflow bool
+			do(t, ctx, page.name, chromedp.Navigate(ds.url+page.path), chromedp.WaitVisible(`main`, chromedp.ByQuery),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow))
+			if overflow {
+				t.Errorf("%s is wider than a 390-pixel phone", page.path)
+			}
+			screenshot(t, ctx, page.name)
+		}
+	})
+
+	t.Run("NoJavaScript", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		do(t, ctx, "disable scripts", emulation.SetScriptExecutionDisabled(true))
+		signIn(t, ctx, ds, "officer")
+		id := sheetID(t, ds, apiToken(t, ds, "officer"), "Rules-based order")
+		do(t, ctx, "edit without script", chromedp.Navigate(ds.url+"/sheets/"+id+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery),
+			submit(`button[value="down-para:0:0"]`), chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "Saved") {
+			t.Errorf("flash %q", s)
+		}
+	})
+	fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
+}

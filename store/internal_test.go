@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"briefpack/briefing"
+)
+
+var by = briefing.Actor{UserID: "1", Name: "alice"}
+
+// mustSeed returns the path of a closed database holding a dialogue with a
+// round, a sheet, an action and a user.
+func mustSeed(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "seed.db")
+	db, err := Open(path, "nz")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	must(tb, db.CreateDialogue(ctx, d, by))
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
+	must(tb, db.CreateRound(ctx, r, by))
+	must(tb, db.CreateSheet(ctx, &briefing.Sheet{RoundID: r.ID, Title: "Cyber"}, by))
+	must(tb, db.CreateAction(ctx, &briefing.Action{DialogueID: d.ID, Ref: "1.01"}, by))
+	must(tb, db.CreateUser(ctx, &briefing.User{Name: "bob"}, by))
+	must(tb, db.Close())
+	return path
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// tamper changes a closed database behind the store's back.
+func tamper(tb testing.TB, path string, fn func(tx *bolt.Tx) error) {
+	tb.Helper()
+	bdb, err := bolt.Open(path, 0o600, nil)
+	must(tb, err)
+	must(tb, bdb.Update(fn))
+	must(tb, bdb.Close())
+}
+
+func TestOpen_ErrNewerSchema(t *testing.T) {
+	path := mustSeed(t)
+	tamper(t, path, func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(keySchemaVersion, []byte("2")) })
+	_, err := Open(path, "")
+	if err == nil || err.Error() != "database "+path+" was written by a newer briefpack (schema 2; this one reads up to 1)" {
+		t.Fatalf("open: %v", err)
+	}
+}
+
+func TestOpen_ErrMalformedSchema(t *testing.T) {
+	path := mustSeed(t)
+	tamper(t, path, func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(keySchemaVersion, []byte("one")) })
+	if _, err := Open(path, ""); err == nil || !strings.Contains(err.Error(), `malformed schema version "one"`) {
+		t.Fatalf("open: %v", err)
+	}
+}
+
+func TestOpen_ErrNotBriefpack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	tamper(t, path, func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("widgets")); return err })
+	if _, err := Open(path, ""); err == nil || err.Error() != "database "+path+" is not a briefpack database" {
+		t.Fatalf("open: %v", err)
+	}
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "it is not a briefpack database") {
+		t.Fatalf("check: %v", err)
+	}
+}
+
+func TestCheck_ErrInvariants(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper func(tx *bolt.Tx) error
+		want   string
+	}{
+		{"MissingFromIndex", func(tx *bolt.Tx) error {
+			return tx.Bucket(sheetsByRound).Delete(join(itob(1), itob(1)))
+		}, "sheet 1 is missing from the index of round 1"},
+		{"DanglingIndexEntry", func(tx *bolt.Tx) error {
+			return tx.Bucket(roundsByDialogue).Put(join(itob(1), itob(9)), nil)
+		}, "index of round by dialogue lists missing round 9 under dialogue 1"},
+		{"IndexedUnderWrongParent", func(tx *bolt.Tx) error {
+			return tx.Bucket(actionsByDialogue).Put(join(itob(5), itob(1)), nil)
+		}, "action 1 is indexed under dialogue 5 but belongs to dialogue \"1\""},
+		{"OrphanObject", func(tx *bolt.Tx) error {
+			return tx.Bucket(dialogueBucket).Delete(itob(1))
+		}, "round 1 belongs to a missing dialogue \"1\""},
+		{"MissingFromNameIndex", func(tx *bolt.Tx) error {
+			return tx.Bucket(usersByName).Delete([]byte("bob"))
+		}, "user 1 is missing from the name index"},
+		{"DanglingName", func(tx *bolt.Tx) error {
+			return tx.Bucket(usersByName).Put([]byte("carol"), itob(4))
+		}, `name index lists "carol" under missing user 4`},
+		{"WrongID", func(tx *bolt.Tx) error {
+			b := tx.Bucket(agencyBucket)
+			return b.Put(itob(3), []byte(`{"id":"4","version":1}`))
+		}, `agency 3 is stored with id "4"`},
+		{"Undecodable", func(tx *bolt.Tx) error {
+			return tx.Bucket(sheetBucket).Put(itob(1), []byte("{"))
+		}, "sheet 1 does not decode"},
+		{"SequenceBehind", func(tx *bolt.Tx) error {
+			return tx.Bucket(dialogueBucket).SetSequence(0)
+		}, "dialogue sequence 0 is behind the stored id 1"},
+		{"NoHistory", func(tx *bolt.Tx) error {
+			return tx.Bucket(historyBucket).Delete(join(historyPrefix(briefing.KindAction, itob(1)), itob(1)))
+		}, "action 1 version 1 is missing from its history"},
+		{"OrphanFile", func(tx *bolt.Tx) error {
+			return tx.Bucket(fileBucket).Put(join(itob(8), []byte("html")), []byte("x"))
+		}, "belongs to no snapshot"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := mustSeed(t)
+			tamper(t, path, tc.tamper)
+			err := CheckFile(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "breaks briefpack's invariants") {
+				t.Fatalf("check file: %v", err)
+			}
+			db, err := Open(path, "")
+			must(t, err)
+			defer db.Close()
+			if err := db.Check(context.Background()); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("check: %v", err)
+			}
+		})
+	}
+}
+
+func TestCheck_ManyProblems(t *testing.T) {
+	path := mustSeed(t)
+	tamper(t, path, func(tx *bolt.Tx) error {
+		for i := uint64(100); i < 130; i++ {
+			if err := tx.Bucket(roundsByDialogue).Put(join(itob(1), itob(i)), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := CheckFile(path); err == nil || !strings.HasSuffix(err.Error(), "; and 10 more") {
+		t.Fatalf("check: %v", err)
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	for id, want := range map[string]uint64{"1": 1, "12": 12, "18446744073709551615": 1<<64 - 1} {
+		k, ok := parseKey(id)
+		if !ok || btoi(k) != want || idString(k) != id {
+			t.Errorf("%q: %x %v", id, k, ok)
+		}
+	}
+	for _, id := range []string{"", "0", "00", "01", "-1", "+1", " 1", "1 ", "1.0", "1e3", "0x1", "18446744073709551616", "١"} {
+		if k, ok := parseKey(id); ok {
+			t.Errorf("%q parsed as %x", id, k)
+		}
+	}
+}
+
+// TestOpen_ErrConsistency hides the file's free pages from bbolt by
+// emptying its freelist page: they become pages nothing reaches, which
+// bbolt's check reports and Open refuses.
+func TestOpen_ErrConsistency(t *testing.T) {
+	path := mustSeed(t)
+	raw, err := os.ReadFile(path)
+	must(t, err)
+	le := binary.LittleEndian
+	// The current meta page is the one with the higher transaction id.
+	meta := 0
+	pageSize := int(le.Uint32(raw[24:]))
+	if le.Uint64(raw[pageSize+64:]) > le.Uint64(raw[64:]) {
+		meta = pageSize
+	}
+	freelist := int(le.Uint64(raw[meta+48:]))
+	count := le.Uint16(raw[freelist*pageSize+10:])
+	if count == 0 {
+		t.Skip("no free pages to hide")
+	}
+	le.PutUint16(raw[freelist*pageSize+10:], 0)
+	must(t, os.WriteFile(path, raw, 0o600))
+
+	_, err = Open(path, "")
+	if err == nil || !strings.Contains(err.Error(), "database "+path+" fails its consistency check: page") ||
+		!strings.Contains(err.Error(), "unreachable unfreed") {
+		t.Fatalf("open: %v", err)
+	}
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "unreachable unfreed") {
+		t.Fatalf("check: %v", err)
+	}
+}

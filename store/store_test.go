@@ -1,0 +1,306 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/store"
+)
+
+var (
+	ctx   = context.Background()
+	alice = briefing.Actor{UserID: "1", Name: "alice"}
+)
+
+// epoch is the first time of the test clock.
+var epoch = time.Date(2018, 6, 1, 9, 0, 0, 0, time.UTC)
+
+// MustOpenDB opens a new nz database in a temporary directory with a clock
+// that ticks a second per write. Its cleanup checks the database (bbolt's
+// consistency check and briefpack's invariants), then closes it.
+func MustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(filepath.Join(tb.TempDir(), "briefpack.db"), "nz")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var mu sync.Mutex
+	tick := 0
+	db.Now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		tick++
+		return epoch.Add(time.Duration(tick) * time.Second)
+	}
+	tb.Cleanup(func() {
+		if err := db.Check(context.Background()); err != nil {
+			tb.Errorf("check: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return db
+}
+
+// assertError fails unless err has the code and, if message is not empty,
+// exactly that message.
+func assertError(tb testing.TB, err error, code, message string) {
+	tb.Helper()
+	if got := briefing.ErrorCode(err); got != code {
+		tb.Fatalf("error code %q, want %q (%v)", got, code, err)
+	}
+	if got := briefing.ErrorMessage(err); message != "" && got != message {
+		tb.Fatalf("error message %q, want %q", got, message)
+	}
+}
+
+func mustAgency(tb testing.TB, db *store.DB, name string) *briefing.Agency {
+	tb.Helper()
+	a := &briefing.Agency{Name: name, Acronym: "DPMC", Country: "New Zealand"}
+	if err := db.CreateAgency(ctx, a, alice); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func mustDialogue(tb testing.TB, db *store.DB) *briefing.Dialogue {
+	tb.Helper()
+	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
+		Established: "2014-04-07", CadenceMonths: 12}
+	if err := db.CreateDialogue(ctx, d, alice); err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+func mustRound(tb testing.TB, db *store.DB, dialogueID string, number int) *briefing.Round {
+	tb.Helper()
+	r := &briefing.Round{DialogueID: dialogueID, Number: number, StartsOn: "2018-06-19", City: "Wellington", Host: briefing.SideHome,
+		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
+	if err := db.CreateRound(ctx, r, alice); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func mustSheet(tb testing.TB, db *store.DB, roundID, title string) *briefing.Sheet {
+	tb.Helper()
+	sh := &briefing.Sheet{RoundID: roundID, Title: title, Owner: "Cyber Policy Office", Status: briefing.SheetDraft,
+		Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{
+			{Text: "Cybercrime is a low-risk, high-return enterprise.", Marking: "IN-CONFIDENCE"},
+			{Text: "We assess {{s6(a): a named state actor}} is active.", Marking: "SECRET", Withhold: "s6(a)"},
+		}}}}
+	if err := db.CreateSheet(ctx, sh, alice); err != nil {
+		tb.Fatal(err)
+	}
+	return sh
+}
+
+func mustAction(tb testing.TB, db *store.DB, dialogueID, ref string) *briefing.Action {
+	tb.Helper()
+	a := &briefing.Action{DialogueID: dialogueID, Ref: ref, Text: "Exchange threat assessments.", Status: briefing.ActionOnTrack}
+	if err := db.CreateAction(ctx, a, alice); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func TestOpen(t *testing.T) {
+	t.Run("NewDatabase", func(t *testing.T) {
+		for _, tc := range []struct{ jurisdiction, want, act string }{
+			{"", "nz", "Official Information Act 1982"},
+			{"nz", "nz", "Official Information Act 1982"},
+			{"au", "au", "Freedom of Information Act 1982"},
+		} {
+			db, err := store.Open(filepath.Join(t.TempDir(), "new.db"), tc.jurisdiction)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := db.Settings(ctx)
+			if err != nil || s.Jurisdiction != tc.want || s.Act != tc.act {
+				t.Errorf("jurisdiction %q: settings %+v, %v", tc.jurisdiction, s, err)
+			}
+			if err := db.Check(ctx); err != nil {
+				t.Error(err)
+			}
+			db.Close()
+		}
+	})
+
+	t.Run("ReopenKeepsDataAndSettings", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "au.db")
+		db, err := store.Open(path, "au")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := mustDialogue(t, db)
+		r := mustRound(t, db, d.ID, 2)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, jurisdiction := range []string{"", "au"} {
+			db, err = store.Open(path, jurisdiction)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := db.Settings(ctx)
+			got, err := db.Round(ctx, r.ID)
+			if err != nil || got.City != "Wellington" || got.DialogueID != d.ID || got.Version != 1 {
+				t.Fatalf("round after reopening: %+v, %v", got, err)
+			}
+			if s.Jurisdiction != "au" || s.Markings[2] != "OFFICIAL:Sensitive" {
+				t.Fatalf("settings after reopening with %q: %+v", jurisdiction, s)
+			}
+			// New ids carry on after the old ones.
+			if next := mustRound(t, db, d.ID, 3); next.ID == r.ID {
+				t.Fatalf("id %s handed out twice", r.ID)
+			}
+			db.Close()
+		}
+	})
+
+	t.Run("ErrJurisdictionMismatch", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "nz.db")
+		db, err := store.Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		_, err = store.Open(path, "au")
+		assertError(t, err, briefing.EINVALID, "database "+path+" was created for jurisdiction nz and cannot be used as au: "+
+			"the command that creates a database fixes its jurisdiction")
+	})
+
+	t.Run("ErrUnknownJurisdiction", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "xx.db")
+		_, err := store.Open(path, "xx")
+		assertError(t, err, briefing.EINVALID, `unknown jurisdiction "xx": use nz or au`)
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a refused open left a file behind: %v", err)
+		}
+	})
+
+	t.Run("ErrInUse", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "busy.db")
+		db, err := store.Open(path, "nz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		start := time.Now()
+		_, err = store.Open(path, "nz", store.Options{Timeout: 50 * time.Millisecond})
+		if err == nil || err.Error() != "database "+path+" is in use by another briefpack process" || !errors.Is(err, store.ErrInUse) {
+			t.Fatalf("second open: %v", err)
+		}
+		if took := time.Since(start); took > 900*time.Millisecond {
+			t.Fatalf("second open took %v", took)
+		}
+		if err := store.CheckFile(path); !errors.Is(err, store.ErrInUse) {
+			t.Fatalf("check of a held file: %v", err)
+		}
+	})
+
+	t.Run("ErrNotADatabase", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "junk.db")
+		if err := os.WriteFile(path, bytes.Repeat([]byte("junk"), 4096), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Open(path, "nz"); err == nil || briefing.ErrorCode(err) != briefing.EINTERNAL {
+			t.Fatalf("opened junk: %v", err)
+		}
+		if err := store.CheckFile(path); err == nil {
+			t.Fatal("checked junk")
+		}
+	})
+}
+
+func TestDB_Backup(t *testing.T) {
+	db := MustOpenDB(t)
+	d := mustDialogue(t, db)
+	r := mustRound(t, db, d.ID, 1)
+	sh := mustSheet(t, db, r.ID, "Counter-terrorism")
+	if err := db.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": []byte("<p>pack</p>")}, alice); err != nil {
+		t.Fatal(err)
+	}
+
+	path := filepath.Join(t.TempDir(), "backup.db")
+	var buf bytes.Buffer
+	n, err := db.Backup(&buf)
+	if err != nil || n != int64(buf.Len()) || n == 0 {
+		t.Fatalf("backup: %d bytes, %v (buffer %d)", n, err, buf.Len())
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CheckFile(path); err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	if err := copyDB.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := copyDB.Sheet(ctx, sh.ID)
+	if err != nil || got.Title != "Counter-terrorism" || len(got.Sections[0].Paragraphs) != 2 {
+		t.Fatalf("sheet in the backup: %+v, %v", got, err)
+	}
+	if s, _ := copyDB.Settings(ctx); s.Jurisdiction != "nz" {
+		t.Fatalf("backup settings %+v", s)
+	}
+}
+
+func TestDB_Check(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "check.db")
+		db, err := store.Open(path, "au")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := mustDialogue(t, db)
+		r := mustRound(t, db, d.ID, 1)
+		mustSheet(t, db, r.ID, "Cyber")
+		mustAction(t, db, d.ID, "3.01")
+		if err := db.CreateUser(ctx, &briefing.User{Name: "bob", Role: briefing.RoleViewer, Clearance: "SECRET"}, alice); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.CheckFile(path); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ErrMissingFile", func(t *testing.T) {
+		if err := store.CheckFile(filepath.Join(t.TempDir(), "none.db")); err == nil || !strings.Contains(err.Error(), "none.db") {
+			t.Fatalf("check of a missing file: %v", err)
+		}
+	})
+}
+
+func TestDB_Context(t *testing.T) {
+	db := MustOpenDB(t)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	a := &briefing.Agency{Name: "NCSC", Country: "New Zealand"}
+	if err := db.CreateAgency(cancelled, a, alice); !errors.Is(err, context.Canceled) {
+		t.Fatalf("create with a cancelled context: %v", err)
+	}
+	if as, _, _ := db.Agencies(ctx, briefing.Page{}); len(as) != 0 || a.ID != "" {
+		t.Fatalf("written anyway: %d agencies, id %q", len(as), a.ID)
+	}
+}

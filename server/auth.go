@@ -46,20 +46,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(keyBadToken, bearer) // a stale cookie is no session; pages send the user to sign in
 			return next(c)
 		}
-		u, err := s.store.User(c.Request().Context(), sess.userID)
-		if err != nil || u.Disabled {
-			s.sessions.endUser(sess.userID)
-			if briefing.ErrorCode(err) == briefing.EINTERNAL {
-				return err
-			}
-			c.Set(keyBadToken, bearer)
-			return next(c)
-		}
-		c.Set(keyReader, briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+		r := sess.reader
+		c.Set(keyReader, r)
 		c.Set(keyToken, token)
 		c.Set(keySess, sess)
 		c.Set(keyBearer, bearer)
-		c.Set(keyLogger, s.logger(c).With("user", u.Name))
+		c.Set(keyLogger, s.logger(c).With("user", r.Name))
 		return next(c)
 	}
 }
@@ -193,7 +185,7 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 		log.Warn("sign-in failed")
 		return "", nil, nil, errorf(briefing.EUNAUTHORIZED, "wrong name or password")
 	}
-	token, sess := s.sessions.create(u.ID)
+	token, sess := s.sessions.create(briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
 	log.Info("sign-in", "user_id", u.ID)
 	s.setSessionCookie(c, token)
 	return token, sess, u, nil

@@ -84,15 +84,28 @@ func (s *Server) handleSheetVersions(c echo.Context) error {
 	return list(c, out, "")
 }
 
-// sheetVersion returns the reader's copy of one saved version.
+// sheetVersion returns the reader's copy of one saved version, decoding
+// only that one.
 func (s *Server) sheetVersion(v *view, id string, version int) (*briefing.Sheet, error) {
-	recs, sheets, err := s.sheetVersions(v, id)
+	if _, err := v.sheet(id); err != nil {
+		return nil, err
+	}
+	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
 	if err != nil {
 		return nil, err
 	}
-	for i, rec := range recs {
-		if rec.Version == version {
-			return sheets[i], nil
+	for _, rec := range recs {
+		if rec.Version != version || rec.Deleted {
+			continue
+		}
+		var sh briefing.Sheet
+		if err := json.Unmarshal(rec.Data, &sh); err != nil {
+			return nil, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
+		}
+		if out, ok, err := v.visibleSheet(&sh); err != nil {
+			return nil, err
+		} else if ok {
+			return out, nil
 		}
 	}
 	return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, version)

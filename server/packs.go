@@ -354,33 +354,91 @@ func (s *Server) handleSnapshots(c echo.Context) error {
 	return list(c, out, next)
 }
 
+// snapshotCache keeps frozen files in memory: they never change, so a
+// repeated download costs no read of the database beyond the clearance
+// check of the round.
+type snapshotCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedSnapshot
+	order   []string
+}
+
+type cachedSnapshot struct {
+	meta *briefing.Snapshot
+	body []byte
+	name string
+	// roundMarking is the round's marking as of generation: while nothing
+	// has been written since, it is still the round's marking.
+	roundMarking string
+	generation   uint64
+}
+
+func (sc *snapshotCache) get(key string) *cachedSnapshot {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.entries[key]
+}
+
+func (sc *snapshotCache) put(key string, cs *cachedSnapshot) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.entries == nil {
+		sc.entries = map[string]*cachedSnapshot{}
+	}
+	if _, ok := sc.entries[key]; !ok {
+		sc.order = append(sc.order, key)
+	}
+	sc.entries[key] = cs
+	for len(sc.order) > packCacheSize {
+		delete(sc.entries, sc.order[0])
+		sc.order = sc.order[1:]
+	}
+}
+
 // handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
 // time; without a format, the snapshot's record.
 func (s *Server) handleSnapshot(c echo.Context) error {
-	sn, err := s.store.Snapshot(c.Request().Context(), c.Param("id"))
+	id := c.Param("id")
+	wantFile := c.QueryParam("format") != "" || c.QueryParam("edition") != ""
+	var p packRequest
+	key := ""
+	if wantFile {
+		var err error
+		if p, err = packParams(c, true); err != nil {
+			return err
+		}
+		key = p.format
+		if p.edition == briefing.EditionRelease {
+			key = "release." + p.format
+		}
+		if cs := s.snapshots.get(id + "\x00" + key); cs != nil {
+			// The round's marking may have changed since it was cached: read
+			// it again unless nothing at all has been written since.
+			visible := s.settings.Allows(mustReader(c).Clearance, cs.roundMarking)
+			if cs.generation != s.packs.generation.Load() {
+				_, err := s.view(c).round(cs.meta.RoundID)
+				visible = err == nil
+			}
+			if !visible || !s.seesSnapshot(c, cs.meta) {
+				return hidden(briefing.KindSnapshot, id)
+			}
+			return servePackBytes(c, cs.body, `"`+cs.meta.SHA256[key]+`"`, cs.name, p.format)
+		}
+	}
+	generation := s.packs.generation.Load()
+	sn, err := s.store.Snapshot(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	v := s.view(c)
-	if _, err := v.round(sn.RoundID); err != nil || !s.seesSnapshot(c, sn) {
+	r, err := v.round(sn.RoundID)
+	if err != nil || !s.seesSnapshot(c, sn) {
 		return hidden(briefing.KindSnapshot, sn.ID)
 	}
-	if c.QueryParam("format") == "" && c.QueryParam("edition") == "" {
+	if !wantFile {
 		return one(c, http.StatusOK, sn.Version, toSnapshotJSON(sn))
 	}
-	p, err := packParams(c, true)
-	if err != nil {
-		return err
-	}
-	key := p.format
-	if p.edition == briefing.EditionRelease {
-		key = "release." + p.format
-	}
 	body, err := s.store.SnapshotFile(c.Request().Context(), sn.ID, key)
-	if err != nil {
-		return err
-	}
-	r, err := v.round(sn.RoundID)
 	if err != nil {
 		return err
 	}
@@ -390,5 +448,6 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
+	s.snapshots.put(id+"\x00"+key, &cachedSnapshot{meta: sn, body: body, name: name, roundMarking: r.Marking, generation: generation})
 	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

@@ -5,11 +5,13 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,6 +53,11 @@ type Server struct {
 	roles map[string]briefing.Role
 	// pages are the parsed web pages, by name.
 	pages map[string]*template.Template
+	// instance and requests make request ids: unique, and cheap to make.
+	instance string
+	requests atomic.Uint64
+	// snapshots caches frozen files, which never change.
+	snapshots snapshotCache
 	// packs caches built packs until the next write.
 	packs packCache
 }
@@ -82,6 +89,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 		byAddr:   newLimiter(20, time.Minute, cfg.Now),
 		byName:   newLimiter(5, 5*time.Minute, cfg.Now),
 		roles:    map[string]briefing.Role{},
+		instance: randomToken()[:8],
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -191,7 +199,7 @@ func mustReader(c echo.Context) briefing.Reader {
 // requestID gives every request an id, echoed in X-Request-Id and every log line.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := randomToken()[:16]
+		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		c.Set(keyLogger, s.log.With("request_id", id))
 		return next(c)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"briefpack/briefing"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,7 +13,12 @@ import (
 // session is a signed-in user's server-side state. The token itself is never
 // kept: sessions are found by its SHA-256, so a memory dump yields no tokens.
 type session struct {
-	userID   string
+	userID string
+	// reader is the user as signed in. Every change to a user's role,
+	// clearance, password or state goes through this server and ends their
+	// sessions, so it cannot go stale; and no other process can write the
+	// database while the server holds it.
+	reader   briefing.Reader
 	csrf     string
 	created  time.Time
 	lastSeen time.Time
@@ -46,10 +52,10 @@ func tokenHash(token string) string {
 }
 
 // create starts a new session for a user and returns its token.
-func (ss *sessions) create(userID string) (string, *session) {
+func (ss *sessions) create(r briefing.Reader) (string, *session) {
 	token := randomToken()
 	now := ss.now()
-	sess := &session{userID: userID, csrf: randomToken(), created: now, lastSeen: now}
+	sess := &session{userID: r.UserID, reader: r, csrf: randomToken(), created: now, lastSeen: now}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.sweepLocked(now)

@@ -65,6 +65,10 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 		if stored, err = v.st.Sheet(v.ctx, sh.ID); err != nil {
 			return err
 		}
+		// A save against an old version is stale whatever else is wrong with it.
+		if sh.Version != stored.Version {
+			return briefing.Errorf(briefing.ESTALE, "sheet %s is at version %d, not %d: someone saved it after you read it", sh.ID, stored.Version, sh.Version)
+		}
 		if !v.set.HoldsOnly(v.clearance(), stored) {
 			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone cleared to %s", v.set.SheetMarking(stored))
 		}

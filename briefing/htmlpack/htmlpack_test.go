@@ -73,6 +73,7 @@ func TestRender_Full(t *testing.T) {
 }
 
 var (
+	srcAttr   = regexp.MustCompile(`<[^>]*\ssrc\s*=`)
 	eventAttr = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+\s*=`)
 	badTag    = regexp.MustCompile(`(?i)<\s*(script|iframe|object|embed|img|style|base|link|meta http-equiv="refresh"|form|svg|math)\b`)
 )
@@ -230,4 +231,25 @@ func BenchmarkFloorHTML(b *testing.B) {
 			b.SetBytes(int64(buf.Len()))
 		})
 	}
+}
+
+// FuzzParagraph renders arbitrary paragraph text as the full edition does:
+// nothing executable or external may come out of it.
+func FuzzParagraph(f *testing.F) {
+	s := settings(f)
+	for _, seed := range []string{"<script>x</script>", "[a](javascript:x)", "<img src=x onerror=y>", "a {{s6(a): <b onclick=x>b</b>}} c", "\uE000s6(a)\uE001<script>\uE002"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		out := strings.ToLower(string(htmlpack.Paragraph(s, briefing.Paragraph{Text: text, Marking: "RESTRICTED"})))
+		if m := badTag.FindString(out); m != "" {
+			t.Fatalf("%q gave %s", text, m)
+		}
+		if m := eventAttr.FindString(out); m != "" {
+			t.Fatalf("%q gave an event handler: %s", text, m)
+		}
+		if strings.Contains(out, `href="javascript:`) || srcAttr.MatchString(out) {
+			t.Fatalf("%q gave %s", text, out)
+		}
+	})
 }

@@ -132,3 +132,43 @@ func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) 
 	}
 	return n, nil
 }
+
+func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("restore", "Restores a database from a backup file: the backup is checked first (bbolt's\n"+
+		"consistency check and briefpack's invariants) and refused if it fails. Stop the server first.", stdout)
+	from := fs.String("from", "", "backup file to restore")
+	db := fs.String("db", "briefpack.db", "database file to restore into")
+	force := fs.Bool("force", false, "replace --db if it exists")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(fs, "from"); err != nil {
+		return err
+	}
+	if err := store.CheckFile(*from); err != nil {
+		return fmt.Errorf("refusing to restore %s: %w", *from, err)
+	}
+	if _, err := os.Stat(*db); err == nil {
+		if !*force {
+			return fmt.Errorf("%s exists: pass --force to replace it", *db)
+		}
+		// Opening it proves no server holds it.
+		st, err := store.Open(*db, "")
+		if err != nil {
+			return err
+		}
+		st.Close()
+		os.Rename(*db, *db+".before-restore")
+	}
+	src, err := os.Open(*from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	n, err := writeNew(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
+	return nil
+}

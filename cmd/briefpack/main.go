@@ -21,6 +21,7 @@ Usage:
   briefpack user add --db F --name N --role R --clearance LEVEL   (password on standard input)
   briefpack backup  --db F --out F2
   briefpack check   --db F
+  briefpack restore --from BACKUP --db F [--force]
   briefpack export  --db F --round ID --format html|xlsx [--edition full|release] [--ceiling LEVEL] --out F2
 
 Run "briefpack COMMAND --help" for a command's flags.
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return usageError{"no command given: use serve, user add, backup, check or export"}
+		return usageError{"no command given: use serve, user add, backup, check, restore or export"}
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
@@ -80,8 +81,10 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runCheck(ctx, args[1:], stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check or export", args[0])}
+	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore or export", args[0])}
 }
 
 // newFlags returns a flag set that prints its help to stdout on --help and

@@ -179,17 +179,17 @@ func FuzzReleaseView(f *testing.F) {
 		if err := htmlpack.Render(&h, rel); err != nil {
 			t.Fatal(err)
 		}
-		plain := map[string]bool{}
+		// A word leaks if it is withheld and the release shows it, unless the
+		// released text or the pack itself holds the same letters anyway.
+		var plain strings.Builder
 		for _, sg := range segs {
 			if sg.Ground == "" {
-				for _, w := range strings.Fields(sg.Text) {
-					plain[w] = true
-				}
+				plain.WriteString(sg.Text + " ")
 			}
 		}
 		for _, sg := range segs {
 			for _, w := range strings.Fields(sg.Text) {
-				if sg.Ground != "" && len(w) >= 6 && !plain[w] && !strings.Contains("Released under the Official Information Act 1982 Briefing pack release edition", w) &&
+				if sg.Ground != "" && len(w) >= 6 && !strings.Contains(plain.String(), w) &&
 					strings.Contains(h.String(), html.EscapeString(w)) && !strings.Contains(packSkeleton, w) {
 					t.Fatalf("withheld word %q of %q is in the release", w, text)
 				}

@@ -51,7 +51,6 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(keyToken, token)
 		c.Set(keySess, sess)
 		c.Set(keyBearer, bearer)
-		c.Set(keyLogger, s.logger(c).With("user", r.Name))
 		return next(c)
 	}
 }

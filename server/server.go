@@ -167,12 +167,13 @@ func (s *Server) registerRoutes() {
 }
 
 const (
-	keyBadToken = "briefpack.badtoken"
-	keyLogger   = "briefpack.logger"
-	keyReader   = "briefpack.reader"
-	keyToken    = "briefpack.token"
-	keySess     = "briefpack.session"
-	keyBearer   = "briefpack.bearer"
+	keyBadToken  = "briefpack.badtoken"
+	keyLogger    = "briefpack.logger"
+	keyRequestID = "briefpack.request_id"
+	keyReader    = "briefpack.reader"
+	keyToken     = "briefpack.token"
+	keySess      = "briefpack.session"
+	keyBearer    = "briefpack.bearer"
 )
 
 // logger returns the request's logger, carrying its request id.
@@ -180,7 +181,14 @@ func (s *Server) logger(c echo.Context) *slog.Logger {
 	if l, ok := c.Get(keyLogger).(*slog.Logger); ok {
 		return l
 	}
-	return s.log
+	// Made on first use: most requests log only their access line.
+	id, _ := c.Get(keyRequestID).(string)
+	l := s.log.With("request_id", id)
+	if r, ok := reader(c); ok {
+		l = l.With("user", r.Name)
+	}
+	c.Set(keyLogger, l)
+	return l
 }
 
 // reader returns the signed-in reader of a request; routes that need one
@@ -201,7 +209,7 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
-		c.Set(keyLogger, s.log.With("request_id", id))
+		c.Set(keyRequestID, id)
 		return next(c)
 	}
 }
@@ -252,9 +260,11 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		r, _ := reader(c)
-		s.logger(c).Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
-			"status", c.Response().Status, "bytes", c.Response().Size, "user", r.Name,
-			"client", c.RealIP(), "ms", float64(s.now().Sub(start).Microseconds())/1000)
+		id, _ := c.Get(keyRequestID).(string)
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
+			slog.Int("status", c.Response().Status), slog.Int64("bytes", c.Response().Size), slog.String("user", r.Name),
+			slog.String("client", c.RealIP()), slog.Float64("ms", float64(s.now().Sub(start).Microseconds())/1000))
 		return nil
 	}
 }

@@ -53,7 +53,7 @@ func NextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	}
 	start, err := time.Parse(time.DateOnly, last.StartsOn)
 	if err != nil {
-		return nil, Errorf(EINVALID, "the %s round has no start date to count the next one from: set it first", ordinal(last.Number))
+		return nil, Errorf(EINVALID, "the %s round has no start date to count the next one from: set it first", Ordinal(last.Number))
 	}
 	length := 0
 	if end, err := time.Parse(time.DateOnly, last.EndsOn); err == nil && end.After(start) {
@@ -79,7 +79,8 @@ func NextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	return next, nil
 }
 
-func ordinal(n int) string {
+// Ordinal writes a round number as people say it: 1st, 2nd, 3rd, 11th, 22nd.
+func Ordinal(n int) string {
 	suffix := "th"
 	switch {
 	case n%100 >= 11 && n%100 <= 13:
@@ -165,9 +166,9 @@ func Overlaps(r *Round, others []*Round, partnerOf func(dialogueID string) strin
 		}
 		switch {
 		case shared:
-			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("a co-chair is also at the %s round on %s", ordinal(o.Number), o.StartsOn)})
+			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("a co-chair is also at the %s round on %s", Ordinal(o.Number), o.StartsOn)})
 		case partnerOf(o.DialogueID) != "" && partnerOf(o.DialogueID) == partnerOf(r.DialogueID):
-			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("another round with %s, the %s, meets on %s", partnerOf(o.DialogueID), ordinal(o.Number), o.StartsOn)})
+			out = append(out, Overlap{RoundID: o.ID, Reason: fmt.Sprintf("another round with %s, the %s, meets on %s", partnerOf(o.DialogueID), Ordinal(o.Number), o.StartsOn)})
 		}
 	}
 	return out

@@ -90,7 +90,7 @@ func (s *Server) handleNextRoundForm(c echo.Context) error {
 		}
 		return err
 	}
-	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", ordinal(r.Number), humanDate(r.StartsOn), r.City)
+	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", briefing.Ordinal(r.Number), humanDate(r.StartsOn), r.City)
 	for _, w := range warnings {
 		msg += " Warning: " + w.Reason + "."
 	}
@@ -208,8 +208,8 @@ func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp tim
 	seq := r.Version - 1
 	uid := func(what string) string { return "briefpack-round-" + r.ID + what + "@" + strings.Split(host, ":")[0] }
 	host = strings.TrimSpace(host)
-	events := []ical.Event{{UID: uid(""), Sequence: seq, Summary: fmt.Sprintf("%s – %s round", d.Name, ordinal(r.Number)),
-		Description: fmt.Sprintf("%s round of the %s (%s). Status: %s.", ordinal(r.Number), d.Name, r.Marking, r.Status),
+	events := []ical.Event{{UID: uid(""), Sequence: seq, Summary: fmt.Sprintf("%s – %s round", d.Name, briefing.Ordinal(r.Number)),
+		Description: fmt.Sprintf("%s round of the %s (%s). Status: %s.", briefing.Ordinal(r.Number), d.Name, r.Marking, r.Status),
 		Location:    r.City, Start: start, End: end.AddDate(0, 0, 1), Stamp: stamp, Status: status, Categories: []string{"Round"}}}
 	if r.Status == briefing.RoundCancelled || r.Status == briefing.RoundHeld {
 		return events
@@ -220,7 +220,7 @@ func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp tim
 			continue
 		}
 		events = append(events, ical.Event{UID: uid("-" + m.Kind), Sequence: seq,
-			Summary: fmt.Sprintf("%s: %s round of the %s", m.Title, ordinal(r.Number), d.Name),
+			Summary: fmt.Sprintf("%s: %s round of the %s", m.Title, briefing.Ordinal(r.Number), d.Name),
 			Start:   due, End: due.AddDate(0, 0, 1), Stamp: stamp, Status: "CONFIRMED", Categories: []string{"Milestone"}})
 	}
 	return events

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -56,7 +55,7 @@ type flashMsg struct {
 func (s *Server) pageFuncs() template.FuncMap {
 	return template.FuncMap{
 		"portion": s.settings.PortionMark,
-		"ordinal": ordinal,
+		"ordinal": briefing.Ordinal,
 		"inc":     func(i int) int { return i + 1 },
 		"dec":     func(i int) int { return i - 1 },
 		"join":    strings.Join,
@@ -217,20 +216,6 @@ func isUserError(err error) bool {
 		return true
 	}
 	return false
-}
-
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.Itoa(n) + suffix
 }
 
 func humanDate(d string) string {

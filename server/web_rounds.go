@@ -124,7 +124,7 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 	if adjust != nil {
 		adjust(rp)
 	}
-	return s.page(c, status, "round", d.Name+" – "+ordinal(r.Number)+" round", rp.Marking, rp)
+	return s.page(c, status, "round", d.Name+" – "+briefing.Ordinal(r.Number)+" round", rp.Marking, rp)
 }
 
 // saveRoundForm saves a changed round through the same checks as the API,

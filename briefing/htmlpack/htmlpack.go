@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"strconv"
 
 	"briefpack/briefing"
 	"briefpack/templates"
@@ -14,7 +13,7 @@ import (
 // tmpl is the pack's template, parsed once at start-up: a missing or broken
 // template panics then, never during an export.
 var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
-	"ordinal":   ordinal,
+	"ordinal":   briefing.Ordinal,
 	"date":      date,
 	"portion":   func(s briefing.Settings, m string) string { return s.PortionMark(m) },
 	"markdown":  Markdown,
@@ -70,20 +69,6 @@ func sheetBody(p *briefing.Pack, sh *briefing.Sheet) template.HTML {
 	}
 	b.WriteString(`</tbody></table>`)
 	return template.HTML(b.String())
-}
-
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.Itoa(n) + suffix
 }
 
 // cssString quotes text as a CSS string for the page's margin boxes,

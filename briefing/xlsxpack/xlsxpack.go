@@ -70,7 +70,7 @@ func Render(w io.Writer, p *briefing.Pack) error {
 		}
 	}
 	at := p.GeneratedAt.UTC().Format(time.RFC3339)
-	title := fmt.Sprintf("Briefing pack – %s – %s round", p.Dialogue.Name, ordinal(p.Round.Number))
+	title := fmt.Sprintf("Briefing pack – %s – %s round", p.Dialogue.Name, briefing.Ordinal(p.Round.Number))
 	if wr.rel {
 		title += " (release edition)"
 	}
@@ -170,7 +170,7 @@ func (wr *writer) cover() error {
 	rows := [][]any{
 		{excelize.Cell{StyleID: wr.title, Value: p.Dialogue.Name}},
 		{},
-		{wr.text("Round"), wr.text(ordinal(p.Round.Number) + " round")},
+		{wr.text("Round"), wr.text(briefing.Ordinal(p.Round.Number) + " round")},
 		{wr.text("Dates"), wr.text(dates)},
 		{wr.text("City"), wr.text(p.Round.City)},
 		{wr.text("Host"), wr.text(host)},
@@ -370,7 +370,7 @@ func (wr *writer) actions() error {
 		}
 		raised := ""
 		if a.RaisedIn > 0 {
-			raised = ordinal(a.RaisedIn)
+			raised = briefing.Ordinal(a.RaisedIn)
 		}
 		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.text(a.Action.DueOn),
 			wr.text(strings.ReplaceAll(a.Action.Status, "_", " "))}
@@ -565,18 +565,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n])
-}
-
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }

@@ -126,6 +126,9 @@ func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID,
 	}
 	for _, sh := range p.Sheets {
 		p.Marking = s.Highest(p.Marking, sh.Marking)
+		if err := markChanges(ctx, st, s, level, d, sh, p); err != nil {
+			return nil, err
+		}
 	}
 
 	var rounds []*Round
@@ -177,4 +180,39 @@ func each[T any](fetch func(Page) ([]T, string, error), fn func(T)) error {
 		}
 		pg.After = next
 	}
+}
+
+// markChanges marks the paragraphs of a sheet rolled forward from an
+// earlier one that are new or changed since, as far as the reader sees both.
+func markChanges(ctx context.Context, st Store, s Settings, level string, d *Dialogue, sh *Sheet, p *Pack) error {
+	if sh.PredecessorID == "" {
+		return nil
+	}
+	prev, err := st.Sheet(ctx, sh.PredecessorID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	before, ok := s.VisibleSheet(level, prev)
+	if !ok {
+		return nil
+	}
+	before.Headings(d.Home, d.Partner)
+	section := map[string]int{}
+	for i := len(sh.Sections) - 1; i >= 0; i-- {
+		section[sh.Sections[i].Heading] = i
+	}
+	for _, ch := range DiffSheets(before, sh) {
+		if ch.Change != ChangeAdded && ch.Change != ChangeChanged {
+			continue
+		}
+		if i, ok := section[ch.Section]; ok {
+			if p.Changed == nil {
+				p.Changed = map[string]bool{}
+			}
+			p.Changed[ChangedKey(sh.ID, i, ch.Index)] = true
+		}
+	}
+	return nil
 }

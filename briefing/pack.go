@@ -30,6 +30,9 @@ type Pack struct {
 	// Sheets are the topic sheets in agenda order, then the round's others,
 	// with default headings filled in.
 	Sheets []*Sheet
+	// Changed marks the paragraphs of sheets rolled forward from last round
+	// that are new or changed since, by ChangedKey.
+	Changed map[string]bool
 	// Actions are the dialogue's open actions.
 	Actions []PackAction
 	// Previous is the last round before this one, for its outcomes, or nil.
@@ -74,4 +77,9 @@ type ScheduleEntry struct {
 	Title    string // empty when withheld in full
 	Decision string // ReleasedInFull, ReleasedInPart or WithheldInFull
 	Grounds  []string
+}
+
+// ChangedKey names one paragraph of a pack's sheet for Pack.Changed.
+func ChangedKey(sheetID string, section, paragraph int) string {
+	return sheetID + "/" + itoa(section) + "/" + itoa(paragraph)
 }

@@ -79,6 +79,8 @@ func NextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	return next, nil
 }
 
+func itoa(n int) string { return fmt.Sprint(n) }
+
 // Ordinal writes a round number as people say it: 1st, 2nd, 3rd, 11th, 22nd.
 func Ordinal(n int) string {
 	suffix := "th"

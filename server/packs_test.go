@@ -249,7 +249,51 @@ func TestRollForward(t *testing.T) {
 	if strings.TrimSpace(del) != "is" || strings.TrimSpace(ins) != "remains" {
 		t.Fatalf("word diff %+v", words)
 	}
+	pack := f.do("lead", "GET", "/api/v1/rounds/"+next+"/pack?format=html", nil).Body.String()
+	if n := strings.Count(pack, "Changed since the last round"); n != 2 {
+		t.Errorf("the pack marks %d changed paragraphs, want 2", n)
+	}
 	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/rollforward", map[string]string{"round_id": next}); r.Code != 403 {
 		t.Fatalf("roll forward over hidden content: %d", r.Code)
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	// The round is in the future for the fixture's clock, its drafts due already.
+	r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
+	var round map[string]any
+	r.json(&round)
+	round["starts_on"], round["ends_on"] = "2026-12-01", "2026-12-02"
+	if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	type dash struct {
+		MySheets []struct {
+			ID, Status, Due string
+			Overdue         bool
+		} `json:"my_sheets"`
+		LateDrafts []struct{ ID string } `json:"late_drafts"`
+		Upcoming   []struct {
+			ID         string
+			Milestones []struct{ Kind, Due string }
+		} `json:"upcoming_rounds"`
+		OpenActions []struct{ Ref string } `json:"open_actions"`
+	}
+	var officer, viewer dash
+	f.do("officer", "GET", "/api/v1/dashboard", nil).json(&officer)
+	if len(officer.MySheets) != 2 || officer.MySheets[0].Due != "2026-11-10" || !officer.MySheets[0].Overdue {
+		t.Fatalf("officer: %+v", officer)
+	}
+	if len(officer.Upcoming) != 1 || len(officer.Upcoming[0].Milestones) != 4 || officer.Upcoming[0].Milestones[1].Due != "2026-11-10" {
+		t.Fatalf("upcoming: %+v", officer.Upcoming)
+	}
+	if len(officer.LateDrafts) != 2 || len(officer.OpenActions) != 1 || officer.OpenActions[0].Ref != "3.01" {
+		t.Fatalf("officer: %+v", officer)
+	}
+	f.do("viewer", "GET", "/api/v1/dashboard", nil).json(&viewer)
+	if len(viewer.MySheets) != 0 || len(viewer.LateDrafts) != 1 {
+		t.Fatalf("viewer (who may not see the SECRET sheet): %+v", viewer)
 	}
 }

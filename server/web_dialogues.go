@@ -99,6 +99,9 @@ type dialoguePage struct {
 	NewAct   *briefing.Action
 	ActErr   *formError
 	Calendar string
+	// Subscribe is the calendar's address with the user's calendar token,
+	// for a calendar client that can send no cookie.
+	Subscribe string
 }
 
 func (s *Server) handleDialoguePage(c echo.Context) error {
@@ -140,6 +143,9 @@ func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialogueP
 		})
 	if err != nil {
 		return err
+	}
+	if u, err := v.st.User(v.ctx, v.reader.UserID); err == nil {
+		dp.Subscribe = c.Scheme() + "://" + c.Request().Host + "/api/v1/dialogues/" + d.ID + "/calendar.ics?token=" + calendarToken(u)
 	}
 	adjust(dp)
 	return s.page(c, status, "dialogue", d.Name, marking, dp)

@@ -52,12 +52,16 @@ func Render(w io.Writer, p *briefing.Pack) error {
 func sheetBody(p *briefing.Pack, sh *briefing.Sheet) template.HTML {
 	var b bytes.Buffer
 	b.WriteString(`<table class="sheet"><tbody>`)
-	for _, sec := range sh.Sections {
+	for i, sec := range sh.Sections {
 		b.WriteString(`<tr><th scope="row">`)
 		b.WriteString(template.HTMLEscapeString(sec.Heading))
 		b.WriteString(`</th><td>`)
-		for _, para := range sec.Paragraphs {
-			b.WriteString(`<div class="para">`)
+		for j, para := range sec.Paragraphs {
+			if p.Edition != briefing.EditionRelease && p.Changed[briefing.ChangedKey(sh.ID, i, j)] {
+				b.WriteString(`<div class="para changed"><span class="changed-note">Changed since the last round</span>`)
+			} else {
+				b.WriteString(`<div class="para">`)
+			}
 			if p.Edition == briefing.EditionRelease {
 				b.WriteString(string(releaseParagraph(para)))
 			} else {

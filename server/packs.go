@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,6 +185,8 @@ func servePackBytes(c echo.Context, body []byte, etag, name, format string) erro
 		return c.NoContent(http.StatusNotModified)
 	}
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	// A known length lets the file go out in one write, not in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, packTypes[format], body)
 }
 

@@ -115,6 +115,15 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 	if err := wr.f.SetHeaderFooter(name, wr.hf); err != nil {
 		return nil, err
 	}
+	// Printed on A4, wide worksheets across the page. (Fit-to-width would
+	// need the sheet properties, which excelize's stream writer does not write.)
+	orientation, size := "portrait", 9 // 9 is A4
+	if len(widths) > 3 {
+		orientation = "landscape"
+	}
+	if err := wr.f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation}); err != nil {
+		return nil, err
+	}
 	if filterRows > 0 {
 		last, _ := excelize.CoordinatesToCellName(len(widths), filterRows+1)
 		if err := wr.f.AutoFilter(name, "A1:"+last, nil); err != nil {

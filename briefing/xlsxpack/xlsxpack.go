@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -40,6 +42,8 @@ type writer struct {
 	hf     *excelize.HeaderFooterOptions
 	// runs caches each paragraph's rich text for the export.
 	runs map[string][]excelize.RichTextRun
+	// jobs are the worksheets laid out and waiting to be written.
+	jobs []*job
 }
 
 // Render writes the pack as an XLSX workbook. The same pack gives the same
@@ -63,7 +67,7 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	if wr.rel {
 		steps = append(steps, wr.schedule)
 	}
-	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.actions)
+	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.writeJobs, wr.actions)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsxpack: %w", err)
@@ -275,7 +279,19 @@ func (wr *writer) delegations() error {
 	return sw.Flush()
 }
 
-// topics writes one row per paragraph of every sheet.
+// job is a streamed worksheet's rows, worked out first and written later:
+// worksheets are written in parallel, each by its own stream writer.
+type job struct {
+	sw   *excelize.StreamWriter
+	rows []jobRow
+}
+
+type jobRow struct {
+	n    int
+	vals []any
+}
+
+// topics lays out one row per paragraph of every sheet.
 func (wr *writer) topics() error {
 	rows := 0
 	for _, sh := range wr.p.Sheets {
@@ -296,29 +312,29 @@ func (wr *writer) topics() error {
 	if err := wr.headerRow(sw, cols...); err != nil {
 		return err
 	}
+	j := &job{sw: sw, rows: make([]jobRow, 0, rows)}
 	n := 2
 	// Only the text wraps; the short columns are written bare, which keeps
 	// 30,000 rows of a large pack small and quick.
 	for _, sh := range wr.p.Sheets {
 		for _, sec := range sh.Sections {
-			for j, para := range sec.Paragraphs {
-				r := []any{sh.Title, sec.Heading, j + 1, wr.text(wr.plainText(para))}
+			for k, para := range sec.Paragraphs {
+				r := []any{sh.Title, sec.Heading, k + 1, wr.text(wr.plainText(para))}
 				if !wr.rel {
 					r = append(r, para.Marking)
 				}
 				r = append(r, para.Withhold)
-				if err := sw.SetRow(row(n), r); err != nil {
-					return err
-				}
+				j.rows = append(j.rows, jobRow{n, r})
 				n++
 			}
 		}
 	}
-	return sw.Flush()
+	wr.jobs = append(wr.jobs, j)
+	return nil
 }
 
-// sheets writes each topic sheet in the two-column form: the heading once,
-// then a row per paragraph.
+// sheets lays out each topic sheet in the two-column form: the heading
+// once, then a row per paragraph.
 func (wr *writer) sheets() error {
 	names := newNamer()
 	for _, sh := range wr.p.Sheets {
@@ -326,38 +342,77 @@ func (wr *writer) sheets() error {
 		if err != nil {
 			return err
 		}
-		n := 1
 		label := sh.Title
 		if !wr.rel {
 			label += "  [" + sh.Marking + "]"
 		}
-		if err := sw.SetRow(row(n), []any{excelize.Cell{StyleID: wr.title, Value: label}}); err != nil {
-			return err
-		}
-		n += 2
+		j := &job{sw: sw, rows: []jobRow{{1, []any{excelize.Cell{StyleID: wr.title, Value: label}}}}}
+		n := 3
 		for _, sec := range sh.Sections {
 			heading := excelize.Cell{StyleID: wr.bold, Value: sec.Heading}
 			if len(sec.Paragraphs) == 0 {
-				if err := sw.SetRow(row(n), []any{heading}); err != nil {
-					return err
-				}
+				j.rows = append(j.rows, jobRow{n, []any{heading}})
 				n++
 			}
-			for j, para := range sec.Paragraphs {
+			for k, para := range sec.Paragraphs {
 				first := any(nil)
-				if j == 0 {
+				if k == 0 {
 					first = heading
 				}
-				if err := sw.SetRow(row(n), []any{first, wr.text(wr.cellText(para, true))}); err != nil {
-					return err
-				}
+				j.rows = append(j.rows, jobRow{n, []any{first, wr.text(wr.cellText(para, true))}})
 				n++
 			}
 		}
-		if err := sw.Flush(); err != nil {
+		wr.jobs = append(wr.jobs, j)
+		// In batches, so a large pack's rows are never all laid out at once.
+		if len(wr.jobs) >= jobBatch {
+			if err := wr.writeJobs(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jobBatch is how many worksheets are laid out before they are written.
+const jobBatch = 32
+
+// writeJobs writes the laid-out worksheets, several at once, then flushes
+// them in order. Only the flushes touch the workbook itself: each stream
+// writer writes rows into its own buffer.
+func (wr *writer) writeJobs() error {
+	work := make(chan *job)
+	errs := make(chan error, len(wr.jobs))
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				for _, r := range j.rows {
+					if err := j.sw.SetRow(row(r.n), r.vals); err != nil {
+						errs <- err
+						break
+					}
+				}
+			}
+		}()
+	}
+	for _, j := range wr.jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	for _, j := range wr.jobs {
+		if err := j.sw.Flush(); err != nil {
 			return err
 		}
 	}
+	wr.jobs = nil
 	return nil
 }
 

@@ -74,30 +74,62 @@ func (s *Server) handleUser(c echo.Context) error {
 	return one(c, http.StatusOK, u.Version, toUserJSON(u))
 }
 
+// saveUser creates a user (old nil) or saves a new version of one, for the
+// API and the admin's page alike: the password is hashed whole, an admin
+// cannot disable or demote themselves, and a user whose rights or password
+// change is signed out everywhere.
+func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req userRequest) (*briefing.User, error) {
+	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
+	if old != nil {
+		u.Meta = briefing.Meta{ID: old.ID, Version: version}
+	}
+	if err := u.Validate(s.settings); err != nil {
+		return nil, err
+	}
+	me := mustReader(c)
+	if old != nil && u.ID == me.UserID && (u.Disabled || u.Role != old.Role) {
+		return nil, briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
+	}
+	if old == nil || req.Password != "" {
+		hash, err := HashPassword(req.Password)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = hash
+	}
+	ctx := c.Request().Context()
+	if old == nil {
+		if err := s.store.CreateUser(ctx, u, me.Actor()); err != nil {
+			return nil, err
+		}
+		s.logger(c).Info("user created", "target", u.Name, "role", u.Role, "clearance", u.Clearance)
+		return u, nil
+	}
+	if err := s.store.UpdateUser(ctx, u, me.Actor()); err != nil {
+		return nil, err
+	}
+	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance {
+		s.sessions.endUser(u.ID) // sign them out: their rights changed
+	}
+	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
+		"disabled", u.Disabled, "password_reset", req.Password != "")
+	return u, nil
+}
+
 func (s *Server) handleCreateUser(c echo.Context) error {
 	var req userRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
-	if err := u.Validate(s.settings); err != nil {
-		return err
-	}
-	hash, err := HashPassword(req.Password)
+	u, err := s.saveUser(c, nil, 0, req)
 	if err != nil {
 		return err
 	}
-	u.PasswordHash = hash
-	if err := s.store.CreateUser(c.Request().Context(), u, mustReader(c).Actor()); err != nil {
-		return err
-	}
-	s.logger(c).Info("user created", "new_user", u.Name, "role", u.Role, "clearance", u.Clearance)
 	return created(c, api+"/users/"+u.ID, u.Version, toUserJSON(u))
 }
 
 func (s *Server) handleUpdateUser(c echo.Context) error {
-	ctx := c.Request().Context()
-	old, err := s.store.User(ctx, c.Param("id"))
+	old, err := s.store.User(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -112,28 +144,10 @@ func (s *Server) handleUpdateUser(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	u := &briefing.User{Meta: briefing.Meta{ID: old.ID, Version: version}, Name: req.Name, Role: req.Role,
-		Clearance: req.Clearance, Disabled: req.Disabled}
-	if err := u.Validate(s.settings); err != nil {
+	u, err := s.saveUser(c, old, version, req)
+	if err != nil {
 		return err
 	}
-	me := mustReader(c)
-	if u.ID == me.UserID && (u.Disabled || u.Role != old.Role) {
-		return briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
-	}
-	if req.Password != "" {
-		if u.PasswordHash, err = HashPassword(req.Password); err != nil {
-			return err
-		}
-	}
-	if err := s.store.UpdateUser(ctx, u, me.Actor()); err != nil {
-		return err
-	}
-	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance {
-		s.sessions.endUser(u.ID) // sign them out: their rights changed
-	}
-	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
-		"disabled", u.Disabled, "password_reset", req.Password != "")
 	return one(c, http.StatusOK, u.Version, toUserJSON(u))
 }
 

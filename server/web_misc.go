@@ -211,44 +211,23 @@ func (s *Server) showUsers(c echo.Context, status int, form userRequest, ferr *f
 // handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id
 // (role, clearance, disabled, and a password reset when one is typed).
 func (s *Server) handleSaveUserForm(c echo.Context) error {
-	ctx := c.Request().Context()
 	req := userRequest{Name: c.FormValue("name"), Role: briefing.Role(c.FormValue("role")), Clearance: c.FormValue("clearance"),
 		Disabled: c.FormValue("disabled") == "on", Password: c.FormValue("password")}
-	me := mustReader(c)
-	id := c.Param("id")
-	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
 	var old *briefing.User
-	if id != "" {
+	version := 0
+	if id := c.Param("id"); id != "" {
 		var err error
-		if old, err = s.store.User(ctx, id); err != nil {
+		if old, err = s.store.User(c.Request().Context(), id); err != nil {
 			return err
 		}
-		u.ID = id
-		u.Version, _ = strconv.Atoi(c.FormValue("version"))
+		version, _ = strconv.Atoi(c.FormValue("version"))
 	}
-	err := u.Validate(s.settings)
-	if err == nil && (id == "" || req.Password != "") {
-		u.PasswordHash, err = HashPassword(req.Password)
-	}
-	if err == nil && old != nil && id == me.UserID && (u.Disabled || u.Role != old.Role) {
-		err = briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
-	}
-	if err == nil {
-		if id == "" {
-			err = s.store.CreateUser(ctx, u, me.Actor())
-		} else {
-			err = s.store.UpdateUser(ctx, u, me.Actor())
-		}
-	}
+	u, err := s.saveUser(c, old, version, req)
 	if err != nil {
 		if !isUserError(err) {
 			return err
 		}
 		return s.showUsers(c, http.StatusUnprocessableEntity, req, toFormError(err))
 	}
-	if old != nil && (u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance) {
-		s.sessions.endUser(u.ID)
-	}
-	s.logger(c).Info("user saved", "target", u.Name, "role", u.Role, "clearance", u.Clearance, "disabled", u.Disabled, "password_set", req.Password != "")
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
 }

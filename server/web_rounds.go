@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,6 +31,16 @@ type roundPage struct {
 	Release     []briefing.ReleaseCheckSheet
 	WithheldAll int
 	Overlaps    []briefing.Overlap
+	// History is the round's saved versions, newest first: a postponed
+	// round keeps the dates it had.
+	History []roundVersionRow
+}
+
+type roundVersionRow struct {
+	Version int
+	At      time.Time
+	By      string
+	Round   *briefing.Round
 }
 
 type roundAgendaItem struct {
@@ -120,6 +132,17 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 	rp.Overlaps, err = s.overlaps(v, r)
 	if err != nil {
 		return err
+	}
+	recs, err := s.store.Versions(v.ctx, briefing.KindRound, r.ID)
+	if err != nil {
+		return err
+	}
+	for i := len(recs) - 1; i >= 0; i-- {
+		var old briefing.Round
+		if recs[i].Deleted || json.Unmarshal(recs[i].Data, &old) != nil || !s.settings.SeesRound(v.clearance(), &old) {
+			continue
+		}
+		rp.History = append(rp.History, roundVersionRow{Version: recs[i].Version, At: recs[i].At, By: recs[i].By, Round: &old})
 	}
 	if adjust != nil {
 		adjust(rp)

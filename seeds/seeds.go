@@ -104,7 +104,7 @@ func Load(ctx context.Context, st briefing.Store, hash func(password string) (st
 	if err := load(ctx, st, s, &f); err != nil {
 		return nil, fmt.Errorf("seeds: %w", err)
 	}
-	return createLogins(ctx, st, s, hash)
+	return ResetLogins(ctx, st, hash)
 }
 
 func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) error {
@@ -227,30 +227,9 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 	return nil
 }
 
-// createLogins adds one demo user per role, each with a new random password.
-func createLogins(ctx context.Context, st briefing.Store, s briefing.Settings, hash func(string) (string, error)) ([]Login, error) {
-	var out []Login
-	for _, du := range demoUsers[s.Jurisdiction] {
-		pw := password()
-		h, err := hash(pw)
-		if err != nil {
-			return nil, err
-		}
-		u := &briefing.User{Name: string(du.role), Role: du.role, Clearance: du.clearance, PasswordHash: h}
-		if err := u.Validate(s); err != nil {
-			return nil, err
-		}
-		if err := st.CreateUser(ctx, u, demo); err != nil {
-			return nil, err
-		}
-		out = append(out, Login{Name: u.Name, Password: pw, Role: u.Role, Clearance: u.Clearance})
-	}
-	return out, nil
-}
-
-// ResetLogins gives the demo users of an existing demo database new random
-// passwords (adding any that are missing), so a restarted demo always has
-// a login to print.
+// ResetLogins gives each demo user a new random password, creating the
+// ones that do not exist yet: after Load, and again whenever a demo
+// database is served anew, so there is always a login to print.
 func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (string, error)) ([]Login, error) {
 	s, err := st.Settings(ctx)
 	if err != nil {

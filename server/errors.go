@@ -98,6 +98,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		msg, fields = "internal error", nil
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		log.Warn("access refused", "status", status, "code", code, "reason", msg)
+	case status == http.StatusNotFound:
+		// Absent, or above the reader's clearance: the answer does not say which, the log line is kept.
+		log.Info("not found or above clearance", "path", c.Request().URL.Path, "reason", msg)
 	}
 	if code == briefing.EINTERNAL {
 		msg = "internal error"

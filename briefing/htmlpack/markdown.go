@@ -15,20 +15,15 @@ import (
 	"briefpack/briefing"
 )
 
-// policy sanitises rendered Markdown: text formatting, lists, tables and
-// links to the web or mail; no script, style, frame, form, image or event
-// handler. It is built once.
+// policy sanitises rendered Markdown: text formatting, lists and tables;
+// no script, style, frame, form, image, event handler — and no link: a
+// pack is read offline and refers to nothing outside itself, so a link
+// keeps its words and loses its address. It is built once.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "code", "pre", "blockquote",
 		"ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
-	p.AllowAttrs("href").OnElements("a")
-	p.AllowURLSchemes("http", "https", "mailto")
-	p.RequireParseableURLs(true)
-	p.AllowRelativeURLs(false)
-	p.RequireNoReferrerOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(false)
 	return p
 }()
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,5 +107,3 @@ func jsonMarshal(v any) ([]byte, error) {
 	err := enc.Encode(v)
 	return bytes.TrimSpace(b.Bytes()), err
 }
-
-var _ template.HTML

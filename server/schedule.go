@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -337,5 +336,3 @@ func changed(all []briefing.ParagraphChange) []briefing.ParagraphChange {
 	}
 	return out
 }
-
-var _ = json.Marshal

@@ -48,6 +48,7 @@ func (s *Server) registerPageRoutes() {
 	s.route(http.MethodGet, "/sheets/:id/edit", briefing.RoleOfficer, s.handleEditorPage)
 	s.route(http.MethodPost, "/sheets/:id/edit", briefing.RoleOfficer, s.handleEditorForm)
 	s.route(http.MethodPost, "/sheets/:id/review", briefing.RoleOfficer, s.handleReviewForm)
+	s.route(http.MethodPost, "/sheets/:id/rollforward", briefing.RoleOfficer, s.handleRollForwardForm)
 	// GET, POST /people · GET, POST /people/:id
 	s.route(http.MethodGet, "/people", briefing.RoleViewer, s.handlePeoplePage)
 	s.route(http.MethodPost, "/people", briefing.RoleSecretariat, s.handleSavePersonForm)

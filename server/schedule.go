@@ -237,47 +237,52 @@ func (s *Server) handleRollForward(c echo.Context) error {
 	if req.RoundID == "" {
 		return &briefing.Error{Code: briefing.EINVALID, Message: "round_id is required", Fields: map[string]string{"round_id": "is required"}}
 	}
-	v := s.view(c)
-	src, err := v.sheet(c.Param("id"))
+	out, err := s.rollForward(s.view(c), c.Param("id"), req.RoundID)
 	if err != nil {
 		return err
+	}
+	return created(c, api+"/sheets/"+out.ID, out.Version, out)
+}
+
+// rollForward copies a sheet into a later round of its dialogue as a new
+// draft held by the caller, linked to its predecessor.
+func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet, error) {
+	src, err := v.sheet(sheetID)
+	if err != nil {
+		return nil, err
 	}
 	stored, err := v.st.Sheet(v.ctx, src.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !s.settings.HoldsOnly(v.clearance(), stored) {
-		return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; rolling it forward would lose them")
+		return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; rolling it forward would lose them")
 	}
 	from, err := v.round(src.RoundID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	to, err := v.round(req.RoundID)
+	to, err := v.round(roundID)
 	if err != nil {
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
-			return fieldError("round_id", "must be the id of a round")
+			return nil, fieldError("round_id", "must be the id of a round")
 		}
-		return err
+		return nil, err
 	}
 	if to.DialogueID != from.DialogueID || to.ID == from.ID {
-		return fieldError("round_id", "must be another round of the same dialogue")
+		return nil, fieldError("round_id", "must be another round of the same dialogue")
 	}
 	sh := stored.Clone()
 	sh.Meta = briefing.Meta{}
-	sh.RoundID, sh.Status, sh.Owner, sh.PredecessorID, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, stored.ID, nil
+	sh.RoundID, sh.Status, sh.Owner, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, nil
 	if err := s.prepareSheet(v, sh, nil); err != nil {
-		return err
+		return nil, err
 	}
 	sh.PredecessorID = stored.ID
 	if err := v.st.CreateSheet(v.ctx, sh, v.reader.Actor()); err != nil {
-		return err
+		return nil, err
 	}
-	out, err := v.sheet(sh.ID)
-	if err != nil {
-		return err
-	}
-	return created(c, api+"/sheets/"+sh.ID, sh.Version, out)
+	return v.sheet(sh.ID)
 }
 
 // changesResponse is a sheet's changes against an earlier text of it.

@@ -17,6 +17,12 @@ type sheetPage struct {
 	Round    *briefing.Round
 	Dialogue *briefing.Dialogue
 	Versions []versionJSON
+	// Later are the dialogue's other rounds, to roll the sheet forward into.
+	Later []*briefing.Round
+	// Changes are what changed since the sheet it was rolled forward from.
+	Changes []briefing.ParagraphChange
+	// Error is why a roll-forward was refused.
+	Error *formError
 }
 
 func (s *Server) handleSheetPage(c echo.Context) error {
@@ -38,6 +44,21 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 		return err
 	}
 	sp := sheetPage{Sheet: sh, Round: r, Dialogue: d}
+	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+		func(x *briefing.Round) (bool, error) {
+			if x.Number > r.Number {
+				sp.Later = append(sp.Later, x)
+			}
+			return true, nil
+		})
+	if err != nil {
+		return err
+	}
+	if sh.PredecessorID != "" {
+		if prev, err := v.sheet(sh.PredecessorID); err == nil {
+			sp.Changes = changed(briefing.DiffSheets(prev, sh))
+		}
+	}
 	for i := len(recs) - 1; i >= 0; i-- {
 		sp.Versions = append(sp.Versions, versionJSON{Version: recs[i].Version, At: recs[i].At, By: recs[i].By, Title: sheets[i].Title, Marking: sheets[i].Marking})
 	}
@@ -243,4 +264,18 @@ func (s *Server) handleReviewForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, back)
 	}
 	return redirect(c, back, fmt.Sprintf("%q is now %s.", sh.Title, sh.Status))
+}
+
+// handleRollForwardForm is POST /sheets/:id/rollforward: the sheet copied
+// into a later round as a new draft, opened in the editor.
+func (s *Server) handleRollForwardForm(c echo.Context) error {
+	sh, err := s.rollForward(s.view(c), c.Param("id"), c.FormValue("round_id"))
+	if err != nil {
+		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
+			return err
+		}
+		flash(c, "error", "Not rolled forward: "+briefing.ErrorMessage(err))
+		return c.Redirect(http.StatusSeeOther, "/sheets/"+c.Param("id"))
+	}
+	return redirect(c, "/sheets/"+sh.ID+"/edit", "Rolled forward as a new draft: revise it for this round.")
 }

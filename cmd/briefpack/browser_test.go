@@ -361,6 +361,12 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("flash %q", s)
 		}
 		screenshot(t, ctx, "secretariat-dialogue")
+		// Last round's sheet rolled forward into the new round.
+		do(t, ctx, "roll forward", chromedp.Navigate(ds.url+"/sheets/1"), chromedp.WaitVisible(`#rollforward`, chromedp.ByQuery),
+			submit(`form[action="/sheets/1/rollforward"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "Rolled forward") {
+			t.Errorf("flash %q", s)
+		}
 		do(t, ctx, "people", chromedp.Navigate(ds.url+"/people"), chromedp.WaitVisible(`#new`, chromedp.ByQuery),
 			chromedp.SendKeys(`form[action="/people"] #f-name`, "Morgan Lee (demo)", chromedp.ByQuery),
 			chromedp.SendKeys(`form[action="/people"] #f-country`, "Australia", chromedp.ByQuery),

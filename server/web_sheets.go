@@ -205,6 +205,16 @@ func (s *Server) handleEditorForm(c echo.Context) error {
 // again with the user's text intact and the reason.
 func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *editorPage, submit bool) error {
 	sh := ep.Sheet
+	// A paragraph added and left empty is dropped rather than refused: nothing typed is lost.
+	for i := range sh.Sections {
+		ps := sh.Sections[i].Paragraphs[:0]
+		for _, p := range sh.Sections[i].Paragraphs {
+			if strings.TrimSpace(p.Text) != "" {
+				ps = append(ps, p)
+			}
+		}
+		sh.Sections[i].Paragraphs = ps
+	}
 	err := s.prepareSheet(v, sh, cur)
 	if err == nil {
 		err = v.st.UpdateSheet(v.ctx, sh, v.reader.Actor())

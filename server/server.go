@@ -86,8 +86,8 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
 		sessions: newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
-		byAddr:   newLimiter(20, time.Minute, cfg.Now),
-		byName:   newLimiter(5, 5*time.Minute, cfg.Now),
+		byAddr:   newLimiter(30, time.Minute, cfg.Now),
+		byName:   newLimiter(10, time.Minute, cfg.Now),
 		roles:    map[string]briefing.Role{},
 		instance: randomToken()[:8],
 	}

@@ -376,8 +376,19 @@ func TestCSRF(t *testing.T) {
 	if c := post(agency, "application/json", "X-CSRF-Token", login.CSRF); c != 201 {
 		t.Errorf("a JSON post with the token: %d", c)
 	}
+	if c := post("", "application/x-www-form-urlencoded"); c != 403 {
+		t.Errorf("an empty cross-site form post: %d", c)
+	}
 	if c := post(agency, "application/json", "Authorization", "Bearer "+f.tokens["secretariat"], "Cookie", ""); c != 201 {
 		t.Errorf("a bearer post: %d", c)
+	}
+	// Signing out with the cookie and no body at all.
+	req := httptest.NewRequest("POST", "/api/v1/logout", nil)
+	req.Header.Set("Cookie", cookie)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	if rec.Code != 204 {
+		t.Errorf("a cookie sign-out: %d", rec.Code)
 	}
 }
 

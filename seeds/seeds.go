@@ -227,6 +227,21 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 	return nil
 }
 
+// IsDemo reports whether a store holds the demo data: its first dialogue
+// was created by the demo loader. Serving a real database with --demo must
+// not add demo accounts to it.
+func IsDemo(ctx context.Context, st briefing.Store) (bool, error) {
+	ds, _, err := st.Dialogues(ctx, briefing.Page{Limit: 1})
+	if err != nil || len(ds) == 0 {
+		return false, err
+	}
+	vs, err := st.Versions(ctx, briefing.KindDialogue, ds[0].ID)
+	if err != nil {
+		return false, err
+	}
+	return len(vs) > 0 && vs[0].By == demo.Name, nil
+}
+
 // ResetLogins gives each demo user a new random password, creating the
 // ones that do not exist yet: after Load, and again whenever a demo
 // database is served anew, so there is always a login to print.

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"briefpack/briefing"
 )
 
 // MustRunMain starts briefpack in-process on 127.0.0.1:0 over a database in
@@ -237,4 +239,28 @@ func waitForURL(t *testing.T, r io.Reader) string {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestMain_DemoRefusesRealData: --demo never adds demo accounts to a
+// database that holds data of its own.
+func TestMain_DemoRefusesRealData(t *testing.T) {
+	m := MustRunMain(t, false, "nz")
+	ctx := context.Background()
+	if err := m.DB.CreateDialogue(ctx, &briefing.Dialogue{Name: "Real dialogue", Home: "New Zealand", Partner: "Fiji"}, briefing.Actor{Name: "secretariat"}); err != nil {
+		t.Fatal(err)
+	}
+	path := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := NewMain()
+	again.Addr, again.DBPath, again.Demo = "127.0.0.1:0", path, true
+	err := again.Run(ctx)
+	if err == nil {
+		again.Close()
+		t.Fatal("--demo loaded demo accounts into a real database")
+	}
+	if !strings.Contains(err.Error(), "not the demo's") {
+		t.Fatalf("%v", err)
+	}
 }

@@ -122,6 +122,13 @@ func (m *Main) Close() error {
 func (m *Main) loadDemo(ctx context.Context) error {
 	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
 	if briefing.ErrorCode(err) == briefing.ECONFLICT {
+		demo, derr := seeds.IsDemo(ctx, m.DB)
+		if derr != nil {
+			return derr
+		}
+		if !demo {
+			return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", m.DBPath)
+		}
 		logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword)
 	}
 	if err != nil {

@@ -172,6 +172,12 @@ func TestNextRound(t *testing.T) {
 	if next["number"] != float64(3) || next["city"] != "Canberra" || next["starts_on"] != "2017-08-02" || next["host"] != "home" || next["status"] != "proposed" {
 		t.Fatalf("%v", next)
 	}
+	// A round at the same time as another with the same partner is saved, with a warning.
+	other := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Japan–Australia Defence Dialogue", "home": "Australia", "partner": "Japan"})
+	r = f.do("secretariat", "POST", "/api/v1/dialogues/"+other+"/rounds", map[string]any{"number": 1, "starts_on": "2017-08-02", "host": "home"})
+	if r.Code != 201 || !strings.Contains(r.Header().Get("Warning"), "another round with Japan") {
+		t.Fatalf("overlap: %d %q", r.Code, r.Header().Get("Warning"))
+	}
 	if r := f.do("lead", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil); r.Code != 403 {
 		t.Fatalf("lead: %d", r.Code)
 	}

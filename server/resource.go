@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +32,24 @@ type resource[T briefing.Object] struct {
 	parentOf func(obj T) string
 	// output prepares an object for the reader (computed fields), if needed.
 	output func(v *view, obj T) (T, error)
+	// warnings are what a write should point out without refusing it,
+	// answered in Warning headers (RFC 9111 code 199).
+	warnings func(v *view, obj T) ([]string, error)
+}
+
+// warn adds the write's warnings to the answer.
+func (r *resource[T]) warn(c echo.Context, v *view, obj T) error {
+	if r.warnings == nil {
+		return nil
+	}
+	ws, err := r.warnings(v, obj)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		c.Response().Header().Add("Warning", `199 briefpack "`+strings.ReplaceAll(w, `"`, "'")+`"`)
+	}
+	return nil
 }
 
 func (r *resource[T]) out(v *view, obj T) (T, error) {
@@ -95,6 +114,9 @@ func (r *resource[T]) handleCreate(s *Server, param string) echo.HandlerFunc {
 		if err := r.create(v, obj); err != nil {
 			return err
 		}
+		if err := r.warn(c, v, obj); err != nil {
+			return err
+		}
 		out, err := r.out(v, obj)
 		if err != nil {
 			return err
@@ -132,6 +154,9 @@ func (r *resource[T]) handleUpdate(s *Server) echo.HandlerFunc {
 			return err
 		}
 		if err := r.update(v, obj); err != nil {
+			return err
+		}
+		if err := r.warn(c, v, obj); err != nil {
 			return err
 		}
 		out, err := r.out(v, obj)

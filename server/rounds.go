@@ -24,6 +24,14 @@ func (s *Server) registerRoundRoutes() {
 		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
 		parentOf: func(r *briefing.Round) string { return r.DialogueID },
 		output:   outputRound,
+		warnings: func(v *view, r *briefing.Round) ([]string, error) {
+			os, err := s.overlaps(v, r)
+			var out []string
+			for _, o := range os {
+				out = append(out, o.Reason+" (round "+o.RoundID+")")
+			}
+			return out, err
+		},
 	}
 	// GET, POST /api/v1/dialogues/:id/rounds
 	s.route("GET", api+"/dialogues/:id/rounds", briefing.RoleViewer, r.handleList(s, "id"))

@@ -35,6 +35,8 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /sheets/:id":                          briefing.RoleViewer,
 	"GET /sheets/:id/edit":                     briefing.RoleOfficer,
 	"POST /sheets/:id/edit":                    briefing.RoleOfficer,
+	"POST /sheets/:id/delete":                  briefing.RoleOfficer,
+	"POST /sheets/:id/restore":                 briefing.RoleOfficer,
 	"POST /sheets/:id/rollforward":             briefing.RoleOfficer,
 	"POST /sheets/:id/review":                  briefing.RoleOfficer,
 	"GET /people":                              briefing.RoleViewer,

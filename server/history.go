@@ -141,8 +141,7 @@ func (s *Server) handleSheetRestore(c echo.Context) error {
 		return err
 	}
 	v := s.view(c)
-	id := c.Param("id")
-	cur, err := v.sheet(id)
+	cur, err := v.sheet(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -153,41 +152,48 @@ func (s *Server) handleSheetRestore(c echo.Context) error {
 	if version < 0 {
 		version = cur.Version
 	}
-	old, err := s.sheetVersion(v, id, req.Version)
-	if err != nil {
-		return err
-	}
-	// The restored content must be wholly visible to the restorer, or it would lose what they cannot see.
-	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
-		if rec.Version != req.Version {
-			continue
-		}
-		var full briefing.Sheet
-		if err := json.Unmarshal(rec.Data, &full); err != nil {
-			return err
-		}
-		if !s.settings.HoldsOnly(v.clearance(), &full) {
-			return briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", req.Version)
-		}
-	}
-	restored := old.Clone()
-	restored.Meta = briefing.Meta{ID: id, Version: version}
-	restored.Status = briefing.SheetDraft
-	if err := s.prepareSheet(v, restored, cur); err != nil {
-		return err
-	}
-	if err := s.store.UpdateSheet(v.ctx, restored, v.reader.Actor()); err != nil {
-		return err
-	}
-	out, err := v.sheet(id)
+	out, err := s.restoreSheet(v, cur, version, req.Version)
 	if err != nil {
 		return err
 	}
 	return one(c, http.StatusOK, out.Version, out)
+}
+
+// restoreSheet saves an old version's content as a new draft version, made
+// against version of the current sheet. The restorer must be cleared for
+// everything in the old version, or restoring it would lose what they
+// cannot see.
+func (s *Server) restoreSheet(v *view, cur *briefing.Sheet, version, old int) (*briefing.Sheet, error) {
+	id := cur.ID
+	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
+	if err != nil {
+		return nil, err
+	}
+	var full *briefing.Sheet
+	for _, rec := range recs {
+		if rec.Version == old && !rec.Deleted {
+			full = &briefing.Sheet{}
+			if err := json.Unmarshal(rec.Data, full); err != nil {
+				return nil, fmt.Errorf("history of sheet %s version %d: %w", id, old, err)
+			}
+		}
+	}
+	if full == nil {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, old)
+	}
+	if !s.settings.HoldsOnly(v.clearance(), full) {
+		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)
+	}
+	restored := full.Clone()
+	restored.Meta = briefing.Meta{ID: id, Version: version}
+	restored.Status = briefing.SheetDraft
+	if err := s.prepareSheet(v, restored, cur); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateSheet(v.ctx, restored, v.reader.Actor()); err != nil {
+		return nil, err
+	}
+	return v.sheet(id)
 }
 
 func (s *Server) handleRoundVersions(c echo.Context) error {

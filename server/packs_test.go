@@ -303,3 +303,35 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("viewer (who may not see the SECRET sheet): %+v", viewer)
 	}
 }
+
+func TestRestore(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	r := f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil)
+	var sh map[string]any
+	r.json(&sh)
+	sh["title"] = "Renamed"
+	if r := f.do("officer", "PUT", "/api/v1/sheets/"+w.sheet, sh, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("%d", r.Code)
+	}
+	r = f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/restore", map[string]int{"version": 1}, "If-Match", `"2"`)
+	var got struct {
+		Title   string
+		Version int
+	}
+	r.json(&got)
+	if r.Code != 200 || got.Title != "Foreign Interference" || got.Version != 3 {
+		t.Fatalf("%d %+v", r.Code, got)
+	}
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/restore", map[string]int{"version": 1}, "If-Match", `"2"`); r.Code != 412 {
+		t.Fatalf("stale restore: %d", r.Code)
+	}
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/restore", map[string]int{"version": 1}, "If-Match", `"3"`); r.Code != 403 {
+		t.Fatalf("restore over hidden content: %d", r.Code)
+	}
+	var vs struct{ Items []struct{ Version int } }
+	f.do("officer", "GET", "/api/v1/sheets/"+w.sheet+"/versions", nil).json(&vs)
+	if len(vs.Items) != 3 {
+		t.Fatalf("history rewritten: %+v", vs)
+	}
+}

@@ -49,6 +49,8 @@ func (s *Server) registerPageRoutes() {
 	s.route(http.MethodPost, "/sheets/:id/edit", briefing.RoleOfficer, s.handleEditorForm)
 	s.route(http.MethodPost, "/sheets/:id/review", briefing.RoleOfficer, s.handleReviewForm)
 	s.route(http.MethodPost, "/sheets/:id/rollforward", briefing.RoleOfficer, s.handleRollForwardForm)
+	s.route(http.MethodPost, "/sheets/:id/delete", briefing.RoleOfficer, s.handleDeleteSheetForm)
+	s.route(http.MethodPost, "/sheets/:id/restore", briefing.RoleOfficer, s.handleRestoreForm)
 	// GET, POST /people · GET, POST /people/:id
 	s.route(http.MethodGet, "/people", briefing.RoleViewer, s.handlePeoplePage)
 	s.route(http.MethodPost, "/people", briefing.RoleSecretariat, s.handleSavePersonForm)

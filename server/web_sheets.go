@@ -289,3 +289,46 @@ func (s *Server) handleRollForwardForm(c echo.Context) error {
 	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", "Rolled forward as a new draft: revise it for this round.")
 }
+
+// handleDeleteSheetForm is POST /sheets/:id/delete, under the API's rules.
+func (s *Server) handleDeleteSheetForm(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.sheet(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.checkSheetDelete(v, sh); err != nil {
+		flash(c, "error", "Not deleted: "+briefing.ErrorMessage(err))
+		return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID)
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if err := v.st.DeleteSheet(v.ctx, sh.ID, version, v.reader.Actor()); err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		flash(c, "error", "Not deleted: the sheet changed since you opened it; look again.")
+		return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID)
+	}
+	return redirect(c, "/rounds/"+sh.RoundID+"#sheets", fmt.Sprintf("Deleted %q.", sh.Title))
+}
+
+// handleRestoreForm is POST /sheets/:id/restore: an old version saved as
+// the newest, under the API's rules.
+func (s *Server) handleRestoreForm(c echo.Context) error {
+	v := s.view(c)
+	id := c.Param("id")
+	n, _ := strconv.Atoi(c.FormValue("version"))
+	cur, err := v.sheet(id)
+	if err != nil {
+		return err
+	}
+	out, err := s.restoreSheet(v, cur, cur.Version, n)
+	if err != nil {
+		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+			return err
+		}
+		flash(c, "error", "Not restored: "+briefing.ErrorMessage(err))
+		return c.Redirect(http.StatusSeeOther, "/sheets/"+id)
+	}
+	return redirect(c, "/sheets/"+id, fmt.Sprintf("Version %d restored as version %d, a draft.", n, out.Version))
+}

@@ -105,8 +105,7 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
+			return err // the flag package has printed the usage
 		}
 		return usageError{fmt.Sprintf("%s: %v (see briefpack %s --help)", fs.Name(), err, fs.Name())}
 	}

@@ -129,7 +129,7 @@ func TestBinary(t *testing.T) {
 	t.Run("Usage", func(t *testing.T) {
 		for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"user", "add", "--help"}, {"backup", "--help"}, {"export", "--help"}, {"check", "--help"}} {
 			out, _, code := runBin("", args...)
-			if code != 0 || !strings.Contains(out, "Usage") {
+			if code != 0 || !strings.Contains(out, "Usage") || (len(args) > 1 && strings.Count(out, "Usage") != 1) {
 				t.Errorf("%v: exit %d, %q", args, code, out)
 			}
 		}

@@ -198,7 +198,9 @@ func message(err error) string {
 		msg := e.Message
 		var fields []string
 		for k, v := range e.Fields {
-			fields = append(fields, k+" "+v)
+			if !strings.Contains(msg, v) {
+				fields = append(fields, k+" "+v)
+			}
 		}
 		sort.Strings(fields)
 		if len(fields) > 0 {

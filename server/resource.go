@@ -106,23 +106,29 @@ func (r *resource[T]) handleCreate(s *Server, param string) echo.HandlerFunc {
 		if r.parent != nil {
 			r.parent(obj, c.Param(param))
 		}
-		v := s.view(c)
 		var zero T
-		if err := r.prepare(v, obj, zero); err != nil {
-			return err
-		}
-		if err := r.create(v, obj); err != nil {
-			return err
-		}
-		if err := r.warn(c, v, obj); err != nil {
-			return err
-		}
-		out, err := r.out(v, obj)
+		out, err := r.save(c, s.view(c), obj, zero, r.create)
 		if err != nil {
 			return err
 		}
 		return created(c, r.path(obj.GetMeta().ID), obj.GetMeta().Version, out)
 	}
+}
+
+// save checks an object, writes it, adds the write's warnings and returns
+// the reader's copy: the common part of a create and an update.
+func (r *resource[T]) save(c echo.Context, v *view, obj, old T, write func(*view, T) error) (T, error) {
+	var zero T
+	if err := r.prepare(v, obj, old); err != nil {
+		return zero, err
+	}
+	if err := write(v, obj); err != nil {
+		return zero, err
+	}
+	if err := r.warn(c, v, obj); err != nil {
+		return zero, err
+	}
+	return r.out(v, obj)
 }
 
 // handleUpdate is PUT on one object: If-Match names the version it was
@@ -150,16 +156,7 @@ func (r *resource[T]) handleUpdate(s *Server) echo.HandlerFunc {
 		if r.parent != nil {
 			r.parent(obj, r.parentOf(old))
 		}
-		if err := r.prepare(v, obj, old); err != nil {
-			return err
-		}
-		if err := r.update(v, obj); err != nil {
-			return err
-		}
-		if err := r.warn(c, v, obj); err != nil {
-			return err
-		}
-		out, err := r.out(v, obj)
+		out, err := r.save(c, v, obj, old, r.update)
 		if err != nil {
 			return err
 		}

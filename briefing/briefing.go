@@ -61,7 +61,7 @@ func (a *Agency) Validate() error {
 	fe := fieldErrors{}
 	requireText(fe, "name", a.Name, 200)
 	limitText(fe, "acronym", a.Acronym, 40)
-	requireText(fe, "country", a.Country, 100)
+	limitText(fe, "country", a.Country, 100)
 	return fe.err("agency")
 }
 
@@ -82,7 +82,7 @@ func (p *Person) Validate(s Settings) error {
 	requireText(fe, "name", p.Name, 200)
 	limitText(fe, "title", p.Title, 300)
 	limitText(fe, "agency_id", p.AgencyID, 40)
-	requireText(fe, "country", p.Country, 100)
+	limitText(fe, "country", p.Country, 100)
 	limitText(fe, "bio", p.Bio, 20000)
 	s.checkMarking(fe, "marking", p.Marking)
 	return fe.err("person")

@@ -265,6 +265,16 @@ func TestCRUD(t *testing.T) {
 		if len(seen) != 8 || pages != 3 {
 			t.Fatalf("%d agencies in %d pages", len(seen), pages)
 		}
+		// The cursor may also be passed back as ?next=.
+		var first, second struct {
+			Items []map[string]any
+			Next  string
+		}
+		f.do("viewer", "GET", "/api/v1/agencies?limit=3", nil).json(&first)
+		f.do("viewer", "GET", "/api/v1/agencies?limit=3&next="+first.Next, nil).json(&second)
+		if len(second.Items) != 3 || second.Items[0]["id"] == first.Items[0]["id"] {
+			t.Fatalf("?next= did not page on: %v", second.Items)
+		}
 	})
 }
 

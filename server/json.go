@@ -134,11 +134,16 @@ func list[T any](c echo.Context, items []T, next string) error {
 	return c.JSON(http.StatusOK, listBody[T]{Items: items, Next: next})
 }
 
-// page reads ?limit= and ?cursor= (or ?after=): 400 for a bad limit.
+// page reads ?limit= and ?cursor= (or ?next=, ?after=, ?page=): 400 for a bad limit.
 func page(c echo.Context) (briefing.Page, error) {
-	p := briefing.Page{After: c.QueryParam("cursor"), Limit: 100}
-	if p.After == "" {
-		p.After = c.QueryParam("after")
+	p := briefing.Page{Limit: 100}
+	// The cursor is the "next" of the page before; it is accepted under the
+	// names clients commonly give it.
+	for _, name := range []string{"cursor", "next", "after", "page"} {
+		if v := c.QueryParam(name); v != "" {
+			p.After = v
+			break
+		}
 	}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -498,6 +498,28 @@ func TestClearance(t *testing.T) {
 			t.Fatalf("%d", r.Code)
 		}
 	})
+	t.Run("PeopleInRounds", func(t *testing.T) {
+		r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
+		var round map[string]any
+		r.json(&round)
+		round["delegation"] = []map[string]string{{"person_id": w.secretPerson, "side": "partner"}}
+		if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		// A RESTRICTED lead does not see the SECRET delegate, and their save keeps them.
+		r = f.do("lowlead", "GET", "/api/v1/rounds/"+w.round, nil)
+		if strings.Contains(r.Body.String(), `"person_id":"`+w.secretPerson+`"`) {
+			t.Fatalf("a person above the reader is listed: %s", r.Body.String())
+		}
+		r.json(&round)
+		round["agenda"] = []map[string]string{{"title": "Opening remarks"}}
+		if r := f.do("lowlead", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		if body := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil).Body.String(); !strings.Contains(body, `"person_id":"`+w.secretPerson+`"`) || !strings.Contains(body, "Opening remarks") {
+			t.Fatalf("the save lost what the writer could not see: %s", body)
+		}
+	})
 	t.Run("Clearing", func(t *testing.T) {
 		r := f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil)
 		var sh map[string]any

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"reflect"
+	"sort"
 
 	"briefpack/briefing"
 )
@@ -41,9 +42,19 @@ func (s *Server) registerRoundRoutes() {
 	r.registerItem(s, api+"/rounds/:id", briefing.RoleViewer, briefing.RoleLead, briefing.RoleSecretariat, nil)
 }
 
-// outputRound gives lists that are never null.
-func outputRound(_ *view, r *briefing.Round) (*briefing.Round, error) {
+// outputRound gives the reader's copy of a round: people above their
+// clearance absent from its co-chairs and delegation, lists never null.
+func outputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
 	c := *r
+	if v != nil {
+		var err error
+		if c.CoChairs, err = v.visibleParticipants(r.CoChairs); err != nil {
+			return nil, err
+		}
+		if c.Delegation, err = v.visibleParticipants(r.Delegation); err != nil {
+			return nil, err
+		}
+	}
 	if c.CoChairs == nil {
 		c.CoChairs = []briefing.Participant{}
 	}
@@ -76,6 +87,12 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		if err != nil {
 			return err
 		}
+	}
+	if old != nil {
+		// People the writer may not see were absent from what they read;
+		// they stay in the round, so nothing unseen is lost by the save.
+		r.CoChairs = keepHidden(v, r.CoChairs, old.CoChairs)
+		r.Delegation = keepHidden(v, r.Delegation, old.Delegation)
 	}
 	if err := r.Validate(v.set); err != nil {
 		return err
@@ -115,14 +132,18 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 	return v.markingWithin("marking", r.Marking)
 }
 
-// normRound treats empty and missing lists alike when comparing rounds.
+// normRound treats empty and missing lists alike, and people in any order,
+// when comparing rounds.
 func normRound(r briefing.Round) briefing.Round {
-	if len(r.CoChairs) == 0 {
-		r.CoChairs = nil
+	norm := func(ps []briefing.Participant) []briefing.Participant {
+		if len(ps) == 0 {
+			return nil
+		}
+		c := append([]briefing.Participant(nil), ps...)
+		sort.Slice(c, func(i, j int) bool { return c[i].PersonID+c[i].Side < c[j].PersonID+c[j].Side })
+		return c
 	}
-	if len(r.Delegation) == 0 {
-		r.Delegation = nil
-	}
+	r.CoChairs, r.Delegation = norm(r.CoChairs), norm(r.Delegation)
 	return r
 }
 
@@ -143,4 +164,34 @@ func eachRound(v *view, dialogueID string, fn func(*briefing.Round)) error {
 		}
 		p.After = next
 	}
+}
+
+// visibleParticipants keeps the participants whose person the reader may see.
+func (v *view) visibleParticipants(ps []briefing.Participant) ([]briefing.Participant, error) {
+	var out []briefing.Participant
+	for _, p := range ps {
+		_, err := v.person(p.PersonID)
+		switch briefing.ErrorCode(err) {
+		case "":
+			out = append(out, p)
+		case briefing.ENOTFOUND:
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// keepHidden adds back to a written list the stored participants the
+// writer may not see.
+func keepHidden(v *view, written, stored []briefing.Participant) []briefing.Participant {
+	for _, p := range stored {
+		if _, err := v.person(p.PersonID); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+			continue
+		}
+		if pe, err := v.st.Person(v.ctx, p.PersonID); err == nil && !v.set.SeesPerson(v.clearance(), pe) {
+			written = append(written, p)
+		}
+	}
+	return written
 }

@@ -55,6 +55,7 @@ var fixtureUsers = []struct {
 	{"officer", briefing.RoleOfficer, "SECRET"},
 	{"lowofficer", briefing.RoleOfficer, "RESTRICTED"},
 	{"lead", briefing.RoleLead, "TOP SECRET"},
+	{"lowlead", briefing.RoleLead, "RESTRICTED"},
 	{"secretariat", briefing.RoleSecretariat, "SECRET"},
 	{"admin", briefing.RoleAdmin, "TOP SECRET"},
 }

@@ -55,7 +55,11 @@ func (s *Server) handleRoundPage(c echo.Context) error {
 
 func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) error {
 	v := s.view(c)
-	r, err := v.round(c.Param("id"))
+	stored, err := v.round(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	r, err := outputRound(v, stored)
 	if err != nil {
 		return err
 	}
@@ -177,10 +181,16 @@ func (s *Server) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefi
 	if err != nil {
 		return nil, nil, err
 	}
-	r := *old
-	r.CoChairs = append([]briefing.Participant(nil), old.CoChairs...)
-	r.Delegation = append([]briefing.Participant(nil), old.Delegation...)
-	r.Agenda = append([]briefing.AgendaItem(nil), old.Agenda...)
+	// The form works on the round as the reader sees it; people hidden
+	// from them are put back when it is saved.
+	seen, err := outputRound(v, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := *seen
+	r.CoChairs = append([]briefing.Participant(nil), seen.CoChairs...)
+	r.Delegation = append([]briefing.Participant(nil), seen.Delegation...)
+	r.Agenda = append([]briefing.AgendaItem(nil), seen.Agenda...)
 	if n, err := strconv.Atoi(c.FormValue("version")); err == nil {
 		r.Version = n
 	}

@@ -98,45 +98,52 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// recent keeps the last few values put, by key, dropping the oldest.
+type recent[V any] struct {
+	mu      sync.Mutex
+	entries map[string]V
+	order   []string
+}
+
+// recentSize bounds each cache of packs and snapshot files.
+const recentSize = 32
+
+func (rc *recent[V]) get(key string) (V, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	v, ok := rc.entries[key]
+	return v, ok
+}
+
+func (rc *recent[V]) put(key string, v V) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.entries == nil {
+		rc.entries = map[string]V{}
+	}
+	if _, ok := rc.entries[key]; !ok {
+		rc.order = append(rc.order, key)
+	}
+	rc.entries[key] = v
+	for len(rc.order) > recentSize {
+		delete(rc.entries, rc.order[0])
+		rc.order = rc.order[1:]
+	}
+}
+
 // packCache keeps recently built packs, keyed by what they were built from
 // and the store's write generation, so a repeated download of an unchanged
 // pack is served from memory. Any write through the server bumps the
 // generation, and the server is the only writer of its database file.
 type packCache struct {
 	generation atomic.Uint64
-	mu         sync.Mutex
-	entries    map[string]*cachedPack
-	order      []string
+	recent[*cachedPack]
 }
 
 type cachedPack struct {
 	body []byte
 	etag string
 	name string
-}
-
-const packCacheSize = 32
-
-func (pc *packCache) get(key string) *cachedPack {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	return pc.entries[key]
-}
-
-func (pc *packCache) put(key string, p *cachedPack) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if pc.entries == nil {
-		pc.entries = map[string]*cachedPack{}
-	}
-	if _, ok := pc.entries[key]; !ok {
-		pc.order = append(pc.order, key)
-	}
-	pc.entries[key] = p
-	for len(pc.order) > packCacheSize {
-		delete(pc.entries, pc.order[0])
-		pc.order = pc.order[1:]
-	}
 }
 
 // bumpGeneration invalidates every cached pack; called after each write.
@@ -159,8 +166,8 @@ func (s *Server) handlePack(c echo.Context) error {
 	}
 	r := mustReader(c)
 	key := strings.Join([]string{fmt.Sprint(s.packs.generation.Load()), r.Clearance, p.roundID, p.format, p.edition, p.ceiling}, "\x00")
-	cp := s.packs.get(key)
-	if cp == nil {
+	cp, ok := s.packs.get(key)
+	if !ok {
 		pack, err := s.assemble(c, p)
 		if err != nil {
 			return err
@@ -357,15 +364,9 @@ func (s *Server) handleSnapshots(c echo.Context) error {
 	return list(c, out, next)
 }
 
-// snapshotCache keeps frozen files in memory: they never change, so a
+// cachedSnapshot is a frozen file kept in memory: it never changes, so a
 // repeated download costs no read of the database beyond the clearance
 // check of the round.
-type snapshotCache struct {
-	mu      sync.Mutex
-	entries map[string]*cachedSnapshot
-	order   []string
-}
-
 type cachedSnapshot struct {
 	meta *briefing.Snapshot
 	body []byte
@@ -374,28 +375,6 @@ type cachedSnapshot struct {
 	// has been written since, it is still the round's marking.
 	roundMarking string
 	generation   uint64
-}
-
-func (sc *snapshotCache) get(key string) *cachedSnapshot {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.entries[key]
-}
-
-func (sc *snapshotCache) put(key string, cs *cachedSnapshot) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if sc.entries == nil {
-		sc.entries = map[string]*cachedSnapshot{}
-	}
-	if _, ok := sc.entries[key]; !ok {
-		sc.order = append(sc.order, key)
-	}
-	sc.entries[key] = cs
-	for len(sc.order) > packCacheSize {
-		delete(sc.entries, sc.order[0])
-		sc.order = sc.order[1:]
-	}
 }
 
 // handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
@@ -414,7 +393,7 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 		if p.edition == briefing.EditionRelease {
 			key = "release." + p.format
 		}
-		if cs := s.snapshots.get(id + "\x00" + key); cs != nil {
+		if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
 			// The round's marking may have changed since it was cached: read
 			// it again unless nothing at all has been written since.
 			visible := s.settings.Allows(mustReader(c).Clearance, cs.roundMarking)

@@ -57,7 +57,7 @@ type Server struct {
 	instance string
 	requests atomic.Uint64
 	// snapshots caches frozen files, which never change.
-	snapshots snapshotCache
+	snapshots recent[*cachedSnapshot]
 	// packs caches built packs until the next write.
 	packs packCache
 }

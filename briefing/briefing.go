@@ -156,9 +156,11 @@ type Participant struct {
 	Side     string `json:"side"`
 }
 
-// AgendaItem is one item of a round's agenda, optionally a topic sheet.
+// AgendaItem is one item of a round's agenda, optionally a topic sheet. An
+// item that names a sheet has the sheet's title, computed on output and never
+// stored, so it follows the sheet's clearance.
 type AgendaItem struct {
-	Title   string `json:"title"`
+	Title   string `json:"title,omitempty"`
 	SheetID string `json:"sheet_id"`
 }
 
@@ -221,8 +223,12 @@ func (r *Round) Validate(s Settings) error {
 	if len(r.Agenda) > 200 {
 		fe.add("agenda", "must have at most 200 items")
 	}
-	for i, a := range r.Agenda {
+	for i := range r.Agenda {
+		a := &r.Agenda[i]
 		f := fmt.Sprintf("agenda[%d]", i)
+		if a.SheetID != "" {
+			a.Title = "" // the sheet's own title, computed on output
+		}
 		if strings.TrimSpace(a.Title) == "" && a.SheetID == "" {
 			fe.add(f+".title", "is required when no sheet is given")
 		}

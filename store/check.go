@@ -118,8 +118,11 @@ func invariants(tx *bolt.Tx) error {
 		return p.err()
 	}
 	meta := tx.Bucket(metaBucket)
-	if _, err := readSchemaVersion(meta); err != nil {
+	v, err := readSchemaVersion(meta)
+	if err != nil {
 		p.add("%v", err)
+	} else if v > schemaVersion {
+		p.add("it was written by a newer briefpack (schema %d; this one reads up to %d)", v, schemaVersion)
 	}
 	var s briefing.Settings
 	if err := json.Unmarshal(meta.Get(keySettings), &s); err != nil {
@@ -129,6 +132,9 @@ func invariants(tx *bolt.Tx) error {
 	}
 	for _, c := range collections {
 		c.check(tx, &p)
+	}
+	if v >= 2 {
+		checkAgendaTitles(tx, &p)
 	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
@@ -232,6 +238,25 @@ func (c *collection[T, P]) checkUniqueIndex(tx *bolt.Tx, p *problems) {
 			p.add("%s index lists %q under missing %s %s", c.unique.field, k, c.kind, idString(v))
 		case !bytes.Equal(c.unique.key(obj), k):
 			p.add("%s index lists %q under %s %s, whose %s is %q", c.unique.field, k, c.kind, idString(v), c.unique.field, c.unique.value(obj))
+		}
+		return nil
+	})
+}
+
+// checkAgendaTitles verifies what schema 2 promises: an agenda item that
+// names a sheet stores no title of its own (its title is the sheet's).
+func checkAgendaTitles(tx *bolt.Tx, p *problems) {
+	_ = tx.Bucket(roundBucket).ForEach(func(k, raw []byte) error {
+		var r struct {
+			Agenda []map[string]any `json:"agenda"`
+		}
+		if json.Unmarshal(raw, &r) != nil {
+			return nil // reported as undecodable by the round collection's check
+		}
+		for i, it := range r.Agenda {
+			if _, has := it["title"]; has && it["sheet_id"] != nil && it["sheet_id"] != "" {
+				p.add("round %s agenda item %d names sheet %v and stores a title of its own", idString(k), i+1, it["sheet_id"])
+			}
 		}
 		return nil
 	})

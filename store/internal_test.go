@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -54,9 +56,12 @@ func tamper(tb testing.TB, path string, fn func(tx *bolt.Tx) error) {
 
 func TestOpen_ErrNewerSchema(t *testing.T) {
 	path := mustSeed(t)
-	tamper(t, path, func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(keySchemaVersion, []byte("2")) })
+	newer := schemaVersion + 1
+	tamper(t, path, func(tx *bolt.Tx) error {
+		return tx.Bucket(metaBucket).Put(keySchemaVersion, []byte(strconv.Itoa(newer)))
+	})
 	_, err := Open(path, "")
-	if err == nil || err.Error() != "database "+path+" was written by a newer briefpack (schema 2; this one reads up to 1)" {
+	if err == nil || err.Error() != fmt.Sprintf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", path, newer, schemaVersion) {
 		t.Fatalf("open: %v", err)
 	}
 }

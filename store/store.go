@@ -20,8 +20,8 @@ import (
 )
 
 // schemaVersion is the format of the records; a database written by a newer
-// briefpack is refused rather than misread.
-const schemaVersion = 1
+// briefpack is refused rather than misread, and an older one is migrated.
+var schemaVersion = briefing.SchemaVersion()
 
 // Buckets, all created once when a database is opened.
 var (
@@ -179,6 +179,9 @@ func initBuckets(tx *bolt.Tx, path string) error {
 		}
 		if v > schemaVersion {
 			return fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", path, v, schemaVersion)
+		}
+		if err := migrate(tx, v); err != nil {
+			return fmt.Errorf("database %s: %w", path, err)
 		}
 	}
 	for _, name := range allBuckets {

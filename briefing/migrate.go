@@ -1,0 +1,82 @@
+package briefing
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// A Migration changes stored records from one schema version to the next.
+//
+// Every backend keeps each object, current and past versions alike, as the
+// JSON of its domain type, so a migration is a function over that JSON and
+// one list serves every backend. When a database is opened the backend runs,
+// in order, each migration whose To is above the database's schema version,
+// over every record of the kinds it names (current objects and their history),
+// and stores the new version in the same transaction: a database is either
+// wholly migrated or untouched.
+type Migration struct {
+	// To is the schema version the migration produces.
+	To int
+	// Name says what it does, for logs and the README.
+	Name string
+	// Kinds are the kinds of object whose records it rewrites.
+	Kinds []string
+	// Record rewrites one record of kind: the JSON as stored, returning the
+	// new JSON, or the same bytes when there is nothing to change.
+	Record func(kind string, raw []byte) ([]byte, error)
+}
+
+// Migrations is the ordered list of every schema change since the first
+// release (schema 1). Append only: a migration that has shipped never changes.
+var Migrations = []Migration{
+	{To: 2, Name: "agenda items linked to a topic sheet take the sheet's title on output: stored copies are dropped",
+		Kinds: []string{KindRound}, Record: dropLinkedAgendaTitles},
+}
+
+// SchemaVersion is the schema this briefpack writes: the last migration's To.
+func SchemaVersion() int { return Migrations[len(Migrations)-1].To }
+
+// MigrationsAfter returns the migrations a database at schema version v needs, in order.
+func MigrationsAfter(v int) []Migration {
+	var out []Migration
+	for _, m := range Migrations {
+		if m.To > v {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dropLinkedAgendaTitles is migration 2: a round's agenda item that names a
+// sheet kept a copy of the sheet's title, which a reader who may not see the
+// sheet could read. The title is the sheet's own, computed on output.
+func dropLinkedAgendaTitles(kind string, raw []byte) ([]byte, error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", kind, err)
+	}
+	agenda, ok := rec["agenda"]
+	if !ok {
+		return raw, nil
+	}
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(agenda, &items); err != nil || items == nil {
+		return raw, nil // null or not a list: nothing stored to drop
+	}
+	changed := false
+	for _, it := range items {
+		var sheet string
+		_ = json.Unmarshal(it["sheet_id"], &sheet)
+		if _, has := it["title"]; has && sheet != "" {
+			delete(it, "title")
+			changed = true
+		}
+	}
+	if !changed {
+		return raw, nil
+	}
+	if rec["agenda"], _ = json.Marshal(items); rec["agenda"] == nil {
+		return nil, fmt.Errorf("migrate %s: encode agenda", kind)
+	}
+	return json.Marshal(rec)
+}

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"briefpack/briefing"
+)
+
+// bucketOf is the bucket of each kind of object.
+var bucketOf = map[string][]byte{
+	briefing.KindAgency: agencyBucket, briefing.KindPerson: personBucket, briefing.KindDialogue: dialogueBucket,
+	briefing.KindRound: roundBucket, briefing.KindSheet: sheetBucket, briefing.KindAction: actionBucket,
+	briefing.KindUser: userBucket, briefing.KindSnapshot: snapshotBucket,
+}
+
+// migrate brings a database at schema version from up to this briefpack's,
+// running briefing.Migrations in order inside tx: over every current record
+// of each migration's kinds and over their history, then storing the new
+// version. The caller commits, so a database is migrated wholly or not at all.
+func migrate(tx *bolt.Tx, from int) error {
+	for _, m := range briefing.MigrationsAfter(from) {
+		for _, kind := range m.Kinds {
+			b := tx.Bucket(bucketOf[kind])
+			if b == nil {
+				return fmt.Errorf("store: migration %d: no bucket for %s", m.To, kind)
+			}
+			if err := rewrite(b, nil, func(raw []byte) ([]byte, error) { return m.Record(kind, raw) }); err != nil {
+				return fmt.Errorf("store: migration %d (%s): %w", m.To, kind, err)
+			}
+			hist := func(raw []byte) ([]byte, error) {
+				return migrateHistory(raw, func(d []byte) ([]byte, error) { return m.Record(kind, d) })
+			}
+			if err := rewrite(tx.Bucket(historyBucket), append([]byte(kind), 0), hist); err != nil {
+				return fmt.Errorf("store: migration %d (history of %s): %w", m.To, kind, err)
+			}
+		}
+		if err := tx.Bucket(metaBucket).Put(keySchemaVersion, []byte(strconv.Itoa(m.To))); err != nil {
+			return fmt.Errorf("store: put schema version %d: %w", m.To, err)
+		}
+	}
+	return nil
+}
+
+// rewrite replaces every value under prefix in b with fn's answer, writing
+// only those that changed. Values are collected first: a bucket must not be
+// changed while a cursor walks it.
+func rewrite(b *bolt.Bucket, prefix []byte, fn func([]byte) ([]byte, error)) error {
+	type kv struct{ k, v []byte }
+	var changed []kv
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		nv, err := fn(v)
+		if err != nil {
+			return fmt.Errorf("record %x: %w", k, err)
+		}
+		if !bytes.Equal(nv, v) {
+			changed = append(changed, kv{bytes.Clone(k), nv})
+		}
+	}
+	for _, e := range changed {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateHistory applies a record migration to the object a history record holds.
+func migrateHistory(raw []byte, fn func([]byte) ([]byte, error)) ([]byte, error) {
+	var h historyRecord
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, err
+	}
+	if len(h.Data) == 0 {
+		return raw, nil
+	}
+	nd, err := fn(h.Data)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(nd, h.Data) {
+		return raw, nil
+	}
+	h.Data = nd
+	return json.Marshal(h)
+}

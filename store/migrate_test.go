@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/store"
+)
+
+// releaseFile writes the demo database that the first release (schema 1)
+// wrote, with a SECRET sheet put on a RESTRICTED round's agenda the way its
+// round page did (the sheet's title copied into the item), into a temporary file.
+func releaseFile(tb testing.TB, name string) string {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("testdata", name+".db.gz"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), name+".db")
+	out, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func TestMigrate_FromRelease1(t *testing.T) {
+	path := releaseFile(t, "release1")
+	// The file as the first release left it passes this release's check too.
+	if err := store.CheckFile(path); err != nil {
+		t.Fatalf("check of the schema 1 file: %v", err)
+	}
+	db, err := store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := db.Round(ctx, "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked, unlinked int
+	for _, it := range r.Agenda {
+		if it.SheetID != "" {
+			linked++
+			if it.Title != "" {
+				t.Errorf("agenda item of sheet %s still stores the title %q", it.SheetID, it.Title)
+			}
+		} else {
+			unlinked++
+			if it.Title != "Welcome and introductions" {
+				t.Errorf("unlinked item lost its title: %q", it.Title)
+			}
+		}
+	}
+	if linked != 8 || unlinked != 1 {
+		t.Errorf("agenda has %d linked and %d unlinked items, want 8 and 1", linked, unlinked)
+	}
+	// History is migrated too: no past version of the round keeps the copied title.
+	vs, err := db.Versions(ctx, briefing.KindRound, "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if strings.Contains(string(v.Data), "Covert Canary Operation") {
+			t.Errorf("round version %d still holds the sheet's title: %s", v.Version, v.Data)
+		}
+	}
+	// Everything else survives: the sheet itself keeps its title.
+	sh, err := db.Sheet(ctx, "8")
+	if err != nil || sh.Title != "Covert Canary Operation" {
+		t.Fatalf("sheet 8: %v %v", sh, err)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after migration: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A second open finds nothing to do and the file stays valid.
+	db, err = store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrations_Ordered(t *testing.T) {
+	last := 1
+	for _, m := range briefing.Migrations {
+		if m.To != last+1 {
+			t.Errorf("migration %q goes to %d after %d: migrations are numbered one by one", m.Name, m.To, last)
+		}
+		last = m.To
+	}
+	if briefing.SchemaVersion() != last {
+		t.Errorf("SchemaVersion %d, last migration %d", briefing.SchemaVersion(), last)
+	}
+}

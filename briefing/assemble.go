@@ -5,35 +5,23 @@ import (
 	"time"
 )
 
-// Assemble builds a round's full-edition pack for a reader: the round, its
-// dialogue, the co-chairs and delegations with their agencies, the partner
+// Assemble builds a round's full-edition pack as a view sees it: the round,
+// its dialogue, the co-chairs and delegations with their agencies, the partner
 // side's biographies, the topic sheets in agenda order (then the round's
-// others), the dialogue's open actions and the last round's outcomes — with
-// everything above the reader's clearance, or the lower ceiling, absent.
-// ceiling "" means the reader's clearance; one above it is lowered to it.
-func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID, ceiling string, now time.Time) (*Pack, error) {
-	level := reader.Clearance
-	if ceiling != "" {
-		if _, ok := s.Level(ceiling); !ok {
-			return nil, &Error{Code: EINVALID, Message: "unknown ceiling " + quote(ceiling),
-				Fields: map[string]string{"ceiling": "must be a marking of the scheme"}}
-		}
-		if s.Allows(reader.Clearance, ceiling) {
-			level = ceiling
-		}
-	}
-	r, err := st.Round(ctx, roundID)
+// others), the dialogue's open actions and the last round's outcomes. It reads
+// only through the view, so everything above the view's clearance (the
+// reader's, or a lower ceiling: see View.Ceiling) is already absent.
+func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pack, error) {
+	s := v.Settings()
+	r, err := v.Round(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.SeesRound(level, r) {
-		return nil, Errorf(ENOTFOUND, "round %s not found", roundID)
-	}
-	d, err := st.Dialogue(ctx, r.DialogueID)
+	d, err := v.Dialogue(ctx, r.DialogueID)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pack{Settings: s, Edition: EditionFull, Ceiling: level, Marking: r.Marking, GeneratedAt: now.UTC(), Dialogue: d, Round: r}
+	p := &Pack{Settings: s, Edition: EditionFull, Ceiling: v.Clearance(), Marking: r.Marking, GeneratedAt: now.UTC(), Dialogue: d, Round: r}
 
 	agencies := map[string]*Agency{}
 	agency := func(id string) (*Agency, error) {
@@ -43,7 +31,7 @@ func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID,
 		if a, ok := agencies[id]; ok {
 			return a, nil
 		}
-		a, err := st.Agency(ctx, id)
+		a, err := v.Agency(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
 			return nil, nil
 		} else if err != nil {
@@ -59,14 +47,11 @@ func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID,
 				if pt.Side != side {
 					continue
 				}
-				pe, err := st.Person(ctx, pt.PersonID)
+				pe, err := v.Person(ctx, pt.PersonID)
 				if ErrorCode(err) == ENOTFOUND {
 					continue
 				} else if err != nil {
 					return nil, err
-				}
-				if !s.SeesPerson(level, pe) {
-					continue
 				}
 				a, err := agency(pe.AgencyID)
 				if err != nil {
@@ -93,46 +78,44 @@ func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID,
 	}
 
 	var sheets []*Sheet
-	if err := each(func(pg Page) ([]*Sheet, string, error) { return st.Sheets(ctx, r.ID, pg) }, func(sh *Sheet) {
+	if err := each(func(pg Page) ([]*Sheet, string, error) { return v.Sheets(ctx, r.ID, pg) }, func(sh *Sheet) {
 		sheets = append(sheets, sh)
 	}); err != nil {
 		return nil, err
 	}
 	visible := map[string]*Sheet{}
 	for _, sh := range sheets {
-		if v, ok := s.VisibleSheet(level, sh); ok {
-			v.Headings(d.Home, d.Partner)
-			visible[sh.ID] = v
-		}
+		visible[sh.ID] = sh
 	}
 	placed := map[string]bool{}
 	for _, a := range r.Agenda {
+		// The view has dropped items linked to sheets the reader may not see,
+		// and given linked items their sheet's title.
 		item := PackAgendaItem{Title: a.Title, Sheet: visible[a.SheetID]}
-		if item.Sheet != nil && !placed[a.SheetID] {
-			placed[a.SheetID] = true
-			p.Sheets = append(p.Sheets, item.Sheet)
-			if item.Title == "" {
-				item.Title = item.Sheet.Title
+		if item.Sheet != nil {
+			if placed[a.SheetID] {
+				item.Sheet = nil
+			} else {
+				placed[a.SheetID] = true
+				p.Sheets = append(p.Sheets, item.Sheet)
 			}
-		} else if a.SheetID != "" && item.Title == "" {
-			continue // an item that is only a sheet the reader may not see
 		}
 		p.Agenda = append(p.Agenda, item)
 	}
 	for _, sh := range sheets {
-		if v := visible[sh.ID]; v != nil && !placed[sh.ID] {
-			p.Sheets = append(p.Sheets, v)
+		if !placed[sh.ID] {
+			p.Sheets = append(p.Sheets, sh)
 		}
 	}
 	for _, sh := range p.Sheets {
 		p.Marking = s.Highest(p.Marking, sh.Marking)
-		if err := markChanges(ctx, st, s, level, d, sh, p); err != nil {
+		if err := markChanges(ctx, v, sh, p); err != nil {
 			return nil, err
 		}
 	}
 
 	var rounds []*Round
-	if err := each(func(pg Page) ([]*Round, string, error) { return st.Rounds(ctx, d.ID, pg) }, func(x *Round) {
+	if err := each(func(pg Page) ([]*Round, string, error) { return v.Rounds(ctx, d.ID, pg) }, func(x *Round) {
 		rounds = append(rounds, x)
 	}); err != nil {
 		return nil, err
@@ -140,17 +123,19 @@ func Assemble(ctx context.Context, st Store, s Settings, reader Reader, roundID,
 	numbers := map[string]int{}
 	for _, x := range rounds {
 		numbers[x.ID] = x.Number
-		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && x.Status != RoundCancelled && s.SeesRound(level, x) {
+		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && x.Status != RoundCancelled {
 			p.Previous = x
 		}
 	}
 	if p.Previous != nil {
 		p.Marking = s.Highest(p.Marking, p.Previous.Marking)
 	}
-	err = each(func(pg Page) ([]*Action, string, error) { return st.Actions(ctx, d.ID, pg) }, func(a *Action) {
-		// Open actions raised before this round (or in no recorded round) are carried into its pack.
+	err = each(func(pg Page) ([]*Action, string, error) { return v.Actions(ctx, d.ID, pg) }, func(a *Action) {
+		// Open actions raised before this round (or in no round the reader
+		// may see) are carried into its pack.
 		if a.Open() && (a.RaisedInRoundID == "" || numbers[a.RaisedInRoundID] < r.Number) {
 			p.Actions = append(p.Actions, PackAction{Action: a, RaisedIn: numbers[a.RaisedInRoundID]})
+			p.Marking = s.Highest(p.Marking, a.Marking)
 		}
 	})
 	if err != nil {
@@ -183,22 +168,17 @@ func each[T any](fetch func(Page) ([]T, string, error), fn func(T)) error {
 }
 
 // markChanges marks the paragraphs of a sheet rolled forward from an
-// earlier one that are new or changed since, as far as the reader sees both.
-func markChanges(ctx context.Context, st Store, s Settings, level string, d *Dialogue, sh *Sheet, p *Pack) error {
+// earlier one that are new or changed since, as far as the view sees both.
+func markChanges(ctx context.Context, v *View, sh *Sheet, p *Pack) error {
 	if sh.PredecessorID == "" {
 		return nil
 	}
-	prev, err := st.Sheet(ctx, sh.PredecessorID)
+	before, err := v.Sheet(ctx, sh.PredecessorID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	before, ok := s.VisibleSheet(level, prev)
-	if !ok {
-		return nil
-	}
-	before.Headings(d.Home, d.Partner)
 	section := map[string]int{}
 	for i := len(sh.Sections) - 1; i >= 0; i-- {
 		section[sh.Sections[i].Heading] = i

@@ -74,6 +74,9 @@ type Person struct {
 	Country  string `json:"country"`
 	Bio      string `json:"bio"` // Markdown
 	Marking  string `json:"marking"`
+	// Withhold is empty or a ground (e.g. s9(2)(a) for an official's privacy):
+	// in a release edition the person's name, title and bio become the ground.
+	Withhold string `json:"withhold"`
 }
 
 // Validate checks a person's fields against the settings.
@@ -85,6 +88,10 @@ func (p *Person) Validate(s Settings) error {
 	limitText(fe, "country", p.Country, 100)
 	limitText(fe, "bio", p.Bio, 20000)
 	s.checkMarking(fe, "marking", p.Marking)
+	if g := s.NormalizeGround(p.Withhold); g != "" {
+		p.Withhold = g
+	}
+	s.checkGround(fe, "withhold", p.Withhold)
 	return fe.err("person")
 }
 
@@ -281,13 +288,16 @@ type Action struct {
 	RaisedInRoundID string `json:"raised_in_round_id"`
 	DueOn           string `json:"due_on"`
 	Status          string `json:"status"`
+	// Marking is the action's own; by default that of the round it was
+	// raised in (see View.ActionMarking), filled in when it is saved.
+	Marking string `json:"marking"`
 }
 
 // Open reports whether the action is still to be done.
 func (a *Action) Open() bool { return a.Status != ActionComplete && a.Status != ActionDropped }
 
-// Validate checks an action's fields.
-func (a *Action) Validate() error {
+// Validate checks an action's fields against the settings.
+func (a *Action) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "ref", a.Ref, 40)
 	requireText(fe, "text", a.Text, 5000)
@@ -301,6 +311,9 @@ func (a *Action) Validate() error {
 	}
 	if !oneOf(a.Status, ActionStatuses) {
 		fe.add("status", "must be one of %s", strings.Join(ActionStatuses, ", "))
+	}
+	if a.Marking != "" {
+		s.checkMarking(fe, "marking", a.Marking)
 	}
 	return fe.err("action")
 }

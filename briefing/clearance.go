@@ -20,25 +20,29 @@ func (s Settings) SeesRound(clearance string, r *Round) bool { return s.Allows(c
 
 // VisibleSheet returns the reader's copy of a topic sheet: every paragraph
 // above their clearance removed (absent, not blanked) and the marking rolled
-// up over what is left. It reports false — the sheet is absent to them — when
+// up over what is left; a section none of whose paragraphs they may see is
+// absent too, heading and all (an empty section stays). It reports false — the sheet is absent to them — when
 // the sheet holds paragraphs and none is within their clearance.
 func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	c := sh.Clone()
 	total, kept := 0, 0
-	for i := range c.Sections {
-		var ps []Paragraph
-		for _, p := range c.Sections[i].Paragraphs {
+	secs := c.Sections[:0]
+	for _, sec := range c.Sections {
+		ps := []Paragraph{}
+		for _, p := range sec.Paragraphs {
 			total++
 			if s.Allows(clearance, p.Marking) {
 				ps = append(ps, p)
 				kept++
 			}
 		}
-		if ps == nil {
-			ps = []Paragraph{}
+		if len(sec.Paragraphs) > 0 && len(ps) == 0 {
+			continue // every paragraph hidden: the heading is hidden with them
 		}
-		c.Sections[i].Paragraphs = ps
+		sec.Paragraphs = ps
+		secs = append(secs, sec)
 	}
+	c.Sections = secs
 	if total > 0 && kept == 0 {
 		return nil, false
 	}

@@ -237,7 +237,7 @@ func TestReleaseView_Golden(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := db.Settings(ctx)
-	full, err := briefing.Assemble(ctx, db, s, briefing.Reader{Clearance: "TOP SECRET"}, "3", "", time.Now())
+	full, err := briefing.Assemble(ctx, briefing.NewView(db, s, briefing.Reader{Clearance: "TOP SECRET"}), "3", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

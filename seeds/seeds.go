@@ -217,7 +217,7 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 		if ac.RaisedInRoundID, err = ref("round", a.RaisedIn); err != nil {
 			return err
 		}
-		if err := ac.Validate(); err != nil {
+		if err := ac.Validate(s); err != nil {
 			return fmt.Errorf("action %s: %v", ac.Ref, briefing.ErrorFields(err))
 		}
 		if err := st.CreateAction(ctx, &ac, demo); err != nil {

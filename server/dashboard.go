@@ -82,7 +82,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 	today := s.now().Format(time.DateOnly)
 	out := &dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{},
 		Upcoming: []dashRound{}, OpenActions: []dashAction{}}
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			out.Dialogues = append(out.Dialogues, dashDialogue{ID: d.ID, Name: d.Name})
 			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
@@ -130,7 +130,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 			if err != nil {
 				return false, err
 			}
-			return true, eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.st.Actions(v.ctx, d.ID, p) },
+			return true, eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.ctx, d.ID, p) },
 				func(a *briefing.Action) (bool, error) {
 					if a.Open() {
 						out.OpenActions = append(out.OpenActions, dashAction{ID: a.ID, Ref: a.Ref, Text: a.Text, Status: a.Status,

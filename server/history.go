@@ -39,76 +39,17 @@ type versionJSON struct {
 	Marking string    `json:"marking,omitempty"`
 }
 
-// sheetVersions returns the reader's copies of a sheet's saved versions,
-// oldest first: each filtered by the clearance rule like the sheet itself,
-// and a version none of which the reader may see left out.
-func (s *Server) sheetVersions(v *view, id string) ([]briefing.VersionRecord, []*briefing.Sheet, error) {
-	if _, err := v.sheet(id); err != nil {
-		return nil, nil, err
-	}
-	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	var keep []briefing.VersionRecord
-	var sheets []*briefing.Sheet
-	for _, rec := range recs {
-		if rec.Deleted {
-			continue
-		}
-		var sh briefing.Sheet
-		if err := json.Unmarshal(rec.Data, &sh); err != nil {
-			return nil, nil, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
-		}
-		out, ok, err := v.visibleSheet(&sh)
-		if err != nil {
-			return nil, nil, err
-		} else if !ok {
-			continue
-		}
-		keep = append(keep, rec)
-		sheets = append(sheets, out)
-	}
-	return keep, sheets, nil
-}
-
 func (s *Server) handleSheetVersions(c echo.Context) error {
-	recs, sheets, err := s.sheetVersions(s.view(c), c.Param("id"))
+	v := s.view(c)
+	vs, err := v.SheetVersions(v.ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	out := make([]versionJSON, len(recs))
-	for i, rec := range recs {
-		out[i] = versionJSON{Version: rec.Version, At: rec.At, By: rec.By, Title: sheets[i].Title, Marking: sheets[i].Marking}
+	out := make([]versionJSON, len(vs))
+	for i, x := range vs {
+		out[i] = versionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Sheet.Title, Marking: x.Sheet.Marking}
 	}
 	return list(c, out, "")
-}
-
-// sheetVersion returns the reader's copy of one saved version, decoding
-// only that one.
-func (s *Server) sheetVersion(v *view, id string, version int) (*briefing.Sheet, error) {
-	if _, err := v.sheet(id); err != nil {
-		return nil, err
-	}
-	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
-	if err != nil {
-		return nil, err
-	}
-	for _, rec := range recs {
-		if rec.Version != version || rec.Deleted {
-			continue
-		}
-		var sh briefing.Sheet
-		if err := json.Unmarshal(rec.Data, &sh); err != nil {
-			return nil, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
-		}
-		if out, ok, err := v.visibleSheet(&sh); err != nil {
-			return nil, err
-		} else if ok {
-			return out, nil
-		}
-	}
-	return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, version)
 }
 
 func versionParam(c echo.Context, name string) (int, error) {
@@ -124,7 +65,8 @@ func (s *Server) handleSheetVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.sheetVersion(s.view(c), c.Param("id"), n)
+	v := s.view(c)
+	sh, err := v.SheetVersionOf(v.ctx, c.Param("id"), n)
 	if err != nil {
 		return err
 	}
@@ -198,11 +140,7 @@ func (s *Server) restoreSheet(v *view, cur *briefing.Sheet, version, old int) (*
 
 func (s *Server) handleRoundVersions(c echo.Context) error {
 	v := s.view(c)
-	id := c.Param("id")
-	if _, err := v.round(id); err != nil {
-		return err
-	}
-	recs, err := s.store.Versions(v.ctx, briefing.KindRound, id)
+	vs, err := v.RoundVersions(v.ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -210,30 +148,22 @@ func (s *Server) handleRoundVersions(c echo.Context) error {
 		versionJSON
 		Round *briefing.Round `json:"round"`
 	}
-	var out []roundVersion
-	for _, rec := range recs {
-		if rec.Deleted {
-			continue
-		}
-		var r briefing.Round
-		if err := json.Unmarshal(rec.Data, &r); err != nil {
-			return fmt.Errorf("history of round %s version %d: %w", id, rec.Version, err)
-		}
-		if !s.settings.SeesRound(v.clearance(), &r) {
-			continue
-		}
-		out = append(out, roundVersion{versionJSON{Version: rec.Version, At: rec.At, By: rec.By, Marking: r.Marking}, &r})
+	out := make([]roundVersion, len(vs))
+	for i, x := range vs {
+		out[i] = roundVersion{versionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Marking: x.Round.Marking}, x.Round}
 	}
 	return list(c, out, "")
 }
 
-// handleAudit is GET /api/v1/audit: who changed what and when, newest first.
+// handleAudit is GET /api/v1/audit: who changed what and when, newest first,
+// of the objects the reader may see.
 func (s *Server) handleAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	recs, next, err := s.store.Audit(c.Request().Context(), p)
+	v := s.view(c)
+	recs, next, err := v.Audit(v.ctx, p)
 	if err != nil {
 		return err
 	}

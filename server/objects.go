@@ -14,9 +14,9 @@ func (s *Server) registerAgencyRoutes() {
 		kind:  briefing.KindAgency,
 		path:  func(id string) string { return api + "/agencies/" + id },
 		fresh: func() *briefing.Agency { return &briefing.Agency{} },
-		get:   func(v *view, id string) (*briefing.Agency, error) { return v.st.Agency(v.ctx, id) },
+		get:   func(v *view, id string) (*briefing.Agency, error) { return v.Agency(v.ctx, id) },
 		list: func(v *view, _ string, p briefing.Page) ([]*briefing.Agency, string, error) {
-			return v.st.Agencies(v.ctx, p)
+			return v.Agencies(v.ctx, p)
 		},
 		prepare: func(v *view, a, _ *briefing.Agency) error { return a.Validate() },
 		create:  func(v *view, a *briefing.Agency) error { return v.st.CreateAgency(v.ctx, a, v.reader.Actor()) },
@@ -67,9 +67,9 @@ func (s *Server) registerDialogueRoutes() {
 		kind:  briefing.KindDialogue,
 		path:  func(id string) string { return api + "/dialogues/" + id },
 		fresh: func() *briefing.Dialogue { return &briefing.Dialogue{} },
-		get:   func(v *view, id string) (*briefing.Dialogue, error) { return v.st.Dialogue(v.ctx, id) },
+		get:   func(v *view, id string) (*briefing.Dialogue, error) { return v.Dialogue(v.ctx, id) },
 		list: func(v *view, _ string, p briefing.Page) ([]*briefing.Dialogue, string, error) {
-			return v.st.Dialogues(v.ctx, p)
+			return v.Dialogues(v.ctx, p)
 		},
 		prepare: func(v *view, d, _ *briefing.Dialogue) error {
 			if d.Home == "" {
@@ -93,11 +93,21 @@ func (s *Server) registerActionRoutes() {
 		kind:  briefing.KindAction,
 		path:  func(id string) string { return api + "/actions/" + id },
 		fresh: func() *briefing.Action { return &briefing.Action{} },
-		get:   func(v *view, id string) (*briefing.Action, error) { return v.st.Action(v.ctx, id) },
+		get:   func(v *view, id string) (*briefing.Action, error) { return v.Action(v.ctx, id) },
 		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Action, string, error) {
-			return v.st.Actions(v.ctx, parent, p)
+			if _, err := v.dialogue(parent); err != nil {
+				return nil, "", err
+			}
+			return v.Actions(v.ctx, parent, p)
 		},
-		prepare:  func(v *view, a, _ *briefing.Action) error { return s.checkAction(v, a) },
+		output: func(v *view, a *briefing.Action) (*briefing.Action, error) {
+			out, ok, err := v.FilterAction(v.ctx, a)
+			if err == nil && !ok {
+				err = briefing.Errorf(briefing.ENOTFOUND, "action %s not found", a.ID)
+			}
+			return out, err
+		},
+		prepare:  func(v *view, a, old *briefing.Action) error { return s.checkAction(v, a, old) },
 		create:   func(v *view, a *briefing.Action) error { return v.st.CreateAction(v.ctx, a, v.reader.Actor()) },
 		update:   func(v *view, a *briefing.Action) error { return v.st.UpdateAction(v.ctx, a, v.reader.Actor()) },
 		delete:   func(v *view, id string, ver int) error { return v.st.DeleteAction(v.ctx, id, ver, v.reader.Actor()) },
@@ -121,7 +131,7 @@ func (v *view) refAgency(field, id string) error {
 	if id == "" {
 		return nil
 	}
-	if _, err := v.st.Agency(v.ctx, id); err != nil {
+	if _, err := v.Agency(v.ctx, id); err != nil {
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 			return fieldError(field, "must be the id of an agency")
 		}
@@ -130,9 +140,40 @@ func (v *view) refAgency(field, id string) error {
 	return nil
 }
 
-// checkAction validates an action and its references.
-func (s *Server) checkAction(v *view, a *briefing.Action) error {
-	if err := a.Validate(); err != nil {
+// checkAction validates an action and its references. A round the writer
+// may not see is answered as one that does not exist; an action's marking
+// is by default that of the round it was raised in, and never above the writer.
+func (s *Server) checkAction(v *view, a, old *briefing.Action) error {
+	if old != nil && a.RaisedInRoundID == "" {
+		// The reader's copy lacked a round they may not see: it stays.
+		stored, err := v.st.Action(v.ctx, old.ID)
+		if err != nil {
+			return err
+		}
+		if stored.RaisedInRoundID != "" {
+			if ok, err := v.sees(briefing.KindRound, stored.RaisedInRoundID); err != nil {
+				return err
+			} else if !ok {
+				a.RaisedInRoundID = stored.RaisedInRoundID
+			}
+		}
+	} else if a.RaisedInRoundID != "" {
+		r, err := v.round(a.RaisedInRoundID)
+		if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+			return err
+		}
+		if err != nil || r.DialogueID != a.DialogueID {
+			return fieldError("raised_in_round_id", "must be the id of a round of this dialogue")
+		}
+	}
+	if a.Marking == "" {
+		m, err := v.ActionMarking(v.ctx, a)
+		if err != nil {
+			return err
+		}
+		a.Marking = m
+	}
+	if err := a.Validate(v.set); err != nil {
 		return err
 	}
 	if _, err := v.dialogue(a.DialogueID); err != nil {
@@ -141,11 +182,5 @@ func (s *Server) checkAction(v *view, a *briefing.Action) error {
 	if err := v.refAgency("owner_agency_id", a.OwnerAgencyID); err != nil {
 		return err
 	}
-	if a.RaisedInRoundID != "" {
-		r, err := v.st.Round(v.ctx, a.RaisedInRoundID)
-		if err != nil || r.DialogueID != a.DialogueID {
-			return fieldError("raised_in_round_id", "must be the id of a round of this dialogue")
-		}
-	}
-	return nil
+	return v.markingWithin("marking", a.Marking)
 }

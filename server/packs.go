@@ -68,16 +68,20 @@ func packParams(c echo.Context, needFormat bool) (packRequest, error) {
 	return p, nil
 }
 
-// assemble builds the pack for the reader (release view applied when asked).
+// assemble builds the pack for the reader through their view: the full
+// edition at their clearance or the lower ceiling, or the release edition,
+// which only a reader who sees the whole round may have (a ceiling does not
+// apply to it).
 func (s *Server) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
-	pack, err := briefing.Assemble(c.Request().Context(), s.store, s.settings, mustReader(c), p.roundID, p.ceiling, s.now())
+	v := s.view(c)
+	if p.edition == briefing.EditionRelease {
+		return briefing.ReleaseEdition(v.ctx, v.View, p.roundID, s.now())
+	}
+	cv, err := v.Ceiling(p.ceiling)
 	if err != nil {
 		return nil, err
 	}
-	if p.edition == briefing.EditionRelease {
-		return briefing.ReleaseView(pack)
-	}
-	return pack, nil
+	return briefing.Assemble(v.ctx, cv, p.roundID, s.now())
 }
 
 // render writes a pack in one format.
@@ -224,6 +228,12 @@ func (s *Server) handleReleaseCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v := s.view(c)
+	if ok, err := briefing.SeesWholeRound(v.ctx, v.View, pack); err != nil {
+		return err
+	} else if !ok {
+		return errorf(briefing.EFORBIDDEN, briefing.ErrNotWholeRound)
+	}
 	items := briefing.ReleaseCheck(pack)
 	withheld := 0
 	for _, it := range items {
@@ -297,17 +307,32 @@ func (s *Server) freeze(c echo.Context, roundID string, req freezeRequest) (*bri
 			Message: fmt.Sprintf("the round is not ready to travel: %s not cleared; send \"force\": true to freeze it anyway", strings.Join(notReady, ", ")),
 			Fields:  map[string]string{"force": "needed while sheets on the agenda are not cleared"}}
 	}
-	release, err := briefing.ReleaseView(pack)
-	if err != nil {
-		return nil, err
-	}
-	files := map[string][]byte{}
-	sums := map[string]string{}
-	for _, f := range []struct {
+	type file struct {
 		key    string
 		pack   *briefing.Pack
 		format string
-	}{{"html", pack, "html"}, {"xlsx", pack, "xlsx"}, {"release.html", release, "html"}, {"release.xlsx", release, "xlsx"}} {
+	}
+	todo := []file{{"html", pack, "html"}, {"xlsx", pack, "xlsx"}}
+	// The release edition is frozen with the full one only when the freezer
+	// sees the whole round and no ceiling lowers the pack: a release of part
+	// of a round would misstate what was withheld.
+	if req.Ceiling == "" {
+		v := s.view(c)
+		whole, err := briefing.SeesWholeRound(v.ctx, v.View, pack)
+		if err != nil {
+			return nil, err
+		}
+		if whole {
+			release, err := briefing.ReleaseView(pack)
+			if err != nil {
+				return nil, err
+			}
+			todo = append(todo, file{"release.html", release, "html"}, file{"release.xlsx", release, "xlsx"})
+		}
+	}
+	files := map[string][]byte{}
+	sums := map[string]string{}
+	for _, f := range todo {
 		body, err := render(f.pack, f.format)
 		if err != nil {
 			return nil, err
@@ -336,11 +361,6 @@ func notCleared(p *briefing.Pack) []string {
 	return out
 }
 
-// seesSnapshot applies the clearance rule to a snapshot: by its marking.
-func (s *Server) seesSnapshot(c echo.Context, sn *briefing.Snapshot) bool {
-	return s.settings.Allows(mustReader(c).Clearance, sn.Marking)
-}
-
 // handleSnapshots is GET /api/v1/rounds/:id/packs.
 func (s *Server) handleSnapshots(c echo.Context) error {
 	pg, err := page(c)
@@ -348,12 +368,7 @@ func (s *Server) handleSnapshots(c echo.Context) error {
 		return err
 	}
 	v := s.view(c)
-	if _, err := v.round(c.Param("id")); err != nil {
-		return err
-	}
-	items, next, err := collect(pg, func(p briefing.Page) ([]*briefing.Snapshot, string, error) {
-		return s.store.Snapshots(v.ctx, c.Param("id"), p)
-	}, func(sn *briefing.Snapshot) (*briefing.Snapshot, bool) { return sn, s.seesSnapshot(c, sn) })
+	items, next, err := v.Snapshots(v.ctx, c.Param("id"), pg)
 	if err != nil {
 		return err
 	}
@@ -365,62 +380,43 @@ func (s *Server) handleSnapshots(c echo.Context) error {
 }
 
 // cachedSnapshot is a frozen file kept in memory: it never changes, so a
-// repeated download costs no read of the database beyond the clearance
-// check of the round.
+// repeated download costs only the clearance check of the snapshot and its round.
 type cachedSnapshot struct {
-	meta *briefing.Snapshot
 	body []byte
 	name string
-	// roundMarking is the round's marking as of generation: while nothing
-	// has been written since, it is still the round's marking.
-	roundMarking string
-	generation   uint64
 }
 
 // handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
 // time; without a format, the snapshot's record.
 func (s *Server) handleSnapshot(c echo.Context) error {
 	id := c.Param("id")
-	wantFile := c.QueryParam("format") != "" || c.QueryParam("edition") != ""
-	var p packRequest
-	key := ""
-	if wantFile {
-		var err error
-		if p, err = packParams(c, true); err != nil {
-			return err
-		}
-		key = p.format
-		if p.edition == briefing.EditionRelease {
-			key = "release." + p.format
-		}
-		if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
-			// The round's marking may have changed since it was cached: read
-			// it again unless nothing at all has been written since.
-			visible := s.settings.Allows(mustReader(c).Clearance, cs.roundMarking)
-			if cs.generation != s.packs.generation.Load() {
-				_, err := s.view(c).round(cs.meta.RoundID)
-				visible = err == nil
-			}
-			if !visible || !s.seesSnapshot(c, cs.meta) {
-				return hidden(briefing.KindSnapshot, id)
-			}
-			return servePackBytes(c, cs.body, `"`+cs.meta.SHA256[key]+`"`, cs.name, p.format)
-		}
-	}
-	generation := s.packs.generation.Load()
-	sn, err := s.store.Snapshot(c.Request().Context(), id)
+	v := s.view(c)
+	sn, err := v.Snapshot(v.ctx, id)
 	if err != nil {
 		return err
 	}
-	v := s.view(c)
-	r, err := v.round(sn.RoundID)
-	if err != nil || !s.seesSnapshot(c, sn) {
-		return hidden(briefing.KindSnapshot, sn.ID)
-	}
-	if !wantFile {
+	if c.QueryParam("format") == "" && c.QueryParam("edition") == "" {
 		return one(c, http.StatusOK, sn.Version, toSnapshotJSON(sn))
 	}
-	body, err := s.store.SnapshotFile(c.Request().Context(), sn.ID, key)
+	p, err := packParams(c, true)
+	if err != nil {
+		return err
+	}
+	key := p.format
+	if p.edition == briefing.EditionRelease {
+		key = "release." + p.format
+	}
+	if _, ok := sn.SHA256[key]; !ok {
+		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
+	}
+	if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
+		return servePackBytes(c, cs.body, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
+	}
+	body, err := v.SnapshotFile(v.ctx, sn.ID, key)
+	if err != nil {
+		return err
+	}
+	r, err := v.round(sn.RoundID)
 	if err != nil {
 		return err
 	}
@@ -430,6 +426,6 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
-	s.snapshots.put(id+"\x00"+key, &cachedSnapshot{meta: sn, body: body, name: name, roundMarking: r.Marking, generation: generation})
+	s.snapshots.put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
 	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

@@ -42,33 +42,25 @@ func (s *Server) registerRoundRoutes() {
 	r.registerItem(s, api+"/rounds/:id", briefing.RoleViewer, briefing.RoleLead, briefing.RoleSecretariat, nil)
 }
 
-// outputRound gives the reader's copy of a round: people above their
-// clearance absent from its co-chairs and delegation, lists never null.
+// outputRound gives the reader's copy of a round read from the store or
+// just written: through the view (people and agenda items hidden from them
+// absent, linked items titled), lists never null.
 func outputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
-	c := *r
-	if v != nil {
-		var err error
-		if c.CoChairs, err = v.visibleParticipants(r.CoChairs); err != nil {
-			return nil, err
-		}
-		if c.Delegation, err = v.visibleParticipants(r.Delegation); err != nil {
-			return nil, err
-		}
+	c, ok, err := v.FilterRound(v.ctx, r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "round %s not found", r.ID)
 	}
-	if c.CoChairs == nil {
-		c.CoChairs = []briefing.Participant{}
-	}
-	if c.Delegation == nil {
-		c.Delegation = []briefing.Participant{}
-	}
-	if c.Agenda == nil {
-		c.Agenda = []briefing.AgendaItem{}
-	}
-	return &c, nil
+	return c, nil
 }
 
-// prepareRound validates a round and its references. A lead below the
-// secretariat may change only the agenda of an existing round.
+// prepareRound validates a round and its references. old is the reader's
+// copy on update. A reference to a person or sheet the writer may not see is
+// answered exactly as one to an object that does not exist; the people and
+// agenda items hidden from them stay in the round, in place, so nothing
+// unseen is lost by their save. A lead below the secretariat may change only
+// the agenda of an existing round.
 func prepareRound(v *view, r, old *briefing.Round) error {
 	d, err := v.dialogue(r.DialogueID)
 	if err != nil {
@@ -88,32 +80,18 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 			return err
 		}
 	}
-	if old != nil {
-		// People the writer may not see were absent from what they read;
-		// they stay in the round, so nothing unseen is lost by the save.
-		r.CoChairs = keepHidden(v, r.CoChairs, old.CoChairs)
-		r.Delegation = keepHidden(v, r.Delegation, old.Delegation)
-	}
 	if err := r.Validate(v.set); err != nil {
 		return err
-	}
-	if old != nil && !v.reader.Role.AtLeast(briefing.RoleSecretariat) {
-		a, b := *r, *old
-		a.Agenda, b.Agenda, a.Meta, b.Meta = nil, nil, briefing.Meta{}, briefing.Meta{}
-		if !reflect.DeepEqual(normRound(a), normRound(b)) {
-			return briefing.Errorf(briefing.EFORBIDDEN, "a delegation lead may change only the agenda of a round; the rest is the secretariat's")
-		}
 	}
 	for _, list := range []struct {
 		field string
 		ps    []briefing.Participant
 	}{{"co_chairs", r.CoChairs}, {"delegation", r.Delegation}} {
 		for i, p := range list.ps {
-			if _, err := v.st.Person(v.ctx, p.PersonID); err != nil {
-				if briefing.ErrorCode(err) == briefing.ENOTFOUND {
-					return fieldError(fmt.Sprintf("%s[%d].person_id", list.field, i), "must be the id of a person")
-				}
+			if ok, err := v.sees(briefing.KindPerson, p.PersonID); err != nil {
 				return err
+			} else if !ok {
+				return fieldError(fmt.Sprintf("%s[%d].person_id", list.field, i), "must be the id of a person")
 			}
 		}
 	}
@@ -121,12 +99,34 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		if a.SheetID == "" {
 			continue
 		}
-		sh, err := v.st.Sheet(v.ctx, a.SheetID)
+		sh, err := v.sheet(a.SheetID)
 		if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 			return err
 		}
 		if err != nil || r.ID == "" || sh.RoundID != r.ID {
 			return fieldError(fmt.Sprintf("agenda[%d].sheet_id", i), "must be the id of a topic sheet of this round")
+		}
+	}
+	if old != nil {
+		stored, err := v.st.Round(v.ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if r.CoChairs, err = keepHidden(v, r.CoChairs, stored.CoChairs); err != nil {
+			return err
+		}
+		if r.Delegation, err = keepHidden(v, r.Delegation, stored.Delegation); err != nil {
+			return err
+		}
+		if r.Agenda, err = keepHiddenAgenda(v, r.Agenda, stored.Agenda); err != nil {
+			return err
+		}
+		if !v.reader.Role.AtLeast(briefing.RoleSecretariat) {
+			a, b := *r, *stored
+			a.Agenda, b.Agenda, a.Meta, b.Meta = nil, nil, briefing.Meta{}, briefing.Meta{}
+			if !reflect.DeepEqual(normRound(a), normRound(b)) {
+				return briefing.Errorf(briefing.EFORBIDDEN, "a delegation lead may change only the agenda of a round; the rest is the secretariat's")
+			}
 		}
 	}
 	return v.markingWithin("marking", r.Marking)
@@ -147,51 +147,87 @@ func normRound(r briefing.Round) briefing.Round {
 	return r
 }
 
-// eachRound calls fn for every round of a dialogue, unfiltered: for rules
-// such as numbering that must count every round, seen or not.
+// eachRound calls fn for every round of a dialogue the reader may see:
+// numbering and the next-round proposal use only what the caller may see, so
+// they never disclose a round above them.
 func eachRound(v *view, dialogueID string, fn func(*briefing.Round)) error {
-	p := briefing.Page{Limit: 1000}
-	for {
-		items, next, err := v.st.Rounds(v.ctx, dialogueID, p)
-		if err != nil {
-			return err
-		}
-		for _, r := range items {
+	return eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(dialogueID, p) },
+		func(r *briefing.Round) (bool, error) {
 			fn(r)
-		}
-		if next == "" {
-			return nil
-		}
-		p.After = next
-	}
+			return true, nil
+		})
 }
 
-// visibleParticipants keeps the participants whose person the reader may see.
-func (v *view) visibleParticipants(ps []briefing.Participant) ([]briefing.Participant, error) {
-	var out []briefing.Participant
-	for _, p := range ps {
-		_, err := v.person(p.PersonID)
-		switch briefing.ErrorCode(err) {
-		case "":
-			out = append(out, p)
-		case briefing.ENOTFOUND:
-		default:
+// keepHidden adds back to a written list the stored participants the
+// writer may not see.
+func keepHidden(v *view, written, stored []briefing.Participant) ([]briefing.Participant, error) {
+	for _, p := range stored {
+		ok, err := v.sees(briefing.KindPerson, p.PersonID)
+		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			written = append(written, p)
+		}
+	}
+	return written, nil
+}
+
+// keepHiddenAgenda puts back into a written agenda the stored items the
+// writer may not see (those linked to sheets above them), each after the
+// visible item it followed, or first if none did.
+func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefing.AgendaItem, error) {
+	type hiddenItem struct {
+		after string // the sheet id, or "title:…" of the visible item before it; "" for the start
+		item  briefing.AgendaItem
+	}
+	var hidden []hiddenItem
+	prev := ""
+	for _, a := range stored {
+		if a.SheetID != "" {
+			ok, err := v.sees(briefing.KindSheet, a.SheetID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				hidden = append(hidden, hiddenItem{prev, a})
+				continue
+			}
+		}
+		prev = agendaKey(a)
+	}
+	if len(hidden) == 0 {
+		return written, nil
+	}
+	out := make([]briefing.AgendaItem, 0, len(written)+len(hidden))
+	place := func(key string) {
+		for _, h := range hidden {
+			if h.after == key {
+				out = append(out, h.item)
+			}
+		}
+	}
+	placed := map[string]bool{"": true}
+	place("")
+	for _, a := range written {
+		out = append(out, a)
+		k := agendaKey(a)
+		if !placed[k] {
+			placed[k] = true
+			place(k)
+		}
+	}
+	for _, h := range hidden {
+		if !placed[h.after] { // the item it followed was removed: keep it at the end
+			out = append(out, h.item)
 		}
 	}
 	return out, nil
 }
 
-// keepHidden adds back to a written list the stored participants the
-// writer may not see.
-func keepHidden(v *view, written, stored []briefing.Participant) []briefing.Participant {
-	for _, p := range stored {
-		if _, err := v.person(p.PersonID); briefing.ErrorCode(err) != briefing.ENOTFOUND {
-			continue
-		}
-		if pe, err := v.st.Person(v.ctx, p.PersonID); err == nil && !v.set.SeesPerson(v.clearance(), pe) {
-			written = append(written, p)
-		}
+func agendaKey(a briefing.AgendaItem) string {
+	if a.SheetID != "" {
+		return a.SheetID
 	}
-	return written
+	return "title:" + a.Title
 }

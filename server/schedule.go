@@ -75,7 +75,10 @@ func (s *Server) handleNextRound(c echo.Context) error {
 	if warnings == nil {
 		warnings = []briefing.Overlap{}
 	}
-	out, _ := outputRound(nil, r)
+	out, err := outputRound(s.view(c), r)
+	if err != nil {
+		return err
+	}
 	return created(c, api+"/rounds/"+r.ID, r.Version, nextRoundResponse{Round: out, Warnings: warnings})
 }
 
@@ -100,7 +103,7 @@ func (s *Server) handleNextRoundForm(c echo.Context) error {
 func (s *Server) overlaps(v *view, r *briefing.Round) ([]briefing.Overlap, error) {
 	partners := map[string]string{}
 	var others []*briefing.Round
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			partners[d.ID] = d.Partner
 			return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
@@ -172,7 +175,7 @@ func (s *Server) handleCalendar(c echo.Context) error {
 		name = d.Name
 		_, err = add(d)
 	} else {
-		err = eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) }, add)
+		err = eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) }, add)
 	}
 	if err != nil {
 		return err
@@ -320,11 +323,11 @@ func (s *Server) handleVersionDiff(c echo.Context) error {
 		return &briefing.Error{Code: codeBadRequest, Message: "from and to must be version numbers",
 			Fields: map[string]string{"from": "a version number", "to": "a version number"}}
 	}
-	a, err := s.sheetVersion(v, id, from)
+	a, err := v.SheetVersionOf(v.ctx, id, from)
 	if err != nil {
 		return err
 	}
-	b, err := s.sheetVersion(v, id, to)
+	b, err := v.SheetVersionOf(v.ctx, id, to)
 	if err != nil {
 		return err
 	}

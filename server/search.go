@@ -56,7 +56,7 @@ func (s *Server) search(v *view, q string) ([]searchHit, error) {
 		hits = append(hits, searchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(append([]string{title}, texts...), words[0])})
 		return len(hits) < maxHits
 	}
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.st.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			if !add(briefing.KindDialogue, d.ID, d.Name, d.Partner, d.Origin, d.Notes) {
 				return false, nil

@@ -33,7 +33,7 @@ func (s *Server) registerSheetRoutes() {
 			if err != nil {
 				return nil, err
 			} else if !ok {
-				return nil, hidden(briefing.KindSheet, sh.ID)
+				return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", sh.ID)
 			}
 			return out, nil
 		},
@@ -70,7 +70,7 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 			return briefing.Errorf(briefing.ESTALE, "sheet %s is at version %d, not %d: someone saved it after you read it", sh.ID, stored.Version, sh.Version)
 		}
 		if !v.set.HoldsOnly(v.clearance(), stored) {
-			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone cleared to %s", v.set.SheetMarking(stored))
+			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone with a higher clearance")
 		}
 		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
 	} else {

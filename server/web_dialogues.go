@@ -28,7 +28,7 @@ func (s *Server) showDialogues(c echo.Context, status int, form *briefing.Dialog
 		return err
 	}
 	p.Limit = 50
-	items, next, err := s.store.Dialogues(c.Request().Context(), p)
+	items, next, err := s.view(c).Dialogues(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -128,12 +128,12 @@ func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialogueP
 	if err != nil {
 		return err
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.st.Actions(v.ctx, d.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.ctx, d.ID, p) },
 		func(a *briefing.Action) (bool, error) { dp.Actions = append(dp.Actions, a); return true, nil })
 	if err != nil {
 		return err
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.st.Agencies(v.ctx, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.ctx, p) },
 		func(a *briefing.Agency) (bool, error) {
 			dp.Agencies[a.ID] = a.Name
 			if a.Acronym != "" {
@@ -226,7 +226,7 @@ func (s *Server) handleCreateActionForm(c echo.Context) error {
 	a := &briefing.Action{DialogueID: c.Param("id"), Ref: c.FormValue("ref"), Text: c.FormValue("text"),
 		OwnerAgencyID: c.FormValue("owner_agency_id"), RaisedInRoundID: c.FormValue("raised_in_round_id"),
 		DueOn: c.FormValue("due_on"), Status: c.FormValue("status")}
-	if err := s.checkAction(v, a); err != nil {
+	if err := s.checkAction(v, a, nil); err != nil {
 		if !isUserError(err) {
 			return err
 		}
@@ -241,15 +241,16 @@ func (s *Server) handleCreateActionForm(c echo.Context) error {
 // handleUpdateActionForm is POST /actions/:id: its status, from the dialogue page.
 func (s *Server) handleUpdateActionForm(c echo.Context) error {
 	v := s.view(c)
-	a, err := v.st.Action(v.ctx, c.Param("id"))
+	a, err := v.Action(v.ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
+	old := *a
 	a.Version, _ = strconv.Atoi(c.FormValue("version"))
 	if st := c.FormValue("status"); st != "" {
 		a.Status = st
 	}
-	if err := s.checkAction(v, a); err != nil {
+	if err := s.checkAction(v, a, &old); err != nil {
 		flash(c, "error", "Action "+a.Ref+": "+briefing.ErrorMessage(err))
 		return c.Redirect(http.StatusSeeOther, "/dialogues/"+a.DialogueID+"#actions")
 	}

@@ -46,7 +46,7 @@ func (s *Server) showPeople(c echo.Context, status int, name string, form *brief
 			return err
 		}
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.st.Agencies(v.ctx, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.ctx, p) },
 		func(a *briefing.Agency) (bool, error) {
 			pp.Agencies = append(pp.Agencies, a)
 			pp.AgencyOf[a.ID] = a.Name
@@ -128,7 +128,7 @@ func (s *Server) showAgencies(c echo.Context, status int, form *briefing.Agency,
 		return err
 	}
 	pg.Limit = 50
-	items, next, err := s.store.Agencies(c.Request().Context(), pg)
+	items, next, err := s.view(c).Agencies(c.Request().Context(), pg)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,7 +29,9 @@ type roundPage struct {
 	NotReady    []string
 	Release     []briefing.ReleaseCheckSheet
 	WithheldAll int
-	Overlaps    []briefing.Overlap
+	// WholeRound is whether the reader sees all of the round, as a release edition needs.
+	WholeRound bool
+	Overlaps   []briefing.Overlap
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
 	History []roundVersionRow
@@ -89,19 +90,15 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 		return err
 	}
 	listed := map[string]bool{}
+	// The view has left out items linked to sheets the reader may not see,
+	// and given linked items their sheet's title.
 	for i, a := range r.Agenda {
 		it := roundAgendaItem{Index: i, Title: a.Title, Sheet: byID[a.SheetID]}
 		if it.Sheet != nil {
 			listed[a.SheetID] = true
-			if it.Title == "" {
-				it.Title = it.Sheet.Title
-			}
 			if it.Sheet.Status != briefing.SheetCleared {
 				rp.NotReady = append(rp.NotReady, it.Sheet.Title)
 			}
-		}
-		if it.Title == "" {
-			it.Title = "(an item you may not see)"
 		}
 		rp.Agenda = append(rp.Agenda, it)
 	}
@@ -111,25 +108,28 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 		}
 	}
 	rp.Ready = len(rp.NotReady) == 0
-	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.st.Snapshots(v.ctx, r.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.Snapshots(v.ctx, r.ID, p) },
 		func(sn *briefing.Snapshot) (bool, error) {
-			if s.seesSnapshot(c, sn) {
-				rp.Snapshots = append(rp.Snapshots, toSnapshotJSON(sn))
-			}
+			rp.Snapshots = append(rp.Snapshots, toSnapshotJSON(sn))
 			return true, nil
 		})
 	if err != nil {
 		return err
 	}
 	if v.reader.Role.AtLeast(briefing.RoleLead) {
-		pack, err := briefing.Assemble(v.ctx, s.store, s.settings, v.reader, r.ID, "", s.now())
+		pack, err := briefing.Assemble(v.ctx, v.View, r.ID, s.now())
 		if err != nil {
 			return err
 		}
-		rp.Release = briefing.ReleaseCheck(pack)
-		for _, it := range rp.Release {
-			if it.Decision == briefing.WithheldInFull {
-				rp.WithheldAll++
+		if rp.WholeRound, err = briefing.SeesWholeRound(v.ctx, v.View, pack); err != nil {
+			return err
+		}
+		if rp.WholeRound {
+			rp.Release = briefing.ReleaseCheck(pack)
+			for _, it := range rp.Release {
+				if it.Decision == briefing.WithheldInFull {
+					rp.WithheldAll++
+				}
 			}
 		}
 	}
@@ -137,16 +137,13 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 	if err != nil {
 		return err
 	}
-	recs, err := s.store.Versions(v.ctx, briefing.KindRound, r.ID)
+	vs, err := v.RoundVersions(v.ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	for i := len(recs) - 1; i >= 0; i-- {
-		var old briefing.Round
-		if recs[i].Deleted || json.Unmarshal(recs[i].Data, &old) != nil || !s.settings.SeesRound(v.clearance(), &old) {
-			continue
-		}
-		rp.History = append(rp.History, roundVersionRow{Version: recs[i].Version, At: recs[i].At, By: recs[i].By, Round: &old})
+	for i := len(vs) - 1; i >= 0; i-- {
+		rec := vs[i].Record
+		rp.History = append(rp.History, roundVersionRow{Version: rec.Version, At: rec.At, By: rec.By, Round: vs[i].Round})
 	}
 	if adjust != nil {
 		adjust(rp)

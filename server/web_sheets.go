@@ -39,7 +39,7 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	recs, sheets, err := s.sheetVersions(v, sh.ID)
+	vs, err := v.SheetVersions(v.ctx, sh.ID)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,8 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 			sp.Changes = changed(briefing.DiffSheets(prev, sh))
 		}
 	}
-	for i := len(recs) - 1; i >= 0; i-- {
-		sp.Versions = append(sp.Versions, versionJSON{Version: recs[i].Version, At: recs[i].At, By: recs[i].By, Title: sheets[i].Title, Marking: sheets[i].Marking})
+	for i := len(vs) - 1; i >= 0; i-- {
+		sp.Versions = append(sp.Versions, versionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Sheet.Title, Marking: vs[i].Sheet.Marking})
 	}
 	return s.page(c, http.StatusOK, "sheet", sh.Title, sh.Marking, sp)
 }

@@ -22,7 +22,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	round := fs.String("round", "", "id of the round")
 	format := fs.String("format", "html", "html or xlsx")
 	edition := fs.String("edition", "full", "full, or release for the redacted release edition")
-	ceiling := fs.String("ceiling", "", "the highest marking the pack may hold, e.g. RESTRICTED")
+	ceiling := fs.String("ceiling", "", "the highest marking the full pack may hold, e.g. RESTRICTED (not for the release edition,\n"+
+		"which is always made from the whole round)")
 	out := fs.String("out", "", "file to write; must not exist")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -48,15 +49,24 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *edition == briefing.EditionRelease && *ceiling != "" {
+		return usageError{"export: --ceiling does not apply to the release edition, which is made from the whole round"}
+	}
+	// The command line reads as a reader cleared to everything, through the
+	// same view as the server's readers, lowered to the ceiling if given.
 	reader := briefing.Reader{Name: "briefpack export", Role: briefing.RoleAdmin, Clearance: s.Markings[len(s.Markings)-1]}
-	pack, err := briefing.Assemble(ctx, st, s, reader, *round, *ceiling, time.Now())
+	v, err := briefing.NewView(st, s, reader).Ceiling(*ceiling)
 	if err != nil {
 		return err
 	}
+	var pack *briefing.Pack
 	if *edition == briefing.EditionRelease {
-		if pack, err = briefing.ReleaseView(pack); err != nil {
-			return err
-		}
+		pack, err = briefing.ReleaseEdition(ctx, v, *round, time.Now())
+	} else {
+		pack, err = briefing.Assemble(ctx, v, *round, time.Now())
+	}
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if *format == "html" {

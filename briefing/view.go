@@ -1,0 +1,713 @@
+package briefing
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// View is the store as one reader may see it: the clearance rule applied at
+// the one place every read on a reader's behalf passes. What leaves a View is
+// already what the reader may see, every field of it, references included:
+//
+//   - an object marked above the reader (a person, a round, an action, a
+//     snapshot) is ENOTFOUND, exactly as one that does not exist, and absent
+//     from lists;
+//   - a topic sheet loses the paragraphs above the reader, and the sections
+//     whose every paragraph is above them (a heading is content too); a sheet
+//     none of whose paragraphs they may see is ENOTFOUND, as is one whose
+//     round they may not see;
+//   - a round loses the co-chairs, delegates and agenda items that refer to
+//     people or sheets the reader may not see, and an agenda item linked to
+//     a sheet shows the sheet's own title;
+//   - an action whose round is hidden loses that reference;
+//   - past versions pass through the same rules as the object they record,
+//     and the audit log lists only what the reader could see.
+//
+// A View serves one request: it caches what it reads and is not safe for
+// concurrent use. Writes do not go through it; a writer's references are
+// checked against it, so a hidden object is answered as a missing one.
+type View struct {
+	st     Store
+	set    Settings
+	reader Reader
+	level  string // the clearance applied: the reader's, or a lower ceiling
+
+	dialogues map[string]*Dialogue
+	rounds    map[string]*Round // stored rounds, unfiltered
+	people    map[string]*Person
+	sheets    map[string]*Sheet // reader's copies; nil for hidden or missing
+}
+
+// NewView returns the store as reader may see it.
+func NewView(st Store, set Settings, reader Reader) *View {
+	return &View{st: st, set: set, reader: reader, level: reader.Clearance,
+		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{}}
+}
+
+// Reader returns who the view is for.
+func (v *View) Reader() Reader { return v.reader }
+
+// Settings returns the database's settings.
+func (v *View) Settings() Settings { return v.set }
+
+// Clearance returns the level the view applies: the reader's clearance, or
+// the lower ceiling it was made with.
+func (v *View) Clearance() string { return v.level }
+
+// Allows reports whether the view may show content bearing marking.
+func (v *View) Allows(marking string) bool { return v.set.Allows(v.level, marking) }
+
+// Ceiling returns a view of the same reader limited to ceiling: "" keeps the
+// reader's clearance, a ceiling above it is lowered to it, and a marking not
+// of the scheme is EINVALID.
+func (v *View) Ceiling(ceiling string) (*View, error) {
+	if ceiling == "" {
+		return v, nil
+	}
+	if _, ok := v.set.Level(ceiling); !ok {
+		return nil, &Error{Code: EINVALID, Message: "unknown ceiling " + quote(ceiling),
+			Fields: map[string]string{"ceiling": "must be a marking of the scheme"}}
+	}
+	if !v.set.Allows(v.reader.Clearance, ceiling) {
+		return v, nil
+	}
+	c := NewView(v.st, v.set, v.reader)
+	c.level = ceiling
+	return c, nil
+}
+
+// hidden is the error for an object above the reader: the same as for one
+// that does not exist, so its existence is not disclosed either.
+func hidden(kind, id string) error { return Errorf(ENOTFOUND, "%s %s not found", kind, id) }
+
+// Agency returns an agency; agencies carry no marking.
+func (v *View) Agency(ctx context.Context, id string) (*Agency, error) { return v.st.Agency(ctx, id) }
+
+// Agencies lists agencies.
+func (v *View) Agencies(ctx context.Context, p Page) ([]*Agency, string, error) {
+	return v.st.Agencies(ctx, p)
+}
+
+// Dialogue returns a dialogue; dialogues carry no marking.
+func (v *View) Dialogue(ctx context.Context, id string) (*Dialogue, error) {
+	if d, ok := v.dialogues[id]; ok {
+		return d, nil
+	}
+	d, err := v.st.Dialogue(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v.dialogues[id] = d
+	return d, nil
+}
+
+// Dialogues lists dialogues.
+func (v *View) Dialogues(ctx context.Context, p Page) ([]*Dialogue, string, error) {
+	return v.st.Dialogues(ctx, p)
+}
+
+// Person returns a person the reader may see, or ENOTFOUND.
+func (v *View) Person(ctx context.Context, id string) (*Person, error) {
+	p, err := v.storedPerson(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Allows(p.Marking) {
+		return nil, hidden(KindPerson, id)
+	}
+	return p, nil
+}
+
+func (v *View) storedPerson(ctx context.Context, id string) (*Person, error) {
+	if p, ok := v.people[id]; ok {
+		return p, nil
+	}
+	p, err := v.st.Person(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v.people[id] = p
+	return p, nil
+}
+
+// People lists the people the reader may see.
+func (v *View) People(ctx context.Context, p Page) ([]*Person, string, error) {
+	return filterPage(p, func(p Page) ([]*Person, string, error) { return v.st.People(ctx, p) },
+		func(pe *Person) (*Person, bool, error) { return pe, v.Allows(pe.Marking), nil })
+}
+
+// Round returns the reader's copy of a round, or ENOTFOUND.
+func (v *View) Round(ctx context.Context, id string) (*Round, error) {
+	r, err := v.st.Round(ctx, id) // read afresh: the request may have just written it
+	if err != nil {
+		return nil, err
+	}
+	v.rounds[id] = r
+	out, ok, err := v.round(ctx, r)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, hidden(KindRound, id)
+	}
+	return out, nil
+}
+
+func (v *View) storedRound(ctx context.Context, id string) (*Round, error) {
+	if r, ok := v.rounds[id]; ok {
+		return r, nil
+	}
+	r, err := v.st.Round(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v.rounds[id] = r
+	return r, nil
+}
+
+// Rounds lists the reader's copies of a dialogue's rounds.
+func (v *View) Rounds(ctx context.Context, dialogueID string, p Page) ([]*Round, string, error) {
+	return filterPage(p, func(p Page) ([]*Round, string, error) { return v.st.Rounds(ctx, dialogueID, p) },
+		func(r *Round) (*Round, bool, error) {
+			v.rounds[r.ID] = r
+			return v.round(ctx, r)
+		})
+}
+
+// SeesRound reports whether the reader may see a stored round at all.
+func (v *View) SeesRound(r *Round) bool { return v.Allows(r.Marking) }
+
+// FilterRound returns the reader's copy of a round read from the store, or
+// false when it is hidden from them.
+func (v *View) FilterRound(ctx context.Context, r *Round) (*Round, bool, error) {
+	return v.round(ctx, r)
+}
+
+// round filters a stored round for the reader.
+func (v *View) round(ctx context.Context, r *Round) (*Round, bool, error) {
+	if !v.SeesRound(r) {
+		return nil, false, nil
+	}
+	c := *r
+	var err error
+	if c.CoChairs, err = v.participants(ctx, r.CoChairs); err != nil {
+		return nil, false, err
+	}
+	if c.Delegation, err = v.participants(ctx, r.Delegation); err != nil {
+		return nil, false, err
+	}
+	c.Agenda = []AgendaItem{}
+	for _, a := range r.Agenda {
+		if a.SheetID != "" {
+			sh, err := v.sheetOf(ctx, a.SheetID)
+			if err != nil {
+				return nil, false, err
+			}
+			if sh == nil || sh.RoundID != r.ID {
+				continue // a sheet above the reader, or gone: the item is absent with it
+			}
+			a.Title = sh.Title
+		}
+		c.Agenda = append(c.Agenda, a)
+	}
+	return &c, true, nil
+}
+
+// participants keeps the participants whose person the reader may see.
+func (v *View) participants(ctx context.Context, ps []Participant) ([]Participant, error) {
+	out := []Participant{}
+	for _, p := range ps {
+		ok, err := v.Sees(ctx, KindPerson, p.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Sees reports whether the reader may see the object of kind and id: false,
+// with no error, for one above them or one that does not exist.
+func (v *View) Sees(ctx context.Context, kind, id string) (bool, error) {
+	var err error
+	switch kind {
+	case KindPerson:
+		_, err = v.Person(ctx, id)
+	case KindRound:
+		_, err = v.Round(ctx, id)
+	case KindSheet:
+		_, err = v.Sheet(ctx, id)
+	case KindAction:
+		_, err = v.Action(ctx, id)
+	case KindSnapshot:
+		_, err = v.Snapshot(ctx, id)
+	case KindAgency:
+		_, err = v.Agency(ctx, id)
+	case KindDialogue:
+		_, err = v.Dialogue(ctx, id)
+	default:
+		return false, nil
+	}
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Sheet returns the reader's copy of a topic sheet, with default headings
+// filled, or ENOTFOUND.
+func (v *View) Sheet(ctx context.Context, id string) (*Sheet, error) {
+	delete(v.sheets, id) // read afresh: the request may have just written it
+	sh, err := v.sheetOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sh == nil {
+		return nil, hidden(KindSheet, id)
+	}
+	return sh.Clone(), nil
+}
+
+// sheetOf returns the cached reader's copy of a sheet, nil when it is hidden or missing.
+func (v *View) sheetOf(ctx context.Context, id string) (*Sheet, error) {
+	if sh, ok := v.sheets[id]; ok {
+		return sh, nil
+	}
+	stored, err := v.st.Sheet(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		v.sheets[id] = nil
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out, ok, err := v.VisibleSheet(ctx, stored)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		out = nil
+	}
+	v.sheets[id] = out
+	return out, nil
+}
+
+// VisibleSheet filters a stored sheet — the current one or a past version —
+// for the reader: false when it is hidden from them, whole or by its round.
+func (v *View) VisibleSheet(ctx context.Context, sh *Sheet) (*Sheet, bool, error) {
+	r, err := v.storedRound(ctx, sh.RoundID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if !v.SeesRound(r) {
+		return nil, false, nil
+	}
+	out, ok := v.set.VisibleSheet(v.level, sh)
+	if !ok {
+		return nil, false, nil
+	}
+	d, err := v.Dialogue(ctx, r.DialogueID)
+	if err != nil {
+		return nil, false, err
+	}
+	out.Headings(d.Home, d.Partner)
+	return out, true, nil
+}
+
+// Sheets lists the reader's copies of a round's sheets: ENOTFOUND for a round
+// they may not see.
+func (v *View) Sheets(ctx context.Context, roundID string, p Page) ([]*Sheet, string, error) {
+	if _, err := v.Round(ctx, roundID); err != nil {
+		return nil, "", err
+	}
+	return filterPage(p, func(p Page) ([]*Sheet, string, error) { return v.st.Sheets(ctx, roundID, p) },
+		func(sh *Sheet) (*Sheet, bool, error) {
+			out, ok, err := v.VisibleSheet(ctx, sh)
+			if ok {
+				v.sheets[sh.ID] = out
+				out = out.Clone()
+			}
+			return out, ok, err
+		})
+}
+
+// ActionMarking is an action's marking: its own, or by default that of the
+// round it was raised in (the lowest of the scheme when it names none).
+func (v *View) ActionMarking(ctx context.Context, a *Action) (string, error) {
+	if a.Marking != "" {
+		return a.Marking, nil
+	}
+	if a.RaisedInRoundID == "" {
+		return v.set.Lowest(), nil
+	}
+	r, err := v.storedRound(ctx, a.RaisedInRoundID)
+	if ErrorCode(err) == ENOTFOUND {
+		return v.set.Lowest(), nil
+	} else if err != nil {
+		return "", err
+	}
+	return r.Marking, nil
+}
+
+// FilterAction returns the reader's copy of an action read from the store,
+// or false when it is hidden from them.
+func (v *View) FilterAction(ctx context.Context, a *Action) (*Action, bool, error) {
+	return v.action(ctx, a)
+}
+
+// action filters an action for the reader.
+func (v *View) action(ctx context.Context, a *Action) (*Action, bool, error) {
+	m, err := v.ActionMarking(ctx, a)
+	if err != nil {
+		return nil, false, err
+	}
+	if !v.Allows(m) {
+		return nil, false, nil
+	}
+	c := *a
+	c.Marking = m
+	if c.RaisedInRoundID != "" {
+		if ok, err := v.Sees(ctx, KindRound, c.RaisedInRoundID); err != nil {
+			return nil, false, err
+		} else if !ok {
+			c.RaisedInRoundID = ""
+		}
+	}
+	return &c, true, nil
+}
+
+// Action returns an action the reader may see, or ENOTFOUND.
+func (v *View) Action(ctx context.Context, id string) (*Action, error) {
+	a, err := v.st.Action(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out, ok, err := v.action(ctx, a)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, hidden(KindAction, id)
+	}
+	return out, nil
+}
+
+// Actions lists a dialogue's actions the reader may see.
+func (v *View) Actions(ctx context.Context, dialogueID string, p Page) ([]*Action, string, error) {
+	return filterPage(p, func(p Page) ([]*Action, string, error) { return v.st.Actions(ctx, dialogueID, p) },
+		func(a *Action) (*Action, bool, error) { return v.action(ctx, a) })
+}
+
+// seesSnapshot reports whether the reader may see a frozen pack: its round
+// and everything it holds.
+func (v *View) seesSnapshot(ctx context.Context, sn *Snapshot) (bool, error) {
+	if !v.Allows(sn.Marking) {
+		return false, nil
+	}
+	return v.Sees(ctx, KindRound, sn.RoundID)
+}
+
+// Snapshot returns a frozen pack the reader may see, or ENOTFOUND.
+func (v *View) Snapshot(ctx context.Context, id string) (*Snapshot, error) {
+	sn, err := v.st.Snapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := v.seesSnapshot(ctx, sn); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, hidden(KindSnapshot, id)
+	}
+	return sn, nil
+}
+
+// SnapshotFile returns the bytes of one file of a frozen pack the reader may see.
+func (v *View) SnapshotFile(ctx context.Context, id, file string) ([]byte, error) {
+	if _, err := v.Snapshot(ctx, id); err != nil {
+		return nil, err
+	}
+	return v.st.SnapshotFile(ctx, id, file)
+}
+
+// Snapshots lists a round's frozen packs the reader may see.
+func (v *View) Snapshots(ctx context.Context, roundID string, p Page) ([]*Snapshot, string, error) {
+	if _, err := v.Round(ctx, roundID); err != nil {
+		return nil, "", err
+	}
+	return filterPage(p, func(p Page) ([]*Snapshot, string, error) { return v.st.Snapshots(ctx, roundID, p) },
+		func(sn *Snapshot) (*Snapshot, bool, error) {
+			ok, err := v.seesSnapshot(ctx, sn)
+			return sn, ok, err
+		})
+}
+
+// SheetVersion is one saved version of a topic sheet as the reader may see it.
+type SheetVersion struct {
+	Version int
+	Record  VersionRecord // without Data
+	Sheet   *Sheet
+}
+
+// SheetVersions lists the reader's copies of a sheet's saved versions, oldest
+// first, each filtered like the sheet; a version they may not see at all is
+// left out. ENOTFOUND for a sheet they may not see now.
+func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, error) {
+	if _, err := v.Sheet(ctx, id); err != nil {
+		return nil, err
+	}
+	recs, err := v.st.Versions(ctx, KindSheet, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []SheetVersion
+	for _, rec := range recs {
+		if rec.Deleted {
+			continue
+		}
+		var sh Sheet
+		if err := json.Unmarshal(rec.Data, &sh); err != nil {
+			return nil, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
+		}
+		vis, ok, err := v.VisibleSheet(ctx, &sh)
+		if err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		rec.Data = nil
+		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Sheet: vis})
+	}
+	return out, nil
+}
+
+// SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.
+func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*Sheet, error) {
+	vs, err := v.SheetVersions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range vs {
+		if x.Version == version {
+			return x.Sheet, nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "sheet %s has no version %d", id, version)
+}
+
+// RoundVersion is one saved version of a round as the reader may see it.
+type RoundVersion struct {
+	Version int
+	Record  VersionRecord // without Data
+	Round   *Round
+}
+
+// RoundVersions lists the reader's copies of a round's saved versions, oldest
+// first, each filtered like the round now (people and agenda items included).
+func (v *View) RoundVersions(ctx context.Context, id string) ([]RoundVersion, error) {
+	if _, err := v.Round(ctx, id); err != nil {
+		return nil, err
+	}
+	recs, err := v.st.Versions(ctx, KindRound, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []RoundVersion
+	for _, rec := range recs {
+		if rec.Deleted {
+			continue
+		}
+		var r Round
+		if err := json.Unmarshal(rec.Data, &r); err != nil {
+			return nil, fmt.Errorf("history of round %s version %d: %w", id, rec.Version, err)
+		}
+		vis, ok, err := v.round(ctx, &r)
+		if err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		rec.Data = nil
+		out = append(out, RoundVersion{Version: rec.Version, Record: rec, Round: vis})
+	}
+	return out, nil
+}
+
+// Audit lists the audit records of objects the reader may see, newest first.
+// A record is shown when the reader may see the object as it was at that
+// change (for a deletion, as it was before it); records of users are for
+// admins only.
+func (v *View) Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error) {
+	seen := map[string]bool{}
+	return filterPage(p, func(p Page) ([]*AuditRecord, string, error) { return v.st.Audit(ctx, p) },
+		func(a *AuditRecord) (*AuditRecord, bool, error) {
+			key := fmt.Sprintf("%s/%s/%d/%d", a.Kind, a.ObjectID, a.FromVersion, a.ToVersion)
+			if ok, done := seen[key]; done {
+				return a, ok, nil
+			}
+			ok, err := v.seesChange(ctx, a)
+			seen[key] = ok
+			return a, ok, err
+		})
+}
+
+// seesChange reports whether the reader may see the object an audit record names.
+func (v *View) seesChange(ctx context.Context, a *AuditRecord) (bool, error) {
+	switch a.Kind {
+	case KindAgency, KindDialogue:
+		return true, nil
+	case KindUser:
+		return v.reader.Role.AtLeast(RoleAdmin), nil
+	}
+	// The object now: hidden now is hidden in the log too.
+	if ok, err := v.Sees(ctx, a.Kind, a.ObjectID); err != nil || !ok {
+		if ok, err2 := v.existsStored(ctx, a.Kind, a.ObjectID); err2 != nil || ok {
+			return false, err2 // it exists and is hidden: the record is hidden
+		}
+	}
+	// The object as that change left it, or, for a deletion, as it was before.
+	version := a.ToVersion
+	if version == 0 {
+		version = a.FromVersion
+	}
+	recs, err := v.st.Versions(ctx, a.Kind, a.ObjectID)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	for _, rec := range recs {
+		if rec.Version == version && !rec.Deleted {
+			return v.seesRecord(ctx, a.Kind, rec.Data)
+		}
+	}
+	return false, nil
+}
+
+// existsStored reports whether an object is stored at all.
+func (v *View) existsStored(ctx context.Context, kind, id string) (bool, error) {
+	var err error
+	switch kind {
+	case KindPerson:
+		_, err = v.st.Person(ctx, id)
+	case KindRound:
+		_, err = v.st.Round(ctx, id)
+	case KindSheet:
+		_, err = v.st.Sheet(ctx, id)
+	case KindAction:
+		_, err = v.st.Action(ctx, id)
+	case KindSnapshot:
+		_, err = v.st.Snapshot(ctx, id)
+	default:
+		return false, nil
+	}
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// seesRecord reports whether the reader may see an object as saved in history.
+func (v *View) seesRecord(ctx context.Context, kind string, data []byte) (bool, error) {
+	decode := func(obj any) error {
+		if err := json.Unmarshal(data, obj); err != nil {
+			return fmt.Errorf("history of %s: %w", kind, err)
+		}
+		return nil
+	}
+	switch kind {
+	case KindPerson:
+		var p Person
+		if err := decode(&p); err != nil {
+			return false, err
+		}
+		return v.Allows(p.Marking), nil
+	case KindRound:
+		var r Round
+		if err := decode(&r); err != nil {
+			return false, err
+		}
+		return v.SeesRound(&r), nil
+	case KindSheet:
+		var sh Sheet
+		if err := decode(&sh); err != nil {
+			return false, err
+		}
+		_, ok, err := v.VisibleSheet(ctx, &sh)
+		return ok, err
+	case KindAction:
+		var a Action
+		if err := decode(&a); err != nil {
+			return false, err
+		}
+		_, ok, err := v.action(ctx, &a)
+		return ok, err
+	case KindSnapshot:
+		var sn Snapshot
+		if err := decode(&sn); err != nil {
+			return false, err
+		}
+		return v.seesSnapshot(ctx, &sn)
+	}
+	return false, nil
+}
+
+// filterPage reads pages of a list, keeping what keep allows, until a page of
+// p.Limit kept items is full; the cursor is the id of the last item kept, so
+// the next page goes on after it.
+func filterPage[T any](p Page, fetch func(Page) ([]T, string, error), keep func(T) (T, bool, error)) ([]T, string, error) {
+	if p.Limit <= 0 {
+		p.Limit = 100
+	}
+	var out []T
+	after := p.After
+	for {
+		items, next, err := fetch(Page{After: after, Limit: p.Limit})
+		if err != nil {
+			return nil, "", err
+		}
+		for i, it := range items {
+			kept, ok, err := keep(it)
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				continue
+			}
+			out = append(out, kept)
+			if len(out) == p.Limit {
+				if i < len(items)-1 || next != "" {
+					return out, cursorOf(it), nil
+				}
+				return out, "", nil
+			}
+		}
+		if next == "" {
+			return out, "", nil
+		}
+		after = next
+	}
+}
+
+// cursorOf is the list cursor after an item: its id, or its sequence for an
+// audit record.
+func cursorOf(it any) string {
+	switch x := it.(type) {
+	case Object:
+		return x.GetMeta().ID
+	case *AuditRecord:
+		return fmt.Sprint(x.Seq)
+	}
+	return ""
+}
+
+// Whole returns a view of everything: the reader given the scheme's highest
+// clearance. It is for checks that compare what a reader sees with what
+// there is (see ReleaseEdition), and for the command line's exports; what it
+// reads is never answered to a reader below that clearance.
+func (v *View) Whole() *View {
+	r := v.reader
+	r.Clearance = v.set.Markings[len(v.set.Markings)-1]
+	return NewView(v.st, v.set, r)
+}

@@ -1,6 +1,9 @@
 package briefing
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Editions of a pack.
 const (
@@ -41,6 +44,27 @@ type Pack struct {
 	// counts the sheets left out of it entirely.
 	Schedule       []ScheduleEntry
 	WithheldInFull int
+	// PeopleWithheld counts, by ground, the people whose name, title and
+	// biography the release edition withholds.
+	PeopleWithheld map[string]int
+}
+
+// PeopleWithheldNote is the schedule's sentence on withheld people, or "".
+func (p *Pack) PeopleWithheldNote() string {
+	if len(p.PeopleWithheld) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, g := range p.Settings.Grounds {
+		if n := p.PeopleWithheld[g]; n > 0 {
+			who := "people"
+			if n == 1 {
+				who = "person"
+			}
+			parts = append(parts, itoa(n)+" "+who+" under "+g)
+		}
+	}
+	return "The names, titles and biographies of " + strings.Join(parts, ", and ") + " are withheld; their agencies are released."
 }
 
 // PackPerson is a person in a pack with their agency and side.

@@ -45,11 +45,19 @@ func ReleaseView(full *Pack) (*Pack, error) {
 		return nil, err
 	}
 
+	withheldPeople := map[string]string{} // person id → ground
 	people := func(list []PackPerson) ([]PackPerson, error) {
 		var out []PackPerson
 		for _, pp := range list {
 			pe := *pp.Person
 			pe.Marking = ""
+			if g := pe.Withhold; g != "" {
+				// Name, title and biography become the ground; the agency stays.
+				pe.Name, pe.Title, pe.Bio = g, g, g
+				withheldPeople[pe.ID] = g
+				out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
+				continue
+			}
 			var err error
 			if pe.Bio, err = redactText(s, pe.Bio); err != nil {
 				return nil, err
@@ -68,6 +76,10 @@ func ReleaseView(full *Pack) (*Pack, error) {
 		return nil, err
 	}
 
+	p.PeopleWithheld = map[string]int{}
+	for _, g := range withheldPeople {
+		p.PeopleWithheld[g]++
+	}
 	released := map[*Sheet]*Sheet{}
 	for i, sh := range full.Sheets {
 		entry := ScheduleEntry{Number: i + 1}

@@ -225,7 +225,7 @@ func (s *Server) handleCreateActionForm(c echo.Context) error {
 	v := s.view(c)
 	a := &briefing.Action{DialogueID: c.Param("id"), Ref: c.FormValue("ref"), Text: c.FormValue("text"),
 		OwnerAgencyID: c.FormValue("owner_agency_id"), RaisedInRoundID: c.FormValue("raised_in_round_id"),
-		DueOn: c.FormValue("due_on"), Status: c.FormValue("status")}
+		DueOn: c.FormValue("due_on"), Status: c.FormValue("status"), Marking: c.FormValue("marking")}
 	if err := s.checkAction(v, a, nil); err != nil {
 		if !isUserError(err) {
 			return err

@@ -73,7 +73,7 @@ func (s *Server) showPeople(c echo.Context, status int, name string, form *brief
 func (s *Server) handleSavePersonForm(c echo.Context) error {
 	v := s.view(c)
 	p := &briefing.Person{Name: c.FormValue("name"), Title: c.FormValue("title"), AgencyID: c.FormValue("agency_id"),
-		Country: c.FormValue("country"), Bio: c.FormValue("bio"), Marking: c.FormValue("marking")}
+		Country: c.FormValue("country"), Bio: c.FormValue("bio"), Marking: c.FormValue("marking"), Withhold: c.FormValue("withhold")}
 	id := c.Param("id")
 	pageName := "people"
 	if id != "" {

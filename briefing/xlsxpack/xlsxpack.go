@@ -224,6 +224,11 @@ func (wr *writer) schedule() error {
 	if err := sw.SetRow(row(len(p.Schedule)+3), []any{nil, wr.text(fmt.Sprintf("%d document(s) withheld in full", p.WithheldInFull))}); err != nil {
 		return err
 	}
+	if note := p.PeopleWithheldNote(); note != "" {
+		if err := sw.SetRow(row(len(p.Schedule)+4), []any{nil, wr.text(note)}); err != nil {
+			return err
+		}
+	}
 	return sw.Flush()
 }
 

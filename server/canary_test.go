@@ -1,0 +1,467 @@
+package server_test
+
+import (
+	"context"
+
+	"archive/zip"
+	"briefpack/briefing"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// canaries plants a distinct token in every string field of every kind of
+// object that sits above a RESTRICTED reader, and returns the tokens planted
+// and the ids of everything made, by kind.
+type canaryWorld struct {
+	tokens []string
+	ids    map[string][]string // kind → ids
+	// refs are the ways an answer could name a hidden object, e.g. "sheet_id":"4".
+	refs []string
+}
+
+func (cw *canaryWorld) token(where string) string {
+	t := fmt.Sprintf("Kanary%02dx", len(cw.tokens)+1)
+	cw.tokens = append(cw.tokens, t)
+	return t + " " + where
+}
+
+func (cw *canaryWorld) add(kind, id string) { cw.ids[kind] = append(cw.ids[kind], id) }
+
+// update reads an object, lets fn change it and saves it with If-Match.
+func (f *fixture) update(user, path string, fn func(map[string]any)) {
+	f.t.Helper()
+	r := f.do(user, "GET", path, nil)
+	if r.Code != 200 {
+		f.t.Fatalf("GET %s: %d %s", path, r.Code, r.Body.String())
+	}
+	var obj map[string]any
+	r.json(&obj)
+	fn(obj)
+	if p := f.do(user, "PUT", path, obj, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+		f.t.Fatalf("PUT %s: %d %s", path, p.Code, p.Body.String())
+	}
+}
+
+func plantCanaries(f *fixture) *canaryWorld {
+	cw := &canaryWorld{ids: map[string][]string{}}
+	tok := cw.token
+	agency := f.create("secretariat", "/api/v1/agencies", map[string]any{"name": "Department of the Prime Minister and Cabinet", "acronym": "DPMC", "country": "New Zealand"})
+	cw.add("agency", agency)
+	dialogue := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue", "home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
+	cw.add("dialogue", dialogue)
+	// People: a SECRET delegate, a visible one withheld on release.
+	open := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Tony Lynch", "title": "Deputy Chief Executive", "agency_id": agency, "marking": "UNCLASSIFIED"})
+	junior := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Junior Adviser", "title": "Adviser", "agency_id": agency, "marking": "RESTRICTED", "withhold": "s9(2)(a)"})
+	secret := f.create("admin", "/api/v1/people", map[string]any{"name": tok("person name"), "title": tok("person title"), "country": tok("person country"), "bio": tok("person bio"), "marking": "SECRET"})
+	cw.add("person", open)
+	cw.add("person", junior)
+	cw.add("person", secret)
+	cw.refs = append(cw.refs, `"person_id":"`+secret+`"`, `href="/people/`+secret+`"`)
+	// Rounds: a SECRET earlier round with outcomes, the RESTRICTED round under test, a later SECRET one.
+	earlier := f.create("admin", "/api/v1/dialogues/"+dialogue+"/rounds", map[string]any{"number": 2, "starts_on": "2017-05-10", "city": tok("round city"), "host": "partner", "status": "held", "marking": "SECRET", "outcomes": tok("round outcomes")})
+	round := f.create("admin", "/api/v1/dialogues/"+dialogue+"/rounds", map[string]any{"number": 3, "starts_on": "2018-05-10", "ends_on": "2018-05-11", "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED",
+		"co_chairs": []map[string]string{{"person_id": open, "side": "home"}, {"person_id": secret, "side": "partner"}}, "delegation": []map[string]string{{"person_id": junior, "side": "home"}, {"person_id": secret, "side": "partner"}}})
+	later := f.create("admin", "/api/v1/dialogues/"+dialogue+"/rounds", map[string]any{"number": 4, "starts_on": "2019-05-10", "city": tok("later city"), "host": "partner", "marking": "SECRET", "outcomes": tok("later outcomes")})
+	cw.add("round", earlier)
+	cw.add("round", round)
+	cw.add("round", later)
+	for _, id := range []string{earlier, later} {
+		cw.refs = append(cw.refs, `"raised_in_round_id":"`+id+`"`, `href="/rounds/`+id+`"`, `"round_id":"`+id+`"`)
+	}
+	// Sheets: one all SECRET (title and custom heading), one mixed, one withheld in full.
+	secretSheet := f.create("lead", "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": tok("sheet title"), "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para(tok("secret paragraph"), "SECRET", "")}},
+		{"kind": "custom", "heading": tok("secret custom heading"), "paragraphs": []any{para(tok("another secret paragraph"), "SECRET", "s6(a)")}},
+	}})
+	mixed := f.create("lead", "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": "Foreign Interference", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("We are aware of activity {{s6(a): in one sector}}.", "RESTRICTED", ""), para(tok("mixed secret paragraph"), "SECRET", "")}},
+		{"kind": "custom", "heading": tok("heading over secret paragraphs"), "paragraphs": []any{para(tok("paragraph under hidden heading"), "SECRET", "")}},
+	}})
+	withheld := f.create("lead", "/api/v1/rounds/"+round+"/sheets", sheetBody("Regional Security", para("Withheld in full but visible to the reader.", "RESTRICTED", "")))
+	f.update("lead", "/api/v1/sheets/"+withheld, func(m map[string]any) { m["withhold"] = "s6(a)" })
+	cw.add("sheet", secretSheet)
+	cw.refs = append(cw.refs, `"sheet_id":"`+secretSheet+`"`, `href="/sheets/`+secretSheet+`"`, `"id":"`+secretSheet+`","round_id"`)
+	cw.add("sheet", mixed)
+	cw.add("sheet", withheld)
+	// History: a SECRET paragraph saved in an earlier version of the mixed sheet, since removed.
+	f.update("lead", "/api/v1/sheets/"+mixed, func(m map[string]any) {
+		secs := m["sections"].([]any)
+		sec := secs[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para(tok("paragraph of a past version"), "SECRET", ""))
+	})
+	f.update("lead", "/api/v1/sheets/"+mixed, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		ps := sec["paragraphs"].([]any)
+		sec["paragraphs"] = ps[:len(ps)-1]
+	})
+	// The agenda, as the round page makes it: the SECRET sheet linked, plus an unlinked item.
+	f.update("lead", "/api/v1/rounds/"+round, func(m map[string]any) {
+		m["agenda"] = []map[string]string{{"title": "Welcome and introductions"}, {"sheet_id": secretSheet, "title": tok("agenda title copy")}, {"sheet_id": mixed}, {"sheet_id": withheld}}
+	})
+	// Actions: one raised in the SECRET round (its marking by default), one marked SECRET.
+	cw.add("action", f.create("secretariat", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": "3.01", "text": "Deliver cybercrime awareness training", "owner_agency_id": agency, "raised_in_round_id": round, "status": "on_track"}))
+	cw.add("action", f.create("admin", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": tok("action ref"), "text": tok("action text"), "owner_agency_id": agency, "raised_in_round_id": earlier, "status": "on_track"}))
+	cw.add("action", f.create("admin", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": "3.03", "text": tok("marked action text"), "raised_in_round_id": round, "status": "at_risk", "marking": "SECRET"}))
+	// A SECRET snapshot of the round, frozen by a TOP SECRET lead.
+	r := f.do("lead", "POST", "/api/v1/rounds/"+round+"/packs", map[string]bool{"force": true})
+	if r.Code != 201 {
+		f.t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var sn struct{ ID string }
+	r.json(&sn)
+	cw.add("snapshot", sn.ID)
+	// A RESTRICTED snapshot, frozen at a ceiling, which the reader may have.
+	r = f.do("lead", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true, "ceiling": "RESTRICTED"})
+	if r.Code != 201 {
+		f.t.Fatalf("freeze at a ceiling: %d %s", r.Code, r.Body.String())
+	}
+	r.json(&sn)
+	cw.add("snapshot", sn.ID)
+	return cw
+}
+
+// canaryQueries are the query strings tried on each GET route: every route
+// the router holds must be listed, so a route added without coverage fails.
+func canaryQueries(cw *canaryWorld) map[string][]string {
+	packs := []string{}
+	for _, format := range []string{"html", "xlsx"} {
+		for _, edition := range []string{"full", "release"} {
+			for _, ceiling := range []string{"", "&ceiling=RESTRICTED", "&ceiling=TOP%20SECRET"} {
+				packs = append(packs, "format="+format+"&edition="+edition+ceiling)
+			}
+		}
+	}
+	// A search echoes its words, so it looks for the words beside the tokens.
+	searches := []string{"q=Kanary", "q=secret", "q=paragraph", "q=heading", "q=city", "q=person", "q=outcomes",
+		"q=action", "q=agenda", "q=title", "q=s6", "q=Foreign", "q=bio"}
+	diffs := []string{}
+	for from := 1; from <= 4; from++ {
+		for to := 1; to <= 4; to++ {
+			diffs = append(diffs, fmt.Sprintf("from=%d&to=%d", from, to))
+		}
+	}
+	none := []string{""}
+	return map[string][]string{
+		"/healthz": none, "/static/*": {""}, "/login": {"", "next=/rounds/2"},
+		"/": none, "/search": searches, "/dialogues": none, "/dialogues/:id": none, "/rounds/:id": none,
+		"/sheets/:id": none, "/sheets/:id/edit": none, "/people": none, "/people/:id": none, "/agencies": none,
+		"/admin/users": none,
+		"/api/v1/me":   none, "/api/v1/settings": none, "/api/v1/dashboard": none,
+		"/api/v1/agencies": none, "/api/v1/agencies/:id": none, "/api/v1/people": {"", "limit=1"}, "/api/v1/people/:id": none,
+		"/api/v1/dialogues": none, "/api/v1/dialogues/:id": none, "/api/v1/dialogues/:id/rounds": {"", "limit=1"},
+		"/api/v1/rounds/:id": none, "/api/v1/rounds/:id/sheets": {"", "limit=1"}, "/api/v1/sheets/:id": none,
+		"/api/v1/dialogues/:id/actions": {"", "limit=1"}, "/api/v1/actions/:id": none,
+		"/api/v1/users": none, "/api/v1/users/:id": none,
+		"/api/v1/search":          searches,
+		"/api/v1/rounds/:id/pack": packs, "/api/v1/rounds/:id/release-check": none,
+		"/api/v1/rounds/:id/packs": none, "/api/v1/packs/:id": append([]string{""}, packs...),
+		"/api/v1/sheets/:id/versions": none, "/api/v1/sheets/:id/versions/:version": none,
+		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=2"}, "/api/v1/admin/backup": none,
+		"/api/v1/calendar.ics": none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
+		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": diffs,
+	}
+}
+
+var routeParam = regexp.MustCompile(`:[a-z_]+`)
+
+// TestCanary plants a token in every string field of everything above a
+// RESTRICTED reader, then calls every GET route the router holds — API and
+// pages, every format, edition and ceiling, with every id there is — as
+// RESTRICTED readers, and fails on any token in any byte of any answer,
+// headers and every part of an XLSX zip included.
+func TestCanary(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	queries := canaryQueries(cw)
+	var allIDs []string
+	seen := map[string]bool{}
+	for _, ids := range cw.ids {
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				allIDs = append(allIDs, id)
+			}
+		}
+	}
+	sort.Strings(allIDs)
+	var paths []string
+	for _, rt := range f.srv.Routes() {
+		method, path, _ := strings.Cut(rt, " ")
+		if method != http.MethodGet {
+			continue
+		}
+		qs, ok := queries[path]
+		if !ok {
+			t.Errorf("GET %s is not covered by the canary test: add it to canaryQueries", path)
+			continue
+		}
+		for _, p := range expand(path, allIDs) {
+			for _, q := range qs {
+				if q != "" {
+					p2 := p + "?" + q
+					paths = append(paths, p2)
+				} else {
+					paths = append(paths, p)
+				}
+			}
+		}
+	}
+	calls := 0
+	for _, reader := range []string{"lowlead", "viewer", "lowofficer"} {
+		for _, p := range paths {
+			if strings.Contains(p, "/static/") {
+				p = "/static/app.css"
+			}
+			r := f.do(reader, "GET", p, nil)
+			calls++
+			for _, leak := range findCanaries(append(cw.tokens, cw.refs...), r) {
+				t.Errorf("%s GET %s (%d): %s", reader, p, r.Code, leak)
+			}
+		}
+	}
+	t.Logf("%d GET requests, %d tokens planted", calls, len(cw.tokens))
+	// The reader's answers are not empty: the test would pass on a server that said nothing.
+	r := f.do("lowlead", "GET", "/api/v1/rounds/"+cw.ids["round"][1]+"/pack?format=html", nil)
+	if r.Code != 200 || !strings.Contains(r.Body.String(), "Foreign Interference") || !strings.Contains(r.Body.String(), "Welcome and introductions") {
+		t.Fatalf("the RESTRICTED lead's pack lacks what they may see: %d", r.Code)
+	}
+	r = f.do("lowlead", "GET", "/rounds/"+cw.ids["round"][1], nil)
+	if r.Code != 200 || !strings.Contains(r.Body.String(), "Foreign Interference") {
+		t.Fatalf("the round page as the RESTRICTED lead: %d", r.Code)
+	}
+	// And the same routes do show the tokens to someone cleared for them.
+	r = f.do("lead", "GET", "/api/v1/rounds/"+cw.ids["round"][1]+"/pack?format=html", nil)
+	if len(findCanaries(cw.tokens, r)) == 0 {
+		t.Fatal("the TOP SECRET lead's pack shows no token: the test plants nothing")
+	}
+}
+
+// expand substitutes every id for each parameter of a route's path.
+func expand(path string, ids []string) []string {
+	if strings.HasSuffix(path, "/*") {
+		return []string{path}
+	}
+	out := []string{path}
+	for {
+		loc := routeParam.FindStringIndex(out[0])
+		if loc == nil {
+			return out
+		}
+		var next []string
+		for _, p := range out {
+			vals := ids
+			if p[loc[0]:loc[1]] == ":version" {
+				vals = []string{"1", "2", "3", "4"}
+			}
+			for _, v := range vals {
+				next = append(next, p[:loc[0]]+url.PathEscape(v)+p[loc[1]:])
+			}
+		}
+		out = next
+	}
+}
+
+// findCanaries reports every token found in an answer: its headers, its
+// body, and, for a zip (XLSX), every part of it uncompressed.
+func findCanaries(tokens []string, r response) []string {
+	var hay []string
+	for k, vs := range r.Header() {
+		hay = append(hay, "header "+k+": "+strings.Join(vs, ", "))
+	}
+	body := r.Body.Bytes()
+	hay = append(hay, "body: "+string(body))
+	if bytes.HasPrefix(body, []byte("PK")) {
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			return []string{"a zip that does not open: " + err.Error()}
+		}
+		for _, zf := range zr.File {
+			rc, err := zf.Open()
+			if err != nil {
+				return []string{"zip part " + zf.Name + ": " + err.Error()}
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			hay = append(hay, "zip part "+zf.Name+": "+string(b))
+		}
+	}
+	var found []string
+	for _, h := range hay {
+		for _, tk := range tokens {
+			if i := strings.Index(h, tk); i >= 0 {
+				where, _, _ := strings.Cut(h, ": ")
+				lo, hi := max(0, i-60), min(len(h), i+40)
+				found = append(found, fmt.Sprintf("%s in %s: …%s…", tk, where, h[lo:hi]))
+			}
+		}
+	}
+	return found
+}
+
+// addUser makes a user of the fixture's database and signs them in.
+func (f *fixture) addUser(name string, role string, clearance string) {
+	f.t.Helper()
+	err := f.db.CreateUser(context.Background(), &briefing.User{Name: name, Role: briefing.Role(role), Clearance: clearance, PasswordHash: fixedHash}, briefing.Actor{Name: "test"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.tokens[name] = f.login(name, testPassword)
+}
+
+func TestClearance_ReleaseNeedsTheWholeRound(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	round := cw.ids["round"][1]
+	for _, format := range []string{"html", "xlsx"} {
+		r := f.do("lowlead", "GET", "/api/v1/rounds/"+round+"/pack?format="+format+"&edition=release", nil)
+		if r.Code != 403 || !strings.Contains(r.Body.String(), "see the whole round") {
+			t.Errorf("%s release for a RESTRICTED lead: %d %s", format, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("lowlead", "GET", "/api/v1/rounds/"+round+"/release-check", nil); r.Code != 403 {
+		t.Errorf("release check for a RESTRICTED lead: %d", r.Code)
+	}
+	// Someone who sees everything gets it, with the withheld delegate's name as the ground.
+	r := f.do("lead", "GET", "/api/v1/rounds/"+round+"/pack?format=html&edition=release&ceiling=RESTRICTED", nil)
+	body := r.Body.String()
+	if r.Code != 200 || strings.Contains(body, "Junior Adviser") || !strings.Contains(body, "s9(2)(a)") || !strings.Contains(body, "Department of the Prime Minister and Cabinet") {
+		t.Fatalf("release for a TOP SECRET lead: %d", r.Code)
+	}
+	if !strings.Contains(body, "The names, titles and biographies of 1 person under s9(2)(a) are withheld") {
+		t.Errorf("the schedule does not mention the withheld person")
+	}
+	// A ceiling does not apply to the release edition: it is the whole round's.
+	if !strings.Contains(body, "Kanary") {
+		t.Errorf("the release edition at a ceiling left out what the round holds")
+	}
+	r = f.do("lead", "GET", "/api/v1/rounds/"+round+"/pack?format=xlsx&edition=release", nil)
+	for _, leak := range findCanaries([]string{"Junior Adviser"}, r) {
+		t.Errorf("XLSX release: %s", leak)
+	}
+	// The full pack still names them.
+	r = f.do("lowlead", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil)
+	if !strings.Contains(r.Body.String(), "Junior Adviser") {
+		t.Errorf("the full pack lost the withheld delegate's name")
+	}
+	// A snapshot frozen by someone who cannot see the whole round holds no release edition.
+	r = f.do("lowlead", "POST", "/api/v1/rounds/"+round+"/packs", map[string]bool{"force": true})
+	var sn struct {
+		ID            string
+		ReleaseSHA256 map[string]string `json:"release_sha256"`
+	}
+	r.json(&sn)
+	if r.Code != 201 || len(sn.ReleaseSHA256) != 0 {
+		t.Fatalf("freeze by a RESTRICTED lead: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowlead", "GET", "/api/v1/packs/"+sn.ID+"?format=html&edition=release", nil); r.Code != 404 {
+		t.Errorf("release file of that snapshot: %d", r.Code)
+	}
+}
+
+func TestClearance_ReferencesAreAnsweredAsMissing(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	f.addUser("lowsec", "secretariat", "RESTRICTED")
+	dialogue, round := cw.ids["dialogue"][0], cw.ids["round"][1]
+	secretSheet, secretPerson, secretRound := cw.ids["sheet"][0], cw.ids["person"][2], cw.ids["round"][0]
+	const missing = "999"
+	// The same answer, word for word, for a hidden object and for none.
+	same := func(what string, send func(id string) response) {
+		t.Helper()
+		a, hidden := send(missing), send(what)
+		if a.Code != 422 || hidden.Code != a.Code || hidden.Body.String() != a.Body.String() {
+			t.Errorf("a hidden %s is answered %d %s; a missing one %d %s", what, hidden.Code, hidden.Body.String(), a.Code, a.Body.String())
+		}
+	}
+	same(secretSheet, func(id string) response {
+		r := f.do("lowsec", "GET", "/api/v1/rounds/"+round, nil)
+		var m map[string]any
+		r.json(&m)
+		m["agenda"] = []map[string]string{{"title": "Welcome and introductions"}, {"sheet_id": id}}
+		return f.do("lowsec", "PUT", "/api/v1/rounds/"+round, m, "If-Match", r.Header().Get("ETag"))
+	})
+	same(secretPerson, func(id string) response {
+		r := f.do("lowsec", "GET", "/api/v1/rounds/"+round, nil)
+		var m map[string]any
+		r.json(&m)
+		m["delegation"] = append(m["delegation"].([]any), map[string]string{"person_id": id, "side": "partner"})
+		return f.do("lowsec", "PUT", "/api/v1/rounds/"+round, m, "If-Match", r.Header().Get("ETag"))
+	})
+	same(secretRound, func(id string) response {
+		return f.do("lowsec", "POST", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": "9.99", "text": "Probe", "raised_in_round_id": id})
+	})
+	// Proposing the next round counts only the rounds the caller sees: no
+	// refusal that discloses a SECRET round, and nothing copied from one.
+	r := f.do("lowsec", "POST", "/api/v1/dialogues/"+dialogue+"/rounds/next", nil)
+	if r.Code != 201 {
+		t.Fatalf("next round for a RESTRICTED secretariat: %d %s", r.Code, r.Body.String())
+	}
+	for _, leak := range findCanaries(cw.tokens, r) {
+		t.Errorf("next round: %s", leak)
+	}
+	var next struct {
+		Number  int
+		Marking string
+		City    string
+	}
+	r.json(&next)
+	if next.Number != 4 || next.Marking != "RESTRICTED" {
+		t.Errorf("next round from what the caller sees: %+v", next)
+	}
+}
+
+func TestClearance_WritesKeepWhatTheWriterCannotSee(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	round := cw.ids["round"][1]
+	// A RESTRICTED lead reorders the agenda they see: the hidden item stays, in place.
+	r := f.do("lowlead", "GET", "/api/v1/rounds/"+round, nil)
+	var m map[string]any
+	r.json(&m)
+	agenda := m["agenda"].([]any)
+	if len(agenda) != 3 {
+		t.Fatalf("the RESTRICTED lead's agenda: %v", agenda)
+	}
+	agenda[1], agenda[2] = agenda[2], agenda[1]
+	if p := f.do("lowlead", "PUT", "/api/v1/rounds/"+round, m, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+		t.Fatalf("reorder: %d %s", p.Code, p.Body.String())
+	}
+	stored, err := f.db.Round(context.Background(), round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range stored.Agenda {
+		got = append(got, a.SheetID+"/"+a.Title)
+	}
+	want := []string{"/Welcome and introductions", cw.ids["sheet"][0] + "/", cw.ids["sheet"][2] + "/", cw.ids["sheet"][1] + "/"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("stored agenda %v, want %v", got, want)
+	}
+	if len(stored.CoChairs) != 2 || len(stored.Delegation) != 2 {
+		t.Errorf("the save lost hidden people: %+v %+v", stored.CoChairs, stored.Delegation)
+	}
+	// Actions: by default marked as the round they were raised in.
+	for _, id := range cw.ids["action"] {
+		a, err := f.db.Action(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Marking == "" {
+			t.Errorf("action %s stored without a marking", id)
+		}
+	}
+	if r := f.do("lowlead", "GET", "/api/v1/actions/"+cw.ids["action"][1], nil); r.Code != 404 {
+		t.Errorf("an action raised in a SECRET round: %d", r.Code)
+	}
+	if r := f.do("lowlead", "GET", "/api/v1/actions/"+cw.ids["action"][0], nil); r.Code != 200 || !strings.Contains(r.Body.String(), `"marking":"RESTRICTED"`) {
+		t.Errorf("an action raised in the RESTRICTED round: %d %s", r.Code, r.Body.String())
+	}
+}

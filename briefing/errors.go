@@ -22,6 +22,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Conflicts are a merge's overlapping changes (code ECONFLICT).
+	Conflicts []Conflict
 }
 
 // Error implements the error interface.

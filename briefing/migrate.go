@@ -1,6 +1,8 @@
 package briefing
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 )
@@ -31,6 +33,8 @@ type Migration struct {
 var Migrations = []Migration{
 	{To: 2, Name: "agenda items linked to a topic sheet take the sheet's title on output: stored copies are dropped",
 		Kinds: []string{KindRound}, Record: dropLinkedAgendaTitles},
+	{To: 3, Name: "every paragraph of a topic sheet gets a stable id",
+		Kinds: []string{KindSheet}, Record: giveParagraphIDs},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.
@@ -78,5 +82,46 @@ func dropLinkedAgendaTitles(kind string, raw []byte) ([]byte, error) {
 	if rec["agenda"], _ = json.Marshal(items); rec["agenda"] == nil {
 		return nil, fmt.Errorf("migrate %s: encode agenda", kind)
 	}
+	return json.Marshal(rec)
+}
+
+// giveParagraphIDs is migration 3: paragraphs get stable ids. An id is made
+// from the sheet's id and the paragraph's place, so the same place in every
+// stored version of a sheet gets the same id and history lines up.
+func giveParagraphIDs(kind string, raw []byte) ([]byte, error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", kind, err)
+	}
+	var sheetID string
+	_ = json.Unmarshal(rec["id"], &sheetID)
+	var sections []map[string]json.RawMessage
+	if err := json.Unmarshal(rec["sections"], &sections); err != nil || sections == nil {
+		return raw, nil
+	}
+	changed := false
+	for i, sec := range sections {
+		var paras []map[string]json.RawMessage
+		if err := json.Unmarshal(sec["paragraphs"], &paras); err != nil {
+			continue
+		}
+		for j, p := range paras {
+			var id string
+			_ = json.Unmarshal(p["id"], &id)
+			if id != "" {
+				continue
+			}
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%d", sheetID, i, j)))
+			p["id"], _ = json.Marshal("m" + hex.EncodeToString(sum[:8]))
+			changed = true
+		}
+		if sec["paragraphs"], _ = json.Marshal(paras); sec["paragraphs"] == nil {
+			return nil, fmt.Errorf("migrate %s: encode paragraphs", kind)
+		}
+	}
+	if !changed {
+		return raw, nil
+	}
+	rec["sections"], _ = json.Marshal(sections)
 	return json.Marshal(rec)
 }

@@ -130,3 +130,12 @@ func (s Settings) checkGround(fe fieldErrors, field, g string) {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// NormalizeOrSame returns the jurisdiction's spelling of a ground, or g
+// itself when it is not one, for comparing what a writer sent with what is stored.
+func NormalizeOrSame(s Settings, g string) string {
+	if n := s.NormalizeGround(g); n != "" {
+		return n
+	}
+	return g
+}

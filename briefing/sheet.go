@@ -52,9 +52,15 @@ func DefaultHeading(kind, home, partner string) string {
 // and, when withheld in full on release, its ground. Parts of the text may be
 // withheld with "{{ground: words}}".
 type Paragraph struct {
+	// ID is stable and server-assigned: kept through edits, moves, history
+	// and restore, so writers can merge edits paragraph by paragraph.
+	ID       string `json:"id"`
 	Text     string `json:"text"`
 	Marking  string `json:"marking"`
 	Withhold string `json:"withhold"`
+	// OriginID is the paragraph of last round's sheet this one was rolled
+	// forward from, if any.
+	OriginID string `json:"origin_id,omitempty"`
 }
 
 // Section is one heading of a topic sheet and its paragraphs.

@@ -104,6 +104,7 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /api/v1/audit":                        briefing.RoleLead,
 	"GET /api/v1/admin/backup":                 briefing.RoleAdmin,
 	"POST /api/v1/sheets/:id/review":           briefing.RoleOfficer,
+	"POST /api/v1/sheets/:id/merge":            briefing.RoleOfficer,
 	"GET /api/v1/dashboard":                    briefing.RoleViewer,
 	"GET /api/v1/users":                        briefing.RoleAdmin,
 	"POST /api/v1/users":                       briefing.RoleAdmin,

@@ -53,12 +53,17 @@ var codeOfStatus = map[int]string{
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
+	// Conflicts repeats the merge conflicts at the top level, for clients
+	// that look for them beside the error rather than in it.
+	Conflicts []briefing.Conflict `json:"conflicts,omitempty"`
 }
 
 type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Conflicts are a merge's overlapping changes: path, base, theirs, mine.
+	Conflicts []briefing.Conflict `json:"conflicts,omitempty"`
 }
 
 // errorf returns a domain-style error with a transport code.
@@ -115,5 +120,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
 	c.Response().WriteHeader(status)
-	_ = json.NewEncoder(c.Response()).Encode(errorBody{Error: errorDetail{Code: code, Message: msg, Fields: fields}})
+	var conflicts []briefing.Conflict
+	var be *briefing.Error
+	if errors.As(err, &be) && status == http.StatusConflict {
+		conflicts = be.Conflicts
+	}
+	_ = json.NewEncoder(c.Response()).Encode(errorBody{Error: errorDetail{Code: code, Message: msg, Fields: fields, Conflicts: conflicts}, Conflicts: conflicts})
 }

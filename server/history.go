@@ -128,6 +128,7 @@ func (s *Server) restoreSheet(v *view, cur *briefing.Sheet, version, old int) (*
 	}
 	restored := full.Clone()
 	restored.Meta = briefing.Meta{ID: id, Version: version}
+	v.knownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
 	restored.Status = briefing.SheetDraft
 	if err := s.prepareSheet(v, restored, cur); err != nil {
 		return nil, err

@@ -278,6 +278,13 @@ func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet,
 	sh := stored.Clone()
 	sh.Meta = briefing.Meta{}
 	sh.RoundID, sh.Status, sh.Owner, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, nil
+	// New ids in the new round, each paragraph linked to the one it came from.
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			p := &sh.Sections[i].Paragraphs[j]
+			p.OriginID, p.ID = p.ID, ""
+		}
+	}
 	if err := s.prepareSheet(v, sh, nil); err != nil {
 		return nil, err
 	}

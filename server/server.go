@@ -156,6 +156,7 @@ func (s *Server) registerRoutes() {
 	s.registerDialogueRoutes()
 	s.registerRoundRoutes()
 	s.registerSheetRoutes()
+	s.registerMergeRoutes()
 	s.registerActionRoutes()
 	s.registerUserRoutes()
 	s.registerSearchRoutes()

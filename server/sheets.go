@@ -52,6 +52,14 @@ func (s *Server) registerSheetRoutes() {
 // lost), nobody writes content above their clearance (403), and only a
 // delegation lead clears a sheet. old is the reader's copy on update.
 func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
+	return s.checkSheet(v, sh, old, nil)
+}
+
+// checkSheet is prepareSheet for a plain save (merged nil), or for the
+// result of a merge, which keeps exactly the paragraphs of the stored sheet
+// merged that the writer may not see: only then may a sheet holding content
+// above the writer be saved by them.
+func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	r, err := v.round(sh.RoundID)
 	if err != nil {
 		return err
@@ -69,7 +77,7 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 		if sh.Version != stored.Version {
 			return briefing.Errorf(briefing.ESTALE, "sheet %s is at version %d, not %d: someone saved it after you read it", sh.ID, stored.Version, sh.Version)
 		}
-		if !v.set.HoldsOnly(v.clearance(), stored) {
+		if merged == nil && !v.set.HoldsOnly(v.clearance(), stored) {
 			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone with a higher clearance")
 		}
 		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
@@ -89,8 +97,21 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 			sh.Owner = stored.Owner
 		}
 	}
+	known := briefing.ParagraphIDs(stored)
+	for id := range v.knownIDs {
+		known[id] = true
+	}
+	briefing.AssignParagraphIDs(sh, known)
 	if err := sh.Validate(v.set); err != nil {
 		return err
+	}
+	unchanged := map[string]briefing.Paragraph{} // paragraphs kept as stored, which need no clearance check
+	if merged != nil {
+		for _, sec := range stored.Sections {
+			for _, p := range sec.Paragraphs {
+				unchanged[p.ID] = p
+			}
+		}
 	}
 	for i, sec := range sh.Sections {
 		// A standard heading is kept empty, so it follows the dialogue's names.
@@ -101,6 +122,9 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 			sh.Sections[i].Paragraphs = []briefing.Paragraph{}
 		}
 		for j, p := range sec.Paragraphs {
+			if was, ok := unchanged[p.ID]; ok && was == p {
+				continue
+			}
 			if err := v.markingWithin(fieldName(i, j), p.Marking); err != nil {
 				return err
 			}

@@ -19,6 +19,9 @@ type view struct {
 	st     briefing.Store
 	set    briefing.Settings
 	reader briefing.Reader
+	// knownIDs are paragraph ids a save may keep besides the stored sheet's:
+	// those of an old version being restored.
+	knownIDs map[string]bool
 }
 
 // view returns the request's view for its reader.

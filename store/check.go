@@ -136,6 +136,9 @@ func invariants(tx *bolt.Tx) error {
 	if v >= 2 {
 		checkAgendaTitles(tx, &p)
 	}
+	if v >= 3 {
+		checkParagraphIDs(tx, &p)
+	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
@@ -256,6 +259,30 @@ func checkAgendaTitles(tx *bolt.Tx, p *problems) {
 		for i, it := range r.Agenda {
 			if _, has := it["title"]; has && it["sheet_id"] != nil && it["sheet_id"] != "" {
 				p.add("round %s agenda item %d names sheet %v and stores a title of its own", idString(k), i+1, it["sheet_id"])
+			}
+		}
+		return nil
+	})
+}
+
+// checkParagraphIDs verifies what schema 3 promises: every paragraph of every
+// sheet has an id, unique in its sheet.
+func checkParagraphIDs(tx *bolt.Tx, p *problems) {
+	_ = tx.Bucket(sheetBucket).ForEach(func(k, raw []byte) error {
+		var sh briefing.Sheet
+		if json.Unmarshal(raw, &sh) != nil {
+			return nil // reported as undecodable by the sheet collection's check
+		}
+		seen := map[string]bool{}
+		for i, sec := range sh.Sections {
+			for j, para := range sec.Paragraphs {
+				switch {
+				case para.ID == "":
+					p.add("sheet %s section %d paragraph %d has no id", idString(k), i+1, j+1)
+				case seen[para.ID]:
+					p.add("sheet %s has two paragraphs with id %s", idString(k), para.ID)
+				}
+				seen[para.ID] = true
 			}
 		}
 		return nil

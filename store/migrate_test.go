@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +88,37 @@ func TestMigrate_FromRelease1(t *testing.T) {
 	sh, err := db.Sheet(ctx, "8")
 	if err != nil || sh.Title != "Covert Canary Operation" {
 		t.Fatalf("sheet 8: %v %v", sh, err)
+	}
+	// Migration 3: every paragraph of every sheet, current and past, has an
+	// id, unique in its sheet and the same at the same place in every version.
+	for id := 1; id <= 8; id++ {
+		sid := strconv.Itoa(id)
+		sh, err := db.Sheet(ctx, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				if p.ID == "" || seen[p.ID] {
+					t.Errorf("sheet %s: paragraph %q has id %q", sid, p.Text, p.ID)
+				}
+				seen[p.ID] = true
+			}
+		}
+		vs, err := db.Versions(ctx, briefing.KindSheet, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := vs[len(vs)-1]
+		if !strings.Contains(string(last.Data), `"id":"m`) {
+			t.Errorf("sheet %s: its history holds no paragraph ids: %.200s", sid, last.Data)
+		}
+		for pid := range seen {
+			if !strings.Contains(string(last.Data), pid) {
+				t.Errorf("sheet %s: paragraph id %s differs between the sheet and its history", sid, pid)
+			}
+		}
 	}
 	if err := db.Check(ctx); err != nil {
 		t.Fatalf("check after migration: %v", err)

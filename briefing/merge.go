@@ -1,0 +1,460 @@
+package briefing
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// NewParagraphID returns a new opaque paragraph id.
+func NewParagraphID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return "p" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// AssignParagraphIDs gives every paragraph of a sheet about to be saved a
+// stable id: one the paragraph already has if known holds it (the ids of the
+// stored sheet), a new one otherwise — for a new paragraph, an unknown id, or
+// a second use of the same id in one sheet. The server assigns ids; a writer
+// cannot choose one, nor learn of a paragraph hidden from them by guessing.
+func AssignParagraphIDs(sh *Sheet, known map[string]bool) {
+	used := map[string]bool{}
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			p := &sh.Sections[i].Paragraphs[j]
+			if p.ID == "" || !known[p.ID] || used[p.ID] {
+				p.ID = NewParagraphID()
+			}
+			used[p.ID] = true
+		}
+	}
+}
+
+// ParagraphIDs returns the set of a sheet's paragraph ids.
+func ParagraphIDs(sh *Sheet) map[string]bool {
+	ids := map[string]bool{}
+	if sh == nil {
+		return ids
+	}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			ids[p.ID] = true
+		}
+	}
+	return ids
+}
+
+// Conflict is one paragraph or sheet field changed differently on both
+// sides of a merge, or deleted on one side and changed on the other. Path
+// names it in the writer's sheet ("sections[1].paragraphs[2]", or "title");
+// Base, Theirs and Mine are its three states (a *Paragraph or a string; nil
+// where it is absent).
+type Conflict struct {
+	Path   string `json:"path"`
+	ID     string `json:"id,omitempty"` // the paragraph's id; empty for a sheet field
+	Base   any    `json:"base"`
+	Theirs any    `json:"theirs"`
+	Mine   any    `json:"mine"`
+}
+
+// MergeResult says what a merge did.
+type MergeResult struct {
+	Sheet *Sheet
+	// Merged counts the changes stored since the writer's base that were
+	// kept alongside theirs (0: nothing was saved in between).
+	Merged int
+	// Conflicts are the overlapping changes; when there are any nothing is
+	// to be written, and Sheet holds mine where they overlap.
+	Conflicts []Conflict
+}
+
+// paraState is where and what one paragraph is on one side of a merge.
+type paraState struct {
+	sec string // section key
+	p   Paragraph
+}
+
+// sectionKey names a section for a merge: its kind, or a custom section's
+// heading, with the occurrence for repeats.
+func sectionKeys(sh *Sheet) []string {
+	seen := map[string]int{}
+	keys := make([]string, len(sh.Sections))
+	for i, sec := range sh.Sections {
+		k := sec.Kind
+		if sec.Kind == SectionCustom {
+			k += ":" + sec.Heading
+		}
+		seen[k]++
+		keys[i] = fmt.Sprintf("%s#%d", k, seen[k])
+	}
+	return keys
+}
+
+// side is one sheet of a merge, indexed.
+type side struct {
+	sh    *Sheet
+	keys  []string                      // section keys, in order
+	secs  map[string]*Section           // by key
+	paras map[string]paraState          // by paragraph id
+	order map[string][]string           // section key → paragraph ids in order
+	where map[string]struct{ i, j int } // paragraph id → its indices
+}
+
+func index(sh *Sheet) *side {
+	s := &side{sh: sh, keys: sectionKeys(sh), secs: map[string]*Section{}, paras: map[string]paraState{},
+		order: map[string][]string{}, where: map[string]struct{ i, j int }{}}
+	for i := range sh.Sections {
+		k := s.keys[i]
+		s.secs[k] = &sh.Sections[i]
+		for j, p := range sh.Sections[i].Paragraphs {
+			s.paras[p.ID] = paraState{k, p}
+			s.order[k] = append(s.order[k], p.ID)
+			s.where[p.ID] = struct{ i, j int }{i, j}
+		}
+	}
+	return s
+}
+
+func sameContent(a, b Paragraph) bool {
+	return a.Text == b.Text && a.Marking == b.Marking && a.Withhold == b.Withhold
+}
+
+// MergeSheet three-way merges a writer's edit of a sheet with what is stored.
+// base is the stored version the writer started from and theirs the stored
+// sheet now, both whole; mine is the sheet as the writer sent it, holding only
+// what their clearance lets them see, its paragraphs carrying the ids they
+// read (a paragraph without a known id is new). The merge is made over what
+// the writer may see: a change of theirs that does not overlap one of mine is
+// kept, as are mine; a paragraph changed differently on both sides, or
+// deleted on one and changed on the other, is a conflict; identical changes
+// are not. Paragraphs above the writer's clearance are then put back exactly,
+// each after the paragraph it followed in theirs (its section recreated if
+// the writer removed it), so nothing they cannot see is lost or moved. The
+// result carries theirs' version, reviews and predecessor.
+func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeResult {
+	bv, _ := s.VisibleSheet(clearance, base)
+	tv, _ := s.VisibleSheet(clearance, theirs)
+	if bv == nil {
+		bv = &Sheet{}
+	}
+	if tv == nil {
+		tv = &Sheet{}
+	}
+	m := mine.Clone()
+	// A paragraph of mine without an id the writer could have read is new:
+	// it gets a provisional id by its place ("new:1:2"), which the store
+	// replaces when the result is saved, so the merge is deterministic.
+	known, used := ParagraphIDs(bv), map[string]bool{}
+	for i := range m.Sections {
+		for j := range m.Sections[i].Paragraphs {
+			p := &m.Sections[i].Paragraphs[j]
+			if !known[p.ID] || used[p.ID] {
+				p.ID = fmt.Sprintf("new:%d:%d", i, j)
+			}
+			used[p.ID] = true
+		}
+	}
+	B, T, M := index(bv), index(tv), index(m)
+	res := MergeResult{}
+	out := theirs.Clone()
+
+	// The sheet's own fields.
+	field := func(name string, b, t, mi string, set func(string)) {
+		switch {
+		case mi == b || mi == t:
+			set(t)
+		case t == b:
+			set(mi)
+		default:
+			res.Conflicts = append(res.Conflicts, Conflict{Path: name, Base: b, Theirs: t, Mine: mi})
+			set(mi)
+		}
+	}
+	field("title", base.Title, theirs.Title, mine.Title, func(v string) { out.Title = v })
+	field("owner", base.Owner, theirs.Owner, mine.Owner, func(v string) { out.Owner = v })
+	field("status", base.Status, theirs.Status, mine.Status, func(v string) { out.Status = v })
+	field("withhold", base.Withhold, theirs.Withhold, mine.Withhold, func(v string) { out.Withhold = v })
+
+	// Each paragraph's content, and the section it ends in.
+	final := map[string]paraState{}
+	ids := map[string]bool{}
+	for id := range B.paras {
+		ids[id] = true
+	}
+	for id := range T.paras {
+		ids[id] = true
+	}
+	for id := range M.paras {
+		ids[id] = true
+	}
+	path := func(id string) string {
+		if w, ok := M.where[id]; ok {
+			return fmt.Sprintf("sections[%d].paragraphs[%d]", w.i, w.j)
+		}
+		w := B.where[id]
+		return fmt.Sprintf("sections[%d].paragraphs[%d]", w.i, w.j)
+	}
+	ptr := func(st paraState, ok bool) any {
+		if !ok {
+			return nil
+		}
+		p := st.p
+		return &p
+	}
+	order := make([]string, 0, len(ids))
+	for id := range ids {
+		order = append(order, id)
+	}
+	sort.Strings(order) // map order would make conflicts come out in any order
+	for _, id := range order {
+		b, inB := B.paras[id]
+		t, inT := T.paras[id]
+		mi, inM := M.paras[id]
+		if !inB {
+			// New on one side (a new id of mine never matches one of theirs).
+			if inT {
+				final[id] = t
+			} else {
+				final[id] = mi
+			}
+			continue
+		}
+		tChanged := !inT || !sameContent(t.p, b.p)
+		mChanged := !inM || !sameContent(mi.p, b.p)
+		var keep paraState
+		var present bool
+		switch {
+		case !mChanged:
+			keep, present = t, inT
+		case !tChanged:
+			keep, present = mi, inM
+			if inT { // theirs may have moved it; mine changed only its content
+				keep.sec = t.sec
+			}
+		case inT && inM && sameContent(t.p, mi.p):
+			keep, present = t, true
+		case !inT && !inM:
+			present = false
+		default:
+			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, true), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
+			// The merged sheet keeps mine here, for an editor to show the
+			// writer's own text until they choose; with conflicts it is never written.
+			keep, present = mi, inM
+		}
+		if !present {
+			continue
+		}
+		// Mine moved it to another section: mine's place wins.
+		if inM && mi.sec != b.sec {
+			keep.sec = mi.sec
+		}
+		final[id] = keep
+	}
+	res.Merged = changesSince(B, T)
+	for _, f := range [][2]string{{base.Title, theirs.Title}, {base.Owner, theirs.Owner}, {base.Status, theirs.Status}, {base.Withhold, theirs.Withhold}} {
+		if f[0] != f[1] {
+			res.Merged++
+		}
+	}
+
+	// The order of sections, then of paragraphs in each.
+	secOrder := mergeOrder(B.keys, T.keys, M.keys)
+	secDef := map[string]Section{}
+	for _, k := range B.keys {
+		secDef[k] = *B.secs[k]
+	}
+	for _, k := range T.keys {
+		secDef[k] = *T.secs[k]
+	}
+	for _, k := range M.keys {
+		secDef[k] = *M.secs[k]
+	}
+	inSec := map[string][]string{}
+	for _, k := range secOrder {
+		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k])
+	}
+	var merged []Section
+	var mergedKeys []string
+	placed := map[string]bool{}
+	for _, k := range secOrder {
+		sec := secDef[k]
+		sec.Paragraphs = []Paragraph{}
+		for _, id := range inSec[k] {
+			if st, ok := final[id]; ok && st.sec == k && !placed[id] {
+				placed[id] = true
+				sec.Paragraphs = append(sec.Paragraphs, st.p)
+			}
+		}
+		_, inM := M.secs[k]
+		_, inB := B.secs[k]
+		_, inT := T.secs[k]
+		// A section holding paragraphs stays; an empty one stays if both sides
+		// still have it, or the side that added it does.
+		if len(sec.Paragraphs) == 0 && !((inM && (inT || !inB)) || (!inM && !inB && inT)) {
+			continue
+		}
+		merged = append(merged, sec)
+		mergedKeys = append(mergedKeys, k)
+	}
+	// Paragraphs whose section did not survive (moved by one side into a
+	// section the other deleted) end in the section they came from, else the last.
+	for _, id := range order {
+		st, ok := final[id]
+		if !ok || placed[id] {
+			continue
+		}
+		if len(merged) == 0 {
+			sec := secDef[st.sec]
+			sec.Paragraphs = nil
+			merged = append(merged, sec)
+			mergedKeys = append(mergedKeys, st.sec)
+		}
+		i := len(merged) - 1
+		for x, k := range mergedKeys {
+			if k == st.sec {
+				i = x
+			}
+		}
+		merged[i].Paragraphs = append(merged[i].Paragraphs, st.p)
+	}
+	out.Sections = merged
+	keepHidden(s, clearance, theirs, out)
+	res.Sheet = out
+	return res
+}
+
+// changesSince counts the paragraphs added, changed, moved or deleted from base to theirs.
+func changesSince(b, t *side) int {
+	n := 0
+	for id, tp := range t.paras {
+		bp, ok := b.paras[id]
+		if !ok || !sameContent(bp.p, tp.p) || bp.sec != tp.sec {
+			n++
+		}
+	}
+	for id := range b.paras {
+		if _, ok := t.paras[id]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// mergeOrder merges two edits of a sequence of unique keys: the side that
+// reordered what both had keeps its order (mine when both did), and each
+// side's additions go after the key they followed on that side.
+func mergeOrder(base, theirs, mine []string) []string {
+	skeleton, other := theirs, mine
+	if reordered(base, mine) {
+		skeleton, other = mine, theirs
+	}
+	out := append([]string(nil), skeleton...)
+	in := map[string]bool{}
+	for _, k := range out {
+		in[k] = true
+	}
+	inBase := map[string]bool{}
+	for _, k := range base {
+		inBase[k] = true
+	}
+	for i, k := range other {
+		if in[k] || inBase[k] {
+			continue // kept or deleted by the skeleton's side
+		}
+		// After the nearest key before it on its side that is placed, else first.
+		at := 0
+		for x := i - 1; x >= 0; x-- {
+			if pos := indexOf(out, other[x]); pos >= 0 {
+				at = pos + 1
+				break
+			}
+		}
+		out = append(out[:at], append([]string{k}, out[at:]...)...)
+		in[k] = true
+	}
+	return out
+}
+
+// reordered reports whether a side changed the relative order of the keys it
+// shares with base.
+func reordered(base, edited []string) bool {
+	inEdited := map[string]bool{}
+	for _, k := range edited {
+		inEdited[k] = true
+	}
+	inBase := map[string]bool{}
+	var a []string
+	for _, k := range base {
+		inBase[k] = true
+		if inEdited[k] {
+			a = append(a, k)
+		}
+	}
+	var b []string
+	for _, k := range edited {
+		if inBase[k] {
+			b = append(b, k)
+		}
+	}
+	return strings.Join(a, "\x00") != strings.Join(b, "\x00")
+}
+
+func indexOf(list []string, k string) int {
+	for i, x := range list {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// keepHidden puts back into a merged sheet every paragraph of theirs above
+// the writer's clearance, byte for byte, after the paragraph it followed in
+// theirs (the nearest one still there), or first in its section; a section
+// the merge no longer has is put back after the section it followed.
+func keepHidden(s Settings, clearance string, theirs, out *Sheet) {
+	tkeys := sectionKeys(theirs)
+	for ti, tsec := range theirs.Sections {
+		for tj, p := range tsec.Paragraphs {
+			if s.Allows(clearance, p.Marking) {
+				continue
+			}
+			okeys := sectionKeys(out)
+			oi := indexOf(okeys, tkeys[ti])
+			if oi < 0 {
+				// Recreate the section after the nearest earlier section of theirs still there.
+				at := 0
+				for x := ti - 1; x >= 0; x-- {
+					if pos := indexOf(okeys, tkeys[x]); pos >= 0 {
+						at = pos + 1
+						break
+					}
+				}
+				sec := Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}}
+				out.Sections = append(out.Sections[:at], append([]Section{sec}, out.Sections[at:]...)...)
+				oi = at
+			}
+			osec := &out.Sections[oi]
+			at := 0
+			for x := tj - 1; x >= 0; x-- {
+				prev := tsec.Paragraphs[x].ID
+				found := -1
+				for y, q := range osec.Paragraphs {
+					if q.ID == prev {
+						found = y
+					}
+				}
+				if found >= 0 {
+					at = found + 1
+					break
+				}
+			}
+			osec.Paragraphs = append(osec.Paragraphs[:at], append([]Paragraph{p}, osec.Paragraphs[at:]...)...)
+		}
+	}
+}

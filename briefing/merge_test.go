@@ -1,0 +1,312 @@
+package briefing_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+)
+
+var nz, _ = briefing.SettingsFor("nz")
+
+// mergeSheetOf makes a sheet of unique paragraphs in three sections, every
+// third paragraph SECRET.
+func mergeSheetOf(r *rand.Rand, n int) *briefing.Sheet {
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: "7", Version: 1}, RoundID: "3", Title: "Foreign Interference", Status: briefing.SheetDraft,
+		Sections: []briefing.Section{{Kind: briefing.SectionSituation}, {Kind: briefing.SectionOffensive}, {Kind: briefing.SectionCustom, Heading: "Our Counter Terrorism Approach"}}}
+	for i := 0; i < n; i++ {
+		m := "RESTRICTED"
+		if i%3 == 2 {
+			m = "SECRET"
+		}
+		s := r.IntN(len(sh.Sections))
+		sh.Sections[s].Paragraphs = append(sh.Sections[s].Paragraphs, briefing.Paragraph{ID: fmt.Sprintf("p%d", i),
+			Text: fmt.Sprintf("Paragraph %d: %s assessment of regional activity number %d.", i, m, r.IntN(1e6)), Marking: m})
+	}
+	return sh
+}
+
+// edit is one change a side made, for checking the merge kept it.
+type edit struct {
+	op string // "text", "delete", "insert", "move"
+	id string
+	to string // the new text, or the inserted text
+}
+
+// randomEdits changes a copy of sh as a writer would: texts, deletions,
+// insertions and moves of the paragraphs in ids (the ones this side touches).
+func randomEdits(r *rand.Rand, sh *briefing.Sheet, ids []string, side string) (*briefing.Sheet, []edit) {
+	out := sh.Clone()
+	var edits []edit
+	for n, id := range ids {
+		i, j := find(out, id)
+		if i < 0 {
+			continue
+		}
+		switch r.IntN(4) {
+		case 0, 1:
+			t := fmt.Sprintf("%s rewrote %s (%d).", side, id, r.IntN(1e6))
+			out.Sections[i].Paragraphs[j].Text = t
+			edits = append(edits, edit{"text", id, t})
+		case 2:
+			ps := out.Sections[i].Paragraphs
+			out.Sections[i].Paragraphs = append(ps[:j:j], ps[j+1:]...)
+			edits = append(edits, edit{"delete", id, ""})
+		case 3:
+			// Move within its section to the front.
+			ps := out.Sections[i].Paragraphs
+			p := ps[j]
+			rest := append(ps[:j:j], ps[j+1:]...)
+			out.Sections[i].Paragraphs = append([]briefing.Paragraph{p}, rest...)
+			edits = append(edits, edit{"move", id, ""})
+		}
+		if n%3 == 0 {
+			t := fmt.Sprintf("%s added a paragraph after %s (%d).", side, id, r.IntN(1e6))
+			if i, j := find(out, id); i >= 0 {
+				ps := out.Sections[i].Paragraphs
+				np := briefing.Paragraph{Text: t, Marking: "RESTRICTED"}
+				if side == "theirs" {
+					np.ID = fmt.Sprintf("t%d", n)
+				}
+				out.Sections[i].Paragraphs = append(ps[:j+1:j+1], append([]briefing.Paragraph{np}, ps[j+1:]...)...)
+				edits = append(edits, edit{"insert", "", t})
+			}
+		}
+	}
+	return out, edits
+}
+
+func find(sh *briefing.Sheet, id string) (int, int) {
+	for i, sec := range sh.Sections {
+		for j, p := range sec.Paragraphs {
+			if p.ID == id {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
+}
+
+// TestMergeSheet_Property runs random base/theirs/mine edit scripts where
+// mine is written by a RESTRICTED officer who cannot see the SECRET
+// paragraphs: the merge is deterministic; when the two sides touched
+// different paragraphs it succeeds and keeps every change of each side;
+// when they touched the same one differently it conflicts on it; and the
+// hidden paragraphs come out byte for byte, in their order.
+func TestMergeSheet_Property(t *testing.T) {
+	var merged, conflicted int
+	defer func() {
+		t.Logf("%d merges, %d conflicts", merged, conflicted)
+		if merged < 100 || conflicted < 10 {
+			t.Errorf("the scripts exercise too little: %d merges, %d conflicts", merged, conflicted)
+		}
+	}()
+	for seed := uint64(1); seed <= 400; seed++ {
+		r := rand.New(rand.NewPCG(seed, 17))
+		base := mergeSheetOf(r, 6+r.IntN(30))
+		var all []string
+		for _, sec := range base.Sections {
+			for _, p := range sec.Paragraphs {
+				all = append(all, p.ID)
+			}
+		}
+		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		split := len(all) / 2
+		overlap := seed%4 == 0 && split > 0
+		theirIDs := all[:split]
+		var mineIDs []string
+		for _, id := range all[split:] {
+			if i, j := find(base, id); base.Sections[i].Paragraphs[j].Marking != "SECRET" {
+				mineIDs = append(mineIDs, id)
+			}
+		}
+		if overlap {
+			// Mine also rewrites one paragraph theirs touched, when it can see it.
+			for _, id := range theirIDs {
+				if i, j := find(base, id); base.Sections[i].Paragraphs[j].Marking != "SECRET" {
+					mineIDs = append(mineIDs, id)
+					break
+				}
+			}
+		}
+		theirs, theirEdits := randomEdits(r, base, theirIDs, "theirs")
+		theirs.Version = 2
+		seen, _ := nz.VisibleSheet("RESTRICTED", base)
+		mine, mineEdits := randomEdits(r, seen, mineIDs, "mine")
+
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		again := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		a, _ := json.Marshal(res)
+		b, _ := json.Marshal(again)
+		if string(a) != string(b) {
+			t.Fatalf("seed %d: the merge is not deterministic", seed)
+		}
+		touchedBoth := map[string]bool{}
+		for _, e := range theirEdits {
+			for _, f := range mineEdits {
+				if e.id != "" && e.id == f.id && (e.op == "text" || e.op == "delete" || f.op == "text" || f.op == "delete") && !(e.op == "move" && f.op == "move") {
+					if !(e.op == "delete" && f.op == "delete") && !(e.op == "move" || f.op == "move") {
+						touchedBoth[e.id] = true
+					}
+				}
+			}
+		}
+		if len(touchedBoth) > 0 {
+			conflicted++
+			if len(res.Conflicts) == 0 {
+				t.Errorf("seed %d: both sides changed %v, and no conflict", seed, touchedBoth)
+			}
+			for _, c := range res.Conflicts {
+				if !touchedBoth[c.ID] {
+					t.Errorf("seed %d: conflict on %s, which only one side changed", seed, c.ID)
+				}
+			}
+			continue
+		}
+		if len(res.Conflicts) > 0 {
+			t.Errorf("seed %d: conflicts %+v where the sides touched different paragraphs", seed, res.Conflicts)
+			continue
+		}
+		merged++
+		got := res.Sheet
+		text := map[string]string{}
+		var all2 []string
+		for _, sec := range got.Sections {
+			for _, p := range sec.Paragraphs {
+				text[p.ID] = p.Text
+				all2 = append(all2, p.Text)
+			}
+		}
+		joined := strings.Join(all2, "\n")
+		for _, es := range [][]edit{theirEdits, mineEdits} {
+			for _, e := range es {
+				switch e.op {
+				case "text":
+					if text[e.id] != e.to {
+						t.Errorf("seed %d: the edit of %s was lost: %q", seed, e.id, text[e.id])
+					}
+				case "delete":
+					if _, ok := text[e.id]; ok {
+						t.Errorf("seed %d: %s was deleted and is back", seed, e.id)
+					}
+				case "insert":
+					if !strings.Contains(joined, e.to) {
+						t.Errorf("seed %d: the inserted %q was lost", seed, e.to)
+					}
+				}
+			}
+		}
+		// Hidden paragraphs: exactly theirs, each in its section and after the
+		// paragraph it followed in theirs whenever that one is still there.
+		type place struct {
+			sec  string
+			prev string
+			p    briefing.Paragraph
+		}
+		where := func(sh *briefing.Sheet) map[string]place {
+			out := map[string]place{}
+			for _, sec := range sh.Sections {
+				for j, p := range sec.Paragraphs {
+					prev := ""
+					if j > 0 {
+						prev = sec.Paragraphs[j-1].ID
+					}
+					out[p.ID] = place{sec.Kind + sec.Heading, prev, p}
+				}
+			}
+			return out
+		}
+		before, after := where(theirs), where(got)
+		for id, w := range before {
+			if w.p.Marking != "SECRET" {
+				continue
+			}
+			h, ok := after[id]
+			switch {
+			case !ok:
+				t.Errorf("seed %d: hidden %s was lost", seed, id)
+			case h.p != w.p || h.sec != w.sec:
+				t.Errorf("seed %d: hidden %s changed: %+v → %+v", seed, id, w, h)
+			case w.prev != "" && h.prev != w.prev:
+				if _, still := after[w.prev]; still {
+					t.Errorf("seed %d: hidden %s no longer follows %s but %q", seed, id, w.prev, h.prev)
+				}
+			}
+		}
+		for id, h := range after {
+			if _, ok := before[id]; !ok && h.p.Marking == "SECRET" {
+				t.Errorf("seed %d: a hidden paragraph %s appeared", seed, id)
+			}
+		}
+	}
+}
+
+func TestMergeSheet_Cases(t *testing.T) {
+	base := &briefing.Sheet{Meta: briefing.Meta{ID: "1", Version: 1}, Title: "Cyber", Status: "draft", Sections: []briefing.Section{
+		{Kind: "situation", Paragraphs: []briefing.Paragraph{
+			{ID: "a", Text: "Alpha.", Marking: "RESTRICTED"}, {ID: "s", Text: "Secret.", Marking: "SECRET"}, {ID: "b", Text: "Bravo.", Marking: "RESTRICTED"}}},
+	}}
+	edited := func(fn func(*briefing.Sheet)) *briefing.Sheet {
+		c := base.Clone()
+		fn(c)
+		return c
+	}
+	visible := func(sh *briefing.Sheet) *briefing.Sheet { v, _ := nz.VisibleSheet("RESTRICTED", sh); return v }
+	t.Run("OK", func(t *testing.T) {
+		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, theirs." })
+		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[2].Text = "Bravo, mine." }))
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		if len(res.Conflicts) != 0 || res.Merged != 1 {
+			t.Fatalf("%+v", res)
+		}
+		ps := res.Sheet.Sections[0].Paragraphs
+		if len(ps) != 3 || ps[0].Text != "Alpha, theirs." || ps[1].ID != "s" || ps[2].Text != "Bravo, mine." {
+			t.Fatalf("%+v", ps)
+		}
+	})
+	t.Run("ErrSameParagraph", func(t *testing.T) {
+		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, theirs." })
+		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, mine." }))
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		if len(res.Conflicts) != 1 || res.Conflicts[0].Path != "sections[0].paragraphs[0]" || res.Conflicts[0].ID != "a" {
+			t.Fatalf("%+v", res.Conflicts)
+		}
+	})
+	t.Run("IdenticalIsNoConflict", func(t *testing.T) {
+		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, agreed." })
+		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, agreed." }))
+		if res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine); len(res.Conflicts) != 0 {
+			t.Fatalf("%+v", res.Conflicts)
+		}
+	})
+	t.Run("ErrDeletedAndEdited", func(t *testing.T) {
+		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[2].Text = "Bravo, theirs." })
+		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs = s.Sections[0].Paragraphs[:2] }))
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		if len(res.Conflicts) != 1 || res.Conflicts[0].Mine != nil {
+			t.Fatalf("%+v", res.Conflicts)
+		}
+	})
+	t.Run("DeleteAndInsertMerge", func(t *testing.T) {
+		theirs := edited(func(s *briefing.Sheet) {
+			s.Sections[0].Paragraphs = append(s.Sections[0].Paragraphs, briefing.Paragraph{ID: "c", Text: "Charlie.", Marking: "RESTRICTED"})
+		})
+		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs = s.Sections[0].Paragraphs[1:] }))
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		ps := res.Sheet.Sections[0].Paragraphs
+		if len(res.Conflicts) != 0 || len(ps) != 3 || ps[0].ID != "s" || ps[1].ID != "b" || ps[2].ID != "c" {
+			t.Fatalf("%+v %+v", res.Conflicts, ps)
+		}
+	})
+	t.Run("HiddenKeptWhenSectionDeleted", func(t *testing.T) {
+		mine := visible(base)
+		mine.Sections = nil
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, base, mine)
+		if len(res.Sheet.Sections) != 1 || len(res.Sheet.Sections[0].Paragraphs) != 1 || res.Sheet.Sections[0].Paragraphs[0].ID != "s" {
+			t.Fatalf("%+v", res.Sheet.Sections)
+		}
+	})
+}

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// registerMergeRoutes registers the paragraph-level merge of a sheet.
+func (s *Server) registerMergeRoutes() {
+	// POST /api/v1/sheets/:id/merge: the sheet as its writer edited it,
+	// "version" the version they started from.
+	s.route(http.MethodPost, api+"/sheets/:id/merge", briefing.RoleOfficer, s.handleMerge)
+}
+
+// merged is what a merge wrote.
+type merged struct {
+	Sheet *briefing.Sheet // the reader's copy of what was written
+	// Merged counts the changes of others since the writer's version kept beside theirs;
+	// From names who made them.
+	Merged int
+	From   []string
+}
+
+// storedVersion returns one stored version of a sheet, whole, or nil.
+func (s *Server) storedVersion(v *view, id string, version int) (*briefing.Sheet, error) {
+	recs, err := v.st.Versions(v.ctx, briefing.KindSheet, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		if rec.Version == version && !rec.Deleted {
+			var sh briefing.Sheet
+			if err := json.Unmarshal(rec.Data, &sh); err != nil {
+				return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
+			}
+			return &sh, nil
+		}
+	}
+	return nil, nil
+}
+
+// editorsSince names who saved a sheet after version from.
+func (s *Server) editorsSince(v *view, id string, from int) []string {
+	recs, err := v.st.Versions(v.ctx, briefing.KindSheet, id)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, rec := range recs {
+		if rec.Version > from && !seen[rec.By] && rec.By != v.reader.Name {
+			seen[rec.By] = true
+			out = append(out, rec.By)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// mergeSheet three-way merges a writer's edit of a sheet (mine, made from
+// mine.Version) with what is stored, and writes the result: the changes that
+// do not overlap are kept on both sides, the paragraphs above the writer are
+// kept exactly, and an overlap is ECONFLICT with the conflicts, nothing
+// written. A write that loses a race to another is merged again.
+func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, error) {
+	cur, err := v.sheet(id)
+	if err != nil {
+		return nil, err
+	}
+	if mine.Version < 1 {
+		return nil, fieldError("version", "must be the version of the sheet you started from")
+	}
+	for attempt := 0; ; attempt++ {
+		theirs, err := v.st.Sheet(v.ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		base := theirs
+		if mine.Version != theirs.Version {
+			if base, err = s.storedVersion(v, id, mine.Version); err != nil {
+				return nil, err
+			} else if base == nil || mine.Version > theirs.Version {
+				return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
+			}
+		}
+		if !v.set.HoldsOnly(v.clearance(), theirs) && briefing.NormalizeOrSame(v.set, mine.Withhold) != base.Withhold {
+			return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
+		}
+		res := briefing.MergeSheet(v.set, v.clearance(), base, theirs, mine)
+		if len(res.Conflicts) > 0 {
+			return nil, conflictError(res.Conflicts, s.editorsSince(v, id, mine.Version), mine.Version)
+		}
+		out := res.Sheet
+		out.Meta = theirs.Meta
+		out.RoundID = theirs.RoundID
+		if err := s.checkSheet(v, out, cur, theirs); err != nil {
+			return nil, err
+		}
+		err = v.st.UpdateSheet(v.ctx, out, v.reader.Actor())
+		if briefing.ErrorCode(err) == briefing.ESTALE && attempt < 5 {
+			continue // someone saved in between: merge with theirs too
+		} else if err != nil {
+			return nil, err
+		}
+		sh, err := v.sheet(id)
+		if err != nil {
+			return nil, err
+		}
+		m := &merged{Sheet: sh, Merged: res.Merged}
+		if res.Merged > 0 {
+			m.From = s.editorsSince(v, id, mine.Version)
+		}
+		return m, nil
+	}
+}
+
+// conflictError is the 409 of a merge: each conflicting paragraph named by
+// its place in the writer's sheet, with the three versions of it.
+func conflictError(cs []briefing.Conflict, who []string, version int) error {
+	fields := map[string]string{}
+	for _, c := range cs {
+		switch {
+		case c.Mine == nil:
+			fields[c.Path] = "you deleted this paragraph; it was changed since you opened the sheet"
+		case c.Theirs == nil:
+			fields[c.Path] = "you changed this paragraph; it was deleted since you opened the sheet"
+		default:
+			fields[c.Path] = "changed both by you and since you opened the sheet"
+		}
+	}
+	by := "someone else"
+	if len(who) > 0 {
+		by = strings.Join(who, " and ")
+	}
+	n := len(cs)
+	what := "paragraph was"
+	if n != 1 {
+		what = "paragraphs were"
+	}
+	return &briefing.Error{Code: briefing.ECONFLICT, Fields: fields, Conflicts: cs,
+		Message: fmt.Sprintf("Not saved: %d %s changed both by you and by %s since version %d. Choose, for each, which text to keep.", n, what, by, version)}
+}
+
+// handleMerge is POST /api/v1/sheets/:id/merge: 200 and the merged sheet
+// with its ETag, or 409 with the conflicts.
+func (s *Server) handleMerge(c echo.Context) error {
+	mine := &briefing.Sheet{}
+	if err := decode(c, mine); err != nil {
+		return err
+	}
+	m, err := s.mergeSheet(s.view(c), c.Param("id"), mine)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Briefpack-Merged", fmt.Sprint(m.Merged))
+	if len(m.From) > 0 {
+		h.Set("Briefpack-Merged-From", strings.Join(m.From, ", "))
+	}
+	return one(c, http.StatusOK, m.Sheet.Version, m.Sheet)
+}

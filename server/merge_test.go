@@ -1,0 +1,177 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// sheetJSON is a sheet as the API serves it, enough to edit.
+type sheetJSON struct {
+	ID       string `json:"id"`
+	Version  int    `json:"version"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	Withhold string `json:"withhold"`
+	Sections []struct {
+		Kind       string `json:"kind"`
+		Heading    string `json:"heading"`
+		Paragraphs []struct {
+			ID       string `json:"id"`
+			Text     string `json:"text"`
+			Marking  string `json:"marking"`
+			Withhold string `json:"withhold"`
+		} `json:"paragraphs"`
+	} `json:"sections"`
+}
+
+func (f *fixture) sheet(user, id string) sheetJSON {
+	f.t.Helper()
+	var sh sheetJSON
+	r := f.do(user, "GET", "/api/v1/sheets/"+id, nil)
+	if r.Code != 200 {
+		f.t.Fatalf("GET sheet %s as %s: %d", id, user, r.Code)
+	}
+	r.json(&sh)
+	return sh
+}
+
+func TestSheetService_Merge(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	// Two more visible paragraphs, so writers have different ones to edit.
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Second open paragraph.", "RESTRICTED", ""), para("Third open paragraph.", "UNCLASSIFIED", ""))
+	})
+	start := f.sheet("officer", w.sheet)
+	ids := map[string]bool{}
+	for _, sec := range start.Sections {
+		for _, p := range sec.Paragraphs {
+			if p.ID == "" || ids[p.ID] {
+				t.Fatalf("paragraph %q has id %q", p.Text, p.ID)
+			}
+			ids[p.ID] = true
+		}
+	}
+	// Two officers open version v; one saves an edit to paragraph 0.
+	a := f.sheet("officer", w.sheet)
+	a.Sections[0].Paragraphs[0].Text = "We are aware of activity, as officer A wrote."
+	r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", a)
+	if r.Code != 200 {
+		t.Fatalf("first merge: %d %s", r.Code, r.Body.String())
+	}
+	t.Run("OK", func(t *testing.T) {
+		// The stale writer edits another paragraph, deletes one and adds one.
+		b := start
+		b.Sections[0].Paragraphs[2].Text = "Second open paragraph, as officer B wrote."
+		b.Sections[0].Paragraphs = append(b.Sections[0].Paragraphs[:3:3], b.Sections[0].Paragraphs[4:]...)
+		b.Sections[1].Paragraphs = append(b.Sections[1].Paragraphs, b.Sections[0].Paragraphs[0])
+		b.Sections[1].Paragraphs[0].ID, b.Sections[1].Paragraphs[0].Text = "", "A new paragraph by officer B."
+		r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", b)
+		if r.Code != 200 || r.Header().Get("ETag") == "" || r.Header().Get("Briefpack-Merged") != "1" {
+			t.Fatalf("stale merge: %d %s %v", r.Code, r.Body.String(), r.Header())
+		}
+		got := f.sheet("officer", w.sheet)
+		texts := []string{}
+		for _, sec := range got.Sections {
+			for _, p := range sec.Paragraphs {
+				texts = append(texts, p.Text)
+				if strings.HasPrefix(p.Text, "We are aware") && p.ID != start.Sections[0].Paragraphs[0].ID {
+					t.Errorf("an edited paragraph changed its id")
+				}
+			}
+		}
+		all := strings.Join(texts, "|")
+		for _, want := range []string{"as officer A wrote", "as officer B wrote", "A new paragraph by officer B.", "Zanzibar assessment held at secret."} {
+			if !strings.Contains(all, want) {
+				t.Errorf("merged sheet lacks %q: %s", want, all)
+			}
+		}
+		if strings.Contains(all, "Third open paragraph.") {
+			t.Errorf("the stale delete was lost: %s", all)
+		}
+	})
+	t.Run("ErrSameParagraph", func(t *testing.T) {
+		before := f.sheet("officer", w.sheet)
+		c := start
+		c.Sections[0].Paragraphs[0].Text = "Officer C's own version of the first paragraph."
+		r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", c)
+		if r.Code != 409 || r.errorCode() != "conflict" {
+			t.Fatalf("same paragraph: %d %s", r.Code, r.Body.String())
+		}
+		var body struct {
+			Error struct {
+				Fields    map[string]string
+				Conflicts []struct {
+					Path               string
+					Base, Theirs, Mine map[string]any
+				}
+			}
+		}
+		r.json(&body)
+		if len(body.Error.Conflicts) != 1 || body.Error.Conflicts[0].Path != "sections[0].paragraphs[0]" || body.Error.Fields["sections[0].paragraphs[0]"] == "" ||
+			body.Error.Conflicts[0].Mine["text"] != "Officer C's own version of the first paragraph." || body.Error.Conflicts[0].Theirs["text"] != "We are aware of activity, as officer A wrote." {
+			t.Fatalf("conflict body: %s", r.Body.String())
+		}
+		if after := f.sheet("officer", w.sheet); after.Version != before.Version {
+			t.Fatalf("a conflicting merge wrote version %d", after.Version)
+		}
+	})
+	t.Run("BelowParagraphMarking", func(t *testing.T) {
+		stored, _ := f.db.Sheet(context.Background(), w.sheet)
+		var secret string
+		for _, sec := range stored.Sections {
+			for _, p := range sec.Paragraphs {
+				if p.Marking == "SECRET" {
+					secret = p.ID + "\x00" + p.Text + "\x00" + p.Withhold
+				}
+			}
+		}
+		low := f.sheet("lowofficer", w.sheet)
+		for _, sec := range low.Sections {
+			for _, p := range sec.Paragraphs {
+				if p.Marking == "SECRET" {
+					t.Fatal("the RESTRICTED officer sees a SECRET paragraph")
+				}
+			}
+		}
+		// PUT keeps its contract: 403 for a sheet holding content above the writer.
+		etag := `"` + itoa(low.Version) + `"`
+		if r := f.do("lowofficer", "PUT", "/api/v1/sheets/"+w.sheet, low, "If-Match", etag); r.Code != 403 {
+			t.Fatalf("PUT by the RESTRICTED officer: %d", r.Code)
+		}
+		low.Sections[0].Paragraphs[0].Text = "Edited by a RESTRICTED officer."
+		low.Sections[0].Paragraphs = low.Sections[0].Paragraphs[:1]
+		r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", low)
+		if r.Code != 200 || strings.Contains(r.Body.String(), "Zanzibar assessment") {
+			t.Fatalf("merge by the RESTRICTED officer: %d %s", r.Code, r.Body.String())
+		}
+		after, _ := f.db.Sheet(context.Background(), w.sheet)
+		found := ""
+		for _, sec := range after.Sections {
+			for _, p := range sec.Paragraphs {
+				if p.Marking == "SECRET" {
+					found = p.ID + "\x00" + p.Text + "\x00" + p.Withhold
+				}
+			}
+		}
+		if found != secret || after.Marking != "SECRET" {
+			t.Fatalf("the SECRET paragraph was not kept exactly: %q (marking %s)", found, after.Marking)
+		}
+		// Withholding the whole sheet governs what they cannot see.
+		low = f.sheet("lowofficer", w.sheet)
+		low.Withhold = "s6(a)"
+		if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", low); r.Code != 403 {
+			t.Fatalf("withhold by the RESTRICTED officer: %d", r.Code)
+		}
+	})
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}

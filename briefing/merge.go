@@ -35,6 +35,13 @@ func AssignParagraphIDs(sh *Sheet, known map[string]bool) {
 	}
 }
 
+// FillParagraphIDs gives a new id to every paragraph of a sheet that has
+// none, or one another paragraph of the sheet already has. Every store calls
+// it on each write, so no stored paragraph is ever without an id.
+func FillParagraphIDs(sh *Sheet) {
+	AssignParagraphIDs(sh, ParagraphIDs(sh))
+}
+
 // ParagraphIDs returns the set of a sheet's paragraph ids.
 func ParagraphIDs(sh *Sheet) map[string]bool {
 	ids := map[string]bool{}

@@ -186,12 +186,14 @@ func (db *DB) Sheets(ctx context.Context, roundID string, p briefing.Page) ([]*b
 
 // CreateSheet stores a new topic sheet of sh.RoundID: ENOTFOUND for the round.
 func (db *DB) CreateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
+	briefing.FillParagraphIDs(sh)
 	return create(ctx, db, sheets, sh, by)
 }
 
 // UpdateSheet stores a new version of a topic sheet, keeping its round:
 // ENOTFOUND, ESTALE.
 func (db *DB) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
+	briefing.FillParagraphIDs(sh)
 	return update(ctx, db, sheets, sh, by)
 }
 

@@ -64,6 +64,36 @@ func (s *Server) editorsSince(v *view, id string, from int) []string {
 	return out
 }
 
+// attempt is one merge of a writer's edit against what is stored now.
+type attempt struct {
+	res    briefing.MergeResult
+	theirs *briefing.Sheet // the stored sheet merged with, whole
+}
+
+// mergeOnce merges a writer's edit (mine, made from mine.Version) with the
+// stored sheet, writing nothing.
+func (s *Server) mergeOnce(v *view, id string, mine *briefing.Sheet) (*attempt, error) {
+	if mine.Version < 1 {
+		return nil, fieldError("version", "must be the version of the sheet you started from")
+	}
+	theirs, err := v.st.Sheet(v.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	base := theirs
+	if mine.Version != theirs.Version {
+		if base, err = s.storedVersion(v, id, mine.Version); err != nil {
+			return nil, err
+		} else if base == nil || mine.Version > theirs.Version {
+			return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
+		}
+	}
+	if !v.set.HoldsOnly(v.clearance(), theirs) && briefing.NormalizeOrSame(v.set, mine.Withhold) != base.Withhold {
+		return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
+	}
+	return &attempt{res: briefing.MergeSheet(v.set, v.clearance(), base, theirs, mine), theirs: theirs}, nil
+}
+
 // mergeSheet three-way merges a writer's edit of a sheet (mine, made from
 // mine.Version) with what is stored, and writes the result: the changes that
 // do not overlap are kept on both sides, the paragraphs above the writer are
@@ -74,37 +104,22 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 	if err != nil {
 		return nil, err
 	}
-	if mine.Version < 1 {
-		return nil, fieldError("version", "must be the version of the sheet you started from")
-	}
-	for attempt := 0; ; attempt++ {
-		theirs, err := v.st.Sheet(v.ctx, id)
+	for try := 0; ; try++ {
+		a, err := s.mergeOnce(v, id, mine)
 		if err != nil {
 			return nil, err
 		}
-		base := theirs
-		if mine.Version != theirs.Version {
-			if base, err = s.storedVersion(v, id, mine.Version); err != nil {
-				return nil, err
-			} else if base == nil || mine.Version > theirs.Version {
-				return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
-			}
+		if len(a.res.Conflicts) > 0 {
+			return nil, conflictError(a.res.Conflicts, s.editorsSince(v, id, mine.Version), mine.Version)
 		}
-		if !v.set.HoldsOnly(v.clearance(), theirs) && briefing.NormalizeOrSame(v.set, mine.Withhold) != base.Withhold {
-			return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
-		}
-		res := briefing.MergeSheet(v.set, v.clearance(), base, theirs, mine)
-		if len(res.Conflicts) > 0 {
-			return nil, conflictError(res.Conflicts, s.editorsSince(v, id, mine.Version), mine.Version)
-		}
-		out := res.Sheet
-		out.Meta = theirs.Meta
-		out.RoundID = theirs.RoundID
-		if err := s.checkSheet(v, out, cur, theirs); err != nil {
+		out := a.res.Sheet
+		out.Meta = a.theirs.Meta
+		out.RoundID = a.theirs.RoundID
+		if err := s.checkSheet(v, out, cur, a.theirs); err != nil {
 			return nil, err
 		}
 		err = v.st.UpdateSheet(v.ctx, out, v.reader.Actor())
-		if briefing.ErrorCode(err) == briefing.ESTALE && attempt < 5 {
+		if briefing.ErrorCode(err) == briefing.ESTALE && try < 5 {
 			continue // someone saved in between: merge with theirs too
 		} else if err != nil {
 			return nil, err
@@ -113,8 +128,8 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 		if err != nil {
 			return nil, err
 		}
-		m := &merged{Sheet: sh, Merged: res.Merged}
-		if res.Merged > 0 {
+		m := &merged{Sheet: sh, Merged: a.res.Merged}
+		if a.res.Merged > 0 {
 			m.From = s.editorsSince(v, id, mine.Version)
 		}
 		return m, nil

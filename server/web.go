@@ -66,6 +66,18 @@ func (s *Server) pageFuncs() template.FuncMap {
 			return s.markdown(md)
 		},
 		"paragraph": func(p briefing.Paragraph) template.HTML { return s.paragraphHTML(p) },
+		"conflictText": func(v any) template.HTML {
+			switch x := v.(type) {
+			case *briefing.Paragraph:
+				if x == nil {
+					return `<em class="muted">deleted</em>`
+				}
+				return template.HTML(`<span class="pm">`+template.HTMLEscapeString(s.settings.PortionMark(x.Marking))+`</span> `) + s.paragraphHTML(*x)
+			case string:
+				return template.HTML(template.HTMLEscapeString(x))
+			}
+			return `<em class="muted">deleted</em>`
+		},
 		"dict":      dict,
 		"list":      listOf,
 		"json": func(v any) string {

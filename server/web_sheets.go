@@ -76,6 +76,19 @@ type editorPage struct {
 	Preview  bool
 	Dirty    bool
 	Kinds    []string
+	// Conflicts are the paragraphs (and fields) both the writer and someone
+	// else changed since the writer's version, by paragraph id or field name,
+	// shown side by side with a choice; Theirs names who made the other changes.
+	Conflicts map[string]briefing.Conflict
+	Theirs    string
+}
+
+// ConflictFor returns the conflict on a paragraph id or field, if any.
+func (e editorPage) ConflictFor(key string) *briefing.Conflict {
+	if c, ok := e.Conflicts[key]; ok {
+		return &c
+	}
+	return nil
 }
 
 // FieldError returns the message for a field of the working copy, if any.
@@ -122,7 +135,7 @@ func sheetFromForm(c echo.Context, id, roundID string) *briefing.Sheet {
 		m := boundedInt(c.FormValue(pre+"n"), briefing.MaxParagraphs)
 		for j := 0; j < m; j++ {
 			pp := fmt.Sprintf("%sp%d.", pre, j)
-			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{Text: c.FormValue(pp + "text"),
+			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: c.FormValue(pp + "id"), Text: c.FormValue(pp + "text"),
 				Marking: c.FormValue(pp + "marking"), Withhold: c.FormValue(pp + "withhold")})
 		}
 		sh.Sections = append(sh.Sections, sec)
@@ -215,19 +228,14 @@ func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *ed
 		}
 		sh.Sections[i].Paragraphs = ps
 	}
-	err := s.prepareSheet(v, sh, cur)
-	if err == nil {
-		err = v.st.UpdateSheet(v.ctx, sh, v.reader.Actor())
+	if err := s.applyChoices(c, v, sh); err != nil {
+		return err
 	}
+	m, err := s.mergeSheet(v, cur.ID, sh)
 	if err != nil {
 		switch briefing.ErrorCode(err) {
-		case briefing.ESTALE:
-			ep.Stale = cur
-			ep.Error = &formError{Message: fmt.Sprintf("Not saved: %s saved this topic sheet (version %d) after you opened it. "+
-				"Your text is still below, unsaved. Compare it with theirs, then save again to replace their version with yours.",
-				cur.UpdatedBy, cur.Version)}
-			sh.Version = cur.Version
-			return s.showEditor(c, v, http.StatusConflict, ep)
+		case briefing.ECONFLICT:
+			return s.showConflicts(c, v, ep, err)
 		case briefing.EINVALID, briefing.EFORBIDDEN:
 			ep.Error = toFormError(err)
 			ep.Error.Message = "Not saved: " + ep.Error.Message
@@ -239,7 +247,15 @@ func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *ed
 		}
 		return err
 	}
+	sh = m.Sheet
 	msg := "Saved (version " + strconv.Itoa(sh.Version) + ")."
+	if m.Merged > 0 {
+		who := "someone else"
+		if len(m.From) > 0 {
+			who = strings.Join(m.From, " and ")
+		}
+		msg = fmt.Sprintf("Saved (version %d), together with %d change(s) %s saved while you were editing.", sh.Version, m.Merged, who)
+	}
 	if submit && sh.Status == briefing.SheetDraft {
 		if _, err := s.review(v, sh.ID, sh.Version, reviewRequest{Decision: briefing.ReviewSubmit}); err != nil {
 			flash(c, "error", "Saved, but not submitted: "+briefing.ErrorMessage(err))
@@ -331,4 +347,90 @@ func (s *Server) handleRestoreForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/sheets/"+id)
 	}
 	return redirect(c, "/sheets/"+id, fmt.Sprintf("Version %d restored as version %d, a draft.", n, out.Version))
+}
+
+// applyChoices applies the writer's choice on each conflict the editor
+// showed: "theirs" replaces their working copy of a paragraph (or a field)
+// with what is stored at the version the form now names; "mine" keeps it.
+func (s *Server) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil
+	}
+	var theirs *briefing.Sheet
+	for key, vals := range form {
+		id, ok := strings.CutPrefix(key, "choose.")
+		if !ok || len(vals) == 0 || vals[0] != "theirs" {
+			continue
+		}
+		if theirs == nil {
+			stored, err := s.storedVersion(v, sh.ID, sh.Version)
+			if err != nil || stored == nil {
+				return err
+			}
+			if theirs, _ = v.set.VisibleSheet(v.clearance(), stored); theirs == nil {
+				return nil
+			}
+		}
+		switch id {
+		case "title":
+			sh.Title = theirs.Title
+		case "withhold":
+			sh.Withhold = theirs.Withhold
+		default:
+			var tp *briefing.Paragraph
+			for _, sec := range theirs.Sections {
+				for _, p := range sec.Paragraphs {
+					if p.ID == id {
+						tp = &p
+					}
+				}
+			}
+			for i := range sh.Sections {
+				ps := sh.Sections[i].Paragraphs
+				for j := range ps {
+					if ps[j].ID != id {
+						continue
+					}
+					if tp == nil { // they deleted it: so be it
+						sh.Sections[i].Paragraphs = append(ps[:j:j], ps[j+1:]...)
+					} else {
+						ps[j] = *tp
+					}
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// showConflicts shows the editor again after a save that overlapped someone
+// else's: the working copy holds everything they saved that did not overlap,
+// and the writer's own text where it did, each overlap shown side by side
+// (as it was, theirs, yours) with a choice; the form now names their version,
+// so saving applies the choices without conflict. Nothing was saved.
+func (s *Server) showConflicts(c echo.Context, v *view, ep *editorPage, cerr error) error {
+	a, err := s.mergeOnce(v, ep.Sheet.ID, ep.Sheet)
+	if err != nil {
+		return err
+	}
+	working, _ := v.set.VisibleSheet(v.clearance(), a.res.Sheet)
+	if working == nil {
+		working = ep.Sheet
+	}
+	working.Meta = a.theirs.Meta
+	working.RoundID = a.theirs.RoundID
+	ep.Sheet = working
+	ep.Conflicts = map[string]briefing.Conflict{}
+	for _, cf := range a.res.Conflicts {
+		key := cf.ID
+		if key == "" {
+			key = cf.Path
+		}
+		ep.Conflicts[key] = cf
+	}
+	ep.Theirs = strings.Join(s.editorsSince(v, working.ID, a.theirs.Version-1), " and ")
+	ep.Error = &formError{Message: briefing.ErrorMessage(cerr) + " Your text is kept below; nothing is saved until you choose and save again."}
+	return s.showEditor(c, v, http.StatusConflict, ep)
 }

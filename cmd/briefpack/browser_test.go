@@ -270,27 +270,54 @@ func TestBrowserJourneys(t *testing.T) {
 		if s := text(t, ctx, ".flash"); !strings.Contains(s, "submitted for clearance") {
 			t.Fatalf("flash %q", s)
 		}
-		// Someone else saves first: the save is refused and the text kept on screen.
+		// Someone else saves another part first: the save merges with theirs.
 		et := sheetID(t, ds, apiToken(t, ds, "officer"), "Emerging Technologies")
 		do(t, ctx, "open another editor", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery))
 		lead := apiToken(t, ds, "lead")
-		resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+et, nil)
-		var sh map[string]any
-		json.Unmarshal(b, &sh)
-		sh["title"] = "Emerging Technologies (lead's edit)"
-		if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+et, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
-			t.Fatalf("lead's save: %d %s", r.StatusCode, body)
+		leadEdit := func(fn func(sh map[string]any)) {
+			resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+et, nil)
+			var sh map[string]any
+			json.Unmarshal(b, &sh)
+			fn(sh)
+			if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+et, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
+				t.Fatalf("lead's save: %d %s", r.StatusCode, body)
+			}
 		}
+		leadEdit(func(sh map[string]any) { sh["title"] = "Emerging Technologies (lead's edit)" })
 		mine := " My words must not be lost."
 		do(t, ctx, "save stale", chromedp.SendKeys(`#s0-p0-text`, mine, chromedp.ByQuery),
-			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash.error`, chromedp.ByQuery))
-		if s := text(t, ctx, ".flash.error"); !strings.Contains(s, "Not saved") || !strings.Contains(s, "lead") {
-			t.Errorf("stale message %q", s)
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.Contains(s, "Saved") || !strings.Contains(s, "lead") {
+			t.Errorf("merged save message %q", s)
 		}
-		var kept string
-		do(t, ctx, "read kept text", chromedp.Value(`#s0-p0-text`, &kept, chromedp.ByQuery))
-		if !strings.Contains(kept, strings.TrimSpace(mine)) {
+		if s := value(t, ctx, "#title"); s != "Emerging Technologies (lead's edit)" {
+			t.Errorf("the lead's title was not merged: %q", s)
+		}
+		// The same paragraph changed by both: the conflict is shown side by
+		// side, the officer's text stays on screen, and their choice saves.
+		leadEdit(func(sh map[string]any) {
+			p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
+			p["text"] = "The lead's rewrite of the first paragraph."
+		})
+		mine = " A second addition of mine."
+		do(t, ctx, "save in conflict", chromedp.SendKeys(`#s0-p0-text`, mine, chromedp.ByQuery),
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.conflict-choice`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash.error"); !strings.Contains(s, "Not saved") || !strings.Contains(s, "lead") {
+			t.Errorf("conflict message %q", s)
+		}
+		if s := text(t, ctx, ".conflict-choice"); !strings.Contains(s, "The lead's rewrite") || !strings.Contains(s, "A second addition of mine.") {
+			t.Errorf("the conflict does not show both sides: %q", s)
+		}
+		if kept := value(t, ctx, "#s0-p0-text"); !strings.Contains(kept, strings.TrimSpace(mine)) {
 			t.Errorf("the text was not kept: %q", kept)
+		}
+		screenshot(t, ctx, "officer-conflict")
+		do(t, ctx, "keep mine and save", submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.HasPrefix(s, "Saved") {
+			t.Errorf("after choosing: %q", s)
+		}
+		if kept := value(t, ctx, "#s0-p0-text"); !strings.Contains(kept, strings.TrimSpace(mine)) {
+			t.Errorf("the chosen text was not saved: %q", kept)
 		}
 		screenshot(t, ctx, "officer-stale-save")
 	})
@@ -426,4 +453,12 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 	})
 	fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
+}
+
+// value reads a form control's value.
+func value(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var v string
+	do(t, ctx, "read "+sel, chromedp.Value(sel, &v, chromedp.ByQuery))
+	return v
 }

@@ -78,8 +78,8 @@ func (s *Server) pageFuncs() template.FuncMap {
 			}
 			return `<em class="muted">deleted</em>`
 		},
-		"dict":      dict,
-		"list":      listOf,
+		"dict": dict,
+		"list": listOf,
 		"json": func(v any) string {
 			b, _ := jsonMarshal(v)
 			return string(b)

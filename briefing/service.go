@@ -157,6 +157,8 @@ type Store interface {
 	AuditService
 	HistoryService
 	SnapshotService
+	CommentService
+	PresenceService
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

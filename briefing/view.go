@@ -243,6 +243,8 @@ func (v *View) Sees(ctx context.Context, kind, id string) (bool, error) {
 		_, err = v.Action(ctx, id)
 	case KindSnapshot:
 		_, err = v.Snapshot(ctx, id)
+	case KindComment:
+		_, err = v.Comment(ctx, id)
 	case KindAgency:
 		_, err = v.Agency(ctx, id)
 	case KindDialogue:
@@ -443,6 +445,58 @@ func (v *View) Snapshots(ctx context.Context, roundID string, p Page) ([]*Snapsh
 		})
 }
 
+// comment filters a review comment for the reader: visible when its marking
+// is within their clearance and its paragraph is in their copy of the sheet
+// (or no longer in the sheet at all).
+func (v *View) comment(ctx context.Context, c *Comment) (bool, error) {
+	if !v.Allows(c.Marking) {
+		return false, nil
+	}
+	sh, err := v.sheetOf(ctx, c.SheetID)
+	if err != nil || sh == nil {
+		return false, err
+	}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if p.ID == c.ParagraphID {
+				return true, nil
+			}
+		}
+	}
+	stored, err := v.st.Sheet(ctx, c.SheetID)
+	if err != nil {
+		return false, err
+	}
+	return !ParagraphIDs(stored)[c.ParagraphID], nil
+}
+
+// Comment returns a review comment the reader may see, or ENOTFOUND.
+func (v *View) Comment(ctx context.Context, id string) (*Comment, error) {
+	c, err := v.st.Comment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := v.comment(ctx, c); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, hidden(KindComment, id)
+	}
+	return c, nil
+}
+
+// Comments lists the comments on a sheet the reader may see: ENOTFOUND for a
+// sheet they may not see.
+func (v *View) Comments(ctx context.Context, sheetID string, p Page) ([]*Comment, string, error) {
+	if _, err := v.Sheet(ctx, sheetID); err != nil {
+		return nil, "", err
+	}
+	return filterPage(p, func(p Page) ([]*Comment, string, error) { return v.st.Comments(ctx, sheetID, p) },
+		func(c *Comment) (*Comment, bool, error) {
+			ok, err := v.comment(ctx, c)
+			return c, ok, err
+		})
+}
+
 // SheetVersion is one saved version of a topic sheet as the reader may see it.
 type SheetVersion struct {
 	Version int
@@ -599,6 +653,8 @@ func (v *View) existsStored(ctx context.Context, kind, id string) (bool, error) 
 		_, err = v.st.Action(ctx, id)
 	case KindSnapshot:
 		_, err = v.st.Snapshot(ctx, id)
+	case KindComment:
+		_, err = v.st.Comment(ctx, id)
 	default:
 		return false, nil
 	}
@@ -649,6 +705,15 @@ func (v *View) seesRecord(ctx context.Context, kind string, data []byte) (bool, 
 			return false, err
 		}
 		return v.seesSnapshot(ctx, &sn)
+	case KindComment:
+		var c Comment
+		if err := decode(&c); err != nil {
+			return false, err
+		}
+		if !v.Allows(c.Marking) {
+			return false, nil
+		}
+		return v.Sees(ctx, KindSheet, c.SheetID)
 	}
 	return false, nil
 }

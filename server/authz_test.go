@@ -105,6 +105,12 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /api/v1/admin/backup":                 briefing.RoleAdmin,
 	"POST /api/v1/sheets/:id/review":           briefing.RoleOfficer,
 	"POST /api/v1/sheets/:id/merge":            briefing.RoleOfficer,
+	"GET /api/v1/sheets/:id/comments":          briefing.RoleViewer,
+	"POST /api/v1/sheets/:id/comments":         briefing.RoleOfficer,
+	"POST /api/v1/comments/:id/resolve":        briefing.RoleOfficer,
+	"POST /api/v1/sheets/:id/presence":         briefing.RoleOfficer,
+	"POST /sheets/:id/comments":                briefing.RoleOfficer,
+	"POST /comments/:id/resolve":               briefing.RoleOfficer,
 	"GET /api/v1/dashboard":                    briefing.RoleViewer,
 	"GET /api/v1/users":                        briefing.RoleAdmin,
 	"POST /api/v1/users":                       briefing.RoleAdmin,
@@ -153,6 +159,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"/api/v1/actions/":   w.action,
 		"/api/v1/users/":     "1",
 		"/api/v1/packs/":     "424242",
+		"/api/v1/comments/":  "424242",
+		"/comments/":         "424242",
 	}
 	routes := f.srv.Routes()
 	sort.Strings(routes)

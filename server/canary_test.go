@@ -105,6 +105,19 @@ func plantCanaries(f *fixture) *canaryWorld {
 	f.update("lead", "/api/v1/rounds/"+round, func(m map[string]any) {
 		m["agenda"] = []map[string]string{{"title": "Welcome and introductions"}, {"sheet_id": secretSheet, "title": tok("agenda title copy")}, {"sheet_id": mixed}, {"sheet_id": withheld}}
 	})
+	// Review comments: a SECRET one on a RESTRICTED paragraph, one on a SECRET paragraph.
+	var mixedSheet struct {
+		Sections []struct{ Paragraphs []struct{ ID, Marking string } }
+	}
+	f.do("lead", "GET", "/api/v1/sheets/"+mixed, nil).json(&mixedSheet)
+	for _, p := range mixedSheet.Sections[0].Paragraphs {
+		if p.Marking == "RESTRICTED" {
+			f.create("lead", "/api/v1/sheets/"+mixed+"/comments", map[string]any{"paragraph_id": p.ID, "text": tok("secret comment"), "marking": "SECRET"})
+			f.create("lead", "/api/v1/sheets/"+mixed+"/comments", map[string]any{"paragraph_id": p.ID, "text": "An open question the officer may read."})
+		} else {
+			f.create("lead", "/api/v1/sheets/"+mixed+"/comments", map[string]any{"paragraph_id": p.ID, "text": tok("comment on a secret paragraph")})
+		}
+	}
 	// Actions: one raised in the SECRET round (its marking by default), one marked SECRET.
 	cw.add("action", f.create("secretariat", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": "3.01", "text": "Deliver cybercrime awareness training", "owner_agency_id": agency, "raised_in_round_id": round, "status": "on_track"}))
 	cw.add("action", f.create("admin", "/api/v1/dialogues/"+dialogue+"/actions", map[string]any{"ref": tok("action ref"), "text": tok("action text"), "owner_agency_id": agency, "raised_in_round_id": earlier, "status": "on_track"}))
@@ -165,7 +178,7 @@ func canaryQueries(cw *canaryWorld) map[string][]string {
 		"/api/v1/sheets/:id/versions": none, "/api/v1/sheets/:id/versions/:version": none,
 		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=2"}, "/api/v1/admin/backup": none,
 		"/api/v1/calendar.ics": none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
-		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": diffs,
+		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": diffs, "/api/v1/sheets/:id/comments": {"", "limit=1"},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sheetJSON is a sheet as the API serves it, enough to edit.
@@ -174,4 +175,62 @@ func itoa(n int) string {
 		return digits[n : n+1]
 	}
 	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+func TestCommentService(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	sh := f.sheet("officer", w.sheet)
+	var open, secret string
+	for _, p := range sh.Sections[0].Paragraphs {
+		if p.Marking == "SECRET" {
+			secret = p.ID
+		} else {
+			open = p.ID
+		}
+	}
+	t.Run("OK", func(t *testing.T) {
+		id := f.create("lead", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": open, "text": "Say which sector."})
+		var list struct{ Items []struct{ ID, Marking, By string } }
+		f.do("lowofficer", "GET", "/api/v1/sheets/"+w.sheet+"/comments", nil).json(&list)
+		if len(list.Items) != 1 || list.Items[0].ID != id || list.Items[0].Marking != "RESTRICTED" || list.Items[0].By != "lead" {
+			t.Fatalf("%+v", list)
+		}
+		// A sheet with open comments cannot be cleared.
+		f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"})
+		if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "clear"}); r.Code != 409 || !strings.Contains(r.Body.String(), "still open") {
+			t.Fatalf("clear with an open comment: %d %s", r.Code, r.Body.String())
+		}
+		if r := f.do("officer", "POST", "/api/v1/comments/"+id+"/resolve", nil); r.Code != 200 || !strings.Contains(r.Body.String(), `"resolved":true`) {
+			t.Fatalf("resolve: %d %s", r.Code, r.Body.String())
+		}
+		if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "clear"}); r.Code != 200 {
+			t.Fatalf("clear once resolved: %d %s", r.Code, r.Body.String())
+		}
+	})
+	t.Run("ErrMarking", func(t *testing.T) {
+		r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": secret, "text": "Too low.", "marking": "RESTRICTED"})
+		if r.Code != 422 || !strings.Contains(r.Body.String(), "no lower than the paragraph") {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+	})
+	t.Run("ErrHiddenParagraph", func(t *testing.T) {
+		a := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": secret, "text": "Probe."})
+		b := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": "pnothing", "text": "Probe."})
+		if a.Code != 422 || a.Body.String() != b.Body.String() {
+			t.Fatalf("hidden %d %s; missing %d %s", a.Code, a.Body.String(), b.Code, b.Body.String())
+		}
+	})
+	t.Run("Presence", func(t *testing.T) {
+		f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/presence", nil)
+		r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/presence", nil)
+		if r.Code != 200 || !strings.Contains(r.Body.String(), `"user":"officer"`) {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		f.clock.Add(10 * time.Minute)
+		r = f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/presence", nil)
+		if strings.Contains(r.Body.String(), "officer\"") && strings.Contains(r.Body.String(), `"user":"officer"`) {
+			t.Fatalf("presence outlives the window: %s", r.Body.String())
+		}
+	})
 }

@@ -157,6 +157,7 @@ func (s *Server) registerRoutes() {
 	s.registerRoundRoutes()
 	s.registerSheetRoutes()
 	s.registerMergeRoutes()
+	s.registerCommentRoutes()
 	s.registerActionRoutes()
 	s.registerUserRoutes()
 	s.registerSearchRoutes()

@@ -207,6 +207,11 @@ func (s *Server) review(v *view, id string, version int, req reviewRequest) (*br
 			return nil, briefing.Errorf(briefing.EFORBIDDEN, "only a delegation lead can clear or return a topic sheet")
 		}
 		if req.Decision == briefing.ReviewClear {
+			if n, err := s.openComments(v, id); err != nil {
+				return nil, err
+			} else if n > 0 {
+				return nil, briefing.Errorf(briefing.ECONFLICT, "%d review comment(s) on this sheet are still open: they must be resolved before it is cleared", n)
+			}
 			stored.Status = briefing.SheetCleared
 		} else {
 			if len(req.Comment) == 0 {

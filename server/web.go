@@ -44,6 +44,10 @@ func (p pageData) MarkingClass() string {
 	return "m-low"
 }
 
+// Allows reports whether the reader's clearance covers a marking, so pages
+// offer only the markings they may write.
+func (p pageData) Allows(marking string) bool { return p.Settings.Allows(p.Reader.Clearance, marking) }
+
 // Can reports whether the reader has at least the role.
 func (p pageData) Can(role string) bool { return p.Reader.Role.AtLeast(briefing.Role(role)) }
 

@@ -23,6 +23,47 @@ type sheetPage struct {
 	Changes []briefing.ParagraphChange
 	// Error is why a roll-forward was refused.
 	Error *formError
+	// Comments are the review comments the reader may see, oldest first,
+	// with the number of the paragraph each is on.
+	Comments []pageComment
+	// Paragraphs are the sheet's paragraphs, numbered, to comment on.
+	Paragraphs []pageParagraph
+}
+
+// pageComment is a review comment with the place of its paragraph.
+type pageComment struct {
+	*briefing.Comment
+	Where string // "Situational assessment, paragraph 2", or "a paragraph since removed"
+}
+
+// pageParagraph is a paragraph to choose for a comment.
+type pageParagraph struct {
+	ID, Where, Marking string
+}
+
+// sheetComments returns the comments on a sheet the reader may see, each
+// placed, and the sheet's paragraphs numbered.
+func (s *Server) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pageParagraph, error) {
+	where := map[string]string{}
+	var paras []pageParagraph
+	for _, sec := range sh.Sections {
+		for j, p := range sec.Paragraphs {
+			w := fmt.Sprintf("%s, paragraph %d", sec.Heading, j+1)
+			where[p.ID] = w
+			paras = append(paras, pageParagraph{ID: p.ID, Where: w, Marking: p.Marking})
+		}
+	}
+	var out []pageComment
+	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.ctx, sh.ID, p) },
+		func(cm *briefing.Comment) (bool, error) {
+			w := where[cm.ParagraphID]
+			if w == "" {
+				w = "a paragraph since removed"
+			}
+			out = append(out, pageComment{Comment: cm, Where: w})
+			return true, nil
+		})
+	return out, paras, err
 }
 
 func (s *Server) handleSheetPage(c echo.Context) error {
@@ -44,6 +85,9 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 		return err
 	}
 	sp := sheetPage{Sheet: sh, Round: r, Dialogue: d}
+	if sp.Comments, sp.Paragraphs, err = s.sheetComments(v, sh); err != nil {
+		return err
+	}
 	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
 		func(x *briefing.Round) (bool, error) {
 			if x.Number > r.Number {
@@ -81,6 +125,10 @@ type editorPage struct {
 	// shown side by side with a choice; Theirs names who made the other changes.
 	Conflicts map[string]briefing.Conflict
 	Theirs    string
+	// Comments are the open review comments on each paragraph, by its id.
+	Comments map[string][]pageComment
+	// Present are the others who have had the sheet open in the last few minutes.
+	Present []briefing.Presence
 }
 
 // ConflictFor returns the conflict on a paragraph id or field, if any.
@@ -118,6 +166,19 @@ func (s *Server) showEditor(c echo.Context, v *view, status int, ep *editorPage)
 		return err
 	}
 	ep.Round, ep.Dialogue, ep.Kinds = r, d, briefing.SectionKinds
+	comments, _, err := s.sheetComments(v, ep.Sheet)
+	if err != nil {
+		return err
+	}
+	ep.Comments = map[string][]pageComment{}
+	for _, cm := range comments {
+		if !cm.Resolved {
+			ep.Comments[cm.ParagraphID] = append(ep.Comments[cm.ParagraphID], cm)
+		}
+	}
+	if ep.Present, err = s.present(v, ep.Sheet.ID); err != nil {
+		return err
+	}
 	ep.Sheet.Headings(d.Home, d.Partner)
 	marking := s.settings.Highest(r.Marking, s.settings.SheetMarking(ep.Sheet))
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)

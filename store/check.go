@@ -104,7 +104,7 @@ type checker interface {
 	check(tx *bolt.Tx, p *problems)
 }
 
-var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots}
+var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, comments}
 
 // invariants checks briefpack's own rules of the stored data.
 func invariants(tx *bolt.Tx) error {

@@ -41,6 +41,10 @@ var (
 		parent: &parentLink[*briefing.Snapshot]{kind: briefing.KindRound, bucket: roundBucket, index: snapshotsByRound,
 			id: func(s *briefing.Snapshot) string { return s.RoundID }, setID: func(s *briefing.Snapshot, id string) { s.RoundID = id }}}
 
+	comments = &collection[briefing.Comment, *briefing.Comment]{kind: briefing.KindComment, bucket: commentBucket,
+		parent: &parentLink[*briefing.Comment]{kind: briefing.KindSheet, bucket: sheetBucket, index: commentsBySheet,
+			id: func(c *briefing.Comment) string { return c.SheetID }, setID: func(c *briefing.Comment, id string) { c.SheetID = id }}}
+
 	users = &collection[briefing.User, *briefing.User]{kind: briefing.KindUser, bucket: userBucket,
 		unique: &uniqueKey[*briefing.User]{index: usersByName, field: "name", value: func(u *briefing.User) string { return u.Name }},
 		encode: encodeUser, decode: decodeUser,
@@ -197,9 +201,89 @@ func (db *DB) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.A
 	return update(ctx, db, sheets, sh, by)
 }
 
-// DeleteSheet removes a topic sheet: ENOTFOUND, ESTALE.
+// DeleteSheet removes a topic sheet and its comments: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(ctx, db, sheets, id, version, by)
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := db.now()
+	if key, ok := parseKey(id); ok {
+		var ids []string
+		c := tx.Bucket(commentsBySheet).Cursor()
+		for k, _ := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, _ = c.Next() {
+			ids = append(ids, idString(k[8:]))
+		}
+		for _, cid := range ids {
+			if err := comments.delete(tx, cid, 0, by, now); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sheets.delete(tx, id, version, by, now); err != nil {
+		return err
+	}
+	return commit(tx)
+}
+
+// Comment returns one review comment, or ENOTFOUND.
+func (db *DB) Comment(ctx context.Context, id string) (*briefing.Comment, error) {
+	return get(ctx, db, comments, id)
+}
+
+// Comments lists a sheet's comments, oldest first: ENOTFOUND for the sheet.
+func (db *DB) Comments(ctx context.Context, sheetID string, p briefing.Page) ([]*briefing.Comment, string, error) {
+	return children(ctx, db, comments, sheetID, p)
+}
+
+// CreateComment stores a new comment on c.SheetID: ENOTFOUND for the sheet.
+func (db *DB) CreateComment(ctx context.Context, c *briefing.Comment, by briefing.Actor) error {
+	return create(ctx, db, comments, c, by)
+}
+
+// UpdateComment stores a new version of a comment: ENOTFOUND, ESTALE.
+func (db *DB) UpdateComment(ctx context.Context, c *briefing.Comment, by briefing.Actor) error {
+	return update(ctx, db, comments, c, by)
+}
+
+// Present records that user has an object open and returns the others seen
+// on it since since, most recent first. Records older than since are
+// dropped as they are met, so the bucket does not grow.
+func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	b := tx.Bucket(presenceBucket)
+	prefix := join([]byte(kind), []byte{0}, []byte(id), []byte{0})
+	var out []briefing.Presence
+	var stale [][]byte
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		t, err := time.Parse(time.RFC3339Nano, string(v))
+		name := string(k[len(prefix):])
+		switch {
+		case err != nil || t.Before(since):
+			stale = append(stale, bytes.Clone(k))
+		case name != user:
+			out = append(out, briefing.Presence{User: name, At: t})
+		}
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return nil, fmt.Errorf("store: presence: %w", err)
+		}
+	}
+	if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+		return nil, fmt.Errorf("store: presence: %w", err)
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
+	return out, nil
 }
 
 // Action returns one action, or ENOTFOUND.

@@ -34,6 +34,8 @@ var (
 	actionBucket   = []byte("actions")
 	userBucket     = []byte("users")
 	snapshotBucket = []byte("snapshots")
+	commentBucket  = []byte("comments")
+	presenceBucket = []byte("presence") // kind + 0 + id + 0 + user name → time (RFC 3339)
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
 	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
 	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
@@ -43,13 +45,14 @@ var (
 	sheetsByRound     = []byte("idx_sheets_by_round")
 	actionsByDialogue = []byte("idx_actions_by_dialogue")
 	snapshotsByRound  = []byte("idx_snapshots_by_round")
+	commentsBySheet   = []byte("idx_comments_by_sheet")
 	// The unique index of user names: lower-case name → user id (8 bytes).
 	usersByName = []byte("idx_users_by_name")
 )
 
 // allBuckets lists every bucket of a briefpack database.
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
-	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket,
+	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName}
 
 // Keys of the meta bucket.

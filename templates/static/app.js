@@ -52,4 +52,20 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // Who else has this sheet open: asked again every minute while the editor is open.
+  var presence = document.getElementById("presence");
+  if (presence && presence.getAttribute("data-sheet") && window.fetch) {
+    var sheet = presence.getAttribute("data-sheet");
+    var ask = function () {
+      fetch("/api/v1/sheets/" + encodeURIComponent(sheet) + "/presence", { method: "POST", credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body) { return; }
+          var names = body.items.map(function (p) { return p.user + " (seen " + p.at.slice(11, 16) + " UTC)"; });
+          presence.textContent = names.length ? "Also open by " + names.join(", ") + ": save often; edits to different paragraphs merge." : "";
+        })
+        .catch(function () {});
+    };
+    window.setInterval(ask, 60000);
+  }
 })();

@@ -1,0 +1,68 @@
+package briefing
+
+import (
+	"context"
+	"time"
+)
+
+// KindComment names review comments in the audit log.
+const KindComment = "comment"
+
+// Comment is a review comment on one paragraph of a topic sheet: a lead's
+// when returning it, an officer's answer. Its marking is never lower than
+// its paragraph's, and it follows the clearance rule like any content; it is
+// never part of a pack.
+type Comment struct {
+	Meta
+	SheetID     string     `json:"sheet_id"`
+	ParagraphID string     `json:"paragraph_id"`
+	Text        string     `json:"text"`
+	Marking     string     `json:"marking"`
+	By          string     `json:"by"`
+	Resolved    bool       `json:"resolved"`
+	ResolvedBy  string     `json:"resolved_by,omitempty"`
+	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+}
+
+// Validate checks a comment against the settings and the marking of the
+// paragraph it is on.
+func (c *Comment) Validate(s Settings, paragraphMarking string) error {
+	fe := fieldErrors{}
+	requireText(fe, "text", c.Text, 5000)
+	limitText(fe, "paragraph_id", c.ParagraphID, 40)
+	if c.Marking == "" {
+		c.Marking = paragraphMarking
+	}
+	s.checkMarking(fe, "marking", c.Marking)
+	if _, ok := s.Level(c.Marking); ok && s.Highest(c.Marking, paragraphMarking) != c.Marking {
+		fe.add("marking", "must be no lower than the paragraph's marking (%s)", paragraphMarking)
+	}
+	return fe.err("comment")
+}
+
+// CommentService keeps review comments.
+type CommentService interface {
+	// Comment returns one comment, or ENOTFOUND.
+	Comment(ctx context.Context, id string) (*Comment, error)
+	// Comments lists a sheet's comments, oldest first.
+	Comments(ctx context.Context, sheetID string, p Page) ([]*Comment, string, error)
+	// CreateComment stores a new comment on c.SheetID: ENOTFOUND for the sheet.
+	CreateComment(ctx context.Context, c *Comment, by Actor) error
+	// UpdateComment stores a new version (to resolve it): ENOTFOUND, ESTALE.
+	UpdateComment(ctx context.Context, c *Comment, by Actor) error
+}
+
+// Presence is someone who has an object open, and when they were last seen.
+type Presence struct {
+	User string    `json:"user"`
+	At   time.Time `json:"at"`
+}
+
+// PresenceService records who has an object open, so writers see one
+// another before they collide. It is kept in the store, not in a server's
+// memory, so every server of a cluster sees the same.
+type PresenceService interface {
+	// Present records that user has the object of kind and id open at at,
+	// and returns the others seen on it since since, most recent first.
+	Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]Presence, error)
+}

@@ -31,6 +31,8 @@ type roundPage struct {
 	WithheldAll int
 	// WholeRound is whether the reader sees all of the round, as a release edition needs.
 	WholeRound bool
+	// OpenComments counts the open review comments the reader may see, by sheet id.
+	OpenComments map[string]int
 	Overlaps   []briefing.Overlap
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
@@ -88,6 +90,19 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 		})
 	if err != nil {
 		return err
+	}
+	rp.OpenComments = map[string]int{}
+	for _, sh := range rp.Sheets {
+		err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.ctx, sh.ID, p) },
+			func(cm *briefing.Comment) (bool, error) {
+				if !cm.Resolved {
+					rp.OpenComments[sh.ID]++
+				}
+				return true, nil
+			})
+		if err != nil {
+			return err
+		}
 	}
 	listed := map[string]bool{}
 	// The view has left out items linked to sheets the reader may not see,

@@ -124,9 +124,13 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 		} else if err != nil {
 			return nil, err
 		}
-		sh, err := v.sheet(id)
+		// Answer what was written, not what is stored by now: another save
+		// may already have followed this one.
+		sh, ok, err := v.VisibleSheet(v.ctx, out)
 		if err != nil {
 			return nil, err
+		} else if !ok {
+			return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", id)
 		}
 		m := &merged{Sheet: sh, Merged: a.res.Merged}
 		if a.res.Merged > 0 {

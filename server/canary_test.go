@@ -107,7 +107,9 @@ func plantCanaries(f *fixture) *canaryWorld {
 	})
 	// Review comments: a SECRET one on a RESTRICTED paragraph, one on a SECRET paragraph.
 	var mixedSheet struct {
-		Sections []struct{ Paragraphs []struct{ ID, Marking string } }
+		Sections []struct {
+			Paragraphs []struct{ ID, Marking string }
+		}
 	}
 	f.do("lead", "GET", "/api/v1/sheets/"+mixed, nil).json(&mixedSheet)
 	for _, p := range mixedSheet.Sections[0].Paragraphs {

@@ -191,7 +191,9 @@ func TestCommentService(t *testing.T) {
 	}
 	t.Run("OK", func(t *testing.T) {
 		id := f.create("lead", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": open, "text": "Say which sector."})
-		var list struct{ Items []struct{ ID, Marking, By string } }
+		var list struct {
+			Items []struct{ ID, Marking, By string }
+		}
 		f.do("lowofficer", "GET", "/api/v1/sheets/"+w.sheet+"/comments", nil).json(&list)
 		if len(list.Items) != 1 || list.Items[0].ID != id || list.Items[0].Marking != "RESTRICTED" || list.Items[0].By != "lead" {
 			t.Fatalf("%+v", list)

@@ -33,7 +33,7 @@ type roundPage struct {
 	WholeRound bool
 	// OpenComments counts the open review comments the reader may see, by sheet id.
 	OpenComments map[string]int
-	Overlaps   []briefing.Overlap
+	Overlaps     []briefing.Overlap
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
 	History []roundVersionRow

@@ -35,7 +35,7 @@ var (
 	userBucket     = []byte("users")
 	snapshotBucket = []byte("snapshots")
 	commentBucket  = []byte("comments")
-	presenceBucket = []byte("presence") // kind + 0 + id + 0 + user name → time (RFC 3339)
+	presenceBucket = []byte("presence")       // kind + 0 + id + 0 + user name → time (RFC 3339)
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
 	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
 	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord

@@ -132,6 +132,9 @@ type HistoryService interface {
 	// Versions lists the stored versions of an object of kind, oldest first,
 	// each as it was saved (JSON): ENOTFOUND when there are none.
 	Versions(ctx context.Context, kind, id string) ([]VersionRecord, error)
+	// Version returns one stored version of an object, reading only that
+	// one: ENOTFOUND when there is no such version.
+	Version(ctx context.Context, kind, id string, version int) (VersionRecord, error)
 }
 
 // VersionRecord is one saved version of an object.

@@ -30,32 +30,30 @@ type merged struct {
 
 // storedVersion returns one stored version of a sheet, whole, or nil.
 func (s *Server) storedVersion(v *view, id string, version int) (*briefing.Sheet, error) {
-	recs, err := v.st.Versions(v.ctx, briefing.KindSheet, id)
-	if err != nil {
+	rec, err := v.st.Version(v.ctx, briefing.KindSheet, id, version)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND || (err == nil && rec.Deleted) {
+		return nil, nil
+	} else if err != nil {
 		return nil, err
 	}
-	for _, rec := range recs {
-		if rec.Version == version && !rec.Deleted {
-			var sh briefing.Sheet
-			if err := json.Unmarshal(rec.Data, &sh); err != nil {
-				return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
-			}
-			return &sh, nil
-		}
+	var sh briefing.Sheet
+	if err := json.Unmarshal(rec.Data, &sh); err != nil {
+		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
 	}
-	return nil, nil
+	return &sh, nil
 }
 
-// editorsSince names who saved a sheet after version from.
-func (s *Server) editorsSince(v *view, id string, from int) []string {
-	recs, err := v.st.Versions(v.ctx, briefing.KindSheet, id)
-	if err != nil {
-		return nil
-	}
+// editorsSince names who saved a sheet after version from, up to version to,
+// reading only those versions.
+func (s *Server) editorsSince(v *view, id string, from, to int) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, rec := range recs {
-		if rec.Version > from && !seen[rec.By] && rec.By != v.reader.Name {
+	for n := from + 1; n <= to && n <= from+50; n++ {
+		rec, err := v.st.Version(v.ctx, briefing.KindSheet, id, n)
+		if err != nil {
+			break
+		}
+		if !seen[rec.By] && rec.By != v.reader.Name {
 			seen[rec.By] = true
 			out = append(out, rec.By)
 		}
@@ -110,7 +108,7 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 			return nil, err
 		}
 		if len(a.res.Conflicts) > 0 {
-			return nil, conflictError(a.res.Conflicts, s.editorsSince(v, id, mine.Version), mine.Version)
+			return nil, conflictError(a.res.Conflicts, s.editorsSince(v, id, mine.Version, a.theirs.Version), mine.Version)
 		}
 		out := a.res.Sheet
 		out.Meta = a.theirs.Meta
@@ -134,7 +132,7 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 		}
 		m := &merged{Sheet: sh, Merged: a.res.Merged}
 		if a.res.Merged > 0 {
-			m.From = s.editorsSince(v, id, mine.Version)
+			m.From = s.editorsSince(v, id, mine.Version, a.theirs.Version)
 		}
 		return m, nil
 	}

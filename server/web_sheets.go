@@ -472,6 +472,7 @@ func (s *Server) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error
 // (as it was, theirs, yours) with a choice; the form now names their version,
 // so saving applies the choices without conflict. Nothing was saved.
 func (s *Server) showConflicts(c echo.Context, v *view, ep *editorPage, cerr error) error {
+	from := ep.Sheet.Version
 	a, err := s.mergeOnce(v, ep.Sheet.ID, ep.Sheet)
 	if err != nil {
 		return err
@@ -491,7 +492,7 @@ func (s *Server) showConflicts(c echo.Context, v *view, ep *editorPage, cerr err
 		}
 		ep.Conflicts[key] = cf
 	}
-	ep.Theirs = strings.Join(s.editorsSince(v, working.ID, a.theirs.Version-1), " and ")
+	ep.Theirs = strings.Join(s.editorsSince(v, working.ID, from, a.theirs.Version), " and ")
 	ep.Error = &formError{Message: briefing.ErrorMessage(cerr) + " Your text is kept below; nothing is saved until you choose and save again."}
 	return s.showEditor(c, v, http.StatusConflict, ep)
 }

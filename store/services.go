@@ -430,6 +430,32 @@ func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.Version
 	return out, nil
 }
 
+// Version returns one saved version of an object, reading only that one:
+// ENOTFOUND when it has no such version.
+func (db *DB) Version(ctx context.Context, kind, id string, version int) (briefing.VersionRecord, error) {
+	key, err := keyOf(kind, id)
+	if err != nil {
+		return briefing.VersionRecord{}, err
+	}
+	if version < 1 {
+		return briefing.VersionRecord{}, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no version %d", kind, id, version)
+	}
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return briefing.VersionRecord{}, err
+	}
+	defer tx.Rollback()
+	raw := tx.Bucket(historyBucket).Get(join(historyPrefix(kind, key), itob(uint64(version))))
+	if raw == nil {
+		return briefing.VersionRecord{}, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no version %d", kind, id, version)
+	}
+	var rec historyRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return briefing.VersionRecord{}, fmt.Errorf("store: decode history of %s %s: %w", kind, id, err)
+	}
+	return briefing.VersionRecord{Version: version, At: rec.At, By: rec.By, Deleted: rec.Deleted, Data: rec.Data}, nil
+}
+
 func versions(tx *bolt.Tx, kind string, key []byte) ([]briefing.VersionRecord, error) {
 	prefix := historyPrefix(kind, key)
 	var out []briefing.VersionRecord

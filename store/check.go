@@ -102,6 +102,22 @@ func consistency(tx *bolt.Tx) error {
 // checker is a collection as the invariant check sees it.
 type checker interface {
 	check(tx *bolt.Tx, p *problems)
+	bucketName() []byte
+}
+
+func (c *collection[T, P]) bucketName() []byte { return c.bucket }
+
+// laterBuckets are the buckets added after the first release: a file the
+// first release wrote, not yet opened by this one, does not have them.
+var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet}
+
+func laterBucket(name []byte) bool {
+	for _, b := range laterBuckets {
+		if bytes.Equal(b, name) {
+			return true
+		}
+	}
+	return false
 }
 
 var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, comments}
@@ -110,7 +126,7 @@ var collections = []checker{agencies, people, dialogues, rounds, sheets, actions
 func invariants(tx *bolt.Tx) error {
 	var p problems
 	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil {
+		if tx.Bucket(name) == nil && !laterBucket(name) {
 			p.add("it lacks the %s bucket: it is not a briefpack database", name)
 		}
 	}
@@ -131,7 +147,9 @@ func invariants(tx *bolt.Tx) error {
 		p.add("its settings name an unknown jurisdiction %q", s.Jurisdiction)
 	}
 	for _, c := range collections {
-		c.check(tx, &p)
+		if tx.Bucket(c.bucketName()) != nil { // a bucket of a later release is made when the file is opened
+			c.check(tx, &p)
+		}
 	}
 	if v >= 2 {
 		checkAgendaTitles(tx, &p)

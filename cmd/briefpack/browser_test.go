@@ -272,8 +272,15 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 		// Someone else saves another part first: the save merges with theirs.
 		et := sheetID(t, ds, apiToken(t, ds, "officer"), "Emerging Technologies")
-		do(t, ctx, "open another editor", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery))
 		lead := apiToken(t, ds, "lead")
+		// The lead has the sheet open too: the officer sees so before they collide.
+		if r, body := apiDo(t, ds, lead, "POST", "/api/v1/sheets/"+et+"/presence", nil); r.StatusCode != 200 {
+			t.Fatalf("presence: %d %s", r.StatusCode, body)
+		}
+		do(t, ctx, "open another editor", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery))
+		if s := text(t, ctx, "#presence"); !strings.Contains(s, "Also open by lead") {
+			t.Errorf("presence %q", s)
+		}
 		leadEdit := func(fn func(sh map[string]any)) {
 			resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+et, nil)
 			var sh map[string]any

@@ -537,17 +537,29 @@ func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, er
 }
 
 // SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.
+// It reads only that version.
 func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*Sheet, error) {
-	vs, err := v.SheetVersions(ctx, id)
-	if err != nil {
+	if _, err := v.Sheet(ctx, id); err != nil {
 		return nil, err
 	}
-	for _, x := range vs {
-		if x.Version == version {
-			return x.Sheet, nil
-		}
+	missing := Errorf(ENOTFOUND, "sheet %s has no version %d", id, version)
+	rec, err := v.st.Version(ctx, KindSheet, id, version)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && rec.Deleted) {
+		return nil, missing
+	} else if err != nil {
+		return nil, err
 	}
-	return nil, Errorf(ENOTFOUND, "sheet %s has no version %d", id, version)
+	var sh Sheet
+	if err := json.Unmarshal(rec.Data, &sh); err != nil {
+		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
+	}
+	vis, ok, err := v.VisibleSheet(ctx, &sh)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, missing
+	}
+	return vis, nil
 }
 
 // RoundVersion is one saved version of a round as the reader may see it.

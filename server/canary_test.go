@@ -480,3 +480,18 @@ func TestClearance_WritesKeepWhatTheWriterCannotSee(t *testing.T) {
 		t.Errorf("an action raised in the RESTRICTED round: %d %s", r.Code, r.Body.String())
 	}
 }
+
+func TestSafeNext(t *testing.T) {
+	f := newFixture(t)
+	for _, next := range []string{"/%09/evil.example/x", "/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example",
+		"/%5cevil.example", "/%2F%2Fevil.example", "/ /evil.example", "javascript:alert(1)", "/a\n/b", "/%0a/evil.example"} {
+		r := f.do("viewer", "GET", "/login?next="+url.QueryEscape(next), nil)
+		if loc := r.Header().Get("Location"); r.Code != 303 || loc != "/" {
+			t.Errorf("next=%q: %d Location %q", next, r.Code, loc)
+		}
+	}
+	r := f.do("viewer", "GET", "/login?next="+url.QueryEscape("/rounds/2?x=1#agenda"), nil)
+	if loc := r.Header().Get("Location"); loc != "/rounds/2?x=1#agenda" {
+		t.Errorf("a path on this server: %q", loc)
+	}
+}

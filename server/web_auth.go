@@ -2,7 +2,9 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,7 +17,23 @@ type loginPage struct {
 
 // safeNext keeps a post-sign-in redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/api/") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "/api/") || len(next) > 2000 {
+		return "/"
+	}
+	// A path on this server and nothing else: no scheme or host, no
+	// backslash, no control or space characters (a browser drops a tab or
+	// newline and may read "/\t/host" as "//host"), no "//" anywhere before
+	// the query, and nothing that decodes to any of those.
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	for _, r := range next + u.Path {
+		if r < 0x21 || r == 0x7f || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return "/"
+		}
+	}
+	if strings.Contains(u.Path, "//") || strings.Contains(strings.ToLower(next), "%5c") || strings.HasPrefix(u.EscapedPath(), "//") {
 		return "/"
 	}
 	return next

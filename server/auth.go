@@ -160,18 +160,41 @@ type loginResponse struct {
 func (s *Server) signIn(c echo.Context, name, password string) (string, *session, *briefing.User, error) {
 	addr := clientAddr(c)
 	log := s.logger(c).With("name", name, "client", addr)
-	for _, l := range []struct {
+	keys := []struct {
 		lim *limiter
 		key string
-	}{{s.byAddr, addr}, {s.byName, addr + "\x00" + strings.ToLower(name)}} {
-		if blocked, wait := l.lim.blocked(l.key); blocked {
+	}{{s.byAddr, addr}, {s.byName, addr + "\x00" + strings.ToLower(name)}}
+	// Each attempt is counted before its password is checked, so no more
+	// than the limit ever reach the hash, however many arrive at once.
+	for i, l := range keys {
+		if ok, wait := l.lim.reserve(l.key); !ok {
+			for _, r := range keys[:i] {
+				r.lim.release(r.key)
+			}
 			log.Warn("sign-in refused: too many failed attempts")
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 			return "", nil, nil, errorf(codeRateLimited, "too many failed sign-ins: wait and try again")
 		}
 	}
+	release := func() {
+		for _, l := range keys {
+			l.lim.release(l.key)
+		}
+	}
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+	case <-time.After(5 * time.Second):
+		release()
+		c.Response().Header().Set("Retry-After", "5")
+		return "", nil, nil, errorf(codeRateLimited, "the server is busy checking other sign-ins: try again in a few seconds")
+	case <-c.Request().Context().Done():
+		release()
+		return "", nil, nil, c.Request().Context().Err()
+	}
 	u, err := s.store.UserByName(c.Request().Context(), name)
 	if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		release()
 		return "", nil, nil, err
 	}
 	hash := dummyHash
@@ -180,11 +203,10 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 	}
 	good := VerifyPassword(hash, password) && u != nil && !u.Disabled
 	if !good {
-		s.byAddr.fail(addr)
-		s.byName.fail(addr + "\x00" + strings.ToLower(name))
 		log.Warn("sign-in failed")
 		return "", nil, nil, errorf(briefing.EUNAUTHORIZED, "wrong name or password")
 	}
+	release()
 	token, sess := s.sessions.create(briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
 	log.Info("sign-in", "user_id", u.ID)
 	s.setSessionCookie(c, token)

@@ -1,19 +1,23 @@
 package server_test
 
 import (
-	"context"
-
 	"archive/zip"
-	"briefpack/briefing"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+
+	"briefpack/briefing"
+	"briefpack/server"
+	"briefpack/store"
 )
 
 // canaries plants a distinct token in every string field of every kind of
@@ -494,4 +498,54 @@ func TestSafeNext(t *testing.T) {
 	if loc := r.Header().Get("Location"); loc != "/rounds/2?x=1#agenda" {
 		t.Errorf("a path on this server: %q", loc)
 	}
+}
+
+func TestSignIn_Limits(t *testing.T) {
+	t.Run("ConcurrentGuesses", func(t *testing.T) {
+		f := newFixture(t)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[int]int{}
+		for i := 0; i < 300; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": "a wrong guess of a password"})
+				mu.Lock()
+				codes[r.Code]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[401] != 10 || codes[429] != 290 {
+			t.Fatalf("300 concurrent wrong sign-ins: %v; want exactly 10 checked (401), the rest refused (429)", codes)
+		}
+	})
+	t.Run("RotatingForwardedFor", func(t *testing.T) {
+		db, err := store.Open(t.TempDir()+"/b.db", "nz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		srv, err := server.New(context.Background(), db, server.Config{TrustProxy: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n429 := 0
+		for i := 0; i < 40; i++ {
+			req := httptest.NewRequest("POST", "/api/v1/login", strings.NewReader(`{"name":"officer","password":"a wrong guess of a password"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = "127.0.0.1:5555" // the proxy
+			// The client sends its own header; the proxy appends the client's address.
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.%d.%d, 192.168.7.9", i/250, i%250))
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if rec.Code == 429 {
+				n429++
+			}
+		}
+		if n429 != 30 {
+			t.Fatalf("rotating X-Forwarded-For: %d of 40 refused, want 30 (the limit is the client's, 192.168.7.9)", n429)
+		}
+	})
 }

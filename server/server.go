@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,11 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For, set by the
 	// reverse proxy in front; off, the address is the connection's own.
 	TrustProxy bool
+	// TrustedProxies are the proxies whose X-Forwarded-For entries are
+	// believed (loopback always): the client is the rightmost address that is
+	// not one of them, so a client cannot choose its own address by sending
+	// the header itself.
+	TrustedProxies []*net.IPNet
 	// SecureCookies marks the session cookie Secure even for plain HTTP
 	// requests, for a server behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -48,6 +54,9 @@ type Server struct {
 	sessions *sessions
 	// failures per client address, and per address and user name.
 	byAddr, byName *limiter
+	// hashing bounds the password hashes computed at once: each takes 19 MiB
+	// and a core, and a flood of sign-ins must not take the server's memory.
+	hashing chan struct{}
 	// roles is the minimum role of every route, keyed "METHOD path"; a
 	// route registered without one is refused at start-up.
 	roles map[string]briefing.Role
@@ -88,6 +97,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
 		byAddr:   newLimiter(30, time.Minute, cfg.Now),
 		byName:   newLimiter(10, time.Minute, cfg.Now),
+		hashing:  make(chan struct{}, max(1, runtime.NumCPU())),
 		roles:    map[string]briefing.Role{},
 		instance: randomToken()[:8],
 	}
@@ -95,7 +105,11 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	if cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+		opts := []echo.TrustOption{echo.TrustLoopback(true), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}

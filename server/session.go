@@ -134,23 +134,37 @@ func newLimiter(max int, per time.Duration, now func() time.Time) *limiter {
 	return &limiter{window: per, max: max, now: now, hits: map[string]*window{}}
 }
 
-// blocked reports whether key is over its limit, and for how long more.
-func (l *limiter) blocked(key string) (bool, time.Duration) {
+// reserve counts an attempt under key before it is made, unless key is at
+// its limit: checking and counting at once, so concurrent attempts cannot
+// all pass the check before any is counted. A successful attempt gives its
+// reservation back (release).
+func (l *limiter) reserve(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w := l.hits[key]
 	now := l.now()
+	l.sweepLocked(now)
+	w := l.hits[key]
 	if w == nil || now.Sub(w.start) >= l.window {
-		return false, 0
+		w = &window{start: now}
+		l.hits[key] = w
 	}
-	return w.n >= l.max, l.window - now.Sub(w.start)
+	if w.n >= l.max {
+		return false, l.window - now.Sub(w.start)
+	}
+	w.n++
+	return true, 0
 }
 
-// fail records a failed attempt under key.
-func (l *limiter) fail(key string) {
+// release gives back a reservation of an attempt that succeeded.
+func (l *limiter) release(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
+	if w := l.hits[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+}
+
+func (l *limiter) sweepLocked(now time.Time) {
 	if len(l.hits) > 100000 {
 		for k, w := range l.hits {
 			if now.Sub(w.start) >= l.window {
@@ -158,10 +172,4 @@ func (l *limiter) fail(key string) {
 			}
 		}
 	}
-	w := l.hits[key]
-	if w == nil || now.Sub(w.start) >= l.window {
-		w = &window{start: now}
-		l.hits[key] = w
-	}
-	w.n++
 }

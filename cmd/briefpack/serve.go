@@ -27,6 +27,7 @@ type Main struct {
 	Jurisdiction    string
 	Demo            bool
 	TrustProxy      bool
+	TrustedProxies  string
 	SecureCookies   bool
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
@@ -64,7 +65,15 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies})
+	var proxies []*net.IPNet
+	for _, cidr := range strings.FieldsFunc(m.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
+		}
+		proxies = append(proxies, n)
+	}
+	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies})
 	if err != nil {
 		m.DB.Close()
 		return err
@@ -152,6 +161,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
 	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role, with new passwords")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")
+	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "with --trust-proxy: the proxies' addresses, CIDR[,CIDR…] (loopback is always trusted);\n"+
+		"the client is the rightmost X-Forwarded-For address that is not one of them")
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "mark the session cookie Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&m.ReadTimeout, "read-timeout", m.ReadTimeout, "longest time to read a request")
 	fs.DurationVar(&m.WriteTimeout, "write-timeout", m.WriteTimeout, "longest time to write a response")

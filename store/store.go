@@ -134,6 +134,9 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 
 // openBolt opens the bbolt file, telling a busy file from a broken one.
 func openBolt(path string, o *bolt.Options) (*bolt.DB, error) {
+	if err := checkWhole(path); err != nil {
+		return nil, err
+	}
 	bdb, err := bolt.Open(path, 0o600, o)
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, &inUseError{path}

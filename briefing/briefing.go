@@ -125,13 +125,15 @@ func (d *Dialogue) Validate() error {
 	requireText(fe, "name", d.Name, 300)
 	requireText(fe, "home", d.Home, 100)
 	requireText(fe, "partner", d.Partner, 100)
-	if d.Established != "" {
+	if strings.TrimSpace(d.Established) == "" {
+		fe.add("established", "is required: the date the dialogue was established, YYYY-MM-DD")
+	} else {
 		checkDate(fe, "established", d.Established)
 	}
 	limitText(fe, "origin", d.Origin, 2000)
 	limitText(fe, "notes", d.Notes, 20000)
-	if d.CadenceMonths < 0 || d.CadenceMonths > 120 {
-		fe.add("cadence_months", "must be between 0 and 120 months")
+	if d.CadenceMonths < 1 || d.CadenceMonths > 120 {
+		fe.add("cadence_months", "must be the months between rounds, from 1 to 120")
 	}
 	if d.Milestones == (Milestones{}) {
 		d.Milestones = DefaultMilestones
@@ -219,6 +221,9 @@ func (r *Round) Validate(s Settings) error {
 	}
 	if !oneOf(r.Status, RoundStatuses) {
 		fe.add("status", "must be one of %s", strings.Join(RoundStatuses, ", "))
+	}
+	if (r.Status == RoundScheduled || r.Status == RoundHeld) && r.StartsOn == "" {
+		fe.add("starts_on", "is required for a round that is %s", r.Status)
 	}
 	if r.Marking == "" {
 		r.Marking = s.Lowest()

@@ -549,3 +549,34 @@ func TestSignIn_Limits(t *testing.T) {
 		}
 	})
 }
+
+func TestInput_Refused(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		want             string
+	}{
+		{"InvalidUTF8", "/api/v1/agencies", "{\"name\":\"Bad \xff\xfe bytes\"}", 400, "UTF-8"},
+		{"LoneSurrogate", "/api/v1/agencies", `{"name":"Bad \ud800 escape"}`, 400, "surrogate"},
+		{"DuplicateKey", "/api/v1/agencies", `{"name":"One","name":"Two"}`, 400, "name is given twice"},
+		{"CadenceZero", "/api/v1/dialogues", `{"name":"D","partner":"Fiji","established":"2016-01-01","cadence_months":0}`, 422, "cadence_months"},
+		{"CadenceNull", "/api/v1/dialogues", `{"name":"D","partner":"Fiji","established":"2016-01-01","cadence_months":null}`, 422, "cadence_months"},
+		{"EstablishedEmpty", "/api/v1/dialogues", `{"name":"D","partner":"Fiji","established":"","cadence_months":12}`, 422, "established"},
+		{"ScheduledWithoutDates", "/api/v1/dialogues/" + w.dialogue + "/rounds", `{"number":9,"host":"home","status":"scheduled"}`, 422, "starts_on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do("secretariat", "POST", tc.path, tc.body)
+			if r.Code != tc.status || !strings.Contains(r.Body.String(), tc.want) || !strings.HasPrefix(r.Body.String(), `{"error":{"code":`) {
+				t.Fatalf("%d %s", r.Code, r.Body.String())
+			}
+		})
+	}
+	t.Run("HeaderTooLarge", func(t *testing.T) {
+		r := f.do("viewer", "GET", "/api/v1/search?q="+strings.Repeat("a", 40<<10), nil)
+		if r.Code != 431 || !strings.Contains(r.Body.String(), `"code":"header_too_large"`) {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+	})
+}

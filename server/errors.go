@@ -19,6 +19,7 @@ const (
 	codeRateLimited          = "rate_limited"
 	codeMethodNotAllowed     = "method_not_allowed"
 	codeNotAcceptable        = "not_acceptable"
+	codeHeaderTooLarge       = "header_too_large"
 )
 
 // statusOf is the one place an error code becomes an HTTP status.
@@ -37,6 +38,7 @@ var statusOf = map[string]int{
 	codeRateLimited:          http.StatusTooManyRequests,
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	codeNotAcceptable:        http.StatusNotAcceptable,
+	codeHeaderTooLarge:       http.StatusRequestHeaderFieldsTooLarge,
 }
 
 // codeOfStatus turns the statuses echo itself answers into our codes.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,7 +25,14 @@ func decode(c echo.Context, v any) error {
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
@@ -35,6 +44,104 @@ func decode(c echo.Context, v any) error {
 		return errorf(codeBadRequest, "the request body must hold one JSON value")
 	}
 	return nil
+}
+
+// checkJSONText refuses what encoding/json would accept silently and
+// change: invalid UTF-8 and unpaired surrogate escapes (both read as
+// U+FFFD, so the text stored would not be the text sent) and an object that
+// names a key twice (the last would win unseen).
+func checkJSONText(body []byte) error {
+	if !utf8.Valid(body) {
+		return errorf(codeBadRequest, "the request body is not valid UTF-8 text")
+	}
+	if i := loneSurrogate(body); i >= 0 {
+		return errorf(codeBadRequest, fmt.Sprintf("the request body holds an unpaired surrogate escape (at byte %d): it is not valid Unicode text", i))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if key, err := duplicateKey(dec, ""); err != nil {
+		return nil // malformed JSON: Decode explains it
+	} else if key != "" {
+		return &briefing.Error{Code: codeBadRequest, Message: fmt.Sprintf("%s is given twice in the request body", key),
+			Fields: map[string]string{key: "is given twice"}}
+	}
+	return nil
+}
+
+// loneSurrogate returns the offset of a \uD800–\uDFFF escape that is not
+// half of a pair, or -1.
+func loneSurrogate(b []byte) int {
+	hex4 := func(i int) (uint16, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return uint16(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == '\\' {
+			i++ // an escaped backslash
+			continue
+		}
+		u, ok := hex4(i)
+		if !ok {
+			continue
+		}
+		switch {
+		case u >= 0xD800 && u <= 0xDBFF:
+			if lo, ok := hex4(i + 6); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+				i += 11
+				continue
+			}
+			return i
+		case u >= 0xDC00 && u <= 0xDFFF:
+			return i
+		}
+		i += 5
+	}
+	return -1
+}
+
+// duplicateKey walks one JSON value and returns the path of the first key an
+// object gives twice, or "".
+func duplicateKey(dec *json.Decoder, path string) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", err
+			}
+			key, _ := kt.(string)
+			p := key
+			if path != "" {
+				p = path + "." + key
+			}
+			if seen[key] {
+				return p, nil
+			}
+			seen[key] = true
+			if dup, err := duplicateKey(dec, p); err != nil || dup != "" {
+				return dup, err
+			}
+		}
+		_, err = dec.Token()
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if dup, err := duplicateKey(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil || dup != "" {
+				return dup, err
+			}
+		}
+		_, err = dec.Token()
+	}
+	return "", err
 }
 
 // jsonError explains a decoding error in one line, with the field where known.

@@ -173,7 +173,7 @@ func TestNextRound(t *testing.T) {
 		t.Fatalf("%v", next)
 	}
 	// A round at the same time as another with the same partner is saved, with a warning.
-	other := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Japan–Australia Defence Dialogue", "home": "Australia", "partner": "Japan"})
+	other := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Japan–Australia Defence Dialogue", "home": "Australia", "partner": "Japan", "established": "2015-01-01", "cadence_months": 12})
 	r = f.do("secretariat", "POST", "/api/v1/dialogues/"+other+"/rounds", map[string]any{"number": 1, "starts_on": "2017-08-02", "host": "home"})
 	if r.Code != 201 || !strings.Contains(r.Header().Get("Warning"), "another round with Japan") {
 		t.Fatalf("overlap: %d %q", r.Code, r.Header().Get("Warning"))

@@ -113,7 +113,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	e.Pre(s.requestID, s.securityHeaders)
+	e.Pre(s.requestID, s.securityHeaders, s.limitHeader)
 	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize, s.bumpGeneration)
 	s.echo = e
 	if err := s.loadPages(); err != nil {
@@ -289,6 +289,29 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", c.Response().Status), slog.Int64("bytes", c.Response().Size), slog.String("user", r.Name),
 			slog.String("client", c.RealIP()), slog.Float64("ms", float64(s.now().Sub(start).Microseconds())/1000))
 		return nil
+	}
+}
+
+// MaxHeaderBytes is the most a request line and its headers may hold. The
+// HTTP server is given a larger limit (MaxHeaderBytes) so that a request
+// between the two is answered here, in the error shape, not by net/http in
+// plain text.
+const MaxHeaderBytes = 32 << 10
+
+// limitHeader answers 431 with the error shape for an over-long request line or headers.
+func (s *Server) limitHeader(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		n := len(req.Method) + len(req.RequestURI) + len(req.Proto) + 4
+		for k, vs := range req.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			return errorf(codeHeaderTooLarge, "the request line and headers are longer than the server accepts")
+		}
+		return next(c)
 	}
 }
 

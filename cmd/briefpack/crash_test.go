@@ -107,7 +107,7 @@ func TestCrash(t *testing.T) {
 
 	srv := startServer(t, bin, db)
 	c := signInAs(t, srv.url, "writer", pw)
-	code, _, b := c.do("POST", "/api/v1/dialogues", map[string]any{"name": "Crash Dialogue", "partner": "Australia"})
+	code, _, b := c.do("POST", "/api/v1/dialogues", map[string]any{"name": "Crash Dialogue", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
 	var d struct{ ID string }
 	json.Unmarshal(b, &d)
 	code, _, b = c.do("POST", "/api/v1/dialogues/"+d.ID+"/rounds", map[string]any{"number": 1, "host": "home"})

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,5 +67,23 @@ func TestDamagedFile(t *testing.T) {
 		if len(after) != size {
 			t.Errorf("%d-byte file: a command changed it to %d bytes", size, len(after))
 		}
+	}
+}
+
+// TestHeaderTooLarge sends the real server an over-long request line: the
+// answer is 431 in the error shape, not net/http's plain text.
+func TestHeaderTooLarge(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "h.db")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "a long enough password for the admin")
+	srv := startServer(t, bin, db)
+	resp, err := http.Get(srv.url + "/api/v1/search?q=" + strings.Repeat("a", 100<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 431 || !strings.HasPrefix(string(b), `{"error":{"code":"header_too_large"`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }

@@ -89,7 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       m.ReadTimeout,
 		WriteTimeout:      m.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    1 << 20, // the server answers past server.MaxHeaderBytes itself, in the error shape
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)

@@ -580,3 +580,52 @@ func TestInput_Refused(t *testing.T) {
 		}
 	})
 }
+
+func TestUsers_NoSelfPromotion(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("lowadmin", "admin", "RESTRICTED")
+	var me struct{ ID string }
+	f.do("lowadmin", "GET", "/api/v1/me", nil).json(&me)
+	if me.ID == "" {
+		var m map[string]any
+		f.do("lowadmin", "GET", "/api/v1/me", nil).json(&m)
+		if u, ok := m["user"].(map[string]any); ok {
+			me.ID, _ = u["id"].(string)
+		}
+	}
+	r := f.do("lowadmin", "GET", "/api/v1/users/"+me.ID, nil)
+	var u map[string]any
+	r.json(&u)
+	u["clearance"] = "TOP SECRET"
+	if p := f.do("lowadmin", "PUT", "/api/v1/users/"+me.ID, u, "If-Match", r.Header().Get("ETag")); p.Code != 403 {
+		t.Fatalf("raising one's own clearance: %d %s", p.Code, p.Body.String())
+	}
+	if p := f.do("lowadmin", "POST", "/api/v1/users", map[string]any{"name": "accomplice", "role": "admin", "clearance": "TOP SECRET", "password": "a long enough password"}); p.Code != 403 {
+		t.Fatalf("making an account above one's clearance: %d %s", p.Code, p.Body.String())
+	}
+	if p := f.do("lowadmin", "GET", "/api/v1/admin/backup", nil); p.Code != 403 {
+		t.Fatalf("a backup for a RESTRICTED admin: %d", p.Code)
+	}
+	if p := f.do("admin", "GET", "/api/v1/admin/backup", nil); p.Code != 200 {
+		t.Fatalf("a backup for a TOP SECRET admin: %d", p.Code)
+	}
+	// A rename ends the user's sessions.
+	var list struct{ Items []map[string]any }
+	f.do("admin", "GET", "/api/v1/users", nil).json(&list)
+	for _, it := range list.Items {
+		if it["name"] != "viewer" {
+			continue
+		}
+		id := it["id"].(string)
+		r := f.do("admin", "GET", "/api/v1/users/"+id, nil)
+		var v map[string]any
+		r.json(&v)
+		v["name"] = "viewer2"
+		if p := f.do("admin", "PUT", "/api/v1/users/"+id, v, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+			t.Fatalf("rename: %d %s", p.Code, p.Body.String())
+		}
+		if p := f.do("viewer", "GET", "/api/v1/me", nil); p.Code != 401 {
+			t.Fatalf("the renamed user's session goes on: %d", p.Code)
+		}
+	}
+}

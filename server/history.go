@@ -179,6 +179,10 @@ type backuper interface {
 // handleBackup is GET /api/v1/admin/backup: a consistent copy of the live
 // database, streamed while the server goes on serving.
 func (s *Server) handleBackup(c echo.Context) error {
+	// The whole database, every marking in it: only for the highest clearance.
+	if top := s.settings.Markings[len(s.settings.Markings)-1]; mustReader(c).Clearance != top {
+		return errorf(briefing.EFORBIDDEN, "a backup holds everything in the database: it is for an admin cleared to "+top)
+	}
 	b, ok := s.store.(backuper)
 	if !ok {
 		return errorf(briefing.EINTERNAL, "this store cannot be backed up while serving")

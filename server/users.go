@@ -87,8 +87,15 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 		return nil, err
 	}
 	me := mustReader(c)
-	if old != nil && u.ID == me.UserID && (u.Disabled || u.Role != old.Role) {
-		return nil, briefing.Errorf(briefing.ECONFLICT, "you cannot disable yourself or change your own role; ask another admin")
+	if old != nil && u.ID == me.UserID && (u.Disabled || u.Role != old.Role || u.Clearance != old.Clearance) {
+		return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Message: "nobody changes their own role or clearance, or disables themselves: ask another admin",
+			Fields: map[string]string{"clearance": "is not yours to change"}}
+	}
+	// An admin cannot make an account that sees more than they may: it
+	// would be a way to their own clearance raised.
+	if !s.settings.Allows(me.Clearance, u.Clearance) && (old == nil || u.Clearance != old.Clearance) {
+		return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Message: "you cannot give a clearance above your own: ask an admin cleared to it",
+			Fields: map[string]string{"clearance": "is above your own clearance"}}
 	}
 	if old == nil || req.Password != "" {
 		hash, err := HashPassword(req.Password)
@@ -108,8 +115,8 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 	if err := s.store.UpdateUser(ctx, u, me.Actor()); err != nil {
 		return nil, err
 	}
-	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance {
-		s.sessions.endUser(u.ID) // sign them out: their rights changed
+	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance || u.Name != old.Name {
+		s.sessions.endUser(u.ID) // sign them out: their rights or their name changed
 	}
 	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
 		"disabled", u.Disabled, "password_reset", req.Password != "")

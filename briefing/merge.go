@@ -183,7 +183,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 		}
 	}
 	field("title", base.Title, theirs.Title, mine.Title, func(v string) { out.Title = v })
-	field("owner", base.Owner, theirs.Owner, mine.Owner, func(v string) { out.Owner = v })
+	field("owner_id", base.OwnerID, theirs.OwnerID, ownerOf(mine, base), func(v string) { out.OwnerID = v })
 	field("status", base.Status, theirs.Status, mine.Status, func(v string) { out.Status = v })
 	field("withhold", base.Withhold, theirs.Withhold, mine.Withhold, func(v string) { out.Withhold = v })
 
@@ -263,7 +263,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 		final[id] = keep
 	}
 	res.Merged = changesSince(B, T)
-	for _, f := range [][2]string{{base.Title, theirs.Title}, {base.Owner, theirs.Owner}, {base.Status, theirs.Status}, {base.Withhold, theirs.Withhold}} {
+	for _, f := range [][2]string{{base.Title, theirs.Title}, {base.OwnerID, theirs.OwnerID}, {base.Status, theirs.Status}, {base.Withhold, theirs.Withhold}} {
 		if f[0] != f[1] {
 			res.Merged++
 		}
@@ -464,4 +464,12 @@ func keepHidden(s Settings, clearance string, theirs, out *Sheet) {
 			osec.Paragraphs = append(osec.Paragraphs[:at], append([]Paragraph{p}, osec.Paragraphs[at:]...)...)
 		}
 	}
+}
+
+// ownerOf is the owner a writer's sheet names: base's when it names none.
+func ownerOf(mine, base *Sheet) string {
+	if mine.OwnerID == "" {
+		return base.OwnerID
+	}
+	return mine.OwnerID
 }

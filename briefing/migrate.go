@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // A Migration changes stored records from one schema version to the next.
@@ -26,6 +27,10 @@ type Migration struct {
 	// Record rewrites one record of kind: the JSON as stored, returning the
 	// new JSON, or the same bytes when there is nothing to change.
 	Record func(kind string, raw []byte) ([]byte, error)
+	// Prepare, when set, is run first with a way to read every current
+	// record of a kind, and returns the Record function to use: for a
+	// migration that needs other records (e.g. users by name).
+	Prepare func(each func(kind string, fn func(raw []byte) error) error) (func(kind string, raw []byte) ([]byte, error), error)
 }
 
 // Migrations is the ordered list of every schema change since the first
@@ -35,6 +40,8 @@ var Migrations = []Migration{
 		Kinds: []string{KindRound}, Record: dropLinkedAgendaTitles},
 	{To: 3, Name: "every paragraph of a topic sheet gets a stable id",
 		Kinds: []string{KindSheet}, Record: giveParagraphIDs},
+	{To: 4, Name: "a topic sheet's owner is held by user id, not by name",
+		Kinds: []string{KindSheet}, Prepare: ownersByID},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.
@@ -124,4 +131,43 @@ func giveParagraphIDs(kind string, raw []byte) ([]byte, error) {
 	}
 	rec["sections"], _ = json.Marshal(sections)
 	return json.Marshal(rec)
+}
+
+// ownersByID is migration 4: a sheet names its owner by user id (owner_id),
+// so that a new user given an old user's name does not inherit their
+// sheets. The owner named is the user of that name when the database is
+// migrated; a name no user has leaves owner_id empty.
+func ownersByID(each func(kind string, fn func(raw []byte) error) error) (func(kind string, raw []byte) ([]byte, error), error) {
+	ids := map[string]string{} // lower-case name → id
+	err := each(KindUser, func(raw []byte) error {
+		var u struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return err
+		}
+		ids[strings.ToLower(u.Name)] = u.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(kind string, raw []byte) ([]byte, error) {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return nil, fmt.Errorf("migrate %s: %w", kind, err)
+		}
+		if _, done := rec["owner_id"]; done {
+			return raw, nil
+		}
+		var owner string
+		_ = json.Unmarshal(rec["owner"], &owner)
+		id := ids[strings.ToLower(owner)]
+		if id == "" {
+			return raw, nil
+		}
+		rec["owner_id"], _ = json.Marshal(id)
+		return json.Marshal(rec)
+	}, nil
 }

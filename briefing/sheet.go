@@ -75,7 +75,8 @@ type Sheet struct {
 	Meta
 	RoundID  string    `json:"round_id"`
 	Title    string    `json:"title"`
-	Owner    string    `json:"owner"`
+	Owner    string    `json:"owner"`    // the owner's name, computed on output from OwnerID
+	OwnerID  string    `json:"owner_id"` // the user who holds the sheet
 	Status   string    `json:"status"`
 	Withhold string    `json:"withhold"` // a ground: withheld in full on release, title included
 	Marking  string    `json:"marking"`  // computed: the highest marking the sheet holds
@@ -117,6 +118,7 @@ func (sh *Sheet) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "title", sh.Title, 300)
 	limitText(fe, "owner", sh.Owner, 100)
+	limitText(fe, "owner_id", sh.OwnerID, 40)
 	if sh.Status == "" {
 		sh.Status = SheetDraft
 	}

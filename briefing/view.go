@@ -37,12 +37,14 @@ type View struct {
 	rounds    map[string]*Round // stored rounds, unfiltered
 	people    map[string]*Person
 	sheets    map[string]*Sheet // reader's copies; nil for hidden or missing
+	names     map[string]string // user id → name
 }
 
 // NewView returns the store as reader may see it.
 func NewView(st Store, set Settings, reader Reader) *View {
 	return &View{st: st, set: set, reader: reader, level: reader.Clearance,
-		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{}}
+		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{},
+		names: map[string]string{}}
 }
 
 // Reader returns who the view is for.
@@ -316,7 +318,32 @@ func (v *View) VisibleSheet(ctx context.Context, sh *Sheet) (*Sheet, bool, error
 		return nil, false, err
 	}
 	out.Headings(d.Home, d.Partner)
+	if out.OwnerID != "" {
+		name, err := v.userName(ctx, out.OwnerID)
+		if err != nil {
+			return nil, false, err
+		}
+		if name != "" {
+			out.Owner = name
+		}
+	}
 	return out, true, nil
+}
+
+// userName returns a user's name as it is now, "" for one that is gone.
+func (v *View) userName(ctx context.Context, id string) (string, error) {
+	if n, ok := v.names[id]; ok {
+		return n, nil
+	}
+	u, err := v.st.User(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		v.names[id] = ""
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	v.names[id] = u.Name
+	return u.Name, nil
 }
 
 // Sheets lists the reader's copies of a round's sheets: ENOTFOUND for a round

@@ -101,10 +101,15 @@ func Load(ctx context.Context, st briefing.Store, hash func(password string) (st
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, fmt.Errorf("seeds: %s: %w", s.Jurisdiction, err)
 	}
+	// The users first: sheets are held by user id.
+	logins, err := ResetLogins(ctx, st, hash)
+	if err != nil {
+		return nil, err
+	}
 	if err := load(ctx, st, s, &f); err != nil {
 		return nil, fmt.Errorf("seeds: %w", err)
 	}
-	return ResetLogins(ctx, st, hash)
+	return logins, nil
 }
 
 func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) error {
@@ -181,6 +186,13 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 		var err error
 		if t.RoundID, err = ref("round", sh.Round); err != nil {
 			return err
+		}
+		if t.Owner != "" {
+			u, err := st.UserByName(ctx, t.Owner)
+			if err != nil {
+				return fmt.Errorf("sheet %s: owner %s: %w", sh.Ref, t.Owner, err)
+			}
+			t.OwnerID = u.ID
 		}
 		if err := t.Validate(s); err != nil {
 			return fmt.Errorf("sheet %s: %v", sh.Ref, briefing.ErrorFields(err))

@@ -109,7 +109,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 							if sh.Status != briefing.SheetCleared {
 								dr.NotCleared++
 							}
-							if sh.Owner == v.reader.Name {
+							if sh.OwnerID == v.reader.UserID {
 								out.MySheets = append(out.MySheets, ds)
 								out.Marking = s.settings.Highest(out.Marking, sh.Marking)
 							}

@@ -236,3 +236,59 @@ func TestCommentService(t *testing.T) {
 		}
 	})
 }
+
+func TestSheetOwner_ByID(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	var dash struct {
+		MySheets []struct{ ID string } `json:"my_sheets"`
+	}
+	f.do("officer", "GET", "/api/v1/dashboard", nil).json(&dash)
+	if len(dash.MySheets) == 0 {
+		t.Fatal("the officer holds no sheets")
+	}
+	// The officer is renamed; a new user is given the old name.
+	var users struct{ Items []map[string]any }
+	f.do("admin", "GET", "/api/v1/users", nil).json(&users)
+	for _, u := range users.Items {
+		if u["name"] == "officer" {
+			id := u["id"].(string)
+			r := f.do("admin", "GET", "/api/v1/users/"+id, nil)
+			var m map[string]any
+			r.json(&m)
+			m["name"] = "renamed-officer"
+			if p := f.do("admin", "PUT", "/api/v1/users/"+id, m, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+				t.Fatalf("rename: %d", p.Code)
+			}
+		}
+	}
+	f.create("admin", "/api/v1/users", map[string]any{"name": "officer", "role": "officer", "clearance": "SECRET", "password": testPassword})
+	f.tokens["officer"] = f.login("officer", testPassword)
+	f.tokens["renamed-officer"] = f.login("renamed-officer", testPassword)
+	dash.MySheets = nil
+	f.do("officer", "GET", "/api/v1/dashboard", nil).json(&dash)
+	if len(dash.MySheets) != 0 {
+		t.Fatalf("the new user of the old name inherits the sheets: %+v", dash.MySheets)
+	}
+	f.do("renamed-officer", "GET", "/api/v1/dashboard", nil).json(&dash)
+	if len(dash.MySheets) == 0 {
+		t.Fatal("the renamed officer lost their sheets")
+	}
+	if sh := f.sheet("viewer", w.sheet); !strings.Contains(f.do("viewer", "GET", "/api/v1/sheets/"+w.sheet, nil).Body.String(), `"owner":"renamed-officer"`) {
+		t.Fatalf("the sheet names its owner by their old name: %+v", sh.Title)
+	}
+}
+
+func TestReview_NeedsSightOfAll(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, tc := range []struct{ user, decision string }{{"lowofficer", "submit"}, {"lowlead", "clear"}, {"lowlead", "return"}} {
+		r := f.do(tc.user, "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": tc.decision, "comment": "x"})
+		if r.Code != 403 || strings.Contains(r.Body.String(), "SECRET") {
+			t.Errorf("%s %s: %d %s", tc.user, tc.decision, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Errorf("officer who sees it all: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -277,7 +277,7 @@ func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet,
 	}
 	sh := stored.Clone()
 	sh.Meta = briefing.Meta{}
-	sh.RoundID, sh.Status, sh.Owner, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, nil
+	sh.RoundID, sh.Status, sh.Owner, sh.OwnerID, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, v.reader.UserID, nil
 	// New ids in the new round, each paragraph linked to the one it came from.
 	for i := range sh.Sections {
 		for j := range sh.Sections[i].Paragraphs {

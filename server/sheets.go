@@ -91,11 +91,23 @@ func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 			sh.Sections = []briefing.Section{}
 		}
 	}
-	if sh.Owner == "" {
-		sh.Owner = v.reader.Name
-		if stored != nil {
-			sh.Owner = stored.Owner
+	// The owner is held by user id; the name is the owner's, as it is now.
+	switch {
+	case sh.OwnerID == "" && stored != nil:
+		sh.OwnerID, sh.Owner = stored.OwnerID, stored.Owner
+	case sh.OwnerID == "":
+		sh.OwnerID = v.reader.UserID
+	}
+	if stored == nil || sh.OwnerID != stored.OwnerID || stored.Owner == "" {
+		u, err := v.st.User(v.ctx, sh.OwnerID)
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return fieldError("owner_id", "must be the id of a user")
+		} else if err != nil {
+			return err
 		}
+		sh.Owner = u.Name
+	} else {
+		sh.Owner = stored.Owner
 	}
 	known := briefing.ParagraphIDs(stored)
 	for id := range v.knownIDs {
@@ -191,6 +203,10 @@ func (s *Server) review(v *view, id string, version int, req reviewRequest) (*br
 	stored, err := v.st.Sheet(v.ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	// Submitting, clearing or returning a sheet vouches for all of it.
+	if !v.set.HoldsOnly(v.clearance(), stored) {
+		return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds content above your clearance: only someone who can see all of it may submit, clear or return it")
 	}
 	if version > 0 {
 		stored.Version = version

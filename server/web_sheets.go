@@ -187,7 +187,7 @@ func (s *Server) showEditor(c echo.Context, v *view, status int, ep *editorPage)
 // sheetFromForm reads the editor's working copy from the form.
 func sheetFromForm(c echo.Context, id, roundID string) *briefing.Sheet {
 	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: c.FormValue("title"),
-		Withhold: c.FormValue("withhold"), Status: c.FormValue("status"), Owner: c.FormValue("owner")}
+		Withhold: c.FormValue("withhold"), Status: c.FormValue("status"), OwnerID: c.FormValue("owner_id")}
 	sh.Version, _ = strconv.Atoi(c.FormValue("version"))
 	n := boundedInt(c.FormValue("n"), briefing.MaxSections)
 	for i := 0; i < n; i++ {

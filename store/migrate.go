@@ -24,6 +24,19 @@ var bucketOf = map[string][]byte{
 // version. The caller commits, so a database is migrated wholly or not at all.
 func migrate(tx *bolt.Tx, from int) error {
 	for _, m := range briefing.MigrationsAfter(from) {
+		if m.Prepare != nil {
+			rec, err := m.Prepare(func(kind string, fn func([]byte) error) error {
+				b := tx.Bucket(bucketOf[kind])
+				if b == nil {
+					return fmt.Errorf("no bucket for %s", kind)
+				}
+				return b.ForEach(func(_, v []byte) error { return fn(v) })
+			})
+			if err != nil {
+				return fmt.Errorf("store: migration %d: %w", m.To, err)
+			}
+			m.Record = rec
+		}
 		for _, kind := range m.Kinds {
 			b := tx.Bucket(bucketOf[kind])
 			if b == nil {

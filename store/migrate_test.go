@@ -120,6 +120,20 @@ func TestMigrate_FromRelease1(t *testing.T) {
 			}
 		}
 	}
+	// Migration 4: sheets are held by user id: the demo's sheets by the officer.
+	officer, err := db.UserByName(ctx, "officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := 1; id <= 7; id++ {
+		sh, err := db.Sheet(ctx, strconv.Itoa(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh.OwnerID != officer.ID {
+			t.Errorf("sheet %d: owner %q has owner_id %q, want the officer's %q", id, sh.Owner, sh.OwnerID, officer.ID)
+		}
+	}
 	if err := db.Check(ctx); err != nil {
 		t.Fatalf("check after migration: %v", err)
 	}

@@ -62,6 +62,9 @@ func (a *Agency) Validate() error {
 	requireText(fe, "name", a.Name, 200)
 	limitText(fe, "acronym", a.Acronym, 40)
 	limitText(fe, "country", a.Country, 100)
+	noSpans(fe, "name", a.Name)
+	noSpans(fe, "acronym", a.Acronym)
+	noSpans(fe, "country", a.Country)
 	return fe.err("agency")
 }
 
@@ -87,6 +90,10 @@ func (p *Person) Validate(s Settings) error {
 	limitText(fe, "agency_id", p.AgencyID, 40)
 	limitText(fe, "country", p.Country, 100)
 	limitText(fe, "bio", p.Bio, 20000)
+	noSpans(fe, "name", p.Name)
+	noSpans(fe, "title", p.Title)
+	noSpans(fe, "country", p.Country)
+	s.checkSpans(fe, "bio", p.Bio)
 	s.checkMarking(fe, "marking", p.Marking)
 	if g := s.NormalizeGround(p.Withhold); g != "" {
 		p.Withhold = g
@@ -132,6 +139,9 @@ func (d *Dialogue) Validate() error {
 	}
 	limitText(fe, "origin", d.Origin, 2000)
 	limitText(fe, "notes", d.Notes, 20000)
+	for f, v := range map[string]string{"name": d.Name, "home": d.Home, "partner": d.Partner, "origin": d.Origin} {
+		noSpans(fe, f, v)
+	}
 	if d.CadenceMonths < 1 || d.CadenceMonths > 120 {
 		fe.add("cadence_months", "must be the months between rounds, from 1 to 120")
 	}
@@ -213,6 +223,8 @@ func (r *Round) Validate(s Settings) error {
 		fe.add("ends_on", "must not be before starts_on")
 	}
 	limitText(fe, "city", r.City, 100)
+	noSpans(fe, "city", r.City)
+	s.checkSpans(fe, "outcomes", r.Outcomes)
 	if r.Host != SideHome && r.Host != SidePartner {
 		fe.add("host", "must be home or partner")
 	}
@@ -246,6 +258,7 @@ func (r *Round) Validate(s Settings) error {
 		}
 		limitText(fe, f+".title", a.Title, 300)
 		limitText(fe, f+".sheet_id", a.SheetID, 40)
+		s.checkSpans(fe, f+".title", a.Title)
 	}
 	return fe.err("round")
 }
@@ -306,6 +319,8 @@ func (a *Action) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "ref", a.Ref, 40)
 	requireText(fe, "text", a.Text, 5000)
+	noSpans(fe, "ref", a.Ref)
+	s.checkSpans(fe, "text", a.Text)
 	limitText(fe, "owner_agency_id", a.OwnerAgencyID, 40)
 	limitText(fe, "raised_in_round_id", a.RaisedInRoundID, 40)
 	if a.DueOn != "" {
@@ -430,4 +445,21 @@ func oneOf(v string, set []string) bool {
 		}
 	}
 	return false
+}
+
+// noSpans refuses "{{" and "}}" in a field that is printed as it is, in the
+// release edition too: a withheld span there would be released verbatim, and
+// a stray brace would block every release of the round later.
+func noSpans(fe fieldErrors, field, v string) {
+	if strings.Contains(v, "{{") || strings.Contains(v, "}}") {
+		fe.add(field, "must not contain {{ or }}: withheld words belong in a paragraph's text")
+	}
+}
+
+// checkSpans refuses a field whose withheld spans do not parse: free text
+// that the release edition redacts as it redacts paragraphs.
+func (s Settings) checkSpans(fe fieldErrors, field, v string) {
+	if _, err := s.ParseSpans(v); err != nil {
+		fe.add(field, "%s", ErrorMessage(err))
+	}
 }

@@ -117,6 +117,7 @@ const (
 func (sh *Sheet) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "title", sh.Title, 300)
+	s.checkSpans(fe, "title", sh.Title)
 	limitText(fe, "owner", sh.Owner, 100)
 	limitText(fe, "owner_id", sh.OwnerID, 40)
 	if sh.Status == "" {
@@ -143,6 +144,7 @@ func (sh *Sheet) Validate(s Settings) error {
 		} else {
 			limitText(fe, f+".heading", sec.Heading, 300)
 		}
+		noSpans(fe, f+".heading", sec.Heading)
 		if len(sec.Paragraphs) > MaxParagraphs {
 			fe.add(f+".paragraphs", "must have at most %d paragraphs", MaxParagraphs)
 		}

@@ -629,3 +629,32 @@ func TestUsers_NoSelfPromotion(t *testing.T) {
 		}
 	}
 }
+
+func TestInput_Braces(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, tc := range []struct {
+		name, path string
+		body       map[string]any
+		field      string
+	}{
+		{"SpanInHeading", "/api/v1/rounds/" + w.round + "/sheets", map[string]any{"title": "Cyber", "sections": []map[string]any{
+			{"kind": "custom", "heading": "Heading {{s6(a): words}}", "paragraphs": []any{para("Text.", "RESTRICTED", "")}}}}, "sections[0].heading"},
+		{"StrayInTitle", "/api/v1/rounds/" + w.round + "/sheets", map[string]any{"title": "Q&A }} follow-up"}, "title"},
+		{"StrayInBio", "/api/v1/people", map[string]any{"name": "A Person", "bio": "Joined in {{ 2015", "marking": "UNCLASSIFIED"}, "bio"},
+		{"SpanInName", "/api/v1/people", map[string]any{"name": "{{s9(2)(a): Hidden Name}}", "marking": "UNCLASSIFIED"}, "name"},
+		{"StrayInCity", "/api/v1/dialogues/" + w.dialogue + "/rounds", map[string]any{"number": 8, "host": "home", "city": "Welling}}ton"}, "city"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			user := "secretariat"
+			r := f.do(user, "POST", tc.path, tc.body)
+			var b struct {
+				Error struct{ Fields map[string]string }
+			}
+			r.json(&b)
+			if r.Code != 422 || b.Error.Fields[tc.field] == "" {
+				t.Fatalf("%d %s", r.Code, r.Body.String())
+			}
+		})
+	}
+}

@@ -1,12 +1,15 @@
 package seeds_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
 	"briefpack/seeds"
 	"briefpack/store"
 )
@@ -188,5 +191,46 @@ func TestLoad_AU(t *testing.T) {
 		if !names[want] {
 			t.Errorf("agency %s missing", want)
 		}
+	}
+}
+
+// The demo's junior delegate is withheld under s9(2)(a): the release
+// edition prints the ground where their name, title and biography were,
+// and the full pack still names them.
+func TestLoad_NZWithheldDelegate(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "nz")
+	if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(ctx)
+	_, rounds, _ := allSheets(t, db)
+	var r3 *briefing.Round
+	for _, r := range rounds {
+		if r.Number == 3 {
+			r3 = r
+		}
+	}
+	v := briefing.NewView(db, s, briefing.Reader{Clearance: "TOP SECRET"})
+	full, err := briefing.Assemble(ctx, v, r3.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := briefing.ReleaseEdition(ctx, v, r3.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fb, rb bytes.Buffer
+	if err := htmlpack.Render(&fb, full); err != nil {
+		t.Fatal(err)
+	}
+	if err := htmlpack.Render(&rb, rel); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fb.String(), "Alex Tane") {
+		t.Error("the full pack does not name the junior delegate")
+	}
+	if strings.Contains(rb.String(), "Alex Tane") || strings.Contains(rb.String(), "Policy Adviser") || !strings.Contains(rb.String(), "s9(2)(a)") {
+		t.Error("the release edition does not withhold the junior delegate under s9(2)(a)")
 	}
 }

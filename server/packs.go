@@ -2,14 +2,15 @@ package server
 
 import (
 	"bytes"
+	clist "container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -102,47 +103,65 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// recent keeps the last few values put, by key, dropping the oldest.
-type recent[V any] struct {
-	mu      sync.Mutex
-	entries map[string]V
-	order   []string
+// byteCache keeps values by key, bounded by the bytes they hold: the least
+// recently used go first when a new one would pass the bound.
+type byteCache[V any] struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	items map[string]*clist.Element
+	lru   clist.List // front: most recently used
+	sizer func(V) int64
 }
 
-// recentSize bounds each cache of packs and snapshot files.
-const recentSize = 32
-
-func (rc *recent[V]) get(key string) (V, bool) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	v, ok := rc.entries[key]
-	return v, ok
+type cacheEntry[V any] struct {
+	key string
+	val V
+	n   int64
 }
 
-func (rc *recent[V]) put(key string, v V) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.entries == nil {
-		rc.entries = map[string]V{}
+func newByteCache[V any](max int64, sizer func(V) int64) *byteCache[V] {
+	return &byteCache[V]{max: max, items: map[string]*clist.Element{}, sizer: sizer}
+}
+
+func (bc *byteCache[V]) get(key string) (V, bool) {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if e, ok := bc.items[key]; ok {
+		bc.lru.MoveToFront(e)
+		return e.Value.(*cacheEntry[V]).val, true
 	}
-	if _, ok := rc.entries[key]; !ok {
-		rc.order = append(rc.order, key)
+	var zero V
+	return zero, false
+}
+
+func (bc *byteCache[V]) put(key string, v V) {
+	n := bc.sizer(v)
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if n > bc.max {
+		return // larger than the whole cache: not kept
 	}
-	rc.entries[key] = v
-	for len(rc.order) > recentSize {
-		delete(rc.entries, rc.order[0])
-		rc.order = rc.order[1:]
+	if e, ok := bc.items[key]; ok {
+		bc.size -= e.Value.(*cacheEntry[V]).n
+		bc.lru.Remove(e)
+	}
+	bc.items[key] = bc.lru.PushFront(&cacheEntry[V]{key, v, n})
+	bc.size += n
+	for bc.size > bc.max {
+		e := bc.lru.Back()
+		ce := e.Value.(*cacheEntry[V])
+		bc.lru.Remove(e)
+		delete(bc.items, ce.key)
+		bc.size -= ce.n
 	}
 }
 
-// packCache keeps recently built packs, keyed by what they were built from
-// and the store's write generation, so a repeated download of an unchanged
-// pack is served from memory. Any write through the server bumps the
-// generation, and the server is the only writer of its database file.
-type packCache struct {
-	generation atomic.Uint64
-	recent[*cachedPack]
-}
+// packCacheBytes and snapshotCacheBytes bound the memory kept for packs.
+const (
+	packCacheBytes     = 256 << 20
+	snapshotCacheBytes = 128 << 20
+)
 
 type cachedPack struct {
 	body []byte
@@ -150,41 +169,89 @@ type cachedPack struct {
 	name string
 }
 
-// bumpGeneration invalidates every cached pack; called after each write.
-func (s *Server) bumpGeneration(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		err := next(c)
-		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
-			s.packs.generation.Add(1)
-		}
-		return err
+// flight is one pack being rendered, for the requests that wait on it.
+type flight struct {
+	done chan struct{}
+	cp   *cachedPack
+	err  error
+}
+
+// packKey names a rendered pack by what it was built from: the content of
+// the assembled pack (every object it holds as the reader sees it, with its
+// version), the day it is dated, and the format. Two readers who see the
+// same content share it; a write that changes what a pack holds changes its
+// key, on whichever server it was made; a write that changes nothing in it —
+// or a sign-in, or a refused write — leaves it be.
+func packKey(p *briefing.Pack, format string) (string, error) {
+	c := *p
+	c.GeneratedAt = c.GeneratedAt.Truncate(24 * time.Hour)
+	raw, err := json.Marshal(&c)
+	if err != nil {
+		return "", err
 	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]) + "." + format, nil
 }
 
 // handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
 // clearance (or a lower ceiling), with an ETag; an unchanged pack answers 304.
+// The pack is assembled through the reader's view on every request (reads
+// only); rendering it, the costly part, is shared by every request for the
+// same content, and requests arriving while it renders wait for that one.
 func (s *Server) handlePack(c echo.Context) error {
 	p, err := packParams(c, true)
 	if err != nil {
 		return err
 	}
-	r := mustReader(c)
-	key := strings.Join([]string{fmt.Sprint(s.packs.generation.Load()), r.Clearance, p.roundID, p.format, p.edition, p.ceiling}, "\x00")
+	pack, err := s.assemble(c, p)
+	if err != nil {
+		return err
+	}
+	key, err := packKey(pack, p.format)
+	if err != nil {
+		return err
+	}
 	cp, ok := s.packs.get(key)
 	if !ok {
-		pack, err := s.assemble(c, p)
-		if err != nil {
+		if cp, err = s.renderOnce(key, pack, p); err != nil {
 			return err
 		}
-		body, err := render(pack, p.format)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
-		s.packs.put(key, cp)
 	}
 	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
+}
+
+// PackRenders counts the live packs rendered since the server started: a
+// measure of how well the pack cache serves, for tests and operators.
+func (s *Server) PackRenders() int64 { return s.renders.Load() }
+
+// renderOnce renders a pack unless a request for the same key is rendering
+// it already, in which case it waits for that one.
+func (s *Server) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+	s.flightsMu.Lock()
+	if f, ok := s.flights[key]; ok {
+		s.flightsMu.Unlock()
+		<-f.done
+		return f.cp, f.err
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flights[key] = f
+	s.flightsMu.Unlock()
+	defer func() {
+		s.flightsMu.Lock()
+		delete(s.flights, key)
+		s.flightsMu.Unlock()
+		close(f.done)
+	}()
+	s.renders.Add(1)
+	body, err := render(pack, p.format)
+	if err != nil {
+		f.err = err
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	f.cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
+	s.packs.put(key, f.cp)
+	return f.cp, nil
 }
 
 // servePackBytes writes a pack file as a download, or 304 when the client has it.

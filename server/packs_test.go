@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -333,5 +334,45 @@ func TestRestore(t *testing.T) {
 	f.do("officer", "GET", "/api/v1/sheets/"+w.sheet+"/versions", nil).json(&vs)
 	if len(vs.Items) != 3 {
 		t.Fatalf("history rewritten: %+v", vs)
+	}
+}
+
+// TestPackCache_KeyedByContent: a rendered pack is reused until what it
+// holds changes; a sign-in, a refused write or a write elsewhere renders
+// nothing anew; sixteen requests after an edit render it once.
+func TestPackCache_KeyedByContent(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round + "/pack?format=xlsx"
+	get := func() string {
+		r := f.do("lead", "GET", path, nil)
+		if r.Code != 200 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		return r.Header().Get("ETag")
+	}
+	first := get()
+	n := f.srv.PackRenders()
+	f.login("viewer", testPassword)
+	f.do("officer", "PUT", "/api/v1/sheets/"+w.sheet, map[string]any{}, "If-Match", `"999"`)
+	f.create("secretariat", "/api/v1/agencies", map[string]any{"name": "Ministry of Defence", "acronym": "MoD"})
+	if get() != first || f.srv.PackRenders() != n {
+		t.Fatalf("a sign-in, a refused write and an unrelated write rendered the pack again (%d → %d)", n, f.srv.PackRenders())
+	}
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["title"] = "Foreign Interference (revised)" })
+	var wg sync.WaitGroup
+	etags := make([]string, 16)
+	for i := range etags {
+		wg.Add(1)
+		go func() { defer wg.Done(); etags[i] = get() }()
+	}
+	wg.Wait()
+	if got := f.srv.PackRenders(); got != n+1 {
+		t.Fatalf("16 requests after an edit rendered %d packs, want 1", got-n)
+	}
+	for _, e := range etags {
+		if e == first || e != etags[0] {
+			t.Fatalf("ETags after the edit: %v (before %s)", etags, first)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,10 +66,15 @@ type Server struct {
 	// instance and requests make request ids: unique, and cheap to make.
 	instance string
 	requests atomic.Uint64
-	// snapshots caches frozen files, which never change.
-	snapshots recent[*cachedSnapshot]
-	// packs caches built packs until the next write.
-	packs packCache
+	// snapshots caches frozen files, which never change, by snapshot and file.
+	snapshots *byteCache[*cachedSnapshot]
+	// packs caches rendered packs by what they were built from (packKey).
+	packs *byteCache[*cachedPack]
+	// flights are the packs being rendered, by key, so that concurrent
+	// requests for one wait for a single rendering.
+	flightsMu sync.Mutex
+	flights   map[string]*flight
+	renders   atomic.Int64
 }
 
 // New returns a Server over a store.
@@ -94,12 +100,15 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		sessions: newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
-		byAddr:   newLimiter(30, time.Minute, cfg.Now),
-		byName:   newLimiter(10, time.Minute, cfg.Now),
-		hashing:  make(chan struct{}, max(1, runtime.NumCPU())),
-		roles:    map[string]briefing.Role{},
-		instance: randomToken()[:8],
+		sessions:  newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
+		byAddr:    newLimiter(30, time.Minute, cfg.Now),
+		byName:    newLimiter(10, time.Minute, cfg.Now),
+		hashing:   make(chan struct{}, max(1, runtime.NumCPU())),
+		packs:     newByteCache(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		snapshots: newByteCache(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
+		flights:   map[string]*flight{},
+		roles:     map[string]briefing.Role{},
+		instance:  randomToken()[:8],
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -114,7 +123,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Pre(s.requestID, s.securityHeaders, s.limitHeader)
-	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize, s.bumpGeneration)
+	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize)
 	s.echo = e
 	if err := s.loadPages(); err != nil {
 		return nil, err

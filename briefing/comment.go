@@ -66,3 +66,31 @@ type PresenceService interface {
 	// and returns the others seen on it since since, most recent first.
 	Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]Presence, error)
 }
+
+// Session is a signed-in user's server-side state, kept in the store so that
+// every server of a cluster honours it and a restart signs nobody out. The
+// token itself is never kept: a session is found by the token's SHA-256.
+type Session struct {
+	Hash      string    `json:"hash"`
+	UserID    string    `json:"user_id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Clearance string    `json:"clearance"`
+	CSRF      string    `json:"csrf"`
+	CreatedAt time.Time `json:"created_at"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// SessionService keeps sessions.
+type SessionService interface {
+	// PutSession stores a session, new or seen again, under its hash.
+	PutSession(ctx context.Context, s *Session) error
+	// Session returns the session of a token's hash, or ENOTFOUND.
+	Session(ctx context.Context, hash string) (*Session, error)
+	// DeleteSession ends one session; ending one that is gone is no error.
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions ends every session of a user.
+	DeleteUserSessions(ctx context.Context, userID string) error
+	// ExpireSessions removes the sessions last seen before idle or made before absolute.
+	ExpireSessions(ctx context.Context, idle, absolute time.Time) error
+}

@@ -162,6 +162,7 @@ type Store interface {
 	SnapshotService
 	CommentService
 	PresenceService
+	SessionService
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

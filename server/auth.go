@@ -41,7 +41,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if token == "" {
 			return next(c)
 		}
-		sess := s.sessions.lookup(token)
+		sess, err := s.sessions.lookup(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
 		if sess == nil {
 			c.Set(keyBadToken, bearer) // a stale cookie is no session; pages send the user to sign in
 			return next(c)
@@ -207,7 +210,10 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 		return "", nil, nil, errorf(briefing.EUNAUTHORIZED, "wrong name or password")
 	}
 	release()
-	token, sess := s.sessions.create(briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+	token, sess, err := s.sessions.create(c.Request().Context(), briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+	if err != nil {
+		return "", nil, nil, err
+	}
 	log.Info("sign-in", "user_id", u.ID)
 	s.setSessionCookie(c, token)
 	return token, sess, u, nil
@@ -250,7 +256,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 // handleLogout is POST /api/v1/logout: the session ends at once.
 func (s *Server) handleLogout(c echo.Context) error {
 	if t, ok := c.Get(keyToken).(string); ok {
-		s.sessions.end(t)
+		if err := s.sessions.end(c.Request().Context(), t); err != nil {
+			return err
+		}
 	}
 	s.clearSessionCookie(c)
 	s.logger(c).Info("sign-out")

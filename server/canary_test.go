@@ -658,3 +658,32 @@ func TestInput_Braces(t *testing.T) {
 		})
 	}
 }
+
+// TestSessions_SharedByServers: two servers over one store honour each
+// other's sessions, and a sign-out or a change of the user through one ends
+// the session on both.
+func TestSessions_SharedByServers(t *testing.T) {
+	f := newFixture(t)
+	other, err := server.New(context.Background(), f.db, server.Config{Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(h http.Handler, token string) int {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	tok := f.login("viewer", testPassword)
+	if get(other.Handler(), tok) != 200 {
+		t.Fatal("a session made on one server is not honoured by the other")
+	}
+	f.tokens["v2"] = tok
+	if r := f.do("v2", "POST", "/api/v1/logout", nil); r.Code != 204 {
+		t.Fatalf("logout: %d", r.Code)
+	}
+	if get(other.Handler(), tok) != 401 {
+		t.Fatal("a sign-out on one server leaves the session alive on the other")
+	}
+}

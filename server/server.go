@@ -100,7 +100,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		sessions:  newSessions(cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
+		sessions:  newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
 		byAddr:    newLimiter(30, time.Minute, cfg.Now),
 		byName:    newLimiter(10, time.Minute, cfg.Now),
 		hashing:   make(chan struct{}, max(1, runtime.NumCPU())),

@@ -1,40 +1,49 @@
 package server
 
 import (
-	"briefpack/briefing"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"briefpack/briefing"
 )
 
-// session is a signed-in user's server-side state. The token itself is never
-// kept: sessions are found by its SHA-256, so a memory dump yields no tokens.
+// session is a signed-in user's state, as a request sees it.
 type session struct {
 	userID string
 	// reader is the user as signed in. Every change to a user's role,
-	// clearance, password or state goes through this server and ends their
-	// sessions, so it cannot go stale; and no other process can write the
-	// database while the server holds it.
+	// clearance, name, password or state ends their sessions, on every
+	// server, since sessions are kept in the store.
 	reader   briefing.Reader
 	csrf     string
 	created  time.Time
 	lastSeen time.Time
 }
 
-// sessions holds the live sessions, each ended by an idle and an absolute timeout.
+// sessions are kept in the store (briefing.SessionService), never in one
+// server's memory: every server of a cluster honours a session any of them
+// made, a sign-out on one ends it on all, and a restart signs nobody out.
+// Each is ended by an idle and an absolute timeout.
 type sessions struct {
-	mu       sync.Mutex
-	byHash   map[string]*session
+	st       briefing.SessionService
 	idle     time.Duration
 	absolute time.Duration
 	now      func() time.Time
+	swept    atomic.Int64 // unix seconds of the last sweep of expired sessions
 }
 
-func newSessions(idle, absolute time.Duration, now func() time.Time) *sessions {
-	return &sessions{byHash: map[string]*session{}, idle: idle, absolute: absolute, now: now}
+// touchEvery is how stale a session's last-seen time may get before it is
+// written again: the idle timeout is kept to within it, and a busy reader
+// costs one write a minute, not one a request.
+const touchEvery = time.Minute
+
+func newSessions(st briefing.SessionService, idle, absolute time.Duration, now func() time.Time) *sessions {
+	return &sessions{st: st, idle: idle, absolute: absolute, now: now}
 }
 
 // randomToken returns 32 bytes from crypto/rand, URL-safe encoded.
@@ -52,67 +61,67 @@ func tokenHash(token string) string {
 }
 
 // create starts a new session for a user and returns its token.
-func (ss *sessions) create(r briefing.Reader) (string, *session) {
+func (ss *sessions) create(ctx context.Context, r briefing.Reader) (string, *session, error) {
 	token := randomToken()
-	now := ss.now()
-	sess := &session{userID: r.UserID, reader: r, csrf: randomToken(), created: now, lastSeen: now}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	ss.sweepLocked(now)
-	ss.byHash[tokenHash(token)] = sess
-	return token, sess
+	now := ss.now().UTC()
+	ss.sweep(ctx, now)
+	rec := &briefing.Session{Hash: tokenHash(token), UserID: r.UserID, Name: r.Name, Role: r.Role, Clearance: r.Clearance,
+		CSRF: randomToken(), CreatedAt: now, LastSeen: now}
+	if err := ss.st.PutSession(ctx, rec); err != nil {
+		return "", nil, err
+	}
+	return token, fromRecord(rec), nil
+}
+
+func fromRecord(rec *briefing.Session) *session {
+	return &session{userID: rec.UserID, reader: briefing.Reader{UserID: rec.UserID, Name: rec.Name, Role: rec.Role, Clearance: rec.Clearance},
+		csrf: rec.CSRF, created: rec.CreatedAt, lastSeen: rec.LastSeen}
+}
+
+// sweep removes expired sessions now and then, so the store does not keep them.
+func (ss *sessions) sweep(ctx context.Context, now time.Time) {
+	last := ss.swept.Load()
+	if now.Unix()-last < int64(ss.idle/time.Second)/4 || !ss.swept.CompareAndSwap(last, now.Unix()) {
+		return
+	}
+	_ = ss.st.ExpireSessions(ctx, now.Add(-ss.idle), now.Add(-ss.absolute)) // best effort; lookups check expiry anyway
 }
 
 // lookup returns the live session of a token, touching it, or nil.
-func (ss *sessions) lookup(token string) *session {
+func (ss *sessions) lookup(ctx context.Context, token string) (*session, error) {
 	if token == "" || len(token) > 200 {
-		return nil
+		return nil, nil
 	}
 	h := tokenHash(token)
-	now := ss.now()
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	sess := ss.byHash[h]
-	if sess == nil {
-		return nil
+	rec, err := ss.st.Session(ctx, h)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	if ss.expired(sess, now) {
-		delete(ss.byHash, h)
-		return nil
+	now := ss.now().UTC()
+	if now.Sub(rec.LastSeen) > ss.idle || now.Sub(rec.CreatedAt) > ss.absolute {
+		_ = ss.st.DeleteSession(ctx, h)
+		return nil, nil
 	}
-	sess.lastSeen = now
-	c := *sess
-	return &c
-}
-
-func (ss *sessions) expired(sess *session, now time.Time) bool {
-	return now.Sub(sess.lastSeen) > ss.idle || now.Sub(sess.created) > ss.absolute
+	if now.Sub(rec.LastSeen) > touchEvery {
+		rec.LastSeen = now
+		if err := ss.st.PutSession(ctx, rec); err != nil {
+			return nil, err
+		}
+	}
+	return fromRecord(rec), nil
 }
 
 // end removes one session.
-func (ss *sessions) end(token string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.byHash, tokenHash(token))
+func (ss *sessions) end(ctx context.Context, token string) error {
+	return ss.st.DeleteSession(ctx, tokenHash(token))
 }
 
-// endUser removes every session of a user: on disabling, deleting or a password reset.
-func (ss *sessions) endUser(userID string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	for h, sess := range ss.byHash {
-		if sess.userID == userID {
-			delete(ss.byHash, h)
-		}
-	}
-}
-
-func (ss *sessions) sweepLocked(now time.Time) {
-	for h, sess := range ss.byHash {
-		if ss.expired(sess, now) {
-			delete(ss.byHash, h)
-		}
-	}
+// endUser removes every session of a user: on disabling, deleting, a
+// password reset, or a change of name, role or clearance.
+func (ss *sessions) endUser(ctx context.Context, userID string) error {
+	return ss.st.DeleteUserSessions(ctx, userID)
 }
 
 // limiter counts failed sign-ins per key in a fixed window; past the limit

@@ -116,7 +116,10 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 		return nil, err
 	}
 	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance || u.Name != old.Name {
-		s.sessions.endUser(u.ID) // sign them out: their rights or their name changed
+		// Sign them out: their rights or their name changed.
+		if err := s.sessions.endUser(ctx, u.ID); err != nil {
+			return nil, err
+		}
 	}
 	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
 		"disabled", u.Disabled, "password_reset", req.Password != "")
@@ -171,7 +174,9 @@ func (s *Server) handleDeleteUser(c echo.Context) error {
 	if err := s.store.DeleteUser(ctx, id, version, mustReader(c).Actor()); err != nil {
 		return err
 	}
-	s.sessions.endUser(id)
+	if err := s.sessions.endUser(ctx, id); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -79,7 +79,9 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 // handleLogoutForm is POST /logout.
 func (s *Server) handleLogoutForm(c echo.Context) error {
 	if t, ok := c.Get(keyToken).(string); ok {
-		s.sessions.end(t)
+		if err := s.sessions.end(c.Request().Context(), t); err != nil {
+			return err
+		}
 	}
 	s.clearSessionCookie(c)
 	s.logger(c).Info("sign-out")

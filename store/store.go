@@ -36,6 +36,7 @@ var (
 	snapshotBucket = []byte("snapshots")
 	commentBucket  = []byte("comments")
 	presenceBucket = []byte("presence")       // kind + 0 + id + 0 + user name → time (RFC 3339)
+	sessionBucket  = []byte("sessions")       // token hash → briefing.Session
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
 	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
 	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
@@ -52,7 +53,7 @@ var (
 
 // allBuckets lists every bucket of a briefpack database.
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
-	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet,
+	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName}
 
 // Keys of the meta bucket.

@@ -87,3 +87,28 @@ func TestHeaderTooLarge(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }
+
+// TestSessionSurvivesRestart: sessions are kept in the store, so a server
+// killed and started again on the same database still honours them, and a
+// sign-out ends them for good.
+func TestSessionSurvivesRestart(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "s.db")
+	const pw = "a long enough password for the lead"
+	addUser(t, bin, db, "lead", "lead", "SECRET", pw)
+	srv := startServer(t, bin, db)
+	c := signInAs(t, srv.url, "lead", pw)
+	srv.kill()
+	srv = startServer(t, bin, db)
+	defer srv.kill()
+	c.url = srv.url
+	if code, _, b := c.do("GET", "/api/v1/me", nil); code != 200 {
+		t.Fatalf("after a restart the session is gone: %d %s", code, b)
+	}
+	if code, _, _ := c.do("POST", "/api/v1/logout", nil); code != 204 {
+		t.Fatalf("logout: %d", code)
+	}
+	if code, _, _ := c.do("GET", "/api/v1/me", nil); code != 401 {
+		t.Fatalf("after logout: %d", code)
+	}
+}

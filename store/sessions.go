@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"briefpack/briefing"
+)
+
+// PutSession stores a session, new or seen again, under its hash.
+func (db *DB) PutSession(ctx context.Context, s *briefing.Session) error {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("store: encode session: %w", err)
+	}
+	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw) })
+}
+
+// Session returns the session of a token's hash, or ENOTFOUND.
+func (db *DB) Session(ctx context.Context, hash string) (*briefing.Session, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	raw := tx.Bucket(sessionBucket).Get([]byte(hash))
+	if raw == nil {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "no such session")
+	}
+	var s briefing.Session
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("store: decode session: %w", err)
+	}
+	return &s, nil
+}
+
+// DeleteSession ends one session.
+func (db *DB) DeleteSession(ctx context.Context, hash string) error {
+	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(sessionBucket).Delete([]byte(hash)) })
+}
+
+// DeleteUserSessions ends every session of a user.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
+	return db.deleteSessions(ctx, func(s *briefing.Session) bool { return s.UserID == userID })
+}
+
+// ExpireSessions removes the sessions last seen before idle or made before absolute.
+func (db *DB) ExpireSessions(ctx context.Context, idle, absolute time.Time) error {
+	return db.deleteSessions(ctx, func(s *briefing.Session) bool { return s.LastSeen.Before(idle) || s.CreatedAt.Before(absolute) })
+}
+
+func (db *DB) deleteSessions(ctx context.Context, match func(*briefing.Session) bool) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(sessionBucket)
+		var gone [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var s briefing.Session
+			if json.Unmarshal(v, &s) != nil || match(&s) {
+				gone = append(gone, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// update runs fn in a write transaction and commits it.
+func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return commit(tx)
+}

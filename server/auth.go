@@ -1,7 +1,12 @@
 package server
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -77,10 +82,10 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // not signed in: authorize refuses whatever needs a session
 		}
 		if sfs := req.Header.Get("Sec-Fetch-Site"); sfs == "cross-site" || sfs == "same-site" {
-			return errorf(briefing.EFORBIDDEN, "cross-site request refused")
+			return Errorf(briefing.EFORBIDDEN, "cross-site request refused")
 		}
-		if o := req.Header.Get("Origin"); o != "" && o != "null" && !sameOrigin(o, req) {
-			return errorf(briefing.EFORBIDDEN, "cross-origin request refused")
+		if o := req.Header.Get("Origin"); o != "" && o != "null" && !SameOrigin(o, req) {
+			return Errorf(briefing.EFORBIDDEN, "cross-origin request refused")
 		}
 		if t := req.Header.Get("X-CSRF-Token"); t != "" && t == sess.csrf {
 			return next(c)
@@ -95,11 +100,12 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 				return next(c)
 			}
 		}
-		return errorf(briefing.EFORBIDDEN, "the form is out of date or missing its CSRF token: reload the page and try again")
+		return Errorf(briefing.EFORBIDDEN, "the form is out of date or missing its CSRF token: reload the page and try again")
 	}
 }
 
-func sameOrigin(origin string, req *http.Request) bool {
+// SameOrigin reports whether an Origin header names the request's own host.
+func SameOrigin(origin string, req *http.Request) bool {
 	o := strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
 	return o == req.Host
 }
@@ -119,15 +125,15 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 		r, signed := reader(c)
 		if !signed {
 			if !isAPI(c) {
-				return c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			if bad, _ := c.Get(keyBadToken).(bool); bad {
-				return errorf(briefing.EUNAUTHORIZED, "the token is not valid or has expired: sign in again")
+				return Errorf(briefing.EUNAUTHORIZED, "the token is not valid or has expired: sign in again")
 			}
-			return errorf(briefing.EUNAUTHORIZED, "sign in first: POST /api/v1/login, then send the cookie or Authorization: Bearer TOKEN")
+			return Errorf(briefing.EUNAUTHORIZED, "sign in first: POST /api/v1/login, then send the cookie or Authorization: Bearer TOKEN")
 		}
 		if !r.Role.AtLeast(min) {
-			return errorf(briefing.EFORBIDDEN, "this needs the "+string(min)+" role; you are "+string(r.Role))
+			return Errorf(briefing.EFORBIDDEN, "this needs the "+string(min)+" role; you are "+string(r.Role))
 		}
 		return next(c)
 	}
@@ -136,15 +142,15 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 // registerAuthRoutes registers sign-in, sign-out and who-am-I.
 func (s *Server) registerAuthRoutes() {
 	// POST /api/v1/login
-	s.route(http.MethodPost, "/api/v1/login", Public, s.handleLogin)
+	s.Route(http.MethodPost, "/api/v1/login", Public, s.handleLogin)
 	// POST /api/v1/logout
-	s.route(http.MethodPost, "/api/v1/logout", briefing.RoleViewer, s.handleLogout)
+	s.Route(http.MethodPost, "/api/v1/logout", briefing.RoleViewer, s.handleLogout)
 	// GET /api/v1/me
-	s.route(http.MethodGet, "/api/v1/me", briefing.RoleViewer, s.handleMe)
+	s.Route(http.MethodGet, "/api/v1/me", briefing.RoleViewer, s.handleMe)
 	// GET /api/v1/settings
-	s.route(http.MethodGet, "/api/v1/settings", briefing.RoleViewer, s.handleSettings)
+	s.Route(http.MethodGet, "/api/v1/settings", briefing.RoleViewer, s.handleSettings)
 	// GET /healthz
-	s.route(http.MethodGet, "/healthz", Public, s.handleHealth)
+	s.Route(http.MethodGet, "/healthz", Public, s.handleHealth)
 }
 
 type loginRequest struct {
@@ -155,7 +161,7 @@ type loginRequest struct {
 type loginResponse struct {
 	Token     string   `json:"token"`
 	CSRFToken string   `json:"csrf_token"`
-	User      userJSON `json:"user"`
+	User      UserJSON `json:"user"`
 }
 
 // signIn checks a name and password under the rate limits, and on success
@@ -176,7 +182,7 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 			}
 			log.Warn("sign-in refused: too many failed attempts")
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
-			return "", nil, nil, errorf(codeRateLimited, "too many failed sign-ins: wait and try again")
+			return "", nil, nil, Errorf(codeRateLimited, "too many failed sign-ins: wait and try again")
 		}
 	}
 	release := func() {
@@ -190,7 +196,7 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 	case <-time.After(5 * time.Second):
 		release()
 		c.Response().Header().Set("Retry-After", "5")
-		return "", nil, nil, errorf(codeRateLimited, "the server is busy checking other sign-ins: try again in a few seconds")
+		return "", nil, nil, Errorf(codeRateLimited, "the server is busy checking other sign-ins: try again in a few seconds")
 	case <-c.Request().Context().Done():
 		release()
 		return "", nil, nil, c.Request().Context().Err()
@@ -207,7 +213,7 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 	good := VerifyPassword(hash, password) && u != nil && !u.Disabled
 	if !good {
 		log.Warn("sign-in failed")
-		return "", nil, nil, errorf(briefing.EUNAUTHORIZED, "wrong name or password")
+		return "", nil, nil, Errorf(briefing.EUNAUTHORIZED, "wrong name or password")
 	}
 	release()
 	token, sess, err := s.sessions.create(c.Request().Context(), briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
@@ -233,7 +239,7 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 // handleLogin is POST /api/v1/login.
 func (s *Server) handleLogin(c echo.Context) error {
 	var req loginRequest
-	if err := decode(c, &req); err != nil {
+	if err := Decode(c, &req); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -250,7 +256,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, loginResponse{Token: token, CSRFToken: sess.csrf, User: toUserJSON(u)})
+	return c.JSON(http.StatusOK, loginResponse{Token: token, CSRFToken: sess.csrf, User: ToUserJSON(u)})
 }
 
 // handleLogout is POST /api/v1/logout: the session ends at once.
@@ -267,14 +273,14 @@ func (s *Server) handleLogout(c echo.Context) error {
 
 // handleMe is GET /api/v1/me.
 func (s *Server) handleMe(c echo.Context) error {
-	u, err := s.store.User(c.Request().Context(), mustReader(c).UserID)
+	u, err := s.store.User(c.Request().Context(), MustReader(c).UserID)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		userJSON
+		UserJSON
 		CSRFToken string `json:"csrf_token"`
-	}{userJSON: toUserJSON(u)}
+	}{UserJSON: ToUserJSON(u)}
 	if sess, ok := c.Get(keySess).(*session); ok {
 		out.CSRFToken = sess.csrf
 	}
@@ -293,4 +299,47 @@ func (s *Server) handleHealth(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// CalendarToken is a per-user secret for subscribing to the calendar from a
+// client that can send neither cookie nor bearer token. It is derived from
+// the user's password hash, so a password reset revokes it.
+func CalendarToken(u *briefing.User) string {
+	m := hmac.New(sha256.New, []byte(u.PasswordHash))
+	m.Write([]byte("briefpack calendar " + u.ID))
+	return u.ID + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// calendarUser returns the user a calendar token belongs to, or nil.
+func (s *Server) calendarUser(c echo.Context, token string) *briefing.User {
+	id, _, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 200 {
+		return nil
+	}
+	u, err := s.store.User(c.Request().Context(), id)
+	if err != nil || u.Disabled {
+		return nil
+	}
+	if subtle.ConstantTimeCompare([]byte(CalendarToken(u)), []byte(token)) != 1 {
+		return nil
+	}
+	return u
+}
+
+// UserJSON is a user as the API shows it: never the password hash.
+type UserJSON struct {
+	ID        string        `json:"id"`
+	Version   int           `json:"version"`
+	Name      string        `json:"name"`
+	Role      briefing.Role `json:"role"`
+	Clearance string        `json:"clearance"`
+	Disabled  bool          `json:"disabled"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+// ToUserJSON shows a user.
+func ToUserJSON(u *briefing.User) UserJSON {
+	return UserJSON{ID: u.ID, Version: u.Version, Name: u.Name, Role: u.Role, Clearance: u.Clearance,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }

@@ -17,6 +17,7 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/server"
+	"briefpack/server/web"
 	"briefpack/store"
 )
 
@@ -527,7 +528,7 @@ func TestSignIn_Limits(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		srv, err := server.New(context.Background(), db, server.Config{TrustProxy: true})
+		srv, err := server.New(context.Background(), db, server.Config{TrustProxy: true}, web.Register)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -664,7 +665,7 @@ func TestInput_Braces(t *testing.T) {
 // the session on both.
 func TestSessions_SharedByServers(t *testing.T) {
 	f := newFixture(t)
-	other, err := server.New(context.Background(), f.db, server.Config{Now: f.clock.Now})
+	other, err := server.New(context.Background(), f.db, server.Config{Now: f.clock.Now}, web.Register)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,8 +68,8 @@ type errorDetail struct {
 	Conflicts []briefing.Conflict `json:"conflicts,omitempty"`
 }
 
-// errorf returns a domain-style error with a transport code.
-func errorf(code, msg string) error { return &briefing.Error{Code: code, Message: msg} }
+// Errorf returns a domain-style error with a transport code.
+func Errorf(code, msg string) error { return &briefing.Error{Code: code, Message: msg} }
 
 // handleError is echo's HTTPErrorHandler: every error leaves the server as
 // the contract's body; internal errors are logged with the request id and
@@ -116,8 +116,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if wantsHTML(c) {
-		s.renderErrorPage(c, status, msg)
+	if s.ErrorPage != nil && !isAPI(c) && c.Request().URL.Path != "/healthz" && s.ErrorPage(c, status, msg) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)

@@ -17,13 +17,13 @@ import (
 	"briefpack/briefing"
 )
 
-// decode reads a JSON request body into v: 415 unless it is JSON, 413 over
+// Decode reads a JSON request body into v: 415 unless it is JSON, 413 over
 // the limit, 400 for malformed JSON or a value of the wrong type (naming the
 // field). Unknown fields are ignored, so the body GET returned is accepted.
-func decode(c echo.Context, v any) error {
+func Decode(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
+		return Errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -41,7 +41,7 @@ func decode(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return errorf(codeBadRequest, "the request body must hold one JSON value")
+		return Errorf(codeBadRequest, "the request body must hold one JSON value")
 	}
 	return nil
 }
@@ -52,10 +52,10 @@ func decode(c echo.Context, v any) error {
 // names a key twice (the last would win unseen).
 func checkJSONText(body []byte) error {
 	if !utf8.Valid(body) {
-		return errorf(codeBadRequest, "the request body is not valid UTF-8 text")
+		return Errorf(codeBadRequest, "the request body is not valid UTF-8 text")
 	}
 	if i := loneSurrogate(body); i >= 0 {
-		return errorf(codeBadRequest, fmt.Sprintf("the request body holds an unpaired surrogate escape (at byte %d): it is not valid Unicode text", i))
+		return Errorf(codeBadRequest, fmt.Sprintf("the request body holds an unpaired surrogate escape (at byte %d): it is not valid Unicode text", i))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if key, err := duplicateKey(dec, ""); err != nil {
@@ -153,20 +153,20 @@ func jsonError(err error) error {
 	case errors.As(err, &mbe):
 		return err
 	case errors.Is(err, io.EOF):
-		return errorf(codeBadRequest, "the request body is empty: send a JSON object")
+		return Errorf(codeBadRequest, "the request body is empty: send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errorf(codeBadRequest, "the request body is cut short: it is not complete JSON")
+		return Errorf(codeBadRequest, "the request body is cut short: it is not complete JSON")
 	case errors.As(err, &se):
-		return errorf(codeBadRequest, fmt.Sprintf("the request body is not valid JSON (at byte %d)", se.Offset))
+		return Errorf(codeBadRequest, fmt.Sprintf("the request body is not valid JSON (at byte %d)", se.Offset))
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return errorf(codeBadRequest, "the request body must be a JSON object")
+			return Errorf(codeBadRequest, "the request body must be a JSON object")
 		}
 		return &briefing.Error{Code: codeBadRequest, Message: fmt.Sprintf("%s must be a JSON %s", field, jsonKind(te.Type.Kind().String())),
 			Fields: map[string]string{field: "must be a JSON " + jsonKind(te.Type.Kind().String())}}
 	}
-	return errorf(codeBadRequest, "the request body could not be read as JSON")
+	return Errorf(codeBadRequest, "the request body could not be read as JSON")
 }
 
 func jsonKind(k string) string {
@@ -183,13 +183,13 @@ func jsonKind(k string) string {
 	return k
 }
 
-// ifMatch returns the version a write is made against, from If-Match: 428
+// IfMatch returns the version a write is made against, from If-Match: 428
 // without it, and 412 for a value that is no version (it matches nothing).
 // "*" matches the current version, returned as -1.
-func ifMatch(c echo.Context) (int, error) {
+func IfMatch(c echo.Context) (int, error) {
 	v := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if v == "" {
-		return 0, errorf(codePreconditionRequired, "send If-Match with the ETag you read, so a newer save is not overwritten")
+		return 0, Errorf(codePreconditionRequired, "send If-Match with the ETag you read, so a newer save is not overwritten")
 	}
 	if v == "*" {
 		return -1, nil
@@ -197,35 +197,35 @@ func ifMatch(c echo.Context) (int, error) {
 	v = strings.TrimPrefix(v, "W/")
 	n, err := strconv.Atoi(strings.Trim(v, `"`))
 	if err != nil || n < 1 {
-		return 0, errorf(briefing.ESTALE, "If-Match "+strconv.Quote(v)+" matches no version of this object")
+		return 0, Errorf(briefing.ESTALE, "If-Match "+strconv.Quote(v)+" matches no version of this object")
 	}
 	return n, nil
 }
 
-// optionalIfMatch is ifMatch for DELETE, where the header may be left out (0).
-func optionalIfMatch(c echo.Context) (int, error) {
+// OptionalIfMatch is ifMatch for DELETE, where the header may be left out (0).
+func OptionalIfMatch(c echo.Context) (int, error) {
 	if c.Request().Header.Get("If-Match") == "" {
 		return 0, nil
 	}
-	v, err := ifMatch(c)
+	v, err := IfMatch(c)
 	if v < 0 {
 		v = 0
 	}
 	return v, err
 }
 
-func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+func ETag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
-// one writes an object with its ETag.
-func one(c echo.Context, status int, version int, v any) error {
-	c.Response().Header().Set("ETag", etag(version))
+// One writes an object with its ETag.
+func One(c echo.Context, status int, version int, v any) error {
+	c.Response().Header().Set("ETag", ETag(version))
 	return c.JSON(status, v)
 }
 
-// created writes a new object: 201, Location, ETag and the object.
-func created(c echo.Context, location string, version int, v any) error {
+// Created writes a new object: 201, Location, ETag and the object.
+func Created(c echo.Context, location string, version int, v any) error {
 	c.Response().Header().Set(echo.HeaderLocation, location)
-	return one(c, http.StatusCreated, version, v)
+	return One(c, http.StatusCreated, version, v)
 }
 
 // listBody is the shape of every list.
@@ -234,15 +234,15 @@ type listBody[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func list[T any](c echo.Context, items []T, next string) error {
+func List[T any](c echo.Context, items []T, next string) error {
 	if items == nil {
 		items = []T{}
 	}
 	return c.JSON(http.StatusOK, listBody[T]{Items: items, Next: next})
 }
 
-// page reads ?limit= and ?cursor= (or ?next=, ?after=, ?page=): 400 for a bad limit.
-func page(c echo.Context) (briefing.Page, error) {
+// PageParams reads ?limit= and ?cursor= (or ?next=, ?after=, ?page=): 400 for a bad limit.
+func PageParams(c echo.Context) (briefing.Page, error) {
 	p := briefing.Page{Limit: 100}
 	// The cursor is the "next" of the page before; it is accepted under the
 	// names clients commonly give it.
@@ -263,34 +263,22 @@ func page(c echo.Context) (briefing.Page, error) {
 	return p, nil
 }
 
-// collect fills a page of items the reader may see: it reads the store's
-// pages until the page is full, so filtering never leaves a short page with
-// more to come. keep returns the reader's copy of an item, or false.
-func collect[T briefing.Object](p briefing.Page, fetch func(briefing.Page) ([]T, string, error), keep func(T) (T, bool)) ([]T, string, error) {
-	var out []T
-	after := p.After
+// eachPage calls fn for every item of a paged list until fn says stop.
+func EachPage[T any](fetch func(briefing.Page) ([]T, string, error), fn func(T) (bool, error)) error {
+	p := briefing.Page{Limit: 500}
 	for {
-		items, next, err := fetch(briefing.Page{After: after, Limit: p.Limit})
+		items, next, err := fetch(p)
 		if err != nil {
-			return nil, "", err
+			return err
 		}
-		for i, it := range items {
-			if v, ok := keep(it); ok {
-				out = append(out, v)
-				if len(out) == p.Limit {
-					if i < len(items)-1 || next != "" {
-						return out, it.GetMeta().ID, nil
-					}
-					return out, "", nil
-				}
+		for _, it := range items {
+			if more, err := fn(it); err != nil || !more {
+				return err
 			}
 		}
 		if next == "" {
-			return out, "", nil
+			return nil
 		}
-		after = next
+		p.After = next
 	}
 }
-
-// all keeps every item.
-func all[T any](v T) (T, bool) { return v, true }

@@ -6,13 +6,11 @@ package server
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,24 +59,27 @@ type Server struct {
 	// roles is the minimum role of every route, keyed "METHOD path"; a
 	// route registered without one is refused at start-up.
 	roles map[string]briefing.Role
-	// pages are the parsed web pages, by name.
-	pages map[string]*template.Template
 	// instance and requests make request ids: unique, and cheap to make.
 	instance string
 	requests atomic.Uint64
-	// snapshots caches frozen files, which never change, by snapshot and file.
-	snapshots *byteCache[*cachedSnapshot]
-	// packs caches rendered packs by what they were built from (packKey).
-	packs *byteCache[*cachedPack]
-	// flights are the packs being rendered, by key, so that concurrent
-	// requests for one wait for a single rendering.
-	flightsMu sync.Mutex
-	flights   map[string]*flight
-	renders   atomic.Int64
+	// renders counts the live packs rendered (see PackRenders).
+	renders atomic.Int64
+	// ErrorPage, when set (by the web pages), answers an error to a browser
+	// asking for a page, reporting whether it did.
+	ErrorPage func(c echo.Context, status int, msg string) bool
 }
 
-// New returns a Server over a store.
-func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
+// A Register adds one side's routes to a server: the JSON API (server/api)
+// or the web pages (server/web).
+type Register func(s *Server) error
+
+// New returns a Server over a store, with the routes each register adds:
+// the shared core — sessions, sign-in, roles, errors, middleware — is this
+// package; the JSON API and the web pages are packages of their own.
+func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Register) (*Server, error) {
+	if len(registers) == 0 {
+		return nil, Errorf(briefing.EINTERNAL, "server: no routes to serve: pass web.Register (the API and the pages)")
+	}
 	settings, err := st.Settings(ctx)
 	if err != nil {
 		return nil, err
@@ -100,15 +101,12 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		sessions:  newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
-		byAddr:    newLimiter(30, time.Minute, cfg.Now),
-		byName:    newLimiter(10, time.Minute, cfg.Now),
-		hashing:   make(chan struct{}, max(1, runtime.NumCPU())),
-		packs:     newByteCache(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
-		snapshots: newByteCache(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:   map[string]*flight{},
-		roles:     map[string]briefing.Role{},
-		instance:  randomToken()[:8],
+		sessions: newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
+		byAddr:   newLimiter(30, time.Minute, cfg.Now),
+		byName:   newLimiter(10, time.Minute, cfg.Now),
+		hashing:  make(chan struct{}, max(1, runtime.NumCPU())),
+		roles:    map[string]briefing.Role{},
+		instance: randomToken()[:8],
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -125,13 +123,15 @@ func New(ctx context.Context, st briefing.Store, cfg Config) (*Server, error) {
 	e.Pre(s.requestID, s.securityHeaders, s.limitHeader)
 	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize)
 	s.echo = e
-	if err := s.loadPages(); err != nil {
-		return nil, err
+	s.registerAuthRoutes()
+	for _, r := range registers {
+		if err := r(s); err != nil {
+			return nil, err
+		}
 	}
-	s.registerRoutes()
 	for _, r := range e.Routes() {
 		if _, ok := s.roles[r.Method+" "+r.Path]; !ok {
-			return nil, errorf(briefing.EINTERNAL, "route "+r.Method+" "+r.Path+" has no role")
+			return nil, Errorf(briefing.EINTERNAL, "route "+r.Method+" "+r.Path+" has no role")
 		}
 	}
 	return s, nil
@@ -146,8 +146,8 @@ func (s *Server) Settings() briefing.Settings { return s.settings }
 // Public is the role of routes anyone may call, signed in or not.
 const Public briefing.Role = ""
 
-// route registers a handler with the minimum role that may call it.
-func (s *Server) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
+// Route registers a handler with the minimum role that may call it.
+func (s *Server) Route(method, path string, min briefing.Role, h echo.HandlerFunc) {
 	s.echo.Add(method, path, h)
 	s.roles[method+" "+path] = min
 }
@@ -169,26 +169,6 @@ func (s *Server) Routes() []string {
 		out = append(out, r.Method+" "+r.Path)
 	}
 	return out
-}
-
-// registerRoutes registers every group of routes.
-func (s *Server) registerRoutes() {
-	s.registerAuthRoutes()
-	s.registerAgencyRoutes()
-	s.registerPersonRoutes()
-	s.registerDialogueRoutes()
-	s.registerRoundRoutes()
-	s.registerSheetRoutes()
-	s.registerMergeRoutes()
-	s.registerCommentRoutes()
-	s.registerActionRoutes()
-	s.registerUserRoutes()
-	s.registerSearchRoutes()
-	s.registerPackRoutes()
-	s.registerHistoryRoutes()
-	s.registerDashboardRoutes()
-	s.registerScheduleRoutes()
-	s.registerPageRoutes()
 }
 
 const (
@@ -223,8 +203,8 @@ func reader(c echo.Context) (briefing.Reader, bool) {
 	return r, ok
 }
 
-// mustReader returns the request's reader, or an anonymous one that sees nothing.
-func mustReader(c echo.Context) briefing.Reader {
+// MustReader returns the request's reader, or an anonymous one that sees nothing.
+func MustReader(c echo.Context) briefing.Reader {
 	r, _ := reader(c)
 	return r
 }
@@ -276,7 +256,7 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 					panic(r)
 				}
 				s.logger(c).Error("panic", "panic", r)
-				err = errorf(briefing.EINTERNAL, "internal error")
+				err = Errorf(briefing.EINTERNAL, "internal error")
 			}
 		}()
 		return next(c)
@@ -318,7 +298,7 @@ func (s *Server) limitHeader(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if n > MaxHeaderBytes {
-			return errorf(codeHeaderTooLarge, "the request line and headers are longer than the server accepts")
+			return Errorf(codeHeaderTooLarge, "the request line and headers are longer than the server accepts")
 		}
 		return next(c)
 	}
@@ -329,7 +309,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.ContentLength > s.cfg.BodyLimit {
-			return errorf(codeTooLarge, "the request body is larger than the limit")
+			return Errorf(codeTooLarge, "the request body is larger than the limit")
 		}
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.cfg.BodyLimit)
 		return next(c)

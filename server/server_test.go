@@ -15,6 +15,7 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/server"
+	"briefpack/server/web"
 	"briefpack/store"
 )
 
@@ -83,7 +84,7 @@ func newFixture(t testing.TB) *fixture {
 	clk := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 	// Internal errors reach the test's log; the rest of the log is noise here.
 	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := server.New(ctx, db, server.Config{Now: clk.Now, Logger: logger})
+	srv, err := server.New(ctx, db, server.Config{Now: clk.Now, Logger: logger}, web.Register)
 	if err != nil {
 		t.Fatal(err)
 	}

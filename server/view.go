@@ -2,59 +2,99 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
 )
 
-// view is a request's reader view (briefing.View, which applies the
+// View is a request's reader view (briefing.View, which applies the
 // clearance rule to everything read on the reader's behalf) with the
 // request's context, plus the store for writes. Handlers read only through
-// the view; st is for writing, and for the checks a write makes against
-// what is stored (hidden paragraphs it must keep), never for answering.
-type view struct {
+// the view; St is for writing, and for the checks a write makes against what
+// is stored (hidden paragraphs it must keep), never for answering.
+type View struct {
 	*briefing.View
-	ctx    context.Context
-	st     briefing.Store
-	set    briefing.Settings
-	reader briefing.Reader
-	// knownIDs are paragraph ids a save may keep besides the stored sheet's:
+	Ctx  context.Context
+	St   briefing.Store
+	Set  briefing.Settings
+	User briefing.Reader
+	// KnownIDs are paragraph ids a save may keep besides the stored sheet's:
 	// those of an old version being restored.
-	knownIDs map[string]bool
+	KnownIDs map[string]bool
 }
 
-// view returns the request's view for its reader.
-func (s *Server) view(c echo.Context) *view {
-	r := mustReader(c)
-	return &view{View: briefing.NewView(s.store, s.settings, r), ctx: c.Request().Context(), st: s.store, set: s.settings, reader: r}
+// View returns the request's view for its reader.
+func (s *Server) View(c echo.Context) *View {
+	r := MustReader(c)
+	return &View{View: briefing.NewView(s.store, s.settings, r), Ctx: c.Request().Context(), St: s.store, Set: s.settings, User: r}
 }
 
-func (v *view) clearance() string { return v.reader.Clearance }
+// PersonByID returns a person the reader may see.
+func (v *View) PersonByID(id string) (*briefing.Person, error) { return v.Person(v.Ctx, id) }
 
-func (v *view) person(id string) (*briefing.Person, error) { return v.Person(v.ctx, id) }
-
-func (v *view) people(p briefing.Page) ([]*briefing.Person, string, error) { return v.People(v.ctx, p) }
-
-func (v *view) dialogue(id string) (*briefing.Dialogue, error) { return v.Dialogue(v.ctx, id) }
-
-func (v *view) round(id string) (*briefing.Round, error) { return v.Round(v.ctx, id) }
-
-func (v *view) rounds(dialogueID string, p briefing.Page) ([]*briefing.Round, string, error) {
-	return v.Rounds(v.ctx, dialogueID, p)
+// PeoplePage lists the people the reader may see.
+func (v *View) PeoplePage(p briefing.Page) ([]*briefing.Person, string, error) {
+	return v.People(v.Ctx, p)
 }
 
-// sheet returns the reader's copy of a topic sheet (see briefing.View.Sheet).
-func (v *view) sheet(id string) (*briefing.Sheet, error) { return v.Sheet(v.ctx, id) }
+// DialogueByID returns a dialogue.
+func (v *View) DialogueByID(id string) (*briefing.Dialogue, error) { return v.Dialogue(v.Ctx, id) }
 
-func (v *view) visibleSheet(sh *briefing.Sheet) (*briefing.Sheet, bool, error) {
-	return v.VisibleSheet(v.ctx, sh)
+// RoundByID returns the reader's copy of a round.
+func (v *View) RoundByID(id string) (*briefing.Round, error) { return v.Round(v.Ctx, id) }
+
+// RoundsPage lists the reader's copies of a dialogue's rounds.
+func (v *View) RoundsPage(dialogueID string, p briefing.Page) ([]*briefing.Round, string, error) {
+	return v.Rounds(v.Ctx, dialogueID, p)
 }
 
-func (v *view) sheets(roundID string, p briefing.Page) ([]*briefing.Sheet, string, error) {
-	return v.Sheets(v.ctx, roundID, p)
+// SheetByID returns the reader's copy of a topic sheet (see briefing.View.Sheet).
+func (v *View) SheetByID(id string) (*briefing.Sheet, error) { return v.Sheet(v.Ctx, id) }
+
+// Visible filters a stored sheet for the reader.
+func (v *View) Visible(sh *briefing.Sheet) (*briefing.Sheet, bool, error) {
+	return v.VisibleSheet(v.Ctx, sh)
 }
 
-// sees reports whether the reader may see an object: a reference to one
+// SheetsPage lists the reader's copies of a round's sheets.
+func (v *View) SheetsPage(roundID string, p briefing.Page) ([]*briefing.Sheet, string, error) {
+	return v.Sheets(v.Ctx, roundID, p)
+}
+
+// SeesRef reports whether the reader may see an object: a reference to one
 // they may not see is answered exactly as one to an object that does not exist.
-func (v *view) sees(kind, id string) (bool, error) { return v.Sees(v.ctx, kind, id) }
+func (v *View) SeesRef(kind, id string) (bool, error) { return v.Sees(v.Ctx, kind, id) }
+
+// MarkingWithin refuses (403) to write content marked above the writer.
+func (v *View) MarkingWithin(field, marking string) error {
+	if _, ok := v.Set.Level(marking); !ok {
+		return nil // Validate names the bad marking
+	}
+	if !v.Set.Allows(v.User.Clearance, marking) {
+		return &briefing.Error{Code: briefing.EFORBIDDEN,
+			Message: "you cannot save content marked " + marking + ": it is above your clearance (" + v.User.Clearance + ")",
+			Fields:  map[string]string{field: "is above your clearance"}}
+	}
+	return nil
+}
+
+// RefAgency checks that an optional agency reference names an agency.
+func (v *View) RefAgency(field, id string) error {
+	if id == "" {
+		return nil
+	}
+	if _, err := v.Agency(v.Ctx, id); err != nil {
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return FieldError(field, "must be the id of an agency")
+		}
+		return err
+	}
+	return nil
+}
+
+// FieldError is a 422 naming one field.
+func FieldError(field, why string) error {
+	return &briefing.Error{Code: briefing.EINVALID, Message: fmt.Sprintf("%s %s", field, why), Fields: map[string]string{field: why}}
+}

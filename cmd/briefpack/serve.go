@@ -15,6 +15,7 @@ import (
 	"briefpack/briefing"
 	"briefpack/seeds"
 	"briefpack/server"
+	"briefpack/server/web"
 	"briefpack/store"
 )
 
@@ -73,7 +74,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		proxies = append(proxies, n)
 	}
-	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies})
+	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies}, web.Register)
 	if err != nil {
 		m.DB.Close()
 		return err

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
+	"briefpack/server/api"
 )
 
 // peoplePage lists the people the reader may see, with a form to add or edit one.
@@ -20,33 +22,33 @@ type peoplePage struct {
 	Error    *formError
 }
 
-func (s *Server) handlePeoplePage(c echo.Context) error {
+func (s *Pages) handlePeoplePage(c echo.Context) error {
 	return s.showPeople(c, http.StatusOK, "people", &briefing.Person{Marking: s.settings.Lowest()}, nil)
 }
 
 // handlePersonPage is GET /people/:id: the person, with the edit form.
-func (s *Server) handlePersonPage(c echo.Context) error {
-	p, err := s.view(c).person(c.Param("id"))
+func (s *Pages) handlePersonPage(c echo.Context) error {
+	p, err := s.view(c).PersonByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return s.showPeople(c, http.StatusOK, "person", p, nil)
 }
 
-func (s *Server) showPeople(c echo.Context, status int, name string, form *briefing.Person, ferr *formError) error {
+func (s *Pages) showPeople(c echo.Context, status int, name string, form *briefing.Person, ferr *formError) error {
 	v := s.view(c)
 	pp := peoplePage{Form: form, Error: ferr, AgencyOf: map[string]string{}}
-	pg, err := page(c)
+	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
 	}
 	pg.Limit = 50
 	if name == "people" {
-		if pp.Items, pp.Next, err = v.people(pg); err != nil {
+		if pp.Items, pp.Next, err = v.PeoplePage(pg); err != nil {
 			return err
 		}
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.ctx, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.Ctx, p) },
 		func(a *briefing.Agency) (bool, error) {
 			pp.Agencies = append(pp.Agencies, a)
 			pp.AgencyOf[a.ID] = a.Name
@@ -70,14 +72,14 @@ func (s *Server) showPeople(c echo.Context, status int, name string, form *brief
 }
 
 // handleSavePersonForm is POST /people (a new person) and POST /people/:id.
-func (s *Server) handleSavePersonForm(c echo.Context) error {
+func (s *Pages) handleSavePersonForm(c echo.Context) error {
 	v := s.view(c)
 	p := &briefing.Person{Name: c.FormValue("name"), Title: c.FormValue("title"), AgencyID: c.FormValue("agency_id"),
 		Country: c.FormValue("country"), Bio: c.FormValue("bio"), Marking: c.FormValue("marking"), Withhold: c.FormValue("withhold")}
 	id := c.Param("id")
 	pageName := "people"
 	if id != "" {
-		if _, err := v.person(id); err != nil {
+		if _, err := v.PersonByID(id); err != nil {
 			return err
 		}
 		p.ID, pageName = id, "person"
@@ -85,16 +87,16 @@ func (s *Server) handleSavePersonForm(c echo.Context) error {
 	}
 	err := p.Validate(s.settings)
 	if err == nil {
-		err = v.refAgency("agency_id", p.AgencyID)
+		err = v.RefAgency("agency_id", p.AgencyID)
 	}
 	if err == nil {
-		err = v.markingWithin("marking", p.Marking)
+		err = v.MarkingWithin("marking", p.Marking)
 	}
 	if err == nil {
 		if id == "" {
-			err = v.st.CreatePerson(v.ctx, p, v.reader.Actor())
+			err = v.St.CreatePerson(v.Ctx, p, v.User.Actor())
 		} else {
-			err = v.st.UpdatePerson(v.ctx, p, v.reader.Actor())
+			err = v.St.UpdatePerson(v.Ctx, p, v.User.Actor())
 		}
 	}
 	if err != nil {
@@ -118,12 +120,12 @@ type agenciesPage struct {
 	Error *formError
 }
 
-func (s *Server) handleAgenciesPage(c echo.Context) error {
+func (s *Pages) handleAgenciesPage(c echo.Context) error {
 	return s.showAgencies(c, http.StatusOK, &briefing.Agency{}, nil)
 }
 
-func (s *Server) showAgencies(c echo.Context, status int, form *briefing.Agency, ferr *formError) error {
-	pg, err := page(c)
+func (s *Pages) showAgencies(c echo.Context, status int, form *briefing.Agency, ferr *formError) error {
+	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
 	}
@@ -136,7 +138,7 @@ func (s *Server) showAgencies(c echo.Context, status int, form *briefing.Agency,
 }
 
 // handleSaveAgencyForm is POST /agencies and POST /agencies/:id.
-func (s *Server) handleSaveAgencyForm(c echo.Context) error {
+func (s *Pages) handleSaveAgencyForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := &briefing.Agency{Name: c.FormValue("name"), Acronym: c.FormValue("acronym"), Country: c.FormValue("country")}
 	err := a.Validate()
@@ -161,17 +163,17 @@ func (s *Server) handleSaveAgencyForm(c echo.Context) error {
 // searchPage shows search results.
 type searchPage struct {
 	Q     string
-	Hits  []searchHit
+	Hits  []api.SearchHit
 	Error string
 }
 
-func (s *Server) handleSearchPage(c echo.Context) error {
+func (s *Pages) handleSearchPage(c echo.Context) error {
 	sp := searchPage{Q: strings.TrimSpace(c.QueryParam("q"))}
 	if sp.Q != "" {
 		if len(sp.Q) > 200 {
 			sp.Error = "Search for at most 200 characters."
 		} else {
-			hits, err := s.search(s.view(c), sp.Q)
+			hits, err := s.api.Search(s.view(c), sp.Q)
 			if err != nil {
 				return err
 			}
@@ -185,17 +187,17 @@ func (s *Server) handleSearchPage(c echo.Context) error {
 type usersPage struct {
 	Items []*briefing.User
 	Next  string
-	Form  userRequest
+	Form  api.UserRequest
 	Error *formError
 	Roles []briefing.Role
 }
 
-func (s *Server) handleUsersPage(c echo.Context) error {
-	return s.showUsers(c, http.StatusOK, userRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil)
+func (s *Pages) handleUsersPage(c echo.Context) error {
+	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil)
 }
 
-func (s *Server) showUsers(c echo.Context, status int, form userRequest, ferr *formError) error {
-	pg, err := page(c)
+func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr *formError) error {
+	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
 	}
@@ -210,8 +212,8 @@ func (s *Server) showUsers(c echo.Context, status int, form userRequest, ferr *f
 
 // handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id
 // (role, clearance, disabled, and a password reset when one is typed).
-func (s *Server) handleSaveUserForm(c echo.Context) error {
-	req := userRequest{Name: c.FormValue("name"), Role: briefing.Role(c.FormValue("role")), Clearance: c.FormValue("clearance"),
+func (s *Pages) handleSaveUserForm(c echo.Context) error {
+	req := api.UserRequest{Name: c.FormValue("name"), Role: briefing.Role(c.FormValue("role")), Clearance: c.FormValue("clearance"),
 		Disabled: c.FormValue("disabled") == "on", Password: c.FormValue("password")}
 	var old *briefing.User
 	version := 0
@@ -222,7 +224,7 @@ func (s *Server) handleSaveUserForm(c echo.Context) error {
 		}
 		version, _ = strconv.Atoi(c.FormValue("version"))
 	}
-	u, err := s.saveUser(c, old, version, req)
+	u, err := s.api.SaveUser(c, old, version, req)
 	if err != nil {
 		if !isUserError(err) {
 			return err

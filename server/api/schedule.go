@@ -1,11 +1,7 @@
-package server
+package api
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -16,11 +12,12 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/briefing/ical"
+	"briefpack/server"
 )
 
 // registerScheduleRoutes registers the secretariat's scheduling: the next
 // round, the calendar, roll-forward and the changes since last round.
-func (s *Server) registerScheduleRoutes() {
+func (s *API) registerScheduleRoutes() {
 	// POST /api/v1/dialogues/:id/rounds/next
 	s.route(http.MethodPost, api+"/dialogues/:id/rounds/next", briefing.RoleSecretariat, s.handleNextRound)
 	// GET /api/v1/calendar.ics · GET /api/v1/dialogues/:id/calendar.ics (bearer, cookie or ?token=)
@@ -42,10 +39,10 @@ type nextRoundResponse struct {
 	Warnings []briefing.Overlap `json:"warnings"`
 }
 
-// proposeNext creates the next round of a dialogue by the rule of
+// ProposeNext creates the next round of a dialogue by the rule of
 // briefing.NextRound, with status proposed, for the secretariat to confirm.
-func (s *Server) proposeNext(v *view, dialogueID string) (*briefing.Round, []briefing.Overlap, error) {
-	d, err := v.dialogue(dialogueID)
+func (s *API) ProposeNext(v *view, dialogueID string) (*briefing.Round, []briefing.Overlap, error) {
+	d, err := v.DialogueByID(dialogueID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,56 +54,39 @@ func (s *Server) proposeNext(v *view, dialogueID string) (*briefing.Round, []bri
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := prepareRound(v, r, nil); err != nil {
+	if err := PrepareRound(v, r, nil); err != nil {
 		return nil, nil, err
 	}
-	if err := v.st.CreateRound(v.ctx, r, v.reader.Actor()); err != nil {
+	if err := v.St.CreateRound(v.Ctx, r, v.User.Actor()); err != nil {
 		return nil, nil, err
 	}
-	warnings, err := s.overlaps(v, r)
+	warnings, err := s.Overlaps(v, r)
 	return r, warnings, err
 }
 
-func (s *Server) handleNextRound(c echo.Context) error {
-	r, warnings, err := s.proposeNext(s.view(c), c.Param("id"))
+func (s *API) handleNextRound(c echo.Context) error {
+	r, warnings, err := s.ProposeNext(s.view(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	if warnings == nil {
 		warnings = []briefing.Overlap{}
 	}
-	out, err := outputRound(s.view(c), r)
+	out, err := OutputRound(s.view(c), r)
 	if err != nil {
 		return err
 	}
 	return created(c, api+"/rounds/"+r.ID, r.Version, nextRoundResponse{Round: out, Warnings: warnings})
 }
 
-// handleNextRoundForm is POST /dialogues/:id/next.
-func (s *Server) handleNextRoundForm(c echo.Context) error {
-	r, warnings, err := s.proposeNext(s.view(c), c.Param("id"))
-	if err != nil {
-		if isUserError(err) {
-			flash(c, "error", "No round proposed: "+briefing.ErrorMessage(err))
-			return c.Redirect(http.StatusSeeOther, "/dialogues/"+c.Param("id"))
-		}
-		return err
-	}
-	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", briefing.Ordinal(r.Number), humanDate(r.StartsOn), r.City)
-	for _, w := range warnings {
-		msg += " Warning: " + w.Reason + "."
-	}
-	return redirect(c, "/rounds/"+r.ID, msg)
-}
-
-// overlaps warns of other rounds at the same time with the same co-chair or partner.
-func (s *Server) overlaps(v *view, r *briefing.Round) ([]briefing.Overlap, error) {
+// Overlaps warns of other rounds at the same time with the same co-chair or partner.
+func (s *API) Overlaps(v *view, r *briefing.Round) ([]briefing.Overlap, error) {
 	partners := map[string]string{}
 	var others []*briefing.Round
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			partners[d.ID] = d.Partner
-			return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+			return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 				func(x *briefing.Round) (bool, error) { others = append(others, x); return true, nil })
 		})
 	if err != nil {
@@ -115,49 +95,24 @@ func (s *Server) overlaps(v *view, r *briefing.Round) ([]briefing.Overlap, error
 	return briefing.Overlaps(r, others, func(id string) string { return partners[id] }), nil
 }
 
-// calendarToken is a per-user secret for subscribing to the calendar from a
-// client that can send neither cookie nor bearer token. It is derived from
-// the user's password hash, so a password reset revokes it.
-func calendarToken(u *briefing.User) string {
-	m := hmac.New(sha256.New, []byte(u.PasswordHash))
-	m.Write([]byte("briefpack calendar " + u.ID))
-	return u.ID + "." + hex.EncodeToString(m.Sum(nil))
-}
-
-// calendarUser returns the user a calendar token belongs to, or nil.
-func (s *Server) calendarUser(c echo.Context, token string) *briefing.User {
-	id, _, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 200 {
-		return nil
-	}
-	u, err := s.store.User(c.Request().Context(), id)
-	if err != nil || u.Disabled {
-		return nil
-	}
-	if subtle.ConstantTimeCompare([]byte(calendarToken(u)), []byte(token)) != 1 {
-		return nil
-	}
-	return u
-}
-
-func (s *Server) handleCalendarToken(c echo.Context) error {
+func (s *API) handleCalendarToken(c echo.Context) error {
 	u, err := s.store.User(c.Request().Context(), mustReader(c).UserID)
 	if err != nil {
 		return err
 	}
-	tok := calendarToken(u)
+	tok := server.CalendarToken(u)
 	return c.JSON(http.StatusOK, map[string]string{"token": tok, "url": api + "/calendar.ics?token=" + tok})
 }
 
 // handleCalendar is the RFC 5545 feed of rounds and their milestones the
 // reader may see, for all dialogues or one.
-func (s *Server) handleCalendar(c echo.Context) error {
+func (s *API) handleCalendar(c echo.Context) error {
 	v := s.view(c)
 	var events []ical.Event
 	name := "briefpack"
 	stamp := s.now().UTC()
 	add := func(d *briefing.Dialogue) (bool, error) {
-		return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+		return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 			func(r *briefing.Round) (bool, error) {
 				if r.StartsOn == "" {
 					return true, nil
@@ -168,14 +123,14 @@ func (s *Server) handleCalendar(c echo.Context) error {
 	}
 	var err error
 	if id := c.Param("id"); id != "" {
-		d, derr := v.dialogue(id)
+		d, derr := v.DialogueByID(id)
 		if derr != nil {
 			return derr
 		}
 		name = d.Name
 		_, err = add(d)
 	} else {
-		err = eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) }, add)
+		err = eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) }, add)
 	}
 	if err != nil {
 		return err
@@ -230,7 +185,7 @@ func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp tim
 
 // handleRollForward is POST /api/v1/sheets/:id/rollforward: the sheet copied
 // into a later round as a new draft linked to its predecessor.
-func (s *Server) handleRollForward(c echo.Context) error {
+func (s *API) handleRollForward(c echo.Context) error {
 	var req struct {
 		RoundID string `json:"round_id"`
 	}
@@ -240,32 +195,32 @@ func (s *Server) handleRollForward(c echo.Context) error {
 	if req.RoundID == "" {
 		return &briefing.Error{Code: briefing.EINVALID, Message: "round_id is required", Fields: map[string]string{"round_id": "is required"}}
 	}
-	out, err := s.rollForward(s.view(c), c.Param("id"), req.RoundID)
+	out, err := s.RollForward(s.view(c), c.Param("id"), req.RoundID)
 	if err != nil {
 		return err
 	}
 	return created(c, api+"/sheets/"+out.ID, out.Version, out)
 }
 
-// rollForward copies a sheet into a later round of its dialogue as a new
+// RollForward copies a sheet into a later round of its dialogue as a new
 // draft held by the caller, linked to its predecessor.
-func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet, error) {
-	src, err := v.sheet(sheetID)
+func (s *API) RollForward(v *view, sheetID, roundID string) (*briefing.Sheet, error) {
+	src, err := v.SheetByID(sheetID)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := v.st.Sheet(v.ctx, src.ID)
+	stored, err := v.St.Sheet(v.Ctx, src.ID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.settings.HoldsOnly(v.clearance(), stored) {
+	if !s.settings.HoldsOnly(v.User.Clearance, stored) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; rolling it forward would lose them")
 	}
-	from, err := v.round(src.RoundID)
+	from, err := v.RoundByID(src.RoundID)
 	if err != nil {
 		return nil, err
 	}
-	to, err := v.round(roundID)
+	to, err := v.RoundByID(roundID)
 	if err != nil {
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 			return nil, fieldError("round_id", "must be the id of a round")
@@ -277,7 +232,7 @@ func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet,
 	}
 	sh := stored.Clone()
 	sh.Meta = briefing.Meta{}
-	sh.RoundID, sh.Status, sh.Owner, sh.OwnerID, sh.Reviews = to.ID, briefing.SheetDraft, v.reader.Name, v.reader.UserID, nil
+	sh.RoundID, sh.Status, sh.Owner, sh.OwnerID, sh.Reviews = to.ID, briefing.SheetDraft, v.User.Name, v.User.UserID, nil
 	// New ids in the new round, each paragraph linked to the one it came from.
 	for i := range sh.Sections {
 		for j := range sh.Sections[i].Paragraphs {
@@ -285,14 +240,14 @@ func (s *Server) rollForward(v *view, sheetID, roundID string) (*briefing.Sheet,
 			p.OriginID, p.ID = p.ID, ""
 		}
 	}
-	if err := s.prepareSheet(v, sh, nil); err != nil {
+	if err := s.PrepareSheet(v, sh, nil); err != nil {
 		return nil, err
 	}
 	sh.PredecessorID = stored.ID
-	if err := v.st.CreateSheet(v.ctx, sh, v.reader.Actor()); err != nil {
+	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {
 		return nil, err
 	}
-	return v.sheet(sh.ID)
+	return v.SheetByID(sh.ID)
 }
 
 // changesResponse is a sheet's changes against an earlier text of it.
@@ -304,24 +259,24 @@ type changesResponse struct {
 
 // handleChanges is GET /api/v1/sheets/:id/changes: what changed since the
 // sheet it was rolled forward from, paragraph by paragraph, word by word.
-func (s *Server) handleChanges(c echo.Context) error {
+func (s *API) handleChanges(c echo.Context) error {
 	v := s.view(c)
-	cur, err := v.sheet(c.Param("id"))
+	cur, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
 	if cur.PredecessorID == "" {
 		return briefing.Errorf(briefing.ENOTFOUND, "sheet %s was not rolled forward from another", cur.ID)
 	}
-	prev, err := v.sheet(cur.PredecessorID)
+	prev, err := v.SheetByID(cur.PredecessorID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, changesResponse{SheetID: cur.ID, From: "sheet " + prev.ID, Changes: changed(briefing.DiffSheets(prev, cur))})
+	return c.JSON(http.StatusOK, changesResponse{SheetID: cur.ID, From: "sheet " + prev.ID, Changes: Changed(briefing.DiffSheets(prev, cur))})
 }
 
 // handleVersionDiff is GET /api/v1/sheets/:id/diff?from=N&to=M.
-func (s *Server) handleVersionDiff(c echo.Context) error {
+func (s *API) handleVersionDiff(c echo.Context) error {
 	v := s.view(c)
 	id := c.Param("id")
 	from, err1 := strconv.Atoi(c.QueryParam("from"))
@@ -330,19 +285,19 @@ func (s *Server) handleVersionDiff(c echo.Context) error {
 		return &briefing.Error{Code: codeBadRequest, Message: "from and to must be version numbers",
 			Fields: map[string]string{"from": "a version number", "to": "a version number"}}
 	}
-	a, err := v.SheetVersionOf(v.ctx, id, from)
+	a, err := v.SheetVersionOf(v.Ctx, id, from)
 	if err != nil {
 		return err
 	}
-	b, err := v.SheetVersionOf(v.ctx, id, to)
+	b, err := v.SheetVersionOf(v.Ctx, id, to)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, changesResponse{SheetID: id, From: "version " + strconv.Itoa(from), Changes: changed(briefing.DiffSheets(a, b))})
+	return c.JSON(http.StatusOK, changesResponse{SheetID: id, From: "version " + strconv.Itoa(from), Changes: Changed(briefing.DiffSheets(a, b))})
 }
 
-// changed keeps the changes that are not "unchanged".
-func changed(all []briefing.ParagraphChange) []briefing.ParagraphChange {
+// Changed keeps the changes that are not "unchanged".
+func Changed(all []briefing.ParagraphChange) []briefing.ParagraphChange {
 	out := []briefing.ParagraphChange{}
 	for _, ch := range all {
 		if ch.Change != "unchanged" {

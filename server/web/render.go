@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"html/template"
@@ -9,10 +9,10 @@ import (
 
 // markdown renders Markdown exactly as the pack does: blackfriday, then
 // bluemonday with the pack's policy.
-func (s *Server) markdown(md string) template.HTML { return htmlpack.Markdown(md) }
+func (s *Pages) markdown(md string) template.HTML { return htmlpack.Markdown(md) }
 
 // paragraphHTML renders a paragraph of the full edition exactly as the pack
 // does: portion mark, Markdown, and withheld spans flagged with their ground.
-func (s *Server) paragraphHTML(p briefing.Paragraph) template.HTML {
+func (s *Pages) paragraphHTML(p briefing.Paragraph) template.HTML {
 	return htmlpack.Paragraph(s.settings, p)
 }

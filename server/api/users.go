@@ -1,34 +1,18 @@
-package server
+package api
 
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
 )
 
-// userJSON is a user as the API shows it: never the password hash.
-type userJSON struct {
-	ID        string        `json:"id"`
-	Version   int           `json:"version"`
-	Name      string        `json:"name"`
-	Role      briefing.Role `json:"role"`
-	Clearance string        `json:"clearance"`
-	Disabled  bool          `json:"disabled"`
-	CreatedAt time.Time     `json:"created_at"`
-	UpdatedAt time.Time     `json:"updated_at"`
-}
-
-func toUserJSON(u *briefing.User) userJSON {
-	return userJSON{ID: u.ID, Version: u.Version, Name: u.Name, Role: u.Role, Clearance: u.Clearance,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
-}
-
-// userRequest is the body of a user create or update; Password is optional on update (a reset).
-type userRequest struct {
+// server.UserJSON is a user as the API shows it: never the password hash.
+// UserRequest is the body of a user create or update; Password is optional on update (a reset).
+type UserRequest struct {
 	Name      string        `json:"name"`
 	Role      briefing.Role `json:"role"`
 	Clearance string        `json:"clearance"`
@@ -37,7 +21,7 @@ type userRequest struct {
 }
 
 // registerUserRoutes registers /api/v1/users, the admin's.
-func (s *Server) registerUserRoutes() {
+func (s *API) registerUserRoutes() {
 	// GET /api/v1/users
 	s.route(http.MethodGet, api+"/users", briefing.RoleAdmin, s.handleUsers)
 	// POST /api/v1/users
@@ -50,7 +34,7 @@ func (s *Server) registerUserRoutes() {
 	s.route(http.MethodDelete, api+"/users/:id", briefing.RoleAdmin, s.handleDeleteUser)
 }
 
-func (s *Server) handleUsers(c echo.Context) error {
+func (s *API) handleUsers(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -59,26 +43,26 @@ func (s *Server) handleUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, len(us))
+	out := make([]server.UserJSON, len(us))
 	for i, u := range us {
-		out[i] = toUserJSON(u)
+		out[i] = server.ToUserJSON(u)
 	}
 	return list(c, out, next)
 }
 
-func (s *Server) handleUser(c echo.Context) error {
+func (s *API) handleUser(c echo.Context) error {
 	u, err := s.store.User(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return one(c, http.StatusOK, u.Version, toUserJSON(u))
+	return one(c, http.StatusOK, u.Version, server.ToUserJSON(u))
 }
 
-// saveUser creates a user (old nil) or saves a new version of one, for the
+// SaveUser creates a user (old nil) or saves a new version of one, for the
 // API and the admin's page alike: the password is hashed whole, an admin
 // cannot disable or demote themselves, and a user whose rights or password
 // change is signed out everywhere.
-func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req userRequest) (*briefing.User, error) {
+func (s *API) SaveUser(c echo.Context, old *briefing.User, version int, req UserRequest) (*briefing.User, error) {
 	u := &briefing.User{Name: req.Name, Role: req.Role, Clearance: req.Clearance, Disabled: req.Disabled}
 	if old != nil {
 		u.Meta = briefing.Meta{ID: old.ID, Version: version}
@@ -98,7 +82,7 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 			Fields: map[string]string{"clearance": "is above your own clearance"}}
 	}
 	if old == nil || req.Password != "" {
-		hash, err := HashPassword(req.Password)
+		hash, err := server.HashPassword(req.Password)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +101,7 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 	}
 	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance || u.Name != old.Name {
 		// Sign them out: their rights or their name changed.
-		if err := s.sessions.endUser(ctx, u.ID); err != nil {
+		if err := s.EndSessions(ctx, u.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -126,19 +110,19 @@ func (s *Server) saveUser(c echo.Context, old *briefing.User, version int, req u
 	return u, nil
 }
 
-func (s *Server) handleCreateUser(c echo.Context) error {
-	var req userRequest
+func (s *API) handleCreateUser(c echo.Context) error {
+	var req UserRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	u, err := s.saveUser(c, nil, 0, req)
+	u, err := s.SaveUser(c, nil, 0, req)
 	if err != nil {
 		return err
 	}
-	return created(c, api+"/users/"+u.ID, u.Version, toUserJSON(u))
+	return created(c, api+"/users/"+u.ID, u.Version, server.ToUserJSON(u))
 }
 
-func (s *Server) handleUpdateUser(c echo.Context) error {
+func (s *API) handleUpdateUser(c echo.Context) error {
 	old, err := s.store.User(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
@@ -150,18 +134,18 @@ func (s *Server) handleUpdateUser(c echo.Context) error {
 	if version < 0 {
 		version = old.Version
 	}
-	var req userRequest
+	var req UserRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	u, err := s.saveUser(c, old, version, req)
+	u, err := s.SaveUser(c, old, version, req)
 	if err != nil {
 		return err
 	}
-	return one(c, http.StatusOK, u.Version, toUserJSON(u))
+	return one(c, http.StatusOK, u.Version, server.ToUserJSON(u))
 }
 
-func (s *Server) handleDeleteUser(c echo.Context) error {
+func (s *API) handleDeleteUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	if id == mustReader(c).UserID {
@@ -174,7 +158,7 @@ func (s *Server) handleDeleteUser(c echo.Context) error {
 	if err := s.store.DeleteUser(ctx, id, version, mustReader(c).Actor()); err != nil {
 		return err
 	}
-	if err := s.sessions.endUser(ctx, id); err != nil {
+	if err := s.EndSessions(ctx, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"fmt"
@@ -9,24 +9,24 @@ import (
 )
 
 // registerRoundRoutes registers /api/v1/dialogues/:id/rounds and /api/v1/rounds/:id.
-func (s *Server) registerRoundRoutes() {
+func (s *API) registerRoundRoutes() {
 	r := &resource[*briefing.Round]{
 		kind:  briefing.KindRound,
 		path:  func(id string) string { return api + "/rounds/" + id },
 		fresh: func() *briefing.Round { return &briefing.Round{} },
-		get:   func(v *view, id string) (*briefing.Round, error) { return v.round(id) },
+		get:   func(v *view, id string) (*briefing.Round, error) { return v.RoundByID(id) },
 		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Round, string, error) {
-			return v.rounds(parent, p)
+			return v.RoundsPage(parent, p)
 		},
-		prepare:  prepareRound,
-		create:   func(v *view, r *briefing.Round) error { return v.st.CreateRound(v.ctx, r, v.reader.Actor()) },
-		update:   func(v *view, r *briefing.Round) error { return v.st.UpdateRound(v.ctx, r, v.reader.Actor()) },
-		delete:   func(v *view, id string, ver int) error { return v.st.DeleteRound(v.ctx, id, ver, v.reader.Actor()) },
+		prepare:  PrepareRound,
+		create:   func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
+		update:   func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
+		delete:   func(v *view, id string, ver int) error { return v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()) },
 		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
 		parentOf: func(r *briefing.Round) string { return r.DialogueID },
-		output:   outputRound,
+		output:   OutputRound,
 		warnings: func(v *view, r *briefing.Round) ([]string, error) {
-			os, err := s.overlaps(v, r)
+			os, err := s.Overlaps(v, r)
 			var out []string
 			for _, o := range os {
 				out = append(out, o.Reason+" (round "+o.RoundID+")")
@@ -42,11 +42,11 @@ func (s *Server) registerRoundRoutes() {
 	r.registerItem(s, api+"/rounds/:id", briefing.RoleViewer, briefing.RoleLead, briefing.RoleSecretariat, nil)
 }
 
-// outputRound gives the reader's copy of a round read from the store or
+// OutputRound gives the reader's copy of a round read from the store or
 // just written: through the view (people and agenda items hidden from them
 // absent, linked items titled), lists never null.
-func outputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
-	c, ok, err := v.FilterRound(v.ctx, r)
+func OutputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
+	c, ok, err := v.FilterRound(v.Ctx, r)
 	if err != nil {
 		return nil, err
 	} else if !ok {
@@ -55,14 +55,14 @@ func outputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
 	return c, nil
 }
 
-// prepareRound validates a round and its references. old is the reader's
+// PrepareRound validates a round and its references. old is the reader's
 // copy on update. A reference to a person or sheet the writer may not see is
 // answered exactly as one to an object that does not exist; the people and
 // agenda items hidden from them stay in the round, in place, so nothing
 // unseen is lost by their save. A lead below the secretariat may change only
 // the agenda of an existing round.
-func prepareRound(v *view, r, old *briefing.Round) error {
-	d, err := v.dialogue(r.DialogueID)
+func PrepareRound(v *view, r, old *briefing.Round) error {
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 			return err
 		}
 	}
-	if err := r.Validate(v.set); err != nil {
+	if err := r.Validate(v.Set); err != nil {
 		return err
 	}
 	for _, list := range []struct {
@@ -88,7 +88,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		ps    []briefing.Participant
 	}{{"co_chairs", r.CoChairs}, {"delegation", r.Delegation}} {
 		for i, p := range list.ps {
-			if ok, err := v.sees(briefing.KindPerson, p.PersonID); err != nil {
+			if ok, err := v.SeesRef(briefing.KindPerson, p.PersonID); err != nil {
 				return err
 			} else if !ok {
 				return fieldError(fmt.Sprintf("%s[%d].person_id", list.field, i), "must be the id of a person")
@@ -99,7 +99,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		if a.SheetID == "" {
 			continue
 		}
-		sh, err := v.sheet(a.SheetID)
+		sh, err := v.SheetByID(a.SheetID)
 		if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 			return err
 		}
@@ -108,7 +108,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		}
 	}
 	if old != nil {
-		stored, err := v.st.Round(v.ctx, r.ID)
+		stored, err := v.St.Round(v.Ctx, r.ID)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 		if r.Agenda, err = keepHiddenAgenda(v, r.Agenda, stored.Agenda); err != nil {
 			return err
 		}
-		if !v.reader.Role.AtLeast(briefing.RoleSecretariat) {
+		if !v.User.Role.AtLeast(briefing.RoleSecretariat) {
 			a, b := *r, *stored
 			a.Agenda, b.Agenda, a.Meta, b.Meta = nil, nil, briefing.Meta{}, briefing.Meta{}
 			if !reflect.DeepEqual(normRound(a), normRound(b)) {
@@ -129,7 +129,7 @@ func prepareRound(v *view, r, old *briefing.Round) error {
 			}
 		}
 	}
-	return v.markingWithin("marking", r.Marking)
+	return v.MarkingWithin("marking", r.Marking)
 }
 
 // normRound treats empty and missing lists alike, and people in any order,
@@ -151,7 +151,7 @@ func normRound(r briefing.Round) briefing.Round {
 // numbering and the next-round proposal use only what the caller may see, so
 // they never disclose a round above them.
 func eachRound(v *view, dialogueID string, fn func(*briefing.Round)) error {
-	return eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(dialogueID, p) },
+	return eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(dialogueID, p) },
 		func(r *briefing.Round) (bool, error) {
 			fn(r)
 			return true, nil
@@ -162,7 +162,7 @@ func eachRound(v *view, dialogueID string, fn func(*briefing.Round)) error {
 // writer may not see.
 func keepHidden(v *view, written, stored []briefing.Participant) ([]briefing.Participant, error) {
 	for _, p := range stored {
-		ok, err := v.sees(briefing.KindPerson, p.PersonID)
+		ok, err := v.SeesRef(briefing.KindPerson, p.PersonID)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +185,7 @@ func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefin
 	prev := ""
 	for _, a := range stored {
 		if a.SheetID != "" {
-			ok, err := v.sees(briefing.KindSheet, a.SheetID)
+			ok, err := v.SeesRef(briefing.KindSheet, a.SheetID)
 			if err != nil {
 				return nil, err
 			}

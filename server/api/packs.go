@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ var packTypes = map[string]string{
 const packCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 // registerPackRoutes registers the pack downloads and snapshots.
-func (s *Server) registerPackRoutes() {
+func (s *API) registerPackRoutes() {
 	// GET /api/v1/rounds/:id/pack?format=html|xlsx&edition=full|release&ceiling=LEVEL
 	s.route(http.MethodGet, api+"/rounds/:id/pack", briefing.RoleLead, s.handlePack)
 	// GET /api/v1/rounds/:id/release-check
@@ -73,16 +73,16 @@ func packParams(c echo.Context, needFormat bool) (packRequest, error) {
 // edition at their clearance or the lower ceiling, or the release edition,
 // which only a reader who sees the whole round may have (a ceiling does not
 // apply to it).
-func (s *Server) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
+func (s *API) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
 	v := s.view(c)
 	if p.edition == briefing.EditionRelease {
-		return briefing.ReleaseEdition(v.ctx, v.View, p.roundID, s.now())
+		return briefing.ReleaseEdition(v.Ctx, v.View, p.roundID, s.now())
 	}
 	cv, err := v.Ceiling(p.ceiling)
 	if err != nil {
 		return nil, err
 	}
-	return briefing.Assemble(v.ctx, cv, p.roundID, s.now())
+	return briefing.Assemble(v.Ctx, cv, p.roundID, s.now())
 }
 
 // render writes a pack in one format.
@@ -198,7 +198,7 @@ func packKey(p *briefing.Pack, format string) (string, error) {
 // The pack is assembled through the reader's view on every request (reads
 // only); rendering it, the costly part, is shared by every request for the
 // same content, and requests arriving while it renders wait for that one.
-func (s *Server) handlePack(c echo.Context) error {
+func (s *API) handlePack(c echo.Context) error {
 	p, err := packParams(c, true)
 	if err != nil {
 		return err
@@ -220,13 +220,9 @@ func (s *Server) handlePack(c echo.Context) error {
 	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
 }
 
-// PackRenders counts the live packs rendered since the server started: a
-// measure of how well the pack cache serves, for tests and operators.
-func (s *Server) PackRenders() int64 { return s.renders.Load() }
-
 // renderOnce renders a pack unless a request for the same key is rendering
 // it already, in which case it waits for that one.
-func (s *Server) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
 	s.flightsMu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.flightsMu.Unlock()
@@ -242,7 +238,7 @@ func (s *Server) renderOnce(key string, pack *briefing.Pack, p packRequest) (*ca
 		s.flightsMu.Unlock()
 		close(f.done)
 	}()
-	s.renders.Add(1)
+	s.CountPackRender()
 	body, err := render(pack, p.format)
 	if err != nil {
 		f.err = err
@@ -290,13 +286,13 @@ func packFileName(p *briefing.Pack, edition, format string) string {
 
 // handleReleaseCheck is GET /api/v1/rounds/:id/release-check: what the
 // release edition will withhold, per sheet, for a lead to review.
-func (s *Server) handleReleaseCheck(c echo.Context) error {
+func (s *API) handleReleaseCheck(c echo.Context) error {
 	pack, err := s.assemble(c, packRequest{roundID: c.Param("id"), edition: briefing.EditionFull})
 	if err != nil {
 		return err
 	}
 	v := s.view(c)
-	if ok, err := briefing.SeesWholeRound(v.ctx, v.View, pack); err != nil {
+	if ok, err := briefing.SeesWholeRound(v.Ctx, v.View, pack); err != nil {
 		return err
 	} else if !ok {
 		return errorf(briefing.EFORBIDDEN, briefing.ErrNotWholeRound)
@@ -311,14 +307,14 @@ func (s *Server) handleReleaseCheck(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "withheld_in_full": withheld, "act": s.settings.Act})
 }
 
-// freezeRequest is the body of POST /api/v1/rounds/:id/packs.
-type freezeRequest struct {
+// FreezeRequest is the body of POST /api/v1/rounds/:id/packs.
+type FreezeRequest struct {
 	Force   bool   `json:"force"`
 	Ceiling string `json:"ceiling"`
 }
 
-// snapshotJSON is a snapshot as the API shows it.
-type snapshotJSON struct {
+// SnapshotJSON is a snapshot as the API shows it.
+type SnapshotJSON struct {
 	ID            string            `json:"id"`
 	RoundID       string            `json:"round_id"`
 	Number        int               `json:"number"`
@@ -330,8 +326,8 @@ type snapshotJSON struct {
 	ReleaseSHA256 map[string]string `json:"release_sha256"`
 }
 
-func toSnapshotJSON(sn *briefing.Snapshot) snapshotJSON {
-	out := snapshotJSON{ID: sn.ID, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
+func ToSnapshotJSON(sn *briefing.Snapshot) SnapshotJSON {
+	out := SnapshotJSON{ID: sn.ID, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
 		Marking: sn.Marking, Forced: sn.Forced, SHA256: map[string]string{}, ReleaseSHA256: map[string]string{}}
 	for k, v := range sn.SHA256 {
 		if f, ok := strings.CutPrefix(k, "release."); ok {
@@ -347,22 +343,22 @@ func toSnapshotJSON(sn *briefing.Snapshot) snapshotJSON {
 // the lead sees it now, both formats and both editions, kept byte for byte.
 // A round not ready to travel (a sheet on its agenda not cleared) needs
 // "force": true, and the snapshot records that it was forced.
-func (s *Server) handleFreeze(c echo.Context) error {
-	var req freezeRequest
+func (s *API) handleFreeze(c echo.Context) error {
+	var req FreezeRequest
 	if c.Request().ContentLength != 0 {
 		if err := decode(c, &req); err != nil {
 			return err
 		}
 	}
-	sn, err := s.freeze(c, c.Param("id"), req)
+	sn, err := s.Freeze(c, c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	return created(c, api+"/packs/"+sn.ID, sn.Version, toSnapshotJSON(sn))
+	return created(c, api+"/packs/"+sn.ID, sn.Version, ToSnapshotJSON(sn))
 }
 
-// freeze renders and stores a snapshot of a round's pack for the caller.
-func (s *Server) freeze(c echo.Context, roundID string, req freezeRequest) (*briefing.Snapshot, error) {
+// Freeze renders and stores a snapshot of a round's pack for the caller.
+func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefing.Snapshot, error) {
 	p := packRequest{roundID: roundID, edition: briefing.EditionFull, ceiling: req.Ceiling}
 	pack, err := s.assemble(c, p)
 	if err != nil {
@@ -385,7 +381,7 @@ func (s *Server) freeze(c echo.Context, roundID string, req freezeRequest) (*bri
 	// of a round would misstate what was withheld.
 	if req.Ceiling == "" {
 		v := s.view(c)
-		whole, err := briefing.SeesWholeRound(v.ctx, v.View, pack)
+		whole, err := briefing.SeesWholeRound(v.Ctx, v.View, pack)
 		if err != nil {
 			return nil, err
 		}
@@ -429,19 +425,19 @@ func notCleared(p *briefing.Pack) []string {
 }
 
 // handleSnapshots is GET /api/v1/rounds/:id/packs.
-func (s *Server) handleSnapshots(c echo.Context) error {
+func (s *API) handleSnapshots(c echo.Context) error {
 	pg, err := page(c)
 	if err != nil {
 		return err
 	}
 	v := s.view(c)
-	items, next, err := v.Snapshots(v.ctx, c.Param("id"), pg)
+	items, next, err := v.Snapshots(v.Ctx, c.Param("id"), pg)
 	if err != nil {
 		return err
 	}
-	out := make([]snapshotJSON, len(items))
+	out := make([]SnapshotJSON, len(items))
 	for i, sn := range items {
-		out[i] = toSnapshotJSON(sn)
+		out[i] = ToSnapshotJSON(sn)
 	}
 	return list(c, out, next)
 }
@@ -455,15 +451,15 @@ type cachedSnapshot struct {
 
 // handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
 // time; without a format, the snapshot's record.
-func (s *Server) handleSnapshot(c echo.Context) error {
+func (s *API) handleSnapshot(c echo.Context) error {
 	id := c.Param("id")
 	v := s.view(c)
-	sn, err := v.Snapshot(v.ctx, id)
+	sn, err := v.Snapshot(v.Ctx, id)
 	if err != nil {
 		return err
 	}
 	if c.QueryParam("format") == "" && c.QueryParam("edition") == "" {
-		return one(c, http.StatusOK, sn.Version, toSnapshotJSON(sn))
+		return one(c, http.StatusOK, sn.Version, ToSnapshotJSON(sn))
 	}
 	p, err := packParams(c, true)
 	if err != nil {
@@ -479,15 +475,15 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
 		return servePackBytes(c, cs.body, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
 	}
-	body, err := v.SnapshotFile(v.ctx, sn.ID, key)
+	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
 	if err != nil {
 		return err
 	}
-	r, err := v.round(sn.RoundID)
+	r, err := v.RoundByID(sn.RoundID)
 	if err != nil {
 		return err
 	}
-	d, err := v.dialogue(r.DialogueID)
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}

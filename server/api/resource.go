@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -60,7 +60,7 @@ func (r *resource[T]) out(v *view, obj T) (T, error) {
 }
 
 // handleList is GET on a collection.
-func (r *resource[T]) handleList(s *Server, param string) echo.HandlerFunc {
+func (r *resource[T]) handleList(s *API, param string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p, err := page(c)
 		if err != nil {
@@ -81,7 +81,7 @@ func (r *resource[T]) handleList(s *Server, param string) echo.HandlerFunc {
 }
 
 // handleGet is GET on one object, with its ETag.
-func (r *resource[T]) handleGet(s *Server) echo.HandlerFunc {
+func (r *resource[T]) handleGet(s *API) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := s.view(c)
 		obj, err := r.get(v, c.Param("id"))
@@ -96,7 +96,7 @@ func (r *resource[T]) handleGet(s *Server) echo.HandlerFunc {
 }
 
 // handleCreate is POST on a collection: 201, Location and the new object.
-func (r *resource[T]) handleCreate(s *Server, param string) echo.HandlerFunc {
+func (r *resource[T]) handleCreate(s *API, param string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		obj := r.fresh()
 		if err := decode(c, obj); err != nil {
@@ -133,7 +133,7 @@ func (r *resource[T]) save(c echo.Context, v *view, obj, old T, write func(*view
 
 // handleUpdate is PUT on one object: If-Match names the version it was
 // read at; computed fields and ids in the body are ignored.
-func (r *resource[T]) handleUpdate(s *Server) echo.HandlerFunc {
+func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := s.view(c)
 		id := c.Param("id")
@@ -165,7 +165,7 @@ func (r *resource[T]) handleUpdate(s *Server) echo.HandlerFunc {
 }
 
 // handleDelete is DELETE on one object: 204; If-Match is optional.
-func (r *resource[T]) handleDelete(s *Server, check func(v *view, old T) error) echo.HandlerFunc {
+func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := s.view(c)
 		id := c.Param("id")
@@ -190,28 +190,15 @@ func (r *resource[T]) handleDelete(s *Server, check func(v *view, old T) error) 
 }
 
 // register adds the collection and item routes of a top-level resource.
-func (r *resource[T]) register(s *Server, collection, item string, read, write briefing.Role) {
+func (r *resource[T]) register(s *API, collection, item string, read, write briefing.Role) {
 	s.route(http.MethodGet, collection, read, r.handleList(s, ""))
 	s.route(http.MethodPost, collection, write, r.handleCreate(s, ""))
 	r.registerItem(s, item, read, write, write, nil)
 }
 
 // registerItem adds GET, PUT and DELETE on one object.
-func (r *resource[T]) registerItem(s *Server, item string, read, write, del briefing.Role, delCheck func(*view, T) error) {
+func (r *resource[T]) registerItem(s *API, item string, read, write, del briefing.Role, delCheck func(*view, T) error) {
 	s.route(http.MethodGet, item, read, r.handleGet(s))
 	s.route(http.MethodPut, item, write, r.handleUpdate(s))
 	s.route(http.MethodDelete, item, del, r.handleDelete(s, delCheck))
-}
-
-// markingWithin refuses (403) to write content marked above the writer.
-func (v *view) markingWithin(field, marking string) error {
-	if _, ok := v.set.Level(marking); !ok {
-		return nil // Validate names the bad marking
-	}
-	if !v.set.Allows(v.clearance(), marking) {
-		return &briefing.Error{Code: briefing.EFORBIDDEN,
-			Message: "you cannot save content marked " + marking + ": it is above your clearance (" + v.clearance() + ")",
-			Fields:  map[string]string{field: "is above your clearance"}}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 )
 
 // registerHistoryRoutes registers versions, restore, the audit log and the hot backup.
-func (s *Server) registerHistoryRoutes() {
+func (s *API) registerHistoryRoutes() {
 	// GET /api/v1/sheets/:id/versions
 	s.route(http.MethodGet, api+"/sheets/:id/versions", briefing.RoleViewer, s.handleSheetVersions)
 	// GET /api/v1/sheets/:id/versions/:version
@@ -29,8 +29,8 @@ func (s *Server) registerHistoryRoutes() {
 	s.route(http.MethodGet, api+"/admin/backup", briefing.RoleAdmin, s.handleBackup)
 }
 
-// versionJSON is one saved version in a history listing.
-type versionJSON struct {
+// VersionJSON is one saved version in a history listing.
+type VersionJSON struct {
 	Version int       `json:"version"`
 	At      time.Time `json:"at"`
 	By      string    `json:"by"`
@@ -39,15 +39,15 @@ type versionJSON struct {
 	Marking string    `json:"marking,omitempty"`
 }
 
-func (s *Server) handleSheetVersions(c echo.Context) error {
+func (s *API) handleSheetVersions(c echo.Context) error {
 	v := s.view(c)
-	vs, err := v.SheetVersions(v.ctx, c.Param("id"))
+	vs, err := v.SheetVersions(v.Ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	out := make([]versionJSON, len(vs))
+	out := make([]VersionJSON, len(vs))
 	for i, x := range vs {
-		out[i] = versionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Sheet.Title, Marking: x.Sheet.Marking}
+		out[i] = VersionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Sheet.Title, Marking: x.Sheet.Marking}
 	}
 	return list(c, out, "")
 }
@@ -60,13 +60,13 @@ func versionParam(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
-func (s *Server) handleSheetVersion(c echo.Context) error {
+func (s *API) handleSheetVersion(c echo.Context) error {
 	n, err := versionParam(c, "version")
 	if err != nil {
 		return err
 	}
 	v := s.view(c)
-	sh, err := v.SheetVersionOf(v.ctx, c.Param("id"), n)
+	sh, err := v.SheetVersionOf(v.Ctx, c.Param("id"), n)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) handleSheetVersion(c echo.Context) error {
 
 // handleSheetRestore is POST /api/v1/sheets/:id/restore: an old version's
 // content saved as a new version; history is never rewritten.
-func (s *Server) handleSheetRestore(c echo.Context) error {
+func (s *API) handleSheetRestore(c echo.Context) error {
 	var req struct {
 		Version int `json:"version"`
 	}
@@ -83,7 +83,7 @@ func (s *Server) handleSheetRestore(c echo.Context) error {
 		return err
 	}
 	v := s.view(c)
-	cur, err := v.sheet(c.Param("id"))
+	cur, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -94,20 +94,20 @@ func (s *Server) handleSheetRestore(c echo.Context) error {
 	if version < 0 {
 		version = cur.Version
 	}
-	out, err := s.restoreSheet(v, cur, version, req.Version)
+	out, err := s.RestoreSheet(v, cur, version, req.Version)
 	if err != nil {
 		return err
 	}
 	return one(c, http.StatusOK, out.Version, out)
 }
 
-// restoreSheet saves an old version's content as a new draft version, made
+// RestoreSheet saves an old version's content as a new draft version, made
 // against version of the current sheet. The restorer must be cleared for
 // everything in the old version, or restoring it would lose what they
 // cannot see.
-func (s *Server) restoreSheet(v *view, cur *briefing.Sheet, version, old int) (*briefing.Sheet, error) {
+func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*briefing.Sheet, error) {
 	id := cur.ID
-	recs, err := s.store.Versions(v.ctx, briefing.KindSheet, id)
+	recs, err := s.store.Versions(v.Ctx, briefing.KindSheet, id)
 	if err != nil {
 		return nil, err
 	}
@@ -123,48 +123,48 @@ func (s *Server) restoreSheet(v *view, cur *briefing.Sheet, version, old int) (*
 	if full == nil {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, old)
 	}
-	if !s.settings.HoldsOnly(v.clearance(), full) {
+	if !s.settings.HoldsOnly(v.User.Clearance, full) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)
 	}
 	restored := full.Clone()
 	restored.Meta = briefing.Meta{ID: id, Version: version}
-	v.knownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
+	v.KnownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
 	restored.Status = briefing.SheetDraft
-	if err := s.prepareSheet(v, restored, cur); err != nil {
+	if err := s.PrepareSheet(v, restored, cur); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateSheet(v.ctx, restored, v.reader.Actor()); err != nil {
+	if err := s.store.UpdateSheet(v.Ctx, restored, v.User.Actor()); err != nil {
 		return nil, err
 	}
-	return v.sheet(id)
+	return v.SheetByID(id)
 }
 
-func (s *Server) handleRoundVersions(c echo.Context) error {
+func (s *API) handleRoundVersions(c echo.Context) error {
 	v := s.view(c)
-	vs, err := v.RoundVersions(v.ctx, c.Param("id"))
+	vs, err := v.RoundVersions(v.Ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	type roundVersion struct {
-		versionJSON
+		VersionJSON
 		Round *briefing.Round `json:"round"`
 	}
 	out := make([]roundVersion, len(vs))
 	for i, x := range vs {
-		out[i] = roundVersion{versionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Marking: x.Round.Marking}, x.Round}
+		out[i] = roundVersion{VersionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Marking: x.Round.Marking}, x.Round}
 	}
 	return list(c, out, "")
 }
 
 // handleAudit is GET /api/v1/audit: who changed what and when, newest first,
 // of the objects the reader may see.
-func (s *Server) handleAudit(c echo.Context) error {
+func (s *API) handleAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
 	v := s.view(c)
-	recs, next, err := v.Audit(v.ctx, p)
+	recs, next, err := v.Audit(v.Ctx, p)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ type backuper interface {
 
 // handleBackup is GET /api/v1/admin/backup: a consistent copy of the live
 // database, streamed while the server goes on serving.
-func (s *Server) handleBackup(c echo.Context) error {
+func (s *API) handleBackup(c echo.Context) error {
 	// The whole database, every marking in it: only for the highest clearance.
 	if top := s.settings.Markings[len(s.settings.Markings)-1]; mustReader(c).Clearance != top {
 		return errorf(briefing.EFORBIDDEN, "a backup holds everything in the database: it is for an admin cleared to "+top)

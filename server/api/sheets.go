@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -11,25 +11,25 @@ import (
 )
 
 // registerSheetRoutes registers /api/v1/rounds/:id/sheets and /api/v1/sheets/:id.
-func (s *Server) registerSheetRoutes() {
+func (s *API) registerSheetRoutes() {
 	r := &resource[*briefing.Sheet]{
 		kind:  briefing.KindSheet,
 		path:  func(id string) string { return api + "/sheets/" + id },
 		fresh: func() *briefing.Sheet { return &briefing.Sheet{} },
-		get:   func(v *view, id string) (*briefing.Sheet, error) { return v.sheet(id) },
+		get:   func(v *view, id string) (*briefing.Sheet, error) { return v.SheetByID(id) },
 		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Sheet, string, error) {
-			return v.sheets(parent, p)
+			return v.SheetsPage(parent, p)
 		},
-		prepare: s.prepareSheet,
-		create:  func(v *view, sh *briefing.Sheet) error { return v.st.CreateSheet(v.ctx, sh, v.reader.Actor()) },
-		update:  func(v *view, sh *briefing.Sheet) error { return v.st.UpdateSheet(v.ctx, sh, v.reader.Actor()) },
+		prepare: s.PrepareSheet,
+		create:  func(v *view, sh *briefing.Sheet) error { return v.St.CreateSheet(v.Ctx, sh, v.User.Actor()) },
+		update:  func(v *view, sh *briefing.Sheet) error { return v.St.UpdateSheet(v.Ctx, sh, v.User.Actor()) },
 		delete: func(v *view, id string, ver int) error {
-			return v.st.DeleteSheet(v.ctx, id, ver, v.reader.Actor())
+			return v.St.DeleteSheet(v.Ctx, id, ver, v.User.Actor())
 		},
 		parent:   func(sh *briefing.Sheet, id string) { sh.RoundID = id },
 		parentOf: func(sh *briefing.Sheet) string { return sh.RoundID },
 		output: func(v *view, sh *briefing.Sheet) (*briefing.Sheet, error) {
-			out, ok, err := v.visibleSheet(sh)
+			out, ok, err := v.Visible(sh)
 			if err != nil {
 				return nil, err
 			} else if !ok {
@@ -42,16 +42,16 @@ func (s *Server) registerSheetRoutes() {
 	s.route("GET", api+"/rounds/:id/sheets", briefing.RoleViewer, r.handleList(s, "id"))
 	s.route("POST", api+"/rounds/:id/sheets", briefing.RoleOfficer, r.handleCreate(s, "id"))
 	// GET, PUT, DELETE /api/v1/sheets/:id
-	r.registerItem(s, api+"/sheets/:id", briefing.RoleViewer, briefing.RoleOfficer, briefing.RoleOfficer, s.checkSheetDelete)
+	r.registerItem(s, api+"/sheets/:id", briefing.RoleViewer, briefing.RoleOfficer, briefing.RoleOfficer, s.CheckSheetDelete)
 	// POST /api/v1/sheets/:id/review {"decision": "submit"|"clear"|"return", "comment"}
 	s.route(http.MethodPost, api+"/sheets/:id/review", briefing.RoleOfficer, s.handleReview)
 }
 
-// prepareSheet validates a topic sheet about to be saved and applies the
+// PrepareSheet validates a topic sheet about to be saved and applies the
 // writer's limits: nobody saves over content they cannot see (403, nothing
 // lost), nobody writes content above their clearance (403), and only a
 // delegation lead clears a sheet. old is the reader's copy on update.
-func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
+func (s *API) PrepareSheet(v *view, sh, old *briefing.Sheet) error {
 	return s.checkSheet(v, sh, old, nil)
 }
 
@@ -59,25 +59,25 @@ func (s *Server) prepareSheet(v *view, sh, old *briefing.Sheet) error {
 // result of a merge, which keeps exactly the paragraphs of the stored sheet
 // merged that the writer may not see: only then may a sheet holding content
 // above the writer be saved by them.
-func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
-	r, err := v.round(sh.RoundID)
+func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
+	r, err := v.RoundByID(sh.RoundID)
 	if err != nil {
 		return err
 	}
-	d, err := v.dialogue(r.DialogueID)
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}
 	var stored *briefing.Sheet
 	if old != nil {
-		if stored, err = v.st.Sheet(v.ctx, sh.ID); err != nil {
+		if stored, err = v.St.Sheet(v.Ctx, sh.ID); err != nil {
 			return err
 		}
 		// A save against an old version is stale whatever else is wrong with it.
 		if sh.Version != stored.Version {
 			return briefing.Errorf(briefing.ESTALE, "sheet %s is at version %d, not %d: someone saved it after you read it", sh.ID, stored.Version, sh.Version)
 		}
-		if merged == nil && !v.set.HoldsOnly(v.clearance(), stored) {
+		if merged == nil && !v.Set.HoldsOnly(v.User.Clearance, stored) {
 			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone with a higher clearance")
 		}
 		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
@@ -96,10 +96,10 @@ func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	case sh.OwnerID == "" && stored != nil:
 		sh.OwnerID, sh.Owner = stored.OwnerID, stored.Owner
 	case sh.OwnerID == "":
-		sh.OwnerID = v.reader.UserID
+		sh.OwnerID = v.User.UserID
 	}
 	if stored == nil || sh.OwnerID != stored.OwnerID || stored.Owner == "" {
-		u, err := v.st.User(v.ctx, sh.OwnerID)
+		u, err := v.St.User(v.Ctx, sh.OwnerID)
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 			return fieldError("owner_id", "must be the id of a user")
 		} else if err != nil {
@@ -110,11 +110,11 @@ func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 		sh.Owner = stored.Owner
 	}
 	known := briefing.ParagraphIDs(stored)
-	for id := range v.knownIDs {
+	for id := range v.KnownIDs {
 		known[id] = true
 	}
 	briefing.AssignParagraphIDs(sh, known)
-	if err := sh.Validate(v.set); err != nil {
+	if err := sh.Validate(v.Set); err != nil {
 		return err
 	}
 	unchanged := map[string]briefing.Paragraph{} // paragraphs kept as stored, which need no clearance check
@@ -137,7 +137,7 @@ func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 			if was, ok := unchanged[p.ID]; ok && was == p {
 				continue
 			}
-			if err := v.markingWithin(fieldName(i, j), p.Marking); err != nil {
+			if err := v.MarkingWithin(fieldName(i, j), p.Marking); err != nil {
 				return err
 			}
 		}
@@ -145,10 +145,10 @@ func (s *Server) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	// Render each paragraph now, once, so exports find it ready.
 	for _, sec := range sh.Sections {
 		for _, p := range sec.Paragraphs {
-			htmlpack.Warm(v.set, p.Text)
+			htmlpack.Warm(v.Set, p.Text)
 		}
 	}
-	if sh.Status == briefing.SheetCleared && !v.reader.Role.AtLeast(briefing.RoleLead) {
+	if sh.Status == briefing.SheetCleared && !v.User.Role.AtLeast(briefing.RoleLead) {
 		switch {
 		case stored != nil && stored.Status == briefing.SheetCleared && sameContent(sh, stored):
 		case stored != nil && stored.Status == briefing.SheetCleared:
@@ -170,42 +170,42 @@ func sameContent(a, b *briefing.Sheet) bool {
 	return a.Title == b.Title && a.Withhold == b.Withhold && reflect.DeepEqual(a.Sections, b.Sections)
 }
 
-// checkSheetDelete refuses to delete a sheet holding content above the
+// CheckSheetDelete refuses to delete a sheet holding content above the
 // deleter, or a cleared sheet to anyone below a delegation lead.
-func (s *Server) checkSheetDelete(v *view, old *briefing.Sheet) error {
-	stored, err := v.st.Sheet(v.ctx, old.ID)
+func (s *API) CheckSheetDelete(v *view, old *briefing.Sheet) error {
+	stored, err := v.St.Sheet(v.Ctx, old.ID)
 	if err != nil {
 		return err
 	}
-	if !v.set.HoldsOnly(v.clearance(), stored) {
+	if !v.Set.HoldsOnly(v.User.Clearance, stored) {
 		return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance; it cannot be deleted by you")
 	}
-	if stored.Status == briefing.SheetCleared && !v.reader.Role.AtLeast(briefing.RoleLead) {
+	if stored.Status == briefing.SheetCleared && !v.User.Role.AtLeast(briefing.RoleLead) {
 		return briefing.Errorf(briefing.EFORBIDDEN, "a cleared topic sheet can be deleted only by a delegation lead")
 	}
 	return nil
 }
 
-// reviewRequest is the body of POST /api/v1/sheets/:id/review.
-type reviewRequest struct {
+// ReviewRequest is the body of POST /api/v1/sheets/:id/review.
+type ReviewRequest struct {
 	Decision string `json:"decision"`
 	Comment  string `json:"comment"`
 }
 
-// review applies one clearance step to a sheet: an officer submits it, a
+// Review applies one clearance step to a sheet: an officer submits it, a
 // delegation lead clears it or returns it with a comment. It changes only
 // the status and the review trail of the stored sheet, so nothing of it is
 // lost whoever reviews it. version 0 reviews the current version.
-func (s *Server) review(v *view, id string, version int, req reviewRequest) (*briefing.Sheet, error) {
-	if _, err := v.sheet(id); err != nil {
+func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*briefing.Sheet, error) {
+	if _, err := v.SheetByID(id); err != nil {
 		return nil, err
 	}
-	stored, err := v.st.Sheet(v.ctx, id)
+	stored, err := v.St.Sheet(v.Ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	// Submitting, clearing or returning a sheet vouches for all of it.
-	if !v.set.HoldsOnly(v.clearance(), stored) {
+	if !v.Set.HoldsOnly(v.User.Clearance, stored) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds content above your clearance: only someone who can see all of it may submit, clear or return it")
 	}
 	if version > 0 {
@@ -219,7 +219,7 @@ func (s *Server) review(v *view, id string, version int, req reviewRequest) (*br
 		}
 		stored.Status = briefing.SheetSubmitted
 	case briefing.ReviewClear, briefing.ReviewReturn:
-		if !v.reader.Role.AtLeast(briefing.RoleLead) {
+		if !v.User.Role.AtLeast(briefing.RoleLead) {
 			return nil, briefing.Errorf(briefing.EFORBIDDEN, "only a delegation lead can clear or return a topic sheet")
 		}
 		if req.Decision == briefing.ReviewClear {
@@ -244,16 +244,16 @@ func (s *Server) review(v *view, id string, version int, req reviewRequest) (*br
 	if len(fields) > 0 {
 		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the review is not valid", Fields: fields}
 	}
-	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.reader.Name, Decision: req.Decision, Comment: req.Comment})
-	if err := v.st.UpdateSheet(v.ctx, stored, v.reader.Actor()); err != nil {
+	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.User.Name, Decision: req.Decision, Comment: req.Comment})
+	if err := v.St.UpdateSheet(v.Ctx, stored, v.User.Actor()); err != nil {
 		return nil, err
 	}
-	return v.sheet(id)
+	return v.SheetByID(id)
 }
 
 // handleReview is POST /api/v1/sheets/:id/review; If-Match is optional.
-func (s *Server) handleReview(c echo.Context) error {
-	var req reviewRequest
+func (s *API) handleReview(c echo.Context) error {
+	var req ReviewRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func (s *Server) handleReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.review(s.view(c), c.Param("id"), version, req)
+	sh, err := s.Review(s.view(c), c.Param("id"), version, req)
 	if err != nil {
 		return err
 	}

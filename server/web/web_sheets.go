@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server/api"
 )
 
 // sheetPage shows one topic sheet as the pack will.
@@ -16,7 +17,7 @@ type sheetPage struct {
 	Sheet    *briefing.Sheet
 	Round    *briefing.Round
 	Dialogue *briefing.Dialogue
-	Versions []versionJSON
+	Versions []api.VersionJSON
 	// Later are the dialogue's other rounds, to roll the sheet forward into.
 	Later []*briefing.Round
 	// Changes are what changed since the sheet it was rolled forward from.
@@ -43,7 +44,7 @@ type pageParagraph struct {
 
 // sheetComments returns the comments on a sheet the reader may see, each
 // placed, and the sheet's paragraphs numbered.
-func (s *Server) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pageParagraph, error) {
+func (s *Pages) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pageParagraph, error) {
 	where := map[string]string{}
 	var paras []pageParagraph
 	for _, sec := range sh.Sections {
@@ -54,7 +55,7 @@ func (s *Server) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pa
 		}
 	}
 	var out []pageComment
-	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.ctx, sh.ID, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.Ctx, sh.ID, p) },
 		func(cm *briefing.Comment) (bool, error) {
 			w := where[cm.ParagraphID]
 			if w == "" {
@@ -66,21 +67,21 @@ func (s *Server) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pa
 	return out, paras, err
 }
 
-func (s *Server) handleSheetPage(c echo.Context) error {
+func (s *Pages) handleSheetPage(c echo.Context) error {
 	v := s.view(c)
-	sh, err := v.sheet(c.Param("id"))
+	sh, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	r, err := v.round(sh.RoundID)
+	r, err := v.RoundByID(sh.RoundID)
 	if err != nil {
 		return err
 	}
-	d, err := v.dialogue(r.DialogueID)
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}
-	vs, err := v.SheetVersions(v.ctx, sh.ID)
+	vs, err := v.SheetVersions(v.Ctx, sh.ID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 	if sp.Comments, sp.Paragraphs, err = s.sheetComments(v, sh); err != nil {
 		return err
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 		func(x *briefing.Round) (bool, error) {
 			if x.Number > r.Number {
 				sp.Later = append(sp.Later, x)
@@ -99,12 +100,12 @@ func (s *Server) handleSheetPage(c echo.Context) error {
 		return err
 	}
 	if sh.PredecessorID != "" {
-		if prev, err := v.sheet(sh.PredecessorID); err == nil {
-			sp.Changes = changed(briefing.DiffSheets(prev, sh))
+		if prev, err := v.SheetByID(sh.PredecessorID); err == nil {
+			sp.Changes = api.Changed(briefing.DiffSheets(prev, sh))
 		}
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
-		sp.Versions = append(sp.Versions, versionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Sheet.Title, Marking: vs[i].Sheet.Marking})
+		sp.Versions = append(sp.Versions, api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Sheet.Title, Marking: vs[i].Sheet.Marking})
 	}
 	return s.page(c, http.StatusOK, "sheet", sh.Title, sh.Marking, sp)
 }
@@ -147,21 +148,21 @@ func (e editorPage) FieldError(name string) string {
 	return e.Error.Fields[name]
 }
 
-func (s *Server) handleEditorPage(c echo.Context) error {
+func (s *Pages) handleEditorPage(c echo.Context) error {
 	v := s.view(c)
-	sh, err := v.sheet(c.Param("id"))
+	sh, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return s.showEditor(c, v, http.StatusOK, &editorPage{Sheet: sh})
 }
 
-func (s *Server) showEditor(c echo.Context, v *view, status int, ep *editorPage) error {
-	r, err := v.round(ep.Sheet.RoundID)
+func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) error {
+	r, err := v.RoundByID(ep.Sheet.RoundID)
 	if err != nil {
 		return err
 	}
-	d, err := v.dialogue(r.DialogueID)
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (s *Server) showEditor(c echo.Context, v *view, status int, ep *editorPage)
 			ep.Comments[cm.ParagraphID] = append(ep.Comments[cm.ParagraphID], cm)
 		}
 	}
-	if ep.Present, err = s.present(v, ep.Sheet.ID); err != nil {
+	if ep.Present, err = s.api.Present(v, ep.Sheet.ID); err != nil {
 		return err
 	}
 	ep.Sheet.Headings(d.Home, d.Partner)
@@ -216,9 +217,9 @@ func boundedInt(v string, max int) int {
 // paragraphs and sections change the working copy on screen; only Save (or
 // Save and submit) writes it, against the version the editor was opened at,
 // so someone else's save in between is never overwritten unseen.
-func (s *Server) handleEditorForm(c echo.Context) error {
+func (s *Pages) handleEditorForm(c echo.Context) error {
 	v := s.view(c)
-	cur, err := v.sheet(c.Param("id"))
+	cur, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -277,7 +278,7 @@ func (s *Server) handleEditorForm(c echo.Context) error {
 
 // saveEditor saves the working copy; on any refusal the editor is shown
 // again with the user's text intact and the reason.
-func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *editorPage, submit bool) error {
+func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *editorPage, submit bool) error {
 	sh := ep.Sheet
 	// A paragraph added and left empty is dropped rather than refused: nothing typed is lost.
 	for i := range sh.Sections {
@@ -292,7 +293,7 @@ func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *ed
 	if err := s.applyChoices(c, v, sh); err != nil {
 		return err
 	}
-	m, err := s.mergeSheet(v, cur.ID, sh)
+	m, err := s.api.MergeSheet(v, cur.ID, sh)
 	if err != nil {
 		switch briefing.ErrorCode(err) {
 		case briefing.ECONFLICT:
@@ -318,7 +319,7 @@ func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *ed
 		msg = fmt.Sprintf("Saved (version %d), together with %d change(s) %s saved while you were editing.", sh.Version, m.Merged, who)
 	}
 	if submit && sh.Status == briefing.SheetDraft {
-		if _, err := s.review(v, sh.ID, sh.Version, reviewRequest{Decision: briefing.ReviewSubmit}); err != nil {
+		if _, err := s.api.Review(v, sh.ID, sh.Version, api.ReviewRequest{Decision: briefing.ReviewSubmit}); err != nil {
 			flash(c, "error", "Saved, but not submitted: "+briefing.ErrorMessage(err))
 			return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID+"/edit")
 		}
@@ -328,14 +329,14 @@ func (s *Server) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *ed
 }
 
 // handleReviewForm is POST /sheets/:id/review: submit, clear or return.
-func (s *Server) handleReviewForm(c echo.Context) error {
+func (s *Pages) handleReviewForm(c echo.Context) error {
 	v := s.view(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	back := safeNext(c.FormValue("back"))
 	if back == "/" {
 		back = "/sheets/" + c.Param("id")
 	}
-	sh, err := s.review(v, c.Param("id"), version, reviewRequest{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")})
+	sh, err := s.api.Review(v, c.Param("id"), version, api.ReviewRequest{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")})
 	if err != nil {
 		if !isUserError(err) {
 			return err
@@ -355,8 +356,8 @@ func (s *Server) handleReviewForm(c echo.Context) error {
 
 // handleRollForwardForm is POST /sheets/:id/rollforward: the sheet copied
 // into a later round as a new draft, opened in the editor.
-func (s *Server) handleRollForwardForm(c echo.Context) error {
-	sh, err := s.rollForward(s.view(c), c.Param("id"), c.FormValue("round_id"))
+func (s *Pages) handleRollForwardForm(c echo.Context) error {
+	sh, err := s.api.RollForward(s.view(c), c.Param("id"), c.FormValue("round_id"))
 	if err != nil {
 		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
 			return err
@@ -368,18 +369,18 @@ func (s *Server) handleRollForwardForm(c echo.Context) error {
 }
 
 // handleDeleteSheetForm is POST /sheets/:id/delete, under the API's rules.
-func (s *Server) handleDeleteSheetForm(c echo.Context) error {
+func (s *Pages) handleDeleteSheetForm(c echo.Context) error {
 	v := s.view(c)
-	sh, err := v.sheet(c.Param("id"))
+	sh, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.checkSheetDelete(v, sh); err != nil {
+	if err := s.api.CheckSheetDelete(v, sh); err != nil {
 		flash(c, "error", "Not deleted: "+briefing.ErrorMessage(err))
 		return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID)
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	if err := v.st.DeleteSheet(v.ctx, sh.ID, version, v.reader.Actor()); err != nil {
+	if err := v.St.DeleteSheet(v.Ctx, sh.ID, version, v.User.Actor()); err != nil {
 		if !isUserError(err) {
 			return err
 		}
@@ -391,15 +392,15 @@ func (s *Server) handleDeleteSheetForm(c echo.Context) error {
 
 // handleRestoreForm is POST /sheets/:id/restore: an old version saved as
 // the newest, under the API's rules.
-func (s *Server) handleRestoreForm(c echo.Context) error {
+func (s *Pages) handleRestoreForm(c echo.Context) error {
 	v := s.view(c)
 	id := c.Param("id")
 	n, _ := strconv.Atoi(c.FormValue("version"))
-	cur, err := v.sheet(id)
+	cur, err := v.SheetByID(id)
 	if err != nil {
 		return err
 	}
-	out, err := s.restoreSheet(v, cur, cur.Version, n)
+	out, err := s.api.RestoreSheet(v, cur, cur.Version, n)
 	if err != nil {
 		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 			return err
@@ -413,7 +414,7 @@ func (s *Server) handleRestoreForm(c echo.Context) error {
 // applyChoices applies the writer's choice on each conflict the editor
 // showed: "theirs" replaces their working copy of a paragraph (or a field)
 // with what is stored at the version the form now names; "mine" keeps it.
-func (s *Server) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error {
+func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil
@@ -425,11 +426,11 @@ func (s *Server) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error
 			continue
 		}
 		if theirs == nil {
-			stored, err := s.storedVersion(v, sh.ID, sh.Version)
+			stored, err := s.api.StoredVersion(v, sh.ID, sh.Version)
 			if err != nil || stored == nil {
 				return err
 			}
-			if theirs, _ = v.set.VisibleSheet(v.clearance(), stored); theirs == nil {
+			if theirs, _ = v.Set.VisibleSheet(v.User.Clearance, stored); theirs == nil {
 				return nil
 			}
 		}
@@ -471,28 +472,28 @@ func (s *Server) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error
 // and the writer's own text where it did, each overlap shown side by side
 // (as it was, theirs, yours) with a choice; the form now names their version,
 // so saving applies the choices without conflict. Nothing was saved.
-func (s *Server) showConflicts(c echo.Context, v *view, ep *editorPage, cerr error) error {
+func (s *Pages) showConflicts(c echo.Context, v *view, ep *editorPage, cerr error) error {
 	from := ep.Sheet.Version
-	a, err := s.mergeOnce(v, ep.Sheet.ID, ep.Sheet)
+	a, err := s.api.MergeOnce(v, ep.Sheet.ID, ep.Sheet)
 	if err != nil {
 		return err
 	}
-	working, _ := v.set.VisibleSheet(v.clearance(), a.res.Sheet)
+	working, _ := v.Set.VisibleSheet(v.User.Clearance, a.Res.Sheet)
 	if working == nil {
 		working = ep.Sheet
 	}
-	working.Meta = a.theirs.Meta
-	working.RoundID = a.theirs.RoundID
+	working.Meta = a.Theirs.Meta
+	working.RoundID = a.Theirs.RoundID
 	ep.Sheet = working
 	ep.Conflicts = map[string]briefing.Conflict{}
-	for _, cf := range a.res.Conflicts {
+	for _, cf := range a.Res.Conflicts {
 		key := cf.ID
 		if key == "" {
 			key = cf.Path
 		}
 		ep.Conflicts[key] = cf
 	}
-	ep.Theirs = strings.Join(s.editorsSince(v, working.ID, from, a.theirs.Version), " and ")
+	ep.Theirs = strings.Join(s.api.EditorsSince(v, working.ID, from, a.Theirs.Version), " and ")
 	ep.Error = &formError{Message: briefing.ErrorMessage(cerr) + " Your text is kept below; nothing is saved until you choose and save again."}
 	return s.showEditor(c, v, http.StatusConflict, ep)
 }

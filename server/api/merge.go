@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 )
 
 // registerMergeRoutes registers the paragraph-level merge of a sheet.
-func (s *Server) registerMergeRoutes() {
+func (s *API) registerMergeRoutes() {
 	// POST /api/v1/sheets/:id/merge: the sheet as its writer edited it,
 	// "version" the version they started from.
 	s.route(http.MethodPost, api+"/sheets/:id/merge", briefing.RoleOfficer, s.handleMerge)
@@ -28,9 +28,9 @@ type merged struct {
 	From   []string
 }
 
-// storedVersion returns one stored version of a sheet, whole, or nil.
-func (s *Server) storedVersion(v *view, id string, version int) (*briefing.Sheet, error) {
-	rec, err := v.st.Version(v.ctx, briefing.KindSheet, id, version)
+// StoredVersion returns one stored version of a sheet, whole, or nil.
+func (s *API) StoredVersion(v *view, id string, version int) (*briefing.Sheet, error) {
+	rec, err := v.St.Version(v.Ctx, briefing.KindSheet, id, version)
 	if briefing.ErrorCode(err) == briefing.ENOTFOUND || (err == nil && rec.Deleted) {
 		return nil, nil
 	} else if err != nil {
@@ -43,17 +43,17 @@ func (s *Server) storedVersion(v *view, id string, version int) (*briefing.Sheet
 	return &sh, nil
 }
 
-// editorsSince names who saved a sheet after version from, up to version to,
+// EditorsSince names who saved a sheet after version from, up to version to,
 // reading only those versions.
-func (s *Server) editorsSince(v *view, id string, from, to int) []string {
+func (s *API) EditorsSince(v *view, id string, from, to int) []string {
 	seen := map[string]bool{}
 	var out []string
 	for n := from + 1; n <= to && n <= from+50; n++ {
-		rec, err := v.st.Version(v.ctx, briefing.KindSheet, id, n)
+		rec, err := v.St.Version(v.Ctx, briefing.KindSheet, id, n)
 		if err != nil {
 			break
 		}
-		if !seen[rec.By] && rec.By != v.reader.Name {
+		if !seen[rec.By] && rec.By != v.User.Name {
 			seen[rec.By] = true
 			out = append(out, rec.By)
 		}
@@ -62,61 +62,61 @@ func (s *Server) editorsSince(v *view, id string, from, to int) []string {
 	return out
 }
 
-// attempt is one merge of a writer's edit against what is stored now.
-type attempt struct {
-	res    briefing.MergeResult
-	theirs *briefing.Sheet // the stored sheet merged with, whole
+// Attempt is one merge of a writer's edit against what is stored now.
+type Attempt struct {
+	Res    briefing.MergeResult
+	Theirs *briefing.Sheet // the stored sheet merged with, whole
 }
 
-// mergeOnce merges a writer's edit (mine, made from mine.Version) with the
+// MergeOnce merges a writer's edit (mine, made from mine.Version) with the
 // stored sheet, writing nothing.
-func (s *Server) mergeOnce(v *view, id string, mine *briefing.Sheet) (*attempt, error) {
+func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, error) {
 	if mine.Version < 1 {
 		return nil, fieldError("version", "must be the version of the sheet you started from")
 	}
-	theirs, err := v.st.Sheet(v.ctx, id)
+	theirs, err := v.St.Sheet(v.Ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	base := theirs
 	if mine.Version != theirs.Version {
-		if base, err = s.storedVersion(v, id, mine.Version); err != nil {
+		if base, err = s.StoredVersion(v, id, mine.Version); err != nil {
 			return nil, err
 		} else if base == nil || mine.Version > theirs.Version {
 			return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
 		}
 	}
-	if !v.set.HoldsOnly(v.clearance(), theirs) && briefing.NormalizeOrSame(v.set, mine.Withhold) != base.Withhold {
+	if !v.Set.HoldsOnly(v.User.Clearance, theirs) && briefing.NormalizeOrSame(v.Set, mine.Withhold) != base.Withhold {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
 	}
-	return &attempt{res: briefing.MergeSheet(v.set, v.clearance(), base, theirs, mine), theirs: theirs}, nil
+	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine), Theirs: theirs}, nil
 }
 
-// mergeSheet three-way merges a writer's edit of a sheet (mine, made from
+// MergeSheet three-way merges a writer's edit of a sheet (mine, made from
 // mine.Version) with what is stored, and writes the result: the changes that
 // do not overlap are kept on both sides, the paragraphs above the writer are
 // kept exactly, and an overlap is ECONFLICT with the conflicts, nothing
 // written. A write that loses a race to another is merged again.
-func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, error) {
-	cur, err := v.sheet(id)
+func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, error) {
+	cur, err := v.SheetByID(id)
 	if err != nil {
 		return nil, err
 	}
 	for try := 0; ; try++ {
-		a, err := s.mergeOnce(v, id, mine)
+		a, err := s.MergeOnce(v, id, mine)
 		if err != nil {
 			return nil, err
 		}
-		if len(a.res.Conflicts) > 0 {
-			return nil, conflictError(a.res.Conflicts, s.editorsSince(v, id, mine.Version, a.theirs.Version), mine.Version)
+		if len(a.Res.Conflicts) > 0 {
+			return nil, conflictError(a.Res.Conflicts, s.EditorsSince(v, id, mine.Version, a.Theirs.Version), mine.Version)
 		}
-		out := a.res.Sheet
-		out.Meta = a.theirs.Meta
-		out.RoundID = a.theirs.RoundID
-		if err := s.checkSheet(v, out, cur, a.theirs); err != nil {
+		out := a.Res.Sheet
+		out.Meta = a.Theirs.Meta
+		out.RoundID = a.Theirs.RoundID
+		if err := s.checkSheet(v, out, cur, a.Theirs); err != nil {
 			return nil, err
 		}
-		err = v.st.UpdateSheet(v.ctx, out, v.reader.Actor())
+		err = v.St.UpdateSheet(v.Ctx, out, v.User.Actor())
 		if briefing.ErrorCode(err) == briefing.ESTALE && try < 5 {
 			continue // someone saved in between: merge with theirs too
 		} else if err != nil {
@@ -124,15 +124,15 @@ func (s *Server) mergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, 
 		}
 		// Answer what was written, not what is stored by now: another save
 		// may already have followed this one.
-		sh, ok, err := v.VisibleSheet(v.ctx, out)
+		sh, ok, err := v.VisibleSheet(v.Ctx, out)
 		if err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", id)
 		}
-		m := &merged{Sheet: sh, Merged: a.res.Merged}
-		if a.res.Merged > 0 {
-			m.From = s.editorsSince(v, id, mine.Version, a.theirs.Version)
+		m := &merged{Sheet: sh, Merged: a.Res.Merged}
+		if a.Res.Merged > 0 {
+			m.From = s.EditorsSince(v, id, mine.Version, a.Theirs.Version)
 		}
 		return m, nil
 	}
@@ -167,12 +167,12 @@ func conflictError(cs []briefing.Conflict, who []string, version int) error {
 
 // handleMerge is POST /api/v1/sheets/:id/merge: 200 and the merged sheet
 // with its ETag, or 409 with the conflicts.
-func (s *Server) handleMerge(c echo.Context) error {
+func (s *API) handleMerge(c echo.Context) error {
 	mine := &briefing.Sheet{}
 	if err := decode(c, mine); err != nil {
 		return err
 	}
-	m, err := s.mergeSheet(s.view(c), c.Param("id"), mine)
+	m, err := s.MergeSheet(s.view(c), c.Param("id"), mine)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,10 +10,10 @@ import (
 	"briefpack/briefing"
 )
 
-// dashboard is what is due for one reader: their topic sheets and deadlines,
+// Dashboard is what is due for one reader: their topic sheets and deadlines,
 // the rounds coming up, sheets still in draft past their drafts-due date,
 // and open actions. The same data serves GET /api/v1/dashboard and the page.
-type dashboard struct {
+type Dashboard struct {
 	Today       string         `json:"today"`
 	MySheets    []dashSheet    `json:"my_sheets"`
 	LateDrafts  []dashSheet    `json:"late_drafts"`
@@ -66,10 +66,10 @@ type dashAction struct {
 }
 
 // registerDashboardRoutes registers GET /api/v1/dashboard.
-func (s *Server) registerDashboardRoutes() {
+func (s *API) registerDashboardRoutes() {
 	// GET /api/v1/dashboard
 	s.route(http.MethodGet, api+"/dashboard", briefing.RoleViewer, func(c echo.Context) error {
-		d, err := s.dashboard(s.view(c))
+		d, err := s.Dashboard(s.view(c))
 		if err != nil {
 			return err
 		}
@@ -77,15 +77,15 @@ func (s *Server) registerDashboardRoutes() {
 	})
 }
 
-// dashboard gathers the reader's dashboard through their view.
-func (s *Server) dashboard(v *view) (*dashboard, error) {
+// Dashboard gathers the reader's dashboard through their view.
+func (s *API) Dashboard(v *view) (*Dashboard, error) {
 	today := s.now().Format(time.DateOnly)
-	out := &dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{},
+	out := &Dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{},
 		Upcoming: []dashRound{}, OpenActions: []dashAction{}}
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			out.Dialogues = append(out.Dialogues, dashDialogue{ID: d.ID, Name: d.Name})
-			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 				func(r *briefing.Round) (bool, error) {
 					ms := briefing.RoundMilestones(d, r)
 					due := map[string]string{}
@@ -95,7 +95,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 					upcoming := r.StartsOn >= today && r.Status != briefing.RoundCancelled && r.Status != briefing.RoundHeld
 					dr := dashRound{ID: r.ID, DialogueID: d.ID, Dialogue: d.Name, Number: r.Number, StartsOn: r.StartsOn,
 						City: r.City, Status: r.Status, Milestones: ms}
-					err := eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.sheets(r.ID, p) },
+					err := eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
 						func(sh *briefing.Sheet) (bool, error) {
 							ds := dashSheet{ID: sh.ID, Title: sh.Title, Owner: sh.Owner, Status: sh.Status, Marking: sh.Marking,
 								RoundID: r.ID, RoundNumber: r.Number, Dialogue: d.Name, DraftsDue: due["drafts_due"], ClearanceDue: due["clearance_due"]}
@@ -109,7 +109,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 							if sh.Status != briefing.SheetCleared {
 								dr.NotCleared++
 							}
-							if sh.OwnerID == v.reader.UserID {
+							if sh.OwnerID == v.User.UserID {
 								out.MySheets = append(out.MySheets, ds)
 								out.Marking = s.settings.Highest(out.Marking, sh.Marking)
 							}
@@ -130,7 +130,7 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 			if err != nil {
 				return false, err
 			}
-			return true, eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.ctx, d.ID, p) },
+			return true, eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.Ctx, d.ID, p) },
 				func(a *briefing.Action) (bool, error) {
 					if a.Open() {
 						out.OpenActions = append(out.OpenActions, dashAction{ID: a.ID, Ref: a.Ref, Text: a.Text, Status: a.Status,
@@ -145,13 +145,4 @@ func (s *Server) dashboard(v *view) (*dashboard, error) {
 	sort.SliceStable(out.Upcoming, func(i, j int) bool { return out.Upcoming[i].StartsOn < out.Upcoming[j].StartsOn })
 	sort.SliceStable(out.MySheets, func(i, j int) bool { return out.MySheets[i].Due < out.MySheets[j].Due })
 	return out, nil
-}
-
-// handleDashboardPage is GET /: the signed-in user's dashboard.
-func (s *Server) handleDashboardPage(c echo.Context) error {
-	d, err := s.dashboard(s.view(c))
-	if err != nil {
-		return err
-	}
-	return s.page(c, http.StatusOK, "dashboard", "Dashboard", d.Marking, d)
 }

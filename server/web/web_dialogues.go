@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
+	"briefpack/server/api"
 )
 
 // dialoguesPage lists dialogues, with a form to add one.
@@ -18,12 +20,12 @@ type dialoguesPage struct {
 	Error *formError
 }
 
-func (s *Server) handleDialoguesPage(c echo.Context) error {
+func (s *Pages) handleDialoguesPage(c echo.Context) error {
 	return s.showDialogues(c, http.StatusOK, &briefing.Dialogue{Home: s.settings.Home, CadenceMonths: 12}, nil)
 }
 
-func (s *Server) showDialogues(c echo.Context, status int, form *briefing.Dialogue, ferr *formError) error {
-	p, err := page(c)
+func (s *Pages) showDialogues(c echo.Context, status int, form *briefing.Dialogue, ferr *formError) error {
+	p, err := server.PageParams(c)
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func formInt(c echo.Context, name string, def int, fe *formError) int {
 }
 
 // handleCreateDialogueForm is POST /dialogues.
-func (s *Server) handleCreateDialogueForm(c echo.Context) error {
+func (s *Pages) handleCreateDialogueForm(c echo.Context) error {
 	d := &briefing.Dialogue{}
 	if fe := dialogueFromForm(c, d); fe != nil {
 		return s.showDialogues(c, http.StatusUnprocessableEntity, d, fe)
@@ -104,13 +106,13 @@ type dialoguePage struct {
 	Subscribe string
 }
 
-func (s *Server) handleDialoguePage(c echo.Context) error {
+func (s *Pages) handleDialoguePage(c echo.Context) error {
 	return s.showDialogue(c, http.StatusOK, func(*dialoguePage) {})
 }
 
-func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialoguePage)) error {
+func (s *Pages) showDialogue(c echo.Context, status int, adjust func(*dialoguePage)) error {
 	v := s.view(c)
-	d, err := v.dialogue(c.Param("id"))
+	d, err := v.DialogueByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -118,7 +120,7 @@ func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialogueP
 		NewRound: &briefing.Round{Host: briefing.SideHome, Marking: s.settings.Lowest()}, NewAct: &briefing.Action{},
 		Calendar: "/api/v1/dialogues/" + d.ID + "/calendar.ics"}
 	marking := s.settings.Lowest()
-	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 		func(r *briefing.Round) (bool, error) {
 			dp.Rounds = append(dp.Rounds, r)
 			dp.RoundNos[r.ID] = r.Number
@@ -128,12 +130,12 @@ func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialogueP
 	if err != nil {
 		return err
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.ctx, d.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.Ctx, d.ID, p) },
 		func(a *briefing.Action) (bool, error) { dp.Actions = append(dp.Actions, a); return true, nil })
 	if err != nil {
 		return err
 	}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.ctx, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.Ctx, p) },
 		func(a *briefing.Agency) (bool, error) {
 			dp.Agencies[a.ID] = a.Name
 			if a.Acronym != "" {
@@ -144,17 +146,17 @@ func (s *Server) showDialogue(c echo.Context, status int, adjust func(*dialogueP
 	if err != nil {
 		return err
 	}
-	if u, err := v.st.User(v.ctx, v.reader.UserID); err == nil {
-		dp.Subscribe = c.Scheme() + "://" + c.Request().Host + "/api/v1/dialogues/" + d.ID + "/calendar.ics?token=" + calendarToken(u)
+	if u, err := v.St.User(v.Ctx, v.User.UserID); err == nil {
+		dp.Subscribe = c.Scheme() + "://" + c.Request().Host + "/api/v1/dialogues/" + d.ID + "/calendar.ics?token=" + server.CalendarToken(u)
 	}
 	adjust(dp)
 	return s.page(c, status, "dialogue", d.Name, marking, dp)
 }
 
 // handleUpdateDialogueForm is POST /dialogues/:id.
-func (s *Server) handleUpdateDialogueForm(c echo.Context) error {
+func (s *Pages) handleUpdateDialogueForm(c echo.Context) error {
 	v := s.view(c)
-	old, err := v.dialogue(c.Param("id"))
+	old, err := v.DialogueByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -164,7 +166,7 @@ func (s *Server) handleUpdateDialogueForm(c echo.Context) error {
 	if fe == nil {
 		if err := d.Validate(); err != nil {
 			fe = toFormError(err)
-		} else if err := s.store.UpdateDialogue(v.ctx, d, v.reader.Actor()); err != nil {
+		} else if err := s.store.UpdateDialogue(v.Ctx, d, v.User.Actor()); err != nil {
 			if !isUserError(err) {
 				return err
 			}
@@ -182,17 +184,17 @@ func (s *Server) handleUpdateDialogueForm(c echo.Context) error {
 }
 
 // handleCreateRoundForm is POST /dialogues/:id/rounds.
-func (s *Server) handleCreateRoundForm(c echo.Context) error {
+func (s *Pages) handleCreateRoundForm(c echo.Context) error {
 	v := s.view(c)
 	r := &briefing.Round{DialogueID: c.Param("id")}
 	fe := roundFromForm(c, r)
 	if fe == nil {
-		if err := prepareRound(v, r, nil); err != nil {
+		if err := api.PrepareRound(v, r, nil); err != nil {
 			if !isUserError(err) {
 				return err
 			}
 			fe = toFormError(err)
-		} else if err := s.store.CreateRound(v.ctx, r, v.reader.Actor()); err != nil {
+		} else if err := s.store.CreateRound(v.Ctx, r, v.User.Actor()); err != nil {
 			return err
 		}
 	}
@@ -221,27 +223,27 @@ func roundFromForm(c echo.Context, r *briefing.Round) *formError {
 }
 
 // handleCreateActionForm is POST /dialogues/:id/actions.
-func (s *Server) handleCreateActionForm(c echo.Context) error {
+func (s *Pages) handleCreateActionForm(c echo.Context) error {
 	v := s.view(c)
 	a := &briefing.Action{DialogueID: c.Param("id"), Ref: c.FormValue("ref"), Text: c.FormValue("text"),
 		OwnerAgencyID: c.FormValue("owner_agency_id"), RaisedInRoundID: c.FormValue("raised_in_round_id"),
 		DueOn: c.FormValue("due_on"), Status: c.FormValue("status"), Marking: c.FormValue("marking")}
-	if err := s.checkAction(v, a, nil); err != nil {
+	if err := s.api.CheckAction(v, a, nil); err != nil {
 		if !isUserError(err) {
 			return err
 		}
 		return s.showDialogue(c, http.StatusUnprocessableEntity, func(dp *dialoguePage) { dp.NewAct, dp.ActErr = a, toFormError(err) })
 	}
-	if err := s.store.CreateAction(v.ctx, a, v.reader.Actor()); err != nil {
+	if err := s.store.CreateAction(v.Ctx, a, v.User.Actor()); err != nil {
 		return err
 	}
 	return redirect(c, "/dialogues/"+a.DialogueID+"#actions", "Action "+a.Ref+" added.")
 }
 
 // handleUpdateActionForm is POST /actions/:id: its status, from the dialogue page.
-func (s *Server) handleUpdateActionForm(c echo.Context) error {
+func (s *Pages) handleUpdateActionForm(c echo.Context) error {
 	v := s.view(c)
-	a, err := v.Action(v.ctx, c.Param("id"))
+	a, err := v.Action(v.Ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -250,11 +252,11 @@ func (s *Server) handleUpdateActionForm(c echo.Context) error {
 	if st := c.FormValue("status"); st != "" {
 		a.Status = st
 	}
-	if err := s.checkAction(v, a, &old); err != nil {
+	if err := s.api.CheckAction(v, a, &old); err != nil {
 		flash(c, "error", "Action "+a.Ref+": "+briefing.ErrorMessage(err))
 		return c.Redirect(http.StatusSeeOther, "/dialogues/"+a.DialogueID+"#actions")
 	}
-	if err := s.store.UpdateAction(v.ctx, a, v.reader.Actor()); err != nil {
+	if err := s.store.UpdateAction(v.Ctx, a, v.User.Actor()); err != nil {
 		if !isUserError(err) {
 			return err
 		}

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server/api"
 )
 
 // roundPage is everything a delegation lead works on for one round.
@@ -23,7 +24,7 @@ type roundPage struct {
 	Agenda      []roundAgendaItem
 	Sheets      []*briefing.Sheet
 	Unlisted    []*briefing.Sheet
-	Snapshots   []snapshotJSON
+	Snapshots   []api.SnapshotJSON
 	Milestones  []briefing.MilestoneDate
 	Ready       bool
 	NotReady    []string
@@ -52,27 +53,27 @@ type roundAgendaItem struct {
 	Sheet *briefing.Sheet
 }
 
-func (s *Server) handleRoundPage(c echo.Context) error {
+func (s *Pages) handleRoundPage(c echo.Context) error {
 	return s.showRound(c, http.StatusOK, nil)
 }
 
-func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) error {
+func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) error {
 	v := s.view(c)
-	stored, err := v.round(c.Param("id"))
+	stored, err := v.RoundByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	r, err := outputRound(v, stored)
+	r, err := api.OutputRound(v, stored)
 	if err != nil {
 		return err
 	}
-	d, err := v.dialogue(r.DialogueID)
+	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
 		return err
 	}
 	rp := &roundPage{R: r, D: d, Form: r, Marking: r.Marking, People: map[string]*briefing.Person{},
 		Milestones: briefing.RoundMilestones(d, r)}
-	err = eachPage(v.people, func(p *briefing.Person) (bool, error) {
+	err = eachPage(v.PeoplePage, func(p *briefing.Person) (bool, error) {
 		rp.People[p.ID] = p
 		rp.AllPeople = append(rp.AllPeople, p)
 		return true, nil
@@ -81,7 +82,7 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 		return err
 	}
 	byID := map[string]*briefing.Sheet{}
-	err = eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.sheets(r.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
 		func(sh *briefing.Sheet) (bool, error) {
 			rp.Sheets = append(rp.Sheets, sh)
 			byID[sh.ID] = sh
@@ -93,7 +94,7 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 	}
 	rp.OpenComments = map[string]int{}
 	for _, sh := range rp.Sheets {
-		err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.ctx, sh.ID, p) },
+		err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.Ctx, sh.ID, p) },
 			func(cm *briefing.Comment) (bool, error) {
 				if !cm.Resolved {
 					rp.OpenComments[sh.ID]++
@@ -123,20 +124,20 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 		}
 	}
 	rp.Ready = len(rp.NotReady) == 0
-	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.Snapshots(v.ctx, r.ID, p) },
+	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.Snapshots(v.Ctx, r.ID, p) },
 		func(sn *briefing.Snapshot) (bool, error) {
-			rp.Snapshots = append(rp.Snapshots, toSnapshotJSON(sn))
+			rp.Snapshots = append(rp.Snapshots, api.ToSnapshotJSON(sn))
 			return true, nil
 		})
 	if err != nil {
 		return err
 	}
-	if v.reader.Role.AtLeast(briefing.RoleLead) {
-		pack, err := briefing.Assemble(v.ctx, v.View, r.ID, s.now())
+	if v.User.Role.AtLeast(briefing.RoleLead) {
+		pack, err := briefing.Assemble(v.Ctx, v.View, r.ID, s.now())
 		if err != nil {
 			return err
 		}
-		if rp.WholeRound, err = briefing.SeesWholeRound(v.ctx, v.View, pack); err != nil {
+		if rp.WholeRound, err = briefing.SeesWholeRound(v.Ctx, v.View, pack); err != nil {
 			return err
 		}
 		if rp.WholeRound {
@@ -148,11 +149,11 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 			}
 		}
 	}
-	rp.Overlaps, err = s.overlaps(v, r)
+	rp.Overlaps, err = s.api.Overlaps(v, r)
 	if err != nil {
 		return err
 	}
-	vs, err := v.RoundVersions(v.ctx, r.ID)
+	vs, err := v.RoundVersions(v.Ctx, r.ID)
 	if err != nil {
 		return err
 	}
@@ -169,10 +170,10 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 // saveRoundForm saves a changed round through the same checks as the API,
 // and answers the form: a flash and back to the round, or the page again
 // with the reason.
-func (s *Server) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string) error {
-	err := prepareRound(v, r, old)
+func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string) error {
+	err := api.PrepareRound(v, r, old)
 	if err == nil {
-		err = v.st.UpdateRound(v.ctx, r, v.reader.Actor())
+		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
 	}
 	if err != nil {
 		if !isUserError(err) {
@@ -188,14 +189,14 @@ func (s *Server) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, 
 }
 
 // roundForEdit reads a round for a form: the stored round at the form's version.
-func (s *Server) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefing.Round, error) {
-	old, err := v.round(c.Param("id"))
+func (s *Pages) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefing.Round, error) {
+	old, err := v.RoundByID(c.Param("id"))
 	if err != nil {
 		return nil, nil, err
 	}
 	// The form works on the round as the reader sees it; people hidden
 	// from them are put back when it is saved.
-	seen, err := outputRound(v, old)
+	seen, err := api.OutputRound(v, old)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,7 +212,7 @@ func (s *Server) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefi
 
 // handleUpdateRoundForm is POST /rounds/:id: the round's own fields, or a
 // quick confirm / postpone.
-func (s *Server) handleUpdateRoundForm(c echo.Context) error {
+func (s *Pages) handleUpdateRoundForm(c echo.Context) error {
 	v := s.view(c)
 	r, old, err := s.roundForEdit(c, v)
 	if err != nil {
@@ -235,7 +236,7 @@ func (s *Server) handleUpdateRoundForm(c echo.Context) error {
 }
 
 // handleAgendaForm is POST /rounds/:id/agenda: move, add or remove items.
-func (s *Server) handleAgendaForm(c echo.Context) error {
+func (s *Pages) handleAgendaForm(c echo.Context) error {
 	v := s.view(c)
 	r, old, err := s.roundForEdit(c, v)
 	if err != nil {
@@ -280,7 +281,7 @@ func (s *Server) handleAgendaForm(c echo.Context) error {
 }
 
 // handlePeopleForm is POST /rounds/:id/people: add or remove co-chairs and delegates.
-func (s *Server) handlePeopleForm(c echo.Context) error {
+func (s *Pages) handlePeopleForm(c echo.Context) error {
 	v := s.view(c)
 	r, old, err := s.roundForEdit(c, v)
 	if err != nil {
@@ -310,22 +311,22 @@ func (s *Server) handlePeopleForm(c echo.Context) error {
 
 // handleNewSheetForm is POST /rounds/:id/sheets: a new topic sheet with the
 // five standard sections, put on the agenda, then opened in the editor.
-func (s *Server) handleNewSheetForm(c echo.Context) error {
+func (s *Pages) handleNewSheetForm(c echo.Context) error {
 	v := s.view(c)
 	sh := &briefing.Sheet{RoundID: c.Param("id"), Title: strings.TrimSpace(c.FormValue("title"))}
-	if err := s.prepareSheet(v, sh, nil); err != nil {
+	if err := s.api.PrepareSheet(v, sh, nil); err != nil {
 		if !isUserError(err) {
 			return err
 		}
 		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = toFormError(err) })
 	}
-	if err := v.st.CreateSheet(v.ctx, sh, v.reader.Actor()); err != nil {
+	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {
 		return err
 	}
-	if c.FormValue("agenda") == "on" && v.reader.Role.AtLeast(briefing.RoleLead) {
-		if r, err := v.round(sh.RoundID); err == nil {
+	if c.FormValue("agenda") == "on" && v.User.Role.AtLeast(briefing.RoleLead) {
+		if r, err := v.RoundByID(sh.RoundID); err == nil {
 			r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
-			if err := v.st.UpdateRound(v.ctx, r, v.reader.Actor()); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
+			if err := v.St.UpdateRound(v.Ctx, r, v.User.Actor()); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
 				return err
 			}
 		}
@@ -334,8 +335,8 @@ func (s *Server) handleNewSheetForm(c echo.Context) error {
 }
 
 // handleFreezeForm is POST /rounds/:id/freeze.
-func (s *Server) handleFreezeForm(c echo.Context) error {
-	sn, err := s.freeze(c, c.Param("id"), freezeRequest{Force: c.FormValue("force") == "on"})
+func (s *Pages) handleFreezeForm(c echo.Context) error {
+	sn, err := s.api.Freeze(c, c.Param("id"), api.FreezeRequest{Force: c.FormValue("force") == "on"})
 	if err != nil {
 		if briefing.ErrorCode(err) == briefing.ECONFLICT {
 			return s.showRound(c, http.StatusConflict, func(rp *roundPage) { rp.Error = toFormError(err) })

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 
 // registerPageRoutes registers the web pages: the same rights as the API,
 // checked by the same middleware.
-func (s *Server) registerPageRoutes() {
+func (s *Pages) registerPageRoutes() {
 	// GET /static/* (CSS and script)
 	s.route(http.MethodGet, "/static/*", Public, s.handleStatic)
 	// GET /login · POST /login · POST /logout
@@ -51,6 +51,9 @@ func (s *Server) registerPageRoutes() {
 	s.route(http.MethodPost, "/sheets/:id/rollforward", briefing.RoleOfficer, s.handleRollForwardForm)
 	s.route(http.MethodPost, "/sheets/:id/delete", briefing.RoleOfficer, s.handleDeleteSheetForm)
 	s.route(http.MethodPost, "/sheets/:id/restore", briefing.RoleOfficer, s.handleRestoreForm)
+	// POST /sheets/:id/comments · POST /comments/:id/resolve
+	s.route(http.MethodPost, "/sheets/:id/comments", briefing.RoleOfficer, s.handleAddCommentForm)
+	s.route(http.MethodPost, "/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveCommentForm)
 	// GET, POST /people · GET, POST /people/:id
 	s.route(http.MethodGet, "/people", briefing.RoleViewer, s.handlePeoplePage)
 	s.route(http.MethodPost, "/people", briefing.RoleSecretariat, s.handleSavePersonForm)
@@ -72,7 +75,7 @@ func wantsHTML(c echo.Context) bool {
 	return !strings.HasPrefix(p, "/api/") && p != "/healthz"
 }
 
-func (s *Server) renderErrorPage(c echo.Context, status int, msg string) {
+func (s *Pages) renderErrorPage(c echo.Context, status int, msg string) {
 	body := map[string]any{"Title": http.StatusText(status), "Message": msg}
 	if status == http.StatusNotFound {
 		body["Title"], body["Message"] = "Not found", "There is nothing here, or nothing you are cleared to see."

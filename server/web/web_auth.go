@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
 )
 
 type loginPage struct {
@@ -40,7 +41,7 @@ func safeNext(next string) string {
 }
 
 // handleLoginPage is GET /login.
-func (s *Server) handleLoginPage(c echo.Context) error {
+func (s *Pages) handleLoginPage(c echo.Context) error {
 	if _, ok := reader(c); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
@@ -49,12 +50,12 @@ func (s *Server) handleLoginPage(c echo.Context) error {
 
 // handleLoginForm is POST /login. A cross-site sign-in form is refused, so
 // nobody can sign a browser into an account of theirs.
-func (s *Server) handleLoginForm(c echo.Context) error {
+func (s *Pages) handleLoginForm(c echo.Context) error {
 	req := c.Request()
 	if sfs := req.Header.Get("Sec-Fetch-Site"); sfs == "cross-site" || sfs == "same-site" {
 		return errorf(briefing.EFORBIDDEN, "cross-site sign-in refused")
 	}
-	if o := req.Header.Get("Origin"); o != "" && o != "null" && !sameOrigin(o, req) {
+	if o := req.Header.Get("Origin"); o != "" && o != "null" && !server.SameOrigin(o, req) {
 		return errorf(briefing.EFORBIDDEN, "cross-origin sign-in refused")
 	}
 	lp := loginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next"))}
@@ -62,12 +63,12 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 		lp.Error = "Enter your name and password."
 		return s.page(c, http.StatusUnprocessableEntity, "login", "Sign in", "", lp)
 	}
-	if _, _, _, err := s.signIn(c, lp.Name, c.FormValue("password")); err != nil {
+	if _, _, err := s.SignIn(c, lp.Name, c.FormValue("password")); err != nil {
 		switch briefing.ErrorCode(err) {
 		case briefing.EUNAUTHORIZED:
 			lp.Error = "Wrong name or password."
 			return s.page(c, http.StatusUnauthorized, "login", "Sign in", "", lp)
-		case codeRateLimited:
+		case server.CodeRateLimited:
 			lp.Error = "Too many failed sign-ins: wait a few minutes and try again."
 			return s.page(c, http.StatusTooManyRequests, "login", "Sign in", "", lp)
 		}
@@ -77,13 +78,9 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 }
 
 // handleLogoutForm is POST /logout.
-func (s *Server) handleLogoutForm(c echo.Context) error {
-	if t, ok := c.Get(keyToken).(string); ok {
-		if err := s.sessions.end(c.Request().Context(), t); err != nil {
-			return err
-		}
+func (s *Pages) handleLogoutForm(c echo.Context) error {
+	if err := s.SignOut(c); err != nil {
+		return err
 	}
-	s.clearSessionCookie(c)
-	s.logger(c).Info("sign-out")
 	return redirect(c, "/login", "Signed out.")
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,8 +10,8 @@ import (
 	"briefpack/briefing"
 )
 
-// searchHit is one search result.
-type searchHit struct {
+// SearchHit is one search result.
+type SearchHit struct {
 	Kind    string `json:"kind"`
 	ID      string `json:"id"`
 	Title   string `json:"title"`
@@ -22,30 +22,30 @@ type searchHit struct {
 const maxHits = 50
 
 // registerSearchRoutes registers GET /api/v1/search.
-func (s *Server) registerSearchRoutes() {
+func (s *API) registerSearchRoutes() {
 	// GET /api/v1/search?q=words
 	s.route(http.MethodGet, api+"/search", briefing.RoleViewer, s.handleSearch)
 }
 
-func (s *Server) handleSearch(c echo.Context) error {
+func (s *API) handleSearch(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if q == "" || utf8.RuneCountInString(q) > 200 {
 		return &briefing.Error{Code: codeBadRequest, Message: "q must hold 1 to 200 characters of words to search for",
 			Fields: map[string]string{"q": "must hold 1 to 200 characters"}}
 	}
-	hits, err := s.search(s.view(c), q)
+	hits, err := s.Search(s.view(c), q)
 	if err != nil {
 		return err
 	}
 	return list(c, hits, "")
 }
 
-// search finds every word of q, in any case, in what the reader may see of
+// Search finds every word of q, in any case, in what the reader may see of
 // dialogues, rounds, topic sheets and people. It reads only through the
 // view, so nothing above the reader can match or appear in a snippet.
-func (s *Server) search(v *view, q string) ([]searchHit, error) {
+func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 	words := strings.Fields(strings.ToLower(q))
-	var hits []searchHit
+	var hits []SearchHit
 	add := func(kind, id, title string, texts ...string) bool {
 		all := strings.ToLower(title + "\n" + strings.Join(texts, "\n"))
 		for _, w := range words {
@@ -53,22 +53,22 @@ func (s *Server) search(v *view, q string) ([]searchHit, error) {
 				return len(hits) < maxHits
 			}
 		}
-		hits = append(hits, searchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(append([]string{title}, texts...), words[0])})
+		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(append([]string{title}, texts...), words[0])})
 		return len(hits) < maxHits
 	}
-	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.ctx, p) },
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
 			if !add(briefing.KindDialogue, d.ID, d.Name, d.Partner, d.Origin, d.Notes) {
 				return false, nil
 			}
 			more := true
-			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.rounds(d.ID, p) },
+			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 				func(r *briefing.Round) (bool, error) {
 					title := d.Name + " – round " + itoa(r.Number)
 					if more = add(briefing.KindRound, r.ID, title, r.City, r.StartsOn, r.Outcomes); !more {
 						return false, nil
 					}
-					return more, eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.sheets(r.ID, p) },
+					return more, eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
 						func(sh *briefing.Sheet) (bool, error) {
 							more = add(briefing.KindSheet, sh.ID, sh.Title, s.sheetText(sh)...)
 							return more, nil
@@ -80,7 +80,7 @@ func (s *Server) search(v *view, q string) ([]searchHit, error) {
 		return nil, err
 	}
 	if len(hits) < maxHits {
-		err = eachPage(func(p briefing.Page) ([]*briefing.Person, string, error) { return v.people(p) },
+		err = eachPage(func(p briefing.Page) ([]*briefing.Person, string, error) { return v.PeoplePage(p) },
 			func(p *briefing.Person) (bool, error) {
 				return add(briefing.KindPerson, p.ID, p.Name, p.Title, p.Country, p.Bio), nil
 			})
@@ -89,7 +89,7 @@ func (s *Server) search(v *view, q string) ([]searchHit, error) {
 }
 
 // sheetText is a sheet's searchable text: headings and paragraphs, spans written out.
-func (s *Server) sheetText(sh *briefing.Sheet) []string {
+func (s *API) sheetText(sh *briefing.Sheet) []string {
 	var out []string
 	for _, sec := range sh.Sections {
 		out = append(out, sec.Heading)
@@ -120,24 +120,4 @@ func snippet(texts []string, word string) string {
 		return out
 	}
 	return ""
-}
-
-// eachPage calls fn for every item of a paged list until fn says stop.
-func eachPage[T any](fetch func(briefing.Page) ([]T, string, error), fn func(T) (bool, error)) error {
-	p := briefing.Page{Limit: 500}
-	for {
-		items, next, err := fetch(p)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if more, err := fn(it); err != nil || !more {
-				return err
-			}
-		}
-		if next == "" {
-			return nil
-		}
-		p.After = next
-	}
 }

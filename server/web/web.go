@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
 	"briefpack/templates"
 )
 
@@ -56,7 +57,7 @@ type flashMsg struct {
 }
 
 // pageFuncs are the helpers templates may call.
-func (s *Server) pageFuncs() template.FuncMap {
+func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
 		"portion": s.settings.PortionMark,
 		"ordinal": briefing.Ordinal,
@@ -93,7 +94,7 @@ func (s *Server) pageFuncs() template.FuncMap {
 
 // loadPages parses every page with the base layout, once, at start-up: a
 // missing or broken template fails New, never a request.
-func (s *Server) loadPages() error {
+func (s *Pages) loadPages() error {
 	names, err := fs.Glob(templates.FS, "pages/*.html")
 	if err != nil {
 		return err
@@ -158,7 +159,7 @@ func checkReferences(t *template.Template) error {
 
 // page renders a page into a buffer, then sends it, so a template error
 // never sends half a page.
-func (s *Server) page(c echo.Context, status int, name, title, marking string, body any) error {
+func (s *Pages) page(c echo.Context, status int, name, title, marking string, body any) error {
 	t, ok := s.pages[name]
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
@@ -168,9 +169,7 @@ func (s *Server) page(c echo.Context, status int, name, title, marking string, b
 		marking = s.settings.Lowest()
 	}
 	d := pageData{Title: title, Nav: name, Reader: r, Signed: signed, Marking: marking, Settings: s.settings, Body: body, Flash: takeFlash(c)}
-	if sess, ok := c.Get(keySess).(*session); ok {
-		d.CSRF = sess.csrf
-	}
+	d.CSRF = server.CSRFToken(c)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", d); err != nil {
 		return fmt.Errorf("render page %s: %w", name, err)
@@ -228,7 +227,7 @@ func toFormError(err error) *formError {
 // again), rather than a refusal or failure (shown as an error page).
 func isUserError(err error) bool {
 	switch briefing.ErrorCode(err) {
-	case briefing.EINVALID, briefing.ESTALE, briefing.ECONFLICT, codeBadRequest:
+	case briefing.EINVALID, briefing.ESTALE, briefing.ECONFLICT, server.CodeBadRequest:
 		return true
 	}
 	return false
@@ -243,7 +242,7 @@ func humanDate(d string) string {
 }
 
 // handleStatic is GET /static/*: the pages' CSS and script.
-func (s *Server) handleStatic(c echo.Context) error {
+func (s *Pages) handleStatic(c echo.Context) error {
 	name := path.Clean("/" + c.Param("*"))
 	b, err := fs.ReadFile(templates.FS, "static"+name)
 	if err != nil {

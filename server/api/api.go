@@ -1,0 +1,97 @@
+// Package api is briefpack's JSON API under /api/v1: the handlers of every
+// object, packs, history, scheduling, search and users, and the operations
+// on them that the web pages share. It stands on the core in package server
+// (sessions, sign-in, roles, errors, middleware, the reader's view), and
+// reads only through that view.
+package api
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/server"
+)
+
+// API is the JSON API over a server's core.
+type API struct {
+	*server.Server
+	store    briefing.Store
+	settings briefing.Settings
+	// snapshots caches frozen files, which never change, by snapshot and file.
+	snapshots *byteCache[*cachedSnapshot]
+	// packs caches rendered packs by what they were built from (packKey).
+	packs *byteCache[*cachedPack]
+	// flights are the packs being rendered, by key, so that concurrent
+	// requests for one wait for a single rendering.
+	flightsMu sync.Mutex
+	flights   map[string]*flight
+}
+
+// New returns the API over a server's core, its routes not yet registered.
+func New(s *server.Server) *API {
+	return &API{Server: s, store: s.Store(), settings: s.Settings(),
+		packs:     newByteCache(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		snapshots: newByteCache(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
+		flights:   map[string]*flight{}}
+}
+
+// Register registers the JSON API's routes on a server and returns the API.
+func Register(s *server.Server) *API {
+	a := New(s)
+	a.registerAgencyRoutes()
+	a.registerPersonRoutes()
+	a.registerDialogueRoutes()
+	a.registerRoundRoutes()
+	a.registerSheetRoutes()
+	a.registerMergeRoutes()
+	a.registerCommentRoutes()
+	a.registerActionRoutes()
+	a.registerUserRoutes()
+	a.registerSearchRoutes()
+	a.registerPackRoutes()
+	a.registerHistoryRoutes()
+	a.registerDashboardRoutes()
+	a.registerScheduleRoutes()
+	return a
+}
+
+// The core's helpers, by the names the handlers use.
+type view = server.View
+
+var (
+	decode          = server.Decode
+	one             = server.One
+	created         = server.Created
+	page            = server.PageParams
+	ifMatch         = server.IfMatch
+	optionalIfMatch = server.OptionalIfMatch
+	errorf          = server.Errorf
+	fieldError      = server.FieldError
+	mustReader      = server.MustReader
+)
+
+const (
+	api                      = "/api/v1"
+	codeBadRequest           = server.CodeBadRequest
+	codePreconditionRequired = server.CodePreconditionRequired
+)
+
+func list[T any](c echo.Context, items []T, next string) error { return server.List(c, items, next) }
+
+func eachPage[T any](fetch func(briefing.Page) ([]T, string, error), fn func(T) (bool, error)) error {
+	return server.EachPage(fetch, fn)
+}
+
+func (s *API) view(c echo.Context) *view { return s.View(c) }
+
+func (s *API) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
+	s.Route(method, path, min, h)
+}
+
+func (s *API) now() time.Time { return s.Now() }
+
+func (s *API) logger(c echo.Context) *slog.Logger { return s.Logger(c) }

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// registerCommentRoutes registers review comments and presence on sheets.
+func (s *API) registerCommentRoutes() {
+	// GET /api/v1/sheets/:id/comments
+	s.route(http.MethodGet, api+"/sheets/:id/comments", briefing.RoleViewer, s.handleComments)
+	// POST /api/v1/sheets/:id/comments {"paragraph_id","text","marking"}
+	s.route(http.MethodPost, api+"/sheets/:id/comments", briefing.RoleOfficer, s.handleAddComment)
+	// POST /api/v1/comments/:id/resolve
+	s.route(http.MethodPost, api+"/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveComment)
+	// POST /api/v1/sheets/:id/presence: I have it open; who else has?
+	s.route(http.MethodPost, api+"/sheets/:id/presence", briefing.RoleOfficer, s.handlePresence)
+}
+
+// presenceWindow is how long an open editor counts as present.
+const presenceWindow = 3 * time.Minute
+
+func (s *API) handleComments(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c)
+	items, next, err := v.Comments(v.Ctx, c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	return list(c, items, next)
+}
+
+// AddComment stores a comment on a paragraph the writer may see; a
+// paragraph they may not see is answered as one that does not exist.
+func (s *API) AddComment(v *view, sheetID string, cm *briefing.Comment) error {
+	sh, err := v.SheetByID(sheetID)
+	if err != nil {
+		return err
+	}
+	marking := ""
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if p.ID == cm.ParagraphID {
+				marking = p.Marking
+			}
+		}
+	}
+	if marking == "" {
+		return fieldError("paragraph_id", "must be the id of a paragraph of this sheet")
+	}
+	*cm = briefing.Comment{SheetID: sh.ID, ParagraphID: cm.ParagraphID, Text: cm.Text, Marking: cm.Marking, By: v.User.Name}
+	if err := cm.Validate(v.Set, marking); err != nil {
+		return err
+	}
+	if err := v.MarkingWithin("marking", cm.Marking); err != nil {
+		return err
+	}
+	return v.St.CreateComment(v.Ctx, cm, v.User.Actor())
+}
+
+func (s *API) handleAddComment(c echo.Context) error {
+	var cm briefing.Comment
+	if err := decode(c, &cm); err != nil {
+		return err
+	}
+	if err := s.AddComment(s.view(c), c.Param("id"), &cm); err != nil {
+		return err
+	}
+	return created(c, api+"/sheets/"+cm.SheetID+"/comments", cm.Version, cm)
+}
+
+// ResolveComment marks a comment the writer may see resolved.
+func (s *API) ResolveComment(v *view, id string) (*briefing.Comment, error) {
+	cm, err := v.Comment(v.Ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if cm.Resolved {
+		return cm, nil
+	}
+	now := s.now().UTC()
+	cm.Resolved, cm.ResolvedBy, cm.ResolvedAt = true, v.User.Name, &now
+	if err := v.St.UpdateComment(v.Ctx, cm, v.User.Actor()); err != nil {
+		return nil, err
+	}
+	return cm, nil
+}
+
+func (s *API) handleResolveComment(c echo.Context) error {
+	cm, err := s.ResolveComment(s.view(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return one(c, http.StatusOK, cm.Version, cm)
+}
+
+// openComments counts a sheet's unresolved comments, seen by the reader or not.
+func (s *API) openComments(v *view, sheetID string) (int, error) {
+	n := 0
+	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.St.Comments(v.Ctx, sheetID, p) },
+		func(c *briefing.Comment) (bool, error) {
+			if !c.Resolved {
+				n++
+			}
+			return true, nil
+		})
+	return n, err
+}
+
+// handlePresence records that the caller has the sheet open and answers who
+// else has had it open in the last few minutes.
+func (s *API) handlePresence(c echo.Context) error {
+	v := s.view(c)
+	others, err := s.Present(v, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": others})
+}
+
+func (s *API) Present(v *view, sheetID string) ([]briefing.Presence, error) {
+	if _, err := v.SheetByID(sheetID); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	others, err := v.St.Present(v.Ctx, briefing.KindSheet, sheetID, v.User.Name, now, now.Add(-presenceWindow))
+	if others == nil {
+		others = []briefing.Presence{}
+	}
+	return others, err
+}

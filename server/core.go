@@ -1,0 +1,77 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// What the core gives the JSON API (server/api) and the web pages
+// (server/web): the store to write through views, the clock, the request's
+// logger and session, sign-in and sign-out, and the error codes.
+
+// Store returns the store, for writes and for the checks writes make; reads
+// on a reader's behalf go through View.
+func (s *Server) Store() briefing.Store { return s.store }
+
+// Now returns the server's clock reading.
+func (s *Server) Now() time.Time { return s.now() }
+
+// Logger returns the request's logger, carrying its request id.
+func (s *Server) Logger(c echo.Context) *slog.Logger { return s.logger(c) }
+
+// ReaderOf returns the signed-in reader of a request, if any.
+func ReaderOf(c echo.Context) (briefing.Reader, bool) { return reader(c) }
+
+// CSRFToken returns the request's session CSRF token, or "".
+func CSRFToken(c echo.Context) string {
+	if sess, ok := c.Get(keySess).(*session); ok {
+		return sess.csrf
+	}
+	return ""
+}
+
+// SignIn checks a name and password under the sign-in limits and, on
+// success, starts a session, sets its cookie and returns its token.
+func (s *Server) SignIn(c echo.Context, name, password string) (string, *briefing.User, error) {
+	token, _, u, err := s.signIn(c, name, password)
+	return token, u, err
+}
+
+// SignOut ends the request's session, wherever it was made, and clears its cookie.
+func (s *Server) SignOut(c echo.Context) error {
+	if t, ok := c.Get(keyToken).(string); ok {
+		if err := s.sessions.end(c.Request().Context(), t); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	s.logger(c).Info("sign-out")
+	return nil
+}
+
+// EndSessions ends every session of a user, on every server.
+func (s *Server) EndSessions(ctx context.Context, userID string) error {
+	return s.sessions.endUser(ctx, userID)
+}
+
+// PackRenders counts the live packs rendered since the server started: a
+// measure of how well the pack cache serves, for tests and operators.
+func (s *Server) PackRenders() int64 { return s.renders.Load() }
+
+// CountPackRender records one rendering of a live pack.
+func (s *Server) CountPackRender() { s.renders.Add(1) }
+
+// Error codes of the transport, beside the domain's, for the two sides.
+const (
+	CodeBadRequest           = codeBadRequest
+	CodeTooLarge             = codeTooLarge
+	CodeUnsupportedMedia     = codeUnsupportedMedia
+	CodePreconditionRequired = codePreconditionRequired
+	CodeRateLimited          = codeRateLimited
+	CodeNotAcceptable        = codeNotAcceptable
+)

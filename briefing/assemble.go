@@ -91,7 +91,19 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	for _, a := range r.Agenda {
 		// The view has dropped items linked to sheets the reader may not see,
 		// and given linked items their sheet's title.
-		item := PackAgendaItem{Title: a.Title, Sheet: visible[a.SheetID]}
+		item := PackAgendaItem{Title: a.Title, Sheet: visible[a.SheetID], StartsAt: a.StartsAt, EndsAt: a.EndsAt, Session: a.Session}
+		if a.LeadPersonID != "" {
+			if pe, err := v.Person(ctx, a.LeadPersonID); err == nil {
+				ag, err := agency(pe.AgencyID)
+				if err != nil {
+					return nil, err
+				}
+				item.Lead = &PackPerson{Person: pe, Agency: ag, Side: sideOf(r, pe.ID)}
+				p.Marking = s.Highest(p.Marking, pe.Marking)
+			} else if ErrorCode(err) != ENOTFOUND {
+				return nil, err
+			}
+		}
 		if item.Sheet != nil {
 			if placed[a.SheetID] {
 				item.Sheet = nil
@@ -107,7 +119,24 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 			p.Sheets = append(p.Sheets, sh)
 		}
 	}
+	for _, side := range []string{SideHome, SidePartner} {
+		for _, pa := range r.ParticipatingAgencies {
+			if pa.Side != side {
+				continue
+			}
+			a, err := agency(pa.AgencyID)
+			if err != nil {
+				return nil, err
+			}
+			if a != nil {
+				p.Agencies = append(p.Agencies, PackAgency{Agency: a, Side: side})
+			}
+		}
+	}
 	for _, sh := range p.Sheets {
+		if sh.Status != SheetCleared {
+			p.NotCleared = append(p.NotCleared, sh.Title)
+		}
 		p.Marking = s.Highest(p.Marking, sh.Marking)
 		if err := markChanges(ctx, v, sh, p); err != nil {
 			return nil, err
@@ -195,4 +224,17 @@ func markChanges(ctx context.Context, v *View, sh *Sheet, p *Pack) error {
 		}
 	}
 	return nil
+}
+
+// sideOf is the side a person sits on in a round, "" when they are in
+// neither its co-chairs nor its delegation.
+func sideOf(r *Round, personID string) string {
+	for _, list := range [][]Participant{r.CoChairs, r.Delegation} {
+		for _, pt := range list {
+			if pt.PersonID == personID {
+				return pt.Side
+			}
+		}
+	}
+	return ""
 }

@@ -181,23 +181,43 @@ type Participant struct {
 type AgendaItem struct {
 	Title   string `json:"title,omitempty"`
 	SheetID string `json:"sheet_id"`
+	// StartsAt and EndsAt are local times (HH:MM), so the agenda reads as a programme.
+	StartsAt string `json:"starts_at,omitempty"`
+	EndsAt   string `json:"ends_at,omitempty"`
+	// Session names the part of the programme the item is in ("Session 2: Regional security").
+	Session string `json:"session,omitempty"`
+	// LeadPersonID is who speaks to the item for our side or theirs.
+	LeadPersonID string `json:"lead_person_id,omitempty"`
+}
+
+// AgencySide is an agency taking part in a round, on one side.
+type AgencySide struct {
+	AgencyID string `json:"agency_id"`
+	Side     string `json:"side"`
 }
 
 // Round is one meeting of a dialogue.
 type Round struct {
 	Meta
-	DialogueID string        `json:"dialogue_id"`
-	Number     int           `json:"number"`
-	StartsOn   string        `json:"starts_on"`
-	EndsOn     string        `json:"ends_on"`
-	City       string        `json:"city"`
-	Host       string        `json:"host"`
-	Status     string        `json:"status"`
-	Marking    string        `json:"marking"`
-	Outcomes   string        `json:"outcomes"` // Markdown
-	CoChairs   []Participant `json:"co_chairs"`
-	Delegation []Participant `json:"delegation"`
-	Agenda     []AgendaItem  `json:"agenda"`
+	DialogueID string `json:"dialogue_id"`
+	Number     int    `json:"number"`
+	StartsOn   string `json:"starts_on"`
+	EndsOn     string `json:"ends_on"`
+	City       string `json:"city"`
+	Host       string `json:"host"`
+	Status     string `json:"status"`
+	Marking    string `json:"marking"`
+	Outcomes   string `json:"outcomes"` // Markdown
+	// Purpose is why the round is held and what we want from it (Markdown);
+	// KeyMessages are the messages the delegation must land (Markdown).
+	Purpose     string `json:"purpose"`
+	KeyMessages string `json:"key_messages"`
+	// ParticipatingAgencies take part on each side, whether or not any of
+	// their people is listed.
+	ParticipatingAgencies []AgencySide  `json:"participating_agencies"`
+	CoChairs              []Participant `json:"co_chairs"`
+	Delegation            []Participant `json:"delegation"`
+	Agenda                []AgendaItem  `json:"agenda"`
 }
 
 // Validate checks a round's fields, filling defaults for status and marking.
@@ -242,6 +262,28 @@ func (r *Round) Validate(s Settings) error {
 	}
 	s.checkMarking(fe, "marking", r.Marking)
 	limitText(fe, "outcomes", r.Outcomes, 50000)
+	limitText(fe, "purpose", r.Purpose, 20000)
+	s.checkSpans(fe, "purpose", r.Purpose)
+	limitText(fe, "key_messages", r.KeyMessages, 20000)
+	s.checkSpans(fe, "key_messages", r.KeyMessages)
+	if len(r.ParticipatingAgencies) > 200 {
+		fe.add("participating_agencies", "must have at most 200 agencies")
+	}
+	seenAgency := map[string]bool{}
+	for i, pa := range r.ParticipatingAgencies {
+		f := fmt.Sprintf("participating_agencies[%d]", i)
+		if pa.AgencyID == "" {
+			fe.add(f+".agency_id", "is required")
+		}
+		limitText(fe, f+".agency_id", pa.AgencyID, 40)
+		if pa.Side != SideHome && pa.Side != SidePartner {
+			fe.add(f+".side", "must be home or partner")
+		}
+		if seenAgency[pa.AgencyID+"/"+pa.Side] {
+			fe.add(f+".agency_id", "is listed twice on that side")
+		}
+		seenAgency[pa.AgencyID+"/"+pa.Side] = true
+	}
 	checkParticipants(fe, "co_chairs", r.CoChairs)
 	checkParticipants(fe, "delegation", r.Delegation)
 	if len(r.Agenda) > 200 {
@@ -259,6 +301,17 @@ func (r *Round) Validate(s Settings) error {
 		limitText(fe, f+".title", a.Title, 300)
 		limitText(fe, f+".sheet_id", a.SheetID, 40)
 		s.checkSpans(fe, f+".title", a.Title)
+		limitText(fe, f+".session", a.Session, 200)
+		s.checkSpans(fe, f+".session", a.Session)
+		limitText(fe, f+".lead_person_id", a.LeadPersonID, 40)
+		for _, t := range []struct{ field, v string }{{"starts_at", a.StartsAt}, {"ends_at", a.EndsAt}} {
+			if t.v != "" && !clockTime.MatchString(t.v) {
+				fe.add(f+"."+t.field, "must be a time of day written HH:MM")
+			}
+		}
+		if a.StartsAt != "" && a.EndsAt != "" && a.EndsAt < a.StartsAt {
+			fe.add(f+".ends_at", "must not be before starts_at")
+		}
 	}
 	return fe.err("round")
 }
@@ -376,6 +429,9 @@ type User struct {
 	// PasswordHash is an encoded argon2id hash; it never leaves the store or server.
 	PasswordHash string `json:"-"`
 }
+
+// clockTime is a local time of day, HH:MM.
+var clockTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 var userName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 

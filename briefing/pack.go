@@ -40,6 +40,12 @@ type Pack struct {
 	Actions []PackAction
 	// Previous is the last round before this one, for its outcomes, or nil.
 	Previous *Round
+	// Agencies are the agencies taking part, home side first.
+	Agencies []PackAgency
+	// NotCleared are the titles of the pack's sheets not yet cleared, each
+	// marked DRAFT where it appears; Forced says a snapshot was frozen so.
+	NotCleared []string
+	Forced     bool
 	// Schedule is the release edition's schedule of documents; WithheldInFull
 	// counts the sheets left out of it entirely.
 	Schedule       []ScheduleEntry
@@ -74,10 +80,42 @@ type PackPerson struct {
 	Side   string
 }
 
-// PackAgendaItem is one agenda item of a pack.
+// PackAgendaItem is one agenda item of a pack: with its times, session and
+// lead it reads as a programme.
 type PackAgendaItem struct {
-	Title string
-	Sheet *Sheet
+	Title            string
+	Sheet            *Sheet
+	StartsAt, EndsAt string
+	Session          string
+	Lead             *PackPerson // nil when none, or one the reader may not see
+}
+
+// PackAgency is an agency taking part in the round, on one side.
+type PackAgency struct {
+	Agency *Agency
+	Side   string
+}
+
+// Timed reports whether any agenda item has a time, session or lead, so the
+// agenda is shown as a programme.
+func (p *Pack) Timed() bool {
+	for _, it := range p.Agenda {
+		if it.StartsAt != "" || it.EndsAt != "" || it.Session != "" || it.Lead != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// AgenciesOn lists the participating agencies of one side.
+func (p *Pack) AgenciesOn(side string) []*Agency {
+	var out []*Agency
+	for _, a := range p.Agencies {
+		if a.Side == side {
+			out = append(out, a.Agency)
+		}
+	}
+	return out
 }
 
 // PackAction is an open action with its owner agency.

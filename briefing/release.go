@@ -31,9 +31,15 @@ func ReleaseView(full *Pack) (*Pack, error) {
 		}
 		c := *r
 		c.Marking = ""
-		c.CoChairs, c.Delegation, c.Agenda = nil, nil, nil
+		c.CoChairs, c.Delegation, c.Agenda, c.ParticipatingAgencies = nil, nil, nil, nil
 		var err error
 		if c.Outcomes, err = redactText(s, r.Outcomes); err != nil {
+			return nil, err
+		}
+		if c.Purpose, err = redactText(s, r.Purpose); err != nil {
+			return nil, err
+		}
+		if c.KeyMessages, err = redactText(s, r.KeyMessages); err != nil {
 			return nil, err
 		}
 		return &c, nil
@@ -104,7 +110,12 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	for _, it := range full.Agenda {
 		if it.Sheet != nil {
 			if rs := released[it.Sheet]; rs != nil {
-				p.Agenda = append(p.Agenda, PackAgendaItem{Title: rs.Title, Sheet: rs})
+				item, err := releaseItem(s, it, people)
+				if err != nil {
+					return nil, err
+				}
+				item.Title, item.Sheet = rs.Title, rs
+				p.Agenda = append(p.Agenda, item)
 			}
 			continue // a sheet withheld in full leaves no trace, not even its agenda title
 		}
@@ -112,8 +123,14 @@ func ReleaseView(full *Pack) (*Pack, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Agenda = append(p.Agenda, PackAgendaItem{Title: title})
+		item, err := releaseItem(s, it, people)
+		if err != nil {
+			return nil, err
+		}
+		item.Title = title
+		p.Agenda = append(p.Agenda, item)
 	}
+	p.Agencies = full.Agencies
 	for _, a := range full.Actions {
 		c := *a.Action
 		if c.Text, err = redactText(s, c.Text); err != nil {
@@ -226,4 +243,22 @@ func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
 		out = append(out, rc)
 	}
 	return out
+}
+
+// releaseItem is an agenda item's programme in the release edition: its
+// session redacted, its lead released or withheld as in the delegations.
+func releaseItem(s Settings, it PackAgendaItem, people func([]PackPerson) ([]PackPerson, error)) (PackAgendaItem, error) {
+	out := PackAgendaItem{StartsAt: it.StartsAt, EndsAt: it.EndsAt}
+	var err error
+	if out.Session, err = redactText(s, it.Session); err != nil {
+		return out, err
+	}
+	if it.Lead != nil {
+		lead, err := people([]PackPerson{*it.Lead})
+		if err != nil {
+			return out, err
+		}
+		out.Lead = &lead[0]
+	}
+	return out, nil
 }

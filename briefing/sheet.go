@@ -23,11 +23,17 @@ const (
 	SectionDefensive  = "defensive"
 	SectionCurrent    = "current"
 	SectionPartnering = "partnering"
-	SectionCustom     = "custom"
+	// What a delegate reads out, and what they draw on.
+	SectionTalkingPoints = "talking_points"
+	SectionBackground    = "background"
+	SectionIfAsked       = "if_asked"
+	SectionCustom        = "custom"
 )
 
-// SectionKinds lists the section kinds, the five standard ones in order first.
-var SectionKinds = []string{SectionSituation, SectionOffensive, SectionDefensive, SectionCurrent, SectionPartnering, SectionCustom}
+// SectionKinds lists the section kinds, the five standard ones in order
+// first, then those a delegate reads out, then custom.
+var SectionKinds = []string{SectionSituation, SectionOffensive, SectionDefensive, SectionCurrent, SectionPartnering,
+	SectionTalkingPoints, SectionBackground, SectionIfAsked, SectionCustom}
 
 // DefaultHeading returns the heading a section of kind has unless it sets one,
 // with {home} and {partner} filled from the dialogue. Custom sections have none.
@@ -44,6 +50,12 @@ func DefaultHeading(kind, home, partner string) string {
 		h = "What is {home} currently doing, or actively planning to do?"
 	case SectionPartnering:
 		h = "What could {home} partner with {partner} to achieve?"
+	case SectionTalkingPoints:
+		h = "Talking points"
+	case SectionBackground:
+		h = "Background"
+	case SectionIfAsked:
+		h = "If asked (reactive lines)"
 	}
 	return strings.NewReplacer("{home}", home, "{partner}", partner).Replace(h)
 }

@@ -198,6 +198,9 @@ func (v *View) round(ctx context.Context, r *Round) (*Round, bool, error) {
 	if c.Delegation, err = v.participants(ctx, r.Delegation); err != nil {
 		return nil, false, err
 	}
+	if c.ParticipatingAgencies == nil {
+		c.ParticipatingAgencies = []AgencySide{}
+	}
 	c.Agenda = []AgendaItem{}
 	for _, a := range r.Agenda {
 		if a.SheetID != "" {
@@ -209,6 +212,13 @@ func (v *View) round(ctx context.Context, r *Round) (*Round, bool, error) {
 				continue // a sheet above the reader, or gone: the item is absent with it
 			}
 			a.Title = sh.Title
+		}
+		if a.LeadPersonID != "" {
+			if ok, err := v.Sees(ctx, KindPerson, a.LeadPersonID); err != nil {
+				return nil, false, err
+			} else if !ok {
+				a.LeadPersonID = "" // a lead above the reader is absent, as in the delegation
+			}
 		}
 		c.Agenda = append(c.Agenda, a)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -374,5 +376,70 @@ func TestPackCache_KeyedByContent(t *testing.T) {
 		if e == first || e != etags[0] {
 			t.Fatalf("ETags after the edit: %v (before %s)", etags, first)
 		}
+	}
+}
+
+// TestPack_Programme: a round's purpose, key messages, agencies on both
+// sides (some with nobody listed), a timed agenda, a sheet of talking
+// points, and a DRAFT mark on the sheet not yet cleared, and on it only.
+func TestPack_Programme(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	home := f.create("secretariat", "/api/v1/agencies", map[string]any{"name": "Ministry of Foreign Affairs and Trade", "acronym": "MFAT"})
+	partner := f.create("secretariat", "/api/v1/agencies", map[string]any{"name": "National Police Agency", "acronym": "NPA"})
+	tp := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Cyber Capacity Building", "status": "draft",
+		"sections": []map[string]any{{"kind": "talking_points", "paragraphs": []any{para("We welcome the joint capacity programme.", "UNCLASSIFIED", "")}}}})
+	// The other sheet is cleared.
+	f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"})
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "clear"}); r.Code != 200 {
+		t.Fatalf("clear: %d %s", r.Code, r.Body.String())
+	}
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["purpose"] = "Agree the **work plan** for the year."
+		m["key_messages"] = "- New Zealand values the partnership."
+		m["participating_agencies"] = []map[string]string{{"agency_id": w.agency, "side": "home"}, {"agency_id": home, "side": "home"}, {"agency_id": partner, "side": "partner"}}
+		m["agenda"] = []map[string]any{
+			{"title": "Welcome and introductions", "starts_at": "09:00", "ends_at": "09:15", "session": "Opening", "lead_person_id": w.person},
+			{"sheet_id": w.sheet, "starts_at": "09:15", "ends_at": "10:30", "session": "Session 1: Regional security"},
+			{"sheet_id": tp, "starts_at": "10:45", "ends_at": "12:00", "session": "Session 2: Cyber"},
+		}
+	})
+	r := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html", nil)
+	body := r.Body.String()
+	for _, want := range []string{"<strong>work plan</strong>", "New Zealand values the partnership", "Department of the Prime Minister and Cabinet",
+		"Ministry of Foreign Affairs and Trade", "National Police Agency", "09:00–09:15", "10:45–12:00", "Session 2: Cyber", "Tony Lynch",
+		"Talking points", "We welcome the joint capacity programme."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the HTML pack lacks %q", want)
+		}
+	}
+	// DRAFT on the draft sheet's heading, not on the cleared one's.
+	if !regexp.MustCompile(`Cyber Capacity Building <span class="mk">[A-Z ]+</span> <span class="draft">DRAFT</span>`).MatchString(body) {
+		t.Error("the draft sheet carries no DRAFT mark")
+	}
+	if regexp.MustCompile(`Foreign Interference <span class="mk">[A-Z ]+</span> <span class="draft">DRAFT</span>`).MatchString(body) {
+		t.Error("the cleared sheet is marked DRAFT")
+	}
+	if !strings.Contains(body, "Not cleared:</strong> Cyber Capacity Building") {
+		t.Error("the cover does not list what is not cleared")
+	}
+	// The XLSX agrees.
+	r = f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx", nil)
+	xf, err := excelize.OpenReader(bytes.NewReader(r.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agenda, _ := xf.GetRows("Agenda")
+	dels, _ := xf.GetRows("Delegations")
+	all := fmt.Sprint(agenda, dels)
+	for _, want := range []string{"09:15–10:30", "Session 1: Regional security", "Cyber Capacity Building (DRAFT)", "National Police Agency (NPA)", "Ministry of Foreign Affairs and Trade (MFAT)"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the XLSX pack lacks %q: %v", want, all)
+		}
+	}
+	// The release edition keeps the programme, and no DRAFT marks.
+	r = f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html&edition=release", nil)
+	if rb := r.Body.String(); !strings.Contains(rb, "Session 2: Cyber") || strings.Contains(rb, ">DRAFT<") {
+		t.Errorf("release edition: %d", r.Code)
 	}
 }

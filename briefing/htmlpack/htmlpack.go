@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 
 	"briefpack/briefing"
 	"briefpack/templates"
@@ -20,6 +21,7 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"release":   func(p *briefing.Pack) bool { return p.Edition == briefing.EditionRelease },
 	"sheetbody": sheetBody,
 	"inc":       func(i int) int { return i + 1 },
+	"join":      strings.Join,
 	"side": func(p *briefing.Pack, side string) string {
 		if side == briefing.SideHome {
 			return p.Dialogue.Home

@@ -195,6 +195,18 @@ func (wr *writer) cover() error {
 		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
 	}
 	rows = append(rows, []any{wr.text("Prepared"), wr.text(p.GeneratedAt.UTC().Format("2 January 2006 15:04 MST"))})
+	if p.Round.Purpose != "" {
+		rows = append(rows, []any{wr.text("Purpose"), wr.text(p.Round.Purpose)})
+	}
+	if p.Round.KeyMessages != "" {
+		rows = append(rows, []any{wr.text("Key messages"), wr.text(p.Round.KeyMessages)})
+	}
+	if !wr.rel && len(p.NotCleared) > 0 {
+		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Not cleared (DRAFT)"}, wr.text(strings.Join(p.NotCleared, "; "))})
+	}
+	if !wr.rel && p.Forced {
+		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Frozen"}, wr.text("before every sheet was cleared")})
+	}
 	for i, r := range rows {
 		if err := sw.SetRow(row(i+1), r); err != nil {
 			return err
@@ -233,19 +245,33 @@ func (wr *writer) schedule() error {
 }
 
 func (wr *writer) agenda() error {
-	sw, err := wr.stream(sheetAgenda, []float64{6, 60, 40}, true, 0)
+	sw, err := wr.stream(sheetAgenda, []float64{6, 13, 30, 50, 40, 30}, true, 0)
 	if err != nil {
 		return err
 	}
-	if err := wr.headerRow(sw, "No.", "Item", "Topic sheet"); err != nil {
+	if err := wr.headerRow(sw, "No.", "Time", "Session", "Item", "Topic sheet", "Lead"); err != nil {
 		return err
 	}
 	for i, it := range wr.p.Agenda {
 		sheet := ""
 		if it.Sheet != nil {
 			sheet = it.Sheet.Title
+			if !wr.rel && it.Sheet.Status != briefing.SheetCleared {
+				sheet += " (DRAFT)"
+			}
 		}
-		if err := sw.SetRow(row(i+2), []any{i + 1, wr.text(it.Title), wr.text(sheet)}); err != nil {
+		when := it.StartsAt
+		if it.EndsAt != "" {
+			when += "–" + it.EndsAt
+		}
+		lead := ""
+		if it.Lead != nil {
+			lead = it.Lead.Person.Name
+			if it.Lead.Agency != nil {
+				lead += " (" + it.Lead.Agency.Name + ")"
+			}
+		}
+		if err := sw.SetRow(row(i+2), []any{i + 1, wr.text(when), wr.text(it.Session), wr.text(it.Title), wr.text(sheet), wr.text(lead)}); err != nil {
 			return err
 		}
 	}
@@ -276,6 +302,27 @@ func (wr *writer) delegations() error {
 				agency = pp.Agency.Name
 			}
 			if err := sw.SetRow(row(n), []any{wr.text(side), wr.text(pp.Person.Name), wr.text(pp.Person.Title), wr.text(agency), wr.text(list.cochair)}); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	if len(p.Agencies) > 0 {
+		n++
+		if err := sw.SetRow(row(n), []any{excelize.Cell{StyleID: wr.bold, Value: "Agencies taking part"}}); err != nil {
+			return err
+		}
+		n++
+		for _, pa := range p.Agencies {
+			side := p.Dialogue.Home
+			if pa.Side == briefing.SidePartner {
+				side = p.Dialogue.Partner
+			}
+			name := pa.Agency.Name
+			if pa.Agency.Acronym != "" {
+				name += " (" + pa.Agency.Acronym + ")"
+			}
+			if err := sw.SetRow(row(n), []any{wr.text(side), nil, nil, wr.text(name)}); err != nil {
 				return err
 			}
 			n++
@@ -350,6 +397,9 @@ func (wr *writer) sheets() error {
 		label := sh.Title
 		if !wr.rel {
 			label += "  [" + sh.Marking + "]"
+			if sh.Status != briefing.SheetCleared {
+				label += "  DRAFT"
+			}
 		}
 		j := &job{sw: sw, rows: []jobRow{{1, []any{excelize.Cell{StyleID: wr.title, Value: label}}}}}
 		n := 3

@@ -365,6 +365,7 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 		return nil, err
 	}
 	notReady := notCleared(pack)
+	pack.Forced = len(notReady) > 0 // the snapshot says so on its cover
 	if len(notReady) > 0 && !req.Force {
 		return nil, &briefing.Error{Code: briefing.ECONFLICT,
 			Message: fmt.Sprintf("the round is not ready to travel: %s not cleared; send \"force\": true to freeze it anyway", strings.Join(notReady, ", ")),

@@ -95,7 +95,19 @@ func PrepareRound(v *view, r, old *briefing.Round) error {
 			}
 		}
 	}
+	for i, pa := range r.ParticipatingAgencies {
+		if err := v.RefAgency(fmt.Sprintf("participating_agencies[%d].agency_id", i), pa.AgencyID); err != nil {
+			return err
+		}
+	}
 	for i, a := range r.Agenda {
+		if a.LeadPersonID != "" {
+			if ok, err := v.SeesRef(briefing.KindPerson, a.LeadPersonID); err != nil {
+				return err
+			} else if !ok {
+				return fieldError(fmt.Sprintf("agenda[%d].lead_person_id", i), "must be the id of a person")
+			}
+		}
 		if a.SheetID == "" {
 			continue
 		}
@@ -144,6 +156,9 @@ func normRound(r briefing.Round) briefing.Round {
 		return c
 	}
 	r.CoChairs, r.Delegation = norm(r.CoChairs), norm(r.Delegation)
+	if len(r.ParticipatingAgencies) == 0 {
+		r.ParticipatingAgencies = nil
+	}
 	return r
 }
 
@@ -195,6 +210,21 @@ func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefin
 			}
 		}
 		prev = agendaKey(a)
+	}
+	// A lead the writer may not see was absent from what they read: it stays.
+	for i, a := range written {
+		if a.LeadPersonID != "" {
+			continue
+		}
+		for _, st := range stored {
+			if agendaKey(st) == agendaKey(a) && st.LeadPersonID != "" {
+				if ok, err := v.SeesRef(briefing.KindPerson, st.LeadPersonID); err != nil {
+					return nil, err
+				} else if !ok {
+					written[i].LeadPersonID = st.LeadPersonID
+				}
+			}
+		}
 	}
 	if len(hidden) == 0 {
 		return written, nil

@@ -215,6 +215,17 @@ func roundFromForm(c echo.Context, r *briefing.Round) *formError {
 	r.Status = c.FormValue("status")
 	r.Marking = c.FormValue("marking")
 	r.Outcomes = c.FormValue("outcomes")
+	r.Purpose = c.FormValue("purpose")
+	r.KeyMessages = c.FormValue("key_messages")
+	if c.FormValue("agencies_form") != "" {
+		form, _ := c.FormParams()
+		r.ParticipatingAgencies = nil
+		for _, side := range []string{briefing.SideHome, briefing.SidePartner} {
+			for _, id := range form["agencies_"+side] {
+				r.ParticipatingAgencies = append(r.ParticipatingAgencies, briefing.AgencySide{AgencyID: id, Side: side})
+			}
+		}
+	}
 	if len(fe.Fields) > 0 {
 		fe.Message = "Some fields are not valid."
 		return fe

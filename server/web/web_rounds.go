@@ -21,6 +21,10 @@ type roundPage struct {
 	Marking     string
 	People      map[string]*briefing.Person
 	AllPeople   []*briefing.Person
+	// AllAgencies are every agency, to choose those taking part.
+	AllAgencies []*briefing.Agency
+	// Taking is the participating agencies' ids, by side, for the form.
+	Taking map[string]bool
 	Agenda      []roundAgendaItem
 	Sheets      []*briefing.Sheet
 	Unlisted    []*briefing.Sheet
@@ -51,6 +55,7 @@ type roundAgendaItem struct {
 	Index int
 	Title string
 	Sheet *briefing.Sheet
+	briefing.AgendaItem
 }
 
 func (s *Pages) handleRoundPage(c echo.Context) error {
@@ -78,6 +83,18 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 		rp.AllPeople = append(rp.AllPeople, p)
 		return true, nil
 	})
+	if err != nil {
+		return err
+	}
+	rp.Taking = map[string]bool{}
+	for _, pa := range r.ParticipatingAgencies {
+		rp.Taking[pa.Side+":"+pa.AgencyID] = true
+	}
+	err = eachPage(func(p briefing.Page) ([]*briefing.Agency, string, error) { return v.Agencies(v.Ctx, p) },
+		func(a *briefing.Agency) (bool, error) {
+			rp.AllAgencies = append(rp.AllAgencies, a)
+			return true, nil
+		})
 	if err != nil {
 		return err
 	}
@@ -109,7 +126,7 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 	// The view has left out items linked to sheets the reader may not see,
 	// and given linked items their sheet's title.
 	for i, a := range r.Agenda {
-		it := roundAgendaItem{Index: i, Title: a.Title, Sheet: byID[a.SheetID]}
+		it := roundAgendaItem{Index: i, Title: a.Title, Sheet: byID[a.SheetID], AgendaItem: a}
 		if it.Sheet != nil {
 			listed[a.SheetID] = true
 			if it.Sheet.Status != briefing.SheetCleared {
@@ -254,7 +271,10 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 		r.Agenda = append(r.Agenda[:i], r.Agenda[i+1:]...)
 	case op == "add":
 		item := briefing.AgendaItem{Title: strings.TrimSpace(c.FormValue("title")), SheetID: c.FormValue("sheet_id")}
+		programmeFromForm(c, &item)
 		r.Agenda = append(r.Agenda, item)
+	case op == "programme" && i >= 0 && i < n:
+		programmeFromForm(c, &r.Agenda[i])
 	case op == "order":
 		var next []briefing.AgendaItem
 		seen := map[int]bool{}
@@ -344,4 +364,12 @@ func (s *Pages) handleFreezeForm(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/rounds/"+c.Param("id")+"#snapshots", "Pack frozen as snapshot "+strconv.Itoa(sn.Number)+".")
+}
+
+// programmeFromForm reads an agenda item's times, session and lead.
+func programmeFromForm(c echo.Context, it *briefing.AgendaItem) {
+	it.StartsAt = strings.TrimSpace(c.FormValue("starts_at"))
+	it.EndsAt = strings.TrimSpace(c.FormValue("ends_at"))
+	it.Session = strings.TrimSpace(c.FormValue("session"))
+	it.LeadPersonID = c.FormValue("lead_person_id")
 }

@@ -14,17 +14,17 @@ import (
 
 // roundPage is everything a delegation lead works on for one round.
 type roundPage struct {
-	R           *briefing.Round
-	D           *briefing.Dialogue
-	Form        *briefing.Round
-	Error       *formError
-	Marking     string
-	People      map[string]*briefing.Person
-	AllPeople   []*briefing.Person
+	R         *briefing.Round
+	D         *briefing.Dialogue
+	Form      *briefing.Round
+	Error     *formError
+	Marking   string
+	People    map[string]*briefing.Person
+	AllPeople []*briefing.Person
 	// AllAgencies are every agency, to choose those taking part.
 	AllAgencies []*briefing.Agency
 	// Taking is the participating agencies' ids, by side, for the form.
-	Taking map[string]bool
+	Taking      map[string]bool
 	Agenda      []roundAgendaItem
 	Sheets      []*briefing.Sheet
 	Unlisted    []*briefing.Sheet

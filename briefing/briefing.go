@@ -519,3 +519,13 @@ func (s Settings) checkSpans(fe fieldErrors, field, v string) {
 		fe.add(field, "%s", ErrorMessage(err))
 	}
 }
+
+// StatusLabel is how a status is written for people, as the sources write
+// it: "On track", not on_track. Packs and pages print it; the API keeps the code.
+func StatusLabel(status string) string {
+	if status == "" {
+		return ""
+	}
+	w := strings.ReplaceAll(status, "_", " ")
+	return strings.ToUpper(w[:1]) + w[1:]
+}

@@ -55,7 +55,12 @@ type file struct {
 		briefing.Round
 		CoChairs   []participant `json:"co_chairs"`
 		Delegation []participant `json:"delegation"`
-		Agenda     []struct {
+		// Agencies taking part, by ref and side.
+		Agencies []struct {
+			Agency string `json:"agency"`
+			Side   string `json:"side"`
+		} `json:"agencies"`
+		Agenda []struct {
 			Title string `json:"title"`
 			Sheet string `json:"sheet"`
 		} `json:"agenda"`
@@ -170,6 +175,14 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 				}
 				*list.to = append(*list.to, briefing.Participant{PersonID: id, Side: p.Side})
 			}
+		}
+		ro.ParticipatingAgencies = nil
+		for _, a := range r.Agencies {
+			id, err := ref("agency", a.Agency)
+			if err != nil {
+				return err
+			}
+			ro.ParticipatingAgencies = append(ro.ParticipatingAgencies, briefing.AgencySide{AgencyID: id, Side: a.Side})
 		}
 		ro.Agenda = nil
 		if err := ro.Validate(s); err != nil {

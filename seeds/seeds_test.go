@@ -234,3 +234,28 @@ func TestLoad_NZWithheldDelegate(t *testing.T) {
 		t.Error("the release edition does not withhold the junior delegate under s9(2)(a)")
 	}
 }
+
+// The AU round 2 lists every agency 004 names as taking part, on both sides:
+// ten Japanese (MOFA chairing among them) and four Australian.
+func TestLoad_AURound2Agencies(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "au")
+	if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+		t.Fatal(err)
+	}
+	_, rounds, _ := allSheets(t, db)
+	for _, r := range rounds {
+		if r.Number != 2 {
+			continue
+		}
+		sides := map[string]int{}
+		for _, pa := range r.ParticipatingAgencies {
+			sides[pa.Side]++
+		}
+		if sides["home"] != 4 || sides["partner"] != 10 {
+			t.Fatalf("round 2 agencies by side: %v, want 4 Australian and 10 Japanese", sides)
+		}
+		return
+	}
+	t.Fatal("no round 2")
+}

@@ -22,6 +22,7 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"sheetbody": sheetBody,
 	"inc":       func(i int) int { return i + 1 },
 	"join":      strings.Join,
+	"label":     briefing.StatusLabel,
 	"side": func(p *briefing.Pack, side string) string {
 		if side == briefing.SideHome {
 			return p.Dialogue.Home

@@ -492,7 +492,7 @@ func (wr *writer) actions() error {
 			raised = briefing.Ordinal(a.RaisedIn)
 		}
 		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.text(a.Action.DueOn),
-			wr.text(strings.ReplaceAll(a.Action.Status, "_", " "))}
+			wr.text(briefing.StatusLabel(a.Action.Status))}
 		if err := sw.SetRow(row(i+2), r); err != nil {
 			return err
 		}

@@ -64,6 +64,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 		"inc":     func(i int) int { return i + 1 },
 		"dec":     func(i int) int { return i - 1 },
 		"join":    strings.Join,
+		"label":   briefing.StatusLabel,
 		"date":    humanDate,
 		"eq2":     func(a, b string) bool { return a == b },
 		"plain":   s.settings.Plain,

@@ -201,6 +201,9 @@ func (wr *writer) cover() error {
 	if p.Round.KeyMessages != "" {
 		rows = append(rows, []any{wr.text("Key messages"), wr.text(p.Round.KeyMessages)})
 	}
+	if p.Round.Outcomes != "" {
+		rows = append(rows, []any{wr.text("Outcomes of this round"), wr.text(p.Round.Outcomes)})
+	}
 	if !wr.rel && len(p.NotCleared) > 0 {
 		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Not cleared (DRAFT)"}, wr.text(strings.Join(p.NotCleared, "; "))})
 	}
@@ -561,6 +564,15 @@ func (wr *writer) plainText(para briefing.Paragraph) string {
 
 // textRuns is the rich text of a paragraph's Markdown.
 func (wr *writer) textRuns(text string) []excelize.RichTextRun {
+	// Every line's list marker becomes a bullet, as in the HTML pack, not
+	// only the first line's.
+	if strings.Contains(text, "\n") {
+		lines := strings.Split(text, "\n")
+		for i := range lines {
+			lines[i] = listPrefix(lines[i])
+		}
+		text = strings.Join(lines, "\n")
+	}
 	segs, err := wr.p.Settings.ParseSpans(text)
 	if err != nil || wr.rel {
 		segs = []briefing.Segment{{Text: text}}

@@ -288,3 +288,24 @@ func TestPeakMemory(t *testing.T) {
 	pk := peakHeap(func() { _ = xlsxpack.Render(io.Discard, p) })
 	t.Logf("peak heap: pack %d MiB, floor %d MiB, ratio %.2f", pk>>20, fl>>20, float64(pk)/float64(fl))
 }
+
+// TestBulletsEveryLine: a paragraph of several bullets is bulleted on every
+// line in the XLSX, as the HTML pack shows it.
+func TestBulletsEveryLine(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	p := packtest.Pack(s, 1)
+	p.Sheets[0].Sections[0].Paragraphs[0].Text = "- First point.\n- Second point.\n* Third point."
+	var buf bytes.Buffer
+	if err := xlsxpack.Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Topics")
+	text := rows[1][3]
+	if strings.Count(text, "• ") != 3 || strings.Contains(text, "- Second") {
+		t.Fatalf("%q", text)
+	}
+}

@@ -171,7 +171,7 @@ func TestLoad_AU(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, rs, _ := allSheets(t, db)
-	if d.Partner != "Japan" || len(rs) != 2 || rs[1].StartsOn != "2016-08-02" || rs[1].City != "Tokyo" || rs[0].City != "Canberra" {
+	if d.Partner != "Japan" || len(rs) != 2 || rs[1].StartsOn != "2016-08-02" || rs[1].City != "Tokyo" || rs[0].City != "Canberra (demo date and place)" {
 		t.Fatalf("%+v %+v", d, rs)
 	}
 	as, _, _ := db.Actions(ctx, d.ID, briefing.Page{})

@@ -3,6 +3,7 @@ package seeds_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -171,7 +172,7 @@ func TestLoad_AU(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, rs, _ := allSheets(t, db)
-	if d.Partner != "Japan" || len(rs) != 2 || rs[1].StartsOn != "2016-08-02" || rs[1].City != "Tokyo" || rs[0].City != "Canberra (demo date and place)" {
+	if d.Partner != "Japan" || len(rs) != 4 || rs[1].StartsOn != "2016-08-02" || rs[1].City != "Tokyo" || rs[0].City != "Canberra (demo date and place)" {
 		t.Fatalf("%+v %+v", d, rs)
 	}
 	as, _, _ := db.Actions(ctx, d.ID, briefing.Page{})
@@ -258,4 +259,48 @@ func TestLoad_AURound2Agencies(t *testing.T) {
 		return
 	}
 	t.Fatal("no round 2")
+}
+
+// seedText is a source document with its whitespace collapsed.
+func seedText(t *testing.T, prefix string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "seeds", prefix+"_*.txt"))
+	if len(files) != 1 {
+		t.Skipf("the source document %s is not beside the repository", prefix)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(b)), " ")
+}
+
+// TestLoad_AUQuotesVerbatim: what the demo quotes is word for word its
+// source: the 2nd round's outcomes are 004's, and commitments 3.01–3.07 are
+// the Strategy's (002), each compared with the text of the seed.
+func TestLoad_AUQuotesVerbatim(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, "au")
+	if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+		t.Fatal(err)
+	}
+	s004, s002 := seedText(t, "004"), seedText(t, "002")
+	d, rs, sheets := allSheets(t, db)
+	for _, p := range strings.Split(rs[1].Outcomes, "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); !strings.Contains(s004, p) {
+			t.Errorf("round 2's outcomes are not 004's words: %q", p)
+		}
+	}
+	as, _, _ := db.Actions(ctx, d.ID, briefing.Page{})
+	for _, a := range as {
+		if !strings.Contains(s002, a.Ref+" - "+a.Text) {
+			t.Errorf("action %s is not the Strategy's wording: %q", a.Ref, a.Text)
+		}
+	}
+	// The sheets that quote later texts belong to a round after them.
+	for _, r := range rs {
+		if len(sheets[r.ID]) > 0 && r.StartsOn < "2021-01-01" {
+			t.Errorf("round %d (%s) holds sheets quoting texts of 2017–2021", r.Number, r.StartsOn)
+		}
+	}
 }

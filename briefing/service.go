@@ -157,6 +157,7 @@ type Store interface {
 	AuditService
 	HistoryService
 	SnapshotService
+	ReleaseService
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -104,13 +105,16 @@ type checker interface {
 	check(tx *bolt.Tx, p *problems)
 }
 
-var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots}
+var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, releases}
 
 // invariants checks briefpack's own rules of the stored data.
 func invariants(tx *bolt.Tx) error {
 	var p problems
+	later := true // every bucket added since the first release is there
 	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil {
+		if tx.Bucket(name) == nil && slices.ContainsFunc(laterBuckets, func(b []byte) bool { return bytes.Equal(b, name) }) {
+			later = false
+		} else if tx.Bucket(name) == nil {
 			p.add("it lacks the %s bucket: it is not a briefpack database", name)
 		}
 	}
@@ -131,6 +135,9 @@ func invariants(tx *bolt.Tx) error {
 		p.add("its settings name an unknown jurisdiction %q", s.Jurisdiction)
 	}
 	for _, c := range collections {
+		if c == checker(releases) && !later {
+			continue
+		}
 		c.check(tx, &p)
 	}
 	if v >= 2 {
@@ -140,6 +147,16 @@ func invariants(tx *bolt.Tx) error {
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
 			p.add("snapshot file %q belongs to no snapshot", k)
+		}
+		return nil
+	})
+	if !later {
+		return p.err()
+	}
+	rels := tx.Bucket(releaseBucket)
+	_ = tx.Bucket(releaseFiles).ForEach(func(k, _ []byte) error {
+		if len(k) <= 8 || rels.Get(k[:8]) == nil {
+			p.add("release file %q belongs to no release", k)
 		}
 		return nil
 	})

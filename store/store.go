@@ -35,14 +35,17 @@ var (
 	userBucket     = []byte("users")
 	snapshotBucket = []byte("snapshots")
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
-	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
-	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
+	releaseBucket  = []byte("releases")
+	releaseFiles   = []byte("release_files") // release id (8 bytes) + format → bytes
+	historyBucket  = []byte("history")       // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
+	auditBucket    = []byte("audit")         // sequence (8 bytes) → briefing.AuditRecord
 
 	// Indexes of children by parent: parent id (8 bytes) + child id (8 bytes) → nothing.
 	roundsByDialogue  = []byte("idx_rounds_by_dialogue")
 	sheetsByRound     = []byte("idx_sheets_by_round")
 	actionsByDialogue = []byte("idx_actions_by_dialogue")
 	snapshotsByRound  = []byte("idx_snapshots_by_round")
+	releasesByRound   = []byte("idx_releases_by_round")
 	// The unique index of user names: lower-case name → user id (8 bytes).
 	usersByName = []byte("idx_users_by_name")
 )
@@ -50,7 +53,12 @@ var (
 // allBuckets lists every bucket of a briefpack database.
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket,
-	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName}
+	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
+	releaseBucket, releaseFiles, releasesByRound}
+
+// laterBuckets were added after the first release: Open creates them, so a
+// file not yet opened by this briefpack may lack them, which means empty.
+var laterBuckets = [][]byte{releaseBucket, releaseFiles, releasesByRound}
 
 // Keys of the meta bucket.
 var (

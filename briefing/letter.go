@@ -44,10 +44,10 @@ func groundSection(g string) string { return "section " + strings.TrimPrefix(g, 
 
 // ResponseEntry is one numbered document of a response's schedule.
 type ResponseEntry struct {
-	Number   int
-	Title    string // "title withheld" when withheld with its title
-	Decision string
-	Grounds  []string
+	Number   int      `json:"number"`
+	Title    string   `json:"title"` // "title withheld" when withheld with its title
+	Decision string   `json:"decision"`
+	Grounds  []string `json:"grounds"`
 }
 
 // Response is what a release record renders: the letter and its schedule.

@@ -53,7 +53,11 @@ type Release struct {
 	Parts              map[string]PartDecision `json:"parts"`
 	OtherDocuments     []OtherDocument         `json:"other_documents"`
 	MadeBy             string                  `json:"made_by"`
-	SHA256             map[string]string       `json:"sha256"`
+	// Count and Schedule are the letter's count sentence and its schedule,
+	// as rendered when the record was made.
+	Count    string            `json:"count"`
+	Schedule []ResponseEntry   `json:"schedule"`
+	SHA256   map[string]string `json:"sha256"`
 }
 
 // ReleaseService keeps release records.

@@ -160,6 +160,7 @@ func (s *Server) registerRoutes() {
 	s.registerUserRoutes()
 	s.registerSearchRoutes()
 	s.registerPackRoutes()
+	s.registerReleaseRoutes()
 	s.registerHistoryRoutes()
 	s.registerDashboardRoutes()
 	s.registerScheduleRoutes()

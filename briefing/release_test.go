@@ -122,6 +122,42 @@ func TestReleaseView_NoLeak(t *testing.T) {
 		}
 		h, parts := renderBoth(t, rel)
 		parts["pack.html"] = h
+		// A response to a request releasing every part, as one document and
+		// part by part, carries no withheld word either.
+		for i, one := range []bool{true, false} {
+			r := &briefing.Release{Reference: "OIA-1", ReceivedOn: "2022-02-07", Request: "the packs", DecisionMaker: "A. Person",
+				AsOneDocument: one, Parts: map[string]briefing.PartDecision{}}
+			for _, k := range briefing.Parts {
+				r.Parts[k] = briefing.PartDecision{Decision: briefing.DecisionReleased}
+			}
+			if err := r.Normalize(s); err != nil {
+				t.Fatal(err)
+			}
+			view, err := briefing.ReleaseView(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := briefing.BuildResponse(view, r)
+			briefing.ApplyParts(view, r.Parts)
+			var rh, rx bytes.Buffer
+			if err := htmlpack.RenderResponse(&rh, resp); err != nil {
+				t.Fatal(err)
+			}
+			if err := xlsxpack.RenderResponse(&rx, resp); err != nil {
+				t.Fatal(err)
+			}
+			parts[fmt.Sprintf("response%d.html", i)] = rh.String()
+			zr, err := zip.NewReader(bytes.NewReader(rx.Bytes()), int64(rx.Len()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				parts[fmt.Sprintf("response%d/%s", i, f.Name)] = string(b)
+			}
+		}
 		for name, body := range parts {
 			if strings.Contains(body, "ZQXWITHHELD") {
 				i := strings.Index(body, "ZQXWITHHELD")

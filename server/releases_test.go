@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -124,6 +125,76 @@ func TestReleases(t *testing.T) {
 		r := f.do("lead", "POST", base, bad)
 		if r.Code != 422 || !strings.Contains(r.Body.String(), "received_on") || !strings.Contains(r.Body.String(), "parts.cover.grounds") {
 			t.Errorf("bad release: %d %s", r.Code, r.Body.String())
+		}
+	})
+}
+
+func TestReleasePage(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	page := "/rounds/" + w.round
+	form := url.Values{"reference": {"OIA-2024-7"}, "received_on": {"2024-03-01"}, "request": {"All briefing packs."},
+		"decision_maker": {"Tony Lynch"}, "decision_maker_title": {"Deputy Chief Executive"}, "as_one_document": {"on"},
+		"part_agenda": {"released"}, "other_documents": {"Quokka paper | withheld | s6(a) | yes\nPublic paper | released | | no"}}
+	post := func(op string) response {
+		v := url.Values{"op": {op}}
+		for k, x := range form {
+			v[k] = x
+		}
+		return f.do("lead", "POST", page+"/releases", v.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	}
+	t.Run("Form", func(t *testing.T) {
+		body := f.do("lead", "GET", page, nil).Body.String()
+		for _, want := range []string{"Respond to a request", `name="part_biographies"`, "Make the release", "No release made yet."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the round page lacks %q", want)
+			}
+		}
+		if strings.Contains(f.do("officer", "GET", page, nil).Body.String(), "Respond to a request") {
+			t.Error("an officer is offered the release form")
+		}
+	})
+	t.Run("Preview", func(t *testing.T) {
+		r := post("preview")
+		body := r.Body.String()
+		if r.Code != 200 {
+			t.Fatalf("%d %s", r.Code, body)
+		}
+		for _, want := range []string{"Preview", "I can advise that 3 documents were identified within scope of your request.",
+			"title withheld", "Public paper", "Ombudsman", "Quokka paper | withheld"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the preview lacks %q", want)
+			}
+		}
+		var l struct{ Items []any }
+		f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/releases", nil).json(&l)
+		if len(l.Items) != 0 {
+			t.Fatal("a preview made a release")
+		}
+	})
+	t.Run("Make", func(t *testing.T) {
+		if r := post("make"); r.Code != 303 && r.Code != 302 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		var l struct {
+			Items []struct {
+				ID    string
+				Parts map[string]struct{ Decision string }
+			}
+		}
+		f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/releases", nil).json(&l)
+		if len(l.Items) != 1 || l.Items[0].Parts["agenda"].Decision != "released" || l.Items[0].Parts["cover"].Decision != "out_of_scope" {
+			t.Fatalf("%+v", l)
+		}
+		html := f.do("lead", "GET", "/api/v1/releases/"+l.Items[0].ID+"?format=html", nil).Body.String()
+		if !strings.Contains(html, `id="agenda"`) || strings.Contains(html, `id="delegations"`) || strings.Contains(html, "Quokka") {
+			t.Error("the release does not follow the part decisions")
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		form.Set("received_on", "soon")
+		if r := post("make"); r.Code != 422 || !strings.Contains(r.Body.String(), "YYYY-MM-DD") {
+			t.Fatalf("%d", r.Code)
 		}
 	})
 }

@@ -31,6 +31,9 @@ type roundPage struct {
 	Release     []briefing.ReleaseCheckSheet
 	WithheldAll int
 	Overlaps    []briefing.Overlap
+	// Respond is the "Respond to a request" form and the round's releases,
+	// for leads.
+	Respond *respondForm
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
 	History []roundVersionRow
@@ -132,6 +135,9 @@ func (s *Server) showRound(c echo.Context, status int, adjust func(*roundPage)) 
 				rp.WithheldAll++
 			}
 		}
+	}
+	if err := s.loadReleases(v, rp); err != nil {
+		return err
 	}
 	rp.Overlaps, err = s.overlaps(v, r)
 	if err != nil {

@@ -209,7 +209,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 			continue
 		}
 		title := o.Title
-		if o.TitleWithheld {
+		if o.TitleWithheld != nil && *o.TitleWithheld || o.TitleWithheld == nil && o.Decision == DecisionWithheld {
 			title = "title withheld"
 		}
 		add(title, o.Decision, o.Grounds)

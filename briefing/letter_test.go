@@ -21,7 +21,7 @@ func TestBuildResponse(t *testing.T) {
 	rel := &briefing.Release{Reference: "OIA-2021/22-0953", ReceivedOn: "2022-02-07", Request: "Copies of all briefing packs",
 		DecisionMaker: "Tony Lynch", DecisionMakerTitle: "Deputy Chief Executive", AsOneDocument: true}
 	for i := 0; i < 7; i++ {
-		rel.OtherDocuments = append(rel.OtherDocuments, briefing.OtherDocument{Title: "Secret paper", TitleWithheld: true,
+		rel.OtherDocuments = append(rel.OtherDocuments, briefing.OtherDocument{Title: "Secret paper",
 			Decision: briefing.DecisionWithheld, Grounds: []string{"S6(a)"}})
 	}
 	if err := rel.Normalize(s); err != nil {

@@ -333,7 +333,7 @@ func TestResponse_Golden(t *testing.T) {
 		Request:       "Copies of all other Briefing Packs produced for each Australia-New Zealand National Security Dialogue.",
 		DecisionMaker: "Tony Lynch", DecisionMakerTitle: "Deputy Chief Executive"}
 	for i := 0; i < 6; i++ {
-		r.OtherDocuments = append(r.OtherDocuments, briefing.OtherDocument{Title: "Withheld paper", TitleWithheld: true,
+		r.OtherDocuments = append(r.OtherDocuments, briefing.OtherDocument{Title: "Withheld paper",
 			Decision: briefing.DecisionWithheld, Grounds: []string{"s6(a)"}})
 	}
 	if err := r.Normalize(s); err != nil {

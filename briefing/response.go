@@ -32,8 +32,10 @@ type PartDecision struct {
 
 // OtherDocument is a document in scope of a request held outside briefpack.
 type OtherDocument struct {
-	Title         string   `json:"title"`
-	TitleWithheld bool     `json:"title_withheld"`
+	Title string `json:"title"`
+	// TitleWithheld withholds the title too; left out, a document withheld
+	// in full has its title withheld, as 003's were.
+	TitleWithheld *bool    `json:"title_withheld"`
 	Decision      string   `json:"decision"`
 	Grounds       []string `json:"grounds"`
 }
@@ -106,6 +108,7 @@ func (r *Release) Normalize(s Settings) error {
 		if !ok || d.Decision == "" {
 			d.Decision = DecisionOutOfScope
 		}
+		d.Decision = normalizeDecision(d.Decision)
 		d.Grounds = checkDecision(s, fe, "parts."+k, d.Decision, d.Grounds)
 		r.Parts[k] = d
 	}
@@ -116,12 +119,29 @@ func (r *Release) Normalize(s Settings) error {
 		if o.Title == "" {
 			fe.add(f+".title", "is required")
 		}
+		o.Decision = normalizeDecision(o.Decision)
 		o.Grounds = checkDecision(s, fe, f, o.Decision, o.Grounds)
-		if o.Decision != DecisionWithheld {
-			o.TitleWithheld = false
-		}
+		withheld := o.Decision == DecisionWithheld && (o.TitleWithheld == nil || *o.TitleWithheld)
+		o.TitleWithheld = &withheld
 	}
 	return fe.err("the release")
+}
+
+// normalizeDecision accepts a decision as people write it: "withheld in
+// full", "Released-in-part", "released_in_full".
+func normalizeDecision(d string) string {
+	d = strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(d)))
+	switch d {
+	case "withheld_in_full", "refused":
+		return DecisionWithheld
+	case "released_in_full", "release":
+		return DecisionReleased
+	case "in_part", "partially_released", "part_released":
+		return DecisionReleasedInPart
+	case "not_in_scope", "outside_scope":
+		return DecisionOutOfScope
+	}
+	return d
 }
 
 func checkDecision(s Settings, fe fieldErrors, field, decision string, grounds []string) []string {

@@ -29,7 +29,7 @@ func TestReleases(t *testing.T) {
 	}
 	others := []map[string]any{}
 	for i := 0; i < 7; i++ {
-		others = append(others, map[string]any{"title": "Quokka strategy paper", "title_withheld": true, "decision": "withheld", "grounds": []string{"S6(a)"}})
+		others = append(others, map[string]any{"title": "Quokka strategy paper", "decision": "withheld in full", "grounds": []string{"S6(a)"}})
 	}
 	req := map[string]any{"reference": "OIA-2021/22-0953", "received_on": "2022-02-07",
 		"request": "Copies of all other Briefing Packs produced for each dialogue.", "decision_maker": "Tony Lynch",

@@ -68,9 +68,14 @@ func releaseFromForm(c echo.Context) (*briefing.Release, string) {
 		for len(cols) < 4 {
 			cols = append(cols, "")
 		}
-		w := strings.ToLower(strings.TrimSpace(cols[3]))
-		rel.OtherDocuments = append(rel.OtherDocuments, briefing.OtherDocument{Title: strings.TrimSpace(cols[0]),
-			Decision: strings.TrimSpace(cols[1]), Grounds: splitGrounds(cols[2]), TitleWithheld: w == "yes" || w == "y" || w == "true"})
+		o := briefing.OtherDocument{Title: strings.TrimSpace(cols[0]), Decision: strings.TrimSpace(cols[1]), Grounds: splitGrounds(cols[2])}
+		switch strings.ToLower(strings.TrimSpace(cols[3])) {
+		case "yes", "y", "true":
+			o.TitleWithheld = &[]bool{true}[0]
+		case "no", "n", "false":
+			o.TitleWithheld = &[]bool{false}[0]
+		}
+		rel.OtherDocuments = append(rel.OtherDocuments, o)
 	}
 	return rel, others
 }

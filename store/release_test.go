@@ -17,7 +17,7 @@ func TestReleaseService_CreateRelease(t *testing.T) {
 		for i, r := range []*briefing.Round{r1, r2, r1} {
 			rel := &briefing.Release{RoundID: r.ID, Reference: "OIA-1", ReceivedOn: "2022-02-07", Request: "the packs",
 				DecisionMaker: "Tony Lynch", AsOneDocument: true,
-				OtherDocuments: []briefing.OtherDocument{{Title: "x", TitleWithheld: true, Decision: briefing.DecisionWithheld, Grounds: []string{"s6(a)"}}}}
+				OtherDocuments: []briefing.OtherDocument{{Title: "x", Decision: briefing.DecisionWithheld, Grounds: []string{"s6(a)"}}}}
 			if err := db.CreateRelease(ctx, rel, files, alice); err != nil {
 				t.Fatal(err)
 			}

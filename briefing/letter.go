@@ -175,9 +175,11 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		var withheld []ResponseEntry
 		for _, e := range sheets {
 			if e.Decision == DecisionWithheld {
-				// A sheet withheld in full is not in the released pack: it
-				// counts as a document of its own, title withheld.
+				// A sheet withheld in full is taken out of the released pack,
+				// which is then released only in part, and counts as a
+				// document of its own, title withheld.
 				withheld = append(withheld, e)
+				whole = false
 				continue
 			}
 			consider(e.Decision, e.Grounds)

@@ -75,3 +75,32 @@ func TestBuildResponse(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildResponse_CleanSheets: a pack whose released sheets withhold
+// nothing is still released in part when sheets were taken out of it.
+func TestBuildResponse_CleanSheets(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease,
+		Dialogue: &briefing.Dialogue{Name: "Dialogue"}, Round: &briefing.Round{StartsOn: "2021-03-12"}}
+	for i := 0; i < 4; i++ {
+		view.Schedule = append(view.Schedule, briefing.ScheduleEntry{Number: i + 1, Title: "Open", Decision: briefing.ReleasedInFull})
+	}
+	rel := &briefing.Release{Reference: "R", ReceivedOn: "2022-02-07", Request: "q", DecisionMaker: "D", AsOneDocument: true}
+	if err := rel.Normalize(s); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("nothing withheld", func(t *testing.T) {
+		resp := briefing.BuildResponse(view, rel)
+		if len(resp.Entries) != 1 || resp.Entries[0].Decision != briefing.DecisionReleased {
+			t.Fatalf("%+v", resp.Entries)
+		}
+	})
+	t.Run("a sheet withheld in full", func(t *testing.T) {
+		v := *view
+		v.Schedule = append(append([]briefing.ScheduleEntry{}, view.Schedule...), briefing.ScheduleEntry{Number: 5, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}})
+		resp := briefing.BuildResponse(&v, rel)
+		if len(resp.Entries) != 2 || resp.Entries[0].Decision != briefing.DecisionReleasedInPart || resp.Entries[1].Decision != briefing.DecisionWithheld {
+			t.Fatalf("%+v", resp.Entries)
+		}
+	})
+}

@@ -122,6 +122,42 @@ func TestReleaseView_NoLeak(t *testing.T) {
 		}
 		h, parts := renderBoth(t, rel)
 		parts["pack.html"] = h
+		// A response to a request releasing every part, as one document and
+		// part by part, carries no withheld word either.
+		for i, one := range []bool{true, false} {
+			r := &briefing.Release{Reference: "OIA-1", ReceivedOn: "2022-02-07", Request: "the packs", DecisionMaker: "A. Person",
+				AsOneDocument: one, Parts: map[string]briefing.PartDecision{}}
+			for _, k := range briefing.Parts {
+				r.Parts[k] = briefing.PartDecision{Decision: briefing.DecisionReleased}
+			}
+			if err := r.Normalize(s); err != nil {
+				t.Fatal(err)
+			}
+			view, err := briefing.ReleaseView(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := briefing.BuildResponse(view, r)
+			briefing.ApplyParts(view, r.Parts)
+			var rh, rx bytes.Buffer
+			if err := htmlpack.RenderResponse(&rh, resp); err != nil {
+				t.Fatal(err)
+			}
+			if err := xlsxpack.RenderResponse(&rx, resp); err != nil {
+				t.Fatal(err)
+			}
+			parts[fmt.Sprintf("response%d.html", i)] = rh.String()
+			zr, err := zip.NewReader(bytes.NewReader(rx.Bytes()), int64(rx.Len()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				parts[fmt.Sprintf("response%d/%s", i, f.Name)] = string(b)
+			}
+		}
 		for name, body := range parts {
 			if strings.Contains(body, "ZQXWITHHELD") {
 				i := strings.Index(body, "ZQXWITHHELD")
@@ -266,5 +302,73 @@ func TestReleaseView_Golden(t *testing.T) {
 	}
 	if rel.WithheldInFull != 3 || !strings.Contains(h, "3 are withheld in full") {
 		t.Errorf("withheld in full: %d", rel.WithheldInFull)
+	}
+}
+
+// TestResponse_Golden answers a request over the demo's NZ round as 003 did:
+// the pack as one document released in part, its three sheets withheld in
+// full and six other documents withheld under s6(a), titles and all, make
+// 003's ten documents, its count sentence and its schedule.
+func TestResponse_Golden(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "golden.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := seeds.Load(ctx, db, func(p string) (string, error) { return p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(ctx)
+	at := time.Date(2023, 2, 15, 9, 0, 0, 0, time.UTC)
+	full, err := briefing.Assemble(ctx, briefing.NewView(db, s, briefing.Reader{Clearance: "TOP SECRET"}), "3", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &briefing.Release{Reference: "OIA-2021/22-0953", ReceivedOn: "2022-02-07", AsOneDocument: true,
+		Request:       "Copies of all other Briefing Packs produced for each Australia-New Zealand National Security Dialogue.",
+		DecisionMaker: "Tony Lynch", DecisionMakerTitle: "Deputy Chief Executive"}
+	for i := 0; i < 6; i++ {
+		r.OtherDocuments = append(r.OtherDocuments, briefing.OtherDocument{Title: "Withheld paper",
+			Decision: briefing.DecisionWithheld, Grounds: []string{"s6(a)"}})
+	}
+	if err := r.Normalize(s); err != nil {
+		t.Fatal(err)
+	}
+	resp := briefing.BuildResponse(view, r)
+	briefing.ApplyParts(view, r.Parts)
+	if want := "I can advise that 10 documents were identified within scope of your request."; resp.Count != want {
+		t.Errorf("count sentence %q, want %q", resp.Count, want)
+	}
+	wantDecisions := []string{
+		"I have decided to withhold in full (including titles) nine of these documents, under section 6(a) of the Act.",
+		"I have released one document to you in part, and information that has been withheld has been removed from the released document, under section 6(a) of the Act.",
+	}
+	if strings.Join(resp.Decisions, "\n") != strings.Join(wantDecisions, "\n") {
+		t.Errorf("decisions\n%s\nwant\n%s", strings.Join(resp.Decisions, "\n"), strings.Join(wantDecisions, "\n"))
+	}
+	var h bytes.Buffer
+	if err := htmlpack.RenderResponse(&h, resp); err != nil {
+		t.Fatal(err)
+	}
+	page := h.String()
+	i := strings.Index(page, `id="schedule"`)
+	j := strings.Index(page[i:], "</table>")
+	got := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(page[i:i+j], " "))), " ")
+	want := `id="schedule"> Schedule of documents I can advise that 10 documents were identified within scope of your request. No. Document Decision Grounds 1 ` + full.Dialogue.Name + `: Briefing pack (` + full.Round.StartsOn + `) Released in part S6(a)`
+	for n := 2; n <= 10; n++ {
+		want += fmt.Sprintf(" %d title withheld Withheld in full S6(a)", n)
+	}
+	if got != want {
+		t.Errorf("schedule reads\n%s\nwant\n%s", got, want)
+	}
+	for _, bad := range []string{"Withheld paper", "Demo stand-in", "demo stand-in", "Withheld topic"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("%q is in the response", bad)
+		}
 	}
 }

@@ -163,6 +163,7 @@ type Store interface {
 	CommentService
 	PresenceService
 	SessionService
+	ReleaseService
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

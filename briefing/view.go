@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // View is the store as one reader may see it: the clearance rule applied at
@@ -257,6 +258,8 @@ func (v *View) Sees(ctx context.Context, kind, id string) (bool, error) {
 		_, err = v.Snapshot(ctx, id)
 	case KindComment:
 		_, err = v.Comment(ctx, id)
+	case KindRelease:
+		_, err = v.Release(ctx, id)
 	case KindAgency:
 		_, err = v.Agency(ctx, id)
 	case KindDialogue:
@@ -824,4 +827,53 @@ func (v *View) Whole() *View {
 	r := v.reader
 	r.Clearance = v.set.Markings[len(v.set.Markings)-1]
 	return NewView(v.st, v.set, r)
+}
+
+// seesWholeRound reports whether the reader sees everything a round's pack
+// holds, as a release needs.
+func (v *View) seesWholeRound(ctx context.Context, roundID string) (bool, error) {
+	pack, err := Assemble(ctx, NewView(v.st, v.set, v.reader), roundID, time.Time{})
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return SeesWholeRound(ctx, v, pack)
+}
+
+// Release returns a response to a request the reader may see. Until it is
+// published a release holds what it releases of the whole round, whatever
+// its marking, so only a reader who sees the whole round may see it: to
+// anyone else it is ENOTFOUND.
+func (v *View) Release(ctx context.Context, id string) (*Release, error) {
+	rel, err := v.st.Release(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := v.seesWholeRound(ctx, rel.RoundID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, hidden(KindRelease, id)
+	}
+	return rel, nil
+}
+
+// ReleaseFile returns the stored bytes of a release the reader may see.
+func (v *View) ReleaseFile(ctx context.Context, id, format string) ([]byte, error) {
+	if _, err := v.Release(ctx, id); err != nil {
+		return nil, err
+	}
+	return v.st.ReleaseFile(ctx, id, format)
+}
+
+// Releases lists a round's releases, for a reader who sees the whole round;
+// for anyone else the list is empty.
+func (v *View) Releases(ctx context.Context, roundID string, p Page) ([]*Release, string, error) {
+	if _, err := v.Round(ctx, roundID); err != nil {
+		return nil, "", err
+	}
+	if ok, err := v.seesWholeRound(ctx, roundID); err != nil || !ok {
+		return nil, "", err
+	}
+	return v.st.Releases(ctx, roundID, p)
 }

@@ -32,6 +32,7 @@ var expectedRoles = map[string]briefing.Role{
 	"POST /rounds/:id/people":                  briefing.RoleSecretariat,
 	"POST /rounds/:id/sheets":                  briefing.RoleOfficer,
 	"POST /rounds/:id/freeze":                  briefing.RoleLead,
+	"POST /rounds/:id/releases":                briefing.RoleLead,
 	"GET /sheets/:id":                          briefing.RoleViewer,
 	"GET /sheets/:id/edit":                     briefing.RoleOfficer,
 	"POST /sheets/:id/edit":                    briefing.RoleOfficer,
@@ -96,6 +97,9 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /api/v1/rounds/:id/release-check":     briefing.RoleLead,
 	"POST /api/v1/rounds/:id/packs":            briefing.RoleLead,
 	"GET /api/v1/rounds/:id/packs":             briefing.RoleViewer,
+	"POST /api/v1/rounds/:id/releases":         briefing.RoleLead,
+	"GET /api/v1/rounds/:id/releases":          briefing.RoleLead,
+	"GET /api/v1/releases/:id":                 briefing.RoleLead,
 	"GET /api/v1/packs/:id":                    briefing.RoleViewer,
 	"GET /api/v1/sheets/:id/versions":          briefing.RoleViewer,
 	"GET /api/v1/sheets/:id/versions/:version": briefing.RoleViewer,
@@ -161,6 +165,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"/api/v1/packs/":     "424242",
 		"/api/v1/comments/":  "424242",
 		"/comments/":         "424242",
+		"/api/v1/releases/":  "424242",
 	}
 	routes := f.srv.Routes()
 	sort.Strings(routes)

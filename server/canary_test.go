@@ -137,6 +137,17 @@ func plantCanaries(f *fixture) *canaryWorld {
 	var sn struct{ ID string }
 	r.json(&sn)
 	cw.add("snapshot", sn.ID)
+	// A response to a request, made by someone who sees the whole round: it
+	// releases what is not withheld, SECRET or not, so the reader may not have it.
+	rr := f.do("lead", "POST", "/api/v1/rounds/"+round+"/releases", map[string]any{"reference": "OIA-2026/27-0001", "received_on": "2026-11-01",
+		"request": "All briefing packs.", "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true,
+		"parts": map[string]any{"biographies": map[string]any{"decision": "released"}, "outcomes": map[string]any{"decision": "released"}}})
+	if rr.Code != 201 {
+		f.t.Fatalf("release: %d %s", rr.Code, rr.Body.String())
+	}
+	var rel struct{ ID string }
+	rr.json(&rel)
+	cw.add("release", rel.ID)
 	// A RESTRICTED snapshot, frozen at a ceiling, which the reader may have.
 	r = f.do("lead", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true, "ceiling": "RESTRICTED"})
 	if r.Code != 201 {
@@ -186,6 +197,7 @@ func canaryQueries(cw *canaryWorld) map[string][]string {
 		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=2"}, "/api/v1/admin/backup": none,
 		"/api/v1/calendar.ics": none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
 		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": diffs, "/api/v1/sheets/:id/comments": {"", "limit=1"},
+		"/api/v1/rounds/:id/releases": none, "/api/v1/releases/:id": {"", "format=html", "format=xlsx"},
 	}
 }
 

@@ -109,7 +109,7 @@ func (c *collection[T, P]) bucketName() []byte { return c.bucket }
 
 // laterBuckets are the buckets added after the first release: a file the
 // first release wrote, not yet opened by this one, does not have them.
-var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket}
+var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket, releaseBucket, releaseFiles, releasesByRound}
 
 func laterBucket(name []byte) bool {
 	for _, b := range laterBuckets {
@@ -120,7 +120,7 @@ func laterBucket(name []byte) bool {
 	return false
 }
 
-var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, comments}
+var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, comments, releases}
 
 // invariants checks briefpack's own rules of the stored data.
 func invariants(tx *bolt.Tx) error {
@@ -161,6 +161,16 @@ func invariants(tx *bolt.Tx) error {
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
 			p.add("snapshot file %q belongs to no snapshot", k)
+		}
+		return nil
+	})
+	rels, relFiles := tx.Bucket(releaseBucket), tx.Bucket(releaseFiles)
+	if rels == nil || relFiles == nil { // a file of the first release, not yet opened by this one
+		return p.err()
+	}
+	_ = relFiles.ForEach(func(k, _ []byte) error {
+		if len(k) <= 8 || rels.Get(k[:8]) == nil {
+			p.add("release file %q belongs to no release", k)
 		}
 		return nil
 	})

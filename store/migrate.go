@@ -16,6 +16,7 @@ var bucketOf = map[string][]byte{
 	briefing.KindAgency: agencyBucket, briefing.KindPerson: personBucket, briefing.KindDialogue: dialogueBucket,
 	briefing.KindRound: roundBucket, briefing.KindSheet: sheetBucket, briefing.KindAction: actionBucket,
 	briefing.KindUser: userBucket, briefing.KindSnapshot: snapshotBucket, briefing.KindComment: commentBucket,
+	briefing.KindRelease: releaseBucket,
 }
 
 // migrate brings a database at schema version from up to this briefpack's,

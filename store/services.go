@@ -27,7 +27,7 @@ var (
 	rounds = &collection[briefing.Round, *briefing.Round]{kind: briefing.KindRound, bucket: roundBucket,
 		parent: &parentLink[*briefing.Round]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: roundsByDialogue,
 			id: func(r *briefing.Round) string { return r.DialogueID }, setID: func(r *briefing.Round, id string) { r.DialogueID = id }},
-		blockedBy: []dependents{{sheetsByRound, "topic sheets"}, {snapshotsByRound, "snapshots"}}}
+		blockedBy: []dependents{{sheetsByRound, "topic sheets"}, {snapshotsByRound, "snapshots"}, {releasesByRound, "releases"}}}
 
 	sheets = &collection[briefing.Sheet, *briefing.Sheet]{kind: briefing.KindSheet, bucket: sheetBucket,
 		parent: &parentLink[*briefing.Sheet]{kind: briefing.KindRound, bucket: roundBucket, index: sheetsByRound,
@@ -44,6 +44,9 @@ var (
 	comments = &collection[briefing.Comment, *briefing.Comment]{kind: briefing.KindComment, bucket: commentBucket,
 		parent: &parentLink[*briefing.Comment]{kind: briefing.KindSheet, bucket: sheetBucket, index: commentsBySheet,
 			id: func(c *briefing.Comment) string { return c.SheetID }, setID: func(c *briefing.Comment, id string) { c.SheetID = id }}}
+	releases = &collection[briefing.Release, *briefing.Release]{kind: briefing.KindRelease, bucket: releaseBucket,
+		parent: &parentLink[*briefing.Release]{kind: briefing.KindRound, bucket: roundBucket, index: releasesByRound,
+			id: func(r *briefing.Release) string { return r.RoundID }, setID: func(r *briefing.Release, id string) { r.RoundID = id }}}
 
 	users = &collection[briefing.User, *briefing.User]{kind: briefing.KindUser, bucket: userBucket,
 		unique: &uniqueKey[*briefing.User]{index: usersByName, field: "name", value: func(u *briefing.User) string { return u.Name }},

@@ -38,8 +38,10 @@ var (
 	presenceBucket = []byte("presence")       // kind + 0 + id + 0 + user name → time (RFC 3339)
 	sessionBucket  = []byte("sessions")       // token hash → briefing.Session
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
-	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
-	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
+	releaseBucket  = []byte("releases")
+	releaseFiles   = []byte("release_files") // release id (8 bytes) + format → bytes
+	historyBucket  = []byte("history")       // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
+	auditBucket    = []byte("audit")         // sequence (8 bytes) → briefing.AuditRecord
 
 	// Indexes of children by parent: parent id (8 bytes) + child id (8 bytes) → nothing.
 	roundsByDialogue  = []byte("idx_rounds_by_dialogue")
@@ -47,6 +49,7 @@ var (
 	actionsByDialogue = []byte("idx_actions_by_dialogue")
 	snapshotsByRound  = []byte("idx_snapshots_by_round")
 	commentsBySheet   = []byte("idx_comments_by_sheet")
+	releasesByRound   = []byte("idx_releases_by_round")
 	// The unique index of user names: lower-case name → user id (8 bytes).
 	usersByName = []byte("idx_users_by_name")
 )
@@ -54,7 +57,8 @@ var (
 // allBuckets lists every bucket of a briefpack database.
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
-	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName}
+	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
+	releaseBucket, releaseFiles, releasesByRound}
 
 // Keys of the meta bucket.
 var (

@@ -53,6 +53,7 @@ func Register(s *server.Server) *API {
 	a.registerUserRoutes()
 	a.registerSearchRoutes()
 	a.registerPackRoutes()
+	a.registerReleaseRoutes()
 	a.registerHistoryRoutes()
 	a.registerDashboardRoutes()
 	a.registerScheduleRoutes()

@@ -43,6 +43,7 @@ func (s *Pages) registerPageRoutes() {
 	s.route(http.MethodPost, "/rounds/:id/people", briefing.RoleSecretariat, s.handlePeopleForm)
 	s.route(http.MethodPost, "/rounds/:id/sheets", briefing.RoleOfficer, s.handleNewSheetForm)
 	s.route(http.MethodPost, "/rounds/:id/freeze", briefing.RoleLead, s.handleFreezeForm)
+	s.route(http.MethodPost, "/rounds/:id/releases", briefing.RoleLead, s.handleReleaseForm)
 	// GET /sheets/:id · GET, POST /sheets/:id/edit · POST /sheets/:id/review
 	s.route(http.MethodGet, "/sheets/:id", briefing.RoleViewer, s.handleSheetPage)
 	s.route(http.MethodGet, "/sheets/:id/edit", briefing.RoleOfficer, s.handleEditorPage)

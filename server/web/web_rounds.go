@@ -39,6 +39,9 @@ type roundPage struct {
 	// OpenComments counts the open review comments the reader may see, by sheet id.
 	OpenComments map[string]int
 	Overlaps     []briefing.Overlap
+	// Respond is the "Respond to a request" form and the round's releases,
+	// for leads.
+	Respond *respondForm
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
 	History []roundVersionRow
@@ -165,6 +168,9 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 				}
 			}
 		}
+	}
+	if err := s.loadReleases(v, rp); err != nil {
+		return err
 	}
 	rp.Overlaps, err = s.api.Overlaps(v, r)
 	if err != nil {

@@ -1,0 +1,326 @@
+package briefing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// GroundWording is each ground in the words of its Act, by ground.
+var GroundWording = map[string]string{
+	// New Zealand: Official Information Act 1982.
+	"s6(a)":        "would be likely to prejudice the security or defence of New Zealand or the international relations of the Government of New Zealand",
+	"s6(b)(i)":     "would be likely to prejudice the entrusting of information to the Government of New Zealand on a basis of confidence by the government of any other country or any agency of such a government",
+	"s6(b)(ii)":    "would be likely to prejudice the entrusting of information to the Government of New Zealand on a basis of confidence by any international organisation",
+	"s6(c)":        "would be likely to prejudice the maintenance of the law, including the prevention, investigation, and detection of offences, and the right to a fair trial",
+	"s6(d)":        "would be likely to endanger the safety of any person",
+	"s9(2)(a)":     "to protect the privacy of natural persons, including that of deceased natural persons",
+	"s9(2)(b)(ii)": "to protect information where the making available of the information would be likely unreasonably to prejudice the commercial position of the person who supplied or who is the subject of the information",
+	"s9(2)(f)(iv)": "to maintain the constitutional conventions for the time being which protect the confidentiality of advice tendered by Ministers of the Crown and officials",
+	"s9(2)(g)(i)":  "to maintain the effective conduct of public affairs through the free and frank expression of opinions by or between or to Ministers of the Crown or members of an organisation or officers and employees of any public service agency or organisation in the course of their duty",
+	"s9(2)(h)":     "to maintain legal professional privilege",
+	// Australia: Freedom of Information Act 1982.
+	"s33(a)(i)":   "disclosure would, or could reasonably be expected to, cause damage to the security of the Commonwealth",
+	"s33(a)(iii)": "disclosure would, or could reasonably be expected to, cause damage to the international relations of the Commonwealth",
+	"s33(b)":      "disclosure would divulge information or matter communicated in confidence by or on behalf of a foreign government, an authority of a foreign government or an international organisation to the Government of the Commonwealth, to an authority of the Commonwealth or to a person receiving the communication on behalf of the Commonwealth or of an authority of the Commonwealth",
+	"s34":         "the document is a Cabinet document: it was submitted, or brought into existence for the dominant purpose of submission, for the consideration of the Cabinet, or is an official record of the Cabinet, or its disclosure would reveal a Cabinet deliberation or decision not officially disclosed",
+	"s37":         "disclosure would, or could reasonably be expected to, prejudice the conduct of an investigation of a breach of the law, disclose the identity of a confidential source of information, or endanger the life or physical safety of any person",
+	"s47C":        "disclosure would disclose deliberative matter: opinion, advice or recommendation obtained, prepared or recorded, or consultation or deliberation that has taken place, in the course of, or for the purposes of, the deliberative processes involved in the functions of an agency or Minister or of the Government of the Commonwealth, and disclosure would be contrary to the public interest",
+	"s47E":        "disclosure would, or could reasonably be expected to, have a substantial adverse effect on the proper and efficient conduct of the operations of an agency, and disclosure would be contrary to the public interest",
+	"s47F":        "disclosure would involve the unreasonable disclosure of personal information about any person (including a deceased person), and would be contrary to the public interest",
+}
+
+// GroundDisplay is a ground as the jurisdiction writes it in a release: New
+// Zealand's releases print "S6(a)", Australia's "s47F".
+func (s Settings) GroundDisplay(g string) string {
+	if s.Jurisdiction == "nz" && strings.HasPrefix(g, "s") {
+		return "S" + g[1:]
+	}
+	return g
+}
+
+// groundSection is a ground as a letter cites it: "section 6(a)".
+func groundSection(g string) string { return "section " + strings.TrimPrefix(g, "s") }
+
+// ResponseEntry is one numbered document of a response's schedule.
+type ResponseEntry struct {
+	Number   int      `json:"number"`
+	Title    string   `json:"title"` // "title withheld" when withheld with its title
+	Decision string   `json:"decision"`
+	Grounds  []string `json:"grounds"`
+}
+
+// Response is what a release record renders: the letter and its schedule.
+type Response struct {
+	Settings  Settings
+	Release   *Release
+	Round     string // the round's title, for the letter's heading
+	Entries   []ResponseEntry
+	Count     string   // the count sentence
+	Decisions []string // one sentence per decision taken
+	Grounds   []string // each ground used, with the Act's wording
+	Review    string
+	Released  *Pack // the released documents
+}
+
+// numberWord writes small counts as words, as letters do.
+func numberWord(n int) string {
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+		"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return itoa(n)
+}
+
+// releasedDecision maps the release view's sheet decisions to a record's.
+func releasedDecision(d string) string {
+	switch d {
+	case ReleasedInFull:
+		return DecisionReleased
+	case ReleasedInPart:
+		return DecisionReleasedInPart
+	}
+	return DecisionWithheld
+}
+
+// ApplyParts removes from a release view the parts not released.
+func ApplyParts(p *Pack, parts map[string]PartDecision) {
+	out := func(k string) bool {
+		d := parts[k].Decision
+		return d != DecisionReleased && d != DecisionReleasedInPart
+	}
+	if out("cover") && p.Dialogue != nil {
+		d := *p.Dialogue
+		d.Origin = ""
+		p.Dialogue = &d
+	}
+	if out("agenda") {
+		p.Agenda = nil
+	}
+	if out("delegations") {
+		p.CoChairs, p.Delegation = nil, nil
+	}
+	if out("biographies") {
+		p.Counterparts = nil
+		for _, l := range [][]PackPerson{p.CoChairs, p.Delegation} {
+			for i := range l {
+				pe := *l[i].Person
+				pe.Bio = ""
+				l[i].Person = &pe
+			}
+		}
+	}
+	if out("actions") {
+		p.Actions = nil
+	}
+	if out("outcomes") {
+		if p.Round != nil {
+			r := *p.Round
+			r.Outcomes = ""
+			p.Round = &r
+		}
+		p.Previous = nil
+	}
+}
+
+// BuildResponse makes the letter and schedule of a release from the round's
+// release view (before ApplyParts) and the record.
+func BuildResponse(view *Pack, rel *Release) *Response {
+	s := view.Settings
+	resp := &Response{Settings: s, Release: rel, Released: view}
+	if view.Round != nil {
+		resp.Round = view.Round.StartsOn
+	}
+	add := func(title, decision string, grounds []string) {
+		resp.Entries = append(resp.Entries, ResponseEntry{Number: len(resp.Entries) + 1, Title: title, Decision: decision, Grounds: grounds})
+	}
+	var sheets []ResponseEntry
+	for _, e := range view.Schedule {
+		title := e.Title
+		if title == "" {
+			title = "title withheld"
+		}
+		sheets = append(sheets, ResponseEntry{Title: title, Decision: releasedDecision(e.Decision), Grounds: e.Grounds})
+	}
+	if rel.AsOneDocument {
+		title := "Briefing pack"
+		if view.Dialogue != nil {
+			title = view.Dialogue.Name + ": Briefing pack"
+		}
+		if view.Round != nil && view.Round.StartsOn != "" {
+			title += " (" + view.Round.StartsOn + ")"
+		}
+		var grounds []string
+		released, whole := false, true
+		consider := func(d string, gs []string) {
+			if d == DecisionOutOfScope {
+				return
+			}
+			if d == DecisionReleased || d == DecisionReleasedInPart {
+				released = true
+			}
+			if d != DecisionReleased {
+				whole = false
+			}
+			for _, g := range gs {
+				if !slices.Contains(grounds, g) {
+					grounds = append(grounds, g)
+				}
+			}
+		}
+		for _, k := range Parts {
+			consider(rel.Parts[k].Decision, rel.Parts[k].Grounds)
+		}
+		var withheld []ResponseEntry
+		for _, e := range sheets {
+			if e.Decision == DecisionWithheld {
+				// A sheet withheld in full is taken out of the released pack,
+				// which is then released only in part, and counts as a
+				// document of its own, title withheld.
+				withheld = append(withheld, e)
+				whole = false
+				continue
+			}
+			consider(e.Decision, e.Grounds)
+		}
+		switch {
+		case !released:
+			add("title withheld", DecisionWithheld, grounds)
+		case whole:
+			add(title, DecisionReleased, nil)
+		default:
+			add(title, DecisionReleasedInPart, grounds)
+		}
+		for _, e := range withheld {
+			add(e.Title, e.Decision, e.Grounds)
+		}
+	} else {
+		for _, k := range Parts {
+			d := rel.Parts[k]
+			if d.Decision != DecisionOutOfScope {
+				add(partTitle(k), d.Decision, d.Grounds)
+			}
+		}
+		for _, e := range sheets {
+			add(e.Title, e.Decision, e.Grounds)
+		}
+	}
+	for _, o := range rel.OtherDocuments {
+		if o.Decision == DecisionOutOfScope {
+			continue
+		}
+		title := o.Title
+		if o.TitleWithheld != nil && *o.TitleWithheld || o.TitleWithheld == nil && o.Decision == DecisionWithheld {
+			title = "title withheld"
+		}
+		add(title, o.Decision, o.Grounds)
+	}
+	resp.letter()
+	return resp
+}
+
+func partTitle(k string) string {
+	switch k {
+	case "cover":
+		return "Briefing pack: cover"
+	case "agenda":
+		return "Agenda"
+	case "delegations":
+		return "Delegations"
+	case "biographies":
+		return "Biographies"
+	case "actions":
+		return "Open actions"
+	case "outcomes":
+		return "Outcomes of the last round"
+	}
+	return k
+}
+
+// documents writes "one document" or "nine of these documents".
+func documents(n int, of bool) string {
+	noun := "documents"
+	if n == 1 {
+		noun = "document"
+	}
+	if of && n != 1 {
+		return numberWord(n) + " of these " + noun
+	}
+	if of {
+		return "one of these documents"
+	}
+	return numberWord(n) + " " + noun
+}
+
+func (resp *Response) letter() {
+	s := resp.Settings
+	counts := map[string][]ResponseEntry{}
+	var used []string
+	for _, e := range resp.Entries {
+		counts[e.Decision] = append(counts[e.Decision], e)
+		for _, g := range e.Grounds {
+			if !slices.Contains(used, g) {
+				used = append(used, g)
+			}
+		}
+	}
+	slices.SortFunc(used, func(a, b string) int { return slices.Index(s.Grounds, a) - slices.Index(s.Grounds, b) })
+	n := len(resp.Entries)
+	noun := "documents were"
+	if n == 1 {
+		noun = "document was"
+	}
+	resp.Count = fmt.Sprintf("I can advise that %d %s identified within scope of your request.", n, noun)
+	cite := func(list []ResponseEntry) string {
+		var gs []string
+		for _, e := range list {
+			for _, g := range e.Grounds {
+				if !slices.Contains(gs, g) {
+					gs = append(gs, g)
+				}
+			}
+		}
+		slices.SortFunc(gs, func(a, b string) int { return slices.Index(s.Grounds, a) - slices.Index(s.Grounds, b) })
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			parts[i] = groundSection(g)
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return ", under " + joinAnd(parts) + " of the Act"
+	}
+	if l := counts[DecisionWithheld]; len(l) > 0 {
+		incl := ""
+		for _, e := range l {
+			if e.Title == "title withheld" {
+				incl = " (including titles)"
+			}
+		}
+		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have decided to withhold in full%s %s%s.", incl, documents(len(l), true), cite(l)))
+	}
+	if l := counts[DecisionReleasedInPart]; len(l) > 0 {
+		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in part, and information that has been withheld has been removed from the released %s%s.",
+			documents(len(l), false), map[bool]string{true: "document", false: "documents"}[len(l) == 1], cite(l)))
+	}
+	if l := counts[DecisionReleased]; len(l) > 0 {
+		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in full.", documents(len(l), false)))
+	}
+	for _, g := range used {
+		resp.Grounds = append(resp.Grounds, fmt.Sprintf("%s (%s): %s.", groundSection(g), s.GroundDisplay(g), GroundWording[g]))
+	}
+	switch s.Jurisdiction {
+	case "au":
+		resp.Review = "You may ask for internal review of my decision under section 54 of the Act within 30 days of receiving this letter, or apply to the Australian Information Commissioner for review of my decision under section 54L of the Act within 60 days."
+	default:
+		resp.Review = "You have the right to ask the Ombudsman to investigate and review my decision under section 28(3) of the Act."
+	}
+}
+
+func joinAnd(l []string) string {
+	if len(l) <= 1 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
+}

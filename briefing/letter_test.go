@@ -1,0 +1,106 @@
+package briefing_test
+
+import (
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+)
+
+func TestBuildResponse(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease,
+		Dialogue: &briefing.Dialogue{Name: "Australia-New Zealand National Security Dialogue"},
+		Round:    &briefing.Round{StartsOn: "2021-03-12"}}
+	for i, title := range []string{"Foreign Interference", "Emerging Technologies", "Counter-terrorism", "Cyber"} {
+		view.Schedule = append(view.Schedule, briefing.ScheduleEntry{Number: i + 1, Title: title, Decision: briefing.ReleasedInPart, Grounds: []string{"s6(a)"}})
+	}
+	for i := 0; i < 2; i++ {
+		view.Schedule = append(view.Schedule, briefing.ScheduleEntry{Number: 5 + i, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}})
+	}
+	rel := &briefing.Release{Reference: "OIA-2021/22-0953", ReceivedOn: "2022-02-07", Request: "Copies of all briefing packs",
+		DecisionMaker: "Tony Lynch", DecisionMakerTitle: "Deputy Chief Executive", AsOneDocument: true}
+	for i := 0; i < 7; i++ {
+		rel.OtherDocuments = append(rel.OtherDocuments, briefing.OtherDocument{Title: "Secret paper",
+			Decision: briefing.DecisionWithheld, Grounds: []string{"S6(a)"}})
+	}
+	if err := rel.Normalize(s); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("003's count sentence", func(t *testing.T) {
+		resp := briefing.BuildResponse(view, rel)
+		if len(resp.Entries) != 10 {
+			t.Fatalf("entries = %d, want 10", len(resp.Entries))
+		}
+		if want := "I can advise that 10 documents were identified within scope of your request."; resp.Count != want {
+			t.Errorf("count = %q, want %q", resp.Count, want)
+		}
+		all := strings.Join(resp.Decisions, "\n")
+		for _, want := range []string{"withhold in full (including titles) nine of these documents, under section 6(a) of the Act",
+			"I have released one document to you in part"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("decisions %q lack %q", all, want)
+			}
+		}
+		if e := resp.Entries[0]; e.Decision != briefing.DecisionReleasedInPart || !strings.Contains(e.Title, "Briefing pack") {
+			t.Errorf("first entry = %+v, want the pack released in part", e)
+		}
+		for _, e := range resp.Entries[1:] {
+			if e.Title != "title withheld" || e.Decision != briefing.DecisionWithheld {
+				t.Errorf("entry %+v, want title withheld, withheld", e)
+			}
+		}
+		if len(resp.Grounds) != 1 || !strings.Contains(resp.Grounds[0], "would be likely to prejudice the security or defence of New Zealand or the international relations of the Government of New Zealand") {
+			t.Errorf("grounds = %q", resp.Grounds)
+		}
+		if !strings.Contains(resp.Review, "Ombudsman") || !strings.Contains(resp.Review, "section 28(3)") {
+			t.Errorf("review = %q", resp.Review)
+		}
+	})
+	t.Run("every ground has its wording", func(t *testing.T) {
+		for _, j := range briefing.Jurisdictions {
+			s, _ := briefing.SettingsFor(j)
+			for _, g := range s.Grounds {
+				if briefing.GroundWording[g] == "" {
+					t.Errorf("%s ground %s has no wording", j, g)
+				}
+			}
+		}
+	})
+	t.Run("parts default to out of scope", func(t *testing.T) {
+		for _, k := range briefing.Parts {
+			if rel.Parts[k].Decision != briefing.DecisionOutOfScope {
+				t.Errorf("part %s = %q", k, rel.Parts[k].Decision)
+			}
+		}
+	})
+}
+
+// TestBuildResponse_CleanSheets: a pack whose released sheets withhold
+// nothing is still released in part when sheets were taken out of it.
+func TestBuildResponse_CleanSheets(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease,
+		Dialogue: &briefing.Dialogue{Name: "Dialogue"}, Round: &briefing.Round{StartsOn: "2021-03-12"}}
+	for i := 0; i < 4; i++ {
+		view.Schedule = append(view.Schedule, briefing.ScheduleEntry{Number: i + 1, Title: "Open", Decision: briefing.ReleasedInFull})
+	}
+	rel := &briefing.Release{Reference: "R", ReceivedOn: "2022-02-07", Request: "q", DecisionMaker: "D", AsOneDocument: true}
+	if err := rel.Normalize(s); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("nothing withheld", func(t *testing.T) {
+		resp := briefing.BuildResponse(view, rel)
+		if len(resp.Entries) != 1 || resp.Entries[0].Decision != briefing.DecisionReleased {
+			t.Fatalf("%+v", resp.Entries)
+		}
+	})
+	t.Run("a sheet withheld in full", func(t *testing.T) {
+		v := *view
+		v.Schedule = append(append([]briefing.ScheduleEntry{}, view.Schedule...), briefing.ScheduleEntry{Number: 5, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}})
+		resp := briefing.BuildResponse(&v, rel)
+		if len(resp.Entries) != 2 || resp.Entries[0].Decision != briefing.DecisionReleasedInPart || resp.Entries[1].Decision != briefing.DecisionWithheld {
+			t.Fatalf("%+v", resp.Entries)
+		}
+	})
+}

@@ -1,0 +1,169 @@
+package briefing
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// KindRelease names a release record in errors and the audit log.
+const KindRelease = "release"
+
+// Decisions on a part of a pack or a document in scope of a request.
+const (
+	DecisionReleased       = "released"
+	DecisionReleasedInPart = "released_in_part"
+	DecisionWithheld       = "withheld"
+	DecisionOutOfScope     = "out_of_scope"
+)
+
+// Decisions lists the decisions a part or other document may carry.
+var Decisions = []string{DecisionReleased, DecisionReleasedInPart, DecisionWithheld, DecisionOutOfScope}
+
+// Parts lists the parts of a pack besides its topic sheets, in pack order.
+var Parts = []string{"cover", "agenda", "delegations", "biographies", "actions", "outcomes"}
+
+// PartDecision is the decision on one part of the pack.
+type PartDecision struct {
+	Decision string   `json:"decision"`
+	Grounds  []string `json:"grounds"`
+}
+
+// OtherDocument is a document in scope of a request held outside briefpack.
+type OtherDocument struct {
+	Title string `json:"title"`
+	// TitleWithheld withholds the title too; left out, a document withheld
+	// in full has its title withheld, as 003's were.
+	TitleWithheld *bool    `json:"title_withheld"`
+	Decision      string   `json:"decision"`
+	Grounds       []string `json:"grounds"`
+}
+
+// Release is a response to a request for official information, frozen when
+// made: the letter, the schedule and the released documents, byte for byte.
+type Release struct {
+	Meta
+	RoundID            string                  `json:"round_id"`
+	Number             int                     `json:"number"`
+	Reference          string                  `json:"reference"`
+	ReceivedOn         string                  `json:"received_on"` // YYYY-MM-DD
+	Request            string                  `json:"request"`
+	DecisionMaker      string                  `json:"decision_maker"`
+	DecisionMakerTitle string                  `json:"decision_maker_title"`
+	AsOneDocument      bool                    `json:"as_one_document"`
+	Parts              map[string]PartDecision `json:"parts"`
+	OtherDocuments     []OtherDocument         `json:"other_documents"`
+	MadeBy             string                  `json:"made_by"`
+	// Count and Schedule are the letter's count sentence and its schedule,
+	// as rendered when the record was made.
+	Count    string            `json:"count"`
+	Schedule []ResponseEntry   `json:"schedule"`
+	SHA256   map[string]string `json:"sha256"`
+}
+
+// ReleaseService keeps release records.
+type ReleaseService interface {
+	// CreateRelease stores a release record and its files (format → bytes),
+	// numbering it within its round: ENOTFOUND for the round.
+	CreateRelease(ctx context.Context, r *Release, files map[string][]byte, by Actor) error
+	// Release returns one release record, or ENOTFOUND.
+	Release(ctx context.Context, id string) (*Release, error)
+	// ReleaseFile returns the stored bytes of one format, or ENOTFOUND.
+	ReleaseFile(ctx context.Context, id, format string) ([]byte, error)
+	// Releases lists a round's release records, oldest first.
+	Releases(ctx context.Context, roundID string, p Page) ([]*Release, string, error)
+}
+
+// Normalize fills the default decisions (out of scope for every part) and
+// spells grounds as the jurisdiction does; EINVALID lists what is wrong.
+func (r *Release) Normalize(s Settings) error {
+	fe := fieldErrors{}
+	r.Reference = strings.TrimSpace(r.Reference)
+	r.Request = strings.TrimSpace(r.Request)
+	r.DecisionMaker = strings.TrimSpace(r.DecisionMaker)
+	r.DecisionMakerTitle = strings.TrimSpace(r.DecisionMakerTitle)
+	if r.Reference == "" {
+		fe.add("reference", "is required")
+	}
+	if r.Request == "" {
+		fe.add("request", "is required: the requester's words")
+	}
+	if r.DecisionMaker == "" {
+		fe.add("decision_maker", "is required")
+	}
+	if _, err := time.Parse("2006-01-02", r.ReceivedOn); err != nil {
+		fe.add("received_on", "must be a date, YYYY-MM-DD")
+	}
+	if r.Parts == nil {
+		r.Parts = map[string]PartDecision{}
+	}
+	for k := range r.Parts {
+		if !slices.Contains(Parts, k) {
+			fe.add("parts."+k, "is not a part: use %s", strings.Join(Parts, ", "))
+		}
+	}
+	for _, k := range Parts {
+		d, ok := r.Parts[k]
+		if !ok || d.Decision == "" {
+			d.Decision = DecisionOutOfScope
+		}
+		d.Decision = normalizeDecision(d.Decision)
+		d.Grounds = checkDecision(s, fe, "parts."+k, d.Decision, d.Grounds)
+		r.Parts[k] = d
+	}
+	for i := range r.OtherDocuments {
+		o := &r.OtherDocuments[i]
+		f := "other_documents." + itoa(i)
+		o.Title = strings.TrimSpace(o.Title)
+		if o.Title == "" {
+			fe.add(f+".title", "is required")
+		}
+		o.Decision = normalizeDecision(o.Decision)
+		o.Grounds = checkDecision(s, fe, f, o.Decision, o.Grounds)
+		withheld := o.Decision == DecisionWithheld && (o.TitleWithheld == nil || *o.TitleWithheld)
+		o.TitleWithheld = &withheld
+	}
+	return fe.err("the release")
+}
+
+// normalizeDecision accepts a decision as people write it: "withheld in
+// full", "Released-in-part", "released_in_full".
+func normalizeDecision(d string) string {
+	d = strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(d)))
+	switch d {
+	case "withheld_in_full", "refused":
+		return DecisionWithheld
+	case "released_in_full", "release":
+		return DecisionReleased
+	case "in_part", "partially_released", "part_released":
+		return DecisionReleasedInPart
+	case "not_in_scope", "outside_scope":
+		return DecisionOutOfScope
+	}
+	return d
+}
+
+func checkDecision(s Settings, fe fieldErrors, field, decision string, grounds []string) []string {
+	if !slices.Contains(Decisions, decision) {
+		fe.add(field+".decision", "must be one of %s", strings.Join(Decisions, ", "))
+	}
+	out := []string{}
+	for j, g := range grounds {
+		n := s.NormalizeGround(g)
+		if n == "" || !s.ValidGround(n) {
+			fe.add(field+".grounds."+itoa(j), "must be one of %s", strings.Join(s.Grounds, ", "))
+			continue
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	if (decision == DecisionWithheld || decision == DecisionReleasedInPart) && len(grounds) == 0 {
+		fe.add(field+".grounds", "needs at least one ground for %s", decision)
+	}
+	if (decision == DecisionReleased || decision == DecisionOutOfScope) && len(grounds) > 0 {
+		fe.add(field+".grounds", "must be empty for %s", decision)
+	}
+	return out
+}

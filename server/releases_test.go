@@ -1,0 +1,200 @@
+package server_test
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func TestReleases(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	r := f.do("lead", "GET", "/api/v1/rounds/"+w.round, nil)
+	var round map[string]any
+	r.json(&round)
+	round["agenda"] = []map[string]string{{"sheet_id": w.sheet}, {"sheet_id": w.secretSheet}}
+	if r := f.do("lead", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("agenda: %d %s", r.Code, r.Body.String())
+	}
+	// The secret sheet is withheld in full, title and all.
+	r = f.do("lead", "GET", "/api/v1/sheets/"+w.secretSheet, nil)
+	var sheet map[string]any
+	r.json(&sheet)
+	sheet["withhold"] = "s6(a)"
+	if r := f.do("lead", "PUT", "/api/v1/sheets/"+w.secretSheet, sheet, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("withhold: %d %s", r.Code, r.Body.String())
+	}
+	others := []map[string]any{}
+	for i := 0; i < 7; i++ {
+		others = append(others, map[string]any{"title": "Quokka strategy paper", "decision": "withheld in full", "grounds": []string{"S6(a)"}})
+	}
+	req := map[string]any{"reference": "OIA-2021/22-0953", "received_on": "2022-02-07",
+		"request": "Copies of all other Briefing Packs produced for each dialogue.", "decision_maker": "Tony Lynch",
+		"decision_maker_title": "Deputy Chief Executive", "as_one_document": true, "other_documents": others}
+	base := "/api/v1/rounds/" + w.round + "/releases"
+	var made struct {
+		ID       string `json:"id"`
+		Number   int    `json:"number"`
+		Count    string `json:"count"`
+		Schedule []struct {
+			Title, Decision string
+		} `json:"schedule"`
+	}
+	t.Run("Create", func(t *testing.T) {
+		r := f.do("lead", "POST", base, req)
+		if r.Code != 201 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		r.json(&made)
+		// The pack is one document released in part, the sheet withheld in
+		// full another, and the seven others withheld: nine in all.
+		if made.ID == "" || made.Number != 1 || len(made.Schedule) != 9 || made.Schedule[0].Decision != "released_in_part" ||
+			made.Count != "I can advise that 9 documents were identified within scope of your request." {
+			t.Fatalf("%s", r.Body.String())
+		}
+		for _, e := range made.Schedule[1:] {
+			if e.Title != "title withheld" || e.Decision != "withheld" {
+				t.Errorf("entry %+v", e)
+			}
+		}
+	})
+	t.Run("Letter", func(t *testing.T) {
+		body := f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=html", nil).Body.String()
+		for _, want := range []string{"Ref: OIA-2021/22-0953", "Official Information Act 1982", made.Count,
+			"would be likely to prejudice the security or defence of New Zealand or the international relations of the Government of New Zealand",
+			"Ombudsman", "section 28(3)", "Tony Lynch", "Deputy Chief Executive", "7 February 2022", "Copies of all other Briefing Packs",
+			"S6(a)", "Foreign Interference", "withhold in full (including titles) eight of these documents, under section 6(a) of the Act",
+			"I have released one document to you in part"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the response lacks %q", want)
+			}
+		}
+		for _, bad := range []string{"Quokka", "Zanzibar", "zanzibar", "SECRET", `id="agenda"`, `id="delegations"`} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%q in the response", bad)
+			}
+		}
+	})
+	t.Run("SameBytes", func(t *testing.T) {
+		for _, format := range []string{"html", "xlsx"} {
+			a := f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format="+format, nil)
+			b := f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format="+format, nil)
+			if a.Code != 200 || !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+				t.Fatalf("%s: %d, bytes differ", format, a.Code)
+			}
+			if format == "xlsx" {
+				x, err := excelize.OpenReader(bytes.NewReader(a.Body.Bytes()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				names := x.GetSheetList()
+				if names[1] != "Letter" || names[2] != "Schedule" {
+					t.Errorf("worksheets %q", names)
+				}
+				for _, n := range names {
+					rows, _ := x.GetRows(n)
+					for _, row := range rows {
+						for _, cell := range row {
+							if strings.Contains(cell, "Quokka") || strings.Contains(cell, "anzibar") {
+								t.Errorf("%s holds %q", n, cell)
+							}
+						}
+					}
+				}
+				x.Close()
+			}
+		}
+	})
+	t.Run("List", func(t *testing.T) {
+		var l struct {
+			Items []struct{ ID string } `json:"items"`
+		}
+		f.do("lead", "GET", base, nil).json(&l)
+		if len(l.Items) != 1 || l.Items[0].ID != made.ID {
+			t.Fatalf("%+v", l)
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		if r := f.do("officer", "POST", base, req); r.Code != 403 {
+			t.Errorf("officer: %d", r.Code)
+		}
+		bad := map[string]any{"reference": "", "received_on": "yesterday", "parts": map[string]any{"cover": map[string]any{"decision": "withheld"}}}
+		r := f.do("lead", "POST", base, bad)
+		if r.Code != 422 || !strings.Contains(r.Body.String(), "received_on") || !strings.Contains(r.Body.String(), "parts.cover.grounds") {
+			t.Errorf("bad release: %d %s", r.Code, r.Body.String())
+		}
+	})
+}
+
+func TestReleasePage(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	page := "/rounds/" + w.round
+	form := url.Values{"reference": {"OIA-2024-7"}, "received_on": {"2024-03-01"}, "request": {"All briefing packs."},
+		"decision_maker": {"Tony Lynch"}, "decision_maker_title": {"Deputy Chief Executive"}, "as_one_document": {"on"},
+		"part_agenda": {"released"}, "other_documents": {"Quokka paper | withheld | s6(a) | yes\nPublic paper | released | | no"}}
+	post := func(op string) response {
+		v := url.Values{"op": {op}}
+		for k, x := range form {
+			v[k] = x
+		}
+		return f.do("lead", "POST", page+"/releases", v.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	}
+	t.Run("Form", func(t *testing.T) {
+		body := f.do("lead", "GET", page, nil).Body.String()
+		for _, want := range []string{"Respond to a request", `name="part_biographies"`, "Make the release", "No release made yet."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the round page lacks %q", want)
+			}
+		}
+		if strings.Contains(f.do("officer", "GET", page, nil).Body.String(), "Respond to a request") {
+			t.Error("an officer is offered the release form")
+		}
+	})
+	t.Run("Preview", func(t *testing.T) {
+		r := post("preview")
+		body := r.Body.String()
+		if r.Code != 200 {
+			t.Fatalf("%d %s", r.Code, body)
+		}
+		for _, want := range []string{"Preview", "I can advise that 3 documents were identified within scope of your request.",
+			"title withheld", "Public paper", "Ombudsman", "Quokka paper | withheld"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the preview lacks %q", want)
+			}
+		}
+		var l struct{ Items []any }
+		f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/releases", nil).json(&l)
+		if len(l.Items) != 0 {
+			t.Fatal("a preview made a release")
+		}
+	})
+	t.Run("Make", func(t *testing.T) {
+		if r := post("make"); r.Code != 303 && r.Code != 302 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		var l struct {
+			Items []struct {
+				ID    string
+				Parts map[string]struct{ Decision string }
+			}
+		}
+		f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/releases", nil).json(&l)
+		if len(l.Items) != 1 || l.Items[0].Parts["agenda"].Decision != "released" || l.Items[0].Parts["cover"].Decision != "out_of_scope" {
+			t.Fatalf("%+v", l)
+		}
+		html := f.do("lead", "GET", "/api/v1/releases/"+l.Items[0].ID+"?format=html", nil).Body.String()
+		if !strings.Contains(html, `id="agenda"`) || strings.Contains(html, `id="delegations"`) || strings.Contains(html, "Quokka") {
+			t.Error("the release does not follow the part decisions")
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		form.Set("received_on", "soon")
+		if r := post("make"); r.Code != 422 || !strings.Contains(r.Body.String(), "YYYY-MM-DD") {
+			t.Fatalf("%d", r.Code)
+		}
+	})
+}

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"briefpack/briefing"
+)
+
+// CreateRelease stores a release record and its files (format → bytes) in
+// one transaction, numbering it after the round's earlier releases:
+// ENOTFOUND for the round, EINVALID for a bad format name.
+func (db *DB) CreateRelease(ctx context.Context, r *briefing.Release, files map[string][]byte, by briefing.Actor) error {
+	if err := checkFormats(files); err != nil {
+		return err
+	}
+	return write(ctx, db, r, func(tx *bolt.Tx, now time.Time) error { return createRelease(tx, r, files, by, now) })
+}
+
+func createRelease(tx *bolt.Tx, r *briefing.Release, files map[string][]byte, by briefing.Actor, now time.Time) error {
+	if r.MadeBy == "" {
+		r.MadeBy = by.Name
+	}
+	// Releases are never deleted, so the next number is one more than the count.
+	r.Number = 1
+	if rkey, ok := parseKey(r.RoundID); ok {
+		cur := tx.Bucket(releasesByRound).Cursor()
+		for k, _ := cur.Seek(rkey); k != nil && bytes.HasPrefix(k, rkey); k, _ = cur.Next() {
+			r.Number++
+		}
+	}
+	if err := releases.create(tx, r, by, now); err != nil {
+		return err
+	}
+	key, _ := parseKey(r.ID)
+	b := tx.Bucket(releaseFiles)
+	formats := make([]string, 0, len(files))
+	for f := range files {
+		formats = append(formats, f)
+	}
+	slices.Sort(formats)
+	for _, f := range formats {
+		if err := b.Put(join(key, []byte(f)), files[f]); err != nil {
+			return fmt.Errorf("store: put release %s %s file: %w", r.ID, f, err)
+		}
+	}
+	return nil
+}
+
+// Release returns one release record, or ENOTFOUND.
+func (db *DB) Release(ctx context.Context, id string) (*briefing.Release, error) {
+	return get(ctx, db, releases, id)
+}
+
+// ReleaseFile returns a copy of the stored bytes of one format of a
+// release: ENOTFOUND for the release or the format.
+func (db *DB) ReleaseFile(ctx context.Context, id, format string) ([]byte, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := releases.get(tx, id); err != nil {
+		return nil, err
+	}
+	key, _ := parseKey(id)
+	v := tx.Bucket(releaseFiles).Get(join(key, []byte(format)))
+	if v == nil || format == "" {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "release %s has no %q file", id, format)
+	}
+	return bytes.Clone(v), nil
+}
+
+// Releases lists a round's release records, oldest first: ENOTFOUND for the round.
+func (db *DB) Releases(ctx context.Context, roundID string, p briefing.Page) ([]*briefing.Release, string, error) {
+	return children(ctx, db, releases, roundID, p)
+}

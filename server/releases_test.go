@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -197,4 +198,72 @@ func TestReleasePage(t *testing.T) {
 			t.Fatalf("%d", r.Code)
 		}
 	})
+}
+
+// TestReleases_AsChecked: four sheets released, two withheld in full, as
+// one document, with seven other documents in scope withheld in full under
+// s6(a): ten documents, one released in part and nine withheld in full.
+func TestReleases_AsChecked(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	var agenda []map[string]string
+	for i, title := range []string{"Cyber", "Trade", "Pacific", "Maritime", "Withheld One", "Withheld Two"} {
+		sh := sheetBody(title, para(fmt.Sprintf("Released words of %s, paragraph %d {{s6(a): hidden quokka %d}}.", title, i, i), "RESTRICTED", ""))
+		if i >= 4 {
+			sh["withhold"] = "s6(a)"
+			sh = sheetBody("Quokka secret "+title, para("Quokka words of a sheet withheld in full.", "RESTRICTED", ""))
+			sh["withhold"] = "s6(a)"
+		}
+		agenda = append(agenda, map[string]string{"sheet_id": f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sh)})
+	}
+	// The world's own sheets hold SECRET content: leave them out of this round.
+	f.update("lead", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["withhold"] = "" })
+	for _, id := range []string{w.sheet, w.secretSheet} {
+		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+		f.do("officer", "DELETE", "/api/v1/sheets/"+id, nil, "If-Match", r.Header().Get("ETag"))
+	}
+	f.update("lead", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["agenda"] = agenda })
+	others := []map[string]any{}
+	for i := 0; i < 7; i++ {
+		others = append(others, map[string]any{"title": fmt.Sprintf("Quokka paper %d", i), "decision": "withheld", "grounds": []string{"s6(a)"}})
+	}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", map[string]any{"reference": "OIA-2026/27-0042", "received_on": "2026-11-01",
+		"request": "All briefing packs for the dialogue.", "decision_maker": "Pat Decider", "decision_maker_title": "Deputy Chief Executive",
+		"as_one_document": true, "other_documents": others})
+	if r.Code != 201 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var made struct {
+		ID       string                      `json:"id"`
+		Count    string                      `json:"count"`
+		Schedule []struct{ Decision string } `json:"schedule"`
+	}
+	r.json(&made)
+	inPart, withheld := 0, 0
+	for _, e := range made.Schedule {
+		switch e.Decision {
+		case "released_in_part":
+			inPart++
+		case "withheld":
+			withheld++
+		}
+	}
+	if !strings.Contains(made.Count, "10 documents") || inPart != 1 || withheld != 9 {
+		t.Fatalf("count %q, %d in part, %d withheld: %s", made.Count, inPart, withheld, r.Body.String())
+	}
+	a := f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=html", nil)
+	b := f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=html", nil)
+	if a.Code != 200 || !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+		t.Fatalf("downloads differ: %d", a.Code)
+	}
+	body := a.Body.String()
+	for _, want := range []string{"OIA-2026/27-0042", "Official Information Act 1982", "would be likely to prejudice the security or defence of New Zealand",
+		"Ombudsman", "Pat Decider", "Released words of Cyber"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the response lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "quokka") || strings.Contains(body, "Quokka") {
+		t.Error("a withheld word is in the response")
+	}
 }

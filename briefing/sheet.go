@@ -97,6 +97,11 @@ type Sheet struct {
 	PredecessorID string `json:"predecessor_id,omitempty"`
 	// Reviews are the sheet's submissions, clearances and returns, oldest first.
 	Reviews []Review `json:"reviews,omitempty"`
+	// Stored names the stored record this sheet was read from (a digest of
+	// its bytes, set by the store), or is empty. A copy made from the sheet
+	// for a reader keeps it: what is built from a sheet is keyed by it with
+	// whatever else it was built from (the reader's clearance, the edition).
+	Stored string `json:"-"`
 }
 
 // Review decisions.

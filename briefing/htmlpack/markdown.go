@@ -7,12 +7,12 @@ import (
 	"crypto/sha256"
 	"html/template"
 	"strings"
-	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/russross/blackfriday/v2"
 
 	"briefpack/briefing"
+	"briefpack/internal/lru"
 )
 
 // policy sanitises rendered Markdown: text formatting, lists and tables;
@@ -59,35 +59,25 @@ func Markdown(md string) template.HTML {
 
 // cache keeps rendered paragraphs by a hash of what they were rendered
 // from: a paragraph is rendered and sanitised once (when it is saved, see
-// Warm), not at every export. It is bounded; when full it starts afresh.
-var cache = struct {
-	sync.RWMutex
-	m map[[32]byte]string
-}{m: map[[32]byte]string{}}
+// Warm), not at every export. It is bounded by bytes, the least recently
+// used going first.
+var cache = lru.New[string](cacheBytes, func(v string) int64 { return int64(len(v)) + 64 })
 
-// cacheLimit bounds the cache: some 100,000 paragraphs.
-const cacheLimit = 100000
+// cacheBytes bounds the cache: some 100,000 paragraphs of 600 bytes.
+const cacheBytes = 64 << 20
 
 func cached(kind, text string, build func() string) string {
 	h := sha256.New()
 	h.Write([]byte(kind))
 	h.Write([]byte{0})
 	h.Write([]byte(text))
-	var key [32]byte
-	h.Sum(key[:0])
-	cache.RLock()
-	v, ok := cache.m[key]
-	cache.RUnlock()
-	if ok {
+	var sum [32]byte
+	key := string(h.Sum(sum[:0]))
+	if v, ok := cache.Get(key); ok {
 		return v
 	}
-	v = build()
-	cache.Lock()
-	if len(cache.m) >= cacheLimit {
-		cache.m = map[[32]byte]string{}
-	}
-	cache.m[key] = v
-	cache.Unlock()
+	v := build()
+	cache.Put(key, v)
 	return v
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/internal/lru"
 	"briefpack/server"
 )
 
@@ -22,9 +23,9 @@ type API struct {
 	store    briefing.Store
 	settings briefing.Settings
 	// snapshots caches frozen files, which never change, by snapshot and file.
-	snapshots *byteCache[*cachedSnapshot]
+	snapshots *lru.Cache[*cachedSnapshot]
 	// packs caches rendered packs by what they were built from (packKey).
-	packs *byteCache[*cachedPack]
+	packs *lru.Cache[*cachedPack]
 	// flights are the packs being rendered, by key, so that concurrent
 	// requests for one wait for a single rendering.
 	flightsMu sync.Mutex
@@ -34,8 +35,8 @@ type API struct {
 // New returns the API over a server's core, its routes not yet registered.
 func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
-		packs:     newByteCache(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
-		snapshots: newByteCache(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
+		packs:     lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		snapshots: lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
 		flights:   map[string]*flight{}}
 }
 

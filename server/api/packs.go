@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	clist "container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,7 +89,11 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	var err error
 	switch format {
 	case "html":
-		err = htmlpack.Render(&buf, pack)
+		b, err := htmlpack.Bytes(pack)
+		if err != nil {
+			return nil, fmt.Errorf("render %s pack: %w", format, err)
+		}
+		return b, nil
 	case "xlsx":
 		err = xlsxpack.Render(&buf, pack)
 	default:
@@ -101,60 +103,6 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 		return nil, fmt.Errorf("render %s pack: %w", format, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// byteCache keeps values by key, bounded by the bytes they hold: the least
-// recently used go first when a new one would pass the bound.
-type byteCache[V any] struct {
-	mu    sync.Mutex
-	max   int64
-	size  int64
-	items map[string]*clist.Element
-	lru   clist.List // front: most recently used
-	sizer func(V) int64
-}
-
-type cacheEntry[V any] struct {
-	key string
-	val V
-	n   int64
-}
-
-func newByteCache[V any](max int64, sizer func(V) int64) *byteCache[V] {
-	return &byteCache[V]{max: max, items: map[string]*clist.Element{}, sizer: sizer}
-}
-
-func (bc *byteCache[V]) get(key string) (V, bool) {
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
-	if e, ok := bc.items[key]; ok {
-		bc.lru.MoveToFront(e)
-		return e.Value.(*cacheEntry[V]).val, true
-	}
-	var zero V
-	return zero, false
-}
-
-func (bc *byteCache[V]) put(key string, v V) {
-	n := bc.sizer(v)
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
-	if n > bc.max {
-		return // larger than the whole cache: not kept
-	}
-	if e, ok := bc.items[key]; ok {
-		bc.size -= e.Value.(*cacheEntry[V]).n
-		bc.lru.Remove(e)
-	}
-	bc.items[key] = bc.lru.PushFront(&cacheEntry[V]{key, v, n})
-	bc.size += n
-	for bc.size > bc.max {
-		e := bc.lru.Back()
-		ce := e.Value.(*cacheEntry[V])
-		bc.lru.Remove(e)
-		delete(bc.items, ce.key)
-		bc.size -= ce.n
-	}
 }
 
 // packCacheBytes and snapshotCacheBytes bound the memory kept for packs.
@@ -177,20 +125,42 @@ type flight struct {
 }
 
 // packKey names a rendered pack by what it was built from: the content of
-// the assembled pack (every object it holds as the reader sees it, with its
-// version), the day it is dated, and the format. Two readers who see the
-// same content share it; a write that changes what a pack holds changes its
-// key, on whichever server it was made; a write that changes nothing in it —
-// or a sign-in, or a refused write — leaves it be.
+// the assembled pack (every object it holds as the reader sees it), the day
+// it is dated, and the format. Two readers who see the same content share
+// it; a write that changes what a pack holds changes its key, on whichever
+// server it was made; a write that changes nothing in it — or a sign-in, or
+// a refused write — leaves it be.
+//
+// A sheet read from the store stands in the key for its stored record (its
+// digest) with what its reader's copy was made from besides — the pack's
+// ceiling and dialogue, which the key holds, and its owner's name — so the
+// key costs a few bytes per sheet, not the sheet's text.
 func packKey(p *briefing.Pack, format string) (string, error) {
 	c := *p
 	c.GeneratedAt = c.GeneratedAt.Truncate(24 * time.Hour)
-	raw, err := json.Marshal(&c)
-	if err != nil {
+	c.Sheets = nil
+	c.Agenda = make([]briefing.PackAgendaItem, len(p.Agenda))
+	for i, it := range p.Agenda {
+		if it.Sheet != nil {
+			it.Sheet = &briefing.Sheet{Meta: briefing.Meta{ID: it.Sheet.ID}}
+		}
+		c.Agenda[i] = it
+	}
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	if err := enc.Encode(&c); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]) + "." + format, nil
+	for _, sh := range p.Sheets {
+		if sh.Stored != "" {
+			fmt.Fprintf(h, "sheet %q %q %q\n", sh.ID, sh.Stored, sh.Owner)
+			continue
+		}
+		if err := enc.Encode(sh); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "." + format, nil
 }
 
 // handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
@@ -211,7 +181,7 @@ func (s *API) handlePack(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cp, ok := s.packs.get(key)
+	cp, ok := s.packs.Get(key)
 	if !ok {
 		if cp, err = s.renderOnce(key, pack, p); err != nil {
 			return err
@@ -246,7 +216,7 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 	}
 	sum := sha256.Sum256(body)
 	f.cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
-	s.packs.put(key, f.cp)
+	s.packs.Put(key, f.cp)
 	return f.cp, nil
 }
 
@@ -473,7 +443,7 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	if _, ok := sn.SHA256[key]; !ok {
 		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
 	}
-	if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
+	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
 		return servePackBytes(c, cs.body, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
 	}
 	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
@@ -490,6 +460,6 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
-	s.snapshots.put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
+	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
 	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// benchRound fills the fixture's round with n topic sheets of unique text
+// (packtest's paragraphs: thirty to sixty words each, one in seven SECRET),
+// five sections of six paragraphs, about 14 KB a sheet, and returns the
+// round's id and the sheets' ids.
+func benchRound(b *testing.B, f *fixture, n int) (string, []string) {
+	b.Helper()
+	w := f.world()
+	s, _ := briefing.SettingsFor("nz")
+	ids := make([]string, n)
+	for i := range n {
+		var secs []map[string]any
+		for k, kind := range briefing.SectionKinds[:5] {
+			var paras []map[string]string
+			for j := 0; j < 6; j++ {
+				m := s.Markings[(i+k+j)%3]
+				if (i*5+k*6+j)%7 == 3 {
+					m = "SECRET"
+				}
+				paras = append(paras, para(packtest.Paragraph(i*5+k, j), m, ""))
+			}
+			secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
+		}
+		ids[i] = f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
+	}
+	return w.round, ids
+}
+
+// BenchmarkPackAfterEdit is the live HTML pack downloaded through the API
+// right after an edit to one of its 300 sheets (the edit outside the timer).
+// BenchmarkPackUnchanged is the same download with nothing changed since the
+// last. BenchmarkFloorPrerendered is the limit for the same content: one
+// template over the paragraphs rendered beforehand.
+func BenchmarkPackAfterEdit(b *testing.B) {
+	f := newFixture(b)
+	round, ids := benchRound(b, f, 300)
+	pack := "/api/v1/rounds/" + round + "/pack?format=html"
+	if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+		b.Fatalf("%d", r.Code)
+	}
+	var sh map[string]any
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		id := ids[i%len(ids)]
+		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+		sh = nil
+		r.json(&sh)
+		editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
+		if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+			b.Fatalf("save: %d %s", w.Code, w.Body.String())
+		}
+		b.StartTimer()
+		if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+			b.Fatalf("%d", r.Code)
+		} else {
+			b.SetBytes(int64(r.Body.Len()))
+		}
+	}
+}
+
+func BenchmarkPackUnchanged(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 300)
+	pack := "/api/v1/rounds/" + round + "/pack?format=html"
+	f.do("lead", "GET", pack, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+			b.Fatalf("%d", r.Code)
+		} else {
+			b.SetBytes(int64(r.Body.Len()))
+		}
+	}
+}
+
+func BenchmarkFloorPrerendered(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 300)
+	var list struct{ Items []*briefing.Sheet }
+	r := f.do("lead", "GET", "/api/v1/rounds/"+round+"/sheets?limit=1000", nil)
+	r.json(&list)
+	if len(list.Items) < 300 {
+		b.Fatalf("%d sheets", len(list.Items))
+	}
+	sheets := packtest.Prerender(list.Items)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf.Reset()
+		if err := packtest.Floor(&buf, sheets); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+var _ = json.Marshal
+var _ = strconv.Itoa

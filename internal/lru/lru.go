@@ -68,6 +68,17 @@ func (c *Cache[V]) Put(key string, v V) {
 	}
 }
 
+// Remove drops the entry under key, if any.
+func (c *Cache[V]) Remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.size -= e.Value.(*entry[V]).n
+		c.order.Remove(e)
+		delete(c.items, key)
+	}
+}
+
 // Len and Size report the number of entries and the bytes they hold.
 func (c *Cache[V]) Len() int {
 	c.mu.Lock()

@@ -36,6 +36,10 @@ func TestCache_EvictsLeastRecentlyUsedByBytes(t *testing.T) {
 	if v, _ := c.Get("2"); v != "short" || c.Size() != 21*3+6 {
 		t.Errorf("replace: %q, size %d", v, c.Size())
 	}
+	c.Remove("2")
+	if _, ok := c.Get("2"); ok || c.Size() != 21*3 {
+		t.Errorf("remove: size %d", c.Size())
+	}
 	c.Clear()
 	if c.Len() != 0 || c.Size() != 0 {
 		t.Error("not cleared")

@@ -30,6 +30,11 @@ type API struct {
 	// requests for one wait for a single rendering.
 	flightsMu sync.Mutex
 	flights   map[string]*flight
+	// latest is the key of the last pack rendered for each slot (a round's
+	// format, edition and ceiling): a newer one makes it useless, and it is
+	// dropped then rather than left to age out of the cache. Under
+	// flightsMu.
+	latest map[string]string
 }
 
 // New returns the API over a server's core, its routes not yet registered.
@@ -37,7 +42,7 @@ func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
 		packs:     lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
 		snapshots: lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:   map[string]*flight{}}
+		flights:   map[string]*flight{}, latest: map[string]string{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

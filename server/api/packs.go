@@ -107,7 +107,7 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 
 // packCacheBytes and snapshotCacheBytes bound the memory kept for packs.
 const (
-	packCacheBytes     = 256 << 20
+	packCacheBytes     = 128 << 20
 	snapshotCacheBytes = 128 << 20
 )
 
@@ -217,6 +217,13 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 	sum := sha256.Sum256(body)
 	f.cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
 	s.packs.Put(key, f.cp)
+	slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
+	s.flightsMu.Lock()
+	if old, ok := s.latest[slot]; ok && old != key {
+		s.packs.Remove(old)
+	}
+	s.latest[slot] = key
+	s.flightsMu.Unlock()
 	return f.cp, nil
 }
 

@@ -4,6 +4,7 @@
 package htmlpack
 
 import (
+	"context"
 	"crypto/sha256"
 	"html/template"
 	"strings"
@@ -124,9 +125,69 @@ func fullText(s briefing.Settings, text string) string {
 	})
 }
 
-// Warm renders a paragraph's text into the cache, so the next export finds
-// it ready; the server calls it when a paragraph is saved.
-func Warm(s briefing.Settings, text string) { fullText(s, text) }
+// Warm renders a paragraph's text into the cache, for the full edition and
+// the release edition, so the next export of either finds it ready; the
+// server calls it when a paragraph is saved.
+func Warm(s briefing.Settings, text string) {
+	fullText(s, text)
+	if red, _, err := s.Redact(text); err == nil {
+		releaseParagraph(briefing.Paragraph{Text: red})
+	}
+}
+
+// WarmStore renders every paragraph of every topic sheet in the store into
+// the cache, oldest round first, so the first packs after a start are as
+// quick as later ones. It stops when ctx ends and reports how many
+// paragraphs it rendered; the cache's bound still applies.
+func WarmStore(ctx context.Context, st briefing.Store) (int, error) {
+	s, err := st.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	pages := func(list func(briefing.Page) (string, error)) error {
+		pg := briefing.Page{Limit: 200}
+		for {
+			next, err := list(pg)
+			if err != nil || next == "" {
+				return err
+			}
+			pg.After = next
+		}
+	}
+	err = pages(func(pg briefing.Page) (string, error) {
+		ds, next, err := st.Dialogues(ctx, pg)
+		for _, d := range ds {
+			if err == nil {
+				err = pages(func(pg briefing.Page) (string, error) {
+					rs, next, err := st.Rounds(ctx, d.ID, pg)
+					for _, r := range rs {
+						if err == nil {
+							err = pages(func(pg briefing.Page) (string, error) {
+								shs, next, err := st.Sheets(ctx, r.ID, pg)
+								for _, sh := range shs {
+									for _, sec := range sh.Sections {
+										for _, p := range sec.Paragraphs {
+											if ctx.Err() != nil {
+												return "", ctx.Err()
+											}
+											Warm(s, p.Text)
+											n++
+										}
+									}
+								}
+								return next, err
+							})
+						}
+					}
+					return next, err
+				})
+			}
+		}
+		return next, err
+	})
+	return n, err
+}
 
 // withPortionMark puts the portion mark inside the paragraph's first block.
 func withPortionMark(html, mark string) string {

@@ -57,7 +57,10 @@ func DefaultHeading(kind, home, partner string) string {
 	case SectionIfAsked:
 		h = "If asked (reactive lines)"
 	}
-	return strings.NewReplacer("{home}", home, "{partner}", partner).Replace(h)
+	if !strings.Contains(h, "{") {
+		return h
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(h, "{home}", home), "{partner}", partner)
 }
 
 // Paragraph is the unit of a topic sheet: Markdown text with its own marking

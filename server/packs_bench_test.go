@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"testing"
 
 	"briefpack/briefing"
@@ -38,37 +36,46 @@ func benchRound(b *testing.B, f *fixture, n int) (string, []string) {
 	return w.round, ids
 }
 
-// BenchmarkPackAfterEdit is the live HTML pack downloaded through the API
-// right after an edit to one of its 300 sheets (the edit outside the timer).
-// BenchmarkPackUnchanged is the same download with nothing changed since the
-// last. BenchmarkFloorPrerendered is the limit for the same content: one
-// template over the paragraphs rendered beforehand.
+// BenchmarkPackAfterEdit is the live pack downloaded through the API right
+// after an edit to one of its sheets (the edit outside the timer): HTML at
+// 300 sheets, XLSX at 1,000. BenchmarkPackUnchanged is the same download
+// with nothing changed since the last. BenchmarkFloorPrerendered is the
+// limit of the HTML pack for the same content: one template over the
+// paragraphs rendered beforehand; briefing/xlsxpack's BenchmarkFloorXLSX
+// is the XLSX one.
 func BenchmarkPackAfterEdit(b *testing.B) {
-	f := newFixture(b)
-	round, ids := benchRound(b, f, 300)
-	pack := "/api/v1/rounds/" + round + "/pack?format=html"
-	if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
-		b.Fatalf("%d", r.Code)
-	}
-	var sh map[string]any
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		id := ids[i%len(ids)]
-		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
-		sh = nil
-		r.json(&sh)
-		editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
-		if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
-			b.Fatalf("save: %d %s", w.Code, w.Body.String())
-		}
-		b.StartTimer()
-		if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
-			b.Fatalf("%d", r.Code)
-		} else {
-			b.SetBytes(int64(r.Body.Len()))
-		}
+	for _, c := range []struct {
+		format string
+		sheets int
+	}{{"html", 300}, {"xlsx", 1000}} {
+		b.Run(fmt.Sprintf("%s/S=%d", c.format, c.sheets), func(b *testing.B) {
+			f := newFixture(b)
+			round, ids := benchRound(b, f, c.sheets)
+			pack := "/api/v1/rounds/" + round + "/pack?format=" + c.format
+			if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+				b.Fatalf("%d", r.Code)
+			}
+			var sh map[string]any
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				id := ids[i%len(ids)]
+				r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+				sh = nil
+				r.json(&sh)
+				editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
+				if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+					b.Fatalf("save: %d %s", w.Code, w.Body.String())
+				}
+				b.StartTimer()
+				if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+					b.Fatalf("%d", r.Code)
+				} else {
+					b.SetBytes(int64(r.Body.Len()))
+				}
+			}
+		})
 	}
 }
 
@@ -110,5 +117,3 @@ func BenchmarkFloorPrerendered(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 }
 
-var _ = json.Marshal
-var _ = strconv.Itoa

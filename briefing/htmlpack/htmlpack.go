@@ -161,7 +161,7 @@ func partKey(p *briefing.Pack, sh *briefing.Sheet) string {
 		k.WriteString(s)
 		k.WriteByte(0)
 	}
-	if p.Edition != briefing.EditionRelease {
+	if p.Edition != briefing.EditionRelease && len(p.Changed) > 0 {
 		for i, sec := range sh.Sections {
 			for j := range sec.Paragraphs {
 				if p.Changed[briefing.ChangedKey(sh.ID, i, j)] {

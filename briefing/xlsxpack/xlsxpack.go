@@ -44,6 +44,8 @@ type writer struct {
 	runs map[string][]excelize.RichTextRun
 	// jobs are the worksheets laid out and waiting to be written.
 	jobs []*job
+	// parts are the topic sheets' worksheets, in order (see parts.go).
+	parts []*part
 }
 
 // Render writes the pack as an XLSX workbook. The same pack gives the same
@@ -51,8 +53,10 @@ type writer struct {
 func Render(w io.Writer, p *briefing.Pack) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
 	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, runs: map[string][]excelize.RichTextRun{}}
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		return &sortedZip{w: w, parts: func() []*part { return wr.parts }}
+	})
 	if err := wr.styles(); err != nil {
 		return err
 	}
@@ -385,50 +389,6 @@ func (wr *writer) topics() error {
 		}
 	}
 	wr.jobs = append(wr.jobs, j)
-	return nil
-}
-
-// sheets lays out each topic sheet in the two-column form: the heading
-// once, then a row per paragraph.
-func (wr *writer) sheets() error {
-	names := newNamer()
-	for _, sh := range wr.p.Sheets {
-		sw, err := wr.stream(names.name(sh.Title), []float64{34, 100}, false, 0)
-		if err != nil {
-			return err
-		}
-		label := sh.Title
-		if !wr.rel {
-			label += "  [" + sh.Marking + "]"
-			if sh.Status != briefing.SheetCleared {
-				label += "  DRAFT"
-			}
-		}
-		j := &job{sw: sw, rows: []jobRow{{1, []any{excelize.Cell{StyleID: wr.title, Value: label}}}}}
-		n := 3
-		for _, sec := range sh.Sections {
-			heading := excelize.Cell{StyleID: wr.bold, Value: sec.Heading}
-			if len(sec.Paragraphs) == 0 {
-				j.rows = append(j.rows, jobRow{n, []any{heading}})
-				n++
-			}
-			for k, para := range sec.Paragraphs {
-				first := any(nil)
-				if k == 0 {
-					first = heading
-				}
-				j.rows = append(j.rows, jobRow{n, []any{first, wr.text(wr.cellText(para, true))}})
-				n++
-			}
-		}
-		wr.jobs = append(wr.jobs, j)
-		// In batches, so a large pack's rows are never all laid out at once.
-		if len(wr.jobs) >= jobBatch {
-			if err := wr.writeJobs(); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 

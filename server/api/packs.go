@@ -147,6 +147,7 @@ func packKey(p *briefing.Pack, format string) (string, error) {
 		c.Agenda[i] = it
 	}
 	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", format)
 	enc := json.NewEncoder(h)
 	if err := enc.Encode(&c); err != nil {
 		return "", err
@@ -214,8 +215,9 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 		f.err = err
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	f.cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
+	// The key names the content: the same key, the same bytes. So it is the
+	// entity tag too, without reading the file through a hash again.
+	f.cp = &cachedPack{body: body, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
 	s.packs.Put(key, f.cp)
 	slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
 	s.flightsMu.Lock()

@@ -116,4 +116,3 @@ func BenchmarkFloorPrerendered(b *testing.B) {
 	}
 	b.SetBytes(int64(buf.Len()))
 }
-

@@ -140,11 +140,13 @@ func (z *sortedZip) insert() error {
 type fixedCRC uint32
 
 func (c fixedCRC) Write(p []byte) (int, error) { return len(p), nil }
-func (c fixedCRC) Sum(b []byte) []byte         { return append(b, byte(c>>24), byte(c>>16), byte(c>>8), byte(c)) }
-func (c fixedCRC) Reset()                      {}
-func (c fixedCRC) Size() int                   { return 4 }
-func (c fixedCRC) BlockSize() int              { return 1 }
-func (c fixedCRC) Sum32() uint32               { return uint32(c) }
+func (c fixedCRC) Sum(b []byte) []byte {
+	return append(b, byte(c>>24), byte(c>>16), byte(c>>8), byte(c))
+}
+func (c fixedCRC) Reset()         {}
+func (c fixedCRC) Size() int      { return 4 }
+func (c fixedCRC) BlockSize() int { return 1 }
+func (c fixedCRC) Sum32() uint32  { return uint32(c) }
 
 // AddFS is not used by briefpack's workbooks.
 func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsxpack: AddFS is not supported") }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"briefpack/briefing"
@@ -115,4 +116,24 @@ func BenchmarkFloorPrerendered(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(buf.Len()))
+}
+
+// BenchmarkFreeze freezes a round of 1,000 sheets: the four files (HTML and
+// XLSX, full and release) rendered and stored in the snapshot. The pack has
+// been downloaded once before, as a lead does before freezing it.
+func BenchmarkFreeze(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 1000)
+	f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+			b.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+		}
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys>>20), "heap-sys-MiB")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -138,28 +137,10 @@ type flight struct {
 func packKey(p *briefing.Pack, format string) (string, error) {
 	c := *p
 	c.GeneratedAt = c.GeneratedAt.Truncate(24 * time.Hour)
-	c.Sheets = nil
-	c.Agenda = make([]briefing.PackAgendaItem, len(p.Agenda))
-	for i, it := range p.Agenda {
-		if it.Sheet != nil {
-			it.Sheet = &briefing.Sheet{Meta: briefing.Meta{ID: it.Sheet.ID}}
-		}
-		c.Agenda[i] = it
-	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", format)
-	enc := json.NewEncoder(h)
-	if err := enc.Encode(&c); err != nil {
+	if err := c.WriteContent(h); err != nil {
 		return "", err
-	}
-	for _, sh := range p.Sheets {
-		if sh.Stored != "" {
-			fmt.Fprintf(h, "sheet %q %q %q\n", sh.ID, sh.Stored, sh.Owner)
-			continue
-		}
-		if err := enc.Encode(sh); err != nil {
-			return "", err
-		}
 	}
 	return hex.EncodeToString(h.Sum(nil)) + "." + format, nil
 }
@@ -373,15 +354,27 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 			todo = append(todo, file{"release.html", release, "html"}, file{"release.xlsx", release, "xlsx"})
 		}
 	}
+	// Each file as the live pack of the same content is, so a pack looked
+	// at before it is frozen is not built again.
 	files := map[string][]byte{}
 	sums := map[string]string{}
 	for _, f := range todo {
-		body, err := render(f.pack, f.format)
+		edition := briefing.EditionFull
+		if f.pack != pack {
+			edition = briefing.EditionRelease
+		}
+		key, err := packKey(f.pack, f.format)
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(body)
-		files[f.key], sums[f.key] = body, hex.EncodeToString(sum[:])
+		cp, ok := s.packs.Get(key)
+		if !ok {
+			if cp, err = s.renderOnce(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: edition, ceiling: req.Ceiling}); err != nil {
+				return nil, err
+			}
+		}
+		sum := sha256.Sum256(cp.body)
+		files[f.key], sums[f.key] = cp.body, hex.EncodeToString(sum[:])
 	}
 	r := mustReader(c)
 	sn := &briefing.Snapshot{RoundID: pack.Round.ID, Edition: briefing.EditionFull, Marking: pack.Marking,

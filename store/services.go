@@ -387,6 +387,18 @@ func (db *DB) Audit(ctx context.Context, p briefing.Page) ([]*briefing.AuditReco
 	return auditPage(tx, before, limitOf(p))
 }
 
+// Revision is the audit's sequence: every write of a stored object appends
+// one audit record in the transaction that writes it, so the sequence
+// grows with every such write and with nothing else.
+func (db *DB) Revision(ctx context.Context) (uint64, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	return tx.Bucket(auditBucket).Sequence(), nil
+}
+
 // auditPage reads up to limit records older than before (nil: the newest).
 func auditPage(tx *bolt.Tx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
 	cur := tx.Bucket(auditBucket).Cursor()

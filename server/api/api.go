@@ -26,6 +26,10 @@ type API struct {
 	snapshots *lru.Cache[*cachedSnapshot]
 	// packs caches rendered packs by what they were built from (packKey).
 	packs *lru.Cache[*cachedPack]
+	// byRevision finds a rendered pack's key by the store's revision and
+	// what else the pack was assembled from (see handlePack), without
+	// assembling it.
+	byRevision *lru.Cache[string]
 	// flights are the packs being rendered, by key, so that concurrent
 	// requests for one wait for a single rendering.
 	flightsMu sync.Mutex
@@ -40,9 +44,11 @@ type API struct {
 // New returns the API over a server's core, its routes not yet registered.
 func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
-		packs:     lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
-		snapshots: lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:   map[string]*flight{}, latest: map[string]string{}}
+		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		// It holds the keys of packs, which packs holds.
+		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
+		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
+		flights:    map[string]*flight{}, latest: map[string]string{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

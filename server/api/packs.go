@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -155,26 +157,66 @@ func (s *API) handlePack(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pack, err := s.assemble(c, p)
+	// First by the store's revision: at the same revision, a reader of the
+	// same role and clearance (after the ceiling) is given the same pack,
+	// without assembling it again. Requests arriving together share one
+	// assembly and one rendering.
+	v := s.view(c)
+	cv, err := v.Ceiling(p.ceiling)
 	if err != nil {
 		return err
 	}
-	key, err := packKey(pack, p.format)
+	rev, err := s.store.Revision(v.Ctx)
 	if err != nil {
 		return err
 	}
-	cp, ok := s.packs.Get(key)
-	if !ok {
-		if cp, err = s.renderOnce(key, pack, p); err != nil {
+	now := s.now()
+	byRev := strings.Join([]string{strconv.FormatUint(rev, 10), string(v.User.Role), cv.Clearance(), p.roundID, p.format, p.edition,
+		now.UTC().Format(time.DateOnly)}, "\x00")
+	var cp *cachedPack
+	key, ok := s.byRevision.Get(byRev)
+	if ok {
+		cp, ok = s.packs.Get(key)
+	}
+	// A build is made with the context of the request that started it; if
+	// that request went away, the one waiting tries for itself.
+	for tries := 0; !ok && tries < 3; tries++ {
+		cp, err = s.shared("rev\x00"+byRev, func() (*cachedPack, error) {
+			pack, err := s.assemble(c, p)
+			if err != nil {
+				return nil, err
+			}
+			key, err := packKey(pack, p.format)
+			if err != nil {
+				return nil, err
+			}
+			cp, ok := s.packs.Get(key)
+			if !ok {
+				if cp, err = s.renderOnce(key, pack, p); err != nil {
+					return nil, err
+				}
+			}
+			s.byRevision.Put(byRev, key)
+			return cp, nil
+		})
+		switch {
+		case err == nil:
+			ok = true
+		case (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && v.Ctx.Err() == nil:
+			continue
+		default:
 			return err
 		}
+	}
+	if !ok {
+		return err
 	}
 	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
 }
 
-// renderOnce renders a pack unless a request for the same key is rendering
-// it already, in which case it waits for that one.
-func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+// shared runs build unless a request for the same key is running it
+// already, in which case it waits for that one and shares its answer.
+func (s *API) shared(key string, build func() (*cachedPack, error)) (*cachedPack, error) {
 	s.flightsMu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.flightsMu.Unlock()
@@ -190,24 +232,32 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 		s.flightsMu.Unlock()
 		close(f.done)
 	}()
-	s.CountPackRender()
-	body, err := render(pack, p.format)
-	if err != nil {
-		f.err = err
-		return nil, err
-	}
-	// The key names the content: the same key, the same bytes. So it is the
-	// entity tag too, without reading the file through a hash again.
-	f.cp = &cachedPack{body: body, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
-	s.packs.Put(key, f.cp)
-	slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
-	s.flightsMu.Lock()
-	if old, ok := s.latest[slot]; ok && old != key {
-		s.packs.Remove(old)
-	}
-	s.latest[slot] = key
-	s.flightsMu.Unlock()
-	return f.cp, nil
+	f.cp, f.err = build()
+	return f.cp, f.err
+}
+
+// renderOnce renders a pack unless a request for the same key is rendering
+// it already, in which case it waits for that one.
+func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+	return s.shared(key, func() (*cachedPack, error) {
+		s.CountPackRender()
+		body, err := render(pack, p.format)
+		if err != nil {
+			return nil, err
+		}
+		// The key names the content: the same key, the same bytes. So it is the
+		// entity tag too, without reading the file through a hash again.
+		cp := &cachedPack{body: body, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		s.packs.Put(key, cp)
+		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
+		s.flightsMu.Lock()
+		if old, ok := s.latest[slot]; ok && old != key {
+			s.packs.Remove(old)
+		}
+		s.latest[slot] = key
+		s.flightsMu.Unlock()
+		return cp, nil
+	})
 }
 
 // servePackBytes writes a pack file as a download, or 304 when the client has it.

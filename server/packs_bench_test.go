@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // (packtest's paragraphs: thirty to sixty words each, one in seven SECRET),
 // five sections of six paragraphs, about 14 KB a sheet, and returns the
 // round's id and the sheets' ids.
-func benchRound(b *testing.B, f *fixture, n int) (string, []string) {
+func benchRound(b testing.TB, f *fixture, n int) (string, []string) {
 	b.Helper()
 	w := f.world()
 	s, _ := briefing.SettingsFor("nz")
@@ -183,4 +184,48 @@ func BenchmarkPackAfterEditConcurrent(b *testing.B) {
 	}
 	b.ReportMetric(float64(slowest.Milliseconds()), "max-ms")
 	b.ReportMetric(float64(f.srv.PackRenders()-builds)/float64(b.N), "builds/op")
+}
+
+// TestFreezePeakMemory freezes a round of 1,000 sheets and reports the
+// time and the peak heap while it ran, above the heap before it. It
+// measures, so it runs only when asked: BRIEFPACK_MEM=1.
+func TestFreezePeakMemory(t *testing.T) {
+	if os.Getenv("BRIEFPACK_MEM") == "" {
+		t.Skip("set BRIEFPACK_MEM=1 to measure a freeze's peak memory")
+	}
+	f := newFixture(t)
+	round, _ := benchRound(t, f, 1000)
+	for _, format := range []string{"html", "xlsx"} {
+		f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format="+format, nil) // looked at before it is frozen
+	}
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}()
+	t0 := time.Now()
+	r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
+	took := time.Since(t0)
+	close(done)
+	wg.Wait()
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	t.Logf("freeze of 1,000 sheets: %v; heap in use before %d MiB, peak %d MiB (+%d MiB)", took.Round(time.Millisecond),
+		before.HeapInuse>>20, peak>>20, (peak-before.HeapInuse)>>20)
 }

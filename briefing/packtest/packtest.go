@@ -71,7 +71,7 @@ func Pack(s briefing.Settings, sheets int) *briefing.Pack {
 			sec := briefing.Section{Kind: kind, Heading: briefing.DefaultHeading(kind, d.Home, d.Partner)}
 			for n := 0; n < 6; n++ {
 				m := s.Markings[(i+k+n)%3]
-				sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{Text: Paragraph(i*5+k, n), Marking: m})
+				sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: fmt.Sprintf("p%d-%d-%d", i, k, n), Text: Paragraph(i*5+k, n), Marking: m})
 				top = s.Highest(top, m)
 			}
 			sh.Sections = append(sh.Sections, sec)

@@ -109,6 +109,7 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /api/v1/admin/backup":                 briefing.RoleAdmin,
 	"POST /api/v1/sheets/:id/review":           briefing.RoleOfficer,
 	"POST /api/v1/sheets/:id/merge":            briefing.RoleOfficer,
+	"POST /api/v1/rounds/:id/import":           briefing.RoleOfficer,
 	"GET /api/v1/sheets/:id/comments":          briefing.RoleViewer,
 	"POST /api/v1/sheets/:id/comments":         briefing.RoleOfficer,
 	"POST /api/v1/comments/:id/resolve":        briefing.RoleOfficer,

@@ -48,6 +48,7 @@ func Register(s *server.Server) *API {
 	a.registerRoundRoutes()
 	a.registerSheetRoutes()
 	a.registerMergeRoutes()
+	a.registerImportRoutes()
 	a.registerCommentRoutes()
 	a.registerActionRoutes()
 	a.registerUserRoutes()

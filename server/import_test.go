@@ -4,6 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -364,4 +367,91 @@ func emptyZip(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// openpyxl finds a Python that has openpyxl, or "".
+func openpyxl() string {
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import openpyxl").Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
+// TestImport_Openpyxl edits a downloaded workbook with another spreadsheet
+// library than the one that wrote it (openpyxl rewrites every part: strings
+// shared instead of inline, its own styles and relationships) and imports it.
+// It skips, saying so, where Python's openpyxl is not installed (Debian:
+// python3-openpyxl).
+func TestImport_Openpyxl(t *testing.T) {
+	py := openpyxl()
+	if py == "" {
+		t.Skip("python3 with openpyxl is not installed (apt-get install python3-openpyxl)")
+	}
+	f := newFixture(t)
+	w := f.world()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Second open paragraph.", "RESTRICTED", ""), para("=1+1 stays text", "UNCLASSIFIED", ""))
+	})
+	other := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Emerging Technologies", para("Technologies change.", "RESTRICTED", "")))
+	start, otherStart := f.sheet("officer", w.sheet), f.sheet("officer", other)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "pack.xlsx"), filepath.Join(dir, "edited.xlsx")
+	if err := os.WriteFile(in, f.xlsxPack("lead", w.round, ""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Topics"]
+for row in ws.iter_rows(min_row=2):
+    if str(row[3].value).startswith("Second open paragraph."):
+        row[3].value = "Second open paragraph, edited with openpyxl."
+assert ws.column_dimensions["I"].hidden or ws.column_dimensions["G"].hidden
+wb.save(sys.argv[2])
+`
+	if b, err := exec.Command(py, "-c", script, in, out).CombinedOutput(); err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, b)
+	}
+	edited, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.importBook("officer", w.round, edited, "?dry_run=true")
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"changed":[{"row"`) {
+		t.Fatalf("dry run: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+		t.Fatalf("a dry run wrote version %d", got.Version)
+	}
+	r = f.importBook("officer", w.round, edited, "")
+	if r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	got := f.sheet("officer", w.sheet)
+	if got.Version != start.Version+1 {
+		t.Fatalf("version %d after import from %d", got.Version, start.Version)
+	}
+	for i, sec := range got.Sections {
+		for j, p := range sec.Paragraphs {
+			was := start.Sections[i].Paragraphs[j]
+			switch {
+			case was.Text == "Second open paragraph.":
+				if p.Text != "Second open paragraph, edited with openpyxl." || p.ID != was.ID || p.Marking != was.Marking {
+					t.Errorf("edited paragraph: %+v", p)
+				}
+			case p != was:
+				t.Errorf("paragraph %d.%d changed: %+v → %+v", i, j, was, p)
+			}
+		}
+	}
+	if o := f.sheet("officer", other); o.Version != otherStart.Version {
+		t.Errorf("a sheet not edited went from version %d to %d", otherStart.Version, o.Version)
+	}
+	r = f.importBook("officer", w.round, []byte("PK\x03\x04 but not really a zip"), "")
+	if r.Code < 400 || r.Code >= 500 || r.errorCode() == "" {
+		t.Errorf("not a workbook: %d %s", r.Code, r.Body.String())
+	}
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"mime/multipart"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -453,5 +454,56 @@ wb.save(sys.argv[2])
 	r = f.importBook("officer", w.round, []byte("PK\x03\x04 but not really a zip"), "")
 	if r.Code < 400 || r.Code >= 500 || r.errorCode() == "" {
 		t.Errorf("not a workbook: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestImport_Page drives the round page's upload form: a preview shows the
+// plan and writes nothing, an import redirects with what it did, and a form
+// without the session's CSRF token is refused.
+func TestImport_Page(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		n := topicsRow(t, x, "We are aware")
+		_ = x.SetCellStr("Topics", "D"+itoa(n), "We are aware, says the page.")
+	})
+	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	lr.json(&login)
+	cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+	post := func(op, csrf string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", csrf)
+		_ = mw.WriteField("op", op)
+		fw, _ := mw.CreateFormFile("workbook", "pack.xlsx")
+		_, _ = fw.Write(book)
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", "/rounds/"+w.round+"/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	start := f.sheet("officer", w.sheet)
+	if rec := post("preview", "wrong"); rec.Code != 403 {
+		t.Fatalf("without the CSRF token: %d", rec.Code)
+	}
+	rec := post("preview", login.CSRF)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Preview: nothing has been written yet") || !strings.Contains(rec.Body.String(), "Foreign Interference") {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+		t.Fatalf("a preview wrote version %d", got.Version)
+	}
+	rec = post("import", login.CSRF)
+	if rec.Code != 303 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version+1 || got.Sections[0].Paragraphs[0].Text != "We are aware, says the page." {
+		t.Fatalf("after the form's import: version %d, %q", got.Version, got.Sections[0].Paragraphs[0].Text)
 	}
 }

@@ -195,6 +195,13 @@ func TestRoundService_Import(t *testing.T) {
 		if !strings.Contains(got.Sections[0].Paragraphs[0].Text, "{{s6(a): in the zanzibar sector}}") {
 			t.Errorf("span lost: %q", got.Sections[0].Paragraphs[0].Text)
 		}
+		// The same workbook again changes nothing, so writes no version.
+		if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
+			t.Fatalf("again: %d %s", r.Code, r.Body.String())
+		}
+		if again := f.sheet("officer", w.sheet); again.Version != got.Version {
+			t.Errorf("importing the same workbook twice wrote version %d", again.Version)
+		}
 	})
 
 	t.Run("ErrConflict", func(t *testing.T) {

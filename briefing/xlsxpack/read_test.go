@@ -150,3 +150,38 @@ func FuzzImportCell(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkImportXLSX reads a pack workbook for import and plans it against
+// the sheets it was made from: the importer's own work, beside
+// BenchmarkPackXLSX, which writes the same workbook.
+func BenchmarkImportXLSX(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		var buf bytes.Buffer
+		if err := xlsxpack.Render(&buf, p); err != nil {
+			b.Fatal(err)
+		}
+		wb := buf.Bytes()
+		bases := map[string]*briefing.Sheet{}
+		for _, sh := range p.Sheets {
+			bases[sh.ID] = sh
+		}
+		in := briefing.ImportInput{Bases: bases, Clearance: "TOP SECRET", DefaultMarking: "RESTRICTED",
+			Render: func(pa briefing.Paragraph) string { return xlsxpack.TopicText(s, pa) }}
+		b.Run(sz.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(wb)))
+			for i := 0; i < b.N; i++ {
+				book, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				plans, err := s.PlanImport(book, in)
+				if err != nil || len(plans) != 0 {
+					b.Fatalf("%d plans, %v", len(plans), err)
+				}
+			}
+		})
+	}
+}

@@ -321,6 +321,30 @@ func TestPeakMemory(t *testing.T) {
 	fl := peakHeap(func() { _ = floor(p, io.Discard) })
 	pk := peakHeap(func() { _ = xlsxpack.Render(io.Discard, p) })
 	t.Logf("peak heap: pack %d MiB, floor %d MiB, ratio %.2f", pk>>20, fl>>20, float64(pk)/float64(fl))
+	// The import of that workbook: its bytes, the rows read as a stream
+	// (never a worksheet's XML whole) and the plan.
+	var buf bytes.Buffer
+	if err := xlsxpack.Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	wb := buf.Bytes()
+	bases := map[string]*briefing.Sheet{}
+	for _, sh := range p.Sheets {
+		bases[sh.ID] = sh
+	}
+	im := peakHeap(func() {
+		book, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, err = s.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: "TOP SECRET", DefaultMarking: "RESTRICTED",
+			Render: func(pa briefing.Paragraph) string { return xlsxpack.TopicText(s, pa) }})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	t.Logf("peak heap: import of the %d MiB workbook %d MiB (pack and workbook held besides)", len(wb)>>20, im>>20)
 }
 
 // TestBulletsEveryLine: a paragraph of several bullets is bulleted on every

@@ -158,18 +158,25 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		if res.Conflicts > 0 {
 			return nil, importConflicts(res)
 		}
-		outs := make([]*briefing.Sheet, len(sheets))
-		for i, is := range sheets {
-			outs[i] = is.out
+		var outs []*briefing.Sheet
+		for _, is := range sheets {
+			if is.out != nil {
+				outs = append(outs, is.out)
+			}
 		}
-		err = v.St.UpdateSheets(v.Ctx, outs, v.User.Actor())
+		if len(outs) > 0 {
+			err = v.St.UpdateSheets(v.Ctx, outs, v.User.Actor())
+		}
 		if briefing.ErrorCode(err) == briefing.ESTALE && try < 5 {
 			continue // someone saved in between: merge with theirs too
 		} else if err != nil {
 			return nil, err
 		}
 		for i, is := range sheets {
-			res.Sheets[i].New = is.out.Version
+			res.Sheets[i].New = res.Sheets[i].Current
+			if is.out != nil {
+				res.Sheets[i].New = is.out.Version
+			}
 		}
 		return res, nil
 	}
@@ -288,6 +295,11 @@ func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSO
 		}
 		if err := s.checkSheet(v, o, cur, a.Theirs); err != nil {
 			return nil, cellErrors(err, at, p.Cols)
+		}
+		// A workbook imported twice changes nothing the second time: the
+		// sheet keeps its version.
+		if sameContent(o, a.Theirs) && o.Status == a.Theirs.Status && o.OwnerID == a.Theirs.OwnerID {
+			o = nil
 		}
 		is.out = o
 		out = append(out, is)

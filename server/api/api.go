@@ -49,6 +49,7 @@ func Register(s *server.Server) *API {
 	a.registerSheetRoutes()
 	a.registerMergeRoutes()
 	a.registerImportRoutes()
+	a.registerFromTextRoutes()
 	a.registerCommentRoutes()
 	a.registerActionRoutes()
 	a.registerUserRoutes()

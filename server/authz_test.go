@@ -33,6 +33,7 @@ var expectedRoles = map[string]briefing.Role{
 	"POST /rounds/:id/sheets":                  briefing.RoleOfficer,
 	"POST /rounds/:id/freeze":                  briefing.RoleLead,
 	"POST /rounds/:id/import":                  briefing.RoleOfficer,
+	"POST /rounds/:id/sheets/from-text":        briefing.RoleOfficer,
 	"POST /rounds/:id/releases":                briefing.RoleLead,
 	"GET /sheets/:id":                          briefing.RoleViewer,
 	"GET /sheets/:id/edit":                     briefing.RoleOfficer,

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -62,5 +64,37 @@ func TestSheetService_FromText(t *testing.T) {
 	}
 	if r := f.do("viewer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": briefText}); r.Code != 403 {
 		t.Errorf("viewer: %d", r.Code)
+	}
+}
+
+// TestFromText_Page drives the round page's form: a preview shows the
+// sections and paragraphs and keeps the text; create opens the editor.
+func TestFromText_Page(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	lr.json(&login)
+	cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+	post := func(op string) *httptest.ResponseRecorder {
+		form := url.Values{"csrf_token": {login.CSRF}, "op": {op}, "text": {briefText}}
+		req := httptest.NewRequest("POST", "/rounds/"+w.round+"/sheets/from-text", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := post("preview")
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Our Counter Terrorism Approach") || !strings.Contains(body, "[withheld: s6(a)]") ||
+		!strings.Contains(body, "nothing saved yet") || !strings.Contains(body, "Terrorism is a pervasive") {
+		t.Fatalf("preview: %d %s", rec.Code, body)
+	}
+	rec = post("create")
+	if rec.Code != 303 || !strings.HasSuffix(rec.Header().Get("Location"), "/edit") {
+		t.Fatalf("create: %d %v", rec.Code, rec.Header())
 	}
 }

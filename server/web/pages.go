@@ -47,6 +47,8 @@ func (s *Pages) registerPageRoutes() {
 	// POST /rounds/:id/import: an edited pack workbook, previewed or imported
 	s.route(http.MethodPost, "/rounds/:id/import", briefing.RoleOfficer, s.handleImportForm)
 	s.SetBodyLimit(http.MethodPost, "/rounds/:id/import", api.ImportBodyLimit)
+	// POST /rounds/:id/sheets/from-text: a brief's text, previewed or made a sheet
+	s.route(http.MethodPost, "/rounds/:id/sheets/from-text", briefing.RoleOfficer, s.handleFromTextForm)
 	s.route(http.MethodPost, "/rounds/:id/releases", briefing.RoleLead, s.handleReleaseForm)
 	// GET /sheets/:id · GET, POST /sheets/:id/edit · POST /sheets/:id/review
 	s.route(http.MethodGet, "/sheets/:id", briefing.RoleViewer, s.handleSheetPage)

@@ -50,6 +50,14 @@ type roundPage struct {
 	// Import is the plan of a workbook previewed for import, or what an
 	// import did.
 	Import *api.ImportJSON
+	// FromText is the "new sheet from text" form as typed, and its preview.
+	FromText *fromTextForm
+}
+
+// fromTextForm is a brief's text being brought in, and the sheet it makes.
+type fromTextForm struct {
+	api.FromTextRequest
+	Sheet *briefing.Sheet
 }
 
 type roundVersionRow struct {
@@ -415,6 +423,32 @@ func (s *Pages) handleImportForm(c echo.Context) error {
 	}
 	n := len(res.Sheets)
 	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.", n, res.Unchanged))
+}
+
+// handleFromTextForm is POST /rounds/:id/sheets/from-text: "preview" shows
+// the sheet the text makes (sections, paragraphs, markings) with the text
+// kept; "create" makes it and opens it in the editor.
+func (s *Pages) handleFromTextForm(c echo.Context) error {
+	v := s.view(c)
+	form := &fromTextForm{FromTextRequest: api.FromTextRequest{Text: c.FormValue("text"), Title: c.FormValue("title"), Marking: c.FormValue("marking")}}
+	sh, err := s.api.SheetFromText(v, c.Param("id"), form.FromTextRequest)
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error, rp.FromText = toFormError(err), form })
+	}
+	if c.FormValue("op") != "create" {
+		return s.showRound(c, http.StatusOK, func(rp *roundPage) {
+			sh.Headings(rp.D.Home, rp.D.Partner)
+			form.Sheet = sh
+			rp.FromText = form
+		})
+	}
+	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {
+		return err
+	}
+	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet made from the text: check it below.")
 }
 
 // programmeFromForm reads an agenda item's times, session and lead.

@@ -26,8 +26,9 @@ import (
 // DefaultUnzipLimit bounds the bytes an import decompresses from one workbook.
 const DefaultUnzipLimit = 256 << 20
 
-// maxZipEntries bounds the entries a workbook may list.
-const maxZipEntries = 200000
+// maxZipEntries bounds the entries a workbook may list: a pack of a thousand
+// topic sheets has about two thousand.
+const maxZipEntries = 50000
 
 // errTooBig is the decompression bound reached.
 var errTooBig = errors.New("uncompressed size over the bound")
@@ -41,6 +42,12 @@ var errTooBig = errors.New("uncompressed size over the bound")
 func ReadImport(r io.ReaderAt, size int64, limit int64) (*briefing.ImportBook, error) {
 	if limit <= 0 {
 		limit = DefaultUnzipLimit
+	}
+	// The zip reader builds a record of every entry the directory lists:
+	// count them first, so a directory of millions of tiny entries is
+	// refused before it takes the memory.
+	if n, ok := zipEntries(r, size); ok && n > maxZipEntries {
+		return nil, bad("", "the workbook holds too many parts")
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -58,6 +65,31 @@ func ReadImport(r io.ReaderAt, size int64, limit int64) (*briefing.ImportBook, e
 		return nil, bad("", fmt.Sprintf("the workbook unpacks to more than %d MiB: it is refused", limit>>20))
 	}
 	return book, err
+}
+
+// zipEntries reads the count of entries from a zip's end-of-directory
+// record; a count too large for it (0xFFFF, a ZIP64 archive's mark) counts
+// as too many: no workbook briefpack writes or reads is that large.
+func zipEntries(r io.ReaderAt, size int64) (int, bool) {
+	const eocdLen, maxComment = 22, 65535
+	n := int64(eocdLen + maxComment)
+	if n > size {
+		n = size
+	}
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
+		return 0, false
+	}
+	for i := len(buf) - eocdLen; i >= 0; i-- {
+		if buf[i] == 'P' && buf[i+1] == 'K' && buf[i+2] == 5 && buf[i+3] == 6 {
+			count := int(buf[i+10]) | int(buf[i+11])<<8
+			if count == 0xFFFF {
+				return maxZipEntries + 1, true
+			}
+			return count, true
+		}
+	}
+	return 0, false
 }
 
 // bad is the EINVALID answer for a workbook, naming a cell or part when there is one.

@@ -68,6 +68,18 @@ func TestReadImport(t *testing.T) {
 		}
 	})
 
+	t.Run("ErrTooManyParts", func(t *testing.T) {
+		// A directory that says it lists 60,000 entries is refused before
+		// the zip reader makes a record of each.
+		c := append([]byte(nil), b...)
+		i := bytes.LastIndex(c, []byte("PK\x05\x06"))
+		c[i+8], c[i+9], c[i+10], c[i+11] = 0x60, 0xea, 0x60, 0xea
+		_, err := xlsxpack.ReadImport(bytes.NewReader(c), int64(len(c)), 0)
+		if briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), "too many parts") {
+			t.Fatalf("%v", err)
+		}
+	})
+
 	t.Run("ErrNotWorkbook", func(t *testing.T) {
 		for name, body := range map[string][]byte{"text": []byte("just text"), "empty": nil, "truncated": b[:len(b)/2]} {
 			_, err := xlsxpack.ReadImport(bytes.NewReader(body), int64(len(body)), 0)

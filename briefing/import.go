@@ -8,11 +8,12 @@ import (
 )
 
 // ImportBook is a pack workbook as read for an import: the round, the
-// highest marking it could hold, each topic sheet's id and the version the
-// workbook was made from, and the Topics worksheet's rows.
+// pack's marking (the highest of what it holds: every paragraph of the
+// sheets at their versions marked no higher was in it), each topic sheet's
+// id and the version the workbook was made from, and the Topics rows.
 type ImportBook struct {
 	RoundID string
-	Ceiling string
+	Marking string
 	Format  string
 	// Cols are the Topics worksheet's columns, found by its header row.
 	Cols   ImportColumns
@@ -117,13 +118,13 @@ func (s Settings) NormalizeMarking(m string) string {
 // from: a row whose text, marking or withholding differs from its paragraph
 // changes it; a row without a paragraph id adds a paragraph to its section,
 // after the row above it; a paragraph the workbook held whose row is gone is
-// removed. A paragraph the workbook never held — above its ceiling, or above
-// the importer — is left as it is. Sheets nothing changed in are left out.
+// removed. A paragraph the workbook never held — marked above the pack's
+// marking, or above the importer — is left as it is. Sheets nothing changed in are left out.
 // Errors are EINVALID (or EFORBIDDEN for a marking above the importer)
 // naming the cell ("Topics!E12").
 func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, error) {
-	ceiling := s.NormalizeMarking(book.Ceiling)
-	if ceiling == "" {
+	top := s.NormalizeMarking(book.Marking)
+	if top == "" {
 		return nil, importErr(EINVALID, "Import!B2", "must be a marking of this jurisdiction")
 	}
 	type sheetState struct {
@@ -160,7 +161,7 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			for _, p := range sec.Paragraphs {
 				st.byID[p.ID] = p
 				st.secOf[p.ID] = i
-				if s.Allows(ceiling, p.Marking) {
+				if s.Allows(top, p.Marking) {
 					st.held[p.ID] = true
 				}
 			}

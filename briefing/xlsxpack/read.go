@@ -462,8 +462,8 @@ func (x *bookReader) readImportSheet(part string, book *briefing.ImportBook) err
 		switch {
 		case vals[1] == "Round" && !inList:
 			book.RoundID = vals[2]
-		case vals[1] == "Ceiling" && !inList:
-			book.Ceiling = vals[2]
+		case vals[1] == "Marking" && !inList:
+			book.Marking = vals[2]
 		case vals[1] == "Format" && !inList:
 			book.Format = vals[2]
 		case vals[1] == "Sheet id" && !inList:

@@ -22,7 +22,7 @@ func TestReadImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if book.RoundID != p.Round.ID || book.Ceiling != p.Ceiling || len(book.Sheets) != 2 || book.Sheets[1].ID != p.Sheets[1].ID || book.Sheets[1].Version != 1 {
+	if book.RoundID != p.Round.ID || book.Marking != p.Marking || len(book.Sheets) != 2 || book.Sheets[1].ID != p.Sheets[1].ID || book.Sheets[1].Version != 1 {
 		t.Fatalf("import data: %+v", book)
 	}
 	if len(book.Rows) != 2*5*6 {

@@ -532,8 +532,10 @@ func (wr *writer) actions() error {
 }
 
 // importData writes the hidden Import worksheet: the round the workbook was
-// made from, the highest marking it could hold (so the import knows which
-// paragraphs it never held) and each topic sheet's id, version and title.
+// made from, the pack's marking (the highest of what it holds, so the import
+// knows which paragraphs it never held: those marked above it; the cover
+// shows it too, where the reader's clearance or the ceiling would say more
+// than the workbook holds) and each topic sheet's id, version and title.
 // Only ids and versions, which the Topics rows carry already, and titles,
 // which the workbook shows: nothing the reader cannot see elsewhere in it.
 func (wr *writer) importData() error {
@@ -543,7 +545,7 @@ func (wr *writer) importData() error {
 	}
 	rows := [][]any{
 		{"Round", wr.p.Round.ID},
-		{"Ceiling", wr.p.Ceiling},
+		{"Marking", wr.p.Marking},
 		{"Format", ImportFormat},
 		{},
 		{"Sheet id", "Sheet version", "Topic"},

@@ -49,3 +49,35 @@ func TestParseBrief(t *testing.T) {
 		}
 	})
 }
+
+// FuzzParseBrief: whatever text is pasted, a sheet that validates or an
+// EINVALID error, never a panic.
+func FuzzParseBrief(f *testing.F) {
+	nz, _ := briefing.SettingsFor("nz")
+	for _, seed := range []string{"Title\nSituational assessment\n- a S6(a)\n", "T\t\n<b>H</b>\t<ul><li>• x</li></ul> <p>S6(a)</p>\n",
+		"T\n## Our approach\ns9(2)(g)(i) s6(a)\n", "<p><li></p></li>\n\t\t", "T\nx s6(a)(i) s6(b)(ii)."} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		sh, err := nz.ParseBrief(text, "RESTRICTED")
+		if err != nil {
+			if briefing.ErrorCode(err) != briefing.EINVALID {
+				t.Fatalf("%v", err)
+			}
+			return
+		}
+		if len(sh.Sections) > briefing.MaxSections {
+			return // Validate refuses it, as it should
+		}
+		if err := sh.Validate(nz); err != nil && briefing.ErrorCode(err) != briefing.EINVALID {
+			t.Fatalf("%v", err)
+		}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				if _, err := nz.ParseSpans(p.Text); err != nil && !strings.Contains(text, "{{") && !strings.Contains(text, "}}") {
+					t.Fatalf("paragraph %q does not parse: %v", p.Text, err)
+				}
+			}
+		}
+	})
+}

@@ -81,6 +81,7 @@ func TestRoundService_Import(t *testing.T) {
 		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Second open paragraph.", "RESTRICTED", ""), para("Third open paragraph.", "UNCLASSIFIED", ""))
 	})
 	other := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Emerging Technologies", para("Technologies change.", "RESTRICTED", "")))
+	elsewhere := f.create("officer", "/api/v1/rounds/"+w.secretRound+"/sheets", sheetBody("Next year's sheet", para("Later.", "RESTRICTED", "")))
 	book := f.xlsxPack("lead", w.round, "")
 	start := f.sheet("officer", w.sheet)
 	otherStart := f.sheet("officer", other)
@@ -141,7 +142,11 @@ func TestRoundService_Import(t *testing.T) {
 			"ground":  {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "F"+n, "s99") }, "Topics!F"},
 			"paragraph id": {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "I"+n, "pnosuchparagraph") },
 				"Topics!I"},
-			"sheet id":    {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "G"+n, "999999") }, "Topics!G"},
+			"sheet id": {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "G"+n, "999999") }, "Topics!G"},
+			"sheet of another round": {func(x *excelize.File, n string) {
+				_ = x.SetCellStr("Topics", "G"+n, elsewhere)
+				_ = x.SetCellStr("Topics", "I"+n, "")
+			}, "Topics!G"},
 			"other round": {func(x *excelize.File, n string) { _ = x.SetCellStr("Import", "B1", w.secretRound) }, "Import!B1"},
 		}
 		for name, c := range cases {

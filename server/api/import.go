@@ -298,13 +298,34 @@ func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSO
 		}
 		// A workbook imported twice changes nothing the second time: the
 		// sheet keeps its version.
-		if sameContent(o, a.Theirs) && o.Status == a.Theirs.Status && o.OwnerID == a.Theirs.OwnerID {
+		if unchangedSheet(o, a.Theirs) {
 			o = nil
 		}
 		is.out = o
 		out = append(out, is)
 	}
 	return out, nil
+}
+
+// unchangedSheet reports whether a merged sheet says exactly what the
+// stored one does, fields and paragraphs alike; a section without
+// paragraphs is the same whether the store gave it an empty list or none.
+func unchangedSheet(a, b *briefing.Sheet) bool {
+	if a.Title != b.Title || a.Withhold != b.Withhold || a.Status != b.Status || a.OwnerID != b.OwnerID || len(a.Sections) != len(b.Sections) {
+		return false
+	}
+	for i, sa := range a.Sections {
+		sb := b.Sections[i]
+		if sa.Kind != sb.Kind || sa.Heading != sb.Heading || len(sa.Paragraphs) != len(sb.Paragraphs) {
+			return false
+		}
+		for j, p := range sa.Paragraphs {
+			if p != sb.Paragraphs[j] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func nonNil(cs []briefing.ImportChange) []briefing.ImportChange {

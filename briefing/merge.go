@@ -67,6 +67,11 @@ type Conflict struct {
 	Base   any    `json:"base"`
 	Theirs any    `json:"theirs"`
 	Mine   any    `json:"mine"`
+	// SheetID, Cell and Row place a conflict of an import: the topic sheet
+	// and the workbook's cell ("Topics!D12") and row.
+	SheetID string `json:"sheet_id,omitempty"`
+	Cell    string `json:"cell,omitempty"`
+	Row     int    `json:"row,omitempty"`
 }
 
 // MergeResult says what a merge did.

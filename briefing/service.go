@@ -86,6 +86,9 @@ type SheetService interface {
 	CreateSheet(ctx context.Context, sh *Sheet, by Actor) error
 	// UpdateSheet stores a new version (the round cannot change): ENOTFOUND, ESTALE.
 	UpdateSheet(ctx context.Context, sh *Sheet, by Actor) error
+	// UpdateSheets stores new versions of several sheets at once, all of
+	// them or none: ENOTFOUND, ESTALE (nothing written).
+	UpdateSheets(ctx context.Context, shs []*Sheet, by Actor) error
 	// DeleteSheet removes a sheet: ENOTFOUND, ESTALE.
 	DeleteSheet(ctx context.Context, id string, version int, by Actor) error
 }

@@ -91,8 +91,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ct := req.Header.Get(echo.HeaderContentType)
-		// A JSON body, or none at all, is something no cross-site form sends.
-		if isAPI(c) && (strings.HasPrefix(ct, "application/json") || (req.ContentLength == 0 && ct == "")) {
+		// A JSON body, or none at all, is something no cross-site form sends;
+		// nor is a workbook's media type, which no form can set and a
+		// cross-site fetch could send only after a preflight the server
+		// never grants.
+		if isAPI(c) && (strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, xlsxType) || (req.ContentLength == 0 && ct == "")) {
 			return next(c)
 		}
 		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
@@ -103,6 +106,9 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		return Errorf(briefing.EFORBIDDEN, "the form is out of date or missing its CSRF token: reload the page and try again")
 	}
 }
+
+// xlsxType is a workbook's media type.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // SameOrigin reports whether an Origin header names the request's own host.
 func SameOrigin(origin string, req *http.Request) bool {

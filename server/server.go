@@ -42,6 +42,12 @@ type Config struct {
 	BodyLimit int64
 }
 
+// SetBodyLimit gives one route a body limit of its own, in place of the
+// server's: a workbook to import is larger than any JSON body.
+func (s *Server) SetBodyLimit(method, path string, n int64) {
+	s.bodyLimits[method+" "+path] = n
+}
+
 // Server serves briefpack over HTTP.
 type Server struct {
 	store    briefing.Store
@@ -59,6 +65,8 @@ type Server struct {
 	// roles is the minimum role of every route, keyed "METHOD path"; a
 	// route registered without one is refused at start-up.
 	roles map[string]briefing.Role
+	// bodyLimits are the routes' own body limits, keyed "METHOD path".
+	bodyLimits map[string]int64
 	// instance and requests make request ids: unique, and cheap to make.
 	instance string
 	requests atomic.Uint64
@@ -101,12 +109,13 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 	}
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		sessions: newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
-		byAddr:   newLimiter(30, time.Minute, cfg.Now),
-		byName:   newLimiter(10, time.Minute, cfg.Now),
-		hashing:  make(chan struct{}, max(1, runtime.NumCPU())),
-		roles:    map[string]briefing.Role{},
-		instance: randomToken()[:8],
+		sessions:   newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
+		byAddr:     newLimiter(30, time.Minute, cfg.Now),
+		byName:     newLimiter(10, time.Minute, cfg.Now),
+		hashing:    make(chan struct{}, max(1, runtime.NumCPU())),
+		roles:      map[string]briefing.Role{},
+		bodyLimits: map[string]int64{},
+		instance:   randomToken()[:8],
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -308,10 +317,14 @@ func (s *Server) limitHeader(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > s.cfg.BodyLimit {
+		limit := s.cfg.BodyLimit
+		if n, ok := s.bodyLimits[req.Method+" "+c.Path()]; ok {
+			limit = n
+		}
+		if req.ContentLength > limit {
 			return Errorf(codeTooLarge, "the request body is larger than the limit")
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.cfg.BodyLimit)
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		return next(c)
 	}
 }

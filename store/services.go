@@ -209,6 +209,39 @@ func (db *DB) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.A
 	return update(ctx, db, sheets, sh, by)
 }
 
+// UpdateSheets stores new versions of several topic sheets in one
+// transaction: all of them or, on any error, none: ENOTFOUND, ESTALE.
+func (db *DB) UpdateSheets(ctx context.Context, shs []*briefing.Sheet, by briefing.Actor) error {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	saved := make([]briefing.Sheet, len(shs))
+	for i, sh := range shs {
+		saved[i] = *sh
+	}
+	// On any failure the callers' sheets are given back as they passed them.
+	restore := func() {
+		for i, sh := range shs {
+			*sh = saved[i]
+		}
+	}
+	now := db.now()
+	for _, sh := range shs {
+		briefing.FillParagraphIDs(sh)
+		if err := sheets.update(tx, sh, by, now); err != nil {
+			restore()
+			return err
+		}
+	}
+	if err := commit(tx); err != nil {
+		restore()
+		return err
+	}
+	return nil
+}
+
 // DeleteSheet removes a topic sheet and its comments: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
 	tx, err := db.begin(ctx, true)

@@ -120,7 +120,7 @@ func Pack(s briefing.Settings, sheets int) *briefing.Pack {
 				if (i*5+k*6+n)%7 == 3 && len(s.Markings) > 3 {
 					m = s.Markings[3]
 				}
-				sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{Text: Paragraph(i*5+k, n), Marking: m})
+				sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: fmt.Sprintf("p%d-%d-%d", i, k, n), Text: Paragraph(i*5+k, n), Marking: m})
 				top = s.Highest(top, m)
 			}
 			sh.Sections = append(sh.Sections, sec)

@@ -28,6 +28,16 @@ const (
 	sheetTopics      = "Topics"
 	sheetActions     = "Actions"
 	sheetSchedule    = "Schedule"
+	// sheetImport is the hidden worksheet a full edition carries for the
+	// import: the round, the pack's ceiling and each sheet's id and version.
+	sheetImport = "Import"
+)
+
+// The Topics worksheet's columns. A full edition adds three hidden columns
+// after the ones people read, which the import matches rows by.
+var (
+	topicColumns      = []string{"Topic", "Section", "No.", "Text", "Marking", "Withholding"}
+	topicHiddenColumn = []string{"Sheet id", "Sheet version", "Paragraph id"}
 )
 
 // writer holds one export's workbook and its styles, created once.
@@ -72,6 +82,9 @@ func Render(w io.Writer, p *briefing.Pack) error {
 		steps = append(steps, wr.schedule)
 	}
 	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.writeJobs, wr.actions)
+	if !wr.rel {
+		steps = append(steps, wr.importData)
+	}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsxpack: %w", err)
@@ -110,7 +123,7 @@ func (wr *writer) styles() error {
 
 // stream starts a worksheet: header and footer, column widths, an optional
 // frozen header row and autofilter over rows data rows, then the stream.
-func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int) (*excelize.StreamWriter, error) {
+func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int, filterCols ...int) (*excelize.StreamWriter, error) {
 	if name == sheetCover {
 		// The new workbook's one worksheet becomes the cover: deleting it
 		// later would make excelize read back every streamed worksheet.
@@ -133,7 +146,11 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 		return nil, err
 	}
 	if filterRows > 0 {
-		last, _ := excelize.CoordinatesToCellName(len(widths), filterRows+1)
+		cols := len(widths)
+		if len(filterCols) > 0 {
+			cols = filterCols[0]
+		}
+		last, _ := excelize.CoordinatesToCellName(cols, filterRows+1)
 		if err := wr.f.AutoFilter(name, "A1:"+last, nil); err != nil {
 			return nil, err
 		}
@@ -358,15 +375,23 @@ func (wr *writer) topics() error {
 			rows += len(sec.Paragraphs)
 		}
 	}
-	cols := []string{"Topic", "Section", "No.", "Text", "Marking", "Withholding"}
-	widths := []float64{28, 30, 6, 90, 16, 14}
+	cols := append(append([]string{}, topicColumns...), topicHiddenColumn...)
+	widths := []float64{28, 30, 6, 90, 16, 14, 12, 8, 20}
+	filtered := len(topicColumns)
 	if wr.rel {
 		cols = []string{"Topic", "Section", "No.", "Text", "Withholding"}
 		widths = []float64{28, 30, 6, 90, 14}
+		filtered = len(cols)
 	}
-	sw, err := wr.stream(sheetTopics, widths, true, rows)
+	sw, err := wr.stream(sheetTopics, widths, true, rows, filtered)
 	if err != nil {
 		return err
+	}
+	if !wr.rel {
+		// What the import needs is kept out of sight, never out of the file.
+		if err := sw.SetColVisible(len(topicColumns)+1, len(cols), false); err != nil {
+			return err
+		}
 	}
 	if err := wr.headerRow(sw, cols...); err != nil {
 		return err
@@ -383,6 +408,9 @@ func (wr *writer) topics() error {
 					r = append(r, para.Marking)
 				}
 				r = append(r, para.Withhold)
+				if !wr.rel {
+					r = append(r, sh.ID, sh.Version, para.ID)
+				}
 				j.rows = append(j.rows, jobRow{n, r})
 				n++
 			}
@@ -462,6 +490,43 @@ func (wr *writer) actions() error {
 	}
 	return sw.Flush()
 }
+
+// importData writes the hidden Import worksheet: the round the workbook was
+// made from, the pack's marking (the highest of what it holds, so the import
+// knows which paragraphs it never held: those marked above it; the cover
+// shows it too, where the reader's clearance or the ceiling would say more
+// than the workbook holds) and each topic sheet's id, version and title.
+// Only ids and versions, which the Topics rows carry already, and titles,
+// which the workbook shows: nothing the reader cannot see elsewhere in it.
+func (wr *writer) importData() error {
+	sw, err := wr.stream(sheetImport, []float64{14, 14, 60}, false, 0)
+	if err != nil {
+		return err
+	}
+	rows := [][]any{
+		{"Round", wr.p.Round.ID},
+		{"Marking", wr.p.Marking},
+		{"Format", ImportFormat},
+		{},
+		{"Sheet id", "Sheet version", "Topic"},
+	}
+	for _, sh := range wr.p.Sheets {
+		rows = append(rows, []any{sh.ID, sh.Version, sh.Title})
+	}
+	for i, r := range rows {
+		if err := sw.SetRow(row(i+1), r); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return wr.f.SetSheetVisible(sheetImport, false)
+}
+
+// ImportFormat names the layout of the Import worksheet and the Topics
+// worksheet's hidden columns, so a later layout can still read this one.
+const ImportFormat = "briefpack-import-1"
 
 // cellText turns a paragraph into a cell value: plain text, with bold kept
 // as rich text runs and, in the full edition, withheld spans flagged with
@@ -629,7 +694,7 @@ type namer struct{ used map[string]bool }
 
 func newNamer() *namer {
 	n := &namer{used: map[string]bool{}}
-	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetTopics, sheetActions, sheetSchedule, "History", "Sheet1"} {
+	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetTopics, sheetActions, sheetSchedule, sheetImport, "History", "Sheet1"} {
 		n.used[strings.ToLower(f)] = true
 	}
 	return n

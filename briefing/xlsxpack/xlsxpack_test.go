@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -72,7 +73,7 @@ func TestRender_Workbook(t *testing.T) {
 	}
 	defer f.Close()
 	names := f.GetSheetList()
-	want := []string{"Cover", "Agenda", "Delegations", "Topics", "Rules-based order (draft) - new", "A very long topic sheet title A", "A very long topic sheet tit (2)", "Actions"}
+	want := []string{"Cover", "Agenda", "Delegations", "Topics", "Rules-based order (draft) - new", "A very long topic sheet title A", "A very long topic sheet tit (2)", "Actions", "Import"}
 	if strings.Join(names, "|") != strings.Join(want, "|") {
 		t.Fatalf("worksheets %q", names)
 	}
@@ -80,8 +81,25 @@ func TestRender_Workbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], "|") != "Topic|Section|No.|Text|Marking|Withholding" || len(rows) != 1+3*5*6 {
+	if strings.Join(rows[0], "|") != "Topic|Section|No.|Text|Marking|Withholding|Sheet id|Sheet version|Paragraph id" || len(rows) != 1+3*5*6 {
 		t.Fatalf("header %q, %d rows", rows[0], len(rows))
+	}
+	// What the import needs is there and out of sight.
+	for _, col := range []string{"G", "H", "I"} {
+		if vis, _ := f.GetColVisible("Topics", col); vis {
+			t.Errorf("Topics column %s is visible", col)
+		}
+	}
+	for _, col := range []string{"A", "D", "F"} {
+		if vis, _ := f.GetColVisible("Topics", col); !vis {
+			t.Errorf("Topics column %s is hidden", col)
+		}
+	}
+	if vis, _ := f.GetSheetVisible("Import"); vis {
+		t.Error("the Import worksheet is visible")
+	}
+	if r := rows[2]; len(r) != 9 || r[6] != p.Sheets[0].ID || r[7] != strconv.Itoa(p.Sheets[0].Version) || r[8] != p.Sheets[0].Sections[0].Paragraphs[1].ID {
+		t.Errorf("ids of the second row: %q", r)
 	}
 	panes, _ := f.GetPanes("Topics")
 	if !panes.Freeze || panes.YSplit != 1 {
@@ -148,6 +166,22 @@ func TestRender_Release(t *testing.T) {
 	}
 	f, _ := excelize.OpenReader(bytes.NewReader(b))
 	defer f.Close()
+	// A release edition carries nothing for an import: no Import
+	// worksheet, no hidden columns, no ids.
+	for name, body := range zipParts(t, b) {
+		for _, sh := range full.Sheets {
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if p.ID != "" && strings.Contains(body, p.ID) {
+						t.Errorf("paragraph id %s is in %s", p.ID, name)
+					}
+				}
+			}
+		}
+		if strings.Contains(body, "Paragraph id") || strings.Contains(body, xlsxpack.ImportFormat) {
+			t.Errorf("import data in %s", name)
+		}
+	}
 	if names := f.GetSheetList(); names[1] != "Schedule" || len(names) != 8 {
 		t.Fatalf("%q", names)
 	}
@@ -299,6 +333,30 @@ func TestPeakMemory(t *testing.T) {
 	fl := peakHeap(func() { _ = floor(p, io.Discard) })
 	pk := peakHeap(func() { _ = xlsxpack.Render(io.Discard, p) })
 	t.Logf("peak heap: pack %d MiB, floor %d MiB, ratio %.2f", pk>>20, fl>>20, float64(pk)/float64(fl))
+	// The import of that workbook: its bytes, the rows read as a stream
+	// (never a worksheet's XML whole) and the plan.
+	var buf bytes.Buffer
+	if err := xlsxpack.Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	wb := buf.Bytes()
+	bases := map[string]*briefing.Sheet{}
+	for _, sh := range p.Sheets {
+		bases[sh.ID] = sh
+	}
+	im := peakHeap(func() {
+		book, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, err = s.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: "TOP SECRET", DefaultMarking: "RESTRICTED",
+			Render: func(pa briefing.Paragraph) string { return xlsxpack.TopicText(s, pa) }})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	t.Logf("peak heap: import of the %d MiB workbook %d MiB (pack and workbook held besides)", len(wb)>>20, im>>20)
 }
 
 // TestBulletsEveryLine: a paragraph of several bullets is bulleted on every

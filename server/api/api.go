@@ -60,6 +60,8 @@ func Register(s *server.Server) *API {
 	a.registerRoundRoutes()
 	a.registerSheetRoutes()
 	a.registerMergeRoutes()
+	a.registerImportRoutes()
+	a.registerFromTextRoutes()
 	a.registerCommentRoutes()
 	a.registerActionRoutes()
 	a.registerUserRoutes()

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server/api"
 )
 
 // registerPageRoutes registers the web pages: the same rights as the API,
@@ -43,6 +44,11 @@ func (s *Pages) registerPageRoutes() {
 	s.route(http.MethodPost, "/rounds/:id/people", briefing.RoleSecretariat, s.handlePeopleForm)
 	s.route(http.MethodPost, "/rounds/:id/sheets", briefing.RoleOfficer, s.handleNewSheetForm)
 	s.route(http.MethodPost, "/rounds/:id/freeze", briefing.RoleLead, s.handleFreezeForm)
+	// POST /rounds/:id/import: an edited pack workbook, previewed or imported
+	s.route(http.MethodPost, "/rounds/:id/import", briefing.RoleOfficer, s.handleImportForm)
+	s.SetBodyLimit(http.MethodPost, "/rounds/:id/import", api.ImportBodyLimit)
+	// POST /rounds/:id/sheets/from-text: a brief's text, previewed or made a sheet
+	s.route(http.MethodPost, "/rounds/:id/sheets/from-text", briefing.RoleOfficer, s.handleFromTextForm)
 	s.route(http.MethodPost, "/rounds/:id/releases", briefing.RoleLead, s.handleReleaseForm)
 	// GET /sheets/:id · GET, POST /sheets/:id/edit · POST /sheets/:id/review
 	s.route(http.MethodGet, "/sheets/:id", briefing.RoleViewer, s.handleSheetPage)

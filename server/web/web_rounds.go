@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,6 +47,17 @@ type roundPage struct {
 	// History is the round's saved versions, newest first: a postponed
 	// round keeps the dates it had.
 	History []roundVersionRow
+	// Import is the plan of a workbook previewed for import, or what an
+	// import did.
+	Import *api.ImportJSON
+	// FromText is the "new sheet from text" form as typed, and its preview.
+	FromText *fromTextForm
+}
+
+// fromTextForm is a brief's text being brought in, and the sheet it makes.
+type fromTextForm struct {
+	api.FromTextRequest
+	Sheet *briefing.Sheet
 }
 
 type roundVersionRow struct {
@@ -370,6 +383,72 @@ func (s *Pages) handleFreezeForm(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/rounds/"+c.Param("id")+"#snapshots", "Pack frozen as snapshot "+strconv.Itoa(sn.Number)+".")
+}
+
+// handleImportForm is POST /rounds/:id/import: the workbook uploaded as
+// "workbook"; "preview" shows the plan and writes nothing, "import" applies
+// it (all sheets or none) and says what changed.
+func (s *Pages) handleImportForm(c echo.Context) error {
+	again := func(status int, err error, plan *api.ImportJSON) error {
+		return s.showRound(c, status, func(rp *roundPage) { rp.Error, rp.Import = toFormError(err), plan })
+	}
+	fh, err := c.FormFile("workbook")
+	if err != nil {
+		return again(http.StatusUnprocessableEntity, &briefing.Error{Code: briefing.EINVALID,
+			Message: "choose the pack workbook (XLSX) to import", Fields: map[string]string{"workbook": "choose a file"}}, nil)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, api.ImportBodyLimit+1))
+	if err != nil {
+		return err
+	}
+	dry := c.FormValue("op") != "import"
+	res, err := s.api.Import(s.view(c), c.Param("id"), body, dry)
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if briefing.ErrorCode(err) == briefing.ECONFLICT {
+			status = http.StatusConflict
+		}
+		return again(status, err, nil)
+	}
+	if dry {
+		return again(http.StatusOK, nil, res)
+	}
+	n := len(res.Sheets)
+	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.", n, res.Unchanged))
+}
+
+// handleFromTextForm is POST /rounds/:id/sheets/from-text: "preview" shows
+// the sheet the text makes (sections, paragraphs, markings) with the text
+// kept; "create" makes it and opens it in the editor.
+func (s *Pages) handleFromTextForm(c echo.Context) error {
+	v := s.view(c)
+	form := &fromTextForm{FromTextRequest: api.FromTextRequest{Text: c.FormValue("text"), Title: c.FormValue("title"), Marking: c.FormValue("marking")}}
+	sh, err := s.api.SheetFromText(v, c.Param("id"), form.FromTextRequest)
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error, rp.FromText = toFormError(err), form })
+	}
+	if c.FormValue("op") != "create" {
+		return s.showRound(c, http.StatusOK, func(rp *roundPage) {
+			sh.Headings(rp.D.Home, rp.D.Partner)
+			form.Sheet = sh
+			rp.FromText = form
+		})
+	}
+	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {
+		return err
+	}
+	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet made from the text: check it below.")
 }
 
 // programmeFromForm reads an agenda item's times, session and lead.

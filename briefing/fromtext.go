@@ -1,0 +1,244 @@
+package briefing
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// WithheldInSource stands in a paragraph, or a part of one, that the text a
+// sheet was brought in from had withheld: the words are not in that text,
+// so the desk officer puts them back.
+const WithheldInSource = "[withheld in the source]"
+
+// headingKeys tell a standard section's heading by what it asks, whoever
+// the home and partner are ("What is Australia currently doing…" as well
+// as New Zealand's), in the words of either jurisdiction's sheets.
+var headingKeys = []struct {
+	kind string
+	keys []string
+}{
+	{SectionSituation, []string{"situational assessment", "situation assessment", "the situation"}},
+	{SectionOffensive, []string{"trying to achieve", "offensive interest"}},
+	{SectionDefensive, []string{"trying to avoid", "defensive interest"}},
+	{SectionCurrent, []string{"currently doing", "actively planning"}},
+	{SectionPartnering, []string{"partner with", "work with"}},
+	{SectionTalkingPoints, []string{"talking points", "key messages"}},
+	{SectionBackground, []string{"background"}},
+	{SectionIfAsked, []string{"if asked", "reactive lines"}},
+}
+
+// standardKind is the kind of a standard heading, or "".
+func standardKind(h string) string {
+	l := strings.ToLower(h)
+	for _, hk := range headingKeys {
+		for _, k := range hk.keys {
+			if strings.Contains(l, k) {
+				return hk.kind
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	boldRE  = regexp.MustCompile(`(?is)^\s*<b>(.*?)</b>\s*(?:\t(.*))?$`)
+	itemRE  = regexp.MustCompile(`(?is)<(li|p)\b[^>]*>(.*?)</(?:li|p)>`)
+	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaceRE = regexp.MustCompile(`[ \t\x{00a0}]+`)
+	bulletR = regexp.MustCompile(`^(?:[-*•·▪‣◦]|\x{2022})\s+`)
+)
+
+// ParseBrief reads the text of an existing brief into a topic sheet: its
+// first line is the title; the standard question headings ("Situational
+// assessment", "What is New Zealand currently doing, or actively planning
+// to do?" and the rest, for either jurisdiction's home and partner) begin
+// their sections, and other headings (bold, "## ", or a short line ending
+// in "?" or ":") begin custom ones; each bullet and paragraph becomes a
+// paragraph marked marking. A withholding mark such as "S6(a)" standing for
+// a whole paragraph becomes its withholding; one inside a paragraph becomes
+// a withheld span — the words are not in the text, so WithheldInSource
+// stands in for them. It takes plain text, and the two-column form of a
+// released pack with its HTML lists (003), alike. An empty text, or one with
+// no paragraphs, is EINVALID.
+func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	sh := &Sheet{Status: SheetDraft}
+	var cur *Section
+	heading := func(h string) {
+		h = cleanHeading(h)
+		kind := standardKind(h)
+		sec := Section{Kind: kind, Paragraphs: []Paragraph{}}
+		if kind == "" {
+			sec.Kind, sec.Heading = SectionCustom, h
+		}
+		sh.Sections = append(sh.Sections, sec)
+		cur = &sh.Sections[len(sh.Sections)-1]
+	}
+	add := func(t string, bullet bool) {
+		t = strings.TrimSpace(spaceRE.ReplaceAllString(t, " "))
+		if m := bulletR.FindString(t); m != "" {
+			t, bullet = strings.TrimSpace(t[len(m):]), true
+		}
+		if t == "" {
+			return
+		}
+		if cur == nil {
+			sh.Sections = append(sh.Sections, Section{Kind: SectionCustom, Heading: "Introduction", Paragraphs: []Paragraph{}})
+			cur = &sh.Sections[len(sh.Sections)-1]
+		}
+		p := s.markedParagraph(t, marking)
+		if bullet {
+			p.Text = "- " + p.Text
+		}
+		cur.Paragraphs = append(cur.Paragraphs, p)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		raw := strings.TrimSpace(line)
+		if raw == "" || strings.HasPrefix(strings.ToLower(raw), "released under the ") {
+			continue
+		}
+		if m := boldRE.FindStringSubmatch(raw); m != nil {
+			heading(m[1])
+			s.addHTML(m[2], add)
+			continue
+		}
+		if sh.Title != "" && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
+			return nil, &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
+				Fields: map[string]string{"text": "holds more than one brief"}}
+		}
+		if sh.Title == "" {
+			title, rest, _ := strings.Cut(raw, "\t")
+			sh.Title = cleanHeading(title)
+			if strings.TrimSpace(rest) != "" {
+				s.addHTML(rest, add)
+			}
+			continue
+		}
+		if itemRE.MatchString(raw) {
+			s.addHTML(raw, add)
+			continue
+		}
+		plain := cleanText(raw)
+		if isHeading(plain) {
+			heading(plain)
+			continue
+		}
+		add(plain, false)
+	}
+	n := 0
+	for _, sec := range sh.Sections {
+		n += len(sec.Paragraphs)
+	}
+	if strings.TrimSpace(sh.Title) == "" || n == 0 {
+		return nil, &Error{Code: EINVALID, Message: "the text holds no brief: a title line, then headings and paragraphs",
+			Fields: map[string]string{"text": "needs a title line and at least one paragraph"}}
+	}
+	return sh, nil
+}
+
+// addHTML adds the list items and paragraphs of a cell of HTML, in order.
+func (s Settings) addHTML(h string, add func(string, bool)) {
+	for _, m := range itemRE.FindAllStringSubmatch(h, -1) {
+		add(cleanText(m[2]), strings.EqualFold(m[1], "li"))
+	}
+	if rest := strings.TrimSpace(cleanText(itemRE.ReplaceAllString(h, ""))); rest != "" {
+		add(rest, false)
+	}
+}
+
+// cleanText drops tags and reads entities.
+func cleanText(t string) string {
+	return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(t, "")))
+}
+
+// cleanHeading is a heading without its Markdown or HTML dress.
+func cleanHeading(h string) string {
+	h = cleanText(h)
+	h = strings.TrimLeft(h, "# ")
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "**"), "**")
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), ":"))
+}
+
+// isHeading tells a heading line of plain text: Markdown's "## " or a
+// whole line in bold, a standard question, or a short line that asks or
+// announces (ends in "?" or ":").
+func isHeading(l string) bool {
+	if strings.HasPrefix(l, "#") || (strings.HasPrefix(l, "**") && strings.HasSuffix(l, "**") && len(l) > 4) {
+		return true
+	}
+	if bulletR.MatchString(l) || len(l) > 120 {
+		return false
+	}
+	if strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
+		return true
+	}
+	return standardKind(l) != "" && !strings.HasSuffix(l, ".")
+}
+
+// marks finds a jurisdiction's withholding marks in text ("S6(a)", in any
+// case), each standing alone: not inside a longer word or ground.
+func (s Settings) marks(t string) [][2]int {
+	gs := append([]string(nil), s.Grounds...)
+	sort.Slice(gs, func(i, j int) bool { return len(gs[i]) > len(gs[j]) })
+	lower := strings.ToLower(t)
+	word := func(i int) bool {
+		if i < 0 || i >= len(t) {
+			return false
+		}
+		c := t[i]
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var out [][2]int
+	for i := 0; i < len(t); {
+		found := false
+		if !word(i - 1) {
+			for _, g := range gs {
+				if strings.HasPrefix(lower[i:], strings.ToLower(g)) && !word(i+len(g)) && !strings.HasPrefix(t[i+len(g):], "(") {
+					out = append(out, [2]int{i, i + len(g)})
+					i += len(g)
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			i++
+		}
+	}
+	return out
+}
+
+// markedParagraph is one paragraph's text with its withholding marks read:
+// a paragraph of marks alone is withheld in full; a mark among words is a
+// withheld span.
+func (s Settings) markedParagraph(t, marking string) Paragraph {
+	p := Paragraph{Text: t, Marking: marking}
+	ms := s.marks(t)
+	if len(ms) == 0 {
+		return p
+	}
+	var rest strings.Builder
+	last := 0
+	for _, m := range ms {
+		rest.WriteString(t[last:m[0]])
+		last = m[1]
+	}
+	rest.WriteString(t[last:])
+	if strings.Trim(rest.String(), " .,;") == "" {
+		p.Withhold = s.NormalizeGround(t[ms[0][0]:ms[0][1]])
+		p.Text = WithheldInSource
+		return p
+	}
+	var b strings.Builder
+	last = 0
+	for _, m := range ms {
+		b.WriteString(t[last:m[0]])
+		b.WriteString("{{" + s.NormalizeGround(t[m[0]:m[1]]) + ": " + WithheldInSource + "}}")
+		last = m[1]
+	}
+	b.WriteString(t[last:])
+	p.Text = b.String()
+	return p
+}

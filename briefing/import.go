@@ -1,0 +1,416 @@
+package briefing
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ImportBook is a pack workbook as read for an import: the round, the
+// pack's marking (the highest of what it holds: every paragraph of the
+// sheets at their versions marked no higher was in it), each topic sheet's
+// id and the version the workbook was made from, and the Topics rows.
+type ImportBook struct {
+	RoundID string
+	Marking string
+	Format  string
+	// Cols are the Topics worksheet's columns, found by its header row.
+	Cols   ImportColumns
+	Sheets []ImportSheet
+	Rows   []ImportRow
+}
+
+// ImportSheet is a topic sheet a workbook was made from.
+type ImportSheet struct {
+	ID      string
+	Version int
+	Title   string
+	Row     int // its row on the Import worksheet
+}
+
+// ImportRow is one row of a workbook's Topics worksheet: a paragraph as the
+// workbook holds it. A row without a paragraph id is a new paragraph.
+type ImportRow struct {
+	Row         int
+	SheetID     string
+	Version     int
+	ParagraphID string
+	Topic       string
+	Section     string
+	Text        string
+	Marking     string
+	Withhold    string
+	Cols        ImportColumns
+}
+
+// ImportColumns are the columns of the Topics worksheet the row was read
+// from (1 is A), for naming cells in answers.
+type ImportColumns struct {
+	Topic, Section, Text, Marking, Withhold, SheetID, Version, ParagraphID int
+}
+
+// ImportChange is one paragraph an import changes, adds or removes.
+type ImportChange struct {
+	Row         int    `json:"row,omitempty"` // its Topics row; 0 for a removed paragraph
+	ParagraphID string `json:"paragraph_id,omitempty"`
+	Section     string `json:"section,omitempty"`
+}
+
+// SheetImport is one topic sheet's part of an import: the sheet as the
+// workbook left it (Mine, over what the importer may see, its version the
+// workbook's) and what that changes.
+type SheetImport struct {
+	SheetID string
+	Title   string
+	Version int
+	Mine    *Sheet
+	Changed []ImportChange
+	Added   []ImportChange
+	Removed []ImportChange
+	// RowOf is the Topics row of each paragraph id of Mine that a row holds.
+	RowOf map[string]int
+	// Cols are the columns of the Topics worksheet, for naming cells.
+	Cols ImportColumns
+}
+
+// ImportInput is what planning an import needs besides the workbook.
+type ImportInput struct {
+	// Bases are the importer's copies of the sheets the workbook names,
+	// each at the version the workbook was made from, headings filled in.
+	Bases map[string]*Sheet
+	// Clearance is the importer's.
+	Clearance string
+	// DefaultMarking marks a new row whose marking cell is empty.
+	DefaultMarking string
+	// Render is a paragraph's text as the workbook shows it.
+	Render func(Paragraph) string
+}
+
+// cell names a cell of the Topics worksheet.
+func topicsCell(col, row int) string {
+	s := ""
+	for n := col; n > 0; {
+		n--
+		s = string(rune('A'+n%26)) + s
+		n /= 26
+	}
+	return "Topics!" + s + strconv.Itoa(row)
+}
+
+func importErr(code, where, msg string) *Error {
+	return &Error{Code: code, Message: where + ": " + msg, Fields: map[string]string{where: msg}}
+}
+
+// NormalizeMarking returns the scheme's spelling of a marking typed in any
+// case, or "" if it is not one.
+func (s Settings) NormalizeMarking(m string) string {
+	m = strings.TrimSpace(m)
+	for _, x := range s.Markings {
+		if strings.EqualFold(x, m) {
+			return x
+		}
+	}
+	return ""
+}
+
+// PlanImport applies a workbook's Topics rows to the sheets it was made
+// from: a row whose text, marking or withholding differs from its paragraph
+// changes it; a row without a paragraph id adds a paragraph to its section,
+// after the row above it; a paragraph the workbook held whose row is gone is
+// removed. A paragraph the workbook never held — marked above the pack's
+// marking, or above the importer — is left as it is. Sheets nothing changed in are left out.
+// Errors are EINVALID (or EFORBIDDEN for a marking above the importer)
+// naming the cell ("Topics!E12").
+func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, error) {
+	top := s.NormalizeMarking(book.Marking)
+	if top == "" {
+		return nil, importErr(EINVALID, "Import!B2", "must be a marking of this jurisdiction")
+	}
+	type sheetState struct {
+		imp     *SheetImport
+		base    *Sheet
+		held    map[string]bool // paragraph ids the workbook held
+		byID    map[string]Paragraph
+		secOf   map[string]int // paragraph id → section index
+		rows    map[string]bool
+		edited  map[string]Paragraph
+		after   map[string][]Paragraph
+		lastSec map[int]string // section → id of the last paragraph a row placed
+		first   map[int][]Paragraph
+	}
+	states := map[string]*sheetState{}
+	var order []string
+	versions := map[string]int{}
+	for _, sh := range book.Sheets {
+		versions[sh.ID] = sh.Version
+	}
+	state := func(r ImportRow, id string) (*sheetState, error) {
+		if st, ok := states[id]; ok {
+			return st, nil
+		}
+		base, ok := in.Bases[id]
+		if !ok || base == nil {
+			return nil, importErr(EINVALID, topicsCell(r.Cols.SheetID, r.Row), "names no topic sheet of this round")
+		}
+		st := &sheetState{base: base, held: map[string]bool{}, byID: map[string]Paragraph{}, secOf: map[string]int{},
+			rows: map[string]bool{}, edited: map[string]Paragraph{}, after: map[string][]Paragraph{},
+			lastSec: map[int]string{}, first: map[int][]Paragraph{},
+			imp: &SheetImport{SheetID: id, Title: base.Title, Version: base.Version, RowOf: map[string]int{}, Cols: book.Cols}}
+		for i, sec := range base.Sections {
+			for _, p := range sec.Paragraphs {
+				st.byID[p.ID] = p
+				st.secOf[p.ID] = i
+				if s.Allows(top, p.Marking) {
+					st.held[p.ID] = true
+				}
+			}
+		}
+		states[id] = st
+		order = append(order, id)
+		return st, nil
+	}
+	// A sheet the Import worksheet lists whose rows were all deleted is
+	// still part of the import.
+	for _, sh := range book.Sheets {
+		if _, ok := in.Bases[sh.ID]; !ok {
+			return nil, importErr(EINVALID, "Import!A"+strconv.Itoa(sh.Row), "names no topic sheet of this round")
+		}
+		if _, err := state(ImportRow{Row: sh.Row}, sh.ID); err != nil {
+			return nil, err
+		}
+	}
+	titles := map[string][]string{}
+	for _, id := range order {
+		t := strings.ToLower(strings.TrimSpace(states[id].base.Title))
+		titles[t] = append(titles[t], id)
+	}
+	fe := map[string]string{}
+	forbidden := ""
+	for _, r := range book.Rows {
+		id := r.SheetID
+		if id == "" {
+			// A row typed in by hand: its sheet by its topic.
+			ids := titles[strings.ToLower(r.Topic)]
+			if len(ids) != 1 {
+				fe[topicsCell(r.Cols.Topic, r.Row)] = "must be the title of one topic sheet in the workbook"
+				continue
+			}
+			id = ids[0]
+		}
+		st, err := state(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := versions[id]; ok && r.Version != 0 && r.Version != v {
+			fe[topicsCell(r.Cols.Version, r.Row)] = fmt.Sprintf("must be %d, the version the workbook was made from", v)
+			continue
+		}
+		marking := s.NormalizeMarking(r.Marking)
+		if r.Marking == "" && r.ParagraphID == "" {
+			marking = in.DefaultMarking
+		}
+		if marking == "" {
+			fe[topicsCell(r.Cols.Marking, r.Row)] = "must be one of " + strings.Join(s.Markings, ", ")
+			continue
+		}
+		ground := s.NormalizeGround(r.Withhold)
+		if r.Withhold != "" && ground == "" {
+			fe[topicsCell(r.Cols.Withhold, r.Row)] = "must be empty or one of " + strings.Join(s.Grounds, ", ")
+			continue
+		}
+		if !s.Allows(in.Clearance, marking) {
+			forbidden = topicsCell(r.Cols.Marking, r.Row)
+			fe[forbidden] = "is above your clearance (" + in.Clearance + ")"
+			continue
+		}
+		if _, ok := st.byID[r.ParagraphID]; r.ParagraphID != "" && !ok {
+			// Not this sheet's, or above the importer: as if it did not exist.
+			fe[topicsCell(r.Cols.ParagraphID, r.Row)] = fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version)
+			continue
+		}
+		if r.ParagraphID != "" && !st.rows[r.ParagraphID] && st.held[r.ParagraphID] {
+			st.rows[r.ParagraphID] = true
+			base := st.byID[r.ParagraphID]
+			p := base
+			if r.Text != in.Render(base) {
+				p.Text = FromCellText(s, r.Text)
+			}
+			if strings.TrimSpace(p.Text) == "" {
+				fe[topicsCell(r.Cols.Text, r.Row)] = "is empty: delete the row to delete the paragraph"
+				continue
+			}
+			p.Marking, p.Withhold = marking, ground
+			st.imp.RowOf[p.ID] = r.Row
+			if p != base {
+				st.edited[p.ID] = p
+				st.imp.Changed = append(st.imp.Changed, ImportChange{Row: r.Row, ParagraphID: p.ID})
+			}
+			st.lastSec[st.secOf[p.ID]] = p.ID
+			continue
+		}
+		if r.ParagraphID != "" && !st.held[r.ParagraphID] {
+			fe[topicsCell(r.Cols.ParagraphID, r.Row)] = fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version)
+			continue
+		}
+		// A new paragraph (or a row copied with its id: a new one too).
+		sec := -1
+		for i, x := range st.base.Sections {
+			if strings.EqualFold(strings.TrimSpace(x.Heading), r.Section) {
+				sec = i
+				break
+			}
+		}
+		if sec < 0 {
+			var hs []string
+			for _, x := range st.base.Sections {
+				hs = append(hs, x.Heading)
+			}
+			fe[topicsCell(r.Cols.Section, r.Row)] = "must be a section of the topic sheet: " + strings.Join(hs, "; ")
+			continue
+		}
+		text := FromCellText(s, r.Text)
+		if strings.TrimSpace(text) == "" {
+			fe[topicsCell(r.Cols.Text, r.Row)] = "a new paragraph needs text"
+			continue
+		}
+		newID := fmt.Sprintf("new:row:%d", r.Row)
+		p := Paragraph{ID: newID, Text: text, Marking: marking, Withhold: ground}
+		st.imp.RowOf[newID] = r.Row
+		if prev, ok := st.lastSec[sec]; ok {
+			st.after[prev] = append(st.after[prev], p)
+		} else {
+			st.first[sec] = append(st.first[sec], p)
+		}
+		st.lastSec[sec] = newID
+		st.imp.Added = append(st.imp.Added, ImportChange{Row: r.Row, Section: st.base.Sections[sec].Heading})
+	}
+	if len(fe) > 0 {
+		code, msg := EINVALID, "the workbook cannot be imported"
+		if forbidden != "" {
+			code, msg = EFORBIDDEN, "the workbook marks a paragraph above your clearance"
+		}
+		keys := make([]string, 0, len(fe))
+		for k := range fe {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return cellLess(keys[i], keys[j]) })
+		msg += ": " + keys[0] + " " + fe[keys[0]]
+		if len(keys) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(keys)-1)
+		}
+		return nil, &Error{Code: code, Message: msg, Fields: fe}
+	}
+	var out []*SheetImport
+	for _, id := range order {
+		st := states[id]
+		mine := st.base.Clone()
+		for i := range mine.Sections {
+			var ps []Paragraph
+			for _, np := range st.first[i] {
+				ps = append(ps, np)
+				ps = appendAfter(ps, st.after, np.ID)
+			}
+			for _, p := range mine.Sections[i].Paragraphs {
+				if st.held[p.ID] && !st.rows[p.ID] {
+					st.imp.Removed = append(st.imp.Removed, ImportChange{ParagraphID: p.ID})
+				} else if e, ok := st.edited[p.ID]; ok {
+					ps = append(ps, e)
+				} else {
+					ps = append(ps, p)
+				}
+				ps = appendAfter(ps, st.after, p.ID)
+			}
+			if ps == nil {
+				ps = []Paragraph{}
+			}
+			mine.Sections[i].Paragraphs = ps
+		}
+		if len(st.imp.Changed)+len(st.imp.Added)+len(st.imp.Removed) == 0 {
+			continue
+		}
+		st.imp.Mine = mine
+		out = append(out, st.imp)
+	}
+	return out, nil
+}
+
+// appendAfter appends the paragraphs added after id, and those added after them.
+func appendAfter(ps []Paragraph, after map[string][]Paragraph, id string) []Paragraph {
+	for _, np := range after[id] {
+		ps = append(ps, np)
+		ps = appendAfter(ps, after, np.ID)
+	}
+	return ps
+}
+
+// cellLess orders cell names by worksheet, row, then column.
+func cellLess(a, b string) bool {
+	pa, ra, ca := splitCell(a)
+	pb, rb, cb := splitCell(b)
+	if pa != pb {
+		return pa < pb
+	}
+	if ra != rb {
+		return ra < rb
+	}
+	if len(ca) != len(cb) {
+		return len(ca) < len(cb)
+	}
+	return ca < cb
+}
+
+func splitCell(s string) (string, int, string) {
+	i := strings.LastIndex(s, "!")
+	sheet, ref := s[:i+1], s[i+1:]
+	j := 0
+	for j < len(ref) && (ref[j] < '0' || ref[j] > '9') {
+		j++
+	}
+	n, _ := strconv.Atoi(ref[j:])
+	return sheet, n, ref[:j]
+}
+
+// FromCellText turns a paragraph's text as a spreadsheet cell shows it back
+// into the paragraph's Markdown: a withheld span shown "[s6(a): words]"
+// becomes "{{s6(a): words}}", a bullet "• " a list item "- ", and the
+// "[withheld on release: s6(a)] " flag that leads a withheld paragraph is
+// dropped (the Withholding column says it). Bold and links shown as plain
+// text stay plain.
+func FromCellText(s Settings, text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if rest, ok := strings.CutPrefix(text, "[withheld on release: "); ok {
+		if i := strings.Index(rest, "] "); i >= 0 && s.NormalizeGround(rest[:i]) != "" {
+			text = rest[i+2:]
+		}
+	}
+	var b strings.Builder
+	rest := text
+	for {
+		i := strings.IndexByte(rest, '[')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		rest = rest[i:]
+		colon := strings.Index(rest, ": ")
+		end := strings.IndexByte(rest, ']')
+		if colon > 1 && end > colon+2 && !strings.ContainsAny(rest[1:colon], "[]\n") {
+			if g := s.NormalizeGround(rest[1:colon]); g != "" && !strings.Contains(rest[colon+2:end], "{{") {
+				b.WriteString("{{" + g + ": " + rest[colon+2:end] + "}}")
+				rest = rest[end+1:]
+				continue
+			}
+		}
+		b.WriteByte('[')
+		rest = rest[1:]
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		if t, ok := strings.CutPrefix(l, "• "); ok {
+			lines[i] = "- " + t
+		}
+	}
+	return strings.Join(lines, "\n")
+}

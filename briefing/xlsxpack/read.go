@@ -1,0 +1,583 @@
+package xlsxpack
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing"
+)
+
+// The import reads a workbook with the standard library's zip and XML
+// readers, not excelize's: it opens only the parts it needs (the workbook,
+// its relationships, the shared strings, Topics and Import), reads each
+// worksheet's rows as a stream, counts every byte it decompresses against a
+// bound, and sees formulas, which a reader of values would hide. It takes
+// strings shared or inline, plain or in rich-text runs, as any spreadsheet
+// program writes them.
+
+// DefaultUnzipLimit bounds the bytes an import decompresses from one workbook.
+const DefaultUnzipLimit = 256 << 20
+
+// maxZipEntries bounds the entries a workbook may list: a pack of a thousand
+// topic sheets has about two thousand.
+const maxZipEntries = 50000
+
+// errTooBig is the decompression bound reached.
+var errTooBig = errors.New("uncompressed size over the bound")
+
+// ReadImport reads a pack workbook for an import: the hidden Import
+// worksheet (round, ceiling, each sheet's id and version) and the Topics
+// worksheet's rows, matched to their columns by the header row. limit bounds
+// the bytes decompressed (0: DefaultUnzipLimit). Anything that is not such a
+// workbook is EINVALID naming the worksheet, row and column ("Topics!D12")
+// where there is one.
+func ReadImport(r io.ReaderAt, size int64, limit int64) (*briefing.ImportBook, error) {
+	if limit <= 0 {
+		limit = DefaultUnzipLimit
+	}
+	// The zip reader builds a record of every entry the directory lists:
+	// count them first, so a directory of millions of tiny entries is
+	// refused before it takes the memory.
+	if n, ok := zipEntries(r, size); ok && n > maxZipEntries {
+		return nil, bad("", "the workbook holds too many parts")
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, bad("", "the file is not a workbook (it is not an XLSX file, which is a zip archive)")
+	}
+	if len(zr.File) > maxZipEntries {
+		return nil, bad("", "the workbook holds too many parts")
+	}
+	x := &bookReader{files: map[string]*zip.File{}, budget: limit}
+	for _, f := range zr.File {
+		x.files[strings.TrimPrefix(f.Name, "/")] = f
+	}
+	book, err := x.read()
+	if errors.Is(err, errTooBig) {
+		return nil, bad("", fmt.Sprintf("the workbook unpacks to more than %d MiB: it is refused", limit>>20))
+	}
+	return book, err
+}
+
+// zipEntries reads the count of entries from a zip's end-of-directory
+// record; a count too large for it (0xFFFF, a ZIP64 archive's mark) counts
+// as too many: no workbook briefpack writes or reads is that large.
+func zipEntries(r io.ReaderAt, size int64) (int, bool) {
+	const eocdLen, maxComment = 22, 65535
+	n := int64(eocdLen + maxComment)
+	if n > size {
+		n = size
+	}
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
+		return 0, false
+	}
+	for i := len(buf) - eocdLen; i >= 0; i-- {
+		if buf[i] == 'P' && buf[i+1] == 'K' && buf[i+2] == 5 && buf[i+3] == 6 {
+			count := int(buf[i+10]) | int(buf[i+11])<<8
+			if count == 0xFFFF {
+				return maxZipEntries + 1, true
+			}
+			return count, true
+		}
+	}
+	return 0, false
+}
+
+// bad is the EINVALID answer for a workbook, naming a cell or part when there is one.
+func bad(where, msg string) error {
+	e := &briefing.Error{Code: briefing.EINVALID, Message: msg}
+	if where != "" {
+		e.Message = where + ": " + msg
+		e.Fields = map[string]string{where: msg}
+	}
+	return e
+}
+
+type bookReader struct {
+	files  map[string]*zip.File
+	budget int64
+	shared []string
+}
+
+// open opens a part, every byte read from it counted against the bound.
+func (x *bookReader) open(name string) (io.ReadCloser, error) {
+	f, ok := x.files[name]
+	if !ok {
+		return nil, bad("", "the workbook has no part "+name)
+	}
+	if int64(f.UncompressedSize64) > x.budget {
+		return nil, errTooBig
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, bad("", "the workbook's part "+name+" cannot be read")
+	}
+	return &budgetReader{rc: rc, x: x}, nil
+}
+
+type budgetReader struct {
+	rc io.ReadCloser
+	x  *bookReader
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.x.budget -= int64(n)
+	if b.x.budget < 0 {
+		return n, errTooBig
+	}
+	if err != nil && err != io.EOF {
+		return n, bad("", "the workbook is damaged: a part does not unpack")
+	}
+	return n, err
+}
+
+func (b *budgetReader) Close() error { return b.rc.Close() }
+
+// decodeErr turns an XML or read error into the answer for its part.
+func decodeErr(part string, err error) error {
+	var be *briefing.Error
+	if errors.Is(err, errTooBig) || errors.As(err, &be) {
+		return err
+	}
+	return bad("", "the workbook is damaged: "+part+" is not well-formed XML")
+}
+
+type relationship struct {
+	ID     string `xml:"Id,attr"`
+	Type   string `xml:"Type,attr"`
+	Target string `xml:"Target,attr"`
+}
+
+// rels reads a part's relationships, each target resolved to a part name.
+func (x *bookReader) rels(part string) ([]relationship, error) {
+	dir, file := path.Split(part)
+	name := dir + "_rels/" + file + ".rels"
+	rc, err := x.open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var doc struct {
+		Rels []relationship `xml:"Relationship"`
+	}
+	if err := xml.NewDecoder(rc).Decode(&doc); err != nil {
+		return nil, decodeErr(name, err)
+	}
+	for i, r := range doc.Rels {
+		if strings.HasPrefix(r.Target, "/") {
+			doc.Rels[i].Target = strings.TrimPrefix(r.Target, "/")
+		} else {
+			doc.Rels[i].Target = path.Join(dir, r.Target)
+		}
+	}
+	return doc.Rels, nil
+}
+
+func (x *bookReader) read() (*briefing.ImportBook, error) {
+	top, err := x.rels("")
+	if err != nil {
+		return nil, bad("", "the file is not a workbook (it has no package relationships)")
+	}
+	wbPart := ""
+	for _, r := range top {
+		if strings.HasSuffix(r.Type, "/officeDocument") {
+			wbPart = r.Target
+		}
+	}
+	if wbPart == "" {
+		return nil, bad("", "the file is not a workbook (it names no workbook part)")
+	}
+	rc, err := x.open(wbPart)
+	if err != nil {
+		return nil, err
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	err = xml.NewDecoder(rc).Decode(&wb)
+	rc.Close()
+	if err != nil {
+		return nil, decodeErr(wbPart, err)
+	}
+	rels, err := x.rels(wbPart)
+	if err != nil {
+		return nil, err
+	}
+	targets := map[string]string{}
+	for _, r := range rels {
+		targets[r.ID] = r.Target
+		if strings.HasSuffix(r.Type, "/sharedStrings") {
+			if err := x.readShared(r.Target); err != nil {
+				return nil, err
+			}
+		}
+	}
+	parts := map[string]string{}
+	for _, s := range wb.Sheets {
+		parts[s.Name] = targets[s.RID]
+	}
+	book := &briefing.ImportBook{}
+	if parts[sheetImport] == "" {
+		return nil, bad("", "the workbook has no Import worksheet: import a full-edition pack workbook as downloaded (a release edition carries nothing to import)")
+	}
+	if parts[sheetTopics] == "" {
+		return nil, bad("", "the workbook has no Topics worksheet")
+	}
+	if err := x.readImportSheet(parts[sheetImport], book); err != nil {
+		return nil, err
+	}
+	if err := x.readTopics(parts[sheetTopics], book); err != nil {
+		return nil, err
+	}
+	return book, nil
+}
+
+// readShared reads the shared strings table: each item's text, its runs
+// joined, phonetic guides left out.
+func (x *bookReader) readShared(part string) error {
+	rc, err := x.open(part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var b strings.Builder
+	depthPh, inT := 0, false
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return decodeErr(part, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				b.Reset()
+			case "rPh":
+				depthPh++
+			case "t":
+				inT = depthPh == 0
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				x.shared = append(x.shared, b.String())
+			case "rPh":
+				depthPh--
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if inT {
+				b.Write(t)
+			}
+		}
+	}
+}
+
+// cell is one cell as read: its column (1-based), value and whether it holds a formula.
+type cell struct {
+	col     int
+	value   string
+	formula bool
+}
+
+// rows streams a worksheet's rows to fn, each with its row number and cells.
+func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error) error {
+	rc, err := x.open(part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var (
+		rowN, nextRow int = 0, 1
+		cells         []cell
+		cur           *cell
+		typ           string
+		v, is         strings.Builder
+		inV, inT      bool
+		inIs, depthPh int
+		nextCol       int
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return decodeErr(name+" worksheet", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "row":
+				rowN, cells, nextCol = nextRow, cells[:0], 1
+				if r := attr(t, "r"); r != "" {
+					if n, err := strconv.Atoi(r); err == nil && n > 0 {
+						rowN = n
+					}
+				}
+				nextRow = rowN + 1
+			case "c":
+				cur = &cell{col: nextCol}
+				if ref := attr(t, "r"); ref != "" {
+					if c := colOf(ref); c > 0 {
+						cur.col = c
+					}
+				}
+				nextCol = cur.col + 1
+				typ = attr(t, "t")
+				v.Reset()
+				is.Reset()
+			case "f":
+				if cur != nil {
+					cur.formula = true
+				}
+			case "v":
+				inV = cur != nil
+			case "is":
+				inIs++
+			case "rPh":
+				depthPh++
+			case "t":
+				inT = inIs > 0 && depthPh == 0
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "row":
+				if err := fn(rowN, cells); err != nil {
+					return err
+				}
+			case "c":
+				if cur == nil {
+					break
+				}
+				val := v.String()
+				switch typ {
+				case "s":
+					i, err := strconv.Atoi(strings.TrimSpace(val))
+					if err != nil || i < 0 || i >= len(x.shared) {
+						return bad(cellName(name, cur.col, rowN), "the cell refers to a shared string the workbook does not hold")
+					}
+					val = x.shared[i]
+				case "inlineStr":
+					val = is.String()
+				case "e":
+					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
+				}
+				cur.value = val
+				cells = append(cells, *cur)
+				cur = nil
+			case "v":
+				inV = false
+			case "is":
+				inIs--
+			case "rPh":
+				depthPh--
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if inV {
+				v.Write(t)
+			} else if inT {
+				is.Write(t)
+			}
+		}
+	}
+}
+
+func attr(t xml.StartElement, local string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == local && a.Name.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// colOf is the column number of a cell reference such as "D12", or 0.
+func colOf(ref string) int {
+	n := 0
+	for i := 0; i < len(ref) && i < 4; i++ {
+		c := ref[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			n = n*26 + int(c-'A') + 1
+		case c >= 'a' && c <= 'z':
+			n = n*26 + int(c-'a') + 1
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// colName is the letters of a column number: 1 is A, 27 is AA.
+func colName(n int) string {
+	s := ""
+	for n > 0 {
+		n--
+		s = string(rune('A'+n%26)) + s
+		n /= 26
+	}
+	return s
+}
+
+// cellName names a cell as people read it: Topics!D12.
+func cellName(sheet string, col, row int) string {
+	return sheet + "!" + colName(col) + strconv.Itoa(row)
+}
+
+// CellName names a cell of a worksheet ("Topics!D12"), for the importer's answers.
+func CellName(sheet string, col, row int) string { return cellName(sheet, col, row) }
+
+// readImportSheet reads the hidden Import worksheet.
+func (x *bookReader) readImportSheet(part string, book *briefing.ImportBook) error {
+	inList := false
+	seen := map[string]bool{}
+	err := x.rows(sheetImport, part, func(n int, cells []cell) error {
+		vals := map[int]string{}
+		for _, c := range cells {
+			if c.formula {
+				return bad(cellName(sheetImport, c.col, n), "the cell holds a formula: the workbook's cells must hold values")
+			}
+			vals[c.col] = strings.TrimSpace(c.value)
+		}
+		switch {
+		case vals[1] == "Round" && !inList:
+			book.RoundID = vals[2]
+		case vals[1] == "Marking" && !inList:
+			book.Marking = vals[2]
+		case vals[1] == "Format" && !inList:
+			book.Format = vals[2]
+		case vals[1] == "Sheet id" && !inList:
+			inList = true
+		case inList && vals[1] != "":
+			ver, ok := wholeNumber(vals[2])
+			if !ok {
+				return bad(cellName(sheetImport, 2, n), "must be the version the workbook was made from (a whole number)")
+			}
+			if seen[vals[1]] {
+				return bad(cellName(sheetImport, 1, n), "names the same topic sheet as a row above")
+			}
+			seen[vals[1]] = true
+			book.Sheets = append(book.Sheets, briefing.ImportSheet{ID: vals[1], Version: ver, Title: vals[3], Row: n})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if book.Format != ImportFormat {
+		return bad(sheetImport+"!B3", "the workbook was not made by this version of briefpack's pack export")
+	}
+	if book.RoundID == "" {
+		return bad(sheetImport+"!B1", "the workbook does not say which round it was made from")
+	}
+	return nil
+}
+
+// wholeNumber reads a cell as a positive whole number, written "3" or "3.0".
+func wholeNumber(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, n > 0
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != float64(int(f)) || f < 1 || f > 1e9 {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// readTopics reads the Topics worksheet's rows, its columns found by the
+// header row's names, so a column moved or added by hand does not confuse it.
+func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
+	var cols map[string]int // header name → column
+	need := append(append([]string{}, topicColumns...), topicHiddenColumn...)
+	err := x.rows(sheetTopics, part, func(n int, cells []cell) error {
+		for _, c := range cells {
+			if c.formula {
+				return bad(cellName(sheetTopics, c.col, n), "the cell holds a formula: the workbook's cells must hold values")
+			}
+		}
+		if cols == nil {
+			cols = map[string]int{}
+			for _, c := range cells {
+				cols[strings.TrimSpace(c.value)] = c.col
+			}
+			book.Cols = briefing.ImportColumns{Topic: cols["Topic"], Section: cols["Section"], Text: cols["Text"], Marking: cols["Marking"],
+				Withhold: cols["Withholding"], SheetID: cols["Sheet id"], Version: cols["Sheet version"], ParagraphID: cols["Paragraph id"]}
+			for _, h := range need {
+				if h != "No." && cols[h] == 0 {
+					return bad(sheetTopics+"!1", fmt.Sprintf("the Topics worksheet has no %q column: import the full-edition pack workbook as downloaded, its hidden columns kept", h))
+				}
+			}
+			return nil
+		}
+		vals := make(map[int]string, len(cells))
+		empty := true
+		for _, c := range cells {
+			vals[c.col] = c.value
+			empty = empty && strings.TrimSpace(c.value) == ""
+		}
+		if empty {
+			return nil
+		}
+		r := briefing.ImportRow{Row: n,
+			SheetID:     strings.TrimSpace(vals[cols["Sheet id"]]),
+			ParagraphID: strings.TrimSpace(vals[cols["Paragraph id"]]),
+			Topic:       strings.TrimSpace(vals[cols["Topic"]]),
+			Section:     strings.TrimSpace(vals[cols["Section"]]),
+			Text:        strings.ReplaceAll(vals[cols["Text"]], "\r\n", "\n"),
+			Marking:     strings.TrimSpace(vals[cols["Marking"]]),
+			Withhold:    strings.TrimSpace(vals[cols["Withholding"]]),
+			Cols:        book.Cols,
+		}
+		if s := strings.TrimSpace(vals[cols["Sheet version"]]); s != "" {
+			ver, ok := wholeNumber(s)
+			if !ok {
+				return bad(cellName(sheetTopics, cols["Sheet version"], n), "must be the version the workbook was made from (a whole number)")
+			}
+			r.Version = ver
+		}
+		book.Rows = append(book.Rows, r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if cols == nil {
+		return bad(sheetTopics+"!1", "the Topics worksheet is empty: it has no header row")
+	}
+	return nil
+}
+
+// TopicText is a paragraph's text as the Topics worksheet of a full edition
+// shows it, so the import can tell a cell left as it was from one edited.
+func TopicText(s briefing.Settings, p briefing.Paragraph) string {
+	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}, runs: map[string][]excelize.RichTextRun{}}
+	// The XML of a cell cannot hold most control characters: the writer
+	// puts U+FFFD in their place, and so does this.
+	return strings.Map(func(r rune) rune {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) {
+			return '\uFFFD'
+		}
+		return r
+	}, wr.plainText(p))
+}

@@ -1,0 +1,199 @@
+package xlsxpack_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+	"briefpack/briefing/xlsxpack"
+)
+
+func TestReadImport(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 2)
+	p.Sheets[0].Sections[0].Paragraphs[0].Text = "  Leading spaces, a {{s6(a): withheld}} span and **bold**\nand a second line  "
+	p.Sheets[0].Sections[0].Paragraphs[1].Withhold = "s6(a)"
+	b := render(t, p)
+	book, err := xlsxpack.ReadImport(bytes.NewReader(b), int64(len(b)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if book.RoundID != p.Round.ID || book.Marking != p.Marking || len(book.Sheets) != 2 || book.Sheets[1].ID != p.Sheets[1].ID || book.Sheets[1].Version != 1 {
+		t.Fatalf("import data: %+v", book)
+	}
+	if len(book.Rows) != 2*5*6 {
+		t.Fatalf("%d rows", len(book.Rows))
+	}
+	for i, r := range book.Rows {
+		sh := p.Sheets[i/30]
+		para := sh.Sections[i%30/6].Paragraphs[i%6]
+		if r.SheetID != sh.ID || r.ParagraphID != para.ID || r.Marking != para.Marking || r.Withhold != para.Withhold || r.Row != i+2 {
+			t.Fatalf("row %d: %+v", i+2, r)
+		}
+		if want := xlsxpack.TopicText(s, para); r.Text != want {
+			t.Fatalf("row %d text %q, the workbook shows %q", i+2, r.Text, want)
+		}
+	}
+	if got := book.Rows[0].Text; !strings.HasPrefix(got, "  Leading") || !strings.Contains(got, "[s6(a): withheld]") {
+		t.Errorf("first text %q", got)
+	}
+
+	t.Run("ErrZipBomb", func(t *testing.T) {
+		// A part that unpacks past the bound is refused, however small it is packed.
+		var zb bytes.Buffer
+		zw := zip.NewWriter(&zb)
+		for _, name := range []string{"_rels/.rels", "xl/sharedStrings.xml"} {
+			w, _ := zw.Create(name)
+			if name == "_rels/.rels" {
+				_, _ = w.Write([]byte(`<Relationships><Relationship Id="r" Type="x/officeDocument" Target="xl/workbook.xml"/></Relationships>`))
+				continue
+			}
+			_, _ = w.Write(bytes.Repeat([]byte(" "), 4<<20))
+		}
+		w, _ := zw.Create("xl/workbook.xml")
+		_, _ = w.Write([]byte(`<workbook><sheets/></workbook>`))
+		w, _ = zw.Create("xl/_rels/workbook.xml.rels")
+		_, _ = w.Write([]byte(`<Relationships><Relationship Id="s" Type="x/sharedStrings" Target="sharedStrings.xml"/></Relationships>`))
+		_ = zw.Close()
+		if zb.Len() > 64<<10 {
+			t.Fatalf("the bomb is %d bytes packed", zb.Len())
+		}
+		_, err := xlsxpack.ReadImport(bytes.NewReader(zb.Bytes()), int64(zb.Len()), 1<<20)
+		if briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), "unpacks to more than 1 MiB") {
+			t.Fatalf("bomb: %v", err)
+		}
+	})
+
+	t.Run("ErrTooManyParts", func(t *testing.T) {
+		// A directory that says it lists 60,000 entries is refused before
+		// the zip reader makes a record of each.
+		c := append([]byte(nil), b...)
+		i := bytes.LastIndex(c, []byte("PK\x05\x06"))
+		c[i+8], c[i+9], c[i+10], c[i+11] = 0x60, 0xea, 0x60, 0xea
+		_, err := xlsxpack.ReadImport(bytes.NewReader(c), int64(len(c)), 0)
+		if briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), "too many parts") {
+			t.Fatalf("%v", err)
+		}
+	})
+
+	t.Run("ErrNotWorkbook", func(t *testing.T) {
+		for name, body := range map[string][]byte{"text": []byte("just text"), "empty": nil, "truncated": b[:len(b)/2]} {
+			_, err := xlsxpack.ReadImport(bytes.NewReader(body), int64(len(body)), 0)
+			if briefing.ErrorCode(err) != briefing.EINVALID {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	})
+}
+
+// FuzzReadImport feeds the importer's reader damaged workbooks — a real
+// one with a few bytes overwritten at some place, or (at < 0) the bytes
+// alone: it answers a book or an EINVALID error, never a panic, never
+// another kind of error. The fuzzed input is the patch, not the workbook,
+// so the fuzzer's minimising stays quick.
+func FuzzReadImport(f *testing.F) {
+	s, _ := briefing.SettingsFor("nz")
+	var buf bytes.Buffer
+	if err := xlsxpack.Render(&buf, packtest.Pack(s, 1)); err != nil {
+		f.Fatal(err)
+	}
+	real := buf.Bytes()
+	f.Add(0, []byte{0})
+	f.Add(len(real)/3, []byte("<"))
+	f.Add(len(real)/2, []byte("\x00\x00\xff\xff"))
+	f.Add(-1, []byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, at int, patch []byte) {
+		b := patch
+		if at >= 0 {
+			b = append([]byte(nil), real...)
+			copy(b[at%len(b):], patch)
+		}
+		book, err := xlsxpack.ReadImport(bytes.NewReader(b), int64(len(b)), 8<<20)
+		if err != nil {
+			var be *briefing.Error
+			if !errors.As(err, &be) || be.Code != briefing.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		// What it read plans without a panic.
+		bases := map[string]*briefing.Sheet{}
+		for _, sh := range packtest.Pack(s, 1).Sheets {
+			bases[sh.ID] = sh
+		}
+		_, err = s.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: "TOP SECRET", DefaultMarking: "RESTRICTED",
+			Render: func(p briefing.Paragraph) string { return xlsxpack.TopicText(s, p) }})
+		if c := briefing.ErrorCode(err); err != nil && c != briefing.EINVALID && c != briefing.EFORBIDDEN {
+			t.Fatalf("plan error %v", err)
+		}
+	})
+}
+
+// FuzzImportCell writes a paragraph's text into a workbook and reads it
+// back: the importer reads exactly what the workbook shows, whatever the
+// text holds (markup, spaces at either end, control characters, any script).
+func FuzzImportCell(f *testing.F) {
+	s, _ := briefing.SettingsFor("nz")
+	for _, seed := range []string{"plain", "  spaced  ", "=1+1", "**bold** and {{s6(a): hidden}}", "- a\n- b", "tab\there", "\x01ctl", "<t>&amp;</t>", "ΑΩ 漢字 🙂"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 5000 {
+			return
+		}
+		p := packtest.Pack(s, 1)
+		para := &p.Sheets[0].Sections[0].Paragraphs[0]
+		para.Text = text
+		var buf bytes.Buffer
+		if err := xlsxpack.Render(&buf, p); err != nil {
+			t.Fatal(err)
+		}
+		book, err := xlsxpack.ReadImport(bytes.NewReader(buf.Bytes()), int64(buf.Len()), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.ReplaceAll(xlsxpack.TopicText(s, *para), "\r\n", "\n")
+		if got := book.Rows[0].Text; got != want {
+			t.Fatalf("read %q, the workbook was written with %q", got, want)
+		}
+	})
+}
+
+// BenchmarkImportXLSX reads a pack workbook for import and plans it against
+// the sheets it was made from: the importer's own work, beside
+// BenchmarkPackXLSX, which writes the same workbook.
+func BenchmarkImportXLSX(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		var buf bytes.Buffer
+		if err := xlsxpack.Render(&buf, p); err != nil {
+			b.Fatal(err)
+		}
+		wb := buf.Bytes()
+		bases := map[string]*briefing.Sheet{}
+		for _, sh := range p.Sheets {
+			bases[sh.ID] = sh
+		}
+		in := briefing.ImportInput{Bases: bases, Clearance: "TOP SECRET", DefaultMarking: "RESTRICTED",
+			Render: func(pa briefing.Paragraph) string { return xlsxpack.TopicText(s, pa) }}
+		b.Run(sz.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(wb)))
+			for i := 0; i < b.N; i++ {
+				book, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				plans, err := s.PlanImport(book, in)
+				if err != nil || len(plans) != 0 {
+					b.Fatalf("%d plans, %v", len(plans), err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,413 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/briefing/xlsxpack"
+	"briefpack/server"
+)
+
+// ImportBodyLimit bounds the workbook an import takes: far above the
+// 4 MiB of other bodies, as a pack of a thousand sheets needs, and only on
+// the import routes.
+const ImportBodyLimit = 64 << 20
+
+// XLSXType is the media type of a workbook.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// registerImportRoutes registers the import of an edited pack workbook.
+func (s *API) registerImportRoutes() {
+	// POST /api/v1/rounds/:id/import[?dry_run=true]: the workbook as the body.
+	s.route(http.MethodPost, api+"/rounds/:id/import", briefing.RoleOfficer, s.handleImport)
+	s.SetBodyLimit(http.MethodPost, api+"/rounds/:id/import", ImportBodyLimit)
+}
+
+// ImportJSON is what an import did, or a dry run would do, per sheet.
+type ImportJSON struct {
+	RoundID string            `json:"round_id"`
+	DryRun  bool              `json:"dry_run"`
+	Sheets  []ImportSheetJSON `json:"sheets"`
+	// Unchanged counts the workbook's sheets nothing was changed in: they
+	// keep their version.
+	Unchanged int `json:"unchanged"`
+	Conflicts int `json:"conflicts"`
+}
+
+// ImportSheetJSON is one sheet's part of an import.
+type ImportSheetJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Version is the one the workbook was made from, Current the stored one
+	// before the import, New the one the import wrote (0 for a dry run).
+	Version   int                     `json:"version"`
+	Current   int                     `json:"current_version"`
+	New       int                     `json:"new_version,omitempty"`
+	Changed   []briefing.ImportChange `json:"changed"`
+	Added     []briefing.ImportChange `json:"added"`
+	Removed   []briefing.ImportChange `json:"removed"`
+	Conflicts []ImportConflict        `json:"conflicts"`
+}
+
+// ImportConflict is a paragraph changed in the workbook and, differently,
+// in the sheet since the workbook was made (or deleted on one side).
+type ImportConflict struct {
+	Cell        string `json:"cell,omitempty"` // Topics!D12; empty for a row the workbook deleted
+	Row         int    `json:"row,omitempty"`
+	SheetID     string `json:"sheet_id"`
+	ParagraphID string `json:"paragraph_id,omitempty"`
+	Path        string `json:"path"`
+	Base        any    `json:"base"`
+	Theirs      any    `json:"theirs"`
+	Mine        any    `json:"mine"`
+}
+
+// handleImport is POST /api/v1/rounds/:id/import: 200 with the plan (and
+// the new versions unless a dry run), 409 on conflicts, 4xx for a file that
+// is not a pack workbook of the round.
+func (s *API) handleImport(c echo.Context) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != XLSXType && mt != "application/octet-stream" && mt != "application/zip") {
+		return errorf(server.CodeUnsupportedMedia, "the request body must be a workbook (Content-Type: "+XLSXType+")")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	dry, err := dryRun(c.QueryParam("dry_run"))
+	if err != nil {
+		return err
+	}
+	res, err := s.Import(s.view(c), c.Param("id"), body, dry)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func dryRun(q string) (bool, error) {
+	switch strings.ToLower(q) {
+	case "", "false", "0", "no":
+		return false, nil
+	case "true", "1", "yes":
+		return true, nil
+	}
+	return false, &briefing.Error{Code: codeBadRequest, Message: "dry_run must be true or false", Fields: map[string]string{"dry_run": "must be true or false"}}
+}
+
+// importSheet is one sheet being imported: its plan, where each of its
+// paragraphs came from in the workbook, and the result to write.
+type importSheet struct {
+	plan *briefing.SheetImport
+	rows map[string]int // paragraph id in mine (as MergeSheet names new ones) → Topics row
+	out  *briefing.Sheet
+	js   ImportSheetJSON
+}
+
+// Import applies an edited pack workbook to a round's sheets through the
+// merge, each sheet from the version the workbook was made from: every
+// sheet or none. A dry run answers the same plan and writes nothing; so
+// does a conflict, answered as ECONFLICT naming each cell. The clearance and
+// role rules are those of a save (checkSheet), and content above the
+// importer is kept exactly, as in every merge.
+func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSON, error) {
+	r, err := v.RoundByID(roundID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := v.DialogueByID(r.DialogueID)
+	if err != nil {
+		return nil, err
+	}
+	book, err := xlsxpack.ReadImport(bytes.NewReader(body), int64(len(body)), 0)
+	if err != nil {
+		return nil, err
+	}
+	if book.RoundID != r.ID {
+		return nil, importError("Import!B1", "the workbook was made from another round's pack: import it on that round")
+	}
+	bases, err := s.importBases(v, r, d, book)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := v.Set.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: v.User.Clearance, DefaultMarking: r.Marking,
+		Render: func(p briefing.Paragraph) string { return xlsxpack.TopicText(v.Set, p) }})
+	if err != nil {
+		return nil, err
+	}
+	listed := len(bases)
+	for try := 0; ; try++ {
+		res := &ImportJSON{RoundID: r.ID, DryRun: dry, Sheets: []ImportSheetJSON{}, Unchanged: listed - len(plans)}
+		sheets, err := s.mergeImport(v, plans, res)
+		if err != nil {
+			return nil, err
+		}
+		if dry {
+			return res, nil
+		}
+		if res.Conflicts > 0 {
+			return nil, importConflicts(res)
+		}
+		var outs []*briefing.Sheet
+		for _, is := range sheets {
+			if is.out != nil {
+				outs = append(outs, is.out)
+			}
+		}
+		if len(outs) > 0 {
+			err = v.St.UpdateSheets(v.Ctx, outs, v.User.Actor())
+		}
+		if briefing.ErrorCode(err) == briefing.ESTALE && try < 5 {
+			continue // someone saved in between: merge with theirs too
+		} else if err != nil {
+			return nil, err
+		}
+		for i, is := range sheets {
+			res.Sheets[i].New = res.Sheets[i].Current
+			if is.out != nil {
+				res.Sheets[i].New = is.out.Version
+			}
+		}
+		return res, nil
+	}
+}
+
+// importBases reads the importer's copy of each sheet the workbook names, at
+// the version it was made from. A sheet that does not exist, or that the
+// importer may not see, or of another round, is answered alike: the cell
+// that names it.
+func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, error) {
+	type ref struct {
+		cell    string
+		version int
+	}
+	refs := map[string]ref{}
+	var ids []string
+	for _, sh := range book.Sheets {
+		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), sh.Version}
+		ids = append(ids, sh.ID)
+	}
+	for _, row := range book.Rows {
+		if row.SheetID == "" {
+			continue
+		}
+		if _, ok := refs[row.SheetID]; !ok {
+			if row.Version == 0 {
+				return nil, importError(xlsxpack.CellName("Topics", row.Cols.Version, row.Row), "must be the version of the topic sheet the row was made from")
+			}
+			refs[row.SheetID] = ref{xlsxpack.CellName("Topics", row.Cols.SheetID, row.Row), row.Version}
+			ids = append(ids, row.SheetID)
+		}
+	}
+	bases := map[string]*briefing.Sheet{}
+	for _, id := range ids {
+		rf := refs[id]
+		cur, err := v.SheetByID(id)
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return nil, importError(rf.cell, "names no topic sheet of this round")
+		} else if err != nil {
+			return nil, err
+		}
+		if cur.RoundID != r.ID {
+			return nil, importError(rf.cell, "names a topic sheet of another round")
+		}
+		base, err := s.StoredVersion(v, id, rf.version)
+		if err != nil {
+			return nil, err
+		}
+		if base == nil {
+			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+		}
+		bv, ok := v.Set.VisibleSheet(v.User.Clearance, base)
+		if !ok {
+			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+		}
+		bv.Version = rf.version
+		bv.Headings(d.Home, d.Partner)
+		bases[id] = bv
+	}
+	return bases, nil
+}
+
+// mergeImport merges each sheet's plan with what is stored now, and checks
+// each result as a save would be, filling in the answer. Nothing is written.
+func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSON) ([]*importSheet, error) {
+	var out []*importSheet
+	for _, p := range plans {
+		is := &importSheet{plan: p, rows: map[string]int{}}
+		mine := p.Mine.Clone()
+		mine.Version = p.Version
+		for i, sec := range mine.Sections {
+			for j, para := range sec.Paragraphs {
+				if row, ok := p.RowOf[para.ID]; ok {
+					if strings.HasPrefix(para.ID, "new:") {
+						is.rows[fmt.Sprintf("new:%d:%d", i, j)] = row
+					} else {
+						is.rows[para.ID] = row
+					}
+				}
+			}
+		}
+		cur, err := v.SheetByID(p.SheetID)
+		if err != nil {
+			return nil, err
+		}
+		a, err := s.MergeOnce(v, p.SheetID, mine)
+		if err != nil {
+			return nil, err
+		}
+		is.js = ImportSheetJSON{ID: p.SheetID, Title: cur.Title, Version: p.Version, Current: a.Theirs.Version,
+			Changed: nonNil(p.Changed), Added: nonNil(p.Added), Removed: nonNil(p.Removed), Conflicts: []ImportConflict{}}
+		for _, cf := range a.Res.Conflicts {
+			ic := ImportConflict{SheetID: p.SheetID, ParagraphID: cf.ID, Path: cf.Path, Base: cf.Base, Theirs: cf.Theirs, Mine: cf.Mine}
+			if row, ok := is.rows[cf.ID]; ok {
+				ic.Row, ic.Cell = row, xlsxpack.CellName("Topics", p.Cols.Text, row)
+			}
+			is.js.Conflicts = append(is.js.Conflicts, ic)
+		}
+		res.Conflicts += len(is.js.Conflicts)
+		res.Sheets = append(res.Sheets, is.js)
+		if len(a.Res.Conflicts) > 0 {
+			continue
+		}
+		o := a.Res.Sheet
+		o.Meta = a.Theirs.Meta
+		o.RoundID = a.Theirs.RoundID
+		// Where each paragraph of the result came from, before the save
+		// gives the new ones their ids.
+		at := map[string]int{}
+		for i, sec := range o.Sections {
+			for j, para := range sec.Paragraphs {
+				if row, ok := is.rows[para.ID]; ok {
+					at[fmt.Sprintf("sections[%d].paragraphs[%d]", i, j)] = row
+				}
+			}
+		}
+		if err := s.checkSheet(v, o, cur, a.Theirs); err != nil {
+			return nil, cellErrors(err, at, p.Cols)
+		}
+		// A workbook imported twice changes nothing the second time: the
+		// sheet keeps its version.
+		if unchangedSheet(o, a.Theirs) {
+			o = nil
+		}
+		is.out = o
+		out = append(out, is)
+	}
+	return out, nil
+}
+
+// unchangedSheet reports whether a merged sheet says exactly what the
+// stored one does, fields and paragraphs alike; a section without
+// paragraphs is the same whether the store gave it an empty list or none.
+func unchangedSheet(a, b *briefing.Sheet) bool {
+	if a.Title != b.Title || a.Withhold != b.Withhold || a.Status != b.Status || a.OwnerID != b.OwnerID || len(a.Sections) != len(b.Sections) {
+		return false
+	}
+	for i, sa := range a.Sections {
+		sb := b.Sections[i]
+		if sa.Kind != sb.Kind || sa.Heading != sb.Heading || len(sa.Paragraphs) != len(sb.Paragraphs) {
+			return false
+		}
+		for j, p := range sa.Paragraphs {
+			if p != sb.Paragraphs[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func nonNil(cs []briefing.ImportChange) []briefing.ImportChange {
+	if cs == nil {
+		return []briefing.ImportChange{}
+	}
+	return cs
+}
+
+var paraField = regexp.MustCompile(`^(sections\[\d+\]\.paragraphs\[\d+\])(?:\.(\w+))?$`)
+
+// cellErrors renames a save's field errors after the workbook's cells:
+// sections[1].paragraphs[2].text becomes Topics!D12.
+func cellErrors(err error, at map[string]int, cols briefing.ImportColumns) error {
+	be, ok := err.(*briefing.Error)
+	if !ok || len(be.Fields) == 0 {
+		return err
+	}
+	fields := map[string]string{}
+	for k, why := range be.Fields {
+		m := paraField.FindStringSubmatch(k)
+		row, found := 0, false
+		if m != nil {
+			row, found = at[m[1]]
+		}
+		if !found {
+			fields[k] = why
+			continue
+		}
+		col := cols.Text
+		switch m[2] {
+		case "marking":
+			col = cols.Marking
+		case "withhold":
+			col = cols.Withhold
+		}
+		fields[xlsxpack.CellName("Topics", col, row)] = why
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msg := be.Message
+	if len(keys) > 0 {
+		msg = be.Message + ": " + keys[0] + " " + fields[keys[0]]
+	}
+	return &briefing.Error{Code: be.Code, Message: msg, Fields: fields}
+}
+
+// importConflicts is the 409 of an import: every conflicting cell named,
+// per sheet and row, and nothing written.
+func importConflicts(res *ImportJSON) error {
+	fields := map[string]string{}
+	var cs []briefing.Conflict
+	for _, sh := range res.Sheets {
+		for _, c := range sh.Conflicts {
+			key := c.Cell
+			if key == "" {
+				key = "sheets[" + sh.ID + "].paragraphs[" + c.ParagraphID + "]"
+			}
+			switch {
+			case c.Mine == nil:
+				fields[key] = "the workbook deleted this paragraph; it was changed since the workbook was made"
+			case c.Theirs == nil:
+				fields[key] = "the workbook changed this paragraph; it was deleted since the workbook was made"
+			default:
+				fields[key] = fmt.Sprintf("changed in the workbook and in topic sheet %q since version %d", sh.Title, sh.Version)
+			}
+			cs = append(cs, briefing.Conflict{Path: c.Path, ID: c.ParagraphID, Base: c.Base, Theirs: c.Theirs, Mine: c.Mine,
+				SheetID: c.SheetID, Cell: c.Cell, Row: c.Row})
+		}
+	}
+	what := "paragraphs were"
+	if res.Conflicts == 1 {
+		what = "paragraph was"
+	}
+	return &briefing.Error{Code: briefing.ECONFLICT, Fields: fields, Conflicts: cs,
+		Message: fmt.Sprintf("Nothing imported: %d %s changed both in the workbook and since it was made. Download the pack again, or make those changes in the editor.", res.Conflicts, what)}
+}
+
+// importError is a 422 naming the workbook's cell.
+func importError(cell, why string) error {
+	return &briefing.Error{Code: briefing.EINVALID, Message: cell + ": " + why, Fields: map[string]string{cell: why}}
+}

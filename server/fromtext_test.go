@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const briefText = "Counter Terrorism\t\n" +
+	"<b>Situational assessment</b>\t<ul><li>• Terrorism is a pervasive, cross-border threat.</li><li>• National terrorism threat level remains at Low.</li></ul>\n" +
+	"<b>Our Counter Terrorism Approach</b>\t<ul><li>• Focus on key enablers S6(a)</li></ul> <p>S6(a)</p>\n" +
+	"<b>What is New Zealand currently doing, or actively planning to do?</b>\t<ul><li>• CT legislation.</li></ul>\n"
+
+func TestSheetService_FromText(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	count := func() int {
+		var l struct{ Items []any }
+		f.do("officer", "GET", "/api/v1/rounds/"+w.round+"/sheets", nil).json(&l)
+		return len(l.Items)
+	}
+	before := count()
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text?preview=true", map[string]string{"text": briefText})
+	if r.Code != 200 {
+		t.Fatalf("preview: %d %s", r.Code, r.Body.String())
+	}
+	var sh sheetJSON
+	r.json(&sh)
+	if sh.Title != "Counter Terrorism" || sh.ID != "" || len(sh.Sections) != 3 || sh.Sections[1].Kind != "custom" ||
+		sh.Sections[1].Heading != "Our Counter Terrorism Approach" || sh.Sections[2].Kind != "current" ||
+		sh.Sections[2].Heading != "What is New Zealand currently doing, or actively planning to do?" {
+		t.Fatalf("preview: %s", r.Body.String())
+	}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if p.Marking != "RESTRICTED" { // the round's
+				t.Errorf("marking %q", p.Marking)
+			}
+		}
+	}
+	if p := sh.Sections[1].Paragraphs; len(p) != 2 || !strings.Contains(p[0].Text, "{{s6(a): ") || p[1].Withhold != "s6(a)" {
+		t.Errorf("withholding read from the marks: %+v", p)
+	}
+	if n := count(); n != before {
+		t.Fatalf("a preview created a sheet: %d → %d", before, n)
+	}
+	r = f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": briefText, "marking": "in-confidence"})
+	if r.Code != 201 || r.Header().Get("Location") == "" {
+		t.Fatalf("create: %d %s", r.Code, r.Body.String())
+	}
+	r.json(&sh)
+	if got := f.sheet("officer", sh.ID); got.Sections[0].Paragraphs[0].Text != "- Terrorism is a pervasive, cross-border threat." || got.Sections[0].Paragraphs[0].Marking != "IN-CONFIDENCE" {
+		t.Errorf("created: %+v", got.Sections[0].Paragraphs[0])
+	}
+	for name, body := range map[string]map[string]string{"empty": {"text": ""}, "no paragraphs": {"text": "Just a title\n"},
+		"bad marking": {"text": briefText, "marking": "HUSH"}} {
+		if r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", body); r.Code != 422 {
+			t.Errorf("%s: %d %s", name, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("lowofficer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": briefText, "marking": "SECRET"}); r.Code != 403 {
+		t.Errorf("above clearance: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("viewer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": briefText}); r.Code != 403 {
+		t.Errorf("viewer: %d", r.Code)
+	}
+}
+
+// TestFromText_Page drives the round page's form: a preview shows the
+// sections and paragraphs and keeps the text; create opens the editor.
+func TestFromText_Page(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	lr.json(&login)
+	cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+	post := func(op string) *httptest.ResponseRecorder {
+		form := url.Values{"csrf_token": {login.CSRF}, "op": {op}, "text": {briefText}}
+		req := httptest.NewRequest("POST", "/rounds/"+w.round+"/sheets/from-text", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := post("preview")
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Our Counter Terrorism Approach") || !strings.Contains(body, "[withheld: s6(a)]") ||
+		!strings.Contains(body, "nothing saved yet") || !strings.Contains(body, "Terrorism is a pervasive") {
+		t.Fatalf("preview: %d %s", rec.Code, body)
+	}
+	rec = post("create")
+	if rec.Code != 303 || !strings.HasSuffix(rec.Header().Get("Location"), "/edit") {
+		t.Fatalf("create: %d %v", rec.Code, rec.Header())
+	}
+}

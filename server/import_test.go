@@ -1,0 +1,521 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"mime/multipart"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// pack downloads the full XLSX pack of a round as a user.
+func (f *fixture) xlsxPack(user, round string, query string) []byte {
+	f.t.Helper()
+	r := f.do(user, "GET", "/api/v1/rounds/"+round+"/pack?format=xlsx"+query, nil)
+	if r.Code != 200 {
+		f.t.Fatalf("pack: %d %s", r.Code, r.Body.String())
+	}
+	return r.Body.Bytes()
+}
+
+// editBook opens a workbook, lets edit change it and returns its bytes.
+func editBook(t testing.TB, b []byte, edit func(x *excelize.File)) []byte {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	edit(x)
+	var out bytes.Buffer
+	if _, err := x.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// topicsRow finds the Topics row whose text starts with prefix.
+func topicsRow(t testing.TB, x *excelize.File, prefix string) int {
+	t.Helper()
+	rows, err := x.GetRows("Topics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if len(r) > 3 && strings.HasPrefix(r[3], prefix) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no Topics row starts %q", prefix)
+	return 0
+}
+
+func (f *fixture) importBook(user, round string, body []byte, query string) response {
+	f.t.Helper()
+	return f.do(user, "POST", "/api/v1/rounds/"+round+"/import"+query, body, "Content-Type", xlsxType)
+}
+
+func errorFields(r response) map[string]string {
+	var b struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	r.json(&b)
+	return b.Error.Fields
+}
+
+func TestRoundService_Import(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Second open paragraph.", "RESTRICTED", ""), para("Third open paragraph.", "UNCLASSIFIED", ""))
+	})
+	other := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Emerging Technologies", para("Technologies change.", "RESTRICTED", "")))
+	elsewhere := f.create("officer", "/api/v1/rounds/"+w.secretRound+"/sheets", sheetBody("Next year's sheet", para("Later.", "RESTRICTED", "")))
+	book := f.xlsxPack("lead", w.round, "")
+	start := f.sheet("officer", w.sheet)
+	otherStart := f.sheet("officer", other)
+
+	edited := editBook(t, book, func(x *excelize.File) {
+		n := topicsRow(t, x, "Second open paragraph.")
+		if err := x.SetCellStr("Topics", "D"+itoa(n), "Second open paragraph, edited in a spreadsheet."); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("DryRun", func(t *testing.T) {
+		r := f.importBook("officer", w.round, edited, "?dry_run=true")
+		if r.Code != 200 {
+			t.Fatalf("dry run: %d %s", r.Code, r.Body.String())
+		}
+		var res struct {
+			DryRun bool `json:"dry_run"`
+			Sheets []struct {
+				ID      string
+				Version int
+				Changed []struct{ Row int }
+			}
+			Unchanged int
+		}
+		r.json(&res)
+		if !res.DryRun || len(res.Sheets) != 1 || res.Sheets[0].ID != w.sheet || len(res.Sheets[0].Changed) != 1 || res.Unchanged < 1 {
+			t.Fatalf("plan: %s", r.Body.String())
+		}
+		if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+			t.Fatalf("a dry run wrote version %d", got.Version)
+		}
+	})
+
+	t.Run("NotAWorkbook", func(t *testing.T) {
+		for name, body := range map[string][]byte{"text": []byte("hello, not a workbook"), "empty zip": emptyZip(t), "empty": {}} {
+			r := f.importBook("officer", w.round, body, "")
+			if r.Code != 422 || r.errorCode() != "invalid" {
+				t.Errorf("%s: %d %s", name, r.Code, r.Body.String())
+			}
+		}
+		r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/import", edited, "Content-Type", "text/plain")
+		if r.Code != 415 {
+			t.Errorf("text/plain: %d %s", r.Code, r.Body.String())
+		}
+		if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+			t.Fatalf("a refused import wrote version %d", got.Version)
+		}
+	})
+
+	t.Run("ErrBadCells", func(t *testing.T) {
+		cases := map[string]struct {
+			edit  func(x *excelize.File, n string)
+			field string
+		}{
+			"formula": {func(x *excelize.File, n string) { _ = x.SetCellFormula("Topics", "D"+n, "1+1") }, "Topics!D"},
+			"marking": {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "E"+n, "HUSH-HUSH") }, "Topics!E"},
+			"ground":  {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "F"+n, "s99") }, "Topics!F"},
+			"paragraph id": {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "I"+n, "pnosuchparagraph") },
+				"Topics!I"},
+			"sheet id": {func(x *excelize.File, n string) { _ = x.SetCellStr("Topics", "G"+n, "999999") }, "Topics!G"},
+			"sheet of another round": {func(x *excelize.File, n string) {
+				_ = x.SetCellStr("Topics", "G"+n, elsewhere)
+				_ = x.SetCellStr("Topics", "I"+n, "")
+			}, "Topics!G"},
+			"other round": {func(x *excelize.File, n string) { _ = x.SetCellStr("Import", "B1", w.secretRound) }, "Import!B1"},
+		}
+		for name, c := range cases {
+			var row string
+			b := editBook(t, book, func(x *excelize.File) {
+				row = itoa(topicsRow(t, x, "Second open paragraph."))
+				c.edit(x, row)
+			})
+			r := f.importBook("officer", w.round, b, "")
+			field := c.field
+			if strings.HasPrefix(field, "Topics!") {
+				field += row
+			}
+			if r.Code != 422 || r.errorCode() != "invalid" || errorFields(r)[field] == "" {
+				t.Errorf("%s: want 422 naming %s, got %d %s", name, field, r.Code, r.Body.String())
+			}
+		}
+		if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+			t.Fatalf("a refused import wrote version %d", got.Version)
+		}
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		r := f.importBook("officer", w.round, edited, "")
+		if r.Code != 200 {
+			t.Fatalf("import: %d %s", r.Code, r.Body.String())
+		}
+		got := f.sheet("officer", w.sheet)
+		if got.Version != start.Version+1 {
+			t.Fatalf("version %d after import from %d", got.Version, start.Version)
+		}
+		for i, sec := range got.Sections {
+			for j, p := range sec.Paragraphs {
+				was := start.Sections[i].Paragraphs[j]
+				if p.ID != was.ID {
+					t.Fatalf("paragraph %d.%d changed id", i, j)
+				}
+				if p.ID == start.Sections[0].Paragraphs[2].ID {
+					if p.Text != "Second open paragraph, edited in a spreadsheet." {
+						t.Errorf("edited text %q", p.Text)
+					}
+				} else if p != was {
+					t.Errorf("paragraph %d.%d changed: %+v → %+v", i, j, was, p)
+				}
+			}
+		}
+		if o := f.sheet("officer", other); o.Version != otherStart.Version {
+			t.Errorf("a sheet not edited went from version %d to %d", otherStart.Version, o.Version)
+		}
+		// The withheld span kept its Markdown though the cell showed it as "[s6(a): …]".
+		if !strings.Contains(got.Sections[0].Paragraphs[0].Text, "{{s6(a): in the zanzibar sector}}") {
+			t.Errorf("span lost: %q", got.Sections[0].Paragraphs[0].Text)
+		}
+		// The same workbook again changes nothing, so writes no version.
+		if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
+			t.Fatalf("again: %d %s", r.Code, r.Body.String())
+		}
+		if again := f.sheet("officer", w.sheet); again.Version != got.Version {
+			t.Errorf("importing the same workbook twice wrote version %d", again.Version)
+		}
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		// The same workbook again: that paragraph has changed since version start.
+		again := editBook(t, book, func(x *excelize.File) {
+			n := topicsRow(t, x, "Second open paragraph.")
+			_ = x.SetCellStr("Topics", "D"+itoa(n), "Yet another text for the second paragraph.")
+		})
+		before := f.sheet("officer", w.sheet)
+		r := f.importBook("officer", w.round, again, "")
+		if r.Code != 409 || r.errorCode() != "conflict" {
+			t.Fatalf("conflict: %d %s", r.Code, r.Body.String())
+		}
+		var body struct {
+			Error struct {
+				Fields    map[string]string
+				Conflicts []struct {
+					SheetID string `json:"sheet_id"`
+					Cell    string
+					Row     int
+				}
+			}
+		}
+		r.json(&body)
+		if len(body.Error.Conflicts) != 1 || body.Error.Conflicts[0].SheetID != w.sheet || !strings.HasPrefix(body.Error.Conflicts[0].Cell, "Topics!D") ||
+			body.Error.Fields[body.Error.Conflicts[0].Cell] == "" {
+			t.Fatalf("conflict body: %s", r.Body.String())
+		}
+		if after := f.sheet("officer", w.sheet); after.Version != before.Version {
+			t.Fatalf("a conflicting import wrote version %d", after.Version)
+		}
+		dry := f.importBook("officer", w.round, again, "?dry_run=true")
+		if dry.Code != 200 || !strings.Contains(dry.Body.String(), `"conflicts":1`) {
+			t.Fatalf("dry run of a conflict: %d %s", dry.Code, dry.Body.String())
+		}
+	})
+
+	t.Run("AddAndDelete", func(t *testing.T) {
+		cur := f.sheet("officer", w.sheet)
+		b := f.xlsxPack("lead", w.round, "")
+		b = editBook(t, b, func(x *excelize.File) {
+			n := topicsRow(t, x, "Third open paragraph.")
+			if err := x.RemoveRow("Topics", n); err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := x.GetRows("Topics")
+			last := itoa(len(rows) + 1)
+			_ = x.SetSheetRow("Topics", "A"+last, &[]any{"Foreign Interference", "Offensive interest – what are we trying to achieve", "", "A paragraph typed into the workbook.", "", ""})
+		})
+		r := f.importBook("officer", w.round, b, "")
+		if r.Code != 200 {
+			t.Fatalf("import: %d %s", r.Code, r.Body.String())
+		}
+		got := f.sheet("officer", w.sheet)
+		all := ""
+		for _, sec := range got.Sections {
+			for _, p := range sec.Paragraphs {
+				all += sec.Kind + ":" + p.Text + "|"
+			}
+		}
+		if strings.Contains(all, "Third open paragraph.") || !strings.Contains(all, "offensive:A paragraph typed into the workbook.") {
+			t.Errorf("after add and delete: %s", all)
+		}
+		// The SECRET paragraph was in the lead's workbook and is kept.
+		if !strings.Contains(all, "Zanzibar assessment held at secret.") || got.Version != cur.Version+1 {
+			t.Errorf("version %d, %s", got.Version, all)
+		}
+	})
+
+	t.Run("NeverHeldIsKept", func(t *testing.T) {
+		// A workbook made under a RESTRICTED ceiling never held the SECRET
+		// paragraph: its absence there deletes nothing.
+		b := f.xlsxPack("lead", w.round, "&ceiling=RESTRICTED")
+		b = editBook(t, b, func(x *excelize.File) {
+			n := topicsRow(t, x, "Second open paragraph")
+			_ = x.SetCellStr("Topics", "D"+itoa(n), "Second paragraph, from a restricted workbook.")
+		})
+		r := f.importBook("officer", w.round, b, "")
+		if r.Code != 200 {
+			t.Fatalf("import: %d %s", r.Code, r.Body.String())
+		}
+		got := f.sheet("lead", w.sheet)
+		found := false
+		for _, sec := range got.Sections {
+			for _, p := range sec.Paragraphs {
+				found = found || p.Text == "Zanzibar assessment held at secret."
+			}
+		}
+		if !found {
+			t.Error("a paragraph the workbook never held was deleted")
+		}
+		// And a RESTRICTED officer imports it too: the SECRET paragraph stays.
+		b = f.xlsxPack("lead", w.round, "&ceiling=RESTRICTED")
+		b = editBook(t, b, func(x *excelize.File) {
+			n := topicsRow(t, x, "Second paragraph, from")
+			_ = x.SetCellStr("Topics", "D"+itoa(n), "Second paragraph, from a restricted officer.")
+		})
+		r = f.importBook("lowofficer", w.round, b, "")
+		if r.Code != 200 || strings.Contains(r.Body.String(), "Zanzibar") {
+			t.Fatalf("low import: %d %s", r.Code, r.Body.String())
+		}
+		got = f.sheet("lead", w.sheet)
+		found = false
+		for _, sec := range got.Sections {
+			for _, p := range sec.Paragraphs {
+				found = found || p.Text == "Zanzibar assessment held at secret."
+			}
+		}
+		if !found {
+			t.Error("a RESTRICTED importer lost the SECRET paragraph")
+		}
+	})
+
+	t.Run("ErrRoles", func(t *testing.T) {
+		r := f.importBook("viewer", w.round, edited, "")
+		if r.Code != 403 {
+			t.Errorf("viewer: %d", r.Code)
+		}
+		// Marking a paragraph above the importer.
+		b := f.xlsxPack("lead", w.round, "&ceiling=RESTRICTED")
+		b = editBook(t, b, func(x *excelize.File) {
+			n := topicsRow(t, x, "Second paragraph, from")
+			_ = x.SetCellStr("Topics", "E"+itoa(n), "SECRET")
+		})
+		r = f.importBook("lowofficer", w.round, b, "")
+		if r.Code != 403 || errorFields(r)["Topics!E"+itoa(2)] == "" && len(errorFields(r)) == 0 {
+			t.Errorf("above clearance: %d %s", r.Code, r.Body.String())
+		}
+	})
+
+	t.Run("CSRF", func(t *testing.T) {
+		// A signed-in session may post the workbook's media type from the
+		// same origin, as it may JSON; a cross-site one is refused.
+		lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+		cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+		post := func(ctype, site string) int {
+			req := httptest.NewRequest("POST", "/api/v1/rounds/"+w.round+"/import?dry_run=true", bytes.NewReader(edited))
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Cookie", cookie)
+			if site != "" {
+				req.Header.Set("Sec-Fetch-Site", site)
+			}
+			rec := httptest.NewRecorder()
+			f.h.ServeHTTP(rec, req)
+			return rec.Code
+		}
+		if c := post(xlsxType, ""); c != 200 {
+			t.Errorf("same-origin import with the cookie: %d", c)
+		}
+		if c := post(xlsxType, "cross-site"); c != 403 {
+			t.Errorf("cross-site import: %d", c)
+		}
+		if c := post("application/octet-stream", ""); c != 403 {
+			t.Errorf("a body any form could send, without a CSRF token: %d", c)
+		}
+	})
+
+	t.Run("ReleaseEdition", func(t *testing.T) {
+		b := f.xlsxPack("lead", w.round, "&edition=release")
+		r := f.importBook("lead", w.round, b, "")
+		if r.Code != 422 {
+			t.Errorf("release edition: %d %s", r.Code, r.Body.String())
+		}
+	})
+}
+
+func emptyZip(t testing.TB) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// openpyxl finds a Python that has openpyxl, or "".
+func openpyxl() string {
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import openpyxl").Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
+// TestImport_Openpyxl edits a downloaded workbook with another spreadsheet
+// library than the one that wrote it (openpyxl rewrites every part: strings
+// shared instead of inline, its own styles and relationships) and imports it.
+// It skips, saying so, where Python's openpyxl is not installed (Debian:
+// python3-openpyxl).
+func TestImport_Openpyxl(t *testing.T) {
+	py := openpyxl()
+	if py == "" {
+		t.Skip("python3 with openpyxl is not installed (apt-get install python3-openpyxl)")
+	}
+	f := newFixture(t)
+	w := f.world()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Second open paragraph.", "RESTRICTED", ""), para("=1+1 stays text", "UNCLASSIFIED", ""))
+	})
+	other := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Emerging Technologies", para("Technologies change.", "RESTRICTED", "")))
+	start, otherStart := f.sheet("officer", w.sheet), f.sheet("officer", other)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "pack.xlsx"), filepath.Join(dir, "edited.xlsx")
+	if err := os.WriteFile(in, f.xlsxPack("lead", w.round, ""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Topics"]
+for row in ws.iter_rows(min_row=2):
+    if str(row[3].value).startswith("Second open paragraph."):
+        row[3].value = "Second open paragraph, edited with openpyxl."
+assert ws.column_dimensions["I"].hidden or ws.column_dimensions["G"].hidden
+wb.save(sys.argv[2])
+`
+	if b, err := exec.Command(py, "-c", script, in, out).CombinedOutput(); err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, b)
+	}
+	edited, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.importBook("officer", w.round, edited, "?dry_run=true")
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"changed":[{"row"`) {
+		t.Fatalf("dry run: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+		t.Fatalf("a dry run wrote version %d", got.Version)
+	}
+	r = f.importBook("officer", w.round, edited, "")
+	if r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	got := f.sheet("officer", w.sheet)
+	if got.Version != start.Version+1 {
+		t.Fatalf("version %d after import from %d", got.Version, start.Version)
+	}
+	for i, sec := range got.Sections {
+		for j, p := range sec.Paragraphs {
+			was := start.Sections[i].Paragraphs[j]
+			switch {
+			case was.Text == "Second open paragraph.":
+				if p.Text != "Second open paragraph, edited with openpyxl." || p.ID != was.ID || p.Marking != was.Marking {
+					t.Errorf("edited paragraph: %+v", p)
+				}
+			case p != was:
+				t.Errorf("paragraph %d.%d changed: %+v → %+v", i, j, was, p)
+			}
+		}
+	}
+	if o := f.sheet("officer", other); o.Version != otherStart.Version {
+		t.Errorf("a sheet not edited went from version %d to %d", otherStart.Version, o.Version)
+	}
+	r = f.importBook("officer", w.round, []byte("PK\x03\x04 but not really a zip"), "")
+	if r.Code < 400 || r.Code >= 500 || r.errorCode() == "" {
+		t.Errorf("not a workbook: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestImport_Page drives the round page's upload form: a preview shows the
+// plan and writes nothing, an import redirects with what it did, and a form
+// without the session's CSRF token is refused.
+func TestImport_Page(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		n := topicsRow(t, x, "We are aware")
+		_ = x.SetCellStr("Topics", "D"+itoa(n), "We are aware, says the page.")
+	})
+	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	lr.json(&login)
+	cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+	post := func(op, csrf string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", csrf)
+		_ = mw.WriteField("op", op)
+		fw, _ := mw.CreateFormFile("workbook", "pack.xlsx")
+		_, _ = fw.Write(book)
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", "/rounds/"+w.round+"/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	start := f.sheet("officer", w.sheet)
+	if rec := post("preview", "wrong"); rec.Code != 403 {
+		t.Fatalf("without the CSRF token: %d", rec.Code)
+	}
+	rec := post("preview", login.CSRF)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Preview: nothing has been written yet") || !strings.Contains(rec.Body.String(), "Foreign Interference") {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version {
+		t.Fatalf("a preview wrote version %d", got.Version)
+	}
+	rec = post("import", login.CSRF)
+	if rec.Code != 303 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != start.Version+1 || got.Sections[0].Paragraphs[0].Text != "We are aware, says the page." {
+		t.Fatalf("after the form's import: version %d, %q", got.Version, got.Sections[0].Paragraphs[0].Text)
+	}
+}

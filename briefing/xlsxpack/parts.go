@@ -118,9 +118,7 @@ func (wr *writer) sheets() error {
 func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 	var b bytes.Buffer
 	b.Grow(4096 + 600*30)
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
-		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-		`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
+	b.WriteString(worksheetOpen(true) + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
 		`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="100" customWidth="1"/></cols><sheetData>`)
 	label := sh.Title
 	if !wr.rel {
@@ -161,13 +159,32 @@ func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 			n++
 		}
 	}
-	b.WriteString(`</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>` +
-		`<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/><headerFooter><oddHeader>`)
-	xmlEscape(&b, wr.hf.OddHeader)
-	b.WriteString(`</oddHeader><oddFooter>`)
-	xmlEscape(&b, wr.hf.OddFooter)
-	b.WriteString(`</oddFooter></headerFooter></worksheet>`)
+	b.WriteString(`</sheetData>`)
+	wr.pageEnd(&b, false)
 	return b.Bytes()
+}
+
+// worksheetOpen begins a worksheet's XML, fitted to the page's width when
+// printed (with pageEnd's page set-up).
+func worksheetOpen(bool) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+		`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`
+}
+
+// pageEnd ends a worksheet's XML: A4, one page wide and as many long as it
+// takes, landscape for a wide one, its marking in the header and footer.
+func (wr *writer) pageEnd(b *bytes.Buffer, landscape bool) {
+	orientation := "portrait"
+	if landscape {
+		orientation = "landscape"
+	}
+	b.WriteString(`<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>` +
+		`<pageSetup paperSize="9" orientation="` + orientation + `" fitToWidth="1" fitToHeight="0"/><headerFooter><oddHeader>`)
+	xmlEscape(b, wr.hf.OddHeader)
+	b.WriteString(`</oddHeader><oddFooter>`)
+	xmlEscape(b, wr.hf.OddFooter)
+	b.WriteString(`</oddFooter></headerFooter></worksheet>`)
 }
 
 // wrappedLines estimates the lines a text takes in a wrapped column of the
@@ -191,9 +208,22 @@ func cellString(v any) string {
 	return b.String()
 }
 
-// inlineCell writes a cell of inline text: text, never a formula.
+// inlineCell writes a cell of inline text: text, never a formula. With no
+// reference, the cell is the one after the last; an empty text is an empty
+// cell.
 func inlineCell(b *bytes.Buffer, ref string, style int, text string) {
-	fmt.Fprintf(b, `<c r="%s" s="%d" t="inlineStr"><is><t xml:space="preserve">`, ref, style)
+	b.WriteString(`<c`)
+	if ref != "" {
+		b.WriteString(` r="` + ref + `"`)
+	}
+	if style != 0 {
+		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
+	}
+	if text == "" {
+		b.WriteString(`/>`)
+		return
+	}
+	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
 	xmlEscape(b, text)
 	b.WriteString(`</t></is></c>`)
 }
@@ -294,6 +324,21 @@ func insertParts(entries map[string][]byte, list []*part, after string) (map[str
 	entries[workbookRelsPart] = []byte(rels[:i] + rel.String() + rels[i:])
 	entries[contentTypesPart] = []byte(ct[:j] + types.String() + ct[j:])
 	return out, nil
+}
+
+// worksheetPart is the zip entry of the worksheet the workbook lists under
+// name.
+func worksheetPart(entries map[string][]byte, name string) (string, error) {
+	wb, rels := string(entries[workbookPart]), string(entries[workbookRelsPart])
+	m := regexp.MustCompile(`<sheet name="` + regexp.QuoteMeta(name) + `" sheetId="\d+" r:id="([^"]+)"`).FindStringSubmatch(wb)
+	if m == nil {
+		return "", fmt.Errorf("xlsxpack: the workbook lists no %s worksheet", name)
+	}
+	t := regexp.MustCompile(`<Relationship Id="` + regexp.QuoteMeta(m[1]) + `" Target="([^"]+)"`).FindStringSubmatch(rels)
+	if t == nil {
+		return "", fmt.Errorf("xlsxpack: the workbook's %s worksheet has no part", name)
+	}
+	return "xl/" + t[1], nil
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

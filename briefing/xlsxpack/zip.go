@@ -24,8 +24,10 @@ type sortedZip struct {
 	cur     *zipEntry
 	fw      *flate.Writer
 	// parts are the topic sheets' worksheets, put in after the Topics
-	// worksheet when the zip is written; nil for none.
-	parts func() []*part
+	// worksheet when the zip is written; nil for none. topics is the Topics
+	// worksheet, which takes the place of the empty one excelize wrote.
+	parts  func() []*part
+	topics func() []chunk
 }
 
 type zipEntry struct {
@@ -99,9 +101,23 @@ func (z *sortedZip) insert() error {
 			raw[e.name] = e.data.Bytes()
 		}
 	}
+	topicsPart, err := worksheetPart(raw, sheetTopics)
+	if err != nil {
+		return err
+	}
 	added, err := insertParts(raw, z.parts(), sheetTopics)
 	if err != nil {
 		return err
+	}
+	if chunks := z.topics(); len(chunks) > 0 {
+		data, crc, size := joinChunks(chunks)
+		for _, e := range z.entries {
+			if e.name == topicsPart {
+				e.data = *bytes.NewBuffer(data)
+				e.crc = fixedCRC(crc)
+				e.size = size
+			}
+		}
 	}
 	for _, e := range z.entries {
 		if !e.raw {

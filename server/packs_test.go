@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -441,5 +442,48 @@ func TestPack_Programme(t *testing.T) {
 	r = f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html&edition=release", nil)
 	if rb := r.Body.String(); !strings.Contains(rb, "Session 2: Cyber") || strings.Contains(rb, ">DRAFT<") {
 		t.Errorf("release edition: %d", r.Code)
+	}
+}
+
+// TestSnapshots_SameContentSameBytes: two snapshots of the same content,
+// frozen the same day, hold the same bytes in every format, so their
+// digests match; a change to a sheet changes them.
+func TestSnapshots_SameContentSameBytes(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	freeze := func() map[string]string {
+		r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true})
+		if r.Code != 201 {
+			t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+		}
+		var sn struct {
+			SHA256        map[string]string `json:"sha256"`
+			ReleaseSHA256 map[string]string `json:"release_sha256"`
+		}
+		r.json(&sn)
+		out := map[string]string{}
+		for k, v := range sn.SHA256 {
+			out[k] = v
+		}
+		for k, v := range sn.ReleaseSHA256 {
+			out["release."+k] = v
+		}
+		return out
+	}
+	first := freeze()
+	f.clock.Add(90 * time.Minute)
+	second := freeze()
+	if len(first) < 2 {
+		t.Fatalf("files %v", first)
+	}
+	for k, v := range first {
+		if second[k] != v {
+			t.Errorf("%s: the same content frozen twice gave different bytes", k)
+		}
+	}
+	f.update("lead", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) { sh["title"] = "Foreign Interference, revised" })
+	third := freeze()
+	if third["html"] == first["html"] || third["xlsx"] == first["xlsx"] {
+		t.Error("a changed sheet froze to the same bytes")
 	}
 }

@@ -326,6 +326,29 @@ func insertParts(entries map[string][]byte, list []*part, after string) (map[str
 	return out, nil
 }
 
+// fitToPage makes a worksheet excelize wrote print one page wide (and, for
+// the cover, one page long): the sheet property that asks for fitting, and
+// the page set-up that says how.
+func fitToPage(ws []byte, onePage bool) []byte {
+	text := string(ws)
+	if !strings.Contains(text, "<sheetPr") {
+		if i := strings.Index(text, "<worksheet"); i >= 0 {
+			if j := strings.Index(text[i:], ">"); j >= 0 {
+				at := i + j + 1
+				text = text[:at] + `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>` + text[at:]
+			}
+		}
+	}
+	tall := "0"
+	if onePage {
+		tall = "1"
+	}
+	if !strings.Contains(text, "fitToWidth") {
+		text = strings.Replace(text, "<pageSetup ", `<pageSetup fitToWidth="1" fitToHeight="`+tall+`" `, 1)
+	}
+	return []byte(text)
+}
+
 // worksheetPart is the zip entry of the worksheet the workbook lists under
 // name.
 func worksheetPart(entries map[string][]byte, name string) (string, error) {

@@ -48,6 +48,7 @@ type writer struct {
 	wrap   int // wrapped text
 	bold   int // bold wrapped text (headings of the two-column form)
 	title  int // large bold title
+	date   int // a date, as a date
 	hf     *excelize.HeaderFooterOptions
 	// runs caches each paragraph's rich text for the export; worksheets are
 	// laid out several at once.
@@ -90,7 +91,9 @@ func Render(w io.Writer, p *briefing.Pack) error {
 			return fmt.Errorf("xlsxpack: %w", err)
 		}
 	}
-	at := p.GeneratedAt.UTC().Format(time.RFC3339)
+	// Dated by the day, so two snapshots of the same content made the same
+	// day are the same bytes.
+	at := day(p.GeneratedAt).Format(time.RFC3339)
 	title := fmt.Sprintf("Briefing pack – %s – %s round", p.Dialogue.Name, briefing.Ordinal(p.Round.Number))
 	if wr.rel {
 		title += " (release edition)"
@@ -123,8 +126,27 @@ func (wr *writer) styles() error {
 	if wr.bold, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
 		return err
 	}
+	if wr.date, err = wr.f.NewStyle(&excelize.Style{NumFmt: 15, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "left"}}); err != nil { // d-mmm-yy
+		return err
+	}
 	wr.title, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
 	return err
+}
+
+// day is the date of t, at midnight UTC.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// dateCell is a date as a spreadsheet date, or the text as given when it
+// is not a date (YYYY-MM-DD).
+func (wr *writer) dateCell(s string) any {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return wr.text(s)
+	}
+	return excelize.Cell{StyleID: wr.date, Value: t}
 }
 
 // stream starts a worksheet: header and footer, column widths, an optional
@@ -142,8 +164,9 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 	if err := wr.f.SetHeaderFooter(name, wr.hf); err != nil {
 		return nil, err
 	}
-	// Printed on A4, wide worksheets across the page. (Fit-to-width would
-	// need the sheet properties, which excelize's stream writer does not write.)
+	// Printed on A4, wide worksheets across the page; fitted to the page's
+	// width as the zip is written (see fitToPage), since excelize's stream
+	// writer does not write the sheet properties that ask for it.
 	orientation, size := "portrait", 9 // 9 is A4
 	if len(widths) > 3 {
 		orientation = "landscape"
@@ -172,6 +195,10 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 	}
 	if freeze {
 		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return nil, err
+		}
+		// The header row, frozen on screen, is printed atop every page too.
+		if err := wr.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + strings.ReplaceAll(name, "'", "''") + "'!$1:$1", Scope: name}); err != nil {
 			return nil, err
 		}
 	}
@@ -221,7 +248,7 @@ func (wr *writer) cover() error {
 	} else {
 		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
 	}
-	rows = append(rows, []any{wr.text("Prepared"), wr.text(p.GeneratedAt.UTC().Format("2 January 2006 15:04 MST"))})
+	rows = append(rows, []any{wr.text("Prepared"), excelize.Cell{StyleID: wr.date, Value: day(p.GeneratedAt)}})
 	if p.Round.Purpose != "" {
 		rows = append(rows, []any{wr.text("Purpose"), wr.text(p.Round.Purpose)})
 	}
@@ -275,11 +302,11 @@ func (wr *writer) schedule() error {
 }
 
 func (wr *writer) agenda() error {
-	sw, err := wr.stream(sheetAgenda, []float64{6, 13, 30, 50, 40, 30}, true, 0)
+	sw, err := wr.stream(sheetAgenda, []float64{6, 13, 30, 50, 40, 30, 14}, true, 0)
 	if err != nil {
 		return err
 	}
-	if err := wr.headerRow(sw, "No.", "Time", "Session", "Item", "Topic sheet", "Lead"); err != nil {
+	if err := wr.headerRow(sw, "No.", "Time", "Session", "Item", "Topic sheet", "Lead", "Status"); err != nil {
 		return err
 	}
 	for i, it := range wr.p.Agenda {
@@ -301,7 +328,11 @@ func (wr *writer) agenda() error {
 				lead += " (" + it.Lead.Agency.Name + ")"
 			}
 		}
-		if err := sw.SetRow(row(i+2), []any{i + 1, wr.text(when), wr.text(it.Session), wr.text(it.Title), wr.text(sheet), wr.text(lead)}); err != nil {
+		status := ""
+		if it.Sheet != nil && !wr.rel {
+			status = briefing.StatusLabel(it.Sheet.Status)
+		}
+		if err := sw.SetRow(row(i+2), []any{i + 1, wr.text(when), wr.text(it.Session), wr.text(it.Title), wr.text(sheet), wr.text(lead), wr.text(status)}); err != nil {
 			return err
 		}
 	}
@@ -381,7 +412,7 @@ func (wr *writer) actions() error {
 		if a.RaisedIn > 0 {
 			raised = briefing.Ordinal(a.RaisedIn)
 		}
-		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.text(a.Action.DueOn),
+		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
 			wr.text(briefing.StatusLabel(a.Action.Status))}
 		if err := sw.SetRow(row(i+2), r); err != nil {
 			return err

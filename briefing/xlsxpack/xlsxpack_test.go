@@ -379,3 +379,67 @@ func TestBulletsEveryLine(t *testing.T) {
 		t.Fatalf("%q", text)
 	}
 }
+
+// TestRender_Prints: every worksheet prints one page wide (the cover on one
+// page), the header rows of the tables print atop every page, rows are as
+// tall as their text, dates are dates, and the agenda says each sheet's
+// status — read back from the file.
+func TestRender_Prints(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 3)
+	p.Sheets[1].Status = briefing.SheetDraft
+	b := render(t, p)
+	parts := zipParts(t, b)
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, name := range f.GetSheetList() {
+		if name == "Import" {
+			continue
+		}
+		ps, err := f.GetPageLayout(name)
+		if err != nil || ps.FitToWidth == nil || *ps.FitToWidth != 1 || ps.Size == nil || *ps.Size != 9 {
+			t.Errorf("%s does not print on A4 one page wide: %+v %v", name, ps, err)
+		}
+		props, err := f.GetSheetProps(name)
+		if err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s is not fitted to the page: %v", name, err)
+		}
+	}
+	if ps, _ := f.GetPageLayout("Cover"); ps.FitToHeight == nil || *ps.FitToHeight != 1 {
+		t.Error("the cover does not print on one page")
+	}
+	titles := map[string]string{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" {
+			titles[dn.Scope] = dn.RefersTo
+		}
+	}
+	for _, name := range []string{"Agenda", "Delegations", "Topics", "Actions"} {
+		if want := "'" + name + "'!$1:$1"; titles[name] != want {
+			t.Errorf("%s prints its header row as %q, want %q (all: %v)", name, titles[name], want, titles)
+		}
+	}
+	// Actions: the due date is a date, not text.
+	if typ, err := f.GetCellType("Actions", "E2"); err != nil || typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+		t.Errorf("a due date is text (%v, %v)", typ, err)
+	}
+	if v, _ := f.GetCellValue("Actions", "E2"); !strings.Contains(v, "18") {
+		t.Errorf("a due date reads %q", v)
+	}
+	// The agenda says which sheets are drafts.
+	rows, _ := f.GetRows("Agenda")
+	if len(rows) < 3 || rows[0][6] != "Status" || rows[1][6] != "Cleared" || rows[2][6] != "Draft" {
+		t.Errorf("agenda statuses %q", rows)
+	}
+	// A paragraph's row is as tall as its wrapped text.
+	h, _ := f.GetRowHeight(f.GetSheetList()[4], 3)
+	if h < 30 {
+		t.Errorf("a paragraph's row is %g points tall", h)
+	}
+	if !strings.Contains(parts["xl/workbook.xml"], "Print_Titles") {
+		t.Error("no print titles in the workbook")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -49,7 +50,7 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 		return nil, err
 	}
 	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
-	if z.parts != nil && (name == workbookPart || name == workbookRelsPart || name == contentTypesPart) {
+	if z.parts != nil && (name == workbookPart || name == workbookRelsPart || name == contentTypesPart || strings.HasPrefix(name, "xl/worksheets/sheet")) {
 		e.raw = true
 		z.cur = e
 		z.entries = append(z.entries, e)
@@ -105,20 +106,17 @@ func (z *sortedZip) insert() error {
 	if err != nil {
 		return err
 	}
+	coverPart, _ := worksheetPart(raw, sheetCover)
+	for name, text := range raw {
+		if strings.HasPrefix(name, "xl/worksheets/") {
+			raw[name] = fitToPage(text, name == coverPart)
+		}
+	}
 	added, err := insertParts(raw, z.parts(), sheetTopics)
 	if err != nil {
 		return err
 	}
-	if chunks := z.topics(); len(chunks) > 0 {
-		data, crc, size := joinChunks(chunks)
-		for _, e := range z.entries {
-			if e.name == topicsPart {
-				e.data = *bytes.NewBuffer(data)
-				e.crc = fixedCRC(crc)
-				e.size = size
-			}
-		}
-	}
+
 	for _, e := range z.entries {
 		if !e.raw {
 			continue
@@ -142,6 +140,17 @@ func (z *sortedZip) insert() error {
 			return err
 		}
 		e.raw = false
+	}
+	// The Topics worksheet takes the place of the empty one excelize wrote.
+	if chunks := z.topics(); len(chunks) > 0 {
+		data, crc, size := joinChunks(chunks)
+		for _, e := range z.entries {
+			if e.name == topicsPart {
+				e.data = *bytes.NewBuffer(data)
+				e.crc = fixedCRC(crc)
+				e.size = size
+			}
+		}
 	}
 	for name, p := range added {
 		e := &zipEntry{name: name, size: p.size, crc: fixedCRC(p.crc)}

@@ -191,13 +191,14 @@ func renderSheetPart(p *briefing.Pack, sh *briefing.Sheet) (template.HTML, error
 	return template.HTML(v), nil
 }
 
-// sheetBody writes a topic sheet's two-column table: headings on the left,
+// sheetBody writes the body of a topic sheet's two-column table (its title
+// is the table's head, repeated atop each printed page): headings on the left,
 // paragraphs on the right, each portion-marked in the full edition. The
 // paragraphs come ready from the cache, so the sheet is put together with
 // a builder rather than a template per paragraph.
 func sheetBody(p *briefing.Pack, sh *briefing.Sheet) template.HTML {
 	var b bytes.Buffer
-	b.WriteString(`<table class="sheet"><tbody>`)
+	b.WriteString(`<tbody>`)
 	for i, sec := range sh.Sections {
 		b.WriteString(`<tr><th scope="row">`)
 		b.WriteString(template.HTMLEscapeString(sec.Heading))
@@ -217,7 +218,7 @@ func sheetBody(p *briefing.Pack, sh *briefing.Sheet) template.HTML {
 		}
 		b.WriteString(`</td></tr>`)
 	}
-	b.WriteString(`</tbody></table>`)
+	b.WriteString(`</tbody>`)
 	return template.HTML(b.String())
 }
 

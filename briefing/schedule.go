@@ -25,7 +25,38 @@ func AddMonths(t time.Time, months int) time.Time {
 // round is the highest-numbered one not cancelled. With no round yet, the
 // 1st round is hosted at home, cadence_months after the dialogue was
 // established (no date if it records none).
-func NextRound(d *Dialogue, rounds []*Round) (*Round, error) {
+//
+// A date on the cadence that is already past when the round is proposed
+// (today) is carried forward by whole cadences to the first one on or
+// after today, and the note says so; otherwise the note is "".
+func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, error) {
+	r, err := nextRound(d, rounds)
+	if err != nil || r.StartsOn == "" {
+		return r, "", err
+	}
+	start, _ := time.Parse(time.DateOnly, r.StartsOn)
+	end, _ := time.Parse(time.DateOnly, r.EndsOn)
+	length := end.Sub(start)
+	day := today.UTC().Truncate(24 * time.Hour)
+	if !start.Before(day) {
+		return r, "", nil
+	}
+	cadence := d.CadenceMonths
+	if cadence <= 0 {
+		cadence = 12
+	}
+	due := start
+	for n := 1; start.Before(day); n++ {
+		start = AddMonths(due, n*cadence)
+	}
+	note := fmt.Sprintf("The %s round fell due on %s, %d months after the last; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
+		Ordinal(r.Number), due.Format("2 January 2006"), cadence, start.Format("2 January 2006"))
+	r.StartsOn = start.Format(time.DateOnly)
+	r.EndsOn = start.Add(length).Format(time.DateOnly)
+	return r, note, nil
+}
+
+func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	next := &Round{DialogueID: d.ID, Number: 1, Host: SideHome, Status: RoundProposed}
 	cadence := d.CadenceMonths
 	if cadence <= 0 {

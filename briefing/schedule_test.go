@@ -1,6 +1,7 @@
 package briefing_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -33,36 +34,58 @@ func TestNextRound(t *testing.T) {
 	d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2014-04-07", CadenceMonths: 12}
 	r1 := &briefing.Round{Number: 1, StartsOn: "2015-08-03", EndsOn: "2015-08-03", City: "Canberra", Host: "home", Status: "held", Marking: "OFFICIAL"}
 	r2 := &briefing.Round{Number: 2, StartsOn: "2016-08-02", EndsOn: "2016-08-03", City: "Tokyo", Host: "partner", Status: "held", Marking: "OFFICIAL"}
+	then := date("2016-09-01") // proposed the month after the 2nd round
 	t.Run("JapanAustralia", func(t *testing.T) {
-		n, err := briefing.NextRound(d, []*briefing.Round{r1, r2})
-		if err != nil || n.Number != 3 || n.Host != "home" || n.City != "Canberra" || n.StartsOn != "2017-08-02" || n.EndsOn != "2017-08-03" || n.Status != "proposed" {
-			t.Fatalf("%+v %v", n, err)
+		n, note, err := briefing.NextRound(d, []*briefing.Round{r1, r2}, then)
+		if err != nil || n.Number != 3 || n.Host != "home" || n.City != "Canberra" || n.StartsOn != "2017-08-02" || n.EndsOn != "2017-08-03" || n.Status != "proposed" || note != "" {
+			t.Fatalf("%+v %q %v", n, note, err)
 		}
 		r3 := &briefing.Round{Number: 3, StartsOn: n.StartsOn, City: "Canberra", Host: "home"}
-		n4, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3})
+		n4, _, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3}, then)
 		if n4.Host != "partner" || n4.City != "Tokyo" || n4.StartsOn != "2018-08-02" {
 			t.Fatalf("alternation: %+v", n4)
 		}
 	})
 	t.Run("First", func(t *testing.T) {
-		n, err := briefing.NextRound(d, nil)
+		n, _, err := briefing.NextRound(d, nil, date("2014-05-01"))
 		if err != nil || n.Number != 1 || n.Host != "home" || n.StartsOn != "2015-04-07" || n.City != "" {
 			t.Fatalf("%+v %v", n, err)
 		}
 	})
 	t.Run("Cancelled", func(t *testing.T) {
 		r3 := &briefing.Round{Number: 3, StartsOn: "2017-08-02", City: "Canberra", Host: "home", Status: "cancelled"}
-		n, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3})
+		n, _, _ := briefing.NextRound(d, []*briefing.Round{r1, r2, r3}, then)
 		if n.Number != 4 || n.Host != "home" || n.StartsOn != "2017-08-02" {
 			t.Fatalf("%+v", n)
 		}
 	})
 	t.Run("ErrNoDate", func(t *testing.T) {
-		_, err := briefing.NextRound(d, []*briefing.Round{{Number: 1, Host: "home"}})
+		_, _, err := briefing.NextRound(d, []*briefing.Round{{Number: 1, Host: "home"}}, then)
 		if briefing.ErrorCode(err) != briefing.EINVALID {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestNextRound_LastMetYearsAgo: a dialogue last met in 2018 is proposed
+// its next round on the first date of its cadence from today, never in the
+// past, and the note says why.
+func TestNextRound_LastMetYearsAgo(t *testing.T) {
+	d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2016-10-01", CadenceMonths: 12}
+	r3 := &briefing.Round{Number: 3, StartsOn: "2018-11-15", EndsOn: "2018-11-16", City: "Wellington", Host: "home", Status: "held"}
+	today := date("2026-11-27")
+	n, note, err := briefing.NextRound(d, []*briefing.Round{r3}, today)
+	if err != nil || n.StartsOn != "2027-11-15" || n.EndsOn != "2027-11-16" || n.Number != 4 {
+		t.Fatalf("%+v %v", n, err)
+	}
+	if !strings.Contains(note, "15 November 2019") || !strings.Contains(note, "15 November 2027") || !strings.Contains(note, "passed") {
+		t.Fatalf("note %q", note)
+	}
+	// Due today is not past.
+	n, note, _ = briefing.NextRound(d, []*briefing.Round{r3}, date("2019-11-15"))
+	if n.StartsOn != "2019-11-15" || note != "" {
+		t.Fatalf("%s %q", n.StartsOn, note)
+	}
 }
 
 func TestRoundMilestones(t *testing.T) {

@@ -37,35 +37,38 @@ func (s *API) registerScheduleRoutes() {
 type nextRoundResponse struct {
 	*briefing.Round
 	Warnings []briefing.Overlap `json:"warnings"`
+	// Note says why the round is dated as it is when the date on the
+	// cadence had passed; absent otherwise.
+	Note string `json:"note,omitempty"`
 }
 
 // ProposeNext creates the next round of a dialogue by the rule of
 // briefing.NextRound, with status proposed, for the secretariat to confirm.
-func (s *API) ProposeNext(v *view, dialogueID string) (*briefing.Round, []briefing.Overlap, error) {
+func (s *API) ProposeNext(v *view, dialogueID string) (*briefing.Round, []briefing.Overlap, string, error) {
 	d, err := v.DialogueByID(dialogueID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	var rounds []*briefing.Round
 	if err := eachRound(v, d.ID, func(r *briefing.Round) { rounds = append(rounds, r) }); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	r, err := briefing.NextRound(d, rounds)
+	r, note, err := briefing.NextRound(d, rounds, s.now())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if err := PrepareRound(v, r, nil); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if err := v.St.CreateRound(v.Ctx, r, v.User.Actor()); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	warnings, err := s.Overlaps(v, r)
-	return r, warnings, err
+	return r, warnings, note, err
 }
 
 func (s *API) handleNextRound(c echo.Context) error {
-	r, warnings, err := s.ProposeNext(s.view(c), c.Param("id"))
+	r, warnings, note, err := s.ProposeNext(s.view(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -76,7 +79,7 @@ func (s *API) handleNextRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, api+"/rounds/"+r.ID, r.Version, nextRoundResponse{Round: out, Warnings: warnings})
+	return created(c, api+"/rounds/"+r.ID, r.Version, nextRoundResponse{Round: out, Warnings: warnings, Note: note})
 }
 
 // Overlaps warns of other rounds at the same time with the same co-chair or partner.

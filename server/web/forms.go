@@ -54,7 +54,7 @@ func (s *Pages) handleDashboardPage(c echo.Context) error {
 
 // handleNextRoundForm is POST /dialogues/:id/next.
 func (s *Pages) handleNextRoundForm(c echo.Context) error {
-	r, warnings, err := s.api.ProposeNext(s.view(c), c.Param("id"))
+	r, warnings, note, err := s.api.ProposeNext(s.view(c), c.Param("id"))
 	if err != nil {
 		if isUserError(err) {
 			flash(c, "error", "No round proposed: "+briefing.ErrorMessage(err))
@@ -63,6 +63,9 @@ func (s *Pages) handleNextRoundForm(c echo.Context) error {
 		return err
 	}
 	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", briefing.Ordinal(r.Number), humanDate(r.StartsOn), r.City)
+	if note != "" {
+		msg += " " + note
+	}
 	for _, w := range warnings {
 		msg += " Warning: " + w.Reason + "."
 	}

@@ -264,3 +264,49 @@ func TestMain_DemoRefusesRealData(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// TestMain_DemoStable: a second start on the same demo database prints the
+// same logins (kept beside it, 0600), and they sign in; a start whose
+// address is taken writes nothing at all.
+func TestMain_DemoStable(t *testing.T) {
+	dir := t.TempDir()
+	start := func(addr string) (*Main, error) {
+		m := NewMain()
+		m.Addr, m.DBPath, m.Demo = addr, filepath.Join(dir, "demo.db"), true
+		return m, m.Run(context.Background())
+	}
+	first, err := start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logins := first.Logins
+	// The address in use: refused before the database is touched.
+	busy := NewMain()
+	busy.Addr, busy.DBPath, busy.Demo = first.ln.Addr().String(), filepath.Join(dir, "other.db"), true
+	if err := busy.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Fatalf("a busy address: %v", err)
+	}
+	if _, err := os.Stat(busy.DBPath); !os.IsNotExist(err) {
+		t.Fatalf("a start on a busy address wrote %s", busy.DBPath)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if len(second.Logins) != 5 {
+		t.Fatalf("%d logins", len(second.Logins))
+	}
+	for i, l := range second.Logins {
+		if l != logins[i] {
+			t.Fatalf("login %d changed between starts: %+v, was %+v", i, l, logins[i])
+		}
+		login(t, second.URL(), l.Name, l.Password)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "demo.db.logins")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the kept logins: %v %v", fi, err)
+	}
+}

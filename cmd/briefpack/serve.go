@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -60,13 +61,21 @@ func NewMain() *Main {
 // Run opens the database, loads the demo data if asked, and starts serving.
 // It returns once the server is listening.
 func (m *Main) Run(ctx context.Context) error {
+	// The address first: a busy port is found before anything is written.
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.ln = ln
 	db, err := store.Open(m.DBPath, m.Jurisdiction)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	m.DB = db
 	if m.Demo {
 		if err := m.loadDemo(ctx); err != nil {
+			ln.Close()
 			m.DB.Close()
 			return err
 		}
@@ -75,19 +84,17 @@ func (m *Main) Run(ctx context.Context) error {
 	for _, cidr := range strings.FieldsFunc(m.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
 		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {
+			ln.Close()
+			m.DB.Close()
 			return usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
 		}
 		proxies = append(proxies, n)
 	}
 	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies}, web.Register)
 	if err != nil {
+		ln.Close()
 		m.DB.Close()
 		return err
-	}
-	m.ln, err = net.Listen("tcp", m.Addr)
-	if err != nil {
-		m.DB.Close()
-		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
@@ -153,6 +160,7 @@ func (m *Main) Close() error {
 // database that holds it already, it gives the demo users new passwords so
 // there is always a login to print.
 func (m *Main) loadDemo(ctx context.Context) error {
+	file := m.DBPath + ".logins"
 	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
 	if briefing.ErrorCode(err) == briefing.ECONFLICT {
 		demo, derr := seeds.IsDemo(ctx, m.DB)
@@ -162,18 +170,51 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		if !demo {
 			return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", m.DBPath)
 		}
-		logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword)
+		// The same database keeps the same logins: those kept beside it,
+		// while every one still signs in; otherwise new ones.
+		if logins, err = keptLogins(ctx, m.DB, file); err != nil || logins == nil {
+			logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	m.Logins = logins
 	sort.SliceStable(logins, func(i, j int) bool { return logins[i].Role.Rank() < logins[j].Role.Rank() })
-	fmt.Fprintln(m.Out, "Demo logins (name / password, role, clearance):")
+	m.Logins = logins
+	var b strings.Builder
 	for _, l := range logins {
-		fmt.Fprintf(m.Out, "  %-12s %-24s %-12s %s\n", l.Name, l.Password, l.Role, l.Clearance)
+		fmt.Fprintf(&b, "  %-12s %-24s %-12s %s\n", l.Name, l.Password, l.Role, l.Clearance)
 	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("keep the demo logins in %s: %w", file, err)
+	}
+	fmt.Fprintf(m.Out, "Demo logins (name / password, role, clearance), kept in %s for the next start:\n%s", file, b.String())
 	return nil
+}
+
+// keptLogins reads the demo logins kept beside a database, or nil when
+// there are none or any no longer signs in (a password was changed).
+func keptLogins(ctx context.Context, db *store.DB, file string) ([]seeds.Login, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil
+	}
+	var out []seeds.Login
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			return nil, nil
+		}
+		u, err := db.UserByName(ctx, f[0])
+		if err != nil || u.Disabled || !server.VerifyPassword(u.PasswordHash, f[1]) {
+			return nil, nil
+		}
+		out = append(out, seeds.Login{Name: u.Name, Password: f[1], Role: u.Role, Clearance: u.Clearance})
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -156,7 +156,8 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 			rp.Unlisted = append(rp.Unlisted, sh)
 		}
 	}
-	rp.Ready = len(rp.NotReady) == 0
+	// Ready to travel: an agenda that holds sheets, every one cleared.
+	rp.Ready = len(listed) > 0 && len(rp.NotReady) == 0
 	err = eachPage(func(p briefing.Page) ([]*briefing.Snapshot, string, error) { return v.Snapshots(v.Ctx, r.ID, p) },
 		func(sn *briefing.Snapshot) (bool, error) {
 			rp.Snapshots = append(rp.Snapshots, api.ToSnapshotJSON(sn))

@@ -562,8 +562,16 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
 // shows it, so the import can tell a cell left as it was from one edited.
-func TopicText(s briefing.Settings, p briefing.Paragraph) string {
+func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicTexts(s)(p) }
+
+// TopicTexts returns TopicText for many paragraphs, working out each
+// distinct text once.
+func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
 	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}, runs: map[string][]excelize.RichTextRun{}}
+	return func(p briefing.Paragraph) string { return wr.topicText(p) }
+}
+
+func (wr *writer) topicText(p briefing.Paragraph) string {
 	// The XML of a cell cannot hold most control characters: the writer
 	// puts U+FFFD in their place, and so does this.
 	return strings.Map(func(r rune) rune {

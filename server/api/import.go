@@ -141,7 +141,7 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		return nil, err
 	}
 	plans, err := v.Set.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: v.User.Clearance, DefaultMarking: r.Marking,
-		Render: func(p briefing.Paragraph) string { return xlsxpack.TopicText(v.Set, p) }})
+		Render: xlsxpack.TopicTexts(v.Set)})
 	if err != nil {
 		return nil, err
 	}
@@ -221,16 +221,23 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 		if cur.RoundID != r.ID {
 			return nil, importError(rf.cell, "names a topic sheet of another round")
 		}
-		base, err := s.StoredVersion(v, id, rf.version)
-		if err != nil {
-			return nil, err
-		}
-		if base == nil {
-			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
-		}
-		bv, ok := v.Set.VisibleSheet(v.User.Clearance, base)
-		if !ok {
-			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+		// Usually nothing was saved since the workbook was made: the
+		// reader's copy is the base, and no old version need be read.
+		var bv *briefing.Sheet
+		if cur.Version == rf.version {
+			bv = cur.Clone()
+		} else {
+			base, err := s.StoredVersion(v, id, rf.version)
+			if err != nil {
+				return nil, err
+			}
+			ok := base != nil
+			if ok {
+				bv, ok = v.Set.VisibleSheet(v.User.Clearance, base)
+			}
+			if !ok {
+				return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+			}
 		}
 		bv.Version = rf.version
 		bv.Headings(d.Home, d.Partner)

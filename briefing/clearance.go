@@ -24,11 +24,14 @@ func (s Settings) SeesRound(clearance string, r *Round) bool { return s.Allows(c
 // absent too, heading and all (an empty section stays). It reports false — the sheet is absent to them — when
 // the sheet holds paragraphs and none is within their clearance.
 func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
-	c := sh.Clone()
+	// A copy whose sections and paragraphs are built anew below: nothing of
+	// it is shared with sh but strings.
+	c := *sh
+	c.Reviews = append([]Review(nil), sh.Reviews...)
 	total, kept := 0, 0
-	secs := c.Sections[:0]
-	for _, sec := range c.Sections {
-		ps := []Paragraph{}
+	secs := make([]Section, 0, len(sh.Sections))
+	for _, sec := range sh.Sections {
+		ps := make([]Paragraph, 0, len(sec.Paragraphs))
 		for _, p := range sec.Paragraphs {
 			total++
 			if s.Allows(clearance, p.Marking) {
@@ -46,8 +49,8 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	if total > 0 && kept == 0 {
 		return nil, false
 	}
-	c.Marking = s.SheetMarking(c)
-	return c, true
+	c.Marking = s.SheetMarking(&c)
+	return &c, true
 }
 
 // HoldsOnly reports whether every paragraph of the sheet is within clearance:

@@ -2,7 +2,10 @@ package briefing
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"io"
 	"time"
 )
 
@@ -51,6 +54,45 @@ func SeesWholeRound(ctx context.Context, v *View, mine *Pack) (bool, error) {
 func packContent(p *Pack) (string, error) {
 	c := *p
 	c.Ceiling, c.Marking = "", ""
-	raw, err := json.Marshal(&c)
-	return string(raw), err
+	h := sha256.New()
+	if err := c.WriteContent(h); err != nil {
+		return "", err
+	}
+	return string(h.Sum(nil)), nil
+}
+
+// WriteContent writes a description of everything the pack holds, from
+// which it is built: the same description, the same pack. A sheet read from
+// the store is described by its stored record (see Sheet.Stored), its
+// owner's name and how many of its paragraphs each section kept for the
+// reader — a reader's copy of a record holds the record less the
+// paragraphs above them — rather than by its text; everything else as JSON.
+func (p *Pack) WriteContent(w io.Writer) error {
+	c := *p
+	c.Sheets = nil
+	c.Agenda = make([]PackAgendaItem, len(p.Agenda))
+	for i, it := range p.Agenda {
+		if it.Sheet != nil {
+			it.Sheet = &Sheet{Meta: Meta{ID: it.Sheet.ID}}
+		}
+		c.Agenda[i] = it
+	}
+	enc := json.NewEncoder(w)
+	if err := enc.Encode(&c); err != nil {
+		return err
+	}
+	for _, sh := range p.Sheets {
+		if sh.Stored == "" {
+			if err := enc.Encode(sh); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(w, "sheet %q %q %q %q", sh.ID, sh.Stored, sh.Owner, sh.Title)
+		for _, sec := range sh.Sections {
+			fmt.Fprintf(w, " %q:%d", sec.Heading, len(sec.Paragraphs))
+		}
+		io.WriteString(w, "\n")
+	}
+	return nil
 }

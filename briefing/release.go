@@ -144,7 +144,7 @@ func ReleaseView(full *Pack) (*Pack, error) {
 // releaseSheet returns the released copy of a sheet and the grounds cited
 // in it, in order of first use.
 func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
-	out := &Sheet{Meta: Meta{ID: sh.ID}, RoundID: sh.RoundID, Title: sh.Title, Status: sh.Status}
+	out := &Sheet{Meta: Meta{ID: sh.ID}, RoundID: sh.RoundID, Title: sh.Title, Status: sh.Status, Stored: sh.Stored}
 	var grounds []string
 	cite := func(g string) {
 		for _, x := range grounds {

@@ -128,6 +128,11 @@ type UserService interface {
 type AuditService interface {
 	// Audit lists audit records, newest first.
 	Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error)
+	// Revision is a number that grows with every write of a stored object
+	// (each one is audited) and never otherwise: two reads at the same
+	// revision read the same objects. What is built from the store may be
+	// kept under the revision it was read at.
+	Revision(ctx context.Context) (uint64, error)
 }
 
 // HistoryService keeps every saved version of an object.

@@ -57,7 +57,10 @@ func DefaultHeading(kind, home, partner string) string {
 	case SectionIfAsked:
 		h = "If asked (reactive lines)"
 	}
-	return strings.NewReplacer("{home}", home, "{partner}", partner).Replace(h)
+	if !strings.Contains(h, "{") {
+		return h
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(h, "{home}", home), "{partner}", partner)
 }
 
 // Paragraph is the unit of a topic sheet: Markdown text with its own marking
@@ -97,6 +100,11 @@ type Sheet struct {
 	PredecessorID string `json:"predecessor_id,omitempty"`
 	// Reviews are the sheet's submissions, clearances and returns, oldest first.
 	Reviews []Review `json:"reviews,omitempty"`
+	// Stored names the stored record this sheet was read from (a digest of
+	// its bytes, set by the store), or is empty. A copy made from the sheet
+	// for a reader keeps it: what is built from a sheet is keyed by it with
+	// whatever else it was built from (the reader's clearance, the edition).
+	Stored string `json:"-"`
 }
 
 // Review decisions.

@@ -367,12 +367,9 @@ func (v *View) Sheets(ctx context.Context, roundID string, p Page) ([]*Sheet, st
 	}
 	return filterPage(p, func(p Page) ([]*Sheet, string, error) { return v.st.Sheets(ctx, roundID, p) },
 		func(sh *Sheet) (*Sheet, bool, error) {
-			out, ok, err := v.VisibleSheet(ctx, sh)
-			if ok {
-				v.sheets[sh.ID] = out
-				out = out.Clone()
-			}
-			return out, ok, err
+			// The reader's copy is their own: not kept in the view, so not
+			// copied again (a pack lists every sheet of a round).
+			return v.VisibleSheet(ctx, sh)
 		})
 }
 

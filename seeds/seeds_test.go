@@ -261,16 +261,21 @@ func TestLoad_AURound2Agencies(t *testing.T) {
 	t.Fatal("no round 2")
 }
 
-// seedText is a source document with its whitespace collapsed.
+// seedText is a source document with its whitespace collapsed, read from
+// the copy kept in testdata/sources so the fidelity tests run anywhere.
+// Where the originals sit beside the repository, the copy must equal them.
 func seedText(t *testing.T, prefix string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "seeds", prefix+"_*.txt"))
+	files, _ := filepath.Glob(filepath.Join("testdata", "sources", prefix+"_*.txt"))
 	if len(files) != 1 {
-		t.Skipf("the source document %s is not beside the repository", prefix)
+		t.Fatalf("no source document %s in testdata/sources", prefix)
 	}
 	b, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)
+	}
+	if orig, err := os.ReadFile(filepath.Join("..", "..", "shared", "seeds", filepath.Base(files[0]))); err == nil && !bytes.Equal(orig, b) {
+		t.Fatalf("testdata/sources/%s differs from the source document beside the repository", filepath.Base(files[0]))
 	}
 	return strings.Join(strings.Fields(string(b)), " ")
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"briefpack/briefing"
+	"briefpack/internal/lru"
 )
 
 // object is a pointer to a stored domain type, e.g. *briefing.Sheet.
@@ -60,6 +63,48 @@ type collection[T any, P object[T]] struct {
 	// keep carries values only the store knows from the stored object into
 	// an update, e.g. a password hash the caller did not send.
 	keep func(obj, old P)
+	// memo, when set, keeps decoded objects by the bytes they were decoded
+	// from, for a kind read in bulk (a pack reads every sheet of a round).
+	memo *memo[P]
+}
+
+// memo keeps decoded objects, each with the exact bytes it was decoded
+// from: a read whose stored bytes are the same gets a copy of the object
+// without decoding it again; any other bytes are decoded afresh. It is
+// keyed by what the object was built from, so it is never stale, and it is
+// bounded by bytes.
+type memo[P any] struct {
+	cache *lru.Cache[memoEntry[P]]
+	clone func(P) P
+	// stored records the digest of the bytes in the object (see briefing.Sheet.Stored).
+	stored func(P, string)
+}
+
+type memoEntry[P any] struct {
+	raw []byte
+	obj P
+}
+
+func newMemo[P any](maxBytes int64, clone func(P) P, stored func(P, string)) *memo[P] {
+	// A decoded object takes about twice its stored bytes.
+	return &memo[P]{cache: lru.New(maxBytes, func(e memoEntry[P]) int64 { return int64(len(e.raw)) * 3 }), clone: clone, stored: stored}
+}
+
+// decode returns the object of raw, from the memo when the same bytes were
+// decoded before.
+func (m *memo[P]) decode(kind string, key, raw []byte, unmarshal func([]byte) (P, error)) (P, error) {
+	k := kind + "\x00" + string(key)
+	if e, ok := m.cache.Get(k); ok && bytes.Equal(e.raw, raw) {
+		return m.clone(e.obj), nil
+	}
+	obj, err := unmarshal(raw)
+	if err != nil {
+		return obj, err
+	}
+	sum := sha256.Sum256(raw)
+	m.stored(obj, hex.EncodeToString(sum[:]))
+	m.cache.Put(k, memoEntry[P]{raw: bytes.Clone(raw), obj: m.clone(obj)})
+	return obj, nil
 }
 
 func (c *collection[T, P]) marshal(obj P) ([]byte, error) {
@@ -103,7 +148,13 @@ func (c *collection[T, P]) getKey(tx *bolt.Tx, key []byte) (P, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	obj, err := c.unmarshal(raw)
+	var obj P
+	var err error
+	if c.memo != nil {
+		obj, err = c.memo.decode(c.kind, key, raw, c.unmarshal)
+	} else {
+		obj, err = c.unmarshal(raw)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: decode %s %s: %w", c.kind, idString(key), err)
 	}

@@ -17,6 +17,10 @@ import (
 )
 
 // The collection of each kind.
+// sheetMemoBytes bounds the decoded sheets kept for bulk reads: some two
+// thousand sheets of 14 KB.
+const sheetMemoBytes = 96 << 20
+
 var (
 	agencies = &collection[briefing.Agency, *briefing.Agency]{kind: briefing.KindAgency, bucket: agencyBucket}
 	people   = &collection[briefing.Person, *briefing.Person]{kind: briefing.KindPerson, bucket: personBucket}
@@ -31,7 +35,8 @@ var (
 
 	sheets = &collection[briefing.Sheet, *briefing.Sheet]{kind: briefing.KindSheet, bucket: sheetBucket,
 		parent: &parentLink[*briefing.Sheet]{kind: briefing.KindRound, bucket: roundBucket, index: sheetsByRound,
-			id: func(s *briefing.Sheet) string { return s.RoundID }, setID: func(s *briefing.Sheet, id string) { s.RoundID = id }}}
+			id: func(s *briefing.Sheet) string { return s.RoundID }, setID: func(s *briefing.Sheet, id string) { s.RoundID = id }},
+		memo: newMemo(sheetMemoBytes, (*briefing.Sheet).Clone, func(s *briefing.Sheet, d string) { s.Stored = d })}
 
 	actions = &collection[briefing.Action, *briefing.Action]{kind: briefing.KindAction, bucket: actionBucket,
 		parent: &parentLink[*briefing.Action]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: actionsByDialogue,
@@ -413,6 +418,18 @@ func (db *DB) Audit(ctx context.Context, p briefing.Page) ([]*briefing.AuditReco
 	}
 	defer tx.Rollback()
 	return auditPage(tx, before, limitOf(p))
+}
+
+// Revision is the audit's sequence: every write of a stored object appends
+// one audit record in the transaction that writes it, so the sequence
+// grows with every such write and with nothing else.
+func (db *DB) Revision(ctx context.Context) (uint64, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	return tx.Bucket(auditBucket).Sequence(), nil
 }
 
 // auditPage reads up to limit records older than before (nil: the newest).

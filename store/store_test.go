@@ -304,3 +304,44 @@ func TestDB_Context(t *testing.T) {
 		t.Fatalf("written anyway: %d agencies, id %q", len(as), a.ID)
 	}
 }
+
+// TestRevision grows with every write of an object, in the transaction
+// that writes it, and with nothing else.
+func TestRevision(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "rev.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r0, err := db.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &briefing.Agency{Name: "Department of the Prime Minister and Cabinet", Acronym: "DPMC", Country: "New Zealand"}
+	if err := db.CreateAgency(ctx, a, briefing.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r1, _ := db.Revision(ctx)
+	if r1 <= r0 {
+		t.Fatalf("a create left the revision at %d (was %d)", r1, r0)
+	}
+	if _, err := db.Agency(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	stale := *a
+	stale.Version = 7
+	if err := db.UpdateAgency(ctx, &stale, briefing.Actor{Name: "test"}); err == nil {
+		t.Fatal("a stale update was taken")
+	}
+	if r, _ := db.Revision(ctx); r != r1 {
+		t.Fatalf("a read or a refused write moved the revision: %d, want %d", r, r1)
+	}
+	a.Acronym = "PMC"
+	if err := db.UpdateAgency(ctx, a, briefing.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := db.Revision(ctx); r <= r1 {
+		t.Fatalf("an update left the revision at %d", r)
+	}
+}

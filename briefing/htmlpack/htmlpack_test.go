@@ -2,13 +2,9 @@ package htmlpack_test
 
 import (
 	"bytes"
-	"html/template"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/russross/blackfriday/v2"
 
 	"briefpack/briefing"
 	"briefpack/briefing/htmlpack"
@@ -161,13 +157,18 @@ func TestRender_Release(t *testing.T) {
 	}
 }
 
-// Benchmarks: the pack against its floor — blackfriday, bluemonday and one
-// minimal template over the same paragraphs, each run in full every time.
+// Benchmarks: the pack against its floor, both with the paragraph cache in
+// the same state. Warm: every paragraph rendered beforehand (the server
+// renders a paragraph when it is saved), then the pack against one minimal
+// template over the pre-rendered paragraphs. Cold: nothing rendered, the
+// pack against blackfriday, bluemonday and that template run in full.
+// packtest's paragraphs are each their own text, so a cache cannot stand
+// in for the work.
 
 var sizes = []struct {
 	name   string
 	sheets int
-}{{"S=40", 40}, {"S=1000", 1000}}
+}{{"S=40", 40}, {"S=300", 300}, {"S=1000", 1000}}
 
 func BenchmarkPackHTML(b *testing.B) {
 	s := settings(b)
@@ -175,7 +176,7 @@ func BenchmarkPackHTML(b *testing.B) {
 		p := packtest.Pack(s, sz.sheets)
 		b.Run(sz.name, func(b *testing.B) {
 			var buf bytes.Buffer
-			_ = htmlpack.Render(&buf, p) // paragraphs are rendered when saved: warm the cache as the server does
+			_ = htmlpack.Render(&buf, p) // warm, as after the paragraphs were saved
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -189,22 +190,47 @@ func BenchmarkPackHTML(b *testing.B) {
 	}
 }
 
-var floorTemplate = template.Must(template.New("floor").Parse(
-	`<!doctype html><html><body>{{range .}}<h2>{{.Title}}</h2><table>{{range .Sections}}<tr><th>{{.Heading}}</th><td>{{range .Paragraphs}}<div>{{.}}</div>{{end}}</td></tr>{{end}}</table>{{end}}</body></html>`))
-
-type floorSheet struct {
-	Title    string
-	Sections []floorSection
+func BenchmarkFloorHTMLPrerendered(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			sheets := packtest.Prerender(p.Sheets)
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				if err := packtest.Floor(&buf, sheets); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }
 
-type floorSection struct {
-	Heading    string
-	Paragraphs []template.HTML
+func BenchmarkPackHTMLCold(b *testing.B) {
+	s := settings(b)
+	for _, sz := range sizes {
+		p := packtest.Pack(s, sz.sheets)
+		b.Run(sz.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				htmlpack.ClearCache()
+				buf.Reset()
+				if err := htmlpack.Render(&buf, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }
 
 func BenchmarkFloorHTML(b *testing.B) {
 	s := settings(b)
-	policy := bluemonday.UGCPolicy()
 	for _, sz := range sizes {
 		p := packtest.Pack(s, sz.sheets)
 		b.Run(sz.name, func(b *testing.B) {
@@ -212,19 +238,7 @@ func BenchmarkFloorHTML(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				buf.Reset()
-				sheets := make([]floorSheet, len(p.Sheets))
-				for k, sh := range p.Sheets {
-					fs := floorSheet{Title: sh.Title}
-					for _, sec := range sh.Sections {
-						fsec := floorSection{Heading: sec.Heading}
-						for _, para := range sec.Paragraphs {
-							fsec.Paragraphs = append(fsec.Paragraphs, template.HTML(policy.SanitizeBytes(blackfriday.Run([]byte(para.Text)))))
-						}
-						fs.Sections = append(fs.Sections, fsec)
-					}
-					sheets[k] = fs
-				}
-				if err := floorTemplate.Execute(&buf, sheets); err != nil {
+				if err := packtest.Floor(&buf, packtest.Prerender(p.Sheets)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -252,4 +266,55 @@ func FuzzParagraph(f *testing.F) {
 			t.Fatalf("%q gave %s", text, out)
 		}
 	})
+}
+
+// TestRender_SheetParts: a sheet read from the store is rendered once per
+// what its section is built from. The same stored record under another
+// ceiling, edition, owner or changed paragraph is rendered afresh, never
+// taken from the part kept for the first; and the file holds no mark.
+func TestRender_SheetParts(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 3)
+	for _, sh := range p.Sheets {
+		sh.Stored = "digest-" + sh.ID
+	}
+	first := render(t, p)
+	if !strings.Contains(first, "(5.2).") {
+		t.Fatal("the pack lacks a paragraph")
+	}
+	if strings.ContainsRune(first, 0) || strings.Contains(first, "sheet-") && strings.Contains(first, ":\x00") {
+		t.Fatal("a sheet's mark is left in the file")
+	}
+	// The same sheets again: the same bytes.
+	if again := render(t, p); again != first {
+		t.Fatal("the same pack renders differently from its kept parts")
+	}
+	// A lower ceiling: the reader's copy of the same record holds less; the
+	// part for the higher clearance must not be used.
+	low := packtest.Pack(s, 3)
+	for _, sh := range low.Sheets {
+		sh.Stored = "digest-" + sh.ID
+		var secs []briefing.Section
+		for _, sec := range sh.Sections {
+			sec.Paragraphs = sec.Paragraphs[:1]
+			secs = append(secs, sec)
+		}
+		sh.Sections = secs
+	}
+	low.Ceiling = "RESTRICTED"
+	out := render(t, low)
+	if strings.Contains(out, "(5.2).") {
+		t.Fatal("a part kept for a higher ceiling was used for a lower one")
+	}
+	// Changed since last round: a new key.
+	p.Changed = map[string]bool{briefing.ChangedKey(p.Sheets[0].ID, 0, 0): true}
+	if out := render(t, p); !strings.Contains(out, "Changed since the last round") {
+		t.Fatal("a part kept without the changed mark was used")
+	}
+	// Another owner name (a renamed user) is another key too.
+	p.Changed = nil
+	p.Sheets[0].Owner = "someone else"
+	if k1, k2 := htmlpack.PartKey(p, p.Sheets[0]), htmlpack.PartKey(p, p.Sheets[1]); k1 == k2 || k1 == "" {
+		t.Fatal("part keys collide")
+	}
 }

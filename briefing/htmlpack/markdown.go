@@ -4,15 +4,16 @@
 package htmlpack
 
 import (
+	"context"
 	"crypto/sha256"
 	"html/template"
 	"strings"
-	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/russross/blackfriday/v2"
 
 	"briefpack/briefing"
+	"briefpack/internal/lru"
 )
 
 // policy sanitises rendered Markdown: text formatting, lists and tables;
@@ -59,35 +60,25 @@ func Markdown(md string) template.HTML {
 
 // cache keeps rendered paragraphs by a hash of what they were rendered
 // from: a paragraph is rendered and sanitised once (when it is saved, see
-// Warm), not at every export. It is bounded; when full it starts afresh.
-var cache = struct {
-	sync.RWMutex
-	m map[[32]byte]string
-}{m: map[[32]byte]string{}}
+// Warm), not at every export. It is bounded by bytes, the least recently
+// used going first.
+var cache = lru.New[string](cacheBytes, func(v string) int64 { return int64(len(v)) + 64 })
 
-// cacheLimit bounds the cache: some 100,000 paragraphs.
-const cacheLimit = 100000
+// cacheBytes bounds the cache: some 100,000 paragraphs of 600 bytes.
+const cacheBytes = 64 << 20
 
 func cached(kind, text string, build func() string) string {
 	h := sha256.New()
 	h.Write([]byte(kind))
 	h.Write([]byte{0})
 	h.Write([]byte(text))
-	var key [32]byte
-	h.Sum(key[:0])
-	cache.RLock()
-	v, ok := cache.m[key]
-	cache.RUnlock()
-	if ok {
+	var sum [32]byte
+	key := string(h.Sum(sum[:0]))
+	if v, ok := cache.Get(key); ok {
 		return v
 	}
-	v = build()
-	cache.Lock()
-	if len(cache.m) >= cacheLimit {
-		cache.m = map[[32]byte]string{}
-	}
-	cache.m[key] = v
-	cache.Unlock()
+	v := build()
+	cache.Put(key, v)
 	return v
 }
 
@@ -134,9 +125,69 @@ func fullText(s briefing.Settings, text string) string {
 	})
 }
 
-// Warm renders a paragraph's text into the cache, so the next export finds
-// it ready; the server calls it when a paragraph is saved.
-func Warm(s briefing.Settings, text string) { fullText(s, text) }
+// Warm renders a paragraph's text into the cache, for the full edition and
+// the release edition, so the next export of either finds it ready; the
+// server calls it when a paragraph is saved.
+func Warm(s briefing.Settings, text string) {
+	fullText(s, text)
+	if red, _, err := s.Redact(text); err == nil {
+		releaseParagraph(briefing.Paragraph{Text: red})
+	}
+}
+
+// WarmStore renders every paragraph of every topic sheet in the store into
+// the cache, oldest round first, so the first packs after a start are as
+// quick as later ones. It stops when ctx ends and reports how many
+// paragraphs it rendered; the cache's bound still applies.
+func WarmStore(ctx context.Context, st briefing.Store) (int, error) {
+	s, err := st.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	pages := func(list func(briefing.Page) (string, error)) error {
+		pg := briefing.Page{Limit: 200}
+		for {
+			next, err := list(pg)
+			if err != nil || next == "" {
+				return err
+			}
+			pg.After = next
+		}
+	}
+	err = pages(func(pg briefing.Page) (string, error) {
+		ds, next, err := st.Dialogues(ctx, pg)
+		for _, d := range ds {
+			if err == nil {
+				err = pages(func(pg briefing.Page) (string, error) {
+					rs, next, err := st.Rounds(ctx, d.ID, pg)
+					for _, r := range rs {
+						if err == nil {
+							err = pages(func(pg briefing.Page) (string, error) {
+								shs, next, err := st.Sheets(ctx, r.ID, pg)
+								for _, sh := range shs {
+									for _, sec := range sh.Sections {
+										for _, p := range sec.Paragraphs {
+											if ctx.Err() != nil {
+												return "", ctx.Err()
+											}
+											Warm(s, p.Text)
+											n++
+										}
+									}
+								}
+								return next, err
+							})
+						}
+					}
+					return next, err
+				})
+			}
+		}
+		return next, err
+	})
+	return n, err
+}
 
 // withPortionMark puts the portion mark inside the paragraph's first block.
 func withPortionMark(html, mark string) string {

@@ -20,8 +20,8 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	p := r.Released
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
 	wr := &writer{f: f, p: p, rel: true, runs: map[string][]excelize.RichTextRun{}}
+	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	if released("delegations") {
 		steps = append(steps, wr.delegations)
 	}
-	steps = append(steps, wr.topics, wr.sheets, wr.writeJobs)
+	steps = append(steps, wr.topics, wr.sheets)
 	if released("actions") {
 		steps = append(steps, wr.actions)
 	}

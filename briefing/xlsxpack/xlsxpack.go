@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -50,10 +49,15 @@ type writer struct {
 	bold   int // bold wrapped text (headings of the two-column form)
 	title  int // large bold title
 	hf     *excelize.HeaderFooterOptions
-	// runs caches each paragraph's rich text for the export.
-	runs map[string][]excelize.RichTextRun
-	// jobs are the worksheets laid out and waiting to be written.
-	jobs []*job
+	// runs caches each paragraph's rich text for the export; worksheets are
+	// laid out several at once.
+	runs   map[string][]excelize.RichTextRun
+	runsMu sync.Mutex
+	// parts are the topic sheets' worksheets, in order (see parts.go).
+	parts []*part
+	// topicChunks are the Topics worksheet: its head, each sheet's rows and
+	// its tail, compressed (see topics.go).
+	topicChunks []chunk
 }
 
 // Render writes the pack as an XLSX workbook. The same pack gives the same
@@ -61,8 +65,8 @@ type writer struct {
 func Render(w io.Writer, p *briefing.Pack) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
 	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, runs: map[string][]excelize.RichTextRun{}}
+	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	if wr.rel {
 		steps = append(steps, wr.schedule)
 	}
-	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.writeJobs, wr.actions)
+	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.actions)
 	if !wr.rel {
 		steps = append(steps, wr.importData)
 	}
@@ -99,6 +103,12 @@ func Render(w io.Writer, p *briefing.Pack) error {
 		return fmt.Errorf("xlsxpack: write: %w", err)
 	}
 	return nil
+}
+
+// zipWriter writes the workbook's zip, with the topic sheets' worksheets
+// and the Topics worksheet put in from their parts.
+func (wr *writer) zipWriter(w io.Writer) excelize.ZipWriter {
+	return &sortedZip{w: w, parts: func() []*part { return wr.parts }, topics: func() []chunk { return wr.topicChunks }}
 }
 
 func (wr *writer) styles() error {
@@ -351,157 +361,6 @@ func (wr *writer) delegations() error {
 	return sw.Flush()
 }
 
-// job is a streamed worksheet's rows, worked out first and written later:
-// worksheets are written in parallel, each by its own stream writer.
-type job struct {
-	sw   *excelize.StreamWriter
-	rows []jobRow
-}
-
-type jobRow struct {
-	n    int
-	vals []any
-}
-
-// topics lays out one row per paragraph of every sheet.
-func (wr *writer) topics() error {
-	rows := 0
-	for _, sh := range wr.p.Sheets {
-		for _, sec := range sh.Sections {
-			rows += len(sec.Paragraphs)
-		}
-	}
-	cols := append(append([]string{}, topicColumns...), topicHiddenColumn...)
-	widths := []float64{28, 30, 6, 90, 16, 14, 12, 8, 20}
-	filtered := len(topicColumns)
-	if wr.rel {
-		cols = []string{"Topic", "Section", "No.", "Text", "Withholding"}
-		widths = []float64{28, 30, 6, 90, 14}
-		filtered = len(cols)
-	}
-	sw, err := wr.stream(sheetTopics, widths, true, rows, filtered)
-	if err != nil {
-		return err
-	}
-	if !wr.rel {
-		// What the import needs is kept out of sight, never out of the file.
-		if err := sw.SetColVisible(len(topicColumns)+1, len(cols), false); err != nil {
-			return err
-		}
-	}
-	if err := wr.headerRow(sw, cols...); err != nil {
-		return err
-	}
-	j := &job{sw: sw, rows: make([]jobRow, 0, rows)}
-	n := 2
-	// Only the text wraps; the short columns are written bare, which keeps
-	// 30,000 rows of a large pack small and quick.
-	for _, sh := range wr.p.Sheets {
-		for _, sec := range sh.Sections {
-			for k, para := range sec.Paragraphs {
-				r := []any{sh.Title, sec.Heading, k + 1, wr.text(wr.plainText(para))}
-				if !wr.rel {
-					r = append(r, para.Marking)
-				}
-				r = append(r, para.Withhold)
-				if !wr.rel {
-					r = append(r, sh.ID, sh.Version, para.ID)
-				}
-				j.rows = append(j.rows, jobRow{n, r})
-				n++
-			}
-		}
-	}
-	wr.jobs = append(wr.jobs, j)
-	return nil
-}
-
-// sheets lays out each topic sheet in the two-column form: the heading
-// once, then a row per paragraph.
-func (wr *writer) sheets() error {
-	names := newNamer()
-	for _, sh := range wr.p.Sheets {
-		sw, err := wr.stream(names.name(sh.Title), []float64{34, 100}, false, 0)
-		if err != nil {
-			return err
-		}
-		label := sh.Title
-		if !wr.rel {
-			label += "  [" + sh.Marking + "]"
-			if sh.Status != briefing.SheetCleared {
-				label += "  DRAFT"
-			}
-		}
-		j := &job{sw: sw, rows: []jobRow{{1, []any{excelize.Cell{StyleID: wr.title, Value: label}}}}}
-		n := 3
-		for _, sec := range sh.Sections {
-			heading := excelize.Cell{StyleID: wr.bold, Value: sec.Heading}
-			if len(sec.Paragraphs) == 0 {
-				j.rows = append(j.rows, jobRow{n, []any{heading}})
-				n++
-			}
-			for k, para := range sec.Paragraphs {
-				first := any(nil)
-				if k == 0 {
-					first = heading
-				}
-				j.rows = append(j.rows, jobRow{n, []any{first, wr.text(wr.cellText(para, true))}})
-				n++
-			}
-		}
-		wr.jobs = append(wr.jobs, j)
-		// In batches, so a large pack's rows are never all laid out at once.
-		if len(wr.jobs) >= jobBatch {
-			if err := wr.writeJobs(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// jobBatch is how many worksheets are laid out before they are written.
-const jobBatch = 32
-
-// writeJobs writes the laid-out worksheets, several at once, then flushes
-// them in order. Only the flushes touch the workbook itself: each stream
-// writer writes rows into its own buffer.
-func (wr *writer) writeJobs() error {
-	work := make(chan *job)
-	errs := make(chan error, len(wr.jobs))
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				for _, r := range j.rows {
-					if err := j.sw.SetRow(row(r.n), r.vals); err != nil {
-						errs <- err
-						break
-					}
-				}
-			}
-		}()
-	}
-	for _, j := range wr.jobs {
-		work <- j
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return err
-	}
-	for _, j := range wr.jobs {
-		if err := j.sw.Flush(); err != nil {
-			return err
-		}
-	}
-	wr.jobs = nil
-	return nil
-}
-
 func (wr *writer) actions() error {
 	sw, err := wr.stream(sheetActions, []float64{8, 70, 20, 12, 12, 12}, true, 0)
 	if err != nil {
@@ -573,10 +432,14 @@ const ImportFormat = "briefpack-import-1"
 // their ground. In the two-column form the portion mark leads. Each
 // paragraph's runs are worked out once per export.
 func (wr *writer) cellText(para briefing.Paragraph, portion bool) any {
+	wr.runsMu.Lock()
 	runs, ok := wr.runs[para.Text]
+	wr.runsMu.Unlock()
 	if !ok {
 		runs = wr.textRuns(para.Text)
+		wr.runsMu.Lock()
 		wr.runs[para.Text] = runs
+		wr.runsMu.Unlock()
 	}
 	prefix := ""
 	if portion && !wr.rel {

@@ -23,6 +23,11 @@ type sortedZip struct {
 	entries []*zipEntry
 	cur     *zipEntry
 	fw      *flate.Writer
+	// parts are the topic sheets' worksheets, put in after the Topics
+	// worksheet when the zip is written; nil for none. topics is the Topics
+	// worksheet, which takes the place of the empty one excelize wrote.
+	parts  func() []*part
+	topics func() []chunk
 }
 
 type zipEntry struct {
@@ -30,6 +35,10 @@ type zipEntry struct {
 	data bytes.Buffer
 	crc  hash.Hash32
 	size uint64
+	// raw is set for the parts patched at Close: kept uncompressed till then.
+	raw bool
+	// shared is set for a kept part, whose bytes must not be written to.
+	shared bool
 }
 
 func newSortedZip(w io.Writer) excelize.ZipWriter { return &sortedZip{w: w} }
@@ -40,6 +49,12 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 		return nil, err
 	}
 	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
+	if z.parts != nil && (name == workbookPart || name == workbookRelsPart || name == contentTypesPart) {
+		e.raw = true
+		z.cur = e
+		z.entries = append(z.entries, e)
+		return entryWriter{z}, nil
+	}
 	if z.fw == nil {
 		fw, err := flate.NewWriter(&e.data, flate.BestSpeed)
 		if err != nil {
@@ -58,6 +73,9 @@ type entryWriter struct{ z *sortedZip }
 
 func (w entryWriter) Write(p []byte) (int, error) {
 	e := w.z.cur
+	if e.raw {
+		return e.data.Write(p)
+	}
 	e.crc.Write(p)
 	e.size += uint64(len(p))
 	return w.z.fw.Write(p)
@@ -67,9 +85,84 @@ func (z *sortedZip) finish() error {
 	if z.cur == nil {
 		return nil
 	}
+	raw := z.cur.raw
 	z.cur = nil
+	if raw {
+		return nil
+	}
 	return z.fw.Close()
 }
+
+// insert patches the workbook's lists of worksheets and adds the parts.
+func (z *sortedZip) insert() error {
+	raw := map[string][]byte{}
+	for _, e := range z.entries {
+		if e.raw {
+			raw[e.name] = e.data.Bytes()
+		}
+	}
+	topicsPart, err := worksheetPart(raw, sheetTopics)
+	if err != nil {
+		return err
+	}
+	added, err := insertParts(raw, z.parts(), sheetTopics)
+	if err != nil {
+		return err
+	}
+	if chunks := z.topics(); len(chunks) > 0 {
+		data, crc, size := joinChunks(chunks)
+		for _, e := range z.entries {
+			if e.name == topicsPart {
+				e.data = *bytes.NewBuffer(data)
+				e.crc = fixedCRC(crc)
+				e.size = size
+			}
+		}
+	}
+	for _, e := range z.entries {
+		if !e.raw {
+			continue
+		}
+		text := raw[e.name]
+		e.data = bytes.Buffer{}
+		e.crc.Reset()
+		e.crc.Write(text)
+		e.size = uint64(len(text))
+		if z.fw == nil {
+			if z.fw, err = flate.NewWriter(&e.data, flate.BestSpeed); err != nil {
+				return err
+			}
+		} else {
+			z.fw.Reset(&e.data)
+		}
+		if _, err := z.fw.Write(text); err != nil {
+			return err
+		}
+		if err := z.fw.Close(); err != nil {
+			return err
+		}
+		e.raw = false
+	}
+	for name, p := range added {
+		e := &zipEntry{name: name, size: p.size, crc: fixedCRC(p.crc)}
+		e.data = *bytes.NewBuffer(p.data)
+		e.shared = true
+		z.entries = append(z.entries, e)
+	}
+	return nil
+}
+
+// fixedCRC is a checksum worked out already.
+type fixedCRC uint32
+
+func (c fixedCRC) Write(p []byte) (int, error) { return len(p), nil }
+func (c fixedCRC) Sum(b []byte) []byte {
+	return append(b, byte(c>>24), byte(c>>16), byte(c>>8), byte(c))
+}
+func (c fixedCRC) Reset()         {}
+func (c fixedCRC) Size() int      { return 4 }
+func (c fixedCRC) BlockSize() int { return 1 }
+func (c fixedCRC) Sum32() uint32  { return uint32(c) }
 
 // AddFS is not used by briefpack's workbooks.
 func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsxpack: AddFS is not supported") }
@@ -78,6 +171,11 @@ func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsxpack: AddFS is n
 func (z *sortedZip) Close() error {
 	if err := z.finish(); err != nil {
 		return err
+	}
+	if z.parts != nil {
+		if err := z.insert(); err != nil {
+			return err
+		}
 	}
 	sort.SliceStable(z.entries, func(i, j int) bool { return z.entries[i].name < z.entries[j].name })
 	zw := zip.NewWriter(z.w)
@@ -91,7 +189,7 @@ func (z *sortedZip) Close() error {
 		if _, err := w.Write(e.data.Bytes()); err != nil {
 			return err
 		}
-		e.data = bytes.Buffer{}
+		e.data = bytes.Buffer{} // a kept part's bytes are shared: let go, never reused
 	}
 	return zw.Close()
 }

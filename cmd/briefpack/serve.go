@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
 	"briefpack/seeds"
 	"briefpack/server"
 	"briefpack/server/web"
@@ -43,6 +44,10 @@ type Main struct {
 	http   *http.Server
 	ln     net.Listener
 	served chan error
+	// warming renders the stored paragraphs in the background after a
+	// start; Close stops it before the database closes.
+	stopWarming func()
+	warmed      chan struct{}
 }
 
 // NewMain returns a Main with the defaults of "briefpack serve".
@@ -98,6 +103,20 @@ func (m *Main) Run(ctx context.Context) error {
 	settings := m.Server.Settings()
 	fmt.Fprintf(m.Out, "briefpack (%s, %s) serving %s on http://%s\n", settings.Jurisdiction, settings.Home, m.DBPath, m.ln.Addr())
 	m.Logger.Info("serving", "addr", m.ln.Addr().String(), "db", m.DBPath, "jurisdiction", settings.Jurisdiction)
+	// The paragraphs are rendered when saved and kept in memory: after a
+	// start, render what is stored, so the first packs are as quick as later ones.
+	wctx, stop := context.WithCancel(context.Background())
+	m.stopWarming, m.warmed = stop, make(chan struct{})
+	go func() {
+		defer close(m.warmed)
+		start := time.Now()
+		n, err := htmlpack.WarmStore(wctx, m.DB)
+		if err != nil && wctx.Err() == nil {
+			m.Logger.Warn("rendering the stored paragraphs", "err", err)
+			return
+		}
+		m.Logger.Info("stored paragraphs rendered", "paragraphs", n, "took", time.Since(start).Round(time.Millisecond))
+	}()
 	return nil
 }
 
@@ -117,6 +136,10 @@ func (m *Main) Close() error {
 		if err = m.http.Shutdown(ctx); err != nil {
 			err = fmt.Errorf("shutdown: %w", err)
 		}
+	}
+	if m.stopWarming != nil {
+		m.stopWarming()
+		<-m.warmed
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); cerr != nil && err == nil {

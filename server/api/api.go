@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/internal/lru"
 	"briefpack/server"
 )
 
@@ -22,21 +23,32 @@ type API struct {
 	store    briefing.Store
 	settings briefing.Settings
 	// snapshots caches frozen files, which never change, by snapshot and file.
-	snapshots *byteCache[*cachedSnapshot]
+	snapshots *lru.Cache[*cachedSnapshot]
 	// packs caches rendered packs by what they were built from (packKey).
-	packs *byteCache[*cachedPack]
+	packs *lru.Cache[*cachedPack]
+	// byRevision finds a rendered pack's key by the store's revision and
+	// what else the pack was assembled from (see handlePack), without
+	// assembling it.
+	byRevision *lru.Cache[string]
 	// flights are the packs being rendered, by key, so that concurrent
 	// requests for one wait for a single rendering.
 	flightsMu sync.Mutex
 	flights   map[string]*flight
+	// latest is the key of the last pack rendered for each slot (a round's
+	// format, edition and ceiling): a newer one makes it useless, and it is
+	// dropped then rather than left to age out of the cache. Under
+	// flightsMu.
+	latest map[string]string
 }
 
 // New returns the API over a server's core, its routes not yet registered.
 func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
-		packs:     newByteCache(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
-		snapshots: newByteCache(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:   map[string]*flight{}}
+		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		// It holds the keys of packs, which packs holds.
+		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
+		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
+		flights:    map[string]*flight{}, latest: map[string]string{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

@@ -2,15 +2,14 @@ package api
 
 import (
 	"bytes"
-	clist "container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,7 +90,11 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	var err error
 	switch format {
 	case "html":
-		err = htmlpack.Render(&buf, pack)
+		b, err := htmlpack.Bytes(pack)
+		if err != nil {
+			return nil, fmt.Errorf("render %s pack: %w", format, err)
+		}
+		return b, nil
 	case "xlsx":
 		err = xlsxpack.Render(&buf, pack)
 	default:
@@ -103,63 +106,9 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// byteCache keeps values by key, bounded by the bytes they hold: the least
-// recently used go first when a new one would pass the bound.
-type byteCache[V any] struct {
-	mu    sync.Mutex
-	max   int64
-	size  int64
-	items map[string]*clist.Element
-	lru   clist.List // front: most recently used
-	sizer func(V) int64
-}
-
-type cacheEntry[V any] struct {
-	key string
-	val V
-	n   int64
-}
-
-func newByteCache[V any](max int64, sizer func(V) int64) *byteCache[V] {
-	return &byteCache[V]{max: max, items: map[string]*clist.Element{}, sizer: sizer}
-}
-
-func (bc *byteCache[V]) get(key string) (V, bool) {
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
-	if e, ok := bc.items[key]; ok {
-		bc.lru.MoveToFront(e)
-		return e.Value.(*cacheEntry[V]).val, true
-	}
-	var zero V
-	return zero, false
-}
-
-func (bc *byteCache[V]) put(key string, v V) {
-	n := bc.sizer(v)
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
-	if n > bc.max {
-		return // larger than the whole cache: not kept
-	}
-	if e, ok := bc.items[key]; ok {
-		bc.size -= e.Value.(*cacheEntry[V]).n
-		bc.lru.Remove(e)
-	}
-	bc.items[key] = bc.lru.PushFront(&cacheEntry[V]{key, v, n})
-	bc.size += n
-	for bc.size > bc.max {
-		e := bc.lru.Back()
-		ce := e.Value.(*cacheEntry[V])
-		bc.lru.Remove(e)
-		delete(bc.items, ce.key)
-		bc.size -= ce.n
-	}
-}
-
 // packCacheBytes and snapshotCacheBytes bound the memory kept for packs.
 const (
-	packCacheBytes     = 256 << 20
+	packCacheBytes     = 128 << 20
 	snapshotCacheBytes = 128 << 20
 )
 
@@ -177,20 +126,25 @@ type flight struct {
 }
 
 // packKey names a rendered pack by what it was built from: the content of
-// the assembled pack (every object it holds as the reader sees it, with its
-// version), the day it is dated, and the format. Two readers who see the
-// same content share it; a write that changes what a pack holds changes its
-// key, on whichever server it was made; a write that changes nothing in it —
-// or a sign-in, or a refused write — leaves it be.
+// the assembled pack (every object it holds as the reader sees it), the day
+// it is dated, and the format. Two readers who see the same content share
+// it; a write that changes what a pack holds changes its key, on whichever
+// server it was made; a write that changes nothing in it — or a sign-in, or
+// a refused write — leaves it be.
+//
+// A sheet read from the store stands in the key for its stored record (its
+// digest) with what its reader's copy was made from besides — the pack's
+// ceiling and dialogue, which the key holds, and its owner's name — so the
+// key costs a few bytes per sheet, not the sheet's text.
 func packKey(p *briefing.Pack, format string) (string, error) {
 	c := *p
 	c.GeneratedAt = c.GeneratedAt.Truncate(24 * time.Hour)
-	raw, err := json.Marshal(&c)
-	if err != nil {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", format)
+	if err := c.WriteContent(h); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]) + "." + format, nil
+	return hex.EncodeToString(h.Sum(nil)) + "." + format, nil
 }
 
 // handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
@@ -203,26 +157,66 @@ func (s *API) handlePack(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pack, err := s.assemble(c, p)
+	// First by the store's revision: at the same revision, a reader of the
+	// same role and clearance (after the ceiling) is given the same pack,
+	// without assembling it again. Requests arriving together share one
+	// assembly and one rendering.
+	v := s.view(c)
+	cv, err := v.Ceiling(p.ceiling)
 	if err != nil {
 		return err
 	}
-	key, err := packKey(pack, p.format)
+	rev, err := s.store.Revision(v.Ctx)
 	if err != nil {
 		return err
 	}
-	cp, ok := s.packs.get(key)
-	if !ok {
-		if cp, err = s.renderOnce(key, pack, p); err != nil {
+	now := s.now()
+	byRev := strings.Join([]string{strconv.FormatUint(rev, 10), string(v.User.Role), cv.Clearance(), p.roundID, p.format, p.edition,
+		now.UTC().Format(time.DateOnly)}, "\x00")
+	var cp *cachedPack
+	key, ok := s.byRevision.Get(byRev)
+	if ok {
+		cp, ok = s.packs.Get(key)
+	}
+	// A build is made with the context of the request that started it; if
+	// that request went away, the one waiting tries for itself.
+	for tries := 0; !ok && tries < 3; tries++ {
+		cp, err = s.shared("rev\x00"+byRev, func() (*cachedPack, error) {
+			pack, err := s.assemble(c, p)
+			if err != nil {
+				return nil, err
+			}
+			key, err := packKey(pack, p.format)
+			if err != nil {
+				return nil, err
+			}
+			cp, ok := s.packs.Get(key)
+			if !ok {
+				if cp, err = s.renderOnce(key, pack, p); err != nil {
+					return nil, err
+				}
+			}
+			s.byRevision.Put(byRev, key)
+			return cp, nil
+		})
+		switch {
+		case err == nil:
+			ok = true
+		case (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && v.Ctx.Err() == nil:
+			continue
+		default:
 			return err
 		}
+	}
+	if !ok {
+		return err
 	}
 	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
 }
 
-// renderOnce renders a pack unless a request for the same key is rendering
-// it already, in which case it waits for that one.
-func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+// shared runs build unless a request for the same key is running it
+// already, in which case it waits for that one and shares its answer.
+func (s *API) shared(key string, build func() (*cachedPack, error)) (*cachedPack, error) {
 	s.flightsMu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.flightsMu.Unlock()
@@ -238,16 +232,32 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 		s.flightsMu.Unlock()
 		close(f.done)
 	}()
-	s.CountPackRender()
-	body, err := render(pack, p.format)
-	if err != nil {
-		f.err = err
-		return nil, err
-	}
-	sum := sha256.Sum256(body)
-	f.cp = &cachedPack{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, name: packFileName(pack, p.edition, p.format)}
-	s.packs.put(key, f.cp)
-	return f.cp, nil
+	f.cp, f.err = build()
+	return f.cp, f.err
+}
+
+// renderOnce renders a pack unless a request for the same key is rendering
+// it already, in which case it waits for that one.
+func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+	return s.shared(key, func() (*cachedPack, error) {
+		s.CountPackRender()
+		body, err := render(pack, p.format)
+		if err != nil {
+			return nil, err
+		}
+		// The key names the content: the same key, the same bytes. So it is the
+		// entity tag too, without reading the file through a hash again.
+		cp := &cachedPack{body: body, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		s.packs.Put(key, cp)
+		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
+		s.flightsMu.Lock()
+		if old, ok := s.latest[slot]; ok && old != key {
+			s.packs.Remove(old)
+		}
+		s.latest[slot] = key
+		s.flightsMu.Unlock()
+		return cp, nil
+	})
 }
 
 // servePackBytes writes a pack file as a download, or 304 when the client has it.
@@ -394,15 +404,27 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 			todo = append(todo, file{"release.html", release, "html"}, file{"release.xlsx", release, "xlsx"})
 		}
 	}
+	// Each file as the live pack of the same content is, so a pack looked
+	// at before it is frozen is not built again.
 	files := map[string][]byte{}
 	sums := map[string]string{}
 	for _, f := range todo {
-		body, err := render(f.pack, f.format)
+		edition := briefing.EditionFull
+		if f.pack != pack {
+			edition = briefing.EditionRelease
+		}
+		key, err := packKey(f.pack, f.format)
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(body)
-		files[f.key], sums[f.key] = body, hex.EncodeToString(sum[:])
+		cp, ok := s.packs.Get(key)
+		if !ok {
+			if cp, err = s.renderOnce(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: edition, ceiling: req.Ceiling}); err != nil {
+				return nil, err
+			}
+		}
+		sum := sha256.Sum256(cp.body)
+		files[f.key], sums[f.key] = cp.body, hex.EncodeToString(sum[:])
 	}
 	r := mustReader(c)
 	sn := &briefing.Snapshot{RoundID: pack.Round.ID, Edition: briefing.EditionFull, Marking: pack.Marking,
@@ -473,7 +495,7 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	if _, ok := sn.SHA256[key]; !ok {
 		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
 	}
-	if cs, ok := s.snapshots.get(id + "\x00" + key); ok {
+	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
 		return servePackBytes(c, cs.body, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
 	}
 	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
@@ -490,6 +512,6 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
-	s.snapshots.put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
+	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
 	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

@@ -1,0 +1,11 @@
+package htmlpack
+
+// ClearCache empties the rendered-paragraph cache, for benchmarks that
+// measure a pack whose paragraphs were never rendered.
+func ClearCache() {
+	cache.Clear()
+	parts.Clear()
+}
+
+// PartKey is partKey, for tests.
+var PartKey = partKey

@@ -1,0 +1,344 @@
+package xlsxpack
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/xml"
+	"fmt"
+	"hash/crc32"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing"
+	"briefpack/internal/lru"
+)
+
+// The topic sheets' own worksheets are written here, not through excelize:
+// excelize looks through every worksheet of the workbook each time one is
+// added, which makes a pack of thousands of sheets slower than linear, and
+// its stream writer cannot write the sheet properties that fit a worksheet
+// to the page's width. Each is one XML part, compressed once and kept for
+// what it was built from; a pack after one edit compresses one sheet and
+// copies the others into the zip as they are. The parts are put into the
+// workbook as the zip is written (see sortedZip.Close).
+
+// part is a topic sheet's worksheet, compressed.
+type part struct {
+	name string // the worksheet's name, as the tab shows it
+	data []byte // deflated XML
+	crc  uint32
+	size uint64 // uncompressed
+}
+
+// parts keeps compressed worksheets by what they were built from.
+var parts = lru.New[*part](partBytes, func(p *part) int64 { return int64(len(p.data)) + 64 })
+
+// partBytes bounds the parts kept: some 8,000 sheets of 4 KB compressed.
+const partBytes = 32 << 20
+
+// partKey is what a topic sheet's worksheet is built from, or "" for a
+// sheet not read from the store, which is written every time: the stored
+// record, the reader's clearance (the pack's ceiling), the edition, the
+// dialogue's sides (its headings), the owner, the jurisdiction and the
+// pack's marking (the page header), and the styles of this writer.
+func (wr *writer) partKey(sh *briefing.Sheet) string {
+	if sh.Stored == "" {
+		return ""
+	}
+	return strings.Join([]string{wr.p.Edition, wr.p.Settings.Jurisdiction, wr.p.Ceiling, sh.Stored, sh.Owner,
+		wr.p.Dialogue.Home, wr.p.Dialogue.Partner, wr.hf.OddHeader, fmt.Sprint(wr.title, wr.bold, wr.wrap)}, "\x00")
+}
+
+// sheets lays out each topic sheet in the two-column form — the heading
+// once, then a row per paragraph — as its own worksheet, several at once.
+func (wr *writer) sheets() error {
+	names := newNamer()
+	wr.parts = make([]*part, len(wr.p.Sheets))
+	for i, sh := range wr.p.Sheets {
+		wr.parts[i] = &part{name: names.name(sh.Title)}
+	}
+	work := make(chan int)
+	errs := make(chan error, len(wr.p.Sheets))
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var fw *flate.Writer
+			for i := range work {
+				sh := wr.p.Sheets[i]
+				key := wr.partKey(sh)
+				if key != "" {
+					if kept, ok := parts.Get(key); ok {
+						wr.parts[i].data, wr.parts[i].crc, wr.parts[i].size = kept.data, kept.crc, kept.size
+						continue
+					}
+				}
+				xmlText := wr.sheetXML(sh)
+				var buf bytes.Buffer
+				if fw == nil {
+					fw, _ = flate.NewWriter(&buf, flate.BestSpeed)
+				} else {
+					fw.Reset(&buf)
+				}
+				if _, err := fw.Write(xmlText); err != nil {
+					errs <- err
+					continue
+				}
+				if err := fw.Close(); err != nil {
+					errs <- err
+					continue
+				}
+				p := wr.parts[i]
+				p.data, p.crc, p.size = buf.Bytes(), crc32.ChecksumIEEE(xmlText), uint64(len(xmlText))
+				if key != "" {
+					parts.Put(key, &part{data: p.data, crc: p.crc, size: p.size})
+				}
+			}
+		}()
+	}
+	for i := range wr.p.Sheets {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// sheetXML writes a topic sheet's worksheet: A4, fitted to the page's
+// width, its marking in the header and footer, the title in large bold, and
+// each paragraph a wrapped row tall enough for its text.
+func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
+	var b bytes.Buffer
+	b.Grow(4096 + 600*30)
+	b.WriteString(worksheetOpen(true) + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
+		`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="100" customWidth="1"/></cols><sheetData>`)
+	label := sh.Title
+	if !wr.rel {
+		label += "  [" + sh.Marking + "]"
+		if sh.Status != briefing.SheetCleared {
+			label += "  DRAFT"
+		}
+	}
+	b.WriteString(`<row r="1" ht="21" customHeight="1">`)
+	inlineCell(&b, "A1", wr.title, label)
+	b.WriteString(`</row>`)
+	n := 3
+	for _, sec := range sh.Sections {
+		if len(sec.Paragraphs) == 0 {
+			fmt.Fprintf(&b, `<row r="%d">`, n)
+			inlineCell(&b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
+			b.WriteString(`</row>`)
+			n++
+		}
+		for k, para := range sec.Paragraphs {
+			v := wr.cellText(para, true)
+			lines := max(wrappedLines(sec.Heading, 34), 1)
+			if k > 0 {
+				lines = 1
+			}
+			lines = max(lines, wrappedLines(cellString(v), 100))
+			fmt.Fprintf(&b, `<row r="%d" ht="%d" customHeight="1">`, n, 15*lines+3)
+			if k == 0 {
+				inlineCell(&b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
+			}
+			switch t := v.(type) {
+			case string:
+				inlineCell(&b, "B"+strconv.Itoa(n), wr.wrap, t)
+			case []excelize.RichTextRun:
+				richCell(&b, "B"+strconv.Itoa(n), wr.wrap, t)
+			}
+			b.WriteString(`</row>`)
+			n++
+		}
+	}
+	b.WriteString(`</sheetData>`)
+	wr.pageEnd(&b, false)
+	return b.Bytes()
+}
+
+// worksheetOpen begins a worksheet's XML, fitted to the page's width when
+// printed (with pageEnd's page set-up).
+func worksheetOpen(bool) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+		`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`
+}
+
+// pageEnd ends a worksheet's XML: A4, one page wide and as many long as it
+// takes, landscape for a wide one, its marking in the header and footer.
+func (wr *writer) pageEnd(b *bytes.Buffer, landscape bool) {
+	orientation := "portrait"
+	if landscape {
+		orientation = "landscape"
+	}
+	b.WriteString(`<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>` +
+		`<pageSetup paperSize="9" orientation="` + orientation + `" fitToWidth="1" fitToHeight="0"/><headerFooter><oddHeader>`)
+	xmlEscape(b, wr.hf.OddHeader)
+	b.WriteString(`</oddHeader><oddFooter>`)
+	xmlEscape(b, wr.hf.OddFooter)
+	b.WriteString(`</oddFooter></headerFooter></worksheet>`)
+}
+
+// wrappedLines estimates the lines a text takes in a wrapped column of the
+// given width (in characters), so the row is tall enough to show it all.
+func wrappedLines(text string, width int) int {
+	lines := 0
+	for _, l := range strings.Split(text, "\n") {
+		lines += utf8.RuneCountInString(l)*11/(width*10) + 1
+	}
+	return lines
+}
+
+func cellString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range v.([]excelize.RichTextRun) {
+		b.WriteString(r.Text)
+	}
+	return b.String()
+}
+
+// inlineCell writes a cell of inline text: text, never a formula. With no
+// reference, the cell is the one after the last; an empty text is an empty
+// cell.
+func inlineCell(b *bytes.Buffer, ref string, style int, text string) {
+	b.WriteString(`<c`)
+	if ref != "" {
+		b.WriteString(` r="` + ref + `"`)
+	}
+	if style != 0 {
+		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
+	}
+	if text == "" {
+		b.WriteString(`/>`)
+		return
+	}
+	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
+	xmlEscape(b, text)
+	b.WriteString(`</t></is></c>`)
+}
+
+// richCell writes a cell of inline rich text: bold and colour per run.
+func richCell(b *bytes.Buffer, ref string, style int, runs []excelize.RichTextRun) {
+	fmt.Fprintf(b, `<c r="%s" s="%d" t="inlineStr"><is>`, ref, style)
+	for _, r := range runs {
+		b.WriteString(`<r>`)
+		if f := r.Font; f != nil {
+			b.WriteString(`<rPr>`)
+			if f.Bold {
+				b.WriteString(`<b/>`)
+			}
+			if f.Color != "" {
+				b.WriteString(`<color rgb="FF` + f.Color + `"/>`)
+			}
+			b.WriteString(`</rPr>`)
+		}
+		b.WriteString(`<t xml:space="preserve">`)
+		xmlEscape(b, r.Text)
+		b.WriteString(`</t></r>`)
+	}
+	b.WriteString(`</is></c>`)
+}
+
+// xmlEscape writes text escaped for XML; characters XML cannot hold become
+// U+FFFD.
+func xmlEscape(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
+
+// The workbook's own parts that list its worksheets, patched as the zip is
+// written to take in the topic sheets' worksheets after Topics.
+const (
+	workbookPart     = "xl/workbook.xml"
+	workbookRelsPart = "xl/_rels/workbook.xml.rels"
+	contentTypesPart = "[Content_Types].xml"
+)
+
+var (
+	sheetIDRE      = regexp.MustCompile(`sheetId="(\d+)"`)
+	partNumberRE   = regexp.MustCompile(`worksheets/sheet(\d+)\.xml`)
+	localSheetIDRE = regexp.MustCompile(`localSheetId="(\d+)"`)
+)
+
+// insertParts puts the topic sheets' worksheets into the workbook: an entry
+// per worksheet, listed in the workbook after the Topics worksheet (so in
+// the tab order they had), with its relationship and content type.
+func insertParts(entries map[string][]byte, list []*part, after string) (map[string]*part, error) {
+	wb, rels, ct := string(entries[workbookPart]), string(entries[workbookRelsPart]), string(entries[contentTypesPart])
+	if wb == "" || rels == "" || ct == "" {
+		return nil, fmt.Errorf("xlsxpack: the workbook lacks %s, %s or %s", workbookPart, workbookRelsPart, contentTypesPart)
+	}
+	maxID, maxPart := 0, 0
+	for _, m := range sheetIDRE.FindAllStringSubmatch(wb, -1) {
+		maxID = max(maxID, atoi(m[1]))
+	}
+	for _, m := range partNumberRE.FindAllStringSubmatch(rels, -1) {
+		maxPart = max(maxPart, atoi(m[1]))
+	}
+	// Where the Topics worksheet is listed, and its position.
+	anchor := `<sheet name="` + after + `" `
+	at := strings.Index(wb, anchor)
+	if at < 0 {
+		return nil, fmt.Errorf("xlsxpack: the workbook lists no %s worksheet", after)
+	}
+	end := strings.Index(wb[at:], "</sheet>")
+	if end < 0 {
+		return nil, fmt.Errorf("xlsxpack: the workbook's %s entry is not closed", after)
+	}
+	end += at + len("</sheet>")
+	position := strings.Count(wb[:at], "<sheet ")
+	var sheets, rel, types strings.Builder
+	out := map[string]*part{}
+	for i, p := range list {
+		n, id, rid := maxPart+1+i, maxID+1+i, fmt.Sprintf("rIdT%d", i+1)
+		sheets.WriteString(`<sheet name="`)
+		_ = xml.EscapeText(&sheets, []byte(p.name))
+		fmt.Fprintf(&sheets, `" sheetId="%d" r:id="%s"></sheet>`, id, rid)
+		fmt.Fprintf(&rel, `<Relationship Id="%s" Target="worksheets/sheet%d.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"></Relationship>`, rid, n)
+		fmt.Fprintf(&types, `<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"></Override>`, n)
+		out[fmt.Sprintf("xl/worksheets/sheet%d.xml", n)] = p
+	}
+	// Names local to the worksheets listed after the new ones move with them.
+	tail := localSheetIDRE.ReplaceAllStringFunc(wb[end:], func(m string) string {
+		v := atoi(localSheetIDRE.FindStringSubmatch(m)[1])
+		if v > position {
+			v += len(list)
+		}
+		return fmt.Sprintf(`localSheetId="%d"`, v)
+	})
+	wb = wb[:end] + sheets.String() + tail
+	i := strings.LastIndex(rels, "</Relationships>")
+	j := strings.LastIndex(ct, "</Types>")
+	if i < 0 || j < 0 {
+		return nil, fmt.Errorf("xlsxpack: the workbook's relationships or content types are not closed")
+	}
+	entries[workbookPart] = []byte(wb)
+	entries[workbookRelsPart] = []byte(rels[:i] + rel.String() + rels[i:])
+	entries[contentTypesPart] = []byte(ct[:j] + types.String() + ct[j:])
+	return out, nil
+}
+
+// worksheetPart is the zip entry of the worksheet the workbook lists under
+// name.
+func worksheetPart(entries map[string][]byte, name string) (string, error) {
+	wb, rels := string(entries[workbookPart]), string(entries[workbookRelsPart])
+	m := regexp.MustCompile(`<sheet name="` + regexp.QuoteMeta(name) + `" sheetId="\d+" r:id="([^"]+)"`).FindStringSubmatch(wb)
+	if m == nil {
+		return "", fmt.Errorf("xlsxpack: the workbook lists no %s worksheet", name)
+	}
+	t := regexp.MustCompile(`<Relationship Id="` + regexp.QuoteMeta(m[1]) + `" Target="([^"]+)"`).FindStringSubmatch(rels)
+	if t == nil {
+		return "", fmt.Errorf("xlsxpack: the workbook's %s worksheet has no part", name)
+	}
+	return "xl/" + t[1], nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

@@ -1,0 +1,252 @@
+package xlsxpack
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"hash/crc32"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/internal/lru"
+)
+
+// The Topics worksheet, one row per paragraph of every sheet, is written
+// here too, in parts: each sheet's rows are compressed once for what they
+// were built from and kept, and the worksheet is the parts put one after
+// another. Deflate allows that: each part is compressed on its own and
+// ends on a block boundary without closing the stream, so the parts joined
+// are one stream, which a final empty block closes; their checksums
+// combine without reading the text again. Rows and cells carry no
+// reference, so a sheet's rows are the same wherever they fall; readers
+// number them in order, as the format allows.
+
+// chunk is a compressed piece of a worksheet's XML.
+type chunk struct {
+	data []byte // deflated, ending on a block boundary, not final
+	crc  uint32
+	size uint64
+}
+
+// deflateChunk compresses text into a chunk that can be followed by others.
+func deflateChunk(fw **flate.Writer, text []byte) (chunk, error) {
+	var buf bytes.Buffer
+	if *fw == nil {
+		w, err := flate.NewWriter(&buf, flate.BestSpeed)
+		if err != nil {
+			return chunk{}, err
+		}
+		*fw = w
+	} else {
+		(*fw).Reset(&buf)
+	}
+	if _, err := (*fw).Write(text); err != nil {
+		return chunk{}, err
+	}
+	if err := (*fw).Flush(); err != nil {
+		return chunk{}, err
+	}
+	return chunk{data: buf.Bytes(), crc: crc32.ChecksumIEEE(text), size: uint64(len(text))}, nil
+}
+
+// finalBlock is an empty final deflate block, which ends a joined stream.
+var finalBlock = func() []byte {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w.Close()
+	return b.Bytes()
+}()
+
+// joinChunks joins chunks into one deflated entry.
+func joinChunks(chunks []chunk) (data []byte, crc uint32, size uint64) {
+	n := len(finalBlock)
+	for _, c := range chunks {
+		n += len(c.data)
+	}
+	data = make([]byte, 0, n)
+	for _, c := range chunks {
+		data = append(data, c.data...)
+		crc = crc32Combine(crc, c.crc, int64(c.size))
+		size += c.size
+	}
+	return append(data, finalBlock...), crc, size
+}
+
+// topicRows are the Topics worksheet's rows of one sheet, kept compressed
+// by what they were built from (the key of the sheet's own worksheet).
+var topicRows = lru.New[chunk](partBytes, func(c chunk) int64 { return int64(len(c.data)) + 64 })
+
+// topics lays out the Topics worksheet: the header row frozen, a filter on
+// the columns people read, the import's columns hidden in a full edition,
+// and a row per paragraph. excelize writes an empty worksheet in its place
+// (so the workbook lists it, with its filter); the rows are put in as the
+// zip is written.
+func (wr *writer) topics() error {
+	rows := 0
+	for _, sh := range wr.p.Sheets {
+		for _, sec := range sh.Sections {
+			rows += len(sec.Paragraphs)
+		}
+	}
+	cols := append(append([]string{}, topicColumns...), topicHiddenColumn...)
+	widths := []float64{28, 30, 6, 90, 16, 14, 12, 8, 20}
+	filtered := len(topicColumns)
+	if wr.rel {
+		cols = []string{"Topic", "Section", "No.", "Text", "Withholding"}
+		widths = []float64{28, 30, 6, 90, 14}
+		filtered = len(cols)
+	}
+	sw, err := wr.stream(sheetTopics, widths, true, rows, filtered)
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	var head bytes.Buffer
+	head.WriteString(worksheetOpen(false) + `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>` +
+		`<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>`)
+	for i, w := range widths {
+		hidden := ""
+		if i >= filtered {
+			hidden = ` hidden="1"`
+		}
+		fmt.Fprintf(&head, `<col min="%d" max="%d" width="%g" customWidth="1"%s/>`, i+1, i+1, w, hidden)
+	}
+	head.WriteString(`</cols><sheetData><row>`)
+	for _, c := range cols {
+		inlineCell(&head, "", wr.header, c)
+	}
+	head.WriteString(`</row>`)
+	last, _ := excelize.CoordinatesToCellName(filtered, rows+1)
+	var tail bytes.Buffer
+	fmt.Fprintf(&tail, `</sheetData><autoFilter ref="A1:%s"/>`, last)
+	wr.pageEnd(&tail, true)
+
+	wr.topicChunks = make([]chunk, len(wr.p.Sheets)+2)
+	var fw *flate.Writer
+	if wr.topicChunks[0], err = deflateChunk(&fw, head.Bytes()); err != nil {
+		return err
+	}
+	if wr.topicChunks[len(wr.topicChunks)-1], err = deflateChunk(&fw, tail.Bytes()); err != nil {
+		return err
+	}
+	work := make(chan int)
+	errs := make(chan error, len(wr.p.Sheets))
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var fw *flate.Writer
+			for i := range work {
+				sh := wr.p.Sheets[i]
+				key := wr.partKey(sh)
+				if key != "" {
+					if c, ok := topicRows.Get(key); ok {
+						wr.topicChunks[i+1] = c
+						continue
+					}
+				}
+				var b bytes.Buffer
+				for _, sec := range sh.Sections {
+					for k, para := range sec.Paragraphs {
+						text := wr.plainText(para)
+						fmt.Fprintf(&b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
+						inlineCell(&b, "", wr.wrap, sh.Title)
+						inlineCell(&b, "", wr.wrap, sec.Heading)
+						numberCell(&b, k+1)
+						inlineCell(&b, "", wr.wrap, text)
+						if !wr.rel {
+							inlineCell(&b, "", 0, para.Marking)
+						}
+						inlineCell(&b, "", 0, para.Withhold)
+						if !wr.rel {
+							inlineCell(&b, "", 0, sh.ID)
+							numberCell(&b, sh.Version)
+							inlineCell(&b, "", 0, para.ID)
+						}
+						b.WriteString(`</row>`)
+					}
+				}
+				c, err := deflateChunk(&fw, b.Bytes())
+				if err != nil {
+					errs <- err
+					continue
+				}
+				wr.topicChunks[i+1] = c
+				if key != "" {
+					topicRows.Put(key, c)
+				}
+			}
+		}()
+	}
+	for i := range wr.p.Sheets {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func numberCell(b *bytes.Buffer, n int) {
+	b.WriteString(`<c><v>`)
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString(`</v></c>`)
+}
+
+// crc32Combine returns the CRC-32 (IEEE) of two texts joined, from the
+// CRC-32 of each and the length of the second (zlib's crc32_combine).
+func crc32Combine(crc1, crc2 uint32, len2 int64) uint32 {
+	if len2 <= 0 {
+		return crc1
+	}
+	var even, odd [32]uint32
+	odd[0] = 0xedb88320 // the reversed polynomial
+	row := uint32(1)
+	for n := 1; n < 32; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	gf2Square(&even, &odd) // the operator for two zero bits
+	gf2Square(&odd, &even) // and for four
+	for {
+		gf2Square(&even, &odd)
+		if len2&1 != 0 {
+			crc1 = gf2Times(&even, crc1)
+		}
+		len2 >>= 1
+		if len2 == 0 {
+			break
+		}
+		gf2Square(&odd, &even)
+		if len2&1 != 0 {
+			crc1 = gf2Times(&odd, crc1)
+		}
+		len2 >>= 1
+		if len2 == 0 {
+			break
+		}
+	}
+	return crc1 ^ crc2
+}
+
+func gf2Times(mat *[32]uint32, vec uint32) uint32 {
+	var sum uint32
+	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+		if vec&1 != 0 {
+			sum ^= mat[i]
+		}
+	}
+	return sum
+}
+
+func gf2Square(square, mat *[32]uint32) {
+	for n := 0; n < 32; n++ {
+		square[n] = gf2Times(mat, mat[n])
+	}
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// TestLoadPack is the pack under load, as a delegation's people use it the
+// week before travel: 300 topic sheets of unique text (one paragraph in
+// seven SECRET) entered through the API, then 50 clients for 15 seconds
+// (BRIEFPACK_LOAD_SECONDS to change) mixing sheet reads (70%), HTML pack
+// downloads (15%) and saves (15%). Half the pack downloads go to a static
+// file server holding the same bytes, in the same run with the same
+// clients: the ratio of the two is the figure. It reports p50 and p99 by
+// kind and the server's peak memory (its VmHWM), and fails on any 5xx.
+// It measures, so it runs only when asked:
+// BRIEFPACK_LOAD=1 go test -run TestLoadPack -v ./cmd/briefpack/
+func TestLoadPack(t *testing.T) {
+	if os.Getenv("BRIEFPACK_LOAD") == "" {
+		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
+	}
+	seconds := 15
+	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	sheets := 300
+	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "load.db")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
+	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
+	srv := startServer(t, bin, db)
+	defer srv.kill()
+	admin := signInAs(t, srv.url, "admin", "correct horse battery staple")
+	officer := signInAs(t, srv.url, "officer", "correct horse battery staple")
+
+	mustCreate := func(c *client, path string, body any) string {
+		code, _, b := c.do("POST", path, body)
+		if code != 201 {
+			t.Fatalf("POST %s: %d %s", path, code, b)
+		}
+		var out struct{ ID string }
+		json.Unmarshal(b, &out)
+		return out.ID
+	}
+	d := mustCreate(admin, "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue",
+		"home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
+	round := mustCreate(admin, "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2027-05-10",
+		"ends_on": "2027-05-11", "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED"})
+	s, _ := briefing.SettingsFor("nz")
+	ids := make([]string, sheets)
+	start := time.Now()
+	for i := range ids {
+		var secs []map[string]any
+		for k, kind := range briefing.SectionKinds[:5] {
+			var paras []map[string]string
+			for j := 0; j < 6; j++ {
+				m := s.Markings[(i+k+j)%3]
+				if (i*5+k*6+j)%7 == 3 {
+					m = "SECRET"
+				}
+				paras = append(paras, map[string]string{"text": packtest.Paragraph(i*5+k, j), "marking": m})
+			}
+			secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
+		}
+		ids[i] = mustCreate(officer, "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
+	}
+	t.Logf("%d sheets entered in %v", sheets, time.Since(start).Round(time.Millisecond))
+
+	tr := &http.Transport{MaxIdleConnsPerHost: 100, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
+	httpc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	do := func(base, token, method, path string, body []byte, hdr ...string) (int, http.Header, []byte, time.Duration) {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		r, _ := http.NewRequest(method, base+path, rd)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+		t0 := time.Now()
+		resp, err := httpc.Do(r)
+		if err != nil {
+			return 0, nil, nil, time.Since(t0)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header, data, time.Since(t0)
+	}
+	packPath := "/api/v1/rounds/" + round + "/pack?format=html"
+	code, _, pack, _ := do(srv.url, admin.token, "GET", packPath, nil)
+	if code != 200 {
+		t.Fatalf("pack: %d", code)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pack.html"), pack, 0o600)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go http.Serve(ln, http.FileServer(http.Dir(dir)))
+	defer ln.Close()
+	static := "http://" + ln.Addr().String()
+	t.Logf("the pack: %d bytes", len(pack))
+
+	var (
+		mu     sync.Mutex
+		lat    = map[string][]time.Duration{}
+		counts = map[string]int{}
+		bad    atomic.Int64
+	)
+	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+	var wg sync.WaitGroup
+	for c := 0; c < 50; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(c), 7))
+			toStatic := c%2 == 0
+			for i := 0; time.Now().Before(deadline); i++ {
+				id := ids[rnd.IntN(len(ids))]
+				var kind string
+				var code int
+				var d time.Duration
+				switch x := rnd.IntN(100); {
+				case x < 70:
+					kind = "read"
+					code, _, _, d = do(srv.url, officer.token, "GET", "/api/v1/sheets/"+id, nil)
+				case x < 85:
+					if toStatic = !toStatic; toStatic {
+						kind = "static"
+						code, _, _, d = do(static, "", "GET", "/pack.html", nil)
+					} else {
+						kind = "pack"
+						code, _, _, d = do(srv.url, admin.token, "GET", packPath, nil)
+					}
+				default:
+					kind = "save"
+					c0, h, body, _ := do(srv.url, officer.token, "GET", "/api/v1/sheets/"+id, nil)
+					if c0 != 200 {
+						code = c0
+						break
+					}
+					var sh map[string]any
+					json.Unmarshal(body, &sh)
+					sec := sh["sections"].([]any)[rnd.IntN(5)].(map[string]any)
+					ps := sec["paragraphs"].([]any)
+					p := ps[rnd.IntN(len(ps))].(map[string]any)
+					p["text"] = packtest.Paragraph(100000+c, i)
+					out, _ := json.Marshal(sh)
+					code, _, _, d = do(srv.url, officer.token, "PUT", "/api/v1/sheets/"+id, out, "If-Match", h.Get("ETag"))
+				}
+				if code == 0 || code >= 500 {
+					bad.Add(1)
+				}
+				mu.Lock()
+				lat[kind] = append(lat[kind], d)
+				counts[kind+" "+strconv.Itoa(code)]++
+				mu.Unlock()
+			}
+		}(c)
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Errorf("%d answers were 5xx or failed", n)
+	}
+	q := func(kind string, f float64) time.Duration {
+		l := lat[kind]
+		if len(l) == 0 {
+			return 0
+		}
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+		return l[int(f*float64(len(l)-1))]
+	}
+	for _, k := range []string{"read", "save", "pack", "static"} {
+		t.Logf("%-6s %6d requests  p50 %8v  p99 %8v", k, len(lat[k]), q(k, 0.5).Round(time.Microsecond), q(k, 0.99).Round(time.Microsecond))
+	}
+	t.Logf("pack p99 / static p99: %.2f; by kind and status: %v", float64(q("pack", 0.99))/float64(q("static", 0.99)), counts)
+	t.Logf("server peak memory (VmHWM): %s", peakMemory(srv.cmd.Process.Pid))
+}
+
+// peakMemory reads a process's peak resident set size from /proc.
+func peakMemory(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}

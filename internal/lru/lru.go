@@ -1,0 +1,102 @@
+// Package lru is a cache bounded by the bytes it holds: when a new entry
+// would pass the bound, the least recently used entries go first, one by
+// one, never the whole cache at once. It is safe for concurrent use.
+//
+// Entries are keyed by what they were built from (a hash of the input, or
+// an object's id and version), so an entry is never stale, only unused.
+package lru
+
+import (
+	"container/list"
+	"sync"
+)
+
+// Cache keeps values of type V under string keys.
+type Cache[V any] struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	items map[string]*list.Element
+	order list.List // front: most recently used
+	sizer func(V) int64
+}
+
+type entry[V any] struct {
+	key string
+	val V
+	n   int64
+}
+
+// New returns a cache holding at most max bytes, as sizer counts them.
+func New[V any](max int64, sizer func(V) int64) *Cache[V] {
+	return &Cache[V]{max: max, items: map[string]*list.Element{}, sizer: sizer}
+}
+
+// Get returns the value under key and marks it used.
+func (c *Cache[V]) Get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*entry[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Put keeps v under key, evicting the least recently used entries while the
+// cache holds more than its bound. A value larger than the bound is not kept.
+func (c *Cache[V]) Put(key string, v V) {
+	n := c.sizer(v) + int64(len(key))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n > c.max {
+		return
+	}
+	if e, ok := c.items[key]; ok {
+		c.size -= e.Value.(*entry[V]).n
+		c.order.Remove(e)
+	}
+	c.items[key] = c.order.PushFront(&entry[V]{key, v, n})
+	c.size += n
+	for c.size > c.max {
+		e := c.order.Back()
+		old := e.Value.(*entry[V])
+		c.order.Remove(e)
+		delete(c.items, old.key)
+		c.size -= old.n
+	}
+}
+
+// Remove drops the entry under key, if any.
+func (c *Cache[V]) Remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.size -= e.Value.(*entry[V]).n
+		c.order.Remove(e)
+		delete(c.items, key)
+	}
+}
+
+// Len and Size report the number of entries and the bytes they hold.
+func (c *Cache[V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+func (c *Cache[V]) Size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// Clear empties the cache.
+func (c *Cache[V]) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = map[string]*list.Element{}
+	c.order.Init()
+	c.size = 0
+}

@@ -1,0 +1,231 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// benchRound fills the fixture's round with n topic sheets of unique text
+// (packtest's paragraphs: thirty to sixty words each, one in seven SECRET),
+// five sections of six paragraphs, about 14 KB a sheet, and returns the
+// round's id and the sheets' ids.
+func benchRound(b testing.TB, f *fixture, n int) (string, []string) {
+	b.Helper()
+	w := f.world()
+	s, _ := briefing.SettingsFor("nz")
+	ids := make([]string, n)
+	for i := range n {
+		var secs []map[string]any
+		for k, kind := range briefing.SectionKinds[:5] {
+			var paras []map[string]string
+			for j := 0; j < 6; j++ {
+				m := s.Markings[(i+k+j)%3]
+				if (i*5+k*6+j)%7 == 3 {
+					m = "SECRET"
+				}
+				paras = append(paras, para(packtest.Paragraph(i*5+k, j), m, ""))
+			}
+			secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
+		}
+		ids[i] = f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
+	}
+	return w.round, ids
+}
+
+// BenchmarkPackAfterEdit is the live pack downloaded through the API right
+// after an edit to one of its sheets (the edit outside the timer): HTML at
+// 300 sheets, XLSX at 1,000. BenchmarkPackUnchanged is the same download
+// with nothing changed since the last. BenchmarkFloorPrerendered is the
+// limit of the HTML pack for the same content: one template over the
+// paragraphs rendered beforehand; briefing/xlsxpack's BenchmarkFloorXLSX
+// is the XLSX one.
+func BenchmarkPackAfterEdit(b *testing.B) {
+	for _, c := range []struct {
+		format string
+		sheets int
+	}{{"html", 300}, {"xlsx", 1000}} {
+		b.Run(fmt.Sprintf("%s/S=%d", c.format, c.sheets), func(b *testing.B) {
+			f := newFixture(b)
+			round, ids := benchRound(b, f, c.sheets)
+			pack := "/api/v1/rounds/" + round + "/pack?format=" + c.format
+			if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+				b.Fatalf("%d", r.Code)
+			}
+			var sh map[string]any
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				id := ids[i%len(ids)]
+				r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+				sh = nil
+				r.json(&sh)
+				editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
+				if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+					b.Fatalf("save: %d %s", w.Code, w.Body.String())
+				}
+				b.StartTimer()
+				if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+					b.Fatalf("%d", r.Code)
+				} else {
+					b.SetBytes(int64(r.Body.Len()))
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkPackUnchanged(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 300)
+	pack := "/api/v1/rounds/" + round + "/pack?format=html"
+	f.do("lead", "GET", pack, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+			b.Fatalf("%d", r.Code)
+		} else {
+			b.SetBytes(int64(r.Body.Len()))
+		}
+	}
+}
+
+func BenchmarkFloorPrerendered(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 300)
+	var list struct{ Items []*briefing.Sheet }
+	r := f.do("lead", "GET", "/api/v1/rounds/"+round+"/sheets?limit=1000", nil)
+	r.json(&list)
+	if len(list.Items) < 300 {
+		b.Fatalf("%d sheets", len(list.Items))
+	}
+	sheets := packtest.Prerender(list.Items)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf.Reset()
+		if err := packtest.Floor(&buf, sheets); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+// BenchmarkFreeze freezes a round of 1,000 sheets: the four files (HTML and
+// XLSX, full and release) rendered and stored in the snapshot. The pack has
+// been downloaded once before, as a lead does before freezing it.
+func BenchmarkFreeze(b *testing.B) {
+	f := newFixture(b)
+	round, _ := benchRound(b, f, 1000)
+	f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+			b.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+		}
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys>>20), "heap-sys-MiB")
+}
+
+// BenchmarkPackAfterEditConcurrent is 16 downloads of the XLSX pack of
+// 1,000 sheets arriving together right after one save: they wait for one
+// build. It reports the slowest of the 16 (max-ms) beside the time of the
+// whole round (ns/op), and the builds made (builds/op): one.
+func BenchmarkPackAfterEditConcurrent(b *testing.B) {
+	f := newFixture(b)
+	round, ids := benchRound(b, f, 1000)
+	pack := "/api/v1/rounds/" + round + "/pack?format=xlsx"
+	f.do("lead", "GET", pack, nil)
+	var slowest time.Duration
+	builds := f.srv.PackRenders()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		id := ids[i%len(ids)]
+		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+		var sh map[string]any
+		r.json(&sh)
+		editOne(sh, i%5, i%6, fmt.Sprintf("A concurrent edit (%d).", i))
+		if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+			b.Fatalf("save: %d", w.Code)
+		}
+		b.StartTimer()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for c := 0; c < 16; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+					b.Errorf("%d", r.Code)
+				}
+				mu.Lock()
+				slowest = max(slowest, time.Since(t0))
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(float64(slowest.Milliseconds()), "max-ms")
+	b.ReportMetric(float64(f.srv.PackRenders()-builds)/float64(b.N), "builds/op")
+}
+
+// TestFreezePeakMemory freezes a round of 1,000 sheets and reports the
+// time and the peak heap while it ran, above the heap before it. It
+// measures, so it runs only when asked: BRIEFPACK_MEM=1.
+func TestFreezePeakMemory(t *testing.T) {
+	if os.Getenv("BRIEFPACK_MEM") == "" {
+		t.Skip("set BRIEFPACK_MEM=1 to measure a freeze's peak memory")
+	}
+	f := newFixture(t)
+	round, _ := benchRound(t, f, 1000)
+	for _, format := range []string{"html", "xlsx"} {
+		f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format="+format, nil) // looked at before it is frozen
+	}
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}()
+	t0 := time.Now()
+	r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
+	took := time.Since(t0)
+	close(done)
+	wg.Wait()
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	t.Logf("freeze of 1,000 sheets: %v; heap in use before %d MiB, peak %d MiB (+%d MiB)", took.Round(time.Millisecond),
+		before.HeapInuse>>20, peak>>20, (peak-before.HeapInuse)>>20)
+}

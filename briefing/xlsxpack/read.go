@@ -309,7 +309,8 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 	var (
 		rowN, nextRow int = 0, 1
 		cells         []cell
-		cur           *cell
+		cur           cell
+		inCell        bool
 		typ           string
 		v, is         strings.Builder
 		inV, inT      bool
@@ -335,7 +336,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 				}
 				nextRow = rowN + 1
 			case d.is("c"):
-				cur = &cell{col: nextCol}
+				cur, inCell = cell{col: nextCol}, true
 				if ref := d.attr("r"); ref != "" {
 					if c := colOf(ref); c > 0 {
 						cur.col = c
@@ -346,11 +347,9 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 				v.Reset()
 				is.Reset()
 			case d.is("f"):
-				if cur != nil {
-					cur.formula = true
-				}
+				cur.formula = cur.formula || inCell
 			case d.is("v"):
-				inV = cur != nil
+				inV = inCell
 			case d.is("is"):
 				inIs++
 			case d.is("rPh"):
@@ -365,7 +364,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					return err
 				}
 			case d.is("c"):
-				if cur == nil {
+				if !inCell {
 					break
 				}
 				val := v.String()
@@ -382,8 +381,8 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
 				}
 				cur.value = val
-				cells = append(cells, *cur)
-				cur = nil
+				cells = append(cells, cur)
+				inCell = false
 			case d.is("v"):
 				inV = false
 			case d.is("is"):

@@ -124,24 +124,29 @@ func (s *scanner) readTag() (scanEvent, error) {
 	if err := s.r.UnreadByte(); err != nil {
 		return 0, err
 	}
-	// A start tag: up to the ">" that is outside any quoted value.
+	// A start tag: up to the ">" that is outside any quoted value, read a
+	// buffer's worth at a time.
 	s.tag = s.tag[:0]
 	var quote byte
-	for {
-		c, err := s.r.ReadByte()
-		if err != nil {
+	for done := false; !done; {
+		chunk, err := s.r.ReadSlice('>')
+		if err != nil && err != bufio.ErrBufferFull {
 			return 0, readErr(err)
 		}
-		if quote != 0 {
-			if c == quote {
-				quote = 0
+		for _, c := range chunk {
+			if quote != 0 {
+				if c == quote {
+					quote = 0
+				}
+			} else if c == '"' || c == '\'' {
+				quote = c
 			}
-		} else if c == '"' || c == '\'' {
-			quote = c
-		} else if c == '>' {
-			break
 		}
-		s.tag = append(s.tag, c)
+		s.tag = append(s.tag, chunk...)
+		if err == nil && quote == 0 {
+			s.tag = s.tag[:len(s.tag)-1] // the ">"
+			done = true
+		}
 	}
 	tag := s.tag
 	self := len(tag) > 0 && tag[len(tag)-1] == '/'

@@ -19,7 +19,11 @@ func (db *DB) CreateRelease(ctx context.Context, r *briefing.Release, files map[
 	if err := checkFormats(files); err != nil {
 		return err
 	}
-	return write(ctx, db, r, func(tx *bolt.Tx, now time.Time) error { return createRelease(tx, r, files, by, now) })
+	packed, err := packFiles(files)
+	if err != nil {
+		return err
+	}
+	return write(ctx, db, r, func(tx *bolt.Tx, now time.Time) error { return createRelease(tx, r, packed, by, now) })
 }
 
 func createRelease(tx *bolt.Tx, r *briefing.Release, files map[string][]byte, by briefing.Actor, now time.Time) error {
@@ -73,7 +77,7 @@ func (db *DB) ReleaseFile(ctx context.Context, id, format string) ([]byte, error
 	if v == nil || format == "" {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "release %s has no %q file", id, format)
 	}
-	return bytes.Clone(v), nil
+	return unpackFile(v)
 }
 
 // Releases lists a round's release records, oldest first: ENOTFOUND for the round.

@@ -532,7 +532,11 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *briefing.Snapshot, files ma
 	if err := checkFormats(files); err != nil {
 		return err
 	}
-	return write(ctx, db, s, func(tx *bolt.Tx, now time.Time) error { return createSnapshot(tx, s, files, by, now) })
+	packed, err := packFiles(files)
+	if err != nil {
+		return err
+	}
+	return write(ctx, db, s, func(tx *bolt.Tx, now time.Time) error { return createSnapshot(tx, s, packed, by, now) })
 }
 
 func checkFormats(files map[string][]byte) error {
@@ -605,7 +609,7 @@ func snapshotFile(tx *bolt.Tx, id, format string) ([]byte, error) {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %q file", id, format)
 	}
 	// The bytes live in the file's memory map only while the transaction does.
-	return bytes.Clone(v), nil
+	return unpackFile(v)
 }
 
 // Snapshots lists a round's snapshots, oldest first: ENOTFOUND for the round.

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"strings"
 	"testing"
 
 	"briefpack/briefing"
@@ -98,4 +100,32 @@ func TestSnapshotService_SnapshotFile(t *testing.T) {
 		_, err = db.Snapshot(ctx, "2")
 		assertError(t, err, briefing.ENOTFOUND, "snapshot 2 not found")
 	})
+}
+
+// TestSnapshotFiles_StoredCompressed: an HTML file is stored compressed,
+// so the database grows by a fraction of it, and read back byte for byte;
+// a workbook (a zip already) is stored as it is.
+func TestSnapshotFiles_StoredCompressed(t *testing.T) {
+	db := MustOpenDB(t)
+	r := mustRound(t, db, mustDialogue(t, db).ID, 1)
+	html := []byte("<!doctype html><p>" + strings.Repeat("The same paragraph, many times over. ", 200000) + "</p>")
+	xlsx := append([]byte("PK\x03\x04"), bytes.Repeat([]byte{1, 2, 3}, 1000)...)
+	before, err := db.Backup(io.Discard) // the bytes in use, not the file grown ahead of them
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := &briefing.Snapshot{RoundID: r.ID, Edition: briefing.EditionFull, Marking: "RESTRICTED"}
+	if err := db.CreateSnapshot(ctx, sn, map[string][]byte{"html": html, "xlsx": xlsx}, alice); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string][]byte{"html": html, "xlsx": xlsx} {
+		got, err := db.SnapshotFile(ctx, sn.ID, f)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d bytes back of %d (%v)", f, len(got), len(want), err)
+		}
+	}
+	after, _ := db.Backup(io.Discard)
+	if grew := after - before; grew > int64(len(html))/4 {
+		t.Errorf("the database grew by %d bytes for a %d-byte HTML file", grew, len(html))
+	}
 }

@@ -126,9 +126,10 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 		}
 	}
 	// The file is mapped a gigabyte at a time, as etcd maps its own, so that
-	// a growing file (a frozen pack adds tens of megabytes) is not remapped,
-	// with every node in memory copied out of the old map, at each commit;
-	// the map is address space, not memory. Free pages are kept in a map.
+	// a growing file (a frozen pack adds megabytes) is not remapped, with
+	// every node in memory copied out of the old map, at each commit; the
+	// map is address space, not memory. Free pages are kept in a map, which
+	// finds room without scanning a list.
 	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout, InitialMmapSize: 1 << 30, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, err

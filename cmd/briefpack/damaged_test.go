@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -37,7 +38,9 @@ func TestDamagedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range []int{len(full) / 2, 10000, 8192, 0} {
+	// The file is grown ahead of its data, in zeros: cut within the data.
+	used := len(bytes.TrimRight(full, "\x00"))
+	for _, size := range []int{used / 2, 10000, 8192, 0} {
 		bad := filepath.Join(dir, "bad.db")
 		if err := os.WriteFile(bad, full[:size], 0o600); err != nil {
 			t.Fatal(err)

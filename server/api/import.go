@@ -133,7 +133,15 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	// would show each paragraph of the round's sheets as they are now: what
 	// the rows are compared with to find the ones edited.
 	shownc := make(chan map[string]string, 1)
-	go func() { shownc <- s.shownTexts(v, r.ID) }()
+	go func() {
+		shown := map[string]string{}
+		// Only a shortcut: should it fail, the import works the texts out itself.
+		defer func() {
+			_ = recover()
+			shownc <- shown
+		}()
+		shown = s.shownTexts(v, r.ID)
+	}()
 	book, err := xlsxpack.ReadImport(bytes.NewReader(body), int64(len(body)), 0)
 	shown := <-shownc
 	if err != nil {

@@ -41,7 +41,7 @@ func released(t *testing.T, s briefing.Settings, sh *briefing.Sheet, home, partn
 // 2018 pack (003) and finds the words the demo's sheet of that title
 // releases: the same sections, paragraphs, withheld paragraphs and spans.
 func TestParseBrief_003(t *testing.T) {
-	raw, err := os.ReadFile("testdata/003_topic_sheets.txt")
+	raw, err := os.ReadFile("testdata/sources/003_a7d3d719d61451e4.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,9 @@ import (
 	"briefpack/briefing"
 )
 
-// The import reads a workbook with the standard library's zip and XML
-// readers, not excelize's: it opens only the parts it needs (the workbook,
+// The import reads a workbook with the standard library's zip reader, the
+// small XML parts with encoding/xml and the large ones — worksheets, shared
+// strings — with a scanner of its own (scan.go), not excelize's: it opens only the parts it needs (the workbook,
 // its relationships, the shared strings, Topics and Import), reads each
 // worksheet's rows as a stream, counts every byte it decompresses against a
 // bound, and sees formulas, which a reader of values would hide. It takes
@@ -253,38 +254,38 @@ func (x *bookReader) readShared(part string) error {
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	d := newScanner(rc)
 	var b strings.Builder
 	depthPh, inT := 0, false
 	for {
-		tok, err := d.Token()
+		ev, err := d.next()
 		if err == io.EOF {
 			return nil
 		} else if err != nil {
 			return decodeErr(part, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
+		switch ev {
+		case scanStart:
+			switch {
+			case d.is("si"):
 				b.Reset()
-			case "rPh":
+			case d.is("rPh"):
 				depthPh++
-			case "t":
+			case d.is("t"):
 				inT = depthPh == 0
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
+		case scanEnd:
+			switch {
+			case d.is("si"):
 				x.shared = append(x.shared, b.String())
-			case "rPh":
+			case d.is("rPh"):
 				depthPh--
-			case "t":
+			case d.is("t"):
 				inT = false
 			}
-		case xml.CharData:
+		case scanText:
 			if inT {
-				b.Write(t)
+				b.Write(d.text)
 			}
 		}
 	}
@@ -304,11 +305,12 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	d := newScanner(rc)
 	var (
 		rowN, nextRow int = 0, 1
 		cells         []cell
-		cur           *cell
+		cur           cell
+		inCell        bool
 		typ           string
 		v, is         strings.Builder
 		inV, inT      bool
@@ -316,55 +318,53 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 		nextCol       int
 	)
 	for {
-		tok, err := d.Token()
+		ev, err := d.next()
 		if err == io.EOF {
 			return nil
 		} else if err != nil {
 			return decodeErr(name+" worksheet", err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "row":
+		switch ev {
+		case scanStart:
+			switch {
+			case d.is("row"):
 				rowN, cells, nextCol = nextRow, cells[:0], 1
-				if r := attr(t, "r"); r != "" {
+				if r := d.attr("r"); r != "" {
 					if n, err := strconv.Atoi(r); err == nil && n > 0 {
 						rowN = n
 					}
 				}
 				nextRow = rowN + 1
-			case "c":
-				cur = &cell{col: nextCol}
-				if ref := attr(t, "r"); ref != "" {
+			case d.is("c"):
+				cur, inCell = cell{col: nextCol}, true
+				if ref := d.attr("r"); ref != "" {
 					if c := colOf(ref); c > 0 {
 						cur.col = c
 					}
 				}
 				nextCol = cur.col + 1
-				typ = attr(t, "t")
+				typ = d.attr("t")
 				v.Reset()
 				is.Reset()
-			case "f":
-				if cur != nil {
-					cur.formula = true
-				}
-			case "v":
-				inV = cur != nil
-			case "is":
+			case d.is("f"):
+				cur.formula = cur.formula || inCell
+			case d.is("v"):
+				inV = inCell
+			case d.is("is"):
 				inIs++
-			case "rPh":
+			case d.is("rPh"):
 				depthPh++
-			case "t":
+			case d.is("t"):
 				inT = inIs > 0 && depthPh == 0
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "row":
+		case scanEnd:
+			switch {
+			case d.is("row"):
 				if err := fn(rowN, cells); err != nil {
 					return err
 				}
-			case "c":
-				if cur == nil {
+			case d.is("c"):
+				if !inCell {
 					break
 				}
 				val := v.String()
@@ -381,34 +381,25 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
 				}
 				cur.value = val
-				cells = append(cells, *cur)
-				cur = nil
-			case "v":
+				cells = append(cells, cur)
+				inCell = false
+			case d.is("v"):
 				inV = false
-			case "is":
+			case d.is("is"):
 				inIs--
-			case "rPh":
+			case d.is("rPh"):
 				depthPh--
-			case "t":
+			case d.is("t"):
 				inT = false
 			}
-		case xml.CharData:
+		case scanText:
 			if inV {
-				v.Write(t)
+				v.Write(d.text)
 			} else if inT {
-				is.Write(t)
+				is.Write(d.text)
 			}
 		}
 	}
-}
-
-func attr(t xml.StartElement, local string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == local && a.Name.Space == "" {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // colOf is the column number of a cell reference such as "D12", or 0.
@@ -570,8 +561,16 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
 // shows it, so the import can tell a cell left as it was from one edited.
-func TopicText(s briefing.Settings, p briefing.Paragraph) string {
+func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicTexts(s)(p) }
+
+// TopicTexts returns TopicText for many paragraphs, working out each
+// distinct text once.
+func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
 	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}, runs: map[string][]excelize.RichTextRun{}}
+	return func(p briefing.Paragraph) string { return wr.topicText(p) }
+}
+
+func (wr *writer) topicText(p briefing.Paragraph) string {
 	// The XML of a cell cannot hold most control characters: the writer
 	// puts U+FFFD in their place, and so does this.
 	return strings.Map(func(r rune) rune {

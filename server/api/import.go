@@ -129,7 +129,21 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	if err != nil {
 		return nil, err
 	}
+	// While the workbook is read, another core works out how the workbook
+	// would show each paragraph of the round's sheets as they are now: what
+	// the rows are compared with to find the ones edited.
+	shownc := make(chan map[string]string, 1)
+	go func() {
+		shown := map[string]string{}
+		// Only a shortcut: should it fail, the import works the texts out itself.
+		defer func() {
+			_ = recover()
+			shownc <- shown
+		}()
+		shown = s.shownTexts(v, r.ID)
+	}()
 	book, err := xlsxpack.ReadImport(bytes.NewReader(body), int64(len(body)), 0)
+	shown := <-shownc
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +154,14 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	if err != nil {
 		return nil, err
 	}
+	render := xlsxpack.TopicTexts(v.Set)
 	plans, err := v.Set.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: v.User.Clearance, DefaultMarking: r.Marking,
-		Render: func(p briefing.Paragraph) string { return xlsxpack.TopicText(v.Set, p) }})
+		Render: func(p briefing.Paragraph) string {
+			if t, ok := shown[p.Text+"\x00"+p.Withhold]; ok {
+				return t
+			}
+			return render(p)
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +200,27 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		}
 		return res, nil
 	}
+}
+
+// shownTexts is each paragraph of a round's sheets, as the reader sees them
+// now, as a workbook shows it, keyed by its text and withholding (all that
+// the shown text depends on). It reads only through the reader's view; a
+// failure leaves the map short, and the import works those texts out itself.
+func (s *API) shownTexts(v *view, roundID string) map[string]string {
+	shown := map[string]string{}
+	render := xlsxpack.TopicTexts(v.Set)
+	_ = eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(roundID, p) },
+		func(sh *briefing.Sheet) (bool, error) {
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if k := p.Text + "\x00" + p.Withhold; shown[k] == "" {
+						shown[k] = render(p)
+					}
+				}
+			}
+			return true, nil
+		})
+	return shown
 }
 
 // importBases reads the importer's copy of each sheet the workbook names, at
@@ -221,16 +262,23 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 		if cur.RoundID != r.ID {
 			return nil, importError(rf.cell, "names a topic sheet of another round")
 		}
-		base, err := s.StoredVersion(v, id, rf.version)
-		if err != nil {
-			return nil, err
-		}
-		if base == nil {
-			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
-		}
-		bv, ok := v.Set.VisibleSheet(v.User.Clearance, base)
-		if !ok {
-			return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+		// Usually nothing was saved since the workbook was made: the
+		// reader's copy is the base, and no old version need be read.
+		var bv *briefing.Sheet
+		if cur.Version == rf.version {
+			bv = cur.Clone()
+		} else {
+			base, err := s.StoredVersion(v, id, rf.version)
+			if err != nil {
+				return nil, err
+			}
+			ok := base != nil
+			if ok {
+				bv, ok = v.Set.VisibleSheet(v.User.Clearance, base)
+			}
+			if !ok {
+				return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+			}
 		}
 		bv.Version = rf.version
 		bv.Headings(d.Home, d.Partner)

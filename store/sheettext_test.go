@@ -73,21 +73,27 @@ func realisticSheet(rng *rand.Rand, roundID, title string, size int) *briefing.S
 // paragraph rewritten, or now and then one dropped and a new one added
 // elsewhere, so the sheet keeps its size however often it is revised.
 func reviseSheet(rng *rand.Rand, sh *briefing.Sheet) {
-	sec := &sh.Sections[rng.IntN(len(sh.Sections))]
-	for len(sec.Paragraphs) < 2 {
-		sec = &sh.Sections[rng.IntN(len(sh.Sections))]
+	var filled []int
+	for i, sec := range sh.Sections {
+		if len(sec.Paragraphs) > 0 {
+			filled = append(filled, i)
+		}
 	}
+	if len(filled) == 0 {
+		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, briefing.Paragraph{Text: prose(rng, 300), Marking: "RESTRICTED"})
+		return
+	}
+	sec := &sh.Sections[filled[rng.IntN(len(filled))]]
 	i := rng.IntN(len(sec.Paragraphs))
-	if rng.IntN(5) == 0 && sec.Paragraphs[i].Marking != "SECRET" {
+	p := &sec.Paragraphs[i]
+	switch {
+	case p.Marking == "SECRET":
+		p.Text = "We assess {{s6(a): " + prose(rng, 60) + "}} " + prose(rng, 250)
+	case rng.IntN(5) == 0 && len(sec.Paragraphs) > 1:
 		sec.Paragraphs = append(sec.Paragraphs[:i], sec.Paragraphs[i+1:]...)
 		to := &sh.Sections[rng.IntN(len(sh.Sections))]
 		to.Paragraphs = append(to.Paragraphs, briefing.Paragraph{Text: prose(rng, 250+rng.IntN(200)), Marking: "RESTRICTED"})
-		return
+	default:
+		p.Text = prose(rng, 250+rng.IntN(200))
 	}
-	p := &sec.Paragraphs[i]
-	if p.Marking == "SECRET" {
-		p.Text = "We assess {{s6(a): " + prose(rng, 60) + "}} " + prose(rng, 250)
-		return
-	}
-	p.Text = prose(rng, 250+rng.IntN(200))
 }

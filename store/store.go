@@ -39,9 +39,10 @@ var (
 	sessionBucket  = []byte("sessions")       // token hash → briefing.Session
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
 	releaseBucket  = []byte("releases")
-	releaseFiles   = []byte("release_files") // release id (8 bytes) + format → bytes
-	historyBucket  = []byte("history")       // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
-	auditBucket    = []byte("audit")         // sequence (8 bytes) → briefing.AuditRecord
+	releaseFiles   = []byte("release_files")  // release id (8 bytes) + format → bytes
+	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → header (history.go)
+	historyBodies  = []byte("history_bodies") // the same key → the version's JSON, compressed (history.go)
+	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
 
 	// Indexes of children by parent: parent id (8 bytes) + child id (8 bytes) → nothing.
 	roundsByDialogue  = []byte("idx_rounds_by_dialogue")
@@ -58,7 +59,7 @@ var (
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
-	releaseBucket, releaseFiles, releasesByRound}
+	releaseBucket, releaseFiles, releasesByRound, historyBodies}
 
 // Keys of the meta bucket.
 var (

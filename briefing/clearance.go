@@ -63,3 +63,20 @@ func (s Settings) HoldsOnly(clearance string, sh *Sheet) bool {
 	}
 	return true
 }
+
+// VisibleVersion applies the clearance rule to a summarised version of a
+// sheet as VisibleSheet does to the sheet: false when it holds paragraphs
+// and none within clearance, else the marking of what the reader sees.
+func (s Settings) VisibleVersion(clearance string, sum VersionSummary) (string, bool) {
+	m, kept := s.Lowest(), 0
+	for _, pm := range sum.Markings {
+		if s.Allows(clearance, pm) {
+			m = s.Highest(m, pm)
+			kept++
+		}
+	}
+	if len(sum.Markings) > 0 && kept == 0 {
+		return "", false
+	}
+	return m, true
+}

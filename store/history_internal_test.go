@@ -123,6 +123,43 @@ func TestMigrate_FromSchema4(t *testing.T) {
 		}
 	}
 
+	// The versions list, now read from headers, shows each clearance what
+	// filtering every version's text showed it before.
+	set, _ := db.Settings(ctx)
+	for _, clearance := range set.Markings {
+		v := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleViewer, Clearance: clearance})
+		for _, vs := range byObject {
+			if vs[0].kind != briefing.KindSheet {
+				continue
+			}
+			id := vs[0].id
+			got, err := v.SheetVersions(ctx, id)
+			if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+				continue // deleted, or hidden from this reader now
+			}
+			must(t, err)
+			var want []briefing.SheetVersion
+			for _, o := range vs {
+				if o.rec.Deleted {
+					continue
+				}
+				var sh briefing.Sheet
+				must(t, json.Unmarshal(o.rec.Data, &sh))
+				if vis, ok := set.VisibleSheet(clearance, &sh); ok {
+					want = append(want, briefing.SheetVersion{Version: o.version, Title: vis.Title, Marking: vis.Marking})
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: sheet %s lists %d versions, want %d", clearance, id, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].Version != want[i].Version || got[i].Title != want[i].Title || got[i].Marking != want[i].Marking {
+					t.Errorf("%s: sheet %s: %+v, want %+v", clearance, id, got[i], want[i])
+				}
+			}
+		}
+	}
+
 	// The texts are compressed, most of them as deltas.
 	var raw, stored, deltas int
 	must(t, db.db.View(func(tx *bolt.Tx) error {

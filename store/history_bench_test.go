@@ -121,3 +121,26 @@ func BenchmarkDiff(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpen opens a database as every start does, at 10 and 1,000
+// saved versions of a sheet: the check at open must not read every page.
+func BenchmarkOpen(b *testing.B) {
+	for _, n := range versionCounts {
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
+			db, _ := historyDB(b, n)
+			path := db.Path()
+			if err := db.Close(); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				db, err := store.Open(path, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := db.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

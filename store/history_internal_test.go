@@ -276,3 +276,48 @@ func TestHeader_RoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRewriteHistory_Schema5 runs a record migration over history kept as
+// headers and texts, as a migration after schema 5 will: every version
+// is rewritten, deltas against their full copy's new text, and summaries
+// follow the new text.
+func TestRewriteHistory_Schema5(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
+	must(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	must(t, db.CreateDialogue(ctx, d, by))
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
+	must(t, db.CreateRound(ctx, r, by))
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
+	must(t, db.CreateSheet(ctx, sh, by))
+	for i := 2; i <= deltaPeriod+5; i++ {
+		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, briefing.Paragraph{Text: "Paragraph " + strconv.Itoa(i), Marking: "RESTRICTED"})
+		must(t, db.UpdateSheet(ctx, sh, by))
+	}
+	must(t, db.DeleteSheet(ctx, sh.ID, sh.Version, by))
+	before, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	rename := func(raw []byte) ([]byte, error) {
+		return bytes.ReplaceAll(raw, []byte(`"title":"Cyber"`), []byte(`"title":"Cyber policy"`)), nil
+	}
+	must(t, db.db.Update(func(tx *bolt.Tx) error { return rewriteHistory(tx, briefing.KindSheet, rename) }))
+	after, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	if len(after) != len(before) || !after[len(after)-1].Deleted {
+		t.Fatalf("%d versions, want %d ending in a deletion", len(after), len(before))
+	}
+	for i := range before {
+		want, _ := rename(before[i].Data)
+		if !bytes.Equal(after[i].Data, want) || !after[i].At.Equal(before[i].At) || after[i].By != before[i].By {
+			t.Fatalf("version %d: %s, want %s", i+1, after[i].Data, want)
+		}
+		if !before[i].Deleted && heads[i].Summary.Title != "Cyber policy" {
+			t.Fatalf("version %d: summary %+v", i+1, heads[i].Summary)
+		}
+	}
+	must(t, db.Check(ctx))
+}

@@ -123,25 +123,35 @@ func (r *headerReader) bytes(n uint64) []byte {
 }
 
 // headerDecoder decodes the headers of a list of versions, which repeat
-// the same authors, title and markings: it keeps one copy of each string,
-// and versions whose markings are those of the version before share them.
-// The zero value decodes one header alone.
+// the same few authors, title and markings: it keeps the strings it read
+// last and gives them back when they come again, and versions whose
+// markings are those of the version before share them. The zero value
+// decodes one header alone.
 type headerDecoder struct {
-	strings  map[string]string
+	many     bool     // decoding a list: share what repeats
+	recent   []string // the last strings read, newest last
 	markings []string
 }
+
+// maxRecent is how many strings a headerDecoder keeps: a few authors and a title.
+const maxRecent = 8
 
 // string copies out of the transaction's memory.
 func (d *headerDecoder) string(r *headerReader) string {
 	b := r.bytes(r.uvarint())
-	if d.strings == nil {
+	if !d.many {
 		return string(b)
 	}
-	if s, ok := d.strings[string(b)]; ok {
-		return s
+	for i := len(d.recent) - 1; i >= 0; i-- {
+		if d.recent[i] == string(b) {
+			return d.recent[i]
+		}
 	}
 	s := string(b)
-	d.strings[s] = s
+	if len(d.recent) == maxRecent {
+		d.recent = append(d.recent[:0], d.recent[1:]...)
+	}
+	d.recent = append(d.recent, s)
 	return s
 }
 
@@ -188,7 +198,7 @@ func (d *headerDecoder) decode(raw []byte) (header, error) {
 // readMarkings reads n markings, giving back the last list read when they
 // are the same.
 func (d *headerDecoder) readMarkings(r *headerReader, n int) []string {
-	if d.strings != nil && n == len(d.markings) {
+	if d.many && n == len(d.markings) {
 		save, same := *r, true
 		for i := 0; i < n && same; i++ {
 			same = string(r.bytes(r.uvarint())) == d.markings[i]
@@ -404,7 +414,7 @@ func readVersions(tx *bolt.Tx, kind string, key []byte, withData bool) ([]briefi
 	if withData {
 		fulls = map[uint64][]byte{}
 	}
-	d := headerDecoder{strings: map[string]string{}}
+	d := headerDecoder{many: true}
 	cur := tx.Bucket(historyBucket).Cursor()
 	// Versions are numbered from 1 without gaps: the last is how many there are.
 	if k, _ := cur.Seek(join(prefix, itob(math.MaxUint64))); k == nil || !bytes.HasPrefix(k, prefix) {

@@ -284,7 +284,7 @@ func compressVersion(tx *bolt.Tx, prefix []byte, version uint64, data []byte) ([
 		}
 	}
 	if base != 0 && version-base < deltaPeriod {
-		dict, err := inflate(tx.Bucket(historyBodies).Get(join(prefix, itob(base))), nil)
+		dict, err := inflate(tx.Bucket(historyBodies).Get(join(prefix, itob(base))), nil, len(data))
 		if err != nil {
 			return nil, 0, fmt.Errorf("full copy of version %d: %w", base, err)
 		}
@@ -331,9 +331,10 @@ func deflate(data, dict []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// inflate decompresses a body, against dict for a delta. The bytes it
-// returns are its own, not the transaction's.
-func inflate(body, dict []byte) ([]byte, error) {
+// inflate decompresses a body, against dict for a delta, into a buffer
+// made for about size bytes. The bytes it returns are its own, not the
+// transaction's.
+func inflate(body, dict []byte, size int) ([]byte, error) {
 	if body == nil {
 		return nil, errors.New("no body")
 	}
@@ -342,7 +343,9 @@ func inflate(body, dict []byte) ([]byte, error) {
 	if err := r.(flate.Resetter).Reset(bytes.NewReader(body), dict); err != nil {
 		return nil, err
 	}
-	out := bytes.NewBuffer(make([]byte, 0, 4*len(body)))
+	// bytes.Buffer reads into at least 512 free bytes, and needs them to see the end.
+	// The size is a hint, bounded so a damaged header cannot ask for much.
+	out := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), 1<<20)+bytes.MinRead))
 	if _, err := out.ReadFrom(r); err != nil {
 		return nil, err
 	}
@@ -364,7 +367,8 @@ func readBody(tx *bolt.Tx, prefix []byte, version uint64, h *header, fulls map[u
 		dict = fulls[h.Base]
 		if dict == nil {
 			var err error
-			if dict, err = inflate(bodies.Get(join(prefix, itob(h.Base))), nil); err != nil {
+			// The full copy is about the size of the version made against it.
+			if dict, err = inflate(bodies.Get(join(prefix, itob(h.Base))), nil, h.Size+h.Size/8); err != nil {
 				return nil, fmt.Errorf("full copy of version %d: %w", h.Base, err)
 			}
 			if fulls != nil {
@@ -372,7 +376,7 @@ func readBody(tx *bolt.Tx, prefix []byte, version uint64, h *header, fulls map[u
 			}
 		}
 	}
-	data, err := inflate(bodies.Get(join(prefix, itob(version))), dict)
+	data, err := inflate(bodies.Get(join(prefix, itob(version))), dict, h.Size)
 	if err != nil {
 		return nil, fmt.Errorf("version %d: %w", version, err)
 	}

@@ -576,8 +576,11 @@ func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, er
 // SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.
 // It reads only that version.
 func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*Sheet, error) {
-	if _, err := v.Sheet(ctx, id); err != nil {
+	// The sheet as this request read it, if it did: a diff asks for two versions.
+	if sh, err := v.sheetOf(ctx, id); err != nil {
 		return nil, err
+	} else if sh == nil {
+		return nil, hidden(KindSheet, id)
 	}
 	missing := Errorf(ENOTFOUND, "sheet %s has no version %d", id, version)
 	rec, err := v.st.Version(ctx, KindSheet, id, version)

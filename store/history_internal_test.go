@@ -249,6 +249,18 @@ func TestHistory_Deltas(t *testing.T) {
 	if err := db.Check(ctx); err == nil || !bytesContains(err.Error(), "does not match its header") {
 		t.Fatalf("check: %v", err)
 	}
+	// A text kept under no header, and a header that does not decode.
+	must(t, db.db.Update(func(tx *bolt.Tx) error {
+		k := join(historyPrefix(briefing.KindSheet, itob(1)), itob(999))
+		if err := tx.Bucket(historyBodies).Put(k, []byte{1}); err != nil {
+			return err
+		}
+		return tx.Bucket(historyBucket).Put(join(historyPrefix(briefing.KindSheet, itob(1)), itob(3)), []byte("{}"))
+	}))
+	err = db.Check(ctx)
+	if err == nil || !bytesContains(err.Error(), "without a header") || !bytesContains(err.Error(), "version 3: malformed history header") {
+		t.Fatalf("check: %v", err)
+	}
 }
 
 func bytesContains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }

@@ -12,9 +12,9 @@ import (
 
 // TestWriteSchema4Fixture writes testdata/schema4.db.gz's database when
 // BRIEFPACK_WRITE_SCHEMA4 names a file to write (then gzip it by hand). It
-// was run once, at the commit that added it, the last whose history kept
-// each version as one JSON record of its full text (schema 4); run at a
-// later commit it writes that commit's format instead, so the committed
+// was run against the store as it was at schema 4, the last whose history
+// kept each version as one JSON record of its full text; run against a
+// later store it writes that store's format instead, so the committed
 // fixture must not be regenerated.
 func TestWriteSchema4Fixture(t *testing.T) {
 	path := os.Getenv("BRIEFPACK_WRITE_SCHEMA4")

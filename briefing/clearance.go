@@ -66,3 +66,22 @@ func (s Settings) HoldsOnly(clearance string, sh *Sheet) bool {
 	}
 	return true
 }
+
+// VisibleVersion applies the clearance rule to a summarised version of a
+// sheet as VisibleSheet does to the sheet: false when it holds paragraphs
+// and none within clearance, else the marking of what the reader sees (the
+// highest they may see, or the lowest of the scheme for no paragraphs).
+// It compares levels, not markings: a list calls it once a version.
+func (s Settings) VisibleVersion(clearance string, sum VersionSummary) (string, bool) {
+	c, cleared := s.Level(clearance)
+	top, kept := 0, false
+	for _, pm := range sum.Markings {
+		if l, ok := s.Level(pm); cleared && ok && l <= c {
+			top, kept = max(top, l), true
+		}
+	}
+	if len(sum.Markings) > 0 && !kept {
+		return "", false
+	}
+	return s.Markings[top], true
+}

@@ -17,6 +17,10 @@ import (
 // over every record of the kinds it names (current objects and their history),
 // and stores the new version in the same transaction: a database is either
 // wholly migrated or untouched.
+//
+// A migration with no Kinds changes no record's JSON but how a backend lays
+// its records out (migration 5: history as headers and compressed texts);
+// each backend does its own part at that schema version.
 type Migration struct {
 	// To is the schema version the migration produces.
 	To int
@@ -42,6 +46,8 @@ var Migrations = []Migration{
 		Kinds: []string{KindSheet}, Record: giveParagraphIDs},
 	{To: 4, Name: "a topic sheet's owner is held by user id, not by name",
 		Kinds: []string{KindSheet}, Prepare: ownersByID},
+	{To: 5, Name: "history keeps a small header of each version apart from its text, and the text compressed: " +
+		"a list of versions reads the headers only"},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.

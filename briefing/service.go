@@ -143,6 +143,11 @@ type HistoryService interface {
 	// Version returns one stored version of an object, reading only that
 	// one: ENOTFOUND when there is no such version.
 	Version(ctx context.Context, kind, id string, version int) (VersionRecord, error)
+	// VersionHeaders lists the stored versions of an object like Versions,
+	// but without their Data: each with its time, author, size and summary,
+	// read without reading the versions themselves. ENOTFOUND when there
+	// are none.
+	VersionHeaders(ctx context.Context, kind, id string) ([]VersionRecord, error)
 }
 
 // VersionRecord is one saved version of an object.
@@ -151,7 +156,21 @@ type VersionRecord struct {
 	At      time.Time
 	By      string
 	Deleted bool
-	Data    []byte // the object's JSON as saved
+	Data    []byte // the object's JSON as saved; nil in a list of headers
+	// Size is the length of Data as saved, also where Data is not read.
+	Size int
+	// Summary is what a list of versions shows without reading them.
+	Summary VersionSummary
+}
+
+// VersionSummary is what a list of an object's versions needs of each
+// version without reading it: for a topic sheet, its title and the
+// markings its paragraphs bear, enough to apply the clearance rule to it.
+type VersionSummary struct {
+	Title string
+	// Markings are the distinct markings of the paragraphs, in the order
+	// they first appear; empty for a sheet without paragraphs.
+	Markings []string
 }
 
 // Store is everything briefpack keeps.

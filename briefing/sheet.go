@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -249,4 +250,17 @@ func (sh *Sheet) Clone() *Sheet {
 		c.Sections[i].Paragraphs = append([]Paragraph(nil), sec.Paragraphs...)
 	}
 	return &c
+}
+
+// SummarizeSheet returns the summary of a topic sheet's version.
+func SummarizeSheet(sh *Sheet) VersionSummary {
+	s := VersionSummary{Title: sh.Title, Markings: []string{}}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if !slices.Contains(s.Markings, p.Marking) {
+				s.Markings = append(s.Markings, p.Marking)
+			}
+		}
+	}
+	return s
 }

@@ -534,41 +534,38 @@ func (v *View) Comments(ctx context.Context, sheetID string, p Page) ([]*Comment
 		})
 }
 
-// SheetVersion is one saved version of a topic sheet as the reader may see it.
+// SheetVersion is one saved version of a topic sheet as the reader may
+// see it in a list of versions: its title and the marking of what they see.
 type SheetVersion struct {
 	Version int
 	Record  VersionRecord // without Data
-	Sheet   *Sheet
+	Title   string
+	Marking string
 }
 
-// SheetVersions lists the reader's copies of a sheet's saved versions, oldest
-// first, each filtered like the sheet; a version they may not see at all is
-// left out. ENOTFOUND for a sheet they may not see now.
+// SheetVersions lists a sheet's saved versions as the reader may see them,
+// oldest first; a version they may not see at all is left out. It reads
+// each version's header, never its text. ENOTFOUND for a sheet they may
+// not see now.
 func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, error) {
+	// The sheet now: its round, which no version changes, must be visible too.
 	if _, err := v.Sheet(ctx, id); err != nil {
 		return nil, err
 	}
-	recs, err := v.st.Versions(ctx, KindSheet, id)
+	recs, err := v.st.VersionHeaders(ctx, KindSheet, id)
 	if err != nil {
 		return nil, err
 	}
-	var out []SheetVersion
+	out := make([]SheetVersion, 0, len(recs))
 	for _, rec := range recs {
 		if rec.Deleted {
 			continue
 		}
-		var sh Sheet
-		if err := json.Unmarshal(rec.Data, &sh); err != nil {
-			return nil, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
-		}
-		vis, ok, err := v.VisibleSheet(ctx, &sh)
-		if err != nil {
-			return nil, err
-		} else if !ok {
+		marking, ok := v.set.VisibleVersion(v.level, rec.Summary)
+		if !ok {
 			continue
 		}
-		rec.Data = nil
-		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Sheet: vis})
+		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking})
 	}
 	return out, nil
 }
@@ -576,8 +573,11 @@ func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, er
 // SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.
 // It reads only that version.
 func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*Sheet, error) {
-	if _, err := v.Sheet(ctx, id); err != nil {
+	// The sheet as this request read it, if it did: a diff asks for two versions.
+	if sh, err := v.sheetOf(ctx, id); err != nil {
 		return nil, err
+	} else if sh == nil {
+		return nil, hidden(KindSheet, id)
 	}
 	missing := Errorf(ENOTFOUND, "sheet %s has no version %d", id, version)
 	rec, err := v.st.Version(ctx, KindSheet, id, version)
@@ -674,18 +674,19 @@ func (v *View) seesChange(ctx context.Context, a *AuditRecord) (bool, error) {
 	if version == 0 {
 		version = a.FromVersion
 	}
-	recs, err := v.st.Versions(ctx, a.Kind, a.ObjectID)
+	if version < 1 {
+		return false, nil
+	}
+	rec, err := v.st.Version(ctx, a.Kind, a.ObjectID, version)
 	if ErrorCode(err) == ENOTFOUND {
 		return false, nil
 	} else if err != nil {
 		return false, err
 	}
-	for _, rec := range recs {
-		if rec.Version == version && !rec.Deleted {
-			return v.seesRecord(ctx, a.Kind, rec.Data)
-		}
+	if rec.Deleted {
+		return false, nil
 	}
-	return false, nil
+	return v.seesRecord(ctx, a.Kind, rec.Data)
 }
 
 // existsStored reports whether an object is stored at all.

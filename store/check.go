@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -99,6 +100,24 @@ func consistency(tx *bolt.Tx) error {
 	return p.err()
 }
 
+// quickCheck is the check of every start: each bucket of the file is a
+// bucket whose first and last entries can be read, which walks a few pages
+// of each from the root down. bbolt panics on a page that is not the kind
+// it expects; that is a damaged file, not a crash.
+func quickCheck(tx *bolt.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a page cannot be read: %v", r)
+		}
+	}()
+	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		c := b.Cursor()
+		c.First()
+		c.Last()
+		return nil
+	})
+}
+
 // checker is a collection as the invariant check sees it.
 type checker interface {
 	check(tx *bolt.Tx, p *problems)
@@ -109,7 +128,8 @@ func (c *collection[T, P]) bucketName() []byte { return c.bucket }
 
 // laterBuckets are the buckets added after the first release: a file the
 // first release wrote, not yet opened by this one, does not have them.
-var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket, releaseBucket, releaseFiles, releasesByRound}
+var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket, releaseBucket, releaseFiles, releasesByRound,
+	historyBodies}
 
 func laterBucket(name []byte) bool {
 	for _, b := range laterBuckets {
@@ -156,6 +176,9 @@ func invariants(tx *bolt.Tx) error {
 	}
 	if v >= 3 {
 		checkParagraphIDs(tx, &p)
+	}
+	if v >= 5 {
+		checkHistory(tx, &p)
 	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
@@ -312,6 +335,65 @@ func checkParagraphIDs(tx *bolt.Tx, p *problems) {
 				}
 				seen[para.ID] = true
 			}
+		}
+		return nil
+	})
+}
+
+// checkHistory verifies what schema 5 promises of history: every version
+// has a header that decodes; a deletion has no text and every other version
+// one that decompresses — on its own, or against a full copy of an earlier
+// version of the same object — to the size, checksum and summary its header
+// records; and no text is kept without a header.
+func checkHistory(tx *bolt.Tx, p *problems) {
+	headers, bodies := tx.Bucket(historyBucket), tx.Bucket(historyBodies)
+	if bodies == nil {
+		p.add("it lacks the %s bucket of schema 5", historyBodies)
+		return
+	}
+	var prefix []byte
+	fulls := map[uint64][]byte{} // the full copies of the object being read
+	_ = headers.ForEach(func(k, v []byte) error {
+		if len(k) < 17 || k[len(k)-17] != 0 {
+			p.add("history holds a malformed key %x", k)
+			return nil
+		}
+		if pre := k[:len(k)-8]; !bytes.Equal(pre, prefix) {
+			prefix = bytes.Clone(pre)
+			clear(fulls)
+		}
+		kind, id, version := string(k[:len(k)-17]), idString(k[len(k)-16:len(k)-8]), btoi(k[len(k)-8:])
+		h, err := decodeHeader(v)
+		if err != nil {
+			p.add("history of %s %s version %d: %v", kind, id, version, err)
+			return nil
+		}
+		if h.Deleted {
+			if bodies.Get(k) != nil {
+				p.add("history of %s %s version %d records a deletion and keeps a text", kind, id, version)
+			}
+			return nil
+		}
+		data, err := readBody(tx, prefix, version, &h, fulls)
+		if err != nil {
+			p.add("history of %s %s: %v", kind, id, err)
+			return nil
+		}
+		if h.Base != 0 {
+			if bh, err := decodeHeader(headers.Get(join(prefix, itob(h.Base)))); err != nil || bh.Base != 0 || bh.Deleted {
+				p.add("history of %s %s version %d is a delta against version %d, which is not a full copy", kind, id, version, h.Base)
+			}
+		}
+		if sum, err := summarize(kind, data); err != nil {
+			p.add("history of %s %s version %d does not decode: %v", kind, id, version, err)
+		} else if !slices.Equal(sum.Markings, h.Summary.Markings) || sum.Title != h.Summary.Title {
+			p.add("history of %s %s version %d: its header's summary is not its text's", kind, id, version)
+		}
+		return nil
+	})
+	_ = bodies.ForEach(func(k, _ []byte) error {
+		if headers.Get(k) == nil {
+			p.add("history keeps a text under %x without a header", k)
 		}
 		return nil
 	})

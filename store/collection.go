@@ -309,7 +309,7 @@ func (c *collection[T, P]) delete(tx *bolt.Tx, id string, version int, by briefi
 			return fmt.Errorf("store: unindex %s %s: %w", c.kind, id, err)
 		}
 	}
-	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, nil); err != nil {
+	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, nil, briefing.VersionSummary{}); err != nil {
 		return err
 	}
 	return putAudit(tx, now, by, opDelete, c.kind, id, om.Version, 0)
@@ -355,7 +355,7 @@ func (c *collection[T, P]) put(tx *bolt.Tx, key []byte, obj P, op string, from i
 			return fmt.Errorf("store: encode %s %s: %w", c.kind, m.ID, err)
 		}
 	}
-	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, data); err != nil {
+	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, data, summaryOf(obj)); err != nil {
 		return err
 	}
 	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version)
@@ -371,32 +371,6 @@ const (
 	opUpdate = "update"
 	opDelete = "delete"
 )
-
-// historyRecord is one saved version of an object; a deletion leaves one
-// without data.
-type historyRecord struct {
-	At      time.Time       `json:"at"`
-	By      string          `json:"by"`
-	Deleted bool            `json:"deleted,omitempty"`
-	Data    json.RawMessage `json:"data,omitempty"`
-}
-
-// historyPrefix is the key prefix of every version of one object.
-func historyPrefix(kind string, key []byte) []byte {
-	return join([]byte(kind), []byte{0}, key)
-}
-
-// putHistory keeps one version of an object; nil data records its deletion.
-func putHistory(tx *bolt.Tx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte) error {
-	raw, err := json.Marshal(historyRecord{At: at, By: by.Name, Deleted: data == nil, Data: data})
-	if err != nil {
-		return fmt.Errorf("store: encode history of %s %s: %w", kind, idString(key), err)
-	}
-	if err := tx.Bucket(historyBucket).Put(join(historyPrefix(kind, key), itob(uint64(version))), raw); err != nil {
-		return fmt.Errorf("store: put history of %s %s: %w", kind, idString(key), err)
-	}
-	return nil
-}
 
 // putAudit appends an audit record. A deletion goes to version 0: nothing.
 func putAudit(tx *bolt.Tx, at time.Time, by briefing.Actor, op, kind, id string, from, to int) error {

@@ -172,10 +172,11 @@ func TestParseKey(t *testing.T) {
 	}
 }
 
-// TestOpen_ErrConsistency hides the file's free pages from bbolt by
+// TestCheck_ErrConsistency hides the file's free pages from bbolt by
 // emptying its freelist page: they become pages nothing reaches, which
-// bbolt's check reports and Open refuses.
-func TestOpen_ErrConsistency(t *testing.T) {
+// bbolt's check reports. Opening does not run that check — it reads every
+// page — so the server starts on the file, and the check finds the fault.
+func TestCheck_ErrConsistency(t *testing.T) {
 	path := mustSeed(t)
 	raw, err := os.ReadFile(path)
 	must(t, err)
@@ -193,13 +194,41 @@ func TestOpen_ErrConsistency(t *testing.T) {
 	}
 	le.PutUint16(raw[freelist*pageSize+10:], 0)
 	must(t, os.WriteFile(path, raw, 0o600))
-
-	_, err = Open(path, "")
-	if err == nil || !strings.Contains(err.Error(), "database "+path+" fails its consistency check: page") ||
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "database "+path+" fails its consistency check: page") ||
 		!strings.Contains(err.Error(), "unreachable unfreed") {
+		t.Fatalf("check: %v", err)
+	}
+	db, err := Open(path, "")
+	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "unreachable unfreed") {
+	defer db.Close()
+	if err := db.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "unreachable unfreed") {
+		t.Fatalf("check of the open database: %v", err)
+	}
+}
+
+// TestOpen_ErrDamagedPage damages the page at the root of the file's
+// buckets: the quick check at open finds it and refuses the file with a
+// message, where reading it later would have crashed the server.
+func TestOpen_ErrDamagedPage(t *testing.T) {
+	path := mustSeed(t)
+	raw, err := os.ReadFile(path)
+	must(t, err)
+	le := binary.LittleEndian
+	meta := 0
+	pageSize := int(le.Uint32(raw[24:]))
+	if le.Uint64(raw[pageSize+64:]) > le.Uint64(raw[64:]) {
+		meta = pageSize
+	}
+	root := int(le.Uint64(raw[meta+32:]))
+	le.PutUint16(raw[root*pageSize+8:], 0x40) // no page kind bbolt knows
+	must(t, os.WriteFile(path, raw, 0o600))
+	_, err = Open(path, "")
+	if err == nil || !strings.Contains(err.Error(), "database "+path+" is damaged or is not a briefpack database") {
+		t.Fatalf("open: %v", err)
+	}
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "has unexpected type") {
 		t.Fatalf("check: %v", err)
 	}
 }

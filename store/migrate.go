@@ -19,6 +19,12 @@ var bucketOf = map[string][]byte{
 	briefing.KindRelease: releaseBucket,
 }
 
+// layoutSteps change how this backend lays its records out, at the schema
+// version of a migration that rewrites no record's JSON.
+var layoutSteps = map[int]func(*bolt.Tx) error{
+	5: splitHistory,
+}
+
 // migrate brings a database at schema version from up to this briefpack's,
 // running briefing.Migrations in order inside tx: over every current record
 // of each migration's kinds and over their history, then storing the new
@@ -46,11 +52,13 @@ func migrate(tx *bolt.Tx, from int) error {
 			if err := rewrite(b, nil, func(raw []byte) ([]byte, error) { return m.Record(kind, raw) }); err != nil {
 				return fmt.Errorf("store: migration %d (%s): %w", m.To, kind, err)
 			}
-			hist := func(raw []byte) ([]byte, error) {
-				return migrateHistory(raw, func(d []byte) ([]byte, error) { return m.Record(kind, d) })
-			}
-			if err := rewrite(tx.Bucket(historyBucket), append([]byte(kind), 0), hist); err != nil {
+			if err := rewriteHistory(tx, kind, func(d []byte) ([]byte, error) { return m.Record(kind, d) }); err != nil {
 				return fmt.Errorf("store: migration %d (history of %s): %w", m.To, kind, err)
+			}
+		}
+		if step := layoutSteps[m.To]; step != nil {
+			if err := step(tx); err != nil {
+				return fmt.Errorf("store: migration %d: %w", m.To, err)
 			}
 		}
 		if err := tx.Bucket(metaBucket).Put(keySchemaVersion, []byte(strconv.Itoa(m.To))); err != nil {
@@ -84,9 +92,10 @@ func rewrite(b *bolt.Bucket, prefix []byte, fn func([]byte) ([]byte, error)) err
 	return nil
 }
 
-// migrateHistory applies a record migration to the object a history record holds.
+// migrateHistory applies a record migration to the object a schema 4
+// history record holds.
 func migrateHistory(raw []byte, fn func([]byte) ([]byte, error)) ([]byte, error) {
-	var h historyRecord
+	var h schema4Record
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return nil, err
 	}

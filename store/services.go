@@ -465,6 +465,17 @@ func auditPage(tx *bolt.Tx, before []byte, limit int) ([]*briefing.AuditRecord, 
 // Versions lists every saved version of an object of kind, oldest first,
 // a deletion last: ENOTFOUND when there are none.
 func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.VersionRecord, error) {
+	return db.versions(ctx, kind, id, true)
+}
+
+// VersionHeaders lists every saved version of an object of kind as Versions
+// does, without their data: it reads the headers only, never a version's
+// text. ENOTFOUND when there are none.
+func (db *DB) VersionHeaders(ctx context.Context, kind, id string) ([]briefing.VersionRecord, error) {
+	return db.versions(ctx, kind, id, false)
+}
+
+func (db *DB) versions(ctx context.Context, kind, id string, withData bool) ([]briefing.VersionRecord, error) {
 	key, err := keyOf(kind, id)
 	if err != nil {
 		return nil, err
@@ -474,7 +485,7 @@ func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.Version
 		return nil, err
 	}
 	defer tx.Rollback()
-	out, err := versions(tx, kind, key)
+	out, err := readVersions(tx, kind, key, withData)
 	if err != nil {
 		return nil, err
 	} else if len(out) == 0 {
@@ -483,8 +494,9 @@ func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.Version
 	return out, nil
 }
 
-// Version returns one saved version of an object, reading only that one:
-// ENOTFOUND when it has no such version.
+// Version returns one saved version of an object, reading only that one
+// (and the full copy a delta is made against): ENOTFOUND when it has no
+// such version.
 func (db *DB) Version(ctx context.Context, kind, id string, version int) (briefing.VersionRecord, error) {
 	key, err := keyOf(kind, id)
 	if err != nil {
@@ -498,31 +510,13 @@ func (db *DB) Version(ctx context.Context, kind, id string, version int) (briefi
 		return briefing.VersionRecord{}, err
 	}
 	defer tx.Rollback()
-	raw := tx.Bucket(historyBucket).Get(join(historyPrefix(kind, key), itob(uint64(version))))
-	if raw == nil {
+	rec, ok, err := readVersion(tx, kind, key, version)
+	if err != nil {
+		return briefing.VersionRecord{}, err
+	} else if !ok {
 		return briefing.VersionRecord{}, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no version %d", kind, id, version)
 	}
-	var rec historyRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return briefing.VersionRecord{}, fmt.Errorf("store: decode history of %s %s: %w", kind, id, err)
-	}
-	return briefing.VersionRecord{Version: version, At: rec.At, By: rec.By, Deleted: rec.Deleted, Data: rec.Data}, nil
-}
-
-func versions(tx *bolt.Tx, kind string, key []byte) ([]briefing.VersionRecord, error) {
-	prefix := historyPrefix(kind, key)
-	var out []briefing.VersionRecord
-	cur := tx.Bucket(historyBucket).Cursor()
-	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-		var rec historyRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return nil, fmt.Errorf("store: decode history of %s %s: %w", kind, idString(key), err)
-		}
-		// Unmarshal copies rec.Data out of the transaction's memory.
-		out = append(out, briefing.VersionRecord{Version: int(btoi(k[len(prefix):])), At: rec.At, By: rec.By,
-			Deleted: rec.Deleted, Data: rec.Data})
-	}
-	return out, nil
+	return rec, nil
 }
 
 // CreateSnapshot stores a frozen pack and its files (format → bytes) in one

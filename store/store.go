@@ -39,9 +39,10 @@ var (
 	sessionBucket  = []byte("sessions")       // token hash → briefing.Session
 	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
 	releaseBucket  = []byte("releases")
-	releaseFiles   = []byte("release_files") // release id (8 bytes) + format → bytes
-	historyBucket  = []byte("history")       // kind + 0 + id (8 bytes) + version (8 bytes) → historyRecord
-	auditBucket    = []byte("audit")         // sequence (8 bytes) → briefing.AuditRecord
+	releaseFiles   = []byte("release_files")  // release id (8 bytes) + format → bytes
+	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → header (history.go)
+	historyBodies  = []byte("history_bodies") // the same key → the version's JSON, compressed (history.go)
+	auditBucket    = []byte("audit")          // sequence (8 bytes) → briefing.AuditRecord
 
 	// Indexes of children by parent: parent id (8 bytes) + child id (8 bytes) → nothing.
 	roundsByDialogue  = []byte("idx_rounds_by_dialogue")
@@ -58,7 +59,7 @@ var (
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
-	releaseBucket, releaseFiles, releasesByRound}
+	releaseBucket, releaseFiles, releasesByRound, historyBodies}
 
 // Keys of the meta bucket.
 var (
@@ -110,8 +111,11 @@ var _ briefing.Store = (*DB)(nil)
 // database is created for jurisdiction ("" means nz) and keeps it for ever;
 // opening an existing one with a different jurisdiction is EINVALID, and ""
 // accepts whatever it was created with. A second process opening the same
-// file fails after Options.Timeout with ErrInUse. The file must pass bbolt's
-// consistency check, and a database of a newer schema is refused.
+// file fails after Options.Timeout with ErrInUse. The file must be whole (its
+// meta pages valid, its length what they say) and pass a quick check of its
+// buckets' first and last pages, whose cost does not grow with the file;
+// bbolt's full consistency check and briefpack's invariants are Check's. A
+// database of a newer schema is refused.
 func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 	timeout := defaultTimeout
 	for _, o := range opts {
@@ -164,8 +168,10 @@ func (db *DB) init(jurisdiction string) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := consistency(tx); err != nil {
-		return fmt.Errorf("database %s fails its consistency check: %w", db.path, err)
+	// The full check reads every page, which grows with the file: it is
+	// briefpack check's. Opening checks what every start relies on.
+	if err := quickCheck(tx); err != nil {
+		return fmt.Errorf("database %s is damaged or is not a briefpack database: %w", db.path, err)
 	}
 	if err := initBuckets(tx, db.path); err != nil {
 		return err

@@ -90,8 +90,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "Verifies a database file: bbolt's consistency check and briefpack's own\n"+
-		"invariants (every index entry points at an object; every object is indexed).", stdout)
+	fs := newFlags("check", "Verifies a database file: bbolt's consistency check of every page and briefpack's\n"+
+		"own invariants (every index entry points at an object; every object is indexed; every saved\n"+
+		"version reads back as its header records). A server's start runs only a quick check.", stdout)
 	db := fs.String("db", "briefpack.db", "database file to check")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -47,7 +47,7 @@ func (s *API) handleSheetVersions(c echo.Context) error {
 	}
 	out := make([]VersionJSON, len(vs))
 	for i, x := range vs {
-		out[i] = VersionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Sheet.Title, Marking: x.Sheet.Marking}
+		out[i] = VersionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Title, Marking: x.Marking}
 	}
 	return list(c, out, "")
 }
@@ -107,21 +107,19 @@ func (s *API) handleSheetRestore(c echo.Context) error {
 // cannot see.
 func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*briefing.Sheet, error) {
 	id := cur.ID
-	recs, err := s.store.Versions(v.Ctx, briefing.KindSheet, id)
-	if err != nil {
+	missing := briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, old)
+	if old < 1 {
+		return nil, missing
+	}
+	rec, err := s.store.Version(v.Ctx, briefing.KindSheet, id, old)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND || (err == nil && rec.Deleted) {
+		return nil, missing
+	} else if err != nil {
 		return nil, err
 	}
-	var full *briefing.Sheet
-	for _, rec := range recs {
-		if rec.Version == old && !rec.Deleted {
-			full = &briefing.Sheet{}
-			if err := json.Unmarshal(rec.Data, full); err != nil {
-				return nil, fmt.Errorf("history of sheet %s version %d: %w", id, old, err)
-			}
-		}
-	}
-	if full == nil {
-		return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, old)
+	full := &briefing.Sheet{}
+	if err := json.Unmarshal(rec.Data, full); err != nil {
+		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, old, err)
 	}
 	if !s.settings.HoldsOnly(v.User.Clearance, full) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)

@@ -105,7 +105,7 @@ func (s *Pages) handleSheetPage(c echo.Context) error {
 		}
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
-		sp.Versions = append(sp.Versions, api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Sheet.Title, Marking: vs[i].Sheet.Marking})
+		sp.Versions = append(sp.Versions, api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Title, Marking: vs[i].Marking})
 	}
 	return s.page(c, http.StatusOK, "sheet", sh.Title, sh.Marking, sp)
 }

@@ -1,0 +1,146 @@
+package store_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/store"
+)
+
+// historyDB returns a database holding one realistic topic sheet (about
+// 13 KB of JSON, unique prose, a SECRET paragraph) saved n times, each save
+// a desk officer's edit of a paragraph, and the sheet.
+func historyDB(b *testing.B, n int) (*store.DB, *briefing.Sheet) {
+	b.Helper()
+	db, err := store.Open(filepath.Join(b.TempDir(), "history.db"), "nz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	d := mustDialogue(b, db)
+	r := mustRound(b, db, d.ID, 1)
+	rng := rand.New(rand.NewPCG(13, 1000))
+	sh := realisticSheet(rng, r.ID, "Cyber security cooperation", 13500)
+	if err := db.CreateSheet(ctx, sh, alice); err != nil {
+		b.Fatal(err)
+	}
+	for sh.Version < n {
+		reviseSheet(rng, sh)
+		if err := db.UpdateSheet(ctx, sh, alice); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db, sh
+}
+
+// reportSize reports the stored bytes of history per saved version and the
+// size of the sheet's JSON.
+func reportSize(b *testing.B, db *store.DB, sh *briefing.Sheet) {
+	b.Helper()
+	headers, texts, err := store.HistoryBytes(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := json.Marshal(sh)
+	// The dialogue and the round keep one version each: a few hundred bytes
+	// against the sheet's thousands.
+	b.ReportMetric(float64(headers+texts)/float64(sh.Version), "stored-B/version")
+	b.ReportMetric(float64(len(raw)), "sheet-B")
+}
+
+var versionCounts = []int{10, 1000}
+
+var topSecret = briefing.Reader{Name: "lead", Role: briefing.RoleLead, Clearance: "TOP SECRET"}
+
+// BenchmarkVersion reads one past version of a sheet as GET
+// /sheets/{id}/versions/{n} does: the current sheet for the reader, then
+// that version, filtered.
+func BenchmarkVersion(b *testing.B) {
+	for _, n := range versionCounts {
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
+			db, sh := historyDB(b, n)
+			set, _ := db.Settings(ctx)
+			want := n / 2
+			for b.Loop() {
+				v := briefing.NewView(db, set, topSecret)
+				got, err := v.SheetVersionOf(ctx, sh.ID, want)
+				if err != nil || got.Version != want {
+					b.Fatal(got, err)
+				}
+			}
+			reportSize(b, db, sh)
+		})
+	}
+}
+
+// BenchmarkVersions lists a sheet's versions as GET /sheets/{id}/versions
+// does: each version's time, author, title and marking as the reader sees it.
+func BenchmarkVersions(b *testing.B) {
+	for _, n := range versionCounts {
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
+			db, sh := historyDB(b, n)
+			set, _ := db.Settings(ctx)
+			for b.Loop() {
+				v := briefing.NewView(db, set, topSecret)
+				vs, err := v.SheetVersions(ctx, sh.ID)
+				if err != nil || len(vs) != n {
+					b.Fatal(len(vs), err)
+				}
+			}
+			reportSize(b, db, sh)
+		})
+	}
+}
+
+// BenchmarkDiff compares two past versions as GET /sheets/{id}/diff does.
+func BenchmarkDiff(b *testing.B) {
+	for _, n := range versionCounts {
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
+			db, sh := historyDB(b, n)
+			set, _ := db.Settings(ctx)
+			from, to := n/2, n/2+3
+			for b.Loop() {
+				v := briefing.NewView(db, set, topSecret)
+				x, err := v.SheetVersionOf(ctx, sh.ID, from)
+				if err != nil {
+					b.Fatal(err)
+				}
+				y, err := v.SheetVersionOf(ctx, sh.ID, to)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(briefing.DiffSheets(x, y)) == 0 {
+					b.Fatal("no changes")
+				}
+			}
+			reportSize(b, db, sh)
+		})
+	}
+}
+
+// BenchmarkOpen opens a database as every start does, at 10 and 1,000
+// saved versions of a sheet: the check at open must not read every page.
+func BenchmarkOpen(b *testing.B) {
+	for _, n := range versionCounts {
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
+			db, _ := historyDB(b, n)
+			path := db.Path()
+			if err := db.Close(); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				db, err := store.Open(path, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := db.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

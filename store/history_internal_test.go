@@ -1,0 +1,335 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"briefpack/briefing"
+)
+
+// gunzipFixture writes testdata/name.db.gz out to a temporary file.
+func gunzipFixture(tb testing.TB, name string) string {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("testdata", name+".db.gz"))
+	must(tb, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	must(tb, err)
+	path := filepath.Join(tb.TempDir(), name+".db")
+	out, err := os.Create(path)
+	must(tb, err)
+	_, err = io.Copy(out, zr)
+	must(tb, err)
+	must(tb, out.Close())
+	return path
+}
+
+// schema4Version is one version as schema 4 kept it, with where it was kept.
+type schema4Version struct {
+	kind, id string
+	version  int
+	rec      schema4Record
+}
+
+// readSchema4History reads every history record of a schema 4 file as
+// that release read it.
+func readSchema4History(tb testing.TB, path string) []schema4Version {
+	tb.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	must(tb, err)
+	defer bdb.Close()
+	var out []schema4Version
+	must(tb, bdb.View(func(tx *bolt.Tx) error {
+		if v, _ := readSchemaVersion(tx.Bucket(metaBucket)); v != 4 {
+			tb.Fatalf("the fixture is at schema %d, not 4", v)
+		}
+		return tx.Bucket(historyBucket).ForEach(func(k, v []byte) error {
+			var rec schema4Record
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			out = append(out, schema4Version{string(k[:len(k)-17]), idString(k[len(k)-16 : len(k)-8]), int(btoi(k[len(k)-8:])), rec})
+			return nil
+		})
+	}))
+	return out
+}
+
+// TestMigrate_FromSchema4 opens a database the release before wrote, whose
+// history kept every version as one JSON record, and finds every version
+// read back exactly as that release read it — time, author, deletion and
+// the bytes of its JSON — from headers and compressed texts, some of them
+// deltas; the versions list shows each reader what it showed before.
+func TestMigrate_FromSchema4(t *testing.T) {
+	path := gunzipFixture(t, "schema4")
+	if err := CheckFile(path); err != nil {
+		t.Fatalf("check of the schema 4 file: %v", err)
+	}
+	old := readSchema4History(t, path)
+	if len(old) < 20 {
+		t.Fatalf("the fixture holds %d versions", len(old))
+	}
+	db, err := Open(path, "")
+	must(t, err)
+	defer db.Close()
+	ctx := context.Background()
+
+	byObject := map[string][]schema4Version{}
+	var deletions, secret int
+	for _, o := range old {
+		byObject[o.kind+"/"+o.id] = append(byObject[o.kind+"/"+o.id], o)
+		got, err := db.Version(ctx, o.kind, o.id, o.version)
+		must(t, err)
+		wantAt, _ := json.Marshal(o.rec.At)
+		gotAt, _ := json.Marshal(got.At)
+		if !bytes.Equal(got.Data, o.rec.Data) || got.Deleted != o.rec.Deleted || got.By != o.rec.By ||
+			!got.At.Equal(o.rec.At) || !bytes.Equal(gotAt, wantAt) || got.Size != len(o.rec.Data) {
+			t.Errorf("%s %s version %d: %+v, want %+v", o.kind, o.id, o.version, got, o.rec)
+		}
+		if o.rec.Deleted {
+			deletions++
+		}
+		if bytes.Contains(o.rec.Data, []byte(`"SECRET"`)) {
+			secret++
+		}
+	}
+	if deletions == 0 || secret == 0 {
+		t.Fatalf("the fixture holds %d deletions and %d versions with a SECRET paragraph", deletions, secret)
+	}
+	for _, vs := range byObject {
+		kind, id := vs[0].kind, vs[0].id
+		all, err := db.Versions(ctx, kind, id)
+		must(t, err)
+		heads, err := db.VersionHeaders(ctx, kind, id)
+		must(t, err)
+		if len(all) != len(vs) || len(heads) != len(vs) {
+			t.Fatalf("%s %s: %d and %d versions, want %d", kind, id, len(all), len(heads), len(vs))
+		}
+		for i, o := range vs {
+			if all[i].Version != o.version || !bytes.Equal(all[i].Data, o.rec.Data) || heads[i].Data != nil ||
+				heads[i].Version != o.version || heads[i].Size != len(o.rec.Data) || !heads[i].At.Equal(o.rec.At) {
+				t.Errorf("%s %s version %d: listed as %+v and %+v", kind, id, o.version, all[i], heads[i])
+			}
+		}
+	}
+
+	// The versions list, now read from headers, shows each clearance what
+	// filtering every version's text showed it before.
+	set, _ := db.Settings(ctx)
+	for _, clearance := range set.Markings {
+		v := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleViewer, Clearance: clearance})
+		for _, vs := range byObject {
+			if vs[0].kind != briefing.KindSheet {
+				continue
+			}
+			id := vs[0].id
+			got, err := v.SheetVersions(ctx, id)
+			if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+				continue // deleted, or hidden from this reader now
+			}
+			must(t, err)
+			var want []briefing.SheetVersion
+			for _, o := range vs {
+				if o.rec.Deleted {
+					continue
+				}
+				var sh briefing.Sheet
+				must(t, json.Unmarshal(o.rec.Data, &sh))
+				if vis, ok := set.VisibleSheet(clearance, &sh); ok {
+					want = append(want, briefing.SheetVersion{Version: o.version, Title: vis.Title, Marking: vis.Marking})
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: sheet %s lists %d versions, want %d", clearance, id, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].Version != want[i].Version || got[i].Title != want[i].Title || got[i].Marking != want[i].Marking {
+					t.Errorf("%s: sheet %s: %+v, want %+v", clearance, id, got[i], want[i])
+				}
+			}
+		}
+	}
+
+	// The texts are compressed, most of them as deltas.
+	var raw, stored, deltas int
+	must(t, db.db.View(func(tx *bolt.Tx) error {
+		if v, _ := readSchemaVersion(tx.Bucket(metaBucket)); v != schemaVersion {
+			t.Errorf("schema %d after open", v)
+		}
+		return tx.Bucket(historyBucket).ForEach(func(k, v []byte) error {
+			h, err := decodeHeader(v)
+			if err != nil {
+				return err
+			}
+			raw += h.Size
+			stored += len(tx.Bucket(historyBodies).Get(k))
+			if h.Base != 0 {
+				deltas++
+			}
+			return nil
+		})
+	}))
+	if deltas == 0 || stored*3 > raw {
+		t.Errorf("history keeps %d bytes of %d, %d deltas", stored, raw, deltas)
+	}
+	must(t, db.Check(ctx))
+	must(t, db.Close())
+	// A second open finds nothing to do.
+	db, err = Open(path, "")
+	must(t, err)
+	must(t, db.Check(ctx))
+}
+
+// TestHistory_Deltas saves a sheet past several periods and reads every
+// version back exactly, one by one and all together; the check finds a
+// text that does not match its header.
+func TestHistory_Deltas(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
+	must(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	must(t, db.CreateDialogue(ctx, d, by))
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
+	must(t, db.CreateRound(ctx, r, by))
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
+	must(t, db.CreateSheet(ctx, sh, by))
+	var want [][]byte
+	for i := 1; i <= 2*deltaPeriod+3; i++ {
+		if i > 1 {
+			sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs,
+				briefing.Paragraph{Text: "Paragraph " + strconv.Itoa(i) + " of the situation, as revised.", Marking: "RESTRICTED"})
+			if i == 20 {
+				sh.Sections[0].Paragraphs[0].Marking = "SECRET"
+			}
+			must(t, db.UpdateSheet(ctx, sh, by))
+		}
+		raw, _ := json.Marshal(sh)
+		want = append(want, raw)
+	}
+	all, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	for i, w := range want {
+		one, err := db.Version(ctx, briefing.KindSheet, sh.ID, i+1)
+		must(t, err)
+		if !bytes.Equal(one.Data, w) || !bytes.Equal(all[i].Data, w) {
+			t.Fatalf("version %d: %s, want %s", i+1, one.Data, w)
+		}
+	}
+	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	if m := heads[19].Summary.Markings; len(m) != 2 || m[0] != "SECRET" || m[1] != "RESTRICTED" || heads[0].Summary.Title != "Cyber" {
+		t.Fatalf("summaries %+v %+v", heads[0].Summary, heads[19].Summary)
+	}
+	must(t, db.Check(ctx))
+
+	// A damaged text is reported by the read and by the check, not served.
+	must(t, db.db.Update(func(tx *bolt.Tx) error {
+		k := join(historyPrefix(briefing.KindSheet, itob(1)), itob(deltaPeriod+2))
+		body := tx.Bucket(historyBodies).Get(k)
+		full, err := deflate(append(bytes.Clone(want[deltaPeriod+1]), ' '), nil)
+		if err != nil || body == nil {
+			t.Fatal(err, body)
+		}
+		return tx.Bucket(historyBodies).Put(k, full)
+	}))
+	if _, err := db.Version(ctx, briefing.KindSheet, sh.ID, deltaPeriod+2); err == nil {
+		t.Fatal("a damaged version was served")
+	}
+	if err := db.Check(ctx); err == nil || !bytesContains(err.Error(), "does not match its header") {
+		t.Fatalf("check: %v", err)
+	}
+	// A text kept under no header, and a header that does not decode.
+	must(t, db.db.Update(func(tx *bolt.Tx) error {
+		k := join(historyPrefix(briefing.KindSheet, itob(1)), itob(999))
+		if err := tx.Bucket(historyBodies).Put(k, []byte{1}); err != nil {
+			return err
+		}
+		return tx.Bucket(historyBucket).Put(join(historyPrefix(briefing.KindSheet, itob(1)), itob(3)), []byte("{}"))
+	}))
+	err = db.Check(ctx)
+	if err == nil || !bytesContains(err.Error(), "without a header") || !bytesContains(err.Error(), "version 3: malformed history header") {
+		t.Fatalf("check: %v", err)
+	}
+}
+
+func bytesContains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }
+
+// TestHeader_RoundTrip: a header reads back as written, the time's zone included.
+func TestHeader_RoundTrip(t *testing.T) {
+	for _, h := range []header{
+		{At: time.Date(2018, 6, 19, 9, 30, 0, 123456789, time.UTC), By: "officer", Size: 13700, CRC: 0xdeadbeef, Base: 17,
+			Summary: briefing.VersionSummary{Title: "Cyber – “quoted”", Markings: []string{"SECRET", "IN-CONFIDENCE"}}},
+		{At: time.Date(1960, 1, 1, 0, 0, 0, 0, time.FixedZone("", 13*3600)), Deleted: true},
+	} {
+		got, err := decodeHeader(h.encode())
+		must(t, err)
+		a, _ := json.Marshal(h.At)
+		b, _ := json.Marshal(got.At)
+		if !bytes.Equal(a, b) || got.By != h.By || got.Deleted != h.Deleted || got.Size != h.Size || got.CRC != h.CRC ||
+			got.Base != h.Base || got.Summary.Title != h.Summary.Title || len(got.Summary.Markings) != len(h.Summary.Markings) {
+			t.Errorf("%+v read back as %+v", h, got)
+		}
+		enc := h.encode()
+		for i := range enc {
+			if _, err := decodeHeader(enc[:i]); err == nil {
+				t.Errorf("a header cut to %d bytes decodes", i)
+			}
+		}
+	}
+}
+
+// TestRewriteHistory_Schema5 runs a record migration over history kept as
+// headers and texts, as a migration after schema 5 will: every version
+// is rewritten, deltas against their full copy's new text, and summaries
+// follow the new text.
+func TestRewriteHistory_Schema5(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
+	must(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	must(t, db.CreateDialogue(ctx, d, by))
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
+	must(t, db.CreateRound(ctx, r, by))
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
+	must(t, db.CreateSheet(ctx, sh, by))
+	for i := 2; i <= deltaPeriod+5; i++ {
+		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, briefing.Paragraph{Text: "Paragraph " + strconv.Itoa(i), Marking: "RESTRICTED"})
+		must(t, db.UpdateSheet(ctx, sh, by))
+	}
+	must(t, db.DeleteSheet(ctx, sh.ID, sh.Version, by))
+	before, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	rename := func(raw []byte) ([]byte, error) {
+		return bytes.ReplaceAll(raw, []byte(`"title":"Cyber"`), []byte(`"title":"Cyber policy"`)), nil
+	}
+	must(t, db.db.Update(func(tx *bolt.Tx) error { return rewriteHistory(tx, briefing.KindSheet, rename) }))
+	after, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)
+	must(t, err)
+	if len(after) != len(before) || !after[len(after)-1].Deleted {
+		t.Fatalf("%d versions, want %d ending in a deletion", len(after), len(before))
+	}
+	for i := range before {
+		want, _ := rename(before[i].Data)
+		if !bytes.Equal(after[i].Data, want) || !after[i].At.Equal(before[i].At) || after[i].By != before[i].By {
+			t.Fatalf("version %d: %s, want %s", i+1, after[i].Data, want)
+		}
+		if !before[i].Deleted && heads[i].Summary.Title != "Cyber policy" {
+			t.Fatalf("version %d: summary %+v", i+1, heads[i].Summary)
+		}
+	}
+	must(t, db.Check(ctx))
+}

@@ -396,9 +396,13 @@ func openpyxl() string {
 // library than the one that wrote it (openpyxl rewrites every part: strings
 // shared instead of inline, its own styles and relationships) and imports it.
 // It skips, saying so, where Python's openpyxl is not installed (Debian:
-// python3-openpyxl).
+// python3-openpyxl), except in CI (BRIEFPACK_REQUIRE_OPENPYXL), where that
+// is a failure.
 func TestImport_Openpyxl(t *testing.T) {
 	py := openpyxl()
+	if py == "" && os.Getenv("BRIEFPACK_REQUIRE_OPENPYXL") != "" {
+		t.Fatal("python3 with openpyxl is not installed (apt-get install python3-openpyxl), and CI requires it")
+	}
 	if py == "" {
 		t.Skip("python3 with openpyxl is not installed (apt-get install python3-openpyxl)")
 	}

@@ -2,7 +2,10 @@
 // Cover, Agenda, Delegations, Topics (one row per paragraph), one worksheet
 // per topic sheet in the two-column form, Actions and, for a release, the
 // Schedule. Every text cell holds text, never a formula, whatever it begins
-// with; worksheets are written with excelize's streaming writer.
+// with. The workbook and its small worksheets are written with excelize's
+// streaming writer; Topics and the topic sheets' worksheets, which grow with
+// the pack, are written as XML parts of their own, kept compressed per
+// stored sheet (see parts.go and topics.go).
 package xlsxpack
 
 import (

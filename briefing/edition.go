@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -81,6 +81,9 @@ func (p *Pack) WriteContent(w io.Writer) error {
 	if err := enc.Encode(&c); err != nil {
 		return err
 	}
+	// Headings and titles are not written: they are the stored record's, or
+	// follow from it and the dialogue's sides, which the JSON above holds.
+	var b []byte
 	for _, sh := range p.Sheets {
 		if sh.Stored == "" {
 			if err := enc.Encode(sh); err != nil {
@@ -88,11 +91,18 @@ func (p *Pack) WriteContent(w io.Writer) error {
 			}
 			continue
 		}
-		fmt.Fprintf(w, "sheet %q %q %q %q", sh.ID, sh.Stored, sh.Owner, sh.Title)
+		b = append(b, "sheet "...)
+		b = strconv.AppendQuote(b, sh.ID)
+		b = append(b, ' ')
+		b = append(b, sh.Stored...)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, sh.Owner)
 		for _, sec := range sh.Sections {
-			fmt.Fprintf(w, " %q:%d", sec.Heading, len(sec.Paragraphs))
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(len(sec.Paragraphs)), 10)
 		}
-		io.WriteString(w, "\n")
+		b = append(b, '\n')
 	}
-	return nil
+	_, err := w.Write(b)
+	return err
 }

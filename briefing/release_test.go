@@ -372,3 +372,65 @@ func TestResponse_Golden(t *testing.T) {
 		}
 	}
 }
+
+// TestView_SharedSheetsUnchanged: the reader's view lists sheets from the
+// decoded records the store keeps, without copying them; filtering them for
+// a RESTRICTED reader, again and again, and making packs of them, must not
+// change what the next reader — one cleared higher, or the store itself —
+// is given.
+func TestView_SharedSheetsUnchanged(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "shared.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := seeds.Load(ctx, db, func(p string) (string, error) { return p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(ctx)
+	count := func(clearance string) (paras, secret int) {
+		shs, _, err := briefing.NewView(db, s, briefing.Reader{Clearance: clearance}).Sheets(ctx, "3", briefing.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range shs {
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					paras++
+					if p.Marking == "SECRET" || p.Marking == "TOP SECRET" {
+						secret++
+					}
+				}
+			}
+		}
+		return
+	}
+	topBefore, topSecret := count("TOP SECRET")
+	for i := 0; i < 3; i++ {
+		if _, secret := count("RESTRICTED"); secret != 0 {
+			t.Fatal("a RESTRICTED reader was given SECRET paragraphs")
+		}
+		p, err := briefing.Assemble(ctx, briefing.NewView(db, s, briefing.Reader{Clearance: "RESTRICTED"}), "3", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := briefing.ReleaseView(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top, secret := count("TOP SECRET")
+	if top != topBefore || secret != topSecret || secret == 0 {
+		t.Fatalf("after RESTRICTED readers, a TOP SECRET reader is given %d paragraphs (%d SECRET), was %d (%d)", top, secret, topBefore, topSecret)
+	}
+	stored, _, _ := db.Sheets(ctx, "3", briefing.Page{})
+	n := 0
+	for _, sh := range stored {
+		for _, sec := range sh.Sections {
+			n += len(sec.Paragraphs)
+		}
+	}
+	if n != topBefore {
+		t.Fatalf("the store holds %d paragraphs, the top reader was given %d", n, topBefore)
+	}
+}

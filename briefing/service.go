@@ -219,3 +219,10 @@ type SnapshotService interface {
 	// Snapshots lists a round's snapshots, oldest first.
 	Snapshots(ctx context.Context, roundID string, p Page) ([]*Snapshot, string, error)
 }
+
+// ReadOnlySheets is a store that can list a round's sheets without copying
+// them for a reader that promises not to modify them (the reader's view,
+// which filters each into a copy of its own).
+type ReadOnlySheets interface {
+	SheetsReadOnly(ctx context.Context, roundID string, p Page) ([]*Sheet, string, error)
+}

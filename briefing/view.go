@@ -365,7 +365,11 @@ func (v *View) Sheets(ctx context.Context, roundID string, p Page) ([]*Sheet, st
 	if _, err := v.Round(ctx, roundID); err != nil {
 		return nil, "", err
 	}
-	return filterPage(p, func(p Page) ([]*Sheet, string, error) { return v.st.Sheets(ctx, roundID, p) },
+	list := v.st.Sheets
+	if ro, ok := v.st.(ReadOnlySheets); ok {
+		list = ro.SheetsReadOnly // VisibleSheet copies what it keeps, and changes nothing it is given
+	}
+	return filterPage(p, func(p Page) ([]*Sheet, string, error) { return list(ctx, roundID, p) },
 		func(sh *Sheet) (*Sheet, bool, error) {
 			// The reader's copy is their own: not kept in the view, so not
 			// copied again (a pack lists every sheet of a round).

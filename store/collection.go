@@ -91,10 +91,14 @@ func newMemo[P any](maxBytes int64, clone func(P) P, stored func(P, string)) *me
 }
 
 // decode returns the object of raw, from the memo when the same bytes were
-// decoded before.
-func (m *memo[P]) decode(kind string, key, raw []byte, unmarshal func([]byte) (P, error)) (P, error) {
+// decoded before. A shared object is the kept one itself, which its reader
+// must not modify; any other is the reader's own copy.
+func (m *memo[P]) decode(kind string, key, raw []byte, unmarshal func([]byte) (P, error), shared bool) (P, error) {
 	k := kind + "\x00" + string(key)
 	if e, ok := m.cache.Get(k); ok && bytes.Equal(e.raw, raw) {
+		if shared {
+			return e.obj, nil
+		}
 		return m.clone(e.obj), nil
 	}
 	obj, err := unmarshal(raw)
@@ -103,7 +107,11 @@ func (m *memo[P]) decode(kind string, key, raw []byte, unmarshal func([]byte) (P
 	}
 	sum := sha256.Sum256(raw)
 	m.stored(obj, hex.EncodeToString(sum[:]))
-	m.cache.Put(k, memoEntry[P]{raw: bytes.Clone(raw), obj: m.clone(obj)})
+	kept := obj
+	if !shared {
+		kept = m.clone(obj)
+	}
+	m.cache.Put(k, memoEntry[P]{raw: bytes.Clone(raw), obj: kept})
 	return obj, nil
 }
 
@@ -144,6 +152,12 @@ func (c *collection[T, P]) get(tx *bolt.Tx, id string) (P, error) {
 // getKey returns the object stored under key, or nil when there is none.
 // Decoding copies it out of the transaction's memory.
 func (c *collection[T, P]) getKey(tx *bolt.Tx, key []byte) (P, error) {
+	return c.decodeKey(tx, key, false)
+}
+
+// decodeKey is getKey; shared says the caller will not modify the object,
+// so a kept decoded object may be given as it is, not copied.
+func (c *collection[T, P]) decodeKey(tx *bolt.Tx, key []byte, shared bool) (P, error) {
 	raw := tx.Bucket(c.bucket).Get(key)
 	if raw == nil {
 		return nil, nil
@@ -151,7 +165,7 @@ func (c *collection[T, P]) getKey(tx *bolt.Tx, key []byte) (P, error) {
 	var obj P
 	var err error
 	if c.memo != nil {
-		obj, err = c.memo.decode(c.kind, key, raw, c.unmarshal)
+		obj, err = c.memo.decode(c.kind, key, raw, c.unmarshal, shared)
 	} else {
 		obj, err = c.unmarshal(raw)
 	}
@@ -178,16 +192,24 @@ func (c *collection[T, P]) all(tx *bolt.Tx, p briefing.Page) ([]P, string, error
 // children returns a page of the objects belonging to parentID, in id
 // order: ENOTFOUND for the parent.
 func (c *collection[T, P]) children(tx *bolt.Tx, parentID string, p briefing.Page) ([]P, string, error) {
+	return c.childrenOf(tx, parentID, p, false)
+}
+
+func (c *collection[T, P]) childrenOf(tx *bolt.Tx, parentID string, p briefing.Page, shared bool) ([]P, string, error) {
 	pkey, err := c.parent.key(tx, parentID)
 	if err != nil {
 		return nil, "", err
 	}
-	return c.page(tx, tx.Bucket(c.parent.index).Cursor(), pkey, p)
+	return c.pageOf(tx, tx.Bucket(c.parent.index).Cursor(), pkey, p, shared)
 }
 
 // page reads the objects whose ids follow p.After from a cursor over keys
 // prefix + id: the primary bucket (no prefix) or an index under a parent.
 func (c *collection[T, P]) page(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p briefing.Page) ([]P, string, error) {
+	return c.pageOf(tx, cur, prefix, p, false)
+}
+
+func (c *collection[T, P]) pageOf(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p briefing.Page, shared bool) ([]P, string, error) {
 	after, err := cursorKey(p.After)
 	if err != nil {
 		return nil, "", err
@@ -204,7 +226,7 @@ func (c *collection[T, P]) page(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p 
 			return out, out[limit-1].GetMeta().ID, nil
 		}
 		id := k[len(prefix):]
-		obj, err := c.getKey(tx, id)
+		obj, err := c.decodeKey(tx, id, shared)
 		if err != nil {
 			return nil, "", err
 		} else if obj == nil {

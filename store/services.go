@@ -196,6 +196,18 @@ func (db *DB) Sheets(ctx context.Context, roundID string, p briefing.Page) ([]*b
 	return children(ctx, db, sheets, roundID, p)
 }
 
+// SheetsReadOnly is Sheets for a reader that will not modify what it is
+// given (see briefing.ReadOnlySheets): the decoded sheets kept for their
+// stored bytes, not copies of them.
+func (db *DB) SheetsReadOnly(ctx context.Context, roundID string, p briefing.Page) ([]*briefing.Sheet, string, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	return sheets.childrenOf(tx, roundID, p, true)
+}
+
 // CreateSheet stores a new topic sheet of sh.RoundID: ENOTFOUND for the round.
 func (db *DB) CreateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
 	briefing.FillParagraphIDs(sh)

@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -490,39 +488,5 @@ func TestSnapshots_SameContentSameBytes(t *testing.T) {
 	third := freeze()
 	if third["html"] == first["html"] || third["xlsx"] == first["xlsx"] {
 		t.Error("a changed sheet froze to the same bytes")
-	}
-}
-
-// TestPack_Gzip: a client that accepts gzip is sent the HTML pack
-// compressed, under its own entity tag, and it decompresses to the very
-// bytes sent to a client that does not; each tag answers 304 for its own.
-func TestPack_Gzip(t *testing.T) {
-	f := newFixture(t)
-	w := f.world()
-	path := "/api/v1/rounds/" + w.round + "/pack?format=html"
-	plain := f.do("lead", "GET", path, nil)
-	gz := f.do("lead", "GET", path, nil, "Accept-Encoding", "gzip, deflate")
-	if plain.Code != 200 || gz.Code != 200 || gz.Header().Get("Content-Encoding") != "gzip" || plain.Header().Get("Content-Encoding") != "" {
-		t.Fatalf("%d %d %q", plain.Code, gz.Code, gz.Header().Get("Content-Encoding"))
-	}
-	r, err := gzip.NewReader(bytes.NewReader(gz.Body.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(r)
-	if !bytes.Equal(body, plain.Body.Bytes()) || gz.Body.Len()*2 > plain.Body.Len() {
-		t.Fatalf("gzip: %d bytes decompress to %d, plain %d", gz.Body.Len(), len(body), plain.Body.Len())
-	}
-	if gz.Header().Get("ETag") == plain.Header().Get("ETag") || !strings.Contains(gz.Header().Get("Vary"), "Accept-Encoding") {
-		t.Fatalf("etags %q %q, vary %q", gz.Header().Get("ETag"), plain.Header().Get("ETag"), gz.Header().Get("Vary"))
-	}
-	if r := f.do("lead", "GET", path, nil, "Accept-Encoding", "gzip", "If-None-Match", gz.Header().Get("ETag")); r.Code != 304 {
-		t.Fatalf("gzip 304: %d", r.Code)
-	}
-	if r := f.do("lead", "GET", path, nil, "If-None-Match", plain.Header().Get("ETag")); r.Code != 304 {
-		t.Fatalf("plain 304: %d", r.Code)
-	}
-	if r := f.do("lead", "GET", path, nil, "Accept-Encoding", "gzip;q=0"); r.Header().Get("Content-Encoding") != "" {
-		t.Fatal("gzip;q=0 was sent gzip")
 	}
 }

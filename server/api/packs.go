@@ -118,8 +118,9 @@ type cachedPack struct {
 	body []byte
 	etag string
 	name string
-	// gz is body compressed with gzip, made once when first asked for: sent
-	// to a client that accepts it, and stored by a freeze.
+	// gz is body compressed with gzip, made once when first asked for, for
+	// a freeze to store. (Sending it gzip-encoded was measured on loopback
+	// under load: compressing each new pack cost more than the bytes saved.)
 	gzOnce sync.Once
 	gz     []byte
 	gzErr  error
@@ -140,50 +141,6 @@ func (cp *cachedPack) gzipped() ([]byte, error) {
 		cp.gz, cp.gzErr = buf.Bytes(), err
 	})
 	return cp.gz, cp.gzErr
-}
-
-// acceptsGzip reports whether the request accepts a gzip-encoded answer.
-func acceptsGzip(c echo.Context) bool {
-	for _, part := range strings.Split(c.Request().Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-		if !ok {
-			return true
-		}
-		v, err := strconv.ParseFloat(q, 64)
-		return err == nil && v > 0
-	}
-	return false
-}
-
-// servePack writes a live pack: an HTML pack compressed for a client that
-// accepts gzip (a fifth of the bytes on the wire), under its own entity tag.
-func servePack(c echo.Context, cp *cachedPack, format string) error {
-	if format != "html" {
-		return servePackBytes(c, cp.body, cp.etag, cp.name, format)
-	}
-	c.Response().Header().Add("Vary", "Accept-Encoding")
-	if !acceptsGzip(c) {
-		return servePackBytes(c, cp.body, cp.etag, cp.name, format)
-	}
-	gz, err := cp.gzipped()
-	if err != nil {
-		return err
-	}
-	etag := strings.TrimSuffix(cp.etag, `"`) + `-gz"`
-	h := c.Response().Header()
-	h.Set("ETag", etag)
-	h.Set("Content-Security-Policy", packCSP)
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	h.Set("Content-Encoding", "gzip")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, cp.name))
-	h.Set("Content-Length", strconv.Itoa(len(gz)))
-	return c.Blob(http.StatusOK, packTypes[format], gz)
 }
 
 // flight is one pack being rendered, for the requests that wait on it.
@@ -279,7 +236,7 @@ func (s *API) handlePack(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return servePack(c, cp, p.format)
+	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
 }
 
 // shared runs build unless a request for the same key is running it

@@ -470,6 +470,14 @@ func TestClearance(t *testing.T) {
 				t.Fatalf("officer's search lacks %s: %s", want, body)
 			}
 		}
+		// Snippets are text as people read it, not Markdown or span marks.
+		var res struct{ Items []map[string]string }
+		_ = jsonUnmarshal(body, &res)
+		for _, it := range res.Items {
+			if sn := it["snippet"]; strings.Contains(sn, "**") || strings.Contains(sn, "{{") || strings.HasPrefix(sn, "- ") {
+				t.Errorf("a snippet in Markdown: %q", sn)
+			}
+		}
 	})
 	t.Run("SaveOverHiddenContent", func(t *testing.T) {
 		r := f.do("lowofficer", "GET", "/api/v1/sheets/"+w.sheet, nil)

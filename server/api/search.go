@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -53,7 +54,11 @@ func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 				return len(hits) < maxHits
 			}
 		}
-		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(append([]string{title}, texts...), words[0])})
+		plain := make([]string, 0, len(texts)+1)
+		for _, t := range append([]string{title}, texts...) {
+			plain = append(plain, plainText(v.Set, t))
+		}
+		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(plain, words[0])})
 		return len(hits) < maxHits
 	}
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
@@ -101,6 +106,21 @@ func (s *API) sheetText(sh *briefing.Sheet) []string {
 }
 
 // snippet returns about 160 characters around the first text holding word.
+// plainText is Markdown as a reader reads it: withheld spans as their
+// words, without emphasis, list or link marks.
+func plainText(set briefing.Settings, t string) string {
+	t = set.Plain(t)
+	t = mdLink.ReplaceAllString(t, "$1")
+	t = mdListMark.ReplaceAllString(t, "")
+	return mdEmphasis.Replace(t)
+}
+
+var (
+	mdLink     = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	mdListMark = regexp.MustCompile(`(?m)^\s*(?:[-*+]|\d{1,9}[.)])\s+`)
+	mdEmphasis = strings.NewReplacer("**", "", "__", "", "`", "")
+)
+
 func snippet(texts []string, word string) string {
 	for _, t := range texts {
 		i := strings.Index(strings.ToLower(t), word)

@@ -84,6 +84,24 @@ func (s *Pages) pageFuncs() template.FuncMap {
 			}
 			return `<em class="muted">deleted</em>`
 		},
+		// within lists the markings of the scheme up to a clearance: what a
+		// reader cleared to it may choose.
+		"within": func(clearance string) []string {
+			var out []string
+			for _, m := range s.settings.Markings {
+				if s.settings.Allows(clearance, m) {
+					out = append(out, m)
+				}
+			}
+			return out
+		},
+		// kindName is a section kind as people call it.
+		"kindName": func(kind, home, partner string) string {
+			if kind == briefing.SectionCustom {
+				return "a heading of your own"
+			}
+			return briefing.DefaultHeading(kind, home, partner)
+		},
 		"dict": dict,
 		"list": listOf,
 		"json": func(v any) string {

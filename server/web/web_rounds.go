@@ -379,7 +379,10 @@ func (s *Pages) handleFreezeForm(c echo.Context) error {
 	sn, err := s.api.Freeze(c, c.Param("id"), api.FreezeRequest{Force: c.FormValue("force") == "on"})
 	if err != nil {
 		if briefing.ErrorCode(err) == briefing.ECONFLICT {
-			return s.showRound(c, http.StatusConflict, func(rp *roundPage) { rp.Error = toFormError(err) })
+			// The API asks for "force"; the page has a box to tick.
+			fe := toFormError(err)
+			fe.Message = strings.Replace(fe.Message, `send "force": true to freeze it anyway`, `tick "Freeze although it is not ready" to freeze it as it is`, 1)
+			return s.showRound(c, http.StatusConflict, func(rp *roundPage) { rp.Error = fe })
 		}
 		return err
 	}

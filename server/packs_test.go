@@ -490,3 +490,65 @@ func TestSnapshots_SameContentSameBytes(t *testing.T) {
 		t.Error("a changed sheet froze to the same bytes")
 	}
 }
+
+// TestReview_ClearsOnlySubmitted: a lead clears what its officer submitted;
+// a draft never submitted, or a sheet cleared already, is 409 and unchanged.
+func TestReview_ClearsOnlySubmitted(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	review := func(user, decision string) response {
+		return f.do(user, "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": decision, "comment": "checked"})
+	}
+	if r := review("lead", "clear"); r.Code != 409 || !strings.Contains(r.Body.String(), "submits it first") {
+		t.Fatalf("clearing a draft: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lead", "GET", "/api/v1/sheets/"+w.sheet, nil); !strings.Contains(r.Body.String(), `"status":"draft"`) {
+		t.Fatal("a refused clearance changed the sheet")
+	}
+	if r := review("officer", "submit"); r.Code != 200 {
+		t.Fatalf("submit: %d %s", r.Code, r.Body.String())
+	}
+	if r := review("lead", "clear"); r.Code != 200 {
+		t.Fatalf("clearing a submitted sheet: %d %s", r.Code, r.Body.String())
+	}
+	if r := review("lead", "clear"); r.Code != 409 {
+		t.Fatalf("clearing it again: %d", r.Code)
+	}
+}
+
+// TestDashboard_ClearanceQueue: a lead's dashboard lists the sheets waiting
+// for clearance; an officer's shows the comment a sheet was returned with,
+// and so does its editor.
+func TestDashboard_ClearanceQueue(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"})
+	var d struct {
+		ToClear  []struct{ ID string } `json:"to_clear"`
+		MySheets []struct {
+			ID, Returned string
+		} `json:"my_sheets"`
+	}
+	f.do("lead", "GET", "/api/v1/dashboard", nil).json(&d)
+	if len(d.ToClear) != 1 || d.ToClear[0].ID != w.sheet {
+		t.Fatalf("lead's queue %+v", d.ToClear)
+	}
+	f.do("officer", "GET", "/api/v1/dashboard", nil).json(&d)
+	if len(d.ToClear) != 0 {
+		t.Fatalf("an officer has a clearance queue: %+v", d.ToClear)
+	}
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "return", "comment": "Source the second claim."}); r.Code != 200 {
+		t.Fatalf("return: %d %s", r.Code, r.Body.String())
+	}
+	f.do("officer", "GET", "/api/v1/dashboard", nil).json(&d)
+	found := false
+	for _, s := range d.MySheets {
+		found = found || (s.ID == w.sheet && strings.Contains(s.Returned, "Source the second claim."))
+	}
+	if !found {
+		t.Fatalf("the officer's dashboard does not show the return: %+v", d.MySheets)
+	}
+	if page := f.do("officer", "GET", "/sheets/"+w.sheet+"/edit", nil).Body.String(); !strings.Contains(page, "Source the second claim.") {
+		t.Fatal("the editor does not show why the sheet was returned")
+	}
+}

@@ -14,9 +14,12 @@ import (
 // the rounds coming up, sheets still in draft past their drafts-due date,
 // and open actions. The same data serves GET /api/v1/dashboard and the page.
 type Dashboard struct {
-	Today       string         `json:"today"`
-	MySheets    []dashSheet    `json:"my_sheets"`
-	LateDrafts  []dashSheet    `json:"late_drafts"`
+	Today      string      `json:"today"`
+	MySheets   []dashSheet `json:"my_sheets"`
+	LateDrafts []dashSheet `json:"late_drafts"`
+	// ToClear are the submitted sheets waiting for a lead's clearance, the
+	// most overdue first: for leads and above, empty for others.
+	ToClear     []dashSheet    `json:"to_clear"`
 	Upcoming    []dashRound    `json:"upcoming_rounds"`
 	OpenActions []dashAction   `json:"open_actions"`
 	Marking     string         `json:"-"`
@@ -41,6 +44,9 @@ type dashSheet struct {
 	// Due is the next deadline the sheet faces, and Overdue whether it has passed.
 	Due     string `json:"due,omitempty"`
 	Overdue bool   `json:"overdue"`
+	// Returned is the comment of the lead who last returned the sheet, while
+	// it is still in draft after it.
+	Returned string `json:"returned,omitempty"`
 }
 
 type dashRound struct {
@@ -80,7 +86,7 @@ func (s *API) registerDashboardRoutes() {
 // Dashboard gathers the reader's dashboard through their view.
 func (s *API) Dashboard(v *view) (*Dashboard, error) {
 	today := s.now().Format(time.DateOnly)
-	out := &Dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{},
+	out := &Dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{}, ToClear: []dashSheet{},
 		Upcoming: []dashRound{}, OpenActions: []dashAction{}}
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
@@ -108,6 +114,13 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 							ds.Overdue = ds.Due != "" && ds.Due < today && upcoming
 							if sh.Status != briefing.SheetCleared {
 								dr.NotCleared++
+							}
+							if n := len(sh.Reviews); n > 0 && sh.Status == briefing.SheetDraft && sh.Reviews[n-1].Decision == briefing.ReviewReturn {
+								ds.Returned = sh.Reviews[n-1].By + ": " + sh.Reviews[n-1].Comment
+							}
+							if sh.Status == briefing.SheetSubmitted && v.User.Role.AtLeast(briefing.RoleLead) && r.Status != briefing.RoundHeld && r.Status != briefing.RoundCancelled {
+								out.ToClear = append(out.ToClear, ds)
+								out.Marking = s.settings.Highest(out.Marking, sh.Marking)
 							}
 							if sh.OwnerID == v.User.UserID {
 								out.MySheets = append(out.MySheets, ds)
@@ -144,5 +157,6 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 	}
 	sort.SliceStable(out.Upcoming, func(i, j int) bool { return out.Upcoming[i].StartsOn < out.Upcoming[j].StartsOn })
 	sort.SliceStable(out.MySheets, func(i, j int) bool { return out.MySheets[i].Due < out.MySheets[j].Due })
+	sort.SliceStable(out.ToClear, func(i, j int) bool { return out.ToClear[i].Due < out.ToClear[j].Due })
 	return out, nil
 }

@@ -223,6 +223,10 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 			return nil, briefing.Errorf(briefing.EFORBIDDEN, "only a delegation lead can clear or return a topic sheet")
 		}
 		if req.Decision == briefing.ReviewClear {
+			// A lead clears what its officer has put forward, nothing else.
+			if stored.Status != briefing.SheetSubmitted {
+				return nil, briefing.Errorf(briefing.ECONFLICT, "only a submitted sheet can be cleared; this sheet is %s: its officer submits it first", briefing.StatusLabel(stored.Status))
+			}
 			if n, err := s.openComments(v, id); err != nil {
 				return nil, err
 			} else if n > 0 {

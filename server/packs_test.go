@@ -552,3 +552,29 @@ func TestDashboard_ClearanceQueue(t *testing.T) {
 		t.Fatal("the editor does not show why the sheet was returned")
 	}
 }
+
+// TestPack_PreviewAndCeiling: the round page offers a preview (the HTML
+// pack shown in place, framed only by briefpack's own pages) and an export
+// at a lower clearance; a download stays an attachment no page may frame.
+func TestPack_PreviewAndCeiling(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	base := "/api/v1/rounds/" + w.round + "/pack?format=html"
+	dl := f.do("lead", "GET", base, nil)
+	if !strings.HasPrefix(dl.Header().Get("Content-Disposition"), "attachment") || !strings.Contains(dl.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("download: %q %q", dl.Header().Get("Content-Disposition"), dl.Header().Get("Content-Security-Policy"))
+	}
+	in := f.do("lead", "GET", base+"&disposition=inline", nil)
+	if !strings.HasPrefix(in.Header().Get("Content-Disposition"), "inline") || !strings.Contains(in.Header().Get("Content-Security-Policy"), "frame-ancestors 'self'") ||
+		in.Header().Get("X-Frame-Options") != "SAMEORIGIN" || in.Body.String() != dl.Body.String() {
+		t.Fatalf("preview: %q %q", in.Header().Get("Content-Disposition"), in.Header().Get("Content-Security-Policy"))
+	}
+	page := f.do("lead", "GET", "/rounds/"+w.round, nil).Body.String()
+	if !strings.Contains(page, `disposition=inline`) || !strings.Contains(page, `id="export-ceiling"`) || !strings.Contains(page, `<option value="RESTRICTED"`) {
+		t.Fatal("the round page offers no preview or export at a lower clearance")
+	}
+	low := f.do("lead", "GET", base+"&ceiling=RESTRICTED", nil).Body.String()
+	if strings.Contains(low, "zanzibar assessment") || len(low) >= len(dl.Body.String()) {
+		t.Fatal("the pack at a lower clearance holds what is above it")
+	}
+}

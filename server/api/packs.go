@@ -285,15 +285,24 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 	})
 }
 
-// servePackBytes writes a pack file as a download, or 304 when the client has it.
+// servePackBytes writes a pack file as a download, or 304 when the client
+// has it. An HTML pack asked for with disposition=inline is shown in place,
+// and may be framed by briefpack's own pages (the round page's preview).
 func servePackBytes(c echo.Context, body []byte, etag, name, format string) error {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Content-Security-Policy", packCSP)
+	disposition := "attachment"
+	if format == "html" && c.QueryParam("disposition") == "inline" {
+		disposition = "inline"
+		h.Set("Content-Security-Policy", strings.Replace(packCSP, "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+	} else {
+		h.Set("Content-Security-Policy", packCSP)
+	}
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	h.Set("Content-Disposition", fmt.Sprintf(`%s; filename="%s"`, disposition, name))
 	// A known length lets the file go out in one write, not in chunks.
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, packTypes[format], body)

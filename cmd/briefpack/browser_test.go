@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -327,6 +328,41 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("the chosen text was not saved: %q", kept)
 		}
 		screenshot(t, ctx, "officer-stale-save")
+	})
+
+	t.Run("SessionEndsBeforeTheSave", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "officer")
+		rbo := sheetID(t, ds, apiToken(t, ds, "officer"), "Rules-based order")
+		words := " Words typed before the session ended."
+		do(t, ctx, "type into the editor",
+			chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
+			chromedp.SendKeys(`#s0-p1-text`, words, chromedp.ByQuery),
+			chromedp.Sleep(700)) // the browser keeps it after a pause in typing
+		// The session ends (idle, a restart, a sign-out elsewhere) before the save.
+		do(t, ctx, "the session ends", chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) }))
+		do(t, ctx, "save without a session", chromedp.Click(`button[value="save"]:not(.offscreen)`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#password`, chromedp.ByQuery))
+		signIn(t, ctx, ds, "officer")
+		do(t, ctx, "open the editor again", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+		screenshot(t, ctx, "officer-draft-offered")
+		do(t, ctx, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
+		if kept := value(t, ctx, "#s0-p1-text"); !strings.Contains(kept, strings.TrimSpace(words)) {
+			t.Fatalf("the typed words did not come back: %q", kept)
+		}
+		do(t, ctx, "save", submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		_, body := apiDo(t, ds, apiToken(t, ds, "officer"), "GET", "/api/v1/sheets/"+rbo, nil)
+		if !strings.Contains(string(body), strings.TrimSpace(words)) {
+			t.Fatal("the words typed before the session ended were not saved")
+		}
+		// Saved: opened again, nothing is offered.
+		do(t, ctx, "open it once more", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"), chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery))
+		var offered bool
+		do(t, ctx, "no draft offered", chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered))
+		if offered {
+			t.Error("a saved draft is offered again")
+		}
 	})
 
 	t.Run("DelegationLead", func(t *testing.T) {

@@ -20,6 +20,74 @@
     };
     editor.addEventListener("change", update);
     update();
+
+    // Never lose a word: what is typed is kept in this browser as it is
+    // typed, and offered back when the editor is opened again without it
+    // (after a crash, a closed tab, or a session that ended before the save);
+    // leaving with unsaved changes asks first.
+    var sheetID = (editor.getAttribute("action") || "").split("/")[2];
+    var key = "briefpack-draft:" + sheetID;
+    var fields = function () {
+      var out = {};
+      editor.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (el) {
+        if (el.type === "hidden" && el.name !== "title") { return; }
+        out[el.name] = el.value;
+      });
+      return out;
+    };
+    var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
+    var loaded = fields();
+    var dirty = false;
+    var keep = function () {
+      dirty = !same(fields(), loaded);
+      try {
+        if (dirty) {
+          window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields: fields() }));
+        }
+      } catch (e) { /* storage full or off: the warning still stands */ }
+    };
+    var timer = null;
+    editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keep, 400); });
+    editor.addEventListener("change", keep);
+    editor.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    });
+    try {
+      var kept = JSON.parse(window.localStorage.getItem(key) || "null");
+      if (kept && kept.fields && !same(kept.fields, loaded)) {
+        var names = Object.keys(kept.fields).filter(function (n) { return editor.elements[n] && kept.fields[n] !== loaded[n]; });
+        if (names.length) {
+          var note = document.createElement("div");
+          note.className = "flash warning";
+          note.id = "draft-note";
+          note.setAttribute("role", "status");
+          note.textContent = "This browser kept unsaved text of yours from " + kept.at.slice(0, 16).replace("T", " ") + " UTC (" + names.length + " field(s)). ";
+          var restore = document.createElement("button");
+          restore.type = "button";
+          restore.textContent = "Put it back";
+          restore.addEventListener("click", function () {
+            names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
+            note.remove();
+            update();
+            keep();
+          });
+          var drop = document.createElement("button");
+          drop.type = "button";
+          drop.className = "secondary";
+          drop.textContent = "Discard it";
+          drop.addEventListener("click", function () { window.localStorage.removeItem(key); note.remove(); });
+          note.appendChild(restore);
+          note.appendChild(document.createTextNode(" "));
+          note.appendChild(drop);
+          editor.parentNode.insertBefore(note, editor);
+        } else {
+          window.localStorage.removeItem(key);
+        }
+      } else if (kept) {
+        window.localStorage.removeItem(key); // saved: the page holds it now
+      }
+    } catch (e) { /* no storage: nothing to offer */ }
   }
 
   // Drag to reorder the agenda; the move buttons remain for the keyboard.

@@ -42,6 +42,7 @@ var expectedRoles = map[string]briefing.Role{
 	"POST /sheets/:id/restore":                 briefing.RoleOfficer,
 	"POST /sheets/:id/rollforward":             briefing.RoleOfficer,
 	"POST /sheets/:id/review":                  briefing.RoleOfficer,
+	"GET /sheets/:id/versions/:version":        briefing.RoleViewer,
 	"GET /people":                              briefing.RoleViewer,
 	"POST /people":                             briefing.RoleSecretariat,
 	"GET /people/:id":                          briefing.RoleViewer,

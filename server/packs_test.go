@@ -578,3 +578,32 @@ func TestPack_PreviewAndCeiling(t *testing.T) {
 		t.Fatal("the pack at a lower clearance holds what is above it")
 	}
 }
+
+// TestVersionPage: any past version of a sheet is shown as it was saved,
+// with what changed from the one before, word by word; a reader is shown
+// only what they may see of either.
+func TestVersionPage(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+		p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
+		p["text"] = strings.Replace(p["text"].(string), "difficult", "hard to judge", 1)
+	})
+	page := f.do("officer", "GET", "/sheets/"+w.sheet+"/versions/2", nil)
+	if page.Code != 200 {
+		t.Fatalf("%d", page.Code)
+	}
+	body := page.Body.String()
+	if !strings.Contains(body, "<ins>hard to judge") || !strings.Contains(body, "<del>difficult") || !strings.Contains(body, "Changed since version 1") {
+		t.Fatalf("no word-level comparison:\n%s", body)
+	}
+	if old := f.do("officer", "GET", "/sheets/"+w.sheet+"/versions/1", nil).Body.String(); !strings.Contains(old, "difficult") {
+		t.Fatal("version 1 is not shown as it was")
+	}
+	if r := f.do("viewer", "GET", "/sheets/"+w.secretSheet+"/versions/1", nil); r.Code != 404 {
+		t.Fatalf("a version of a sheet above the reader: %d", r.Code)
+	}
+	if !strings.Contains(f.do("officer", "GET", "/sheets/"+w.sheet, nil).Body.String(), "/versions/2#changes") {
+		t.Fatal("the sheet page does not link its versions")
+	}
+}

@@ -58,6 +58,8 @@ func (s *Pages) registerPageRoutes() {
 	s.route(http.MethodPost, "/sheets/:id/rollforward", briefing.RoleOfficer, s.handleRollForwardForm)
 	s.route(http.MethodPost, "/sheets/:id/delete", briefing.RoleOfficer, s.handleDeleteSheetForm)
 	s.route(http.MethodPost, "/sheets/:id/restore", briefing.RoleOfficer, s.handleRestoreForm)
+	// GET /sheets/:id/versions/:version?compare=N
+	s.route(http.MethodGet, "/sheets/:id/versions/:version", briefing.RoleViewer, s.handleVersionPage)
 	// POST /sheets/:id/comments · POST /comments/:id/resolve
 	s.route(http.MethodPost, "/sheets/:id/comments", briefing.RoleOfficer, s.handleAddCommentForm)
 	s.route(http.MethodPost, "/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveCommentForm)

@@ -114,6 +114,18 @@
     });
   }
 
+  // Signing out removes the drafts this browser kept: on a shared machine,
+  // nothing typed stays behind the person who chose to leave.
+  document.querySelectorAll('form[action="/logout"]').forEach(function (f) {
+    f.addEventListener("submit", function () {
+      try {
+        Object.keys(window.localStorage).forEach(function (k) {
+          if (k.indexOf("briefpack-draft:") === 0) { window.localStorage.removeItem(k); }
+        });
+      } catch (e) { /* no storage */ }
+    });
+  });
+
   // Confirm before destructive buttons.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+	"briefpack/server/api"
+)
+
+// versionPage is one saved version of a topic sheet, with what changed
+// from another version (by default the one before it), word by word.
+type versionPage struct {
+	Sheet    *briefing.Sheet // the version shown
+	Current  *briefing.Sheet
+	Round    *briefing.Round
+	Dialogue *briefing.Dialogue
+	Version  int
+	Compare  int
+	Versions []int
+	Changes  []briefing.ParagraphChange
+}
+
+// handleVersionPage is GET /sheets/:id/versions/:version?compare=N: the
+// version as the reader may see it, and its comparison with version N.
+func (s *Pages) handleVersionPage(c echo.Context) error {
+	v := s.view(c)
+	cur, err := v.SheetByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return briefing.Errorf(briefing.ENOTFOUND, "no such version %q", c.Param("version"))
+	}
+	sh, err := v.SheetVersionOf(v.Ctx, cur.ID, n)
+	if err != nil {
+		return err
+	}
+	r, err := v.RoundByID(cur.RoundID)
+	if err != nil {
+		return err
+	}
+	d, err := v.DialogueByID(r.DialogueID)
+	if err != nil {
+		return err
+	}
+	sh.Headings(d.Home, d.Partner)
+	vp := versionPage{Sheet: sh, Current: cur, Round: r, Dialogue: d, Version: n, Compare: n - 1}
+	vs, err := v.SheetVersions(v.Ctx, cur.ID)
+	if err != nil {
+		return err
+	}
+	for _, x := range vs {
+		vp.Versions = append(vp.Versions, x.Version)
+	}
+	if q := c.QueryParam("compare"); q != "" {
+		if vp.Compare, err = strconv.Atoi(q); err != nil {
+			return &briefing.Error{Code: briefing.EINVALID, Message: "compare must be a version number", Fields: map[string]string{"compare": "a version number"}}
+		}
+	}
+	if vp.Compare >= 1 && vp.Compare != n {
+		other, err := v.SheetVersionOf(v.Ctx, cur.ID, vp.Compare)
+		if err != nil {
+			return err
+		}
+		other.Headings(d.Home, d.Partner)
+		vp.Changes = api.Changed(briefing.DiffSheets(other, sh))
+	} else {
+		vp.Compare = 0
+	}
+	return s.page(c, http.StatusOK, "version", "Version "+strconv.Itoa(n)+" of "+cur.Title, s.settings.Highest(sh.Marking, r.Marking), vp)
+}

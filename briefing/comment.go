@@ -93,4 +93,12 @@ type SessionService interface {
 	DeleteUserSessions(ctx context.Context, userID string) error
 	// ExpireSessions removes the sessions last seen before idle or made before absolute.
 	ExpireSessions(ctx context.Context, idle, absolute time.Time) error
+	// ReserveAttempt counts a sign-in attempt under key in a fixed window
+	// of the given length, unless max are counted there already: then it is
+	// refused, with how long until the window ends. Checking and counting
+	// are one step, so attempts made at once, on any server, cannot all
+	// pass before any is counted.
+	ReserveAttempt(ctx context.Context, key string, max int, window time.Duration, now time.Time) (ok bool, retry time.Duration, err error)
+	// ReleaseAttempt gives back the reservation of an attempt that succeeded.
+	ReleaseAttempt(ctx context.Context, key string) error
 }

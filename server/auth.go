@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -181,21 +182,33 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 	}{{s.byAddr, addr}, {s.byName, addr + "\x00" + strings.ToLower(name)}}
 	// Each attempt is counted before its password is checked, so no more
 	// than the limit ever reach the hash, however many arrive at once.
-	for i, l := range keys {
-		if ok, wait := l.lim.reserve(l.key); !ok {
-			for _, r := range keys[:i] {
-				r.lim.release(r.key)
+	// The counts live in the store, so a limit holds across servers; they
+	// are given back in a context of their own, the request's may be gone.
+	ctx := c.Request().Context()
+	giveBack := func(ls []struct {
+		lim *limiter
+		key string
+	}) {
+		for _, l := range ls {
+			if err := l.lim.release(context.WithoutCancel(ctx), l.key); err != nil {
+				log.Error("giving back a sign-in attempt", "err", err)
 			}
+		}
+	}
+	for i, l := range keys {
+		ok, wait, err := l.lim.reserve(ctx, l.key)
+		if err != nil {
+			giveBack(keys[:i])
+			return "", nil, nil, err
+		}
+		if !ok {
+			giveBack(keys[:i])
 			log.Warn("sign-in refused: too many failed attempts")
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 			return "", nil, nil, Errorf(codeRateLimited, "too many failed sign-ins: wait and try again")
 		}
 	}
-	release := func() {
-		for _, l := range keys {
-			l.lim.release(l.key)
-		}
-	}
+	release := func() { giveBack(keys) }
 	select {
 	case s.hashing <- struct{}{}:
 		defer func() { <-s.hashing }()

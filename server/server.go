@@ -110,8 +110,8 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
 		sessions:   newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
-		byAddr:     newLimiter(30, time.Minute, cfg.Now),
-		byName:     newLimiter(10, time.Minute, cfg.Now),
+		byAddr:     newLimiter(st, "addr", 30, time.Minute, cfg.Now),
+		byName:     newLimiter(st, "name", 10, time.Minute, cfg.Now),
 		hashing:    make(chan struct{}, max(1, runtime.NumCPU())),
 		roles:      map[string]briefing.Role{},
 		bodyLimits: map[string]int64{},

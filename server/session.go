@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -124,61 +123,30 @@ func (ss *sessions) endUser(ctx context.Context, userID string) error {
 	return ss.st.DeleteUserSessions(ctx, userID)
 }
 
-// limiter counts failed sign-ins per key in a fixed window; past the limit
-// every attempt under that key is refused until the window ends.
+// limiter counts sign-in attempts per key in a fixed window, in the store,
+// so every server counts the same attempts: past the limit every attempt
+// under that key is refused until the window ends.
 type limiter struct {
-	mu     sync.Mutex
+	st     briefing.Store
+	prefix string // which limit: by address, or by address and name
 	window time.Duration
 	max    int
 	now    func() time.Time
-	hits   map[string]*window
 }
 
-type window struct {
-	start time.Time
-	n     int
-}
-
-func newLimiter(max int, per time.Duration, now func() time.Time) *limiter {
-	return &limiter{window: per, max: max, now: now, hits: map[string]*window{}}
+func newLimiter(st briefing.Store, prefix string, max int, per time.Duration, now func() time.Time) *limiter {
+	return &limiter{st: st, prefix: prefix, window: per, max: max, now: now}
 }
 
 // reserve counts an attempt under key before it is made, unless key is at
 // its limit: checking and counting at once, so concurrent attempts cannot
 // all pass the check before any is counted. A successful attempt gives its
 // reservation back (release).
-func (l *limiter) reserve(key string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.sweepLocked(now)
-	w := l.hits[key]
-	if w == nil || now.Sub(w.start) >= l.window {
-		w = &window{start: now}
-		l.hits[key] = w
-	}
-	if w.n >= l.max {
-		return false, l.window - now.Sub(w.start)
-	}
-	w.n++
-	return true, 0
+func (l *limiter) reserve(ctx context.Context, key string) (bool, time.Duration, error) {
+	return l.st.ReserveAttempt(ctx, l.prefix+"\x00"+key, l.max, l.window, l.now())
 }
 
 // release gives back a reservation of an attempt that succeeded.
-func (l *limiter) release(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if w := l.hits[key]; w != nil && w.n > 0 {
-		w.n--
-	}
-}
-
-func (l *limiter) sweepLocked(now time.Time) {
-	if len(l.hits) > 100000 {
-		for k, w := range l.hits {
-			if now.Sub(w.start) >= l.window {
-				delete(l.hits, k)
-			}
-		}
-	}
+func (l *limiter) release(ctx context.Context, key string) error {
+	return l.st.ReleaseAttempt(ctx, l.prefix+"\x00"+key)
 }

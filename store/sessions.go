@@ -88,3 +88,63 @@ func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	}
 	return commit(tx)
 }
+
+// ReserveAttempt counts a sign-in attempt under key in a fixed window, in
+// one write transaction: refused, with the time left, when max are counted.
+// Windows that have ended are dropped now and then as attempts are made.
+func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window time.Duration, now time.Time) (bool, time.Duration, error) {
+	ok, retry := false, time.Duration(0)
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(attemptBucket)
+		start, n := now, uint64(0)
+		if v := b.Get([]byte(key)); len(v) == 16 {
+			s := time.Unix(0, int64(btoi(v[:8])))
+			if now.Sub(s) < window {
+				start, n = s, btoi(v[8:])
+			}
+		}
+		if n >= uint64(max) {
+			retry = window - now.Sub(start)
+			return nil
+		}
+		ok = true
+		if b.Stats().KeyN > 10000 && n == 0 {
+			if err := sweepAttempts(b, now, window); err != nil {
+				return err
+			}
+		}
+		return b.Put([]byte(key), append(itob(uint64(start.UnixNano())), itob(n+1)...))
+	})
+	return ok, retry, err
+}
+
+// ReleaseAttempt gives back the reservation of an attempt that succeeded.
+func (db *DB) ReleaseAttempt(ctx context.Context, key string) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(attemptBucket)
+		v := b.Get([]byte(key))
+		if len(v) != 16 || btoi(v[8:]) == 0 {
+			return nil
+		}
+		return b.Put([]byte(key), append(append([]byte(nil), v[:8]...), itob(btoi(v[8:])-1)...))
+	})
+}
+
+// sweepAttempts drops the windows that have ended.
+func sweepAttempts(b *bolt.Bucket, now time.Time, window time.Duration) error {
+	var gone [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		if len(v) != 16 || now.Sub(time.Unix(0, int64(btoi(v[:8])))) >= window {
+			gone = append(gone, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

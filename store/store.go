@@ -35,9 +35,10 @@ var (
 	userBucket     = []byte("users")
 	snapshotBucket = []byte("snapshots")
 	commentBucket  = []byte("comments")
-	presenceBucket = []byte("presence")       // kind + 0 + id + 0 + user name → time (RFC 3339)
-	sessionBucket  = []byte("sessions")       // token hash → briefing.Session
-	fileBucket     = []byte("snapshot_files") // snapshot id (8 bytes) + format → bytes
+	presenceBucket = []byte("presence")        // kind + 0 + id + 0 + user name → time (RFC 3339)
+	sessionBucket  = []byte("sessions")        // token hash → briefing.Session
+	attemptBucket  = []byte("signin_attempts") // limiter key → window start (8 bytes, Unix ns) + count (8 bytes)
+	fileBucket     = []byte("snapshot_files")  // snapshot id (8 bytes) + format → bytes
 	releaseBucket  = []byte("releases")
 	releaseFiles   = []byte("release_files")  // release id (8 bytes) + format → bytes
 	historyBucket  = []byte("history")        // kind + 0 + id (8 bytes) + version (8 bytes) → header (history.go)
@@ -59,7 +60,7 @@ var (
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
-	releaseBucket, releaseFiles, releasesByRound, historyBodies}
+	releaseBucket, releaseFiles, releasesByRound, historyBodies, attemptBucket}
 
 // Keys of the meta bucket.
 var (

@@ -345,3 +345,48 @@ func TestRevision(t *testing.T) {
 		t.Fatalf("an update left the revision at %d", r)
 	}
 }
+
+// TestReserveAttempt: sign-in attempts are counted in the store, so two
+// servers on one database count the same ones: past the limit, refused
+// with the time left; a success gives its count back; a new window starts
+// afresh.
+func TestReserveAttempt(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "attempts.db")
+	db, err := store.Open(path, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 3; i++ {
+		if ok, _, err := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(time.Duration(i)*time.Second)); !ok || err != nil {
+			t.Fatalf("attempt %d refused: %v", i, err)
+		}
+	}
+	ok, retry, err := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(10*time.Second))
+	if ok || err != nil || retry != 50*time.Second {
+		t.Fatalf("a fourth attempt: %v %v %v", ok, retry, err)
+	}
+	if ok, _, _ := db.ReserveAttempt(ctx, "other", 3, time.Minute, now); !ok {
+		t.Fatal("another key was refused")
+	}
+	if err := db.ReleaseAttempt(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	// What one server counted, the next one opening the file sees.
+	db.Close()
+	db, err = store.Open(path, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(20*time.Second)); !ok {
+		t.Fatal("a released attempt was not given back")
+	}
+	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(21*time.Second)); ok {
+		t.Fatal("the limit does not hold after a reopen")
+	}
+	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(61*time.Second)); !ok {
+		t.Fatal("a new window did not start afresh")
+	}
+}

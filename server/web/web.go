@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -102,8 +104,10 @@ func (s *Pages) pageFuncs() template.FuncMap {
 			}
 			return briefing.DefaultHeading(kind, home, partner)
 		},
-		"dict": dict,
-		"list": listOf,
+		"fieldName": fieldName,
+		"fieldText": fieldText,
+		"dict":      dict,
+		"list":      listOf,
 		"json": func(v any) string {
 			b, _ := jsonMarshal(v)
 			return string(b)
@@ -276,4 +280,54 @@ func (s *Pages) handleStatic(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.Blob(http.StatusOK, ct, b)
+}
+
+// fieldNames are the API's field names as the forms call them.
+var fieldNames = map[string]string{
+	"starts_on": "Start date", "ends_on": "End date", "cadence_months": "Months between rounds", "established": "Established",
+	"agency_id": "Agency", "person_id": "Person", "lead_person_id": "Lead speaker", "owner_id": "Held by", "due_on": "Due date",
+	"raised_in_round_id": "Raised in round", "key_messages": "Key messages", "participating_agencies": "Agencies taking part",
+	"starts_at": "Starts at", "ends_at": "Ends at", "received_on": "Received on", "decision_maker": "Decision-maker",
+	"decision_maker_title": "Decision-maker's title", "other_documents": "Other documents", "as_one_document": "As one document",
+}
+
+var fieldPath = regexp.MustCompile(`([a-z_]+)\[(\d+)\]`)
+
+// fieldName is an API field path as a person reads it: "ends_on" is "End
+// date", "sections[0].paragraphs[2].text" is "Section 1, paragraph 3, text".
+func fieldName(path string) string {
+	var parts []string
+	for _, p := range strings.Split(path, ".") {
+		if m := fieldPath.FindStringSubmatch(p); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			name := strings.TrimSuffix(strings.ReplaceAll(m[1], "_", " "), "s")
+			if w, ok := fieldNames[m[1]]; ok {
+				name = strings.ToLower(w)
+			}
+			parts = append(parts, name+" "+strconv.Itoa(n+1))
+			continue
+		}
+		if w, ok := fieldNames[p]; ok {
+			parts = append(parts, strings.ToLower(w))
+		} else {
+			parts = append(parts, strings.ReplaceAll(p, "_", " "))
+		}
+	}
+	out := strings.Join(parts, ", ")
+	if out == "" {
+		return out
+	}
+	return strings.ToUpper(out[:1]) + out[1:]
+}
+
+var snakeWord = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
+
+// fieldText is a field's message with any API field names in it as words.
+func fieldText(msg string) string {
+	return snakeWord.ReplaceAllStringFunc(msg, func(w string) string {
+		if n, ok := fieldNames[w]; ok {
+			return "the " + strings.ToLower(n)
+		}
+		return strings.ReplaceAll(w, "_", " ")
+	})
 }

@@ -265,7 +265,7 @@ func TestBrowserJourneys(t *testing.T) {
 		if s := text(t, ctx, "#sheet-marking"); s != "SECRET" {
 			t.Errorf("rolled-up marking %q", s)
 		}
-		do(t, ctx, "preview", submit(`button[value="preview"]`), chromedp.WaitVisible(`.preview mark.withheld`, chromedp.ByQuery))
+		do(t, ctx, "preview", chromedp.Click(`button[value="preview"]`, chromedp.ByQuery), chromedp.WaitVisible(`.preview mark.withheld`, chromedp.ByQuery))
 		screenshot(t, ctx, "officer-editor-preview")
 		do(t, ctx, "save and submit", submit(`button[value="submit"]`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
 		if s := text(t, ctx, ".flash"); !strings.Contains(s, "submitted for clearance") {
@@ -328,6 +328,51 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("the chosen text was not saved: %q", kept)
 		}
 		screenshot(t, ctx, "officer-stale-save")
+	})
+
+	t.Run("EditInPlace", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		signIn(t, ctx, ds, "officer")
+		fi := sheetID(t, ds, apiToken(t, ds, "officer"), "Foreign Interference")
+		var before, after float64
+		var focused string
+		var marker bool
+		var n int // paragraphs in section 4 before one is added
+		do(t, ctx, "open a long sheet and work far down it",
+			chromedp.Navigate(ds.url+"/sheets/"+fi+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelectorAll("textarea[id^='s3-p']").length`, &n),
+			chromedp.Evaluate(`window.__notReloaded = true; document.querySelector('button[value="add-para:3"]').scrollIntoView({block: 'center'}); window.scrollY`, &before))
+		added := fmt.Sprintf("s3-p%d-text", n)
+		if before < 1000 {
+			t.Fatalf("the editor is not long enough to test scrolling: %v", before)
+		}
+		do(t, ctx, "add a paragraph there", chromedp.Click(`button[value="add-para:3"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#`+added, chromedp.ByQuery), chromedp.Sleep(200),
+			chromedp.Evaluate(`window.scrollY`, &after), chromedp.Evaluate(`document.activeElement.id`, &focused),
+			chromedp.Evaluate(`window.__notReloaded === true`, &marker))
+		if !marker {
+			t.Error("adding a paragraph reloaded the page")
+		}
+		if focused != added {
+			t.Errorf("the focus is on %q, not the new paragraph %s", focused, added)
+		}
+		// The button stays where it was on screen: the page scrolled by what was added above it.
+		if d := after - before; d < 0 || d > 400 {
+			t.Errorf("the page moved from %v to %v", before, after)
+		}
+		do(t, ctx, "type in it and move it up", chromedp.SendKeys(`#`+added, "Added in place.", chromedp.ByQuery),
+			chromedp.Click(fmt.Sprintf(`button[value="up-para:3:%d"]`, n), chromedp.ByQuery),
+			chromedp.Poll(fmt.Sprintf(`document.querySelector('#s3-p%d-text').value === 'Added in place.'`, n-1), nil, chromedp.WithPollingTimeout(10*time.Second)))
+		if v := value(t, ctx, fmt.Sprintf("#s3-p%d-text", n-1)); v != "Added in place." {
+			t.Errorf("after moving up, paragraph %d reads %q; paragraph %d %q", n, v, n+1, value(t, ctx, "#"+added))
+		}
+		var still bool
+		do(t, ctx, "not reloaded", chromedp.Evaluate(`window.__notReloaded === true`, &still))
+		if !still {
+			t.Error("moving a paragraph reloaded the page")
+		}
+		screenshot(t, ctx, "officer-edit-in-place")
 	})
 
 	t.Run("SessionEndsBeforeTheSave", func(t *testing.T) {

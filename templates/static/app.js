@@ -38,7 +38,7 @@
     var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
     var loaded = fields();
     var dirty = false;
-    var keep = function () {
+    var keepDraft = function () {
       dirty = !same(fields(), loaded);
       try {
         if (dirty) {
@@ -47,11 +47,73 @@
       } catch (e) { /* storage full or off: the warning still stands */ }
     };
     var timer = null;
-    editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keep, 400); });
-    editor.addEventListener("change", keep);
+    editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keepDraft, 400); });
+    editor.addEventListener("change", keepDraft);
     editor.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (e) {
       if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    });
+    // Edit in place: adding, moving, deleting and previewing paragraphs and
+    // sections are sent as the form would send them, and the editor the
+    // server answers with takes the old one's place, with the page kept
+    // where the officer is working and the focus on what they acted on.
+    // Without scripts the same buttons reload the page, as before.
+    var structural = /^(add-para|del-para|up-para|down-para|add-section|up-section|down-section|del-section|preview)(:|$)/;
+    editor.addEventListener("click", function (e) {
+      var btn = e.target.closest("button[name=op]");
+      if (!btn || !structural.test(btn.value) || !window.fetch || !window.DOMParser || e.defaultPrevented) { return; }
+      e.preventDefault();
+      var op = btn.value;
+      var before = btn.getBoundingClientRect().top;
+      var data = new FormData(editor);
+      data.set("op", op);
+      fetch(editor.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin", redirect: "follow" })
+        .then(function (r) { return r.text().then(function (html) { return { r: r, html: html }; }); })
+        .then(function (res) {
+          var doc = new DOMParser().parseFromString(res.html, "text/html");
+          var fresh = doc.querySelector("form.sheet-editor");
+          if (!fresh) { window.location.assign(res.r.url); return; } // signed out, or an error page: show it
+          editor.innerHTML = fresh.innerHTML;
+          var oldErr = document.getElementById("editor-error");
+          if (oldErr && !doc.getElementById("editor-error")) { oldErr.remove(); }
+          update();
+          // What the officer acted on, where it is now: the page is scrolled
+          // so that it stands where the button stood, and it has the focus.
+          var p = op.split(":"), i = +p[1], j = +p[2];
+          var q = function (sel) { return editor.querySelector(sel); };
+          var keep = q("button[value='" + op + "']"), focus = null;
+          switch (p[0]) {
+          case "add-para":
+            var list = editor.querySelectorAll("textarea[id^='s" + i + "-p']");
+            focus = list[list.length - 1];
+            break;
+          case "up-para": keep = focus = q("button[value='up-para:" + i + ":" + Math.max(j - 1, 0) + "']"); break;
+          case "down-para": keep = focus = q("button[value='down-para:" + i + ":" + (j + 1) + "']"); break;
+          case "del-para": keep = q("button[value='add-para:" + i + "']"); focus = q("#s" + i + "-p" + j + "-text") || keep; break;
+          case "up-section": keep = focus = q("button[value='up-section:" + Math.max(i - 1, 0) + "']"); break;
+          case "down-section": keep = focus = q("button[value='down-section:" + (i + 1) + "']"); break;
+          case "del-section": case "add-section": keep = q("button[value='add-section']"); break;
+          case "preview": keep = focus = q("button[value='preview']"); break;
+          }
+          if (keep) { window.scrollBy(0, keep.getBoundingClientRect().top - before); }
+          if (focus) { focus.focus({ preventScroll: true }); }
+          keepDraft();
+        })
+        .catch(function () { btn.form.requestSubmit ? btn.form.requestSubmit(btn) : btn.form.submit(); });
+    });
+    // Keyboard: Ctrl+S (or ⌘S) saves; Alt+Enter in a paragraph adds one after
+    // the last of its section.
+    document.addEventListener("keydown", function (e) {
+      if ((e.ctrlKey || e.metaKey) && e.key === "s") {
+        e.preventDefault();
+        var save = editor.querySelector("button[value=save]:not(.offscreen)");
+        if (save) { save.click(); }
+      }
+      if (e.altKey && e.key === "Enter" && e.target.matches && e.target.matches("textarea")) {
+        var fs = e.target.closest("fieldset");
+        var add = fs && fs.querySelector("button[value^='add-para:']");
+        if (add) { e.preventDefault(); add.click(); }
+      }
     });
     try {
       var kept = JSON.parse(window.localStorage.getItem(key) || "null");
@@ -70,7 +132,7 @@
             names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
             note.remove();
             update();
-            keep();
+            keepDraft();
           });
           var drop = document.createElement("button");
           drop.type = "button";
@@ -126,12 +188,15 @@
     });
   });
 
-  // Confirm before destructive buttons.
-  document.querySelectorAll("[data-confirm]").forEach(function (el) {
-    el.addEventListener("click", function (e) {
-      if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
-    });
-  });
+  // Confirm before destructive buttons, those put in place later included:
+  // asked before anything else hears the click.
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest && e.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
   // Who else has this sheet open: asked again every minute while the editor is open.
   var presence = document.getElementById("presence");
   if (presence && presence.getAttribute("data-sheet") && window.fetch) {

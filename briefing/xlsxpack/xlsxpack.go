@@ -129,7 +129,8 @@ func (wr *writer) styles() error {
 	if wr.bold, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
 		return err
 	}
-	if wr.date, err = wr.f.NewStyle(&excelize.Style{NumFmt: 15, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "left"}}); err != nil { // d-mmm-yy
+	dateFmt := "d mmmm yyyy"
+	if wr.date, err = wr.f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "left"}}); err != nil {
 		return err
 	}
 	wr.title, err = wr.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestXLSXPrints opens the demo's XLSX pack in a second reader, LibreOffice,
+// as a delegate printing it would: converted to PDF, it runs to a sensible
+// number of A4 pages (each worksheet one page wide), the cover on its own
+// page, Topics' header row atop each of its pages, and no paragraph cut
+// short. It needs soffice and pdftotext (Debian's libreoffice-calc-nogui and
+// poppler-utils); without them it skips, saying so, unless
+// BRIEFPACK_REQUIRE_LIBREOFFICE is set, as CI sets it.
+func TestXLSXPrints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs LibreOffice")
+	}
+	soffice, err1 := exec.LookPath("soffice")
+	pdftotext, err2 := exec.LookPath("pdftotext")
+	if err1 != nil || err2 != nil {
+		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
+			t.Fatalf("soffice and pdftotext are required: %v %v", err1, err2)
+		}
+		t.Skip("LibreOffice (soffice) and pdftotext are not installed (apt-get install libreoffice-calc-nogui poppler-utils)")
+	}
+	ds := startDemo(t, buildBinary(t))
+	lead := apiToken(t, ds, "lead")
+	resp, xlsx := apiDo(t, ds, lead, "GET", "/api/v1/rounds/3/pack?format=xlsx", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("pack: %d", resp.StatusCode)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "pack.xlsx")
+	if err := os.WriteFile(in, xlsx, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--convert-to", "pdf", "--outdir", dir, in)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v %s", err, out)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, "pack.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
+	text, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, "pack.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d A4 pages", pages)
+	// Before fitting, the same pack printed on 33 pages, long paragraphs cut to a line.
+	if pages < 6 || pages > 24 {
+		t.Errorf("%d pages", pages)
+	}
+	byPage := bytes.Split(text, []byte("\f"))
+	if !bytes.Contains(byPage[0], []byte("Australia–New Zealand National Security Dialogue")) || bytes.Contains(byPage[0], []byte("Situational assessment")) {
+		t.Errorf("the cover is not a page of its own:\n%s", byPage[0])
+	}
+	topics := 0
+	topicRow := regexp.MustCompile(`(?m)^(Foreign Interference|Emerging Technologies|Rules-based order|Counter Terrorism)\s{2,}(Situational|Offensive|Defensive|What|Our|Areas)`)
+	for _, p := range byPage {
+		if topicRow.Match(p) {
+			topics++
+			if !bytes.Contains(p, []byte("Withholding")) {
+				t.Errorf("a page of Topics without its header row:\n%s", p)
+			}
+		}
+	}
+	if topics < 2 {
+		t.Errorf("Topics runs to %d pages: the header row's repetition is not tested", topics)
+	}
+	// The longest paragraphs are there to their last words, twice (Topics and the sheet's own worksheet).
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, tail := range []string{"assessing the extent and impact is difficult.", "looking forward to seeing more advice.", "the rules-based system."} {
+		if strings.Count(flat, tail) < 2 {
+			t.Errorf("%q is cut short or missing", tail)
+		}
+	}
+}

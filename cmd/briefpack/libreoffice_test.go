@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 )
 
 // TestXLSXPrints opens the demo's XLSX pack in a second reader, LibreOffice,
@@ -81,5 +85,70 @@ func TestXLSXPrints(t *testing.T) {
 		if strings.Count(flat, tail) < 2 {
 			t.Errorf("%q is cut short or missing", tail)
 		}
+	}
+}
+
+// TestHTMLPrints prints the demo's HTML pack in Chromium, as a delegate
+// would before travel: every page carries the marking, and a topic sheet
+// that runs onto a second page repeats its title atop it.
+func TestHTMLPrints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
+			t.Fatalf("pdftotext is required: %v", err)
+		}
+		t.Skip("pdftotext is not installed (apt-get install poppler-utils)")
+	}
+	chromium := findChromium(t)
+	ds := startDemo(t, buildBinary(t))
+	ctx := browser(t, chromium, 1280, 800)
+	signIn(t, ctx, ds, "lead")
+	var pdf []byte
+	do(t, ctx, "print the pack", chromedp.Navigate(ds.url+"/api/v1/rounds/3/pack?format=html&disposition=inline"),
+		chromedp.WaitReady("body", chromedp.ByQuery),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			pdf, _, err = page.PrintToPDF().WithPreferCSSPageSize(true).Do(ctx)
+			return err
+		}))
+	path := filepath.Join(t.TempDir(), "pack.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command(pdftotext, "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := bytes.Split(bytes.TrimRight(text, "\f"), []byte("\f"))
+	t.Logf("%d A4 pages", len(pages))
+	for i, p := range pages {
+		if !bytes.Contains(p, []byte("TOP SECRET")) {
+			t.Errorf("page %d carries no marking", i+1)
+		}
+	}
+	// A sheet that runs past its first page: the next page, which begins no
+	// other part, starts again with the sheet's title.
+	continued := 0
+	for _, title := range []string{"Foreign Interference", "Emerging Technologies", "Rules-based order", "Counter Terrorism"} {
+		for i := 0; i+1 < len(pages); i++ {
+			if !bytes.Contains(pages[i], []byte(title)) || !bytes.Contains(pages[i], []byte("Situational assessment")) {
+				continue
+			}
+			next := pages[i+1]
+			if bytes.Contains(next, []byte("Situational assessment")) || bytes.Contains(next, []byte("Open actions")) {
+				break // the sheet ended on its page
+			}
+			continued++
+			if !bytes.Contains(next, []byte(title)) {
+				t.Errorf("page %d goes on with %s without its title:\n%s", i+2, title, next)
+			}
+			break
+		}
+	}
+	if continued == 0 {
+		t.Error("no sheet ran onto a second page: the repeated title is not tested")
 	}
 }

@@ -102,3 +102,22 @@ type SessionService interface {
 	// ReleaseAttempt gives back the reservation of an attempt that succeeded.
 	ReleaseAttempt(ctx context.Context, key string) error
 }
+
+// Draft is what one person has typed in the editor of one sheet and not yet
+// saved: the editor's fields by name, as the page's form holds them, and
+// the version of the sheet they were typed over. It is theirs alone.
+type Draft struct {
+	At      time.Time         `json:"at"`
+	Version int               `json:"version"`
+	Fields  map[string]string `json:"fields"`
+}
+
+// DraftService keeps each person's unsaved drafts, one per sheet.
+type DraftService interface {
+	// PutDraft keeps a person's draft of a sheet, replacing the one before.
+	PutDraft(ctx context.Context, userID, sheetID string, d *Draft) error
+	// Draft returns a person's draft of a sheet, or ENOTFOUND.
+	Draft(ctx context.Context, userID, sheetID string) (*Draft, error)
+	// DeleteDraft removes it; removing one that is gone is no error.
+	DeleteDraft(ctx context.Context, userID, sheetID string) error
+}

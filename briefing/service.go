@@ -191,6 +191,7 @@ type Store interface {
 	PresenceService
 	SessionService
 	ReleaseService
+	DraftService
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

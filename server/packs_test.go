@@ -5,6 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
+	"io"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -605,5 +609,70 @@ func TestVersionPage(t *testing.T) {
 	}
 	if !strings.Contains(f.do("officer", "GET", "/sheets/"+w.sheet, nil).Body.String(), "/versions/2#changes") {
 		t.Fatal("the sheet page does not link its versions")
+	}
+}
+
+// TestDrafts: a person's unsaved draft of a sheet is kept on the server for
+// them alone, refused above their clearance, and gone once they save.
+func TestDrafts(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/sheets/" + w.sheet + "/draft"
+	if r := f.do("officer", "GET", path, nil); r.Code != 404 {
+		t.Fatalf("no draft yet: %d", r.Code)
+	}
+	draft := map[string]any{"version": 1, "fields": map[string]string{"title": "Foreign Interference", "s0.p0.text": "Typed before the crash.", "s0.p0.marking": "RESTRICTED"}}
+	if r := f.do("officer", "PUT", path, draft); r.Code != 204 {
+		t.Fatalf("put: %d %s", r.Code, r.Body.String())
+	}
+	r := f.do("officer", "GET", path, nil)
+	if r.Code != 200 || !strings.Contains(r.Body.String(), "Typed before the crash.") {
+		t.Fatalf("get: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lead", "GET", path, nil); r.Code != 404 {
+		t.Fatalf("another person read the draft: %d", r.Code)
+	}
+	if r := f.do("lowofficer", "PUT", path, map[string]any{"fields": map[string]string{"s0.p0.marking": "SECRET"}}); r.Code != 403 && r.Code != 404 {
+		t.Fatalf("a draft above its author's clearance: %d", r.Code)
+	}
+	if r := f.do("viewer", "PUT", path, draft); r.Code != 403 {
+		t.Fatalf("a viewer kept a draft: %d", r.Code)
+	}
+	// Saving the sheet from the editor removes the draft.
+	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	lr.json(&login)
+	cookie := "briefpack_session=" + lr.Result().Cookies()[0].Value
+	send := func(method, target string, body io.Reader) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, target, body)
+		req.Header.Set("Cookie", cookie)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	page := send("GET", "/sheets/"+w.sheet+"/edit", nil).Body.String()
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<(?:input|select)[^>]* name="([^"]+)"(?:[^>]* value="([^"]*)")?`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(strings.TrimPrefix(m[2], "\n")))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<select class="marking" id="[^"]*" name="([^"]+)">.*?<option value="([^"]*)" selected>`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], m[2])
+	}
+	form.Set("csrf_token", login.CSRF)
+	form.Set("op", "save")
+	form.Set("s0.p0.text", "Typed before the crash, and saved.")
+	if rec := send("POST", "/sheets/"+w.sheet+"/edit", strings.NewReader(form.Encode())); rec.Code != 303 {
+		t.Fatalf("save from the editor: %d %s", rec.Code, rec.Body.String())
+	}
+	if r := f.do("officer", "GET", path, nil); r.Code != 404 {
+		t.Fatalf("the draft outlived the save: %d", r.Code)
 	}
 }

@@ -129,7 +129,7 @@ func (c *collection[T, P]) bucketName() []byte { return c.bucket }
 // laterBuckets are the buckets added after the first release: a file the
 // first release wrote, not yet opened by this one, does not have them.
 var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket, releaseBucket, releaseFiles, releasesByRound,
-	historyBodies, attemptBucket}
+	historyBodies, attemptBucket, draftBucket}
 
 func laterBucket(name []byte) bool {
 	for _, b := range laterBuckets {

@@ -148,3 +148,37 @@ func sweepAttempts(b *bolt.Bucket, now time.Time, window time.Duration) error {
 	}
 	return nil
 }
+
+func draftKey(userID, sheetID string) []byte { return []byte(userID + "\x00" + sheetID) }
+
+// PutDraft keeps a person's draft of a sheet, replacing the one before.
+func (db *DB) PutDraft(ctx context.Context, userID, sheetID string, d *briefing.Draft) error {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("store: encode draft: %w", err)
+	}
+	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(draftBucket).Put(draftKey(userID, sheetID), raw) })
+}
+
+// Draft returns a person's draft of a sheet, or ENOTFOUND.
+func (db *DB) Draft(ctx context.Context, userID, sheetID string) (*briefing.Draft, error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	raw := tx.Bucket(draftBucket).Get(draftKey(userID, sheetID))
+	if raw == nil {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "no draft of sheet %s", sheetID)
+	}
+	var d briefing.Draft
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("store: decode draft: %w", err)
+	}
+	return &d, nil
+}
+
+// DeleteDraft removes a person's draft of a sheet.
+func (db *DB) DeleteDraft(ctx context.Context, userID, sheetID string) error {
+	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(draftBucket).Delete(draftKey(userID, sheetID)) })
+}

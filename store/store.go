@@ -38,6 +38,7 @@ var (
 	presenceBucket = []byte("presence")        // kind + 0 + id + 0 + user name → time (RFC 3339)
 	sessionBucket  = []byte("sessions")        // token hash → briefing.Session
 	attemptBucket  = []byte("signin_attempts") // limiter key → window start (8 bytes, Unix ns) + count (8 bytes)
+	draftBucket    = []byte("drafts")          // user id + 0 + sheet id → briefing.Draft
 	fileBucket     = []byte("snapshot_files")  // snapshot id (8 bytes) + format → bytes
 	releaseBucket  = []byte("releases")
 	releaseFiles   = []byte("release_files")  // release id (8 bytes) + format → bytes
@@ -60,7 +61,7 @@ var (
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
-	releaseBucket, releaseFiles, releasesByRound, historyBodies, attemptBucket}
+	releaseBucket, releaseFiles, releasesByRound, historyBodies, attemptBucket, draftBucket}
 
 // Keys of the meta bucket.
 var (

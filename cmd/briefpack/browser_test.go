@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -407,6 +408,40 @@ func TestBrowserJourneys(t *testing.T) {
 		do(t, ctx, "no draft offered", chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered))
 		if offered {
 			t.Error("a saved draft is offered again")
+		}
+	})
+
+	t.Run("DraftOnAnotherMachine", func(t *testing.T) {
+		a := browser(t, chromium, 1280, 800)
+		signIn(t, a, ds, "officer")
+		et := sheetID(t, ds, apiToken(t, ds, "officer"), "Foreign Interference")
+		words := "Typed on one machine, "
+		do(t, a, "type on the first machine", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
+			chromedp.SendKeys(`#s1-p0-text`, words, chromedp.ByQuery),
+			chromedp.Sleep(4*time.Second)) // kept on the server a few seconds after the typing stops
+		b := browser(t, chromium, 1280, 800) // another machine: nothing in its storage
+		signIn(t, b, ds, "officer")
+		do(t, b, "open the sheet on the second", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"),
+			chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+		if s := text(t, b, "#draft-note"); !strings.Contains(s, "The server kept") {
+			t.Errorf("draft note %q", s)
+		}
+		do(t, b, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
+		if v := value(t, b, "#s1-p0-text"); !strings.Contains(v, strings.TrimSpace(words)) {
+			t.Errorf("the draft typed on the first machine did not come back: %q", v)
+		}
+		screenshot(t, b, "officer-draft-from-server")
+		// Leaving with the restored text unsaved asks first: the officer says leave.
+		chromedp.ListenTarget(b, func(ev any) {
+			if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				go chromedp.Run(b, page.HandleJavaScriptDialog(true))
+			}
+		})
+		do(t, b, "discard it after all", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery),
+			chromedp.Click(`#draft-note button.secondary`, chromedp.ByQuery), chromedp.Sleep(300))
+		if r, _ := apiDo(t, ds, apiToken(t, ds, "officer"), "GET", "/api/v1/sheets/"+et+"/draft", nil); r.StatusCode != 404 {
+			t.Errorf("a discarded draft is still kept: %d", r.StatusCode)
 		}
 	})
 

@@ -63,6 +63,7 @@ func Register(s *server.Server) *API {
 	a.registerImportRoutes()
 	a.registerFromTextRoutes()
 	a.registerCommentRoutes()
+	a.registerDraftRoutes()
 	a.registerActionRoutes()
 	a.registerUserRoutes()
 	a.registerSearchRoutes()

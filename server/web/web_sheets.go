@@ -310,6 +310,10 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 		return err
 	}
 	sh = m.Sheet
+	// Saved: the draft kept on the server for this sheet has served.
+	if err := v.St.DeleteDraft(v.Ctx, v.User.UserID, sh.ID); err != nil {
+		s.Logger(c).Error("removing a saved draft", "sheet", sh.ID, "err", err)
+	}
 	msg := "Saved (version " + strconv.Itoa(sh.Version) + ")."
 	if m.Merged > 0 {
 		who := "someone else"

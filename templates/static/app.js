@@ -38,6 +38,8 @@
     var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
     var loaded = fields();
     var dirty = false;
+    var version = +((editor.elements.version || {}).value || 0);
+    var serverTimer = null;
     var keepDraft = function () {
       dirty = !same(fields(), loaded);
       try {
@@ -45,6 +47,17 @@
           window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields: fields() }));
         }
       } catch (e) { /* storage full or off: the warning still stands */ }
+      // And on the server, a few seconds after the typing stops: the draft
+      // then survives this machine too. Refused (an ended session), it waits.
+      if (dirty && window.fetch) {
+        window.clearTimeout(serverTimer);
+        serverTimer = window.setTimeout(function () {
+          fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", {
+            method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ version: version, fields: fields() })
+          }).catch(function () {});
+        }, 3000);
+      }
     };
     var timer = null;
     editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keepDraft, 400); });
@@ -115,41 +128,55 @@
         if (add) { e.preventDefault(); add.click(); }
       }
     });
-    try {
-      var kept = JSON.parse(window.localStorage.getItem(key) || "null");
-      if (kept && kept.fields && !same(kept.fields, loaded)) {
-        var names = Object.keys(kept.fields).filter(function (n) { return editor.elements[n] && kept.fields[n] !== loaded[n]; });
-        if (names.length) {
-          var note = document.createElement("div");
-          note.className = "flash warning";
-          note.id = "draft-note";
-          note.setAttribute("role", "status");
-          note.textContent = "This browser kept unsaved text of yours from " + kept.at.slice(0, 16).replace("T", " ") + " UTC (" + names.length + " field(s)). ";
-          var restore = document.createElement("button");
-          restore.type = "button";
-          restore.textContent = "Put it back";
-          restore.addEventListener("click", function () {
-            names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
-            note.remove();
-            update();
-            keepDraft();
-          });
-          var drop = document.createElement("button");
-          drop.type = "button";
-          drop.className = "secondary";
-          drop.textContent = "Discard it";
-          drop.addEventListener("click", function () { window.localStorage.removeItem(key); note.remove(); });
-          note.appendChild(restore);
-          note.appendChild(document.createTextNode(" "));
-          note.appendChild(drop);
-          editor.parentNode.insertBefore(note, editor);
-        } else {
-          window.localStorage.removeItem(key);
-        }
-      } else if (kept) {
-        window.localStorage.removeItem(key); // saved: the page holds it now
+    // Offers a kept draft back, if it holds anything the page does not.
+    var offer = function (kept, where, forget) {
+      if (!kept || !kept.fields || same(kept.fields, loaded)) { forget(); return false; }
+      var names = Object.keys(kept.fields).filter(function (n) { return editor.elements[n] && kept.fields[n] !== loaded[n]; });
+      if (!names.length) { forget(); return false; }
+      var note = document.createElement("div");
+      note.className = "flash warning";
+      note.id = "draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = where + " kept unsaved text of yours from " + String(kept.at).slice(0, 16).replace("T", " ") + " UTC (" + names.length + " field(s)). ";
+      var restore = document.createElement("button");
+      restore.type = "button";
+      restore.textContent = "Put it back";
+      restore.addEventListener("click", function () {
+        names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
+        note.remove();
+        update();
+        keepDraft();
+      });
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "secondary";
+      drop.textContent = "Discard it";
+      drop.addEventListener("click", function () { forget(); note.remove(); });
+      note.appendChild(restore);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(drop);
+      editor.parentNode.insertBefore(note, editor);
+      return true;
+    };
+    var forgetServer = function () {
+      if (window.fetch) {
+        fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", { method: "DELETE", credentials: "same-origin" }).catch(function () {});
       }
-    } catch (e) { /* no storage: nothing to offer */ }
+    };
+    var offered = false;
+    try {
+      var local = JSON.parse(window.localStorage.getItem(key) || "null");
+      offered = offer(local, "This browser", function () {
+        window.localStorage.removeItem(key);
+        if (local) { forgetServer(); } // the same draft, kept there too
+      });
+    } catch (e) { /* no storage */ }
+    if (!offered && window.fetch) {
+      fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) { if (d) { offer(d, "The server", forgetServer); } })
+        .catch(function () {});
+    }
   }
 
   // Drag to reorder the agenda; the move buttons remain for the keyboard.

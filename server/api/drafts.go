@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"briefpack/briefing"
+)
+
+// registerDraftRoutes registers each person's unsaved draft of a sheet:
+// kept on the server as it is typed, so that it survives a crash, a closed
+// tab, another machine or an ended session, and given back to its author
+// alone.
+func (s *API) registerDraftRoutes() {
+	// GET, PUT, DELETE /api/v1/sheets/:id/draft
+	s.route(http.MethodGet, api+"/sheets/:id/draft", briefing.RoleOfficer, s.handleGetDraft)
+	s.route(http.MethodPut, api+"/sheets/:id/draft", briefing.RoleOfficer, s.handlePutDraft)
+	s.route(http.MethodDelete, api+"/sheets/:id/draft", briefing.RoleOfficer, s.handleDeleteDraft)
+}
+
+// Bounds of a draft: the editor's fields of a large sheet fit well within.
+const (
+	maxDraftFields = 4000
+	maxDraftBytes  = 2 << 20
+)
+
+// draftAllowed reports whether every marking chosen in a draft is within the
+// reader's clearance now (it may have been lowered since it was typed).
+func draftAllowed(v *view, d *briefing.Draft) bool {
+	for name, value := range d.Fields {
+		if strings.HasSuffix(name, ".marking") && value != "" && !v.Set.Allows(v.User.Clearance, value) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *API) handleGetDraft(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.SheetByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d, err := v.St.Draft(v.Ctx, v.User.UserID, sh.ID)
+	if err != nil {
+		return err
+	}
+	if !draftAllowed(v, d) {
+		_ = v.St.DeleteDraft(v.Ctx, v.User.UserID, sh.ID)
+		return briefing.Errorf(briefing.ENOTFOUND, "no draft of sheet %s", sh.ID)
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *API) handlePutDraft(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.SheetByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var d briefing.Draft
+	if err := decode(c, &d); err != nil {
+		return err
+	}
+	size := 0
+	for k, val := range d.Fields {
+		size += len(k) + len(val)
+	}
+	if len(d.Fields) == 0 || len(d.Fields) > maxDraftFields || size > maxDraftBytes {
+		return &briefing.Error{Code: briefing.EINVALID, Message: "a draft holds 1 to 4,000 fields and at most 2 MiB",
+			Fields: map[string]string{"fields": "1 to 4,000 fields, at most 2 MiB"}}
+	}
+	if !draftAllowed(v, &d) {
+		return briefing.Errorf(briefing.EFORBIDDEN, "a draft may not choose a marking above your clearance")
+	}
+	d.At = s.now().UTC()
+	if err := v.St.PutDraft(v.Ctx, v.User.UserID, sh.ID, &d); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *API) handleDeleteDraft(c echo.Context) error {
+	v := s.view(c)
+	sh, err := v.SheetByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := v.St.DeleteDraft(v.Ctx, v.User.UserID, sh.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

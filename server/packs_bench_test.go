@@ -26,18 +26,7 @@ func benchRound(b testing.TB, f *fixture, n int) (string, []string) {
 	s, _ := briefing.SettingsFor("nz")
 	ids := make([]string, n)
 	for i := range n {
-		var secs []map[string]any
-		for k, kind := range briefing.SectionKinds[:5] {
-			var paras []map[string]string
-			for j := 0; j < 6; j++ {
-				m := s.Markings[(i+k+j)%3]
-				if (i*5+k*6+j)%7 == 3 {
-					m = "SECRET"
-				}
-				paras = append(paras, para(packtest.Paragraph(i*5+k, j), m, ""))
-			}
-			secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
-		}
+		secs := packtest.Sections(s, i)
 		ids[i] = f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
 	}
 	return w.round, ids

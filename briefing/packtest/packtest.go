@@ -185,3 +185,22 @@ func Prerender(sheets []*briefing.Sheet) []FloorSheet {
 
 // Floor executes the floor template over prerendered sheets.
 func Floor(w io.Writer, sheets []FloorSheet) error { return floorTemplate.Execute(w, sheets) }
+
+// Sections returns the sections of synthetic sheet i as the API takes them
+// in a sheet's JSON: five standard sections of six unique paragraphs, one
+// in seven at the fourth marking (SECRET in both jurisdictions).
+func Sections(s briefing.Settings, i int) []map[string]any {
+	var secs []map[string]any
+	for k, kind := range briefing.SectionKinds[:5] {
+		var paras []map[string]string
+		for j := 0; j < 6; j++ {
+			m := s.Markings[(i+k+j)%3]
+			if (i*5+k*6+j)%7 == 3 && len(s.Markings) > 3 {
+				m = s.Markings[3]
+			}
+			paras = append(paras, map[string]string{"text": Paragraph(i*5+k, j), "marking": m})
+		}
+		secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
+	}
+	return secs
+}

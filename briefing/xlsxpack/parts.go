@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"encoding/xml"
 	"fmt"
-	"hash/crc32"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -63,8 +62,34 @@ func (wr *writer) sheets() error {
 	for i, sh := range wr.p.Sheets {
 		wr.parts[i] = &part{name: names.name(sh.Title)}
 	}
+	return eachParallel(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+		sh := wr.p.Sheets[i]
+		key := wr.partKey(sh)
+		if key != "" {
+			if kept, ok := parts.Get(key); ok {
+				wr.parts[i].data, wr.parts[i].crc, wr.parts[i].size = kept.data, kept.crc, kept.size
+				return nil
+			}
+		}
+		c, err := deflateChunk(fw, wr.sheetXML(sh))
+		if err != nil {
+			return err
+		}
+		p := wr.parts[i]
+		p.data, p.crc, p.size = append(c.data, finalBlock...), c.crc, c.size
+		if key != "" {
+			parts.Put(key, &part{data: p.data, crc: p.crc, size: p.size})
+		}
+		return nil
+	})
+}
+
+// eachParallel runs do for 0..n-1 on as many goroutines as there are
+// processors, each with a compressor of its own to reuse, and returns the
+// first error.
+func eachParallel(n int, do func(i int, fw **flate.Writer) error) error {
 	work := make(chan int)
-	errs := make(chan error, len(wr.p.Sheets))
+	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
@@ -72,38 +97,13 @@ func (wr *writer) sheets() error {
 			defer wg.Done()
 			var fw *flate.Writer
 			for i := range work {
-				sh := wr.p.Sheets[i]
-				key := wr.partKey(sh)
-				if key != "" {
-					if kept, ok := parts.Get(key); ok {
-						wr.parts[i].data, wr.parts[i].crc, wr.parts[i].size = kept.data, kept.crc, kept.size
-						continue
-					}
-				}
-				xmlText := wr.sheetXML(sh)
-				var buf bytes.Buffer
-				if fw == nil {
-					fw, _ = flate.NewWriter(&buf, flate.BestSpeed)
-				} else {
-					fw.Reset(&buf)
-				}
-				if _, err := fw.Write(xmlText); err != nil {
+				if err := do(i, &fw); err != nil {
 					errs <- err
-					continue
-				}
-				if err := fw.Close(); err != nil {
-					errs <- err
-					continue
-				}
-				p := wr.parts[i]
-				p.data, p.crc, p.size = buf.Bytes(), crc32.ChecksumIEEE(xmlText), uint64(len(xmlText))
-				if key != "" {
-					parts.Put(key, &part{data: p.data, crc: p.crc, size: p.size})
 				}
 			}
 		}()
 	}
-	for i := range wr.p.Sheets {
+	for i := 0; i < n; i++ {
 		work <- i
 	}
 	close(work)

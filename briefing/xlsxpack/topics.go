@@ -5,9 +5,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"hash/crc32"
-	"runtime"
 	"strconv"
-	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -134,63 +132,46 @@ func (wr *writer) topics() error {
 	if wr.topicChunks[len(wr.topicChunks)-1], err = deflateChunk(&fw, tail.Bytes()); err != nil {
 		return err
 	}
-	work := make(chan int)
-	errs := make(chan error, len(wr.p.Sheets))
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var fw *flate.Writer
-			for i := range work {
-				sh := wr.p.Sheets[i]
-				key := wr.partKey(sh)
-				if key != "" {
-					if c, ok := topicRows.Get(key); ok {
-						wr.topicChunks[i+1] = c
-						continue
-					}
-				}
-				var b bytes.Buffer
-				for _, sec := range sh.Sections {
-					for k, para := range sec.Paragraphs {
-						text := wr.plainText(para)
-						fmt.Fprintf(&b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
-						inlineCell(&b, "", wr.wrap, sh.Title)
-						inlineCell(&b, "", wr.wrap, sec.Heading)
-						numberCell(&b, k+1)
-						inlineCell(&b, "", wr.wrap, text)
-						if !wr.rel {
-							inlineCell(&b, "", 0, para.Marking)
-						}
-						inlineCell(&b, "", 0, para.Withhold)
-						if !wr.rel {
-							inlineCell(&b, "", 0, sh.ID)
-							numberCell(&b, sh.Version)
-							inlineCell(&b, "", 0, para.ID)
-						}
-						b.WriteString(`</row>`)
-					}
-				}
-				c, err := deflateChunk(&fw, b.Bytes())
-				if err != nil {
-					errs <- err
-					continue
-				}
+	return eachParallel(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+		sh := wr.p.Sheets[i]
+		key := wr.partKey(sh)
+		if key != "" {
+			if c, ok := topicRows.Get(key); ok {
 				wr.topicChunks[i+1] = c
-				if key != "" {
-					topicRows.Put(key, c)
-				}
+				return nil
 			}
-		}()
-	}
-	for i := range wr.p.Sheets {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	return <-errs
+		}
+		var b bytes.Buffer
+		for _, sec := range sh.Sections {
+			for k, para := range sec.Paragraphs {
+				text := wr.plainText(para)
+				fmt.Fprintf(&b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
+				inlineCell(&b, "", wr.wrap, sh.Title)
+				inlineCell(&b, "", wr.wrap, sec.Heading)
+				numberCell(&b, k+1)
+				inlineCell(&b, "", wr.wrap, text)
+				if !wr.rel {
+					inlineCell(&b, "", 0, para.Marking)
+				}
+				inlineCell(&b, "", 0, para.Withhold)
+				if !wr.rel {
+					inlineCell(&b, "", 0, sh.ID)
+					numberCell(&b, sh.Version)
+					inlineCell(&b, "", 0, para.ID)
+				}
+				b.WriteString(`</row>`)
+			}
+		}
+		c, err := deflateChunk(fw, b.Bytes())
+		if err != nil {
+			return err
+		}
+		wr.topicChunks[i+1] = c
+		if key != "" {
+			topicRows.Put(key, c)
+		}
+		return nil
+	})
 }
 
 func numberCell(b *bytes.Buffer, n int) {

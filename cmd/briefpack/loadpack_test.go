@@ -66,18 +66,7 @@ func TestLoadPack(t *testing.T) {
 	ids := make([]string, sheets)
 	start := time.Now()
 	for i := range ids {
-		var secs []map[string]any
-		for k, kind := range briefing.SectionKinds[:5] {
-			var paras []map[string]string
-			for j := 0; j < 6; j++ {
-				m := s.Markings[(i+k+j)%3]
-				if (i*5+k*6+j)%7 == 3 {
-					m = "SECRET"
-				}
-				paras = append(paras, map[string]string{"text": packtest.Paragraph(i*5+k, j), "marking": m})
-			}
-			secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
-		}
+		secs := packtest.Sections(s, i)
 		ids[i] = mustCreate(officer, "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
 	}
 	t.Logf("%d sheets entered in %v", sheets, time.Since(start).Round(time.Millisecond))

@@ -388,16 +388,20 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.Sleep(700)) // the browser keeps it after a pause in typing
 		// The session ends (idle, a restart, a sign-out elsewhere) before the save.
 		do(t, ctx, "the session ends", chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) }))
+		// The save asks for the password in place, signs in again and saves.
 		do(t, ctx, "save without a session", chromedp.Click(`button[value="save"]:not(.offscreen)`, chromedp.ByQuery),
-			chromedp.WaitVisible(`#password`, chromedp.ByQuery))
-		signIn(t, ctx, ds, "officer")
-		do(t, ctx, "open the editor again", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
-		screenshot(t, ctx, "officer-draft-offered")
-		do(t, ctx, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
+			chromedp.WaitVisible(`#reauth-password`, chromedp.ByQuery))
 		if kept := value(t, ctx, "#s0-p1-text"); !strings.Contains(kept, strings.TrimSpace(words)) {
-			t.Fatalf("the typed words did not come back: %q", kept)
+			t.Fatalf("the typed words left the page: %q", kept)
 		}
-		do(t, ctx, "save", submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		screenshot(t, ctx, "officer-reauth-in-place")
+		do(t, ctx, "sign in again in place", chromedp.SendKeys(`#reauth-password`, ds.logins["officer"], chromedp.ByQuery),
+			chromedp.Evaluate(`document.body.setAttribute('data-old', '1')`, nil),
+			chromedp.Click(`#reauth-go`, chromedp.ByQuery),
+			chromedp.WaitReady(`body:not([data-old])`, chromedp.ByQuery), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, ctx, ".flash"); !strings.HasPrefix(s, "Saved") {
+			t.Errorf("after signing in again: %q", s)
+		}
 		_, body := apiDo(t, ds, apiToken(t, ds, "officer"), "GET", "/api/v1/sheets/"+rbo, nil)
 		if !strings.Contains(string(body), strings.TrimSpace(words)) {
 			t.Fatal("the words typed before the session ended were not saved")
@@ -420,6 +424,16 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery),
 			chromedp.SendKeys(`#s1-p0-text`, words, chromedp.ByQuery),
 			chromedp.Sleep(4*time.Second)) // kept on the server a few seconds after the typing stops
+		// The tab reloaded (or crashed and came back): this browser offers its own copy.
+		chromedp.ListenTarget(a, func(ev any) {
+			if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				go chromedp.Run(a, page.HandleJavaScriptDialog(true))
+			}
+		})
+		do(t, a, "reload the editor", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+		if s := text(t, a, "#draft-note"); !strings.Contains(s, "This browser kept") {
+			t.Errorf("after a reload: %q", s)
+		}
 		b := browser(t, chromium, 1280, 800) // another machine: nothing in its storage
 		signIn(t, b, ds, "officer")
 		do(t, b, "open the sheet on the second", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"),

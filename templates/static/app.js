@@ -62,7 +62,51 @@
     var timer = null;
     editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keepDraft, 400); });
     editor.addEventListener("change", keepDraft);
-    editor.addEventListener("submit", function () { dirty = false; });
+    // A session that ended while the officer typed: the save asks for the
+    // password here, signs in again and then saves, the text never leaving
+    // the page.
+    var reauthed = false;
+    editor.addEventListener("submit", function (e) {
+      var op = e.submitter && e.submitter.value;
+      if (reauthed || !window.fetch || (op !== "save" && op !== "submit")) { dirty = false; return; }
+      e.preventDefault();
+      var submitter = e.submitter;
+      fetch("/api/v1/me", { credentials: "same-origin" }).then(function (r) {
+        if (r.status !== 401) { reauthed = true; dirty = false; editor.requestSubmit(submitter); return; }
+        askPassword(submitter);
+      }).catch(function () { reauthed = true; dirty = false; editor.requestSubmit(submitter); });
+    });
+    var askPassword = function (submitter) {
+      var old = document.getElementById("reauth");
+      if (old) { old.remove(); }
+      var box = document.createElement("div");
+      box.className = "flash warning";
+      box.id = "reauth";
+      box.setAttribute("role", "alertdialog");
+      box.innerHTML = '<p>Your session has ended. Your text is still here: enter your password to sign in again, and it is saved.</p>' +
+        '<label for="reauth-password">Password for <strong></strong></label> <input type="password" id="reauth-password" autocomplete="current-password"> ' +
+        '<button type="button" id="reauth-go">Sign in and save</button> <span class="small" id="reauth-error" role="alert"></span>';
+      box.querySelector("strong").textContent = editor.getAttribute("data-user");
+      editor.parentNode.insertBefore(box, editor);
+      var pw = box.querySelector("#reauth-password");
+      var go = function () {
+        fetch("/api/v1/login", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ name: editor.getAttribute("data-user"), password: pw.value }) })
+          .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, b: b }; }); })
+          .then(function (res) {
+            if (!res.ok) { box.querySelector("#reauth-error").textContent = (res.b.error && res.b.error.message) || "That did not work: try again."; return; }
+            editor.elements.csrf_token.value = res.b.csrf_token;
+            box.remove();
+            reauthed = true;
+            dirty = false;
+            editor.requestSubmit(submitter);
+          })
+          .catch(function () { box.querySelector("#reauth-error").textContent = "The server did not answer: try again."; });
+      };
+      box.querySelector("#reauth-go").addEventListener("click", go);
+      pw.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); go(); } });
+      pw.focus();
+    };
     window.addEventListener("beforeunload", function (e) {
       if (dirty) { e.preventDefault(); e.returnValue = ""; }
     });

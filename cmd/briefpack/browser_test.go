@@ -374,6 +374,17 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Error("moving a paragraph reloaded the page")
 		}
 		screenshot(t, ctx, "officer-edit-in-place")
+		// A refused save: the page opens at the paragraph the message is about.
+		var y float64
+		var at string
+		bad := fmt.Sprintf("#s3-p%d-text", n-1)
+		do(t, ctx, "save a paragraph the server refuses", chromedp.SetValue(bad, "Withheld under {{no-such-ground: these words}}.", chromedp.ByQuery),
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.field-error`, chromedp.ByQuery), chromedp.Sleep(300),
+			chromedp.Evaluate(`window.scrollY`, &y), chromedp.Evaluate(`document.activeElement.id`, &at))
+		if y < 1000 || at != bad[1:] {
+			t.Errorf("after a refused save the page is at %v with the focus on %q, not at paragraph %s", y, at, bad)
+		}
+		screenshot(t, ctx, "officer-refused-save-at-its-paragraph")
 	})
 
 	t.Run("SessionEndsBeforeTheSave", func(t *testing.T) {

@@ -259,6 +259,14 @@
     });
   });
 
+  // A message about a field: the page goes to the first one, beside its field.
+  var firstError = document.querySelector(".field-error, .conflict-choice");
+  if (firstError && firstError.scrollIntoView) {
+    firstError.scrollIntoView({ block: "center" });
+    var field = firstError.parentNode && firstError.parentNode.querySelector(".invalid, textarea, input:not([type=hidden])");
+    if (field && field.focus) { field.focus({ preventScroll: true }); }
+  }
+
   // Confirm before destructive buttons, those put in place later included:
   // asked before anything else hears the click.
   document.addEventListener("click", function (e) {

@@ -182,7 +182,16 @@ func isHeading(l string) bool {
 func (s Settings) marks(t string) [][2]int {
 	gs := append([]string(nil), s.Grounds...)
 	sort.Slice(gs, func(i, j int) bool { return len(gs[i]) > len(gs[j]) })
-	lower := strings.ToLower(t)
+	// Lower-cased byte for byte (grounds are ASCII): strings.ToLower may
+	// change the length of text that is not valid UTF-8, and with it every
+	// index into t.
+	lb := []byte(t)
+	for i, c := range lb {
+		if c >= 'A' && c <= 'Z' {
+			lb[i] = c + 'a' - 'A'
+		}
+	}
+	lower := string(lb)
 	word := func(i int) bool {
 		if i < 0 || i >= len(t) {
 			return false

@@ -134,15 +134,12 @@ func unescapeApostrophes(b []byte) []byte {
 	return b[:w]
 }
 
-// sheetPart is a topic sheet's section of the pack. A sheet read from the
+// A topic sheet's section of the pack (sheetPart): a sheet read from the
 // store is rendered once for what its section is built from — its stored
 // record, the reader's clearance (the pack's ceiling), the dialogue's sides
 // (its headings), the edition, the jurisdiction and which of its paragraphs
 // changed since last round — and kept: a pack after one edit renders one
-// sheet and puts the others together from their parts.
-var sheetPart func(p *briefing.Pack, sh *briefing.Sheet) (template.HTML, error)
-
-func init() { sheetPart = renderSheetPart }
+// sheet and puts the others together from their parts (see sheetPart).
 
 // parts keeps rendered sheet sections, bounded by bytes.
 var parts = lru.New[string](partBytes, func(v string) int64 { return int64(len(v)) })
@@ -173,7 +170,7 @@ func partKey(p *briefing.Pack, sh *briefing.Sheet) string {
 	return k.String()
 }
 
-func renderSheetPart(p *briefing.Pack, sh *briefing.Sheet) (template.HTML, error) {
+func sheetPart(p *briefing.Pack, sh *briefing.Sheet) (template.HTML, error) {
 	key := partKey(p, sh)
 	if key != "" {
 		if v, ok := parts.Get(key); ok {

@@ -118,7 +118,7 @@ func eachParallel(n int, do func(i int, fw **flate.Writer) error) error {
 func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 	var b bytes.Buffer
 	b.Grow(4096 + 600*30)
-	b.WriteString(worksheetOpen(true) + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
+	b.WriteString(worksheetOpen() + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
 		`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="100" customWidth="1"/></cols><sheetData>`)
 	label := sh.Title
 	if !wr.rel {
@@ -166,7 +166,7 @@ func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 
 // worksheetOpen begins a worksheet's XML, fitted to the page's width when
 // printed (with pageEnd's page set-up).
-func worksheetOpen(bool) string {
+func worksheetOpen() string {
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
 		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
 		`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`

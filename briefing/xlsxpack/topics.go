@@ -105,7 +105,7 @@ func (wr *writer) topics() error {
 		return err
 	}
 	var head bytes.Buffer
-	head.WriteString(worksheetOpen(false) + `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>` +
+	head.WriteString(worksheetOpen() + `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>` +
 		`<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>`)
 	for i, w := range widths {
 		hidden := ""

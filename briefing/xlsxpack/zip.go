@@ -11,8 +11,6 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // sortedZip is a ZIP writer that writes its entries in name order, so the
@@ -38,11 +36,7 @@ type zipEntry struct {
 	size uint64
 	// raw is set for the parts patched at Close: kept uncompressed till then.
 	raw bool
-	// shared is set for a kept part, whose bytes must not be written to.
-	shared bool
 }
-
-func newSortedZip(w io.Writer) excelize.ZipWriter { return &sortedZip{w: w} }
 
 // Create starts a new entry, finishing the one before.
 func (z *sortedZip) Create(name string) (io.Writer, error) {
@@ -153,9 +147,9 @@ func (z *sortedZip) insert() error {
 		}
 	}
 	for name, p := range added {
+		// A kept part's bytes are the cache's: only read from here.
 		e := &zipEntry{name: name, size: p.size, crc: fixedCRC(p.crc)}
 		e.data = *bytes.NewBuffer(p.data)
-		e.shared = true
 		z.entries = append(z.entries, e)
 	}
 	return nil

@@ -88,24 +88,22 @@ func (s *API) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
 
 // render writes a pack in one format.
 func render(pack *briefing.Pack, format string) ([]byte, error) {
-	var buf bytes.Buffer
+	var b []byte
 	var err error
 	switch format {
 	case "html":
-		b, err := htmlpack.Bytes(pack)
-		if err != nil {
-			return nil, fmt.Errorf("render %s pack: %w", format, err)
-		}
-		return b, nil
+		b, err = htmlpack.Bytes(pack)
 	case "xlsx":
+		var buf bytes.Buffer
 		err = xlsxpack.Render(&buf, pack)
+		b = buf.Bytes()
 	default:
 		return nil, errorf(codeBadRequest, "format must be html or xlsx")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s pack: %w", format, err)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // packCacheBytes and snapshotCacheBytes bound the memory kept for packs.

@@ -114,12 +114,7 @@ func Pack(s briefing.Settings, sheets int) *briefing.Pack {
 		for k, kind := range briefing.SectionKinds[:5] {
 			sec := briefing.Section{Kind: kind, Heading: briefing.DefaultHeading(kind, d.Home, d.Partner)}
 			for n := 0; n < 6; n++ {
-				// Mostly the lower markings, one paragraph in seven at the
-				// fourth level (SECRET in both jurisdictions).
-				m := s.Markings[(i+k+n)%3]
-				if (i*5+k*6+n)%7 == 3 && len(s.Markings) > 3 {
-					m = s.Markings[3]
-				}
+				m := Marking(s, i, k, n)
 				sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: fmt.Sprintf("p%d-%d-%d", i, k, n), Text: Paragraph(i*5+k, n), Marking: m})
 				top = s.Highest(top, m)
 			}
@@ -194,13 +189,19 @@ func Sections(s briefing.Settings, i int) []map[string]any {
 	for k, kind := range briefing.SectionKinds[:5] {
 		var paras []map[string]string
 		for j := 0; j < 6; j++ {
-			m := s.Markings[(i+k+j)%3]
-			if (i*5+k*6+j)%7 == 3 && len(s.Markings) > 3 {
-				m = s.Markings[3]
-			}
-			paras = append(paras, map[string]string{"text": Paragraph(i*5+k, j), "marking": m})
+			paras = append(paras, map[string]string{"text": Paragraph(i*5+k, j), "marking": Marking(s, i, k, j)})
 		}
 		secs = append(secs, map[string]any{"kind": kind, "paragraphs": paras})
 	}
 	return secs
+}
+
+// Marking is the marking of paragraph n of section k of synthetic sheet i:
+// mostly the three lowest, one paragraph in seven at the fourth level
+// (SECRET in both jurisdictions).
+func Marking(s briefing.Settings, i, k, n int) string {
+	if (i*5+k*6+n)%7 == 3 && len(s.Markings) > 3 {
+		return s.Markings[3]
+	}
+	return s.Markings[(i+k+n)%3]
 }

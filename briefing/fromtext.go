@@ -178,7 +178,9 @@ func isHeading(l string) bool {
 }
 
 // marks finds a jurisdiction's withholding marks in text ("S6(a)", in any
-// case), each standing alone: not inside a longer word or ground.
+// case), each standing alone: not inside a longer word or ground, and not
+// just after a brace, where the span written for it would open with "{{{"
+// and cite "{s6(a)".
 func (s Settings) marks(t string) [][2]int {
 	gs := append([]string(nil), s.Grounds...)
 	sort.Slice(gs, func(i, j int) bool { return len(gs[i]) > len(gs[j]) })
@@ -202,7 +204,7 @@ func (s Settings) marks(t string) [][2]int {
 	var out [][2]int
 	for i := 0; i < len(t); {
 		found := false
-		if !word(i - 1) {
+		if !word(i-1) && (i == 0 || t[i-1] != '{') {
 			for _, g := range gs {
 				if strings.HasPrefix(lower[i:], strings.ToLower(g)) && !word(i+len(g)) && !strings.HasPrefix(t[i+len(g):], "(") {
 					out = append(out, [2]int{i, i + len(g)})

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 	"briefpack/internal/lru"
 )
@@ -134,7 +132,7 @@ func (c *collection[T, P]) unmarshal(raw []byte) (P, error) {
 }
 
 // get returns the object of an opaque id, or ENOTFOUND.
-func (c *collection[T, P]) get(tx *bolt.Tx, id string) (P, error) {
+func (c *collection[T, P]) get(tx kvTx, id string) (P, error) {
 	key, err := keyOf(c.kind, id)
 	if err != nil {
 		return nil, err
@@ -151,13 +149,13 @@ func (c *collection[T, P]) get(tx *bolt.Tx, id string) (P, error) {
 
 // getKey returns the object stored under key, or nil when there is none.
 // Decoding copies it out of the transaction's memory.
-func (c *collection[T, P]) getKey(tx *bolt.Tx, key []byte) (P, error) {
+func (c *collection[T, P]) getKey(tx kvTx, key []byte) (P, error) {
 	return c.decodeKey(tx, key, false)
 }
 
 // decodeKey is getKey; shared says the caller will not modify the object,
 // so a kept decoded object may be given as it is, not copied.
-func (c *collection[T, P]) decodeKey(tx *bolt.Tx, key []byte, shared bool) (P, error) {
+func (c *collection[T, P]) decodeKey(tx kvTx, key []byte, shared bool) (P, error) {
 	raw := tx.Bucket(c.bucket).Get(key)
 	if raw == nil {
 		return nil, nil
@@ -176,7 +174,7 @@ func (c *collection[T, P]) decodeKey(tx *bolt.Tx, key []byte, shared bool) (P, e
 }
 
 // key returns the key of a parent id, or ENOTFOUND when no such parent is stored.
-func (l *parentLink[P]) key(tx *bolt.Tx, id string) ([]byte, error) {
+func (l *parentLink[P]) key(tx kvTx, id string) ([]byte, error) {
 	k, ok := parseKey(id)
 	if !ok || tx.Bucket(l.bucket).Get(k) == nil {
 		return nil, notFound(l.kind, id)
@@ -185,17 +183,17 @@ func (l *parentLink[P]) key(tx *bolt.Tx, id string) ([]byte, error) {
 }
 
 // all returns a page of every object of the kind, in id order.
-func (c *collection[T, P]) all(tx *bolt.Tx, p briefing.Page) ([]P, string, error) {
+func (c *collection[T, P]) all(tx kvTx, p briefing.Page) ([]P, string, error) {
 	return c.page(tx, tx.Bucket(c.bucket).Cursor(), nil, p)
 }
 
 // children returns a page of the objects belonging to parentID, in id
 // order: ENOTFOUND for the parent.
-func (c *collection[T, P]) children(tx *bolt.Tx, parentID string, p briefing.Page) ([]P, string, error) {
+func (c *collection[T, P]) children(tx kvTx, parentID string, p briefing.Page) ([]P, string, error) {
 	return c.childrenOf(tx, parentID, p, false)
 }
 
-func (c *collection[T, P]) childrenOf(tx *bolt.Tx, parentID string, p briefing.Page, shared bool) ([]P, string, error) {
+func (c *collection[T, P]) childrenOf(tx kvTx, parentID string, p briefing.Page, shared bool) ([]P, string, error) {
 	pkey, err := c.parent.key(tx, parentID)
 	if err != nil {
 		return nil, "", err
@@ -205,11 +203,11 @@ func (c *collection[T, P]) childrenOf(tx *bolt.Tx, parentID string, p briefing.P
 
 // page reads the objects whose ids follow p.After from a cursor over keys
 // prefix + id: the primary bucket (no prefix) or an index under a parent.
-func (c *collection[T, P]) page(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p briefing.Page) ([]P, string, error) {
+func (c *collection[T, P]) page(tx kvTx, cur kvCursor, prefix []byte, p briefing.Page) ([]P, string, error) {
 	return c.pageOf(tx, cur, prefix, p, false)
 }
 
-func (c *collection[T, P]) pageOf(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, p briefing.Page, shared bool) ([]P, string, error) {
+func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefing.Page, shared bool) ([]P, string, error) {
 	after, err := cursorKey(p.After)
 	if err != nil {
 		return nil, "", err
@@ -240,7 +238,7 @@ func (c *collection[T, P]) pageOf(tx *bolt.Tx, cur *bolt.Cursor, prefix []byte, 
 // create assigns obj its id, version 1 and times, and stores it with its
 // indexes, history and audit entry: ENOTFOUND for a missing parent,
 // ECONFLICT for a taken unique value.
-func (c *collection[T, P]) create(tx *bolt.Tx, obj P, by briefing.Actor, now time.Time) error {
+func (c *collection[T, P]) create(tx kvTx, obj P, by briefing.Actor, now time.Time) error {
 	var pkey []byte
 	if c.parent != nil {
 		var err error
@@ -268,7 +266,7 @@ func (c *collection[T, P]) create(tx *bolt.Tx, obj P, by briefing.Actor, now tim
 // update stores a new version of obj if obj.Version is the stored one:
 // ENOTFOUND, ESTALE, ECONFLICT for a taken unique value. The parent and
 // the creation time stay as stored.
-func (c *collection[T, P]) update(tx *bolt.Tx, obj P, by briefing.Actor, now time.Time) error {
+func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Time) error {
 	m := obj.GetMeta()
 	key, err := keyOf(c.kind, m.ID)
 	if err != nil {
@@ -298,7 +296,7 @@ func (c *collection[T, P]) update(tx *bolt.Tx, obj P, by briefing.Actor, now tim
 // delete removes an object (only at version, if version > 0) and leaves a
 // tombstone in its history: ENOTFOUND, ESTALE, ECONFLICT while it has
 // dependents.
-func (c *collection[T, P]) delete(tx *bolt.Tx, id string, version int, by briefing.Actor, now time.Time) error {
+func (c *collection[T, P]) delete(tx kvTx, id string, version int, by briefing.Actor, now time.Time) error {
 	key, err := keyOf(c.kind, id)
 	if err != nil {
 		return err
@@ -339,7 +337,7 @@ func (c *collection[T, P]) delete(tx *bolt.Tx, id string, version int, by briefi
 
 // reindex keeps the unique index: obj takes its value (ECONFLICT if another
 // object holds it), and old (nil on create) gives its own back.
-func (c *collection[T, P]) reindex(tx *bolt.Tx, key []byte, obj, old P) error {
+func (c *collection[T, P]) reindex(tx kvTx, key []byte, obj, old P) error {
 	u := c.unique
 	if u == nil {
 		return nil
@@ -362,7 +360,7 @@ func (c *collection[T, P]) reindex(tx *bolt.Tx, key []byte, obj, old P) error {
 }
 
 // put writes an object's record, its history entry and its audit entry.
-func (c *collection[T, P]) put(tx *bolt.Tx, key []byte, obj P, op string, from int, by briefing.Actor) error {
+func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, by briefing.Actor) error {
 	m := obj.GetMeta()
 	raw, err := c.marshal(obj)
 	if err != nil {
@@ -395,7 +393,7 @@ const (
 )
 
 // putAudit appends an audit record. A deletion goes to version 0: nothing.
-func putAudit(tx *bolt.Tx, at time.Time, by briefing.Actor, op, kind, id string, from, to int) error {
+func putAudit(tx kvTx, at time.Time, by briefing.Actor, op, kind, id string, from, to int) error {
 	b := tx.Bucket(auditBucket)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -414,70 +412,56 @@ func putAudit(tx *bolt.Tx, at time.Time, by briefing.Actor, op, kind, id string,
 
 // The transactions of the public methods, written once for every kind.
 
-func get[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], id string) (P, error) {
+func get[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], id string) (_ P, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return c.get(tx, id)
 }
 
-func all[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], p briefing.Page) ([]P, string, error) {
+func all[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], p briefing.Page) (_ []P, _ string, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, "", err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return c.all(tx, p)
 }
 
-func children[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], parentID string, p briefing.Page) ([]P, string, error) {
+func children[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], parentID string, p briefing.Page) (_ []P, _ string, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, "", err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return c.children(tx, parentID, p)
 }
 
 func create[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
-	return write(ctx, db, obj, func(tx *bolt.Tx, now time.Time) error { return c.create(tx, obj, by, now) })
+	return write(ctx, db, obj, func(tx kvTx, now time.Time) error { return c.create(tx, obj, by, now) })
 }
 
 func update[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], obj P, by briefing.Actor) error {
-	return write(ctx, db, obj, func(tx *bolt.Tx, now time.Time) error { return c.update(tx, obj, by, now) })
+	return write(ctx, db, obj, func(tx kvTx, now time.Time) error { return c.update(tx, obj, by, now) })
 }
 
 // write runs fn on obj in a write transaction and commits it. On any
 // failure obj is given back as the caller passed it, so a caller never
 // holds an id or version that was not stored.
-func write[T any, P object[T]](ctx context.Context, db *DB, obj P, fn func(*bolt.Tx, time.Time) error) error {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+func write[T any, P object[T]](ctx context.Context, db *DB, obj P, fn func(kvTx, time.Time) error) error {
 	saved := *obj
-	if err := fn(tx, db.now()); err != nil {
+	err := db.update(ctx, func(tx kvTx) error {
+		*obj = saved // a run again starts from what the caller passed
+		return fn(tx, db.now())
+	})
+	if err != nil {
 		*obj = saved
-		return err
 	}
-	if err := commit(tx); err != nil {
-		*obj = saved
-		return err
-	}
-	return nil
+	return err
 }
 
 func remove[T any, P object[T]](ctx context.Context, db *DB, c *collection[T, P], id string, version int, by briefing.Actor) error {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := c.delete(tx, id, version, by, db.now()); err != nil {
-		return err
-	}
-	return commit(tx)
+	return db.update(ctx, func(tx kvTx) error { return c.delete(tx, id, version, by, db.now()) })
 }

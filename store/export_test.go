@@ -1,12 +1,12 @@
 package store
 
-import bolt "go.etcd.io/bbolt"
+import "context"
 
 // HistoryBytes returns how many bytes the history of the database holds,
 // keys and values, in headers and in texts: a benchmark's measure of what
 // a version costs on disk.
 func HistoryBytes(db *DB) (headers, texts int64, err error) {
-	err = db.db.View(func(tx *bolt.Tx) error {
+	err = db.viewKV(func(tx kvTx) error {
 		for _, x := range []struct {
 			name []byte
 			n    *int64
@@ -20,4 +20,14 @@ func HistoryBytes(db *DB) (headers, texts int64, err error) {
 		return nil
 	})
 	return headers, texts, err
+}
+
+// viewKV runs fn in a read transaction.
+func (db *DB) viewKV(fn func(kvTx) error) (err error) {
+	tx, err := db.begin(context.Background(), false)
+	if err != nil {
+		return err
+	}
+	defer end(tx, &err)
+	return fn(tx)
 }

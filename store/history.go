@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 )
 
@@ -242,7 +240,7 @@ func summarize(kind string, data []byte) (briefing.VersionSummary, error) {
 }
 
 // putHistory keeps one version of an object; nil data records its deletion.
-func putHistory(tx *bolt.Tx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte, sum briefing.VersionSummary) error {
+func putHistory(tx kvTx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte, sum briefing.VersionSummary) error {
 	prefix := historyPrefix(kind, key)
 	hk := join(prefix, itob(uint64(version)))
 	h := header{At: at, By: by.Name, Deleted: data == nil, Summary: sum}
@@ -267,7 +265,7 @@ func putHistory(tx *bolt.Tx, kind string, key []byte, version int, at time.Time,
 // copy the version before it uses, or, at the start of a period (or when a
 // delta saves little), on its own; base is the full copy's version, 0 for
 // a full copy.
-func compressVersion(tx *bolt.Tx, prefix []byte, version uint64, data []byte) ([]byte, uint64, error) {
+func compressVersion(tx kvTx, prefix []byte, version uint64, data []byte) ([]byte, uint64, error) {
 	var base uint64
 	if version > 1 {
 		if raw := tx.Bucket(historyBucket).Get(join(prefix, itob(version-1))); raw != nil {
@@ -357,7 +355,7 @@ var errDamagedVersion = errors.New("its stored text does not match its header")
 
 // readBody returns the JSON of a version whose header is h. fulls caches
 // the full copies read so far (version → JSON) when the caller reads many.
-func readBody(tx *bolt.Tx, prefix []byte, version uint64, h *header, fulls map[uint64][]byte) ([]byte, error) {
+func readBody(tx kvTx, prefix []byte, version uint64, h *header, fulls map[uint64][]byte) ([]byte, error) {
 	bodies := tx.Bucket(historyBodies)
 	var dict []byte
 	if h.Base != 0 {
@@ -390,7 +388,7 @@ func readBody(tx *bolt.Tx, prefix []byte, version uint64, h *header, fulls map[u
 }
 
 // readVersion returns one version of an object, or ok false when it has none.
-func readVersion(tx *bolt.Tx, kind string, key []byte, version int) (rec briefing.VersionRecord, ok bool, err error) {
+func readVersion(tx kvTx, kind string, key []byte, version int) (rec briefing.VersionRecord, ok bool, err error) {
 	prefix := historyPrefix(kind, key)
 	raw := tx.Bucket(historyBucket).Get(join(prefix, itob(uint64(version))))
 	if raw == nil {
@@ -411,7 +409,7 @@ func readVersion(tx *bolt.Tx, kind string, key []byte, version int) (rec briefin
 
 // readVersions returns every version of an object, oldest first, with
 // their JSON when withData, else headers only.
-func readVersions(tx *bolt.Tx, kind string, key []byte, withData bool) ([]briefing.VersionRecord, error) {
+func readVersions(tx kvTx, kind string, key []byte, withData bool) ([]briefing.VersionRecord, error) {
 	prefix := historyPrefix(kind, key)
 	var out []briefing.VersionRecord
 	var fulls map[uint64][]byte
@@ -455,7 +453,7 @@ type schema4Record struct {
 // splitHistory is migration 5: every version kept as a schema 4 record is
 // rewritten as a header and a compressed body, object by object, oldest
 // version first so that deltas find their full copies.
-func splitHistory(tx *bolt.Tx) error {
+func splitHistory(tx kvTx) error {
 	b := tx.Bucket(historyBucket)
 	if _, err := tx.CreateBucketIfNotExists(historyBodies); err != nil {
 		return fmt.Errorf("create bucket %s: %w", historyBodies, err)
@@ -513,7 +511,7 @@ func splitHistory(tx *bolt.Tx) error {
 // rewriteHistory applies a record migration to every saved version of the
 // objects of kind, in whichever layout the history is at that point of the
 // migrations: schema 4 records, or headers and bodies.
-func rewriteHistory(tx *bolt.Tx, kind string, fn func([]byte) ([]byte, error)) error {
+func rewriteHistory(tx kvTx, kind string, fn func([]byte) ([]byte, error)) error {
 	b := tx.Bucket(historyBucket)
 	kp := append([]byte(kind), 0)
 	k, v := b.Cursor().Seek(kp)

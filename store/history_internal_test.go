@@ -50,7 +50,7 @@ func readSchema4History(tb testing.TB, path string) []schema4Version {
 	defer bdb.Close()
 	var out []schema4Version
 	must(tb, bdb.View(func(tx *bolt.Tx) error {
-		if v, _ := readSchemaVersion(tx.Bucket(metaBucket)); v != 4 {
+		if v, _ := readSchemaVersion(boltBucket{tx.Bucket(metaBucket)}); v != 4 {
 			tb.Fatalf("the fixture is at schema %d, not 4", v)
 		}
 		return tx.Bucket(historyBucket).ForEach(func(k, v []byte) error {
@@ -162,7 +162,7 @@ func TestMigrate_FromSchema4(t *testing.T) {
 
 	// The texts are compressed, most of them as deltas.
 	var raw, stored, deltas int
-	must(t, db.db.View(func(tx *bolt.Tx) error {
+	must(t, db.viewKV(func(tx kvTx) error {
 		if v, _ := readSchemaVersion(tx.Bucket(metaBucket)); v != schemaVersion {
 			t.Errorf("schema %d after open", v)
 		}
@@ -234,7 +234,7 @@ func TestHistory_Deltas(t *testing.T) {
 	must(t, db.Check(ctx))
 
 	// A damaged text is reported by the read and by the check, not served.
-	must(t, db.db.Update(func(tx *bolt.Tx) error {
+	must(t, db.update(context.Background(), func(tx kvTx) error {
 		k := join(historyPrefix(briefing.KindSheet, itob(1)), itob(deltaPeriod+2))
 		body := tx.Bucket(historyBodies).Get(k)
 		full, err := deflate(append(bytes.Clone(want[deltaPeriod+1]), ' '), nil)
@@ -250,7 +250,7 @@ func TestHistory_Deltas(t *testing.T) {
 		t.Fatalf("check: %v", err)
 	}
 	// A text kept under no header, and a header that does not decode.
-	must(t, db.db.Update(func(tx *bolt.Tx) error {
+	must(t, db.update(context.Background(), func(tx kvTx) error {
 		k := join(historyPrefix(briefing.KindSheet, itob(1)), itob(999))
 		if err := tx.Bucket(historyBodies).Put(k, []byte{1}); err != nil {
 			return err
@@ -314,7 +314,7 @@ func TestRewriteHistory_Schema5(t *testing.T) {
 	rename := func(raw []byte) ([]byte, error) {
 		return bytes.ReplaceAll(raw, []byte(`"title":"Cyber"`), []byte(`"title":"Cyber policy"`)), nil
 	}
-	must(t, db.db.Update(func(tx *bolt.Tx) error { return rewriteHistory(tx, briefing.KindSheet, rename) }))
+	must(t, db.update(context.Background(), func(tx kvTx) error { return rewriteHistory(tx, briefing.KindSheet, rename) }))
 	after, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
 	must(t, err)
 	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 )
 
@@ -21,7 +19,7 @@ var bucketOf = map[string][]byte{
 
 // layoutSteps change how this backend lays its records out, at the schema
 // version of a migration that rewrites no record's JSON.
-var layoutSteps = map[int]func(*bolt.Tx) error{
+var layoutSteps = map[int]func(kvTx) error{
 	5: splitHistory,
 }
 
@@ -29,7 +27,7 @@ var layoutSteps = map[int]func(*bolt.Tx) error{
 // running briefing.Migrations in order inside tx: over every current record
 // of each migration's kinds and over their history, then storing the new
 // version. The caller commits, so a database is migrated wholly or not at all.
-func migrate(tx *bolt.Tx, from int) error {
+func migrate(tx kvTx, from int) error {
 	for _, m := range briefing.MigrationsAfter(from) {
 		if m.Prepare != nil {
 			rec, err := m.Prepare(func(kind string, fn func([]byte) error) error {
@@ -71,7 +69,7 @@ func migrate(tx *bolt.Tx, from int) error {
 // rewrite replaces every value under prefix in b with fn's answer, writing
 // only those that changed. Values are collected first: a bucket must not be
 // changed while a cursor walks it.
-func rewrite(b *bolt.Bucket, prefix []byte, fn func([]byte) ([]byte, error)) error {
+func rewrite(b kvBucket, prefix []byte, fn func([]byte) ([]byte, error)) error {
 	type kv struct{ k, v []byte }
 	var changed []kv
 	c := b.Cursor()

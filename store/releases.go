@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 )
 
@@ -23,10 +21,10 @@ func (db *DB) CreateRelease(ctx context.Context, r *briefing.Release, files map[
 	if err != nil {
 		return err
 	}
-	return write(ctx, db, r, func(tx *bolt.Tx, now time.Time) error { return createRelease(tx, r, packed, by, now) })
+	return write(ctx, db, r, func(tx kvTx, now time.Time) error { return createRelease(tx, r, packed, by, now) })
 }
 
-func createRelease(tx *bolt.Tx, r *briefing.Release, files map[string][]byte, by briefing.Actor, now time.Time) error {
+func createRelease(tx kvTx, r *briefing.Release, files map[string][]byte, by briefing.Actor, now time.Time) error {
 	if r.MadeBy == "" {
 		r.MadeBy = by.Name
 	}
@@ -63,12 +61,12 @@ func (db *DB) Release(ctx context.Context, id string) (*briefing.Release, error)
 
 // ReleaseFile returns a copy of the stored bytes of one format of a
 // release: ENOTFOUND for the release or the format.
-func (db *DB) ReleaseFile(ctx context.Context, id, format string) ([]byte, error) {
+func (db *DB) ReleaseFile(ctx context.Context, id, format string) (_ []byte, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	if _, err := releases.get(tx, id); err != nil {
 		return nil, err
 	}

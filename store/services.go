@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 )
 
@@ -199,12 +197,12 @@ func (db *DB) Sheets(ctx context.Context, roundID string, p briefing.Page) ([]*b
 // SheetsReadOnly is Sheets for a reader that will not modify what it is
 // given (see briefing.ReadOnlySheets): the decoded sheets kept for their
 // stored bytes, not copies of them.
-func (db *DB) SheetsReadOnly(ctx context.Context, roundID string, p briefing.Page) ([]*briefing.Sheet, string, error) {
+func (db *DB) SheetsReadOnly(ctx context.Context, roundID string, p briefing.Page) (_ []*briefing.Sheet, _ string, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, "", err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return sheets.childrenOf(tx, roundID, p, true)
 }
 
@@ -224,11 +222,6 @@ func (db *DB) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.A
 // UpdateSheets stores new versions of several topic sheets in one
 // transaction: all of them or, on any error, none: ENOTFOUND, ESTALE.
 func (db *DB) UpdateSheets(ctx context.Context, shs []*briefing.Sheet, by briefing.Actor) error {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	saved := make([]briefing.Sheet, len(shs))
 	for i, sh := range shs {
 		saved[i] = *sh
@@ -239,29 +232,29 @@ func (db *DB) UpdateSheets(ctx context.Context, shs []*briefing.Sheet, by briefi
 			*sh = saved[i]
 		}
 	}
-	now := db.now()
-	for _, sh := range shs {
-		briefing.FillParagraphIDs(sh)
-		if err := sheets.update(tx, sh, by, now); err != nil {
-			restore()
-			return err
-		}
-	}
-	if err := commit(tx); err != nil {
+	err := db.update(ctx, func(tx kvTx) error {
 		restore()
-		return err
+		now := db.now()
+		for _, sh := range shs {
+			briefing.FillParagraphIDs(sh)
+			if err := sheets.update(tx, sh, by, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		restore()
 	}
-	return nil
+	return err
 }
 
 // DeleteSheet removes a topic sheet and its comments: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := db.now()
+	return db.update(ctx, func(tx kvTx) error { return deleteSheet(tx, id, version, by, db.now()) })
+}
+
+func deleteSheet(tx kvTx, id string, version int, by briefing.Actor, now time.Time) error {
 	if key, ok := parseKey(id); ok {
 		var ids []string
 		c := tx.Bucket(commentsBySheet).Cursor()
@@ -274,10 +267,7 @@ func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefi
 			}
 		}
 	}
-	if err := sheets.delete(tx, id, version, by, now); err != nil {
-		return err
-	}
-	return commit(tx)
+	return sheets.delete(tx, id, version, by, now)
 }
 
 // Comment returns one review comment, or ENOTFOUND.
@@ -304,35 +294,34 @@ func (db *DB) UpdateComment(ctx context.Context, c *briefing.Comment, by briefin
 // on it since since, most recent first. Records older than since are
 // dropped as they are met, so the bucket does not grow.
 func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	b := tx.Bucket(presenceBucket)
-	prefix := join([]byte(kind), []byte{0}, []byte(id), []byte{0})
 	var out []briefing.Presence
-	var stale [][]byte
-	c := b.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		t, err := time.Parse(time.RFC3339Nano, string(v))
-		name := string(k[len(prefix):])
-		switch {
-		case err != nil || t.Before(since):
-			stale = append(stale, bytes.Clone(k))
-		case name != user:
-			out = append(out, briefing.Presence{User: name, At: t})
+	err := db.update(ctx, func(tx kvTx) error {
+		out = nil
+		b := tx.Bucket(presenceBucket)
+		prefix := join([]byte(kind), []byte{0}, []byte(id), []byte{0})
+		var stale [][]byte
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			t, err := time.Parse(time.RFC3339Nano, string(v))
+			name := string(k[len(prefix):])
+			switch {
+			case err != nil || t.Before(since):
+				stale = append(stale, bytes.Clone(k))
+			case name != user:
+				out = append(out, briefing.Presence{User: name, At: t})
+			}
 		}
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return nil, fmt.Errorf("store: presence: %w", err)
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return fmt.Errorf("store: presence: %w", err)
+			}
 		}
-	}
-	if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
-		return nil, fmt.Errorf("store: presence: %w", err)
-	}
-	if err := commit(tx); err != nil {
+		if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+			return fmt.Errorf("store: presence: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
@@ -372,16 +361,16 @@ func (db *DB) User(ctx context.Context, id string) (*briefing.User, error) {
 
 // UserByName returns the user of a name, in any case, with its password
 // hash, or ENOTFOUND.
-func (db *DB) UserByName(ctx context.Context, name string) (*briefing.User, error) {
+func (db *DB) UserByName(ctx context.Context, name string) (_ *briefing.User, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return userByName(tx, name)
 }
 
-func userByName(tx *bolt.Tx, name string) (*briefing.User, error) {
+func userByName(tx kvTx, name string) (*briefing.User, error) {
 	key := tx.Bucket(usersByName).Get([]byte(strings.ToLower(name)))
 	if key == nil {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "no user is named %q", name)
@@ -419,7 +408,7 @@ func (db *DB) DeleteUser(ctx context.Context, id string, version int, by briefin
 
 // Audit lists audit records, newest first. The cursor is the sequence of
 // the last record of the previous page.
-func (db *DB) Audit(ctx context.Context, p briefing.Page) ([]*briefing.AuditRecord, string, error) {
+func (db *DB) Audit(ctx context.Context, p briefing.Page) (_ []*briefing.AuditRecord, _ string, err error) {
 	before, err := cursorKey(p.After)
 	if err != nil {
 		return nil, "", err
@@ -428,24 +417,24 @@ func (db *DB) Audit(ctx context.Context, p briefing.Page) ([]*briefing.AuditReco
 	if err != nil {
 		return nil, "", err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return auditPage(tx, before, limitOf(p))
 }
 
 // Revision is the audit's sequence: every write of a stored object appends
 // one audit record in the transaction that writes it, so the sequence
 // grows with every such write and with nothing else.
-func (db *DB) Revision(ctx context.Context) (uint64, error) {
+func (db *DB) Revision(ctx context.Context) (_ uint64, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return 0, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return tx.Bucket(auditBucket).Sequence(), nil
 }
 
 // auditPage reads up to limit records older than before (nil: the newest).
-func auditPage(tx *bolt.Tx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
+func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
 	cur := tx.Bucket(auditBucket).Cursor()
 	var k, v []byte
 	switch {
@@ -487,7 +476,7 @@ func (db *DB) VersionHeaders(ctx context.Context, kind, id string) ([]briefing.V
 	return db.versions(ctx, kind, id, false)
 }
 
-func (db *DB) versions(ctx context.Context, kind, id string, withData bool) ([]briefing.VersionRecord, error) {
+func (db *DB) versions(ctx context.Context, kind, id string, withData bool) (_ []briefing.VersionRecord, err error) {
 	key, err := keyOf(kind, id)
 	if err != nil {
 		return nil, err
@@ -496,7 +485,7 @@ func (db *DB) versions(ctx context.Context, kind, id string, withData bool) ([]b
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	out, err := readVersions(tx, kind, key, withData)
 	if err != nil {
 		return nil, err
@@ -509,7 +498,7 @@ func (db *DB) versions(ctx context.Context, kind, id string, withData bool) ([]b
 // Version returns one saved version of an object, reading only that one
 // (and the full copy a delta is made against): ENOTFOUND when it has no
 // such version.
-func (db *DB) Version(ctx context.Context, kind, id string, version int) (briefing.VersionRecord, error) {
+func (db *DB) Version(ctx context.Context, kind, id string, version int) (_ briefing.VersionRecord, err error) {
 	key, err := keyOf(kind, id)
 	if err != nil {
 		return briefing.VersionRecord{}, err
@@ -521,7 +510,7 @@ func (db *DB) Version(ctx context.Context, kind, id string, version int) (briefi
 	if err != nil {
 		return briefing.VersionRecord{}, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	rec, ok, err := readVersion(tx, kind, key, version)
 	if err != nil {
 		return briefing.VersionRecord{}, err
@@ -542,7 +531,7 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *briefing.Snapshot, files ma
 	if err != nil {
 		return err
 	}
-	return write(ctx, db, s, func(tx *bolt.Tx, now time.Time) error { return createSnapshot(tx, s, packed, by, now) })
+	return write(ctx, db, s, func(tx kvTx, now time.Time) error { return createSnapshot(tx, s, packed, by, now) })
 }
 
 func checkFormats(files map[string][]byte) error {
@@ -559,7 +548,7 @@ func checkFormats(files map[string][]byte) error {
 	return nil
 }
 
-func createSnapshot(tx *bolt.Tx, s *briefing.Snapshot, files map[string][]byte, by briefing.Actor, now time.Time) error {
+func createSnapshot(tx kvTx, s *briefing.Snapshot, files map[string][]byte, by briefing.Actor, now time.Time) error {
 	if s.FrozenBy == "" {
 		s.FrozenBy = by.Name
 	}
@@ -596,16 +585,16 @@ func (db *DB) Snapshot(ctx context.Context, id string) (*briefing.Snapshot, erro
 
 // SnapshotFile returns a copy of the stored bytes of one format of a
 // snapshot: ENOTFOUND for the snapshot or the format.
-func (db *DB) SnapshotFile(ctx context.Context, id, format string) ([]byte, error) {
+func (db *DB) SnapshotFile(ctx context.Context, id, format string) (_ []byte, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	return snapshotFile(tx, id, format)
 }
 
-func snapshotFile(tx *bolt.Tx, id, format string) ([]byte, error) {
+func snapshotFile(tx kvTx, id, format string) ([]byte, error) {
 	if _, err := snapshots.get(tx, id); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"briefpack/briefing"
 )
 
@@ -17,16 +15,16 @@ func (db *DB) PutSession(ctx context.Context, s *briefing.Session) error {
 	if err != nil {
 		return fmt.Errorf("store: encode session: %w", err)
 	}
-	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw) })
+	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw) })
 }
 
 // Session returns the session of a token's hash, or ENOTFOUND.
-func (db *DB) Session(ctx context.Context, hash string) (*briefing.Session, error) {
+func (db *DB) Session(ctx context.Context, hash string) (_ *briefing.Session, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	raw := tx.Bucket(sessionBucket).Get([]byte(hash))
 	if raw == nil {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "no such session")
@@ -40,7 +38,7 @@ func (db *DB) Session(ctx context.Context, hash string) (*briefing.Session, erro
 
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, hash string) error {
-	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(sessionBucket).Delete([]byte(hash)) })
+	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(sessionBucket).Delete([]byte(hash)) })
 }
 
 // DeleteUserSessions ends every session of a user.
@@ -54,7 +52,7 @@ func (db *DB) ExpireSessions(ctx context.Context, idle, absolute time.Time) erro
 }
 
 func (db *DB) deleteSessions(ctx context.Context, match func(*briefing.Session) bool) error {
-	return db.update(ctx, func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx kvTx) error {
 		b := tx.Bucket(sessionBucket)
 		var gone [][]byte
 		err := b.ForEach(func(k, v []byte) error {
@@ -76,25 +74,13 @@ func (db *DB) deleteSessions(ctx context.Context, match func(*briefing.Session) 
 	})
 }
 
-// update runs fn in a write transaction and commits it.
-func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
-	tx, err := db.begin(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	return commit(tx)
-}
-
 // ReserveAttempt counts a sign-in attempt under key in a fixed window, in
 // one write transaction: refused, with the time left, when max are counted.
 // Windows that have ended are dropped now and then as attempts are made.
 func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	ok, retry := false, time.Duration(0)
-	err := db.update(ctx, func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx kvTx) error {
+		ok, retry = false, 0
 		b := tx.Bucket(attemptBucket)
 		start, n := now, uint64(0)
 		if v := b.Get([]byte(key)); len(v) == 16 {
@@ -108,9 +94,16 @@ func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window ti
 			return nil
 		}
 		ok = true
-		if b.Stats().KeyN > 10000 && n == 0 {
-			if err := sweepAttempts(b, now, window); err != nil {
+		if n == 0 {
+			// Every sweepEvery-th window opened, the ended ones are dropped.
+			seq, err := b.NextSequence()
+			if err != nil {
 				return err
+			}
+			if seq%sweepEvery == 0 {
+				if err := sweepAttempts(b, now, window); err != nil {
+					return err
+				}
 			}
 		}
 		return b.Put([]byte(key), append(itob(uint64(start.UnixNano())), itob(n+1)...))
@@ -120,7 +113,7 @@ func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window ti
 
 // ReleaseAttempt gives back the reservation of an attempt that succeeded.
 func (db *DB) ReleaseAttempt(ctx context.Context, key string) error {
-	return db.update(ctx, func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx kvTx) error {
 		b := tx.Bucket(attemptBucket)
 		v := b.Get([]byte(key))
 		if len(v) != 16 || btoi(v[8:]) == 0 {
@@ -130,8 +123,11 @@ func (db *DB) ReleaseAttempt(ctx context.Context, key string) error {
 	})
 }
 
+// sweepEvery is how many windows are opened between sweeps of the ended ones.
+var sweepEvery uint64 = 4096
+
 // sweepAttempts drops the windows that have ended.
-func sweepAttempts(b *bolt.Bucket, now time.Time, window time.Duration) error {
+func sweepAttempts(b kvBucket, now time.Time, window time.Duration) error {
 	var gone [][]byte
 	if err := b.ForEach(func(k, v []byte) error {
 		if len(v) != 16 || now.Sub(time.Unix(0, int64(btoi(v[:8])))) >= window {
@@ -157,16 +153,16 @@ func (db *DB) PutDraft(ctx context.Context, userID, sheetID string, d *briefing.
 	if err != nil {
 		return fmt.Errorf("store: encode draft: %w", err)
 	}
-	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(draftBucket).Put(draftKey(userID, sheetID), raw) })
+	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(draftBucket).Put(draftKey(userID, sheetID), raw) })
 }
 
 // Draft returns a person's draft of a sheet, or ENOTFOUND.
-func (db *DB) Draft(ctx context.Context, userID, sheetID string) (*briefing.Draft, error) {
+func (db *DB) Draft(ctx context.Context, userID, sheetID string) (_ *briefing.Draft, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end(tx, &err)
 	raw := tx.Bucket(draftBucket).Get(draftKey(userID, sheetID))
 	if raw == nil {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "no draft of sheet %s", sheetID)
@@ -180,5 +176,5 @@ func (db *DB) Draft(ctx context.Context, userID, sheetID string) (*briefing.Draf
 
 // DeleteDraft removes a person's draft of a sheet.
 func (db *DB) DeleteDraft(ctx context.Context, userID, sheetID string) error {
-	return db.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(draftBucket).Delete(draftKey(userID, sheetID)) })
+	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(draftBucket).Delete(draftKey(userID, sheetID)) })
 }

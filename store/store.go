@@ -99,7 +99,7 @@ type Options struct {
 // DB is briefpack's database. It implements briefing.Store and is safe for
 // concurrent use.
 type DB struct {
-	db       *bolt.DB
+	kv       kv
 	path     string
 	settings briefing.Settings
 
@@ -140,7 +140,7 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{db: bdb, path: path, Now: time.Now}
+	db := &DB{kv: &boltKV{db: bdb, path: path}, path: path, Now: time.Now}
 	if err := db.init(jurisdiction); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -165,35 +165,28 @@ func openBolt(path string, o *bolt.Options) (*bolt.DB, error) {
 // init checks the file, creates the buckets of a new database with the
 // settings of its jurisdiction, and reads the settings of an existing one.
 func (db *DB) init(jurisdiction string) error {
-	tx, err := db.db.Begin(true)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	// The full check reads every page, which grows with the file: it is
-	// briefpack check's. Opening checks what every start relies on.
-	if err := quickCheck(tx); err != nil {
-		return fmt.Errorf("database %s is damaged or is not a briefpack database: %w", db.path, err)
-	}
-	if err := initBuckets(tx, db.path); err != nil {
+	return db.update(context.Background(), func(tx kvTx) error {
+		// The full check reads every page, which grows with the file: it is
+		// briefpack check's. Opening checks what every start relies on.
+		if err := quickCheck(tx); err != nil {
+			return fmt.Errorf("database %s is damaged or is not a briefpack database: %w", db.path, err)
+		}
+		if err := initBuckets(tx, db.path); err != nil {
+			return err
+		}
+		var err error
+		db.settings, err = initSettings(tx, db.path, jurisdiction)
 		return err
-	}
-	if db.settings, err = initSettings(tx, db.path, jurisdiction); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	})
 }
 
 // initBuckets creates the buckets and the schema version of a new database,
 // and checks the schema version of an existing one.
-func initBuckets(tx *bolt.Tx, path string) error {
+func initBuckets(tx kvTx, path string) error {
 	meta := tx.Bucket(metaBucket)
 	if meta == nil {
 		// A bbolt file with buckets but no meta bucket belongs to some other program.
-		if err := tx.ForEach(func([]byte, *bolt.Bucket) error { return errNotBriefpack }); err != nil {
+		if err := tx.ForEach(func([]byte, kvBucket) error { return errNotBriefpack }); err != nil {
 			return fmt.Errorf("database %s is not a briefpack database", path)
 		}
 	} else {
@@ -223,7 +216,7 @@ func initBuckets(tx *bolt.Tx, path string) error {
 
 var errNotBriefpack = errors.New("not a briefpack database")
 
-func readSchemaVersion(meta *bolt.Bucket) (int, error) {
+func readSchemaVersion(meta kvBucket) (int, error) {
 	raw := meta.Get(keySchemaVersion)
 	if raw == nil {
 		return 0, errors.New("no schema version: not a briefpack database")
@@ -237,7 +230,7 @@ func readSchemaVersion(meta *bolt.Bucket) (int, error) {
 
 // initSettings writes the settings of a new database and reads those of an
 // existing one, refusing a different jurisdiction.
-func initSettings(tx *bolt.Tx, path, jurisdiction string) (briefing.Settings, error) {
+func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error) {
 	meta := tx.Bucket(metaBucket)
 	if raw := meta.Get(keySettings); raw != nil {
 		var s briefing.Settings
@@ -271,7 +264,7 @@ func initSettings(tx *bolt.Tx, path, jurisdiction string) (briefing.Settings, er
 
 // Close closes the database.
 func (db *DB) Close() error {
-	if err := db.db.Close(); err != nil {
+	if err := db.kv.close(); err != nil {
 		return fmt.Errorf("close database %s: %w", db.path, err)
 	}
 	return nil
@@ -292,8 +285,14 @@ func (db *DB) Settings(ctx context.Context) (briefing.Settings, error) {
 
 // Backup writes a consistent copy of the database to w while it goes on
 // serving, and returns the number of bytes written.
+// The copy is a bbolt file whatever the backend: of an etcd database, every
+// bucket as it stood at one revision.
 func (db *DB) Backup(w io.Writer) (int64, error) {
-	tx, err := db.db.Begin(false)
+	bk, ok := db.kv.(*boltKV)
+	if !ok {
+		return db.backupByCopy(w)
+	}
+	tx, err := bk.db.Begin(false)
 	if err != nil {
 		return 0, fmt.Errorf("store: begin backup: %w", err)
 	}
@@ -305,24 +304,47 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// begin starts a transaction unless the request has gone away.
-func (db *DB) begin(ctx context.Context, writable bool) (*bolt.Tx, error) {
+// begin starts a transaction unless the request has gone away. Write
+// transactions go through update, which runs them again when another
+// server committed first.
+func (db *DB) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	tx, err := db.db.Begin(writable)
-	if err != nil {
-		return nil, fmt.Errorf("store: begin: %w", err)
-	}
-	return tx, nil
+	return db.kv.begin(ctx, writable)
 }
 
-// commit commits a write transaction.
-func commit(tx *bolt.Tx) error {
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+// update runs fn in a write transaction and commits it. When the commit
+// loses to another server's (etcd only: a bbolt file has one writer), fn is
+// run again in a new transaction, which sees that server's write: fn must
+// leave nothing behind outside the transaction that a second run would
+// repeat. fn's own errors are returned as they are.
+func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
+	for {
+		tx, err := db.begin(ctx, true)
+		if err != nil {
+			return err
+		}
+		err = fn(tx)
+		if f := tx.failure(); f != nil {
+			err = f // what fn made of a failed read is beside the point
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			if errors.Is(err, errRetry) {
+				continue
+			}
+			return err
+		}
+		err = tx.Commit()
+		if errors.Is(err, errRetry) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: commit: %w", err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // now is the time stamped on a write.

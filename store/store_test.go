@@ -28,10 +28,7 @@ var epoch = time.Date(2018, 6, 1, 9, 0, 0, 0, time.UTC)
 // consistency check and briefpack's invariants), then closes it.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db, err := store.Open(filepath.Join(tb.TempDir(), "briefpack.db"), "nz")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := openNew(tb)
 	var mu sync.Mutex
 	tick := 0
 	db.Now = func() time.Time {
@@ -309,10 +306,7 @@ func TestDB_Context(t *testing.T) {
 // that writes it, and with nothing else.
 func TestRevision(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "rev.db"), "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openNew(t)
 	defer db.Close()
 	r0, err := db.Revision(ctx)
 	if err != nil {
@@ -352,11 +346,7 @@ func TestRevision(t *testing.T) {
 // afresh.
 func TestReserveAttempt(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "attempts.db")
-	db, err := store.Open(path, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openNew(t)
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	for i := 0; i < 3; i++ {
 		if ok, _, err := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(time.Duration(i)*time.Second)); !ok || err != nil {
@@ -375,9 +365,8 @@ func TestReserveAttempt(t *testing.T) {
 	}
 	// What one server counted, the next one opening the file sees.
 	db.Close()
-	db, err = store.Open(path, "nz")
-	if err != nil {
-		t.Fatal(err)
+	db = reopen(t, db)
+	if false {
 	}
 	defer db.Close()
 	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(20*time.Second)); !ok {

@@ -1,0 +1,1052 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// An etcd database keeps the same buckets as a bbolt file, as keys under a
+// prefix (by default "briefpack/"):
+//
+//	rev                     the write token: every commit puts it, and
+//	                        compares its mod revision with the one its
+//	                        transaction started from
+//	n/<bucket>              the bucket exists
+//	q/<bucket>              the bucket's sequence (8 bytes)
+//	b/<bucket> 0 <key>      a value: a tag byte, then the value, or a
+//	                        manifest of its chunks
+//	c/<bucket> 0 <len> <key> <gen> <i>   the chunks of a value too large
+//	                        for one etcd request
+//	j/<gen> <i>             a commit too large for one etcd transaction,
+//	                        while it is applied (see commitJournal)
+//
+// A transaction reads the store as it stood at one etcd revision, the one
+// at which it read the write token; a write transaction commits only if no
+// other commit came between, so writers are serialised as bbolt's are, and
+// the one that loses runs again (errRetry) against the newer data.
+
+const (
+	tagInline  = 0
+	tagChunked = 1
+	// chunkSize is the largest value kept in one key; etcd refuses
+	// requests over 1.5 MiB unless told otherwise.
+	chunkSize = 1 << 20
+	// maxTxnOps and maxTxnBytes bound one etcd transaction, under etcd's
+	// defaults of 128 operations and 1.5 MiB.
+	maxTxnOps   = 120
+	maxTxnBytes = 1 << 20
+	// pageSize is how many keys a cursor reads from etcd at a time.
+	pageSize = 64
+)
+
+// EtcdConfig is how to reach an etcd cluster. Passwords and keys are never
+// written to logs or messages.
+type EtcdConfig struct {
+	Endpoints []string
+	Prefix    string // key prefix, "briefpack/" when empty
+	Username  string
+	Password  string
+	// CertFile and KeyFile are a TLS client certificate; CAFile the
+	// authority the servers' certificates are checked against. Any of them
+	// set means the cluster is reached over TLS.
+	CertFile, KeyFile, CAFile string
+	DialTimeout               time.Duration
+}
+
+// ParseEtcdURL reads "etcd://host:port[,host:port…][/prefix]". The user name
+// and password, and TLS files, come from the environment
+// (BRIEFPACK_ETCD_USER, BRIEFPACK_ETCD_PASSWORD, BRIEFPACK_ETCD_CERT,
+// BRIEFPACK_ETCD_KEY, BRIEFPACK_ETCD_CA) unless set on the config after.
+// "etcds://" is the same over TLS with the system's authorities.
+func ParseEtcdURL(s string) (EtcdConfig, error) {
+	var c EtcdConfig
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || (scheme != "etcd" && scheme != "etcds") {
+		return c, fmt.Errorf("%q is not an etcd address (etcd://host:port[,host:port…])", redactURL(s))
+	}
+	if strings.Contains(rest, "@") {
+		return c, errors.New("an etcd address carries no user or password: set BRIEFPACK_ETCD_USER and BRIEFPACK_ETCD_PASSWORD")
+	}
+	hosts, prefix, _ := strings.Cut(rest, "/")
+	for _, h := range strings.Split(hosts, ",") {
+		if h == "" {
+			continue
+		}
+		u, err := url.Parse("http://" + h)
+		if err != nil || u.Port() == "" || u.Hostname() == "" {
+			return c, fmt.Errorf("etcd endpoint %q is not host:port", h)
+		}
+		proto := "http://"
+		if scheme == "etcds" {
+			proto = "https://"
+		}
+		c.Endpoints = append(c.Endpoints, proto+h)
+	}
+	if len(c.Endpoints) == 0 {
+		return c, fmt.Errorf("%q names no etcd endpoint", s)
+	}
+	if prefix != "" {
+		c.Prefix = strings.TrimSuffix(prefix, "/") + "/"
+	}
+	c.Username = os.Getenv("BRIEFPACK_ETCD_USER")
+	c.Password = os.Getenv("BRIEFPACK_ETCD_PASSWORD")
+	c.CertFile = os.Getenv("BRIEFPACK_ETCD_CERT")
+	c.KeyFile = os.Getenv("BRIEFPACK_ETCD_KEY")
+	c.CAFile = os.Getenv("BRIEFPACK_ETCD_CA")
+	return c, nil
+}
+
+// IsEtcdURL tells a database named by an etcd address from a file.
+func IsEtcdURL(s string) bool {
+	return strings.HasPrefix(s, "etcd://") || strings.HasPrefix(s, "etcds://")
+}
+
+// redactURL drops anything before an "@" of an address, for messages.
+func redactURL(s string) string {
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "…" + s[i:]
+		}
+	}
+	return s
+}
+
+func (c EtcdConfig) tls() (*tls.Config, error) {
+	tlsOn := c.CertFile != "" || c.KeyFile != "" || c.CAFile != ""
+	for _, e := range c.Endpoints {
+		tlsOn = tlsOn || strings.HasPrefix(e, "https://")
+	}
+	if !tlsOn {
+		return nil, nil
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CertFile != "" || c.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("etcd client certificate: %w", err)
+		}
+		t.Certificates = []tls.Certificate{cert}
+	}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("etcd certificate authority: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("etcd certificate authority %s holds no certificate", c.CAFile)
+		}
+		t.RootCAs = pool
+	}
+	return t, nil
+}
+
+// etcdKV is a database on an etcd cluster.
+type etcdKV struct {
+	cli    *clientv3.Client
+	prefix string
+	desc   string
+
+	// writeMu lets one write transaction of this process run at a time, so
+	// this server's writers queue as they would on a bbolt file instead of
+	// retrying against each other; other servers' are met by the compare.
+	writeMu sync.Mutex
+
+	bucketsMu sync.Mutex
+	buckets   map[string]bool // buckets known to exist: they are never removed
+}
+
+// OpenEtcd opens, or creates, the database on the cluster c names; see Open
+// for jurisdiction.
+func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
+	k, err := dialEtcd(c)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{kv: k, path: k.desc, Now: time.Now}
+	if err := db.init(jurisdiction); err != nil {
+		_ = k.close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func dialEtcd(c EtcdConfig) (*etcdKV, error) {
+	t, err := c.tls()
+	if err != nil {
+		return nil, err
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = 5 * time.Second
+	}
+	if c.Prefix == "" {
+		c.Prefix = "briefpack/"
+	}
+	desc := "etcd://" + strings.Join(trimScheme(c.Endpoints), ",") + "/" + strings.TrimSuffix(c.Prefix, "/")
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints, DialTimeout: c.DialTimeout, TLS: t,
+		Username: c.Username, Password: c.Password, Logger: zap.NewNop(),
+		MaxCallSendMsgSize: 2 << 20, MaxCallRecvMsgSize: 256 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", desc, err)
+	}
+	// Reach the cluster now, so that a wrong address fails here and not on
+	// the first request.
+	ctx, cancel := context.WithTimeout(context.Background(), c.DialTimeout)
+	defer cancel()
+	if _, err := cli.Get(ctx, c.Prefix+"rev"); err != nil {
+		_ = cli.Close()
+		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
+	}
+	return &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}}, nil
+}
+
+func trimScheme(es []string) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://")
+	}
+	return out
+}
+
+// etcdError makes the client's errors read as sentences.
+func etcdError(err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("etcd did not answer in time: %w", err)
+	case errors.Is(err, rpctypes.ErrAuthFailed):
+		return errors.New("etcd refused the user name or password")
+	case errors.Is(err, rpctypes.ErrPermissionDenied):
+		return errors.New("etcd refused access to briefpack's keys for this user")
+	}
+	return err
+}
+
+func (k *etcdKV) close() error { return k.cli.Close() }
+func (k *etcdKV) name() string { return k.desc }
+
+func (k *etcdKV) revKey() string               { return k.prefix + "rev" }
+func (k *etcdKV) bucketKey(name []byte) string { return k.prefix + "n/" + string(name) }
+func (k *etcdKV) seqKey(name []byte) string    { return k.prefix + "q/" + string(name) }
+func (k *etcdKV) dataPrefix(name []byte) string {
+	return k.prefix + "b/" + string(name) + "\x00"
+}
+
+// chunkPrefix is where the chunks of one value are kept: the key's length
+// first, so that no key's chunks fall in another's range.
+func (k *etcdKV) chunkPrefix(bucket, key []byte) string {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(key)))
+	return k.prefix + "c/" + string(bucket) + "\x00" + string(n[:]) + string(key)
+}
+
+func chunkKey(prefix string, gen uint64, i int) string {
+	var b [12]byte
+	binary.BigEndian.PutUint64(b[:8], gen)
+	binary.BigEndian.PutUint32(b[8:], uint32(i))
+	return prefix + string(b[:])
+}
+
+// prefixEnd is the first key after every key that starts with p.
+func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
+
+const journalMark = "journal "
+
+// journalStall is how long a large commit may make no progress before
+// another server finishes it.
+var journalStall = 3 * time.Second
+
+func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
+	if writable {
+		k.writeMu.Lock()
+	}
+	for {
+		resp, err := k.cli.Get(ctx, k.revKey())
+		if err != nil {
+			if writable {
+				k.writeMu.Unlock()
+			}
+			return nil, fmt.Errorf("store: begin: %w", etcdError(err))
+		}
+		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable}
+		if len(resp.Kvs) == 1 {
+			tx.revMod = resp.Kvs[0].ModRevision
+			if v := string(resp.Kvs[0].Value); strings.HasPrefix(v, journalMark) {
+				// A large commit is being applied: wait for it, or finish
+				// it for a server that died applying it.
+				if err := k.awaitJournal(ctx, v, resp.Kvs[0].ModRevision); err != nil {
+					if writable {
+						k.writeMu.Unlock()
+					}
+					return nil, err
+				}
+				continue
+			}
+		}
+		return tx, nil
+	}
+}
+
+// etcdTx is a transaction: reads at rev; writes kept here until Commit.
+type etcdTx struct {
+	kv       *etcdKV
+	ctx      context.Context
+	rev      int64 // the revision every read is made at
+	revMod   int64 // the write token's mod revision then, 0 if none
+	writable bool
+	done     bool
+
+	newBuckets []string
+	seqs       map[string]uint64 // sequences read or set
+	seqDirty   map[string]bool
+	writes     map[string]map[string]*[]byte // bucket → key → value; nil is a delete
+	reads      map[string][]byte             // values read, by etcd key
+	err        error                         // the first failure of a read, returned at Commit
+}
+
+func (t *etcdTx) Writable() bool { return t.writable }
+
+func (t *etcdTx) failure() error { return t.err }
+
+func (t *etcdTx) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
+}
+
+// get reads one etcd key at the transaction's revision.
+func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	resp, err := t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev))...)
+	if err != nil {
+		if errors.Is(err, rpctypes.ErrCompacted) {
+			// etcd dropped the revision this transaction reads at: a write
+			// transaction runs again at a newer one.
+			return nil, errRetry
+		}
+		return nil, fmt.Errorf("store: read: %w", etcdError(err))
+	}
+	return resp, nil
+}
+
+func (t *etcdTx) Bucket(name []byte) kvBucket {
+	k := t.kv
+	k.bucketsMu.Lock()
+	known := k.buckets[string(name)]
+	k.bucketsMu.Unlock()
+	if !known && !slices.Contains(t.newBuckets, string(name)) {
+		resp, err := t.get(k.bucketKey(name))
+		if err != nil {
+			// An empty bucket stands in; the failure is the transaction's.
+			t.fail(err)
+			return &etcdBucket{tx: t, name: append([]byte(nil), name...)}
+		}
+		if len(resp.Kvs) == 0 {
+			return nil
+		}
+		k.bucketsMu.Lock()
+		k.buckets[string(name)] = true
+		k.bucketsMu.Unlock()
+	}
+	return &etcdBucket{tx: t, name: append([]byte(nil), name...)}
+}
+
+func (t *etcdTx) CreateBucketIfNotExists(name []byte) (kvBucket, error) {
+	if b := t.Bucket(name); b != nil {
+		return b, nil
+	}
+	if t.err != nil {
+		return nil, t.err
+	}
+	if !t.writable {
+		return nil, errors.New("store: create bucket in a read-only transaction")
+	}
+	t.newBuckets = append(t.newBuckets, string(name))
+	return &etcdBucket{tx: t, name: append([]byte(nil), name...)}, nil
+}
+
+func (t *etcdTx) ForEach(fn func(name []byte, b kvBucket) error) error {
+	p := t.kv.prefix + "n/"
+	resp, err := t.get(p, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		return err
+	}
+	names := t.newBuckets
+	for _, kv := range resp.Kvs {
+		names = append(names, strings.TrimPrefix(string(kv.Key), p))
+	}
+	slices.Sort(names)
+	for _, n := range slices.Compact(names) {
+		if err := fn([]byte(n), &etcdBucket{tx: t, name: []byte(n)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *etcdTx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	if t.writable {
+		t.kv.writeMu.Unlock()
+	}
+	return nil
+}
+
+// etcdBucket is a bucket seen through a transaction.
+type etcdBucket struct {
+	tx   *etcdTx
+	name []byte
+}
+
+// overlay is what this transaction wrote to the bucket.
+func (b *etcdBucket) overlay() map[string]*[]byte {
+	return b.tx.writes[string(b.name)]
+}
+
+func (b *etcdBucket) Get(key []byte) []byte {
+	if v, ok := b.overlay()[string(key)]; ok {
+		if v == nil {
+			return nil
+		}
+		return *v
+	}
+	ek := b.tx.kv.dataPrefix(b.name) + string(key)
+	if v, ok := b.tx.reads[ek]; ok {
+		return v
+	}
+	resp, err := b.tx.get(ek)
+	if err != nil {
+		b.tx.fail(err)
+		return nil
+	}
+	if len(resp.Kvs) == 0 {
+		return nil
+	}
+	v, err := b.decode(key, resp.Kvs[0].Value)
+	if err != nil {
+		b.tx.fail(err)
+		return nil
+	}
+	if b.tx.reads == nil {
+		b.tx.reads = map[string][]byte{}
+	}
+	b.tx.reads[ek] = v
+	return v
+}
+
+// decode reads a stored value: inline, or gathered from its chunks.
+func (b *etcdBucket) decode(key, raw []byte) ([]byte, error) {
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("store: value %q of bucket %s has no tag", key, b.name)
+	}
+	switch raw[0] {
+	case tagInline:
+		return raw[1:], nil
+	case tagChunked:
+		if len(raw) != 1+8+4+8 {
+			return nil, fmt.Errorf("store: value %q of bucket %s has a bad manifest", key, b.name)
+		}
+		gen := binary.BigEndian.Uint64(raw[1:9])
+		n := int(binary.BigEndian.Uint32(raw[9:13]))
+		total := binary.BigEndian.Uint64(raw[13:21])
+		cp := b.tx.kv.chunkPrefix(b.name, key)
+		out := make([]byte, 0, total)
+		for i := 0; i < n; i++ {
+			resp, err := b.tx.get(chunkKey(cp, gen, i))
+			if err != nil {
+				return nil, err
+			}
+			if len(resp.Kvs) != 1 {
+				return nil, fmt.Errorf("store: value %q of bucket %s lacks chunk %d of %d", key, b.name, i+1, n)
+			}
+			out = append(out, resp.Kvs[0].Value...)
+		}
+		if uint64(len(out)) != total {
+			return nil, fmt.Errorf("store: value %q of bucket %s is %d bytes, not %d", key, b.name, len(out), total)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("store: value %q of bucket %s has an unknown tag %d", key, b.name, raw[0])
+}
+
+func (b *etcdBucket) write(key []byte, v *[]byte) error {
+	t := b.tx
+	if !t.writable {
+		return errors.New("store: write in a read-only transaction")
+	}
+	if len(key) == 0 {
+		return errors.New("store: empty key")
+	}
+	if t.writes == nil {
+		t.writes = map[string]map[string]*[]byte{}
+	}
+	m := t.writes[string(b.name)]
+	if m == nil {
+		m = map[string]*[]byte{}
+		t.writes[string(b.name)] = m
+	}
+	m[string(key)] = v
+	return nil
+}
+
+func (b *etcdBucket) Put(key, value []byte) error {
+	v := append([]byte{}, value...)
+	return b.write(key, &v)
+}
+
+func (b *etcdBucket) Delete(key []byte) error { return b.write(key, nil) }
+
+func (b *etcdBucket) ForEach(fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return b.tx.err
+}
+
+func (b *etcdBucket) Sequence() uint64 {
+	t := b.tx
+	name := string(b.name)
+	if v, ok := t.seqs[name]; ok {
+		return v
+	}
+	resp, err := t.get(t.kv.seqKey(b.name))
+	if err != nil {
+		t.fail(err)
+		return 0
+	}
+	var v uint64
+	if len(resp.Kvs) == 1 {
+		v = btoi(resp.Kvs[0].Value)
+	}
+	if t.seqs == nil {
+		t.seqs = map[string]uint64{}
+	}
+	t.seqs[name] = v
+	return v
+}
+
+func (b *etcdBucket) SetSequence(v uint64) error {
+	t := b.tx
+	if !t.writable {
+		return errors.New("store: write in a read-only transaction")
+	}
+	b.Sequence()
+	if t.err != nil {
+		return t.err
+	}
+	t.seqs[string(b.name)] = v
+	if t.seqDirty == nil {
+		t.seqDirty = map[string]bool{}
+	}
+	t.seqDirty[string(b.name)] = true
+	return nil
+}
+
+func (b *etcdBucket) NextSequence() (uint64, error) {
+	v := b.Sequence() + 1
+	if b.tx.err != nil {
+		return 0, b.tx.err
+	}
+	return v, b.SetSequence(v)
+}
+
+func (b *etcdBucket) Cursor() kvCursor { return &etcdCursor{b: b} }
+
+// etcdCursor walks the bucket as the transaction sees it: etcd's keys at
+// its revision, read a page at a time, merged with its own writes.
+type etcdCursor struct {
+	b   *etcdBucket
+	pos []byte // the key the cursor is on; nil before the start or past the end
+	// pastEnd is a cursor moved forward beyond the last key, from where
+	// Prev finds the last key, as bbolt's does.
+	pastEnd bool
+	dir     int // the direction page was read in: 1 or -1
+	// page holds etcd's next keys in the direction dir, beyond pos; more
+	// says whether etcd has keys beyond the page.
+	page []pair
+	more bool
+	// keys are the transaction's own written keys of the bucket, sorted.
+	keys []string
+}
+
+type pair struct{ k, v []byte }
+
+func (c *etcdCursor) First() ([]byte, []byte) { return c.from(nil, true, 1) }
+func (c *etcdCursor) Last() ([]byte, []byte)  { return c.from(nil, true, -1) }
+func (c *etcdCursor) Seek(seek []byte) ([]byte, []byte) {
+	return c.from(seek, true, 1)
+}
+
+func (c *etcdCursor) Next() ([]byte, []byte) {
+	if c.pos == nil {
+		return nil, nil
+	}
+	return c.step(c.pos, 1)
+}
+
+func (c *etcdCursor) Prev() ([]byte, []byte) {
+	if c.pos == nil {
+		if c.pastEnd {
+			return c.Last()
+		}
+		return nil, nil
+	}
+	return c.step(c.pos, -1)
+}
+
+// from places the cursor at the first key at or after (dir 1) or at or
+// before (dir -1) at; a nil at is the bucket's start or end.
+func (c *etcdCursor) from(at []byte, inclusive bool, dir int) ([]byte, []byte) {
+	c.keys = nil
+	for k := range c.b.overlay() {
+		c.keys = append(c.keys, k)
+	}
+	sort.Strings(c.keys)
+	c.load(at, inclusive, dir)
+	return c.settle(at, inclusive, dir, false)
+}
+
+func (c *etcdCursor) step(from []byte, dir int) ([]byte, []byte) {
+	if dir != c.dir {
+		c.load(from, false, dir)
+	}
+	return c.settle(from, false, dir, true)
+}
+
+// load reads etcd's first page of keys beyond at in the direction dir.
+func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
+	c.dir, c.page, c.more = dir, nil, false
+	t := c.b.tx
+	p := t.kv.dataPrefix(c.b.name)
+	start, end := p, prefixEnd(p)
+	opts := []clientv3.OpOption{clientv3.WithLimit(pageSize)}
+	switch {
+	case dir > 0 && at != nil:
+		start = p + string(at)
+		if !inclusive {
+			start += "\x00"
+		}
+	case dir < 0 && at != nil:
+		end = p + string(at)
+		if inclusive {
+			end += "\x00"
+		}
+	}
+	if dir < 0 {
+		opts = append(opts, clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend))
+	}
+	opts = append(opts, clientv3.WithRange(end))
+	resp, err := t.get(start, opts...)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	for _, kv := range resp.Kvs {
+		key := kv.Key[len(p):]
+		v, err := c.b.decode(key, kv.Value)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		c.page = append(c.page, pair{key, v})
+	}
+	c.more = resp.More
+}
+
+// settle moves to the nearest key beyond at (or at it, when inclusive) in
+// the direction dir, of etcd's and the transaction's own, skipping keys
+// the transaction deleted.
+func (c *etcdCursor) settle(at []byte, inclusive bool, dir int, stepping bool) ([]byte, []byte) {
+	beyond := func(k []byte) bool {
+		if at == nil {
+			return true
+		}
+		cmp := bytes.Compare(k, at) * dir
+		return cmp > 0 || inclusive && cmp == 0
+	}
+	ov := c.b.overlay()
+	for {
+		// etcd's next key beyond at.
+		for len(c.page) > 0 && !beyond(c.page[0].k) {
+			c.page = c.page[1:]
+		}
+		if len(c.page) == 0 && c.more {
+			last := at
+			c.load(last, inclusive, dir)
+			for len(c.page) > 0 && !beyond(c.page[0].k) {
+				c.page = c.page[1:]
+			}
+		}
+		var ek []byte
+		if len(c.page) > 0 {
+			ek = c.page[0].k
+		}
+		// The transaction's own next key beyond at.
+		var ok []byte
+		if dir > 0 {
+			i := sort.SearchStrings(c.keys, string(at))
+			for ; i < len(c.keys); i++ {
+				if beyond([]byte(c.keys[i])) {
+					ok = []byte(c.keys[i])
+					break
+				}
+			}
+		} else {
+			i := len(c.keys) - 1
+			if at != nil {
+				i = sort.SearchStrings(c.keys, string(at))
+				if i == len(c.keys) || !beyond([]byte(c.keys[i])) {
+					i--
+				}
+			}
+			for ; i >= 0; i-- {
+				if beyond([]byte(c.keys[i])) {
+					ok = []byte(c.keys[i])
+					break
+				}
+			}
+		}
+		var k []byte
+		switch {
+		case ek == nil && ok == nil:
+			// Stepping off either end leaves the cursor on the last key it
+			// was on, and a seek beyond the end leaves it past the end, as
+			// bbolt's cursor does.
+			if !stepping {
+				c.pos, c.pastEnd = nil, dir > 0
+			}
+			return nil, nil
+		case ek == nil:
+			k = ok
+		case ok == nil:
+			k = ek
+		case bytes.Compare(ek, ok)*dir <= 0:
+			k = ek
+		default:
+			k = ok
+		}
+		if v, mine := ov[string(k)]; mine {
+			if v == nil {
+				// Deleted here: go on beyond it.
+				at, inclusive = k, false
+				continue
+			}
+			c.pos = k
+			return k, *v
+		}
+		c.pos = k
+		return k, c.page[0].v
+	}
+}
+
+// Commit writes the transaction's changes in one etcd transaction if no
+// other commit came after its start, or reports errRetry.
+func (t *etcdTx) Commit() error {
+	if t.done {
+		return errors.New("store: transaction already ended")
+	}
+	defer t.Rollback()
+	if t.err != nil {
+		return t.err
+	}
+	if !t.writable {
+		return errors.New("store: commit of a read-only transaction")
+	}
+	k := t.kv
+	gen := uint64(t.rev)<<16 | uint64(randUint16())
+	var ops []clientv3.Op
+	size := 0
+	add := func(op clientv3.Op, n int) {
+		ops = append(ops, op)
+		size += n + 64
+	}
+	for _, n := range t.newBuckets {
+		add(clientv3.OpPut(k.bucketKey([]byte(n)), ""), len(n))
+	}
+	for n := range t.seqDirty {
+		add(clientv3.OpPut(k.seqKey([]byte(n)), string(itob(t.seqs[n]))), len(n)+8)
+	}
+	// Large values first go to their chunks, each in a request of its own;
+	// they are not seen until the manifest that names them is committed.
+	for _, name := range sortedKeys(t.writes) {
+		for _, key := range sortedKeys(t.writes[name]) {
+			v := t.writes[name][key]
+			ek := k.dataPrefix([]byte(name)) + key
+			cp := k.chunkPrefix([]byte(name), []byte(key))
+			switch {
+			case v == nil:
+				add(clientv3.OpDelete(ek), len(ek))
+				add(clientv3.OpDelete(cp, clientv3.WithPrefix()), len(cp))
+			case len(*v) < chunkSize:
+				add(clientv3.OpPut(ek, string(append([]byte{tagInline}, *v...))), len(ek)+len(*v))
+				add(clientv3.OpDelete(cp, clientv3.WithPrefix()), len(cp))
+			default:
+				n := 0
+				for off := 0; off < len(*v); off += chunkSize {
+					chunk := (*v)[off:min(off+chunkSize, len(*v))]
+					if _, err := k.cli.Put(t.ctx, chunkKey(cp, gen, n), string(chunk)); err != nil {
+						return fmt.Errorf("store: write: %w", etcdError(err))
+					}
+					n++
+				}
+				m := make([]byte, 21)
+				m[0] = tagChunked
+				binary.BigEndian.PutUint64(m[1:9], gen)
+				binary.BigEndian.PutUint32(m[9:13], uint32(n))
+				binary.BigEndian.PutUint64(m[13:21], uint64(len(*v)))
+				add(clientv3.OpPut(ek, string(m)), len(ek)+len(m))
+				// The chunks of earlier values of the key go with them.
+				add(clientv3.OpDelete(cp, clientv3.WithRange(chunkKey(cp, gen, 0))), 2*len(cp))
+			}
+		}
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	if len(ops)+1 > maxTxnOps || size > maxTxnBytes {
+		return t.commitJournal(ops, gen)
+	}
+	ops = append(ops, clientv3.OpPut(k.revKey(), "ok"))
+	resp, err := k.cli.Txn(t.ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", etcdError(err))
+	}
+	if !resp.Succeeded {
+		return errRetry
+	}
+	t.learnBuckets()
+	return nil
+}
+
+func (t *etcdTx) learnBuckets() {
+	t.kv.bucketsMu.Lock()
+	for _, n := range t.newBuckets {
+		t.kv.buckets[n] = true
+	}
+	t.kv.bucketsMu.Unlock()
+}
+
+// commitJournal commits a change too large for one etcd transaction (a
+// migration, an import of many sheets, a copy): the operations are written
+// to a journal; one transaction, compared as any commit is, turns the
+// write token into the journal's name, which every transaction that
+// starts meanwhile waits on; the journal is applied in parts, each only
+// while the token still names it; and the last puts the token back. A
+// server that dies part way leaves the journal for the next transaction to
+// finish (awaitJournal), so the change is all or nothing to every reader.
+func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
+	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod)
+	if err != nil {
+		return err
+	}
+	if err := t.kv.applyJournal(t.ctx, mark, ops); err != nil {
+		return err
+	}
+	t.learnBuckets()
+	return nil
+}
+
+// startJournal writes the journal and, if the write token is still at
+// revMod, names it in the token; errRetry if another commit came first.
+func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64, revMod int64) (string, error) {
+	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	blob := encodeOps(ops)
+	n := 0
+	for off := 0; off < len(blob); off += chunkSize {
+		if _, err := k.cli.Put(ctx, fmt.Sprintf("%s%08d", jp, n), string(blob[off:min(off+chunkSize, len(blob))])); err != nil {
+			return "", fmt.Errorf("store: write journal: %w", etcdError(err))
+		}
+		n++
+	}
+	mark := fmt.Sprintf("%s%016x %d", journalMark, gen, n)
+	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", revMod)).
+		Then(clientv3.OpPut(k.revKey(), mark)).Commit()
+	if err != nil {
+		return "", fmt.Errorf("store: commit: %w", etcdError(err))
+	}
+	if !resp.Succeeded {
+		_, _ = k.cli.Delete(ctx, jp, clientv3.WithPrefix())
+		return "", errRetry
+	}
+	return mark, nil
+}
+
+// applyJournal applies a journal's operations, each part only while the
+// write token names it, then puts the token back and drops the journal.
+func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.Op) error {
+	var gen uint64
+	var n int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(mark, journalMark), "%016x %d", &gen, &n); err != nil {
+		return fmt.Errorf("store: bad journal mark %q", mark)
+	}
+	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	still := clientv3.Compare(clientv3.Value(k.revKey()), "=", mark)
+	for len(ops) > 0 {
+		part, size := 0, 0
+		for part < len(ops) && part < maxTxnOps && size < maxTxnBytes {
+			size += opSize(ops[part])
+			part++
+		}
+		resp, err := k.cli.Txn(ctx).If(still).Then(ops[:part]...).Commit()
+		if err != nil {
+			return fmt.Errorf("store: commit: %w", etcdError(err))
+		}
+		if !resp.Succeeded {
+			return nil // finished by another server
+		}
+		ops = ops[part:]
+	}
+	_, err := k.cli.Txn(ctx).If(still).Then(clientv3.OpPut(k.revKey(), "ok"), clientv3.OpDelete(jp, clientv3.WithPrefix())).Commit()
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", etcdError(err))
+	}
+	return nil
+}
+
+// awaitJournal waits for a large commit being applied. Every other writer
+// waits on it too, so while its server works the cluster's revision moves
+// with each part it applies; when it has not moved for journalStall, that
+// server is gone and this one applies the journal itself.
+func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error {
+	last, since := int64(0), time.Now()
+	for time.Since(since) < journalStall {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		resp, err := k.cli.Get(ctx, k.revKey())
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", etcdError(err))
+		}
+		if len(resp.Kvs) == 0 || resp.Kvs[0].ModRevision != mod {
+			return nil
+		}
+		if resp.Header.Revision != last {
+			last, since = resp.Header.Revision, time.Now()
+		}
+	}
+	var gen uint64
+	var n int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(mark, journalMark), "%016x %d", &gen, &n); err != nil {
+		return fmt.Errorf("store: bad journal mark %q", mark)
+	}
+	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	var blob []byte
+	for i := 0; i < n; i++ {
+		resp, err := k.cli.Get(ctx, fmt.Sprintf("%s%08d", jp, i))
+		if err != nil {
+			return fmt.Errorf("store: read journal: %w", etcdError(err))
+		}
+		if len(resp.Kvs) != 1 {
+			return nil // applied and dropped meanwhile
+		}
+		blob = append(blob, resp.Kvs[0].Value...)
+	}
+	ops, err := decodeOps(blob)
+	if err != nil {
+		return err
+	}
+	return k.applyJournal(ctx, mark, ops)
+}
+
+// encodeOps writes puts and deletes (a key, or every key with a prefix, or a
+// range) as bytes for the journal.
+func encodeOps(ops []clientv3.Op) []byte {
+	var b []byte
+	str := func(s []byte) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, op := range ops {
+		switch {
+		case op.IsPut():
+			b = append(b, 'p')
+			str(op.KeyBytes())
+			str(op.ValueBytes())
+		case op.IsDelete():
+			b = append(b, 'd')
+			str(op.KeyBytes())
+			str(op.RangeBytes())
+		}
+	}
+	return b
+}
+
+func decodeOps(b []byte) ([]clientv3.Op, error) {
+	var ops []clientv3.Op
+	str := func() ([]byte, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return nil, false
+		}
+		s := b[w : w+int(n)]
+		b = b[w+int(n):]
+		return s, true
+	}
+	for len(b) > 0 {
+		kind := b[0]
+		b = b[1:]
+		k, ok1 := str()
+		v, ok2 := str()
+		if !ok1 || !ok2 {
+			return nil, errors.New("store: the journal of a large commit is damaged")
+		}
+		switch kind {
+		case 'p':
+			ops = append(ops, clientv3.OpPut(string(k), string(v)))
+		case 'd':
+			if len(v) > 0 {
+				ops = append(ops, clientv3.OpDelete(string(k), clientv3.WithRange(string(v))))
+			} else {
+				ops = append(ops, clientv3.OpDelete(string(k)))
+			}
+		default:
+			return nil, errors.New("store: the journal of a large commit is damaged")
+		}
+	}
+	return ops, nil
+}
+
+func opSize(op clientv3.Op) int {
+	return len(op.KeyBytes()) + len(op.ValueBytes()) + len(op.RangeBytes()) + 64
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func randUint16() uint16 {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint16(b[:])
+}

@@ -1,0 +1,381 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
+	"briefpack/internal/etcdtest"
+)
+
+// openPair opens a bbolt file and an etcd prefix, both new.
+func openPair(t *testing.T, c *etcdtest.Cluster, prefix string) (*DB, *DB) {
+	t.Helper()
+	b, err := Open(filepath.Join(t.TempDir(), "b.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	e := openEtcdPrefix(t, c, prefix)
+	return b, e
+}
+
+func openEtcdPrefix(t *testing.T, c *etcdtest.Cluster, prefix string) *DB {
+	t.Helper()
+	cfg, err := ParseEtcdURL(c.URL(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// walk lists a bucket as a cursor sees it, forwards, backwards and from
+// seeks, as one string to compare.
+func walk(tx kvTx, name []byte, seeks [][]byte) string {
+	var b strings.Builder
+	bk := tx.Bucket(name)
+	if bk == nil {
+		return "no bucket"
+	}
+	c := bk.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		fmt.Fprintf(&b, "%x=%x ", k, v)
+	}
+	b.WriteString("| ")
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		fmt.Fprintf(&b, "%x=%x ", k, v)
+	}
+	for _, s := range seeks {
+		k, _ := c.Seek(s)
+		k2, _ := c.Next()
+		k3, _ := c.Prev()
+		k4, _ := c.Prev()
+		fmt.Fprintf(&b, "| %x→%x,%x,%x,%x", s, k, k2, k3, k4)
+	}
+	fmt.Fprintf(&b, "| seq %d", bk.Sequence())
+	return b.String()
+}
+
+// TestEtcdKV_LikeBolt applies the same random puts, deletes and sequence
+// bumps to a bbolt file and to etcd, some committed and some walked before
+// the commit (the transaction's own writes merged with what is stored),
+// with values around the chunk size among them, and compares every walk.
+func TestEtcdKV_LikeBolt(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	b, e := openPair(t, c, "like")
+	rng := rand.New(rand.NewPCG(11, 27))
+	name := []byte("widgets")
+	key := func() []byte {
+		// Few distinct keys, of several lengths, some prefixes of others.
+		k := []byte(fmt.Sprintf("k%d", rng.IntN(40)))
+		return k[:min(len(k), 1+rng.IntN(3))]
+	}
+	value := func() []byte {
+		n := rng.IntN(40)
+		if rng.IntN(25) == 0 {
+			n = chunkSize - 2 + rng.IntN(chunkSize+10) // across one chunk or two
+		}
+		v := make([]byte, n)
+		for i := range v {
+			v[i] = byte(rng.IntN(256))
+		}
+		return v
+	}
+	seeks := func() [][]byte { return [][]byte{{}, []byte("k"), key(), key(), []byte("z")} }
+	for round := 0; round < 40; round++ {
+		type op struct {
+			del bool
+			k   []byte
+			v   []byte
+			seq bool
+		}
+		var ops []op
+		for i := 0; i < 1+rng.IntN(12); i++ {
+			switch rng.IntN(6) {
+			case 0, 1:
+				ops = append(ops, op{del: true, k: key()})
+			case 2:
+				ops = append(ops, op{seq: true})
+			default:
+				ops = append(ops, op{k: key(), v: value()})
+			}
+		}
+		ss := seeks()
+		commit := rng.IntN(4) != 0
+		var walks [2]string
+		for i, db := range []*DB{b, e} {
+			err := db.update(context.Background(), func(tx kvTx) error {
+				bk, err := tx.CreateBucketIfNotExists(name)
+				if err != nil {
+					return err
+				}
+				for _, o := range ops {
+					switch {
+					case o.seq:
+						if _, err := bk.NextSequence(); err != nil {
+							return err
+						}
+					case o.del:
+						if err := bk.Delete(o.k); err != nil {
+							return err
+						}
+					default:
+						if err := bk.Put(o.k, o.v); err != nil {
+							return err
+						}
+					}
+				}
+				walks[i] = walk(tx, name, ss)
+				if !commit {
+					return errRollback
+				}
+				return nil
+			})
+			if err != nil && err != errRollback {
+				t.Fatal(err)
+			}
+		}
+		if walks[0] != walks[1] {
+			t.Fatalf("round %d, in the transaction:\nbbolt %.600s\netcd  %.600s", round, walks[0], walks[1])
+		}
+		for i, db := range []*DB{b, e} {
+			if err := db.viewKV(func(tx kvTx) error { walks[i] = walk(tx, name, ss); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if walks[0] != walks[1] {
+			t.Fatalf("round %d, after:\nbbolt %.600s\netcd  %.600s", round, walks[0], walks[1])
+		}
+	}
+}
+
+var errRollback = fmt.Errorf("roll back")
+
+// TestEtcd_LargeCommitAndFiles: a snapshot file of several megabytes comes
+// back byte for byte; a change of more keys than one etcd transaction
+// takes (an import of many sheets) is applied whole; a copy into bbolt
+// and back checks clean and holds the same.
+func TestEtcd_LargeCommitAndFiles(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	e := openEtcdPrefix(t, c, "large")
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
+		Established: "2014-04-07", CadenceMonths: 12}
+	if err := e.CreateDialogue(ctx, d, by); err != nil {
+		t.Fatal(err)
+	}
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
+		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
+	if err := e.CreateRound(ctx, r, by); err != nil {
+		t.Fatal(err)
+	}
+	var shs []*briefing.Sheet
+	for i := 0; i < 40; i++ {
+		sh := &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Topic %d", i), Status: briefing.SheetDraft,
+			Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{{Text: fmt.Sprintf("Paragraph %d.", i), Marking: "RESTRICTED"}}}}}
+		if err := e.CreateSheet(ctx, sh, by); err != nil {
+			t.Fatal(err)
+		}
+		sh.Sections[0].Paragraphs[0].Text += " Revised."
+		shs = append(shs, sh)
+	}
+	// 40 sheets, each a record, two history keys, an audit record: more than 120 operations.
+	if err := e.UpdateSheets(ctx, shs, by); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range shs {
+		got, err := e.Sheet(ctx, sh.ID)
+		if err != nil || got.Version != 2 || !strings.HasSuffix(got.Sections[0].Paragraphs[0].Text, "Revised.") {
+			t.Fatalf("%v %+v", err, got)
+		}
+	}
+	big := make([]byte, 3*chunkSize+12345)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range big {
+		big[i] = byte(rng.IntN(256))
+	}
+	sn := &briefing.Snapshot{RoundID: r.ID}
+	if err := e.CreateSnapshot(ctx, sn, map[string][]byte{"html": big, "xlsx": []byte("small")}, by); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.SnapshotFile(ctx, sn.ID, "html")
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("the file came back %d bytes, not %d: %v", len(got), len(big), err)
+	}
+	if err := e.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// etcd → bbolt → etcd, each checked and the same.
+	b, err := Open(filepath.Join(t.TempDir(), "copy.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := Copy(ctx, e, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e2 := openEtcdPrefix(t, c, "large-back")
+	if err := Copy(ctx, b, e2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e2.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if dump(t, e) != dump(t, b) || dump(t, b) != dump(t, e2) {
+		t.Fatal("the copies differ")
+	}
+	if got, err := e2.SnapshotFile(ctx, sn.ID, "html"); err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("the copied file came back %d bytes: %v", len(got), err)
+	}
+	if err := Copy(ctx, b, e2, nil); err == nil || !strings.Contains(err.Error(), "already holds records") {
+		t.Fatalf("a copy into a database with records: %v", err)
+	}
+}
+
+// dump is every bucket's keys, values and sequence, hashed small.
+func dump(t *testing.T, db *DB) string {
+	t.Helper()
+	var out []string
+	err := db.viewKV(func(tx kvTx) error {
+		return tx.ForEach(func(name []byte, b kvBucket) error {
+			n, sum := 0, 0
+			err := b.ForEach(func(k, v []byte) error {
+				n++
+				for _, c := range k {
+					sum = sum*31 + int(c)
+				}
+				for _, c := range v {
+					sum = sum*31 + int(c)
+				}
+				return nil
+			})
+			out = append(out, fmt.Sprintf("%s:%d:%d:%d", name, n, sum, b.Sequence()))
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+// TestEtcd_TwoServers: two stores on one prefix are two servers. What one
+// writes the other reads at once; the same version written through both
+// is taken once and refused once (ESTALE); writers of different objects
+// through both all succeed, running again when the other committed first.
+func TestEtcd_TwoServers(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "two")
+	b := openEtcdPrefix(t, c, "two")
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	ag := &briefing.Agency{Name: "Ministry of Foreign Affairs and Trade", Acronym: "MFAT", Country: "New Zealand"}
+	if err := a.CreateAgency(ctx, ag, by); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Agency(ctx, ag.ID)
+	if err != nil || got.Name != ag.Name {
+		t.Fatalf("%v %+v", err, got)
+	}
+	x, y := *ag, *ag
+	x.Acronym, y.Acronym = "M1", "M2"
+	errA, errB := a.UpdateAgency(ctx, &x, by), b.UpdateAgency(ctx, &y, by)
+	if errA != nil || briefing.ErrorCode(errB) != briefing.ESTALE {
+		t.Fatalf("two writes of version 1: %v, %v", errA, errB)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := 0; i < 40; i++ {
+		db := a
+		if i%2 == 1 {
+			db = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.CreateAgency(ctx, &briefing.Agency{Name: fmt.Sprintf("Agency %d", i), Country: "New Zealand"}, by)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _, err := a.Agencies(ctx, briefing.Page{Limit: 100})
+	if err != nil || len(all) != 41 {
+		t.Fatalf("%d agencies: %v", len(all), err)
+	}
+	if err := b.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEtcd_JournalOfADeadServer: a server that named its journal in the
+// write token and died before applying it leaves the change to the next
+// transaction, which waits for it to stall, applies it whole, and reads it.
+func TestEtcd_JournalOfADeadServer(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "dead")
+	k := a.kv.(*etcdKV)
+	defer func(s time.Duration) { journalStall = s }(journalStall)
+	journalStall = 300 * time.Millisecond
+	ctx := context.Background()
+	resp, err := k.cli.Get(ctx, k.revKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []clientv3.Op
+	for i := 0; i < 300; i++ {
+		ops = append(ops, clientv3.OpPut(k.dataPrefix(metaBucket)+fmt.Sprintf("dead%03d", i), string([]byte{tagInline, byte(i)})))
+	}
+	if _, err := k.startJournal(ctx, ops, 42, resp.Kvs[0].ModRevision); err != nil {
+		t.Fatal(err)
+	}
+	// The dying server got a third of the way.
+	if _, err := k.cli.Txn(ctx).Then(ops[:100]...).Commit(); err != nil {
+		t.Fatal(err)
+	}
+	b := openEtcdPrefix(t, c, "dead")
+	err = b.viewKV(func(tx kvTx) error {
+		n := 0
+		c := tx.Bucket(metaBucket).Cursor()
+		for k, v := c.Seek([]byte("dead")); k != nil && bytes.HasPrefix(k, []byte("dead")); k, v = c.Next() {
+			if int(v[0]) != n%256 {
+				t.Errorf("%s = %v", k, v)
+			}
+			n++
+		}
+		if n != 300 {
+			t.Errorf("%d of 300 keys", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := k.cli.Get(ctx, k.prefix+"j/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err != nil || r.Count != 0 {
+		t.Fatalf("the journal is left: %v", err)
+	}
+}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The store is written against ordered buckets of keys in transactions,
+// bbolt's model: kvTx, kvBucket and kvCursor are that model as the store
+// uses it, so that one implementation of briefing's interfaces runs on a
+// bbolt file (boltKV) or on an etcd cluster (etcdKV) alike. Buckets are
+// flat; values returned are valid until the transaction ends and must not
+// be changed.
+
+// kv is a backend: transactions over its buckets.
+type kv interface {
+	// begin starts a transaction. A write transaction may fail to commit
+	// with errRetry when another server wrote first; the store then runs
+	// it again from the start (db.update).
+	begin(ctx context.Context, writable bool) (kvTxn, error)
+	close() error
+	// name is how the database is named in messages: its file or its
+	// endpoints, never a password.
+	name() string
+}
+
+// kvTx is a transaction as the store's code sees it.
+type kvTx interface {
+	// Bucket returns the bucket, or nil when it does not exist.
+	Bucket(name []byte) kvBucket
+	CreateBucketIfNotExists(name []byte) (kvBucket, error)
+	// ForEach calls fn for each bucket, in name order.
+	ForEach(fn func(name []byte, b kvBucket) error) error
+	Writable() bool
+}
+
+// kvTxn is a transaction with its end.
+type kvTxn interface {
+	kvTx
+	Commit() error
+	Rollback() error
+	// failure is the first read that failed beneath the transaction; bbolt's
+	// reads cannot fail.
+	failure() error
+}
+
+// kvBucket is one bucket: keys in byte order and a sequence.
+type kvBucket interface {
+	Get(key []byte) []byte
+	Put(key, value []byte) error
+	Delete(key []byte) error
+	Cursor() kvCursor
+	ForEach(fn func(k, v []byte) error) error
+	NextSequence() (uint64, error)
+	Sequence() uint64
+	SetSequence(v uint64) error
+}
+
+// kvCursor walks a bucket's keys in order; a nil key is the end.
+type kvCursor interface {
+	First() (key, value []byte)
+	Last() (key, value []byte)
+	Seek(seek []byte) (key, value []byte)
+	Next() (key, value []byte)
+	Prev() (key, value []byte)
+}
+
+// end ends a transaction that was only read: a read that failed beneath
+// (etcd gone, say) is the error, whatever the reader made of the nothing it
+// was given.
+func end(tx kvTxn, err *error) {
+	_ = tx.Rollback()
+	if f := tx.failure(); f != nil {
+		*err = f
+	}
+}
+
+// errRetry is a write transaction that lost to another server's commit; the
+// store runs it again.
+var errRetry = errors.New("store: another server wrote first")
+
+// boltKV is a bbolt file.
+type boltKV struct {
+	db   *bolt.DB
+	path string
+}
+
+func (b *boltKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
+	tx, err := b.db.Begin(writable)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	return boltTx{tx}, nil
+}
+
+func (b *boltKV) close() error { return b.db.Close() }
+func (b *boltKV) name() string { return b.path }
+
+// boltTx adapts a bbolt transaction; bbolt's buckets and cursors are used
+// as they are.
+type boltTx struct{ tx *bolt.Tx }
+
+func (t boltTx) Bucket(name []byte) kvBucket {
+	if b := t.tx.Bucket(name); b != nil {
+		return boltBucket{b}
+	}
+	return nil
+}
+
+func (t boltTx) CreateBucketIfNotExists(name []byte) (kvBucket, error) {
+	b, err := t.tx.CreateBucketIfNotExists(name)
+	if err != nil {
+		return nil, err
+	}
+	return boltBucket{b}, nil
+}
+
+func (t boltTx) ForEach(fn func(name []byte, b kvBucket) error) error {
+	return t.tx.ForEach(func(name []byte, b *bolt.Bucket) error { return fn(name, boltBucket{b}) })
+}
+
+func (t boltTx) Writable() bool  { return t.tx.Writable() }
+func (t boltTx) Commit() error   { return t.tx.Commit() }
+func (t boltTx) Rollback() error { return t.tx.Rollback() }
+func (t boltTx) failure() error  { return nil }
+
+type boltBucket struct{ *bolt.Bucket }
+
+func (b boltBucket) Cursor() kvCursor { return b.Bucket.Cursor() }

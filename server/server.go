@@ -224,6 +224,8 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		c.Set(keyRequestID, id)
+		// Every read of the request is of one state of the store.
+		c.SetRequest(c.Request().WithContext(briefing.WithReadPin(c.Request().Context())))
 		return next(c)
 	}
 }

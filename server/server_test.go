@@ -72,6 +72,13 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFixtureOn(t, db)
+}
+
+// newFixtureOn is a fixture on a new database of any backend, closed when
+// the test ends.
+func newFixtureOn(t testing.TB, db *store.DB) *fixture {
+	t.Helper()
 	t.Cleanup(func() { db.Close() })
 	hashOnce.Do(func() { fixedHash, _ = server.HashPassword(testPassword) })
 	ctx := context.Background()

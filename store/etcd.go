@@ -15,11 +15,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"briefpack/briefing"
 )
 
 // An etcd database keeps the same buckets as a bbolt file, as keys under a
@@ -171,6 +174,22 @@ type etcdKV struct {
 
 	bucketsMu sync.Mutex
 	buckets   map[string]bool // buckets known to exist: they are never removed
+
+	// reads and txns count the requests made, for benchmarks.
+	reads, txns atomic.Int64
+
+	cache        *valueCache
+	stopWatch    context.CancelFunc
+	watchStopped chan struct{}
+}
+
+// EtcdRequests returns how many reads and transactions the database has
+// sent to etcd; zero for a bbolt file.
+func (db *DB) EtcdRequests() (reads, txns int64) {
+	if k, ok := db.kv.(*etcdKV); ok {
+		return k.reads.Load(), k.txns.Load()
+	}
+	return 0, 0
 }
 
 // OpenEtcd opens, or creates, the database on the cluster c names; see Open
@@ -214,7 +233,15 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		_ = cli.Close()
 		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
 	}
-	return &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}}, nil
+	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, cache: newValueCache(c.Prefix + "b/"),
+		watchStopped: make(chan struct{})}
+	wctx, stop := context.WithCancel(context.Background())
+	k.stopWatch = stop
+	go func() {
+		defer close(k.watchStopped)
+		k.watch(wctx)
+	}()
+	return k, nil
 }
 
 func trimScheme(es []string) []string {
@@ -238,7 +265,11 @@ func etcdError(err error) error {
 	return err
 }
 
-func (k *etcdKV) close() error { return k.cli.Close() }
+func (k *etcdKV) close() error {
+	k.stopWatch()
+	<-k.watchStopped
+	return k.cli.Close()
+}
 func (k *etcdKV) name() string { return k.desc }
 
 func (k *etcdKV) revKey() string               { return k.prefix + "rev" }
@@ -276,7 +307,14 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	if writable {
 		k.writeMu.Lock()
 	}
+	pin := briefing.ReadPinOf(ctx)
+	if pin != nil && !writable {
+		if rev, revMod, ok := pin.Get(); ok {
+			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin}, nil
+		}
+	}
 	for {
+		k.reads.Add(1)
 		resp, err := k.cli.Get(ctx, k.revKey())
 		if err != nil {
 			if writable {
@@ -299,6 +337,12 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 				continue
 			}
 		}
+		if pin != nil {
+			tx.pin = pin
+			if !writable {
+				pin.Set(tx.rev, tx.revMod)
+			}
+		}
 		return tx, nil
 	}
 }
@@ -311,6 +355,7 @@ type etcdTx struct {
 	revMod   int64 // the write token's mod revision then, 0 if none
 	writable bool
 	done     bool
+	pin      *briefing.ReadPin // the request's, if any
 
 	newBuckets []string
 	seqs       map[string]uint64 // sequences read or set
@@ -335,7 +380,14 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	if t.err != nil {
 		return nil, t.err
 	}
-	resp, err := t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev))...)
+	t.kv.reads.Add(1)
+	// A read at a revision the cluster has committed needs no consensus:
+	// any member that has applied it answers alone (serializable). One that
+	// has not yet is asked again through the leader.
+	resp, err := t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
+	if err != nil && errors.Is(err, rpctypes.ErrFutureRev) {
+		resp, err = t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev))...)
+	}
 	if err != nil {
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			// etcd dropped the revision this transaction reads at: a write
@@ -345,6 +397,25 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 		return nil, fmt.Errorf("store: read: %w", etcdError(err))
 	}
 	return resp, nil
+}
+
+// getValue reads one key's stored value (nil when absent) as of the
+// transaction's start, from the server's cache when it holds it.
+func (t *etcdTx) getValue(key string) ([]byte, error) {
+	c := t.kv.cache
+	if v, ok := c.get(key, t.revMod); ok {
+		return v.raw, nil
+	}
+	resp, err := t.get(key)
+	if err != nil {
+		return nil, err
+	}
+	v := cached{}
+	if len(resp.Kvs) == 1 {
+		v = cached{raw: resp.Kvs[0].Value, mod: resp.Kvs[0].ModRevision}
+	}
+	c.put(key, v, t.rev)
+	return v.raw, nil
 }
 
 func (t *etcdTx) Bucket(name []byte) kvBucket {
@@ -435,15 +506,15 @@ func (b *etcdBucket) Get(key []byte) []byte {
 	if v, ok := b.tx.reads[ek]; ok {
 		return v
 	}
-	resp, err := b.tx.get(ek)
+	raw, err := b.tx.getValue(ek)
 	if err != nil {
 		b.tx.fail(err)
 		return nil
 	}
-	if len(resp.Kvs) == 0 {
+	if raw == nil {
 		return nil
 	}
-	v, err := b.decode(key, resp.Kvs[0].Value)
+	v, err := b.decode(key, raw)
 	if err != nil {
 		b.tx.fail(err)
 		return nil
@@ -473,14 +544,14 @@ func (b *etcdBucket) decode(key, raw []byte) ([]byte, error) {
 		cp := b.tx.kv.chunkPrefix(b.name, key)
 		out := make([]byte, 0, total)
 		for i := 0; i < n; i++ {
-			resp, err := b.tx.get(chunkKey(cp, gen, i))
+			chunk, err := b.tx.getValue(chunkKey(cp, gen, i))
 			if err != nil {
 				return nil, err
 			}
-			if len(resp.Kvs) != 1 {
+			if chunk == nil {
 				return nil, fmt.Errorf("store: value %q of bucket %s lacks chunk %d of %d", key, b.name, i+1, n)
 			}
-			out = append(out, resp.Kvs[0].Value...)
+			out = append(out, chunk...)
 		}
 		if uint64(len(out)) != total {
 			return nil, fmt.Errorf("store: value %q of bucket %s is %d bytes, not %d", key, b.name, len(out), total)
@@ -660,21 +731,30 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 		opts = append(opts, clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend))
 	}
 	opts = append(opts, clientv3.WithRange(end))
-	resp, err := t.get(start, opts...)
-	if err != nil {
-		t.fail(err)
-		return
+	pk := fmt.Sprintf("%d\x00%s\x00%s", dir, start, end)
+	pg, ok := t.kv.cache.getPage(string(c.b.name), pk, t.revMod)
+	if !ok {
+		resp, err := t.get(start, opts...)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		pg = page{more: resp.More, asOf: t.revMod}
+		for _, kv := range resp.Kvs {
+			pg.kvs = append(pg.kvs, rawPair{kv.Key, kv.Value})
+		}
+		t.kv.cache.putPage(pk, pg)
 	}
-	for _, kv := range resp.Kvs {
-		key := kv.Key[len(p):]
-		v, err := c.b.decode(key, kv.Value)
+	for _, kv := range pg.kvs {
+		key := kv.k[len(p):]
+		v, err := c.b.decode(key, kv.v)
 		if err != nil {
 			t.fail(err)
 			return
 		}
 		c.page = append(c.page, pair{key, v})
 	}
-	c.more = resp.More
+	c.more = pg.more
 }
 
 // settle moves to the nearest key beyond at (or at it, when inclusive) in
@@ -831,6 +911,7 @@ func (t *etcdTx) Commit() error {
 		return t.commitJournal(ops, gen)
 	}
 	ops = append(ops, clientv3.OpPut(k.revKey(), "ok"))
+	k.txns.Add(1)
 	resp, err := k.cli.Txn(t.ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
@@ -839,6 +920,10 @@ func (t *etcdTx) Commit() error {
 		return errRetry
 	}
 	t.learnBuckets()
+	if t.pin != nil {
+		// The request reads on from its own write.
+		t.pin.Set(resp.Header.Revision, resp.Header.Revision)
+	}
 	return nil
 }
 
@@ -862,6 +947,9 @@ func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
 	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod)
 	if err != nil {
 		return err
+	}
+	if t.pin != nil {
+		t.pin.Clear()
 	}
 	if err := t.kv.applyJournal(t.ctx, mark, ops); err != nil {
 		return err

@@ -130,3 +130,20 @@ func (t boltTx) failure() error  { return nil }
 type boltBucket struct{ *bolt.Bucket }
 
 func (b boltBucket) Cursor() kvCursor { return b.Bucket.Cursor() }
+
+// OpenAny opens the database a command line names: an etcd address
+// (etcd://host:port[,host:port…][/prefix], see ParseEtcdURL) or a bbolt
+// file. cfg, when not nil, adds credentials to an etcd address.
+func OpenAny(spec, jurisdiction string, cfg func(*EtcdConfig)) (*DB, error) {
+	if !IsEtcdURL(spec) {
+		return Open(spec, jurisdiction)
+	}
+	c, err := ParseEtcdURL(spec)
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		cfg(&c)
+	}
+	return OpenEtcd(c, jurisdiction)
+}

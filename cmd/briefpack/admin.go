@@ -17,7 +17,8 @@ import (
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
 		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...", stdout)
-	db := fs.String("db", "briefpack.db", "database file; created if missing")
+	db := fs.String("db", "briefpack.db", dbHelp)
+	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
 	name := fs.String("name", "", "user name (letters, digits, . _ @ -)")
 	role := fs.String("role", "", "viewer, officer, lead, secretariat or admin")
@@ -36,7 +37,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
 	}
-	st, err := store.Open(*db, *jur)
+	st, err := ef.open(*db, *jur)
 	if err != nil {
 		return err
 	}
@@ -63,9 +64,11 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", "Writes a consistent copy of a database to a new file. For a running server,\n"+
-		"use GET /api/v1/admin/backup instead: the server holds the file.", stdout)
-	db := fs.String("db", "briefpack.db", "database file to copy")
+	fs := newFlags("backup", "Writes a consistent copy of a database to a new bbolt file. For a running server on\n"+
+		"a file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
+		"copied as it stood at one revision, while its servers go on serving.", stdout)
+	db := fs.String("db", "briefpack.db", dbHelp)
+	ef := addEtcdFlags(fs)
 	out := fs.String("out", "", "file to write; must not exist")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -73,10 +76,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := required(fs, "out"); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("database %s: %w", *db, err)
+	if err := mustExist(*db); err != nil {
+		return err
 	}
-	st, err := store.Open(*db, "")
+	st, err := ef.open(*db, "")
 	if err != nil {
 		return err
 	}
@@ -90,17 +93,15 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "Verifies a database file: bbolt's consistency check of every page and briefpack's\n"+
+	fs := newFlags("check", "Verifies a database: bbolt's consistency check of every page (of a file) and briefpack's\n"+
 		"own invariants (every index entry points at an object; every object is indexed; every saved\n"+
 		"version reads back as its header records). A server's start runs only a quick check.", stdout)
-	db := fs.String("db", "briefpack.db", "database file to check")
+	db := fs.String("db", "briefpack.db", dbHelp)
+	ef := addEtcdFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("database %s: %w", *db, err)
-	}
-	if err := store.CheckFile(*db); err != nil {
+	if err := checkDB(ctx, *db, ef); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", *db)
@@ -146,6 +147,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := required(fs, "from"); err != nil {
 		return err
 	}
+	if store.IsEtcdURL(*db) {
+		return usageError{"restore: into etcd, copy the backup to a new prefix: briefpack copy --from BACKUP --to etcd://host:port/prefix"}
+	}
 	if err := store.CheckFile(*from); err != nil {
 		return fmt.Errorf("refusing to restore %s: %w", *from, err)
 	}
@@ -171,5 +175,89 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
+	return nil
+}
+
+// mustExist refuses a database file that is not there; an etcd address is
+// tried when opened.
+func mustExist(db string) error {
+	if store.IsEtcdURL(db) {
+		return nil
+	}
+	if _, err := os.Stat(db); err != nil {
+		return fmt.Errorf("database %s: %w", db, err)
+	}
+	return nil
+}
+
+// checkDB checks a database file read-only, or an etcd database in place.
+func checkDB(ctx context.Context, db string, ef *etcdFlags) error {
+	if !store.IsEtcdURL(db) {
+		if err := mustExist(db); err != nil {
+			return err
+		}
+		return store.CheckFile(db)
+	}
+	st, err := ef.open(db, "")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Check(ctx)
+}
+
+func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("copy", "Copies a whole database to a new one, between backends or within one: a bbolt file to\n"+
+		"an etcd cluster and back. The source is read as it stood at one moment and checked first; the\n"+
+		"destination must hold no records (a new file, or an unused etcd prefix), and is checked on arrival.\n"+
+		"Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
+	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
+	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
+	ef := addEtcdFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(fs, "from", "to"); err != nil {
+		return err
+	}
+	if err := checkDB(ctx, *from, ef); err != nil {
+		return fmt.Errorf("refusing to copy %s: %w", *from, err)
+	}
+	if !store.IsEtcdURL(*to) {
+		if _, err := os.Stat(*to); err == nil {
+			return fmt.Errorf("%s exists already: copy only into a new database", *to)
+		}
+	}
+	src, err := ef.open(*from, "")
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	settings, err := src.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	dst, err := ef.open(*to, settings.Jurisdiction)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	total := 0
+	err = store.Copy(ctx, src, dst, func(bucket string, n int) {
+		total += n
+		if n > 0 {
+			fmt.Fprintf(stdout, "  %-24s %7d records\n", bucket, n)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := dst.Check(ctx); err != nil {
+		return fmt.Errorf("the copy in %s fails its check: %w", *to, err)
+	}
+	if err := dst.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "copied %s to %s (%d records), and checked it\n", *from, *to, total)
 	return nil
 }

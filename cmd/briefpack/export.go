@@ -5,20 +5,19 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"briefpack/briefing"
 	"briefpack/briefing/htmlpack"
 	"briefpack/briefing/xlsxpack"
-	"briefpack/store"
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "Writes a round's briefing pack to a file, as the API serves it, for a reader\n"+
 		"cleared to the ceiling (default: the highest marking, everything). The server must be\n"+
 		"stopped, or use GET /api/v1/rounds/{id}/pack instead.", stdout)
-	db := fs.String("db", "briefpack.db", "database file")
+	db := fs.String("db", "briefpack.db", dbHelp)
+	ef := addEtcdFlags(fs)
 	round := fs.String("round", "", "id of the round")
 	format := fs.String("format", "html", "html or xlsx")
 	edition := fs.String("edition", "full", "full, or release for the redacted release edition")
@@ -37,10 +36,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *edition != briefing.EditionFull && *edition != briefing.EditionRelease {
 		return usageError{"export: --edition must be full or release"}
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("database %s: %w", *db, err)
+	if err := mustExist(*db); err != nil {
+		return err
 	}
-	st, err := store.Open(*db, "")
+	st, err := ef.open(*db, "")
 	if err != nil {
 		return err
 	}

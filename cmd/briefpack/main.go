@@ -18,11 +18,16 @@ const usage = `briefpack builds briefing packs for bilateral dialogues.
 
 Usage:
   briefpack serve   [--addr 127.0.0.1:8080] [--db briefpack.db] [--jurisdiction nz|au] [--demo]
-  briefpack user add --db F --name N --role R --clearance LEVEL   (password on standard input)
-  briefpack backup  --db F --out F2
-  briefpack check   --db F
+  briefpack user add --db DB --name N --role R --clearance LEVEL   (password on standard input)
+  briefpack backup  --db DB --out F2
+  briefpack check   --db DB
   briefpack restore --from BACKUP --db F [--force]
-  briefpack export  --db F --round ID --format html|xlsx [--edition full|release] [--ceiling LEVEL] --out F2
+  briefpack copy    --from DB --to DB2
+  briefpack export  --db DB --round ID --format html|xlsx [--edition full|release] [--ceiling LEVEL] --out F2
+
+DB is a bbolt file, or an etcd cluster: etcd://host:port[,host:port…][/prefix]
+(credentials with --etcd-user and --etcd-password-file, or BRIEFPACK_ETCD_USER and
+BRIEFPACK_ETCD_PASSWORD; TLS with --etcd-cert, --etcd-key, --etcd-ca).
 
 Run "briefpack COMMAND --help" for a command's flags.
 Exit codes: 0 success, 1 failure, 2 bad usage.
@@ -59,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return usageError{"no command given: use serve, user add, backup, check, restore or export"}
+		return usageError{"no command given: use serve, user add, backup, check, restore, copy or export"}
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
@@ -83,8 +88,10 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runExport(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args[1:], stdout, stderr)
+	case "copy":
+		return runCopy(ctx, args[1:], stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore or export", args[0])}
+	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore, copy or export", args[0])}
 }
 
 // newFlags returns a flag set that prints its help to stdout on --help and

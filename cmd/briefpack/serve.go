@@ -26,7 +26,8 @@ import (
 // on 127.0.0.1:0 with the database in a temporary directory.
 type Main struct {
 	Addr            string
-	DBPath          string
+	DBPath          string // a bbolt file or an etcd address
+	etcd            *etcdFlags
 	Jurisdiction    string
 	Demo            bool
 	TrustProxy      bool
@@ -67,7 +68,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.ln = ln
-	db, err := store.Open(m.DBPath, m.Jurisdiction)
+	open := func(spec, jur string) (*store.DB, error) { return store.OpenAny(spec, jur, nil) }
+	if m.etcd != nil {
+		open = m.etcd.open
+	}
+	db, err := open(m.DBPath, m.Jurisdiction)
 	if err != nil {
 		ln.Close()
 		return err
@@ -161,6 +166,11 @@ func (m *Main) Close() error {
 // there is always a login to print.
 func (m *Main) loadDemo(ctx context.Context) error {
 	file := m.DBPath + ".logins"
+	if store.IsEtcdURL(m.DBPath) {
+		// Beside an etcd database is the working directory.
+		_, prefix, _ := strings.Cut(strings.SplitN(m.DBPath, "://", 2)[1], "/")
+		file = "briefpack-etcd-" + strings.NewReplacer("/", "-", ":", "-").Replace(strings.Trim(prefix, "/")) + ".logins"
+	}
 	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
 	if briefing.ErrorCode(err) == briefing.ECONFLICT {
 		demo, derr := seeds.IsDemo(ctx, m.DB)
@@ -222,7 +232,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("serve", "Serves briefpack's web pages and JSON API. The first command that creates the\n"+
 		"database fixes its jurisdiction. Stops gracefully on SIGTERM or Ctrl-C.", stdout)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port)")
-	fs.StringVar(&m.DBPath, "db", m.DBPath, "database file; created if missing")
+	fs.StringVar(&m.DBPath, "db", m.DBPath, dbHelp)
+	m.etcd = addEtcdFlags(fs)
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
 	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role, with new passwords")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"briefpack/store"
+)
+
+// etcdFlags are how a command reaches an etcd cluster beyond its address.
+// The password is read from a file or the environment, never from the
+// command line, where other users of the machine could read it.
+type etcdFlags struct {
+	user, passwordFile, cert, key, ca *string
+}
+
+const dbHelp = "database: a bbolt file (created if missing), or etcd://host:port[,host:port…][/prefix]"
+
+func addEtcdFlags(fs *flag.FlagSet) *etcdFlags {
+	return &etcdFlags{
+		user:         fs.String("etcd-user", "", "etcd user name (or BRIEFPACK_ETCD_USER); its password from --etcd-password-file or BRIEFPACK_ETCD_PASSWORD"),
+		passwordFile: fs.String("etcd-password-file", "", "file whose first line is the etcd user's password"),
+		cert:         fs.String("etcd-cert", "", "TLS client certificate for etcd (or BRIEFPACK_ETCD_CERT)"),
+		key:          fs.String("etcd-key", "", "its private key (or BRIEFPACK_ETCD_KEY)"),
+		ca:           fs.String("etcd-ca", "", "authority that signed etcd's certificates (or BRIEFPACK_ETCD_CA)"),
+	}
+}
+
+// open opens the database spec names with these flags.
+func (f *etcdFlags) open(spec, jurisdiction string) (*store.DB, error) {
+	var perr error
+	db, err := store.OpenAny(spec, jurisdiction, func(c *store.EtcdConfig) {
+		if *f.user != "" {
+			c.Username = *f.user
+		}
+		if *f.passwordFile != "" {
+			b, err := os.ReadFile(*f.passwordFile)
+			if err != nil {
+				perr = fmt.Errorf("read the etcd password: %w", err)
+				return
+			}
+			c.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+		}
+		for _, p := range []struct{ flag, conf *string }{{f.cert, &c.CertFile}, {f.key, &c.KeyFile}, {f.ca, &c.CAFile}} {
+			if *p.flag != "" {
+				*p.conf = *p.flag
+			}
+		}
+	})
+	if perr != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, perr
+	}
+	return db, err
+}

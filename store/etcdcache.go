@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/internal/lru"
+)
+
+// valueCache keeps values read from etcd, each with the revision it was
+// written at, and a watch on the database's keys keeps it true: every put
+// or delete of a kept key replaces it, in revision order. A transaction
+// reads the database as it stood at its last commit (the write token's mod
+// revision: between commits nothing of the database changes), so a kept
+// value answers it when the watch has passed that commit and the value is
+// from at or before it. Anything else is read from etcd. The cache is a
+// copy of what etcd holds at known revisions, never a source of truth:
+// every server's cache follows the same commits.
+type valueCache struct {
+	mu       sync.Mutex
+	watchRev int64 // every event up to here is applied
+	since    int64 // the revision the watch started from
+	kept     *lru.Cache[cached]
+	// Pages of keys read by cursors are kept too, each with the commit it
+	// was read as of; a page answers a later transaction while nothing in
+	// its bucket has changed since. changed is each bucket's last change.
+	pages   *lru.Cache[page]
+	changed map[string]int64
+	prefix  string // the data keys' prefix, "…/b/"
+}
+
+type page struct {
+	kvs  []rawPair
+	more bool
+	asOf int64
+}
+
+type rawPair struct{ k, v []byte }
+
+type cached struct {
+	raw []byte // the stored (tagged) value; nil for a key that is absent
+	mod int64  // the revision it was written (or deleted) at; 0 for absent since ever
+}
+
+// cacheBytes bounds the values a server keeps.
+const cacheBytes = 128 << 20
+
+func newValueCache(dataPrefix string) *valueCache {
+	return &valueCache{kept: lru.New(cacheBytes, func(c cached) int64 { return int64(len(c.raw)) + 48 }),
+		pages: lru.New(cacheBytes/4, func(p page) int64 {
+			n := int64(64)
+			for _, kv := range p.kvs {
+				n += int64(len(kv.k)+len(kv.v)) + 48
+			}
+			return n
+		}),
+		changed: map[string]int64{}, prefix: dataPrefix}
+}
+
+// bucketOf is the bucket of a data key, "" for any other key.
+func (c *valueCache) bucketOf(key string) string {
+	if len(key) <= len(c.prefix) || key[:len(c.prefix)] != c.prefix {
+		return ""
+	}
+	rest := key[len(c.prefix):]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == 0 {
+			return rest[:i]
+		}
+	}
+	return ""
+}
+
+// getPage returns a kept page of bucket as of the commit at asOf.
+func (c *valueCache) getPage(bucket, key string, asOf int64) (page, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watchRev < asOf {
+		return page{}, false
+	}
+	p, ok := c.pages.Get(key)
+	if !ok || p.asOf > asOf || p.asOf < c.since || c.changed[bucket] > p.asOf {
+		return page{}, false
+	}
+	return p, true
+}
+
+func (c *valueCache) putPage(key string, p page) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watchRev == 0 || p.asOf < c.since {
+		return
+	}
+	c.pages.Put(key, p)
+}
+
+// get returns the value of key as of the commit at asOf, if kept.
+func (c *valueCache) get(key string, asOf int64) (cached, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watchRev < asOf {
+		return cached{}, false
+	}
+	v, ok := c.kept.Get(key)
+	if !ok || v.mod > asOf {
+		return cached{}, false
+	}
+	return v, true
+}
+
+// put keeps a value read at revision readRev, unless the watch has already
+// passed readRev: an event for the key beyond it may have been let go.
+func (c *valueCache) put(key string, v cached, readRev int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watchRev > readRev || c.watchRev == 0 {
+		return
+	}
+	if old, ok := c.kept.Get(key); ok && old.mod > v.mod {
+		return
+	}
+	c.kept.Put(key, v)
+}
+
+// apply applies one watch response.
+func (c *valueCache) apply(resp clientv3.WatchResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ev := range resp.Events {
+		key := string(ev.Kv.Key)
+		if b := c.bucketOf(key); b != "" {
+			c.changed[b] = ev.Kv.ModRevision
+		}
+		if _, ok := c.kept.Get(key); ok {
+			if ev.Type == clientv3.EventTypeDelete {
+				c.kept.Put(key, cached{mod: ev.Kv.ModRevision})
+			} else {
+				c.kept.Put(key, cached{raw: ev.Kv.Value, mod: ev.Kv.ModRevision})
+			}
+		}
+		c.watchRev = max(c.watchRev, ev.Kv.ModRevision)
+	}
+}
+
+// reset forgets everything, when the watch was broken and events may have
+// been missed.
+func (c *valueCache) reset(rev int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept.Clear()
+	c.pages.Clear()
+	clear(c.changed)
+	c.watchRev, c.since = rev, rev
+}
+
+// watch keeps the cache until ctx ends, starting again from an empty
+// cache whenever the watch is broken (etcd compacted past it, say).
+func (k *etcdKV) watch(ctx context.Context) {
+	for ctx.Err() == nil {
+		resp, err := k.cli.Get(ctx, k.revKey())
+		if err != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		start := resp.Header.Revision
+		k.cache.reset(start)
+		wch := k.cli.Watch(clientv3.WithRequireLeader(ctx), k.prefix, clientv3.WithPrefix(), clientv3.WithRev(start+1))
+		for wr := range wch {
+			if wr.Err() != nil || wr.Canceled {
+				break
+			}
+			k.cache.apply(wr)
+		}
+		k.cache.reset(0) // nothing is served from the cache until the watch is back
+	}
+}

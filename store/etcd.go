@@ -175,8 +175,9 @@ type etcdKV struct {
 	bucketsMu sync.Mutex
 	buckets   map[string]bool // buckets known to exist: they are never removed
 
-	// reads and txns count the requests made, for benchmarks.
-	reads, txns atomic.Int64
+	// reads and txns count the requests made, and written the bytes put,
+	// for benchmarks.
+	reads, txns, written atomic.Int64
 
 	cache        *valueCache
 	stopWatch    context.CancelFunc
@@ -184,12 +185,13 @@ type etcdKV struct {
 }
 
 // EtcdRequests returns how many reads and transactions the database has
-// sent to etcd; zero for a bbolt file.
-func (db *DB) EtcdRequests() (reads, txns int64) {
+// sent to etcd, and the bytes of keys and values it has put; zero for a
+// bbolt file.
+func (db *DB) EtcdRequests() (reads, txns, written int64) {
 	if k, ok := db.kv.(*etcdKV); ok {
-		return k.reads.Load(), k.txns.Load()
+		return k.reads.Load(), k.txns.Load(), k.written.Load()
 	}
-	return 0, 0
+	return 0, 0, 0
 }
 
 // OpenEtcd opens, or creates, the database on the cluster c names; see Open
@@ -223,7 +225,7 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		Username: c.Username, Password: c.Password, Logger: zap.NewNop(),
 		MaxCallSendMsgSize: 2 << 20, MaxCallRecvMsgSize: 256 << 20})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", desc, err)
+		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
 	}
 	// Reach the cluster now, so that a wrong address fails here and not on
 	// the first request.
@@ -254,12 +256,13 @@ func trimScheme(es []string) []string {
 
 // etcdError makes the client's errors read as sentences.
 func etcdError(err error) error {
+	ev := rpctypes.Error(err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("etcd did not answer in time: %w", err)
-	case errors.Is(err, rpctypes.ErrAuthFailed):
+	case errors.Is(ev, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrAuthFailed):
 		return errors.New("etcd refused the user name or password")
-	case errors.Is(err, rpctypes.ErrPermissionDenied):
+	case errors.Is(ev, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrPermissionDenied):
 		return errors.New("etcd refused access to briefpack's keys for this user")
 	}
 	return err
@@ -888,6 +891,7 @@ func (t *etcdTx) Commit() error {
 				n := 0
 				for off := 0; off < len(*v); off += chunkSize {
 					chunk := (*v)[off:min(off+chunkSize, len(*v))]
+					k.written.Add(int64(len(chunk)))
 					if _, err := k.cli.Put(t.ctx, chunkKey(cp, gen, n), string(chunk)); err != nil {
 						return fmt.Errorf("store: write: %w", etcdError(err))
 					}
@@ -912,6 +916,11 @@ func (t *etcdTx) Commit() error {
 	}
 	ops = append(ops, clientv3.OpPut(k.revKey(), "ok"))
 	k.txns.Add(1)
+	for _, op := range ops {
+		if op.IsPut() {
+			k.written.Add(int64(len(op.KeyBytes()) + len(op.ValueBytes())))
+		}
+	}
 	resp, err := k.cli.Txn(t.ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))

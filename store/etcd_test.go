@@ -303,6 +303,26 @@ func TestEtcd_TwoServers(t *testing.T) {
 	if errA != nil || briefing.ErrorCode(errB) != briefing.ESTALE {
 		t.Fatalf("two writes of version 1: %v, %v", errA, errB)
 	}
+	// Each write read back at once through the other server, whose cache
+	// holds the value before it.
+	cur := x
+	for i := 0; i < 60; i++ {
+		w, r := a, b
+		if i%3 == 2 {
+			w, r = b, a
+		}
+		cur.Acronym = fmt.Sprintf("A%d", i)
+		if err := w.UpdateAgency(ctx, &cur, by); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Agency(ctx, ag.ID)
+		if err != nil || got.Acronym != cur.Acronym || got.Version != cur.Version {
+			t.Fatalf("write %d read through the other server: %v %+v", i, err, got)
+		}
+		if all, _, err := r.Agencies(ctx, briefing.Page{Limit: 10}); err != nil || all[0].Acronym != cur.Acronym {
+			t.Fatalf("write %d listed through the other server: %v", i, err)
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	for i := 0; i < 40; i++ {
@@ -377,5 +397,64 @@ func TestEtcd_JournalOfADeadServer(t *testing.T) {
 	}
 	if r, err := k.cli.Get(ctx, k.prefix+"j/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err != nil || r.Count != 0 {
 		t.Fatalf("the journal is left: %v", err)
+	}
+}
+
+// TestEtcd_Auth: a cluster with auth on is reached with the user and
+// password given, refused with a sentence otherwise, and neither the
+// password nor the user's is in any message.
+func TestEtcd_Auth(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ctx := context.Background()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{"http://" + c.Endpoints()[0]}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	const rootPW, pw = "root password for the test", "briefpack's own etcd password"
+	for _, step := range []func() error{
+		func() error { _, err := cli.UserAdd(ctx, "root", rootPW); return err },
+		func() error { _, err := cli.UserGrantRole(ctx, "root", "root"); return err },
+		func() error { _, err := cli.RoleAdd(ctx, "briefpack"); return err },
+		func() error {
+			_, err := cli.RoleGrantPermission(ctx, "briefpack", "secure/", clientv3.GetPrefixRangeEnd("secure/"), clientv3.PermissionType(clientv3.PermReadWrite))
+			return err
+		},
+		func() error { _, err := cli.UserAdd(ctx, "bp", pw); return err },
+		func() error { _, err := cli.UserGrantRole(ctx, "bp", "briefpack"); return err },
+		func() error { _, err := cli.AuthEnable(ctx); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := ParseEtcdURL(c.URL("secure"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Username, cfg.Password = "bp", "not the password"
+	if _, err := OpenEtcd(cfg, "nz"); err == nil || !strings.Contains(err.Error(), "refused the user name or password") || strings.Contains(err.Error(), "not the password") {
+		t.Fatalf("a wrong password: %v", err)
+	}
+	cfg.Password = pw
+	db, err := OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Defence", Country: "New Zealand"}, briefing.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(db.Path(), pw) {
+		t.Fatal("the password is in the database's name")
+	}
+	// Outside its prefix the user may not go.
+	cfg, _ = ParseEtcdURL(c.URL("elsewhere"))
+	cfg.Username, cfg.Password = "bp", pw
+	if _, err := OpenEtcd(cfg, "nz"); err == nil || !strings.Contains(err.Error(), "refused access") {
+		t.Fatalf("outside the prefix: %v", err)
 	}
 }

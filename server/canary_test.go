@@ -182,7 +182,7 @@ func canaryQueries(cw *canaryWorld) map[string][]string {
 	return map[string][]string{
 		"/healthz": none, "/static/*": {""}, "/login": {"", "next=/rounds/2"},
 		"/": none, "/search": searches, "/dialogues": none, "/dialogues/:id": none, "/rounds/:id": none,
-		"/sheets/:id": none, "/sheets/:id/edit": none, "/people": none, "/people/:id": none, "/agencies": none,
+		"/sheets/:id": none, "/sheets/:id/edit": {"", "preview=1", "working=1", "working=1&preview=1"}, "/people": none, "/people/:id": none, "/agencies": none,
 		"/admin/users": none,
 		"/api/v1/me":   none, "/api/v1/settings": none, "/api/v1/dashboard": none,
 		"/api/v1/agencies": none, "/api/v1/agencies/:id": none, "/api/v1/people": {"", "limit=1"}, "/api/v1/people/:id": none,

@@ -638,6 +638,15 @@ func TestDrafts(t *testing.T) {
 	if r := f.do("viewer", "PUT", path, draft); r.Code != 403 {
 		t.Fatalf("a viewer kept a draft: %d", r.Code)
 	}
+	// A draft naming a paragraph its author may not see (now) is not given back, whatever its marking says.
+	secret := f.sheet("officer", w.sheet).Sections[0].Paragraphs[1]
+	above := map[string]any{"version": 1, "fields": map[string]string{"s0.p0.id": secret.ID, "s0.p0.text": secret.Text, "s0.p0.marking": "RESTRICTED"}}
+	if r := f.do("lowofficer", "PUT", path, above); r.Code != 204 {
+		t.Fatalf("put: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowofficer", "GET", path, nil); r.Code != 404 || strings.Contains(r.Body.String(), secret.Text) {
+		t.Fatalf("a draft naming a paragraph above its author: %d %s", r.Code, r.Body.String())
+	}
 	// Saving the sheet from the editor removes the draft.
 	lr := f.do("", "POST", "/api/v1/login", map[string]string{"name": "officer", "password": testPassword})
 	var login struct {

@@ -601,6 +601,70 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("flash %q", s)
 		}
 	})
+
+	// Without scripts a change is a form sent and answered with a redirect:
+	// the working copy is shown at an address a reload shows again, and
+	// sends nothing twice.
+	t.Run("NoJavaScriptReload", func(t *testing.T) {
+		ctx := browser(t, chromium, 1280, 800)
+		do(t, ctx, "disable scripts", emulation.SetScriptExecutionDisabled(true))
+		signIn(t, ctx, ds, "officer")
+		token := apiToken(t, ds, "officer")
+		id := sheetID(t, ds, token, "Foreign Interference")
+		count := func(what string) int {
+			var n int
+			do(t, ctx, what, chromedp.Evaluate(`document.querySelectorAll("textarea[id^='s0-p']").length`, &n))
+			return n
+		}
+		do(t, ctx, "open the editor", chromedp.Navigate(ds.url+"/sheets/"+id+"/edit"), chromedp.WaitVisible(`#title`, chromedp.ByQuery))
+		n := count("count the paragraphs")
+		added := fmt.Sprintf("s0-p%d", n)
+		var where, target string
+		do(t, ctx, "add a paragraph", submit(`button[value="add-para:0"]`), chromedp.WaitVisible(`#`+added+`-text`, chromedp.ByQuery),
+			chromedp.Evaluate(`location.pathname + location.search + location.hash`, &where),
+			chromedp.Evaluate(`(document.querySelector(':target') || {}).id || ''`, &target))
+		if want := "/sheets/" + id + "/edit?working=1#" + added; where != want {
+			t.Errorf("after adding a paragraph the address is %q, not %q", where, want)
+		}
+		if target != added {
+			t.Errorf("the page is at %q, not the added paragraph %s", target, added)
+		}
+		if got := count("count after adding"); got != n+1 {
+			t.Fatalf("%d paragraphs after adding one to %d", got, n)
+		}
+		if s := text(t, ctx, `p[role="status"].muted`); !strings.Contains(s, "unsaved changes") {
+			t.Errorf("the working copy does not say it is unsaved: %q", s)
+		}
+		screenshot(t, ctx, "officer-no-script-working-copy")
+		for i := 0; i < 2; i++ {
+			do(t, ctx, "reload", chromedp.Evaluate(`document.body.setAttribute('data-old', '1')`, nil), chromedp.Reload(),
+				chromedp.WaitReady(`body:not([data-old])`, chromedp.ByQuery), chromedp.WaitVisible(`#`+added+`-text`, chromedp.ByQuery))
+			if got := count("count after reloading"); got != n+1 {
+				t.Fatalf("%d paragraphs after reloading: the paragraph was added again", got)
+			}
+		}
+		words := "Typed without scripts, after a reload."
+		do(t, ctx, "type and save", chromedp.SendKeys(`#`+added+`-text`, words, chromedp.ByQuery),
+			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+			chromedp.Evaluate(`location.pathname + location.search`, &where))
+		if s := text(t, ctx, ".flash"); !strings.HasPrefix(s, "Saved") || where != "/sheets/"+id+"/edit" {
+			t.Errorf("after the save: %q at %q", s, where)
+		}
+		_, body := apiDo(t, ds, token, "GET", "/api/v1/sheets/"+id, nil)
+		var sh struct {
+			Sections []struct{ Paragraphs []struct{ Text string } }
+		}
+		json.Unmarshal(body, &sh)
+		if len(sh.Sections) == 0 {
+			t.Fatalf("no sections saved: %s", body)
+		}
+		if ps := sh.Sections[0].Paragraphs; len(ps) != n+1 || ps[n].Text != words {
+			t.Errorf("saved %d paragraphs in the first section, not %d ending with the typed one: %s", len(ps), n+1, body)
+		}
+		if r, _ := apiDo(t, ds, token, "GET", "/api/v1/sheets/"+id+"/draft", nil); r.StatusCode != 404 {
+			t.Errorf("the working copy is still kept after the save: %d", r.StatusCode)
+		}
+	})
 	fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
 }
 

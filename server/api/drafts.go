@@ -37,31 +37,72 @@ func draftAllowed(v *view, d *briefing.Draft) bool {
 	return true
 }
 
-func (s *API) handleGetDraft(c echo.Context) error {
-	v := s.view(c)
-	sh, err := v.SheetByID(c.Param("id"))
+// draftHidesNothing reports whether a draft of the reader's copy of a sheet
+// names no paragraph of the stored sheet that the reader may not see now: a
+// paragraph they could see when they typed, marked above them since (or
+// their clearance lowered), is not shown back to them, whatever its marking
+// in the draft.
+func draftHidesNothing(v *view, sh *briefing.Sheet, d *briefing.Draft) (bool, error) {
+	seen := map[string]bool{}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			seen[p.ID] = true
+		}
+	}
+	unknown := map[string]bool{}
+	for name, value := range d.Fields {
+		if strings.HasSuffix(name, ".id") && value != "" && !seen[value] {
+			unknown[value] = true
+		}
+	}
+	if len(unknown) == 0 {
+		return true, nil
+	}
+	stored, err := v.St.Sheet(v.Ctx, sh.ID)
 	if err != nil {
-		return err
+		return false, err
+	}
+	for _, sec := range stored.Sections {
+		for _, p := range sec.Paragraphs {
+			if unknown[p.ID] {
+				return false, nil
+			}
+		}
+	}
+	return true, nil // paragraphs deleted since: the merge decides at the save
+}
+
+// Draft returns the reader's own draft of a sheet they may see, or
+// ENOTFOUND. A draft that chose a marking above them, or holds a paragraph
+// of the sheet they may no longer see, is ENOTFOUND too, and is removed.
+func (s *API) Draft(v *view, sheetID string) (*briefing.Draft, error) {
+	sh, err := v.SheetByID(sheetID)
+	if err != nil {
+		return nil, err
 	}
 	d, err := v.St.Draft(v.Ctx, v.User.UserID, sh.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !draftAllowed(v, d) {
+	ok := draftAllowed(v, d)
+	if ok {
+		if ok, err = draftHidesNothing(v, sh, d); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
 		_ = v.St.DeleteDraft(v.Ctx, v.User.UserID, sh.ID)
-		return briefing.Errorf(briefing.ENOTFOUND, "no draft of sheet %s", sh.ID)
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "no draft of sheet %s", sh.ID)
 	}
-	return c.JSON(http.StatusOK, d)
+	return d, nil
 }
 
-func (s *API) handlePutDraft(c echo.Context) error {
-	v := s.view(c)
-	sh, err := v.SheetByID(c.Param("id"))
+// KeepDraft keeps the reader's draft of a sheet they may see, replacing the
+// one before: EINVALID beyond a draft's bounds, EFORBIDDEN for a marking
+// above the reader's clearance.
+func (s *API) KeepDraft(v *view, sheetID string, d *briefing.Draft) error {
+	sh, err := v.SheetByID(sheetID)
 	if err != nil {
-		return err
-	}
-	var d briefing.Draft
-	if err := decode(c, &d); err != nil {
 		return err
 	}
 	size := 0
@@ -72,11 +113,31 @@ func (s *API) handlePutDraft(c echo.Context) error {
 		return &briefing.Error{Code: briefing.EINVALID, Message: "a draft holds 1 to 4,000 fields and at most 2 MiB",
 			Fields: map[string]string{"fields": "1 to 4,000 fields, at most 2 MiB"}}
 	}
-	if !draftAllowed(v, &d) {
+	if !draftAllowed(v, d) {
 		return briefing.Errorf(briefing.EFORBIDDEN, "a draft may not choose a marking above your clearance")
 	}
 	d.At = s.now().UTC()
-	if err := v.St.PutDraft(v.Ctx, v.User.UserID, sh.ID, &d); err != nil {
+	return v.St.PutDraft(v.Ctx, v.User.UserID, sh.ID, d)
+}
+
+func (s *API) handleGetDraft(c echo.Context) error {
+	d, err := s.Draft(s.view(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *API) handlePutDraft(c echo.Context) error {
+	v := s.view(c)
+	if _, err := v.SheetByID(c.Param("id")); err != nil {
+		return err
+	}
+	var d briefing.Draft
+	if err := decode(c, &d); err != nil {
+		return err
+	}
+	if err := s.KeepDraft(v, c.Param("id"), &d); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -148,13 +148,56 @@ func (e editorPage) FieldError(name string) string {
 	return e.Error.Fields[name]
 }
 
+// handleEditorPage is GET /sheets/:id/edit: the sheet as stored, or with
+// ?working=1 the writer's working copy, kept as their draft by the change
+// they last made in the editor (with &preview=1, previewed and checked as a
+// save would check it). A working copy no longer kept (saved since, or
+// discarded) gives the sheet as stored, saying so.
 func (s *Pages) handleEditorPage(c echo.Context) error {
 	v := s.view(c)
 	sh, err := v.SheetByID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return s.showEditor(c, v, http.StatusOK, &editorPage{Sheet: sh})
+	ep := &editorPage{Sheet: sh, Preview: c.QueryParam("preview") == "1"}
+	if c.QueryParam("working") == "1" {
+		working, err := s.workingCopy(v, sh)
+		if err != nil {
+			return err
+		}
+		if working == nil {
+			to := "/sheets/" + sh.ID + "/edit"
+			if ep.Preview {
+				to += "?preview=1"
+			}
+			flash(c, "warning", "Your working copy is no longer kept (it was saved or discarded): this is the sheet as saved.")
+			return c.Redirect(http.StatusSeeOther, to)
+		}
+		ep.Sheet, ep.Dirty = working, true
+		if ep.Preview {
+			ep.Error = toFormError(working.Validate(s.settings))
+		}
+		working.Marking = s.settings.SheetMarking(working)
+	}
+	return s.showEditor(c, v, http.StatusOK, ep)
+}
+
+// workingCopy returns the writer's working copy of a sheet, kept whole as
+// their draft (its form's fields, sections and paragraph ids included), or
+// nil when none is: no draft, or one holding only what was typed.
+func (s *Pages) workingCopy(v *view, cur *briefing.Sheet) (*briefing.Sheet, error) {
+	d, err := s.api.Draft(v, cur.ID)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if _, whole := d.Fields["n"]; !whole {
+		return nil, nil
+	}
+	sh := sheetFromFields(func(name string) string { return d.Fields[name] }, cur.ID, cur.RoundID)
+	sh.Version = d.Version // the version the editor was opened at: a save merges against it
+	return sh, nil
 }
 
 func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) error {
@@ -187,22 +230,44 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 
 // sheetFromForm reads the editor's working copy from the form.
 func sheetFromForm(c echo.Context, id, roundID string) *briefing.Sheet {
-	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: c.FormValue("title"),
-		Withhold: c.FormValue("withhold"), Status: c.FormValue("status"), OwnerID: c.FormValue("owner_id")}
-	sh.Version, _ = strconv.Atoi(c.FormValue("version"))
-	n := boundedInt(c.FormValue("n"), briefing.MaxSections)
+	return sheetFromFields(c.FormValue, id, roundID)
+}
+
+// sheetFromFields reads a working copy from the editor's fields by name,
+// as the form sends them or a draft keeps them.
+func sheetFromFields(get func(name string) string, id, roundID string) *briefing.Sheet {
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: get("title"),
+		Withhold: get("withhold"), Status: get("status"), OwnerID: get("owner_id")}
+	sh.Version, _ = strconv.Atoi(get("version"))
+	n := boundedInt(get("n"), briefing.MaxSections)
 	for i := 0; i < n; i++ {
 		pre := fmt.Sprintf("s%d.", i)
-		sec := briefing.Section{Kind: c.FormValue(pre + "kind"), Heading: c.FormValue(pre + "heading"), Paragraphs: []briefing.Paragraph{}}
-		m := boundedInt(c.FormValue(pre+"n"), briefing.MaxParagraphs)
+		sec := briefing.Section{Kind: get(pre + "kind"), Heading: get(pre + "heading"), Paragraphs: []briefing.Paragraph{}}
+		m := boundedInt(get(pre+"n"), briefing.MaxParagraphs)
 		for j := 0; j < m; j++ {
 			pp := fmt.Sprintf("%sp%d.", pre, j)
-			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: c.FormValue(pp + "id"), Text: c.FormValue(pp + "text"),
-				Marking: c.FormValue(pp + "marking"), Withhold: c.FormValue(pp + "withhold")})
+			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: get(pp + "id"), Text: get(pp + "text"),
+				Marking: get(pp + "marking"), Withhold: get(pp + "withhold")})
 		}
 		sh.Sections = append(sh.Sections, sec)
 	}
 	return sh
+}
+
+// editorFields are a working copy as the editor's form holds it, field by
+// field: what sheetFromFields reads back. The version is kept beside them.
+func editorFields(sh *briefing.Sheet) map[string]string {
+	f := map[string]string{"title": sh.Title, "withhold": sh.Withhold, "status": sh.Status, "owner_id": sh.OwnerID,
+		"n": strconv.Itoa(len(sh.Sections))}
+	for i, sec := range sh.Sections {
+		pre := fmt.Sprintf("s%d.", i)
+		f[pre+"kind"], f[pre+"heading"], f[pre+"n"] = sec.Kind, sec.Heading, strconv.Itoa(len(sec.Paragraphs))
+		for j, p := range sec.Paragraphs {
+			pp := fmt.Sprintf("%sp%d.", pre, j)
+			f[pp+"id"], f[pp+"text"], f[pp+"marking"], f[pp+"withhold"] = p.ID, p.Text, p.Marking, p.Withhold
+		}
+	}
+	return f
 }
 
 func boundedInt(v string, max int) int {
@@ -214,9 +279,12 @@ func boundedInt(v string, max int) int {
 }
 
 // handleEditorForm is POST /sheets/:id/edit. Moving, adding and deleting
-// paragraphs and sections change the working copy on screen; only Save (or
-// Save and submit) writes it, against the version the editor was opened at,
-// so someone else's save in between is never overwritten unseen.
+// paragraphs and sections change the working copy, which is kept as the
+// writer's draft and shown again by a redirect to GET ?working=1, at what
+// was acted on: a refresh shows it again and never sends the change twice.
+// Only Save (or Save and submit) writes the sheet, against the version the
+// editor was opened at, so someone else's save in between is never
+// overwritten unseen; a refused save is shown in the answer itself.
 func (s *Pages) handleEditorForm(c echo.Context) error {
 	v := s.view(c)
 	cur, err := v.SheetByID(c.Param("id"))
@@ -241,39 +309,79 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 	i, j := idx(0), idx(1)
 	secOK := i >= 0 && i < len(sh.Sections)
 	paraOK := secOK && j >= 0 && j < len(sh.Sections[i].Paragraphs)
+	// at is the anchor of what was acted on, where it stands now: a
+	// section ("s2") or a paragraph ("s2-p3"), as the editor names them.
+	section := func(i int) string { return fmt.Sprintf("s%d", i) }
+	para := func(i, j int) string { return fmt.Sprintf("s%d-p%d", i, j) }
+	at := ""
 	switch {
 	case name == "add-para" && secOK:
 		sh.Sections[i].Paragraphs = append(sh.Sections[i].Paragraphs, briefing.Paragraph{Marking: s.settings.Lowest()})
+		at = para(i, len(sh.Sections[i].Paragraphs)-1)
 	case name == "del-para" && paraOK:
 		ps := sh.Sections[i].Paragraphs
 		sh.Sections[i].Paragraphs = append(ps[:j], ps[j+1:]...)
+		switch n := len(sh.Sections[i].Paragraphs); {
+		case j < n:
+			at = para(i, j) // the one that took its place
+		case n > 0:
+			at = para(i, n-1)
+		default:
+			at = section(i)
+		}
 	case name == "up-para" && paraOK && j > 0:
 		ps := sh.Sections[i].Paragraphs
 		ps[j-1], ps[j] = ps[j], ps[j-1]
+		at = para(i, j-1)
 	case name == "down-para" && paraOK && j < len(sh.Sections[i].Paragraphs)-1:
 		ps := sh.Sections[i].Paragraphs
 		ps[j+1], ps[j] = ps[j], ps[j+1]
+		at = para(i, j+1)
 	case name == "add-section":
 		kind := c.FormValue("new_kind")
 		if kind == "" {
 			kind = briefing.SectionCustom
 		}
 		sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+		at = section(len(sh.Sections) - 1)
 	case name == "del-section" && secOK:
 		sh.Sections = append(sh.Sections[:i], sh.Sections[i+1:]...)
+		if n := len(sh.Sections); n > 0 {
+			at = section(min(i, n-1))
+		}
 	case name == "up-section" && secOK && i > 0:
 		sh.Sections[i-1], sh.Sections[i] = sh.Sections[i], sh.Sections[i-1]
+		at = section(i - 1)
 	case name == "down-section" && secOK && i < len(sh.Sections)-1:
 		sh.Sections[i+1], sh.Sections[i] = sh.Sections[i], sh.Sections[i+1]
-	case name == "preview":
-		ep.Preview = true
-		if err := sh.Validate(s.settings); err != nil {
-			ep.Error = toFormError(err)
-		}
+		at = section(i + 1)
 	case name == "save" || name == "submit":
 		return s.saveEditor(c, v, cur, ep, name == "submit")
 	}
-	return s.showEditor(c, v, http.StatusOK, ep)
+	d := &briefing.Draft{Version: sh.Version, Fields: editorFields(sh)}
+	if err := s.api.KeepDraft(v, cur.ID, d); err != nil {
+		code := briefing.ErrorCode(err)
+		if code != briefing.EINVALID && code != briefing.EFORBIDDEN {
+			return err
+		}
+		// Not kept (a marking above the writer's clearance, or more than a
+		// draft holds): the working copy is shown here, as a refused save is.
+		ep.Error = toFormError(err)
+		ep.Error.Message = "Your working copy could not be kept: " + ep.Error.Message
+		status := http.StatusUnprocessableEntity
+		if code == briefing.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		return s.showEditor(c, v, status, ep)
+	}
+	to := "/sheets/" + cur.ID + "/edit?working=1"
+	if name == "preview" {
+		to += "&preview=1"
+	}
+	if at != "" {
+		to += "#" + at
+	}
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
 // saveEditor saves the working copy; on any refusal the editor is shown

@@ -35,13 +35,27 @@
       });
       return out;
     };
+    // The server keeps the whole form as it would be sent, its sections and
+    // paragraphs (their ids too) with what was typed: the draft the page
+    // keeps without scripts, which it shows again whole (?working=1).
+    var formFields = function () {
+      var out = {};
+      new FormData(editor).forEach(function (v, k) {
+        if (k !== "csrf_token" && k !== "version" && typeof v === "string") { out[k] = v; }
+      });
+      return out;
+    };
     var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
     var loaded = fields();
-    var dirty = false;
+    // A page showing a working copy (kept on the server, or a refused save)
+    // is unsaved from the start.
+    var unsaved = editor.hasAttribute("data-unsaved");
+    var dirty = unsaved;
     var version = +((editor.elements.version || {}).value || 0);
     var serverTimer = null;
+    var putting = null; // the draft being sent, if any
     var keepDraft = function () {
-      dirty = !same(fields(), loaded);
+      dirty = unsaved || !same(fields(), loaded);
       try {
         if (dirty) {
           window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields: fields() }));
@@ -52,10 +66,10 @@
       if (dirty && window.fetch) {
         window.clearTimeout(serverTimer);
         serverTimer = window.setTimeout(function () {
-          fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", {
+          putting = fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", {
             method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ version: version, fields: fields() })
-          }).catch(function () {});
+            body: JSON.stringify({ version: version, fields: formFields() })
+          }).catch(function () {}).then(function () { putting = null; });
         }, 3000);
       }
     };
@@ -114,7 +128,8 @@
     // sections are sent as the form would send them, and the editor the
     // server answers with takes the old one's place, with the page kept
     // where the officer is working and the focus on what they acted on.
-    // Without scripts the same buttons reload the page, as before.
+    // Without scripts the same buttons send the form, and the working copy
+    // the server keeps is shown at the address it redirects to.
     var structural = /^(add-para|del-para|up-para|down-para|add-section|up-section|down-section|del-section|preview)(:|$)/;
     editor.addEventListener("click", function (e) {
       var btn = e.target.closest("button[name=op]");
@@ -124,7 +139,11 @@
       var before = btn.getBoundingClientRect().top;
       var data = new FormData(editor);
       data.set("op", op);
-      fetch(editor.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin", redirect: "follow" })
+      // The change keeps the draft itself, then the server shows it: a draft
+      // sent before must not land in between.
+      window.clearTimeout(serverTimer);
+      (putting || Promise.resolve())
+        .then(function () { return fetch(editor.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin", redirect: "follow" }); })
         .then(function (r) { return r.text().then(function (html) { return { r: r, html: html }; }); })
         .then(function (res) {
           var doc = new DOMParser().parseFromString(res.html, "text/html");
@@ -172,11 +191,15 @@
         if (add) { e.preventDefault(); add.click(); }
       }
     });
-    // Offers a kept draft back, if it holds anything the page does not.
+    // Offers a kept draft back, if it holds anything typed that the page
+    // does not: each field put back in its place (the sections and paragraph
+    // ids a draft also holds stay the page's own). On a page that shows a
+    // working copy, an equal draft is that working copy: it is kept.
     var offer = function (kept, where, forget) {
-      if (!kept || !kept.fields || same(kept.fields, loaded)) { forget(); return false; }
-      var names = Object.keys(kept.fields).filter(function (n) { return editor.elements[n] && kept.fields[n] !== loaded[n]; });
-      if (!names.length) { forget(); return false; }
+      var names = kept && kept.fields ? Object.keys(kept.fields).filter(function (n) {
+        return Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n];
+      }) : [];
+      if (!names.length) { if (!unsaved) { forget(); } return false; }
       var note = document.createElement("div");
       note.className = "flash warning";
       note.id = "draft-note";
@@ -212,10 +235,11 @@
       var local = JSON.parse(window.localStorage.getItem(key) || "null");
       offered = offer(local, "This browser", function () {
         window.localStorage.removeItem(key);
-        if (local) { forgetServer(); } // the same draft, kept there too
+        if (local && !unsaved) { forgetServer(); } // the same draft, kept there too
       });
     } catch (e) { /* no storage */ }
-    if (!offered && window.fetch) {
+    // A working copy shown is the writer's newest: the server's draft is no newer.
+    if (!offered && !unsaved && window.fetch) {
       fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (d) { if (d) { offer(d, "The server", forgetServer); } })

@@ -310,10 +310,13 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	if writable {
 		k.writeMu.Lock()
 	}
+	// A request's pinned revision serves its writes too: the commit's
+	// compare finds out whether anything was committed since, and then the
+	// pin is let go and the write runs again from the latest revision.
 	pin := briefing.ReadPinOf(ctx)
-	if pin != nil && !writable {
+	if pin != nil {
 		if rev, revMod, ok := pin.Get(); ok {
-			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin}, nil
+			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin, writable: writable}, nil
 		}
 	}
 	for {
@@ -395,6 +398,9 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			// etcd dropped the revision this transaction reads at: a write
 			// transaction runs again at a newer one.
+			if t.pin != nil {
+				t.pin.Clear()
+			}
 			return nil, errRetry
 		}
 		return nil, fmt.Errorf("store: read: %w", etcdError(err))
@@ -926,6 +932,9 @@ func (t *etcdTx) Commit() error {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
 	if !resp.Succeeded {
+		if t.pin != nil {
+			t.pin.Clear()
+		}
 		return errRetry
 	}
 	t.learnBuckets()
@@ -955,6 +964,9 @@ func (t *etcdTx) learnBuckets() {
 func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
 	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod)
 	if err != nil {
+		if t.pin != nil {
+			t.pin.Clear()
+		}
 		return err
 	}
 	if t.pin != nil {

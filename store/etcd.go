@@ -748,9 +748,19 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 			t.fail(err)
 			return
 		}
-		pg = page{more: resp.More, asOf: t.revMod}
+		pg = page{more: resp.More, asOf: t.revMod, lo: start, hi: end}
 		for _, kv := range resp.Kvs {
 			pg.kvs = append(pg.kvs, rawPair{kv.Key, kv.Value})
+		}
+		// A page cut short covers its keys only: a change beyond its
+		// last one is another page's.
+		if n := len(resp.Kvs); resp.More && n > 0 {
+			last := string(resp.Kvs[n-1].Key)
+			if dir > 0 {
+				pg.hi = last + "\x00"
+			} else {
+				pg.lo = last
+			}
 		}
 		t.kv.cache.putPage(pk, pg)
 	}

@@ -458,3 +458,88 @@ func TestEtcd_Auth(t *testing.T) {
 		t.Fatalf("outside the prefix: %v", err)
 	}
 }
+
+// TestEtcd_PagesFollowWrites: one server walks a bucket of several pages
+// again and again, from its cache once its watch has caught up, while the
+// other writes keys inside and outside the pages it keeps; every walk is
+// what was written.
+func TestEtcd_PagesFollowWrites(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "pages")
+	b := openEtcdPrefix(t, c, "pages")
+	ctx := context.Background()
+	name := []byte("widgets")
+	want := map[string]string{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	write := func(fn func(bk kvBucket) error) {
+		t.Helper()
+		if err := a.update(ctx, func(tx kvTx) error {
+			bk, err := tx.CreateBucketIfNotExists(name)
+			if err != nil {
+				return err
+			}
+			return fn(bk)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(bk kvBucket) error {
+		for i := 0; i < 300; i += 2 {
+			k, v := fmt.Sprintf("k%04d", i), fmt.Sprintf("v%d", i)
+			want[k] = v
+			if err := bk.Put([]byte(k), []byte(v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	expect := func() string {
+		var ks []string
+		for k := range want {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		var s strings.Builder
+		for _, k := range ks {
+			fmt.Fprintf(&s, "%s=%s ", k, want[k])
+		}
+		s.WriteString("|")
+		for i := len(ks) - 1; i >= 0; i-- {
+			fmt.Fprintf(&s, " %s=%s", ks[i], want[ks[i]])
+		}
+		return s.String()
+	}
+	walkB := func() string {
+		var s strings.Builder
+		if err := b.viewKV(func(tx kvTx) error {
+			cur := tx.Bucket(name).Cursor()
+			for k, v := cur.First(); k != nil; k, v = cur.Next() {
+				fmt.Fprintf(&s, "%s=%s ", k, v)
+			}
+			s.WriteString("|")
+			for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
+				fmt.Fprintf(&s, " %s=%s", k, v)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return s.String()
+	}
+	for i := 0; i < 80; i++ {
+		k := fmt.Sprintf("k%04d", rng.IntN(320))
+		if rng.IntN(3) == 0 {
+			delete(want, k)
+			write(func(bk kvBucket) error { return bk.Delete([]byte(k)) })
+		} else {
+			want[k] = fmt.Sprintf("w%d", i)
+			write(func(bk kvBucket) error { return bk.Put([]byte(k), []byte(want[k])) })
+		}
+		if i%2 == 0 {
+			time.Sleep(5 * time.Millisecond) // the watch catches up: the walk is from the cache
+		}
+		if got := walkB(); got != expect() {
+			t.Fatalf("write %d (%s): the other server walks\n%.300s\nnot\n%.300s", i, k, got, expect())
+		}
+	}
+}

@@ -25,18 +25,30 @@ type valueCache struct {
 	since    int64 // the revision the watch started from
 	kept     *lru.Cache[cached]
 	// Pages of keys read by cursors are kept too, each with the commit it
-	// was read as of; a page answers a later transaction while nothing in
-	// its bucket has changed since. changed is each bucket's last change.
+	// was read as of and the keys it covers; a page answers a later
+	// transaction while no key it covers has changed since. changed holds
+	// each bucket's latest changes, and floor the revision before which
+	// they are no longer known one by one.
 	pages   *lru.Cache[page]
-	changed map[string]int64
+	changed map[string][]change
+	floor   map[string]int64
 	prefix  string // the data keys' prefix, "…/b/"
 }
 
 type page struct {
-	kvs  []rawPair
-	more bool
-	asOf int64
+	kvs    []rawPair
+	more   bool
+	asOf   int64
+	lo, hi string // the etcd keys the page covers: lo ≤ key < hi
 }
+
+type change struct {
+	key string
+	rev int64
+}
+
+// keptChanges is how many of a bucket's latest changes are kept.
+const keptChanges = 512
 
 type rawPair struct{ k, v []byte }
 
@@ -57,7 +69,7 @@ func newValueCache(dataPrefix string) *valueCache {
 			}
 			return n
 		}),
-		changed: map[string]int64{}, prefix: dataPrefix}
+		changed: map[string][]change{}, floor: map[string]int64{}, prefix: dataPrefix}
 }
 
 // bucketOf is the bucket of a data key, "" for any other key.
@@ -82,8 +94,13 @@ func (c *valueCache) getPage(bucket, key string, asOf int64) (page, bool) {
 		return page{}, false
 	}
 	p, ok := c.pages.Get(key)
-	if !ok || p.asOf > asOf || p.asOf < c.since || c.changed[bucket] > p.asOf {
+	if !ok || p.asOf > asOf || p.asOf < c.since || c.floor[bucket] > p.asOf {
 		return page{}, false
+	}
+	for _, ch := range c.changed[bucket] {
+		if ch.rev > p.asOf && p.lo <= ch.key && ch.key < p.hi {
+			return page{}, false
+		}
 	}
 	return p, true
 }
@@ -132,7 +149,12 @@ func (c *valueCache) apply(resp clientv3.WatchResponse) {
 	for _, ev := range resp.Events {
 		key := string(ev.Kv.Key)
 		if b := c.bucketOf(key); b != "" {
-			c.changed[b] = ev.Kv.ModRevision
+			cs := append(c.changed[b], change{key, ev.Kv.ModRevision})
+			if len(cs) > keptChanges {
+				c.floor[b] = cs[len(cs)-keptChanges-1].rev
+				cs = append(cs[:0:0], cs[len(cs)-keptChanges:]...)
+			}
+			c.changed[b] = cs
 		}
 		if _, ok := c.kept.Get(key); ok {
 			if ev.Type == clientv3.EventTypeDelete {
@@ -153,6 +175,7 @@ func (c *valueCache) reset(rev int64) {
 	c.kept.Clear()
 	c.pages.Clear()
 	clear(c.changed)
+	clear(c.floor)
 	c.watchRev, c.since = rev, rev
 }
 

@@ -16,7 +16,8 @@ import (
 // The store's suite runs on both backends: as it stands on bbolt, and once
 // more, whole, in a child process with BRIEFPACK_STORE_BACKEND=etcd, where
 // every database a test opens with openNew is a fresh prefix of one etcd
-// member started for the run (TestSuiteOnEtcd). Tests of what only a file
+// member started for the run (TestSuiteOnEtcd); the tests of the etcd
+// backend itself (TestEtcd…) start their own members and run once. Tests of what only a file
 // has (a busy file, a damaged one, bbolt's page check) open files
 // themselves and run the same on both.
 
@@ -87,7 +88,7 @@ func TestSuiteOnEtcd(t *testing.T) {
 		t.Skip("this is the run on etcd")
 	}
 	etcdtest.Binary(t)
-	args := []string{"-test.run", "^Test", "-test.skip", "^TestSuiteOnEtcd$", "-test.count=1"}
+	args := []string{"-test.run", "^Test", "-test.skip", "^(TestSuiteOnEtcd|TestEtcd.*)$", "-test.count=1"}
 	if testing.Verbose() {
 		args = append(args, "-test.v")
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -91,8 +93,10 @@ func TestEtcdKV_LikeBolt(t *testing.T) {
 			n = chunkSize - 2 + rng.IntN(chunkSize+10) // across one chunk or two
 		}
 		v := make([]byte, n)
-		for i := range v {
-			v[i] = byte(rng.IntN(256))
+		for i := 0; i < n; i += 8 {
+			var w [8]byte
+			binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+			copy(v[i:], w[:])
 		}
 		return v
 	}
@@ -207,8 +211,10 @@ func TestEtcd_LargeCommitAndFiles(t *testing.T) {
 	}
 	big := make([]byte, 3*chunkSize+12345)
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range big {
-		big[i] = byte(rng.IntN(256))
+	for i := 0; i < len(big); i += 8 {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+		copy(big[i:], w[:])
 	}
 	sn := &briefing.Snapshot{RoundID: r.ID}
 	if err := e.CreateSnapshot(ctx, sn, map[string][]byte{"html": big, "xlsx": []byte("small")}, by); err != nil {
@@ -257,18 +263,14 @@ func dump(t *testing.T, db *DB) string {
 	var out []string
 	err := db.viewKV(func(tx kvTx) error {
 		return tx.ForEach(func(name []byte, b kvBucket) error {
-			n, sum := 0, 0
+			n, h := 0, sha256.New()
 			err := b.ForEach(func(k, v []byte) error {
 				n++
-				for _, c := range k {
-					sum = sum*31 + int(c)
-				}
-				for _, c := range v {
-					sum = sum*31 + int(c)
-				}
+				fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(v))
+				h.Write(v)
 				return nil
 			})
-			out = append(out, fmt.Sprintf("%s:%d:%d:%d", name, n, sum, b.Sequence()))
+			out = append(out, fmt.Sprintf("%s:%d:%x:%d", name, n, h.Sum(nil), b.Sequence()))
 			return err
 		})
 	})
@@ -541,5 +543,31 @@ func TestEtcd_PagesFollowWrites(t *testing.T) {
 		if got := walkB(); got != expect() {
 			t.Fatalf("write %d (%s): the other server walks\n%.300s\nnot\n%.300s", i, k, got, expect())
 		}
+	}
+}
+
+// TestEtcd_TLS: a cluster that asks for client certificates is reached
+// with the certificate, key and authority given, and refused without.
+func TestEtcd_TLS(t *testing.T) {
+	c := etcdtest.StartTLS(t, 1)
+	cfg, err := ParseEtcdURL(c.URL("tls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CertFile, cfg.KeyFile, cfg.CAFile = c.CertFile, c.KeyFile, c.CAFile
+	db, err := OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Government Communications Security Bureau", Country: "New Zealand"}, briefing.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.CertFile, cfg.KeyFile = "", ""
+	cfg.DialTimeout = 2 * time.Second
+	if db, err := OpenEtcd(cfg, "nz"); err == nil {
+		db.Close()
+		t.Fatal("a client without a certificate was let in")
 	}
 }

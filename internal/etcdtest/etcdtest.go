@@ -7,6 +7,8 @@ package etcdtest
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -50,26 +52,53 @@ type Member struct {
 	cmd        *exec.Cmd
 	out        *lockedBuffer
 	waitResult chan error
+	tls        []string
+	client     *http.Client
 }
 
 // Cluster is members started together.
 type Cluster struct {
 	Members []*Member
 	tb      testing.TB
+	// With TLS, the files of the authority that signed the members'
+	// certificates and of a client certificate it signed.
+	CAFile, CertFile, KeyFile string
 }
 
 // Start starts a cluster of n members on loopback and waits until it
 // answers. The cluster is stopped when the test ends.
 func Start(tb testing.TB, n int) *Cluster {
 	tb.Helper()
+	return start(tb, n, false)
+}
+
+// StartTLS is Start with the members serving clients over TLS and asking
+// for a client certificate signed by the cluster's authority.
+func StartTLS(tb testing.TB, n int) *Cluster {
+	tb.Helper()
+	return start(tb, n, true)
+}
+
+func start(tb testing.TB, n int, withTLS bool) *Cluster {
+	tb.Helper()
 	bin := Binary(tb)
 	base := tb.TempDir()
 	c := &Cluster{tb: tb}
+	scheme := "http://"
+	if withTLS {
+		scheme = "https://"
+		c.CAFile, c.CertFile, c.KeyFile = writeCerts(tb, base)
+	}
 	var peers []string
 	token := fmt.Sprintf("briefpack-test-%d", time.Now().UnixNano())
 	for i := 0; i < n; i++ {
-		m := &Member{Name: fmt.Sprintf("m%d", i), ClientURL: "http://" + freeAddr(tb), PeerURL: "http://" + freeAddr(tb),
+		m := &Member{Name: fmt.Sprintf("m%d", i), ClientURL: scheme + freeAddr(tb), PeerURL: "http://" + freeAddr(tb),
 			dir: filepath.Join(base, fmt.Sprintf("m%d", i)), bin: bin, token: token}
+		if withTLS {
+			m.client = tlsClient(tb, c)
+			m.tls = []string{"--cert-file", filepath.Join(base, "server.pem"), "--key-file", filepath.Join(base, "server-key.pem"),
+				"--client-cert-auth", "--trusted-ca-file", c.CAFile}
+		}
 		peers = append(peers, m.Name+"="+m.PeerURL)
 		c.Members = append(c.Members, m)
 	}
@@ -90,14 +119,18 @@ func Start(tb testing.TB, n int) *Cluster {
 func (c *Cluster) Endpoints() []string {
 	var out []string
 	for _, m := range c.Members {
-		out = append(out, strings.TrimPrefix(m.ClientURL, "http://"))
+		out = append(out, strings.TrimPrefix(strings.TrimPrefix(m.ClientURL, "http://"), "https://"))
 	}
 	return out
 }
 
 // URL is the database address briefpack takes: etcd://a,b,c/prefix.
 func (c *Cluster) URL(prefix string) string {
-	return "etcd://" + strings.Join(c.Endpoints(), ",") + "/" + prefix
+	scheme := "etcd://"
+	if c.CAFile != "" {
+		scheme = "etcds://"
+	}
+	return scheme + strings.Join(c.Endpoints(), ",") + "/" + prefix
 }
 
 // Stop kills every member that still runs.
@@ -115,6 +148,7 @@ func (m *Member) start(state string) error {
 		"--listen-peer-urls", m.PeerURL, "--initial-advertise-peer-urls", m.PeerURL,
 		"--initial-cluster", m.cluster, "--initial-cluster-state", state, "--initial-cluster-token", m.token,
 		"--log-level", "error")
+	cmd.Args = append(cmd.Args, m.tls...)
 	m.out = &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = m.out, m.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -152,6 +186,9 @@ func (m *Member) Restart(tb testing.TB) {
 func (m *Member) waitHealthy(tb testing.TB, timeout time.Duration) {
 	tb.Helper()
 	client := &http.Client{Timeout: time.Second}
+	if m.client != nil {
+		client = m.client
+	}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if resp, err := client.Get(m.ClientURL + "/health"); err == nil {
@@ -199,4 +236,22 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// tlsClient is an HTTP client that presents the cluster's client
+// certificate and trusts its authority.
+func tlsClient(tb testing.TB, c *Cluster) *http.Client {
+	tb.Helper()
+	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Timeout: time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 }

@@ -948,9 +948,18 @@ func (t *etcdTx) Commit() error {
 		return errRetry
 	}
 	t.learnBuckets()
+	rev := resp.Header.Revision
 	if t.pin != nil {
 		// The request reads on from its own write.
-		t.pin.Set(resp.Header.Revision, resp.Header.Revision)
+		t.pin.Set(rev, rev)
+	}
+	// What this commit wrote is the value of its keys as of it: kept now,
+	// the next transaction here reads it without waiting for the watch.
+	for _, op := range ops {
+		key := string(op.KeyBytes())
+		if op.IsPut() && (k.cache.bucketOf(key) != "" || strings.HasPrefix(key, k.prefix+"q/")) {
+			k.cache.put(key, cached{raw: op.ValueBytes(), mod: rev}, rev)
+		}
 	}
 	return nil
 }

@@ -118,11 +118,14 @@ func (c *valueCache) putPage(key string, p page) {
 func (c *valueCache) get(key string, asOf int64) (cached, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.watchRev < asOf {
-		return cached{}, false
-	}
 	v, ok := c.kept.Get(key)
 	if !ok || v.mod > asOf {
+		return cached{}, false
+	}
+	// A value written by the commit at asOf itself is the value then,
+	// whatever the watch has seen; any other needs the watch to have
+	// passed asOf, so that no change between is missed.
+	if c.watchRev < asOf && v.mod != asOf {
 		return cached{}, false
 	}
 	return v, true

@@ -83,8 +83,12 @@ type Session struct {
 
 // SessionService keeps sessions.
 type SessionService interface {
-	// PutSession stores a session, new or seen again, under its hash.
+	// PutSession stores a new session under its hash.
 	PutSession(ctx context.Context, s *Session) error
+	// TouchSession records that a session was seen at at, if it still
+	// exists: ENOTFOUND when it has ended meanwhile (signed out through
+	// another server, say), which a touch must never undo.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
 	// Session returns the session of a token's hash, or ENOTFOUND.
 	Session(ctx context.Context, hash string) (*Session, error)
 	// DeleteSession ends one session; ending one that is gone is no error.

@@ -105,7 +105,10 @@ func (ss *sessions) lookup(ctx context.Context, token string) (*session, error) 
 	}
 	if now.Sub(rec.LastSeen) > touchEvery {
 		rec.LastSeen = now
-		if err := ss.st.PutSession(ctx, rec); err != nil {
+		err := ss.st.TouchSession(ctx, h, now)
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return nil, nil // ended since it was read: signed out on another server
+		} else if err != nil {
 			return nil, err
 		}
 	}

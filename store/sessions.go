@@ -9,13 +9,35 @@ import (
 	"briefpack/briefing"
 )
 
-// PutSession stores a session, new or seen again, under its hash.
+// PutSession stores a new session under its hash.
 func (db *DB) PutSession(ctx context.Context, s *briefing.Session) error {
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("store: encode session: %w", err)
 	}
 	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw) })
+}
+
+// TouchSession sets a session's last sight to at, in the transaction that
+// reads it: a session ended meanwhile is ENOTFOUND, not brought back.
+func (db *DB) TouchSession(ctx context.Context, hash string, at time.Time) error {
+	return db.update(ctx, func(tx kvTx) error {
+		b := tx.Bucket(sessionBucket)
+		raw := b.Get([]byte(hash))
+		if raw == nil {
+			return briefing.Errorf(briefing.ENOTFOUND, "no such session")
+		}
+		var s briefing.Session
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fmt.Errorf("store: decode session: %w", err)
+		}
+		s.LastSeen = at
+		out, err := json.Marshal(&s)
+		if err != nil {
+			return fmt.Errorf("store: encode session: %w", err)
+		}
+		return b.Put([]byte(hash), out)
+	})
 }
 
 // Session returns the session of a token's hash, or ENOTFOUND.

@@ -143,11 +143,13 @@ type HistoryService interface {
 	// Version returns one stored version of an object, reading only that
 	// one: ENOTFOUND when there is no such version.
 	Version(ctx context.Context, kind, id string, version int) (VersionRecord, error)
-	// VersionHeaders lists the stored versions of an object like Versions,
-	// but without their Data: each with its time, author, size and summary,
-	// read without reading the versions themselves. ENOTFOUND when there
+	// VersionHeaders lists a page of the stored versions of an object,
+	// oldest first, like Versions but without their Data: each with its
+	// time, author, size and summary, read without reading the versions
+	// themselves, and the next page's cursor ("" after the last). A page
+	// costs the same however many versions there are. ENOTFOUND when there
 	// are none.
-	VersionHeaders(ctx context.Context, kind, id string) ([]VersionRecord, error)
+	VersionHeaders(ctx context.Context, kind, id string, p Page) ([]VersionRecord, string, error)
 }
 
 // VersionRecord is one saved version of an object.

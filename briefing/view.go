@@ -547,18 +547,19 @@ type SheetVersion struct {
 	Marking string
 }
 
-// SheetVersions lists a sheet's saved versions as the reader may see them,
-// oldest first; a version they may not see at all is left out. It reads
-// each version's header, never its text. ENOTFOUND for a sheet they may
-// not see now.
-func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, error) {
+// SheetVersions lists a page of a sheet's saved versions as the reader may
+// see them, oldest first, and the next page's cursor; a version they may
+// not see at all is left out (so a page may hold fewer than asked). It
+// reads each version's header, never its text. ENOTFOUND for a sheet they
+// may not see now.
+func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVersion, string, error) {
 	// The sheet now: its round, which no version changes, must be visible too.
 	if _, err := v.Sheet(ctx, id); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	recs, err := v.st.VersionHeaders(ctx, KindSheet, id)
+	recs, next, err := v.st.VersionHeaders(ctx, KindSheet, id, p)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := make([]SheetVersion, 0, len(recs))
 	for _, rec := range recs {
@@ -571,7 +572,7 @@ func (v *View) SheetVersions(ctx context.Context, id string) ([]SheetVersion, er
 		}
 		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking})
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.

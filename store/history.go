@@ -409,6 +409,27 @@ func readVersion(tx kvTx, kind string, key []byte, version int) (rec briefing.Ve
 
 // readVersions returns every version of an object, oldest first, with
 // their JSON when withData, else headers only.
+// readHeaderPage reads up to limit version headers after version after,
+// and whether there are more.
+func readHeaderPage(tx kvTx, kind string, key []byte, after uint64, limit int) ([]briefing.VersionRecord, bool, error) {
+	prefix := historyPrefix(kind, key)
+	d := headerDecoder{many: true}
+	var out []briefing.VersionRecord
+	cur := tx.Bucket(historyBucket).Cursor()
+	for k, v := cur.Seek(join(prefix, itob(after+1))); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		if len(out) == limit {
+			return out, true, nil
+		}
+		version := btoi(k[len(prefix):])
+		h, err := d.decode(v)
+		if err != nil {
+			return nil, false, fmt.Errorf("store: history of %s %s version %d: %w", kind, idString(key), version, err)
+		}
+		out = append(out, h.record(int(version)))
+	}
+	return out, false, nil
+}
+
 func readVersions(tx kvTx, kind string, key []byte, withData bool) ([]briefing.VersionRecord, error) {
 	prefix := historyPrefix(kind, key)
 	var out []briefing.VersionRecord

@@ -78,21 +78,24 @@ func BenchmarkVersion(b *testing.B) {
 }
 
 // BenchmarkVersions lists a sheet's versions as GET /sheets/{id}/versions
-// does: each version's time, author, title and marking as the reader sees it.
+// does: the first page, each version's time, author, title and marking as
+// the reader sees it — a page of 10 and the default page of 100.
 func BenchmarkVersions(b *testing.B) {
 	for _, n := range versionCounts {
-		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) {
-			db, sh := historyDB(b, n)
-			set, _ := db.Settings(ctx)
-			for b.Loop() {
-				v := briefing.NewView(db, set, topSecret)
-				vs, err := v.SheetVersions(ctx, sh.ID)
-				if err != nil || len(vs) != n {
-					b.Fatal(len(vs), err)
+		for _, limit := range []int{10, 100} {
+			b.Run(fmt.Sprintf("versions=%d/page=%d", n, limit), func(b *testing.B) {
+				db, sh := historyDB(b, n)
+				set, _ := db.Settings(ctx)
+				for b.Loop() {
+					v := briefing.NewView(db, set, topSecret)
+					vs, _, err := v.SheetVersions(ctx, sh.ID, briefing.Page{Limit: limit})
+					if err != nil || len(vs) != min(n, limit) {
+						b.Fatal(len(vs), err)
+					}
 				}
-			}
-			reportSize(b, db, sh)
-		})
+				reportSize(b, db, sh)
+			})
+		}
 	}
 }
 

@@ -110,7 +110,7 @@ func TestMigrate_FromSchema4(t *testing.T) {
 		kind, id := vs[0].kind, vs[0].id
 		all, err := db.Versions(ctx, kind, id)
 		must(t, err)
-		heads, err := db.VersionHeaders(ctx, kind, id)
+		heads, err := allVersionHeaders(db, kind, id)
 		must(t, err)
 		if len(all) != len(vs) || len(heads) != len(vs) {
 			t.Fatalf("%s %s: %d and %d versions, want %d", kind, id, len(all), len(heads), len(vs))
@@ -133,7 +133,7 @@ func TestMigrate_FromSchema4(t *testing.T) {
 				continue
 			}
 			id := vs[0].id
-			got, err := v.SheetVersions(ctx, id)
+			got, err := allSheetVersions(v, id)
 			if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 				continue // deleted, or hidden from this reader now
 			}
@@ -226,7 +226,7 @@ func TestHistory_Deltas(t *testing.T) {
 			t.Fatalf("version %d: %s, want %s", i+1, one.Data, w)
 		}
 	}
-	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)
+	heads, err := allVersionHeaders(db, briefing.KindSheet, sh.ID)
 	must(t, err)
 	if m := heads[19].Summary.Markings; len(m) != 2 || m[0] != "SECRET" || m[1] != "RESTRICTED" || heads[0].Summary.Title != "Cyber" {
 		t.Fatalf("summaries %+v %+v", heads[0].Summary, heads[19].Summary)
@@ -317,7 +317,7 @@ func TestRewriteHistory_Schema5(t *testing.T) {
 	must(t, db.update(context.Background(), func(tx kvTx) error { return rewriteHistory(tx, briefing.KindSheet, rename) }))
 	after, err := db.Versions(ctx, briefing.KindSheet, sh.ID)
 	must(t, err)
-	heads, err := db.VersionHeaders(ctx, briefing.KindSheet, sh.ID)
+	heads, err := allVersionHeaders(db, briefing.KindSheet, sh.ID)
 	must(t, err)
 	if len(after) != len(before) || !after[len(after)-1].Deleted {
 		t.Fatalf("%d versions, want %d ending in a deletion", len(after), len(before))
@@ -332,4 +332,39 @@ func TestRewriteHistory_Schema5(t *testing.T) {
 		}
 	}
 	must(t, db.Check(ctx))
+}
+
+// allVersionHeaders reads every page of an object's version headers, seven
+// at a time, so that the pages' seams are crossed.
+func allVersionHeaders(db *DB, kind, id string) ([]briefing.VersionRecord, error) {
+	var out []briefing.VersionRecord
+	p := briefing.Page{Limit: 7}
+	for {
+		recs, next, err := db.VersionHeaders(context.Background(), kind, id, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+		if next == "" {
+			return out, nil
+		}
+		p.After = next
+	}
+}
+
+// allSheetVersions reads every page of a sheet's versions as a reader sees them.
+func allSheetVersions(v *briefing.View, id string) ([]briefing.SheetVersion, error) {
+	var out []briefing.SheetVersion
+	p := briefing.Page{Limit: 7}
+	for {
+		vs, next, err := v.SheetVersions(context.Background(), id, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+		if next == "" {
+			return out, nil
+		}
+		p.After = next
+	}
 }

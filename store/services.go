@@ -469,11 +469,39 @@ func (db *DB) Versions(ctx context.Context, kind, id string) ([]briefing.Version
 	return db.versions(ctx, kind, id, true)
 }
 
-// VersionHeaders lists every saved version of an object of kind as Versions
-// does, without their data: it reads the headers only, never a version's
-// text. ENOTFOUND when there are none.
-func (db *DB) VersionHeaders(ctx context.Context, kind, id string) ([]briefing.VersionRecord, error) {
-	return db.versions(ctx, kind, id, false)
+// VersionHeaders lists a page of the saved versions of an object of kind,
+// oldest first, without their data: it reads that page's headers only,
+// never a version's text. ENOTFOUND when there are none.
+func (db *DB) VersionHeaders(ctx context.Context, kind, id string, p briefing.Page) (_ []briefing.VersionRecord, _ string, err error) {
+	key, err := keyOf(kind, id)
+	if err != nil {
+		return nil, "", err
+	}
+	after := uint64(0)
+	if p.After != "" {
+		n, perr := strconv.ParseUint(p.After, 10, 64)
+		if perr != nil {
+			return nil, "", briefing.Errorf(briefing.EINVALID, "cursor %q is not one this list gave", p.After)
+		}
+		after = n
+	}
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, "", err
+	}
+	defer end(tx, &err)
+	out, more, err := readHeaderPage(tx, kind, key, after, limitOf(p))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(out) == 0 && after == 0 {
+		return nil, "", briefing.Errorf(briefing.ENOTFOUND, "%s %s has no saved versions", kind, id)
+	}
+	next := ""
+	if more {
+		next = strconv.Itoa(out[len(out)-1].Version)
+	}
+	return out, next, nil
 }
 
 func (db *DB) versions(ctx context.Context, kind, id string, withData bool) (_ []briefing.VersionRecord, err error) {

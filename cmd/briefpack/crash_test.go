@@ -225,13 +225,7 @@ func crash(t *testing.T, bin, db string, kills int, etcdDown func(round int) fun
 		}
 		version = got.Version
 		mu.Unlock()
-		code, _, b = c.do("GET", "/api/v1/sheets/"+sh.ID+"/versions", nil)
-		var vs struct{ Items []struct{ Version int } }
-		json.Unmarshal(b, &vs)
-		have := map[int]bool{}
-		for _, v := range vs.Items {
-			have[v.Version] = true
-		}
+		have := versionsOf(func(path string) []byte { _, _, b := c.do("GET", path, nil); return b }, sh.ID)
 		for v, text := range acked {
 			if !have[v] {
 				t.Fatalf("kill %d: acknowledged version %d is missing from history", round+1, v)
@@ -301,5 +295,26 @@ func TestBackupUnderLoad(t *testing.T) {
 	os.WriteFile(damaged, append(b[:len(b)/2:len(b)/2], bytes.Repeat([]byte{0xff}, len(b)/2)...), 0o600)
 	if out, err := exec.Command(bin, "restore", "--from", damaged, "--db", filepath.Join(dir, "x.db")).CombinedOutput(); err == nil {
 		t.Fatalf("a damaged backup was restored: %s", out)
+	}
+}
+
+// versionsOf lists every version of a sheet the versions list gives,
+// following its pages.
+func versionsOf(get func(path string) []byte, id string) map[int]bool {
+	have := map[int]bool{}
+	next := ""
+	for {
+		var l struct {
+			Items []struct{ Version int }
+			Next  string
+		}
+		json.Unmarshal(get("/api/v1/sheets/"+id+"/versions?limit=1000&cursor="+next), &l)
+		for _, it := range l.Items {
+			have[it.Version] = true
+		}
+		if l.Next == "" {
+			return have
+		}
+		next = l.Next
 	}
 }

@@ -131,13 +131,7 @@ func TestLoad(t *testing.T) {
 	// is read back too (reading every one would take longer than the load).
 	writes := 0
 	for id, vs := range acked {
-		_, _, body, _ := req(leadTok, "GET", "/api/v1/sheets/"+id+"/versions", nil)
-		var l struct{ Items []struct{ Version int } }
-		json.Unmarshal(body, &l)
-		have := map[int]bool{}
-		for _, it := range l.Items {
-			have[it.Version] = true
-		}
+		have := versionsOf(func(path string) []byte { _, _, body, _ := req(leadTok, "GET", path, nil); return body }, id)
 		n := 0
 		for v, text := range vs {
 			writes++

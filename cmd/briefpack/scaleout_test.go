@@ -137,16 +137,11 @@ func TestScaleOut(t *testing.T) {
 	cluster.Members[2].Restart(t)
 	a.kill()
 	writer(cb, 10, "b")
-	code, _, body = cb.do("GET", "/api/v1/sheets/"+sh.ID+"/versions", nil)
+	code, _, _ = cb.do("GET", "/api/v1/sheets/"+sh.ID+"/versions", nil)
 	if code != 200 {
 		t.Fatalf("the session made on the killed server, on the other: %d", code)
 	}
-	var vs struct{ Items []struct{ Version int } }
-	json.Unmarshal(body, &vs)
-	have := map[int]bool{}
-	for _, v := range vs.Items {
-		have[v.Version] = true
-	}
+	have := versionsOf(func(path string) []byte { _, _, b := cb.do("GET", path, nil); return b }, sh.ID)
 	for v, text := range acked {
 		if !have[v] {
 			t.Fatalf("acknowledged version %d is missing", v)

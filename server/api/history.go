@@ -39,9 +39,15 @@ type VersionJSON struct {
 	Marking string    `json:"marking,omitempty"`
 }
 
+// handleSheetVersions is GET /api/v1/sheets/:id/versions: a page of the
+// versions the reader may see, oldest first (?limit=, ?cursor=).
 func (s *API) handleSheetVersions(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
 	v := s.view(c)
-	vs, err := v.SheetVersions(v.Ctx, c.Param("id"))
+	vs, next, err := v.SheetVersions(v.Ctx, c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -49,7 +55,7 @@ func (s *API) handleSheetVersions(c echo.Context) error {
 	for i, x := range vs {
 		out[i] = VersionJSON{Version: x.Version, At: x.Record.At, By: x.Record.By, Title: x.Title, Marking: x.Marking}
 	}
-	return list(c, out, "")
+	return list(c, out, next)
 }
 
 func versionParam(c echo.Context, name string) (int, error) {

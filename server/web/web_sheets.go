@@ -81,7 +81,14 @@ func (s *Pages) handleSheetPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := v.SheetVersions(v.Ctx, sh.ID)
+	var vs []briefing.SheetVersion
+	err = eachPage(func(p briefing.Page) ([]briefing.SheetVersion, string, error) {
+		return v.SheetVersions(v.Ctx, sh.ID, p)
+	},
+		func(x briefing.SheetVersion) (bool, error) {
+			vs = append(vs, x)
+			return true, nil
+		})
 	if err != nil {
 		return err
 	}

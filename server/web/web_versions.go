@@ -49,12 +49,15 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 	}
 	sh.Headings(d.Home, d.Partner)
 	vp := versionPage{Sheet: sh, Current: cur, Round: r, Dialogue: d, Version: n, Compare: n - 1}
-	vs, err := v.SheetVersions(v.Ctx, cur.ID)
+	err = eachPage(func(p briefing.Page) ([]briefing.SheetVersion, string, error) {
+		return v.SheetVersions(v.Ctx, cur.ID, p)
+	},
+		func(x briefing.SheetVersion) (bool, error) {
+			vp.Versions = append(vp.Versions, x.Version)
+			return true, nil
+		})
 	if err != nil {
 		return err
-	}
-	for _, x := range vs {
-		vp.Versions = append(vp.Versions, x.Version)
 	}
 	if q := c.QueryParam("compare"); q != "" {
 		if vp.Compare, err = strconv.Atoi(q); err != nil {

@@ -67,12 +67,25 @@ type writer struct {
 // Render writes the pack as an XLSX workbook. The same pack gives the same
 // bytes: the document's times are the pack's.
 func Render(w io.Writer, p *briefing.Pack) error {
+	b, err := Bytes(p)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("xlsxpack: write: %w", err)
+	}
+	return nil
+}
+
+// Bytes returns the pack as an XLSX workbook, as Render writes it, without
+// copying it once more from the buffer it is built in.
+func Bytes(p *briefing.Pack) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, runs: map[string][]excelize.RichTextRun{}}
 	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
-		return err
+		return nil, err
 	}
 	line := p.Marking
 	if wr.rel {
@@ -91,7 +104,7 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			return fmt.Errorf("xlsxpack: %w", err)
+			return nil, fmt.Errorf("xlsxpack: %w", err)
 		}
 	}
 	// Dated by the day, so two snapshots of the same content made the same
@@ -103,12 +116,13 @@ func Render(w io.Writer, p *briefing.Pack) error {
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "briefpack", LastModifiedBy: "briefpack",
 		Created: at, Modified: at, Language: "en"}); err != nil {
-		return fmt.Errorf("xlsxpack: %w", err)
+		return nil, fmt.Errorf("xlsxpack: %w", err)
 	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("xlsxpack: write: %w", err)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("xlsxpack: write: %w", err)
 	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 // zipWriter writes the workbook's zip, with the topic sheets' worksheets

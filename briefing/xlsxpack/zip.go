@@ -181,6 +181,15 @@ func (z *sortedZip) Close() error {
 		}
 	}
 	sort.SliceStable(z.entries, func(i, j int) bool { return z.entries[i].name < z.entries[j].name })
+	// The workbook's size is known now: a buffer it is written to grows
+	// once, not by doubling (and clearing) through megabytes.
+	if bb, ok := z.w.(*bytes.Buffer); ok {
+		n := 22 // the end of the central directory
+		for _, e := range z.entries {
+			n += e.data.Len() + 2*len(e.name) + 30 + 46 + 24
+		}
+		bb.Grow(n)
+	}
 	zw := zip.NewWriter(z.w)
 	for _, e := range z.entries {
 		hdr := &zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc.Sum32(),

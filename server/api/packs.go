@@ -94,9 +94,7 @@ func render(pack *briefing.Pack, format string) ([]byte, error) {
 	case "html":
 		b, err = htmlpack.Bytes(pack)
 	case "xlsx":
-		var buf bytes.Buffer
-		err = xlsxpack.Render(&buf, pack)
-		b = buf.Bytes()
+		b, err = xlsxpack.Bytes(pack)
 	default:
 		return nil, errorf(codeBadRequest, "format must be html or xlsx")
 	}

@@ -571,3 +571,33 @@ func TestEtcd_TLS(t *testing.T) {
 		t.Fatal("a client without a certificate was let in")
 	}
 }
+
+// TestUpdate_PanicLetsGo: a write transaction whose function panics ends,
+// so the next write on the same server is not left waiting for a writer's
+// lock that nothing will give back — on either backend.
+func TestUpdate_PanicLetsGo(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	b, e := openPair(t, c, "panic")
+	for _, db := range []*DB{b, e} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			_ = db.update(context.Background(), func(tx kvTx) error { panic("a bug in a write") })
+		}()
+		done := make(chan error, 1)
+		go func() {
+			done <- db.CreateAgency(context.Background(), &briefing.Agency{Name: "Ministry of Foreign Affairs and Trade", Country: "New Zealand"}, briefing.Actor{Name: "test"})
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the write after a panic waits for ever", db.Path())
+		}
+	}
+}

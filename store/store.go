@@ -321,30 +321,36 @@ func (db *DB) begin(ctx context.Context, writable bool) (kvTxn, error) {
 // repeat. fn's own errors are returned as they are.
 func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
 	for {
-		tx, err := db.begin(ctx, true)
-		if err != nil {
+		err := db.attempt(ctx, fn)
+		if !errors.Is(err, errRetry) {
 			return err
 		}
-		err = fn(tx)
-		if f := tx.failure(); f != nil {
-			err = f // what fn made of a failed read is beside the point
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			if errors.Is(err, errRetry) {
-				continue
-			}
-			return err
-		}
-		err = tx.Commit()
-		if errors.Is(err, errRetry) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("store: commit: %w", err)
-		}
-		return nil
 	}
+}
+
+// attempt runs fn once in a write transaction and commits it; the
+// transaction ends whatever happens, a panic in fn included, so that the
+// writer's lock is never left held.
+func (db *DB) attempt(ctx context.Context, fn func(kvTx) error) error {
+	tx, err := db.begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after a commit, nothing
+	err = fn(tx)
+	if f := tx.failure(); f != nil {
+		err = f // what fn made of a failed read is beside the point
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, errRetry) {
+			return err
+		}
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
 }
 
 // now is the time stamped on a write.

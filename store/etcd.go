@@ -302,6 +302,12 @@ func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
 
 const journalMark = "journal "
 
+// opTimeout bounds one request to etcd, so that a cluster that has lost
+// its quorum fails a request with an error instead of holding it; a
+// commit that times out may have been applied, which a retried save with
+// its If-Match finds out (412).
+var opTimeout = 15 * time.Second
+
 // journalStall is how long a large commit may make no progress before
 // another server finishes it.
 var journalStall = 3 * time.Second
@@ -321,7 +327,9 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	}
 	for {
 		k.reads.Add(1)
-		resp, err := k.cli.Get(ctx, k.revKey())
+		octx, cancel := context.WithTimeout(ctx, opTimeout)
+		resp, err := k.cli.Get(octx, k.revKey())
+		cancel()
 		if err != nil {
 			if writable {
 				k.writeMu.Unlock()
@@ -390,9 +398,11 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	// A read at a revision the cluster has committed needs no consensus:
 	// any member that has applied it answers alone (serializable). One that
 	// has not yet is asked again through the leader.
-	resp, err := t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
+	ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+	defer cancel()
+	resp, err := t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
 	if err != nil && errors.Is(err, rpctypes.ErrFutureRev) {
-		resp, err = t.kv.cli.Get(t.ctx, key, append(opts, clientv3.WithRev(t.rev))...)
+		resp, err = t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev))...)
 	}
 	if err != nil {
 		if errors.Is(err, rpctypes.ErrCompacted) {
@@ -908,7 +918,10 @@ func (t *etcdTx) Commit() error {
 				for off := 0; off < len(*v); off += chunkSize {
 					chunk := (*v)[off:min(off+chunkSize, len(*v))]
 					k.written.Add(int64(len(chunk)))
-					if _, err := k.cli.Put(t.ctx, chunkKey(cp, gen, n), string(chunk)); err != nil {
+					ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
+					cancel()
+					if err != nil {
 						return fmt.Errorf("store: write: %w", etcdError(err))
 					}
 					n++
@@ -937,7 +950,9 @@ func (t *etcdTx) Commit() error {
 			k.written.Add(int64(len(op.KeyBytes()) + len(op.ValueBytes())))
 		}
 	}
-	resp, err := k.cli.Txn(t.ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
+	ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+	defer cancel()
+	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}

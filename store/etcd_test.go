@@ -601,3 +601,36 @@ func TestUpdate_PanicLetsGo(t *testing.T) {
 		}
 	}
 }
+
+// TestEtcd_NoQuorum: with two of three members down a write fails with an
+// error in bounded time instead of holding its request, and once they are
+// back the same server writes again.
+func TestEtcd_NoQuorum(t *testing.T) {
+	c := etcdtest.Start(t, 3)
+	db := openEtcdPrefix(t, c, "quorum")
+	defer func(d time.Duration) { opTimeout = d }(opTimeout)
+	opTimeout = 2 * time.Second
+	ctx := context.Background()
+	by := briefing.Actor{Name: "test"}
+	c.Members[1].Kill()
+	c.Members[2].Kill()
+	start := time.Now()
+	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Justice", Country: "New Zealand"}, by); err == nil {
+		t.Fatal("a write without a quorum was acknowledged")
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("the write without a quorum took %v to fail", d)
+	}
+	c.Members[1].Restart(t)
+	c.Members[2].Restart(t)
+	var err error
+	for i := 0; i < 50; i++ {
+		if err = db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Justice", Country: "New Zealand"}, by); err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("after the members came back: %v", err)
+	}
+}

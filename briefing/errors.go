@@ -13,6 +13,7 @@ const (
 	ESTALE        = "precondition_failed" // the version written against is not the stored one: 412
 	EFORBIDDEN    = "forbidden"           // role or clearance refuses the action: 403
 	EUNAUTHORIZED = "unauthorized"        // no valid session or token: 401
+	EUNAVAILABLE  = "unavailable"         // the store did not answer in time (a cluster without a quorum): 503
 	EINTERNAL     = "internal"            // anything else; its text never leaves the server
 )
 

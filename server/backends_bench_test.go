@@ -3,7 +3,9 @@ package server_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"briefpack/internal/etcdtest"
 	"briefpack/store"
@@ -98,5 +100,41 @@ func BenchmarkBackends(b *testing.B) {
 				})
 			})
 		})
+	}
+}
+
+// TestUnavailable: with two of three etcd members down a request is
+// answered 503, in words and with Retry-After, within the store's bound,
+// not held and not a bare "internal error"; once they are back, 200.
+func TestUnavailable(t *testing.T) {
+	c := etcdtest.Start(t, 3)
+	cfg, err := store.ParseEtcdURL(c.URL("unavailable"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RequestTimeout = 2 * time.Second
+	db, err := store.OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureOn(t, db)
+	w := f.world()
+	c.Members[1].Kill()
+	c.Members[2].Kill()
+	f.unavailableOK = true
+	r := f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil)
+	if r.Code != 503 || r.errorCode() != "unavailable" || r.Header().Get("Retry-After") == "" || !strings.Contains(r.Body.String(), "did not answer in time") {
+		t.Fatalf("without a quorum: %d %q %s", r.Code, r.Header().Get("Retry-After"), r.Body.String())
+	}
+	c.Members[1].Restart(t)
+	c.Members[2].Restart(t)
+	for i := 0; ; i++ {
+		if r = f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil); r.Code == 200 {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("after the members came back: %d %s", r.Code, r.Body.String())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -31,6 +31,7 @@ var statusOf = map[string]int{
 	briefing.EFORBIDDEN:      http.StatusForbidden,
 	briefing.EUNAUTHORIZED:   http.StatusUnauthorized,
 	briefing.EINTERNAL:       http.StatusInternalServerError,
+	briefing.EUNAVAILABLE:    http.StatusServiceUnavailable,
 	codeBadRequest:           http.StatusBadRequest,
 	codeTooLarge:             http.StatusRequestEntityTooLarge,
 	codeUnsupportedMedia:     http.StatusUnsupportedMediaType,
@@ -100,6 +101,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	log := s.logger(c)
 	switch {
+	case status == http.StatusServiceUnavailable:
+		// The store is out of reach: said as it is, and when to try again.
+		log.Error("store unavailable", "err", err.Error())
+		c.Response().Header().Set("Retry-After", "5")
+		fields = nil
 	case status >= 500:
 		log.Error("internal error", "err", err.Error())
 		msg, fields = "internal error", nil

@@ -21,6 +21,8 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"briefpack/briefing"
 )
@@ -71,6 +73,8 @@ type EtcdConfig struct {
 	// set means the cluster is reached over TLS.
 	CertFile, KeyFile, CAFile string
 	DialTimeout               time.Duration
+	// RequestTimeout bounds each request to the cluster; 15 s when zero.
+	RequestTimeout time.Duration
 }
 
 // ParseEtcdURL reads "etcd://host:port[,host:port…][/prefix]". The user name
@@ -180,6 +184,7 @@ type etcdKV struct {
 	reads, txns, written atomic.Int64
 
 	cache        *valueCache
+	timeout      time.Duration // of each request
 	stopWatch    context.CancelFunc
 	watchStopped chan struct{}
 }
@@ -236,7 +241,10 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
 	}
 	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, cache: newValueCache(c.Prefix + "b/"),
-		watchStopped: make(chan struct{})}
+		watchStopped: make(chan struct{}), timeout: c.RequestTimeout}
+	if k.timeout <= 0 {
+		k.timeout = defaultRequestTimeout
+	}
 	wctx, stop := context.WithCancel(context.Background())
 	k.stopWatch = stop
 	go func() {
@@ -258,8 +266,11 @@ func trimScheme(es []string) []string {
 func etcdError(err error) error {
 	ev := rpctypes.Error(err)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("etcd did not answer in time: %w", err)
+	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.Unavailable ||
+		errors.Is(ev, rpctypes.ErrNoLeader) || errors.Is(ev, rpctypes.ErrTimeout) || errors.Is(ev, rpctypes.ErrTimeoutDueToLeaderFail) ||
+		errors.Is(ev, rpctypes.ErrTimeoutDueToConnectionLost) || errors.Is(ev, rpctypes.ErrLeaderChanged):
+		return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) did not answer in time; try again in a moment " +
+			"(a save that was under way may or may not have been kept: reload to see)"}, err)
 	case errors.Is(ev, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrAuthFailed):
 		return errors.New("etcd refused the user name or password")
 	case errors.Is(ev, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrPermissionDenied):
@@ -302,11 +313,11 @@ func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
 
 const journalMark = "journal "
 
-// opTimeout bounds one request to etcd, so that a cluster that has lost
-// its quorum fails a request with an error instead of holding it; a
-// commit that times out may have been applied, which a retried save with
-// its If-Match finds out (412).
-var opTimeout = 15 * time.Second
+// defaultRequestTimeout bounds one request to etcd, so that a cluster that
+// has lost its quorum fails a request with an error (EUNAVAILABLE) instead
+// of holding it; a commit that times out may have been applied, which a
+// retried save with its If-Match finds out (412).
+const defaultRequestTimeout = 15 * time.Second
 
 // journalStall is how long a large commit may make no progress before
 // another server finishes it.
@@ -327,7 +338,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	}
 	for {
 		k.reads.Add(1)
-		octx, cancel := context.WithTimeout(ctx, opTimeout)
+		octx, cancel := context.WithTimeout(ctx, k.timeout)
 		resp, err := k.cli.Get(octx, k.revKey())
 		cancel()
 		if err != nil {
@@ -398,7 +409,7 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	// A read at a revision the cluster has committed needs no consensus:
 	// any member that has applied it answers alone (serializable). One that
 	// has not yet is asked again through the leader.
-	ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 	defer cancel()
 	resp, err := t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
 	if err != nil && errors.Is(err, rpctypes.ErrFutureRev) {
@@ -918,7 +929,7 @@ func (t *etcdTx) Commit() error {
 				for off := 0; off < len(*v); off += chunkSize {
 					chunk := (*v)[off:min(off+chunkSize, len(*v))]
 					k.written.Add(int64(len(chunk)))
-					ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+					ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
 					cancel()
 					if err != nil {
@@ -950,7 +961,7 @@ func (t *etcdTx) Commit() error {
 			k.written.Add(int64(len(op.KeyBytes()) + len(op.ValueBytes())))
 		}
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, opTimeout)
+	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 	defer cancel()
 	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {

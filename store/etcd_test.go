@@ -607,23 +607,29 @@ func TestUpdate_PanicLetsGo(t *testing.T) {
 // back the same server writes again.
 func TestEtcd_NoQuorum(t *testing.T) {
 	c := etcdtest.Start(t, 3)
-	db := openEtcdPrefix(t, c, "quorum")
-	defer func(d time.Duration) { opTimeout = d }(opTimeout)
-	opTimeout = 2 * time.Second
+	cfg, err := ParseEtcdURL(c.URL("quorum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RequestTimeout = 2 * time.Second
+	db, err := OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	ctx := context.Background()
 	by := briefing.Actor{Name: "test"}
 	c.Members[1].Kill()
 	c.Members[2].Kill()
 	start := time.Now()
-	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Justice", Country: "New Zealand"}, by); err == nil {
-		t.Fatal("a write without a quorum was acknowledged")
+	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Justice", Country: "New Zealand"}, by); briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+		t.Fatalf("a write without a quorum: %v", err)
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Fatalf("the write without a quorum took %v to fail", d)
 	}
 	c.Members[1].Restart(t)
 	c.Members[2].Restart(t)
-	var err error
 	for i := 0; i < 50; i++ {
 		if err = db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Justice", Country: "New Zealand"}, by); err == nil {
 			break

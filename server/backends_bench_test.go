@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,21 +52,7 @@ func BenchmarkBackends(b *testing.B) {
 			round, _ := benchRound(b, f, 100)
 			id := benchSheet(b, f)
 			b.Run("save", func(b *testing.B) {
-				r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
-				var sh map[string]any
-				r.json(&sh)
-				version := int(sh["version"].(float64))
-				b.ResetTimer()
-				perOp(b, func() {
-					for i := 0; i < b.N; i++ {
-						editOne(sh, 0, i%20, fmt.Sprintf("Save %d of the first section.", i))
-						r := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", `"`+strconv.Itoa(version)+`"`)
-						if r.Code != 200 {
-							b.Fatalf("%d %s", r.Code, r.Body.String())
-						}
-						version++
-					}
-				})
+				perOp(b, func() { saves(b, f, id) })
 			})
 			b.Run("list", func(b *testing.B) {
 				perOp(b, func() {

@@ -32,7 +32,11 @@ func editOne(sh map[string]any, sec, j int, text string) {
 // changed: PUT with If-Match, through the router, to a real bbolt file.
 func BenchmarkSave(b *testing.B) {
 	f := newFixture(b)
-	id := benchSheet(b, f)
+	saves(b, f, benchSheet(b, f))
+}
+
+// saves is b.N saves of the sheet id, each with one paragraph changed.
+func saves(b *testing.B, f *fixture, id string) {
 	r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
 	var sh map[string]any
 	r.json(&sh)

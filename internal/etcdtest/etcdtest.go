@@ -82,6 +82,22 @@ func StartTLS(tb testing.TB, n int) *Cluster {
 func start(tb testing.TB, n int, withTLS bool) *Cluster {
 	tb.Helper()
 	bin := Binary(tb)
+	// A port found free may be taken by another process before etcd binds
+	// it: a cluster that does not come up is tried again on new ports.
+	var last error
+	for try := 0; try < 3; try++ {
+		c, err := startOnce(tb, bin, n, withTLS)
+		if err == nil {
+			tb.Cleanup(c.Stop)
+			return c
+		}
+		last = err
+	}
+	tb.Fatal(last)
+	return nil
+}
+
+func startOnce(tb testing.TB, bin string, n int, withTLS bool) (*Cluster, error) {
 	base := tb.TempDir()
 	c := &Cluster{tb: tb}
 	scheme := "http://"
@@ -105,14 +121,17 @@ func start(tb testing.TB, n int, withTLS bool) *Cluster {
 	for _, m := range c.Members {
 		m.cluster = strings.Join(peers, ",")
 		if err := m.start("new"); err != nil {
-			tb.Fatal(err)
+			c.Stop()
+			return nil, err
 		}
 	}
-	tb.Cleanup(c.Stop)
 	for _, m := range c.Members {
-		m.waitHealthy(tb, 30*time.Second)
+		if err := m.healthy(30 * time.Second); err != nil {
+			c.Stop()
+			return nil, err
+		}
 	}
-	return c
+	return c, nil
 }
 
 // Endpoints are the members' client addresses, host:port.
@@ -185,6 +204,12 @@ func (m *Member) Restart(tb testing.TB) {
 // waitHealthy waits until the member answers /health.
 func (m *Member) waitHealthy(tb testing.TB, timeout time.Duration) {
 	tb.Helper()
+	if err := m.healthy(timeout); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (m *Member) healthy(timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	if m.client != nil {
 		client = m.client
@@ -195,17 +220,17 @@ func (m *Member) waitHealthy(tb testing.TB, timeout time.Duration) {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if bytes.Contains(body, []byte(`"true"`)) {
-				return
+				return nil
 			}
 		}
 		select {
 		case err := <-m.waitResult:
 			m.waitResult <- err
-			tb.Fatalf("etcd member %s exited: %v\n%s", m.Name, err, m.out.String())
+			return fmt.Errorf("etcd member %s exited: %v\n%s", m.Name, err, m.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	tb.Fatalf("etcd member %s did not become healthy in %v\n%s", m.Name, timeout, m.out.String())
+	return fmt.Errorf("etcd member %s did not become healthy in %v\n%s", m.Name, timeout, m.out.String())
 }
 
 // freeAddr is a loopback address with a port nothing listens on now.

@@ -24,7 +24,7 @@ type CopyProgress func(bucket string, keys int)
 // which must hold no records yet (a database just created), as src stood
 // at one moment: one bbolt transaction, or one etcd revision. dst's
 // settings and schema version become src's.
-func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) error {
+func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) {
 	if src.settings.Jurisdiction != dst.settings.Jurisdiction {
 		return fmt.Errorf("%s is for jurisdiction %q and %s for %q", src.path, src.settings.Jurisdiction, dst.path, dst.settings.Jurisdiction)
 	}

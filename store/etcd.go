@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"slices"
@@ -225,7 +226,12 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 	if c.Prefix == "" {
 		c.Prefix = "briefpack/"
 	}
-	desc := "etcd://" + strings.Join(trimScheme(c.Endpoints), ",") + "/" + strings.TrimSuffix(c.Prefix, "/")
+	// The database's name is an address ParseEtcdURL reads back, TLS and all.
+	scheme := "etcd://"
+	if t != nil {
+		scheme = "etcds://"
+	}
+	desc := scheme + strings.Join(trimScheme(c.Endpoints), ",") + "/" + strings.TrimSuffix(c.Prefix, "/")
 	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints, DialTimeout: c.DialTimeout, TLS: t,
 		Username: c.Username, Password: c.Password, Logger: zap.NewNop(),
 		MaxCallSendMsgSize: 2 << 20, MaxCallRecvMsgSize: 256 << 20})
@@ -284,7 +290,6 @@ func (k *etcdKV) close() error {
 	<-k.watchStopped
 	return k.cli.Close()
 }
-func (k *etcdKV) name() string { return k.desc }
 
 func (k *etcdKV) revKey() string               { return k.prefix + "rev" }
 func (k *etcdKV) bucketKey(name []byte) string { return k.prefix + "n/" + string(name) }
@@ -312,6 +317,18 @@ func chunkKey(prefix string, gen uint64, i int) string {
 func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
 
 const journalMark = "journal "
+
+// journalPrefix is where the journal of generation gen is kept, in parts.
+func (k *etcdKV) journalPrefix(gen uint64) string { return fmt.Sprintf("%sj/%016x/", k.prefix, gen) }
+
+// parseJournalMark reads the write token that names a journal: its
+// generation and how many parts it has.
+func parseJournalMark(mark string) (gen uint64, parts int, err error) {
+	if _, err := fmt.Sscanf(strings.TrimPrefix(mark, journalMark), "%016x %d", &gen, &parts); err != nil {
+		return 0, 0, fmt.Errorf("store: bad journal mark %q", mark)
+	}
+	return gen, parts, nil
+}
 
 // defaultRequestTimeout bounds one request to etcd, so that a cluster that
 // has lost its quorum fails a request with an error (EUNAVAILABLE) instead
@@ -389,8 +406,6 @@ type etcdTx struct {
 	reads      map[string][]byte             // values read, by etcd key
 	err        error                         // the first failure of a read, returned at Commit
 }
-
-func (t *etcdTx) Writable() bool { return t.writable }
 
 func (t *etcdTx) failure() error { return t.err }
 
@@ -490,7 +505,7 @@ func (t *etcdTx) ForEach(fn func(name []byte, b kvBucket) error) error {
 	if err != nil {
 		return err
 	}
-	names := t.newBuckets
+	names := slices.Clone(t.newBuckets)
 	for _, kv := range resp.Kvs {
 		names = append(names, strings.TrimPrefix(string(kv.Key), p))
 	}
@@ -634,15 +649,12 @@ func (b *etcdBucket) Sequence() uint64 {
 	if v, ok := t.seqs[name]; ok {
 		return v
 	}
-	resp, err := t.get(t.kv.seqKey(b.name))
+	raw, err := t.getValue(t.kv.seqKey(b.name))
 	if err != nil {
 		t.fail(err)
 		return 0
 	}
-	var v uint64
-	if len(resp.Kvs) == 1 {
-		v = btoi(resp.Kvs[0].Value)
-	}
+	v := btoi(raw)
 	if t.seqs == nil {
 		t.seqs = map[string]uint64{}
 	}
@@ -694,6 +706,7 @@ type etcdCursor struct {
 	keys []string
 }
 
+// pair is a key and its value.
 type pair struct{ k, v []byte }
 
 func (c *etcdCursor) First() ([]byte, []byte) { return c.from(nil, true, 1) }
@@ -771,7 +784,7 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 		}
 		pg = page{more: resp.More, asOf: t.revMod, lo: start, hi: end}
 		for _, kv := range resp.Kvs {
-			pg.kvs = append(pg.kvs, rawPair{kv.Key, kv.Value})
+			pg.kvs = append(pg.kvs, pair{kv.Key, kv.Value})
 		}
 		// A page cut short covers its keys only: a change beyond its
 		// last one is another page's.
@@ -815,8 +828,7 @@ func (c *etcdCursor) settle(at []byte, inclusive bool, dir int, stepping bool) (
 			c.page = c.page[1:]
 		}
 		if len(c.page) == 0 && c.more {
-			last := at
-			c.load(last, inclusive, dir)
+			c.load(at, inclusive, dir)
 			for len(c.page) > 0 && !beyond(c.page[0].k) {
 				c.page = c.page[1:]
 			}
@@ -912,8 +924,8 @@ func (t *etcdTx) Commit() error {
 	}
 	// Large values first go to their chunks, each in a request of its own;
 	// they are not seen until the manifest that names them is committed.
-	for _, name := range sortedKeys(t.writes) {
-		for _, key := range sortedKeys(t.writes[name]) {
+	for _, name := range slices.Sorted(maps.Keys(t.writes)) {
+		for _, key := range slices.Sorted(maps.Keys(t.writes[name])) {
 			v := t.writes[name][key]
 			ek := k.dataPrefix([]byte(name)) + key
 			cp := k.chunkPrefix([]byte(name), []byte(key))
@@ -982,9 +994,8 @@ func (t *etcdTx) Commit() error {
 	// What this commit wrote is the value of its keys as of it: kept now,
 	// the next transaction here reads it without waiting for the watch.
 	for _, op := range ops {
-		key := string(op.KeyBytes())
-		if op.IsPut() && (k.cache.bucketOf(key) != "" || strings.HasPrefix(key, k.prefix+"q/")) {
-			k.cache.put(key, cached{raw: op.ValueBytes(), mod: rev}, rev)
+		if op.IsPut() {
+			k.cache.put(string(op.KeyBytes()), cached{raw: op.ValueBytes(), mod: rev}, rev)
 		}
 	}
 	return nil
@@ -1007,15 +1018,12 @@ func (t *etcdTx) learnBuckets() {
 // server that dies part way leaves the journal for the next transaction to
 // finish (awaitJournal), so the change is all or nothing to every reader.
 func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
+	if t.pin != nil {
+		t.pin.Clear() // the request reads afresh after it, committed or not
+	}
 	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod)
 	if err != nil {
-		if t.pin != nil {
-			t.pin.Clear()
-		}
 		return err
-	}
-	if t.pin != nil {
-		t.pin.Clear()
 	}
 	if err := t.kv.applyJournal(t.ctx, mark, ops); err != nil {
 		return err
@@ -1027,7 +1035,7 @@ func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
 // startJournal writes the journal and, if the write token is still at
 // revMod, names it in the token; errRetry if another commit came first.
 func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64, revMod int64) (string, error) {
-	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	jp := k.journalPrefix(gen)
 	blob := encodeOps(ops)
 	n := 0
 	for off := 0; off < len(blob); off += chunkSize {
@@ -1052,12 +1060,11 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 // applyJournal applies a journal's operations, each part only while the
 // write token names it, then puts the token back and drops the journal.
 func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.Op) error {
-	var gen uint64
-	var n int
-	if _, err := fmt.Sscanf(strings.TrimPrefix(mark, journalMark), "%016x %d", &gen, &n); err != nil {
-		return fmt.Errorf("store: bad journal mark %q", mark)
+	gen, _, err := parseJournalMark(mark)
+	if err != nil {
+		return err
 	}
-	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	jp := k.journalPrefix(gen)
 	still := clientv3.Compare(clientv3.Value(k.revKey()), "=", mark)
 	for len(ops) > 0 {
 		part, size := 0, 0
@@ -1074,7 +1081,7 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 		}
 		ops = ops[part:]
 	}
-	_, err := k.cli.Txn(ctx).If(still).Then(clientv3.OpPut(k.revKey(), "ok"), clientv3.OpDelete(jp, clientv3.WithPrefix())).Commit()
+	_, err = k.cli.Txn(ctx).If(still).Then(clientv3.OpPut(k.revKey(), "ok"), clientv3.OpDelete(jp, clientv3.WithPrefix())).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
@@ -1104,12 +1111,11 @@ func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error
 			last, since = resp.Header.Revision, time.Now()
 		}
 	}
-	var gen uint64
-	var n int
-	if _, err := fmt.Sscanf(strings.TrimPrefix(mark, journalMark), "%016x %d", &gen, &n); err != nil {
-		return fmt.Errorf("store: bad journal mark %q", mark)
+	gen, n, err := parseJournalMark(mark)
+	if err != nil {
+		return err
 	}
-	jp := fmt.Sprintf("%sj/%016x/", k.prefix, gen)
+	jp := k.journalPrefix(gen)
 	var blob []byte
 	for i := 0; i < n; i++ {
 		resp, err := k.cli.Get(ctx, fmt.Sprintf("%s%08d", jp, i))
@@ -1129,23 +1135,18 @@ func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error
 }
 
 // encodeOps writes puts and deletes (a key, or every key with a prefix, or a
-// range) as bytes for the journal.
+// range) as bytes for the journal: a kind byte, then key and value (or
+// range end), each with its length, as a history header lays out strings.
 func encodeOps(ops []clientv3.Op) []byte {
 	var b []byte
-	str := func(s []byte) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
 	for _, op := range ops {
 		switch {
 		case op.IsPut():
-			b = append(b, 'p')
-			str(op.KeyBytes())
-			str(op.ValueBytes())
+			b = appendString(append(b, 'p'), string(op.KeyBytes()))
+			b = appendString(b, string(op.ValueBytes()))
 		case op.IsDelete():
-			b = append(b, 'd')
-			str(op.KeyBytes())
-			str(op.RangeBytes())
+			b = appendString(append(b, 'd'), string(op.KeyBytes()))
+			b = appendString(b, string(op.RangeBytes()))
 		}
 	}
 	return b
@@ -1153,50 +1154,31 @@ func encodeOps(ops []clientv3.Op) []byte {
 
 func decodeOps(b []byte) ([]clientv3.Op, error) {
 	var ops []clientv3.Op
-	str := func() ([]byte, bool) {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || uint64(len(b)-w) < n {
-			return nil, false
-		}
-		s := b[w : w+int(n)]
-		b = b[w+int(n):]
-		return s, true
-	}
-	for len(b) > 0 {
-		kind := b[0]
-		b = b[1:]
-		k, ok1 := str()
-		v, ok2 := str()
-		if !ok1 || !ok2 {
-			return nil, errors.New("store: the journal of a large commit is damaged")
-		}
-		switch kind {
-		case 'p':
-			ops = append(ops, clientv3.OpPut(string(k), string(v)))
-		case 'd':
-			if len(v) > 0 {
-				ops = append(ops, clientv3.OpDelete(string(k), clientv3.WithRange(string(v))))
-			} else {
-				ops = append(ops, clientv3.OpDelete(string(k)))
-			}
+	r := fieldReader{b: b}
+	for len(r.b) > 0 {
+		kind := r.bytes(1)
+		k := string(r.bytes(r.uvarint()))
+		v := string(r.bytes(r.uvarint()))
+		switch {
+		case r.err != nil:
+			return nil, errJournalDamaged
+		case kind[0] == 'p':
+			ops = append(ops, clientv3.OpPut(k, v))
+		case kind[0] == 'd' && v != "":
+			ops = append(ops, clientv3.OpDelete(k, clientv3.WithRange(v)))
+		case kind[0] == 'd':
+			ops = append(ops, clientv3.OpDelete(k))
 		default:
-			return nil, errors.New("store: the journal of a large commit is damaged")
+			return nil, errJournalDamaged
 		}
 	}
 	return ops, nil
 }
 
+var errJournalDamaged = errors.New("store: the journal of a large commit is damaged")
+
 func opSize(op clientv3.Op) int {
 	return len(op.KeyBytes()) + len(op.ValueBytes()) + len(op.RangeBytes()) + 64
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 func randUint16() uint16 {

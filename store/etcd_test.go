@@ -560,6 +560,9 @@ func TestEtcd_TLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if !strings.HasPrefix(db.Path(), "etcds://") {
+		t.Fatalf("the database over TLS is named %s", db.Path())
+	}
 	ctx := context.Background()
 	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Government Communications Security Bureau", Country: "New Zealand"}, briefing.Actor{Name: "test"}); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ type valueCache struct {
 }
 
 type page struct {
-	kvs    []rawPair
+	kvs    []pair
 	more   bool
 	asOf   int64
 	lo, hi string // the etcd keys the page covers: lo ≤ key < hi
@@ -49,8 +49,6 @@ type change struct {
 
 // keptChanges is how many of a bucket's latest changes are kept.
 const keptChanges = 512
-
-type rawPair struct{ k, v []byte }
 
 type cached struct {
 	raw []byte // the stored (tagged) value; nil for a key that is absent

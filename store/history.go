@@ -84,13 +84,14 @@ func (h *header) encode() []byte {
 
 var errMalformedHeader = errors.New("malformed history header")
 
-// headerReader decodes a header field by field; the first fault sticks.
-type headerReader struct {
+// fieldReader decodes a header (or a journal, etcd.go) field by field;
+// the first fault sticks.
+type fieldReader struct {
 	b   []byte
 	err error
 }
 
-func (r *headerReader) uvarint() uint64 {
+func (r *fieldReader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.err, r.b = errMalformedHeader, nil
@@ -100,7 +101,7 @@ func (r *headerReader) uvarint() uint64 {
 	return v
 }
 
-func (r *headerReader) varint() int64 {
+func (r *fieldReader) varint() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
 		r.err, r.b = errMalformedHeader, nil
@@ -110,7 +111,7 @@ func (r *headerReader) varint() int64 {
 	return v
 }
 
-func (r *headerReader) bytes(n uint64) []byte {
+func (r *fieldReader) bytes(n uint64) []byte {
 	if uint64(len(r.b)) < n {
 		r.err, r.b = errMalformedHeader, nil
 		return nil
@@ -135,7 +136,7 @@ type headerDecoder struct {
 const maxRecent = 8
 
 // string copies out of the transaction's memory.
-func (d *headerDecoder) string(r *headerReader) string {
+func (d *headerDecoder) string(r *fieldReader) string {
 	b := r.bytes(r.uvarint())
 	if !d.many {
 		return string(b)
@@ -164,7 +165,7 @@ func (d *headerDecoder) decode(raw []byte) (header, error) {
 	if len(raw) == 0 || raw[0] != headerFormat {
 		return h, errMalformedHeader
 	}
-	r := headerReader{b: raw[1:]}
+	r := fieldReader{b: raw[1:]}
 	sec, nsec, off := r.varint(), r.uvarint(), r.varint()
 	if nsec >= 1e9 || off < -24*3600 || off > 24*3600 {
 		return h, errMalformedHeader
@@ -195,7 +196,7 @@ func (d *headerDecoder) decode(raw []byte) (header, error) {
 
 // readMarkings reads n markings, giving back the last list read when they
 // are the same.
-func (d *headerDecoder) readMarkings(r *headerReader, n int) []string {
+func (d *headerDecoder) readMarkings(r *fieldReader, n int) []string {
 	if d.many && n == len(d.markings) {
 		save, same := *r, true
 		for i := 0; i < n && same; i++ {

@@ -22,9 +22,6 @@ type kv interface {
 	// it again from the start (db.update).
 	begin(ctx context.Context, writable bool) (kvTxn, error)
 	close() error
-	// name is how the database is named in messages: its file or its
-	// endpoints, never a password.
-	name() string
 }
 
 // kvTx is a transaction as the store's code sees it.
@@ -34,7 +31,6 @@ type kvTx interface {
 	CreateBucketIfNotExists(name []byte) (kvBucket, error)
 	// ForEach calls fn for each bucket, in name order.
 	ForEach(fn func(name []byte, b kvBucket) error) error
-	Writable() bool
 }
 
 // kvTxn is a transaction with its end.
@@ -97,7 +93,6 @@ func (b *boltKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 }
 
 func (b *boltKV) close() error { return b.db.Close() }
-func (b *boltKV) name() string { return b.path }
 
 // boltTx adapts a bbolt transaction; bbolt's buckets and cursors are used
 // as they are.
@@ -122,7 +117,6 @@ func (t boltTx) ForEach(fn func(name []byte, b kvBucket) error) error {
 	return t.tx.ForEach(func(name []byte, b *bolt.Bucket) error { return fn(name, boltBucket{b}) })
 }
 
-func (t boltTx) Writable() bool  { return t.tx.Writable() }
 func (t boltTx) Commit() error   { return t.tx.Commit() }
 func (t boltTx) Rollback() error { return t.tx.Rollback() }
 func (t boltTx) failure() error  { return nil }

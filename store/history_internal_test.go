@@ -194,16 +194,8 @@ func TestMigrate_FromSchema4(t *testing.T) {
 // version back exactly, one by one and all together; the check finds a
 // text that does not match its header.
 func TestHistory_Deltas(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
-	must(t, err)
-	defer db.Close()
+	db, sh := oneSheetDB(t)
 	ctx := context.Background()
-	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
-	must(t, db.CreateDialogue(ctx, d, by))
-	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(t, db.CreateRound(ctx, r, by))
-	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
-	must(t, db.CreateSheet(ctx, sh, by))
 	var want [][]byte
 	for i := 1; i <= 2*deltaPeriod+3; i++ {
 		if i > 1 {
@@ -294,16 +286,8 @@ func TestHeader_RoundTrip(t *testing.T) {
 // is rewritten, deltas against their full copy's new text, and summaries
 // follow the new text.
 func TestRewriteHistory_Schema5(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
-	must(t, err)
-	defer db.Close()
+	db, sh := oneSheetDB(t)
 	ctx := context.Background()
-	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
-	must(t, db.CreateDialogue(ctx, d, by))
-	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(t, db.CreateRound(ctx, r, by))
-	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
-	must(t, db.CreateSheet(ctx, sh, by))
 	for i := 2; i <= deltaPeriod+5; i++ {
 		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, briefing.Paragraph{Text: "Paragraph " + strconv.Itoa(i), Marking: "RESTRICTED"})
 		must(t, db.UpdateSheet(ctx, sh, by))
@@ -367,4 +351,21 @@ func allSheetVersions(v *briefing.View, id string) ([]briefing.SheetVersion, err
 		}
 		p.After = next
 	}
+}
+
+// oneSheetDB is a new database holding one sheet, "Cyber", with an empty
+// situation section, in a round of a dialogue; closed when the test ends.
+func oneSheetDB(t *testing.T) (*DB, *briefing.Sheet) {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	must(t, db.CreateDialogue(ctx, d, by))
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
+	must(t, db.CreateRound(ctx, r, by))
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
+	must(t, db.CreateSheet(ctx, sh, by))
+	return db, sh
 }

@@ -181,12 +181,7 @@ func TestCheck_ErrConsistency(t *testing.T) {
 	raw, err := os.ReadFile(path)
 	must(t, err)
 	le := binary.LittleEndian
-	// The current meta page is the one with the higher transaction id.
-	meta := 0
-	pageSize := int(le.Uint32(raw[24:]))
-	if le.Uint64(raw[pageSize+64:]) > le.Uint64(raw[64:]) {
-		meta = pageSize
-	}
+	meta, pageSize := currentMeta(raw)
 	freelist := int(le.Uint64(raw[meta+48:]))
 	count := le.Uint16(raw[freelist*pageSize+10:])
 	if count == 0 {
@@ -216,11 +211,7 @@ func TestOpen_ErrDamagedPage(t *testing.T) {
 	raw, err := os.ReadFile(path)
 	must(t, err)
 	le := binary.LittleEndian
-	meta := 0
-	pageSize := int(le.Uint32(raw[24:]))
-	if le.Uint64(raw[pageSize+64:]) > le.Uint64(raw[64:]) {
-		meta = pageSize
-	}
+	meta, pageSize := currentMeta(raw)
 	root := int(le.Uint64(raw[meta+32:]))
 	le.PutUint16(raw[root*pageSize+8:], 0x40) // no page kind bbolt knows
 	must(t, os.WriteFile(path, raw, 0o600))
@@ -231,4 +222,15 @@ func TestOpen_ErrDamagedPage(t *testing.T) {
 	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "has unexpected type") {
 		t.Fatalf("check: %v", err)
 	}
+}
+
+// currentMeta is the offset of a bbolt file's current meta page, the one
+// of the two with the higher transaction id, and the file's page size.
+func currentMeta(raw []byte) (offset, pageSize int) {
+	le := binary.LittleEndian
+	pageSize = int(le.Uint32(raw[24:]))
+	if le.Uint64(raw[pageSize+64:]) > le.Uint64(raw[64:]) {
+		offset = pageSize
+	}
+	return offset, pageSize
 }

@@ -127,8 +127,9 @@ func (b boltBucket) Cursor() kvCursor { return b.Bucket.Cursor() }
 
 // OpenAny opens the database a command line names: an etcd address
 // (etcd://host:port[,host:port…][/prefix], see ParseEtcdURL) or a bbolt
-// file. cfg, when not nil, adds credentials to an etcd address.
-func OpenAny(spec, jurisdiction string, cfg func(*EtcdConfig)) (*DB, error) {
+// file. cfg, when not nil, adds credentials to an etcd address; its error
+// is Open's, before the cluster is reached.
+func OpenAny(spec, jurisdiction string, cfg func(*EtcdConfig) error) (*DB, error) {
 	if !IsEtcdURL(spec) {
 		return Open(spec, jurisdiction)
 	}
@@ -137,7 +138,9 @@ func OpenAny(spec, jurisdiction string, cfg func(*EtcdConfig)) (*DB, error) {
 		return nil, err
 	}
 	if cfg != nil {
-		cfg(&c)
+		if err := cfg(&c); err != nil {
+			return nil, err
+		}
 	}
 	return OpenEtcd(c, jurisdiction)
 }

@@ -30,30 +30,25 @@ func addEtcdFlags(fs *flag.FlagSet) *etcdFlags {
 
 // open opens the database spec names with these flags.
 func (f *etcdFlags) open(spec, jurisdiction string) (*store.DB, error) {
-	var perr error
-	db, err := store.OpenAny(spec, jurisdiction, func(c *store.EtcdConfig) {
-		if *f.user != "" {
-			c.Username = *f.user
-		}
-		if *f.passwordFile != "" {
-			b, err := os.ReadFile(*f.passwordFile)
-			if err != nil {
-				perr = fmt.Errorf("read the etcd password: %w", err)
-				return
-			}
-			c.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
-		}
-		for _, p := range []struct{ flag, conf *string }{{f.cert, &c.CertFile}, {f.key, &c.KeyFile}, {f.ca, &c.CAFile}} {
-			if *p.flag != "" {
-				*p.conf = *p.flag
-			}
-		}
-	})
-	if perr != nil {
-		if db != nil {
-			db.Close()
-		}
-		return nil, perr
+	return store.OpenAny(spec, jurisdiction, f.apply)
+}
+
+// apply sets on c what the flags give, over what the environment gave.
+func (f *etcdFlags) apply(c *store.EtcdConfig) error {
+	if *f.user != "" {
+		c.Username = *f.user
 	}
-	return db, err
+	if *f.passwordFile != "" {
+		b, err := os.ReadFile(*f.passwordFile)
+		if err != nil {
+			return fmt.Errorf("read the etcd password: %w", err)
+		}
+		c.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+	}
+	for _, p := range []struct{ flag, conf *string }{{f.cert, &c.CertFile}, {f.key, &c.KeyFile}, {f.ca, &c.CAFile}} {
+		if *p.flag != "" {
+			*p.conf = *p.flag
+		}
+	}
+	return nil
 }

@@ -68,11 +68,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.ln = ln
-	open := func(spec, jur string) (*store.DB, error) { return store.OpenAny(spec, jur, nil) }
+	var etcdFlags func(*store.EtcdConfig) error
 	if m.etcd != nil {
-		open = m.etcd.open
+		etcdFlags = m.etcd.apply
 	}
-	db, err := open(m.DBPath, m.Jurisdiction)
+	db, err := store.OpenAny(m.DBPath, m.Jurisdiction, etcdFlags)
 	if err != nil {
 		ln.Close()
 		return err

@@ -81,14 +81,7 @@ func (s *Pages) handleSheetPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var vs []briefing.SheetVersion
-	err = eachPage(func(p briefing.Page) ([]briefing.SheetVersion, string, error) {
-		return v.SheetVersions(v.Ctx, sh.ID, p)
-	},
-		func(x briefing.SheetVersion) (bool, error) {
-			vs = append(vs, x)
-			return true, nil
-		})
+	vs, err := allSheetVersions(v, sh.ID)
 	if err != nil {
 		return err
 	}

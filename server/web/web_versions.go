@@ -49,15 +49,12 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 	}
 	sh.Headings(d.Home, d.Partner)
 	vp := versionPage{Sheet: sh, Current: cur, Round: r, Dialogue: d, Version: n, Compare: n - 1}
-	err = eachPage(func(p briefing.Page) ([]briefing.SheetVersion, string, error) {
-		return v.SheetVersions(v.Ctx, cur.ID, p)
-	},
-		func(x briefing.SheetVersion) (bool, error) {
-			vp.Versions = append(vp.Versions, x.Version)
-			return true, nil
-		})
+	vs, err := allSheetVersions(v, cur.ID)
 	if err != nil {
 		return err
+	}
+	for _, x := range vs {
+		vp.Versions = append(vp.Versions, x.Version)
 	}
 	if q := c.QueryParam("compare"); q != "" {
 		if vp.Compare, err = strconv.Atoi(q); err != nil {
@@ -75,4 +72,16 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 		vp.Compare = 0
 	}
 	return s.page(c, http.StatusOK, "version", "Version "+strconv.Itoa(n)+" of "+cur.Title, s.settings.Highest(sh.Marking, r.Marking), vp)
+}
+
+// allSheetVersions gathers every page of a sheet's versions as the reader
+// may see them: a page lists them all.
+func allSheetVersions(v *view, id string) ([]briefing.SheetVersion, error) {
+	var vs []briefing.SheetVersion
+	err := eachPage(func(p briefing.Page) ([]briefing.SheetVersion, string, error) { return v.SheetVersions(v.Ctx, id, p) },
+		func(x briefing.SheetVersion) (bool, error) {
+			vs = append(vs, x)
+			return true, nil
+		})
+	return vs, err
 }

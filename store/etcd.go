@@ -268,15 +268,31 @@ func trimScheme(es []string) []string {
 	return out
 }
 
+// boundedError is etcdError for a request made under ctx, which bounds it:
+// once that bound has passed the cluster did not answer in time, whatever
+// form the client gave the error (a deadline may come back from the
+// cluster as a status of code Unknown).
+func boundedError(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return unavailable(err)
+	}
+	return etcdError(err)
+}
+
+// unavailable is a cluster that did not answer in time.
+func unavailable(err error) error {
+	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) did not answer in time; try again in a moment " +
+		"(a save that was under way may or may not have been kept: reload to see)"}, err)
+}
+
 // etcdError makes the client's errors read as sentences.
 func etcdError(err error) error {
 	ev := rpctypes.Error(err)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.Unavailable ||
+	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded ||
 		errors.Is(ev, rpctypes.ErrNoLeader) || errors.Is(ev, rpctypes.ErrTimeout) || errors.Is(ev, rpctypes.ErrTimeoutDueToLeaderFail) ||
 		errors.Is(ev, rpctypes.ErrTimeoutDueToConnectionLost) || errors.Is(ev, rpctypes.ErrLeaderChanged):
-		return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) did not answer in time; try again in a moment " +
-			"(a save that was under way may or may not have been kept: reload to see)"}, err)
+		return unavailable(err)
 	case errors.Is(ev, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrAuthFailed):
 		return errors.New("etcd refused the user name or password")
 	case errors.Is(ev, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrPermissionDenied):
@@ -362,7 +378,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 			if writable {
 				k.writeMu.Unlock()
 			}
-			return nil, fmt.Errorf("store: begin: %w", etcdError(err))
+			return nil, fmt.Errorf("store: begin: %w", boundedError(octx, err))
 		}
 		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable}
 		if len(resp.Kvs) == 1 {
@@ -439,7 +455,7 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 			}
 			return nil, errRetry
 		}
-		return nil, fmt.Errorf("store: read: %w", etcdError(err))
+		return nil, fmt.Errorf("store: read: %w", boundedError(ctx, err))
 	}
 	return resp, nil
 }
@@ -945,7 +961,7 @@ func (t *etcdTx) Commit() error {
 					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
 					cancel()
 					if err != nil {
-						return fmt.Errorf("store: write: %w", etcdError(err))
+						return fmt.Errorf("store: write: %w", boundedError(ctx, err))
 					}
 					n++
 				}
@@ -977,7 +993,7 @@ func (t *etcdTx) Commit() error {
 	defer cancel()
 	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {
-		return fmt.Errorf("store: commit: %w", etcdError(err))
+		return fmt.Errorf("store: commit: %w", boundedError(ctx, err))
 	}
 	if !resp.Succeeded {
 		if t.pin != nil {

@@ -268,17 +268,6 @@ func trimScheme(es []string) []string {
 	return out
 }
 
-// boundedError is etcdError for a request made under ctx, which bounds it:
-// once that bound has passed the cluster did not answer in time, whatever
-// form the client gave the error (a deadline may come back from the
-// cluster as a status of code Unknown).
-func boundedError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return unavailable(err)
-	}
-	return etcdError(err)
-}
-
 // unavailable is a cluster that did not answer in time.
 func unavailable(err error) error {
 	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) did not answer in time; try again in a moment " +
@@ -290,6 +279,9 @@ func etcdError(err error) error {
 	ev := rpctypes.Error(err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded ||
+		// A member that lost its quorum answers a read it cannot serve in
+		// time with its own deadline, as a status of code Unknown.
+		status.Code(err) == codes.Unknown && status.Convert(err).Message() == context.DeadlineExceeded.Error() ||
 		errors.Is(ev, rpctypes.ErrNoLeader) || errors.Is(ev, rpctypes.ErrTimeout) || errors.Is(ev, rpctypes.ErrTimeoutDueToLeaderFail) ||
 		errors.Is(ev, rpctypes.ErrTimeoutDueToConnectionLost) || errors.Is(ev, rpctypes.ErrLeaderChanged):
 		return unavailable(err)
@@ -378,7 +370,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 			if writable {
 				k.writeMu.Unlock()
 			}
-			return nil, fmt.Errorf("store: begin: %w", boundedError(octx, err))
+			return nil, fmt.Errorf("store: begin: %w", etcdError(err))
 		}
 		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable}
 		if len(resp.Kvs) == 1 {
@@ -455,7 +447,7 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 			}
 			return nil, errRetry
 		}
-		return nil, fmt.Errorf("store: read: %w", boundedError(ctx, err))
+		return nil, fmt.Errorf("store: read: %w", etcdError(err))
 	}
 	return resp, nil
 }
@@ -961,7 +953,7 @@ func (t *etcdTx) Commit() error {
 					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
 					cancel()
 					if err != nil {
-						return fmt.Errorf("store: write: %w", boundedError(ctx, err))
+						return fmt.Errorf("store: write: %w", etcdError(err))
 					}
 					n++
 				}
@@ -993,7 +985,7 @@ func (t *etcdTx) Commit() error {
 	defer cancel()
 	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
 	if err != nil {
-		return fmt.Errorf("store: commit: %w", boundedError(ctx, err))
+		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
 	if !resp.Succeeded {
 		if t.pin != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
@@ -641,5 +645,29 @@ func TestEtcd_NoQuorum(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("after the members came back: %v", err)
+	}
+}
+
+// TestEtcdError_Unavailable: every form in which the client or a member
+// says the cluster did not answer in time is EUNAVAILABLE (503), and
+// nothing else is.
+func TestEtcdError_Unavailable(t *testing.T) {
+	for _, err := range []error{
+		context.DeadlineExceeded,
+		fmt.Errorf("reading: %w", context.DeadlineExceeded),
+		status.Error(codes.Unavailable, "connection refused"),
+		status.Error(codes.DeadlineExceeded, "context deadline exceeded"),
+		status.Error(codes.Unknown, "context deadline exceeded"), // from a member without its quorum
+		rpctypes.ErrGRPCNoLeader,
+		rpctypes.ErrGRPCTimeout,
+	} {
+		if got := briefing.ErrorCode(etcdError(err)); got != briefing.EUNAVAILABLE {
+			t.Errorf("%v: %s", err, got)
+		}
+	}
+	for _, err := range []error{errors.New("boom"), status.Error(codes.Unknown, "something else"), rpctypes.ErrGRPCCompacted} {
+		if got := briefing.ErrorCode(etcdError(err)); got == briefing.EUNAVAILABLE {
+			t.Errorf("%v: %s", err, got)
+		}
 	}
 }

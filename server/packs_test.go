@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -683,5 +685,80 @@ func TestDrafts(t *testing.T) {
 	}
 	if r := f.do("officer", "GET", path, nil); r.Code != 404 {
 		t.Fatalf("the draft outlived the save: %d", r.Code)
+	}
+}
+
+// TestPack_NeverOlderThanAcknowledged: while one writer saves a sheet's
+// title again and again, readers asking for the pack at once — sharing
+// builds, waiting for the next one — are each given a pack holding at
+// least the last title acknowledged before they asked, never an older
+// one, and the builds are fewer than the requests.
+func TestPack_NeverOlderThanAcknowledged(t *testing.T) {
+	f := newFixture(t)
+	// A round of realistic sheets, so a build takes long enough for saves
+	// to be acknowledged while it runs.
+	round, ids := benchRound(t, f, 120)
+	path := "/api/v1/rounds/" + round + "/pack?format=html"
+	sheet := "/api/v1/sheets/" + ids[0]
+	title := regexp.MustCompile(`Topic 1, save (\d+)`)
+	var acked, seen atomic.Int64
+	const saves, readers, reads = 60, 6, 25
+	renders := f.srv.PackRenders()
+	var wg sync.WaitGroup
+	errs := make(chan string, readers*reads+saves)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 1; i <= saves; i++ {
+			r := f.do("officer", "GET", sheet, nil)
+			var obj map[string]any
+			r.json(&obj)
+			obj["title"] = fmt.Sprintf("Topic 1, save %d", i)
+			if p := f.do("officer", "PUT", sheet, obj, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+				errs <- fmt.Sprintf("save %d: %d %s", i, p.Code, p.Body.String())
+				return
+			}
+			acked.Store(int64(i))
+		}
+	}()
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range reads {
+				before := acked.Load()
+				r := f.do("lead", "GET", path, nil)
+				if r.Code != 200 {
+					errs <- fmt.Sprintf("pack: %d", r.Code)
+					return
+				}
+				var got int64
+				if m := title.FindStringSubmatch(r.Body.String()); m != nil {
+					got, _ = strconv.ParseInt(m[1], 10, 64)
+				}
+				if got < before {
+					errs <- fmt.Sprintf("a pack asked for after save %d was acknowledged holds save %d", before, got)
+				}
+				if got > 0 {
+					seen.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if m := title.FindStringSubmatch(f.do("lead", "GET", path, nil).Body.String()); m == nil || m[1] != strconv.Itoa(saves) {
+		t.Fatalf("the pack after the last save holds %v", m)
+	}
+	if seen.Load() == 0 {
+		t.Fatal("no pack asked for during the saves held any of them")
+	}
+	if n := f.srv.PackRenders() - renders; n >= readers*reads {
+		t.Errorf("%d requests rendered %d packs", readers*reads, n)
+	} else {
+		t.Logf("%d requests during %d saves rendered %d packs; %d held a save", readers*reads, saves, n, seen.Load())
 	}
 }

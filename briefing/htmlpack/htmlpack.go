@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"strings"
 
 	"briefpack/briefing"
@@ -17,16 +18,17 @@ import (
 // tmpl is the pack's template, parsed once at start-up: a missing or broken
 // template panics then, never during an export.
 var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
-	"ordinal":   briefing.Ordinal,
-	"date":      date,
-	"portion":   func(s briefing.Settings, m string) string { return s.PortionMark(m) },
-	"markdown":  Markdown,
-	"release":   func(p *briefing.Pack) bool { return p.Edition == briefing.EditionRelease },
-	"sheetbody": sheetBody,
-	"sheetpart": func(sh *briefing.Sheet) template.HTML { return template.HTML(partMark + sh.ID + partEnd) },
-	"inc":       func(i int) int { return i + 1 },
-	"join":      strings.Join,
-	"label":     briefing.StatusLabel,
+	"ordinal":    briefing.Ordinal,
+	"date":       date,
+	"portion":    func(s briefing.Settings, m string) string { return s.PortionMark(m) },
+	"markdown":   Markdown,
+	"release":    func(p *briefing.Pack) bool { return p.Edition == briefing.EditionRelease },
+	"sheetbody":  sheetBody,
+	"sheetparts": func() template.HTML { return template.HTML(partsMark) },
+	"contents":   contents,
+	"inc":        func(i int) int { return i + 1 },
+	"join":       strings.Join,
+	"label":      briefing.StatusLabel,
 	"side": func(p *briefing.Pack, side string) string {
 		if side == briefing.SideHome {
 			return p.Dialogue.Home
@@ -37,72 +39,86 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"dict": func(k string, v any) map[string]any { return map[string]any{k: v} },
 }).ParseFS(templates.FS, "pack/pack.html", "pack/pack.css"))
 
-// Render writes the pack as one HTML file. It renders into a buffer first,
-// so a failure never leaves half a file.
+// Render writes the pack as one HTML file. It renders the whole file
+// before it writes, so a failure never leaves half a file.
 func Render(w io.Writer, p *briefing.Pack) error {
-	b, err := Bytes(p)
+	ps, err := Parts(p)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
-	return err
+	for _, b := range ps {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Bytes returns the pack as one HTML file. The sheets' sections are
-// rendered (or taken as kept) first; the template writes the rest of the
-// pack with a mark where each sheet goes, and the file is put together from
-// the two in one buffer of its final size.
+// Bytes returns the pack as one HTML file.
 func Bytes(p *briefing.Pack) ([]byte, error) {
-	byID := make(map[string]string, len(p.Sheets))
-	size := 0
-	for _, sh := range p.Sheets {
-		part, err := sheetPart(p, sh)
-		if err != nil {
-			return nil, fmt.Errorf("htmlpack: sheet %s: %w", sh.ID, err)
-		}
-		byID[sh.ID] = string(part)
-		size += len(part)
+	ps, err := Parts(p)
+	if err != nil {
+		return nil, err
 	}
+	return bytes.Join(ps, nil), nil
+}
+
+// Parts returns the pack as one HTML file in pieces, to be written one
+// after the other: the sheets' sections, rendered (or taken as kept)
+// first, and between them the rest of the pack, which the template writes
+// with a mark where each sheet goes. A sheet's piece is the one kept, so a
+// pack after one edit copies no other sheet's bytes; the pieces must not be
+// changed.
+func Parts(p *briefing.Pack) ([][]byte, error) {
 	var frame bytes.Buffer
 	frame.Grow(64 << 10)
 	if err := tmpl.Execute(&frame, p); err != nil {
 		return nil, fmt.Errorf("htmlpack: %w", err)
 	}
-	f := frame.Bytes()
-	out := make([]byte, 0, len(f)+size)
-	for {
-		i := bytes.Index(f, []byte(partMark))
-		if i < 0 {
-			break
-		}
-		out = append(out, f[:i]...)
-		f = f[i+len(partMark):]
-		j := bytes.Index(f, []byte(partEnd))
-		if j < 0 {
-			return nil, fmt.Errorf("htmlpack: a sheet's mark is cut short")
-		}
-		part, ok := byID[string(f[:j])]
-		if !ok {
-			return nil, fmt.Errorf("htmlpack: a mark names sheet %q, not in the pack", f[:j])
-		}
-		out = append(out, part...)
-		f = f[j+len(partEnd):]
+	// The mark holds no '&', so the frame can lose its escaped apostrophes
+	// whole, before it is cut.
+	f := unescapeApostrophes(frame.Bytes())
+	i := bytes.Index(f, []byte(partsMark))
+	if i < 0 || bytes.Contains(f[i+len(partsMark):], []byte(partsMark)) {
+		return nil, fmt.Errorf("htmlpack: the template must place the sheets once")
 	}
-	out = append(out, f...)
-	return unescapeApostrophes(out), nil
+	out := make([][]byte, 0, len(p.Sheets)+2)
+	out = append(out, f[:i:i])
+	for _, sh := range p.Sheets {
+		part, err := sheetPart(p, sh)
+		if err != nil {
+			return nil, fmt.Errorf("htmlpack: sheet %s: %w", sh.ID, err)
+		}
+		out = append(out, part)
+	}
+	return append(out, f[i+len(partsMark):]), nil
 }
 
-// partMark and partEnd enclose the id of a sheet whose section goes there.
-// They hold a random word chosen at start-up: no text a user wrote, escaped
-// by the template, can make one.
-var partMark, partEnd = func() (string, string) {
+// partsMark is where the sheets' sections go in the frame. It holds a
+// random word chosen at start-up: no text a user wrote, escaped by the
+// template, can make one.
+var partsMark = func() string {
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err)
 	}
-	w := hex.EncodeToString(b[:])
-	return "\x00sheet-" + w + ":", ":" + w + "\x00"
+	return "\x00sheets-" + hex.EncodeToString(b[:]) + "\x00"
 }()
+
+// contents lists the sheets in the pack's table of contents, each linking
+// to its section: written here rather than by the template, whose
+// escapers cost a reflective call each for every sheet of every pack.
+func contents(sheets []*briefing.Sheet) template.HTML {
+	var b strings.Builder
+	for _, sh := range sheets {
+		b.WriteString(`<li><a href="#sheet-`)
+		b.WriteString(template.HTMLEscapeString(url.PathEscape(sh.ID)))
+		b.WriteString(`">`)
+		b.WriteString(template.HTMLEscapeString(sh.Title))
+		b.WriteString(`</a></li>`)
+	}
+	return template.HTML(b.String())
+}
 
 // unescapeApostrophes turns "&#39;" back into "'" in place. An apostrophe
 // needs no escaping in text or in the double-quoted attributes the
@@ -142,7 +158,7 @@ func unescapeApostrophes(b []byte) []byte {
 // sheet and puts the others together from their parts (see sheetPart).
 
 // parts keeps rendered sheet sections, bounded by bytes.
-var parts = lru.New[string](partBytes, func(v string) int64 { return int64(len(v)) })
+var parts = lru.New[[]byte](partBytes, func(v []byte) int64 { return int64(len(v)) })
 
 // partBytes bounds the sheet sections kept: some 4,000 sheets of 16 KB.
 const partBytes = 64 << 20
@@ -170,22 +186,25 @@ func partKey(p *briefing.Pack, sh *briefing.Sheet) string {
 	return k.String()
 }
 
-func sheetPart(p *briefing.Pack, sh *briefing.Sheet) (template.HTML, error) {
+// sheetPart is a sheet's section of the file, its apostrophes unescaped as
+// the rest of the file's are.
+func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	key := partKey(p, sh)
 	if key != "" {
 		if v, ok := parts.Get(key); ok {
-			return template.HTML(v), nil
+			return v, nil
 		}
 	}
 	var b bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&b, "sheet", map[string]any{"p": p, "sh": sh}); err != nil {
-		return "", err
+		return nil, err
 	}
-	v := b.String()
+	v := unescapeApostrophes(b.Bytes())
+	v = v[:len(v):len(v)]
 	if key != "" {
 		parts.Put(key, v)
 	}
-	return template.HTML(v), nil
+	return v, nil
 }
 
 // sheetBody writes the body of a topic sheet's two-column table (its title

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,8 +30,9 @@ import (
 // downloads (15%) and saves (15%). Half the pack downloads go to a static
 // file server holding the same bytes, in the same run with the same
 // clients: the ratio of the two is the figure. It reports p50 and p99 by
-// kind and the server's peak memory (its VmHWM), and fails on any 5xx.
-// It measures, so it runs only when asked:
+// kind, the server's peak memory (its VmHWM) and the CPU time the server
+// and the clients had, and fails on any 5xx or short download. It
+// measures, so it runs only when asked:
 // BRIEFPACK_LOAD=1 go test -run TestLoadPack -v ./cmd/briefpack/
 func TestLoadPack(t *testing.T) {
 	if os.Getenv("BRIEFPACK_LOAD") == "" {
@@ -71,6 +73,11 @@ func TestLoadPack(t *testing.T) {
 	}
 	t.Logf("%d sheets entered in %v", sheets, time.Since(start).Round(time.Millisecond))
 
+	// BRIEFPACK_LOAD_READALL=1 has the clients read each pack whole into
+	// memory instead; BRIEFPACK_LOAD_STATIC_ONLY=1 sends every pack download
+	// to the static server (the control: what the clients cost themselves).
+	readAll := os.Getenv("BRIEFPACK_LOAD_READALL") != ""
+	staticOnly := os.Getenv("BRIEFPACK_LOAD_STATIC_ONLY") != ""
 	tr := &http.Transport{MaxIdleConnsPerHost: 100, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
 	httpc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 	do := func(base, token, method, path string, body []byte, hdr ...string) (int, http.Header, []byte, time.Duration) {
@@ -91,7 +98,18 @@ func TestLoadPack(t *testing.T) {
 		if err != nil {
 			return 0, nil, nil, time.Since(t0)
 		}
-		data, _ := io.ReadAll(resp.Body)
+		var data []byte
+		if method == "GET" && strings.Contains(path, "pack") && !readAll {
+			// A pack is saved as it arrives, as a browser or curl saves a
+			// download: counted here, and short is a failure.
+			n, err := io.Copy(io.Discard, resp.Body)
+			if err != nil || (resp.ContentLength >= 0 && n != resp.ContentLength) {
+				resp.Body.Close()
+				return 0, nil, nil, time.Since(t0)
+			}
+		} else {
+			data, _ = io.ReadAll(resp.Body)
+		}
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header, data, time.Since(t0)
 	}
@@ -117,6 +135,7 @@ func TestLoadPack(t *testing.T) {
 		counts = map[string]int{}
 		bad    atomic.Int64
 	)
+	srvCPU0, ownCPU0 := processCPU(srv.cmd.Process.Pid), ownCPU()
 	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
 	var wg sync.WaitGroup
 	for c := 0; c < 50; c++ {
@@ -135,7 +154,7 @@ func TestLoadPack(t *testing.T) {
 					kind = "read"
 					code, _, _, d = do(srv.url, officer.token, "GET", "/api/v1/sheets/"+id, nil)
 				case x < 85:
-					if toStatic = !toStatic; toStatic {
+					if toStatic = !toStatic; toStatic || staticOnly {
 						kind = "static"
 						code, _, _, d = do(static, "", "GET", "/pack.html", nil)
 					} else {
@@ -185,6 +204,32 @@ func TestLoadPack(t *testing.T) {
 	}
 	t.Logf("pack p99 / static p99: %.2f; by kind and status: %v", float64(q("pack", 0.99))/float64(q("static", 0.99)), counts)
 	t.Logf("server peak memory (VmHWM): %s", peakMemory(srv.cmd.Process.Pid))
+	t.Logf("CPU time in %d s: the server %v, the clients and the static server %v",
+		seconds, (processCPU(srv.cmd.Process.Pid) - srvCPU0).Round(time.Millisecond), (ownCPU() - ownCPU0).Round(time.Millisecond))
+}
+
+// processCPU reads the user and system time a process has had from /proc
+// (in clock ticks of 10 ms, as Linux reports them to user space).
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+k) * 10 * time.Millisecond
+}
+
+// ownCPU is the user and system time this test process has had.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakMemory reads a process's peak resident set size from /proc.

@@ -34,6 +34,9 @@ type API struct {
 	// requests for one wait for a single rendering.
 	flightsMu sync.Mutex
 	flights   map[string]*flight
+	// lines are the live packs' lines of builds (see buildLine), under
+	// flightsMu.
+	lines map[string]*buildLine
 	// latest is the key of the last pack rendered for each slot (a round's
 	// format, edition and ceiling): a newer one makes it useless, and it is
 	// dropped then rather than left to age out of the cache. Under
@@ -44,11 +47,11 @@ type API struct {
 // New returns the API over a server's core, its routes not yet registered.
 func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
-		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(len(cp.body)) }),
+		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(cp.size) }),
 		// It holds the keys of packs, which packs holds.
 		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
 		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:    map[string]*flight{}, latest: map[string]string{}}
+		flights:    map[string]*flight{}, lines: map[string]*buildLine{}, latest: map[string]string{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

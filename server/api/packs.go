@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,7 +76,12 @@ func packParams(c echo.Context, needFormat bool) (packRequest, error) {
 // which only a reader who sees the whole round may have (a ceiling does not
 // apply to it).
 func (s *API) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
-	v := s.view(c)
+	return s.assembleIn(s.view(c), p)
+}
+
+// assembleIn is assemble through a view whose context may not be its
+// request's (see inTurn).
+func (s *API) assembleIn(v *view, p packRequest) (*briefing.Pack, error) {
 	if p.edition == briefing.EditionRelease {
 		return briefing.ReleaseEdition(v.Ctx, v.View, p.roundID, s.now())
 	}
@@ -86,22 +92,26 @@ func (s *API) assemble(c echo.Context, p packRequest) (*briefing.Pack, error) {
 	return briefing.Assemble(v.Ctx, cv, p.roundID, s.now())
 }
 
-// render writes a pack in one format.
-func render(pack *briefing.Pack, format string) ([]byte, error) {
-	var b []byte
+// render makes a pack in one format, as the pieces of its file: an HTML
+// pack is its sheets' kept sections with the rest of the pack between
+// them, never copied into one buffer; a workbook is one piece.
+func render(pack *briefing.Pack, format string) ([][]byte, error) {
+	var parts [][]byte
 	var err error
 	switch format {
 	case "html":
-		b, err = htmlpack.Bytes(pack)
+		parts, err = htmlpack.Parts(pack)
 	case "xlsx":
+		var b []byte
 		b, err = xlsxpack.Bytes(pack)
+		parts = [][]byte{b}
 	default:
 		return nil, errorf(codeBadRequest, "format must be html or xlsx")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s pack: %w", format, err)
 	}
-	return b, nil
+	return parts, nil
 }
 
 // packCacheBytes and snapshotCacheBytes bound the memory kept for packs.
@@ -111,9 +121,13 @@ const (
 )
 
 type cachedPack struct {
-	body []byte
-	etag string
-	name string
+	// parts are the file's bytes, in pieces written one after the other;
+	// size is their length together. Pieces may be shared with other packs
+	// (a sheet's kept section), so none is ever changed.
+	parts [][]byte
+	size  int
+	etag  string
+	name  string
 	// gz is body compressed with gzip, made once when first asked for, for
 	// a freeze to store. (Sending it gzip-encoded was measured on loopback
 	// under load: compressing each new pack cost more than the bytes saved.)
@@ -126,10 +140,10 @@ type cachedPack struct {
 func (cp *cachedPack) gzipped() ([]byte, error) {
 	cp.gzOnce.Do(func() {
 		var buf bytes.Buffer
-		buf.Grow(len(cp.body)/5 + 1024)
+		buf.Grow(cp.size/5 + 1024)
 		w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		if err == nil {
-			_, err = w.Write(cp.body)
+			_, err = cp.WriteTo(w)
 		}
 		if err == nil {
 			err = w.Close()
@@ -137,6 +151,35 @@ func (cp *cachedPack) gzipped() ([]byte, error) {
 		cp.gz, cp.gzErr = buf.Bytes(), err
 	})
 	return cp.gz, cp.gzErr
+}
+
+// WriteTo writes the file's pieces to w.
+func (cp *cachedPack) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, b := range cp.parts {
+		m, err := w.Write(b)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// sum is the SHA-256 of the file, in hex.
+func (cp *cachedPack) sum() string {
+	h := sha256.New()
+	cp.WriteTo(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// bytes is the file in one piece: the piece itself for a workbook, a copy
+// joining them for an HTML pack.
+func (cp *cachedPack) bytes() []byte {
+	if len(cp.parts) == 1 {
+		return cp.parts[0]
+	}
+	return bytes.Join(cp.parts, nil)
 }
 
 // flight is one pack being rendered, for the requests that wait on it.
@@ -191,19 +234,22 @@ func (s *API) handlePack(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	byRev := strings.Join([]string{strconv.FormatUint(rev, 10), string(v.User.Role), cv.Clearance(), p.roundID, p.format, p.edition,
-		now.UTC().Format(time.DateOnly)}, "\x00")
+	// What the pack is built for, less the revision: the requests that may
+	// share one build.
+	line := strings.Join([]string{string(v.User.Role), cv.Clearance(), p.roundID, p.format, p.edition,
+		s.now().UTC().Format(time.DateOnly)}, "\x00")
 	var cp *cachedPack
-	key, ok := s.byRevision.Get(byRev)
+	key, ok := s.byRevision.Get(strconv.FormatUint(rev, 10) + "\x00" + line)
 	if ok {
 		cp, ok = s.packs.Get(key)
 	}
 	// A build is made with the context of the request that started it; if
 	// that request went away, the one waiting tries for itself.
 	for tries := 0; !ok && tries < 3; tries++ {
-		cp, err = s.shared("rev\x00"+byRev, func() (*cachedPack, error) {
-			pack, err := s.assemble(c, p)
+		cp, err = s.inTurn(v.Ctx, line, rev, func(ctx context.Context, at uint64) (*cachedPack, error) {
+			bv := *v
+			bv.Ctx = ctx
+			pack, err := s.assembleIn(&bv, p)
 			if err != nil {
 				return nil, err
 			}
@@ -217,7 +263,7 @@ func (s *API) handlePack(c echo.Context) error {
 					return nil, err
 				}
 			}
-			s.byRevision.Put(byRev, key)
+			s.byRevision.Put(strconv.FormatUint(at, 10)+"\x00"+line, key)
 			return cp, nil
 		})
 		switch {
@@ -232,7 +278,87 @@ func (s *API) handlePack(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return servePackBytes(c, cp.body, cp.etag, cp.name, p.format)
+	return servePack(c, cp, cp.etag, cp.name, p.format)
+}
+
+// A line of builds is the packs built for one round, format, edition,
+// reader's role and clearance, and day: one is built at a time, and a
+// request that cannot have the one being built waits for the next, which
+// every request arriving meanwhile shares. So under a stream of saves a
+// pack is built as often as one build takes, not once for each request,
+// and each request still has a pack at least as new as the store it saw:
+// a build serves a request only when it read the store at or after the
+// revision the request saw (at), or starts after the request arrived.
+type buildLine struct {
+	running   *flight
+	runningAt uint64 // the revision the running build read first, 0 before it has
+	next      *flight
+}
+
+// inTurn has build run in its line's turn, or shares a build of the line
+// that will do for a request that saw revision rev. build is given a
+// context whose reads are not pinned to the revision its request first
+// read (a build may serve requests that arrived after), and the revision it
+// read before it began.
+func (s *API) inTurn(ctx context.Context, line string, rev uint64, build func(context.Context, uint64) (*cachedPack, error)) (*cachedPack, error) {
+	s.flightsMu.Lock()
+	l := s.lines[line]
+	if l == nil {
+		l = &buildLine{}
+		s.lines[line] = l
+	}
+	if l.running != nil && l.runningAt != 0 && l.runningAt >= rev {
+		f := l.running
+		s.flightsMu.Unlock()
+		return f.wait(ctx)
+	}
+	if l.next != nil {
+		f := l.next
+		s.flightsMu.Unlock()
+		return f.wait(ctx)
+	}
+	f := &flight{done: make(chan struct{})}
+	if prev := l.running; prev != nil {
+		l.next = f
+		s.flightsMu.Unlock()
+		<-prev.done
+		s.flightsMu.Lock()
+		l.next = nil
+	}
+	l.running, l.runningAt = f, 0
+	s.flightsMu.Unlock()
+	defer func() {
+		s.flightsMu.Lock()
+		if l.running == f {
+			l.running = nil
+			if l.next == nil {
+				delete(s.lines, line)
+			}
+		}
+		s.flightsMu.Unlock()
+		close(f.done)
+	}()
+	bctx := briefing.WithReadPin(ctx)
+	at, err := s.store.Revision(bctx)
+	if err != nil {
+		f.err = err
+		return nil, err
+	}
+	s.flightsMu.Lock()
+	l.runningAt = at
+	s.flightsMu.Unlock()
+	f.cp, f.err = build(bctx, at)
+	return f.cp, f.err
+}
+
+// wait waits for a build, or for ctx to end.
+func (f *flight) wait(ctx context.Context) (*cachedPack, error) {
+	select {
+	case <-f.done:
+		return f.cp, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // shared runs build unless a request for the same key is running it
@@ -262,13 +388,17 @@ func (s *API) shared(key string, build func() (*cachedPack, error)) (*cachedPack
 func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
 	return s.shared(key, func() (*cachedPack, error) {
 		s.CountPackRender()
-		body, err := render(pack, p.format)
+		parts, err := render(pack, p.format)
 		if err != nil {
 			return nil, err
 		}
+		size := 0
+		for _, b := range parts {
+			size += len(b)
+		}
 		// The key names the content: the same key, the same bytes. So it is the
 		// entity tag too, without reading the file through a hash again.
-		cp := &cachedPack{body: body, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		cp := &cachedPack{parts: parts, size: size, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
 		s.packs.Put(key, cp)
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
 		s.flightsMu.Lock()
@@ -281,10 +411,11 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 	})
 }
 
-// servePackBytes writes a pack file as a download, or 304 when the client
-// has it. An HTML pack asked for with disposition=inline is shown in place,
-// and may be framed by briefpack's own pages (the round page's preview).
-func servePackBytes(c echo.Context, body []byte, etag, name, format string) error {
+// servePack writes a pack file as a download, or 304 when the client has
+// it. An HTML pack asked for with disposition=inline is shown in place, and
+// may be framed by briefpack's own pages (the round page's preview). The
+// file goes out piece by piece, from where it is kept.
+func servePack(c echo.Context, body packFile, etag, name, format string) error {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	disposition := "attachment"
@@ -299,9 +430,35 @@ func servePackBytes(c echo.Context, body []byte, etag, name, format string) erro
 		return c.NoContent(http.StatusNotModified)
 	}
 	h.Set("Content-Disposition", fmt.Sprintf(`%s; filename="%s"`, disposition, name))
-	// A known length lets the file go out in one write, not in chunks.
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, packTypes[format], body)
+	// A known length lets the file go out as it is, not in chunks.
+	h.Set("Content-Length", strconv.Itoa(body.Len()))
+	h.Set(echo.HeaderContentType, packTypes[format])
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := body.WriteTo(c.Response())
+	return err
+}
+
+// packFile is a pack's file as it is kept: a rendered pack in pieces, or a
+// frozen file in one (oneFile).
+type packFile interface {
+	io.WriterTo
+	Len() int
+}
+
+// Len is the file's length.
+func (cp *cachedPack) Len() int { return cp.size }
+
+// oneFile is a file in one piece.
+type oneFile []byte
+
+func (f oneFile) Len() int { return len(f) }
+
+func (f oneFile) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(f)
+	return int64(n), err
 }
 
 // packFileName names a pack file after its dialogue and round.
@@ -471,14 +628,14 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 			// An HTML file is stored compressed (the store would compress it
 			// otherwise); the live pack of the same content has it so already
 			// or keeps it so for the next download.
-			stored := cp.body
+			var stored []byte
 			if f.format == "html" {
-				if stored, err = cp.gzipped(); err != nil {
-					stored = cp.body
-				}
+				stored, err = cp.gzipped()
 			}
-			sum := sha256.Sum256(cp.body)
-			files[f.key], sums[f.key] = stored, hex.EncodeToString(sum[:])
+			if f.format != "html" || err != nil {
+				stored = cp.bytes()
+			}
+			files[f.key], sums[f.key] = stored, cp.sum()
 		}()
 	}
 	wg.Wait()
@@ -555,7 +712,7 @@ func (s *API) handleSnapshot(c echo.Context) error {
 		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
 	}
 	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
-		return servePackBytes(c, cs.body, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
+		return servePack(c, oneFile(cs.body), `"`+sn.SHA256[key]+`"`, cs.name, p.format)
 	}
 	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
 	if err != nil {
@@ -572,5 +729,5 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
 	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
-	return servePackBytes(c, body, `"`+sn.SHA256[key]+`"`, name, p.format)
+	return servePack(c, oneFile(body), `"`+sn.SHA256[key]+`"`, name, p.format)
 }

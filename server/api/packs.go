@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -437,9 +438,23 @@ func servePack(c echo.Context, body packFile, etag, name, format string) error {
 	if c.Request().Method == http.MethodHead {
 		return nil
 	}
-	_, err := body.WriteTo(c.Response())
-	return err
+	// The pieces of an HTML pack (a sheet's section is some 16 KB) go out
+	// gathered into writes of sendBuffer bytes: on loopback a write costs
+	// about as much whatever its size up to that, and a 5 MB pack in 16 KB
+	// writes cost a third more CPU time than in one.
+	bw := sendBuffers.Get().(*bufio.Writer)
+	bw.Reset(c.Response())
+	defer func() { bw.Reset(nil); sendBuffers.Put(bw) }()
+	if _, err := body.WriteTo(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
+
+// sendBuffer is the size of the writes a pack is sent in.
+const sendBuffer = 256 << 10
+
+var sendBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, sendBuffer) }}
 
 // packFile is a pack's file as it is kept: a rendered pack in pieces, or a
 // frozen file in one (oneFile).

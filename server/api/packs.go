@@ -141,7 +141,7 @@ type cachedPack struct {
 func (cp *cachedPack) gzipped() ([]byte, error) {
 	cp.gzOnce.Do(func() {
 		var buf bytes.Buffer
-		buf.Grow(cp.size/5 + 1024)
+		buf.Grow(cp.size/3 + 1024) // BestSpeed makes a pack about a quarter of its size
 		w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		if err == nil {
 			_, err = cp.WriteTo(w)

@@ -47,7 +47,7 @@ type API struct {
 // New returns the API over a server's core, its routes not yet registered.
 func New(s *server.Server) *API {
 	return &API{Server: s, store: s.Store(), settings: s.Settings(),
-		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(cp.size) }),
+		packs: lru.New(packCacheBytes, func(cp *cachedPack) int64 { return int64(cp.parts.Len()) }),
 		// It holds the keys of packs, which packs holds.
 		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
 		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),

@@ -96,8 +96,8 @@ func (s *API) assembleIn(v *view, p packRequest) (*briefing.Pack, error) {
 // render makes a pack in one format, as the pieces of its file: an HTML
 // pack is its sheets' kept sections with the rest of the pack between
 // them, never copied into one buffer; a workbook is one piece.
-func render(pack *briefing.Pack, format string) ([][]byte, error) {
-	var parts [][]byte
+func render(pack *briefing.Pack, format string) (pieces, error) {
+	var parts pieces
 	var err error
 	switch format {
 	case "html":
@@ -105,7 +105,7 @@ func render(pack *briefing.Pack, format string) ([][]byte, error) {
 	case "xlsx":
 		var b []byte
 		b, err = xlsxpack.Bytes(pack)
-		parts = [][]byte{b}
+		parts = pieces{b}
 	default:
 		return nil, errorf(codeBadRequest, "format must be html or xlsx")
 	}
@@ -122,11 +122,9 @@ const (
 )
 
 type cachedPack struct {
-	// parts are the file's bytes, in pieces written one after the other;
-	// size is their length together. Pieces may be shared with other packs
-	// (a sheet's kept section), so none is ever changed.
-	parts [][]byte
-	size  int
+	// parts are the file's bytes in pieces. Pieces may be shared with
+	// other packs (a sheet's kept section), so none is ever changed.
+	parts pieces
 	etag  string
 	name  string
 	// gz is body compressed with gzip, made once when first asked for, for
@@ -141,10 +139,10 @@ type cachedPack struct {
 func (cp *cachedPack) gzipped() ([]byte, error) {
 	cp.gzOnce.Do(func() {
 		var buf bytes.Buffer
-		buf.Grow(cp.size/3 + 1024) // BestSpeed makes a pack about a quarter of its size
+		buf.Grow(cp.parts.Len()/3 + 1024) // BestSpeed makes a pack about a quarter of its size
 		w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		if err == nil {
-			_, err = cp.WriteTo(w)
+			_, err = cp.parts.WriteTo(w)
 		}
 		if err == nil {
 			err = w.Close()
@@ -154,10 +152,14 @@ func (cp *cachedPack) gzipped() ([]byte, error) {
 	return cp.gz, cp.gzErr
 }
 
-// WriteTo writes the file's pieces to w.
-func (cp *cachedPack) WriteTo(w io.Writer) (int64, error) {
+// pieces are a file's bytes in pieces, written one after the other: a
+// rendered HTML pack's, or a workbook or frozen file in one piece.
+type pieces [][]byte
+
+// WriteTo writes the pieces to w.
+func (ps pieces) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	for _, b := range cp.parts {
+	for _, b := range ps {
 		m, err := w.Write(b)
 		n += int64(m)
 		if err != nil {
@@ -167,20 +169,29 @@ func (cp *cachedPack) WriteTo(w io.Writer) (int64, error) {
 	return n, nil
 }
 
+// Len is the file's length.
+func (ps pieces) Len() int {
+	n := 0
+	for _, b := range ps {
+		n += len(b)
+	}
+	return n
+}
+
 // sum is the SHA-256 of the file, in hex.
-func (cp *cachedPack) sum() string {
+func (ps pieces) sum() string {
 	h := sha256.New()
-	cp.WriteTo(h)
+	ps.WriteTo(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// bytes is the file in one piece: the piece itself for a workbook, a copy
-// joining them for an HTML pack.
-func (cp *cachedPack) bytes() []byte {
-	if len(cp.parts) == 1 {
-		return cp.parts[0]
+// bytes is the file in one piece: the piece itself when there is one, a
+// copy joining them otherwise.
+func (ps pieces) bytes() []byte {
+	if len(ps) == 1 {
+		return ps[0]
 	}
-	return bytes.Join(cp.parts, nil)
+	return bytes.Join(ps, nil)
 }
 
 // flight is one pack being rendered, for the requests that wait on it.
@@ -214,9 +225,9 @@ func packKey(p *briefing.Pack, format string) (string, error) {
 
 // handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
 // clearance (or a lower ceiling), with an ETag; an unchanged pack answers 304.
-// The pack is assembled through the reader's view on every request (reads
-// only); rendering it, the costly part, is shared by every request for the
-// same content, and requests arriving while it renders wait for that one.
+// A pack already built at the revision the request sees is served as it
+// is; otherwise it is assembled through the reader's view, in its line of
+// builds (inTurn), and rendered only if its content is new.
 func (s *API) handlePack(c echo.Context) error {
 	p, err := packParams(c, true)
 	if err != nil {
@@ -279,7 +290,7 @@ func (s *API) handlePack(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return servePack(c, cp, cp.etag, cp.name, p.format)
+	return servePack(c, cp.parts, cp.etag, cp.name, p.format)
 }
 
 // A line of builds is the packs built for one round, format, edition,
@@ -393,13 +404,9 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 		if err != nil {
 			return nil, err
 		}
-		size := 0
-		for _, b := range parts {
-			size += len(b)
-		}
 		// The key names the content: the same key, the same bytes. So it is the
 		// entity tag too, without reading the file through a hash again.
-		cp := &cachedPack{parts: parts, size: size, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		cp := &cachedPack{parts: parts, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
 		s.packs.Put(key, cp)
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
 		s.flightsMu.Lock()
@@ -416,7 +423,7 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 // it. An HTML pack asked for with disposition=inline is shown in place, and
 // may be framed by briefpack's own pages (the round page's preview). The
 // file goes out piece by piece, from where it is kept.
-func servePack(c echo.Context, body packFile, etag, name, format string) error {
+func servePack(c echo.Context, body pieces, etag, name, format string) error {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	disposition := "attachment"
@@ -435,9 +442,6 @@ func servePack(c echo.Context, body packFile, etag, name, format string) error {
 	h.Set("Content-Length", strconv.Itoa(body.Len()))
 	h.Set(echo.HeaderContentType, packTypes[format])
 	c.Response().WriteHeader(http.StatusOK)
-	if c.Request().Method == http.MethodHead {
-		return nil
-	}
 	// The pieces of an HTML pack (a sheet's section is some 16 KB) go out
 	// gathered into writes of sendBuffer bytes: on loopback a write costs
 	// about as much whatever its size up to that, and a 5 MB pack in 16 KB
@@ -455,26 +459,6 @@ func servePack(c echo.Context, body packFile, etag, name, format string) error {
 const sendBuffer = 256 << 10
 
 var sendBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, sendBuffer) }}
-
-// packFile is a pack's file as it is kept: a rendered pack in pieces, or a
-// frozen file in one (oneFile).
-type packFile interface {
-	io.WriterTo
-	Len() int
-}
-
-// Len is the file's length.
-func (cp *cachedPack) Len() int { return cp.size }
-
-// oneFile is a file in one piece.
-type oneFile []byte
-
-func (f oneFile) Len() int { return len(f) }
-
-func (f oneFile) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(f)
-	return int64(n), err
-}
 
 // packFileName names a pack file after its dialogue and round.
 func packFileName(p *briefing.Pack, edition, format string) string {
@@ -648,9 +632,9 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 				stored, err = cp.gzipped()
 			}
 			if f.format != "html" || err != nil {
-				stored = cp.bytes()
+				stored = cp.parts.bytes()
 			}
-			files[f.key], sums[f.key] = stored, cp.sum()
+			files[f.key], sums[f.key] = stored, cp.parts.sum()
 		}()
 	}
 	wg.Wait()
@@ -727,7 +711,7 @@ func (s *API) handleSnapshot(c echo.Context) error {
 		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
 	}
 	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
-		return servePack(c, oneFile(cs.body), `"`+sn.SHA256[key]+`"`, cs.name, p.format)
+		return servePack(c, pieces{cs.body}, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
 	}
 	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
 	if err != nil {
@@ -744,5 +728,5 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
 	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
-	return servePack(c, oneFile(body), `"`+sn.SHA256[key]+`"`, name, p.format)
+	return servePack(c, pieces{body}, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

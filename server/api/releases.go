@@ -140,5 +140,5 @@ func (s *API) handleRelease(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, briefing.EditionRelease, format)
 	name = strings.TrimSuffix(name, "."+format) + fmt.Sprintf("-response-%d.%s", rel.Number, format)
-	return servePack(c, oneFile(body), `"`+rel.SHA256[format]+`"`, name, format)
+	return servePack(c, pieces{body}, `"`+rel.SHA256[format]+`"`, name, format)
 }

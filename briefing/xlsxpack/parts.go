@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"
+	"briefpack/internal/deflate"
 	"briefpack/internal/lru"
 )
 
@@ -71,12 +72,12 @@ func (wr *writer) sheets() error {
 				return nil
 			}
 		}
-		c, err := deflateChunk(fw, wr.sheetXML(sh))
+		c, err := deflate.Compress(fw, wr.sheetXML(sh))
 		if err != nil {
 			return err
 		}
 		p := wr.parts[i]
-		p.data, p.crc, p.size = append(c.data, finalBlock...), c.crc, c.size
+		p.data, p.crc, p.size = append(c.Data, deflate.FinalBlock...), c.CRC, c.Size
 		if key != "" {
 			parts.Put(key, &part{data: p.data, crc: p.crc, size: p.size})
 		}

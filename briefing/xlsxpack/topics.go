@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
-	"hash/crc32"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
+	"briefpack/internal/deflate"
 	"briefpack/internal/lru"
 )
 
@@ -23,59 +23,11 @@ import (
 // number them in order, as the format allows.
 
 // chunk is a compressed piece of a worksheet's XML.
-type chunk struct {
-	data []byte // deflated, ending on a block boundary, not final
-	crc  uint32
-	size uint64
-}
-
-// deflateChunk compresses text into a chunk that can be followed by others.
-func deflateChunk(fw **flate.Writer, text []byte) (chunk, error) {
-	var buf bytes.Buffer
-	if *fw == nil {
-		w, err := flate.NewWriter(&buf, flate.BestSpeed)
-		if err != nil {
-			return chunk{}, err
-		}
-		*fw = w
-	} else {
-		(*fw).Reset(&buf)
-	}
-	if _, err := (*fw).Write(text); err != nil {
-		return chunk{}, err
-	}
-	if err := (*fw).Flush(); err != nil {
-		return chunk{}, err
-	}
-	return chunk{data: buf.Bytes(), crc: crc32.ChecksumIEEE(text), size: uint64(len(text))}, nil
-}
-
-// finalBlock is an empty final deflate block, which ends a joined stream.
-var finalBlock = func() []byte {
-	var b bytes.Buffer
-	w, _ := flate.NewWriter(&b, flate.BestSpeed)
-	w.Close()
-	return b.Bytes()
-}()
-
-// joinChunks joins chunks into one deflated entry.
-func joinChunks(chunks []chunk) (data []byte, crc uint32, size uint64) {
-	n := len(finalBlock)
-	for _, c := range chunks {
-		n += len(c.data)
-	}
-	data = make([]byte, 0, n)
-	for _, c := range chunks {
-		data = append(data, c.data...)
-		crc = crc32Combine(crc, c.crc, int64(c.size))
-		size += c.size
-	}
-	return append(data, finalBlock...), crc, size
-}
+type chunk = deflate.Chunk
 
 // topicRows are the Topics worksheet's rows of one sheet, kept compressed
 // by what they were built from (the key of the sheet's own worksheet).
-var topicRows = lru.New[chunk](partBytes, func(c chunk) int64 { return int64(len(c.data)) + 64 })
+var topicRows = lru.New[chunk](partBytes, func(c chunk) int64 { return int64(len(c.Data)) + 64 })
 
 // topics lays out the Topics worksheet: the header row frozen, a filter on
 // the columns people read, the import's columns hidden in a full edition,
@@ -126,10 +78,10 @@ func (wr *writer) topics() error {
 
 	wr.topicChunks = make([]chunk, len(wr.p.Sheets)+2)
 	var fw *flate.Writer
-	if wr.topicChunks[0], err = deflateChunk(&fw, head.Bytes()); err != nil {
+	if wr.topicChunks[0], err = deflate.Compress(&fw, head.Bytes()); err != nil {
 		return err
 	}
-	if wr.topicChunks[len(wr.topicChunks)-1], err = deflateChunk(&fw, tail.Bytes()); err != nil {
+	if wr.topicChunks[len(wr.topicChunks)-1], err = deflate.Compress(&fw, tail.Bytes()); err != nil {
 		return err
 	}
 	return eachParallel(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
@@ -162,7 +114,7 @@ func (wr *writer) topics() error {
 				b.WriteString(`</row>`)
 			}
 		}
-		c, err := deflateChunk(fw, b.Bytes())
+		c, err := deflate.Compress(fw, b.Bytes())
 		if err != nil {
 			return err
 		}
@@ -178,56 +130,4 @@ func numberCell(b *bytes.Buffer, n int) {
 	b.WriteString(`<c><v>`)
 	b.WriteString(strconv.Itoa(n))
 	b.WriteString(`</v></c>`)
-}
-
-// crc32Combine returns the CRC-32 (IEEE) of two texts joined, from the
-// CRC-32 of each and the length of the second (zlib's crc32_combine).
-func crc32Combine(crc1, crc2 uint32, len2 int64) uint32 {
-	if len2 <= 0 {
-		return crc1
-	}
-	var even, odd [32]uint32
-	odd[0] = 0xedb88320 // the reversed polynomial
-	row := uint32(1)
-	for n := 1; n < 32; n++ {
-		odd[n] = row
-		row <<= 1
-	}
-	gf2Square(&even, &odd) // the operator for two zero bits
-	gf2Square(&odd, &even) // and for four
-	for {
-		gf2Square(&even, &odd)
-		if len2&1 != 0 {
-			crc1 = gf2Times(&even, crc1)
-		}
-		len2 >>= 1
-		if len2 == 0 {
-			break
-		}
-		gf2Square(&odd, &even)
-		if len2&1 != 0 {
-			crc1 = gf2Times(&odd, crc1)
-		}
-		len2 >>= 1
-		if len2 == 0 {
-			break
-		}
-	}
-	return crc1 ^ crc2
-}
-
-func gf2Times(mat *[32]uint32, vec uint32) uint32 {
-	var sum uint32
-	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
-		if vec&1 != 0 {
-			sum ^= mat[i]
-		}
-	}
-	return sum
-}
-
-func gf2Square(square, mat *[32]uint32) {
-	for n := 0; n < 32; n++ {
-		square[n] = gf2Times(mat, mat[n])
-	}
 }

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+
+	"briefpack/internal/deflate"
 )
 
 // sortedZip is a ZIP writer that writes its entries in name order, so the
@@ -137,7 +139,7 @@ func (z *sortedZip) insert() error {
 	}
 	// The Topics worksheet takes the place of the empty one excelize wrote.
 	if chunks := z.topics(); len(chunks) > 0 {
-		data, crc, size := joinChunks(chunks)
+		data, crc, size := deflate.Join(chunks)
 		for _, e := range z.entries {
 			if e.name == topicsPart {
 				e.data = *bytes.NewBuffer(data)

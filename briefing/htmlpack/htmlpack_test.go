@@ -2,6 +2,8 @@ package htmlpack_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -316,5 +318,63 @@ func TestRender_SheetParts(t *testing.T) {
 	p.Sheets[0].Owner = "someone else"
 	if k1, k2 := htmlpack.PartKey(p, p.Sheets[0]), htmlpack.PartKey(p, p.Sheets[1]); k1 == k2 || k1 == "" {
 		t.Fatal("part keys collide")
+	}
+}
+
+// TestGzip: a pack's pieces compressed into a gzip file read back as the
+// pack, byte for byte, the first time (nothing kept) and again (each
+// sheet's section from its kept compressed copy); a kept copy that does
+// not hold exactly the piece's text is not used.
+func TestGzip(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 40)
+	for _, sh := range p.Sheets {
+		sh.Stored = "gzip-digest-" + sh.ID
+	}
+	pieces, err := htmlpack.Parts(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := htmlpack.Keys(p)
+	if len(keys) != len(pieces) || keys[0] != "" || keys[1] == "" || keys[len(keys)-1] != "" {
+		t.Fatalf("%d keys for %d pieces: first %q, second %q", len(keys), len(pieces), keys[0], keys[1])
+	}
+	want := bytes.Join(pieces, nil)
+	gunzip := func(gz []byte) []byte {
+		t.Helper()
+		r, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := io.ReadAll(r) // checks the CRC-32 and length at the end
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for i := range 2 {
+		gz, err := htmlpack.Gzip(pieces, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := gunzip(gz); !bytes.Equal(got, want) {
+			t.Fatalf("round %d: %d bytes back, want %d", i, len(got), len(want))
+		}
+		if len(gz) > len(want)/3 {
+			t.Fatalf("round %d: %d bytes compressed to %d", i, len(want), len(gz))
+		}
+	}
+	// The same keys over other text (as if a section were rendered
+	// differently for the same key): the kept copies are not used.
+	other := make([][]byte, len(pieces))
+	for i, pc := range pieces {
+		other[i] = bytes.ReplaceAll(pc, []byte("the"), []byte("THE"))
+	}
+	gz, err := htmlpack.Gzip(other, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gunzip(gz); !bytes.Equal(got, bytes.Join(other, nil)) {
+		t.Fatal("a kept compressed section was used for other text")
 	}
 }

@@ -66,6 +66,20 @@ func (s *Server) PackRenders() int64 { return s.renders.Load() }
 // CountPackRender records one rendering of a live pack.
 func (s *Server) CountPackRender() { s.renders.Add(1) }
 
+// Background runs fn on its own goroutine, counted until it returns, for
+// work a request leaves behind it (a pack made ready for a freeze): Idle
+// waits for it.
+func (s *Server) Background(fn func()) {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		fn()
+	}()
+}
+
+// Idle waits until no work started by Background is left.
+func (s *Server) Idle() { s.background.Wait() }
+
 // Error codes of the transport, beside the domain's, for the two sides.
 const (
 	CodeBadRequest           = codeBadRequest

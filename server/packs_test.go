@@ -364,6 +364,9 @@ func TestPackCache_KeyedByContent(t *testing.T) {
 		return r.Header().Get("ETag")
 	}
 	first := get()
+	// The lead's look has the other files of a freeze made in the
+	// background (not counted here); the next is not due for seconds.
+	f.srv.Idle()
 	n := f.srv.PackRenders()
 	f.login("viewer", testPassword)
 	f.do("officer", "PUT", "/api/v1/sheets/"+w.sheet, map[string]any{}, "If-Match", `"999"`)
@@ -386,6 +389,52 @@ func TestPackCache_KeyedByContent(t *testing.T) {
 		if e == first || e != etags[0] {
 			t.Fatalf("ETags after the edit: %v (before %s)", etags, first)
 		}
+	}
+}
+
+// TestFreeze_MadeReadyByALook: after a lead looks at the full HTML pack,
+// the other files a freeze makes (the workbook, the release edition in
+// both formats) are built in the background through the lead's own view:
+// downloading them, or freezing, renders nothing; each is what a request
+// of the lead's would have built. An officer may not look at packs, so
+// makes nothing ready.
+func TestFreeze_MadeReadyByALook(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	pack := "/api/v1/rounds/" + w.round + "/pack"
+	if r := f.do("officer", "GET", pack+"?format=html", nil); r.Code != 403 {
+		t.Fatalf("officer: %d", r.Code)
+	}
+	f.srv.Idle()
+	if n := f.srv.PackRenders(); n != 0 {
+		t.Fatalf("%d packs rendered before anyone looked", n)
+	}
+	html := f.do("lead", "GET", pack+"?format=html", nil)
+	if html.Code != 200 {
+		t.Fatalf("html: %d", html.Code)
+	}
+	f.srv.Idle()
+	n := f.srv.PackRenders()
+	if n != 1 {
+		t.Fatalf("the look rendered %d packs, want 1 (the background's are not counted)", n)
+	}
+	for _, q := range []string{"?format=xlsx", "?format=html&edition=release", "?format=xlsx&edition=release"} {
+		r := f.do("lead", "GET", pack+q, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", q, r.Code, r.Body.String())
+		}
+		if got := f.srv.PackRenders(); got != n {
+			t.Fatalf("%s was rendered on request, not made ready", q)
+		}
+	}
+	// The release edition made ready carries no withheld word: neither
+	// the world's withheld span nor its withheld paragraph.
+	rel := f.do("lead", "GET", pack+"?format=html&edition=release", nil).Body.String()
+	if !strings.Contains(rel, "Foreign Interference") || strings.Contains(rel, "zanzibar sector") || strings.Contains(rel, "assessment held at secret") {
+		t.Fatal("the release edition made ready is not the release edition")
+	}
+	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,8 @@ type Server struct {
 	requests atomic.Uint64
 	// renders counts the live packs rendered (see PackRenders).
 	renders atomic.Int64
+	// background counts the work requests left running (see Background).
+	background sync.WaitGroup
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool

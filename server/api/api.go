@@ -42,6 +42,10 @@ type API struct {
 	// dropped then rather than left to age out of the cache. Under
 	// flightsMu.
 	latest map[string]string
+	// warmings are the rounds whose freeze files are being made ready
+	// (see warmFreeze), under flightsMu; warmTurn has one run at a time.
+	warmings map[string]*warming
+	warmTurn sync.Mutex
 }
 
 // New returns the API over a server's core, its routes not yet registered.
@@ -51,7 +55,7 @@ func New(s *server.Server) *API {
 		// It holds the keys of packs, which packs holds.
 		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
 		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:    map[string]*flight{}, lines: map[string]*buildLine{}, latest: map[string]string{}}
+		flights:    map[string]*flight{}, lines: map[string]*buildLine{}, latest: map[string]string{}, warmings: map[string]*warming{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

@@ -3,7 +3,6 @@ package api
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -125,30 +124,24 @@ type cachedPack struct {
 	// parts are the file's bytes in pieces. Pieces may be shared with
 	// other packs (a sheet's kept section), so none is ever changed.
 	parts pieces
-	etag  string
-	name  string
-	// gz is body compressed with gzip, made once when first asked for, for
-	// a freeze to store. (Sending it gzip-encoded was measured on loopback
-	// under load: compressing each new pack cost more than the bytes saved.)
+	// keys are what an HTML pack's pieces are kept by (htmlpack.Keys), for
+	// compressing it from the sheets' kept compressed sections.
+	keys []string
+	etag string
+	name string
+	// gz is an HTML pack compressed with gzip, made once when first asked
+	// for, for a freeze to store. (Sending it gzip-encoded was measured on
+	// loopback under load: compressing each new pack cost more than the
+	// bytes saved.)
 	gzOnce sync.Once
 	gz     []byte
 	gzErr  error
 }
 
-// gzipped returns the pack compressed with gzip, compressing it the first time.
+// gzipped returns an HTML pack compressed with gzip, compressing it the
+// first time: its sheets' sections as kept compressed, the rest anew.
 func (cp *cachedPack) gzipped() ([]byte, error) {
-	cp.gzOnce.Do(func() {
-		var buf bytes.Buffer
-		buf.Grow(cp.parts.Len()/3 + 1024) // BestSpeed makes a pack about a quarter of its size
-		w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-		if err == nil {
-			_, err = cp.parts.WriteTo(w)
-		}
-		if err == nil {
-			err = w.Close()
-		}
-		cp.gz, cp.gzErr = buf.Bytes(), err
-	})
+	cp.gzOnce.Do(func() { cp.gz, cp.gzErr = htmlpack.Gzip(cp.parts, cp.keys) })
 	return cp.gz, cp.gzErr
 }
 
@@ -225,26 +218,42 @@ func packKey(p *briefing.Pack, format string) (string, error) {
 
 // handlePack is GET /api/v1/rounds/:id/pack: the live pack for the caller's
 // clearance (or a lower ceiling), with an ETag; an unchanged pack answers 304.
-// A pack already built at the revision the request sees is served as it
-// is; otherwise it is assembled through the reader's view, in its line of
-// builds (inTurn), and rendered only if its content is new.
+// A lead's look at the full pack also has the other files a freeze would
+// make built in the background (warmFreeze).
 func (s *API) handlePack(c echo.Context) error {
 	p, err := packParams(c, true)
 	if err != nil {
 		return err
 	}
+	v := s.view(c)
+	cp, err := s.livePack(v, p, true)
+	if err != nil {
+		return err
+	}
+	if p.edition == briefing.EditionFull && p.ceiling == "" {
+		s.warmFreeze(v.User, p)
+	}
+	return servePack(c, cp.parts, cp.etag, cp.name, p.format)
+}
+
+// livePack returns the live pack a request asks for, through its reader's
+// view. A pack already built at the revision the request sees is served as
+// it is; otherwise it is assembled through the reader's view, in its line
+// of builds (inTurn), and rendered only if its content is new. counted says
+// whether a rendering counts among the server's PackRenders (a request's),
+// or not (the background's).
+func (s *API) livePack(v *view, p packRequest, counted bool) (*cachedPack, error) {
 	// First by the store's revision: at the same revision, a reader of the
 	// same role and clearance (after the ceiling) is given the same pack,
 	// without assembling it again. Requests arriving together share one
 	// assembly and one rendering.
-	v := s.view(c)
 	cv, err := v.Ceiling(p.ceiling)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rev, err := s.store.Revision(v.Ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// What the pack is built for, less the revision: the requests that may
 	// share one build.
@@ -271,7 +280,7 @@ func (s *API) handlePack(c echo.Context) error {
 			}
 			cp, ok := s.packs.Get(key)
 			if !ok {
-				if cp, err = s.renderOnce(key, pack, p); err != nil {
+				if cp, err = s.renderOnce(key, pack, p, counted); err != nil {
 					return nil, err
 				}
 			}
@@ -284,13 +293,80 @@ func (s *API) handlePack(c echo.Context) error {
 		case (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && v.Ctx.Err() == nil:
 			continue
 		default:
-			return err
+			return nil, err
 		}
 	}
 	if !ok {
-		return err
+		return nil, err
 	}
-	return servePack(c, cp.parts, cp.etag, cp.name, p.format)
+	return cp, nil
+}
+
+// warmSettle is how long after a lead looks at a full pack the other files
+// a freeze makes are built, and warmGap the least time between two such
+// warmings of one round for one kind of reader.
+const (
+	warmSettle = time.Second
+	warmGap    = 5 * time.Second
+)
+
+// warming is the state of one round's warming for one role and clearance,
+// under flightsMu.
+type warming struct {
+	due  bool      // a warming is scheduled and has not begun
+	last time.Time // when the last began
+}
+
+// warmFreeze has the files a freeze by this reader would make — HTML and
+// XLSX, full and release — built in the background as live packs, after a
+// lead has looked at one of them: a freeze then joins kept sheets rather
+// than rendering a thousand from nothing (at 1,000 sheets, each workbook
+// built from nothing takes most of a second). Each reader's files are built
+// only through a view of their own, as their requests would be; what is
+// kept is keyed by what it was built from, as every pack is, so this is
+// only ever a head start. At most one warming is due per round, role and
+// clearance, none sooner than warmGap after the last, and one runs at a
+// time on the server: under a stream of saves it costs a build every few
+// seconds, not one per look.
+func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
+	if !r.Role.AtLeast(briefing.RoleLead) {
+		return
+	}
+	key := strings.Join([]string{string(r.Role), r.Clearance, p.roundID}, "\x00")
+	s.flightsMu.Lock()
+	w := s.warmings[key]
+	if w == nil {
+		w = &warming{}
+		s.warmings[key] = w
+	}
+	if w.due {
+		s.flightsMu.Unlock()
+		return
+	}
+	w.due = true
+	wait := max(warmSettle, time.Until(w.last.Add(warmGap)))
+	s.flightsMu.Unlock()
+	s.Background(func() {
+		time.Sleep(wait)
+		s.warmTurn.Lock()
+		defer s.warmTurn.Unlock()
+		s.flightsMu.Lock()
+		w.due, w.last = false, time.Now()
+		s.flightsMu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
+		for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
+			for _, format := range []string{"html", "xlsx"} {
+				// A release edition the reader may not have is refused here
+				// as it would be to them; nothing is kept of it.
+				cp, err := s.livePack(v, packRequest{roundID: p.roundID, format: format, edition: edition}, false)
+				if err == nil && format == "html" {
+					cp.gzipped() // as a freeze stores it
+				}
+			}
+		}
+	})
 }
 
 // A line of builds is the packs built for one round, format, edition,
@@ -397,9 +473,11 @@ func (s *API) shared(key string, build func() (*cachedPack, error)) (*cachedPack
 
 // renderOnce renders a pack unless a request for the same key is rendering
 // it already, in which case it waits for that one.
-func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cachedPack, error) {
+func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest, counted bool) (*cachedPack, error) {
 	return s.shared(key, func() (*cachedPack, error) {
-		s.CountPackRender()
+		if counted {
+			s.CountPackRender()
+		}
 		parts, err := render(pack, p.format)
 		if err != nil {
 			return nil, err
@@ -407,6 +485,9 @@ func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest) (*cache
 		// The key names the content: the same key, the same bytes. So it is the
 		// entity tag too, without reading the file through a hash again.
 		cp := &cachedPack{parts: parts, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		if p.format == "html" {
+			cp.keys = htmlpack.Keys(pack)
+		}
 		s.packs.Put(key, cp)
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
 		s.flightsMu.Lock()
@@ -591,55 +672,36 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 		}
 	}
 	// Each file as the live pack of the same content is, so a pack looked
-	// at before it is frozen is not built again; the files are made two at a
-	// time, each with its digest.
+	// at before it is frozen is not built again (see warmFreeze), one after
+	// another, each with its digest: a file built from nothing uses every
+	// processor on its own, and two at once only held twice the memory.
 	files := map[string][]byte{}
 	sums := map[string]string{}
-	var mu sync.Mutex
-	var firstErr error
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
 	for _, f := range todo {
 		edition := briefing.EditionFull
 		if f.pack != pack {
 			edition = briefing.EditionRelease
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			key, err := packKey(f.pack, f.format)
-			var cp *cachedPack
-			if err == nil {
-				var ok bool
-				if cp, ok = s.packs.Get(key); !ok {
-					cp, err = s.renderOnce(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: edition, ceiling: req.Ceiling})
-				}
+		key, err := packKey(f.pack, f.format)
+		if err != nil {
+			return nil, err
+		}
+		cp, ok := s.packs.Get(key)
+		if !ok {
+			if cp, err = s.renderOnce(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: edition, ceiling: req.Ceiling}, true); err != nil {
+				return nil, err
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
+		}
+		// An HTML file is stored compressed (the store would compress it
+		// otherwise), from its sheets' kept compressed sections.
+		if f.format == "html" {
+			if files[f.key], err = cp.gzipped(); err != nil {
+				return nil, err
 			}
-			// An HTML file is stored compressed (the store would compress it
-			// otherwise); the live pack of the same content has it so already
-			// or keeps it so for the next download.
-			var stored []byte
-			if f.format == "html" {
-				stored, err = cp.gzipped()
-			}
-			if f.format != "html" || err != nil {
-				stored = cp.parts.bytes()
-			}
-			files[f.key], sums[f.key] = stored, cp.parts.sum()
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+		} else {
+			files[f.key] = cp.parts.bytes()
+		}
+		sums[f.key] = cp.parts.sum()
 	}
 	r := mustReader(c)
 	sn := &briefing.Snapshot{RoundID: pack.Round.ID, Edition: briefing.EditionFull, Marking: pack.Marking,

@@ -302,12 +302,14 @@ func (s *API) livePack(v *view, p packRequest, counted bool) (*cachedPack, error
 	return cp, nil
 }
 
-// warmSettle is how long after a lead looks at a full pack the other files
-// a freeze makes are built, and warmGap the least time between two such
-// warmings of one round for one kind of reader.
+// A round's freeze files are made ready once the store has been quiet
+// for warmSettle (no write anywhere), checked for up to warmPatience after
+// the look; none sooner than warmGap after the last for the same round and
+// kind of reader.
 const (
-	warmSettle = time.Second
-	warmGap    = 5 * time.Second
+	warmSettle   = time.Second
+	warmPatience = 30
+	warmGap      = 5 * time.Second
 )
 
 // warming is the state of one round's warming for one role and clearance,
@@ -324,10 +326,16 @@ type warming struct {
 // built from nothing takes most of a second). Each reader's files are built
 // only through a view of their own, as their requests would be; what is
 // kept is keyed by what it was built from, as every pack is, so this is
-// only ever a head start. At most one warming is due per round, role and
-// clearance, none sooner than warmGap after the last, and one runs at a
-// time on the server: under a stream of saves it costs a build every few
-// seconds, not one per look.
+// only ever a head start.
+//
+// It waits for the store to be quiet: the night before a trip, the lead
+// looks at the pack once the sheets are done, and then freezes it. While
+// saves stream in, whatever it built would be out of date at once, and
+// would take the memory and the processors the saves and reads need (two
+// workbooks built every few seconds under the load test's saves took the
+// server's peak from 210 to 295 MB); then it gives up, and the next look
+// tries again. At most one warming is due per round, role and clearance,
+// and one runs at a time on the server.
 func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 	if !r.Role.AtLeast(briefing.RoleLead) {
 		return
@@ -344,17 +352,23 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 		return
 	}
 	w.due = true
-	wait := max(warmSettle, time.Until(w.last.Add(warmGap)))
+	wait := time.Until(w.last.Add(warmGap))
 	s.flightsMu.Unlock()
 	s.Background(func() {
 		time.Sleep(wait)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(warmPatience)*warmSettle+time.Minute)
+		defer cancel()
+		if !s.quiet(ctx) {
+			s.flightsMu.Lock()
+			w.due = false
+			s.flightsMu.Unlock()
+			return
+		}
 		s.warmTurn.Lock()
 		defer s.warmTurn.Unlock()
 		s.flightsMu.Lock()
 		w.due, w.last = false, time.Now()
 		s.flightsMu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
 		for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
 			for _, format := range []string{"html", "xlsx"} {
@@ -367,6 +381,21 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 			}
 		}
 	})
+}
+
+// quiet waits until the store's revision stays the same for warmSettle,
+// for up to warmPatience tries, and says whether it did.
+func (s *API) quiet(ctx context.Context) bool {
+	rev, err := s.store.Revision(ctx)
+	for tries := 0; err == nil && tries < warmPatience; tries++ {
+		time.Sleep(warmSettle)
+		var now uint64
+		if now, err = s.store.Revision(ctx); err == nil && now == rev {
+			return true
+		}
+		rev = now
+	}
+	return false
 }
 
 // A line of builds is the packs built for one round, format, edition,

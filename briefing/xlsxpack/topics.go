@@ -94,6 +94,7 @@ func (wr *writer) topics() error {
 			}
 		}
 		var b bytes.Buffer
+		b.Grow(rowBytes(sh, 400+len(sh.Title)+len(sh.ID)+80))
 		for _, sec := range sh.Sections {
 			for k, para := range sec.Paragraphs {
 				text := wr.plainText(para)

@@ -278,11 +278,9 @@ func (s *API) livePack(v *view, p packRequest, counted bool) (*cachedPack, error
 			if err != nil {
 				return nil, err
 			}
-			cp, ok := s.packs.Get(key)
-			if !ok {
-				if cp, err = s.renderOnce(key, pack, p, counted); err != nil {
-					return nil, err
-				}
+			cp, err := s.packFor(key, pack, p, counted)
+			if err != nil {
+				return nil, err
 			}
 			s.byRevision.Put(strconv.FormatUint(at, 10)+"\x00"+line, key)
 			return cp, nil
@@ -500,9 +498,13 @@ func (s *API) shared(key string, build func() (*cachedPack, error)) (*cachedPack
 	return f.cp, f.err
 }
 
-// renderOnce renders a pack unless a request for the same key is rendering
-// it already, in which case it waits for that one.
-func (s *API) renderOnce(key string, pack *briefing.Pack, p packRequest, counted bool) (*cachedPack, error) {
+// packFor returns the pack kept for key, or renders it, unless a request
+// for the same key is rendering it already, in which case it waits for
+// that one.
+func (s *API) packFor(key string, pack *briefing.Pack, p packRequest, counted bool) (*cachedPack, error) {
+	if cp, ok := s.packs.Get(key); ok {
+		return cp, nil
+	}
 	return s.shared(key, func() (*cachedPack, error) {
 		if counted {
 			s.CountPackRender()
@@ -709,19 +711,13 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 	files := map[string][]byte{}
 	sums := map[string]string{}
 	for _, f := range todo {
-		edition := briefing.EditionFull
-		if f.pack != pack {
-			edition = briefing.EditionRelease
-		}
 		key, err := packKey(f.pack, f.format)
 		if err != nil {
 			return nil, err
 		}
-		cp, ok := s.packs.Get(key)
-		if !ok {
-			if cp, err = s.renderOnce(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: edition, ceiling: req.Ceiling}, true); err != nil {
-				return nil, err
-			}
+		cp, err := s.packFor(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: f.pack.Edition, ceiling: req.Ceiling}, true)
+		if err != nil {
+			return nil, err
 		}
 		// An HTML file is stored compressed (the store would compress it
 		// otherwise), from its sheets' kept compressed sections.

@@ -7,6 +7,7 @@ import (
 	"briefpack/briefing"
 	"briefpack/internal/deflate"
 	"briefpack/internal/lru"
+	"briefpack/internal/parallel"
 )
 
 // A frozen HTML pack is stored gzip-compressed. Its sheets' sections are
@@ -42,26 +43,37 @@ func Keys(p *briefing.Pack) []string {
 // piece is compressed again.
 func Gzip(pieces [][]byte, keys []string) ([]byte, error) {
 	chunks := make([]deflate.Chunk, len(pieces))
-	var fw *flate.Writer
-	for i, piece := range pieces {
-		key := ""
+	key := func(i int) string {
 		if i < len(keys) {
-			key = keys[i]
+			return keys[i]
 		}
-		if key != "" {
-			if c, ok := gzParts.Get(key); ok && c.Size == uint64(len(piece)) && c.CRC == crc32.ChecksumIEEE(piece) {
+		return ""
+	}
+	var todo []int
+	for i, piece := range pieces {
+		if k := key(i); k != "" {
+			if c, ok := gzParts.Get(k); ok && c.Size == uint64(len(piece)) && c.CRC == crc32.ChecksumIEEE(piece) {
 				chunks[i] = c
 				continue
 			}
 		}
-		c, err := deflate.Compress(&fw, piece)
+		todo = append(todo, i)
+	}
+	// The rest on every processor, each with a compressor of its own.
+	err := parallel.Each(len(todo), func(t int, fw **flate.Writer) error {
+		i := todo[t]
+		c, err := deflate.Compress(fw, pieces[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		chunks[i] = c
-		if key != "" {
-			gzParts.Put(key, c)
+		if k := key(i); k != "" {
+			gzParts.Put(k, c)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return deflate.Gzip(chunks), nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/internal/lru"
+	"briefpack/internal/parallel"
 	"briefpack/templates"
 )
 
@@ -82,16 +83,32 @@ func Parts(p *briefing.Pack) ([][]byte, error) {
 	if i < 0 || bytes.Contains(f[i+len(partsMark):], []byte(partsMark)) {
 		return nil, fmt.Errorf("htmlpack: the template must place the sheets once")
 	}
-	out := make([][]byte, 0, len(p.Sheets)+2)
-	out = append(out, f[:i:i])
-	for _, sh := range p.Sheets {
+	out := make([][]byte, len(p.Sheets)+2)
+	out[0], out[len(out)-1] = f[:i:i], f[i+len(partsMark):]
+	// The sections kept are taken as they are; the others (after a start,
+	// or for a reader whose sections nobody has asked for) are rendered on
+	// every processor.
+	var todo []int
+	for k, sh := range p.Sheets {
+		if v, ok := keptPart(p, sh); ok {
+			out[k+1] = v
+		} else {
+			todo = append(todo, k)
+		}
+	}
+	err := parallel.Each(len(todo), func(t int, _ *struct{}) error {
+		sh := p.Sheets[todo[t]]
 		part, err := sheetPart(p, sh)
 		if err != nil {
-			return nil, fmt.Errorf("htmlpack: sheet %s: %w", sh.ID, err)
+			return fmt.Errorf("htmlpack: sheet %s: %w", sh.ID, err)
 		}
-		out = append(out, part)
+		out[todo[t]+1] = part
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return append(out, f[i+len(partsMark):]), nil
+	return out, nil
 }
 
 // partsMark is where the sheets' sections go in the frame. It holds a
@@ -186,15 +203,18 @@ func partKey(p *briefing.Pack, sh *briefing.Sheet) string {
 	return k.String()
 }
 
-// sheetPart is a sheet's section of the file, its apostrophes unescaped as
-// the rest of the file's are.
+// keptPart is a sheet's section as kept, if it is.
+func keptPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, bool) {
+	if key := partKey(p, sh); key != "" {
+		return parts.Get(key)
+	}
+	return nil, false
+}
+
+// sheetPart renders a sheet's section of the file, its apostrophes
+// unescaped as the rest of the file's are, and keeps it.
 func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	key := partKey(p, sh)
-	if key != "" {
-		if v, ok := parts.Get(key); ok {
-			return v, nil
-		}
-	}
 	var b bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&b, "sheet", map[string]any{"p": p, "sh": sh}); err != nil {
 		return nil, err

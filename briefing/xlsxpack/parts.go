@@ -6,10 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -17,6 +15,7 @@ import (
 	"briefpack/briefing"
 	"briefpack/internal/deflate"
 	"briefpack/internal/lru"
+	"briefpack/internal/parallel"
 )
 
 // The topic sheets' own worksheets are written here, not through excelize:
@@ -63,7 +62,7 @@ func (wr *writer) sheets() error {
 	for i, sh := range wr.p.Sheets {
 		wr.parts[i] = &part{name: names.name(sh.Title)}
 	}
-	return eachParallel(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+	return parallel.Each(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
 		sh := wr.p.Sheets[i]
 		key := wr.partKey(sh)
 		if key != "" {
@@ -83,34 +82,6 @@ func (wr *writer) sheets() error {
 		}
 		return nil
 	})
-}
-
-// eachParallel runs do for 0..n-1 on as many goroutines as there are
-// processors, each with a compressor of its own to reuse, and returns the
-// first error.
-func eachParallel(n int, do func(i int, fw **flate.Writer) error) error {
-	work := make(chan int)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var fw *flate.Writer
-			for i := range work {
-				if err := do(i, &fw); err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	return <-errs
 }
 
 // sheetXML writes a topic sheet's worksheet: A4, fitted to the page's

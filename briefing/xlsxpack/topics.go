@@ -10,6 +10,7 @@ import (
 
 	"briefpack/internal/deflate"
 	"briefpack/internal/lru"
+	"briefpack/internal/parallel"
 )
 
 // The Topics worksheet, one row per paragraph of every sheet, is written
@@ -84,7 +85,7 @@ func (wr *writer) topics() error {
 	if wr.topicChunks[len(wr.topicChunks)-1], err = deflate.Compress(&fw, tail.Bytes()); err != nil {
 		return err
 	}
-	return eachParallel(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+	return parallel.Each(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
 		sh := wr.p.Sheets[i]
 		key := wr.partKey(sh)
 		if key != "" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -79,6 +80,32 @@ func (s *Server) Background(fn func()) {
 
 // Idle waits until no work started by Background is left.
 func (s *Server) Idle() { s.background.Wait() }
+
+// AfterStart registers work to do in the background once the server is
+// serving and has rendered the stored paragraphs: making ready what the
+// first requests after a start would otherwise wait for. It is a head
+// start only; nothing depends on it having run.
+func (s *Server) AfterStart(name string, fn func(context.Context) error) {
+	s.afterStart = append(s.afterStart, startWork{name, fn})
+}
+
+type startWork struct {
+	name string
+	fn   func(context.Context) error
+}
+
+// Warm does the work registered with AfterStart, in order, until ctx ends,
+// logging what each took; the first error ends it.
+func (s *Server) Warm(ctx context.Context) error {
+	for _, w := range s.afterStart {
+		t0 := time.Now()
+		if err := w.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", w.name, err)
+		}
+		s.log.Info("made ready after the start", "what", w.name, "took", time.Since(t0).Round(time.Millisecond))
+	}
+	return nil
+}
 
 // Error codes of the transport, beside the domain's, for the two sides.
 const (

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -254,8 +255,10 @@ func BenchmarkPackAfterEditConcurrent(b *testing.B) {
 // TestFreezePeakMemory freezes a round of 1,000 sheets and reports the
 // time and the peak heap while it ran, above the heap before it. The lead
 // has looked at the HTML pack first and the background has made the other
-// files ready; BRIEFPACK_FREEZE_COLD=1 freezes with nothing looked at and
-// nothing kept (run alone: the kept parts are the process's). It
+// files ready; BRIEFPACK_FREEZE_START=1 freezes an upcoming round made
+// ready after a start instead; BRIEFPACK_FREEZE_COLD=1 freezes with
+// nothing looked at and nothing kept (run alone: the kept parts are the
+// process's). It
 // measures, so it runs only when asked: BRIEFPACK_MEM=1.
 func TestFreezePeakMemory(t *testing.T) {
 	if os.Getenv("BRIEFPACK_MEM") == "" {
@@ -263,7 +266,17 @@ func TestFreezePeakMemory(t *testing.T) {
 	}
 	f := newFixture(t)
 	round, _ := benchRound(t, f, 1000)
-	if os.Getenv("BRIEFPACK_FREEZE_COLD") == "" {
+	switch {
+	case os.Getenv("BRIEFPACK_FREEZE_COLD") != "":
+	case os.Getenv("BRIEFPACK_FREEZE_START") != "":
+		// An upcoming round, made ready after a start (WarmUpcoming).
+		f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" })
+		t0 := time.Now()
+		if err := f.srv.Warm(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("made ready after the start in %v (with a second's wait for the store to be quiet)", time.Since(t0).Round(time.Millisecond))
+	default:
 		f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil) // looked at before it is frozen
 		f.srv.Idle()
 	}

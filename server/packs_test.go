@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -809,5 +810,62 @@ func TestPack_NeverOlderThanAcknowledged(t *testing.T) {
 		t.Errorf("%d requests rendered %d packs", readers*reads, n)
 	} else {
 		t.Logf("%d requests during %d saves rendered %d packs; %d held a save", readers*reads, saves, n, seen.Load())
+	}
+}
+
+// TestWarmUpcoming: after a start, the files a freeze of an upcoming round
+// would make are built in the background for each clearance a lead (or
+// above) holds, through that lead's view: downloading them, or freezing,
+// renders nothing, and the release edition made ready carries no withheld
+// word. A round already past is left alone.
+func TestWarmUpcoming(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" // the fixture's today is 2026-11-24
+	})
+	if err := f.srv.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.srv.PackRenders(); n != 0 {
+		t.Fatalf("%d packs rendered on request before anyone asked", n)
+	}
+	pack := "/api/v1/rounds/" + w.round + "/pack"
+	for _, c := range []struct{ user, query string }{
+		{"lead", "?format=html"}, {"lead", "?format=xlsx"},
+		{"lead", "?format=html&edition=release"}, {"lead", "?format=xlsx&edition=release"},
+		// another clearance, its own files; and another role of a
+		// clearance already made ready finds them.
+		{"lowlead", "?format=html"}, {"lowlead", "?format=xlsx"},
+		{"admin", "?format=xlsx"},
+	} {
+		r := f.do(c.user, "GET", pack+c.query, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s %s: %d %s", c.user, c.query, r.Code, r.Body.String())
+		}
+		if n := f.srv.PackRenders(); n != 0 {
+			t.Fatalf("%s %s was rendered on request, not made ready", c.user, c.query)
+		}
+	}
+	rel := f.do("lead", "GET", pack+"?format=html&edition=release", nil).Body.String()
+	if !strings.Contains(rel, "Foreign Interference") || strings.Contains(rel, "zanzibar sector") || strings.Contains(rel, "assessment held at secret") {
+		t.Fatal("the release edition made ready is not the release edition")
+	}
+	low := f.do("lowlead", "GET", pack+"?format=html", nil).Body.String()
+	if strings.Contains(low, "assessment held at secret") {
+		t.Fatal("the RESTRICTED lead's pack made ready holds a SECRET paragraph")
+	}
+	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	if n := f.srv.PackRenders(); n != 0 {
+		t.Fatalf("the freeze rendered %d files", n)
+	}
+	// The SECRET round was in 2019: nothing of it was made ready.
+	if r := f.do("lead", "GET", "/api/v1/rounds/"+w.secretRound+"/pack?format=html", nil); r.Code != 200 {
+		t.Fatalf("past round: %d", r.Code)
+	}
+	if n := f.srv.PackRenders(); n != 1 {
+		t.Fatalf("the past round's pack: %d renders, want 1 (not made ready)", n)
 	}
 }

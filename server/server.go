@@ -75,6 +75,8 @@ type Server struct {
 	renders atomic.Int64
 	// background counts the work requests left running (see Background).
 	background sync.WaitGroup
+	// afterStart is the work to do once serving (see AfterStart).
+	afterStart []startWork
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool

@@ -46,8 +46,9 @@ type Main struct {
 	http   *http.Server
 	ln     net.Listener
 	served chan error
-	// warming renders the stored paragraphs in the background after a
-	// start; Close stops it before the database closes.
+	// warming renders the stored paragraphs and makes the upcoming rounds'
+	// freeze files ready in the background after a start; Close stops it
+	// before the database closes.
 	stopWarming func()
 	warmed      chan struct{}
 }
@@ -116,7 +117,9 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.Out, "briefpack (%s, %s) serving %s on http://%s\n", settings.Jurisdiction, settings.Home, m.DBPath, m.ln.Addr())
 	m.Logger.Info("serving", "addr", m.ln.Addr().String(), "db", m.DBPath, "jurisdiction", settings.Jurisdiction)
 	// The paragraphs are rendered when saved and kept in memory: after a
-	// start, render what is stored, so the first packs are as quick as later ones.
+	// start, render what is stored, and then make ready what the server
+	// registered (see server.AfterStart), so the first packs are as quick
+	// as later ones.
 	wctx, stop := context.WithCancel(context.Background())
 	m.stopWarming, m.warmed = stop, make(chan struct{})
 	go func() {
@@ -128,6 +131,11 @@ func (m *Main) Run(ctx context.Context) error {
 			return
 		}
 		m.Logger.Info("stored paragraphs rendered", "paragraphs", n, "took", time.Since(start).Round(time.Millisecond))
+		// Then the packs the first requests would wait for (the freeze
+		// files of the upcoming rounds).
+		if err := m.Server.Warm(wctx); err != nil && wctx.Err() == nil {
+			m.Logger.Warn("making ready after the start", "err", err)
+		}
 	}()
 	return nil
 }

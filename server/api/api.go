@@ -61,6 +61,7 @@ func New(s *server.Server) *API {
 // Register registers the JSON API's routes on a server and returns the API.
 func Register(s *server.Server) *API {
 	a := New(s)
+	s.AfterStart("freeze files of the upcoming rounds", a.WarmUpcoming)
 	a.registerAgencyRoutes()
 	a.registerPersonRoutes()
 	a.registerDialogueRoutes()

@@ -98,7 +98,7 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 					for _, m := range ms {
 						due[m.Kind] = m.Due
 					}
-					upcoming := r.StartsOn >= today && r.Status != briefing.RoundCancelled && r.Status != briefing.RoundHeld
+					upcoming := upcoming(r, today)
 					dr := dashRound{ID: r.ID, DialogueID: d.ID, Dialogue: d.Name, Number: r.Number, StartsOn: r.StartsOn,
 						City: r.City, Status: r.Status, Milestones: ms}
 					err := eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
@@ -159,4 +159,10 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 	sort.SliceStable(out.MySheets, func(i, j int) bool { return out.MySheets[i].Due < out.MySheets[j].Due })
 	sort.SliceStable(out.ToClear, func(i, j int) bool { return out.ToClear[i].Due < out.ToClear[j].Due })
 	return out, nil
+}
+
+// upcoming reports whether a round is still to be held: it starts today
+// or later, and is neither held nor cancelled.
+func upcoming(r *briefing.Round, today string) bool {
+	return r.StartsOn >= today && r.Status != briefing.RoundCancelled && r.Status != briefing.RoundHeld
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -367,18 +368,93 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 		s.flightsMu.Lock()
 		w.due, w.last = false, time.Now()
 		s.flightsMu.Unlock()
-		v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
-		for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
-			for _, format := range []string{"html", "xlsx"} {
-				// A release edition the reader may not have is refused here
-				// as it would be to them; nothing is kept of it.
-				cp, err := s.livePack(v, packRequest{roundID: p.roundID, format: format, edition: edition}, false)
-				if err == nil && format == "html" {
-					cp.gzipped() // as a freeze stores it
-				}
+		s.warmFiles(ctx, r, p.roundID)
+	})
+}
+
+// warmFiles builds the files a freeze of a round by reader r would make —
+// HTML and XLSX, full and release — as live packs, through a view of that
+// reader's own, and returns their size.
+func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string) int64 {
+	v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
+	var made int64
+	for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
+		for _, format := range []string{"html", "xlsx"} {
+			// A round or a release edition the reader may not have is
+			// refused here as it would be to them; nothing is kept of it.
+			cp, err := s.livePack(v, packRequest{roundID: roundID, format: format, edition: edition}, false)
+			if err != nil {
+				continue
+			}
+			made += int64(cp.parts.Len())
+			if format == "html" {
+				gz, _ := cp.gzipped() // as a freeze stores it
+				made += int64(len(gz))
 			}
 		}
-	})
+	}
+	return made
+}
+
+// warmRoundsAtStart is how many upcoming rounds are made ready after a
+// start (WarmUpcoming): the soonest, which a delegation is about to carry.
+const warmRoundsAtStart = 2
+
+// WarmUpcoming makes ready, after a start, the files a freeze of each of
+// the soonest upcoming rounds would make, for each clearance that some
+// enabled user who may freeze one (a lead or above) holds, through that
+// user's view (a pack is kept by its content, so another role of the same
+// clearance finds it): what a look at the pack does for a round (warmFreeze), done
+// before anyone looks, so that the first freeze after a restart the night
+// before a trip joins kept sheets too. It waits for the store to be quiet,
+// as warmFreeze does, and stops once it has made half of what the pack
+// cache holds: more would only push out what it made first.
+func (s *API) WarmUpcoming(ctx context.Context) error {
+	today := s.now().Format(time.DateOnly)
+	var rounds []*briefing.Round
+	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return s.store.Dialogues(ctx, p) },
+		func(d *briefing.Dialogue) (bool, error) {
+			return true, eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return s.store.Rounds(ctx, d.ID, p) },
+				func(r *briefing.Round) (bool, error) {
+					if upcoming(r, today) {
+						rounds = append(rounds, r)
+					}
+					return true, nil
+				})
+		})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(rounds, func(i, j int) bool { return rounds[i].StartsOn < rounds[j].StartsOn })
+	rounds = rounds[:min(len(rounds), warmRoundsAtStart)]
+	var readers []briefing.Reader
+	seen := map[string]bool{}
+	err = eachPage(func(p briefing.Page) ([]*briefing.User, string, error) { return s.store.Users(ctx, p) },
+		func(u *briefing.User) (bool, error) {
+			if !u.Disabled && u.Role.AtLeast(briefing.RoleLead) && !seen[u.Clearance] {
+				seen[u.Clearance] = true
+				readers = append(readers, briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
+			}
+			return true, nil
+		})
+	if err != nil || len(rounds) == 0 || len(readers) == 0 {
+		return err
+	}
+	if !s.quiet(ctx) {
+		return ctx.Err()
+	}
+	s.warmTurn.Lock()
+	defer s.warmTurn.Unlock()
+	var made int64
+	for _, rd := range rounds {
+		for _, r := range readers {
+			if made >= packCacheBytes/2 || ctx.Err() != nil {
+				return ctx.Err()
+			}
+			made += s.warmFiles(ctx, r, rd.ID)
+		}
+	}
+	return nil
 }
 
 // quiet waits until the store's revision stays the same for warmSettle,
@@ -386,7 +462,11 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 func (s *API) quiet(ctx context.Context) bool {
 	rev, err := s.store.Revision(ctx)
 	for tries := 0; err == nil && tries < warmPatience; tries++ {
-		time.Sleep(warmSettle)
+		select {
+		case <-time.After(warmSettle):
+		case <-ctx.Done():
+			return false
+		}
 		var now uint64
 		if now, err = s.store.Revision(ctx); err == nil && now == rev {
 			return true

@@ -280,10 +280,72 @@ func TestFreezePeakMemory(t *testing.T) {
 		f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil) // looked at before it is frozen
 		f.srv.Idle()
 	}
+	var r response
+	var took time.Duration
+	before, peak := heapPeak(func() {
+		t0 := time.Now()
+		r = f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
+		took = time.Since(t0)
+	})
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	t.Logf("freeze of 1,000 sheets: %v; heap in use before %d MiB, peak %d MiB (+%d MiB)", took.Round(time.Millisecond),
+		before>>20, peak>>20, (peak-before)>>20)
+}
+
+// TestConcurrentPeakMemory saves a sheet of a round of 1,000 and downloads
+// its XLSX pack, first once alone and then 16 times at once after another
+// save, and reports how far the heap in use rose above where it was for
+// each: the 16 share one build, so they should need little more than one.
+// It measures, so it runs only when asked: BRIEFPACK_MEM=1.
+func TestConcurrentPeakMemory(t *testing.T) {
+	if os.Getenv("BRIEFPACK_MEM") == "" {
+		t.Skip("set BRIEFPACK_MEM=1 to measure the peak memory of downloads at once")
+	}
+	f := newFixture(t)
+	round, ids := benchRound(t, f, 1000)
+	pack := "/api/v1/rounds/" + round + "/pack?format=xlsx"
+	get := downloader(t, f)
+	get("lead", pack)
+	f.srv.Idle()
+	save := func(i int) {
+		r := f.do("officer", "GET", "/api/v1/sheets/"+ids[i], nil)
+		var sh map[string]any
+		r.json(&sh)
+		editOne(sh, 1, 2, fmt.Sprintf("An edit (%d) before the downloads.", i))
+		if w := f.do("officer", "PUT", "/api/v1/sheets/"+ids[i], sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+			t.Fatalf("save: %d", w.Code)
+		}
+	}
+	for try := range 3 {
+		save(2 * try)
+		b1, p1 := heapPeak(func() { get("lead", pack) })
+		save(2*try + 1)
+		builds := f.srv.PackRenders()
+		b16, p16 := heapPeak(func() {
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Add(1)
+				go func() { defer wg.Done(); get("lead", pack) }()
+			}
+			wg.Wait()
+		})
+		if n := f.srv.PackRenders() - builds; n != 1 {
+			t.Fatalf("16 downloads after one save made %d builds", n)
+		}
+		one, sixteen := float64(p1-b1)/(1<<20), float64(p16-b16)/(1<<20)
+		t.Logf("heap in use above where it was: one download after a save +%.0f MiB; 16 at once +%.0f MiB (%.2f×)", one, sixteen, sixteen/one)
+	}
+}
+
+// heapPeak runs fn after a collection and returns the heap in use before
+// it and the highest seen while it ran (every 2 ms).
+func heapPeak(fn func()) (before, peak uint64) {
 	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var peak uint64
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before, peak = ms.HeapInuse, ms.HeapInuse
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -300,16 +362,10 @@ func TestFreezePeakMemory(t *testing.T) {
 			peak = max(peak, ms.HeapInuse)
 		}
 	}()
-	t0 := time.Now()
-	r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
-	took := time.Since(t0)
+	fn()
 	close(done)
 	wg.Wait()
-	if r.Code != 201 {
-		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
-	}
-	t.Logf("freeze of 1,000 sheets: %v; heap in use before %d MiB, peak %d MiB (+%d MiB)", took.Round(time.Millisecond),
-		before.HeapInuse>>20, peak>>20, (peak-before.HeapInuse)>>20)
+	return before, peak
 }
 
 // drain reads a body to its end in reads of 256 KB, as a browser saving a

@@ -99,7 +99,10 @@ type Options struct {
 // DB is briefpack's database. It implements briefing.Store and is safe for
 // concurrent use.
 type DB struct {
-	kv       kv
+	kv kv
+	// group commits the writes to a bbolt file that arrive while one is
+	// committing, in one transaction after it (see groupCommit); nil on etcd.
+	group    *groupCommit
 	path     string
 	settings briefing.Settings
 
@@ -141,6 +144,7 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{kv: &boltKV{db: bdb, path: path}, path: path, Now: time.Now}
+	db.group = &groupCommit{db: db}
 	if err := db.init(jurisdiction); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -318,8 +322,13 @@ func (db *DB) begin(ctx context.Context, writable bool) (kvTxn, error) {
 // loses to another server's (etcd only: a bbolt file has one writer), fn is
 // run again in a new transaction, which sees that server's write: fn must
 // leave nothing behind outside the transaction that a second run would
-// repeat. fn's own errors are returned as they are.
+// repeat. fn's own errors are returned as they are. On a bbolt file, fn
+// may share its transaction with the writes that arrived with it, and run
+// again if one of them fails (groupCommit).
 func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
+	if db.group != nil {
+		return db.group.run(ctx, fn)
+	}
 	for {
 		err := db.attempt(ctx, fn)
 		if !errors.Is(err, errRetry) {

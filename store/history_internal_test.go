@@ -2,10 +2,12 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -368,4 +370,81 @@ func oneSheetDB(t *testing.T) (*DB, *briefing.Sheet) {
 	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
 	must(t, db.CreateSheet(ctx, sh, by))
 	return db, sh
+}
+
+// TestDeflate_AgainstADictionary: a version compressed against a full copy
+// comes back exactly, through the reader with that copy as its dictionary,
+// whatever their sizes — a dictionary longer than DEFLATE's window, an
+// empty text, a text that shares nothing with it — and one that shares
+// most of it (within the window DEFLATE refers back to) is a small
+// fraction of its size.
+func TestDeflate_AgainstADictionary(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	word := func() string {
+		return []string{"regional", "security", "cooperation", "maritime", "partners", "the", "minister", "agreed", "cyber", "capacity"}[r.Intn(10)]
+	}
+	textOf := func(n int) []byte {
+		var b bytes.Buffer
+		for b.Len() < n {
+			b.WriteString(word())
+			b.WriteByte(" .,"[r.Intn(3)])
+		}
+		return b.Bytes()[:n]
+	}
+	for i := range 300 {
+		dict := textOf(1 + r.Intn(50<<10))
+		var data []byte
+		switch i % 3 {
+		case 0: // an edit of the dictionary
+			data = append(append(append([]byte(nil), dict[:len(dict)/2]...), textOf(r.Intn(400))...), dict[len(dict)/2:]...)
+		case 1: // nothing in common
+			data = bytes.Repeat([]byte{byte(r.Intn(256))}, r.Intn(20000))
+		default:
+			data = textOf(r.Intn(30000))
+		}
+		body, err := deflate(data, dict)
+		must(t, err)
+		back, err := inflate(body, dict, len(data))
+		must(t, err)
+		if !bytes.Equal(back, data) {
+			t.Fatalf("case %d (%d bytes against %d): came back different", i, len(data), len(dict))
+		}
+		if i%3 == 0 && len(dict) > 4000 && len(dict) <= maxDictionary && len(body) > len(data)/10 {
+			t.Fatalf("case %d: an edit of %d bytes compressed to %d against its copy", i, len(data), len(body))
+		}
+	}
+}
+
+// BenchmarkDeflateDelta compresses a 13 KB sheet with one paragraph
+// changed against its full copy: as deflate does it, with a pooled
+// compressor given the copy as text, and with a compressor made with the
+// copy as its dictionary each time, as it did before.
+func BenchmarkDeflateDelta(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	var copyText bytes.Buffer
+	for copyText.Len() < 13<<10 {
+		copyText.WriteString([]string{"regional ", "security ", "cooperation ", "maritime ", "partners. ", "the ", "minister ", "agreed ", "cyber ", "capacity "}[r.Intn(10)])
+	}
+	full := copyText.Bytes()
+	data := append(append(append([]byte(nil), full[:6000]...), "A paragraph written again since the full copy."...), full[6300:]...)
+	b.Run("pooled", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := deflate(data, full); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("NewWriterDict", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var buf bytes.Buffer
+			w, err := flate.NewWriterDict(&buf, flate.DefaultCompression, full)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w.Write(data)
+			w.Close()
+		}
+	})
 }

@@ -343,6 +343,13 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 	s.flightsMu.Lock()
 	w := s.warmings[key]
 	if w == nil {
+		// The rounds' entries are dropped once they are of no use (none
+		// due, the last long enough ago), so they do not grow with rounds.
+		for k, o := range s.warmings {
+			if !o.due && time.Since(o.last) > warmGap {
+				delete(s.warmings, k)
+			}
+		}
 		w = &warming{}
 		s.warmings[key] = w
 	}

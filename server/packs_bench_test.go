@@ -275,7 +275,7 @@ func TestFreezePeakMemory(t *testing.T) {
 		if err := f.srv.Warm(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("made ready after the start in %v (with a second's wait for the store to be quiet)", time.Since(t0).Round(time.Millisecond))
+		t.Logf("made ready after the start in %v (with a second's wait for the round to be quiet)", time.Since(t0).Round(time.Millisecond))
 	default:
 		f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil) // looked at before it is frozen
 		f.srv.Idle()

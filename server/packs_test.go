@@ -869,3 +869,58 @@ func TestWarmUpcoming(t *testing.T) {
 		t.Fatalf("the past round's pack: %d renders, want 1 (not made ready)", n)
 	}
 }
+
+// TestFreeze_MadeReadyWhileAnotherRoundIsEdited: the files a freeze makes
+// are made ready once the round looked at stays the same for a second,
+// however much another round is being written meanwhile.
+func TestFreeze_MadeReadyWhileAnotherRoundIsEdited(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	other := f.create("officer", "/api/v1/rounds/"+w.secretRound+"/sheets", map[string]any{"title": "Elsewhere",
+		"sections": []map[string]any{{"kind": "situation", "paragraphs": []any{para("A paragraph being written.", "SECRET", "")}}}})
+	// The writer notes the longest time between two of its writes: under
+	// warmSettle, the store is never quiet for that long.
+	stop := make(chan struct{})
+	type written struct {
+		n   int
+		gap time.Duration
+	}
+	writes := make(chan written, 1)
+	go func() {
+		n, last, gap := 0, time.Now(), time.Duration(0)
+		defer func() { writes <- written{n, max(gap, time.Since(last))} }()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			r := f.do("officer", "GET", "/api/v1/sheets/"+other, nil)
+			var sh map[string]any
+			r.json(&sh)
+			sh["title"] = fmt.Sprintf("Elsewhere, written %d times", n+1)
+			if f.do("officer", "PUT", "/api/v1/sheets/"+other, sh, "If-Match", r.Header().Get("ETag")).Code == 200 {
+				n++
+				gap, last = max(gap, time.Since(last)), time.Now()
+			}
+		}
+	}()
+	pack := "/api/v1/rounds/" + w.round + "/pack"
+	if r := f.do("lead", "GET", pack+"?format=html", nil); r.Code != 200 {
+		t.Fatalf("look: %d", r.Code)
+	}
+	f.srv.Idle()
+	close(stop)
+	if wr := <-writes; wr.n < 3 || wr.gap >= time.Second {
+		t.Fatalf("the other round was written %d times, at most %v apart, while the files were made ready: the store was quiet, not a test of it", wr.n, wr.gap)
+	}
+	before := f.srv.PackRenders()
+	for _, q := range []string{"?format=xlsx", "?format=html&edition=release", "?format=xlsx&edition=release"} {
+		if r := f.do("lead", "GET", pack+q, nil); r.Code != 200 {
+			t.Fatalf("%s: %d", q, r.Code)
+		}
+		if f.srv.PackRenders() != before {
+			t.Fatalf("%s was rendered on request: nothing was made ready while another round was written", q)
+		}
+	}
+}

@@ -27,8 +27,13 @@ type View struct {
 
 // View returns the request's view for its reader.
 func (s *Server) View(c echo.Context) *View {
-	r := MustReader(c)
-	return &View{View: briefing.NewView(s.store, s.settings, r), Ctx: c.Request().Context(), St: s.store, Set: s.settings, User: r}
+	return s.ViewFor(c.Request().Context(), MustReader(c))
+}
+
+// ViewFor returns reader r's view with a context of its own, for work done
+// on a reader's behalf outside their request (a pack made ready for them).
+func (s *Server) ViewFor(ctx context.Context, r briefing.Reader) *View {
+	return &View{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
 }
 
 // PersonByID returns a person the reader may see.

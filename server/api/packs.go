@@ -383,7 +383,7 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 // HTML and XLSX, full and release — as live packs, through a view of that
 // reader's own, and returns their size.
 func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string) int64 {
-	v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
+	v := s.ViewFor(ctx, r)
 	var made int64
 	for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
 		for _, format := range []string{"html", "xlsx"} {
@@ -483,7 +483,7 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 // to warmPatience tries, and says whether it did. Each try assembles the
 // pack: at 1,000 sheets some 20–50 ms a second while the round is edited.
 func (s *API) quiet(ctx context.Context, r briefing.Reader, roundID string) bool {
-	v := &view{View: briefing.NewView(s.store, s.settings, r), Ctx: ctx, St: s.store, Set: s.settings, User: r}
+	v := s.ViewFor(ctx, r)
 	content := func() (string, error) {
 		pack, err := s.assembleIn(v, packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull})
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -106,6 +107,42 @@ func (s *Server) Warm(ctx context.Context) error {
 	}
 	return nil
 }
+
+// WhileServing registers work that goes on in the background for as long
+// as the server serves, once the work of AfterStart is done: keeping ready
+// what changes with the store. fn returns when its context ends. Like
+// AfterStart's, it is a head start only.
+func (s *Server) WhileServing(name string, fn func(context.Context) error) {
+	s.whileServing = append(s.whileServing, startWork{name, fn})
+}
+
+// Watch runs the work registered with WhileServing, each on a goroutine of
+// its own, until ctx ends, and returns when all of it has; each error is
+// logged.
+func (s *Server) Watch(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, w := range s.whileServing {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.fn(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("background work stopped", "what", w.name, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Log is the server's logger, for work done outside a request.
+func (s *Server) Log() *slog.Logger { return s.log }
+
+// MadeReady counts what the background has made ready since the server
+// started (a round's freeze files, for each clearance that may freeze
+// it): for tests and operators, beside PackRenders.
+func (s *Server) MadeReady() int64 { return s.madeReady.Load() }
+
+// CountMadeReady records one thing made ready in the background.
+func (s *Server) CountMadeReady() { s.madeReady.Add(1) }
 
 // Error codes of the transport, beside the domain's, for the two sides.
 const (

@@ -256,7 +256,9 @@ func BenchmarkPackAfterEditConcurrent(b *testing.B) {
 // time and the peak heap while it ran, above the heap before it. The lead
 // has looked at the HTML pack first and the background has made the other
 // files ready; BRIEFPACK_FREEZE_START=1 freezes an upcoming round made
-// ready after a start instead; BRIEFPACK_FREEZE_COLD=1 freezes with
+// ready after a start instead; BRIEFPACK_FREEZE_WRITTEN=1 one kept ready
+// while the server serves, right after its last save, nobody having
+// looked; BRIEFPACK_FREEZE_COLD=1 freezes with
 // nothing looked at and nothing kept (run alone: the kept parts are the
 // process's). It
 // measures, so it runs only when asked: BRIEFPACK_MEM=1.
@@ -265,9 +267,26 @@ func TestFreezePeakMemory(t *testing.T) {
 		t.Skip("set BRIEFPACK_MEM=1 to measure a freeze's peak memory")
 	}
 	f := newFixture(t)
-	round, _ := benchRound(t, f, 1000)
+	round, ids := benchRound(t, f, 1000)
 	switch {
 	case os.Getenv("BRIEFPACK_FREEZE_COLD") != "":
+	case os.Getenv("BRIEFPACK_FREEZE_WRITTEN") != "":
+		// An upcoming round just written, kept ready while the server
+		// serves (KeepUpcomingReady), nobody having looked.
+		ctx, cancel := context.WithCancel(context.Background())
+		watched := make(chan struct{})
+		go func() { defer close(watched); f.srv.Watch(ctx) }()
+		defer func() { cancel(); <-watched }()
+		f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" })
+		f.update("officer", "/api/v1/sheets/"+ids[len(ids)-1], func(m map[string]any) { m["title"] = "The last sheet, saved last" })
+		t0 := time.Now()
+		for f.srv.MadeReady() == 0 {
+			if time.Since(t0) > time.Minute {
+				t.Fatal("nothing made ready in a minute")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("made ready %v after the last save (a second of it waiting for the round to stay the same)", time.Since(t0).Round(time.Millisecond))
 	case os.Getenv("BRIEFPACK_FREEZE_START") != "":
 		// An upcoming round, made ready after a start (WarmUpcoming).
 		f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" })

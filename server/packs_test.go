@@ -924,3 +924,73 @@ func TestFreeze_MadeReadyWhileAnotherRoundIsEdited(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepUpcomingReady: while the server serves, the files a freeze of an
+// upcoming round would make are made ready again once the round has been
+// written and has then stayed the same for a second — whoever wrote it,
+// and with nobody having looked at its pack — so the lead's freeze right
+// after the last save renders nothing.
+func TestKeepUpcomingReady(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" // the fixture's today is 2026-11-24
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); f.srv.Watch(ctx) }()
+	t.Cleanup(func() { cancel(); <-watched }) // before the store closes
+	readyAfter := func(n int64, what string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); f.srv.MadeReady() <= n; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: nothing made ready in 30 s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	readyAfter(0, "the upcoming round as it was")
+	// An officer edits one sheet and adds another; the lead clears the new one.
+	made := f.srv.MadeReady()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["title"] = "Foreign Interference, revised" })
+	late := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Late Arrival", para("A paragraph written the night before the trip.", "RESTRICTED", "")))
+	for _, step := range []struct{ user, decision string }{{"officer", "submit"}, {"lead", "clear"}} {
+		if r := f.do(step.user, "POST", "/api/v1/sheets/"+late+"/review", map[string]any{"decision": step.decision}); r.Code != 200 {
+			t.Fatalf("%s: %d %s", step.decision, r.Code, r.Body.String())
+		}
+	}
+	readyAfter(made, "the round after its last save")
+	pack := "/api/v1/rounds/" + w.round + "/pack"
+	for _, c := range []struct{ user, query string }{
+		{"lead", "?format=html"}, {"lead", "?format=xlsx"},
+		{"lead", "?format=html&edition=release"}, {"lead", "?format=xlsx&edition=release"},
+		{"lowlead", "?format=html"}, {"lowlead", "?format=xlsx"},
+	} {
+		r := f.do(c.user, "GET", pack+c.query, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s %s: %d %s", c.user, c.query, r.Code, r.Body.String())
+		}
+		if n := f.srv.PackRenders(); n != 0 {
+			t.Fatalf("%s %s was rendered on request, not made ready", c.user, c.query)
+		}
+	}
+	full := f.do("lead", "GET", pack+"?format=html", nil).Body.String()
+	if !strings.Contains(full, "the night before the trip") || !strings.Contains(full, "Foreign Interference, revised") {
+		t.Fatal("the pack made ready is not the round as last saved")
+	}
+	if low := f.do("lowlead", "GET", pack+"?format=html", nil).Body.String(); strings.Contains(low, "secret zanzibar words") {
+		t.Fatal("the RESTRICTED lead's pack made ready holds a SECRET paragraph")
+	}
+	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	if n := f.srv.PackRenders(); n != 0 {
+		t.Fatalf("the freeze rendered %d files", n)
+	}
+	// Nothing written since: the watch makes nothing more.
+	made = f.srv.MadeReady()
+	time.Sleep(2500 * time.Millisecond)
+	if n := f.srv.MadeReady(); n != made {
+		t.Fatalf("made ready %d more times with nothing written", n-made)
+	}
+}

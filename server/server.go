@@ -75,8 +75,12 @@ type Server struct {
 	renders atomic.Int64
 	// background counts the work requests left running (see Background).
 	background sync.WaitGroup
-	// afterStart is the work to do once serving (see AfterStart).
-	afterStart []startWork
+	// afterStart is the work to do once serving (see AfterStart), and
+	// whileServing the work that goes on while it serves (WhileServing).
+	afterStart   []startWork
+	whileServing []startWork
+	// madeReady counts what the background made ready (see MadeReady).
+	madeReady atomic.Int64
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool

@@ -136,6 +136,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.Server.Warm(wctx); err != nil && wctx.Err() == nil {
 			m.Logger.Warn("making ready after the start", "err", err)
 		}
+		// And then keep them ready as the store changes, until Close.
+		m.Server.Watch(wctx)
 	}()
 	return nil
 }

@@ -46,6 +46,9 @@ type API struct {
 	// (see warmFreeze), under flightsMu; warmTurn has one run at a time.
 	warmings map[string]*warming
 	warmTurn sync.Mutex
+	// ready is what the background knows of the upcoming rounds it keeps
+	// ready (see readyTick).
+	ready readiness
 }
 
 // New returns the API over a server's core, its routes not yet registered.
@@ -62,6 +65,7 @@ func New(s *server.Server) *API {
 func Register(s *server.Server) *API {
 	a := New(s)
 	s.AfterStart("freeze files of the upcoming rounds", a.WarmUpcoming)
+	s.WhileServing("keeping the upcoming rounds' freeze files ready", a.KeepUpcomingReady)
 	a.registerAgencyRoutes()
 	a.registerPersonRoutes()
 	a.registerDialogueRoutes()

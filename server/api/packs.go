@@ -375,18 +375,25 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 		s.flightsMu.Lock()
 		w.due, w.last = false, time.Now()
 		s.flightsMu.Unlock()
-		s.warmFiles(ctx, r, p.roundID)
+		s.warmFiles(ctx, r, p.roundID, nil)
 	})
 }
 
 // warmFiles builds the files a freeze of a round by reader r would make —
 // HTML and XLSX, full and release — as live packs, through a view of that
-// reader's own, and returns their size.
-func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string) int64 {
+// reader's own, and returns their size. Before each but the first it asks
+// same whether the round is still as it was when the making began, and
+// stops if not, saying so (false).
+func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string, same func() bool) (int64, bool) {
 	v := s.ViewFor(ctx, r)
 	var made int64
+	first := true
 	for _, edition := range []string{briefing.EditionFull, briefing.EditionRelease} {
 		for _, format := range []string{"html", "xlsx"} {
+			if !first && same != nil && !same() {
+				return made, false
+			}
+			first = false
 			// A round or a release edition the reader may not have is
 			// refused here as it would be to them; nothing is kept of it.
 			cp, err := s.livePack(v, packRequest{roundID: roundID, format: format, edition: edition}, false)
@@ -400,24 +407,176 @@ func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string) 
 			}
 		}
 	}
-	return made
+	return made, true
 }
 
-// warmRoundsAtStart is how many upcoming rounds are made ready after a
-// start (WarmUpcoming): the soonest, which a delegation is about to carry.
-const warmRoundsAtStart = 2
+// warmRounds is how many upcoming rounds are kept ready (readyTick): the
+// soonest, which a delegation is about to carry.
+const warmRounds = 2
+
+// readiness is what the background knows of the upcoming rounds it keeps
+// ready (readyTick), between its looks. It is this process's own: what it
+// makes ready is kept by what it was built from, so another server's
+// readiness, or none, changes only how soon a freeze finds its files.
+type readiness struct {
+	mu      sync.Mutex
+	rev     uint64 // the store's revision at the last look
+	waiting bool   // some round was not yet quiet long enough at the last look
+	rounds  map[string]*roundReadiness
+}
+
+// roundReadiness is one upcoming round's.
+type roundReadiness struct {
+	content string    // its content as the highest-cleared lead sees it (packKey), at the last look
+	since   time.Time // since when it has had that content
+	made    string    // the content (and the freezers) its files were last made ready for
+}
 
 // WarmUpcoming makes ready, after a start, the files a freeze of each of
-// the soonest upcoming rounds would make, for each clearance that some
-// enabled user who may freeze one (a lead or above) holds, through that
-// user's view (a pack is kept by its content, so another role of the same
-// clearance finds it): what a look at the pack does for a round
-// (warmFreeze), done before anyone looks, so that the first freeze after a
-// restart the night before a trip joins kept sheets too. It waits for each
-// round to be quiet, as warmFreeze does, leaves one that is being edited,
-// and stops once it has made half of what the pack cache holds: more would
-// only push out what it made first.
+// the soonest upcoming rounds would make (readyTick), looking once a second
+// until each is ready or has been edited for warmPatience seconds: the
+// first freeze after a restart the night before a trip then joins kept
+// sheets too.
 func (s *API) WarmUpcoming(ctx context.Context) error {
+	for tries := 0; ; tries++ {
+		waiting, err := s.readyTick(ctx)
+		if err != nil || !waiting || tries >= warmPatience {
+			return err
+		}
+		select {
+		case <-time.After(warmSettle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// KeepUpcomingReady goes on doing what WarmUpcoming does for as long as
+// the server serves: once a second, when the store has been written, it
+// looks at the soonest upcoming rounds again, and makes ready the files of
+// any that has changed and then stayed the same for a second. So a lead
+// who freezes the pack a moment after the last sheet was saved — through
+// the API, an import, a review, or a page — finds it made, without having
+// looked at it first. Between writes it costs a read of the store's
+// revision a second; while a round is being edited, one assembly of its
+// pack a second (at 1,000 sheets some 20–50 ms).
+func (s *API) KeepUpcomingReady(ctx context.Context) error {
+	for {
+		select {
+		case <-time.After(warmSettle):
+		case <-ctx.Done():
+			return nil
+		}
+		if _, err := s.readyTick(ctx); err != nil && ctx.Err() == nil {
+			// A store that cannot be read now may be readable in a second.
+			s.Log().Warn("keeping the upcoming rounds ready", "err", err)
+		}
+	}
+}
+
+// readyTick looks once at the soonest upcoming rounds (warmRounds, by the
+// dashboard's rule) and makes ready, for each clearance that some enabled
+// user who may freeze one (a lead or above) holds, through that user's
+// view, the files a freeze would make — HTML and XLSX, full and release —
+// of each round that has stayed the same for warmSettle since it last
+// changed, unless they were made for that content already. A pack is kept
+// by its content, so another role of the same clearance finds it. It stops
+// making once it has made half of what the pack cache holds (more would
+// only push out what it made first), and leaves a round that changes while
+// its files are made (what was built would be out of date at once; the
+// next look makes it ready). It says whether a round was left waiting.
+//
+// A round's content is what its full pack holds as the highest-cleared of
+// those users sees it, who sees whatever the others see of it: an edit none
+// of them can see changes none of their files.
+func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
+	st := &s.ready
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	rev, err := s.store.Revision(ctx)
+	if err != nil {
+		return false, err
+	}
+	written := st.rounds == nil || rev != st.rev
+	if !written && !st.waiting {
+		return false, nil
+	}
+	rounds, readers, err := s.freezeTargets(ctx)
+	if err != nil {
+		return false, err
+	}
+	var sig strings.Builder // who the files are made for
+	for _, r := range readers {
+		sig.WriteString(r.Clearance + "\x00")
+	}
+	now := time.Now()
+	next := map[string]*roundReadiness{}
+	var made int64
+	for _, rd := range rounds {
+		rr := st.rounds[rd.ID]
+		if rr == nil {
+			rr = &roundReadiness{}
+		}
+		next[rd.ID] = rr
+		if written || rr.content == "" {
+			content, err := s.contentOf(ctx, readers[0], rd.ID)
+			if err != nil {
+				continue // not one a lead may freeze (or gone): nothing to make
+			}
+			if content != rr.content {
+				rr.content, rr.since = content, now
+			}
+		}
+		if rr.made == rr.content+sig.String() {
+			continue
+		}
+		if made >= packCacheBytes/2 {
+			continue // no room for more: the next write looks again
+		}
+		if now.Sub(rr.since) < warmSettle {
+			waiting = true
+			continue
+		}
+		// Between files, a round written since the look is looked at
+		// again, and left if it changed.
+		same := func() bool {
+			at, err := s.store.Revision(ctx)
+			if err == nil && at == rev {
+				return true
+			}
+			content, err := s.contentOf(ctx, readers[0], rd.ID)
+			return err == nil && content == rr.content
+		}
+		s.warmTurn.Lock()
+		complete := true
+		for _, r := range readers {
+			if made >= packCacheBytes/2 || ctx.Err() != nil {
+				break
+			}
+			n, ok := s.warmFiles(ctx, r, rd.ID, same)
+			made += n
+			if !ok {
+				complete = false
+				break
+			}
+		}
+		s.warmTurn.Unlock()
+		if !complete {
+			rr.since, waiting = time.Now(), true
+			continue
+		}
+		rr.made = rr.content + sig.String()
+		s.CountMadeReady()
+	}
+	st.rev, st.rounds, st.waiting = rev, next, waiting
+	return waiting, ctx.Err()
+}
+
+// freezeTargets returns the soonest upcoming rounds (warmRounds of them)
+// and a reader for each clearance that some enabled user who may freeze a
+// pack holds, the highest clearance first; none of either when there are
+// none of the other.
+func (s *API) freezeTargets(ctx context.Context) ([]*briefing.Round, []briefing.Reader, error) {
 	today := s.now().Format(time.DateOnly)
 	var rounds []*briefing.Round
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return s.store.Dialogues(ctx, p) },
@@ -430,11 +589,11 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 					return true, nil
 				})
 		})
-	if err != nil {
-		return err
+	if err != nil || len(rounds) == 0 {
+		return nil, nil, err
 	}
 	sort.SliceStable(rounds, func(i, j int) bool { return rounds[i].StartsOn < rounds[j].StartsOn })
-	rounds = rounds[:min(len(rounds), warmRoundsAtStart)]
+	rounds = rounds[:min(len(rounds), warmRounds)]
 	var readers []briefing.Reader
 	seen := map[string]bool{}
 	err = eachPage(func(p briefing.Page) ([]*briefing.User, string, error) { return s.store.Users(ctx, p) },
@@ -445,36 +604,25 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 			}
 			return true, nil
 		})
-	if err != nil || len(rounds) == 0 || len(readers) == 0 {
-		return err
+	if err != nil || len(readers) == 0 {
+		return nil, nil, err
 	}
-	// The highest clearance first: it sees whatever the others see of a
-	// round, and it is the one a round is watched through for quiet.
 	sort.SliceStable(readers, func(i, j int) bool {
 		a, _ := s.settings.Level(readers[i].Clearance)
 		b, _ := s.settings.Level(readers[j].Clearance)
 		return a > b
 	})
-	var made int64
-	for _, rd := range rounds {
-		// A round being edited is left: what was built would be out of
-		// date at once (the next look makes it ready).
-		if !s.quiet(ctx, readers[0], rd.ID) {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue
-		}
-		s.warmTurn.Lock()
-		for _, r := range readers {
-			if made >= packCacheBytes/2 || ctx.Err() != nil {
-				break
-			}
-			made += s.warmFiles(ctx, r, rd.ID)
-		}
-		s.warmTurn.Unlock()
+	return rounds, readers, nil
+}
+
+// contentOf is what a round's full pack holds as reader r sees it: its
+// content key (packKey), every sheet, person and action in it.
+func (s *API) contentOf(ctx context.Context, r briefing.Reader, roundID string) (string, error) {
+	pack, err := s.assembleIn(s.ViewFor(ctx, r), packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull})
+	if err != nil {
+		return "", err
 	}
-	return ctx.Err()
+	return packKey(pack, "html")
 }
 
 // quiet waits until the round stays the same for warmSettle, as reader r
@@ -483,15 +631,7 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 // to warmPatience tries, and says whether it did. Each try assembles the
 // pack: at 1,000 sheets some 20–50 ms a second while the round is edited.
 func (s *API) quiet(ctx context.Context, r briefing.Reader, roundID string) bool {
-	v := s.ViewFor(ctx, r)
-	content := func() (string, error) {
-		pack, err := s.assembleIn(v, packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull})
-		if err != nil {
-			return "", err
-		}
-		return packKey(pack, "html")
-	}
-	was, err := content()
+	was, err := s.contentOf(ctx, r, roundID)
 	for tries := 0; err == nil && tries < warmPatience; tries++ {
 		select {
 		case <-time.After(warmSettle):
@@ -499,7 +639,7 @@ func (s *API) quiet(ctx context.Context, r briefing.Reader, roundID string) bool
 			return false
 		}
 		var now string
-		if now, err = content(); err == nil && now == was {
+		if now, err = s.contentOf(ctx, r, roundID); err == nil && now == was {
 			return true
 		}
 		was = now

@@ -1,6 +1,8 @@
 package xlsxpack
 
 import (
+	"bytes"
+	"encoding/xml"
 	"io"
 	"strings"
 	"testing"
@@ -45,4 +47,25 @@ func TestScanner(t *testing.T) {
 			t.Errorf("%q read as well-formed", bad)
 		}
 	}
+}
+
+// FuzzXMLEscape: xmlEscape writes what xml.EscapeText writes, for any
+// text — markup, quotes, line ends, control characters, bytes that are not
+// UTF-8 and the characters XML cannot hold.
+func FuzzXMLEscape(f *testing.F) {
+	for _, s := range []string{"", "plain words", `<a href="x">Tom's & Jerry's</a>`, "tab\there\r\nnew line",
+		"\x00\x01\x1f\x7f", "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", "\xff\xfe broken \xc3", "\xed\xa0\x80 surrogate",
+		"\xef\xbf\xbe U+FFFE \xef\xbf\xbf U+FFFF \xef\xbf\xbd U+FFFD", "ends in a markup char >"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want bytes.Buffer
+		xmlEscape(&got, s)
+		if err := xml.EscapeText(&want, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("xmlEscape(%q) = %q, want %q", s, got.String(), want.String())
+		}
+	})
 }

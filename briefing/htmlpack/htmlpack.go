@@ -233,23 +233,39 @@ func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 // paragraphs come ready from the cache, so the sheet is put together with
 // a builder rather than a template per paragraph.
 func sheetBody(p *briefing.Pack, sh *briefing.Sheet) template.HTML {
-	var b bytes.Buffer
+	// The paragraphs first, so the body is written into one buffer of its
+	// size, which becomes the string without a copy.
+	var paras []template.HTML
+	size := len(`<tbody></tbody>`)
+	for _, sec := range sh.Sections {
+		size += len(`<tr><th scope="row"></th><td></td></tr>`) + len(sec.Heading)*6/5
+		for _, para := range sec.Paragraphs {
+			var h template.HTML
+			if p.Edition == briefing.EditionRelease {
+				h = releaseParagraph(para)
+			} else {
+				h = Paragraph(p.Settings, para)
+			}
+			paras = append(paras, h)
+			size += len(h) + len(`<div class="para changed"><span class="changed-note">Changed since the last round</span></div>`)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
 	b.WriteString(`<tbody>`)
+	n := 0
 	for i, sec := range sh.Sections {
 		b.WriteString(`<tr><th scope="row">`)
 		b.WriteString(template.HTMLEscapeString(sec.Heading))
 		b.WriteString(`</th><td>`)
-		for j, para := range sec.Paragraphs {
+		for j := range sec.Paragraphs {
 			if p.Edition != briefing.EditionRelease && p.Changed[briefing.ChangedKey(sh.ID, i, j)] {
 				b.WriteString(`<div class="para changed"><span class="changed-note">Changed since the last round</span>`)
 			} else {
 				b.WriteString(`<div class="para">`)
 			}
-			if p.Edition == briefing.EditionRelease {
-				b.WriteString(string(releaseParagraph(para)))
-			} else {
-				b.WriteString(string(Paragraph(p.Settings, para)))
-			}
+			b.WriteString(string(paras[n]))
+			n++
 			b.WriteString(`</div>`)
 		}
 		b.WriteString(`</td></tr>`)

@@ -430,6 +430,7 @@ type roundReadiness struct {
 	content string    // its content as the highest-cleared lead sees it (packKey), at the last look
 	since   time.Time // since when it has had that content
 	made    string    // the content (and the freezers) its files were last made ready for
+	last    time.Time // when they were last made
 }
 
 // WarmUpcoming makes ready, after a start, the files a freeze of each of
@@ -479,7 +480,8 @@ func (s *API) KeepUpcomingReady(ctx context.Context) error {
 // user who may freeze one (a lead or above) holds, through that user's
 // view, the files a freeze would make — HTML and XLSX, full and release —
 // of each round that has stayed the same for warmSettle since it last
-// changed, unless they were made for that content already. A pack is kept
+// changed, unless they were made for that content already or were made
+// less than warmGap ago. A pack is kept
 // by its content, so another role of the same clearance finds it. It stops
 // making once it has made half of what the pack cache holds (more would
 // only push out what it made first), and leaves a round that changes while
@@ -533,10 +535,14 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 		if made >= packCacheBytes/2 {
 			continue // no room for more: the next write looks again
 		}
-		if now.Sub(rr.since) < warmSettle {
+		// Made once the round has stayed the same for warmSettle, and no
+		// sooner than warmGap after the last time: under edits a few seconds
+		// apart, a round of 1,000 sheets is not made again after each.
+		if now.Sub(rr.since) < warmSettle || now.Sub(rr.last) < warmGap {
 			waiting = true
 			continue
 		}
+		rr.last = now
 		// Between files, a round written since the look is looked at
 		// again, and left if it changed.
 		same := func() bool {

@@ -831,22 +831,8 @@ func TestWarmUpcoming(t *testing.T) {
 		t.Fatalf("%d packs rendered on request before anyone asked", n)
 	}
 	pack := "/api/v1/rounds/" + w.round + "/pack"
-	for _, c := range []struct{ user, query string }{
-		{"lead", "?format=html"}, {"lead", "?format=xlsx"},
-		{"lead", "?format=html&edition=release"}, {"lead", "?format=xlsx&edition=release"},
-		// another clearance, its own files; and another role of a
-		// clearance already made ready finds them.
-		{"lowlead", "?format=html"}, {"lowlead", "?format=xlsx"},
-		{"admin", "?format=xlsx"},
-	} {
-		r := f.do(c.user, "GET", pack+c.query, nil)
-		if r.Code != 200 {
-			t.Fatalf("%s %s: %d %s", c.user, c.query, r.Code, r.Body.String())
-		}
-		if n := f.srv.PackRenders(); n != 0 {
-			t.Fatalf("%s %s was rendered on request, not made ready", c.user, c.query)
-		}
-	}
+	f.madeReady(pack, freezeFiles...)
+	f.madeReady(pack, "admin?format=xlsx") // another role of a clearance made ready finds them
 	rel := f.do("lead", "GET", pack+"?format=html&edition=release", nil).Body.String()
 	if !strings.Contains(rel, "Foreign Interference") || strings.Contains(rel, "zanzibar sector") || strings.Contains(rel, "assessment held at secret") {
 		t.Fatal("the release edition made ready is not the release edition")
@@ -961,19 +947,7 @@ func TestKeepUpcomingReady(t *testing.T) {
 	}
 	readyAfter(made, "the round after its last save")
 	pack := "/api/v1/rounds/" + w.round + "/pack"
-	for _, c := range []struct{ user, query string }{
-		{"lead", "?format=html"}, {"lead", "?format=xlsx"},
-		{"lead", "?format=html&edition=release"}, {"lead", "?format=xlsx&edition=release"},
-		{"lowlead", "?format=html"}, {"lowlead", "?format=xlsx"},
-	} {
-		r := f.do(c.user, "GET", pack+c.query, nil)
-		if r.Code != 200 {
-			t.Fatalf("%s %s: %d %s", c.user, c.query, r.Code, r.Body.String())
-		}
-		if n := f.srv.PackRenders(); n != 0 {
-			t.Fatalf("%s %s was rendered on request, not made ready", c.user, c.query)
-		}
-	}
+	f.madeReady(pack, freezeFiles...)
 	full := f.do("lead", "GET", pack+"?format=html", nil).Body.String()
 	if !strings.Contains(full, "the night before the trip") || !strings.Contains(full, "Foreign Interference, revised") {
 		t.Fatal("the pack made ready is not the round as last saved")
@@ -994,3 +968,27 @@ func TestKeepUpcomingReady(t *testing.T) {
 		t.Fatalf("made ready %d more times with nothing written", n-made)
 	}
 }
+
+// madeReady downloads files of a round's pack, each named by its reader
+// and query ("lead?format=xlsx&edition=release"), and fails if any was
+// rendered on request rather than found made ready (the server must have
+// rendered none before).
+func (f *fixture) madeReady(pack string, files ...string) {
+	f.t.Helper()
+	for _, file := range files {
+		user, query, _ := strings.Cut(file, "?")
+		r := f.do(user, "GET", pack+"?"+query, nil)
+		if r.Code != 200 {
+			f.t.Fatalf("%s: %d %s", file, r.Code, r.Body.String())
+		}
+		if n := f.srv.PackRenders(); n != 0 {
+			f.t.Fatalf("%s was rendered on request, not made ready", file)
+		}
+	}
+}
+
+// freezeFiles are the files a freeze by the fixture's lead makes (HTML and
+// XLSX, full and release), and by its RESTRICTED lead (the full two: it
+// does not see the whole round).
+var freezeFiles = []string{"lead?format=html", "lead?format=xlsx", "lead?format=html&edition=release",
+	"lead?format=xlsx&edition=release", "lowlead?format=html", "lowlead?format=xlsx"}

@@ -234,31 +234,14 @@ func xmlEscape(b *bytes.Buffer, s string) {
 		c := s[i]
 		width := 1
 		var esc string
-		switch {
-		case c >= utf8.RuneSelf:
+		if c < utf8.RuneSelf {
+			esc = xmlASCII[c]
+		} else {
 			r, w := utf8.DecodeRuneInString(s[i:])
 			width = w
 			if r == utf8.RuneError && w == 1 || !inXMLRange(r) {
 				esc = "\uFFFD"
 			}
-		case c == '"':
-			esc = "&#34;"
-		case c == '\'':
-			esc = "&#39;"
-		case c == '&':
-			esc = "&amp;"
-		case c == '<':
-			esc = "&lt;"
-		case c == '>':
-			esc = "&gt;"
-		case c == '\t':
-			esc = "&#x9;"
-		case c == '\n':
-			esc = "&#xA;"
-		case c == '\r':
-			esc = "&#xD;"
-		case c < 0x20:
-			esc = "\uFFFD"
 		}
 		if esc == "" {
 			i += width
@@ -271,6 +254,17 @@ func xmlEscape(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[last:])
 }
+
+// xmlASCII is what xmlEscape writes for each ASCII character that is not
+// written as itself.
+var xmlASCII = func() (t [utf8.RuneSelf]string) {
+	for c := range 0x20 {
+		t[c] = "\uFFFD"
+	}
+	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	return t
+}()
 
 // inXMLRange says whether XML 1.0 may hold a character (its Char production).
 func inXMLRange(r rune) bool {

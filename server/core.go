@@ -133,6 +133,10 @@ func (s *Server) Watch(ctx context.Context) {
 	wg.Wait()
 }
 
+// Answering is how many requests the server is answering now: background
+// work that is only a head start waits while it is answering any.
+func (s *Server) Answering() int64 { return s.answering.Load() }
+
 // Log is the server's logger, for work done outside a request.
 func (s *Server) Log() *slog.Logger { return s.log }
 

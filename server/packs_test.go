@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -967,6 +968,57 @@ func TestKeepUpcomingReady(t *testing.T) {
 	if n := f.srv.MadeReady(); n != made {
 		t.Fatalf("made ready %d more times with nothing written", n-made)
 	}
+}
+
+// TestKeepUpcomingReady_WaitsWhileAnswering: the files are made only
+// while the server answers no request — a head start never takes the
+// processors from one — and then as soon as it answers none.
+func TestKeepUpcomingReady_WaitsWhileAnswering(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02"
+	})
+	// A request whose body is slow to come: answered all the while.
+	srv := httptest.NewServer(f.h)
+	body, send := io.Pipe()
+	defer srv.Close()
+	defer send.Close() // first: the server's Close waits for the request
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/dialogues", body)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["secretariat"])
+	req.Header.Set("Content-Type", "application/json")
+	answered := make(chan int)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	for f.srv.Answering() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); f.srv.Watch(ctx) }()
+	t.Cleanup(func() { cancel(); <-watched })
+	time.Sleep(3 * time.Second) // the round stays the same for longer than a second
+	if n := f.srv.MadeReady(); n != 0 {
+		t.Fatal("files were made while a request was being answered")
+	}
+	io.WriteString(send, `{"name": "A dialogue begun slowly", "home": "New Zealand", "partner": "Fiji", "established": "2020-01-01", "cadence_months": 12}`)
+	send.Close()
+	if code := <-answered; code != 201 {
+		t.Fatalf("the slow request: %d", code)
+	}
+	for deadline := time.Now().Add(30 * time.Second); f.srv.MadeReady() == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing made ready once no request was being answered")
+		}
+	}
+	f.madeReady("/api/v1/rounds/"+w.round+"/pack", freezeFiles...)
 }
 
 // madeReady downloads files of a round's pack, each named by its reader

@@ -71,6 +71,8 @@ type Server struct {
 	// instance and requests make request ids: unique, and cheap to make.
 	instance string
 	requests atomic.Uint64
+	// answering counts the requests being answered (see Answering).
+	answering atomic.Int64
 	// renders counts the live packs rendered (see PackRenders).
 	renders atomic.Int64
 	// background counts the work requests left running (see Background).
@@ -227,9 +229,12 @@ func MustReader(c echo.Context) briefing.Reader {
 	return r
 }
 
-// requestID gives every request an id, echoed in X-Request-Id and every log line.
+// requestID gives every request an id, echoed in X-Request-Id and every
+// log line, and counts it while it is answered.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		s.answering.Add(1)
+		defer s.answering.Add(-1)
 		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		c.Set(keyRequestID, id)

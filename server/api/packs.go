@@ -455,8 +455,10 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 // KeepUpcomingReady goes on doing what WarmUpcoming does for as long as
 // the server serves: once a second, when the store has been written, it
 // looks at the soonest upcoming rounds again, and makes ready the files of
-// any that has changed and then stayed the same for a second. So a lead
-// who freezes the pack a moment after the last sheet was saved — through
+// any that has changed and then stayed the same for a second, at a moment
+// when the server is answering no request (the files are a head start,
+// never worth a request's processors). So a lead who freezes the pack a
+// few seconds after the last sheet was saved — through
 // the API, an import, a review, or a page — finds it made, without having
 // looked at it first. Between writes it costs a read of the store's
 // revision a second; while a round is being edited, one assembly of its
@@ -481,7 +483,7 @@ func (s *API) KeepUpcomingReady(ctx context.Context) error {
 // view, the files a freeze would make — HTML and XLSX, full and release —
 // of each round that has stayed the same for warmSettle since it last
 // changed, unless they were made for that content already or were made
-// less than warmGap ago. A pack is kept
+// less than warmGap ago, while the server answers no request. A pack is kept
 // by its content, so another role of the same clearance finds it. It stops
 // making once it has made half of what the pack cache holds (more would
 // only push out what it made first), and leaves a round that changes while
@@ -538,14 +540,19 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 		// Made once the round has stayed the same for warmSettle, and no
 		// sooner than warmGap after the last time: under edits a few seconds
 		// apart, a round of 1,000 sheets is not made again after each.
-		if now.Sub(rr.since) < warmSettle || now.Sub(rr.last) < warmGap {
+		// And only while the server is answering no request, which it
+		// then has the processors for; so too between files, where a
+		// round written since the look is also looked at again, and left
+		// if it changed.
+		if now.Sub(rr.since) < warmSettle || now.Sub(rr.last) < warmGap || s.Answering() > 0 {
 			waiting = true
 			continue
 		}
 		rr.last = now
-		// Between files, a round written since the look is looked at
-		// again, and left if it changed.
 		same := func() bool {
+			if s.Answering() > 0 {
+				return false
+			}
 			at, err := s.store.Revision(ctx)
 			if err == nil && at == rev {
 				return true
@@ -568,7 +575,9 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 		}
 		s.warmTurn.Unlock()
 		if !complete {
-			rr.since, waiting = time.Now(), true
+			// Tried again at the next look: what was made is kept, and a
+			// round that changed meanwhile waits to stay the same again.
+			rr.last, waiting = time.Time{}, true
 			continue
 		}
 		rr.made = rr.content + sig.String()

@@ -458,11 +458,11 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 // any that has changed and then stayed the same for a second, at a moment
 // when the server is answering no request (the files are a head start,
 // never worth a request's processors). So a lead who freezes the pack a
-// few seconds after the last sheet was saved — through
-// the API, an import, a review, or a page — finds it made, without having
-// looked at it first. Between writes it costs a read of the store's
-// revision a second; while a round is being edited, one assembly of its
-// pack a second (at 1,000 sheets some 20–50 ms).
+// few seconds after the last sheet was saved — through the API, an
+// import, a review, or a page — finds it made, without having looked at
+// it first. Between writes it costs a read of the store's revision a
+// second; while a round is being edited, one assembly of its pack a second
+// (at 1,000 sheets some 20–50 ms).
 func (s *API) KeepUpcomingReady(ctx context.Context) error {
 	for {
 		select {
@@ -482,13 +482,13 @@ func (s *API) KeepUpcomingReady(ctx context.Context) error {
 // user who may freeze one (a lead or above) holds, through that user's
 // view, the files a freeze would make — HTML and XLSX, full and release —
 // of each round that has stayed the same for warmSettle since it last
-// changed, unless they were made for that content already or were made
-// less than warmGap ago, while the server answers no request. A pack is kept
-// by its content, so another role of the same clearance finds it. It stops
-// making once it has made half of what the pack cache holds (more would
-// only push out what it made first), and leaves a round that changes while
-// its files are made (what was built would be out of date at once; the
-// next look makes it ready). It says whether a round was left waiting.
+// changed, unless they were made for that content already or less than
+// warmGap ago, while the server answers no request. A pack is kept by its
+// content, so another role of the same clearance finds it. It stops making
+// once it has made half of what the pack cache holds (more would only push
+// out what it made first), and leaves a round that changes, or a request
+// that comes, while its files are made (the next look goes on). It says
+// whether a round was left waiting.
 //
 // A round's content is what its full pack holds as the highest-cleared of
 // those users sees it, who sees whatever the others see of it: an edit none

@@ -55,30 +55,33 @@ var FinalBlock = func() []byte {
 // Join joins chunks into one deflate stream, closed, with the CRC-32 and
 // length of the text it holds.
 func Join(chunks []Chunk) (data []byte, crc uint32, size uint64) {
-	n := len(FinalBlock)
-	for _, c := range chunks {
-		n += len(c.Data)
-	}
-	data = make([]byte, 0, n)
-	for _, c := range chunks {
-		data = append(data, c.Data...)
-		crc = CRC32Combine(crc, c.CRC, int64(c.Size))
-		size += c.Size
-	}
-	return append(data, FinalBlock...), crc, size
+	return appendJoined(make([]byte, 0, joinedLen(chunks)), chunks)
 }
 
 // Gzip joins chunks into a gzip file (RFC 1952): a header with no name
 // and no time, the joined stream, and its CRC-32 and length.
 func Gzip(chunks []Chunk) []byte {
-	n := 10 + len(FinalBlock) + 8
-	for _, c := range chunks {
-		n += len(c.Data)
-	}
-	out := make([]byte, 0, n)
+	out := make([]byte, 0, 10+joinedLen(chunks)+8)
 	// Magic, deflate, no flags, no time, the quickest level (XFL 4), an
 	// unknown system: what compress/gzip writes at BestSpeed, less the OS.
 	out = append(out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255)
+	out, crc, size := appendJoined(out, chunks)
+	out = binary.LittleEndian.AppendUint32(out, crc)
+	return binary.LittleEndian.AppendUint32(out, uint32(size))
+}
+
+// joinedLen is the length of chunks joined into one closed stream.
+func joinedLen(chunks []Chunk) int {
+	n := len(FinalBlock)
+	for _, c := range chunks {
+		n += len(c.Data)
+	}
+	return n
+}
+
+// appendJoined appends chunks to out as one stream, closed, and returns it
+// with the CRC-32 and length of the text it holds.
+func appendJoined(out []byte, chunks []Chunk) ([]byte, uint32, uint64) {
 	var crc uint32
 	var size uint64
 	for _, c := range chunks {
@@ -86,9 +89,7 @@ func Gzip(chunks []Chunk) []byte {
 		crc = CRC32Combine(crc, c.CRC, int64(c.Size))
 		size += c.Size
 	}
-	out = append(out, FinalBlock...)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, uint32(size))
+	return append(out, FinalBlock...), crc, size
 }
 
 // CRC32Combine returns the CRC-32 (IEEE) of two texts joined, from the

@@ -134,14 +134,27 @@ func BenchmarkFloorPrerendered(b *testing.B) {
 // XLSX, full and release) rendered and stored in the snapshot. The pack has
 // been downloaded once before, as a lead does before freezing it, and the
 // files a freeze makes were made ready in the background meanwhile.
-func BenchmarkFreeze(b *testing.B) {
+func BenchmarkFreeze(b *testing.B) { benchFreeze(b, false) }
+
+// BenchmarkFreezeAfterEdit is BenchmarkFreeze with one sheet saved right
+// before each freeze (outside the timer), as when the lead clears the last
+// sheet and freezes at once: the files made ready after the look are out
+// of date, and the freeze joins the kept sheets with the one saved.
+func BenchmarkFreezeAfterEdit(b *testing.B) { benchFreeze(b, true) }
+
+func benchFreeze(b *testing.B, edit bool) {
 	f := newFixture(b)
-	round, _ := benchRound(b, f, 1000)
+	round, ids := benchRound(b, f, 1000)
 	f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil)
 	f.srv.Idle()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		if edit {
+			b.StopTimer()
+			f.update("officer", "/api/v1/sheets/"+ids[i%len(ids)], func(m map[string]any) { m["title"] = fmt.Sprintf("Saved before freeze %d", i) })
+			b.StartTimer()
+		}
 		if r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true}); r.Code != 201 {
 			b.Fatalf("freeze: %d %s", r.Code, r.Body.String())
 		}
@@ -150,27 +163,6 @@ func BenchmarkFreeze(b *testing.B) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapSys>>20), "heap-sys-MiB")
-}
-
-// BenchmarkFreezeAfterEdit is BenchmarkFreeze with one sheet saved right
-// before each freeze (outside the timer), as when the lead clears the last
-// sheet and freezes at once: the files made ready after the look are out
-// of date, and the freeze joins the kept sheets with the one saved.
-func BenchmarkFreezeAfterEdit(b *testing.B) {
-	f := newFixture(b)
-	round, ids := benchRound(b, f, 1000)
-	f.do("admin", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil)
-	f.srv.Idle()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		f.update("officer", "/api/v1/sheets/"+ids[i%len(ids)], func(m map[string]any) { m["title"] = fmt.Sprintf("Saved before freeze %d", i) })
-		b.StartTimer()
-		if r := f.do("admin", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true}); r.Code != 201 {
-			b.Fatalf("freeze: %d %s", r.Code, r.Body.String())
-		}
-	}
 }
 
 // BenchmarkPackAfterEditConcurrent is 16 downloads of the XLSX pack of
@@ -294,11 +286,8 @@ func TestFreezePeakMemory(t *testing.T) {
 	case os.Getenv("BRIEFPACK_FREEZE_WRITTEN") != "":
 		// An upcoming round just written, kept ready while the server
 		// serves (KeepUpcomingReady), nobody having looked.
-		ctx, cancel := context.WithCancel(context.Background())
-		watched := make(chan struct{})
-		go func() { defer close(watched); f.srv.Watch(ctx) }()
-		defer func() { cancel(); <-watched }()
-		f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" })
+		f.watch()
+		f.upcoming(round)
 		f.update("officer", "/api/v1/sheets/"+ids[len(ids)-1], func(m map[string]any) { m["title"] = "The last sheet, saved last" })
 		t0 := time.Now()
 		for f.srv.MadeReady() == 0 {
@@ -310,7 +299,7 @@ func TestFreezePeakMemory(t *testing.T) {
 		t.Logf("made ready %v after the last save (a second of it waiting for the round to stay the same)", time.Since(t0).Round(time.Millisecond))
 	case os.Getenv("BRIEFPACK_FREEZE_START") != "":
 		// An upcoming round, made ready after a start (WarmUpcoming).
-		f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" })
+		f.upcoming(round)
 		t0 := time.Now()
 		if err := f.srv.Warm(context.Background()); err != nil {
 			t.Fatal(err)
@@ -350,13 +339,7 @@ func TestConcurrentPeakMemory(t *testing.T) {
 	get("lead", pack)
 	f.srv.Idle()
 	save := func(i int) {
-		r := f.do("officer", "GET", "/api/v1/sheets/"+ids[i], nil)
-		var sh map[string]any
-		r.json(&sh)
-		editOne(sh, 1, 2, fmt.Sprintf("An edit (%d) before the downloads.", i))
-		if w := f.do("officer", "PUT", "/api/v1/sheets/"+ids[i], sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
-			t.Fatalf("save: %d", w.Code)
-		}
+		f.update("officer", "/api/v1/sheets/"+ids[i], func(sh map[string]any) { editOne(sh, 1, 2, fmt.Sprintf("An edit (%d) before the downloads.", i)) })
 	}
 	for try := range 3 {
 		save(2 * try)

@@ -283,13 +283,7 @@ func TestDashboard(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
 	// The round is in the future for the fixture's clock, its drafts due already.
-	r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
-	var round map[string]any
-	r.json(&round)
-	round["starts_on"], round["ends_on"] = "2026-12-01", "2026-12-02"
-	if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
-		t.Fatalf("%d %s", r.Code, r.Body.String())
-	}
+	f.upcoming(w.round)
 	type dash struct {
 		MySheets []struct {
 			ID, Status, Due string
@@ -822,9 +816,7 @@ func TestPack_NeverOlderThanAcknowledged(t *testing.T) {
 func TestWarmUpcoming(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
-		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" // the fixture's today is 2026-11-24
-	})
+	f.upcoming(w.round)
 	if err := f.srv.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -920,13 +912,8 @@ func TestFreeze_MadeReadyWhileAnotherRoundIsEdited(t *testing.T) {
 func TestKeepUpcomingReady(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
-		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02" // the fixture's today is 2026-11-24
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	watched := make(chan struct{})
-	go func() { defer close(watched); f.srv.Watch(ctx) }()
-	t.Cleanup(func() { cancel(); <-watched }) // before the store closes
+	f.upcoming(w.round)
+	f.watch()
 	readyAfter := func(n int64, what string) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); f.srv.MadeReady() <= n; {
@@ -976,9 +963,7 @@ func TestKeepUpcomingReady(t *testing.T) {
 func TestKeepUpcomingReady_WaitsWhileAnswering(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
-		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02"
-	})
+	f.upcoming(w.round)
 	// A request whose body is slow to come: answered all the while.
 	srv := httptest.NewServer(f.h)
 	body, send := io.Pipe()
@@ -1000,10 +985,7 @@ func TestKeepUpcomingReady_WaitsWhileAnswering(t *testing.T) {
 	for f.srv.Answering() == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	watched := make(chan struct{})
-	go func() { defer close(watched); f.srv.Watch(ctx) }()
-	t.Cleanup(func() { cancel(); <-watched })
+	f.watch()
 	time.Sleep(3 * time.Second) // the round stays the same for longer than a second
 	if n := f.srv.MadeReady(); n != 0 {
 		t.Fatal("files were made while a request was being answered")
@@ -1019,6 +1001,24 @@ func TestKeepUpcomingReady_WaitsWhileAnswering(t *testing.T) {
 		}
 	}
 	f.madeReady("/api/v1/rounds/"+w.round+"/pack", freezeFiles...)
+}
+
+// upcoming dates a round a week after the fixture's today (2026-11-24):
+// upcoming, as the dashboard and the rounds kept ready count it.
+func (f *fixture) upcoming(round string) {
+	f.t.Helper()
+	f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) {
+		m["starts_on"], m["ends_on"] = "2026-12-01", "2026-12-02"
+	})
+}
+
+// watch runs the work the server does while it serves (Watch, as serve
+// does) until the test ends, and stops it before the store closes.
+func (f *fixture) watch() {
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); f.srv.Watch(ctx) }()
+	f.t.Cleanup(func() { cancel(); <-watched })
 }
 
 // madeReady downloads files of a round's pack, each named by its reader

@@ -54,6 +54,16 @@ func (wr *writer) partKey(sh *briefing.Sheet) string {
 		wr.p.Dialogue.Home, wr.p.Dialogue.Partner, wr.hf.OddHeader, fmt.Sprint(wr.title, wr.bold, wr.wrap)}, "\x00")
 }
 
+// local is what one goroutine laying out worksheets keeps from one sheet
+// to the next: its compressor, and the buffer a sheet's XML is written to
+// before it is compressed, so that a workbook built from nothing does not
+// allocate (and clear) the XML of every sheet afresh: 40 MB at 1,000
+// sheets.
+type local struct {
+	fw   *flate.Writer
+	text bytes.Buffer
+}
+
 // sheets lays out each topic sheet in the two-column form — the heading
 // once, then a row per paragraph — as its own worksheet, several at once.
 func (wr *writer) sheets() error {
@@ -62,7 +72,7 @@ func (wr *writer) sheets() error {
 	for i, sh := range wr.p.Sheets {
 		wr.parts[i] = &part{name: names.name(sh.Title)}
 	}
-	return parallel.Each(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+	return parallel.Each(len(wr.p.Sheets), func(i int, l *local) error {
 		sh := wr.p.Sheets[i]
 		key := wr.partKey(sh)
 		if key != "" {
@@ -71,7 +81,9 @@ func (wr *writer) sheets() error {
 				return nil
 			}
 		}
-		c, err := deflate.Compress(fw, wr.sheetXML(sh))
+		l.text.Reset()
+		wr.sheetXML(&l.text, sh)
+		c, err := deflate.Compress(&l.fw, l.text.Bytes())
 		if err != nil {
 			return err
 		}
@@ -87,8 +99,7 @@ func (wr *writer) sheets() error {
 // sheetXML writes a topic sheet's worksheet: A4, fitted to the page's
 // width, its marking in the header and footer, the title in large bold, and
 // each paragraph a wrapped row tall enough for its text.
-func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
-	var b bytes.Buffer
+func (wr *writer) sheetXML(b *bytes.Buffer, sh *briefing.Sheet) {
 	b.Grow(4096 + rowBytes(sh, 300))
 	b.WriteString(worksheetOpen() + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
 		`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="100" customWidth="1"/></cols><sheetData>`)
@@ -100,13 +111,13 @@ func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 		}
 	}
 	b.WriteString(`<row r="1" ht="21" customHeight="1">`)
-	inlineCell(&b, "A1", wr.title, label)
+	inlineCell(b, "A1", wr.title, label)
 	b.WriteString(`</row>`)
 	n := 3
 	for _, sec := range sh.Sections {
 		if len(sec.Paragraphs) == 0 {
-			fmt.Fprintf(&b, `<row r="%d">`, n)
-			inlineCell(&b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
+			fmt.Fprintf(b, `<row r="%d">`, n)
+			inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
 			b.WriteString(`</row>`)
 			n++
 		}
@@ -117,23 +128,22 @@ func (wr *writer) sheetXML(sh *briefing.Sheet) []byte {
 				lines = 1
 			}
 			lines = max(lines, wrappedLines(cellString(v), 100))
-			fmt.Fprintf(&b, `<row r="%d" ht="%d" customHeight="1">`, n, 15*lines+3)
+			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, 15*lines+3)
 			if k == 0 {
-				inlineCell(&b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
+				inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
 			}
 			switch t := v.(type) {
 			case string:
-				inlineCell(&b, "B"+strconv.Itoa(n), wr.wrap, t)
+				inlineCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
 			case []excelize.RichTextRun:
-				richCell(&b, "B"+strconv.Itoa(n), wr.wrap, t)
+				richCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
 			}
 			b.WriteString(`</row>`)
 			n++
 		}
 	}
 	b.WriteString(`</sheetData>`)
-	wr.pageEnd(&b, false)
-	return b.Bytes()
+	wr.pageEnd(b, false)
 }
 
 // worksheetOpen begins a worksheet's XML, fitted to the page's width when

@@ -85,7 +85,7 @@ func (wr *writer) topics() error {
 	if wr.topicChunks[len(wr.topicChunks)-1], err = deflate.Compress(&fw, tail.Bytes()); err != nil {
 		return err
 	}
-	return parallel.Each(len(wr.p.Sheets), func(i int, fw **flate.Writer) error {
+	return parallel.Each(len(wr.p.Sheets), func(i int, l *local) error {
 		sh := wr.p.Sheets[i]
 		key := wr.partKey(sh)
 		if key != "" {
@@ -94,29 +94,30 @@ func (wr *writer) topics() error {
 				return nil
 			}
 		}
-		var b bytes.Buffer
+		b := &l.text
+		b.Reset()
 		b.Grow(rowBytes(sh, 400+len(sh.Title)+len(sh.ID)+80))
 		for _, sec := range sh.Sections {
 			for k, para := range sec.Paragraphs {
 				text := wr.plainText(para)
-				fmt.Fprintf(&b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
-				inlineCell(&b, "", wr.wrap, sh.Title)
-				inlineCell(&b, "", wr.wrap, sec.Heading)
-				numberCell(&b, k+1)
-				inlineCell(&b, "", wr.wrap, text)
+				fmt.Fprintf(b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
+				inlineCell(b, "", wr.wrap, sh.Title)
+				inlineCell(b, "", wr.wrap, sec.Heading)
+				numberCell(b, k+1)
+				inlineCell(b, "", wr.wrap, text)
 				if !wr.rel {
-					inlineCell(&b, "", 0, para.Marking)
+					inlineCell(b, "", 0, para.Marking)
 				}
-				inlineCell(&b, "", 0, para.Withhold)
+				inlineCell(b, "", 0, para.Withhold)
 				if !wr.rel {
-					inlineCell(&b, "", 0, sh.ID)
-					numberCell(&b, sh.Version)
-					inlineCell(&b, "", 0, para.ID)
+					inlineCell(b, "", 0, sh.ID)
+					numberCell(b, sh.Version)
+					inlineCell(b, "", 0, para.ID)
 				}
 				b.WriteString(`</row>`)
 			}
 		}
-		c, err := deflate.Compress(fw, b.Bytes())
+		c, err := deflate.Compress(&l.fw, b.Bytes())
 		if err != nil {
 			return err
 		}

@@ -2,9 +2,10 @@ package store
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Frozen files (snapshots, releases) are stored compressed unless they are

@@ -1,8 +1,9 @@
 package htmlpack
 
 import (
-	"compress/flate"
 	"hash/crc32"
+
+	"github.com/klauspost/compress/flate"
 
 	"briefpack/briefing"
 	"briefpack/internal/deflate"

@@ -2,7 +2,6 @@ package xlsxpack
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"

@@ -2,10 +2,10 @@ package xlsxpack
 
 import (
 	"bytes"
-	"compress/flate"
 	"fmt"
 	"strconv"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"briefpack/internal/deflate"

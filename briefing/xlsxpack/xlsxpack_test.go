@@ -3,7 +3,6 @@ package xlsxpack_test
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"io"
 	"os"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"

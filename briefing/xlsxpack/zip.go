@@ -3,7 +3,6 @@ package xlsxpack
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"hash"
 	"hash/crc32"
@@ -11,6 +10,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+
+	"github.com/klauspost/compress/flate"
 
 	"briefpack/internal/deflate"
 )

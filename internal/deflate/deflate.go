@@ -8,9 +8,10 @@ package deflate
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"hash/crc32"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Chunk is a piece of a file, compressed.

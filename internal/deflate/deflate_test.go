@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 func TestCRC32Combine(t *testing.T) {
@@ -48,7 +50,7 @@ func TestGzipAndJoin(t *testing.T) {
 		pieces = append(pieces, b)
 		whole = append(whole, b...)
 	}
-	var fw *flate.Writer
+	var fw *kflate.Writer
 	var chunks []Chunk
 	for _, p := range pieces {
 		c, err := Compress(&fw, p)

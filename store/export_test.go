@@ -22,6 +22,26 @@ func HistoryBytes(db *DB) (headers, texts int64, err error) {
 	return headers, texts, err
 }
 
+// HistoryDeltas counts the versions the history keeps as deltas against a
+// full copy, and those it keeps whole.
+func HistoryDeltas(db *DB) (deltas, whole int, err error) {
+	err = db.viewKV(func(tx kvTx) error {
+		return tx.Bucket(historyBucket).ForEach(func(k, v []byte) error {
+			h, err := decodeHeader(v)
+			if err != nil {
+				return err
+			}
+			if h.Base != 0 {
+				deltas++
+			} else {
+				whole++
+			}
+			return nil
+		})
+	})
+	return deltas, whole, err
+}
+
 // viewKV runs fn in a read transaction.
 func (db *DB) viewKV(fn func(kvTx) error) (err error) {
 	tx, err := db.begin(context.Background(), false)

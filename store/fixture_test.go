@@ -1,8 +1,14 @@
 package store_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +86,157 @@ func TestWriteSchema4Fixture(t *testing.T) {
 	must(db.DeleteAgency(ctx, ag.ID, 0, alice))
 	mustAction(t, db, d.ID, "3.01")
 	must(db.Check(ctx))
+}
+
+// TestWriteDeflatedFixture writes testdata/deflated.db.gz's database
+// (gzip it by hand) and testdata/deflated.json, the digest of every
+// version as that store read it, when BRIEFPACK_WRITE_DEFLATED names a
+// directory to write them to. It was run against the store as it was at
+// cccb92a, whose history was compressed by the standard library's
+// compressor, each delta after its full copy written, flushed and dropped;
+// run against a later store it writes that store's streams instead, so the
+// committed fixture must not be regenerated.
+func TestWriteDeflatedFixture(t *testing.T) {
+	dir := os.Getenv("BRIEFPACK_WRITE_DEFLATED")
+	if dir == "" {
+		t.Skip("set BRIEFPACK_WRITE_DEFLATED to write the fixture")
+	}
+	db, err := store.Open(filepath.Join(dir, "deflated.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tick := 0
+	db.Now = func() time.Time {
+		tick++
+		return epoch.Add(time.Duration(tick) * time.Minute)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	officer := &briefing.User{Name: "officer", Role: briefing.RoleOfficer, Clearance: "SECRET"}
+	must(db.CreateUser(ctx, officer, alice))
+	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
+	d := mustDialogue(t, db)
+	r := mustRound(t, db, d.ID, 1)
+	for i, city := range []string{"Auckland", "Christchurch", "Wellington"} {
+		r.City = city
+		r.Outcomes = prose(rand.New(rand.NewPCG(7, uint64(i))), 300)
+		must(db.UpdateRound(ctx, r, alice))
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	// A sheet of 13 KB with SECRET paragraphs through three periods of
+	// deltas, and one rewritten from the ground up (a full copy early).
+	a := realisticSheet(rng, r.ID, "Cyber security cooperation", 13000)
+	a.OwnerID = officer.ID
+	must(db.CreateSheet(ctx, a, as))
+	for i := 0; i < 2*16+7; i++ {
+		if i == 20 {
+			b := realisticSheet(rng, r.ID, a.Title, 12000)
+			a.Sections = b.Sections
+		} else {
+			reviseSheet(rng, a)
+		}
+		who := as
+		if i%4 == 3 {
+			who = alice
+		}
+		must(db.UpdateSheet(ctx, a, who))
+	}
+	// One revised, then deleted: its history ends with a tombstone.
+	b := realisticSheet(rng, r.ID, "Pacific resilience", 5000)
+	must(db.CreateSheet(ctx, b, as))
+	for i := 0; i < 5; i++ {
+		reviseSheet(rng, b)
+		must(db.UpdateSheet(ctx, b, as))
+	}
+	must(db.DeleteSheet(ctx, b.ID, b.Version, alice))
+	must(db.Check(ctx))
+	sums, err := versionDigests(db, map[string][]string{briefing.KindRound: {r.ID}, briefing.KindSheet: {a.ID, b.ID}})
+	must(err)
+	out, err := json.MarshalIndent(sums, "", " ")
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "deflated.json"), out, 0o600))
+}
+
+// TestHistory_DeflatedByTheReleaseBefore opens a database whose history
+// the standard library's compressor wrote (testdata/deflated.db.gz, see
+// TestWriteDeflatedFixture), deltas and full copies, and reads every
+// version, one by one and as lists, exactly as that release did.
+func TestHistory_DeflatedByTheReleaseBefore(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "deflated.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]string
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(releaseFile(t, "deflated"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deltas, whole, err := store.HistoryDeltas(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deltas < 30 || whole < 5 {
+		t.Fatalf("the fixture keeps %d deltas and %d whole versions: it would test little", deltas, whole)
+	}
+	t.Logf("%d deltas, %d whole", deltas, whole)
+	objects := map[string][]string{}
+	for k := range want {
+		parts := strings.Split(k, "/")
+		if parts[2] == "list" {
+			objects[parts[0]] = append(objects[parts[0]], parts[1])
+		}
+	}
+	got, err := versionDigests(db, objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(want) < 50 {
+		t.Errorf("%d versions and lists read, the release before read %d", len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s reads differently from the release before", k)
+		}
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// versionDigests reads every version of each object (kind → ids), one by
+// one and as a list, and returns the SHA-256 of each as JSON, by
+// "kind/id/version" ("kind/id/list" for the list).
+func versionDigests(db *store.DB, objects map[string][]string) (map[string]string, error) {
+	sums := map[string]string{}
+	digest := func(v any) string {
+		b, _ := json.Marshal(v)
+		s := sha256.Sum256(b)
+		return hex.EncodeToString(s[:])
+	}
+	for kind, ids := range objects {
+		for _, id := range ids {
+			vs, err := db.Versions(ctx, kind, id)
+			if err != nil {
+				return nil, err
+			}
+			sums[kind+"/"+id+"/list"] = digest(vs)
+			for _, v := range vs {
+				one, err := db.Version(ctx, kind, id, v.Version)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s version %d: %w", kind, id, v.Version, err)
+				}
+				sums[fmt.Sprintf("%s/%s/%d", kind, id, v.Version)] = digest(one)
+			}
+		}
+	}
+	return sums, nil
 }

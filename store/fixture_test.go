@@ -27,33 +27,13 @@ func TestWriteSchema4Fixture(t *testing.T) {
 	if path == "" {
 		t.Skip("set BRIEFPACK_WRITE_SCHEMA4 to write the fixture")
 	}
-	db, err := store.Open(path, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, officer, must := fixtureStore(t, path)
 	defer db.Close()
-	tick := 0
-	db.Now = func() time.Time {
-		tick++
-		return epoch.Add(time.Duration(tick) * time.Minute)
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	officer := &briefing.User{Name: "officer", Role: briefing.RoleOfficer, Clearance: "SECRET"}
-	must(db.CreateUser(ctx, officer, alice))
 	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
 	d := mustDialogue(t, db)
 	r1 := mustRound(t, db, d.ID, 1)
 	r2 := mustRound(t, db, d.ID, 2)
-	for i, city := range []string{"Auckland", "Christchurch", "Wellington"} {
-		r1.City = city
-		r1.Outcomes = prose(rand.New(rand.NewPCG(7, uint64(i))), 300)
-		must(db.UpdateRound(ctx, r1, alice))
-	}
+	moveRound(db, r1, must)
 	rng := rand.New(rand.NewPCG(2018, 6))
 	// A sheet with a SECRET paragraph and a dozen versions, edited by two people.
 	a := realisticSheet(rng, r1.ID, "Cyber security cooperation", 4000)
@@ -88,24 +68,14 @@ func TestWriteSchema4Fixture(t *testing.T) {
 	must(db.Check(ctx))
 }
 
-// TestWriteDeflatedFixture writes testdata/deflated.db.gz's database
-// (gzip it by hand) and testdata/deflated.json, the digest of every
-// version as that store read it, when BRIEFPACK_WRITE_DEFLATED names a
-// directory to write them to. It was run against the store as it was at
-// cccb92a, whose history was compressed by the standard library's
-// compressor, each delta after its full copy written, flushed and dropped;
-// run against a later store it writes that store's streams instead, so the
-// committed fixture must not be regenerated.
-func TestWriteDeflatedFixture(t *testing.T) {
-	dir := os.Getenv("BRIEFPACK_WRITE_DEFLATED")
-	if dir == "" {
-		t.Skip("set BRIEFPACK_WRITE_DEFLATED to write the fixture")
-	}
-	db, err := store.Open(filepath.Join(dir, "deflated.db"), "nz")
+// fixtureStore opens a fixture's database at path, with a clock that moves
+// a minute from epoch at each reading and an officer cleared to SECRET,
+// and returns it with a check that fails the test on an error.
+func fixtureStore(t *testing.T, path string) (*store.DB, *briefing.User, func(error)) {
+	db, err := store.Open(path, "nz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	tick := 0
 	db.Now = func() time.Time {
 		tick++
@@ -119,14 +89,37 @@ func TestWriteDeflatedFixture(t *testing.T) {
 	}
 	officer := &briefing.User{Name: "officer", Role: briefing.RoleOfficer, Clearance: "SECRET"}
 	must(db.CreateUser(ctx, officer, alice))
-	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
-	d := mustDialogue(t, db)
-	r := mustRound(t, db, d.ID, 1)
+	return db, officer, must
+}
+
+// moveRound saves three versions of a round, each in another city with
+// outcomes of its own.
+func moveRound(db *store.DB, r *briefing.Round, must func(error)) {
 	for i, city := range []string{"Auckland", "Christchurch", "Wellington"} {
 		r.City = city
 		r.Outcomes = prose(rand.New(rand.NewPCG(7, uint64(i))), 300)
 		must(db.UpdateRound(ctx, r, alice))
 	}
+}
+
+// TestWriteDeflatedFixture writes testdata/deflated.db.gz's database
+// (gzip it by hand) and testdata/deflated.json, the digest of every
+// version as that store read it, when BRIEFPACK_WRITE_DEFLATED names a
+// directory to write them to. It was run against the store as it was at
+// cccb92a, whose history was compressed by the standard library's
+// compressor, each delta after its full copy written, flushed and dropped;
+// run against a later store it writes that store's streams instead, so the
+// committed fixture must not be regenerated.
+func TestWriteDeflatedFixture(t *testing.T) {
+	dir := os.Getenv("BRIEFPACK_WRITE_DEFLATED")
+	if dir == "" {
+		t.Skip("set BRIEFPACK_WRITE_DEFLATED to write the fixture")
+	}
+	db, officer, must := fixtureStore(t, filepath.Join(dir, "deflated.db"))
+	defer db.Close()
+	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
+	r := mustRound(t, db, mustDialogue(t, db).ID, 1)
+	moveRound(db, r, must)
 	rng := rand.New(rand.NewPCG(2026, 11))
 	// A sheet of 13 KB with SECRET paragraphs through three periods of
 	// deltas, and one rewritten from the ground up (a full copy early).

@@ -470,6 +470,105 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 	})
 
+	t.Run("DraftOnASharedMachine", func(t *testing.T) {
+		// A second officer, cleared to RESTRICTED: they see Rules-based
+		// order without its SECRET paragraph, the second of its fifth
+		// section, so their second paragraph there is another.
+		pw := "a passphrase for the shared machine"
+		if r, body := apiDo(t, ds, apiToken(t, ds, "admin"), "POST", "/api/v1/users",
+			map[string]any{"name": "officer2", "role": "officer", "clearance": "RESTRICTED", "password": pw}); r.StatusCode != 201 {
+			t.Fatalf("new user: %d %s", r.StatusCode, body)
+		}
+		ds.logins["officer2"] = pw
+		rbo := sheetID(t, ds, apiToken(t, ds, "officer"), "Rules-based order")
+		ctx := browser(t, chromium, 1280, 800)
+		chromedp.ListenTarget(ctx, func(ev any) { // leaving unsaved text asks first: leave
+			if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
+			}
+		})
+		signIn(t, ctx, ds, "officer")
+		secret := " Typed into the SECRET paragraph and never saved."
+		var kept string
+		do(t, ctx, "type into the SECRET paragraph", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`#s4-p1-text`, chromedp.ByQuery),
+			chromedp.SendKeys(`#s4-p1-text`, secret, chromedp.ByQuery),
+			chromedp.Sleep(4*time.Second), // kept on the server a few seconds after the typing stops
+			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		if !strings.Contains(kept, strings.TrimSpace(secret)) {
+			t.Fatalf("the draft was not kept in this browser: %.300s", kept)
+		}
+		// They walk away without signing out; their session ends, and the
+		// next person signs in on the same browser.
+		do(t, ctx, "the session ends", network.ClearBrowserCookies())
+		signIn(t, ctx, ds, "officer2")
+		var offered bool
+		do(t, ctx, "the next person opens the same sheet", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
+			chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
+			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		if offered {
+			t.Error("another person's draft is offered")
+		}
+		if strings.Contains(kept, strings.TrimSpace(secret)) || strings.Contains(kept, "briefpack-draft") {
+			t.Errorf("another person's draft is still kept in this browser: %.300s", kept)
+		}
+		// The officer comes back: their own draft is on the server still
+		// (what they typed in the last three seconds before they left
+		// would have been in this browser alone, and is gone with it).
+		do(t, ctx, "the session ends again", network.ClearBrowserCookies())
+		signIn(t, ctx, ds, "officer")
+		do(t, ctx, "the officer opens the sheet again", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+		if s := text(t, ctx, "#draft-note"); !strings.Contains(s, "The server kept") {
+			t.Errorf("draft note %q", s)
+		}
+		do(t, ctx, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
+		if v := value(t, ctx, "#s4-p1-text"); !strings.Contains(v, strings.TrimSpace(secret)) {
+			t.Errorf("the officer's own draft did not come back: %q", v)
+		}
+		if r, _ := apiDo(t, ds, apiToken(t, ds, "officer"), "DELETE", "/api/v1/sheets/"+rbo+"/draft", nil); r.StatusCode != 204 {
+			t.Errorf("discarding the draft: %d", r.StatusCode)
+		}
+		// The officer types into the fifth section's first paragraph; before
+		// they come back to it, the lead marks that paragraph TOP SECRET,
+		// above them. The paragraph in its place on their page is then
+		// another: the draft this browser kept is not offered, and goes.
+		do(t, ctx, "open the sheet afresh", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`#s4-p0-text`, chromedp.ByQuery), chromedp.Evaluate(`localStorage.clear()`, nil),
+			chromedp.SendKeys(`#s4-p0-text`, " Typed before it was marked above me.", chromedp.ByQuery), chromedp.Sleep(time.Second),
+			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		if !strings.Contains(kept, "Typed before it was marked above me.") {
+			t.Fatalf("the draft was not kept in this browser: %.300s", kept)
+		}
+		lead := apiToken(t, ds, "lead")
+		remark := func(marking string) {
+			resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
+			var sh map[string]any
+			json.Unmarshal(b, &sh)
+			sh["sections"].([]any)[4].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)["marking"] = marking
+			if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+rbo, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
+				t.Fatalf("the lead's marking: %d %s", r.StatusCode, body)
+			}
+		}
+		_, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
+		var before map[string]any
+		json.Unmarshal(b, &before)
+		was := before["sections"].([]any)[4].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)["marking"].(string)
+		remark("TOP SECRET")
+		defer remark(was)
+		do(t, ctx, "the officer comes back to it", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
+			chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
+			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		if offered {
+			t.Error("a draft of a paragraph marked above its writer since is offered")
+		}
+		if strings.Contains(kept, "Typed before it was marked above me.") {
+			t.Errorf("a draft of a paragraph marked above its writer since is still kept: %.300s", kept)
+		}
+	})
+
 	t.Run("DelegationLead", func(t *testing.T) {
 		ctx := browser(t, chromium, 1280, 800)
 		signIn(t, ctx, ds, "lead")

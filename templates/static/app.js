@@ -2,6 +2,21 @@
 (function () {
   "use strict";
 
+  // Drafts kept in this browser belong to the person signed in, at their
+  // clearance: each page shown to someone removes every draft that is not
+  // theirs at the clearance they have now (or that was kept before drafts
+  // were kept by person), so that on a shared machine nothing one person
+  // typed is offered to, or left in the storage of, another.
+  var draftScope = document.body.getAttribute("data-drafts");
+  var draftPrefix = draftScope ? "briefpack-draft:" + draftScope + ":" : null;
+  if (draftPrefix) {
+    try {
+      Object.keys(window.localStorage).forEach(function (k) {
+        if (k.indexOf("briefpack-draft:") === 0 && k.indexOf(draftPrefix) !== 0) { window.localStorage.removeItem(k); }
+      });
+    } catch (e) { /* no storage */ }
+  }
+
   // Live portion marks and the sheet's rolled-up marking in the editor.
   var editor = document.querySelector("form.sheet-editor");
   if (editor) {
@@ -26,11 +41,11 @@
     // (after a crash, a closed tab, or a session that ended before the save);
     // leaving with unsaved changes asks first.
     var sheetID = (editor.getAttribute("action") || "").split("/")[2];
-    var key = "briefpack-draft:" + sheetID;
+    var key = draftPrefix ? draftPrefix + sheetID : null;
     var fields = function () {
       var out = {};
       editor.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (el) {
-        if (el.type === "hidden" && el.name !== "title") { return; }
+        if (el.type === "hidden" && el.name !== "title" && !/\.id$/.test(el.name)) { return; }
         out[el.name] = el.value;
       });
       return out;
@@ -57,7 +72,7 @@
     var keepDraft = function () {
       dirty = unsaved || !same(fields(), loaded);
       try {
-        if (dirty) {
+        if (dirty && key) {
           window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields: fields() }));
         }
       } catch (e) { /* storage full or off: the warning still stands */ }
@@ -195,6 +210,14 @@
     // does not: each field put back in its place (the sections and paragraph
     // ids a draft also holds stay the page's own). On a page that shows a
     // working copy, an equal draft is that working copy: it is kept.
+    // A draft kept in this browser whose paragraphs no longer stand where
+    // they stood (one of them marked above the reader since, or moved) is
+    // not offered and is removed, as the server does with its copy.
+    var lines = function (kept) {
+      return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
+        return !/\.id$/.test(n) || !kept.fields[n] || !Object.prototype.hasOwnProperty.call(loaded, n) || loaded[n] === kept.fields[n];
+      });
+    };
     var offer = function (kept, where, forget) {
       var names = kept && kept.fields ? Object.keys(kept.fields).filter(function (n) {
         return Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n];
@@ -232,9 +255,13 @@
     };
     var offered = false;
     try {
-      var local = JSON.parse(window.localStorage.getItem(key) || "null");
+      var local = key ? JSON.parse(window.localStorage.getItem(key) || "null") : null;
+      if (!lines(local)) {
+        window.localStorage.removeItem(key); // key is set: local came from it
+        local = null;
+      }
       offered = offer(local, "This browser", function () {
-        window.localStorage.removeItem(key);
+        if (key) { window.localStorage.removeItem(key); }
         if (local && !unsaved) { forgetServer(); } // the same draft, kept there too
       });
     } catch (e) { /* no storage */ }

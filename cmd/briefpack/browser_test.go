@@ -567,6 +567,52 @@ func TestBrowserJourneys(t *testing.T) {
 		if strings.Contains(kept, "Typed before it was marked above me.") {
 			t.Errorf("a draft of a paragraph marked above its writer since is still kept: %.300s", kept)
 		}
+		// The officer types into the first section's second paragraph and
+		// leaves it on the server; the lead then adds a paragraph before it.
+		// On another machine the draft is not put back by position (into the
+		// lead's paragraph): it opens whole as the working copy, and the
+		// save merges both.
+		mine := " Typed before the lead added a paragraph."
+		var pid string
+		do(t, ctx, "type into the second paragraph", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`#s0-p1-text`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('input[name="s0.p1.id"]').value`, &pid),
+			chromedp.SendKeys(`#s0-p1-text`, mine, chromedp.ByQuery), chromedp.Sleep(4*time.Second))
+		resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
+		var sh map[string]any
+		json.Unmarshal(b, &sh)
+		sec := sh["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append([]any{map[string]any{"text": "The lead's new first paragraph.", "marking": "RESTRICTED"}}, sec["paragraphs"].([]any)...)
+		if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+rbo, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
+			t.Fatalf("the lead's paragraph: %d %s", r.StatusCode, body)
+		}
+		other := browser(t, chromium, 1280, 800)
+		signIn(t, other, ds, "officer")
+		do(t, other, "open the sheet on another machine", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+			chromedp.WaitVisible(`#draft-open`, chromedp.ByQuery))
+		if s := text(t, other, "#draft-note"); !strings.Contains(s, "changed around it") {
+			t.Errorf("draft note %q", s)
+		}
+		do(t, other, "open it as the working copy", chromedp.Click(`#draft-open`, chromedp.ByQuery),
+			chromedp.WaitVisible(`form.sheet-editor[data-unsaved]`, chromedp.ByQuery))
+		if v := value(t, other, "#s0-p1-text"); !strings.Contains(v, strings.TrimSpace(mine)) {
+			t.Fatalf("the working copy does not hold the draft: %q", v)
+		}
+		do(t, other, "save it", submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if s := text(t, other, ".flash"); !strings.HasPrefix(s, "Saved") {
+			t.Errorf("after saving the working copy: %q", s)
+		}
+		_, b = apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
+		var saved struct {
+			Sections []struct {
+				Paragraphs []struct{ ID, Text string }
+			}
+		}
+		json.Unmarshal(b, &saved)
+		ps := saved.Sections[0].Paragraphs
+		if len(ps) < 3 || ps[0].Text != "The lead's new first paragraph." || ps[2].ID != pid || !strings.Contains(ps[2].Text, strings.TrimSpace(mine)) {
+			t.Errorf("the merge did not keep both: %+v", ps[:min(len(ps), 3)])
+		}
 	})
 
 	t.Run("DelegationLead", func(t *testing.T) {

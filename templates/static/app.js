@@ -210,9 +210,11 @@
     // does not: each field put back in its place (the sections and paragraph
     // ids a draft also holds stay the page's own). On a page that shows a
     // working copy, an equal draft is that working copy: it is kept.
-    // A draft kept in this browser whose paragraphs no longer stand where
-    // they stood (one of them marked above the reader since, or moved) is
-    // not offered and is removed, as the server does with its copy.
+    // Whether a draft's paragraphs stand where they stood when it was
+    // typed: each paragraph id it holds is the page's at the same place, or
+    // the page has no paragraph there. One kept in this browser that does
+    // not (a paragraph marked above the reader since, or moved) is not
+    // offered and is removed, as the server does with its copy.
     var lines = function (kept) {
       return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
         return !/\.id$/.test(n) || !kept.fields[n] || !Object.prototype.hasOwnProperty.call(loaded, n) || loaded[n] === kept.fields[n];
@@ -265,11 +267,49 @@
         if (local && !unsaved) { forgetServer(); } // the same draft, kept there too
       });
     } catch (e) { /* no storage */ }
+    // The server's draft of a sheet that changed around it since (its
+    // paragraphs no longer stand where they stood, or are not as many) is
+    // not put back field by field, which would put its words into other paragraphs: it is opened
+    // whole, as the working copy it is, and a save merges it with what
+    // changed, paragraph by paragraph.
+    var offerWhole = function (kept) {
+      var note = document.createElement("div");
+      note.className = "flash warning";
+      note.id = "draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = "The server kept unsaved text of yours from " + String(kept.at).slice(0, 16).replace("T", " ") +
+        " UTC, typed before the sheet changed around it. ";
+      var open = document.createElement("a");
+      open.id = "draft-open";
+      open.href = "/sheets/" + encodeURIComponent(sheetID) + "/edit?working=1";
+      open.textContent = "Open it as your working copy";
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "secondary";
+      drop.textContent = "Discard it";
+      drop.addEventListener("click", function () { forgetServer(); note.remove(); });
+      note.appendChild(open);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(drop);
+      editor.parentNode.insertBefore(note, editor);
+    };
+    // Whether a draft has the page's sections and paragraphs, as many of
+    // each (a paragraph added or deleted in it, or in the sheet since, and it
+    // has not).
+    var sameShape = function (kept) {
+      return Object.keys(kept.fields).every(function (n) {
+        var el = editor.elements[n];
+        return el && (!/(^|\.)n$/.test(n) || el.value === kept.fields[n]);
+      });
+    };
     // A working copy shown is the writer's newest: the server's draft is no newer.
     if (!offered && !unsaved && window.fetch) {
       fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (d) { if (d) { offer(d, "The server", forgetServer); } })
+        .then(function (d) {
+          if (!d) { return; }
+          if (lines(d) && sameShape(d)) { offer(d, "The server", forgetServer); } else { offerWhole(d); }
+        })
         .catch(function () {});
     }
   }

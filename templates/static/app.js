@@ -206,20 +206,22 @@
         if (add) { e.preventDefault(); add.click(); }
       }
     });
+    // Whether a draft's paragraphs stand where they stood when it was
+    // typed: each paragraph id it holds (a new paragraph has none yet) is
+    // the page's at the same place. One kept in this browser that does not
+    // (a paragraph marked above the reader since, moved, deleted, or added
+    // in a working copy the page does not show) is not offered and is
+    // removed, as the server does with its copy; the server's copy, if the
+    // writer's changes reached it, is offered instead.
+    var lines = function (kept) {
+      return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
+        return !/\.id$/.test(n) || !kept.fields[n] || loaded[n] === kept.fields[n];
+      });
+    };
     // Offers a kept draft back, if it holds anything typed that the page
     // does not: each field put back in its place (the sections and paragraph
     // ids a draft also holds stay the page's own). On a page that shows a
     // working copy, an equal draft is that working copy: it is kept.
-    // Whether a draft's paragraphs stand where they stood when it was
-    // typed: each paragraph id it holds is the page's at the same place, or
-    // the page has no paragraph there. One kept in this browser that does
-    // not (a paragraph marked above the reader since, or moved) is not
-    // offered and is removed, as the server does with its copy.
-    var lines = function (kept) {
-      return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
-        return !/\.id$/.test(n) || !kept.fields[n] || !Object.prototype.hasOwnProperty.call(loaded, n) || loaded[n] === kept.fields[n];
-      });
-    };
     var offer = function (kept, where, forget) {
       var names = kept && kept.fields ? Object.keys(kept.fields).filter(function (n) {
         return Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n];
@@ -269,9 +271,9 @@
     } catch (e) { /* no storage */ }
     // The server's draft of a sheet that changed around it since (its
     // paragraphs no longer stand where they stood, or are not as many) is
-    // not put back field by field, which would put its words into other paragraphs: it is opened
-    // whole, as the working copy it is, and a save merges it with what
-    // changed, paragraph by paragraph.
+    // not put back field by field, which would put its words into other
+    // paragraphs: it is opened whole, as the working copy it is, and a save
+    // merges it with what changed, paragraph by paragraph.
     var offerWhole = function (kept) {
       var note = document.createElement("div");
       note.className = "flash warning";

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -632,7 +633,20 @@ func TestBrowserJourneys(t *testing.T) {
 		if s := text(t, ctx, ".flash"); !strings.Contains(s, "cleared") {
 			t.Errorf("flash %q", s)
 		}
-		do(t, ctx, "freeze", submit(`form[action="/rounds/3/freeze"] button`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		// The freeze is sent once: once pressed, the button waits and says
+		// what is being done, so a second press sends nothing.
+		var waiting string
+		do(t, ctx, "freeze",
+			chromedp.Evaluate(`document.body.setAttribute('data-old', '1')`, nil),
+			chromedp.Evaluate(`new Promise(function (done) {
+				var b = document.querySelector('form[action="/rounds/3/freeze"] button');
+				b.click();
+				setTimeout(function () { done(b.disabled + " " + b.form.getAttribute("aria-busy") + " " + b.textContent); }, 0);
+			})`, &waiting, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+			chromedp.WaitReady(`body:not([data-old])`, chromedp.ByQuery), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		if waiting != "true true Freezing the pack…" {
+			t.Errorf("the freeze button, once pressed: %q", waiting)
+		}
 		flash := text(t, ctx, ".flash")
 		if strings.Contains(flash, "not ready") {
 			do(t, ctx, "force freeze", chromedp.Click(`input[name=force]`, chromedp.ByQuery),

@@ -352,6 +352,29 @@
     });
   });
 
+  // A form sent is sent once: until the answer comes its buttons wait, and
+  // the one pressed says what is being done (a freeze or an import of a
+  // thousand sheets takes seconds, and a second press would send it again).
+  // The editor sends its own way. A page shown again from the browser's
+  // history has its buttons back.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || !f.matches || !f.matches("form[method=post]") || f.matches("form.sheet-editor")) { return; }
+    var pressed = e.submitter;
+    window.setTimeout(function () { // after the form has read the button pressed
+      f.setAttribute("aria-busy", "true");
+      f.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+      if (pressed && f.hasAttribute("data-busy")) { pressed.textContent = f.getAttribute("data-busy"); }
+    }, 0);
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) { return; }
+    document.querySelectorAll("form[aria-busy]").forEach(function (f) {
+      f.removeAttribute("aria-busy");
+      f.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+    });
+  });
+
   // A message about a field: the page goes to the first one, beside its field.
   var firstError = document.querySelector(".field-error, .conflict-choice");
   if (firstError && firstError.scrollIntoView) {

@@ -218,6 +218,26 @@
         return !/\.id$/.test(n) || !kept.fields[n] || loaded[n] === kept.fields[n];
       });
     };
+    // The note above the editor that offers a kept draft back: what it is,
+    // the way to take it up (take), and "Discard it", which forgets it.
+    var draftNote = function (text, take, forget) {
+      var note = document.createElement("div");
+      note.className = "flash warning";
+      note.id = "draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = text;
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "secondary";
+      drop.textContent = "Discard it";
+      drop.addEventListener("click", function () { forget(); note.remove(); });
+      note.appendChild(take);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(drop);
+      editor.parentNode.insertBefore(note, editor);
+      return note;
+    };
+    var keptAt = function (kept) { return String(kept.at).slice(0, 16).replace("T", " ") + " UTC"; };
     // Offers a kept draft back, if it holds anything typed that the page
     // does not: each field put back in its place (the sections and paragraph
     // ids a draft also holds stay the page's own). On a page that shows a
@@ -227,29 +247,16 @@
         return Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n];
       }) : [];
       if (!names.length) { if (!unsaved) { forget(); } return false; }
-      var note = document.createElement("div");
-      note.className = "flash warning";
-      note.id = "draft-note";
-      note.setAttribute("role", "status");
-      note.textContent = where + " kept unsaved text of yours from " + String(kept.at).slice(0, 16).replace("T", " ") + " UTC (" + names.length + " field(s)). ";
       var restore = document.createElement("button");
       restore.type = "button";
       restore.textContent = "Put it back";
+      var note = draftNote(where + " kept unsaved text of yours from " + keptAt(kept) + " (" + names.length + " field(s)). ", restore, forget);
       restore.addEventListener("click", function () {
         names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
         note.remove();
         update();
         keepDraft();
       });
-      var drop = document.createElement("button");
-      drop.type = "button";
-      drop.className = "secondary";
-      drop.textContent = "Discard it";
-      drop.addEventListener("click", function () { forget(); note.remove(); });
-      note.appendChild(restore);
-      note.appendChild(document.createTextNode(" "));
-      note.appendChild(drop);
-      editor.parentNode.insertBefore(note, editor);
       return true;
     };
     var forgetServer = function () {
@@ -275,25 +282,11 @@
     // paragraphs: it is opened whole, as the working copy it is, and a save
     // merges it with what changed, paragraph by paragraph.
     var offerWhole = function (kept) {
-      var note = document.createElement("div");
-      note.className = "flash warning";
-      note.id = "draft-note";
-      note.setAttribute("role", "status");
-      note.textContent = "The server kept unsaved text of yours from " + String(kept.at).slice(0, 16).replace("T", " ") +
-        " UTC, typed before the sheet changed around it. ";
       var open = document.createElement("a");
       open.id = "draft-open";
       open.href = "/sheets/" + encodeURIComponent(sheetID) + "/edit?working=1";
       open.textContent = "Open it as your working copy";
-      var drop = document.createElement("button");
-      drop.type = "button";
-      drop.className = "secondary";
-      drop.textContent = "Discard it";
-      drop.addEventListener("click", function () { forgetServer(); note.remove(); });
-      note.appendChild(open);
-      note.appendChild(document.createTextNode(" "));
-      note.appendChild(drop);
-      editor.parentNode.insertBefore(note, editor);
+      draftNote("The server kept unsaved text of yours from " + keptAt(kept) + ", typed before the sheet changed around it. ", open, forgetServer);
     };
     // Whether a draft has the page's sections and paragraphs, as many of
     // each (a paragraph added or deleted in it, or in the sheet since, and it

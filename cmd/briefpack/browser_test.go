@@ -199,6 +199,20 @@ func apiToken(t *testing.T, ds *demoServer, name string) string {
 	return out.Token
 }
 
+// editSheet changes a sheet over the API as the holder of token does
+// behind the browser's back: read, changed by fn, and saved at the version
+// read.
+func editSheet(t *testing.T, ds *demoServer, token, id string, fn func(sh map[string]any)) {
+	t.Helper()
+	resp, b := apiDo(t, ds, token, "GET", "/api/v1/sheets/"+id, nil)
+	var sh map[string]any
+	json.Unmarshal(b, &sh)
+	fn(sh)
+	if r, body := apiDo(t, ds, token, "PUT", "/api/v1/sheets/"+id, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
+		t.Fatalf("a save behind the browser's back: %d %s", r.StatusCode, body)
+	}
+}
+
 func apiDo(t *testing.T, ds *demoServer, token, method, path string, body any, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	var rd io.Reader
@@ -284,16 +298,7 @@ func TestBrowserJourneys(t *testing.T) {
 		if s := text(t, ctx, "#presence"); !strings.Contains(s, "Also open by lead") {
 			t.Errorf("presence %q", s)
 		}
-		leadEdit := func(fn func(sh map[string]any)) {
-			resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+et, nil)
-			var sh map[string]any
-			json.Unmarshal(b, &sh)
-			fn(sh)
-			if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+et, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
-				t.Fatalf("lead's save: %d %s", r.StatusCode, body)
-			}
-		}
-		leadEdit(func(sh map[string]any) { sh["title"] = "Emerging Technologies (lead's edit)" })
+		editSheet(t, ds, lead, et, func(sh map[string]any) { sh["title"] = "Emerging Technologies (lead's edit)" })
 		mine := " My words must not be lost."
 		do(t, ctx, "save stale", chromedp.SendKeys(`#s0-p0-text`, mine, chromedp.ByQuery),
 			submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
@@ -305,7 +310,7 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 		// The same paragraph changed by both: the conflict is shown side by
 		// side, the officer's text stays on screen, and their choice saves.
-		leadEdit(func(sh map[string]any) {
+		editSheet(t, ds, lead, et, func(sh map[string]any) {
 			p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
 			p["text"] = "The lead's rewrite of the first paragraph."
 		})
@@ -543,21 +548,15 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Fatalf("the draft was not kept in this browser: %.300s", kept)
 		}
 		lead := apiToken(t, ds, "lead")
-		remark := func(marking string) {
-			resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
-			var sh map[string]any
-			json.Unmarshal(b, &sh)
-			sh["sections"].([]any)[4].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)["marking"] = marking
-			if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+rbo, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
-				t.Fatalf("the lead's marking: %d %s", r.StatusCode, body)
-			}
+		// Marks the paragraph, and says how it was marked before.
+		remark := func(marking string) (was string) {
+			editSheet(t, ds, lead, rbo, func(sh map[string]any) {
+				p := sh["sections"].([]any)[4].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
+				was, p["marking"] = p["marking"].(string), marking
+			})
+			return was
 		}
-		_, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
-		var before map[string]any
-		json.Unmarshal(b, &before)
-		was := before["sections"].([]any)[4].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)["marking"].(string)
-		remark("TOP SECRET")
-		defer remark(was)
+		defer remark(remark("TOP SECRET"))
 		do(t, ctx, "the officer comes back to it", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
 			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
 			chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
@@ -579,14 +578,10 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.WaitVisible(`#s0-p1-text`, chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('input[name="s0.p1.id"]').value`, &pid),
 			chromedp.SendKeys(`#s0-p1-text`, mine, chromedp.ByQuery), chromedp.Sleep(4*time.Second))
-		resp, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
-		var sh map[string]any
-		json.Unmarshal(b, &sh)
-		sec := sh["sections"].([]any)[0].(map[string]any)
-		sec["paragraphs"] = append([]any{map[string]any{"text": "The lead's new first paragraph.", "marking": "RESTRICTED"}}, sec["paragraphs"].([]any)...)
-		if r, body := apiDo(t, ds, lead, "PUT", "/api/v1/sheets/"+rbo, sh, "If-Match", resp.Header.Get("ETag")); r.StatusCode != 200 {
-			t.Fatalf("the lead's paragraph: %d %s", r.StatusCode, body)
-		}
+		editSheet(t, ds, lead, rbo, func(sh map[string]any) {
+			sec := sh["sections"].([]any)[0].(map[string]any)
+			sec["paragraphs"] = append([]any{map[string]any{"text": "The lead's new first paragraph.", "marking": "RESTRICTED"}}, sec["paragraphs"].([]any)...)
+		})
 		other := browser(t, chromium, 1280, 800)
 		signIn(t, other, ds, "officer")
 		do(t, other, "open the sheet on another machine", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
@@ -603,7 +598,7 @@ func TestBrowserJourneys(t *testing.T) {
 		if s := text(t, other, ".flash"); !strings.HasPrefix(s, "Saved") {
 			t.Errorf("after saving the working copy: %q", s)
 		}
-		_, b = apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
+		_, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+rbo, nil)
 		var saved struct {
 			Sections []struct {
 				Paragraphs []struct{ ID, Text string }

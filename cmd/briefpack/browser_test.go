@@ -199,6 +199,21 @@ func apiToken(t *testing.T, ds *demoServer, name string) string {
 	return out.Token
 }
 
+// serverDraftBack opens a sheet's editor where the server kept the
+// signed-in writer's draft, and checks that it is offered as the server's
+// and that putting it back puts words into field.
+func serverDraftBack(t *testing.T, ctx context.Context, ds *demoServer, id, field, words string) {
+	t.Helper()
+	do(t, ctx, "open the sheet", chromedp.Navigate(ds.url+"/sheets/"+id+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+	if s := text(t, ctx, "#draft-note"); !strings.Contains(s, "The server kept") {
+		t.Errorf("draft note %q", s)
+	}
+	do(t, ctx, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
+	if v := value(t, ctx, field); !strings.Contains(v, strings.TrimSpace(words)) {
+		t.Errorf("the draft kept on the server did not come back: %q", v)
+	}
+}
+
 // editSheet changes a sheet over the API as the holder of token does
 // behind the browser's back: read, changed by fn, and saved at the version
 // read.
@@ -453,15 +468,7 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 		b := browser(t, chromium, 1280, 800) // another machine: nothing in its storage
 		signIn(t, b, ds, "officer")
-		do(t, b, "open the sheet on the second", chromedp.Navigate(ds.url+"/sheets/"+et+"/edit"),
-			chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
-		if s := text(t, b, "#draft-note"); !strings.Contains(s, "The server kept") {
-			t.Errorf("draft note %q", s)
-		}
-		do(t, b, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
-		if v := value(t, b, "#s1-p0-text"); !strings.Contains(v, strings.TrimSpace(words)) {
-			t.Errorf("the draft typed on the first machine did not come back: %q", v)
-		}
+		serverDraftBack(t, b, ds, et, "#s1-p0-text", words)
 		screenshot(t, b, "officer-draft-from-server")
 		// Leaving with the restored text unsaved asks first: the officer says leave.
 		chromedp.ListenTarget(b, func(ev any) {
@@ -524,15 +531,7 @@ func TestBrowserJourneys(t *testing.T) {
 		// would have been in this browser alone, and is gone with it).
 		do(t, ctx, "the session ends again", network.ClearBrowserCookies())
 		signIn(t, ctx, ds, "officer")
-		do(t, ctx, "the officer opens the sheet again", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
-			chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
-		if s := text(t, ctx, "#draft-note"); !strings.Contains(s, "The server kept") {
-			t.Errorf("draft note %q", s)
-		}
-		do(t, ctx, "put it back", chromedp.Click(`#draft-note button`, chromedp.ByQuery))
-		if v := value(t, ctx, "#s4-p1-text"); !strings.Contains(v, strings.TrimSpace(secret)) {
-			t.Errorf("the officer's own draft did not come back: %q", v)
-		}
+		serverDraftBack(t, ctx, ds, rbo, "#s4-p1-text", secret)
 		if r, _ := apiDo(t, ds, apiToken(t, ds, "officer"), "DELETE", "/api/v1/sheets/"+rbo+"/draft", nil); r.StatusCode != 204 {
 			t.Errorf("discarding the draft: %d", r.StatusCode)
 		}

@@ -158,7 +158,8 @@ func TestWriteDeflatedFixture(t *testing.T) {
 // TestHistory_DeflatedByTheReleaseBefore opens a database whose history
 // the standard library's compressor wrote (testdata/deflated.db.gz, see
 // TestWriteDeflatedFixture), deltas and full copies, and reads every
-// version, one by one and as lists, exactly as that release did.
+// version, one by one and as lists, exactly as that release did: from the
+// file, and from its copy on the run's backend (etcd in TestSuiteOnEtcd).
 func TestHistory_DeflatedByTheReleaseBefore(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "deflated.json"))
 	if err != nil {
@@ -188,20 +189,30 @@ func TestHistory_DeflatedByTheReleaseBefore(t *testing.T) {
 			objects[parts[0]] = append(objects[parts[0]], parts[1])
 		}
 	}
-	got, err := versionDigests(db, objects)
-	if err != nil {
+	// Read where it was written, and copied (briefpack copy) onto the
+	// run's backend: on etcd too, the streams are read as that release
+	// read them.
+	copied := openNew(t)
+	defer copied.Close()
+	if err := store.Copy(ctx, db, copied, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) || len(want) < 50 {
-		t.Errorf("%d versions and lists read, the release before read %d", len(got), len(want))
-	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s reads differently from the release before", k)
+	for _, on := range []*store.DB{db, copied} {
+		got, err := versionDigests(on, objects)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if err := db.Check(ctx); err != nil {
-		t.Fatal(err)
+		if len(got) != len(want) || len(want) < 50 {
+			t.Errorf("%s: %d versions and lists read, the release before read %d", on.Path(), len(got), len(want))
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: %s reads differently from the release before", on.Path(), k)
+			}
+		}
+		if err := on.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -173,21 +173,21 @@ func (wr *writer) pageEnd(b *bytes.Buffer, landscape bool) {
 // given width (in characters), so the row is tall enough to show it all.
 func wrappedLines(text string, width int) int {
 	lines := 0
-	for _, l := range strings.Split(text, "\n") {
+	for {
+		l, rest, more := strings.Cut(text, "\n")
 		lines += utf8.RuneCountInString(l)*11/(width*10) + 1
+		if !more {
+			return lines
+		}
+		text = rest
 	}
-	return lines
 }
 
 func cellString(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	var b strings.Builder
-	for _, r := range v.([]excelize.RichTextRun) {
-		b.WriteString(r.Text)
-	}
-	return b.String()
+	return joinRuns("", v.([]excelize.RichTextRun))
 }
 
 // inlineCell writes a cell of inline text: text, never a formula. With no

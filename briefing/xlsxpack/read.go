@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"
 )
@@ -566,7 +565,7 @@ func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicT
 // TopicTexts returns TopicText for many paragraphs, working out each
 // distinct text once.
 func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
-	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}, runs: map[string][]excelize.RichTextRun{}}
+	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}}
 	return func(p briefing.Paragraph) string { return wr.topicText(p) }
 }
 

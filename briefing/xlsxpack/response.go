@@ -20,7 +20,7 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	p := r.Released
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, p: p, rel: true, runs: map[string][]excelize.RichTextRun{}}
+	wr := &writer{f: f, p: p, rel: true}
 	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-
 	"briefpack/briefing"
 )
 

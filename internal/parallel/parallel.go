@@ -11,7 +11,14 @@ import (
 // its own, zero at first, that do may keep something in to reuse (a
 // compressor, a buffer) from one item to the next.
 func Each[T any](n int, do func(i int, local *T) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	return Some(runtime.GOMAXPROCS(0), n, do)
+}
+
+// Some is Each on at most the given number of goroutines: for work whose
+// items each hold much memory while they run, so that more processors do
+// not mean more of it at once.
+func Some[T any](goroutines, n int, do func(i int, local *T) error) error {
+	workers := min(goroutines, n)
 	if workers <= 1 {
 		var local T
 		for i := range n {

@@ -3,8 +3,10 @@ package parallel
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestEach(t *testing.T) {
@@ -48,5 +50,31 @@ func TestEach_ReturnsAnError(t *testing.T) {
 	}
 	if done.Load() != 100 {
 		t.Fatalf("%d of 100 items done: the others must still run", done.Load())
+	}
+}
+
+// Some runs no more items at once than it is given goroutines, however
+// many processors there are, and still does every item.
+func TestSome_NoMoreAtOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	var running, most, done atomic.Int32
+	err := Some(2, 40, func(i int, _ *struct{}) error {
+		now := running.Add(1)
+		for {
+			m := most.Load()
+			if now <= m || most.CompareAndSwap(m, now) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond) // long enough for the others to start
+		running.Add(-1)
+		done.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most.Load() != 2 || done.Load() != 40 {
+		t.Fatalf("%d items at most at once (want 2), %d of 40 done", most.Load(), done.Load())
 	}
 }

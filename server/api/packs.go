@@ -21,6 +21,7 @@ import (
 	"briefpack/briefing"
 	"briefpack/briefing/htmlpack"
 	"briefpack/briefing/xlsxpack"
+	"briefpack/internal/parallel"
 )
 
 // Pack formats and their media types.
@@ -969,32 +970,45 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 		}
 	}
 	// Each file as the live pack of the same content is, so a pack looked
-	// at before it is frozen is not built again (see warmFreeze), one after
-	// another, each with its digest. A workbook built from nothing uses
-	// every processor on its own; at 1,000 sheets with nothing kept, two
-	// files at a time froze in 2.1 s and one at a time in 2.8 s, at the same
-	// peak, and with the files made ready there is nothing to gain.
-	files := map[string][]byte{}
-	sums := map[string]string{}
-	for _, f := range todo {
+	// at before it is frozen is not built again (see warmFreeze), each with
+	// its digest, two at a time: a workbook built from nothing leaves a
+	// processor idle for a third of its time (at 1,000 sheets 0.34 s on one
+	// processor, 0.23 s on two). Measured at 1,000 sheets on two
+	// processors, in turn with one file after another: with nothing made
+	// ready 1.35-1.55 s against 1.57-1.96 s, right after one sheet is saved
+	// 0.31 s against 0.43, at the same peak heap (+262-277 MiB against
+	// +237-287). Never more than two, whatever the processors: each file
+	// holds tens of megabytes while it is built.
+	data := make([][]byte, len(todo))
+	digests := make([]string, len(todo))
+	if err := parallel.Some(2, len(todo), func(i int, _ *struct{}) error {
+		f := todo[i]
 		key, err := packKey(f.pack, f.format)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cp, err := s.packFor(key, f.pack, packRequest{roundID: roundID, format: f.format, edition: f.pack.Edition, ceiling: req.Ceiling}, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// An HTML file is stored compressed (the store would compress it
 		// otherwise), from its sheets' kept compressed sections.
 		if f.format == "html" {
-			if files[f.key], err = cp.gzipped(); err != nil {
-				return nil, err
+			if data[i], err = cp.gzipped(); err != nil {
+				return err
 			}
 		} else {
-			files[f.key] = cp.parts.bytes()
+			data[i] = cp.parts.bytes()
 		}
-		sums[f.key] = cp.parts.sum()
+		digests[i] = cp.parts.sum()
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	sums := map[string]string{}
+	for i, f := range todo {
+		files[f.key], sums[f.key] = data[i], digests[i]
 	}
 	r := mustReader(c)
 	sn := &briefing.Snapshot{RoundID: pack.Round.ID, Edition: briefing.EditionFull, Marking: pack.Marking,

@@ -434,3 +434,16 @@ func TestView_SharedSheetsUnchanged(t *testing.T) {
 		t.Fatalf("the store holds %d paragraphs, the top reader was given %d", n, topBefore)
 	}
 }
+
+// BenchmarkReleaseView makes the release edition's copy of a pack of 1,000
+// sheets of unique paragraphs, some withheld whole and some with withheld
+// spans, as a freeze does before it lays out the release files.
+func BenchmarkReleaseView(b *testing.B) {
+	p := packtest.Pack(mustSettings(b, "nz"), 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := briefing.ReleaseView(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

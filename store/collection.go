@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
 	"briefpack/briefing"
 	"briefpack/internal/lru"
+	"briefpack/internal/parallel"
 )
 
 // object is a pointer to a stored domain type, e.g. *briefing.Sheet.
@@ -218,6 +220,9 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 	if after != nil && bytes.Equal(k, start) {
 		k, _ = cur.Next()
 	}
+	if c.memo != nil {
+		return c.pageDecoded(tx, cur, k, prefix, limit, shared)
+	}
 	var out []P
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		if len(out) == limit {
@@ -233,6 +238,47 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 		out = append(out, obj)
 	}
 	return out, "", nil
+}
+
+// pageDecoded is pageOf for a kind read in bulk (one with a memo): the page's
+// stored bytes are read first, in order, and then decoded on every
+// processor. Decoding a round of 1,000 sheets not read before was most of
+// assembling its pack (0.15 s of JSON on one processor).
+func (c *collection[T, P]) pageDecoded(tx kvTx, cur kvCursor, k, prefix []byte, limit int, shared bool) ([]P, string, error) {
+	type stored struct{ id, raw []byte }
+	var page []stored
+	next := ""
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		if len(page) == limit {
+			next = idString(page[limit-1].id)
+			break
+		}
+		id := bytes.Clone(k[len(prefix):])
+		raw := tx.Bucket(c.bucket).Get(id)
+		if raw == nil {
+			return nil, "", fmt.Errorf("store: index of %s lists a missing %s %s", c.kind, c.kind, idString(id))
+		}
+		page = append(page, stored{id, raw})
+	}
+	out := make([]P, len(page))
+	// The bytes are the transaction's, read only, while it lasts: they may
+	// be decoded side by side.
+	workers := runtime.GOMAXPROCS(0)
+	if len(page) < 16 {
+		workers = 1 // a few are decoded sooner than goroutines start
+	}
+	err := parallel.Some(workers, len(page), func(i int, _ *struct{}) error {
+		obj, err := c.memo.decode(c.kind, page[i].id, page[i].raw, c.unmarshal, shared)
+		if err != nil {
+			return fmt.Errorf("store: decode %s %s: %w", c.kind, idString(page[i].id), err)
+		}
+		out[i] = obj
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
 }
 
 // create assigns obj its id, version 1 and times, and stores it with its

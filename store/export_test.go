@@ -51,3 +51,7 @@ func (db *DB) viewKV(fn func(kvTx) error) (err error) {
 	defer end(tx, &err)
 	return fn(tx)
 }
+
+// ForgetDecoded empties the decoded sheets kept for bulk reads, as after a
+// start: the next read of a round decodes every sheet.
+func ForgetDecoded() { sheets.memo.cache.Clear() }

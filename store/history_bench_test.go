@@ -147,3 +147,41 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSheetsNotReadBefore reads every sheet of a round of 1,000
+// realistic sheets (13.5 KB of unique prose each, SECRET paragraphs among
+// them) that nothing has read since a start, as the first pack of the
+// round does: every sheet is decoded.
+func BenchmarkSheetsNotReadBefore(b *testing.B) {
+	db, err := store.Open(filepath.Join(b.TempDir(), "sheets.db"), "nz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	r := mustRound(b, db, mustDialogue(b, db).ID, 1)
+	rng := rand.New(rand.NewPCG(7, 1000))
+	for i := range 1000 {
+		if err := db.CreateSheet(ctx, realisticSheet(rng, r.ID, fmt.Sprintf("Topic %d", i+1), 13500), alice); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		store.ForgetDecoded()
+		n := 0
+		for p := (briefing.Page{Limit: 1000}); ; {
+			page, next, err := db.SheetsReadOnly(ctx, r.ID, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(page)
+			if next == "" {
+				break
+			}
+			p.After = next
+		}
+		if n != 1000 {
+			b.Fatalf("%d sheets", n)
+		}
+	}
+}

@@ -9,6 +9,7 @@
 package xlsxpack
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -59,6 +60,8 @@ type writer struct {
 	topicChunks []chunk
 	// hidden are the worksheets listed as hidden (see hide).
 	hidden []string
+	// out receives the workbook in pieces, when set (see Pieces).
+	out *pieceSink
 }
 
 // Render writes the pack as an XLSX workbook. The same pack gives the same
@@ -77,9 +80,30 @@ func Render(w io.Writer, p *briefing.Pack) error {
 // Bytes returns the pack as an XLSX workbook, as Render writes it, without
 // copying it once more from the buffer it is built in.
 func Bytes(p *briefing.Pack) ([]byte, error) {
+	pieces, err := Pieces(p)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(pieces, nil), nil
+}
+
+// Pieces is the workbook as Bytes gives it, in the pieces it is made of,
+// to be written one after another: the topic sheets' worksheets and the
+// Topics worksheet's rows as they are kept (see pieceSink), shared with
+// the cache, so never to be changed.
+func Pieces(p *briefing.Pack) ([][]byte, error) {
+	wr, err := build(p)
+	if err != nil {
+		return nil, err
+	}
+	return wr.out.done(), nil
+}
+
+// build lays out the workbook into its writer's pieceSink.
+func build(p *briefing.Pack) (*writer, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease}
+	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, out: &pieceSink{}}
 	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return nil, err
@@ -115,18 +139,17 @@ func Bytes(p *briefing.Pack) ([]byte, error) {
 		Created: at, Modified: at, Language: "en"}); err != nil {
 		return nil, fmt.Errorf("xlsxpack: %w", err)
 	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
+	if _, err := f.WriteToBuffer(); err != nil { // to wr.out
 		return nil, fmt.Errorf("xlsxpack: write: %w", err)
 	}
-	return buf.Bytes(), nil
+	return wr, nil
 }
 
 // zipWriter writes the workbook's zip, with the topic sheets' worksheets
 // and the Topics worksheet put in from their parts.
 func (wr *writer) zipWriter(w io.Writer) excelize.ZipWriter {
 	return &sortedZip{w: w, parts: func() []*part { return wr.parts }, topics: func() []chunk { return wr.topicChunks },
-		hidden: func() []string { return wr.hidden }}
+		hidden: func() []string { return wr.hidden }, out: wr.out}
 }
 
 func (wr *writer) styles() error {

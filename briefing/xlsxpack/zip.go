@@ -35,15 +35,33 @@ type sortedZip struct {
 	// is the selected tab: 50 ms of XML decoding per workbook at 1,000
 	// sheets, for an attribute.
 	hidden func() []string
+	// out, when set, receives the workbook in pieces instead of w: see
+	// pieceSink.
+	out *pieceSink
 }
 
 type zipEntry struct {
 	name string
 	data bytes.Buffer
-	crc  hash.Hash32
-	size uint64
+	// chunks, when set, are the entry's compressed data in pieces, joined
+	// as the zip is written (the Topics worksheet), in place of data.
+	chunks [][]byte
+	crc    hash.Hash32
+	size   uint64
 	// raw is set for the parts patched at Close: kept uncompressed till then.
 	raw bool
+}
+
+// compressedLen is the length of the entry's compressed data.
+func (e *zipEntry) compressedLen() int {
+	if e.chunks == nil {
+		return e.data.Len()
+	}
+	n := 0
+	for _, c := range e.chunks {
+		n += len(c)
+	}
+	return n
 }
 
 // Create starts a new entry, finishing the one before.
@@ -146,12 +164,14 @@ func (z *sortedZip) insert() error {
 		}
 		e.raw = false
 	}
-	// The Topics worksheet takes the place of the empty one excelize wrote.
+	// The Topics worksheet takes the place of the empty one excelize wrote,
+	// its chunks joined as the zip is written.
 	if chunks := z.topics(); len(chunks) > 0 {
-		data, crc, size := deflate.Join(chunks)
+		pieces, crc, size := deflate.Pieces(chunks)
 		for _, e := range z.entries {
 			if e.name == topicsPart {
-				e.data = *bytes.NewBuffer(data)
+				e.data = bytes.Buffer{}
+				e.chunks = pieces
 				e.crc = fixedCRC(crc)
 				e.size = size
 			}
@@ -207,27 +227,90 @@ func (z *sortedZip) Close() error {
 		}
 	}
 	sort.SliceStable(z.entries, func(i, j int) bool { return z.entries[i].name < z.entries[j].name })
-	// The workbook's size is known now: a buffer it is written to grows
-	// once, not by doubling (and clearing) through megabytes.
-	if bb, ok := z.w.(*bytes.Buffer); ok {
+	w := z.w
+	if z.out != nil {
+		w = z.out
+	} else if bb, ok := z.w.(*bytes.Buffer); ok {
+		// The workbook's size is known now: a buffer it is written to grows
+		// once, not by doubling (and clearing) through megabytes.
 		n := 22 // the end of the central directory
 		for _, e := range z.entries {
-			n += e.data.Len() + 2*len(e.name) + 30 + 46 + 24
+			n += e.compressedLen() + 2*len(e.name) + 30 + 46 + 24
 		}
 		bb.Grow(n)
 	}
-	zw := zip.NewWriter(z.w)
+	zw := zip.NewWriter(w)
 	for _, e := range z.entries {
 		hdr := &zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc.Sum32(),
-			CompressedSize64: uint64(e.data.Len()), UncompressedSize64: e.size}
-		w, err := zw.CreateRaw(hdr)
+			CompressedSize64: uint64(e.compressedLen()), UncompressedSize64: e.size}
+		fw, err := zw.CreateRaw(hdr)
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(e.data.Bytes()); err != nil {
-			return err
+		data := e.chunks
+		if data == nil {
+			data = [][]byte{e.data.Bytes()}
 		}
-		e.data = bytes.Buffer{} // a kept part's bytes are shared: let go, never reused
+		for _, d := range data {
+			// The header goes out first, so that the data reaches the sink
+			// as the slice it is (see pieceSink).
+			if err := zw.Flush(); err != nil {
+				return err
+			}
+			if z.out != nil {
+				z.out.expect = d
+			}
+			if _, err := fw.Write(d); err != nil {
+				return err
+			}
+			if z.out != nil {
+				z.out.expect = nil
+			}
+		}
+		e.data, e.chunks = bytes.Buffer{}, nil // a kept part's bytes are shared: let go, never reused
 	}
 	return zw.Close()
+}
+
+// pieceSink receives a workbook as the pieces it is made of: the zip's
+// headers and directory copied, and each entry's compressed data — a kept
+// worksheet part, a chunk of the Topics worksheet — as the slice it is,
+// not copied. A pack is kept and sent as its pieces (an HTML pack is too),
+// so a workbook after one edit is not copied whole into a new buffer: that
+// copy was half of its build at 1,000 sheets, most of it the kernel handing
+// out 11 MB of fresh memory.
+//
+// A write is taken as it is only when it is the very slice expected (the
+// same first byte and length): archive/zip buffers small writes and passes
+// large ones through, and whatever it buffers comes here copied, so what
+// its buffering does changes only how much is copied, never the bytes.
+type pieceSink struct {
+	pieces [][]byte
+	small  []byte // copied bytes not yet a piece
+	expect []byte
+}
+
+func (s *pieceSink) Write(p []byte) (int, error) {
+	if len(p) > 0 && len(p) == len(s.expect) && &p[0] == &s.expect[0] {
+		s.cut()
+		s.pieces = append(s.pieces, p)
+		return len(p), nil
+	}
+	s.small = append(s.small, p...)
+	return len(p), nil
+}
+
+// cut makes the copied bytes a piece of their own; the next are copied
+// into a new buffer.
+func (s *pieceSink) cut() {
+	if len(s.small) > 0 {
+		s.pieces = append(s.pieces, s.small)
+		s.small = nil
+	}
+}
+
+// done returns the pieces.
+func (s *pieceSink) done() [][]byte {
+	s.cut()
+	return s.pieces
 }

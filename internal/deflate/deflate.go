@@ -68,6 +68,18 @@ func Join(chunks []Chunk) (data []byte, crc uint32, size uint64) {
 	return appendJoined(make([]byte, 0, joinedLen(chunks)), chunks)
 }
 
+// Pieces is Join without the joining: the stream as its chunks' data and
+// the final block, to be written one after another.
+func Pieces(chunks []Chunk) (pieces [][]byte, crc uint32, size uint64) {
+	pieces = make([][]byte, 0, len(chunks)+1)
+	for _, c := range chunks {
+		pieces = append(pieces, c.Data)
+		crc = CRC32Combine(crc, c.CRC, int64(c.Size))
+		size += c.Size
+	}
+	return append(pieces, FinalBlock), crc, size
+}
+
 // Gzip joins chunks into a gzip file (RFC 1952): a header with no name
 // and no time, the joined stream, and its CRC-32 and length.
 func Gzip(chunks []Chunk) []byte {

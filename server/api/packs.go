@@ -104,9 +104,9 @@ func render(pack *briefing.Pack, format string) (pieces, error) {
 	case "html":
 		parts, err = htmlpack.Parts(pack)
 	case "xlsx":
-		var b []byte
-		b, err = xlsxpack.Bytes(pack)
-		parts = pieces{b}
+		var ps [][]byte
+		ps, err = xlsxpack.Pieces(pack)
+		parts = pieces(ps)
 	default:
 		return nil, errorf(codeBadRequest, "format must be html or xlsx")
 	}
@@ -148,7 +148,9 @@ func (cp *cachedPack) gzipped() ([]byte, error) {
 }
 
 // pieces are a file's bytes in pieces, written one after the other: a
-// rendered HTML pack's, or a workbook or frozen file in one piece.
+// rendered HTML pack's sections and what lies between them, a workbook's
+// kept worksheets and what lies between them, or a frozen file in one
+// piece.
 type pieces [][]byte
 
 // WriteTo writes the pieces to w.

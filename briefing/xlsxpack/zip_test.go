@@ -1,0 +1,64 @@
+package xlsxpack
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// TestPieces: a workbook given in pieces is the same bytes as the workbook
+// whole, and after one sheet changed, the other sheets' worksheets and
+// Topics rows of 4 KB or more go out as the kept parts themselves, not as
+// copies (archive/zip buffers smaller writes, which are copied).
+func TestPieces(t *testing.T) {
+	s, err := briefing.SettingsFor("nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := packtest.Pack(s, 40)
+	for _, sh := range p.Sheets {
+		sh.Stored = fmt.Sprintf("stored %s, test %p", sh.ID, p) // as if read from the store: its parts are kept
+	}
+	if _, err := Bytes(p); err != nil {
+		t.Fatal(err)
+	}
+	p.Sheets[7].Stored += ", changed"
+	p.Sheets[7].Title += " (changed)"
+	wr, err := build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := wr.out.done()
+	whole, err := Bytes(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.Join(pieces, nil), whole) {
+		t.Fatal("the pieces joined differ from the workbook whole")
+	}
+	as := map[*byte]bool{}
+	for _, pc := range pieces {
+		as[&pc[0]] = true
+	}
+	var big, found int
+	look := func(data []byte) {
+		if len(data) >= 4096 {
+			big++
+			if as[&data[0]] {
+				found++
+			}
+		}
+	}
+	for i := range p.Sheets {
+		if i != 7 {
+			look(wr.parts[i].data)
+			look(wr.topicChunks[i+1].Data)
+		}
+	}
+	if big < 20 || found != big {
+		t.Fatalf("%d of %d kept parts of 4 KB or more went out as themselves", found, big)
+	}
+}

@@ -131,20 +131,27 @@ type cachedPack struct {
 	keys []string
 	etag string
 	name string
-	// gz is an HTML pack compressed with gzip, made once when first asked
-	// for, for a freeze to store. (Sending it gzip-encoded was measured on
-	// loopback under load: compressing each new pack cost more than the
-	// bytes saved.)
-	gzOnce sync.Once
-	gz     []byte
-	gzErr  error
+	// file is the pack as a freeze stores it, made once when first asked
+	// for: an HTML pack compressed with gzip (sending it gzip-encoded was
+	// measured on loopback under load: compressing each new pack cost more
+	// than the bytes saved), a workbook in one piece.
+	fileOnce sync.Once
+	file     []byte
+	fileErr  error
 }
 
-// gzipped returns an HTML pack compressed with gzip, compressing it the
-// first time: its sheets' sections as kept compressed, the rest anew.
-func (cp *cachedPack) gzipped() ([]byte, error) {
-	cp.gzOnce.Do(func() { cp.gz, cp.gzErr = htmlpack.Gzip(cp.parts, cp.keys) })
-	return cp.gz, cp.gzErr
+// stored returns the pack as a freeze stores it, making it the first time:
+// an HTML pack's sheets' sections as kept compressed and the rest
+// compressed anew; a workbook's pieces joined.
+func (cp *cachedPack) stored(format string) ([]byte, error) {
+	cp.fileOnce.Do(func() {
+		if format == "html" {
+			cp.file, cp.fileErr = htmlpack.Gzip(cp.parts, cp.keys)
+		} else {
+			cp.file = cp.parts.bytes()
+		}
+	})
+	return cp.file, cp.fileErr
 }
 
 // pieces are a file's bytes in pieces, written one after the other: a
@@ -404,10 +411,8 @@ func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string, 
 				continue
 			}
 			made += int64(cp.parts.Len())
-			if format == "html" {
-				gz, _ := cp.gzipped() // as a freeze stores it
-				made += int64(len(gz))
-			}
+			file, _ := cp.stored(format) // as a freeze stores it
+			made += int64(len(file))
 		}
 	}
 	return made, true
@@ -994,13 +999,11 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 			return err
 		}
 		// An HTML file is stored compressed (the store would compress it
-		// otherwise), from its sheets' kept compressed sections.
-		if f.format == "html" {
-			if data[i], err = cp.gzipped(); err != nil {
-				return err
-			}
-		} else {
-			data[i] = cp.parts.bytes()
+		// otherwise), from its sheets' kept compressed sections; a workbook
+		// in one piece. Either may have been made when the files were made
+		// ready.
+		if data[i], err = cp.stored(f.format); err != nil {
+			return err
 		}
 		digests[i] = cp.parts.sum()
 		return nil

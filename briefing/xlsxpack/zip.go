@@ -252,12 +252,12 @@ func (z *sortedZip) Close() error {
 			data = [][]byte{e.data.Bytes()}
 		}
 		for _, d := range data {
-			// The header goes out first, so that the data reaches the sink
-			// as the slice it is (see pieceSink).
-			if err := zw.Flush(); err != nil {
-				return err
-			}
 			if z.out != nil {
+				// The header goes out first, so that the data reaches the
+				// sink as the slice it is (see pieceSink).
+				if err := zw.Flush(); err != nil {
+					return err
+				}
 				z.out.expect = d
 			}
 			if _, err := fw.Write(d); err != nil {

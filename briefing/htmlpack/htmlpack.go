@@ -211,11 +211,11 @@ func keptPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, bool) {
 	return nil, false
 }
 
-// sheetPart renders a sheet's section of the file, its apostrophes
-// unescaped as the rest of the file's are, and keeps it.
 // sectionBufs are buffers sections are written into before they are kept.
 var sectionBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// sheetPart renders a sheet's section of the file, its apostrophes
+// unescaped as the rest of the file's are, and keeps it.
 func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	key := partKey(p, sh)
 	// Written into a reused buffer and copied out at its size: the section

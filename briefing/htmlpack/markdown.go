@@ -139,7 +139,7 @@ func fullText(s briefing.Settings, text string) string {
 func Warm(s briefing.Settings, text string) {
 	fullText(s, text)
 	if red, _, err := s.Redact(text); err == nil {
-		releaseParagraph(briefing.Paragraph{Text: red})
+		releaseText(red)
 	}
 }
 
@@ -197,19 +197,8 @@ func WarmStore(ctx context.Context, st briefing.Store) (int, error) {
 	return n, err
 }
 
-// withPortionMark puts the portion mark inside the paragraph's first block.
-func withPortionMark(html, mark string) string {
-	if mark == "" {
-		return html
-	}
-	var b bytes.Buffer
-	b.Grow(len(html) + len(mark) + 32)
-	writePortionMarked(&b, html, mark)
-	return b.String()
-}
-
-// writePortionMarked writes html with the portion mark inside its first
-// block (see withPortionMark).
+// writePortionMarked writes a paragraph's html with the portion mark
+// inside its first block.
 func writePortionMarked(b *bytes.Buffer, html, mark string) {
 	if mark == "" {
 		b.WriteString(html)
@@ -250,17 +239,16 @@ func writeParagraph(b *bytes.Buffer, s briefing.Settings, p briefing.Paragraph) 
 	}
 }
 
-// releaseParagraph renders a paragraph of the release view, whose text has
-// had every withheld word replaced by its ground already.
-func releaseParagraph(p briefing.Paragraph) template.HTML {
-	var b bytes.Buffer
-	writeReleaseParagraph(&b, p)
-	return template.HTML(b.String())
+// releaseText renders the text of a paragraph of the release view, whose
+// every withheld word has been replaced by its ground already.
+func releaseText(text string) string {
+	return cached("release", text, func() string { return render(stripSentinels.Replace(text)) })
 }
 
-// writeReleaseParagraph writes releaseParagraph's HTML.
+// writeReleaseParagraph writes a paragraph of the release view as the pack
+// shows it: a paragraph withheld whole marked as such.
 func writeReleaseParagraph(b *bytes.Buffer, p briefing.Paragraph) {
-	html := cached("release", p.Text, func() string { return render(stripSentinels.Replace(p.Text)) })
+	html := releaseText(p.Text)
 	if p.Withhold == "" {
 		b.WriteString(html)
 		return

@@ -62,14 +62,9 @@ var FinalBlock = func() []byte {
 	return b.Bytes()
 }()
 
-// Join joins chunks into one deflate stream, closed, with the CRC-32 and
-// length of the text it holds.
-func Join(chunks []Chunk) (data []byte, crc uint32, size uint64) {
-	return appendJoined(make([]byte, 0, joinedLen(chunks)), chunks)
-}
-
-// Pieces is Join without the joining: the stream as its chunks' data and
-// the final block, to be written one after another.
+// Pieces is chunks as one deflate stream, closed: their data and the final
+// block, to be written one after another, with the CRC-32 and length of
+// the text it holds.
 func Pieces(chunks []Chunk) (pieces [][]byte, crc uint32, size uint64) {
 	pieces = make([][]byte, 0, len(chunks)+1)
 	for _, c := range chunks {
@@ -83,35 +78,20 @@ func Pieces(chunks []Chunk) (pieces [][]byte, crc uint32, size uint64) {
 // Gzip joins chunks into a gzip file (RFC 1952): a header with no name
 // and no time, the joined stream, and its CRC-32 and length.
 func Gzip(chunks []Chunk) []byte {
-	out := make([]byte, 0, 10+joinedLen(chunks)+8)
+	pieces, crc, size := Pieces(chunks)
+	n := 10 + 8
+	for _, p := range pieces {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
 	// Magic, deflate, no flags, no time, the quickest level (XFL 4), an
 	// unknown system: what compress/gzip writes at BestSpeed, less the OS.
 	out = append(out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255)
-	out, crc, size := appendJoined(out, chunks)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
 	out = binary.LittleEndian.AppendUint32(out, crc)
 	return binary.LittleEndian.AppendUint32(out, uint32(size))
-}
-
-// joinedLen is the length of chunks joined into one closed stream.
-func joinedLen(chunks []Chunk) int {
-	n := len(FinalBlock)
-	for _, c := range chunks {
-		n += len(c.Data)
-	}
-	return n
-}
-
-// appendJoined appends chunks to out as one stream, closed, and returns it
-// with the CRC-32 and length of the text it holds.
-func appendJoined(out []byte, chunks []Chunk) ([]byte, uint32, uint64) {
-	var crc uint32
-	var size uint64
-	for _, c := range chunks {
-		out = append(out, c.Data...)
-		crc = CRC32Combine(crc, c.CRC, int64(c.Size))
-		size += c.Size
-	}
-	return append(out, FinalBlock...), crc, size
 }
 
 // CRC32Combine returns the CRC-32 (IEEE) of two texts joined, from the

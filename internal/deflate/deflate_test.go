@@ -31,10 +31,10 @@ func TestCRC32Combine(t *testing.T) {
 	}
 }
 
-// TestGzipAndJoin compresses pieces of text one by one and checks that the
+// TestGzipAndPieces compresses pieces of text one by one and checks that the
 // gzip file and the deflate stream they join into read back as the text
 // whole, with the right checksum and length.
-func TestGzipAndJoin(t *testing.T) {
+func TestGzipAndPieces(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 4))
 	words := []string{"dialogue ", "partner ", "SECRET ", "<p>", "</p>\n", "Pacific ", "cyber ", "&amp; ", "é "}
 	var pieces [][]byte
@@ -71,12 +71,12 @@ func TestGzipAndJoin(t *testing.T) {
 	if !bytes.Equal(got, whole) {
 		t.Fatalf("gzip: %d bytes back, want %d", len(got), len(whole))
 	}
-	data, crc, size := Join(chunks)
-	got, err = io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	stream, crc, size := Pieces(chunks)
+	got, err = io.ReadAll(flate.NewReader(bytes.NewReader(bytes.Join(stream, nil))))
 	if err != nil || !bytes.Equal(got, whole) {
-		t.Fatalf("join: %d bytes back, want %d (%v)", len(got), len(whole), err)
+		t.Fatalf("pieces: %d bytes back, want %d (%v)", len(got), len(whole), err)
 	}
 	if crc != crc32.ChecksumIEEE(whole) || size != uint64(len(whole)) {
-		t.Fatalf("join: crc %08x size %d, want %08x %d", crc, size, crc32.ChecksumIEEE(whole), len(whole))
+		t.Fatalf("pieces: crc %08x size %d, want %08x %d", crc, size, crc32.ChecksumIEEE(whole), len(whole))
 	}
 }

@@ -223,10 +223,7 @@ func plainCell(b *bytes.Buffer, style int, v any) {
 		inlineCell(b, "", style, "")
 		return
 	}
-	b.WriteString(`<c`)
-	if style != 0 {
-		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
-	}
+	cellOpen(b, "", style)
 	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
 	for _, r := range runs {
 		xmlEscape(b, r.Text)
@@ -238,13 +235,7 @@ func plainCell(b *bytes.Buffer, style int, v any) {
 // reference, the cell is the one after the last; an empty text is an empty
 // cell.
 func inlineCell(b *bytes.Buffer, ref string, style int, text string) {
-	b.WriteString(`<c`)
-	if ref != "" {
-		b.WriteString(` r="` + ref + `"`)
-	}
-	if style != 0 {
-		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
-	}
+	cellOpen(b, ref, style)
 	if text == "" {
 		b.WriteString(`/>`)
 		return
@@ -252,6 +243,17 @@ func inlineCell(b *bytes.Buffer, ref string, style int, text string) {
 	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
 	xmlEscape(b, text)
 	b.WriteString(`</t></is></c>`)
+}
+
+// cellOpen begins a cell: its reference, if any, and its style, if any.
+func cellOpen(b *bytes.Buffer, ref string, style int) {
+	b.WriteString(`<c`)
+	if ref != "" {
+		b.WriteString(` r="` + ref + `"`)
+	}
+	if style != 0 {
+		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
+	}
 }
 
 // richCell writes a cell of inline rich text: bold and colour per run.

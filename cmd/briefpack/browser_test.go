@@ -501,6 +501,15 @@ func TestBrowserJourneys(t *testing.T) {
 			}
 		})
 		signIn(t, ctx, ds, "officer")
+		// opened opens the sheet's editor and says whether it offers a
+		// draft and what the browser keeps once it has looked.
+		opened := func(what string) (offered bool, kept string) {
+			do(t, ctx, what, chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
+				chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
+				chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
+				chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+			return offered, kept
+		}
 		secret := " Typed into the SECRET paragraph and never saved."
 		var kept string
 		do(t, ctx, "type into the SECRET paragraph", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
@@ -515,11 +524,7 @@ func TestBrowserJourneys(t *testing.T) {
 		// next person signs in on the same browser.
 		do(t, ctx, "the session ends", network.ClearBrowserCookies())
 		signIn(t, ctx, ds, "officer2")
-		var offered bool
-		do(t, ctx, "the next person opens the same sheet", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
-			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
-			chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
-			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		offered, kept := opened("the next person opens the same sheet")
 		if offered {
 			t.Error("another person's draft is offered")
 		}
@@ -556,10 +561,7 @@ func TestBrowserJourneys(t *testing.T) {
 			return was
 		}
 		defer remark(remark("TOP SECRET"))
-		do(t, ctx, "the officer comes back to it", chromedp.Navigate(ds.url+"/sheets/"+rbo+"/edit"),
-			chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
-			chromedp.Evaluate(`!!document.getElementById('draft-note')`, &offered),
-			chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		offered, kept = opened("the officer comes back to it")
 		if offered {
 			t.Error("a draft of a paragraph marked above its writer since is offered")
 		}

@@ -162,6 +162,12 @@ func (c *collection[T, P]) decodeKey(tx kvTx, key []byte, shared bool) (P, error
 	if raw == nil {
 		return nil, nil
 	}
+	return c.decodeRaw(key, raw, shared)
+}
+
+// decodeRaw decodes the bytes stored under key, through the memo when the
+// kind has one.
+func (c *collection[T, P]) decodeRaw(key, raw []byte, shared bool) (P, error) {
 	var obj P
 	var err error
 	if c.memo != nil {
@@ -220,31 +226,11 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 	if after != nil && bytes.Equal(k, start) {
 		k, _ = cur.Next()
 	}
-	if c.memo != nil {
-		return c.pageDecoded(tx, cur, k, prefix, limit, shared)
-	}
-	var out []P
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		if len(out) == limit {
-			return out, out[limit-1].GetMeta().ID, nil
-		}
-		id := k[len(prefix):]
-		obj, err := c.decodeKey(tx, id, shared)
-		if err != nil {
-			return nil, "", err
-		} else if obj == nil {
-			return nil, "", fmt.Errorf("store: index of %s lists a missing %s %s", c.kind, c.kind, idString(id))
-		}
-		out = append(out, obj)
-	}
-	return out, "", nil
-}
-
-// pageDecoded is pageOf for a kind read in bulk (one with a memo): the page's
-// stored bytes are read first, in order, and then decoded on every
-// processor. Decoding a round of 1,000 sheets not read before was most of
-// assembling its pack (0.15 s of JSON on one processor).
-func (c *collection[T, P]) pageDecoded(tx kvTx, cur kvCursor, k, prefix []byte, limit int, shared bool) ([]P, string, error) {
+	// The page's stored bytes are read first, in order, and then decoded;
+	// a kind read in bulk (one with a memo: a pack reads every sheet of a
+	// round) on every processor. Decoding a round of 1,000 sheets not read
+	// before was most of assembling its pack (0.15 s of JSON on one
+	// processor).
 	type stored struct{ id, raw []byte }
 	var page []stored
 	next := ""
@@ -261,19 +247,16 @@ func (c *collection[T, P]) pageDecoded(tx kvTx, cur kvCursor, k, prefix []byte, 
 		page = append(page, stored{id, raw})
 	}
 	out := make([]P, len(page))
+	workers := 1 // a few are decoded sooner than goroutines start
+	if c.memo != nil && len(page) >= 16 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	// The bytes are the transaction's, read only, while it lasts: they may
 	// be decoded side by side.
-	workers := runtime.GOMAXPROCS(0)
-	if len(page) < 16 {
-		workers = 1 // a few are decoded sooner than goroutines start
-	}
-	err := parallel.Some(workers, len(page), func(i int, _ *struct{}) error {
-		obj, err := c.memo.decode(c.kind, page[i].id, page[i].raw, c.unmarshal, shared)
-		if err != nil {
-			return fmt.Errorf("store: decode %s %s: %w", c.kind, idString(page[i].id), err)
-		}
+	err = parallel.Some(workers, len(page), func(i int, _ *struct{}) error {
+		obj, err := c.decodeRaw(page[i].id, page[i].raw, shared)
 		out[i] = obj
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, "", err

@@ -1036,15 +1036,22 @@ type chunkSet struct {
 	n      int
 }
 
-// dropChunks deletes the chunks of a commit that did not happen, as far as
-// it can: those left are only space, never read, since no manifest names
-// them. Deleting goes on when the request that wrote them has gone.
+// dropChunks deletes the chunks of a commit that did not happen (see
+// dropUnnamed): those left are only space, never read, since no manifest
+// names them.
 func (k *etcdKV) dropChunks(ctx context.Context, sets []chunkSet) {
 	for _, c := range sets {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
-		_, _ = k.cli.Delete(ctx, chunkKey(c.prefix, c.gen, 0), clientv3.WithRange(chunkKey(c.prefix, c.gen, c.n)))
-		cancel()
+		k.dropUnnamed(ctx, chunkKey(c.prefix, c.gen, 0), clientv3.WithRange(chunkKey(c.prefix, c.gen, c.n)))
 	}
+}
+
+// dropUnnamed deletes, as far as it can, keys written for a commit that
+// did not happen, which nothing names: it goes on when the request that
+// wrote them has gone, for as long as one request may take.
+func (k *etcdKV) dropUnnamed(ctx context.Context, key string, opts ...clientv3.OpOption) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
+	defer cancel()
+	_, _ = k.cli.Delete(ctx, key, opts...)
 }
 
 func (t *etcdTx) learnBuckets() {
@@ -1086,10 +1093,7 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 	n := 0
 	for off := 0; off < len(blob); off += chunkSize {
 		if _, err := k.cli.Put(ctx, fmt.Sprintf("%s%08d", jp, n), string(blob[off:min(off+chunkSize, len(blob))])); err != nil {
-			// Nothing names the journal yet: what was written of it goes.
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
-			_, _ = k.cli.Delete(dctx, jp, clientv3.WithPrefix())
-			cancel()
+			k.dropUnnamed(ctx, jp, clientv3.WithPrefix()) // nothing names the journal yet
 			return "", fmt.Errorf("store: write journal: %w: %w", errJournalUnwritten, etcdError(err))
 		}
 		n++
@@ -1101,7 +1105,7 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 		return "", fmt.Errorf("store: commit: %w", etcdError(err))
 	}
 	if !resp.Succeeded {
-		_, _ = k.cli.Delete(ctx, jp, clientv3.WithPrefix())
+		k.dropUnnamed(ctx, jp, clientv3.WithPrefix())
 		return "", errRetry
 	}
 	return mark, nil

@@ -315,10 +315,9 @@ func (k *etcdKV) chunkPrefix(bucket, key []byte) string {
 }
 
 func chunkKey(prefix string, gen uint64, i int) string {
-	var b [12]byte
-	binary.BigEndian.PutUint64(b[:8], gen)
-	binary.BigEndian.PutUint32(b[8:], uint32(i))
-	return prefix + string(b[:])
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(i))
+	return genPrefix(prefix, gen) + string(b[:])
 }
 
 // prefixEnd is the first key after every key that starts with p.

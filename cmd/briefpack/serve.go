@@ -102,6 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.DB.Close()
 		return err
 	}
+	if store.IsEtcdURL(m.DBPath) {
+		m.Server.WhileServing("deleting what commits that did not happen left in etcd", sweepEvery(m.DB, time.Hour, m.Logger))
+	}
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -140,6 +143,33 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Watch(wctx)
 	}()
 	return nil
+}
+
+// sweepEvery deletes what commits that did not happen left in an etcd
+// database (store.DB.Sweep), a minute after the start and then every
+// interval: a lost answer to a freeze's commit leaves its files' chunks,
+// tens of megabytes of the cluster's quota, which nothing else would
+// delete. Every server sweeps; what one deletes, another finds gone.
+func sweepEvery(db *store.DB, interval time.Duration, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		wait := time.Minute
+		for {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return nil
+			}
+			wait = interval
+			s, err := db.Sweep(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("deleting what commits that did not happen left in etcd", "err", err)
+			case s != store.Swept{}:
+				log.Info("deleted what commits that did not happen left in etcd",
+					"values", s.Values, "chunks", s.Chunks, "journals", s.Journals)
+			}
+		}
+	}
 }
 
 // URL returns the server's base URL.

@@ -371,12 +371,42 @@ func splitCell(s string) (string, int, string) {
 	return sheet, n, ref[:j]
 }
 
+// EscapeSpan writes withheld words as a cell shows them inside
+// "[s6(a): …]": a "]" as "\]" and a "\" as "\\", so that the span ends
+// where it ends when the cell is edited and read back (FromCellText), not
+// at a bracket of the words, which would release those after it.
+func EscapeSpan(words string) string {
+	if !strings.ContainsAny(words, `]\`) {
+		return words
+	}
+	return spanEscaper.Replace(words)
+}
+
+var spanEscaper = strings.NewReplacer(`\`, `\\`, `]`, `\]`)
+
+// spanWords reads withheld words as EscapeSpan wrote them, up to the "]"
+// that ends the span: the words and the bytes read, "]" included; ok is
+// false when no "]" ends them. A "\" before anything else is itself.
+func spanWords(s string) (words string, n int, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == ']':
+			return b.String(), i + 1, true
+		case s[i] == '\\' && i+1 < len(s) && (s[i+1] == ']' || s[i+1] == '\\'):
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return "", 0, false
+}
+
 // FromCellText turns a paragraph's text as a spreadsheet cell shows it back
 // into the paragraph's Markdown: a withheld span shown "[s6(a): words]"
-// becomes "{{s6(a): words}}", a bullet "• " a list item "- ", and the
-// "[withheld on release: s6(a)] " flag that leads a withheld paragraph is
-// dropped (the Withholding column says it). Bold and links shown as plain
-// text stay plain.
+// becomes "{{s6(a): words}}" (its words read as EscapeSpan wrote them), a
+// bullet "• " a list item "- ", and the "[withheld on release: s6(a)] " flag
+// that leads a withheld paragraph is dropped (the Withholding column says
+// it). Bold and links shown as plain text stay plain.
 func FromCellText(s Settings, text string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	if rest, ok := strings.CutPrefix(text, "[withheld on release: "); ok {
@@ -395,11 +425,11 @@ func FromCellText(s Settings, text string) string {
 		b.WriteString(rest[:i])
 		rest = rest[i:]
 		colon := strings.Index(rest, ": ")
-		end := strings.IndexByte(rest, ']')
-		if colon > 1 && end > colon+2 && !strings.ContainsAny(rest[1:colon], "[]\n") {
-			if g := s.NormalizeGround(rest[1:colon]); g != "" && !strings.Contains(rest[colon+2:end], "{{") {
-				b.WriteString("{{" + g + ": " + rest[colon+2:end] + "}}")
-				rest = rest[end+1:]
+		if colon > 1 && !strings.ContainsAny(rest[1:colon], "[]\n") {
+			words, n, ok := spanWords(rest[colon+2:])
+			if g := s.NormalizeGround(rest[1:colon]); ok && words != "" && g != "" && !strings.Contains(words, "{{") {
+				b.WriteString("{{" + g + ": " + words + "}}")
+				rest = rest[colon+2+n:]
 				continue
 			}
 		}

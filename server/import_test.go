@@ -523,3 +523,45 @@ func TestImport_Page(t *testing.T) {
 		t.Fatalf("after the form's import: version %d, %q", got.Version, got.Sections[0].Paragraphs[0].Text)
 	}
 }
+
+// TestImport_WithheldBracketStaysWithheld: withheld words that hold a "]"
+// stay withheld through a workbook edited in a spreadsheet and imported:
+// the bracket does not end the span early, so no word after it reaches
+// the release edition.
+func TestImport_WithheldBracketStaysWithheld(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	const withheld = `[demo stand-in] named the canaryvale sector, and a \ too`
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Critical Minerals",
+		para("Assessed {{s6(a): "+withheld+"}} as a risk.", "RESTRICTED", "")))
+	book := f.xlsxPack("lead", w.round, "")
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := topicsRow(t, x, "Assessed [s6(a): ")
+	shown, _ := x.GetCellValue("Topics", "D"+itoa(n))
+	x.Close()
+	if want := `Assessed [s6(a): [demo stand-in\] named the canaryvale sector, and a \\ too] as a risk.`; shown != want {
+		t.Fatalf("the cell shows %q, want %q", shown, want)
+	}
+	edited := editBook(t, book, func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "D"+itoa(n), shown+" (checked)")
+	})
+	if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	got := f.sheet("officer", id).Sections[0].Paragraphs[0].Text
+	if want := "Assessed {{s6(a): " + withheld + "}} as a risk. (checked)"; got != want {
+		t.Fatalf("imported %q, want %q", got, want)
+	}
+	for _, format := range []string{"html", "xlsx"} {
+		r := f.do("admin", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)
+		if r.Code != 200 {
+			t.Fatalf("release %s: %d %s", format, r.Code, r.Body.String())
+		}
+		if found := findCanaries([]string{"canaryvale", "stand-in"}, r); len(found) > 0 {
+			t.Errorf("the release %s carries withheld words: %s", format, strings.Join(found, "; "))
+		}
+	}
+}

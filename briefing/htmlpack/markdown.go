@@ -30,9 +30,9 @@ var policy = func() *bluemonday.Policy {
 	return p
 }()
 
-// mdFlags are blackfriday's common extensions less those that could reach
-// outside the document.
-const mdFlags = blackfriday.NoIntraEmphasis | blackfriday.Tables | blackfriday.FencedCode | blackfriday.Strikethrough |
+// Extensions are blackfriday's common extensions less those that could reach
+// outside the document: the Markdown of every pack, the workbook's too.
+const Extensions = blackfriday.NoIntraEmphasis | blackfriday.Tables | blackfriday.FencedCode | blackfriday.Strikethrough |
 	blackfriday.SpaceHeadings | blackfriday.BackslashLineBreak | blackfriday.DefinitionLists
 
 // Private-use runes mark withheld spans through Markdown and sanitising;
@@ -51,7 +51,7 @@ var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), 
 // its own.
 func render(md string) string {
 	renderer := blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})
-	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(mdFlags), blackfriday.WithRenderer(renderer))
+	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(Extensions), blackfriday.WithRenderer(renderer))
 	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
 }
 

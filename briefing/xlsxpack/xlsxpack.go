@@ -11,15 +11,17 @@ package xlsxpack
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/russross/blackfriday/v2"
 	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
 )
 
 // Fixed worksheet names.
@@ -594,7 +596,13 @@ func (wr *writer) textRuns(text string) []excelize.RichTextRun {
 		}
 		if sg.Ground != "" {
 			runs = append(runs, excelize.RichTextRun{Text: "[" + sg.Ground + ": ", Font: flagFont})
-			runs = append(runs, markdownRuns(t, flagFont)...)
+			// A "]" of the withheld words would end the span where an
+			// edited cell is read back, and the words after it would be
+			// released: it is escaped, as the escape is (briefing.FromCellText).
+			for _, r := range markdownRuns(t, flagFont) {
+				r.Text = briefing.EscapeSpan(r.Text)
+				runs = append(runs, r)
+			}
 			runs = append(runs, excelize.RichTextRun{Text: "]", Font: flagFont})
 			continue
 		}
@@ -607,9 +615,6 @@ var (
 	flagFont     = &excelize.Font{Color: "8A1C1C", Bold: true}
 	boldFont     = &excelize.Font{Bold: true}
 	boldFlagFont = &excelize.Font{Color: "8A1C1C", Bold: true}
-	linkRE       = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]*)\)`)
-	emRE         = regexp.MustCompile(`(?:^|\b)\*([^*\s][^*]*?)\*|(?:^|\b)_([^_\s][^_]*?)_\b`)
-	inlineMarks  = strings.NewReplacer("`", "", "\\*", "*", "\\_", "_")
 )
 
 // listPrefix writes a Markdown list marker as a bullet, keeping numbers.
@@ -628,48 +633,182 @@ func listPrefix(t string) string {
 	return t
 }
 
-// markdownRuns turns a little Markdown into rich text: **bold** and __bold__
-// become bold runs; links become "text (address)"; other marks are dropped.
+// markdownRuns turns a paragraph's Markdown into rich text as the HTML pack
+// shows it, read by the same parser with the same extensions: strong text
+// becomes bold runs, a link "text (address)", and every other mark goes
+// where the HTML pack drops it and stays where it shows it ("2*3*4",
+// "snake_case", an escaped "\*"). Lines are read as lines, never as
+// headings, lists or quotes: the cell shows them as written (textRuns has
+// made list markers bullets), and an edited cell is read back as Markdown.
 func markdownRuns(t string, base *excelize.Font) []excelize.RichTextRun {
-	if strings.Contains(t, "](") {
-		t = linkRE.ReplaceAllString(t, "$1 ($2)")
+	if !strings.ContainsAny(t, markdownMarks) {
+		return []excelize.RichTextRun{{Text: t, Font: base}}
 	}
 	bold := boldFont
 	if base != nil {
 		bold = boldFlagFont
 	}
-	var out []excelize.RichTextRun
-	for t != "" {
-		i, mark := strings.Index(t, "**"), "**"
-		if j := strings.Index(t, "__"); j >= 0 && (i < 0 || j < i) {
-			i, mark = j, "__"
-		}
-		if i < 0 {
-			break
-		}
-		k := strings.Index(t[i+2:], mark)
-		if k <= 0 {
-			break
-		}
-		if i > 0 {
-			out = append(out, excelize.RichTextRun{Text: plainMarks(t[:i]), Font: base})
-		}
-		out = append(out, excelize.RichTextRun{Text: plainMarks(t[i+2 : i+2+k]), Font: bold})
-		t = t[i+2+k+2:]
+	// The spaces around the text are its own (it may sit between withheld
+	// spans), not the parser's to trim.
+	body := strings.Trim(t, " \t\n")
+	if body == "" {
+		return []excelize.RichTextRun{{Text: t, Font: base}}
 	}
-	if t != "" {
-		out = append(out, excelize.RichTextRun{Text: plainMarks(t), Font: base})
+	lead, trail := t[:strings.Index(t, body)], t[strings.Index(t, body)+len(body):]
+	runs, ok := strongOnly(body, base, bold)
+	if !ok {
+		runs = parsedRuns(body, base, bold)
+	}
+	return around(lead, runs, trail, base)
+}
+
+// around puts the spaces around a text back, in runs of the text's font.
+func around(lead string, runs []excelize.RichTextRun, trail string, base *excelize.Font) []excelize.RichTextRun {
+	if lead != "" {
+		if runs[0].Font == base {
+			runs[0].Text = lead + runs[0].Text
+		} else {
+			runs = append([]excelize.RichTextRun{{Text: lead, Font: base}}, runs...)
+		}
+	}
+	if trail != "" {
+		if last := &runs[len(runs)-1]; last.Font == base {
+			last.Text += trail
+		} else {
+			runs = append(runs, excelize.RichTextRun{Text: trail, Font: base})
+		}
+	}
+	return runs
+}
+
+// parsedRuns is markdownRuns through the parser, of a text with no spaces
+// around it.
+func parsedRuns(body string, base, bold *excelize.Font) []excelize.RichTextRun {
+	// A word joiner before each line keeps it from starting a block.
+	src := lineStart + strings.ReplaceAll(body, "\n", "\n"+lineStart)
+	doc := blackfriday.New(blackfriday.WithExtensions(htmlpack.Extensions)).Parse([]byte(src))
+	var out []excelize.RichTextRun
+	var b strings.Builder
+	strong := 0
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		f := base
+		if strong > 0 {
+			f = bold
+		}
+		text := strings.ReplaceAll(b.String(), lineStart, "")
+		b.Reset()
+		if text == "" {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].Font == f {
+			out[n-1].Text += text
+		} else {
+			out = append(out, excelize.RichTextRun{Text: text, Font: f})
+		}
+	}
+	paragraphs := 0
+	doc.Walk(func(n *blackfriday.Node, entering bool) blackfriday.WalkStatus {
+		switch n.Type {
+		case blackfriday.Paragraph:
+			if entering && paragraphs > 0 {
+				b.WriteString("\n\n")
+			}
+			paragraphs++
+		case blackfriday.Strong:
+			flush()
+			if entering {
+				strong++
+			} else {
+				strong--
+			}
+		case blackfriday.Text:
+			// An entity (&copy;) is text to the parser, a character to the
+			// reader of the HTML pack.
+			if bytes.IndexByte(n.Literal, '&') >= 0 {
+				b.WriteString(html.UnescapeString(string(n.Literal)))
+			} else {
+				b.Write(n.Literal)
+			}
+		case blackfriday.Code:
+			b.Write(n.Literal)
+		case blackfriday.Softbreak, blackfriday.Hardbreak:
+			b.WriteByte('\n')
+		case blackfriday.Link:
+			if !entering {
+				b.WriteString(" (" + string(n.LinkData.Destination) + ")")
+			}
+		case blackfriday.CodeBlock:
+			b.Write(n.Literal)
+		}
+		return blackfriday.GoToNext
+	})
+	flush()
+	if len(out) == 0 {
+		return []excelize.RichTextRun{{Text: "", Font: base}}
 	}
 	return out
 }
 
-// plainMarks drops single-character emphasis and code marks.
-func plainMarks(t string) string {
-	if !strings.ContainsAny(t, "*_`\\") {
-		return t
+// strongOnly reads, without the parser, the text whose only marks are
+// pairs of "**" around words ("the **deepest** cooperation"), as the parser
+// would: it is most of what is marked, and the parser costs five times the
+// allocations of the whole workbook. ok is false for any other text.
+func strongOnly(t string, base, bold *excelize.Font) (_ []excelize.RichTextRun, ok bool) {
+	if strings.ContainsAny(t, "_`\\~[<&") || strings.Contains(t, " \n") || strings.Contains(t, "\n ") {
+		return nil, false
 	}
-	return emRE.ReplaceAllString(inlineMarks.Replace(t), "$1$2")
+	var out []excelize.RichTextRun
+	in := false
+	for t != "" {
+		i := strings.IndexByte(t, '*')
+		if i < 0 {
+			if in {
+				return nil, false // an opening pair without its closing one
+			}
+			break
+		}
+		if i+1 >= len(t) || t[i+1] != '*' || i+2 < len(t) && t[i+2] == '*' {
+			return nil, false // a single star, or three
+		}
+		if in {
+			if i == 0 || isSpace(t[i-1]) {
+				return nil, false
+			}
+		} else if i+2 >= len(t) || isSpace(t[i+2]) {
+			return nil, false
+		}
+		if i > 0 {
+			f := base
+			if in {
+				f = bold
+			}
+			out = append(out, excelize.RichTextRun{Text: t[:i], Font: f})
+		}
+		in = !in
+		t = t[i+2:]
+	}
+	if t != "" {
+		out = append(out, excelize.RichTextRun{Text: t, Font: base})
+	}
+	if len(out) == 0 {
+		return nil, false
+	}
+	return out, true
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+// markdownMarks are the characters without which a text is plain to
+// Markdown as the pack reads it: no emphasis, code, escape, strikethrough,
+// link, inline HTML or entity.
+const markdownMarks = "*_`\\~[<&"
+
+// lineStart is a word joiner: invisible, and not a character that begins
+// a Markdown block.
+const lineStart = "\u2060"
 
 // namer makes worksheet names legal and unique: no []:*?/\, no leading or
 // trailing apostrophe, at most 31 characters, never one of the fixed names

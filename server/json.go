@@ -58,7 +58,9 @@ func checkJSONText(body []byte) error {
 		return Errorf(codeBadRequest, fmt.Sprintf("the request body holds an unpaired surrogate escape (at byte %d): it is not valid Unicode text", i))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if key, err := duplicateKey(dec, ""); err != nil {
+	if key, err := duplicateKey(dec, "", 0); errors.Is(err, errTooDeep) {
+		return Errorf(codeBadRequest, fmt.Sprintf("the request body nests arrays and objects more than %d deep", maxJSONDepth))
+	} else if err != nil {
 		return nil // malformed JSON: Decode explains it
 	} else if key != "" {
 		return &briefing.Error{Code: codeBadRequest, Message: fmt.Sprintf("%s is given twice in the request body", key),
@@ -106,10 +108,18 @@ func loneSurrogate(b []byte) int {
 
 // duplicateKey walks one JSON value and returns the path of the first key an
 // object gives twice, or "".
-func duplicateKey(dec *json.Decoder, path string) (string, error) {
+func duplicateKey(dec *json.Decoder, path string, depth int) (string, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return "", err
+	}
+	if tok == json.Delim('{') || tok == json.Delim('[') {
+		// Each level holds its path while the levels under it are read: a
+		// body of nothing but brackets cost memory in the square of its
+		// depth (40 KB of them, 600 MB), before any sign-in.
+		if depth++; depth > maxJSONDepth {
+			return "", errTooDeep
+		}
 	}
 	switch tok {
 	case json.Delim('{'):
@@ -128,14 +138,14 @@ func duplicateKey(dec *json.Decoder, path string) (string, error) {
 				return p, nil
 			}
 			seen[key] = true
-			if dup, err := duplicateKey(dec, p); err != nil || dup != "" {
+			if dup, err := duplicateKey(dec, p, depth); err != nil || dup != "" {
 				return dup, err
 			}
 		}
 		_, err = dec.Token()
 	case json.Delim('['):
 		for i := 0; dec.More(); i++ {
-			if dup, err := duplicateKey(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil || dup != "" {
+			if dup, err := duplicateKey(dec, path+"["+strconv.Itoa(i)+"]", depth); err != nil || dup != "" {
 				return dup, err
 			}
 		}
@@ -143,6 +153,12 @@ func duplicateKey(dec *json.Decoder, path string) (string, error) {
 	}
 	return "", err
 }
+
+// maxJSONDepth is how deep a request body may nest arrays and objects:
+// briefpack's deepest (a sheet's sections' paragraphs) is four.
+const maxJSONDepth = 32
+
+var errTooDeep = errors.New("nested too deep")
 
 // jsonError explains a decoding error in one line, with the field where known.
 func jsonError(err error) error {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -350,6 +351,10 @@ const defaultRequestTimeout = 15 * time.Second
 // journalStall is how long a large commit may make no progress before
 // another server finishes it.
 var journalStall = 3 * time.Second
+
+// journalProgress is the key, under a journal's prefix, that each part of
+// it applied puts.
+const journalProgress = "progress"
 
 func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	if writable {
@@ -1125,7 +1130,10 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 			size += opSize(ops[part])
 			part++
 		}
-		resp, err := k.cli.Txn(ctx).If(still).Then(ops[:part]...).Commit()
+		// Each part says it was applied in the journal's own key, which
+		// a server waiting on the journal watches (awaitJournal).
+		then := append(slices.Clip(ops[:part]), clientv3.OpPut(jp+journalProgress, strconv.Itoa(len(ops))))
+		resp, err := k.cli.Txn(ctx).If(still).Then(then...).Commit()
 		if err != nil {
 			return fmt.Errorf("store: commit: %w", etcdError(err))
 		}
@@ -1141,11 +1149,18 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 	return nil
 }
 
-// awaitJournal waits for a large commit being applied. Every other writer
-// waits on it too, so while its server works the cluster's revision moves
-// with each part it applies; when it has not moved for journalStall, that
-// server is gone and this one applies the journal itself.
+// awaitJournal waits for a large commit being applied. While its server
+// works, each part it applies moves the journal's progress key; when that
+// has not moved for journalStall, the server is gone and this one applies
+// the journal itself. (The cluster's revision would not do: any write
+// under another prefix, or by another program, moves it, and held every
+// request on this database for as long as those went on.)
 func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error {
+	gen, n, err := parseJournalMark(mark)
+	if err != nil {
+		return err
+	}
+	jp := k.journalPrefix(gen)
 	last, since := int64(0), time.Now()
 	for time.Since(since) < journalStall {
 		select {
@@ -1153,22 +1168,18 @@ func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
-		resp, err := k.cli.Get(ctx, k.revKey())
+		resp, err := k.cli.Txn(ctx).Then(clientv3.OpGet(k.revKey()), clientv3.OpGet(jp+journalProgress)).Commit()
 		if err != nil {
 			return fmt.Errorf("store: begin: %w", etcdError(err))
 		}
-		if len(resp.Kvs) == 0 || resp.Kvs[0].ModRevision != mod {
+		token, progress := resp.Responses[0].GetResponseRange().Kvs, resp.Responses[1].GetResponseRange().Kvs
+		if len(token) == 0 || token[0].ModRevision != mod {
 			return nil
 		}
-		if resp.Header.Revision != last {
-			last, since = resp.Header.Revision, time.Now()
+		if len(progress) == 1 && progress[0].ModRevision != last {
+			last, since = progress[0].ModRevision, time.Now()
 		}
 	}
-	gen, n, err := parseJournalMark(mark)
-	if err != nil {
-		return err
-	}
-	jp := k.journalPrefix(gen)
 	var blob []byte
 	for i := 0; i < n; i++ {
 		resp, err := k.cli.Get(ctx, fmt.Sprintf("%s%08d", jp, i))

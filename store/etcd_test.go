@@ -406,6 +406,61 @@ func TestEtcd_JournalOfADeadServer(t *testing.T) {
 	}
 }
 
+// TestEtcd_JournalOfADeadServerWhileOthersWrite: the journal of a server
+// that died applying it is finished by the next transaction while another
+// database on the same cluster goes on being written: those writes are
+// not the dead server's progress.
+func TestEtcd_JournalOfADeadServerWhileOthersWrite(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "dead")
+	other := openEtcdPrefix(t, c, "other")
+	k := a.kv.(*etcdKV)
+	defer func(s time.Duration) { journalStall = s }(journalStall)
+	journalStall = 300 * time.Millisecond
+	ctx := context.Background()
+	resp, err := k.cli.Get(ctx, k.revKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []clientv3.Op
+	for i := 0; i < 300; i++ {
+		ops = append(ops, clientv3.OpPut(k.dataPrefix(metaBucket)+fmt.Sprintf("dead%03d", i), string([]byte{tagInline, byte(i)})))
+	}
+	if _, err := k.startJournal(ctx, ops, 43, resp.Kvs[0].ModRevision); err != nil {
+		t.Fatal(err)
+	}
+	// The other database is written every 50 ms, for up to 20 s.
+	stop, writing := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		defer func() { writing <- false }()
+		for i := 0; i < 400; i++ {
+			select {
+			case <-stop:
+				writing <- true
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if err := other.CreateAgency(ctx, &briefing.Agency{Name: fmt.Sprintf("Agency %d", i), Country: "Fiji"}, briefing.Actor{UserID: "1", Name: "alice"}); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	b := openEtcdPrefix(t, c, "dead")
+	err = b.viewKV(func(tx kvTx) error {
+		if v := tx.Bucket(metaBucket).Get([]byte("dead299")); len(v) != 1 || v[0] != byte(299%256) {
+			t.Errorf("dead299 = %v", v)
+		}
+		return nil
+	})
+	close(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !<-writing {
+		t.Fatal("the journal was finished only once the other database stopped being written")
+	}
+}
+
 // TestEtcd_Auth: a cluster with auth on is reached with the user and
 // password given, refused with a sentence otherwise, and neither the
 // password nor the user's is in any message.

@@ -166,6 +166,19 @@ func TestSheetService_Merge(t *testing.T) {
 		if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", low); r.Code != 403 {
 			t.Fatalf("withhold by the RESTRICTED officer: %d", r.Code)
 		}
+		// Deleting every paragraph they see would leave them a sheet they
+		// could not see: refused, not written and then answered 404.
+		low = f.sheet("lowofficer", w.sheet)
+		low.Withhold = ""
+		low.Sections = nil
+		before, _ := f.db.Sheet(context.Background(), w.sheet)
+		if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", map[string]any{"version": low.Version, "title": low.Title, "sections": []any{}}); r.Code != 403 {
+			t.Fatalf("emptying by the RESTRICTED officer: %d %s", r.Code, r.Body.String())
+		}
+		if after, _ := f.db.Sheet(context.Background(), w.sheet); after.Version != before.Version {
+			t.Fatalf("a refused merge wrote version %d", after.Version)
+		}
+		f.sheet("lowofficer", w.sheet) // still theirs to see
 	})
 }
 

@@ -116,6 +116,16 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		if err := s.checkSheet(v, out, cur, a.Theirs); err != nil {
 			return nil, err
 		}
+		// A merge that would leave its writer nothing of the sheet to see
+		// (every paragraph they see deleted, those above them kept) would
+		// be written and then answered as if the sheet did not exist, to
+		// them and to everyone of their clearance: as deleting the sheet
+		// is, it is refused to them.
+		if _, ok, err := v.VisibleSheet(v.Ctx, out); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: deleting every paragraph you see would leave it only those, which you could not see; ask someone with a higher clearance")
+		}
 		err = v.St.UpdateSheet(v.Ctx, out, v.User.Actor())
 		if briefing.ErrorCode(err) == briefing.ESTALE && try < 5 {
 			continue // someone saved in between: merge with theirs too

@@ -89,6 +89,11 @@ type SheetService interface {
 	// UpdateSheets stores new versions of several sheets at once, all of
 	// them or none: ENOTFOUND, ESTALE (nothing written).
 	UpdateSheets(ctx context.Context, shs []*Sheet, by Actor) error
+	// ClearSheet stores a new version of a sheet, as UpdateSheet does, only
+	// if no review comment on it is open, judged in the same transaction;
+	// otherwise it writes nothing and returns how many are open:
+	// ENOTFOUND, ESTALE.
+	ClearSheet(ctx context.Context, sh *Sheet, by Actor) (open int, err error)
 	// DeleteSheet removes a sheet: ENOTFOUND, ESTALE.
 	DeleteSheet(ctx context.Context, id string, version int, by Actor) error
 }

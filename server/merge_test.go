@@ -223,6 +223,21 @@ func TestCommentService(t *testing.T) {
 			t.Fatalf("clear once resolved: %d %s", r.Code, r.Body.String())
 		}
 	})
+	t.Run("ErrHiddenOpenComment", func(t *testing.T) {
+		// A comment above the lead stops the clearing as content above
+		// them does, without saying how many there are.
+		id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Pacific Resilience", para("Open words.", "RESTRICTED", "")))
+		p := f.sheet("officer", id).Sections[0].Paragraphs[0].ID
+		f.create("officer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": p, "text": "A SECRET doubt.", "marking": "SECRET"})
+		f.do("officer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit"})
+		r := f.do("lowlead", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "clear"})
+		if r.Code != 403 || strings.Contains(r.Body.String(), "comment") {
+			t.Fatalf("clear with a comment above the lead: %d %s", r.Code, r.Body.String())
+		}
+		if got := f.sheet("officer", id); got.Status != "submitted" {
+			t.Fatalf("the sheet is %s", got.Status)
+		}
+	})
 	t.Run("ErrMarking", func(t *testing.T) {
 		r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/comments", map[string]any{"paragraph_id": secret, "text": "Too low.", "marking": "RESTRICTED"})
 		if r.Code != 422 || !strings.Contains(r.Body.String(), "no lower than the paragraph") {

@@ -249,6 +249,38 @@ func (db *DB) UpdateSheets(ctx context.Context, shs []*briefing.Sheet, by briefi
 	return err
 }
 
+// ClearSheet stores a new version of a topic sheet if no review comment on
+// it is open, judged in the same transaction: a comment made while a lead
+// clears the sheet comes either before, and stops the clearing, or after.
+// When any is open it writes nothing and returns how many: ENOTFOUND,
+// ESTALE.
+func (db *DB) ClearSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) (open int, err error) {
+	briefing.FillParagraphIDs(sh)
+	err = write(ctx, db, sh, func(tx kvTx, now time.Time) error {
+		open = 0
+		for p := (briefing.Page{Limit: 100}); ; {
+			page, next, err := comments.children(tx, sh.ID, p)
+			if err != nil {
+				return err
+			}
+			for _, c := range page {
+				if !c.Resolved {
+					open++
+				}
+			}
+			if next == "" {
+				break
+			}
+			p.After = next
+		}
+		if open > 0 {
+			return nil
+		}
+		return sheets.update(tx, sh, by, now)
+	})
+	return open, err
+}
+
 // DeleteSheet removes a topic sheet and its comments: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
 	return db.update(ctx, func(tx kvTx) error { return deleteSheet(tx, id, version, by, db.now()) })

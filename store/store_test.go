@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -378,4 +379,119 @@ func TestReserveAttempt(t *testing.T) {
 	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(61*time.Second)); !ok {
 		t.Fatal("a new window did not start afresh")
 	}
+}
+
+// TestSheetService_ClearSheet: a sheet is cleared only while no comment on
+// it is open, judged in the transaction that clears it; comments made at
+// the same moment from other servers either stop the clearing or come
+// after it, never before it unseen.
+func TestSheetService_ClearSheet(t *testing.T) {
+	db := MustOpenDB(t)
+	d := mustDialogue(t, db)
+	r := mustRound(t, db, d.ID, 1)
+	sh := mustSheet(t, db, r.ID, "Cyber")
+	para := sh.Sections[0].Paragraphs[0].ID
+	comment := func() *briefing.Comment {
+		t.Helper()
+		c := &briefing.Comment{SheetID: sh.ID, ParagraphID: para, Text: "Say which sector.", Marking: "IN-CONFIDENCE", By: "lead"}
+		if err := db.CreateComment(ctx, c, alice); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	clear := func() (int, error) {
+		cur, err := db.Sheet(ctx, sh.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Status = briefing.SheetCleared
+		return db.ClearSheet(ctx, cur, alice)
+	}
+	c := comment()
+	if open, err := clear(); err != nil || open != 1 {
+		t.Fatalf("cleared with a comment open: %d, %v", open, err)
+	}
+	if cur, _ := db.Sheet(ctx, sh.ID); cur.Version != sh.Version || cur.Status != briefing.SheetDraft {
+		t.Fatalf("a refused clearing wrote version %d (%s)", cur.Version, cur.Status)
+	}
+	c.Resolved = true
+	if err := db.UpdateComment(ctx, c, alice); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := clear(); err != nil || open != 0 {
+		t.Fatalf("clearing once resolved: %d, %v", open, err)
+	}
+	// At the same moment, on etcd through another handle (another
+	// server): each time, either the comment came first and the clearing
+	// wrote nothing, or the sheet was cleared first.
+	other := db
+	if store.IsEtcdURL(db.Path()) {
+		other = reopen(t, db)
+		defer other.Close()
+	}
+	raced := 0
+	for i := 0; i < 20; i++ {
+		cur, _ := db.Sheet(ctx, sh.ID)
+		cur.Status = briefing.SheetSubmitted
+		if err := db.UpdateSheet(ctx, cur, alice); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var open int
+		var cerr error
+		c := &briefing.Comment{SheetID: sh.ID, ParagraphID: para, Text: fmt.Sprintf("Comment %d.", i), Marking: "IN-CONFIDENCE", By: "lead"}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := other.CreateComment(ctx, c, alice); err != nil {
+				t.Error(err)
+			}
+		}()
+		open, cerr = clear()
+		wg.Wait()
+		if cerr != nil {
+			t.Fatal(cerr)
+		}
+		after, _ := db.Sheet(ctx, sh.ID)
+		if (open == 0) != (after.Status == briefing.SheetCleared) {
+			t.Fatalf("run %d: %d open, and the sheet is %s", i, open, after.Status)
+		}
+		// The audit log is the order of the commits.
+		recs, _, err := db.Audit(ctx, briefing.Page{Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var commented, cleared uint64
+		for _, rec := range recs {
+			switch {
+			case rec.Kind == "comment" && rec.ObjectID == c.ID && rec.Op == "create":
+				commented = rec.Seq
+			case rec.Kind == "sheet" && rec.ObjectID == sh.ID && rec.ToVersion == after.Version && after.Status == briefing.SheetCleared:
+				cleared = rec.Seq
+			}
+		}
+		if commented == 0 {
+			t.Fatalf("run %d: the comment's audit record is not among the last five: %+v", i, recs)
+		}
+		if cleared != 0 && commented < cleared {
+			t.Fatalf("run %d: the sheet was cleared after a comment was made, which was open", i)
+		}
+		if cleared != 0 {
+			raced++
+		}
+		// Resolve them all for the next run.
+		cs, _, err := db.Comments(ctx, sh.ID, briefing.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if !c.Resolved {
+				c.Resolved = true
+				if err := db.UpdateComment(ctx, c, alice); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	t.Logf("cleared before the comment in %d runs of 20, stopped by it in the others", raced)
 }

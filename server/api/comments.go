@@ -101,17 +101,25 @@ func (s *API) handleResolveComment(c echo.Context) error {
 	return one(c, http.StatusOK, cm.Version, cm)
 }
 
-// openComments counts a sheet's unresolved comments, seen by the reader or not.
-func (s *API) openComments(v *view, sheetID string) (int, error) {
-	n := 0
-	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.St.Comments(v.Ctx, sheetID, p) },
+// openCommentsError is the refusal to clear a sheet with open comments:
+// those the lead can see are counted; one they cannot is not, and makes it
+// a sheet holding content above them, as a paragraph above them does.
+func (s *API) openCommentsError(v *view, sheetID string, open int) error {
+	seen := 0
+	err := eachPage(func(p briefing.Page) ([]*briefing.Comment, string, error) { return v.Comments(v.Ctx, sheetID, p) },
 		func(c *briefing.Comment) (bool, error) {
 			if !c.Resolved {
-				n++
+				seen++
 			}
 			return true, nil
 		})
-	return n, err
+	if err != nil {
+		return err
+	}
+	if seen < open {
+		return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds content above your clearance: only someone who can see all of it may submit, clear or return it")
+	}
+	return briefing.Errorf(briefing.ECONFLICT, "%d review comment(s) on this sheet are still open: they must be resolved before it is cleared", open)
 }
 
 // handlePresence records that the caller has the sheet open and answers who

@@ -227,11 +227,6 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 			if stored.Status != briefing.SheetSubmitted {
 				return nil, briefing.Errorf(briefing.ECONFLICT, "only a submitted sheet can be cleared; this sheet is %s: its officer submits it first", briefing.StatusLabel(stored.Status))
 			}
-			if n, err := s.openComments(v, id); err != nil {
-				return nil, err
-			} else if n > 0 {
-				return nil, briefing.Errorf(briefing.ECONFLICT, "%d review comment(s) on this sheet are still open: they must be resolved before it is cleared", n)
-			}
 			stored.Status = briefing.SheetCleared
 		} else {
 			if len(req.Comment) == 0 {
@@ -249,6 +244,18 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the review is not valid", Fields: fields}
 	}
 	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.User.Name, Decision: req.Decision, Comment: req.Comment})
+	if req.Decision == briefing.ReviewClear {
+		// No comment may be open, judged as the sheet is written: one
+		// made meanwhile is never left open on a cleared sheet.
+		open, err := v.St.ClearSheet(v.Ctx, stored, v.User.Actor())
+		if err != nil {
+			return nil, err
+		}
+		if open > 0 {
+			return nil, s.openCommentsError(v, id, open)
+		}
+		return v.SheetByID(id)
+	}
 	if err := v.St.UpdateSheet(v.Ctx, stored, v.User.Actor()); err != nil {
 		return nil, err
 	}

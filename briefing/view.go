@@ -781,13 +781,14 @@ func filterPage[T any](p Page, fetch func(Page) ([]T, string, error), keep func(
 		p.Limit = 100
 	}
 	var out []T
+	var last T // the last item kept, whose cursor is the next page's
 	after := p.After
 	for {
 		items, next, err := fetch(Page{After: after, Limit: p.Limit})
 		if err != nil {
 			return nil, "", err
 		}
-		for i, it := range items {
+		for _, it := range items {
 			kept, ok, err := keep(it)
 			if err != nil {
 				return nil, "", err
@@ -795,13 +796,14 @@ func filterPage[T any](p Page, fetch func(Page) ([]T, string, error), keep func(
 			if !ok {
 				continue
 			}
-			out = append(out, kept)
 			if len(out) == p.Limit {
-				if i < len(items)-1 || next != "" {
-					return out, cursorOf(it), nil
-				}
-				return out, "", nil
+				// There is more the reader may see. Only then: a cursor to
+				// a page of nothing would tell them there is more they may
+				// not.
+				return out, cursorOf(last), nil
 			}
+			out = append(out, kept)
+			last = it
 		}
 		if next == "" {
 			return out, "", nil

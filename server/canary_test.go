@@ -720,3 +720,35 @@ func TestSessions_SharedByServers(t *testing.T) {
 		t.Fatal("a sign-out on one server leaves the session alive on the other")
 	}
 }
+
+// TestLists_NoCursorToNothing: a page of a list says there is a next only
+// when the reader may see something on it: a cursor to an empty page
+// would tell them that objects above their clearance follow.
+func TestLists_NoCursorToNothing(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, path := range []string{"/api/v1/people", "/api/v1/dialogues/" + w.dialogue + "/rounds", "/api/v1/rounds/" + w.round + "/sheets"} {
+		for _, limit := range []string{"1", "2"} {
+			cursor, pages := "", 0
+			for {
+				var page struct {
+					Items []map[string]any `json:"items"`
+					Next  string           `json:"next"`
+				}
+				r := f.do("viewer", "GET", path+"?limit="+limit+"&cursor="+cursor, nil)
+				if r.Code != 200 {
+					t.Fatalf("%s: %d %s", path, r.Code, r.Body.String())
+				}
+				r.json(&page)
+				if pages > 0 && len(page.Items) == 0 {
+					t.Fatalf("%s?limit=%s: a cursor led to a page of nothing", path, limit)
+				}
+				pages++
+				if page.Next == "" {
+					break
+				}
+				cursor = page.Next
+			}
+		}
+	}
+}

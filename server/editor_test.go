@@ -356,7 +356,7 @@ func TestEditor_WorkingCopyClearance(t *testing.T) {
 		"MarkingAboveThem":   {"s0.p0.id": "", "s0.p0.text": secret.Text, "s0.p0.marking": "SECRET"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			d := &briefing.Draft{Version: 2, Fields: map[string]string{"title": "Foreign Interference", "status": "draft", "n": "1",
+			d := &briefing.Draft{Version: 2, Fields: map[string]string{"title": "Foreign Interference", "withhold": "", "status": "draft", "owner_id": "", "n": "1",
 				"s0.kind": "situation", "s0.heading": "", "s0.n": "1", "s0.p0.withhold": ""}}
 			for k, v := range fields {
 				d.Fields[k] = v

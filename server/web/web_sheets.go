@@ -184,7 +184,8 @@ func (s *Pages) handleEditorPage(c echo.Context) error {
 
 // workingCopy returns the writer's working copy of a sheet, kept whole as
 // their draft (its form's fields, sections and paragraph ids included), or
-// nil when none is: no draft, or one holding only what was typed.
+// nil when none is: no draft, one holding only what was typed, or one whose
+// counts disagree with its fields.
 func (s *Pages) workingCopy(v *view, cur *briefing.Sheet) (*briefing.Sheet, error) {
 	d, err := s.api.Draft(v, cur.ID)
 	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
@@ -195,7 +196,10 @@ func (s *Pages) workingCopy(v *view, cur *briefing.Sheet) (*briefing.Sheet, erro
 	if _, whole := d.Fields["n"]; !whole {
 		return nil, nil
 	}
-	sh := sheetFromFields(func(name string) string { return d.Fields[name] }, cur.ID, cur.RoundID)
+	sh, err := sheetFromFields(func(name string) (string, bool) { v, ok := d.Fields[name]; return v, ok }, cur.ID, cur.RoundID)
+	if err != nil {
+		return nil, nil // not whole after all: shown, a save from it would cut the sheet short
+	}
 	sh.Version = d.Version // the version the editor was opened at: a save merges against it
 	return sh, nil
 }
@@ -228,30 +232,77 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)
 }
 
-// sheetFromForm reads the editor's working copy from the form.
-func sheetFromForm(c echo.Context, id, roundID string) *briefing.Sheet {
-	return sheetFromFields(c.FormValue, id, roundID)
+// sheetFromForm reads the editor's working copy from the form, or says why
+// the form cannot be read whole.
+func sheetFromForm(c echo.Context, id, roundID string) (*briefing.Sheet, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, fmt.Errorf("it could not be read")
+	}
+	return sheetFromFields(func(name string) (string, bool) {
+		vs, ok := form[name]
+		if !ok || len(vs) == 0 {
+			return "", false
+		}
+		return vs[0], true
+	}, id, roundID)
 }
 
 // sheetFromFields reads a working copy from the editor's fields by name,
-// as the form sends them or a draft keeps them.
-func sheetFromFields(get func(name string) string, id, roundID string) *briefing.Sheet {
+// as the form sends them or a draft keeps them, each with whether it is
+// there at all. The counts of sections and of each section's paragraphs
+// must be whole numbers with every field they count beside them, and no
+// more: a form that did not arrive whole is refused, never read as the sheet
+// without what is missing, which a save would then delete.
+func sheetFromFields(field func(name string) (string, bool), id, roundID string) (*briefing.Sheet, error) {
+	get := func(name string) string { v, _ := field(name); return v }
+	has := func(names ...string) bool {
+		for _, name := range names {
+			if _, ok := field(name); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	if !has("title", "withhold", "status", "owner_id", "n") {
+		return nil, fmt.Errorf("it lacks the sheet's own fields")
+	}
 	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: get("title"),
 		Withhold: get("withhold"), Status: get("status"), OwnerID: get("owner_id")}
 	sh.Version, _ = strconv.Atoi(get("version"))
-	n := boundedInt(get("n"), briefing.MaxSections)
+	n, ok := formCount(get("n"))
+	if !ok {
+		return nil, fmt.Errorf("its count of sections, %q, is not a number", get("n"))
+	}
+	sectionAt := func(i int) string { return fmt.Sprintf("s%d.", i) }
+	paragraphAt := func(i, j int) string { return fmt.Sprintf("s%d.p%d.", i, j) }
 	for i := 0; i < n; i++ {
-		pre := fmt.Sprintf("s%d.", i)
+		pre := sectionAt(i)
+		if !has(pre+"kind", pre+"heading", pre+"n") {
+			return nil, fmt.Errorf("it counts %d sections but holds %d", n, i)
+		}
 		sec := briefing.Section{Kind: get(pre + "kind"), Heading: get(pre + "heading"), Paragraphs: []briefing.Paragraph{}}
-		m := boundedInt(get(pre+"n"), briefing.MaxParagraphs)
+		m, ok := formCount(get(pre + "n"))
+		if !ok {
+			return nil, fmt.Errorf("its count of paragraphs in section %d, %q, is not a number", i+1, get(pre+"n"))
+		}
 		for j := 0; j < m; j++ {
-			pp := fmt.Sprintf("%sp%d.", pre, j)
+			pp := paragraphAt(i, j)
+			if !has(pp+"id", pp+"text", pp+"marking", pp+"withhold") {
+				return nil, fmt.Errorf("it counts %d paragraphs in section %d but holds %d", m, i+1, j)
+			}
 			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: get(pp + "id"), Text: get(pp + "text"),
 				Marking: get(pp + "marking"), Withhold: get(pp + "withhold")})
 		}
+		if pp := paragraphAt(i, m); has(pp+"id") || has(pp+"text") {
+			return nil, fmt.Errorf("it holds more paragraphs in section %d than the %d it counts", i+1, m)
+		}
 		sh.Sections = append(sh.Sections, sec)
 	}
-	return sh
+	if pre := sectionAt(n); has(pre+"kind") || has(pre+"n") {
+		return nil, fmt.Errorf("it holds more sections than the %d it counts", n)
+	}
+	return sh, nil
 }
 
 // editorFields are a working copy as the editor's form holds it, field by
@@ -270,12 +321,11 @@ func editorFields(sh *briefing.Sheet) map[string]string {
 	return f
 }
 
-func boundedInt(v string, max int) int {
+// formCount reads a count the editor's form sends beside what it counts: a
+// whole number, none below zero.
+func formCount(v string) (int, bool) {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return min(n, max)
+	return n, err == nil && n >= 0
 }
 
 // handleEditorForm is POST /sheets/:id/edit. Moving, adding and deleting
@@ -291,7 +341,15 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh := sheetFromForm(c, cur.ID, cur.RoundID)
+	sh, err := sheetFromForm(c, cur.ID, cur.RoundID)
+	if err != nil {
+		// Read as it came, the working copy would lack what the form did not
+		// bring, and a save (or a draft saved later) would delete it: the sheet
+		// as stored is shown instead, nothing changed.
+		ep := &editorPage{Sheet: cur, Error: &formError{Message: "Nothing was changed: the editor's form did not arrive whole (" +
+			err.Error() + "). This is the sheet as saved; make your change again."}}
+		return s.showEditor(c, v, http.StatusBadRequest, ep)
+	}
 	ep := &editorPage{Sheet: sh, Dirty: true}
 	op := c.FormValue("op")
 	name, args, _ := strings.Cut(op, ":")

@@ -1044,3 +1044,21 @@ func (f *fixture) madeReady(pack string, files ...string) {
 // does not see the whole round).
 var freezeFiles = []string{"lead?format=html", "lead?format=xlsx", "lead?format=html&edition=release",
 	"lead?format=xlsx&edition=release", "lowlead?format=html", "lowlead?format=xlsx"}
+
+// TestDashboard_TodayInUTC: servers in different zones agree on the day
+// (and so on what is overdue, late or upcoming), as they do on a pack's.
+func TestDashboard_TodayInUTC(t *testing.T) {
+	f := newFixture(t)
+	var dash struct {
+		Today string `json:"today"`
+	}
+	// 10:00 UTC on the 24th is still the 23rd twelve hours west.
+	f.clock.mu.Lock()
+	f.clock.t = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC).In(time.FixedZone("UTC-12", -12*3600))
+	f.clock.mu.Unlock()
+	r := f.do("viewer", "GET", "/api/v1/dashboard", nil)
+	r.json(&dash)
+	if dash.Today != "2026-11-24" {
+		t.Fatalf("today is %q on a server twelve hours west, want 2026-11-24 (%d %s)", dash.Today, r.Code, r.Body.String())
+	}
+}

@@ -85,7 +85,7 @@ func (s *API) registerDashboardRoutes() {
 
 // Dashboard gathers the reader's dashboard through their view.
 func (s *API) Dashboard(v *view) (*Dashboard, error) {
-	today := s.now().Format(time.DateOnly)
+	today := s.now().UTC().Format(time.DateOnly) // the same day on every server, whatever its zone, as a pack's date is
 	out := &Dashboard{Today: today, Marking: s.settings.Lowest(), MySheets: []dashSheet{}, LateDrafts: []dashSheet{}, ToClear: []dashSheet{},
 		Upcoming: []dashRound{}, OpenActions: []dashAction{}}
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },

@@ -600,7 +600,7 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 // pack holds, the highest clearance first; none of either when there are
 // none of the other.
 func (s *API) freezeTargets(ctx context.Context) ([]*briefing.Round, []briefing.Reader, error) {
-	today := s.now().Format(time.DateOnly)
+	today := s.now().UTC().Format(time.DateOnly) // the same day on every server, whatever its zone, as a pack's date is
 	var rounds []*briefing.Round
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return s.store.Dialogues(ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {

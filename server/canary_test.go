@@ -752,3 +752,32 @@ func TestLists_NoCursorToNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestClearance_DeleteWithHiddenDependents: a dialogue or round that still
+// has dependents only above the reader is not deleted, and the refusal
+// does not say what it has, as for a sheet holding paragraphs above them;
+// dependents they see are named as before.
+func TestClearance_DeleteWithHiddenDependents(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("lowsec", "secretariat", "RESTRICTED")
+	dialogue := func(partner string) string {
+		return f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": partner + "–New Zealand Dialogue", "home": "New Zealand", "partner": partner, "established": "2019-03-01", "cadence_months": 12})
+	}
+	round := func(d, marking string) string {
+		return f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2027-03-01", "city": "Suva", "host": "partner", "marking": marking})
+	}
+	hidden := dialogue("Fiji")
+	round(hidden, "SECRET")
+	seen := dialogue("Samoa")
+	open := round(seen, "RESTRICTED")
+	f.create("officer", "/api/v1/rounds/"+open+"/sheets", sheetBody("Zanzibar Fisheries", para("Only secret zanzibar words.", "SECRET", "")))
+	if r := f.do("lowsec", "DELETE", "/api/v1/dialogues/"+hidden, nil, "If-Match", `"1"`); r.Code != 403 || strings.Contains(r.Body.String(), "round") {
+		t.Errorf("a dialogue with only a hidden round: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowsec", "DELETE", "/api/v1/rounds/"+open, nil, "If-Match", `"1"`); r.Code != 403 || strings.Contains(r.Body.String(), "sheet") {
+		t.Errorf("a round with only a hidden sheet: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowsec", "DELETE", "/api/v1/dialogues/"+seen, nil, "If-Match", `"1"`); r.Code != 409 || !strings.Contains(r.Body.String(), "still has rounds") {
+		t.Errorf("a dialogue with a round the reader sees: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -18,10 +18,15 @@ func (s *API) registerRoundRoutes() {
 		list: func(v *view, parent string, p briefing.Page) ([]*briefing.Round, string, error) {
 			return v.RoundsPage(parent, p)
 		},
-		prepare:  PrepareRound,
-		create:   func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
-		update:   func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
-		delete:   func(v *view, id string, ver int) error { return v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()) },
+		prepare: PrepareRound,
+		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
+		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
+		delete: func(v *view, id string, ver int) error {
+			return refusedForHidden(v, briefing.KindRound, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
+				func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err },
+				func(p briefing.Page) (int, error) { s, _, err := v.Snapshots(v.Ctx, id, p); return len(s), err },
+				func(p briefing.Page) (int, error) { r, _, err := v.Releases(v.Ctx, id, p); return len(r), err })
+		},
 		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
 		parentOf: func(r *briefing.Round) string { return r.DialogueID },
 		output:   OutputRound,

@@ -269,7 +269,9 @@ func IsDemo(ctx context.Context, st briefing.Store) (bool, error) {
 
 // ResetLogins gives each demo user a new random password, creating the
 // ones that do not exist yet: after Load, and again whenever a demo
-// database is served anew, so there is always a login to print.
+// database is served anew, so there is always a login to print. As any
+// password reset does, it ends the user's sessions, on every server; a
+// user an administrator disabled stays disabled.
 func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (string, error)) ([]Login, error) {
 	s, err := st.Settings(ctx)
 	if err != nil {
@@ -285,8 +287,10 @@ func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (stri
 		u, err := st.UserByName(ctx, string(du.role))
 		switch briefing.ErrorCode(err) {
 		case "":
-			u.PasswordHash, u.Disabled = h, false
-			err = st.UpdateUser(ctx, u, demo)
+			u.PasswordHash = h
+			if err = st.UpdateUser(ctx, u, demo); err == nil {
+				err = st.DeleteUserSessions(ctx, u.ID)
+			}
 		case briefing.ENOTFOUND:
 			u = &briefing.User{Name: string(du.role), Role: du.role, Clearance: du.clearance, PasswordHash: h}
 			err = st.CreateUser(ctx, u, demo)

@@ -112,9 +112,32 @@ func TestLoad_NZ(t *testing.T) {
 	if _, err := seeds.Load(ctx, db, fakeHash); briefing.ErrorCode(err) != briefing.ECONFLICT {
 		t.Fatalf("second load: %v", err)
 	}
+	// A session of the old password, and a user an administrator
+	// disabled: the reset ends the one and keeps the other disabled.
+	lead, err := db.UserByName(ctx, "lead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSession(ctx, &briefing.Session{Hash: "old", UserID: lead.ID, Name: "lead", Role: lead.Role, Clearance: lead.Clearance, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	viewer, err := db.UserByName(ctx, "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewer.Disabled = true
+	if err := db.UpdateUser(ctx, viewer, briefing.Actor{Name: "admin"}); err != nil {
+		t.Fatal(err)
+	}
 	again, err := seeds.ResetLogins(ctx, db, fakeHash)
 	if err != nil || len(again) != 5 || again[0].Password == logins[0].Password {
 		t.Fatalf("reset: %v %+v", err, again)
+	}
+	if _, err := db.Session(ctx, "old"); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		t.Fatalf("a session of the old password outlives the reset: %v", err)
+	}
+	if v, _ := db.UserByName(ctx, "viewer"); !v.Disabled {
+		t.Fatal("the reset enabled a user an administrator had disabled")
 	}
 }
 

@@ -320,3 +320,16 @@ func TestReview_NeedsSightOfAll(t *testing.T) {
 		t.Errorf("officer who sees it all: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestSheet_ParagraphWithoutMarking: a paragraph sent without a marking
+// takes its round's, as one added from a workbook or a brief does, never
+// the lowest.
+func TestSheet_ParagraphWithoutMarking(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Unmarked", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []map[string]any{{"text": "Sent without a marking."}}}}})
+	if got := f.sheet("officer", id).Sections[0].Paragraphs[0].Marking; got != "RESTRICTED" {
+		t.Fatalf("marked %s, want the round's RESTRICTED", got)
+	}
+}

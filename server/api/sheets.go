@@ -114,6 +114,16 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 		known[id] = true
 	}
 	briefing.AssignParagraphIDs(sh, known)
+	// A paragraph sent without a marking takes the round's, as one added
+	// from a workbook or a brief does: the lowest marking would be a guess
+	// downward, which a reader below the round would then be shown.
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			if p := &sh.Sections[i].Paragraphs[j]; p.Marking == "" {
+				p.Marking = r.Marking
+			}
+		}
+	}
 	if err := sh.Validate(v.Set); err != nil {
 		return err
 	}

@@ -278,6 +278,48 @@ func TestCRUD(t *testing.T) {
 	})
 }
 
+// An agency in use is deleted with the references to it, so that what
+// referred to it still round-trips: its GET body is accepted by its PUT.
+// People above the deleter's clearance are cleared too, and the deletion
+// says nothing of them.
+func TestCRUD_DeleteAgencyInUse(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	hidden := f.create("admin", "/api/v1/people", map[string]any{"name": "Deep Source", "agency_id": w.agency, "country": "Australia", "marking": "TOP SECRET"})
+	other := f.create("secretariat", "/api/v1/agencies", map[string]any{"name": "Ministry of Defence", "country": "New Zealand"})
+	var round map[string]any
+	r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
+	r.json(&round)
+	round["participating_agencies"] = []map[string]string{{"agency_id": w.agency, "side": "home"}, {"agency_id": other, "side": "home"}}
+	if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, round, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("round: %d %s", r.Code, r.Body.String())
+	}
+
+	if r := f.do("secretariat", "DELETE", "/api/v1/agencies/"+w.agency, nil); r.Code != 204 {
+		t.Fatalf("delete: %d %s", r.Code, r.Body.String())
+	}
+	for _, tc := range []struct{ user, path, field string }{
+		{"secretariat", "/api/v1/people/" + w.person, "agency_id"},
+		{"admin", "/api/v1/people/" + hidden, "agency_id"},
+		{"secretariat", "/api/v1/actions/" + w.action, "owner_agency_id"},
+		{"secretariat", "/api/v1/rounds/" + w.round, "participating_agencies"},
+	} {
+		r := f.do(tc.user, "GET", tc.path, nil)
+		var got map[string]any
+		r.json(&got)
+		if tc.field == "participating_agencies" {
+			if pa, _ := got[tc.field].([]any); len(pa) != 1 || pa[0].(map[string]any)["agency_id"] != other {
+				t.Errorf("%s: %s %v", tc.path, tc.field, got[tc.field])
+			}
+		} else if got[tc.field] != "" {
+			t.Errorf("%s: %s %v", tc.path, tc.field, got[tc.field])
+		}
+		if p := f.do(tc.user, "PUT", tc.path, got, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
+			t.Errorf("%s: the body GET returned, PUT back: %d %s", tc.path, p.Code, p.Body.String())
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()

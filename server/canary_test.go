@@ -614,6 +614,52 @@ func TestInput_Refused(t *testing.T) {
 	})
 }
 
+// A value of the wrong type is named by its place in the body as the client
+// wrote it, never by the Go names it is decoded into ("Meta.version"), and
+// with the indexes of the arrays it is in.
+func TestInput_WrongTypeNamesTheFieldAsSent(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	sheet := func(marking string) string {
+		return `{"title":"T","sections":[{"kind":"situation","paragraphs":[{"text":"a","marking":"RESTRICTED"},{"text":"b","marking":` + marking + `}]}]}`
+	}
+	for _, tc := range []struct {
+		name, method, path, body, field, why string
+	}{
+		{"Version", "POST", "/api/v1/agencies", `{"name":"N","version":"x"}`, "version", "must be a JSON number"},
+		{"VersionFraction", "POST", "/api/v1/agencies", `{"name":"N","version":1.5}`, "version", "must be a whole number"},
+		{"ID", "POST", "/api/v1/agencies", `{"name":"N","id":5}`, "id", "must be a JSON string"},
+		{"IDObject", "POST", "/api/v1/agencies", `{"name":"N","id":{"a":[1]}}`, "id", "must be a JSON string"},
+		{"KeyInAnotherCase", "POST", "/api/v1/agencies", `{"name":"N","Version":"x"}`, "Version", "must be a JSON number"},
+		{"Nested", "POST", "/api/v1/rounds/" + w.round + "/sheets", sheet("7"), "sections[0].paragraphs[1].marking", "must be a JSON string"},
+		{"NestedArray", "POST", "/api/v1/rounds/" + w.round + "/sheets", sheet(`["SECRET"]`), "sections[0].paragraphs[1].marking", "must be a JSON string"},
+		{"SectionsObject", "POST", "/api/v1/rounds/" + w.round + "/sheets", `{"title":"T","sections":{"kind":"situation"}}`, "sections", "must be a JSON array"},
+		{"CreatedAt", "POST", "/api/v1/agencies", `{"name":"N","created_at":"yesterday"}`, "created_at", "must be a time as RFC 3339 text, e.g. 2018-06-19T09:00:00Z"},
+		{"CreatedAtNumber", "PUT", "/api/v1/people/" + w.person, `{"name":"N","marking":"UNCLASSIFIED","created_at":5}`, "created_at", "must be a time as RFC 3339 text, e.g. 2018-06-19T09:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do("secretariat", tc.method, tc.path, tc.body, "If-Match", "*")
+			var b struct {
+				Error struct {
+					Code, Message string
+					Fields        map[string]string
+				}
+			}
+			r.json(&b)
+			if r.Code != 400 || b.Error.Code != "bad_request" || len(b.Error.Fields) != 1 || b.Error.Fields[tc.field] != tc.why ||
+				b.Error.Message != tc.field+" "+tc.why {
+				t.Fatalf("%d %s", r.Code, r.Body.String())
+			}
+		})
+	}
+	// Nothing in any error names a Go field.
+	for _, body := range []string{`{"version":"x"}`, `{"id":5}`, `{"updated_at":true}`, `{"updated_by":1}`} {
+		if r := f.do("secretariat", "POST", "/api/v1/agencies", body); strings.Contains(r.Body.String(), "Meta") {
+			t.Errorf("%s: %s", body, r.Body.String())
+		}
+	}
+}
+
 func TestUsers_NoSelfPromotion(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("lowadmin", "admin", "RESTRICTED")

@@ -8,8 +8,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -27,14 +29,14 @@ func Decode(c echo.Context, v any) error {
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return jsonError(err)
+		return jsonError(err, nil, nil)
 	}
 	if err := checkJSONText(body); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(err, body, v)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		var mbe *http.MaxBytesError
@@ -160,8 +162,10 @@ const maxJSONDepth = 32
 
 var errTooDeep = errors.New("nested too deep")
 
-// jsonError explains a decoding error in one line, with the field where known.
-func jsonError(err error) error {
+// jsonError explains a decoding error of body into v in one line, with the
+// field where known, named by its path in the body as the client wrote it
+// ("sections[0].paragraphs[1].marking"), never by a Go name.
+func jsonError(err error, body []byte, v any) error {
 	var mbe *http.MaxBytesError
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
@@ -175,14 +179,168 @@ func jsonError(err error) error {
 	case errors.As(err, &se):
 		return Errorf(codeBadRequest, fmt.Sprintf("the request body is not valid JSON (at byte %d)", se.Offset))
 	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
+		if te.Field == "" {
 			return Errorf(codeBadRequest, "the request body must be a JSON object")
 		}
-		return &briefing.Error{Code: codeBadRequest, Message: fmt.Sprintf("%s must be a JSON %s", field, jsonKind(te.Type.Kind().String())),
-			Fields: map[string]string{field: "must be a JSON " + jsonKind(te.Type.Kind().String())}}
+		// te.Field names Go's fields ("Meta.version") and no array
+		// indexes; the value's place in the body names what was sent.
+		field := valuePath(body, te.Offset)
+		if field == "" {
+			field = te.Field[strings.LastIndex(te.Field, ".")+1:]
+		}
+		why := "must be a JSON " + jsonKind(te.Type.Kind().String())
+		if k := te.Type.Kind().String(); strings.HasPrefix(te.Value, "number") && (strings.HasPrefix(k, "int") || strings.HasPrefix(k, "uint")) {
+			why = "must be a whole number" // 1.5, or too large
+		}
+		return badField(field, why)
+	}
+	// Anything else is a type's own UnmarshalJSON refusing its value, which
+	// encoding/json reports without saying where.
+	if v != nil {
+		if field, t := refusedPath(body, reflect.TypeOf(v), ""); field != "" {
+			why := "is not a valid value"
+			if t == reflect.TypeFor[time.Time]() {
+				why = "must be a time as RFC 3339 text, e.g. 2018-06-19T09:00:00Z"
+			}
+			return badField(field, why)
+		}
 	}
 	return Errorf(codeBadRequest, "the request body could not be read as JSON")
+}
+
+// badField is a 400 naming one field.
+func badField(field, why string) error {
+	return &briefing.Error{Code: codeBadRequest, Message: field + " " + why, Fields: map[string]string{field: why}}
+}
+
+// valuePath returns the path of the value of body whose first token ends at
+// offset, where encoding/json reports a value of the wrong type: just after
+// a scalar, or after the bracket opening an object or array. It is "" for
+// the whole body or when no value ends there. Body has passed checkJSONText,
+// so it nests at most maxJSONDepth deep.
+func valuePath(body []byte, offset int64) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	path, _ := walkToOffset(dec, "", offset)
+	return path
+}
+
+// walkToOffset reads one value, reporting its path (or a path within it)
+// when it ends at offset; done says to stop reading.
+func walkToOffset(dec *json.Decoder, path string, offset int64) (_ string, done bool) {
+	tok, err := dec.Token()
+	if err != nil || dec.InputOffset() > offset {
+		return "", true
+	}
+	if dec.InputOffset() == offset {
+		return path, true
+	}
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", true
+			}
+			key, _ := kt.(string)
+			if path != "" {
+				key = path + "." + key
+			}
+			if p, done := walkToOffset(dec, key, offset); done {
+				return p, true
+			}
+		}
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if p, done := walkToOffset(dec, path+"["+strconv.Itoa(i)+"]", offset); done {
+				return p, true
+			}
+		}
+	default:
+		return "", false
+	}
+	_, err = dec.Token() // the closing bracket
+	return "", err != nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// refusedPath reads raw alongside the Go type t it was decoded into and
+// returns the path of the first value that t's own UnmarshalJSON refuses
+// (a created_at that is no time), with the type refusing it; "" when none.
+func refusedPath(raw []byte, t reflect.Type, path string) (string, reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		if json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+			return path, t
+		}
+		return "", nil
+	}
+	var elem func(key string) (reflect.Type, bool)
+	switch t.Kind() {
+	case reflect.Struct:
+		elem = func(key string) (reflect.Type, bool) { return jsonField(t, key) }
+	case reflect.Map, reflect.Slice, reflect.Array:
+		elem = func(string) (reflect.Type, bool) { return t.Elem(), true }
+	default:
+		return "", nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil || (tok != json.Delim('{') && tok != json.Delim('[')) {
+		return "", nil
+	}
+	for i := 0; dec.More(); i++ {
+		key, p := "", path+"["+strconv.Itoa(i)+"]"
+		if tok == json.Delim('{') {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", nil
+			}
+			key, _ = kt.(string)
+			if p = key; path != "" {
+				p = path + "." + key
+			}
+		}
+		var member json.RawMessage
+		if err := dec.Decode(&member); err != nil {
+			return "", nil
+		}
+		if et, ok := elem(key); ok {
+			if found, ft := refusedPath(member, et, p); found != "" {
+				return found, ft
+			}
+		}
+	}
+	return "", nil
+}
+
+// jsonField returns the type of the field of struct t that encoding/json
+// fills from key: the field its tag or its name matches, exactly or else in
+// another case, promoted from embedded structs as encoding/json promotes them.
+func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
+	var folded reflect.Type
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct) {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if name == key {
+			return f.Type, true
+		}
+		if folded == nil && strings.EqualFold(name, key) {
+			folded = f.Type
+		}
+	}
+	return folded, folded != nil
 }
 
 func jsonKind(k string) string {

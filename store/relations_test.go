@@ -189,6 +189,79 @@ func TestRoundService_Delete(t *testing.T) {
 	})
 }
 
+func TestAgencyService_Delete(t *testing.T) {
+	db := MustOpenDB(t)
+	gone, kept := mustAgency(t, db, "Government Communications Security Bureau"), mustAgency(t, db, "Ministry of Defence")
+	person := func(agencyID string) *briefing.Person {
+		t.Helper()
+		p := &briefing.Person{Name: "Andrew Hampton", Title: "Director-General", AgencyID: agencyID, Country: "New Zealand", Marking: "SECRET"}
+		if err := db.CreatePerson(ctx, p, alice); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	member, other := person(gone.ID), person(kept.ID)
+	d := mustDialogue(t, db)
+	r := mustRound(t, db, d.ID, 1)
+	r.ParticipatingAgencies = []briefing.AgencySide{{AgencyID: gone.ID, Side: briefing.SideHome},
+		{AgencyID: kept.ID, Side: briefing.SideHome}, {AgencyID: gone.ID, Side: briefing.SidePartner}}
+	if err := db.UpdateRound(ctx, r, alice); err != nil {
+		t.Fatal(err)
+	}
+	untouched := mustRound(t, db, d.ID, 2)
+	owned, unowned := mustAction(t, db, d.ID, "3.01"), mustAction(t, db, d.ID, "3.02")
+	owned.OwnerAgencyID = gone.ID
+	if err := db.UpdateAction(ctx, owned, alice); err != nil {
+		t.Fatal(err)
+	}
+	bob := briefing.Actor{UserID: "2", Name: "bob"}
+
+	t.Run("ErrStaleVersion", func(t *testing.T) {
+		assertError(t, db.DeleteAgency(ctx, gone.ID, 2, bob), briefing.ESTALE, "")
+		if p, _ := db.Person(ctx, member.ID); p.AgencyID != gone.ID || p.Version != 1 {
+			t.Fatalf("a refused delete changed the person: %+v", p)
+		}
+	})
+	// The references go with the agency, in its transaction: a person's own
+	// GET body must stay one its PUT accepts.
+	t.Run("ClearsReferences", func(t *testing.T) {
+		if err := db.DeleteAgency(ctx, gone.ID, 1, bob); err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.Person(ctx, member.ID)
+		if err != nil || p.AgencyID != "" || p.Version != 2 || p.UpdatedBy != "bob" || p.Name != member.Name {
+			t.Fatalf("person %+v, %v", p, err)
+		}
+		if p, _ := db.Person(ctx, other.ID); p.AgencyID != kept.ID || p.Version != 1 {
+			t.Fatalf("a person of another agency: %+v", p)
+		}
+		got, err := db.Round(ctx, r.ID)
+		if err != nil || len(got.ParticipatingAgencies) != 1 || got.ParticipatingAgencies[0].AgencyID != kept.ID || got.Version != 3 {
+			t.Fatalf("round %+v, %v", got, err)
+		}
+		if got, _ := db.Round(ctx, untouched.ID); got.Version != 1 {
+			t.Fatalf("a round without the agency was saved again: version %d", got.Version)
+		}
+		a, err := db.Action(ctx, owned.ID)
+		if err != nil || a.OwnerAgencyID != "" || a.Version != 3 {
+			t.Fatalf("action %+v, %v", a, err)
+		}
+		if a, _ := db.Action(ctx, unowned.ID); a.Version != 1 {
+			t.Fatalf("an action of no agency was saved again: version %d", a.Version)
+		}
+		vs, err := db.Versions(ctx, briefing.KindPerson, member.ID)
+		if err != nil || len(vs) != 2 || vs[1].By != "bob" {
+			t.Fatalf("the person's history: %+v, %v", vs, err)
+		}
+		if err := db.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		assertError(t, db.DeleteAgency(ctx, gone.ID, 0, bob), briefing.ENOTFOUND, "agency "+gone.ID+" not found")
+	})
+}
+
 // collect reads every page of a list, failing on a duplicate, an id out of
 // creation order or a page over its limit, and returns the ids and the
 // number of pages.

@@ -101,9 +101,69 @@ func (db *DB) UpdateAgency(ctx context.Context, a *briefing.Agency, by briefing.
 	return update(ctx, db, agencies, a, by)
 }
 
-// DeleteAgency removes an agency: ENOTFOUND, ESTALE.
+// DeleteAgency removes an agency and, in the same transaction, every
+// reference to it: a person's agency_id and an action's owner_agency_id are
+// cleared, and a round's participating_agencies lose their entries for it,
+// each a new version by the one deleting: ENOTFOUND, ESTALE. A reference
+// left behind would make the object's own GET body refused by its PUT, and a
+// refusal naming the objects that refer to it would tell a reader of people
+// and rounds above their clearance.
 func (db *DB) DeleteAgency(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(ctx, db, agencies, id, version, by)
+	return db.update(ctx, func(tx kvTx) error {
+		now := db.now()
+		if err := agencies.delete(tx, id, version, by, now); err != nil {
+			return err
+		}
+		err := unrefer(tx, people, by, now, func(p *briefing.Person) bool {
+			if p.AgencyID != id {
+				return false
+			}
+			p.AgencyID = ""
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		err = unrefer(tx, rounds, by, now, func(r *briefing.Round) bool {
+			n := len(r.ParticipatingAgencies)
+			r.ParticipatingAgencies = slices.DeleteFunc(r.ParticipatingAgencies, func(pa briefing.AgencySide) bool { return pa.AgencyID == id })
+			return len(r.ParticipatingAgencies) != n
+		})
+		if err != nil {
+			return err
+		}
+		return unrefer(tx, actions, by, now, func(a *briefing.Action) bool {
+			if a.OwnerAgencyID != id {
+				return false
+			}
+			a.OwnerAgencyID = ""
+			return true
+		})
+	})
+}
+
+// unrefer saves a new version of every object of a kind that drop changes:
+// drop removes a reference to an object being deleted and reports whether
+// there was one.
+func unrefer[T any, P object[T]](tx kvTx, c *collection[T, P], by briefing.Actor, now time.Time, drop func(P) bool) error {
+	var changed []P
+	cur := tx.Bucket(c.bucket).Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		obj, err := c.decodeRaw(k, v, false)
+		if err != nil {
+			return err
+		}
+		if drop(obj) {
+			changed = append(changed, obj)
+		}
+	}
+	// Saved after the walk: a bucket is not written under its own cursor.
+	for _, obj := range changed {
+		if err := c.update(tx, obj, by, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Person returns one person, or ENOTFOUND.

@@ -98,6 +98,15 @@ func topicsCell(col, row int) string {
 	return "Topics!" + s + strconv.Itoa(row)
 }
 
+// MaxImportRows bounds the Topics rows an import reads. A round of a
+// thousand topic sheets of forty paragraphs is 40,000 rows; a workbook of
+// more is refused before any row is looked at.
+const MaxImportRows = 200000
+
+// maxImportErrors bounds the cells an import's error names; its message
+// counts the rest.
+const maxImportErrors = 100
+
 func importErr(code, where, msg string) *Error {
 	return &Error{Code: code, Message: where + ": " + msg, Fields: map[string]string{where: msg}}
 }
@@ -121,8 +130,14 @@ func (s Settings) NormalizeMarking(m string) string {
 // removed. A paragraph the workbook never held — marked above the pack's
 // marking, or above the importer — is left as it is. Sheets nothing changed in are left out.
 // Errors are EINVALID (or EFORBIDDEN for a marking above the importer)
-// naming the cell ("Topics!E12").
+// naming the cell ("Topics!E12"): at most the first hundred cells, the
+// message counting the rest. More than MaxImportRows rows, or new rows
+// giving a section more than MaxParagraphs, are EINVALID too.
 func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, error) {
+	if len(book.Rows) > MaxImportRows {
+		return nil, importErr(EINVALID, "Topics!"+strconv.Itoa(book.Rows[MaxImportRows].Row),
+			fmt.Sprintf("the Topics worksheet holds more than %d rows, far more than a round's paragraphs: it is refused", MaxImportRows))
+	}
 	top := s.NormalizeMarking(book.Marking)
 	if top == "" {
 		return nil, importErr(EINVALID, "Import!B2", "must be a marking of this jurisdiction")
@@ -138,6 +153,10 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 		after   map[string][]Paragraph
 		lastSec map[int]string // section → id of the last paragraph a row placed
 		first   map[int][]Paragraph
+		// count is each section's paragraphs so far: those the workbook
+		// never held, and those rows placed; full says it was refused.
+		count map[int]int
+		full  map[int]bool
 	}
 	states := map[string]*sheetState{}
 	var order []string
@@ -155,7 +174,7 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 		}
 		st := &sheetState{base: base, held: map[string]bool{}, byID: map[string]Paragraph{}, secOf: map[string]int{},
 			rows: map[string]bool{}, edited: map[string]Paragraph{}, after: map[string][]Paragraph{},
-			lastSec: map[int]string{}, first: map[int][]Paragraph{},
+			lastSec: map[int]string{}, first: map[int][]Paragraph{}, count: map[int]int{}, full: map[int]bool{},
 			imp: &SheetImport{SheetID: id, Title: base.Title, Version: base.Version, RowOf: map[string]int{}, Cols: book.Cols}}
 		for i, sec := range base.Sections {
 			for _, p := range sec.Paragraphs {
@@ -163,6 +182,8 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 				st.secOf[p.ID] = i
 				if s.Allows(top, p.Marking) {
 					st.held[p.ID] = true
+				} else {
+					st.count[i]++
 				}
 			}
 		}
@@ -185,15 +206,28 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 		t := strings.ToLower(strings.TrimSpace(states[id].base.Title))
 		titles[t] = append(titles[t], id)
 	}
+	// The first cells found wrong are named, and the rest only counted: a
+	// workbook of many bad rows is answered in proportion to the bound, not
+	// to its rows.
 	fe := map[string]string{}
+	more := 0
+	fail := func(col, row int, msg string) {
+		if len(fe) < maxImportErrors {
+			fe[topicsCell(col, row)] = msg
+		} else {
+			more++
+		}
+	}
 	forbidden := ""
+	markings := "must be one of " + strings.Join(s.Markings, ", ")
+	grounds := "must be empty or one of " + strings.Join(s.Grounds, ", ")
 	for _, r := range book.Rows {
 		id := r.SheetID
 		if id == "" {
 			// A row typed in by hand: its sheet by its topic.
 			ids := titles[strings.ToLower(r.Topic)]
 			if len(ids) != 1 {
-				fe[topicsCell(r.Cols.Topic, r.Row)] = "must be the title of one topic sheet in the workbook"
+				fail(r.Cols.Topic, r.Row, "must be the title of one topic sheet in the workbook")
 				continue
 			}
 			id = ids[0]
@@ -203,7 +237,7 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			return nil, err
 		}
 		if v, ok := versions[id]; ok && r.Version != 0 && r.Version != v {
-			fe[topicsCell(r.Cols.Version, r.Row)] = fmt.Sprintf("must be %d, the version the workbook was made from", v)
+			fail(r.Cols.Version, r.Row, fmt.Sprintf("must be %d, the version the workbook was made from", v))
 			continue
 		}
 		marking := s.NormalizeMarking(r.Marking)
@@ -211,22 +245,28 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			marking = in.DefaultMarking
 		}
 		if marking == "" {
-			fe[topicsCell(r.Cols.Marking, r.Row)] = "must be one of " + strings.Join(s.Markings, ", ")
+			fail(r.Cols.Marking, r.Row, markings)
 			continue
 		}
 		ground := s.NormalizeGround(r.Withhold)
 		if r.Withhold != "" && ground == "" {
-			fe[topicsCell(r.Cols.Withhold, r.Row)] = "must be empty or one of " + strings.Join(s.Grounds, ", ")
+			fail(r.Cols.Withhold, r.Row, grounds)
 			continue
 		}
 		if !s.Allows(in.Clearance, marking) {
-			forbidden = topicsCell(r.Cols.Marking, r.Row)
-			fe[forbidden] = "is above your clearance (" + in.Clearance + ")"
+			// The first such cell is named past the bound too: it is why
+			// the answer is 403.
+			if forbidden == "" {
+				forbidden = topicsCell(r.Cols.Marking, r.Row)
+				fe[forbidden] = "is above your clearance (" + in.Clearance + ")"
+			} else {
+				fail(r.Cols.Marking, r.Row, "is above your clearance ("+in.Clearance+")")
+			}
 			continue
 		}
 		if _, ok := st.byID[r.ParagraphID]; r.ParagraphID != "" && !ok {
 			// Not this sheet's, or above the importer: as if it did not exist.
-			fe[topicsCell(r.Cols.ParagraphID, r.Row)] = fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version)
+			fail(r.Cols.ParagraphID, r.Row, fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version))
 			continue
 		}
 		if r.ParagraphID != "" && !st.rows[r.ParagraphID] && st.held[r.ParagraphID] {
@@ -237,7 +277,7 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 				p.Text = FromCellText(s, r.Text)
 			}
 			if strings.TrimSpace(p.Text) == "" {
-				fe[topicsCell(r.Cols.Text, r.Row)] = "is empty: delete the row to delete the paragraph"
+				fail(r.Cols.Text, r.Row, "is empty: delete the row to delete the paragraph")
 				continue
 			}
 			p.Marking, p.Withhold = marking, ground
@@ -247,10 +287,11 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 				st.imp.Changed = append(st.imp.Changed, ImportChange{Row: r.Row, ParagraphID: p.ID})
 			}
 			st.lastSec[st.secOf[p.ID]] = p.ID
+			st.count[st.secOf[p.ID]]++
 			continue
 		}
 		if r.ParagraphID != "" && !st.held[r.ParagraphID] {
-			fe[topicsCell(r.Cols.ParagraphID, r.Row)] = fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version)
+			fail(r.Cols.ParagraphID, r.Row, fmt.Sprintf("names no paragraph of this topic sheet at version %d", st.base.Version))
 			continue
 		}
 		// A new paragraph (or a row copied with its id: a new one too).
@@ -266,12 +307,21 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			for _, x := range st.base.Sections {
 				hs = append(hs, x.Heading)
 			}
-			fe[topicsCell(r.Cols.Section, r.Row)] = "must be a section of the topic sheet: " + strings.Join(hs, "; ")
+			fail(r.Cols.Section, r.Row, "must be a section of the topic sheet: "+strings.Join(hs, "; "))
 			continue
 		}
 		text := FromCellText(s, r.Text)
 		if strings.TrimSpace(text) == "" {
-			fe[topicsCell(r.Cols.Text, r.Row)] = "a new paragraph needs text"
+			fail(r.Cols.Text, r.Row, "a new paragraph needs text")
+			continue
+		}
+		// A section the save would refuse is refused here, by its first
+		// row too many, before the merge places every row of it.
+		if st.count[sec]++; st.count[sec] > MaxParagraphs {
+			if !st.full[sec] {
+				st.full[sec] = true
+				fail(r.Cols.Section, r.Row, fmt.Sprintf("would give the section more than %d paragraphs", MaxParagraphs))
+			}
 			continue
 		}
 		newID := fmt.Sprintf("new:row:%d", r.Row)
@@ -285,7 +335,7 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 		st.lastSec[sec] = newID
 		st.imp.Added = append(st.imp.Added, ImportChange{Row: r.Row, Section: st.base.Sections[sec].Heading})
 	}
-	if len(fe) > 0 {
+	if len(fe)+more > 0 {
 		code, msg := EINVALID, "the workbook cannot be imported"
 		if forbidden != "" {
 			code, msg = EFORBIDDEN, "the workbook marks a paragraph above your clearance"
@@ -296,7 +346,10 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 		}
 		sort.Slice(keys, func(i, j int) bool { return cellLess(keys[i], keys[j]) })
 		msg += ": " + keys[0] + " " + fe[keys[0]]
-		if len(keys) > 1 {
+		switch {
+		case more > 0:
+			msg += fmt.Sprintf(" (and %d more; the first %d are named)", len(keys)-1+more, len(keys))
+		case len(keys) > 1:
 			msg += fmt.Sprintf(" (and %d more)", len(keys)-1)
 		}
 		return nil, &Error{Code: code, Message: msg, Fields: fe}

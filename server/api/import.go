@@ -168,7 +168,7 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	listed := len(bases)
 	for try := 0; ; try++ {
 		res := &ImportJSON{RoundID: r.ID, DryRun: dry, Sheets: []ImportSheetJSON{}, Unchanged: listed - len(plans)}
-		sheets, err := s.mergeImport(v, plans, res)
+		sheets, err := s.mergeImport(v, bases, plans, res)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +289,8 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 
 // mergeImport merges each sheet's plan with what is stored now, and checks
 // each result as a save would be, filling in the answer. Nothing is written.
-func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSON) ([]*importSheet, error) {
+// bases are the sheets at the workbook's versions, as the importer sees them.
+func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*briefing.SheetImport, res *ImportJSON) ([]*importSheet, error) {
 	var out []*importSheet
 	for _, p := range plans {
 		is := &importSheet{plan: p, rows: map[string]int{}}
@@ -314,8 +315,20 @@ func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSO
 		if err != nil {
 			return nil, err
 		}
+		// The rows the stored sheet already added, as a workbook imported
+		// before: they merge once, and are not added again.
+		same := map[string]bool{}
+		if tv, ok := v.Set.VisibleSheet(v.User.Clearance, a.Theirs); ok {
+			same = sameAdditions(bases[p.SheetID], tv, mine)
+		}
+		added := []briefing.ImportChange{}
+		for _, c := range p.Added {
+			if !same[fmt.Sprintf("new:row:%d", c.Row)] {
+				added = append(added, c)
+			}
+		}
 		is.js = ImportSheetJSON{ID: p.SheetID, Title: cur.Title, Version: p.Version, Current: a.Theirs.Version,
-			Changed: nonNil(p.Changed), Added: nonNil(p.Added), Removed: nonNil(p.Removed), Conflicts: []ImportConflict{}}
+			Changed: nonNil(p.Changed), Added: added, Removed: nonNil(p.Removed), Conflicts: []ImportConflict{}}
 		for _, cf := range a.Res.Conflicts {
 			ic := ImportConflict{SheetID: p.SheetID, ParagraphID: cf.ID, Path: cf.Path, Base: cf.Base, Theirs: cf.Theirs, Mine: cf.Mine}
 			if row, ok := is.rows[cf.ID]; ok {
@@ -331,6 +344,9 @@ func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSO
 		o := a.Res.Sheet
 		o.Meta = a.Theirs.Meta
 		o.RoundID = a.Theirs.RoundID
+		if len(same) > 0 {
+			dropAdditions(o, mine, same)
+		}
 		// Where each paragraph of the result came from, before the save
 		// gives the new ones their ids.
 		at := map[string]int{}
@@ -353,6 +369,98 @@ func (s *API) mergeImport(v *view, plans []*briefing.SheetImport, res *ImportJSO
 		out = append(out, is)
 	}
 	return out, nil
+}
+
+// sameAdditions finds the paragraphs a workbook adds (mine's, ids
+// "new:row:N") that the stored sheet (theirs, as the importer sees it)
+// already added since the workbook's version (base): the same content, in
+// the same section, right after the same paragraph (or first), a
+// paragraph matched so counting as its match for the next. Both sides made
+// the same addition, as when a workbook is imported a second time; it
+// merges once. A paragraph theirs held at base is never such a match: a
+// second identical paragraph typed into a newer workbook is a new one.
+func sameAdditions(base, theirs, mine *briefing.Sheet) map[string]bool {
+	same := map[string]bool{}
+	if base == nil {
+		return same
+	}
+	inBase := briefing.ParagraphIDs(base)
+	tsecs := map[string][]briefing.Paragraph{}
+	tkeys := importSectionKeys(theirs)
+	for i, sec := range theirs.Sections {
+		tsecs[tkeys[i]] = sec.Paragraphs
+	}
+	used := map[string]bool{}
+	mkeys := importSectionKeys(mine)
+	for i, sec := range mine.Sections {
+		tps := tsecs[mkeys[i]]
+		prev := "" // the id, in theirs, of the paragraph before; "" for the first
+		for _, p := range sec.Paragraphs {
+			id := p.ID
+			if strings.HasPrefix(p.ID, "new:") {
+				next := 0
+				if prev != "" {
+					next = -1
+					for j, q := range tps {
+						if q.ID == prev {
+							next = j + 1
+						}
+					}
+				}
+				if next >= 0 && next < len(tps) {
+					q := tps[next]
+					if !inBase[q.ID] && !used[q.ID] && q.Text == p.Text && q.Marking == p.Marking && q.Withhold == p.Withhold {
+						same[p.ID], used[q.ID] = true, true
+						id = q.ID
+					}
+				}
+			}
+			prev = id
+		}
+	}
+	return same
+}
+
+// importSectionKeys names each section of a sheet for matching it across
+// versions: its kind, or a custom section's heading, with the occurrence.
+func importSectionKeys(sh *briefing.Sheet) []string {
+	seen := map[string]int{}
+	keys := make([]string, len(sh.Sections))
+	for i, sec := range sh.Sections {
+		k := sec.Kind
+		if sec.Kind == briefing.SectionCustom {
+			k += ":" + sec.Heading
+		}
+		seen[k]++
+		keys[i] = fmt.Sprintf("%s#%d", k, seen[k])
+	}
+	return keys
+}
+
+// dropAdditions takes out of a merged sheet the paragraphs of mine that
+// sameAdditions matched: the merge names mine's new paragraphs by their
+// place in mine ("new:1:2"), and keeps theirs' beside them.
+func dropAdditions(o, mine *briefing.Sheet, same map[string]bool) {
+	drop := map[string]bool{}
+	for i, sec := range mine.Sections {
+		for j, p := range sec.Paragraphs {
+			if same[p.ID] {
+				drop[fmt.Sprintf("new:%d:%d", i, j)] = true
+			}
+		}
+	}
+	for i := range o.Sections {
+		ps := o.Sections[i].Paragraphs[:0:0]
+		for _, p := range o.Sections[i].Paragraphs {
+			if !drop[p.ID] {
+				ps = append(ps, p)
+			}
+		}
+		if ps == nil {
+			ps = []briefing.Paragraph{}
+		}
+		o.Sections[i].Paragraphs = ps
+	}
 }
 
 // unchangedSheet reports whether a merged sheet says exactly what the

@@ -17,7 +17,7 @@ import (
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
 		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpCreate)
 	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
 	name := fs.String("name", "", "user name (letters, digits, . _ @ -)")
@@ -67,7 +67,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("backup", "Writes a consistent copy of a database to a new bbolt file. For a running server on\n"+
 		"a file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
 		"copied as it stood at one revision, while its servers go on serving.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	out := fs.String("out", "", "file to write; must not exist")
 	if err := parse(fs, args); err != nil {
@@ -96,7 +96,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("check", "Verifies a database: bbolt's consistency check of every page (of a file) and briefpack's\n"+
 		"own invariants (every index entry points at an object; every object is indexed; every saved\n"+
 		"version reads back as its header records). A server's start runs only a quick check.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,41 @@ func TestFlags_Mistake(t *testing.T) {
 		out, errOut, code := runCLI(t, "", args...)
 		if code != 0 || strings.Count(out, "Usage: briefpack") != 1 || errOut != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
+// TestFlags_DBHelp: each command's --db help says what it does with a file
+// that is not there, and does it: serve and user add create one, backup,
+// check and export refuse it.
+func TestFlags_DBHelp(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		creates bool
+	}{
+		{[]string{"serve"}, true},
+		{[]string{"user", "add"}, true},
+		{[]string{"backup"}, false},
+		{[]string{"check"}, false},
+		{[]string{"export"}, false},
+	} {
+		out, _, code := runCLI(t, "", append(c.args, "--help")...)
+		if code != 0 || strings.Contains(out, "created if missing") != c.creates || strings.Contains(out, "an existing bbolt file") == c.creates {
+			t.Errorf("%v --help: exit %d, says %q", c.args, code, out)
+		}
+	}
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	for _, args := range [][]string{
+		{"backup", "--db", missing, "--out", filepath.Join(dir, "out.db")},
+		{"check", "--db", missing},
+		{"export", "--db", missing, "--round", "1", "--out", filepath.Join(dir, "out.html")},
+	} {
+		if _, errOut, code := runCLI(t, "", args...); code != 1 || !strings.Contains(errOut, "no such file") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+		if _, err := os.Stat(missing); !os.IsNotExist(err) {
+			t.Fatalf("%v created %s", args, missing)
 		}
 	}
 }

@@ -16,7 +16,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("export", "Writes a round's briefing pack to a file, as the API serves it, for a reader\n"+
 		"cleared to the ceiling (default: the highest marking, everything). The server must be\n"+
 		"stopped, or use GET /api/v1/rounds/{id}/pack instead.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	round := fs.String("round", "", "id of the round")
 	format := fs.String("format", "html", "html or xlsx")

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"briefpack/briefing"
@@ -140,7 +142,8 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"consistency check and briefpack's invariants) and refused if it fails. Stop the server first.", stdout)
 	from := fs.String("from", "", "backup file to restore")
 	db := fs.String("db", "briefpack.db", "database file to restore into")
-	force := fs.Bool("force", false, "replace --db if it exists")
+	force := fs.Bool("force", false, "replace --db if it exists (even damaged), keeping it as DB.before-restore,\n"+
+		"or DB.before-restore.1, .2, … if that name is taken")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -153,29 +156,61 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := store.CheckFile(*from); err != nil {
 		return fmt.Errorf("refusing to restore %s: %w", *from, err)
 	}
-	if _, err := os.Stat(*db); err == nil {
-		if !*force {
-			return fmt.Errorf("%s exists: pass --force to replace it", *db)
-		}
-		// Opening it proves no server holds it.
-		st, err := store.Open(*db, "")
-		if err != nil {
-			return err
-		}
-		st.Close()
-		os.Rename(*db, *db+".before-restore")
-	}
 	src, err := os.Open(*from)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	kept := ""
+	if _, err := os.Lstat(*db); err == nil {
+		if !*force {
+			return fmt.Errorf("%s exists: pass --force to replace it", *db)
+		}
+		// Only the lock is taken: the file may be damaged, which is why it is
+		// being replaced, and is kept as it was, not migrated.
+		if err := store.CheckNotInUse(*db); err != nil {
+			return err
+		}
+		if kept, err = moveAside(*db); err != nil {
+			return err
+		}
+	}
 	n, err := writeNew(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
 	if err != nil {
+		if kept != "" {
+			if rerr := os.Rename(kept, *db); rerr != nil {
+				return fmt.Errorf("%w; the replaced database is kept as %s", err, kept)
+			}
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
+	if kept != "" {
+		fmt.Fprintf(stdout, "kept the database it replaced as %s\n", kept)
+	}
 	return nil
+}
+
+// moveAside renames a database file to the first of <db>.before-restore,
+// <db>.before-restore.1, .2, … that is free, so that an earlier restore's
+// kept copy is never overwritten, and returns the name.
+func moveAside(db string) (string, error) {
+	for i := 0; i < 1000; i++ {
+		name := db + ".before-restore"
+		if i > 0 {
+			name += "." + strconv.Itoa(i)
+		}
+		if _, err := os.Lstat(name); err == nil {
+			continue
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("move %s aside: %w", db, err)
+		}
+		if err := os.Rename(db, name); err != nil {
+			return "", fmt.Errorf("move %s aside: %w", db, err)
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("move %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
 }
 
 // mustExist refuses a database file that is not there; an etcd address is

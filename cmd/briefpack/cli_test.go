@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"briefpack/store"
 )
 
 // runCLI runs one command line in-process, as main does, and returns what it
@@ -86,4 +89,118 @@ func TestFlags_DBHelp(t *testing.T) {
 			t.Fatalf("%v created %s", args, missing)
 		}
 	}
+}
+
+// mustAddUser adds a user to the database file db (creating it) in-process.
+func mustAddUser(t *testing.T, db, name string, flags ...string) {
+	t.Helper()
+	args := append([]string{"user", "add", "--db", db, "--name", name, "--role", "viewer", "--clearance", "RESTRICTED"}, flags...)
+	if out, errOut, code := runCLI(t, "a long enough password for "+name+"\n", args...); code != 0 {
+		t.Fatalf("%v: exit %d: %s %s", args, code, out, errOut)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRestore: restore replaces a database whatever its state, damaged ones
+// first of all, and keeps the file it replaced as it was, under a name no
+// earlier restore took.
+func TestRestore(t *testing.T) {
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	mustAddUser(t, backup, "alice")
+	want := mustRead(t, backup)
+
+	t.Run("Damaged", func(t *testing.T) {
+		orig := filepath.Join(dir, "orig.db")
+		mustAddUser(t, orig, "bob")
+		whole := mustRead(t, orig)
+		for name, content := range map[string][]byte{
+			"empty": nil,
+			"short": whole[:100],
+			"cut":   whole[:8192],
+			"junk":  bytes.Repeat([]byte("not a database "), 1000),
+		} {
+			db := filepath.Join(dir, name+".db")
+			if err := os.WriteFile(db, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+			if code != 0 || !strings.Contains(out, "kept the database it replaced as "+db+".before-restore\n") {
+				t.Fatalf("%s: exit %d: %q %q", name, code, out, errOut)
+			}
+			if !bytes.Equal(mustRead(t, db), want) {
+				t.Errorf("%s: the restored file is not the backup", name)
+			}
+			if err := store.CheckFile(db); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			if !bytes.Equal(mustRead(t, db+".before-restore"), content) {
+				t.Errorf("%s: the kept file is not the one replaced", name)
+			}
+		}
+	})
+
+	t.Run("KeepsEveryCopy", func(t *testing.T) {
+		db := filepath.Join(dir, "kept.db")
+		mustAddUser(t, db, "carol")
+		orig := mustRead(t, db)
+		for i, kept := range []string{db + ".before-restore", db + ".before-restore.1", db + ".before-restore.2"} {
+			out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+			if code != 0 || !strings.HasSuffix(out, "kept the database it replaced as "+kept+"\n") {
+				t.Fatalf("restore %d: exit %d: %q %q", i+1, code, out, errOut)
+			}
+		}
+		// The first keeps the original byte for byte: nothing opened it to
+		// migrate it, and no later restore overwrote it.
+		if !bytes.Equal(mustRead(t, db+".before-restore"), orig) {
+			t.Error("the first kept copy is not the original file")
+		}
+		for _, kept := range []string{db + ".before-restore.1", db + ".before-restore.2", db} {
+			if !bytes.Equal(mustRead(t, kept), want) {
+				t.Errorf("%s is not the backup", kept)
+			}
+		}
+	})
+
+	t.Run("ErrInUse", func(t *testing.T) {
+		db := filepath.Join(dir, "busy.db")
+		mustAddUser(t, db, "dave")
+		st, err := store.Open(db, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		before := mustRead(t, db)
+		_, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+		if code != 1 || !strings.Contains(errOut, "in use") {
+			t.Fatalf("exit %d: %q", code, errOut)
+		}
+		if !bytes.Equal(mustRead(t, db), before) {
+			t.Error("a refused restore changed the file")
+		}
+		if _, err := os.Lstat(db + ".before-restore"); !os.IsNotExist(err) {
+			t.Errorf("a refused restore moved the file aside: %v", err)
+		}
+	})
+
+	t.Run("NoForce", func(t *testing.T) {
+		db := filepath.Join(dir, "noforce.db")
+		if err := os.WriteFile(db, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db); code != 1 || !strings.Contains(errOut, "--force") {
+			t.Fatalf("exit %d: %q", code, errOut)
+		}
+		if _, err := os.Lstat(db + ".before-restore"); !os.IsNotExist(err) {
+			t.Errorf("restore without --force moved the file aside: %v", err)
+		}
+	})
 }

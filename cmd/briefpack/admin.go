@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -31,6 +33,15 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := required(fs, "name", "role", "clearance"); err != nil {
 		return err
 	}
+	// A mistake is refused before the database is opened, so that a refused
+	// command neither creates one nor fixes its jurisdiction.
+	if *jur != "" && !slices.Contains(briefing.Jurisdictions, *jur) {
+		return usageError{"user add: --jurisdiction must be nz or au"}
+	}
+	u := &briefing.User{Name: *name, Role: briefing.Role(*role), Clearance: *clearance}
+	if u.Role.Rank() < 0 {
+		return usageError{"user add: --role must be viewer, officer, lead, secretariat or admin"}
+	}
 	pw, err := bufio.NewReader(io.LimitReader(stdin, server.MaxPassword+3)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("read the password from standard input: %w", err)
@@ -38,6 +49,35 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	pw = strings.TrimRight(pw, "\r\n")
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
+	}
+	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
+		return err
+	}
+	// The clearance is a marking of the database's jurisdiction: the one
+	// given, or nz for a file yet to be created, is known before it is opened;
+	// an existing file's own is checked once it is open. An etcd database
+	// without --jurisdiction may not exist yet: only a clearance of no
+	// jurisdiction at all is refused before it is opened.
+	ahead := *jur
+	switch {
+	case ahead != "":
+	case store.IsEtcdURL(*db):
+		if ahead = jurisdictionWith(u.Clearance); ahead == "" {
+			return usageError{fmt.Sprintf("user add: --clearance %q is a marking of neither nz nor au", u.Clearance)}
+		}
+	default:
+		if _, err := os.Lstat(*db); errors.Is(err, os.ErrNotExist) {
+			ahead = "nz"
+		}
+	}
+	if ahead != "" {
+		s, err := briefing.SettingsFor(ahead)
+		if err != nil {
+			return err
+		}
+		if err := validUser(u, s); err != nil {
+			return err
+		}
 	}
 	st, err := ef.open(*db, *jur)
 	if err != nil {
@@ -48,11 +88,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	u := &briefing.User{Name: *name, Role: briefing.Role(*role), Clearance: *clearance}
-	if err := u.Validate(settings); err != nil {
-		return err
-	}
-	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
+	if err := validUser(u, settings); err != nil {
 		return err
 	}
 	if err := st.CreateUser(ctx, u, briefing.Actor{Name: "briefpack user add"}); err != nil {
@@ -63,6 +99,37 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	fmt.Fprintf(stdout, "added user %s (%s, cleared to %s)\n", u.Name, u.Role, u.Clearance)
 	return nil
+}
+
+// validUser checks a user to add against a jurisdiction's settings, taking
+// its clearance in any case as the import takes markings; a mistake is one
+// of the flags, so bad usage.
+func validUser(u *briefing.User, s briefing.Settings) error {
+	if m := s.NormalizeMarking(u.Clearance); m != "" {
+		u.Clearance = m
+	}
+	err := u.Validate(s)
+	var e *briefing.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var msgs []string
+	for field, msg := range e.Fields {
+		msgs = append(msgs, "--"+field+" "+msg)
+	}
+	sort.Strings(msgs)
+	return usageError{"user add: " + strings.Join(msgs, "; ")}
+}
+
+// jurisdictionWith returns the first jurisdiction of which marking (in any
+// case) is a marking, or "".
+func jurisdictionWith(marking string) string {
+	for _, j := range briefing.Jurisdictions {
+		if s, err := briefing.SettingsFor(j); err == nil && s.NormalizeMarking(marking) != "" {
+			return j
+		}
+	}
+	return ""
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -204,3 +204,48 @@ func TestRestore(t *testing.T) {
 		}
 	})
 }
+
+// TestUserAdd_Mistakes: a bad --role, --clearance or --jurisdiction is bad
+// usage, one clear line and exit code 2, refused before the database is
+// opened: a new one is not created, so its jurisdiction is not fixed.
+func TestUserAdd_Mistakes(t *testing.T) {
+	dir := t.TempDir()
+	const pw = "a long enough password\n"
+	db := filepath.Join(dir, "new.db")
+	for _, c := range []struct {
+		flags []string
+		says  string
+	}{
+		{[]string{"--role", "bogus", "--clearance", "SECRET"}, "user add: --role must be viewer, officer, lead, secretariat or admin"},
+		{[]string{"--role", "lead", "--clearance", "BOGUS"}, "user add: --clearance must be one of UNCLASSIFIED, IN-CONFIDENCE, SENSITIVE, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET"},
+		{[]string{"--role", "lead", "--clearance", "SECRET", "--jurisdiction", "xx"}, "user add: --jurisdiction must be nz or au"},
+		// A new database is nz unless told otherwise: PROTECTED is au's.
+		{[]string{"--role", "lead", "--clearance", "PROTECTED"}, "user add: --clearance must be one of UNCLASSIFIED,"},
+		{[]string{"--role", "lead", "--clearance", "RESTRICTED", "--jurisdiction", "au"}, "user add: --clearance must be one of UNOFFICIAL, OFFICIAL,"},
+		{[]string{"--role", "lead", "--clearance", "SECRET", "--name", "no spaces"}, "user add: --name must be"},
+	} {
+		args := append([]string{"user", "add", "--db", db, "--name", "alice"}, c.flags...)
+		out, errOut, code := runCLI(t, pw, args...)
+		wantUsageError(t, out, errOut, code, args...)
+		if !strings.HasPrefix(errOut, "briefpack: "+c.says) {
+			t.Errorf("%v: %q, want %q", c.flags, errOut, c.says)
+		}
+		if _, err := os.Lstat(db); !os.IsNotExist(err) {
+			t.Fatalf("%v created the database: %v", c.flags, err)
+		}
+	}
+
+	// An existing database's own jurisdiction decides, whatever the default;
+	// a clearance is taken in any case, as the import takes markings.
+	au := filepath.Join(dir, "au.db")
+	mustAddUser(t, au, "admin", "--jurisdiction", "au", "--clearance", "protected")
+	out, errOut, code := runCLI(t, pw, "user", "add", "--db", au, "--name", "bob", "--role", "lead", "--clearance", "official:sensitive")
+	if code != 0 || !strings.Contains(out, "cleared to OFFICIAL:Sensitive") {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, pw, "user", "add", "--db", au, "--name", "carol", "--role", "lead", "--clearance", "CONFIDENTIAL")
+	wantUsageError(t, out, errOut, code, "CONFIDENTIAL in au")
+	if !strings.HasPrefix(errOut, "briefpack: user add: --clearance must be one of UNOFFICIAL,") {
+		t.Errorf("%q", errOut)
+	}
+}

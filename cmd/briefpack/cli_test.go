@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"briefpack/briefing"
 	"briefpack/store"
 )
 
@@ -247,5 +248,49 @@ func TestUserAdd_Mistakes(t *testing.T) {
 	wantUsageError(t, out, errOut, code, "CONFIDENTIAL in au")
 	if !strings.HasPrefix(errOut, "briefpack: user add: --clearance must be one of UNOFFICIAL,") {
 		t.Errorf("%q", errOut)
+	}
+}
+
+// TestExport_Ceiling: a ceiling that is not a marking is bad usage (exit 2,
+// one line); one typed in lower case is taken, as the import takes markings.
+func TestExport_Ceiling(t *testing.T) {
+	m := MustRunMain(t, true, "nz")
+	ctx := context.Background()
+	ds, _, err := m.DB.Dialogues(ctx, briefing.Page{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d dialogues: %v", len(ds), err)
+	}
+	rs, _, err := m.DB.Rounds(ctx, ds[0].ID, briefing.Page{})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("%d rounds: %v", len(rs), err)
+	}
+	db := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export := func(ceiling, out string) (string, string, int) {
+		return runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--ceiling", ceiling, "--out", filepath.Join(dir, out))
+	}
+	out, errOut, code := export("BOGUS", "bogus.html")
+	wantUsageError(t, out, errOut, code, "--ceiling BOGUS")
+	if errOut != "briefpack: export: --ceiling must be one of UNCLASSIFIED, IN-CONFIDENCE, SENSITIVE, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET\n" {
+		t.Errorf("%q", errOut)
+	}
+	out, errOut, code = export("restricted", "restricted.html")
+	if code != 0 || !strings.Contains(out, "marked ") {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	upper, errOut, code := export("RESTRICTED", "upper.html")
+	if code != 0 {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+	// The pack's marking is the same: the lower-case ceiling was applied.
+	marking := func(s string) string { return s[strings.Index(s, "marked "):strings.Index(s, ") to ")] }
+	if marking(out) != marking(upper) {
+		t.Errorf("restricted and RESTRICTED made different packs: %q, %q", out, upper)
+	}
+	if _, errOut, code := runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--edition", "release", "--ceiling", "SECRET", "--out", filepath.Join(dir, "r.html")); code != 2 {
+		t.Errorf("a ceiling on the release edition: exit %d, %q", code, errOut)
 	}
 }

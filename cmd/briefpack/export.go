@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"briefpack/briefing"
@@ -36,6 +37,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *edition != briefing.EditionFull && *edition != briefing.EditionRelease {
 		return usageError{"export: --edition must be full or release"}
 	}
+	if *edition == briefing.EditionRelease && *ceiling != "" {
+		return usageError{"export: --ceiling does not apply to the release edition, which is made from the whole round"}
+	}
 	if err := mustExist(*db); err != nil {
 		return err
 	}
@@ -48,8 +52,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *edition == briefing.EditionRelease && *ceiling != "" {
-		return usageError{"export: --ceiling does not apply to the release edition, which is made from the whole round"}
+	// The ceiling is a marking of the database's scheme, taken in any case
+	// as the import takes markings.
+	if *ceiling != "" {
+		m := s.NormalizeMarking(*ceiling)
+		if m == "" {
+			return usageError{"export: --ceiling must be one of " + strings.Join(s.Markings, ", ")}
+		}
+		*ceiling = m
 	}
 	// The command line reads as a reader cleared to everything, through the
 	// same view as the server's readers, lowered to the ceiling if given.

@@ -3,10 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"briefpack/briefing"
@@ -17,7 +21,7 @@ import (
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
 		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpCreate)
 	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
 	name := fs.String("name", "", "user name (letters, digits, . _ @ -)")
@@ -29,6 +33,15 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := required(fs, "name", "role", "clearance"); err != nil {
 		return err
 	}
+	// A mistake is refused before the database is opened, so that a refused
+	// command neither creates one nor fixes its jurisdiction.
+	if *jur != "" && !slices.Contains(briefing.Jurisdictions, *jur) {
+		return usageError{"user add: --jurisdiction must be nz or au"}
+	}
+	u := &briefing.User{Name: *name, Role: briefing.Role(*role), Clearance: *clearance}
+	if u.Role.Rank() < 0 {
+		return usageError{"user add: --role must be viewer, officer, lead, secretariat or admin"}
+	}
 	pw, err := bufio.NewReader(io.LimitReader(stdin, server.MaxPassword+3)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("read the password from standard input: %w", err)
@@ -36,6 +49,35 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	pw = strings.TrimRight(pw, "\r\n")
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
+	}
+	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
+		return err
+	}
+	// The clearance is a marking of the database's jurisdiction: the one
+	// given, or nz for a file yet to be created, is known before it is opened;
+	// an existing file's own is checked once it is open. An etcd database
+	// without --jurisdiction may not exist yet: only a clearance of no
+	// jurisdiction at all is refused before it is opened.
+	ahead := *jur
+	switch {
+	case ahead != "":
+	case store.IsEtcdURL(*db):
+		if ahead = jurisdictionWith(u.Clearance); ahead == "" {
+			return usageError{fmt.Sprintf("user add: --clearance %q is a marking of neither nz nor au", u.Clearance)}
+		}
+	default:
+		if _, err := os.Lstat(*db); errors.Is(err, os.ErrNotExist) {
+			ahead = "nz"
+		}
+	}
+	if ahead != "" {
+		s, err := briefing.SettingsFor(ahead)
+		if err != nil {
+			return err
+		}
+		if err := validUser(u, s); err != nil {
+			return err
+		}
 	}
 	st, err := ef.open(*db, *jur)
 	if err != nil {
@@ -46,11 +88,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	u := &briefing.User{Name: *name, Role: briefing.Role(*role), Clearance: *clearance}
-	if err := u.Validate(settings); err != nil {
-		return err
-	}
-	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
+	if err := validUser(u, settings); err != nil {
 		return err
 	}
 	if err := st.CreateUser(ctx, u, briefing.Actor{Name: "briefpack user add"}); err != nil {
@@ -63,11 +101,42 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return nil
 }
 
+// validUser checks a user to add against a jurisdiction's settings, taking
+// its clearance in any case as the import takes markings; a mistake is one
+// of the flags, so bad usage.
+func validUser(u *briefing.User, s briefing.Settings) error {
+	if m := s.NormalizeMarking(u.Clearance); m != "" {
+		u.Clearance = m
+	}
+	err := u.Validate(s)
+	var e *briefing.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var msgs []string
+	for field, msg := range e.Fields {
+		msgs = append(msgs, "--"+field+" "+msg)
+	}
+	sort.Strings(msgs)
+	return usageError{"user add: " + strings.Join(msgs, "; ")}
+}
+
+// jurisdictionWith returns the first jurisdiction of which marking (in any
+// case) is a marking, or "".
+func jurisdictionWith(marking string) string {
+	for _, j := range briefing.Jurisdictions {
+		if s, err := briefing.SettingsFor(j); err == nil && s.NormalizeMarking(marking) != "" {
+			return j
+		}
+	}
+	return ""
+}
+
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", "Writes a consistent copy of a database to a new bbolt file. For a running server on\n"+
 		"a file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
 		"copied as it stood at one revision, while its servers go on serving.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	out := fs.String("out", "", "file to write; must not exist")
 	if err := parse(fs, args); err != nil {
@@ -96,7 +165,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("check", "Verifies a database: bbolt's consistency check of every page (of a file) and briefpack's\n"+
 		"own invariants (every index entry points at an object; every object is indexed; every saved\n"+
 		"version reads back as its header records). A server's start runs only a quick check.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -140,7 +209,8 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"consistency check and briefpack's invariants) and refused if it fails. Stop the server first.", stdout)
 	from := fs.String("from", "", "backup file to restore")
 	db := fs.String("db", "briefpack.db", "database file to restore into")
-	force := fs.Bool("force", false, "replace --db if it exists")
+	force := fs.Bool("force", false, "replace --db if it exists (even damaged), keeping it as DB.before-restore,\n"+
+		"or DB.before-restore.1, .2, … if that name is taken")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -153,29 +223,61 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := store.CheckFile(*from); err != nil {
 		return fmt.Errorf("refusing to restore %s: %w", *from, err)
 	}
-	if _, err := os.Stat(*db); err == nil {
-		if !*force {
-			return fmt.Errorf("%s exists: pass --force to replace it", *db)
-		}
-		// Opening it proves no server holds it.
-		st, err := store.Open(*db, "")
-		if err != nil {
-			return err
-		}
-		st.Close()
-		os.Rename(*db, *db+".before-restore")
-	}
 	src, err := os.Open(*from)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	kept := ""
+	if _, err := os.Lstat(*db); err == nil {
+		if !*force {
+			return fmt.Errorf("%s exists: pass --force to replace it", *db)
+		}
+		// Only the lock is taken: the file may be damaged, which is why it is
+		// being replaced, and is kept as it was, not migrated.
+		if err := store.CheckNotInUse(*db); err != nil {
+			return err
+		}
+		if kept, err = moveAside(*db); err != nil {
+			return err
+		}
+	}
 	n, err := writeNew(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
 	if err != nil {
+		if kept != "" {
+			if rerr := os.Rename(kept, *db); rerr != nil {
+				return fmt.Errorf("%w; the replaced database is kept as %s", err, kept)
+			}
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
+	if kept != "" {
+		fmt.Fprintf(stdout, "kept the database it replaced as %s\n", kept)
+	}
 	return nil
+}
+
+// moveAside renames a database file to the first of <db>.before-restore,
+// <db>.before-restore.1, .2, … that is free, so that an earlier restore's
+// kept copy is never overwritten, and returns the name.
+func moveAside(db string) (string, error) {
+	for i := 0; i < 1000; i++ {
+		name := db + ".before-restore"
+		if i > 0 {
+			name += "." + strconv.Itoa(i)
+		}
+		if _, err := os.Lstat(name); err == nil {
+			continue
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("move %s aside: %w", db, err)
+		}
+		if err := os.Rename(db, name); err != nil {
+			return "", fmt.Errorf("move %s aside: %w", db, err)
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("move %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
 }
 
 // mustExist refuses a database file that is not there; an etcd address is

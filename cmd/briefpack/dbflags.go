@@ -16,7 +16,12 @@ type etcdFlags struct {
 	user, passwordFile, cert, key, ca *string
 }
 
-const dbHelp = "database: a bbolt file (created if missing), or etcd://host:port[,host:port…][/prefix]"
+// The --db help of a command that creates a missing database (serve, user
+// add), and of one that refuses it (backup, check, export).
+const (
+	dbHelpCreate   = "database: a bbolt file (created if missing), or etcd://host:port[,host:port…][/prefix]"
+	dbHelpExisting = "database: an existing bbolt file, or etcd://host:port[,host:port…][/prefix]"
+)
 
 func addEtcdFlags(fs *flag.FlagSet) *etcdFlags {
 	return &etcdFlags{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"briefpack/briefing"
@@ -16,7 +17,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("export", "Writes a round's briefing pack to a file, as the API serves it, for a reader\n"+
 		"cleared to the ceiling (default: the highest marking, everything). The server must be\n"+
 		"stopped, or use GET /api/v1/rounds/{id}/pack instead.", stdout)
-	db := fs.String("db", "briefpack.db", dbHelp)
+	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	round := fs.String("round", "", "id of the round")
 	format := fs.String("format", "html", "html or xlsx")
@@ -36,6 +37,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *edition != briefing.EditionFull && *edition != briefing.EditionRelease {
 		return usageError{"export: --edition must be full or release"}
 	}
+	if *edition == briefing.EditionRelease && *ceiling != "" {
+		return usageError{"export: --ceiling does not apply to the release edition, which is made from the whole round"}
+	}
 	if err := mustExist(*db); err != nil {
 		return err
 	}
@@ -48,8 +52,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *edition == briefing.EditionRelease && *ceiling != "" {
-		return usageError{"export: --ceiling does not apply to the release edition, which is made from the whole round"}
+	// The ceiling is a marking of the database's scheme, taken in any case
+	// as the import takes markings.
+	if *ceiling != "" {
+		m := s.NormalizeMarking(*ceiling)
+		if m == "" {
+			return usageError{"export: --ceiling must be one of " + strings.Join(s.Markings, ", ")}
+		}
+		*ceiling = m
 	}
 	// The command line reads as a reader cleared to everything, through the
 	// same view as the server's readers, lowered to the ceiling if given.

@@ -109,10 +109,17 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 }
 
 // parse parses flags: --help prints usage (exit 0), a mistake is a usage error.
+// The flag package calls Usage on a mistake as well as on --help, so the help
+// is held back while parsing and printed only when it was asked for.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	help := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = help
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err // the flag package has printed the usage
+			help()
+			return err
 		}
 		return usageError{fmt.Sprintf("%s: %v (see briefpack %s --help)", fs.Name(), err, fs.Name())}
 	}

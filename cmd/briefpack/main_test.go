@@ -151,7 +151,7 @@ func TestBinary(t *testing.T) {
 			t.Fatalf("duplicate: exit %d: %s", code, errOut)
 		}
 		_, errOut, code = runBin(pw+"\n", "user", "add", "--db", db, "--name", "bob", "--role", "lead", "--clearance", "SECRET SQUIRREL")
-		if code != 1 || !strings.Contains(errOut, "clearance") {
+		if code != 2 || !strings.Contains(errOut, "clearance") {
 			t.Fatalf("bad clearance: exit %d: %s", code, errOut)
 		}
 		_, errOut, code = runBin("", "serve", "--db", db, "--jurisdiction", "nz", "--addr", "127.0.0.1:0")

@@ -272,7 +272,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("serve", "Serves briefpack's web pages and JSON API. The first command that creates the\n"+
 		"database fixes its jurisdiction. Stops gracefully on SIGTERM or Ctrl-C.", stdout)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port)")
-	fs.StringVar(&m.DBPath, "db", m.DBPath, dbHelp)
+	fs.StringVar(&m.DBPath, "db", m.DBPath, dbHelpCreate)
 	m.etcd = addEtcdFlags(fs)
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
 	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role, with new passwords")

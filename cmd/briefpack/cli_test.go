@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+	"briefpack/store"
+)
+
+// runCLI runs one command line in-process, as main does, and returns what it
+// wrote to standard output and standard error and its exit code.
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb strings.Builder
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// wantUsageError asserts exit code 2 with one line on standard error and
+// nothing on standard output.
+func wantUsageError(t *testing.T, out, errOut string, code int, args ...string) {
+	t.Helper()
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "briefpack: ") {
+		t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+	}
+}
+
+// TestFlags_Mistake: a bad flag is answered with one line on standard error
+// and exit code 2, not with the help as well; --help still prints it.
+func TestFlags_Mistake(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--bogus"},
+		{"serve", "--read-timeout", "abc"},
+		{"user", "add", "--bogus"},
+		{"backup", "--bogus"},
+		{"check", "--db"},
+		{"restore", "--force=maybe"},
+		{"copy", "--bogus"},
+		{"export", "--bogus"},
+	} {
+		out, errOut, code := runCLI(t, "", args...)
+		wantUsageError(t, out, errOut, code, args...)
+		if !strings.Contains(errOut, "--help") {
+			t.Errorf("%v: no pointer to the help: %q", args, errOut)
+		}
+	}
+	for _, args := range [][]string{{"serve", "--help"}, {"user", "add", "-h"}, {"backup", "--help"}, {"check", "--help"}, {"restore", "--help"}, {"copy", "--help"}, {"export", "--help"}} {
+		out, errOut, code := runCLI(t, "", args...)
+		if code != 0 || strings.Count(out, "Usage: briefpack") != 1 || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
+// TestFlags_DBHelp: each command's --db help says what it does with a file
+// that is not there, and does it: serve and user add create one, backup,
+// check and export refuse it.
+func TestFlags_DBHelp(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		creates bool
+	}{
+		{[]string{"serve"}, true},
+		{[]string{"user", "add"}, true},
+		{[]string{"backup"}, false},
+		{[]string{"check"}, false},
+		{[]string{"export"}, false},
+	} {
+		out, _, code := runCLI(t, "", append(c.args, "--help")...)
+		if code != 0 || strings.Contains(out, "created if missing") != c.creates || strings.Contains(out, "an existing bbolt file") == c.creates {
+			t.Errorf("%v --help: exit %d, says %q", c.args, code, out)
+		}
+	}
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	for _, args := range [][]string{
+		{"backup", "--db", missing, "--out", filepath.Join(dir, "out.db")},
+		{"check", "--db", missing},
+		{"export", "--db", missing, "--round", "1", "--out", filepath.Join(dir, "out.html")},
+	} {
+		if _, errOut, code := runCLI(t, "", args...); code != 1 || !strings.Contains(errOut, "no such file") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+		if _, err := os.Stat(missing); !os.IsNotExist(err) {
+			t.Fatalf("%v created %s", args, missing)
+		}
+	}
+}
+
+// mustAddUser adds a user to the database file db (creating it) in-process.
+func mustAddUser(t *testing.T, db, name string, flags ...string) {
+	t.Helper()
+	args := append([]string{"user", "add", "--db", db, "--name", name, "--role", "viewer", "--clearance", "RESTRICTED"}, flags...)
+	if out, errOut, code := runCLI(t, "a long enough password for "+name+"\n", args...); code != 0 {
+		t.Fatalf("%v: exit %d: %s %s", args, code, out, errOut)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRestore: restore replaces a database whatever its state, damaged ones
+// first of all, and keeps the file it replaced as it was, under a name no
+// earlier restore took.
+func TestRestore(t *testing.T) {
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	mustAddUser(t, backup, "alice")
+	want := mustRead(t, backup)
+
+	t.Run("Damaged", func(t *testing.T) {
+		orig := filepath.Join(dir, "orig.db")
+		mustAddUser(t, orig, "bob")
+		whole := mustRead(t, orig)
+		for name, content := range map[string][]byte{
+			"empty": nil,
+			"short": whole[:100],
+			"cut":   whole[:8192],
+			"junk":  bytes.Repeat([]byte("not a database "), 1000),
+		} {
+			db := filepath.Join(dir, name+".db")
+			if err := os.WriteFile(db, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+			if code != 0 || !strings.Contains(out, "kept the database it replaced as "+db+".before-restore\n") {
+				t.Fatalf("%s: exit %d: %q %q", name, code, out, errOut)
+			}
+			if !bytes.Equal(mustRead(t, db), want) {
+				t.Errorf("%s: the restored file is not the backup", name)
+			}
+			if err := store.CheckFile(db); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			if !bytes.Equal(mustRead(t, db+".before-restore"), content) {
+				t.Errorf("%s: the kept file is not the one replaced", name)
+			}
+		}
+	})
+
+	t.Run("KeepsEveryCopy", func(t *testing.T) {
+		db := filepath.Join(dir, "kept.db")
+		mustAddUser(t, db, "carol")
+		orig := mustRead(t, db)
+		for i, kept := range []string{db + ".before-restore", db + ".before-restore.1", db + ".before-restore.2"} {
+			out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+			if code != 0 || !strings.HasSuffix(out, "kept the database it replaced as "+kept+"\n") {
+				t.Fatalf("restore %d: exit %d: %q %q", i+1, code, out, errOut)
+			}
+		}
+		// The first keeps the original byte for byte: nothing opened it to
+		// migrate it, and no later restore overwrote it.
+		if !bytes.Equal(mustRead(t, db+".before-restore"), orig) {
+			t.Error("the first kept copy is not the original file")
+		}
+		for _, kept := range []string{db + ".before-restore.1", db + ".before-restore.2", db} {
+			if !bytes.Equal(mustRead(t, kept), want) {
+				t.Errorf("%s is not the backup", kept)
+			}
+		}
+	})
+
+	t.Run("ErrInUse", func(t *testing.T) {
+		db := filepath.Join(dir, "busy.db")
+		mustAddUser(t, db, "dave")
+		st, err := store.Open(db, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		before := mustRead(t, db)
+		_, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+		if code != 1 || !strings.Contains(errOut, "in use") {
+			t.Fatalf("exit %d: %q", code, errOut)
+		}
+		if !bytes.Equal(mustRead(t, db), before) {
+			t.Error("a refused restore changed the file")
+		}
+		if _, err := os.Lstat(db + ".before-restore"); !os.IsNotExist(err) {
+			t.Errorf("a refused restore moved the file aside: %v", err)
+		}
+	})
+
+	t.Run("NoForce", func(t *testing.T) {
+		db := filepath.Join(dir, "noforce.db")
+		if err := os.WriteFile(db, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db); code != 1 || !strings.Contains(errOut, "--force") {
+			t.Fatalf("exit %d: %q", code, errOut)
+		}
+		if _, err := os.Lstat(db + ".before-restore"); !os.IsNotExist(err) {
+			t.Errorf("restore without --force moved the file aside: %v", err)
+		}
+	})
+}
+
+// TestUserAdd_Mistakes: a bad --role, --clearance or --jurisdiction is bad
+// usage, one clear line and exit code 2, refused before the database is
+// opened: a new one is not created, so its jurisdiction is not fixed.
+func TestUserAdd_Mistakes(t *testing.T) {
+	dir := t.TempDir()
+	const pw = "a long enough password\n"
+	db := filepath.Join(dir, "new.db")
+	for _, c := range []struct {
+		flags []string
+		says  string
+	}{
+		{[]string{"--role", "bogus", "--clearance", "SECRET"}, "user add: --role must be viewer, officer, lead, secretariat or admin"},
+		{[]string{"--role", "lead", "--clearance", "BOGUS"}, "user add: --clearance must be one of UNCLASSIFIED, IN-CONFIDENCE, SENSITIVE, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET"},
+		{[]string{"--role", "lead", "--clearance", "SECRET", "--jurisdiction", "xx"}, "user add: --jurisdiction must be nz or au"},
+		// A new database is nz unless told otherwise: PROTECTED is au's.
+		{[]string{"--role", "lead", "--clearance", "PROTECTED"}, "user add: --clearance must be one of UNCLASSIFIED,"},
+		{[]string{"--role", "lead", "--clearance", "RESTRICTED", "--jurisdiction", "au"}, "user add: --clearance must be one of UNOFFICIAL, OFFICIAL,"},
+		{[]string{"--role", "lead", "--clearance", "SECRET", "--name", "no spaces"}, "user add: --name must be"},
+	} {
+		args := append([]string{"user", "add", "--db", db, "--name", "alice"}, c.flags...)
+		out, errOut, code := runCLI(t, pw, args...)
+		wantUsageError(t, out, errOut, code, args...)
+		if !strings.HasPrefix(errOut, "briefpack: "+c.says) {
+			t.Errorf("%v: %q, want %q", c.flags, errOut, c.says)
+		}
+		if _, err := os.Lstat(db); !os.IsNotExist(err) {
+			t.Fatalf("%v created the database: %v", c.flags, err)
+		}
+	}
+
+	// An existing database's own jurisdiction decides, whatever the default;
+	// a clearance is taken in any case, as the import takes markings.
+	au := filepath.Join(dir, "au.db")
+	mustAddUser(t, au, "admin", "--jurisdiction", "au", "--clearance", "protected")
+	out, errOut, code := runCLI(t, pw, "user", "add", "--db", au, "--name", "bob", "--role", "lead", "--clearance", "official:sensitive")
+	if code != 0 || !strings.Contains(out, "cleared to OFFICIAL:Sensitive") {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, pw, "user", "add", "--db", au, "--name", "carol", "--role", "lead", "--clearance", "CONFIDENTIAL")
+	wantUsageError(t, out, errOut, code, "CONFIDENTIAL in au")
+	if !strings.HasPrefix(errOut, "briefpack: user add: --clearance must be one of UNOFFICIAL,") {
+		t.Errorf("%q", errOut)
+	}
+}
+
+// TestExport_Ceiling: a ceiling that is not a marking is bad usage (exit 2,
+// one line); one typed in lower case is taken, as the import takes markings.
+func TestExport_Ceiling(t *testing.T) {
+	m := MustRunMain(t, true, "nz")
+	ctx := context.Background()
+	ds, _, err := m.DB.Dialogues(ctx, briefing.Page{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d dialogues: %v", len(ds), err)
+	}
+	rs, _, err := m.DB.Rounds(ctx, ds[0].ID, briefing.Page{})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("%d rounds: %v", len(rs), err)
+	}
+	db := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export := func(ceiling, out string) (string, string, int) {
+		return runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--ceiling", ceiling, "--out", filepath.Join(dir, out))
+	}
+	out, errOut, code := export("BOGUS", "bogus.html")
+	wantUsageError(t, out, errOut, code, "--ceiling BOGUS")
+	if errOut != "briefpack: export: --ceiling must be one of UNCLASSIFIED, IN-CONFIDENCE, SENSITIVE, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET\n" {
+		t.Errorf("%q", errOut)
+	}
+	out, errOut, code = export("restricted", "restricted.html")
+	if code != 0 || !strings.Contains(out, "marked ") {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	upper, errOut, code := export("RESTRICTED", "upper.html")
+	if code != 0 {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+	// The pack's marking is the same: the lower-case ceiling was applied.
+	marking := func(s string) string { return s[strings.Index(s, "marked "):strings.Index(s, ") to ")] }
+	if marking(out) != marking(upper) {
+		t.Errorf("restricted and RESTRICTED made different packs: %q, %q", out, upper)
+	}
+	if _, errOut, code := runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--edition", "release", "--ceiling", "SECRET", "--out", filepath.Join(dir, "r.html")); code != 2 {
+		t.Errorf("a ceiling on the release edition: exit %d, %q", code, errOut)
+	}
+}

@@ -77,6 +77,10 @@ type EtcdConfig struct {
 	DialTimeout               time.Duration
 	// RequestTimeout bounds each request to the cluster; 15 s when zero.
 	RequestTimeout time.Duration
+	// MustExist refuses a prefix that holds no database instead of
+	// creating one there: for a command that reads a database, to which a
+	// mistyped prefix would otherwise be a new, empty one.
+	MustExist bool
 }
 
 // ParseEtcdURL reads "etcd://host:port[,host:port…][/prefix]". The user name
@@ -243,9 +247,15 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 	// the first request.
 	ctx, cancel := context.WithTimeout(context.Background(), c.DialTimeout)
 	defer cancel()
-	if _, err := cli.Get(ctx, c.Prefix+"rev"); err != nil {
+	resp, err := cli.Get(ctx, c.Prefix+"rev")
+	if err != nil {
 		_ = cli.Close()
 		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
+	}
+	if c.MustExist && len(resp.Kvs) == 0 {
+		// Every database written once has its write token.
+		_ = cli.Close()
+		return nil, fmt.Errorf("database %s: no briefpack database is kept under that prefix (check the address and the prefix)", desc)
 	}
 	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, cache: newValueCache(c.Prefix + "b/"),
 		watchStopped: make(chan struct{}), timeout: c.RequestTimeout}

@@ -148,7 +148,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := mustExist(*db); err != nil {
 		return err
 	}
-	st, err := ef.open(*db, "")
+	st, err := ef.openExisting(*db)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func checkDB(ctx context.Context, db string, ef *etcdFlags) error {
 		}
 		return store.CheckFile(db)
 	}
-	st, err := ef.open(db, "")
+	st, err := ef.openExisting(db)
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("%s exists already: copy only into a new database", *to)
 		}
 	}
-	src, err := ef.open(*from, "")
+	src, err := ef.openExisting(*from)
 	if err != nil {
 		return err
 	}

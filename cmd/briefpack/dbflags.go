@@ -38,6 +38,16 @@ func (f *etcdFlags) open(spec, jurisdiction string) (*store.DB, error) {
 	return store.OpenAny(spec, jurisdiction, f.apply)
 }
 
+// openExisting opens the database spec names, which must exist: a command
+// that only reads one never creates one under a mistyped etcd prefix (a
+// file it opens is checked to exist first, see mustExist).
+func (f *etcdFlags) openExisting(spec string) (*store.DB, error) {
+	return store.OpenAny(spec, "", func(c *store.EtcdConfig) error {
+		c.MustExist = true
+		return f.apply(c)
+	})
+}
+
 // apply sets on c what the flags give, over what the environment gave.
 func (f *etcdFlags) apply(c *store.EtcdConfig) error {
 	if *f.user != "" {

@@ -43,7 +43,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := mustExist(*db); err != nil {
 		return err
 	}
-	st, err := ef.open(*db, "")
+	st, err := ef.openExisting(*db)
 	if err != nil {
 		return err
 	}

@@ -103,6 +103,10 @@ func topicsCell(col, row int) string {
 // more is refused before any row is looked at.
 const MaxImportRows = 200000
 
+// TooManyImportRows is the refusal of a workbook of more than MaxImportRows
+// rows, which the reader gives at the first row too many.
+var TooManyImportRows = fmt.Sprintf("the Topics worksheet holds more than %d rows, far more than a round's paragraphs: it is refused", MaxImportRows)
+
 // maxImportErrors bounds the cells an import's error names; its message
 // counts the rest.
 const maxImportErrors = 100
@@ -135,8 +139,7 @@ func (s Settings) NormalizeMarking(m string) string {
 // giving a section more than MaxParagraphs, are EINVALID too.
 func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, error) {
 	if len(book.Rows) > MaxImportRows {
-		return nil, importErr(EINVALID, "Topics!"+strconv.Itoa(book.Rows[MaxImportRows].Row),
-			fmt.Sprintf("the Topics worksheet holds more than %d rows, far more than a round's paragraphs: it is refused", MaxImportRows))
+		return nil, importErr(EINVALID, "Topics!"+strconv.Itoa(book.Rows[MaxImportRows].Row), TooManyImportRows)
 	}
 	top := s.NormalizeMarking(book.Marking)
 	if top == "" {

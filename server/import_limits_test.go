@@ -46,6 +46,18 @@ func TestImport_Bounds(t *testing.T) {
 		}
 	})
 
+	t.Run("TooManyRows", func(t *testing.T) {
+		// Refused at the first row too many, by the reader: the rows past
+		// it are never read.
+		b := padTopics(t, book, 200010, "<row>"+inlineCell("x")+"</row>")
+		r := f.importBook("officer", w.round, b, "?dry_run=true")
+		var body errorBody
+		r.json(&body)
+		if r.Code != 422 || len(body.Error.Fields) != 1 || !strings.Contains(body.Error.Message, "more than 200000 rows") {
+			t.Fatalf("%d %.300s", r.Code, r.Body.String())
+		}
+	})
+
 	t.Run("SectionTooLong", func(t *testing.T) {
 		// Good new rows, more than a section may hold: refused at the first
 		// one too many, before the merge places them all.

@@ -29,7 +29,9 @@ type AgencyService interface {
 	CreateAgency(ctx context.Context, a *Agency, by Actor) error
 	// UpdateAgency stores a new version: ENOTFOUND, ESTALE.
 	UpdateAgency(ctx context.Context, a *Agency, by Actor) error
-	// DeleteAgency removes an agency: ENOTFOUND, ESTALE.
+	// DeleteAgency removes an agency and, in the same transaction, every
+	// reference to it (a person's agency, a round's participating
+	// agencies, an action's owner), each a new version: ENOTFOUND, ESTALE.
 	DeleteAgency(ctx context.Context, id string, version int, by Actor) error
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -521,6 +522,22 @@ func TestImport_Page(t *testing.T) {
 	}
 	if got := f.sheet("officer", w.sheet); got.Version != start.Version+1 || got.Sections[0].Paragraphs[0].Text != "We are aware, says the page." {
 		t.Fatalf("after the form's import: version %d, %q", got.Version, got.Sections[0].Paragraphs[0].Text)
+	}
+	said := func(rec *httptest.ResponseRecorder) string {
+		for _, ck := range rec.Result().Cookies() {
+			if v, err := url.QueryUnescape(ck.Value); err == nil && strings.Contains(v, "Workbook imported") {
+				return v
+			}
+		}
+		return ""
+	}
+	if got := said(rec); !strings.Contains(got, "1 topic sheet(s) changed") {
+		t.Errorf("the import said %q", got)
+	}
+	// The same workbook again writes nothing, and says so.
+	rec = post("import", login.CSRF)
+	if got := said(rec); rec.Code != 303 || !strings.Contains(got, "0 topic sheet(s) changed") {
+		t.Errorf("the same workbook again: %d, said %q", rec.Code, got)
 	}
 }
 

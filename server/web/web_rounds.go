@@ -425,8 +425,17 @@ func (s *Pages) handleImportForm(c echo.Context) error {
 	if dry {
 		return again(http.StatusOK, nil, res)
 	}
-	n := len(res.Sheets)
-	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.", n, res.Unchanged))
+	// A sheet the workbook touched may have merged to what was stored
+	// already (a workbook imported twice): it was not written, so it is
+	// counted unchanged.
+	written := 0
+	for _, sh := range res.Sheets {
+		if sh.New != sh.Current {
+			written++
+		}
+	}
+	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.",
+		written, res.Unchanged+len(res.Sheets)-written))
 }
 
 // handleFromTextForm is POST /rounds/:id/sheets/from-text: "preview" shows

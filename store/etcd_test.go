@@ -358,14 +358,16 @@ func TestEtcd_TwoServers(t *testing.T) {
 	}
 }
 
-// TestEtcd_JournalOfADeadServer: a server that named its journal in the
-// write token and died before applying it leaves the change to the next
-// transaction, which waits for it to stall, applies it whole, and reads it.
-func TestEtcd_JournalOfADeadServer(t *testing.T) {
-	c := etcdtest.Start(t, 1)
-	a := openEtcdPrefix(t, c, "dead")
-	k := a.kv.(*etcdKV)
-	defer func(s time.Duration) { journalStall = s }(journalStall)
+// deadJournal names in the write token of the prefix "dead" the journal of
+// a large commit of 300 keys (dead000…dead299), of generation gen, as a
+// server does before it applies it, and returns the prefix's backend and
+// the journal's operations; a server waiting on it takes it over after
+// 300 ms without progress, for the test.
+func deadJournal(t *testing.T, c *etcdtest.Cluster, gen uint64) (*etcdKV, []clientv3.Op) {
+	t.Helper()
+	k := openEtcdPrefix(t, c, "dead").kv.(*etcdKV)
+	stall := journalStall
+	t.Cleanup(func() { journalStall = stall })
 	journalStall = 300 * time.Millisecond
 	ctx := context.Background()
 	resp, err := k.cli.Get(ctx, k.revKey())
@@ -376,15 +378,25 @@ func TestEtcd_JournalOfADeadServer(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		ops = append(ops, clientv3.OpPut(k.dataPrefix(metaBucket)+fmt.Sprintf("dead%03d", i), string([]byte{tagInline, byte(i)})))
 	}
-	if _, err := k.startJournal(ctx, ops, 42, resp.Kvs[0].ModRevision); err != nil {
+	if _, err := k.startJournal(ctx, ops, gen, resp.Kvs[0].ModRevision); err != nil {
 		t.Fatal(err)
 	}
+	return k, ops
+}
+
+// TestEtcd_JournalOfADeadServer: a server that named its journal in the
+// write token and died before applying it leaves the change to the next
+// transaction, which waits for it to stall, applies it whole, and reads it.
+func TestEtcd_JournalOfADeadServer(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	k, ops := deadJournal(t, c, 42)
+	ctx := context.Background()
 	// The dying server got a third of the way.
 	if _, err := k.cli.Txn(ctx).Then(ops[:100]...).Commit(); err != nil {
 		t.Fatal(err)
 	}
 	b := openEtcdPrefix(t, c, "dead")
-	err = b.viewKV(func(tx kvTx) error {
+	err := b.viewKV(func(tx kvTx) error {
 		n := 0
 		c := tx.Bucket(metaBucket).Cursor()
 		for k, v := c.Seek([]byte("dead")); k != nil && bytes.HasPrefix(k, []byte("dead")); k, v = c.Next() {
@@ -412,23 +424,9 @@ func TestEtcd_JournalOfADeadServer(t *testing.T) {
 // not the dead server's progress.
 func TestEtcd_JournalOfADeadServerWhileOthersWrite(t *testing.T) {
 	c := etcdtest.Start(t, 1)
-	a := openEtcdPrefix(t, c, "dead")
+	deadJournal(t, c, 43)
 	other := openEtcdPrefix(t, c, "other")
-	k := a.kv.(*etcdKV)
-	defer func(s time.Duration) { journalStall = s }(journalStall)
-	journalStall = 300 * time.Millisecond
 	ctx := context.Background()
-	resp, err := k.cli.Get(ctx, k.revKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ops []clientv3.Op
-	for i := 0; i < 300; i++ {
-		ops = append(ops, clientv3.OpPut(k.dataPrefix(metaBucket)+fmt.Sprintf("dead%03d", i), string([]byte{tagInline, byte(i)})))
-	}
-	if _, err := k.startJournal(ctx, ops, 43, resp.Kvs[0].ModRevision); err != nil {
-		t.Fatal(err)
-	}
 	// The other database is written every 50 ms, for up to 20 s.
 	stop, writing := make(chan struct{}), make(chan bool, 1)
 	go func() {
@@ -446,7 +444,7 @@ func TestEtcd_JournalOfADeadServerWhileOthersWrite(t *testing.T) {
 		}
 	}()
 	b := openEtcdPrefix(t, c, "dead")
-	err = b.viewKV(func(tx kvTx) error {
+	err := b.viewKV(func(tx kvTx) error {
 		if v := tx.Bucket(metaBucket).Get([]byte("dead299")); len(v) != 1 || v[0] != byte(299%256) {
 			t.Errorf("dead299 = %v", v)
 		}

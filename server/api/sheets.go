@@ -158,6 +158,21 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 			htmlpack.Warm(v.Set, p.Text)
 		}
 	}
+	// A save does not move a sheet along its review: submitting, clearing
+	// and returning go through POST …/review, which checks who may (a lead
+	// who sees all of it, no comment open, only a submitted sheet cleared)
+	// and writes the review trail. A save that sent another status went
+	// round all of that.
+	switch {
+	case sh.Status == "" && stored != nil:
+		sh.Status = stored.Status
+	case sh.Status == "":
+		sh.Status = briefing.SheetDraft
+	case stored == nil && sh.Status != briefing.SheetDraft:
+		return fieldError("status", "a new topic sheet is a draft: it is submitted and cleared through its review (POST /api/v1/sheets/{id}/review)")
+	case stored != nil && sh.Status != stored.Status:
+		return fieldError("status", "is "+stored.Status+": it changes only through the sheet's review (POST /api/v1/sheets/{id}/review), not a save")
+	}
 	if sh.Status == briefing.SheetCleared && !v.User.Role.AtLeast(briefing.RoleLead) {
 		switch {
 		case stored != nil && stored.Status == briefing.SheetCleared && sameContent(sh, stored):

@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -331,5 +333,57 @@ func TestSheet_ParagraphWithoutMarking(t *testing.T) {
 		{"kind": "situation", "paragraphs": []map[string]any{{"text": "Sent without a marking."}}}}})
 	if got := f.sheet("officer", id).Sections[0].Paragraphs[0].Marking; got != "RESTRICTED" {
 		t.Fatalf("marked %s, want the round's RESTRICTED", got)
+	}
+}
+
+// TestSheetService_MergeTogether: officers adding paragraphs to one sheet
+// at the same moment, none overlapping, are all merged: no save is refused
+// because another landed while it was merged, and every paragraph is there
+// once.
+func TestSheetService_MergeTogether(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	const writers, each = 6, 8
+	names := make([]string, writers)
+	for i := range names {
+		names[i] = fmt.Sprintf("officer%d", i)
+		f.addUser(names[i], "officer", "SECRET")
+		f.sheet(names[i], w.sheet) // signed in before the writers start
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, writers*each)
+	for _, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < each; k++ {
+				var sh map[string]any
+				f.do(name, "GET", "/api/v1/sheets/"+w.sheet, nil).json(&sh)
+				sec := sh["sections"].([]any)[0].(map[string]any)
+				paras := sec["paragraphs"].([]any)
+				// Each inserts its own paragraph after the first.
+				mine := map[string]any{"text": fmt.Sprintf("Added by %s, number %d.", name, k), "marking": "RESTRICTED"}
+				sec["paragraphs"] = append([]any{paras[0], mine}, paras[1:]...)
+				if r := f.do(name, "POST", "/api/v1/sheets/"+w.sheet+"/merge", sh); r.Code != 200 {
+					errs <- fmt.Sprintf("%s's merge %d: %d %s", name, k, r.Code, r.Body.String())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	got := map[string]int{}
+	for _, p := range f.sheet("officer", w.sheet).Sections[0].Paragraphs {
+		got[p.Text]++
+	}
+	for _, name := range names {
+		for k := 0; k < each; k++ {
+			if n := got[fmt.Sprintf("Added by %s, number %d.", name, k)]; n != 1 {
+				t.Errorf("%s's paragraph %d is there %d times", name, k, n)
+			}
+		}
 	}
 }

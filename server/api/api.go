@@ -49,6 +49,9 @@ type API struct {
 	// ready is what the background knows of the upcoming rounds it keeps
 	// ready (see readyTick).
 	ready readiness
+	// mergeTurns have this server's merges of one sheet take turns (see
+	// MergeSheet), striped by sheet id so that they do not grow with sheets.
+	mergeTurns [mergeStripes]sync.Mutex
 }
 
 // New returns the API over a server's core, its routes not yet registered.

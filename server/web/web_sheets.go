@@ -464,12 +464,19 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 		switch briefing.ErrorCode(err) {
 		case briefing.ECONFLICT:
 			return s.showConflicts(c, v, ep, err)
-		case briefing.EINVALID, briefing.EFORBIDDEN:
+		case briefing.EINVALID, briefing.EFORBIDDEN, briefing.ESTALE:
+			// The page comes back with the writer's text on it, whatever
+			// refused the save: a sheet saved again and again by others
+			// while this one was merged (ESTALE) included.
 			ep.Error = toFormError(err)
 			ep.Error.Message = "Not saved: " + ep.Error.Message
 			status := http.StatusUnprocessableEntity
-			if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+			switch briefing.ErrorCode(err) {
+			case briefing.EFORBIDDEN:
 				status = http.StatusForbidden
+			case briefing.ESTALE:
+				status = http.StatusPreconditionFailed
+				ep.Error.Message += " Save again: your text is below."
 			}
 			return s.showEditor(c, v, status, ep)
 		}

@@ -710,6 +710,8 @@ func (v *View) existsStored(ctx context.Context, kind, id string) (bool, error) 
 		_, err = v.st.Snapshot(ctx, id)
 	case KindComment:
 		_, err = v.st.Comment(ctx, id)
+	case KindRelease:
+		_, err = v.st.Release(ctx, id)
 	default:
 		return false, nil
 	}
@@ -769,6 +771,13 @@ func (v *View) seesRecord(ctx context.Context, kind string, data []byte) (bool, 
 			return false, nil
 		}
 		return v.Sees(ctx, KindSheet, c.SheetID)
+	case KindRelease:
+		// A release is its round's whole content: seen by who sees all of it.
+		var rel Release
+		if err := decode(&rel); err != nil {
+			return false, err
+		}
+		return v.seesWholeRound(ctx, rel.RoundID)
 	}
 	return false, nil
 }

@@ -827,3 +827,36 @@ func TestClearance_DeleteWithHiddenDependents(t *testing.T) {
 		t.Errorf("a dialogue with a round the reader sees: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestAudit_Releases: a release's making is in the audit log of those who
+// may see the release, and of no one else.
+func TestAudit_Releases(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	rel := cw.ids["release"][0]
+	listed := func(user string) bool {
+		t.Helper()
+		var page struct {
+			Items []struct {
+				Kind     string `json:"kind"`
+				ObjectID string `json:"object_id"`
+			} `json:"items"`
+		}
+		r := f.do(user, "GET", "/api/v1/audit?limit=1000", nil)
+		if r.Code != 200 {
+			t.Fatalf("audit as %s: %d %s", user, r.Code, r.Body.String())
+		}
+		r.json(&page)
+		for _, it := range page.Items {
+			if it.Kind == "release" && it.ObjectID == rel {
+				return true
+			}
+		}
+		return false
+	}
+	for user, want := range map[string]bool{"admin": true, "lead": true, "lowlead": false} {
+		if got := listed(user); got != want {
+			t.Errorf("the release's making listed for %s: %v, want %v", user, got, want)
+		}
+	}
+}

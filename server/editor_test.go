@@ -172,7 +172,7 @@ func TestEditor_PostRedirectGet(t *testing.T) {
 	// Typed text goes with the change: it is in the working copy.
 	page = b.open(seeOther(t, b.act(w.sheet, page, "add-para:0", map[string]string{"s0.p1.text": "Zanzibar assessment, as the officer revises it."}), working+"#s0-p2"))
 	form := editorForm(page)
-	if form.Get("s0.n") != "3" || form.Get("s0.p2.id") != "" || form.Get("s0.p2.text") != "" || form.Get("s0.p2.marking") != "UNCLASSIFIED" {
+	if form.Get("s0.n") != "3" || form.Get("s0.p2.id") != "" || form.Get("s0.p2.text") != "" || form.Get("s0.p2.marking") != "RESTRICTED" {
 		t.Fatalf("the added paragraph is not in the working copy: %v", form)
 	}
 	if form.Get("s0.p1.text") != "Zanzibar assessment, as the officer revises it." || form.Get("version") != "1" {
@@ -235,6 +235,10 @@ func TestEditor_PostRedirectGet(t *testing.T) {
 		}
 		// A preview checks the working copy as a save would, and shows each paragraph as the pack will.
 		page = b.open(seeOther(t, b.act(w.sheet, page, "add-para:1", nil), working+"#s1-p0"))
+		// A new paragraph starts at its round's marking, not the lowest.
+		if form := editorForm(page); form.Get("s1.p0.marking") != "RESTRICTED" {
+			t.Fatalf("the added paragraph is marked %q", form.Get("s1.p0.marking"))
+		}
 		page = b.open(seeOther(t, b.act(w.sheet, page, "preview", nil), working+"&preview=1"))
 		if !strings.Contains(page, `class="preview"`) || !strings.Contains(page, "section 2, paragraph 1 is empty") {
 			t.Fatalf("the preview shows no paragraph or no message:\n%s", formTag.FindString(page))

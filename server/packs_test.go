@@ -685,6 +685,10 @@ func TestDrafts(t *testing.T) {
 	if r := f.do("viewer", "PUT", path, draft); r.Code != 403 {
 		t.Fatalf("a viewer kept a draft: %d", r.Code)
 	}
+	// A marking the scheme does not have is a bad field (422), not one above its author.
+	if r := f.do("officer", "PUT", path, map[string]any{"version": 1, "fields": map[string]string{"s0.p0.marking": "ULTRA"}}); r.Code != 422 || errorFields(r)["s0.p0.marking"] == "" {
+		t.Fatalf("a draft marked ULTRA: %d %s", r.Code, r.Body.String())
+	}
 	// A draft naming a paragraph its author may not see (now) is not given back, whatever its marking says.
 	secret := f.sheet("officer", w.sheet).Sections[0].Paragraphs[1]
 	above := map[string]any{"version": 1, "fields": map[string]string{"s0.p0.id": secret.ID, "s0.p0.text": secret.Text, "s0.p0.marking": "RESTRICTED"}}

@@ -113,6 +113,14 @@ func (s *API) KeepDraft(v *view, sheetID string, d *briefing.Draft) error {
 		return &briefing.Error{Code: briefing.EINVALID, Message: "a draft holds 1 to 4,000 fields and at most 2 MiB",
 			Fields: map[string]string{"fields": "1 to 4,000 fields, at most 2 MiB"}}
 	}
+	for name, value := range d.Fields {
+		// A marking the scheme does not have is a bad field, not one above
+		// the writer.
+		if strings.HasSuffix(name, ".marking") && value != "" && v.Set.NormalizeMarking(value) == "" {
+			return &briefing.Error{Code: briefing.EINVALID, Message: "the draft's " + name + " is not a marking of this jurisdiction",
+				Fields: map[string]string{name: "must be a marking of this jurisdiction"}}
+		}
+	}
 	if !draftAllowed(v, d) {
 		return briefing.Errorf(briefing.EFORBIDDEN, "a draft may not choose a marking above your clearance")
 	}

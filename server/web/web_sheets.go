@@ -374,7 +374,13 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 	at := ""
 	switch {
 	case name == "add-para" && secOK:
-		sh.Sections[i].Paragraphs = append(sh.Sections[i].Paragraphs, briefing.Paragraph{Marking: s.settings.Lowest()})
+		// A new paragraph starts at its round's marking, as the API, the
+		// workbook and a brief give one: the lowest would be a guess downward.
+		marking := s.settings.Lowest()
+		if r, err := v.RoundByID(cur.RoundID); err == nil && r.Marking != "" {
+			marking = r.Marking
+		}
+		sh.Sections[i].Paragraphs = append(sh.Sections[i].Paragraphs, briefing.Paragraph{Marking: marking})
 		at = para(i, len(sh.Sections[i].Paragraphs)-1)
 	case name == "del-para" && paraOK:
 		ps := sh.Sections[i].Paragraphs

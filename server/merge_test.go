@@ -387,3 +387,32 @@ func TestSheetService_MergeTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSheet_SectionsLeftOut: a PUT or a merge that leaves out the sheet's
+// sections is refused, not read as a sheet emptied: a client sending only
+// a new title would have deleted every paragraph it could see. An empty
+// list empties the sheet, as asked.
+func TestSheet_SectionsLeftOut(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime", para("Patrols continue.", "RESTRICTED", "")))
+	r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+	etag := r.Header().Get("ETag")
+	body := map[string]any{"title": "Maritime Security", "status": "draft", "version": 1}
+	if r := f.do("officer", "PUT", "/api/v1/sheets/"+id, body, "If-Match", etag); r.Code != 422 || errorFields(r)["sections"] == "" {
+		t.Fatalf("PUT without sections: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", body); r.Code != 422 || errorFields(r)["sections"] == "" {
+		t.Fatalf("merge without sections: %d %s", r.Code, r.Body.String())
+	}
+	if sh := f.sheet("officer", id); sh.Version != 1 || len(sh.Sections) == 0 || len(sh.Sections[0].Paragraphs) != 1 {
+		t.Fatalf("a refused save changed the sheet: %+v", sh)
+	}
+	body["sections"] = []any{}
+	if r := f.do("officer", "PUT", "/api/v1/sheets/"+id, body, "If-Match", etag); r.Code != 200 {
+		t.Fatalf("PUT emptying the sheet: %d %s", r.Code, r.Body.String())
+	}
+	if sh := f.sheet("officer", id); len(sh.Sections) != 0 {
+		t.Fatalf("the sheet emptied holds %+v", sh.Sections)
+	}
+}

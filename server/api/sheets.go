@@ -84,12 +84,17 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	} else {
 		sh.Reviews = nil
 	}
-	if sh.Sections == nil {
-		if old == nil {
-			sh.Sections = briefing.NewSheetSections()
-		} else {
-			sh.Sections = []briefing.Section{}
-		}
+	switch {
+	case sh.Sections != nil:
+	case old == nil:
+		sh.Sections = briefing.NewSheetSections()
+	case merged == nil:
+		// Left out of a PUT, they would empty the sheet: a client that sent
+		// only a new title would delete every paragraph. [] empties it.
+		// (MergeSheet refuses a merge without them the same way.)
+		return fieldError("sections", "is required: send the sheet's sections ([] to empty it)")
+	default:
+		sh.Sections = []briefing.Section{} // the merge left none
 	}
 	// The owner is held by user id; the name is the owner's, as it is now.
 	switch {

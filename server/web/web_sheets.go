@@ -268,7 +268,8 @@ func sheetFromFields(field func(name string) (string, bool), id, roundID string)
 		return nil, fmt.Errorf("it lacks the sheet's own fields")
 	}
 	sh := &briefing.Sheet{Meta: briefing.Meta{ID: id}, RoundID: roundID, Title: get("title"),
-		Withhold: get("withhold"), Status: get("status"), OwnerID: get("owner_id")}
+		Withhold: get("withhold"), Status: get("status"), OwnerID: get("owner_id"),
+		Sections: []briefing.Section{}} // none counted is a sheet emptied, not one whose sections were left out
 	sh.Version, _ = strconv.Atoi(get("version"))
 	n, ok := formCount(get("n"))
 	if !ok {

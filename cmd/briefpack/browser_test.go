@@ -830,3 +830,109 @@ func value(t *testing.T, ctx context.Context, sel string) string {
 	do(t, ctx, "read "+sel, chromedp.Value(sel, &v, chromedp.ByQuery))
 	return v
 }
+
+// Two writers in two browsers: the first saves a paragraph, the second
+// saves another and the save merges both. What the second browser kept of
+// their typing is then theirs alone: it offers back nothing of the first
+// writer's paragraph as it stood before (putting that back and saving
+// would undo the first writer's save unseen), and it still offers text
+// typed and never saved.
+func TestBrowserTwoWritersKeptText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	chromium := findChromium(t)
+	ds := startDemo(t, buildBinary(t))
+	lead := apiToken(t, ds, "lead")
+	id := sheetID(t, ds, lead, "Emerging Technologies")
+	o1, o2 := browser(t, chromium, 1280, 800), browser(t, chromium, 1280, 800)
+	for _, ctx := range []context.Context{o1, o2} { // leaving unsaved text asks first: leave
+		chromedp.ListenTarget(ctx, func(ev any) {
+			if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
+			}
+		})
+	}
+	signIn(t, o1, ds, "officer")
+	signIn(t, o2, ds, "lead")
+	edit := chromedp.Tasks{chromedp.Navigate(ds.url + "/sheets/" + id + "/edit"), chromedp.WaitVisible(`#s0-p2-text`, chromedp.ByQuery)}
+	do(t, o1, "o1 opens the editor", edit)
+	do(t, o2, "o2 opens the editor", edit)
+	old := value(t, o2, "#s0-p0-text")
+	// replace puts words in a paragraph as typing would, all of it replaced.
+	replace := func(sel, words string) chromedp.Action {
+		return chromedp.Tasks{chromedp.Evaluate(`document.querySelector('`+sel+`').value = ''`, nil), chromedp.SendKeys(sel, words, chromedp.ByQuery)}
+	}
+	theirs := "The first writer's saved paragraph."
+	do(t, o1, "o1 changes the first paragraph and saves", replace(`#s0-p0-text`, theirs), chromedp.Sleep(700*time.Millisecond),
+		submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+	if s := text(t, o1, ".flash"); !strings.HasPrefix(s, "Saved") {
+		t.Fatalf("o1's save: %q", s)
+	}
+	mine := " The second writer's addition."
+	do(t, o2, "o2 changes the second paragraph and saves", chromedp.SendKeys(`#s0-p1-text`, mine, chromedp.ByQuery), chromedp.Sleep(700*time.Millisecond),
+		submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
+	if s := text(t, o2, ".flash"); !strings.HasPrefix(s, "Saved") || !strings.Contains(s, "officer") {
+		t.Fatalf("o2's save did not merge with o1's: %q", s)
+	}
+	if v := value(t, o2, "#s0-p0-text"); v != theirs {
+		t.Fatalf("after the merged save the first paragraph reads %q", v)
+	}
+	// stored says what the browser keeps of this sheet.
+	stored := func(ctx context.Context) string {
+		var kept string
+		do(t, ctx, "read the browser's storage", chromedp.Evaluate(`JSON.stringify(window.localStorage)`, &kept))
+		return kept
+	}
+	// offered says what the page offers of a kept draft, if anything, and
+	// putting it back, what the first paragraph then reads.
+	offered := func(ctx context.Context) (note, p0 string) {
+		do(t, ctx, "look for a draft offered", chromedp.Evaluate(`(document.getElementById('draft-note') || {}).textContent || ''`, &note))
+		if note == "" {
+			return "", ""
+		}
+		do(t, ctx, "put it back", chromedp.Click(`#draft-note button:not(.secondary)`, chromedp.ByQuery))
+		return note, value(t, ctx, "#s0-p0-text")
+	}
+	if note, p0 := offered(o2); note != "" {
+		t.Errorf("after the merged save o2 is offered a kept draft (%q); put back, the first paragraph reads %q", note, p0)
+	}
+	if kept := stored(o2); strings.Contains(kept, old) {
+		t.Errorf("o2's browser still keeps the first paragraph as it was before o1's save: %.300s", kept)
+	}
+	do(t, o2, "o2 opens the editor again", edit, chromedp.Sleep(500*time.Millisecond))
+	if note, p0 := offered(o2); note != "" {
+		t.Errorf("opened again after the merged save, o2 is offered a kept draft (%q); put back, the first paragraph reads %q", note, p0)
+	}
+	// Typed and not saved: o2 types into the third paragraph and leaves
+	// without saving; o1 saves the first paragraph again meanwhile.
+	unsaved := " Typed by o2 and never saved."
+	do(t, o2, "o2 types and leaves", chromedp.SendKeys(`#s0-p2-text`, unsaved, chromedp.ByQuery), chromedp.Sleep(700*time.Millisecond),
+		chromedp.Navigate(ds.url+"/"), chromedp.WaitVisible(`#my-sheets`, chromedp.ByQuery))
+	theirs = "The first writer's second save."
+	do(t, o1, "o1 saves again", edit, replace(`#s0-p0-text`, theirs), chromedp.Sleep(700*time.Millisecond),
+		submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+	do(t, o2, "o2 comes back", chromedp.Navigate(ds.url+"/sheets/"+id+"/edit"), chromedp.WaitVisible(`#draft-note`, chromedp.ByQuery))
+	note, p0 := offered(o2)
+	if !strings.Contains(note, "This browser kept") || !strings.Contains(note, "(1 field(s))") {
+		t.Errorf("the unsaved text is offered as %q", note)
+	}
+	if p0 != theirs {
+		t.Errorf("putting the unsaved text back changed o1's paragraph to %q", p0)
+	}
+	if v := value(t, o2, "#s0-p2-text"); !strings.Contains(v, strings.TrimSpace(unsaved)) {
+		t.Fatalf("the unsaved text did not come back: %q", v)
+	}
+	do(t, o2, "o2 saves it", submit(`button[value="save"]:not(.offscreen)`), chromedp.WaitVisible(`.flash`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
+	_, b := apiDo(t, ds, lead, "GET", "/api/v1/sheets/"+id, nil)
+	var saved struct {
+		Sections []struct{ Paragraphs []struct{ Text string } }
+	}
+	json.Unmarshal(b, &saved)
+	if ps := saved.Sections[0].Paragraphs; len(ps) < 3 || ps[0].Text != theirs || !strings.Contains(ps[1].Text, strings.TrimSpace(mine)) || !strings.Contains(ps[2].Text, strings.TrimSpace(unsaved)) {
+		t.Errorf("the sheet saved does not hold all three writers' changes: %+v", ps[:min(len(ps), 3)])
+	}
+	if note, _ := offered(o2); note != "" {
+		t.Errorf("a saved draft is offered again: %q", note)
+	}
+}

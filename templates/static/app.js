@@ -62,6 +62,15 @@
     };
     var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
     var loaded = fields();
+    // What the writer typed is each field as it stands against its base, the
+    // field as the page gave it: only what differs is kept in this browser,
+    // with the base it was typed against, so a copy kept never holds a field
+    // the writer did not touch (which, put back after someone else saved it,
+    // would undo their change unseen). A page showing what this browser kept
+    // (a working copy, a refused save) takes the base kept with it.
+    var base = {};
+    Object.keys(loaded).forEach(function (n) { base[n] = loaded[n]; });
+    var isID = function (n) { return /\.id$/.test(n); };
     // A page showing a working copy (kept on the server, or a refused save)
     // is unsaved from the start.
     var unsaved = editor.hasAttribute("data-unsaved");
@@ -69,13 +78,33 @@
     var version = +((editor.elements.version || {}).value || 0);
     var serverTimer = null;
     var putting = null; // the draft being sent, if any
-    var keepDraft = function () {
+    // The browser's copy: the fields typed, each with its base, the
+    // paragraph ids the page holds (to tell whether its paragraphs still
+    // stand where they stood) and the version they were typed against.
+    // Nothing typed, it is removed.
+    var typed = function () {
+      var now = fields(), out = { fields: {}, base: {}, n: 0 };
+      Object.keys(now).forEach(function (n) {
+        if (isID(n)) { out.fields[n] = now[n]; return; }
+        var b = Object.prototype.hasOwnProperty.call(base, n) ? base[n] : null;
+        if (now[n] !== b) { out.fields[n] = now[n]; out.base[n] = b; out.n++; }
+      });
+      return out;
+    };
+    var keepLocal = function () {
       dirty = unsaved || !same(fields(), loaded);
       try {
-        if (dirty && key) {
-          window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields: fields() }));
+        if (!key) { return; }
+        var t = typed();
+        if (t.n) {
+          window.localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), version: version, fields: t.fields, base: t.base }));
+        } else {
+          window.localStorage.removeItem(key);
         }
       } catch (e) { /* storage full or off: the warning still stands */ }
+    };
+    var keepDraft = function () {
+      keepLocal();
       // And on the server, a few seconds after the typing stops: the draft
       // then survives this machine too. Refused (an ended session), it waits.
       if (dirty && window.fetch) {
@@ -95,9 +124,27 @@
     // password here, signs in again and then saves, the text never leaving
     // the page.
     var reauthed = false;
+    // The form is sent: what was typed is kept first (a refused save whose
+    // page lost it offers it back), and a save marks it sent, so that the
+    // page the saved sheet comes back in drops it (see below). A draft for
+    // the server still waiting is not sent after the save, which removes it.
+    var sending = function (op) {
+      window.clearTimeout(timer);
+      window.clearTimeout(serverTimer);
+      keepLocal();
+      dirty = false;
+      if (op !== "save" && op !== "submit") { return; }
+      try {
+        var kept = key ? JSON.parse(window.localStorage.getItem(key) || "null") : null;
+        if (kept) {
+          kept.sent = { version: version, fields: kept.fields };
+          window.localStorage.setItem(key, JSON.stringify(kept));
+        }
+      } catch (e) { /* no storage */ }
+    };
     editor.addEventListener("submit", function (e) {
       var op = e.submitter && e.submitter.value;
-      if (reauthed || !window.fetch || (op !== "save" && op !== "submit")) { dirty = false; return; }
+      if (reauthed || !window.fetch || (op !== "save" && op !== "submit")) { sending(op); return; }
       e.preventDefault();
       var submitter = e.submitter;
       fetch("/api/v1/me", { credentials: "same-origin" }).then(function (r) {
@@ -240,17 +287,27 @@
     var keptAt = function (kept) { return String(kept.at).slice(0, 16).replace("T", " ") + " UTC"; };
     // Offers a kept draft back, if it holds anything typed that the page
     // does not: each field put back in its place (the sections and paragraph
-    // ids a draft also holds stay the page's own). On a page that shows a
-    // working copy, an equal draft is that working copy: it is kept.
-    var offer = function (kept, where, forget) {
+    // ids a draft also holds stay the page's own). A copy from this browser
+    // offers only what was typed, its fields that differ from the base they
+    // were typed against; one someone else has changed since, the note says
+    // so. With nothing to offer the draft is forgotten (or dropped, if drop
+    // is given), except on a page that shows a working copy: an equal draft
+    // is that working copy, and it is kept.
+    var offer = function (kept, where, forget, drop) {
       var names = kept && kept.fields ? Object.keys(kept.fields).filter(function (n) {
-        return Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n];
+        return !isID(n) && Object.prototype.hasOwnProperty.call(loaded, n) && editor.elements[n] && kept.fields[n] !== loaded[n] &&
+          (!kept.base || kept.fields[n] !== kept.base[n]);
       }) : [];
-      if (!names.length) { if (!unsaved) { forget(); } return false; }
+      if (!names.length) { if (!unsaved) { (drop || forget)(); } return false; }
+      var changed = kept.base ? names.filter(function (n) {
+        return Object.prototype.hasOwnProperty.call(kept.base, n) && kept.base[n] !== null && kept.base[n] !== loaded[n];
+      }).length : 0;
       var restore = document.createElement("button");
       restore.type = "button";
       restore.textContent = "Put it back";
-      var note = draftNote(where + " kept unsaved text of yours from " + keptAt(kept) + " (" + names.length + " field(s)). ", restore, forget);
+      var note = draftNote(where + " kept unsaved text of yours from " + keptAt(kept) + " (" + names.length + " field(s)). " +
+        (changed ? changed + " of them someone else has changed since you typed: putting it back replaces what they saved there. " : ""),
+        restore, forget);
       restore.addEventListener("click", function () {
         names.forEach(function (n) { editor.elements[n].value = kept.fields[n]; });
         note.remove();
@@ -264,23 +321,64 @@
         fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", { method: "DELETE", credentials: "same-origin" }).catch(function () {});
       }
     };
+    // Whether this page is the one a save of the form came back in: the
+    // editor as saved (no working copy, no refusal), at a version newer
+    // than the one the form was sent at, with the save's message.
+    var savedPage = function (sent) {
+      return !unsaved && !document.getElementById("editor-error") && version > +sent.version &&
+        Array.prototype.some.call(document.querySelectorAll(".flash"), function (f) { return /^\s*Saved\b/.test(f.textContent); });
+    };
     var offered = false;
     try {
       var local = key ? JSON.parse(window.localStorage.getItem(key) || "null") : null;
-      if (!lines(local)) {
+      // A copy kept before each field kept its base cannot tell what was
+      // typed from what was merely on the page: it goes (the server's
+      // copy, if any, is offered instead).
+      if (!lines(local) || (local && !local.base)) {
         window.localStorage.removeItem(key); // key is set: local came from it
         local = null;
       }
+      if (local) {
+        var sent = local.sent;
+        delete local.sent;
+        Object.keys(local.fields).forEach(function (n) {
+          if (isID(n)) { return; }
+          var v = local.fields[n];
+          var gone = v === local.base[n] || // typed back to what it was
+            (sent && savedPage(sent) && sent.fields && v === sent.fields[n]) || // saved
+            (!unsaved && v === loaded[n]); // what the page shows: saved, by this writer or another
+          if (gone) {
+            delete local.fields[n];
+            delete local.base[n];
+          } else if (unsaved && v === loaded[n]) {
+            base[n] = local.base[n]; // the page shows it unsaved: still typed against its base
+          }
+        });
+        if (Object.keys(local.base).length) {
+          window.localStorage.setItem(key, JSON.stringify(local));
+        } else {
+          window.localStorage.removeItem(key);
+          local = null;
+        }
+      }
+      // Discarded, the server's copy goes too (the same draft, kept there
+      // as well); one that holds nothing this page can take (paragraphs
+      // added since the page was given) goes alone: the server's copy may
+      // still open whole.
+      var forgetLocal = function () { if (key) { window.localStorage.removeItem(key); } };
       offered = offer(local, "This browser", function () {
-        if (key) { window.localStorage.removeItem(key); }
-        if (local && !unsaved) { forgetServer(); } // the same draft, kept there too
-      });
+        forgetLocal();
+        if (local && !unsaved) { forgetServer(); }
+      }, forgetLocal);
     } catch (e) { /* no storage */ }
     // The server's draft of a sheet that changed around it since (its
-    // paragraphs no longer stand where they stood, or are not as many) is
-    // not put back field by field, which would put its words into other
-    // paragraphs: it is opened whole, as the working copy it is, and a save
-    // merges it with what changed, paragraph by paragraph.
+    // paragraphs no longer stand where they stood, or are not as many, or
+    // someone saved the sheet after it was typed) is not put back field by
+    // field, which would put its words into other paragraphs, or put back
+    // what the writer never typed over what someone else saved since (the
+    // draft holds every field of the form): it is opened whole, as the
+    // working copy it is, and a save merges it with what changed, paragraph
+    // by paragraph, against the version it was typed at.
     var offerWhole = function (kept) {
       var open = document.createElement("a");
       open.id = "draft-open";
@@ -303,7 +401,7 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (d) {
           if (!d) { return; }
-          if (lines(d) && sameShape(d)) { offer(d, "The server", forgetServer); } else { offerWhole(d); }
+          if (+d.version === version && lines(d) && sameShape(d)) { offer(d, "The server", forgetServer); } else { offerWhole(d); }
         })
         .catch(function () {});
     }

@@ -9,10 +9,11 @@ import (
 // withheld can leak: a new pack from which every withheld word has been
 // removed before any renderer sees it. Sheets withheld in full are left out,
 // title and all, and only counted; a withheld paragraph becomes its ground
-// in its place, keeping its form (a bullet stays a bullet); a withheld span
-// becomes its ground inline; every protective marking is dropped; and a
-// schedule of documents says what was released and on what grounds. Text
-// that fails to parse fails the release: it is never passed through.
+// in its place, a bullet keeping its bullet (a number, which is its text,
+// is not kept); a withheld span becomes its ground inline; every
+// protective marking is dropped; and a schedule of documents says what was
+// released and on what grounds. Text that fails to parse fails the
+// release: it is never passed through.
 func ReleaseView(full *Pack) (*Pack, error) {
 	s := full.Settings
 	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt}
@@ -180,10 +181,15 @@ func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
 	return out, grounds, nil
 }
 
-var listMarkerRE = regexp.MustCompile(`^\s*(?:[-*+]|\d{1,9}[.)])\s+`)
+var listMarkerRE = regexp.MustCompile(`^\s*[-*+]\s+`)
 
-// listMarker returns the Markdown list marker a paragraph starts with, so a
-// withheld bullet is replaced by a bullet.
+// listMarker returns the bullet a paragraph starts with, so a withheld
+// bullet is replaced by a bullet. Only a bullet is kept: it carries no
+// words. The number of a numbered item is the paragraph's own text (up to
+// nine digits of it, "987654321) …"), so a withheld numbered paragraph
+// becomes its ground alone; it is not given a bullet either, which would
+// say it was an item of another kind. Its neighbours keep their numbers,
+// so the gap shows where it was.
 func listMarker(text string) string {
 	m := listMarkerRE.FindString(text)
 	return strings.TrimLeft(m, " \t")

@@ -447,3 +447,32 @@ func BenchmarkReleaseView(b *testing.B) {
 		}
 	}
 }
+
+// TestReleaseView_WithheldParagraphForm: a withheld paragraph becomes its
+// ground; a bullet keeps its bullet, but a number is the paragraph's own
+// text and is not kept.
+func TestReleaseView_WithheldParagraphForm(t *testing.T) {
+	s := mustSettings(t, "nz")
+	p := packtest.Pack(s, 0)
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: "900"}, RoundID: p.Round.ID, Title: "Form", Status: briefing.SheetCleared,
+		Sections: []briefing.Section{{Kind: briefing.SectionKinds[0], Paragraphs: []briefing.Paragraph{
+			{Text: "987654321) words", Withhold: "s9(2)(a)"},
+			{Text: "  12. words", Withhold: "s6(a)"},
+			{Text: "- words", Withhold: "s6(a)"},
+			{Text: "  * words", Withhold: "s6(a)"},
+			{Text: "words", Withhold: "s6(a)"},
+		}}}}
+	p.Sheets = append(p.Sheets, sh)
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, para := range rel.Sheets[len(rel.Sheets)-1].Sections[0].Paragraphs {
+		got = append(got, para.Text)
+	}
+	want := []string{"s9(2)(a)", "s6(a)", "- s6(a)", "* s6(a)", "s6(a)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("released %q, want %q", got, want)
+	}
+}

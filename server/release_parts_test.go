@@ -1,0 +1,120 @@
+package server_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// releaseFiles makes a release of a round with the given parts and returns
+// its record's HTML and XLSX answers.
+func (f *fixture) releaseFiles(round string, parts map[string]any) (html, xlsx response) {
+	f.t.Helper()
+	req := map[string]any{"reference": "OIA-2026-0001", "received_on": "2026-11-01",
+		"request": "The briefing pack.", "decision_maker": "Tony Lynch", "parts": parts}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+round+"/releases", req)
+	if r.Code != 201 {
+		f.t.Fatalf("release: %d %s", r.Code, r.Body.String())
+	}
+	var made struct{ ID string }
+	r.json(&made)
+	html = f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=html", nil)
+	xlsx = f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=xlsx", nil)
+	if html.Code != 200 || xlsx.Code != 200 {
+		f.t.Fatalf("release files: %d, %d", html.Code, xlsx.Code)
+	}
+	return html, xlsx
+}
+
+// workbookCells is every cell of a workbook, by worksheet, row by row.
+func workbookCells(t *testing.T, body []byte) map[string][][]string {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	out := map[string][][]string{}
+	for _, n := range x.GetSheetList() {
+		rows, err := x.GetRows(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[n] = rows
+	}
+	return out
+}
+
+// sixParts is every part besides the topic sheets with the one decision.
+func sixParts(decision string) map[string]any {
+	parts := map[string]any{}
+	for _, k := range []string{"cover", "agenda", "delegations", "biographies", "actions", "outcomes"} {
+		d := map[string]any{"decision": decision}
+		if decision == "withheld" {
+			d["grounds"] = []string{"s6(a)"}
+		}
+		parts[k] = d
+	}
+	return parts
+}
+
+// TestRelease_WithheldNumberedParagraph: a numbered paragraph withheld
+// whole is released as its ground alone; its number is its text and is not
+// kept, in either format, in the release edition, a snapshot's release
+// files or a release record. A withheld bullet keeps its bullet.
+func TestRelease_WithheldNumberedParagraph(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Numbered",
+		para("987654321) WHOLENUMCANARY numbered.", "RESTRICTED", "s9(2)(a)"),
+		para("123456789. DOTNUMCANARY numbered.", "RESTRICTED", "s9(2)(a)"),
+		para("- BULLETCANARY bullet.", "RESTRICTED", "s9(2)(a)"),
+		para("2. A released numbered item.", "RESTRICTED", "")))
+	tokens := []string{"987654321", "123456789", "WHOLENUMCANARY", "DOTNUMCANARY", "BULLETCANARY"}
+
+	answers := map[string]response{}
+	for _, format := range []string{"html", "xlsx"} {
+		answers["release edition "+format] = f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)
+	}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]bool{"force": true})
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var snap struct{ ID string }
+	r.json(&snap)
+	for _, format := range []string{"html", "xlsx"} {
+		answers["snapshot "+format] = f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format="+format+"&edition=release", nil)
+	}
+	answers["record html"], answers["record xlsx"] = f.releaseFiles(w.round, sixParts("released"))
+	for name, a := range answers {
+		if a.Code != 200 {
+			t.Fatalf("%s: %d", name, a.Code)
+		}
+		for _, found := range findCanaries(tokens, a) {
+			t.Errorf("%s: %s", name, found)
+		}
+	}
+
+	// The ground stands alone where the numbered paragraphs were; the
+	// bullet is still a bullet; a released number is untouched.
+	html := answers["release edition html"].Body.String()
+	if !strings.Contains(html, `<div class="ground-para"><p>s9(2)(a)</p></div>`) {
+		t.Errorf("no paragraph that is the ground alone in the HTML")
+	}
+	if !strings.Contains(html, `<div class="ground-para"><ul>`) {
+		t.Errorf("the withheld bullet is no longer a bullet in the HTML")
+	}
+	cells := workbookCells(t, answers["release edition xlsx"].Body.Bytes())
+	var texts []string
+	for _, row := range cells["Topics"] {
+		if len(row) > 3 && row[0] == "Numbered" {
+			texts = append(texts, row[3])
+		}
+	}
+	want := []string{"s9(2)(a)", "s9(2)(a)", "• s9(2)(a)", "2. A released numbered item."}
+	if strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("Topics texts %q, want %q", texts, want)
+	}
+}

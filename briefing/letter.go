@@ -84,16 +84,26 @@ func releasedDecision(d string) string {
 	return DecisionWithheld
 }
 
-// ApplyParts removes from a release view the parts not released.
+// ApplyParts removes from a release view the parts not released. The cover
+// carries the dialogue's origin and the round's purpose and key messages
+// (the workbook's Cover worksheet holds them): none of them is released
+// unless the cover is.
 func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	out := func(k string) bool {
 		d := parts[k].Decision
 		return d != DecisionReleased && d != DecisionReleasedInPart
 	}
-	if out("cover") && p.Dialogue != nil {
-		d := *p.Dialogue
-		d.Origin = ""
-		p.Dialogue = &d
+	if out("cover") {
+		if p.Dialogue != nil {
+			d := *p.Dialogue
+			d.Origin = ""
+			p.Dialogue = &d
+		}
+		if p.Round != nil {
+			r := *p.Round
+			r.Purpose, r.KeyMessages = "", ""
+			p.Round = &r
+		}
 	}
 	if out("agenda") {
 		p.Agenda = nil

@@ -118,3 +118,58 @@ func TestRelease_WithheldNumberedParagraph(t *testing.T) {
 		t.Errorf("Topics texts %q, want %q", texts, want)
 	}
 }
+
+// TestRelease_PurposeFollowsTheCover: the round's purpose and key messages
+// are the cover's and are released only with it: with the cover withheld or
+// out of scope neither format holds them; with it released both do, their
+// withheld spans as grounds, and the schedule lists the cover.
+func TestRelease_PurposeFollowsTheCover(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["purpose"] = "PURPOSECANARY why we meet {{s6(a): PURPOSESPANCANARY}}."
+		r["key_messages"] = "KEYMSGCANARY what we say."
+	})
+	spans := []string{"PURPOSESPANCANARY"}
+	cover := []string{"PURPOSECANARY", "KEYMSGCANARY", "Purpose and key messages", "Key messages"}
+	for name, parts := range map[string]map[string]any{"withheld": sixParts("withheld"), "out of scope": {}} {
+		t.Run(name, func(t *testing.T) {
+			html, xlsx := f.releaseFiles(w.round, parts)
+			for _, a := range []response{html, xlsx} {
+				for _, found := range findCanaries(append(cover, spans...), a) {
+					t.Errorf("%s", found)
+				}
+			}
+			for _, row := range workbookCells(t, xlsx.Body.Bytes())["Cover"] {
+				if len(row) > 0 && (row[0] == "Purpose" || row[0] == "Key messages") {
+					t.Errorf("the Cover worksheet has a %s row", row[0])
+				}
+			}
+		})
+	}
+	t.Run("released", func(t *testing.T) {
+		parts := sixParts("withheld")
+		parts["cover"] = map[string]any{"decision": "released_in_part", "grounds": []string{"s6(a)"}}
+		html, xlsx := f.releaseFiles(w.round, parts)
+		for _, a := range []response{html, xlsx} {
+			for _, found := range findCanaries(spans, a) {
+				t.Errorf("%s", found)
+			}
+		}
+		body := html.Body.String()
+		for _, want := range []string{`id="purpose"`, "PURPOSECANARY why we meet s6(a).", "KEYMSGCANARY", "<td>Briefing pack: cover</td><td>Released in part</td>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the HTML lacks %q", want)
+			}
+		}
+		got := map[string]string{}
+		for _, row := range workbookCells(t, xlsx.Body.Bytes())["Cover"] {
+			if len(row) > 1 {
+				got[row[0]] = row[1]
+			}
+		}
+		if got["Purpose"] != "PURPOSECANARY why we meet s6(a)." || got["Key messages"] != "KEYMSGCANARY what we say." {
+			t.Errorf("the Cover worksheet: purpose %q, key messages %q", got["Purpose"], got["Key messages"])
+		}
+	})
+}

@@ -45,10 +45,13 @@ func groundSection(g string) string { return "section " + strings.TrimPrefix(g, 
 // ResponseEntry is one numbered document of a response's schedule.
 type ResponseEntry struct {
 	Number   int      `json:"number"`
-	Title    string   `json:"title"` // "title withheld" when withheld with its title
+	Title    string   `json:"title"` // titleWithheld when withheld with its title
 	Decision string   `json:"decision"`
 	Grounds  []string `json:"grounds"`
 }
+
+// titleWithheld is a schedule's title of a document withheld with its title.
+const titleWithheld = "title withheld"
 
 // Response is what a release record renders: the letter and its schedule.
 type Response struct {
@@ -61,6 +64,18 @@ type Response struct {
 	Grounds   []string // each ground used, with the Act's wording
 	Review    string
 	Released  *Pack // the released documents
+}
+
+// WithheldInFull is how many documents of the schedule are withheld in
+// full: the number the letter gives and the workbook's cover repeats.
+func (resp *Response) WithheldInFull() int {
+	n := 0
+	for _, e := range resp.Entries {
+		if e.Decision == DecisionWithheld {
+			n++
+		}
+	}
+	return n
 }
 
 // numberWord writes small counts as words, as letters do.
@@ -149,7 +164,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 	for _, e := range view.Schedule {
 		title := e.Title
 		if title == "" {
-			title = "title withheld"
+			title = titleWithheld
 		}
 		sheets = append(sheets, ResponseEntry{Title: title, Decision: releasedDecision(e.Decision), Grounds: e.Grounds})
 	}
@@ -196,7 +211,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		}
 		switch {
 		case !released:
-			add("title withheld", DecisionWithheld, grounds)
+			add(titleWithheld, DecisionWithheld, grounds)
 		case whole:
 			add(title, DecisionReleased, nil)
 		default:
@@ -222,7 +237,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		}
 		title := o.Title
 		if o.TitleWithheld != nil && *o.TitleWithheld || o.TitleWithheld == nil && o.Decision == DecisionWithheld {
-			title = "title withheld"
+			title = titleWithheld
 		}
 		add(title, o.Decision, o.Grounds)
 	}
@@ -302,13 +317,29 @@ func (resp *Response) letter() {
 		return ", under " + joinAnd(parts) + " of the Act"
 	}
 	if l := counts[DecisionWithheld]; len(l) > 0 {
-		incl := ""
+		// The titles are said to be withheld only as far as the schedule
+		// withholds them: a part of the pack or another document withheld
+		// under its own title is listed by it.
+		titles := 0
 		for _, e := range l {
-			if e.Title == "title withheld" {
-				incl = " (including titles)"
+			if e.Title == titleWithheld {
+				titles++
 			}
 		}
-		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have decided to withhold in full%s %s%s.", incl, documents(len(l), true), cite(l)))
+		var sentence string
+		switch {
+		case titles == 0:
+			sentence = fmt.Sprintf("I have decided to withhold in full %s%s.", documents(len(l), true), cite(l))
+		case titles == len(l) && titles == 1:
+			sentence = fmt.Sprintf("I have decided to withhold in full (including its title) %s%s.", documents(len(l), true), cite(l))
+		case titles == len(l):
+			sentence = fmt.Sprintf("I have decided to withhold in full (including titles) %s%s.", documents(len(l), true), cite(l))
+		case titles == 1:
+			sentence = fmt.Sprintf("I have decided to withhold in full %s (including the title of one of them)%s.", documents(len(l), true), cite(l))
+		default:
+			sentence = fmt.Sprintf("I have decided to withhold in full %s (including the titles of %s of them)%s.", documents(len(l), true), numberWord(titles), cite(l))
+		}
+		resp.Decisions = append(resp.Decisions, sentence)
 	}
 	if l := counts[DecisionReleasedInPart]; len(l) > 0 {
 		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in part, and information that has been withheld has been removed from the released %s%s.",

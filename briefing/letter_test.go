@@ -104,3 +104,61 @@ func TestBuildResponse_CleanSheets(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildResponse_TitlesWithheld: the letter says titles are withheld
+// only for the documents whose titles the schedule withholds, and counts
+// the documents withheld in full as the schedule does.
+func TestBuildResponse_TitlesWithheld(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease,
+		Dialogue: &briefing.Dialogue{Name: "Dialogue"}, Round: &briefing.Round{StartsOn: "2021-03-12"},
+		Schedule: []briefing.ScheduleEntry{{Number: 1, Title: "Open", Decision: briefing.ReleasedInFull}}}
+	withheldSheet := briefing.ScheduleEntry{Number: 2, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}}
+	parts := func(decision string) map[string]briefing.PartDecision {
+		m := map[string]briefing.PartDecision{}
+		for _, k := range briefing.Parts {
+			m[k] = briefing.PartDecision{Decision: decision}
+			if decision == briefing.DecisionWithheld {
+				m[k] = briefing.PartDecision{Decision: decision, Grounds: []string{"s6(a)"}}
+			}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name     string
+		sheets   int // sheets withheld in full
+		parts    string
+		withheld int
+		want     string
+	}{
+		{"six parts and a sheet", 1, briefing.DecisionWithheld, 7,
+			"I have decided to withhold in full seven of these documents (including the title of one of them), under section 6(a) of the Act."},
+		{"six parts and two sheets", 2, briefing.DecisionWithheld, 8,
+			"I have decided to withhold in full eight of these documents (including the titles of two of them), under section 6(a) of the Act."},
+		{"six parts", 0, briefing.DecisionWithheld, 6,
+			"I have decided to withhold in full six of these documents, under section 6(a) of the Act."},
+		{"a sheet", 1, briefing.DecisionReleased, 1,
+			"I have decided to withhold in full (including its title) one of these documents, under section 6(a) of the Act."},
+		{"two sheets", 2, briefing.DecisionReleased, 2,
+			"I have decided to withhold in full (including titles) two of these documents, under section 6(a) of the Act."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := *view
+			v.Schedule = append([]briefing.ScheduleEntry{}, view.Schedule...)
+			for i := 0; i < c.sheets; i++ {
+				v.Schedule = append(v.Schedule, withheldSheet)
+			}
+			rel := &briefing.Release{Reference: "R", ReceivedOn: "2022-02-07", Request: "q", DecisionMaker: "D", Parts: parts(c.parts)}
+			if err := rel.Normalize(s); err != nil {
+				t.Fatal(err)
+			}
+			resp := briefing.BuildResponse(&v, rel)
+			if !strings.Contains(strings.Join(resp.Decisions, "\n"), c.want) {
+				t.Errorf("decisions %q lack %q", resp.Decisions, c.want)
+			}
+			if n := resp.WithheldInFull(); n != c.withheld {
+				t.Errorf("withheld in full %d, want %d", n, c.withheld)
+			}
+		})
+	}
+}

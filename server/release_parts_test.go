@@ -173,3 +173,51 @@ func TestRelease_PurposeFollowsTheCover(t *testing.T) {
 		}
 	})
 }
+
+// TestRelease_LetterCountsWhatTheScheduleWithholds: with the six parts
+// withheld and one sheet withheld in full, the letter, the schedule and the
+// workbook's cover all give seven documents withheld in full, and only the
+// sheet's title is said to be withheld.
+func TestRelease_LetterCountsWhatTheScheduleWithholds(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("lead", "/api/v1/sheets/"+w.secretSheet, func(s map[string]any) { s["withhold"] = "s6(a)" })
+	html, xlsx := f.releaseFiles(w.round, sixParts("withheld"))
+	body := html.Body.String()
+	want := "I have decided to withhold in full seven of these documents (including the title of one of them), under section 6(a) of the Act."
+	if !strings.Contains(body, want) {
+		t.Errorf("the letter lacks %q", want)
+	}
+	if strings.Contains(body, "(including titles)") {
+		t.Errorf("the letter says every title is withheld")
+	}
+	if n := strings.Count(body, "<td>Withheld in full</td>"); n != 7 {
+		t.Errorf("the schedule withholds %d documents in full, want 7", n)
+	}
+	cells := workbookCells(t, xlsx.Body.Bytes())
+	got := ""
+	for _, row := range cells["Cover"] {
+		if len(row) > 1 && row[0] == "Withheld in full" {
+			got = row[1]
+		}
+	}
+	if got != "7 document(s)" {
+		t.Errorf("the Cover worksheet: withheld in full %q, want 7 document(s)", got)
+	}
+	n := 0
+	for _, row := range cells["Schedule"] {
+		if len(row) > 2 && row[2] == "Withheld in full" {
+			n++
+		}
+	}
+	if n != 7 {
+		t.Errorf("the Schedule worksheet withholds %d documents in full, want 7", n)
+	}
+	var letter []string
+	for _, row := range cells["Letter"] {
+		letter = append(letter, strings.Join(row, " "))
+	}
+	if !strings.Contains(strings.Join(letter, "\n"), want) {
+		t.Errorf("the Letter worksheet lacks %q", want)
+	}
+}

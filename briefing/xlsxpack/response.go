@@ -20,7 +20,7 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	p := r.Released
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, p: p, rel: true}
+	wr := &writer{f: f, p: p, rel: true, withheld: r.WithheldInFull()}
 	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return err

@@ -55,6 +55,9 @@ type writer struct {
 	title  int // large bold title
 	date   int // a date, as a date
 	hf     *excelize.HeaderFooterOptions
+	// withheld is the count of documents withheld in full the cover of a
+	// release gives: the pack's sheets, or a response's whole schedule.
+	withheld int
 	// parts are the topic sheets' worksheets, in order (see parts.go).
 	parts []*part
 	// topicChunks are the Topics worksheet: its head, each sheet's rows and
@@ -105,7 +108,7 @@ func Pieces(p *briefing.Pack) ([][]byte, error) {
 func build(p *briefing.Pack) (*writer, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, out: &pieceSink{}}
+	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, out: &pieceSink{}, withheld: p.WithheldInFull}
 	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return nil, err
@@ -285,7 +288,7 @@ func (wr *writer) cover() error {
 	}
 	if wr.rel {
 		rows = append(rows, []any{wr.text("Release"), wr.text("Released under the " + p.Settings.Act)},
-			[]any{wr.text("Withheld in full"), wr.text(fmt.Sprintf("%d document(s)", p.WithheldInFull))})
+			[]any{wr.text("Withheld in full"), wr.text(fmt.Sprintf("%d document(s)", wr.withheld))})
 	} else {
 		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
 	}

@@ -476,3 +476,37 @@ func TestReleaseView_WithheldParagraphForm(t *testing.T) {
 		t.Errorf("released %q, want %q", got, want)
 	}
 }
+
+// TestReleaseView_WithheldSpanInLink: a link whose address or title holds
+// a withheld span is released as its label; other links are left alone.
+func TestReleaseView_WithheldSpanInLink(t *testing.T) {
+	s := mustSettings(t, "nz")
+	cases := map[string]string{
+		"[label {{s6(a): x}}](https://example.org/{{s6(a): y}})":           "label s6(a)",
+		"See [a](https://example.org/{{s9(2)(a): y}}/more) now.":           "See a now.",
+		`[a](https://example.org/{{s6(a): y}} "title")`:                    "a",
+		`[a](https://example.org/x "{{s6(a): y}}")`:                        "a",
+		"[a](<https://example.org/{{s6(a): y z}}>)":                        "a",
+		"![picture](https://example.org/{{s6(a): y}}.png)":                 "picture",
+		"**[a](https://example.org/{{s6(a): y}})** and [b](https://b.org)": "**a** and [b](https://b.org)",
+		"[a](https://example.org/x) and {{s6(a): y}}":                      "[a](https://example.org/x) and s6(a)",
+		"[a {{s6(a): x}}](https://example.org/x)":                          "[a s6(a)](https://example.org/x)",
+		"{{s6(a): [a](https://example.org/x)}}":                            "s6(a)",
+	}
+	for text, want := range cases {
+		p := packtest.Pack(s, 0)
+		p.Sheets = append(p.Sheets, &briefing.Sheet{Meta: briefing.Meta{ID: "900"}, RoundID: p.Round.ID, Title: "Links", Status: briefing.SheetCleared,
+			Sections: []briefing.Section{{Kind: briefing.SectionKinds[0], Paragraphs: []briefing.Paragraph{{Text: text}}}}})
+		p.Previous.Outcomes = text
+		rel, err := briefing.ReleaseView(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rel.Sheets[len(rel.Sheets)-1].Sections[0].Paragraphs[0].Text; got != want {
+			t.Errorf("%q released as %q, want %q", text, got, want)
+		}
+		if got := rel.Previous.Outcomes; got != want {
+			t.Errorf("outcomes %q released as %q, want %q", text, got, want)
+		}
+	}
+}

@@ -221,3 +221,41 @@ func TestRelease_LetterCountsWhatTheScheduleWithholds(t *testing.T) {
 		t.Errorf("the Letter worksheet lacks %q", want)
 	}
 }
+
+// TestRelease_WithheldSpanInLinkDestination: a link whose address holds a
+// withheld span is released as its label alone, so the ground's
+// parentheses do not break the Markdown.
+func TestRelease_WithheldSpanInLinkDestination(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Linked",
+		para("See [LINKLABEL {{s6(a): LINKSECRETA}}](https://example.org/{{s6(a): LINKSECRETB}}) today.", "RESTRICTED", ""),
+		para("Open [OPENLABEL](https://example.org/open) link.", "RESTRICTED", "")))
+	tokens := []string{"LINKSECRETA", "LINKSECRETB"}
+	html := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html&edition=release", nil)
+	xlsx := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=release", nil)
+	rh, rx := f.releaseFiles(w.round, nil)
+	for _, a := range []response{html, xlsx, rh, rx} {
+		for _, found := range findCanaries(tokens, a) {
+			t.Errorf("%s", found)
+		}
+	}
+	for _, h := range []response{html, rh} {
+		if body := h.Body.String(); !strings.Contains(body, "<p>See LINKLABEL s6(a) today.</p>") {
+			i := strings.Index(body, "LINKLABEL")
+			t.Errorf("the HTML reads %q", body[max(0, i-20):min(len(body), i+60)])
+		}
+	}
+	for _, x := range []response{xlsx, rx} {
+		var texts []string
+		for _, row := range workbookCells(t, x.Body.Bytes())["Topics"] {
+			if len(row) > 3 && row[0] == "Linked" {
+				texts = append(texts, row[3])
+			}
+		}
+		want := []string{"See LINKLABEL s6(a) today.", "Open OPENLABEL (https://example.org/open) link."}
+		if strings.Join(texts, "|") != strings.Join(want, "|") {
+			t.Errorf("Topics texts %q, want %q", texts, want)
+		}
+	}
+}

@@ -275,7 +275,14 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	}
 
 	// The order of sections, then of paragraphs in each.
-	secOrder := mergeOrder(B.keys, T.keys, M.keys)
+	// A section or paragraph one side deleted and the merge keeps anyway (a
+	// section still holding paragraphs, a paragraph kept on a conflict) keeps
+	// its place on the side that has it.
+	holds := map[string]bool{}
+	for _, st := range final {
+		holds[st.sec] = true
+	}
+	secOrder := mergeOrder(B.keys, T.keys, M.keys, func(k string) bool { return holds[k] })
 	secDef := map[string]Section{}
 	for _, k := range B.keys {
 		secDef[k] = *B.secs[k]
@@ -288,7 +295,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	}
 	inSec := map[string][]string{}
 	for _, k := range secOrder {
-		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k])
+		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k], func(id string) bool { st, ok := final[id]; return ok && st.sec == k })
 	}
 	var merged []Section
 	var mergedKeys []string
@@ -359,8 +366,11 @@ func changesSince(b, t *side) int {
 
 // mergeOrder merges two edits of a sequence of unique keys: the side that
 // reordered what both had keeps its order (mine when both did), and each
-// side's additions go after the key they followed on that side.
-func mergeOrder(base, theirs, mine []string) []string {
+// side's additions go after the key they followed on that side. A key of
+// base that the order's side deleted stays deleted unless kept says the
+// merge keeps it (the other side changed it): then it goes, as an addition
+// does, after the key it followed on the other side.
+func mergeOrder(base, theirs, mine []string, kept func(string) bool) []string {
 	skeleton, other := theirs, mine
 	if reordered(base, mine) {
 		skeleton, other = mine, theirs
@@ -375,7 +385,7 @@ func mergeOrder(base, theirs, mine []string) []string {
 		inBase[k] = true
 	}
 	for i, k := range other {
-		if in[k] || inBase[k] {
+		if in[k] || (inBase[k] && !kept(k)) {
 			continue // kept or deleted by the skeleton's side
 		}
 		// After the nearest key before it on its side that is placed, else first.

@@ -310,3 +310,122 @@ func TestMergeSheet_Cases(t *testing.T) {
 		}
 	})
 }
+
+// sheetOf makes a sheet of sections, each given as its kind, its heading and
+// its paragraphs' ids; a paragraph whose id begins with "S" is SECRET, the
+// rest RESTRICTED, and each one's text is its id.
+func sheetOf(secs ...[]string) *briefing.Sheet {
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: "1", Version: 1}, Title: "Cyber", Status: "draft"}
+	for _, s := range secs {
+		sec := briefing.Section{Kind: s[0], Heading: s[1], Paragraphs: []briefing.Paragraph{}}
+		for _, id := range s[2:] {
+			m := "RESTRICTED"
+			if strings.HasPrefix(id, "S") {
+				m = "SECRET"
+			}
+			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: id, Text: id + ".", Marking: m})
+		}
+		sh.Sections = append(sh.Sections, sec)
+	}
+	return sh
+}
+
+// layout writes a sheet's sections as "kind:heading[id id …]", each
+// paragraph by its id, with "*" after one whose text is not its id's.
+func layout(sh *briefing.Sheet) string {
+	var out []string
+	for _, sec := range sh.Sections {
+		var ps []string
+		for _, p := range sec.Paragraphs {
+			id := p.ID
+			if p.Text != p.ID+"." {
+				id += "*"
+			}
+			ps = append(ps, id)
+		}
+		out = append(out, sec.Kind+":"+sec.Heading+"["+strings.Join(ps, " ")+"]")
+	}
+	return strings.Join(out, " ")
+}
+
+// TestMergeSheet_Sections merges edits of sections — their headings, and
+// sections renamed, deleted or added — and a paragraph kept on a conflict.
+// Mine is written by a RESTRICTED officer, who cannot see the paragraphs
+// whose ids begin with "S".
+func TestMergeSheet_Sections(t *testing.T) {
+	sit, cus := briefing.SectionSituation, briefing.SectionCustom
+	text := func(id, to string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			for i := range s.Sections {
+				for j := range s.Sections[i].Paragraphs {
+					if s.Sections[i].Paragraphs[j].ID == id {
+						s.Sections[i].Paragraphs[j].Text = to
+					}
+				}
+			}
+		}
+	}
+	drop := func(id string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			for i := range s.Sections {
+				ps := s.Sections[i].Paragraphs[:0]
+				for _, p := range s.Sections[i].Paragraphs {
+					if p.ID != id {
+						ps = append(ps, p)
+					}
+				}
+				s.Sections[i].Paragraphs = ps
+			}
+		}
+	}
+	dropSection := func(i int) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) { s.Sections = append(s.Sections[:i:i], s.Sections[i+1:]...) }
+	}
+	for _, tc := range []struct {
+		name         string
+		base         *briefing.Sheet
+		theirs, mine []func(*briefing.Sheet) // mine's edits are made to what the RESTRICTED officer sees
+		want         string                  // the merged layout, when there is no conflict
+		conflicts    []string                // the conflicts' paths, else
+		merged       int
+	}{{
+		name: "ErrDeletedAndEditedKeepsItsPlace",
+		base: sheetOf([]string{sit, "", "P0", "P1", "P2", "P3"}), theirs: []func(*briefing.Sheet){drop("P1")},
+		mine: []func(*briefing.Sheet){text("P1", "P1, mine.")},
+		want: "situation:[P0 P1* P2 P3]", conflicts: []string{"sections[0].paragraphs[1]"},
+	}, {
+		name:   "SectionDeletedByTheirsKeepsItsPlaceForMyParagraph",
+		base:   sheetOf([]string{cus, "A", "a"}, []string{cus, "B", "b"}, []string{cus, "C", "c"}),
+		theirs: []func(*briefing.Sheet){drop("b"), dropSection(1)},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections[1].Paragraphs = append(s.Sections[1].Paragraphs, briefing.Paragraph{Text: "m.", Marking: "RESTRICTED"})
+		}},
+		want: "custom:A[a] custom:B[new:1:1*] custom:C[c]", merged: 1,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			theirs := tc.base.Clone()
+			for _, fn := range tc.theirs {
+				fn(theirs)
+			}
+			theirs.Version = 2
+			mine, _ := nz.VisibleSheet("RESTRICTED", tc.base)
+			for _, fn := range tc.mine {
+				fn(mine)
+			}
+			res := briefing.MergeSheet(nz, "RESTRICTED", tc.base, theirs, mine)
+			var paths []string
+			for _, c := range res.Conflicts {
+				paths = append(paths, c.Path)
+			}
+			if strings.Join(paths, " ") != strings.Join(tc.conflicts, " ") {
+				t.Fatalf("conflicts %v, want %v: %+v", paths, tc.conflicts, res.Conflicts)
+			}
+			if got := layout(res.Sheet); tc.want != "" && got != tc.want {
+				t.Fatalf("merged\n %s\nwant\n %s", got, tc.want)
+			}
+			if len(tc.conflicts) == 0 && res.Merged != tc.merged {
+				t.Errorf("merged %d changes, want %d", res.Merged, tc.merged)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -56,11 +57,12 @@ func ParagraphIDs(sh *Sheet) map[string]bool {
 	return ids
 }
 
-// Conflict is one paragraph or sheet field changed differently on both
-// sides of a merge, or deleted on one side and changed on the other. Path
-// names it in the writer's sheet ("sections[1].paragraphs[2]", or "title");
-// Base, Theirs and Mine are its three states (a *Paragraph or a string; nil
-// where it is absent).
+// Conflict is one paragraph, section heading or sheet field changed
+// differently on both sides of a merge, or a paragraph deleted on one side
+// and changed on the other. Path names it in the writer's sheet
+// ("sections[1].paragraphs[2]", "sections[1].heading", or "title"); Base,
+// Theirs and Mine are its three states (a *Paragraph or a string, an empty
+// heading being its section's default; nil where it is absent).
 type Conflict struct {
 	Path   string `json:"path"`
 	ID     string `json:"id,omitempty"` // the paragraph's id; empty for a sheet field
@@ -91,18 +93,151 @@ type paraState struct {
 	p   Paragraph
 }
 
-// sectionKey names a section for a merge: its kind, or a custom section's
-// heading, with the occurrence for repeats.
-func sectionKeys(sh *Sheet) []string {
+// defaultHeadings matches, for each standard section kind, its default
+// heading filled in for any dialogue: {home} and {partner} stand for any text.
+var defaultHeadings = func() map[string]*regexp.Regexp {
+	out := map[string]*regexp.Regexp{}
+	for _, kind := range SectionKinds {
+		tpl := DefaultHeading(kind, "{home}", "{partner}")
+		if tpl == "" {
+			continue
+		}
+		q := regexp.QuoteMeta(tpl)
+		q = strings.ReplaceAll(strings.ReplaceAll(q, regexp.QuoteMeta("{home}"), "(.+)"), regexp.QuoteMeta("{partner}"), "(.+)")
+		out[kind] = regexp.MustCompile("^" + q + "$")
+	}
+	return out
+}()
+
+// headingOf is a section's heading as the merge compares it. A standard
+// section's default heading is stored empty but read and sent back filled in
+// for the dialogue (by the editor's form, a GET, a workbook), which the merge
+// does not know: the default filled in for any names is taken as the default,
+// so sending it back changes nothing. (Editing only the country named in a
+// default heading, on a side whose other side also changed that heading,
+// therefore reads as no change; a save of it alone is kept as sent.)
+func headingOf(sec *Section) string {
+	if re := defaultHeadings[sec.Kind]; re != nil && re.MatchString(sec.Heading) {
+		return ""
+	}
+	return sec.Heading
+}
+
+// sectionKeys names each section of sh, one side of a merge, by what it is
+// in base, so a section is the same section on both sides whatever either
+// did to its heading. A section of sh is the section of base of its kind
+// that it holds the most paragraphs of, a custom section's heading first:
+// an unchanged heading names the section (a paragraph moved into another
+// section does not make it that section), and among sections of one heading
+// or a renamed one, the paragraphs it holds do. Sections of a heading that
+// repeats, and standard ones of the same kind, are otherwise paired in
+// order. A renamed section that holds none of base's paragraphs is the empty
+// section of base of its kind that sits between the same two matched
+// sections, if any. A section still unmatched is new: named by its kind and
+// heading, so the same section added on both sides is one.
+func sectionKeys(base, sh *Sheet) []string {
+	in := map[string]int{} // paragraph id → its section in base
+	for bi, sec := range base.Sections {
+		for _, p := range sec.Paragraphs {
+			in[p.ID] = bi
+		}
+	}
+	type pair struct {
+		si, bi, shared int
+		same           bool // the same kind, and for a custom section the same heading
+	}
+	var pairs []pair
+	for si, sec := range sh.Sections {
+		shared := map[int]int{}
+		for _, p := range sec.Paragraphs {
+			if bi, ok := in[p.ID]; ok {
+				shared[bi]++
+			}
+		}
+		for bi, bsec := range base.Sections {
+			if bsec.Kind != sec.Kind {
+				continue
+			}
+			same := sec.Kind != SectionCustom || sec.Heading == bsec.Heading
+			if same || shared[bi] > 0 {
+				pairs = append(pairs, pair{si, bi, shared[bi], same})
+			}
+		}
+	}
+	// Stable: equal pairs stay in order, the first of sh's sections with the first of base's.
+	sort.SliceStable(pairs, func(x, y int) bool {
+		if pairs[x].same != pairs[y].same {
+			return pairs[x].same
+		}
+		return pairs[x].shared > pairs[y].shared
+	})
+	of := make([]int, len(sh.Sections)) // the section of base each one is, or -1
+	for i := range of {
+		of[i] = -1
+	}
+	taken := make([]int, len(base.Sections)) // the section of sh each of base's is, or -1
+	for i := range taken {
+		taken[i] = -1
+	}
+	for _, p := range pairs {
+		if of[p.si] < 0 && taken[p.bi] < 0 {
+			of[p.si], taken[p.bi] = p.bi, p.si
+		}
+	}
+	// around gives the nearest matched sections before and after the i-th
+	// (at: each one's match, or -1), none being -1 before and len(at) after.
+	around := func(at []int, i int) (int, int) {
+		prev, next := -1, len(at)
+		for x := i - 1; x >= 0; x-- {
+			if at[x] >= 0 {
+				prev = x
+				break
+			}
+		}
+		for x := i + 1; x < len(at); x++ {
+			if at[x] >= 0 {
+				next = x
+				break
+			}
+		}
+		return prev, next
+	}
+	// matched reports whether bx of base and sx of sh are the same section,
+	// or both none.
+	matched := func(bx, sx int) bool {
+		if bx < 0 || bx >= len(base.Sections) || sx < 0 || sx >= len(sh.Sections) {
+			return (bx < 0) == (sx < 0) && (bx >= len(base.Sections)) == (sx >= len(sh.Sections))
+		}
+		return taken[bx] == sx
+	}
+	for si, sec := range sh.Sections {
+		if of[si] >= 0 {
+			continue
+		}
+		sp, sn := around(of, si)
+		for bi, bsec := range base.Sections {
+			if taken[bi] >= 0 || bsec.Kind != sec.Kind || len(bsec.Paragraphs) > 0 {
+				continue
+			}
+			if bp, bn := around(taken, bi); matched(bp, sp) && matched(bn, sn) {
+				of[si], taken[bi] = bi, si
+				break
+			}
+		}
+	}
 	seen := map[string]int{}
 	keys := make([]string, len(sh.Sections))
-	for i, sec := range sh.Sections {
-		k := sec.Kind
+	for si, sec := range sh.Sections {
+		if of[si] >= 0 {
+			keys[si] = fmt.Sprintf("base#%d", of[si])
+			continue
+		}
+		k := "new:" + sec.Kind
 		if sec.Kind == SectionCustom {
 			k += ":" + sec.Heading
 		}
 		seen[k]++
-		keys[i] = fmt.Sprintf("%s#%d", k, seen[k])
+		keys[si] = fmt.Sprintf("%s#%d", k, seen[k])
 	}
 	return keys
 }
@@ -112,17 +247,19 @@ type side struct {
 	sh    *Sheet
 	keys  []string                      // section keys, in order
 	secs  map[string]*Section           // by key
+	at    map[string]int                // section key → its index
 	paras map[string]paraState          // by paragraph id
 	order map[string][]string           // section key → paragraph ids in order
 	where map[string]struct{ i, j int } // paragraph id → its indices
 }
 
-func index(sh *Sheet) *side {
-	s := &side{sh: sh, keys: sectionKeys(sh), secs: map[string]*Section{}, paras: map[string]paraState{},
+func index(sh *Sheet, keys []string) *side {
+	s := &side{sh: sh, keys: keys, secs: map[string]*Section{}, at: map[string]int{}, paras: map[string]paraState{},
 		order: map[string][]string{}, where: map[string]struct{ i, j int }{}}
 	for i := range sh.Sections {
 		k := s.keys[i]
 		s.secs[k] = &sh.Sections[i]
+		s.at[k] = i
 		for j, p := range sh.Sections[i].Paragraphs {
 			s.paras[p.ID] = paraState{k, p}
 			s.order[k] = append(s.order[k], p.ID)
@@ -144,13 +281,16 @@ func sameContent(a, b Paragraph) bool {
 // the writer may see: a change of theirs that does not overlap one of mine is
 // kept, as are mine; a paragraph changed differently on both sides, or
 // deleted on one and changed on the other, is a conflict; identical changes
-// are not. Paragraphs above the writer's clearance are then put back exactly,
-// each after the paragraph it followed in theirs (its section recreated if
-// the writer removed it), so nothing they cannot see is lost or moved. The
-// result carries theirs' version, reviews and predecessor.
+// are not. Section headings merge as the sheet's fields do, a section being
+// the same one on every side however it was renamed (see sectionKeys).
+// Paragraphs above the writer's clearance are then put back exactly, each in
+// its section after the paragraph it followed in theirs (its section
+// recreated, on its own, if the writer removed it), so nothing they cannot
+// see is lost or moved. The result carries theirs' version, reviews and
+// predecessor.
 func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeResult {
-	bv, _ := s.VisibleSheet(clearance, base)
-	tv, _ := s.VisibleSheet(clearance, theirs)
+	bv, bok := s.VisibleSheet(clearance, base)
+	tv, tok := s.VisibleSheet(clearance, theirs)
 	if bv == nil {
 		bv = &Sheet{}
 	}
@@ -171,7 +311,12 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 			used[p.ID] = true
 		}
 	}
-	B, T, M := index(bv), index(tv), index(m)
+	bkeys := make([]string, len(bv.Sections))
+	for i := range bkeys {
+		bkeys[i] = fmt.Sprintf("base#%d", i)
+	}
+	tv, tkeys, tfrom := theirsSeen(s, clearance, base, bv, bok, theirs, tv, tok)
+	B, T, M := index(bv, bkeys), index(tv, tkeys), index(m, sectionKeys(bv, m))
 	res := MergeResult{}
 	out := theirs.Clone()
 
@@ -191,6 +336,47 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	field("owner_id", base.OwnerID, theirs.OwnerID, ownerOf(mine, base), func(v string) { out.OwnerID = v })
 	field("status", base.Status, theirs.Status, mine.Status, func(v string) { out.Status = v })
 	field("withhold", base.Withhold, theirs.Withhold, mine.Withhold, func(v string) { out.Withhold = v })
+
+	// Each section's heading, merged as the sheet's fields are; a conflict
+	// on one is named by its place in the writer's sheet ("sections[1].heading").
+	// The values are as sent and stored: an empty heading is the default.
+	headings := map[string]string{}
+	for _, ks := range [][]string{M.keys, T.keys, B.keys} {
+		for _, k := range ks {
+			if _, done := headings[k]; done {
+				continue
+			}
+			b, t, mi := B.secs[k], T.secs[k], M.secs[k]
+			switch {
+			case t == nil && mi == nil:
+				headings[k] = b.Heading
+			case mi == nil:
+				headings[k] = t.Heading
+			case t == nil:
+				headings[k] = mi.Heading
+			default:
+				nb := "" // a section new on both sides began with its default
+				if b != nil {
+					nb = headingOf(b)
+				}
+				nt, nm := headingOf(t), headingOf(mi)
+				switch {
+				case nm == nb || nm == nt:
+					headings[k] = t.Heading
+				case nt == nb:
+					headings[k] = mi.Heading
+				default:
+					path := fmt.Sprintf("sections[%d].heading", M.at[k])
+					var bh any
+					if b != nil {
+						bh = b.Heading
+					}
+					res.Conflicts = append(res.Conflicts, Conflict{Path: path, Base: bh, Theirs: t.Heading, Mine: mi.Heading})
+					headings[k] = mi.Heading
+				}
+			}
+		}
+	}
 
 	// Each paragraph's content, and the section it ends in.
 	final := map[string]paraState{}
@@ -273,22 +459,30 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 			res.Merged++
 		}
 	}
+	for _, k := range T.keys {
+		if b, ok := B.secs[k]; ok && headingOf(b) != headingOf(T.secs[k]) {
+			res.Merged++
+		}
+	}
 
 	// The order of sections, then of paragraphs in each.
-	secOrder := mergeOrder(B.keys, T.keys, M.keys)
+	// A section or paragraph one side deleted and the merge keeps anyway (a
+	// section still holding paragraphs, a paragraph kept on a conflict) keeps
+	// its place on the side that has it.
+	holds := map[string]bool{}
+	for _, st := range final {
+		holds[st.sec] = true
+	}
+	secOrder := mergeOrder(B.keys, T.keys, M.keys, func(k string) bool { return holds[k] })
 	secDef := map[string]Section{}
-	for _, k := range B.keys {
-		secDef[k] = *B.secs[k]
-	}
-	for _, k := range T.keys {
-		secDef[k] = *T.secs[k]
-	}
-	for _, k := range M.keys {
-		secDef[k] = *M.secs[k]
+	for _, side := range []*side{B, T, M} {
+		for _, k := range side.keys {
+			secDef[k] = Section{Kind: side.secs[k].Kind, Heading: headings[k]}
+		}
 	}
 	inSec := map[string][]string{}
 	for _, k := range secOrder {
-		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k])
+		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k], func(id string) bool { st, ok := final[id]; return ok && st.sec == k })
 	}
 	var merged []Section
 	var mergedKeys []string
@@ -335,7 +529,12 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 		merged[i].Paragraphs = append(merged[i].Paragraphs, st.p)
 	}
 	out.Sections = merged
-	keepHidden(s, clearance, theirs, out)
+	// Each of theirs' sections as the merge names it, or none.
+	hkeys := make([]string, len(theirs.Sections))
+	for x, ti := range tfrom {
+		hkeys[ti] = tkeys[x]
+	}
+	keepHidden(s, clearance, theirs, hkeys, out, mergedKeys)
 	res.Sheet = out
 	return res
 }
@@ -359,8 +558,11 @@ func changesSince(b, t *side) int {
 
 // mergeOrder merges two edits of a sequence of unique keys: the side that
 // reordered what both had keeps its order (mine when both did), and each
-// side's additions go after the key they followed on that side.
-func mergeOrder(base, theirs, mine []string) []string {
+// side's additions go after the key they followed on that side. A key of
+// base that the order's side deleted stays deleted unless kept says the
+// merge keeps it (the other side changed it): then it goes, as an addition
+// does, after the key it followed on the other side.
+func mergeOrder(base, theirs, mine []string, kept func(string) bool) []string {
 	skeleton, other := theirs, mine
 	if reordered(base, mine) {
 		skeleton, other = mine, theirs
@@ -375,7 +577,7 @@ func mergeOrder(base, theirs, mine []string) []string {
 		inBase[k] = true
 	}
 	for i, k := range other {
-		if in[k] || inBase[k] {
+		if in[k] || (inBase[k] && !kept(k)) {
 			continue // kept or deleted by the skeleton's side
 		}
 		// After the nearest key before it on its side that is placed, else first.
@@ -425,30 +627,117 @@ func indexOf(list []string, k string) int {
 	return -1
 }
 
+// theirsSeen is theirs as the writer sees it (tv, when tok), for the merge:
+// its sections, their keys, and the section of theirs each one is. A
+// section of theirs the writer now sees none of (what they saw of it was
+// deleted since) is still there, empty to them, when it is a section of
+// base they saw: the merge must not take it for deleted, which would drop a
+// rename of the writer's and put its hidden paragraphs back in a section of
+// their own beside the writer's copy of it.
+func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs, tv *Sheet, tok bool) (*Sheet, []string, []int) {
+	keys := sectionKeys(bv, tv)
+	named := map[string]bool{}
+	for _, k := range keys {
+		named[k] = true
+	}
+	shown := shownAt(s, clearance, theirs)
+	if !tok {
+		for i := range shown {
+			shown[i] = -1
+		}
+	}
+	var bAt []int
+	inBase := map[string]int{} // paragraph id → its section in base
+	if bok {
+		bAt = shownAt(s, clearance, base)
+		for bi, sec := range base.Sections {
+			for _, p := range sec.Paragraphs {
+				inBase[p.ID] = bi
+			}
+		}
+	}
+	out := *tv
+	out.Sections = nil
+	var outKeys []string
+	var from []int
+	for ti, tsec := range theirs.Sections {
+		if x := shown[ti]; x >= 0 {
+			out.Sections, outKeys, from = append(out.Sections, tv.Sections[x]), append(outKeys, keys[x]), append(from, ti)
+			continue
+		}
+		for _, p := range tsec.Paragraphs {
+			bi, ok := inBase[p.ID]
+			if !ok || bAt[bi] < 0 || base.Sections[bi].Kind != tsec.Kind {
+				continue
+			}
+			if k := fmt.Sprintf("base#%d", bAt[bi]); !named[k] {
+				named[k] = true
+				out.Sections = append(out.Sections, Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}})
+				outKeys, from = append(outKeys, k), append(from, ti)
+			}
+			break
+		}
+	}
+	return &out, outKeys, from
+}
+
+// shownAt gives each section of sh its index in the reader's view of it,
+// or -1 for a section VisibleSheet leaves out: one holding paragraphs and
+// none the reader may see.
+func shownAt(s Settings, clearance string, sh *Sheet) []int {
+	at, n := make([]int, len(sh.Sections)), 0
+	for i, sec := range sh.Sections {
+		shown := len(sec.Paragraphs) == 0
+		for _, p := range sec.Paragraphs {
+			if s.Allows(clearance, p.Marking) {
+				shown = true
+				break
+			}
+		}
+		at[i] = -1
+		if shown {
+			at[i] = n
+			n++
+		}
+	}
+	return at
+}
+
 // keepHidden puts back into a merged sheet every paragraph of theirs above
-// the writer's clearance, byte for byte, after the paragraph it followed in
-// theirs (the nearest one still there), or first in its section; a section
-// the merge no longer has is put back after the section it followed.
-func keepHidden(s Settings, clearance string, theirs, out *Sheet) {
-	tkeys := sectionKeys(theirs)
+// the writer's clearance, byte for byte, in the section the merge made of
+// its section (tkeys and okeys name the sections of theirs and of out alike,
+// so a section either side renamed is still its section), after the
+// paragraph it followed in theirs (the nearest one still there), or first in
+// its section. A section the merge no longer has — the writer deleted what
+// they saw of it, or saw none of it — is put back as it was, its own
+// section, after the section it followed, never merged into another of the
+// same heading.
+func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out *Sheet, okeys []string) {
+	okeys = append([]string(nil), okeys...)
+	keyOf := func(ti int) string {
+		if tkeys[ti] != "" {
+			return tkeys[ti]
+		}
+		return fmt.Sprintf("hidden#%d", ti)
+	}
 	for ti, tsec := range theirs.Sections {
 		for tj, p := range tsec.Paragraphs {
 			if s.Allows(clearance, p.Marking) {
 				continue
 			}
-			okeys := sectionKeys(out)
-			oi := indexOf(okeys, tkeys[ti])
+			oi := indexOf(okeys, keyOf(ti))
 			if oi < 0 {
 				// Recreate the section after the nearest earlier section of theirs still there.
 				at := 0
 				for x := ti - 1; x >= 0; x-- {
-					if pos := indexOf(okeys, tkeys[x]); pos >= 0 {
+					if pos := indexOf(okeys, keyOf(x)); pos >= 0 {
 						at = pos + 1
 						break
 					}
 				}
 				sec := Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}}
 				out.Sections = append(out.Sections[:at], append([]Section{sec}, out.Sections[at:]...)...)
+				okeys = append(okeys[:at], append([]string{keyOf(ti)}, okeys[at:]...)...)
 				oi = at
 			}
 			osec := &out.Sections[oi]

@@ -136,6 +136,15 @@ func TestMergeSheet_Property(t *testing.T) {
 		theirs.Version = 2
 		seen, _ := nz.VisibleSheet("RESTRICTED", base)
 		mine, mineEdits := randomEdits(r, seen, mineIDs, "mine")
+		// Some writers also rename the custom section, while it still holds
+		// what they saw of it: the paragraphs they cannot see go with it.
+		renamed := ""
+		for i, sec := range mine.Sections {
+			if sec.Kind == briefing.SectionCustom && seed%5 == 1 && len(sec.Paragraphs) > 0 {
+				renamed = sec.Heading
+				mine.Sections[i].Heading = "Renamed by mine"
+			}
+		}
 
 		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
 		again := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
@@ -220,6 +229,14 @@ func TestMergeSheet_Property(t *testing.T) {
 			return out
 		}
 		before, after := where(theirs), where(got)
+		if renamed != "" {
+			for id, w := range before {
+				if w.sec == briefing.SectionCustom+renamed {
+					w.sec = briefing.SectionCustom + "Renamed by mine"
+					before[id] = w
+				}
+			}
+		}
 		for id, w := range before {
 			if w.p.Marking != "SECRET" {
 				continue
@@ -309,4 +326,235 @@ func TestMergeSheet_Cases(t *testing.T) {
 			t.Fatalf("%+v", res.Sheet.Sections)
 		}
 	})
+}
+
+// sheetOf makes a sheet of sections, each given as its kind, its heading and
+// its paragraphs' ids; a paragraph whose id begins with "S" is SECRET, the
+// rest RESTRICTED, and each one's text is its id.
+func sheetOf(secs ...[]string) *briefing.Sheet {
+	sh := &briefing.Sheet{Meta: briefing.Meta{ID: "1", Version: 1}, Title: "Cyber", Status: "draft"}
+	for _, s := range secs {
+		sec := briefing.Section{Kind: s[0], Heading: s[1], Paragraphs: []briefing.Paragraph{}}
+		for _, id := range s[2:] {
+			m := "RESTRICTED"
+			if strings.HasPrefix(id, "S") {
+				m = "SECRET"
+			}
+			sec.Paragraphs = append(sec.Paragraphs, briefing.Paragraph{ID: id, Text: id + ".", Marking: m})
+		}
+		sh.Sections = append(sh.Sections, sec)
+	}
+	return sh
+}
+
+// layout writes a sheet's sections as "kind:heading[id id …]", each
+// paragraph by its id, with "*" after one whose text is not its id's.
+func layout(sh *briefing.Sheet) string {
+	var out []string
+	for _, sec := range sh.Sections {
+		var ps []string
+		for _, p := range sec.Paragraphs {
+			id := p.ID
+			if p.Text != p.ID+"." {
+				id += "*"
+			}
+			ps = append(ps, id)
+		}
+		out = append(out, sec.Kind+":"+sec.Heading+"["+strings.Join(ps, " ")+"]")
+	}
+	return strings.Join(out, " ")
+}
+
+// TestMergeSheet_Sections merges edits of sections — their headings, and
+// sections renamed, deleted or added — and a paragraph kept on a conflict.
+// Mine is written by a RESTRICTED officer, who cannot see the paragraphs
+// whose ids begin with "S".
+func TestMergeSheet_Sections(t *testing.T) {
+	sit, cus := briefing.SectionSituation, briefing.SectionCustom
+	const def = "Situational assessment" // as a form or GET fills it in
+	heading := func(i int, h string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) { s.Sections[i].Heading = h }
+	}
+	text := func(id, to string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			for i := range s.Sections {
+				for j := range s.Sections[i].Paragraphs {
+					if s.Sections[i].Paragraphs[j].ID == id {
+						s.Sections[i].Paragraphs[j].Text = to
+					}
+				}
+			}
+		}
+	}
+	drop := func(id string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			for i := range s.Sections {
+				ps := s.Sections[i].Paragraphs[:0]
+				for _, p := range s.Sections[i].Paragraphs {
+					if p.ID != id {
+						ps = append(ps, p)
+					}
+				}
+				s.Sections[i].Paragraphs = ps
+			}
+		}
+	}
+	dropSection := func(i int) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) { s.Sections = append(s.Sections[:i:i], s.Sections[i+1:]...) }
+	}
+	for _, tc := range []struct {
+		name         string
+		base         *briefing.Sheet
+		theirs, mine []func(*briefing.Sheet) // mine's edits are made to what the RESTRICTED officer sees
+		want         string                  // the merged layout, when there is no conflict
+		conflicts    []string                // the conflicts' paths, else
+		merged       int
+	}{{
+		name: "TheirHeadingKeptWhenMineSendsTheDefault",
+		base: sheetOf([]string{sit, "", "a", "b"}), theirs: []func(*briefing.Sheet){heading(0, "Our own situational heading")},
+		mine: []func(*briefing.Sheet){heading(0, def), text("b", "Bravo, mine.")},
+		want: "situation:Our own situational heading[a b*]", merged: 1,
+	}, {
+		name: "TheirHeadingKeptWhenMineSendsNone",
+		base: sheetOf([]string{sit, "", "a"}), theirs: []func(*briefing.Sheet){heading(0, "Our own situational heading")},
+		mine: []func(*briefing.Sheet){text("a", "Alpha, mine.")},
+		want: "situation:Our own situational heading[a*]", merged: 1,
+	}, {
+		name: "MyHeadingKept",
+		base: sheetOf([]string{sit, "", "a", "b"}), theirs: []func(*briefing.Sheet){text("a", "Alpha, theirs.")},
+		mine: []func(*briefing.Sheet){heading(0, "My situational heading")},
+		want: "situation:My situational heading[a* b]", merged: 1,
+	}, {
+		name: "MyHeadingBackToTheDefault",
+		base: sheetOf([]string{sit, "Once our own", "a"}), theirs: []func(*briefing.Sheet){text("a", "Alpha, theirs.")},
+		mine: []func(*briefing.Sheet){heading(0, def)},
+		want: "situation:" + def + "[a*]", merged: 1,
+	}, {
+		name: "SameHeadingOnBothSides",
+		base: sheetOf([]string{sit, "", "a"}), theirs: []func(*briefing.Sheet){heading(0, "Agreed heading")},
+		mine: []func(*briefing.Sheet){heading(0, "Agreed heading")},
+		want: "situation:Agreed heading[a]", merged: 1,
+	}, {
+		name: "ErrHeadingChangedOnBothSides",
+		base: sheetOf([]string{sit, "", "a"}), theirs: []func(*briefing.Sheet){heading(0, "Their heading")},
+		mine:      []func(*briefing.Sheet){heading(0, "My heading")},
+		conflicts: []string{"sections[0].heading"},
+	}, {
+		name: "CustomSectionRenamedByTheirs",
+		base: sheetOf([]string{cus, "Old name", "a", "b"}), theirs: []func(*briefing.Sheet){heading(0, "New name")},
+		mine: []func(*briefing.Sheet){text("b", "Bravo, mine.")},
+		want: "custom:New name[a b*]", merged: 1,
+	}, {
+		name: "CustomSectionRenamedByMine",
+		base: sheetOf([]string{cus, "Old name", "a", "b"}), theirs: []func(*briefing.Sheet){text("a", "Alpha, theirs.")},
+		mine: []func(*briefing.Sheet){heading(0, "New name")},
+		want: "custom:New name[a* b]", merged: 1,
+	}, {
+		name:   "ErrCustomSectionRenamedOnBothSides",
+		base:   sheetOf([]string{sit, "", "x"}, []string{cus, "Old name", "a", "b"}),
+		theirs: []func(*briefing.Sheet){heading(1, "Renamed by o1")}, mine: []func(*briefing.Sheet){heading(1, "Renamed by o2")},
+		conflicts: []string{"sections[1].heading"},
+	}, {
+		name:   "ErrEmptyCustomSectionRenamedOnBothSides",
+		base:   sheetOf([]string{sit, "", "x"}, []string{cus, "Old name"}, []string{cus, "Last", "y"}),
+		theirs: []func(*briefing.Sheet){heading(1, "Renamed by o1")}, mine: []func(*briefing.Sheet){heading(1, "Renamed by o2")},
+		conflicts: []string{"sections[1].heading"},
+	}, {
+		name: "CustomSectionRenamedAndOtherAdded",
+		base: sheetOf([]string{cus, "Old name", "a"}),
+		theirs: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Theirs", Paragraphs: []briefing.Paragraph{{ID: "t", Text: "t.", Marking: "RESTRICTED"}}})
+		}},
+		mine: []func(*briefing.Sheet){heading(0, "New name")},
+		want: "custom:New name[a] custom:Theirs[t]", merged: 1,
+	}, {
+		name:   "ParagraphMovedIntoAnotherSection",
+		base:   sheetOf([]string{cus, "A", "a"}, []string{cus, "B"}),
+		theirs: []func(*briefing.Sheet){heading(1, "B, theirs")},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections[1].Paragraphs, s.Sections[0].Paragraphs = s.Sections[0].Paragraphs, []briefing.Paragraph{}
+		}},
+		want: "custom:A[] custom:B, theirs[a]", merged: 1,
+	}, {
+		name: "HiddenStaysInPlaceWhenMineRenamesItsSection",
+		base: sheetOf([]string{cus, "Old name", "R1", "S2", "R3"}),
+		mine: []func(*briefing.Sheet){heading(0, "New name")},
+		want: "custom:New name[R1 S2 R3]",
+	}, {
+		name: "HiddenStaysInPlaceWhenTheirsRenamesItsSection",
+		base: sheetOf([]string{cus, "Old name", "R1", "S2", "R3"}), theirs: []func(*briefing.Sheet){heading(0, "New name")},
+		mine: []func(*briefing.Sheet){text("R3", "R3, mine.")},
+		want: "custom:New name[R1 S2 R3*]", merged: 1,
+	}, {
+		name: "HiddenKeepsItsOwnSectionOfTheSameHeading",
+		base: sheetOf([]string{cus, "Notes", "Ra", "Sb"}, []string{cus, "Notes", "Rc"}),
+		mine: []func(*briefing.Sheet){dropSection(0)},
+		want: "custom:Notes[Sb] custom:Notes[Rc]",
+	}, {
+		name: "SectionOfTheSameHeadingDeletedIsThatOne",
+		base: sheetOf([]string{cus, "Notes", "Ra"}, []string{cus, "Notes", "Rc"}), theirs: []func(*briefing.Sheet){text("Rc", "Rc, theirs.")},
+		mine: []func(*briefing.Sheet){dropSection(0)},
+		want: "custom:Notes[Rc*]", merged: 1,
+	}, {
+		name: "HiddenStaysInItsSectionWhenTheirsLeftOnlyIt",
+		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}), theirs: []func(*briefing.Sheet){drop("Ra")},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections[0].Paragraphs = append(s.Sections[0].Paragraphs, briefing.Paragraph{Text: "m.", Marking: "RESTRICTED"})
+		}},
+		want: "custom:Mixed[Sb new:0:1*]", merged: 1,
+	}, {
+		name: "HiddenFollowsMyRenameWhenTheirsLeftOnlyIt",
+		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}, []string{cus, "Other", "Rc"}), theirs: []func(*briefing.Sheet){drop("Ra")},
+		mine: []func(*briefing.Sheet){heading(0, "Renamed")},
+		want: "custom:Renamed[Sb] custom:Other[Rc]", merged: 1,
+	}, {
+		name: "BothAddTheSameSection",
+		base: sheetOf([]string{sit, "", "a"}),
+		theirs: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Extra", Paragraphs: []briefing.Paragraph{{ID: "t", Text: "t.", Marking: "RESTRICTED"}}})
+		}},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Extra", Paragraphs: []briefing.Paragraph{{Text: "m.", Marking: "RESTRICTED"}}})
+		}},
+		want: "situation:[a] custom:Extra[new:1:0* t]", merged: 1,
+	}, {
+		name: "ErrDeletedAndEditedKeepsItsPlace",
+		base: sheetOf([]string{sit, "", "P0", "P1", "P2", "P3"}), theirs: []func(*briefing.Sheet){drop("P1")},
+		mine: []func(*briefing.Sheet){text("P1", "P1, mine.")},
+		want: "situation:[P0 P1* P2 P3]", conflicts: []string{"sections[0].paragraphs[1]"},
+	}, {
+		name:   "SectionDeletedByTheirsKeepsItsPlaceForMyParagraph",
+		base:   sheetOf([]string{cus, "A", "a"}, []string{cus, "B", "b"}, []string{cus, "C", "c"}),
+		theirs: []func(*briefing.Sheet){drop("b"), dropSection(1)},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections[1].Paragraphs = append(s.Sections[1].Paragraphs, briefing.Paragraph{Text: "m.", Marking: "RESTRICTED"})
+		}},
+		want: "custom:A[a] custom:B[new:1:1*] custom:C[c]", merged: 1,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			theirs := tc.base.Clone()
+			for _, fn := range tc.theirs {
+				fn(theirs)
+			}
+			theirs.Version = 2
+			mine, _ := nz.VisibleSheet("RESTRICTED", tc.base)
+			for _, fn := range tc.mine {
+				fn(mine)
+			}
+			res := briefing.MergeSheet(nz, "RESTRICTED", tc.base, theirs, mine)
+			var paths []string
+			for _, c := range res.Conflicts {
+				paths = append(paths, c.Path)
+			}
+			if strings.Join(paths, " ") != strings.Join(tc.conflicts, " ") {
+				t.Fatalf("conflicts %v, want %v: %+v", paths, tc.conflicts, res.Conflicts)
+			}
+			if got := layout(res.Sheet); tc.want != "" && got != tc.want {
+				t.Fatalf("merged\n %s\nwant\n %s", got, tc.want)
+			}
+			if len(tc.conflicts) == 0 && res.Merged != tc.merged {
+				t.Errorf("merged %d changes, want %d", res.Merged, tc.merged)
+			}
+		})
+	}
 }

@@ -1,0 +1,85 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// putSheet saves a new text of a sheet as user, failing unless 200.
+func (f *fixture) putSheet(user, id string, version int, body map[string]any) {
+	f.t.Helper()
+	if r := f.do(user, "PUT", "/api/v1/sheets/"+id, body, "If-Match", fmt.Sprintf(`"%d"`, version)); r.Code != 200 {
+		f.t.Fatalf("PUT sheet %s v%d: %d %s", id, version, r.Code, r.Body.String())
+	}
+}
+
+// TestVersionDiff_Bounded: a diff of two versions whose every paragraph
+// changed at length is answered with the work bounded: some paragraphs word
+// by word, the rest shown replaced whole, nothing of either text lost.
+func TestVersionDiff_Bounded(t *testing.T) {
+	f := newFixture(t)
+	id := f.longSheetVersions()
+	r := f.do("viewer", "GET", "/api/v1/sheets/"+id+"/diff?from=1&to=2", nil)
+	if r.Code != 200 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var d struct {
+		Changes []struct {
+			Change        string
+			Before, After string
+			Words         []struct{ Op, Text string }
+		}
+	}
+	r.json(&d)
+	kinds := map[string]int{}
+	for _, c := range d.Changes {
+		kinds[c.Change]++
+		if c.Change == "changed" && len(c.Words) < 1000 {
+			t.Fatalf("a changed paragraph with %d word runs", len(c.Words))
+		}
+	}
+	if kinds["changed"] == 0 || kinds["changed"] == 100 || kinds["changed"]+kinds["removed"] != 100 || kinds["removed"] != kinds["added"] {
+		t.Fatalf("changes %v: want some paragraphs word by word, the rest replaced whole", kinds)
+	}
+}
+
+// BenchmarkVersionDiff_Large is the diff of TestVersionDiff_Bounded
+// through the router: 100 paragraphs of 2,000 words, every other word
+// changed (a 1.6 MB sheet).
+func BenchmarkVersionDiff_Large(b *testing.B) {
+	f := newFixture(b)
+	id := f.longSheetVersions()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if r := f.do("viewer", "GET", "/api/v1/sheets/"+id+"/diff?from=1&to=2", nil); r.Code != 200 {
+			b.Fatal(r.Code)
+		}
+	}
+}
+
+// longSheetVersions saves a sheet of 100 paragraphs of 2,000 words, then
+// every other word of each changed, and returns its id.
+func (f *fixture) longSheetVersions() string {
+	f.t.Helper()
+	w := f.world()
+	body := func(changed bool) map[string]any {
+		var ps []map[string]string
+		for p := 0; p < 100; p++ {
+			var sb strings.Builder
+			for i := 0; i < 2000; i++ {
+				if changed && i%2 == 1 {
+					fmt.Fprintf(&sb, "p%dv%d ", p, i)
+				} else {
+					fmt.Fprintf(&sb, "p%dw%d ", p, i)
+				}
+			}
+			ps = append(ps, para(strings.TrimSpace(sb.String()), "RESTRICTED", ""))
+		}
+		return sheetBody("Long Sheet", ps...)
+	}
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", body(false))
+	f.putSheet("officer", id, 1, body(true))
+	return id
+}

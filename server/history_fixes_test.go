@@ -14,6 +14,54 @@ func (f *fixture) putSheet(user, id string, version int, body map[string]any) {
 	}
 }
 
+// TestVersionPage_PreviousHidden: the version page compares a version with
+// the one before it that the reader may see, or with none; a version
+// hidden from them between is skipped, and one asked for is 404.
+func TestVersionPage_PreviousHidden(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	secret := para("Zanzibar holdings only.", "SECRET", "")
+	// v1 only SECRET; v2 adds a RESTRICTED paragraph; v3 only SECRET again;
+	// v4 brings the RESTRICTED paragraph back, changed.
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime Security", secret))
+	f.putSheet("officer", id, 1, sheetBody("Maritime Security", secret, para("Patrols in the Pacific continue at pace.", "RESTRICTED", "")))
+	f.putSheet("officer", id, 2, sheetBody("Maritime Security", secret))
+	f.putSheet("officer", id, 3, sheetBody("Maritime Security", secret, para("Patrols in the Pacific continue at speed.", "RESTRICTED", "")))
+
+	r := f.do("viewer", "GET", "/sheets/"+id+"/versions/2", nil)
+	if r.Code != 200 {
+		t.Fatalf("version 2, whose version 1 is hidden: %d %s", r.Code, r.Body.String())
+	}
+	page := r.Body.String()
+	if strings.Contains(page, "Changed since version") || !strings.Contains(page, "continue at pace") || strings.Contains(page, "Zanzibar") {
+		t.Fatalf("version 2 should be shown without a comparison:\n%s", page)
+	}
+	r = f.do("viewer", "GET", "/sheets/"+id+"/versions/4", nil)
+	if r.Code != 200 {
+		t.Fatalf("version 4, whose version 3 is hidden: %d %s", r.Code, r.Body.String())
+	}
+	page = r.Body.String()
+	if !strings.Contains(page, "Changed since version 2") || !strings.Contains(page, "<del>pace") || !strings.Contains(page, "<ins>speed") {
+		t.Fatalf("version 4 should be compared with version 2:\n%s", page)
+	}
+	if strings.Contains(page, "Zanzibar") {
+		t.Fatal("hidden text on the page")
+	}
+	// Asked for by number, a hidden version is as one that does not exist.
+	hidden := f.do("viewer", "GET", "/sheets/"+id+"/versions/4?compare=3", nil)
+	none := f.do("viewer", "GET", "/sheets/"+id+"/versions/4?compare=9", nil)
+	if hidden.Code != 404 || none.Code != 404 {
+		t.Fatalf("compare with a hidden version %d, with none %d", hidden.Code, none.Code)
+	}
+	if r := f.do("viewer", "GET", "/sheets/"+id+"/versions/4?compare=0", nil); r.Code != 200 || strings.Contains(r.Body.String(), "Changed since version") {
+		t.Fatalf("compare=0: %d", r.Code)
+	}
+	// The officer, who sees every version, compares with the one just before.
+	if r := f.do("officer", "GET", "/sheets/"+id+"/versions/4", nil); r.Code != 200 || !strings.Contains(r.Body.String(), "Changed since version 3") {
+		t.Fatalf("officer, version 4: %d", r.Code)
+	}
+}
+
 // TestVersionDiff_Bounded: a diff of two versions whose every paragraph
 // changed at length is answered with the work bounded: some paragraphs word
 // by word, the rest shown replaced whole, nothing of either text lost.

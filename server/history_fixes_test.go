@@ -62,6 +62,41 @@ func TestVersionPage_PreviousHidden(t *testing.T) {
 	}
 }
 
+// TestRestore_HiddenVersion: restoring a version hidden from the restorer
+// is answered as restoring one that does not exist; one they see only in
+// part is still refused, as restoring it would lose what they cannot see.
+func TestRestore_HiddenVersion(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Cyber Policy", para("Only secret zanzibar words.", "SECRET", "")))
+	f.putSheet("officer", id, 1, sheetBody("Cyber Policy", para("A restricted assessment.", "RESTRICTED", "")))
+
+	if r := f.do("lowofficer", "GET", "/api/v1/sheets/"+id+"/versions/1", nil); r.Code != 404 {
+		t.Fatalf("GET of the hidden version: %d", r.Code)
+	}
+	hidden := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 1}, "If-Match", `"2"`)
+	missing := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 3}, "If-Match", `"2"`)
+	if hidden.Code != 404 || missing.Code != 404 {
+		t.Fatalf("restore of a hidden version: %d %s; of a missing one: %d", hidden.Code, hidden.Body.String(), missing.Code)
+	}
+	if want := strings.Replace(missing.Body.String(), "version 3", "version 1", 1); hidden.Body.String() != want {
+		t.Fatalf("hidden %s, missing %s", hidden.Body.String(), missing.Body.String())
+	}
+	// v3 holds both; the restricted officer sees it in part.
+	f.putSheet("officer", id, 2, sheetBody("Cyber Policy", para("A restricted assessment.", "RESTRICTED", ""), para("Only secret zanzibar words.", "SECRET", "")))
+	f.putSheet("officer", id, 3, sheetBody("Cyber Policy", para("A restricted assessment, revised.", "RESTRICTED", "")))
+	if r := f.do("lowofficer", "GET", "/api/v1/sheets/"+id+"/versions/3", nil); r.Code != 200 {
+		t.Fatalf("GET of the version seen in part: %d", r.Code)
+	}
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 3}, "If-Match", `"4"`); r.Code != 403 {
+		t.Fatalf("restore of a version seen in part: %d %s", r.Code, r.Body.String())
+	}
+	// The officer cleared for everything restores the hidden version.
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 1}, "If-Match", `"4"`); r.Code != 200 {
+		t.Fatalf("officer's restore: %d %s", r.Code, r.Body.String())
+	}
+}
+
 // TestVersionDiff_Bounded: a diff of two versions whose every paragraph
 // changed at length is answered with the work bounded: some paragraphs word
 // by word, the rest shown replaced whole, nothing of either text lost.

@@ -97,6 +97,54 @@ func TestRestore_HiddenVersion(t *testing.T) {
 	}
 }
 
+// TestRollForward_OnlyForward: a sheet rolls forward into a later round of
+// its dialogue only; an earlier round, its own, or a round hidden from the
+// caller is 422 naming round_id, the hidden one answered as a missing one.
+func TestRollForward_OnlyForward(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	rounds := "/api/v1/dialogues/" + w.dialogue + "/rounds"
+	earlier := f.create("secretariat", rounds, map[string]any{"number": 2, "starts_on": "2017-05-10", "city": "Canberra", "host": "partner", "status": "held", "marking": "RESTRICTED"})
+	hiddenEarlier := f.create("secretariat", rounds, map[string]any{"number": 1, "starts_on": "2016-05-10", "city": "Wellington", "host": "home", "status": "held", "marking": "SECRET"})
+	later := f.create("secretariat", rounds, map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	sheet := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Counter Terrorism", para("Our approach is unchanged.", "RESTRICTED", "")))
+
+	roll := func(user, round string) response {
+		return f.do(user, "POST", "/api/v1/sheets/"+sheet+"/rollforward", map[string]string{"round_id": round})
+	}
+	for _, tc := range []struct{ user, round, what string }{
+		{"lowofficer", earlier, "an earlier round"},
+		{"officer", earlier, "an earlier round"},
+		{"officer", hiddenEarlier, "an earlier round"},
+		{"lowofficer", w.round, "its own round"},
+	} {
+		r := roll(tc.user, tc.round)
+		var b struct {
+			Error struct{ Fields map[string]string }
+		}
+		r.json(&b)
+		if r.Code != 422 || b.Error.Fields["round_id"] == "" {
+			t.Fatalf("%s into %s: %d %s", tc.user, tc.what, r.Code, r.Body.String())
+		}
+	}
+	// A round hidden from the caller, earlier or later, is as one that does not exist.
+	missing := roll("lowofficer", "nosuchround")
+	for _, round := range []string{hiddenEarlier, w.secretRound} {
+		if r := roll("lowofficer", round); r.Code != missing.Code || r.Body.String() != missing.Body.String() {
+			t.Fatalf("hidden round: %d %s; missing: %d %s", r.Code, r.Body.String(), missing.Code, missing.Body.String())
+		}
+	}
+	if missing.Code != 422 {
+		t.Fatalf("missing round: %d", missing.Code)
+	}
+	if r := roll("lowofficer", later); r.Code != 201 {
+		t.Fatalf("into a later round: %d %s", r.Code, r.Body.String())
+	}
+	if r := roll("officer", w.secretRound); r.Code != 201 {
+		t.Fatalf("officer into the later SECRET round: %d %s", r.Code, r.Body.String())
+	}
+}
+
 // TestVersionDiff_Bounded: a diff of two versions whose every paragraph
 // changed at length is answered with the work bounded: some paragraphs word
 // by word, the rest shown replaced whole, nothing of either text lost.

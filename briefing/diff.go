@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 )
@@ -12,14 +13,42 @@ type WordOp struct {
 	Text string `json:"text"`
 }
 
-// maxDiffCells bounds the work of one diff; past it a change is shown as
-// the old text removed and the new added.
+// maxDiffCells bounds the work of one word-level comparison (the cells of
+// its table, words × words); past it a change is shown as the old text
+// removed and the new added.
 const maxDiffCells = 4_000_000
+
+// maxSheetDiffCells bounds the word-level work of one DiffSheets over all
+// its paragraphs together: a few of the largest paragraphs, or some hundreds
+// of ordinary ones. Past it, a paragraph that changed is shown replaced
+// whole (its old text removed, its new added) rather than word by word.
+const maxSheetDiffCells = 32_000_000
 
 // DiffWords compares two texts word by word (each word with the space
 // after it), merging runs of the same kind.
 func DiffWords(a, b string) []WordOp {
 	x, y := tokens(a), tokens(b)
+	if len(x)*len(y) > maxDiffCells {
+		return wholeWords(a, b)
+	}
+	var t table
+	return t.diffTokens(x, y)
+}
+
+// wholeWords is a change shown as the old text removed and the new added.
+func wholeWords(a, b string) []WordOp {
+	var ops []WordOp
+	if a != "" {
+		ops = append(ops, WordOp{Op: "-", Text: a})
+	}
+	if b != "" {
+		ops = append(ops, WordOp{Op: "+", Text: b})
+	}
+	return ops
+}
+
+// diffTokens is the word diff of two token sequences.
+func (t *table) diffTokens(x, y []string) []WordOp {
 	var ops []WordOp
 	add := func(op, text string) {
 		if text == "" {
@@ -31,12 +60,8 @@ func DiffWords(a, b string) []WordOp {
 		}
 		ops = append(ops, WordOp{Op: op, Text: text})
 	}
-	if len(x)*len(y) > maxDiffCells {
-		add("-", a)
-		add("+", b)
-		return ops
-	}
-	for _, e := range lcs(len(x), len(y), func(i, j int) bool { return x[i] == y[j] }) {
+	xs, ys := intern(x, y)
+	for _, e := range t.lcs(xs, ys) {
 		switch e.op {
 		case '=':
 			add("=", x[e.i])
@@ -68,51 +93,135 @@ func tokens(s string) []string {
 	return out
 }
 
+// intern numbers the strings of two sequences, equal numbers for equal
+// strings, so that comparing them costs one integer comparison.
+func intern(x, y []string) ([]int32, []int32) {
+	ids := make(map[string]int32, len(x))
+	num := func(s []string) []int32 {
+		out := make([]int32, len(s))
+		for i, v := range s {
+			id, ok := ids[v]
+			if !ok {
+				id = int32(len(ids))
+				ids[v] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	return num(x), num(y)
+}
+
 type edit struct {
 	op   byte
 	i, j int
 }
 
-// lcs returns the edit script turning a sequence of n into one of m by a
-// longest common subsequence.
-func lcs(n, m int, eq func(i, j int) bool) []edit {
-	t := make([][]int32, n+1)
-	for i := range t {
-		t[i] = make([]int32, m+1)
+// lcs returns the edit script turning x into y by a longest common
+// subsequence. Where several are longest it prefers, walking from the
+// start, a match, then a removal, then an addition.
+func lcs(x, y []int32) []edit {
+	var t table
+	return t.lcs(x, y)
+}
+
+// table is the scratch space of lcs, kept to be used again by the
+// comparisons of one diff.
+type table struct {
+	t16 []int16
+	t32 []int32
+}
+
+// lcs is the package's lcs in t's space. The common prefix is matched
+// without a table (the walk would match it anyway), and the table of the
+// rest holds 16-bit counts when they fit.
+func (t *table) lcs(x, y []int32) []edit {
+	out := make([]edit, 0, max(len(x), len(y)))
+	p := 0
+	for p < len(x) && p < len(y) && x[p] == y[p] {
+		out = append(out, edit{'=', p, p})
+		p++
 	}
+	if min(len(x), len(y))-p < math.MaxInt16 {
+		return lcsScript(&t.t16, out, x, y, p)
+	}
+	return lcsScript(&t.t32, out, x, y, p)
+}
+
+// lcsScript appends to out the script of x[p:] against y[p:], its table in buf.
+func lcsScript[T int16 | int32](buf *[]T, out []edit, x, y []int32, p int) []edit {
+	a, b := x[p:], y[p:]
+	n, m := len(a), len(b)
+	w := m + 1
+	if cap(*buf) < (n+1)*w {
+		*buf = make([]T, (n+1)*w)
+	}
+	t := (*buf)[:(n+1)*w]
+	// Every cell is written before it is read but those of the last row
+	// and column, which are nought.
+	clear(t[n*w:])
 	for i := n - 1; i >= 0; i-- {
+		row, next := t[i*w:(i+1)*w], t[(i+1)*w:(i+2)*w]
+		row[m] = 0
+		ai := a[i]
 		for j := m - 1; j >= 0; j-- {
-			if eq(i, j) {
-				t[i][j] = t[i+1][j+1] + 1
-			} else if t[i+1][j] >= t[i][j+1] {
-				t[i][j] = t[i+1][j]
-			} else {
-				t[i][j] = t[i][j+1]
+			switch {
+			case ai == b[j]:
+				row[j] = next[j+1] + 1
+			case next[j] >= row[j+1]:
+				row[j] = next[j]
+			default:
+				row[j] = row[j+1]
 			}
 		}
 	}
-	var out []edit
 	i, j := 0, 0
 	for i < n && j < m {
 		switch {
-		case eq(i, j):
-			out = append(out, edit{'=', i, j})
+		case a[i] == b[j]:
+			out = append(out, edit{'=', p + i, p + j})
 			i, j = i+1, j+1
-		case t[i+1][j] >= t[i][j+1]:
-			out = append(out, edit{'-', i, j})
+		case t[(i+1)*w+j] >= t[i*w+j+1]:
+			out = append(out, edit{'-', p + i, p + j})
 			i++
 		default:
-			out = append(out, edit{'+', i, j})
+			out = append(out, edit{'+', p + i, p + j})
 			j++
 		}
 	}
 	for ; i < n; i++ {
-		out = append(out, edit{'-', i, j})
+		out = append(out, edit{'-', p + i, p + j})
 	}
 	for ; j < m; j++ {
-		out = append(out, edit{'+', i, j})
+		out = append(out, edit{'+', p + i, p + j})
 	}
 	return out
+}
+
+// lcsLen is the length of a longest common subsequence of x and y, in
+// space linear in y.
+func lcsLen(x, y []int32) int {
+	p := 0
+	for p < len(x) && p < len(y) && x[p] == y[p] {
+		p++
+	}
+	a, b := x[p:], y[p:]
+	row, next := make([]int32, len(b)+1), make([]int32, len(b)+1)
+	for i := len(a) - 1; i >= 0; i-- {
+		ai := a[i]
+		for j := len(b) - 1; j >= 0; j-- {
+			switch {
+			case ai == b[j]:
+				row[j] = next[j+1] + 1
+			case next[j] >= row[j+1]:
+				row[j] = next[j]
+			default:
+				row[j] = row[j+1]
+			}
+		}
+		row, next = next, row
+	}
+	return p + int(next[0])
 }
 
 // Paragraph changes.
@@ -138,7 +247,9 @@ type ParagraphChange struct {
 // sections are matched by kind (custom ones by heading), paragraphs within
 // them by a longest common subsequence of their texts, and a removed and an
 // added paragraph at the same place that share half their words are shown
-// as one changed paragraph with a word-level diff.
+// as one changed paragraph with a word-level diff. The word-level work is
+// bounded over the whole sheet (maxSheetDiffCells): past the bound, such a
+// pair is shown as the paragraph removed and the new one added.
 func DiffSheets(prev, cur *Sheet) []ParagraphChange {
 	key := func(s Section) string {
 		if s.Kind == SectionCustom {
@@ -158,35 +269,44 @@ func DiffSheets(prev, cur *Sheet) []ParagraphChange {
 			old[key(s)] = s
 		}
 	}
+	d := &differ{budget: maxSheetDiffCells}
 	var out []ParagraphChange
 	seen := map[string]bool{}
 	for _, s := range cur.Sections {
 		k := key(s)
 		if seen[k] {
-			out = append(out, diffParagraphs(label(s), nil, s.Paragraphs)...)
+			out = append(out, diffParagraphs(label(s), nil, s.Paragraphs, d)...)
 			continue
 		}
 		seen[k] = true
-		out = append(out, diffParagraphs(label(s), old[k].Paragraphs, s.Paragraphs)...)
+		out = append(out, diffParagraphs(label(s), old[k].Paragraphs, s.Paragraphs, d)...)
 	}
 	for _, s := range prev.Sections {
 		if !seen[key(s)] {
 			seen[key(s)] = true
-			out = append(out, diffParagraphs(label(s), s.Paragraphs, nil)...)
+			out = append(out, diffParagraphs(label(s), s.Paragraphs, nil, d)...)
 		}
 	}
 	return out
 }
 
-func diffParagraphs(section string, a, b []Paragraph) []ParagraphChange {
+// differ is the state of one DiffSheets: what is left of its budget of
+// cells for word-level comparisons, and their scratch space.
+type differ struct {
+	budget int
+	table
+}
+
+// diffParagraphs compares the paragraphs of a section.
+func diffParagraphs(section string, a, b []Paragraph, d *differ) []ParagraphChange {
 	var out []ParagraphChange
 	var removed, added []ParagraphChange
 	flush := func() {
 		k := 0
 		for ; k < len(removed) && k < len(added); k++ {
-			if similar(removed[k].Before, added[k].After) {
+			if words := d.changedWords(removed[k].Before, added[k].After); words != nil {
 				out = append(out, ParagraphChange{Section: section, Index: added[k].Index, Change: ChangeChanged,
-					Before: removed[k].Before, After: added[k].After, Words: DiffWords(removed[k].Before, added[k].After)})
+					Before: removed[k].Before, After: added[k].After, Words: words})
 			} else {
 				out = append(out, removed[k], added[k])
 			}
@@ -195,7 +315,15 @@ func diffParagraphs(section string, a, b []Paragraph) []ParagraphChange {
 		out = append(out, added[k:]...)
 		removed, added = nil, nil
 	}
-	for _, e := range lcs(len(a), len(b), func(i, j int) bool { return a[i].Text == b[j].Text }) {
+	texts := func(ps []Paragraph) []string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.Text
+		}
+		return out
+	}
+	xs, ys := intern(texts(a), texts(b))
+	for _, e := range d.lcs(xs, ys) {
 		switch e.op {
 		case '=':
 			flush()
@@ -210,19 +338,56 @@ func diffParagraphs(section string, a, b []Paragraph) []ParagraphChange {
 	return out
 }
 
-// similar reports whether two paragraphs share at least half their words.
-func similar(a, b string) bool {
+// changedWords is the word diff of a removed and an added paragraph when
+// they share at least half their words, nil when they do not, or when
+// telling (or then diffing them) would cost more than is left of the budget.
+func (d *differ) changedWords(a, b string) []WordOp {
 	x, y := strings.Fields(a), strings.Fields(b)
-	if len(x) == 0 || len(y) == 0 || len(x)*len(y) > maxDiffCells {
-		return false
+	if len(x) == 0 || len(y) == 0 || len(x)*len(y) > maxDiffCells || len(x)*len(y) > d.budget {
+		return nil
 	}
-	common := 0
-	for _, e := range lcs(len(x), len(y), func(i, j int) bool { return x[i] == y[j] }) {
-		if e.op == '=' {
-			common++
+	xs, ys := intern(x, y)
+	// At most as many words in common as the two share counting repeats:
+	// too few, and no table is needed to say no.
+	count := map[int32]int{}
+	for _, w := range xs {
+		count[w]++
+	}
+	shared := 0
+	for _, w := range ys {
+		if count[w] > 0 {
+			count[w]--
+			shared++
 		}
 	}
-	return 2*common >= max(len(x), len(y))
+	need := max(len(x), len(y))
+	if 2*shared < need {
+		return nil
+	}
+	if !d.spend(len(xs), len(ys)) {
+		return nil
+	}
+	if 2*lcsLen(xs, ys) < need {
+		return nil
+	}
+	tx, ty := tokens(a), tokens(b)
+	if len(tx)*len(ty) > maxDiffCells {
+		return wholeWords(a, b)
+	}
+	if !d.spend(len(tx), len(ty)) {
+		return nil
+	}
+	return d.diffTokens(tx, ty)
+}
+
+// spend takes the cells of an n × m table from the budget, false (taking
+// nothing) when fewer are left.
+func (d *differ) spend(n, m int) bool {
+	if n*m > d.budget {
+		return false
+	}
+	d.budget -= n * m
+	return true
 }
 
 // String shows a paragraph change for logs and tests.

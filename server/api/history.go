@@ -108,9 +108,10 @@ func (s *API) handleSheetRestore(c echo.Context) error {
 }
 
 // RestoreSheet saves an old version's content as a new draft version, made
-// against version of the current sheet. The restorer must be cleared for
-// everything in the old version, or restoring it would lose what they
-// cannot see.
+// against version of the current sheet. A version hidden from the restorer
+// is answered as missing (404), as reading it is; one they see only in part
+// is refused (403): the restorer must be cleared for everything in the old
+// version, or restoring it would lose what they cannot see.
 func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*briefing.Sheet, error) {
 	id := cur.ID
 	missing := briefing.Errorf(briefing.ENOTFOUND, "sheet %s has no version %d", id, old)
@@ -126,6 +127,14 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 	full := &briefing.Sheet{}
 	if err := json.Unmarshal(rec.Data, full); err != nil {
 		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, old, err)
+	}
+	// A version the restorer may not see at all is answered as one that does
+	// not exist, as GET of it is; one they see in part is theirs to know of,
+	// but restoring it would lose what they cannot see.
+	if _, ok, err := v.VisibleSheet(v.Ctx, full); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, missing
 	}
 	if !s.settings.HoldsOnly(v.User.Clearance, full) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)

@@ -205,8 +205,9 @@ func (s *API) handleRollForward(c echo.Context) error {
 	return created(c, api+"/sheets/"+out.ID, out.Version, out)
 }
 
-// RollForward copies a sheet into a later round of its dialogue as a new
-// draft held by the caller, linked to its predecessor.
+// RollForward copies a sheet into a later round of its dialogue (one
+// numbered after the sheet's round) as a new draft held by the caller,
+// linked to its predecessor. Any other round is 422 naming round_id.
 func (s *API) RollForward(v *view, sheetID, roundID string) (*briefing.Sheet, error) {
 	src, err := v.SheetByID(sheetID)
 	if err != nil {
@@ -230,8 +231,11 @@ func (s *API) RollForward(v *view, sheetID, roundID string) (*briefing.Sheet, er
 		}
 		return nil, err
 	}
-	if to.DialogueID != from.DialogueID || to.ID == from.ID {
-		return nil, fieldError("round_id", "must be another round of the same dialogue")
+	// Forward only: into a round numbered after the sheet's, as the sheet
+	// page offers. A round hidden from the caller was answered above as
+	// one that does not exist.
+	if to.DialogueID != from.DialogueID || to.Number <= from.Number {
+		return nil, fieldError("round_id", fmt.Sprintf("must be a round of the same dialogue after the %s", briefing.Ordinal(from.Number)))
 	}
 	sh := stored.Clone()
 	sh.Meta = briefing.Meta{}

@@ -11,7 +11,8 @@ import (
 )
 
 // versionPage is one saved version of a topic sheet, with what changed
-// from another version (by default the one before it), word by word.
+// from another version (by default the one before it that the reader may
+// see; none when there is none), word by word.
 type versionPage struct {
 	Sheet    *briefing.Sheet // the version shown
 	Current  *briefing.Sheet
@@ -48,26 +49,39 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 		return err
 	}
 	sh.Headings(d.Home, d.Partner)
-	vp := versionPage{Sheet: sh, Current: cur, Round: r, Dialogue: d, Version: n, Compare: n - 1}
+	vp := versionPage{Sheet: sh, Current: cur, Round: r, Dialogue: d, Version: n}
 	vs, err := allSheetVersions(v, cur.ID)
 	if err != nil {
 		return err
 	}
 	for _, x := range vs {
 		vp.Versions = append(vp.Versions, x.Version)
+		// By default the version is compared with the one before it that
+		// the reader may see: those hidden from them are not in the list.
+		if x.Version < n && x.Version > vp.Compare {
+			vp.Compare = x.Version
+		}
 	}
-	if q := c.QueryParam("compare"); q != "" {
+	q := c.QueryParam("compare")
+	asked := q != ""
+	if asked {
 		if vp.Compare, err = strconv.Atoi(q); err != nil {
 			return &briefing.Error{Code: briefing.EINVALID, Message: "compare must be a version number", Fields: map[string]string{"compare": "a version number"}}
 		}
 	}
 	if vp.Compare >= 1 && vp.Compare != n {
+		// A version asked for that is hidden from the reader is 404, as one
+		// that does not exist.
 		other, err := v.SheetVersionOf(v.Ctx, cur.ID, vp.Compare)
-		if err != nil {
+		switch {
+		case err == nil:
+			other.Headings(d.Home, d.Partner)
+			vp.Changes = api.Changed(briefing.DiffSheets(other, sh))
+		case !asked && briefing.ErrorCode(err) == briefing.ENOTFOUND:
+			vp.Compare = 0 // the default gone meanwhile: no comparison
+		default:
 			return err
 		}
-		other.Headings(d.Home, d.Partner)
-		vp.Changes = api.Changed(briefing.DiffSheets(other, sh))
 	} else {
 		vp.Compare = 0
 	}

@@ -34,8 +34,11 @@ func startServer(t *testing.T, bin, db string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	url := waitForURL(t, stdout)
-	return &process{cmd: cmd, url: url}
+	p := &process{cmd: cmd, url: waitForURL(t, stdout)}
+	// Killed when the test ends, whatever it did: a test that forgot left
+	// a server running after every run of the suite.
+	t.Cleanup(p.kill)
+	return p
 }
 
 func (s *process) kill() {

@@ -309,6 +309,25 @@ func TestEditor_PostRedirectGet(t *testing.T) {
 			t.Fatalf("after choosing: %+v", sh)
 		}
 	})
+
+	t.Run("HeadingInConflict", func(t *testing.T) {
+		// Two headings for one section: the conflict is shown at the
+		// section, and theirs can be taken there.
+		page := b.open(edit)
+		f.update("lead", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+			sh["sections"].([]any)[1].(map[string]any)["heading"] = "What the lead wants from it"
+		})
+		rec := b.act(w.sheet, page, "save", map[string]string{"s1.heading": "What the officer wants from it"})
+		body := rec.Body.String()
+		if rec.Code != 409 || !strings.Contains(body, `name="choose.s1"`) || !strings.Contains(body, `name="theirs.s1" value="What the lead wants from it"`) {
+			t.Fatalf("a save over the same heading: %d", rec.Code)
+		}
+		rec = b.act(w.sheet, body, "save", map[string]string{"choose.s1": "theirs"})
+		seeOther(t, rec, edit)
+		if sh := f.sheet("officer", w.sheet); sh.Sections[1].Heading != "What the lead wants from it" {
+			t.Fatalf("after taking theirs the heading is %q", sh.Sections[1].Heading)
+		}
+	})
 }
 
 // TestEditor_WorkingCopyClearance: a RESTRICTED writer's working copy holds

@@ -598,6 +598,13 @@ func (s *Pages) handleRestoreForm(c echo.Context) error {
 // applyChoices applies the writer's choice on each conflict the editor
 // showed: "theirs" replaces their working copy of a paragraph (or a field)
 // with what is stored at the version the form now names; "mine" keeps it.
+// headingChoice reads the key of a section heading's conflict choice
+// ("s2"): the section's place in the working copy.
+func headingChoice(id string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "s"))
+	return n, strings.HasPrefix(id, "s") && err == nil && n >= 0
+}
+
 func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error {
 	form, err := c.FormParams()
 	if err != nil {
@@ -617,6 +624,13 @@ func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error 
 			if theirs, _ = v.Set.VisibleSheet(v.User.Clearance, stored); theirs == nil {
 				return nil
 			}
+		}
+		if i, ok := headingChoice(id); ok {
+			// A section's heading: theirs came with the form, beside the choice.
+			if i < len(sh.Sections) {
+				sh.Sections[i].Heading = form.Get("theirs." + id)
+			}
+			continue
 		}
 		switch id {
 		case "title":
@@ -670,10 +684,22 @@ func (s *Pages) showConflicts(c echo.Context, v *view, ep *editorPage, cerr erro
 	working.RoundID = a.Theirs.RoundID
 	ep.Sheet = working
 	ep.Conflicts = map[string]briefing.Conflict{}
+	taken := map[int]bool{}
 	for _, cf := range a.Res.Conflicts {
 		key := cf.ID
 		if key == "" {
 			key = cf.Path
+		}
+		// A heading's conflict is shown at its section of the working
+		// copy, which holds the writer's heading ("s2", as the section's
+		// anchor), so that theirs can be chosen there.
+		if strings.HasSuffix(cf.Path, "].heading") {
+			for i, sec := range working.Sections {
+				if mine, _ := cf.Mine.(string); !taken[i] && sec.Heading == mine {
+					taken[i], key = true, "s"+strconv.Itoa(i)
+					break
+				}
+			}
 		}
 		ep.Conflicts[key] = cf
 	}

@@ -161,19 +161,7 @@ func lcsScript[T int16 | int32](buf *[]T, out []edit, x, y []int32, p int) []edi
 	// and column, which are nought.
 	clear(t[n*w:])
 	for i := n - 1; i >= 0; i-- {
-		row, next := t[i*w:(i+1)*w], t[(i+1)*w:(i+2)*w]
-		row[m] = 0
-		ai := a[i]
-		for j := m - 1; j >= 0; j-- {
-			switch {
-			case ai == b[j]:
-				row[j] = next[j+1] + 1
-			case next[j] >= row[j+1]:
-				row[j] = next[j]
-			default:
-				row[j] = row[j+1]
-			}
-		}
+		lcsRow(t[i*w:(i+1)*w], t[(i+1)*w:(i+2)*w], a[i], b)
 	}
 	i, j := 0, 0
 	for i < n && j < m {
@@ -208,20 +196,27 @@ func lcsLen(x, y []int32) int {
 	a, b := x[p:], y[p:]
 	row, next := make([]int32, len(b)+1), make([]int32, len(b)+1)
 	for i := len(a) - 1; i >= 0; i-- {
-		ai := a[i]
-		for j := len(b) - 1; j >= 0; j-- {
-			switch {
-			case ai == b[j]:
-				row[j] = next[j+1] + 1
-			case next[j] >= row[j+1]:
-				row[j] = next[j]
-			default:
-				row[j] = row[j+1]
-			}
-		}
+		lcsRow(row, next, a[i], b)
 		row, next = next, row
 	}
 	return p + int(next[0])
+}
+
+// lcsRow fills row with the lengths of a longest common subsequence of
+// ai and what follows it against each suffix of b (row[j] for b[j:]),
+// from next, the same for what follows ai alone.
+func lcsRow[T int16 | int32](row, next []T, ai int32, b []int32) {
+	row[len(b)] = 0
+	for j := len(b) - 1; j >= 0; j-- {
+		switch {
+		case ai == b[j]:
+			row[j] = next[j+1] + 1
+		case next[j] >= row[j+1]:
+			row[j] = next[j]
+		default:
+			row[j] = row[j+1]
+		}
+	}
 }
 
 // Paragraph changes.

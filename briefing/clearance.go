@@ -31,17 +31,17 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	total, kept := 0, 0
 	secs := make([]Section, 0, len(sh.Sections))
 	for _, sec := range sh.Sections {
-		ps := make([]Paragraph, 0, len(sec.Paragraphs))
-		for _, p := range sec.Paragraphs {
-			total++
-			if s.Allows(clearance, p.Marking) {
-				ps = append(ps, p)
-				kept++
-			}
-		}
-		if len(sec.Paragraphs) > 0 && len(ps) == 0 {
+		total += len(sec.Paragraphs)
+		if !s.SeesSection(clearance, &sec) {
 			continue // every paragraph hidden: the heading is hidden with them
 		}
+		ps := make([]Paragraph, 0, len(sec.Paragraphs))
+		for _, p := range sec.Paragraphs {
+			if s.Allows(clearance, p.Marking) {
+				ps = append(ps, p)
+			}
+		}
+		kept += len(ps)
 		sec.Paragraphs = ps
 		secs = append(secs, sec)
 	}
@@ -51,6 +51,18 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	}
 	c.Marking = s.SheetMarking(&c)
 	return &c, true
+}
+
+// SeesSection reports whether a reader sees a section of a sheet at all: a
+// section holding paragraphs, none of them within clearance, is hidden,
+// heading and all; an empty one is seen.
+func (s Settings) SeesSection(clearance string, sec *Section) bool {
+	for _, p := range sec.Paragraphs {
+		if s.Allows(clearance, p.Marking) {
+			return true
+		}
+	}
+	return len(sec.Paragraphs) == 0
 }
 
 // HoldsOnly reports whether every paragraph of the sheet is within clearance:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -123,6 +124,10 @@ func headingOf(sec *Section) string {
 	return sec.Heading
 }
 
+// baseKey names, in a merge, the i-th section of base, and the section of
+// each side that is it (sectionKeys).
+func baseKey(i int) string { return "base#" + strconv.Itoa(i) }
+
 // sectionKeys names each section of sh, one side of a merge, by what it is
 // in base, so a section is the same section on both sides whatever either
 // did to its heading. A section of sh is the section of base of its kind
@@ -229,7 +234,7 @@ func sectionKeys(base, sh *Sheet) []string {
 	keys := make([]string, len(sh.Sections))
 	for si, sec := range sh.Sections {
 		if of[si] >= 0 {
-			keys[si] = fmt.Sprintf("base#%d", of[si])
+			keys[si] = baseKey(of[si])
 			continue
 		}
 		k := "new:" + sec.Kind
@@ -313,7 +318,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	}
 	bkeys := make([]string, len(bv.Sections))
 	for i := range bkeys {
-		bkeys[i] = fmt.Sprintf("base#%d", i)
+		bkeys[i] = baseKey(i)
 	}
 	tv, tkeys, tfrom := theirsSeen(s, clearance, base, bv, bok, theirs, tv, tok)
 	B, T, M := index(bv, bkeys), index(tv, tkeys), index(m, sectionKeys(bv, m))
@@ -670,7 +675,7 @@ func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs,
 			if !ok || bAt[bi] < 0 || base.Sections[bi].Kind != tsec.Kind {
 				continue
 			}
-			if k := fmt.Sprintf("base#%d", bAt[bi]); !named[k] {
+			if k := baseKey(bAt[bi]); !named[k] {
 				named[k] = true
 				out.Sections = append(out.Sections, Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}})
 				outKeys, from = append(outKeys, k), append(from, ti)
@@ -682,20 +687,12 @@ func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs,
 }
 
 // shownAt gives each section of sh its index in the reader's view of it,
-// or -1 for a section VisibleSheet leaves out: one holding paragraphs and
-// none the reader may see.
+// or -1 for a section VisibleSheet leaves out (see SeesSection).
 func shownAt(s Settings, clearance string, sh *Sheet) []int {
 	at, n := make([]int, len(sh.Sections)), 0
-	for i, sec := range sh.Sections {
-		shown := len(sec.Paragraphs) == 0
-		for _, p := range sec.Paragraphs {
-			if s.Allows(clearance, p.Marking) {
-				shown = true
-				break
-			}
-		}
+	for i := range sh.Sections {
 		at[i] = -1
-		if shown {
+		if s.SeesSection(clearance, &sh.Sections[i]) {
 			at[i] = n
 			n++
 		}

@@ -132,10 +132,7 @@ func duplicateKey(dec *json.Decoder, path string, depth int) (string, error) {
 				return "", err
 			}
 			key, _ := kt.(string)
-			p := key
-			if path != "" {
-				p = path + "." + key
-			}
+			p := memberPath(path, key)
 			if seen[key] {
 				return p, nil
 			}
@@ -147,7 +144,7 @@ func duplicateKey(dec *json.Decoder, path string, depth int) (string, error) {
 		_, err = dec.Token()
 	case json.Delim('['):
 		for i := 0; dec.More(); i++ {
-			if dup, err := duplicateKey(dec, path+"["+strconv.Itoa(i)+"]", depth); err != nil || dup != "" {
+			if dup, err := duplicateKey(dec, elemPath(path, i), depth); err != nil || dup != "" {
 				return dup, err
 			}
 		}
@@ -155,6 +152,17 @@ func duplicateKey(dec *json.Decoder, path string, depth int) (string, error) {
 	}
 	return "", err
 }
+
+// memberPath and elemPath name a value within a body as the client wrote
+// it ("sections[0].paragraphs[1].marking"), for every walk of a body here.
+func memberPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func elemPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // maxJSONDepth is how deep a request body may nest arrays and objects:
 // briefpack's deepest (a sheet's sections' paragraphs) is four.
@@ -243,16 +251,13 @@ func walkToOffset(dec *json.Decoder, path string, offset int64) (_ string, done 
 				return "", true
 			}
 			key, _ := kt.(string)
-			if path != "" {
-				key = path + "." + key
-			}
-			if p, done := walkToOffset(dec, key, offset); done {
+			if p, done := walkToOffset(dec, memberPath(path, key), offset); done {
 				return p, true
 			}
 		}
 	case json.Delim('['):
 		for i := 0; dec.More(); i++ {
-			if p, done := walkToOffset(dec, path+"["+strconv.Itoa(i)+"]", offset); done {
+			if p, done := walkToOffset(dec, elemPath(path, i), offset); done {
 				return p, true
 			}
 		}
@@ -293,16 +298,14 @@ func refusedPath(raw []byte, t reflect.Type, path string) (string, reflect.Type)
 		return "", nil
 	}
 	for i := 0; dec.More(); i++ {
-		key, p := "", path+"["+strconv.Itoa(i)+"]"
+		key, p := "", elemPath(path, i)
 		if tok == json.Delim('{') {
 			kt, err := dec.Token()
 			if err != nil {
 				return "", nil
 			}
 			key, _ = kt.(string)
-			if p = key; path != "" {
-				p = path + "." + key
-			}
+			p = memberPath(path, key)
 		}
 		var member json.RawMessage
 		if err := dec.Decode(&member); err != nil {

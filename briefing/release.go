@@ -167,7 +167,7 @@ func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
 				cite(p.Withhold)
 				continue
 			}
-			text, gs, err := releaseRedact(s, p.Text)
+			text, gs, err := s.Redact(p.Text)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -197,73 +197,8 @@ func listMarker(text string) string {
 
 // redactText redacts free text (outcomes, biographies) that may hold spans.
 func redactText(s Settings, text string) (string, error) {
-	out, _, err := releaseRedact(s, text)
+	out, _, err := s.Redact(text)
 	return out, err
-}
-
-// linkRE matches an inline Markdown link or image, "[label](destination)"
-// or with a title, "[label](destination "title")": group 1 is the label,
-// group 2 the destination and title.
-var linkRE = regexp.MustCompile(`!?\[((?:\\.|[^\[\]\\])*)\]\((\s*(?:<[^<>\n]*>|[^\s()]*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*)\)`)
-
-// releaseRedact is Settings.Redact for the release edition: every withheld
-// span becomes its ground, and a link whose destination (or title) held a
-// withheld span is released as its label alone. A ground in a destination
-// would be no leak, but its parentheses end the destination early
-// ("https://example.org/s6(a))" keeps a stray ")") and break the Markdown,
-// and an address with a ground in it points nowhere; the HTML pack shows
-// no address in any case, and the workbook then shows none either.
-func releaseRedact(s Settings, text string) (string, []string, error) {
-	segs, err := s.ParseSpans(text)
-	if err != nil {
-		return "", nil, err
-	}
-	if len(segs) == 1 && segs[0].Ground == "" {
-		return segs[0].Text, nil, nil // nothing withheld: the text as it is, not a copy
-	}
-	// out is the redacted text; mask is the same text with each ground
-	// written as as many x's, so that a ground's parentheses do not end a
-	// destination while links are looked for, and each ground's place in
-	// out is known.
-	var out, mask strings.Builder
-	var grounds []string
-	var at [][2]int
-	for _, sg := range segs {
-		if sg.Ground == "" {
-			out.WriteString(sg.Text)
-			mask.WriteString(sg.Text)
-			continue
-		}
-		at = append(at, [2]int{out.Len(), out.Len() + len(sg.Ground)})
-		out.WriteString(sg.Ground)
-		mask.WriteString(strings.Repeat("x", len(sg.Ground)))
-		grounds = append(grounds, sg.Ground)
-	}
-	red, m := out.String(), mask.String()
-	if !strings.Contains(m, "](") {
-		return red, grounds, nil // no link: most text
-	}
-	links := linkRE.FindAllStringSubmatchIndex(m, -1)
-	var b strings.Builder
-	last := 0
-	for _, l := range links {
-		dest, end := l[4], l[1]
-		withheld := false
-		for _, g := range at {
-			if g[0] < end && g[1] > dest {
-				withheld = true
-				break
-			}
-		}
-		if !withheld {
-			continue
-		}
-		b.WriteString(red[last:l[0]])
-		b.WriteString(red[l[2]:l[3]])
-		last = end
-	}
-	b.WriteString(red[last:])
-	return b.String(), grounds, nil
 }
 
 // ReleaseCheckSheet is what the release edition will do with one sheet, for

@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -79,8 +80,14 @@ func (s Settings) Plain(text string) string {
 }
 
 // Redact returns text with every withheld span replaced by its ground, the
-// release form of a paragraph released in part. It fails closed: text that
-// does not parse yields an error, never the text.
+// release form of a paragraph released in part; a link whose destination
+// (or title) held a withheld span is released as its label alone. A ground
+// in a destination would be no leak, but its parentheses end the
+// destination early ("https://example.org/s6(a))" keeps a stray ")") and
+// break the Markdown, and an address with a ground in it points nowhere;
+// the HTML pack shows no address in any case, and the workbook then shows
+// none either. It fails closed: text that does not parse yields an error,
+// never the text.
 func (s Settings) Redact(text string) (string, []string, error) {
 	segs, err := s.ParseSpans(text)
 	if err != nil {
@@ -89,18 +96,60 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	if len(segs) == 1 && segs[0].Ground == "" {
 		return segs[0].Text, nil, nil // nothing withheld: the text as it is, not a copy
 	}
-	var b strings.Builder
+	// out is the redacted text; mask, only for a text that may hold a
+	// link, is the same text with each ground written as as many x's, so
+	// that a ground's parentheses do not end a destination while links are
+	// looked for, and each ground's place in out is known.
+	linked := strings.Contains(text, "](")
+	var out, mask strings.Builder
 	var grounds []string
+	var at [][2]int
 	for _, sg := range segs {
 		if sg.Ground == "" {
-			b.WriteString(sg.Text)
+			out.WriteString(sg.Text)
+			if linked {
+				mask.WriteString(sg.Text)
+			}
 			continue
 		}
-		b.WriteString(sg.Ground)
+		at = append(at, [2]int{out.Len(), out.Len() + len(sg.Ground)})
+		out.WriteString(sg.Ground)
+		if linked {
+			mask.WriteString(strings.Repeat("x", len(sg.Ground)))
+		}
 		grounds = append(grounds, sg.Ground)
 	}
+	red, m := out.String(), mask.String()
+	if !linked || !strings.Contains(m, "](") {
+		return red, grounds, nil // no link: most text
+	}
+	links := linkRE.FindAllStringSubmatchIndex(m, -1)
+	var b strings.Builder
+	last := 0
+	for _, l := range links {
+		dest, end := l[4], l[1]
+		withheld := false
+		for _, g := range at {
+			if g[0] < end && g[1] > dest {
+				withheld = true
+				break
+			}
+		}
+		if !withheld {
+			continue
+		}
+		b.WriteString(red[last:l[0]])
+		b.WriteString(red[l[2]:l[3]])
+		last = end
+	}
+	b.WriteString(red[last:])
 	return b.String(), grounds, nil
 }
+
+// linkRE matches an inline Markdown link or image, "[label](destination)"
+// or with a title, "[label](destination "title")": group 1 is the label,
+// group 2 the destination and title.
+var linkRE = regexp.MustCompile(`!?\[((?:\\.|[^\[\]\\])*)\]\((\s*(?:<[^<>\n]*>|[^\s()]*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*)\)`)
 
 // spanError wraps a span parsing error with the paragraph it was found in.
 func spanError(where string, err error) string {

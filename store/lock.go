@@ -14,12 +14,7 @@ import (
 // one can be proved free before it is replaced; a file that does not exist is
 // not in use.
 func CheckNotInUse(path string, opts ...Options) error {
-	timeout := defaultTimeout
-	for _, o := range opts {
-		if o.Timeout > 0 {
-			timeout = o.Timeout
-		}
-	}
+	timeout := timeoutOf(opts)
 	// bbolt takes its lock on the file just after opening it, so an open that
 	// got that far and failed did so on what the file holds, with the lock
 	// free. Read-only, bbolt reads no page but its two meta pages (no

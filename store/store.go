@@ -112,6 +112,18 @@ type DB struct {
 
 var _ briefing.Store = (*DB)(nil)
 
+// timeoutOf is how long an open waits for another process's lock on the
+// file: the last Options.Timeout given, else defaultTimeout.
+func timeoutOf(opts []Options) time.Duration {
+	timeout := defaultTimeout
+	for _, o := range opts {
+		if o.Timeout > 0 {
+			timeout = o.Timeout
+		}
+	}
+	return timeout
+}
+
 // Open opens the database at path, creating it if it does not exist. A new
 // database is created for jurisdiction ("" means nz) and keeps it for ever;
 // opening an existing one with a different jurisdiction is EINVALID, and ""
@@ -122,12 +134,7 @@ var _ briefing.Store = (*DB)(nil)
 // bbolt's full consistency check and briefpack's invariants are Check's. A
 // database of a newer schema is refused.
 func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
-	timeout := defaultTimeout
-	for _, o := range opts {
-		if o.Timeout > 0 {
-			timeout = o.Timeout
-		}
-	}
+	timeout := timeoutOf(opts)
 	// Refuse a bad jurisdiction before the file is created, not after.
 	if jurisdiction != "" {
 		if _, err := briefing.SettingsFor(jurisdiction); err != nil {

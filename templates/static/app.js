@@ -262,7 +262,7 @@
     // writer's changes reached it, is offered instead.
     var lines = function (kept) {
       return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
-        return !/\.id$/.test(n) || !kept.fields[n] || loaded[n] === kept.fields[n];
+        return !isID(n) || !kept.fields[n] || loaded[n] === kept.fields[n];
       });
     };
     // The note above the editor that offers a kept draft back: what it is,

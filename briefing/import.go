@@ -100,7 +100,8 @@ func topicsCell(col, row int) string {
 
 // MaxImportRows bounds the Topics rows an import reads. A round of a
 // thousand topic sheets of forty paragraphs is 40,000 rows; a workbook of
-// more is refused before any row is looked at.
+// more is refused at the first row past the bound, by the reader, before
+// any row is planned (PlanImport refuses a longer book all the same).
 const MaxImportRows = 200000
 
 // TooManyImportRows is the refusal of a workbook of more than MaxImportRows

@@ -48,6 +48,8 @@ var Migrations = []Migration{
 		Kinds: []string{KindSheet}, Prepare: ownersByID},
 	{To: 5, Name: "history keeps a small header of each version apart from its text, and the text compressed: " +
 		"a list of versions reads the headers only"},
+	{To: 6, Name: "references to an agency that no longer exists are cleared: a person's agency, a round's participating agencies, an action's owner",
+		Kinds: []string{KindPerson, KindRound, KindAction}, Prepare: dropDeletedAgencies},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.
@@ -175,5 +177,79 @@ func ownersByID(each func(kind string, fn func(raw []byte) error) error) (func(k
 		}
 		rec["owner_id"], _ = json.Marshal(id)
 		return json.Marshal(rec)
+	}, nil
+}
+
+// dropDeletedAgencies is migration 6. Before f22ca08, deleting an agency
+// left the people, rounds and actions that named it pointing at nothing,
+// and each such object's own GET body was refused by its PUT (422: "must be
+// the id of an agency") until someone found and removed a reference the
+// pages could not show. Deleting an agency now clears those references in
+// the same transaction; this clears the ones left before, in current
+// records and their history alike, as that delete would have.
+func dropDeletedAgencies(each func(kind string, fn func(raw []byte) error) error) (func(kind string, raw []byte) ([]byte, error), error) {
+	exists := map[string]bool{}
+	err := each(KindAgency, func(raw []byte) error {
+		var a struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		exists[a.ID] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(kind string, raw []byte) ([]byte, error) {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return nil, fmt.Errorf("migrate %s: %w", kind, err)
+		}
+		gone := func(id string) bool { return id != "" && !exists[id] }
+		changed := false
+		switch kind {
+		case KindPerson, KindAction:
+			field := "agency_id"
+			if kind == KindAction {
+				field = "owner_agency_id"
+			}
+			var id string
+			if v, ok := rec[field]; ok {
+				if err := json.Unmarshal(v, &id); err != nil {
+					return nil, fmt.Errorf("migrate %s: %s: %w", kind, field, err)
+				}
+			}
+			if gone(id) {
+				rec[field], changed = json.RawMessage(`""`), true
+			}
+		case KindRound:
+			var sides []map[string]json.RawMessage
+			if v, ok := rec["participating_agencies"]; ok && string(v) != "null" {
+				if err := json.Unmarshal(v, &sides); err != nil {
+					return nil, fmt.Errorf("migrate %s: participating_agencies: %w", kind, err)
+				}
+			}
+			kept := sides[:0]
+			for _, side := range sides {
+				var id string
+				_ = json.Unmarshal(side["agency_id"], &id)
+				if gone(id) {
+					changed = true
+					continue
+				}
+				kept = append(kept, side)
+			}
+			if changed {
+				if rec["participating_agencies"], err = json.Marshal(kept); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if !changed {
+			return raw, nil
+		}
+		return json.Marshal(rec) // as the store wrote it: its texts were escaped by json.Marshal then too
 	}, nil
 }

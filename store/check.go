@@ -184,6 +184,9 @@ func invariants(tx kvTx) error {
 	if v >= 5 {
 		checkHistory(tx, &p)
 	}
+	if v >= 6 {
+		checkAgencyRefs(tx, &p)
+	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
@@ -317,6 +320,48 @@ func checkAgendaTitles(tx kvTx, p *problems) {
 			}
 		}
 		return nil
+	})
+}
+
+// checkAgencyRefs verifies what schema 6 promises: every agency a current
+// person, round or action names exists (a past version may name one deleted
+// since).
+func checkAgencyRefs(tx kvTx, p *problems) {
+	agencies := tx.Bucket(agencyBucket)
+	refs := func(bucket []byte, kind string, of func(raw []byte) []string) {
+		_ = tx.Bucket(bucket).ForEach(func(k, raw []byte) error {
+			for _, id := range of(raw) {
+				if key, ok := parseKey(id); id != "" && (!ok || agencies.Get(key) == nil) {
+					p.add("%s %s names agency %s, which does not exist", kind, idString(k), id)
+				}
+			}
+			return nil
+		})
+	}
+	refs(personBucket, briefing.KindPerson, func(raw []byte) []string {
+		var o struct {
+			AgencyID string `json:"agency_id"`
+		}
+		_ = json.Unmarshal(raw, &o) // undecodable: reported by the collection's check
+		return []string{o.AgencyID}
+	})
+	refs(actionBucket, briefing.KindAction, func(raw []byte) []string {
+		var o struct {
+			AgencyID string `json:"owner_agency_id"`
+		}
+		_ = json.Unmarshal(raw, &o)
+		return []string{o.AgencyID}
+	})
+	refs(roundBucket, briefing.KindRound, func(raw []byte) []string {
+		var o struct {
+			Sides []briefing.AgencySide `json:"participating_agencies"`
+		}
+		_ = json.Unmarshal(raw, &o)
+		ids := make([]string, len(o.Sides))
+		for i, s := range o.Sides {
+			ids[i] = s.AgencyID
+		}
+		return ids
 	})
 }
 

@@ -244,3 +244,51 @@ func versionDigests(db *store.DB, objects map[string][]string) (map[string]strin
 	}
 	return sums, nil
 }
+
+// TestWriteSchema5Fixture writes testdata/schema5.db.gz's database (gzip it
+// by hand) and testdata/schema5.json, the ids it names, when
+// BRIEFPACK_WRITE_SCHEMA5 names a directory to write them to. It was run
+// against the store as it was before f22ca08, when deleting an agency left
+// the people, rounds and actions that named it pointing at nothing; run
+// against a later store it leaves no such reference, so the committed
+// fixture must not be regenerated.
+func TestWriteSchema5Fixture(t *testing.T) {
+	dir := os.Getenv("BRIEFPACK_WRITE_SCHEMA5")
+	if dir == "" {
+		t.Skip("set BRIEFPACK_WRITE_SCHEMA5 to write the fixture")
+	}
+	db, _, must := fixtureStore(t, filepath.Join(dir, "schema5.db"))
+	defer db.Close()
+	d := mustDialogue(t, db)
+	r := mustRound(t, db, d.ID, 1)
+	gone := &briefing.Agency{Name: "Department of the Prime Minister and Cabinet", Acronym: "DPMC", Country: "New Zealand"}
+	must(db.CreateAgency(ctx, gone, alice))
+	kept := &briefing.Agency{Name: "Ministry of Foreign Affairs and Trade", Acronym: "MFAT", Country: "New Zealand"}
+	must(db.CreateAgency(ctx, kept, alice))
+	// People: one of the agency deleted, edited once (its history names it
+	// twice), one SECRET of it, and one of the agency kept.
+	p1 := &briefing.Person{Name: "Rebecca Kitteridge", Title: "Chief Executive", AgencyID: gone.ID, Country: "New Zealand", Marking: "UNCLASSIFIED"}
+	must(db.CreatePerson(ctx, p1, alice))
+	p1.Title = "Secretary of the Department"
+	must(db.UpdatePerson(ctx, p1, alice))
+	p2 := &briefing.Person{Name: "Tony Lynch", Title: "Deputy Chief Executive", AgencyID: gone.ID, Country: "New Zealand", Marking: "SECRET", Withhold: "s9(2)(a)"}
+	must(db.CreatePerson(ctx, p2, alice))
+	p3 := &briefing.Person{Name: "Chris Seed", Title: "Secretary", AgencyID: kept.ID, Country: "New Zealand", Marking: "UNCLASSIFIED"}
+	must(db.CreatePerson(ctx, p3, alice))
+	// The round: the agency deleted on both sides, between the one kept.
+	r.ParticipatingAgencies = []briefing.AgencySide{{AgencyID: gone.ID, Side: briefing.SideHome}, {AgencyID: kept.ID, Side: briefing.SideHome}, {AgencyID: gone.ID, Side: briefing.SidePartner}}
+	must(db.UpdateRound(ctx, r, alice))
+	// Actions: one owned by the agency deleted, one by the agency kept.
+	a1 := mustAction(t, db, d.ID, "3.01")
+	a1.OwnerAgencyID = gone.ID
+	must(db.UpdateAction(ctx, a1, alice))
+	a2 := mustAction(t, db, d.ID, "3.02")
+	a2.OwnerAgencyID = kept.ID
+	must(db.UpdateAction(ctx, a2, alice))
+	must(db.DeleteAgency(ctx, gone.ID, gone.Version, alice))
+	must(db.Check(ctx))
+	ids, err := json.MarshalIndent(map[string]string{"gone": gone.ID, "kept": kept.ID, "round": r.ID,
+		"person_gone": p1.ID, "person_secret": p2.ID, "person_kept": p3.ID, "action_gone": a1.ID, "action_kept": a2.ID}, "", " ")
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "schema5.json"), ids, 0o600))
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -122,6 +123,10 @@ func TestCheck_ErrInvariants(t *testing.T) {
 		{"NoHistory", func(tx *bolt.Tx) error {
 			return tx.Bucket(historyBucket).Delete(join(historyPrefix(briefing.KindAction, itob(1)), itob(1)))
 		}, "action 1 version 1 is missing from its history"},
+		{"DanglingAgency", func(tx *bolt.Tx) error {
+			b := tx.Bucket(actionBucket)
+			return b.Put(itob(1), bytes.Replace(b.Get(itob(1)), []byte(`"owner_agency_id":""`), []byte(`"owner_agency_id":"7"`), 1))
+		}, "action 1 names agency 7, which does not exist"},
 		{"OrphanFile", func(tx *bolt.Tx) error {
 			return tx.Bucket(fileBucket).Put(join(itob(8), []byte("html")), []byte("x"))
 		}, "belongs to no snapshot"},

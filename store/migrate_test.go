@@ -3,9 +3,11 @@ package store_test
 import (
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,5 +163,104 @@ func TestMigrations_Ordered(t *testing.T) {
 	}
 	if briefing.SchemaVersion() != last {
 		t.Errorf("SchemaVersion %d, last migration %d", briefing.SchemaVersion(), last)
+	}
+}
+
+// TestMigrate_FromSchema5 opens a database the release before wrote at
+// schema 5 (testdata/schema5.db.gz, see TestWriteSchema5Fixture), where an
+// agency deleted left its people, a round's participating agencies and an
+// action pointing at it, and finds every such reference gone, in current
+// records and in their history, every other one kept, and nothing else
+// changed: no version added, the names and titles as they were.
+func TestMigrate_FromSchema5(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "schema5.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id map[string]string
+	if err := json.Unmarshal(raw, &id); err != nil {
+		t.Fatal(err)
+	}
+	path := releaseFile(t, "schema5")
+	if err := store.CheckFile(path); err != nil {
+		t.Fatalf("check of the schema 5 file: %v", err)
+	}
+	db, err := store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	gone, kept := id["gone"], id["kept"]
+
+	if _, err := db.Agency(ctx, gone); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		t.Fatalf("the agency deleted: %v", err)
+	}
+	// Current records.
+	for _, c := range []struct {
+		person, agency, title string
+		version               int
+	}{{id["person_gone"], "", "Secretary of the Department", 2}, {id["person_secret"], "", "Deputy Chief Executive", 1}, {id["person_kept"], kept, "Secretary", 1}} {
+		p, err := db.Person(ctx, c.person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.AgencyID != c.agency || p.Title != c.title || p.Version != c.version {
+			t.Errorf("person %s: agency %q, title %q, version %d; want %q, %q, %d", c.person, p.AgencyID, p.Title, p.Version, c.agency, c.title, c.version)
+		}
+	}
+	r, err := db.Round(ctx, id["round"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []briefing.AgencySide{{AgencyID: kept, Side: briefing.SideHome}}; !reflect.DeepEqual(r.ParticipatingAgencies, want) || r.City != "Wellington" {
+		t.Errorf("round: participating %+v in %s, want %+v in Wellington", r.ParticipatingAgencies, r.City, want)
+	}
+	for action, agency := range map[string]string{id["action_gone"]: "", id["action_kept"]: kept} {
+		a, err := db.Action(ctx, action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.OwnerAgencyID != agency || a.Version != 2 || a.Text == "" {
+			t.Errorf("action %s: owner %q, version %d, want %q, 2", action, a.OwnerAgencyID, a.Version, agency)
+		}
+	}
+	// History: every version before the delete named the agency; none does now.
+	named := 0
+	for _, o := range []struct{ kind, id string }{
+		{briefing.KindPerson, id["person_gone"]}, {briefing.KindPerson, id["person_secret"]},
+		{briefing.KindRound, id["round"]}, {briefing.KindAction, id["action_gone"]},
+	} {
+		vs, err := db.Versions(ctx, o.kind, o.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			var rec struct {
+				AgencyID      string                `json:"agency_id"`
+				OwnerAgencyID string                `json:"owner_agency_id"`
+				Sides         []briefing.AgencySide `json:"participating_agencies"`
+			}
+			if err := json.Unmarshal(v.Data, &rec); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range rec.Sides {
+				if s.AgencyID == gone {
+					t.Errorf("%s %s version %d still names the agency deleted: %s", o.kind, o.id, v.Version, v.Data)
+				}
+				if s.AgencyID == kept {
+					named++
+				}
+			}
+			if (o.kind == briefing.KindPerson && rec.AgencyID != "") || rec.OwnerAgencyID != "" {
+				t.Errorf("%s %s version %d still names an agency: %s", o.kind, o.id, v.Version, v.Data)
+			}
+		}
+	}
+	if named == 0 {
+		t.Error("the round's history lost the agency kept")
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after migration: %v", err)
 	}
 }

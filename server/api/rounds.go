@@ -193,16 +193,18 @@ func keepHidden(v *view, written, stored []briefing.Participant) ([]briefing.Par
 	return written, nil
 }
 
-// keepHiddenAgenda puts back into a written agenda the stored items the
-// writer may not see (those linked to sheets above them), each after the
-// visible item it followed, or first if none did.
+// keepHiddenAgenda puts back into a written agenda what the writer could
+// not see of the stored one: the items linked to sheets above them, each
+// after the item it followed (first if none did, last if that item was
+// removed), and the leads above them, on the items that held them. Which
+// written item is which stored one is matchAgenda's answer.
 func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefing.AgendaItem, error) {
 	type hiddenItem struct {
-		after string // the sheet id, or "title:…" of the visible item before it; "" for the start
+		after int // the index in seen of the item before it, or -1
 		item  briefing.AgendaItem
 	}
 	var hidden []hiddenItem
-	prev := ""
+	var seen []briefing.AgendaItem // the stored items the writer read
 	for _, a := range stored {
 		if a.SheetID != "" {
 			ok, err := v.SeesRef(briefing.KindSheet, a.SheetID)
@@ -210,54 +212,100 @@ func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefin
 				return nil, err
 			}
 			if !ok {
-				hidden = append(hidden, hiddenItem{prev, a})
+				hidden = append(hidden, hiddenItem{len(seen) - 1, a})
 				continue
 			}
 		}
-		prev = agendaKey(a)
+		seen = append(seen, a)
 	}
-	// A lead the writer may not see was absent from what they read: it stays.
-	for i, a := range written {
-		if a.LeadPersonID != "" {
+	at := matchAgenda(seen, written)
+	// A lead the writer may not see was absent from what they read: it stays
+	// on the item, unless they gave the item a lead of their own.
+	for j, a := range seen {
+		if a.LeadPersonID == "" || at[j] < 0 || written[at[j]].LeadPersonID != "" {
 			continue
 		}
-		for _, st := range stored {
-			if agendaKey(st) == agendaKey(a) && st.LeadPersonID != "" {
-				if ok, err := v.SeesRef(briefing.KindPerson, st.LeadPersonID); err != nil {
-					return nil, err
-				} else if !ok {
-					written[i].LeadPersonID = st.LeadPersonID
-				}
-			}
+		if ok, err := v.SeesRef(briefing.KindPerson, a.LeadPersonID); err != nil {
+			return nil, err
+		} else if !ok {
+			written[at[j]].LeadPersonID = a.LeadPersonID
 		}
 	}
 	if len(hidden) == 0 {
 		return written, nil
 	}
 	out := make([]briefing.AgendaItem, 0, len(written)+len(hidden))
-	place := func(key string) {
+	after := func(i int) { // the hidden items that followed the item written at i (-1: the start)
 		for _, h := range hidden {
-			if h.after == key {
+			if (h.after < 0 && i < 0) || (h.after >= 0 && at[h.after] == i && i >= 0) {
 				out = append(out, h.item)
 			}
 		}
 	}
-	placed := map[string]bool{"": true}
-	place("")
-	for _, a := range written {
+	after(-1)
+	for i, a := range written {
 		out = append(out, a)
-		k := agendaKey(a)
-		if !placed[k] {
-			placed[k] = true
-			place(k)
-		}
+		after(i)
 	}
 	for _, h := range hidden {
-		if !placed[h.after] { // the item it followed was removed: keep it at the end
+		if h.after >= 0 && at[h.after] < 0 { // the item it followed was removed: keep it at the end
 			out = append(out, h.item)
 		}
 	}
 	return out, nil
+}
+
+// matchAgenda pairs each stored item a writer read (seen) with the item of
+// what they wrote that is it, and returns for each index of seen the index
+// in written, or -1 for an item they removed. An item is first paired by
+// its sheet, or by its title taken in order among items of that title (of
+// two "Coffee break"s, the first is the first). Items left over — renamed,
+// or their sheet changed — are paired by place: a run of them between two
+// paired items (or an end of the list) with the written items between the
+// same two, when nothing else lies there and the runs are as long (each
+// item edited in place). Otherwise they are taken as removed and others as
+// added: without ids for agenda items, nothing surer can be said.
+func matchAgenda(seen, written []briefing.AgendaItem) []int {
+	at := make([]int, len(seen))
+	used := make([]bool, len(written))
+	byKey := map[string][]int{}
+	for i, a := range written {
+		byKey[agendaKey(a)] = append(byKey[agendaKey(a)], i)
+	}
+	for j, a := range seen {
+		at[j] = -1
+		if q := byKey[agendaKey(a)]; len(q) > 0 {
+			at[j], used[q[0]] = q[0], true
+			byKey[agendaKey(a)] = q[1:]
+		}
+	}
+	for j := 0; j < len(seen); j++ {
+		if at[j] >= 0 {
+			continue
+		}
+		end := j // the run of unpaired items is seen[j:end]
+		for end < len(seen) && at[end] < 0 {
+			end++
+		}
+		from, to := -1, len(written) // the written items between the run's neighbours
+		if j > 0 {
+			from = at[j-1]
+		}
+		if end < len(seen) {
+			to = at[end]
+		}
+		if to-from-1 == end-j {
+			free := true
+			for k := from + 1; k < to; k++ {
+				free = free && !used[k]
+			}
+			for k := 0; free && k < end-j; k++ {
+				at[j+k], used[from+1+k] = from+1+k, true
+			}
+		}
+		j = end
+	}
+	return at
 }
 
 func agendaKey(a briefing.AgendaItem) string {

@@ -155,9 +155,13 @@ func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
 		}
 		grounds = append(grounds, g)
 	}
-	var err error
-	if out.Title, err = redactText(s, sh.Title); err != nil {
+	title, gs, err := s.Redact(sh.Title)
+	if err != nil {
 		return nil, nil, err
+	}
+	out.Title = title
+	for _, g := range gs { // a span withheld from the title: the sheet is released in part
+		cite(g)
 	}
 	for _, sec := range sh.Sections {
 		rsec := Section{Kind: sec.Kind, Heading: sec.Heading, Paragraphs: []Paragraph{}}
@@ -224,6 +228,19 @@ func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
 			out = append(out, rc)
 			continue
 		}
+		spans := func(text string) {
+			segs, err := p.Settings.ParseSpans(text)
+			if err != nil {
+				return
+			}
+			for _, sg := range segs {
+				if sg.Ground != "" {
+					rc.WithheldSpans++
+					rc.Grounds[sg.Ground]++
+				}
+			}
+		}
+		spans(sh.Title)
 		for _, sec := range sh.Sections {
 			for _, para := range sec.Paragraphs {
 				if para.Withhold != "" {
@@ -231,16 +248,7 @@ func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
 					rc.Grounds[para.Withhold]++
 					continue
 				}
-				segs, err := p.Settings.ParseSpans(para.Text)
-				if err != nil {
-					continue
-				}
-				for _, sg := range segs {
-					if sg.Ground != "" {
-						rc.WithheldSpans++
-						rc.Grounds[sg.Ground]++
-					}
-				}
+				spans(para.Text)
 			}
 		}
 		if rc.WithheldParagraphs+rc.WithheldSpans > 0 {

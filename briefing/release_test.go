@@ -510,3 +510,24 @@ func TestReleaseView_WithheldSpanInLink(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseView_SpanInTitle: a sheet whose title holds a withheld span,
+// and nothing else withheld, is released in part on the ground of its title,
+// in the schedule and in the release check alike.
+func TestReleaseView_SpanInTitle(t *testing.T) {
+	s := mustSettings(t, "nz")
+	p := packtest.Pack(s, 0)
+	p.Sheets = []*briefing.Sheet{{Meta: briefing.Meta{ID: "900"}, RoundID: p.Round.ID, Title: "Liaison with {{s6(b)(i): the Zanzibar office}}", Status: briefing.SheetCleared,
+		Sections: []briefing.Section{{Kind: briefing.SectionKinds[0], Paragraphs: []briefing.Paragraph{{Text: "Nothing withheld here."}}}}}}
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := rel.Schedule[0]; e.Title != "Liaison with s6(b)(i)" || e.Decision != briefing.ReleasedInPart || strings.Join(e.Grounds, ",") != "s6(b)(i)" {
+		t.Errorf("schedule entry %+v", e)
+	}
+	rc := briefing.ReleaseCheck(p)
+	if rc[0].Decision != briefing.ReleasedInPart || rc[0].WithheldSpans != 1 || rc[0].Grounds["s6(b)(i)"] != 1 {
+		t.Errorf("release check %+v", rc[0])
+	}
+}

@@ -123,10 +123,16 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	if !linked || !strings.Contains(m, "](") {
 		return red, grounds, nil // no link: most text
 	}
-	links := linkRE.FindAllStringSubmatchIndex(m, -1)
+	return labelsOnly(red, m, at), grounds, nil
+}
+
+// labelsOnly returns text with each link whose destination or title
+// overlaps one of the withheld places at replaced by its label. mask is
+// text with each withheld place written as x's, where links are looked for.
+func labelsOnly(text, mask string, at [][2]int) string {
 	var b strings.Builder
 	last := 0
-	for _, l := range links {
+	for _, l := range linkRE.FindAllStringSubmatchIndex(mask, -1) {
 		dest, end := l[4], l[1]
 		withheld := false
 		for _, g := range at {
@@ -138,12 +144,42 @@ func (s Settings) Redact(text string) (string, []string, error) {
 		if !withheld {
 			continue
 		}
-		b.WriteString(red[last:l[0]])
-		b.WriteString(red[l[2]:l[3]])
+		b.WriteString(text[last:l[0]])
+		b.WriteString(text[l[2]:l[3]])
 		last = end
 	}
-	b.WriteString(red[last:])
-	return b.String(), grounds, nil
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// UnlinkWithheld returns text with each link whose destination (or title)
+// holds a withheld span replaced by its label, its spans kept: the full
+// edition's form of such a link, as Redact's is the release's. The HTML
+// pack shows no address in any case, and a span's ground, with its
+// parentheses, would end the destination early and break the Markdown.
+// Text that does not parse is returned as it is.
+func (s Settings) UnlinkWithheld(text string) string {
+	if !strings.Contains(text, "](") || !strings.Contains(text, "{{") {
+		return text
+	}
+	segs, err := s.ParseSpans(text)
+	if err != nil {
+		return text
+	}
+	var out, mask strings.Builder
+	var at [][2]int
+	for _, sg := range segs {
+		if sg.Ground == "" {
+			out.WriteString(sg.Text)
+			mask.WriteString(sg.Text)
+			continue
+		}
+		span := "{{" + sg.Ground + ": " + sg.Text + "}}"
+		at = append(at, [2]int{out.Len(), out.Len() + len(span)})
+		out.WriteString(span)
+		mask.WriteString(strings.Repeat("x", len(span)))
+	}
+	return labelsOnly(out.String(), mask.String(), at)
 }
 
 // linkRE matches an inline Markdown link or image, "[label](destination)"

@@ -9,3 +9,6 @@ func ClearCache() {
 
 // PartKey is partKey, for tests.
 var PartKey = partKey
+
+// FullText is fullText, for tests.
+var FullText = fullText

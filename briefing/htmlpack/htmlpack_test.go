@@ -131,6 +131,24 @@ func TestMarkdown_Links(t *testing.T) {
 	}
 }
 
+// TestFullText_SpanInLinkAddress: in the full edition a link whose address
+// or title holds a withheld span is shown as its label, as in the release,
+// and the text after it whole: the ground's parentheses used to end the
+// address early, leaving a stray "</mark>" and the rest of the address.
+func TestFullText_SpanInLinkAddress(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	for text, want := range map[string]string{
+		"See [open label](https://example.com/{{s6(a): urljuliet}}) done.": "<p>See open label done.</p>",
+		`[a](https://example.org/x "{{s6(a): y}}") z`:                      "<p>a z</p>",
+		"[label {{s6(a): x}}](https://example.org/{{s9(2)(a): y}}) z":      `<p>label <mark class="withheld"><span class="ground">[s6(a)]</span> x</mark> z</p>`,
+		"[a](https://example.org/x) and {{s6(a): y}}":                      `<p>a and <mark class="withheld"><span class="ground">[s6(a)]</span> y</mark></p>`,
+	} {
+		if got := htmlpack.FullText(s, text); got != want {
+			t.Errorf("%q\n got %s\nwant %s", text, got, want)
+		}
+	}
+}
+
 func TestRender_Release(t *testing.T) {
 	s := settings(t)
 	full := packtest.Pack(s, 3)

@@ -91,10 +91,11 @@ func cached(kind, text string, build func() string) string {
 }
 
 // fullText renders a paragraph's text for the full edition: withheld spans
-// shown, highlighted and labelled with their ground.
+// shown, highlighted and labelled with their ground; a link whose address
+// holds one, as its label (UnlinkWithheld).
 func fullText(s briefing.Settings, text string) string {
 	return cached("full", text, func() string {
-		segs, err := s.ParseSpans(stripSentinels.Replace(text))
+		segs, err := s.ParseSpans(s.UnlinkWithheld(stripSentinels.Replace(text)))
 		if err != nil {
 			// Saved text always parses; if not, show it whole rather than guess.
 			return render(stripSentinels.Replace(text))

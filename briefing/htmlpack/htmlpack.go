@@ -24,6 +24,8 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"date":       date,
 	"portion":    func(s briefing.Settings, m string) string { return s.PortionMark(m) },
 	"markdown":   Markdown,
+	"prose":      prose,
+	"spans":      func(p *briefing.Pack, text string) template.HTML { return spanText(p.Settings, text) },
 	"release":    func(p *briefing.Pack) bool { return p.Edition == briefing.EditionRelease },
 	"sheetparts": func() template.HTML { return template.HTML(partsMark) },
 	"contents":   contents,
@@ -125,13 +127,13 @@ var partsMark = func() string {
 // contents lists the sheets in the pack's table of contents, each linking
 // to its section: written here rather than by the template, whose
 // escapers cost a reflective call each for every sheet of every pack.
-func contents(sheets []*briefing.Sheet) template.HTML {
+func contents(s briefing.Settings, sheets []*briefing.Sheet) template.HTML {
 	var b strings.Builder
 	for _, sh := range sheets {
 		b.WriteString(`<li><a href="#sheet-`)
 		b.WriteString(template.HTMLEscapeString(url.PathEscape(sh.ID)))
 		b.WriteString(`">`)
-		b.WriteString(template.HTMLEscapeString(sh.Title))
+		b.WriteString(string(spanText(s, sh.Title)))
 		b.WriteString(`</a></li>`)
 	}
 	return template.HTML(b.String())

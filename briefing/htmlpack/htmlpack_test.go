@@ -70,6 +70,44 @@ func TestRender_Full(t *testing.T) {
 	}
 }
 
+// TestRender_SpansOutsideParagraphs: the round's texts, a biography, an
+// agenda item's title and session, an action and a sheet's title show their
+// withheld spans in the full edition as a paragraph does — highlighted and
+// labelled, never as raw "{{…}}" markup — and the release edition of the
+// same pack holds none of the words.
+func TestRender_SpansOutsideParagraphs(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 2)
+	span := func(w string) string { return "Known {{s6(a): " + w + "}} here." }
+	p.Round.Purpose, p.Round.KeyMessages, p.Round.Outcomes = span("purposeword"), span("keyword"), span("outcomeword")
+	p.Previous.Outcomes = span("previousword")
+	p.Counterparts[0].Person.Bio = span("bioword")
+	p.Agenda = append(p.Agenda, briefing.PackAgendaItem{Title: span("agendaword"), Session: span("sessionword"), StartsAt: "09:00"})
+	p.Actions[0].Action.Text = span("actionword")
+	p.Sheets[0].Title = span("titleword")
+	p.Agenda[0].Title = p.Sheets[0].Title
+	out := render(t, p)
+	if strings.Contains(out, "{{") || strings.Contains(out, "}}") {
+		t.Errorf("the full pack shows span markup: %s", out[strings.Index(out, "{{")-200:strings.Index(out, "{{")+100])
+	}
+	words := []string{"purposeword", "keyword", "outcomeword", "previousword", "bioword", "agendaword", "sessionword", "actionword", "titleword"}
+	for _, w := range words {
+		if want := `<mark class="withheld"><span class="ground">[s6(a)]</span> ` + w + `</mark>`; !strings.Contains(out, want) {
+			t.Errorf("the full pack lacks %s", want)
+		}
+	}
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = render(t, rel)
+	for _, w := range words {
+		if strings.Contains(out, w) {
+			t.Errorf("the release carries %q", w)
+		}
+	}
+}
+
 var (
 	srcAttr   = regexp.MustCompile(`<[^>]*\ssrc\s*=`)
 	eventAttr = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+\s*=`)

@@ -126,12 +126,51 @@ func fullText(s briefing.Settings, text string) string {
 				html = rest
 				continue
 			}
-			out.WriteString(`<mark class="withheld"><span class="ground">[` + template.HTMLEscapeString(rest[:j]) + `]</span> `)
+			out.WriteString(markOpen(rest[:j]))
 			html = rest[j+len(string(spanMid)):]
 		}
 		out.WriteString(strings.ReplaceAll(html, string(spanClose), "</mark>"))
 		return stripSentinels.Replace(out.String())
 	})
+}
+
+// markOpen opens a withheld span in the full edition; the span's words and
+// "</mark>" follow.
+func markOpen(ground string) string {
+	return `<mark class="withheld"><span class="ground">[` + template.HTMLEscapeString(ground) + `]</span> `
+}
+
+// prose renders a Markdown text of the round's (its purpose, key messages,
+// outcomes, a counterpart's biography) as a paragraph's is rendered: in the
+// full edition with its withheld spans highlighted and labelled, in the
+// release edition (whose texts are already redacted) as Markdown.
+func prose(p *briefing.Pack, md string) template.HTML {
+	if p.Edition == briefing.EditionRelease {
+		return Markdown(md)
+	}
+	return template.HTML(fullText(p.Settings, md))
+}
+
+// spanText renders a plain text that may hold withheld spans (a sheet's
+// title, an agenda item's title or session, an action's text): escaped,
+// each span highlighted and labelled with its ground as in a paragraph. A
+// release's texts are already redacted and hold none.
+func spanText(s briefing.Settings, text string) template.HTML {
+	segs, err := s.ParseSpans(text)
+	if err != nil || (len(segs) == 1 && segs[0].Ground == "") {
+		return template.HTML(template.HTMLEscapeString(text))
+	}
+	var b strings.Builder
+	for _, sg := range segs {
+		if sg.Ground == "" {
+			b.WriteString(template.HTMLEscapeString(sg.Text))
+			continue
+		}
+		b.WriteString(markOpen(sg.Ground))
+		b.WriteString(template.HTMLEscapeString(sg.Text))
+		b.WriteString(`</mark>`)
+	}
+	return template.HTML(b.String())
 }
 
 // Warm renders a paragraph's text into the cache, for the full edition and

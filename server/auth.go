@@ -246,13 +246,13 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 
 func (s *Server) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS() || s.cfg.SecureCookies,
+		SameSite: http.SameSiteStrictMode, Secure: SecureCookie(c),
 		MaxAge: int(s.cfg.SessionAbsolute / time.Second)})
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS() || s.cfg.SecureCookies, MaxAge: -1})
+		SameSite: http.SameSiteStrictMode, Secure: SecureCookie(c), MaxAge: -1})
 }
 
 // handleLogin is POST /api/v1/login.

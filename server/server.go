@@ -268,8 +268,24 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.IsTLS() {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
+		if s.cfg.SecureCookies {
+			c.Set(secureCookiesKey, true)
+		}
 		return next(c)
 	}
+}
+
+// secureCookiesKey marks a request whose cookies are to be Secure although
+// it came over plain HTTP (Config.SecureCookies: TLS ends at a proxy).
+const secureCookiesKey = "briefpack.secure_cookies"
+
+// SecureCookie reports whether a cookie set in answer to c is to be
+// Secure: the request came over TLS, or the server was told its cookies
+// always are. Every cookie the server sets asks it, the session's and the
+// pages' alike.
+func SecureCookie(c echo.Context) bool {
+	on, _ := c.Get(secureCookiesKey).(bool)
+	return on || c.IsTLS()
 }
 
 // recoverPanic turns a panic into an internal error, logged, never a stack trace to the client.

@@ -205,7 +205,7 @@ const flashCookie = "briefpack_flash"
 // flash leaves a message for the next page the user sees.
 func flash(c echo.Context, kind, text string) {
 	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + "|" + text), Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, MaxAge: 60})
+		SameSite: http.SameSiteStrictMode, Secure: server.SecureCookie(c), MaxAge: 60})
 }
 
 func takeFlash(c echo.Context) []flashMsg {
@@ -213,7 +213,8 @@ func takeFlash(c echo.Context) []flashMsg {
 	if err != nil || ck.Value == "" {
 		return nil
 	}
-	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: server.SecureCookie(c), MaxAge: -1})
 	v, err := url.QueryUnescape(ck.Value)
 	if err != nil {
 		return nil

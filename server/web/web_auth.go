@@ -69,7 +69,7 @@ func (s *Pages) handleLoginForm(c echo.Context) error {
 			lp.Error = "Wrong name or password."
 			return s.page(c, http.StatusUnauthorized, "login", "Sign in", "", lp)
 		case server.CodeRateLimited:
-			lp.Error = "Too many failed sign-ins: wait a few minutes and try again."
+			lp.Error = "Too many failed sign-ins: wait a minute and try again."
 			return s.page(c, http.StatusTooManyRequests, "login", "Sign in", "", lp)
 		}
 		return err

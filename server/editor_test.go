@@ -409,3 +409,43 @@ func userID(t *testing.T, f *fixture, name string) string {
 	}
 	return me.ID
 }
+
+// TestCommentForm_RefusedShowsWhyAndKeepsText: a comment the sheet page
+// refuses — marked below its paragraph — comes back in its form as typed,
+// with the reason, and nothing is added.
+func TestCommentForm_RefusedShowsWhyAndKeepsText(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	sh := f.sheet("officer", w.sheet)
+	var secret string
+	for _, p := range sh.Sections[0].Paragraphs {
+		if p.Marking == "SECRET" {
+			secret = p.ID
+		}
+	}
+	b := f.pageBrowser("officer")
+	page := b.open("/sheets/" + w.sheet)
+	if !strings.Contains(page, `id="comment-form"`) {
+		t.Fatal("no comment form")
+	}
+	typed := "Please check the <zanzibar> figures & sources."
+	rec := b.send("POST", "/sheets/"+w.sheet+"/comments", url.Values{"csrf_token": {b.csrf}, "paragraph_id": {secret}, "text": {typed}, "marking": {"RESTRICTED"}})
+	body := rec.Body.String()
+	if rec.Code != 422 || !strings.Contains(body, `id="comment-error"`) || !strings.Contains(body, "marking") {
+		t.Fatalf("refused comment: %d %s", rec.Code, body)
+	}
+	if !strings.Contains(body, ">"+html.EscapeString(typed)+"</textarea>") {
+		t.Errorf("the typed comment is lost: %s", body)
+	}
+	if !regexp.MustCompile(`<option value="`+secret+`" selected>`).MatchString(body) || !strings.Contains(body, `<option value="RESTRICTED" selected>`) {
+		t.Errorf("the paragraph or marking chosen is lost")
+	}
+	if r := f.do("officer", "GET", "/api/v1/sheets/"+w.sheet+"/comments", nil); strings.Contains(r.Body.String(), "zanzibar") {
+		t.Errorf("a refused comment was added: %s", r.Body.String())
+	}
+	// Accepted, it goes back to the sheet's comments.
+	rec = b.send("POST", "/sheets/"+w.sheet+"/comments", url.Values{"csrf_token": {b.csrf}, "paragraph_id": {secret}, "text": {typed}, "marking": {"SECRET"}})
+	if rec.Code != 303 || rec.Header().Get("Location") != "/sheets/"+w.sheet+"#comments" {
+		t.Fatalf("accepted comment: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+}

@@ -12,18 +12,20 @@ import (
 func (s *Pages) handleAddCommentForm(c echo.Context) error {
 	v := s.view(c)
 	cm := briefing.Comment{ParagraphID: c.FormValue("paragraph_id"), Text: c.FormValue("text"), Marking: c.FormValue("marking")}
-	back := safeNext(c.FormValue("back"))
-	if back == "/" {
-		back = "/sheets/" + c.Param("id")
-	}
+	typed := cm
 	if err := s.api.AddComment(v, c.Param("id"), &cm); err != nil {
-		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
+		status := http.StatusUnprocessableEntity
+		switch {
+		case briefing.ErrorCode(err) == briefing.EFORBIDDEN:
+			status = http.StatusForbidden
+		case !isUserError(err):
 			return err
 		}
-		flash(c, "error", "Comment not added: "+briefing.ErrorMessage(err))
-		return c.Redirect(http.StatusSeeOther, back)
+		// The sheet page again, the comment in its form as typed and why
+		// it was refused.
+		return s.showSheet(c, status, func(sp *sheetPage) { sp.Comment, sp.CommentError = &typed, toFormError(err) })
 	}
-	return redirect(c, back, "Comment added.")
+	return redirect(c, "/sheets/"+c.Param("id")+"#comments", "Comment added.")
 }
 
 func (s *Pages) handleResolveCommentForm(c echo.Context) error {

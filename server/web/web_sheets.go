@@ -29,6 +29,10 @@ type sheetPage struct {
 	Comments []pageComment
 	// Paragraphs are the sheet's paragraphs, numbered, to comment on.
 	Paragraphs []pageParagraph
+	// Comment is a comment refused, shown again in its form as it was
+	// typed, with CommentError saying why.
+	Comment      *briefing.Comment
+	CommentError *formError
 }
 
 // pageComment is a review comment with the place of its paragraph.
@@ -68,6 +72,12 @@ func (s *Pages) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pag
 }
 
 func (s *Pages) handleSheetPage(c echo.Context) error {
+	return s.showSheet(c, http.StatusOK, nil)
+}
+
+// showSheet shows the sheet page with status, adjust (when not nil)
+// adding to it what a refused form needs shown again.
+func (s *Pages) showSheet(c echo.Context, status int, adjust func(*sheetPage)) error {
 	v := s.view(c)
 	sh, err := v.SheetByID(c.Param("id"))
 	if err != nil {
@@ -107,7 +117,10 @@ func (s *Pages) handleSheetPage(c echo.Context) error {
 	for i := len(vs) - 1; i >= 0; i-- {
 		sp.Versions = append(sp.Versions, api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Title, Marking: vs[i].Marking})
 	}
-	return s.page(c, http.StatusOK, "sheet", sh.Title, sh.Marking, sp)
+	if adjust != nil {
+		adjust(&sp)
+	}
+	return s.page(c, status, "sheet", sh.Title, sh.Marking, sp)
 }
 
 // editorPage is the topic-sheet editor: the working copy, which may hold

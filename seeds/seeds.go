@@ -87,16 +87,31 @@ var demo = briefing.Actor{Name: "demo"}
 
 // Load writes the demo data of the store's jurisdiction into an empty
 // store and returns one login per role, with fresh random passwords. A
-// store that already holds dialogues is refused with ECONFLICT.
+// store that already holds anything — a user, an agency, a person or a
+// dialogue — is refused with ECONFLICT: the demo's users, with passwords
+// printed on the terminal, would otherwise take over accounts of the same
+// names (an administrator made with "user add --name admin") and read
+// what the store holds.
 func Load(ctx context.Context, st briefing.Store, hash func(password string) (string, error)) ([]Login, error) {
 	s, err := st.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if ds, _, err := st.Dialogues(ctx, briefing.Page{Limit: 1}); err != nil {
-		return nil, err
-	} else if len(ds) > 0 {
-		return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds dialogues already: the demo data loads only into an empty one")
+	one := briefing.Page{Limit: 1}
+	for _, kind := range []struct {
+		what  string
+		count func() (int, error)
+	}{
+		{"dialogues", func() (int, error) { l, _, err := st.Dialogues(ctx, one); return len(l), err }},
+		{"users", func() (int, error) { l, _, err := st.Users(ctx, one); return len(l), err }},
+		{"agencies", func() (int, error) { l, _, err := st.Agencies(ctx, one); return len(l), err }},
+		{"people", func() (int, error) { l, _, err := st.People(ctx, one); return len(l), err }},
+	} {
+		if n, err := kind.count(); err != nil {
+			return nil, err
+		} else if n > 0 {
+			return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds %s already: the demo data loads only into an empty one", kind.what)
+		}
 	}
 	raw, err := data.ReadFile("data/" + s.Jurisdiction + ".json")
 	if err != nil {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"briefpack/briefing"
+	"briefpack/server"
+	"briefpack/store"
 )
 
 // MustRunMain starts briefpack in-process on 127.0.0.1:0 over a database in
@@ -242,26 +244,58 @@ func lastLine(s string) string {
 }
 
 // TestMain_DemoRefusesRealData: --demo never adds demo accounts to a
-// database that holds data of its own.
+// database that holds data of its own — a dialogue, or only the
+// administrator made first with "user add --name admin" and a person: the
+// demo's admin would have taken that account over with a printed password.
 func TestMain_DemoRefusesRealData(t *testing.T) {
-	m := MustRunMain(t, false, "nz")
 	ctx := context.Background()
-	if err := m.DB.CreateDialogue(ctx, &briefing.Dialogue{Name: "Real dialogue", Home: "New Zealand", Partner: "Fiji"}, briefing.Actor{Name: "secretariat"}); err != nil {
-		t.Fatal(err)
-	}
-	path := m.DBPath
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	again := NewMain()
-	again.Addr, again.DBPath, again.Demo = "127.0.0.1:0", path, true
-	err := again.Run(ctx)
-	if err == nil {
-		again.Close()
-		t.Fatal("--demo loaded demo accounts into a real database")
-	}
-	if !strings.Contains(err.Error(), "not the demo's") {
-		t.Fatalf("%v", err)
+	for name, fill := range map[string]func(*Main) error{
+		"Dialogue": func(m *Main) error {
+			return m.DB.CreateDialogue(ctx, &briefing.Dialogue{Name: "Real dialogue", Home: "New Zealand", Partner: "Fiji"}, briefing.Actor{Name: "secretariat"})
+		},
+		"AdminAndPerson": func(m *Main) error {
+			hash, _ := server.HashPassword("the real admin's password")
+			admin := &briefing.User{Name: "admin", Role: briefing.RoleAdmin, Clearance: "TOP SECRET", PasswordHash: hash}
+			if err := m.DB.CreateUser(ctx, admin, briefing.Actor{Name: "cli"}); err != nil {
+				return err
+			}
+			return m.DB.CreatePerson(ctx, &briefing.Person{Name: "Real Person", Country: "New Zealand", Marking: "SECRET"}, briefing.Actor{Name: "admin"})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := MustRunMain(t, false, "nz")
+			if err := fill(m); err != nil {
+				t.Fatal(err)
+			}
+			path := m.DBPath
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			again := NewMain()
+			again.Addr, again.DBPath, again.Demo = "127.0.0.1:0", path, true
+			err := again.Run(ctx)
+			if err == nil {
+				again.Close()
+				t.Fatal("--demo loaded demo accounts into a real database")
+			}
+			if !strings.Contains(err.Error(), "not the demo's") {
+				t.Fatalf("%v", err)
+			}
+			db, err := store.Open(path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			users, _, err := db.Users(ctx, briefing.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range users {
+				if u.Name != "admin" || u.Version != 1 {
+					t.Errorf("the refused demo left user %s at version %d", u.Name, u.Version)
+				}
+			}
+		})
 	}
 }
 

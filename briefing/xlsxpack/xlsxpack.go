@@ -15,6 +15,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/russross/blackfriday/v2"
@@ -264,6 +265,57 @@ func (wr *writer) text(v any) excelize.Cell { return excelize.Cell{StyleID: wr.w
 
 func row(n int) string { return fmt.Sprintf("A%d", n) }
 
+// cellUnits is the most a cover cell is given to hold, in UTF-16 code
+// units as Excel counts them: a cell holds 32,767, and excelize's stream
+// writer cuts a longer text there without a word. A round's outcomes may be
+// 50,000 characters.
+const cellUnits = 32000
+
+// textRows is a labelled text as cover rows: none for no text, one row, or,
+// for a text longer than a cell holds, a row per piece, cut after a line's
+// end or a space where there is one, each piece after the first labelled
+// "(continued)": the pieces joined are the text.
+func (wr *writer) textRows(label, text string) [][]any {
+	var rows [][]any
+	for i, piece := range cellPieces(text, cellUnits) {
+		if i == 1 {
+			label += " (continued)"
+		}
+		rows = append(rows, []any{wr.text(label), wr.text(piece)})
+	}
+	return rows
+}
+
+// cellPieces cuts text into pieces of at most max UTF-16 code units, each
+// ending after the last line's end or space of its second half if it has
+// one; the pieces joined are text.
+func cellPieces(text string, max int) []string {
+	var out []string
+	for text != "" {
+		units, end, cut := 0, len(text), -1
+		for i, r := range text {
+			n := utf16.RuneLen(r)
+			if n < 0 {
+				n = 1
+			}
+			if units+n > max {
+				end = i
+				break
+			}
+			units += n
+			if (r == '\n' || r == ' ') && units > max/2 {
+				cut = i + 1
+			}
+		}
+		if end < len(text) && cut > 0 {
+			end = cut
+		}
+		out = append(out, text[:end])
+		text = text[end:]
+	}
+	return out
+}
+
 func (wr *writer) cover() error {
 	p := wr.p
 	sw, err := wr.stream(sheetCover, []float64{24, 80}, false, 0)
@@ -293,15 +345,9 @@ func (wr *writer) cover() error {
 		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
 	}
 	rows = append(rows, []any{wr.text("Prepared"), excelize.Cell{StyleID: wr.date, Value: day(p.GeneratedAt)}})
-	if p.Round.Purpose != "" {
-		rows = append(rows, []any{wr.text("Purpose"), wr.text(p.Round.Purpose)})
-	}
-	if p.Round.KeyMessages != "" {
-		rows = append(rows, []any{wr.text("Key messages"), wr.text(p.Round.KeyMessages)})
-	}
-	if p.Round.Outcomes != "" {
-		rows = append(rows, []any{wr.text("Outcomes of this round"), wr.text(p.Round.Outcomes)})
-	}
+	rows = append(rows, wr.textRows("Purpose", p.Round.Purpose)...)
+	rows = append(rows, wr.textRows("Key messages", p.Round.KeyMessages)...)
+	rows = append(rows, wr.textRows("Outcomes of this round", p.Round.Outcomes)...)
 	if !wr.rel && len(p.NotCleared) > 0 {
 		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Not cleared (DRAFT)"}, wr.text(strings.Join(p.NotCleared, "; "))})
 	}

@@ -3,6 +3,7 @@ package xlsxpack_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
@@ -441,5 +443,51 @@ func TestRender_Prints(t *testing.T) {
 	}
 	if !strings.Contains(parts["xl/workbook.xml"], "Print_Titles") {
 		t.Error("no print titles in the workbook")
+	}
+}
+
+// TestRender_LongCoverText: a round's outcomes longer than a cell holds
+// (32,767 characters, counted in UTF-16 as Excel counts them) are written
+// across "(continued)" rows, whole — where excelize cut them at the limit
+// without a word — each cell within the limit.
+func TestRender_LongCoverText(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	var b strings.Builder
+	for i := 0; b.Len() < 90000; i++ {
+		fmt.Fprintf(&b, "Outcome %d agreed by both sides 🇳🇿 with words of its own.", i)
+		if i%7 == 6 {
+			b.WriteString("\n")
+		} else {
+			b.WriteString(" ")
+		}
+	}
+	p.Round.Outcomes = b.String()
+	f, err := excelize.OpenReader(bytes.NewReader(render(t, p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Cover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	pieces := 0
+	for _, r := range rows {
+		if len(r) < 2 || !strings.HasPrefix(r[0], "Outcomes of this round") {
+			continue
+		}
+		if units := len(utf16.Encode([]rune(r[1]))); units > 32767 {
+			t.Errorf("a cell of %d UTF-16 units", units)
+		}
+		if pieces > 0 && r[0] != "Outcomes of this round (continued)" {
+			t.Errorf("row labelled %q", r[0])
+		}
+		got.WriteString(r[1])
+		pieces++
+	}
+	if pieces < 3 || got.String() != p.Round.Outcomes {
+		t.Fatalf("%d pieces, %d of %d characters", pieces, len(got.String()), len(p.Round.Outcomes))
 	}
 }

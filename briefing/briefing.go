@@ -304,12 +304,14 @@ func (r *Round) Validate(s Settings) error {
 		limitText(fe, f+".session", a.Session, 200)
 		s.checkSpans(fe, f+".session", a.Session)
 		limitText(fe, f+".lead_person_id", a.LeadPersonID, 40)
+		times := true // both times, if given, are times of day: only then is their order worth a word
 		for _, t := range []struct{ field, v string }{{"starts_at", a.StartsAt}, {"ends_at", a.EndsAt}} {
 			if t.v != "" && !clockTime.MatchString(t.v) {
 				fe.add(f+"."+t.field, "must be a time of day written HH:MM")
+				times = false
 			}
 		}
-		if a.StartsAt != "" && a.EndsAt != "" && a.EndsAt < a.StartsAt {
+		if times && a.StartsAt != "" && a.EndsAt != "" && a.EndsAt < a.StartsAt {
 			fe.add(f+".ends_at", "must not be before starts_at")
 		}
 	}

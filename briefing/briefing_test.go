@@ -104,3 +104,29 @@ func TestDefaultHeading(t *testing.T) {
 		t.Fatal(h)
 	}
 }
+
+// TestRound_ValidateAgendaTimes: a time that is not a time of day is named,
+// and only that: its order against the other is not judged.
+func TestRound_ValidateAgendaTimes(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	for _, tc := range []struct {
+		starts, ends string
+		want         []string
+	}{
+		{"25:00", "09:00", []string{"agenda[0].starts_at"}},
+		{"10:00", "9am", []string{"agenda[0].ends_at"}},
+		{"10:00", "09:00", []string{"agenda[0].ends_at"}},
+		{"09:00", "10:00", nil},
+	} {
+		r := &briefing.Round{DialogueID: "1", Number: 1, Host: briefing.SideHome, Agenda: []briefing.AgendaItem{{Title: "Opening", StartsAt: tc.starts, EndsAt: tc.ends}}}
+		fields := briefing.ErrorFields(r.Validate(nz))
+		if len(fields) != len(tc.want) {
+			t.Errorf("%s–%s: %v, want fields %v", tc.starts, tc.ends, fields, tc.want)
+		}
+		for _, f := range tc.want {
+			if fields[f] == "" {
+				t.Errorf("%s–%s: no message for %s: %v", tc.starts, tc.ends, f, fields)
+			}
+		}
+	}
+}

@@ -57,6 +57,33 @@ func TestFlags_Mistake(t *testing.T) {
 	}
 }
 
+// TestFlags_ServeValues: serve refuses values its flags would take to mean
+// something else — a timeout of zero or less (no bound at all), proxies
+// named without --trust-proxy (ignored) — with one line and exit 2, before
+// it opens a database.
+func TestFlags_ServeValues(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "never.db")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--read-timeout", "-1s"}, "--read-timeout must be a positive duration"},
+		{[]string{"--write-timeout", "0s"}, "--write-timeout must be a positive duration"},
+		{[]string{"--shutdown-timeout", "0"}, "--shutdown-timeout must be a positive duration"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8"}, "--trusted-proxies applies only with --trust-proxy"},
+	} {
+		args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)
+		out, errOut, code := runCLI(t, "", args...)
+		wantUsageError(t, out, errOut, code, args...)
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: %q", tc.args, errOut)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a refused serve made the database: %v", err)
+	}
+}
+
 // TestFlags_DBHelp: each command's --db help says what it does with a file
 // that is not there, and does it: serve and user add create one, backup,
 // check and export refuse it.

@@ -290,6 +290,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if m.Jurisdiction != "" && m.Jurisdiction != "nz" && m.Jurisdiction != "au" {
 		return usageError{"serve: --jurisdiction must be nz or au"}
 	}
+	for _, t := range []struct {
+		flag string
+		d    time.Duration
+	}{{"read-timeout", m.ReadTimeout}, {"write-timeout", m.WriteTimeout}, {"shutdown-timeout", m.ShutdownTimeout}} {
+		if t.d <= 0 { // the server's own zero would be no bound at all
+			return usageError{fmt.Sprintf("serve: --%s must be a positive duration such as 30s", t.flag)}
+		}
+	}
+	if m.TrustedProxies != "" && !m.TrustProxy {
+		return usageError{"serve: --trusted-proxies applies only with --trust-proxy"}
+	}
 	switch *logFormat {
 	case "text":
 		m.Logger = slog.New(slog.NewTextHandler(stderr, nil))

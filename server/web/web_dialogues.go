@@ -131,7 +131,11 @@ func (s *Pages) showDialogue(c echo.Context, status int, adjust func(*dialoguePa
 		return err
 	}
 	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.Ctx, d.ID, p) },
-		func(a *briefing.Action) (bool, error) { dp.Actions = append(dp.Actions, a); return true, nil })
+		func(a *briefing.Action) (bool, error) {
+			dp.Actions = append(dp.Actions, a)
+			marking = s.settings.Highest(marking, a.Marking)
+			return true, nil
+		})
 	if err != nil {
 		return err
 	}

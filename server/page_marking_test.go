@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,6 +104,96 @@ func TestPages_MarkingOfWhatTheyShow(t *testing.T) {
 		low := f.pageBrowser("viewer").open("/search?q=Paris")
 		if strings.Contains(low, "SECRETCITY") || banner(t, low) != "UNCLASSIFIED" {
 			t.Fatal("a RESTRICTED viewer's search shows the SECRET round or its marking")
+		}
+	})
+}
+
+// TestRoundForms_KeepWhatWasTyped: the round edit, new round and new
+// action forms offer only the markings within the user's clearance; a form
+// refused, for a bad date or a marking above them posted anyway, is shown
+// again with what was typed and the field's error, never a bare error page.
+func TestRoundForms_KeepWhatWasTyped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	b := f.pageBrowser("secretariat") // cleared to SECRET
+	round := w.round
+
+	t.Run("MarkingsOffered", func(t *testing.T) {
+		for _, page := range []string{"/rounds/" + round, "/dialogues/" + w.dialogue, "/people", "/people/" + w.person} {
+			body := b.open(page)
+			if strings.Contains(body, `<option value="TOP SECRET"`) {
+				t.Errorf("%s offers TOP SECRET to a user cleared to SECRET", page)
+			}
+			if !strings.Contains(body, `<option value="SECRET"`) {
+				t.Errorf("%s does not offer SECRET to a user cleared to SECRET", page)
+			}
+		}
+	})
+
+	roundForm := func(edit map[string]string) url.Values {
+		form := url.Values{"csrf_token": {b.csrf}, "version": {"1"}, "op": {"save"}, "number": {"3"}, "starts_on": {"2018-05-10"},
+			"ends_on": {"2018-05-11"}, "city": {"Wellington"}, "host": {"home"}, "status": {"scheduled"}, "marking": {"RESTRICTED"},
+			"purpose": {""}, "key_messages": {""}, "outcomes": {""}, "agencies_form": {"1"}, "agencies_partner": {w.agency}}
+		for k, v := range edit {
+			form.Set(k, v)
+		}
+		return form
+	}
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		var r map[string]any
+		f.do("secretariat", "GET", "/api/v1/rounds/"+round, nil).json(&r)
+		if r["version"] != float64(1) || r["city"] != "Wellington" || r["marking"] != "RESTRICTED" {
+			t.Fatalf("a refused form changed the round: %v", r)
+		}
+	}
+
+	t.Run("BadDate", func(t *testing.T) {
+		rec := b.send("POST", "/rounds/"+round, roundForm(map[string]string{"starts_on": "2027-02-30", "ends_on": "", "city": "TYPEDCITY", "purpose": "TYPEDPURPOSE"}))
+		body := rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, "must be a date written YYYY-MM-DD") {
+			t.Fatalf("%d %s", rec.Code, body)
+		}
+		for _, typed := range []string{`value="2027-02-30"`, `value="TYPEDCITY"`, ">TYPEDPURPOSE</textarea>", `name="agencies_partner" value="` + w.agency + `" checked`} {
+			if !strings.Contains(body, typed) {
+				t.Errorf("the form lost %s", typed)
+			}
+		}
+		unchanged(t)
+	})
+
+	t.Run("MarkingAboveClearance", func(t *testing.T) {
+		rec := b.send("POST", "/rounds/"+round, roundForm(map[string]string{"marking": "TOP SECRET", "city": "TYPEDCITY2"}))
+		body := rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, `value="TYPEDCITY2"`) || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("%d %s", rec.Code, body)
+		}
+		if got := banner(t, body); got != "SECRET" { // the round's SECRET sheet is listed on it
+			t.Errorf("the page is marked %s", got)
+		}
+		unchanged(t)
+
+		rec = b.send("POST", "/dialogues/"+w.dialogue+"/rounds", url.Values{"csrf_token": {b.csrf}, "number": {"9"}, "starts_on": {"2027-06-01"},
+			"city": {"TYPEDNEWCITY"}, "host": {"home"}, "status": {"proposed"}, "marking": {"TOP SECRET"}})
+		body = rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, `value="TYPEDNEWCITY"`) || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("new round: %d %s", rec.Code, body)
+		}
+
+		rec = b.send("POST", "/dialogues/"+w.dialogue+"/actions", url.Values{"csrf_token": {b.csrf}, "ref": {"9.09"}, "text": {"TYPEDACTION"},
+			"raised_in_round_id": {round}, "status": {"not_started"}, "marking": {"TOP SECRET"}})
+		body = rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, ">TYPEDACTION</textarea>") || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("new action: %d %s", rec.Code, body)
+		}
+		var l struct{ Items []map[string]any }
+		f.do("admin", "GET", "/api/v1/dialogues/"+w.dialogue+"/rounds", nil).json(&l)
+		if len(l.Items) != 2 {
+			t.Fatalf("%d rounds after a refused new round", len(l.Items))
+		}
+		f.do("admin", "GET", "/api/v1/dialogues/"+w.dialogue+"/actions", nil).json(&l)
+		if len(l.Items) != 1 {
+			t.Fatalf("%d actions after a refused new action", len(l.Items))
 		}
 	})
 }

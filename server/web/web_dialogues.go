@@ -194,7 +194,7 @@ func (s *Pages) handleCreateRoundForm(c echo.Context) error {
 	fe := roundFromForm(c, r)
 	if fe == nil {
 		if err := api.PrepareRound(v, r, nil); err != nil {
-			if !isUserError(err) {
+			if !isFormError(err) {
 				return err
 			}
 			fe = toFormError(err)
@@ -244,7 +244,7 @@ func (s *Pages) handleCreateActionForm(c echo.Context) error {
 		OwnerAgencyID: c.FormValue("owner_agency_id"), RaisedInRoundID: c.FormValue("raised_in_round_id"),
 		DueOn: c.FormValue("due_on"), Status: c.FormValue("status"), Marking: c.FormValue("marking")}
 	if err := s.api.CheckAction(v, a, nil); err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
 		return s.showDialogue(c, http.StatusUnprocessableEntity, func(dp *dialoguePage) { dp.NewAct, dp.ActErr = a, toFormError(err) })

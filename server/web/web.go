@@ -63,6 +63,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
 		"portion": s.settings.PortionMark,
 		"ordinal": briefing.Ordinal,
+		"months":  briefing.Months,
 		"inc":     func(i int) int { return i + 1 },
 		"dec":     func(i int) int { return i - 1 },
 		"join":    strings.Join,

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -141,6 +142,7 @@ func (d *Dialogue) Validate() error {
 	limitText(fe, "notes", d.Notes, 20000)
 	for f, v := range map[string]string{"name": d.Name, "home": d.Home, "partner": d.Partner, "origin": d.Origin} {
 		noSpans(fe, f, v)
+		noControl(fe, f, v)
 	}
 	if d.CadenceMonths < 1 || d.CadenceMonths > 120 {
 		fe.add("cadence_months", "must be the months between rounds, from 1 to 120")
@@ -244,6 +246,7 @@ func (r *Round) Validate(s Settings) error {
 	}
 	limitText(fe, "city", r.City, 100)
 	noSpans(fe, "city", r.City)
+	noControl(fe, "city", r.City)
 	s.checkSpans(fe, "outcomes", r.Outcomes)
 	if r.Host != SideHome && r.Host != SidePartner {
 		fe.add("host", "must be home or partner")
@@ -487,13 +490,27 @@ func limitText(fe fieldErrors, field, v string, max int) {
 	}
 }
 
-// checkDate adds a field error unless v is a YYYY-MM-DD date, and returns it.
+// checkDate adds a field error unless v is a YYYY-MM-DD date, and returns
+// it. Year 0000 parses but is refused: no calendar, pack or letter can
+// write it (the iCalendar feed, for one, holds years 0001 to 9999).
 func checkDate(fe fieldErrors, field, v string) time.Time {
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
 		fe.add(field, "must be a date written YYYY-MM-DD")
+	} else if t.Year() < 1 {
+		fe.add(field, "must be a date from 0001-01-01 to 9999-12-31")
+		return time.Time{}
 	}
 	return t
+}
+
+// noControl refuses control characters (a tab aside) in a one-line field:
+// they mean nothing to a reader, and a calendar or other export that
+// writes the field cannot hold them.
+func noControl(fe fieldErrors, field, v string) {
+	if strings.IndexFunc(v, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0 {
+		fe.add(field, "must not contain control characters or line breaks")
+	}
 }
 
 func oneOf(v string, set []string) bool {

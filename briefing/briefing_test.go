@@ -130,3 +130,62 @@ func TestRound_ValidateAgendaTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestValidate_CalendarFields: the fields written into the calendar refuse
+// control characters (a tab aside), naming the field, and every date
+// refuses the year 0000, which parses but no calendar can hold.
+func TestValidate_CalendarFields(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	round := func() *briefing.Round {
+		return &briefing.Round{DialogueID: "1", Number: 1, StartsOn: "2027-03-01", City: "Paris", Host: "home"}
+	}
+	dialogue := func() *briefing.Dialogue {
+		return &briefing.Dialogue{Name: "Franco–New Zealand Dialogue", Home: "New Zealand", Partner: "France", Established: "2016-10-01", CadenceMonths: 12}
+	}
+	t.Run("OK", func(t *testing.T) {
+		r := round()
+		r.City = "Paris\tIle-de-France"
+		if err := r.Validate(nz); err != nil {
+			t.Fatal(err)
+		}
+		r.StartsOn = "0001-01-01"
+		if err := r.Validate(nz); err != nil {
+			t.Fatal(err)
+		}
+		if err := dialogue().Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ErrControlCharacters", func(t *testing.T) {
+		for _, city := range []string{"Paris\aSECRETCITY", "Paris\x1b[31m", "Paris\nLyon", "Paris\u0085"} {
+			r := round()
+			r.City = city
+			if f := briefing.ErrorFields(r.Validate(nz)); f["city"] != "must not contain control characters or line breaks" {
+				t.Errorf("city %q: %v", city, f)
+			}
+		}
+		d := dialogue()
+		d.Name, d.Origin = "Dialogue\x07", "agreed\x1b"
+		f := briefing.ErrorFields(d.Validate())
+		if f["name"] == "" || f["origin"] == "" {
+			t.Errorf("dialogue: %v", f)
+		}
+	})
+	t.Run("ErrYearZero", func(t *testing.T) {
+		r := round()
+		r.StartsOn, r.EndsOn = "0000-01-01", "0000-01-02"
+		f := briefing.ErrorFields(r.Validate(nz))
+		if f["starts_on"] != "must be a date from 0001-01-01 to 9999-12-31" || f["ends_on"] == "" {
+			t.Errorf("round: %v", f)
+		}
+		d := dialogue()
+		d.Established = "0000-12-31"
+		if f := briefing.ErrorFields(d.Validate()); f["established"] == "" {
+			t.Errorf("dialogue: %v", f)
+		}
+		a := &briefing.Action{Ref: "1.01", Text: "Do it", DueOn: "0000-06-30"}
+		if f := briefing.ErrorFields(a.Validate(nz)); f["due_on"] == "" {
+			t.Errorf("action: %v", f)
+		}
+	})
+}

@@ -94,6 +94,8 @@ func (r *Release) Normalize(s Settings) error {
 	}
 	if _, err := time.Parse("2006-01-02", r.ReceivedOn); err != nil {
 		fe.add("received_on", "must be a date, YYYY-MM-DD")
+	} else {
+		checkDate(fe, "received_on", r.ReceivedOn)
 	}
 	if r.Parts == nil {
 		r.Parts = map[string]PartDecision{}

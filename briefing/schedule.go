@@ -34,8 +34,14 @@ func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, e
 	if err != nil || r.StartsOn == "" {
 		return r, "", err
 	}
-	start, _ := time.Parse(time.DateOnly, r.StartsOn)
-	end, _ := time.Parse(time.DateOnly, r.EndsOn)
+	start, err := time.Parse(time.DateOnly, r.StartsOn)
+	if err != nil {
+		return nil, "", fmt.Errorf("briefing: next round dated %q: %w", r.StartsOn, err)
+	}
+	end, err := time.Parse(time.DateOnly, r.EndsOn)
+	if err != nil {
+		return nil, "", fmt.Errorf("briefing: next round ending %q: %w", r.EndsOn, err)
+	}
 	length := end.Sub(start)
 	day := today.UTC().Truncate(24 * time.Hour)
 	if !start.Before(day) {
@@ -49,8 +55,8 @@ func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, e
 	for n := 1; start.Before(day); n++ {
 		start = AddMonths(due, n*cadence)
 	}
-	note := fmt.Sprintf("The %s round fell due on %s, %d months after the last; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
-		Ordinal(r.Number), due.Format("2 January 2006"), cadence, start.Format("2 January 2006"))
+	note := fmt.Sprintf("The %s round fell due on %s, %s after the last; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
+		Ordinal(r.Number), due.Format("2 January 2006"), Months(cadence), start.Format("2 January 2006"))
 	r.StartsOn = start.Format(time.DateOnly)
 	r.EndsOn = start.Add(length).Format(time.DateOnly)
 	return r, note, nil
@@ -77,7 +83,11 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 			if err != nil {
 				return nil, Errorf(EINVALID, "the dialogue's established date %q is not a date", d.Established)
 			}
-			next.StartsOn = AddMonths(est, cadence).Format(time.DateOnly)
+			ns := AddMonths(est, cadence)
+			if err := beforeYear10000(ns, next.Number, cadence, "the dialogue was established on "+est.Format("2 January 2006")); err != nil {
+				return nil, err
+			}
+			next.StartsOn = ns.Format(time.DateOnly)
 			next.EndsOn = next.StartsOn
 		}
 		return next, nil
@@ -91,6 +101,10 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 		length = int(end.Sub(start).Hours() / 24)
 	}
 	ns := AddMonths(start, cadence)
+	since := fmt.Sprintf("the %s round met on %s", Ordinal(last.Number), start.Format("2 January 2006"))
+	if err := beforeYear10000(ns.AddDate(0, 0, length), next.Number, cadence, since); err != nil {
+		return nil, err
+	}
 	next.StartsOn = ns.Format(time.DateOnly)
 	next.EndsOn = ns.AddDate(0, 0, length).Format(time.DateOnly)
 	next.Host = SidePartner
@@ -110,7 +124,26 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	return next, nil
 }
 
+// beforeYear10000 refuses a proposed round that would end past 9999, the
+// last year a date (YYYY-MM-DD) can be written in: it would be stored as
+// no date at all.
+func beforeYear10000(end time.Time, number, cadence int, since string) error {
+	if end.Year() <= 9999 {
+		return nil
+	}
+	return Errorf(EINVALID, "the %s round cannot be proposed: %s, and %s after that is past the year 9999, the last a date can be written in",
+		Ordinal(number), since, Months(cadence))
+}
+
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// Months writes a number of months as people say it: 1 month, 6 months.
+func Months(n int) string {
+	if n == 1 {
+		return "1 month"
+	}
+	return fmt.Sprintf("%d months", n)
+}
 
 // Ordinal writes a round number as people say it: 1st, 2nd, 3rd, 11th, 22nd.
 func Ordinal(n int) string {

@@ -88,6 +88,54 @@ func TestNextRound_LastMetYearsAgo(t *testing.T) {
 	}
 }
 
+// TestNextRound_PastYear9999: a round that would fall past the year 9999
+// is refused, never proposed on no date at all (and then carried to
+// today, as if it had fallen due in the year 1).
+func TestNextRound_PastYear9999(t *testing.T) {
+	today := date("2026-11-27")
+	t.Run("OK", func(t *testing.T) {
+		d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "9999-10-31", CadenceMonths: 2}
+		n, _, err := briefing.NextRound(d, nil, today)
+		if err != nil || n.StartsOn != "9999-12-31" {
+			t.Fatalf("%+v %v", n, err)
+		}
+		last := &briefing.Round{Number: 1, StartsOn: "9999-11-01", EndsOn: "9999-11-30", Host: "home"}
+		n, _, err = briefing.NextRound(&briefing.Dialogue{CadenceMonths: 1}, []*briefing.Round{last}, today)
+		if err != nil || n.StartsOn != "9999-12-01" || n.EndsOn != "9999-12-30" {
+			t.Fatalf("%+v %v", n, err)
+		}
+	})
+	for name, tc := range map[string]struct {
+		d      *briefing.Dialogue
+		rounds []*briefing.Round
+		want   string
+	}{
+		"Established": {&briefing.Dialogue{Established: "9999-12-31", CadenceMonths: 1}, nil,
+			"the 1st round cannot be proposed: the dialogue was established on 31 December 9999, and 1 month after that is past the year 9999, the last a date can be written in"},
+		"LastRound": {&briefing.Dialogue{Established: "2016-10-01", CadenceMonths: 12}, []*briefing.Round{{Number: 4, StartsOn: "9999-01-10", EndsOn: "9999-01-10", Host: "home"}},
+			"the 5th round cannot be proposed: the 4th round met on 10 January 9999, and 12 months after that is past the year 9999, the last a date can be written in"},
+		"EndsPast": {&briefing.Dialogue{Established: "2016-10-01", CadenceMonths: 2}, []*briefing.Round{{Number: 1, StartsOn: "9999-10-01", EndsOn: "9999-11-01", Host: "home"}},
+			"the 2nd round cannot be proposed: the 1st round met on 1 October 9999, and 2 months after that is past the year 9999, the last a date can be written in"},
+	} {
+		t.Run("Err"+name, func(t *testing.T) {
+			n, note, err := briefing.NextRound(tc.d, tc.rounds, today)
+			if briefing.ErrorCode(err) != briefing.EINVALID || briefing.ErrorMessage(err) != tc.want {
+				t.Fatalf("%+v %q %v", n, note, err)
+			}
+		})
+	}
+}
+
+// TestNextRound_NoteSaysOneMonth: a cadence of one month is "1 month".
+func TestNextRound_NoteSaysOneMonth(t *testing.T) {
+	d := &briefing.Dialogue{Established: "2016-10-01", CadenceMonths: 1}
+	last := &briefing.Round{Number: 2, StartsOn: "2025-01-15", EndsOn: "2025-01-15", Host: "home"}
+	_, note, err := briefing.NextRound(d, []*briefing.Round{last}, date("2026-11-27"))
+	if err != nil || !strings.Contains(note, "15 February 2025, 1 month after the last") || strings.Contains(note, "months") {
+		t.Fatalf("note %q, %v", note, err)
+	}
+}
+
 func TestRoundMilestones(t *testing.T) {
 	ms := briefing.RoundMilestones(&briefing.Dialogue{}, &briefing.Round{StartsOn: "2017-08-02"})
 	want := []string{"2017-06-21", "2017-07-12", "2017-07-23", "2017-07-30"}

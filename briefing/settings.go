@@ -11,6 +11,11 @@ type Settings struct {
 	Grounds      []string `json:"grounds"`      // withholding grounds under the Act
 	Act          string   `json:"act"`          // named on release editions
 	PortionMarks []string `json:"portion_marks"`
+	// Instance names the database, made at random when it is created (or
+	// first opened by a briefpack that names databases) and kept for ever:
+	// what it publishes, such as calendar events, is told apart from
+	// another database's by it, whichever server or address serves it.
+	Instance string `json:"instance,omitempty"`
 }
 
 // Jurisdictions lists the jurisdictions a database can be created for.

@@ -5,7 +5,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -254,7 +256,11 @@ func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error)
 					path, s.Jurisdiction, jurisdiction),
 				Fields: map[string]string{"jurisdiction": "must be " + s.Jurisdiction + " for this database"}}
 		}
-		return s, nil
+		if s.Instance != "" {
+			return s, nil
+		}
+		// A database created before databases were named is named now, once.
+		return s, putSettings(meta, &s)
 	}
 	if jurisdiction == "" {
 		jurisdiction = defaultJurisdiction
@@ -263,14 +269,26 @@ func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error)
 	if err != nil {
 		return s, err
 	}
+	return s, putSettings(meta, &s)
+}
+
+// putSettings names the database if it has no name yet and writes its settings.
+func putSettings(meta kvBucket, s *briefing.Settings) error {
+	if s.Instance == "" {
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("store: name the database: %w", err)
+		}
+		s.Instance = hex.EncodeToString(b)
+	}
 	raw, err := json.Marshal(s)
 	if err != nil {
-		return s, fmt.Errorf("store: encode settings: %w", err)
+		return fmt.Errorf("store: encode settings: %w", err)
 	}
 	if err := meta.Put(keySettings, raw); err != nil {
-		return s, fmt.Errorf("store: put settings: %w", err)
+		return fmt.Errorf("store: put settings: %w", err)
 	}
-	return s, nil
+	return nil
 }
 
 // Close closes the database.

@@ -166,6 +166,39 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	// A database is named once, when it is created or first opened by a
+	// release that names databases, and keeps its name: calendar UIDs are
+	// made of it.
+	t.Run("InstanceKept", func(t *testing.T) {
+		instance := func(path string) string {
+			t.Helper()
+			db, err := store.Open(path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			s, _ := db.Settings(ctx)
+			return s.Instance
+		}
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+		first := instance(a)
+		if first == "" || instance(a) != first {
+			t.Fatalf("instance %q, then %q on reopening", first, instance(a))
+		}
+		if other := instance(b); other == "" || other == first {
+			t.Fatalf("two databases named %q and %q", first, other)
+		}
+		old := releaseFile(t, "release1")
+		named := instance(old)
+		if named == "" || instance(old) != named {
+			t.Fatalf("a database of the first release named %q, then %q", named, instance(old))
+		}
+		if err := store.CheckFile(old); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("ErrJurisdictionMismatch", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nz.db")
 		db, err := store.Open(path, "")

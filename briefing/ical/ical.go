@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,8 +26,20 @@ type Event struct {
 	Categories  []string
 }
 
-// Write writes a calendar named calName holding events.
+// Writable reports whether a date can be written as an iCalendar DATE,
+// whose year has four digits: 0001 to 9999.
+func Writable(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }
+
+// Write writes a calendar named calName holding events. An event that
+// starts on a date Writable refuses is an error, written nowhere; one that
+// ends after 9999 (its exclusive end on 1 January 10000) is given its
+// length as DURATION instead of DTEND.
 func Write(w io.Writer, calName string, events []Event) error {
+	for _, e := range events {
+		if !Writable(e.Start) {
+			return fmt.Errorf("ical: event %s starts on %s, outside the years 0001 to 9999", e.UID, e.Start.Format(time.DateOnly))
+		}
+	}
 	bw := bufio.NewWriter(w)
 	line := func(name, value string) { writeFolded(bw, name+":"+value) }
 	line("BEGIN", "VCALENDAR")
@@ -44,7 +57,11 @@ func Write(w io.Writer, calName string, events []Event) error {
 		if !end.After(e.Start) {
 			end = e.Start.AddDate(0, 0, 1)
 		}
-		line("DTEND;VALUE=DATE", end.Format("20060102"))
+		if Writable(end) {
+			line("DTEND;VALUE=DATE", end.Format("20060102"))
+		} else {
+			line("DURATION", fmt.Sprintf("P%dD", (end.Unix()-e.Start.Unix())/(24*60*60)))
+		}
 		line("SEQUENCE", fmt.Sprint(e.Sequence))
 		line("SUMMARY", Escape(e.Summary))
 		if e.Description != "" {
@@ -66,13 +83,36 @@ func Write(w io.Writer, calName string, events []Event) error {
 		line("TRANSP", "TRANSPARENT")
 		line("END", "VEVENT")
 	}
+	if len(events) == 0 {
+		// A calendar holds at least one component (RFC 5545, 3.4): with no
+		// event, a time zone, which puts nothing in anyone's calendar.
+		for _, l := range emptyZone {
+			writeFolded(bw, l)
+		}
+	}
 	line("END", "VCALENDAR")
 	return bw.Flush()
 }
 
+// emptyZone is the component of a calendar without events: UTC, which no
+// event refers to (they are all-day dates).
+var emptyZone = []string{"BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+	"TZOFFSETFROM:+0000", "TZOFFSETTO:+0000", "TZNAME:UTC", "END:STANDARD", "END:VTIMEZONE"}
+
+var textEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+
 // Escape escapes a TEXT value: backslash, semicolon, comma and newlines.
+// TEXT holds no other control character (a tab aside) and only UTF-8, so
+// any other is dropped and a byte that is not UTF-8 becomes U+FFFD,
+// whatever the caller let through.
 func Escape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`).Replace(s)
+	s = textEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // writeFolded writes one content line folded at 75 octets: each

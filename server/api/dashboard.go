@@ -19,11 +19,13 @@ type Dashboard struct {
 	LateDrafts []dashSheet `json:"late_drafts"`
 	// ToClear are the submitted sheets waiting for a lead's clearance, the
 	// most overdue first: for leads and above, empty for others.
-	ToClear     []dashSheet    `json:"to_clear"`
-	Upcoming    []dashRound    `json:"upcoming_rounds"`
-	OpenActions []dashAction   `json:"open_actions"`
-	Marking     string         `json:"-"`
-	Dialogues   []dashDialogue `json:"-"`
+	ToClear     []dashSheet  `json:"to_clear"`
+	Upcoming    []dashRound  `json:"upcoming_rounds"`
+	OpenActions []dashAction `json:"open_actions"`
+	// Marking is the highest marking of what the dashboard shows: its
+	// sheets, rounds and actions; the page's banners carry it.
+	Marking   string         `json:"-"`
+	Dialogues []dashDialogue `json:"-"`
 }
 
 type dashDialogue struct {
@@ -57,6 +59,7 @@ type dashRound struct {
 	StartsOn   string                   `json:"starts_on"`
 	City       string                   `json:"city"`
 	Status     string                   `json:"status"`
+	Marking    string                   `json:"marking"`
 	Milestones []briefing.MilestoneDate `json:"milestones"`
 	NotCleared int                      `json:"sheets_not_cleared"`
 }
@@ -68,6 +71,7 @@ type dashAction struct {
 	Status   string `json:"status"`
 	DueOn    string `json:"due_on,omitempty"`
 	Dialogue string `json:"dialogue"`
+	Marking  string `json:"marking"`
 	Overdue  bool   `json:"overdue"`
 }
 
@@ -100,7 +104,7 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 					}
 					upcoming := upcoming(r, today)
 					dr := dashRound{ID: r.ID, DialogueID: d.ID, Dialogue: d.Name, Number: r.Number, StartsOn: r.StartsOn,
-						City: r.City, Status: r.Status, Milestones: ms}
+						City: r.City, Status: r.Status, Marking: r.Marking, Milestones: ms}
 					err := eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
 						func(sh *briefing.Sheet) (bool, error) {
 							ds := dashSheet{ID: sh.ID, Title: sh.Title, Owner: sh.Owner, Status: sh.Status, Marking: sh.Marking,
@@ -137,6 +141,7 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 					}
 					if upcoming {
 						out.Upcoming = append(out.Upcoming, dr)
+						out.Marking = s.settings.Highest(out.Marking, r.Marking)
 					}
 					return true, nil
 				})
@@ -147,7 +152,8 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 				func(a *briefing.Action) (bool, error) {
 					if a.Open() {
 						out.OpenActions = append(out.OpenActions, dashAction{ID: a.ID, Ref: a.Ref, Text: a.Text, Status: a.Status,
-							DueOn: a.DueOn, Dialogue: d.Name, Overdue: a.DueOn != "" && a.DueOn < today})
+							DueOn: a.DueOn, Dialogue: d.Name, Marking: a.Marking, Overdue: a.DueOn != "" && a.DueOn < today})
+						out.Marking = s.settings.Highest(out.Marking, a.Marking)
 					}
 					return true, nil
 				})

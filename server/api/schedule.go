@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -120,7 +119,7 @@ func (s *API) handleCalendar(c echo.Context) error {
 				if r.StartsOn == "" {
 					return true, nil
 				}
-				events = append(events, roundEvents(c.Request().Host, d, r, stamp)...)
+				events = append(events, roundEvents(s.settings.Instance, d, r, stamp)...)
 				return true, nil
 			})
 	}
@@ -147,11 +146,16 @@ func (s *API) handleCalendar(c echo.Context) error {
 }
 
 // roundEvents are a round and its drafting milestones as calendar events.
-// UIDs are stable; SEQUENCE follows the round's version, so a moved round
-// replaces the old entry in subscribers' calendars.
-func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp time.Time) []ical.Event {
+// UIDs are made of what is stored, the database's name (instance) and the
+// round's id, never of the address the feed was asked at, so every server
+// and every alias of one gives the same event the same UID. SEQUENCE
+// follows the round's version, and a milestone's the dialogue's too (its
+// offsets move it), so a moved event replaces the old entry in
+// subscribers' calendars. A date a calendar cannot hold (before the year
+// 0001 or after 9999) is left out, never the feed.
+func roundEvents(instance string, d *briefing.Dialogue, r *briefing.Round, stamp time.Time) []ical.Event {
 	start, err := time.Parse(time.DateOnly, r.StartsOn)
-	if err != nil {
+	if err != nil || !ical.Writable(start) {
 		return nil
 	}
 	end := start
@@ -166,8 +170,11 @@ func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp tim
 		status = "TENTATIVE"
 	}
 	seq := r.Version - 1
-	uid := func(what string) string { return "briefpack-round-" + r.ID + what + "@" + strings.Split(host, ":")[0] }
-	host = strings.TrimSpace(host)
+	domain := "briefpack"
+	if instance != "" {
+		domain = instance + ".briefpack"
+	}
+	uid := func(what string) string { return "briefpack-round-" + r.ID + what + "@" + domain }
 	events := []ical.Event{{UID: uid(""), Sequence: seq, Summary: fmt.Sprintf("%s – %s round", d.Name, briefing.Ordinal(r.Number)),
 		Description: fmt.Sprintf("%s round of the %s (%s). Status: %s.", briefing.Ordinal(r.Number), d.Name, r.Marking, r.Status),
 		Location:    r.City, Start: start, End: end.AddDate(0, 0, 1), Stamp: stamp, Status: status, Categories: []string{"Round"}}}
@@ -176,10 +183,10 @@ func roundEvents(host string, d *briefing.Dialogue, r *briefing.Round, stamp tim
 	}
 	for _, m := range briefing.RoundMilestones(d, r) {
 		due, err := time.Parse(time.DateOnly, m.Due)
-		if err != nil {
+		if err != nil || !ical.Writable(due) {
 			continue
 		}
-		events = append(events, ical.Event{UID: uid("-" + m.Kind), Sequence: seq,
+		events = append(events, ical.Event{UID: uid("-" + m.Kind), Sequence: seq + d.Version - 1,
 			Summary: fmt.Sprintf("%s: %s round of the %s", m.Title, briefing.Ordinal(r.Number), d.Name),
 			Start:   due, End: due.AddDate(0, 0, 1), Stamp: stamp, Status: "CONFIRMED", Categories: []string{"Milestone"}})
 	}

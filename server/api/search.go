@@ -17,6 +17,9 @@ type SearchHit struct {
 	ID      string `json:"id"`
 	Title   string `json:"title"`
 	Snippet string `json:"snippet"`
+	// Marking is the marking of what was found, so a page listing hits
+	// is marked as the highest of them.
+	Marking string `json:"marking"`
 }
 
 // maxHits bounds one search's results.
@@ -47,7 +50,7 @@ func (s *API) handleSearch(c echo.Context) error {
 func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 	words := strings.Fields(strings.ToLower(q))
 	var hits []SearchHit
-	add := func(kind, id, title string, texts ...string) bool {
+	add := func(kind, id, marking, title string, texts ...string) bool {
 		all := strings.ToLower(title + "\n" + strings.Join(texts, "\n"))
 		for _, w := range words {
 			if !strings.Contains(all, w) {
@@ -58,24 +61,24 @@ func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 		for _, t := range append([]string{title}, texts...) {
 			plain = append(plain, plainText(v.Set, t))
 		}
-		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(plain, words[0])})
+		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(plain, words[0]), Marking: marking})
 		return len(hits) < maxHits
 	}
 	err := eachPage(func(p briefing.Page) ([]*briefing.Dialogue, string, error) { return v.Dialogues(v.Ctx, p) },
 		func(d *briefing.Dialogue) (bool, error) {
-			if !add(briefing.KindDialogue, d.ID, d.Name, d.Partner, d.Origin, d.Notes) {
+			if !add(briefing.KindDialogue, d.ID, v.Set.Lowest(), d.Name, d.Partner, d.Origin, d.Notes) {
 				return false, nil
 			}
 			more := true
 			err := eachPage(func(p briefing.Page) ([]*briefing.Round, string, error) { return v.RoundsPage(d.ID, p) },
 				func(r *briefing.Round) (bool, error) {
 					title := d.Name + " – round " + itoa(r.Number)
-					if more = add(briefing.KindRound, r.ID, title, r.City, r.StartsOn, r.Outcomes); !more {
+					if more = add(briefing.KindRound, r.ID, r.Marking, title, r.City, r.StartsOn, r.Outcomes); !more {
 						return false, nil
 					}
 					return more, eachPage(func(p briefing.Page) ([]*briefing.Sheet, string, error) { return v.SheetsPage(r.ID, p) },
 						func(sh *briefing.Sheet) (bool, error) {
-							more = add(briefing.KindSheet, sh.ID, sh.Title, s.sheetText(sh)...)
+							more = add(briefing.KindSheet, sh.ID, sh.Marking, sh.Title, s.sheetText(sh)...)
 							return more, nil
 						})
 				})
@@ -87,7 +90,7 @@ func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 	if len(hits) < maxHits {
 		err = eachPage(func(p briefing.Page) ([]*briefing.Person, string, error) { return v.PeoplePage(p) },
 			func(p *briefing.Person) (bool, error) {
-				return add(briefing.KindPerson, p.ID, p.Name, p.Title, p.Country, p.Bio), nil
+				return add(briefing.KindPerson, p.ID, p.Marking, p.Name, p.Title, p.Country, p.Bio), nil
 			})
 	}
 	return hits, err

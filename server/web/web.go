@@ -63,6 +63,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
 		"portion": s.settings.PortionMark,
 		"ordinal": briefing.Ordinal,
+		"months":  briefing.Months,
 		"inc":     func(i int) int { return i + 1 },
 		"dec":     func(i int) int { return i - 1 },
 		"join":    strings.Join,
@@ -255,6 +256,14 @@ func isUserError(err error) bool {
 		return true
 	}
 	return false
+}
+
+// isFormError reports whether an error is the user's to fix on the form:
+// a user error, or a refusal that names the field it refuses (a marking
+// above the writer's clearance), so the form is shown again with what was
+// typed, not a bare error page that loses it.
+func isFormError(err error) bool {
+	return isUserError(err) || briefing.ErrorCode(err) == briefing.EFORBIDDEN && len(briefing.ErrorFields(err)) > 0
 }
 
 func humanDate(d string) string {

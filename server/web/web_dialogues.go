@@ -131,7 +131,11 @@ func (s *Pages) showDialogue(c echo.Context, status int, adjust func(*dialoguePa
 		return err
 	}
 	err = eachPage(func(p briefing.Page) ([]*briefing.Action, string, error) { return v.Actions(v.Ctx, d.ID, p) },
-		func(a *briefing.Action) (bool, error) { dp.Actions = append(dp.Actions, a); return true, nil })
+		func(a *briefing.Action) (bool, error) {
+			dp.Actions = append(dp.Actions, a)
+			marking = s.settings.Highest(marking, a.Marking)
+			return true, nil
+		})
 	if err != nil {
 		return err
 	}
@@ -190,7 +194,7 @@ func (s *Pages) handleCreateRoundForm(c echo.Context) error {
 	fe := roundFromForm(c, r)
 	if fe == nil {
 		if err := api.PrepareRound(v, r, nil); err != nil {
-			if !isUserError(err) {
+			if !isFormError(err) {
 				return err
 			}
 			fe = toFormError(err)
@@ -240,7 +244,7 @@ func (s *Pages) handleCreateActionForm(c echo.Context) error {
 		OwnerAgencyID: c.FormValue("owner_agency_id"), RaisedInRoundID: c.FormValue("raised_in_round_id"),
 		DueOn: c.FormValue("due_on"), Status: c.FormValue("status"), Marking: c.FormValue("marking")}
 	if err := s.api.CheckAction(v, a, nil); err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
 		return s.showDialogue(c, http.StatusUnprocessableEntity, func(dp *dialoguePage) { dp.NewAct, dp.ActErr = a, toFormError(err) })

@@ -180,7 +180,11 @@ func (s *Pages) handleSearchPage(c echo.Context) error {
 			sp.Hits = hits
 		}
 	}
-	return s.page(c, http.StatusOK, "search", "Search", "", sp)
+	marking := s.settings.Lowest()
+	for _, h := range sp.Hits {
+		marking = s.settings.Highest(marking, h.Marking)
+	}
+	return s.page(c, http.StatusOK, "search", "Search", marking, sp)
 }
 
 // usersPage is the admin's list of users.

@@ -204,6 +204,20 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 	return s.page(c, status, "round", d.Name+" – "+briefing.Ordinal(r.Number)+" round", rp.Marking, rp)
 }
 
+// keepForm shows the round's edit form again as the user sent it, with why
+// it was refused. The page is marked as high as what they typed, within
+// their clearance.
+func (rp *roundPage) keepForm(v *view, r *briefing.Round, fe *formError) {
+	rp.Form, rp.Error = r, fe
+	rp.Taking = map[string]bool{}
+	for _, pa := range r.ParticipatingAgencies {
+		rp.Taking[pa.Side+":"+pa.AgencyID] = true
+	}
+	if v.Set.Allows(v.User.Clearance, r.Marking) {
+		rp.Marking = v.Set.Highest(rp.Marking, r.Marking)
+	}
+}
+
 // saveRoundForm saves a changed round through the same checks as the API,
 // and answers the form: a flash and back to the round, or the page again
 // with the reason.
@@ -213,14 +227,15 @@ func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, d
 		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
 	}
 	if err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
 		fe := toFormError(err)
 		if briefing.ErrorCode(err) == briefing.ESTALE {
 			fe.Message = "Someone else changed this round after you opened it: look again and redo your change."
+			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
 		}
-		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
 	}
 	return redirect(c, "/rounds/"+r.ID, done)
 }
@@ -266,7 +281,7 @@ func (s *Pages) handleUpdateRoundForm(c echo.Context) error {
 		r.Status = briefing.RoundCancelled
 	default:
 		if fe := roundFromForm(c, r); fe != nil {
-			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Form, rp.Error = r, fe })
+			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
 		}
 	}
 	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".")
@@ -446,7 +461,7 @@ func (s *Pages) handleFromTextForm(c echo.Context) error {
 	form := &fromTextForm{FromTextRequest: api.FromTextRequest{Text: c.FormValue("text"), Title: c.FormValue("title"), Marking: c.FormValue("marking")}}
 	sh, err := s.api.SheetFromText(v, c.Param("id"), form.FromTextRequest)
 	if err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
 		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error, rp.FromText = toFormError(err), form })

@@ -1,0 +1,199 @@
+package server_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var bannerTop = regexp.MustCompile(`id="banner-top"[^>]*>([^<]*)</div>`)
+
+// banner is the marking a page states at its top; the bottom must agree.
+func banner(t *testing.T, page string) string {
+	t.Helper()
+	m := bannerTop.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no top banner in %s", page)
+	}
+	if !strings.Contains(page, `id="banner-bottom"`) || strings.Count(page, ">"+m[1]+"</div>") < 2 {
+		t.Fatalf("the bottom banner does not say %s", m[1])
+	}
+	return m[1]
+}
+
+// TestPages_MarkingOfWhatTheyShow: the dashboard and the search page are
+// marked as the highest marking of what they show, rounds and actions
+// included, not only topic sheets.
+func TestPages_MarkingOfWhatTheyShow(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("secretviewer", "viewer", "SECRET")
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Franco–New Zealand Dialogue", "home": "New Zealand", "partner": "France", "established": "2016-10-01", "cadence_months": 12})
+	// A past round, unmarked: not on the dashboard itself.
+	past := f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "status": "held"})
+	b := f.pageBrowser("secretviewer")
+	if got := banner(t, b.open("/")); got != "UNCLASSIFIED" {
+		t.Fatalf("a dashboard of nothing marked is %s", got)
+	}
+
+	t.Run("OpenAction", func(t *testing.T) {
+		a := f.create("secretariat", "/api/v1/dialogues/"+d+"/actions", map[string]any{"ref": "1.01", "text": "Exchange SECRETACTION assessments", "raised_in_round_id": past, "marking": "SECRET"})
+		page := b.open("/")
+		if !strings.Contains(page, "SECRETACTION") {
+			t.Fatal("the dashboard lacks the open action")
+		}
+		if got := banner(t, page); got != "SECRET" {
+			t.Fatalf("a dashboard showing a SECRET action is marked %s", got)
+		}
+		var dash struct {
+			OpenActions []struct{ Marking string } `json:"open_actions"`
+		}
+		f.do("secretviewer", "GET", "/api/v1/dashboard", nil).json(&dash)
+		if len(dash.OpenActions) != 1 || dash.OpenActions[0].Marking != "SECRET" {
+			t.Fatalf("the dashboard's open actions: %+v", dash.OpenActions)
+		}
+		// The dialogue's page lists every action, and is marked by them too.
+		if got := banner(t, b.open("/dialogues/"+d)); got != "SECRET" {
+			t.Fatalf("a dialogue page showing a SECRET action is marked %s", got)
+		}
+		f.update("secretariat", "/api/v1/actions/"+a, func(m map[string]any) { m["status"] = "complete" })
+		if got := banner(t, b.open("/")); got != "UNCLASSIFIED" {
+			t.Fatalf("a dashboard without the closed action is marked %s", got)
+		}
+	})
+
+	t.Run("UpcomingRound", func(t *testing.T) {
+		r := f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 2, "starts_on": "2027-03-01", "city": "Paris SECRETCITY", "host": "partner", "marking": "SECRET"})
+		page := b.open("/")
+		if !strings.Contains(page, "SECRETCITY") {
+			t.Fatal("the dashboard lacks the upcoming round")
+		}
+		if got := banner(t, page); got != "SECRET" {
+			t.Fatalf("a dashboard showing a SECRET round is marked %s", got)
+		}
+		var dash struct {
+			Upcoming []struct{ ID, Marking string } `json:"upcoming_rounds"`
+		}
+		f.do("secretviewer", "GET", "/api/v1/dashboard", nil).json(&dash)
+		if len(dash.Upcoming) != 1 || dash.Upcoming[0].ID != r || dash.Upcoming[0].Marking != "SECRET" {
+			t.Fatalf("the dashboard's rounds: %+v", dash.Upcoming)
+		}
+		// A reader below the round sees neither it nor its marking.
+		low := f.pageBrowser("viewer").open("/")
+		if strings.Contains(low, "SECRETCITY") || banner(t, low) != "UNCLASSIFIED" {
+			t.Fatal("a RESTRICTED viewer's dashboard shows the SECRET round or its marking")
+		}
+	})
+
+	t.Run("Search", func(t *testing.T) {
+		page := b.open("/search?q=Paris")
+		if !strings.Contains(page, "SECRETCITY") {
+			t.Fatal("the search page lacks the round")
+		}
+		if got := banner(t, page); got != "SECRET" {
+			t.Fatalf("a search page showing a SECRET round is marked %s", got)
+		}
+		if got := banner(t, b.open("/search?q=Wellington")); got != "UNCLASSIFIED" {
+			t.Fatalf("a search page showing only an unmarked round is marked %s", got)
+		}
+		var res struct{ Items []map[string]string }
+		f.do("secretviewer", "GET", "/api/v1/search?q=Paris", nil).json(&res)
+		if len(res.Items) != 1 || res.Items[0]["marking"] != "SECRET" {
+			t.Fatalf("the search's hits: %v", res.Items)
+		}
+		low := f.pageBrowser("viewer").open("/search?q=Paris")
+		if strings.Contains(low, "SECRETCITY") || banner(t, low) != "UNCLASSIFIED" {
+			t.Fatal("a RESTRICTED viewer's search shows the SECRET round or its marking")
+		}
+	})
+}
+
+// TestRoundForms_KeepWhatWasTyped: the round edit, new round and new
+// action forms offer only the markings within the user's clearance; a form
+// refused, for a bad date or a marking above them posted anyway, is shown
+// again with what was typed and the field's error, never a bare error page.
+func TestRoundForms_KeepWhatWasTyped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	b := f.pageBrowser("secretariat") // cleared to SECRET
+	round := w.round
+
+	t.Run("MarkingsOffered", func(t *testing.T) {
+		for _, page := range []string{"/rounds/" + round, "/dialogues/" + w.dialogue, "/people", "/people/" + w.person} {
+			body := b.open(page)
+			if strings.Contains(body, `<option value="TOP SECRET"`) {
+				t.Errorf("%s offers TOP SECRET to a user cleared to SECRET", page)
+			}
+			if !strings.Contains(body, `<option value="SECRET"`) {
+				t.Errorf("%s does not offer SECRET to a user cleared to SECRET", page)
+			}
+		}
+	})
+
+	roundForm := func(edit map[string]string) url.Values {
+		form := url.Values{"csrf_token": {b.csrf}, "version": {"1"}, "op": {"save"}, "number": {"3"}, "starts_on": {"2018-05-10"},
+			"ends_on": {"2018-05-11"}, "city": {"Wellington"}, "host": {"home"}, "status": {"scheduled"}, "marking": {"RESTRICTED"},
+			"purpose": {""}, "key_messages": {""}, "outcomes": {""}, "agencies_form": {"1"}, "agencies_partner": {w.agency}}
+		for k, v := range edit {
+			form.Set(k, v)
+		}
+		return form
+	}
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		var r map[string]any
+		f.do("secretariat", "GET", "/api/v1/rounds/"+round, nil).json(&r)
+		if r["version"] != float64(1) || r["city"] != "Wellington" || r["marking"] != "RESTRICTED" {
+			t.Fatalf("a refused form changed the round: %v", r)
+		}
+	}
+
+	t.Run("BadDate", func(t *testing.T) {
+		rec := b.send("POST", "/rounds/"+round, roundForm(map[string]string{"starts_on": "2027-02-30", "ends_on": "", "city": "TYPEDCITY", "purpose": "TYPEDPURPOSE"}))
+		body := rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, "must be a date written YYYY-MM-DD") {
+			t.Fatalf("%d %s", rec.Code, body)
+		}
+		for _, typed := range []string{`value="2027-02-30"`, `value="TYPEDCITY"`, ">TYPEDPURPOSE</textarea>", `name="agencies_partner" value="` + w.agency + `" checked`} {
+			if !strings.Contains(body, typed) {
+				t.Errorf("the form lost %s", typed)
+			}
+		}
+		unchanged(t)
+	})
+
+	t.Run("MarkingAboveClearance", func(t *testing.T) {
+		rec := b.send("POST", "/rounds/"+round, roundForm(map[string]string{"marking": "TOP SECRET", "city": "TYPEDCITY2"}))
+		body := rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, `value="TYPEDCITY2"`) || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("%d %s", rec.Code, body)
+		}
+		if got := banner(t, body); got != "SECRET" { // the round's SECRET sheet is listed on it
+			t.Errorf("the page is marked %s", got)
+		}
+		unchanged(t)
+
+		rec = b.send("POST", "/dialogues/"+w.dialogue+"/rounds", url.Values{"csrf_token": {b.csrf}, "number": {"9"}, "starts_on": {"2027-06-01"},
+			"city": {"TYPEDNEWCITY"}, "host": {"home"}, "status": {"proposed"}, "marking": {"TOP SECRET"}})
+		body = rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, `value="TYPEDNEWCITY"`) || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("new round: %d %s", rec.Code, body)
+		}
+
+		rec = b.send("POST", "/dialogues/"+w.dialogue+"/actions", url.Values{"csrf_token": {b.csrf}, "ref": {"9.09"}, "text": {"TYPEDACTION"},
+			"raised_in_round_id": {round}, "status": {"not_started"}, "marking": {"TOP SECRET"}})
+		body = rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, ">TYPEDACTION</textarea>") || !strings.Contains(body, "is above your clearance") {
+			t.Fatalf("new action: %d %s", rec.Code, body)
+		}
+		var l struct{ Items []map[string]any }
+		f.do("admin", "GET", "/api/v1/dialogues/"+w.dialogue+"/rounds", nil).json(&l)
+		if len(l.Items) != 2 {
+			t.Fatalf("%d rounds after a refused new round", len(l.Items))
+		}
+		f.do("admin", "GET", "/api/v1/dialogues/"+w.dialogue+"/actions", nil).json(&l)
+		if len(l.Items) != 1 {
+			t.Fatalf("%d actions after a refused new action", len(l.Items))
+		}
+	})
+}

@@ -63,6 +63,7 @@ var (
 // released pack with its HTML lists (003), alike. An empty text, or one with
 // no paragraphs, is EINVALID.
 func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
+	text = strings.TrimPrefix(text, "\ufeff") // a byte order mark, not a word of the title
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	sh := &Sheet{Status: SheetDraft}
 	var cur *Section

@@ -50,6 +50,20 @@ func TestParseBrief(t *testing.T) {
 	})
 }
 
+// TestParseBrief_Title: a byte order mark is no part of the title.
+func TestParseBrief_Title(t *testing.T) {
+	nz, _ := briefing.SettingsFor("nz")
+	t.Run("ByteOrderMark", func(t *testing.T) {
+		sh, err := nz.ParseBrief("\ufeffCounter Terrorism\nSituational assessment\n- Low.\n", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh.Title != "Counter Terrorism" {
+			t.Fatalf("title %q", sh.Title)
+		}
+	})
+}
+
 // FuzzParseBrief: whatever text is pasted, a sheet that validates or an
 // EINVALID error, never a panic.
 func FuzzParseBrief(f *testing.F) {

@@ -98,3 +98,15 @@ func TestFromText_Page(t *testing.T) {
 		t.Fatalf("create: %d %v", rec.Code, rec.Header())
 	}
 }
+
+// TestFromText_Title: as QA found it, a brief saved with a byte order mark
+// before its first line kept the mark in the sheet's title.
+func TestFromText_Title(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": "\ufeffCounter Terrorism\nSituational assessment\n- Threat level is low.\n"})
+	var sh sheetJSON
+	if r.json(&sh); r.Code != 201 || sh.Title != "Counter Terrorism" {
+		t.Fatalf("byte order mark: %d %q", r.Code, sh.Title)
+	}
+}

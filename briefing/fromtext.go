@@ -51,20 +51,23 @@ var (
 )
 
 // ParseBrief reads the text of an existing brief into a topic sheet: its
-// first line is the title; the standard question headings ("Situational
-// assessment", "What is New Zealand currently doing, or actively planning
-// to do?" and the rest, for either jurisdiction's home and partner) begin
-// their sections, and other headings (bold, "## ", or a short line ending
-// in "?" or ":") begin custom ones; each bullet and paragraph becomes a
-// paragraph marked marking. A withholding mark such as "S6(a)" standing for
+// first line is the title, or title when it is given (then a first line
+// that reads as a heading begins its section, and any other first line is
+// the text's own title line, which title replaces); the standard question
+// headings ("Situational assessment", "What is New Zealand currently
+// doing, or actively planning to do?" and the rest, for either
+// jurisdiction's home and partner) begin their sections, and other headings
+// (bold, "## ", or a short line ending in "?" or ":") begin custom ones;
+// each bullet and paragraph becomes a paragraph marked marking. A withholding mark such as "S6(a)" standing for
 // a whole paragraph becomes its withholding; one inside a paragraph becomes
 // a withheld span — the words are not in the text, so WithheldInSource
 // stands in for them. It takes plain text, and the two-column form of a
 // released pack with its HTML lists (003), alike. An empty text, or one with
 // no paragraphs, is EINVALID.
-func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
+func (s Settings) ParseBrief(text, title, marking string) (*Sheet, error) {
 	text = strings.TrimPrefix(text, "\ufeff") // a byte order mark, not a word of the title
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	title = strings.TrimSpace(title)
 	sh := &Sheet{Status: SheetDraft}
 	var cur *Section
 	heading := func(h string) {
@@ -95,23 +98,31 @@ func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
 		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
+	titled := false // the title line has been read (or, with title given, the first line)
 	for _, line := range strings.Split(text, "\n") {
 		raw := strings.TrimSpace(line)
 		if raw == "" || strings.HasPrefix(strings.ToLower(raw), "released under the ") {
 			continue
 		}
 		if m := boldRE.FindStringSubmatch(raw); m != nil {
+			titled = titled || title != ""
 			heading(m[1])
 			s.addHTML(m[2], add)
 			continue
 		}
-		if sh.Title != "" && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
+		if titled && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
 			return nil, &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
 				Fields: map[string]string{"text": "holds more than one brief"}}
 		}
-		if sh.Title == "" {
-			title, rest, _ := strings.Cut(raw, "\t")
-			sh.Title = cleanHeading(title)
+		if !titled {
+			t, rest, _ := strings.Cut(raw, "\t")
+			switch {
+			case title != "" && isHeading(cleanText(t)):
+				heading(cleanText(t))
+			case title == "":
+				sh.Title = cleanHeading(t)
+			}
+			titled = sh.Title != "" || title != ""
 			if strings.TrimSpace(rest) != "" {
 				s.addHTML(rest, add)
 			}
@@ -127,6 +138,9 @@ func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
 			continue
 		}
 		add(plain, false)
+	}
+	if title != "" {
+		sh.Title = title
 	}
 	n := 0
 	for _, sec := range sh.Sections {

@@ -13,7 +13,7 @@ func TestParseBrief(t *testing.T) {
 		text := "Cyber Security\r\n\r\nSituational assessment\r\n- Threats rise. S47E\r\nA paragraph of its own.\r\n" +
 			"What is Australia trying to achieve?\r\n* Norms of behaviour\r\n\r\n" +
 			"What could Australia partner with Japan to achieve?\r\ns33(a)(iii)\r\n## Our approach\r\n• Capacity building in the Pacific.\r\n"
-		sh, err := au.ParseBrief(text, "OFFICIAL")
+		sh, err := au.ParseBrief(text, "", "OFFICIAL")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,24 +37,25 @@ func TestParseBrief(t *testing.T) {
 	})
 	t.Run("ErrNoBrief", func(t *testing.T) {
 		for _, text := range []string{"", "  \n\n", "Only a title\n"} {
-			if _, err := au.ParseBrief(text, "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID {
+			if _, err := au.ParseBrief(text, "", "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID {
 				t.Errorf("%q: %v", text, err)
 			}
 		}
 	})
 	t.Run("ErrTwoBriefs", func(t *testing.T) {
 		text := "One\t\n<b>Situational assessment</b>\t<p>Words.</p>\nTwo\t\n<b>Situational assessment</b>\t<p>More.</p>\n"
-		if _, err := au.ParseBrief(text, "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), `"Two"`) {
+		if _, err := au.ParseBrief(text, "", "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), `"Two"`) {
 			t.Errorf("%v", err)
 		}
 	})
 }
 
-// TestParseBrief_Title: a byte order mark is no part of the title.
+// TestParseBrief_Title: a byte order mark is no part of the title, and a
+// title given leaves a first line that is a heading to begin its section.
 func TestParseBrief_Title(t *testing.T) {
 	nz, _ := briefing.SettingsFor("nz")
 	t.Run("ByteOrderMark", func(t *testing.T) {
-		sh, err := nz.ParseBrief("\ufeffCounter Terrorism\nSituational assessment\n- Low.\n", "RESTRICTED")
+		sh, err := nz.ParseBrief("\ufeffCounter Terrorism\nSituational assessment\n- Low.\n", "", "RESTRICTED")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,6 +63,40 @@ func TestParseBrief_Title(t *testing.T) {
 			t.Fatalf("title %q", sh.Title)
 		}
 	})
+	t.Run("GivenWithHeadingFirst", func(t *testing.T) {
+		for _, text := range []string{"Situational assessment\n- Threat level is low.\n", "<b>Situational assessment</b>\t<ul><li>Threat level is low.</li></ul>\n",
+			"## Situational assessment\n- Threat level is low.\n"} {
+			sh, err := nz.ParseBrief(text, "Counter Terrorism", "SECRET")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outline(sh); sh.Title != "Counter Terrorism" || got != "#situation:\n- Threat level is low.|SECRET|" {
+				t.Errorf("%q: title %q\n%s", text, sh.Title, got)
+			}
+		}
+	})
+	t.Run("GivenReplacesTitleLine", func(t *testing.T) {
+		sh, err := nz.ParseBrief("CT\t\n<b>Situational assessment</b>\t<ul><li>Low.</li></ul>\n", "Counter Terrorism", "SECRET")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); sh.Title != "Counter Terrorism" || got != "#situation:\n- Low.|SECRET|" {
+			t.Errorf("title %q\n%s", sh.Title, got)
+		}
+	})
+}
+
+// outline is a sheet brought in, one line a section or a paragraph:
+// "#kind:heading", "text|marking|withhold".
+func outline(sh *briefing.Sheet) string {
+	var got []string
+	for _, sec := range sh.Sections {
+		got = append(got, "#"+sec.Kind+":"+sec.Heading)
+		for _, p := range sec.Paragraphs {
+			got = append(got, p.Text+"|"+p.Marking+"|"+p.Withhold)
+		}
+	}
+	return strings.Join(got, "\n")
 }
 
 // FuzzParseBrief: whatever text is pasted, a sheet that validates or an
@@ -73,7 +108,7 @@ func FuzzParseBrief(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		sh, err := nz.ParseBrief(text, "RESTRICTED")
+		sh, err := nz.ParseBrief(text, "", "RESTRICTED")
 		if err != nil {
 			if briefing.ErrorCode(err) != briefing.EINVALID {
 				t.Fatalf("%v", err)

@@ -99,8 +99,10 @@ func TestFromText_Page(t *testing.T) {
 	}
 }
 
-// TestFromText_Title: as QA found it, a brief saved with a byte order mark
-// before its first line kept the mark in the sheet's title.
+// TestFromText_Title: as QA found them, a brief saved with a byte order
+// mark before its first line kept the mark in the sheet's title, and with
+// a title given, a text beginning with a heading lost the heading as its
+// title line, its bullets put in an "Introduction".
 func TestFromText_Title(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
@@ -108,5 +110,10 @@ func TestFromText_Title(t *testing.T) {
 	var sh sheetJSON
 	if r.json(&sh); r.Code != 201 || sh.Title != "Counter Terrorism" {
 		t.Fatalf("byte order mark: %d %q", r.Code, sh.Title)
+	}
+	r = f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": "Situational assessment\n- Threat level is low.\n", "title": "Counter Terrorism"})
+	if r.json(&sh); r.Code != 201 || sh.Title != "Counter Terrorism" || len(sh.Sections) != 1 || sh.Sections[0].Kind != "situation" ||
+		len(sh.Sections[0].Paragraphs) != 1 || sh.Sections[0].Paragraphs[0].Text != "- Threat level is low." {
+		t.Fatalf("title given, heading first: %d %s", r.Code, r.Body.String())
 	}
 }

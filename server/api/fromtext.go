@@ -45,12 +45,9 @@ func (s *API) SheetFromText(v *view, roundID string, req FromTextRequest) (*brie
 			return nil, fieldError("marking", "must be one of "+strings.Join(v.Set.Markings, ", "))
 		}
 	}
-	sh, err := v.Set.ParseBrief(req.Text, marking)
+	sh, err := v.Set.ParseBrief(req.Text, req.Title, marking)
 	if err != nil {
 		return nil, err
-	}
-	if t := strings.TrimSpace(req.Title); t != "" {
-		sh.Title = t
 	}
 	sh.RoundID = r.ID
 	if err := s.PrepareSheet(v, sh, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // WithheldInSource stands in a paragraph, or a part of one, that the text a
@@ -51,29 +52,63 @@ var (
 )
 
 // ParseBrief reads the text of an existing brief into a topic sheet: its
-// first line is the title; the standard question headings ("Situational
-// assessment", "What is New Zealand currently doing, or actively planning
-// to do?" and the rest, for either jurisdiction's home and partner) begin
-// their sections, and other headings (bold, "## ", or a short line ending
-// in "?" or ":") begin custom ones; each bullet and paragraph becomes a
-// paragraph marked marking. A withholding mark such as "S6(a)" standing for
-// a whole paragraph becomes its withholding; one inside a paragraph becomes
-// a withheld span — the words are not in the text, so WithheldInSource
-// stands in for them. It takes plain text, and the two-column form of a
-// released pack with its HTML lists (003), alike. An empty text, or one with
+// first line is the title, or title when it is given (then a first line
+// that reads as a heading begins its section, and any other first line is
+// the text's own title line, which title replaces); the standard question
+// headings ("Situational assessment", "What is New Zealand currently
+// doing, or actively planning to do?" and the rest, for either
+// jurisdiction's home and partner) begin their sections, and other headings
+// (bold, "## ", or a short line ending in "?" or ":") begin custom ones;
+// each bullet and paragraph becomes a paragraph. A withholding mark such as
+// "S6(a)" standing for a whole paragraph becomes its withholding; one
+// inside a paragraph becomes a withheld span — the words are not in the
+// text, so WithheldInSource stands in for them. It takes plain text, and
+// the two-column form of a released pack with its HTML lists (003), alike.
+//
+// The text's own markings are read, so that nothing it marks is kept below
+// that marking. A line that is nothing but a marking of the scheme, in any
+// case and perhaps with caveats ("SECRET//NZEO"), is a banner wherever it
+// stands (a pasted document repeats them on every page): neither title nor
+// content; its caveats are not kept. A paragraph takes the marking of the
+// portion mark it begins with, exactly as PortionMark prints it ("(S) …"),
+// the mark taken off; else the highest banner's, or marking if that is
+// higher. A portion-marked title or heading is shown with every paragraph
+// under it, so its marking is the least those paragraphs are given (a
+// heading with none under it is shown with the whole sheet). top is the
+// highest marking the text bears — marking, banners and portion marks — for
+// the writer's clearance to be checked against. An empty text, or one with
 // no paragraphs, is EINVALID.
-func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
+func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string, err error) {
+	text = strings.TrimPrefix(text, "\ufeff") // a byte order mark, not a word of the title
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-	sh := &Sheet{Status: SheetDraft}
-	var cur *Section
+	title = strings.TrimSpace(title)
+	sh = &Sheet{Status: SheetDraft}
+	top = marking
+	mark := func(pm string) {
+		if pm != "" {
+			top = s.Highest(top, pm)
+		}
+	}
+	var (
+		cur        *Section
+		floors     []string // by section: its heading's portion marking, or ""
+		sheetFloor string   // the title's portion marking, or ""
+		banner     string   // the highest banner, or ""
+	)
 	heading := func(h string) {
 		h = cleanHeading(h)
+		pm, rest := s.portion(h)
+		if pm != "" {
+			h = undress(rest)
+			mark(pm)
+		}
 		kind := standardKind(h)
 		sec := Section{Kind: kind, Paragraphs: []Paragraph{}}
 		if kind == "" {
 			sec.Kind, sec.Heading = SectionCustom, h
 		}
 		sh.Sections = append(sh.Sections, sec)
+		floors = append(floors, pm)
 		cur = &sh.Sections[len(sh.Sections)-1]
 	}
 	add := func(t string, bullet bool) {
@@ -81,36 +116,65 @@ func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
 		if m := bulletR.FindString(t); m != "" {
 			t, bullet = strings.TrimSpace(t[len(m):]), true
 		}
+		// The mark leads the text, inside the bullet or before it: "(S) - …"
+		// as a workbook's cell reads, "• (S) …" as a pack's list item.
+		pm, rest := s.portion(t)
+		if pm != "" {
+			t = rest
+			mark(pm)
+			if m := bulletR.FindString(t); m != "" {
+				t, bullet = strings.TrimSpace(t[len(m):]), true
+			}
+		}
 		if t == "" {
 			return
 		}
 		if cur == nil {
 			sh.Sections = append(sh.Sections, Section{Kind: SectionCustom, Heading: "Introduction", Paragraphs: []Paragraph{}})
+			floors = append(floors, "")
 			cur = &sh.Sections[len(sh.Sections)-1]
 		}
-		p := s.markedParagraph(t, marking)
+		p := s.markedParagraph(t, pm) // the default marking is known only at the end, after the last banner
 		if bullet {
 			p.Text = "- " + p.Text
 		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
+	titled := false // the title line has been read (or, with title given, the first line)
 	for _, line := range strings.Split(text, "\n") {
 		raw := strings.TrimSpace(line)
 		if raw == "" || strings.HasPrefix(strings.ToLower(raw), "released under the ") {
 			continue
 		}
+		if m := s.bannerMarking(cleanHeading(raw)); m != "" {
+			banner = s.Highest(banner, m)
+			continue
+		}
 		if m := boldRE.FindStringSubmatch(raw); m != nil {
+			titled = titled || title != ""
 			heading(m[1])
 			s.addHTML(m[2], add)
 			continue
 		}
-		if sh.Title != "" && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
-			return nil, &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
+		if titled && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
+			return nil, "", &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
 				Fields: map[string]string{"text": "holds more than one brief"}}
 		}
-		if sh.Title == "" {
-			title, rest, _ := strings.Cut(raw, "\t")
-			sh.Title = cleanHeading(title)
+		if !titled {
+			t, rest, _ := strings.Cut(raw, "\t")
+			pm, body := s.portion(cleanText(t))
+			if title != "" && isHeading(body) {
+				heading(cleanText(t))
+			} else {
+				mark(pm)
+				if title == "" {
+					sh.Title = undress(body)
+					if pm != "" {
+						sheetFloor = s.Highest(sheetFloor, pm)
+					}
+				}
+			}
+			titled = sh.Title != "" || title != ""
 			if strings.TrimSpace(rest) != "" {
 				s.addHTML(rest, add)
 			}
@@ -121,21 +185,78 @@ func (s Settings) ParseBrief(text, marking string) (*Sheet, error) {
 			continue
 		}
 		plain := cleanText(raw)
-		if isHeading(plain) {
+		if _, body := s.portion(plain); isHeading(body) {
 			heading(plain)
 			continue
 		}
 		add(plain, false)
 	}
+	if title != "" {
+		sh.Title = title
+	}
+	def := marking
+	if banner != "" {
+		def = s.Highest(marking, banner)
+		mark(banner)
+	}
+	// A heading with no paragraph under it is shown with the whole sheet.
+	for i, sec := range sh.Sections {
+		if len(sec.Paragraphs) == 0 && floors[i] != "" {
+			sheetFloor = s.Highest(sheetFloor, floors[i])
+		}
+	}
 	n := 0
-	for _, sec := range sh.Sections {
-		n += len(sec.Paragraphs)
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			p := &sh.Sections[i].Paragraphs[j]
+			if p.Marking == "" {
+				p.Marking = def
+			}
+			for _, f := range []string{floors[i], sheetFloor} {
+				if f != "" {
+					p.Marking = s.Highest(p.Marking, f)
+				}
+			}
+			n++
+		}
 	}
 	if strings.TrimSpace(sh.Title) == "" || n == 0 {
-		return nil, &Error{Code: EINVALID, Message: "the text holds no brief: a title line, then headings and paragraphs",
+		return nil, "", &Error{Code: EINVALID, Message: "the text holds no brief: a title line, then headings and paragraphs",
 			Fields: map[string]string{"text": "needs a title line and at least one paragraph"}}
 	}
-	return sh, nil
+	return sh, top, nil
+}
+
+// caveatRE is what may follow a banner's marking after "//": caveats such
+// as "NZEO" or "REL AUS, NZL", which a sheet has no place to keep.
+var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
+
+// bannerMarking is the marking of the scheme a line of text is, when it is
+// nothing else: in any case, spaced as it may be ("OFFICIAL: Sensitive",
+// as it is printed), perhaps with caveats after "//". Else "".
+func (s Settings) bannerMarking(l string) string {
+	level, caveats, ok := strings.Cut(l, "//")
+	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
+		return ""
+	}
+	level = strings.Join(strings.Fields(level), " ")
+	level = strings.ReplaceAll(strings.ReplaceAll(level, " :", ":"), ": ", ":")
+	return s.NormalizeMarking(level)
+}
+
+// portion splits the portion mark a line begins with off it: the marking
+// the mark stands for and the words after it, or "" and the line as it is.
+// A mark is one the scheme prints (PortionMarking), then a space and words.
+func (s Settings) portion(t string) (marking, rest string) {
+	end := strings.IndexByte(t, ')')
+	if !strings.HasPrefix(t, "(") || end < 0 {
+		return "", t
+	}
+	m, after := s.PortionMarking(t[:end+1]), t[end+1:]
+	if m == "" || after == strings.TrimLeftFunc(after, unicode.IsSpace) || strings.TrimSpace(after) == "" {
+		return "", t
+	}
+	return m, strings.TrimSpace(after)
 }
 
 // addHTML adds the list items and paragraphs of a cell of HTML, in order.
@@ -155,7 +276,11 @@ func cleanText(t string) string {
 
 // cleanHeading is a heading without its Markdown or HTML dress.
 func cleanHeading(h string) string {
-	h = cleanText(h)
+	return undress(cleanText(h))
+}
+
+// undress is a heading of plain text without its Markdown dress.
+func undress(h string) string {
 	h = strings.TrimLeft(h, "# ")
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "**"), "**")
 	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), ":"))

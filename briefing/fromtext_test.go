@@ -13,7 +13,7 @@ func TestParseBrief(t *testing.T) {
 		text := "Cyber Security\r\n\r\nSituational assessment\r\n- Threats rise. S47E\r\nA paragraph of its own.\r\n" +
 			"What is Australia trying to achieve?\r\n* Norms of behaviour\r\n\r\n" +
 			"What could Australia partner with Japan to achieve?\r\ns33(a)(iii)\r\n## Our approach\r\n• Capacity building in the Pacific.\r\n"
-		sh, err := au.ParseBrief(text, "OFFICIAL")
+		sh, _, err := au.ParseBrief(text, "", "OFFICIAL")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,15 +37,202 @@ func TestParseBrief(t *testing.T) {
 	})
 	t.Run("ErrNoBrief", func(t *testing.T) {
 		for _, text := range []string{"", "  \n\n", "Only a title\n"} {
-			if _, err := au.ParseBrief(text, "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID {
+			if _, _, err := au.ParseBrief(text, "", "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID {
 				t.Errorf("%q: %v", text, err)
 			}
 		}
 	})
 	t.Run("ErrTwoBriefs", func(t *testing.T) {
 		text := "One\t\n<b>Situational assessment</b>\t<p>Words.</p>\nTwo\t\n<b>Situational assessment</b>\t<p>More.</p>\n"
-		if _, err := au.ParseBrief(text, "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), `"Two"`) {
+		if _, _, err := au.ParseBrief(text, "", "OFFICIAL"); briefing.ErrorCode(err) != briefing.EINVALID || !strings.Contains(briefing.ErrorMessage(err), `"Two"`) {
 			t.Errorf("%v", err)
+		}
+	})
+}
+
+// outline is a sheet brought in, one line a section or a paragraph:
+// "#kind:heading", "text|marking|withhold".
+func outline(sh *briefing.Sheet) string {
+	var got []string
+	for _, sec := range sh.Sections {
+		got = append(got, "#"+sec.Kind+":"+sec.Heading)
+		for _, p := range sec.Paragraphs {
+			got = append(got, p.Text+"|"+p.Marking+"|"+p.Withhold)
+		}
+	}
+	return strings.Join(got, "\n")
+}
+
+// TestParseBrief_Markings: the text's banners and portion marks mark what
+// is brought in, so nothing the source marked is kept below its marking.
+func TestParseBrief_Markings(t *testing.T) {
+	nz, _ := briefing.SettingsFor("nz")
+	au, _ := briefing.SettingsFor("au")
+	t.Run("Banners", func(t *testing.T) {
+		// As QA pasted it: the banner was the title, the title a paragraph
+		// of an "Introduction", the closing banner a paragraph, and all of
+		// it at the round's RESTRICTED.
+		text := "SECRET\nMaritime Security\nSituational assessment\n- Illegal fishing is rising in the Southern Ocean.\n- Patrol coverage is thin.\n" +
+			"What could New Zealand partner with Australia to achieve?\n- Joint patrols.\nSECRET"
+		sh, top, err := nz.ParseBrief(text, "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "#situation:\n- Illegal fishing is rising in the Southern Ocean.|SECRET|\n- Patrol coverage is thin.|SECRET|\n#partnering:\n- Joint patrols.|SECRET|"
+		if sh.Title != "Maritime Security" || top != "SECRET" || outline(sh) != want {
+			t.Fatalf("title %q, top %q\n%s", sh.Title, top, outline(sh))
+		}
+		if err := sh.Validate(nz); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("BannerForms", func(t *testing.T) {
+		for _, c := range []struct {
+			s            briefing.Settings
+			banner, want string // want "" when the line is no banner
+		}{
+			{nz, "SECRET//NOFORN", "SECRET"}, {nz, "secret", "SECRET"}, {nz, "Top Secret // NZEO", "TOP SECRET"},
+			{nz, "**CONFIDENTIAL**", "CONFIDENTIAL"}, {nz, "IN-CONFIDENCE", "IN-CONFIDENCE"},
+			{au, "OFFICIAL: Sensitive", "OFFICIAL:Sensitive"}, {au, "PROTECTED//CABINET", "PROTECTED"},
+			// not a marking of the scheme, or not only one
+			{au, "CONFIDENTIAL", ""}, {nz, "PROTECTED", ""}, {nz, "SECRETARIAT", ""}, {nz, "SECRET briefing", ""},
+			{nz, "SECRET//", ""}, {nz, "Secret?", ""},
+		} {
+			sh, top, err := c.s.ParseBrief(c.banner+"\nTitle\nWords.\n", "", c.s.Markings[0])
+			if err != nil {
+				t.Fatalf("%q: %v", c.banner, err)
+			}
+			got := sh.Sections[0].Paragraphs[0].Marking
+			if c.want == "" {
+				if sh.Title != c.banner && sh.Title+":" != c.banner && sh.Title+"?" != c.banner || got != c.s.Markings[0] {
+					t.Errorf("%q read as a banner: title %q, marking %q", c.banner, sh.Title, got)
+				}
+				continue
+			}
+			if sh.Title != "Title" || got != c.want || top != c.want {
+				t.Errorf("%q: title %q, marking %q, top %q; want the banner %s", c.banner, sh.Title, got, top, c.want)
+			}
+		}
+	})
+	t.Run("PageBanners", func(t *testing.T) {
+		// Pasted across a page break: the page's banners are no paragraph.
+		sh, _, err := nz.ParseBrief("CONFIDENTIAL\nTitle\nOne.\nCONFIDENTIAL\nCONFIDENTIAL\nTwo.\nCONFIDENTIAL\n", "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#custom:Introduction\nOne.|CONFIDENTIAL|\nTwo.|CONFIDENTIAL|" {
+			t.Fatalf("\n%s", got)
+		}
+	})
+	t.Run("BannerBelowTheRound", func(t *testing.T) {
+		sh, top, err := nz.ParseBrief("UNCLASSIFIED\nTitle\nWords.\nUNCLASSIFIED\n", "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#custom:Introduction\nWords.|RESTRICTED|" || top != "RESTRICTED" {
+			t.Fatalf("top %q\n%s", top, got)
+		}
+	})
+	t.Run("PortionMarks", func(t *testing.T) {
+		text := "Maritime Security\nSituational assessment\n(S) Patrols are thin.\n(C) Fishing is rising.\n(IC) Reports are public.\n" +
+			"• (S) A bullet of the pack.\n(S) - A row of the workbook.\n(S) S6(a)\nUnmarked.\n" +
+			"(s) a list item\n(O) not an nz mark\n(SECRET) not a mark\n(S)no space\n(S)\n"
+		sh, top, err := nz.ParseBrief(text, "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Join([]string{"#situation:", "Patrols are thin.|SECRET|", "Fishing is rising.|CONFIDENTIAL|", "Reports are public.|IN-CONFIDENCE|",
+			"- A bullet of the pack.|SECRET|", "- A row of the workbook.|SECRET|", "[withheld in the source]|SECRET|s6(a)", "Unmarked.|RESTRICTED|",
+			"(s) a list item|RESTRICTED|", "(O) not an nz mark|RESTRICTED|", "(SECRET) not a mark|RESTRICTED|", "(S)no space|RESTRICTED|", "(S)|RESTRICTED|"}, "\n")
+		if got := outline(sh); got != want || top != "SECRET" {
+			t.Fatalf("top %q\n%s", top, got)
+		}
+		sh, _, err = au.ParseBrief("Cyber\n<b>Situational assessment</b>\t<ul><li>(P) Held close.</li><li>(OS) Less so.</li><li>(C) Not an au mark.</li><li>(R) Nor this.</li></ul>\n", "", "OFFICIAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = "#situation:\n- Held close.|PROTECTED|\n- Less so.|OFFICIAL:Sensitive|\n- (C) Not an au mark.|OFFICIAL|\n- (R) Nor this.|OFFICIAL|"
+		if got := outline(sh); got != want {
+			t.Fatalf("au:\n%s", got)
+		}
+	})
+	t.Run("PortionMarkOverBanner", func(t *testing.T) {
+		sh, top, err := nz.ParseBrief("TOP SECRET\nTitle\n(R) Words.\n(U) More.\nTOP SECRET\n", "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#custom:Introduction\nWords.|RESTRICTED|\nMore.|UNCLASSIFIED|" || top != "TOP SECRET" {
+			t.Fatalf("top %q\n%s", top, got)
+		}
+	})
+	t.Run("MarkedTitleAndHeadings", func(t *testing.T) {
+		// Shown with every paragraph under them: none is marked lower.
+		text := "(C) Maritime Security\n(S) Situational assessment\n(U) Patrols are thin.\n## (U) Our approach\n(U) Words.\n(TS) What is left to ask?\n"
+		sh, top, err := nz.ParseBrief(text, "", "UNCLASSIFIED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "#situation:\nPatrols are thin.|TOP SECRET|\n#custom:Our approach\nWords.|TOP SECRET|\n#custom:What is left to ask?"
+		if got := outline(sh); sh.Title != "Maritime Security" || got != want || top != "TOP SECRET" {
+			t.Fatalf("title %q, top %q\n%s", sh.Title, top, got)
+		}
+		sh, _, _ = nz.ParseBrief(strings.TrimSuffix(text, "(TS) What is left to ask?\n"), "", "UNCLASSIFIED")
+		want = "#situation:\nPatrols are thin.|SECRET|\n#custom:Our approach\nWords.|CONFIDENTIAL|"
+		if got := outline(sh); got != want {
+			t.Fatalf("\n%s", got)
+		}
+	})
+	t.Run("PortionMarking", func(t *testing.T) {
+		for _, s := range []briefing.Settings{nz, au} {
+			for _, m := range s.Markings {
+				if got := s.PortionMarking(s.PortionMark(m)); got != m {
+					t.Errorf("%s: %s → %s → %q", s.Jurisdiction, m, s.PortionMark(m), got)
+				}
+			}
+		}
+		for _, c := range []struct {
+			s    briefing.Settings
+			mark string
+		}{{nz, "(s)"}, {nz, "(O)"}, {nz, "(P)"}, {au, "(C)"}, {au, "(R)"}, {au, "(U)"}, {au, "(IC)"}, {nz, "S"}, {nz, "(SECRET)"}} {
+			if got := c.s.PortionMarking(c.mark); got != "" {
+				t.Errorf("%s: %s read as %s", c.s.Jurisdiction, c.mark, got)
+			}
+		}
+	})
+}
+
+// TestParseBrief_Title: a byte order mark is no part of the title, and a
+// title given leaves a first line that is a heading to begin its section.
+func TestParseBrief_Title(t *testing.T) {
+	nz, _ := briefing.SettingsFor("nz")
+	t.Run("ByteOrderMark", func(t *testing.T) {
+		sh, _, err := nz.ParseBrief("\ufeffCounter Terrorism\nSituational assessment\n- Low.\n", "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh.Title != "Counter Terrorism" {
+			t.Fatalf("title %q", sh.Title)
+		}
+	})
+	t.Run("GivenWithHeadingFirst", func(t *testing.T) {
+		for _, text := range []string{"Situational assessment\n- Threat level is low.\n", "<b>Situational assessment</b>\t<ul><li>Threat level is low.</li></ul>\n",
+			"SECRET\n## Situational assessment\n- Threat level is low.\n"} {
+			sh, _, err := nz.ParseBrief(text, "Counter Terrorism", "SECRET")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outline(sh); sh.Title != "Counter Terrorism" || got != "#situation:\n- Threat level is low.|SECRET|" {
+				t.Errorf("%q: title %q\n%s", text, sh.Title, got)
+			}
+		}
+	})
+	t.Run("GivenReplacesTitleLine", func(t *testing.T) {
+		sh, _, err := nz.ParseBrief("CT\t\n<b>Situational assessment</b>\t<ul><li>Low.</li></ul>\n", "Counter Terrorism", "SECRET")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); sh.Title != "Counter Terrorism" || got != "#situation:\n- Low.|SECRET|" {
+			t.Errorf("title %q\n%s", sh.Title, got)
 		}
 	})
 }
@@ -55,16 +242,30 @@ func TestParseBrief(t *testing.T) {
 func FuzzParseBrief(f *testing.F) {
 	nz, _ := briefing.SettingsFor("nz")
 	for _, seed := range []string{"Title\nSituational assessment\n- a S6(a)\n", "T\t\n<b>H</b>\t<ul><li>• x</li></ul> <p>S6(a)</p>\n",
-		"T\n## Our approach\ns9(2)(g)(i) s6(a)\n", "<p><li></p></li>\n\t\t", "T\nx s6(a)(i) s6(b)(ii)."} {
+		"T\n## Our approach\ns9(2)(g)(i) s6(a)\n", "<p><li></p></li>\n\t\t", "T\nx s6(a)(i) s6(b)(ii).",
+		"\ufeffSECRET//NZEO\n(C) T\n(S) ## H?\n• (TS) x\n(U) - S6(a)\nsecret\n", "(S)\t\n<b>(IC) H</b>\t<ul><li>(R) • y</li></ul>\n"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		sh, err := nz.ParseBrief(text, "RESTRICTED")
+		sh, top, err := nz.ParseBrief(text, "", "RESTRICTED")
 		if err != nil {
 			if briefing.ErrorCode(err) != briefing.EINVALID {
 				t.Fatalf("%v", err)
 			}
 			return
+		}
+		// top is what the writer's clearance is checked against: nothing
+		// brought in may be marked above it, or below the round's unless
+		// the text marked it so.
+		if l, ok := nz.Level(top); !ok || l < 3 {
+			t.Fatalf("top %q", top)
+		}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				if !nz.Allows(top, p.Marking) {
+					t.Fatalf("paragraph %q marked %s, above the text's top %s", p.Text, p.Marking, top)
+				}
+			}
 		}
 		if len(sh.Sections) > briefing.MaxSections {
 			return // Validate refuses it, as it should

@@ -98,6 +98,19 @@ func (s Settings) PortionMark(marking string) string {
 	return "(" + marking + ")"
 }
 
+// PortionMarking is PortionMark read backwards: the marking whose portion
+// mark is exactly mark ("(S)" → "SECRET"), or "" if no marking of the
+// scheme prints it. Only the marks the app itself prints are read, in
+// their own case: "(s)" or "(c)" may as well number a list.
+func (s Settings) PortionMarking(mark string) string {
+	for _, m := range s.Markings {
+		if s.PortionMark(m) == mark {
+			return m
+		}
+	}
+	return ""
+}
+
 // ValidGround reports whether g is a withholding ground of the jurisdiction.
 func (s Settings) ValidGround(g string) bool {
 	for _, x := range s.Grounds {

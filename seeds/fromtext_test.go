@@ -71,7 +71,7 @@ func TestParseBrief_003(t *testing.T) {
 				continue
 			}
 			found++
-			got, err := s.ParseBrief(text, "RESTRICTED")
+			got, _, err := s.ParseBrief(text, "", "RESTRICTED")
 			if err != nil {
 				t.Fatalf("%s: %v", sh.Title, err)
 			}

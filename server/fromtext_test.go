@@ -98,3 +98,107 @@ func TestFromText_Page(t *testing.T) {
 		t.Fatalf("create: %d %v", rec.Code, rec.Header())
 	}
 }
+
+// TestFromText_Markings drives QA's examples through the router: what the
+// text marks is stored at that marking, so a reader below it never sees
+// it, and a writer below it cannot bring it in.
+func TestFromText_Markings(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	from := func(user string, body map[string]string) response {
+		t.Helper()
+		return f.do(user, "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", body)
+	}
+	count := func() int {
+		var l struct{ Items []any }
+		f.do("officer", "GET", "/api/v1/rounds/"+w.round+"/sheets", nil).json(&l)
+		return len(l.Items)
+	}
+	outline := func(sh sheetJSON) string {
+		var got []string
+		for _, sec := range sh.Sections {
+			got = append(got, "#"+sec.Kind+":"+sec.Heading)
+			for _, p := range sec.Paragraphs {
+				got = append(got, p.Text+"|"+p.Marking)
+			}
+		}
+		return strings.Join(got, "\n")
+	}
+	t.Run("Banners", func(t *testing.T) {
+		text := "SECRET\nMaritime Security\nSituational assessment\n- Illegal fishing zanzibar is rising.\n- Patrol coverage is thin.\n" +
+			"What could New Zealand partner with Australia to achieve?\n- Joint patrols.\nSECRET"
+		r := from("officer", map[string]string{"text": text})
+		if r.Code != 201 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		var sh sheetJSON
+		r.json(&sh)
+		want := "#situation:Situational assessment\n- Illegal fishing zanzibar is rising.|SECRET\n- Patrol coverage is thin.|SECRET\n" +
+			"#partnering:What could New Zealand partner with Australia to achieve?\n- Joint patrols.|SECRET"
+		if got := f.sheet("officer", sh.ID); got.Title != "Maritime Security" || outline(got) != want {
+			t.Fatalf("title %q\n%s", got.Title, outline(got))
+		}
+		if r := f.do("viewer", "GET", "/api/v1/sheets/"+sh.ID, nil); r.Code != 404 {
+			t.Errorf("a RESTRICTED viewer reads it: %d %s", r.Code, r.Body.String())
+		}
+		if r := f.do("viewer", "GET", "/api/v1/search?q=Maritime", nil); strings.Contains(r.Body.String(), "Maritime") {
+			t.Errorf("a RESTRICTED viewer finds it: %s", r.Body.String())
+		}
+	})
+	t.Run("PortionMarks", func(t *testing.T) {
+		text := "Ports\nSituational assessment\n(S) Zanzibar patrols are thin.\n(C) Zanzibar fishing is rising.\n(IC) Reports are public.\n"
+		r := from("officer", map[string]string{"text": text})
+		if r.Code != 201 {
+			t.Fatalf("%d %s", r.Code, r.Body.String())
+		}
+		var sh sheetJSON
+		r.json(&sh)
+		want := "#situation:Situational assessment\nZanzibar patrols are thin.|SECRET\nZanzibar fishing is rising.|CONFIDENTIAL\nReports are public.|IN-CONFIDENCE"
+		if got := f.sheet("officer", sh.ID); outline(got) != want {
+			t.Fatalf("\n%s", outline(got))
+		}
+		r = f.do("viewer", "GET", "/api/v1/sheets/"+sh.ID, nil)
+		if r.Code != 200 || strings.Contains(r.Body.String(), "anzibar") || !strings.Contains(r.Body.String(), "Reports are public.") {
+			t.Errorf("the RESTRICTED viewer's copy: %d %s", r.Code, r.Body.String())
+		}
+	})
+	t.Run("ErrAboveClearance", func(t *testing.T) {
+		before := count()
+		for name, text := range map[string]string{
+			"banner":                    "SECRET\nMaritime Security\nSituational assessment\n- Patrol coverage is thin.\nSECRET\n",
+			"banner over lower marks":   "SECRET//NZEO\nMaritime Security\n(R) Patrol coverage is thin.\n(U) Joint patrols.\nSECRET//NZEO\n",
+			"portion mark":              "Maritime Security\n(R) Patrol coverage is thin.\n(S) Joint zanzibar patrols.\n",
+			"portion-marked title":      "(TS) Maritime Security\n(R) Patrol coverage is thin.\n",
+			"lower banner, higher mark": "RESTRICTED\nMaritime Security\n• (C) Patrol coverage is thin.\n",
+		} {
+			for _, q := range []string{"?preview=true", ""} {
+				r := f.do("lowofficer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text"+q, map[string]string{"text": text})
+				if r.Code != 403 {
+					t.Errorf("%s%s: %d %s", name, q, r.Code, r.Body.String())
+				}
+			}
+		}
+		if n := count(); n != before {
+			t.Fatalf("a refused text was stored: %d sheets, then %d", before, n)
+		}
+	})
+}
+
+// TestFromText_Title: as QA found them, a brief saved with a byte order
+// mark before its first line kept the mark in the sheet's title, and with
+// a title given, a text beginning with a heading lost the heading as its
+// title line, its bullets put in an "Introduction".
+func TestFromText_Title(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": "\ufeffCounter Terrorism\nSituational assessment\n- Threat level is low.\n"})
+	var sh sheetJSON
+	if r.json(&sh); r.Code != 201 || sh.Title != "Counter Terrorism" {
+		t.Fatalf("byte order mark: %d %q", r.Code, sh.Title)
+	}
+	r = f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": "Situational assessment\n- Threat level is low.\n", "title": "Counter Terrorism"})
+	if r.json(&sh); r.Code != 201 || sh.Title != "Counter Terrorism" || len(sh.Sections) != 1 || sh.Sections[0].Kind != "situation" ||
+		len(sh.Sections[0].Paragraphs) != 1 || sh.Sections[0].Paragraphs[0].Text != "- Threat level is low." {
+		t.Fatalf("title given, heading first: %d %s", r.Code, r.Body.String())
+	}
+}

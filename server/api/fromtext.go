@@ -18,7 +18,8 @@ func (s *API) registerFromTextRoutes() {
 
 // FromTextRequest is the body of POST /api/v1/rounds/:id/sheets/from-text:
 // the brief's text, and optionally a title in place of its first line and
-// the marking of its paragraphs (the round's by default).
+// the marking of its paragraphs not marked in the text (the round's by
+// default; a higher banner in the text raises it).
 type FromTextRequest struct {
 	Text    string `json:"text"`
 	Title   string `json:"title"`
@@ -45,15 +46,17 @@ func (s *API) SheetFromText(v *view, roundID string, req FromTextRequest) (*brie
 			return nil, fieldError("marking", "must be one of "+strings.Join(v.Set.Markings, ", "))
 		}
 	}
-	sh, err := v.Set.ParseBrief(req.Text, marking)
+	sh, top, err := v.Set.ParseBrief(req.Text, req.Title, marking)
 	if err != nil {
 		return nil, err
 	}
-	if t := strings.TrimSpace(req.Title); t != "" {
-		sh.Title = t
-	}
 	sh.RoundID = r.ID
 	if err := s.PrepareSheet(v, sh, nil); err != nil {
+		return nil, err
+	}
+	// A banner above every paragraph's own mark still marks what came with
+	// it (the title, the headings): its writer must be cleared for it too.
+	if err := v.MarkingWithin("text", top); err != nil {
 		return nil, err
 	}
 	return sh, nil

@@ -197,3 +197,35 @@ func TestRoundForms_KeepWhatWasTyped(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundPage_MarkedByThePeopleItNames: a round page names people — its
+// co-chairs and delegates to anyone, and every person the reader may see in
+// the menus of a lead or above — and is marked by them, not only by the
+// round and its sheets.
+func TestRoundPage_MarkedByThePeopleItNames(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.addUser("secretviewer", "viewer", "SECRET")
+	round := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 9, "starts_on": "2027-05-10", "city": "Nelson", "host": "home", "marking": "RESTRICTED"})
+	viewer, secretariat := f.pageBrowser("secretviewer"), f.pageBrowser("secretariat")
+	if got := banner(t, viewer.open("/rounds/"+round)); got != "RESTRICTED" {
+		t.Fatalf("a RESTRICTED round naming nobody is marked %s to a viewer", got)
+	}
+	page := secretariat.open("/rounds/" + round)
+	if !strings.Contains(page, "Covert Contact") {
+		t.Fatal("the secretariat's menus lack the SECRET person")
+	}
+	if got := banner(t, page); got != "SECRET" {
+		t.Fatalf("a round page whose menus name a SECRET person is marked %s", got)
+	}
+	f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) {
+		m["delegation"] = []map[string]string{{"person_id": w.secretPerson, "side": "partner"}}
+	})
+	page = viewer.open("/rounds/" + round)
+	if !strings.Contains(page, "Covert Contact") {
+		t.Fatal("the page lacks the SECRET delegate")
+	}
+	if got := banner(t, page); got != "SECRET" {
+		t.Fatalf("a round page naming a SECRET delegate is marked %s", got)
+	}
+}

@@ -102,6 +102,25 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 	if err != nil {
 		return err
 	}
+	// The page is marked by the people it names: the round's co-chairs,
+	// delegates and agenda leads, and — to a lead or above, who has the
+	// menus to add them — every person the reader may see.
+	if v.User.Role.AtLeast(briefing.RoleLead) {
+		for _, p := range rp.AllPeople {
+			rp.Marking = s.settings.Highest(rp.Marking, p.Marking)
+		}
+	}
+	named := func(id string) {
+		if p := rp.People[id]; p != nil {
+			rp.Marking = s.settings.Highest(rp.Marking, p.Marking)
+		}
+	}
+	for _, pt := range append(append([]briefing.Participant{}, r.CoChairs...), r.Delegation...) {
+		named(pt.PersonID)
+	}
+	for _, it := range r.Agenda {
+		named(it.LeadPersonID)
+	}
 	rp.Taking = map[string]bool{}
 	for _, pa := range r.ParticipatingAgencies {
 		rp.Taking[pa.Side+":"+pa.AgencyID] = true

@@ -568,9 +568,19 @@ func TestImport_WithheldBracketStaysWithheld(t *testing.T) {
 	if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
 		t.Fatalf("import: %d %s", r.Code, r.Body.String())
 	}
+	// The words' marks are escaped, as all typed text's: the "[" is text.
 	got := f.sheet("officer", id).Sections[0].Paragraphs[0].Text
-	if want := "Assessed {{s6(a): " + withheld + "}} as a risk. (checked)"; got != want {
+	if want := `Assessed {{s6(a): \[demo stand-in] named the canaryvale sector, and a \\ too}} as a risk. (checked)`; got != want {
 		t.Fatalf("imported %q, want %q", got, want)
+	}
+	x, err = excelize.OpenReader(bytes.NewReader(f.xlsxPack("lead", w.round, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := x.GetCellValue("Topics", "D"+itoa(topicsRow(t, x, "Assessed [s6(a): ")))
+	x.Close()
+	if again != shown+" (checked)" {
+		t.Errorf("the next workbook shows %q, want %q", again, shown+" (checked)")
 	}
 	for _, format := range []string{"html", "xlsx"} {
 		r := f.do("admin", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ImportBook is a pack workbook as read for an import: the round, the
@@ -459,12 +460,26 @@ func spanWords(s string) (words string, n int, ok bool) {
 }
 
 // FromCellText turns a paragraph's text as a spreadsheet cell shows it back
-// into the paragraph's Markdown: a withheld span shown "[s6(a): words]"
-// becomes "{{s6(a): words}}" (its words read as EscapeSpan wrote them), a
-// bullet "• " a list item "- ", and the "[withheld on release: s6(a)] " flag
-// that leads a withheld paragraph is dropped (the Withholding column says
-// it). Bold and links shown as plain text stay plain.
+// into the paragraph's Markdown, so that the workbook shows it again as it
+// was typed. What the export writes for what it renders is read back as
+// that: a withheld span shown "[s6(a): words]" becomes "{{s6(a): words}}"
+// (its words read as EscapeSpan wrote them), a bullet "• " before words a
+// list item "- ", a number "2. " before words stays a numbered item, and
+// the "[withheld on release: s6(a)] " flag that leads a withheld paragraph
+// is dropped (the Withholding column says it). A span typed in the
+// Markdown form, "{{s6(a): words}}", is a withheld span too; one begun so
+// and not ended is left for the save to refuse. Everything else is text:
+// each character Markdown would read as a mark is escaped (EscapeMarkdown),
+// so "*stars*", "<tags>", "# " or "> " at a line's start show as typed.
+// A "\" is itself, before a "[" too: "\[s6(a): words]" is a backslash
+// and a withheld span, as the export shows one; a literal "[s6(a): words]"
+// cannot be typed, and is withheld rather than released. Bold and links
+// shown as plain text stay plain. An invisible word joiner (U+2060), which
+// the workbook uses itself, is dropped.
 func FromCellText(s Settings, text string) string {
+	// A word joiner is the workbook's own mark, which it drops: typed, it
+	// is dropped here, so the text shows the same whatever else it holds.
+	text = strings.ReplaceAll(text, WordJoiner, "")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	if rest, ok := strings.CutPrefix(text, "[withheld on release: "); ok {
 		if i := strings.Index(rest, "] "); i >= 0 && s.NormalizeGround(rest[:i]) != "" {
@@ -472,32 +487,249 @@ func FromCellText(s Settings, text string) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(len(text) + len(text)/8)
+	lineStart := true // the next text written starts a line
+	// plain writes text up to next, the rest of the cell, which says
+	// whether a bullet at the end of t stands before words.
+	plain := func(t, next string) {
+		if t != "" {
+			escapeMarkdown(&b, t, next, lineStart, true)
+			lineStart = t[len(t)-1] == '\n'
+		}
+	}
+	span := func(g, words string) {
+		b.WriteString("{{" + g + ": ")
+		escapeSpanWords(&b, words)
+		b.WriteString("}}")
+		lineStart = false
+	}
 	rest := text
 	for {
-		i := strings.IndexByte(rest, '[')
+		i := strings.IndexAny(rest, "[{")
 		if i < 0 {
-			b.WriteString(rest)
+			plain(rest, "")
 			break
 		}
-		b.WriteString(rest[:i])
+		plain(rest[:i], rest[i:])
 		rest = rest[i:]
+		if rest[0] == '{' {
+			g, words, n, state := typedSpan(s, rest)
+			switch state {
+			case spanWhole:
+				span(g, words)
+				rest = rest[n:]
+				continue
+			case spanBroken:
+				// Left as typed, so the save refuses it and names the cell:
+				// read as text, its words would be released.
+				b.WriteString("{{")
+				lineStart = false
+				rest = rest[2:]
+				continue
+			}
+			plain(rest[:1], rest[1:])
+			rest = rest[1:]
+			continue
+		}
 		colon := strings.Index(rest, ": ")
 		if colon > 1 && !strings.ContainsAny(rest[1:colon], "[]\n") {
 			words, n, ok := spanWords(rest[colon+2:])
-			if g := s.NormalizeGround(rest[1:colon]); ok && words != "" && g != "" && !strings.Contains(words, "{{") {
-				b.WriteString("{{" + g + ": " + words + "}}")
+			if g := s.NormalizeGround(rest[1:colon]); ok && strings.TrimSpace(words) != "" && g != "" {
+				span(g, words)
 				rest = rest[colon+2+n:]
 				continue
 			}
 		}
-		b.WriteByte('[')
+		plain(rest[:1], rest[1:])
 		rest = rest[1:]
 	}
-	lines := strings.Split(b.String(), "\n")
-	for i, l := range lines {
-		if t, ok := strings.CutPrefix(l, "• "); ok {
-			lines[i] = "- " + t
+	return b.String()
+}
+
+// What typedSpan found at a "{".
+const (
+	spanNone   = iota // no span: a brace
+	spanWhole         // a withheld span, "{{s6(a): words}}"
+	spanBroken        // a span begun, "{{s6(a):", and not ended
+)
+
+// typedSpan reads a withheld span typed in the Markdown form at the start
+// of s: its ground, its words and its length.
+func typedSpan(set Settings, s string) (ground, words string, n, state int) {
+	body, ok := strings.CutPrefix(s, "{{")
+	if !ok {
+		return "", "", 0, spanNone
+	}
+	colon := strings.IndexByte(body, ':')
+	if colon < 0 || strings.ContainsAny(body[:colon], "{}\n") {
+		return "", "", 0, spanNone
+	}
+	g := set.NormalizeGround(body[:colon])
+	if g == "" {
+		return "", "", 0, spanNone
+	}
+	end := strings.Index(body, "}}")
+	if end < colon || strings.Contains(body[:end], "{{") || strings.TrimSpace(body[colon+1:end]) == "" {
+		return "", "", 0, spanBroken
+	}
+	return g, strings.TrimSpace(body[colon+1 : end]), 2 + end + 2, spanWhole
+}
+
+// MarkdownMarks are the characters that make a line Markdown as the packs
+// read it (blackfriday, with htmlpack's extensions): emphasis, code, an
+// escape, strikethrough, a link or image, inline HTML, an entity. A line
+// without them is plain text; EscapeMarkdown escapes each of them.
+const MarkdownMarks = "*_`\\~[<&"
+
+// blockMarks begin a block at the start of a line (after spaces): a
+// heading, a quote, a list item, a rule, a setext underline, a table's
+// row, a definition.
+const blockMarks = "#>-+|:"
+
+// WordJoiner (U+2060) is invisible. The workbook puts one before each line
+// it renders, so that no line begins a Markdown block, and drops every one
+// it reads back from the parser; EscapeMarkdown writes one, as the
+// reference "&NoBreak;", where no backslash keeps typed text as it is.
+const WordJoiner = "\u2060"
+
+// joiner is WordJoiner as Markdown writes it: a named reference, which
+// both the parser and the HTML pack's renderer keep as the character.
+const joiner = "&NoBreak;"
+
+// EscapeMarkdown is text as Markdown that reads as that text, in the HTML
+// pack and in the workbook alike: each of MarkdownMarks is escaped with a
+// backslash, a brace is written as its reference ("&lbrace;"), which the
+// withheld span's "{{" and "}}" cannot be made of, and at the start of
+// each line a block's mark is escaped, a line of "=" or one indented far
+// enough to be code is led by an invisible joiner, as are spaces before a
+// line's end, which the parser drops. It is FromCellText's, for the plain
+// text of an edited cell.
+func EscapeMarkdown(text string) string {
+	var b strings.Builder
+	escapeMarkdown(&b, text, "", true, false)
+	return b.String()
+}
+
+// escapeMarkdown writes EscapeMarkdown(t), t's first line a line's start
+// or not; with lists, a bullet "• " or a number "2. " before words at a
+// line's start is a list item, as the workbook shows one. next is the text
+// that follows t, whose first character may be the words after a bullet.
+func escapeMarkdown(b *strings.Builder, t, next string, lineStart, lists bool) {
+	for n := 0; ; n++ {
+		line, more := t, false
+		if i := strings.IndexByte(t, '\n'); i >= 0 {
+			line, t, more = t[:i], t[i+1:], true
+		}
+		spaced := strings.TrimRight(line, " \t") != line
+		if n > 0 || lineStart {
+			after := next
+			if more {
+				after = "\n"
+			}
+			line = escapeLineStart(b, line, after, lists)
+		}
+		body := strings.TrimRight(line, " \t")
+		escapeInline(b, body)
+		b.WriteString(line[len(body):])
+		if !more {
+			return
+		}
+		if spaced {
+			b.WriteString(joiner) // the parser drops spaces before a line's end
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// escapeLineStart writes what a line starts with, escaped so it begins no
+// block, and returns the rest of the line; next is what follows the line.
+// A list item is escaped in every form the HTML pack or the workbook
+// (xlsxpack's listPrefix) reads as one, but the form the workbook writes.
+func escapeLineStart(b *strings.Builder, line, next string, lists bool) string {
+	rest := strings.TrimLeft(line, " \t")
+	ws := line[:len(line)-len(rest)]
+	if len(ws) >= 4 || strings.Contains(ws, "\t") {
+		// Indented code in the HTML pack, where no escape is read.
+		b.WriteString(joiner + ws)
+		return rest
+	}
+	b.WriteString(ws)
+	if rest == "" {
+		return rest
+	}
+	if lists && ws == "" {
+		if words, ok := strings.CutPrefix(rest, "• "); ok && wordsFollow(words, next) {
+			b.WriteString("- ")
+			return escapeLineStart(b, words, next, false)
 		}
 	}
-	return strings.Join(lines, "\n")
+	digits := 0
+	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
+		digits++
+	}
+	if digits > 0 && digits < len(rest) && (rest[digits] == '.' || rest[digits] == ')') &&
+		(digits+1 == len(rest) || isBlank(rest[digits+1])) {
+		if lists && ws == "" && digits <= 9 && rest[digits] == '.' && digits+1 < len(rest) && rest[digits+1] == ' ' && wordsFollow(rest[digits+2:], next) {
+			// "2. words", as the workbook shows a numbered item.
+			b.WriteString(rest[:digits+2])
+			return escapeLineStart(b, rest[digits+2:], next, false)
+		}
+		b.WriteString(rest[:digits] + "\\")
+		return rest[digits:]
+	}
+	switch {
+	case strings.IndexByte(blockMarks, rest[0]) >= 0:
+		b.WriteByte('\\')
+	case rest[0] == '=' && strings.TrimRight(rest, "= \t") == "":
+		b.WriteString(joiner) // a setext heading's underline
+	}
+	return rest
+}
+
+// escapeInline writes text with each of MarkdownMarks escaped and each
+// brace written as its reference.
+func escapeInline(b *strings.Builder, t string) {
+	for {
+		i := strings.IndexAny(t, MarkdownMarks+"{}")
+		if i < 0 {
+			b.WriteString(t)
+			return
+		}
+		b.WriteString(t[:i])
+		switch t[i] {
+		case '{':
+			b.WriteString("&lbrace;")
+		case '}':
+			b.WriteString("&rbrace;")
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(t[i])
+		}
+		t = t[i+1:]
+	}
+}
+
+// escapeSpanWords writes a withheld span's words, escaped as text; a space
+// at either end, which the span's reading trims, is kept by a joiner.
+func escapeSpanWords(b *strings.Builder, words string) {
+	trimmed := strings.TrimLeftFunc(words, unicode.IsSpace)
+	if trimmed != words {
+		b.WriteString(joiner)
+	}
+	escapeMarkdown(b, words, "", trimmed == words, false)
+	if strings.TrimRightFunc(words, unicode.IsSpace) != words {
+		b.WriteString(joiner)
+	}
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+// wordsFollow says whether words, or next after them, begin with other
+// than a space or a line's end: a list marker's words, which the workbook
+// shows after one space.
+func wordsFollow(words, next string) bool {
+	if words == "" {
+		words = next
+	}
+	return words != "" && !isBlank(words[0])
 }

@@ -1,31 +1,47 @@
 package briefing_test
 
 import (
+	"fmt"
+	"html"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
 	"briefpack/briefing"
+	"briefpack/briefing/htmlpack"
+	"briefpack/briefing/xlsxpack"
 )
 
 // TestFromCellText_EscapedSpan: withheld words as a cell shows them
 // (EscapeSpan) read back as themselves, whatever brackets and backslashes
 // they hold, and the span ends where the cell's ends: no word of it is read
-// as text that would be released.
+// as text that would be released. The words are Markdown as the rest of a
+// paragraph is, their marks escaped, so they show as they were typed.
 func TestFromCellText_EscapedSpan(t *testing.T) {
 	nz := mustSettings(t, "nz")
-	for cell, want := range map[string]string{
-		`[s6(a): words] after`:                     "{{s6(a): words}} after",
-		`[s6(a): [stand-in\] words] after`:         "{{s6(a): [stand-in] words}} after",
-		`[s6(a): a \\ b] after`:                    `{{s6(a): a \ b}} after`,
-		`[s6(a): a \n b] after`:                    `{{s6(a): a \n b}} after`,
-		`[s6(a): ends in a backslash\\]`:           `{{s6(a): ends in a backslash\}}`,
-		`[s6(a): \]] and [s9(2)(a): second] plain`: "{{s6(a): ]}} and {{s9(2)(a): second}} plain",
-		`[s6(a): never closed\]`:                   `[s6(a): never closed\]`,
-		`[not a ground: words]`:                    `[not a ground: words]`,
+	for _, c := range []struct{ cell, md, shown string }{
+		{`[s6(a): words] after`, "{{s6(a): words}} after", ""},
+		{`[s6(a): [stand-in\] words] after`, `{{s6(a): \[stand-in] words}} after`, ""},
+		{`[s6(a): a \\ b] after`, `{{s6(a): a \\ b}} after`, ""},
+		// A backslash before anything but "]" or "\" is itself, and shown
+		// as the workbook writes every one in a span.
+		{`[s6(a): a \n b] after`, `{{s6(a): a \\n b}} after`, `[s6(a): a \\n b] after`},
+		{`[s6(a): ends in a backslash\\]`, `{{s6(a): ends in a backslash\\}}`, ""},
+		{`[s6(a): \]] and [s9(2)(a): second] plain`, "{{s6(a): ]}} and {{s9(2)(a): second}} plain", ""},
+		{`[s6(a): never closed\]`, `\[s6(a): never closed\\]`, ""},
+		{`[not a ground: words]`, `\[not a ground: words]`, ""},
+		{`[s6(a):  ]`, `\[s6(a):  ]`, ""},
 	} {
-		if got := briefing.FromCellText(nz, cell); got != want {
-			t.Errorf("%q: %q, want %q", cell, got, want)
+		md := briefing.FromCellText(nz, c.cell)
+		if md != c.md {
+			t.Errorf("%q: %q, want %q", c.cell, md, c.md)
+		}
+		if c.shown == "" {
+			c.shown = c.cell
+		}
+		if shown := xlsxpack.TopicText(nz, briefing.Paragraph{Text: md}); shown != c.shown {
+			t.Errorf("%q: read as %q, which the workbook shows as %q, want %q", c.cell, md, shown, c.shown)
 		}
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -40,9 +56,218 @@ func TestFromCellText_EscapedSpan(t *testing.T) {
 			continue
 		}
 		cell := "Before [s6(a): " + briefing.EscapeSpan(words) + "] after."
-		if got, want := briefing.FromCellText(nz, cell), "Before {{s6(a): "+words+"}} after."; got != want {
-			t.Fatalf("%q: %q, want %q", cell, got, want)
+		md := briefing.FromCellText(nz, cell)
+		segs, err := nz.ParseSpans(md)
+		if err != nil || len(segs) != 3 || segs[0].Text != "Before " || segs[1].Ground != "s6(a)" || segs[2].Text != " after." {
+			t.Fatalf("%q: %q, %+v, %v", cell, md, segs, err)
 		}
+		if segs[1].Text != briefing.EscapeMarkdown(words) {
+			t.Fatalf("%q: withheld %q, want %q", cell, segs[1].Text, briefing.EscapeMarkdown(words))
+		}
+		if shown := xlsxpack.TopicText(nz, briefing.Paragraph{Text: md}); shown != cell {
+			t.Fatalf("%q: read as %q, which the workbook shows as %q", cell, md, shown)
+		}
+	}
+}
+
+// TestFromCellText_AsTyped: text typed into a cell is read back as
+// Markdown that the workbook shows again exactly as typed and the HTML pack
+// shows as text: what Markdown or HTML would read as a mark is escaped,
+// and only the bullet, the numbered item and the withheld span, which the
+// workbook writes for what it renders, are read as what they stand for.
+func TestFromCellText_AsTyped(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	for _, c := range []struct{ cell, md string }{
+		// What QA typed in LibreOffice.
+		{"• The order … & <tags> *stars* _under_ `tick` \\ back", "- The order … \\& \\<tags> \\*stars\\* \\_under\\_ \\`tick\\` \\\\ back"},
+		{"• Growth of <5% and >2% a year; A<B & C>D", "- Growth of \\<5% and >2% a year; A\\<B \\& C>D"},
+		{"# Not a heading", "\\# Not a heading"},
+		{"> not a quote", "\\> not a quote"},
+		{"Intro\n- a typed dash\n+ a plus\n  * a star", "Intro\n\\- a typed dash\n\\+ a plus\n  \\* a star"},
+		// A link as the workbook shows it is text, and stays text.
+		{"See the report (http://example.org/a_b).", "See the report (http://example.org/a\\_b)."},
+		{"[the report](http://example.org/r)", "\\[the report](http://example.org/r)"},
+		// Numbers: "2. words" is a numbered item, as the workbook shows one;
+		// any other form is text.
+		{"2. kept\n3) typed\n4.  spaced\n  5. indented\n6.", "2. kept\n3\\) typed\n4\\.  spaced\n  5\\. indented\n6\\."},
+		{"• a bullet • in it\n•  spaced\n  • indented\n• - dash\n• 1. one", "- a bullet • in it\n•  spaced\n  • indented\n- \\- dash\n- 1\\. one"},
+		{"{braces} }} {{ and { {", "&lbrace;braces&rbrace; &rbrace;&rbrace; &lbrace;&lbrace; and &lbrace; &lbrace;"},
+		{"&amp; is not &copy;, nor &#65;", "\\&amp; is not \\&copy;, nor \\&#65;"},
+		{"a ~~struck~~ word, 2*3*4, snake_case", "a \\~\\~struck\\~\\~ word, 2\\*3\\*4, snake\\_case"},
+		{"<!-- note --> <b>bold</b> <script>x</script>", "\\<!-- note --> \\<b>bold\\</b> \\<script>x\\</script>"},
+		{"Title\n===\nSub\n---", "Title\n&NoBreak;===\nSub\n\\---"},
+		{"a | b\n--|--\nterm\n: definition", "a | b\n\\--|--\nterm\n\\: definition"},
+		{"    four spaces\n\ttab", "&NoBreak;    four spaces\n&NoBreak;\ttab"},
+		{"two spaces  \nend", "two spaces  &NoBreak;\nend"},
+		{"a backslash at the end\\\nnext", "a backslash at the end\\\\\nnext"},
+		{"Assessed [s6(a): the *real* name] today", "Assessed {{s6(a): the \\*real\\* name}} today"},
+		{"• [s9(2)(a): Jane Doe] leads", "- {{s9(2)(a): Jane Doe}} leads"},
+		{"[s6(a):  spaced words ] end", "{{s6(a): &NoBreak; spaced words &NoBreak;}} end"},
+		{"ΑΩ 漢字 🙂 \u00a0nbsp", "ΑΩ 漢字 🙂 \u00a0nbsp"},
+		{"=SUM(A1) stays text", "=SUM(A1) stays text"},
+	} {
+		md := briefing.FromCellText(nz, c.cell)
+		if md != c.md {
+			t.Errorf("%q: read as %q, want %q", c.cell, md, c.md)
+		}
+		if shown := xlsxpack.TopicText(nz, briefing.Paragraph{Text: md}); shown != c.cell {
+			t.Errorf("%q: the workbook shows it again as %q", c.cell, shown)
+		}
+		if got, want := htmlShows(t, nz, md), htmlExpects(c.cell); got != want {
+			t.Errorf("%q: the HTML pack shows %q, want %q", c.cell, got, want)
+		}
+	}
+}
+
+// TestFromCellText_Withheld: a withheld span typed as the workbook writes
+// one, or in the Markdown form, is withheld; a backslash before a "[" is a
+// backslash, not an escape, so "\[s6(a): words]" is a backslash and a
+// withheld span; a span begun in the Markdown form and not ended is left
+// for the save to refuse. No typed word meant withheld reaches a release.
+func TestFromCellText_Withheld(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	for _, c := range []struct{ cell, md, shown string }{
+		{`\[s6(a): canary one] said`, `\\{{s6(a): canary one}} said`, ""},
+		{`\\[s6(a): canary two]`, `\\\\{{s6(a): canary two}}`, ""},
+		{"{{s6(a): canary three} here}} and", "{{s6(a): canary three&rbrace; here}} and", "[s6(a): canary three} here] and"},
+		{"{{ S6(A) :  canary four }}", "{{s6(a): canary four}}", "[s6(a): canary four]"},
+		{"[S6(a): canary five]", "{{s6(a): canary five}}", "[s6(a): canary five]"},
+		{"a {{x}} b {{not a ground: c}}", "a &lbrace;&lbrace;x&rbrace;&rbrace; b &lbrace;&lbrace;not a ground: c&rbrace;&rbrace;", ""},
+	} {
+		md := briefing.FromCellText(nz, c.cell)
+		if md != c.md {
+			t.Errorf("%q: read as %q, want %q", c.cell, md, c.md)
+		}
+		if c.shown == "" {
+			c.shown = c.cell
+		}
+		if shown := xlsxpack.TopicText(nz, briefing.Paragraph{Text: md}); shown != c.shown {
+			t.Errorf("%q: the workbook shows it again as %q, want %q", c.cell, shown, c.shown)
+		}
+		red, _, err := nz.Redact(md)
+		if err != nil || strings.Contains(red, "canary") {
+			t.Errorf("%q: released as %q (%v)", c.cell, red, err)
+		}
+	}
+	for _, cell := range []string{"{{s6(a): canary never ended", "{{s6(a): canary {{s6(a): nested}} x}}", "{{s6(a):   }} {{s6(a): canary}}"} {
+		md := briefing.FromCellText(nz, cell)
+		if _, err := nz.ParseSpans(md); briefing.ErrorCode(err) != briefing.EINVALID {
+			t.Errorf("%q: read as %q, which a save takes (%v)", cell, md, err)
+		}
+	}
+}
+
+// TestFromCellText_Property: random text typed into a cell, rich in what
+// Markdown and HTML read as marks, with withheld spans as the workbook
+// writes them, is read back as Markdown that the workbook shows again
+// exactly as typed, the HTML pack shows as text, and a release shows
+// without a word of its spans.
+func TestFromCellText_Property(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	rng := rand.New(rand.NewPCG(21, 22))
+	plain := []string{"a", "word", " ", "  ", "\t", "\n", "\n", "\n\n", "*", "**", "_", "__", "`", "```", "\\", "~", "~~", "[", "]", "(", ")",
+		"](x)", "<", ">", "<b>", "</i>", "&", "&amp;", "&#65;", "&copy;", "#", "# ", "-", "- ", "+ ", "---", "===", "1. ", "2) ", "10.", "|", "|--|",
+		": ", "!", "![", "^", "{", "}", "{{", "}}", "• ", "•", "    ", "http://example.org/a_b", "é", "漢字", "🙂", "\u00a0", "\r\n", "=SUM(A1)", ":", "%", "$"}
+	grounds := []string{"s6(a)", "s9(2)(a)", "s6(b)(i)"}
+	n, spans := 0, 0
+	for iter := range 20000 {
+		var cell, shown, inHTML strings.Builder
+		var canaries []string
+		for range 1 + rng.IntN(14) {
+			if rng.IntN(7) > 0 {
+				tok := plain[rng.IntN(len(plain))]
+				cell.WriteString(tok)
+				shown.WriteString(strings.ReplaceAll(tok, "\r\n", "\n"))
+				inHTML.WriteString(tok)
+				continue
+			}
+			var w strings.Builder
+			canary := fmt.Sprintf("canary%dx%d", iter, len(canaries))
+			canaries = append(canaries, canary)
+			for k := range 1 + rng.IntN(5) {
+				if k == 0 || rng.IntN(3) == 0 {
+					w.WriteString(canary)
+				}
+				w.WriteString(plain[rng.IntN(len(plain))])
+			}
+			words := strings.ReplaceAll(w.String(), "\r\n", "\n")
+			g := grounds[rng.IntN(len(grounds))]
+			span := "[" + g + ": " + briefing.EscapeSpan(words) + "]"
+			cell.WriteString(span)
+			shown.WriteString(span)
+			inHTML.WriteString("[" + g + ": " + words + "]")
+			spans++
+		}
+		c := cell.String()
+		if strings.HasPrefix(c, "[withheld on release: ") {
+			continue
+		}
+		n++
+		md := briefing.FromCellText(nz, c)
+		if _, err := nz.ParseSpans(md); err != nil {
+			t.Fatalf("%q: read as %q, which a save refuses: %v", c, md, err)
+		}
+		if got := xlsxpack.TopicText(nz, briefing.Paragraph{Text: md}); got != shown.String() {
+			t.Fatalf("%q: read as %q, which the workbook shows as %q", c, md, got)
+		}
+		if got, want := htmlShows(t, nz, md), htmlExpects(inHTML.String()); got != want {
+			t.Fatalf("%q: read as %q, which the HTML pack shows as %q, want %q", c, md, got, want)
+		}
+		red, _, err := nz.Redact(md)
+		if err != nil {
+			t.Fatalf("%q: read as %q, which does not redact: %v", c, md, err)
+		}
+		for _, cn := range canaries {
+			if strings.Contains(red, cn) {
+				t.Fatalf("%q: read as %q, released as %q with its withheld %s", c, md, red, cn)
+			}
+		}
+	}
+	if n < 19000 || spans < 15000 {
+		t.Fatalf("only %d texts, %d spans", n, spans)
+	}
+}
+
+var (
+	htmlTag   = regexp.MustCompile(`<(/?)([a-z0-9]+)[^>]*>`)
+	groundTag = regexp.MustCompile(`<span class="ground">\[([^\]]*)\]</span> `)
+	portion   = regexp.MustCompile(`<span class="pm">[^<]*</span> `)
+	// listMark is a line's bullet or number, which the HTML pack shows as
+	// a list item or, where a list cannot begin, as "- ".
+	listMark = regexp.MustCompile(`(^|\s)(• |- |[0-9]{1,9}[.)] )`)
+)
+
+// htmlShows is the text the full edition's HTML pack shows for a
+// paragraph's Markdown: its spaces collapsed, list marks and the word
+// joiners that keep text as typed left out, each withheld span shown
+// "[s6(a): words]" as the workbook shows it. It fails the test for any
+// element but a paragraph, a list, a line break and a withheld span.
+func htmlShows(t *testing.T, s briefing.Settings, md string) string {
+	t.Helper()
+	h := string(htmlpack.Paragraph(s, briefing.Paragraph{Text: md}))
+	h = portion.ReplaceAllString(h, "")
+	h = groundTag.ReplaceAllString(h, "[$1: ")
+	h = strings.ReplaceAll(strings.ReplaceAll(h, `<mark class="withheld">`, ""), "</mark>", "]")
+	for _, m := range htmlTag.FindAllStringSubmatch(h, -1) {
+		switch m[2] {
+		case "p", "ul", "ol", "li", "br", "mark":
+		default:
+			t.Fatalf("%q: the HTML pack shows it with <%s>: %s", md, m[2], h)
+		}
+	}
+	h = html.UnescapeString(htmlTag.ReplaceAllString(h, " "))
+	return htmlExpects(strings.ReplaceAll(h, briefing.WordJoiner, ""))
+}
+
+// htmlExpects is what htmlShows should be for a cell's text.
+func htmlExpects(cell string) string {
+	cell = strings.Join(strings.Fields(cell), " ")
+	for {
+		next := listMark.ReplaceAllString(cell, "$1")
+		if next == cell {
+			return cell
+		}
+		cell = next
 	}
 }
 

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -48,9 +49,22 @@ func propText(rng *rand.Rand) string {
 	return strings.Join(lines, "\n")
 }
 
+// propTyped are words a spreadsheet user may type that Markdown or HTML
+// would read as marks, each with the Markdown that keeps it as typed.
+var propTyped = [][2]string{
+	{"*stars*", `\*stars\*`}, {"_under_", `\_under\_`}, {"`tick`", "\\`tick\\`"}, {"<tags>", `\<tags>`}, {"A<B", `A\<B`},
+	{"C>D", "C>D"}, {"&", `\&`}, {"&amp;", `\&amp;`}, {`back\slash`, `back\\slash`}, {"{braced}", "&lbrace;braced&rbrace;"},
+	{"}}", "&rbrace;&rbrace;"}, {"~~struck~~", `\~\~struck\~\~`}, {"[bracket]", `\[bracket]`}, {"(http://example.org/a_b)", `(http://example.org/a\_b)`},
+	{"<5%", `\<5%`}, {"**bold**", `\*\*bold\*\*`}, {"[s6(a)", `\[s6(a)`},
+}
+
+// propLineStart are what a user may type at a line's start that Markdown
+// would read as a block, each with the Markdown that keeps it as typed.
+var propLineStart = [][2]string{{"# ", `\# `}, {"> ", `\> `}, {"1) ", `1\) `}, {"- ", `\- `}, {"+ ", `\+ `}, {"3.  ", `3\.  `}}
+
 // propEdit is a new text for a cell, written as a spreadsheet user would
 // type it, with the Markdown it stands for: "[s9(2)(a): words]" is a
-// withheld span, "• " a bullet.
+// withheld span, "• " a bullet, and every mark typed is escaped.
 func propEdit(rng *rand.Rand, n int) (cell, markdown string) {
 	var c, m []string
 	for l := 0; l < 1+rng.IntN(2); l++ {
@@ -59,15 +73,26 @@ func propEdit(rng *rand.Rand, n int) (cell, markdown string) {
 			cl.WriteString("• ")
 			ml.WriteString("- ")
 		}
+		if rng.IntN(4) == 0 {
+			ls := propLineStart[rng.IntN(len(propLineStart))]
+			cl.WriteString(ls[0])
+			ml.WriteString(ls[1])
+		}
 		for i := 0; i < 2+rng.IntN(6); i++ {
 			if i > 0 {
 				cl.WriteByte(' ')
 				ml.WriteByte(' ')
 			}
 			w := propWords[rng.IntN(len(propWords))]
-			if rng.IntN(6) == 0 {
+			switch rng.IntN(6) {
+			case 0:
 				cl.WriteString("[s9(2)(a): " + w + "]")
 				ml.WriteString("{{s9(2)(a): " + w + "}}")
+				continue
+			case 1:
+				tw := propTyped[rng.IntN(len(propTyped))]
+				cl.WriteString(tw[0])
+				ml.WriteString(tw[1])
 				continue
 			}
 			cl.WriteString(w)
@@ -80,12 +105,16 @@ func propEdit(rng *rand.Rand, n int) (cell, markdown string) {
 	return strings.Join(c, "\n"), strings.Join(m, "\n")
 }
 
-type propPara struct{ id, text, marking, withhold string }
+// propPara is a paragraph of the model; cell, for one a row typed in, is
+// what was typed, which the workbook must show again.
+type propPara struct{ id, text, marking, withhold, cell string }
 
 // TestImport_Property exports a round's pack, edits random cells of its
 // Topics worksheet (texts, markings, withholdings, rows deleted and added),
 // imports it, and checks that every sheet is exactly what the edits say:
-// each edited paragraph as edited, every other byte for byte as it was.
+// each edited paragraph as edited, every other byte for byte as it was;
+// and that the next workbook shows each text typed exactly as typed, the
+// marks in it (stars, angle brackets, a "# " at a line's start) included.
 func TestImport_Property(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
@@ -120,7 +149,7 @@ func TestImport_Property(t *testing.T) {
 			secs := make([][]propPara, len(sh.Sections))
 			for i, sec := range sh.Sections {
 				for _, p := range sec.Paragraphs {
-					secs[i] = append(secs[i], propPara{p.ID, p.Text, p.Marking, p.Withhold})
+					secs[i] = append(secs[i], propPara{id: p.ID, text: p.Text, marking: p.Marking, withhold: p.Withhold})
 				}
 			}
 			model[id] = secs
@@ -153,7 +182,7 @@ func TestImport_Property(t *testing.T) {
 				case 0:
 					cell, md := propEdit(rng, iter)
 					_ = x.SetCellStr("Topics", fmt.Sprintf("D%d", n), cell)
-					target.text = md
+					target.text, target.cell = md, cell
 					edited[sid] = true
 				case 1:
 					m := markings[rng.IntN(len(markings))]
@@ -190,7 +219,7 @@ func TestImport_Property(t *testing.T) {
 				if err := x.SetSheetRow("Topics", fmt.Sprintf("A%d", last), &[]any{fmt.Sprintf("Property sheet %d", indexOf(sheets, sid)), heading, nil, cell, "RESTRICTED", ""}); err != nil {
 					t.Fatal(err)
 				}
-				model[sid][sec] = append(model[sid][sec], propPara{"new", md, "RESTRICTED", ""})
+				model[sid][sec] = append(model[sid][sec], propPara{id: "new", text: md, marking: "RESTRICTED", cell: cell})
 				edited[sid] = true
 			}
 		})
@@ -199,6 +228,7 @@ func TestImport_Property(t *testing.T) {
 		if r.Code != 200 {
 			t.Fatalf("iteration %d: import %d %s", iter, r.Code, r.Body.String())
 		}
+		typed := map[string]propPara{} // by paragraph id
 		for id, secs := range model {
 			got := f.sheet("lead", id)
 			want := versions[id]
@@ -223,14 +253,54 @@ func TestImport_Property(t *testing.T) {
 					if (e.id != "new" && p.ID != e.id) || p.Text != e.text || p.Marking != e.marking || p.Withhold != e.withhold {
 						t.Fatalf("iteration %d: sheet %s paragraph %d.%d is %+v, want %+v", iter, id, i, j, p, e)
 					}
+					if e.cell != "" {
+						typed[p.ID] = e
+					}
 				}
 			}
+		}
+		rows, err := topicsRows(f.xlsxPack("lead", w.round, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			e, ok := typed[r[8]]
+			if !ok {
+				continue
+			}
+			delete(typed, r[8])
+			want := e.cell
+			if e.withhold != "" {
+				want = "[withheld on release: " + e.withhold + "] " + want
+			}
+			if r[3] != want {
+				t.Fatalf("iteration %d: typed %q, read as %q, which the next workbook shows as %q", iter, e.cell, e.text, r[3])
+			}
+		}
+		if len(typed) > 0 {
+			t.Fatalf("iteration %d: %d typed paragraphs are not in the next workbook", iter, len(typed))
 		}
 	}
 	if changes < 100 {
 		t.Fatalf("only %d rows changed or added in all: the test tests little", changes)
 	}
 	t.Logf("%d rows changed or added in 25 imports", changes)
+}
+
+// topicsRows are a workbook's Topics rows, each with its nine cells.
+func topicsRows(book []byte) ([][]string, error) {
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	rows, err := x.GetRows("Topics")
+	for i := range rows {
+		for len(rows[i]) < 9 {
+			rows[i] = append(rows[i], "")
+		}
+	}
+	return rows, err
 }
 
 func indexOf(list []string, s string) int {

@@ -568,9 +568,19 @@ func TestImport_WithheldBracketStaysWithheld(t *testing.T) {
 	if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
 		t.Fatalf("import: %d %s", r.Code, r.Body.String())
 	}
+	// The words' marks are escaped, as all typed text's: the "[" is text.
 	got := f.sheet("officer", id).Sections[0].Paragraphs[0].Text
-	if want := "Assessed {{s6(a): " + withheld + "}} as a risk. (checked)"; got != want {
+	if want := `Assessed {{s6(a): \[demo stand-in] named the canaryvale sector, and a \\ too}} as a risk. (checked)`; got != want {
 		t.Fatalf("imported %q, want %q", got, want)
+	}
+	x, err = excelize.OpenReader(bytes.NewReader(f.xlsxPack("lead", w.round, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := x.GetCellValue("Topics", "D"+itoa(topicsRow(t, x, "Assessed [s6(a): ")))
+	x.Close()
+	if again != shown+" (checked)" {
+		t.Errorf("the next workbook shows %q, want %q", again, shown+" (checked)")
 	}
 	for _, format := range []string{"html", "xlsx"} {
 		r := f.do("admin", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)
@@ -580,5 +590,99 @@ func TestImport_WithheldBracketStaysWithheld(t *testing.T) {
 		if found := findCanaries([]string{"canaryvale", "stand-in"}, r); len(found) > 0 {
 			t.Errorf("the release %s carries withheld words: %s", format, strings.Join(found, "; "))
 		}
+	}
+}
+
+// TestImport_TypedTextShownAsTyped: text typed into the Topics worksheet's
+// Text cells, with what Markdown and HTML read as marks, is imported so
+// that the next workbook shows each cell exactly as typed and the HTML pack
+// shows the characters as text (no emphasis, code, heading, quote or tag of
+// the typist's), while a span typed as the workbook writes one stays
+// withheld, a backslash before it too, and reaches no release.
+func TestImport_TypedTextShownAsTyped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Typed Text",
+		para("First paragraph.", "RESTRICTED", ""), para("Second paragraph.", "RESTRICTED", ""),
+		para("Third paragraph.", "RESTRICTED", ""), para("Fourth paragraph.", "RESTRICTED", ""), para("Fifth paragraph.", "RESTRICTED", "")))
+	typed := map[string]string{
+		"First paragraph.":  "• The order … & <tags> *stars* _under_ `tick` \\ back",
+		"Second paragraph.": "• Growth of <5% and >2% a year; A<B & C>D",
+		"Third paragraph.":  "# Not a heading\n> not a quote\n1) not a list\nSee the report (http://example.org/a_b) {braced} ~~kept~~",
+		"Fourth paragraph.": "Assessed \\[s6(a): canaryvale one] and [s6(a): *canaryvale* two] as risks.",
+	}
+	edited := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		for was, now := range typed {
+			_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, was)), now)
+		}
+		// Rich text: a bold run is read as its text, whatever it holds.
+		if err := x.SetCellRichText("Topics", "D"+itoa(topicsRow(t, x, "Fifth paragraph.")), []excelize.RichTextRun{
+			{Text: "Plain, then "}, {Text: "**bold** <run>", Font: &excelize.Font{Bold: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	typed["Fifth paragraph."] = "Plain, then **bold** <run>"
+	if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	rows, err := topicsRows(f.xlsxPack("lead", w.round, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]bool{}
+	for _, r := range rows {
+		shown[r[3]] = true
+	}
+	for _, cell := range typed {
+		if !shown[cell] {
+			t.Errorf("typed %q: the next workbook does not show it", cell)
+		}
+	}
+	sh := f.sheet("officer", id)
+	if got := sh.Sections[0].Paragraphs[3].Text; got != `Assessed \\{{s6(a): canaryvale one}} and {{s6(a): \*canaryvale\* two}} as risks.` {
+		t.Errorf("the spans were read as %q", got)
+	}
+
+	r := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html", nil)
+	if r.Code != 200 {
+		t.Fatalf("html pack: %d", r.Code)
+	}
+	page := r.Body.String()
+	for _, want := range []string{
+		"The order … &amp; &lt;tags&gt; *stars* _under_ `tick` \\ back",
+		"Growth of &lt;5% and &gt;2% a year; A&lt;B &amp; C&gt;D",
+		"# Not a heading\n&gt; not a quote\n1) not a list\nSee the report (http://example.org/a_b) {braced} ~~kept~~",
+		"Plain, then **bold** &lt;run&gt;",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML pack does not show %q", want)
+		}
+	}
+	for _, tag := range []string{"<em>", "<strong>bold", "<code>", "<del>", "<blockquote>", ">Not a heading", "<ol>", "<tags>", "<b>D", "<5%", "<run>"} {
+		if strings.Contains(page, tag) {
+			i := strings.Index(page, tag)
+			t.Errorf("the HTML pack holds %s: %s", tag, page[max(0, i-80):min(len(page), i+80)])
+		}
+	}
+	for _, format := range []string{"html", "xlsx"} {
+		r := f.do("admin", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)
+		if r.Code != 200 {
+			t.Fatalf("release %s: %d %s", format, r.Code, r.Body.String())
+		}
+		if found := findCanaries([]string{"canaryvale"}, r); len(found) > 0 {
+			t.Errorf("the release %s carries withheld words: %s", format, strings.Join(found, "; "))
+		}
+	}
+
+	// A span begun in the Markdown form and not ended is refused, naming
+	// its cell: read as text, its words would be released.
+	var cell string
+	unended := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		cell = "D" + itoa(topicsRow(t, x, "Plain, then "))
+		_ = x.SetCellStr("Topics", cell, "Named {{s6(a): canaryvale three, never ended")
+	})
+	r = f.importBook("officer", w.round, unended, "")
+	if r.Code != 422 || errorFields(r)["Topics!"+cell] == "" {
+		t.Fatalf("an unended span: %d %s", r.Code, r.Body.String())
 	}
 }

@@ -688,9 +688,11 @@ func listPrefix(t string) string {
 // where the HTML pack drops it and stays where it shows it ("2*3*4",
 // "snake_case", an escaped "\*"). Lines are read as lines, never as
 // headings, lists or quotes: the cell shows them as written (textRuns has
-// made list markers bullets), and an edited cell is read back as Markdown.
+// made list markers bullets), and an edited cell is read back as Markdown
+// with every mark typed escaped (briefing.FromCellText), which this shows
+// as typed.
 func markdownRuns(t string, base *excelize.Font) []excelize.RichTextRun {
-	if !strings.ContainsAny(t, markdownMarks) {
+	if !strings.ContainsAny(t, briefing.MarkdownMarks) {
 		return []excelize.RichTextRun{{Text: t, Font: base}}
 	}
 	bold := boldFont
@@ -806,7 +808,7 @@ func parsedRuns(body string, base, bold *excelize.Font) []excelize.RichTextRun {
 // would: it is most of what is marked, and the parser costs five times the
 // allocations of the whole workbook. ok is false for any other text.
 func strongOnly(t string, base, bold *excelize.Font) (_ []excelize.RichTextRun, ok bool) {
-	if strings.ContainsAny(t, "_`\\~[<&") || strings.Contains(t, " \n") || strings.Contains(t, "\n ") {
+	if strings.ContainsAny(t, marksButStar) || strings.Contains(t, " \n") || strings.Contains(t, "\n ") {
 		return nil, false
 	}
 	var out []excelize.RichTextRun
@@ -850,14 +852,16 @@ func strongOnly(t string, base, bold *excelize.Font) (_ []excelize.RichTextRun, 
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-// markdownMarks are the characters without which a text is plain to
-// Markdown as the pack reads it: no emphasis, code, escape, strikethrough,
-// link, inline HTML or entity.
-const markdownMarks = "*_`\\~[<&"
+// marksButStar are the Markdown marks other than "*", any of which sends a
+// text to the parser (briefing.MarkdownMarks: without them a text is plain;
+// an edited cell is read back with each of them escaped).
+var marksButStar = strings.ReplaceAll(briefing.MarkdownMarks, "*", "")
 
 // lineStart is a word joiner: invisible, and not a character that begins
-// a Markdown block.
-const lineStart = "\u2060"
+// a Markdown block. Every one the parser reads is dropped, those an edited
+// cell's Markdown holds (as "&NoBreak;") included: they are there only to
+// keep its text as typed (briefing.EscapeMarkdown).
+const lineStart = briefing.WordJoiner
 
 // namer makes worksheet names legal and unique: no []:*?/\, no leading or
 // trailing apostrophe, at most 31 characters, never one of the fixed names

@@ -18,9 +18,10 @@ import (
 // briefpack's invariants — every index entry points at an existing object
 // under that parent, every object is in its indexes, its id is its key and
 // its current version is in its history. It runs in a write transaction,
-// which it rolls back, so that no writer changes the file under the check.
+// which it rolls back, so that no writer changes the file under the check;
+// in a database opened to read only, in a read transaction.
 func (db *DB) Check(ctx context.Context) (err error) {
-	tx, err := db.begin(ctx, true)
+	tx, err := db.begin(ctx, !db.readOnly)
 	if err != nil {
 		return err
 	}

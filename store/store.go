@@ -69,6 +69,9 @@ var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket
 var (
 	keySchemaVersion = []byte("schema")   // decimal schema version
 	keySettings      = []byte("settings") // JSON of briefing.Settings
+	// keyUnfinishedCopy marks a database that a copy is being written into
+	// (see Copy): what the copy is of, and when it began.
+	keyUnfinishedCopy = []byte("unfinished_copy")
 )
 
 const (
@@ -175,7 +178,8 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 // read but not write, opens all the same. It takes bbolt's shared lock: it
 // fails with ErrInUse after Options.Timeout while a server holds the file,
 // and other readers may hold it alongside. The file is checked as Open
-// checks it, and a database of a newer schema is refused. One an older briefpack wrote is opened as it stands,
+// checks it, and a database of a newer schema, or a copy that did not
+// finish, is refused. One an older briefpack wrote is opened as it stands,
 // at its own schema (Schema): Backup copies it so; to read its records, read
 // a MigratedCopy.
 func OpenReadOnly(path string, opts ...Options) (*DB, error) {
@@ -284,7 +288,7 @@ func (db *DB) initBuckets(tx kvTx) error {
 var errNotBriefpack = errors.New("not a briefpack database")
 
 // storedSchema returns the schema version of an existing database, refusing
-// one a newer briefpack wrote.
+// one a newer briefpack wrote and a copy that did not finish.
 func (db *DB) storedSchema(meta kvBucket) (int, error) {
 	v, err := readSchemaVersion(meta)
 	if err != nil {
@@ -292,6 +296,9 @@ func (db *DB) storedSchema(meta kvBucket) (int, error) {
 	}
 	if v > schemaVersion {
 		return 0, fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", db.path, v, schemaVersion)
+	}
+	if raw := meta.Get(keyUnfinishedCopy); raw != nil {
+		return 0, fmt.Errorf("database %s %w", db.path, unfinishedCopy(raw, db.clearHint()))
 	}
 	return v, nil
 }

@@ -323,7 +323,8 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"destination must hold no records (a new file, or an unused etcd prefix), and is checked on arrival.\n"+
 		"The source is never written: one an older briefpack wrote is copied through a private copy\n"+
 		"migrated to this briefpack's schema (in the temporary directory), and stays as it was.\n"+
-		"Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
+		"A copy that does not finish (stopped, killed) leaves a destination every command refuses, saying\n"+
+		"how to clear it. Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
 	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
 	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
 	ef := addEtcdFlags(fs)

@@ -18,14 +18,15 @@ import (
 // briefpack's invariants — every index entry points at an existing object
 // under that parent, every object is in its indexes, its id is its key and
 // its current version is in its history. It runs in a write transaction,
-// which it rolls back, so that no writer changes the file under the check.
+// which it rolls back, so that no writer changes the file under the check;
+// in a database opened to read only, in a read transaction.
 func (db *DB) Check(ctx context.Context) (err error) {
-	tx, err := db.begin(ctx, true)
+	tx, err := db.begin(ctx, !db.readOnly)
 	if err != nil {
 		return err
 	}
 	defer end(tx, &err)
-	if err := checkTx(tx); err != nil {
+	if err := checkTx(tx, db.clearHint()); err != nil {
 		return fmt.Errorf("database %s %w", db.path, err)
 	}
 	return nil
@@ -45,16 +46,23 @@ func CheckFile(path string) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := checkTx(boltTx{tx}); err != nil {
+	if err := checkTx(boltTx{tx}, fileClearHint); err != nil {
 		return fmt.Errorf("database %s %w", path, err)
 	}
 	return nil
 }
 
-// checkTx runs both checks; the error reads after the database's name.
-func checkTx(tx kvTx) error {
+// checkTx runs both checks, and refuses a copy that did not finish (only
+// once the pages are known to be sound: a damaged one makes bbolt panic),
+// saying how to clear it; the error reads after the database's name.
+func checkTx(tx kvTx, clearHint string) error {
 	if err := consistency(tx); err != nil {
 		return fmt.Errorf("fails its consistency check: %w", err)
+	}
+	if meta := tx.Bucket(metaBucket); meta != nil {
+		if raw := meta.Get(keyUnfinishedCopy); raw != nil {
+			return unfinishedCopy(raw, clearHint)
+		}
 	}
 	if err := invariants(tx); err != nil {
 		return fmt.Errorf("breaks briefpack's invariants: %w", err)

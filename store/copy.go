@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // copyBatch bounds one write transaction of a copy: small enough for one
@@ -24,11 +26,24 @@ type CopyProgress func(bucket string, keys int)
 // which must hold no records yet (a database just created), as src stood
 // at one moment: one bbolt transaction, or one etcd revision. dst's
 // settings and schema version become src's.
+//
+// A copy takes many transactions, and one stopped halfway (killed, etcd
+// gone) leaves part of src in dst. So dst is marked as an unfinished copy
+// in the transaction that finds it empty, before its first record, and the
+// mark is deleted by the copy's last write: until then every open of dst
+// refuses it, saying how to clear it, and no server serves part of a
+// database as if it were whole.
 func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) {
 	if src.settings.Jurisdiction != dst.settings.Jurisdiction {
 		return fmt.Errorf("%s is for jurisdiction %q and %s for %q", src.path, src.settings.Jurisdiction, dst.path, dst.settings.Jurisdiction)
 	}
-	if err := dst.mustBeEmpty(ctx); err != nil {
+	mark := fmt.Sprintf("a copy of %s begun %s", src.path, dst.now().Format(time.RFC3339))
+	if err := dst.update(ctx, func(tx kvTx) error {
+		if err := mustBeEmpty(tx, dst.path); err != nil {
+			return err
+		}
+		return tx.Bucket(metaBucket).Put(keyUnfinishedCopy, []byte(mark))
+	}); err != nil {
 		return err
 	}
 	stx, err := src.begin(ctx, false)
@@ -89,6 +104,10 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) 
 		}
 		return nil
 	})
+	if err == nil {
+		// The last write: dst is whole.
+		err = dst.update(ctx, func(tx kvTx) error { return tx.Bucket(metaBucket).Delete(keyUnfinishedCopy) })
+	}
 	if err != nil {
 		return fmt.Errorf("copy %s to %s: %w", src.path, dst.path, err)
 	}
@@ -97,21 +116,34 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) 
 
 // mustBeEmpty refuses a database that holds any record beyond what a new
 // one is created with.
-func (db *DB) mustBeEmpty(ctx context.Context) (err error) {
-	tx, err := db.begin(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer end(tx, &err)
+func mustBeEmpty(tx kvTx, path string) error {
 	return tx.ForEach(func(name []byte, b kvBucket) error {
 		if string(name) == string(metaBucket) {
 			return nil
 		}
 		if k, _ := b.Cursor().First(); k != nil {
-			return fmt.Errorf("%s already holds records (bucket %s): copy only into a new database", db.path, name)
+			return fmt.Errorf("%s already holds records (bucket %s): copy only into a new database", path, name)
 		}
 		return nil
 	})
+}
+
+// unfinishedCopy refuses a database a copy into did not finish, in words
+// that read after the database's name; raw is its mark, hint how to clear it.
+func unfinishedCopy(raw []byte, hint string) error {
+	return fmt.Errorf("holds only part of %s, which did not finish: it is not a database; %s, then copy again", raw, hint)
+}
+
+// fileClearHint says how to clear a file a copy did not finish.
+const fileClearHint = "remove the file"
+
+// clearHint says how to clear a copy that did not finish.
+func (db *DB) clearHint() string {
+	if k, ok := db.kv.(*etcdKV); ok {
+		return fmt.Sprintf("delete its keys with etcdctl --endpoints=%s del --prefix '%s' (with the cluster's TLS and user flags, if it has them)",
+			strings.Join(trimScheme(k.cli.Endpoints()), ","), k.prefix)
+	}
+	return fileClearHint
 }
 
 // backupByCopy writes a bbolt file of the database as it stood at one

@@ -81,6 +81,11 @@ type EtcdConfig struct {
 	// creating one there: for a command that reads a database, to which a
 	// mistyped prefix would otherwise be a new, empty one.
 	MustExist bool
+	// ReadOnly opens the database to read it and never write it: not to
+	// migrate it, not to add a bucket (see OpenReadOnly). A large commit
+	// another server left half applied is still finished, as every reader
+	// finishes it.
+	ReadOnly bool
 }
 
 // ParseEtcdURL reads "etcd://host:port[,host:port…][/prefix]". The user name
@@ -212,8 +217,12 @@ func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{kv: k, path: k.desc, Now: time.Now}
-	if err := db.init(jurisdiction); err != nil {
+	db := &DB{kv: k, path: k.desc, Now: time.Now, readOnly: c.ReadOnly}
+	start := func() error { return db.init(jurisdiction) }
+	if c.ReadOnly {
+		start = db.initReadOnly
+	}
+	if err := start(); err != nil {
 		_ = k.close()
 		return nil, err
 	}

@@ -144,3 +144,19 @@ func OpenAny(spec, jurisdiction string, cfg func(*EtcdConfig) error) (*DB, error
 	}
 	return OpenEtcd(c, jurisdiction)
 }
+
+// OpenAnyReadOnly opens the existing database a command line names to read
+// it and never write it: a bbolt file with OpenReadOnly, an etcd prefix
+// with EtcdConfig.ReadOnly and MustExist. cfg is as OpenAny's.
+func OpenAnyReadOnly(spec string, cfg func(*EtcdConfig) error) (*DB, error) {
+	if !IsEtcdURL(spec) {
+		return OpenReadOnly(spec)
+	}
+	return OpenAny(spec, "", func(c *EtcdConfig) error {
+		c.ReadOnly, c.MustExist = true, true
+		if cfg != nil {
+			return cfg(c)
+		}
+		return nil
+	})
+}

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -69,6 +71,9 @@ var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket
 var (
 	keySchemaVersion = []byte("schema")   // decimal schema version
 	keySettings      = []byte("settings") // JSON of briefing.Settings
+	// keyUnfinishedCopy marks a database that a copy is being written into
+	// (see Copy): what the copy is of, and when it began.
+	keyUnfinishedCopy = []byte("unfinished_copy")
 )
 
 const (
@@ -107,6 +112,14 @@ type DB struct {
 	group    *groupCommit
 	path     string
 	settings briefing.Settings
+	// schema is the schema version the database is stored at: this
+	// briefpack's, except in a database opened to read only (OpenReadOnly).
+	schema int
+	// readOnly is a database opened to read it and never write it.
+	readOnly bool
+	// tmpDir, when set, holds the database's file and goes when it closes
+	// (MigratedCopy).
+	tmpDir string
 
 	// Now is the clock stamped on records; tests may replace it before use.
 	Now func() time.Time
@@ -161,6 +174,29 @@ func Open(path, jurisdiction string, opts ...Options) (*DB, error) {
 	return db, nil
 }
 
+// OpenReadOnly opens the existing database file at path to read it, and
+// never writes it: not to migrate it, not to add a bucket, not to commit an
+// empty transaction. A file on a read-only mount, or one the process may
+// read but not write, opens all the same. It takes bbolt's shared lock: it
+// fails with ErrInUse after Options.Timeout while a server holds the file,
+// and other readers may hold it alongside. The file is checked as Open
+// checks it, and a database of a newer schema, or a copy that did not
+// finish, is refused. One an older briefpack wrote is opened as it stands,
+// at its own schema (Schema): Backup copies it so; to read its records, read
+// a MigratedCopy.
+func OpenReadOnly(path string, opts ...Options) (*DB, error) {
+	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: timeoutOf(opts)})
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{kv: &boltKV{db: bdb, path: path}, path: path, Now: time.Now, readOnly: true}
+	if err := db.initReadOnly(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // openBolt opens the bbolt file, telling a busy file from a broken one.
 func openBolt(path string, o *bolt.Options) (*bolt.DB, error) {
 	if err := checkWhole(path); err != nil {
@@ -184,18 +220,45 @@ func (db *DB) init(jurisdiction string) error {
 		if err := quickCheck(tx); err != nil {
 			return fmt.Errorf("database %s is damaged or is not a briefpack database: %w", db.path, err)
 		}
-		if err := initBuckets(tx, db.path); err != nil {
+		if err := db.initBuckets(tx); err != nil {
 			return err
 		}
 		var err error
 		db.settings, err = initSettings(tx, db.path, jurisdiction)
+		db.schema = schemaVersion
 		return err
 	})
 }
 
+// initReadOnly checks a database opened to read only as init does, and
+// reads its schema version and settings, in a read transaction.
+func (db *DB) initReadOnly() (err error) {
+	tx, err := db.begin(context.Background(), false)
+	if err != nil {
+		return err
+	}
+	defer end(tx, &err)
+	if err := quickCheck(tx); err != nil {
+		return fmt.Errorf("database %s is damaged or is not a briefpack database: %w", db.path, err)
+	}
+	meta := tx.Bucket(metaBucket)
+	if meta == nil {
+		return fmt.Errorf("database %s is not a briefpack database", db.path)
+	}
+	if db.schema, err = db.storedSchema(meta); err != nil {
+		return err
+	}
+	if meta.Get(keySettings) == nil {
+		return fmt.Errorf("database %s has no settings: it is not a briefpack database", db.path)
+	}
+	db.settings, err = initSettings(tx, db.path, "")
+	return err
+}
+
 // initBuckets creates the buckets and the schema version of a new database,
-// and checks the schema version of an existing one.
-func initBuckets(tx kvTx, path string) error {
+// and checks and migrates an existing one.
+func (db *DB) initBuckets(tx kvTx) error {
+	path := db.path
 	meta := tx.Bucket(metaBucket)
 	if meta == nil {
 		// A bbolt file with buckets but no meta bucket belongs to some other program.
@@ -203,12 +266,9 @@ func initBuckets(tx kvTx, path string) error {
 			return fmt.Errorf("database %s is not a briefpack database", path)
 		}
 	} else {
-		v, err := readSchemaVersion(meta)
+		v, err := db.storedSchema(meta)
 		if err != nil {
-			return fmt.Errorf("database %s: %w", path, err)
-		}
-		if v > schemaVersion {
-			return fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", path, v, schemaVersion)
+			return err
 		}
 		if err := migrate(tx, v); err != nil {
 			return fmt.Errorf("database %s: %w", path, err)
@@ -228,6 +288,22 @@ func initBuckets(tx kvTx, path string) error {
 }
 
 var errNotBriefpack = errors.New("not a briefpack database")
+
+// storedSchema returns the schema version of an existing database, refusing
+// one a newer briefpack wrote and a copy that did not finish.
+func (db *DB) storedSchema(meta kvBucket) (int, error) {
+	v, err := readSchemaVersion(meta)
+	if err != nil {
+		return 0, fmt.Errorf("database %s: %w", db.path, err)
+	}
+	if v > schemaVersion {
+		return 0, fmt.Errorf("database %s was written by a newer briefpack (schema %d; this one reads up to %d)", db.path, v, schemaVersion)
+	}
+	if raw := meta.Get(keyUnfinishedCopy); raw != nil {
+		return 0, fmt.Errorf("database %s %w", db.path, unfinishedCopy(raw, db.clearHint()))
+	}
+	return v, nil
+}
 
 func readSchemaVersion(meta kvBucket) (int, error) {
 	raw := meta.Get(keySchemaVersion)
@@ -291,12 +367,58 @@ func putSettings(meta kvBucket, s *briefing.Settings) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database, and removes the file of a MigratedCopy.
 func (db *DB) Close() error {
-	if err := db.kv.close(); err != nil {
+	err := db.kv.close()
+	if db.tmpDir != "" {
+		if rerr := os.RemoveAll(db.tmpDir); err == nil {
+			err = rerr
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("close database %s: %w", db.path, err)
 	}
 	return nil
+}
+
+// Schema returns the schema version the database is stored at: this
+// briefpack's (briefing.SchemaVersion), unless it was opened to read only
+// as an older briefpack left it.
+func (db *DB) Schema() int { return db.schema }
+
+// MigratedCopy returns a private copy of the database migrated to this
+// briefpack's schema, for reading one an older briefpack wrote without
+// writing it: the database as it stood at one moment (as Backup copies it),
+// in a bbolt file in a new temporary directory, which the copy's Close
+// removes. The copy's messages name the database it was made from.
+func (db *DB) MigratedCopy() (_ *DB, err error) {
+	dir, err := os.MkdirTemp("", "briefpack-migrated-")
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate a copy of %s: %w", db.path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	path := filepath.Join(dir, "migrated.db")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate a copy of %s: %w", db.path, err)
+	}
+	_, err = db.Backup(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate a copy of %s: %w", db.path, err)
+	}
+	m, err := Open(path, "")
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate a copy of %s: %w", db.path, err)
+	}
+	m.path, m.tmpDir = db.path, dir
+	return m, nil
 }
 
 // Path returns the file the database is kept in.
@@ -351,6 +473,9 @@ func (db *DB) begin(ctx context.Context, writable bool) (kvTxn, error) {
 // may share its transaction with the writes that arrived with it, and run
 // again if one of them fails (groupCommit).
 func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
+	if db.readOnly {
+		return fmt.Errorf("store: database %s was opened to read only", db.path)
+	}
 	if db.group != nil {
 		return db.group.run(ctx, fn)
 	}

@@ -133,8 +133,12 @@ func jurisdictionWith(marking string) string {
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", "Writes a consistent copy of a database to a new bbolt file. For a running server on\n"+
-		"a file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
+	fs := newFlags("backup", "Writes a consistent copy of a database to a new bbolt file, and never writes the database\n"+
+		"itself: a file on a read-only mount, or one you may read but not write, backs up all the same.\n"+
+		"The copy is the database as it stands, its schema included: a backup of a database an older\n"+
+		"briefpack wrote, taken before this one first serves it, is a backup from before the upgrade\n"+
+		"(this briefpack migrates a database when it opens it to write). For a running server on a\n"+
+		"file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
 		"copied as it stood at one revision, while its servers go on serving.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
@@ -156,6 +160,11 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return st.Backup(w) })
 	if err != nil {
 		return err
+	}
+	if v := st.Schema(); v != briefing.SchemaVersion() {
+		fmt.Fprintf(stdout, "backed up %s to %s (%d bytes) at schema %d, as an earlier briefpack left it: a backup from before the upgrade to schema %d\n",
+			*db, *out, n, v, briefing.SchemaVersion())
+		return nil
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes)\n", *db, *out, n)
 	return nil
@@ -312,7 +321,10 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("copy", "Copies a whole database to a new one, between backends or within one: a bbolt file to\n"+
 		"an etcd cluster and back. The source is read as it stood at one moment and checked first; the\n"+
 		"destination must hold no records (a new file, or an unused etcd prefix), and is checked on arrival.\n"+
-		"Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
+		"The source is never written: one an older briefpack wrote is copied through a private copy\n"+
+		"migrated to this briefpack's schema (in the temporary directory), and stays as it was.\n"+
+		"A copy that does not finish (stopped, killed) leaves a destination every command refuses, saying\n"+
+		"how to clear it. Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
 	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
 	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
 	ef := addEtcdFlags(fs)
@@ -330,7 +342,7 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("%s exists already: copy only into a new database", *to)
 		}
 	}
-	src, err := ef.openExisting(*from)
+	src, err := ef.openCurrent(*from, stdout)
 	if err != nil {
 		return err
 	}

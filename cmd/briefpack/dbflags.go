@@ -3,9 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	"briefpack/briefing"
 	"briefpack/store"
 )
 
@@ -38,14 +40,39 @@ func (f *etcdFlags) open(spec, jurisdiction string) (*store.DB, error) {
 	return store.OpenAny(spec, jurisdiction, f.apply)
 }
 
-// openExisting opens the database spec names, which must exist: a command
-// that only reads one never creates one under a mistyped etcd prefix (a
-// file it opens is checked to exist first, see mustExist).
+// openExisting opens the database spec names, which must exist, to read it
+// and never write it: a command that only reads one never creates one under
+// a mistyped etcd prefix (a file it opens is checked to exist first, see
+// mustExist), never migrates it, and reads a file it may not write. The
+// database is as it stands, at its own schema (see openCurrent).
 func (f *etcdFlags) openExisting(spec string) (*store.DB, error) {
-	return store.OpenAny(spec, "", func(c *store.EtcdConfig) error {
-		c.MustExist = true
-		return f.apply(c)
-	})
+	return store.OpenAnyReadOnly(spec, f.apply)
+}
+
+// openCurrent is openExisting for a command that reads the records: a
+// database an older briefpack wrote is read through a private copy
+// migrated to this briefpack's schema, in the temporary directory, and
+// stays as it was (so that a backup of it is still one from before the
+// upgrade). It says so on stdout.
+func (f *etcdFlags) openCurrent(spec string, stdout io.Writer) (*store.DB, error) {
+	db, err := f.openExisting(spec)
+	if err != nil {
+		return nil, err
+	}
+	if db.Schema() == briefing.SchemaVersion() {
+		return db, nil
+	}
+	m, err := db.MigratedCopy()
+	if cerr := db.Close(); err == nil && cerr != nil {
+		_ = m.Close()
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "%s is at schema %d, an earlier briefpack's: read through a private copy migrated to schema %d; %s itself is left as it is\n",
+		spec, db.Schema(), briefing.SchemaVersion(), spec)
+	return m, nil
 }
 
 // apply sets on c what the flags give, over what the environment gave.

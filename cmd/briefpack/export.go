@@ -16,7 +16,9 @@ import (
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "Writes a round's briefing pack to a file, as the API serves it, for a reader\n"+
 		"cleared to the ceiling (default: the highest marking, everything). The server must be\n"+
-		"stopped, or use GET /api/v1/rounds/{id}/pack instead.", stdout)
+		"stopped, or use GET /api/v1/rounds/{id}/pack instead. The database is never written: one an\n"+
+		"older briefpack wrote is read through a private copy migrated to this briefpack's schema (in the\n"+
+		"temporary directory), and stays as it was.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	round := fs.String("round", "", "id of the round")
@@ -43,7 +45,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := mustExist(*db); err != nil {
 		return err
 	}
-	st, err := ef.openExisting(*db)
+	st, err := ef.openCurrent(*db, stdout)
 	if err != nil {
 		return err
 	}

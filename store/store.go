@@ -251,7 +251,7 @@ func (db *DB) initReadOnly() (err error) {
 	if meta.Get(keySettings) == nil {
 		return fmt.Errorf("database %s has no settings: it is not a briefpack database", db.path)
 	}
-	db.settings, err = initSettings(tx, db.path, "")
+	db.settings, err = readSettings(meta, db.path, "")
 	return err
 }
 
@@ -321,19 +321,10 @@ func readSchemaVersion(meta kvBucket) (int, error) {
 // existing one, refusing a different jurisdiction.
 func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error) {
 	meta := tx.Bucket(metaBucket)
-	if raw := meta.Get(keySettings); raw != nil {
-		var s briefing.Settings
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return s, fmt.Errorf("store: read settings of %s: %w", path, err)
-		}
-		if jurisdiction != "" && jurisdiction != s.Jurisdiction {
-			return s, &briefing.Error{Code: briefing.EINVALID,
-				Message: fmt.Sprintf("database %s was created for jurisdiction %s and cannot be used as %s: the command that creates a database fixes its jurisdiction",
-					path, s.Jurisdiction, jurisdiction),
-				Fields: map[string]string{"jurisdiction": "must be " + s.Jurisdiction + " for this database"}}
-		}
-		if s.Instance != "" {
-			return s, nil
+	if meta.Get(keySettings) != nil {
+		s, err := readSettings(meta, path, jurisdiction)
+		if err != nil || s.Instance != "" {
+			return s, err
 		}
 		// A database created before databases were named is named now, once.
 		return s, putSettings(meta, &s)
@@ -346,6 +337,23 @@ func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error)
 		return s, err
 	}
 	return s, putSettings(meta, &s)
+}
+
+// readSettings reads an existing database's settings, refusing a different
+// jurisdiction; it writes nothing, so a database opened to read only is
+// read as it stands, named or not.
+func readSettings(meta kvBucket, path, jurisdiction string) (briefing.Settings, error) {
+	var s briefing.Settings
+	if err := json.Unmarshal(meta.Get(keySettings), &s); err != nil {
+		return s, fmt.Errorf("store: read settings of %s: %w", path, err)
+	}
+	if jurisdiction != "" && jurisdiction != s.Jurisdiction {
+		return s, &briefing.Error{Code: briefing.EINVALID,
+			Message: fmt.Sprintf("database %s was created for jurisdiction %s and cannot be used as %s: the command that creates a database fixes its jurisdiction",
+				path, s.Jurisdiction, jurisdiction),
+			Fields: map[string]string{"jurisdiction": "must be " + s.Jurisdiction + " for this database"}}
+	}
+	return s, nil
 }
 
 // putSettings names the database if it has no name yet and writes its settings.

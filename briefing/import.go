@@ -430,28 +430,37 @@ func splitCell(s string) (string, int, string) {
 }
 
 // EscapeSpan writes withheld words as a cell shows them inside
-// "[s6(a): …]": a "]" as "\]" and a "\" as "\\", so that the span ends
-// where it ends when the cell is edited and read back (FromCellText), not
-// at a bracket of the words, which would release those after it.
+// "[s6(a): …]": a "[" as "\[", a "]" as "\]" and a "\" as "\\", so that
+// the span ends where it ends when the cell is edited and read back
+// (FromCellText), not at a bracket of the words, which would release those
+// after it.
 func EscapeSpan(words string) string {
-	if !strings.ContainsAny(words, `]\`) {
+	if !strings.ContainsAny(words, `[]\`) {
 		return words
 	}
 	return spanEscaper.Replace(words)
 }
 
-var spanEscaper = strings.NewReplacer(`\`, `\\`, `]`, `\]`)
+var spanEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`)
 
 // spanWords reads withheld words as EscapeSpan wrote them, up to the "]"
 // that ends the span: the words and the bytes read, "]" included; ok is
-// false when no "]" ends them. A "\" before anything else is itself.
+// false when no "]" ends them. Brackets typed within the words pair up —
+// "[s6(a): the minister [Smith] said]" withholds all it encloses — and an
+// escaped one ("\[", "\]") is itself and pairs with nothing; a "\" before
+// anything else is itself.
 func spanWords(s string) (words string, n int, ok bool) {
 	var b strings.Builder
+	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch {
-		case s[i] == ']':
+		case s[i] == '[':
+			depth++
+		case s[i] == ']' && depth == 0:
 			return b.String(), i + 1, true
-		case s[i] == '\\' && i+1 < len(s) && (s[i+1] == ']' || s[i+1] == '\\'):
+		case s[i] == ']':
+			depth--
+		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(`[]\`, s[i+1]) >= 0:
 			i++
 		}
 		b.WriteByte(s[i])
@@ -534,10 +543,21 @@ func FromCellText(s Settings, text string) string {
 		colon := strings.Index(rest, ": ")
 		if colon > 1 && !strings.ContainsAny(rest[1:colon], "[]\n") {
 			words, n, ok := spanWords(rest[colon+2:])
-			if g := s.NormalizeGround(rest[1:colon]); ok && strings.TrimSpace(words) != "" && g != "" {
+			g := s.NormalizeGround(rest[1:colon])
+			if g != "" && ok && strings.TrimSpace(words) != "" {
 				span(g, words)
 				rest = rest[colon+2+n:]
 				continue
+			}
+			if g != "" && !ok {
+				// A span begun and not ended: left begun, the rest of the
+				// cell after it as text (no brace of which can end it), so
+				// the save refuses it and names the cell. Read as text, its
+				// words would be released.
+				b.WriteString("{{" + g + ": ")
+				lineStart = false
+				plain(rest[colon+2:], "")
+				break
 			}
 		}
 		plain(rest[:1], rest[1:])

@@ -559,7 +559,7 @@ func TestImport_WithheldBracketStaysWithheld(t *testing.T) {
 	n := topicsRow(t, x, "Assessed [s6(a): ")
 	shown, _ := x.GetCellValue("Topics", "D"+itoa(n))
 	x.Close()
-	if want := `Assessed [s6(a): [demo stand-in\] named the canaryvale sector, and a \\ too] as a risk.`; shown != want {
+	if want := `Assessed [s6(a): \[demo stand-in\] named the canaryvale sector, and a \\ too] as a risk.`; shown != want {
 		t.Fatalf("the cell shows %q, want %q", shown, want)
 	}
 	edited := editBook(t, book, func(x *excelize.File) {

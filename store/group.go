@@ -142,10 +142,16 @@ func runs(fn func(kvTx) error, tx kvTxn) (ok bool) {
 	return fn(tx) == nil && tx.failure() == nil
 }
 
-// solo runs one write in a transaction of its own.
+// solo runs one write in a transaction of its own. A page of a bbolt file
+// that cannot be read is the write's error (see readDamage); any other
+// panic is raised again on the writer's side.
 func (g *groupCommit) solo(c *groupCall) (r groupResult) {
 	defer func() {
 		if p := recover(); p != nil {
+			if err := readDamage(g.db.path, p); err != nil {
+				r = groupResult{err: err}
+				return
+			}
 			r = groupResult{panicked: true, panic: p}
 		}
 	}()

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"briefpack/briefing"
 	"briefpack/server"
@@ -177,31 +179,86 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// writeNew writes a file that must not exist yet, through a temporary file
+// afterStep is called between the steps of writing a file into place
+// (writeNew, restore): tests look at the directory there, where a crash
+// would leave it.
+var afterStep = func(step string) {}
+
+// partialPattern names the file a command writes beside path before it is
+// renamed to path: ".x.db.briefpack-partial-NNNN" beside x.db. One left
+// behind is of a run that was killed: whose it was shows in its name, and
+// it is safe to delete (see the README).
+func partialPattern(path string) string {
+	return "." + filepath.Base(path) + ".briefpack-partial-*"
+}
+
+// writeNew writes a file that must not exist yet, through a file beside it
 // renamed into place, so a failure never leaves half a file under its name.
 func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) {
-	if _, err := os.Stat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil {
 		return 0, fmt.Errorf("%s exists already: choose a new file", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".briefpack-*")
+	tmp, n, err := writePartial(path, write)
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp.Name())
-	n, err := write(tmp)
-	if err == nil {
-		err = tmp.Sync()
+	afterStep("written")
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return 0, fileError("create", path, tmp, err)
 	}
-	if cerr := tmp.Close(); err == nil {
+	afterStep("renamed")
+	return n, syncDir(path)
+}
+
+// writePartial writes a whole file beside path (see partialPattern) and
+// syncs it, and returns its name; on failure it leaves nothing.
+func writePartial(path string, write func(io.Writer) (int64, error)) (tmp string, n int64, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), partialPattern(path))
+	if err != nil {
+		return "", 0, fileError("create", path, "", err)
+	}
+	n, err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("write %s: %w", path, err)
+		os.Remove(f.Name())
+		return "", 0, fileError("write", path, f.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, err
+	return f.Name(), n, nil
+}
+
+// fileError is err, met writing path through the file tmp beside it, told
+// with the name the user gave: the partial file's name (or CreateTemp's
+// pattern) would only puzzle them.
+func fileError(op, path, tmp string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe) && (op == "create" || pe.Path == tmp):
+		err = pe.Err
+	case errors.As(err, &le) && (le.Old == tmp || le.New == tmp):
+		err = le.Err
 	}
-	return n, nil
+	return fmt.Errorf("%s %s: %w", op, path, err)
+}
+
+// syncDir makes the renames and links in path's directory durable.
+func syncDir(path string) error {
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("sync the directory of %s: %w", path, err)
+	}
+	defer d.Close()
+	// Some file systems cannot sync a directory; what they keep is theirs.
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync the directory of %s: %w", path, err)
+	}
+	return nil
 }
 
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -294,3 +294,72 @@ func TestExport_Ceiling(t *testing.T) {
 		t.Errorf("a ceiling on the release edition: exit %d, %q", code, errOut)
 	}
 }
+
+// watchSteps has afterStep call see at each step of a write into place,
+// for the rest of the test.
+func watchSteps(t *testing.T, see func(step string)) {
+	old := afterStep
+	afterStep = see
+	t.Cleanup(func() { afterStep = old })
+}
+
+// partials lists the partial files beside path.
+func partials(t *testing.T, path string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".briefpack-partial-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestWriteNew_PartialFile: backup, export and restore write their file
+// beside it under a name that says whose it is (what a kill -9 would leave,
+// for a person to recognise and delete), and leave nothing else once done.
+func TestWriteNew_PartialFile(t *testing.T) {
+	m := MustRunMain(t, true, "nz")
+	ds, _, err := m.DB.Dialogues(context.Background(), briefing.Page{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d dialogues: %v", len(ds), err)
+	}
+	rs, _, err := m.DB.Rounds(context.Background(), ds[0].ID, briefing.Page{})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("%d rounds: %v", len(rs), err)
+	}
+	db := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		out  string
+		args []string
+	}{
+		{"backup.db", []string{"backup", "--db", db, "--out"}},
+		{"pack.html", []string{"export", "--db", db, "--round", rs[0].ID, "--out"}},
+		{"restored.db", []string{"restore", "--from", db, "--db"}},
+	} {
+		out := filepath.Join(dir, c.out)
+		seen := false
+		watchSteps(t, func(step string) {
+			if step != "written" {
+				return
+			}
+			seen = true
+			p := partials(t, out)
+			if len(p) != 1 || !strings.HasPrefix(filepath.Base(p[0]), "."+c.out+".briefpack-partial-") {
+				t.Errorf("%s: beside %s while it is written: %v", c.args[0], c.out, p)
+			}
+		})
+		if o, e, code := runCLI(t, "", append(c.args, out)...); code != 0 || !seen {
+			t.Fatalf("%s: exit %d, step seen %v: %q %q", c.args[0], code, seen, o, e)
+		}
+		if p := partials(t, out); len(p) != 0 {
+			t.Errorf("%s: left behind %v", c.args[0], p)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("the directory holds %d files, want the 3 written", len(entries))
+	}
+}

@@ -286,3 +286,26 @@ func TestDamagedPage(t *testing.T) {
 		t.Errorf("the server's log:\n%s", log)
 	}
 }
+
+// TestWriteNew_ErrNamesThePath: a file that cannot be written is named as
+// the user gave it, not by the partial file it was being written through.
+func TestWriteNew_ErrNamesThePath(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "a long enough password for the admin")
+	missing := filepath.Join(dir, "nodir", "x.db")
+	for _, args := range [][]string{
+		{"backup", "--db", db, "--out", missing},
+		{"restore", "--from", db, "--db", missing},
+	} {
+		var stderr strings.Builder
+		cmd := exec.Command(bin, args...)
+		cmd.Stderr = &stderr
+		cmd.Run()
+		want := "briefpack: create " + missing + ": no such file or directory\n"
+		if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
+			t.Errorf("%s: exit %d, %q, want %q", args[0], code, stderr.String(), want)
+		}
+	}
+}

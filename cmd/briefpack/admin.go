@@ -285,8 +285,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer src.Close()
-	kept := ""
-	if _, err := os.Lstat(*db); err == nil {
+	_, err = os.Lstat(*db)
+	replace := err == nil
+	if replace {
 		if !*force {
 			return fmt.Errorf("%s exists: pass --force to replace it", *db)
 		}
@@ -295,17 +296,34 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := store.CheckNotInUse(*db); err != nil {
 			return err
 		}
-		if kept, err = moveAside(*db); err != nil {
+	}
+	// The backup is written whole beside --db and synced first; then the
+	// file it replaces is kept under a second name, linked, not moved, so
+	// that --db is never missing; then the new file is renamed over it. A
+	// crash at any step leaves the old database or the new one at --db,
+	// and at worst a partial file or a second name of the old one.
+	tmp, n, err := writePartial(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
+	if err != nil {
+		return err
+	}
+	afterStep("written")
+	kept := ""
+	if replace {
+		if kept, err = keepAside(*db); err != nil {
+			os.Remove(tmp)
 			return err
 		}
+		afterStep("kept")
 	}
-	n, err := writeNew(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
-	if err != nil {
+	if err := os.Rename(tmp, *db); err != nil {
+		os.Remove(tmp)
 		if kept != "" {
-			if rerr := os.Rename(kept, *db); rerr != nil {
-				return fmt.Errorf("%w; the replaced database is kept as %s", err, kept)
-			}
+			os.Remove(kept) // the database it was to replace is still at --db
 		}
+		return fileError("replace", *db, tmp, err)
+	}
+	afterStep("renamed")
+	if err := syncDir(*db); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
@@ -315,26 +333,53 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// moveAside renames a database file to the first of <db>.before-restore,
-// <db>.before-restore.1, .2, … that is free, so that an earlier restore's
-// kept copy is never overwritten, and returns the name.
-func moveAside(db string) (string, error) {
+// keepAside gives a database file a second name, the first of
+// <db>.before-restore, <db>.before-restore.1, .2, … that is free, so that
+// an earlier restore's kept copy is never overwritten, and returns it. The
+// name is a hard link, made without a moment when db itself is missing; a
+// file system without links gets a copy.
+func keepAside(db string) (string, error) {
 	for i := 0; i < 1000; i++ {
 		name := db + ".before-restore"
 		if i > 0 {
 			name += "." + strconv.Itoa(i)
 		}
-		if _, err := os.Lstat(name); err == nil {
-			continue
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("move %s aside: %w", db, err)
+		err := os.Link(db, name)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			err = copyFile(db, name)
 		}
-		if err := os.Rename(db, name); err != nil {
-			return "", fmt.Errorf("move %s aside: %w", db, err)
+		switch {
+		case err == nil:
+			return name, nil
+		case !errors.Is(err, fs.ErrExist):
+			return "", fmt.Errorf("keep %s as %s: %w", db, name, err)
 		}
-		return name, nil
 	}
-	return "", fmt.Errorf("move %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
+	return "", fmt.Errorf("keep %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
+}
+
+// copyFile copies a file to a new one, synced.
+func copyFile(from, to string) (err error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(to)
+	}
+	return err
 }
 
 // mustExist refuses a database file that is not there; an etcd address is

@@ -313,6 +313,49 @@ func partials(t *testing.T, path string) []string {
 	return m
 }
 
+// TestRestore_NeverWithoutDB stops at each step of a restore --force, where
+// a crash could stop it: the file at --db is there at every one, the old
+// database or the new one whole, and the backup was written whole beside it
+// before the old one was touched.
+func TestRestore_NeverWithoutDB(t *testing.T) {
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	mustAddUser(t, backup, "alice")
+	want := mustRead(t, backup)
+	db := filepath.Join(dir, "live.db")
+	mustAddUser(t, db, "bob")
+	old := mustRead(t, db)
+	var steps []string
+	watchSteps(t, func(step string) {
+		steps = append(steps, step)
+		now, err := os.ReadFile(db)
+		switch {
+		case err != nil:
+			t.Errorf("after %q: no database at --db: %v", step, err)
+		case step == "renamed" && !bytes.Equal(now, want):
+			t.Errorf("after %q: --db is not the backup", step)
+		case step != "renamed" && !bytes.Equal(now, old):
+			t.Errorf("after %q: --db is not the database it replaces", step)
+		}
+		if p := partials(t, db); step == "written" && (len(p) != 1 || !bytes.Equal(mustRead(t, p[0]), want)) {
+			t.Errorf("after %q: the backup is not written whole beside --db: %v", step, p)
+		}
+	})
+	out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+	if code != 0 {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	if strings.Join(steps, " ") != "written kept renamed" {
+		t.Errorf("steps %v", steps)
+	}
+	if !bytes.Equal(mustRead(t, db), want) || !bytes.Equal(mustRead(t, db+".before-restore"), old) {
+		t.Error("the restored or the kept file is wrong")
+	}
+	if p := partials(t, db); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
+	}
+}
+
 // TestWriteNew_PartialFile: backup, export and restore write their file
 // beside it under a name that says whose it is (what a kill -9 would leave,
 // for a person to recognise and delete), and leave nothing else once done.

@@ -22,7 +22,8 @@ import (
 
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
-		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...", stdout)
+		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...\n"+
+		"A password of another length, like a mistake in the flags, is bad usage: exit code 2.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpCreate)
 	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
@@ -51,6 +52,11 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	pw = strings.TrimRight(pw, "\r\n")
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
+	}
+	// A password of the wrong length is a mistake in what was given, as a
+	// bad flag is: bad usage.
+	if err := server.CheckPasswordRules(pw); err != nil {
+		return usageError{fmt.Sprintf("user add: the password on standard input must be %d to %d characters", server.MinPassword, server.MaxPassword)}
 	}
 	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -404,5 +405,32 @@ func TestWriteNew_PartialFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 3 {
 		t.Errorf("the directory holds %d files, want the 3 written", len(entries))
+	}
+}
+
+// TestUserAdd_PasswordLength: a password too short or too long is bad
+// usage, as any other mistake in what user add is given: one line, exit
+// code 2, and no database created. The help says so.
+func TestUserAdd_PasswordLength(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "u.db")
+	for _, pw := range []string{"short", strings.Repeat("x", 1025)} {
+		cmd := exec.Command(bin, "user", "add", "--db", db, "--name", "alice", "--role", "viewer", "--clearance", "RESTRICTED")
+		cmd.Stdin = strings.NewReader(pw + "\n")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		want := "briefpack: user add: the password on standard input must be 8 to 1024 characters\n"
+		if code := cmd.ProcessState.ExitCode(); code != 2 || stderr.String() != want || stdout.String() != "" {
+			t.Errorf("a %d-character password: exit %d, %q %q", len(pw), code, stdout.String(), stderr.String())
+		}
+		if _, err := os.Lstat(db); !os.IsNotExist(err) {
+			t.Fatalf("a %d-character password created the database: %v", len(pw), err)
+		}
+	}
+	help, err := exec.Command(bin, "user", "add", "--help").Output()
+	if err != nil || !strings.Contains(string(help), "(8 to 1024 characters)") || !strings.Contains(string(help), "A password of another length, like a mistake in the flags, is bad usage: exit code 2.") ||
+		!strings.Contains(string(help), "Exit codes: 0 success, 1 failure, 2 bad usage.") {
+		t.Errorf("user add --help: %v\n%s", err, help)
 	}
 }

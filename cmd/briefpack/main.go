@@ -121,6 +121,7 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		fmt.Fprint(stdout, "\nExit codes: 0 success, 1 failure, 2 bad usage.\n")
 	}
 	return fs
 }

@@ -202,3 +202,35 @@ func TestDamagedPage_BugIsNoDamage(t *testing.T) {
 	}
 	must(t, db.update(ctx, func(tx kvTx) error { return nil }))
 }
+
+// TestDamagedPage_Write damages a key of the last leaf page of the sheets
+// that a new sheet's lookup does not compare, but that writing the page out
+// again copies: the write fails with the file's damage, alone or in a
+// group, and the writer's lock is let go — the next write elsewhere is
+// saved.
+func TestDamagedPage_Write(t *testing.T) {
+	path, roundID, _, _, leaves := seedPages(t)
+	damagePage(t, path, leaves[len(leaves)-1], pageHeaderLen+elementLen+4, uint32(0x7ff00000))
+	db, err := Open(path, "")
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.CreateSheet(ctx, &briefing.Sheet{RoundID: roundID, Title: "One more"}, by)
+	wantDamaged(t, "CreateSheet", err, path, "a page cannot be read")
+	// Two writes committed together, as writes arriving during a commit
+	// are: the group's commit fails both with the damage.
+	write := func(title string) *groupCall {
+		sh := &briefing.Sheet{RoundID: roundID, Title: title}
+		return &groupCall{ctx: ctx, done: make(chan groupResult, 1),
+			fn: func(tx kvTx) error { return sheets.create(tx, sh, by, db.now()) }}
+	}
+	group := []*groupCall{write("Two more"), write("Three more")}
+	db.group.commit(group)
+	for i, c := range group {
+		r := <-c.done
+		wantDamaged(t, "write "+strconv.Itoa(i)+" of a group", r.err, path, "a page cannot be read")
+	}
+	must(t, db.CreateDialogue(ctx, &briefing.Dialogue{Name: "Another", Home: "New Zealand", Partner: "Japan"}, by))
+}

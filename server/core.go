@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -75,8 +76,21 @@ func (s *Server) Background(fn func()) {
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
-		fn()
+		s.guard("work left by a request", fn)
 	}()
+}
+
+// guard runs fn, work on a goroutine of its own, so that a panic in it (a
+// read of a damaged database file, say, where the store has not made it an
+// error) is logged and ends that work, not the server.
+func (s *Server) guard(what string, fn func()) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("background work stopped", "what", what, "panic", r)
+		}
+	}()
+	fn()
 }
 
 // Idle waits until no work started by Background is left.
@@ -125,9 +139,11 @@ func (s *Server) Watch(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := w.fn(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("background work stopped", "what", w.name, "err", err)
-			}
+			s.guard(w.name, func() {
+				if err := w.fn(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("background work stopped", "what", w.name, "err", err)
+				}
+			})
 		}()
 	}
 	wg.Wait()

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,9 +289,12 @@ func SecureCookie(c echo.Context) bool {
 	return on || c.IsTLS()
 }
 
-// recoverPanic turns a panic into an internal error, logged, never a stack trace to the client.
+// recoverPanic turns a panic into an internal error, logged, never a stack
+// trace to the client. A fault on the mapped database file (a damaged page
+// the store did not make an error) is such a panic, not the process's end.
 func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if r := recover(); r != nil {
 				if r == http.ErrAbortHandler {

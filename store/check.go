@@ -26,6 +26,12 @@ func (db *DB) Check(ctx context.Context) (err error) {
 		return err
 	}
 	defer end(tx, &err)
+	if _, ok := db.kv.(*boltKV); ok {
+		// No writer can change the file while this transaction holds it.
+		if err := walkPages(db.path); err != nil {
+			return err
+		}
+	}
 	if err := checkTx(tx, db.clearHint()); err != nil {
 		return fmt.Errorf("database %s %w", db.path, err)
 	}
@@ -34,19 +40,25 @@ func (db *DB) Check(ctx context.Context) (err error) {
 
 // CheckFile opens the database at path read-only and checks it as Check
 // does. It fails with ErrInUse while a server holds the file.
-func CheckFile(path string) error {
+func CheckFile(path string) (err error) {
 	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: defaultTimeout})
 	if err != nil {
 		return err
 	}
 	defer bdb.Close()
-	// A read-only transaction is safe here: no writer can open the file meanwhile.
-	tx, err := bdb.Begin(false)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+	// The pages are walked before bbolt's check reads them, on a goroutine
+	// where a fault would end the process; no writer can open the file
+	// meanwhile.
+	if err := walkPages(path); err != nil {
+		return err
 	}
-	defer tx.Rollback()
-	if err := checkTx(boltTx{tx}, fileClearHint); err != nil {
+	// A read-only transaction is safe here: no writer can open the file meanwhile.
+	tx, err := (&boltKV{db: bdb, path: path}).begin(context.Background(), false)
+	if err != nil {
+		return err
+	}
+	defer end(tx, &err)
+	if err := checkTx(tx, fileClearHint); err != nil {
 		return fmt.Errorf("database %s %w", path, err)
 	}
 	return nil

@@ -254,9 +254,11 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 	// The bytes are the transaction's, read only, while it lasts: they may
 	// be decoded side by side.
 	err = parallel.Some(workers, len(page), func(i int, _ *struct{}) error {
-		obj, err := c.decodeRaw(page[i].id, page[i].raw, shared)
-		out[i] = obj
-		return err
+		return onMap(tx, func() error {
+			obj, err := c.decodeRaw(page[i].id, page[i].raw, shared)
+			out[i] = obj
+			return err
+		})
 	})
 	if err != nil {
 		return nil, "", err

@@ -125,11 +125,26 @@ func (g *groupCommit) try(group []*groupCall) (failed int, err error) {
 			return i, nil
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := g.commitTx(tx); err != nil {
 		return -1, fmt.Errorf("store: commit: %w", err)
 	}
 	g.together.Add(int64(len(group)))
 	return -1, nil
+}
+
+// commitTx commits a group's transaction. Writing it out reads the pages
+// of the keys it keeps: one that cannot be read fails the group with the
+// file's damage (see readDamage), where a panic would leave its writers
+// waiting for ever.
+func (g *groupCommit) commitTx(tx kvTxn) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err = readDamage(g.db.path, r); err == nil {
+				panic(r)
+			}
+		}
+	}()
+	return tx.Commit()
 }
 
 // runs runs fn in tx and reports whether it succeeded: no error, no panic.
@@ -142,10 +157,16 @@ func runs(fn func(kvTx) error, tx kvTxn) (ok bool) {
 	return fn(tx) == nil && tx.failure() == nil
 }
 
-// solo runs one write in a transaction of its own.
+// solo runs one write in a transaction of its own. A page of a bbolt file
+// that cannot be read is the write's error (see readDamage); any other
+// panic is raised again on the writer's side.
 func (g *groupCommit) solo(c *groupCall) (r groupResult) {
 	defer func() {
 		if p := recover(); p != nil {
+			if err := readDamage(g.db.path, p); err != nil {
+				r = groupResult{err: err}
+				return
+			}
 			r = groupResult{panicked: true, panic: p}
 		}
 	}()

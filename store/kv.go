@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -66,9 +67,21 @@ type kvCursor interface {
 
 // end ends a transaction that was only read: a read that failed beneath
 // (etcd gone, say) is the error, whatever the reader made of the nothing it
-// was given.
+// was given, and so is a page of a bbolt file that could not be read (see
+// readDamage). Any other panic goes on, the transaction ended.
 func end(tx kvTxn, err *error) {
+	r := recover()
+	var damaged error
+	if bt, ok := tx.(boltTx); ok && r != nil {
+		damaged = readDamage(bt.path, r)
+	}
 	_ = tx.Rollback()
+	switch {
+	case damaged != nil:
+		*err = damaged
+	case r != nil:
+		panic(r)
+	}
 	if f := tx.failure(); f != nil {
 		*err = f
 	}
@@ -84,19 +97,30 @@ type boltKV struct {
 	path string
 }
 
+// begin starts a transaction whose reads of the mapped file, on this
+// goroutine, panic on a fault rather than crash the process, until it ends
+// (see readDamage).
 func (b *boltKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
+	fault := debug.SetPanicOnFault(true)
 	tx, err := b.db.Begin(writable)
 	if err != nil {
+		debug.SetPanicOnFault(fault)
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	return boltTx{tx}, nil
+	return boltTx{tx: tx, path: b.path, fault: fault}, nil
 }
 
 func (b *boltKV) close() error { return b.db.Close() }
 
 // boltTx adapts a bbolt transaction; bbolt's buckets and cursors are used
 // as they are.
-type boltTx struct{ tx *bolt.Tx }
+type boltTx struct {
+	tx   *bolt.Tx
+	path string
+	// fault is the goroutine's SetPanicOnFault before the transaction
+	// began, set again when it ends.
+	fault bool
+}
 
 func (t boltTx) Bucket(name []byte) kvBucket {
 	if b := t.tx.Bucket(name); b != nil {
@@ -117,9 +141,13 @@ func (t boltTx) ForEach(fn func(name []byte, b kvBucket) error) error {
 	return t.tx.ForEach(func(name []byte, b *bolt.Bucket) error { return fn(name, boltBucket{b}) })
 }
 
-func (t boltTx) Commit() error   { return t.tx.Commit() }
-func (t boltTx) Rollback() error { return t.tx.Rollback() }
-func (t boltTx) failure() error  { return nil }
+func (t boltTx) Commit() error { return t.tx.Commit() }
+func (t boltTx) Rollback() error {
+	err := t.tx.Rollback()
+	debug.SetPanicOnFault(t.fault)
+	return err
+}
+func (t boltTx) failure() error { return nil }
 
 type boltBucket struct{ *bolt.Bucket }
 

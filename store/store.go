@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -198,11 +199,21 @@ func OpenReadOnly(path string, opts ...Options) (*DB, error) {
 }
 
 // openBolt opens the bbolt file, telling a busy file from a broken one.
-func openBolt(path string, o *bolt.Options) (*bolt.DB, error) {
+// Opening reads the freelist's page through the map: a fault there is a
+// damaged file too (see readDamage).
+func openBolt(path string, o *bolt.Options) (bdb *bolt.DB, err error) {
 	if err := checkWhole(path); err != nil {
 		return nil, err
 	}
-	bdb, err := bolt.Open(path, 0o600, o)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if err = readDamage(path, r); err == nil {
+				panic(r)
+			}
+		}
+	}()
+	bdb, err = bolt.Open(path, 0o600, o)
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, &inUseError{path}
 	} else if err != nil {

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"briefpack/briefing"
 	"briefpack/server"
@@ -20,7 +22,8 @@ import (
 
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
-		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...", stdout)
+		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...\n"+
+		"A password of another length, like a mistake in the flags, is bad usage: exit code 2.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpCreate)
 	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
@@ -49,6 +52,11 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	pw = strings.TrimRight(pw, "\r\n")
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
+	}
+	// A password of the wrong length is a mistake in what was given, as a
+	// bad flag is: bad usage.
+	if err := server.CheckPasswordRules(pw); err != nil {
+		return usageError{fmt.Sprintf("user add: the password on standard input must be %d to %d characters", server.MinPassword, server.MaxPassword)}
 	}
 	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
 		return err
@@ -186,31 +194,86 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// writeNew writes a file that must not exist yet, through a temporary file
+// afterStep is called between the steps of writing a file into place
+// (writeNew, restore): tests look at the directory there, where a crash
+// would leave it.
+var afterStep = func(step string) {}
+
+// partialPattern names the file a command writes beside path before it is
+// renamed to path: ".x.db.briefpack-partial-NNNN" beside x.db. One left
+// behind is of a run that was killed: whose it was shows in its name, and
+// it is safe to delete (see the README).
+func partialPattern(path string) string {
+	return "." + filepath.Base(path) + ".briefpack-partial-*"
+}
+
+// writeNew writes a file that must not exist yet, through a file beside it
 // renamed into place, so a failure never leaves half a file under its name.
 func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) {
-	if _, err := os.Stat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil {
 		return 0, fmt.Errorf("%s exists already: choose a new file", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".briefpack-*")
+	tmp, n, err := writePartial(path, write)
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp.Name())
-	n, err := write(tmp)
-	if err == nil {
-		err = tmp.Sync()
+	afterStep("written")
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return 0, fileError("create", path, tmp, err)
 	}
-	if cerr := tmp.Close(); err == nil {
+	afterStep("renamed")
+	return n, syncDir(path)
+}
+
+// writePartial writes a whole file beside path (see partialPattern) and
+// syncs it, and returns its name; on failure it leaves nothing.
+func writePartial(path string, write func(io.Writer) (int64, error)) (tmp string, n int64, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), partialPattern(path))
+	if err != nil {
+		return "", 0, fileError("create", path, "", err)
+	}
+	n, err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("write %s: %w", path, err)
+		os.Remove(f.Name())
+		return "", 0, fileError("write", path, f.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, err
+	return f.Name(), n, nil
+}
+
+// fileError is err, met writing path through the file tmp beside it, told
+// with the name the user gave: the partial file's name (or CreateTemp's
+// pattern) would only puzzle them.
+func fileError(op, path, tmp string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe) && (op == "create" || pe.Path == tmp):
+		err = pe.Err
+	case errors.As(err, &le) && (le.Old == tmp || le.New == tmp):
+		err = le.Err
 	}
-	return n, nil
+	return fmt.Errorf("%s %s: %w", op, path, err)
+}
+
+// syncDir makes the renames and links in path's directory durable.
+func syncDir(path string) error {
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("sync the directory of %s: %w", path, err)
+	}
+	defer d.Close()
+	// Some file systems cannot sync a directory; what they keep is theirs.
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync the directory of %s: %w", path, err)
+	}
+	return nil
 }
 
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -237,8 +300,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer src.Close()
-	kept := ""
-	if _, err := os.Lstat(*db); err == nil {
+	_, err = os.Lstat(*db)
+	replace := err == nil
+	if replace {
 		if !*force {
 			return fmt.Errorf("%s exists: pass --force to replace it", *db)
 		}
@@ -247,17 +311,34 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := store.CheckNotInUse(*db); err != nil {
 			return err
 		}
-		if kept, err = moveAside(*db); err != nil {
+	}
+	// The backup is written whole beside --db and synced first; then the
+	// file it replaces is kept under a second name, linked, not moved, so
+	// that --db is never missing; then the new file is renamed over it. A
+	// crash at any step leaves the old database or the new one at --db,
+	// and at worst a partial file or a second name of the old one.
+	tmp, n, err := writePartial(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
+	if err != nil {
+		return err
+	}
+	afterStep("written")
+	kept := ""
+	if replace {
+		if kept, err = keepAside(*db); err != nil {
+			os.Remove(tmp)
 			return err
 		}
+		afterStep("kept")
 	}
-	n, err := writeNew(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
-	if err != nil {
+	if err := os.Rename(tmp, *db); err != nil {
+		os.Remove(tmp)
 		if kept != "" {
-			if rerr := os.Rename(kept, *db); rerr != nil {
-				return fmt.Errorf("%w; the replaced database is kept as %s", err, kept)
-			}
+			os.Remove(kept) // the database it was to replace is still at --db
 		}
+		return fileError("replace", *db, tmp, err)
+	}
+	afterStep("renamed")
+	if err := syncDir(*db); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (%d bytes)\n", *db, *from, n)
@@ -267,26 +348,53 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// moveAside renames a database file to the first of <db>.before-restore,
-// <db>.before-restore.1, .2, … that is free, so that an earlier restore's
-// kept copy is never overwritten, and returns the name.
-func moveAside(db string) (string, error) {
+// keepAside gives a database file a second name, the first of
+// <db>.before-restore, <db>.before-restore.1, .2, … that is free, so that
+// an earlier restore's kept copy is never overwritten, and returns it. The
+// name is a hard link, made without a moment when db itself is missing; a
+// file system without links gets a copy.
+func keepAside(db string) (string, error) {
 	for i := 0; i < 1000; i++ {
 		name := db + ".before-restore"
 		if i > 0 {
 			name += "." + strconv.Itoa(i)
 		}
-		if _, err := os.Lstat(name); err == nil {
-			continue
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("move %s aside: %w", db, err)
+		err := os.Link(db, name)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			err = copyFile(db, name)
 		}
-		if err := os.Rename(db, name); err != nil {
-			return "", fmt.Errorf("move %s aside: %w", db, err)
+		switch {
+		case err == nil:
+			return name, nil
+		case !errors.Is(err, fs.ErrExist):
+			return "", fmt.Errorf("keep %s as %s: %w", db, name, err)
 		}
-		return name, nil
 	}
-	return "", fmt.Errorf("move %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
+	return "", fmt.Errorf("keep %s aside: %s.before-restore.1 to .999 are all taken: remove some", db, db)
+}
+
+// copyFile copies a file to a new one, synced.
+func copyFile(from, to string) (err error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(to)
+	}
+	return err
 }
 
 // mustExist refuses a database file that is not there; an etcd address is

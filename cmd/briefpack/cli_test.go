@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -319,5 +320,144 @@ func TestExport_Ceiling(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--edition", "release", "--ceiling", "SECRET", "--out", filepath.Join(dir, "r.html")); code != 2 {
 		t.Errorf("a ceiling on the release edition: exit %d, %q", code, errOut)
+	}
+}
+
+// watchSteps has afterStep call see at each step of a write into place,
+// for the rest of the test.
+func watchSteps(t *testing.T, see func(step string)) {
+	old := afterStep
+	afterStep = see
+	t.Cleanup(func() { afterStep = old })
+}
+
+// partials lists the partial files beside path.
+func partials(t *testing.T, path string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".briefpack-partial-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestRestore_NeverWithoutDB stops at each step of a restore --force, where
+// a crash could stop it: the file at --db is there at every one, the old
+// database or the new one whole, and the backup was written whole beside it
+// before the old one was touched.
+func TestRestore_NeverWithoutDB(t *testing.T) {
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	mustAddUser(t, backup, "alice")
+	want := mustRead(t, backup)
+	db := filepath.Join(dir, "live.db")
+	mustAddUser(t, db, "bob")
+	old := mustRead(t, db)
+	var steps []string
+	watchSteps(t, func(step string) {
+		steps = append(steps, step)
+		now, err := os.ReadFile(db)
+		switch {
+		case err != nil:
+			t.Errorf("after %q: no database at --db: %v", step, err)
+		case step == "renamed" && !bytes.Equal(now, want):
+			t.Errorf("after %q: --db is not the backup", step)
+		case step != "renamed" && !bytes.Equal(now, old):
+			t.Errorf("after %q: --db is not the database it replaces", step)
+		}
+		if p := partials(t, db); step == "written" && (len(p) != 1 || !bytes.Equal(mustRead(t, p[0]), want)) {
+			t.Errorf("after %q: the backup is not written whole beside --db: %v", step, p)
+		}
+	})
+	out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+	if code != 0 {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	if strings.Join(steps, " ") != "written kept renamed" {
+		t.Errorf("steps %v", steps)
+	}
+	if !bytes.Equal(mustRead(t, db), want) || !bytes.Equal(mustRead(t, db+".before-restore"), old) {
+		t.Error("the restored or the kept file is wrong")
+	}
+	if p := partials(t, db); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
+	}
+}
+
+// TestWriteNew_PartialFile: backup, export and restore write their file
+// beside it under a name that says whose it is (what a kill -9 would leave,
+// for a person to recognise and delete), and leave nothing else once done.
+func TestWriteNew_PartialFile(t *testing.T) {
+	m := MustRunMain(t, true, "nz")
+	ds, _, err := m.DB.Dialogues(context.Background(), briefing.Page{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d dialogues: %v", len(ds), err)
+	}
+	rs, _, err := m.DB.Rounds(context.Background(), ds[0].ID, briefing.Page{})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("%d rounds: %v", len(rs), err)
+	}
+	db := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		out  string
+		args []string
+	}{
+		{"backup.db", []string{"backup", "--db", db, "--out"}},
+		{"pack.html", []string{"export", "--db", db, "--round", rs[0].ID, "--out"}},
+		{"restored.db", []string{"restore", "--from", db, "--db"}},
+	} {
+		out := filepath.Join(dir, c.out)
+		seen := false
+		watchSteps(t, func(step string) {
+			if step != "written" {
+				return
+			}
+			seen = true
+			p := partials(t, out)
+			if len(p) != 1 || !strings.HasPrefix(filepath.Base(p[0]), "."+c.out+".briefpack-partial-") {
+				t.Errorf("%s: beside %s while it is written: %v", c.args[0], c.out, p)
+			}
+		})
+		if o, e, code := runCLI(t, "", append(c.args, out)...); code != 0 || !seen {
+			t.Fatalf("%s: exit %d, step seen %v: %q %q", c.args[0], code, seen, o, e)
+		}
+		if p := partials(t, out); len(p) != 0 {
+			t.Errorf("%s: left behind %v", c.args[0], p)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("the directory holds %d files, want the 3 written", len(entries))
+	}
+}
+
+// TestUserAdd_PasswordLength: a password too short or too long is bad
+// usage, as any other mistake in what user add is given: one line, exit
+// code 2, and no database created. The help says so.
+func TestUserAdd_PasswordLength(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "u.db")
+	for _, pw := range []string{"short", strings.Repeat("x", 1025)} {
+		cmd := exec.Command(bin, "user", "add", "--db", db, "--name", "alice", "--role", "viewer", "--clearance", "RESTRICTED")
+		cmd.Stdin = strings.NewReader(pw + "\n")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		want := "briefpack: user add: the password on standard input must be 8 to 1024 characters\n"
+		if code := cmd.ProcessState.ExitCode(); code != 2 || stderr.String() != want || stdout.String() != "" {
+			t.Errorf("a %d-character password: exit %d, %q %q", len(pw), code, stdout.String(), stderr.String())
+		}
+		if _, err := os.Lstat(db); !os.IsNotExist(err) {
+			t.Fatalf("a %d-character password created the database: %v", len(pw), err)
+		}
+	}
+	help, err := exec.Command(bin, "user", "add", "--help").Output()
+	if err != nil || !strings.Contains(string(help), "(8 to 1024 characters)") || !strings.Contains(string(help), "A password of another length, like a mistake in the flags, is bad usage: exit code 2.") ||
+		!strings.Contains(string(help), "Exit codes: 0 success, 1 failure, 2 bad usage.") {
+		t.Errorf("user add --help: %v\n%s", err, help)
 	}
 }

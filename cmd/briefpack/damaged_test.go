@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"briefpack/briefing"
+	"briefpack/store"
 )
 
 // TestDamagedFile runs every command that opens a database on a file cut
@@ -113,5 +118,194 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	}
 	if code, _, _ := c.do("GET", "/api/v1/me", nil); code != 401 {
 		t.Fatalf("after logout: %d", code)
+	}
+}
+
+// leafPages returns the leaf pages of a bucket of a bbolt file, in key
+// order, read from the file's bytes (the layout of
+// go.etcd.io/bbolt/internal/common), and the file's page size: the test
+// damages one behind the store's back.
+func leafPages(t *testing.T, raw []byte, bucket string) (pageSize int, leaves []int) {
+	t.Helper()
+	le := binary.LittleEndian
+	pageSize = int(le.Uint32(raw[24:]))
+	meta := 16 // the meta page with the higher transaction id
+	if le.Uint64(raw[pageSize+16+48:]) > le.Uint64(raw[16+48:]) {
+		meta += pageSize
+	}
+	var walk func(id int, fn func(page int))
+	walk = func(id int, fn func(page int)) {
+		p := raw[id*pageSize:]
+		if le.Uint16(p[8:]) == 0x02 {
+			fn(id)
+			return
+		}
+		for i := 0; i < int(le.Uint16(p[10:])); i++ {
+			walk(int(le.Uint64(p[16+i*16+8:])), fn)
+		}
+	}
+	root := 0
+	walk(int(le.Uint64(raw[meta+16:])), func(id int) {
+		p := raw[id*pageSize:]
+		for i := 0; i < int(le.Uint16(p[10:])); i++ {
+			e := p[16+i*16:]
+			pos, ksize := int(le.Uint32(e[4:])), int(le.Uint32(e[8:]))
+			if le.Uint32(e)&1 == 1 && string(e[pos:pos+ksize]) == bucket {
+				root = int(le.Uint64(e[pos+ksize:]))
+			}
+		}
+	})
+	if root == 0 {
+		t.Fatalf("bucket %s is not in pages of its own", bucket)
+	}
+	walk(root, func(id int) { leaves = append(leaves, id) })
+	return pageSize, leaves
+}
+
+// TestDamagedPage damages a page of a database's sheets, in the middle of
+// them, as a disk might: the second element of a leaf page points far past
+// the page, out of the map of the file, where bbolt reads when it compares
+// or copies that key. check, restore and copy refuse the file and export
+// fails, each with one line naming it as damaged and exit code 1; a server
+// starts on it (its quick check reads only the first and last pages), logs
+// the damage its warm-up meets and goes on serving: a request that reads
+// the page is answered 500 in the error shape, the others as before. No
+// stack trace anywhere.
+func TestDamagedPage(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pages.db")
+	const pw = "a long enough password for the admin"
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", pw)
+	st, err := store.Open(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	by := briefing.Actor{Name: "test"}
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
+	r := &briefing.Round{Number: 1, Host: briefing.SideHome, Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
+	if err := st.CreateDialogue(ctx, d, by); err != nil {
+		t.Fatal(err)
+	}
+	r.DialogueID = d.ID
+	if err := st.CreateRound(ctx, r, by); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 60; i++ {
+		sh := &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Sheet %d", i), Sections: []briefing.Section{{Kind: briefing.SectionSituation,
+			Paragraphs: []briefing.Paragraph{{Text: strings.Repeat("A paragraph of the situational assessment. ", 8), Marking: "RESTRICTED"}}}}}
+		if err := st.CreateSheet(ctx, sh, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, leaves := leafPages(t, raw, "sheets")
+	if len(leaves) < 3 {
+		t.Fatalf("the sheets are on %d leaf pages", len(leaves))
+	}
+	binary.LittleEndian.PutUint32(raw[leaves[len(leaves)/2]*ps+16+16+4:], 0x7ff00000)
+	if err := os.WriteFile(db, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	oneLine := func(what, stderr string) {
+		t.Helper()
+		if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "database "+db+" is damaged") ||
+			strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+			t.Errorf("%s: stderr %q, want one line saying %s is damaged", what, stderr, db)
+		}
+	}
+	for _, args := range [][]string{
+		{"check", "--db", db},
+		{"restore", "--from", db, "--db", filepath.Join(dir, "restored.db")},
+		{"copy", "--from", db, "--to", filepath.Join(dir, "copied.db")},
+		{"export", "--db", db, "--round", r.ID, "--format", "html", "--out", filepath.Join(dir, "pack.html")},
+	} {
+		cmd := exec.Command(bin, args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != 1 {
+			t.Errorf("%s: exit %d", args[0], code)
+		}
+		oneLine(args[0], stderr.String())
+	}
+	for _, f := range []string{"restored.db", "copied.db", "pack.html"} {
+		if _, err := os.Lstat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("%s was written: %v", f, err)
+		}
+	}
+
+	logFile := filepath.Join(dir, "serve.log")
+	logw, err := os.Create(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logw.Close()
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = logw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	srv := &process{cmd: cmd, url: waitForURL(t, stdout)}
+	t.Cleanup(srv.kill)
+	exited := make(chan struct{})
+	go func() { cmd.Process.Wait(); close(exited) }()
+	logged := func() string { b, _ := os.ReadFile(logFile); return string(b) }
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logged(), "rendering the stored paragraphs"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the warm-up logged no damage:\n%s", logged())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c := signInAs(t, srv.url, "admin", pw)
+	code, _, b := c.do("GET", "/api/v1/rounds/"+r.ID+"/sheets?limit=1000", nil)
+	if code != 500 || !strings.HasPrefix(string(b), `{"error":{"code":"internal"`) {
+		t.Errorf("the sheets of the damaged page: %d %s", code, b)
+	}
+	for _, path := range []string{"/healthz", "/api/v1/rounds/" + r.ID, "/api/v1/dialogues"} {
+		if code, _, b := c.do("GET", path, nil); code != 200 {
+			t.Errorf("%s after the damage: %d %s", path, code, b)
+		}
+	}
+	select {
+	case <-exited:
+		t.Fatalf("the server died:\n%s", logged())
+	default:
+	}
+	log := logged()
+	if strings.Count(log, "database "+db+" is damaged") < 2 || strings.Contains(log, "goroutine ") || strings.Contains(log, "panic") {
+		t.Errorf("the server's log:\n%s", log)
+	}
+}
+
+// TestWriteNew_ErrNamesThePath: a file that cannot be written is named as
+// the user gave it, not by the partial file it was being written through.
+func TestWriteNew_ErrNamesThePath(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "a long enough password for the admin")
+	missing := filepath.Join(dir, "nodir", "x.db")
+	for _, args := range [][]string{
+		{"backup", "--db", db, "--out", missing},
+		{"restore", "--from", db, "--db", missing},
+	} {
+		var stderr strings.Builder
+		cmd := exec.Command(bin, args...)
+		cmd.Stderr = &stderr
+		cmd.Run()
+		want := "briefpack: create " + missing + ": no such file or directory\n"
+		if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
+			t.Errorf("%s: exit %d, %q, want %q", args[0], code, stderr.String(), want)
+		}
 	}
 }

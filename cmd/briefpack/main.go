@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -45,8 +46,24 @@ func main() {
 	os.Exit(code)
 }
 
-// run runs one command line and returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run runs one command line and returns the exit code. A command reads a
+// database file through a map of it: a fault on a damaged page panics
+// rather than ends the process, and the store makes it an error naming the
+// file. Whatever panic escapes is still one line and exit code 1.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if _, fault := r.(interface{ Addr() uintptr }); fault {
+			fmt.Fprintln(stderr, "briefpack: a read of the database file faulted: it is damaged; run briefpack check on it, and restore it from a backup")
+		} else {
+			fmt.Fprintln(stderr, "briefpack: internal error: "+oneLine(fmt.Sprint(r)))
+		}
+		code = 1
+	}()
 	err := dispatch(ctx, args, stdin, stdout, stderr)
 	var ue usageError
 	switch {
@@ -104,6 +121,7 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		fmt.Fprint(stdout, "\nExit codes: 0 success, 1 failure, 2 bad usage.\n")
 	}
 	return fs
 }

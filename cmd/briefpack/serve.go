@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -127,6 +128,14 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stopWarming, m.warmed = stop, make(chan struct{})
 	go func() {
 		defer close(m.warmed)
+		// A damaged page the store did not make an error ends this work,
+		// logged, not the server.
+		defer func() {
+			if r := recover(); r != nil {
+				m.Logger.Error("background work after the start stopped", "panic", r)
+			}
+		}()
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		start := time.Now()
 		n, err := htmlpack.WarmStore(wctx, m.DB)
 		if err != nil && wctx.Err() == nil {

@@ -134,6 +134,9 @@ func labelsOnly(text, mask string, at [][2]int) string {
 	last := 0
 	for _, l := range linkRE.FindAllStringSubmatchIndex(mask, -1) {
 		dest, end := l[4], l[1]
+		if escaped(mask, l[0]) {
+			continue // "\[label](…)" is text, not a link
+		}
 		withheld := false
 		for _, g := range at {
 			if g[0] < end && g[1] > dest {
@@ -150,6 +153,17 @@ func labelsOnly(text, mask string, at [][2]int) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// escaped reports whether the character at i is escaped: preceded by an odd
+// number of backslashes.
+func escaped(s string, i int) bool {
+	n := 0
+	for i > 0 && s[i-1] == '\\' {
+		n++
+		i--
+	}
+	return n%2 == 1
 }
 
 // UnlinkWithheld returns text with each link whose destination (or title)

@@ -434,3 +434,24 @@ func TestGzip(t *testing.T) {
 		t.Fatal("a kept compressed section was used for other text")
 	}
 }
+
+// TestFullText_EscapedLinkIsText: "\[label](address)" is text in both
+// editions — the backslash keeps the bracket, and a span in the address
+// stays a span, highlighted in the full edition and withheld in the release.
+func TestFullText_EscapedLinkIsText(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	text := `\[label](http://x.example/p?{{s6(a): secretseven}}) and \<http://a.example>`
+	full := htmlpack.FullText(s, text)
+	for _, want := range []string{"[label](http://x.example/p?", `<mark class="withheld"><span class="ground">[s6(a)]</span> secretseven</mark>`, "&lt;http://a.example&gt;"} {
+		if !strings.Contains(full, want) {
+			t.Errorf("full edition %s lacks %s", full, want)
+		}
+	}
+	red, _, err := s.Redact(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `\[label](http://x.example/p?s6(a)) and \<http://a.example>`; red != want {
+		t.Errorf("released as %q, want %q", red, want)
+	}
+}

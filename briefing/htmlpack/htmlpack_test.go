@@ -86,11 +86,12 @@ func TestRender_SpansOutsideParagraphs(t *testing.T) {
 	p.Actions[0].Action.Text = span("actionword")
 	p.Sheets[0].Title = span("titleword")
 	p.Agenda[0].Title = p.Sheets[0].Title
+	p.NotCleared = []string{span("draftword")}
 	out := render(t, p)
 	if strings.Contains(out, "{{") || strings.Contains(out, "}}") {
 		t.Errorf("the full pack shows span markup: %s", out[strings.Index(out, "{{")-200:strings.Index(out, "{{")+100])
 	}
-	words := []string{"purposeword", "keyword", "outcomeword", "previousword", "bioword", "agendaword", "sessionword", "actionword", "titleword"}
+	words := []string{"purposeword", "keyword", "outcomeword", "previousword", "bioword", "agendaword", "sessionword", "actionword", "titleword", "draftword"}
 	for _, w := range words {
 		if want := `<mark class="withheld"><span class="ground">[s6(a)]</span> ` + w + `</mark>`; !strings.Contains(out, want) {
 			t.Errorf("the full pack lacks %s", want)

@@ -345,9 +345,11 @@ func (wr *writer) cover() error {
 		rows = append(rows, []any{wr.text("Marking"), excelize.Cell{StyleID: wr.bold, Value: p.Marking}})
 	}
 	rows = append(rows, []any{wr.text("Prepared"), excelize.Cell{StyleID: wr.date, Value: day(p.GeneratedAt)}})
-	rows = append(rows, wr.textRows("Purpose", p.Round.Purpose)...)
-	rows = append(rows, wr.textRows("Key messages", p.Round.KeyMessages)...)
-	rows = append(rows, wr.textRows("Outcomes of this round", p.Round.Outcomes)...)
+	// The round's texts are Markdown: shown as a paragraph's text is, its
+	// withheld spans as "[s6(a): words]" in the full edition.
+	rows = append(rows, wr.textRows("Purpose", wr.plainText(briefing.Paragraph{Text: p.Round.Purpose}))...)
+	rows = append(rows, wr.textRows("Key messages", wr.plainText(briefing.Paragraph{Text: p.Round.KeyMessages}))...)
+	rows = append(rows, wr.textRows("Outcomes of this round", wr.plainText(briefing.Paragraph{Text: p.Round.Outcomes}))...)
 	if !wr.rel && len(p.NotCleared) > 0 {
 		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Not cleared (DRAFT)"}, wr.text(strings.Join(p.NotCleared, "; "))})
 	}

@@ -491,3 +491,40 @@ func TestRender_LongCoverText(t *testing.T) {
 		t.Fatalf("%d pieces, %d of %d characters", pieces, len(got.String()), len(p.Round.Outcomes))
 	}
 }
+
+// TestRender_CoverSpans: the round's texts on the cover are shown as a
+// paragraph's text is — Markdown read, a withheld span as "[s6(a): words]"
+// in the full edition — and the release edition's cover holds no withheld
+// word.
+func TestRender_CoverSpans(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	p.Round.Purpose = "Agree **joint** work on {{s6(a): the purposeword plan}}."
+	p.Round.KeyMessages = "- Keep {{s6(a): keyword}} close."
+	cover := func(p *briefing.Pack) string {
+		f, err := excelize.OpenReader(bytes.NewReader(render(t, p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, _ := f.GetRows("Cover")
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "|") + "\n")
+		}
+		return b.String()
+	}
+	full := cover(p)
+	for _, want := range []string{"Purpose|Agree joint work on [s6(a): the purposeword plan].", "Key messages|• Keep [s6(a): keyword] close."} {
+		if !strings.Contains(full, want) {
+			t.Errorf("the full cover lacks %q:\n%s", want, full)
+		}
+	}
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cover(rel); strings.Contains(c, "purposeword") || strings.Contains(c, "keyword") {
+		t.Errorf("the release cover carries a withheld word:\n%s", c)
+	}
+}

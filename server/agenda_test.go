@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -222,6 +225,7 @@ func TestRound_AgendaIDs(t *testing.T) {
 	if r := put(func(a []agendaItem) []agendaItem { return append(a, agendaItem{Title: "Close"}) }); r.Code != 200 {
 		t.Fatalf("add an item: %d %s", r.Code, r.Body.String())
 	}
+	after.Agenda = nil
 	f.do("admin", "GET", path, nil).json(&after)
 	if len(after.Agenda) != 4 || after.Agenda[1].ID != hidden || after.Agenda[0].ID != full.Agenda[0].ID || after.Agenda[3].ID == "" ||
 		after.Agenda[3].ID == hidden || after.Agenda[3].ID == full.Agenda[0].ID || after.Agenda[3].ID == full.Agenda[2].ID {
@@ -236,5 +240,102 @@ func TestRound_AgendaIDs(t *testing.T) {
 	r.json(&created)
 	if r.Code != 201 || len(created.Agenda) != 2 || created.Agenda[0].ID == "" || created.Agenda[0].ID == full.Agenda[0].ID || created.Agenda[0].ID == created.Agenda[1].ID {
 		t.Errorf("a new round with ids sent: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestRoundPage_AgendaForms: the round page's agenda forms (move, remove,
+// time and lead, drag order, add) name items by id and act on the item the
+// RESTRICTED lead saw, keeping the lead above them on its item and the
+// SECRET sheet's item, absent from their page, after the item it followed.
+// An id of no item on their page — the hidden item's among them — is
+// refused alike; a place, as a page from before ids sent, still works.
+func TestRoundPage_AgendaForms(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	f.update("secretariat", path, func(m map[string]any) {
+		m["agenda"] = []agendaItem{{Title: "Opening"}, {Sheet: w.secretSheet}, {Title: "Cyber", Lead: w.secretPerson}, {Title: "Close"}}
+	})
+	var full struct {
+		Agenda []agendaItem `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&full)
+	opening, hidden, cyber, closing := full.Agenda[0].ID, full.Agenda[1].ID, full.Agenda[2].ID, full.Agenda[3].ID
+	b := f.pageBrowser("lowlead")
+	versionRe := regexp.MustCompile(`name="version" value="(\d+)"`)
+	// press sends an agenda form of the page as it now stands.
+	press := func(form map[string]string) *httptest.ResponseRecorder {
+		t.Helper()
+		page := b.open("/rounds/" + w.round)
+		if strings.Contains(page, hidden) {
+			t.Fatalf("the round page shows the hidden item's id")
+		}
+		vals := url.Values{"csrf_token": {b.csrf}, "version": {versionRe.FindStringSubmatch(page)[1]}}
+		for k, v := range form {
+			vals.Set(k, v)
+		}
+		return b.send("POST", "/rounds/"+w.round+"/agenda", vals)
+	}
+	agenda := func() string {
+		full.Agenda = nil
+		f.do("admin", "GET", path, nil).json(&full)
+		var out []string
+		for _, it := range full.Agenda {
+			s := it.ID
+			if it.Lead != "" {
+				s += "(lead " + it.Lead + ")"
+			}
+			out = append(out, s)
+		}
+		return strings.Join(out, ",")
+	}
+	led := cyber + "(lead " + w.secretPerson + ")"
+	for _, step := range []struct {
+		name string
+		form map[string]string
+		want []string
+	}{
+		{"Up", map[string]string{"op": "up:" + cyber}, []string{led, opening, hidden, closing}},
+		{"UpFromTheTop", map[string]string{"op": "up:" + cyber}, []string{led, opening, hidden, closing}},
+		{"Order", map[string]string{"op": "order", "order": strings.Join([]string{closing, opening, cyber}, ",")}, []string{closing, opening, hidden, led}},
+		{"Programme", map[string]string{"op": "programme:" + closing, "starts_at": "09:00", "lead_person_id": w.person}, []string{closing + "(lead " + w.person + ")", opening, hidden, led}},
+		{"DownFromTheBottom", map[string]string{"op": "down:" + cyber}, []string{closing + "(lead " + w.person + ")", opening, hidden, led}},
+		{"RemoveByPlace", map[string]string{"op": "remove:0"}, []string{opening, hidden, led}},
+		{"Remove", map[string]string{"op": "remove:" + opening}, []string{led, hidden}},
+	} {
+		rec := press(step.form)
+		if rec.Code != 303 {
+			t.Fatalf("%s: %d %s", step.name, rec.Code, rec.Body.String())
+		}
+		if got, want := agenda(), strings.Join(step.want, ","); got != want {
+			t.Errorf("%s: agenda %s, want %s", step.name, got, want)
+		}
+	}
+	rec := press(map[string]string{"op": "add", "title": "Any other business"})
+	if rec.Code != 303 {
+		t.Fatalf("add: %d %s", rec.Code, rec.Body.String())
+	}
+	full.Agenda = nil
+	f.do("admin", "GET", path, nil).json(&full)
+	if len(full.Agenda) != 3 || full.Agenda[2].Title != "Any other business" || full.Agenda[2].ID == "" || full.Agenda[1].ID != hidden {
+		t.Errorf("after add: %+v", full.Agenda)
+	}
+	before := agenda()
+	var bodies []string
+	for _, ref := range []string{hidden, "a-no-such-item"} {
+		rec := press(map[string]string{"op": "remove:" + ref})
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), "no longer on the agenda") {
+			t.Errorf("remove %s: %d", ref, rec.Code)
+		}
+		bodies = append(bodies, strings.ReplaceAll(rec.Body.String(), ref, "REF"))
+	}
+	if agenda() != before {
+		t.Errorf("a refused form changed the agenda: %s", agenda())
+	}
+	if bodies[0] != bodies[1] {
+		t.Errorf("the hidden item's id is answered otherwise than one of no item")
+	}
+	if rec := press(map[string]string{"op": "order", "order": cyber + "," + hidden + "," + full.Agenda[2].ID}); rec.Code != 422 {
+		t.Errorf("an order naming the hidden item: %d", rec.Code)
 	}
 }

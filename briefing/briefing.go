@@ -181,6 +181,10 @@ type Participant struct {
 // item that names a sheet has the sheet's title, computed on output and never
 // stored, so it follows the sheet's clearance.
 type AgendaItem struct {
+	// ID is the item's stable id, server-assigned and opaque, kept through
+	// every edit and move: what a save pairs the item by, so what the writer
+	// cannot see of it (a lead above them) stays on it.
+	ID      string `json:"id"`
 	Title   string `json:"title,omitempty"`
 	SheetID string `json:"sheet_id"`
 	// StartsAt and EndsAt are local times (HH:MM), so the agenda reads as a programme.
@@ -301,6 +305,7 @@ func (r *Round) Validate(s Settings) error {
 		if strings.TrimSpace(a.Title) == "" && a.SheetID == "" {
 			fe.add(f+".title", "is required when no sheet is given")
 		}
+		limitText(fe, f+".id", a.ID, 40)
 		limitText(fe, f+".title", a.Title, 300)
 		limitText(fe, f+".sheet_id", a.SheetID, 40)
 		s.checkSpans(fe, f+".title", a.Title)

@@ -44,6 +44,26 @@ func FillParagraphIDs(sh *Sheet) {
 	AssignParagraphIDs(sh, ParagraphIDs(sh))
 }
 
+// NewAgendaItemID returns a new opaque agenda item id.
+func NewAgendaItemID() string {
+	return "a" + NewParagraphID()[1:]
+}
+
+// FillAgendaIDs gives a new id to every agenda item of a round that has
+// none, or one an item before it already has. Every store calls it on each
+// write, so no stored item is ever without an id; which item a writer's
+// item is, is decided before (see the API's round update).
+func FillAgendaIDs(r *Round) {
+	used := map[string]bool{}
+	for i := range r.Agenda {
+		a := &r.Agenda[i]
+		if a.ID == "" || used[a.ID] {
+			a.ID = NewAgendaItemID()
+		}
+		used[a.ID] = true
+	}
+}
+
 // ParagraphIDs returns the set of a sheet's paragraph ids.
 func ParagraphIDs(sh *Sheet) map[string]bool {
 	ids := map[string]bool{}

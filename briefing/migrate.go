@@ -50,6 +50,8 @@ var Migrations = []Migration{
 		"a list of versions reads the headers only"},
 	{To: 6, Name: "references to an agency that no longer exists are cleared: a person's agency, a round's participating agencies, an action's owner",
 		Kinds: []string{KindPerson, KindRound, KindAction}, Prepare: dropDeletedAgencies},
+	{To: 7, Name: "every agenda item of a round gets a stable id",
+		Kinds: []string{KindRound}, Record: giveAgendaIDs},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.
@@ -252,4 +254,65 @@ func dropDeletedAgencies(each func(kind string, fn func(raw []byte) error) error
 		}
 		return json.Marshal(rec) // as the store wrote it: its texts were escaped by json.Marshal then too
 	}, nil
+}
+
+// giveAgendaIDs is migration 7: agenda items get stable ids, so a save
+// pairs a writer's items with the stored ones by id rather than by guess.
+// An id is made from the round's id and what the item is — its sheet, or
+// for a plain item its title — and which of the items with that sheet or
+// title it is, counted from the start: every stored version gives an item
+// the same id as long as it keeps its sheet or title, wherever it has moved
+// to (a renamed plain item gets another from the version that renamed it).
+// Not from its place, unlike migration 3: a reader who knows the round's id
+// could then find from the ids they see where items hidden from them stand.
+func giveAgendaIDs(kind string, raw []byte) ([]byte, error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", kind, err)
+	}
+	var roundID string
+	_ = json.Unmarshal(rec["id"], &roundID)
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(rec["agenda"], &items); err != nil || items == nil {
+		return raw, nil // null or not a list: no item to give an id
+	}
+	used, count := map[string]bool{}, map[string]int{}
+	for _, it := range items {
+		var id string
+		_ = json.Unmarshal(it["id"], &id)
+		used[id] = id != ""
+	}
+	changed := false
+	for i, it := range items {
+		var id, sheet, title string
+		_ = json.Unmarshal(it["id"], &id)
+		if id != "" {
+			continue
+		}
+		_ = json.Unmarshal(it["sheet_id"], &sheet)
+		_ = json.Unmarshal(it["title"], &title)
+		key := fmt.Sprintf("%s/agenda/sheet/%q", roundID, sheet)
+		if sheet == "" {
+			key = fmt.Sprintf("%s/agenda/title/%q", roundID, title)
+		}
+		n := count[key]
+		count[key]++
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", key, n)))
+		id = "g" + hex.EncodeToString(sum[:8])
+		if used[id] { // never met; were it, the item's place settles it
+			sum = sha256.Sum256([]byte(fmt.Sprintf("%s/agenda/%d", roundID, i)))
+			id = "g" + hex.EncodeToString(sum[:8])
+		}
+		used[id] = true
+		it["id"], _ = json.Marshal(id)
+		changed = true
+	}
+	if !changed {
+		return raw, nil
+	}
+	var err error
+	if rec["agenda"], err = json.Marshal(items); err != nil {
+		return nil, fmt.Errorf("migrate %s: encode agenda: %w", kind, err)
+	}
+	return json.Marshal(rec) // as the store wrote it: its texts were escaped by json.Marshal then too
 }

@@ -70,9 +70,12 @@ type RoundService interface {
 	Round(ctx context.Context, id string) (*Round, error)
 	// Rounds lists a dialogue's rounds in creation order: ENOTFOUND for the dialogue.
 	Rounds(ctx context.Context, dialogueID string, p Page) ([]*Round, string, error)
-	// CreateRound stores a new round of r.DialogueID: ENOTFOUND for the dialogue.
+	// CreateRound stores a new round of r.DialogueID, giving each agenda item
+	// without an id a new one: ENOTFOUND for the dialogue.
 	CreateRound(ctx context.Context, r *Round, by Actor) error
-	// UpdateRound stores a new version (the dialogue cannot change): ENOTFOUND, ESTALE.
+	// UpdateRound stores a new version (the dialogue cannot change), giving
+	// each agenda item without an id, or with one an item before it has, a
+	// new one: ENOTFOUND, ESTALE.
 	UpdateRound(ctx context.Context, r *Round, by Actor) error
 	// DeleteRound removes a round that has no topic sheets: ENOTFOUND, ESTALE, ECONFLICT.
 	DeleteRound(ctx context.Context, id string, version int, by Actor) error

@@ -2,23 +2,34 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 )
+
+// agendaItem is an agenda item as the API reads and writes it.
+type agendaItem struct {
+	ID    string `json:"id,omitempty"`
+	Title string `json:"title"`
+	Sheet string `json:"sheet_id,omitempty"`
+	Lead  string `json:"lead_person_id,omitempty"`
+}
 
 // TestRound_HiddenAgendaLeadStays: an agenda item's lead above a writer is
 // absent from what they read, and stays on that item — and on no other —
 // whatever they do to the items they see: rename it, reorder the agenda,
-// give two items one title, change another's city; when they remove the
-// item, its lead goes with it. The SECRET sheet's item they cannot see
-// keeps its place after the item it followed.
+// give two items one title, change another's city, rename and move it at
+// once, swap titles; when they remove the item, or put a new one in its
+// place, its lead goes with it. The SECRET sheet's item they cannot see
+// keeps its place after the item it followed. The items are told apart by
+// the ids the API gives them; a body without ids (a client from before
+// them) is paired as it was, by sheet, title and place.
 func TestRound_HiddenAgendaLeadStays(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	type item struct {
-		Title string `json:"title"`
-		Sheet string `json:"sheet_id,omitempty"`
-		Lead  string `json:"lead_person_id,omitempty"`
-	}
+	type item = agendaItem
 	set := func(items ...item) {
 		f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["agenda"] = items })
 	}
@@ -34,8 +45,9 @@ func TestRound_HiddenAgendaLeadStays(t *testing.T) {
 		}
 		return r.Agenda
 	}
-	// edit lets the RESTRICTED lead change the agenda as they read it.
-	edit := func(fn func([]item) []item) {
+	// edit lets the RESTRICTED lead change the agenda as they read it;
+	// an old client sends it back without ids.
+	edit := func(oldClient bool, fn func([]item) []item) {
 		f.update("lowlead", "/api/v1/rounds/"+w.round, func(m map[string]any) {
 			raw, _ := json.Marshal(m["agenda"])
 			var items []item
@@ -46,17 +58,28 @@ func TestRound_HiddenAgendaLeadStays(t *testing.T) {
 				if it.Lead == w.secretPerson || it.Sheet == w.secretSheet {
 					t.Fatalf("the lead read what is above them: %+v", items)
 				}
+				if it.ID == "" {
+					t.Fatalf("an item read without its id: %+v", items)
+				}
+			}
+			if oldClient {
+				for i := range items {
+					items[i].ID = ""
+				}
 			}
 			m["agenda"] = fn(items)
 		})
 	}
 	secret, open := w.secretPerson, w.person
-	for _, tc := range []struct {
+	type agendaCase struct {
 		name   string
 		before []item
 		edit   func([]item) []item
 		want   []item
-	}{
+	}
+	// The cases a body without ids was already right for: it still is, and
+	// so is one with ids.
+	both := []agendaCase{
 		{"Renamed", []item{{Title: "Opening", Lead: open}, {Title: "Secret-led item", Lead: secret}},
 			func(a []item) []item { a[1].Title = "Secret-led item (renamed)"; return a },
 			[]item{{Title: "Opening", Lead: open}, {Title: "Secret-led item (renamed)", Lead: secret}}},
@@ -78,16 +101,241 @@ func TestRound_HiddenAgendaLeadStays(t *testing.T) {
 		{"LeadOfTheirOwn", []item{{Title: "Cyber", Lead: secret}},
 			func(a []item) []item { a[0].Lead = open; return a },
 			[]item{{Title: "Cyber", Lead: open}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			set(tc.before...)
-			edit(tc.edit)
-			got := stored()
-			g, _ := json.Marshal(got)
-			want, _ := json.Marshal(tc.want)
-			if string(g) != string(want) {
-				t.Errorf("agenda after the RESTRICTED lead's save:\n got %s\nwant %s", g, want)
+	}
+	// The combined edits QA found a body without ids lost or misplaced the
+	// lead in: by id, each is right.
+	byID := []agendaCase{
+		{"RenamedAndSwapped", []item{{Title: "A", Lead: secret}, {Title: "B"}},
+			func(a []item) []item { a[0].Title = "A2"; return []item{a[1], a[0]} },
+			[]item{{Title: "B"}, {Title: "A2", Lead: secret}}},
+		{"RenamedAndMovedToTheEnd", []item{{Title: "A", Lead: secret}, {Title: "B"}, {Title: "C"}},
+			func(a []item) []item { a[0].Title = "A2"; return []item{a[1], a[2], a[0]} },
+			[]item{{Title: "B"}, {Title: "C"}, {Title: "A2", Lead: secret}}},
+		{"TitlesSwapped", []item{{Title: "A", Lead: secret}, {Title: "B"}},
+			func(a []item) []item { a[0].Title, a[1].Title = "B", "A"; return a },
+			[]item{{Title: "B", Lead: secret}, {Title: "A"}}},
+		{"ReplacedInPlace", []item{{Title: "A", Lead: secret}, {Title: "B"}},
+			func(a []item) []item { a[0] = item{Title: "New item"}; return a },
+			[]item{{Title: "New item"}, {Title: "B"}}},
+		{"RemovedAndAnotherRenamedToIt", []item{{Title: "A", Lead: secret}, {Title: "B"}, {Title: "C"}, {Title: "D"}},
+			func(a []item) []item { a[3].Title = "A"; return a[1:] },
+			[]item{{Title: "B"}, {Title: "C"}, {Title: "A"}}},
+		{"MovedToASheet", []item{{Title: "Foreign interference", Lead: secret}, {Title: "Close"}},
+			func(a []item) []item { a[0].Title, a[0].Sheet = "", w.sheet; return []item{a[1], a[0]} },
+			[]item{{Title: "Close"}, {Sheet: w.sheet, Lead: secret}}},
+		{"HiddenSheetFollowsMovedItem", []item{{Title: "A"}, {Sheet: w.secretSheet}, {Title: "B", Lead: secret}, {Title: "C"}},
+			func(a []item) []item { a[0].Title = "A2"; return []item{a[1], a[2], a[0]} },
+			[]item{{Title: "B", Lead: secret}, {Title: "C"}, {Title: "A2"}, {Sheet: w.secretSheet}}},
+	}
+	run := func(t *testing.T, tc agendaCase, oldClient bool) {
+		set(tc.before...)
+		var led string // the id of the item the SECRET person leads
+		for _, it := range stored() {
+			if it.Lead == secret {
+				led = it.ID
 			}
-		})
+		}
+		edit(oldClient, tc.edit)
+		got := stored()
+		ids := map[string]bool{}
+		for i, it := range got {
+			if it.ID == "" || ids[it.ID] {
+				t.Errorf("item %d stored with id %q: %+v", i, it.ID, got)
+			}
+			ids[it.ID] = true
+			if it.Lead == secret && it.ID != led {
+				t.Errorf("the SECRET lead moved from item %s to item %s: %+v", led, it.ID, got)
+			}
+			got[i].ID = ""
+		}
+		g, _ := json.Marshal(got)
+		want, _ := json.Marshal(tc.want)
+		if string(g) != string(want) {
+			t.Errorf("agenda after the RESTRICTED lead's save:\n got %s\nwant %s", g, want)
+		}
+	}
+	for _, tc := range both {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc, false) })
+		t.Run("OldClient/"+tc.name, func(t *testing.T) { run(t, tc, true) })
+	}
+	for _, tc := range byID {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc, false) })
+	}
+}
+
+// TestRound_AgendaIDs: an agenda item's id is the server's. A new item gets
+// one; an id that names no item the writer can see — none at all, or one
+// linked to a sheet above them — is refused alike, naming the field, so a
+// hidden item's id is never confirmed nor shown; an id given twice is
+// refused; a new round's items get new ids whatever was sent.
+func TestRound_AgendaIDs(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	f.update("secretariat", path, func(m map[string]any) {
+		m["agenda"] = []agendaItem{{Title: "Opening"}, {Sheet: w.secretSheet}, {Sheet: w.sheet}}
+	})
+	var full struct {
+		Agenda []agendaItem `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&full)
+	if len(full.Agenda) != 3 || full.Agenda[0].ID == "" || full.Agenda[1].ID == "" || full.Agenda[0].ID == full.Agenda[1].ID {
+		t.Fatalf("agenda as stored: %+v", full.Agenda)
+	}
+	hidden := full.Agenda[1].ID
+	for _, who := range []string{"lowlead", "viewer"} {
+		if r := f.do(who, "GET", path, nil); r.Code != 200 || strings.Contains(r.Body.String(), hidden) {
+			t.Errorf("%s reads the hidden item's id: %d %s", who, r.Code, r.Body.String())
+		}
+	}
+	// put sends the RESTRICTED lead's agenda with fn's change and returns the answer.
+	put := func(fn func([]agendaItem) []agendaItem) response {
+		r := f.do("lowlead", "GET", path, nil)
+		var m map[string]any
+		r.json(&m)
+		raw, _ := json.Marshal(m["agenda"])
+		var items []agendaItem
+		if err := json.Unmarshal(raw, &items); err != nil {
+			t.Fatal(err)
+		}
+		m["agenda"] = fn(items)
+		return f.do("lowlead", "PUT", path, m, "If-Match", r.Header().Get("ETag"))
+	}
+	unknown := put(func(a []agendaItem) []agendaItem { a[1].ID = "a-no-such-item"; return a })
+	hiddenID := put(func(a []agendaItem) []agendaItem { a[1].ID = hidden; return a })
+	for _, r := range []response{unknown, hiddenID} {
+		if r.Code != 422 || !strings.Contains(r.Body.String(), `"agenda[1].id"`) {
+			t.Errorf("an id of no item they see: %d %s", r.Code, r.Body.String())
+		}
+	}
+	if u, h := strings.ReplaceAll(unknown.Body.String(), "a-no-such-item", hidden), hiddenID.Body.String(); u != h || strings.Contains(h, hidden) {
+		t.Errorf("a hidden item's id is answered otherwise than one of no item:\n%s\n%s", u, h)
+	}
+	if r := put(func(a []agendaItem) []agendaItem { a[1].ID = a[0].ID; return a }); r.Code != 422 || !strings.Contains(r.Body.String(), `"agenda[1].id"`) {
+		t.Errorf("an id given twice: %d %s", r.Code, r.Body.String())
+	}
+	var after struct {
+		Agenda []agendaItem `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&after)
+	if g, _ := json.Marshal(after.Agenda); string(g) != func() string { b, _ := json.Marshal(full.Agenda); return string(b) }() {
+		t.Errorf("a refused save changed the agenda: %s", g)
+	}
+	// A new item gets an id of its own; the others keep theirs.
+	if r := put(func(a []agendaItem) []agendaItem { return append(a, agendaItem{Title: "Close"}) }); r.Code != 200 {
+		t.Fatalf("add an item: %d %s", r.Code, r.Body.String())
+	}
+	after.Agenda = nil
+	f.do("admin", "GET", path, nil).json(&after)
+	if len(after.Agenda) != 4 || after.Agenda[1].ID != hidden || after.Agenda[0].ID != full.Agenda[0].ID || after.Agenda[3].ID == "" ||
+		after.Agenda[3].ID == hidden || after.Agenda[3].ID == full.Agenda[0].ID || after.Agenda[3].ID == full.Agenda[2].ID {
+		t.Errorf("after adding an item: %+v (before %+v)", after.Agenda, full.Agenda)
+	}
+	// A new round made from another's body: its items are new.
+	r := f.do("secretariat", "POST", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 9, "host": "home",
+		"agenda": []agendaItem{{ID: full.Agenda[0].ID, Title: "Opening"}, {ID: full.Agenda[0].ID, Title: "Close"}}})
+	var created struct {
+		Agenda []agendaItem `json:"agenda"`
+	}
+	r.json(&created)
+	if r.Code != 201 || len(created.Agenda) != 2 || created.Agenda[0].ID == "" || created.Agenda[0].ID == full.Agenda[0].ID || created.Agenda[0].ID == created.Agenda[1].ID {
+		t.Errorf("a new round with ids sent: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestRoundPage_AgendaForms: the round page's agenda forms (move, remove,
+// time and lead, drag order, add) name items by id and act on the item the
+// RESTRICTED lead saw, keeping the lead above them on its item and the
+// SECRET sheet's item, absent from their page, after the item it followed.
+// An id of no item on their page — the hidden item's among them — is
+// refused alike; a place, as a page from before ids sent, still works.
+func TestRoundPage_AgendaForms(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	f.update("secretariat", path, func(m map[string]any) {
+		m["agenda"] = []agendaItem{{Title: "Opening"}, {Sheet: w.secretSheet}, {Title: "Cyber", Lead: w.secretPerson}, {Title: "Close"}}
+	})
+	var full struct {
+		Agenda []agendaItem `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&full)
+	opening, hidden, cyber, closing := full.Agenda[0].ID, full.Agenda[1].ID, full.Agenda[2].ID, full.Agenda[3].ID
+	b := f.pageBrowser("lowlead")
+	versionRe := regexp.MustCompile(`name="version" value="(\d+)"`)
+	// press sends an agenda form of the page as it now stands.
+	press := func(form map[string]string) *httptest.ResponseRecorder {
+		t.Helper()
+		page := b.open("/rounds/" + w.round)
+		if strings.Contains(page, hidden) {
+			t.Fatalf("the round page shows the hidden item's id")
+		}
+		vals := url.Values{"csrf_token": {b.csrf}, "version": {versionRe.FindStringSubmatch(page)[1]}}
+		for k, v := range form {
+			vals.Set(k, v)
+		}
+		return b.send("POST", "/rounds/"+w.round+"/agenda", vals)
+	}
+	agenda := func() string {
+		full.Agenda = nil
+		f.do("admin", "GET", path, nil).json(&full)
+		var out []string
+		for _, it := range full.Agenda {
+			s := it.ID
+			if it.Lead != "" {
+				s += "(lead " + it.Lead + ")"
+			}
+			out = append(out, s)
+		}
+		return strings.Join(out, ",")
+	}
+	led := cyber + "(lead " + w.secretPerson + ")"
+	for _, step := range []struct {
+		name string
+		form map[string]string
+		want []string
+	}{
+		{"Up", map[string]string{"op": "up:" + cyber}, []string{led, opening, hidden, closing}},
+		{"UpFromTheTop", map[string]string{"op": "up:" + cyber}, []string{led, opening, hidden, closing}},
+		{"Order", map[string]string{"op": "order", "order": strings.Join([]string{closing, opening, cyber}, ",")}, []string{closing, opening, hidden, led}},
+		{"Programme", map[string]string{"op": "programme:" + closing, "starts_at": "09:00", "lead_person_id": w.person}, []string{closing + "(lead " + w.person + ")", opening, hidden, led}},
+		{"DownFromTheBottom", map[string]string{"op": "down:" + cyber}, []string{closing + "(lead " + w.person + ")", opening, hidden, led}},
+		{"RemoveByPlace", map[string]string{"op": "remove:0"}, []string{opening, hidden, led}},
+		{"Remove", map[string]string{"op": "remove:" + opening}, []string{led, hidden}},
+	} {
+		rec := press(step.form)
+		if rec.Code != 303 {
+			t.Fatalf("%s: %d %s", step.name, rec.Code, rec.Body.String())
+		}
+		if got, want := agenda(), strings.Join(step.want, ","); got != want {
+			t.Errorf("%s: agenda %s, want %s", step.name, got, want)
+		}
+	}
+	rec := press(map[string]string{"op": "add", "title": "Any other business"})
+	if rec.Code != 303 {
+		t.Fatalf("add: %d %s", rec.Code, rec.Body.String())
+	}
+	full.Agenda = nil
+	f.do("admin", "GET", path, nil).json(&full)
+	if len(full.Agenda) != 3 || full.Agenda[2].Title != "Any other business" || full.Agenda[2].ID == "" || full.Agenda[1].ID != hidden {
+		t.Errorf("after add: %+v", full.Agenda)
+	}
+	before := agenda()
+	var bodies []string
+	for _, ref := range []string{hidden, "a-no-such-item"} {
+		rec := press(map[string]string{"op": "remove:" + ref})
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), "no longer on the agenda") {
+			t.Errorf("remove %s: %d", ref, rec.Code)
+		}
+		bodies = append(bodies, strings.ReplaceAll(rec.Body.String(), ref, "REF"))
+	}
+	if agenda() != before {
+		t.Errorf("a refused form changed the agenda: %s", agenda())
+	}
+	if bodies[0] != bodies[1] {
+		t.Errorf("the hidden item's id is answered otherwise than one of no item")
+	}
+	if rec := press(map[string]string{"op": "order", "order": cyber + "," + hidden + "," + full.Agenda[2].ID}); rec.Code != 422 {
+		t.Errorf("an order naming the hidden item: %d", rec.Code)
 	}
 }

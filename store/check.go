@@ -202,10 +202,16 @@ func invariants(tx kvTx) error {
 		checkParagraphIDs(tx, &p)
 	}
 	if v >= 5 {
-		checkHistory(tx, &p)
+		checkHistory(tx, &p, v)
 	}
 	if v >= 6 {
 		checkAgencyRefs(tx, &p)
+	}
+	if v >= 7 {
+		_ = tx.Bucket(roundBucket).ForEach(func(k, raw []byte) error {
+			checkAgendaIDs("round "+idString(k), raw, &p)
+			return nil
+		})
 	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
@@ -409,12 +415,35 @@ func checkParagraphIDs(tx kvTx, p *problems) {
 	})
 }
 
+// checkAgendaIDs verifies what schema 7 promises of a round, current or a
+// past version (what names it): every agenda item has an id, unique in
+// its round.
+func checkAgendaIDs(what string, raw []byte, p *problems) {
+	var r struct {
+		Agenda []briefing.AgendaItem `json:"agenda"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return // reported as undecodable by the round collection's check
+	}
+	seen := map[string]bool{}
+	for i, it := range r.Agenda {
+		switch {
+		case it.ID == "":
+			p.add("%s agenda item %d has no id", what, i+1)
+		case seen[it.ID]:
+			p.add("%s has two agenda items with id %s", what, it.ID)
+		}
+		seen[it.ID] = true
+	}
+}
+
 // checkHistory verifies what schema 5 promises of history: every version
 // has a header that decodes; a deletion has no text and every other version
 // one that decompresses — on its own, or against a full copy of an earlier
 // version of the same object — to the size, checksum and summary its header
-// records; and no text is kept without a header.
-func checkHistory(tx kvTx, p *problems) {
+// records; and no text is kept without a header. From schema 7 every
+// version of a round keeps its agenda items' ids (checkAgendaIDs).
+func checkHistory(tx kvTx, p *problems, schema int) {
 	headers, bodies := tx.Bucket(historyBucket), tx.Bucket(historyBodies)
 	if bodies == nil {
 		p.add("it lacks the %s bucket of schema 5", historyBodies)
@@ -457,6 +486,9 @@ func checkHistory(tx kvTx, p *problems) {
 			p.add("history of %s %s version %d does not decode: %v", kind, id, version, err)
 		} else if !slices.Equal(sum.Markings, h.Summary.Markings) || sum.Title != h.Summary.Title {
 			p.add("history of %s %s version %d: its header's summary is not its text's", kind, id, version)
+		}
+		if schema >= 7 && kind == briefing.KindRound {
+			checkAgendaIDs(fmt.Sprintf("history of round %s version %d:", id, version), data, p)
 		}
 		return nil
 	})

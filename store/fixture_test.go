@@ -292,3 +292,71 @@ func TestWriteSchema5Fixture(t *testing.T) {
 	must(err)
 	must(os.WriteFile(filepath.Join(dir, "schema5.json"), ids, 0o600))
 }
+
+// TestWriteSchema6Fixture writes testdata/schema6.db.gz's database (gzip it
+// by hand) and testdata/schema6.json, the ids it names and every version of
+// its rounds as that store read them, when BRIEFPACK_WRITE_SCHEMA6 names a
+// directory to write them to. It was run against the store as it was at
+// schema 6 (9e33319), when agenda items had no ids; run against a later
+// store it writes items with ids, so the committed fixture must not be
+// regenerated.
+func TestWriteSchema6Fixture(t *testing.T) {
+	dir := os.Getenv("BRIEFPACK_WRITE_SCHEMA6")
+	if dir == "" {
+		t.Skip("set BRIEFPACK_WRITE_SCHEMA6 to write the fixture")
+	}
+	db, officer, must := fixtureStore(t, filepath.Join(dir, "schema6.db"))
+	defer db.Close()
+	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
+	d := mustDialogue(t, db)
+	r1 := mustRound(t, db, d.ID, 1)
+	r2 := mustRound(t, db, d.ID, 2) // never given an agenda: stored as null
+	open := &briefing.Person{Name: "Chris Seed", Title: "Secretary", Country: "New Zealand", Marking: "UNCLASSIFIED"}
+	must(db.CreatePerson(ctx, open, alice))
+	secret := &briefing.Person{Name: "Tony Lynch", Title: "Deputy Chief Executive", Country: "New Zealand", Marking: "SECRET", Withhold: "s9(2)(a)"}
+	must(db.CreatePerson(ctx, secret, alice))
+	cyber := mustSheet(t, db, r1.ID, "Cyber security cooperation")
+	canary := &briefing.Sheet{RoundID: r1.ID, Title: "Covert Canary Operation", Status: briefing.SheetDraft,
+		Sections: []briefing.Section{{Kind: briefing.SectionCustom, Heading: "Our Counter Terrorism Approach", Paragraphs: []briefing.Paragraph{
+			{Text: "The canary sings at {{s6(a): the safe house in Thorndon}}.", Marking: "SECRET", Withhold: "s6(a)"}}}}}
+	must(db.CreateSheet(ctx, canary, as))
+	// Round 1's agenda through five versions: items linked to sheets, one
+	// to the SECRET sheet, a plain item led by the SECRET person; then
+	// reordered, two items of one title added, one renamed.
+	welcome := briefing.AgendaItem{Title: "Welcome and introductions", LeadPersonID: open.ID}
+	cyberItem := briefing.AgendaItem{SheetID: cyber.ID}
+	canaryItem := briefing.AgendaItem{SheetID: canary.ID}
+	pacific := briefing.AgendaItem{Title: "Pacific resilience", LeadPersonID: secret.ID}
+	coffee := briefing.AgendaItem{Title: "Coffee break", StartsAt: "10:30", EndsAt: "10:45"}
+	for _, agenda := range [][]briefing.AgendaItem{
+		{welcome, cyberItem, pacific},
+		{welcome, cyberItem, canaryItem, pacific},
+		{welcome, pacific, cyberItem, canaryItem},
+		{welcome, coffee, pacific, coffee, cyberItem, canaryItem},
+	} {
+		r1.Agenda = agenda
+		must(db.UpdateRound(ctx, r1, alice))
+	}
+	r1.Agenda[0].Title, r1.Agenda[0].Session = "Opening remarks", "Session 1: Strategic outlook"
+	must(db.UpdateRound(ctx, r1, alice))
+	// A third round with one plain item, saved once.
+	r3 := mustRound(t, db, d.ID, 3)
+	r3.Agenda = []briefing.AgendaItem{{Title: "Next round", StartsAt: "16:00"}}
+	must(db.UpdateRound(ctx, r3, alice))
+	must(db.Check(ctx))
+	versions := map[string][]json.RawMessage{}
+	for _, r := range []*briefing.Round{r1, r2, r3} {
+		vs, err := db.Versions(ctx, briefing.KindRound, r.ID)
+		must(err)
+		for _, v := range vs {
+			versions[r.ID] = append(versions[r.ID], json.RawMessage(v.Data))
+		}
+	}
+	out, err := json.MarshalIndent(map[string]any{
+		"ids": map[string]string{"round": r1.ID, "round_empty": r2.ID, "round_one": r3.ID, "sheet": cyber.ID, "sheet_secret": canary.ID,
+			"person": open.ID, "person_secret": secret.ID},
+		"rounds": versions,
+	}, "", " ")
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "schema6.json"), out, 0o600))
+}

@@ -127,6 +127,14 @@ func TestCheck_ErrInvariants(t *testing.T) {
 			b := tx.Bucket(actionBucket)
 			return b.Put(itob(1), bytes.Replace(b.Get(itob(1)), []byte(`"owner_agency_id":""`), []byte(`"owner_agency_id":"7"`), 1))
 		}, "action 1 names agency 7, which does not exist"},
+		{"AgendaItemWithoutID", func(tx *bolt.Tx) error {
+			b := tx.Bucket(roundBucket)
+			return b.Put(itob(1), bytes.Replace(b.Get(itob(1)), []byte(`"agenda":null`), []byte(`"agenda":[{"id":"a1","sheet_id":"","title":"Opening"},{"sheet_id":"","title":"Close"}]`), 1))
+		}, "round 1 agenda item 2 has no id"},
+		{"AgendaIDTwice", func(tx *bolt.Tx) error {
+			b := tx.Bucket(roundBucket)
+			return b.Put(itob(1), bytes.Replace(b.Get(itob(1)), []byte(`"agenda":null`), []byte(`"agenda":[{"id":"a1","sheet_id":"","title":"Opening"},{"id":"a1","sheet_id":"","title":"Close"}]`), 1))
+		}, "round 1 has two agenda items with id a1"},
 		{"OrphanFile", func(tx *bolt.Tx) error {
 			return tx.Bucket(fileBucket).Put(join(itob(8), []byte("html")), []byte("x"))
 		}, "belongs to no snapshot"},

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -262,5 +263,148 @@ func TestMigrate_FromSchema5(t *testing.T) {
 	}
 	if err := db.Check(ctx); err != nil {
 		t.Fatalf("check after migration: %v", err)
+	}
+}
+
+// TestMigrate_FromSchema6 opens a database written at schema 6
+// (testdata/schema6.db.gz, see TestWriteSchema6Fixture), whose agenda items
+// had no ids, and finds every item of every version of every round given
+// one, unique in its round; an item given the same id in every version
+// that has it with the same sheet or title, wherever it moved; the SECRET
+// lead still on its item; and nothing else changed, no version added.
+func TestMigrate_FromSchema6(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "schema6.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		IDs    map[string]string            `json:"ids"`
+		Rounds map[string][]json.RawMessage `json:"rounds"`
+	}
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		t.Fatal(err)
+	}
+	path := releaseFile(t, "schema6")
+	if err := store.CheckFile(path); err != nil {
+		t.Fatalf("check of the schema 6 file: %v", err)
+	}
+	db, err := store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	// byItem: for round 1, the ids given to each item, by what it is.
+	byItem := map[string]map[string]bool{}
+	for roundID, before := range fx.Rounds {
+		vs, err := db.Versions(ctx, briefing.KindRound, roundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != len(before) {
+			t.Fatalf("round %s has %d versions, had %d", roundID, len(vs), len(before))
+		}
+		var last map[string]any
+		for i, v := range vs {
+			var got, want map[string]any
+			if err := json.Unmarshal(v.Data, &got); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(before[i], &want); err != nil {
+				t.Fatal(err)
+			}
+			items, _ := got["agenda"].([]any)
+			ids := map[string]bool{}
+			titles := map[string]int{}
+			for j, x := range items {
+				it := x.(map[string]any)
+				id, _ := it["id"].(string)
+				if id == "" || ids[id] {
+					t.Errorf("round %s version %d item %d: id %q (empty, or another item's)", roundID, v.Version, j, id)
+				}
+				ids[id] = true
+				delete(it, "id")
+				key := fmt.Sprint(it["sheet_id"])
+				if key == "" {
+					key = fmt.Sprint(it["title"])
+					key += "#" + strconv.Itoa(titles[key])
+					titles[fmt.Sprint(it["title"])]++
+				}
+				if roundID == fx.IDs["round"] {
+					if byItem[key] == nil {
+						byItem[key] = map[string]bool{}
+					}
+					byItem[key][id] = true
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("round %s version %d changed beyond its agenda ids:\n got %v\nwant %v", roundID, v.Version, got, want)
+			}
+			if err := json.Unmarshal(v.Data, &last); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The current round is its last version, ids and all.
+		r, err := db.Round(ctx, roundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := json.Marshal(r)
+		var now map[string]any
+		if err := json.Unmarshal(cur, &now); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(now["agenda"], last["agenda"]) || r.Version != len(before) {
+			t.Errorf("round %s version %d: agenda %v, its last version's %v", roundID, r.Version, now["agenda"], last["agenda"])
+		}
+	}
+	// Round 1's items, through five versions: linked to a sheet, to the
+	// SECRET sheet, plain (one led by the SECRET person), two of one title,
+	// one renamed in the last version.
+	for key, n := range map[string]int{
+		fx.IDs["sheet"]: 1, fx.IDs["sheet_secret"]: 1, "Pacific resilience#0": 1,
+		"Welcome and introductions#0": 1, "Opening remarks#0": 1, "Coffee break#0": 1, "Coffee break#1": 1,
+	} {
+		if len(byItem[key]) != n {
+			t.Errorf("round 1's item %q has ids %v across its versions, want %d", key, byItem[key], n)
+		}
+	}
+	if len(byItem) != 7 {
+		t.Errorf("round 1's items: %v", byItem)
+	}
+	all := map[string]bool{}
+	for _, ids := range byItem {
+		for id := range ids {
+			if all[id] {
+				t.Errorf("two of round 1's items share id %s", id)
+			}
+			all[id] = true
+		}
+	}
+	r, err := db.Round(ctx, fx.IDs["round"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lead := r.Agenda[2]; lead.Title != "Pacific resilience" || lead.LeadPersonID != fx.IDs["person_secret"] {
+		t.Errorf("the SECRET-led item after migration: %+v", lead)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after migration: %v", err)
+	}
+	// A save after it keeps the ids, and gives a new item one of its own.
+	before := append([]briefing.AgendaItem(nil), r.Agenda...)
+	r.Agenda = append([]briefing.AgendaItem{r.Agenda[5]}, append(r.Agenda[:5:5], briefing.AgendaItem{Title: "Close"})...)
+	if err := db.UpdateRound(ctx, r, briefing.Actor{UserID: "1", Name: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = db.Round(ctx, fx.IDs["round"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Agenda[0].ID != before[5].ID || r.Agenda[1].ID != before[0].ID || r.Agenda[6].ID == "" || all[r.Agenda[6].ID] {
+		t.Errorf("after a save: %+v (before %+v)", r.Agenda, before)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after a save: %v", err)
 	}
 }

@@ -229,12 +229,14 @@ func (db *DB) Rounds(ctx context.Context, dialogueID string, p briefing.Page) ([
 
 // CreateRound stores a new round of r.DialogueID: ENOTFOUND for the dialogue.
 func (db *DB) CreateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+	briefing.FillAgendaIDs(r)
 	return create(ctx, db, rounds, r, by)
 }
 
 // UpdateRound stores a new version of a round, keeping its dialogue:
 // ENOTFOUND, ESTALE.
 func (db *DB) UpdateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+	briefing.FillAgendaIDs(r)
 	return update(ctx, db, rounds, r, by)
 }
 

@@ -85,6 +85,13 @@ func PrepareRound(v *view, r, old *briefing.Round) error {
 			return err
 		}
 	}
+	if old == nil {
+		// A new round's items are new: ids sent (a copy of another round's
+		// body) are ignored like the round's own, and the store gives new ones.
+		for i := range r.Agenda {
+			r.Agenda[i].ID = ""
+		}
+	}
 	if err := r.Validate(v.Set); err != nil {
 		return err
 	}
@@ -197,7 +204,7 @@ func keepHidden(v *view, written, stored []briefing.Participant) ([]briefing.Par
 // not see of the stored one: the items linked to sheets above them, each
 // after the item it followed (first if none did, last if that item was
 // removed), and the leads above them, on the items that held them. Which
-// written item is which stored one is matchAgenda's answer.
+// written item is which stored one is pairAgenda's answer.
 func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefing.AgendaItem, error) {
 	type hiddenItem struct {
 		after int // the index in seen of the item before it, or -1
@@ -218,7 +225,10 @@ func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefin
 		}
 		seen = append(seen, a)
 	}
-	at := matchAgenda(seen, written)
+	at, err := pairAgenda(seen, written)
+	if err != nil {
+		return nil, err
+	}
 	// A lead the writer may not see was absent from what they read: it stays
 	// on the item, unless they gave the item a lead of their own.
 	for j, a := range seen {
@@ -255,16 +265,64 @@ func keepHiddenAgenda(v *view, written, stored []briefing.AgendaItem) ([]briefin
 	return out, nil
 }
 
-// matchAgenda pairs each stored item a writer read (seen) with the item of
+// pairAgenda pairs each stored item a writer read (seen) with the item of
 // what they wrote that is it, and returns for each index of seen the index
-// in written, or -1 for an item they removed. An item is first paired by
+// in written, or -1 for an item they removed. An item is the stored item
+// whose id it carries, whatever else changed; an item without an id is new.
+// An id that is not one of seen's — of no item, or of one hidden from the
+// writer, answered alike so that a hidden item's id is never confirmed — or
+// one given twice is refused (EINVALID, naming agenda[i].id). A body with
+// no id at all was written by a client that predates them: matchAgenda
+// guesses as it did, and the items it pairs keep their stored ids.
+func pairAgenda(seen, written []briefing.AgendaItem) ([]int, error) {
+	withIDs := false
+	for _, a := range written {
+		withIDs = withIDs || a.ID != ""
+	}
+	if !withIDs {
+		at := matchAgenda(seen, written)
+		for j, i := range at {
+			if i >= 0 {
+				written[i].ID = seen[j].ID
+			}
+		}
+		return at, nil
+	}
+	index := map[string]int{}
+	at := make([]int, len(seen))
+	for j, a := range seen {
+		at[j] = -1
+		if a.ID != "" {
+			index[a.ID] = j
+		}
+	}
+	for i, a := range written {
+		if a.ID == "" {
+			continue
+		}
+		j, ok := index[a.ID]
+		switch {
+		case !ok:
+			return nil, fieldError(fmt.Sprintf("agenda[%d].id", i), "must be the id of an item of this round's agenda, or empty for a new item")
+		case at[j] >= 0:
+			return nil, fieldError(fmt.Sprintf("agenda[%d].id", i), "is the id of another item of the agenda too")
+		}
+		at[j] = i
+	}
+	return at, nil
+}
+
+// matchAgenda pairs, for a body written without ids (see pairAgenda), each
+// stored item a writer read (seen) with the item of what they wrote that is
+// it, and returns for each index of seen the index in written, or -1 for an
+// item they removed. An item is first paired by
 // its sheet, or by its title taken in order among items of that title (of
 // two "Coffee break"s, the first is the first). Items left over — renamed,
 // or their sheet changed — are paired by place: a run of them between two
 // paired items (or an end of the list) with the written items between the
 // same two, when nothing else lies there and the runs are as long (each
 // item edited in place). Otherwise they are taken as removed and others as
-// added: without ids for agenda items, nothing surer can be said.
+// added: for a body without ids, nothing surer can be said.
 func matchAgenda(seen, written []briefing.AgendaItem) []int {
 	at := make([]int, len(seen))
 	used := make([]bool, len(written))

@@ -307,34 +307,49 @@ func (s *Pages) handleUpdateRoundForm(c echo.Context) error {
 }
 
 // handleAgendaForm is POST /rounds/:id/agenda: move, add or remove items.
+// The page names an item by its id ("up:ID", an order of ids), so a form
+// acts on the item the reader saw, and the save pairs every item it sends
+// back by id; a number is an item's place, as pages sent before items had
+// ids.
 func (s *Pages) handleAgendaForm(c echo.Context) error {
 	v := s.view(c)
 	r, old, err := s.roundForEdit(c, v)
 	if err != nil {
 		return err
 	}
+	gone := func() error {
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) {
+			rp.Error = &formError{Message: "That agenda item is no longer on the agenda as you see it: look again."}
+		})
+	}
 	op, arg, _ := strings.Cut(c.FormValue("op"), ":")
-	i, _ := strconv.Atoi(arg)
 	n := len(r.Agenda)
+	i := -1
+	switch op {
+	case "up", "down", "remove", "programme":
+		if i = agendaIndex(r.Agenda, arg); i < 0 {
+			return gone()
+		}
+	}
 	switch {
-	case op == "up" && i > 0 && i < n:
+	case op == "up" && i > 0:
 		r.Agenda[i-1], r.Agenda[i] = r.Agenda[i], r.Agenda[i-1]
-	case op == "down" && i >= 0 && i < n-1:
+	case op == "down" && i < n-1:
 		r.Agenda[i+1], r.Agenda[i] = r.Agenda[i], r.Agenda[i+1]
-	case op == "remove" && i >= 0 && i < n:
+	case op == "remove":
 		r.Agenda = append(r.Agenda[:i], r.Agenda[i+1:]...)
 	case op == "add":
 		item := briefing.AgendaItem{Title: strings.TrimSpace(c.FormValue("title")), SheetID: c.FormValue("sheet_id")}
 		programmeFromForm(c, &item)
 		r.Agenda = append(r.Agenda, item)
-	case op == "programme" && i >= 0 && i < n:
+	case op == "programme":
 		programmeFromForm(c, &r.Agenda[i])
 	case op == "order":
 		var next []briefing.AgendaItem
 		seen := map[int]bool{}
 		for _, f := range strings.Split(c.FormValue("order"), ",") {
-			j, err := strconv.Atoi(f)
-			if err != nil || j < 0 || j >= n || seen[j] {
+			j := agendaIndex(r.Agenda, f)
+			if j < 0 || seen[j] {
 				return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) {
 					rp.Error = &formError{Message: "The new agenda order was not understood: try the move buttons."}
 				})
@@ -352,6 +367,24 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 		return redirect(c, "/rounds/"+r.ID, "")
 	}
 	return s.saveRoundForm(c, v, r, old, "Agenda saved.")
+}
+
+// agendaIndex finds an item of the agenda as the reader sees it: by its
+// id, or by its place for a page sent before items had ids. -1 when there
+// is no such item — an id of an item hidden from them included.
+func agendaIndex(agenda []briefing.AgendaItem, ref string) int {
+	if ref == "" {
+		return -1
+	}
+	for i, a := range agenda {
+		if a.ID == ref {
+			return i
+		}
+	}
+	if i, err := strconv.Atoi(ref); err == nil && i >= 0 && i < len(agenda) {
+		return i
+	}
+	return -1
 }
 
 // handlePeopleForm is POST /rounds/:id/people: add or remove co-chairs and delegates.

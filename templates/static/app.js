@@ -420,9 +420,9 @@
         e.preventDefault();
         if (!dragged || dragged === li) { return; }
         var items = Array.prototype.slice.call(agenda.children);
-        var order = items.map(function (x) { return x.getAttribute("data-index"); });
-        var from = order.indexOf(dragged.getAttribute("data-index"));
-        var to = order.indexOf(li.getAttribute("data-index"));
+        var order = items.map(function (x) { return x.getAttribute("data-id"); });
+        var from = order.indexOf(dragged.getAttribute("data-id"));
+        var to = order.indexOf(li.getAttribute("data-id"));
         order.splice(to, 0, order.splice(from, 1)[0]);
         var form = document.getElementById("agenda-order");
         form.querySelector("input[name=order]").value = order.join(",");

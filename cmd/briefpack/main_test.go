@@ -117,16 +117,7 @@ func TestBinary(t *testing.T) {
 	runBin := func(stdin string, args ...string) (string, string, int) {
 		cmd := exec.Command(bin, args...)
 		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), errb.String(), code
+		return runCmd(t, cmd)
 	}
 	t.Run("Usage", func(t *testing.T) {
 		for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"user", "add", "--help"}, {"backup", "--help"}, {"export", "--help"}, {"check", "--help"}} {
@@ -343,4 +334,19 @@ func TestMain_DemoStable(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "demo.db.logins")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the kept logins: %v %v", fi, err)
 	}
+}
+
+// runCmd runs a command of the binary to its end and returns what it wrote
+// to standard output and standard error and its exit code.
+func runCmd(t *testing.T, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
 }

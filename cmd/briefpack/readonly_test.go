@@ -59,19 +59,7 @@ func schemaOf(t *testing.T, path string) int {
 // refused.
 func TestReadCommands_SourceUnchanged(t *testing.T) {
 	bin := buildBinary(t)
-	runBin := func(t *testing.T, cmd *exec.Cmd) (string, string, int) {
-		t.Helper()
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), errb.String(), code
-	}
+	runBin := runCmd
 
 	t.Run("OlderSchema", func(t *testing.T) {
 		dir := t.TempDir()

@@ -30,7 +30,7 @@ func AddMonths(t time.Time, months int) time.Time {
 // (today) is carried forward by whole cadences to the first one on or
 // after today, and the note says so; otherwise the note is "".
 func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, error) {
-	r, err := nextRound(d, rounds)
+	r, from, err := nextRound(d, rounds)
 	if err != nil || r.StartsOn == "" {
 		return r, "", err
 	}
@@ -51,9 +51,12 @@ func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, e
 	if cadence <= 0 {
 		cadence = 12
 	}
+	// Counted from the date the cadence runs from, not from the due date:
+	// a round due on 28 February because 31 January has no match in it is
+	// carried to the 31st of later months, not to the 28th.
 	due := start
-	for n := 1; start.Before(day); n++ {
-		start = AddMonths(due, n*cadence)
+	for n := 2; start.Before(day); n++ {
+		start = AddMonths(from, n*cadence)
 	}
 	note := fmt.Sprintf("The %s round fell due on %s, %s after the last; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
 		Ordinal(r.Number), due.Format("2 January 2006"), Months(cadence), start.Format("2 January 2006"))
@@ -62,7 +65,9 @@ func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, e
 	return r, note, nil
 }
 
-func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
+// nextRound proposes the round after rounds, and the date its cadence runs
+// from: the last round's start, or the dialogue's establishment.
+func nextRound(d *Dialogue, rounds []*Round) (*Round, time.Time, error) {
 	next := &Round{DialogueID: d.ID, Number: 1, Host: SideHome, Status: RoundProposed}
 	cadence := d.CadenceMonths
 	if cadence <= 0 {
@@ -81,20 +86,21 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 		if d.Established != "" {
 			est, err := time.Parse(time.DateOnly, d.Established)
 			if err != nil {
-				return nil, Errorf(EINVALID, "the dialogue's established date %q is not a date", d.Established)
+				return nil, time.Time{}, Errorf(EINVALID, "the dialogue's established date %q is not a date", d.Established)
 			}
 			ns := AddMonths(est, cadence)
 			if err := beforeYear10000(ns, next.Number, cadence, "the dialogue was established on "+est.Format("2 January 2006")); err != nil {
-				return nil, err
+				return nil, time.Time{}, err
 			}
 			next.StartsOn = ns.Format(time.DateOnly)
 			next.EndsOn = next.StartsOn
+			return next, est, nil
 		}
-		return next, nil
+		return next, time.Time{}, nil
 	}
 	start, err := time.Parse(time.DateOnly, last.StartsOn)
 	if err != nil {
-		return nil, Errorf(EINVALID, "the %s round has no start date to count the next one from: set it first", Ordinal(last.Number))
+		return nil, time.Time{}, Errorf(EINVALID, "the %s round has no start date to count the next one from: set it first", Ordinal(last.Number))
 	}
 	length := 0
 	if end, err := time.Parse(time.DateOnly, last.EndsOn); err == nil && end.After(start) {
@@ -103,7 +109,7 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 	ns := AddMonths(start, cadence)
 	since := fmt.Sprintf("the %s round met on %s", Ordinal(last.Number), start.Format("2 January 2006"))
 	if err := beforeYear10000(ns.AddDate(0, 0, length), next.Number, cadence, since); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	next.StartsOn = ns.Format(time.DateOnly)
 	next.EndsOn = ns.AddDate(0, 0, length).Format(time.DateOnly)
@@ -121,7 +127,7 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, error) {
 		next.City = hosted.City
 	}
 	next.Marking = last.Marking
-	return next, nil
+	return next, start, nil
 }
 
 // beforeYear10000 refuses a proposed round that would end past 9999, the

@@ -88,6 +88,30 @@ func TestNextRound_LastMetYearsAgo(t *testing.T) {
 	}
 }
 
+// TestNextRound_CarriedFromTheMonthEnd: a round that fell due at a month's
+// end and has passed is carried on the cadence counted from the last round,
+// so it keeps that day where the month has one: a monthly dialogue that met
+// on 31 January fell due on 28 February, and is proposed for 30 November
+// (November's last day), not the 28th.
+func TestNextRound_CarriedFromTheMonthEnd(t *testing.T) {
+	d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2016-10-01", CadenceMonths: 1}
+	last := &briefing.Round{Number: 7, StartsOn: "2025-01-31", EndsOn: "2025-01-31", Host: "home", Status: "held"}
+	for today, want := range map[string]string{"2026-11-25": "2026-11-30", "2026-12-02": "2026-12-31", "2027-02-01": "2027-02-28"} {
+		n, note, err := briefing.NextRound(d, []*briefing.Round{last}, date(today))
+		if err != nil || n.StartsOn != want {
+			t.Errorf("today %s: proposed %s, want %s (%v)", today, n.StartsOn, want, err)
+		}
+		if !strings.Contains(note, "28 February 2025") {
+			t.Errorf("note %q", note)
+		}
+	}
+	// From the dialogue's establishment likewise.
+	d = &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2025-08-31", CadenceMonths: 1}
+	if n, _, _ := briefing.NextRound(d, nil, date("2026-04-02")); n.StartsOn != "2026-04-30" {
+		t.Errorf("from the establishment: %s", n.StartsOn)
+	}
+}
+
 // TestNextRound_PastYear9999: a round that would fall past the year 9999
 // is refused, never proposed on no date at all (and then carried to
 // today, as if it had fallen due in the year 1).

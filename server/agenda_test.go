@@ -339,3 +339,63 @@ func TestRoundPage_AgendaForms(t *testing.T) {
 		t.Errorf("an order naming the hidden item: %d", rec.Code)
 	}
 }
+
+// TestRoundPage_StaleAgendaButtons: a page sent before someone else saved
+// the round still moves, removes and adds agenda items — each named by its
+// id, so the item the reader saw — on the agenda as it now stands, keeping
+// the other save; a time or lead from that page is refused as stale.
+func TestRoundPage_StaleAgendaButtons(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	f.update("secretariat", path, func(m map[string]any) {
+		m["agenda"] = []agendaItem{{Title: "A"}, {Title: "B"}, {Title: "C"}}
+	})
+	b := f.pageBrowser("lead")
+	page := b.open("/rounds/" + w.round)
+	stale := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+	var r struct {
+		City   string       `json:"city"`
+		Agenda []agendaItem `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&r)
+	a, bb, c := r.Agenda[0].ID, r.Agenda[1].ID, r.Agenda[2].ID
+	// Someone else saves the round: a new city, and an item at the end.
+	f.update("secretariat", path, func(m map[string]any) {
+		m["city"] = "Nelson"
+		m["agenda"] = append(m["agenda"].([]any), map[string]any{"title": "D"})
+	})
+	press := func(form url.Values) *httptest.ResponseRecorder {
+		form.Set("csrf_token", b.csrf)
+		form.Set("version", stale)
+		return b.send("POST", "/rounds/"+w.round+"/agenda", form)
+	}
+	titles := func() string {
+		r.Agenda = nil
+		f.do("admin", "GET", path, nil).json(&r)
+		var out []string
+		for _, it := range r.Agenda {
+			out = append(out, it.Title)
+		}
+		return r.City + ":" + strings.Join(out, ",")
+	}
+	for _, step := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"op": {"down:" + a}}, "Nelson:B,A,C,D"},
+		{url.Values{"op": {"remove:" + c}}, "Nelson:B,A,D"},
+		{url.Values{"op": {"add"}, "title": {"E"}}, "Nelson:B,A,D,E"},
+	} {
+		if rec := press(step.form); rec.Code != 303 {
+			t.Fatalf("%v from a stale page: %d %s", step.form, rec.Code, rec.Body.String())
+		}
+		if got := titles(); got != step.want {
+			t.Errorf("%v: %s, want %s", step.form, got, step.want)
+		}
+	}
+	rec := press(url.Values{"op": {"programme:" + bb}, "starts_at": {"09:00"}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Someone else changed this round") {
+		t.Errorf("a time from a stale page: %d", rec.Code)
+	}
+}

@@ -331,6 +331,14 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 			return gone()
 		}
 	}
+	// An item named by its id is the item the reader saw, wherever the
+	// agenda has moved since their page was sent: moving it, removing it or
+	// adding one applies to the agenda as it stands, and is not refused
+	// because someone else saved the round meanwhile. A time or lead, and
+	// a whole new order, are judged against the round the page showed.
+	if op == "add" || ((op == "up" || op == "down" || op == "remove") && r.Agenda[i].ID == arg) {
+		r.Version = old.Version
+	}
 	switch {
 	case op == "up" && i > 0:
 		r.Agenda[i-1], r.Agenda[i] = r.Agenda[i], r.Agenda[i-1]

@@ -686,3 +686,35 @@ func TestImport_TypedTextShownAsTyped(t *testing.T) {
 		t.Fatalf("an unended span: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestImport_NoSuchVersionNamesItsCell: a workbook whose Import worksheet
+// gives a sheet a version it never had is refused naming that version's
+// cell, not the cell of the sheet's id.
+func TestImport_NoSuchVersionNamesItsCell(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := f.xlsxPack("lead", w.round, "")
+	cell := ""
+	edited := editBook(t, book, func(x *excelize.File) {
+		rows, _ := x.GetRows("Import")
+		for i, r := range rows {
+			if len(r) > 1 && r[0] == w.sheet {
+				cell = "B" + itoa(i+1)
+				_ = x.SetCellInt("Import", cell, 99)
+			}
+		}
+	})
+	if cell == "" {
+		t.Fatal("the Import worksheet does not list the sheet")
+	}
+	r := f.importBook("officer", w.round, edited, "")
+	var body struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	r.json(&body)
+	if r.Code != 422 || !strings.Contains(body.Error.Fields["Import!"+cell], "no version 99") {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+}

@@ -229,13 +229,14 @@ func (s *API) shownTexts(v *view, roundID string) map[string]string {
 // that names it.
 func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, error) {
 	type ref struct {
-		cell    string
-		version int
+		cell        string // the cell naming the sheet
+		versionCell string // the cell giving its version
+		version     int
 	}
 	refs := map[string]ref{}
 	var ids []string
 	for _, sh := range book.Sheets {
-		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), sh.Version}
+		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), "Import!B" + strconv.Itoa(sh.Row), sh.Version}
 		ids = append(ids, sh.ID)
 	}
 	for _, row := range book.Rows {
@@ -246,7 +247,7 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 			if row.Version == 0 {
 				return nil, importError(xlsxpack.CellName("Topics", row.Cols.Version, row.Row), "must be the version of the topic sheet the row was made from")
 			}
-			refs[row.SheetID] = ref{xlsxpack.CellName("Topics", row.Cols.SheetID, row.Row), row.Version}
+			refs[row.SheetID] = ref{xlsxpack.CellName("Topics", row.Cols.SheetID, row.Row), xlsxpack.CellName("Topics", row.Cols.Version, row.Row), row.Version}
 			ids = append(ids, row.SheetID)
 		}
 	}
@@ -277,7 +278,7 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 				bv, ok = v.Set.VisibleSheet(v.User.Clearance, base)
 			}
 			if !ok {
-				return nil, importError(rf.cell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+				return nil, importError(rf.versionCell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
 			}
 		}
 		bv.Version = rf.version

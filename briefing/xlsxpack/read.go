@@ -196,6 +196,9 @@ func (x *bookReader) read() (*briefing.ImportBook, error) {
 	if wbPart == "" {
 		return nil, bad("", "the file is not a workbook (it names no workbook part)")
 	}
+	if kind := x.documentKind(wbPart); kind != "" {
+		return nil, bad("", "the file is not a workbook (it is "+kind+")")
+	}
 	rc, err := x.open(wbPart)
 	if err != nil {
 		return nil, err
@@ -582,4 +585,38 @@ func (wr *writer) topicText(p briefing.Paragraph) string {
 		}
 		return r
 	}, wr.plainText(p))
+}
+
+// documentKind names what an Office document is when its main part is not
+// a spreadsheet's — "a word-processing document", "a presentation" — as its
+// [Content_Types].xml says, or "" for a workbook or when it does not say.
+func (x *bookReader) documentKind(part string) string {
+	rc, err := x.open("[Content_Types].xml")
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	var ct struct {
+		Overrides []struct {
+			PartName    string `xml:"PartName,attr"`
+			ContentType string `xml:"ContentType,attr"`
+		} `xml:"Override"`
+	}
+	if xml.NewDecoder(rc).Decode(&ct) != nil {
+		return ""
+	}
+	for _, o := range ct.Overrides {
+		if strings.TrimPrefix(o.PartName, "/") != strings.TrimPrefix(part, "/") {
+			continue
+		}
+		switch {
+		case strings.Contains(o.ContentType, "spreadsheetml"), strings.Contains(o.ContentType, "sheet.macroEnabled"):
+			return ""
+		case strings.Contains(o.ContentType, "wordprocessingml"):
+			return "a word-processing document"
+		case strings.Contains(o.ContentType, "presentationml"):
+			return "a presentation"
+		}
+	}
+	return ""
 }

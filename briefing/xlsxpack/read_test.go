@@ -229,3 +229,37 @@ func BenchmarkImportXLSX(b *testing.B) {
 		})
 	}
 }
+
+// TestReadImport_NotASpreadsheet: a word-processing document or a
+// presentation sent as a workbook is refused saying what it is, not
+// naming a part of it that a workbook would have.
+func TestReadImport_NotASpreadsheet(t *testing.T) {
+	for kind, c := range map[string]struct{ main, ct string }{
+		"a word-processing document": {"word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"},
+		"a presentation":             {"ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"},
+	} {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for name, body := range map[string]string{
+			"[Content_Types].xml": `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/` + c.main + `" ContentType="` + c.ct + `"/></Types>`,
+			"_rels/.rels":         `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="` + c.main + `"/></Relationships>`,
+			c.main:                `<?xml version="1.0"?><document/>`,
+		} {
+			w, _ := zw.Create(name)
+			w.Write([]byte(body))
+		}
+		zw.Close()
+		_, err := xlsxpack.ReadImport(bytes.NewReader(b.Bytes()), int64(b.Len()), 0)
+		if msg := briefing.ErrorMessage(err) + " " + strings.Join(mapValues(briefing.ErrorFields(err)), " "); !strings.Contains(msg, "not a workbook (it is "+kind+")") {
+			t.Errorf("%s: %v", kind, err)
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}

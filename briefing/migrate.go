@@ -52,6 +52,8 @@ var Migrations = []Migration{
 		Kinds: []string{KindPerson, KindRound, KindAction}, Prepare: dropDeletedAgencies},
 	{To: 7, Name: "every agenda item of a round gets a stable id",
 		Kinds: []string{KindRound}, Record: giveAgendaIDs},
+	{To: 8, Name: "each database is named once, at random, in its settings (instance): what it publishes, " +
+		"such as calendar UIDs, is told apart by the name, not by the address it was asked at"},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.

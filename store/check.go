@@ -213,6 +213,9 @@ func invariants(tx kvTx) error {
 			return nil
 		})
 	}
+	if v >= 8 && s.Jurisdiction != "" && s.Instance == "" {
+		p.add("its settings give it no name (instance), which schema 8 promises")
+	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {

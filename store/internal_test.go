@@ -135,6 +135,10 @@ func TestCheck_ErrInvariants(t *testing.T) {
 			b := tx.Bucket(roundBucket)
 			return b.Put(itob(1), bytes.Replace(b.Get(itob(1)), []byte(`"agenda":null`), []byte(`"agenda":[{"id":"a1","sheet_id":"","title":"Opening"},{"id":"a1","sheet_id":"","title":"Close"}]`), 1))
 		}, "round 1 has two agenda items with id a1"},
+		{"Unnamed", func(tx *bolt.Tx) error {
+			meta := tx.Bucket(metaBucket)
+			return meta.Put(keySettings, bytes.Replace(meta.Get(keySettings), []byte(`"instance":`), []byte(`"unused":`), 1))
+		}, "its settings give it no name (instance)"},
 		{"OrphanFile", func(tx *bolt.Tx) error {
 			return tx.Bucket(fileBucket).Put(join(itob(8), []byte("html")), []byte("x"))
 		}, "belongs to no snapshot"},

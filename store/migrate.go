@@ -21,6 +21,7 @@ var bucketOf = map[string][]byte{
 // version of a migration that rewrites no record's JSON.
 var layoutSteps = map[int]func(kvTx) error{
 	5: splitHistory,
+	8: nameDatabase,
 }
 
 // migrate brings a database at schema version from up to this briefpack's,
@@ -109,4 +110,18 @@ func migrateHistory(raw []byte, fn func([]byte) ([]byte, error)) ([]byte, error)
 	}
 	h.Data = nd
 	return json.Marshal(h)
+}
+
+// nameDatabase is migration 8: a database made before databases were named
+// is named now, once (a new one is named when it is made, see initSettings).
+func nameDatabase(tx kvTx) error {
+	meta := tx.Bucket(metaBucket)
+	if meta.Get(keySettings) == nil {
+		return nil // a file of the first release without settings yet: named when they are written
+	}
+	s, err := readSettings(meta, "the database", "")
+	if err != nil || s.Instance != "" {
+		return err
+	}
+	return putSettings(meta, &s)
 }

@@ -261,6 +261,12 @@ func TestMigrate_FromSchema5(t *testing.T) {
 	if named == 0 {
 		t.Error("the round's history lost the agency kept")
 	}
+	// Migration 8: the database, made before databases were named, is
+	// named, and keeps the name.
+	settings, err := db.Settings(ctx)
+	if err != nil || settings.Instance == "" {
+		t.Fatalf("settings after migration: %+v %v", settings, err)
+	}
 	if err := db.Check(ctx); err != nil {
 		t.Fatalf("check after migration: %v", err)
 	}

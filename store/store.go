@@ -333,12 +333,8 @@ func readSchemaVersion(meta kvBucket) (int, error) {
 func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error) {
 	meta := tx.Bucket(metaBucket)
 	if meta.Get(keySettings) != nil {
-		s, err := readSettings(meta, path, jurisdiction)
-		if err != nil || s.Instance != "" {
-			return s, err
-		}
-		// A database created before databases were named is named now, once.
-		return s, putSettings(meta, &s)
+		// Named by migration 8 if it was made before databases were named.
+		return readSettings(meta, path, jurisdiction)
 	}
 	if jurisdiction == "" {
 		jurisdiction = defaultJurisdiction

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -601,4 +602,29 @@ func TestClearance(t *testing.T) {
 			t.Fatalf("lead clears: %d %s", r.Code, r.Body.String())
 		}
 	})
+}
+
+// TestSearch_TextAsRead: words are found, and shown in snippets, as a
+// reader reads them, not as they are kept: a paragraph brought in from a
+// workbook keeps "R&D" as "R\&D", braces as references, and a word joiner
+// before each line.
+func TestSearch_TextAsRead(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	kept := `R\&D for the \*Pacific\* desk &lbrace;draft&rbrace;, \&amp; not a reference, &ampx; neither` + "\n&NoBreak;\\- typed dash"
+	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Research", para(kept, "RESTRICTED", "")))
+	for q, want := range map[string]string{
+		"r&d":          "R&D for the *Pacific* desk {draft}, &amp; not a reference, &ampx; neither - typed dash",
+		"{draft}":      "{draft}",
+		"*pacific*":    "*Pacific*",
+		"- typed dash": "- typed dash",
+	} {
+		var res struct{ Items []map[string]string }
+		if err := jsonUnmarshal(f.do("officer", "GET", "/api/v1/search?q="+url.QueryEscape(q), nil).Body.String(), &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) != 1 || !strings.Contains(res.Items[0]["snippet"], want) {
+			t.Errorf("search %q: %v, want one hit whose snippet holds %q", q, res.Items, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"html"
 	"net/http"
 	"regexp"
 	"strings"
@@ -50,16 +51,19 @@ func (s *API) handleSearch(c echo.Context) error {
 func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 	words := strings.Fields(strings.ToLower(q))
 	var hits []SearchHit
+	// Words are found in the text as people read it, so that "R&D" finds
+	// a paragraph brought in from a workbook, where it is kept as "R\&D".
+	var plain []string
 	add := func(kind, id, marking, title string, texts ...string) bool {
-		all := strings.ToLower(title + "\n" + strings.Join(texts, "\n"))
+		plain = append(plain[:0], title)
+		for _, t := range texts {
+			plain = append(plain, plainText(v.Set, t))
+		}
+		all := strings.ToLower(strings.Join(plain, "\n"))
 		for _, w := range words {
 			if !strings.Contains(all, w) {
 				return len(hits) < maxHits
 			}
-		}
-		plain := make([]string, 0, len(texts)+1)
-		for _, t := range append([]string{title}, texts...) {
-			plain = append(plain, plainText(v.Set, t))
 		}
 		hits = append(hits, SearchHit{Kind: kind, ID: id, Title: title, Snippet: snippet(plain, words[0]), Marking: marking})
 		return len(hits) < maxHits
@@ -96,26 +100,90 @@ func (s *API) Search(v *view, q string) ([]SearchHit, error) {
 	return hits, err
 }
 
-// sheetText is a sheet's searchable text: headings and paragraphs, spans written out.
+// sheetText is a sheet's searchable text: headings and paragraphs.
 func (s *API) sheetText(sh *briefing.Sheet) []string {
 	var out []string
 	for _, sec := range sh.Sections {
 		out = append(out, sec.Heading)
 		for _, p := range sec.Paragraphs {
-			out = append(out, s.settings.Plain(p.Text))
+			out = append(out, p.Text)
 		}
 	}
 	return out
 }
 
-// snippet returns about 160 characters around the first text holding word.
 // plainText is Markdown as a reader reads it: withheld spans as their
-// words, without emphasis, list or link marks.
+// words, without emphasis, list or link marks, and with what stands for a
+// character written as it (a mark escaped with a backslash, "&lbrace;",
+// "&amp;"), as an imported paragraph keeps what was typed; the invisible
+// word joiners an import puts before a line are dropped.
 func plainText(set briefing.Settings, t string) string {
 	t = set.Plain(t)
-	t = mdLink.ReplaceAllString(t, "$1")
-	t = mdListMark.ReplaceAllString(t, "")
-	return mdEmphasis.Replace(t)
+	if strings.Contains(t, "](") {
+		t = mdLink.ReplaceAllString(t, "$1")
+	}
+	if listed(t) {
+		t = mdListMark.ReplaceAllString(t, "")
+	}
+	if strings.ContainsAny(t, "*_`") {
+		t = mdEmphasis.Replace(t)
+	}
+	if strings.ContainsAny(t, "\\&") {
+		t = unescapeMarkdown(t)
+	}
+	return t
+}
+
+// listed says whether a line of t may begin with a list's mark: a bullet
+// or a digit after any spaces.
+func listed(t string) bool {
+	for {
+		l := strings.TrimLeft(t, " \t")
+		if l != "" && (strings.IndexByte("-*+", l[0]) >= 0 || l[0] >= '0' && l[0] <= '9') {
+			return true
+		}
+		i := strings.IndexByte(t, '\n')
+		if i < 0 {
+			return false
+		}
+		t = t[i+1:]
+	}
+}
+
+// unescapeMarkdown writes each backslash escape of ASCII punctuation and
+// each character reference as the character it stands for, in one pass
+// (so that a typed "&amp;", kept as "\&amp;", reads "&amp;"), and drops the
+// invisible word joiners.
+func unescapeMarkdown(t string) string {
+	var b strings.Builder
+	b.Grow(len(t))
+	for i := 0; i < len(t); {
+		c := t[i]
+		switch {
+		case c == '\\' && i+1 < len(t) && isPunct(t[i+1]):
+			b.WriteByte(t[i+1])
+			i += 2
+			continue
+		case c == '&':
+			if j := strings.IndexByte(t[i:min(len(t), i+40)], ';'); j > 0 {
+				// Only a whole reference: "&ampx;" is no reference in
+				// Markdown, though HTML reads its "&amp".
+				if ref := t[i : i+j+1]; !strings.ContainsAny(html.UnescapeString(ref), "&;") {
+					b.WriteString(html.UnescapeString(ref))
+					i += j + 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return strings.ReplaceAll(b.String(), briefing.WordJoiner, "")
+}
+
+// isPunct is ASCII punctuation, which Markdown lets a backslash escape.
+func isPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
 
 var (
@@ -124,6 +192,7 @@ var (
 	mdEmphasis = strings.NewReplacer("**", "", "__", "", "`", "")
 )
 
+// snippet returns about 160 characters around the first text holding word.
 func snippet(texts []string, word string) string {
 	for _, t := range texts {
 		i := strings.Index(strings.ToLower(t), word)

@@ -658,7 +658,10 @@ func indexOf(list []string, k string) int {
 // deleted since) is still there, empty to them, when it is a section of
 // base they saw: the merge must not take it for deleted, which would drop a
 // rename of the writer's and put its hidden paragraphs back in a section of
-// their own beside the writer's copy of it.
+// their own beside the writer's copy of it. Unless it was renamed since: its
+// new name was given to a section the writer could not see, and the merge
+// must neither name it in a conflict nor put it over what the writer adds
+// there, so to the writer it is deleted, and its hidden paragraphs keep it.
 func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs, tv *Sheet, tok bool) (*Sheet, []string, []int) {
 	keys := sectionKeys(bv, tv)
 	named := map[string]bool{}
@@ -694,6 +697,12 @@ func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs,
 			bi, ok := inBase[p.ID]
 			if !ok || bAt[bi] < 0 || base.Sections[bi].Kind != tsec.Kind {
 				continue
+			}
+			if tsec.Heading != base.Sections[bi].Heading {
+				// Renamed since the writer last saw any of it: the name is
+				// as hidden as what is left under it. To the writer the
+				// section is gone; keepHidden puts it back, on its own.
+				break
 			}
 			if k := baseKey(bAt[bi]); !named[k] {
 				named[k] = true

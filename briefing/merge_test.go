@@ -508,6 +508,22 @@ func TestMergeSheet_Sections(t *testing.T) {
 		mine: []func(*briefing.Sheet){heading(0, "Renamed")},
 		want: "custom:Renamed[Sb] custom:Other[Rc]", merged: 1,
 	}, {
+		// Theirs renamed a section after deleting all the writer saw of it:
+		// the new heading is as hidden as what is left under it, so it is
+		// not put over what the writer adds, nor named in a conflict with a
+		// rename of theirs; the section keeps its hidden paragraphs and name.
+		name: "HiddenRenameNotShownWhenMineAddsToItsSection",
+		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}), theirs: []func(*briefing.Sheet){drop("Ra"), heading(0, "Hidden name")},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections[0].Paragraphs = append(s.Sections[0].Paragraphs, briefing.Paragraph{Text: "m.", Marking: "RESTRICTED"})
+		}},
+		want: "custom:Hidden name[Sb] custom:Mixed[new:0:1*]", merged: 1,
+	}, {
+		name: "HiddenRenameNotInConflictWithMine",
+		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}, []string{cus, "Other", "Rc"}), theirs: []func(*briefing.Sheet){drop("Ra"), heading(0, "Hidden name")},
+		mine: []func(*briefing.Sheet){heading(0, "Renamed")},
+		want: "custom:Hidden name[Sb] custom:Other[Rc]", merged: 1, // to the writer, theirs deleted it
+	}, {
 		name: "BothAddTheSameSection",
 		base: sheetOf([]string{sit, "", "a"}),
 		theirs: []func(*briefing.Sheet){func(s *briefing.Sheet) {
@@ -548,6 +564,12 @@ func TestMergeSheet_Sections(t *testing.T) {
 			}
 			if strings.Join(paths, " ") != strings.Join(tc.conflicts, " ") {
 				t.Fatalf("conflicts %v, want %v: %+v", paths, tc.conflicts, res.Conflicts)
+			}
+			// Nothing the writer cannot see reaches them: neither in the
+			// merged sheet as they will read it nor in a conflict.
+			seen, _ := nz.VisibleSheet("RESTRICTED", res.Sheet)
+			if strings.Contains(fmt.Sprintf("%+v %+v", seen, res.Conflicts), "Hidden") {
+				t.Errorf("the writer is shown hidden content: %s, conflicts %+v", layout(seen), res.Conflicts)
 			}
 			if got := layout(res.Sheet); tc.want != "" && got != tc.want {
 				t.Fatalf("merged\n %s\nwant\n %s", got, tc.want)

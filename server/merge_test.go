@@ -416,3 +416,46 @@ func TestSheet_SectionsLeftOut(t *testing.T) {
 		t.Fatalf("the sheet emptied holds %+v", sh.Sections)
 	}
 }
+
+// TestMerge_HiddenRenameStaysHidden: a section renamed by a higher writer
+// after everything a lower writer saw of it was deleted has a name the
+// lower writer may not see; their merge neither names it in a conflict nor
+// shows it over a paragraph they add there.
+func TestMerge_HiddenRenameStaysHidden(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Maritime", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("Open words.", "RESTRICTED", "")}},
+		{"kind": "custom", "heading": "Mixed", "paragraphs": []any{para("Words the low officer saw.", "RESTRICTED", ""), para("Secret words.", "SECRET", "")}},
+	}})
+	base := f.sheet("lowofficer", id)
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		sec := m["sections"].([]any)[1].(map[string]any)
+		sec["heading"] = "Canary heading"
+		sec["paragraphs"] = sec["paragraphs"].([]any)[1:]
+	})
+	for name, edit := range map[string]func(*sheetJSON){
+		"Rename": func(sh *sheetJSON) { sh.Sections[1].Heading = "My heading" },
+		"Add": func(sh *sheetJSON) {
+			sh.Sections[1].Paragraphs = append(sh.Sections[1].Paragraphs, sh.Sections[1].Paragraphs[0])
+			sh.Sections[1].Paragraphs[1].ID, sh.Sections[1].Paragraphs[1].Text = "", "A paragraph the low officer added."
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mine := base
+			mine.Sections = append(mine.Sections[:0:0], base.Sections...)
+			mine.Sections[1].Paragraphs = append(mine.Sections[1].Paragraphs[:0:0], base.Sections[1].Paragraphs...)
+			edit(&mine)
+			r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", mine)
+			if r.Code != 200 || strings.Contains(strings.ToLower(r.Body.String()), "canary") {
+				t.Fatalf("merge: %d %s", r.Code, r.Body.String())
+			}
+			if got := f.do("lowofficer", "GET", "/api/v1/sheets/"+id, nil).Body.String(); strings.Contains(strings.ToLower(got), "canary") {
+				t.Fatalf("the low officer reads %s", got)
+			}
+			if got := f.do("officer", "GET", "/api/v1/sheets/"+id, nil).Body.String(); !strings.Contains(got, "Canary heading") || !strings.Contains(got, "Secret words.") {
+				t.Fatalf("the hidden section was lost: %s", got)
+			}
+		})
+	}
+}

@@ -97,3 +97,111 @@ func TestImport_AddedRowTwice(t *testing.T) {
 		t.Errorf("section: %+v", sec.Paragraphs)
 	}
 }
+
+// TestImport_AppliedEditsTwice: a workbook imported a second time lists
+// none of the edits it already made as changes, dry run or not; a workbook
+// holding those edits and new ones lists only the new ones.
+func TestImport_AppliedEditsTwice(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Applied Twice",
+		para("First paragraph.", "RESTRICTED", ""), para("Second paragraph.", "RESTRICTED", ""),
+		para("Third paragraph.", "RESTRICTED", "")))
+	book := f.xlsxPack("lead", w.round, "")
+	setText := func(x *excelize.File, was, now string) {
+		if err := x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, was)), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first edit, and a row deleted.
+	edited := editBook(t, book, func(x *excelize.File) {
+		setText(x, "First paragraph.", "First paragraph, edited.")
+		if err := x.RemoveRow("Topics", topicsRow(t, x, "Third paragraph.")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	type answer struct {
+		Sheets []struct {
+			ID      string
+			Version int `json:"current_version"`
+			New     int `json:"new_version"`
+			Changed []struct {
+				Row         int
+				ParagraphID string `json:"paragraph_id"`
+			}
+			Added   []struct{ Row int }
+			Removed []struct {
+				ParagraphID string `json:"paragraph_id"`
+			}
+		}
+		Unchanged int
+	}
+	imp := func(b []byte, query string) answer {
+		t.Helper()
+		r := f.importBook("officer", w.round, b, query)
+		if r.Code != 200 {
+			t.Fatalf("import%s: %d %s", query, r.Code, r.Body.String())
+		}
+		var a answer
+		r.json(&a)
+		return a
+	}
+	of := func(a answer) (changed, removed int) {
+		for _, s := range a.Sheets {
+			if s.ID == id {
+				return len(s.Changed), len(s.Removed)
+			}
+		}
+		return 0, 0
+	}
+	start := f.sheet("officer", id).Version
+	if c, r := of(imp(edited, "")); c != 1 || r != 1 {
+		t.Fatalf("first import: %d changed, %d removed", c, r)
+	}
+	if v := f.sheet("officer", id).Version; v != start+1 {
+		t.Fatalf("first import wrote version %d from %d", v, start)
+	}
+	for _, q := range []string{"?dry_run=true", ""} {
+		a := imp(edited, q)
+		if c, r := of(a); c != 0 || r != 0 {
+			t.Errorf("the same workbook again%s lists %d changed, %d removed: %+v", q, c, r, a)
+		}
+		for _, s := range a.Sheets {
+			if q == "" && s.New != s.Version {
+				t.Errorf("the same workbook again: sheet %s new version %d, current %d", s.ID, s.New, s.Version)
+			}
+		}
+	}
+	if v := f.sheet("officer", id).Version; v != start+1 {
+		t.Fatalf("the same workbook imported twice: version %d from %d", v, start)
+	}
+
+	// The same workbook with a new edit beside the applied ones lists only
+	// the new one.
+	more := editBook(t, edited, func(x *excelize.File) {
+		setText(x, "Second paragraph.", "Second paragraph, edited.")
+	})
+	for _, q := range []string{"?dry_run=true", ""} {
+		a := imp(more, q)
+		var changed []string
+		for _, s := range a.Sheets {
+			if s.ID == id {
+				for _, c := range s.Changed {
+					changed = append(changed, c.ParagraphID)
+				}
+			}
+		}
+		second := f.sheet("officer", id).Sections[0].Paragraphs[1]
+		if len(changed) != 1 || changed[0] != second.ID {
+			t.Errorf("applied and new edits%s: changed %v, want only %s", q, changed, second.ID)
+		}
+		if c, r := of(a); r != 0 {
+			t.Errorf("applied and new edits%s: %d changed, %d removed", q, c, r)
+		}
+	}
+	got := f.sheet("officer", id)
+	if got.Version != start+2 || len(got.Sections[0].Paragraphs) != 2 ||
+		got.Sections[0].Paragraphs[0].Text != "First paragraph, edited." || got.Sections[0].Paragraphs[1].Text != "Second paragraph, edited." {
+		t.Errorf("after both workbooks: version %d, %+v", got.Version, got.Sections[0].Paragraphs)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"briefpack/briefing"
 )
 
@@ -60,6 +62,7 @@ func ReadImport(r io.ReaderAt, size int64, limit int64) (*briefing.ImportBook, e
 		x.files[strings.TrimPrefix(f.Name, "/")] = f
 	}
 	book, err := x.read()
+	x.closeFormat()
 	if errors.Is(err, errTooBig) {
 		return nil, bad("", fmt.Sprintf("the workbook unpacks to more than %d MiB: it is refused", limit>>20))
 	}
@@ -105,6 +108,12 @@ type bookReader struct {
 	files  map[string]*zip.File
 	budget int64
 	shared []string
+	// styles is each cell style's number format, date1904 the workbook's
+	// date system: what a number or a date typed alone in a cell shows.
+	styles    []numFmt
+	date1904  bool
+	fmt       *excelize.File
+	fmtStyles map[numFmt]int
 }
 
 // open opens a part, every byte read from it counted against the bound.
@@ -204,6 +213,9 @@ func (x *bookReader) read() (*briefing.ImportBook, error) {
 		return nil, err
 	}
 	var wb struct {
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name string `xml:"name,attr"`
 			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
@@ -214,6 +226,7 @@ func (x *bookReader) read() (*briefing.ImportBook, error) {
 	if err != nil {
 		return nil, decodeErr(wbPart, err)
 	}
+	x.date1904 = wb.Pr.Date1904 == "1" || wb.Pr.Date1904 == "true"
 	rels, err := x.rels(wbPart)
 	if err != nil {
 		return nil, err
@@ -223,6 +236,11 @@ func (x *bookReader) read() (*briefing.ImportBook, error) {
 		targets[r.ID] = r.Target
 		if strings.HasSuffix(r.Type, "/sharedStrings") {
 			if err := x.readShared(r.Target); err != nil {
+				return nil, err
+			}
+		}
+		if strings.HasSuffix(r.Type, "/styles") {
+			if err := x.readStyles(r.Target); err != nil {
 				return nil, err
 			}
 		}
@@ -292,10 +310,13 @@ func (x *bookReader) readShared(part string) error {
 	}
 }
 
-// cell is one cell as read: its column (1-based), value and whether it holds a formula.
+// cell is one cell as read: its column (1-based), value and whether it
+// holds a formula. shown is what the cell shows: its value, or a number's
+// in its number format ("12/03/2021" for 44267).
 type cell struct {
 	col     int
 	value   string
+	shown   string
 	formula bool
 }
 
@@ -312,7 +333,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 		cells         []cell
 		cur           cell
 		inCell        bool
-		typ           string
+		typ, style    string
 		v, is         strings.Builder
 		inV, inT      bool
 		inIs, depthPh int
@@ -344,7 +365,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					}
 				}
 				nextCol = cur.col + 1
-				typ = d.attr("t")
+				typ, style = d.attr("t"), d.attr("s")
 				v.Reset()
 				is.Reset()
 			case d.is("f"):
@@ -381,7 +402,10 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 				case "e":
 					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
 				}
-				cur.value = val
+				cur.value, cur.shown = val, val
+				if val != "" && (typ == "" || typ == "n" || typ == "b") {
+					cur.shown = x.shown(typ, style, val)
+				}
 				cells = append(cells, cur)
 				inCell = false
 			case d.is("v"):
@@ -522,10 +546,13 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 			}
 			return nil
 		}
+		// What people read and type is taken as the cell shows it; the
+		// ids and versions the workbook wrote, as stored.
 		vals := make(map[int]string, len(cells))
+		shown := make(map[int]string, len(cells))
 		empty := true
 		for _, c := range cells {
-			vals[c.col] = c.value
+			vals[c.col], shown[c.col] = c.value, c.shown
 			empty = empty && strings.TrimSpace(c.value) == ""
 		}
 		if empty {
@@ -534,11 +561,11 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 		r := briefing.ImportRow{Row: n,
 			SheetID:     strings.TrimSpace(vals[cols["Sheet id"]]),
 			ParagraphID: strings.TrimSpace(vals[cols["Paragraph id"]]),
-			Topic:       strings.TrimSpace(vals[cols["Topic"]]),
-			Section:     strings.TrimSpace(vals[cols["Section"]]),
-			Text:        strings.ReplaceAll(vals[cols["Text"]], "\r\n", "\n"),
-			Marking:     strings.TrimSpace(vals[cols["Marking"]]),
-			Withhold:    strings.TrimSpace(vals[cols["Withholding"]]),
+			Topic:       strings.TrimSpace(shown[cols["Topic"]]),
+			Section:     strings.TrimSpace(shown[cols["Section"]]),
+			Text:        strings.ReplaceAll(shown[cols["Text"]], "\r\n", "\n"),
+			Marking:     strings.TrimSpace(shown[cols["Marking"]]),
+			Withhold:    strings.TrimSpace(shown[cols["Withholding"]]),
 			Cols:        book.Cols,
 		}
 		if s := strings.TrimSpace(vals[cols["Sheet version"]]); s != "" {

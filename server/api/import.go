@@ -319,8 +319,10 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 		// The rows the stored sheet already added, as a workbook imported
 		// before: they merge once, and are not added again.
 		same := map[string]bool{}
+		changed, removed := p.Changed, p.Removed
 		if tv, ok := v.Set.VisibleSheet(v.User.Clearance, a.Theirs); ok {
 			same = sameAdditions(bases[p.SheetID], tv, mine)
+			changed, removed = notYetApplied(tv, mine, p.Changed, p.Removed)
 		}
 		added := []briefing.ImportChange{}
 		for _, c := range p.Added {
@@ -329,7 +331,7 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 			}
 		}
 		is.js = ImportSheetJSON{ID: p.SheetID, Title: cur.Title, Version: p.Version, Current: a.Theirs.Version,
-			Changed: nonNil(p.Changed), Added: added, Removed: nonNil(p.Removed), Conflicts: []ImportConflict{}}
+			Changed: nonNil(changed), Added: added, Removed: nonNil(removed), Conflicts: []ImportConflict{}}
 		for _, cf := range a.Res.Conflicts {
 			ic := ImportConflict{SheetID: p.SheetID, ParagraphID: cf.ID, Path: cf.Path, Base: cf.Base, Theirs: cf.Theirs, Mine: cf.Mine}
 			if row, ok := is.rows[cf.ID]; ok {
@@ -420,6 +422,41 @@ func sameAdditions(base, theirs, mine *briefing.Sheet) map[string]bool {
 		}
 	}
 	return same
+}
+
+// notYetApplied leaves out of a plan's changed and removed paragraphs
+// those the stored sheet (theirs, as the importer sees it) already says:
+// a paragraph whose text, marking and withholding it holds as the workbook
+// has them, a paragraph it no longer holds. A workbook imported a second
+// time lists none of its edits again; one holding applied and new edits
+// lists only the new. What is written is the merge's, whatever is listed.
+func notYetApplied(theirs, mine *briefing.Sheet, changed, removed []briefing.ImportChange) (ch, rm []briefing.ImportChange) {
+	held := map[string]briefing.Paragraph{}
+	for _, sec := range theirs.Sections {
+		for _, p := range sec.Paragraphs {
+			held[p.ID] = p
+		}
+	}
+	edited := map[string]briefing.Paragraph{}
+	for _, sec := range mine.Sections {
+		for _, p := range sec.Paragraphs {
+			edited[p.ID] = p
+		}
+	}
+	for _, c := range changed {
+		t, inTheirs := held[c.ParagraphID]
+		m, inMine := edited[c.ParagraphID]
+		if inTheirs && inMine && t.Text == m.Text && t.Marking == m.Marking && t.Withhold == m.Withhold {
+			continue
+		}
+		ch = append(ch, c)
+	}
+	for _, c := range removed {
+		if _, ok := held[c.ParagraphID]; ok {
+			rm = append(rm, c)
+		}
+	}
+	return ch, rm
 }
 
 // importSectionKeys names each section of a sheet for matching it across

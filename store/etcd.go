@@ -1144,8 +1144,11 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 	jp := k.journalPrefix(gen)
 	still := clientv3.Compare(clientv3.Value(k.revKey()), "=", mark)
 	for len(ops) > 0 {
+		// A part takes operations while they fit: a value kept inline is
+		// under chunkSize, so one alone always does, and two never share
+		// a part their sizes would take over etcd's limit.
 		part, size := 0, 0
-		for part < len(ops) && part < maxTxnOps && size < maxTxnBytes {
+		for part < len(ops) && part < maxTxnOps && (part == 0 || size+opSize(ops[part]) <= maxTxnBytes) {
 			size += opSize(ops[part])
 			part++
 		}

@@ -800,3 +800,49 @@ func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
 		t.Fatalf("after a second write %d chunks, want 3", n-before)
 	}
 }
+
+// TestEtcd_ValuesNearTheChunkSizeInOneCommit: a commit of several values
+// each just under the chunk size (a freeze's files, a sheet and its
+// history entry) is applied in parts each within etcd's default request
+// limit of 1.5 MiB. Two such values in one part were refused by etcd, and
+// the journal naming them held every server and command on the database.
+func TestEtcd_ValuesNearTheChunkSizeInOneCommit(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	e := openEtcdPrefix(t, c, "near")
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
+		Established: "2014-04-07", CadenceMonths: 12}
+	if err := e.CreateDialogue(ctx, d, by); err != nil {
+		t.Fatal(err)
+	}
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
+		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
+	if err := e.CreateRound(ctx, r, by); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	files := map[string][]byte{}
+	for _, f := range []string{"html", "release.html", "xlsx"} {
+		b := make([]byte, chunkSize-4096-rng.IntN(4096)) // random: no compression makes them smaller
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		files[f] = b
+	}
+	sn := &briefing.Snapshot{RoundID: r.ID}
+	if err := e.CreateSnapshot(ctx, sn, files, by); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range files {
+		if got, err := e.SnapshotFile(ctx, sn.ID, f); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s came back %d bytes, not %d: %v", f, len(got), len(want), err)
+		}
+	}
+	if err := e.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": []byte("next")}, by); err != nil {
+		t.Fatalf("the write after: %v", err)
+	}
+}

@@ -311,9 +311,16 @@ func (s *Server) handleSettings(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.settings)
 }
 
-// handleHealth is GET /healthz: the store answers.
+// healthTimeout bounds the health check's read, within what a load
+// balancer waits for an answer.
+const healthTimeout = 5 * time.Second
+
+// handleHealth is GET /healthz: the store answers a read. (Its settings
+// would not do: they are read once, when it is opened, and kept.)
 func (s *Server) handleHealth(c echo.Context) error {
-	if _, err := s.store.Settings(c.Request().Context()); err != nil {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
+	defer cancel()
+	if _, err := s.store.Revision(ctx); err != nil {
 		s.logger(c).Error("health check failed", "err", err.Error())
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}

@@ -103,9 +103,17 @@ func TestUnavailable(t *testing.T) {
 	}
 	f := newFixtureOn(t, db)
 	w := f.world()
+	if r := f.do("", "GET", "/healthz", nil); r.Code != 200 {
+		t.Fatalf("healthz with the cluster up: %d %s", r.Code, r.Body.String())
+	}
 	c.Members[1].Kill()
 	c.Members[2].Kill()
 	f.unavailableOK = true
+	// A load balancer asks /healthz: it must not say ok while the
+	// database does not answer.
+	if r := f.do("", "GET", "/healthz", nil); r.Code != 503 || !strings.Contains(r.Body.String(), "unavailable") {
+		t.Fatalf("healthz without a quorum: %d %s", r.Code, r.Body.String())
+	}
 	r := f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil)
 	if r.Code != 503 || r.errorCode() != "unavailable" || r.Header().Get("Retry-After") == "" || !strings.Contains(r.Body.String(), "did not answer in time") {
 		t.Fatalf("without a quorum: %d %q %s", r.Code, r.Header().Get("Retry-After"), r.Body.String())
@@ -114,6 +122,9 @@ func TestUnavailable(t *testing.T) {
 	c.Members[2].Restart(t)
 	for i := 0; ; i++ {
 		if r = f.do("officer", "GET", "/api/v1/sheets/"+w.sheet, nil); r.Code == 200 {
+			if h := f.do("", "GET", "/healthz", nil); h.Code != 200 {
+				t.Fatalf("healthz after the members came back: %d %s", h.Code, h.Body.String())
+			}
 			break
 		}
 		if i == 50 {

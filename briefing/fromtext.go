@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // WithheldInSource stands in a paragraph, or a part of one, that the text a
@@ -49,6 +50,9 @@ var (
 	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
 	spaceRE = regexp.MustCompile(`[ \t\x{00a0}]+`)
 	bulletR = regexp.MustCompile(`^(?:[-*•·▪‣◦]|\x{2022})\s+`)
+	// numberedR begins a numbered or lettered list item: "1. ", "2) ", a
+	// commitment's "3.01 – …", "(a) ", "iv) ".
+	numberedR = regexp.MustCompile(`^(?:\d+[.)]|\d+\.\d+|\(?[a-z]\)|\(?[ivx]+\))\s`)
 )
 
 // ParseBrief reads the text of an existing brief into a topic sheet: its
@@ -59,11 +63,13 @@ var (
 // doing, or actively planning to do?" and the rest, for either
 // jurisdiction's home and partner) begin their sections, and other headings
 // (bold, "## ", or a short line ending in "?" or ":") begin custom ones;
-// each bullet and paragraph becomes a paragraph. A withholding mark such as
-// "S6(a)" standing for a whole paragraph becomes its withholding; one
-// inside a paragraph becomes a withheld span — the words are not in the
-// text, so WithheldInSource stands in for them. It takes plain text, and
-// the two-column form of a released pack with its HTML lists (003), alike.
+// each bullet and paragraph becomes a paragraph — in a hard-wrapped text
+// (a mail's, a text file's), the lines the wrapping broke it into joined
+// again first (unwrap). A withholding mark such as "S6(a)" standing for a
+// whole paragraph becomes its withholding; one inside a paragraph becomes
+// a withheld span — the words are not in the text, so WithheldInSource
+// stands in for them. It takes plain text, and the two-column form of a
+// released pack with its HTML lists (003), alike.
 //
 // The text's own markings are read, so that nothing it marks is kept below
 // that marking. A line that is nothing but a marking of the scheme, in any
@@ -141,7 +147,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
 	titled := false // the title line has been read (or, with title given, the first line)
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range s.unwrap(strings.Split(text, "\n")) {
 		raw := strings.TrimSpace(line)
 		if raw == "" || strings.HasPrefix(strings.ToLower(raw), "released under the ") {
 			continue
@@ -227,6 +233,111 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	return sh, top, nil
 }
 
+// maxWrapWidth is the longest line a hard-wrapped text has: mail and text
+// files wrap at 72 to 80 columns; a text with longer lines holds its
+// paragraphs one to a line.
+const maxWrapWidth = 100
+
+// unwrap joins again, each with a space, the lines a hard-wrapped text
+// broke its paragraphs into, so that a brief pasted from a mail or a text
+// file is not brought in as a paragraph for every line. A text is
+// hard-wrapped when it separates its paragraphs with blank lines, its
+// longest line (of those with a space: a long address cannot be broken) is
+// at most maxWrapWidth, and it breaks at least one paragraph where no
+// writer would: before a word in lower case, or inside a bullet (an
+// indented line after it). Its width is that longest line.
+//
+// A line continues the one before it, in the same block, when that one
+// was broken by the wrapping — the line's first word would not have fitted
+// on it — or, indented, continues a bullet or numbered item. A line is
+// never joined when it is a bullet or a numbered item, a portion-marked
+// line, a banner, a heading in bold or "## ", or a heading (isHeading)
+// after a line that ended short or ended a sentence; and nothing joins a
+// line that is a heading by its own form ("## ", bold, ending in "?" or
+// ":"). A text that is not hard-wrapped, and the two-column form of a
+// released pack, are read line by line as they are.
+func (s Settings) unwrap(lines []string) []string {
+	runes := utf8.RuneCountInString
+	width, seen, blank, separated := 0, false, false, false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			blank = seen
+			continue
+		}
+		separated, seen, blank = separated || blank, true, false
+		if strings.ContainsRune(strings.TrimLeft(l, " \t"), '\t') || boldRE.MatchString(t) || itemRE.MatchString(t) {
+			return lines // the two-column form of a released pack
+		}
+		if !s.aside(t) && strings.ContainsRune(t, ' ') {
+			width = max(width, runes(strings.TrimRight(l, " \t")))
+		}
+	}
+	if !separated || width == 0 || width > maxWrapWidth {
+		return lines
+	}
+	out := make([]string, 0, len(lines))
+	prev := ""       // the line before, as written, while a line may continue it
+	list := false    // the line before is (in) a bullet or numbered item
+	wrapped := false // a line was broken where only wrapping breaks one
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || s.aside(t) {
+			out, prev = append(out, l), ""
+			continue
+		}
+		pm, body := s.portion(cleanText(t))
+		item := bulletR.MatchString(body) || numberedR.MatchString(body)
+		if prev != "" && pm == "" && !item && !formHeading(body) {
+			word, _, _ := strings.Cut(t, " ")
+			short := runes(strings.TrimRight(prev, " \t"))+1+runes(word) <= width
+			indented := l != strings.TrimLeft(l, " \t")
+			join := list && indented || !short
+			if isHeading(body) && (short || endsSentence(prev)) {
+				join = false // a heading after a paragraph that ended
+			}
+			if join {
+				out[len(out)-1] += " " + t
+				wrapped = wrapped || list && indented || startsLower(t)
+				prev = l
+				continue
+			}
+		}
+		out, prev, list = append(out, l), l, item
+		if isHeading(body) && (formHeading(body) || strings.HasSuffix(body, "?") || strings.HasSuffix(body, ":")) {
+			prev = "" // nothing continues a heading
+		}
+	}
+	if !wrapped {
+		return lines
+	}
+	return out
+}
+
+// aside tells a line ParseBrief passes over: a banner, or the release's
+// "Released under the …".
+func (s Settings) aside(t string) bool {
+	return strings.HasPrefix(strings.ToLower(t), "released under the ") || s.bannerMarking(cleanHeading(t)) != ""
+}
+
+// formHeading tells a heading by its form alone: Markdown's "## " or a
+// whole line in bold.
+func formHeading(l string) bool {
+	return strings.HasPrefix(l, "#") || (strings.HasPrefix(l, "**") && strings.HasSuffix(l, "**") && len(l) > 4)
+}
+
+// startsLower tells a line that begins with a letter in lower case.
+func startsLower(l string) bool {
+	r, _ := utf8.DecodeRuneInString(l)
+	return unicode.IsLower(r)
+}
+
+// endsSentence tells a line that ends a sentence.
+func endsSentence(l string) bool {
+	l = strings.TrimRight(strings.TrimSpace(l), `"'”’)`)
+	return strings.HasSuffix(l, ".") || strings.HasSuffix(l, "!") || strings.HasSuffix(l, "?")
+}
+
 // caveatRE is what may follow a banner's marking after "//": caveats such
 // as "NZEO" or "REL AUS, NZL", which a sheet has no place to keep.
 var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
@@ -290,7 +401,7 @@ func undress(h string) string {
 // whole line in bold, a standard question, or a short line that asks or
 // announces (ends in "?" or ":").
 func isHeading(l string) bool {
-	if strings.HasPrefix(l, "#") || (strings.HasPrefix(l, "**") && strings.HasSuffix(l, "**") && len(l) > 4) {
+	if formHeading(l) {
 		return true
 	}
 	if bulletR.MatchString(l) || len(l) > 120 {

@@ -237,13 +237,120 @@ func TestParseBrief_Title(t *testing.T) {
 	})
 }
 
+// wrappedBrief is a brief as a mail or a text file holds it: wrapped at 72
+// columns, its paragraphs and bullets separated by blank lines or begun by
+// their marks, a bullet's lines indented or not, banners at its top and
+// bottom.
+const wrappedBrief = `RESTRICTED
+
+Maritime Security
+
+Situational assessment
+
+Illegal, unreported and unregulated fishing in the Southern Ocean is
+rising, and the patrol coverage that New Zealand and Australia provide
+together has not kept pace with it since the last round of the dialogue.
+
+(S) Our assessment is that a foreign fleet has fished inside the
+exclusive economic zone without a licence on at least three occasions
+this year, S6(a), and that it will return when the season opens.
+
+What is New Zealand trying to achieve?
+- Joint patrols with Australia that lift coverage across the Tasman and
+  the Southern Ocean during the toothfish season.
+* A shared picture of vessels of interest, drawn from both navies and
+from the fisheries agencies of each side.
+
+## Our approach
+We want to work with Australia and the Pacific Islands Forum Fisheries
+Agency, whose vessel monitoring is the best in the region, on a single
+register of licensed vessels.
+1. Agree the register's fields at officials' level.
+2. Share it with the Agency before the next round.
+Talking points
+
+- New Zealand values the patrols Australia has flown over the last two
+  seasons and would like to make them a standing arrangement.
+- We propose officials meet before the next round.
+
+RESTRICTED
+`
+
+// TestParseBrief_HardWrapped: a hard-wrapped brief is brought in a
+// paragraph for each of its paragraphs and bullets, not for each line, and
+// a text holding its paragraphs one to a line is read as it always was.
+func TestParseBrief_HardWrapped(t *testing.T) {
+	nz, _ := briefing.SettingsFor("nz")
+	want := strings.Join([]string{
+		"#situation:",
+		"Illegal, unreported and unregulated fishing in the Southern Ocean is rising, and the patrol coverage that New Zealand and Australia provide together has not kept pace with it since the last round of the dialogue.|RESTRICTED|",
+		"Our assessment is that a foreign fleet has fished inside the exclusive economic zone without a licence on at least three occasions this year, {{s6(a): [withheld in the source]}}, and that it will return when the season opens.|SECRET|",
+		"#offensive:",
+		"- Joint patrols with Australia that lift coverage across the Tasman and the Southern Ocean during the toothfish season.|RESTRICTED|",
+		"- A shared picture of vessels of interest, drawn from both navies and from the fisheries agencies of each side.|RESTRICTED|",
+		"#custom:Our approach",
+		"We want to work with Australia and the Pacific Islands Forum Fisheries Agency, whose vessel monitoring is the best in the region, on a single register of licensed vessels.|RESTRICTED|",
+		"1. Agree the register's fields at officials' level.|RESTRICTED|",
+		"2. Share it with the Agency before the next round.|RESTRICTED|",
+		"#talking_points:",
+		"- New Zealand values the patrols Australia has flown over the last two seasons and would like to make them a standing arrangement.|RESTRICTED|",
+		"- We propose officials meet before the next round.|RESTRICTED|",
+	}, "\n")
+	t.Run("OK", func(t *testing.T) {
+		for name, text := range map[string]string{"LF": wrappedBrief, "CRLF": strings.ReplaceAll(wrappedBrief, "\n", "\r\n")} {
+			sh, top, err := nz.ParseBrief(text, "", "RESTRICTED")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outline(sh); sh.Title != "Maritime Security" || top != "SECRET" || got != want {
+				t.Fatalf("%s: title %q, top %q\n%s", name, sh.Title, top, got)
+			}
+			if err := sh.Validate(nz); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("OneParagraphALine", func(t *testing.T) {
+		// The same brief as a word processor pastes it: a paragraph, a
+		// bullet, a line; its long lines tell it is not wrapped.
+		text := "RESTRICTED\n\nMaritime Security\n\nSituational assessment\n\n"
+		for _, l := range strings.Split(want, "\n")[1:] {
+			text += strings.NewReplacer("#offensive:", "What is New Zealand trying to achieve?", "#custom:", "## ", "#talking_points:", "Talking points",
+				"{{s6(a): [withheld in the source]}}", "S6(a)", "|RESTRICTED|", "", "|SECRET|", "").Replace(l) + "\n"
+		}
+		text = strings.Replace(text, "Our assessment", "(S) Our assessment", 1)
+		sh, _, err := nz.ParseBrief(text, "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != want {
+			t.Fatalf("\n%s", got)
+		}
+	})
+	t.Run("ShortParagraphsALine", func(t *testing.T) {
+		// Short lines and a blank line or two, but no line broken where
+		// only wrapping breaks one: each line is its own paragraph.
+		text := "Counter Terrorism\n\nSituational assessment\nThe threat level in New Zealand remains low, as the last assessment found.\n" +
+			"Foreign fighters have returned from the conflict.\nReports are shared weekly.\n\nBackground\nAgreed at the leaders' meeting.\n"
+		sh, _, err := nz.ParseBrief(text, "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "#situation:\nThe threat level in New Zealand remains low, as the last assessment found.|RESTRICTED|\n" +
+			"Foreign fighters have returned from the conflict.|RESTRICTED|\nReports are shared weekly.|RESTRICTED|\n#background:\nAgreed at the leaders' meeting.|RESTRICTED|"
+		if got := outline(sh); got != want {
+			t.Fatalf("\n%s", got)
+		}
+	})
+}
+
 // FuzzParseBrief: whatever text is pasted, a sheet that validates or an
 // EINVALID error, never a panic.
 func FuzzParseBrief(f *testing.F) {
 	nz, _ := briefing.SettingsFor("nz")
 	for _, seed := range []string{"Title\nSituational assessment\n- a S6(a)\n", "T\t\n<b>H</b>\t<ul><li>• x</li></ul> <p>S6(a)</p>\n",
 		"T\n## Our approach\ns9(2)(g)(i) s6(a)\n", "<p><li></p></li>\n\t\t", "T\nx s6(a)(i) s6(b)(ii).",
-		"\ufeffSECRET//NZEO\n(C) T\n(S) ## H?\n• (TS) x\n(U) - S6(a)\nsecret\n", "(S)\t\n<b>(IC) H</b>\t<ul><li>(R) • y</li></ul>\n"} {
+		"\ufeffSECRET//NZEO\n(C) T\n(S) ## H?\n• (TS) x\n(U) - S6(a)\nsecret\n", "(S)\t\n<b>(IC) H</b>\t<ul><li>(R) • y</li></ul>\n", wrappedBrief} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

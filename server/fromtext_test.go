@@ -202,3 +202,34 @@ func TestFromText_Title(t *testing.T) {
 		t.Fatalf("title given, heading first: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestFromText_HardWrapped: a brief pasted from a mail, wrapped at 72
+// columns, is previewed a paragraph for each of its paragraphs and
+// bullets, the portion mark of a wrapped paragraph's first line marking
+// all of it.
+func TestFromText_HardWrapped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	text := "Maritime Security\n\nSituational assessment\n\n" +
+		"(S) Our assessment is that a foreign fleet has fished inside the\n" +
+		"exclusive economic zone without a licence on at least three occasions\n" +
+		"this year, and that it will return when the season opens.\n\n" +
+		"- Joint patrols with Australia that lift coverage across the Tasman and\n" +
+		"  the Southern Ocean during the toothfish season.\n"
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text?preview=true", map[string]string{"text": text})
+	if r.Code != 200 {
+		t.Fatalf("preview: %d %s", r.Code, r.Body.String())
+	}
+	var sh sheetJSON
+	r.json(&sh)
+	if len(sh.Sections) != 1 || len(sh.Sections[0].Paragraphs) != 2 {
+		t.Fatalf("preview: %s", r.Body.String())
+	}
+	p := sh.Sections[0].Paragraphs
+	if p[0].Marking != "SECRET" || !strings.HasPrefix(p[0].Text, "Our assessment") || !strings.HasSuffix(p[0].Text, " three occasions this year, and that it will return when the season opens.") {
+		t.Errorf("paragraph: %+v", p[0])
+	}
+	if p[1].Marking != "RESTRICTED" || p[1].Text != "- Joint patrols with Australia that lift coverage across the Tasman and the Southern Ocean during the toothfish season." {
+		t.Errorf("bullet: %+v", p[1])
+	}
+}

@@ -456,3 +456,75 @@ func TestFullText_EscapedLinkIsText(t *testing.T) {
 		t.Errorf("released as %q, want %q", red, want)
 	}
 }
+
+// TestRender_ListAfterALine: a list typed straight under a line of text
+// ("Our points:", then "- first"), as a workbook's cell or the editor
+// (whose text area sends "\r\n") holds it, shows as a list in both
+// editions: its withheld span highlighted in the full one, its ground in
+// the release.
+func TestRender_ListAfterALine(t *testing.T) {
+	s := settings(t)
+	for name, text := range map[string]string{
+		"LF":   "Our points:\n- first {{s6(a): QQWITHHELDQQ}}\n- second",
+		"CRLF": "Our points:\r\n- first {{s6(a): QQWITHHELDQQ}}\r\n- second",
+	} {
+		full := packtest.Pack(s, 2)
+		full.Sheets[0].Sections[0].Paragraphs[0] = briefing.Paragraph{Text: text, Marking: "RESTRICTED"}
+		want := `<p><span class="pm">(R)</span> Our points:</p>` + "\n\n<ul>\n" +
+			`<li>first <mark class="withheld"><span class="ground">[s6(a)]</span> QQWITHHELDQQ</mark></li>` + "\n<li>second</li>\n</ul>"
+		if out := render(t, full); !strings.Contains(out, want) {
+			i := strings.Index(out, "Our points:")
+			t.Errorf("%s: the full edition shows\n%s\nwant\n%s", name, out[max(0, i-40):min(len(out), i+200)], want)
+		}
+		rel, err := briefing.ReleaseView(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := render(t, rel)
+		if want := "<p>Our points:</p>\n\n<ul>\n<li>first s6(a)</li>\n<li>second</li>\n</ul>"; !strings.Contains(out, want) {
+			i := strings.Index(out, "Our points:")
+			t.Errorf("%s: the release shows\n%s\nwant\n%s", name, out[max(0, i-40):min(len(out), i+200)], want)
+		}
+		if strings.Contains(out, "QQWITHHELDQQ") {
+			t.Errorf("%s: a withheld word in the release", name)
+		}
+	}
+}
+
+// TestMarkdown_ListAfterALineOnly: a list typed under a line of text is
+// a list, and nothing else renders otherwise: a list's own lines, a
+// quotation's, fenced code, an indented line, a line beginning with a
+// number that is not 1, a heading, and a list inside a withheld span.
+func TestMarkdown_ListAfterALineOnly(t *testing.T) {
+	s := settings(t)
+	for md, want := range map[string]string{
+		"Our points:\n- first\n- second":  "<p>Our points:</p>\n\n<ul>\n<li>first</li>\n<li>second</li>\n</ul>",
+		"Our points:\n* first\n+ second":  "<p>Our points:</p>\n\n<ul>\n<li>first</li>\n<li>second</li>\n</ul>",
+		"Steps:\n1. one\n2. two":          "<p>Steps:</p>\n\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>",
+		"- a\n\nThen:\n- b":               "<ul>\n<li>a</li>\n</ul>\n\n<p>Then:</p>\n\n<ul>\n<li>b</li>\n</ul>",
+		"One.\r\n\r\nTwo.":                "<p>One.</p>\n\n<p>Two.</p>",
+		"Our points:\n\n- first":          "<p>Our points:</p>\n\n<ul>\n<li>first</li>\n</ul>",
+		"in the year\n2018. Then more":    "<p>in the year\n2018. Then more</p>",
+		"A line\n    indented more":       "<p>A line\n    indented more</p>",
+		"A line\n> not quoted":            "<p>A line\n&gt; not quoted</p>",
+		"> q\nlazy\n- a":                  "<blockquote>\n<p>q\nlazy\n- a</p>\n</blockquote>",
+		"- a\nlazy\n- b":                  "<ul>\n<li>a\nlazy</li>\n<li>b</li>\n</ul>",
+		"- a\n  - b\n- c":                 "<ul>\n<li>a\n\n<ul>\n<li>b</li>\n</ul></li>\n<li>c</li>\n</ul>",
+		"text\n```\n- code\n```":          "<p>text</p>\n\n<pre><code>- code\n</code></pre>",
+		"Para\n- - -":                     "<p>Para</p>\n\n<hr>",
+		"Title\n---":                      "<p>Title</p>\n\n<hr>",
+		"a **b**\nc":                      "<p>a <strong>b</strong>\nc</p>",
+		"### Heading\n- a":                "<h3>Heading</h3>\n\n<ul>\n<li>a</li>\n</ul>",
+		"Dash-led -not a list\n-1 either": "<p>Dash-led -not a list\n-1 either</p>",
+	} {
+		if got := string(htmlpack.Markdown(md)); got != want {
+			t.Errorf("%q\n got %q\nwant %q", md, got, want)
+		}
+	}
+	// A list inside a withheld span stays inside it, so its highlight does
+	// not cross blocks.
+	text := "Our points {{s6(a): in full:\n- first}}"
+	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:`+"\n- first</mark></p>"; got != want {
+		t.Errorf("%q\n got %q\nwant %q", text, got, want)
+	}
+}

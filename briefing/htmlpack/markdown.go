@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"html/template"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -50,9 +51,86 @@ var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), 
 // paragraph, not only their look. A renderer holds state, so each call has
 // its own.
 func render(md string) string {
+	md = listsAfterText(md)
 	renderer := blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})
 	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(Extensions), blackfriday.WithRenderer(renderer))
 	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
+}
+
+var (
+	// listLine begins a list item as blackfriday reads one.
+	listLine = regexp.MustCompile(`^ {0,3}(?:[-*+]|[0-9]+\.)[ \t]`)
+	// listFirst begins a list as one is typed under a line of text: a
+	// bullet, or an item numbered 1 (a line that begins "2018. " is text).
+	listFirst = regexp.MustCompile(`^ {0,3}(?:[-*+]|1\.)[ \t]+\S`)
+	// ruleLine is a horizontal rule, which blackfriday reads before a list.
+	ruleLine = regexp.MustCompile(`^ {0,3}(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$`)
+	// fenceLine opens or closes fenced code.
+	fenceLine = regexp.MustCompile("^ {0,3}(```|~~~)")
+)
+
+// listsAfterText puts an empty line before a list typed straight under a
+// line of text ("Our points:", then "- first" and "- second", as a
+// workbook's cell or the editor holds it), which blackfriday would read as
+// more of that text and show as one run of words: the list shows as typed.
+// Nothing else changes: not a list's own lines, nor a quotation's, nor
+// fenced code, nor a line inside a withheld span (whose highlight would
+// then cross blocks); and no other line starts a block it did not start
+// before, as blackfriday's NoEmptyLineBeforeBlock would have an indented
+// line start code, "> " a quotation and "2018. " a list. A text area's
+// line ends ("\r\n", as a browser sends them) are read as "\n": blackfriday
+// reads "\r\n\r\n" as no empty line at all.
+func listsAfterText(md string) string {
+	md = strings.ReplaceAll(md, "\r\n", "\n")
+	if !strings.Contains(md, "\n") {
+		return md
+	}
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines)+2)
+	var (
+		text   bool   // the line before is a line of a paragraph's text
+		list   bool   // the lines before are a list's
+		quote  bool   // the lines before are a quotation's
+		blank  bool   // the line before is empty
+		fence  string // the fence of the code the lines are in, or ""
+		inSpan bool   // a withheld span (full edition) is open
+	)
+	for _, l := range lines {
+		spanned := inSpan
+		if o, c := strings.LastIndex(l, string(spanOpen)), strings.LastIndex(l, string(spanClose)); o >= 0 || c >= 0 {
+			inSpan = o > c
+		}
+		trimmed := strings.TrimLeft(l, " ")
+		switch {
+		case fence != "":
+			if strings.HasPrefix(trimmed, fence) {
+				fence = ""
+			}
+			text = false
+		case strings.TrimSpace(l) == "":
+			text, quote = false, false
+		case fenceLine.MatchString(l):
+			fence = fenceLine.FindStringSubmatch(l)[1]
+			text, list, quote = false, false, false
+		case strings.HasPrefix(trimmed, ">"), quote:
+			text, list, quote = false, false, true // a quotation's lines are its own
+		case ruleLine.MatchString(l):
+			text, list = false, false
+		case listLine.MatchString(l):
+			if text && !list && !spanned && listFirst.MatchString(l) {
+				out = append(out, "")
+			}
+			text, list = false, true
+		default:
+			if list && blank && l == strings.TrimLeft(l, " \t") {
+				list = false // a paragraph after a list
+			}
+			text = !list
+		}
+		blank = strings.TrimSpace(l) == ""
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // Markdown renders Markdown as the pack does, cached by its text.

@@ -528,3 +528,44 @@ func TestRender_CoverSpans(t *testing.T) {
 		t.Errorf("the release cover carries a withheld word:\n%s", c)
 	}
 }
+
+// TestListAfterALine: a list typed straight under a line of text is in
+// the workbook as typed, a line and then its bullets, in both editions: in
+// the Topics row and in the sheet's own worksheet.
+func TestListAfterALine(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	full := packtest.Pack(s, 1)
+	full.Sheets[0].Sections[0].Paragraphs[0].Text = "Our points:\n- first {{s6(a): QQWITHHELDQQ}}\n- second"
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		edition string
+		p       *briefing.Pack
+		want    string
+	}{{"full", full, "Our points:\n• first [s6(a): QQWITHHELDQQ]\n• second"}, {"release", rel, "Our points:\n• first s6(a)\n• second"}} {
+		f, err := excelize.OpenReader(bytes.NewReader(render(t, c.p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, name := range f.GetSheetList() {
+			rows, _ := f.GetRows(name)
+			for _, row := range rows {
+				for _, cell := range row {
+					if strings.Contains(cell, "Our points:") {
+						found = append(found, name)
+						if strings.TrimPrefix(cell, "(U) ") != c.want {
+							t.Errorf("%s, %s: %q, want %q", c.edition, name, cell, c.want)
+						}
+					}
+				}
+			}
+		}
+		f.Close()
+		if len(found) != 2 || found[0] != "Topics" {
+			t.Errorf("%s: the paragraph is in %q, want Topics and the sheet's worksheet", c.edition, found)
+		}
+	}
+}

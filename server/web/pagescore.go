@@ -9,6 +9,10 @@ package web
 import (
 	"html/template"
 	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,7 +73,34 @@ func eachPage[T any](fetch func(briefing.Page) ([]T, string, error), fn func(T) 
 func (s *Pages) view(c echo.Context) *view { return s.View(c) }
 
 func (s *Pages) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
+	if method == http.MethodPost {
+		h = lineEnds(h)
+	}
 	s.Route(method, path, min, h)
+}
+
+// lineEnds has a form's fields end their lines as everything else does: a
+// browser sends a text area's lines ended "\r\n", which kept as typed made
+// every multi-line paragraph of a sheet saved through the editor differ
+// from the same text saved through the API or an import, a change to merge
+// and a conflict with a writer who changed it. (A script reading a text
+// area gets "\n".) Only a form of fields: an uploaded file is not text.
+func lineEnds(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+			if _, err := c.FormParams(); err == nil {
+				for _, vs := range []url.Values{r.Form, r.PostForm} {
+					for _, v := range vs {
+						for i := range v {
+							v[i] = strings.ReplaceAll(v[i], "\r\n", "\n")
+						}
+					}
+				}
+			}
+		}
+		return h(c)
+	}
 }
 
 func (s *Pages) now() time.Time { return s.Now() }

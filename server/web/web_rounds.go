@@ -439,14 +439,35 @@ func (s *Pages) handleNewSheetForm(c echo.Context) error {
 		return err
 	}
 	if c.FormValue("agenda") == "on" && v.User.Role.AtLeast(briefing.RoleLead) {
-		if r, err := v.RoundByID(sh.RoundID); err == nil {
-			r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
-			if err := v.St.UpdateRound(v.Ctx, r, v.User.Actor()); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
+		if err := s.addToAgenda(c, v, sh); err != nil {
+			if !isUserError(err) {
 				return err
 			}
+			return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created, but not put on the agenda: "+toFormError(err).Message)
 		}
 	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created: draft it below.")
+}
+
+// addToAgenda puts a new sheet last on its round's agenda as the agenda
+// stands, through the same checks as the API: the people, items and leads
+// hidden from the reader are put back, never lost, and a round saved by
+// someone else meanwhile is read again rather than overwritten.
+func (s *Pages) addToAgenda(c echo.Context, v *view, sh *briefing.Sheet) error {
+	for try := 1; ; try++ {
+		r, old, err := s.roundForEdit(c, v)
+		if err != nil {
+			return err
+		}
+		r.Version = old.Version
+		r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
+		if err = api.PrepareRound(v, r, old); err == nil {
+			err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
+		}
+		if briefing.ErrorCode(err) != briefing.ESTALE || try == 3 {
+			return err
+		}
+	}
 }
 
 // handleFreezeForm is POST /rounds/:id/freeze.

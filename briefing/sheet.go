@@ -247,7 +247,9 @@ func (sh *Sheet) Clone() *Sheet {
 	c.Sections = make([]Section, len(sh.Sections))
 	for i, sec := range sh.Sections {
 		c.Sections[i] = sec
-		c.Sections[i].Paragraphs = append([]Paragraph(nil), sec.Paragraphs...)
+		// Never nil: a section without paragraphs is an empty list, as a
+		// save must send it ("paragraphs": null would be refused).
+		c.Sections[i].Paragraphs = append(make([]Paragraph, 0, len(sec.Paragraphs)), sec.Paragraphs...)
 	}
 	return &c
 }

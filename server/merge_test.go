@@ -459,3 +459,58 @@ func TestMerge_HiddenRenameStaysHidden(t *testing.T) {
 		})
 	}
 }
+
+// TestSheet_ParagraphsLeftOut: one level down, the same. A section whose
+// paragraphs are left out (or null) in a PUT or a merge is refused naming
+// it, nothing written, not read as a section emptied: it would have deleted
+// every paragraph of it. An empty list empties it, as asked; a new sheet's
+// section without them is an empty section, which loses nothing.
+func TestSheet_ParagraphsLeftOut(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Maritime", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("Patrols continue.", "RESTRICTED", "")}},
+		{"kind": "current", "paragraphs": []any{para("Two ships are deployed.", "RESTRICTED", "")}},
+	}})
+	start := f.sheet("officer", id)
+	edited := func(second map[string]any) map[string]any {
+		first := start.Sections[0]
+		return map[string]any{"title": "Maritime Security", "status": "draft", "version": 1, "sections": []any{
+			map[string]any{"kind": first.Kind, "heading": first.Heading, "paragraphs": first.Paragraphs}, second}}
+	}
+	for name, second := range map[string]map[string]any{
+		"Absent": {"kind": "current", "heading": ""},
+		"Null":   {"kind": "current", "heading": "", "paragraphs": nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := edited(second)
+			if r := f.do("officer", "PUT", "/api/v1/sheets/"+id, body, "If-Match", `"1"`); r.Code != 422 || errorFields(r)["sections[1].paragraphs"] == "" {
+				t.Errorf("PUT: %d %s", r.Code, r.Body.String())
+			}
+			if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", body); r.Code != 422 || errorFields(r)["sections[1].paragraphs"] == "" {
+				t.Errorf("merge: %d %s", r.Code, r.Body.String())
+			}
+			if sh := f.sheet("officer", id); sh.Version != 1 || len(sh.Sections) != 2 || len(sh.Sections[1].Paragraphs) != 1 || sh.Title != "Maritime" {
+				t.Fatalf("a refused save changed the sheet: %+v", sh)
+			}
+		})
+	}
+	t.Run("Emptied", func(t *testing.T) {
+		if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", edited(map[string]any{"kind": "current", "heading": "", "paragraphs": []any{}})); r.Code != 200 {
+			t.Fatalf("merge emptying a section: %d %s", r.Code, r.Body.String())
+		}
+		if sh := f.sheet("officer", id); len(sh.Sections) != 2 || len(sh.Sections[1].Paragraphs) != 0 || len(sh.Sections[0].Paragraphs) != 1 {
+			t.Fatalf("the section emptied: %+v", sh.Sections)
+		}
+		// That version, its section empty, is restored as it was.
+		if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 2}, "If-Match", `"2"`); r.Code != 200 {
+			t.Fatalf("restoring a version with an empty section: %d %s", r.Code, r.Body.String())
+		}
+	})
+	t.Run("Created", func(t *testing.T) {
+		nid := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Fisheries", "sections": []map[string]any{{"kind": "situation"}}})
+		if sh := f.sheet("officer", nid); len(sh.Sections) != 1 || sh.Sections[0].Paragraphs == nil {
+			t.Fatalf("a new sheet's section without paragraphs: %+v", sh.Sections)
+		}
+	})
+}

@@ -37,19 +37,19 @@ func draftAllowed(v *view, d *briefing.Draft) bool {
 	return true
 }
 
-// draftHidesNothing reports whether a draft of the reader's copy of a sheet
-// names no paragraph of the stored sheet that the reader may not see now: a
-// paragraph they could see when they typed, marked above them since (or
-// their clearance lowered), is not shown back to them, whatever its marking
-// in the draft.
+// draftHidesNothing reports whether every paragraph a draft names is one its
+// writer may see, judged only by what they may see: the sheet now, or the
+// version the draft was typed at, each as they would be shown it. A
+// paragraph they could not see when they typed (above them then, or their
+// clearance lowered since) is not shown back to them, whatever its marking
+// in the draft; one they saw then and see no longer, marked above them or
+// deleted since, is alike to them and comes back, and the merge decides at
+// the save, where it is one deleted since. Looking past their view (at the
+// stored sheet) would tell a paragraph hidden from them from one deleted,
+// or from none.
 func draftHidesNothing(v *view, sh *briefing.Sheet, d *briefing.Draft) (bool, error) {
-	seen := map[string]bool{}
-	for _, sec := range sh.Sections {
-		for _, p := range sec.Paragraphs {
-			seen[p.ID] = true
-		}
-	}
 	unknown := map[string]bool{}
+	seen := briefing.ParagraphIDs(sh)
 	for name, value := range d.Fields {
 		if strings.HasSuffix(name, ".id") && value != "" && !seen[value] {
 			unknown[value] = true
@@ -58,23 +58,25 @@ func draftHidesNothing(v *view, sh *briefing.Sheet, d *briefing.Draft) (bool, er
 	if len(unknown) == 0 {
 		return true, nil
 	}
-	stored, err := v.St.Sheet(v.Ctx, sh.ID)
-	if err != nil {
+	typedAt, err := v.SheetVersionOf(v.Ctx, sh.ID, d.Version)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+		return false, nil // no version they may see: none of its paragraphs were theirs
+	} else if err != nil {
 		return false, err
 	}
-	for _, sec := range stored.Sections {
-		for _, p := range sec.Paragraphs {
-			if unknown[p.ID] {
-				return false, nil
-			}
+	then := briefing.ParagraphIDs(typedAt)
+	for id := range unknown {
+		if !then[id] {
+			return false, nil
 		}
 	}
-	return true, nil // paragraphs deleted since: the merge decides at the save
+	return true, nil
 }
 
 // Draft returns the reader's own draft of a sheet they may see, or
-// ENOTFOUND. A draft that chose a marking above them, or holds a paragraph
-// of the sheet they may no longer see, is ENOTFOUND too, and is removed.
+// ENOTFOUND. A draft that chose a marking above them, or names a paragraph
+// they could not see at the version it was typed at, is ENOTFOUND too, and
+// is removed.
 func (s *API) Draft(v *view, sheetID string) (*briefing.Draft, error) {
 	sh, err := v.SheetByID(sheetID)
 	if err != nil {

@@ -107,6 +107,9 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		// Left out, they would delete every paragraph the writer sees.
 		return nil, fieldError("sections", "is required: send the sheet's sections ([] to empty it)")
 	}
+	if err := paragraphsSent(mine); err != nil {
+		return nil, err
+	}
 	// Merges of one sheet on this server take turns: each reads what the
 	// one before it wrote, where together they read the same version and
 	// all but one lost at the write (6 officers adding paragraphs at once:

@@ -96,6 +96,11 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	default:
 		sh.Sections = []briefing.Section{} // the merge left none
 	}
+	if old != nil && merged == nil {
+		if err := paragraphsSent(sh); err != nil {
+			return err
+		}
+	}
 	// The owner is held by user id; the name is the owner's, as it is now.
 	switch {
 	case sh.OwnerID == "" && stored != nil:
@@ -186,6 +191,18 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 		default:
 			return &briefing.Error{Code: briefing.EFORBIDDEN, Message: "only a delegation lead can clear a topic sheet",
 				Fields: map[string]string{"status": "only a delegation lead can set cleared"}}
+		}
+	}
+	return nil
+}
+
+// paragraphsSent refuses a save whose section left its paragraphs out (or
+// sent null): read as none, they would delete every paragraph of the
+// section, as sections left out would the sheet's. [] empties a section.
+func paragraphsSent(sh *briefing.Sheet) error {
+	for i, sec := range sh.Sections {
+		if sec.Paragraphs == nil {
+			return fieldError("sections["+itoa(i)+"].paragraphs", "is required: send the section's paragraphs ([] to empty it)")
 		}
 	}
 	return nil

@@ -258,8 +258,8 @@
     // the page's at the same place. One kept in this browser that does not
     // (a paragraph marked above the reader since, moved, deleted, or added
     // in a working copy the page does not show) is not offered and is
-    // removed, as the server does with its copy; the server's copy, if the
-    // writer's changes reached it, is offered instead.
+    // removed; the server's copy, if the writer's changes reached it, is
+    // offered instead, opened whole.
     var lines = function (kept) {
       return !kept || !kept.fields || Object.keys(kept.fields).every(function (n) {
         return !isID(n) || !kept.fields[n] || loaded[n] === kept.fields[n];

@@ -793,3 +793,73 @@ func ownerOf(mine, base *Sheet) string {
 	}
 	return mine.OwnerID
 }
+
+// CheckMergedCounts holds a merged sheet, as its writer sees it, to the
+// limits their own sheet was held to (see ValidateAsSeen), for what others
+// saved since their version and the merge added: each section they see at
+// most MaxParagraphs, or no more than the section of mine or of theirs its
+// paragraphs came from held, each marking they may see at most
+// MaxParagraphs a section, and at most MaxSections sections seen, or no
+// more than mine or theirs held. Only what the writer sees is counted, and
+// a section is named by its place in mine, so the answer says nothing of
+// what is hidden from them. mine is the sheet as they sent it.
+func (s Settings) CheckMergedCounts(clearance string, merged, mine, theirs *Sheet) error {
+	mv, ok := s.VisibleSheet(clearance, merged)
+	if !ok {
+		return nil
+	}
+	tv, ok := s.VisibleSheet(clearance, theirs)
+	if !ok {
+		tv = &Sheet{}
+	}
+	mineAt, theirsAt := map[string]int{}, map[string]int{}
+	for i, sec := range mine.Sections {
+		for _, p := range sec.Paragraphs {
+			if _, dup := mineAt[p.ID]; p.ID != "" && !dup {
+				mineAt[p.ID] = i
+			}
+		}
+	}
+	for i, sec := range tv.Sections {
+		for _, p := range sec.Paragraphs {
+			theirsAt[p.ID] = i
+		}
+	}
+	fe := fieldErrors{}
+	if n := len(mv.Sections); n > max(MaxSections, len(mine.Sections), len(tv.Sections)) {
+		fe.add("sections", "must have at most %d sections: with those saved since your version it would have %d", MaxSections, n)
+	}
+	for _, sec := range mv.Sections {
+		allowed, at := MaxParagraphs, -1
+		for _, p := range sec.Paragraphs {
+			var i, j int
+			if _, err := fmt.Sscanf(p.ID, "new:%d:%d", &i, &j); err == nil && i < len(mine.Sections) {
+				// A paragraph new in mine, named by its place there (see MergeSheet).
+			} else if x, ok := mineAt[p.ID]; ok {
+				i = x
+			} else {
+				i = -1
+			}
+			if i >= 0 {
+				allowed = max(allowed, len(mine.Sections[i].Paragraphs))
+				if at < 0 {
+					at = i
+				}
+			}
+			if x, ok := theirsAt[p.ID]; ok {
+				allowed = max(allowed, len(tv.Sections[x].Paragraphs))
+			}
+		}
+		f := "sections"
+		if at >= 0 {
+			f = fmt.Sprintf("sections[%d].paragraphs", at)
+		}
+		if n := len(sec.Paragraphs); n > allowed {
+			fe.add(f, "must have at most %d paragraphs: with those saved since your version it would have %d", MaxParagraphs, n)
+		}
+		if m := s.crowdedMarking(sec, clearance); m != "" {
+			fe.add(f, "must have at most %d paragraphs marked %s: with those saved since your version it would have more", MaxParagraphs, m)
+		}
+	}
+	return fe.err("topic sheet")
+}

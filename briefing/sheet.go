@@ -132,10 +132,98 @@ const (
 )
 
 // Validate checks a topic sheet against the settings: fields, section kinds,
-// markings, grounds and the withheld-span syntax of every paragraph. Field
-// names in the error locate the paragraph, e.g. "sections[1].paragraphs[3].text".
+// markings, grounds and the withheld-span syntax of every paragraph, and
+// the limits (MaxSections; MaxParagraphs a section). Field names in the
+// error locate the paragraph, e.g. "sections[1].paragraphs[3].text".
 // It normalises grounds to the jurisdiction's spelling and computes Marking.
 func (sh *Sheet) Validate(s Settings) error {
+	return sh.ValidateAsSeen(s, nil)
+}
+
+// ValidateAsSeen is Validate for a sheet as its writer sent it, seen being
+// their copy of the version they started from (nil for none): a section
+// may hold more than MaxParagraphs, and the sheet more than MaxSections,
+// when it holds no more than the writer saw of it there. Paragraphs hidden
+// from lower writers are what take a sheet past the limits as a higher
+// writer sees it; they need not delete to save. Each marking alone is held
+// to MaxParagraphs a section whatever was seen: a writer sees every
+// paragraph of each marking they may write, so the paragraphs of one
+// marking stay within the limit, and a stored section within the limit
+// times the markings of the scheme (see ValidateStored).
+func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
+	fe := sh.checkFields(s)
+	maxSections := MaxSections
+	allowed := make([]int, len(sh.Sections))
+	for i := range allowed {
+		allowed[i] = MaxParagraphs
+	}
+	if seen != nil {
+		maxSections = max(maxSections, len(seen.Sections))
+		for i, k := range sectionKeys(seen, sh) {
+			for bi := range seen.Sections {
+				if k == baseKey(bi) {
+					allowed[i] = max(allowed[i], len(seen.Sections[bi].Paragraphs))
+				}
+			}
+		}
+	}
+	if len(sh.Sections) > maxSections {
+		fe.add("sections", "must have at most %d sections", MaxSections)
+	}
+	for i, sec := range sh.Sections {
+		f := fmt.Sprintf("sections[%d].paragraphs", i)
+		if len(sec.Paragraphs) > allowed[i] {
+			fe.add(f, "must have at most %d paragraphs", MaxParagraphs)
+		}
+		if m := s.crowdedMarking(sec, ""); m != "" {
+			fe.add(f, "must have at most %d paragraphs marked %s", MaxParagraphs, m)
+		}
+	}
+	sh.Marking = s.SheetMarking(sh)
+	return fe.err("topic sheet")
+}
+
+// ValidateStored is Validate for a sheet a merge is about to store, which
+// holds, besides what its writer sent (checked by ValidateAsSeen), the
+// paragraphs hidden from them: it is held only to MaxSections and
+// MaxParagraphs times the markings of the scheme, which no sheet made by
+// writers each held to the limits as they see it reaches, so no writer is
+// refused for what they cannot see.
+func (sh *Sheet) ValidateStored(s Settings) error {
+	fe := sh.checkFields(s)
+	n := max(len(s.Markings), 1)
+	if len(sh.Sections) > MaxSections*n {
+		fe.add("sections", "must have at most %d sections", MaxSections*n)
+	}
+	for i, sec := range sh.Sections {
+		if len(sec.Paragraphs) > MaxParagraphs*n {
+			fe.add(fmt.Sprintf("sections[%d].paragraphs", i), "must have at most %d paragraphs", MaxParagraphs*n)
+		}
+	}
+	sh.Marking = s.SheetMarking(sh)
+	return fe.err("topic sheet")
+}
+
+// crowdedMarking is a marking within clearance ("" for any) of which a
+// section holds more than MaxParagraphs paragraphs, or "".
+func (s Settings) crowdedMarking(sec Section, clearance string) string {
+	if len(sec.Paragraphs) <= MaxParagraphs {
+		return ""
+	}
+	n := map[string]int{}
+	for _, p := range sec.Paragraphs {
+		if clearance != "" && !s.Allows(clearance, p.Marking) {
+			continue
+		}
+		if n[p.Marking]++; n[p.Marking] == MaxParagraphs+1 {
+			return p.Marking
+		}
+	}
+	return ""
+}
+
+// checkFields checks everything Validate does but the counts.
+func (sh *Sheet) checkFields(s Settings) fieldErrors {
 	fe := fieldErrors{}
 	requireText(fe, "title", sh.Title, 300)
 	s.checkSpans(fe, "title", sh.Title)
@@ -151,9 +239,6 @@ func (sh *Sheet) Validate(s Settings) error {
 		sh.Withhold = g
 	}
 	s.checkGround(fe, "withhold", sh.Withhold)
-	if len(sh.Sections) > MaxSections {
-		fe.add("sections", "must have at most %d sections", MaxSections)
-	}
 	for i := range sh.Sections {
 		sec := &sh.Sections[i]
 		f := fmt.Sprintf("sections[%d]", i)
@@ -166,9 +251,6 @@ func (sh *Sheet) Validate(s Settings) error {
 			limitText(fe, f+".heading", sec.Heading, 300)
 		}
 		noSpans(fe, f+".heading", sec.Heading)
-		if len(sec.Paragraphs) > MaxParagraphs {
-			fe.add(f+".paragraphs", "must have at most %d paragraphs", MaxParagraphs)
-		}
 		for j := range sec.Paragraphs {
 			p := &sec.Paragraphs[j]
 			pf := fmt.Sprintf("%s.paragraphs[%d]", f, j)
@@ -190,8 +272,7 @@ func (sh *Sheet) Validate(s Settings) error {
 			}
 		}
 	}
-	sh.Marking = s.SheetMarking(sh)
-	return fe.err("topic sheet")
+	return fe
 }
 
 // SheetMarking is the roll-up: the highest marking of the sheet's paragraphs,

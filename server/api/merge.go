@@ -110,6 +110,10 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 	if err := paragraphsSent(mine); err != nil {
 		return nil, err
 	}
+	mine, err = s.checkMine(v, cur, mine)
+	if err != nil {
+		return nil, err
+	}
 	// Merges of one sheet on this server take turns: each reads what the
 	// one before it wrote, where together they read the same version and
 	// all but one lost at the write (6 officers adding paragraphs at once:
@@ -130,13 +134,16 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		out := a.Res.Sheet
 		out.Meta = a.Theirs.Meta
 		out.RoundID = a.Theirs.RoundID
+		if err := v.Set.CheckMergedCounts(v.User.Clearance, out, mine, a.Theirs); err != nil {
+			return nil, err
+		}
 		if err := s.checkSheet(v, out, cur, a.Theirs); briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
 			// The check reads the stored sheet again: a save that came
 			// after the merge read it is merged with too, as one that comes
 			// before the write is.
 			continue
 		} else if err != nil {
-			return nil, err
+			return nil, unplaced(v, out, err)
 		}
 		// A merge that would leave its writer nothing of the sheet to see
 		// (every paragraph they see deleted, those above them kept) would
@@ -168,6 +175,70 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		}
 		return m, nil
 	}
+}
+
+// checkMine checks a writer's sheet as they sent it, before it is merged:
+// every field as a save checks it (422), then every marking above them
+// (403), each named by its place in their sheet ("sections[0].paragraphs[2]
+// .marking"; "section 1, paragraph 3"), never by its place in the stored
+// sheet, which holds paragraphs hidden from them. The limits hold it as
+// they see it, or to no more than they saw at the version they started
+// from (see briefing.Sheet.ValidateAsSeen). It returns the sheet to merge:
+// a copy, each paragraph sent without a marking given the round's.
+func (s *API) checkMine(v *view, cur, mine *briefing.Sheet) (*briefing.Sheet, error) {
+	r, err := v.RoundByID(cur.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	mine = mine.Clone()
+	for i := range mine.Sections {
+		for j := range mine.Sections[i].Paragraphs {
+			if p := &mine.Sections[i].Paragraphs[j]; p.Marking == "" {
+				p.Marking = r.Marking
+			}
+		}
+	}
+	seen := cur // what they saw at the version they started from, if it is one
+	if mine.Version != cur.Version {
+		seen = nil
+		if mine.Version > 0 && mine.Version < cur.Version {
+			base, err := s.StoredVersion(v, cur.ID, mine.Version)
+			if err != nil {
+				return nil, err
+			} else if base != nil {
+				seen, _ = v.Set.VisibleSheet(v.User.Clearance, base)
+			}
+		}
+	}
+	if err := mine.Clone().ValidateAsSeen(v.Set, seen); err != nil {
+		return nil, err
+	}
+	for i, sec := range mine.Sections {
+		for j, p := range sec.Paragraphs {
+			if err := v.MarkingWithin(fieldName(i, j), p.Marking); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return mine, nil
+}
+
+// unplaced is an error of the check of a merged sheet as its writer may be
+// told it: the merged sheet holds paragraphs hidden from them, so an error
+// naming a place in it would say where they are. Their own sheet passed
+// the same checks (checkMine), so such an error is of content others saved:
+// it is told without its places.
+func unplaced(v *view, merged *briefing.Sheet, err error) error {
+	if v.Set.HoldsOnly(v.User.Clearance, merged) {
+		return err
+	}
+	for f := range briefing.ErrorFields(err) {
+		if strings.HasPrefix(f, "sections") {
+			return &briefing.Error{Code: briefing.ErrorCode(err),
+				Message: "the topic sheet, with what was saved since your version, cannot be saved as it stands: open it again and save your changes on what is there now"}
+		}
+	}
+	return err
 }
 
 // mergeTries is how many times a merge is made again against a newer

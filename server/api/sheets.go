@@ -134,7 +134,17 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 			}
 		}
 	}
-	if err := sh.Validate(v.Set); err != nil {
+	// A merged sheet holds, besides what its writer sent (checked as they
+	// sent it, see checkMine), what is hidden from them: it is held only to
+	// what no sheet of writers each held to the limits can reach.
+	validate := sh.Validate
+	if merged != nil {
+		validate = sh.ValidateStored
+	} else if stored != nil {
+		// A PUT comes from someone who sees all of it.
+		validate = func(s briefing.Settings) error { return sh.ValidateAsSeen(s, stored) }
+	}
+	if err := validate(v.Set); err != nil {
 		return err
 	}
 	unchanged := map[string]briefing.Paragraph{} // paragraphs kept as stored, which need no clearance check

@@ -108,6 +108,29 @@ type Sheet struct {
 	Stored string `json:"-"`
 }
 
+// SameContent says whether two sheets hold the same content: title, owner,
+// status, withholding, and the same sections with the same paragraphs, each
+// with its id, text, marking and withholding. What is computed or kept
+// beside it (version, marking, reviews) is not compared.
+func (sh *Sheet) SameContent(o *Sheet) bool {
+	if sh.Title != o.Title || sh.OwnerID != o.OwnerID || sh.Status != o.Status || sh.Withhold != o.Withhold ||
+		len(sh.Sections) != len(o.Sections) {
+		return false
+	}
+	for i, a := range sh.Sections {
+		b := o.Sections[i]
+		if a.Kind != b.Kind || a.Heading != b.Heading || len(a.Paragraphs) != len(b.Paragraphs) {
+			return false
+		}
+		for j, p := range a.Paragraphs {
+			if p != b.Paragraphs[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Review decisions.
 const (
 	ReviewSubmit = "submit"

@@ -514,3 +514,29 @@ func TestSheet_ParagraphsLeftOut(t *testing.T) {
 		}
 	})
 }
+
+// TestMerge_NothingNewWritesNothing: a merge that brings nothing the
+// stored sheet lacks (the sheet sent back as read, or a change someone
+// else already saved) answers the sheet as stored and writes no version:
+// a new one would tell every pack and reader the sheet had changed.
+func TestMerge_NothingNewWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	start := f.sheet("officer", w.sheet)
+	r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", start)
+	if r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, start.Version) {
+		t.Fatalf("the sheet as read: %d %q %s", r.Code, r.Header().Get("ETag"), r.Body.String())
+	}
+	mine := f.sheet("officer", w.sheet)
+	mine.Sections[0].Paragraphs[0].Text = "We are aware of activity, as both wrote."
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/merge", mine); r.Code != 200 {
+		t.Fatalf("the lead's change: %d %s", r.Code, r.Body.String())
+	}
+	r = f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", mine)
+	if r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, start.Version+1) || r.Header().Get("Briefpack-Merged") != "1" {
+		t.Fatalf("the same change, saved already: %d %q %v", r.Code, r.Header().Get("ETag"), r.Header())
+	}
+	if sh := f.sheet("officer", w.sheet); sh.Version != start.Version+1 {
+		t.Fatalf("version %d, want %d", sh.Version, start.Version+1)
+	}
+}

@@ -611,10 +611,11 @@ func TestClearance(t *testing.T) {
 func TestSearch_TextAsRead(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	kept := `R\&D for the \*Pacific\* desk &lbrace;draft&rbrace;, \&amp; not a reference, &ampx; neither` + "\n&NoBreak;\\- typed dash"
+	kept := `R\&D for the \*Pacific\* desk &lbrace;draft&rbrace;, \&amp; not a reference, &ampx; neither, AT&amp;T is` + "\n&NoBreak;\\- typed dash"
 	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Research", para(kept, "RESTRICTED", "")))
 	for q, want := range map[string]string{
-		"r&d":          "R&D for the *Pacific* desk {draft}, &amp; not a reference, &ampx; neither - typed dash",
+		"r&d":          "R&D for the *Pacific* desk {draft}, &amp; not a reference, &ampx; neither, AT&T is - typed dash",
+		"at&t":         "AT&T is",
 		"{draft}":      "{draft}",
 		"*pacific*":    "*Pacific*",
 		"- typed dash": "- typed dash",

@@ -166,9 +166,10 @@ func unescapeMarkdown(t string) string {
 			continue
 		case c == '&':
 			if j := strings.IndexByte(t[i:min(len(t), i+40)], ';'); j > 0 {
-				// Only a whole reference: "&ampx;" is no reference in
-				// Markdown, though HTML reads its "&amp".
-				if ref := t[i : i+j+1]; !strings.ContainsAny(html.UnescapeString(ref), "&;") {
+				// Only a whole reference, which stands for one character
+				// (or two): "&ampx;" is no reference in Markdown, though
+				// HTML reads its "&amp" and leaves "x;", three.
+				if ref := t[i : i+j+1]; utf8.RuneCountInString(html.UnescapeString(ref)) <= 2 && html.UnescapeString(ref) != ref {
 					b.WriteString(html.UnescapeString(ref))
 					i += j + 1
 					continue

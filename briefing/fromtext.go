@@ -100,7 +100,23 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		floors     []string // by section: its heading's portion marking, or ""
 		sheetFloor string   // the title's portion marking, or ""
 		banner     string   // the highest banner, or ""
+		// blockMark is the portion marking of the last portion-marked
+		// line of the block (the lines since a blank one). A line after it
+		// without a mark of its own is taken for its continuation — in a
+		// hard-wrapped text, where a block is a paragraph, or when the
+		// line before ended mid-sentence — however else it was read (a
+		// line that starts "3.01" or "(a)", a text not recognised as
+		// wrapped): it is marked no lower (pfloor, by section and
+		// paragraph), and not read as a heading by its ending alone, which
+		// would carry no marking.
+		blockMark string
+		ended     = true  // the line before ended its paragraph
+		asLine    = false // the paragraph being added is a line of text, not an item of an HTML list
+		pfloor    = map[[2]int]string{}
+		lines     []string // the text's lines, a hard-wrapped text's joined again
+		wrapped   bool     // … which it was
 	)
+	continues := func() bool { return blockMark != "" && (wrapped || !ended) }
 	heading := func(h string) {
 		h = cleanHeading(h)
 		pm, rest := s.portion(h)
@@ -144,18 +160,33 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if bullet {
 			p.Text = "- " + p.Text
 		}
+		switch {
+		case pm != "":
+			blockMark = pm
+		case asLine && continues():
+			pfloor[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = blockMark
+		default:
+			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
+		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
 	titled := false // the title line has been read (or, with title given, the first line)
-	for _, line := range s.unwrap(strings.Split(text, "\n")) {
+	lines, wrapped = s.unwrap(strings.Split(text, "\n"))
+	prev := "" // the line before in the block, or ""
+	for _, line := range lines {
 		raw := strings.TrimSpace(line)
-		if raw == "" || strings.HasPrefix(strings.ToLower(raw), "released under the ") {
+		if raw == "" {
+			blockMark, prev = "", ""
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(raw), "released under the ") {
 			continue
 		}
 		if m := s.bannerMarking(cleanHeading(raw)); m != "" {
 			banner = s.Highest(banner, m)
 			continue
 		}
+		ended, prev = prev == "" || s.endsParagraph(prev), raw
 		if m := boldRE.FindStringSubmatch(raw); m != nil {
 			titled = titled || title != ""
 			heading(m[1])
@@ -191,11 +222,15 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			continue
 		}
 		plain := cleanText(raw)
-		if _, body := s.portion(plain); isHeading(body) {
+		if pm, body := s.portion(plain); isHeading(body) &&
+			(!continues() || pm != "" || formHeading(body) || standardKind(undress(cleanHeading(body))) != "") {
 			heading(plain)
+			blockMark, prev = "", "" // a heading begins anew
 			continue
 		}
+		asLine = true
 		add(plain, false)
+		asLine = false
 	}
 	if title != "" {
 		sh.Title = title
@@ -218,7 +253,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			if p.Marking == "" {
 				p.Marking = def
 			}
-			for _, f := range []string{floors[i], sheetFloor} {
+			for _, f := range []string{floors[i], sheetFloor, pfloor[[2]int{i, j}]} {
 				if f != "" {
 					p.Marking = s.Highest(p.Marking, f)
 				}
@@ -255,8 +290,8 @@ const maxWrapWidth = 100
 // after a line that ended short or ended a sentence; and nothing joins a
 // line that is a heading by its own form ("## ", bold, ending in "?" or
 // ":"). A text that is not hard-wrapped, and the two-column form of a
-// released pack, are read line by line as they are.
-func (s Settings) unwrap(lines []string) []string {
+// released pack, are read line by line as they are (and false returned).
+func (s Settings) unwrap(lines []string) ([]string, bool) {
 	runes := utf8.RuneCountInString
 	width, seen, blank, separated := 0, false, false, false
 	for _, l := range lines {
@@ -267,14 +302,14 @@ func (s Settings) unwrap(lines []string) []string {
 		}
 		separated, seen, blank = separated || blank, true, false
 		if strings.ContainsRune(strings.TrimLeft(l, " \t"), '\t') || boldRE.MatchString(t) || itemRE.MatchString(t) {
-			return lines // the two-column form of a released pack
+			return lines, false // the two-column form of a released pack
 		}
 		if !s.aside(t) && strings.ContainsRune(t, ' ') {
 			width = max(width, runes(strings.TrimRight(l, " \t")))
 		}
 	}
 	if !separated || width == 0 || width > maxWrapWidth {
-		return lines
+		return lines, false
 	}
 	out := make([]string, 0, len(lines))
 	prev := ""       // the line before, as written, while a line may continue it
@@ -309,15 +344,34 @@ func (s Settings) unwrap(lines []string) []string {
 		}
 	}
 	if !wrapped {
-		return lines
+		return lines, false
 	}
-	return out
+	return out, true
 }
 
 // aside tells a line ParseBrief passes over: a banner, or the release's
 // "Released under the …".
 func (s Settings) aside(t string) bool {
 	return strings.HasPrefix(strings.ToLower(t), "released under the ") || s.bannerMarking(cleanHeading(t)) != ""
+}
+
+// endsParagraph tells a line after which a line of its block is a new
+// paragraph, not its continuation: one that ends a sentence, or is nothing
+// but withholding marks (a paragraph withheld in full).
+func (s Settings) endsParagraph(l string) bool {
+	_, body := s.portion(cleanText(l))
+	if endsSentence(body) {
+		return true
+	}
+	ms := s.marks(body)
+	last := 0
+	var rest strings.Builder
+	for _, m := range ms {
+		rest.WriteString(body[last:m[0]])
+		last = m[1]
+	}
+	rest.WriteString(body[last:])
+	return len(ms) > 0 && strings.TrimSpace(rest.String()) == ""
 }
 
 // formHeading tells a heading by its form alone: Markdown's "## " or a

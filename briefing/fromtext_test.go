@@ -389,3 +389,57 @@ func FuzzParseBrief(f *testing.F) {
 		}
 	})
 }
+
+// TestParseBrief_PortionMarkCoversItsLines: the lines that continue a
+// portion-marked paragraph are marked no lower, however they are read: in a
+// hard-wrapped text a line that starts like a numbered item ("3.01 of…",
+// "(a) threshold…") or reads like a heading ("Was it …?"), and in a text
+// not recognised as wrapped, a line after one that ended mid-sentence. A
+// line after one that ended its sentence, in a text of a paragraph a line,
+// is a paragraph of its own, as before.
+func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
+	for name, tc := range map[string]struct{ text, secret, open string }{
+		"Wrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
+			"(S) The source inside the ministry confirmed that funds were moved to the\n" +
+			"group last week through the exchange in Wellington. The transfer was\n" +
+			"routed via three shell companies as set out in the annex at paragraph\n" +
+			"3.01 of the action plan agreed in Tokyo, and the amount exceeded the\n" +
+			"(a) threshold in the regulations by a wide margin, which the team noted.\n" +
+			"Was it Operation Nightjar?\n" +
+			"The liaison officer believes so and asked us to keep the name close.\n\n" +
+			"Officials meet again in March to review the arrangement and its costs,\n" +
+			"which both sides expect to fall.\n",
+			secret: "Nightjar|action plan|threshold|liaison", open: "Officials meet"},
+		"NotRecognisedAsWrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
+			"(S) Our liaison reports that the Minister's office in Canberra has\n" +
+			"Approved the transfer of the NIGHTJAR material to the Five Eyes\n" +
+			"Partners, subject to the caveats agreed in March.\n" +
+			"Officials meet again in March.\n",
+			secret: "Approved|Partners", open: "Officials meet"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sh, top, err := nz.ParseBrief(tc.text, "", "RESTRICTED")
+			if err != nil || top != "SECRET" {
+				t.Fatalf("%v, top %q", err, top)
+			}
+			words := strings.Split(tc.secret, "|")
+			for _, sec := range sh.Sections {
+				for _, w := range words {
+					if strings.Contains(sec.Heading, w) {
+						t.Errorf("a heading holds %q, unmarked:\n%s", w, outline(sh))
+					}
+				}
+				for _, p := range sec.Paragraphs {
+					for _, w := range words {
+						if strings.Contains(p.Text, w) && p.Marking != "SECRET" {
+							t.Errorf("%q is marked %s:\n%s", w, p.Marking, outline(sh))
+						}
+					}
+					if strings.Contains(p.Text, tc.open) && p.Marking != "RESTRICTED" {
+						t.Errorf("%q, a paragraph of its own, is marked %s:\n%s", tc.open, p.Marking, outline(sh))
+					}
+				}
+			}
+		})
+	}
+}

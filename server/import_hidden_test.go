@@ -149,3 +149,66 @@ func TestImport_LimitsTogether(t *testing.T) {
 		}
 	}
 }
+
+// A lead who sees more of a section than the limit (200 paragraphs a
+// RESTRICTED officer saw, and two hidden from them) imports as they merge:
+// without growing it they may edit, replace and remark paragraphs; growing
+// it, or giving one marking more than 200, is refused at the row's cell.
+func TestImport_LimitsAsSeenByLead(t *testing.T) {
+	f := newFixture(t)
+	id := hiddenWorld(f)
+	m := f.sheetAsMap("lowofficer", id)
+	setParagraphs(m, 0, 200)
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", m); r.Code != 200 {
+		t.Fatalf("filling the section: %d %s", r.Code, r.Body.String())
+	}
+	round := f.sheetAsMap("lead", id)["round_id"].(string)
+	add := func(x *excelize.File, text string) string {
+		rows, _ := x.GetRows("Topics")
+		n := itoa(len(rows) + 1)
+		if err := x.SetSheetRow("Topics", "A"+n, &[]any{"Hidden places", "Situational assessment", "", text, "", ""}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name   string
+		edit   func(x *excelize.File) string // the row that is wrong
+		status int
+		says   string
+	}{
+		{"Replace", func(x *excelize.File) string {
+			_ = x.RemoveRow("Topics", topicsRow(t, x, "Visible paragraph 7."))
+			return add(x, "Typed in place of the seventh.")
+		}, 200, ""},
+		{"Grow", func(x *excelize.File) string { return add(x, "One too many.") }, 422, "more than 200 paragraphs"},
+		{"OneMarkingPastTheLimit", func(x *excelize.File) string {
+			_ = x.RemoveRow("Topics", topicsRow(t, x, "Hidden one."))
+			return add(x, "A RESTRICTED one in place of a SECRET one.")
+		}, 422, "at most 200 paragraphs marked RESTRICTED"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, q := range []string{"?dry_run=true", ""} {
+				before := f.sheet("lead", id).Version
+				var row string
+				b := editBook(t, f.xlsxPack("lead", round, ""), func(x *excelize.File) { row = tc.edit(x) })
+				r := f.importBook("lead", round, b, q)
+				if r.Code != tc.status {
+					t.Fatalf("%s: %d, want %d: %.400s", q, r.Code, tc.status, r.Body.String())
+				}
+				after := f.sheet("lead", id).Version
+				if tc.status != 200 {
+					e := r.errorBody()
+					if len(e.Fields) != 1 || !strings.Contains(e.Fields["Topics!B"+row], tc.says) {
+						t.Fatalf("%s: want Topics!B%s saying %q: %s", q, row, tc.says, r.Body.String())
+					}
+					if after != before {
+						t.Errorf("a refused import wrote version %d", after)
+					}
+				} else if q == "" && after != before+1 {
+					t.Errorf("version %d after the import, from %d", after, before)
+				}
+			}
+		})
+	}
+}

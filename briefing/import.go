@@ -138,7 +138,8 @@ func (s Settings) NormalizeMarking(m string) string {
 // Errors are EINVALID (or EFORBIDDEN for a marking above the importer)
 // naming the cell ("Topics!E12"): at most the first hundred cells, the
 // message counting the rest. More than MaxImportRows rows, or new rows
-// giving a section more than MaxParagraphs, are EINVALID too.
+// giving a section more than MaxParagraphs (or than the importer saw of
+// it at the workbook's version), are EINVALID too.
 func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, error) {
 	if len(book.Rows) > MaxImportRows {
 		return nil, importErr(EINVALID, "Topics!"+strconv.Itoa(book.Rows[MaxImportRows].Row), TooManyImportRows)
@@ -321,8 +322,12 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			continue
 		}
 		// A section the save would refuse is refused here, by its first
-		// row too many, before the merge places every row of it.
-		if st.count[sec]++; st.count[sec] > MaxParagraphs {
+		// row too many, before the merge places every row of it. The
+		// limit holds the section as the importer saw it at the
+		// workbook's version, as a merge holds a writer's (ValidateAsSeen):
+		// one who saw more than MaxParagraphs (paragraphs hidden from
+		// others beside theirs) may keep as many.
+		if st.count[sec]++; st.count[sec] > max(MaxParagraphs, len(st.base.Sections[sec].Paragraphs)) {
 			if !st.full[sec] {
 				st.full[sec] = true
 				fail(r.Cols.Section, r.Row, fmt.Sprintf("would give the section more than %d paragraphs", MaxParagraphs))

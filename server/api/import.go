@@ -308,6 +308,15 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 				}
 			}
 		}
+		// The sheet as the workbook left it is checked before the merge, as
+		// a merge checks its writer's (checkMine): every error named by its
+		// cell, the limits held as the importer saw the sheet at the
+		// workbook's version. The merged sheet holds paragraphs hidden from
+		// them, whose places and number no answer may tell.
+		mineAt, secAt := importPlaces(mine, p)
+		if err := mine.Clone().ValidateAsSeen(v.Set, bases[p.SheetID]); err != nil {
+			return nil, cellErrors(err, mineAt, secAt, p.Cols)
+		}
 		cur, err := v.SheetByID(p.SheetID)
 		if err != nil {
 			return nil, err
@@ -360,8 +369,13 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 				}
 			}
 		}
+		// With what others saved since the workbook's version, each
+		// section holds no more than the limits, as the importer sees it.
+		if err := v.Set.CheckMergedCounts(v.User.Clearance, o, mine, a.Theirs); err != nil {
+			return nil, cellErrors(err, nil, secAt, p.Cols)
+		}
 		if err := s.checkSheet(v, o, cur, a.Theirs); err != nil {
-			return nil, cellErrors(err, at, p.Cols)
+			return nil, cellErrors(unplaced(v, o, err), at, nil, p.Cols)
 		}
 		// A workbook imported twice changes nothing the second time: the
 		// sheet keeps its version.
@@ -529,17 +543,52 @@ func nonNil(cs []briefing.ImportChange) []briefing.ImportChange {
 	return cs
 }
 
-var paraField = regexp.MustCompile(`^(sections\[\d+\]\.paragraphs\[\d+\])(?:\.(\w+))?$`)
+// importPlaces is, for a sheet as the workbook left it, the Topics row of
+// each of its paragraphs a row holds ("sections[1].paragraphs[2]" → 12),
+// and the cell naming each section a row of it names
+// ("sections[1].paragraphs" → "Topics!B14"): the Section cell of the last
+// row added to it, else of its last row.
+func importPlaces(mine *briefing.Sheet, p *briefing.SheetImport) (map[string]int, map[string]string) {
+	at, secAt := map[string]int{}, map[string]string{}
+	for i, sec := range mine.Sections {
+		added := false
+		for j, para := range sec.Paragraphs {
+			row, ok := p.RowOf[para.ID]
+			if !ok {
+				continue
+			}
+			at[fmt.Sprintf("sections[%d].paragraphs[%d]", i, j)] = row
+			if isNew := strings.HasPrefix(para.ID, "new:"); isNew || !added {
+				secAt[fmt.Sprintf("sections[%d].paragraphs", i)] = xlsxpack.CellName("Topics", p.Cols.Section, row)
+				added = isNew
+			}
+		}
+	}
+	return at, secAt
+}
+
+var (
+	paraField = regexp.MustCompile(`^(sections\[\d+\]\.paragraphs\[\d+\])(?:\.(\w+))?$`)
+	// paraPlace is where a save's reason says a paragraph is ("section 2,
+	// paragraph 3"), which the cell says instead.
+	paraPlace = regexp.MustCompile(`^section \d+, paragraph \d+(?:: | )`)
+)
 
 // cellErrors renames a save's field errors after the workbook's cells:
-// sections[1].paragraphs[2].text becomes Topics!D12.
-func cellErrors(err error, at map[string]int, cols briefing.ImportColumns) error {
+// sections[1].paragraphs[2].text becomes Topics!D12 (at gives each
+// paragraph's row), sections[1].paragraphs the cell secAt gives it; a
+// reason's "section 2, paragraph 3" is left out, the cell saying where.
+func cellErrors(err error, at map[string]int, secAt map[string]string, cols briefing.ImportColumns) error {
 	be, ok := err.(*briefing.Error)
 	if !ok || len(be.Fields) == 0 {
 		return err
 	}
 	fields := map[string]string{}
 	for k, why := range be.Fields {
+		if cell, ok := secAt[k]; ok {
+			fields[cell] = why
+			continue
+		}
 		m := paraField.FindStringSubmatch(k)
 		row, found := 0, false
 		if m != nil {
@@ -549,6 +598,7 @@ func cellErrors(err error, at map[string]int, cols briefing.ImportColumns) error
 			fields[k] = why
 			continue
 		}
+		why = paraPlace.ReplaceAllString(why, "")
 		col := cols.Text
 		switch m[2] {
 		case "marking":

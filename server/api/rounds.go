@@ -22,10 +22,10 @@ func (s *API) registerRoundRoutes() {
 		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
 		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
 		delete: func(v *view, id string, ver int) error {
-			return refusedForHidden(v, briefing.KindRound, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
-				func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err },
-				func(p briefing.Page) (int, error) { s, _, err := v.Snapshots(v.Ctx, id, p); return len(s), err },
-				func(p briefing.Page) (int, error) { r, _, err := v.Releases(v.Ctx, id, p); return len(r), err })
+			return refusedForHidden(v, briefing.KindRound, id, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
+				dependentsSeen{"topic sheets", func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err }},
+				dependentsSeen{"snapshots", func(p briefing.Page) (int, error) { s, _, err := v.Snapshots(v.Ctx, id, p); return len(s), err }},
+				dependentsSeen{"releases", func(p briefing.Page) (int, error) { r, _, err := v.Releases(v.Ctx, id, p); return len(r), err }})
 		},
 		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
 		parentOf: func(r *briefing.Round) string { return r.DialogueID },

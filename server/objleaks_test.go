@@ -51,3 +51,54 @@ func TestClearance_DeleteNamesOnlySeenDependents(t *testing.T) {
 		}
 	})
 }
+
+// TestClearance_ActionMarkingByHiddenRound: an action sent back without a
+// marking by a writer who cannot see the round it was raised in is answered
+// as one raised in no round: the hidden round's marking is neither named
+// nor used, and the action's marking is not lowered by the omission.
+func TestClearance_ActionMarkingByHiddenRound(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.addUser("lowsec", "secretariat", "RESTRICTED")
+	inHidden := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/actions", map[string]any{"ref": "4.01", "text": "Agree a fisheries plan", "raised_in_round_id": w.secretRound, "marking": "RESTRICTED"})
+	inNone := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/actions", map[string]any{"ref": "4.02", "text": "Agree a fisheries plan", "marking": "RESTRICTED"})
+	// resave has lowsec send an action back as read, without its marking.
+	resave := func(id string) string {
+		r := f.do("lowsec", "GET", "/api/v1/actions/"+id, nil)
+		var a map[string]any
+		r.json(&a)
+		if a["raised_in_round_id"] != "" {
+			t.Fatalf("lowsec reads action %s raised in round %v", id, a["raised_in_round_id"])
+		}
+		a["marking"] = ""
+		r = f.do("lowsec", "PUT", "/api/v1/actions/"+id, a, "If-Match", r.Header().Get("ETag"))
+		var out struct {
+			Marking         string `json:"marking"`
+			RaisedInRoundID string `json:"raised_in_round_id"`
+		}
+		if r.Code == 200 {
+			r.json(&out)
+		}
+		return fmt.Sprintf("%d %q %q %s", r.Code, out.Marking, out.RaisedInRoundID, r.errorCode())
+	}
+	got, want := resave(inHidden), resave(inNone)
+	if got != want || want != `200 "RESTRICTED" "" ` {
+		t.Errorf("resaved without a marking: raised in a hidden round %s, in none %s", got, want)
+	}
+	var a struct {
+		Marking         string `json:"marking"`
+		RaisedInRoundID string `json:"raised_in_round_id"`
+	}
+	f.do("admin", "GET", "/api/v1/actions/"+inHidden, nil).json(&a)
+	if a.Marking != "RESTRICTED" || a.RaisedInRoundID != w.secretRound {
+		t.Errorf("after lowsec's save the action is %+v", a)
+	}
+	// A writer who sees the round gets its marking by default, as before.
+	r := f.do("secretariat", "GET", "/api/v1/actions/"+inHidden, nil)
+	var b map[string]any
+	r.json(&b)
+	b["marking"] = ""
+	if r = f.do("secretariat", "PUT", "/api/v1/actions/"+inHidden, b, "If-Match", r.Header().Get("ETag")); r.Code != 200 || !strings.Contains(r.Body.String(), `"marking":"SECRET"`) {
+		t.Errorf("resaved without a marking by one who sees the round: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -120,9 +120,16 @@ func (s *API) registerActionRoutes() {
 }
 
 // CheckAction validates an action and its references. A round the writer
-// may not see is answered as one that does not exist; an action's marking
-// is by default that of the round it was raised in, and never above the writer.
+// may not see is answered as one that does not exist, and kept when their
+// copy lacked it. An action sent without a marking takes that of its round
+// as the writer sees it (the lowest for a round hidden from them, or none),
+// and on update never less than the marking they read: a hidden round's
+// marking is neither used nor named ("you cannot save content marked
+// SECRET"), so an action raised in one is answered as one raised in none,
+// and leaving the field out never lowers a marking. The marking is never
+// above the writer.
 func (s *API) CheckAction(v *view, a, old *briefing.Action) error {
+	var seen *briefing.Round // the round it was raised in, when the writer sees it
 	if old != nil && a.RaisedInRoundID == "" {
 		// The reader's copy lacked a round they may not see: it stays.
 		stored, err := v.St.Action(v.Ctx, old.ID)
@@ -144,13 +151,16 @@ func (s *API) CheckAction(v *view, a, old *briefing.Action) error {
 		if err != nil || r.DialogueID != a.DialogueID {
 			return fieldError("raised_in_round_id", "must be the id of a round of this dialogue")
 		}
+		seen = r
 	}
 	if a.Marking == "" {
-		m, err := v.ActionMarking(v.Ctx, a)
-		if err != nil {
-			return err
+		a.Marking = v.Set.Lowest()
+		if seen != nil {
+			a.Marking = seen.Marking
 		}
-		a.Marking = m
+		if old != nil {
+			a.Marking = v.Set.Highest(a.Marking, old.Marking)
+		}
 	}
 	if err := a.Validate(v.Set); err != nil {
 		return err

@@ -102,3 +102,75 @@ func TestClearance_ActionMarkingByHiddenRound(t *testing.T) {
 		t.Errorf("resaved without a marking by one who sees the round: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestClearance_RoundListsOverTheLimitByHiddenItems: a writer's body is held
+// to 200 co-chairs, delegates and agenda items as they sent it, the hidden
+// ones kept beside them; the round then holding more is sent back as read
+// by a writer who sees it all, and a writer below it is refused a longer
+// list exactly as on a round with nothing hidden.
+func TestClearance_RoundListsOverTheLimitByHiddenItems(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.addUser("lowsec", "secretariat", "RESTRICTED")
+	var people []map[string]string
+	for i := 0; i < 201; i++ {
+		id := f.create("secretariat", "/api/v1/people", map[string]any{"name": fmt.Sprintf("Delegate %d", i), "country": "New Zealand", "marking": "UNCLASSIFIED"})
+		people = append(people, map[string]string{"person_id": id, "side": "home"})
+	}
+	var agenda []map[string]string
+	for i := 0; i < 201; i++ {
+		agenda = append(agenda, map[string]string{"title": fmt.Sprintf("Session %d", i)})
+	}
+	// put has user send a round back as read, with some lists replaced.
+	put := func(user, id string, lists map[string]any) response {
+		r := f.do(user, "GET", "/api/v1/rounds/"+id, nil)
+		var m map[string]any
+		r.json(&m)
+		for k, v := range lists {
+			m[k] = v
+		}
+		return f.do(user, "PUT", "/api/v1/rounds/"+id, m, "If-Match", r.Header().Get("ETag"))
+	}
+	// The world's round gets a co-chair, a delegate and an item above lowsec.
+	round := w.round
+	hidden := map[string]any{
+		"co_chairs":  []map[string]string{{"person_id": w.secretPerson, "side": "partner"}},
+		"delegation": []map[string]string{{"person_id": w.secretPerson, "side": "partner"}},
+		"agenda":     []map[string]string{{"sheet_id": w.secretSheet}}}
+	if r := put("secretariat", round, hidden); r.Code != 200 {
+		t.Fatalf("hidden items: %d %s", r.Code, r.Body.String())
+	}
+
+	full := map[string]any{"co_chairs": people[:200], "delegation": people[:200], "agenda": agenda[:200]}
+	if r := put("lowsec", round, full); r.Code != 200 {
+		t.Fatalf("lowsec saves 200 of each: %d %s", r.Code, r.Body.String())
+	}
+	var got struct {
+		CoChairs   []any `json:"co_chairs"`
+		Delegation []any `json:"delegation"`
+		Agenda     []any `json:"agenda"`
+	}
+	f.do("admin", "GET", "/api/v1/rounds/"+round, nil).json(&got)
+	if len(got.CoChairs) != 201 || len(got.Delegation) != 201 || len(got.Agenda) != 201 {
+		t.Fatalf("the admin reads %d co-chairs, %d delegates, %d items", len(got.CoChairs), len(got.Delegation), len(got.Agenda))
+	}
+	if r := put("admin", round, nil); r.Code != 200 {
+		t.Errorf("the admin sends the round back as read: %d %s", r.Code, r.Body.String())
+	}
+	if r := put("lowsec", round, nil); r.Code != 200 {
+		t.Errorf("lowsec sends the round back as read: %d %s", r.Code, r.Body.String())
+	}
+	// One more than lowsec read is refused as on a round with nothing hidden.
+	open := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 7, "starts_on": "2027-05-10", "city": "Auckland", "host": "home", "marking": "RESTRICTED"})
+	if r := put("lowsec", open, full); r.Code != 200 {
+		t.Fatalf("lowsec saves 200 of each on a round with nothing hidden: %d %s", r.Code, r.Body.String())
+	}
+	for _, field := range []string{"co_chairs", "delegation", "agenda"} {
+		over := map[string]any{"co_chairs": people[:200], "delegation": people[:200], "agenda": agenda[:200]}
+		over[field] = map[string]any{"co_chairs": people, "delegation": people, "agenda": agenda}[field]
+		a, b := put("lowsec", round, over), put("lowsec", open, over)
+		if a.Code != 422 || a.Body.String() != b.Body.String() {
+			t.Errorf("lowsec sends 201 %s: %d %s, on a round with nothing hidden %d %s", field, a.Code, a.Body.String(), b.Code, b.Body.String())
+		}
+	}
+}

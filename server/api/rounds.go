@@ -65,7 +65,9 @@ func OutputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
 // answered exactly as one to an object that does not exist; the people and
 // agenda items hidden from them stay in the round, in place, so nothing
 // unseen is lost by their save. A lead below the secretariat may change only
-// the agenda of an existing round.
+// the agenda of an existing round. The limits on its lists hold the body as
+// sent, against old (see briefing.Round.ValidateOver), never the round with
+// the hidden ones put back.
 func PrepareRound(v *view, r, old *briefing.Round) error {
 	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
@@ -92,7 +94,9 @@ func PrepareRound(v *view, r, old *briefing.Round) error {
 			r.Agenda[i].ID = ""
 		}
 	}
-	if err := r.Validate(v.Set); err != nil {
+	// The body is held to the limits as sent, against the round as the
+	// writer read it: what is kept hidden from them below is not counted.
+	if err := r.ValidateOver(v.Set, old); err != nil {
 		return err
 	}
 	for _, list := range []struct {

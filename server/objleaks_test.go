@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -172,5 +173,41 @@ func TestClearance_RoundListsOverTheLimitByHiddenItems(t *testing.T) {
 		if a.Code != 422 || a.Body.String() != b.Body.String() {
 			t.Errorf("lowsec sends 201 %s: %d %s, on a round with nothing hidden %d %s", field, a.Code, a.Body.String(), b.Code, b.Body.String())
 		}
+	}
+}
+
+// TestClearance_NewSheetOnTheAgendaKeepsHidden: a topic sheet made from the
+// round page and put on its agenda by a lead below some of the round keeps
+// the co-chairs, delegates and agenda items above them, as any save of
+// theirs does.
+func TestClearance_NewSheetOnTheAgendaKeepsHidden(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
+	var m map[string]any
+	r.json(&m)
+	m["co_chairs"] = []map[string]string{{"person_id": w.person, "side": "home"}, {"person_id": w.secretPerson, "side": "partner"}}
+	m["delegation"] = []map[string]string{{"person_id": w.secretPerson, "side": "partner"}}
+	m["agenda"] = []map[string]string{{"sheet_id": w.secretSheet}, {"title": "Opening"}}
+	if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, m, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
+		t.Fatalf("hidden items: %d %s", r.Code, r.Body.String())
+	}
+	b := f.pageBrowser("lowlead")
+	rec := b.send("POST", "/rounds/"+w.round+"/sheets", url.Values{"csrf_token": {b.csrf}, "title": {"Fisheries"}, "agenda": {"on"}})
+	sheet := strings.TrimSuffix(strings.TrimPrefix(rec.Header().Get("Location"), "/sheets/"), "/edit")
+	if rec.Code != 303 || sheet == "" {
+		t.Fatalf("new sheet: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	st, err := f.db.Round(t.Context(), w.round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%v %v", st.CoChairs, st.Delegation)
+	for _, a := range st.Agenda {
+		got += fmt.Sprintf(" [%q %q]", a.Title, a.SheetID)
+	}
+	want := fmt.Sprintf(`[{%s home} {%s partner}] [{%s partner}] ["" %q] ["Opening" ""] ["" %q]`, w.person, w.secretPerson, w.secretPerson, w.secretSheet, sheet)
+	if got != want {
+		t.Errorf("the stored round after lowlead's new sheet:\n got %s\nwant %s", got, want)
 	}
 }

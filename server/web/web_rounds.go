@@ -438,15 +438,25 @@ func (s *Pages) handleNewSheetForm(c echo.Context) error {
 	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {
 		return err
 	}
+	done := "Topic sheet created: draft it below."
 	if c.FormValue("agenda") == "on" && v.User.Role.AtLeast(briefing.RoleLead) {
-		if r, err := v.RoundByID(sh.RoundID); err == nil {
-			r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
-			if err := v.St.UpdateRound(v.Ctx, r, v.User.Actor()); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
+		// Through the round's own checks, from the writer's copy: what is
+		// above them (co-chairs, delegates, agenda items) is put back.
+		if old, err := v.RoundByID(sh.RoundID); err == nil {
+			r := *old
+			r.Agenda = append(append([]briefing.AgendaItem(nil), old.Agenda...), briefing.AgendaItem{SheetID: sh.ID})
+			err := api.PrepareRound(v, &r, old)
+			if err == nil {
+				err = v.St.UpdateRound(v.Ctx, &r, v.User.Actor())
+			}
+			if err != nil && !isUserError(err) {
 				return err
+			} else if err != nil {
+				done = "Topic sheet created, but not put on the agenda: " + briefing.ErrorMessage(err) + " Draft it below."
 			}
 		}
 	}
-	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created: draft it below.")
+	return redirect(c, "/sheets/"+sh.ID+"/edit", done)
 }
 
 // handleFreezeForm is POST /rounds/:id/freeze.

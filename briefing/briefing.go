@@ -226,8 +226,25 @@ type Round struct {
 	Agenda                []AgendaItem  `json:"agenda"`
 }
 
+// MaxRoundList is the most co-chairs, delegates or agenda items a writer
+// may give a round.
+const MaxRoundList = 200
+
 // Validate checks a round's fields, filling defaults for status and marking.
-func (r *Round) Validate(s Settings) error {
+func (r *Round) Validate(s Settings) error { return r.ValidateOver(s, nil) }
+
+// ValidateOver is Validate for a new version of read, the round as its
+// writer read it (nil for a new round). A writer below some of a round
+// keeps what they cannot see beside what they send, so the stored round may
+// hold more than MaxRoundList people or items: each list may be sent back
+// as long as it was read, and is held to MaxRoundList only when it grows
+// past that. It is read, so its length is what the writer sees, and the
+// answer never depends on what is hidden from them.
+func (r *Round) ValidateOver(s Settings, read *Round) error {
+	coChairs, delegation, agenda := MaxRoundList, MaxRoundList, MaxRoundList
+	if read != nil {
+		coChairs, delegation, agenda = max(coChairs, len(read.CoChairs)), max(delegation, len(read.Delegation)), max(agenda, len(read.Agenda))
+	}
 	fe := fieldErrors{}
 	if r.Number < 1 || r.Number > 10000 {
 		fe.add("number", "must be a round number from 1")
@@ -291,10 +308,10 @@ func (r *Round) Validate(s Settings) error {
 		}
 		seenAgency[pa.AgencyID+"/"+pa.Side] = true
 	}
-	checkParticipants(fe, "co_chairs", r.CoChairs)
-	checkParticipants(fe, "delegation", r.Delegation)
-	if len(r.Agenda) > 200 {
-		fe.add("agenda", "must have at most 200 items")
+	checkParticipants(fe, "co_chairs", r.CoChairs, coChairs)
+	checkParticipants(fe, "delegation", r.Delegation, delegation)
+	if len(r.Agenda) > agenda {
+		fe.add("agenda", "must have at most %d items", agenda)
 	}
 	for i := range r.Agenda {
 		a := &r.Agenda[i]
@@ -326,9 +343,9 @@ func (r *Round) Validate(s Settings) error {
 	return fe.err("round")
 }
 
-func checkParticipants(fe fieldErrors, field string, ps []Participant) {
-	if len(ps) > 200 {
-		fe.add(field, "must have at most 200 people")
+func checkParticipants(fe fieldErrors, field string, ps []Participant, most int) {
+	if len(ps) > most {
+		fe.add(field, "must have at most %d people", most)
 	}
 	seen := map[string]bool{}
 	for i, p := range ps {

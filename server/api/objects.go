@@ -76,9 +76,9 @@ func (s *API) registerDialogueRoutes() {
 		create: func(v *view, d *briefing.Dialogue) error { return v.St.CreateDialogue(v.Ctx, d, v.User.Actor()) },
 		update: func(v *view, d *briefing.Dialogue) error { return v.St.UpdateDialogue(v.Ctx, d, v.User.Actor()) },
 		delete: func(v *view, id string, ver int) error {
-			return refusedForHidden(v, briefing.KindDialogue, v.St.DeleteDialogue(v.Ctx, id, ver, v.User.Actor()),
-				func(p briefing.Page) (int, error) { r, _, err := v.Rounds(v.Ctx, id, p); return len(r), err },
-				func(p briefing.Page) (int, error) { a, _, err := v.Actions(v.Ctx, id, p); return len(a), err })
+			return refusedForHidden(v, briefing.KindDialogue, id, v.St.DeleteDialogue(v.Ctx, id, ver, v.User.Actor()),
+				dependentsSeen{"rounds", func(p briefing.Page) (int, error) { r, _, err := v.Rounds(v.Ctx, id, p); return len(r), err }},
+				dependentsSeen{"actions", func(p briefing.Page) (int, error) { a, _, err := v.Actions(v.Ctx, id, p); return len(a), err }})
 		},
 	}
 	// GET, POST /api/v1/dialogues · GET, PUT, DELETE /api/v1/dialogues/:id
@@ -120,9 +120,16 @@ func (s *API) registerActionRoutes() {
 }
 
 // CheckAction validates an action and its references. A round the writer
-// may not see is answered as one that does not exist; an action's marking
-// is by default that of the round it was raised in, and never above the writer.
+// may not see is answered as one that does not exist, and kept when their
+// copy lacked it. An action sent without a marking takes that of its round
+// as the writer sees it (the lowest for a round hidden from them, or none),
+// and on update never less than the marking they read: a hidden round's
+// marking is neither used nor named ("you cannot save content marked
+// SECRET"), so an action raised in one is answered as one raised in none,
+// and leaving the field out never lowers a marking. The marking is never
+// above the writer.
 func (s *API) CheckAction(v *view, a, old *briefing.Action) error {
+	var seen *briefing.Round // the round it was raised in, when the writer sees it
 	if old != nil && a.RaisedInRoundID == "" {
 		// The reader's copy lacked a round they may not see: it stays.
 		stored, err := v.St.Action(v.Ctx, old.ID)
@@ -144,13 +151,16 @@ func (s *API) CheckAction(v *view, a, old *briefing.Action) error {
 		if err != nil || r.DialogueID != a.DialogueID {
 			return fieldError("raised_in_round_id", "must be the id of a round of this dialogue")
 		}
+		seen = r
 	}
 	if a.Marking == "" {
-		m, err := v.ActionMarking(v.Ctx, a)
-		if err != nil {
-			return err
+		a.Marking = v.Set.Lowest()
+		if seen != nil {
+			a.Marking = seen.Marking
 		}
-		a.Marking = m
+		if old != nil {
+			a.Marking = v.Set.Highest(a.Marking, old.Marking)
+		}
 	}
 	if err := a.Validate(v.Set); err != nil {
 		return err
@@ -164,23 +174,32 @@ func (s *API) CheckAction(v *view, a, old *briefing.Action) error {
 	return v.MarkingWithin("marking", a.Marking)
 }
 
+// dependentsSeen lists one kind of an object's dependents as the reader
+// sees them: what names the kind as the store's refusal does.
+type dependentsSeen struct {
+	what string
+	list func(briefing.Page) (int, error)
+}
+
 // refusedForHidden words a refusal to delete an object that still has
-// dependents (ECONFLICT from the store) for a reader who sees none of
-// them: "still has rounds" would tell them of rounds above their
-// clearance, so they are told, as for a sheet holding paragraphs above
-// them, that it holds content they may not delete. Each seen lists one
-// kind of dependent as the reader sees it.
-func refusedForHidden(v *view, kind string, err error, seen ...func(briefing.Page) (int, error)) error {
+// dependents (ECONFLICT from the store) by what the reader sees of them,
+// in the store's order. The store names the first kind it finds, which may
+// be one hidden from them ("still has topic sheets" for a sheet above
+// them): they are told of the first kind they see instead. One who sees
+// none is told, as for a sheet holding paragraphs above them, that it holds
+// content they may not delete; "still has rounds" would tell them of rounds
+// above their clearance.
+func refusedForHidden(v *view, kind, id string, err error, seen ...dependentsSeen) error {
 	if briefing.ErrorCode(err) != briefing.ECONFLICT {
 		return err
 	}
-	for _, list := range seen {
-		n, lerr := list(briefing.Page{Limit: 1})
+	for _, d := range seen {
+		n, lerr := d.list(briefing.Page{Limit: 1})
 		if lerr != nil {
 			return lerr
 		}
 		if n > 0 {
-			return err // they see what stops it
+			return briefing.Errorf(briefing.ECONFLICT, "%s %s still has %s: delete them first", kind, id, d.what)
 		}
 	}
 	return briefing.Errorf(briefing.EFORBIDDEN, "this %s holds content above your clearance; it cannot be deleted by you", kind)

@@ -22,10 +22,10 @@ func (s *API) registerRoundRoutes() {
 		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
 		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
 		delete: func(v *view, id string, ver int) error {
-			return refusedForHidden(v, briefing.KindRound, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
-				func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err },
-				func(p briefing.Page) (int, error) { s, _, err := v.Snapshots(v.Ctx, id, p); return len(s), err },
-				func(p briefing.Page) (int, error) { r, _, err := v.Releases(v.Ctx, id, p); return len(r), err })
+			return refusedForHidden(v, briefing.KindRound, id, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
+				dependentsSeen{"topic sheets", func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err }},
+				dependentsSeen{"snapshots", func(p briefing.Page) (int, error) { s, _, err := v.Snapshots(v.Ctx, id, p); return len(s), err }},
+				dependentsSeen{"releases", func(p briefing.Page) (int, error) { r, _, err := v.Releases(v.Ctx, id, p); return len(r), err }})
 		},
 		parent:   func(r *briefing.Round, id string) { r.DialogueID = id },
 		parentOf: func(r *briefing.Round) string { return r.DialogueID },
@@ -65,7 +65,9 @@ func OutputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
 // answered exactly as one to an object that does not exist; the people and
 // agenda items hidden from them stay in the round, in place, so nothing
 // unseen is lost by their save. A lead below the secretariat may change only
-// the agenda of an existing round.
+// the agenda of an existing round. The limits on its lists hold the body as
+// sent, against old (see briefing.Round.ValidateOver), never the round with
+// the hidden ones put back.
 func PrepareRound(v *view, r, old *briefing.Round) error {
 	d, err := v.DialogueByID(r.DialogueID)
 	if err != nil {
@@ -92,7 +94,9 @@ func PrepareRound(v *view, r, old *briefing.Round) error {
 			r.Agenda[i].ID = ""
 		}
 	}
-	if err := r.Validate(v.Set); err != nil {
+	// The body is held to the limits as sent, against the round as the
+	// writer read it: what is kept hidden from them below is not counted.
+	if err := r.ValidateOver(v.Set, old); err != nil {
 		return err
 	}
 	for _, list := range []struct {

@@ -443,7 +443,7 @@ func (s *Pages) handleNewSheetForm(c echo.Context) error {
 			if !isUserError(err) {
 				return err
 			}
-			return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created, but not put on the agenda: "+toFormError(err).Message)
+			return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created, but not put on the agenda: "+briefing.ErrorMessage(err)+" Draft it below.")
 		}
 	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created: draft it below.")
@@ -460,7 +460,7 @@ func (s *Pages) addToAgenda(c echo.Context, v *view, sh *briefing.Sheet) error {
 			return err
 		}
 		r.Version = old.Version
-		r.Agenda = append(r.Agenda, briefing.AgendaItem{Title: sh.Title, SheetID: sh.ID})
+		r.Agenda = append(r.Agenda, briefing.AgendaItem{SheetID: sh.ID}) // its title is the sheet's
 		if err = api.PrepareRound(v, r, old); err == nil {
 			err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
 		}

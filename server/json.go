@@ -45,7 +45,59 @@ func Decode(c echo.Context, v any) error {
 		}
 		return Errorf(codeBadRequest, "the request body must hold one JSON value")
 	}
+	if bytes.Contains(body, []byte(`\r\n`)) {
+		lineEnds(reflect.ValueOf(v))
+	}
 	return nil
+}
+
+// lineEnds ends every line of text in a decoded body with "\n", as a form
+// sends it to the pages and an import reads it: a paragraph sent with
+// "\r\n" (a client on Windows) would otherwise differ from the same text
+// as every other way in writes it, and show as a change, or a conflict, at
+// the next merge or import that did not touch it.
+func lineEnds(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if e := v.Elem(); e.Kind() == reflect.String && v.Kind() == reflect.Interface {
+			if v.CanSet() && strings.Contains(e.String(), "\r\n") {
+				v.Set(reflect.ValueOf(strings.ReplaceAll(e.String(), "\r\n", "\n")))
+			}
+		} else {
+			lineEnds(e)
+		}
+	case reflect.String:
+		if v.CanSet() && strings.Contains(v.String(), "\r\n") {
+			v.SetString(strings.ReplaceAll(v.String(), "\r\n", "\n"))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				lineEnds(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			lineEnds(v.Index(i))
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := v.MapIndex(k)
+			if e.Kind() == reflect.Interface && !e.IsNil() {
+				e = e.Elem()
+			}
+			if e.Kind() == reflect.String {
+				if strings.Contains(e.String(), "\r\n") {
+					v.SetMapIndex(k, reflect.ValueOf(strings.ReplaceAll(e.String(), "\r\n", "\n")).Convert(v.Type().Elem()))
+				}
+				continue
+			}
+			lineEnds(e)
+		}
+	}
 }
 
 // checkJSONText refuses what encoding/json would accept silently and

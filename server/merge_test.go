@@ -540,3 +540,28 @@ func TestMerge_NothingNewWritesNothing(t *testing.T) {
 		t.Fatalf("version %d, want %d", sh.Version, start.Version+1)
 	}
 }
+
+// TestAPI_LineEnds: text sent to the API with "\r\n" line ends (a client on
+// Windows) is kept with "\n", as the pages and imports keep it, so the same
+// paragraph written another way is not a change, nor a conflict, at the
+// next merge or import.
+func TestAPI_LineEnds(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Trade", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []map[string]any{{"text": "Points:\r\n\r\n- one\r\n- two", "marking": "RESTRICTED"}}}}})
+	sh := f.sheet("officer", id)
+	if got := sh.Sections[0].Paragraphs[0].Text; got != "Points:\n\n- one\n- two" {
+		t.Fatalf("kept %q", got)
+	}
+	// The same text, sent back with "\n" by a merge, is no change.
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", sh); r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, sh.Version) {
+		t.Fatalf("merge of the text as kept: %d %q", r.Code, r.Header().Get("ETag"))
+	}
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["purpose"] = "First line.\r\nSecond line." })
+	var r struct{ Purpose string }
+	f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil).json(&r)
+	if r.Purpose != "First line.\nSecond line." {
+		t.Fatalf("round purpose kept %q", r.Purpose)
+	}
+}

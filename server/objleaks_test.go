@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"briefpack/briefing"
 )
 
 // TestClearance_DeleteNamesOnlySeenDependents: a refused delete names only
@@ -209,5 +212,35 @@ func TestClearance_NewSheetOnTheAgendaKeepsHidden(t *testing.T) {
 	want := fmt.Sprintf(`[{%s home} {%s partner}] [{%s partner}] ["" %q] ["Opening" ""] ["" %q]`, w.person, w.secretPerson, w.secretPerson, w.secretSheet, sheet)
 	if got != want {
 		t.Errorf("the stored round after lowlead's new sheet:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestDeleteRound_ActionsKeepItsMarking: an action stored without a
+// marking of its own takes its round's; deleting the round gives it that
+// marking, so it is not left to default to the lowest and shown to every
+// reader, and drops the reference to a round that is gone.
+func TestDeleteRound_ActionsKeepItsMarking(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	a := &briefing.Action{DialogueID: w.dialogue, Ref: "4.09", Text: "Zanzibar liaison to report", RaisedInRoundID: w.secretRound, Status: "on_track"}
+	if err := f.db.CreateAction(context.Background(), a, briefing.Actor{Name: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	if body := f.do("viewer", "GET", "/api/v1/dialogues/"+w.dialogue+"/actions", nil).Body.String(); strings.Contains(body, "Zanzibar") {
+		t.Fatalf("before: the viewer lists %s", body)
+	}
+	if r := f.do("admin", "DELETE", "/api/v1/rounds/"+w.secretRound, nil); r.Code != 204 {
+		t.Fatalf("delete the round: %d %s", r.Code, r.Body.String())
+	}
+	if body := f.do("viewer", "GET", "/api/v1/dialogues/"+w.dialogue+"/actions", nil).Body.String(); strings.Contains(body, "Zanzibar") {
+		t.Fatalf("after: the viewer lists %s", body)
+	}
+	var got struct {
+		Marking         string `json:"marking"`
+		RaisedInRoundID string `json:"raised_in_round_id"`
+	}
+	f.do("admin", "GET", "/api/v1/actions/"+a.ID, nil).json(&got)
+	if got.Marking != "SECRET" || got.RaisedInRoundID != "" {
+		t.Fatalf("the action after its round: %+v", got)
 	}
 }

@@ -242,8 +242,33 @@ func (db *DB) UpdateRound(ctx context.Context, r *briefing.Round, by briefing.Ac
 
 // DeleteRound removes a round that has no topic sheets or snapshots:
 // ENOTFOUND, ESTALE, ECONFLICT.
+//
+// The actions raised in it lose the reference, in the same transaction,
+// and one that took its marking from the round (stored without one of its
+// own) is given the round's: left to default, it would fall to the lowest
+// marking once the round was gone, and show a SECRET round's actions to
+// every reader.
 func (db *DB) DeleteRound(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(ctx, db, rounds, id, version, by)
+	return db.update(ctx, func(tx kvTx) error {
+		now := db.now()
+		r, err := rounds.get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := rounds.delete(tx, id, version, by, now); err != nil {
+			return err
+		}
+		return unrefer(tx, actions, by, now, func(a *briefing.Action) bool {
+			if a.RaisedInRoundID != id {
+				return false
+			}
+			if a.Marking == "" {
+				a.Marking = r.Marking
+			}
+			a.RaisedInRoundID = ""
+			return true
+		})
+	})
 }
 
 // Sheet returns one topic sheet, unfiltered, or ENOTFOUND.

@@ -163,7 +163,8 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		switch {
 		case pm != "":
 			blockMark = pm
-		case asLine && continues():
+		case asLine && !bullet && continues():
+			// (A bullet begins an item of its own, marked or not.)
 			pfloor[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = blockMark
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
@@ -209,6 +210,10 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 					if pm != "" {
 						sheetFloor = s.Highest(sheetFloor, pm)
 					}
+				} else if pm != "" {
+					// The text's own title line, replaced by title: a line
+					// that continues it is marked as it was.
+					blockMark = pm
 				}
 			}
 			titled = sh.Title != "" || title != ""

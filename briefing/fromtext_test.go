@@ -398,7 +398,7 @@ func FuzzParseBrief(f *testing.F) {
 // line after one that ended its sentence, in a text of a paragraph a line,
 // is a paragraph of its own, as before.
 func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
-	for name, tc := range map[string]struct{ text, secret, open string }{
+	for name, tc := range map[string]struct{ text, title, secret, open string }{
 		"Wrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
 			"(S) The source inside the ministry confirmed that funds were moved to the\n" +
 			"group last week through the exchange in Wellington. The transfer was\n" +
@@ -416,9 +416,15 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 			"Partners, subject to the caveats agreed in March.\n" +
 			"Officials meet again in March.\n",
 			secret: "Approved|Partners", open: "Officials meet"},
+		// The text's own title line, replaced by the title given.
+		"TitleGiven": {text: "(S) Operation NIGHTJAR against the\nKESTREL network in Fiji\nSituational assessment\nOfficials meet in March.\n",
+			title: "Ops", secret: "KESTREL", open: "Officials meet"},
+		// A bullet is an item of its own, with or without a full stop.
+		"Bullets": {text: "Cyber cooperation brief\nTalking points\n- (S) Raise our concerns about the NIGHTJAR request\n- Officials meet in March\n- Offer a joint statement\n",
+			secret: "NIGHTJAR", open: "Officials meet"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sh, top, err := nz.ParseBrief(tc.text, "", "RESTRICTED")
+			sh, top, err := nz.ParseBrief(tc.text, tc.title, "RESTRICTED")
 			if err != nil || top != "SECRET" {
 				t.Fatalf("%v, top %q", err, top)
 			}

@@ -45,8 +45,8 @@ func Decode(c echo.Context, v any) error {
 		}
 		return Errorf(codeBadRequest, "the request body must hold one JSON value")
 	}
-	if bytes.Contains(body, []byte(`\r\n`)) {
-		lineEnds(reflect.ValueOf(v))
+	if bytes.Contains(body, []byte(`\r`)) || bytes.Contains(body, []byte(`\u000d`)) || bytes.Contains(body, []byte(`\u000D`)) {
+		lineEnds(reflect.ValueOf(v)) // a carriage return, however it is written
 	}
 	return nil
 }
@@ -55,7 +55,8 @@ func Decode(c echo.Context, v any) error {
 // sends it to the pages and an import reads it: a paragraph sent with
 // "\r\n" (a client on Windows) would otherwise differ from the same text
 // as every other way in writes it, and show as a change, or a conflict, at
-// the next merge or import that did not touch it.
+// the next merge or import that did not touch it. A password is not text
+// but a secret, kept exactly as sent.
 func lineEnds(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -75,7 +76,8 @@ func lineEnds(v reflect.Value) {
 		}
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
+			f := v.Type().Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); f.IsExported() && !strings.Contains(strings.ToLower(name+f.Name), "password") {
 				lineEnds(v.Field(i))
 			}
 		}

@@ -554,9 +554,24 @@ func TestAPI_LineEnds(t *testing.T) {
 	if got := sh.Sections[0].Paragraphs[0].Text; got != "Points:\n\n- one\n- two" {
 		t.Fatalf("kept %q", got)
 	}
+	// However the body writes the carriage return.
+	id2 := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", `{"title": "Trade", "sections": [{"kind": "situation", "paragraphs": [{"text": "a\u000d\u000ab\u000D\nc", "marking": "RESTRICTED"}]}]}`)
+	if got := f.sheet("officer", id2).Sections[0].Paragraphs[0].Text; got != "a\nb\nc" {
+		t.Fatalf("kept %q", got)
+	}
 	// The same text, sent back with "\n" by a merge, is no change.
 	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", sh); r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, sh.Version) {
 		t.Fatalf("merge of the text as kept: %d %q", r.Code, r.Header().Get("ETag"))
+	}
+	// A password is a secret, kept as sent: one set with "\r\n" signs in with it.
+	if r := f.do("admin", "POST", "/api/v1/users", map[string]any{"name": "crlf", "role": "viewer", "clearance": "RESTRICTED", "password": "first line\r\nsecond line"}); r.Code != 201 {
+		t.Fatalf("user: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("", "POST", "/api/v1/login", map[string]string{"name": "crlf", "password": "first line\r\nsecond line"}); r.Code != 200 {
+		t.Fatalf("sign in with the password as set: %d", r.Code)
+	}
+	if r := f.do("", "POST", "/api/v1/login", map[string]string{"name": "crlf", "password": "first line\nsecond line"}); r.Code != 401 {
+		t.Fatalf("sign in with another password: %d", r.Code)
 	}
 	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["purpose"] = "First line.\r\nSecond line." })
 	var r struct{ Purpose string }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -437,5 +439,31 @@ func TestRoundPage_NewSheetOnTheAgenda(t *testing.T) {
 	}
 	if len(round.Delegation) != 2 || round.Delegation[1].PersonID != w.secretPerson {
 		t.Fatalf("the hidden delegate was lost: %+v", round.Delegation)
+	}
+}
+
+// TestRoundPage_NewSheetAgendaFull: a sheet made on the round page when the
+// agenda cannot take it (full) is made, and the editor says, as an error,
+// why it is not on the agenda.
+func TestRoundPage_NewSheetAgendaFull(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		items := make([]agendaItem, 200)
+		for i := range items {
+			items[i] = agendaItem{Title: fmt.Sprintf("Item %d", i+1)}
+		}
+		m["agenda"] = items
+	})
+	b := f.pageBrowser("lead")
+	b.open("/rounds/" + w.round)
+	rec := b.send("POST", "/rounds/"+w.round+"/sheets", url.Values{"csrf_token": {b.csrf}, "title": {"Pacific fisheries"}, "agenda": {"on"}})
+	if rec.Code != 303 || !strings.HasPrefix(rec.Header().Get("Location"), "/sheets/") {
+		t.Fatalf("new sheet: %d %s", rec.Code, rec.Body.String())
+	}
+	page := b.open(rec.Header().Get("Location"))
+	msg := regexp.MustCompile(`class="flash error"[^>]*>([^<]*)`).FindStringSubmatch(page)
+	if msg == nil || !strings.Contains(html.UnescapeString(msg[1]), "not put on the agenda") || !strings.Contains(msg[1], "200") {
+		t.Fatalf("the editor does not say why the sheet is not on the agenda: %v", msg)
 	}
 }

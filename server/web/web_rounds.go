@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -443,7 +445,14 @@ func (s *Pages) handleNewSheetForm(c echo.Context) error {
 			if !isUserError(err) {
 				return err
 			}
-			return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created, but not put on the agenda: "+briefing.ErrorMessage(err)+" Draft it below.")
+			// The sheet is made: the editor, with why the agenda is not.
+			fe := toFormError(err)
+			why := strings.TrimSuffix(fe.Message, ".")
+			for _, k := range slices.Sorted(maps.Keys(fe.Fields)) {
+				why += "; " + k + " " + fe.Fields[k]
+			}
+			flash(c, "error", "Topic sheet created, but not put on the agenda: "+why+". Draft it below, and add it to the agenda from the round's page.")
+			return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID+"/edit")
 		}
 	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", "Topic sheet created: draft it below.")

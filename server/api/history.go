@@ -143,7 +143,7 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 	restored.Meta = briefing.Meta{ID: id, Version: version}
 	v.KnownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
 	restored.Status = briefing.SheetDraft
-	if err := s.PrepareSheet(v, restored, cur); err != nil {
+	if err := s.prepareCopy(v, restored, cur); err != nil {
 		return nil, err
 	}
 	if err := s.store.UpdateSheet(v.Ctx, restored, v.User.Actor()); err != nil {

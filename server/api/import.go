@@ -374,7 +374,7 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 		if err := v.Set.CheckMergedCounts(v.User.Clearance, o, mine, a.Theirs); err != nil {
 			return nil, cellErrors(err, nil, secAt, p.Cols)
 		}
-		if err := s.checkSheet(v, o, cur, a.Theirs); err != nil {
+		if err := s.checkSheet(v, o, cur, a.Theirs, false); err != nil {
 			return nil, cellErrors(unplaced(v, o, err), at, nil, p.Cols)
 		}
 		// A workbook imported twice changes nothing the second time: the

@@ -137,7 +137,7 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		if err := v.Set.CheckMergedCounts(v.User.Clearance, out, mine, a.Theirs); err != nil {
 			return nil, err
 		}
-		if err := s.checkSheet(v, out, cur, a.Theirs); briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
+		if err := s.checkSheet(v, out, cur, a.Theirs, false); briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
 			// The check reads the stored sheet again: a save that came
 			// after the merge read it is merged with too, as one that comes
 			// before the write is.

@@ -254,7 +254,7 @@ func (s *API) RollForward(v *view, sheetID, roundID string) (*briefing.Sheet, er
 			p.OriginID, p.ID = p.ID, ""
 		}
 	}
-	if err := s.PrepareSheet(v, sh, nil); err != nil {
+	if err := s.prepareCopy(v, sh, nil); err != nil {
 		return nil, err
 	}
 	sh.PredecessorID = stored.ID

@@ -52,14 +52,24 @@ func (s *API) registerSheetRoutes() {
 // lost), nobody writes content above their clearance (403), and only a
 // delegation lead clears a sheet. old is the reader's copy on update.
 func (s *API) PrepareSheet(v *view, sh, old *briefing.Sheet) error {
-	return s.checkSheet(v, sh, old, nil)
+	return s.checkSheet(v, sh, old, nil, false)
+}
+
+// prepareCopy is PrepareSheet for a sheet the store held, saved again whole
+// by a restore or a roll-forward for someone who sees all of it: it is held
+// to what a stored sheet may hold (ValidateStored), not to a writer's
+// limits, which paragraphs hidden from lower writers legitimately take it
+// past.
+func (s *API) prepareCopy(v *view, sh, old *briefing.Sheet) error {
+	return s.checkSheet(v, sh, old, nil, true)
 }
 
 // checkSheet is prepareSheet for a plain save (merged nil), or for the
 // result of a merge, which keeps exactly the paragraphs of the stored sheet
 // merged that the writer may not see: only then may a sheet holding content
-// above the writer be saved by them.
-func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
+// above the writer be saved by them. copied is a stored sheet saved again
+// whole (see prepareCopy).
+func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) error {
 	r, err := v.RoundByID(sh.RoundID)
 	if err != nil {
 		return err
@@ -136,9 +146,10 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet) error {
 	}
 	// A merged sheet holds, besides what its writer sent (checked as they
 	// sent it, see checkMine), what is hidden from them: it is held only to
-	// what no sheet of writers each held to the limits can reach.
+	// what no sheet of writers each held to the limits can reach; so is a
+	// stored sheet copied whole, which no writer sent.
 	validate := sh.Validate
-	if merged != nil {
+	if merged != nil || copied {
 		validate = sh.ValidateStored
 	} else if stored != nil {
 		// A PUT comes from someone who sees all of it.

@@ -214,3 +214,23 @@ func (f *fixture) longSheetVersions() string {
 	f.putSheet("officer", id, 1, body(true))
 	return id
 }
+
+// TestRestore_SubmittedSheet: a version is not put back over a sheet under
+// review: the words restored are not those submitted. The answer says what
+// to do, not that a field the request did not have is wrong.
+func TestRestore_SubmittedSheet(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["title"] = "Foreign Interference, revised" })
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Fatalf("submit: %d %s", r.Code, r.Body.String())
+	}
+	sh := f.sheet("officer", w.sheet)
+	r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/restore", map[string]int{"version": 1}, "If-Match", fmt.Sprintf(`"%d"`, sh.Version))
+	if r.Code != 409 || !strings.Contains(r.Body.String(), "return it to draft") || strings.Contains(r.Body.String(), `"status"`) {
+		t.Fatalf("restore over a submitted sheet: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != sh.Version || got.Status != "submitted" {
+		t.Fatalf("the sheet changed: version %d, %s", got.Version, got.Status)
+	}
+}

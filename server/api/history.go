@@ -139,6 +139,11 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 	if !s.settings.HoldsOnly(v.User.Clearance, full) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)
 	}
+	if cur.Status != briefing.SheetDraft {
+		// Its review is a trail a save does not step over: the words put
+		// back were not the words submitted or cleared.
+		return nil, briefing.Errorf(briefing.ECONFLICT, "sheet %s is %s: return it to draft through its review (a lead returns it) before restoring a version", id, cur.Status)
+	}
 	restored := full.Clone()
 	restored.Meta = briefing.Meta{ID: id, Version: version}
 	v.KnownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids

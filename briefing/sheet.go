@@ -190,13 +190,15 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 			}
 		}
 	}
+	// The limit named is the one that applied: what the writer saw, when
+	// that is more (their own copy: it tells them nothing hidden).
 	if len(sh.Sections) > maxSections {
-		fe.add("sections", "must have at most %d sections", MaxSections)
+		fe.add("sections", "must have at most %d sections", maxSections)
 	}
 	for i, sec := range sh.Sections {
 		f := fmt.Sprintf("sections[%d].paragraphs", i)
 		if len(sec.Paragraphs) > allowed[i] {
-			fe.add(f, "must have at most %d paragraphs", MaxParagraphs)
+			fe.add(f, "must have at most %d paragraphs", allowed[i])
 		}
 		if m := s.crowdedMarking(sec, ""); m != "" {
 			fe.add(f, "must have at most %d paragraphs marked %s", MaxParagraphs, m)

@@ -92,6 +92,12 @@ func (r *Release) Normalize(s Settings) error {
 	if r.DecisionMaker == "" {
 		fe.add("decision_maker", "is required")
 	}
+	// The letter and the schedule print these as written, in the file
+	// released: a withheld span in one would be released word for word.
+	for _, f := range [][2]string{{"reference", r.Reference}, {"request", r.Request},
+		{"decision_maker", r.DecisionMaker}, {"decision_maker_title", r.DecisionMakerTitle}} {
+		noSpans(fe, f[0], f[1])
+	}
 	if _, err := time.Parse("2006-01-02", r.ReceivedOn); err != nil {
 		fe.add("received_on", "must be a date, YYYY-MM-DD")
 	} else {
@@ -121,6 +127,7 @@ func (r *Release) Normalize(s Settings) error {
 		if o.Title == "" {
 			fe.add(f+".title", "is required")
 		}
+		noSpans(fe, f+".title", o.Title)
 		o.Decision = normalizeDecision(o.Decision)
 		o.Grounds = checkDecision(s, fe, f, o.Decision, o.Grounds)
 		withheld := o.Decision == DecisionWithheld && (o.TitleWithheld == nil || *o.TitleWithheld)

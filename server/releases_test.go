@@ -267,3 +267,38 @@ func TestReleases_AsChecked(t *testing.T) {
 		t.Error("a withheld word is in the response")
 	}
 }
+
+// TestReleases_NoSpanInTheLetter: the letter and schedule print the
+// request, the reference, the decision maker and the other documents'
+// titles as written, in the file released, so a withheld span in one is
+// refused, naming the field, not released word for word.
+func TestReleases_NoSpanInTheLetter(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	good := func() map[string]any {
+		return map[string]any{"reference": "OIA-2025-1", "received_on": "2025-01-02", "request": "All briefing packs, please.",
+			"decision_maker": "Tony Lynch", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true,
+			"other_documents": []map[string]any{{"title": "Note on the dialogue", "decision": "released_in_part", "grounds": []string{"s6(a)"}}}}
+	}
+	for field, set := range map[string]func(map[string]any){
+		"request":                 func(m map[string]any) { m["request"] = "All about {{s6(a): zanzibar}} please" },
+		"reference":               func(m map[string]any) { m["reference"] = "OIA {{s6(a): zanzibar}}" },
+		"decision_maker":          func(m map[string]any) { m["decision_maker"] = "{{s6(a): zanzibar}}" },
+		"decision_maker_title":    func(m map[string]any) { m["decision_maker_title"] = "Head of {{s6(a): zanzibar}}" },
+		"other_documents.0.title": func(m map[string]any) { m["other_documents"].([]map[string]any)[0]["title"] = "Note {{s6(a): zanzibar}}" },
+	} {
+		body := good()
+		set(body)
+		r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", body)
+		var e struct {
+			Error struct{ Fields map[string]string } `json:"error"`
+		}
+		_ = jsonUnmarshal(r.Body.String(), &e)
+		if r.Code != 422 || e.Error.Fields[field] == "" {
+			t.Errorf("%s with a span: %d %s", field, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", good()); r.Code != 201 {
+		t.Fatalf("a release without spans: %d %s", r.Code, r.Body.String())
+	}
+}

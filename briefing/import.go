@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ImportBook is a pack workbook as read for an import: the round, the
@@ -545,13 +546,23 @@ func FromCellText(s Settings, text string) string {
 			rest = rest[1:]
 			continue
 		}
-		colon := strings.Index(rest, ": ")
+		// The span as the workbook shows it, "[s6(a): words]", and as an
+		// officer may type it instead: no space after the colon, or another
+		// space (a tab, a line's end), a full-width colon, a space inside
+		// the ground. Read as text, its words would be released.
+		colon, after := spanColon(rest)
 		if colon > 1 && !strings.ContainsAny(rest[1:colon], "[]\n") {
-			words, n, ok := spanWords(rest[colon+2:])
-			g := s.NormalizeGround(rest[1:colon])
+			from := colon + after
+			if strings.HasPrefix(rest[from:], " ") {
+				from++ // the one space the workbook writes; any more are the words'
+			} else {
+				from += len(rest[from:]) - len(strings.TrimLeftFunc(rest[from:], unicode.IsSpace))
+			}
+			words, n, ok := spanWords(rest[from:])
+			g := s.NormalizeGround(strings.Join(strings.Fields(rest[1:colon]), ""))
 			if g != "" && ok && strings.TrimSpace(words) != "" {
 				span(g, words)
-				rest = rest[colon+2+n:]
+				rest = rest[from+n:]
 				continue
 			}
 			if g != "" && !ok {
@@ -561,7 +572,7 @@ func FromCellText(s Settings, text string) string {
 				// words would be released.
 				b.WriteString("{{" + g + ": ")
 				lineStart = false
-				plain(rest[colon+2:], "")
+				plain(rest[from:], "")
 				break
 			}
 		}
@@ -569,6 +580,17 @@ func FromCellText(s Settings, text string) string {
 		rest = rest[1:]
 	}
 	return b.String()
+}
+
+// spanColon finds the colon that would end a span's ground in s, which
+// begins "[": its offset and its length (":" or the full-width "："), or -1.
+func spanColon(s string) (int, int) {
+	i := strings.IndexAny(s, ":：")
+	if i < 0 {
+		return -1, 0
+	}
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return i, size
 }
 
 // What typedSpan found at a "{".

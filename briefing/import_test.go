@@ -356,3 +356,28 @@ func TestSettings_PlanImport_Bounds(t *testing.T) {
 		}
 	})
 }
+
+// TestFromCellText_SpanAsTyped: a withheld span typed in a cell as an
+// officer may type it — no space after the colon, another space than one
+// (a tab, a line's end, a no-break space, a line separator), a full-width
+// colon, a space inside the ground — is a span, whose words the release
+// withholds. Read as text, they were released. A bracket whose words
+// before the colon name no ground is text.
+func TestFromCellText_SpanAsTyped(t *testing.T) {
+	for _, typed := range []string{"[s6(a):words]", "[s6(a):\nwords]", "[s6(a):\twords]", "[s6(a):\u00a0words]",
+		"[s6(a):\u2028words]", "[s6(a)：words]", "[s6 (a): words]", "[S6(A):words]"} {
+		got := briefing.FromCellText(nz, "Before "+typed+" after")
+		if got != "Before {{s6(a): words}} after" {
+			t.Errorf("%q: read as %q", typed, got)
+		}
+		red, _, err := nz.Redact(got)
+		if err != nil || strings.Contains(red, "words") {
+			t.Errorf("%q: released as %q (%v)", typed, red, err)
+		}
+	}
+	for _, text := range []string{"[Note:see the annex]", "[10:30] start", "[s6(a) applies]"} {
+		if got := briefing.FromCellText(nz, text); strings.Contains(got, "{{") {
+			t.Errorf("%q: read as a span: %q", text, got)
+		}
+	}
+}

@@ -281,11 +281,13 @@ func TestReleases_NoSpanInTheLetter(t *testing.T) {
 			"other_documents": []map[string]any{{"title": "Note on the dialogue", "decision": "released_in_part", "grounds": []string{"s6(a)"}}}}
 	}
 	for field, set := range map[string]func(map[string]any){
-		"request":                 func(m map[string]any) { m["request"] = "All about {{s6(a): zanzibar}} please" },
-		"reference":               func(m map[string]any) { m["reference"] = "OIA {{s6(a): zanzibar}}" },
-		"decision_maker":          func(m map[string]any) { m["decision_maker"] = "{{s6(a): zanzibar}}" },
-		"decision_maker_title":    func(m map[string]any) { m["decision_maker_title"] = "Head of {{s6(a): zanzibar}}" },
-		"other_documents.0.title": func(m map[string]any) { m["other_documents"].([]map[string]any)[0]["title"] = "Note {{s6(a): zanzibar}}" },
+		"request":              func(m map[string]any) { m["request"] = "All about {{s6(a): zanzibar}} please" },
+		"reference":            func(m map[string]any) { m["reference"] = "OIA {{s6(a): zanzibar}}" },
+		"decision_maker":       func(m map[string]any) { m["decision_maker"] = "{{s6(a): zanzibar}}" },
+		"decision_maker_title": func(m map[string]any) { m["decision_maker_title"] = "Head of {{s6(a): zanzibar}}" },
+		"other_documents.0.title": func(m map[string]any) {
+			m["other_documents"].([]map[string]any)[0]["title"] = "Note {{s6(a): zanzibar}}"
+		},
 	} {
 		body := good()
 		set(body)

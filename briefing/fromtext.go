@@ -109,12 +109,14 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		// wrapped): it is marked no lower (pfloor, by section and
 		// paragraph), and not read as a heading by its ending alone, which
 		// would carry no marking.
-		blockMark string
-		ended     = true  // the line before ended its paragraph
-		asLine    = false // the paragraph being added is a line of text, not an item of an HTML list
-		pfloor    = map[[2]int]string{}
-		lines     []string // the text's lines, a hard-wrapped text's joined again
-		wrapped   bool     // … which it was
+		blockMark    string
+		markedBullet bool    // the line that gave blockMark is a bullet
+		titleMark    bool    // … or the text\'s own title line, which title replaced
+		ended        = true  // the line before ended its paragraph
+		asLine       = false // the paragraph being added is a line of text, not an item of an HTML list
+		pfloor       = map[[2]int]string{}
+		lines        []string // the text's lines, a hard-wrapped text's joined again
+		wrapped      bool     // … which it was
 	)
 	continues := func() bool { return blockMark != "" && (wrapped || !ended) }
 	heading := func(h string) {
@@ -147,6 +149,12 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			if m := bulletR.FindString(t); m != "" {
 				t, bullet = strings.TrimSpace(t[len(m):]), true
 			}
+		} else if m := numberedR.FindString(t); m != "" {
+			// After an item's number or letter: "1. (S) …", "3.01 (TS) …".
+			if pm, rest = s.portion(strings.TrimSpace(t[len(m):])); pm != "" {
+				t = strings.TrimSpace(m) + " " + rest
+				mark(pm)
+			}
 		}
 		if t == "" {
 			return
@@ -162,9 +170,10 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		}
 		switch {
 		case pm != "":
-			blockMark = pm
-		case asLine && !bullet && continues():
-			// (A bullet begins an item of its own, marked or not.)
+			blockMark, markedBullet, titleMark = pm, bullet, false
+		case asLine && !(bullet && markedBullet) && continues():
+			// A bullet after a marked bullet is an item of its own; after
+			// a marked line that runs on into it, it continues that line.
 			pfloor[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = blockMark
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
@@ -212,8 +221,9 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 					}
 				} else if pm != "" {
 					// The text's own title line, replaced by title: a line
-					// that continues it is marked as it was.
-					blockMark = pm
+					// that continues it is marked as it was (a heading after
+					// it is still a heading: titleMark).
+					blockMark, titleMark = pm, true
 				}
 			}
 			titled = sh.Title != "" || title != ""
@@ -228,7 +238,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		}
 		plain := cleanText(raw)
 		if pm, body := s.portion(plain); isHeading(body) &&
-			(!continues() || pm != "" || formHeading(body) || standardKind(undress(cleanHeading(body))) != "") {
+			(!continues() || titleMark || pm != "" || formHeading(body) || standardKind(undress(cleanHeading(body))) != "") {
 			heading(plain)
 			blockMark, prev = "", "" // a heading begins anew
 			continue

@@ -398,7 +398,7 @@ func FuzzParseBrief(f *testing.F) {
 // line after one that ended its sentence, in a text of a paragraph a line,
 // is a paragraph of its own, as before.
 func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
-	for name, tc := range map[string]struct{ text, title, secret, open string }{
+	for name, tc := range map[string]struct{ text, title, secret, open, heading string }{
 		"Wrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
 			"(S) The source inside the ministry confirmed that funds were moved to the\n" +
 			"group last week through the exchange in Wellington. The transfer was\n" +
@@ -422,13 +422,30 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 		// A bullet is an item of its own, with or without a full stop.
 		"Bullets": {text: "Cyber cooperation brief\nTalking points\n- (S) Raise our concerns about the NIGHTJAR request\n- Officials meet in March\n- Offer a joint statement\n",
 			secret: "NIGHTJAR", open: "Officials meet"},
+		// … but bullets a marked line runs on into continue it.
+		"BulletsAfterALeadIn": {text: "Bullet lead-in brief\n\nTalking points\n\n(S) We will ask the partner to act against the NIGHTJAR cell, in\nparticular against its members\n- KESTREL, the financier in Suva\n- LAPWING, the courier\n\nOfficials meet in March.\n",
+			secret: "NIGHTJAR|KESTREL|LAPWING", open: "Officials meet"},
+		"BulletsAfterALeadInALine": {text: "Cyber brief\nTalking points\n(S) We will ask the partner to act against the NIGHTJAR cell, in particular against its members\n- KESTREL, the financier in Suva\n- LAPWING, the courier\n",
+			secret: "NIGHTJAR|KESTREL|LAPWING"},
+		// A mark after an item's number or letter.
+		"Numbered": {text: "Numbered brief\nTalking points\n1. (S) Raise NIGHTJAR with the partner agency.\n3.01 (S) KESTREL commitment.\n(b) (S) LAPWING too.\nOfficials meet in March.\n",
+			secret: "NIGHTJAR|KESTREL|LAPWING|(S)", open: "Officials meet"},
+		// A heading after the replaced title line is a heading.
+		"TitleGivenThenHeading": {text: "(S) Operation NIGHTJAR brief\nKey points:\nOfficials meet in March.\n", title: "Given",
+			open: "Officials meet", heading: "Key points"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			sh, top, err := nz.ParseBrief(tc.text, tc.title, "RESTRICTED")
 			if err != nil || top != "SECRET" {
 				t.Fatalf("%v, top %q", err, top)
 			}
+			if tc.heading != "" && !strings.Contains(outline(sh), ":"+tc.heading+"\n") {
+				t.Errorf("no heading %q:\n%s", tc.heading, outline(sh))
+			}
 			words := strings.Split(tc.secret, "|")
+			if tc.secret == "" {
+				words = nil
+			}
 			for _, sec := range sh.Sections {
 				for _, w := range words {
 					if strings.Contains(sec.Heading, w) {
@@ -437,11 +454,13 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 				}
 				for _, p := range sec.Paragraphs {
 					for _, w := range words {
-						if strings.Contains(p.Text, w) && p.Marking != "SECRET" {
+						if w == "(S)" && strings.Contains(p.Text, w) {
+							t.Errorf("the mark is left in %q:\n%s", p.Text, outline(sh))
+						} else if strings.Contains(p.Text, w) && p.Marking != "SECRET" {
 							t.Errorf("%q is marked %s:\n%s", w, p.Marking, outline(sh))
 						}
 					}
-					if strings.Contains(p.Text, tc.open) && p.Marking != "RESTRICTED" {
+					if tc.open != "" && strings.Contains(p.Text, tc.open) && p.Marking != "RESTRICTED" {
 						t.Errorf("%q, a paragraph of its own, is marked %s:\n%s", tc.open, p.Marking, outline(sh))
 					}
 				}

@@ -183,16 +183,7 @@ func TestEtcd_LargeCommitAndFiles(t *testing.T) {
 	e := openEtcdPrefix(t, c, "large")
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "alice"}
-	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
-		Established: "2014-04-07", CadenceMonths: 12}
-	if err := e.CreateDialogue(ctx, d, by); err != nil {
-		t.Fatal(err)
-	}
-	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
-		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
-	if err := e.CreateRound(ctx, r, by); err != nil {
-		t.Fatal(err)
-	}
+	r := firstRound(t, e, by)
 	var shs []*briefing.Sheet
 	for i := 0; i < 40; i++ {
 		sh := &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Topic %d", i), Status: briefing.SheetDraft,
@@ -801,6 +792,23 @@ func TestEtcd_LostCommitLeavesNoChunks(t *testing.T) {
 	}
 }
 
+// firstRound makes a dialogue and its first round in db.
+func firstRound(t *testing.T, db *DB, by briefing.Actor) *briefing.Round {
+	t.Helper()
+	ctx := context.Background()
+	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
+		Established: "2014-04-07", CadenceMonths: 12}
+	if err := db.CreateDialogue(ctx, d, by); err != nil {
+		t.Fatal(err)
+	}
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
+		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
+	if err := db.CreateRound(ctx, r, by); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestEtcd_ValuesNearTheChunkSizeInOneCommit: a commit of several values
 // each just under the chunk size (a freeze's files, a sheet and its
 // history entry) is applied in parts each within etcd's default request
@@ -811,16 +819,7 @@ func TestEtcd_ValuesNearTheChunkSizeInOneCommit(t *testing.T) {
 	e := openEtcdPrefix(t, c, "near")
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "alice"}
-	d := &briefing.Dialogue{Name: "Australia–New Zealand National Security Dialogue", Home: "New Zealand", Partner: "Australia",
-		Established: "2014-04-07", CadenceMonths: 12}
-	if err := e.CreateDialogue(ctx, d, by); err != nil {
-		t.Fatal(err)
-	}
-	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
-		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
-	if err := e.CreateRound(ctx, r, by); err != nil {
-		t.Fatal(err)
-	}
+	r := firstRound(t, e, by)
 	rng := rand.New(rand.NewPCG(3, 4))
 	files := map[string][]byte{}
 	for _, f := range []string{"html", "release.html", "xlsx"} {

@@ -155,11 +155,11 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		} else if !ok {
 			return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: deleting every paragraph you see would leave it only those, which you could not see; ask someone with a higher clearance")
 		}
-		if out.SameContent(a.Theirs) {
-			// Nothing to write: mine holds nothing theirs does not (no
-			// change, or only changes saved already). A new version would
-			// say the sheet changed, to every pack and reader of it.
-			sh, ok, err := v.VisibleSheet(v.Ctx, a.Theirs)
+		// The answer is the sheet as written (or, when nothing was, as
+		// stored), not what is stored by now: another save may already
+		// have followed this one.
+		answer := func(written *briefing.Sheet) (*merged, error) {
+			sh, ok, err := v.VisibleSheet(v.Ctx, written)
 			if err != nil {
 				return nil, err
 			} else if !ok {
@@ -171,25 +171,19 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 			}
 			return m, nil
 		}
+		if out.SameContent(a.Theirs) {
+			// Nothing to write: mine holds nothing theirs does not (no
+			// change, or only changes saved already). A new version would
+			// say the sheet changed, to every pack and reader of it.
+			return answer(a.Theirs)
+		}
 		err = v.St.UpdateSheet(v.Ctx, out, v.User.Actor())
 		if briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
 			continue // someone saved in between: merge with theirs too
 		} else if err != nil {
 			return nil, err
 		}
-		// Answer what was written, not what is stored by now: another save
-		// may already have followed this one.
-		sh, ok, err := v.VisibleSheet(v.Ctx, out)
-		if err != nil {
-			return nil, err
-		} else if !ok {
-			return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", id)
-		}
-		m := &merged{Sheet: sh, Merged: a.Res.Merged}
-		if a.Res.Merged > 0 {
-			m.From = s.EditorsSince(v, id, mine.Version, a.Theirs.Version)
-		}
-		return m, nil
+		return answer(out)
 	}
 }
 

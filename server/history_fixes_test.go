@@ -234,3 +234,32 @@ func TestRestore_SubmittedSheet(t *testing.T) {
 		t.Fatalf("the sheet changed: version %d, %s", got.Version, got.Status)
 	}
 }
+
+// TestRestore_OwnerGone: a version whose owner has no account now is
+// restored to the sheet's owner now, not refused naming owner_id, a field
+// the request did not have.
+func TestRestore_OwnerGone(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.addUser("departed", "officer", "SECRET")
+	gone := userID(t, f, "departed")
+	me := userID(t, f, "officer")
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["owner_id"] = gone; m["title"] = "Held by the departed" })
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["owner_id"] = me; m["title"] = "Foreign Interference" })
+	if r := f.do("admin", "DELETE", "/api/v1/users/"+gone, nil); r.Code != 204 {
+		t.Fatalf("delete the user: %d %s", r.Code, r.Body.String())
+	}
+	sh := f.sheet("officer", w.sheet)
+	r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/restore", map[string]int{"version": 2}, "If-Match", fmt.Sprintf(`"%d"`, sh.Version))
+	if r.Code != 200 {
+		t.Fatalf("restore: %d %s", r.Code, r.Body.String())
+	}
+	var got struct {
+		Title   string `json:"title"`
+		OwnerID string `json:"owner_id"`
+	}
+	r.json(&got)
+	if got.Title != "Held by the departed" || got.OwnerID != me {
+		t.Fatalf("restored %+v", got)
+	}
+}

@@ -146,13 +146,6 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 	}
 	restored := full.Clone()
 	restored.Meta = briefing.Meta{ID: id, Version: version}
-	if _, err := v.St.User(v.Ctx, restored.OwnerID); briefing.ErrorCode(err) == briefing.ENOTFOUND {
-		// Its owner then has no account now: the sheet stays with its
-		// owner now, not refused for a field the request did not have.
-		restored.OwnerID, restored.Owner = cur.OwnerID, cur.Owner
-	} else if err != nil {
-		return nil, err
-	}
 	v.KnownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
 	restored.Status = briefing.SheetDraft
 	if err := s.prepareCopy(v, restored, cur); err != nil {

@@ -201,13 +201,7 @@ func (s *API) checkMine(v *view, cur, mine *briefing.Sheet) (*briefing.Sheet, er
 		return nil, err
 	}
 	mine = mine.Clone()
-	for i := range mine.Sections {
-		for j := range mine.Sections[i].Paragraphs {
-			if p := &mine.Sections[i].Paragraphs[j]; p.Marking == "" {
-				p.Marking = r.Marking
-			}
-		}
-	}
+	markUnmarked(mine, r.Marking)
 	seen := cur // what they saw at the version they started from, if it is one
 	if mine.Version != cur.Version {
 		seen = nil

@@ -120,12 +120,19 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 	}
 	if stored == nil || sh.OwnerID != stored.OwnerID || stored.Owner == "" {
 		u, err := v.St.User(v.Ctx, sh.OwnerID)
-		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+		switch {
+		case briefing.ErrorCode(err) == briefing.ENOTFOUND && copied && stored != nil:
+			// A version restored whose owner has no account now: the sheet
+			// stays with its owner now, not refused for a field the
+			// request did not have.
+			sh.OwnerID, sh.Owner = stored.OwnerID, stored.Owner
+		case briefing.ErrorCode(err) == briefing.ENOTFOUND:
 			return fieldError("owner_id", "must be the id of a user")
-		} else if err != nil {
+		case err != nil:
 			return err
+		default:
+			sh.Owner = u.Name
 		}
-		sh.Owner = u.Name
 	} else {
 		sh.Owner = stored.Owner
 	}
@@ -134,16 +141,7 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 		known[id] = true
 	}
 	briefing.AssignParagraphIDs(sh, known)
-	// A paragraph sent without a marking takes the round's, as one added
-	// from a workbook or a brief does: the lowest marking would be a guess
-	// downward, which a reader below the round would then be shown.
-	for i := range sh.Sections {
-		for j := range sh.Sections[i].Paragraphs {
-			if p := &sh.Sections[i].Paragraphs[j]; p.Marking == "" {
-				p.Marking = r.Marking
-			}
-		}
-	}
+	markUnmarked(sh, r.Marking)
 	// A merged sheet holds, besides what its writer sent (checked as they
 	// sent it, see checkMine), what is hidden from them: it is held only to
 	// what no sheet of writers each held to the limits can reach; so is a
@@ -345,4 +343,17 @@ func (s *API) handleReview(c echo.Context) error {
 		return err
 	}
 	return one(c, http.StatusOK, sh.Version, sh)
+}
+
+// markUnmarked gives each paragraph sent without a marking the round's, as
+// one added from a workbook or a brief is given: the lowest marking would
+// be a guess downward, which a reader below the round would then be shown.
+func markUnmarked(sh *briefing.Sheet, round string) {
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			if p := &sh.Sections[i].Paragraphs[j]; p.Marking == "" {
+				p.Marking = round
+			}
+		}
+	}
 }

@@ -402,46 +402,6 @@ func TestRoundPage_StaleAgendaButtons(t *testing.T) {
 	}
 }
 
-// TestRoundPage_NewSheetOnTheAgenda: a RESTRICTED lead creating a sheet on
-// the round page with "Put it on the agenda" ticked adds its item to the
-// agenda as it stands, and keeps what is hidden from them: a SECRET
-// delegate, the SECRET sheet's item and the SECRET lead of another item.
-// The form saved the round as the lead saw it, and all three were lost.
-func TestRoundPage_NewSheetOnTheAgenda(t *testing.T) {
-	f := newFixture(t)
-	w := f.world()
-	path := "/api/v1/rounds/" + w.round
-	f.update("secretariat", path, func(m map[string]any) {
-		m["agenda"] = []agendaItem{{Title: "Opening", Lead: w.secretPerson}, {Sheet: w.secretSheet}, {Title: "Close"}}
-		m["delegation"] = []map[string]string{{"person_id": w.person, "side": "home"}, {"person_id": w.secretPerson, "side": "home"}}
-	})
-	before := f.do("admin", "GET", path, nil).Body.String()
-	b := f.pageBrowser("lowlead")
-	b.open("/rounds/" + w.round)
-	rec := b.send("POST", "/rounds/"+w.round+"/sheets", url.Values{"csrf_token": {b.csrf}, "title": {"Pacific fisheries"}, "agenda": {"on"}})
-	if rec.Code != 303 || !strings.Contains(rec.Header().Get("Location"), "/sheets/") {
-		t.Fatalf("new sheet: %d %s", rec.Code, rec.Body.String())
-	}
-	var round struct {
-		Agenda     []agendaItem `json:"agenda"`
-		Delegation []struct {
-			PersonID string `json:"person_id"`
-		} `json:"delegation"`
-	}
-	f.do("admin", "GET", path, nil).json(&round)
-	var items []string
-	for _, it := range round.Agenda {
-		items = append(items, it.Title+"/"+it.Sheet+"/"+it.Lead)
-	}
-	want := "Opening//" + w.secretPerson + "," + "Zanzibar Operations/" + w.secretSheet + "/," + "Close//," + "Pacific fisheries/"
-	if got := strings.Join(items, ","); !strings.HasPrefix(got, want) || len(round.Agenda) != 4 {
-		t.Fatalf("agenda %s\nwant %s<new sheet id>/\n(before: %s)", got, want, before)
-	}
-	if len(round.Delegation) != 2 || round.Delegation[1].PersonID != w.secretPerson {
-		t.Fatalf("the hidden delegate was lost: %+v", round.Delegation)
-	}
-}
-
 // TestRoundPage_NewSheetAgendaFull: a sheet made on the round page when the
 // agenda cannot take it (full) is made, and the editor says, as an error,
 // why it is not on the agenda.

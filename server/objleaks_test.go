@@ -191,7 +191,7 @@ func TestClearance_NewSheetOnTheAgendaKeepsHidden(t *testing.T) {
 	r.json(&m)
 	m["co_chairs"] = []map[string]string{{"person_id": w.person, "side": "home"}, {"person_id": w.secretPerson, "side": "partner"}}
 	m["delegation"] = []map[string]string{{"person_id": w.secretPerson, "side": "partner"}}
-	m["agenda"] = []map[string]string{{"sheet_id": w.secretSheet}, {"title": "Opening"}}
+	m["agenda"] = []map[string]string{{"sheet_id": w.secretSheet}, {"title": "Opening", "lead_person_id": w.secretPerson}}
 	if r := f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, m, "If-Match", r.Header().Get("ETag")); r.Code != 200 {
 		t.Fatalf("hidden items: %d %s", r.Code, r.Body.String())
 	}
@@ -207,9 +207,9 @@ func TestClearance_NewSheetOnTheAgendaKeepsHidden(t *testing.T) {
 	}
 	got := fmt.Sprintf("%v %v", st.CoChairs, st.Delegation)
 	for _, a := range st.Agenda {
-		got += fmt.Sprintf(" [%q %q]", a.Title, a.SheetID)
+		got += fmt.Sprintf(" [%q %q %q]", a.Title, a.SheetID, a.LeadPersonID)
 	}
-	want := fmt.Sprintf(`[{%s home} {%s partner}] [{%s partner}] ["" %q] ["Opening" ""] ["" %q]`, w.person, w.secretPerson, w.secretPerson, w.secretSheet, sheet)
+	want := fmt.Sprintf(`[{%s home} {%s partner}] [{%s partner}] ["" %q ""] ["Opening" "" %q] ["" %q ""]`, w.person, w.secretPerson, w.secretPerson, w.secretSheet, w.secretPerson, sheet)
 	if got != want {
 		t.Errorf("the stored round after lowlead's new sheet:\n got %s\nwant %s", got, want)
 	}

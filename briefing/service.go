@@ -71,12 +71,15 @@ type RoundService interface {
 	// Rounds lists a dialogue's rounds in creation order: ENOTFOUND for the dialogue.
 	Rounds(ctx context.Context, dialogueID string, p Page) ([]*Round, string, error)
 	// CreateRound stores a new round of r.DialogueID, giving each agenda item
-	// without an id a new one: ENOTFOUND for the dialogue.
-	CreateRound(ctx context.Context, r *Round, by Actor) error
+	// without an id a new one: ENOTFOUND for the dialogue, ECONFLICT when a
+	// round of the dialogue that sees admits (every round when sees is nil)
+	// already has its number, judged in the write's transaction.
+	CreateRound(ctx context.Context, r *Round, by Actor, sees func(*Round) bool) error
 	// UpdateRound stores a new version (the dialogue cannot change), giving
 	// each agenda item without an id, or with one an item before it has, a
-	// new one: ENOTFOUND, ESTALE.
-	UpdateRound(ctx context.Context, r *Round, by Actor) error
+	// new one: ENOTFOUND, ESTALE; ECONFLICT, as CreateRound, when it changes
+	// the round's number to one taken.
+	UpdateRound(ctx context.Context, r *Round, by Actor, sees func(*Round) bool) error
 	// DeleteRound removes a round that has no topic sheets: ENOTFOUND, ESTALE, ECONFLICT.
 	DeleteRound(ctx context.Context, id string, version int, by Actor) error
 }

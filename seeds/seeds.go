@@ -203,7 +203,7 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 		if err := ro.Validate(s); err != nil {
 			return fmt.Errorf("round %s: %v", r.Ref, briefing.ErrorFields(err))
 		}
-		if err := st.CreateRound(ctx, &ro, demo); err != nil {
+		if err := st.CreateRound(ctx, &ro, demo, nil); err != nil {
 			return err
 		}
 		ids["round:"+r.Ref] = ro.ID
@@ -243,7 +243,7 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 			}
 			ro.Agenda = append(ro.Agenda, briefing.AgendaItem{Title: a.Title, SheetID: id})
 		}
-		if err := st.UpdateRound(ctx, ro, demo); err != nil {
+		if err := st.UpdateRound(ctx, ro, demo, nil); err != nil {
 			return err
 		}
 	}

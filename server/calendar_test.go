@@ -139,7 +139,7 @@ func TestCalendar(t *testing.T) {
 		}
 		// Written before the check, or by any other way: escaped out of the feed.
 		bell := &briefing.Round{DialogueID: d, Number: 3, StartsOn: "2029-03-01", EndsOn: "2029-03-01", City: "Paris\aSECRETCITY\x1b[0m", Host: "home", Status: "proposed", Marking: "UNCLASSIFIED"}
-		if err := f.db.CreateRound(context.Background(), bell, briefing.Actor{Name: "test"}); err != nil {
+		if err := f.db.CreateRound(context.Background(), bell, briefing.Actor{Name: "test"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		feed := f.calendarAt("viewer", "/api/v1/calendar.ics", "example.com")
@@ -163,7 +163,7 @@ func TestCalendar(t *testing.T) {
 			{DialogueID: d, Number: 6, StartsOn: "0001-01-10", Host: "home", Status: "proposed", Marking: "UNCLASSIFIED"},
 			{DialogueID: d, Number: 7, StartsOn: "9999-12-30", EndsOn: "9999-12-31", Host: "home", Status: "proposed", Marking: "UNCLASSIFIED"},
 		} {
-			if err := f.db.CreateRound(context.Background(), x, briefing.Actor{Name: "test"}); err != nil {
+			if err := f.db.CreateRound(context.Background(), x, briefing.Actor{Name: "test"}, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -31,5 +32,65 @@ func TestNextRound_PastYear9999(t *testing.T) {
 	}
 	if page := f.pageBrowser("secretariat").open("/dialogues/" + d); !strings.Contains(page, "A round every 1 month.") {
 		t.Fatal("the dialogue page does not say a round every 1 month")
+	}
+}
+
+// TestNextRound_ProposedOnce: the next round proposed twice at once (a
+// button pressed twice, two of the secretariat) is stored once; the other
+// is told it was proposed meanwhile (409). A round above the proposer
+// does not refuse theirs, so the refusal never tells of a hidden round;
+// renumbering a round to a number another they see has is refused too.
+func TestNextRound_ProposedOnce(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Twice Dialogue", "home": "New Zealand", "partner": "France", "established": "2016-10-01", "cadence_months": 12})
+	first := f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2025-01-15", "host": "home", "status": "held"})
+	codes := make(chan int, 2)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := f.do("secretariat", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil)
+			if r.Code == 409 && !strings.Contains(r.Body.String(), "The 2nd round was proposed meanwhile") {
+				t.Errorf("409 %s", r.Body.String())
+			}
+			codes <- r.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[201] != 1 || got[409] != 1 {
+		t.Fatalf("answers %v, want one 201 and one 409", got)
+	}
+	var l struct{ Items []map[string]any }
+	f.do("secretariat", "GET", "/api/v1/dialogues/"+d+"/rounds", nil).json(&l)
+	if len(l.Items) != 2 {
+		t.Fatalf("%d rounds", len(l.Items))
+	}
+
+	// A TOP SECRET round 3, above the secretariat (SECRET): their next
+	// round is 3 as they see it, and is made.
+	f.create("admin", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 3, "host": "home", "status": "proposed", "marking": "TOP SECRET"})
+	if r := f.do("secretariat", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil); r.Code != 201 {
+		t.Fatalf("next round beside a hidden one: %d %s", r.Code, r.Body.String())
+	}
+	// The admin sees both, and a fourth of that number is refused them.
+	if r := f.do("admin", "POST", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 3, "host": "home", "status": "proposed"}); r.Code != 409 || !strings.Contains(r.Body.String(), "already has a round 3") {
+		t.Fatalf("a third round 3: %d %s", r.Code, r.Body.String())
+	}
+	// Renumbering round 1 to 2 is refused, and nothing is written.
+	r := f.do("secretariat", "GET", "/api/v1/rounds/"+first, nil)
+	var round map[string]any
+	r.json(&round)
+	round["number"] = 2
+	if w := f.do("secretariat", "PUT", "/api/v1/rounds/"+first, round, "If-Match", r.Header().Get("ETag")); w.Code != 409 {
+		t.Fatalf("renumbered to a taken number: %d %s", w.Code, w.Body.String())
+	}
+	if w := f.do("secretariat", "GET", "/api/v1/rounds/"+first, nil); w.Header().Get("ETag") != r.Header().Get("ETag") {
+		t.Fatal("the refused renumbering wrote a version")
 	}
 }

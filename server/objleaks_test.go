@@ -20,8 +20,10 @@ func TestClearance_DeleteNamesOnlySeenDependents(t *testing.T) {
 	dialogue := func(partner string) string {
 		return f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": partner + "–New Zealand Dialogue", "home": "New Zealand", "partner": partner, "established": "2019-03-01", "cadence_months": 12})
 	}
+	number := 0 // each round its own number, as its dialogue requires
 	round := func(d, marking string) string {
-		return f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2027-03-01", "city": "Suva", "host": "partner", "marking": marking})
+		number++
+		return f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": number, "starts_on": "2027-03-01", "city": "Suva", "host": "partner", "marking": marking})
 	}
 	// refusal answers a delete by lowsec, the object's id written as ID.
 	refusal := func(path, id string) string {

@@ -87,7 +87,7 @@ func TestRoundService_ConcurrentCreates(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := &briefing.Round{DialogueID: d.ID, Number: i + 1, Host: briefing.SideHome}
-			if err := db.CreateRound(ctx, r, alice); err != nil {
+			if err := db.CreateRound(ctx, r, alice, nil); err != nil {
 				t.Error(err)
 			}
 			ids[i] = r.ID
@@ -109,4 +109,70 @@ func TestRoundService_ConcurrentCreates(t *testing.T) {
 	if len(got) != n {
 		t.Fatalf("%d rounds listed", len(got))
 	}
+}
+
+// TestCreateRound_NumberOnce races writers creating the same round of one
+// dialogue, as a button pressed twice or two servers proposing the next
+// round do: one is stored, the others are refused, judged in the write's
+// transaction. A round the writer does not see does not refuse theirs,
+// and a round already stored beside another of its number can still be
+// saved while its number stays.
+func TestCreateRound_NumberOnce(t *testing.T) {
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := MustOpenDB(t)
+	d := mustDialogue(t, db)
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = db.CreateRound(ctx, &briefing.Round{DialogueID: d.ID, Number: 4, Host: briefing.SideHome}, alice, nil)
+		}()
+	}
+	wg.Wait()
+	stored := 0
+	for _, err := range errs {
+		switch briefing.ErrorCode(err) {
+		case "":
+			stored++
+		case briefing.ECONFLICT:
+		default:
+			t.Fatalf("a writer failed otherwise: %v", err)
+		}
+	}
+	if stored != 1 {
+		t.Fatalf("%d of %d writers stored round 4", stored, writers)
+	}
+	rs, _, err := db.Rounds(ctx, d.ID, briefing.Page{})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("rounds %d, %v", len(rs), err)
+	}
+
+	// A SECRET round 5, and a writer who sees only rounds below SECRET.
+	secret := &briefing.Round{DialogueID: d.ID, Number: 5, Host: briefing.SideHome, Marking: "SECRET"}
+	must(t, db.CreateRound(ctx, secret, alice, nil))
+	below := func(r *briefing.Round) bool { return r.Marking != "SECRET" }
+	assertError(t, db.CreateRound(ctx, &briefing.Round{DialogueID: d.ID, Number: 4, Host: briefing.SideHome}, alice, below), briefing.ECONFLICT, "")
+	five := &briefing.Round{DialogueID: d.ID, Number: 5, Host: briefing.SideHome}
+	must(t, db.CreateRound(ctx, five, alice, below)) // refusing it would say round 5 exists
+	assertError(t, db.CreateRound(ctx, &briefing.Round{DialogueID: d.ID, Number: 5, Host: briefing.SideHome}, alice, nil), briefing.ECONFLICT, "")
+
+	// Renumbering: to a number a seen round has is refused and writes
+	// nothing; keeping a shared number is not judged again.
+	five.Outcomes = "Kept its number."
+	must(t, db.UpdateRound(ctx, five, alice, nil))
+	five.Number = 4
+	assertError(t, db.UpdateRound(ctx, five, alice, nil), briefing.ECONFLICT, "")
+	if got, err := db.Round(ctx, five.ID); err != nil || got.Number != 5 || got.Version != 2 {
+		t.Fatalf("the refused renumbering wrote: %+v, %v", got, err)
+	}
+	five.Number = 6
+	must(t, db.UpdateRound(ctx, five, alice, nil))
 }

@@ -282,9 +282,13 @@ func TestRoundService_CRUD(t *testing.T) {
 				Host: briefing.SidePartner, Status: briefing.RoundHeld, Marking: "UNCLASSIFIED",
 				CoChairs: []briefing.Participant{{PersonID: "1", Side: briefing.SideHome}}, Agenda: []briefing.AgendaItem{{Title: "Cybercrime"}}}
 		},
-		get:    (*store.DB).Round,
-		create: (*store.DB).CreateRound,
-		update: (*store.DB).UpdateRound,
+		get: (*store.DB).Round,
+		create: func(db *store.DB, ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+			return db.CreateRound(ctx, r, by, nil)
+		},
+		update: func(db *store.DB, ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+			return db.UpdateRound(ctx, r, by, nil)
+		},
 		remove: (*store.DB).DeleteRound,
 		edit:   func(r *briefing.Round, s string) { r.Outcomes = s },
 		edited: func(r *briefing.Round) string { return r.Outcomes },

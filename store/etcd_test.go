@@ -803,7 +803,7 @@ func firstRound(t *testing.T, db *DB, by briefing.Actor) *briefing.Round {
 	}
 	r := &briefing.Round{DialogueID: d.ID, Number: 1, StartsOn: "2026-12-01", City: "Wellington", Host: briefing.SideHome,
 		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
-	if err := db.CreateRound(ctx, r, by); err != nil {
+	if err := db.CreateRound(ctx, r, by, nil); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -98,7 +98,7 @@ func moveRound(db *store.DB, r *briefing.Round, must func(error)) {
 	for i, city := range []string{"Auckland", "Christchurch", "Wellington"} {
 		r.City = city
 		r.Outcomes = prose(rand.New(rand.NewPCG(7, uint64(i))), 300)
-		must(db.UpdateRound(ctx, r, alice))
+		must(db.UpdateRound(ctx, r, alice, nil))
 	}
 }
 
@@ -277,7 +277,7 @@ func TestWriteSchema5Fixture(t *testing.T) {
 	must(db.CreatePerson(ctx, p3, alice))
 	// The round: the agency deleted on both sides, between the one kept.
 	r.ParticipatingAgencies = []briefing.AgencySide{{AgencyID: gone.ID, Side: briefing.SideHome}, {AgencyID: kept.ID, Side: briefing.SideHome}, {AgencyID: gone.ID, Side: briefing.SidePartner}}
-	must(db.UpdateRound(ctx, r, alice))
+	must(db.UpdateRound(ctx, r, alice, nil))
 	// Actions: one owned by the agency deleted, one by the agency kept.
 	a1 := mustAction(t, db, d.ID, "3.01")
 	a1.OwnerAgencyID = gone.ID
@@ -335,14 +335,14 @@ func TestWriteSchema6Fixture(t *testing.T) {
 		{welcome, coffee, pacific, coffee, cyberItem, canaryItem},
 	} {
 		r1.Agenda = agenda
-		must(db.UpdateRound(ctx, r1, alice))
+		must(db.UpdateRound(ctx, r1, alice, nil))
 	}
 	r1.Agenda[0].Title, r1.Agenda[0].Session = "Opening remarks", "Session 1: Strategic outlook"
-	must(db.UpdateRound(ctx, r1, alice))
+	must(db.UpdateRound(ctx, r1, alice, nil))
 	// A third round with one plain item, saved once.
 	r3 := mustRound(t, db, d.ID, 3)
 	r3.Agenda = []briefing.AgendaItem{{Title: "Next round", StartsAt: "16:00"}}
-	must(db.UpdateRound(ctx, r3, alice))
+	must(db.UpdateRound(ctx, r3, alice, nil))
 	must(db.Check(ctx))
 	versions := map[string][]json.RawMessage{}
 	for _, r := range []*briefing.Round{r1, r2, r3} {

@@ -368,7 +368,7 @@ func oneSheetDB(t *testing.T) (*DB, *briefing.Sheet) {
 	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
 	must(t, db.CreateDialogue(ctx, d, by))
 	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(t, db.CreateRound(ctx, r, by))
+	must(t, db.CreateRound(ctx, r, by, nil))
 	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
 	must(t, db.CreateSheet(ctx, sh, by))
 	return db, sh

@@ -31,7 +31,7 @@ func mustSeed(tb testing.TB) string {
 	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
 	must(tb, db.CreateDialogue(ctx, d, by))
 	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(tb, db.CreateRound(ctx, r, by))
+	must(tb, db.CreateRound(ctx, r, by, nil))
 	must(tb, db.CreateSheet(ctx, &briefing.Sheet{RoundID: r.ID, Title: "Cyber"}, by))
 	must(tb, db.CreateAction(ctx, &briefing.Action{DialogueID: d.ID, Ref: "1.01"}, by))
 	must(tb, db.CreateUser(ctx, &briefing.User{Name: "bob"}, by))

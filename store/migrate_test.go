@@ -400,7 +400,7 @@ func TestMigrate_FromSchema6(t *testing.T) {
 	// A save after it keeps the ids, and gives a new item one of its own.
 	before := append([]briefing.AgendaItem(nil), r.Agenda...)
 	r.Agenda = append([]briefing.AgendaItem{r.Agenda[5]}, append(r.Agenda[:5:5], briefing.AgendaItem{Title: "Close"})...)
-	if err := db.UpdateRound(ctx, r, briefing.Actor{UserID: "1", Name: "alice"}); err != nil {
+	if err := db.UpdateRound(ctx, r, briefing.Actor{UserID: "1", Name: "alice"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	r, err = db.Round(ctx, fx.IDs["round"])

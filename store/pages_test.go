@@ -28,7 +28,7 @@ func seedPages(t *testing.T) (path, roundID string, sheets []*briefing.Sheet, br
 	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
 	must(t, db.CreateDialogue(ctx, d, by))
 	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(t, db.CreateRound(ctx, r, by))
+	must(t, db.CreateRound(ctx, r, by, nil))
 	for i := 0; i < 60; i++ {
 		sh := &briefing.Sheet{RoundID: r.ID, Title: "Sheet " + strconv.Itoa(i), Sections: []briefing.Section{{Kind: briefing.SectionSituation,
 			Paragraphs: []briefing.Paragraph{{Text: strings.Repeat("A paragraph of the situational assessment. ", 8), Marking: "RESTRICTED"}}}}}

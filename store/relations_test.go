@@ -69,7 +69,7 @@ func TestRoundService_Update(t *testing.T) {
 		d, other := mustDialogue(t, db), mustDialogue(t, db)
 		r := mustRound(t, db, d.ID, 1)
 		r.DialogueID = other.ID
-		if err := db.UpdateRound(ctx, r, alice); err != nil {
+		if err := db.UpdateRound(ctx, r, alice, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.Round(ctx, r.ID); got.DialogueID != d.ID || r.DialogueID != d.ID {
@@ -103,11 +103,11 @@ func TestCreate_ErrParentNotFound(t *testing.T) {
 
 	t.Run("Round", func(t *testing.T) {
 		round := &briefing.Round{DialogueID: "7", Number: 1}
-		assertError(t, db.CreateRound(ctx, round, alice), briefing.ENOTFOUND, "dialogue 7 not found")
+		assertError(t, db.CreateRound(ctx, round, alice, nil), briefing.ENOTFOUND, "dialogue 7 not found")
 		if round.ID != "" || round.Version != 0 || !round.CreatedAt.IsZero() {
 			t.Fatalf("a refused create changed the caller's round: %+v", round.Meta)
 		}
-		assertError(t, db.CreateRound(ctx, &briefing.Round{Number: 1}, alice), briefing.ENOTFOUND, `dialogue "" not found`)
+		assertError(t, db.CreateRound(ctx, &briefing.Round{Number: 1}, alice, nil), briefing.ENOTFOUND, `dialogue "" not found`)
 	})
 	t.Run("Sheet", func(t *testing.T) {
 		assertError(t, db.CreateSheet(ctx, &briefing.Sheet{RoundID: "42"}, alice), briefing.ENOTFOUND, "round 42 not found")
@@ -205,7 +205,7 @@ func TestAgencyService_Delete(t *testing.T) {
 	r := mustRound(t, db, d.ID, 1)
 	r.ParticipatingAgencies = []briefing.AgencySide{{AgencyID: gone.ID, Side: briefing.SideHome},
 		{AgencyID: kept.ID, Side: briefing.SideHome}, {AgencyID: gone.ID, Side: briefing.SidePartner}}
-	if err := db.UpdateRound(ctx, r, alice); err != nil {
+	if err := db.UpdateRound(ctx, r, alice, nil); err != nil {
 		t.Fatal(err)
 	}
 	untouched := mustRound(t, db, d.ID, 2)

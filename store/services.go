@@ -227,17 +227,62 @@ func (db *DB) Rounds(ctx context.Context, dialogueID string, p briefing.Page) ([
 	return children(ctx, db, rounds, dialogueID, p)
 }
 
-// CreateRound stores a new round of r.DialogueID: ENOTFOUND for the dialogue.
-func (db *DB) CreateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+// CreateRound stores a new round of r.DialogueID: ENOTFOUND for the
+// dialogue; ECONFLICT when a round of it that sees admits (every round when
+// sees is nil) has the same number.
+func (db *DB) CreateRound(ctx context.Context, r *briefing.Round, by briefing.Actor, sees func(*briefing.Round) bool) error {
 	briefing.FillAgendaIDs(r)
-	return create(ctx, db, rounds, r, by)
+	return write(ctx, db, r, func(tx kvTx, now time.Time) error {
+		if err := numberFree(tx, r, sees); err != nil {
+			return err
+		}
+		return rounds.create(tx, r, by, now)
+	})
 }
 
 // UpdateRound stores a new version of a round, keeping its dialogue:
-// ENOTFOUND, ESTALE.
-func (db *DB) UpdateRound(ctx context.Context, r *briefing.Round, by briefing.Actor) error {
+// ENOTFOUND, ESTALE; ECONFLICT, as CreateRound, for a number changed to
+// one taken. A number left as it was is not judged again, so a round
+// stored beside another of its number can still be saved.
+func (db *DB) UpdateRound(ctx context.Context, r *briefing.Round, by briefing.Actor, sees func(*briefing.Round) bool) error {
 	briefing.FillAgendaIDs(r)
-	return update(ctx, db, rounds, r, by)
+	return write(ctx, db, r, func(tx kvTx, now time.Time) error {
+		if old, err := rounds.get(tx, r.ID); err == nil && old.Number != r.Number {
+			if err := numberFree(tx, r, sees); err != nil {
+				return err
+			}
+		}
+		return rounds.update(tx, r, by, now)
+	})
+}
+
+// numberFree answers ECONFLICT when another round of r's dialogue, among
+// those sees admits, has r's number. It reads the dialogue's rounds in the
+// write's transaction, so two writers proposing the same next round (a
+// button pressed twice, two servers) cannot both store it. Rounds sees
+// does not admit are passed over: refusing for a hidden round would tell
+// its writer it exists. A dialogue that does not exist is left to the
+// write to refuse.
+func numberFree(tx kvTx, r *briefing.Round, sees func(*briefing.Round) bool) error {
+	for p := (briefing.Page{Limit: maxLimit}); ; {
+		page, next, err := rounds.childrenOf(tx, r.DialogueID, p, true)
+		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		for _, o := range page {
+			if o.ID != r.ID && o.Number == r.Number && (sees == nil || sees(o)) {
+				return &briefing.Error{Code: briefing.ECONFLICT,
+					Message: fmt.Sprintf("This dialogue already has a round %d; reload to see it, or give this one another number.", r.Number),
+					Fields:  map[string]string{"number": fmt.Sprintf("round %d already exists", r.Number)}}
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		p.After = next
+	}
 }
 
 // DeleteRound removes a round that has no topic sheets or snapshots:

@@ -84,7 +84,7 @@ func mustRound(tb testing.TB, db *store.DB, dialogueID string, number int) *brie
 	tb.Helper()
 	r := &briefing.Round{DialogueID: dialogueID, Number: number, StartsOn: "2018-06-19", City: "Wellington", Host: briefing.SideHome,
 		Status: briefing.RoundScheduled, Marking: "RESTRICTED"}
-	if err := db.CreateRound(ctx, r, alice); err != nil {
+	if err := db.CreateRound(ctx, r, alice, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return r
@@ -145,7 +145,7 @@ func TestOpen(t *testing.T) {
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-		for _, jurisdiction := range []string{"", "au"} {
+		for i, jurisdiction := range []string{"", "au"} {
 			db, err = store.Open(path, jurisdiction)
 			if err != nil {
 				t.Fatal(err)
@@ -159,7 +159,7 @@ func TestOpen(t *testing.T) {
 				t.Fatalf("settings after reopening with %q: %+v", jurisdiction, s)
 			}
 			// New ids carry on after the old ones.
-			if next := mustRound(t, db, d.ID, 3); next.ID == r.ID {
+			if next := mustRound(t, db, d.ID, 3+i); next.ID == r.ID {
 				t.Fatalf("id %s handed out twice", r.ID)
 			}
 			db.Close()

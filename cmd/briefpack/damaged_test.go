@@ -189,7 +189,7 @@ func TestDamagedPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.DialogueID = d.ID
-	if err := st.CreateRound(ctx, r, by); err != nil {
+	if err := st.CreateRound(ctx, r, by, nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 60; i++ {

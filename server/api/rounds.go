@@ -19,8 +19,8 @@ func (s *API) registerRoundRoutes() {
 			return v.RoundsPage(parent, p)
 		},
 		prepare: PrepareRound,
-		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor()) },
-		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor()) },
+		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor(), v.SeesRound) },
+		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound) },
 		delete: func(v *view, id string, ver int) error {
 			return refusedForHidden(v, briefing.KindRound, id, v.St.DeleteRound(v.Ctx, id, ver, v.User.Actor()),
 				dependentsSeen{"topic sheets", func(p briefing.Page) (int, error) { s, _, err := v.Sheets(v.Ctx, id, p); return len(s), err }},

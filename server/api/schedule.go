@@ -59,7 +59,13 @@ func (s *API) ProposeNext(v *view, dialogueID string) (*briefing.Round, []briefi
 	if err := PrepareRound(v, r, nil); err != nil {
 		return nil, nil, "", err
 	}
-	if err := v.St.CreateRound(v.Ctx, r, v.User.Actor()); err != nil {
+	if err := v.St.CreateRound(v.Ctx, r, v.User.Actor(), v.SeesRound); err != nil {
+		if briefing.ErrorCode(err) == briefing.ECONFLICT {
+			// Proposed twice at once: a button pressed twice, or two of
+			// the secretariat. The first proposal stands.
+			return nil, nil, "", briefing.Errorf(briefing.ECONFLICT,
+				"The %s round was proposed meanwhile, by you or someone else: it is on the dialogue's page.", briefing.Ordinal(r.Number))
+		}
 		return nil, nil, "", err
 	}
 	warnings, err := s.Overlaps(v, r)

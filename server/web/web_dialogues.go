@@ -198,8 +198,11 @@ func (s *Pages) handleCreateRoundForm(c echo.Context) error {
 				return err
 			}
 			fe = toFormError(err)
-		} else if err := s.store.CreateRound(v.Ctx, r, v.User.Actor()); err != nil {
-			return err
+		} else if err := s.store.CreateRound(v.Ctx, r, v.User.Actor(), v.SeesRound); err != nil {
+			if !isFormError(err) {
+				return err
+			}
+			fe = toFormError(err)
 		}
 	}
 	if fe != nil {

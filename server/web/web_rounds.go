@@ -245,7 +245,7 @@ func (rp *roundPage) keepForm(v *view, r *briefing.Round, fe *formError) {
 func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string) error {
 	err := api.PrepareRound(v, r, old)
 	if err == nil {
-		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
+		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound)
 	}
 	if err != nil {
 		if !isFormError(err) {
@@ -471,7 +471,7 @@ func (s *Pages) addToAgenda(c echo.Context, v *view, sh *briefing.Sheet) error {
 		r.Version = old.Version
 		r.Agenda = append(r.Agenda, briefing.AgendaItem{SheetID: sh.ID}) // its title is the sheet's
 		if err = api.PrepareRound(v, r, old); err == nil {
-			err = v.St.UpdateRound(v.Ctx, r, v.User.Actor())
+			err = v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound)
 		}
 		if briefing.ErrorCode(err) != briefing.ESTALE || try == 3 {
 			return err

@@ -496,7 +496,8 @@ func TestRender_ListAfterALine(t *testing.T) {
 // TestMarkdown_ListAfterALineOnly: a list typed under a line of text is
 // a list, and nothing else renders otherwise: a list's own lines, a
 // quotation's, fenced code, an indented line, a line beginning with a
-// number that is not 1, a heading, and a list inside a withheld span.
+// number that is not 1 and a heading; and a list inside a withheld span
+// is a list, the span marked in each of its blocks.
 func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 	s := settings(t)
 	for md, want := range map[string]string{
@@ -523,10 +524,11 @@ func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 			t.Errorf("%q\n got %q\nwant %q", md, got, want)
 		}
 	}
-	// A list inside a withheld span stays inside it, so its highlight does
-	// not cross blocks.
+	// A list inside a withheld span is a list, as one outside it: the
+	// span marked in each block, not "- first" as words of the line.
 	text := "Our points {{s6(a): in full:\n- first}}"
-	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:`+"\n- first</mark></p>"; got != want {
+	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:</mark></p>`+
+		"\n\n<ul>\n"+`<li><mark class="withheld"><span class="ground">[s6(a)]</span> first</mark></li>`+"\n</ul>"; got != want {
 		t.Errorf("%q\n got %q\nwant %q", text, got, want)
 	}
 }
@@ -543,6 +545,7 @@ func TestRender_SpanAcrossBlocks(t *testing.T) {
 	texts := []string{
 		"Before {{s6(a): QQone QQtwo\n\nQQthree QQfour}} after.",
 		"Lead {{s6(a): QQone\n\n- QQtwo\n- QQthree}} tail.",
+		"Lead {{s6(a): QQone\n- QQtwo\n- QQthree}} tail.",
 		"Our points:\n\n- first {{s6(a): QQone\n- QQtwo}} second\n\nThen {{s9(2)(a): QQthree}}.",
 		"- item {{s6(a): QQone\n\n  QQtwo}} after.",
 		"Before {{s6(a): QQone\n\n> QQtwo\n\n### QQthree}} after.",

@@ -75,10 +75,10 @@ var (
 // workbook's cell or the editor holds it), which blackfriday would read as
 // more of that text and show as one run of words: the list shows as typed.
 // Nothing else changes: not a list's own lines, nor a quotation's, nor
-// fenced code, nor a line inside a withheld span (whose highlight would
-// then cross blocks); and no other line starts a block it did not start
-// before, as blackfriday's NoEmptyLineBeforeBlock would have an indented
-// line start code, "> " a quotation and "2018. " a list. A text area's
+// fenced code; and no other line starts a block it did not start before,
+// as blackfriday's NoEmptyLineBeforeBlock would have an indented line
+// start code, "> " a quotation and "2018. " a list. A list inside a
+// withheld span is a list too, the span marked in each of its blocks. A text area's
 // line ends ("\r\n", as a browser sends them) are read as "\n": blackfriday
 // reads "\r\n\r\n" as no empty line at all.
 func listsAfterText(md string) string {
@@ -89,18 +89,13 @@ func listsAfterText(md string) string {
 	lines := strings.Split(md, "\n")
 	out := make([]string, 0, len(lines)+2)
 	var (
-		text   bool   // the line before is a line of a paragraph's text
-		list   bool   // the lines before are a list's
-		quote  bool   // the lines before are a quotation's
-		blank  bool   // the line before is empty
-		fence  string // the fence of the code the lines are in, or ""
-		inSpan bool   // a withheld span (full edition) is open
+		text  bool   // the line before is a line of a paragraph's text
+		list  bool   // the lines before are a list's
+		quote bool   // the lines before are a quotation's
+		blank bool   // the line before is empty
+		fence string // the fence of the code the lines are in, or ""
 	)
 	for _, l := range lines {
-		spanned := inSpan
-		if o, c := strings.LastIndex(l, string(spanOpen)), strings.LastIndex(l, string(spanClose)); o >= 0 || c >= 0 {
-			inSpan = o > c
-		}
 		trimmed := strings.TrimLeft(l, " ")
 		switch {
 		case fence != "":
@@ -118,7 +113,7 @@ func listsAfterText(md string) string {
 		case ruleLine.MatchString(l):
 			text, list = false, false
 		case listLine.MatchString(l):
-			if text && !list && !spanned && listFirst.MatchString(l) {
+			if text && !list && listFirst.MatchString(l) {
 				out = append(out, "")
 			}
 			text, list = false, true

@@ -271,7 +271,8 @@ func mapValues(m map[string]string) []string {
 // read as a spreadsheet program shows it in the cell's number format, set
 // here as a spreadsheet program sets it, through excelize's style API: a
 // time in the built-in h:mm formats without a leading zero on the hour (it
-// read 09:30), and a date past 9999, which a spreadsheet program shows as
+// read 09:30), zero in a format's zero section (it read 0 where the cell
+// showed "-"), and a date past 9999, which a spreadsheet program shows as
 // "#####", as the number typed (it read a date in the year 10000, or one
 // before the common era).
 func TestReadImport_NumberFormats(t *testing.T) {
@@ -288,6 +289,17 @@ func TestReadImport_NumberFormats(t *testing.T) {
 		{"DateAndTimeBuiltIn", 44267.395833333333, 22, "", "12/03/2021 9:30"},
 		{"TimeWritten", 0.3958333333333333, 0, "h:mm", "9:30"},
 		{"TimeLeadingZeroWritten", 0.3958333333333333, 0, "hh:mm", "09:30"},
+		{"ZeroSection", 0, 0, `#,##0;(#,##0);"-"`, "-"},
+		{"ZeroSectionNegative", -1500, 0, `#,##0;(#,##0);"-"`, "(1,500)"},
+		{"ZeroSectionPositive", 1500, 0, `#,##0;(#,##0);"-"`, "1,500"},
+		{"ZeroSectionWords", 0, 0, `0.00;-0.00;"nil"`, "nil"},
+		{"ZeroSectionColour", 0, 0, `[Red]0;[Blue]-0;[Green]"none"`, "none"},
+		{"ZeroSectionNumber", 0, 0, `0.0;-0.0;0.00`, "0.00"},
+		{"ZeroSectionEmpty", 0, 0, `0;-0;;@`, ""},
+		{"TwoSectionsZero", 0, 0, `0;(0)`, "0"},
+		{"ConditionsNotZeroSection", 0, 0, `[>=100]0;[<0]-0;"z"`, "0"},
+		{"AccountingZero", 0, 41, "", " - "},
+		{"AccountingZeroDecimals", 0, 43, "", " - "},
 		{"LastDate", 2958465, 14, "", "31/12/9999"},
 		{"DatePast9999", 2958466, 14, "", "2958466"},
 		{"DatePast9999Written", 3000000, 0, "d mmmm yyyy", "3000000"},

@@ -118,11 +118,16 @@ func (x *bookReader) shown(typ, style, value string) string {
 }
 
 // builtIn are the built-in formats whose codes excelize reads otherwise
-// than a spreadsheet program shows them: 20 as "hh:mm", 9:30 read 09:30.
+// than a spreadsheet program shows them (20 "hh:mm", 9:30 read 09:30), and
+// those with a zero section, which excelize does not use.
 var builtIn = map[int]string{
 	20: "h:mm",
 	21: "h:mm:ss",
 	22: shortDate + " h:mm",
+	41: `_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)`,
+	42: `_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)`,
+	43: `_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)`,
+	44: `_("$"* #,##0.00_);_("$"* \(#,##0.00\);_("$"* "-"??_);_(@_)`,
 }
 
 // lastDay is the serial of the last moment a spreadsheet program shows as
@@ -187,6 +192,22 @@ func unquoted(section string) string {
 	return b.String()
 }
 
+// conditional reports whether a section holds a condition ([<0], [>=100]):
+// then the sections are not for positive, negative and zero numbers.
+func conditional(section string) bool {
+	for i := strings.IndexByte(section, '['); i >= 0 && i+1 < len(section); {
+		if strings.ContainsRune("<>=", rune(section[i+1])) {
+			return true
+		}
+		j := strings.IndexByte(section[i+1:], '[')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+	}
+	return false
+}
+
 // dateTime reports whether a format shows a date or a time: a built-in
 // date or time format, or a code with a year, month, day, hour, minute or
 // second in it.
@@ -197,11 +218,55 @@ func dateTime(f numFmt, code string) bool {
 	return strings.ContainsAny(strings.ToLower(unquoted(sections(code)[0])), "ymdhs")
 }
 
+// zeroShown is the code a format shows zero in: its third section, when
+// it has one and no conditions. A section without a 0 placeholder shows
+// no digit of zero (its # and ? show nothing); excelize would show one.
+func zeroShown(code string) (string, bool) {
+	secs := sections(code)
+	if len(secs) < 3 {
+		return "", false
+	}
+	for _, sec := range secs {
+		if conditional(sec) {
+			return "", false
+		}
+	}
+	zero := secs[2]
+	if strings.ContainsRune(unquoted(zero), '0') {
+		return zero, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(zero); i++ {
+		switch c := zero[i]; c {
+		case '"', '[':
+			closing := byte('"')
+			if c == '[' {
+				closing = ']'
+			}
+			end := len(zero) - 1 // the quoted text or bracket's last character
+			if j := strings.IndexByte(zero[i+1:], closing); j >= 0 {
+				end = i + 1 + j
+			}
+			b.WriteString(zero[i : end+1])
+			i = end
+		case '\\', '_', '*':
+			b.WriteString(zero[i:min(i+2, len(zero))])
+			i++
+		case '#', '?', ',', '.':
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
 // format shows a number in a format with excelize's formatter, through a
 // workbook of one cell made for the purpose: excelize formats only the
 // cells of a workbook. Should it fail, the cell is the number as stored.
 // A date past 9999 or before 1900, which a spreadsheet program shows as
 // "#####", is the number as stored too: what was typed, not the hashes.
+// Zero takes its format's zero section ("-" in #,##0;(#,##0);"-"), and an
+// empty one shows nothing.
 func (x *bookReader) format(v float64, f numFmt, stored string) (out string) {
 	defer func() {
 		if recover() != nil {
@@ -222,6 +287,15 @@ func (x *bookReader) format(v float64, f numFmt, stored string) (out string) {
 		}
 	}
 	if code != "" {
+		if v == 0 {
+			zero, ok := zeroShown(code)
+			if ok && strings.TrimSpace(zero) == "" {
+				return ""
+			}
+			if ok {
+				code = zero
+			}
+		}
 		f = numFmt{code: code}
 	}
 	if x.fmt == nil {

@@ -274,7 +274,9 @@ func mapValues(m map[string]string) []string {
 // read 09:30), zero in a format's zero section (it read 0 where the cell
 // showed "-"), and a date past 9999, which a spreadsheet program shows as
 // "#####", as the number typed (it read a date in the year 10000, or one
-// before the common era).
+// before the common era). The room a format leaves beside the number, to
+// line up columns, is no part of the text (the comma style read
+// " 1,000.00 ").
 func TestReadImport_NumberFormats(t *testing.T) {
 	s := settings(t)
 	cases := []struct {
@@ -298,8 +300,12 @@ func TestReadImport_NumberFormats(t *testing.T) {
 		{"ZeroSectionEmpty", 0, 0, `0;-0;;@`, ""},
 		{"TwoSectionsZero", 0, 0, `0;(0)`, "0"},
 		{"ConditionsNotZeroSection", 0, 0, `[>=100]0;[<0]-0;"z"`, "0"},
-		{"AccountingZero", 0, 41, "", " - "},
-		{"AccountingZeroDecimals", 0, 43, "", " - "},
+		{"AccountingZero", 0, 41, "", "-"},
+		{"AccountingZeroDecimals", 0, 43, "", "-"},
+		{"CommaStyle", 1000, 43, "", "1,000.00"},
+		{"CommaStyleNegative", -1000, 43, "", "(1,000.00)"},
+		{"PaddedRight", 1000, 0, "#,##0_);(#,##0)", "1,000"},
+		{"WordsInside", 3, 0, `0" of 5"`, "3 of 5"},
 		{"LastDate", 2958465, 14, "", "31/12/9999"},
 		{"DatePast9999", 2958466, 14, "", "2958466"},
 		{"DatePast9999Written", 3000000, 0, "d mmmm yyyy", "3000000"},

@@ -332,7 +332,9 @@ func (x *bookReader) format(v float64, f numFmt, stored string) (out string) {
 	if err != nil {
 		return stored
 	}
-	return s
+	// Spaces at either end are the room a format leaves to line numbers
+	// up ("_)", "* "), not typed: the comma style shows 1000 " 1,000.00 ".
+	return strings.Trim(s, " ")
 }
 
 // closeFormat lets the formatting workbook go.

@@ -28,6 +28,10 @@ func TestImport_NumberTypedAlone(t *testing.T) {
 		{"Written thousands.", 1000, 0, "#,##0", "1,000"},
 		{"Percentage.", 0.12, 9, "", "12%"},
 		{"Decimal percentage.", 0.125, 10, "", "12.50%"},
+		{"Time.", 0.3958333333333333, 20, "", "9:30"},
+		{"Nil.", 0, 0, `#,##0;(#,##0);"nil"`, "nil"},
+		{"Comma style.", 1000, 43, "", "1,000.00"},
+		{"Past 9999.", 3000000, 14, "", "3000000"},
 	}
 	var paras []map[string]string
 	for _, c := range cases {

@@ -3,6 +3,8 @@ package htmlpack_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/xml"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -494,7 +496,8 @@ func TestRender_ListAfterALine(t *testing.T) {
 // TestMarkdown_ListAfterALineOnly: a list typed under a line of text is
 // a list, and nothing else renders otherwise: a list's own lines, a
 // quotation's, fenced code, an indented line, a line beginning with a
-// number that is not 1, a heading, and a list inside a withheld span.
+// number that is not 1 and a heading; and a list inside a withheld span
+// is a list, the span marked in each of its blocks.
 func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 	s := settings(t)
 	for md, want := range map[string]string{
@@ -521,10 +524,121 @@ func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 			t.Errorf("%q\n got %q\nwant %q", md, got, want)
 		}
 	}
-	// A list inside a withheld span stays inside it, so its highlight does
-	// not cross blocks.
+	// A list inside a withheld span is a list, as one outside it: the
+	// span marked in each block, not "- first" as words of the line.
 	text := "Our points {{s6(a): in full:\n- first}}"
-	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:`+"\n- first</mark></p>"; got != want {
+	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:</mark></p>`+
+		"\n\n<ul>\n"+`<li><mark class="withheld"><span class="ground">[s6(a)]</span> first</mark></li>`+"\n</ul>"; got != want {
 		t.Errorf("%q\n got %q\nwant %q", text, got, want)
 	}
+}
+
+// TestRender_SpanAcrossBlocks: a withheld span that Markdown carries across
+// blocks — an empty line, into a list or a quotation, from one item to the
+// next, across a table's cells, out of bold text — is in the full edition
+// one mark per block, each nested inside its block and labelled with the
+// ground, every withheld word inside one; a mark opened in one paragraph
+// used to be closed after the next began. The release edition carries
+// none of the words.
+func TestRender_SpanAcrossBlocks(t *testing.T) {
+	s := settings(t)
+	texts := []string{
+		"Before {{s6(a): QQone QQtwo\n\nQQthree QQfour}} after.",
+		"Lead {{s6(a): QQone\n\n- QQtwo\n- QQthree}} tail.",
+		"Lead {{s6(a): QQone\n- QQtwo\n- QQthree}} tail.",
+		"Our points:\n\n- first {{s6(a): QQone\n- QQtwo}} second\n\nThen {{s9(2)(a): QQthree}}.",
+		"- item {{s6(a): QQone\n\n  QQtwo}} after.",
+		"Before {{s6(a): QQone\n\n> QQtwo\n\n### QQthree}} after.",
+		"| a | b |\n|---|---|\n| {{s6(a): QQone | QQtwo}} |",
+		"a **{{s6(a): QQone** QQtwo}} and **b {{s6(a): QQthree** QQfour}} c",
+	}
+	full := packtest.Pack(s, 2)
+	paras := full.Sheets[0].Sections[0].Paragraphs[:0]
+	for _, text := range texts {
+		p := briefing.Paragraph{Text: text, Marking: "RESTRICTED"}
+		html := string(htmlpack.Paragraph(s, p))
+		if err := marksNested(html); err != nil {
+			t.Errorf("%q: %v\n%s", text, err, html)
+		}
+		for _, label := range []string{"[s6(a)]", "[s9(2)(a)]"} {
+			if strings.Contains(text, label[1:len(label)-1]) && !strings.Contains(html, `<mark class="withheld"><span class="ground">`+label+`</span> `) {
+				t.Errorf("%q: no mark labelled %s\n%s", text, label, html)
+			}
+		}
+		paras = append(paras, p)
+	}
+	full.Sheets[0].Sections[0].Paragraphs = paras
+	out := render(t, full)
+	for _, p := range paras {
+		if !strings.Contains(out, string(htmlpack.Paragraph(s, p))) {
+			t.Errorf("the pack does not show %q as Paragraph does", p.Text)
+		}
+	}
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = render(t, rel)
+	if strings.Contains(out, "QQ") {
+		i := strings.Index(out, "QQ")
+		t.Errorf("a withheld word in the release: …%s…", out[max(0, i-80):min(len(out), i+40)])
+	}
+	for _, want := range []string{"<p>Before s6(a) after.</p>", "<p>Lead s6(a) tail.</p>", "<li>first s6(a) second</li>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the release lacks %s", want)
+		}
+	}
+}
+
+// marksNested reads a fragment of the pack's HTML and reports an element
+// closed while another opened inside it is still open, a block inside a
+// mark, or a withheld word (one beginning "QQ") outside every mark.
+func marksNested(fragment string) error {
+	d := xml.NewDecoder(strings.NewReader("<root>" + fragment + "</root>"))
+	d.Entity = xml.HTMLEntity
+	inline := map[string]bool{"strong": true, "em": true, "code": true, "span": true, "br": true, "del": true}
+	var stack []string
+	marks := 0
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			name := tok.Name.Local
+			if marks > 0 && !inline[name] {
+				return fmt.Errorf("<%s> inside a mark", name)
+			}
+			if name == "br" || name == "hr" {
+				continue
+			}
+			if name == "mark" {
+				marks++
+			}
+			stack = append(stack, name)
+		case xml.EndElement:
+			name := tok.Name.Local
+			if len(stack) == 0 || stack[len(stack)-1] != name {
+				return fmt.Errorf("</%s> closes <%s>", name, strings.Join(stack, "><"))
+			}
+			stack = stack[:len(stack)-1]
+			if name == "mark" {
+				marks--
+			}
+		case xml.CharData:
+			for _, w := range strings.Fields(string(tok)) {
+				if strings.HasPrefix(w, "QQ") && marks == 0 {
+					return fmt.Errorf("%s is not in a mark", w)
+				}
+			}
+		}
+	}
+	if len(stack) != 0 {
+		return fmt.Errorf("<%s> left open", strings.Join(stack, "><"))
+	}
+	return nil
 }

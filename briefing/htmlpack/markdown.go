@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/russross/blackfriday/v2"
@@ -74,10 +75,10 @@ var (
 // workbook's cell or the editor holds it), which blackfriday would read as
 // more of that text and show as one run of words: the list shows as typed.
 // Nothing else changes: not a list's own lines, nor a quotation's, nor
-// fenced code, nor a line inside a withheld span (whose highlight would
-// then cross blocks); and no other line starts a block it did not start
-// before, as blackfriday's NoEmptyLineBeforeBlock would have an indented
-// line start code, "> " a quotation and "2018. " a list. A text area's
+// fenced code; and no other line starts a block it did not start before,
+// as blackfriday's NoEmptyLineBeforeBlock would have an indented line
+// start code, "> " a quotation and "2018. " a list. A list inside a
+// withheld span is a list too, the span marked in each of its blocks. A text area's
 // line ends ("\r\n", as a browser sends them) are read as "\n": blackfriday
 // reads "\r\n\r\n" as no empty line at all.
 func listsAfterText(md string) string {
@@ -88,18 +89,13 @@ func listsAfterText(md string) string {
 	lines := strings.Split(md, "\n")
 	out := make([]string, 0, len(lines)+2)
 	var (
-		text   bool   // the line before is a line of a paragraph's text
-		list   bool   // the lines before are a list's
-		quote  bool   // the lines before are a quotation's
-		blank  bool   // the line before is empty
-		fence  string // the fence of the code the lines are in, or ""
-		inSpan bool   // a withheld span (full edition) is open
+		text  bool   // the line before is a line of a paragraph's text
+		list  bool   // the lines before are a list's
+		quote bool   // the lines before are a quotation's
+		blank bool   // the line before is empty
+		fence string // the fence of the code the lines are in, or ""
 	)
 	for _, l := range lines {
-		spanned := inSpan
-		if o, c := strings.LastIndex(l, string(spanOpen)), strings.LastIndex(l, string(spanClose)); o >= 0 || c >= 0 {
-			inSpan = o > c
-		}
 		trimmed := strings.TrimLeft(l, " ")
 		switch {
 		case fence != "":
@@ -117,7 +113,7 @@ func listsAfterText(md string) string {
 		case ruleLine.MatchString(l):
 			text, list = false, false
 		case listLine.MatchString(l):
-			if text && !list && !spanned && listFirst.MatchString(l) {
+			if text && !list && listFirst.MatchString(l) {
 				out = append(out, "")
 			}
 			text, list = false, true
@@ -190,26 +186,136 @@ func fullText(s briefing.Settings, text string) string {
 			b.WriteString(sg.Text)
 			b.WriteRune(spanClose)
 		}
-		html := render(b.String())
-		var out strings.Builder
-		for {
-			i := strings.IndexRune(html, spanOpen)
-			if i < 0 {
-				break
+		return nestMarks(render(b.String()))
+	})
+}
+
+// phrasing are the elements the sanitised Markdown may hold that a mark
+// may hold too; every other element it may hold is a block.
+var phrasing = map[string]bool{"strong": true, "b": true, "em": true, "i": true, "u": true, "s": true, "del": true,
+	"sub": true, "sup": true, "code": true, "span": true, "br": true}
+
+// nestMarks turns the sentinels of rendered, sanitised HTML into marks,
+// each nested in the elements around it: a span that Markdown carried
+// across blocks (an empty line, a list's items, a table's cells) or out of
+// an element opened before it is closed where it would cross an element's
+// end or a block's start, and opened again, labelled with its ground
+// again in each block, at its next words. A mark left open over "</p>"
+// left the words of the next blocks unmarked, and the page mis-nested.
+func nestMarks(html string) string {
+	type elem struct{ name, tag string }
+	var (
+		out      strings.Builder
+		ground   string // the open span's ground
+		inSpan   bool   // a span is open
+		marked   bool   // and its mark is open
+		inner    []elem // elements opened inside the open mark, still open
+		relabel  bool   // the span crossed a block: its next mark is labelled
+		closeAll = func() {
+			for i := len(inner) - 1; i >= 0; i-- {
+				out.WriteString("</" + inner[i].name + ">")
 			}
-			out.WriteString(strings.ReplaceAll(html[:i], string(spanClose), "</mark>"))
-			rest := html[i+len(string(spanOpen)):]
+			out.WriteString("</mark>")
+			marked = false
+		}
+		reopen = func() {
+			if relabel {
+				out.WriteString(markOpen(ground))
+			} else {
+				out.WriteString(`<mark class="withheld">`)
+			}
+			marked, relabel, inner = true, false, nil
+		}
+	)
+	out.Grow(len(html) + 64)
+	for html != "" {
+		r, size := utf8.DecodeRuneInString(html)
+		switch {
+		case r == spanOpen:
+			rest := html[size:]
 			j := strings.IndexRune(rest, spanMid)
 			if j < 0 {
-				html = rest
+				html = rest // an opening without its ground: dropped
 				continue
 			}
-			out.WriteString(markOpen(rest[:j]))
+			if marked {
+				closeAll()
+			}
+			ground, inSpan, relabel = rest[:j], true, true
+			reopen()
 			html = rest[j+len(string(spanMid)):]
+		case r == spanClose:
+			if marked {
+				// Elements opened inside the span go on after it.
+				open := inner
+				closeAll()
+				for _, e := range open {
+					out.WriteString(e.tag)
+				}
+			}
+			inSpan = false
+			html = html[size:]
+		case r == spanMid:
+			html = html[size:]
+		case r == '<':
+			end := strings.IndexByte(html, '>')
+			if end < 0 {
+				end = len(html) - 1
+			}
+			tag := html[:end+1]
+			html = html[end+1:]
+			name, closing := tagName(tag)
+			switch {
+			case !inSpan:
+			case closing && marked && len(inner) > 0 && inner[len(inner)-1].name == name:
+				inner = inner[:len(inner)-1]
+			case closing && marked:
+				// An element opened before the mark ends: so does the mark.
+				closeAll()
+				relabel = relabel || !phrasing[name]
+			case closing:
+			case !phrasing[name]:
+				if marked {
+					closeAll()
+				}
+				relabel = true
+			case !marked && name != "br":
+				reopen()
+				inner = append(inner, elem{name, tag})
+			case marked && name != "br":
+				inner = append(inner, elem{name, tag})
+			}
+			out.WriteString(tag)
+		default:
+			n := strings.IndexAny(html, "<"+string(spanOpen)+string(spanMid)+string(spanClose))
+			if n < 0 {
+				n = len(html)
+			}
+			text := html[:n]
+			html = html[n:]
+			if inSpan && !marked && strings.TrimSpace(text) != "" {
+				reopen()
+			}
+			out.WriteString(text)
 		}
-		out.WriteString(strings.ReplaceAll(html, string(spanClose), "</mark>"))
-		return stripSentinels.Replace(out.String())
-	})
+	}
+	if marked {
+		closeAll()
+	}
+	return out.String()
+}
+
+// tagName returns the lower-case name of an HTML tag, "<p>" or "</p>", and
+// whether it is an end tag.
+func tagName(tag string) (string, bool) {
+	t := strings.TrimPrefix(tag, "<")
+	closing := strings.HasPrefix(t, "/")
+	t = strings.TrimPrefix(t, "/")
+	n := strings.IndexFunc(t, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') })
+	if n < 0 {
+		n = len(t)
+	}
+	return strings.ToLower(t[:n]), closing
 }
 
 // markOpen opens a withheld span in the full edition; the span's words and

@@ -4,9 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 
 	"briefpack/briefing"
 	"briefpack/briefing/packtest"
@@ -262,4 +265,90 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// TestReadImport_NumberFormats: a number typed alone in a Topics cell is
+// read as a spreadsheet program shows it in the cell's number format, set
+// here as a spreadsheet program sets it, through excelize's style API: a
+// time in the built-in h:mm formats without a leading zero on the hour (it
+// read 09:30), zero in a format's zero section (it read 0 where the cell
+// showed "-"), and a date past 9999, which a spreadsheet program shows as
+// "#####", as the number typed (it read a date in the year 10000, or one
+// before the common era). The room a format leaves beside the number, to
+// line up columns, is no part of the text (the comma style read
+// " 1,000.00 ").
+func TestReadImport_NumberFormats(t *testing.T) {
+	s := settings(t)
+	cases := []struct {
+		name  string
+		value float64
+		id    int    // a built-in format, as Excel saves one
+		code  string // or the format's code
+		shown string
+	}{
+		{"TimeBuiltIn", 0.3958333333333333, 20, "", "9:30"},
+		{"TimeWithSecondsBuiltIn", 0.3958333333333333, 21, "", "9:30:00"},
+		{"DateAndTimeBuiltIn", 44267.395833333333, 22, "", "12/03/2021 9:30"},
+		{"TimeWritten", 0.3958333333333333, 0, "h:mm", "9:30"},
+		{"TimeLeadingZeroWritten", 0.3958333333333333, 0, "hh:mm", "09:30"},
+		{"ZeroSection", 0, 0, `#,##0;(#,##0);"-"`, "-"},
+		{"ZeroSectionNegative", -1500, 0, `#,##0;(#,##0);"-"`, "(1,500)"},
+		{"ZeroSectionPositive", 1500, 0, `#,##0;(#,##0);"-"`, "1,500"},
+		{"ZeroSectionWords", 0, 0, `0.00;-0.00;"nil"`, "nil"},
+		{"ZeroSectionColour", 0, 0, `[Red]0;[Blue]-0;[Green]"none"`, "none"},
+		{"ZeroSectionNumber", 0, 0, `0.0;-0.0;0.00`, "0.00"},
+		{"ZeroSectionEmpty", 0, 0, `0;-0;;@`, ""},
+		{"TwoSectionsZero", 0, 0, `0;(0)`, "0"},
+		{"ConditionsNotZeroSection", 0, 0, `[>=100]0;[<0]-0;"z"`, "0"},
+		{"AccountingZero", 0, 41, "", "-"},
+		{"AccountingZeroDecimals", 0, 43, "", "-"},
+		{"CommaStyle", 1000, 43, "", "1,000.00"},
+		{"CommaStyleNegative", -1000, 43, "", "(1,000.00)"},
+		{"PaddedRight", 1000, 0, "#,##0_);(#,##0)", "1,000"},
+		{"WordsInside", 3, 0, `0" of 5"`, "3 of 5"},
+		{"LastDate", 2958465, 14, "", "31/12/9999"},
+		{"DatePast9999", 2958466, 14, "", "2958466"},
+		{"DatePast9999Written", 3000000, 0, "d mmmm yyyy", "3000000"},
+		{"DateFarPast9999", 1e15, 14, "", "1000000000000000"},
+		{"TimePast9999", 3000000.5, 0, "[h]:mm", "3000000.5"},
+		{"NumberPast9999", 3000000, 0, "#,##0", "3,000,000"},
+	}
+	b := render(t, packtest.Pack(s, 1))
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		st := &excelize.Style{NumFmt: c.id}
+		if c.code != "" {
+			st.CustomNumFmt = &c.code
+		}
+		style, err := f.NewStyle(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell := "D" + strconv.Itoa(i+2)
+		if err := f.SetCellFloat("Topics", cell, c.value, -1, 64); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellStyle("Topics", cell, cell, style); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var edited bytes.Buffer
+	if _, err := f.WriteTo(&edited); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	book, err := xlsxpack.ReadImport(bytes.NewReader(edited.Bytes()), int64(edited.Len()), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := book.Rows[i].Text; got != c.shown {
+				t.Errorf("%v in format %d %q: read %q, shown %q", c.value, c.id, c.code, got, c.shown)
+			}
+		})
+	}
 }

@@ -117,15 +117,187 @@ func (x *bookReader) shown(typ, style, value string) string {
 	return x.format(v, x.styles[i], value)
 }
 
+// builtIn are the built-in formats whose codes excelize reads otherwise
+// than a spreadsheet program shows them (20 "hh:mm", 9:30 read 09:30), and
+// those with a zero section, which excelize does not use.
+var builtIn = map[int]string{
+	20: "h:mm",
+	21: "h:mm:ss",
+	22: shortDate + " h:mm",
+	41: `_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)`,
+	42: `_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)`,
+	43: `_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)`,
+	44: `_("$"* #,##0.00_);_("$"* \(#,##0.00\);_("$"* "-"??_);_(@_)`,
+}
+
+// lastDay is the serial of the last moment a spreadsheet program shows as
+// a date, 31 December 9999, in the 1900 date system; the 1904 system
+// counts 1,462 days fewer.
+const lastDay = 2958466
+
+// sections splits a format's code at its semicolons, those outside quoted
+// text, brackets and escaped characters.
+func sections(code string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(code); i++ {
+		switch code[i] {
+		case '"':
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				i = len(code)
+			}
+		case '[':
+			if j := strings.IndexByte(code[i+1:], ']'); j >= 0 {
+				i += j + 1
+			}
+		case '\\', '_', '*':
+			i++ // the character after is shown, padded or repeated
+		case ';':
+			out = append(out, code[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, code[start:])
+}
+
+// unquoted returns a section's code without its quoted text, escaped
+// characters and brackets, but for the brackets of elapsed time ([h]).
+func unquoted(section string) string {
+	var b strings.Builder
+	for i := 0; i < len(section); i++ {
+		switch c := section[i]; c {
+		case '"':
+			if j := strings.IndexByte(section[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				i = len(section)
+			}
+		case '[':
+			j := strings.IndexByte(section[i+1:], ']')
+			if j < 0 {
+				return b.String()
+			}
+			if in := strings.ToLower(section[i+1 : i+1+j]); strings.Trim(in, "hms") == "" {
+				b.WriteString(in)
+			}
+			i += j + 1
+		case '\\', '_', '*':
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// conditional reports whether a section holds a condition ([<0], [>=100]):
+// then the sections are not for positive, negative and zero numbers.
+func conditional(section string) bool {
+	for i := strings.IndexByte(section, '['); i >= 0 && i+1 < len(section); {
+		if strings.ContainsRune("<>=", rune(section[i+1])) {
+			return true
+		}
+		j := strings.IndexByte(section[i+1:], '[')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// dateTime reports whether a format shows a date or a time: a built-in
+// date or time format, or a code with a year, month, day, hour, minute or
+// second in it.
+func dateTime(f numFmt, code string) bool {
+	if code == "" {
+		return 14 <= f.id && f.id <= 22 || 27 <= f.id && f.id <= 36 || 45 <= f.id && f.id <= 47 || 50 <= f.id && f.id <= 58
+	}
+	return strings.ContainsAny(strings.ToLower(unquoted(sections(code)[0])), "ymdhs")
+}
+
+// zeroShown is the code a format shows zero in: its third section, when
+// it has one and no conditions. A section without a 0 placeholder shows
+// no digit of zero (its # and ? show nothing); excelize would show one.
+func zeroShown(code string) (string, bool) {
+	secs := sections(code)
+	if len(secs) < 3 {
+		return "", false
+	}
+	for _, sec := range secs {
+		if conditional(sec) {
+			return "", false
+		}
+	}
+	zero := secs[2]
+	if strings.ContainsRune(unquoted(zero), '0') {
+		return zero, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(zero); i++ {
+		switch c := zero[i]; c {
+		case '"', '[':
+			closing := byte('"')
+			if c == '[' {
+				closing = ']'
+			}
+			end := len(zero) - 1 // the quoted text or bracket's last character
+			if j := strings.IndexByte(zero[i+1:], closing); j >= 0 {
+				end = i + 1 + j
+			}
+			b.WriteString(zero[i : end+1])
+			i = end
+		case '\\', '_', '*':
+			b.WriteString(zero[i:min(i+2, len(zero))])
+			i++
+		case '#', '?', ',', '.':
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
 // format shows a number in a format with excelize's formatter, through a
 // workbook of one cell made for the purpose: excelize formats only the
 // cells of a workbook. Should it fail, the cell is the number as stored.
+// A date past 9999 or before 1900, which a spreadsheet program shows as
+// "#####", is the number as stored too: what was typed, not the hashes.
+// Zero takes its format's zero section ("-" in #,##0;(#,##0);"-"), and an
+// empty one shows nothing.
 func (x *bookReader) format(v float64, f numFmt, stored string) (out string) {
 	defer func() {
 		if recover() != nil {
 			out = stored
 		}
 	}()
+	code := f.code
+	if code == "" {
+		code = builtIn[f.id]
+	}
+	if dateTime(f, code) {
+		last := float64(lastDay)
+		if x.date1904 {
+			last -= 1462
+		}
+		if v < 0 || v >= last {
+			return stored
+		}
+	}
+	if code != "" {
+		if v == 0 {
+			zero, ok := zeroShown(code)
+			if ok && strings.TrimSpace(zero) == "" {
+				return ""
+			}
+			if ok {
+				code = zero
+			}
+		}
+		f = numFmt{code: code}
+	}
 	if x.fmt == nil {
 		x.fmt = excelize.NewFile(excelize.Options{ShortDatePattern: shortDate})
 		x.fmtStyles = map[numFmt]int{}
@@ -160,7 +332,9 @@ func (x *bookReader) format(v float64, f numFmt, stored string) (out string) {
 	if err != nil {
 		return stored
 	}
-	return s
+	// Spaces at either end are the room a format leaves to line numbers
+	// up ("_)", "* "), not typed: the comma style shows 1000 " 1,000.00 ".
+	return strings.Trim(s, " ")
 }
 
 // closeFormat lets the formatting workbook go.

@@ -154,13 +154,15 @@ func TestRender_Release(t *testing.T) {
 	full.Sheets[0].Sections[0].Paragraphs[0].Text = "Known {{s6(a): QQSECRETQQ}} facts."
 	full.Sheets[1].Sections[0].Paragraphs[1] = briefing.Paragraph{Text: "- QQWHOLEQQ", Marking: "SECRET", Withhold: "s6(a)"}
 	full.Sheets[2].Withhold, full.Sheets[2].Title = "s6(a)", "QQTITLEQQ"
+	// A span across an empty line and into a list.
+	full.Sheets[0].Sections[0].Paragraphs[1].Text = "Before {{s6(a): QQACROSSQQ\n\nQQBLOCKSQQ\n- QQITEMQQ}} after."
 	rel, err := briefing.ReleaseView(full)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := render(t, rel)
 	for name, body := range zipParts(t, b) {
-		for _, bad := range append([]string{"QQSECRETQQ", "QQWHOLEQQ", "QQTITLEQQ"}, s.Markings...) {
+		for _, bad := range append([]string{"QQSECRETQQ", "QQWHOLEQQ", "QQTITLEQQ", "QQACROSSQQ", "QQBLOCKSQQ", "QQITEMQQ"}, s.Markings...) {
 			if strings.Contains(body, bad) {
 				t.Errorf("%s is in %s", bad, name)
 			}
@@ -190,6 +192,9 @@ func TestRender_Release(t *testing.T) {
 	rows, _ := f.GetRows("Topics")
 	if strings.Join(rows[0], "|") != "Topic|Section|No.|Text|Withholding" {
 		t.Fatalf("%q", rows[0])
+	}
+	if !strings.Contains(fmt.Sprint(rows), "Before s6(a) after.") {
+		t.Errorf("the span across blocks is not released as its ground: %q", rows)
 	}
 	sched, _ := f.GetRows("Schedule")
 	if sched[3][1] != "Withheld in full" || sched[3][3] != "s6(a)" || !strings.Contains(strings.Join(sched[len(sched)-1], ""), "1 document(s) withheld in full") {

@@ -528,7 +528,7 @@ func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 	// span marked in each block, not "- first" as words of the line.
 	text := "Our points {{s6(a): in full:\n- first}}"
 	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:</mark></p>`+
-		"\n\n<ul>\n"+`<li><mark class="withheld"><span class="ground">[s6(a)]</span> first</mark></li>`+"\n</ul>"; got != want {
+		"\n\n<ul>\n"+`<li><mark class="withheld"><span class="ground goes-on">[s6(a)]</span> first</mark></li>`+"\n</ul>"; got != want {
 		t.Errorf("%q\n got %q\nwant %q", text, got, want)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"html"
 	"html/template"
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -220,7 +222,7 @@ func nestMarks(html string) string {
 		}
 		reopen = func() {
 			if relabel {
-				out.WriteString(markOpen(ground))
+				out.WriteString(markGoesOn(ground))
 			} else {
 				out.WriteString(`<mark class="withheld">`)
 			}
@@ -241,8 +243,9 @@ func nestMarks(html string) string {
 			if marked {
 				closeAll()
 			}
-			ground, inSpan, relabel = rest[:j], true, true
-			reopen()
+			ground, inSpan = rest[:j], true
+			out.WriteString(markOpen(ground))
+			marked, relabel, inner = true, false, nil
 			html = rest[j+len(string(spanMid)):]
 		case r == spanClose:
 			if marked {
@@ -293,7 +296,7 @@ func nestMarks(html string) string {
 			}
 			text := html[:n]
 			html = html[n:]
-			if inSpan && !marked && strings.TrimSpace(text) != "" {
+			if inSpan && !marked && shows(text) {
 				reopen()
 			}
 			out.WriteString(text)
@@ -303,6 +306,18 @@ func nestMarks(html string) string {
 		closeAll()
 	}
 	return out.String()
+}
+
+// shows reports whether a run of HTML text shows anything: a span's words
+// after a break open a mark there only if they do, so a block holding only
+// a word joiner (a cell's text read back) is not given an empty label.
+func shows(text string) bool {
+	for _, r := range html.UnescapeString(text) {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // tagName returns the lower-case name of an HTML tag, "<p>" or "</p>", and
@@ -322,6 +337,14 @@ func tagName(tag string) (string, bool) {
 // "</mark>" follow.
 func markOpen(ground string) string {
 	return `<mark class="withheld"><span class="ground">[` + template.HTMLEscapeString(ground) + `]</span> `
+}
+
+// markGoesOn opens the mark of a withheld span's words in a block after
+// the one it began in, labelled again (a reader of that block alone sees
+// its ground), its label marked as one that goes on, so a mark that is not
+// the span's beginning can be told from one that is.
+func markGoesOn(ground string) string {
+	return `<mark class="withheld"><span class="ground goes-on">[` + template.HTMLEscapeString(ground) + `]</span> `
 }
 
 // prose renders a Markdown text of the round's (its purpose, key messages,

@@ -313,7 +313,14 @@ func sameContent(a, b Paragraph) bool {
 // recreated, on its own, if the writer removed it), so nothing they cannot
 // see is lost or moved. The result carries theirs' version, reviews and
 // predecessor.
-func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeResult {
+//
+// A paragraph of mine whose id the writer could not read at base but can in
+// theirs (see LaterParagraphs) is that paragraph, read at a later version:
+// it merges as the others do, its base being the paragraph as it first
+// showed to the writer in since (the stored versions after base, oldest
+// first) or else in theirs. Any other id base does not show them — deleted
+// since, never one, or hidden from them — is a new paragraph.
+func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since ...*Sheet) MergeResult {
 	bv, bok := s.VisibleSheet(clearance, base)
 	tv, tok := s.VisibleSheet(clearance, theirs)
 	if bv == nil {
@@ -326,11 +333,11 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	// A paragraph of mine without an id the writer could have read is new:
 	// it gets a provisional id by its place ("new:1:2"), which the store
 	// replaces when the result is saved, so the merge is deterministic.
-	known, used := ParagraphIDs(bv), map[string]bool{}
+	known, later, used := ParagraphIDs(bv), laterIDs(bv, tv), map[string]bool{}
 	for i := range m.Sections {
 		for j := range m.Sections[i].Paragraphs {
 			p := &m.Sections[i].Paragraphs[j]
-			if !known[p.ID] || used[p.ID] {
+			if !(known[p.ID] || later[p.ID]) || used[p.ID] {
 				p.ID = fmt.Sprintf("new:%d:%d", i, j)
 			}
 			used[p.ID] = true
@@ -342,6 +349,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	}
 	tv, tkeys, tfrom := theirsSeen(s, clearance, base, bv, bok, theirs, tv, tok)
 	B, T, M := index(bv, bkeys), index(tv, tkeys), index(m, sectionKeys(bv, m))
+	first := firstShown(s, clearance, bv, M, later, append(append([]*Sheet(nil), since...), theirs))
 	res := MergeResult{}
 	out := theirs.Clone()
 
@@ -436,6 +444,9 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	sort.Strings(order) // map order would make conflicts come out in any order
 	for _, id := range order {
 		b, inB := B.paras[id]
+		if !inB {
+			b, inB = first[id] // read by the writer after base
+		}
 		t, inT := T.paras[id]
 		mi, inM := M.paras[id]
 		if !inB {
@@ -562,6 +573,77 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet) MergeRe
 	keepHidden(s, clearance, theirs, hkeys, out, mergedKeys)
 	res.Sheet = out
 	return res
+}
+
+// LaterParagraphs returns the ids of mine's paragraphs that its writer could
+// not read at base but can in theirs: added since, or brought within their
+// clearance since, they read them at a later version than the one their
+// sheet names. An id theirs holds above them is never one.
+func (s Settings) LaterParagraphs(clearance string, base, theirs, mine *Sheet) map[string]bool {
+	bv, _ := s.VisibleSheet(clearance, base)
+	tv, _ := s.VisibleSheet(clearance, theirs)
+	later := laterIDs(bv, tv)
+	out := map[string]bool{}
+	for id := range ParagraphIDs(mine) {
+		if later[id] {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// laterIDs are the paragraph ids a reader sees in tv and did not in bv.
+func laterIDs(bv, tv *Sheet) map[string]bool {
+	known, out := ParagraphIDs(bv), map[string]bool{}
+	for id := range ParagraphIDs(tv) {
+		if !known[id] {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// firstShown gives each paragraph of mine (M) read after base (an id of
+// later) as it first showed to the writer in sheets, the stored versions
+// after base, oldest first: its base in the merge, named in a section of
+// base as M's and theirs' paragraphs are (sectionKeys). Only what the
+// writer sees is read.
+func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[string]bool, sheets []*Sheet) map[string]paraState {
+	want := 0
+	for id := range M.paras {
+		if later[id] {
+			want++
+		}
+	}
+	first := map[string]paraState{}
+	for _, sh := range sheets {
+		if len(first) == want {
+			break
+		}
+		if sh == nil {
+			continue
+		}
+		sv, ok := s.VisibleSheet(clearance, sh)
+		if !ok {
+			continue
+		}
+		var keys []string
+		for i, sec := range sv.Sections {
+			for _, p := range sec.Paragraphs {
+				if _, done := first[p.ID]; done || !later[p.ID] {
+					continue
+				}
+				if _, inM := M.paras[p.ID]; !inM {
+					continue
+				}
+				if keys == nil {
+					keys = sectionKeys(bv, sv)
+				}
+				first[p.ID] = paraState{keys[i], p}
+			}
+		}
+	}
+	return first
 }
 
 // changesSince counts the paragraphs added, changed, moved or deleted from base to theirs.

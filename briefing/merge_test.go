@@ -580,3 +580,102 @@ func TestMergeSheet_Sections(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeSheet_LaterParagraphs merges a writer's sheet that names base
+// but holds a paragraph they read at a later version (c, added at version
+// 2): it is that paragraph, never a second copy of it, its base being c as
+// it first showed to them. Mine is written by a RESTRICTED officer, who
+// cannot see the paragraphs whose ids begin with "S".
+func TestMergeSheet_LaterParagraphs(t *testing.T) {
+	sit := briefing.SectionSituation
+	base := sheetOf([]string{sit, "", "a", "S1", "b"})
+	v2 := sheetOf([]string{sit, "", "a", "S1", "b", "c", "S2"})
+	v2.Version = 2
+	v3 := v2.Clone() // c changed since it was added
+	v3.Version = 3
+	v3.Sections[0].Paragraphs[3].Text = "c, theirs."
+	// mine is base as the writer saw it, with p added at its end.
+	mine := func(p briefing.Paragraph) *briefing.Sheet {
+		m, _ := nz.VisibleSheet("RESTRICTED", base)
+		m.Sections[0].Paragraphs = append(m.Sections[0].Paragraphs, p)
+		return m
+	}
+	c := func(text string) briefing.Paragraph {
+		return briefing.Paragraph{ID: "c", Text: text, Marking: "RESTRICTED"}
+	}
+	for _, tc := range []struct {
+		name      string
+		since     []*briefing.Sheet
+		theirs    *briefing.Sheet
+		p         briefing.Paragraph
+		want      string
+		text      string // c's text after
+		conflicts []string
+	}{
+		{"AsRead", nil, v2, c("c."), "situation:[a S1 b c S2]", "c.", nil},
+		{"Changed", nil, v2, c("c, mine."), "situation:[a S1 b c* S2]", "c, mine.", nil},
+		{"TheirsChangedSince", []*briefing.Sheet{v2}, v3, c("c."), "situation:[a S1 b c* S2]", "c, theirs.", nil},
+		{"SameChangeSince", []*briefing.Sheet{v2}, v3, c("c, theirs."), "situation:[a S1 b c* S2]", "c, theirs.", nil},
+		{"ErrChangedSince", []*briefing.Sheet{v2}, v3, c("c, mine."), "", "c, mine.", []string{"sections[0].paragraphs[2]"}},
+		// Without the versions between, c is as theirs holds it: the writer's change wins.
+		{"WithoutVersionsSince", nil, v3, c("c, mine."), "situation:[a S1 b c* S2]", "c, mine.", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := briefing.MergeSheet(nz, "RESTRICTED", base, tc.theirs, mine(tc.p), tc.since...)
+			var paths []string
+			for _, cf := range res.Conflicts {
+				paths = append(paths, cf.Path)
+			}
+			if strings.Join(paths, " ") != strings.Join(tc.conflicts, " ") {
+				t.Fatalf("conflicts %v, want %v: %+v", paths, tc.conflicts, res.Conflicts)
+			}
+			if len(res.Conflicts) > 0 {
+				cf := res.Conflicts[0]
+				if cf.ID != "c" || cf.Base.(*briefing.Paragraph).Text != "c." || cf.Theirs.(*briefing.Paragraph).Text != "c, theirs." || cf.Mine.(*briefing.Paragraph).Text != "c, mine." {
+					t.Fatalf("conflict %+v", cf)
+				}
+				return
+			}
+			if got := layout(res.Sheet); got != tc.want {
+				t.Fatalf("merged\n %s\nwant\n %s", got, tc.want)
+			}
+			if i, j := find(res.Sheet, "c"); res.Sheet.Sections[i].Paragraphs[j].Text != tc.text {
+				t.Fatalf("c is %q, want %q", res.Sheet.Sections[i].Paragraphs[j].Text, tc.text)
+			}
+		})
+	}
+	t.Run("BroughtWithinClearance", func(t *testing.T) {
+		// S3, hidden at base, is RESTRICTED now: the writer read it since.
+		base := sheetOf([]string{sit, "", "a", "S3"})
+		theirs := base.Clone()
+		theirs.Version = 2
+		theirs.Sections[0].Paragraphs[1].Marking = "RESTRICTED"
+		m, _ := nz.VisibleSheet("RESTRICTED", base)
+		m.Sections[0].Paragraphs = append(m.Sections[0].Paragraphs, briefing.Paragraph{ID: "S3", Text: "S3, mine.", Marking: "RESTRICTED"})
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, m)
+		if got := layout(res.Sheet); len(res.Conflicts) != 0 || got != "situation:[a S3*]" || res.Sheet.Sections[0].Paragraphs[1].Text != "S3, mine." {
+			t.Fatalf("%s %+v", got, res.Conflicts)
+		}
+	})
+	t.Run("HiddenIsUnknown", func(t *testing.T) {
+		// An id theirs holds above the writer is answered as one it never
+		// held: a new paragraph, the same merge byte for byte.
+		merged := func(id string) string {
+			res := briefing.MergeSheet(nz, "RESTRICTED", base, v3, mine(briefing.Paragraph{ID: id, Text: "Smuggled.", Marking: "RESTRICTED"}), v2)
+			b, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		want := merged("pnosuchparagraph")
+		if !strings.Contains(want, `{"id":"new:0:2","text":"Smuggled."`) || !strings.Contains(want, `{"id":"S1","text":"S1."`) || !strings.Contains(want, `{"id":"S2","text":"S2."`) {
+			t.Fatalf("an unknown id is not a new paragraph: %s", want)
+		}
+		for _, id := range []string{"S1", "S2"} {
+			if got := merged(id); got != want {
+				t.Errorf("with %s\n %s\nwant\n %s", id, got, want)
+			}
+		}
+	})
+}

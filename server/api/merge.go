@@ -90,7 +90,35 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 	if !v.Set.HoldsOnly(v.User.Clearance, theirs) && briefing.NormalizeOrSame(v.Set, mine.Withhold) != base.Withhold {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
 	}
-	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine), Theirs: theirs}, nil
+	since, err := s.versionsRead(v, id, base, theirs, mine)
+	if err != nil {
+		return nil, err
+	}
+	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine, since...), Theirs: theirs}, nil
+}
+
+// versionsRead returns the stored versions of a sheet after base and before
+// theirs that the merge of mine needs: none unless mine holds paragraphs
+// its writer read after base (briefing.Settings.LaterParagraphs), else each
+// up to the one at which the last of those first showed to them.
+func (s *API) versionsRead(v *view, id string, base, theirs, mine *briefing.Sheet) ([]*briefing.Sheet, error) {
+	later := v.Set.LaterParagraphs(v.User.Clearance, base, theirs, mine)
+	var out []*briefing.Sheet
+	for n := base.Version + 1; n < theirs.Version && len(later) > 0; n++ {
+		sh, err := s.StoredVersion(v, id, n)
+		if err != nil {
+			return nil, err
+		} else if sh == nil {
+			continue
+		}
+		out = append(out, sh)
+		if sv, ok := v.Set.VisibleSheet(v.User.Clearance, sh); ok {
+			for pid := range briefing.ParagraphIDs(sv) {
+				delete(later, pid)
+			}
+		}
+	}
+	return out, nil
 }
 
 // MergeSheet three-way merges a writer's edit of a sheet (mine, made from

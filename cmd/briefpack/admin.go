@@ -147,7 +147,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"briefpack wrote, taken before this one first serves it, is a backup from before the upgrade\n"+
 		"(this briefpack migrates a database when it opens it to write). For a running server on a\n"+
 		"file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
-		"copied as it stood at one revision, while its servers go on serving.", stdout)
+		"copied as it stood at one revision, while its servers go on serving. The copy's pages are checked\n"+
+		"(bbolt's check) before it takes the name --out: a database with a damaged page is not backed up.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	out := fs.String("out", "", "file to write; must not exist")
@@ -165,7 +166,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return st.Backup(w) })
+	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return st.Backup(w) },
+		func(tmp string) error { return checkBackup(ctx, st, *db, *out, tmp) })
 	if err != nil {
 		return err
 	}
@@ -209,13 +211,21 @@ func partialPattern(path string) string {
 
 // writeNew writes a file that must not exist yet, through a file beside it
 // renamed into place, so a failure never leaves half a file under its name.
-func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) {
+// check, when not nil, is given the file written whole, before the rename:
+// when it fails, the file is removed and nothing is written.
+func writeNew(path string, write func(io.Writer) (int64, error), check func(tmp string) error) (int64, error) {
 	if _, err := os.Lstat(path); err == nil {
 		return 0, fmt.Errorf("%s exists already: choose a new file", path)
 	}
 	tmp, n, err := writePartial(path, write)
 	if err != nil {
 		return 0, err
+	}
+	if check != nil {
+		if err := check(tmp); err != nil {
+			os.Remove(tmp)
+			return 0, err
+		}
 	}
 	afterStep("written")
 	if err := os.Rename(tmp, path); err != nil {
@@ -225,6 +235,38 @@ func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) 
 	afterStep("renamed")
 	return n, syncDir(path)
 }
+
+// checkBackup checks the pages of the backup of st (db on the command
+// line) written to tmp, before it is renamed to out: bbolt copies the
+// database's pages as they are, damaged ones too, and a damaged backup
+// would be found only when restore refuses it. When it fails, the database
+// is checked in turn, and its own damage is what is reported. briefpack's
+// invariants are not checked here: that reads every record and saved
+// version, several times the cost of the backup (see the README).
+func checkBackup(ctx context.Context, st *store.DB, db, out, tmp string) error {
+	err := store.CheckPages(tmp)
+	if err == nil {
+		return nil
+	}
+	if serr := st.Check(ctx); serr != nil {
+		return fmt.Errorf("no backup written to %s: %w", out, serr)
+	}
+	return fmt.Errorf("no backup written to %s: the copy written fails its check, though %s passes it: %w", out, db, partialNamed(err, tmp, out))
+}
+
+// partialNamed is err, met on the partial file tmp, told with the name the
+// user gave, path.
+func partialNamed(err error, tmp, path string) error {
+	return &renamedError{err: err, from: tmp, to: path}
+}
+
+type renamedError struct {
+	err      error
+	from, to string
+}
+
+func (e *renamedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
+func (e *renamedError) Unwrap() error { return e.err }
 
 // writePartial writes a whole file beside path (see partialPattern) and
 // syncs it, and returns its name; on failure it leaves nothing.

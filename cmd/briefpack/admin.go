@@ -289,6 +289,22 @@ func writePartial(path string, write func(io.Writer) (int64, error)) (tmp string
 	return f.Name(), n, nil
 }
 
+// partialName returns a name for a new bbolt file to be written beside
+// path and renamed to it (see partialPattern). The name is taken and let go:
+// bbolt must create the file itself, for briefpack refuses an empty file as
+// damaged, and a name of random digits is nobody else's meanwhile.
+func partialName(path string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), partialPattern(path))
+	if err != nil {
+		return "", fileError("create", path, "", err)
+	}
+	f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return "", fileError("create", path, f.Name(), err)
+	}
+	return f.Name(), nil
+}
+
 // fileError is err, met writing path through the file tmp beside it, told
 // with the name the user gave: the partial file's name (or CreateTemp's
 // pattern) would only puzzle them.
@@ -467,14 +483,16 @@ func checkDB(ctx context.Context, db string, ef *etcdFlags) error {
 	return st.Check(ctx)
 }
 
-func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("copy", "Copies a whole database to a new one, between backends or within one: a bbolt file to\n"+
 		"an etcd cluster and back. The source is read as it stood at one moment and checked first; the\n"+
 		"destination must hold no records (a new file, or an unused etcd prefix), and is checked on arrival.\n"+
 		"The source is never written: one an older briefpack wrote is copied through a private copy\n"+
 		"migrated to this briefpack's schema (in the temporary directory), and stays as it was.\n"+
-		"A copy that does not finish (stopped, killed) leaves a destination every command refuses, saying\n"+
-		"how to clear it. Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
+		"A copy into a file is written beside --to under a name of its own and renamed to it once whole\n"+
+		"and checked: a copy that does not finish leaves no file at --to. One into etcd that does not finish\n"+
+		"(stopped, killed) leaves a prefix every command refuses, saying how to clear it. Stop the\n"+
+		"servers of a file first; servers on etcd may go on serving the source.", stdout)
 	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
 	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
 	ef := addEtcdFlags(fs)
@@ -501,9 +519,25 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	dst, err := ef.open(*to, settings.Jurisdiction)
+	// A new file is written beside --to and renamed to it only once whole
+	// and checked, so that a copy killed midway leaves no file there, only a
+	// partial one (see partialPattern). An etcd prefix cannot be renamed: a
+	// copy into one is marked as unfinished until its last write (store.Copy).
+	target, told := *to, func(err error) error { return err }
+	if !store.IsEtcdURL(*to) {
+		if target, err = partialName(*to); err != nil {
+			return err
+		}
+		told = func(err error) error { return partialNamed(err, target, *to) }
+		defer func() {
+			if err != nil {
+				os.Remove(target) // after dst's Close, deferred below
+			}
+		}()
+	}
+	dst, err := ef.open(target, settings.Jurisdiction)
 	if err != nil {
-		return err
+		return told(err)
 	}
 	defer dst.Close()
 	total := 0
@@ -514,13 +548,24 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	})
 	if err != nil {
-		return err
+		return told(err)
 	}
 	if err := dst.Check(ctx); err != nil {
-		return fmt.Errorf("the copy in %s fails its check: %w", *to, err)
+		return fmt.Errorf("the copy in %s fails its check: %w", *to, told(err))
 	}
 	if err := dst.Close(); err != nil {
-		return err
+		return told(err)
+	}
+	if target != *to {
+		if _, err := os.Lstat(*to); err == nil {
+			return fmt.Errorf("%s exists already: copy only into a new database", *to)
+		}
+		if err := os.Rename(target, *to); err != nil {
+			return fileError("create", *to, target, err)
+		}
+		if err := syncDir(*to); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "copied %s to %s (%d records), and checked it\n", *from, *to, total)
 	return nil

@@ -64,6 +64,30 @@ func CheckFile(path string) (err error) {
 	return nil
 }
 
+// CheckPages opens the bbolt file at path read-only and checks its pages
+// as CheckFile does, without briefpack's invariants: what a copy of the
+// file's pages (Backup) can carry over damaged, at the cost of reading each
+// page twice, not of decoding every record and saved version.
+func CheckPages(path string) (err error) {
+	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: defaultTimeout})
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	if err := walkPages(path); err != nil { // before bbolt's check: see CheckFile
+		return err
+	}
+	tx, err := (&boltKV{db: bdb, path: path}).begin(context.Background(), false)
+	if err != nil {
+		return err
+	}
+	defer end(tx, &err)
+	if err := consistency(tx); err != nil {
+		return fmt.Errorf("database %s fails its consistency check: %w", path, err)
+	}
+	return nil
+}
+
 // checkTx runs both checks, and refuses a copy that did not finish (only
 // once the pages are known to be sound: a damaged one makes bbolt panic),
 // saying how to clear it; the error reads after the database's name.

@@ -147,7 +147,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"briefpack wrote, taken before this one first serves it, is a backup from before the upgrade\n"+
 		"(this briefpack migrates a database when it opens it to write). For a running server on a\n"+
 		"file, use GET /api/v1/admin/backup instead: the server holds the file. An etcd database is\n"+
-		"copied as it stood at one revision, while its servers go on serving.", stdout)
+		"copied as it stood at one revision, while its servers go on serving. The copy's pages are checked\n"+
+		"(bbolt's check) before it takes the name --out: a database with a damaged page is not backed up.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpExisting)
 	ef := addEtcdFlags(fs)
 	out := fs.String("out", "", "file to write; must not exist")
@@ -165,7 +166,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return st.Backup(w) })
+	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return st.Backup(w) },
+		func(tmp string) error { return checkBackup(ctx, st, *db, *out, tmp) })
 	if err != nil {
 		return err
 	}
@@ -209,13 +211,21 @@ func partialPattern(path string) string {
 
 // writeNew writes a file that must not exist yet, through a file beside it
 // renamed into place, so a failure never leaves half a file under its name.
-func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) {
+// check, when not nil, is given the file written whole, before the rename:
+// when it fails, the file is removed and nothing is written.
+func writeNew(path string, write func(io.Writer) (int64, error), check func(tmp string) error) (int64, error) {
 	if _, err := os.Lstat(path); err == nil {
 		return 0, fmt.Errorf("%s exists already: choose a new file", path)
 	}
 	tmp, n, err := writePartial(path, write)
 	if err != nil {
 		return 0, err
+	}
+	if check != nil {
+		if err := check(tmp); err != nil {
+			os.Remove(tmp)
+			return 0, err
+		}
 	}
 	afterStep("written")
 	if err := os.Rename(tmp, path); err != nil {
@@ -225,6 +235,38 @@ func writeNew(path string, write func(io.Writer) (int64, error)) (int64, error) 
 	afterStep("renamed")
 	return n, syncDir(path)
 }
+
+// checkBackup checks the pages of the backup of st (db on the command
+// line) written to tmp, before it is renamed to out: bbolt copies the
+// database's pages as they are, damaged ones too, and a damaged backup
+// would be found only when restore refuses it. When it fails, the database
+// is checked in turn, and its own damage is what is reported. briefpack's
+// invariants are not checked here: that reads every record and saved
+// version, several times the cost of the backup (see the README).
+func checkBackup(ctx context.Context, st *store.DB, db, out, tmp string) error {
+	err := store.CheckPages(tmp)
+	if err == nil {
+		return nil
+	}
+	if serr := st.Check(ctx); serr != nil {
+		return fmt.Errorf("no backup written to %s: %w", out, serr)
+	}
+	return fmt.Errorf("no backup written to %s: the copy written fails its check, though %s passes it: %w", out, db, partialNamed(err, tmp, out))
+}
+
+// partialNamed is err, met on the partial file tmp, told with the name the
+// user gave, path.
+func partialNamed(err error, tmp, path string) error {
+	return &renamedError{err: err, from: tmp, to: path}
+}
+
+type renamedError struct {
+	err      error
+	from, to string
+}
+
+func (e *renamedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
+func (e *renamedError) Unwrap() error { return e.err }
 
 // writePartial writes a whole file beside path (see partialPattern) and
 // syncs it, and returns its name; on failure it leaves nothing.
@@ -245,6 +287,22 @@ func writePartial(path string, write func(io.Writer) (int64, error)) (tmp string
 		return "", 0, fileError("write", path, f.Name(), err)
 	}
 	return f.Name(), n, nil
+}
+
+// partialName returns a name for a new bbolt file to be written beside
+// path and renamed to it (see partialPattern). The name is taken and let go:
+// bbolt must create the file itself, for briefpack refuses an empty file as
+// damaged, and a name of random digits is nobody else's meanwhile.
+func partialName(path string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), partialPattern(path))
+	if err != nil {
+		return "", fileError("create", path, "", err)
+	}
+	f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return "", fileError("create", path, f.Name(), err)
+	}
+	return f.Name(), nil
 }
 
 // fileError is err, met writing path through the file tmp beside it, told
@@ -425,14 +483,16 @@ func checkDB(ctx context.Context, db string, ef *etcdFlags) error {
 	return st.Check(ctx)
 }
 
-func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("copy", "Copies a whole database to a new one, between backends or within one: a bbolt file to\n"+
 		"an etcd cluster and back. The source is read as it stood at one moment and checked first; the\n"+
 		"destination must hold no records (a new file, or an unused etcd prefix), and is checked on arrival.\n"+
 		"The source is never written: one an older briefpack wrote is copied through a private copy\n"+
 		"migrated to this briefpack's schema (in the temporary directory), and stays as it was.\n"+
-		"A copy that does not finish (stopped, killed) leaves a destination every command refuses, saying\n"+
-		"how to clear it. Stop the servers of a file first; servers on etcd may go on serving the source.", stdout)
+		"A copy into a file is written beside --to under a name of its own and renamed to it once whole\n"+
+		"and checked: a copy that does not finish leaves no file at --to. One into etcd that does not finish\n"+
+		"(stopped, killed) leaves a prefix every command refuses, saying how to clear it. Stop the\n"+
+		"servers of a file first; servers on etcd may go on serving the source.", stdout)
 	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
 	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
 	ef := addEtcdFlags(fs)
@@ -459,9 +519,25 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	dst, err := ef.open(*to, settings.Jurisdiction)
+	// A new file is written beside --to and renamed to it only once whole
+	// and checked, so that a copy killed midway leaves no file there, only a
+	// partial one (see partialPattern). An etcd prefix cannot be renamed: a
+	// copy into one is marked as unfinished until its last write (store.Copy).
+	target, told := *to, func(err error) error { return err }
+	if !store.IsEtcdURL(*to) {
+		if target, err = partialName(*to); err != nil {
+			return err
+		}
+		told = func(err error) error { return partialNamed(err, target, *to) }
+		defer func() {
+			if err != nil {
+				os.Remove(target) // after dst's Close, deferred below
+			}
+		}()
+	}
+	dst, err := ef.open(target, settings.Jurisdiction)
 	if err != nil {
-		return err
+		return told(err)
 	}
 	defer dst.Close()
 	total := 0
@@ -472,13 +548,24 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	})
 	if err != nil {
-		return err
+		return told(err)
 	}
 	if err := dst.Check(ctx); err != nil {
-		return fmt.Errorf("the copy in %s fails its check: %w", *to, err)
+		return fmt.Errorf("the copy in %s fails its check: %w", *to, told(err))
 	}
 	if err := dst.Close(); err != nil {
-		return err
+		return told(err)
+	}
+	if target != *to {
+		if _, err := os.Lstat(*to); err == nil {
+			return fmt.Errorf("%s exists already: copy only into a new database", *to)
+		}
+		if err := os.Rename(target, *to); err != nil {
+			return fileError("create", *to, target, err)
+		}
+		if err := syncDir(*to); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "copied %s to %s (%d records), and checked it\n", *from, *to, total)
 	return nil

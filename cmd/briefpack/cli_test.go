@@ -461,3 +461,86 @@ func TestUserAdd_PasswordLength(t *testing.T) {
 		t.Errorf("user add --help: %v\n%s", err, help)
 	}
 }
+
+// lineWatcher is a standard output that calls see with each line written
+// to it, as it is written: a test looks at the disk there, mid-command.
+type lineWatcher struct {
+	strings.Builder
+	see func(line string)
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line != "" {
+			w.see(line)
+		}
+	}
+	return w.Builder.Write(p)
+}
+
+// TestCopy_ToFileNeverHalfWritten copies a database into a new file and
+// looks at the directory after the first bucket, where a kill would stop
+// the copy. Before, the copy was written at --to itself: a kill left a file
+// there that every command refused as an unfinished copy, and a copy
+// stopped by an error left it too. Now --to does not exist until the copy
+// is whole and checked: it is written beside it as a partial file, which a
+// copy that fails removes.
+func TestCopy_ToFileNeverHalfWritten(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	mustAddUser(t, src, "alice")
+	mustAddUser(t, src, "bob")
+	midway := func(t *testing.T, to string) {
+		t.Helper()
+		if _, err := os.Lstat(to); !os.IsNotExist(err) {
+			t.Errorf("midway: %s exists already: %v", to, err)
+		}
+		if p := partials(t, to); len(p) != 1 {
+			t.Errorf("midway: partial files %v, want the one being written", p)
+		}
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		to := filepath.Join(dir, "copy.db")
+		seen := false
+		out := &lineWatcher{see: func(line string) {
+			if strings.Contains(line, " records") && !seen {
+				seen = true
+				midway(t, to)
+			}
+		}}
+		var errb strings.Builder
+		if code := run(context.Background(), []string{"copy", "--from", src, "--to", to}, strings.NewReader(""), out, &errb); code != 0 || !seen {
+			t.Fatalf("exit %d (a bucket copied: %v): %q %q", code, seen, out.String(), errb.String())
+		}
+		if err := store.CheckFile(to); err != nil {
+			t.Error(err)
+		}
+		if p := partials(t, to); len(p) != 0 {
+			t.Errorf("left behind: %v", p)
+		}
+	})
+
+	t.Run("Stopped", func(t *testing.T) {
+		to := filepath.Join(dir, "stopped.db")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out := &lineWatcher{see: func(line string) {
+			if strings.Contains(line, " records") {
+				midway(t, to)
+				cancel()
+			}
+		}}
+		var errb strings.Builder
+		code := run(ctx, []string{"copy", "--from", src, "--to", to}, strings.NewReader(""), out, &errb)
+		if e := errb.String(); code != 1 || strings.Count(e, "\n") != 1 || !strings.Contains(e, to) || strings.Contains(e, "partial") {
+			t.Fatalf("a copy stopped midway: exit %d, %q %q", code, out.String(), errb.String())
+		}
+		if _, err := os.Lstat(to); !os.IsNotExist(err) {
+			t.Errorf("a stopped copy left %s: %v", to, err)
+		}
+		if p := partials(t, to); len(p) != 0 {
+			t.Errorf("left behind: %v", p)
+		}
+	})
+}

@@ -26,7 +26,9 @@ import (
 // check reported broken invariants, and a new copy was refused because the
 // prefix "already holds records". Now every command refuses it in one line
 // that says the copy did not finish and gives the etcdctl command that
-// clears it; cleared so, the copy is run again and checks.
+// clears it; cleared so, the copy is run again and checks. (A copy into a
+// file leaves none at --to: it is renamed there only once whole, see
+// TestCopy_ToFileNeverHalfWritten; a prefix cannot be renamed.)
 func TestEtcd_CopyKilled(t *testing.T) {
 	bin := buildBinary(t)
 	c := etcdtest.Start(t, 1)

@@ -162,20 +162,13 @@ func leafPages(t *testing.T, raw []byte, bucket string) (pageSize int, leaves []
 	return pageSize, leaves
 }
 
-// TestDamagedPage damages a page of a database's sheets, in the middle of
+// damagedPageDB makes a database at db with an admin signed in by pw and
+// a round of 60 sheets, and damages a page of the sheets, in the middle of
 // them, as a disk might: the second element of a leaf page points far past
 // the page, out of the map of the file, where bbolt reads when it compares
-// or copies that key. check, restore and copy refuse the file and export
-// fails, each with one line naming it as damaged and exit code 1; a server
-// starts on it (its quick check reads only the first and last pages), logs
-// the damage its warm-up meets and goes on serving: a request that reads
-// the page is answered 500 in the error shape, the others as before. No
-// stack trace anywhere.
-func TestDamagedPage(t *testing.T) {
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "pages.db")
-	const pw = "a long enough password for the admin"
+// or copies that key. It returns the round.
+func damagedPageDB(t *testing.T, bin, db, pw string) *briefing.Round {
+	t.Helper()
 	addUser(t, bin, db, "admin", "admin", "TOP SECRET", pw)
 	st, err := store.Open(db, "")
 	if err != nil {
@@ -214,6 +207,22 @@ func TestDamagedPage(t *testing.T) {
 	if err := os.WriteFile(db, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// TestDamagedPage damages a page of a database's sheets (damagedPageDB).
+// check, restore and copy refuse the file and export
+// fails, each with one line naming it as damaged and exit code 1; a server
+// starts on it (its quick check reads only the first and last pages), logs
+// the damage its warm-up meets and goes on serving: a request that reads
+// the page is answered 500 in the error shape, the others as before. No
+// stack trace anywhere.
+func TestDamagedPage(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pages.db")
+	const pw = "a long enough password for the admin"
+	r := damagedPageDB(t, bin, db, pw)
 
 	oneLine := func(what, stderr string) {
 		t.Helper()
@@ -284,6 +293,35 @@ func TestDamagedPage(t *testing.T) {
 	log := logged()
 	if strings.Count(log, "database "+db+" is damaged") < 2 || strings.Contains(log, "goroutine ") || strings.Contains(log, "panic") {
 		t.Errorf("the server's log:\n%s", log)
+	}
+}
+
+// TestBackup_DamagedPage backs up a database with a damaged page, which
+// bbolt's copy of the file carries over as it is. Before, backup wrote it
+// and said "backed up": a damaged backup, found only when restore refused
+// it. Now the copy's pages are checked before it is renamed into place
+// (bbolt's check), and backup fails with one line saying the database is
+// damaged, leaving neither the backup nor its partial file.
+func TestBackup_DamagedPage(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pages.db")
+	damagedPageDB(t, bin, db, "a long enough password for the admin")
+	out := filepath.Join(dir, "backup.db")
+	cmd := exec.Command(bin, "backup", "--db", db, "--out", out)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Run()
+	e := stderr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || strings.Count(e, "\n") != 1 || !strings.Contains(e, "database "+db+" is damaged") ||
+		strings.Contains(e, "goroutine") || stdout.String() != "" {
+		t.Errorf("backup of a damaged database: exit %d, stdout %q, stderr %q", code, stdout.String(), e)
+	}
+	if _, err := os.Lstat(out); !os.IsNotExist(err) {
+		t.Errorf("the damaged backup was kept: %v", err)
+	}
+	if p := partials(t, out); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
 	}
 }
 

@@ -88,7 +88,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return buf.WriteTo(w) })
+	n, err := writeNew(*out, func(w io.Writer) (int64, error) { return buf.WriteTo(w) }, nil)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,13 @@ func NewMain() *Main {
 // Run opens the database, loads the demo data if asked, and starts serving.
 // It returns once the server is listening.
 func (m *Main) Run(ctx context.Context) error {
-	// The address first: a busy port is found before anything is written.
+	// What the flags say is checked before anything else: a mistake is bad
+	// usage, refused before the database is created, migrated or loaded.
+	proxies, err := parseProxies(m.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	// Then the address: a busy port is found before anything is written.
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
@@ -86,16 +92,6 @@ func (m *Main) Run(ctx context.Context) error {
 			m.DB.Close()
 			return err
 		}
-	}
-	var proxies []*net.IPNet
-	for _, cidr := range strings.FieldsFunc(m.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			ln.Close()
-			m.DB.Close()
-			return usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
-		}
-		proxies = append(proxies, n)
 	}
 	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies}, web.Register)
 	if err != nil {
@@ -152,6 +148,20 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Watch(wctx)
 	}()
 	return nil
+}
+
+// parseProxies reads --trusted-proxies: CIDR[,CIDR…], commas or spaces
+// between; one that is not an address range is bad usage.
+func parseProxies(list string) ([]*net.IPNet, error) {
+	var proxies []*net.IPNet
+	for _, cidr := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
+		}
+		proxies = append(proxies, n)
+	}
+	return proxies, nil
 }
 
 // sweepEvery deletes what commits that did not happen left in an etcd

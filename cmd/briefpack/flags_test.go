@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,5 +37,45 @@ func TestFlags_ServeProxiesBeforeOpen(t *testing.T) {
 		if _, err := os.Lstat(f); !os.IsNotExist(err) {
 			t.Errorf("a refused serve made %s: %v", f, err)
 		}
+	}
+}
+
+// TestFlags_EtcdOnly: an --etcd-… flag given with no etcd:// database is
+// bad usage, one line naming the flag, for every command that takes them;
+// it was silently ignored and the bbolt file opened (or created).
+func TestFlags_EtcdOnly(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "z.db")
+	out := filepath.Join(dir, "out")
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--db", db, "--etcd-password-file", "/nonexistent"},
+		{"user", "add", "--db", db, "--name", "alice", "--role", "viewer", "--clearance", "RESTRICTED", "--etcd-user", "root"},
+		{"backup", "--db", db, "--out", out, "--etcd-cert", "c.pem"},
+		{"check", "--db", db, "--etcd-key", "k.pem"},
+		{"export", "--db", db, "--round", "1", "--out", out, "--etcd-ca", "ca.pem"},
+		{"copy", "--from", db, "--to", out, "--etcd-user", "root"},
+	} {
+		// Cancelled, so that a serve that took the flags would stop at once
+		// rather than serve on.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var o, e strings.Builder
+		code := run(ctx, args, strings.NewReader("a long enough password\n"), &o, &e)
+		stdout, errOut := o.String(), e.String()
+		wantUsageError(t, stdout, errOut, code, args...)
+		if !strings.Contains(errOut, "applies only to an etcd:// database") {
+			t.Errorf("%v: %q", args, errOut)
+		}
+		for _, f := range []string{db, out} {
+			if _, err := os.Lstat(f); !os.IsNotExist(err) {
+				t.Fatalf("%v made %s: %v", args, f, err)
+			}
+		}
+	}
+	// With either end of a copy on etcd the flags are taken: this one stops
+	// at its missing source, not at the flags.
+	args := []string{"copy", "--from", db, "--to", "etcd://127.0.0.1:1/x", "--etcd-user", "root"}
+	if _, errOut, code := runCLI(t, "", args...); code != 1 {
+		t.Errorf("%v: exit %d, %q", args, code, errOut)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"briefpack/store"
 )
 
 const usage = `briefpack builds briefing packs for bilateral dialogues.
@@ -144,7 +146,39 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q (see briefpack %s --help)", fs.Name(), fs.Arg(0), fs.Name())}
 	}
-	return nil
+	return etcdOnly(fs)
+}
+
+// etcdOnly refuses an --etcd-… flag given to a command none of whose
+// databases (--db, --from, --to) is on etcd: a bbolt file would open
+// without it, the flag silently ignored, when a mistyped address was the
+// likelier mistake.
+func etcdOnly(fs *flag.FlagSet) error {
+	var given string
+	fs.Visit(func(f *flag.Flag) {
+		if given == "" && strings.HasPrefix(f.Name, "etcd-") && f.Value.String() != "" {
+			given = f.Name
+		}
+	})
+	if given == "" {
+		return nil
+	}
+	var files []string
+	for _, name := range []string{"db", "from", "to"} {
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if store.IsEtcdURL(f.Value.String()) {
+			return nil
+		}
+		files = append(files, fmt.Sprintf("--%s %s", name, f.Value))
+	}
+	what := " is a bbolt file"
+	if len(files) > 1 {
+		what = " are bbolt files"
+	}
+	return usageError{fmt.Sprintf("%s: --%s applies only to an etcd:// database, and %s%s", fs.Name(), given, strings.Join(files, " and "), what)}
 }
 
 func required(fs *flag.FlagSet, names ...string) error {

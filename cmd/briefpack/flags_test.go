@@ -79,3 +79,15 @@ func TestFlags_EtcdOnly(t *testing.T) {
 		t.Errorf("%v: exit %d, %q", args, code, errOut)
 	}
 }
+
+// TestFlags_DemoHelp: serve --help tells what --demo does on a restart:
+// it prints the same logins, kept beside the database. It said each start
+// gave new passwords.
+func TestFlags_DemoHelp(t *testing.T) {
+	out, _, code := runCLI(t, "", "serve", "--help")
+	demo := out[strings.Index(out, "-demo"):]
+	demo = demo[:strings.Index(demo, "\n  -")]
+	if code != 0 || strings.Contains(demo, "with new passwords") || !strings.Contains(demo, "a restart prints the same ones") {
+		t.Errorf("exit %d: --demo help %q", code, demo)
+	}
+}

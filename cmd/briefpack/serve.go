@@ -221,8 +221,9 @@ func (m *Main) Close() error {
 }
 
 // loadDemo loads the embedded demo data into an empty database; on a
-// database that holds it already, it gives the demo users new passwords so
-// there is always a login to print.
+// database that holds it already, it prints the logins kept beside it while
+// every one still signs in, and otherwise gives the demo users new
+// passwords, so there is always a login to print.
 func (m *Main) loadDemo(ctx context.Context) error {
 	file := m.DBPath + ".logins"
 	if store.IsEtcdURL(m.DBPath) {
@@ -294,7 +295,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.DBPath, "db", m.DBPath, dbHelpCreate)
 	m.etcd = addEtcdFlags(fs)
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
-	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role, with new passwords")
+	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role;\n"+
+		"kept in a .logins file (DB.logins for a file), a restart prints the same ones (new ones only if one no longer signs in)")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")
 	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "with --trust-proxy: the proxies' addresses, CIDR[,CIDR…] (loopback is always trusted);\n"+
 		"the client is the rightmost X-Forwarded-For address that is not one of them")

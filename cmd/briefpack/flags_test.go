@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"briefpack/briefing"
 )
 
 // TestFlags_ServeProxiesBeforeOpen: a --trusted-proxies that is not an
@@ -89,5 +92,16 @@ func TestFlags_DemoHelp(t *testing.T) {
 	demo = demo[:strings.Index(demo, "\n  -")]
 	if code != 0 || strings.Contains(demo, "with new passwords") || !strings.Contains(demo, "a restart prints the same ones") {
 		t.Errorf("exit %d: --demo help %q", code, demo)
+	}
+}
+
+// TestMessage_Unavailable: a cluster that stops answering during a command
+// is said in a command's words, not the store's words for a web page (a
+// save under way, reload to see).
+func TestMessage_Unavailable(t *testing.T) {
+	err := fmt.Errorf("check: %w", &briefing.Error{Code: briefing.EUNAVAILABLE,
+		Message: "the database (etcd) did not answer in time; try again in a moment (a save that was under way may or may not have been kept: reload to see)"})
+	if got := message(err); strings.Contains(got, "reload") || !strings.Contains(got, "etcd") {
+		t.Errorf("%q", got)
 	}
 }

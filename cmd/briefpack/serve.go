@@ -353,6 +353,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // message is an error as one line for a person at a terminal.
 func message(err error) string {
 	var e *briefing.Error
+	// The store's words for a cluster that stopped answering are a web
+	// page's (a save under way, reload to see): a command says its own.
+	if briefing.ErrorCode(err) == briefing.EUNAVAILABLE {
+		return "the database (etcd) stopped answering in time: is the cluster running, with a quorum? Try again in a moment"
+	}
 	if errors.As(err, &e) {
 		msg := e.Message
 		var fields []string

@@ -92,6 +92,10 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer st.Close()
+	// Said whatever follows: the migration is committed.
+	if from := st.MigratedFrom(); from != 0 {
+		fmt.Fprintln(stderr, "briefpack: "+upgraded(*db, from, st.Schema()))
+	}
 	settings, err := st.Settings(ctx)
 	if err != nil {
 		return err

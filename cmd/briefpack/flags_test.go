@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"briefpack/briefing"
@@ -103,5 +105,73 @@ func TestMessage_Unavailable(t *testing.T) {
 		Message: "the database (etcd) did not answer in time; try again in a moment (a save that was under way may or may not have been kept: reload to see)"})
 	if got := message(err); strings.Contains(got, "reload") || !strings.Contains(got, "etcd") {
 		t.Errorf("%q", got)
+	}
+}
+
+// syncBuffer is a log's destination written by the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestUpgrade_Said: a command that migrates a database an older briefpack
+// wrote says so, in one line naming both schemas and that an older
+// briefpack can no longer open it: user add on standard error (even when
+// it then fails), serve in its log. The migration was silent.
+func TestUpgrade_Said(t *testing.T) {
+	want := fmt.Sprintf("from schema 1 to schema %d: an older briefpack can no longer open it", briefing.SchemaVersion())
+	t.Run("UserAdd", func(t *testing.T) {
+		db := release1(t, t.TempDir())
+		for i, c := range []struct {
+			name string
+			code int
+			says bool
+		}{{"admin", 1, true}, {"alice", 0, false}} {
+			out, errOut, code := runCLI(t, "a long enough password\n", "user", "add", "--db", db, "--name", c.name, "--role", "viewer", "--clearance", "RESTRICTED")
+			lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+			if code != c.code || strings.Contains(errOut, want) != c.says || c.says && !strings.HasPrefix(lines[0], "briefpack: upgraded the database "+db+" "+want) {
+				t.Errorf("user add %d (%s): exit %d, stdout %q, stderr %q", i+1, c.name, code, out, errOut)
+			}
+		}
+	})
+	t.Run("Serve", func(t *testing.T) {
+		db := release1(t, t.TempDir())
+		for i, says := range []bool{true, false} {
+			var log syncBuffer
+			m := NewMain()
+			m.Addr, m.DBPath, m.Logger = "127.0.0.1:0", db, slog.New(slog.NewTextHandler(&log, nil))
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Count(log.String(), want); got != map[bool]int{true: 1, false: 0}[says] || says && !strings.Contains(log.String(), "level=WARN") {
+				t.Errorf("start %d: log %q", i+1, log.String())
+			}
+		}
+	})
+}
+
+// TestVersion: briefpack version (and --version) names the database schema
+// this briefpack writes.
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		out, errOut, code := runCLI(t, "", arg)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, "briefpack ") || !strings.Contains(out, fmt.Sprintf("writes database schema %d ", briefing.SchemaVersion())) {
+			t.Errorf("%s: exit %d, %q %q", arg, code, out, errOut)
+		}
 	}
 }

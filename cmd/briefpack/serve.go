@@ -86,6 +86,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if from := db.MigratedFrom(); from != 0 {
+		m.Logger.Warn(upgraded(m.DBPath, from, db.Schema()), "db", m.DBPath, "from_schema", from, "to_schema", db.Schema())
+	}
 	if m.Demo {
 		if err := m.loadDemo(ctx); err != nil {
 			ln.Close()
@@ -148,6 +151,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Watch(wctx)
 	}()
 	return nil
+}
+
+// upgraded is the line that tells the person who opened a database that
+// this briefpack migrated it, which an older one can then no longer open.
+func upgraded(db string, from, to int) string {
+	return fmt.Sprintf("upgraded the database %s from schema %d to schema %d: an older briefpack can no longer open it "+
+		"(back up before upgrading: briefpack backup, run before the new briefpack's first serve or user add, keeps the old schema)", db, from, to)
 }
 
 // parseProxies reads --trusted-proxies: CIDR[,CIDR…], commas or spaces

@@ -175,3 +175,21 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestUserAdd_ClearanceBeforeMigration: a clearance that is not a marking
+// of an existing file's jurisdiction is bad usage refused before the file
+// is opened to write: a file an older briefpack wrote stays as it was. It
+// was checked after the open, which had migrated it.
+func TestUserAdd_ClearanceBeforeMigration(t *testing.T) {
+	db := release1(t, t.TempDir())
+	before := mustRead(t, db)
+	args := []string{"user", "add", "--db", db, "--name", "alice", "--role", "viewer", "--clearance", "PROTECTED"}
+	out, errOut, code := runCLI(t, "a long enough password\n", args...)
+	wantUsageError(t, out, errOut, code, args...)
+	if !strings.HasPrefix(errOut, "briefpack: user add: --clearance must be one of UNCLASSIFIED,") {
+		t.Errorf("%q", errOut)
+	}
+	if !bytes.Equal(mustRead(t, db), before) {
+		t.Error("a refused user add changed the database file")
+	}
+}

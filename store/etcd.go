@@ -250,7 +250,7 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		Username: c.Username, Password: c.Password, Logger: zap.NewNop(),
 		MaxCallSendMsgSize: 2 << 20, MaxCallRecvMsgSize: 256 << 20})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
+		return nil, dialError(c, desc, err)
 	}
 	// Reach the cluster now, so that a wrong address fails here and not on
 	// the first request.
@@ -259,7 +259,7 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 	resp, err := cli.Get(ctx, c.Prefix+"rev")
 	if err != nil {
 		_ = cli.Close()
-		return nil, fmt.Errorf("open database %s: %w", desc, etcdError(err))
+		return nil, dialError(c, desc, err)
 	}
 	if c.MustExist && len(resp.Kvs) == 0 {
 		// Every database written once has its write token.
@@ -292,6 +292,19 @@ func trimScheme(es []string) []string {
 func unavailable(err error) error {
 	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) did not answer in time; try again in a moment " +
 		"(a save that was under way may or may not have been kept: reload to see)"}, err)
+}
+
+// dialError is a cluster not reached when a database on it is opened, at
+// the start of a command or a server: a cluster that did not answer is told
+// to the person who gave its address, not as a request's unavailable, which
+// speaks of a save under way and of reloading a page.
+func dialError(c EtcdConfig, desc string, err error) error {
+	err = etcdError(err)
+	if briefing.ErrorCode(err) == briefing.EUNAVAILABLE {
+		return fmt.Errorf("etcd at %s did not answer within %s: is it running, and is the endpoint right?",
+			strings.Join(trimScheme(c.Endpoints), ","), c.DialTimeout)
+	}
+	return fmt.Errorf("open database %s: %w", desc, err)
 }
 
 // etcdError makes the client's errors read as sentences.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -843,5 +844,24 @@ func TestEtcd_ValuesNearTheChunkSizeInOneCommit(t *testing.T) {
 	}
 	if err := e.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": []byte("next")}, by); err != nil {
 		t.Fatalf("the write after: %v", err)
+	}
+}
+
+// TestOpenEtcd_NotAnswering: a cluster that does not answer when a
+// database on it is opened (a command's or a server's start) is told for
+// the person who gave the address. It was the message of a request, which
+// speaks of a save under way and of reloading a page.
+func TestOpenEtcd_NotAnswering(t *testing.T) {
+	// An address nothing listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = OpenEtcd(EtcdConfig{Endpoints: []string{"http://" + addr}, DialTimeout: 200 * time.Millisecond}, "")
+	want := "etcd at " + addr + " did not answer within 200ms: is it running, and is the endpoint right?"
+	if err == nil || err.Error() != want {
+		t.Fatalf("%v, want %q", err, want)
 	}
 }

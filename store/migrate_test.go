@@ -414,3 +414,31 @@ func TestMigrate_FromSchema6(t *testing.T) {
 		t.Fatalf("check after a save: %v", err)
 	}
 }
+
+// TestMigrate_MigratedFrom: a database opened to write tells the schema it
+// found when it migrated it, so that the command that opened it can say an
+// older briefpack no longer opens it; it told nothing, and a migration was
+// silent. A new database, or one migrated already, tells 0.
+func TestMigrate_MigratedFrom(t *testing.T) {
+	path := releaseFile(t, "release1")
+	for i, want := range []int{1, 0} {
+		db, err := store.Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.MigratedFrom(); got != want || db.Schema() != briefing.SchemaVersion() {
+			t.Errorf("open %d: migrated from %d to %d, want from %d to %d", i+1, got, db.Schema(), want, briefing.SchemaVersion())
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "new.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.MigratedFrom(); got != 0 {
+		t.Errorf("a new database migrated from %d", got)
+	}
+}

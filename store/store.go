@@ -116,6 +116,9 @@ type DB struct {
 	// schema is the schema version the database is stored at: this
 	// briefpack's, except in a database opened to read only (OpenReadOnly).
 	schema int
+	// migratedFrom is the schema version the open found the database at
+	// when it migrated it (MigratedFrom); 0 when it migrated nothing.
+	migratedFrom int
 	// readOnly is a database opened to read it and never write it.
 	readOnly bool
 	// tmpDir, when set, holds the database's file and goes when it closes
@@ -270,6 +273,7 @@ func (db *DB) initReadOnly() (err error) {
 // and checks and migrates an existing one.
 func (db *DB) initBuckets(tx kvTx) error {
 	path := db.path
+	db.migratedFrom = 0 // a transaction run again may find it migrated by another server
 	meta := tx.Bucket(metaBucket)
 	if meta == nil {
 		// A bbolt file with buckets but no meta bucket belongs to some other program.
@@ -283,6 +287,9 @@ func (db *DB) initBuckets(tx kvTx) error {
 		}
 		if err := migrate(tx, v); err != nil {
 			return fmt.Errorf("database %s: %w", path, err)
+		}
+		if v < schemaVersion {
+			db.migratedFrom = v
 		}
 	}
 	for _, name := range allBuckets {
@@ -400,6 +407,13 @@ func (db *DB) Close() error {
 // briefpack's (briefing.SchemaVersion), unless it was opened to read only
 // as an older briefpack left it.
 func (db *DB) Schema() int { return db.schema }
+
+// MigratedFrom returns the schema version the database was at when it was
+// opened to write and migrated to this briefpack's (Schema), or 0 when the
+// open migrated nothing: a new database, or one at this schema already. An
+// older briefpack no longer opens a database it migrated; the store says
+// nothing of it itself, its caller tells the person who opened it.
+func (db *DB) MigratedFrom() int { return db.migratedFrom }
 
 // MigratedCopy returns a private copy of the database migrated to this
 // briefpack's schema, for reading one an older briefpack wrote without

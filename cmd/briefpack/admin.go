@@ -62,10 +62,11 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	// The clearance is a marking of the database's jurisdiction: the one
-	// given, or nz for a file yet to be created, is known before it is opened;
-	// an existing file's own is checked once it is open. An etcd database
-	// without --jurisdiction may not exist yet: only a clearance of no
-	// jurisdiction at all is refused before it is opened.
+	// given, nz for a file yet to be created, or an existing file's own,
+	// read without writing it, is known before it is opened to write (which
+	// may migrate it). An etcd database without --jurisdiction may not exist
+	// yet: only a clearance of no jurisdiction at all is refused before it
+	// is opened, and its own is checked once it is open.
 	ahead := *jur
 	switch {
 	case ahead != "":
@@ -76,7 +77,18 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	default:
 		if _, err := os.Lstat(*db); errors.Is(err, os.ErrNotExist) {
 			ahead = "nz"
+		} else if ro, err := store.OpenReadOnly(*db); err == nil {
+			s, err := ro.Settings(ctx)
+			if cerr := ro.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			ahead = s.Jurisdiction
 		}
+		// A file that does not open read-only is refused by the open below,
+		// in its words.
 	}
 	if ahead != "" {
 		s, err := briefing.SettingsFor(ahead)
@@ -92,6 +104,10 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer st.Close()
+	// Said whatever follows: the migration is committed.
+	if from := st.MigratedFrom(); from != 0 {
+		fmt.Fprintln(stderr, "briefpack: "+upgraded(*db, from, st.Schema()))
+	}
 	settings, err := st.Settings(ctx)
 	if err != nil {
 		return err

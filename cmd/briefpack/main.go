@@ -13,6 +13,9 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"briefpack/briefing"
+	"briefpack/store"
 )
 
 const usage = `briefpack builds briefing packs for bilateral dialogues.
@@ -25,6 +28,7 @@ Usage:
   briefpack restore --from BACKUP --db F [--force]
   briefpack copy    --from DB --to DB2
   briefpack export  --db DB --round ID --format html|xlsx [--edition full|release] [--ceiling LEVEL] --out F2
+  briefpack version   (also --version: the build, and the database schema it writes)
 
 DB is a bbolt file, or an etcd cluster: etcd://host:port[,host:port…][/prefix]
 (credentials with --etcd-user and --etcd-password-file, or BRIEFPACK_ETCD_USER and
@@ -81,11 +85,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return usageError{"no command given: use serve, user add, backup, check, restore, copy or export"}
+		return usageError{"no command given: use serve, user add, backup, check, restore, copy, export or version"}
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
 		fmt.Fprint(stdout, usage)
+		return nil
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			return usageError{fmt.Sprintf("version: unexpected argument %q", args[1])}
+		}
+		fmt.Fprintln(stdout, version())
 		return nil
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
@@ -108,7 +118,30 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore, copy or export", args[0])}
+	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore, copy, export or version", args[0])}
+}
+
+// version says which briefpack this is: the module's version and the
+// revision it was built from, as far as the build recorded them, and the
+// database schema it writes, which decides what it opens (up to that
+// schema) and what an older briefpack can no longer open once it migrated it.
+func version() string {
+	v := "briefpack"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v += " " + bi.Main.Version
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision":
+				v += ", revision " + s.Value
+			case s.Key == "vcs.time":
+				v += " of " + s.Value
+			case s.Key == "vcs.modified" && s.Value == "true":
+				v += ", modified"
+			}
+		}
+	}
+	return fmt.Sprintf("%s; writes database schema %d (opens 1 to %d, and migrates an older one when it opens it to write)",
+		v, briefing.SchemaVersion(), briefing.SchemaVersion())
 }
 
 // newFlags returns a flag set that prints its help to stdout on --help and
@@ -144,7 +177,39 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q (see briefpack %s --help)", fs.Name(), fs.Arg(0), fs.Name())}
 	}
-	return nil
+	return etcdOnly(fs)
+}
+
+// etcdOnly refuses an --etcd-… flag given to a command none of whose
+// databases (--db, --from, --to) is on etcd: a bbolt file would open
+// without it, the flag silently ignored, when a mistyped address was the
+// likelier mistake.
+func etcdOnly(fs *flag.FlagSet) error {
+	var given string
+	fs.Visit(func(f *flag.Flag) {
+		if given == "" && strings.HasPrefix(f.Name, "etcd-") && f.Value.String() != "" {
+			given = f.Name
+		}
+	})
+	if given == "" {
+		return nil
+	}
+	var files []string
+	for _, name := range []string{"db", "from", "to"} {
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if store.IsEtcdURL(f.Value.String()) {
+			return nil
+		}
+		files = append(files, fmt.Sprintf("--%s %s", name, f.Value))
+	}
+	what := " is a bbolt file"
+	if len(files) > 1 {
+		what = " are bbolt files"
+	}
+	return usageError{fmt.Sprintf("%s: --%s applies only to an etcd:// database, and %s%s", fs.Name(), given, strings.Join(files, " and "), what)}
 }
 
 func required(fs *flag.FlagSet, names ...string) error {

@@ -64,7 +64,13 @@ func NewMain() *Main {
 // Run opens the database, loads the demo data if asked, and starts serving.
 // It returns once the server is listening.
 func (m *Main) Run(ctx context.Context) error {
-	// The address first: a busy port is found before anything is written.
+	// What the flags say is checked before anything else: a mistake is bad
+	// usage, refused before the database is created, migrated or loaded.
+	proxies, err := parseProxies(m.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	// Then the address: a busy port is found before anything is written.
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
@@ -80,22 +86,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if from := db.MigratedFrom(); from != 0 {
+		m.Logger.Warn(upgraded(m.DBPath, from, db.Schema()), "db", m.DBPath, "from_schema", from, "to_schema", db.Schema())
+	}
 	if m.Demo {
 		if err := m.loadDemo(ctx); err != nil {
 			ln.Close()
 			m.DB.Close()
 			return err
 		}
-	}
-	var proxies []*net.IPNet
-	for _, cidr := range strings.FieldsFunc(m.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			ln.Close()
-			m.DB.Close()
-			return usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
-		}
-		proxies = append(proxies, n)
 	}
 	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies}, web.Register)
 	if err != nil {
@@ -152,6 +151,27 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Watch(wctx)
 	}()
 	return nil
+}
+
+// upgraded is the line that tells the person who opened a database that
+// this briefpack migrated it, which an older one can then no longer open.
+func upgraded(db string, from, to int) string {
+	return fmt.Sprintf("upgraded the database %s from schema %d to schema %d: an older briefpack can no longer open it "+
+		"(back up before upgrading: briefpack backup, run before the new briefpack's first serve or user add, keeps the old schema)", db, from, to)
+}
+
+// parseProxies reads --trusted-proxies: CIDR[,CIDR…], commas or spaces
+// between; one that is not an address range is bad usage.
+func parseProxies(list string) ([]*net.IPNet, error) {
+	var proxies []*net.IPNet
+	for _, cidr := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, usageError{"serve: --trusted-proxies: " + cidr + " is not an address range such as 10.0.0.0/8"}
+		}
+		proxies = append(proxies, n)
+	}
+	return proxies, nil
 }
 
 // sweepEvery deletes what commits that did not happen left in an etcd
@@ -211,8 +231,9 @@ func (m *Main) Close() error {
 }
 
 // loadDemo loads the embedded demo data into an empty database; on a
-// database that holds it already, it gives the demo users new passwords so
-// there is always a login to print.
+// database that holds it already, it prints the logins kept beside it while
+// every one still signs in, and otherwise gives the demo users new
+// passwords, so there is always a login to print.
 func (m *Main) loadDemo(ctx context.Context) error {
 	file := m.DBPath + ".logins"
 	if store.IsEtcdURL(m.DBPath) {
@@ -284,7 +305,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.DBPath, "db", m.DBPath, dbHelpCreate)
 	m.etcd = addEtcdFlags(fs)
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
-	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role, with new passwords")
+	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role;\n"+
+		"kept in a .logins file (DB.logins for a file), a restart prints the same ones (new ones only if one no longer signs in)")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")
 	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "with --trust-proxy: the proxies' addresses, CIDR[,CIDR…] (loopback is always trusted);\n"+
 		"the client is the rightmost X-Forwarded-For address that is not one of them")
@@ -341,6 +363,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // message is an error as one line for a person at a terminal.
 func message(err error) string {
 	var e *briefing.Error
+	// The store's words for a cluster that stopped answering are a web
+	// page's (a save under way, reload to see): a command says its own.
+	if briefing.ErrorCode(err) == briefing.EUNAVAILABLE {
+		return "the database (etcd) stopped answering in time: is the cluster running, with a quorum? Try again in a moment"
+	}
 	if errors.As(err, &e) {
 		msg := e.Message
 		var fields []string

@@ -71,25 +71,32 @@ type PresenceService interface {
 // every server of a cluster honours it and a restart signs nobody out. The
 // token itself is never kept: a session is found by the token's SHA-256.
 type Session struct {
-	Hash      string    `json:"hash"`
-	UserID    string    `json:"user_id"`
-	Name      string    `json:"name"`
-	Role      Role      `json:"role"`
-	Clearance string    `json:"clearance"`
-	CSRF      string    `json:"csrf"`
-	CreatedAt time.Time `json:"created_at"`
-	LastSeen  time.Time `json:"last_seen"`
+	Hash   string `json:"hash"`
+	UserID string `json:"user_id"`
+	// UserVersion is the version of the user whose password the sign-in
+	// checked: the session is stored only while the user is still at it.
+	UserVersion int       `json:"user_version,omitempty"`
+	Name        string    `json:"name"`
+	Role        Role      `json:"role"`
+	Clearance   string    `json:"clearance"`
+	CSRF        string    `json:"csrf"`
+	CreatedAt   time.Time `json:"created_at"`
+	LastSeen    time.Time `json:"last_seen"`
 }
 
 // SessionService keeps sessions.
 type SessionService interface {
-	// PutSession stores a new session under its hash.
+	// PutSession stores a new session under its hash, in one step with
+	// finding its user still at s.UserVersion and not disabled: ESTALE when
+	// the user was changed since, ENOTFOUND when deleted.
 	PutSession(ctx context.Context, s *Session) error
 	// TouchSession records that a session was seen at at, if it still
 	// exists: ENOTFOUND when it has ended meanwhile (signed out through
 	// another server, say), which a touch must never undo.
 	TouchSession(ctx context.Context, hash string, at time.Time) error
-	// Session returns the session of a token's hash, or ENOTFOUND.
+	// Session returns the session of a token's hash, or ENOTFOUND; also
+	// ENOTFOUND when its user, read at the same moment, is deleted,
+	// disabled, or not of the session's name, role and clearance.
 	Session(ctx context.Context, hash string) (*Session, error)
 	// DeleteSession ends one session; ending one that is gone is no error.
 	DeleteSession(ctx context.Context, hash string) error

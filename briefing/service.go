@@ -132,8 +132,11 @@ type UserService interface {
 	CreateUser(ctx context.Context, u *User, by Actor) error
 	// UpdateUser stores a new version, keeping the stored password hash when
 	// u.PasswordHash is empty: ENOTFOUND, ESTALE, ECONFLICT for a taken name.
+	// A change of name, role, clearance, state or password ends the user's
+	// sessions in the same write.
 	UpdateUser(ctx context.Context, u *User, by Actor) error
-	// DeleteUser removes a user: ENOTFOUND, ESTALE.
+	// DeleteUser removes a user and, in the same write, their sessions:
+	// ENOTFOUND, ESTALE.
 	DeleteUser(ctx context.Context, id string, version int, by Actor) error
 }
 

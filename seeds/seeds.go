@@ -303,9 +303,7 @@ func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (stri
 		switch briefing.ErrorCode(err) {
 		case "":
 			u.PasswordHash = h
-			if err = st.UpdateUser(ctx, u, demo); err == nil {
-				err = st.DeleteUserSessions(ctx, u.ID)
-			}
+			err = st.UpdateUser(ctx, u, demo) // ends the sessions of the old password
 		case briefing.ENOTFOUND:
 			u = &briefing.User{Name: string(du.role), Role: du.role, Clearance: du.clearance, PasswordHash: h}
 			err = st.CreateUser(ctx, u, demo)

@@ -118,7 +118,7 @@ func TestLoad_NZ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PutSession(ctx, &briefing.Session{Hash: "old", UserID: lead.ID, Name: "lead", Role: lead.Role, Clearance: lead.Clearance, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+	if err := db.PutSession(ctx, &briefing.Session{Hash: "old", UserID: lead.ID, UserVersion: lead.Version, Name: "lead", Role: lead.Role, Clearance: lead.Clearance, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	viewer, err := db.UserByName(ctx, "viewer")

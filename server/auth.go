@@ -21,8 +21,11 @@ import (
 const cookieName = "briefpack_session"
 
 // authenticate finds the request's session from its bearer token or cookie
-// and sets the reader. The user is read afresh on every request, so a role,
-// clearance or disabling takes effect at once.
+// and sets the reader. The store reads the session with its user, on every
+// request, and honours it only while the user is as stored (not deleted,
+// not disabled, of the session's name, role and clearance); a change to the
+// user ends the user's sessions in its own write. So a role, clearance or
+// disabling takes effect at once, on every server.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if t := c.QueryParam("token"); t != "" && strings.HasSuffix(c.Request().URL.Path, "/calendar.ics") {
@@ -220,29 +223,47 @@ func (s *Server) signIn(c echo.Context, name, password string) (string, *session
 		release()
 		return "", nil, nil, c.Request().Context().Err()
 	}
-	u, err := s.store.UserByName(c.Request().Context(), name)
-	if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
-		release()
-		return "", nil, nil, err
+	for try := 1; ; try++ {
+		u, err := s.store.UserByName(ctx, name)
+		if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+			release()
+			return "", nil, nil, err
+		}
+		hash := dummyHash
+		if u != nil {
+			hash = u.PasswordHash
+		}
+		good := VerifyPassword(hash, password) && u != nil && !u.Disabled
+		if !good {
+			log.Warn("sign-in failed")
+			return "", nil, nil, Errorf(briefing.EUNAUTHORIZED, "wrong name or password")
+		}
+		// The session is stored only if the user is still as read: a change
+		// committed while the password was checked (on any server) is met
+		// by checking it again against the user as now stored.
+		token, sess, err := s.sessions.create(ctx, u)
+		switch code := briefing.ErrorCode(err); {
+		case err == nil:
+			release()
+			log.Info("sign-in", "user_id", u.ID)
+			s.setSessionCookie(c, token)
+			return token, sess, u, nil
+		case code != briefing.ESTALE && code != briefing.ENOTFOUND:
+			release()
+			return "", nil, nil, err
+		case try == signInTries:
+			release()
+			return "", nil, nil, Errorf(briefing.ECONFLICT, "the account was changed while signing in: sign in again")
+		}
+		if pin := briefing.ReadPinOf(ctx); pin != nil {
+			pin.Clear() // the user is read again as now stored, not as of the request's first read
+		}
 	}
-	hash := dummyHash
-	if u != nil {
-		hash = u.PasswordHash
-	}
-	good := VerifyPassword(hash, password) && u != nil && !u.Disabled
-	if !good {
-		log.Warn("sign-in failed")
-		return "", nil, nil, Errorf(briefing.EUNAUTHORIZED, "wrong name or password")
-	}
-	release()
-	token, sess, err := s.sessions.create(c.Request().Context(), briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
-	if err != nil {
-		return "", nil, nil, err
-	}
-	log.Info("sign-in", "user_id", u.ID)
-	s.setSessionCookie(c, token)
-	return token, sess, u, nil
 }
+
+// signInTries bounds how often a sign-in checks the password again against
+// a user changed while it was being checked.
+const signInTries = 3
 
 func (s *Server) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,

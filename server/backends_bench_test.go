@@ -11,7 +11,8 @@ import (
 
 // BenchmarkBackends compares the backends on the same machine, through the
 // router: a save of a 40-paragraph sheet (one paragraph changed, If-Match),
-// a list page (a round's 100 sheets as a RESTRICTED reader sees them), and
+// a signed-in request that reads nothing else (the session's lookup), a
+// list page (a round's 100 sheets as a RESTRICTED reader sees them), and
 // the live HTML pack of those 100 sheets downloaded from its cache, and a
 // frozen pack of them (HTML and XLSX kept) — on a bbolt file, a one-member
 // etcd and a three-member etcd on loopback. On etcd each reports the
@@ -53,6 +54,17 @@ func BenchmarkBackends(b *testing.B) {
 			id := benchSheet(b, f)
 			b.Run("save", func(b *testing.B) {
 				perOp(b, func() { saves(b, f, id) })
+			})
+			b.Run("auth", func(b *testing.B) {
+				// The settings are kept in memory: what is left is the
+				// session's lookup, with its user, and the router.
+				perOp(b, func() {
+					for i := 0; i < b.N; i++ {
+						if r := f.do("viewer", "GET", "/api/v1/settings", nil); r.Code != 200 {
+							b.Fatalf("%d", r.Code)
+						}
+					}
+				})
 			})
 			b.Run("list", func(b *testing.B) {
 				perOp(b, func() {

@@ -57,11 +57,6 @@ func (s *Server) SignOut(c echo.Context) error {
 	return nil
 }
 
-// EndSessions ends every session of a user, on every server.
-func (s *Server) EndSessions(ctx context.Context, userID string) error {
-	return s.sessions.endUser(ctx, userID)
-}
-
 // PackRenders counts the live packs rendered since the server started: a
 // measure of how well the pack cache serves, for tests and operators.
 func (s *Server) PackRenders() int64 { return s.renders.Load() }

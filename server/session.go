@@ -16,8 +16,9 @@ import (
 type session struct {
 	userID string
 	// reader is the user as signed in. Every change to a user's role,
-	// clearance, name, password or state ends their sessions, on every
-	// server, since sessions are kept in the store.
+	// clearance, name, password or state ends their sessions in the write
+	// that makes it, on every server, since sessions are kept in the store;
+	// and the store honours a session only while its user is as stored.
 	reader   briefing.Reader
 	csrf     string
 	created  time.Time
@@ -59,12 +60,14 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// create starts a new session for a user and returns its token.
-func (ss *sessions) create(ctx context.Context, r briefing.Reader) (string, *session, error) {
+// create starts a new session for a user as read when their password was
+// checked, and returns its token: ESTALE or ENOTFOUND when the user has
+// been changed or deleted since (briefing.SessionService.PutSession).
+func (ss *sessions) create(ctx context.Context, u *briefing.User) (string, *session, error) {
 	token := randomToken()
 	now := ss.now().UTC()
 	ss.sweep(ctx, now)
-	rec := &briefing.Session{Hash: tokenHash(token), UserID: r.UserID, Name: r.Name, Role: r.Role, Clearance: r.Clearance,
+	rec := &briefing.Session{Hash: tokenHash(token), UserID: u.ID, UserVersion: u.Version, Name: u.Name, Role: u.Role, Clearance: u.Clearance,
 		CSRF: randomToken(), CreatedAt: now, LastSeen: now}
 	if err := ss.st.PutSession(ctx, rec); err != nil {
 		return "", nil, err
@@ -118,12 +121,6 @@ func (ss *sessions) lookup(ctx context.Context, token string) (*session, error) 
 // end removes one session.
 func (ss *sessions) end(ctx context.Context, token string) error {
 	return ss.st.DeleteSession(ctx, tokenHash(token))
-}
-
-// endUser removes every session of a user: on disabling, deleting, a
-// password reset, or a change of name, role or clearance.
-func (ss *sessions) endUser(ctx context.Context, userID string) error {
-	return ss.st.DeleteUserSessions(ctx, userID)
 }
 
 // limiter counts sign-in attempts per key in a fixed window, in the store,

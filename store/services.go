@@ -560,14 +560,34 @@ func (db *DB) CreateUser(ctx context.Context, u *briefing.User, by briefing.Acto
 
 // UpdateUser stores a new version of a user, keeping the stored password
 // hash when u.PasswordHash is empty: ENOTFOUND, ESTALE, ECONFLICT for a
-// taken name.
+// taken name. A change of name, role, clearance, state or password ends
+// the user's sessions in the same write, so no session outlives it, on any
+// server, nor is one stored after it with what the user had before.
 func (db *DB) UpdateUser(ctx context.Context, u *briefing.User, by briefing.Actor) error {
-	return update(ctx, db, users, u, by)
+	return write(ctx, db, u, func(tx kvTx, now time.Time) error {
+		old, err := users.get(tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := users.update(tx, u, by, now); err != nil {
+			return err
+		}
+		if u.Name == old.Name && u.Role == old.Role && u.Clearance == old.Clearance && u.Disabled == old.Disabled && u.PasswordHash == old.PasswordHash {
+			return nil
+		}
+		return deleteUserSessions(tx, u.ID)
+	})
 }
 
-// DeleteUser removes a user: ENOTFOUND, ESTALE.
+// DeleteUser removes a user and ends their sessions, in one write:
+// ENOTFOUND, ESTALE.
 func (db *DB) DeleteUser(ctx context.Context, id string, version int, by briefing.Actor) error {
-	return remove(ctx, db, users, id, version, by)
+	return db.update(ctx, func(tx kvTx) error {
+		if err := users.delete(tx, id, version, by, db.now()); err != nil {
+			return err
+		}
+		return deleteUserSessions(tx, id)
+	})
 }
 
 // Audit lists audit records, newest first. The cursor is the sequence of

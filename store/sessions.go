@@ -9,13 +9,26 @@ import (
 	"briefpack/briefing"
 )
 
-// PutSession stores a new session under its hash.
+// PutSession stores a new session under its hash, in a transaction that
+// finds its user still at the version the sign-in checked the password
+// against and not disabled (else ESTALE), or gone (ENOTFOUND): a change to
+// the user committed while the password was being checked, on any server,
+// leaves no session with what the user had before it.
 func (db *DB) PutSession(ctx context.Context, s *briefing.Session) error {
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("store: encode session: %w", err)
 	}
-	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw) })
+	return db.update(ctx, func(tx kvTx) error {
+		u, err := users.get(tx, s.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Version != s.UserVersion || u.Disabled {
+			return briefing.Errorf(briefing.ESTALE, "user %s was changed while signing in: sign in again", s.UserID)
+		}
+		return tx.Bucket(sessionBucket).Put([]byte(s.Hash), raw)
+	})
 }
 
 // TouchSession sets a session's last sight to at, in the transaction that
@@ -40,7 +53,10 @@ func (db *DB) TouchSession(ctx context.Context, hash string, at time.Time) error
 	})
 }
 
-// Session returns the session of a token's hash, or ENOTFOUND.
+// Session returns the session of a token's hash, or ENOTFOUND. The session
+// is read with its user, at one moment: one whose user is gone, disabled,
+// or no longer of the name, role and clearance it carries is no session —
+// whatever wrote the user, and whenever the session was stored.
 func (db *DB) Session(ctx context.Context, hash string) (_ *briefing.Session, err error) {
 	tx, err := db.begin(ctx, false)
 	if err != nil {
@@ -55,6 +71,12 @@ func (db *DB) Session(ctx context.Context, hash string) (_ *briefing.Session, er
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("store: decode session: %w", err)
 	}
+	u, err := users.get(tx, s.UserID)
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND || err == nil && (u.Disabled || u.Name != s.Name || u.Role != s.Role || u.Clearance != s.Clearance) {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "no such session")
+	} else if err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
@@ -65,7 +87,7 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 
 // DeleteUserSessions ends every session of a user.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
-	return db.deleteSessions(ctx, func(s *briefing.Session) bool { return s.UserID == userID })
+	return db.update(ctx, func(tx kvTx) error { return deleteUserSessions(tx, userID) })
 }
 
 // ExpireSessions removes the sessions last seen before idle or made before absolute.
@@ -74,26 +96,34 @@ func (db *DB) ExpireSessions(ctx context.Context, idle, absolute time.Time) erro
 }
 
 func (db *DB) deleteSessions(ctx context.Context, match func(*briefing.Session) bool) error {
-	return db.update(ctx, func(tx kvTx) error {
-		b := tx.Bucket(sessionBucket)
-		var gone [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var s briefing.Session
-			if json.Unmarshal(v, &s) != nil || match(&s) {
-				gone = append(gone, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range gone {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+	return db.update(ctx, func(tx kvTx) error { return deleteSessions(tx, match) })
+}
+
+// deleteSessions removes, in tx, the sessions match picks.
+func deleteSessions(tx kvTx, match func(*briefing.Session) bool) error {
+	b := tx.Bucket(sessionBucket)
+	var gone [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var s briefing.Session
+		if json.Unmarshal(v, &s) != nil || match(&s) {
+			gone = append(gone, append([]byte(nil), k...))
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteUserSessions ends, in tx, every session of a user.
+func deleteUserSessions(tx kvTx, userID string) error {
+	return deleteSessions(tx, func(s *briefing.Session) bool { return s.UserID == userID })
 }
 
 // ReserveAttempt counts a sign-in attempt under key in a fixed window, in

@@ -96,14 +96,10 @@ func (s *API) SaveUser(c echo.Context, old *briefing.User, version int, req User
 		s.logger(c).Info("user created", "target", u.Name, "role", u.Role, "clearance", u.Clearance)
 		return u, nil
 	}
+	// The store signs them out, in the write itself, if their rights,
+	// password or name changed.
 	if err := s.store.UpdateUser(ctx, u, me.Actor()); err != nil {
 		return nil, err
-	}
-	if u.Disabled || req.Password != "" || u.Role != old.Role || u.Clearance != old.Clearance || u.Name != old.Name {
-		// Sign them out: their rights or their name changed.
-		if err := s.EndSessions(ctx, u.ID); err != nil {
-			return nil, err
-		}
 	}
 	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
 		"disabled", u.Disabled, "password_reset", req.Password != "")
@@ -155,10 +151,8 @@ func (s *API) handleDeleteUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The store ends their sessions in the same write.
 	if err := s.store.DeleteUser(ctx, id, version, mustReader(c).Actor()); err != nil {
-		return err
-	}
-	if err := s.EndSessions(ctx, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

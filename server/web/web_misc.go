@@ -189,11 +189,18 @@ func (s *Pages) handleSearchPage(c echo.Context) error {
 
 // usersPage is the admin's list of users.
 type usersPage struct {
-	Items []*briefing.User
+	Items []userRow
 	Next  string
 	Form  api.UserRequest
 	Error *formError
 	Roles []briefing.Role
+}
+
+// userRow is a user in the list.
+type userRow struct {
+	*briefing.User
+	// Above is an account cleared above the admin: listed, not changeable.
+	Above bool
 }
 
 func (s *Pages) handleUsersPage(c echo.Context) error {
@@ -210,8 +217,13 @@ func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr
 	if err != nil {
 		return err
 	}
+	me := mustReader(c)
+	rows := make([]userRow, len(items))
+	for i, u := range items {
+		rows[i] = userRow{User: u, Above: !s.settings.Allows(me.Clearance, u.Clearance)}
+	}
 	form.Password = ""
-	return s.page(c, status, "users", "Users", "", usersPage{Items: items, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
+	return s.page(c, status, "users", "Users", "", usersPage{Items: rows, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
 }
 
 // handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id
@@ -230,10 +242,14 @@ func (s *Pages) handleSaveUserForm(c echo.Context) error {
 	}
 	u, err := s.api.SaveUser(c, old, version, req)
 	if err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
-		return s.showUsers(c, http.StatusUnprocessableEntity, req, toFormError(err))
+		status := http.StatusUnprocessableEntity
+		if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		return s.showUsers(c, status, req, toFormError(err))
 	}
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
 }

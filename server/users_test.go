@@ -141,3 +141,52 @@ func TestUsers_AdminReach(t *testing.T) {
 		}
 	})
 }
+
+// TestUsers_PageEditRefusedShowsThatForm: a refused change of a user on the
+// admin's page shows that user's form again, open, with what was typed and
+// why; the form for a new user stays empty.
+func TestUsers_PageEditRefusedShowsThatForm(t *testing.T) {
+	f := newFixture(t)
+	b := f.pageBrowser("admin")
+	viewer := f.userID("viewer")
+	rec := b.send("POST", "/admin/users/"+viewer, url.Values{"csrf_token": {b.csrf}, "version": {"1"}, "name": {"viewer"}, "role": {"officer"},
+		"clearance": {"SECRET"}, "password": {"short"}})
+	page := rec.Body.String()
+	if rec.Code != 422 {
+		t.Fatalf("%d %s", rec.Code, page)
+	}
+	_, form, ok := strings.Cut(page, `<details open><summary>Change viewer</summary>`)
+	if !ok {
+		t.Fatalf("viewer's form is not open again:\n%s", page)
+	}
+	form, _, _ = strings.Cut(form, "</details>")
+	for _, want := range []string{`action="/admin/users/` + viewer + `"`, `<option value="officer" selected>`, `<option value="SECRET" selected>`, "must be 8 to 1024 characters"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("viewer's form lacks %s:\n%s", want, form)
+		}
+	}
+	if strings.Contains(form, "short") {
+		t.Error("the typed password is shown again")
+	}
+	if !strings.Contains(page, `id="u-name" name="name" value=""`) {
+		t.Error("the new user's form is filled in with the edited user")
+	}
+	if u, _ := f.db.User(context.Background(), viewer); u.Version != 1 {
+		t.Fatalf("viewer changed: %+v", u)
+	}
+	// A change over a newer save is not kept in the form: it is to be redone.
+	rec = b.send("POST", "/admin/users/"+viewer, url.Values{"csrf_token": {b.csrf}, "version": {"9"}, "name": {"viewer"}, "role": {"officer"},
+		"clearance": {"SECRET"}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Someone else changed viewer after you opened the page") {
+		t.Fatalf("a stale change: %d %s", rec.Code, rec.Body.String())
+	}
+	// Sent again as it stands, with a good password, it is saved.
+	rec = b.send("POST", "/admin/users/"+viewer, url.Values{"csrf_token": {b.csrf}, "version": {"1"}, "name": {"viewer"}, "role": {"officer"},
+		"clearance": {"SECRET"}, "password": {"a long enough password"}})
+	if rec.Code != 303 {
+		t.Fatalf("sent again: %d %s", rec.Code, rec.Body.String())
+	}
+	if u, _ := f.db.User(context.Background(), viewer); u.Role != "officer" || u.Clearance != "SECRET" || u.Version != 2 {
+		t.Fatalf("viewer after the save: %+v", u)
+	}
+}

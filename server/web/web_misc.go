@@ -196,18 +196,33 @@ type usersPage struct {
 	Roles []briefing.Role
 }
 
-// userRow is a user in the list.
+// userRow is a user in the list with the form that changes them: as stored,
+// or, after a refused change, open with what was typed and why.
 type userRow struct {
 	*briefing.User
+	Form    api.UserRequest
+	Version int
+	Open    bool
+	Error   *formError
 	// Above is an account cleared above the admin: listed, not changeable.
 	Above bool
 }
 
-func (s *Pages) handleUsersPage(c echo.Context) error {
-	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil)
+// userEdit is a refused change of one user, shown again in that user's row.
+type userEdit struct {
+	id      string
+	version int
+	form    api.UserRequest
+	err     *formError
 }
 
-func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr *formError) error {
+func (s *Pages) handleUsersPage(c echo.Context) error {
+	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil, nil)
+}
+
+// showUsers shows the list of users and the form for a new one; a refused
+// change of a user (edit) is shown in that user's row, its form open.
+func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr *formError, edit *userEdit) error {
 	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
@@ -220,7 +235,18 @@ func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr
 	me := mustReader(c)
 	rows := make([]userRow, len(items))
 	for i, u := range items {
-		rows[i] = userRow{User: u, Above: !s.settings.Allows(me.Clearance, u.Clearance)}
+		rows[i] = userRow{User: u, Version: u.Version, Above: !s.settings.Allows(me.Clearance, u.Clearance),
+			Form: api.UserRequest{Name: u.Name, Role: u.Role, Clearance: u.Clearance, Disabled: u.Disabled}}
+		if edit != nil && u.ID == edit.id && !rows[i].Above {
+			rows[i].Form, rows[i].Version, rows[i].Open, rows[i].Error = edit.form, edit.version, true, edit.err
+			rows[i].Form.Password = ""
+			edit = nil
+		}
+	}
+	if edit != nil {
+		// The user has no form here (cleared above the admin, or not on
+		// this page of the list): the reason is said above the list.
+		ferr = edit.err
 	}
 	form.Password = ""
 	return s.page(c, status, "users", "Users", "", usersPage{Items: rows, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
@@ -249,7 +275,16 @@ func (s *Pages) handleSaveUserForm(c echo.Context) error {
 		if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
 			status = http.StatusForbidden
 		}
-		return s.showUsers(c, status, req, toFormError(err))
+		fe := toFormError(err)
+		switch {
+		case old == nil:
+			return s.showUsers(c, status, req, fe, nil)
+		case briefing.ErrorCode(err) == briefing.ESTALE:
+			fe.Message = "Someone else changed " + old.Name + " after you opened the page: look again and redo your change."
+			return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, fe, nil)
+		}
+		return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil,
+			&userEdit{id: old.ID, version: version, form: req, err: fe})
 	}
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
 }

@@ -22,16 +22,27 @@ const (
 	saltLen      = 16
 )
 
-// Password length limits. Passwords are hashed whole, never truncated.
+// Password length limits, in characters both ways. Passwords are hashed
+// whole, never truncated: the longest is at most MaxPasswordBytes.
 const (
-	MinPassword = 8
-	MaxPassword = 1024
+	MinPassword      = 8
+	MaxPassword      = 1024
+	MaxPasswordBytes = MaxPassword * utf8.UTFMax
 )
+
+// passwordLength reports whether pw is within the limits; a string too many
+// bytes long is refused before its characters are counted.
+func passwordLength(pw string) bool {
+	if len(pw) > MaxPasswordBytes {
+		return false
+	}
+	n := utf8.RuneCountInString(pw)
+	return n >= MinPassword && n <= MaxPassword
+}
 
 // CheckPasswordRules refuses a password too short or too long to hash.
 func CheckPasswordRules(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPassword || len(pw) > MaxPassword {
+	if !passwordLength(pw) {
 		return &briefing.Error{Code: briefing.EINVALID,
 			Message: fmt.Sprintf("a password must be %d to %d characters", MinPassword, MaxPassword),
 			Fields:  map[string]string{"password": fmt.Sprintf("must be %d to %d characters", MinPassword, MaxPassword)}}
@@ -58,7 +69,7 @@ func HashPassword(pw string) (string, error) {
 // that does not depend on where they differ.
 func VerifyPassword(encoded, pw string) bool {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || len(pw) > MaxPassword {
+	if len(parts) != 6 || parts[1] != "argon2id" || len(pw) > MaxPasswordBytes || utf8.RuneCountInString(pw) > MaxPassword {
 		return false
 	}
 	var m, t uint32

@@ -45,7 +45,9 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if u.Role.Rank() < 0 {
 		return usageError{"user add: --role must be viewer, officer, lead, secretariat or admin"}
 	}
-	pw, err := bufio.NewReader(io.LimitReader(stdin, server.MaxPassword+3)).ReadString('\n')
+	// Read no more than the longest password in bytes and a line's end: a
+	// longer line is refused below, never cut to a shorter password.
+	pw, err := bufio.NewReader(io.LimitReader(stdin, server.MaxPasswordBytes+3)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("read the password from standard input: %w", err)
 	}

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"briefpack/briefing"
+	"briefpack/server"
 	"briefpack/store"
 )
 
@@ -432,6 +435,32 @@ func TestWriteNew_PartialFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 3 {
 		t.Errorf("the directory holds %d files, want the 3 written", len(entries))
+	}
+}
+
+// TestUserAdd_PasswordInCharacters: the password on standard input is
+// counted in characters, as the server counts it, and kept whole: 600
+// two-byte characters are a password, 1025 are not.
+func TestUserAdd_PasswordInCharacters(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	for _, pw := range []string{strings.Repeat("é", 600), strings.Repeat("😀", 1024)} {
+		name := fmt.Sprintf("u%d", len(pw))
+		if out, errOut, code := runCLI(t, pw+"\n", "user", "add", "--db", db, "--name", name, "--role", "viewer", "--clearance", "RESTRICTED"); code != 0 {
+			t.Fatalf("%d characters, %d bytes: exit %d: %s %s", utf8.RuneCountInString(pw), len(pw), code, out, errOut)
+		}
+		st, err := store.Open(db, "nz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := st.UserByName(context.Background(), name)
+		st.Close()
+		if err != nil || !server.VerifyPassword(u.PasswordHash, pw) {
+			t.Fatalf("%d characters, %d bytes: not kept whole: %v", utf8.RuneCountInString(pw), len(pw), err)
+		}
+	}
+	for _, pw := range []string{strings.Repeat("é", 1025), strings.Repeat("😀", 1025), strings.Repeat("x", 5000)} {
+		out, errOut, code := runCLI(t, pw+"\n", "user", "add", "--db", db, "--name", "refused", "--role", "viewer", "--clearance", "RESTRICTED")
+		wantUsageError(t, out, errOut, code)
 	}
 }
 

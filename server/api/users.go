@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -75,9 +76,16 @@ func (s *API) SaveUser(c echo.Context, old *briefing.User, version int, req User
 		return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Message: "nobody changes their own role or clearance, or disables themselves: ask another admin",
 			Fields: map[string]string{"clearance": "is not yours to change"}}
 	}
-	// An admin cannot make an account that sees more than they may: it
-	// would be a way to their own clearance raised.
-	if !s.settings.Allows(me.Clearance, u.Clearance) && (old == nil || u.Clearance != old.Clearance) {
+	// An admin reaches only accounts cleared at or below their own
+	// clearance, and raises none above it: a password, role or state of a
+	// higher account, or a new one above them, would be a way to their own
+	// clearance raised.
+	if old != nil {
+		if err := s.CheckReach(me, old, version); err != nil {
+			return nil, err
+		}
+	}
+	if !s.settings.Allows(me.Clearance, u.Clearance) {
 		return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Message: "you cannot give a clearance above your own: ask an admin cleared to it",
 			Fields: map[string]string{"clearance": "is above your own clearance"}}
 	}
@@ -104,6 +112,23 @@ func (s *API) SaveUser(c echo.Context, old *briefing.User, version int, req User
 	s.logger(c).Info("user updated", "target", u.Name, "role", u.Role, "clearance", u.Clearance,
 		"disabled", u.Disabled, "password_reset", req.Password != "")
 	return u, nil
+}
+
+// CheckReach refuses an admin a change to an account cleared above them
+// (EFORBIDDEN naming why); the account's clearance is not hidden from
+// them, as its name is not: every admin sees the list of users. The change
+// must be to the version checked (ESTALE otherwise), so that the store's
+// version check makes the write one of the account as it was checked.
+func (s *API) CheckReach(me briefing.Reader, target *briefing.User, version int) error {
+	if !s.settings.Allows(me.Clearance, target.Clearance) {
+		return &briefing.Error{Code: briefing.EFORBIDDEN,
+			Message: fmt.Sprintf("%s is cleared above you (%s): only an admin cleared to %s changes or deletes them", target.Name, target.Clearance, target.Clearance),
+			Fields:  map[string]string{"clearance": "is above your own clearance"}}
+	}
+	if version != target.Version {
+		return briefing.Errorf(briefing.ESTALE, "user %s is at version %d, not %d: it was saved after you read it", target.ID, target.Version, version)
+	}
+	return nil
 }
 
 func (s *API) handleCreateUser(c echo.Context) error {
@@ -149,6 +174,18 @@ func (s *API) handleDeleteUser(c echo.Context) error {
 	}
 	version, err := optionalIfMatch(c)
 	if err != nil {
+		return err
+	}
+	old, err := s.store.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if version == 0 {
+		// The delete is of the account as checked, not of one a higher
+		// admin has raised since.
+		version = old.Version
+	}
+	if err := s.CheckReach(mustReader(c), old, version); err != nil {
 		return err
 	}
 	// The store ends their sessions in the same write.

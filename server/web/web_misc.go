@@ -189,18 +189,40 @@ func (s *Pages) handleSearchPage(c echo.Context) error {
 
 // usersPage is the admin's list of users.
 type usersPage struct {
-	Items []*briefing.User
+	Items []userRow
 	Next  string
 	Form  api.UserRequest
 	Error *formError
 	Roles []briefing.Role
 }
 
-func (s *Pages) handleUsersPage(c echo.Context) error {
-	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil)
+// userRow is a user in the list with the form that changes them: as stored,
+// or, after a refused change, open with what was typed and why.
+type userRow struct {
+	*briefing.User
+	Form    api.UserRequest
+	Version int
+	Open    bool
+	Error   *formError
+	// Above is an account cleared above the admin: listed, not changeable.
+	Above bool
 }
 
-func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr *formError) error {
+// userEdit is a refused change of one user, shown again in that user's row.
+type userEdit struct {
+	id      string
+	version int
+	form    api.UserRequest
+	err     *formError
+}
+
+func (s *Pages) handleUsersPage(c echo.Context) error {
+	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil, nil)
+}
+
+// showUsers shows the list of users and the form for a new one; a refused
+// change of a user (edit) is shown in that user's row, its form open.
+func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr *formError, edit *userEdit) error {
 	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
@@ -210,8 +232,24 @@ func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr
 	if err != nil {
 		return err
 	}
+	me := mustReader(c)
+	rows := make([]userRow, len(items))
+	for i, u := range items {
+		rows[i] = userRow{User: u, Version: u.Version, Above: !s.settings.Allows(me.Clearance, u.Clearance),
+			Form: api.UserRequest{Name: u.Name, Role: u.Role, Clearance: u.Clearance, Disabled: u.Disabled}}
+		if edit != nil && u.ID == edit.id && !rows[i].Above {
+			rows[i].Form, rows[i].Version, rows[i].Open, rows[i].Error = edit.form, edit.version, true, edit.err
+			rows[i].Form.Password = ""
+			edit = nil
+		}
+	}
+	if edit != nil {
+		// The user has no form here (cleared above the admin, or not on
+		// this page of the list): the reason is said above the list.
+		ferr = edit.err
+	}
 	form.Password = ""
-	return s.page(c, status, "users", "Users", "", usersPage{Items: items, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
+	return s.page(c, status, "users", "Users", "", usersPage{Items: rows, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
 }
 
 // handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id
@@ -230,10 +268,23 @@ func (s *Pages) handleSaveUserForm(c echo.Context) error {
 	}
 	u, err := s.api.SaveUser(c, old, version, req)
 	if err != nil {
-		if !isUserError(err) {
+		if !isFormError(err) {
 			return err
 		}
-		return s.showUsers(c, http.StatusUnprocessableEntity, req, toFormError(err))
+		status := http.StatusUnprocessableEntity
+		if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		fe := toFormError(err)
+		switch {
+		case old == nil:
+			return s.showUsers(c, status, req, fe, nil)
+		case briefing.ErrorCode(err) == briefing.ESTALE:
+			fe.Message = "Someone else changed " + old.Name + " after you opened the page: look again and redo your change."
+			return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, fe, nil)
+		}
+		return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil,
+			&userEdit{id: old.ID, version: version, form: req, err: fe})
 	}
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
 }

@@ -40,7 +40,31 @@ func (db *DB) Check(ctx context.Context) (err error) {
 
 // CheckFile opens the database at path read-only and checks it as Check
 // does. It fails with ErrInUse while a server holds the file.
-func CheckFile(path string) (err error) {
+func CheckFile(path string) error {
+	return checkFile(path, func(tx kvTx) error {
+		if err := checkTx(tx, fileClearHint); err != nil {
+			return fmt.Errorf("database %s %w", path, err)
+		}
+		return nil
+	})
+}
+
+// CheckPages opens the bbolt file at path read-only and checks its pages
+// as CheckFile does, without briefpack's invariants: what a copy of the
+// file's pages (Backup) can carry over damaged, at the cost of reading each
+// page twice, not of decoding every record and saved version.
+func CheckPages(path string) error {
+	return checkFile(path, func(tx kvTx) error {
+		if err := consistency(tx); err != nil {
+			return fmt.Errorf("database %s fails its consistency check: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// checkFile opens the bbolt file at path read-only, walks its pages and
+// runs check in a read transaction over it.
+func checkFile(path string, check func(kvTx) error) (err error) {
 	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: defaultTimeout})
 	if err != nil {
 		return err
@@ -58,34 +82,7 @@ func CheckFile(path string) (err error) {
 		return err
 	}
 	defer end(tx, &err)
-	if err := checkTx(tx, fileClearHint); err != nil {
-		return fmt.Errorf("database %s %w", path, err)
-	}
-	return nil
-}
-
-// CheckPages opens the bbolt file at path read-only and checks its pages
-// as CheckFile does, without briefpack's invariants: what a copy of the
-// file's pages (Backup) can carry over damaged, at the cost of reading each
-// page twice, not of decoding every record and saved version.
-func CheckPages(path string) (err error) {
-	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: defaultTimeout})
-	if err != nil {
-		return err
-	}
-	defer bdb.Close()
-	if err := walkPages(path); err != nil { // before bbolt's check: see CheckFile
-		return err
-	}
-	tx, err := (&boltKV{db: bdb, path: path}).begin(context.Background(), false)
-	if err != nil {
-		return err
-	}
-	defer end(tx, &err)
-	if err := consistency(tx); err != nil {
-		return fmt.Errorf("database %s fails its consistency check: %w", path, err)
-	}
-	return nil
+	return check(tx)
 }
 
 // checkTx runs both checks, and refuses a copy that did not finish (only

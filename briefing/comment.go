@@ -100,8 +100,6 @@ type SessionService interface {
 	Session(ctx context.Context, hash string) (*Session, error)
 	// DeleteSession ends one session; ending one that is gone is no error.
 	DeleteSession(ctx context.Context, hash string) error
-	// DeleteUserSessions ends every session of a user.
-	DeleteUserSessions(ctx context.Context, userID string) error
 	// ExpireSessions removes the sessions last seen before idle or made before absolute.
 	ExpireSessions(ctx context.Context, idle, absolute time.Time) error
 	// ReserveAttempt counts a sign-in attempt under key in a fixed window

@@ -39,7 +39,9 @@ func TestSessions(t *testing.T) {
 	if _, err := db.Session(ctx, "h1"); briefing.ErrorCode(err) != briefing.ENOTFOUND {
 		t.Fatalf("a touch brought an ended session back: %v", err)
 	}
-	if err := db.DeleteUserSessions(ctx, officer.ID); err != nil {
+	// A new password ends the user's sessions (and only theirs), in its write.
+	officer.PasswordHash = "a new password's hash"
+	if err := db.UpdateUser(ctx, officer, alice); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Session(ctx, "h2"); briefing.ErrorCode(err) != briefing.ENOTFOUND {
@@ -124,7 +126,7 @@ func TestSessionService_UserChanged(t *testing.T) {
 			if err := c.change(otherServer(t, db), &changed); err != nil {
 				t.Fatal(err)
 			}
-			// Nothing but the change itself: no DeleteUserSessions after it.
+			// Nothing but the change itself: no step after it ends the sessions.
 			for _, h := range []string{"h1", "h2"} {
 				if s, err := db.Session(ctx, h); briefing.ErrorCode(err) != briefing.ENOTFOUND {
 					t.Fatalf("%s outlived the change: %+v %v", h, s, err)

@@ -85,11 +85,6 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(sessionBucket).Delete([]byte(hash)) })
 }
 
-// DeleteUserSessions ends every session of a user.
-func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
-	return db.update(ctx, func(tx kvTx) error { return deleteUserSessions(tx, userID) })
-}
-
 // ExpireSessions removes the sessions last seen before idle or made before absolute.
 func (db *DB) ExpireSessions(ctx context.Context, idle, absolute time.Time) error {
 	return db.deleteSessions(ctx, func(s *briefing.Session) bool { return s.LastSeen.Before(idle) || s.CreatedAt.Before(absolute) })

@@ -216,8 +216,14 @@ type userEdit struct {
 	err     *formError
 }
 
+// newUserForm is the form for a new user as it first shows: a viewer at
+// the lowest clearance.
+func (s *Pages) newUserForm() api.UserRequest {
+	return api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}
+}
+
 func (s *Pages) handleUsersPage(c echo.Context) error {
-	return s.showUsers(c, http.StatusOK, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil, nil)
+	return s.showUsers(c, http.StatusOK, s.newUserForm(), nil, nil)
 }
 
 // showUsers shows the list of users and the form for a new one; a refused
@@ -281,9 +287,9 @@ func (s *Pages) handleSaveUserForm(c echo.Context) error {
 			return s.showUsers(c, status, req, fe, nil)
 		case briefing.ErrorCode(err) == briefing.ESTALE:
 			fe.Message = "Someone else changed " + old.Name + " after you opened the page: look again and redo your change."
-			return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, fe, nil)
+			return s.showUsers(c, status, s.newUserForm(), fe, nil)
 		}
-		return s.showUsers(c, status, api.UserRequest{Role: briefing.RoleViewer, Clearance: s.settings.Lowest()}, nil,
+		return s.showUsers(c, status, s.newUserForm(), nil,
 			&userEdit{id: old.ID, version: version, form: req, err: fe})
 	}
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")

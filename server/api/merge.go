@@ -99,8 +99,8 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 
 // versionsRead returns the stored versions of a sheet after base and before
 // theirs that the merge of mine needs: none unless mine holds paragraphs
-// its writer read after base (briefing.Settings.LaterParagraphs), else each
-// up to the one at which the last of those first showed to them.
+// its writer read after base (briefing.Settings.LaterParagraphs), else
+// those at which one of them first showed to them, up to the last.
 func (s *API) versionsRead(v *view, id string, base, theirs, mine *briefing.Sheet) ([]*briefing.Sheet, error) {
 	later := v.Set.LaterParagraphs(v.User.Clearance, base, theirs, mine)
 	var out []*briefing.Sheet
@@ -111,11 +111,20 @@ func (s *API) versionsRead(v *view, id string, base, theirs, mine *briefing.Shee
 		} else if sh == nil {
 			continue
 		}
-		out = append(out, sh)
+		// Kept only where one of them first shows: the merge reads no
+		// other, so a base far behind costs the reads, not every version
+		// held at once.
+		shows := false
 		if sv, ok := v.Set.VisibleSheet(v.User.Clearance, sh); ok {
 			for pid := range briefing.ParagraphIDs(sv) {
-				delete(later, pid)
+				if later[pid] {
+					delete(later, pid)
+					shows = true
+				}
 			}
+		}
+		if shows {
+			out = append(out, sh)
 		}
 	}
 	return out, nil

@@ -1066,3 +1066,49 @@ func TestDashboard_TodayInUTC(t *testing.T) {
 		t.Fatalf("today is %q on a server twelve hours west, want 2026-11-24 (%d %s)", dash.Today, r.Code, r.Body.String())
 	}
 }
+
+// TestPack_ETagIgnoresHiddenEdits: a live pack's entity tag names the bytes
+// its reader is given, so an edit they cannot see — a SECRET paragraph
+// changed in a sheet a RESTRICTED lead reads — leaves their tag as it was,
+// and their conditional download answers 304, as if nothing had been
+// written. An edit they see changes it. (The workbook is not tried: it
+// carries each sheet's version for the import, and a version, like the
+// sheet's own tag, counts every save.)
+func TestPack_ETagIgnoresHiddenEdits(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	base := "/api/v1/rounds/" + w.round + "/pack?format="
+	editPara := func(user, text string, secret bool) {
+		f.update(user, "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+			for _, p := range sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any) {
+				p := p.(map[string]any)
+				if (p["marking"] == "SECRET") == secret {
+					p["text"] = text
+					return
+				}
+			}
+			t.Fatalf("no paragraph to edit (secret %v)", secret)
+		})
+	}
+	for _, format := range []string{"html"} {
+		t.Run(format, func(t *testing.T) {
+			first := f.do("lowlead", "GET", base+format, nil)
+			etag := first.Header().Get("ETag")
+			if first.Code != 200 || etag == "" {
+				t.Fatalf("%d %q", first.Code, etag)
+			}
+			editPara("lead", "A secret zanzibar line, changed for the "+format+" pack.", true)
+			r := f.do("lowlead", "GET", base+format, nil, "If-None-Match", etag)
+			if r.Code != 304 || r.Header().Get("ETag") != etag {
+				t.Fatalf("after an edit the reader cannot see: %d, tag %s, was %s", r.Code, r.Header().Get("ETag"), etag)
+			}
+			if again := f.do("lowlead", "GET", base+format, nil); !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
+				t.Fatal("the bytes changed with an edit the reader cannot see")
+			}
+			editPara("lead", "A restricted line, changed for the "+format+" pack.", false)
+			if r := f.do("lowlead", "GET", base+format, nil, "If-None-Match", etag); r.Code != 200 || r.Header().Get("ETag") == etag {
+				t.Fatalf("after an edit the reader sees: %d, tag %s", r.Code, r.Header().Get("ETag"))
+			}
+		})
+	}
+}

@@ -787,9 +787,12 @@ func (s *API) packFor(key string, pack *briefing.Pack, p packRequest, counted bo
 		if err != nil {
 			return nil, err
 		}
-		// The key names the content: the same key, the same bytes. So it is the
-		// entity tag too, without reading the file through a hash again.
-		cp := &cachedPack{parts: parts, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		// The entity tag names the bytes, not the key: the key holds each
+		// sheet's stored record, hidden paragraphs and all, so a tag made
+		// from it moved with an edit the reader cannot see, and a
+		// conditional download told them one was made. The same bytes, the
+		// same tag, on every server.
+		cp := &cachedPack{parts: parts, etag: `"` + parts.sum()[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
 		if p.format == "html" {
 			cp.keys = htmlpack.Keys(pack)
 		}

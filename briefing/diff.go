@@ -3,6 +3,7 @@ package briefing
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -236,53 +237,88 @@ type ParagraphChange struct {
 	Before  string   `json:"before,omitempty"`
 	After   string   `json:"after,omitempty"`
 	Words   []WordOp `json:"words,omitempty"`
+	// SectionAt is the place of the paragraph's section in the newer
+	// sheet, -1 for a paragraph removed with its section: sections of one
+	// heading are told apart by it, never by their heading.
+	SectionAt int `json:"-"`
 }
 
 // DiffSheets compares two texts of a topic sheet paragraph by paragraph:
-// sections are matched by kind (custom ones by heading), paragraphs within
-// them by a longest common subsequence of their texts, and a removed and an
-// added paragraph at the same place that share half their words are shown
-// as one changed paragraph with a word-level diff. The word-level work is
-// bounded over the whole sheet (maxSheetDiffCells): past the bound, such a
-// pair is shown as the paragraph removed and the new one added.
+// sections are paired as a merge pairs them (see sectionKeys: by the
+// paragraphs they share, a paragraph being the same one when it keeps its
+// id or was rolled forward from it; by kind, custom ones by heading; and
+// sections of one kind or heading in order), paragraphs within them by a
+// longest common subsequence of their texts, and a removed and an added
+// paragraph at the same place that share half their words are shown as one
+// changed paragraph with a word-level diff. The word-level work is bounded
+// over the whole sheet (maxSheetDiffCells): past the bound, such a pair is
+// shown as the paragraph removed and the new one added.
 func DiffSheets(prev, cur *Sheet) []ParagraphChange {
-	key := func(s Section) string {
-		if s.Kind == SectionCustom {
-			return "custom:" + strings.ToLower(strings.TrimSpace(s.Heading))
-		}
-		return s.Kind
-	}
 	label := func(s Section) string {
 		if s.Heading != "" {
 			return s.Heading
 		}
 		return s.Kind
 	}
-	old := map[string]Section{}
-	for _, s := range prev.Sections {
-		if _, dup := old[key(s)]; !dup {
-			old[key(s)] = s
-		}
-	}
+	of := matchSections(sectionsToPair(prev, cur))
+	paired := make([]bool, len(prev.Sections))
 	d := &differ{budget: maxSheetDiffCells}
 	var out []ParagraphChange
-	seen := map[string]bool{}
-	for _, s := range cur.Sections {
-		k := key(s)
-		if seen[k] {
-			out = append(out, diffParagraphs(label(s), nil, s.Paragraphs, d)...)
-			continue
+	for si, s := range cur.Sections {
+		var before []Paragraph
+		if bi := of[si]; bi >= 0 {
+			before, paired[bi] = prev.Sections[bi].Paragraphs, true
 		}
-		seen[k] = true
-		out = append(out, diffParagraphs(label(s), old[k].Paragraphs, s.Paragraphs, d)...)
+		out = append(out, diffParagraphs(label(s), si, before, s.Paragraphs, d)...)
 	}
-	for _, s := range prev.Sections {
-		if !seen[key(s)] {
-			seen[key(s)] = true
-			out = append(out, diffParagraphs(label(s), s.Paragraphs, nil, d)...)
+	for bi, s := range prev.Sections {
+		if !paired[bi] {
+			out = append(out, diffParagraphs(label(s), -1, s.Paragraphs, nil, d)...)
 		}
 	}
 	return out
+}
+
+// sectionsToPair are the two sheets as matchSections pairs their sections
+// for a diff: a custom section's heading in lower case and trimmed, and a
+// paragraph of cur rolled forward from one of prev (its OriginID) under that
+// one's id; a paragraph without an id is one of its own.
+func sectionsToPair(prev, cur *Sheet) (*Sheet, *Sheet) {
+	ids := map[string]bool{}
+	for _, s := range prev.Sections {
+		for _, p := range s.Paragraphs {
+			ids[p.ID] = true
+		}
+	}
+	n := 0
+	copyOf := func(sh *Sheet, id func(p Paragraph) string) *Sheet {
+		out := &Sheet{Sections: make([]Section, len(sh.Sections))}
+		for i, s := range sh.Sections {
+			c := Section{Kind: s.Kind, Heading: s.Heading, Paragraphs: make([]Paragraph, len(s.Paragraphs))}
+			if s.Kind == SectionCustom {
+				c.Heading = strings.ToLower(strings.TrimSpace(s.Heading))
+			}
+			for j, p := range s.Paragraphs {
+				if c.Paragraphs[j].ID = id(p); c.Paragraphs[j].ID == "" {
+					n++
+					c.Paragraphs[j].ID = "\x00" + strconv.Itoa(n)
+				}
+			}
+			out.Sections[i] = c
+		}
+		return out
+	}
+	a := copyOf(prev, func(p Paragraph) string { return p.ID })
+	b := copyOf(cur, func(p Paragraph) string {
+		switch {
+		case p.ID != "" && ids[p.ID]:
+			return p.ID
+		case p.OriginID != "" && ids[p.OriginID]:
+			return p.OriginID
+		}
+		return ""
+	})
+	return a, b
 }
 
 // differ is the state of one DiffSheets: what is left of its budget of
@@ -292,15 +328,16 @@ type differ struct {
 	table
 }
 
-// diffParagraphs compares the paragraphs of a section.
-func diffParagraphs(section string, a, b []Paragraph, d *differ) []ParagraphChange {
+// diffParagraphs compares the paragraphs of a section, the at-th of the
+// newer sheet (-1 for a section removed).
+func diffParagraphs(section string, at int, a, b []Paragraph, d *differ) []ParagraphChange {
 	var out []ParagraphChange
 	var removed, added []ParagraphChange
 	flush := func() {
 		k := 0
 		for ; k < len(removed) && k < len(added); k++ {
 			if words := d.changedWords(removed[k].Before, added[k].After); words != nil {
-				out = append(out, ParagraphChange{Section: section, Index: added[k].Index, Change: ChangeChanged,
+				out = append(out, ParagraphChange{Section: section, SectionAt: at, Index: added[k].Index, Change: ChangeChanged,
 					Before: removed[k].Before, After: added[k].After, Words: words})
 			} else {
 				out = append(out, removed[k], added[k])
@@ -322,11 +359,11 @@ func diffParagraphs(section string, a, b []Paragraph, d *differ) []ParagraphChan
 		switch e.op {
 		case '=':
 			flush()
-			out = append(out, ParagraphChange{Section: section, Index: e.j, Change: ChangeUnchanged, Before: a[e.i].Text, After: b[e.j].Text})
+			out = append(out, ParagraphChange{Section: section, SectionAt: at, Index: e.j, Change: ChangeUnchanged, Before: a[e.i].Text, After: b[e.j].Text})
 		case '-':
-			removed = append(removed, ParagraphChange{Section: section, Index: e.i, Change: ChangeRemoved, Before: a[e.i].Text})
+			removed = append(removed, ParagraphChange{Section: section, SectionAt: at, Index: e.i, Change: ChangeRemoved, Before: a[e.i].Text})
 		case '+':
-			added = append(added, ParagraphChange{Section: section, Index: e.j, Change: ChangeAdded, After: b[e.j].Text})
+			added = append(added, ParagraphChange{Section: section, SectionAt: at, Index: e.j, Change: ChangeAdded, After: b[e.j].Text})
 		}
 	}
 	flush()

@@ -114,3 +114,55 @@ func TestChanges_TwoSectionsOfAKind(t *testing.T) {
 		t.Errorf("the second sections changed, /changes says %v", got)
 	}
 }
+
+// TestChanges_MovesAreNoChange: a paragraph moved, within its section or
+// to another, is not changed, nor is one whose marking or withholding alone
+// changed; one whose words changed is, wherever it went — whether the save
+// kept the paragraphs' links to last round's or not.
+func TestChanges_MovesAreNoChange(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	for _, keepLinks := range []bool{true, false} {
+		title := "Moves"
+		if !keepLinks {
+			title = "Moves Unlinked"
+		}
+		id := f.rolled(w.round, next, title, []map[string]any{
+			{"kind": "situation", "paragraphs": []any{para("PX-X first.", "RESTRICTED", ""), para("PX-Y second.", "RESTRICTED", ""),
+				para("PX-Z third.", "RESTRICTED", ""), para("PX-W to be withheld.", "RESTRICTED", "")}},
+			{"kind": "offensive", "paragraphs": []any{para("PX-A one.", "RESTRICTED", ""), para("PX-B two.", "RESTRICTED", ""),
+				para("PX-M moves to the other section.", "RESTRICTED", "")}},
+			{"kind": "defensive", "paragraphs": []any{para("PX-E will be edited in its new place.", "RESTRICTED", "")}},
+		})
+		f.editSheet(id, func(secs []any) {
+			if !keepLinks {
+				for _, sec := range secs {
+					for _, p := range paras(sec) {
+						delete(p.(map[string]any), "origin_id")
+					}
+				}
+			}
+			s0, s1, s2 := paras(secs[0]), paras(secs[1]), paras(secs[2])
+			s0[3].(map[string]any)["withhold"] = "s6(a)"
+			s0[1].(map[string]any)["marking"] = "CONFIDENTIAL"
+			s2[0].(map[string]any)["text"] = "PX-E was edited in its new place."
+			setParas(secs[0], s0[2], s0[0], s1[2], s0[1], s2[0], s0[3])
+			setParas(secs[1], s1[1], s1[0])
+			setParas(secs[2])
+		})
+		pack := f.do("lead", "GET", "/api/v1/rounds/"+next+"/pack?format=html", nil).Body.String()
+		if got := packMarks(t, pack, title); strings.Join(got, " ") != "PX-E" {
+			t.Errorf("%s: the pack marks %v, want only the edited PX-E", title, got)
+		}
+		// Without the link, the edited paragraph is told by its words, in
+		// its section: moved to another and edited, it is a new one there.
+		want := "Situational assessment[4] changed"
+		if !keepLinks {
+			want = "Situational assessment[4] added, Defensive interest – what are we trying to avoid[0] removed"
+		}
+		if got := f.changeList("lead", id); strings.Join(got, ", ") != want {
+			t.Errorf("%s: /changes says %v, want %s", title, got, want)
+		}
+	}
+}

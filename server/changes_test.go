@@ -166,3 +166,46 @@ func TestChanges_MovesAreNoChange(t *testing.T) {
 		}
 	}
 }
+
+// TestChanges_HiddenPredecessor: a sheet rolled forward from a round hidden
+// from the reader is to them a sheet never rolled forward: no predecessor_id
+// nor links of its paragraphs to that sheet's (in the sheet, the round's
+// list, a past version), /changes answered as for such a sheet, and no
+// marks in the pack.
+func TestChanges_HiddenPredecessor(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	// The 4th round is SECRET: the viewer (RESTRICTED) sees the 5th, not the 4th.
+	id := f.rolled(w.secretRound, next, "Rolled From Secret", []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("PX-A restricted words.", "RESTRICTED", "")}},
+	})
+	f.editSheet(id, func(secs []any) {
+		setParas(secs[0], append(paras(secs[0]), para("PX-N new this round.", "RESTRICTED", ""))...)
+	})
+	plain := f.create("lead", "/api/v1/rounds/"+next+"/sheets", sheetBody("Never Rolled", para("PX-P plain.", "RESTRICTED", "")))
+
+	if got := packMarks(t, f.do("lead", "GET", "/api/v1/rounds/"+next+"/pack?format=html", nil).Body.String(), "Rolled From Secret"); strings.Join(got, " ") != "PX-N" {
+		t.Fatalf("the lead's pack marks %v", got)
+	}
+	var sh map[string]any
+	f.do("lead", "GET", "/api/v1/sheets/"+id, nil).json(&sh)
+	if sh["predecessor_id"] == nil {
+		t.Fatalf("the lead, who sees the predecessor, is not told of it: %v", sh)
+	}
+
+	for _, path := range []string{"/api/v1/sheets/" + id, "/api/v1/rounds/" + next + "/sheets", "/api/v1/sheets/" + id + "/versions/2"} {
+		r := f.do("viewer", "GET", path, nil)
+		if b := r.Body.String(); r.Code != 200 || strings.Contains(b, "predecessor_id") || strings.Contains(b, "origin_id") {
+			t.Errorf("viewer GET %s: %d %s", path, r.Code, r.Body.String())
+		}
+	}
+	got := f.do("viewer", "GET", "/api/v1/sheets/"+id+"/changes", nil)
+	want := f.do("viewer", "GET", "/api/v1/sheets/"+plain+"/changes", nil)
+	if got.Code != want.Code || strings.ReplaceAll(got.Body.String(), id, plain) != want.Body.String() {
+		t.Errorf("changes since a hidden predecessor: %d %s; of a sheet never rolled forward: %d %s", got.Code, got.Body.String(), want.Code, want.Body.String())
+	}
+	if marks := packMarks(t, f.do("lowlead", "GET", "/api/v1/rounds/"+next+"/pack?format=html", nil).Body.String(), "Rolled From Secret"); len(marks) != 0 {
+		t.Errorf("the viewer's pack marks %v", marks)
+	}
+}

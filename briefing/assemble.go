@@ -208,20 +208,16 @@ func markChanges(ctx context.Context, v *View, sh *Sheet, p *Pack) error {
 	} else if err != nil {
 		return err
 	}
-	section := map[string]int{}
-	for i := len(sh.Sections) - 1; i >= 0; i-- {
-		section[sh.Sections[i].Heading] = i
-	}
+	// A change is placed by its section's place, not its heading: two
+	// sections may share one.
 	for _, ch := range DiffSheets(before, sh) {
-		if ch.Change != ChangeAdded && ch.Change != ChangeChanged {
+		if (ch.Change != ChangeAdded && ch.Change != ChangeChanged) || ch.SectionAt < 0 {
 			continue
 		}
-		if i, ok := section[ch.Section]; ok {
-			if p.Changed == nil {
-				p.Changed = map[string]bool{}
-			}
-			p.Changed[ChangedKey(sh.ID, i, ch.Index)] = true
+		if p.Changed == nil {
+			p.Changed = map[string]bool{}
 		}
+		p.Changed[ChangedKey(sh.ID, ch.SectionAt, ch.Index)] = true
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package briefing
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -236,53 +237,203 @@ type ParagraphChange struct {
 	Before  string   `json:"before,omitempty"`
 	After   string   `json:"after,omitempty"`
 	Words   []WordOp `json:"words,omitempty"`
+	// SectionAt is the place of the paragraph's section in the newer
+	// sheet, -1 for a paragraph removed with its section: sections of one
+	// heading are told apart by it, never by their heading.
+	SectionAt int `json:"-"`
 }
 
-// DiffSheets compares two texts of a topic sheet paragraph by paragraph:
-// sections are matched by kind (custom ones by heading), paragraphs within
-// them by a longest common subsequence of their texts, and a removed and an
-// added paragraph at the same place that share half their words are shown
-// as one changed paragraph with a word-level diff. The word-level work is
-// bounded over the whole sheet (maxSheetDiffCells): past the bound, such a
-// pair is shown as the paragraph removed and the new one added.
+// DiffSheets compares two texts of a topic sheet paragraph by paragraph.
+// Sections are paired as a merge pairs them (see sectionKeys: by the
+// paragraphs they share, a paragraph being the same one when it keeps its
+// id or was rolled forward from it; by kind, custom ones by heading; and
+// sections of one kind or heading in order). A paragraph of cur is the
+// same as one of prev when it has its id or was rolled forward from it;
+// the others are paired by their texts, in their section by a longest
+// common subsequence, then anywhere in the sheet. A paragraph moved, within
+// its section or to another, is no change; one paired by its id whose text
+// differs is changed, a change of its marking or withholding alone is not
+// (a reader re-reads what changed for its words). Of the paragraphs left, a
+// removed and an added one at the same place that share half their words
+// are shown as one changed paragraph with a word-level diff. The word-level
+// work is bounded over the whole sheet (maxSheetDiffCells): past the
+// bound, such a pair is shown as the paragraph removed and the new one
+// added, and a paragraph paired by its id is shown replaced whole.
 func DiffSheets(prev, cur *Sheet) []ParagraphChange {
-	key := func(s Section) string {
-		if s.Kind == SectionCustom {
-			return "custom:" + strings.ToLower(strings.TrimSpace(s.Heading))
-		}
-		return s.Kind
-	}
 	label := func(s Section) string {
 		if s.Heading != "" {
 			return s.Heading
 		}
 		return s.Kind
 	}
-	old := map[string]Section{}
-	for _, s := range prev.Sections {
-		if _, dup := old[key(s)]; !dup {
-			old[key(s)] = s
-		}
-	}
 	d := &differ{budget: maxSheetDiffCells}
+	of := matchSections(sectionsToPair(prev, cur))
+	m := d.matchParagraphs(prev, cur, of)
+	paired := make([]bool, len(prev.Sections))
 	var out []ParagraphChange
-	seen := map[string]bool{}
-	for _, s := range cur.Sections {
-		k := key(s)
-		if seen[k] {
-			out = append(out, diffParagraphs(label(s), nil, s.Paragraphs, d)...)
-			continue
+	for si, s := range cur.Sections {
+		bi := of[si]
+		var before []Paragraph
+		var xs []int32
+		if bi >= 0 {
+			before, xs, paired[bi] = prev.Sections[bi].Paragraphs, m.prev[bi], true
 		}
-		seen[k] = true
-		out = append(out, diffParagraphs(label(s), old[k].Paragraphs, s.Paragraphs, d)...)
+		out = append(out, d.diffParagraphs(label(s), si, before, s.Paragraphs, xs, m.cur[si], m)...)
 	}
-	for _, s := range prev.Sections {
-		if !seen[key(s)] {
-			seen[key(s)] = true
-			out = append(out, diffParagraphs(label(s), s.Paragraphs, nil, d)...)
+	for bi, s := range prev.Sections {
+		if !paired[bi] {
+			out = append(out, d.diffParagraphs(label(s), -1, s.Paragraphs, nil, m.prev[bi], nil, m)...)
 		}
 	}
 	return out
+}
+
+// place is a paragraph's place in a sheet: its section's, and its own in it.
+type place struct{ s, j int }
+
+// pairing is which paragraphs of two texts of a sheet are the same one:
+// each paragraph has a number, shared by the two of a pair and by no other.
+type pairing struct {
+	old       *Sheet
+	prev, cur [][]int32       // by section, by paragraph
+	from      map[int32]place // a pair's number → the older paragraph's place
+}
+
+// prevText is the text of the older sheet's paragraph at p.
+func (m *pairing) prevText(p place) string { return m.old.Sections[p.s].Paragraphs[p.j].Text }
+
+// matched reports whether the paragraph numbered n is one of a pair.
+func (m *pairing) matched(n int32) bool {
+	_, ok := m.from[n]
+	return ok
+}
+
+// matchParagraphs pairs the paragraphs of prev and cur (see DiffSheets),
+// of giving the section of prev paired with each of cur's, or -1.
+func (d *differ) matchParagraphs(prev, cur *Sheet, of []int) *pairing {
+	m := &pairing{old: prev, from: map[int32]place{}}
+	n := int32(0)
+	number := func(sh *Sheet) [][]int32 {
+		out := make([][]int32, len(sh.Sections))
+		for i, s := range sh.Sections {
+			out[i] = make([]int32, len(s.Paragraphs))
+			for j := range s.Paragraphs {
+				n++
+				out[i][j] = n
+			}
+		}
+		return out
+	}
+	m.prev, m.cur = number(prev), number(cur)
+	pair := func(b, c place) {
+		k := m.prev[b.s][b.j]
+		m.cur[c.s][c.j] = k
+		m.from[k] = b
+	}
+	paired := func(c place) bool { return m.matched(m.cur[c.s][c.j]) }
+	// By id: kept, or rolled forward from.
+	byID := map[string]place{}
+	for i, s := range prev.Sections {
+		for j, p := range s.Paragraphs {
+			if p.ID != "" {
+				byID[p.ID] = place{i, j}
+			}
+		}
+	}
+	for i, s := range cur.Sections {
+		for j, p := range s.Paragraphs {
+			for _, id := range []string{p.ID, p.OriginID} {
+				if b, ok := byID[id]; ok && id != "" && !m.matched(m.prev[b.s][b.j]) {
+					pair(b, place{i, j})
+					break
+				}
+			}
+		}
+	}
+	// By text, in the section paired.
+	for si, bi := range of {
+		if bi < 0 {
+			continue
+		}
+		var xs, ys []place
+		var xt, yt []string
+		for j, p := range prev.Sections[bi].Paragraphs {
+			if !m.matched(m.prev[bi][j]) {
+				xs, xt = append(xs, place{bi, j}), append(xt, p.Text)
+			}
+		}
+		for j, p := range cur.Sections[si].Paragraphs {
+			if !paired(place{si, j}) {
+				ys, yt = append(ys, place{si, j}), append(yt, p.Text)
+			}
+		}
+		a, b := intern(xt, yt)
+		for _, e := range d.lcs(a, b) {
+			if e.op == '=' {
+				pair(xs[e.i], ys[e.j])
+			}
+		}
+	}
+	// By text, anywhere: moved out of order, or to another section.
+	left := map[string][]place{}
+	for i, s := range prev.Sections {
+		for j, p := range s.Paragraphs {
+			if !m.matched(m.prev[i][j]) {
+				left[p.Text] = append(left[p.Text], place{i, j})
+			}
+		}
+	}
+	for i, s := range cur.Sections {
+		for j, p := range s.Paragraphs {
+			if q := left[p.Text]; len(q) > 0 && !paired(place{i, j}) {
+				pair(q[0], place{i, j})
+				left[p.Text] = q[1:]
+			}
+		}
+	}
+	return m
+}
+
+// sectionsToPair are the two sheets as matchSections pairs their sections
+// for a diff: a custom section's heading in lower case and trimmed, and a
+// paragraph of cur rolled forward from one of prev (its OriginID) under that
+// one's id; a paragraph without an id is one of its own.
+func sectionsToPair(prev, cur *Sheet) (*Sheet, *Sheet) {
+	ids := map[string]bool{}
+	for _, s := range prev.Sections {
+		for _, p := range s.Paragraphs {
+			ids[p.ID] = true
+		}
+	}
+	n := 0
+	copyOf := func(sh *Sheet, id func(p Paragraph) string) *Sheet {
+		out := &Sheet{Sections: make([]Section, len(sh.Sections))}
+		for i, s := range sh.Sections {
+			c := Section{Kind: s.Kind, Heading: s.Heading, Paragraphs: make([]Paragraph, len(s.Paragraphs))}
+			if s.Kind == SectionCustom {
+				c.Heading = strings.ToLower(strings.TrimSpace(s.Heading))
+			}
+			for j, p := range s.Paragraphs {
+				if c.Paragraphs[j].ID = id(p); c.Paragraphs[j].ID == "" {
+					n++
+					c.Paragraphs[j].ID = "\x00" + strconv.Itoa(n)
+				}
+			}
+			out.Sections[i] = c
+		}
+		return out
+	}
+	a := copyOf(prev, func(p Paragraph) string { return p.ID })
+	b := copyOf(cur, func(p Paragraph) string {
+		switch {
+		case p.ID != "" && ids[p.ID]:
+			return p.ID
+		case p.OriginID != "" && ids[p.OriginID]:
+			return p.OriginID
+		}
+		return ""
+	})
+	return a, b
 }
 
 // differ is the state of one DiffSheets: what is left of its budget of
@@ -292,41 +443,61 @@ type differ struct {
 	table
 }
 
-// diffParagraphs compares the paragraphs of a section.
-func diffParagraphs(section string, a, b []Paragraph, d *differ) []ParagraphChange {
+// diffParagraphs compares the paragraphs of a section, the at-th of the
+// newer sheet (-1 for a section removed), xs and ys numbering them as m
+// pairs them. A paragraph paired with one elsewhere is not removed here,
+// and is no change where it went unless its text changed.
+func (d *differ) diffParagraphs(section string, at int, a, b []Paragraph, xs, ys []int32, m *pairing) []ParagraphChange {
 	var out []ParagraphChange
 	var removed, added []ParagraphChange
+	var moved []bool // of added: a paragraph paired elsewhere
 	flush := func() {
 		k := 0
-		for ; k < len(removed) && k < len(added); k++ {
-			if words := d.changedWords(removed[k].Before, added[k].After); words != nil {
-				out = append(out, ParagraphChange{Section: section, Index: added[k].Index, Change: ChangeChanged,
-					Before: removed[k].Before, After: added[k].After, Words: words})
-			} else {
-				out = append(out, removed[k], added[k])
+		for x, ad := range added {
+			switch {
+			case moved[x]:
+				out = append(out, ad)
+			case k < len(removed):
+				if words := d.changedWords(removed[k].Before, ad.After); words != nil {
+					out = append(out, ParagraphChange{Section: section, SectionAt: at, Index: ad.Index, Change: ChangeChanged,
+						Before: removed[k].Before, After: ad.After, Words: words})
+				} else {
+					out = append(out, removed[k], ad)
+				}
+				k++
+			default:
+				out = append(out, ad)
 			}
 		}
 		out = append(out, removed[k:]...)
-		out = append(out, added[k:]...)
-		removed, added = nil, nil
+		removed, added, moved = nil, nil, nil
 	}
-	texts := func(ps []Paragraph) []string {
-		out := make([]string, len(ps))
-		for i, p := range ps {
-			out[i] = p.Text
+	// same is a paragraph of b paired with one of a, its text the same or changed.
+	same := func(j int, before string) ParagraphChange {
+		if after := b[j].Text; after != before {
+			return ParagraphChange{Section: section, SectionAt: at, Index: j, Change: ChangeChanged,
+				Before: before, After: after, Words: d.words(before, after)}
 		}
-		return out
+		return ParagraphChange{Section: section, SectionAt: at, Index: j, Change: ChangeUnchanged, Before: before, After: b[j].Text}
 	}
-	xs, ys := intern(texts(a), texts(b))
 	for _, e := range d.lcs(xs, ys) {
 		switch e.op {
 		case '=':
 			flush()
-			out = append(out, ParagraphChange{Section: section, Index: e.j, Change: ChangeUnchanged, Before: a[e.i].Text, After: b[e.j].Text})
+			out = append(out, same(e.j, a[e.i].Text))
 		case '-':
-			removed = append(removed, ParagraphChange{Section: section, Index: e.i, Change: ChangeRemoved, Before: a[e.i].Text})
+			if !m.matched(xs[e.i]) {
+				removed = append(removed, ParagraphChange{Section: section, SectionAt: at, Index: e.i, Change: ChangeRemoved, Before: a[e.i].Text})
+			}
 		case '+':
-			added = append(added, ParagraphChange{Section: section, Index: e.j, Change: ChangeAdded, After: b[e.j].Text})
+			if from, ok := m.from[ys[e.j]]; ok {
+				// Moved here from elsewhere in the sheet.
+				prev := m.prevText(from)
+				added, moved = append(added, same(e.j, prev)), append(moved, true)
+			} else {
+				added = append(added, ParagraphChange{Section: section, SectionAt: at, Index: e.j, Change: ChangeAdded, After: b[e.j].Text})
+				moved = append(moved, false)
+			}
 		}
 	}
 	flush()
@@ -371,6 +542,17 @@ func (d *differ) changedWords(a, b string) []WordOp {
 	}
 	if !d.spend(len(tx), len(ty)) {
 		return nil
+	}
+	return d.diffTokens(tx, ty)
+}
+
+// words is the word diff of two texts of one paragraph, or the old text
+// removed and the new added when that would cost more than is left of the
+// budget.
+func (d *differ) words(a, b string) []WordOp {
+	tx, ty := tokens(a), tokens(b)
+	if len(tx)*len(ty) > maxDiffCells || !d.spend(len(tx), len(ty)) {
+		return wholeWords(a, b)
 	}
 	return d.diffTokens(tx, ty)
 }

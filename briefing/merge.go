@@ -161,6 +161,27 @@ func baseKey(i int) string { return "base#" + strconv.Itoa(i) }
 // sections, if any. A section still unmatched is new: named by its kind and
 // heading, so the same section added on both sides is one.
 func sectionKeys(base, sh *Sheet) []string {
+	of := matchSections(base, sh)
+	seen := map[string]int{}
+	keys := make([]string, len(sh.Sections))
+	for si, sec := range sh.Sections {
+		if of[si] >= 0 {
+			keys[si] = baseKey(of[si])
+			continue
+		}
+		k := "new:" + sec.Kind
+		if sec.Kind == SectionCustom {
+			k += ":" + sec.Heading
+		}
+		seen[k]++
+		keys[si] = fmt.Sprintf("%s#%d", k, seen[k])
+	}
+	return keys
+}
+
+// matchSections gives, for each section of sh, the index of the section of
+// base it is (as sectionKeys tells them), or -1 for a new one.
+func matchSections(base, sh *Sheet) []int {
 	in := map[string]int{} // paragraph id → its section in base
 	for bi, sec := range base.Sections {
 		for _, p := range sec.Paragraphs {
@@ -250,21 +271,7 @@ func sectionKeys(base, sh *Sheet) []string {
 			}
 		}
 	}
-	seen := map[string]int{}
-	keys := make([]string, len(sh.Sections))
-	for si, sec := range sh.Sections {
-		if of[si] >= 0 {
-			keys[si] = baseKey(of[si])
-			continue
-		}
-		k := "new:" + sec.Kind
-		if sec.Kind == SectionCustom {
-			k += ":" + sec.Heading
-		}
-		seen[k]++
-		keys[si] = fmt.Sprintf("%s#%d", k, seen[k])
-	}
-	return keys
+	return of
 }
 
 // side is one sheet of a merge, indexed.

@@ -21,7 +21,9 @@ import (
 //   - a round loses the co-chairs, delegates and agenda items that refer to
 //     people or sheets the reader may not see, and an agenda item linked to
 //     a sheet shows the sheet's own title;
-//   - an action whose round is hidden loses that reference;
+//   - an action whose round is hidden loses that reference, and a sheet
+//     whose predecessor is hidden loses it, its paragraphs their links to
+//     that sheet's (so it is as a sheet never rolled forward);
 //   - past versions pass through the same rules as the object they record,
 //     and the audit log lists only what the reader could see.
 //
@@ -326,6 +328,20 @@ func (v *View) VisibleSheet(ctx context.Context, sh *Sheet) (*Sheet, bool, error
 	if !ok {
 		return nil, false, nil
 	}
+	if out.PredecessorID != "" {
+		// A predecessor hidden from the reader is absent, and with it the
+		// links of the paragraphs rolled forward from its own.
+		if ok, err := v.seesSheet(ctx, out.PredecessorID); err != nil {
+			return nil, false, err
+		} else if !ok {
+			out.PredecessorID = ""
+			for i := range out.Sections {
+				for j := range out.Sections[i].Paragraphs {
+					out.Sections[i].Paragraphs[j].OriginID = ""
+				}
+			}
+		}
+	}
 	d, err := v.Dialogue(ctx, r.DialogueID)
 	if err != nil {
 		return nil, false, err
@@ -341,6 +357,39 @@ func (v *View) VisibleSheet(ctx context.Context, sh *Sheet) (*Sheet, bool, error
 		}
 	}
 	return out, true, nil
+}
+
+// seesSheet reports whether the reader may see the sheet of id at all
+// (false for one that does not exist), without making their copy of it.
+func (v *View) seesSheet(ctx context.Context, id string) (bool, error) {
+	if sh, ok := v.sheets[id]; ok {
+		return sh != nil, nil
+	}
+	stored, err := v.st.Sheet(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	r, err := v.storedRound(ctx, stored.RoundID)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if !v.SeesRound(r) {
+		return false, nil
+	}
+	total := 0
+	for _, sec := range stored.Sections {
+		for _, p := range sec.Paragraphs {
+			if v.Allows(p.Marking) {
+				return true, nil
+			}
+			total++
+		}
+	}
+	return total == 0, nil
 }
 
 // userName returns a user's name as it is now, "" for one that is gone.

@@ -97,21 +97,10 @@ func Load(ctx context.Context, st briefing.Store, hash func(password string) (st
 	if err != nil {
 		return nil, err
 	}
-	one := briefing.Page{Limit: 1}
-	for _, kind := range []struct {
-		what  string
-		count func() (int, error)
-	}{
-		{"dialogues", func() (int, error) { l, _, err := st.Dialogues(ctx, one); return len(l), err }},
-		{"users", func() (int, error) { l, _, err := st.Users(ctx, one); return len(l), err }},
-		{"agencies", func() (int, error) { l, _, err := st.Agencies(ctx, one); return len(l), err }},
-		{"people", func() (int, error) { l, _, err := st.People(ctx, one); return len(l), err }},
-	} {
-		if n, err := kind.count(); err != nil {
-			return nil, err
-		} else if n > 0 {
-			return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds %s already: the demo data loads only into an empty one", kind.what)
-		}
+	if what, err := Holds(ctx, st); err != nil {
+		return nil, err
+	} else if what != "" {
+		return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds %s already: the demo data loads only into an empty one", what)
 	}
 	raw, err := data.ReadFile("data/" + s.Jurisdiction + ".json")
 	if err != nil {
@@ -265,6 +254,29 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 		}
 	}
 	return nil
+}
+
+// Holds returns what a store holds that Load refuses to load beside
+// ("dialogues", "users", "agencies" or "people", the first found), or ""
+// for a store Load loads into. It only reads.
+func Holds(ctx context.Context, st briefing.Store) (string, error) {
+	one := briefing.Page{Limit: 1}
+	for _, kind := range []struct {
+		what  string
+		count func() (int, error)
+	}{
+		{"dialogues", func() (int, error) { l, _, err := st.Dialogues(ctx, one); return len(l), err }},
+		{"users", func() (int, error) { l, _, err := st.Users(ctx, one); return len(l), err }},
+		{"agencies", func() (int, error) { l, _, err := st.Agencies(ctx, one); return len(l), err }},
+		{"people", func() (int, error) { l, _, err := st.People(ctx, one); return len(l), err }},
+	} {
+		if n, err := kind.count(); err != nil {
+			return "", err
+		} else if n > 0 {
+			return kind.what, nil
+		}
+	}
+	return "", nil
 }
 
 // IsDemo reports whether a store holds the demo data: its first dialogue

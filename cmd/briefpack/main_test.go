@@ -290,6 +290,54 @@ func TestMain_DemoRefusesRealData(t *testing.T) {
 	}
 }
 
+// TestMain_DemoRefusesWithoutWriting: --demo on a database file of data
+// that is not the demo's is refused before anything is written, its bytes
+// as they were. Before, the start opened it to write first: one an older
+// briefpack wrote (store/testdata/schema6.db.gz) was migrated, so that
+// briefpack could no longer open it, though the start was refused; one at
+// this schema got a commit.
+func TestMain_DemoRefusesWithoutWriting(t *testing.T) {
+	tmp := t.TempDir() // where a migrated private copy is made
+	t.Setenv("TMPDIR", tmp)
+	for name, newDB := range map[string]func(t *testing.T) string{
+		"OlderSchema": func(t *testing.T) string { return storeFixture(t, t.TempDir(), "schema6") },
+		"ThisSchema": func(t *testing.T) string {
+			m := MustRunMain(t, false, "nz")
+			if err := m.DB.CreateDialogue(context.Background(), &briefing.Dialogue{Name: "Real dialogue", Home: "New Zealand", Partner: "Fiji"}, briefing.Actor{Name: "secretariat"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return m.DBPath
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := newDB(t)
+			orig := mustRead(t, path)
+			m := NewMain()
+			m.Addr, m.DBPath, m.Demo = "127.0.0.1:0", path, true
+			err := m.Run(context.Background())
+			if err == nil {
+				m.Close()
+				t.Fatal("--demo served a database that is not the demo's")
+			}
+			if want := path + " holds data that is not the demo's: --demo is for a new database (choose another --db)"; err.Error() != want {
+				t.Errorf("refused with %q, want %q", err, want)
+			}
+			if !bytes.Equal(mustRead(t, path), orig) {
+				t.Error("the refused start wrote the database")
+			}
+			if _, err := os.Lstat(path + ".logins"); !os.IsNotExist(err) {
+				t.Errorf("the refused start kept logins: %v", err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "briefpack-migrated-*")); len(left) != 0 {
+				t.Errorf("left in the temporary directory: %v", left)
+			}
+		})
+	}
+}
+
 // TestMain_DemoStable: a second start on the same demo database prints the
 // same logins (kept beside it, 0600), and they sign in; a start whose
 // address is taken writes nothing at all.

@@ -76,6 +76,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.ln = ln
+	// --demo on a file of data that is not the demo's is refused before
+	// the file is opened to write, which migrates one an older briefpack
+	// wrote (and commits even on one at this schema).
+	if m.Demo {
+		if err := refuseNotDemoFile(ctx, m.DBPath); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	var etcdFlags func(*store.EtcdConfig) error
 	if m.etcd != nil {
 		etcdFlags = m.etcd.apply
@@ -243,12 +252,8 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	}
 	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
 	if briefing.ErrorCode(err) == briefing.ECONFLICT {
-		demo, derr := seeds.IsDemo(ctx, m.DB)
-		if derr != nil {
-			return derr
-		}
-		if !demo {
-			return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", m.DBPath)
+		if err := refuseNotDemo(ctx, m.DB, m.DBPath); err != nil {
+			return err
 		}
 		// The same database keeps the same logins: those kept beside it,
 		// while every one still signs in; otherwise new ones.
@@ -270,6 +275,54 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Out, "Demo logins (name / password, role, clearance), kept in %s for the next start:\n%s", file, b.String())
 	return nil
+}
+
+// refuseNotDemo refuses a database, st (db on the command line), that
+// holds data that is not the demo's: --demo would add demo accounts to it,
+// with their passwords printed. It only reads.
+func refuseNotDemo(ctx context.Context, st briefing.Store, db string) error {
+	what, err := seeds.Holds(ctx, st)
+	if err != nil || what == "" {
+		return err
+	}
+	demo, err := seeds.IsDemo(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !demo {
+		return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", db)
+	}
+	return nil
+}
+
+// refuseNotDemoFile is refuseNotDemo for an existing database file, opened
+// to read only: one an older briefpack wrote through a private copy migrated
+// to this schema, as export reads it, so that a refused start leaves the
+// file as it was. A file that does not exist or does not open to read (but
+// for one in use), and an etcd database, are left to the open that follows,
+// in its words.
+func refuseNotDemoFile(ctx context.Context, db string) error {
+	if store.IsEtcdURL(db) {
+		return nil
+	}
+	if _, err := os.Lstat(db); err != nil {
+		return nil
+	}
+	ro, err := store.OpenReadOnly(db)
+	if errors.Is(err, store.ErrInUse) {
+		return err // the open that follows would wait for the lock again
+	} else if err != nil {
+		return nil
+	}
+	defer ro.Close()
+	st := ro
+	if ro.Schema() != briefing.SchemaVersion() {
+		if st, err = ro.MigratedCopy(); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	return refuseNotDemo(ctx, st, db)
 }
 
 // keptLogins reads the demo logins kept beside a database, or nil when

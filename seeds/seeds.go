@@ -22,9 +22,12 @@ var data embed.FS
 // Login is a demo account printed by "briefpack serve --demo".
 type Login struct {
 	Name      string
-	Password  string
+	Password  string // "" for an account that is Disabled
 	Role      briefing.Role
 	Clearance string
+	// Disabled is an account an administrator disabled: it cannot sign in,
+	// and the demo leaves it so.
+	Disabled bool
 }
 
 // demoUsers are the demo accounts: one per role, cleared per jurisdiction.
@@ -97,21 +100,10 @@ func Load(ctx context.Context, st briefing.Store, hash func(password string) (st
 	if err != nil {
 		return nil, err
 	}
-	one := briefing.Page{Limit: 1}
-	for _, kind := range []struct {
-		what  string
-		count func() (int, error)
-	}{
-		{"dialogues", func() (int, error) { l, _, err := st.Dialogues(ctx, one); return len(l), err }},
-		{"users", func() (int, error) { l, _, err := st.Users(ctx, one); return len(l), err }},
-		{"agencies", func() (int, error) { l, _, err := st.Agencies(ctx, one); return len(l), err }},
-		{"people", func() (int, error) { l, _, err := st.People(ctx, one); return len(l), err }},
-	} {
-		if n, err := kind.count(); err != nil {
-			return nil, err
-		} else if n > 0 {
-			return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds %s already: the demo data loads only into an empty one", kind.what)
-		}
+	if what, err := Holds(ctx, st); err != nil {
+		return nil, err
+	} else if what != "" {
+		return nil, briefing.Errorf(briefing.ECONFLICT, "the database holds %s already: the demo data loads only into an empty one", what)
 	}
 	raw, err := data.ReadFile("data/" + s.Jurisdiction + ".json")
 	if err != nil {
@@ -122,7 +114,7 @@ func Load(ctx context.Context, st briefing.Store, hash func(password string) (st
 		return nil, fmt.Errorf("seeds: %s: %w", s.Jurisdiction, err)
 	}
 	// The users first: sheets are held by user id.
-	logins, err := ResetLogins(ctx, st, hash)
+	logins, err := ResetLogins(ctx, st, hash, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -267,6 +259,29 @@ func load(ctx context.Context, st briefing.Store, s briefing.Settings, f *file) 
 	return nil
 }
 
+// Holds returns what a store holds that Load refuses to load beside
+// ("dialogues", "users", "agencies" or "people", the first found), or ""
+// for a store Load loads into. It only reads.
+func Holds(ctx context.Context, st briefing.Store) (string, error) {
+	one := briefing.Page{Limit: 1}
+	for _, kind := range []struct {
+		what  string
+		count func() (int, error)
+	}{
+		{"dialogues", func() (int, error) { l, _, err := st.Dialogues(ctx, one); return len(l), err }},
+		{"users", func() (int, error) { l, _, err := st.Users(ctx, one); return len(l), err }},
+		{"agencies", func() (int, error) { l, _, err := st.Agencies(ctx, one); return len(l), err }},
+		{"people", func() (int, error) { l, _, err := st.People(ctx, one); return len(l), err }},
+	} {
+		if n, err := kind.count(); err != nil {
+			return "", err
+		} else if n > 0 {
+			return kind.what, nil
+		}
+	}
+	return "", nil
+}
+
 // IsDemo reports whether a store holds the demo data: its first dialogue
 // was created by the demo loader. Serving a real database with --demo must
 // not add demo accounts to it.
@@ -284,27 +299,46 @@ func IsDemo(ctx context.Context, st briefing.Store) (bool, error) {
 
 // ResetLogins gives each demo user a new random password, creating the
 // ones that do not exist yet: after Load, and again whenever a demo
-// database is served anew, so there is always a login to print. As any
-// password reset does, it ends the user's sessions, on every server; a
-// user an administrator disabled stays disabled.
-func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (string, error)) ([]Login, error) {
+// database is served anew, so there is always a login to print. A user for
+// whom keep (when not nil) returns a password, one that still signs them
+// in, keeps it and is not written. As any password reset does, a new one
+// ends the user's sessions, on every server. A user an administrator
+// disabled is left as they are, disabled, and returned so, without a
+// password: the administrator meant it.
+func ResetLogins(ctx context.Context, st briefing.Store, hash func(string) (string, error), keep func(*briefing.User) string) ([]Login, error) {
 	s, err := st.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []Login
 	for _, du := range demoUsers[s.Jurisdiction] {
+		u, err := st.UserByName(ctx, string(du.role))
+		switch briefing.ErrorCode(err) {
+		case "":
+		case briefing.ENOTFOUND:
+			u = nil
+		default:
+			return nil, err
+		}
+		switch {
+		case u != nil && u.Disabled:
+			out = append(out, Login{Name: u.Name, Role: u.Role, Clearance: u.Clearance, Disabled: true})
+			continue
+		case u != nil && keep != nil:
+			if pw := keep(u); pw != "" {
+				out = append(out, Login{Name: u.Name, Password: pw, Role: u.Role, Clearance: u.Clearance})
+				continue
+			}
+		}
 		pw := password()
 		h, err := hash(pw)
 		if err != nil {
 			return nil, err
 		}
-		u, err := st.UserByName(ctx, string(du.role))
-		switch briefing.ErrorCode(err) {
-		case "":
+		if u != nil {
 			u.PasswordHash = h
 			err = st.UpdateUser(ctx, u, demo) // ends the sessions of the old password
-		case briefing.ENOTFOUND:
+		} else {
 			u = &briefing.User{Name: string(du.role), Role: du.role, Clearance: du.clearance, PasswordHash: h}
 			err = st.CreateUser(ctx, u, demo)
 		}

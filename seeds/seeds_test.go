@@ -113,7 +113,8 @@ func TestLoad_NZ(t *testing.T) {
 		t.Fatalf("second load: %v", err)
 	}
 	// A session of the old password, and a user an administrator
-	// disabled: the reset ends the one and keeps the other disabled.
+	// disabled: the reset ends the one and leaves the other as it is,
+	// disabled, its password unchanged and none printed.
 	lead, err := db.UserByName(ctx, "lead")
 	if err != nil {
 		t.Fatal(err)
@@ -129,15 +130,16 @@ func TestLoad_NZ(t *testing.T) {
 	if err := db.UpdateUser(ctx, viewer, briefing.Actor{Name: "admin"}); err != nil {
 		t.Fatal(err)
 	}
-	again, err := seeds.ResetLogins(ctx, db, fakeHash)
-	if err != nil || len(again) != 5 || again[0].Password == logins[0].Password {
+	again, err := seeds.ResetLogins(ctx, db, fakeHash, nil)
+	if err != nil || len(again) != 5 || again[1].Password == logins[1].Password ||
+		again[0] != (seeds.Login{Name: "viewer", Role: briefing.RoleViewer, Clearance: "RESTRICTED", Disabled: true}) {
 		t.Fatalf("reset: %v %+v", err, again)
 	}
 	if _, err := db.Session(ctx, "old"); briefing.ErrorCode(err) != briefing.ENOTFOUND {
 		t.Fatalf("a session of the old password outlives the reset: %v", err)
 	}
-	if v, _ := db.UserByName(ctx, "viewer"); !v.Disabled {
-		t.Fatal("the reset enabled a user an administrator had disabled")
+	if v, _ := db.UserByName(ctx, "viewer"); !v.Disabled || v.Version != viewer.Version || v.PasswordHash != "hash:"+logins[0].Password {
+		t.Fatalf("the reset changed a user an administrator had disabled: %+v", v)
 	}
 }
 

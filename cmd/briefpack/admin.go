@@ -354,7 +354,8 @@ func syncDir(path string) error {
 
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", "Restores a database from a backup file: the backup is checked first (bbolt's\n"+
-		"consistency check and briefpack's invariants) and refused if it fails. Stop the server first.", stdout)
+		"consistency check and briefpack's invariants) and refused if it fails, and the copy written beside\n"+
+		"--db is checked (its pages, as backup checks its own) before it replaces --db. Stop the server first.", stdout)
 	from := fs.String("from", "", "backup file to restore")
 	db := fs.String("db", "briefpack.db", "database file to restore into")
 	force := fs.Bool("force", false, "replace --db if it exists (even damaged), keeping it as DB.before-restore,\n"+
@@ -371,6 +372,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := store.CheckFile(*from); err != nil {
 		return fmt.Errorf("refusing to restore %s: %w", *from, err)
 	}
+	afterStep("checked")
 	src, err := os.Open(*from)
 	if err != nil {
 		return err
@@ -395,6 +397,10 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// and at worst a partial file or a second name of the old one.
 	tmp, n, err := writePartial(*db, func(w io.Writer) (int64, error) { return io.Copy(w, src) })
 	if err != nil {
+		return err
+	}
+	if err := checkRestored(*from, *db, tmp); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	afterStep("written")
@@ -422,6 +428,24 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "kept the database it replaced as %s\n", kept)
 	}
 	return nil
+}
+
+// checkRestored checks the pages of the copy of the backup from written
+// to tmp, as backup checks the copy it writes, before it takes the name db:
+// what was checked before is the backup, and the copy is what will be
+// served. The backup may have changed since its check (a new backup being
+// written under its name), or the disk have kept other bytes. When the copy
+// fails, the backup is checked again, and its own damage is what is reported.
+func checkRestored(from, db, tmp string) error {
+	err := store.CheckPages(tmp)
+	if err == nil {
+		return nil
+	}
+	if ferr := store.CheckPages(from); ferr != nil {
+		return fmt.Errorf("refusing to restore %s: it changed after its check, and now fails it; %s is left as it was: %w", from, db, ferr)
+	}
+	return fmt.Errorf("refusing to restore %s: the copy written beside %s fails its check, though %s passes it; %s is left as it was: %w",
+		from, db, from, db, partialNamed(err, tmp, "(the copy)"))
 }
 
 // keepAside gives a database file a second name, the first of

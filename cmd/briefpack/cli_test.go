@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -376,7 +377,7 @@ func TestRestore_NeverWithoutDB(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %q %q", code, out, errOut)
 	}
-	if strings.Join(steps, " ") != "written kept renamed" {
+	if strings.Join(steps, " ") != "checked written kept renamed" {
 		t.Errorf("steps %v", steps)
 	}
 	if !bytes.Equal(mustRead(t, db), want) || !bytes.Equal(mustRead(t, db+".before-restore"), old) {
@@ -384,6 +385,66 @@ func TestRestore_NeverWithoutDB(t *testing.T) {
 	}
 	if p := partials(t, db); len(p) != 0 {
 		t.Errorf("left behind: %v", p)
+	}
+}
+
+// TestRestore_CopyChecked: restore checks the pages of the copy it wrote
+// before the copy takes --db's name, as backup checks its own. The copy can
+// differ from the backup restore checked when the backup changes after its
+// check (a new backup written under the same name): the test damages the
+// backup's root page there, between its check and its copy, and the copy
+// carries the damage. Before, restore put the damaged copy at --db and said
+// "restored"; now it fails with one line, --db is left as it was, and
+// neither a partial file nor a kept second name is left.
+func TestRestore_CopyChecked(t *testing.T) {
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	mustAddUser(t, backup, "alice")
+	db := filepath.Join(dir, "live.db")
+	mustAddUser(t, db, "bob")
+	old := mustRead(t, db)
+	var steps []string
+	watchSteps(t, func(step string) {
+		steps = append(steps, step)
+		if step == "checked" {
+			damageRootPage(t, backup)
+		}
+	})
+	out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", db, "--force")
+	if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 ||
+		!strings.HasPrefix(errOut, "briefpack: refusing to restore "+backup+": it changed after its check") ||
+		!strings.Contains(errOut, "database "+backup+" is damaged") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if strings.Join(steps, " ") != "checked" {
+		t.Errorf("steps %v: the damaged copy went on", steps)
+	}
+	if !bytes.Equal(mustRead(t, db), old) {
+		t.Error("the refused restore changed --db")
+	}
+	if _, err := os.Lstat(db + ".before-restore"); !os.IsNotExist(err) {
+		t.Errorf("the refused restore kept --db aside: %v", err)
+	}
+	if p := partials(t, db); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
+	}
+}
+
+// damageRootPage makes the root page of the bbolt file at path say it is
+// another page, as a disk might: the check's walk of the pages finds it.
+func damageRootPage(t *testing.T, path string) {
+	t.Helper()
+	raw := mustRead(t, path)
+	le := binary.LittleEndian
+	ps := int(le.Uint32(raw[16+8:]))
+	meta := 16 // the meta page with the higher transaction id
+	if le.Uint64(raw[ps+16+48:]) > le.Uint64(raw[16+48:]) {
+		meta += ps
+	}
+	root := int(le.Uint64(raw[meta+16:]))
+	le.PutUint64(raw[root*ps:], uint64(root+1))
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"briefpack/briefing"
+	"briefpack/seeds"
 	"briefpack/server"
 	"briefpack/store"
 )
@@ -290,6 +291,54 @@ func TestMain_DemoRefusesRealData(t *testing.T) {
 	}
 }
 
+// TestMain_DemoRefusesWithoutWriting: --demo on a database file of data
+// that is not the demo's is refused before anything is written, its bytes
+// as they were. Before, the start opened it to write first: one an older
+// briefpack wrote (store/testdata/schema6.db.gz) was migrated, so that
+// briefpack could no longer open it, though the start was refused; one at
+// this schema got a commit.
+func TestMain_DemoRefusesWithoutWriting(t *testing.T) {
+	tmp := t.TempDir() // where a migrated private copy is made
+	t.Setenv("TMPDIR", tmp)
+	for name, newDB := range map[string]func(t *testing.T) string{
+		"OlderSchema": func(t *testing.T) string { return storeFixture(t, t.TempDir(), "schema6") },
+		"ThisSchema": func(t *testing.T) string {
+			m := MustRunMain(t, false, "nz")
+			if err := m.DB.CreateDialogue(context.Background(), &briefing.Dialogue{Name: "Real dialogue", Home: "New Zealand", Partner: "Fiji"}, briefing.Actor{Name: "secretariat"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return m.DBPath
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := newDB(t)
+			orig := mustRead(t, path)
+			m := NewMain()
+			m.Addr, m.DBPath, m.Demo = "127.0.0.1:0", path, true
+			err := m.Run(context.Background())
+			if err == nil {
+				m.Close()
+				t.Fatal("--demo served a database that is not the demo's")
+			}
+			if want := path + " holds data that is not the demo's: --demo is for a new database (choose another --db)"; err.Error() != want {
+				t.Errorf("refused with %q, want %q", err, want)
+			}
+			if !bytes.Equal(mustRead(t, path), orig) {
+				t.Error("the refused start wrote the database")
+			}
+			if _, err := os.Lstat(path + ".logins"); !os.IsNotExist(err) {
+				t.Errorf("the refused start kept logins: %v", err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "briefpack-migrated-*")); len(left) != 0 {
+				t.Errorf("left in the temporary directory: %v", left)
+			}
+		})
+	}
+}
+
 // TestMain_DemoStable: a second start on the same demo database prints the
 // same logins (kept beside it, 0600), and they sign in; a start whose
 // address is taken writes nothing at all.
@@ -333,6 +382,98 @@ func TestMain_DemoStable(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "demo.db.logins")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the kept logins: %v %v", fi, err)
+	}
+}
+
+// TestMain_DemoDisabledAccount: a demo account an admin disabled stays
+// disabled across restarts, is printed as disabled without a password, and
+// the other accounts keep the logins printed before, which go on signing
+// in. Before, one disabled account made every restart give all five new
+// passwords (the disabled one a password it could not sign in with), so
+// the logins printed earlier stopped working at each start. An account
+// whose kept password no longer signs it in (an admin changed it) gets a
+// new one, alone; one an admin enables again gets one at the next start.
+func TestMain_DemoDisabledAccount(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	var out strings.Builder
+	start := func() *Main {
+		t.Helper()
+		out.Reset()
+		m := NewMain()
+		m.Addr, m.DBPath, m.Demo, m.Out = "127.0.0.1:0", path, true, &out
+		if err := m.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	stop := func(m *Main) {
+		t.Helper()
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change := func(m *Main, name string, fn func(u *briefing.User)) {
+		t.Helper()
+		u, err := m.DB.UserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(u)
+		if err := m.DB.UpdateUser(ctx, u, briefing.Actor{Name: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := start()
+	first := m.Logins
+	if first[0].Name != "viewer" {
+		t.Fatalf("logins %+v", first)
+	}
+	change(m, "viewer", func(u *briefing.User) { u.Disabled = true })
+	disabled, err := m.DB.UserByName(ctx, "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop(m)
+
+	for i := 0; i < 2; i++ {
+		m = start()
+		got := m.Logins
+		if len(got) != 5 || got[0] != (seeds.Login{Name: "viewer", Role: briefing.RoleViewer, Clearance: "RESTRICTED", Disabled: true}) {
+			t.Fatalf("start %d: the disabled account: %+v", i+2, got)
+		}
+		for j, l := range got[1:] {
+			if l != first[j+1] {
+				t.Errorf("start %d: login %s changed: %+v, was %+v", i+2, l.Name, l, first[j+1])
+			}
+			login(t, m.URL(), l.Name, l.Password)
+		}
+		if v, err := m.DB.UserByName(ctx, "viewer"); err != nil || !v.Disabled || v.Version != disabled.Version {
+			t.Errorf("start %d: the disabled account was changed: %+v %v", i+2, v, err)
+		}
+		kept := string(mustRead(t, path+".logins"))
+		for _, where := range []string{out.String(), kept} {
+			if !strings.Contains(where, "  viewer       (disabled by an admin)   viewer       RESTRICTED\n") || strings.Contains(where, first[0].Password) {
+				t.Errorf("start %d: the disabled account is not told as disabled:\n%s", i+2, where)
+			}
+		}
+		stop(m)
+	}
+
+	// An admin enables the account again and changes another's password:
+	// each of the two gets a new one, the other three are kept.
+	m = start()
+	change(m, "viewer", func(u *briefing.User) { u.Disabled = false })
+	change(m, "officer", func(u *briefing.User) { u.PasswordHash, _ = server.HashPassword("the admin's own password") })
+	stop(m)
+	m = start()
+	defer stop(m)
+	for i, l := range m.Logins {
+		if l.Disabled || (i < 2) != (l.Password != first[i].Password) {
+			t.Errorf("after viewer was enabled and officer's password changed: %+v, was %+v", l, first[i])
+		}
+		login(t, m.URL(), l.Name, l.Password)
 	}
 }
 

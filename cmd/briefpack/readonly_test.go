@@ -19,7 +19,14 @@ import (
 // store/testdata) into dir and returns its path.
 func release1(t *testing.T, dir string) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "store", "testdata", "release1.db.gz"))
+	return storeFixture(t, dir, "release1")
+}
+
+// storeFixture writes the database kept in store/testdata as name.db.gz
+// into dir as name.db and returns its path.
+func storeFixture(t *testing.T, dir, name string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "store", "testdata", name+".db.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +39,7 @@ func release1(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "release1.db")
+	path := filepath.Join(dir, name+".db")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}

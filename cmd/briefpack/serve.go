@@ -76,6 +76,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.ln = ln
+	// --demo on a file of data that is not the demo's is refused before
+	// the file is opened to write, which migrates one an older briefpack
+	// wrote (and commits even on one at this schema).
+	if m.Demo {
+		if err := refuseNotDemoFile(ctx, m.DBPath); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	var etcdFlags func(*store.EtcdConfig) error
 	if m.etcd != nil {
 		etcdFlags = m.etcd.apply
@@ -231,9 +240,10 @@ func (m *Main) Close() error {
 }
 
 // loadDemo loads the embedded demo data into an empty database; on a
-// database that holds it already, it prints the logins kept beside it while
-// every one still signs in, and otherwise gives the demo users new
-// passwords, so there is always a login to print.
+// database that holds it already, it prints the logins kept beside it, and
+// a new password for each demo account whose kept one no longer signs it
+// in, so there is always a login to print; an account an administrator
+// disabled is printed as such and left disabled.
 func (m *Main) loadDemo(ctx context.Context) error {
 	file := m.DBPath + ".logins"
 	if store.IsEtcdURL(m.DBPath) {
@@ -243,18 +253,19 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	}
 	logins, err := seeds.Load(ctx, m.DB, server.HashPassword)
 	if briefing.ErrorCode(err) == briefing.ECONFLICT {
-		demo, derr := seeds.IsDemo(ctx, m.DB)
-		if derr != nil {
-			return derr
+		if err := refuseNotDemo(ctx, m.DB, m.DBPath); err != nil {
+			return err
 		}
-		if !demo {
-			return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", m.DBPath)
-		}
-		// The same database keeps the same logins: those kept beside it,
-		// while every one still signs in; otherwise new ones.
-		if logins, err = keptLogins(ctx, m.DB, file); err != nil || logins == nil {
-			logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword)
-		}
+		// The same database keeps the same logins: each account keeps the
+		// password kept beside it while it signs in with it, and only one
+		// that no longer does gets a new one.
+		kept := keptPasswords(file)
+		logins, err = seeds.ResetLogins(ctx, m.DB, server.HashPassword, func(u *briefing.User) string {
+			if pw := kept[u.Name]; pw != "" && server.VerifyPassword(u.PasswordHash, pw) {
+				return pw
+			}
+			return ""
+		})
 	}
 	if err != nil {
 		return err
@@ -263,7 +274,11 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	m.Logins = logins
 	var b strings.Builder
 	for _, l := range logins {
-		fmt.Fprintf(&b, "  %-12s %-24s %-12s %s\n", l.Name, l.Password, l.Role, l.Clearance)
+		pw := l.Password
+		if l.Disabled {
+			pw = disabledLogin
+		}
+		fmt.Fprintf(&b, "  %-12s %-24s %-12s %s\n", l.Name, pw, l.Role, l.Clearance)
 	}
 	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("keep the demo logins in %s: %w", file, err)
@@ -272,29 +287,72 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	return nil
 }
 
-// keptLogins reads the demo logins kept beside a database, or nil when
-// there are none or any no longer signs in (a password was changed).
-func keptLogins(ctx context.Context, db *store.DB, file string) ([]seeds.Login, error) {
+// refuseNotDemo refuses a database, st (db on the command line), that
+// holds data that is not the demo's: --demo would add demo accounts to it,
+// with their passwords printed. It only reads.
+func refuseNotDemo(ctx context.Context, st briefing.Store, db string) error {
+	what, err := seeds.Holds(ctx, st)
+	if err != nil || what == "" {
+		return err
+	}
+	demo, err := seeds.IsDemo(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !demo {
+		return fmt.Errorf("%s holds data that is not the demo's: --demo is for a new database (choose another --db)", db)
+	}
+	return nil
+}
+
+// refuseNotDemoFile is refuseNotDemo for an existing database file, opened
+// to read only: one an older briefpack wrote through a private copy migrated
+// to this schema, as export reads it, so that a refused start leaves the
+// file as it was. A file that does not exist or does not open to read (but
+// for one in use), and an etcd database, are left to the open that follows,
+// in its words.
+func refuseNotDemoFile(ctx context.Context, db string) error {
+	if store.IsEtcdURL(db) {
+		return nil
+	}
+	if _, err := os.Lstat(db); err != nil {
+		return nil
+	}
+	ro, err := store.OpenReadOnly(db)
+	if errors.Is(err, store.ErrInUse) {
+		return err // the open that follows would wait for the lock again
+	} else if err != nil {
+		return nil
+	}
+	defer ro.Close()
+	st := ro
+	if ro.Schema() != briefing.SchemaVersion() {
+		if st, err = ro.MigratedCopy(); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	return refuseNotDemo(ctx, st, db)
+}
+
+// disabledLogin stands in the password's column for a demo account an
+// administrator disabled: it cannot sign in, and a restart leaves it so.
+const disabledLogin = "(disabled by an admin)"
+
+// keptPasswords reads the demo passwords kept beside a database, by name:
+// none when there is no such file.
+func keptPasswords(file string) map[string]string {
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil
+		return nil
 	}
-	var out []seeds.Login
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 {
-			return nil, nil
+	kept := map[string]string{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			kept[f[0]] = f[1]
 		}
-		u, err := db.UserByName(ctx, f[0])
-		if err != nil || u.Disabled || !server.VerifyPassword(u.PasswordHash, f[1]) {
-			return nil, nil
-		}
-		out = append(out, seeds.Login{Name: u.Name, Password: f[1], Role: u.Role, Clearance: u.Clearance})
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out, nil
+	return kept
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -306,7 +364,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m.etcd = addEtcdFlags(fs)
 	fs.StringVar(&m.Jurisdiction, "jurisdiction", "", "nz or au: markings, grounds and Act of a new database (default nz)")
 	fs.BoolVar(&m.Demo, "demo", false, "load the demo data into an empty database (or reuse a demo one) and print a login for each role;\n"+
-		"kept in a .logins file (DB.logins for a file), a restart prints the same ones (new ones only if one no longer signs in)")
+		"kept in a .logins file (DB.logins for a file), a restart prints the same ones (a new one only for an account whose kept one\n"+
+		"no longer signs in; an account an admin disabled stays disabled, printed so, without a password)")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind your own reverse proxy)")
 	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "with --trust-proxy: the proxies' addresses, CIDR[,CIDR…] (loopback is always trusted);\n"+
 		"the client is the rightmost X-Forwarded-For address that is not one of them")

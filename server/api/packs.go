@@ -787,14 +787,17 @@ func (s *API) packFor(key string, pack *briefing.Pack, p packRequest, counted bo
 		if err != nil {
 			return nil, err
 		}
-		// The entity tag names the bytes, not the key: the key holds each
-		// sheet's stored record, hidden paragraphs and all, so a tag made
-		// from it moved with an edit the reader cannot see, and a
-		// conditional download told them one was made. The same bytes, the
-		// same tag, on every server.
-		cp := &cachedPack{parts: parts, etag: `"` + parts.sum()[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
+		// An HTML pack's entity tag names its bytes (htmlpack.Tag), not the
+		// key: the key holds each sheet's stored record, hidden paragraphs
+		// and all, so a tag made from it moved with an edit the reader
+		// cannot see, and a conditional download told them one was made.
+		// A workbook's bytes carry each sheet's version (for the import),
+		// which counts every save, so its key, which names the content
+		// too, is its tag, without reading eleven megabytes through a hash.
+		cp := &cachedPack{parts: parts, etag: `"` + strings.TrimSuffix(key, "."+p.format)[:32] + `"`, name: packFileName(pack, p.edition, p.format)}
 		if p.format == "html" {
 			cp.keys = htmlpack.Keys(pack)
+			cp.etag = htmlpack.Tag(parts, cp.keys)
 		}
 		s.packs.Put(key, cp)
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")

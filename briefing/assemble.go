@@ -152,7 +152,7 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	numbers := map[string]int{}
 	for _, x := range rounds {
 		numbers[x.ID] = x.Number
-		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && x.Status != RoundCancelled {
+		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && met(x) {
 			p.Previous = x
 		}
 	}
@@ -177,6 +177,13 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	}
 	return p, nil
 }
+
+// met reports whether a round before the pack's met, so that its outcomes
+// are the last round's: held, or scheduled (confirmed, and often left so
+// once it has met; a round numbered before the pack's meets before it). A
+// proposed, postponed or cancelled round has not met and has no outcomes:
+// taken for the last round, it hid the outcomes of the one that met.
+func met(r *Round) bool { return r.Status == RoundHeld || r.Status == RoundScheduled }
 
 // each calls fn for every item of a paged list.
 func each[T any](fetch func(Page) ([]T, string, error), fn func(T)) error {

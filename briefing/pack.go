@@ -38,7 +38,8 @@ type Pack struct {
 	Changed map[string]bool
 	// Actions are the dialogue's open actions.
 	Actions []PackAction
-	// Previous is the last round before this one, for its outcomes, or nil.
+	// Previous is the last round before this one that met (held or
+	// scheduled), for its outcomes, or nil.
 	Previous *Round
 	// Agencies are the agencies taking part, home side first.
 	Agencies []PackAgency

@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -170,6 +171,9 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	if err != nil {
 		return nil, err
 	}
+	// By ref as people number them, then in the order they were made
+	// (the list's): 1.01, 1.03, 2.01, 10.01, not as they were entered.
+	slices.SortStableFunc(p.Actions, func(a, b PackAction) int { return CompareRefs(a.Action.Ref, b.Action.Ref) })
 	for i := range p.Actions {
 		if p.Actions[i].OwnerAgency, err = agency(p.Actions[i].Action.OwnerAgencyID); err != nil {
 			return nil, err

@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestPack_LastRoundMet: the pack's last round's outcomes are those of the
@@ -32,4 +35,55 @@ func TestPack_LastRoundMet(t *testing.T) {
 	if strings.Contains(out, "First round agreed") {
 		t.Error("the pack shows the outcomes of a round before the last that met")
 	}
+}
+
+// TestPack_ActionsByRef: a pack's open actions are in the order of their
+// refs, numbers by value, then in the order they were made, in the HTML and
+// the workbook, live and frozen; they were in the order they were made.
+func TestPack_ActionsByRef(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Refs Dialogue", "home": "New Zealand", "partner": "Singapore", "established": "2018-01-01", "cadence_months": 12})
+	round := f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 2, "starts_on": "2027-03-08", "city": "Wellington", "host": "home", "status": "scheduled"})
+	for _, a := range [][2]string{{"2.01", "second-one"}, {"10.01", "tenth-one"}, {"1.03", "first-three-a"}, {"0.01", "zero-one"}, {"1.01", "first-one"}, {"1.03", "first-three-b"}} {
+		f.create("secretariat", "/api/v1/dialogues/"+d+"/actions", map[string]any{"ref": a[0], "text": a[1], "status": "on_track"})
+	}
+	want := []string{"zero-one", "first-one", "first-three-a", "first-three-b", "second-one", "tenth-one"}
+	inOrder := func(what, out string) {
+		t.Helper()
+		last := -1
+		for _, w := range want {
+			i := strings.Index(out, w)
+			if i < 0 || i < last {
+				t.Errorf("%s: %s out of order", what, w)
+			}
+			last = i
+		}
+	}
+	xlsxText := func(b []byte) string {
+		t.Helper()
+		x, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		rows, err := x.GetRows("Actions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, r := range rows {
+			s = append(s, strings.Join(r, "|"))
+		}
+		return strings.Join(s, "\n")
+	}
+	inOrder("live HTML", f.do("lead", "GET", "/api/v1/rounds/"+round+"/pack?format=html", nil).Body.String())
+	inOrder("live XLSX", xlsxText(f.do("lead", "GET", "/api/v1/rounds/"+round+"/pack?format=xlsx", nil).Body.Bytes()))
+	r := f.do("lead", "POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var snap struct{ ID string }
+	r.json(&snap)
+	inOrder("frozen HTML", f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format=html", nil).Body.String())
+	inOrder("frozen XLSX", xlsxText(f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format=xlsx", nil).Body.Bytes()))
 }

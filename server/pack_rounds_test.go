@@ -87,3 +87,23 @@ func TestPack_ActionsByRef(t *testing.T) {
 	inOrder("frozen HTML", f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format=html", nil).Body.String())
 	inOrder("frozen XLSX", xlsxText(f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format=xlsx", nil).Body.Bytes()))
 }
+
+// TestPages_ActionTextSpans: the dashboard's open actions and the dialogue
+// page's actions show an action's withheld span as the pack and a sheet's
+// page show one, highlighted and labelled with its ground; they showed the
+// raw {{s6(a): …}} markup.
+func TestPages_ActionTextSpans(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Spans Dialogue", "home": "New Zealand", "partner": "Singapore", "established": "2018-01-01", "cadence_months": 12})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/actions", map[string]any{"ref": "1.04", "text": "Action with {{s6(a): the withheld words}} & more", "status": "on_track"})
+	want := `Action with <mark class="withheld"><span class="ground">[s6(a)]</span> the withheld words</mark> &amp; more`
+	for _, user := range []string{"viewer", "secretariat"} {
+		for _, page := range []string{"/", "/dialogues/" + d} {
+			out := f.pageBrowser(user).open(page)
+			if !strings.Contains(out, want) || strings.Contains(out, "{{s6(a)") {
+				i := max(0, strings.Index(out, "Action with"))
+				t.Errorf("%s as %s shows the action as %q", page, user, out[i:min(len(out), i+120)])
+			}
+		}
+	}
+}

@@ -371,6 +371,11 @@ func markedProse(p *briefing.Pack, md, marking string) template.HTML {
 	return template.HTML(b.String())
 }
 
+// SpanText renders a plain text of the full edition that may hold withheld
+// spans as the pack shows it: escaped, each span highlighted and labelled
+// with its ground. The pages show an action's text so.
+func SpanText(s briefing.Settings, text string) template.HTML { return spanText(s, text) }
+
 // spanText renders a plain text that may hold withheld spans (a sheet's
 // title, an agenda item's title or session, an action's text): escaped,
 // each span highlighted and labelled with its ground as in a paragraph. A

@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -152,7 +153,7 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	numbers := map[string]int{}
 	for _, x := range rounds {
 		numbers[x.ID] = x.Number
-		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && x.Status != RoundCancelled {
+		if x.Number < r.Number && (p.Previous == nil || x.Number > p.Previous.Number) && met(x) {
 			p.Previous = x
 		}
 	}
@@ -170,6 +171,9 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	if err != nil {
 		return nil, err
 	}
+	// By ref as people number them, then in the order they were made
+	// (the list's): 1.01, 1.03, 2.01, 10.01, not as they were entered.
+	slices.SortStableFunc(p.Actions, func(a, b PackAction) int { return CompareRefs(a.Action.Ref, b.Action.Ref) })
 	for i := range p.Actions {
 		if p.Actions[i].OwnerAgency, err = agency(p.Actions[i].Action.OwnerAgencyID); err != nil {
 			return nil, err
@@ -177,6 +181,13 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 	}
 	return p, nil
 }
+
+// met reports whether a round before the pack's met, so that its outcomes
+// are the last round's: held, or scheduled (confirmed, and often left so
+// once it has met; a round numbered before the pack's meets before it). A
+// proposed, postponed or cancelled round has not met and has no outcomes:
+// taken for the last round, it hid the outcomes of the one that met.
+func met(r *Round) bool { return r.Status == RoundHeld || r.Status == RoundScheduled }
 
 // each calls fn for every item of a paged list.
 func each[T any](fetch func(Page) ([]T, string, error), fn func(T)) error {

@@ -36,9 +36,11 @@ type Pack struct {
 	// Changed marks the paragraphs of sheets rolled forward from last round
 	// that are new or changed since, by ChangedKey.
 	Changed map[string]bool
-	// Actions are the dialogue's open actions.
+	// Actions are the dialogue's open actions, by ref (see CompareRefs),
+	// then in the order they were made.
 	Actions []PackAction
-	// Previous is the last round before this one, for its outcomes, or nil.
+	// Previous is the last round before this one that met (held or
+	// scheduled), for its outcomes, or nil.
 	Previous *Round
 	// Agencies are the agencies taking part, home side first.
 	Agencies []PackAgency

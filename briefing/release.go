@@ -134,6 +134,7 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	p.Agencies = full.Agencies
 	for _, a := range full.Actions {
 		c := *a.Action
+		c.Marking = ""
 		if c.Text, err = redactText(s, c.Text); err != nil {
 			return nil, err
 		}

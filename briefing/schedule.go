@@ -21,8 +21,14 @@ func AddMonths(t time.Time, months int) time.Time {
 // NextRound proposes the next round of a dialogue: number + 1; the other
 // side hosts; it starts cadence_months after the last round (12 when the
 // dialogue sets none) and lasts as long; it meets in the city where that
-// side last hosted; status proposed; marked as the last round. The last
-// round is the highest-numbered one not cancelled. With no round yet, the
+// side last hosted; status proposed. The last round is the highest-numbered
+// one not cancelled, and the city is that of the highest-numbered round of
+// that side not cancelled: a cancelled round never met, while a postponed
+// one is put off, not called off, and still meets in its city (so it counts
+// as the last round too). It has no marking, so it is saved with the one a
+// new round gets by default (the lowest): it holds nothing yet, and the
+// last round's marking would hide it from the secretariat who must confirm
+// it. With no round yet, the
 // 1st round is hosted at home, cadence_months after the dialogue was
 // established (no date if it records none).
 //
@@ -119,14 +125,13 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, time.Time, error) {
 	}
 	var hosted *Round
 	for _, r := range rounds {
-		if r.Host == next.Host && r.City != "" && (hosted == nil || r.Number > hosted.Number) {
+		if r.Host == next.Host && r.City != "" && r.Status != RoundCancelled && (hosted == nil || r.Number > hosted.Number) {
 			hosted = r
 		}
 	}
 	if hosted != nil {
 		next.City = hosted.City
 	}
-	next.Marking = last.Marking
 	return next, start, nil
 }
 

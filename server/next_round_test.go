@@ -111,3 +111,33 @@ func TestNextRound_ProposedOnce(t *testing.T) {
 		t.Fatal("the refused renumbering wrote a version")
 	}
 }
+
+// TestNextRound_CityAndMarking: the next round meets where its host last
+// met, a cancelled round (which never met) not counted, and holds nothing
+// yet, so it has a new round's default marking, not the last round's:
+// proposed after a TOP SECRET round, it was marked TOP SECRET and hidden
+// from the SECRET secretariat who must confirm it, and sent to the city of
+// a cancelled round.
+func TestNextRound_CityAndMarking(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Singapore Dialogue", "home": "New Zealand", "partner": "Singapore", "established": "2018-01-01", "cadence_months": 12})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2019-03-04", "city": "Wellington", "host": "home", "status": "held", "marking": "RESTRICTED"})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 2, "starts_on": "2020-03-09", "city": "Singapore", "host": "partner", "status": "held", "marking": "RESTRICTED"})
+	f.create("admin", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 3, "starts_on": "2021-03-08", "city": "Auckland", "host": "home", "status": "held", "marking": "TOP SECRET"})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 4, "starts_on": "2022-03-08", "city": "Sentosa", "host": "partner", "status": "cancelled", "marking": "RESTRICTED"})
+	r := f.do("admin", "POST", "/api/v1/dialogues/"+d+"/rounds/next", nil)
+	if r.Code != 201 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	var next struct {
+		ID, City, Host, Marking string
+		Number                  int
+	}
+	r.json(&next)
+	if next.Number != 5 || next.Host != "partner" || next.City != "Singapore" || next.Marking != "UNCLASSIFIED" {
+		t.Fatalf("proposed %+v, want the 5th round in Singapore, UNCLASSIFIED", next)
+	}
+	if g := f.do("secretariat", "GET", "/api/v1/rounds/"+next.ID, nil); g.Code != 200 {
+		t.Fatalf("the secretariat cannot see the proposed round: %d", g.Code)
+	}
+}

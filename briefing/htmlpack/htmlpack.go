@@ -25,6 +25,7 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"portion":    func(s briefing.Settings, m string) string { return s.PortionMark(m) },
 	"markdown":   Markdown,
 	"prose":      prose,
+	"marked":     markedProse,
 	"spans":      func(p *briefing.Pack, text string) template.HTML { return spanText(p.Settings, text) },
 	"release":    func(p *briefing.Pack) bool { return p.Edition == briefing.EditionRelease },
 	"sheetparts": func() template.HTML { return template.HTML(partsMark) },

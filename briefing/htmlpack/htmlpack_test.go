@@ -642,3 +642,19 @@ func marksNested(fragment string) error {
 	}
 	return nil
 }
+
+// TestRender_ScheduleCountsOne: a release of one document says so, not "1
+// documents were identified".
+func TestRender_ScheduleCountsOne(t *testing.T) {
+	s := settings(t)
+	for n, want := range map[int]string{1: "<p>1 document was identified. </p>", 2: "<p>2 documents were identified. </p>"} {
+		rel, err := briefing.ReleaseView(packtest.Pack(s, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := render(t, rel); !strings.Contains(out, want) {
+			i := strings.Index(out, `id="schedule"`)
+			t.Errorf("%d documents: want %q in\n%s", n, want, out[i:i+200])
+		}
+	}
+}

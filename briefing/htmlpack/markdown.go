@@ -358,6 +358,24 @@ func prose(p *briefing.Pack, md string) template.HTML {
 	return template.HTML(fullText(p.Settings, md))
 }
 
+// markedProse renders a Markdown text of the full edition as prose does,
+// portion-marked with marking in its first block as a paragraph is: the
+// last round's outcomes, marked with that round's marking.
+func markedProse(p *briefing.Pack, md, marking string) template.HTML {
+	var b bytes.Buffer
+	mark := ""
+	if marking != "" {
+		mark = p.Settings.PortionMark(marking)
+	}
+	writePortionMarked(&b, fullText(p.Settings, md), mark)
+	return template.HTML(b.String())
+}
+
+// SpanText renders a plain text of the full edition that may hold withheld
+// spans as the pack shows it: escaped, each span highlighted and labelled
+// with its ground. The pages show an action's text so.
+func SpanText(s briefing.Settings, text string) template.HTML { return spanText(s, text) }
+
 // spanText renders a plain text that may hold withheld spans (a sheet's
 // title, an agenda item's title or session, an action's text): escaped,
 // each span highlighted and labelled with its ground as in a paragraph. A

@@ -485,11 +485,17 @@ func (wr *writer) delegations() error {
 }
 
 func (wr *writer) actions() error {
-	sw, err := wr.stream(sheetActions, []float64{8, 70, 20, 12, 12, 12}, true, 0)
+	// The full edition portion-marks each action, as the Topics rows are;
+	// the release edition carries no markings.
+	widths, header := []float64{8, 70, 20, 12, 12, 12}, []string{"Ref", "Action", "Owner", "Raised in round", "Due", "Status"}
+	if !wr.rel {
+		widths, header = append(widths, 16), append(header, "Marking")
+	}
+	sw, err := wr.stream(sheetActions, widths, true, 0)
 	if err != nil {
 		return err
 	}
-	if err := wr.headerRow(sw, "Ref", "Action", "Owner", "Raised in round", "Due", "Status"); err != nil {
+	if err := wr.headerRow(sw, header...); err != nil {
 		return err
 	}
 	for i, a := range wr.p.Actions {
@@ -506,6 +512,9 @@ func (wr *writer) actions() error {
 		}
 		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
 			wr.text(briefing.StatusLabel(a.Action.Status))}
+		if !wr.rel {
+			r = append(r, wr.text(a.Action.Marking))
+		}
 		if err := sw.SetRow(row(i+2), r); err != nil {
 			return err
 		}

@@ -75,6 +75,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 			return s.markdown(md)
 		},
 		"paragraph": func(p briefing.Paragraph) template.HTML { return s.paragraphHTML(p) },
+		"spans":     s.spanHTML,
 		"conflictText": func(v any) template.HTML {
 			switch x := v.(type) {
 			case *briefing.Paragraph:

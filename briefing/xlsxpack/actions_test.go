@@ -1,0 +1,64 @@
+package xlsxpack_test
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// TestRender_ActionsMarked: the full edition's Actions worksheet has a
+// Marking column giving each action's marking, as the Topics rows do; the
+// release edition's has none, and no marking anywhere.
+func TestRender_ActionsMarked(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	for i, m := range []string{"RESTRICTED", "SECRET", "TOP SECRET"} {
+		p.Actions[i].Action.Marking = m
+	}
+	p.Marking = "TOP SECRET"
+	rows := actionRows(t, render(t, p))
+	if want := []string{"Ref", "Action", "Owner", "Raised in round", "Due", "Status", "Marking"}; !slices.Equal(rows[0], want) {
+		t.Fatalf("header %q, want %q", rows[0], want)
+	}
+	for i, m := range []string{"RESTRICTED", "SECRET", "TOP SECRET"} {
+		if r := rows[i+1]; len(r) != 7 || r[0] != p.Actions[i].Action.Ref || r[6] != m {
+			t.Errorf("row %d: %q, want %s marked %s", i+2, r, p.Actions[i].Action.Ref, m)
+		}
+	}
+
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = actionRows(t, render(t, rel))
+	if want := []string{"Ref", "Action", "Owner", "Raised in round", "Due", "Status"}; !slices.Equal(rows[0], want) {
+		t.Fatalf("release header %q, want %q", rows[0], want)
+	}
+	for _, r := range rows {
+		for _, c := range r {
+			if slices.Contains(s.Markings, c) {
+				t.Errorf("the release's Actions carry %s", c)
+			}
+		}
+	}
+}
+
+// actionRows reads back the Actions worksheet of a workbook.
+func actionRows(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Actions")
+	if err != nil || len(rows) < 4 {
+		t.Fatalf("Actions: %d rows, %v", len(rows), err)
+	}
+	return rows
+}

@@ -62,3 +62,25 @@ func actionRows(t *testing.T, b []byte) [][]string {
 	}
 	return rows
 }
+
+// TestRender_ActionSpans: an action's withheld words show in the full
+// edition's Actions worksheet flagged with their ground, "[s6(a): words]",
+// as a paragraph's do, not as the markup they are typed in; the release
+// edition's carry the ground in their place, not the words.
+func TestRender_ActionSpans(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	p.Actions[0].Action.Text = "Share the {{s6(a): zanzibar liaison's}} assessment by March."
+	rows := actionRows(t, render(t, p))
+	if got, want := rows[1][1], "Share the [s6(a): zanzibar liaison's] assessment by March."; got != want {
+		t.Errorf("full edition: %q, want %q", got, want)
+	}
+	rel, err := briefing.ReleaseView(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actionRows(t, render(t, rel))[1][1]
+	if bytes.Contains([]byte(got), []byte("zanzibar")) || bytes.Contains([]byte(got), []byte("{{")) || !bytes.Contains([]byte(got), []byte("s6(a)")) {
+		t.Errorf("release edition: %q", got)
+	}
+}

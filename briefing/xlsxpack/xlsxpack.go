@@ -510,7 +510,7 @@ func (wr *writer) actions() error {
 		if a.RaisedIn > 0 {
 			raised = briefing.Ordinal(a.RaisedIn)
 		}
-		r := []any{wr.text(a.Action.Ref), wr.text(a.Action.Text), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
+		r := []any{wr.text(a.Action.Ref), wr.text(wr.spanText(a.Action.Text)), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
 			wr.text(briefing.StatusLabel(a.Action.Status))}
 		if !wr.rel {
 			r = append(r, wr.text(a.Action.Marking))
@@ -520,6 +520,26 @@ func (wr *writer) actions() error {
 		}
 	}
 	return sw.Flush()
+}
+
+// spanText is a text that is not Markdown (an action's) with its withheld
+// spans written "[s6(a): words]", as a paragraph's are, in the full
+// edition; the release edition's has its spans replaced already. The HTML
+// pack shows it with its spans marked and nothing else made of it.
+func (wr *writer) spanText(text string) string {
+	segs, err := wr.p.Settings.ParseSpans(text)
+	if err != nil || wr.rel {
+		return text
+	}
+	var b strings.Builder
+	for _, sg := range segs {
+		if sg.Ground != "" {
+			b.WriteString("[" + sg.Ground + ": " + briefing.EscapeSpan(sg.Text) + "]")
+			continue
+		}
+		b.WriteString(sg.Text)
+	}
+	return b.String()
 }
 
 // importData writes the hidden Import worksheet: the round the workbook was

@@ -141,6 +141,7 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 		known[id] = true
 	}
 	briefing.AssignParagraphIDs(sh, known)
+	briefing.KeepOrigins(sh, stored, copied)
 	markUnmarked(sh, r.Marking)
 	// A merged sheet holds, besides what its writer sent (checked as they
 	// sent it, see checkMine), what is hidden from them: it is held only to

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -213,4 +214,82 @@ func keysDeep(v any) []string {
 		}
 	}
 	return out
+}
+
+// TestSheetPredecessor_ServerSet: a sheet's predecessor_id is set only by
+// its roll-forward. A new sheet sent with one has none, whatever it names
+// (a sheet of an earlier round, of another dialogue, one hidden from the
+// writer, none), each answered alike; a save keeps the stored one whatever
+// it sends.
+func TestSheetPredecessor_ServerSet(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	other := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Japan–Australia Cyber Policy Dialogue", "home": "New Zealand", "partner": "Japan", "established": "2015-01-01", "cadence_months": 12})
+	otherRound := f.create("secretariat", "/api/v1/dialogues/"+other+"/rounds", map[string]any{"number": 1, "starts_on": "2017-05-10", "city": "Tokyo", "host": "partner", "marking": "RESTRICTED"})
+	otherSheet := f.create("lead", "/api/v1/rounds/"+otherRound+"/sheets", sheetBody("Cyber Norms", para("PX-O other dialogue.", "RESTRICTED", "")))
+	hidden := f.create("lead", "/api/v1/rounds/"+w.secretRound+"/sheets", sheetBody("Hidden Round Sheet", para("PX-H hidden round.", "RESTRICTED", "")))
+
+	stored := func(id string) string {
+		t.Helper()
+		sh, err := f.db.Sheet(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sh.PredecessorID
+	}
+	t.Run("CreateIgnoresIt", func(t *testing.T) {
+		var answers []string
+		for i, pred := range []string{w.sheet, otherSheet, hidden, w.secretSheet, "pnosuchsheet"} {
+			body := sheetBody("New Sheet", para("PX-N new words.", "RESTRICTED", ""))
+			body["predecessor_id"] = pred
+			r := f.do("lowofficer", "POST", "/api/v1/rounds/"+next+"/sheets", body)
+			if r.Code != 201 {
+				t.Fatalf("POST naming %s: %d %s", pred, r.Code, r.Body.String())
+			}
+			var out map[string]any
+			r.json(&out)
+			id := out["id"].(string)
+			if out["predecessor_id"] != nil || stored(id) != "" {
+				t.Errorf("POST naming predecessor %d: answered %v, stored %q", i, out["predecessor_id"], stored(id))
+			}
+			// Alike but for what is new each time: its id, its times, its paragraph's id.
+			delete(out, "id")
+			delete(out, "created_at")
+			delete(out, "updated_at")
+			delete(paragraphOf(out, 0, 0), "id")
+			b, err := json.Marshal(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answers = append(answers, string(b))
+			if c := f.do("lead", "GET", "/api/v1/sheets/"+id+"/changes", nil); c.Code != 404 {
+				t.Errorf("changes of a sheet never rolled forward: %d %s", c.Code, c.Body.String())
+			}
+		}
+		for i := range answers {
+			if answers[i] != answers[0] {
+				t.Errorf("answers differ:\n%s\n%s", answers[0], answers[i])
+			}
+		}
+	})
+
+	t.Run("SaveKeepsIt", func(t *testing.T) {
+		id := f.rolled(w.round, next, "Rolled", []map[string]any{{"kind": "situation", "paragraphs": []any{para("PX-A first.", "RESTRICTED", "")}}})
+		want := stored(id)
+		if want == "" {
+			t.Fatal("rolled forward, the sheet has no predecessor")
+		}
+		f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { m["predecessor_id"] = otherSheet })
+		f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { delete(m, "predecessor_id") })
+		m := f.sheetAsMap("lead", id)
+		m["predecessor_id"] = hidden
+		paragraphOf(m, 0, 0)["text"] = "PX-A first, revised."
+		if r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/merge", m); r.Code != 200 {
+			t.Fatalf("merge: %d %s", r.Code, r.Body.String())
+		}
+		if got := stored(id); got != want {
+			t.Errorf("after saves naming others, predecessor %q, want %q", got, want)
+		}
+	})
 }

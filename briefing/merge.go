@@ -469,7 +469,11 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 		if !ok {
 			return nil
 		}
+		// A conflict is of words, marking and withholding; the link to the
+		// paragraph rolled forward from is the server's, and may name one of
+		// a sheet hidden from the writer.
 		p := st.p
+		p.OriginID = ""
 		return &p
 	}
 	order := make([]string, 0, len(ids))

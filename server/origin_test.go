@@ -293,3 +293,31 @@ func TestSheetPredecessor_ServerSet(t *testing.T) {
 		}
 	})
 }
+
+// TestSheetOrigin_ConflictHidesLinks: a conflict answered to a writer who
+// cannot see the sheet's predecessor (by the merge, or by an import) names
+// no link to it: the links are the server's, and to them the sheet was
+// never rolled forward.
+func TestSheetOrigin_ConflictHidesLinks(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	id := f.rolled(w.secretRound, next, "Rolled From Secret", []map[string]any{{"kind": "situation", "paragraphs": []any{para("PX-A first.", "RESTRICTED", "")}}})
+	mine := f.sheetAsMap("lowofficer", id)
+	book := editBook(t, f.xlsxPack("lowlead", next, ""), func(x *excelize.File) {
+		if err := x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "PX-A first")), "PX-A first, as the workbook has it."); err != nil {
+			t.Fatal(err)
+		}
+	})
+	f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { paragraphOf(m, 0, 0)["text"] = "PX-A first, as the lead has it." })
+
+	paragraphOf(mine, 0, 0)["text"] = "PX-A first, as the officer has it."
+	r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", mine)
+	if r.Code != 409 || strings.Contains(r.Body.String(), "origin_id") {
+		t.Errorf("merge: %d %s", r.Code, r.Body.String())
+	}
+	r = f.importBook("lowlead", next, book, "")
+	if r.Code != 409 || strings.Contains(r.Body.String(), "origin_id") {
+		t.Errorf("import: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -37,6 +37,34 @@ func AssignParagraphIDs(sh *Sheet, known map[string]bool) {
 	}
 }
 
+// KeepOrigins gives each paragraph of a sheet about to be saved, its ids
+// assigned (AssignParagraphIDs), the link to the paragraph it was rolled
+// forward from that the stored paragraph of its id holds, whatever the
+// writer sent: like the id, the link is the server's, set only by a roll
+// forward, and a writer who cannot see the predecessor, whose copy shows no
+// links, loses none by their save. A paragraph stored holds none of, or a
+// new one, has none; unless copied: the sheet is itself a stored one saved
+// again whole (a version restored, a sheet rolled forward), whose links are
+// the store's own and are kept where the stored sheet has none.
+func KeepOrigins(sh, stored *Sheet, copied bool) {
+	origins := map[string]string{}
+	if stored != nil {
+		for _, sec := range stored.Sections {
+			for _, p := range sec.Paragraphs {
+				origins[p.ID] = p.OriginID
+			}
+		}
+	}
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			p := &sh.Sections[i].Paragraphs[j]
+			if o := origins[p.ID]; o != "" || !copied {
+				p.OriginID = o
+			}
+		}
+	}
+}
+
 // FillParagraphIDs gives a new id to every paragraph of a sheet that has
 // none, or one another paragraph of the sheet already has. Every store calls
 // it on each write, so no stored paragraph is ever without an id.
@@ -441,7 +469,11 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 		if !ok {
 			return nil
 		}
+		// A conflict is of words, marking and withholding; the link to the
+		// paragraph rolled forward from is the server's, and may name one of
+		// a sheet hidden from the writer.
 		p := st.p
+		p.OriginID = ""
 		return &p
 	}
 	order := make([]string, 0, len(ids))

@@ -117,8 +117,9 @@ func TestChanges_TwoSectionsOfAKind(t *testing.T) {
 
 // TestChanges_MovesAreNoChange: a paragraph moved, within its section or
 // to another, is not changed, nor is one whose marking or withholding alone
-// changed; one whose words changed is, wherever it went — whether the save
-// kept the paragraphs' links to last round's or not.
+// changed; one whose words changed is, wherever it went — whether the
+// paragraphs keep their links to last round's, or were sent again as new
+// ones (without ids), which have none.
 func TestChanges_MovesAreNoChange(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
@@ -139,7 +140,7 @@ func TestChanges_MovesAreNoChange(t *testing.T) {
 			if !keepLinks {
 				for _, sec := range secs {
 					for _, p := range paras(sec) {
-						delete(p.(map[string]any), "origin_id")
+						delete(p.(map[string]any), "id")
 					}
 				}
 			}

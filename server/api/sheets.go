@@ -92,7 +92,10 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 		}
 		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
 	} else {
-		sh.Reviews = nil
+		// The link to a predecessor is made by the roll-forward alone (it
+		// sets it after this check): a writer does not point a new sheet at
+		// another, as they do not give it reviews.
+		sh.PredecessorID, sh.Reviews = "", nil
 	}
 	switch {
 	case sh.Sections != nil:
@@ -141,6 +144,7 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 		known[id] = true
 	}
 	briefing.AssignParagraphIDs(sh, known)
+	briefing.KeepOrigins(sh, stored, copied)
 	markUnmarked(sh, r.Marking)
 	// A merged sheet holds, besides what its writer sent (checked as they
 	// sent it, see checkMine), what is hidden from them: it is held only to

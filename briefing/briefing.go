@@ -492,6 +492,10 @@ type AuditRecord struct {
 	ObjectID    string    `json:"object_id"`
 	FromVersion int       `json:"from_version"`
 	ToVersion   int       `json:"to_version"`
+	// Seen is the lowest clearance that sees what the change did
+	// (SeenFrom); "" when whoever sees the object sees it. It is kept with
+	// the record but not shown: a reader is shown only the records they see.
+	Seen string `json:"-"`
 }
 
 func requireText(fe fieldErrors, field, v string, max int) {

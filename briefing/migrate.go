@@ -54,6 +54,8 @@ var Migrations = []Migration{
 		Kinds: []string{KindRound}, Record: giveAgendaIDs},
 	{To: 8, Name: "each database is named once, at random, in its settings (instance): what it publishes, " +
 		"such as calendar UIDs, is told apart by the name, not by the address it was asked at"},
+	{To: 9, Name: "each saved version of a round or a topic sheet, and the audit record of its save, keeps the lowest clearance " +
+		"that sees what the save changed (SeenFrom): a list of versions and the audit log leave out a save that changed nothing the reader sees"},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.

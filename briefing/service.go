@@ -179,6 +179,9 @@ type VersionRecord struct {
 	Size int
 	// Summary is what a list of versions shows without reading them.
 	Summary VersionSummary
+	// Seen is the lowest clearance that sees what this save changed
+	// (SeenFrom); "" for a save seen by whoever sees the object.
+	Seen string `json:",omitempty"`
 }
 
 // VersionSummary is what a list of an object's versions needs of each

@@ -25,7 +25,8 @@ import (
 //     whose predecessor is hidden loses it, its paragraphs their links to
 //     that sheet's (so it is as a sheet never rolled forward);
 //   - past versions pass through the same rules as the object they record,
-//     and the audit log lists only what the reader could see.
+//     and the audit log lists only what the reader could see; a save that
+//     changed nothing they see is absent from both (SeenFrom).
 //
 // A View serves one request: it caches what it reads and is not safe for
 // concurrent use. Writes do not go through it; a writer's references are
@@ -324,6 +325,12 @@ func (v *View) VisibleSheet(ctx context.Context, sh *Sheet) (*Sheet, bool, error
 	if !v.SeesRound(r) {
 		return nil, false, nil
 	}
+	return v.sheetIn(ctx, sh, r)
+}
+
+// sheetIn filters a stored sheet of round r for the reader, whether or not
+// they see r: false when they see none of its paragraphs.
+func (v *View) sheetIn(ctx context.Context, sh *Sheet, r *Round) (*Sheet, bool, error) {
 	out, ok := v.set.VisibleSheet(v.level, sh)
 	if !ok {
 		return nil, false, nil
@@ -598,7 +605,8 @@ type SheetVersion struct {
 
 // SheetVersions lists a page of a sheet's saved versions as the reader may
 // see them, oldest first, and the next page's cursor; a version they may
-// not see at all is left out (so a page may hold fewer than asked). It
+// not see at all, or a save that changed nothing they see (SeenFrom), is
+// left out (so a page may hold fewer than asked). It
 // reads each version's header, never its text. ENOTFOUND for a sheet they
 // may not see now.
 func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVersion, string, error) {
@@ -612,8 +620,8 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	}
 	out := make([]SheetVersion, 0, len(recs))
 	for _, rec := range recs {
-		if rec.Deleted {
-			continue
+		if rec.Deleted || !v.SeesSave(rec.Seen) {
+			continue // a save that changed nothing the reader sees is left out
 		}
 		marking, ok := v.set.VisibleVersion(v.level, rec.Summary)
 		if !ok {
@@ -661,7 +669,8 @@ type RoundVersion struct {
 }
 
 // RoundVersions lists the reader's copies of a round's saved versions, oldest
-// first, each filtered like the round now (people and agenda items included).
+// first, each filtered like the round now (people and agenda items
+// included), leaving out a save that changed nothing they see (SeenFrom).
 func (v *View) RoundVersions(ctx context.Context, id string) ([]RoundVersion, error) {
 	if _, err := v.Round(ctx, id); err != nil {
 		return nil, err
@@ -672,7 +681,7 @@ func (v *View) RoundVersions(ctx context.Context, id string) ([]RoundVersion, er
 	}
 	var out []RoundVersion
 	for _, rec := range recs {
-		if rec.Deleted {
+		if rec.Deleted || !v.SeesSave(rec.Seen) {
 			continue
 		}
 		var r Round
@@ -693,8 +702,8 @@ func (v *View) RoundVersions(ctx context.Context, id string) ([]RoundVersion, er
 
 // Audit lists the audit records of objects the reader may see, newest first.
 // A record is shown when the reader may see the object as it was at that
-// change (for a deletion, as it was before it); records of users are for
-// admins only.
+// change (for a deletion, as it was before it) and what the change did to
+// it (SeenFrom); records of users are for admins only.
 func (v *View) Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error) {
 	seen := map[string]bool{}
 	return filterPage(p, func(p Page) ([]*AuditRecord, string, error) { return v.st.Audit(ctx, p) },
@@ -709,8 +718,12 @@ func (v *View) Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error
 		})
 }
 
-// seesChange reports whether the reader may see the object an audit record names.
+// seesChange reports whether the reader may see the object an audit record
+// names, and what the change did to it.
 func (v *View) seesChange(ctx context.Context, a *AuditRecord) (bool, error) {
+	if !v.SeesSave(a.Seen) {
+		return false, nil
+	}
 	switch a.Kind {
 	case KindAgency, KindDialogue:
 		return true, nil

@@ -66,6 +66,9 @@ type collection[T any, P object[T]] struct {
 	// memo, when set, keeps decoded objects by the bytes they were decoded
 	// from, for a kind read in bulk (a pack reads every sheet of a round).
 	memo *memo[P]
+	// seen, when set, is kept with each update's version and audit record:
+	// the lowest clearance that sees what it changed (briefing.SeenFrom).
+	seen bool
 }
 
 // memo keeps decoded objects, each with the exact bytes it was decoded
@@ -291,7 +294,7 @@ func (c *collection[T, P]) create(tx kvTx, obj P, by briefing.Actor, now time.Ti
 	if err := c.reindex(tx, key, obj, nil); err != nil {
 		return err
 	}
-	return c.put(tx, key, obj, opCreate, 0, by)
+	return c.put(tx, key, obj, opCreate, 0, by, "")
 }
 
 // update stores a new version of obj if obj.Version is the stored one:
@@ -321,7 +324,13 @@ func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Ti
 		return err
 	}
 	*m = briefing.Meta{ID: om.ID, Version: om.Version + 1, CreatedAt: om.CreatedAt, UpdatedAt: now, UpdatedBy: by.Name}
-	return c.put(tx, key, obj, opUpdate, om.Version, by)
+	seen := ""
+	if c.seen {
+		if seen, err = seenFrom(tx, c.kind, old, obj); err != nil {
+			return err
+		}
+	}
+	return c.put(tx, key, obj, opUpdate, om.Version, by, seen)
 }
 
 // delete removes an object (only at version, if version > 0) and leaves a
@@ -360,10 +369,10 @@ func (c *collection[T, P]) delete(tx kvTx, id string, version int, by briefing.A
 			return fmt.Errorf("store: unindex %s %s: %w", c.kind, id, err)
 		}
 	}
-	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, nil, briefing.VersionSummary{}); err != nil {
+	if err := putHistory(tx, c.kind, key, om.Version+1, now, by, nil, briefing.VersionSummary{}, ""); err != nil {
 		return err
 	}
-	return putAudit(tx, now, by, opDelete, c.kind, id, om.Version, 0)
+	return putAudit(tx, now, by, opDelete, c.kind, id, om.Version, 0, "")
 }
 
 // reindex keeps the unique index: obj takes its value (ECONFLICT if another
@@ -390,8 +399,9 @@ func (c *collection[T, P]) reindex(tx kvTx, key []byte, obj, old P) error {
 	return nil
 }
 
-// put writes an object's record, its history entry and its audit entry.
-func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, by briefing.Actor) error {
+// put writes an object's record, its history entry and its audit entry,
+// both with seen (see the field seen).
+func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, by briefing.Actor, seen string) error {
 	m := obj.GetMeta()
 	raw, err := c.marshal(obj)
 	if err != nil {
@@ -406,10 +416,10 @@ func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, 
 			return fmt.Errorf("store: encode %s %s: %w", c.kind, m.ID, err)
 		}
 	}
-	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, data, summaryOf(obj)); err != nil {
+	if err := putHistory(tx, c.kind, key, m.Version, m.UpdatedAt, by, data, summaryOf(obj), seen); err != nil {
 		return err
 	}
-	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version)
+	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version, seen)
 }
 
 func stale(kind, id string, stored, given int) error {
@@ -423,15 +433,33 @@ const (
 	opDelete = "delete"
 )
 
+// auditEntry is how an audit record is stored: with Seen, which the
+// domain type keeps out of its JSON so that it is never served.
+type auditEntry struct {
+	briefing.AuditRecord
+	Seen string `json:"seen,omitempty"`
+}
+
+func decodeAudit(raw []byte) (*briefing.AuditRecord, error) {
+	var e auditEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, err
+	}
+	e.AuditRecord.Seen = e.Seen
+	return &e.AuditRecord, nil
+}
+
 // putAudit appends an audit record. A deletion goes to version 0: nothing.
-func putAudit(tx kvTx, at time.Time, by briefing.Actor, op, kind, id string, from, to int) error {
+// seen is the lowest clearance that sees the change, "" for whoever sees
+// the object.
+func putAudit(tx kvTx, at time.Time, by briefing.Actor, op, kind, id string, from, to int, seen string) error {
 	b := tx.Bucket(auditBucket)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("store: next audit sequence: %w", err)
 	}
-	raw, err := json.Marshal(briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op,
-		Kind: kind, ObjectID: id, FromVersion: from, ToVersion: to})
+	raw, err := json.Marshal(auditEntry{AuditRecord: briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op,
+		Kind: kind, ObjectID: id, FromVersion: from, ToVersion: to}, Seen: seen})
 	if err != nil {
 		return fmt.Errorf("store: encode audit record: %w", err)
 	}

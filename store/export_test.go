@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // HistoryBytes returns how many bytes the history of the database holds,
 // keys and values, in headers and in texts: a benchmark's measure of what
@@ -55,3 +58,31 @@ func (db *DB) viewKV(fn func(kvTx) error) (err error) {
 // ForgetDecoded empties the decoded sheets kept for bulk reads, as after a
 // start: the next read of a round decodes every sheet.
 func ForgetDecoded() { sheets.memo.cache.Clear() }
+
+// ForgetSeen takes from every history header and audit record who sees its
+// save, as a database of schema 8 keeps them.
+func ForgetSeen(db *DB) error {
+	return db.update(context.Background(), func(tx kvTx) error {
+		hb := tx.Bucket(historyBucket)
+		if err := rewrite(hb, nil, func(raw []byte) ([]byte, error) {
+			h, err := decodeHeader(raw)
+			if err != nil {
+				return nil, err
+			}
+			h.Seen = ""
+			return h.encode(), nil
+		}); err != nil {
+			return err
+		}
+		return rewrite(tx.Bucket(auditBucket), nil, func(raw []byte) ([]byte, error) {
+			rec, err := decodeAudit(raw)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(auditEntry{AuditRecord: *rec})
+		})
+	})
+}
+
+// MarkSeen runs migration 9's step on the database.
+func MarkSeen(db *DB) error { return db.update(context.Background(), markSeen) }

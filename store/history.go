@@ -46,10 +46,11 @@ type header struct {
 	CRC     uint32 // CRC-32 (IEEE) of the version's JSON
 	Base    uint64 // 0 for a full copy, else the version whose full copy is the dictionary
 	Summary briefing.VersionSummary
+	Seen    string // the lowest clearance that sees what the save changed; "": whoever sees the object
 }
 
 func (h *header) record(version int) briefing.VersionRecord {
-	return briefing.VersionRecord{Version: version, At: h.At, By: h.By, Deleted: h.Deleted, Size: h.Size, Summary: h.Summary}
+	return briefing.VersionRecord{Version: version, At: h.At, By: h.By, Deleted: h.Deleted, Size: h.Size, Summary: h.Summary, Seen: h.Seen}
 }
 
 func appendString(b []byte, s string) []byte {
@@ -58,7 +59,9 @@ func appendString(b []byte, s string) []byte {
 }
 
 // encode lays a header out: the format, the time as seconds, nanoseconds
-// and zone offset (so it reads back exactly), then the fields in order.
+// and zone offset (so it reads back exactly), then the fields in order,
+// Seen last and only when it is set (schema 9): a header of a save seen
+// by whoever sees the object is laid out as before.
 func (h *header) encode() []byte {
 	b := make([]byte, 0, 64+len(h.By)+len(h.Summary.Title))
 	b = append(b, headerFormat)
@@ -79,6 +82,9 @@ func (h *header) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(len(h.Summary.Markings)))
 	for _, m := range h.Summary.Markings {
 		b = appendString(b, m)
+	}
+	if h.Seen != "" {
+		b = appendString(b, h.Seen)
 	}
 	return b
 }
@@ -189,6 +195,11 @@ func (d *headerDecoder) decode(raw []byte) (header, error) {
 		return h, errMalformedHeader
 	}
 	h.Summary.Markings = d.readMarkings(&r, int(n))
+	if r.err == nil && len(r.b) != 0 {
+		if h.Seen = d.string(&r); h.Seen == "" {
+			return h, errMalformedHeader // an empty Seen is never written
+		}
+	}
 	if r.err != nil || len(r.b) != 0 {
 		return h, errMalformedHeader
 	}
@@ -242,10 +253,12 @@ func summarize(kind string, data []byte) (briefing.VersionSummary, error) {
 }
 
 // putHistory keeps one version of an object; nil data records its deletion.
-func putHistory(tx kvTx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte, sum briefing.VersionSummary) error {
+// seen is the lowest clearance that sees what the save changed (see
+// briefing.SeenFrom), "" for whoever sees the object.
+func putHistory(tx kvTx, kind string, key []byte, version int, at time.Time, by briefing.Actor, data []byte, sum briefing.VersionSummary, seen string) error {
 	prefix := historyPrefix(kind, key)
 	hk := join(prefix, itob(uint64(version)))
-	h := header{At: at, By: by.Name, Deleted: data == nil, Summary: sum}
+	h := header{At: at, By: by.Name, Deleted: data == nil, Summary: sum, Seen: seen}
 	if data != nil {
 		h.Size, h.CRC = len(data), crc32.ChecksumIEEE(data)
 		body, base, err := compressVersion(tx, prefix, uint64(version), data)
@@ -524,7 +537,7 @@ func splitHistory(tx kvTx) error {
 					return fmt.Errorf("history of %s %s version %d: %w", kind, idString(key), x.n, err)
 				}
 			}
-			if err := putHistory(tx, kind, key, int(x.n), x.rec.At, briefing.Actor{Name: x.rec.By}, data, sum); err != nil {
+			if err := putHistory(tx, kind, key, int(x.n), x.rec.At, briefing.Actor{Name: x.rec.By}, data, sum, ""); err != nil {
 				return err
 			}
 		}
@@ -580,7 +593,7 @@ func rewriteHistory(tx kvTx, kind string, fn func([]byte) ([]byte, error)) error
 		}
 		// Rewritten oldest first, a delta is made against its full copy's new text.
 		for _, x := range vs {
-			if err := putHistory(tx, kind, key, x.Version, x.At, briefing.Actor{Name: x.By}, x.Data, x.Summary); err != nil {
+			if err := putHistory(tx, kind, key, x.Version, x.At, briefing.Actor{Name: x.By}, x.Data, x.Summary, x.Seen); err != nil {
 				return err
 			}
 		}

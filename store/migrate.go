@@ -22,6 +22,7 @@ var bucketOf = map[string][]byte{
 var layoutSteps = map[int]func(kvTx) error{
 	5: splitHistory,
 	8: nameDatabase,
+	9: markSeen,
 }
 
 // migrate brings a database at schema version from up to this briefpack's,

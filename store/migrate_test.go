@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -440,5 +441,79 @@ func TestMigrate_MigratedFrom(t *testing.T) {
 	defer db.Close()
 	if got := db.MigratedFrom(); got != 0 {
 		t.Errorf("a new database migrated from %d", got)
+	}
+}
+
+// TestMigrate_FromSchema8: a database written by the release before,
+// whose saves kept no record of who sees what they changed, is migrated so
+// that each save of a sheet or a round, and its audit record, is seen from
+// the lowest clearance whose copy it changed: a RESTRICTED reader's lists
+// leave out the saves that changed only TOP SECRET or SECRET content.
+func TestMigrate_FromSchema8(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "schema8.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids map[string]string
+	if err := json.Unmarshal(raw, &ids); err != nil {
+		t.Fatal(err)
+	}
+	path := releaseFile(t, "schema8")
+	if err := store.CheckFile(path); err != nil {
+		t.Fatalf("check of the schema 8 file: %v", err)
+	}
+	db, err := store.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		kind, id    string
+		seen, audit []string
+	}{
+		{briefing.KindSheet, ids["sheet"], []string{"", "TOP SECRET", "TOP SECRET", "SECRET", "RESTRICTED", ""},
+			[]string{"1:", "2:TOP SECRET", "3:TOP SECRET", "4:SECRET", "5:RESTRICTED", "6:"}},
+		{briefing.KindRound, ids["round"], []string{"", "TOP SECRET", "RESTRICTED"}, []string{"1:", "2:TOP SECRET", "3:RESTRICTED"}},
+	} {
+		seen, audit := seenOf(t, db, c.kind, c.id)
+		if !slices.Equal(seen, c.seen) || !slices.Equal(audit, c.audit) {
+			t.Errorf("%s %s: saves seen from %q, audit records %q; want %q, %q", c.kind, c.id, seen, audit, c.seen, c.audit)
+		}
+	}
+	set, err := db.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleLead, Clearance: "RESTRICTED"})
+	svs, _, err := v.SheetVersions(ctx, ids["sheet"], briefing.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheetVersions []int
+	for _, x := range svs {
+		sheetVersions = append(sheetVersions, x.Version)
+	}
+	rvs, err := v.RoundVersions(ctx, ids["round"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roundVersions []int
+	for _, x := range rvs {
+		roundVersions = append(roundVersions, x.Version)
+	}
+	if !slices.Equal(sheetVersions, []int{1, 5, 6}) || !slices.Equal(roundVersions, []int{1, 3}) {
+		t.Errorf("a RESTRICTED reader is shown the sheet's versions %v and the round's %v", sheetVersions, roundVersions)
+	}
+	recs, _, err := v.Audit(ctx, briefing.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range recs {
+		if (a.Kind == briefing.KindSheet && a.ToVersion >= 2 && a.ToVersion <= 4) || (a.Kind == briefing.KindRound && a.ToVersion == 2) {
+			t.Errorf("a RESTRICTED reader is shown the audit record %+v", a)
+		}
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after migration: %v", err)
 	}
 }

@@ -29,12 +29,14 @@ var (
 	rounds = &collection[briefing.Round, *briefing.Round]{kind: briefing.KindRound, bucket: roundBucket,
 		parent: &parentLink[*briefing.Round]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: roundsByDialogue,
 			id: func(r *briefing.Round) string { return r.DialogueID }, setID: func(r *briefing.Round, id string) { r.DialogueID = id }},
-		blockedBy: []dependents{{sheetsByRound, "topic sheets"}, {snapshotsByRound, "snapshots"}, {releasesByRound, "releases"}}}
+		blockedBy: []dependents{{sheetsByRound, "topic sheets"}, {snapshotsByRound, "snapshots"}, {releasesByRound, "releases"}},
+		seen:      true}
 
 	sheets = &collection[briefing.Sheet, *briefing.Sheet]{kind: briefing.KindSheet, bucket: sheetBucket,
 		parent: &parentLink[*briefing.Sheet]{kind: briefing.KindRound, bucket: roundBucket, index: sheetsByRound,
 			id: func(s *briefing.Sheet) string { return s.RoundID }, setID: func(s *briefing.Sheet, id string) { s.RoundID = id }},
-		memo: newMemo(sheetMemoBytes, (*briefing.Sheet).Clone, func(s *briefing.Sheet, d string) { s.Stored = d })}
+		memo: newMemo(sheetMemoBytes, (*briefing.Sheet).Clone, func(s *briefing.Sheet, d string) { s.Stored = d }),
+		seen: true}
 
 	actions = &collection[briefing.Action, *briefing.Action]{kind: briefing.KindAction, bucket: actionBucket,
 		parent: &parentLink[*briefing.Action]{kind: briefing.KindDialogue, bucket: dialogueBucket, index: actionsByDialogue,
@@ -638,11 +640,11 @@ func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, stri
 		if len(out) == limit {
 			return out, strconv.FormatUint(out[limit-1].Seq, 10), nil
 		}
-		var rec briefing.AuditRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		rec, err := decodeAudit(v)
+		if err != nil {
 			return nil, "", fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
 		}
-		out = append(out, &rec)
+		out = append(out, rec)
 	}
 	return out, "", nil
 }

@@ -1,0 +1,79 @@
+package briefing
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// SeenFrom returns the lowest clearance from which a reader sees what a save
+// of a round or a topic sheet changed: the lowest marking of the scheme at
+// which the reader's copy of before (the stored object) and their copy of
+// after (the one saved) differ, each filtered as a View filters it. A save
+// that changed nothing any reader sees, and a save of any other kind, is ""
+// (seen by whoever sees the object). It is decided when the save is made,
+// so that a list of versions and the audit log, which read no version's
+// text, leave out a save a reader cannot see (see SeesSave). st is read
+// only for what a View reads to filter a round or a sheet: people, rounds,
+// sheets, dialogues and users.
+func SeenFrom(ctx context.Context, st Store, set Settings, kind string, before, after Object) (string, error) {
+	if kind != KindSheet && kind != KindRound {
+		return "", nil
+	}
+	for _, level := range set.Markings {
+		v := NewView(st, set, Reader{Role: RoleViewer, Clearance: level})
+		b, err := v.savedCopy(ctx, kind, before)
+		if err != nil {
+			return "", err
+		}
+		a, err := v.savedCopy(ctx, kind, after)
+		if err != nil {
+			return "", err
+		}
+		if !bytes.Equal(a, b) {
+			return level, nil
+		}
+	}
+	return "", nil
+}
+
+// savedCopy is the reader's copy of a stored round or sheet as JSON, its
+// version and times left out (every save moves them), or nil when it is
+// hidden from the reader.
+func (v *View) savedCopy(ctx context.Context, kind string, obj Object) ([]byte, error) {
+	var out Object
+	var ok bool
+	var err error
+	switch o := obj.(type) {
+	case *Round:
+		out, ok, err = v.round(ctx, o)
+	case *Sheet:
+		// Its round is the same before and after: whether the reader sees
+		// the round is no part of what the save changed.
+		var r *Round
+		if r, err = v.storedRound(ctx, o.RoundID); ErrorCode(err) == ENOTFOUND {
+			return nil, nil // a sheet of a round since deleted (in a migration): no copy to compare
+		} else if err != nil {
+			return nil, err
+		}
+		out, ok, err = v.sheetIn(ctx, o, r)
+	default:
+		return nil, fmt.Errorf("who sees a save of %s: not a round or a sheet", kind)
+	}
+	if err != nil || !ok {
+		return nil, err
+	}
+	m := *out.GetMeta()
+	*out.GetMeta() = Meta{ID: m.ID}
+	raw, err := json.Marshal(out)
+	*out.GetMeta() = m
+	if err != nil {
+		return nil, fmt.Errorf("who sees a save of %s %s: %w", kind, m.ID, err)
+	}
+	return raw, nil
+}
+
+// SeesSave reports whether the reader sees a save that was seen from
+// clearance seen (SeenFrom): "" is seen by whoever sees the object.
+func (v *View) SeesSave(seen string) bool { return seen == "" || v.Allows(seen) }

@@ -435,3 +435,51 @@ func drainInto(r io.Reader, buf []byte) (int64, error) {
 		}
 	}
 }
+
+// BenchmarkPackRolledForward is BenchmarkPackAfterEdit's HTML case over a
+// round of 300 sheets each rolled forward from the round before, as a
+// dialogue's packs are after its first round: each assembly finds what
+// changed since the last round in every sheet (kept by the two stored
+// records, so after one save one sheet is diffed again).
+func BenchmarkPackRolledForward(b *testing.B) {
+	f := newFixture(b)
+	round, ids := benchRound(b, f, 300)
+	next := f.create("secretariat", "/api/v1/dialogues/"+dialogueOf(f, round)+"/rounds", map[string]any{"number": 9, "starts_on": "2030-05-10", "city": "Suva", "host": "partner", "marking": "RESTRICTED"})
+	var rolled []string
+	for _, id := range ids {
+		r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/rollforward", map[string]any{"round_id": next})
+		if r.Code != 201 {
+			b.Fatalf("roll: %d %s", r.Code, r.Body.String())
+		}
+		var m map[string]any
+		r.json(&m)
+		rolled = append(rolled, m["id"].(string))
+	}
+	get := downloader(b, f)
+	pack := "/api/v1/rounds/" + next + "/pack?format=html"
+	if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
+		b.Fatalf("%d", r.Code)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		id := rolled[i%len(rolled)]
+		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+		var sh map[string]any
+		r.json(&sh)
+		editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
+		if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
+			b.Fatalf("save: %d %s", w.Code, w.Body.String())
+		}
+		b.StartTimer()
+		b.SetBytes(get("lead", pack))
+	}
+}
+
+// dialogueOf is the dialogue of a round.
+func dialogueOf(f *fixture, round string) string {
+	var m map[string]any
+	f.do("lead", "GET", "/api/v1/rounds/"+round, nil).json(&m)
+	return m["dialogue_id"].(string)
+}

@@ -24,14 +24,15 @@ func (s Settings) SeesRound(clearance string, r *Round) bool { return s.Allows(c
 // absent too, heading and all (an empty section stays). It reports false — the sheet is absent to them — when
 // the sheet holds paragraphs and none is within their clearance.
 func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
+	if !s.SeesSheet(clearance, sh) {
+		return nil, false
+	}
 	// A copy whose sections and paragraphs are built anew below: nothing of
 	// it is shared with sh but strings.
 	c := *sh
 	c.Reviews = append([]Review(nil), sh.Reviews...)
-	total, kept := 0, 0
 	secs := make([]Section, 0, len(sh.Sections))
 	for _, sec := range sh.Sections {
-		total += len(sec.Paragraphs)
 		if !s.SeesSection(clearance, &sec) {
 			continue // every paragraph hidden: the heading is hidden with them
 		}
@@ -41,16 +42,28 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 				ps = append(ps, p)
 			}
 		}
-		kept += len(ps)
 		sec.Paragraphs = ps
 		secs = append(secs, sec)
 	}
 	c.Sections = secs
-	if total > 0 && kept == 0 {
-		return nil, false
-	}
 	c.Marking = s.SheetMarking(&c)
 	return &c, true
+}
+
+// SeesSheet reports whether a reader sees a sheet at all: one with no
+// paragraph, or one holding a paragraph within their clearance. A sheet
+// every paragraph of which is above them is hidden whole.
+func (s Settings) SeesSheet(clearance string, sh *Sheet) bool {
+	total := 0
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if s.Allows(clearance, p.Marking) {
+				return true
+			}
+			total++
+		}
+	}
+	return total == 0
 }
 
 // SeesSection reports whether a reader sees a section of a sheet at all: a

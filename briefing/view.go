@@ -384,19 +384,7 @@ func (v *View) seesSheet(ctx context.Context, id string) (bool, error) {
 	} else if err != nil {
 		return false, err
 	}
-	if !v.SeesRound(r) {
-		return false, nil
-	}
-	total := 0
-	for _, sec := range stored.Sections {
-		for _, p := range sec.Paragraphs {
-			if v.Allows(p.Marking) {
-				return true, nil
-			}
-			total++
-		}
-	}
-	return total == 0, nil
+	return v.SeesRound(r) && v.set.SeesSheet(v.level, stored), nil
 }
 
 // userName returns a user's name as it is now, "" for one that is gone.

@@ -227,12 +227,13 @@ func markChanges(ctx context.Context, v *View, sh *Sheet, p *Pack) error {
 	// after each save, diffed every sheet again (two thirds of the
 	// assembly at 300 sheets).
 	key := ""
+	var places [][2]int
+	ok := false
 	if sh.Stored != "" && before.Stored != "" {
 		key = strings.Join([]string{v.Clearance(), sh.Stored, before.Stored, before.PredecessorID, p.Dialogue.Home, p.Dialogue.Partner}, "\x00")
+		places, ok = changePlaces.Get(key)
 	}
-	places, ok := changePlaces.Get(key)
-	if !ok || key == "" {
-		places = nil
+	if !ok {
 		// A change is placed by its section's place, not its heading: two
 		// sections may share one.
 		for _, ch := range DiffSheets(before, sh) {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // HistoryBytes returns how many bytes the history of the database holds,
@@ -86,3 +88,40 @@ func ForgetSeen(db *DB) error {
 
 // MarkSeen runs migration 9's step on the database.
 func MarkSeen(db *DB) error { return db.update(context.Background(), markSeen) }
+
+// LoadRaw writes every bucket of the bbolt file at path into db, key for
+// key with its sequence, as it lies, replacing db's meta bucket with the
+// file's (its schema version included): a database written by an earlier
+// release, laid on db's backend as that release left it, for the open that
+// follows to migrate. db must be new.
+func LoadRaw(db *DB, path string) error {
+	src, err := openBolt(path, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return src.View(func(stx *bolt.Tx) error {
+		return db.update(context.Background(), func(tx kvTx) error {
+			meta := tx.Bucket(metaBucket)
+			var keys [][]byte
+			if err := meta.ForEach(func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil }); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := meta.Delete(k); err != nil {
+					return err
+				}
+			}
+			return stx.ForEach(func(name []byte, sb *bolt.Bucket) error {
+				b, err := tx.CreateBucketIfNotExists(name)
+				if err != nil {
+					return err
+				}
+				if err := b.SetSequence(sb.Sequence()); err != nil {
+					return err
+				}
+				return sb.ForEach(func(k, v []byte) error { return b.Put(k, v) })
+			})
+		})
+	})
+}

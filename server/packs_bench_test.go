@@ -79,27 +79,7 @@ func BenchmarkPackAfterEdit(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/S=%d", c.format, c.sheets), func(b *testing.B) {
 			f := newFixture(b)
 			round, ids := benchRound(b, f, c.sheets)
-			get := downloader(b, f)
-			pack := "/api/v1/rounds/" + round + "/pack?format=" + c.format
-			if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
-				b.Fatalf("%d", r.Code)
-			}
-			var sh map[string]any
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				id := ids[i%len(ids)]
-				r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
-				sh = nil
-				r.json(&sh)
-				editOne(sh, i%5, i%6, fmt.Sprintf("An edit (%d) to a paragraph of the %s sheet.", i, id))
-				if w := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); w.Code != 200 {
-					b.Fatalf("save: %d %s", w.Code, w.Body.String())
-				}
-				b.StartTimer()
-				b.SetBytes(get("lead", pack))
-			}
+			editsThenDownloads(b, f, downloader(b, f), ids, "/api/v1/rounds/"+round+"/pack?format="+c.format)
 		})
 	}
 }
@@ -455,8 +435,13 @@ func BenchmarkPackRolledForward(b *testing.B) {
 		r.json(&m)
 		rolled = append(rolled, m["id"].(string))
 	}
-	get := downloader(b, f)
-	pack := "/api/v1/rounds/" + next + "/pack?format=html"
+	editsThenDownloads(b, f, downloader(b, f), rolled, "/api/v1/rounds/"+next+"/pack?format=html")
+}
+
+// editsThenDownloads times b.N downloads of pack by the lead, each right
+// after an officer's edit to one paragraph of one of the sheets ids (the
+// edit outside the timer), the pack downloaded once before.
+func editsThenDownloads(b *testing.B, f *fixture, get func(user, path string) int64, ids []string, pack string) {
 	if r := f.do("lead", "GET", pack, nil); r.Code != 200 {
 		b.Fatalf("%d", r.Code)
 	}
@@ -464,7 +449,7 @@ func BenchmarkPackRolledForward(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		id := rolled[i%len(rolled)]
+		id := ids[i%len(ids)]
 		r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
 		var sh map[string]any
 		r.json(&sh)

@@ -108,7 +108,7 @@ func TestMarkdownRuns_Cell(t *testing.T) {
 // the parser reads it, run for run.
 func TestStrongOnly_AsTheParser(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	tokens := []string{"a", "word", " ", "**", "**", "*", "\n", "."}
+	tokens := []string{"a", "word", " ", "**", "**", "*", "\n", ".", "_"}
 	read := 0
 	for range 20000 {
 		var b strings.Builder
@@ -119,7 +119,7 @@ func TestStrongOnly_AsTheParser(t *testing.T) {
 		if md == "" {
 			continue
 		}
-		fast, ok := strongOnly(md, nil, boldFont)
+		fast, ok := strongOnly(md, marksIn(md), nil, boldFont)
 		if !ok {
 			continue
 		}

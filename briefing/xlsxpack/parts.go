@@ -287,6 +287,12 @@ func richCell(b *bytes.Buffer, ref string, style int, runs []excelize.RichTextRu
 func xmlEscape(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && xmlPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		width := 1
 		var esc string
@@ -319,6 +325,15 @@ var xmlASCII = func() (t [utf8.RuneSelf]string) {
 	}
 	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
 	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	return t
+}()
+
+// xmlPlain holds the ASCII characters xmlEscape writes as themselves, read
+// in a loop of their own: most of a text is these.
+var xmlPlain = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = xmlASCII[c] == ""
+	}
 	return t
 }()
 

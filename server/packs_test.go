@@ -434,6 +434,41 @@ func TestFreeze_MadeReadyByALook(t *testing.T) {
 	}
 }
 
+// TestFreeze_MadeReadyByTheRoundPage: a lead who opens a round's page,
+// where the Freeze button is, has the files a freeze makes built in the
+// background, as a look at the pack does: the freeze that follows renders
+// nothing. An officer's look at the page makes nothing ready.
+func TestFreeze_MadeReadyByTheRoundPage(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	pack := "/api/v1/rounds/" + w.round + "/pack"
+	if r := f.do("officer", "GET", "/rounds/"+w.round, nil); r.Code != 200 {
+		t.Fatalf("officer's page: %d", r.Code)
+	}
+	f.srv.Idle()
+	if r := f.do("lead", "GET", pack+"?format=xlsx&edition=release", nil); r.Code != 200 {
+		t.Fatalf("release workbook: %d", r.Code)
+	}
+	if n := f.srv.PackRenders(); n != 1 {
+		t.Fatalf("the lead's download after an officer's look: %d renders, want 1 (nothing made ready by the officer)", n)
+	}
+	if r := f.do("lead", "GET", "/rounds/"+w.round, nil); r.Code != 200 {
+		t.Fatalf("lead's page: %d", r.Code)
+	}
+	f.srv.Idle()
+	for _, q := range []string{"?format=html", "?format=xlsx", "?format=html&edition=release"} {
+		if r := f.do("lead", "GET", pack+q, nil); r.Code != 200 {
+			t.Fatalf("%s: %d %s", q, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true}); r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	if n := f.srv.PackRenders(); n != 1 {
+		t.Fatalf("after the lead opened the round's page, its downloads and freeze rendered %d files, want none", n-1)
+	}
+}
+
 // TestPack_Programme: a round's purpose, key messages, agencies on both
 // sides (some with nobody listed), a timed agenda, a sheet of talking
 // points, and a DRAFT mark on the sheet not yet cleared, and on it only.

@@ -389,6 +389,14 @@ func (s *API) warmFreeze(r briefing.Reader, p packRequest) {
 	})
 }
 
+// WarmFreeze is warmFreeze for a look at a round's page, where a lead's
+// Freeze button is: a lead freezes from there, often without downloading
+// the pack first, and the files are then made ready while they read the
+// page.
+func (s *API) WarmFreeze(r briefing.Reader, roundID string) {
+	s.warmFreeze(r, packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull})
+}
+
 // warmFiles builds the files a freeze of a round by reader r would make —
 // HTML and XLSX, full and release — as live packs, through a view of that
 // reader's own, and returns their size. Before each but the first it asks

@@ -77,7 +77,11 @@ type roundAgendaItem struct {
 }
 
 func (s *Pages) handleRoundPage(c echo.Context) error {
-	return s.showRound(c, http.StatusOK, nil)
+	if err := s.showRound(c, http.StatusOK, nil); err != nil {
+		return err
+	}
+	s.api.WarmFreeze(mustReader(c), c.Param("id")) // a lead and above only
+	return nil
 }
 
 func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) error {

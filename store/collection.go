@@ -410,16 +410,6 @@ func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, 
 	if err := tx.Bucket(c.bucket).Put(key, raw); err != nil {
 		return fmt.Errorf("store: put %s %s: %w", c.kind, m.ID, err)
 	}
-	if c.memo != nil {
-		// Decoded now, as it will be read: the pack after a save reads the
-		// sheet saved, and a freeze right after a round is entered in bulk
-		// would otherwise decode every sheet (at 1,000, a sixth of its
-		// time). Should the write not commit, the bytes kept are not the
-		// stored ones, and the memo decodes those afresh.
-		if _, err := c.memo.decode(c.kind, key, raw, c.unmarshal, true); err != nil {
-			return fmt.Errorf("store: decode %s %s: %w", c.kind, m.ID, err)
-		}
-	}
 	data := raw
 	if c.encode != nil {
 		if data, err = json.Marshal(obj); err != nil {

@@ -12,3 +12,9 @@ var PartKey = partKey
 
 // FullText is fullText, for tests.
 var FullText = fullText
+
+// Kept says whether a sheet's section is kept under key.
+func Kept(key string) bool {
+	_, ok := parts.Get(key)
+	return ok
+}

@@ -329,6 +329,32 @@ func FuzzParagraph(f *testing.F) {
 	})
 }
 
+// TestRender_SheetPartsSavedOver: a sheet's section saved over is dropped
+// when the new one is kept, not held until it is the least recently used;
+// the other sheets' sections, and the same sheet's under another ceiling,
+// stay.
+func TestRender_SheetPartsSavedOver(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 3)
+	low := packtest.Pack(s, 3)
+	low.Ceiling = "RESTRICTED"
+	for i := range p.Sheets {
+		p.Sheets[i].Stored = "saved-over-1-" + p.Sheets[i].ID
+		low.Sheets[i].Stored = p.Sheets[i].Stored
+	}
+	render(t, p)
+	render(t, low)
+	was, other, lower := htmlpack.PartKey(p, p.Sheets[0]), htmlpack.PartKey(p, p.Sheets[1]), htmlpack.PartKey(low, low.Sheets[0])
+	p.Sheets[0].Stored = "saved-over-2-" + p.Sheets[0].ID
+	render(t, p)
+	if htmlpack.Kept(was) {
+		t.Error("the section of the sheet as it was before its save is still kept")
+	}
+	if !htmlpack.Kept(htmlpack.PartKey(p, p.Sheets[0])) || !htmlpack.Kept(other) || !htmlpack.Kept(lower) {
+		t.Error("a section still of use was dropped")
+	}
+}
+
 // TestRender_SheetParts: a sheet read from the store is rendered once per
 // what its section is built from. The same stored record under another
 // ceiling, edition, owner or changed paragraph is rendered afresh, never

@@ -62,3 +62,38 @@ func TestPieces(t *testing.T) {
 		t.Fatalf("%d of %d kept parts of 4 KB or more went out as themselves", found, big)
 	}
 }
+
+// TestPieces_SavedOver: a sheet's worksheet and Topics rows saved over are
+// dropped when the new ones are kept; the other sheets' stay.
+func TestPieces_SavedOver(t *testing.T) {
+	s, err := briefing.SettingsFor("nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := packtest.Pack(s, 3)
+	for _, sh := range p.Sheets {
+		sh.Stored = fmt.Sprintf("saved over, %s, test %p", sh.ID, p)
+	}
+	wr, err := build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, other := wr.partKey(p.Sheets[0]), wr.partKey(p.Sheets[1])
+	p.Sheets[0].Stored += ", saved again"
+	if wr, err = build(p); err != nil {
+		t.Fatal(err)
+	}
+	kept := func(key string) (worksheet, rows bool) {
+		_, worksheet = parts.Get(key)
+		_, rows = topicRows.Get(key)
+		return worksheet, rows
+	}
+	if w, r := kept(was); w || r {
+		t.Errorf("the sheet as it was before its save is still kept: worksheet %v, Topics rows %v", w, r)
+	}
+	for _, key := range []string{wr.partKey(p.Sheets[0]), other} {
+		if w, r := kept(key); !w || !r {
+			t.Errorf("a part still of use was dropped: worksheet kept %v, Topics rows kept %v", w, r)
+		}
+	}
+}

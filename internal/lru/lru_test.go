@@ -45,3 +45,43 @@ func TestCache_EvictsLeastRecentlyUsedByBytes(t *testing.T) {
 		t.Error("not cleared")
 	}
 }
+
+// TestCache_PutLatest: a value put under a slot drops the one put before
+// under the same slot, and no other; the slots are forgotten with their
+// entries, so they do not grow with every slot ever used.
+func TestCache_PutLatest(t *testing.T) {
+	c := New[string](1000, strlen)
+	c.PutLatest("sheet 1", "v1", "section 1 at version 1")
+	c.PutLatest("sheet 2", "w1", "section 2 at version 1")
+	c.Put("other", "not in a slot")
+	c.PutLatest("sheet 1", "v2", "section 1 at version 2")
+	if _, ok := c.Get("v1"); ok {
+		t.Error("the version superseded was kept")
+	}
+	for _, k := range []string{"v2", "w1", "other"} {
+		if _, ok := c.Get(k); !ok {
+			t.Errorf("%s was dropped", k)
+		}
+	}
+	c.PutLatest("sheet 1", "v2", "section 1 at version 2, put again")
+	if v, ok := c.Get("v2"); !ok || !strings.HasSuffix(v, "again") {
+		t.Error("putting the latest again dropped it")
+	}
+	want := int64(len("w1section 2 at version 1sheet 2") + len("othernot in a slot") + len("v2section 1 at version 2, put againsheet 1"))
+	if c.Size() != want || c.Len() != 3 {
+		t.Errorf("size %d (want %d), len %d", c.Size(), want, c.Len())
+	}
+	// Evicted or removed, an entry takes its slot with it.
+	small := New[string](60, strlen)
+	for i := range 50 {
+		small.PutLatest(fmt.Sprint("slot ", i), fmt.Sprint("key ", i), "a value")
+	}
+	small.Remove("key 49")
+	if len(small.latest) != small.Len() {
+		t.Errorf("%d slots for %d entries", len(small.latest), small.Len())
+	}
+	c.Clear()
+	if len(c.latest) != 0 {
+		t.Error("slots kept after Clear")
+	}
+}

@@ -1,5 +1,7 @@
 package htmlpack
 
+import "crypto/sha256"
+
 // ClearCache empties the rendered-paragraph cache, for benchmarks that
 // measure a pack whose paragraphs were never rendered.
 func ClearCache() {
@@ -16,5 +18,13 @@ var FullText = fullText
 // Kept says whether a sheet's section is kept under key.
 func Kept(key string) bool {
 	_, ok := parts.Get(key)
+	return ok
+}
+
+// RenderingKept says whether the rendering of a text of a kind ("full",
+// "release", "md") is kept, as cached keys it.
+func RenderingKept(kind, text string) bool {
+	sum := sha256.Sum256([]byte(kind + "\x00" + text))
+	_, ok := cache.Get(string(sum[:]))
 	return ok
 }

@@ -184,7 +184,7 @@ func TestFullText_SpanInLinkAddress(t *testing.T) {
 		"[label {{s6(a): x}}](https://example.org/{{s9(2)(a): y}}) z":      `<p>label <mark class="withheld"><span class="ground">[s6(a)]</span> x</mark> z</p>`,
 		"[a](https://example.org/x) and {{s6(a): y}}":                      `<p>a and <mark class="withheld"><span class="ground">[s6(a)]</span> y</mark></p>`,
 	} {
-		if got := htmlpack.FullText(s, text); got != want {
+		if got := htmlpack.FullText(s, "", text); got != want {
 			t.Errorf("%q\n got %s\nwant %s", text, got, want)
 		}
 	}
@@ -355,6 +355,34 @@ func TestRender_SheetPartsSavedOver(t *testing.T) {
 	}
 }
 
+// TestWarm_SavedOver: a paragraph's renderings, full and release, are
+// dropped when it is saved with another text; another paragraph's of the
+// same text before stay, and so does a text that is no paragraph's.
+func TestWarm_SavedOver(t *testing.T) {
+	s := settings(t)
+	before := "The text of paragraph one before its save, {{s6(a): withheld words}}, unique to this test."
+	after := "The text of paragraph one after its save, unique to this test."
+	other := "The text of paragraph two, unique to this test."
+	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-1", Text: before})
+	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-2", Text: other})
+	htmlpack.Markdown(before)
+	redacted, _, err := s.Redact(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !htmlpack.RenderingKept("full", before) || !htmlpack.RenderingKept("release", redacted) {
+		t.Fatal("a paragraph warmed is not kept")
+	}
+	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-1", Text: after})
+	if htmlpack.RenderingKept("full", before) || htmlpack.RenderingKept("release", redacted) {
+		t.Error("the renderings of the text saved over are still kept")
+	}
+	if !htmlpack.RenderingKept("full", after) || !htmlpack.RenderingKept("full", other) || !htmlpack.RenderingKept("release", other) ||
+		!htmlpack.RenderingKept("md", before) {
+		t.Error("a rendering still of use was dropped")
+	}
+}
+
 // TestRender_SheetParts: a sheet read from the store is rendered once per
 // what its section is built from. The same stored record under another
 // ceiling, edition, owner or changed paragraph is rendered afresh, never
@@ -470,7 +498,7 @@ func TestGzip(t *testing.T) {
 func TestFullText_EscapedLinkIsText(t *testing.T) {
 	s, _ := briefing.SettingsFor("nz")
 	text := `\[label](http://x.example/p?{{s6(a): secretseven}}) and \<http://a.example>`
-	full := htmlpack.FullText(s, text)
+	full := htmlpack.FullText(s, "", text)
 	for _, want := range []string{"[label](http://x.example/p?", `<mark class="withheld"><span class="ground">[s6(a)]</span> secretseven</mark>`, "&lt;http://a.example&gt;"} {
 		if !strings.Contains(full, want) {
 			t.Errorf("full edition %s lacks %s", full, want)
@@ -553,7 +581,7 @@ func TestMarkdown_ListAfterALineOnly(t *testing.T) {
 	// A list inside a withheld span is a list, as one outside it: the
 	// span marked in each block, not "- first" as words of the line.
 	text := "Our points {{s6(a): in full:\n- first}}"
-	if got, want := htmlpack.FullText(s, text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:</mark></p>`+
+	if got, want := htmlpack.FullText(s, "", text), `<p>Our points <mark class="withheld"><span class="ground">[s6(a)]</span> in full:</mark></p>`+
 		"\n\n<ul>\n"+`<li><mark class="withheld"><span class="ground goes-on">[s6(a)]</span> first</mark></li>`+"\n</ul>"; got != want {
 		t.Errorf("%q\n got %q\nwant %q", text, got, want)
 	}

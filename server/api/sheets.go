@@ -188,7 +188,7 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 	// Render each paragraph now, once, so exports find it ready.
 	for _, sec := range sh.Sections {
 		for _, p := range sec.Paragraphs {
-			htmlpack.Warm(v.Set, p.Text)
+			htmlpack.Warm(v.Set, p)
 		}
 	}
 	// A save does not move a sheet along its review: submitting, clearing

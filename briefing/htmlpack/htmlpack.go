@@ -3,6 +3,7 @@ package htmlpack
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -178,7 +179,14 @@ func unescapeApostrophes(b []byte) []byte {
 // sheet and puts the others together from their parts (see sheetPart).
 
 // parts keeps rendered sheet sections, bounded by bytes.
-var parts = lru.New[[]byte](partBytes, func(v []byte) int64 { return int64(len(v)) })
+var parts = lru.New[keptSection](partBytes, func(v keptSection) int64 { return int64(len(v.html)) + sha256.Size })
+
+// keptSection is a sheet's section as kept, with its SHA-256, for the
+// pack's tag (see Tag).
+type keptSection struct {
+	html []byte
+	sum  [sha256.Size]byte
+}
 
 // partBytes bounds the sheet sections kept: some 4,000 sheets of 16 KB.
 const partBytes = 64 << 20
@@ -209,7 +217,9 @@ func partKey(p *briefing.Pack, sh *briefing.Sheet) string {
 // keptPart is a sheet's section as kept, if it is.
 func keptPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, bool) {
 	if key := partKey(p, sh); key != "" {
-		return parts.Get(key)
+		if v, ok := parts.Get(key); ok {
+			return v.html, true
+		}
 	}
 	return nil, false
 }
@@ -234,7 +244,7 @@ func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	b.WriteString("</table>\n</section>\n")
 	v := bytes.Clone(unescapeApostrophes(b.Bytes()))
 	if key != "" {
-		parts.PutLatest(partSlot(p, sh), key, v)
+		parts.PutLatest(partSlot(p, sh), key, keptSection{html: v, sum: sha256.Sum256(v)})
 	}
 	return v, nil
 }

@@ -383,6 +383,39 @@ func TestWarm_SavedOver(t *testing.T) {
 	}
 }
 
+// TestTag_NamesTheBytes: a pack's tag is the same whether its pieces'
+// hashes come from the kept sections or are computed afresh; it changes
+// with any byte of any piece, a kept section's copy given in its place
+// included, and a piece under a kept section's key that is not that
+// section is hashed, not taken for it.
+func TestTag_NamesTheBytes(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 5)
+	for _, sh := range p.Sheets {
+		sh.Stored = "tag-digest-" + sh.ID
+	}
+	pieces, err := htmlpack.Parts(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := htmlpack.Keys(p)
+	tag := htmlpack.Tag(pieces, keys)
+	if fresh := htmlpack.Tag(pieces, nil); fresh != tag {
+		t.Fatalf("the tag from kept hashes %s differs from the tag hashed afresh %s", tag, fresh)
+	}
+	copies := make([][]byte, len(pieces))
+	for i, pc := range pieces {
+		copies[i] = bytes.Clone(pc)
+	}
+	if got := htmlpack.Tag(copies, keys); got != tag {
+		t.Fatal("the same bytes in copies of the pieces give another tag")
+	}
+	copies[2][len(copies[2])/2] ^= 1 // a byte of a sheet's section, in a copy
+	if got := htmlpack.Tag(copies, keys); got == tag || got != htmlpack.Tag(copies, nil) {
+		t.Fatal("a changed copy of a kept section was tagged as the section")
+	}
+}
+
 // TestRender_SheetParts: a sheet read from the store is rendered once per
 // what its section is built from. The same stored record under another
 // ceiling, edition, owner or changed paragraph is rendered afresh, never

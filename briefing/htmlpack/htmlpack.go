@@ -278,13 +278,23 @@ func writeSheetBody(b *bytes.Buffer, p *briefing.Pack, sh *briefing.Sheet) {
 				} else {
 					b.WriteString(`<div class="para">`)
 				}
-				writeParagraph(b, p.Settings, para)
+				writeParagraph(b, p.Settings, para, stored(sh, para))
 			}
 			b.WriteString(`</div>`)
 		}
 		b.WriteString(`</td></tr>`)
 	}
 	b.WriteString(`</tbody>`)
+}
+
+// stored is the slot a paragraph's rendering is kept in as a pack renders
+// it (see cache): its id when its sheet was read from the store, so that
+// the text is the stored one; none for a sheet made up for a preview.
+func stored(sh *briefing.Sheet, para briefing.Paragraph) string {
+	if sh.Stored == "" {
+		return ""
+	}
+	return para.ID
 }
 
 // cssString quotes text as a CSS string for the page's margin boxes,

@@ -355,17 +355,25 @@ func TestRender_SheetPartsSavedOver(t *testing.T) {
 	}
 }
 
-// TestWarm_SavedOver: a paragraph's renderings, full and release, are
-// dropped when it is saved with another text; another paragraph's of the
-// same text before stay, and so does a text that is no paragraph's.
+// TestWarm_SavedOver: a paragraph's renderings are dropped once its text
+// is saved over — the release edition's when the new text is saved, the
+// full edition's when a pack renders the new text — and only then: a page
+// showing another text under the paragraph's id (a past version, the
+// editor's working copy), or a save checked and never stored, drops
+// nothing a pack uses; another paragraph's renderings stay.
 func TestWarm_SavedOver(t *testing.T) {
 	s := settings(t)
 	before := "The text of paragraph one before its save, {{s6(a): withheld words}}, unique to this test."
 	after := "The text of paragraph one after its save, unique to this test."
 	other := "The text of paragraph two, unique to this test."
-	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-1", Text: before})
-	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-2", Text: other})
-	htmlpack.Markdown(before)
+	p := packtest.Pack(s, 1)
+	sh := p.Sheets[0]
+	sh.Stored = "warm-saved-over-1"
+	sh.Sections[0].Paragraphs[0].ID, sh.Sections[0].Paragraphs[0].Text = "p-saved-over-1", before
+	sh.Sections[0].Paragraphs[1].ID, sh.Sections[0].Paragraphs[1].Text = "p-saved-over-2", other
+	htmlpack.Warm(s, sh.Sections[0].Paragraphs[0])
+	htmlpack.Warm(s, sh.Sections[0].Paragraphs[1])
+	render(t, p)
 	redacted, _, err := s.Redact(before)
 	if err != nil {
 		t.Fatal(err)
@@ -373,12 +381,26 @@ func TestWarm_SavedOver(t *testing.T) {
 	if !htmlpack.RenderingKept("full", before) || !htmlpack.RenderingKept("release", redacted) {
 		t.Fatal("a paragraph warmed is not kept")
 	}
-	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-1", Text: after})
-	if htmlpack.RenderingKept("full", before) || htmlpack.RenderingKept("release", redacted) {
-		t.Error("the renderings of the text saved over are still kept")
+	// A page shows another text under the paragraph's id.
+	htmlpack.Paragraph(s, briefing.Paragraph{ID: "p-saved-over-1", Text: "A working copy, unique to this test."})
+	if !htmlpack.RenderingKept("full", before) {
+		t.Fatal("a page's rendering of another text dropped the stored text's")
 	}
-	if !htmlpack.RenderingKept("full", after) || !htmlpack.RenderingKept("full", other) || !htmlpack.RenderingKept("release", other) ||
-		!htmlpack.RenderingKept("md", before) {
+	// The paragraph is saved with a new text, and the pack rendered again.
+	htmlpack.Warm(s, briefing.Paragraph{ID: "p-saved-over-1", Text: after})
+	if htmlpack.RenderingKept("release", redacted) {
+		t.Error("the release rendering of the text saved over is still kept")
+	}
+	if !htmlpack.RenderingKept("full", before) {
+		t.Error("the full rendering of the stored text went before any pack rendered the new one")
+	}
+	sh.Sections[0].Paragraphs[0].Text = after
+	sh.Stored = "warm-saved-over-2"
+	render(t, p)
+	if htmlpack.RenderingKept("full", before) {
+		t.Error("the full rendering of the text saved over is still kept after the pack rendered the new one")
+	}
+	if !htmlpack.RenderingKept("full", after) || !htmlpack.RenderingKept("full", other) || !htmlpack.RenderingKept("release", other) {
 		t.Error("a rendering still of use was dropped")
 	}
 }

@@ -140,9 +140,18 @@ func Markdown(md string) template.HTML {
 // from: a paragraph is rendered and sanitised once (when it is saved, see
 // Warm), not at every export. It is bounded by bytes, the least recently
 // used going first; a paragraph's rendering for one edition is dropped
-// when its text is saved over (lru.PutLatest, by the paragraph's id).
-// Held until least recently used, the renderings of texts saved over were
-// under the load test 42 MB of a 93 MB heap after 90 s, and growing.
+// once its text is saved over (by the paragraph's id: lru.PutLatest and
+// GetLatest). Held until least recently used, the renderings of texts
+// saved over were under the load test 42 MB of a 93 MB heap after 90 s,
+// and growing.
+//
+// Only a text known to be the paragraph's stored one claims the slot: the
+// full edition's as a pack renders a stored sheet, and the release
+// edition's when it is saved (a release pack's paragraphs carry no id). A
+// text rendered for a page (a past version, the editor's working copy)
+// and the full text rendered as a save is checked, before it is known to
+// be stored, are kept without a slot, so that they drop nothing the packs
+// use.
 var cache = lru.New[string](cacheBytes, func(v string) int64 { return int64(len(v)) + 64 })
 
 // cacheBytes bounds the cache: some 100,000 paragraphs of 600 bytes.
@@ -151,9 +160,9 @@ const cacheBytes = 64 << 20
 // keyBufs are buffers a cache key is hashed from.
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// cached returns the rendering of a text of a kind, built if not kept. A
-// paragraph's text is kept in the slot of its id (slot), any other text
-// ("" for slot) for as long as it is used.
+// cached returns the rendering of a text of a kind, built if not kept. The
+// stored text of a paragraph is kept in the slot of its id (slot), any
+// other text ("" for slot) for as long as it is used.
 func cached(kind, slot, text string, build func() string) string {
 	// The key is hashed from a reused buffer: hashing the text through
 	// hash.Hash's Write copied every paragraph's text to bytes at every
@@ -164,7 +173,11 @@ func cached(kind, slot, text string, build func() string) string {
 	*bp = b
 	keyBufs.Put(bp)
 	key := string(sum[:])
-	if v, ok := cache.Get(key); ok {
+	if slot == "" {
+		if v, ok := cache.Get(key); ok {
+			return v
+		}
+	} else if v, ok := cache.GetLatest(kind+"\x00"+slot, key); ok {
 		return v
 	}
 	v := build()
@@ -179,7 +192,7 @@ func cached(kind, slot, text string, build func() string) string {
 // fullText renders a text for the full edition: withheld spans shown,
 // highlighted and labelled with their ground; a link whose address holds
 // one, as its label (UnlinkWithheld). slot is the id of the paragraph
-// whose text it is, "" for another text.
+// whose stored text it is, "" for any other text (see cache).
 func fullText(s briefing.Settings, slot, text string) string {
 	return cached("full", slot, text, func() string {
 		segs, err := s.ParseSpans(s.UnlinkWithheld(stripSentinels.Replace(text)))
@@ -411,9 +424,13 @@ func spanText(s briefing.Settings, text string) template.HTML {
 
 // Warm renders a paragraph's text into the cache, for the full edition and
 // the release edition, so the next export of either finds it ready; the
-// server calls it when a paragraph is saved.
+// server calls it when a paragraph is saved, before the save is stored.
+// The full text is claimed for the paragraph by the next pack; the release
+// text, which no pack can claim, is claimed now: should the save not be
+// stored, the stored text's release rendering is made again when a release
+// edition next needs it.
 func Warm(s briefing.Settings, p briefing.Paragraph) {
-	fullText(s, p.ID, p.Text)
+	fullText(s, "", p.Text)
 	if red, _, err := s.Redact(p.Text); err == nil {
 		releaseText(p.ID, red)
 	}
@@ -498,26 +515,27 @@ func writePortionMarked(b *bytes.Buffer, html, mark string) {
 // portion-marked, with withheld spans and a withheld paragraph flagged.
 func Paragraph(s briefing.Settings, p briefing.Paragraph) template.HTML {
 	var b bytes.Buffer
-	writeParagraph(&b, s, p)
+	writeParagraph(&b, s, p, "") // a page's, maybe of a text not stored
 	return template.HTML(b.String())
 }
 
-// writeParagraph writes Paragraph's HTML.
-func writeParagraph(b *bytes.Buffer, s briefing.Settings, p briefing.Paragraph) {
+// writeParagraph writes Paragraph's HTML; slot is the paragraph's id when
+// its text is the stored one (see cache), "" otherwise.
+func writeParagraph(b *bytes.Buffer, s briefing.Settings, p briefing.Paragraph, slot string) {
 	if p.Withhold != "" {
 		b.WriteString(`<div class="withheld-para"><span class="ground">[Withheld on release: `)
 		b.WriteString(template.HTMLEscapeString(p.Withhold))
 		b.WriteString(`]</span>`)
 	}
-	writePortionMarked(b, fullText(s, p.ID, p.Text), s.PortionMark(p.Marking))
+	writePortionMarked(b, fullText(s, slot, p.Text), s.PortionMark(p.Marking))
 	if p.Withhold != "" {
 		b.WriteString(`</div>`)
 	}
 }
 
-// releaseText renders the text of a paragraph of the release view (slot
-// is its id), whose every withheld word has been replaced by its ground
-// already.
+// releaseText renders the text of a paragraph of the release view, whose
+// every withheld word has been replaced by its ground already; slot is
+// the paragraph's id when it is rendered as saved (see Warm), "" otherwise.
 func releaseText(slot, text string) string {
 	return cached("release", slot, text, func() string { return render(stripSentinels.Replace(text)) })
 }
@@ -525,7 +543,7 @@ func releaseText(slot, text string) string {
 // writeReleaseParagraph writes a paragraph of the release view as the pack
 // shows it: a paragraph withheld whole marked as such.
 func writeReleaseParagraph(b *bytes.Buffer, p briefing.Paragraph) {
-	html := releaseText(p.ID, p.Text)
+	html := releaseText("", p.Text)
 	if p.Withhold == "" {
 		b.WriteString(html)
 		return

@@ -61,25 +61,61 @@ func (c *Cache[V]) Put(key string, v V) { c.put("", key, v) }
 // load test, 49 MB of a 100 MB heap.
 func (c *Cache[V]) PutLatest(slot, key string, v V) { c.put(slot, key, v) }
 
+// GetLatest is Get for a value of a slot: a value found becomes its
+// slot's, as PutLatest would have made it, and the one the slot held
+// before is dropped. A value is thus put by whoever first has it (say, a
+// paragraph's text rendered when it is saved, before the save is known to
+// have been stored) and claimed for the slot by whoever knows it is the
+// slot's (the pack, rendering the stored text).
+func (c *Cache[V]) GetLatest(slot, key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[key]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	c.order.MoveToFront(e)
+	en := e.Value.(*entry[V])
+	c.claim(slot, en)
+	return en.val, true
+}
+
 func (c *Cache[V]) put(slot, key string, v V) {
-	n := c.sizer(v) + int64(len(key)) + int64(len(slot))
+	n := c.sizer(v) + int64(len(key))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if n > c.max {
 		return
 	}
 	c.remove(key)
-	if slot != "" {
-		if old, ok := c.latest[slot]; ok {
-			c.remove(old)
-		}
-		c.latest[slot] = key
-	}
-	c.items[key] = c.order.PushFront(&entry[V]{key, v, n, slot})
+	en := &entry[V]{key: key, val: v, n: n}
+	c.items[key] = c.order.PushFront(en)
 	c.size += n
+	if slot != "" {
+		c.claim(slot, en)
+	}
 	for c.size > c.max {
 		c.remove(c.order.Back().Value.(*entry[V]).key)
 	}
+}
+
+// claim makes en the entry of slot, dropping the one the slot held before.
+// An entry is in one slot at most, and a slot holds one entry at most: an
+// entry claimed from another slot leaves that slot empty (a text two
+// paragraphs share is kept for the last to claim it).
+func (c *Cache[V]) claim(slot string, en *entry[V]) {
+	if en.slot == slot {
+		return
+	}
+	if en.slot != "" && c.latest[en.slot] == en.key {
+		delete(c.latest, en.slot)
+	}
+	if old, ok := c.latest[slot]; ok {
+		c.remove(old)
+	}
+	en.slot = slot
+	c.latest[slot] = en.key
 }
 
 // Remove drops the entry under key, if any.

@@ -2,6 +2,7 @@ package lru
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestCache_PutLatest(t *testing.T) {
 	if v, ok := c.Get("v2"); !ok || !strings.HasSuffix(v, "again") {
 		t.Error("putting the latest again dropped it")
 	}
-	want := int64(len("w1section 2 at version 1sheet 2") + len("othernot in a slot") + len("v2section 1 at version 2, put againsheet 1"))
+	want := int64(len("w1section 2 at version 1") + len("othernot in a slot") + len("v2section 1 at version 2, put again"))
 	if c.Size() != want || c.Len() != 3 {
 		t.Errorf("size %d (want %d), len %d", c.Size(), want, c.Len())
 	}
@@ -83,5 +84,76 @@ func TestCache_PutLatest(t *testing.T) {
 	c.Clear()
 	if len(c.latest) != 0 {
 		t.Error("slots kept after Clear")
+	}
+}
+
+// TestCache_GetLatest: a value put without a slot and found for one
+// becomes the slot's, dropping the one the slot held; claimed for another
+// slot, it leaves the first empty, and the first's next value drops
+// nothing of it.
+func TestCache_GetLatest(t *testing.T) {
+	c := New[string](1000, strlen)
+	c.PutLatest("p1", "stored text", "rendered stored text")
+	c.Put("saved text", "rendered saved text") // rendered before the save was stored
+	if _, ok := c.GetLatest("p1", "saved text"); !ok {
+		t.Fatal("the value put was not found")
+	}
+	if _, ok := c.Get("stored text"); ok {
+		t.Error("the slot's value before was kept when another was claimed for it")
+	}
+	c.GetLatest("p2", "saved text") // a second paragraph of the same text
+	c.PutLatest("p1", "newer text", "rendered newer text")
+	if _, ok := c.Get("saved text"); !ok {
+		t.Error("a value claimed by another slot was dropped with its first slot's next value")
+	}
+	if _, ok := c.GetLatest("p3", "never put"); ok || len(c.latest) != 2 {
+		t.Errorf("a value never put was found, or slots are %v", c.latest)
+	}
+}
+
+// TestCache_SlotsConsistent: under random puts, claims, gets, removals
+// and evictions, the bytes counted are the entries', every slot names a
+// kept entry of that slot, and no slot holds two.
+func TestCache_SlotsConsistent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c := New[string](200, strlen)
+	for op := range 100000 {
+		k, s := fmt.Sprint("k", rng.IntN(12)), fmt.Sprint("s", rng.IntN(5))
+		switch v := strings.Repeat("x", rng.IntN(60)); rng.IntN(11) {
+		case 0, 1, 2:
+			c.Put(k, v)
+		case 3, 4, 5:
+			c.PutLatest(s, k, v)
+		case 6, 7:
+			c.GetLatest(s, k)
+		case 8:
+			c.Get(k)
+		case 9:
+			c.Remove(k)
+		case 10:
+			if rng.IntN(50) == 0 {
+				c.Clear()
+			}
+		}
+		var size int64
+		held := map[string]int{}
+		for e := c.order.Front(); e != nil; e = e.Next() {
+			en := e.Value.(*entry[string])
+			size += en.n
+			if c.items[en.key] != e {
+				t.Fatalf("op %d: the map and the list disagree on %s", op, en.key)
+			}
+			if en.slot != "" {
+				if held[en.slot]++; held[en.slot] > 1 || c.latest[en.slot] != en.key {
+					t.Fatalf("op %d: slot %s holds %d entries, names %q", op, en.slot, held[en.slot], c.latest[en.slot])
+				}
+			}
+		}
+		if size != c.size || len(c.items) != c.order.Len() || size > c.max {
+			t.Fatalf("op %d: size %d counted %d of %d", op, size, c.size, c.max)
+		}
+		if len(c.latest) != len(held) {
+			t.Fatalf("op %d: %d slots for %d entries in slots", op, len(c.latest), len(held))
+		}
 	}
 }

@@ -469,6 +469,30 @@ func TestFreeze_MadeReadyByTheRoundPage(t *testing.T) {
 	}
 }
 
+// TestFreeze_RoundPageOfAHeldRound: a round that has met is not made ready
+// by a look at its page: its files would only push an upcoming round's out
+// of the caches.
+func TestFreeze_RoundPageOfAHeldRound(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["status"] = "held"
+		if m["starts_on"] == nil || m["starts_on"] == "" {
+			m["starts_on"] = "2026-03-02"
+		}
+	})
+	if r := f.do("lead", "GET", "/rounds/"+w.round, nil); r.Code != 200 {
+		t.Fatalf("lead's page: %d", r.Code)
+	}
+	f.srv.Idle()
+	if r := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx", nil); r.Code != 200 {
+		t.Fatalf("workbook: %d", r.Code)
+	}
+	if n := f.srv.PackRenders(); n != 1 {
+		t.Fatalf("the workbook of a held round after a look at its page: %d renders, want 1 (nothing made ready)", n)
+	}
+}
+
 // TestPack_Programme: a round's purpose, key messages, agencies on both
 // sides (some with nobody listed), a timed agenda, a sheet of talking
 // points, and a DRAFT mark on the sheet not yet cleared, and on it only.

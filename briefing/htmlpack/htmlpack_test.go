@@ -405,22 +405,29 @@ func TestWarm_SavedOver(t *testing.T) {
 	}
 }
 
+// storedPieces returns the pieces and keys of the HTML file of a pack of n
+// sheets as if read from the store, each with a digest made of prefix and
+// its id.
+func storedPieces(t *testing.T, n int, prefix string) ([][]byte, []string) {
+	t.Helper()
+	p := packtest.Pack(settings(t), n)
+	for _, sh := range p.Sheets {
+		sh.Stored = prefix + sh.ID
+	}
+	pieces, err := htmlpack.Parts(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pieces, htmlpack.Keys(p)
+}
+
 // TestTag_NamesTheBytes: a pack's tag is the same whether its pieces'
 // hashes come from the kept sections or are computed afresh; it changes
 // with any byte of any piece, a kept section's copy given in its place
 // included, and a piece under a kept section's key that is not that
 // section is hashed, not taken for it.
 func TestTag_NamesTheBytes(t *testing.T) {
-	s := settings(t)
-	p := packtest.Pack(s, 5)
-	for _, sh := range p.Sheets {
-		sh.Stored = "tag-digest-" + sh.ID
-	}
-	pieces, err := htmlpack.Parts(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := htmlpack.Keys(p)
+	pieces, keys := storedPieces(t, 5, "tag-digest-")
 	tag := htmlpack.Tag(pieces, keys)
 	if fresh := htmlpack.Tag(pieces, nil); fresh != tag {
 		t.Fatalf("the tag from kept hashes %s differs from the tag hashed afresh %s", tag, fresh)
@@ -494,16 +501,7 @@ func TestRender_SheetParts(t *testing.T) {
 // sheet's section from its kept compressed copy); a kept copy that does
 // not hold exactly the piece's text is not used.
 func TestGzip(t *testing.T) {
-	s := settings(t)
-	p := packtest.Pack(s, 40)
-	for _, sh := range p.Sheets {
-		sh.Stored = "gzip-digest-" + sh.ID
-	}
-	pieces, err := htmlpack.Parts(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := htmlpack.Keys(p)
+	pieces, keys := storedPieces(t, 40, "gzip-digest-")
 	if len(keys) != len(pieces) || keys[0] != "" || keys[1] == "" || keys[len(keys)-1] != "" {
 		t.Fatalf("%d keys for %d pieces: first %q, second %q", len(keys), len(pieces), keys[0], keys[1])
 	}

@@ -1,7 +1,5 @@
 package htmlpack
 
-import "crypto/sha256"
-
 // ClearCache empties the rendered-paragraph cache, for benchmarks that
 // measure a pack whose paragraphs were never rendered.
 func ClearCache() {
@@ -24,7 +22,6 @@ func Kept(key string) bool {
 // RenderingKept says whether the rendering of a text of a kind ("full",
 // "release", "md") is kept, as cached keys it.
 func RenderingKept(kind, text string) bool {
-	sum := sha256.Sum256([]byte(kind + "\x00" + text))
-	_, ok := cache.Get(string(sum[:]))
+	_, ok := cache.Get(renderKey(kind, text))
 	return ok
 }

@@ -164,29 +164,29 @@ var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 // stored text of a paragraph is kept in the slot of its id (slot), any
 // other text ("" for slot) for as long as it is used.
 func cached(kind, slot, text string, build func() string) string {
-	// The key is hashed from a reused buffer: hashing the text through
-	// hash.Hash's Write copied every paragraph's text to bytes at every
-	// export (15 MB a pack of 1,000 sheets).
+	key := renderKey(kind, text)
+	if slot != "" {
+		slot = kind + "\x00" + slot
+	}
+	if v, ok := cache.GetLatest(slot, key); ok {
+		return v
+	}
+	v := build()
+	cache.PutLatest(slot, key, v)
+	return v
+}
+
+// renderKey is what the rendering of a text of a kind is kept by: a hash
+// of both, from a reused buffer (hashing the text through hash.Hash's
+// Write copied every paragraph's text to bytes at every export, 15 MB a
+// pack of 1,000 sheets).
+func renderKey(kind, text string) string {
 	bp := keyBufs.Get().(*[]byte)
 	b := append(append(append((*bp)[:0], kind...), 0), text...)
 	sum := sha256.Sum256(b)
 	*bp = b
 	keyBufs.Put(bp)
-	key := string(sum[:])
-	if slot == "" {
-		if v, ok := cache.Get(key); ok {
-			return v
-		}
-	} else if v, ok := cache.GetLatest(kind+"\x00"+slot, key); ok {
-		return v
-	}
-	v := build()
-	if slot != "" {
-		cache.PutLatest(kind+"\x00"+slot, key, v)
-	} else {
-		cache.Put(key, v)
-	}
-	return v
+	return string(sum[:])
 }
 
 // fullText renders a text for the full edition: withheld spans shown,

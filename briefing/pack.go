@@ -57,6 +57,14 @@ type Pack struct {
 	PeopleWithheld map[string]int
 }
 
+// SheetSlot is what a sheet's parts in a pack (its HTML section, its
+// worksheet, its Topics rows) are kept under one at a time, in either
+// format: a sheet has one of each for each edition and ceiling, and one
+// saved over is of no more use (see lru.PutLatest).
+func (p *Pack) SheetSlot(sh *Sheet) string {
+	return p.Edition + "\x00" + p.Ceiling + "\x00" + sh.ID
+}
+
 // PeopleWithheldNote is the schedule's sentence on withheld people, or "".
 func (p *Pack) PeopleWithheldNote() string {
 	if len(p.PeopleWithheld) == 0 {

@@ -244,16 +244,9 @@ func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	b.WriteString("</table>\n</section>\n")
 	v := bytes.Clone(unescapeApostrophes(b.Bytes()))
 	if key != "" {
-		parts.PutLatest(partSlot(p, sh), key, keptSection{html: v, sum: sha256.Sum256(v)})
+		parts.PutLatest(p.SheetSlot(sh), key, keptSection{html: v, sum: sha256.Sum256(v)})
 	}
 	return v, nil
-}
-
-// partSlot is what a sheet's sections are kept under one at a time: a
-// section saved over is of no more use (see lru.PutLatest). A sheet has
-// one section for each edition and clearance.
-func partSlot(p *briefing.Pack, sh *briefing.Sheet) string {
-	return p.Edition + "\x00" + p.Ceiling + "\x00" + sh.ID
 }
 
 // writeSheetBody writes the body of a topic sheet's two-column table (its

@@ -54,13 +54,6 @@ func (wr *writer) partKey(sh *briefing.Sheet) string {
 		wr.p.Dialogue.Home, wr.p.Dialogue.Partner, wr.hf.OddHeader, fmt.Sprint(wr.title, wr.bold, wr.wrap)}, "\x00")
 }
 
-// partSlot is what a sheet's worksheets and Topics rows are kept under one
-// at a time: one saved over is of no more use (see lru.PutLatest). A sheet
-// has one of each for each edition and clearance.
-func (wr *writer) partSlot(sh *briefing.Sheet) string {
-	return wr.p.Edition + "\x00" + wr.p.Ceiling + "\x00" + sh.ID
-}
-
 // local is what one goroutine laying out worksheets keeps from one sheet
 // to the next: its compressor, and the buffer a sheet's XML is written to
 // before it is compressed, so that a workbook built from nothing does not
@@ -97,7 +90,7 @@ func (wr *writer) sheets() error {
 		p := wr.parts[i]
 		p.data, p.crc, p.size = append(c.Data, deflate.FinalBlock...), c.CRC, c.Size
 		if key != "" {
-			parts.PutLatest(wr.partSlot(sh), key, &part{data: p.data, crc: p.crc, size: p.size})
+			parts.PutLatest(wr.p.SheetSlot(sh), key, &part{data: p.data, crc: p.crc, size: p.size})
 		}
 		return nil
 	})

@@ -123,7 +123,7 @@ func (wr *writer) topics() error {
 		}
 		wr.topicChunks[i+1] = c
 		if key != "" {
-			topicRows.PutLatest(wr.partSlot(sh), key, c)
+			topicRows.PutLatest(wr.p.SheetSlot(sh), key, c)
 		}
 		return nil
 	})

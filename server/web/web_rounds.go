@@ -77,12 +77,13 @@ type roundAgendaItem struct {
 }
 
 func (s *Pages) handleRoundPage(c echo.Context) error {
-	if err := s.showRound(c, http.StatusOK, nil); err != nil {
+	var r *briefing.Round
+	if err := s.showRound(c, http.StatusOK, func(rp *roundPage) { r = rp.R }); err != nil {
 		return err
 	}
 	// A round that met or was cancelled is rarely frozen again: its files
 	// made ready would only push an upcoming round's out of the caches.
-	if r, err := s.view(c).RoundByID(c.Param("id")); err == nil && r.Status != briefing.RoundHeld && r.Status != briefing.RoundCancelled {
+	if r.Status != briefing.RoundHeld && r.Status != briefing.RoundCancelled {
 		s.api.WarmFreeze(mustReader(c), r.ID) // a lead and above only
 	}
 	return nil

@@ -11,9 +11,9 @@ import (
 
 // txReader is the store as one write's transaction reads it, for the reads
 // a View makes to filter a round or a topic sheet: people, rounds, sheets,
-// dialogues and users. It embeds no Store: filtering a round or a sheet
-// calls none of the other methods, and a read in a transaction of its own
-// while this one writes could wait on it.
+// dialogues and users. Its embedded Store is nil: filtering a round or a
+// sheet calls none of the other methods, and a read in a transaction of
+// its own while this one writes could wait on it.
 type txReader struct {
 	briefing.Store
 	tx kvTx

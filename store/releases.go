@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"briefpack/briefing"
@@ -40,18 +38,7 @@ func createRelease(tx kvTx, r *briefing.Release, files map[string][]byte, by bri
 		return err
 	}
 	key, _ := parseKey(r.ID)
-	b := tx.Bucket(releaseFiles)
-	formats := make([]string, 0, len(files))
-	for f := range files {
-		formats = append(formats, f)
-	}
-	slices.Sort(formats)
-	for _, f := range formats {
-		if err := b.Put(join(key, []byte(f)), files[f]); err != nil {
-			return fmt.Errorf("store: put release %s %s file: %w", r.ID, f, err)
-		}
-	}
-	return nil
+	return putFiles(tx.Bucket(releaseFiles), key, files, "release "+r.ID)
 }
 
 // Release returns one release record, or ENOTFOUND.
@@ -72,7 +59,7 @@ func (db *DB) ReleaseFile(ctx context.Context, id, format string) (_ []byte, err
 	}
 	key, _ := parseKey(id)
 	v := tx.Bucket(releaseFiles).Get(join(key, []byte(format)))
-	if v == nil || format == "" {
+	if v == nil || !isFormat(format) {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "release %s has no %q file", id, format)
 	}
 	return unpackFile(v)

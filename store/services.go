@@ -754,12 +754,18 @@ func checkFormats(files map[string][]byte) error {
 			Fields: map[string]string{"files": "is empty"}}
 	}
 	for f := range files {
-		if f == "" || len(f) > 64 || !utf8.ValidString(f) || strings.ContainsRune(f, 0) {
+		if !isFormat(f) {
 			return &briefing.Error{Code: briefing.EINVALID, Message: fmt.Sprintf("a snapshot file format %q is not valid", f),
 				Fields: map[string]string{"format": "must be 1 to 64 characters of text"}}
 		}
 	}
 	return nil
+}
+
+// isFormat says whether f may name a stored file's format: 1 to 64
+// characters of text, without NUL.
+func isFormat(f string) bool {
+	return f != "" && len(f) <= 64 && utf8.ValidString(f) && !strings.ContainsRune(f, 0)
 }
 
 func createSnapshot(tx kvTx, s *briefing.Snapshot, files map[string][]byte, by briefing.Actor, now time.Time) error {
@@ -778,18 +784,7 @@ func createSnapshot(tx kvTx, s *briefing.Snapshot, files map[string][]byte, by b
 		return err
 	}
 	key, _ := parseKey(s.ID)
-	b := tx.Bucket(fileBucket)
-	formats := make([]string, 0, len(files))
-	for f := range files {
-		formats = append(formats, f)
-	}
-	slices.Sort(formats)
-	for _, f := range formats {
-		if err := b.Put(join(key, []byte(f)), files[f]); err != nil {
-			return fmt.Errorf("store: put snapshot %s %s file: %w", s.ID, f, err)
-		}
-	}
-	return nil
+	return putFiles(tx.Bucket(fileBucket), key, files, "snapshot "+s.ID)
 }
 
 // Snapshot returns one snapshot, or ENOTFOUND.
@@ -814,7 +809,7 @@ func snapshotFile(tx kvTx, id, format string) ([]byte, error) {
 	}
 	key, _ := parseKey(id)
 	v := tx.Bucket(fileBucket).Get(join(key, []byte(format)))
-	if v == nil || format == "" {
+	if v == nil || !isFormat(format) {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %q file", id, format)
 	}
 	// The bytes live in the file's memory map only while the transaction does.

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"briefpack/briefing"
+	"briefpack/briefing/packtest"
+)
+
+// TestLoadFreeze freezes a round of 1,000 sheets of unique text on the real
+// server, as a delegation lead would after the sheets were entered through
+// the API, and reports each freeze's time and the server's peak resident
+// memory while it ran (VmHWM, reset before each): first right after the
+// last sheet was entered, before the server has had a quiet second to make
+// the files ready; then a few seconds after a save, once it has; then
+// right after one more save. It measures, so it runs only when asked:
+// BRIEFPACK_LOAD=1 (BRIEFPACK_LOAD_SHEETS for another number of sheets).
+func TestLoadFreeze(t *testing.T) {
+	if os.Getenv("BRIEFPACK_LOAD") == "" {
+		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
+	}
+	sheets := 1000
+	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "freeze.db")
+	addUser(t, bin, db, "lead", "lead", "TOP SECRET", "correct horse battery staple")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
+	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
+	srv := startServer(t, bin, db)
+	pid := srv.cmd.Process.Pid
+	admin := signInAs(t, srv.url, "admin", "correct horse battery staple")
+	lead := signInAs(t, srv.url, "lead", "correct horse battery staple")
+	officer := signInAs(t, srv.url, "officer", "correct horse battery staple")
+	create := func(c *client, path string, body any) string {
+		code, _, b := c.do("POST", path, body)
+		if code != 201 {
+			t.Fatalf("POST %s: %d %s", path, code, b)
+		}
+		var out struct{ ID string }
+		json.Unmarshal(b, &out)
+		return out.ID
+	}
+	d := create(admin, "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue",
+		"home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
+	round := create(admin, "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": time.Now().AddDate(0, 0, 7).Format(time.DateOnly),
+		"ends_on": time.Now().AddDate(0, 0, 8).Format(time.DateOnly), "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED"})
+	s, _ := briefing.SettingsFor("nz")
+	ids := make([]string, sheets)
+	start := time.Now()
+	for i := range ids {
+		ids[i] = create(officer, "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": packtest.Sections(s, i)})
+	}
+	t.Logf("%d sheets entered in %v; the server's resident memory %s, its peak %s", sheets, time.Since(start).Round(time.Millisecond),
+		procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM"))
+	freeze := func(what string) {
+		// Writing 5 to clear_refs resets the peak resident set size.
+		if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+			t.Logf("the peak cannot be reset (%v): it is the peak since the start", err)
+		}
+		before := procStatus(pid, "VmRSS")
+		t0 := time.Now()
+		code, _, b := lead.do("POST", "/api/v1/rounds/"+round+"/packs", map[string]any{"force": true})
+		took := time.Since(t0)
+		if code != 201 {
+			t.Fatalf("freeze: %d %s", code, b)
+		}
+		t.Logf("freeze %s: %v; resident before %s, peak while it ran %s (after it: %s of the process's own, %s of files mapped)", what, took.Round(time.Millisecond),
+			before, procStatus(pid, "VmHWM"), procStatus(pid, "RssAnon"), procStatus(pid, "RssFile"))
+	}
+	save := func(i int) {
+		code, h, b := officer.do("GET", "/api/v1/sheets/"+ids[i], nil)
+		if code != 200 {
+			t.Fatalf("GET sheet: %d %s", code, b)
+		}
+		var sh map[string]any
+		json.Unmarshal(b, &sh)
+		sh["title"] = fmt.Sprintf("Topic %d, saved again", i+1)
+		if code, _, b := officer.do("PUT", "/api/v1/sheets/"+ids[i], sh, "If-Match", h.Get("ETag")); code != 200 {
+			t.Fatalf("PUT sheet: %d %s", code, b)
+		}
+	}
+	freeze("right after the last sheet was entered")
+	save(1)
+	time.Sleep(5 * time.Second) // a quiet second, and the files made ready
+	freeze("5 s after a save")
+	save(2)
+	freeze("right after a save")
+}
+
+// procStatus reads one field of a process's /proc status, such as VmHWM.
+func procStatus(pid int, field string) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field+":") {
+			return strings.TrimSpace(strings.TrimPrefix(l, field+":"))
+		}
+	}
+	return "unknown"
+}

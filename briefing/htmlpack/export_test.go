@@ -25,3 +25,9 @@ func RenderingKept(kind, text string) bool {
 	_, ok := cache.Get(renderKey(kind, text))
 	return ok
 }
+
+// GzKept says whether a sheet's section is kept compressed under key.
+func GzKept(key string) bool {
+	_, ok := gzParts.Get(key)
+	return ok
+}

@@ -43,6 +43,34 @@ func Keys(p *briefing.Pack) []string {
 // CRC-32, which is read at several gigabytes a second); otherwise the
 // piece is compressed again.
 func Gzip(pieces [][]byte, keys []string) ([]byte, error) {
+	chunks, err := compressed(pieces, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	return deflate.Gzip(chunks), nil
+}
+
+// KeepParts builds and keeps, without making the file, the parts of the
+// pack's HTML file that are kept and not kept yet: each sheet's section,
+// and the section compressed. A file made of the same pack later takes
+// them as kept; what is kept is keyed by what it was built from, so parts
+// made of a pack older than the one later made are used only for the
+// sheets that did not change. The background keeps a round's parts ready
+// this way while its sheets are being entered (server/api).
+func KeepParts(p *briefing.Pack) error {
+	pieces, err := Parts(p)
+	if err != nil {
+		return err
+	}
+	_, err = compressed(pieces, Keys(p), true)
+	return err
+}
+
+// compressed returns the pieces compressed, each a chunk of one deflate
+// stream: a kept piece as kept, any other compressed anew, and kept when
+// it has a key. keptOnly leaves out the pieces that have none (their
+// chunks are left empty), for a caller that wants only what is kept.
+func compressed(pieces [][]byte, keys []string, keptOnly bool) ([]deflate.Chunk, error) {
 	chunks := make([]deflate.Chunk, len(pieces))
 	key := func(i int) string {
 		if i < len(keys) {
@@ -57,6 +85,8 @@ func Gzip(pieces [][]byte, keys []string) ([]byte, error) {
 				chunks[i] = c
 				continue
 			}
+		} else if keptOnly {
+			continue
 		}
 		todo = append(todo, i)
 	}
@@ -76,5 +106,5 @@ func Gzip(pieces [][]byte, keys []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return deflate.Gzip(chunks), nil
+	return chunks, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"briefpack/briefing"
 	"briefpack/internal/lru"
@@ -230,6 +231,7 @@ var sectionBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // sheetPart renders a sheet's section of the file, its apostrophes
 // unescaped as the rest of the file's are, and keeps it.
 func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
+	sectionsRendered.Add(1)
 	key := partKey(p, sh)
 	// Written into a reused buffer and copied out at its size: the section
 	// is kept, and one written into a buffer grown by doubling was
@@ -248,6 +250,14 @@ func sheetPart(p *briefing.Pack, sh *briefing.Sheet) ([]byte, error) {
 	}
 	return v, nil
 }
+
+// sectionsRendered counts the sheets' sections rendered (SectionsRendered).
+var sectionsRendered atomic.Int64
+
+// SectionsRendered is how many sheets' sections this process has rendered
+// rather than found kept, in either edition: what a pack or a freeze that
+// should find them kept can be checked by.
+func SectionsRendered() int64 { return sectionsRendered.Load() }
 
 // writeSheetBody writes the body of a topic sheet's two-column table (its
 // title is the table's head, repeated atop each printed page): headings on

@@ -765,3 +765,51 @@ func TestRender_ScheduleCountsOne(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepParts: the sections KeepParts keeps, and keeps compressed, are
+// the ones a file of the same pack then takes as kept, and that file is
+// the same bytes as one built with nothing kept, in both editions.
+func TestKeepParts(t *testing.T) {
+	full := packtest.Pack(settings(t), 4)
+	release, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*briefing.Pack{full, release} {
+		stored := func(tag string) {
+			for _, sh := range p.Sheets {
+				sh.Stored = fmt.Sprintf("%s, %s, %s, test %p", tag, p.Edition, sh.ID, p)
+			}
+		}
+		stored("built whole")
+		want := render(t, p)
+		stored("kept first")
+		if err := htmlpack.KeepParts(p); err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range p.Sheets {
+			key := htmlpack.PartKey(p, sh)
+			if !htmlpack.Kept(key) || !htmlpack.GzKept(key) {
+				t.Errorf("%s sheet %s: section kept %v, compressed %v", p.Edition, sh.ID, htmlpack.Kept(key), htmlpack.GzKept(key))
+			}
+		}
+		if got := render(t, p); got != want {
+			t.Errorf("%s: the file from the parts kept first differs from one built whole", p.Edition)
+		}
+		pieces, err := htmlpack.Parts(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gz, err := htmlpack.Gzip(pieces, htmlpack.Keys(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(r); err != nil || string(got) != want {
+			t.Errorf("%s: the compressed file from the parts kept first is not the file (%v)", p.Edition, err)
+		}
+	}
+}

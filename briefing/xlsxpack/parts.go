@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
@@ -81,6 +82,7 @@ func (wr *writer) sheets() error {
 				return nil
 			}
 		}
+		partsRendered.Add(1)
 		l.text.Reset()
 		wr.sheetXML(&l.text, sh)
 		c, err := deflate.Compress(&l.fw, l.text.Bytes())
@@ -95,6 +97,15 @@ func (wr *writer) sheets() error {
 		return nil
 	})
 }
+
+// partsRendered counts the sheets' worksheets and Topics rows laid out
+// (PartsRendered).
+var partsRendered atomic.Int64
+
+// PartsRendered is how many sheets' worksheets and Topics rows this
+// process has laid out rather than found kept, in either edition: what a
+// workbook or a freeze that should find them kept can be checked by.
+func PartsRendered() int64 { return partsRendered.Load() }
 
 // sheetXML writes a topic sheet's worksheet: A4, fitted to the page's
 // width, its marking in the header and footer, the title in large bold, and

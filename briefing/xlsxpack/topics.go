@@ -94,6 +94,7 @@ func (wr *writer) topics() error {
 				return nil
 			}
 		}
+		partsRendered.Add(1)
 		b := &l.text
 		b.Reset()
 		b.Grow(rowBytes(sh, 400+len(sh.Title)+len(sh.ID)+80))

@@ -105,12 +105,10 @@ func Pieces(p *briefing.Pack) ([][]byte, error) {
 	return wr.out.done(), nil
 }
 
-// build lays out the workbook into its writer's pieceSink.
-func build(p *briefing.Pack) (*writer, error) {
-	f := excelize.NewFile()
-	defer f.Close()
+// newWriter starts a workbook of the pack in f: its styles, and its pages'
+// header and footer, which its kept parts are built with.
+func newWriter(f *excelize.File, p *briefing.Pack) (*writer, error) {
 	wr := &writer{f: f, p: p, rel: p.Edition == briefing.EditionRelease, out: &pieceSink{}, withheld: p.WithheldInFull}
-	f.SetZipWriter(wr.zipWriter)
 	if err := wr.styles(); err != nil {
 		return nil, err
 	}
@@ -120,6 +118,41 @@ func build(p *briefing.Pack) (*writer, error) {
 	}
 	hf := "&C&\"-,Bold\"" + strings.ReplaceAll(line, "&", "&&")
 	wr.hf = &excelize.HeaderFooterOptions{OddHeader: hf, OddFooter: hf + "&R&P / &N"}
+	return wr, nil
+}
+
+// KeepParts builds and keeps, without making the workbook, the parts of
+// the pack's workbook that are kept and not kept yet: each sheet's own
+// worksheet and its Topics rows. A workbook made of the same pack later
+// takes them as kept; what is kept is keyed by what it was built from, so
+// parts made of a pack older than the one later made are used only for
+// the sheets that did not change. The background keeps a round's parts
+// ready this way while its sheets are being entered (server/api).
+func KeepParts(p *briefing.Pack) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	wr, err := newWriter(f, p)
+	if err != nil {
+		return fmt.Errorf("xlsxpack: %w", err)
+	}
+	if err := wr.topics(); err != nil {
+		return fmt.Errorf("xlsxpack: %w", err)
+	}
+	if err := wr.sheets(); err != nil {
+		return fmt.Errorf("xlsxpack: %w", err)
+	}
+	return nil
+}
+
+// build lays out the workbook into its writer's pieceSink.
+func build(p *briefing.Pack) (*writer, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	wr, err := newWriter(f, p)
+	if err != nil {
+		return nil, err
+	}
+	f.SetZipWriter(wr.zipWriter)
 
 	steps := []func() error{wr.cover}
 	if wr.rel {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"briefpack/briefing"
 	"briefpack/briefing/packtest"
 )
@@ -94,6 +96,58 @@ func TestPieces_SavedOver(t *testing.T) {
 	for _, key := range []string{wr.partKey(p.Sheets[0]), other} {
 		if w, r := kept(key); !w || !r {
 			t.Errorf("a part still of use was dropped: worksheet kept %v, Topics rows kept %v", w, r)
+		}
+	}
+}
+
+// TestKeepParts: the parts KeepParts keeps are the ones a workbook of the
+// same pack then takes as kept, and that workbook is the same bytes as one
+// built with nothing kept, in both editions.
+func TestKeepParts(t *testing.T) {
+	s, err := briefing.SettingsFor("nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := packtest.Pack(s, 4)
+	release, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*briefing.Pack{full, release} {
+		stored := func(tag string) {
+			for _, sh := range p.Sheets {
+				sh.Stored = fmt.Sprintf("%s, %s, %s, test %p", tag, p.Edition, sh.ID, p)
+			}
+		}
+		stored("built whole")
+		want, err := Bytes(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored("kept first")
+		if err := KeepParts(p); err != nil {
+			t.Fatal(err)
+		}
+		f := excelize.NewFile()
+		wr, err := newWriter(f, p)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range p.Sheets {
+			key := wr.partKey(sh)
+			_, worksheet := parts.Get(key)
+			_, rows := topicRows.Get(key)
+			if !worksheet || !rows {
+				t.Errorf("%s sheet %s: worksheet kept %v, Topics rows kept %v", p.Edition, sh.ID, worksheet, rows)
+			}
+		}
+		got, err := Bytes(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: the workbook from the parts kept first differs from one built whole", p.Edition)
 		}
 	}
 }

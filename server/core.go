@@ -159,6 +159,14 @@ func (s *Server) MadeReady() int64 { return s.madeReady.Load() }
 // CountMadeReady records one thing made ready in the background.
 func (s *Server) CountMadeReady() { s.madeReady.Add(1) }
 
+// PartsKept counts the times the background has kept ready the parts of a
+// round being written (a sheet's sections, worksheets and Topics rows, for
+// each clearance that may freeze it), since the server started.
+func (s *Server) PartsKept() int64 { return s.partsKept.Load() }
+
+// CountPartsKept records one such time.
+func (s *Server) CountPartsKept() { s.partsKept.Add(1) }
+
 // Error codes of the transport, beside the domain's, for the two sides.
 const (
 	CodeBadRequest           = codeBadRequest

@@ -82,8 +82,10 @@ type Server struct {
 	// whileServing the work that goes on while it serves (WhileServing).
 	afterStart   []startWork
 	whileServing []startWork
-	// madeReady counts what the background made ready (see MadeReady).
+	// madeReady counts what the background made ready (see MadeReady),
+	// partsKept its looks at rounds being written (see PartsKept).
 	madeReady atomic.Int64
+	partsKept atomic.Int64
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool

@@ -19,8 +19,9 @@ import (
 // memory while it ran (VmHWM, reset before each): first right after the
 // last sheet was entered, before the server has had a quiet second to make
 // the files ready; then a few seconds after a save, once it has; then
-// right after one more save. It measures, so it runs only when asked:
-// BRIEFPACK_LOAD=1 (BRIEFPACK_LOAD_SHEETS for another number of sheets).
+// right after one more save (BRIEFPACK_LOAD_FREEZES for more). It
+// measures, so it runs only when asked: BRIEFPACK_LOAD=1
+// (BRIEFPACK_LOAD_SHEETS for another number of sheets).
 func TestLoadFreeze(t *testing.T) {
 	if os.Getenv("BRIEFPACK_LOAD") == "" {
 		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
@@ -89,8 +90,14 @@ func TestLoadFreeze(t *testing.T) {
 	save(1)
 	time.Sleep(5 * time.Second) // a quiet second, and the files made ready
 	freeze("5 s after a save")
-	save(2)
-	freeze("right after a save")
+	// BRIEFPACK_LOAD_FREEZES=n freezes n times right after a save: whether
+	// the server's memory settles as the caches fill.
+	again := 1
+	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_FREEZES"), &again)
+	for i := range again {
+		save(2 + i)
+		freeze(fmt.Sprintf("right after a save (%d)", i+1))
+	}
 }
 
 // procStatus reads one field of a process's /proc status, such as VmHWM.

@@ -454,6 +454,8 @@ type roundReadiness struct {
 	since   time.Time // since when it has had that content
 	made    string    // the content (and the freezers) its files were last made ready for
 	last    time.Time // when they were last made
+	parts   string    // the content its files' parts were last kept ready for (keepParts)
+	partsAt time.Time // when they were last kept
 }
 
 // WarmUpcoming makes ready, after a start, the files a freeze of each of
@@ -483,9 +485,13 @@ func (s *API) WarmUpcoming(ctx context.Context) error {
 // never worth a request's processors). So a lead who freezes the pack a
 // few seconds after the last sheet was saved — through the API, an
 // import, a review, or a page — finds it made, without having looked at
-// it first. Between writes it costs a read of the store's revision a
-// second; while a round is being edited, one assembly of its pack a second
-// (at 1,000 sheets some 20–50 ms).
+// it first. While the round is still being written, it keeps ready what
+// the files are made of instead (keepParts), while the server answers one
+// request at most, so that a freeze right after the last of a stream of
+// saves joins kept sheets too. Between writes it costs a read of the
+// store's revision a second; while a round is being edited, one assembly
+// of its pack a second (at 1,000 sheets some 20–50 ms), and the sheets
+// saved since the last look laid out for each clearance that may freeze it.
 func (s *API) KeepUpcomingReady(ctx context.Context) error {
 	for {
 		select {
@@ -510,8 +516,10 @@ func (s *API) KeepUpcomingReady(ctx context.Context) error {
 // content, so another role of the same clearance finds it. It stops making
 // once it has made half of what the pack cache holds (more would only push
 // out what it made first), and leaves a round that changes, or a request
-// that comes, while its files are made (the next look goes on). It says
-// whether a round was left waiting.
+// that comes, while its files are made (the next look goes on). A round
+// not yet the same for warmSettle has its files' parts kept ready instead,
+// once a second at most, while the server answers one request at most
+// (keepParts). It says whether a round was left waiting.
 //
 // A round's content is what its full pack holds as the highest-cleared of
 // those users sees it, who sees whatever the others see of it: an edit none
@@ -545,11 +553,13 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 			rr = &roundReadiness{}
 		}
 		next[rd.ID] = rr
+		var pack *briefing.Pack // as readers[0] sees it, when assembled now
 		if written || rr.content == "" {
-			content, err := s.contentOf(ctx, readers[0], rd.ID)
+			p, content, err := s.packOf(ctx, readers[0], rd.ID)
 			if err != nil {
 				continue // not one a lead may freeze (or gone): nothing to make
 			}
+			pack = p
 			if content != rr.content {
 				rr.content, rr.since = content, now
 			}
@@ -569,6 +579,37 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 		// if it changed.
 		if now.Sub(rr.since) < warmSettle || now.Sub(rr.last) < warmGap || s.Answering() > 0 {
 			waiting = true
+			// Meanwhile, while the round is being written, what its files
+			// are made of is kept ready, once a second at most: each
+			// sheet's sections, worksheets and Topics rows, built once for
+			// what they are built from (keepParts). A freeze right after
+			// the last save then lays out only the sheets saved since the
+			// last look, and joins the rest: at 1,000 sheets entered one
+			// after another through the API, 0.19-0.42 s against
+			// 0.57-0.63 s, the sheets entered as quickly. Only while the
+			// server is answering one request at most: the work goes on
+			// beside one person or script writing, never beside many
+			// people reading and writing, whose requests it would slow.
+			if rr.parts != rr.content && now.Sub(rr.partsAt) >= warmSettle && s.Answering() <= 1 {
+				rr.partsAt = now
+				s.warmTurn.Lock()
+				complete := true
+				for i, r := range readers {
+					var p *briefing.Pack
+					if i == 0 {
+						p = pack
+					}
+					if !s.keepParts(ctx, r, rd.ID, p) {
+						complete = false
+						break
+					}
+				}
+				s.warmTurn.Unlock()
+				if complete {
+					rr.parts = rr.content
+					s.CountPartsKept()
+				}
+			}
 			continue
 		}
 		rr.last = now
@@ -656,11 +697,55 @@ func (s *API) freezeTargets(ctx context.Context) ([]*briefing.Round, []briefing.
 // contentOf is what a round's full pack holds as reader r sees it: its
 // content key (packKey), every sheet, person and action in it.
 func (s *API) contentOf(ctx context.Context, r briefing.Reader, roundID string) (string, error) {
+	_, content, err := s.packOf(ctx, r, roundID)
+	return content, err
+}
+
+// packOf is a round's full pack as reader r sees it, and its content
+// (contentOf).
+func (s *API) packOf(ctx context.Context, r briefing.Reader, roundID string) (*briefing.Pack, string, error) {
 	pack, err := s.assembleIn(s.ViewFor(ctx, r), packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull})
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	return packKey(pack, "html")
+	content, err := packKey(pack, "html")
+	return pack, content, err
+}
+
+// keepParts keeps ready what the files a freeze of a round by reader r
+// would make are made of — each sheet's HTML section (and compressed),
+// its worksheet and its Topics rows, in the full edition and, when r sees
+// the whole round, the release edition — through r's own view, without
+// making the files (readyTick). pack is the round's full pack as r sees
+// it, or nil to assemble it. It stops, saying so (false), when more than
+// one request comes to be answered.
+func (s *API) keepParts(ctx context.Context, r briefing.Reader, roundID string, pack *briefing.Pack) bool {
+	v := s.ViewFor(ctx, r)
+	if pack == nil {
+		var err error
+		if pack, err = s.assembleIn(v, packRequest{roundID: roundID, format: "html", edition: briefing.EditionFull}); err != nil {
+			return true // not one r may freeze: nothing to keep
+		}
+	}
+	packs := []*briefing.Pack{pack}
+	// As a freeze has the release edition: from the full pack, when the
+	// reader sees the whole round (see Freeze).
+	if whole, err := briefing.SeesWholeRound(v.Ctx, v.View, pack); err == nil && whole {
+		if release, err := briefing.ReleaseView(pack); err == nil {
+			packs = append(packs, release)
+		}
+	}
+	for _, p := range packs {
+		for _, keep := range []func(*briefing.Pack) error{htmlpack.KeepParts, xlsxpack.KeepParts} {
+			if s.Answering() > 1 || ctx.Err() != nil {
+				return false
+			}
+			if err := keep(p); err != nil {
+				s.Log().Warn("keeping a round's parts ready", "round", roundID, "err", err)
+			}
+		}
+	}
+	return true
 }
 
 // quiet waits until the round stays the same for warmSettle, as reader r

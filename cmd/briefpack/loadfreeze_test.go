@@ -28,36 +28,10 @@ func TestLoadFreeze(t *testing.T) {
 	}
 	sheets := 1000
 	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
-	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "freeze.db")
-	addUser(t, bin, db, "lead", "lead", "TOP SECRET", "correct horse battery staple")
-	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
-	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
-	srv := startServer(t, bin, db)
+	w := enterRound(t, sheets)
+	srv, lead, officer, round, ids := w.srv, w.lead, w.officer, w.round, w.ids
 	pid := srv.cmd.Process.Pid
-	admin := signInAs(t, srv.url, "admin", "correct horse battery staple")
-	lead := signInAs(t, srv.url, "lead", "correct horse battery staple")
-	officer := signInAs(t, srv.url, "officer", "correct horse battery staple")
-	create := func(c *client, path string, body any) string {
-		code, _, b := c.do("POST", path, body)
-		if code != 201 {
-			t.Fatalf("POST %s: %d %s", path, code, b)
-		}
-		var out struct{ ID string }
-		json.Unmarshal(b, &out)
-		return out.ID
-	}
-	d := create(admin, "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue",
-		"home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
-	round := create(admin, "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": time.Now().AddDate(0, 0, 7).Format(time.DateOnly),
-		"ends_on": time.Now().AddDate(0, 0, 8).Format(time.DateOnly), "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED"})
-	s, _ := briefing.SettingsFor("nz")
-	ids := make([]string, sheets)
-	start := time.Now()
-	for i := range ids {
-		ids[i] = create(officer, "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": packtest.Sections(s, i)})
-	}
-	t.Logf("%d sheets entered in %v; the server's resident memory %s, its peak %s", sheets, time.Since(start).Round(time.Millisecond),
+	t.Logf("%d sheets entered in %v; the server's resident memory %s, its peak %s", sheets, w.entered.Round(time.Millisecond),
 		procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM"))
 	freeze := func(what string) {
 		// Writing 5 to clear_refs resets the peak resident set size.
@@ -98,6 +72,55 @@ func TestLoadFreeze(t *testing.T) {
 		save(2 + i)
 		freeze(fmt.Sprintf("right after a save (%d)", i+1))
 	}
+}
+
+// loadRound is a round entered through the API into the real server,
+// for the load tests.
+type loadRound struct {
+	srv                  *process
+	admin, lead, officer *client
+	round                string
+	ids                  []string      // its sheets, in the order entered
+	entered              time.Duration // how long entering them took
+}
+
+// enterRound starts the real server on a new database with an admin and a
+// lead (TOP SECRET) and an officer (SECRET), and has the officer enter
+// into a round a week away n topic sheets of unique text (packtest's), one
+// after another through the API.
+func enterRound(t *testing.T, n int) loadRound {
+	t.Helper()
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "load.db")
+	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
+	addUser(t, bin, db, "lead", "lead", "TOP SECRET", "correct horse battery staple")
+	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
+	w := loadRound{srv: startServer(t, bin, db)}
+	w.admin = signInAs(t, w.srv.url, "admin", "correct horse battery staple")
+	w.lead = signInAs(t, w.srv.url, "lead", "correct horse battery staple")
+	w.officer = signInAs(t, w.srv.url, "officer", "correct horse battery staple")
+	create := func(c *client, path string, body any) string {
+		code, _, b := c.do("POST", path, body)
+		if code != 201 {
+			t.Fatalf("POST %s: %d %s", path, code, b)
+		}
+		var out struct{ ID string }
+		json.Unmarshal(b, &out)
+		return out.ID
+	}
+	d := create(w.admin, "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue",
+		"home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
+	week := time.Now().AddDate(0, 0, 7)
+	w.round = create(w.admin, "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": week.Format(time.DateOnly),
+		"ends_on": week.AddDate(0, 0, 1).Format(time.DateOnly), "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED"})
+	s, _ := briefing.SettingsFor("nz")
+	w.ids = make([]string, n)
+	start := time.Now()
+	for i := range w.ids {
+		w.ids[i] = create(w.officer, "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": packtest.Sections(s, i)})
+	}
+	w.entered = time.Since(start)
+	return w
 }
 
 // procStatus reads one field of a process's /proc status, such as VmHWM.

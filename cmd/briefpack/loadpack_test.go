@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"briefpack/briefing"
 	"briefpack/briefing/packtest"
 )
 
@@ -42,36 +41,9 @@ func TestLoadPack(t *testing.T) {
 	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
 	sheets := 300
 	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
-	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "load.db")
-	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
-	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
-	srv := startServer(t, bin, db)
-	defer srv.kill()
-	admin := signInAs(t, srv.url, "admin", "correct horse battery staple")
-	officer := signInAs(t, srv.url, "officer", "correct horse battery staple")
-
-	mustCreate := func(c *client, path string, body any) string {
-		code, _, b := c.do("POST", path, body)
-		if code != 201 {
-			t.Fatalf("POST %s: %d %s", path, code, b)
-		}
-		var out struct{ ID string }
-		json.Unmarshal(b, &out)
-		return out.ID
-	}
-	d := mustCreate(admin, "/api/v1/dialogues", map[string]any{"name": "Australia–New Zealand National Security Dialogue",
-		"home": "New Zealand", "partner": "Australia", "established": "2016-10-01", "cadence_months": 12})
-	round := mustCreate(admin, "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2027-05-10",
-		"ends_on": "2027-05-11", "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED"})
-	s, _ := briefing.SettingsFor("nz")
-	ids := make([]string, sheets)
-	start := time.Now()
-	for i := range ids {
-		secs := packtest.Sections(s, i)
-		ids[i] = mustCreate(officer, "/api/v1/rounds/"+round+"/sheets", map[string]any{"title": fmt.Sprintf("Topic %d", i+1), "sections": secs})
-	}
-	t.Logf("%d sheets entered in %v", sheets, time.Since(start).Round(time.Millisecond))
+	w := enterRound(t, sheets)
+	srv, admin, officer, round, ids := w.srv, w.admin, w.officer, w.round, w.ids
+	t.Logf("%d sheets entered in %v", sheets, w.entered.Round(time.Millisecond))
 
 	// BRIEFPACK_LOAD_READALL=1 has the clients read each pack whole into
 	// memory instead; BRIEFPACK_LOAD_STATIC_ONLY=1 sends every pack download
@@ -205,7 +177,7 @@ func TestLoadPack(t *testing.T) {
 		t.Logf("%-6s %6d requests  p50 %8v  p99 %8v", k, len(lat[k]), q(k, 0.5).Round(time.Microsecond), q(k, 0.99).Round(time.Microsecond))
 	}
 	t.Logf("pack p99 / static p99: %.2f; by kind and status: %v", float64(q("pack", 0.99))/float64(q("static", 0.99)), counts)
-	t.Logf("server peak memory (VmHWM): %s", peakMemory(srv.cmd.Process.Pid))
+	t.Logf("server peak memory (VmHWM): %s", procStatus(srv.cmd.Process.Pid, "VmHWM"))
 	t.Logf("CPU time in %d s: the server %v, the clients and the static server %v",
 		seconds, (processCPU(srv.cmd.Process.Pid) - srvCPU0).Round(time.Millisecond), (ownCPU() - ownCPU0).Round(time.Millisecond))
 }
@@ -232,18 +204,4 @@ func ownCPU() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakMemory reads a process's peak resident set size from /proc.
-func peakMemory(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "unknown: " + err.Error()
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
-		}
-	}
-	return "unknown"
 }

@@ -70,20 +70,24 @@ func packFiles(files map[string][]byte) (map[string][]byte, error) {
 }
 
 // putFiles stores a frozen object's files under its key in bucket b, each
-// under the key and its format, and after them the key's three ends
+// under the key and its format, and after them the key's four ends
 // (fileEnds), which keep the next freeze from writing this one's files
 // again.
 //
-// bbolt keeps a bucket's keys in leaf pages of at least two keys each, and
+// bbolt keeps a bucket's keys in leaf pages of at least two keys each,
+// splits a leaf only where what comes before passes half a page, and
 // splits no leaf of four keys or fewer, however large their values: a
 // frozen file of megabytes shares its leaf with its neighbours. A freeze's
 // keys go at the end of the bucket, into the leaf that holds the last keys
 // there, and a leaf that changes is written again whole; so each freeze
 // wrote the last files of the freeze before it again, as large as its own
 // (23 MB at 1,000 sheets, which made a freeze's commit 30-185 ms where it
-// is 16-25 ms now). Three small keys after the files split off a leaf of
-// their own, which is the one the next freeze's keys join. On etcd they
-// are three small keys and no more.
+// is 16-25 ms now). Four small keys after the files leave the last file
+// in a leaf with at most one of them, and the others in a leaf of their
+// own, which is the one the next object's keys join, whatever the sizes of
+// the files before (three did not when the first file was under half a
+// page: the last file stayed in a leaf of four). On etcd they are four
+// small keys and no more.
 func putFiles(b kvBucket, key []byte, files map[string][]byte, of string) error {
 	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if err := b.Put(join(key, []byte(f)), files[f]); err != nil {
@@ -100,4 +104,4 @@ func putFiles(b kvBucket, key []byte, files map[string][]byte, of string) error 
 
 // fileEnds are what follows a frozen object's formats in its files' bucket:
 // no format (which is text) holds the byte 0xff, so none is taken for one.
-var fileEnds = [][]byte{{0xff, 0xfd}, {0xff, 0xfe}, {0xff, 0xff}}
+var fileEnds = [][]byte{{0xff, 0xfc}, {0xff, 0xfd}, {0xff, 0xfe}, {0xff, 0xff}}

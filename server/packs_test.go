@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"briefpack/briefing/htmlpack"
 )
 
 func TestPacks(t *testing.T) {
@@ -429,8 +431,14 @@ func TestFreeze_MadeReadyByALook(t *testing.T) {
 	if !strings.Contains(rel, "Foreign Interference") || strings.Contains(rel, "zanzibar sector") || strings.Contains(rel, "assessment held at secret") {
 		t.Fatal("the release edition made ready is not the release edition")
 	}
+	// The HTML files' sections were kept compressed too, as a freeze
+	// stores them.
+	compressed := htmlpack.SectionsCompressed()
 	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]any{"force": true}); r.Code != 201 {
 		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	if n := htmlpack.SectionsCompressed() - compressed; n != 0 {
+		t.Fatalf("the freeze compressed %d sheets' sections, not made ready", n)
 	}
 }
 

@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +61,7 @@ func TestKeepUpcomingReady_PartsWhileWritten(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	sections, parts := htmlpack.SectionsRendered(), xlsxpack.PartsRendered()
+	sections, parts, compressed := htmlpack.SectionsRendered(), xlsxpack.PartsRendered(), htmlpack.SectionsCompressed()
 	pack := "/api/v1/rounds/" + w.round + "/pack"
 	for _, file := range freezeFiles {
 		user, query, _ := strings.Cut(file, "?")
@@ -77,5 +80,70 @@ func TestKeepUpcomingReady_PartsWhileWritten(t *testing.T) {
 	}
 	if n := htmlpack.SectionsRendered() - sections + xlsxpack.PartsRendered() - parts; n != 0 {
 		t.Fatalf("the freeze laid out %d sheets' parts", n)
+	}
+	if n := htmlpack.SectionsCompressed() - compressed; n != 0 {
+		t.Fatalf("the freeze compressed %d sheets' sections", n)
+	}
+}
+
+// TestKeepUpcomingReady_PartsNotBesideTwoRequests: the parts of a round
+// being written are kept ready only while the server answers one request
+// at most — beside one person or script writing, never beside several
+// people at once — and as soon as it answers one again.
+func TestKeepUpcomingReady_PartsNotBesideTwoRequests(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.upcoming(w.round)
+	// Two requests whose bodies are slow to come: answered all the while.
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	answered := make(chan int, 2)
+	var sends []*io.PipeWriter
+	for i := range 2 {
+		body, send := io.Pipe()
+		sends = append(sends, send)
+		defer send.Close() // before the server's Close, which waits for the request
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/dialogues", body)
+		req.Header.Set("Authorization", "Bearer "+f.tokens["secretariat"])
+		req.Header.Set("Content-Type", "application/json")
+		go func() {
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				answered <- 0
+				return
+			}
+			resp.Body.Close()
+			answered <- resp.StatusCode
+		}()
+		for f.srv.Answering() < int64(i+1) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	f.watch()
+	save := func(i int) {
+		f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["title"] = fmt.Sprintf("Foreign Interference, save %d", i) })
+	}
+	i := 0
+	for range 15 { // three seconds of saves, never a quiet second
+		save(i)
+		i++
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := f.srv.PartsKept(); n != 0 {
+		t.Fatalf("parts were kept %d times beside two requests", n)
+	}
+	for k, send := range sends {
+		fmt.Fprintf(send, `{"name": "A dialogue begun slowly (%d)", "home": "New Zealand", "partner": "Fiji", "established": "2020-01-01", "cadence_months": 12}`, k)
+		send.Close()
+		if code := <-answered; code != 201 {
+			t.Fatalf("a slow request: %d", code)
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); f.srv.PartsKept() == 0; i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("no parts kept in 30 s of saves once the two requests were answered")
+		}
+		save(i)
+		time.Sleep(200 * time.Millisecond)
 	}
 }

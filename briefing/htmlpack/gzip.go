@@ -2,6 +2,7 @@ package htmlpack
 
 import (
 	"hash/crc32"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
 
@@ -62,9 +63,25 @@ func KeepParts(p *briefing.Pack) error {
 	if err != nil {
 		return err
 	}
-	_, err = compressed(pieces, Keys(p), true)
+	return KeepCompressed(pieces, Keys(p))
+}
+
+// KeepCompressed keeps compressed, as Gzip would, the sheets' sections
+// among a file's pieces (those with a key) not kept compressed yet,
+// without making the file.
+func KeepCompressed(pieces [][]byte, keys []string) error {
+	_, err := compressed(pieces, keys, true)
 	return err
 }
+
+// sectionsCompressed counts the sheets' sections compressed
+// (SectionsCompressed).
+var sectionsCompressed atomic.Int64
+
+// SectionsCompressed is how many sheets' sections this process has
+// compressed rather than found kept compressed: what a freeze that should
+// find them kept can be checked by.
+func SectionsCompressed() int64 { return sectionsCompressed.Load() }
 
 // compressed returns the pieces compressed, each a chunk of one deflate
 // stream: a kept piece as kept, any other compressed anew, and kept when
@@ -99,6 +116,7 @@ func compressed(pieces [][]byte, keys []string, keptOnly bool) ([]deflate.Chunk,
 		}
 		chunks[i] = c
 		if k := key(i); k != "" {
+			sectionsCompressed.Add(1)
 			gzParts.Put(k, c)
 		}
 		return nil

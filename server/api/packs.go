@@ -425,9 +425,13 @@ func (s *API) warmFiles(ctx context.Context, r briefing.Reader, roundID string, 
 				continue
 			}
 			made += int64(cp.parts.Len())
-			// As a freeze stores it, for the compressed sections it keeps;
-			// the file itself is not kept (see stored), so not counted.
-			cp.stored(format)
+			// An HTML file's sections compressed, as a freeze stores them;
+			// a workbook's parts are kept compressed as it is built.
+			if format == "html" {
+				if err := htmlpack.KeepCompressed(cp.parts, cp.keys); err != nil {
+					s.Log().Warn("making a round's files ready", "round", roundID, "err", err)
+				}
+			}
 		}
 	}
 	return made, true
@@ -454,7 +458,7 @@ type roundReadiness struct {
 	since   time.Time // since when it has had that content
 	made    string    // the content (and the freezers) its files were last made ready for
 	last    time.Time // when they were last made
-	parts   string    // the content its files' parts were last kept ready for (keepParts)
+	parts   string    // the content (and the freezers) its files' parts were last kept ready for (keepParts)
 	partsAt time.Time // when they were last kept
 }
 
@@ -590,7 +594,7 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 			// server is answering one request at most: the work goes on
 			// beside one person or script writing, never beside many
 			// people reading and writing, whose requests it would slow.
-			if rr.parts != rr.content && now.Sub(rr.partsAt) >= warmSettle && s.Answering() <= 1 {
+			if rr.parts != rr.content+sig.String() && now.Sub(rr.partsAt) >= warmSettle && s.Answering() <= 1 {
 				rr.partsAt = now
 				s.warmTurn.Lock()
 				complete := true
@@ -606,7 +610,7 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 				}
 				s.warmTurn.Unlock()
 				if complete {
-					rr.parts = rr.content
+					rr.parts = rr.content + sig.String()
 					s.CountPartsKept()
 				}
 			}

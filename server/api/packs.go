@@ -591,10 +591,12 @@ func (s *API) readyTick(ctx context.Context) (waiting bool, err error) {
 			// last look, and joins the rest: at 1,000 sheets entered one
 			// after another through the API, 0.19-0.42 s against
 			// 0.57-0.63 s, the sheets entered as quickly. Only while the
-			// server is answering one request at most: the work goes on
-			// beside one person or script writing, never beside many
-			// people reading and writing, whose requests it would slow.
-			if rr.parts != rr.content+sig.String() && now.Sub(rr.partsAt) >= warmSettle && s.Answering() <= 1 {
+			// server is answering one request at most, and building no
+			// pack: the work goes on beside one person or script writing,
+			// never beside many people reading and writing, whose requests
+			// it would slow, nor beside a freeze, which lays out for
+			// itself what it finds not kept.
+			if rr.parts != rr.content+sig.String() && now.Sub(rr.partsAt) >= warmSettle && s.Answering() <= 1 && !s.building() {
 				rr.partsAt = now
 				s.warmTurn.Lock()
 				complete := true
@@ -722,7 +724,9 @@ func (s *API) packOf(ctx context.Context, r briefing.Reader, roundID string) (*b
 // the whole round, the release edition — through r's own view, without
 // making the files (readyTick). pack is the round's full pack as r sees
 // it, or nil to assemble it. It stops, saying so (false), when more than
-// one request comes to be answered.
+// one request comes to be answered, or a pack comes to be built (a freeze
+// right after an import would otherwise lay out each sheet twice, once
+// here and once for itself).
 func (s *API) keepParts(ctx context.Context, r briefing.Reader, roundID string, pack *briefing.Pack) bool {
 	v := s.ViewFor(ctx, r)
 	if pack == nil {
@@ -741,7 +745,7 @@ func (s *API) keepParts(ctx context.Context, r briefing.Reader, roundID string, 
 	}
 	for _, p := range packs {
 		for _, keep := range []func(*briefing.Pack) error{htmlpack.KeepParts, xlsxpack.KeepParts} {
-			if s.Answering() > 1 || ctx.Err() != nil {
+			if s.Answering() > 1 || s.building() || ctx.Err() != nil {
 				return false
 			}
 			if err := keep(p); err != nil {
@@ -852,6 +856,16 @@ func (f *flight) wait(ctx context.Context) (*cachedPack, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// building says whether a pack is being built (by a request, a freeze or
+// the background): one that keeps a round's parts ready (keepParts) waits
+// for it rather than laying out the same sheets beside it, since it keeps
+// what it lays out itself.
+func (s *API) building() bool {
+	s.flightsMu.Lock()
+	defer s.flightsMu.Unlock()
+	return len(s.flights) > 0
 }
 
 // shared runs build unless a request for the same key is running it

@@ -131,11 +131,11 @@ type cachedPack struct {
 	keys []string
 	etag string
 	name string
-	// A freeze's file is not kept with the pack (see stored).
 	// digest is the SHA-256 of the file, in hex, made once when a freeze
 	// first asks for it: the file never changes, and hashing the four
 	// files of 1,000 sheets again at every freeze of a round made ready
-	// took some 40 ms of processor.
+	// took some 40 ms of processor. The file itself is not kept (see
+	// stored).
 	digestOnce sync.Once
 	digest     string
 }
@@ -736,12 +736,9 @@ func (s *API) keepParts(ctx context.Context, r briefing.Reader, roundID string, 
 		}
 	}
 	packs := []*briefing.Pack{pack}
-	// As a freeze has the release edition: from the full pack, when the
-	// reader sees the whole round (see Freeze).
-	if whole, err := briefing.SeesWholeRound(v.Ctx, v.View, pack); err == nil && whole {
-		if release, err := briefing.ReleaseView(pack); err == nil {
-			packs = append(packs, release)
-		}
+	// The release edition as a freeze has it (see Freeze).
+	if release, err := releaseOf(v, pack); err == nil && release != nil {
+		packs = append(packs, release)
 	}
 	for _, p := range packs {
 		for _, keep := range []func(*briefing.Pack) error{htmlpack.KeepParts, xlsxpack.KeepParts} {
@@ -1087,16 +1084,11 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 	// sees the whole round and no ceiling lowers the pack: a release of part
 	// of a round would misstate what was withheld.
 	if req.Ceiling == "" {
-		v := s.view(c)
-		whole, err := briefing.SeesWholeRound(v.Ctx, v.View, pack)
+		release, err := releaseOf(s.view(c), pack)
 		if err != nil {
 			return nil, err
 		}
-		if whole {
-			release, err := briefing.ReleaseView(pack)
-			if err != nil {
-				return nil, err
-			}
+		if release != nil {
 			todo = append(todo, file{"release.html", release, "html"}, file{"release.xlsx", release, "xlsx"})
 		}
 	}
@@ -1147,6 +1139,16 @@ func (s *API) Freeze(c echo.Context, roundID string, req FreezeRequest) (*briefi
 	}
 	s.logger(c).Info("pack frozen", "round", pack.Round.ID, "snapshot", sn.ID, "forced", sn.Forced, "marking", sn.Marking)
 	return sn, nil
+}
+
+// releaseOf is the release edition a freeze of pack, the full pack as v's
+// reader sees it, holds: nil when the reader does not see the whole round.
+func releaseOf(v *view, pack *briefing.Pack) (*briefing.Pack, error) {
+	whole, err := briefing.SeesWholeRound(v.Ctx, v.View, pack)
+	if err != nil || !whole {
+		return nil, err
+	}
+	return briefing.ReleaseView(pack)
 }
 
 // notCleared lists the agenda's sheets that are not cleared.

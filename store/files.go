@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/klauspost/compress/gzip"
+
+	"briefpack/briefing"
 )
 
 // Frozen files (snapshots, releases) are stored compressed unless they are
@@ -100,6 +102,19 @@ func putFiles(b kvBucket, key []byte, files map[string][]byte, of string) error 
 		}
 	}
 	return nil
+}
+
+// getFile returns a copy of the file of one format of a frozen object (a
+// kind of object, id id) from bucket b, as putFiles stored it: ENOTFOUND
+// for a format it has none of, which no end key (fileEnds) is taken for.
+func getFile(b kvBucket, id, format, kind string) ([]byte, error) {
+	key, _ := parseKey(id)
+	v := b.Get(join(key, []byte(format)))
+	if v == nil || !isFormat(format) {
+		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no %q file", kind, id, format)
+	}
+	// The bytes live in the file's memory map only while the transaction does.
+	return unpackFile(v)
 }
 
 // fileEnds are what follows a frozen object's formats in its files' bucket:

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"math/rand"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,14 +19,8 @@ import (
 // files; with three, 51 of the 132 did, from the first whose first file
 // was under half a page on.
 func TestPutFiles_AFreezeWritesItsOwn(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "f.db"), "nz")
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	db, r := oneRoundDB(t)
 	ctx := context.Background()
-	d := &briefing.Dialogue{Name: "Dialogue", Home: "New Zealand", Partner: "Australia"}
-	must(t, db.CreateDialogue(ctx, d, by))
-	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
-	must(t, db.CreateRound(ctx, r, by, nil))
 	bdb := db.kv.(*boltKV).db
 	allocated := func() int64 { st := bdb.Stats(); return st.TxStats.GetPageAlloc() }
 	rng := rand.New(rand.NewSource(1))
@@ -119,6 +112,7 @@ func TestPutFiles_AFreezeWritesItsOwn(t *testing.T) {
 	}
 	for f, want := range last {
 		if bytes.HasPrefix(want, gzipMagic) { // given compressed, read back as it was before
+			var err error
 			want, err = unpackFile(want)
 			must(t, err)
 		}

@@ -378,6 +378,16 @@ func allSheetVersions(v *briefing.View, id string) ([]briefing.SheetVersion, err
 // situation section, in a round of a dialogue; closed when the test ends.
 func oneSheetDB(t *testing.T) (*DB, *briefing.Sheet) {
 	t.Helper()
+	db, r := oneRoundDB(t)
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
+	must(t, db.CreateSheet(context.Background(), sh, by))
+	return db, sh
+}
+
+// oneRoundDB is a new bbolt database holding one round of one dialogue,
+// closed when the test ends.
+func oneRoundDB(t *testing.T) (*DB, *briefing.Round) {
+	t.Helper()
 	db, err := Open(filepath.Join(t.TempDir(), "h.db"), "nz")
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
@@ -386,9 +396,7 @@ func oneSheetDB(t *testing.T) (*DB, *briefing.Sheet) {
 	must(t, db.CreateDialogue(ctx, d, by))
 	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome}
 	must(t, db.CreateRound(ctx, r, by, nil))
-	sh := &briefing.Sheet{RoundID: r.ID, Title: "Cyber", Sections: []briefing.Section{{Kind: briefing.SectionSituation}}}
-	must(t, db.CreateSheet(ctx, sh, by))
-	return db, sh
+	return db, r
 }
 
 // TestDeflate_AgainstADictionary: a version compressed against a full copy

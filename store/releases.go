@@ -57,12 +57,7 @@ func (db *DB) ReleaseFile(ctx context.Context, id, format string) (_ []byte, err
 	if _, err := releases.get(tx, id); err != nil {
 		return nil, err
 	}
-	key, _ := parseKey(id)
-	v := tx.Bucket(releaseFiles).Get(join(key, []byte(format)))
-	if v == nil || !isFormat(format) {
-		return nil, briefing.Errorf(briefing.ENOTFOUND, "release %s has no %q file", id, format)
-	}
-	return unpackFile(v)
+	return getFile(tx.Bucket(releaseFiles), id, format, "release")
 }
 
 // Releases lists a round's release records, oldest first: ENOTFOUND for the round.

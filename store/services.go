@@ -807,13 +807,7 @@ func snapshotFile(tx kvTx, id, format string) ([]byte, error) {
 	if _, err := snapshots.get(tx, id); err != nil {
 		return nil, err
 	}
-	key, _ := parseKey(id)
-	v := tx.Bucket(fileBucket).Get(join(key, []byte(format)))
-	if v == nil || !isFormat(format) {
-		return nil, briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %q file", id, format)
-	}
-	// The bytes live in the file's memory map only while the transaction does.
-	return unpackFile(v)
+	return getFile(tx.Bucket(fileBucket), id, format, "snapshot")
 }
 
 // Snapshots lists a round's snapshots, oldest first: ENOTFOUND for the round.

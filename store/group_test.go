@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestGroupCommit: writes arriving together on a bbolt file are committed
@@ -98,4 +101,35 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatal("no writes were committed together: the test did not test grouping")
 	}
 	t.Logf("%d writes committed in groups of more than one", db.group.together.Load())
+}
+
+// TestGroupCommit_KeepsNothingWritten: once a write is committed, nothing
+// it held is kept. The queue's array held each write taken from it, and
+// with it what the write's function held, until the array was replaced:
+// a freeze's four files, some 30 MB at 1,000 sheets, stayed in memory
+// until enough writes came after it.
+func TestGroupCommit_KeepsNothingWritten(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "group.db"), "nz")
+	must(t, err)
+	defer db.Close()
+	var freed atomic.Int32
+	for i := range 8 {
+		big := make([]byte, 1<<20)
+		runtime.AddCleanup(&big[0], func(*atomic.Int32) { freed.Add(1) }, &freed)
+		must(t, db.update(context.Background(), func(tx kvTx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("kept"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte{byte(i)}, big)
+		}))
+	}
+	for range 50 {
+		if freed.Load() == 8 {
+			return
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d of 8 writes' values are still held after they were committed", 8-freed.Load())
 }

@@ -86,6 +86,8 @@ type Server struct {
 	// partsKept its looks at rounds being written (see PartsKept).
 	madeReady atomic.Int64
 	partsKept atomic.Int64
+	// gaveBack counts the times free memory was given back (see GaveBack).
+	gaveBack atomic.Int64
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool
@@ -147,6 +149,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize)
 	s.echo = e
 	s.registerAuthRoutes()
+	s.WhileServing("giving back the memory a burst of work left free", s.giveBackMemory)
 	for _, r := range registers {
 		if err := r(s); err != nil {
 			return nil, err

@@ -1,0 +1,50 @@
+package server_test
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+// TestGiveBackMemory: memory a burst of work left free is given back to
+// the system once the server is quiet for a second, and never while it is
+// answering requests, however much is free.
+func TestGiveBackMemory(t *testing.T) {
+	f := newFixture(t)
+	f.watch()
+	released := func() uint64 {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	// A burst: 300 MB in use, then dropped and collected. The heap keeps it,
+	// free, and would give it back only slowly.
+	burst := make([][]byte, 300)
+	for i := range burst {
+		burst[i] = make([]byte, 1<<20)
+		burst[i][0] = byte(i)
+	}
+	runtime.KeepAlive(burst)
+	burst = nil
+	runtime.GC()
+	before := released()
+	// While people are using it, nothing is given back.
+	for end := time.Now().Add(2500 * time.Millisecond); time.Now().Before(end); {
+		if r := f.do("officer", "GET", "/api/v1/dialogues", nil); r.Code != 200 {
+			t.Fatalf("GET /api/v1/dialogues: %d", r.Code)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := f.srv.GaveBack(); n != 0 {
+		t.Fatalf("memory was given back %d times while requests were being answered", n)
+	}
+	// Quiet for a second or two, and it is.
+	for end := time.Now().Add(10 * time.Second); f.srv.GaveBack() == 0; {
+		if time.Now().After(end) {
+			t.Fatalf("nothing given back in 10 s of quiet (%d MB given back by the runtime meanwhile)", (released()-before)>>20)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("%d MB given back", (released()-before)>>20)
+}

@@ -164,7 +164,23 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 }
 
 // Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
+
+// headAsGet answers HEAD on every GET route, as HTTP asks of every server
+// (curl -I, a link checker, a proxy): the route answers as to a GET, with
+// the same checks, status and headers, and net/http, which still answers
+// the HEAD it was given, sends no body. The router has no HEAD routes, and
+// answered 405.
+func headAsGet(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := r.WithContext(r.Context()) // a copy: net/http's own stays a HEAD
+			get.Method = http.MethodGet
+			r = get
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 // Settings returns the settings the server was started with.
 func (s *Server) Settings() briefing.Settings { return s.settings }

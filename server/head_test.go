@@ -1,0 +1,54 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// TestHead: HEAD on a GET route answers as the GET would — its status,
+// ETag and length, after the same checks — with no body; on a route that
+// is not a GET it is still refused.
+func TestHead(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	ts := httptest.NewServer(f.srv.Handler())
+	defer ts.Close()
+	call := func(method, user, path string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	round := cw.ids["round"][1]
+	for _, c := range []struct{ user, path string }{
+		{"lowlead", "/api/v1/rounds/" + round + "/pack?format=html"},
+		{"lowlead", "/api/v1/rounds/" + round + "/pack?format=xlsx"},
+		{"lowlead", "/api/v1/rounds/" + round},
+		{"lowlead", "/api/v1/rounds/" + cw.ids["round"][0]},         // above them: 404, as for a GET
+		{"viewer", "/api/v1/rounds/" + round + "/pack?format=html"}, // not a lead: 403
+		{"lowlead", "/api/v1/rounds/" + round + "/pack?format=pdf"}, // 400
+	} {
+		get, body := call("GET", c.user, c.path)
+		head, none := call("HEAD", c.user, c.path)
+		if head.StatusCode != get.StatusCode || head.Header.Get("ETag") != get.Header.Get("ETag") ||
+			head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || len(none) != 0 {
+			t.Errorf("HEAD %s as %s: %d %q %q, %d bytes; GET: %d %q %q", c.path, c.user, head.StatusCode, head.Header.Get("ETag"),
+				head.Header.Get("Content-Type"), len(none), get.StatusCode, get.Header.Get("ETag"), get.Header.Get("Content-Type"))
+		}
+		if get.StatusCode == 200 && head.ContentLength != int64(len(body)) {
+			t.Errorf("HEAD %s as %s: Content-Length %d, the GET's body %d bytes", c.path, c.user, head.ContentLength, len(body))
+		}
+	}
+	if head, _ := call("HEAD", "officer", "/api/v1/sheets/"+cw.ids["sheet"][1]+"/merge"); head.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD on a POST route: %d", head.StatusCode)
+	}
+}

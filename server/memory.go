@@ -15,8 +15,9 @@ import (
 // 530 MB resident after some ten freezes, of which 170 MB was live.
 // A server that shares its machine, or runs under a memory limit, pays for
 // that. So once the server has been quiet for a second — no request
-// answered or begun — while much of its heap is free, that memory is given
-// back at once. Under steady use it is never quiet, and nothing is done.
+// answered or begun but health checks — while much of its heap is free,
+// that memory is given back at once. Under steady use it is never quiet,
+// and nothing is done.
 
 // giveBackAfter is how much of the heap must be free, or garbage not yet
 // collected, before it is given back: below it, a collection costs more
@@ -36,14 +37,20 @@ func (s *Server) giveBackMemory(ctx context.Context) error {
 		{Name: "/memory/classes/heap/unused:bytes"},  // free in spans in use
 		{Name: "/gc/heap/live:bytes"},                // live at the last collection
 	}
-	seen := s.requests.Load()
+	// Requests begun, other than health checks: a load balancer asking
+	// every second is not someone using the server.
+	used := func() uint64 {
+		probes := s.probes.Load() // first: requests counts each probe after probes does
+		return s.requests.Load() - probes
+	}
+	seen := used()
 	for {
 		select {
 		case <-time.After(time.Second):
 		case <-ctx.Done():
 			return nil
 		}
-		now := s.requests.Load()
+		now := used()
 		quiet := now == seen && s.Answering() == 0
 		seen = now
 		if !quiet {

@@ -72,8 +72,11 @@ type Server struct {
 	// instance and requests make request ids: unique, and cheap to make.
 	instance string
 	requests atomic.Uint64
-	// answering counts the requests being answered (see Answering).
+	// answering counts the requests being answered (see Answering), and
+	// probes the health checks begun (GET /healthz), which the server does
+	// not count as use when it looks for a quiet second (giveBackMemory).
 	answering atomic.Int64
+	probes    atomic.Uint64
 	// renders counts the live packs rendered (see PackRenders).
 	renders atomic.Int64
 	// background counts the work requests left running (see Background).
@@ -257,6 +260,9 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s.answering.Add(1)
 		defer s.answering.Add(-1)
+		if c.Request().URL.Path == "/healthz" {
+			s.probes.Add(1)
+		}
 		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		c.Set(keyRequestID, id)

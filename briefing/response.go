@@ -55,6 +55,12 @@ type Release struct {
 	Parts              map[string]PartDecision `json:"parts"`
 	OtherDocuments     []OtherDocument         `json:"other_documents"`
 	MadeBy             string                  `json:"made_by"`
+	// Marking is the highest marking the round held when the release was
+	// made, by the full pack of its maker, who saw the whole round: only a
+	// reader cleared to it may read the release, which may hold words of
+	// that marking whatever the round holds since. Empty for a release
+	// made before 2026-11-28, which is judged by the round as it is now.
+	Marking string `json:"marking,omitempty"`
 	// Count and Schedule are the letter's count sentence and its schedule,
 	// as rendered when the record was made.
 	Count    string            `json:"count"`

@@ -916,10 +916,17 @@ func (v *View) Release(ctx context.Context, id string) (*Release, error) {
 	}
 	if ok, err := v.seesWholeRound(ctx, rel.RoundID); err != nil {
 		return nil, err
-	} else if !ok {
+	} else if !ok || !v.seesRelease(rel) {
 		return nil, hidden(KindRelease, id)
 	}
 	return rel, nil
+}
+
+// seesRelease reports whether the reader is cleared to what a release held
+// when it was made (see Release.Marking): a round may hold less since, and
+// its reader see all of it.
+func (v *View) seesRelease(rel *Release) bool {
+	return rel.Marking == "" || v.Allows(rel.Marking)
 }
 
 // ReleaseFile returns the stored bytes of a release the reader may see.
@@ -939,5 +946,6 @@ func (v *View) Releases(ctx context.Context, roundID string, p Page) ([]*Release
 	if ok, err := v.seesWholeRound(ctx, roundID); err != nil || !ok {
 		return nil, "", err
 	}
-	return v.st.Releases(ctx, roundID, p)
+	return filterPage(p, func(p Page) ([]*Release, string, error) { return v.st.Releases(ctx, roundID, p) },
+		func(rel *Release) (*Release, bool, error) { return rel, v.seesRelease(rel), nil })
 }

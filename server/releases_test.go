@@ -304,3 +304,58 @@ func TestReleases_NoSpanInTheLetter(t *testing.T) {
 		t.Fatalf("a release without spans: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestReleases_HeldToWhatTheyHeld: a release may be read only by a reader
+// cleared to what the round held when it was made. A RESTRICTED lead who
+// comes to see the whole round, once its SECRET paragraph is gone, does
+// not read the release made while it was there, which holds it; a release
+// made since, they do.
+func TestReleases_HeldToWhatTheyHeld(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	body := map[string]any{"reference": "OIA-2026-0001", "received_on": "2026-11-01", "request": "The briefing pack.",
+		"decision_maker": "Tony Lynch", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true}
+	release := func() string {
+		t.Helper()
+		r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", body)
+		var made struct{ ID, Marking string }
+		r.json(&made)
+		if r.Code != 201 || made.ID == "" {
+			t.Fatalf("release: %d %s", r.Code, r.Body.String())
+		}
+		return made.ID
+	}
+	before := release()
+	if b := f.do("lead", "GET", "/api/v1/releases/"+before+"?format=html", nil).Body.String(); !strings.Contains(b, "Only secret zanzibar words.") {
+		t.Fatal("the release does not hold the SECRET paragraph: the test proves nothing")
+	}
+	// The round comes to hold nothing above RESTRICTED: the SECRET sheet's
+	// paragraph rewritten and lowered, the other SECRET paragraph gone.
+	f.update("officer", "/api/v1/sheets/"+w.secretSheet, func(sh map[string]any) {
+		p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
+		p["text"], p["marking"] = "Words anyone cleared to the round may read.", "RESTRICTED"
+	})
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+		sec := sh["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:1]
+	})
+	if r := f.do("lowlead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html&edition=release", nil); r.Code != 200 {
+		t.Fatalf("the RESTRICTED lead does not see the whole round yet: %d %s", r.Code, r.Body.String())
+	}
+	after := release()
+	for _, path := range []string{"/api/v1/releases/" + before, "/api/v1/releases/" + before + "?format=html", "/api/v1/releases/" + before + "?format=xlsx"} {
+		if r := f.do("lowlead", "GET", path, nil); r.Code != 404 {
+			t.Errorf("GET %s as the RESTRICTED lead: %d, want 404 (%.200s)", path, r.Code, r.Body.String())
+		}
+	}
+	r := f.do("lowlead", "GET", "/api/v1/rounds/"+w.round+"/releases", nil)
+	if r.Code != 200 || strings.Contains(r.Body.String(), `"id":"`+before+`"`) || !strings.Contains(r.Body.String(), `"id":"`+after+`"`) {
+		t.Errorf("the RESTRICTED lead's list of releases: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowlead", "GET", "/api/v1/releases/"+after+"?format=html", nil); r.Code != 200 || strings.Contains(r.Body.String(), "zanzibar") {
+		t.Errorf("the release made since, as the RESTRICTED lead: %d", r.Code)
+	}
+	if r := f.do("lead", "GET", "/api/v1/releases/"+before+"?format=html", nil); r.Code != 200 {
+		t.Errorf("the release made before, as the TOP SECRET lead: %d", r.Code)
+	}
+}

@@ -165,6 +165,13 @@ func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 }
 
 // handleDelete is DELETE on one object: 204; If-Match is optional.
+//
+// Without one (or with If-Match: *), the delete is held to the version
+// read and checked, and read, checked and tried again if a save came
+// between: made with no version, it removed whatever was stored by then,
+// so a sheet a SECRET officer's merge had just given a paragraph was
+// deleted by a RESTRICTED officer whom the check, made a moment before,
+// had let delete it, and the merge, answered 200, was lost.
 func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := s.view(c)
@@ -173,21 +180,37 @@ func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) ech
 		if err != nil {
 			return err
 		}
-		version, err := optionalIfMatch(c)
+		asked, err := optionalIfMatch(c)
 		if err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(v, old); err != nil {
+		for try := 1; ; try++ {
+			if check != nil {
+				if err := check(v, old); err != nil {
+					return err
+				}
+			}
+			version := asked
+			if version == 0 {
+				version = old.GetMeta().Version
+			}
+			err := r.delete(v, id, version)
+			if asked != 0 || try == deleteTries || briefing.ErrorCode(err) != briefing.ESTALE {
+				if err != nil {
+					return err
+				}
+				return c.NoContent(http.StatusNoContent)
+			}
+			if old, err = r.get(v, id); err != nil {
 				return err
 			}
 		}
-		if err := r.delete(v, id, version); err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNoContent)
 	}
 }
+
+// deleteTries bounds how often a delete without If-Match reads and checks
+// its object again when saves keep coming between.
+const deleteTries = 3
 
 // register adds the collection and item routes of a top-level resource.
 func (r *resource[T]) register(s *API, collection, item string, read, write briefing.Role) {

@@ -1193,7 +1193,6 @@ func (s *API) handleSnapshots(c echo.Context) error {
 // repeated download costs only the clearance check of the snapshot and its round.
 type cachedSnapshot struct {
 	body []byte
-	name string
 }
 
 // handleSnapshot is GET /api/v1/packs/:id: the frozen bytes, the same every
@@ -1219,13 +1218,9 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	if _, ok := sn.SHA256[key]; !ok {
 		return briefing.Errorf(briefing.ENOTFOUND, "snapshot %s has no %s %s file: it was frozen without the release edition", id, p.edition, p.format)
 	}
-	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
-		return servePack(c, pieces{cs.body}, `"`+sn.SHA256[key]+`"`, cs.name, p.format)
-	}
-	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
-	if err != nil {
-		return err
-	}
+	// The file's name is made at each download, from the dialogue and
+	// round as they are now, on every server alike: kept with the bytes,
+	// it stayed as it was on a server that had served it before a rename.
 	r, err := v.RoundByID(sn.RoundID)
 	if err != nil {
 		return err
@@ -1236,6 +1231,13 @@ func (s *API) handleSnapshot(c echo.Context) error {
 	}
 	name := packFileName(&briefing.Pack{Dialogue: d, Round: r}, p.edition, p.format)
 	name = strings.TrimSuffix(name, "."+p.format) + fmt.Sprintf("-snapshot-%d.%s", sn.Number, p.format)
-	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body, name: name})
+	if cs, ok := s.snapshots.Get(id + "\x00" + key); ok {
+		return servePack(c, pieces{cs.body}, `"`+sn.SHA256[key]+`"`, name, p.format)
+	}
+	body, err := v.SnapshotFile(v.Ctx, sn.ID, key)
+	if err != nil {
+		return err
+	}
+	s.snapshots.Put(id+"\x00"+key, &cachedSnapshot{body: body})
 	return servePack(c, pieces{body}, `"`+sn.SHA256[key]+`"`, name, p.format)
 }

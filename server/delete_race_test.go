@@ -6,102 +6,136 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"briefpack/briefing"
 )
 
-// TestDelete_HeldToWhatWasChecked: a delete sent without If-Match (or with
-// If-Match: *) is held to the version its checks judged. A SECRET officer
-// saves a sheet again and again, adding a SECRET paragraph and taking it
-// out, while a RESTRICTED officer deletes it, refused (403) while it holds
-// the paragraph: the version deleted must never be one that holds it. Made
-// with no version, the delete removed whatever was stored when it wrote,
-// and a save landing between its check and its write was deleted with the
-// paragraph the deleter may not touch.
-func TestDelete_HeldToWhatWasChecked(t *testing.T) {
+// secretSaves has the SECRET officer save a sheet again and again, adding a
+// SECRET paragraph and taking it out, until stop; it returns, as they are
+// saved, whether each version holds the paragraph, and waits until the
+// saves are under way.
+func secretSaves(f *fixture, id string, stop *atomic.Bool) (holds func(version int) bool, wait func()) {
+	var mu sync.Mutex
+	secret := map[int]bool{}
+	var wg sync.WaitGroup
+	going := make(chan struct{})
+	var once sync.Once
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer once.Do(func() { close(going) })
+		for i := 0; i < 400 && !stop.Load(); i++ {
+			r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+			if r.Code == 404 {
+				return
+			}
+			var sh map[string]any
+			r.json(&sh)
+			sec := sh["sections"].([]any)[0].(map[string]any)
+			paras := sec["paragraphs"].([]any)
+			add := len(paras) == 1
+			if add {
+				sec["paragraphs"] = append(paras, para("Secret words.", "SECRET", ""))
+			} else {
+				sec["paragraphs"] = paras[:1]
+			}
+			if p := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); p.Code == 200 {
+				v, _ := strconv.Atoi(strings.Trim(p.Header().Get("ETag"), `"`))
+				mu.Lock()
+				secret[v] = add
+				mu.Unlock()
+				if v >= 3 {
+					once.Do(func() { close(going) })
+				}
+			}
+		}
+	}()
+	<-going
+	return func(v int) bool { mu.Lock(); defer mu.Unlock(); return secret[v] }, wg.Wait
+}
+
+// TestWrites_HeldToWhatWasChecked: a write that judges the stored sheet
+// before it writes — a delete (refused while the sheet holds a paragraph
+// above the writer) or a review (refused the same way) — is made against
+// the version it judged. A SECRET officer saves a sheet again and again,
+// adding a SECRET paragraph and taking it out, while a RESTRICTED officer
+// deletes it or submits it: the delete must never remove a version that
+// holds the paragraph, nor the review write over one. Before, a delete
+// without If-Match (or with *) removed whatever was stored when it wrote,
+// and one with If-Match, or a review, naming the next version was made
+// against the save that landed between its check and its write: some of
+// each dozen did.
+func TestWrites_HeldToWhatWasChecked(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	violations, deletes := 0, 0
-	for trial := range 12 {
-		id := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody(fmt.Sprintf("Sheet %d", trial), para("Open words.", "RESTRICTED", "")))
-		var mu sync.Mutex
-		secret := map[int]bool{} // the versions saved, and whether each holds the SECRET paragraph
-		var wg sync.WaitGroup
-		going := make(chan struct{}) // the saves have begun
-		var once sync.Once
-		wg.Add(2)
-		go func() { // the SECRET officer
-			defer wg.Done()
-			defer once.Do(func() { close(going) })
-			for i := 0; i < 400; i++ {
-				r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
-				if r.Code == 404 {
-					return
+	next := func(id string) string { // the version after the one stored, as a hand-made request might name it
+		r := f.do("lowofficer", "GET", "/api/v1/sheets/"+id, nil)
+		v, _ := strconv.Atoi(strings.Trim(r.Header().Get("ETag"), `"`))
+		return strconv.Itoa(v + 1)
+	}
+	for _, c := range []struct {
+		name string
+		try  func(id string) int // the RESTRICTED officer's attempt: its status
+	}{
+		{"Delete", func(id string) int { return f.do("lowofficer", "DELETE", "/api/v1/sheets/"+id, nil).Code }},
+		{"DeleteAny", func(id string) int {
+			return f.do("lowofficer", "DELETE", "/api/v1/sheets/"+id, nil, "If-Match", "*").Code
+		}},
+		{"DeleteAhead", func(id string) int {
+			return f.do("lowofficer", "DELETE", "/api/v1/sheets/"+id, nil, "If-Match", `"`+next(id)+`"`).Code
+		}},
+		{"DeleteForm", func(id string) int { return deleteByForm(f, id, "") }},
+		{"DeleteFormAhead", func(id string) int { return deleteByForm(f, id, next(id)) }},
+		{"ReviewAhead", func(id string) int {
+			return f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit"}, "If-Match", `"`+next(id)+`"`).Code
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			violations, done := 0, 0
+			for trial := range 12 {
+				id := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody(fmt.Sprintf("%s %d", c.name, trial), para("Open words.", "RESTRICTED", "")))
+				var stop atomic.Bool
+				holds, wait := secretSaves(f, id, &stop)
+				for i := 0; i < 400; i++ {
+					if code := c.try(id); code == 200 || code == 204 || code == 404 {
+						break
+					}
 				}
-				var sh map[string]any
-				r.json(&sh)
-				sec := sh["sections"].([]any)[0].(map[string]any)
-				paras := sec["paragraphs"].([]any)
-				add := len(paras) == 1
-				if add {
-					sec["paragraphs"] = append(paras, para("Secret words.", "SECRET", ""))
-				} else {
-					sec["paragraphs"] = paras[:1]
+				stop.Store(true)
+				wait()
+				recs, _, err := f.db.Audit(context.Background(), briefing.Page{Limit: 5000})
+				if err != nil {
+					t.Fatal(err)
 				}
-				p := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag"))
-				if p.Code == 404 {
-					return
-				}
-				if p.Code == 200 {
-					v, _ := strconv.Atoi(strings.Trim(p.Header().Get("ETag"), `"`))
-					mu.Lock()
-					secret[v] = add
-					mu.Unlock()
-					if v >= 3 {
-						once.Do(func() { close(going) })
+				for _, rec := range recs {
+					if rec.ObjectID != id || rec.UserName != "lowofficer" || rec.Op == "create" {
+						continue
+					}
+					done++
+					if holds(rec.FromVersion) {
+						violations++
+						t.Errorf("trial %d: the RESTRICTED officer's %s was made over version %d, which holds the SECRET paragraph", trial, rec.Op, rec.FromVersion)
 					}
 				}
 			}
-		}()
-		go func() { // the RESTRICTED officer
-			defer wg.Done()
-			<-going
-			for i := 0; i < 400; i++ {
-				var headers []string
-				if i%2 == 1 {
-					headers = []string{"If-Match", "*"}
-				}
-				if code := f.do("lowofficer", "DELETE", "/api/v1/sheets/"+id, nil, headers...).Code; code == 204 || code == 404 {
-					return
-				} else if code != 403 {
-					t.Errorf("delete: %d", code)
-					return
-				}
+			// The writes are made, once the sheet holds nothing above the
+			// writer: a write refused every time would pass the check above.
+			if done < 6 {
+				t.Fatalf("only %d of 12 writes made", done)
 			}
-		}()
-		wg.Wait()
-		recs, _, err := f.db.Audit(context.Background(), briefing.Page{Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rec := range recs {
-			if rec.ObjectID == id && rec.Op == "delete" {
-				deletes++
-			}
-			if rec.ObjectID == id && rec.Op == "delete" && secret[rec.FromVersion] {
-				violations++
-				t.Errorf("trial %d: version %d, holding the SECRET paragraph, was deleted by the RESTRICTED officer", trial, rec.FromVersion)
-			}
-		}
+			t.Logf("%d of 12 writes made by the RESTRICTED officer, none over the SECRET paragraph", done)
+		})
 	}
-	if violations > 0 {
-		t.Fatalf("%d of 12 deletes removed a SECRET paragraph", violations)
+}
+
+// deleteByForm deletes a sheet through its page's form, sent with version:
+// 204 when it is gone, 409 when it is not.
+func deleteByForm(f *fixture, id, version string) int {
+	f.do("lowofficer", "POST", "/sheets/"+id+"/delete", "version="+version, "Content-Type", "application/x-www-form-urlencoded")
+	if f.do("lowofficer", "GET", "/api/v1/sheets/"+id, nil).Code == 404 {
+		return 204
 	}
-	// The deletes are made, once the sheet holds nothing above the deleter:
-	// a delete refused every time would pass the check above.
-	if deletes < 6 {
-		t.Fatalf("only %d of 12 sheets were deleted", deletes)
-	}
-	t.Logf("%d of 12 sheets deleted by the RESTRICTED officer, none holding the SECRET paragraph", deletes)
+	return 409
 }

@@ -93,12 +93,13 @@ func (s *API) handleSheetRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
+	asked, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
-	if version < 0 {
-		version = cur.Version
+	version, err := heldTo(asked, cur.Version, "sheet", cur.ID)
+	if err != nil {
+		return err
 	}
 	out, err := s.RestoreSheet(v, cur, version, req.Version)
 	if err != nil {

@@ -141,12 +141,13 @@ func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		version, err := ifMatch(c)
+		asked, err := ifMatch(c)
 		if err != nil {
 			return err
 		}
-		if version < 0 {
-			version = old.GetMeta().Version
+		version, err := heldTo(asked, old.GetMeta().Version, r.kind, id)
+		if err != nil {
+			return err
 		}
 		obj := r.fresh()
 		if err := decode(c, obj); err != nil {
@@ -166,12 +167,12 @@ func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 
 // handleDelete is DELETE on one object: 204; If-Match is optional.
 //
-// Without one (or with If-Match: *), the delete is held to the version
-// read and checked, and read, checked and tried again if a save came
-// between: made with no version, it removed whatever was stored by then,
-// so a sheet a SECRET officer's merge had just given a paragraph was
-// deleted by a RESTRICTED officer whom the check, made a moment before,
-// had let delete it, and the merge, answered 200, was lost.
+// The delete is held to the version read and checked (heldTo): made with
+// no version, it removed whatever was stored by then, so a sheet a SECRET
+// officer's merge had just given a paragraph was deleted by a RESTRICTED
+// officer whom the check, made a moment before, had let delete it, and the
+// merge, answered 200, was lost. Without If-Match (or with *), it is read,
+// checked and tried again if a save came between.
 func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := s.view(c)
@@ -185,16 +186,16 @@ func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) ech
 			return err
 		}
 		for try := 1; ; try++ {
+			version, err := heldTo(asked, old.GetMeta().Version, r.kind, id)
+			if err != nil {
+				return err
+			}
 			if check != nil {
 				if err := check(v, old); err != nil {
 					return err
 				}
 			}
-			version := asked
-			if version == 0 {
-				version = old.GetMeta().Version
-			}
-			err := r.delete(v, id, version)
+			err = r.delete(v, id, version)
 			if asked != 0 || try == deleteTries || briefing.ErrorCode(err) != briefing.ESTALE {
 				if err != nil {
 					return err
@@ -209,8 +210,21 @@ func (r *resource[T]) handleDelete(s *API, check func(v *view, old T) error) ech
 }
 
 // deleteTries bounds how often a delete without If-Match reads and checks
-// its object again when saves keep coming between.
+// its object again when saves keep coming between; after the last, it is
+// answered 412 as any stale write is.
 const deleteTries = 3
+
+// heldTo returns the version a write is made against: the version read and
+// checked. If-Match naming any other (asked > 0) is stale — one ahead of
+// it too, which a save landing between the check and the write would make
+// match, and the write would go over what was never checked; none, or *
+// (asked 0 or -1), is the version read.
+func heldTo(asked, read int, kind, id string) (int, error) {
+	if asked > 0 && asked != read {
+		return 0, briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: it was saved after you read it", kind, id, read, asked)
+	}
+	return read, nil
+}
 
 // register adds the collection and item routes of a top-level resource.
 func (r *resource[T]) register(s *API, collection, item string, read, write briefing.Role) {

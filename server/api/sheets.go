@@ -278,8 +278,11 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 	if !v.Set.HoldsOnly(v.User.Clearance, stored) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds content above your clearance: only someone who can see all of it may submit, clear or return it")
 	}
-	if version > 0 {
-		stored.Version = version
+	// Made against the version checked: written at a version If-Match
+	// named ahead of it, a save landing between would be written over with
+	// what was read, and a SECRET paragraph it added lost.
+	if stored.Version, err = heldTo(version, stored.Version, "sheet", id); err != nil {
+		return nil, err
 	}
 	fields := map[string]string{}
 	switch req.Decision {

@@ -576,13 +576,13 @@ func (s *Pages) handleDeleteSheetForm(c echo.Context) error {
 		flash(c, "error", "Not deleted: "+briefing.ErrorMessage(err))
 		return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID)
 	}
-	// Held to the version checked, even when the form sends none: with no
-	// version, a save between the check and the delete was deleted too.
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	if version <= 0 {
-		version = sh.Version
+	// Held to the version read and checked: with no version, or another, a
+	// save between the check and the delete was deleted too.
+	err = briefing.Errorf(briefing.ESTALE, "the sheet changed")
+	if version, _ := strconv.Atoi(c.FormValue("version")); version <= 0 || version == sh.Version {
+		err = v.St.DeleteSheet(v.Ctx, sh.ID, sh.Version, v.User.Actor())
 	}
-	if err := v.St.DeleteSheet(v.Ctx, sh.ID, version, v.User.Actor()); err != nil {
+	if err != nil {
 		if !isUserError(err) {
 			return err
 		}

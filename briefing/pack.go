@@ -15,10 +15,14 @@ const (
 // reader's clearance (or the pack's lower ceiling) is already absent, so the
 // renderers in briefing/htmlpack and briefing/xlsxpack cannot show it.
 type Pack struct {
-	Settings    Settings
-	Edition     string // EditionFull or EditionRelease
-	Ceiling     string // the highest marking the pack may hold
-	Marking     string // the highest marking it does hold
+	Settings Settings
+	Edition  string // EditionFull or EditionRelease
+	Ceiling  string // the highest marking the pack may hold
+	Marking  string // the highest marking it does hold
+	// MadeFrom is, for a release edition, the Marking of the full pack it
+	// was made from: the release shows no marking, but may hold words of
+	// that one (see Release.Marking).
+	MadeFrom    string
 	GeneratedAt time.Time
 	Dialogue    *Dialogue
 	Round       *Round

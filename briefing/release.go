@@ -16,7 +16,7 @@ import (
 // release: it is never passed through.
 func ReleaseView(full *Pack) (*Pack, error) {
 	s := full.Settings
-	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt}
+	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt, MadeFrom: full.Marking}
 
 	d := *full.Dialogue
 	var err error

@@ -822,10 +822,14 @@ func (v *View) seesRecord(ctx context.Context, kind string, data []byte) (bool, 
 		}
 		return v.Sees(ctx, KindSheet, c.SheetID)
 	case KindRelease:
-		// A release is its round's whole content: seen by who sees all of it.
+		// A release is its round's whole content, as it was when made: seen
+		// by who sees all of it, cleared to what it held.
 		var rel Release
 		if err := decode(&rel); err != nil {
 			return false, err
+		}
+		if !v.seesRelease(&rel) {
+			return false, nil
 		}
 		return v.seesWholeRound(ctx, rel.RoundID)
 	}

@@ -63,16 +63,16 @@ func (s *API) MakeRelease(c echo.Context, roundID string, rel *briefing.Release)
 	if err != nil {
 		return err
 	}
-	// Who may read it: those cleared to the highest marking the round
-	// holds now, which its maker, who sees the whole round, sees in full.
-	// Judged by the round as it is when read, a release holding a TOP
-	// SECRET paragraph was read by RESTRICTED leads once that paragraph
-	// left the round.
-	full, err := s.assemble(c, packRequest{roundID: roundID, edition: briefing.EditionFull})
-	if err != nil {
-		return err
+	// Who may read it: those cleared to the highest marking of the full
+	// pack the release was made from, its maker's, who sees the whole
+	// round; taken from that very pack, since the round may change between
+	// two assemblies. Judged by the round as it is when read, a release
+	// holding a TOP SECRET paragraph was read by RESTRICTED leads once that
+	// paragraph left the round.
+	rel.Marking = resp.Released.MadeFrom
+	if rel.Marking == "" { // never so: then only the most cleared read it
+		rel.Marking = s.settings.Markings[len(s.settings.Markings)-1]
 	}
-	rel.Marking = full.Marking
 	files := map[string][]byte{}
 	rel.SHA256 = map[string]string{}
 	for _, f := range []string{"html", "xlsx"} {

@@ -27,14 +27,16 @@ const giveBackAfter = 64 << 20
 // giveBackMemory collects the garbage and gives the memory free in the
 // heap back to the system, each second the server has been quiet for, when
 // the heap holds more than giveBackAfter, and than a quarter of what was
-// live at the last collection, beyond what was live. An idle server does
+// live at the last collection, of garbage and free memory not given back. An idle server does
 // not collect on its own: what a burst left, garbage or free, would stay.
 // It returns when ctx ends.
 func (s *Server) giveBackMemory(ctx context.Context) error {
+	// Only what a collection and a giving back can return counts: memory
+	// free in spans still in use (fragments) cannot be, and counted, an
+	// idle server fragmented enough collected every second for ever.
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/heap/free:bytes"},    // free, and not yet given back
 		{Name: "/memory/classes/heap/objects:bytes"}, // live, or garbage not yet swept
-		{Name: "/memory/classes/heap/unused:bytes"},  // free in spans in use
 		{Name: "/gc/heap/live:bytes"},                // live at the last collection
 	}
 	// Requests begun, other than health checks: a load balancer asking
@@ -57,8 +59,8 @@ func (s *Server) giveBackMemory(ctx context.Context) error {
 			continue
 		}
 		metrics.Read(samples)
-		held := samples[0].Value.Uint64() + samples[1].Value.Uint64() + samples[2].Value.Uint64()
-		live := samples[3].Value.Uint64()
+		held := samples[0].Value.Uint64() + samples[1].Value.Uint64()
+		live := samples[2].Value.Uint64()
 		if held > live && held-live > giveBackAfter && held-live > live/4 {
 			t0 := time.Now()
 			debug.FreeOSMemory()

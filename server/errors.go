@@ -118,10 +118,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if code == briefing.EINTERNAL {
 		msg = "internal error"
 	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
-	}
 	if s.ErrorPage != nil && !isAPI(c) && c.Request().URL.Path != "/healthz" && s.ErrorPage(c, status, msg) {
 		return
 	}

@@ -52,3 +52,18 @@ func TestHead(t *testing.T) {
 		t.Errorf("HEAD on a POST route: %d", head.StatusCode)
 	}
 }
+
+// TestPack_IfNoneMatchAny: If-None-Match: * matches whatever pack there is
+// (304), as its own tag does; a pack not there is still refused.
+func TestPack_IfNoneMatchAny(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, path := range []string{"/api/v1/rounds/" + w.round + "/pack?format=html", "/api/v1/rounds/" + w.round + "/pack?format=xlsx"} {
+		if r := f.do("lead", "GET", path, nil, "If-None-Match", "*"); r.Code != 304 || r.Body.Len() != 0 {
+			t.Errorf("GET %s with If-None-Match: *: %d, %d bytes", path, r.Code, r.Body.Len())
+		}
+	}
+	if r := f.do("lead", "GET", "/api/v1/rounds/999/pack?format=html", nil, "If-None-Match", "*"); r.Code != 404 {
+		t.Errorf("a round that is not there, with If-None-Match: *: %d", r.Code)
+	}
+}

@@ -950,7 +950,8 @@ func servePack(c echo.Context, body pieces, etag, name, format string) error {
 	} else {
 		h.Set("Content-Security-Policy", packCSP)
 	}
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+	// "*" matches any current file (RFC 9110, 13.1.2), as the tag itself does.
+	if inm := strings.TrimSpace(c.Request().Header.Get("If-None-Match")); inm == "*" || (inm != "" && strings.Contains(inm, etag)) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	h.Set("Content-Disposition", fmt.Sprintf(`%s; filename="%s"`, disposition, name))

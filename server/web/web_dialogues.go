@@ -266,7 +266,7 @@ func (s *Pages) handleUpdateActionForm(c echo.Context) error {
 		return err
 	}
 	old := *a
-	a.Version, _ = strconv.Atoi(c.FormValue("version"))
+	a.Version = formVersion(c, old.Version, 0)
 	if st := c.FormValue("status"); st != "" {
 		a.Status = st
 	}

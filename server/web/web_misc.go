@@ -79,11 +79,12 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 	id := c.Param("id")
 	pageName := "people"
 	if id != "" {
-		if _, err := v.PersonByID(id); err != nil {
+		old, err := v.PersonByID(id)
+		if err != nil {
 			return err
 		}
 		p.ID, pageName = id, "person"
-		p.Version, _ = strconv.Atoi(c.FormValue("version"))
+		p.Version = formVersion(c, old.Version, 0)
 	}
 	err := p.Validate(s.settings)
 	if err == nil {
@@ -293,4 +294,21 @@ func (s *Pages) handleSaveUserForm(c echo.Context) error {
 			&userEdit{id: old.ID, version: version, form: req, err: fe})
 	}
 	return redirect(c, "/admin/users", "Saved user "+u.Name+".")
+}
+
+// formVersion is the version a form's write is made against: the version
+// just read and judged (read), when the form names it. A form naming any
+// other — an older one, or one ahead, which a save landing between the
+// check and the write would make match, and the write go over what was
+// never judged — gets 0, which matches no version: the write is refused as
+// stale. A form naming none gets none.
+func formVersion(c echo.Context, read, none int) int {
+	asked, err := strconv.Atoi(c.FormValue("version"))
+	switch {
+	case err != nil && c.FormValue("version") == "":
+		return none
+	case err == nil && asked == read:
+		return read
+	}
+	return 0
 }

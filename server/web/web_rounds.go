@@ -270,7 +270,8 @@ func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, d
 	return redirect(c, "/rounds/"+r.ID, done)
 }
 
-// roundForEdit reads a round for a form: the stored round at the form's version.
+// roundForEdit reads a round for a form: the stored round, to be written
+// at the version read when the form names it or none (formVersion).
 func (s *Pages) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefing.Round, error) {
 	old, err := v.RoundByID(c.Param("id"))
 	if err != nil {
@@ -286,9 +287,7 @@ func (s *Pages) roundForEdit(c echo.Context, v *view) (*briefing.Round, *briefin
 	r.CoChairs = append([]briefing.Participant(nil), seen.CoChairs...)
 	r.Delegation = append([]briefing.Participant(nil), seen.Delegation...)
 	r.Agenda = append([]briefing.AgendaItem(nil), seen.Agenda...)
-	if n, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		r.Version = n
-	}
+	r.Version = formVersion(c, old.Version, old.Version)
 	return &r, old, nil
 }
 

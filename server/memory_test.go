@@ -18,19 +18,14 @@ func TestGiveBackMemory(t *testing.T) {
 		metrics.Read(s)
 		return s[0].Value.Uint64()
 	}
-	// A burst: 300 MB in use, then dropped and collected. The heap keeps it,
-	// free, and would give it back only slowly.
-	burst := make([][]byte, 300)
-	for i := range burst {
-		burst[i] = make([]byte, 1<<20)
-		burst[i][0] = byte(i)
-	}
-	runtime.KeepAlive(burst)
-	burst = nil
-	runtime.GC()
-	before := released()
-	// While people are using it, nothing is given back.
-	for end := time.Now().Add(2500 * time.Millisecond); time.Now().Before(end); {
+	// While people are using it, nothing is given back, bursts or not:
+	// 300 MB in use, then dropped and collected, every half second. The
+	// heap keeps each, free, and would give it back only slowly.
+	for end, burst := time.Now().Add(2500*time.Millisecond), time.Now(); time.Now().Before(end); {
+		if time.Since(burst) > 500*time.Millisecond {
+			makeBurst(300)
+			burst = time.Now()
+		}
 		if r := f.do("officer", "GET", "/api/v1/dialogues", nil); r.Code != 200 {
 			t.Fatalf("GET /api/v1/dialogues: %d", r.Code)
 		}
@@ -39,6 +34,8 @@ func TestGiveBackMemory(t *testing.T) {
 	if n := f.srv.GaveBack(); n != 0 {
 		t.Fatalf("memory was given back %d times while requests were being answered", n)
 	}
+	makeBurst(300)
+	before := released()
 	// Quiet for a second or two, and it is, however often a load balancer
 	// checks the server's health meanwhile.
 	for end, probed := time.Now().Add(10*time.Second), time.Now(); f.srv.GaveBack() == 0; {
@@ -54,6 +51,18 @@ func TestGiveBackMemory(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("%d MB given back", (released()-before)>>20)
+}
+
+// makeBurst has mb megabytes in use, then dropped and collected: free in
+// the heap, not yet given back.
+func makeBurst(mb int) {
+	burst := make([][]byte, mb)
+	for i := range burst {
+		burst[i] = make([]byte, 1<<20)
+		burst[i][0] = byte(i)
+	}
+	runtime.KeepAlive(burst)
+	runtime.GC()
 }
 
 // fragments are small objects kept one in 128 of those made: they keep
@@ -75,28 +84,29 @@ func TestGiveBackMemory_OnceABurst(t *testing.T) {
 	for i := 0; i < len(all); i += 128 {
 		fragments = append(fragments, all[i])
 	}
+	t.Cleanup(func() { fragments = nil })
 	all = nil
-	burst := make([][]byte, 200) // and 200 MB freed
-	for i := range burst {
-		burst[i] = make([]byte, 1<<20)
-		burst[i][0] = byte(i)
-	}
-	runtime.KeepAlive(burst)
-	burst = nil
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/memory/classes/heap/unused:bytes"}}
+	makeBurst(200)
+	s := []metrics.Sample{{Name: "/memory/classes/heap/unused:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
 	metrics.Read(s)
 	if unused := s[0].Value.Uint64(); unused < 64<<20 {
 		t.Fatalf("only %d MiB unused in spans in use: the test proves nothing", unused>>20)
 	}
-	for end := time.Now().Add(10 * time.Second); f.srv.GaveBack() == 0; time.Sleep(20 * time.Millisecond) {
+	// The burst is given back, by the server or, as it may be here, by the
+	// runtime itself, which the fragments hold well over its own goal.
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		metrics.Read(s)
+		if s[1].Value.Uint64() < 64<<20 {
+			break
+		}
 		if time.Now().After(end) {
-			t.Fatal("the burst was not given back in 10 s of quiet")
+			t.Fatalf("%d MiB still free, not given back, after 10 s of quiet", s[1].Value.Uint64()>>20)
 		}
 	}
+	n := f.srv.GaveBack()
 	time.Sleep(3500 * time.Millisecond)
-	if n := f.srv.GaveBack(); n != 1 {
-		t.Errorf("gave back %d times for one burst, in some five quiet seconds", n)
+	if m := f.srv.GaveBack(); m != n || n > 1 {
+		t.Errorf("gave back %d times for one burst, %d of them in 3.5 quiet seconds after it was given back", m, m-n)
 	}
 	runtime.KeepAlive(fragments)
 }

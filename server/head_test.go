@@ -1,10 +1,19 @@
 package server_test
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
+
+	"briefpack/server"
+	"briefpack/server/web"
+	"briefpack/store"
 )
 
 // TestHead: HEAD on a GET route answers as the GET would — its status,
@@ -66,4 +75,60 @@ func TestPack_IfNoneMatchAny(t *testing.T) {
 	if r := f.do("lead", "GET", "/api/v1/rounds/999/pack?format=html", nil, "If-None-Match", "*"); r.Code != 404 {
 		t.Errorf("a round that is not there, with If-None-Match: *: %d", r.Code)
 	}
+}
+
+// TestHead_LoggedAsHead: the access log names a HEAD a HEAD, though the
+// routes answer it as a GET.
+func TestHead_LoggedAsHead(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/briefpack.db", "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mu sync.Mutex
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+	srv, err := server.New(context.Background(), db, server.Config{Logger: logger}, web.Register)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for _, method := range []string{"HEAD", "GET"} {
+		req, _ := http.NewRequest(method, ts.URL+"/healthz", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Split(logged.String(), "\n")
+	var heads, gets int
+	for _, l := range lines {
+		if strings.Contains(l, "msg=request") && strings.Contains(l, "path=/healthz") {
+			switch {
+			case strings.Contains(l, "method=HEAD"):
+				heads++
+			case strings.Contains(l, "method=GET"):
+				gets++
+			}
+		}
+	}
+	if heads != 1 || gets != 1 {
+		t.Errorf("logged %d HEAD and %d GET, want one of each:\n%s", heads, gets, logged.String())
+	}
+}
+
+// lockedWriter writes to w under mu: the server logs from its goroutines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

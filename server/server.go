@@ -177,12 +177,25 @@ func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
 func headAsGet(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodHead {
-			get := r.WithContext(r.Context()) // a copy: net/http's own stays a HEAD
+			// A copy: net/http's own stays a HEAD. The access log is told.
+			get := r.WithContext(context.WithValue(r.Context(), headKey{}, true))
 			get.Method = http.MethodGet
 			r = get
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// headKey marks, in its context, a HEAD passed on as a GET (headAsGet).
+type headKey struct{}
+
+// methodOf is the method a request came with, a HEAD passed on as a GET
+// included.
+func methodOf(r *http.Request) string {
+	if r.Context().Value(headKey{}) != nil {
+		return http.MethodHead
+	}
+	return r.Method
 }
 
 // Settings returns the settings the server was started with.
@@ -346,7 +359,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		r, _ := reader(c)
 		id, _ := c.Get(keyRequestID).(string)
 		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", slog.String("request_id", id),
-			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
+			slog.String("method", methodOf(c.Request())), slog.String("path", c.Request().URL.Path),
 			slog.Int("status", c.Response().Status), slog.Int64("bytes", c.Response().Size), slog.String("user", r.Name),
 			slog.String("client", c.RealIP()), slog.Float64("ms", float64(s.now().Sub(start).Microseconds())/1000))
 		return nil

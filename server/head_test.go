@@ -132,3 +132,36 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestPack_ReleaseWorkbookTagNamesItsBytes: the release workbook's tag
+// moves when its bytes do, and only then: an edit to words it withholds
+// leaves the tag, and a conditional download answers 304.
+func TestPack_ReleaseWorkbookTagNamesItsBytes(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round + "/pack?format=xlsx&edition=release"
+	first := f.do("lead", "GET", path, nil)
+	if first.Code != 200 {
+		t.Fatalf("release workbook: %d %s", first.Code, first.Body.String())
+	}
+	edit := func(text string) {
+		f.update("officer", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+			sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)["text"] = text
+		})
+	}
+	edit("Zanzibar assessment held at secret, rewritten.") // withheld in full (s6(a))
+	again := f.do("lead", "GET", path, nil)
+	if again.Header().Get("ETag") != first.Header().Get("ETag") || !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
+		t.Errorf("an edit to withheld words moved the release workbook: tag %s then %s, bytes equal %v",
+			first.Header().Get("ETag"), again.Header().Get("ETag"), bytes.Equal(again.Body.Bytes(), first.Body.Bytes()))
+	}
+	if r := f.do("lead", "GET", path, nil, "If-None-Match", first.Header().Get("ETag")); r.Code != 304 {
+		t.Errorf("conditional download after an edit to withheld words: %d", r.Code)
+	}
+	f.update("officer", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) {
+		sh["title"] = "Foreign Interference, retitled"
+	})
+	if r := f.do("lead", "GET", path, nil); r.Header().Get("ETag") == first.Header().Get("ETag") {
+		t.Error("an edit to released words left the release workbook's tag")
+	}
+}

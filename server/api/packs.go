@@ -923,6 +923,13 @@ func (s *API) packFor(key string, pack *briefing.Pack, p packRequest, counted bo
 			cp.keys = htmlpack.Keys(pack)
 			cp.etag = htmlpack.Tag(parts, cp.keys)
 		}
+		// A release workbook carries no versions (no Import worksheet),
+		// so its tag names its bytes, as an HTML pack's does: an edit to
+		// words it withholds leaves it as it was. The digest is the one a
+		// freeze stores, made once.
+		if p.format == "xlsx" && p.edition == briefing.EditionRelease {
+			cp.etag = `"` + cp.sum()[:32] + `"`
+		}
 		s.packs.Put(key, cp)
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
 		s.flightsMu.Lock()

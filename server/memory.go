@@ -27,9 +27,9 @@ const giveBackAfter = 64 << 20
 // giveBackMemory collects the garbage and gives the memory free in the
 // heap back to the system, each second the server has been quiet for, when
 // the heap holds more than giveBackAfter, and than a quarter of what was
-// live at the last collection, of garbage and free memory not given back. An idle server does
-// not collect on its own: what a burst left, garbage or free, would stay.
-// It returns when ctx ends.
+// live at the last collection, of garbage and free memory not given back.
+// An idle server does not collect on its own: what a burst left, garbage
+// or free, would stay. It returns when ctx ends.
 func (s *Server) giveBackMemory(ctx context.Context) error {
 	// Only what a collection and a giving back can return counts: memory
 	// free in spans still in use (fragments) cannot be, and counted, an

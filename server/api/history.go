@@ -97,7 +97,7 @@ func (s *API) handleSheetRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := heldTo(asked, cur.Version, "sheet", cur.ID)
+	version, err := heldTo(asked, cur.Version, briefing.KindSheet, cur.ID)
 	if err != nil {
 		return err
 	}

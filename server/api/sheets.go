@@ -281,7 +281,7 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 	// Made against the version checked: written at a version If-Match
 	// named ahead of it, a save landing between would be written over with
 	// what was read, and a SECRET paragraph it added lost.
-	if stored.Version, err = heldTo(version, stored.Version, "sheet", id); err != nil {
+	if stored.Version, err = heldTo(version, stored.Version, briefing.KindSheet, id); err != nil {
 		return nil, err
 	}
 	fields := map[string]string{}

@@ -578,9 +578,10 @@ func (s *Pages) handleDeleteSheetForm(c echo.Context) error {
 	}
 	// Held to the version read and checked: with no version, or another, a
 	// save between the check and the delete was deleted too.
+	// (formVersion's 0 would be a delete of whatever is stored: not made.)
 	err = briefing.Errorf(briefing.ESTALE, "the sheet changed")
-	if version, _ := strconv.Atoi(c.FormValue("version")); version <= 0 || version == sh.Version {
-		err = v.St.DeleteSheet(v.Ctx, sh.ID, sh.Version, v.User.Actor())
+	if version := formVersion(c, sh.Version, sh.Version); version != 0 {
+		err = v.St.DeleteSheet(v.Ctx, sh.ID, version, v.User.Actor())
 	}
 	if err != nil {
 		if !isUserError(err) {

@@ -12,13 +12,14 @@ import (
 	"briefpack/briefing"
 )
 
-// secretSaves has the SECRET officer save a sheet again and again, adding a
-// SECRET paragraph and taking it out, until stop; it returns, as they are
-// saved, whether each version holds the paragraph, and waits until the
+// raisedAndLowered has user save the object at path again and again,
+// raising it above RESTRICTED and lowering it by turns (toggle changes the
+// object read and says whether it raised it), until stop. It returns, as
+// they are saved, whether each version was raised, and waits until the
 // saves are under way.
-func secretSaves(f *fixture, id string, stop *atomic.Bool) (holds func(version int) bool, wait func()) {
+func raisedAndLowered(f *fixture, user, path string, toggle func(obj map[string]any) bool, stop *atomic.Bool) (raised func(version int) bool, wait func()) {
 	var mu sync.Mutex
-	secret := map[int]bool{}
+	up := map[int]bool{}
 	var wg sync.WaitGroup
 	going := make(chan struct{})
 	var once sync.Once
@@ -27,24 +28,17 @@ func secretSaves(f *fixture, id string, stop *atomic.Bool) (holds func(version i
 		defer wg.Done()
 		defer once.Do(func() { close(going) })
 		for i := 0; i < 400 && !stop.Load(); i++ {
-			r := f.do("officer", "GET", "/api/v1/sheets/"+id, nil)
+			r := f.do(user, "GET", path, nil)
 			if r.Code == 404 {
 				return
 			}
-			var sh map[string]any
-			r.json(&sh)
-			sec := sh["sections"].([]any)[0].(map[string]any)
-			paras := sec["paragraphs"].([]any)
-			add := len(paras) == 1
-			if add {
-				sec["paragraphs"] = append(paras, para("Secret words.", "SECRET", ""))
-			} else {
-				sec["paragraphs"] = paras[:1]
-			}
-			if p := f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", r.Header().Get("ETag")); p.Code == 200 {
+			var obj map[string]any
+			r.json(&obj)
+			raise := toggle(obj)
+			if p := f.do(user, "PUT", path, obj, "If-Match", r.Header().Get("ETag")); p.Code == 200 {
 				v, _ := strconv.Atoi(strings.Trim(p.Header().Get("ETag"), `"`))
 				mu.Lock()
-				secret[v] = add
+				up[v] = raise
 				mu.Unlock()
 				if v >= 3 {
 					once.Do(func() { close(going) })
@@ -53,7 +47,20 @@ func secretSaves(f *fixture, id string, stop *atomic.Bool) (holds func(version i
 		}
 	}()
 	<-going
-	return func(v int) bool { mu.Lock(); defer mu.Unlock(); return secret[v] }, wg.Wait
+	return func(v int) bool { mu.Lock(); defer mu.Unlock(); return up[v] }, wg.Wait
+}
+
+// secretParagraph adds a SECRET paragraph to a sheet read, or takes it out
+// again, and says whether it added it.
+func secretParagraph(sh map[string]any) bool {
+	sec := sh["sections"].([]any)[0].(map[string]any)
+	paras := sec["paragraphs"].([]any)
+	if len(paras) == 1 {
+		sec["paragraphs"] = append(paras, para("Secret words.", "SECRET", ""))
+		return true
+	}
+	sec["paragraphs"] = paras[:1]
+	return false
 }
 
 // TestWrites_HeldToWhatWasChecked: a write that judges the stored sheet
@@ -97,7 +104,7 @@ func TestWrites_HeldToWhatWasChecked(t *testing.T) {
 			for trial := range 12 {
 				id := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody(fmt.Sprintf("%s %d", c.name, trial), para("Open words.", "RESTRICTED", "")))
 				var stop atomic.Bool
-				holds, wait := secretSaves(f, id, &stop)
+				holds, wait := raisedAndLowered(f, "officer", "/api/v1/sheets/"+id, secretParagraph, &stop)
 				for i := 0; i < 400; i++ {
 					if code := c.try(id); code == 200 || code == 204 || code == 404 {
 						break

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -85,27 +84,12 @@ func TestForms_HeldToWhatWasChecked(t *testing.T) {
 			violations, made := 0, 0
 			for trial := 0; trial < 12; trial++ {
 				id := c.make()
-				var mu sync.Mutex
-				secret := map[int]bool{}
 				var stop atomic.Bool
-				var wg sync.WaitGroup
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; i < 400 && !stop.Load(); i++ {
-						r := f.do("secretariat", "GET", c.path(id), nil)
-						var o map[string]any
-						r.json(&o)
-						add := o["marking"] != "SECRET"
-						c.toggle(o, add)
-						if p := f.do("secretariat", "PUT", c.path(id), o, "If-Match", r.Header().Get("ETag")); p.Code == 200 {
-							v, _ := strconv.Atoi(strings.Trim(p.Header().Get("ETag"), `"`))
-							mu.Lock()
-							secret[v] = add
-							mu.Unlock()
-						}
-					}
-				}()
+				raised, wait := raisedAndLowered(f, "secretariat", c.path(id), func(o map[string]any) bool {
+					raise := o["marking"] != "SECRET"
+					c.toggle(o, raise)
+					return raise
+				}, &stop)
 				for i := 0; i < 400; i++ {
 					r := f.do("lowsec", "GET", c.path(id), nil)
 					if r.Code != 200 {
@@ -125,17 +109,14 @@ func TestForms_HeldToWhatWasChecked(t *testing.T) {
 					}
 				}
 				stop.Store(true)
-				wg.Wait()
+				wait()
 				recs, _, _ := f.db.Audit(context.Background(), briefing.Page{Limit: 5000})
 				for _, rec := range recs {
 					if rec.ObjectID != id || rec.UserName != "lowsec" {
 						continue
 					}
 					made++
-					mu.Lock()
-					bad := secret[rec.FromVersion]
-					mu.Unlock()
-					if bad {
+					if raised(rec.FromVersion) {
 						violations++
 						t.Errorf("trial %d: the RESTRICTED secretariat's %s form was written over version %d, marked SECRET (%s %s %d->%d at %v)", trial, c.name, rec.FromVersion, rec.Op, rec.Kind, rec.FromVersion, rec.ToVersion, rec.At)
 					}

@@ -218,6 +218,33 @@ func TestRender_Release(t *testing.T) {
 	}
 }
 
+// TestRender_MarkedAsTheReleaseWithholds: a word the full edition shows as
+// withheld is one the release edition withholds. A sentinel the renderer
+// uses, typed between braces, made no span for the release edition (which
+// reads the text as stored) but one for the full edition (which took the
+// sentinels out first): the lead saw the words marked withheld, and the
+// release printed them.
+func TestRender_MarkedAsTheReleaseWithholds(t *testing.T) {
+	s := settings(t)
+	full := packtest.Pack(s, 1)
+	full.Sheets[0].Sections[0].Paragraphs[0].Text = "Known {\uE000{s6(a): QQSHOWNQQ}\uE000} facts."
+	rel, err := briefing.ReleaseView(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(render(t, rel), "QQSHOWNQQ") {
+		t.Fatal("the release edition withholds the words: this test no longer tries what it should")
+	}
+	out := render(t, full)
+	i := strings.Index(out, "QQSHOWNQQ")
+	if i < 0 {
+		t.Fatal("the full edition lacks the words")
+	}
+	if strings.Contains(out[max(0, i-120):i], `class="withheld"`) {
+		t.Fatalf("the full edition marks as withheld words the release shows: …%s…", out[max(0, i-120):i+9])
+	}
+}
+
 // Benchmarks: the pack against its floor, both with the paragraph cache in
 // the same state. Warm: every paragraph rendered beforehand (the server
 // renders a paragraph when it is saved), then the pack against one minimal

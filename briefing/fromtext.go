@@ -115,17 +115,37 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		ended        = true  // the line before ended its paragraph
 		asLine       = false // the paragraph being added is a line of text, not an item of an HTML list
 		pfloor       = map[[2]int]string{}
-		lines        []string // the text's lines, a hard-wrapped text's joined again
-		wrapped      bool     // … which it was
+		// pending is the marking of a mark on a line of its own ("(S)"),
+		// for what comes next: the title, a heading or a paragraph.
+		pending string
+		// unread is the first mark of caveats the scheme cannot read
+		// (unreadMark), which refuses the text.
+		unread string
+		// ownHeadings tells, by section, a heading the text gave (not
+		// the "Introduction" given to paragraphs before any heading).
+		ownHeadings []bool
+		titleMarked bool     // the title line taken from the text was portion-marked
+		lines       []string // the text's lines, a hard-wrapped text's joined again
+		wrapped     bool     // … which it was
 	)
 	continues := func() bool { return blockMark != "" && (wrapped || !ended) }
+	// take is the marking of a mark on a line of its own before this
+	// line, when the line has none of its own: the line takes it, once.
+	take := func(pm string) string {
+		if pm == "" {
+			pm = pending
+		}
+		pending = ""
+		return pm
+	}
 	heading := func(h string) {
 		h = cleanHeading(h)
 		pm, rest := s.portion(h)
 		if pm != "" {
 			h = undress(rest)
-			mark(pm)
 		}
+		pm = take(pm)
+		mark(pm)
 		kind := standardKind(h)
 		sec := Section{Kind: kind, Paragraphs: []Paragraph{}}
 		if kind == "" {
@@ -133,6 +153,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		}
 		sh.Sections = append(sh.Sections, sec)
 		floors = append(floors, pm)
+		ownHeadings = append(ownHeadings, true)
 		cur = &sh.Sections[len(sh.Sections)-1]
 	}
 	add := func(t string, bullet bool) {
@@ -155,13 +176,24 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 				t = strings.TrimSpace(m) + " " + rest
 				mark(pm)
 			}
+		} else if ms := s.marks(t); len(ms) > 0 && ms[0][0] == 0 {
+			// After a withholding mark: "S6(a) (S) …".
+			if pm, rest = s.portion(strings.TrimSpace(t[ms[0][1]:])); pm != "" {
+				t = strings.TrimSpace(t[:ms[0][1]] + " " + rest)
+				mark(pm)
+			}
+		}
+		if pm == "" && unread == "" {
+			unread = s.unreadMark(t)
 		}
 		if t == "" {
 			return
 		}
+		pm = take(pm)
 		if cur == nil {
 			sh.Sections = append(sh.Sections, Section{Kind: SectionCustom, Heading: "Introduction", Paragraphs: []Paragraph{}})
 			floors = append(floors, "")
+			ownHeadings = append(ownHeadings, false)
 			cur = &sh.Sections[len(sh.Sections)-1]
 		}
 		p := s.markedParagraph(t, pm) // the default marking is known only at the end, after the last banner
@@ -184,7 +216,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	lines, wrapped = s.unwrap(strings.Split(text, "\n"))
 	prev := "" // the line before in the block, or ""
 	for _, line := range lines {
-		raw := strings.TrimSpace(line)
+		raw := strings.TrimFunc(line, spaceOrFormat)
 		if raw == "" {
 			blockMark, prev = "", ""
 			continue
@@ -194,6 +226,12 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		}
 		if m := s.bannerMarking(cleanHeading(raw)); m != "" {
 			banner = s.Highest(banner, m)
+			continue
+		}
+		if pm, rest := s.portion(cleanText(raw)); pm != "" && undress(rest) == "" {
+			// A mark on a line of its own marks what comes next.
+			pending = s.Highest(pending, pm)
+			mark(pm)
 			continue
 		}
 		ended, prev = prev == "" || s.endsParagraph(prev), raw
@@ -213,11 +251,16 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			if title != "" && isHeading(body) {
 				heading(cleanText(t))
 			} else {
+				if pm == "" && unread == "" {
+					unread = s.unreadMark(cleanText(t))
+				}
+				pm = take(pm)
 				mark(pm)
 				if title == "" {
 					sh.Title = undress(body)
 					if pm != "" {
 						sheetFloor = s.Highest(sheetFloor, pm)
+						titleMarked = true
 					}
 				} else if pm != "" {
 					// The text's own title line, replaced by title: a line
@@ -250,10 +293,27 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	if title != "" {
 		sh.Title = title
 	}
+	if unread != "" {
+		return nil, "", &Error{Code: EINVALID, Message: "the text holds a mark that is not one of this database's markings, " + quote(unread) +
+			": mark the paragraph as the packs do (" + strings.Join(s.portionMarkList(), ", ") + "), or take the mark out",
+			Fields: map[string]string{"text": "holds a mark that is not one of the scheme's"}}
+	}
 	def := marking
 	if banner != "" {
 		def = s.Highest(marking, banner)
 		mark(banner)
+		// What came with the banner is marked by it: the title taken from
+		// the text and each heading it gave, when they bear no mark of
+		// their own, are shown with the paragraphs under them (with the
+		// whole sheet, the title), which are marked no lower.
+		if title == "" && !titleMarked {
+			sheetFloor = s.Highest(sheetFloor, banner)
+		}
+		for i := range sh.Sections {
+			if ownHeadings[i] && floors[i] == "" && sh.Sections[i].Kind == SectionCustom {
+				floors[i] = banner
+			}
+		}
 	}
 	// A heading with no paragraph under it is shown with the whole sheet.
 	for i, sec := range sh.Sections {
@@ -411,11 +471,25 @@ func endsSentence(l string) bool {
 // as "NZEO" or "REL AUS, NZL", which a sheet has no place to keep.
 var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
 
+// classificationPrefix may lead a banner: "Classification: SECRET".
+const classificationPrefix = "classification:"
+
 // bannerMarking is the marking of the scheme a line of text is, when it is
 // nothing else: in any case, spaced as it may be ("OFFICIAL: Sensitive",
 // as it is printed), perhaps with caveats after "//". Else "".
 func (s Settings) bannerMarking(l string) string {
+	l = strings.TrimLeftFunc(l, spaceOrFormat)
+	if len(l) > len(classificationPrefix) && strings.EqualFold(l[:len(classificationPrefix)], classificationPrefix) {
+		l = l[len(classificationPrefix):] // "Classification: SECRET"
+	}
 	level, caveats, ok := strings.Cut(l, "//")
+	if !ok {
+		// "SECRET - NZEO": caveats after a dash, in capitals, as a
+		// heading in words ("Secret - the plan") is not.
+		if lv, cv, dash := strings.Cut(l, " - "); dash && cv == strings.ToUpper(cv) && caveatRE.MatchString(strings.TrimSpace(cv)) {
+			level, caveats, ok = lv, cv, true
+		}
+	}
 	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
 		return ""
 	}
@@ -425,19 +499,81 @@ func (s Settings) bannerMarking(l string) string {
 }
 
 // portion splits the portion mark a line begins with off it: the marking
-// the mark stands for and the words after it, or "" and the line as it is.
-// A mark is one the scheme prints (PortionMarking), then a space and words.
+// the mark stands for and the words after it (none, for a mark on a line
+// of its own), or "" and the line as it is. A mark is the scheme's own as
+// the packs print it, in capitals ("(S)"), or a marking's name in any case
+// ("(SECRET)", "(Top Secret)"), either perhaps with caveats after "//"
+// ("(S//NZEO)", "(TS//SCI)"), which are not kept; in bold ("**(S)**"),
+// full-width ("（S）"), after invisible characters, with or without a space
+// after it. It errs high: a mark left as words would leave its paragraph at
+// the default marking, below the one its source gave it.
 func (s Settings) portion(t string) (marking, rest string) {
-	end := strings.IndexByte(t, ')')
-	if !strings.HasPrefix(t, "(") || end < 0 {
+	u := strings.TrimLeftFunc(t, spaceOrFormat)
+	if strings.HasPrefix(u, "（") {
+		u = "(" + strings.Replace(u[len("（"):], "）", ")", 1)
+	}
+	bold := strings.HasPrefix(u, "**(")
+	if bold {
+		u = u[2:]
+	}
+	end := strings.IndexByte(u, ')')
+	if !strings.HasPrefix(u, "(") || end < 0 {
 		return "", t
 	}
-	m, after := s.PortionMarking(t[:end+1]), t[end+1:]
-	if m == "" || after == strings.TrimLeftFunc(after, unicode.IsSpace) || strings.TrimSpace(after) == "" {
+	m, after := s.markOf(u[1:end]), u[end+1:]
+	if bold {
+		var ok bool
+		if after, ok = strings.CutPrefix(after, "**"); !ok {
+			return "", t
+		}
+	}
+	if m == "" {
 		return "", t
 	}
 	return m, strings.TrimSpace(after)
 }
+
+// markOf is the marking the inside of a portion mark stands for ("S",
+// "SECRET", "TS//SCI"), or "". A single letter or two in lower case ("s",
+// "c") numbers a list rather than marks it, and is not read.
+func (s Settings) markOf(in string) string {
+	level, caveats, ok := strings.Cut(in, "//")
+	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
+		return ""
+	}
+	level = strings.TrimSpace(level)
+	if m := s.PortionMarking("(" + level + ")"); m != "" {
+		return m
+	}
+	return s.bannerMarking(level)
+}
+
+// unreadMark is the mark a line begins with that reads as a protective
+// marking with caveats ("(NOFORN//X)", "(S/NF//Y)") but is none of the
+// scheme's, or "": a paragraph so marked cannot be given its marking, and
+// is refused rather than left at the default one.
+func (s Settings) unreadMark(t string) string {
+	u := strings.TrimLeftFunc(t, spaceOrFormat)
+	u = strings.TrimPrefix(u, "**")
+	end := strings.IndexByte(u, ')')
+	if !strings.HasPrefix(u, "(") || end < 0 || !strings.Contains(u[:end], "//") {
+		return ""
+	}
+	return u[:end+1]
+}
+
+// portionMarkList is the scheme's portion marks as the packs print them.
+func (s Settings) portionMarkList() []string {
+	out := make([]string, len(s.Markings))
+	for i, m := range s.Markings {
+		out[i] = s.PortionMark(m)
+	}
+	return out
+}
+
+// spaceOrFormat tells the characters a line may begin with unseen: space,
+// and format characters such as a zero-width space.
+func spaceOrFormat(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }
 
 // addHTML adds the list items and paragraphs of a cell of HTML, in order.
 func (s Settings) addHTML(h string, add func(string, bool)) {

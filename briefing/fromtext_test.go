@@ -136,14 +136,14 @@ func TestParseBrief_Markings(t *testing.T) {
 	t.Run("PortionMarks", func(t *testing.T) {
 		text := "Maritime Security\nSituational assessment\n(S) Patrols are thin.\n(C) Fishing is rising.\n(IC) Reports are public.\n" +
 			"• (S) A bullet of the pack.\n(S) - A row of the workbook.\n(S) S6(a)\nUnmarked.\n" +
-			"(s) a list item\n(O) not an nz mark\n(SECRET) not a mark\n(S)no space\n(S)\n"
+			"(s) a list item\n(O) not an nz mark\n(SECRET) a mark in words\n(S)no space\n(S)\n"
 		sh, top, err := nz.ParseBrief(text, "", "RESTRICTED")
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := strings.Join([]string{"#situation:", "Patrols are thin.|SECRET|", "Fishing is rising.|CONFIDENTIAL|", "Reports are public.|IN-CONFIDENCE|",
 			"- A bullet of the pack.|SECRET|", "- A row of the workbook.|SECRET|", "[withheld in the source]|SECRET|s6(a)", "Unmarked.|RESTRICTED|",
-			"(s) a list item|RESTRICTED|", "(O) not an nz mark|RESTRICTED|", "(SECRET) not a mark|RESTRICTED|", "(S)no space|RESTRICTED|", "(S)|RESTRICTED|"}, "\n")
+			"(s) a list item|RESTRICTED|", "(O) not an nz mark|RESTRICTED|", "a mark in words|SECRET|", "no space|SECRET|"}, "\n")
 		if got := outline(sh); got != want || top != "SECRET" {
 			t.Fatalf("top %q\n%s", top, got)
 		}
@@ -157,12 +157,99 @@ func TestParseBrief_Markings(t *testing.T) {
 		}
 	})
 	t.Run("PortionMarkOverBanner", func(t *testing.T) {
-		sh, top, err := nz.ParseBrief("TOP SECRET\nTitle\n(R) Words.\n(U) More.\nTOP SECRET\n", "", "RESTRICTED")
+		// The title marked, or given: the paragraphs keep their marks.
+		for _, c := range []struct{ text, title string }{
+			{"TOP SECRET\n(U) Title\n(R) Words.\n(U) More.\nTOP SECRET\n", ""},
+			{"TOP SECRET\nTitle\n(R) Words.\n(U) More.\nTOP SECRET\n", "A title of our own"},
+		} {
+			sh, top, err := nz.ParseBrief(c.text, c.title, "RESTRICTED")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outline(sh); got != "#custom:Introduction\nWords.|RESTRICTED|\nMore.|UNCLASSIFIED|" || top != "TOP SECRET" {
+				t.Fatalf("%q: top %q\n%s", c.text, top, got)
+			}
+		}
+	})
+	t.Run("BannerMarksWhatCameWithIt", func(t *testing.T) {
+		// An unmarked title and heading under a SECRET banner were kept
+		// with an unclassified paragraph, at UNCLASSIFIED, for every
+		// reader to see. They are shown with the paragraphs (the title
+		// with the whole sheet), which are marked no lower.
+		text := "SECRET\nOperation QQTITLE plan\n\n## Sources and QQHEAD methods\n\n(U) An unclassified paragraph.\n\nSECRET"
+		sh, top, err := nz.ParseBrief(text, "", "UNCLASSIFIED")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := outline(sh); got != "#custom:Introduction\nWords.|RESTRICTED|\nMore.|UNCLASSIFIED|" || top != "TOP SECRET" {
+		if got := outline(sh); got != "#custom:Sources and QQHEAD methods\nAn unclassified paragraph.|SECRET|" || top != "SECRET" {
 			t.Fatalf("top %q\n%s", top, got)
+		}
+		// The title given and the heading marked: nothing came with the
+		// banner unmarked.
+		sh, _, err = nz.ParseBrief(strings.Replace(text, "## Sources", "## (U) Sources", 1), "Our title", "UNCLASSIFIED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#custom:Sources and QQHEAD methods\nAn unclassified paragraph.|UNCLASSIFIED|" {
+			t.Fatalf("\n%s", got)
+		}
+		// A standard heading is the app's words, not the text's.
+		sh, _, err = nz.ParseBrief("SECRET\n(U) Title\nSituational assessment\n(U) Words.\n", "", "UNCLASSIFIED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#situation:\nWords.|UNCLASSIFIED|" {
+			t.Fatalf("\n%s", got)
+		}
+	})
+	t.Run("MarkForms", func(t *testing.T) {
+		// Portion marks as other documents write them: each was left as
+		// words, its paragraph at the default marking, below its mark.
+		for _, c := range []struct{ line, want, text string }{
+			{"(S//NZEO) Caveated.", "SECRET", "Caveated."},
+			{"(TS//SCI) Compartmented.", "TOP SECRET", "Compartmented."},
+			{"(S//REL AUS, NZL) Releasable.", "SECRET", "Releasable."},
+			{"(TOP SECRET) In words.", "TOP SECRET", "In words."},
+			{"(Secret) In words, in lower case.", "SECRET", "In words, in lower case."},
+			{"(S)Unspaced.", "SECRET", "Unspaced."},
+			{"**(S)** In bold.", "SECRET", "In bold."},
+			{"（S） Full-width.", "SECRET", "Full-width."},
+			{"\u200b(S) After a zero-width space.", "SECRET", "After a zero-width space."},
+			{"- (C) A bullet.", "CONFIDENTIAL", "- A bullet."},
+			{"S6(a) (S) Withheld first.", "SECRET", "{{s6(a): [withheld in the source]}} Withheld first."},
+			{"(S)\nOn the line after its mark.", "SECRET", "On the line after its mark."},
+			{"(TS)\n\nAfter a blank line.", "TOP SECRET", "After a blank line."},
+			// not marks
+			{"(a) A list item.", "RESTRICTED", "(a) A list item."},
+			{"(UN) A body's initials.", "RESTRICTED", "(UN) A body's initials."},
+			{"(s) Lower case.", "RESTRICTED", "(s) Lower case."},
+		} {
+			sh, top, err := nz.ParseBrief("Title\n"+c.line+"\n", "", "RESTRICTED")
+			if err != nil {
+				t.Fatalf("%q: %v", c.line, err)
+			}
+			p := sh.Sections[0].Paragraphs[0]
+			if len(sh.Sections[0].Paragraphs) != 1 || p.Marking != c.want || p.Text != c.text || top != nz.Highest("RESTRICTED", c.want) {
+				t.Errorf("%q: %s, top %s; want %q at %s", c.line, outline(sh), top, c.text, c.want)
+			}
+		}
+		for _, banner := range []string{"Classification: SECRET", "SECRET - NZEO", "TOP SECRET - AUSTEO"} {
+			sh, top, err := nz.ParseBrief(banner+"\nTitle\n(U) Words.\n", "", "UNCLASSIFIED")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sh.Title != "Title" || top == "UNCLASSIFIED" {
+				t.Errorf("%q not read as a banner: title %q, top %s", banner, sh.Title, top)
+			}
+		}
+		if sh, _, _ := nz.ParseBrief("SECRET - the plan\nWords.\n", "", "RESTRICTED"); sh == nil || sh.Title != "SECRET - the plan" {
+			t.Errorf("a title in words read as a banner")
+		}
+		// A mark with caveats the scheme cannot read is refused, not left
+		// at the default marking.
+		_, _, err := nz.ParseBrief("Title\n(NOFORN//X) Unreadable.\n", "", "RESTRICTED")
+		if e, ok := err.(*briefing.Error); !ok || e.Code != briefing.EINVALID || !strings.Contains(e.Message, "(NOFORN//X)") {
+			t.Fatalf("an unreadable mark: %v", err)
 		}
 	})
 	t.Run("MarkedTitleAndHeadings", func(t *testing.T) {

@@ -427,3 +427,44 @@ func TestRoundPage_NewSheetAgendaFull(t *testing.T) {
 		t.Fatalf("the editor does not say why the sheet is not on the agenda: %v", msg)
 	}
 }
+
+// TestRoundPage_StaleEditKeepsWhatWasTyped: the round's edit form sent after
+// someone else saved the round is refused, and shows again what was typed
+// (the outcomes may be a page long), not the stored round alone; sent again
+// from that page, it is saved.
+func TestRoundPage_StaleEditKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	b := f.pageBrowser("secretariat")
+	page := b.open("/rounds/" + w.round)
+	stale := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+	var r map[string]any
+	f.do("admin", "GET", path, nil).json(&r)
+	f.update("admin", path, func(m map[string]any) { m["purpose"] = "Purpose as the admin saved it." })
+	form := url.Values{"csrf_token": {b.csrf}, "version": {stale}, "number": {fmt.Sprint(r["number"])},
+		"starts_on": {fmt.Sprint(r["starts_on"])}, "ends_on": {fmt.Sprint(r["ends_on"])}, "city": {"Queenstown"},
+		"host": {fmt.Sprint(r["host"])}, "status": {fmt.Sprint(r["status"])}, "marking": {fmt.Sprint(r["marking"])},
+		"outcomes": {"QQTYPED outcomes, a page of them."}, "purpose": {"Purpose as the admin saved it."}}
+	rec := b.send("POST", "/rounds/"+w.round, form)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "your changes are in the form below") {
+		t.Fatalf("a stale edit: %d %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(rec.Body.String(), "QQTYPED outcomes") || !strings.Contains(rec.Body.String(), `value="Queenstown"`) {
+		t.Fatal("what was typed is not on the page")
+	}
+	var got map[string]any
+	f.do("admin", "GET", path, nil).json(&got)
+	if got["city"] == "Queenstown" || got["purpose"] != "Purpose as the admin saved it." {
+		t.Fatalf("the stale edit was written: %v", got)
+	}
+	// Sent again from the page it was kept on: at the version it shows.
+	form.Set("version", regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(rec.Body.String())[1])
+	if rec := b.send("POST", "/rounds/"+w.round, form); rec.Code != 303 {
+		t.Fatalf("sent again: %d %s", rec.Code, rec.Body.String())
+	}
+	f.do("admin", "GET", path, nil).json(&got)
+	if got["city"] != "Queenstown" || got["outcomes"] != "QQTYPED outcomes, a page of them." {
+		t.Fatalf("not saved: %v", got)
+	}
+}

@@ -250,8 +250,10 @@ func (rp *roundPage) keepForm(v *view, r *briefing.Round, fe *formError) {
 
 // saveRoundForm saves a changed round through the same checks as the API,
 // and answers the form: a flash and back to the round, or the page again
-// with the reason.
-func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string) error {
+// with the reason. typed tells the round's edit form, whose fields the
+// page shows again as sent when the round changed meanwhile; a button's
+// single change is simply made again.
+func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string, typed bool) error {
 	err := api.PrepareRound(v, r, old)
 	if err == nil {
 		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound)
@@ -262,8 +264,14 @@ func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, d
 		}
 		fe := toFormError(err)
 		if briefing.ErrorCode(err) == briefing.ESTALE {
-			fe.Message = "Someone else changed this round after you opened it: look again and redo your change."
-			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
+			if !typed {
+				fe.Message = "Someone else changed this round after you opened it: look again and redo your change."
+				return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
+			}
+			// What they typed is kept (a purpose or the outcomes may be
+			// long), beside the round as it now is; saved again, the form
+			// is written at the version now shown.
+			fe.Message = "Someone else saved this round after you opened it: your changes are in the form below, unsaved. The round as it is now is shown above it: check yours against it before you save again."
 		}
 		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
 	}
@@ -312,8 +320,9 @@ func (s *Pages) handleUpdateRoundForm(c echo.Context) error {
 		if fe := roundFromForm(c, r); fe != nil {
 			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
 		}
+		return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", true)
 	}
-	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".")
+	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", false)
 }
 
 // handleAgendaForm is POST /rounds/:id/agenda: move, add or remove items.
@@ -384,7 +393,7 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 	default:
 		return redirect(c, "/rounds/"+r.ID, "")
 	}
-	return s.saveRoundForm(c, v, r, old, "Agenda saved.")
+	return s.saveRoundForm(c, v, r, old, "Agenda saved.", false)
 }
 
 // agendaIndex finds an item of the agenda as the reader sees it: by its
@@ -431,7 +440,7 @@ func (s *Pages) handlePeopleForm(c echo.Context) error {
 			*list = append((*list)[:i], (*list)[i+1:]...)
 		}
 	}
-	return s.saveRoundForm(c, v, r, old, "Delegations saved.")
+	return s.saveRoundForm(c, v, r, old, "Delegations saved.", false)
 }
 
 // handleNewSheetForm is POST /rounds/:id/sheets: a new topic sheet with the

@@ -511,10 +511,17 @@ func limitText(fe fieldErrors, field, v string, max int) {
 		fe.add(field, "must be valid UTF-8 text")
 	} else if utf8.RuneCountInString(v) > max {
 		fe.add(field, "must be at most %d characters", max)
-	} else if strings.ContainsRune(v, 0) {
-		fe.add(field, "must not contain NUL characters")
+	} else if i := strings.IndexFunc(v, badControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		fe.add(field, "must not contain control characters (U+%04X at character %d): line breaks and tabs only", r, utf8.RuneCountInString(v[:i])+1)
 	}
 }
+
+// badControl tells a control character a text may not hold: any but the
+// line break, the carriage return and the tab. They mean nothing to a
+// reader, and went into the packs as they were (the HTML file holding
+// bytes no browser shows, a terminal's escapes among them).
+func badControl(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
 
 // checkDate adds a field error unless v is a YYYY-MM-DD date, and returns
 // it. Year 0000 parses but is refused: no calendar, pack or letter can
@@ -535,7 +542,7 @@ func checkDate(fe fieldErrors, field, v string) time.Time {
 // writes the field cannot hold them.
 func noControl(fe fieldErrors, field, v string) {
 	if strings.IndexFunc(v, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0 {
-		fe.add(field, "must not contain control characters or line breaks")
+		fe[field] = "must not contain control characters or line breaks" // over limitText's, which allows line breaks
 	}
 }
 

@@ -1,6 +1,7 @@
 package briefing_test
 
 import (
+	"strings"
 	"testing"
 
 	"briefpack/briefing"
@@ -73,6 +74,31 @@ func TestSheet_Validate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSheet_ControlCharacters: a paragraph holding a terminal's escape or a
+// bell is refused, naming the character, where it went into the packs as
+// it was; line breaks and tabs stay.
+func TestSheet_ControlCharacters(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	for _, c := range []struct{ text, want string }{
+		{"Red \x1b[31malert", "U+001B at character 5"},
+		{"A bell\a", "U+0007 at character 7"},
+		{"C1 \u0085 next line", "U+0085 at character 4"},
+		{"\x7f", "U+007F at character 1"},
+	} {
+		sh := sheet()
+		sh.Sections[0].Paragraphs[0].Text = c.text
+		f := briefing.ErrorFields(sh.Validate(nz))["sections[0].paragraphs[0].text"]
+		if !strings.Contains(f, c.want) {
+			t.Errorf("%q: %q", c.text, f)
+		}
+	}
+	sh := sheet()
+	sh.Sections[0].Paragraphs[0].Text = "Lines\r\nand\ttabs\nstay."
+	if err := sh.Validate(nz); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestSettings_VisibleSheet(t *testing.T) {

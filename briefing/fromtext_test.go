@@ -202,6 +202,20 @@ func TestParseBrief_Markings(t *testing.T) {
 			t.Fatalf("\n%s", got)
 		}
 	})
+	t.Run("ControlCharacters", func(t *testing.T) {
+		// A pasted document's page breaks break paragraphs; its other
+		// control characters are dropped, not stored for the packs.
+		sh, _, err := nz.ParseBrief("Title\n(S) One\x1b[31m.\fTwo\a.\vThree.\n", "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outline(sh); got != "#custom:Introduction\nOne[31m.|SECRET|\nTwo.|RESTRICTED|\nThree.|RESTRICTED|" {
+			t.Fatalf("\n%s", got)
+		}
+		if err := sh.Validate(nz); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("MarkForms", func(t *testing.T) {
 		// Portion marks as other documents write them: each was left as
 		// words, its paragraph at the default marking, below its mark.

@@ -97,6 +97,16 @@ func TestFromText_Page(t *testing.T) {
 	if rec.Code != 303 || !strings.HasSuffix(rec.Header().Get("Location"), "/edit") {
 		t.Fatalf("create: %d %v", rec.Code, rec.Header())
 	}
+	// A marking above the officer is refused as such (403), the text kept.
+	form := url.Values{"csrf_token": {login.CSRF}, "op": {"preview"}, "text": {briefText}, "marking": {"TOP SECRET"}}
+	req := httptest.NewRequest("POST", "/rounds/"+w.round+"/sheets/from-text", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", cookie)
+	rec = httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "Terrorism is a pervasive") {
+		t.Fatalf("a marking above the officer: %d %s", rec.Code, rec.Body.String())
+	}
 }
 
 // TestFromText_Markings drives QA's examples through the router: what the
@@ -170,13 +180,25 @@ func TestFromText_Markings(t *testing.T) {
 			"portion mark":              "Maritime Security\n(R) Patrol coverage is thin.\n(S) Joint zanzibar patrols.\n",
 			"portion-marked title":      "(TS) Maritime Security\n(R) Patrol coverage is thin.\n",
 			"lower banner, higher mark": "RESTRICTED\nMaritime Security\n• (C) Patrol coverage is thin.\n",
+			"caveated mark":             "Maritime Security\n(TS//SCI) Joint zanzibar patrols.\n",
+			"mark in words":             "Maritime Security\n(SECRET) Joint zanzibar patrols.\n",
+			"mark on its own line":      "Maritime Security\n(S)\nJoint zanzibar patrols.\n",
 		} {
 			for _, q := range []string{"?preview=true", ""} {
 				r := f.do("lowofficer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text"+q, map[string]string{"text": text})
-				if r.Code != 403 {
+				if r.Code != 403 || !strings.Contains(r.Body.String(), `"text"`) {
 					t.Errorf("%s%s: %d %s", name, q, r.Code, r.Body.String())
 				}
 			}
+		}
+		// The marking asked for, above the writer, is refused as that field.
+		r := f.do("lowofficer", "POST", "/api/v1/rounds/"+w.round+"/sheets/from-text", map[string]string{"text": "Title\nWords.\n", "marking": "SECRET"})
+		var e struct {
+			Error struct{ Fields map[string]string } `json:"error"`
+		}
+		r.json(&e)
+		if r.Code != 403 || e.Error.Fields["marking"] == "" || len(e.Error.Fields) != 1 {
+			t.Errorf("a marking above the writer: %d %s", r.Code, r.Body.String())
 		}
 		if n := count(); n != before {
 			t.Fatalf("a refused text was stored: %d sheets, then %d", before, n)

@@ -45,18 +45,22 @@ func (s *API) SheetFromText(v *view, roundID string, req FromTextRequest) (*brie
 		if marking = v.Set.NormalizeMarking(req.Marking); marking == "" {
 			return nil, fieldError("marking", "must be one of "+strings.Join(v.Set.Markings, ", "))
 		}
+		if err := v.MarkingWithin("marking", marking); err != nil {
+			return nil, err
+		}
 	}
 	sh, top, err := v.Set.ParseBrief(req.Text, req.Title, marking)
 	if err != nil {
 		return nil, err
 	}
-	sh.RoundID = r.ID
-	if err := s.PrepareSheet(v, sh, nil); err != nil {
+	// Every marking the text bears, a banner's included (it marks what
+	// came with it: the title, the headings), is one its writer must be
+	// cleared for: refused as the text's, not as the paragraph it went to.
+	if err := v.MarkingWithin("text", top); err != nil {
 		return nil, err
 	}
-	// A banner above every paragraph's own mark still marks what came with
-	// it (the title, the headings): its writer must be cleared for it too.
-	if err := v.MarkingWithin("text", top); err != nil {
+	sh.RoundID = r.ID
+	if err := s.PrepareSheet(v, sh, nil); err != nil {
 		return nil, err
 	}
 	return sh, nil

@@ -267,6 +267,15 @@ func isFormError(err error) bool {
 	return isUserError(err) || briefing.ErrorCode(err) == briefing.EFORBIDDEN && len(briefing.ErrorFields(err)) > 0
 }
 
+// formStatus is the status a form refused for err is shown again with: 403
+// when the writer is not cleared for what they sent, else 422.
+func formStatus(err error) int {
+	if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+		return http.StatusForbidden
+	}
+	return http.StatusUnprocessableEntity
+}
+
 func humanDate(d string) string {
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {

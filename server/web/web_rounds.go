@@ -571,7 +571,7 @@ func (s *Pages) handleFromTextForm(c echo.Context) error {
 		if !isFormError(err) {
 			return err
 		}
-		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error, rp.FromText = toFormError(err), form })
+		return s.showRound(c, formStatus(err), func(rp *roundPage) { rp.Error, rp.FromText = toFormError(err), form })
 	}
 	if c.FormValue("op") != "create" {
 		return s.showRound(c, http.StatusOK, func(rp *roundPage) {

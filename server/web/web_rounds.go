@@ -40,6 +40,10 @@ type roundPage struct {
 	WithheldAll int
 	// WholeRound is whether the reader sees all of the round, as a release edition needs.
 	WholeRound bool
+	// Partial names, for a lead who does not see the whole round, the
+	// sheets holding paragraphs above them, which they may not clear or
+	// return: the page offers them no button that would be refused.
+	Partial map[string]bool
 	// OpenComments counts the open review comments the reader may see, by sheet id.
 	OpenComments map[string]int
 	Overlaps     []briefing.Overlap
@@ -210,6 +214,15 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 				if it.Decision == briefing.WithheldInFull {
 					rp.WithheldAll++
 				}
+			}
+		} else {
+			rp.Partial = map[string]bool{}
+			for _, sh := range rp.Sheets {
+				stored, err := v.St.Sheet(v.Ctx, sh.ID)
+				if err != nil {
+					return err
+				}
+				rp.Partial[sh.ID] = !v.Set.HoldsOnly(v.User.Clearance, stored)
 			}
 		}
 	}

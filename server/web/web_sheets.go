@@ -33,6 +33,9 @@ type sheetPage struct {
 	// typed, with CommentError saying why.
 	Comment      *briefing.Comment
 	CommentError *formError
+	// Whole is whether the reader sees all of the sheet: only then may
+	// they submit, clear, return or delete it, and the page offers it.
+	Whole bool
 }
 
 // pageComment is a review comment with the place of its paragraph.
@@ -95,7 +98,11 @@ func (s *Pages) showSheet(c echo.Context, status int, adjust func(*sheetPage)) e
 	if err != nil {
 		return err
 	}
-	sp := sheetPage{Sheet: sh, Round: r, Dialogue: d}
+	stored, err := v.St.Sheet(v.Ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	sp := sheetPage{Sheet: sh, Round: r, Dialogue: d, Whole: v.Set.HoldsOnly(v.User.Clearance, stored)}
 	if sp.Comments, sp.Paragraphs, err = s.sheetComments(v, sh); err != nil {
 		return err
 	}

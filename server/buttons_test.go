@@ -1,0 +1,45 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPages_OfferOnlyWhatTheReaderMay: a reader who does not see all of a
+// sheet may not submit, clear, return or delete it (the API refuses them,
+// 403), so the pages do not offer them the buttons: they say why instead.
+// Before, the sheet page offered a RESTRICTED officer "Delete this sheet"
+// and "Submit for clearance", and the round page a RESTRICTED lead "Clear"
+// and "Return", on a sheet holding a SECRET paragraph; each press failed.
+func TestPages_OfferOnlyWhatTheReaderMay(t *testing.T) {
+	f := newFixture(t)
+	w := f.world() // w.sheet holds a RESTRICTED and a SECRET paragraph
+	open := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Open words", para("Plain words.", "RESTRICTED", "")))
+	review, del := `action="/sheets/`+w.sheet+`/review"`, `action="/sheets/`+w.sheet+`/delete"`
+	for _, c := range []struct {
+		user, path string
+		offered    bool
+		buttons    []string
+	}{
+		{"officer", "/sheets/" + w.sheet, true, []string{review, del}},
+		{"lowofficer", "/sheets/" + w.sheet, false, []string{review, del}},
+		{"lead", "/sheets/" + w.sheet, true, []string{review, del}},
+		{"lowlead", "/sheets/" + w.sheet, false, []string{review, del}},
+		{"lead", "/rounds/" + w.round, true, []string{review}},
+		{"lowlead", "/rounds/" + w.round, false, []string{review}},
+	} {
+		page := f.pageBrowser(c.user).open(c.path)
+		for _, b := range c.buttons {
+			if strings.Contains(page, b) != c.offered {
+				t.Errorf("%s on %s: %s offered %v, want %v", c.user, c.path, b, !c.offered, c.offered)
+			}
+		}
+		if said := strings.Contains(page, "above your clearance: only someone who can see all of it"); said == c.offered {
+			t.Errorf("%s on %s: why not said %v", c.user, c.path, said)
+		}
+	}
+	// A sheet the RESTRICTED lead sees whole is theirs to review.
+	if page := f.pageBrowser("lowlead").open("/rounds/" + w.round); !strings.Contains(page, `action="/sheets/`+open+`/review"`) {
+		t.Error("the RESTRICTED lead is offered no review at all")
+	}
+}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -363,6 +364,25 @@ func TestErrors(t *testing.T) {
 		big := `{"name": "` + strings.Repeat("x", 5<<20) + `"}`
 		if r := f.do("secretariat", "POST", "/api/v1/agencies", big); r.Code != 413 || r.errorCode() != "too_large" {
 			t.Fatalf("%d", r.Code)
+		}
+	})
+	t.Run("TooLargeFormOfUnknownLength", func(t *testing.T) {
+		// A form past the limit sent in chunks, its length unsaid, was
+		// answered 403 as a form without its CSRF token.
+		b := f.pageBrowser("secretariat")
+		for _, path := range []string{"/dialogues", "/api/v1/agencies"} {
+			body := io.MultiReader(strings.NewReader("csrf_token="+url.QueryEscape(b.csrf)+"&name="), strings.NewReader(strings.Repeat("a", 5<<20)))
+			req := httptest.NewRequest("POST", path, body)
+			req.ContentLength = -1
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for name, value := range b.cookies {
+				req.AddCookie(&http.Cookie{Name: name, Value: value})
+			}
+			rec := httptest.NewRecorder()
+			f.h.ServeHTTP(rec, req)
+			if rec.Code != 413 {
+				t.Errorf("%s: %d %s", path, rec.Code, rec.Body.String())
+			}
 		}
 	})
 	t.Run("UnsupportedMediaType", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,6 +21,9 @@ import (
 // cookieName is the session cookie.
 const cookieName = "briefpack_session"
 
+// calendarFeeds are the routes, as matched, that a calendar token opens.
+var calendarFeeds = map[string]bool{"/api/v1/calendar.ics": true, "/api/v1/dialogues/:id/calendar.ics": true}
+
 // authenticate finds the request's session from its bearer token or cookie
 // and sets the reader. The store reads the session with its user, on every
 // request, and honours it only while the user is as stored (not deleted,
@@ -28,8 +32,11 @@ const cookieName = "briefpack_session"
 // disabling takes effect at once, on every server.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if t := c.QueryParam("token"); t != "" && strings.HasSuffix(c.Request().URL.Path, "/calendar.ics") {
+		if t := c.QueryParam("token"); t != "" && calendarFeeds[c.Path()] {
 			// A calendar client subscribes with the user's calendar token.
+			// It opens the feeds and nothing else: taken on any path ending
+			// "/calendar.ics", it signed its user in to whatever route
+			// matched one (GET /api/v1/users/calendar.ics, as an admin).
 			if u := s.calendarUser(c, t); u != nil {
 				c.Set(keyReader, briefing.Reader{UserID: u.ID, Name: u.Name, Role: u.Role, Clearance: u.Clearance})
 				c.Set(keyBearer, true)
@@ -103,7 +110,15 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
-			if c.FormValue("csrf_token") == sess.csrf {
+			// A body past the limit that did not say its length is found
+			// too long only as the form is read: it is that, not a form
+			// without its token.
+			form, err := c.FormParams()
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return Errorf(codeTooLarge, "the request body is larger than the limit")
+			}
+			if form.Get("csrf_token") == sess.csrf {
 				return next(c)
 			}
 		}

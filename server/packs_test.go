@@ -221,6 +221,18 @@ func TestNextRound(t *testing.T) {
 	if r := f.do("", "GET", "/api/v1/calendar.ics?token="+tok.Token+"x", nil); r.Code != 401 {
 		t.Fatalf("forged calendar token: %d", r.Code)
 	}
+	if r := f.do("", "GET", "/api/v1/dialogues/"+d+"/calendar.ics?token="+tok.Token, nil); r.Code != 200 {
+		t.Fatalf("a dialogue's calendar by token: %d", r.Code)
+	}
+	// The token opens the feeds and nothing else: on any path ending
+	// "/calendar.ics" it signed its user in to the route that matched.
+	var admin struct{ Token string }
+	f.do("admin", "GET", "/api/v1/calendar-token", nil).json(&admin)
+	for _, path := range []string{"/api/v1/users/calendar.ics", "/api/v1/sheets/calendar.ics", "/api/v1/packs/calendar.ics", "/api/v1/sheets/1/versions/calendar.ics"} {
+		if r := f.do("", "GET", path+"?token="+admin.Token, nil); r.Code != 401 {
+			t.Errorf("%s by calendar token: %d %s", path, r.Code, r.Body.String())
+		}
+	}
 }
 
 func TestRollForward(t *testing.T) {

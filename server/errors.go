@@ -62,9 +62,11 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Fields is always there, empty when no field is at fault, as the
+	// contract's error shape has it: a client may read it unguarded.
+	Fields map[string]string `json:"fields"`
 	// Conflicts are a merge's overlapping changes: path, base, theirs, mine.
 	Conflicts []briefing.Conflict `json:"conflicts,omitempty"`
 }
@@ -127,6 +129,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var be *briefing.Error
 	if errors.As(err, &be) && status == http.StatusConflict {
 		conflicts = be.Conflicts
+	}
+	if fields == nil {
+		fields = map[string]string{}
 	}
 	_ = json.NewEncoder(c.Response()).Encode(errorBody{Error: errorDetail{Code: code, Message: msg, Fields: fields, Conflicts: conflicts}, Conflicts: conflicts})
 }

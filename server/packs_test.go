@@ -119,13 +119,13 @@ func TestPacks(t *testing.T) {
 			t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
 		}
 		var sn struct {
-			ID, Marking string
-			Number      int
-			Forced      bool
-			SHA256      map[string]string
+			ID, Marking     string
+			Number, Version int
+			Forced          bool
+			SHA256          map[string]string
 		}
 		r.json(&sn)
-		if !sn.Forced || sn.Number != 1 || sn.Marking != "SECRET" || len(sn.SHA256["html"]) != 64 || len(sn.SHA256["xlsx"]) != 64 {
+		if !sn.Forced || sn.Number != 1 || sn.Version != 1 || sn.Marking != "SECRET" || len(sn.SHA256["html"]) != 64 || len(sn.SHA256["xlsx"]) != 64 {
 			t.Fatalf("%+v", sn)
 		}
 		get := func(format string) []byte {

@@ -1035,7 +1035,10 @@ type FreezeRequest struct {
 
 // SnapshotJSON is a snapshot as the API shows it.
 type SnapshotJSON struct {
-	ID            string            `json:"id"`
+	ID string `json:"id"`
+	// Version is the snapshot's, which never changes (its ETag), as every
+	// object of the API has one.
+	Version       int               `json:"version"`
 	RoundID       string            `json:"round_id"`
 	Number        int               `json:"number"`
 	CreatedAt     time.Time         `json:"created_at"`
@@ -1047,7 +1050,7 @@ type SnapshotJSON struct {
 }
 
 func ToSnapshotJSON(sn *briefing.Snapshot) SnapshotJSON {
-	out := SnapshotJSON{ID: sn.ID, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
+	out := SnapshotJSON{ID: sn.ID, Version: sn.Version, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
 		Marking: sn.Marking, Forced: sn.Forced, SHA256: map[string]string{}, ReleaseSHA256: map[string]string{}}
 	for k, v := range sn.SHA256 {
 		if f, ok := strings.CutPrefix(k, "release."); ok {

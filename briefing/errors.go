@@ -85,3 +85,13 @@ func (f fieldErrors) err(what string) error {
 	}
 	return &Error{Code: EINVALID, Message: what + " is not valid", Fields: map[string]string(f)}
 }
+
+// StillHas is the message of a delete refused while the object has
+// dependents of a kind (what): to be deleted first, or, for snapshots and
+// releases, which are never deleted, kept for good with it.
+func StillHas(kind, id, what string) string {
+	if what == "snapshots" || what == "releases" {
+		return fmt.Sprintf("%s %s has %s, which are kept for good: it cannot be deleted", kind, id, what)
+	}
+	return fmt.Sprintf("%s %s still has %s: delete them first", kind, id, what)
+}

@@ -41,7 +41,7 @@ func TestClearance_DeleteNamesOnlySeenDependents(t *testing.T) {
 			}
 		}
 		got, want := refusal("/api/v1/rounds/", both), refusal("/api/v1/rounds/", only)
-		if got != want || !strings.Contains(want, "still has snapshots") {
+		if got != want || !strings.Contains(want, "has snapshots, which are kept for good") {
 			t.Errorf("a round with a hidden sheet and a snapshot:\n got %s\nwant %s", got, want)
 		}
 	})

@@ -408,7 +408,7 @@ func (c *collection[T, P]) delete(tx kvTx, id string, version int, by briefing.A
 	}
 	for _, d := range c.blockedBy {
 		if k, _ := tx.Bucket(d.index).Cursor().Seek(key); k != nil && bytes.HasPrefix(k, key) {
-			return briefing.Errorf(briefing.ECONFLICT, "%s %s still has %s: delete them first", c.kind, id, d.what)
+			return &briefing.Error{Code: briefing.ECONFLICT, Message: briefing.StillHas(c.kind, id, d.what)}
 		}
 	}
 	if err := tx.Bucket(c.bucket).Delete(key); err != nil {

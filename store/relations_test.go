@@ -182,7 +182,7 @@ func TestRoundService_Delete(t *testing.T) {
 		if err := db.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": []byte("x")}, alice); err != nil {
 			t.Fatal(err)
 		}
-		assertError(t, db.DeleteRound(ctx, r.ID, 0, alice), briefing.ECONFLICT, "round "+r.ID+" still has snapshots: delete them first")
+		assertError(t, db.DeleteRound(ctx, r.ID, 0, alice), briefing.ECONFLICT, "round "+r.ID+" has snapshots, which are kept for good: it cannot be deleted")
 		if _, err := db.Round(ctx, r.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -199,7 +199,7 @@ func refusedForHidden(v *view, kind, id string, err error, seen ...dependentsSee
 			return lerr
 		}
 		if n > 0 {
-			return briefing.Errorf(briefing.ECONFLICT, "%s %s still has %s: delete them first", kind, id, d.what)
+			return &briefing.Error{Code: briefing.ECONFLICT, Message: briefing.StillHas(kind, id, d.what)}
 		}
 	}
 	return briefing.Errorf(briefing.EFORBIDDEN, "this %s holds content above your clearance; it cannot be deleted by you", kind)

@@ -128,7 +128,7 @@ func (r *Release) Normalize(s Settings) error {
 	}
 	for i := range r.OtherDocuments {
 		o := &r.OtherDocuments[i]
-		f := "other_documents." + itoa(i)
+		f := "other_documents[" + itoa(i) + "]" // named as the body's paths are, as a 400 names them
 		o.Title = strings.TrimSpace(o.Title)
 		if o.Title == "" {
 			fe.add(f+".title", "is required")
@@ -167,7 +167,7 @@ func checkDecision(s Settings, fe fieldErrors, field, decision string, grounds [
 	for j, g := range grounds {
 		n := s.NormalizeGround(g)
 		if n == "" || !s.ValidGround(n) {
-			fe.add(field+".grounds."+itoa(j), "must be one of %s", strings.Join(s.Grounds, ", "))
+			fe.add(field+".grounds["+itoa(j)+"]", "must be one of %s", strings.Join(s.Grounds, ", "))
 			continue
 		}
 		if !slices.Contains(out, n) {

@@ -285,7 +285,7 @@ func TestReleases_NoSpanInTheLetter(t *testing.T) {
 		"reference":            func(m map[string]any) { m["reference"] = "OIA {{s6(a): zanzibar}}" },
 		"decision_maker":       func(m map[string]any) { m["decision_maker"] = "{{s6(a): zanzibar}}" },
 		"decision_maker_title": func(m map[string]any) { m["decision_maker_title"] = "Head of {{s6(a): zanzibar}}" },
-		"other_documents.0.title": func(m map[string]any) {
+		"other_documents[0].title": func(m map[string]any) {
 			m["other_documents"].([]map[string]any)[0]["title"] = "Note {{s6(a): zanzibar}}"
 		},
 	} {
@@ -299,6 +299,17 @@ func TestReleases_NoSpanInTheLetter(t *testing.T) {
 		if r.Code != 422 || e.Error.Fields[field] == "" {
 			t.Errorf("%s with a span: %d %s", field, r.Code, r.Body.String())
 		}
+	}
+	// A field is named by its path in the body, as a 400 names it.
+	body := good()
+	body["other_documents"].([]map[string]any)[0]["grounds"] = []string{"s99"}
+	var e struct {
+		Error struct{ Fields map[string]string } `json:"error"`
+	}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", body)
+	_ = jsonUnmarshal(r.Body.String(), &e)
+	if r.Code != 422 || e.Error.Fields["other_documents[0].grounds[0]"] == "" {
+		t.Errorf("a bad ground: %d %s", r.Code, r.Body.String())
 	}
 	if r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", good()); r.Code != 201 {
 		t.Fatalf("a release without spans: %d %s", r.Code, r.Body.String())

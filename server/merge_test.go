@@ -580,3 +580,26 @@ func TestAPI_LineEnds(t *testing.T) {
 		t.Fatalf("round purpose kept %q", r.Purpose)
 	}
 }
+
+// TestMerge_ConflictSaysWhatClashed: a clash over a section's heading is
+// told as a heading's, not counted as a paragraph's.
+func TestMerge_ConflictSaysWhatClashed(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Headings", "sections": []map[string]any{
+		{"kind": "custom", "heading": "Mine", "paragraphs": []any{para("Words.", "RESTRICTED", "")}}}})
+	start := f.sheet("officer", id)
+	rename := func(user, heading string) response {
+		sh := start
+		sh.Sections = append(sh.Sections[:0:0], start.Sections...)
+		sh.Sections[0].Heading = heading
+		return f.do(user, "POST", "/api/v1/sheets/"+id+"/merge", sh)
+	}
+	if r := rename("officer", "Mine A"); r.Code != 200 {
+		t.Fatalf("first rename: %d %s", r.Code, r.Body.String())
+	}
+	r := rename("lead", "Mine B")
+	if r.Code != 409 || !strings.Contains(r.Body.String(), "Not saved: 1 heading was changed both by you") {
+		t.Fatalf("a heading's clash: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -296,16 +296,20 @@ func stripe(id string) int {
 	return int(h.Sum32() % mergeStripes)
 }
 
-// conflictError is the 409 of a merge: each conflicting paragraph named by
-// its place in the writer's sheet, with the three versions of it.
+// conflictError is the 409 of a merge: each conflicting paragraph (or
+// heading, or the title) named by its place in the writer's sheet, with the
+// three versions of it.
 func conflictError(cs []briefing.Conflict, who []string, version int) error {
 	fields := map[string]string{}
+	count := map[string]int{}
 	for _, c := range cs {
+		what := conflictPart(c.Path)
+		count[what]++
 		switch {
 		case c.Mine == nil:
-			fields[c.Path] = "you deleted this paragraph; it was changed since you opened the sheet"
+			fields[c.Path] = "you deleted this " + what + "; it was changed since you opened the sheet"
 		case c.Theirs == nil:
-			fields[c.Path] = "you changed this paragraph; it was deleted since you opened the sheet"
+			fields[c.Path] = "you changed this " + what + "; it was deleted since you opened the sheet"
 		default:
 			fields[c.Path] = "changed both by you and since you opened the sheet"
 		}
@@ -314,13 +318,40 @@ func conflictError(cs []briefing.Conflict, who []string, version int) error {
 	if len(who) > 0 {
 		by = strings.Join(who, " and ")
 	}
-	n := len(cs)
-	what := "paragraph was"
-	if n != 1 {
-		what = "paragraphs were"
+	var parts []string
+	for _, what := range []string{"paragraph", "heading", "title", "holder", "status", "withholding"} {
+		switch n := count[what]; n {
+		case 0:
+		case 1:
+			parts = append(parts, "1 "+what)
+		default:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, what))
+		}
+	}
+	verb := "was"
+	if len(cs) != 1 {
+		verb = "were"
 	}
 	return &briefing.Error{Code: briefing.ECONFLICT, Fields: fields, Conflicts: cs,
-		Message: fmt.Sprintf("Not saved: %d %s changed both by you and by %s since version %d. Choose, for each, which text to keep.", n, what, by, version)}
+		Message: fmt.Sprintf("Not saved: %s %s changed both by you and by %s since version %d. Choose, for each, which text to keep.", strings.Join(parts, " and "), verb, by, version)}
+}
+
+// conflictPart is what a conflict's path names: a paragraph, a section's
+// heading, or one of the sheet's own fields.
+func conflictPart(path string) string {
+	switch {
+	case path == "title":
+		return "title"
+	case path == "owner_id":
+		return "holder"
+	case path == "status":
+		return "status"
+	case path == "withhold":
+		return "withholding"
+	case strings.HasSuffix(path, ".heading"):
+		return "heading"
+	}
+	return "paragraph"
 }
 
 // handleMerge is POST /api/v1/sheets/:id/merge: 200 and the merged sheet

@@ -398,6 +398,26 @@ func TestErrors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ShapeAlwaysWhole", func(t *testing.T) {
+		// The contract's error shape, fields and all, whatever the status:
+		// a client may read error.fields unguarded.
+		for _, r := range []response{
+			f.do("admin", "GET", "/api/v1/agencies/999999", nil),                       // 404
+			f.do("", "GET", "/api/v1/agencies", nil),                                   // 401
+			f.do("secretariat", "PUT", "/api/v1/agencies/1", map[string]any{}),         // 428
+			f.do("secretariat", "DELETE", "/api/v1/dialogues/1", nil, "If-Match", "9"), // 412 or 404
+		} {
+			var e struct {
+				Error struct {
+					Code   string             `json:"code"`
+					Fields *map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			if err := jsonUnmarshal(r.Body.String(), &e); err != nil || e.Error.Code == "" || e.Error.Fields == nil {
+				t.Errorf("%d %s", r.Code, r.Body.String())
+			}
+		}
+	})
 	t.Run("BadLimit", func(t *testing.T) {
 		if r := f.do("viewer", "GET", "/api/v1/agencies?limit=-4", nil); r.Code != 400 {
 			t.Fatalf("%d", r.Code)
@@ -533,6 +553,15 @@ func TestClearance(t *testing.T) {
 				t.Fatalf("officer's search lacks %s: %s", want, body)
 			}
 		}
+		// limit is read as a list's is: fewer hits, or 400.
+		var one struct{ Items []map[string]string }
+		_ = jsonUnmarshal(f.do("officer", "GET", "/api/v1/search?q=zanzibar&limit=1", nil).Body.String(), &one)
+		if len(one.Items) != 1 {
+			t.Errorf("limit=1: %d hits", len(one.Items))
+		}
+		if r := f.do("officer", "GET", "/api/v1/search?q=zanzibar&limit=abc", nil); r.Code != 400 {
+			t.Errorf("limit=abc: %d", r.Code)
+		}
 		// Snippets are text as people read it, not Markdown or span marks.
 		var res struct{ Items []map[string]string }
 		_ = jsonUnmarshal(body, &res)
@@ -620,6 +649,19 @@ func TestClearance(t *testing.T) {
 		f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"})
 		if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "clear"}); r.Code != 200 {
 			t.Fatalf("lead clears: %d %s", r.Code, r.Body.String())
+		}
+		// The editor says what a save will do to the cleared sheet: the
+		// lead's keeps it cleared, the officer's sends it back to draft.
+		for user, want := range map[string]string{"lead": "A change you save keeps it cleared", "officer": "Saving a change sends it back to draft"} {
+			if page := f.pageBrowser(user).open("/sheets/" + w.sheet + "/edit"); !strings.Contains(page, want) {
+				t.Errorf("%s's editor does not say %q", user, want)
+			}
+		}
+		for _, c := range []struct{ user, status string }{{"lead", "cleared"}, {"officer", "draft"}} {
+			f.update(c.user, "/api/v1/sheets/"+w.sheet, func(sh map[string]any) { editOne(sh, 0, 0, "Edited by the "+c.user+".") })
+			if got := f.sheet("lead", w.sheet); got.Status != c.status {
+				t.Fatalf("after the %s's change the sheet is %s, want %s", c.user, got.Status, c.status)
+			}
 		}
 	})
 }

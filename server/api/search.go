@@ -38,9 +38,19 @@ func (s *API) handleSearch(c echo.Context) error {
 		return &briefing.Error{Code: codeBadRequest, Message: "q must hold 1 to 200 characters of words to search for",
 			Fields: map[string]string{"q": "must hold 1 to 200 characters"}}
 	}
+	// A search is not paged: it answers its first maxHits hits, or fewer
+	// with ?limit=, read as every list reads it (400 when it is no number
+	// from 1 to 1000).
+	pg, err := page(c)
+	if err != nil {
+		return err
+	}
 	hits, err := s.Search(s.view(c), q)
 	if err != nil {
 		return err
+	}
+	if c.QueryParam("limit") != "" && len(hits) > pg.Limit {
+		hits = hits[:pg.Limit]
 	}
 	return list(c, hits, "")
 }

@@ -95,3 +95,12 @@ func StillHas(kind, id, what string) string {
 	}
 	return fmt.Sprintf("%s %s still has %s: delete them first", kind, id, what)
 }
+
+// Stale is the error of a write that named another version than the
+// stored one: one saved since (the usual case), or one that never was.
+func Stale(kind, id string, stored, given int) error {
+	if given > stored {
+		return Errorf(ESTALE, "%s %s is at version %d, not %d: there is no version %d yet", kind, id, stored, given, given)
+	}
+	return Errorf(ESTALE, "%s %s is at version %d, not %d: it was saved after you read it", kind, id, stored, given)
+}

@@ -483,7 +483,7 @@ func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, 
 }
 
 func stale(kind, id string, stored, given int) error {
-	return briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: it was saved after you read it", kind, id, stored, given)
+	return briefing.Stale(kind, id, stored, given)
 }
 
 // Operations named in the audit log.

@@ -123,6 +123,11 @@ func (c crud[T, P]) run(t *testing.T) {
 			if late.GetMeta().Version != 1 || c.edited(late) != "lost" {
 				t.Fatalf("a refused update changed the caller's %s: %+v", c.kind, *late.GetMeta())
 			}
+			// A version ahead of the stored one was never saved at all.
+			ahead := P(new(T))
+			*ahead = *obj
+			ahead.GetMeta().Version = 7
+			assertError(t, c.update(db, ctx, ahead, alice), briefing.ESTALE, fmt.Sprintf("%s %s is at version 2, not 7: there is no version 7 yet", c.kind, created.ID))
 			got, _ := c.get(db, ctx, created.ID)
 			if c.edited(got) != "second" || got.GetMeta().Version != 2 {
 				t.Fatalf("a stale update was written: %q version %d", c.edited(got), got.GetMeta().Version)

@@ -221,7 +221,7 @@ const deleteTries = 3
 // (asked 0 or -1), is the version read.
 func heldTo(asked, read int, kind, id string) (int, error) {
 	if asked > 0 && asked != read {
-		return 0, briefing.Errorf(briefing.ESTALE, "%s %s is at version %d, not %d: it was saved after you read it", kind, id, read, asked)
+		return 0, briefing.Stale(kind, id, read, asked)
 	}
 	return read, nil
 }

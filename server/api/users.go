@@ -126,7 +126,7 @@ func (s *API) CheckReach(me briefing.Reader, target *briefing.User, version int)
 			Fields:  map[string]string{"clearance": "is above your own clearance"}}
 	}
 	if version != target.Version {
-		return briefing.Errorf(briefing.ESTALE, "user %s is at version %d, not %d: it was saved after you read it", target.ID, target.Version, version)
+		return briefing.Stale("user", target.ID, target.Version, version)
 	}
 	return nil
 }

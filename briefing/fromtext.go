@@ -568,11 +568,19 @@ func (s Settings) unreadMark(t string) string {
 	u := strings.TrimLeftFunc(t, spaceOrFormat)
 	u = strings.TrimPrefix(u, "**")
 	end := strings.IndexByte(u, ')')
-	if !strings.HasPrefix(u, "(") || end < 0 || !strings.Contains(u[:end], "//") {
+	if !strings.HasPrefix(u, "(") || end < 0 {
 		return ""
+	}
+	level, caveats, ok := strings.Cut(u[1:end], "//")
+	if !ok || !markLikeRE.MatchString(strings.TrimSpace(level)) || !caveatRE.MatchString(strings.TrimSpace(caveats)) {
+		return "" // "(see https://…)" is words
 	}
 	return u[:end+1]
 }
+
+// markLikeRE is what reads as a marking before a mark's caveats: capitals,
+// perhaps with spaces, slashes or hyphens ("NOFORN", "S/NF", "TOP SECRET").
+var markLikeRE = regexp.MustCompile(`^[A-Z][A-Z /-]*$`)
 
 // portionMarkList is the scheme's portion marks as the packs print them.
 func (s Settings) portionMarkList() []string {

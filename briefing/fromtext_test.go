@@ -237,6 +237,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			{"(a) A list item.", "RESTRICTED", "(a) A list item."},
 			{"(UN) A body's initials.", "RESTRICTED", "(UN) A body's initials."},
 			{"(s) Lower case.", "RESTRICTED", "(s) Lower case."},
+			{"(see https://www.mfat.govt.nz) An address.", "RESTRICTED", "(see https://www.mfat.govt.nz) An address."},
 		} {
 			sh, top, err := nz.ParseBrief("Title\n"+c.line+"\n", "", "RESTRICTED")
 			if err != nil {

@@ -90,6 +90,7 @@ func (p *Person) Validate(s Settings) error {
 	limitText(fe, "title", p.Title, 300)
 	limitText(fe, "agency_id", p.AgencyID, 40)
 	limitText(fe, "country", p.Country, 100)
+	p.Bio = CleanText(p.Bio)
 	limitText(fe, "bio", p.Bio, 20000)
 	noSpans(fe, "name", p.Name)
 	noSpans(fe, "title", p.Title)
@@ -139,6 +140,7 @@ func (d *Dialogue) Validate() error {
 		checkDate(fe, "established", d.Established)
 	}
 	limitText(fe, "origin", d.Origin, 2000)
+	d.Notes = CleanText(d.Notes)
 	limitText(fe, "notes", d.Notes, 20000)
 	for f, v := range map[string]string{"name": d.Name, "home": d.Home, "partner": d.Partner, "origin": d.Origin} {
 		noSpans(fe, f, v)
@@ -285,6 +287,7 @@ func (r *Round) ValidateOver(s Settings, read *Round) error {
 		r.Marking = s.Lowest()
 	}
 	s.checkMarking(fe, "marking", r.Marking)
+	r.Outcomes, r.Purpose, r.KeyMessages = CleanText(r.Outcomes), CleanText(r.Purpose), CleanText(r.KeyMessages)
 	limitText(fe, "outcomes", r.Outcomes, 50000)
 	limitText(fe, "purpose", r.Purpose, 20000)
 	s.checkSpans(fe, "purpose", r.Purpose)
@@ -398,6 +401,7 @@ func (a *Action) Open() bool { return a.Status != ActionComplete && a.Status != 
 func (a *Action) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "ref", a.Ref, 40)
+	a.Text = CleanText(a.Text)
 	requireText(fe, "text", a.Text, 5000)
 	noSpans(fe, "ref", a.Ref)
 	s.checkSpans(fe, "text", a.Text)
@@ -511,16 +515,40 @@ func limitText(fe fieldErrors, field, v string, max int) {
 		fe.add(field, "must be valid UTF-8 text")
 	} else if utf8.RuneCountInString(v) > max {
 		fe.add(field, "must be at most %d characters", max)
-	} else if i := strings.IndexFunc(v, badControl); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(v[i:])
-		fe.add(field, "must not contain control characters (U+%04X at character %d): line breaks and tabs only", r, utf8.RuneCountInString(v[:i])+1)
+	} else if strings.ContainsRune(v, 0) {
+		fe.add(field, "must not contain NUL characters")
 	}
 }
 
-// badControl tells a control character a text may not hold: any but the
-// line break, the carriage return and the tab. They mean nothing to a
-// reader, and went into the packs as they were (the HTML file holding
-// bytes no browser shows, a terminal's escapes among them).
+// CleanText is a text of several lines without the control characters it
+// has no use for: a page break, a word processor's line break and Unicode's
+// line and paragraph separators break the line there, and any other
+// control character but the tab, the line break and the carriage return is
+// dropped. They mean nothing to a reader, and went into the packs as they
+// were (the HTML file holding bytes no browser shows, a terminal's escapes
+// among them). A text is cleaned as it is saved, not refused: a sheet
+// stored before held them, in paragraphs its next writer may not see.
+func CleanText(t string) string {
+	if strings.IndexFunc(t, unclean) < 0 {
+		return t
+	}
+	return strings.Map(func(r rune) rune {
+		if badControl(r) {
+			return -1
+		}
+		return r
+	}, pastedBreaks.Replace(t))
+}
+
+// pastedBreaks are the breaks a pasted text may hold other than the line
+// break: a page's (form feed), a word processor's line break (vertical
+// tab), the next-line control and Unicode's line and paragraph separators.
+var pastedBreaks = strings.NewReplacer("\f", "\n", "\v", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n\n")
+
+func unclean(r rune) bool { return badControl(r) || r == '\u2028' || r == '\u2029' }
+
+// badControl tells a control character a text of several lines has no use
+// for: any but the line break, the carriage return and the tab.
 func badControl(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
 
 // checkDate adds a field error unless v is a YYYY-MM-DD date, and returns

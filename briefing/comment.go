@@ -28,6 +28,7 @@ type Comment struct {
 // paragraph it is on.
 func (c *Comment) Validate(s Settings, paragraphMarking string) error {
 	fe := fieldErrors{}
+	c.Text = CleanText(c.Text)
 	requireText(fe, "text", c.Text, 5000)
 	limitText(fe, "paragraph_id", c.ParagraphID, 40)
 	if c.Marking == "" {

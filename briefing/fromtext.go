@@ -87,13 +87,7 @@ var (
 func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string, err error) {
 	text = strings.TrimPrefix(text, "\ufeff") // a byte order mark, not a word of the title
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-	text = pastedBreaks.Replace(text)
-	text = strings.Map(func(r rune) rune {
-		if badControl(r) {
-			return -1 // a pasted document's control characters mean nothing
-		}
-		return r
-	}, text)
+	text = CleanText(text) // a pasted document's page breaks and the like
 	title = strings.TrimSpace(title)
 	sh = &Sheet{Status: SheetDraft}
 	top = marking
@@ -349,11 +343,6 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	}
 	return sh, top, nil
 }
-
-// pastedBreaks are the breaks a pasted document may hold other than the
-// line break: a page's (form feed), a word processor's line break
-// (vertical tab) and Unicode's line and paragraph separators.
-var pastedBreaks = strings.NewReplacer("\f", "\n", "\v", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n\n")
 
 // maxWrapWidth is the longest line a hard-wrapped text has: mail and text
 // files wrap at 72 to 80 columns; a text with longer lines holds its

@@ -280,6 +280,7 @@ func (sh *Sheet) checkFields(s Settings) fieldErrors {
 			p := &sec.Paragraphs[j]
 			pf := fmt.Sprintf("%s.paragraphs[%d]", f, j)
 			where := fmt.Sprintf("section %d, paragraph %d", i+1, j+1)
+			p.Text = CleanText(p.Text)
 			limitText(fe, pf+".text", p.Text, MaxParagraphText)
 			if strings.TrimSpace(p.Text) == "" {
 				fe.add(pf+".text", "%s is empty", where)

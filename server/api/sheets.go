@@ -164,6 +164,10 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 	if merged != nil {
 		for _, sec := range stored.Sections {
 			for _, p := range sec.Paragraphs {
+				// As the check above cleaned it: control characters an
+				// earlier release stored in a paragraph above the writer
+				// are taken out, which is no change of theirs.
+				p.Text = briefing.CleanText(p.Text)
 				unchanged[p.ID] = p
 			}
 		}

@@ -1,0 +1,53 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"briefpack/briefing"
+)
+
+// TestSave_OverStoredControlCharacters: a sheet stored by an earlier
+// release may hold control characters (a brief brought in from text kept a
+// page's form feed), in a paragraph above its next writer. Refused on
+// input, they refused every save of the sheet — a SECRET officer's merge,
+// a restore, a roll-forward — for good, over a paragraph they could not
+// see. They are taken out as the sheet is saved instead, the rest of the
+// hidden paragraph kept.
+func TestSave_OverStoredControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
+		para("Open words.", "RESTRICTED", ""), para("Hidden words.", "TOP SECRET", "")))
+	// As an earlier release stored it, without the store's callers' checks.
+	ctx := context.Background()
+	sh, err := f.db.Sheet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Sections[0].Paragraphs[1].Text = "Hidden\fwords \x1b[31mkept."
+	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
+		t.Fatal(err)
+	}
+	// The SECRET officer merges an edit of what they see.
+	mine := f.sheet("officer", id)
+	mine.Sections[0].Paragraphs[0].Text = "Open words, edited."
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine); r.Code != 200 {
+		t.Fatalf("merge over a stored control character: %d %s", r.Code, r.Body.String())
+	}
+	got, err := f.db.Sheet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Sections[0].Paragraphs; p[0].Text != "Open words, edited." || p[1].Text != "Hidden\nwords [31mkept." || p[1].Marking != "TOP SECRET" {
+		t.Fatalf("stored: %+v", p)
+	}
+	// The version that held them restores, cleaned.
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 2}, "If-Match", `"3"`); r.Code != 200 && r.Code != 201 {
+		t.Fatalf("restore of the version that held them: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lead", "GET", "/api/v1/sheets/"+id, nil); strings.ContainsAny(r.Body.String(), "\f\x1b") || strings.Contains(r.Body.String(), `\u001b`) || strings.Contains(r.Body.String(), `\f`) {
+		t.Fatalf("restored with them: %s", r.Body.String())
+	}
+}

@@ -228,12 +228,14 @@ func partialPattern(path string) string {
 }
 
 // writeNew writes a file that must not exist yet, through a file beside it
-// renamed into place, so a failure never leaves half a file under its name.
-// check, when not nil, is given the file written whole, before the rename:
-// when it fails, the file is removed and nothing is written.
+// given its name once whole, so a failure never leaves half a file under
+// its name. check, when not nil, is given the file written whole, before it
+// takes the name: when it fails, the file is removed and nothing is written.
 func writeNew(path string, write func(io.Writer) (int64, error), check func(tmp string) error) (int64, error) {
+	// Checked first too, so that a taken name costs no write; publish
+	// checks again when it names the file.
 	if _, err := os.Lstat(path); err == nil {
-		return 0, fmt.Errorf("%s exists already: choose a new file", path)
+		return 0, existsError(path, "choose a new file")
 	}
 	tmp, n, err := writePartial(path, write)
 	if err != nil {
@@ -246,12 +248,40 @@ func writeNew(path string, write func(io.Writer) (int64, error), check func(tmp 
 		}
 	}
 	afterStep("written")
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return 0, fileError("create", path, tmp, err)
+	if err := publish(tmp, path, "choose a new file"); err != nil {
+		return 0, err
 	}
 	afterStep("renamed")
 	return n, syncDir(path)
+}
+
+// publish gives the whole file tmp, written beside path, the name path,
+// which must not exist. It links tmp to path rather than renaming it: a
+// rename would replace a file that appeared at path while tmp was written
+// (another command writing the same --out), where a link fails and leaves
+// that file alone. A file system without hard links gets a copy, created
+// only if path does not exist. tmp is removed whatever happens; a refusal
+// says what to do instead (advice).
+func publish(tmp, path, advice string) error {
+	err := os.Link(tmp, path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		err = copyFile(tmp, path)
+	}
+	if rerr := os.Remove(tmp); err == nil && rerr != nil {
+		return fmt.Errorf("create %s: remove the partial file %s beside it: %w", path, tmp, rerr)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return existsError(path, advice)
+	}
+	if err != nil {
+		return fileError("create", path, tmp, err)
+	}
+	return nil
+}
+
+// existsError refuses to write path, which exists.
+func existsError(path, advice string) error {
+	return fmt.Errorf("%s exists already: %s", path, advice)
 }
 
 // checkBackup checks the pages of the backup of st (db on the command
@@ -411,13 +441,14 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		afterStep("kept")
-	}
-	if err := os.Rename(tmp, *db); err != nil {
-		os.Remove(tmp)
-		if kept != "" {
+		if err := os.Rename(tmp, *db); err != nil {
+			os.Remove(tmp)
 			os.Remove(kept) // the database it was to replace is still at --db
+			return fileError("replace", *db, tmp, err)
 		}
-		return fileError("replace", *db, tmp, err)
+	} else if err := publish(tmp, *db, "pass --force to replace it"); err != nil {
+		// A file that appeared at --db meanwhile is not replaced without --force.
+		return err
 	}
 	afterStep("renamed")
 	if err := syncDir(*db); err != nil {
@@ -548,8 +579,8 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return fmt.Errorf("refusing to copy %s: %w", *from, err)
 	}
 	if !store.IsEtcdURL(*to) {
-		if _, err := os.Stat(*to); err == nil {
-			return fmt.Errorf("%s exists already: copy only into a new database", *to)
+		if _, err := os.Lstat(*to); err == nil {
+			return existsError(*to, "copy only into a new database")
 		}
 	}
 	src, err := ef.openCurrent(*from, stdout)
@@ -599,11 +630,9 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return told(err)
 	}
 	if target != *to {
-		if _, err := os.Lstat(*to); err == nil {
-			return fmt.Errorf("%s exists already: copy only into a new database", *to)
-		}
-		if err := os.Rename(target, *to); err != nil {
-			return fileError("create", *to, target, err)
+		afterStep("written")
+		if err := publish(target, *to, "copy only into a new database"); err != nil {
+			return err
 		}
 		if err := syncDir(*to); err != nil {
 			return err

@@ -634,3 +634,57 @@ func TestCopy_ToFileNeverHalfWritten(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteNew_NameTakenMeanwhile: a file that appears at the name given
+// while the command writes its own beside it (another export to the same
+// --out, say) is never replaced. The name was checked only before the
+// write, and the finished file renamed over whatever was there since: two
+// exports to one --out, one of them with a lower ceiling, both said they
+// wrote it, and the file held the other's pack. Now the command fails with
+// one line, leaves that file as it is and no partial file behind.
+func TestWriteNew_NameTakenMeanwhile(t *testing.T) {
+	m := MustRunMain(t, true, "nz")
+	ds, _, err := m.DB.Dialogues(context.Background(), briefing.Page{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d dialogues: %v", len(ds), err)
+	}
+	rs, _, err := m.DB.Rounds(context.Background(), ds[0].ID, briefing.Page{})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("%d rounds: %v", len(rs), err)
+	}
+	db := m.DBPath
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		out    string
+		args   []string
+		advice string
+	}{
+		{"pack.html", []string{"export", "--db", db, "--round", rs[0].ID, "--ceiling", "RESTRICTED", "--out"}, "choose a new file"},
+		{"backup.db", []string{"backup", "--db", db, "--out"}, "choose a new file"},
+		{"restored.db", []string{"restore", "--from", db, "--db"}, "pass --force to replace it"},
+		{"copy.db", []string{"copy", "--from", db, "--to"}, "copy only into a new database"},
+	} {
+		out := filepath.Join(dir, c.out)
+		theirs := []byte("another command's " + c.out)
+		watchSteps(t, func(step string) {
+			if step == "written" {
+				if err := os.WriteFile(out, theirs, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+		o, e, code := runCLI(t, "", append(c.args, out)...)
+		if want := "briefpack: " + out + " exists already: " + c.advice + "\n"; code != 1 || e != want || strings.Contains(o, "wrote") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q, want %q", c.args[0], code, o, e, want)
+		}
+		if !bytes.Equal(mustRead(t, out), theirs) {
+			t.Errorf("%s replaced the file that appeared at %s", c.args[0], c.out)
+		}
+		if p := partials(t, out); len(p) != 0 {
+			t.Errorf("%s: left behind %v", c.args[0], p)
+		}
+	}
+}

@@ -190,23 +190,31 @@ var collections = []checker{agencies, people, dialogues, rounds, sheets, actions
 // invariants checks briefpack's own rules of the stored data.
 func invariants(tx kvTx) error {
 	var p problems
-	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil && !laterBucket(name) {
-			p.add("it lacks the %s bucket: it is not a briefpack database", name)
-		}
-	}
-	if p.n > 0 {
-		return p.err()
-	}
 	meta := tx.Bucket(metaBucket)
+	if meta == nil {
+		return fmt.Errorf("it lacks the %s bucket: it is not a briefpack database", metaBucket)
+	}
 	v, err := readSchemaVersion(meta)
 	if err != nil {
 		p.add("%v", err)
 	} else if v > schemaVersion {
 		p.add("it was written by a newer briefpack (schema %d; this one reads up to %d)", v, schemaVersion)
 	}
+	// A database an older briefpack wrote may lack the buckets added since,
+	// made when it is migrated; one at this schema lacks none (see whole).
+	older, found := err == nil && v < schemaVersion, p.n
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil && !(older && laterBucket(name)) {
+			p.add("it lacks the %s bucket", name)
+		}
+	}
+	if p.n > found {
+		return p.err()
+	}
 	var s briefing.Settings
-	if err := json.Unmarshal(meta.Get(keySettings), &s); err != nil {
+	if raw := meta.Get(keySettings); raw == nil {
+		p.add("it lacks its settings")
+	} else if err := json.Unmarshal(raw, &s); err != nil {
 		p.add("its settings do not decode: %v", err)
 	} else if _, err := briefing.SettingsFor(s.Jurisdiction); err != nil {
 		p.add("its settings name an unknown jurisdiction %q", s.Jurisdiction)

@@ -86,6 +86,49 @@ func TestOpen_ErrNotBriefpack(t *testing.T) {
 	}
 }
 
+// TestOpen_ErrLacks: a database that lost a bucket or its settings is
+// refused with one line naming what it lacks, and left as it was. The open to write made them anew: an
+// empty sheets bucket, and the default jurisdiction's settings in an au
+// database, which check then passed and the server served.
+func TestOpen_ErrLacks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper func(tx *bolt.Tx) error
+		want   string
+	}{
+		{"Sheets", func(tx *bolt.Tx) error { return tx.DeleteBucket(sheetBucket) }, "it lacks the sheets bucket"},
+		// Added after the first release, and so made in a database an
+		// older briefpack wrote, but lost from one at this schema.
+		{"Drafts", func(tx *bolt.Tx) error { return tx.DeleteBucket(draftBucket) }, "it lacks the drafts bucket"},
+		{"Settings", func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(keySettings) }, "it lacks its settings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "au.db")
+			db, err := Open(path, "au")
+			must(t, err)
+			must(t, db.Close())
+			tamper(t, path, tc.tamper)
+			before, err := os.ReadFile(path)
+			must(t, err)
+			want := "database " + path + " is damaged: " + tc.want
+			if db, err := Open(path, ""); err == nil || err.Error() != want {
+				t.Errorf("open: %v, want %q", err, want)
+				if err == nil {
+					db.Close()
+				}
+			}
+			if err := CheckFile(path); err == nil || !strings.HasSuffix(err.Error(), ": "+tc.want) {
+				t.Errorf("check: %v, want it to end %q", err, tc.want)
+			}
+			after, err := os.ReadFile(path)
+			must(t, err)
+			if !bytes.Equal(before, after) {
+				t.Error("a refused open changed the file")
+			}
+		})
+	}
+}
+
 func TestCheck_ErrInvariants(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -118,7 +118,7 @@ func migrateHistory(raw []byte, fn func([]byte) ([]byte, error)) ([]byte, error)
 func nameDatabase(tx kvTx) error {
 	meta := tx.Bucket(metaBucket)
 	if meta.Get(keySettings) == nil {
-		return nil // a file of the first release without settings yet: named when they are written
+		return nil // refused before the migrations run (whole); nothing to name
 	}
 	s, err := readSettings(meta, "the database", "")
 	if err != nil || s.Instance != "" {

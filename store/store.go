@@ -270,7 +270,11 @@ func (db *DB) initReadOnly() (err error) {
 }
 
 // initBuckets creates the buckets and the schema version of a new database,
-// and checks and migrates an existing one.
+// and checks and migrates an existing one. An existing database is never
+// given a bucket or settings it lost: that is damage, refused (whole), for
+// a database made anew would serve as empty, or in another jurisdiction,
+// what was lost. Only the buckets a later release added (laterBuckets) are
+// made, in a database an older briefpack wrote, as it is migrated.
 func (db *DB) initBuckets(tx kvTx) error {
 	path := db.path
 	db.migratedFrom = 0 // a transaction run again may find it migrated by another server
@@ -280,27 +284,49 @@ func (db *DB) initBuckets(tx kvTx) error {
 		if err := tx.ForEach(func([]byte, kvBucket) error { return errNotBriefpack }); err != nil {
 			return fmt.Errorf("database %s is not a briefpack database", path)
 		}
-	} else {
-		v, err := db.storedSchema(meta)
-		if err != nil {
-			return err
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("store: create bucket %s: %w", name, err)
+			}
 		}
-		if err := migrate(tx, v); err != nil {
-			return fmt.Errorf("database %s: %w", path, err)
-		}
-		if v < schemaVersion {
-			db.migratedFrom = v
-		}
-	}
-	for _, name := range allBuckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("store: create bucket %s: %w", name, err)
-		}
-	}
-	if meta == nil {
 		if err := tx.Bucket(metaBucket).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion))); err != nil {
 			return fmt.Errorf("store: put schema version: %w", err)
 		}
+		return nil
+	}
+	v, err := db.storedSchema(meta)
+	if err != nil {
+		return err
+	}
+	if err := db.whole(tx, v); err != nil {
+		return err
+	}
+	if err := migrate(tx, v); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	if v < schemaVersion {
+		db.migratedFrom = v
+		for _, name := range laterBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("store: create bucket %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// whole refuses an existing database at schema v that lacks a bucket or
+// its settings, in the words of Check: one an older briefpack wrote may
+// lack only the buckets added since (laterBuckets), one at this schema
+// none.
+func (db *DB) whole(tx kvTx, v int) error {
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil && (v >= schemaVersion || !laterBucket(name)) {
+			return fmt.Errorf("database %s is damaged: it lacks the %s bucket", db.path, name)
+		}
+	}
+	if tx.Bucket(metaBucket).Get(keySettings) == nil {
+		return fmt.Errorf("database %s is damaged: it lacks its settings", db.path)
 	}
 	return nil
 }
@@ -336,7 +362,9 @@ func readSchemaVersion(meta kvBucket) (int, error) {
 }
 
 // initSettings writes the settings of a new database and reads those of an
-// existing one, refusing a different jurisdiction.
+// existing one, refusing a different jurisdiction. Every briefpack wrote
+// the settings with the meta bucket: an existing database without them is
+// refused before (whole).
 func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error) {
 	meta := tx.Bucket(metaBucket)
 	if meta.Get(keySettings) != nil {

@@ -347,3 +347,71 @@ func TestWriteNew_ErrNamesThePath(t *testing.T) {
 		}
 	}
 }
+
+// renameBucket renames a bucket at the top of the bbolt file at path, in
+// its bytes, to a name of the same length that sorts in the same place:
+// the file then lacks the bucket, as one a tool or a disk broke would.
+func renameBucket(t *testing.T, path, from, to string) {
+	t.Helper()
+	raw := mustRead(t, path)
+	le := binary.LittleEndian
+	pageSize := int(le.Uint32(raw[24:]))
+	meta := 16 // the meta page with the higher transaction id
+	if le.Uint64(raw[pageSize+16+48:]) > le.Uint64(raw[16+48:]) {
+		meta += pageSize
+	}
+	found := false
+	var walk func(id int)
+	walk = func(id int) {
+		p := raw[id*pageSize:]
+		for i := 0; i < int(le.Uint16(p[10:])); i++ {
+			e := p[16+i*16:]
+			if le.Uint16(p[8:]) != 0x02 { // a branch page
+				walk(int(le.Uint64(e[8:])))
+				continue
+			}
+			pos, ksize := int(le.Uint32(e[4:])), int(le.Uint32(e[8:]))
+			if le.Uint32(e)&1 == 1 && string(e[pos:pos+ksize]) == from {
+				copy(e[pos:], to)
+				found = true
+			}
+		}
+	}
+	walk(int(le.Uint64(raw[meta+16:])))
+	if !found || len(from) != len(to) {
+		t.Fatalf("bucket %s not renamed to %s", from, to)
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLostBucket runs the commands that open a database on an au database
+// that lost its sheets bucket: each refuses it with one line naming what
+// it lacks, exit code 1, and leaves the file as it was. serve and user add
+// made the bucket anew, empty, and the server then failed its requests
+// while check said the file was sound.
+func TestLostBucket(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "au.db")
+	mustAddUser(t, db, "admin", "--jurisdiction", "au", "--clearance", "PROTECTED")
+	renameBucket(t, db, "sheets", "sheetz")
+	before := mustRead(t, db)
+	for _, args := range [][]string{
+		{"serve", "--db", db, "--addr", "127.0.0.1:0"},
+		{"user", "add", "--db", db, "--name", "bob", "--role", "viewer", "--clearance", "PROTECTED"},
+		{"check", "--db", db},
+	} {
+		// A serve that took the file would serve until stopped.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var out, errb strings.Builder
+		code := run(ctx, args, strings.NewReader("a long enough password for bob\n"), &out, &errb)
+		cancel()
+		if e := errb.String(); code != 1 || strings.Count(e, "\n") != 1 || !strings.Contains(e, db) || !strings.HasSuffix(e, ": it lacks the sheets bucket\n") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", args[0], code, out.String(), e)
+		}
+		if !bytes.Equal(mustRead(t, db), before) {
+			t.Fatalf("%s changed the file", args[0])
+		}
+	}
+}

@@ -87,7 +87,8 @@ func TestOpen_ErrNotBriefpack(t *testing.T) {
 }
 
 // TestOpen_ErrLacks: a database that lost a bucket or its settings is
-// refused with one line naming what it lacks, and left as it was. The open to write made them anew: an
+// refused with one line naming what it lacks, by an open to write and to
+// read alike, and left as it was. The open to write made them anew: an
 // empty sheets bucket, and the default jurisdiction's settings in an au
 // database, which check then passed and the server served.
 func TestOpen_ErrLacks(t *testing.T) {
@@ -113,6 +114,12 @@ func TestOpen_ErrLacks(t *testing.T) {
 			want := "database " + path + " is damaged: " + tc.want
 			if db, err := Open(path, ""); err == nil || err.Error() != want {
 				t.Errorf("open: %v, want %q", err, want)
+				if err == nil {
+					db.Close()
+				}
+			}
+			if db, err := OpenReadOnly(path); err == nil || err.Error() != want {
+				t.Errorf("open read-only: %v, want %q", err, want)
 				if err == nil {
 					db.Close()
 				}

@@ -244,8 +244,9 @@ func (db *DB) init(jurisdiction string) error {
 	})
 }
 
-// initReadOnly checks a database opened to read only as init does, and
-// reads its schema version and settings, in a read transaction.
+// initReadOnly checks a database opened to read only as init does, its
+// buckets and settings included (whole: a reader met a lost bucket as a nil
+// one), and reads its schema version and settings, in a read transaction.
 func (db *DB) initReadOnly() (err error) {
 	tx, err := db.begin(context.Background(), false)
 	if err != nil {
@@ -262,8 +263,8 @@ func (db *DB) initReadOnly() (err error) {
 	if db.schema, err = db.storedSchema(meta); err != nil {
 		return err
 	}
-	if meta.Get(keySettings) == nil {
-		return fmt.Errorf("database %s has no settings: it is not a briefpack database", db.path)
+	if err := db.whole(tx, db.schema); err != nil {
+		return err
 	}
 	db.settings, err = readSettings(meta, db.path, "")
 	return err

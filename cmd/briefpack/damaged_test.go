@@ -390,17 +390,40 @@ func renameBucket(t *testing.T, path, from, to string) {
 // that lost its sheets bucket: each refuses it with one line naming what
 // it lacks, exit code 1, and leaves the file as it was. serve and user add
 // made the bucket anew, empty, and the server then failed its requests
-// while check said the file was sound.
+// while check said the file was sound; export, opening it to read only,
+// met the missing bucket as a nil one and ended in a nil dereference.
 func TestLostBucket(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "au.db")
 	mustAddUser(t, db, "admin", "--jurisdiction", "au", "--clearance", "PROTECTED")
+	st, err := store.Open(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, by := context.Background(), briefing.Actor{Name: "test"}
+	d := &briefing.Dialogue{Name: "Dialogue", Home: "Australia", Partner: "Japan"}
+	if err := st.CreateDialogue(ctx, d, by); err != nil {
+		t.Fatal(err)
+	}
+	r := &briefing.Round{DialogueID: d.ID, Number: 1, Host: briefing.SideHome, Status: briefing.RoundScheduled, Marking: "OFFICIAL"}
+	if err := st.CreateRound(ctx, r, by, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateSheet(ctx, &briefing.Sheet{RoundID: r.ID, Title: "Cyber"}, by); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
 	renameBucket(t, db, "sheets", "sheetz")
 	before := mustRead(t, db)
 	for _, args := range [][]string{
 		{"serve", "--db", db, "--addr", "127.0.0.1:0"},
 		{"user", "add", "--db", db, "--name", "bob", "--role", "viewer", "--clearance", "PROTECTED"},
 		{"check", "--db", db},
+		{"export", "--db", db, "--round", r.ID, "--out", filepath.Join(dir, "pack.html")},
+		{"backup", "--db", db, "--out", filepath.Join(dir, "backup.db")},
+		{"copy", "--from", db, "--to", filepath.Join(dir, "copy.db")},
 	} {
 		// A serve that took the file would serve until stopped.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -40,8 +40,15 @@ func passwordLength(pw string) bool {
 	return n >= MinPassword && n <= MaxPassword
 }
 
-// CheckPasswordRules refuses a password too short or too long to hash.
+// CheckPasswordRules refuses a password too short or too long to hash, and
+// one that is not UTF-8 text: sign-in reads only UTF-8 text, so such a
+// password could never be typed to sign in. The field's message reads after
+// the word "password".
 func CheckPasswordRules(pw string) error {
+	if !utf8.ValidString(pw) {
+		return &briefing.Error{Code: briefing.EINVALID, Message: "a password must be UTF-8 text",
+			Fields: map[string]string{"password": "must be UTF-8 text"}}
+	}
 	if !passwordLength(pw) {
 		return &briefing.Error{Code: briefing.EINVALID,
 			Message: fmt.Sprintf("a password must be %d to %d characters", MinPassword, MaxPassword),

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"briefpack/briefing"
 	"briefpack/server"
 )
 
@@ -28,4 +29,19 @@ func TestUsers_PasswordLengthInCharacters(t *testing.T) {
 	pw := strings.Repeat("é", 600)
 	f.create("admin", "/api/v1/users", map[string]any{"name": "accented", "role": "viewer", "clearance": "RESTRICTED", "password": pw})
 	f.login("accented", pw)
+}
+
+// TestUsers_PasswordNotText: a password that is not UTF-8 text is refused,
+// whatever its length: sign-in refuses a body that is not UTF-8, so such a
+// password, once hashed, could never be sent to sign in.
+func TestUsers_PasswordNotText(t *testing.T) {
+	for _, pw := range []string{"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", "a long enough password \xe9"} {
+		err := server.CheckPasswordRules(pw)
+		if briefing.ErrorCode(err) != briefing.EINVALID || briefing.ErrorFields(err)["password"] != "must be UTF-8 text" {
+			t.Errorf("%q: %v", pw, err)
+		}
+		if _, err := server.HashPassword(pw); err == nil {
+			t.Errorf("%q hashed", pw)
+		}
+	}
 }

@@ -23,7 +23,8 @@ import (
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("user add", "Adds a user who can sign in. The password is read from the first line of\n"+
 		"standard input (8 to 1024 characters), e.g.: printf '%s\\n' \"$PW\" | briefpack user add ...\n"+
-		"A password of another length, like a mistake in the flags, is bad usage: exit code 2.", stdout)
+		"A password of another length, like a mistake in the flags, is bad usage: exit code 2.\n"+
+		"So is one that is not UTF-8 text, which no sign-in could send.", stdout)
 	db := fs.String("db", "briefpack.db", dbHelpCreate)
 	ef := addEtcdFlags(fs)
 	jur := fs.String("jurisdiction", "", "nz or au, for a new database (default nz)")
@@ -55,10 +56,14 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if pw == "" {
 		return usageError{"user add: no password on standard input"}
 	}
-	// A password of the wrong length is a mistake in what was given, as a
-	// bad flag is: bad usage.
+	// A password of the wrong length, or not text, is a mistake in what was
+	// given, as a bad flag is: bad usage.
 	if err := server.CheckPasswordRules(pw); err != nil {
-		return usageError{fmt.Sprintf("user add: the password on standard input must be %d to %d characters", server.MinPassword, server.MaxPassword)}
+		var e *briefing.Error
+		if !errors.As(err, &e) || e.Fields["password"] == "" {
+			return err
+		}
+		return usageError{"user add: the password on standard input " + e.Fields["password"]}
 	}
 	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
 		return err

@@ -552,6 +552,22 @@ func TestUserAdd_PasswordLength(t *testing.T) {
 	}
 }
 
+// TestUserAdd_PasswordNotText: a password that is not UTF-8 text is bad
+// usage, one line and exit code 2, and no database is created. It was
+// added, and could never sign in: sign-in refuses a body that is not UTF-8.
+func TestUserAdd_PasswordNotText(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	args := []string{"user", "add", "--db", db, "--name", "alice", "--role", "viewer", "--clearance", "RESTRICTED"}
+	out, errOut, code := runCLI(t, "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\n", args...)
+	wantUsageError(t, out, errOut, code, args...)
+	if want := "briefpack: user add: the password on standard input must be UTF-8 text\n"; errOut != want {
+		t.Errorf("%q, want %q", errOut, want)
+	}
+	if _, err := os.Lstat(db); !os.IsNotExist(err) {
+		t.Fatalf("the refused password created the database: %v", err)
+	}
+}
+
 // lineWatcher is a standard output that calls see with each line written
 // to it, as it is written: a test looks at the disk there, mid-command.
 type lineWatcher struct {

@@ -176,6 +176,25 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// TestHelp_EveryCommand: every command's --help and -h print its usage
+// and exit 0, version's too (it was "unexpected argument", exit 2), and
+// "briefpack help COMMAND" prints the same (it printed the general usage).
+func TestHelp_EveryCommand(t *testing.T) {
+	for _, cmd := range [][]string{{"serve"}, {"user", "add"}, {"backup"}, {"check"}, {"restore"}, {"copy"}, {"export"}, {"version"}} {
+		help, errOut, code := runCLI(t, "", append(cmd, "--help")...)
+		if code != 0 || errOut != "" || !strings.HasPrefix(help, "Usage: briefpack "+strings.Join(cmd, " ")+"\n") {
+			t.Errorf("%v --help: exit %d, %q %q", cmd, code, help, errOut)
+		}
+		for _, args := range [][]string{append(cmd, "-h"), append([]string{"help"}, cmd...)} {
+			if out, errOut, code := runCLI(t, "", args...); code != 0 || errOut != "" || out != help {
+				t.Errorf("%v: exit %d, %q %q, want what --help prints", args, code, out, errOut)
+			}
+		}
+	}
+	out, errOut, code := runCLI(t, "", "version", "now")
+	wantUsageError(t, out, errOut, code, "version", "now")
+}
+
 // TestUserAdd_ClearanceBeforeMigration: a clearance that is not a marking
 // of an existing file's jurisdiction is bad usage refused before the file
 // is opened to write: a file an older briefpack wrote stays as it was. It

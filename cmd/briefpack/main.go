@@ -34,7 +34,7 @@ DB is a bbolt file, or an etcd cluster: etcd://host:port[,host:port…][/prefix]
 (credentials with --etcd-user and --etcd-password-file, or BRIEFPACK_ETCD_USER and
 BRIEFPACK_ETCD_PASSWORD; TLS with --etcd-cert, --etcd-key, --etcd-ca).
 
-Run "briefpack COMMAND --help" for a command's flags.
+Run "briefpack COMMAND --help" (or "briefpack help COMMAND") for a command's flags.
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `
 
@@ -88,15 +88,18 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return usageError{"no command given: use serve, user add, backup, check, restore, copy, export or version"}
 	}
 	switch args[0] {
-	case "-h", "--help", "-help", "help":
+	case "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "help":
+		// help COMMAND is COMMAND --help.
+		if len(args) > 1 {
+			return dispatch(ctx, append(args[1:], "--help"), stdin, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version", "--version", "-version":
-		if len(args) > 1 {
-			return usageError{fmt.Sprintf("version: unexpected argument %q", args[1])}
-		}
-		fmt.Fprintln(stdout, version())
-		return nil
+		return runVersion(args[1:], stdout)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "user":
@@ -119,6 +122,16 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runCopy(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q: use serve, user add, backup, check, restore, copy, export or version", args[0])}
+}
+
+func runVersion(args []string, stdout io.Writer) error {
+	fs := newFlags("version", "Prints the module version and the revision briefpack was built from, as far as the\n"+
+		"build recorded them, and the database schema it writes. --version does the same.", stdout)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, version())
+	return nil
 }
 
 // version says which briefpack this is: the module's version and the
@@ -150,10 +163,15 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: briefpack %s\n\n%s\n\nFlags:\n", name, synopsis)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		fmt.Fprintf(stdout, "Usage: briefpack %s\n\n%s\n", name, synopsis)
+		flags := false
+		fs.VisitAll(func(*flag.Flag) { flags = true })
+		if flags { // version has none
+			fmt.Fprint(stdout, "\nFlags:\n")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
 		fmt.Fprint(stdout, "\nExit codes: 0 success, 1 failure, 2 bad usage.\n")
 	}
 	return fs

@@ -390,13 +390,24 @@ func readSettings(meta kvBucket, path, jurisdiction string) (briefing.Settings, 
 	if err := json.Unmarshal(meta.Get(keySettings), &s); err != nil {
 		return s, fmt.Errorf("store: read settings of %s: %w", path, err)
 	}
+	return s, usableAs(path, s, jurisdiction)
+}
+
+// UsableAs refuses jurisdiction ("" is any) for a database created for
+// another, as Open refuses it: an open to read only takes none, so that a
+// command can tell before it opens the database to write.
+func (db *DB) UsableAs(jurisdiction string) error {
+	return usableAs(db.path, db.settings, jurisdiction)
+}
+
+func usableAs(path string, s briefing.Settings, jurisdiction string) error {
 	if jurisdiction != "" && jurisdiction != s.Jurisdiction {
-		return s, &briefing.Error{Code: briefing.EINVALID,
+		return &briefing.Error{Code: briefing.EINVALID,
 			Message: fmt.Sprintf("database %s was created for jurisdiction %s and cannot be used as %s: the command that creates a database fixes its jurisdiction",
 				path, s.Jurisdiction, jurisdiction),
 			Fields: map[string]string{"jurisdiction": "must be " + s.Jurisdiction + " for this database"}}
 	}
-	return s, nil
+	return nil
 }
 
 // putSettings names the database if it has no name yet and writes its settings.

@@ -68,24 +68,32 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if u.PasswordHash, err = server.HashPassword(pw); err != nil {
 		return err
 	}
-	// The clearance is a marking of the database's jurisdiction: the one
-	// given, nz for a file yet to be created, or an existing file's own,
-	// read without writing it, is known before it is opened to write (which
-	// may migrate it). An etcd database without --jurisdiction may not exist
-	// yet: only a clearance of no jurisdiction at all is refused before it
-	// is opened, and its own is checked once it is open.
+	// The clearance is a marking of the database's jurisdiction: an existing
+	// file's own, read without writing it, or the one given, or nz for a
+	// file yet to be created, is known before it is opened to write (which
+	// may migrate it). A --jurisdiction that is not an existing file's is
+	// the mistake to name, not the clearance it makes look wrong. An etcd
+	// database without --jurisdiction may not exist yet: only a clearance
+	// of no jurisdiction at all is refused before it is opened, and its own
+	// is checked once it is open.
 	ahead := *jur
 	switch {
-	case ahead != "":
 	case store.IsEtcdURL(*db):
-		if ahead = jurisdictionWith(u.Clearance); ahead == "" {
-			return usageError{fmt.Sprintf("user add: --clearance %q is a marking of neither nz nor au", u.Clearance)}
+		if ahead == "" {
+			if ahead = jurisdictionWith(u.Clearance); ahead == "" {
+				return usageError{fmt.Sprintf("user add: --clearance %q is a marking of neither nz nor au", u.Clearance)}
+			}
 		}
 	default:
 		if _, err := os.Lstat(*db); errors.Is(err, os.ErrNotExist) {
-			ahead = "nz"
+			if ahead == "" {
+				ahead = "nz"
+			}
 		} else if ro, err := store.OpenReadOnly(*db); err == nil {
 			s, err := ro.Settings(ctx)
+			if err == nil {
+				err = ro.UsableAs(*jur)
+			}
 			if cerr := ro.Close(); err == nil {
 				err = cerr
 			}

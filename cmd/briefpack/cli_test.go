@@ -283,6 +283,26 @@ func TestUserAdd_Mistakes(t *testing.T) {
 	}
 }
 
+// TestUserAdd_JurisdictionFirst: a --jurisdiction that is not an existing
+// file's is the mistake named, whatever the clearance. The clearance was
+// checked against the jurisdiction given first, and a marking of the
+// file's own jurisdiction was refused as not one of the other's.
+func TestUserAdd_JurisdictionFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "nz.db")
+	mustAddUser(t, db, "admin")
+	before := mustRead(t, db)
+	for _, clearance := range []string{"RESTRICTED", "PROTECTED"} {
+		out, errOut, code := runCLI(t, "a long enough password\n", "user", "add", "--db", db, "--jurisdiction", "au", "--name", "bob", "--role", "viewer", "--clearance", clearance)
+		if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 ||
+			!strings.HasPrefix(errOut, "briefpack: database "+db+" was created for jurisdiction nz and cannot be used as au") {
+			t.Errorf("--clearance %s: exit %d, %q %q", clearance, code, out, errOut)
+		}
+	}
+	if !bytes.Equal(mustRead(t, db), before) {
+		t.Error("a refused user add changed the database")
+	}
+}
+
 // TestExport_Ceiling: a ceiling that is not a marking is bad usage (exit 2,
 // one line); one typed in lower case is taken, as the import takes markings.
 func TestExport_Ceiling(t *testing.T) {

@@ -385,6 +385,35 @@ func TestMain_DemoStable(t *testing.T) {
 	}
 }
 
+// TestMain_DemoLoginsPrivate: the kept logins are readable by their owner
+// alone even where the file was there with a looser mode (a copy, a chmod):
+// it was written in place, which kept the mode it had, 0644 included.
+func TestMain_DemoLoginsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "demo.db.logins")
+	if err := os.WriteFile(file, []byte("  viewer x viewer RESTRICTED\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain()
+	m.Addr, m.DBPath, m.Demo = "127.0.0.1:0", filepath.Join(dir, "demo.db"), true
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the kept logins: %v %v", fi, err)
+	}
+	if kept := string(mustRead(t, file)); !strings.Contains(kept, m.Logins[0].Password) {
+		t.Errorf("the kept logins are not the ones printed: %q", kept)
+	}
+	if p := partials(t, file); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
+	}
+}
+
 // TestMain_DemoDisabledAccount: a demo account an admin disabled stays
 // disabled across restarts, is printed as disabled without a password, and
 // the other accounts keep the logins printed before, which go on signing

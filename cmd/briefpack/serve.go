@@ -280,7 +280,15 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		}
 		fmt.Fprintf(&b, "  %-12s %-24s %-12s %s\n", l.Name, pw, l.Role, l.Clearance)
 	}
-	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+	// Written anew and renamed over the kept file: os.WriteFile would keep
+	// the mode of a file that is there, one another user may read.
+	tmp, _, err := writePartial(file, func(w io.Writer) (int64, error) { return io.Copy(w, strings.NewReader(b.String())) })
+	if err == nil {
+		if err = os.Rename(tmp, file); err != nil {
+			os.Remove(tmp)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("keep the demo logins in %s: %w", file, err)
 	}
 	fmt.Fprintf(m.Out, "Demo logins (name / password, role, clearance), kept in %s for the next start:\n%s", file, b.String())

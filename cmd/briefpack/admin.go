@@ -406,7 +406,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := required(fs, "from"); err != nil {
+	if err := required(fs, "from", "db"); err != nil {
 		return err
 	}
 	if store.IsEtcdURL(*db) {

@@ -224,6 +224,17 @@ func TestRestore(t *testing.T) {
 		}
 	})
 
+	// A --db given empty is bad usage, named: it was tried as a file
+	// named "" and failed on its rename, exit code 1.
+	t.Run("EmptyDB", func(t *testing.T) {
+		args := []string{"restore", "--from", backup, "--db", ""}
+		out, errOut, code := runCLI(t, "", args...)
+		wantUsageError(t, out, errOut, code, args...)
+		if !strings.HasPrefix(errOut, "briefpack: restore: --db is required") {
+			t.Errorf("%q", errOut)
+		}
+	})
+
 	t.Run("NoForce", func(t *testing.T) {
 		db := filepath.Join(dir, "noforce.db")
 		if err := os.WriteFile(db, nil, 0o600); err != nil {

@@ -412,6 +412,17 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if store.IsEtcdURL(*db) {
 		return usageError{"restore: into etcd, copy the backup to a new prefix: briefpack copy --from BACKUP --to etcd://host:port/prefix"}
 	}
+	// The new file is renamed over --db: over a symbolic link it would
+	// replace the link and leave the database it leads to as it was, which
+	// a server would go on serving. Refused rather than followed, so that
+	// restore writes only beside the name it was given.
+	if fi, err := os.Lstat(*db); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		to, err := filepath.EvalSymlinks(*db)
+		if err != nil {
+			to, _ = os.Readlink(*db)
+		}
+		return fmt.Errorf("refusing to restore into %s: it is a symbolic link (to %s), and restore would replace the link, not the file it leads to; name that file with --db", *db, to)
+	}
 	if err := store.CheckFile(*from); err != nil {
 		return fmt.Errorf("refusing to restore %s: %w", *from, err)
 	}

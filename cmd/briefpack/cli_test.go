@@ -235,6 +235,36 @@ func TestRestore(t *testing.T) {
 		}
 	})
 
+	// A --db that is a symbolic link to the database is refused, naming
+	// the file it leads to, and both are left as they were. The link was
+	// replaced by the restored file, and the database a server reads
+	// through it left stale.
+	t.Run("Symlink", func(t *testing.T) {
+		db := filepath.Join(dir, "real.db")
+		mustAddUser(t, db, "erin")
+		before := mustRead(t, db)
+		link := filepath.Join(dir, "link.db")
+		if err := os.Symlink("real.db", link); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := runCLI(t, "", "restore", "--from", backup, "--db", link, "--force")
+		if code != 1 || out != "" || errOut != "briefpack: refusing to restore into "+link+": it is a symbolic link (to "+db+
+			"), and restore would replace the link, not the file it leads to; name that file with --db\n" {
+			t.Errorf("exit %d: %q %q", code, out, errOut)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("the link is no longer one: %v %v", fi, err)
+		}
+		if !bytes.Equal(mustRead(t, db), before) {
+			t.Error("a refused restore changed the database")
+		}
+		for _, name := range []string{db, link} {
+			if m, _ := filepath.Glob(name + ".before-restore*"); len(m) != 0 {
+				t.Errorf("a refused restore kept %v", m)
+			}
+		}
+	})
+
 	t.Run("NoForce", func(t *testing.T) {
 		db := filepath.Join(dir, "noforce.db")
 		if err := os.WriteFile(db, nil, 0o600); err != nil {

@@ -51,8 +51,8 @@ var (
 	spaceRE = regexp.MustCompile(`[ \t\x{00a0}]+`)
 	bulletR = regexp.MustCompile(`^(?:[-*•·▪‣◦]|\x{2022})\s+`)
 	// numberedR begins a numbered or lettered list item: "1. ", "2) ", a
-	// commitment's "3.01 – …", "(a) ", "iv) ".
-	numberedR = regexp.MustCompile(`^(?:\d+[.)]|\d+\.\d+|\(?[a-z]\)|\(?[ivx]+\))\s`)
+	// commitment's "3.01 – …", "1.1.1 ", "(a) ", "a. ", "iv) ".
+	numberedR = regexp.MustCompile(`^(?:\d+[.)]|\d+(?:\.\d+)+|\(?[a-z]\)|[a-z]\.|\(?[ivx]+\))\s`)
 )
 
 // ParseBrief reads the text of an existing brief into a topic sheet: its
@@ -133,14 +133,17 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	// take is the marking of a mark on a line of its own before this
 	// line, when the line has none of its own: the line takes it, once.
 	take := func(pm string) string {
-		if pm == "" {
-			pm = pending
+		if pending != "" {
+			pm = s.Highest(pm, pending) // errs high: the mark before and the line's own
 		}
 		pending = ""
 		return pm
 	}
 	heading := func(h string) {
 		h = cleanHeading(h)
+		if unread == "" {
+			unread = s.unreadMark(h)
+		}
 		pm, rest := s.portion(h)
 		if pm != "" {
 			h = undress(rest)
@@ -173,21 +176,32 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			}
 		} else if m := numberedR.FindString(t); m != "" {
 			// After an item's number or letter: "1. (S) …", "3.01 (TS) …".
-			if pm, rest = s.portion(strings.TrimSpace(t[len(m):])); pm != "" {
+			after := strings.TrimSpace(t[len(m):])
+			if pm, rest = s.portion(after); pm != "" {
 				t = strings.TrimSpace(m) + " " + rest
 				mark(pm)
+			} else if unread == "" {
+				unread = s.unreadMark(after)
 			}
 		} else if ms := s.marks(t); len(ms) > 0 && ms[0][0] == 0 {
 			// After a withholding mark: "S6(a) (S) …".
-			if pm, rest = s.portion(strings.TrimSpace(t[ms[0][1]:])); pm != "" {
+			after := strings.TrimSpace(t[ms[0][1]:])
+			if pm, rest = s.portion(after); pm != "" {
 				t = strings.TrimSpace(t[:ms[0][1]] + " " + rest)
 				mark(pm)
+			} else if unread == "" {
+				unread = s.unreadMark(after)
 			}
 		}
 		if pm == "" && unread == "" {
 			unread = s.unreadMark(t)
 		}
 		if t == "" {
+			// A mark alone (an item or a cell's paragraph of nothing else,
+			// a bullet of it) marks what comes next, as on a line of its own.
+			if pm != "" {
+				pending = s.Highest(pending, pm)
+			}
 			return
 		}
 		pm = take(pm)
@@ -397,9 +411,9 @@ func (s Settings) unwrap(lines []string) ([]string, bool) {
 			out, prev = append(out, l), ""
 			continue
 		}
-		pm, body := s.portion(cleanText(t))
+		_, body := s.portion(cleanText(t))
 		item := bulletR.MatchString(body) || numberedR.MatchString(body)
-		if prev != "" && pm == "" && !item && !formHeading(body) {
+		if prev != "" && !s.markedLine(cleanText(t)) && !item && !formHeading(body) {
 			word, _, _ := strings.Cut(t, " ")
 			short := runes(strings.TrimRight(prev, " \t"))+1+runes(word) <= width
 			indented := l != strings.TrimLeft(l, " \t")
@@ -485,6 +499,9 @@ func (s Settings) bannerMarking(l string) string {
 	}
 	level, caveats, ok := strings.Cut(l, "//")
 	if !ok {
+		if m := s.looseMarking(l); m != "" {
+			return m // "OFFICIAL - SENSITIVE", "Top-Secret"
+		}
 		// "SECRET - NZEO": caveats after a dash, in capitals, as a
 		// heading in words ("Secret - the plan") is not.
 		if lv, cv, dash := strings.Cut(l, " - "); dash && cv == strings.ToUpper(cv) && caveatRE.MatchString(strings.TrimSpace(cv)) {
@@ -494,9 +511,34 @@ func (s Settings) bannerMarking(l string) string {
 	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
 		return ""
 	}
-	level = strings.Join(strings.Fields(level), " ")
-	level = strings.ReplaceAll(strings.ReplaceAll(level, " :", ":"), ": ", ":")
-	return s.NormalizeMarking(level)
+	return s.looseMarking(level)
+}
+
+// looseMarking is the marking of the scheme a text names, whatever its
+// case and whatever spaces, hyphens or colons stand between its words
+// ("OFFICIAL - SENSITIVE", "Official: Sensitive", "top-secret"), or "".
+func (s Settings) looseMarking(l string) string {
+	key := func(x string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) {
+				return unicode.ToUpper(r)
+			}
+			return -1
+		}, x)
+	}
+	if strings.ContainsFunc(l, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune(" \t-:", r) }) {
+		return "" // "Secret?" asks
+	}
+	k := key(l)
+	if k == "" {
+		return ""
+	}
+	for _, m := range s.Markings {
+		if key(m) == k {
+			return m
+		}
+	}
+	return ""
 }
 
 // portion splits the portion mark a line begins with off it: the marking
@@ -510,28 +552,42 @@ func (s Settings) bannerMarking(l string) string {
 // the default marking, below the one its source gave it.
 func (s Settings) portion(t string) (marking, rest string) {
 	u := strings.TrimLeftFunc(t, spaceOrFormat)
+	quote := ""
+	if q, ok := strings.CutPrefix(u, "> "); ok {
+		quote, u = "> ", strings.TrimLeftFunc(q, spaceOrFormat) // "> (S) …", quoted
+	}
 	if strings.HasPrefix(u, "（") {
 		u = "(" + strings.Replace(u[len("（"):], "）", ")", 1)
 	}
-	bold := strings.HasPrefix(u, "**(")
-	if bold {
-		u = u[2:]
+	// In bold or italics: "**(S)** …", "*(S)* …", or leading a run of
+	// them, "**(S) Key point:** …".
+	dress := ""
+	for _, d := range []string{"**", "__", "*", "_"} {
+		if strings.HasPrefix(u, d+"(") {
+			dress, u = d, u[len(d):]
+			break
+		}
 	}
 	end := strings.IndexByte(u, ')')
 	if !strings.HasPrefix(u, "(") || end < 0 {
 		return "", t
 	}
 	m, after := s.markOf(u[1:end]), u[end+1:]
-	if bold {
-		var ok bool
-		if after, ok = strings.CutPrefix(after, "**"); !ok {
-			return "", t
-		}
-	}
 	if m == "" {
 		return "", t
 	}
-	return m, strings.TrimSpace(after)
+	if dress != "" {
+		if a, ok := strings.CutPrefix(after, dress); ok {
+			after = a // the mark alone in bold
+		} else {
+			after = dress + strings.TrimLeftFunc(after, unicode.IsSpace) // the run goes on without it
+		}
+	}
+	after = strings.TrimSpace(after)
+	if after == "" {
+		return m, ""
+	}
+	return m, quote + after
 }
 
 // markOf is the marking the inside of a portion mark stands for ("S",
@@ -546,7 +602,15 @@ func (s Settings) markOf(in string) string {
 	if m := s.PortionMarking("(" + level + ")"); m != "" {
 		return m
 	}
-	return s.bannerMarking(level)
+	if m := s.bannerMarking(level); m != "" {
+		return m
+	}
+	// The mark's first part, its caveats after a single slash or a hyphen:
+	// "S/NF", "TS/SCI", "S-NZEO".
+	if first, _, cut := strings.Cut(strings.ReplaceAll(level, "-", "/"), "/"); cut && markLikeRE.MatchString(level) {
+		return s.PortionMarking("(" + strings.TrimSpace(first) + ")")
+	}
+	return ""
 }
 
 // unreadMark is the mark a line begins with that reads as a protective
@@ -564,8 +628,32 @@ func (s Settings) unreadMark(t string) string {
 	if !ok || !markLikeRE.MatchString(strings.TrimSpace(level)) || !caveatRE.MatchString(strings.TrimSpace(caveats)) {
 		return "" // "(see https://…)" is words
 	}
+	// Only a mark that begins as a marking does, of either scheme, or as a
+	// handling caveat: "(EU//US) trade talks" is words.
+	first, _, _ := strings.Cut(strings.ReplaceAll(strings.TrimSpace(level), "-", "/"), "/")
+	if !markWords[strings.TrimSpace(first)] {
+		return ""
+	}
 	return u[:end+1]
 }
+
+// markWords are the words and letters a protective mark begins with, in
+// either scheme, and the handling caveats that stand alone as one.
+var markWords = func() map[string]bool {
+	w := map[string]bool{"NOFORN": true, "ORCON": true, "FOUO": true, "CUI": true, "PROPIN": true, "SBU": true, "LES": true}
+	for _, j := range []string{"nz", "au"} {
+		s, _ := SettingsFor(j)
+		for _, m := range s.Markings {
+			w[strings.ToUpper(m)] = true
+			first, _, _ := strings.Cut(strings.ToUpper(m), ":")
+			w[first] = true
+		}
+		for _, pm := range s.PortionMarks {
+			w[pm] = true
+		}
+	}
+	return w
+}()
 
 // markLikeRE is what reads as a marking before a mark's caveats: capitals,
 // perhaps with spaces, slashes or hyphens ("NOFORN", "S/NF", "TOP SECRET").
@@ -586,12 +674,40 @@ func spaceOrFormat(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicod
 
 // addHTML adds the list items and paragraphs of a cell of HTML, in order.
 func (s Settings) addHTML(h string, add func(string, bool)) {
-	for _, m := range itemRE.FindAllStringSubmatch(h, -1) {
-		add(cleanText(m[2]), strings.EqualFold(m[1], "li"))
+	// In the order written: a mark before a list marks its first item.
+	at := 0
+	for _, m := range itemRE.FindAllStringSubmatchIndex(h, -1) {
+		if loose := strings.TrimSpace(cleanText(h[at:m[0]])); loose != "" {
+			add(loose, false)
+		}
+		add(cleanText(h[m[4]:m[5]]), strings.EqualFold(h[m[2]:m[3]], "li"))
+		at = m[1]
 	}
-	if rest := strings.TrimSpace(cleanText(itemRE.ReplaceAllString(h, ""))); rest != "" {
+	if rest := strings.TrimSpace(cleanText(h[at:])); rest != "" {
 		add(rest, false)
 	}
+}
+
+// markedLine tells a line bearing a portion mark where a paragraph's is
+// read: at its start, or after a bullet, an item's number or letter, or a
+// withholding mark. A hard-wrapped text never joins it to the line before.
+func (s Settings) markedLine(t string) bool {
+	if pm, _ := s.portion(t); pm != "" {
+		return true
+	}
+	for _, re := range []*regexp.Regexp{bulletR, numberedR} {
+		if m := re.FindString(t); m != "" {
+			if pm, _ := s.portion(strings.TrimSpace(t[len(m):])); pm != "" {
+				return true
+			}
+		}
+	}
+	if ms := s.marks(t); len(ms) > 0 && ms[0][0] == 0 {
+		if pm, _ := s.portion(strings.TrimSpace(t[ms[0][1]:])); pm != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanText drops tags and reads entities.

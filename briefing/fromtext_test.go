@@ -238,6 +238,21 @@ func TestParseBrief_Markings(t *testing.T) {
 			{"(UN) A body's initials.", "RESTRICTED", "(UN) A body's initials."},
 			{"(s) Lower case.", "RESTRICTED", "(s) Lower case."},
 			{"(see https://www.mfat.govt.nz) An address.", "RESTRICTED", "(see https://www.mfat.govt.nz) An address."},
+			{"(EU//US) trade talks went well.", "RESTRICTED", "(EU//US) trade talks went well."},
+			// more forms
+			{"a. (S) Lettered.", "SECRET", "a. Lettered."},
+			{"1.1.1 (S) Deep.", "SECRET", "1.1.1 Deep."},
+			{"(TS/SCI) Slashed.", "TOP SECRET", "Slashed."},
+			{"(S/NF) Slashed.", "SECRET", "Slashed."},
+			{"(S-NZEO) Hyphened.", "SECRET", "Hyphened."},
+			{"> (S) Quoted.", "SECRET", "> Quoted."},
+			{"*(S)* In italics.", "SECRET", "In italics."},
+			{"**(S) Key point:** words.", "SECRET", "**Key point:** words."},
+			{"(S)\n(R) Lower words after a higher mark.", "SECRET", "Lower words after a higher mark."},
+			{"- (S)\nAfter a bullet of its mark alone.", "SECRET", "After a bullet of its mark alone."},
+			{"<b>The plan</b>\t<p>(S)</p><p>After a cell's paragraph of its mark alone.</p>", "SECRET", "After a cell's paragraph of its mark alone."},
+			{"<b>The plan</b>\t<ul><li>(S)</li><li>After an item of its mark alone.</li></ul>", "SECRET", "- After an item of its mark alone."},
+			{"<b>The plan</b>\t(S) <ul><li>After a mark before the list.</li></ul>", "SECRET", "- After a mark before the list."},
 		} {
 			sh, top, err := nz.ParseBrief("Title\n"+c.line+"\n", "", "RESTRICTED")
 			if err != nil {
@@ -261,10 +276,37 @@ func TestParseBrief_Markings(t *testing.T) {
 			t.Errorf("a title in words read as a banner")
 		}
 		// A mark with caveats the scheme cannot read is refused, not left
-		// at the default marking.
-		_, _, err := nz.ParseBrief("Title\n(NOFORN//X) Unreadable.\n", "", "RESTRICTED")
-		if e, ok := err.(*briefing.Error); !ok || e.Code != briefing.EINVALID || !strings.Contains(e.Message, "(NOFORN//X)") {
-			t.Fatalf("an unreadable mark: %v", err)
+		// at the default marking, wherever a mark is read.
+		for _, text := range []string{"Title\n(NOFORN//X) Unreadable.\n", "Title\n## (NOFORN//X) The plan\nWords.\n",
+			"Title\n<b>(S/NF//X) The plan</b>\t<ul><li>Words.</li></ul>\n", "Title\n1. (NOFORN//X) Words.\n", "Title\nS6(a) (NOFORN//X) words\n"} {
+			_, _, err := nz.ParseBrief(text, "", "RESTRICTED")
+			if e, ok := err.(*briefing.Error); !ok || e.Code != briefing.EINVALID || !strings.Contains(e.Message, "//X)") {
+				t.Errorf("%q: an unreadable mark: %v", text, err)
+			}
+		}
+		// A hard-wrapped text keeps a line marked after a withholding mark
+		// or a deep number apart from the line before.
+		wrapped := "Title\n\nThis is a fairly long line of ordinary text that the mail wrapped at\nabout seventy characters and continues on the next line in lower case.\n" +
+			"S6(a) (S) Operation KESTREL begins in March.\n1.1.1 (TS) Deeper still.\n"
+		sh, top, err := nz.ParseBrief(wrapped, "", "RESTRICTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "#custom:Introduction\nThis is a fairly long line of ordinary text that the mail wrapped at about seventy characters and continues on the next line in lower case.|RESTRICTED|\n" +
+			"{{s6(a): [withheld in the source]}} Operation KESTREL begins in March.|SECRET|\n1.1.1 Deeper still.|TOP SECRET|"
+		if got := outline(sh); got != want || top != "TOP SECRET" {
+			t.Errorf("hard-wrapped: top %s\n%s", top, got)
+		}
+		// au: OFFICIAL:Sensitive as people write it.
+		for _, text := range []string{"OFFICIAL - SENSITIVE\nCyber brief\n\nSome sensitive words.\n", "Cyber brief\n(OFFICIAL-SENSITIVE) Some sensitive words.\n",
+			"Cyber brief\n(OFFICIAL SENSITIVE) Some sensitive words.\n"} {
+			sh, _, err := au.ParseBrief(text, "", "OFFICIAL")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := sh.Sections[0].Paragraphs[0]; p.Marking != "OFFICIAL:Sensitive" || sh.Title != "Cyber brief" {
+				t.Errorf("%q: %q at %s, title %q", text, p.Text, p.Marking, sh.Title)
+			}
 		}
 	})
 	t.Run("MarkedTitleAndHeadings", func(t *testing.T) {

@@ -6,8 +6,9 @@ import (
 )
 
 // TestPages_OfferOnlyWhatTheReaderMay: a reader who does not see all of a
-// sheet may not submit, clear, return or delete it (the API refuses them,
-// 403), so the pages do not offer them the buttons: they say why instead.
+// sheet may not submit, clear, return, restore, roll forward or delete it
+// (the API refuses them, 403), so the pages do not offer them the buttons:
+// they say why instead.
 // Before, the sheet page offered a RESTRICTED officer "Delete this sheet"
 // and "Submit for clearance", and the round page a RESTRICTED lead "Clear"
 // and "Return", on a sheet holding a SECRET paragraph; each press failed.
@@ -16,13 +17,17 @@ func TestPages_OfferOnlyWhatTheReaderMay(t *testing.T) {
 	w := f.world() // w.sheet holds a RESTRICTED and a SECRET paragraph
 	open := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Open words", para("Plain words.", "RESTRICTED", "")))
 	review, del := `action="/sheets/`+w.sheet+`/review"`, `action="/sheets/`+w.sheet+`/delete"`
+	restore, forward := `action="/sheets/`+w.sheet+`/restore"`, `action="/sheets/`+w.sheet+`/rollforward"`
+	// A later round to roll forward into, and a second version to restore from.
+	f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 9, "starts_on": "2027-05-10", "city": "Nelson", "host": "home", "marking": "RESTRICTED"})
+	f.update("lead", "/api/v1/sheets/"+w.sheet, func(sh map[string]any) { editOne(sh, 0, 0, "Edited, so there is a version to restore.") })
 	for _, c := range []struct {
 		user, path string
 		offered    bool
 		buttons    []string
 	}{
-		{"officer", "/sheets/" + w.sheet, true, []string{review, del}},
-		{"lowofficer", "/sheets/" + w.sheet, false, []string{review, del}},
+		{"officer", "/sheets/" + w.sheet, true, []string{review, del, restore, forward}},
+		{"lowofficer", "/sheets/" + w.sheet, false, []string{review, del, restore, forward}},
 		{"lead", "/sheets/" + w.sheet, true, []string{review, del}},
 		{"lowlead", "/sheets/" + w.sheet, false, []string{review, del}},
 		{"lead", "/rounds/" + w.round, true, []string{review}},

@@ -227,11 +227,16 @@ func TestRestore(t *testing.T) {
 	// A --db given empty is bad usage, named: it was tried as a file
 	// named "" and failed on its rename, exit code 1.
 	t.Run("EmptyDB", func(t *testing.T) {
-		args := []string{"restore", "--from", backup, "--db", ""}
-		out, errOut, code := runCLI(t, "", args...)
-		wantUsageError(t, out, errOut, code, args...)
-		if !strings.HasPrefix(errOut, "briefpack: restore: --db is required") {
-			t.Errorf("%q", errOut)
+		// Given empty, a database or file names nothing, on every command:
+		// bad usage, not a failure to open "".
+		for _, args := range [][]string{{"restore", "--from", backup, "--db", ""}, {"check", "--db", ""}, {"serve", "--db", ""},
+			{"user", "add", "--db", "", "--name", "x", "--role", "viewer", "--clearance", "RESTRICTED"},
+			{"export", "--db", backup, "--round", "1", "--out", ""}, {"copy", "--from", backup, "--to", ""}, {"backup", "--db", "", "--out", "x"}} {
+			out, errOut, code := runCLI(t, "", args...)
+			wantUsageError(t, out, errOut, code, args...)
+			if !strings.Contains(errOut, "is required") {
+				t.Errorf("%v: %q", args, errOut)
+			}
 		}
 	})
 

@@ -195,6 +195,20 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q (see briefpack %s --help)", fs.Name(), fs.Arg(0), fs.Name())}
 	}
+	// A database or file flag given empty names nothing: bad usage, not a
+	// failure to open "".
+	var empty string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "db", "from", "to", "out":
+			if empty == "" && strings.TrimSpace(f.Value.String()) == "" {
+				empty = f.Name
+			}
+		}
+	})
+	if empty != "" {
+		return usageError{fmt.Sprintf("%s: --%s is required (see briefpack %s --help): it was given empty", fs.Name(), empty, fs.Name())}
+	}
 	return etcdOnly(fs)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -96,6 +97,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		code, msg, fields = codeTooLarge, "the request body is larger than the limit", nil
+	}
+	// The router lists the methods it has routes for; a GET route answers
+	// HEAD too (headAsGet).
+	if allow := c.Response().Header().Get(echo.HeaderAllow); strings.Contains(allow, http.MethodGet) && !strings.Contains(allow, http.MethodHead) {
+		c.Response().Header().Set(echo.HeaderAllow, allow+", "+http.MethodHead)
 	}
 	status, ok := statusOf[code]
 	if !ok {

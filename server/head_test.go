@@ -60,6 +60,10 @@ func TestHead(t *testing.T) {
 	if head, _ := call("HEAD", "officer", "/api/v1/sheets/"+cw.ids["sheet"][1]+"/merge"); head.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("HEAD on a POST route: %d", head.StatusCode)
 	}
+	// A 405's Allow names HEAD beside GET, which answers it.
+	if r, _ := call("PATCH", "officer", "/api/v1/agencies"); r.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(r.Header.Get("Allow"), "HEAD") {
+		t.Errorf("PATCH on a GET route: %d, Allow %q", r.StatusCode, r.Header.Get("Allow"))
+	}
 }
 
 // TestPack_IfNoneMatchAny: If-None-Match: * matches whatever pack there is

@@ -45,14 +45,18 @@ func standardKind(h string) string {
 }
 
 var (
-	boldRE  = regexp.MustCompile(`(?is)^\s*<b>(.*?)</b>\s*(?:\t(.*))?$`)
-	itemRE  = regexp.MustCompile(`(?is)<(li|p)\b[^>]*>(.*?)</(?:li|p)>`)
-	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRE = regexp.MustCompile(`[ \t\x{00a0}]+`)
-	bulletR = regexp.MustCompile(`^(?:[-*•·▪‣◦]|\x{2022})\s+`)
+	boldRE = regexp.MustCompile(`(?is)^\s*<b>(.*?)</b>\s*(?:\t(.*))?$`)
+	itemRE = regexp.MustCompile(`(?is)<(li|p)\b[^>]*>(.*?)</(?:li|p)>`)
+	tagRE  = regexp.MustCompile(`(?s)<[^>]*>`)
+	// breakTagRE are the tags that end a line or a block: taken out, they
+	// leave a space, not words run together ("Beta<br>Gamma").
+	breakTagRE = regexp.MustCompile(`(?i)</?(?:br|p|li|ul|ol|div|tr|td|th|h[1-6])\b[^>]*>`)
+	spaceRE    = regexp.MustCompile(`[ \t\x{00a0}]+`)
+	bulletR    = regexp.MustCompile(`^(?:[-*+•·▪‣◦–—●○■□►▸➢➤✓✔❖]|\x{2022}|o)\s+`)
 	// numberedR begins a numbered or lettered list item: "1. ", "2) ", a
-	// commitment's "3.01 – …", "1.1.1 ", "(a) ", "a. ", "iv) ".
-	numberedR = regexp.MustCompile(`^(?:\d+[.)]|\d+(?:\.\d+)+|\(?[a-z]\)|[a-z]\.|\(?[ivx]+\))\s`)
+	// commitment's "3.01 – …", "1.1.1 ", "(1) ", "(a) ", "a. ", "A. ",
+	// "iv) ", "ii. ".
+	numberedR = regexp.MustCompile(`^(?:\d+[.)]|\d+(?:\.\d+)+|\(\d+\)|\(?[a-zA-Z]\)|[a-zA-Z]\.|\(?(?:[ivx]+|[IVX]+)[.)])\s`)
 )
 
 // ParseBrief reads the text of an existing brief into a topic sheet: its
@@ -116,6 +120,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		ended        = true  // the line before ended its paragraph
 		asLine       = false // the paragraph being added is a line of text, not an item of an HTML list
 		pfloor       = map[[2]int]string{}
+		within       = map[[2]int]string{} // a mark found among a paragraph's words (markWithin), by section and paragraph
 		// pending is the marking of a mark on a line of its own ("(S)"),
 		// for what comes next: the title, a heading or a paragraph.
 		pending string
@@ -149,6 +154,9 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			h = undress(rest)
 		}
 		pm = take(pm)
+		if in := s.markWithin(h); in != "" {
+			pm = s.Highest(pm, in) // a mark among its words marks it still
+		}
 		mark(pm)
 		kind := standardKind(h)
 		sec := Section{Kind: kind, Paragraphs: []Paragraph{}}
@@ -225,6 +233,14 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
 		}
+		if in := s.markWithin(p.Text); in != "" {
+			// A mark among the words, where no form above reads one (a
+			// list nested in an item, a line break in a cell, a bullet
+			// of a kind not known): the paragraph is marked no lower,
+			// its words left as they are. It errs high.
+			mark(in)
+			within[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = in
+		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
 	titled := false // the title line has been read (or, with title given, the first line)
@@ -260,6 +276,14 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			return nil, "", &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
 				Fields: map[string]string{"text": "holds more than one brief"}}
 		}
+		if left, right, tab := strings.Cut(raw, "\t"); titled && tab && strings.TrimSpace(left) != "" {
+			// A row of the two-column form pasted from a word processor's
+			// table: the heading, a tab, its content.
+			heading(left)
+			s.addHTML(right, add)
+			blockMark, prev = "", ""
+			continue
+		}
 		if !titled {
 			t, rest, _ := strings.Cut(raw, "\t")
 			pm, body := s.portion(cleanText(t))
@@ -271,6 +295,10 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 				}
 				pm = take(pm)
 				mark(pm)
+				if in := s.markWithin(body); in != "" {
+					pm = s.Highest(pm, in)
+					mark(pm)
+				}
 				if title == "" {
 					sh.Title = undress(body)
 					if pm != "" {
@@ -343,7 +371,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			if p.Marking == "" {
 				p.Marking = def
 			}
-			for _, f := range []string{floors[i], sheetFloor, pfloor[[2]int{i, j}]} {
+			for _, f := range []string{floors[i], sheetFloor, pfloor[[2]int{i, j}], within[[2]int{i, j}]} {
 				if f != "" {
 					p.Marking = s.Highest(p.Marking, f)
 				}
@@ -486,17 +514,16 @@ func endsSentence(l string) bool {
 // as "NZEO" or "REL AUS, NZL", which a sheet has no place to keep.
 var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
 
-// classificationPrefix may lead a banner: "Classification: SECRET".
-const classificationPrefix = "classification:"
+// classificationRE may lead a banner: "Classification: SECRET",
+// "Security classification : SECRET".
+var classificationRE = regexp.MustCompile(`(?i)^(?:security\s+)?classification\s*:\s*`)
 
 // bannerMarking is the marking of the scheme a line of text is, when it is
 // nothing else: in any case, spaced as it may be ("OFFICIAL: Sensitive",
 // as it is printed), perhaps with caveats after "//". Else "".
 func (s Settings) bannerMarking(l string) string {
 	l = strings.TrimLeftFunc(l, spaceOrFormat)
-	if len(l) > len(classificationPrefix) && strings.EqualFold(l[:len(classificationPrefix)], classificationPrefix) {
-		l = l[len(classificationPrefix):] // "Classification: SECRET"
-	}
+	l = classificationRE.ReplaceAllString(l, "")
 	level, caveats, ok := strings.Cut(l, "//")
 	if !ok {
 		if m := s.looseMarking(l); m != "" {
@@ -511,8 +538,51 @@ func (s Settings) bannerMarking(l string) string {
 	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
 		return ""
 	}
-	return s.looseMarking(level)
+	if m := s.looseMarking(level); m != "" || ok {
+		return m
+	}
+	return s.markAndCaveats(level)
 }
+
+// markAndCaveats is the marking a text names when it is a marking (or, in
+// capitals, a portion mark's letters) followed by caveat words alone, after
+// a space: "SECRET NOFORN", "TOP SECRET REL TO AUS, NZL", "S AUSTEO". Else "".
+func (s Settings) markAndCaveats(l string) string {
+	u := strings.TrimSpace(l)
+	best := ""
+	for _, m := range s.Markings {
+		for _, head := range []string{strings.ToUpper(m), strings.Trim(s.PortionMark(m), "()")} {
+			rest, ok := strings.CutPrefix(strings.ToUpper(u), head+" ")
+			if !ok || !strings.HasPrefix(u, head) && head != strings.ToUpper(m) {
+				continue
+			}
+			if caveatWordsOnly(rest) && (best == "" || len(m) > len(best)) {
+				best = m
+			}
+		}
+	}
+	return best
+}
+
+// caveatWordsOnly tells a text of handling caveats alone: the words caveats
+// are written in, and countries' three-letter codes, in capitals.
+func caveatWordsOnly(t string) bool {
+	words := strings.FieldsFunc(t, func(r rune) bool { return r == ' ' || r == ',' || r == '/' })
+	if len(words) == 0 || t != strings.ToUpper(t) {
+		return false
+	}
+	for _, w := range words {
+		if !caveatWords[w] && !(len(w) == 3 && strings.IndexFunc(w, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// caveatWords are the words handling caveats are written in.
+var caveatWords = map[string]bool{"NOFORN": true, "NF": true, "REL": true, "TO": true, "AUSTEO": true, "AGAO": true, "NZEO": true,
+	"ORCON": true, "FOUO": true, "EYES": true, "ONLY": true, "SCI": true, "SI": true, "TK": true, "HCS": true, "FVEY": true,
+	"CABINET": true, "PROPIN": true, "RELIDO": true, "LIMDIS": true, "EXDIS": true, "NODIS": true, "SBU": true}
 
 // looseMarking is the marking of the scheme a text names, whatever its
 // case and whatever spaces, hyphens or colons stand between its words
@@ -605,9 +675,9 @@ func (s Settings) markOf(in string) string {
 	if m := s.bannerMarking(level); m != "" {
 		return m
 	}
-	// The mark's first part, its caveats after a single slash or a hyphen:
-	// "S/NF", "TS/SCI", "S-NZEO".
-	if first, _, cut := strings.Cut(strings.ReplaceAll(level, "-", "/"), "/"); cut && markLikeRE.MatchString(level) {
+	// The mark's first part, its caveats after a single slash or a hyphen
+	// ("S/NF", "TS/SCI", "S-NZEO"), but not "C/O", which is care of.
+	if first, rest, cut := strings.Cut(strings.ReplaceAll(level, "-", "/"), "/"); cut && markLikeRE.MatchString(level) && caveatWordsOnly(rest) {
 		return s.PortionMarking("(" + strings.TrimSpace(first) + ")")
 	}
 	return ""
@@ -668,6 +738,21 @@ func (s Settings) portionMarkList() []string {
 	return out
 }
 
+// markWithin is the highest marking of the portion marks standing among a
+// text's words, in parentheses ("… capabilities: (TS) NIGHTFALL …"), or "".
+func (s Settings) markWithin(t string) string {
+	top := ""
+	for _, m := range inParensRE.FindAllStringSubmatch(strings.NewReplacer("（", "(", "）", ")").Replace(t), -1) {
+		if pm := s.markOf(m[1]); pm != "" {
+			top = s.Highest(top, pm)
+		}
+	}
+	return top
+}
+
+// inParensRE is a short text in parentheses.
+var inParensRE = regexp.MustCompile(`\(([^()]{1,60})\)`)
+
 // spaceOrFormat tells the characters a line may begin with unseen: space,
 // and format characters such as a zero-width space.
 func spaceOrFormat(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }
@@ -712,7 +797,7 @@ func (s Settings) markedLine(t string) bool {
 
 // cleanText drops tags and reads entities.
 func cleanText(t string) string {
-	return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(t, "")))
+	return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(breakTagRE.ReplaceAllString(t, " "), "")))
 }
 
 // cleanHeading is a heading without its Markdown or HTML dress.
@@ -740,7 +825,10 @@ func isHeading(l string) bool {
 	if strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
 		return true
 	}
-	return standardKind(l) != "" && !strings.HasSuffix(l, ".")
+	// A numbered item is not a standard question by its words alone: a
+	// commitment "3.04 - Work with PILON …" was read as "What could we
+	// partner … to achieve?", its words lost.
+	return standardKind(l) != "" && !strings.HasSuffix(l, ".") && !numberedR.MatchString(l)
 }
 
 // marks finds a jurisdiction's withholding marks in text ("S6(a)", in any

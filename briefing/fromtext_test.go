@@ -216,6 +216,64 @@ func TestParseBrief_Markings(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("MarksAmongWords", func(t *testing.T) {
+		// Where no form reads a mark, one among the words still marks its
+		// paragraph (and a heading) no lower; words are not run together.
+		for _, c := range []struct{ text, want string }{
+			{"Title\n<b>Situational assessment</b>\t<ul><li>Partner capabilities:<ul><li>(TS) NIGHTFALL intercepts.</li></ul></li></ul>\n",
+				"#situation:\n- Partner capabilities: (TS) NIGHTFALL intercepts.|TOP SECRET|"},
+			{"Title\n<b>Background</b>\t<p>Public context.<br>(TS) Source GREYHOUND.</p><p>Beta<br/>Gamma</p>\n",
+				"#background:\nPublic context. (TS) Source GREYHOUND.|TOP SECRET|\nBeta Gamma|RESTRICTED|"},
+			// a word processor's table, pasted: heading, tab, content
+			{"Title\t\nSituational assessment\t(S) The service is compromised.\nOffensive interest – what are we trying to achieve\t(TS) NIGHTFALL access.\n",
+				"#situation:\nThe service is compromised.|SECRET|\n#offensive:\nNIGHTFALL access.|TOP SECRET|"},
+			{"Title\n– (S) En dash.\n", "#custom:Introduction\n- En dash.|SECRET|"},
+			{"Title\n● (S) Round bullet.\n", "#custom:Introduction\n- Round bullet.|SECRET|"},
+			{"Title\nA. (TS) Capital letter.\n", "#custom:Introduction\nA. Capital letter.|TOP SECRET|"},
+			{"Title\n(1) (S) Number in parentheses.\n", "#custom:Introduction\n(1) Number in parentheses.|SECRET|"},
+			{"Title\nii. (S) Roman.\n", "#custom:Introduction\nii. Roman.|SECRET|"},
+			{"Title\n1.(S) Unspaced number.\n", "#custom:Introduction\n1.(S) Unspaced number.|SECRET|"},
+			{"Title\n***(S)*** Bold italics.\n", "#custom:Introduction\n***(S)*** Bold italics.|SECRET|"},
+			{"Title\nS6(a) S9(2)(a) (S) Two grounds first.\n", "#custom:Introduction\n{{s6(a): [withheld in the source]}} {{s9(2)(a): [withheld in the source]}} (S) Two grounds first.|SECRET|"},
+			{"Title\n## Sources (TS) and methods\nWords.\n", "#custom:Sources (TS) and methods\nWords.|TOP SECRET|"},
+			// not marks
+			{"Title\n(C/O) Ministry of Foreign Affairs, Wellington.\n", "#custom:Introduction\n(C/O) Ministry of Foreign Affairs, Wellington.|RESTRICTED|"},
+			// a numbered commitment is no standard question by its words
+			{"Title\n3.04 - Work with PILON to help strengthen cybercrime legislation in the region\n",
+				"#custom:Introduction\n3.04 - Work with PILON to help strengthen cybercrime legislation in the region|RESTRICTED|"},
+		} {
+			sh, top, err := nz.ParseBrief(c.text, "", "RESTRICTED")
+			if err != nil {
+				t.Fatalf("%q: %v", c.text, err)
+			}
+			if got := outline(sh); got != c.want {
+				t.Errorf("%q:\n%s\nwant\n%s", c.text, got, c.want)
+			} else if want := strings.Split(c.want, "|")[1]; nz.Highest(want, top) != top {
+				t.Errorf("%q: top %s below %s", c.text, top, want)
+			}
+		}
+		for _, c := range []struct {
+			s            briefing.Settings
+			banner, want string
+		}{
+			{nz, "SECRET NOFORN", "SECRET"}, {nz, "TOP SECRET REL TO AUS, NZL", "TOP SECRET"}, {nz, "Classification : SECRET", "SECRET"},
+			{nz, "Security classification: SECRET", "SECRET"}, {au, "SECRET AUSTEO", "SECRET"},
+			{nz, "SECRET PLAN", ""}, // a heading in capitals, not caveats
+		} {
+			sh, _, err := c.s.ParseBrief(c.banner+"\nTitle\nWords.\n", "", c.s.Markings[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sh.Sections[0].Paragraphs[0].Marking
+			if c.want == "" && sh.Title != c.banner || c.want != "" && (sh.Title != "Title" || got != c.want) {
+				t.Errorf("%q: title %q, marking %s; want %q", c.banner, sh.Title, got, c.want)
+			}
+		}
+		sh, _, err := au.ParseBrief("Title\n(S AUSTEO) Caveat after a space.\n", "", "OFFICIAL")
+		if err != nil || sh.Sections[0].Paragraphs[0].Marking != "SECRET" || sh.Sections[0].Paragraphs[0].Text != "Caveat after a space." {
+			t.Errorf("(S AUSTEO): %v %s", err, outline(sh))
+		}
+	})
 	t.Run("MarkForms", func(t *testing.T) {
 		// Portion marks as other documents write them: each was left as
 		// words, its paragraph at the default marking, below its mark.

@@ -60,6 +60,7 @@ type Agency struct {
 // Validate checks an agency's fields.
 func (a *Agency) Validate() error {
 	fe := fieldErrors{}
+	a.Name, a.Acronym, a.Country = CleanText(a.Name), CleanText(a.Acronym), CleanText(a.Country)
 	requireText(fe, "name", a.Name, 200)
 	limitText(fe, "acronym", a.Acronym, 40)
 	limitText(fe, "country", a.Country, 100)
@@ -86,11 +87,11 @@ type Person struct {
 // Validate checks a person's fields against the settings.
 func (p *Person) Validate(s Settings) error {
 	fe := fieldErrors{}
+	p.Name, p.Title, p.Country, p.Bio = CleanText(p.Name), CleanText(p.Title), CleanText(p.Country), CleanText(p.Bio)
 	requireText(fe, "name", p.Name, 200)
 	limitText(fe, "title", p.Title, 300)
 	limitText(fe, "agency_id", p.AgencyID, 40)
 	limitText(fe, "country", p.Country, 100)
-	p.Bio = CleanText(p.Bio)
 	limitText(fe, "bio", p.Bio, 20000)
 	noSpans(fe, "name", p.Name)
 	noSpans(fe, "title", p.Title)
@@ -319,6 +320,7 @@ func (r *Round) ValidateOver(s Settings, read *Round) error {
 	for i := range r.Agenda {
 		a := &r.Agenda[i]
 		f := fmt.Sprintf("agenda[%d]", i)
+		a.Title, a.Session = CleanText(a.Title), CleanText(a.Session)
 		if a.SheetID != "" {
 			a.Title = "" // the sheet's own title, computed on output
 		}
@@ -401,7 +403,7 @@ func (a *Action) Open() bool { return a.Status != ActionComplete && a.Status != 
 func (a *Action) Validate(s Settings) error {
 	fe := fieldErrors{}
 	requireText(fe, "ref", a.Ref, 40)
-	a.Text = CleanText(a.Text)
+	a.Ref, a.Text = CleanText(a.Ref), CleanText(a.Text)
 	requireText(fe, "text", a.Text, 5000)
 	noSpans(fe, "ref", a.Ref)
 	s.checkSpans(fe, "text", a.Text)
@@ -520,11 +522,12 @@ func limitText(fe fieldErrors, field, v string, max int) {
 	}
 }
 
-// CleanText is a text of several lines without the control characters it
-// has no use for: a page break, a word processor's line break and Unicode's
-// line and paragraph separators break the line there, and any other
-// control character but the tab, the line break and the carriage return is
-// dropped. They mean nothing to a reader, and went into the packs as they
+// CleanText is a text without the control characters it has no use for: a
+// page break, a word processor's line break and Unicode's line and
+// paragraph separators break the line there, and any other control
+// character but the tab, the line break and the carriage return is
+// dropped. Saves clean every text a pack or a page shows (a one-line field
+// that refuses line breaks refuses what is left). They mean nothing to a reader, and went into the packs as they
 // were (the HTML file holding bytes no browser shows, a terminal's escapes
 // among them). A text is cleaned as it is saved, not refused: a sheet
 // stored before held them, in paragraphs its next writer may not see.

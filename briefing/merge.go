@@ -356,6 +356,10 @@ func sameContent(a, b Paragraph) bool {
 // first) or else in theirs. Any other id base does not show them — deleted
 // since, never one, or hidden from them — is a new paragraph.
 func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since ...*Sheet) MergeResult {
+	// Compared as saves store them (CleanText): a version stored before
+	// texts were cleaned, saved since by someone else with only that
+	// cleaning to it, is no change of theirs to clash with.
+	base, theirs, mine = cleanedSheet(base), cleanedSheet(theirs), cleanedSheet(mine)
 	bv, bok := s.VisibleSheet(clearance, base)
 	tv, tok := s.VisibleSheet(clearance, theirs)
 	if bv == nil {
@@ -983,4 +987,32 @@ func (s Settings) CheckMergedCounts(clearance string, merged, mine, theirs *Shee
 		}
 	}
 	return fe.err("topic sheet")
+}
+
+// cleanedSheet is sh with its texts cleaned as a save cleans them
+// (CleanText): sh itself when none needs it, else a copy.
+func cleanedSheet(sh *Sheet) *Sheet {
+	if sh == nil || !sheetUnclean(sh) {
+		return sh
+	}
+	c := sh.Clone()
+	c.cleanTexts()
+	return c
+}
+
+func sheetUnclean(sh *Sheet) bool {
+	if strings.ContainsFunc(sh.Title, unclean) {
+		return true
+	}
+	for _, sec := range sh.Sections {
+		if strings.ContainsFunc(sec.Heading, unclean) {
+			return true
+		}
+		for _, p := range sec.Paragraphs {
+			if strings.ContainsFunc(p.Text, unclean) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -85,10 +85,10 @@ type ReleaseService interface {
 // spells grounds as the jurisdiction does; EINVALID lists what is wrong.
 func (r *Release) Normalize(s Settings) error {
 	fe := fieldErrors{}
-	r.Reference = strings.TrimSpace(r.Reference)
-	r.Request = strings.TrimSpace(r.Request)
-	r.DecisionMaker = strings.TrimSpace(r.DecisionMaker)
-	r.DecisionMakerTitle = strings.TrimSpace(r.DecisionMakerTitle)
+	r.Reference = strings.TrimSpace(CleanText(r.Reference))
+	r.Request = strings.TrimSpace(CleanText(r.Request))
+	r.DecisionMaker = strings.TrimSpace(CleanText(r.DecisionMaker))
+	r.DecisionMakerTitle = strings.TrimSpace(CleanText(r.DecisionMakerTitle))
 	if r.Reference == "" {
 		fe.add("reference", "is required")
 	}
@@ -129,7 +129,7 @@ func (r *Release) Normalize(s Settings) error {
 	for i := range r.OtherDocuments {
 		o := &r.OtherDocuments[i]
 		f := "other_documents[" + itoa(i) + "]" // named as the body's paths are, as a 400 names them
-		o.Title = strings.TrimSpace(o.Title)
+		o.Title = strings.TrimSpace(CleanText(o.Title))
 		if o.Title == "" {
 			fe.add(f+".title", "is required")
 		}

@@ -248,8 +248,21 @@ func (s Settings) crowdedMarking(sec Section, clearance string) string {
 }
 
 // checkFields checks everything Validate does but the counts.
+// cleanTexts cleans the sheet's texts as a save does (CleanText).
+func (sh *Sheet) cleanTexts() {
+	sh.Title = CleanText(sh.Title)
+	for i := range sh.Sections {
+		sec := &sh.Sections[i]
+		sec.Heading = CleanText(sec.Heading)
+		for j := range sec.Paragraphs {
+			sec.Paragraphs[j].Text = CleanText(sec.Paragraphs[j].Text)
+		}
+	}
+}
+
 func (sh *Sheet) checkFields(s Settings) fieldErrors {
 	fe := fieldErrors{}
+	sh.cleanTexts()
 	requireText(fe, "title", sh.Title, 300)
 	s.checkSpans(fe, "title", sh.Title)
 	limitText(fe, "owner", sh.Owner, 100)
@@ -280,7 +293,6 @@ func (sh *Sheet) checkFields(s Settings) fieldErrors {
 			p := &sec.Paragraphs[j]
 			pf := fmt.Sprintf("%s.paragraphs[%d]", f, j)
 			where := fmt.Sprintf("section %d, paragraph %d", i+1, j+1)
-			p.Text = CleanText(p.Text)
 			limitText(fe, pf+".text", p.Text, MaxParagraphText)
 			if strings.TrimSpace(p.Text) == "" {
 				fe.add(pf+".text", "%s is empty", where)

@@ -51,3 +51,40 @@ func TestSave_OverStoredControlCharacters(t *testing.T) {
 		t.Fatalf("restored with them: %s", r.Body.String())
 	}
 }
+
+// TestMerge_OverACleaningSave: a save that only cleaned a paragraph an
+// earlier release stored with a form feed is no change to clash with: the
+// officer who read the version before it and changed that paragraph merges.
+// The title and headings are cleaned too, and a release's request.
+func TestMerge_OverACleaningSave(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
+		para("alpha beta page two", "RESTRICTED", ""), para("Another paragraph.", "RESTRICTED", "")))
+	ctx := context.Background()
+	sh, err := f.db.Sheet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Sections[0].Paragraphs[0].Text = "alpha\fbeta page two"
+	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
+		t.Fatal(err)
+	}
+	read := f.sheet("officer", id) // holds the form feed
+	f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { editOne(m, 0, 1, "Another paragraph, edited.") })
+	read.Sections[0].Paragraphs[0].Text = "alpha beta, page two, edited by the officer"
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", read); r.Code != 200 {
+		t.Fatalf("merge after a save that only cleaned the paragraph: %d %s", r.Code, r.Body.String())
+	}
+	// One-line texts are cleaned as well.
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Esc\x1b[31mRED\x07 title",
+		"sections": []map[string]any{{"kind": "custom", "heading": "Head\x1b[2J\bing", "paragraphs": []any{para("Words.", "RESTRICTED", "")}}}})
+	if r.Code != 201 || strings.Contains(r.Body.String(), `\u001b`) || strings.Contains(r.Body.String(), `\u0007`) || strings.Contains(r.Body.String(), `\b`) {
+		t.Fatalf("title and heading: %d %s", r.Code, r.Body.String())
+	}
+	rel := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", map[string]any{"reference": "OIA\x1b 1", "received_on": "2026-11-01",
+		"request": "Please\f release\x1b[31m it.", "decision_maker": "Tony\x07 Lynch", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
+	if rel.Code != 201 || strings.Contains(rel.Body.String(), `\u001b`) || strings.Contains(rel.Body.String(), `\u0007`) || strings.Contains(rel.Body.String(), `\f`) {
+		t.Fatalf("release: %d %s", rel.Code, rel.Body.String())
+	}
+}

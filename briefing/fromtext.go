@@ -107,17 +107,14 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		banner     string   // the highest banner, or ""
 		// blockMark is the portion marking of the last portion-marked
 		// line of the block (the lines since a blank one). A line after it
-		// without a mark of its own is taken for its continuation — in a
-		// hard-wrapped text, where a block is a paragraph, or when the
-		// line before ended mid-sentence — however else it was read (a
-		// line that starts "3.01" or "(a)", a text not recognised as
-		// wrapped): it is marked no lower (pfloor, by section and
-		// paragraph), and not read as a heading by its ending alone, which
-		// would carry no marking.
+		// without a mark of its own may be its continuation, however it
+		// was read (a line that starts "3.01" or "(a)", a text not
+		// recognised as wrapped, a line after a full stop): it is marked no
+		// lower (pfloor, by section and paragraph), and not read as a
+		// heading by its ending alone, which would carry no marking.
 		blockMark    string
 		markedBullet bool    // the line that gave blockMark is a bullet
 		titleMark    bool    // … or the text\'s own title line, which title replaced
-		ended        = true  // the line before ended its paragraph
 		asLine       = false // the paragraph being added is a line of text, not an item of an HTML list
 		pfloor       = map[[2]int]string{}
 		within       = map[[2]int]string{} // a mark found among a paragraph's words (markWithin), by section and paragraph
@@ -132,9 +129,13 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		ownHeadings []bool
 		titleMarked bool     // the title line taken from the text was portion-marked
 		lines       []string // the text's lines, a hard-wrapped text's joined again
-		wrapped     bool     // … which it was
 	)
-	continues := func() bool { return blockMark != "" && (wrapped || !ended) }
+	// A line after a portion-marked one, in its block (no blank line or
+	// other mark between), may continue it: it is marked no lower, in any
+	// text. It errs high: a text pasted from a PDF has long lines, is not
+	// taken for hard-wrapped, and broke its marked paragraphs at lines
+	// ending a sentence, the rest of each kept at the default marking.
+	continues := func() bool { return blockMark != "" }
 	// take is the marking of a mark on a line of its own before this
 	// line, when the line has none of its own: the line takes it, once.
 	take := func(pm string) string {
@@ -244,12 +245,11 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
 	titled := false // the title line has been read (or, with title given, the first line)
-	lines, wrapped = s.unwrap(strings.Split(text, "\n"))
-	prev := "" // the line before in the block, or ""
+	lines, _ = s.unwrap(strings.Split(text, "\n"))
 	for _, line := range lines {
 		raw := strings.TrimFunc(line, spaceOrFormat)
 		if raw == "" {
-			blockMark, prev = "", ""
+			blockMark = ""
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(raw), "released under the ") {
@@ -265,7 +265,6 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			mark(pm)
 			continue
 		}
-		ended, prev = prev == "" || s.endsParagraph(prev), raw
 		if m := boldRE.FindStringSubmatch(raw); m != nil {
 			titled = titled || title != ""
 			heading(m[1])
@@ -276,12 +275,12 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			return nil, "", &Error{Code: EINVALID, Message: "the text holds a second brief, " + quote(cleanHeading(raw)) + ": bring in one at a time",
 				Fields: map[string]string{"text": "holds more than one brief"}}
 		}
-		if left, right, tab := strings.Cut(raw, "\t"); titled && tab && strings.TrimSpace(left) != "" {
+		if left, right, tab := strings.Cut(raw, "\t"); titled && tab && strings.TrimSpace(left) != "" && !listMarkRE.MatchString(strings.TrimSpace(left)) {
 			// A row of the two-column form pasted from a word processor's
 			// table: the heading, a tab, its content.
 			heading(left)
 			s.addHTML(right, add)
-			blockMark, prev = "", ""
+			blockMark = ""
 			continue
 		}
 		if !titled {
@@ -326,7 +325,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if pm, body := s.portion(plain); isHeading(body) &&
 			(!continues() || titleMark || pm != "" || formHeading(body) || standardKind(undress(cleanHeading(body))) != "") {
 			heading(plain)
-			blockMark, prev = "", "" // a heading begins anew
+			blockMark = "" // a heading begins anew
 			continue
 		}
 		asLine = true
@@ -335,6 +334,13 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	}
 	if title != "" {
 		sh.Title = title
+	}
+	// A marking named in capitals anywhere in the text, where no form
+	// above read a banner or a mark ("SECRET – NZEO" typed by a word
+	// processor, "Subject: … [SEC=SECRET]"), marks it as a banner would.
+	// It errs high.
+	if m := s.markingWords(text); m != "" {
+		banner = s.Highest(banner, m)
 	}
 	if unread != "" {
 		return nil, "", &Error{Code: EINVALID, Message: "the text holds a mark that is not one of this database's markings, " + quote(unread) +
@@ -515,14 +521,26 @@ func endsSentence(l string) bool {
 var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
 
 // classificationRE may lead a banner: "Classification: SECRET",
-// "Security classification : SECRET".
-var classificationRE = regexp.MustCompile(`(?i)^(?:security\s+)?classification\s*:\s*`)
+// "Security classification : SECRET", "Protective marking - SECRET".
+var classificationRE = regexp.MustCompile(`(?i)^(?:(?:security\s+)?classification|protective\s+marking)\s*[:-]\s*`)
+
+// secRE is au's e-mail marking, alone on its line: "SEC=SECRET", its
+// caveats after a comma.
+var secRE = regexp.MustCompile(`(?i)^SEC=([^,\]]+)`)
+
+// dashes writes the dashes and spaces a word processor puts in a marking
+// ("SECRET – NZEO", "TOP SECRET") as "-" and " ".
+var dashes = strings.NewReplacer("–", "-", "—", "-", "\u00a0", " ", "&nbsp;", " ")
 
 // bannerMarking is the marking of the scheme a line of text is, when it is
 // nothing else: in any case, spaced as it may be ("OFFICIAL: Sensitive",
 // as it is printed), perhaps with caveats after "//". Else "".
 func (s Settings) bannerMarking(l string) string {
-	l = strings.TrimLeftFunc(l, spaceOrFormat)
+	l = dashes.Replace(narrow(strings.TrimFunc(l, spaceOrFormat)))
+	l = strings.TrimSpace(strings.Trim(l, "[]*_"))
+	if m := secRE.FindStringSubmatch(l); m != nil {
+		l = m[1] // au's e-mail marking, "[SEC=SECRET, CAVEAT=…]"
+	}
 	l = classificationRE.ReplaceAllString(l, "")
 	level, caveats, ok := strings.Cut(l, "//")
 	if !ok {
@@ -572,12 +590,22 @@ func caveatWordsOnly(t string) bool {
 		return false
 	}
 	for _, w := range words {
-		if !caveatWords[w] && !(len(w) == 3 && strings.IndexFunc(w, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0) {
+		if !caveatWords[w] && !countryCodes[w] {
 			return false
 		}
 	}
 	return true
 }
+
+// countryCodes are the codes of the countries caveats release to ("REL TO
+// AUS, NZL"): a list, as any three capitals are not one ("C-UAS").
+var countryCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields("AUS NZL USA GBR CAN FRA DEU JPN KOR SGP IND IDN MYS PHL THA VNM FJI PNG TON WSM NATO EU") {
+		m[c] = true
+	}
+	return m
+}()
 
 // caveatWords are the words handling caveats are written in.
 var caveatWords = map[string]bool{"NOFORN": true, "NF": true, "REL": true, "TO": true, "AUSTEO": true, "AGAO": true, "NZEO": true,
@@ -621,13 +649,10 @@ func (s Settings) looseMarking(l string) string {
 // after it. It errs high: a mark left as words would leave its paragraph at
 // the default marking, below the one its source gave it.
 func (s Settings) portion(t string) (marking, rest string) {
-	u := strings.TrimLeftFunc(t, spaceOrFormat)
+	u := narrow(strings.TrimLeftFunc(t, spaceOrFormat))
 	quote := ""
 	if q, ok := strings.CutPrefix(u, "> "); ok {
 		quote, u = "> ", strings.TrimLeftFunc(q, spaceOrFormat) // "> (S) …", quoted
-	}
-	if strings.HasPrefix(u, "（") {
-		u = "(" + strings.Replace(u[len("（"):], "）", ")", 1)
 	}
 	// In bold or italics: "**(S)** …", "*(S)* …", or leading a run of
 	// them, "**(S) Key point:** …".
@@ -664,10 +689,8 @@ func (s Settings) portion(t string) (marking, rest string) {
 // "SECRET", "TS//SCI"), or "". A single letter or two in lower case ("s",
 // "c") numbers a list rather than marks it, and is not read.
 func (s Settings) markOf(in string) string {
-	level, caveats, ok := strings.Cut(in, "//")
-	if ok && !caveatRE.MatchString(strings.TrimSpace(caveats)) {
-		return ""
-	}
+	in = dashes.Replace(in)
+	level, _, _ := strings.Cut(in, "//") // caveats, whatever they hold, are not kept
 	level = strings.TrimSpace(level)
 	if m := s.PortionMarking("(" + level + ")"); m != "" {
 		return m
@@ -741,14 +764,72 @@ func (s Settings) portionMarkList() []string {
 // markWithin is the highest marking of the portion marks standing among a
 // text's words, in parentheses ("… capabilities: (TS) NIGHTFALL …"), or "".
 func (s Settings) markWithin(t string) string {
+	t = narrow(t)
 	top := ""
-	for _, m := range inParensRE.FindAllStringSubmatch(strings.NewReplacer("（", "(", "）", ")").Replace(t), -1) {
-		if pm := s.markOf(m[1]); pm != "" {
-			top = s.Highest(top, pm)
+	for _, at := range inParensRE.FindAllStringSubmatchIndex(t, -1) {
+		in := t[at[2]:at[3]]
+		if in != strings.ToUpper(in) {
+			continue // "(confidential)" is a word in parentheses
+		}
+		if r, _ := utf8.DecodeLastRuneInString(t[:at[0]]); at[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			continue // "PARTNER(S)"
+		}
+		pm := s.markOf(in)
+		if pm == "" {
+			continue
+		}
+		// A portion mark of one letter ("(S)", "(C)") is a mark only
+		// before words begun in capitals, as a paragraph's are: a list's
+		// "(C) decline", "(C) 2023" are not. A longer one ("(TS)") or a
+		// marking's name, or a mark with caveats, is one anywhere.
+		if in = strings.TrimSpace(in); len(in) == 1 {
+			rest := strings.TrimLeft(t[at[1]:], " \t*_")
+			if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsUpper(r) {
+				continue
+			}
+		}
+		top = s.Highest(top, pm)
+	}
+	return top
+}
+
+// markingWords is the highest marking of the scheme a text names in
+// capitals, as a whole word or words ("SECRET", "TOP SECRET", "OFFICIAL:
+// SENSITIVE"), however its words are joined, outside parentheses, or "".
+func (s Settings) markingWords(t string) string {
+	// Marks in parentheses are read as marks, of their paragraph alone.
+	t = inParensRE.ReplaceAllString(narrow(t), " ")
+	top := ""
+	for _, m := range s.Markings {
+		words := strings.FieldsFunc(strings.ToUpper(m), func(r rune) bool { return !unicode.IsLetter(r) })
+		for i, w := range words {
+			words[i] = regexp.QuoteMeta(w)
+		}
+		re, err := regexp.Compile(`\b` + strings.Join(words, `[\s\x{00a0}:_–—-]*`) + `\b`)
+		if err == nil && re.MatchString(t) {
+			top = s.Highest(top, m)
 		}
 	}
 	return top
 }
+
+// narrow is a text with its full-width forms ("（ＴＳ）", as an input method
+// types them) as their ASCII letters.
+func narrow(t string) string {
+	if !strings.ContainsFunc(t, func(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E }) {
+		return t
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			return r - 0xFEE0
+		}
+		return r
+	}, t)
+}
+
+// listMarkRE is a bullet or an item's number alone, as a word processor
+// copies a list as text: "•<TAB>…", "1.<TAB>…".
+var listMarkRE = regexp.MustCompile(`^(?:[-*+•·▪‣◦–—●○■□►▸➢➤✓✔❖o]|\d+(?:\.\d+)*[.)]?|\(?[a-zA-Z][.)]|\(?(?:[ivx]+|[IVX]+)[.)])$`)
 
 // inParensRE is a short text in parentheses.
 var inParensRE = regexp.MustCompile(`\(([^()]{1,60})\)`)

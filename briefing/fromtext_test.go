@@ -104,8 +104,14 @@ func TestParseBrief_Markings(t *testing.T) {
 			}
 			got := sh.Sections[0].Paragraphs[0].Marking
 			if c.want == "" {
-				if sh.Title != c.banner && sh.Title+":" != c.banner && sh.Title+"?" != c.banner || got != c.s.Markings[0] {
-					t.Errorf("%q read as a banner: title %q, marking %q", c.banner, sh.Title, got)
+				// Not a banner: the title. A marking it names in capitals
+				// ("SECRET briefing") still marks the text, erring high.
+				want := map[string]string{"SECRET briefing": "SECRET", "SECRET//": "SECRET"}[c.banner]
+				if want == "" {
+					want = c.s.Markings[0]
+				}
+				if sh.Title != c.banner && sh.Title+":" != c.banner && sh.Title+"?" != c.banner || got != want {
+					t.Errorf("%q: title %q, marking %q, want %q", c.banner, sh.Title, got, want)
 				}
 				continue
 			}
@@ -142,8 +148,8 @@ func TestParseBrief_Markings(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := strings.Join([]string{"#situation:", "Patrols are thin.|SECRET|", "Fishing is rising.|CONFIDENTIAL|", "Reports are public.|IN-CONFIDENCE|",
-			"- A bullet of the pack.|SECRET|", "- A row of the workbook.|SECRET|", "[withheld in the source]|SECRET|s6(a)", "Unmarked.|RESTRICTED|",
-			"(s) a list item|RESTRICTED|", "(O) not an nz mark|RESTRICTED|", "a mark in words|SECRET|", "no space|SECRET|"}, "\n")
+			"- A bullet of the pack.|SECRET|", "- A row of the workbook.|SECRET|", "[withheld in the source]|SECRET|s6(a)", "Unmarked.|SECRET|",
+			"(s) a list item|SECRET|", "(O) not an nz mark|SECRET|", "a mark in words|SECRET|", "no space|SECRET|"}, "\n")
 		if got := outline(sh); got != want || top != "SECRET" {
 			t.Fatalf("top %q\n%s", top, got)
 		}
@@ -209,7 +215,7 @@ func TestParseBrief_Markings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := outline(sh); got != "#custom:Introduction\nOne[31m.|SECRET|\nTwo.|RESTRICTED|\nThree.|RESTRICTED|" {
+		if got := outline(sh); got != "#custom:Introduction\nOne[31m.|SECRET|\nTwo.|SECRET|\nThree.|SECRET|" {
 			t.Fatalf("\n%s", got)
 		}
 		if err := sh.Validate(nz); err != nil {
@@ -272,6 +278,64 @@ func TestParseBrief_Markings(t *testing.T) {
 		sh, _, err := au.ParseBrief("Title\n(S AUSTEO) Caveat after a space.\n", "", "OFFICIAL")
 		if err != nil || sh.Sections[0].Paragraphs[0].Marking != "SECRET" || sh.Sections[0].Paragraphs[0].Text != "Caveat after a space." {
 			t.Errorf("(S AUSTEO): %v %s", err, outline(sh))
+		}
+	})
+	t.Run("AsWordProcessorsWriteThem", func(t *testing.T) {
+		// Banners and marks as a word processor, a mail client or an input
+		// method writes them: each left the text at the default marking.
+		for _, c := range []struct {
+			s          briefing.Settings
+			text, want string // want: the marking of the paragraph "Words."
+		}{
+			{nz, "SECRET – NZEO\nTitle\nWords.\n", "SECRET"},
+			{nz, "TOP SECRET — AUSTEO\nTitle\nWords.\n", "TOP SECRET"},
+			{nz, "TOP\u00a0SECRET\nTitle\nWords.\n", "TOP SECRET"},
+			{nz, "[SECRET]\nTitle\nWords.\n", "SECRET"},
+			{nz, "***SECRET***\nTitle\nWords.\n", "SECRET"},
+			{nz, "Classification - SECRET\nTitle\nWords.\n", "SECRET"},
+			{nz, "Protective marking: SECRET\nTitle\nWords.\n", "SECRET"},
+			{nz, "SECRET//NZEO – Cabinet\nTitle\nWords.\n", "SECRET"},
+			{au, "[SEC=SECRET]\nTitle\nWords.\n", "SECRET"},
+			{au, "[SEC=SECRET, CAVEAT=SH:AUSTEO]\nTitle\nWords.\n", "SECRET"},
+			{au, "Subject: Maritime brief [SEC=SECRET]\nWords.\n", "SECRET"},
+			{nz, "Title\n(S//REL TO AUS & NZL) Words.\n", "SECRET"},
+			{nz, "Title\n(S//REL TO: AUS, NZL) Words.\n", "SECRET"},
+			{nz, "Title\n(S – NZEO) Words.\n", "SECRET"},
+			{nz, "Title\n（ＴＳ） Words.\n", "TOP SECRET"},
+			{nz, "Title\n•\t(S) Words.\n•\tPublic words.\n", "SECRET"},
+		} {
+			sh, top, err := c.s.ParseBrief(c.text, "", c.s.Markings[1])
+			if err != nil {
+				t.Fatalf("%q: %v", c.text, err)
+			}
+			var got string
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if strings.HasSuffix(p.Text, "Words.") {
+						got = p.Marking
+					}
+				}
+			}
+			if got != c.want || c.s.Highest(top, c.want) != top {
+				t.Errorf("%q: %s, top %s; want %s", c.text, outline(sh), top, c.want)
+			}
+		}
+		// Over-marking kept within reason: acronyms, a list's letters, a
+		// plural, a word in parentheses, a year.
+		for _, text := range []string{"Title\ncounter-drone (C-UAS) and (C-IED) work.\n", "Title\nCopyright (C) 2023.\n", "Title\nPARTNER(S) agree.\n",
+			"Title\nThe draft is (confidential) until May.\n", "Title\nOptions include: (A) engage, (B) defer, (C) decline.\n"} {
+			sh, _, err := nz.ParseBrief(text, "", "RESTRICTED")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := sh.Sections[0].Paragraphs[0].Marking; m != "RESTRICTED" {
+				t.Errorf("%q marked %s", text, m)
+			}
+		}
+		// Word's list, copied as text, is no table of headings.
+		sh, _, err := nz.ParseBrief("Title\n1.\tThe frigate.\n2.\tPublic words.\n", "", "RESTRICTED")
+		if err != nil || len(sh.Sections) != 1 || sh.Sections[0].Heading == "1." {
+			t.Errorf("a numbered list: %v\n%s", err, outline(sh))
 		}
 	})
 	t.Run("MarkForms", func(t *testing.T) {
@@ -596,9 +660,11 @@ func FuzzParseBrief(f *testing.F) {
 // portion-marked paragraph are marked no lower, however they are read: in a
 // hard-wrapped text a line that starts like a numbered item ("3.01 of…",
 // "(a) threshold…") or reads like a heading ("Was it …?"), and in a text
-// not recognised as wrapped, a line after one that ended mid-sentence. A
-// line after one that ended its sentence, in a text of a paragraph a line,
-// is a paragraph of its own, as before.
+// not recognised as wrapped, a line after one that ended mid-sentence, or
+// after a full stop (a text pasted from a PDF, its lines long, is not taken
+// for wrapped, and broke its marked paragraphs there): every line of the
+// block, to a blank line or another mark. It errs high. A paragraph after a
+// blank line is a paragraph of its own.
 func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 	for name, tc := range map[string]struct{ text, title, secret, open, heading string }{
 		"Wrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
@@ -615,9 +681,15 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 		"NotRecognisedAsWrapped": {text: "Cyber cooperation brief\n\nSituational assessment\n\n" +
 			"(S) Our liaison reports that the Minister's office in Canberra has\n" +
 			"Approved the transfer of the NIGHTJAR material to the Five Eyes\n" +
-			"Partners, subject to the caveats agreed in March.\n" +
+			"Partners, subject to the caveats agreed in March.\n\n" +
 			"Officials meet again in March.\n",
 			secret: "Approved|Partners", open: "Officials meet"},
+		"AfterAFullStop": {text: "Maritime brief\n\nSituational assessment\n\n" +
+			"(S) The frigate's combat system was compromised during the exercise by a state actor in late March 2024.\n" +
+			"Partners have not been told and the extent of the access is still unknown to the Defence Force today\n" +
+			"and to the intelligence agencies that have been asked to assess it for the National Security Committee.\n\n" +
+			"(U) Officials meet in March.\n",
+			secret: "Partners have not|intelligence agencies"},
 		// The text's own title line, replaced by the title given.
 		"TitleGiven": {text: "(S) Operation NIGHTJAR against the\nKESTREL network in Fiji\nSituational assessment\nOfficials meet in March.\n",
 			title: "Ops", secret: "KESTREL", open: "Officials meet"},
@@ -630,7 +702,7 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 		"BulletsAfterALeadInALine": {text: "Cyber brief\nTalking points\n(S) We will ask the partner to act against the NIGHTJAR cell, in particular against its members\n- KESTREL, the financier in Suva\n- LAPWING, the courier\n",
 			secret: "NIGHTJAR|KESTREL|LAPWING"},
 		// A mark after an item's number or letter.
-		"Numbered": {text: "Numbered brief\nTalking points\n1. (S) Raise NIGHTJAR with the partner agency.\n3.01 (S) KESTREL commitment.\n(b) (S) LAPWING too.\nOfficials meet in March.\n",
+		"Numbered": {text: "Numbered brief\nTalking points\n1. (S) Raise NIGHTJAR with the partner agency.\n3.01 (S) KESTREL commitment.\n(b) (S) LAPWING too.\n\nOfficials meet in March.\n",
 			secret: "NIGHTJAR|KESTREL|LAPWING|(S)", open: "Officials meet"},
 		// A heading after the replaced title line is a heading.
 		"TitleGivenThenHeading": {text: "(S) Operation NIGHTJAR brief\nKey points:\nOfficials meet in March.\n", title: "Given",

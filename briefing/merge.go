@@ -360,6 +360,11 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 	// texts were cleaned, saved since by someone else with only that
 	// cleaning to it, is no change of theirs to clash with.
 	base, theirs, mine = cleanedSheet(base), cleanedSheet(theirs), cleanedSheet(mine)
+	cleanSince := make([]*Sheet, len(since))
+	for i, sh := range since {
+		cleanSince[i] = cleanedSheet(sh)
+	}
+	since = cleanSince
 	bv, bok := s.VisibleSheet(clearance, base)
 	tv, tok := s.VisibleSheet(clearance, theirs)
 	if bv == nil {

@@ -619,6 +619,9 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 		{"ErrChangedSince", []*briefing.Sheet{v2}, v3, c("c, mine."), "", "c, mine.", []string{"sections[0].paragraphs[2]"}},
 		// Without the versions between, c is as theirs holds it: the writer's change wins.
 		{"WithoutVersionsSince", nil, v3, c("c, mine."), "situation:[a S1 b c* S2]", "c, mine.", nil},
+		// c stored with a form feed by an earlier release, cleaned by the
+		// save since: no change of theirs to clash with the writer's.
+		{"CleanedSince", []*briefing.Sheet{withText(v2, 3, "c.\fpage two")}, withText(v3, 3, "c.\npage two"), c("c, mine."), "situation:[a S1 b c* S2]", "c, mine.", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := briefing.MergeSheet(nz, "RESTRICTED", base, tc.theirs, mine(tc.p), tc.since...)
@@ -678,4 +681,11 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// withText is a copy of sh whose j-th paragraph of its first section reads text.
+func withText(sh *briefing.Sheet, j int, text string) *briefing.Sheet {
+	c := sh.Clone()
+	c.Sections[0].Paragraphs[j].Text = text
+	return c
 }

@@ -92,6 +92,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	text = strings.TrimPrefix(text, "\ufeff") // a byte order mark, not a word of the title
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	text = CleanText(text) // a pasted document's page breaks and the like
+	letters := listLetters(narrow(text))
 	title = strings.TrimSpace(title)
 	sh = &Sheet{Status: SheetDraft}
 	top = marking
@@ -155,7 +156,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			h = undress(rest)
 		}
 		pm = take(pm)
-		if in := s.markWithin(h); in != "" {
+		if in := s.markWithin(h, letters); in != "" {
 			pm = s.Highest(pm, in) // a mark among its words marks it still
 		}
 		mark(pm)
@@ -177,6 +178,9 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		// The mark leads the text, inside the bullet or before it: "(S) - …"
 		// as a workbook's cell reads, "• (S) …" as a pack's list item.
 		pm, rest := s.portion(t)
+		if m := listLetterRE.FindStringSubmatch(t); pm != "" && m != nil && strings.HasPrefix(t, m[0]) && letters.has(m[1][0]) {
+			pm, rest = "", t // "(C)" of a list "(A) … (B) … (C) …", not CONFIDENTIAL
+		}
 		if pm != "" {
 			t = rest
 			mark(pm)
@@ -234,7 +238,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
 		}
-		if in := s.markWithin(p.Text); in != "" {
+		if in := s.markWithin(p.Text, letters); in != "" {
 			// A mark among the words, where no form above reads one (a
 			// list nested in an item, a line break in a cell, a bullet
 			// of a kind not known): the paragraph is marked no lower,
@@ -252,7 +256,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			blockMark = ""
 			continue
 		}
-		if strings.HasPrefix(strings.ToLower(raw), "released under the ") {
+		if strings.HasPrefix(raw, "Released under the ") || strings.HasPrefix(raw, "RELEASED UNDER THE ") {
 			continue
 		}
 		if m := s.bannerMarking(cleanHeading(raw)); m != "" {
@@ -278,9 +282,10 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if left, right, tab := strings.Cut(raw, "\t"); titled && tab && strings.TrimSpace(left) != "" && !listMarkRE.MatchString(strings.TrimSpace(left)) {
 			// A row of the two-column form pasted from a word processor's
 			// table: the heading, a tab, its content.
+			// The cell's further paragraphs follow on lines of their own,
+			// in its block: a mark in it marks them no lower.
 			heading(left)
 			s.addHTML(right, add)
-			blockMark = ""
 			continue
 		}
 		if !titled {
@@ -294,7 +299,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 				}
 				pm = take(pm)
 				mark(pm)
-				if in := s.markWithin(body); in != "" {
+				if in := s.markWithin(body, letters); in != "" {
 					pm = s.Highest(pm, in)
 					mark(pm)
 				}
@@ -476,7 +481,7 @@ func (s Settings) unwrap(lines []string) ([]string, bool) {
 // aside tells a line ParseBrief passes over: a banner, or the release's
 // "Released under the …".
 func (s Settings) aside(t string) bool {
-	return strings.HasPrefix(strings.ToLower(t), "released under the ") || s.bannerMarking(cleanHeading(t)) != ""
+	return strings.HasPrefix(t, "Released under the ") || strings.HasPrefix(t, "RELEASED UNDER THE ") || s.bannerMarking(cleanHeading(t)) != ""
 }
 
 // endsParagraph tells a line after which a line of its block is a new
@@ -522,7 +527,7 @@ var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
 
 // classificationRE may lead a banner: "Classification: SECRET",
 // "Security classification : SECRET", "Protective marking - SECRET".
-var classificationRE = regexp.MustCompile(`(?i)^(?:(?:security\s+)?classification|protective\s+marking)\s*[:-]\s*`)
+var classificationRE = regexp.MustCompile(`(?i)^(?:(?:security\s+)?classification|(?:protective\s+|security\s+)?marking|sensitivity)\s*[:-]\s*`)
 
 // secRE is au's e-mail marking, alone on its line: "SEC=SECRET", its
 // caveats after a comma.
@@ -530,7 +535,8 @@ var secRE = regexp.MustCompile(`(?i)^SEC=([^,\]]+)`)
 
 // dashes writes the dashes and spaces a word processor puts in a marking
 // ("SECRET – NZEO", "TOP SECRET") as "-" and " ".
-var dashes = strings.NewReplacer("–", "-", "—", "-", "\u00a0", " ", "&nbsp;", " ")
+var dashes = strings.NewReplacer("–", "-", "—", "-", "\u2010", "-", "\u2011", "-", "\u2012", "-", "\u00a0", " ", "\u2002", " ", "\u2003", " ",
+	"\u2009", " ", "\u202f", " ", "&nbsp;", " ")
 
 // bannerMarking is the marking of the scheme a line of text is, when it is
 // nothing else: in any case, spaced as it may be ("OFFICIAL: Sensitive",
@@ -541,7 +547,7 @@ func (s Settings) bannerMarking(l string) string {
 	if m := secRE.FindStringSubmatch(l); m != nil {
 		l = m[1] // au's e-mail marking, "[SEC=SECRET, CAVEAT=…]"
 	}
-	l = classificationRE.ReplaceAllString(l, "")
+	l = strings.TrimRight(classificationRE.ReplaceAllString(l, ""), ".; ")
 	level, caveats, ok := strings.Cut(l, "//")
 	if !ok {
 		if m := s.looseMarking(l); m != "" {
@@ -663,6 +669,11 @@ func (s Settings) portion(t string) (marking, rest string) {
 			break
 		}
 	}
+	if strings.HasPrefix(u, "[") { // "[TS] …"
+		if end := strings.IndexByte(u, ']'); end > 0 {
+			u = "(" + u[1:end] + ")" + u[end+1:]
+		}
+	}
 	end := strings.IndexByte(u, ')')
 	if !strings.HasPrefix(u, "(") || end < 0 {
 		return "", t
@@ -700,7 +711,7 @@ func (s Settings) markOf(in string) string {
 	}
 	// The mark's first part, its caveats after a single slash or a hyphen
 	// ("S/NF", "TS/SCI", "S-NZEO"), but not "C/O", which is care of.
-	if first, rest, cut := strings.Cut(strings.ReplaceAll(level, "-", "/"), "/"); cut && markLikeRE.MatchString(level) && caveatWordsOnly(rest) {
+	if first, rest, cut := strings.Cut(strings.NewReplacer("-", "/", ",", "/").Replace(level), "/"); cut && markLikeRE.MatchString(strings.ReplaceAll(level, ",", "")) && caveatWordsOnly(rest) {
 		return s.PortionMarking("(" + strings.TrimSpace(first) + ")")
 	}
 	return ""
@@ -763,9 +774,13 @@ func (s Settings) portionMarkList() []string {
 
 // markWithin is the highest marking of the portion marks standing among a
 // text's words, in parentheses ("… capabilities: (TS) NIGHTFALL …"), or "".
-func (s Settings) markWithin(t string) string {
+func (s Settings) markWithin(t string, inText letterSet) string {
 	t = narrow(t)
 	top := ""
+	letters := listLetters(t)
+	for l := range inText {
+		letters[l] = true
+	}
 	for _, at := range inParensRE.FindAllStringSubmatchIndex(t, -1) {
 		in := t[at[2]:at[3]]
 		if in != strings.ToUpper(in) {
@@ -778,13 +793,11 @@ func (s Settings) markWithin(t string) string {
 		if pm == "" {
 			continue
 		}
-		// A portion mark of one letter ("(S)", "(C)") is a mark only
-		// before words begun in capitals, as a paragraph's are: a list's
-		// "(C) decline", "(C) 2023" are not. A longer one ("(TS)") or a
-		// marking's name, or a mark with caveats, is one anywhere.
+		// A portion mark of one letter is one anywhere, but as a list's
+		// letter ("(A) …, (B) … and (C) …") or copyright's ("(C) 2023").
 		if in = strings.TrimSpace(in); len(in) == 1 {
-			rest := strings.TrimLeft(t[at[1]:], " \t*_")
-			if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsUpper(r) {
+			rest := strings.TrimLeft(t[at[1]:], " ")
+			if r, _ := utf8.DecodeRuneInString(rest); in == "C" && unicode.IsDigit(r) || letters.has(in[0]) {
 				continue
 			}
 		}
@@ -798,16 +811,28 @@ func (s Settings) markWithin(t string) string {
 // SENSITIVE"), however its words are joined, outside parentheses, or "".
 func (s Settings) markingWords(t string) string {
 	// Marks in parentheses are read as marks, of their paragraph alone.
-	t = inParensRE.ReplaceAllString(narrow(t), " ")
+	t = dashes.Replace(narrow(t))
+	bare := inParensRE.ReplaceAllString(t, " ")
 	top := ""
 	for _, m := range s.Markings {
 		words := strings.FieldsFunc(strings.ToUpper(m), func(r rune) bool { return !unicode.IsLetter(r) })
 		for i, w := range words {
 			words[i] = regexp.QuoteMeta(w)
 		}
-		re, err := regexp.Compile(`\b` + strings.Join(words, `[\s\x{00a0}:_–—-]*`) + `\b`)
-		if err == nil && re.MatchString(t) {
+		name := strings.Join(words, `[\s\p{Zs}:_\p{Pd}]*`)
+		if re, err := regexp.Compile(`\b` + name + `\b`); err == nil && re.MatchString(bare) {
 			top = s.Highest(top, m)
+		}
+		// A short line beginning with a marking in any case, perhaps
+		// after a label: "Secret NZ Eyes Only", "Sensitivity: Secret".
+		if re, err := regexp.Compile(`(?i)^` + name + `(?:$|[^\p{L}])`); err == nil {
+			for _, line := range strings.Split(t, "\n") {
+				l := strings.Trim(strings.TrimSpace(line), "[]*_ ")
+				l = classificationRE.ReplaceAllString(l, "")
+				if len(strings.Fields(l)) <= 6 && re.MatchString(l) {
+					top = s.Highest(top, m)
+				}
+			}
 		}
 	}
 	return top
@@ -831,8 +856,38 @@ func narrow(t string) string {
 // copies a list as text: "•<TAB>…", "1.<TAB>…".
 var listMarkRE = regexp.MustCompile(`^(?:[-*+•·▪‣◦–—●○■□►▸➢➤✓✔❖o]|\d+(?:\.\d+)*[.)]?|\(?[a-zA-Z][.)]|\(?(?:[ivx]+|[IVX]+)[.)])$`)
 
-// inParensRE is a short text in parentheses.
-var inParensRE = regexp.MustCompile(`\(([^()]{1,60})\)`)
+// inParensRE is a short text in parentheses, or in brackets ("[TS]").
+var inParensRE = regexp.MustCompile(`[(\[]([^()\[\]]{1,60})[)\]]`)
+
+// letterSet is the capital letters a text writes in parentheses alone,
+// "(A)", "(B)", …
+type letterSet map[byte]bool
+
+// listLetters is the letters a text writes as a list's: "(A)" … in it.
+func listLetters(t string) letterSet {
+	set := letterSet{}
+	for _, m := range listLetterRE.FindAllStringSubmatch(t, -1) {
+		set[m[1][0]] = true
+	}
+	return set
+}
+
+var listLetterRE = regexp.MustCompile(`\(([A-Z])\)`)
+
+// has tells a letter that is one of a list's: every letter before it, from
+// A, is in the set too ("(C)" after "(A)" and "(B)"; not "(S)" after "(R)"
+// alone, which are marks), or it is A and B follows.
+func (set letterSet) has(c byte) bool {
+	if c == 'A' {
+		return set['B']
+	}
+	for l := byte('A'); l < c; l++ {
+		if !set[l] {
+			return false
+		}
+	}
+	return c > 'A'
+}
 
 // spaceOrFormat tells the characters a line may begin with unseen: space,
 // and format characters such as a zero-width space.

@@ -106,7 +106,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			if c.want == "" {
 				// Not a banner: the title. A marking it names in capitals
 				// ("SECRET briefing") still marks the text, erring high.
-				want := map[string]string{"SECRET briefing": "SECRET", "SECRET//": "SECRET"}[c.banner]
+				want := map[string]string{"SECRET briefing": "SECRET", "SECRET//": "SECRET", "Secret?": "SECRET"}[c.banner]
 				if want == "" {
 					want = c.s.Markings[0]
 				}
@@ -336,6 +336,59 @@ func TestParseBrief_Markings(t *testing.T) {
 		sh, _, err := nz.ParseBrief("Title\n1.\tThe frigate.\n2.\tPublic words.\n", "", "RESTRICTED")
 		if err != nil || len(sh.Sections) != 1 || sh.Sections[0].Heading == "1." {
 			t.Errorf("a numbered list: %v\n%s", err, outline(sh))
+		}
+	})
+	t.Run("FourthReview", func(t *testing.T) {
+		// Each of these kept words their source marks SECRET or above at a
+		// lower marking; want is the lowest marking any paragraph may have.
+		for _, c := range []struct {
+			s          briefing.Settings
+			text, want string
+		}{
+			{nz, "SUBJECT: Tasking of NIGHTFALL source (S)\n\n(U) Overview of the meeting.\n\n(S) The source is in place.\n", "SECRET"},
+			{nz, "Brief\n\n## Tasking of NIGHTFALL (S)\n\n(U) Overview of the meeting.\n", "SECRET"},
+			{nz, "Brief title\n\nThe minister will attend. (S)\n", "SECRET"},
+			{au, "Title\n\nNIGHTFALL is run from Jakarta. (S)\n", "SECRET"},
+			{nz, "Title\nSituational assessment\t(S) Key points:\n•\tNIGHTFALL access continues.\n•\tGREYHOUND is in place.\n", "SECRET"},
+			{nz, "Title\n<b>Situational assessment</b>\t<ul><li>(U) Overview<ul><li>(S) including the source in Beijing</li></ul></li></ul>\n", "SECRET"},
+			{nz, "Title\n<b>Situational assessment</b>\t<ul><li>(U) Overview<br>(S) 12 agents deployed</li></ul>\n", "SECRET"},
+			{nz, "Title\n\nClassification: Secret – NZ Eyes Only\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nTop Secret – Australian Eyes Only\n\nThe agent is in place.\n", "TOP SECRET"},
+			{nz, "Title\n\nSecret, NZEO\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nSecret NZ Eyes Only\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nClassification: Secret (NZEO)\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nSensitivity: Secret\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nMarking: Secret\n\nThe agent is in place.\n", "SECRET"},
+			{nz, "Title\n\nClassification: Top Secret.\n\nThe agent is in place.\n", "TOP SECRET"},
+			{nz, "Title\n\nTOP\u2011SECRET\n\nThe agent is in place.\n", "TOP SECRET"},
+			{nz, "Title\n\nTOP\u202fSECRET\n\nThe agent is in place.\n", "TOP SECRET"},
+			{nz, "Title\n\n[TS] The agent is in place.\n", "TOP SECRET"},
+			{nz, "Title\n\n(S, NZEO) The agent is in place.\n", "SECRET"},
+		} {
+			sh, top, err := c.s.ParseBrief(c.text, "", c.s.Markings[1])
+			if err != nil {
+				t.Fatalf("%q: %v", c.text, err)
+			}
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if c.s.Highest(p.Marking, c.want) != p.Marking {
+						t.Errorf("%q: %q at %s, below %s\n%s", c.text, p.Text, p.Marking, c.want, outline(sh))
+					}
+				}
+			}
+			if c.s.Highest(top, c.want) != top {
+				t.Errorf("%q: top %s", c.text, top)
+			}
+		}
+		// A lettered list is no mark: "(C)" after "(A)" and "(B)".
+		sh, top, err := nz.ParseBrief("Title\n\nRecommendations\n(A) Note the report.\n(B) Agree to the plan.\n(C) Direct officials to report back.\n", "", "RESTRICTED")
+		if err != nil || top != "RESTRICTED" || !strings.HasSuffix(outline(sh), "\n(C) Direct officials to report back.|RESTRICTED|") {
+			t.Errorf("a lettered list: %v, top %s\n%s", err, top, outline(sh))
+		}
+		// A hard-wrapped line beginning "released under the" is words.
+		sh, _, err = nz.ParseBrief("Title\n\n(S) The documents NIGHTFALL obtained from the ministry were\nreleased under the cover of an exchange of notes, and the\nsource reports weekly on them.\n\nNext para is long enough to set the width for the wrapped text here ok.\n", "", "RESTRICTED")
+		if err != nil || !strings.Contains(outline(sh), "released under the cover") {
+			t.Errorf("a line lost: %v\n%s", err, outline(sh))
 		}
 	})
 	t.Run("MarkForms", func(t *testing.T) {

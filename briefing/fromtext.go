@@ -117,8 +117,13 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		markedBullet bool    // the line that gave blockMark is a bullet
 		titleMark    bool    // … or the text\'s own title line, which title replaced
 		asLine       = false // the paragraph being added is a line of text, not an item of an HTML list
-		pfloor       = map[[2]int]string{}
-		within       = map[[2]int]string{} // a mark found among a paragraph's words (markWithin), by section and paragraph
+		inCell       = false // … or a paragraph of a table's cell
+		leadIn       = false // the line that gave blockMark ends in ":", leading the items after it
+		// blockParas are the paragraphs of the block without a mark of
+		// their own: a mark found among a later one's words marks them too.
+		blockParas [][2]int
+		pfloor     = map[[2]int]string{}
+		within     = map[[2]int]string{} // a mark found among a paragraph's words (markWithin), by section and paragraph
 		// pending is the marking of a mark on a line of its own ("(S)"),
 		// for what comes next: the title, a heading or a paragraph.
 		pending string
@@ -228,23 +233,36 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if bullet {
 			p.Text = "- " + p.Text
 		}
+		here := [2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}
 		switch {
 		case pm != "":
 			blockMark, markedBullet, titleMark = pm, bullet, false
-		case asLine && !(bullet && markedBullet) && continues():
+			leadIn = strings.HasSuffix(strings.TrimSpace(t), ":")
+		case (asLine || inCell) && !(bullet && markedBullet && !leadIn) && continues():
 			// A bullet after a marked bullet is an item of its own; after
 			// a marked line that runs on into it, it continues that line.
 			pfloor[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = blockMark
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
 		}
+		if pm == "" {
+			blockParas = append(blockParas, here)
+		}
 		if in := s.markWithin(p.Text, letters); in != "" {
 			// A mark among the words, where no form above reads one (a
 			// list nested in an item, a line break in a cell, a bullet
-			// of a kind not known): the paragraph is marked no lower,
-			// its words left as they are. It errs high.
+			// of a kind not known, a mark at the paragraph's end): the
+			// paragraph is marked no lower, its words left as they are,
+			// and so are the unmarked lines of its block, before and
+			// after it. It errs high.
 			mark(in)
-			within[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = in
+			for _, at := range blockParas {
+				within[at] = s.Highest(within[at], in)
+			}
+			within[here] = s.Highest(within[here], in)
+			if pm == "" {
+				blockMark = s.Highest(blockMark, in)
+			}
 		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
@@ -253,7 +271,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 	for _, line := range lines {
 		raw := strings.TrimFunc(line, spaceOrFormat)
 		if raw == "" {
-			blockMark = ""
+			blockMark, blockParas = "", nil
 			continue
 		}
 		if strings.HasPrefix(raw, "Released under the ") || strings.HasPrefix(raw, "RELEASED UNDER THE ") {
@@ -272,7 +290,9 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if m := boldRE.FindStringSubmatch(raw); m != nil {
 			titled = titled || title != ""
 			heading(m[1])
+			blockMark, blockParas, inCell = "", nil, true // a cell of its own
 			s.addHTML(m[2], add)
+			inCell = false
 			continue
 		}
 		if titled && strings.HasSuffix(strings.TrimRight(line, " "), "\t") && !strings.Contains(raw, "<") {
@@ -285,7 +305,12 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 			// The cell's further paragraphs follow on lines of their own,
 			// in its block: a mark in it marks them no lower.
 			heading(left)
+			if blockMark != "" {
+				floors[len(floors)-1] = s.Highest(floors[len(floors)-1], blockMark)
+			}
+			inCell = true
 			s.addHTML(right, add)
+			inCell = false
 			continue
 		}
 		if !titled {
@@ -330,7 +355,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		if pm, body := s.portion(plain); isHeading(body) &&
 			(!continues() || titleMark || pm != "" || formHeading(body) || standardKind(undress(cleanHeading(body))) != "") {
 			heading(plain)
-			blockMark = "" // a heading begins anew
+			blockMark, blockParas = "", nil // a heading begins anew
 			continue
 		}
 		asLine = true
@@ -527,7 +552,7 @@ var caveatRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ,/-]*$`)
 
 // classificationRE may lead a banner: "Classification: SECRET",
 // "Security classification : SECRET", "Protective marking - SECRET".
-var classificationRE = regexp.MustCompile(`(?i)^(?:(?:security\s+)?classification|(?:protective\s+|security\s+)?marking|sensitivity)\s*[:-]\s*`)
+var classificationRE = regexp.MustCompile(`(?i)^(?:(?:document|security)\s+)?(?:classification|(?:protective\s+|security\s+)?marking|sensitivity|security)(?:\s+level)?\s*[:-]\s*`)
 
 // secRE is au's e-mail marking, alone on its line: "SEC=SECRET", its
 // caveats after a comma.
@@ -679,7 +704,7 @@ func (s Settings) portion(t string) (marking, rest string) {
 		return "", t
 	}
 	m, after := s.markOf(u[1:end]), u[end+1:]
-	if m == "" {
+	if m == "" || copyrightRE.MatchString(u) {
 		return "", t
 	}
 	if dress != "" {
@@ -695,6 +720,9 @@ func (s Settings) portion(t string) (marking, rest string) {
 	}
 	return m, quote + after
 }
+
+// copyrightRE is copyright's "(C)": "(C) 2023", "(C) Crown copyright".
+var copyrightRE = regexp.MustCompile(`^\(C\)\s*(?:\d|Crown|[Cc]opyright)`)
 
 // markOf is the marking the inside of a portion mark stands for ("S",
 // "SECRET", "TS//SCI"), or "". A single letter or two in lower case ("s",
@@ -790,7 +818,7 @@ func (s Settings) markWithin(t string, inText letterSet) string {
 			continue // "PARTNER(S)"
 		}
 		pm := s.markOf(in)
-		if pm == "" {
+		if pm == "" || acronymOf(t[:at[0]], in) {
 			continue
 		}
 		// A portion mark of one letter is one anywhere, but as a list's
@@ -823,20 +851,67 @@ func (s Settings) markingWords(t string) string {
 		if re, err := regexp.Compile(`\b` + name + `\b`); err == nil && re.MatchString(bare) {
 			top = s.Highest(top, m)
 		}
-		// A short line beginning with a marking in any case, perhaps
-		// after a label: "Secret NZ Eyes Only", "Sensitivity: Secret".
-		if re, err := regexp.Compile(`(?i)^` + name + `(?:$|[^\p{L}])`); err == nil {
+		// A line, or a part of a footer between "|", that is a marking in
+		// any case, perhaps after a label or a page's number, with
+		// caveats in words after it: "Secret NZ Eyes Only",
+		// "Sensitivity: Secret", "Page 2 of 5 Secret". Not "Secret
+		// ballot concerns", which is a title.
+		if re, err := regexp.Compile(`(?i)^` + name + `((?:$|[^\p{L}]).*)$`); err == nil {
 			for _, line := range strings.Split(t, "\n") {
-				l := strings.Trim(strings.TrimSpace(line), "[]*_ ")
-				l = classificationRE.ReplaceAllString(l, "")
-				if len(strings.Fields(l)) <= 6 && re.MatchString(l) {
-					top = s.Highest(top, m)
+				for _, part := range strings.Split(line, "|") {
+					l := strings.Trim(strings.TrimSpace(part), "[]*_ ")
+					l = classificationRE.ReplaceAllString(pageRE.ReplaceAllString(l, ""), "")
+					if mm := re.FindStringSubmatch(l); mm != nil && caveatsInWords(mm[1]) {
+						top = s.Highest(top, m)
+					}
 				}
 			}
 		}
 	}
 	return top
 }
+
+// acronymOf tells letters in parentheses that are the initials of the
+// words before them: "Technical Specification (TS)", "operating system
+// (OS)", "Intelligence Community (IC)" define acronyms, not marks.
+func acronymOf(before, in string) bool {
+	in = strings.TrimSpace(in)
+	if len(in) < 2 || len(in) > 5 || strings.IndexFunc(in, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return false
+	}
+	words := strings.Fields(before)
+	if len(words) < len(in) {
+		return false
+	}
+	words = words[len(words)-len(in):]
+	for i, w := range words {
+		r, _ := utf8.DecodeRuneInString(strings.TrimLeft(w, "\"'“‘(["))
+		if unicode.ToUpper(r) != rune(in[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// pageRE is a page's number leading a footer: "Page 2 of 5".
+var pageRE = regexp.MustCompile(`(?i)^page\s+\d+(?:\s+of\s+\d+)?\s*`)
+
+// caveatsInWords tells what may follow a marking on its line as caveats
+// in words, in any case: "NZ Eyes Only", "– Australian Eyes Only",
+// "(NZEO)", ", REL TO AUS, NZL", or nothing.
+func caveatsInWords(t string) bool {
+	for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		u := strings.ToUpper(w)
+		if !caveatWords[u] && !countryCodes[u] && !eyesWords[u] {
+			return false
+		}
+	}
+	return true
+}
+
+// eyesWords are the words of caveats written out.
+var eyesWords = map[string]bool{"NZ": true, "AU": true, "US": true, "UK": true, "EYES": true, "ONLY": true, "AUSTRALIAN": true,
+	"NEW": true, "ZEALAND": true, "RELEASABLE": true, "RELEASE": true, "AND": true, "PERSONAL": true, "DELICATE": true, "SOURCE": true}
 
 // narrow is a text with its full-width forms ("（ＴＳ）", as an input method
 // types them) as their ASCII letters.
@@ -964,7 +1039,12 @@ func isHeading(l string) bool {
 	// A numbered item is not a standard question by its words alone: a
 	// commitment "3.04 - Work with PILON …" was read as "What could we
 	// partner … to achieve?", its words lost.
-	return standardKind(l) != "" && !strings.HasSuffix(l, ".") && !numberedR.MatchString(l)
+	// Nor is a line longer than a heading, or one that begins in lower
+	// case, continuing another ("will work with NIGHTFALL on …"): its
+	// words were lost for the section's own heading.
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(l, "#*_ "))
+	return standardKind(l) != "" && !strings.HasSuffix(l, ".") && !numberedR.MatchString(l) &&
+		len(strings.Fields(l)) <= 8 && !unicode.IsLower(r)
 }
 
 // marks finds a jurisdiction's withholding marks in text ("S6(a)", in any

@@ -229,7 +229,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			{"Title\n<b>Situational assessment</b>\t<ul><li>Partner capabilities:<ul><li>(TS) NIGHTFALL intercepts.</li></ul></li></ul>\n",
 				"#situation:\n- Partner capabilities: (TS) NIGHTFALL intercepts.|TOP SECRET|"},
 			{"Title\n<b>Background</b>\t<p>Public context.<br>(TS) Source GREYHOUND.</p><p>Beta<br/>Gamma</p>\n",
-				"#background:\nPublic context. (TS) Source GREYHOUND.|TOP SECRET|\nBeta Gamma|RESTRICTED|"},
+				"#background:\nPublic context. (TS) Source GREYHOUND.|TOP SECRET|\nBeta Gamma|TOP SECRET|"}, // the cell's block: it errs high
 			// a word processor's table, pasted: heading, tab, content
 			{"Title\t\nSituational assessment\t(S) The service is compromised.\nOffensive interest – what are we trying to achieve\t(TS) NIGHTFALL access.\n",
 				"#situation:\nThe service is compromised.|SECRET|\n#offensive:\nNIGHTFALL access.|TOP SECRET|"},
@@ -389,6 +389,71 @@ func TestParseBrief_Markings(t *testing.T) {
 		sh, _, err = nz.ParseBrief("Title\n\n(S) The documents NIGHTFALL obtained from the ministry were\nreleased under the cover of an exchange of notes, and the\nsource reports weekly on them.\n\nNext para is long enough to set the width for the wrapped text here ok.\n", "", "RESTRICTED")
 		if err != nil || !strings.Contains(outline(sh), "released under the cover") {
 			t.Errorf("a line lost: %v\n%s", err, outline(sh))
+		}
+	})
+	t.Run("FifthReview", func(t *testing.T) {
+		for _, c := range []struct {
+			s                briefing.Settings
+			text, want, word string // want: the lowest marking any paragraph may have; word: a word that must be kept
+		}{
+			{nz, "Brief\nSituational assessment\n(S) The agent reports that the minister\nwill work with NIGHTFALL on the transfer\nand that the money moved last week.\n", "SECRET", "NIGHTFALL"},
+			{nz, "Brief\nSituational assessment\n(S) The agent reports that the minister will resign, and that her deputy, who has the background\nof a NIGHTFALL officer, takes over next week.\n", "SECRET", "resign"},
+			{nz, "Brief\nSituational assessment\n1.(S) The source inside the ministry confirmed that the funds were moved to the group last week and\nthe KESTREL network in Suva received them through the exchange, as the liaison reported in March.\n", "SECRET", "KESTREL"},
+			{nz, "Brief\n\nSituational assessment\n\nThe frigate's combat system was compromised during the exercise by a state actor called NIGHTFALL in\nlate March 2024, and partners have not been told; the extent of the access is still unknown to the NZDF. (S)\n", "SECRET", "NIGHTFALL"},
+			{nz, "Brief\t\n<b>Situational assessment</b>\t<p>(S) Our sources in the ministry are:</p> <ul><li>KESTREL, the financier in Suva</li><li>LAPWING, the courier</li></ul>\n", "SECRET", "LAPWING"},
+			{nz, "Brief\n\nSituational assessment\n(S) Sources active in Fiji\nKESTREL\tthe financier in Suva\nLAPWING\tthe courier in Nadi\n", "SECRET", "courier"},
+			{nz, "Brief\nTalking points\n•\t(S) Our sources in the ministry are:\no\tKESTREL, the financier in Suva\no\tLAPWING, the courier\n", "SECRET", "LAPWING"},
+			{nz, "Brief\n\nDocument classification: Secret\n\nThe agent KESTREL is in place.\n", "SECRET", "KESTREL"},
+			{nz, "Brief\n\nClassification Level: Top Secret\n\nThe agent KESTREL is in place.\n", "TOP SECRET", "KESTREL"},
+			{nz, "Brief\n\nSecurity Level: Secret\n\nThe agent KESTREL is in place.\n", "SECRET", "KESTREL"},
+			{nz, "Brief\n\nThe agent KESTREL is in place.\n\nPage 2 of 5 Secret\n", "SECRET", "KESTREL"},
+			{nz, "Brief\n\nThe agent KESTREL is in place.\n\nSecret | Department of the Prime Minister and Cabinet | Page 2 of 5\n", "SECRET", "KESTREL"},
+			// ordinary prose stays at the default, its words kept
+			{nz, "Brief\nOfficials will continue to monitor the situation in Solomon Islands closely\n", "RESTRICTED", "Solomon"},
+			{nz, "Brief\nWe will work with the Global Internet Forum to Counter Terrorism (GIFCT) on crisis protocols\n", "RESTRICTED", "GIFCT"},
+			{nz, "Brief\nIf asked about China's security agreement with Solomon Islands\n", "RESTRICTED", "China"},
+		} {
+			sh, top, err := c.s.ParseBrief(c.text, "", "RESTRICTED")
+			if err != nil {
+				t.Fatalf("%q: %v", c.text, err)
+			}
+			if !strings.Contains(outline(sh), c.word) {
+				t.Errorf("%q: %q lost\n%s", c.text, c.word, outline(sh))
+			}
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if c.s.Highest(p.Marking, c.want) != p.Marking {
+						t.Errorf("%q: %q at %s, below %s\n%s", c.text, p.Text, p.Marking, c.want, outline(sh))
+					}
+				}
+			}
+			if c.s.Highest(top, c.want) != top {
+				t.Errorf("%q: top %s", c.text, top)
+			}
+		}
+		// Not marks: acronyms the words before them define, copyright, a
+		// title beginning with a marking's word.
+		for _, c := range []struct {
+			s          briefing.Settings
+			text, want string
+		}{
+			{nz, "Brief\nThe Technical Specification (TS) sets the rules.\n", "RESTRICTED"},
+			{nz, "Brief\nThe Intelligence Community (IC) met.\n", "RESTRICTED"},
+			{au, "Brief\nThe operating system (OS) is patched.\n", "OFFICIAL"},
+			{nz, "Brief\n(C) 2023 New Zealand Government\n", "RESTRICTED"},
+			{nz, "Brief\nSecret ballot concerns\n", "RESTRICTED"},
+		} {
+			def := "RESTRICTED"
+			if c.s.Jurisdiction == "au" {
+				def = "OFFICIAL"
+			}
+			sh, top, err := c.s.ParseBrief(c.text, "", def)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := sh.Sections[0].Paragraphs[0]; p.Marking != c.want || top != c.want || !strings.Contains(c.text, p.Text) {
+				t.Errorf("%q: %q at %s, top %s", c.text, p.Text, p.Marking, top)
+			}
 		}
 	})
 	t.Run("MarkForms", func(t *testing.T) {

@@ -812,7 +812,11 @@ func (s Settings) markWithin(t string, inText letterSet) string {
 	for _, at := range inParensRE.FindAllStringSubmatchIndex(t, -1) {
 		in := t[at[2]:at[3]]
 		if in != strings.ToUpper(in) {
-			continue // "(confidential)" is a word in parentheses
+			// "(confidential)" is a word in parentheses; "(Secret)" after
+			// a title, in title case, is a mark.
+			if r, _ := utf8.DecodeRuneInString(in); !unicode.IsUpper(r) || s.looseMarking(in) == "" {
+				continue
+			}
 		}
 		if r, _ := utf8.DecodeLastRuneInString(t[:at[0]]); at[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			continue // "PARTNER(S)"
@@ -840,8 +844,18 @@ func (s Settings) markWithin(t string, inText letterSet) string {
 func (s Settings) markingWords(t string) string {
 	// Marks in parentheses are read as marks, of their paragraph alone.
 	t = dashes.Replace(narrow(t))
-	bare := inParensRE.ReplaceAllString(t, " ")
+	bare := onlyParensRE.ReplaceAllString(t, " ") // brackets stay: "Subject: brief [SECRET]"
 	top := ""
+	// A mail's subject line, whatever else it holds, marks the mail:
+	// "Subject: RE: Maritime brief (SECRET)".
+	for _, line := range strings.Split(t, "\n") {
+		if subj, ok := cutFold(strings.TrimSpace(line), "subject:"); ok {
+			top = s.Highest(top, s.markWithin(subj, nil))
+			for _, m := range inParensRE.FindAllStringSubmatch(subj, -1) {
+				top = s.Highest(top, s.bannerMarking(m[1]))
+			}
+		}
+	}
 	for _, m := range s.Markings {
 		words := strings.FieldsFunc(strings.ToUpper(m), func(r rune) bool { return !unicode.IsLetter(r) })
 		for i, w := range words {
@@ -858,7 +872,7 @@ func (s Settings) markingWords(t string) string {
 		// ballot concerns", which is a title.
 		if re, err := regexp.Compile(`(?i)^` + name + `((?:$|[^\p{L}]).*)$`); err == nil {
 			for _, line := range strings.Split(t, "\n") {
-				for _, part := range strings.Split(line, "|") {
+				for _, part := range footerSepRE.Split(line, -1) {
 					l := strings.Trim(strings.TrimSpace(part), "[]*_ ")
 					l = classificationRE.ReplaceAllString(pageRE.ReplaceAllString(l, ""), "")
 					if mm := re.FindStringSubmatch(l); mm != nil && caveatsInWords(mm[1]) {
@@ -891,6 +905,21 @@ func acronymOf(before, in string) bool {
 		}
 	}
 	return true
+}
+
+// onlyParensRE is a short text in parentheses.
+var onlyParensRE = regexp.MustCompile(`\(([^()]{1,60})\)`)
+
+// footerSepRE parts a header's or a footer's line: "|", a tab (Word's tab
+// stops), " - ".
+var footerSepRE = regexp.MustCompile(`\||\t| - `)
+
+// cutFold is strings.CutPrefix in any case.
+func cutFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }
 
 // pageRE is a page's number leading a footer: "Page 2 of 5".

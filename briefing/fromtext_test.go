@@ -431,6 +431,40 @@ func TestParseBrief_Markings(t *testing.T) {
 				t.Errorf("%q: top %s", c.text, top)
 			}
 		}
+		// The sixth review's: a mail's subject line, a Word footer with
+		// its tab stops, a title-case marking in parentheses after a title.
+		for _, c := range []struct {
+			s          briefing.Settings
+			text, want string
+		}{
+			{au, "From: Smith, John\nSent: Tuesday, 3 March 2024 10:00 AM\nTo: Jones, Mary\nSubject: RE: Maritime brief [SEC=SECRET]\n\nKESTREL words.\n", "SECRET"},
+			{nz, "From: Smith, John\nSubject: Maritime brief [SECRET]\n\nKESTREL words.\n", "SECRET"},
+			{nz, "From: Smith, John\nSubject: RE: Maritime brief (SECRET)\n\nKESTREL words.\n", "SECRET"},
+			{nz, "Brief\n\nKESTREL words.\n\nNote [SECRET] in the middle.\n", "SECRET"},
+			{nz, "Brief\n\nKESTREL words.\n\nSecret\tPage 2 of 5\n", "SECRET"},
+			{nz, "Brief\n\nKESTREL words.\n\n2\tTop Secret\n", "TOP SECRET"},
+			{nz, "Brief\n\nKESTREL words.\n\nSecret - Page 2 of 5\n", "SECRET"},
+			{nz, "Brief\n\nKESTREL words.\n\nClassification: Secret\tPage 2 of 5\n", "SECRET"},
+			{au, "Brief\n\nKESTREL words.\n\nSecret\tPage 2 of 5\n", "SECRET"},
+			{nz, "Maritime Security Brief (Secret)\n(U) public KESTREL words.\n", "SECRET"},
+			{nz, "Brief\nKESTREL words are here (Secret)\n", "SECRET"},
+		} {
+			def := c.s.Markings[1]
+			sh, top, err := c.s.ParseBrief(c.text, "", def)
+			if err != nil {
+				t.Fatalf("%q: %v", c.text, err)
+			}
+			for _, sec := range sh.Sections {
+				for _, p := range sec.Paragraphs {
+					if strings.Contains(p.Text, "KESTREL") && c.s.Highest(p.Marking, c.want) != p.Marking {
+						t.Errorf("%q: %q at %s\n%s", c.text, p.Text, p.Marking, outline(sh))
+					}
+				}
+			}
+			if c.s.Highest(top, c.want) != top {
+				t.Errorf("%q: top %s", c.text, top)
+			}
+		}
 		// Not marks: acronyms the words before them define, copyright, a
 		// title beginning with a marking's word.
 		for _, c := range []struct {

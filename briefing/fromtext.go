@@ -865,6 +865,10 @@ func (s Settings) markingWords(t string) string {
 		if re, err := regexp.Compile(`\b` + name + `\b`); err == nil && re.MatchString(bare) {
 			top = s.Highest(top, m)
 		}
+		// Prose that says so: "This paper is classified Top Secret".
+		if re, err := regexp.Compile(`(?i)\b(?:classified|marked)\s+(?:as\s+|at\s+)?` + name + `\b`); err == nil && re.MatchString(t) {
+			top = s.Highest(top, m)
+		}
 		// A line, or a part of a footer between "|", that is a marking in
 		// any case, perhaps after a label or a page's number, with
 		// caveats in words after it: "Secret NZ Eyes Only",

@@ -448,6 +448,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			{au, "Brief\n\nKESTREL words.\n\nSecret\tPage 2 of 5\n", "SECRET"},
 			{nz, "Maritime Security Brief (Secret)\n(U) public KESTREL words.\n", "SECRET"},
 			{nz, "Brief\nKESTREL words are here (Secret)\n", "SECRET"},
+			{nz, "Brief\nThis paper is classified Top Secret and holds KESTREL.\n", "TOP SECRET"},
 		} {
 			def := c.s.Markings[1]
 			sh, top, err := c.s.ParseBrief(c.text, "", def)

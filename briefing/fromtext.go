@@ -133,8 +133,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		// ownHeadings tells, by section, a heading the text gave (not
 		// the "Introduction" given to paragraphs before any heading).
 		ownHeadings []bool
-		titleMarked bool     // the title line taken from the text was portion-marked
-		lines       []string // the text's lines, a hard-wrapped text's joined again
+		titleMarked bool // the title line taken from the text was portion-marked
 	)
 	// A line after a portion-marked one, in its block (no blank line or
 	// other mark between), may continue it: it is marked no lower, in any
@@ -241,7 +240,7 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		case (asLine || inCell) && !(bullet && markedBullet && !leadIn) && continues():
 			// A bullet after a marked bullet is an item of its own; after
 			// a marked line that runs on into it, it continues that line.
-			pfloor[[2]int{len(sh.Sections) - 1, len(cur.Paragraphs)}] = blockMark
+			pfloor[here] = blockMark
 		default:
 			blockMark = "" // a paragraph of its own, unmarked: what follows continues it
 		}
@@ -266,15 +265,14 @@ func (s Settings) ParseBrief(text, title, marking string) (sh *Sheet, top string
 		}
 		cur.Paragraphs = append(cur.Paragraphs, p)
 	}
-	titled := false // the title line has been read (or, with title given, the first line)
-	lines, _ = s.unwrap(strings.Split(text, "\n"))
-	for _, line := range lines {
+	titled := false                                            // the title line has been read (or, with title given, the first line)
+	for _, line := range s.unwrap(strings.Split(text, "\n")) { // a hard-wrapped text's lines joined again
 		raw := strings.TrimFunc(line, spaceOrFormat)
 		if raw == "" {
 			blockMark, blockParas = "", nil
 			continue
 		}
-		if strings.HasPrefix(raw, "Released under the ") || strings.HasPrefix(raw, "RELEASED UNDER THE ") {
+		if releasedLine(raw) {
 			continue
 		}
 		if m := s.bannerMarking(cleanHeading(raw)); m != "" {
@@ -444,8 +442,8 @@ const maxWrapWidth = 100
 // after a line that ended short or ended a sentence; and nothing joins a
 // line that is a heading by its own form ("## ", bold, ending in "?" or
 // ":"). A text that is not hard-wrapped, and the two-column form of a
-// released pack, are read line by line as they are (and false returned).
-func (s Settings) unwrap(lines []string) ([]string, bool) {
+// released pack, are read line by line as they are.
+func (s Settings) unwrap(lines []string) []string {
 	runes := utf8.RuneCountInString
 	width, seen, blank, separated := 0, false, false, false
 	for _, l := range lines {
@@ -456,14 +454,14 @@ func (s Settings) unwrap(lines []string) ([]string, bool) {
 		}
 		separated, seen, blank = separated || blank, true, false
 		if strings.ContainsRune(strings.TrimLeft(l, " \t"), '\t') || boldRE.MatchString(t) || itemRE.MatchString(t) {
-			return lines, false // the two-column form of a released pack
+			return lines // the two-column form of a released pack
 		}
 		if !s.aside(t) && strings.ContainsRune(t, ' ') {
 			width = max(width, runes(strings.TrimRight(l, " \t")))
 		}
 	}
 	if !separated || width == 0 || width > maxWrapWidth {
-		return lines, false
+		return lines
 	}
 	out := make([]string, 0, len(lines))
 	prev := ""       // the line before, as written, while a line may continue it
@@ -498,34 +496,21 @@ func (s Settings) unwrap(lines []string) ([]string, bool) {
 		}
 	}
 	if !wrapped {
-		return lines, false
+		return lines
 	}
-	return out, true
+	return out
 }
 
 // aside tells a line ParseBrief passes over: a banner, or the release's
 // "Released under the …".
 func (s Settings) aside(t string) bool {
-	return strings.HasPrefix(t, "Released under the ") || strings.HasPrefix(t, "RELEASED UNDER THE ") || s.bannerMarking(cleanHeading(t)) != ""
+	return releasedLine(t) || s.bannerMarking(cleanHeading(t)) != ""
 }
 
-// endsParagraph tells a line after which a line of its block is a new
-// paragraph, not its continuation: one that ends a sentence, or is nothing
-// but withholding marks (a paragraph withheld in full).
-func (s Settings) endsParagraph(l string) bool {
-	_, body := s.portion(cleanText(l))
-	if endsSentence(body) {
-		return true
-	}
-	ms := s.marks(body)
-	last := 0
-	var rest strings.Builder
-	for _, m := range ms {
-		rest.WriteString(body[last:m[0]])
-		last = m[1]
-	}
-	rest.WriteString(body[last:])
-	return len(ms) > 0 && strings.TrimSpace(rest.String()) == ""
+// releasedLine tells a release's own line, "Released under the …" (not a
+// hard-wrapped line that begins "released under the" in lower case).
+func releasedLine(t string) bool {
+	return strings.HasPrefix(t, "Released under the ") || strings.HasPrefix(t, "RELEASED UNDER THE ")
 }
 
 // formHeading tells a heading by its form alone: Markdown's "## " or a

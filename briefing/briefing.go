@@ -526,11 +526,12 @@ func limitText(fe fieldErrors, field, v string, max int) {
 // page break, a word processor's line break and Unicode's line and
 // paragraph separators break the line there, and any other control
 // character but the tab, the line break and the carriage return is
-// dropped. Saves clean every text a pack or a page shows (a one-line field
-// that refuses line breaks refuses what is left). They mean nothing to a reader, and went into the packs as they
+// dropped. They mean nothing to a reader, and went into the packs as they
 // were (the HTML file holding bytes no browser shows, a terminal's escapes
-// among them). A text is cleaned as it is saved, not refused: a sheet
-// stored before held them, in paragraphs its next writer may not see.
+// among them). Saves clean every text a pack or a page shows (a one-line
+// field that refuses line breaks refuses what is left); they clean rather
+// than refuse, as a sheet stored before held them, in paragraphs its next
+// writer may not see.
 func CleanText(t string) string {
 	if strings.IndexFunc(t, unclean) < 0 {
 		return t

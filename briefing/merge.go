@@ -1005,19 +1005,9 @@ func cleanedSheet(sh *Sheet) *Sheet {
 	return c
 }
 
+// sheetUnclean tells a sheet one of whose texts a save would clean.
 func sheetUnclean(sh *Sheet) bool {
-	if strings.ContainsFunc(sh.Title, unclean) {
-		return true
-	}
-	for _, sec := range sh.Sections {
-		if strings.ContainsFunc(sec.Heading, unclean) {
-			return true
-		}
-		for _, p := range sec.Paragraphs {
-			if strings.ContainsFunc(p.Text, unclean) {
-				return true
-			}
-		}
-	}
-	return false
+	found := false
+	sh.eachText(func(t *string) { found = found || strings.ContainsFunc(*t, unclean) })
+	return found
 }

@@ -247,19 +247,23 @@ func (s Settings) crowdedMarking(sec Section, clearance string) string {
 	return ""
 }
 
-// checkFields checks everything Validate does but the counts.
-// cleanTexts cleans the sheet's texts as a save does (CleanText).
-func (sh *Sheet) cleanTexts() {
-	sh.Title = CleanText(sh.Title)
+// eachText calls f with each of the sheet's texts a pack shows: its title,
+// its sections' headings and its paragraphs' texts.
+func (sh *Sheet) eachText(f func(t *string)) {
+	f(&sh.Title)
 	for i := range sh.Sections {
 		sec := &sh.Sections[i]
-		sec.Heading = CleanText(sec.Heading)
+		f(&sec.Heading)
 		for j := range sec.Paragraphs {
-			sec.Paragraphs[j].Text = CleanText(sec.Paragraphs[j].Text)
+			f(&sec.Paragraphs[j].Text)
 		}
 	}
 }
 
+// cleanTexts cleans the sheet's texts as a save does (CleanText).
+func (sh *Sheet) cleanTexts() { sh.eachText(func(t *string) { *t = CleanText(*t) }) }
+
+// checkFields checks everything Validate does but the counts.
 func (sh *Sheet) checkFields(s Settings) fieldErrors {
 	fe := fieldErrors{}
 	sh.cleanTexts()

@@ -369,7 +369,7 @@ func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Ti
 	}
 	om := old.GetMeta()
 	if m.Version != om.Version {
-		return stale(c.kind, m.ID, om.Version, m.Version)
+		return briefing.Stale(c.kind, m.ID, om.Version, m.Version)
 	}
 	if c.parent != nil {
 		c.parent.setID(obj, c.parent.id(old))
@@ -404,7 +404,7 @@ func (c *collection[T, P]) delete(tx kvTx, id string, version int, by briefing.A
 	}
 	om := old.GetMeta()
 	if version > 0 && version != om.Version {
-		return stale(c.kind, id, om.Version, version)
+		return briefing.Stale(c.kind, id, om.Version, version)
 	}
 	for _, d := range c.blockedBy {
 		if k, _ := tx.Bucket(d.index).Cursor().Seek(key); k != nil && bytes.HasPrefix(k, key) {
@@ -480,10 +480,6 @@ func (c *collection[T, P]) put(tx kvTx, key []byte, obj P, op string, from int, 
 		return err
 	}
 	return putAudit(tx, m.UpdatedAt, by, op, c.kind, m.ID, from, m.Version, seen)
-}
-
-func stale(kind, id string, stored, given int) error {
-	return briefing.Stale(kind, id, stored, given)
 }
 
 // Operations named in the audit log.

@@ -185,6 +185,19 @@ func laterBucket(name []byte) bool {
 	return false
 }
 
+// lackedBuckets are the buckets a database at schema v lacks and should
+// have: one an older briefpack wrote may lack the buckets added since
+// (laterBuckets), made when it is migrated; one at this schema, none.
+func lackedBuckets(tx kvTx, v int) [][]byte {
+	var out [][]byte
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil && (v >= schemaVersion || !laterBucket(name)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 var collections = []checker{agencies, people, dialogues, rounds, sheets, actions, users, snapshots, comments, releases}
 
 // invariants checks briefpack's own rules of the stored data.
@@ -200,15 +213,15 @@ func invariants(tx kvTx) error {
 	} else if v > schemaVersion {
 		p.add("it was written by a newer briefpack (schema %d; this one reads up to %d)", v, schemaVersion)
 	}
-	// A database an older briefpack wrote may lack the buckets added since,
-	// made when it is migrated; one at this schema lacks none (see whole).
-	older, found := err == nil && v < schemaVersion, p.n
-	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil && !(older && laterBucket(name)) {
+	// Held to this schema's buckets when its own cannot be read.
+	sv := schemaVersion
+	if err == nil {
+		sv = v
+	}
+	if lacked := lackedBuckets(tx, sv); len(lacked) > 0 {
+		for _, name := range lacked {
 			p.add("it lacks the %s bucket", name)
 		}
-	}
-	if p.n > found {
 		return p.err()
 	}
 	var s briefing.Settings

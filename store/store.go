@@ -321,10 +321,8 @@ func (db *DB) initBuckets(tx kvTx) error {
 // lack only the buckets added since (laterBuckets), one at this schema
 // none.
 func (db *DB) whole(tx kvTx, v int) error {
-	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil && (v >= schemaVersion || !laterBucket(name)) {
-			return fmt.Errorf("database %s is damaged: it lacks the %s bucket", db.path, name)
-		}
+	if lacked := lackedBuckets(tx, v); len(lacked) > 0 {
+		return fmt.Errorf("database %s is damaged: it lacks the %s bucket", db.path, lacked[0])
 	}
 	if tx.Bucket(metaBucket).Get(keySettings) == nil {
 		return fmt.Errorf("database %s is damaged: it lacks its settings", db.path)

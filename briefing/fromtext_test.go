@@ -369,16 +369,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q: %v", c.text, err)
 			}
-			for _, sec := range sh.Sections {
-				for _, p := range sec.Paragraphs {
-					if c.s.Highest(p.Marking, c.want) != p.Marking {
-						t.Errorf("%q: %q at %s, below %s\n%s", c.text, p.Text, p.Marking, c.want, outline(sh))
-					}
-				}
-			}
-			if c.s.Highest(top, c.want) != top {
-				t.Errorf("%q: top %s", c.text, top)
-			}
+			markedAtLeast(t, c.s, c.text, sh, top, c.want, "")
 		}
 		// A lettered list is no mark: "(C)" after "(A)" and "(B)".
 		sh, top, err := nz.ParseBrief("Title\n\nRecommendations\n(A) Note the report.\n(B) Agree to the plan.\n(C) Direct officials to report back.\n", "", "RESTRICTED")
@@ -420,16 +411,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			if !strings.Contains(outline(sh), c.word) {
 				t.Errorf("%q: %q lost\n%s", c.text, c.word, outline(sh))
 			}
-			for _, sec := range sh.Sections {
-				for _, p := range sec.Paragraphs {
-					if c.s.Highest(p.Marking, c.want) != p.Marking {
-						t.Errorf("%q: %q at %s, below %s\n%s", c.text, p.Text, p.Marking, c.want, outline(sh))
-					}
-				}
-			}
-			if c.s.Highest(top, c.want) != top {
-				t.Errorf("%q: top %s", c.text, top)
-			}
+			markedAtLeast(t, c.s, c.text, sh, top, c.want, "")
 		}
 		// The sixth review's: a mail's subject line, a Word footer with
 		// its tab stops, a title-case marking in parentheses after a title.
@@ -455,16 +437,7 @@ func TestParseBrief_Markings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q: %v", c.text, err)
 			}
-			for _, sec := range sh.Sections {
-				for _, p := range sec.Paragraphs {
-					if strings.Contains(p.Text, "KESTREL") && c.s.Highest(p.Marking, c.want) != p.Marking {
-						t.Errorf("%q: %q at %s\n%s", c.text, p.Text, p.Marking, outline(sh))
-					}
-				}
-			}
-			if c.s.Highest(top, c.want) != top {
-				t.Errorf("%q: top %s", c.text, top)
-			}
+			markedAtLeast(t, c.s, c.text, sh, top, c.want, "KESTREL")
 		}
 		// Not marks: acronyms the words before them define, copyright, a
 		// title beginning with a marking's word.
@@ -893,5 +866,22 @@ func TestParseBrief_PortionMarkCoversItsLines(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// markedAtLeast fails t unless every paragraph of sh, the sheet ParseBrief
+// made of text, that holds word ("" for every one) is marked want or
+// higher, and top is too.
+func markedAtLeast(t *testing.T, s briefing.Settings, text string, sh *briefing.Sheet, top, want, word string) {
+	t.Helper()
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if strings.Contains(p.Text, word) && s.Highest(p.Marking, want) != p.Marking {
+				t.Errorf("%q: %q at %s, below %s\n%s", text, p.Text, p.Marking, want, outline(sh))
+			}
+		}
+	}
+	if s.Highest(top, want) != top {
+		t.Errorf("%q: top %s, below %s", text, top, want)
 	}
 }

@@ -20,23 +20,14 @@ func TestSave_OverStoredControlCharacters(t *testing.T) {
 	w := f.world()
 	id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
 		para("Open words.", "RESTRICTED", ""), para("Hidden words.", "TOP SECRET", "")))
-	// As an earlier release stored it, without the store's callers' checks.
-	ctx := context.Background()
-	sh, err := f.db.Sheet(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh.Sections[0].Paragraphs[1].Text = "Hidden\fwords \x1b[31mkept."
-	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
-		t.Fatal(err)
-	}
+	storedAsBefore(f, id, 1, "Hidden\fwords \x1b[31mkept.")
 	// The SECRET officer merges an edit of what they see.
 	mine := f.sheet("officer", id)
 	mine.Sections[0].Paragraphs[0].Text = "Open words, edited."
 	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine); r.Code != 200 {
 		t.Fatalf("merge over a stored control character: %d %s", r.Code, r.Body.String())
 	}
-	got, err := f.db.Sheet(ctx, id)
+	got, err := f.db.Sheet(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,15 +52,7 @@ func TestMerge_OverACleaningSave(t *testing.T) {
 	w := f.world()
 	id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
 		para("alpha beta page two", "RESTRICTED", ""), para("Another paragraph.", "RESTRICTED", "")))
-	ctx := context.Background()
-	sh, err := f.db.Sheet(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh.Sections[0].Paragraphs[0].Text = "alpha\fbeta page two"
-	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
-		t.Fatal(err)
-	}
+	storedAsBefore(f, id, 0, "alpha\fbeta page two")
 	read := f.sheet("officer", id) // holds the form feed
 	f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { editOne(m, 0, 1, "Another paragraph, edited.") })
 	read.Sections[0].Paragraphs[0].Text = "alpha beta, page two, edited by the officer"
@@ -86,5 +69,21 @@ func TestMerge_OverACleaningSave(t *testing.T) {
 		"request": "Please\f release\x1b[31m it.", "decision_maker": "Tony\x07 Lynch", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
 	if rel.Code != 201 || strings.Contains(rel.Body.String(), `\u001b`) || strings.Contains(rel.Body.String(), `\u0007`) || strings.Contains(rel.Body.String(), `\f`) {
 		t.Fatalf("release: %d %s", rel.Code, rel.Body.String())
+	}
+}
+
+// storedAsBefore stores a new version of sheet id whose j-th paragraph of
+// its first section reads text, as an earlier release stored it: through
+// the store alone, past the checks of its callers.
+func storedAsBefore(f *fixture, id string, j int, text string) {
+	f.t.Helper()
+	ctx := context.Background()
+	sh, err := f.db.Sheet(ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	sh.Sections[0].Paragraphs[j].Text = text
+	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
+		f.t.Fatal(err)
 	}
 }

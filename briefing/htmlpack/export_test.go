@@ -20,11 +20,18 @@ func Kept(key string) bool {
 }
 
 // RenderingKept says whether the rendering of a text of a kind ("full",
-// "release", "md") is kept, as cached keys it.
+// "release", "md") is kept, as cached keys it: a full rendering the
+// release edition's when the text renders the same in both.
 func RenderingKept(kind, text string) bool {
+	if kind == "full" && sharesRelease(text) {
+		kind = "release"
+	}
 	_, ok := cache.Get(renderKey(kind, text))
 	return ok
 }
+
+// RenderingsKept is how many renderings of paragraphs are kept.
+func RenderingsKept() int { return cache.Len() }
 
 // GzKept says whether a sheet's section is kept compressed under key.
 func GzKept(key string) bool {

@@ -113,6 +113,16 @@ func (c *Cache[V]) claim(slot string, en *entry[V]) {
 	c.latest[slot] = en.key
 }
 
+// DropLatest drops the entry last put under slot (or claimed for it), if
+// it is still kept: for a slot a value of another kind now stands in.
+func (c *Cache[V]) DropLatest(slot string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if key, ok := c.latest[slot]; ok {
+		c.remove(key)
+	}
+}
+
 // Remove drops the entry under key, if any.
 func (c *Cache[V]) Remove(key string) {
 	c.mu.Lock()

@@ -111,6 +111,29 @@ func TestCache_GetLatest(t *testing.T) {
 	}
 }
 
+// TestCache_DropLatest: dropping a slot's value drops that value and no
+// other, and leaves the slot empty; an empty slot drops nothing.
+func TestCache_DropLatest(t *testing.T) {
+	c := New[string](1000, strlen)
+	c.PutLatest("full p1", "full text", "rendered with its spans")
+	c.PutLatest("release p1", "release text", "rendered without them")
+	c.Put("other", "not in a slot")
+	c.DropLatest("full p1")
+	if _, ok := c.Get("full text"); ok {
+		t.Error("the slot's value was kept")
+	}
+	for _, k := range []string{"release text", "other"} {
+		if _, ok := c.Get(k); !ok {
+			t.Errorf("%s was dropped", k)
+		}
+	}
+	c.DropLatest("full p1")
+	c.DropLatest("never put")
+	if c.Len() != 2 || len(c.latest) != 1 {
+		t.Errorf("%d entries and slots %v, want 2 and the release slot", c.Len(), c.latest)
+	}
+}
+
 // TestCache_SlotsConsistent: under random puts, claims, gets, removals
 // and evictions, the bytes counted are the entries', every slot names a
 // kept entry of that slot, and no slot holds two.
@@ -129,7 +152,11 @@ func TestCache_SlotsConsistent(t *testing.T) {
 		case 8:
 			c.Get(k)
 		case 9:
-			c.Remove(k)
+			if rng.IntN(2) == 0 {
+				c.Remove(k)
+			} else {
+				c.DropLatest(s)
+			}
 		case 10:
 			if rng.IntN(50) == 0 {
 				c.Clear()

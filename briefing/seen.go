@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // SeenFrom returns the lowest clearance from which a reader sees what a save
@@ -77,3 +78,34 @@ func (v *View) savedCopy(ctx context.Context, kind string, obj Object) ([]byte, 
 // SeesSave reports whether the reader sees a save that was seen from
 // clearance seen (SeenFrom): "" is seen by whoever sees the object.
 func (v *View) SeesSave(seen string) bool { return seen == "" || v.Allows(seen) }
+
+// AsLastSeen gives the reader's copy of a round or a topic sheet, m its
+// Meta, the time and the author of the last save up to its version that
+// the reader sees (SeesSave). A save that changed only what is above them
+// is left out of their list of versions and of the audit log; its author
+// and time, left on their copy, named who had changed what they cannot
+// see, and when. None seen (a history that does not say), the copy names
+// no author and the time it was made.
+func (v *View) AsLastSeen(ctx context.Context, kind string, m *Meta) error {
+	if top := v.set.Markings; len(top) == 0 || v.Allows(top[len(top)-1]) {
+		return nil // cleared for the top of the scheme: every save is seen
+	}
+	const step = 16 // headers read at once, newest first; the last seen is seldom far
+	for hi := m.Version; hi > 0; hi -= step {
+		lo := max(hi-step, 0)
+		recs, _, err := v.st.VersionHeaders(ctx, kind, m.ID, Page{After: strconv.Itoa(lo), Limit: hi - lo})
+		if ErrorCode(err) == ENOTFOUND {
+			break
+		} else if err != nil {
+			return err
+		}
+		for i := len(recs) - 1; i >= 0; i-- {
+			if rec := recs[i]; rec.Version <= m.Version && !rec.Deleted && v.SeesSave(rec.Seen) {
+				m.UpdatedAt, m.UpdatedBy = rec.At, rec.By
+				return nil
+			}
+		}
+	}
+	m.UpdatedAt, m.UpdatedBy = m.CreatedAt, ""
+	return nil
+}

@@ -76,6 +76,9 @@ func (s *API) handleSheetVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := v.AsLastSeen(v.Ctx, briefing.KindSheet, &sh.Meta); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, sh)
 }
 

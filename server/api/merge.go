@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -44,15 +45,23 @@ func (s *API) StoredVersion(v *view, id string, version int) (*briefing.Sheet, e
 	return &sh, nil
 }
 
-// EditorsSince names who saved a sheet after version from, up to version to,
-// reading only those versions.
+// EditorsSince names who saved a sheet after version from, up to version to
+// (fifty at most), reading only those versions' headers: the saves the
+// reader sees (SeesSave), as their list of versions does. A save that
+// changed only what is above them named who had changed it.
 func (s *API) EditorsSince(v *view, id string, from, to int) []string {
+	if to <= from {
+		return nil
+	}
+	recs, _, err := v.St.VersionHeaders(v.Ctx, briefing.KindSheet, id, briefing.Page{After: strconv.Itoa(from), Limit: min(to-from, 50)})
+	if err != nil {
+		return nil
+	}
 	seen := map[string]bool{}
 	var out []string
-	for n := from + 1; n <= to && n <= from+50; n++ {
-		rec, err := v.St.Version(v.Ctx, briefing.KindSheet, id, n)
-		if err != nil {
-			break
+	for _, rec := range recs {
+		if rec.Version > to || !v.SeesSave(rec.Seen) {
+			continue
 		}
 		if !seen[rec.By] && rec.By != v.User.Name {
 			seen[rec.By] = true

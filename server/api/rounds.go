@@ -57,7 +57,7 @@ func OutputRound(v *view, r *briefing.Round) (*briefing.Round, error) {
 	} else if !ok {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "round %s not found", r.ID)
 	}
-	return c, nil
+	return c, v.AsLastSeen(v.Ctx, briefing.KindRound, &c.Meta)
 }
 
 // PrepareRound validates a round and its references. old is the reader's

@@ -35,7 +35,7 @@ func (s *API) registerSheetRoutes() {
 			} else if !ok {
 				return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", sh.ID)
 			}
-			return out, nil
+			return out, v.AsLastSeen(v.Ctx, briefing.KindSheet, &out.Meta)
 		},
 	}
 	// GET, POST /api/v1/rounds/:id/sheets

@@ -211,3 +211,38 @@ func TestSheetService_MergeLimitsTogether(t *testing.T) {
 		t.Fatalf("second: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestSave_WithoutStatus: a save that leaves out "status" keeps it, through
+// a PUT and a merge alike: on a sheet submitted since the writer read it,
+// the merge took "" for a change of its own that clashed with the review
+// (409), and on the version submitted, either refused it as a save moving
+// the review (422).
+func TestSave_WithoutStatus(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	before := f.sheetAsMap("officer", w.sheet)
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Fatalf("submit: %d %s", r.Code, r.Body.String())
+	}
+	delete(before, "status")
+	paragraphOf(before, 0, 0)["text"] = "Merged from the version before the sheet was submitted."
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", before); r.Code != 200 {
+		t.Errorf("merge from before the submit: %d %s", r.Code, r.Body.String())
+	}
+	now := f.sheetAsMap("officer", w.sheet)
+	delete(now, "status")
+	paragraphOf(now, 0, 0)["text"] = "Merged on the version as it is."
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", now); r.Code != 200 {
+		t.Errorf("merge on the version as it is: %d %s", r.Code, r.Body.String())
+	}
+	now = f.sheetAsMap("lead", w.sheet)
+	delete(now, "status")
+	paragraphOf(now, 0, 0)["text"] = "Put on the version as it is."
+	if r := f.do("lead", "PUT", "/api/v1/sheets/"+w.sheet, now, "If-Match", fmt.Sprintf(`"%v"`, now["version"])); r.Code != 200 {
+		t.Errorf("PUT: %d %s", r.Code, r.Body.String())
+	}
+	got := f.sheetAsMap("lead", w.sheet)
+	if got["status"] != "submitted" || paragraphOf(got, 0, 0)["text"] != "Put on the version as it is." {
+		t.Errorf("the sheet is %v with %q", got["status"], paragraphOf(got, 0, 0)["text"])
+	}
+}

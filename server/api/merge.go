@@ -96,6 +96,14 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 			return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
 		}
 	}
+	if mine.Status == "" {
+		// Left out, as a PUT may leave it: the writer did not change it,
+		// where "" merged as a change of its own clashed with a review
+		// made since (or was refused as a save moving the review).
+		m := *mine
+		m.Status = base.Status
+		mine = &m
+	}
 	if !v.Set.HoldsOnly(v.User.Clearance, theirs) && briefing.NormalizeOrSame(v.Set, mine.Withhold) != base.Withhold {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "withholding the whole sheet governs paragraphs above your clearance: ask someone with a higher clearance")
 	}

@@ -91,6 +91,12 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 			return briefing.Errorf(briefing.EFORBIDDEN, "this topic sheet holds paragraphs above your clearance: saving it would lose them, so it is refused; ask someone with a higher clearance")
 		}
 		sh.PredecessorID, sh.Reviews = stored.PredecessorID, stored.Reviews
+		if sh.Status == "" {
+			// Left out, it is kept: set before the sheet is validated,
+			// which would take it for a draft, and so for a save that
+			// moved a submitted or cleared sheet back (422).
+			sh.Status = stored.Status
+		}
 	} else {
 		// The link to a predecessor is made by the roll-forward alone (it
 		// sets it after this check): a writer does not point a new sheet at
@@ -201,8 +207,6 @@ func (s *API) checkSheet(v *view, sh, old, merged *briefing.Sheet, copied bool) 
 	// and writes the review trail. A save that sent another status went
 	// round all of that.
 	switch {
-	case sh.Status == "" && stored != nil:
-		sh.Status = stored.Status
 	case sh.Status == "":
 		sh.Status = briefing.SheetDraft
 	case stored == nil && sh.Status != briefing.SheetDraft:

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,49 @@ func TestPages_OfferOnlyWhatTheReaderMay(t *testing.T) {
 	// A sheet the RESTRICTED lead sees whole is theirs to review.
 	if page := f.pageBrowser("lowlead").open("/rounds/" + w.round); !strings.Contains(page, `action="/sheets/`+open+`/review"`) {
 		t.Error("the RESTRICTED lead is offered no review at all")
+	}
+}
+
+// TestRoundPage_OffersClearOnlyOnSubmitted: the round page offers a lead
+// Clear on a submitted sheet only, as the sheet page does: a draft is
+// cleared once its officer submits it, and a cleared sheet is cleared.
+// Return stays offered on each. Before, a draft's row offered Clear, and
+// pressing it always failed ("only a submitted sheet can be cleared").
+func TestRoundPage_OffersClearOnlyOnSubmitted(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	draft := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Still a draft", para("Plain words.", "RESTRICTED", "")))
+	submitted := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Put forward", para("Plain words.", "RESTRICTED", "")))
+	cleared := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Cleared already", para("Plain words.", "RESTRICTED", "")))
+	for _, id := range []string{submitted, cleared} {
+		if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+			t.Fatalf("submit: %d %s", r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+cleared+"/review", map[string]string{"decision": "clear"}); r.Code != 200 {
+		t.Fatalf("clear: %d %s", r.Code, r.Body.String())
+	}
+	page := f.pageBrowser("lead").open("/rounds/" + w.round)
+	form := func(id string) string {
+		m := regexp.MustCompile(`(?s)<form method="post" action="/sheets/` + id + `/review".*?</form>`).FindString(page)
+		if m == "" {
+			t.Fatalf("no review form for sheet %s on the round page", id)
+		}
+		return m
+	}
+	for _, c := range []struct {
+		id    string
+		clear bool
+	}{{draft, false}, {submitted, true}, {cleared, false}} {
+		fm := form(c.id)
+		if got := strings.Contains(fm, `value="clear"`); got != c.clear {
+			t.Errorf("sheet %s: Clear offered %v, want %v", c.id, got, c.clear)
+		}
+		if !strings.Contains(fm, `value="return"`) {
+			t.Errorf("sheet %s: Return not offered", c.id)
+		}
+	}
+	if !strings.Contains(form(draft), "Cleared once its officer submits it.") {
+		t.Error("the draft's row does not say why it cannot be cleared")
 	}
 }

@@ -540,10 +540,14 @@ func (s *Pages) handleReviewForm(c echo.Context) error {
 	if back == "/" {
 		back = "/sheets/" + c.Param("id")
 	}
-	sh, err := s.api.Review(v, c.Param("id"), version, api.ReviewRequest{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")})
+	req := api.ReviewRequest{Decision: c.FormValue("decision"), Comment: c.FormValue("comment")}
+	sh, err := s.api.Review(v, c.Param("id"), version, req)
 	if err != nil {
 		if !isUserError(err) {
 			return err
+		}
+		if msg := alreadyDecided(v, c.Param("id"), version, req, err); msg != "" {
+			return redirect(c, back, msg)
 		}
 		msg := briefing.ErrorMessage(err)
 		if briefing.ErrorCode(err) == briefing.ESTALE {
@@ -556,6 +560,41 @@ func (s *Pages) handleReviewForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, back)
 	}
 	return redirect(c, back, fmt.Sprintf("%q is now %s.", sh.Title, sh.Status))
+}
+
+// decided is where each review decision puts a sheet, and how it is said.
+var decided = map[string]struct{ status, done string }{
+	briefing.ReviewSubmit: {briefing.SheetSubmitted, "submitted for clearance"},
+	briefing.ReviewClear:  {briefing.SheetCleared, "cleared"},
+	briefing.ReviewReturn: {briefing.SheetDraft, "returned to draft"},
+}
+
+// alreadyDecided is what to say when a decision refused as stale had been
+// made already: the write right after the version it was made against was
+// that same decision (a button pressed twice, or two leads clearing at
+// once), so the sheet stands where it would put it, its text as read. A
+// decision on a sheet changed any other way since is refused, as stale.
+func alreadyDecided(v *view, id string, version int, req api.ReviewRequest, err error) string {
+	d, ok := decided[req.Decision]
+	if !ok || version <= 0 || briefing.ErrorCode(err) != briefing.ESTALE {
+		return ""
+	}
+	if req.Decision != briefing.ReviewSubmit && !v.User.Role.AtLeast(briefing.RoleLead) {
+		return "" // not theirs to decide: the refusal stands
+	}
+	sh, err := v.SheetByID(id)
+	if err != nil || sh.Version != version+1 || sh.Status != d.status || len(sh.Reviews) == 0 {
+		return ""
+	}
+	last := sh.Reviews[len(sh.Reviews)-1]
+	if last.Decision != req.Decision {
+		return ""
+	}
+	msg := fmt.Sprintf("Already %s: %q was %s by %s; nothing more was done.", d.done, sh.Title, d.done, last.By)
+	if req.Comment != "" && req.Comment != last.Comment {
+		msg += " The comment you typed was not added."
+	}
+	return msg
 }
 
 // handleRollForwardForm is POST /sheets/:id/rollforward: the sheet copied

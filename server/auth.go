@@ -150,7 +150,11 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 		r, signed := reader(c)
 		if !signed {
 			if !isAPI(c) {
-				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				to := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+				if s.SignInPage != nil {
+					to = s.SignInPage(c)
+				}
+				return c.Redirect(http.StatusSeeOther, to)
 			}
 			if bad, _ := c.Get(keyBadToken).(bool); bad {
 				return Errorf(briefing.EUNAUTHORIZED, "the token is not valid or has expired: sign in again")

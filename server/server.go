@@ -94,6 +94,10 @@ type Server struct {
 	// ErrorPage, when set (by the web pages), answers an error to a browser
 	// asking for a page, reporting whether it did.
 	ErrorPage func(c echo.Context, status int, msg string) bool
+	// SignInPage, when set (by the web pages), is the address a browser not
+	// signed in is sent to; without it, the sign-in page and back to the
+	// address asked for.
+	SignInPage func(c echo.Context) string
 }
 
 // A Register adds one side's routes to a server: the JSON API (server/api)

@@ -30,6 +30,9 @@ type Pages struct {
 	settings briefing.Settings
 	// pages are the parsed web pages, by name.
 	pages map[string]*template.Template
+	// pagePaths are the GET routes of the pages for the signed in, split at
+	// "/", to send a browser back to after signing in (see formPage).
+	pagePaths [][]string
 }
 
 // Register registers the JSON API and the web pages on a server: the two
@@ -50,6 +53,7 @@ func RegisterPages(s *server.Server, a *api.API) error {
 		p.renderErrorPage(c, status, msg)
 		return true
 	}
+	s.SignInPage = p.signInAddress
 	return nil
 }
 
@@ -75,6 +79,9 @@ func (s *Pages) view(c echo.Context) *view { return s.View(c) }
 func (s *Pages) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
 	if method == http.MethodPost {
 		h = lineEnds(h)
+	}
+	if method == http.MethodGet && min != Public {
+		s.pagePaths = append(s.pagePaths, strings.Split(path, "/"))
 	}
 	s.Route(method, path, min, h)
 }

@@ -14,6 +14,71 @@ import (
 
 type loginPage struct {
 	Name, Next, Error string
+	// Unsent is whether the browser was sent here by a form that was not
+	// sent, its session having ended: signing in says so.
+	Unsent bool
+}
+
+// unsentMessage is what a browser is told after signing in when the form it
+// sent, signed out, was not acted on.
+const unsentMessage = "Signed in. You had been signed out, so the form you sent was not: nothing was changed. Send it again."
+
+// signInAddress is where a browser not signed in is sent: the sign-in page,
+// then back to the page asked for. A form (a POST) is not kept: signing in
+// goes back to the page it was on, saying it was not sent, for a GET of the
+// form's own address would be refused (405).
+func (s *Pages) signInAddress(c echo.Context) string {
+	req := c.Request()
+	if req.Method == http.MethodGet {
+		return "/login?next=" + url.QueryEscape(req.URL.RequestURI())
+	}
+	if req.URL.Path == "/logout" {
+		return "/login" // signed out already, as asked
+	}
+	return "/login?next=" + url.QueryEscape(s.formPage(req)) + "&unsent=1"
+}
+
+// formPage is the page a form sent to req was on: the browser's Referer
+// when it is a page of this site, else the page the form's address belongs
+// to (its longest leading part that is a page: /rounds/3 for
+// /rounds/3/freeze), else the dashboard.
+func (s *Pages) formPage(req *http.Request) string {
+	if u, err := url.Parse(req.Referer()); err == nil && (u.Scheme == "http" || u.Scheme == "https") &&
+		u.Host == req.Host && u.User == nil && s.isPage(u.EscapedPath()) {
+		if to := safeNext(u.RequestURI()); to != "/" || u.EscapedPath() == "/" {
+			return to
+		}
+	}
+	for p := req.URL.EscapedPath(); strings.HasPrefix(p, "/") && p != "/"; p = p[:strings.LastIndex(p, "/")] {
+		if s.isPage(p) {
+			return safeNext(p)
+		}
+	}
+	return "/"
+}
+
+// isPage reports whether a path (as escaped) is one of the pages a signed
+// in reader opens with a GET.
+func (s *Pages) isPage(p string) bool {
+	segs := strings.Split(p, "/")
+next:
+	for _, route := range s.pagePaths {
+		if len(route) != len(segs) {
+			continue
+		}
+		for i, r := range route {
+			switch {
+			case strings.HasPrefix(r, ":"):
+				if segs[i] == "" {
+					continue next
+				}
+			case r != segs[i]:
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // safeNext keeps a post-sign-in redirect on this site.
@@ -42,10 +107,14 @@ func safeNext(next string) string {
 
 // handleLoginPage is GET /login.
 func (s *Pages) handleLoginPage(c echo.Context) error {
+	unsent := c.QueryParam("unsent") == "1"
 	if _, ok := reader(c); ok {
+		if unsent {
+			flash(c, "warning", unsentMessage)
+		}
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	return s.page(c, http.StatusOK, "login", "Sign in", "", loginPage{Next: safeNext(c.QueryParam("next"))})
+	return s.page(c, http.StatusOK, "login", "Sign in", "", loginPage{Next: safeNext(c.QueryParam("next")), Unsent: unsent})
 }
 
 // handleLoginForm is POST /login. A cross-site sign-in form is refused, so
@@ -58,7 +127,7 @@ func (s *Pages) handleLoginForm(c echo.Context) error {
 	if o := req.Header.Get("Origin"); o != "" && o != "null" && !server.SameOrigin(o, req) {
 		return errorf(briefing.EFORBIDDEN, "cross-origin sign-in refused")
 	}
-	lp := loginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next"))}
+	lp := loginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next")), Unsent: c.FormValue("unsent") == "1"}
 	if lp.Name == "" || c.FormValue("password") == "" {
 		lp.Error = "Enter your name and password."
 		return s.page(c, http.StatusUnprocessableEntity, "login", "Sign in", "", lp)
@@ -73,6 +142,10 @@ func (s *Pages) handleLoginForm(c echo.Context) error {
 			return s.page(c, http.StatusTooManyRequests, "login", "Sign in", "", lp)
 		}
 		return err
+	}
+	if lp.Unsent {
+		flash(c, "warning", unsentMessage)
+		return c.Redirect(http.StatusSeeOther, lp.Next)
 	}
 	return redirect(c, lp.Next, "Signed in.")
 }

@@ -57,6 +57,33 @@ type ImportSheetJSON struct {
 	Added     []briefing.ImportChange `json:"added"`
 	Removed   []briefing.ImportChange `json:"removed"`
 	Conflicts []ImportConflict        `json:"conflicts"`
+	// writes says the merge leaves the sheet other than it is stored: the
+	// import writes it, or a dry run would. A sheet the workbook touched
+	// may merge to what is stored already (a workbook imported twice).
+	writes bool
+}
+
+// Changes reports whether the import changes the sheet, or a dry run
+// would, conflicts aside: what the page counts, from the merge that decides
+// what is written.
+func (s ImportSheetJSON) Changes() bool { return s.writes || len(s.Conflicts) > 0 }
+
+// ChangedSheets are the sheets the import changes, or a dry run would.
+func (r *ImportJSON) ChangedSheets() []ImportSheetJSON {
+	var out []ImportSheetJSON
+	for _, s := range r.Sheets {
+		if s.Changes() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// UnchangedSheets counts the workbook's sheets the import leaves at their
+// version: those it changed nothing in, and those it merged to what was
+// stored already.
+func (r *ImportJSON) UnchangedSheets() int {
+	return r.Unchanged + len(r.Sheets) - len(r.ChangedSheets())
 }
 
 // ImportConflict is a paragraph changed in the workbook and, differently,
@@ -383,6 +410,7 @@ func (s *API) mergeImport(v *view, bases map[string]*briefing.Sheet, plans []*br
 			o = nil
 		}
 		is.out = o
+		res.Sheets[len(res.Sheets)-1].writes = o != nil
 		out = append(out, is)
 	}
 	return out, nil

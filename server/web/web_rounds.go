@@ -560,17 +560,10 @@ func (s *Pages) handleImportForm(c echo.Context) error {
 	if dry {
 		return again(http.StatusOK, nil, res)
 	}
-	// A sheet the workbook touched may have merged to what was stored
-	// already (a workbook imported twice): it was not written, so it is
-	// counted unchanged.
-	written := 0
-	for _, sh := range res.Sheets {
-		if sh.New != sh.Current {
-			written++
-		}
-	}
+	// Counted as the preview counts them: a sheet that merged to what was
+	// stored already (a workbook imported twice) was not written.
 	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.",
-		written, res.Unchanged+len(res.Sheets)-written))
+		len(res.ChangedSheets()), res.UnchangedSheets()))
 }
 
 // handleFromTextForm is POST /rounds/:id/sheets/from-text: "preview" shows

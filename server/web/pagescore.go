@@ -78,7 +78,7 @@ func (s *Pages) view(c echo.Context) *view { return s.View(c) }
 
 func (s *Pages) route(method, path string, min briefing.Role, h echo.HandlerFunc) {
 	if method == http.MethodPost {
-		h = lineEnds(h)
+		h = lineEnds(s.once(h))
 	}
 	if method == http.MethodGet && min != Public {
 		s.pagePaths = append(s.pagePaths, strings.Split(path, "/"))

@@ -62,6 +62,7 @@ type flashMsg struct {
 func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
 		"portion": s.settings.PortionMark,
+		"once":    newOnce,
 		"ordinal": briefing.Ordinal,
 		"months":  briefing.Months,
 		"inc":     func(i int) int { return i + 1 },

@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// onceIDs are the ids of their own a page gives its forms.
+var onceIDs = regexp.MustCompile(`name="once" value="[0-9a-f]+"`)
+
+// formOn reads the hidden fields of the form on page whose action is
+// action, as a browser sends them.
+func formOn(t *testing.T, page, action string) url.Values {
+	t.Helper()
+	body := regexp.MustCompile(`(?s)<form\b[^>]*action="` + regexp.QuoteMeta(action) + `"[^>]*>.*?</form>`).FindString(page)
+	if body == "" {
+		t.Fatalf("no form to %s on the page", action)
+	}
+	form := url.Values{}
+	for _, tag := range inputTag.FindAllString(body, -1) {
+		if a := attributes(strings.TrimPrefix(tag, "<input")); a["type"] == "hidden" && a["name"] != "" {
+			form.Set(a["name"], a["value"])
+		}
+	}
+	return form
+}
+
+// TestForms_ActedOnOnce: a form that makes something, sent twice as a
+// browser without the pages' script sends it on a second click, makes it
+// once; the second sending goes back to the page the form is on, told so.
+// A sending refused gives the form's id back, so the form corrected is
+// acted on; a page sent again gives its forms new ids.
+func TestForms_ActedOnOnce(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	b := f.pageBrowser("lead")
+	roundPage := "/rounds/" + w.round
+	page := b.open(roundPage)
+	count := func(path string) int {
+		var out struct{ Items []map[string]any }
+		f.do("admin", "GET", path, nil).json(&out)
+		return len(out.Items)
+	}
+	twice := func(action string, form url.Values) {
+		t.Helper()
+		if form.Get("once") == "" {
+			t.Fatalf("the form to %s has no id of its own", action)
+		}
+		if r := b.send("POST", action, form); r.Code != 303 {
+			t.Fatalf("%s: %d %s", action, r.Code, r.Body.String())
+		}
+		r := b.send("POST", action, form) // no Referer: the pages send none
+		if r.Code != 303 || r.Header().Get("Location") != roundPage {
+			t.Errorf("%s sent again: %d to %q", action, r.Code, r.Header().Get("Location"))
+		}
+		if !strings.Contains(b.open(roundPage), "had already been sent") {
+			t.Errorf("%s sent again: the page does not say so", action)
+		}
+	}
+
+	freeze := formOn(t, page, "/rounds/"+w.round+"/freeze")
+	freeze.Set("force", "on")
+	twice("/rounds/"+w.round+"/freeze", freeze)
+	if n := count("/api/v1/rounds/" + w.round + "/packs"); n != 1 {
+		t.Errorf("%d snapshots from one form sent twice", n)
+	}
+
+	sheets := count("/api/v1/rounds/" + w.round + "/sheets")
+	newSheet := formOn(t, page, "/rounds/"+w.round+"/sheets")
+	if r := b.send("POST", "/rounds/"+w.round+"/sheets", newSheet); r.Code < 400 {
+		t.Fatalf("a new sheet without a title: %d", r.Code)
+	}
+	newSheet.Set("title", "Maritime security")
+	twice("/rounds/"+w.round+"/sheets", newSheet)
+	if n := count("/api/v1/rounds/" + w.round + "/sheets"); n != sheets+1 {
+		t.Errorf("%d sheets made from one form sent twice (and once refused)", n-sheets)
+	}
+
+	page = b.open(roundPage)
+	add := formOn(t, page, "/rounds/"+w.round+"/agenda")
+	if add.Get("once") == newSheet.Get("once") || add.Get("once") == freeze.Get("once") {
+		t.Error("forms share an id")
+	}
+	add.Set("op", "add")
+	add.Set("title", "Working lunch")
+	twice("/rounds/"+w.round+"/agenda", add)
+	var round struct{ Agenda []map[string]any }
+	f.do("admin", "GET", "/api/v1/rounds/"+w.round, nil).json(&round)
+	lunches := 0
+	for _, it := range round.Agenda {
+		if it["title"] == "Working lunch" {
+			lunches++
+		}
+	}
+	if lunches != 1 {
+		t.Errorf("the agenda has %d working lunches from one form sent twice", lunches)
+	}
+}

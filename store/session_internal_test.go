@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -50,5 +51,45 @@ func TestSession_UserAsStored(t *testing.T) {
 		if s, err := db.Session(ctx, h); briefing.ErrorCode(err) != briefing.ENOTFOUND {
 			t.Errorf("%s: honoured: %+v %v", h, s, err)
 		}
+	}
+}
+
+// TestReserveAttempt_SweptAfterAnHour: the windows of every caller share
+// the store, and one opening its windows of a minute, sweeping the ended
+// ones, leaves another's window of an hour (a form's id) until it ends.
+func TestReserveAttempt_SweptAfterAnHour(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "briefpack.db"), "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	was := sweepEvery
+	sweepEvery = 1 // every window opened sweeps
+	defer func() { sweepEvery = was }()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	if ok, _, err := db.ReserveAttempt(ctx, "form\x00once", 1, time.Hour, now); !ok || err != nil {
+		t.Fatalf("the form's id: %v %v", ok, err)
+	}
+	for i := range 5 {
+		if ok, _, err := db.ReserveAttempt(ctx, fmt.Sprint("addr\x00", i), 30, time.Minute, now.Add(time.Duration(i+2)*time.Minute)); !ok || err != nil {
+			t.Fatalf("sign-in %d: %v %v", i, ok, err)
+		}
+	}
+	if ok, _, _ := db.ReserveAttempt(ctx, "form\x00once", 1, time.Hour, now.Add(10*time.Minute)); ok {
+		t.Fatal("a form's id was swept by a sign-in's minute")
+	}
+	n := 0
+	db.ReserveAttempt(ctx, "addr\x00later", 30, time.Minute, now.Add(2*time.Hour)) // sweeps all
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.Bucket(attemptBucket).ForEach(func([]byte, []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d windows kept after all but one ended an hour before, want 1", n)
 	}
 }

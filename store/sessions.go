@@ -173,8 +173,15 @@ func (db *DB) ReleaseAttempt(ctx context.Context, key string) error {
 // sweepEvery is how many windows are opened between sweeps of the ended ones.
 var sweepEvery uint64 = 4096
 
-// sweepAttempts drops the windows that have ended.
+// sweptAfter is the least time a window is kept from its start: the
+// windows of every caller share the bucket, and one sweeping with a
+// minute's window dropped another's of an hour (a form's id, reserved
+// against its sending twice) a minute after it opened.
+const sweptAfter = time.Hour
+
+// sweepAttempts drops the windows that have ended, and are sweptAfter old.
 func sweepAttempts(b kvBucket, now time.Time, window time.Duration) error {
+	window = max(window, sweptAfter)
 	var gone [][]byte
 	if err := b.ForEach(func(k, v []byte) error {
 		if len(v) != 16 || now.Sub(time.Unix(0, int64(btoi(v[:8])))) >= window {

@@ -400,8 +400,6 @@ func TestReserveAttempt(t *testing.T) {
 	// What one server counted, the next one opening the file sees.
 	db.Close()
 	db = reopen(t, db)
-	if false {
-	}
 	defer db.Close()
 	if ok, _, _ := db.ReserveAttempt(ctx, "k", 3, time.Minute, now.Add(20*time.Second)); !ok {
 		t.Fatal("a released attempt was not given back")

@@ -355,10 +355,6 @@ func (wr *writer) cover() error {
 	if err != nil {
 		return err
 	}
-	dates := p.Round.StartsOn
-	if p.Round.EndsOn != "" && p.Round.EndsOn != p.Round.StartsOn {
-		dates += " to " + p.Round.EndsOn
-	}
 	host := p.Dialogue.Home
 	if p.Round.Host == briefing.SidePartner {
 		host = p.Dialogue.Partner
@@ -367,10 +363,14 @@ func (wr *writer) cover() error {
 		{excelize.Cell{StyleID: wr.title, Value: p.Dialogue.Name}},
 		{},
 		{wr.text("Round"), wr.text(briefing.Ordinal(p.Round.Number) + " round")},
-		{wr.text("Dates"), wr.text(dates)},
-		{wr.text("City"), wr.text(p.Round.City)},
-		{wr.text("Host"), wr.text(host)},
+		// Dates as dates, each in a cell of its own: "2018-11-15 to
+		// 2018-11-16" in one was text a spreadsheet cannot sort or reckon.
+		{wr.text("Starts on"), wr.dateCell(p.Round.StartsOn)},
 	}
+	if p.Round.EndsOn != "" && p.Round.EndsOn != p.Round.StartsOn {
+		rows = append(rows, []any{wr.text("Ends on"), wr.dateCell(p.Round.EndsOn)})
+	}
+	rows = append(rows, []any{wr.text("City"), wr.text(p.Round.City)}, []any{wr.text("Host"), wr.text(host)})
 	if wr.rel {
 		rows = append(rows, []any{wr.text("Release"), wr.text("Released under the " + p.Settings.Act)},
 			[]any{wr.text("Withheld in full"), wr.text(fmt.Sprintf("%d document(s)", wr.withheld))})

@@ -574,3 +574,39 @@ func TestListAfterALine(t *testing.T) {
 		}
 	}
 }
+
+// TestRender_CoverDates: the round's dates are on the cover as dates, a
+// cell each, as every other date of the workbook is; one day's round has
+// one.
+func TestRender_CoverDates(t *testing.T) {
+	s := settings(t)
+	for _, ends := range []string{"2018-11-16", "2018-11-15", ""} {
+		p := packtest.Pack(s, 1)
+		p.Round.StartsOn, p.Round.EndsOn = "2018-11-15", ends
+		f, err := excelize.OpenReader(bytes.NewReader(render(t, p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("Cover")
+		var got []string
+		for i, r := range rows {
+			if len(r) < 2 || (r[0] != "Starts on" && r[0] != "Ends on") {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(2, i+1)
+			if typ, _ := f.GetCellType("Cover", cell); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+				t.Errorf("ends %q: %s %s is text, not a date", ends, r[0], r[1])
+			}
+			raw, _ := f.GetCellValue("Cover", cell, excelize.Options{RawCellValue: true})
+			got = append(got, r[0]+"="+raw)
+		}
+		f.Close()
+		want := []string{"Starts on=43419", "Ends on=43420"} // serial days since 1899-12-30
+		if ends != "2018-11-16" {
+			want = want[:1]
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("ends %q: the cover's dates %v, want %v", ends, got, want)
+		}
+	}
+}

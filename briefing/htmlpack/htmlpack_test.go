@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"briefpack/briefing"
 	"briefpack/briefing/htmlpack"
 	"briefpack/briefing/packtest"
+	"briefpack/templates"
 )
 
 func settings(tb testing.TB) briefing.Settings {
@@ -837,6 +839,34 @@ func TestKeepParts(t *testing.T) {
 		}
 		if got, err := io.ReadAll(r); err != nil || string(got) != want {
 			t.Errorf("%s: the compressed file from the parts kept first is not the file (%v)", p.Edition, err)
+		}
+	}
+}
+
+// TestRender_StylesEveryClass: every class the pack's template gives an
+// element is styled in the pack's own style sheet: rules written outside
+// the template that makes it (after its end) were in no pack, and the
+// DRAFT marks printed as plain words.
+func TestRender_StylesEveryClass(t *testing.T) {
+	p := packtest.Pack(settings(t), 3)
+	out := render(t, p)
+	style := out[strings.Index(out, "<style>"):strings.Index(out, "</style>")]
+	src, err := fs.ReadFile(templates.FS, "pack/pack.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := map[string]bool{}
+	for _, m := range regexp.MustCompile(`class="([^"{]+)"`).FindAllStringSubmatch(string(src), -1) {
+		for _, c := range strings.Fields(m[1]) {
+			classes[c] = true
+		}
+	}
+	if len(classes) < 10 || !classes["draft"] {
+		t.Fatalf("classes read from the template: %v", classes)
+	}
+	for c := range classes {
+		if !regexp.MustCompile(`\.` + regexp.QuoteMeta(c) + `\b`).MatchString(style) {
+			t.Errorf("class %q is given by the pack's template and styled nowhere in the pack", c)
 		}
 	}
 }

@@ -141,3 +141,32 @@ func TestHiddenSave_MergeNamesNoAuthor(t *testing.T) {
 		t.Errorf("Briefpack-Merged-From: %q, want officer alone", h)
 	}
 }
+
+// TestHiddenSave_MergeWritingNothing: a merge that writes nothing (the
+// writer's copy sent back unchanged, as a client's autosave does) answers
+// the sheet as stored, naming the last save the writer sees, not one of
+// what is above them.
+func TestHiddenSave_MergeWritingNothing(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.addUser("spookyx", "lead", "TOP SECRET")
+	path := "/api/v1/sheets/" + w.sheet
+	f.update("spookyx", path, func(m map[string]any) {
+		p := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)
+		p["text"] = "Zanzibar assessment revised at secret."
+	})
+	seen := f.saveMeta("lowofficer", path)
+	if seen.UpdatedBy == "spookyx" {
+		t.Fatalf("GET already names the hidden author")
+	}
+	mine := f.sheetAsMap("lowofficer", w.sheet)
+	r := f.do("lowofficer", "POST", path+"/merge", mine)
+	if r.Code != 200 {
+		t.Fatalf("merge: %d %s", r.Code, r.Body.String())
+	}
+	var got saveMeta
+	r.json(&got)
+	if got.UpdatedBy != seen.UpdatedBy || !got.UpdatedAt.Equal(seen.UpdatedAt) || got.Version != seen.Version {
+		t.Errorf("the merge's answer names %q at %v (version %d), want %q at %v as GET does", got.UpdatedBy, got.UpdatedAt, got.Version, seen.UpdatedBy, seen.UpdatedAt)
+	}
+}

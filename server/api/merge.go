@@ -219,6 +219,12 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 			} else if !ok {
 				return nil, briefing.Errorf(briefing.ENOTFOUND, "sheet %s not found", id)
 			}
+			// Written or not, the copy names the last save its writer
+			// sees: with nothing written, the stored sheet's last save
+			// may be one of what is above them.
+			if err := v.AsLastSeen(v.Ctx, briefing.KindSheet, &sh.Meta); err != nil {
+				return nil, err
+			}
 			m := &merged{Sheet: sh, Merged: a.Res.Merged}
 			if a.Res.Merged > 0 {
 				m.From = s.EditorsSince(v, id, mine.Version, a.Theirs.Version)

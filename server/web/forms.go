@@ -59,7 +59,7 @@ func (s *Pages) handleNextRoundForm(c echo.Context) error {
 	r, warnings, note, err := s.api.ProposeNext(s.view(c), c.Param("id"))
 	if err != nil {
 		if isUserError(err) {
-			flash(c, "error", "No round proposed: "+briefing.ErrorMessage(err))
+			refused(c, "No round proposed: "+briefing.ErrorMessage(err))
 			return c.Redirect(http.StatusSeeOther, "/dialogues/"+c.Param("id"))
 		}
 		return err

@@ -64,7 +64,7 @@ func (s *Pages) once(h echo.HandlerFunc) echo.HandlerFunc {
 			return c.Redirect(http.StatusSeeOther, s.formPage(c.Request()))
 		}
 		err = h(c)
-		if err != nil || c.Response().Status >= 400 {
+		if err != nil || c.Response().Status >= 400 || c.Get(refusedKey) != nil {
 			// Refused or failed, it may be corrected and sent again. The
 			// request's own context may have ended with it.
 			if rerr := s.store.ReleaseAttempt(context.WithoutCancel(ctx), key); rerr != nil {
@@ -73,4 +73,17 @@ func (s *Pages) once(h echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return err
 	}
+}
+
+// refusedKey marks a request whose form was refused with nothing done,
+// though answered with a redirect (refused).
+const refusedKey = "briefpack.form-refused"
+
+// refused tells the user, on the next page, that their form was refused
+// and nothing was done: its id is given back, so that the same form may
+// be sent again once what refused it has changed. A form answered so
+// kept its id, and a second sending was told it had been sent already.
+func refused(c echo.Context, text string) {
+	c.Set(refusedKey, true)
+	flash(c, "error", text)
 }

@@ -605,7 +605,7 @@ func (s *Pages) handleRollForwardForm(c echo.Context) error {
 		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
 			return err
 		}
-		flash(c, "error", "Not rolled forward: "+briefing.ErrorMessage(err))
+		refused(c, "Not rolled forward: "+briefing.ErrorMessage(err))
 		return c.Redirect(http.StatusSeeOther, "/sheets/"+c.Param("id"))
 	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", "Rolled forward as a new draft: revise it for this round.")

@@ -98,3 +98,41 @@ func TestForms_ActedOnOnce(t *testing.T) {
 		t.Errorf("the agenda has %d working lunches from one form sent twice", lunches)
 	}
 }
+
+// TestForms_RefusedByRedirect: a form refused with nothing done, though
+// answered with a redirect (as the roll-forward and next-round forms
+// answer), gives its id back: sent again once what refused it is gone, it
+// is acted on, where it was told it had been sent already.
+func TestForms_RefusedByRedirect(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	b := f.pageBrowser("officer")
+	page := b.open("/sheets/" + w.sheet)
+	form := formOn(t, page, "/sheets/"+w.sheet+"/rollforward")
+	if form.Get("once") == "" {
+		t.Fatal("no once id")
+	}
+	form.Set("round_id", w.secretRound)
+	path := "/api/v1/sheets/" + w.sheet
+	// Meanwhile the lead adds a paragraph above the officer: the roll-forward is refused.
+	f.update("lead", path, func(m map[string]any) {
+		s := m["sections"].([]any)[0].(map[string]any)
+		s["paragraphs"] = append(s["paragraphs"].([]any), map[string]any{"text": "Top words.", "marking": "TOP SECRET"})
+	})
+	r := b.send("POST", "/sheets/"+w.sheet+"/rollforward", form)
+	if r.Code != 303 || !strings.Contains(b.open(r.Header().Get("Location")), "Not rolled forward") {
+		t.Fatalf("first sending: %d %q", r.Code, r.Header().Get("Location"))
+	}
+	// The lead takes it out again; the officer sends the form again.
+	f.update("lead", path, func(m map[string]any) {
+		s := m["sections"].([]any)[0].(map[string]any)
+		ps := s["paragraphs"].([]any)
+		s["paragraphs"] = ps[:len(ps)-1]
+	})
+	r = b.send("POST", "/sheets/"+w.sheet+"/rollforward", form)
+	loc := r.Header().Get("Location")
+	if !strings.HasSuffix(loc, "/edit") {
+		t.Errorf("second sending after a refusal: %d to %q (%v), want the new sheet's editor", r.Code, loc,
+			strings.Contains(b.open(loc), "had already been sent"))
+	}
+}

@@ -294,6 +294,13 @@ func unavailable(err error) error {
 		"(a save that was under way may or may not have been kept: reload to see)"}, err)
 }
 
+// compacted is a read whose revision etcd compacted away meanwhile: the
+// request may be sent again, and reads the data as it is by then.
+func compacted(err error) error {
+	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database moved on while this request read it " +
+		"(etcd compacted the revision it was reading at): send it again"}, err)
+}
+
 // dialError is a cluster not reached when a database on it is opened, at
 // the start of a command or a server: a cluster that did not answer is told
 // to the person who gave its address, not as a request's unavailable, which
@@ -481,9 +488,15 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	if err != nil {
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			// etcd dropped the revision this transaction reads at: a write
-			// transaction runs again at a newer one.
+			// transaction runs again at a newer one. A read runs nowhere
+			// again (a request reads at one revision throughout, to see
+			// one moment of the data), and errRetry, which only a write
+			// takes, was answered 500 as "another server wrote first".
 			if t.pin != nil {
 				t.pin.Clear()
+			}
+			if !t.writable {
+				return nil, compacted(err)
 			}
 			return nil, errRetry
 		}
@@ -997,9 +1010,15 @@ func (t *etcdTx) Commit() error {
 				for off := 0; off < len(*v); off += chunkSize {
 					chunk := (*v)[off:min(off+chunkSize, len(*v))]
 					k.written.Add(int64(len(chunk)))
-					ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
-					_, err := k.cli.Put(ctx, chunkKey(cp, gen, n), string(chunk))
-					cancel()
+					ours, err := k.putChunk(t.ctx, chunkKey(cp, gen, n), chunk, n == 0)
+					if err == nil && !ours {
+						// Another commit begun at the same revision drew the
+						// same generation for this key, and wrote its first
+						// chunk first: the chunks are its. This one runs
+						// again, at a newer revision.
+						k.dropChunks(t.ctx, written)
+						return errRetry
+					}
 					n++ // a failed put may have been written all the same
 					written[len(written)-1].n = n
 					if err != nil {
@@ -1098,6 +1117,37 @@ func (t *etcdTx) learnBuckets() {
 	t.kv.bucketsMu.Unlock()
 }
 
+// putChunk writes one piece of a large value (or of a journal). The first
+// of a generation (claim) is written only if the key is new: a generation
+// is the revision a commit began at and 16 random bits, and two commits
+// begun at one revision could draw the same (1 in 65,536). Then the second
+// overwrote the first's chunks, whose manifest, committed and
+// acknowledged, named the other's bytes; and the second, losing its
+// commit, deleted them. false when another holds the generation.
+func (k *etcdKV) putChunk(ctx context.Context, key string, chunk []byte, claim bool) (bool, error) {
+	ctx, cancel := k.bounded(ctx)
+	defer cancel()
+	if !claim {
+		_, err := k.cli.Put(ctx, key, string(chunk))
+		return err == nil, err
+	}
+	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+		Then(clientv3.OpPut(key, string(chunk))).Commit()
+	if err != nil {
+		return false, err
+	}
+	return resp.Succeeded, nil
+}
+
+// bounded is ctx held to the request timeout: a call to etcd made with
+// the request's context alone waits, while no member can be reached, for
+// as long as the request lasts (the client waits for a member to be
+// ready), and a large commit held the server's write lock meanwhile, so
+// that every other write of the server waited with it.
+func (k *etcdKV) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, k.timeout)
+}
+
 // commitJournal commits a change too large for one etcd transaction (a
 // migration, an import of many sheets, a copy): the operations are written
 // to a journal; one transaction, compared as any commit is, turns the
@@ -1128,14 +1178,20 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 	blob := encodeOps(ops)
 	n := 0
 	for off := 0; off < len(blob); off += chunkSize {
-		if _, err := k.cli.Put(ctx, fmt.Sprintf("%s%08d", jp, n), string(blob[off:min(off+chunkSize, len(blob))])); err != nil {
+		ours, err := k.putChunk(ctx, fmt.Sprintf("%s%08d", jp, n), blob[off:min(off+chunkSize, len(blob))], n == 0)
+		if err == nil && !ours {
+			return "", errRetry // another commit's journal of the same generation (see putChunk)
+		}
+		if err != nil {
 			k.dropUnnamed(ctx, jp, clientv3.WithPrefix()) // nothing names the journal yet
 			return "", fmt.Errorf("store: write journal: %w: %w", errJournalUnwritten, etcdError(err))
 		}
 		n++
 	}
 	mark := fmt.Sprintf("%s%016x %d", journalMark, gen, n)
-	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", revMod)).
+	cctx, cancel := k.bounded(ctx)
+	defer cancel()
+	resp, err := k.cli.Txn(cctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", revMod)).
 		Then(clientv3.OpPut(k.revKey(), mark)).Commit()
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", etcdError(err))
@@ -1168,7 +1224,9 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 		// Each part says it was applied in the journal's own key, which
 		// a server waiting on the journal watches (awaitJournal).
 		then := append(slices.Clip(ops[:part]), clientv3.OpPut(jp+journalProgress, strconv.Itoa(len(ops))))
-		resp, err := k.cli.Txn(ctx).If(still).Then(then...).Commit()
+		cctx, cancel := k.bounded(ctx)
+		resp, err := k.cli.Txn(cctx).If(still).Then(then...).Commit()
+		cancel()
 		if err != nil {
 			return fmt.Errorf("store: commit: %w", etcdError(err))
 		}
@@ -1177,7 +1235,9 @@ func (k *etcdKV) applyJournal(ctx context.Context, mark string, ops []clientv3.O
 		}
 		ops = ops[part:]
 	}
-	_, err = k.cli.Txn(ctx).If(still).Then(clientv3.OpPut(k.revKey(), "ok"), clientv3.OpDelete(jp, clientv3.WithPrefix())).Commit()
+	cctx, cancel := k.bounded(ctx)
+	defer cancel()
+	_, err = k.cli.Txn(cctx).If(still).Then(clientv3.OpPut(k.revKey(), "ok"), clientv3.OpDelete(jp, clientv3.WithPrefix())).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
@@ -1203,7 +1263,9 @@ func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
-		resp, err := k.cli.Txn(ctx).Then(clientv3.OpGet(k.revKey()), clientv3.OpGet(jp+journalProgress)).Commit()
+		cctx, cancel := k.bounded(ctx)
+		resp, err := k.cli.Txn(cctx).Then(clientv3.OpGet(k.revKey()), clientv3.OpGet(jp+journalProgress)).Commit()
+		cancel()
 		if err != nil {
 			return fmt.Errorf("store: begin: %w", etcdError(err))
 		}
@@ -1217,7 +1279,9 @@ func (k *etcdKV) awaitJournal(ctx context.Context, mark string, mod int64) error
 	}
 	var blob []byte
 	for i := 0; i < n; i++ {
-		resp, err := k.cli.Get(ctx, fmt.Sprintf("%s%08d", jp, i))
+		cctx, cancel := k.bounded(ctx)
+		resp, err := k.cli.Get(cctx, fmt.Sprintf("%s%08d", jp, i))
+		cancel()
 		if err != nil {
 			return fmt.Errorf("store: read journal: %w", etcdError(err))
 		}

@@ -136,6 +136,8 @@ func (s Settings) NormalizeMarking(m string) string {
 // after the row above it; a paragraph the workbook held whose row is gone is
 // removed. A paragraph the workbook never held — marked above the pack's
 // marking, or above the importer — is left as it is. Sheets nothing changed in are left out.
+// A row naming a sheet the Import worksheet does not list (copied from
+// another workbook) is refused: the workbook held none of that sheet.
 // Errors are EINVALID (or EFORBIDDEN for a marking above the importer)
 // naming the cell ("Topics!E12"): at most the first hundred cells, the
 // message counting the rest. More than MaxImportRows rows, or new rows
@@ -238,12 +240,18 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 				continue
 			}
 			id = ids[0]
+		} else if _, ok := versions[id]; !ok {
+			// A row copied from another workbook (a newer one, made after
+			// the sheet was): this one never held the sheet's other
+			// paragraphs, which would be taken for rows deleted.
+			fail(r.Cols.SheetID, r.Row, "names a topic sheet this workbook was not made from (its Import worksheet does not list it): a row copied from another workbook cannot be imported with this one; copy it into a workbook downloaded since")
+			continue
 		}
 		st, err := state(r, id)
 		if err != nil {
 			return nil, err
 		}
-		if v, ok := versions[id]; ok && r.Version != 0 && r.Version != v {
+		if v := versions[id]; r.Version != 0 && r.Version != v {
 			fail(r.Cols.Version, r.Row, fmt.Sprintf("must be %d, the version the workbook was made from", v))
 			continue
 		}

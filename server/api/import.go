@@ -250,10 +250,11 @@ func (s *API) shownTexts(v *view, roundID string) map[string]string {
 	return shown
 }
 
-// importBases reads the importer's copy of each sheet the workbook names, at
-// the version it was made from. A sheet that does not exist, or that the
-// importer may not see, or of another round, is answered alike: the cell
-// that names it.
+// importBases reads the importer's copy of each sheet the workbook's Import
+// worksheet lists, at the version it was made from. A sheet that does not
+// exist, or that the importer may not see, or of another round, is answered
+// alike: the cell that names it. A row naming a sheet the Import worksheet
+// does not list is PlanImport's to refuse.
 func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, error) {
 	type ref struct {
 		cell        string // the cell naming the sheet
@@ -265,18 +266,6 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 	for _, sh := range book.Sheets {
 		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), "Import!B" + strconv.Itoa(sh.Row), sh.Version}
 		ids = append(ids, sh.ID)
-	}
-	for _, row := range book.Rows {
-		if row.SheetID == "" {
-			continue
-		}
-		if _, ok := refs[row.SheetID]; !ok {
-			if row.Version == 0 {
-				return nil, importError(xlsxpack.CellName("Topics", row.Cols.Version, row.Row), "must be the version of the topic sheet the row was made from")
-			}
-			refs[row.SheetID] = ref{xlsxpack.CellName("Topics", row.Cols.SheetID, row.Row), xlsxpack.CellName("Topics", row.Cols.Version, row.Row), row.Version}
-			ids = append(ids, row.SheetID)
-		}
 	}
 	bases := map[string]*briefing.Sheet{}
 	for _, id := range ids {

@@ -9,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// ImportBook is a pack workbook as read for an import: the round, the
+// ImportBook is a pack workbook as read for an import: the database and
+// the round it was made from, the
 // pack's marking (the highest of what it holds: every paragraph of the
 // sheets at their versions marked no higher was in it), each topic sheet's
 // id and the version the workbook was made from, and the Topics rows.
@@ -17,6 +18,11 @@ type ImportBook struct {
 	RoundID string
 	Marking string
 	Format  string
+	// Instance is the database the workbook was made from (Settings'
+	// Instance), on the Import worksheet's row InstanceRow; "" in a
+	// workbook made before the export wrote it.
+	Instance    string
+	InstanceRow int
 	// Cols are the Topics worksheet's columns, found by its header row.
 	Cols   ImportColumns
 	Sheets []ImportSheet

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -95,4 +96,140 @@ func TestImport_RowFromAnotherWorkbook(t *testing.T) {
 			t.Errorf("Cyber Security holds %q", got)
 		}
 	})
+}
+
+// TestImport_WorkbookOfAnotherDatabase: a workbook downloaded from another
+// database — a staging or training copy, whose round and sheets have the
+// same small ids and, here, the same versions — deleted the paragraphs its
+// sheet did not hold there. The export names its database on the Import
+// worksheet (Import!B4, the row the first layout left empty), and an
+// import into another database is refused naming that cell. A workbook
+// made before the export named it imports as it did.
+func TestImport_WorkbookOfAnotherDatabase(t *testing.T) {
+	// Database B: the same world, its sheets emptied.
+	fb := newFixture(t)
+	wb := fb.world()
+	for _, id := range []string{wb.sheet, wb.secretSheet} {
+		fb.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+			for _, s := range m["sections"].([]any) {
+				s.(map[string]any)["paragraphs"] = []any{}
+			}
+		})
+	}
+	fb.update("officer", "/api/v1/sheets/"+wb.sheet, func(m map[string]any) { m["title"] = "Foreign Interference (training copy)" })
+	bookB := fb.xlsxPack("lead", wb.round, "")
+
+	// Database A: its sheets at the same ids and versions.
+	fa := newFixture(t)
+	wa := fa.world()
+	fa.update("officer", "/api/v1/sheets/"+wa.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Production paragraph one.", "RESTRICTED", ""))
+	})
+	fa.update("officer", "/api/v1/sheets/"+wa.sheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Production paragraph two.", "RESTRICTED", ""))
+	})
+	fa.update("officer", "/api/v1/sheets/"+wa.secretSheet, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Production secret two.", "SECRET", ""))
+	})
+	if wa.round != wb.round || wa.sheet != wb.sheet || fa.sheet("lead", wa.sheet).Version != fb.sheet("lead", wb.sheet).Version {
+		t.Fatalf("the two databases' ids or versions differ: the case needs them alike")
+	}
+	instance := func(f *fixture) string {
+		s, err := f.db.Settings(context.Background())
+		if err != nil || s.Instance == "" {
+			t.Fatalf("settings: %+v %v", s, err)
+		}
+		return s.Instance
+	}
+	ia, ib := instance(fa), instance(fb)
+	if ia == ib {
+		t.Fatalf("two databases share the instance %q", ia)
+	}
+
+	before := fa.sheet("lead", wa.sheet)
+	for _, q := range []string{"?dry_run=true", ""} {
+		r := fa.importBook("lead", wa.round, bookB, q)
+		if r.Code != 422 || r.errorCode() != "invalid" {
+			t.Fatalf("import%s of database B's workbook into A: %d %s", q, r.Code, r.Body.String())
+		}
+		if why := errorFields(r)["Import!B4"]; !strings.Contains(why, "another briefpack database") || len(errorFields(r)) != 1 {
+			t.Errorf("import%s names %v, not Import!B4", q, errorFields(r))
+		}
+	}
+	if after := fa.sheet("lead", wa.sheet); after.Version != before.Version || len(paragraphTexts(after)) != len(paragraphTexts(before)) {
+		t.Errorf("the sheet went from version %d, %q to %d, %q", before.Version, paragraphTexts(before), after.Version, paragraphTexts(after))
+	}
+
+	// Each workbook names its own database where the first layout left a
+	// row empty, the cells it read where they were.
+	importCells := func(book []byte) map[string]string {
+		x, err := excelize.OpenReader(bytes.NewReader(book))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		cells := map[string]string{}
+		for _, c := range []string{"A1", "A2", "A3", "A4", "B4", "A5", "B5"} {
+			cells[c], _ = x.GetCellValue("Import", c)
+		}
+		return cells
+	}
+	bookA := fa.xlsxPack("lead", wa.round, "")
+	for name, c := range map[string]struct {
+		book     []byte
+		instance string
+	}{"A": {bookA, ia}, "B": {bookB, ib}} {
+		got := importCells(c.book)
+		want := map[string]string{"A1": "Round", "A2": "Marking", "A3": "Format", "A4": "Instance", "B4": c.instance, "A5": "Sheet id", "B5": "Sheet version"}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("database %s's workbook: Import!%s is %q, not %q", name, k, got[k], v)
+			}
+		}
+	}
+
+	edit := func(book []byte, oldLayout bool, text string) []byte {
+		return editBook(t, book, func(x *excelize.File) {
+			if oldLayout {
+				// As the export wrote it before it named its database.
+				_ = x.SetCellValue("Import", "A4", nil)
+				_ = x.SetCellValue("Import", "B4", nil)
+			}
+			_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "Production paragraph")), text)
+		})
+	}
+	t.Run("SameDatabase", func(t *testing.T) {
+		r := fa.importBook("lead", wa.round, edit(bookA, false, "Production paragraph, edited."), "")
+		if r.Code != 200 {
+			t.Fatalf("import: %d %s", r.Code, r.Body.String())
+		}
+		if got := paragraphTexts(fa.sheet("lead", wa.sheet)); !contains(got, "Production paragraph, edited.") {
+			t.Errorf("the sheet holds %q", got)
+		}
+	})
+	t.Run("OldLayout", func(t *testing.T) {
+		book := edit(fa.xlsxPack("lead", wa.round, ""), true, "Production paragraph, edited in an old workbook.")
+		if got := importCells(book); got["A4"] != "" || got["B4"] != "" {
+			t.Fatalf("the Instance row was left: %v", got)
+		}
+		r := fa.importBook("lead", wa.round, book, "")
+		if r.Code != 200 {
+			t.Fatalf("import of a workbook that names no database: %d %s", r.Code, r.Body.String())
+		}
+		if got := paragraphTexts(fa.sheet("lead", wa.sheet)); !contains(got, "Production paragraph, edited in an old workbook.") {
+			t.Errorf("the sheet holds %q", got)
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -35,7 +35,7 @@ const maxZipEntries = 50000
 var errTooBig = errors.New("uncompressed size over the bound")
 
 // ReadImport reads a pack workbook for an import: the hidden Import
-// worksheet (round, ceiling, each sheet's id and version) and the Topics
+// worksheet (database, round, ceiling, each sheet's id and version) and the Topics
 // worksheet's rows, matched to their columns by the header row. limit bounds
 // the bytes decompressed (0: DefaultUnzipLimit). Anything that is not such a
 // workbook is EINVALID naming the worksheet, row and column ("Topics!D12")
@@ -482,6 +482,8 @@ func (x *bookReader) readImportSheet(part string, book *briefing.ImportBook) err
 			book.Marking = vals[2]
 		case vals[1] == "Format" && !inList:
 			book.Format = vals[2]
+		case vals[1] == "Instance" && !inList:
+			book.Instance, book.InstanceRow = vals[2], n
 		case vals[1] == "Sheet id" && !inList:
 			inList = true
 		case inList && vals[1] != "":

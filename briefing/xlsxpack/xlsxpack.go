@@ -575,23 +575,31 @@ func (wr *writer) spanText(text string) string {
 	return b.String()
 }
 
-// importData writes the hidden Import worksheet: the round the workbook was
-// made from, the pack's marking (the highest of what it holds, so the import
+// importData writes the hidden Import worksheet: the database and the round
+// the workbook was made from, the pack's marking (the highest of what it holds, so the import
 // knows which paragraphs it never held: those marked above it; the cover
 // shows it too, where the reader's clearance or the ceiling would say more
 // than the workbook holds) and each topic sheet's id, version and title.
-// Only ids and versions, which the Topics rows carry already, and titles,
-// which the workbook shows: nothing the reader cannot see elsewhere in it.
+// Only ids and versions, which the Topics rows carry already, titles,
+// which the workbook shows, and the database's instance, a random name
+// that says nothing of what it holds.
 func (wr *writer) importData() error {
 	sw, err := wr.stream(sheetImport, []float64{14, 14, 60}, false, 0)
 	if err != nil {
 		return err
 	}
+	// The database's instance goes in the row the first layout left empty,
+	// which every reader of it passes over: a workbook of another database
+	// (a staging copy, whose ids are the same small numbers) is refused.
+	instance := []any{}
+	if wr.p.Settings.Instance != "" {
+		instance = []any{"Instance", wr.p.Settings.Instance}
+	}
 	rows := [][]any{
 		{"Round", wr.p.Round.ID},
 		{"Marking", wr.p.Marking},
 		{"Format", ImportFormat},
-		{},
+		instance,
 		{"Sheet id", "Sheet version", "Topic"},
 	}
 	for _, sh := range wr.p.Sheets {

@@ -174,6 +174,12 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	if err != nil {
 		return nil, err
 	}
+	// Another database's round and sheets may have the same ids and
+	// versions, and its workbook would delete what it never held here. A
+	// workbook made before the export named its database is taken as before.
+	if book.Instance != "" && book.Instance != v.Set.Instance {
+		return nil, importError("Import!B"+strconv.Itoa(book.InstanceRow), "the workbook was made from another briefpack database (another server's, or a copy such as a staging or training one): import it there, or download this round's pack here and make the edits in that")
+	}
 	if book.RoundID != r.ID {
 		return nil, importError("Import!B1", "the workbook was made from another round's pack: import it on that round")
 	}

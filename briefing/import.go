@@ -294,7 +294,10 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 			st.rows[r.ParagraphID] = true
 			base := st.byID[r.ParagraphID]
 			p := base
-			if r.Text != in.Render(base) {
+			// Line ends compared alike: the reader reads a cell's "\r\n" as
+			// "\n", and a paragraph the JSON API stored with "\r\n" is
+			// untouched all the same.
+			if crlf.Replace(r.Text) != crlf.Replace(in.Render(base)) {
 				p.Text = FromCellText(s, r.Text)
 			}
 			if strings.TrimSpace(p.Text) == "" {
@@ -412,6 +415,9 @@ func (s Settings) PlanImport(book *ImportBook, in ImportInput) ([]*SheetImport, 
 	}
 	return out, nil
 }
+
+// crlf reads a carriage return before a line break as the line break.
+var crlf = strings.NewReplacer("\r\n", "\n")
 
 // appendAfter appends the paragraphs added after id, and those added after them.
 func appendAfter(ps []Paragraph, after map[string][]Paragraph, id string) []Paragraph {

@@ -536,8 +536,29 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 		}
 		if cols == nil {
 			cols = map[string]int{}
+			all := map[string][]int{} // header → every column it heads
 			for _, c := range cells {
-				cols[strings.TrimSpace(c.value)] = c.col
+				h := strings.TrimSpace(c.value)
+				cols[h] = c.col
+				all[h] = append(all[h], c.col)
+			}
+			// Two columns of one header (the Text column copied beside
+			// itself, header and all): which was edited cannot be told,
+			// and reading one would drop the other's edits.
+			for _, h := range need {
+				if h == "No." || len(all[h]) < 2 {
+					continue
+				}
+				var names []string
+				for _, col := range all[h] {
+					names = append(names, cellName(sheetTopics, col, n))
+				}
+				why := fmt.Sprintf("the Topics worksheet has %d columns headed %q (%s): the import cannot tell which to read; delete the others, or rename their headers", len(names), h, strings.Join(names, ", "))
+				e := &briefing.Error{Code: briefing.EINVALID, Message: why, Fields: map[string]string{}}
+				for _, name := range names {
+					e.Fields[name] = why
+				}
+				return e
 			}
 			book.Cols = briefing.ImportColumns{Topic: cols["Topic"], Section: cols["Section"], Text: cols["Text"], Marking: cols["Marking"],
 				Withhold: cols["Withholding"], SheetID: cols["Sheet id"], Version: cols["Sheet version"], ParagraphID: cols["Paragraph id"]}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // libreOffice re-saves a workbook as LibreOffice Calc saves it, opened and
@@ -100,4 +102,55 @@ func TestImport_UntouchedCarriageReturns(t *testing.T) {
 	texts := []string{"Doubled\r\r\nline end", "Old Mac\rline end", "Two\r\r\n\r\r\nbreaks"}
 	t.Run("AsDownloaded", func(t *testing.T) { importUntouched(t, texts, asDownloaded) })
 	t.Run("LibreOffice", func(t *testing.T) { importUntouched(t, texts, libreOffice) })
+}
+
+// xEscapeParagraphs look like the format's escape of a character ("_x0041_" is
+// A in a cell's XML), which a spreadsheet program decodes when it opens a
+// workbook and writes after "_x005F_", the format's underscore, when it
+// saves a literal one.
+var xEscapeParagraphs = []string{
+	"Column my\\_x0020\\_name in the export.", "Literal \\_x0041\\_ here.", "Ends \\_x000D\\_", "Two \\_x0041\\_x0042\\_ and \\_x005F\\_.",
+	"snake\\_case\\_name",
+}
+
+// TestImport_UntouchedXEscapes: the workbook wrote such text as it is, and
+// LibreOffice, reading it as text, wrote it back after "_x005F_", which the
+// import read as typed: an untouched workbook changed the paragraph. It is
+// written as the format says, and read so, through LibreOffice and
+// excelize alike.
+func TestImport_UntouchedXEscapes(t *testing.T) {
+	t.Run("AsDownloaded", func(t *testing.T) { importUntouched(t, xEscapeParagraphs, asDownloaded) })
+	t.Run("LibreOffice", func(t *testing.T) { importUntouched(t, xEscapeParagraphs, libreOffice) })
+	t.Run("Excelize", func(t *testing.T) {
+		importUntouched(t, xEscapeParagraphs, func(t testing.TB, b []byte) []byte {
+			return editBook(t, b, func(x *excelize.File) { _ = x.SetCellStr("Topics", "A1", "Topic") })
+		})
+	})
+}
+
+// TestImport_TypedXEscape: "id_x0041_b" typed into a cell was stored as
+// typed, but the next workbook wrote it so, which a spreadsheet program
+// reads as "idAb". It is shown as typed. (excelize writes the text as it
+// is, where Excel and LibreOffice write "id_x005F_x0041_b": both are read
+// as typed, see xlsxpack's TestXString.)
+func TestImport_TypedXEscape(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	const typed = "Typed id_x0041_b and _x0020_ here"
+	book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "We are aware")), typed)
+	})
+	if r := f.importBook("lead", w.round, book, ""); r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("lead", w.sheet).Sections[0].Paragraphs[0].Text; got != `Typed id\_x0041\_b and \_x0020\_ here` {
+		t.Errorf("stored %q", got)
+	}
+	rows, err := topicsRows(f.xlsxPack("lead", w.round, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || len(rows[1]) < 4 || rows[1][3] != typed {
+		t.Errorf("typed %q, the next workbook shows %q", typed, rows[1])
+	}
 }

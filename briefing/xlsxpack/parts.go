@@ -294,7 +294,11 @@ func richCell(b *bytes.Buffer, ref string, style int, runs []excelize.RichTextRu
 // cannot hold (control characters, bytes that are not UTF-8, U+FFFE and
 // U+FFFF) as U+FFFD — without copying the text to bytes first or decoding
 // its ASCII rune by rune: at 1,000 sheets it is a fifth of a workbook built
-// from nothing.
+// from nothing. A cell's text is the format's escaped string (ST_Xstring),
+// in which "_x0041_" is the character A: an underscore that begins such a
+// sequence in the text is written "_x005F_", the format's own underscore,
+// so that every spreadsheet program, and the import (decodeXString), reads
+// the text as it is.
 func xmlEscape(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
@@ -307,7 +311,11 @@ func xmlEscape(b *bytes.Buffer, s string) {
 		c := s[i]
 		width := 1
 		var esc string
-		if c < utf8.RuneSelf {
+		if c == '_' {
+			if xEscape(s[i:]) {
+				esc = "_x005F_"
+			}
+		} else if c < utf8.RuneSelf {
 			esc = xmlASCII[c]
 		} else {
 			r, w := utf8.DecodeRuneInString(s[i:])
@@ -343,10 +351,67 @@ var xmlASCII = func() (t [utf8.RuneSelf]string) {
 // in a loop of their own: most of a text is these.
 var xmlPlain = func() (t [256]bool) {
 	for c := range utf8.RuneSelf {
-		t[c] = xmlASCII[c] == ""
+		t[c] = xmlASCII[c] == "" && c != '_'
 	}
 	return t
 }()
+
+// xEscape says whether s begins with what the format reads as an escaped
+// character, "_x" and four hexadecimal digits and "_" ("_x0041_").
+func xEscape(s string) bool {
+	if len(s) < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, c := range []byte(s[2:6]) {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// decodeXString reads a cell's text as the format escapes it (ST_Xstring):
+// "_x005F_" is an underscore, which a literal "_x0041_" is written after
+// ("_x005F_x0041_"), and "_x000D_" and the like the control characters
+// XML cannot hold as they are, as Excel and LibreOffice write them. An
+// escape of a character XML holds as it is ("_x0041_") is left as text:
+// no spreadsheet program writes one for it, and LibreOffice writes a
+// literal "_x0020_" so, without its "_x005F_", meaning the text.
+func decodeXString(s string) string {
+	i := strings.Index(s, "_x")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for ; i >= 0 && i < len(s); i++ {
+		if s[i] != '_' || !xEscape(s[i:]) {
+			continue
+		}
+		v, _ := strconv.ParseUint(s[i+2:i+6], 16, 16)
+		var r rune
+		switch {
+		case v == '_' || v < 0x20:
+			r = rune(v)
+		case v >= 0xD800 && v <= 0xDFFF, v >= 0xFFFE:
+			r = '\uFFFD' // as the writer puts it for what XML cannot hold
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteRune(r)
+		last = i + 7
+		i += 6
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // inXMLRange says whether XML 1.0 may hold a character (its Char production).
 func inXMLRange(r rune) bool {

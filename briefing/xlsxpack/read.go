@@ -296,7 +296,7 @@ func (x *bookReader) readShared(part string) error {
 		case scanEnd:
 			switch {
 			case d.is("si"):
-				x.shared = append(x.shared, b.String())
+				x.shared = append(x.shared, decodeXString(b.String()))
 			case d.is("rPh"):
 				depthPh--
 			case d.is("t"):
@@ -398,7 +398,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					}
 					val = x.shared[i]
 				case "inlineStr":
-					val = is.String()
+					val = decodeXString(is.String())
 				case "e":
 					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
 				}

@@ -152,6 +152,10 @@ const (
 	MaxSections      = 50
 	MaxParagraphs    = 200 // per section
 	MaxParagraphText = 20000
+	// MaxCellText is what a spreadsheet cell holds, in UTF-16 units (an
+	// emoji counts two): a paragraph longer is cut by the program that
+	// opens the workbook, and the cut taken for an edit.
+	MaxCellText = 32767
 )
 
 // Validate checks a topic sheet against the settings: fields, section kinds,
@@ -195,6 +199,28 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 	if len(sh.Sections) > maxSections {
 		fe.add("sections", "must have at most %d sections", maxSections)
 	}
+	// A paragraph must fit a spreadsheet cell; one stored before that was
+	// held to, which its writer did not change, is kept (it may be hidden
+	// from them).
+	was := map[string]string{}
+	if seen != nil {
+		for _, sec := range seen.Sections {
+			for _, p := range sec.Paragraphs {
+				was[p.ID] = p.Text
+			}
+		}
+	}
+	for i, sec := range sh.Sections {
+		for j, p := range sec.Paragraphs {
+			if t, ok := was[p.ID]; ok && t == p.Text {
+				continue
+			}
+			if n := utf16Len(p.Text); n > MaxCellText {
+				fe.add(fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j), "section %d, paragraph %d is %d UTF-16 units long (a character such as an emoji counts two): a paragraph must fit a spreadsheet cell, at most %d",
+					i+1, j+1, n, MaxCellText)
+			}
+		}
+	}
 	for i, sec := range sh.Sections {
 		f := fmt.Sprintf("sections[%d].paragraphs", i)
 		if len(sec.Paragraphs) > allowed[i] {
@@ -227,6 +253,18 @@ func (sh *Sheet) ValidateStored(s Settings) error {
 	}
 	sh.Marking = s.SheetMarking(sh)
 	return fe.err("topic sheet")
+}
+
+// utf16Len is a text's length in UTF-16 units, as a spreadsheet counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
 }
 
 // crowdedMarking is a marking within clearance ("" for any) of which a

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -153,4 +154,59 @@ func TestImport_TypedXEscape(t *testing.T) {
 	if len(rows) < 2 || len(rows[1]) < 4 || rows[1][3] != typed {
 		t.Errorf("typed %q, the next workbook shows %q", typed, rows[1])
 	}
+}
+
+// TestImport_ParagraphFitsCell: a spreadsheet cell holds 32,767 UTF-16
+// units. A paragraph of 20,000 emoji (40,000 units, within the 20,000
+// characters a paragraph may hold) was cut by LibreOffice, and the cut
+// paragraph saved by the next import of an untouched workbook. A save
+// refuses a paragraph that does not fit a cell, naming it; one that fits
+// goes round untouched. One stored before, which its writer did not
+// change, is kept: it may be hidden from them.
+func TestImport_ParagraphFitsCell(t *testing.T) {
+	tooLong := strings.Repeat("🙂", 20000)
+	atLimit := strings.Repeat("🙂", 16383) + "!"
+	t.Run("Refused", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		refused := func(what string, r response, field string) {
+			t.Helper()
+			if r.Code != 422 || !strings.Contains(errorFields(r)[field], "must fit a spreadsheet cell, at most 32767") {
+				t.Errorf("%s: %d %s", what, r.Code, r.Body.String())
+			}
+		}
+		refused("create", f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Long", para("Short.", "RESTRICTED", ""), para(tooLong, "RESTRICTED", ""))),
+			"sections[0].paragraphs[1].text")
+		r := f.do("lead", "GET", "/api/v1/sheets/"+w.sheet, nil)
+		var m map[string]any
+		r.json(&m)
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para(tooLong, "RESTRICTED", ""))
+		refused("update", f.do("lead", "PUT", "/api/v1/sheets/"+w.sheet, m, "If-Match", r.Header().Get("ETag")), "sections[0].paragraphs[2].text")
+		refused("merge", f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/merge", m), "sections[0].paragraphs[2].text")
+	})
+	t.Run("AsDownloaded", func(t *testing.T) {
+		importUntouched(t, []string{atLimit, strings.Repeat("word ", 3999) + "last!"}, asDownloaded)
+	})
+	t.Run("LibreOffice", func(t *testing.T) {
+		importUntouched(t, []string{atLimit, strings.Repeat("word ", 3999) + "last!"}, libreOffice)
+	})
+	t.Run("StoredBefore", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
+			para("Open words.", "RESTRICTED", ""), para("Hidden words.", "TOP SECRET", "")))
+		storedAsBefore(f, id, 1, tooLong)
+		// The SECRET officer merges an edit of what they see; the lead
+		// saves an edit of another paragraph.
+		mine := f.sheet("officer", id)
+		mine.Sections[0].Paragraphs[0].Text = "Open words, edited."
+		if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine); r.Code != 200 {
+			t.Fatalf("merge beside a paragraph stored before: %d %s", r.Code, r.Body.String())
+		}
+		f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { editOne(m, 0, 0, "Open words, edited again.") })
+		if got := f.sheet("lead", id).Sections[0].Paragraphs; got[0].Text != "Open words, edited again." || got[1].Text != tooLong {
+			t.Errorf("paragraphs: %.40q, %d characters", got[0].Text, len(got[1].Text))
+		}
+	})
 }

@@ -233,3 +233,53 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestImport_SheetDeletedSince: a topic sheet deleted after the workbook
+// was made, its rows untouched, is no part of the import, and the edits to
+// the other sheets land (the whole import was refused, naming the hidden
+// cell of its id); its rows edited, the import is refused, naming the
+// edited cell, and nothing is applied. A deleted sheet's version above the
+// importer is answered as a sheet that never was.
+func TestImport_SheetDeletedSince(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	other := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Emerging Technologies", para("Technologies change.", "RESTRICTED", "")))
+	pack := f.xlsxPack("lead", w.round, "&ceiling=SECRET")
+	edited := editBook(t, pack, func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "We are aware")), "We are aware, edited.")
+	})
+	both := editBook(t, edited, func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "Technologies change")), "Technologies change, edited.")
+	})
+	if r := f.do("lead", "DELETE", "/api/v1/sheets/"+other, nil); r.Code != 204 {
+		t.Fatalf("delete: %d %s", r.Code, r.Body.String())
+	}
+	r := f.importBook("officer", w.round, both, "")
+	if r.Code != 422 || !strings.Contains(r.Body.String(), "was deleted after this workbook was made") || !strings.Contains(r.Body.String(), "Topics!D") {
+		t.Errorf("an edit to a sheet deleted since: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Version != 1 {
+		t.Errorf("a refused import saved the other sheet: version %d", got.Version)
+	}
+	r = f.importBook("officer", w.round, edited, "")
+	if r.Code != 200 {
+		t.Fatalf("the other sheet's edit, the deleted sheet untouched: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", w.sheet); got.Sections[0].Paragraphs[0].Text != "We are aware, edited." {
+		t.Errorf("the edit did not land: %q", got.Sections[0].Paragraphs[0].Text)
+	}
+	if r := f.do("officer", "GET", "/api/v1/sheets/"+other, nil); r.Code != 404 {
+		t.Errorf("the deleted sheet after the import: %d", r.Code)
+	}
+	// A workbook listing a sheet above the importer: refused alike whether
+	// the sheet was deleted since or not.
+	high := f.xlsxPack("lead", w.round, "")
+	before := f.importBook("lowofficer", w.round, high, "")
+	if r := f.do("lead", "DELETE", "/api/v1/sheets/"+w.secretSheet, nil); r.Code != 204 {
+		t.Fatalf("delete: %d %s", r.Code, r.Body.String())
+	}
+	after := f.importBook("lowofficer", w.round, high, "")
+	if before.Code != 422 || after.Code != before.Code || after.Body.String() != before.Body.String() {
+		t.Errorf("a sheet above the importer: %d %s before its deletion, %d %s after", before.Code, before.Body.String(), after.Code, after.Body.String())
+	}
+}

@@ -183,7 +183,7 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	if book.RoundID != r.ID {
 		return nil, importError("Import!B1", "the workbook was made from another round's pack: import it on that round")
 	}
-	bases, err := s.importBases(v, r, d, book)
+	bases, gone, err := s.importBases(v, r, d, book)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,21 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	if err != nil {
 		return nil, err
 	}
-	listed := len(bases)
+	// A sheet deleted since the workbook was made, its rows untouched, is
+	// no part of the import; one whose rows were edited cannot be.
+	for _, p := range plans {
+		if gone[p.SheetID] {
+			cell := "Import!A" + strconv.Itoa(sheetRow(book, p.SheetID))
+			for _, c := range append(append(p.Changed, p.Added...), p.Removed...) {
+				if c.Row > 0 {
+					cell = xlsxpack.CellName("Topics", p.Cols.Text, c.Row)
+					break
+				}
+			}
+			return nil, importError(cell, fmt.Sprintf("the topic sheet %q was deleted after this workbook was made: its edited rows cannot be imported (restore the sheet, or leave its rows as they were)", p.Title))
+		}
+	}
+	listed := len(bases) - len(gone)
 	for try := 0; ; try++ {
 		res := &ImportJSON{RoundID: r.ID, DryRun: dry, Sheets: []ImportSheetJSON{}, Unchanged: listed - len(plans)}
 		sheets, err := s.mergeImport(v, bases, plans, res)
@@ -259,9 +273,12 @@ func (s *API) shownTexts(v *view, roundID string) map[string]string {
 // importBases reads the importer's copy of each sheet the workbook's Import
 // worksheet lists, at the version it was made from. A sheet that does not
 // exist, or that the importer may not see, or of another round, is answered
-// alike: the cell that names it. A row naming a sheet the Import worksheet
-// does not list is PlanImport's to refuse.
-func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, error) {
+// alike: the cell that names it. A sheet of the round deleted since, whose
+// version the importer saw, is read from its history and named in gone:
+// its rows untouched, the rest of the workbook is imported (a whole import
+// was refused for a sheet someone deleted meanwhile). A row naming a sheet
+// the Import worksheet does not list is PlanImport's to refuse.
+func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, map[string]bool, error) {
 	type ref struct {
 		cell        string // the cell naming the sheet
 		versionCell string // the cell giving its version
@@ -273,17 +290,25 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), "Import!B" + strconv.Itoa(sh.Row), sh.Version}
 		ids = append(ids, sh.ID)
 	}
-	bases := map[string]*briefing.Sheet{}
+	bases, gone := map[string]*briefing.Sheet{}, map[string]bool{}
 	for _, id := range ids {
 		rf := refs[id]
 		cur, err := v.SheetByID(id)
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
-			return nil, importError(rf.cell, "names no topic sheet of this round")
+			bv, err := s.deletedBase(v, r, id, rf.version)
+			if err != nil {
+				return nil, nil, err
+			} else if bv == nil {
+				return nil, nil, importError(rf.cell, "names no topic sheet of this round")
+			}
+			bv.Headings(d.Home, d.Partner)
+			bases[id], gone[id] = bv, true
+			continue
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if cur.RoundID != r.ID {
-			return nil, importError(rf.cell, "names a topic sheet of another round")
+			return nil, nil, importError(rf.cell, "names a topic sheet of another round")
 		}
 		// Usually nothing was saved since the workbook was made: the
 		// reader's copy is the base, and no old version need be read.
@@ -293,21 +318,48 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 		} else {
 			base, err := s.StoredVersion(v, id, rf.version)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			ok := base != nil
 			if ok {
 				bv, ok = v.Set.VisibleSheet(v.User.Clearance, base)
 			}
 			if !ok {
-				return nil, importError(rf.versionCell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
+				return nil, nil, importError(rf.versionCell, fmt.Sprintf("the topic sheet has no version %d", rf.version))
 			}
 		}
 		bv.Version = rf.version
 		bv.Headings(d.Home, d.Partner)
 		bases[id] = bv
 	}
-	return bases, nil
+	return bases, gone, nil
+}
+
+// deletedBase is the importer's copy of a sheet of round r deleted since,
+// at the version a workbook was made from; nil when there is none to them
+// (never a sheet, of another round, or that version above them), answered
+// as a sheet that does not exist is.
+func (s *API) deletedBase(v *view, r *briefing.Round, id string, version int) (*briefing.Sheet, error) {
+	base, err := s.StoredVersion(v, id, version)
+	if err != nil || base == nil || base.RoundID != r.ID {
+		return nil, err
+	}
+	bv, ok := v.Set.VisibleSheet(v.User.Clearance, base)
+	if !ok {
+		return nil, nil
+	}
+	bv.Version = version
+	return bv, nil
+}
+
+// sheetRow is the Import worksheet's row naming a sheet.
+func sheetRow(book *briefing.ImportBook, id string) int {
+	for _, sh := range book.Sheets {
+		if sh.ID == id {
+			return sh.Row
+		}
+	}
+	return 0
 }
 
 // mergeImport merges each sheet's plan with what is stored now, and checks

@@ -115,6 +115,10 @@ func TestImport_UntouchedCarriageReturns(t *testing.T) {
 var xEscapeParagraphs = []string{
 	"Column my\\_x0020\\_name in the export.", "Literal \\_x0041\\_ here.", "Ends \\_x000D\\_", "Two \\_x0041\\_x0042\\_ and \\_x005F\\_.",
 	"snake\\_case\\_name",
+	// A bold run ending inside such a sequence: the Topics cell is one
+	// text, and escaped run by run the sequence went unescaped, read as a
+	// tab and an underscore.
+	"Code **a\\_x**0009\\_ end", "Ref **b\\_x**005F\\_ end",
 }
 
 // TestImport_UntouchedXEscapes: the workbook wrote such text as it is, and
@@ -212,4 +216,25 @@ func TestImport_ParagraphFitsCell(t *testing.T) {
 			t.Errorf("paragraphs: %.40q, %d characters", got[0].Text, len(got[1].Text))
 		}
 	})
+}
+
+// TestImport_RunsDecodedEachAlone: each run of a rich cell is its own
+// escaped text, as the format has it: "Rich a_x" in bold and "0009_ end"
+// hold no escape, and the cell is read as it shows, where the runs joined
+// were read as holding a tab.
+func TestImport_RunsDecodedEachAlone(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		if err := x.SetCellRichText("Topics", "D"+itoa(topicsRow(t, x, "We are aware")), []excelize.RichTextRun{
+			{Text: "Rich a_x", Font: &excelize.Font{Bold: true}}, {Text: "0009_ end"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if r := f.importBook("lead", w.round, book, ""); r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("lead", w.sheet).Sections[0].Paragraphs[0].Text; got != "Rich a\\_x0009\\_ end" {
+		t.Errorf("a cell shown %q is stored as %q", "Rich a_x0009_ end", got)
+	}
 }

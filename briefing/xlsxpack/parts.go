@@ -236,9 +236,13 @@ func plainCell(b *bytes.Buffer, style int, v any) {
 	}
 	cellOpen(b, "", style)
 	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
+	// The runs are one text here, escaped whole: escaped run by run, an
+	// "_x0009_" split by a bold run was left as it is, and read as a tab.
+	var text strings.Builder
 	for _, r := range runs {
-		xmlEscape(b, r.Text)
+		text.WriteString(r.Text)
 	}
+	xmlEscape(b, text.String())
 	b.WriteString(`</t></is></c>`)
 }
 

@@ -274,7 +274,7 @@ func (x *bookReader) readShared(part string) error {
 	}
 	defer rc.Close()
 	d := newScanner(rc)
-	var b strings.Builder
+	var b, t strings.Builder // the item's text, and its run's (each run's <t> escaped on its own)
 	depthPh, inT := 0, false
 	for {
 		ev, err := d.next()
@@ -292,19 +292,23 @@ func (x *bookReader) readShared(part string) error {
 				depthPh++
 			case d.is("t"):
 				inT = depthPh == 0
+				t.Reset()
 			}
 		case scanEnd:
 			switch {
 			case d.is("si"):
-				x.shared = append(x.shared, decodeXString(b.String()))
+				x.shared = append(x.shared, b.String())
 			case d.is("rPh"):
 				depthPh--
 			case d.is("t"):
+				if inT {
+					b.WriteString(decodeXString(t.String()))
+				}
 				inT = false
 			}
 		case scanText:
 			if inT {
-				b.Write(d.text)
+				t.Write(d.text)
 			}
 		}
 	}
@@ -334,7 +338,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 		cur           cell
 		inCell        bool
 		typ, style    string
-		v, is         strings.Builder
+		v, is, ts     strings.Builder
 		inV, inT      bool
 		inIs, depthPh int
 		nextCol       int
@@ -378,6 +382,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 				depthPh++
 			case d.is("t"):
 				inT = inIs > 0 && depthPh == 0
+				ts.Reset()
 			}
 		case scanEnd:
 			switch {
@@ -398,7 +403,7 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 					}
 					val = x.shared[i]
 				case "inlineStr":
-					val = decodeXString(is.String())
+					val = is.String()
 				case "e":
 					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
 				}
@@ -415,13 +420,16 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 			case d.is("rPh"):
 				depthPh--
 			case d.is("t"):
+				if inT {
+					is.WriteString(decodeXString(ts.String())) // each run's <t> escaped on its own
+				}
 				inT = false
 			}
 		case scanText:
 			if inV {
 				v.Write(d.text)
 			} else if inT {
-				is.Write(d.text)
+				ts.Write(d.text)
 			}
 		}
 	}

@@ -17,16 +17,20 @@ import (
 // Check verifies the database: bbolt's consistency check of its pages, then
 // briefpack's invariants — every index entry points at an existing object
 // under that parent, every object is in its indexes, its id is its key and
-// its current version is in its history. It runs in a write transaction,
-// which it rolls back, so that no writer changes the file under the check;
-// in a database opened to read only, in a read transaction.
+// its current version is in its history. On a bbolt file it runs in a
+// write transaction, which it rolls back, so that no writer changes the
+// file under the check; in a database opened to read only, and on etcd,
+// whose every transaction reads one revision throughout, in a read
+// transaction (a write transaction whose revision etcd compacted meanwhile
+// reported "another server wrote first", the retry only a write takes).
 func (db *DB) Check(ctx context.Context) (err error) {
-	tx, err := db.begin(ctx, !db.readOnly)
+	_, bolt := db.kv.(*boltKV)
+	tx, err := db.begin(ctx, bolt && !db.readOnly)
 	if err != nil {
 		return err
 	}
 	defer end(tx, &err)
-	if _, ok := db.kv.(*boltKV); ok {
+	if bolt {
 		// No writer can change the file while this transaction holds it.
 		if err := walkPages(db.path); err != nil {
 			return err

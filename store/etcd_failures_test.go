@@ -615,3 +615,48 @@ func TestEtcd_ChunkGenerationClaimed(t *testing.T) {
 		t.Fatalf("the value server A committed and acknowledged: %v", err)
 	}
 }
+
+// TestEtcd_CheckWhileCompacted: Check on etcd, its revision compacted as
+// it reads, answers unavailable, to run again, or passes: it ran in a
+// write transaction outside update, and a compaction answered errRetry,
+// which nothing runs again ("another server wrote first", an internal
+// error).
+func TestEtcd_CheckWhileCompacted(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db := openEtcdTimeout(t, c, "chk", 5*time.Second)
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	for i := 0; i < 150; i++ {
+		if err := db.CreateAgency(ctx, &briefing.Agency{Name: fmt.Sprintf("Ministry %d", i), Country: "New Zealand"}, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := db.kv.(*etcdKV)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := k.cli.Put(ctx, "elsewhere", "x")
+			if err == nil {
+				_, _ = k.cli.Compact(ctx, resp.Header.Revision)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for i := 0; i < 30; i++ {
+		err := db.Check(ctx)
+		if err != nil {
+			if briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+				t.Fatalf("check %d during compactions: %v (code %q), want nil or unavailable", i, err, briefing.ErrorCode(err))
+			}
+			t.Logf("check %d: %v", i, err)
+		}
+	}
+}

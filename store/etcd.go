@@ -1016,6 +1016,9 @@ func (t *etcdTx) Commit() error {
 						// same generation for this key, and wrote its first
 						// chunk first: the chunks are its. This one runs
 						// again, at a newer revision.
+						if t.pin != nil {
+							t.pin.Clear()
+						}
 						k.dropChunks(t.ctx, written)
 						return errRetry
 					}

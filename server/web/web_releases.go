@@ -84,16 +84,34 @@ func releaseFromForm(c echo.Context) (*briefing.Release, string) {
 // letter and schedule on the round page; "Make the release" freezes it.
 func (s *Pages) handleReleaseForm(c echo.Context) error {
 	rel, others := releaseFromForm(c)
+	// A lead who no longer sees the whole round (a paragraph raised above
+	// them since their page was sent) has no release form to show it again
+	// in: their letter, refused on a field first, was answered 500 there.
+	// They are told why, as the API would (403), on the round's page.
+	partial := func(rp *roundPage) bool {
+		if rp.Respond != nil {
+			return false
+		}
+		rp.Error = &formError{Message: "Not done: a release is made only by someone who sees the whole round, and parts of it are now above your clearance."}
+		rp.Status = http.StatusForbidden
+		return true
+	}
 	if c.FormValue("op") != "make" {
 		resp, err := s.api.BuildResponse(c, c.Param("id"), rel)
-		if err != nil && !isUserError(err) {
+		if err != nil && !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
 			return err
 		}
 		status := http.StatusOK
-		if err != nil {
+		switch {
+		case briefing.ErrorCode(err) == briefing.EFORBIDDEN:
+			status = http.StatusForbidden
+		case err != nil:
 			status = http.StatusUnprocessableEntity
 		}
 		return s.showRound(c, status, func(rp *roundPage) {
+			if partial(rp) {
+				return
+			}
 			rp.Error = toFormError(err)
 			f := newRespondForm(rel, others)
 			f.Releases = rp.Respond.Releases
@@ -104,10 +122,17 @@ func (s *Pages) handleReleaseForm(c echo.Context) error {
 		})
 	}
 	if err := s.api.MakeRelease(c, c.Param("id"), rel); err != nil {
-		if !isUserError(err) {
+		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
 			return err
 		}
-		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) {
+		status := http.StatusUnprocessableEntity
+		if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		return s.showRound(c, status, func(rp *roundPage) {
+			if partial(rp) {
+				return
+			}
 			rp.Error = toFormError(err)
 			f := newRespondForm(rel, others)
 			f.Releases = rp.Respond.Releases

@@ -40,6 +40,8 @@ type roundPage struct {
 	WithheldAll int
 	// WholeRound is whether the reader sees all of the round, as a release edition needs.
 	WholeRound bool
+	// Status, when the page's adjustment sets it, is the answer's.
+	Status int
 	// Partial names, for a lead who does not see the whole round, the
 	// sheets holding paragraphs above them, which they may not clear or
 	// return: the page offers them no button that would be refused.
@@ -243,6 +245,9 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 	}
 	if adjust != nil {
 		adjust(rp)
+	}
+	if rp.Status != 0 {
+		status = rp.Status
 	}
 	return s.page(c, status, "round", d.Name+" – "+briefing.Ordinal(r.Number)+" round", rp.Marking, rp)
 }

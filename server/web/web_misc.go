@@ -78,12 +78,13 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 		Country: c.FormValue("country"), Bio: c.FormValue("bio"), Marking: c.FormValue("marking"), Withhold: c.FormValue("withhold")}
 	id := c.Param("id")
 	pageName := "people"
+	read := 0 // the person's version as read now
 	if id != "" {
 		old, err := v.PersonByID(id)
 		if err != nil {
 			return err
 		}
-		p.ID, pageName = id, "person"
+		p.ID, pageName, read = id, "person", old.Version
 		p.Version = formVersion(c, old.Version, 0)
 	}
 	err := p.Validate(s.settings)
@@ -106,7 +107,11 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 		}
 		fe := toFormError(err)
 		if briefing.ErrorCode(err) == briefing.ESTALE {
-			fe.Message = "Someone else saved this person after you opened the page: your changes are below, unsaved."
+			// The form shown again holds the version now stored, as the
+			// dialogue's does: it carried the stale one turned to 0, and
+			// every sending of it was refused again.
+			fe.Message = "Someone else saved this person after you opened the page. Your changes are below, unsaved; saving again will replace theirs."
+			p.Version = read
 		}
 		return s.showPeople(c, http.StatusUnprocessableEntity, pageName, p, fe)
 	}

@@ -229,3 +229,25 @@ func TestRoundPage_MarkedByThePeopleItNames(t *testing.T) {
 		t.Fatalf("a round page naming a SECRET delegate is marked %s", got)
 	}
 }
+
+// TestPageMarking_FromTextPreview: a brief's text previewed on the round
+// page shows the sheet it makes, SECRET paragraphs and all: the page is
+// marked no lower than they are (it kept the round's RESTRICTED).
+func TestPageMarking_FromTextPreview(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	round := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Auckland", "host": "home", "marking": "RESTRICTED"})
+	b := f.pageBrowser("officer") // SECRET
+	if got := banner(t, b.open("/rounds/"+round)); got != "RESTRICTED" {
+		t.Fatalf("the round page is marked %s", got)
+	}
+	rec := b.send("POST", "/rounds/"+round+"/sheets/from-text", url.Values{"csrf_token": {b.csrf}, "op": {"preview"},
+		"text": {"Covert liaison\nSituational assessment\n- SECRETWORDS of the liaison.\n"}, "marking": {"SECRET"}})
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "SECRETWORDS") || !strings.Contains(body, "(SECRET)") {
+		t.Fatalf("preview: %d", rec.Code)
+	}
+	if got := banner(t, body); got != "SECRET" {
+		t.Errorf("a page showing a SECRET paragraph (the preview) is marked %s", got)
+	}
+}

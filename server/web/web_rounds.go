@@ -589,6 +589,8 @@ func (s *Pages) handleFromTextForm(c echo.Context) error {
 			sh.Headings(rp.D.Home, rp.D.Partner)
 			form.Sheet = sh
 			rp.FromText = form
+			// The page shows the sheet previewed: it is marked no lower.
+			rp.Marking = s.settings.Highest(rp.Marking, sh.Marking)
 		})
 	}
 	if err := v.St.CreateSheet(v.Ctx, sh, v.User.Actor()); err != nil {

@@ -132,7 +132,8 @@ type MergeResult struct {
 	// kept alongside theirs (0: nothing was saved in between).
 	Merged int
 	// Conflicts are the overlapping changes; when there are any nothing is
-	// to be written, and Sheet holds mine where they overlap.
+	// to be written, and Sheet holds mine where they overlap (theirs, in
+	// its place, for a paragraph mine deleted and theirs changed).
 	Conflicts []Conflict
 }
 
@@ -526,7 +527,12 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, true), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
 			// The merged sheet keeps mine here, for an editor to show the
 			// writer's own text until they choose; with conflicts it is never written.
+			// One the writer deleted keeps theirs, in its place, so that the
+			// editor can show their text there to keep or delete.
 			keep, present = mi, inM
+			if !inM {
+				keep, present = t, inT
+			}
 		}
 		if !present {
 			continue

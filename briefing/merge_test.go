@@ -539,6 +539,13 @@ func TestMergeSheet_Sections(t *testing.T) {
 		mine: []func(*briefing.Sheet){text("P1", "P1, mine.")},
 		want: "situation:[P0 P1* P2 P3]", conflicts: []string{"sections[0].paragraphs[1]"},
 	}, {
+		// Deleted by mine, changed by theirs: theirs is kept in its place,
+		// for the editor to show it there to keep or delete.
+		name: "ErrEditedAndDeletedKeepsTheirsInItsPlace",
+		base: sheetOf([]string{sit, "", "P0", "P1", "P2", "P3"}), theirs: []func(*briefing.Sheet){text("P1", "P1, theirs.")},
+		mine: []func(*briefing.Sheet){drop("P1")},
+		want: "situation:[P0 P1* P2 P3]", conflicts: []string{"sections[0].paragraphs[1]"},
+	}, {
 		name:   "SectionDeletedByTheirsKeepsItsPlaceForMyParagraph",
 		base:   sheetOf([]string{cus, "A", "a"}, []string{cus, "B", "b"}, []string{cus, "C", "c"}),
 		theirs: []func(*briefing.Sheet){drop("b"), dropSection(1)},

@@ -160,6 +160,14 @@ func (e editorPage) ConflictFor(key string) *briefing.Conflict {
 	return nil
 }
 
+// DeletedByYou reports whether the conflict on a paragraph is one the
+// writer deleted and someone else changed since: the working copy holds
+// their text in its place, to keep or delete.
+func (e editorPage) DeletedByYou(id string) bool {
+	c, ok := e.Conflicts[id]
+	return ok && c.ID != "" && c.Mine == nil && c.Theirs != nil
+}
+
 // FieldError returns the message for a field of the working copy, if any.
 func (e editorPage) FieldError(name string) string {
 	if e.Error == nil {
@@ -662,7 +670,9 @@ func (s *Pages) handleRestoreForm(c echo.Context) error {
 
 // applyChoices applies the writer's choice on each conflict the editor
 // showed: "theirs" replaces their working copy of a paragraph (or a field)
-// with what is stored at the version the form now names; "mine" keeps it.
+// with what is stored at the version the form now names; "mine" keeps it;
+// "delete" (offered for a paragraph the writer deleted and someone else
+// changed, shown with their text) takes it out of the working copy.
 // headingChoice reads the key of a section heading's conflict choice
 // ("s2"): the section's place in the working copy.
 func headingChoice(id string) (int, bool) {
@@ -678,6 +688,10 @@ func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error 
 	var theirs *briefing.Sheet
 	for key, vals := range form {
 		id, ok := strings.CutPrefix(key, "choose.")
+		if ok && len(vals) > 0 && vals[0] == "delete" {
+			deleteParagraph(sh, id)
+			continue
+		}
 		if !ok || len(vals) == 0 || vals[0] != "theirs" {
 			continue
 		}
@@ -728,6 +742,19 @@ func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error 
 		}
 	}
 	return nil
+}
+
+// deleteParagraph takes the paragraph id out of a working copy, if it is there.
+func deleteParagraph(sh *briefing.Sheet, id string) {
+	for i := range sh.Sections {
+		ps := sh.Sections[i].Paragraphs
+		for j := range ps {
+			if ps[j].ID == id {
+				sh.Sections[i].Paragraphs = append(ps[:j:j], ps[j+1:]...)
+				return
+			}
+		}
+	}
 }
 
 // showConflicts shows the editor again after a save that overlapped someone

@@ -347,7 +347,8 @@ func TestRoundPage_AgendaForms(t *testing.T) {
 // TestRoundPage_StaleAgendaButtons: a page sent before someone else saved
 // the round still moves, removes and adds agenda items — each named by its
 // id, so the item the reader saw — on the agenda as it now stands, keeping
-// the other save; a time or lead from that page is refused as stale.
+// the other save; a time or lead from that page is refused as stale, and
+// kept in its form, to be sent again from the page as it now is.
 func TestRoundPage_StaleAgendaButtons(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
@@ -399,8 +400,29 @@ func TestRoundPage_StaleAgendaButtons(t *testing.T) {
 		}
 	}
 	rec := press(url.Values{"op": {"programme:" + bb}, "starts_at": {"09:00"}})
-	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Someone else changed this round") {
-		t.Errorf("a time from a stale page: %d", rec.Code)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Someone else saved this round after you opened it: your changes are in the form below") {
+		t.Fatalf("a time from a stale page: %d", rec.Code)
+	}
+	// The time typed is kept in the item's form, at the version now shown:
+	// sent again from there, it is saved.
+	form := formWith(t, rec.Body.String(), `value="programme:`+bb+`"`)
+	if !strings.Contains(form, `name="starts_at" value="09:00"`) {
+		t.Fatalf("the time typed on a stale page is lost:\n%s", form)
+	}
+	again := formOn(t, form, "/rounds/"+w.round+"/agenda")
+	again.Set("op", "programme:"+bb)
+	again.Set("starts_at", "09:00")
+	if rec := b.send("POST", "/rounds/"+w.round+"/agenda", again); rec.Code != 303 {
+		t.Fatalf("the time sent again: %d %s", rec.Code, rec.Body.String())
+	}
+	var now struct {
+		Agenda []map[string]any `json:"agenda"`
+	}
+	f.do("admin", "GET", path, nil).json(&now)
+	for _, it := range now.Agenda {
+		if it["id"] == bb && it["starts_at"] != "09:00" {
+			t.Errorf("the time sent again was not saved: %v", it)
+		}
 	}
 }
 
@@ -468,5 +490,107 @@ func TestRoundPage_StaleEditKeepsWhatWasTyped(t *testing.T) {
 	f.do("admin", "GET", path, nil).json(&got)
 	if got["city"] != "Queenstown" || got["outcomes"] != "QQTYPED outcomes, a page of them." {
 		t.Fatalf("not saved: %v", got)
+	}
+}
+
+// formWith is the form on page holding marker (its button's value, say),
+// from its opening tag to its end.
+func formWith(t *testing.T, page, marker string) string {
+	t.Helper()
+	for _, f := range strings.Split(page, "<form")[1:] {
+		f, _, _ = strings.Cut(f, "</form>")
+		if strings.Contains(f, marker) {
+			return "<form" + f + "</form>"
+		}
+	}
+	t.Fatalf("no form holding %s on the page", marker)
+	return ""
+}
+
+// TestRoundPage_RefusedAgendaFormsKeepWhatWasTyped: an agenda item added,
+// or an item's time, session and lead, refused (an end before the start)
+// comes back in its own form, open, as it was typed, with why next to the
+// field at fault, and nothing saved; corrected and sent again from that
+// page, it is saved. Before, the page came back with the form empty, and
+// the typing was lost.
+func TestRoundPage_RefusedAgendaFormsKeepWhatWasTyped(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/rounds/" + w.round
+	b := f.pageBrowser("lead")
+	agenda := func() []map[string]any {
+		var r struct{ Agenda []map[string]any }
+		f.do("admin", "GET", path, nil).json(&r)
+		return r.Agenda
+	}
+
+	add := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round+"/agenda")
+	add.Set("op", "add")
+	add.Set("title", "Working lunch with the partner delegation")
+	add.Set("session", "Session three")
+	add.Set("starts_at", "12:30")
+	add.Set("ends_at", "11:00") // before it starts
+	add.Set("lead_person_id", w.person)
+	rec := b.send("POST", "/rounds/"+w.round+"/agenda", add)
+	if rec.Code != 422 {
+		t.Fatalf("an item ending before it starts: %d", rec.Code)
+	}
+	page := rec.Body.String()
+	form := formWith(t, page, `value="add"`)
+	for _, want := range []string{`name="title" value="Working lunch with the partner delegation"`, `name="session" value="Session three"`,
+		`name="starts_at" value="12:30"`, `name="ends_at" value="11:00" class="invalid"`, `<option value="` + w.person + `" selected>`,
+		"must not be before the starts at"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the refused add form lacks %s:\n%s", want, form)
+		}
+	}
+	if !strings.Contains(page, "<details open><summary>Add an agenda item") {
+		t.Error("the refused add form is not open")
+	}
+	if n := len(agenda()); n != 0 {
+		t.Fatalf("a refused item was added: %d items", n)
+	}
+	// Corrected on the page shown, it is added (the form's id given back).
+	again := formOn(t, form, "/rounds/"+w.round+"/agenda")
+	for _, k := range []string{"title", "session", "starts_at", "lead_person_id"} {
+		again.Set(k, add.Get(k))
+	}
+	again.Set("op", "add")
+	again.Set("ends_at", "13:30")
+	if rec := b.send("POST", "/rounds/"+w.round+"/agenda", again); rec.Code != 303 {
+		t.Fatalf("the corrected item: %d %s", rec.Code, rec.Body.String())
+	}
+	items := agenda()
+	if len(items) != 1 || items[0]["ends_at"] != "13:30" || items[0]["session"] != "Session three" {
+		t.Fatalf("after the corrected add: %v", items)
+	}
+	id := items[0]["id"].(string)
+
+	// The item's own "Time, session, lead" form, refused alike.
+	prog := formOn(t, formWith(t, b.open("/rounds/"+w.round), `value="programme:`+id+`"`), "/rounds/"+w.round+"/agenda")
+	prog.Set("op", "programme:"+id)
+	prog.Set("starts_at", "16:00")
+	prog.Set("ends_at", "15:15")
+	prog.Set("session", "Closing session")
+	rec = b.send("POST", "/rounds/"+w.round+"/agenda", prog)
+	if rec.Code != 422 {
+		t.Fatalf("a time ending before it starts: %d", rec.Code)
+	}
+	page = rec.Body.String()
+	form = formWith(t, page, `value="programme:`+id+`"`)
+	for _, want := range []string{`name="session" value="Closing session"`, `name="starts_at" value="16:00"`,
+		`name="ends_at" value="15:15" class="invalid"`, "must not be before the starts at"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the refused programme form lacks %s:\n%s", want, form)
+		}
+	}
+	if !strings.Contains(page, `<details class="inline" open><summary class="small">Time, session, lead`) {
+		t.Error("the refused programme form is not open")
+	}
+	if strings.Contains(formWith(t, page, `value="add"`), "Closing session") {
+		t.Error("the programme form's typing is in the add form")
+	}
+	if items := agenda(); items[0]["starts_at"] != "12:30" || items[0]["session"] != "Session three" {
+		t.Errorf("a refused time was saved: %v", items[0])
 	}
 }

@@ -60,6 +60,35 @@ type roundPage struct {
 	Import *api.ImportJSON
 	// FromText is the "new sheet from text" form as typed, and its preview.
 	FromText *fromTextForm
+	// AgendaForm is an agenda form refused (an item added, or an item's
+	// time, session and lead), shown again in its place as it was typed.
+	AgendaForm *agendaForm
+}
+
+// agendaForm is an agenda item as typed in a form that was refused, and why.
+type agendaForm struct {
+	// For is the id of the item whose "Time, session, lead" form was
+	// sent; empty for the form that adds an item.
+	For   string
+	Item  *briefing.AgendaItem
+	Error *formError
+}
+
+// AddForm is the refused form that adds an agenda item, or nil.
+func (rp *roundPage) AddForm() *agendaForm {
+	if rp.AgendaForm == nil || rp.AgendaForm.For != "" {
+		return nil
+	}
+	return rp.AgendaForm
+}
+
+// ProgrammeForm is the refused "Time, session, lead" form of the agenda
+// item id, or nil.
+func (rp *roundPage) ProgrammeForm(id string) *agendaForm {
+	if rp.AgendaForm == nil || id == "" || rp.AgendaForm.For != id {
+		return nil
+	}
+	return rp.AgendaForm
 }
 
 // fromTextForm is a brief's text being brought in, and the sheet it makes.
@@ -268,10 +297,11 @@ func (rp *roundPage) keepForm(v *view, r *briefing.Round, fe *formError) {
 
 // saveRoundForm saves a changed round through the same checks as the API,
 // and answers the form: a flash and back to the round, or the page again
-// with the reason. typed tells the round's edit form, whose fields the
-// page shows again as sent when the round changed meanwhile; a button's
-// single change is simply made again.
-func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string, typed bool) error {
+// with the reason. keep shows the form sent again as it was typed, with
+// why it was refused, also when the round changed meanwhile (a purpose,
+// the outcomes or an agenda item may be long); nil is a button's single
+// change, simply made again, whose refusal shows the round's edit form.
+func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, done string, keep func(*roundPage, *formError)) error {
 	err := api.PrepareRound(v, r, old)
 	if err == nil {
 		err = v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound)
@@ -282,16 +312,18 @@ func (s *Pages) saveRoundForm(c echo.Context, v *view, r, old *briefing.Round, d
 		}
 		fe := toFormError(err)
 		if briefing.ErrorCode(err) == briefing.ESTALE {
-			if !typed {
+			if keep == nil {
 				fe.Message = "Someone else changed this round after you opened it: look again and redo your change."
 				return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.Error = fe })
 			}
-			// What they typed is kept (a purpose or the outcomes may be
-			// long), beside the round as it now is; saved again, the form
-			// is written at the version now shown.
+			// What they typed is kept beside the round as it now is;
+			// saved again, the form is written at the version now shown.
 			fe.Message = "Someone else saved this round after you opened it: your changes are in the form below, unsaved. The round as it is now is shown above it: check yours against it before you save again."
 		}
-		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
+		if keep == nil {
+			keep = func(rp *roundPage, fe *formError) { rp.keepForm(v, r, fe) }
+		}
+		return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { keep(rp, fe) })
 	}
 	return redirect(c, "/rounds/"+r.ID, done)
 }
@@ -335,12 +367,13 @@ func (s *Pages) handleUpdateRoundForm(c echo.Context) error {
 	case "cancel":
 		r.Status = briefing.RoundCancelled
 	default:
+		keep := func(rp *roundPage, fe *formError) { rp.keepForm(v, r, fe) }
 		if fe := roundFromForm(c, r); fe != nil {
-			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { rp.keepForm(v, r, fe) })
+			return s.showRound(c, http.StatusUnprocessableEntity, func(rp *roundPage) { keep(rp, fe) })
 		}
-		return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", true)
+		return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", keep)
 	}
-	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", false)
+	return s.saveRoundForm(c, v, r, old, "Round saved: "+r.Status+".", nil)
 }
 
 // handleAgendaForm is POST /rounds/:id/agenda: move, add or remove items.
@@ -376,6 +409,14 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 	if op == "add" || ((op == "up" || op == "down" || op == "remove") && r.Agenda[i].ID == arg) {
 		r.Version = old.Version
 	}
+	// The add and "Time, session, lead" forms are typed: refused, they come
+	// back as typed (the save tidies the item it is given), with why.
+	var keep func(*roundPage, *formError)
+	typed := func(at int, it briefing.AgendaItem, id string) {
+		keep = func(rp *roundPage, fe *formError) {
+			rp.AgendaForm = &agendaForm{For: id, Item: &it, Error: itemError(fe, at)}
+		}
+	}
 	switch {
 	case op == "up" && i > 0:
 		r.Agenda[i-1], r.Agenda[i] = r.Agenda[i], r.Agenda[i-1]
@@ -386,9 +427,11 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 	case op == "add":
 		item := briefing.AgendaItem{Title: strings.TrimSpace(c.FormValue("title")), SheetID: c.FormValue("sheet_id")}
 		programmeFromForm(c, &item)
+		typed(len(r.Agenda), item, "")
 		r.Agenda = append(r.Agenda, item)
 	case op == "programme":
 		programmeFromForm(c, &r.Agenda[i])
+		typed(i, r.Agenda[i], r.Agenda[i].ID)
 	case op == "order":
 		var next []briefing.AgendaItem
 		seen := map[int]bool{}
@@ -411,7 +454,19 @@ func (s *Pages) handleAgendaForm(c echo.Context) error {
 	default:
 		return redirect(c, "/rounds/"+r.ID, "")
 	}
-	return s.saveRoundForm(c, v, r, old, "Agenda saved.", false)
+	return s.saveRoundForm(c, v, r, old, "Agenda saved.", keep)
+}
+
+// itemError is why an agenda form was refused, the fields of its item (at
+// place i of the agenda sent) named as the form names them: "ends_at", not
+// "agenda[3].ends_at".
+func itemError(fe *formError, i int) *formError {
+	prefix := fmt.Sprintf("agenda[%d].", i)
+	out := &formError{Message: fe.Message, Fields: map[string]string{}}
+	for k, msg := range fe.Fields {
+		out.Fields[strings.TrimPrefix(k, prefix)] = msg
+	}
+	return out
 }
 
 // agendaIndex finds an item of the agenda as the reader sees it: by its
@@ -458,7 +513,7 @@ func (s *Pages) handlePeopleForm(c echo.Context) error {
 			*list = append((*list)[:i], (*list)[i+1:]...)
 		}
 	}
-	return s.saveRoundForm(c, v, r, old, "Delegations saved.", false)
+	return s.saveRoundForm(c, v, r, old, "Delegations saved.", nil)
 }
 
 // handleNewSheetForm is POST /rounds/:id/sheets: a new topic sheet with the

@@ -36,6 +36,18 @@ type sheetPage struct {
 	// Whole is whether the reader sees all of the sheet: only then may
 	// they submit, clear, return or delete it, and the page offers it.
 	Whole bool
+	// Review is a lead's Clear or Return refused (the sheet saved since,
+	// say), shown again in the review form as typed, with why.
+	Review *reviewForm
+}
+
+// reviewForm is a review decision's form as sent, and why it was refused.
+type reviewForm struct {
+	Comment string
+	// Back is the page the form was sent from, where it goes back to
+	// when sent again and done.
+	Back  string
+	Error *formError
 }
 
 // pageComment is a review comment with the place of its paragraph.
@@ -563,6 +575,23 @@ func (s *Pages) handleReviewForm(c echo.Context) error {
 		}
 		for _, f := range briefing.ErrorFields(err) {
 			msg += "; " + f
+		}
+		if (req.Decision == briefing.ReviewClear || req.Decision == briefing.ReviewReturn) && v.User.Role.AtLeast(briefing.RoleLead) {
+			// The lead's comment may be long: it is kept in the review form
+			// of the sheet as it now is, to be looked at and sent again at
+			// the version shown, not lost to a redirect.
+			status := http.StatusUnprocessableEntity
+			switch briefing.ErrorCode(err) {
+			case briefing.ESTALE:
+				status = http.StatusPreconditionFailed
+				msg += ". It is shown below as it now is, your comment kept in the form"
+			case briefing.ECONFLICT:
+				status = http.StatusConflict
+			}
+			fe := &formError{Message: "Not done: " + msg + "."}
+			return s.showSheet(c, status, func(sp *sheetPage) {
+				sp.Review = &reviewForm{Comment: req.Comment, Back: back, Error: fe}
+			})
 		}
 		flash(c, "error", "Not done: "+msg+".")
 		return c.Redirect(http.StatusSeeOther, back)

@@ -36,11 +36,24 @@ func TestGiveBackMemory(t *testing.T) {
 	}
 	makeBurst(300)
 	before := released()
+	since := func() uint64 { // MB the runtime has given back since, at least
+		if r := released(); r > before {
+			return (r - before) >> 20
+		}
+		return 0
+	}
 	// Quiet for a second or two, and it is, however often a load balancer
-	// checks the server's health meanwhile.
+	// checks the server's health meanwhile. On a busy machine the runtime
+	// may give most of it back first, by itself, and leave the server
+	// nothing worth giving back: that is no failure, memory still held
+	// free after 10 s of quiet is.
 	for end, probed := time.Now().Add(10*time.Second), time.Now(); f.srv.GaveBack() == 0; {
 		if time.Now().After(end) {
-			t.Fatalf("nothing given back in 10 s of quiet (%d MB given back by the runtime meanwhile)", (released()-before)>>20)
+			if free := heapFree(); free > 64<<20 {
+				t.Fatalf("nothing given back in 10 s of quiet, %d MB held free (%d MB given back by the runtime meanwhile)", free>>20, since())
+			}
+			t.Logf("the runtime gave back %d MB by itself, leaving the server nothing to give back", since())
+			return
 		}
 		if time.Since(probed) > 200*time.Millisecond {
 			if r := f.do("", "GET", "/healthz", nil); r.Code != 200 {
@@ -51,6 +64,14 @@ func TestGiveBackMemory(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("%d MB given back", (released()-before)>>20)
+}
+
+// heapFree is the heap's memory free and not given back to the system, as
+// the server reads it.
+func heapFree() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // makeBurst has mb megabytes in use, then dropped and collected: free in

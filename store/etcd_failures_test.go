@@ -108,6 +108,37 @@ func leaderOf(t *testing.T, c *etcdtest.Cluster, db *DB) int {
 	return -1
 }
 
+// killLeaders kills the cluster's leader, as db finds it, three times, two
+// seconds apart, restarting it a second and a half later; the function it
+// returns stops it and waits for it.
+func killLeaders(t *testing.T, c *etcdtest.Cluster, db *DB) func() {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for round := 0; round < 3; round++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Second):
+			}
+			l := leaderOf(t, c, db)
+			if l < 0 {
+				l = round % 3
+			}
+			t.Logf("killing member %d (leader)", l)
+			c.Members[l].Kill()
+			time.Sleep(1500 * time.Millisecond)
+			c.Members[l].Restart(t)
+		}
+	}()
+	return func() {
+		close(stop)
+		wg.Wait()
+	}
+}
+
 // TestEtcd_LeaderKilledTwoServers: two servers write in turn and each
 // acknowledged write is read back at once through the other, while the
 // leader is killed and restarted; every error must be EUNAVAILABLE and no
@@ -122,27 +153,7 @@ func TestEtcd_LeaderKilledTwoServers(t *testing.T) {
 	if err := a.CreateAgency(ctx, ag, by); err != nil {
 		t.Fatal(err)
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for round := 0; round < 3; round++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Second):
-			}
-			l := leaderOf(t, c, a)
-			if l < 0 {
-				l = round % 3
-			}
-			t.Logf("killing member %d (leader)", l)
-			c.Members[l].Kill()
-			time.Sleep(1500 * time.Millisecond)
-			c.Members[l].Restart(t)
-		}
-	}()
+	stopKilling := killLeaders(t, c, a)
 	cur := *ag
 	deadline := time.Now().Add(18 * time.Second)
 	acked, unavailable := 0, 0
@@ -189,8 +200,7 @@ func TestEtcd_LeaderKilledTwoServers(t *testing.T) {
 			unavailable++
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stopKilling()
 	t.Logf("%d writes acknowledged, %d answers unavailable", acked, unavailable)
 }
 
@@ -470,27 +480,7 @@ func TestEtcd_LargeCommitsLeaderKilled(t *testing.T) {
 		}
 		shs = append(shs, sh)
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for round := 0; round < 3; round++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Second):
-			}
-			l := leaderOf(t, c, a)
-			if l < 0 {
-				l = round % 3
-			}
-			t.Logf("killing member %d (leader)", l)
-			c.Members[l].Kill()
-			time.Sleep(1500 * time.Millisecond)
-			c.Members[l].Restart(t)
-		}
-	}()
+	stopKilling := killLeaders(t, c, a)
 	deadline := time.Now().Add(16 * time.Second)
 	acked, unavailable := 0, 0
 	for i := 0; time.Now().Before(deadline); i++ {
@@ -547,8 +537,7 @@ func TestEtcd_LargeCommitsLeaderKilled(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stopKilling()
 	t.Logf("%d large saves acknowledged, %d answers unavailable", acked, unavailable)
 	if err := a.Check(ctx); err != nil {
 		t.Fatal(err)

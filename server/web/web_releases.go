@@ -102,11 +102,8 @@ func (s *Pages) handleReleaseForm(c echo.Context) error {
 			return err
 		}
 		status := http.StatusOK
-		switch {
-		case briefing.ErrorCode(err) == briefing.EFORBIDDEN:
-			status = http.StatusForbidden
-		case err != nil:
-			status = http.StatusUnprocessableEntity
+		if err != nil {
+			status = formStatus(err)
 		}
 		return s.showRound(c, status, func(rp *roundPage) {
 			if partial(rp) {
@@ -125,11 +122,7 @@ func (s *Pages) handleReleaseForm(c echo.Context) error {
 		if !isUserError(err) && briefing.ErrorCode(err) != briefing.EFORBIDDEN {
 			return err
 		}
-		status := http.StatusUnprocessableEntity
-		if briefing.ErrorCode(err) == briefing.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
-		return s.showRound(c, status, func(rp *roundPage) {
+		return s.showRound(c, formStatus(err), func(rp *roundPage) {
 			if partial(rp) {
 				return
 			}

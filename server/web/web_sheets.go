@@ -746,27 +746,22 @@ func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error 
 		case "withhold":
 			sh.Withhold = theirs.Withhold
 		default:
-			var tp *briefing.Paragraph
-			for _, sec := range theirs.Sections {
-				for _, p := range sec.Paragraphs {
-					if p.ID == id {
-						tp = &p
-					}
-				}
+			if tp := paragraphOf(theirs, id); tp == nil {
+				deleteParagraph(sh, id) // they deleted it: so be it
+			} else if p := paragraphOf(sh, id); p != nil {
+				*p = *tp
 			}
-			for i := range sh.Sections {
-				ps := sh.Sections[i].Paragraphs
-				for j := range ps {
-					if ps[j].ID != id {
-						continue
-					}
-					if tp == nil { // they deleted it: so be it
-						sh.Sections[i].Paragraphs = append(ps[:j:j], ps[j+1:]...)
-					} else {
-						ps[j] = *tp
-					}
-					break
-				}
+		}
+	}
+	return nil
+}
+
+// paragraphOf is the paragraph id of a sheet, in place, or nil.
+func paragraphOf(sh *briefing.Sheet, id string) *briefing.Paragraph {
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			if p := &sh.Sections[i].Paragraphs[j]; p.ID == id {
+				return p
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -201,16 +202,15 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	// A sheet deleted since the workbook was made, its rows untouched, is
 	// no part of the import; one whose rows were edited cannot be.
 	for _, p := range plans {
-		if gone[p.SheetID] {
-			cell := "Import!A" + strconv.Itoa(sheetRow(book, p.SheetID))
-			for _, c := range append(append(p.Changed, p.Added...), p.Removed...) {
-				if c.Row > 0 {
-					cell = xlsxpack.CellName("Topics", p.Cols.Text, c.Row)
-					break
-				}
-			}
-			return nil, importError(cell, fmt.Sprintf("the topic sheet %q was deleted after this workbook was made: its edited rows cannot be imported (restore the sheet, or leave its rows as they were)", p.Title))
+		cell, deleted := gone[p.SheetID]
+		if !deleted {
+			continue
 		}
+		// Named by its first edited row; rows deleted, by the Import cell.
+		if rows := append(slices.Clip(p.Changed), p.Added...); len(rows) > 0 {
+			cell = xlsxpack.CellName("Topics", p.Cols.Text, rows[0].Row)
+		}
+		return nil, importError(cell, fmt.Sprintf("the topic sheet %q was deleted after this workbook was made: its edited rows cannot be imported (restore the sheet, or leave its rows as they were)", p.Title))
 	}
 	listed := len(bases) - len(gone)
 	for try := 0; ; try++ {
@@ -274,11 +274,12 @@ func (s *API) shownTexts(v *view, roundID string) map[string]string {
 // worksheet lists, at the version it was made from. A sheet that does not
 // exist, or that the importer may not see, or of another round, is answered
 // alike: the cell that names it. A sheet of the round deleted since, whose
-// version the importer saw, is read from its history and named in gone:
+// version the importer saw, is read from its history and named in gone,
+// with the cell that names it:
 // its rows untouched, the rest of the workbook is imported (a whole import
 // was refused for a sheet someone deleted meanwhile). A row naming a sheet
 // the Import worksheet does not list is PlanImport's to refuse.
-func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, map[string]bool, error) {
+func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book *briefing.ImportBook) (map[string]*briefing.Sheet, map[string]string, error) {
 	type ref struct {
 		cell        string // the cell naming the sheet
 		versionCell string // the cell giving its version
@@ -290,7 +291,7 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 		refs[sh.ID] = ref{"Import!A" + strconv.Itoa(sh.Row), "Import!B" + strconv.Itoa(sh.Row), sh.Version}
 		ids = append(ids, sh.ID)
 	}
-	bases, gone := map[string]*briefing.Sheet{}, map[string]bool{}
+	bases, gone := map[string]*briefing.Sheet{}, map[string]string{}
 	for _, id := range ids {
 		rf := refs[id]
 		cur, err := v.SheetByID(id)
@@ -302,7 +303,7 @@ func (s *API) importBases(v *view, r *briefing.Round, d *briefing.Dialogue, book
 				return nil, nil, importError(rf.cell, "names no topic sheet of this round")
 			}
 			bv.Headings(d.Home, d.Partner)
-			bases[id], gone[id] = bv, true
+			bases[id], gone[id] = bv, rf.cell
 			continue
 		} else if err != nil {
 			return nil, nil, err
@@ -350,16 +351,6 @@ func (s *API) deletedBase(v *view, r *briefing.Round, id string, version int) (*
 	}
 	bv.Version = version
 	return bv, nil
-}
-
-// sheetRow is the Import worksheet's row naming a sheet.
-func sheetRow(book *briefing.ImportBook, id string) int {
-	for _, sh := range book.Sheets {
-		if sh.ID == id {
-			return sh.Row
-		}
-	}
-	return 0
 }
 
 // mergeImport merges each sheet's plan with what is stored now, and checks

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // Sheet statuses.
@@ -259,10 +260,7 @@ func (sh *Sheet) ValidateStored(s Settings) error {
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
+		n += utf16.RuneLen(r) // a string's runes are valid: 1 or 2
 	}
 	return n
 }

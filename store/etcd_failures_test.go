@@ -19,17 +19,7 @@ import (
 
 func openEtcdTimeout(t *testing.T, c *etcdtest.Cluster, prefix string, timeout time.Duration) *DB {
 	t.Helper()
-	cfg, err := ParseEtcdURL(c.URL(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RequestTimeout = timeout
-	db, err := OpenEtcd(cfg, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openEtcdURL(t, c.URL(prefix), timeout)
 }
 
 // TestEtcd_LargeCommitWithoutClusterAnswers: a change too large for one
@@ -206,17 +196,7 @@ func TestEtcd_LeaderKilledTwoServers(t *testing.T) {
 
 func openEtcdEndpoint(t *testing.T, c *etcdtest.Cluster, i int, prefix string) *DB {
 	t.Helper()
-	cfg, err := ParseEtcdURL("etcd://" + c.Endpoints()[i] + "/" + prefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RequestTimeout = 3 * time.Second
-	db, err := OpenEtcd(cfg, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openEtcdURL(t, "etcd://"+c.Endpoints()[i]+"/"+prefix, 3*time.Second)
 }
 
 // TestEtcd_CompactionWhileWatchAway: server B (through member 1 only)

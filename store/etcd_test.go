@@ -39,9 +39,19 @@ func openPair(t *testing.T, c *etcdtest.Cluster, prefix string) (*DB, *DB) {
 
 func openEtcdPrefix(t *testing.T, c *etcdtest.Cluster, prefix string) *DB {
 	t.Helper()
-	cfg, err := ParseEtcdURL(c.URL(prefix))
+	return openEtcdURL(t, c.URL(prefix), 0)
+}
+
+// openEtcdURL opens a database at an etcd:// address, closed when the test
+// ends; a timeout other than 0 is each request's.
+func openEtcdURL(t *testing.T, url string, timeout time.Duration) *DB {
+	t.Helper()
+	cfg, err := ParseEtcdURL(url)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if timeout != 0 {
+		cfg.RequestTimeout = timeout
 	}
 	e, err := OpenEtcd(cfg, "nz")
 	if err != nil {

@@ -25,6 +25,15 @@ func (f *fixture) saveMeta(user, path string) saveMeta {
 	return m
 }
 
+// hiddenEdit has spookyx, a TOP SECRET lead, change the world sheet's
+// SECRET paragraph alone: a save viewer, lowofficer and lowlead do not see.
+func hiddenEdit(f *fixture, sheet string) {
+	f.t.Helper()
+	f.update("spookyx", "/api/v1/sheets/"+sheet, func(m map[string]any) {
+		paragraphOf(m, 0, 1)["text"] = "Zanzibar assessment revised at secret."
+	})
+}
+
 // TestHiddenSave_NamesNoAuthor: a save that changed only a paragraph above
 // the reader is left out of their versions and the audit log; their copy
 // of the sheet — read alone, in the round's list, or as that version —
@@ -38,10 +47,7 @@ func TestHiddenSave_NamesNoAuthor(t *testing.T) {
 	f.addUser("spookyx", "lead", "TOP SECRET")
 	path := "/api/v1/sheets/" + w.sheet
 	seen := f.saveMeta("viewer", path)
-	f.update("spookyx", path, func(m map[string]any) {
-		p := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)
-		p["text"] = "Zanzibar assessment revised at secret."
-	})
+	hiddenEdit(f, w.sheet)
 	if r := f.do("viewer", "GET", path+"/versions", nil); strings.Contains(r.Body.String(), "spookyx") {
 		t.Fatalf("the versions list names the save: %s", r.Body.String())
 	}
@@ -112,10 +118,7 @@ func TestHiddenSave_MergeNamesNoAuthor(t *testing.T) {
 	w := f.world()
 	f.addUser("spookyx", "lead", "TOP SECRET")
 	start := f.sheet("lowofficer", w.sheet) // sees paragraph 0 (RESTRICTED), not 1 (SECRET)
-	f.update("spookyx", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
-		p := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)
-		p["text"] = "Zanzibar assessment revised at secret."
-	})
+	hiddenEdit(f, w.sheet)
 	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
 		p := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
 		p["text"] = "Officer's new words."
@@ -151,10 +154,7 @@ func TestHiddenSave_MergeWritingNothing(t *testing.T) {
 	w := f.world()
 	f.addUser("spookyx", "lead", "TOP SECRET")
 	path := "/api/v1/sheets/" + w.sheet
-	f.update("spookyx", path, func(m map[string]any) {
-		p := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)
-		p["text"] = "Zanzibar assessment revised at secret."
-	})
+	hiddenEdit(f, w.sheet)
 	seen := f.saveMeta("lowofficer", path)
 	if seen.UpdatedBy == "spookyx" {
 		t.Fatalf("GET already names the hidden author")

@@ -38,7 +38,7 @@ func SeesWholeRound(ctx context.Context, v *View, mine *Pack) (bool, error) {
 	// A pack assembled at the highest clearance is the whole round's (see
 	// Whole): assembling it again only to compare them cost a freeze of
 	// 1,000 sheets a tenth of a second.
-	if top := v.set.Markings[len(v.set.Markings)-1]; v.reader.Clearance == top && mine.Ceiling == top {
+	if top := v.set.Top(); v.reader.Clearance == top && mine.Ceiling == top {
 		return true, nil
 	}
 	all, err := Assemble(ctx, v.Whole(), mine.Round.ID, mine.GeneratedAt)

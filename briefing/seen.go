@@ -87,7 +87,7 @@ func (v *View) SeesSave(seen string) bool { return seen == "" || v.Allows(seen) 
 // see, and when. None seen (a history that does not say), the copy names
 // no author and the time it was made.
 func (v *View) AsLastSeen(ctx context.Context, kind string, m *Meta) error {
-	if top := v.set.Markings; len(top) == 0 || v.Allows(top[len(top)-1]) {
+	if v.Allows(v.set.Top()) {
 		return nil // cleared for the top of the scheme: every save is seen
 	}
 	const step = 16 // headers read at once, newest first; the last seen is seldom far

@@ -61,6 +61,10 @@ func (s Settings) Level(marking string) (int, bool) {
 // Lowest returns the lowest marking of the scheme.
 func (s Settings) Lowest() string { return s.Markings[0] }
 
+// Top returns the highest marking of the scheme: a reader cleared to it sees
+// everything.
+func (s Settings) Top() string { return s.Markings[len(s.Markings)-1] }
+
 // Highest returns the higher of two markings of the scheme; an empty or unknown
 // marking counts as the lowest.
 func (s Settings) Highest(a, b string) string {

@@ -893,7 +893,7 @@ func cursorOf(it any) string {
 // reads is never answered to a reader below that clearance.
 func (v *View) Whole() *View {
 	r := v.reader
-	r.Clearance = v.set.Markings[len(v.set.Markings)-1]
+	r.Clearance = v.set.Top()
 	return NewView(v.st, v.set, r)
 }
 

@@ -142,7 +142,7 @@ func TestMigrate_FromSchema4(t *testing.T) {
 		must(t, err)
 		return string(b)
 	}
-	top := set.Markings[len(set.Markings)-1]
+	top := set.Top()
 	for _, clearance := range set.Markings {
 		v := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleViewer, Clearance: clearance})
 		for _, vs := range byObject {

@@ -99,7 +99,7 @@ func Pack(s briefing.Settings, sheets int) *briefing.Pack {
 	partner := &briefing.Person{Meta: briefing.Meta{ID: "7", Version: 1}, Name: "Pat Partner", Title: "Ambassador",
 		AgencyID: "5", Country: "Partnerland", Bio: "Served in **three** posts.", Marking: s.Markings[0]}
 	p := &briefing.Pack{
-		Settings: s, Edition: briefing.EditionFull, Ceiling: s.Markings[len(s.Markings)-1],
+		Settings: s, Edition: briefing.EditionFull, Ceiling: s.Top(),
 		GeneratedAt: time.Date(2018, 5, 1, 9, 0, 0, 0, time.UTC),
 		Dialogue:    d, Round: r, Previous: prev,
 		CoChairs: []briefing.PackPerson{{Person: home, Agency: ag, Side: briefing.SideHome},

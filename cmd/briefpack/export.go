@@ -65,7 +65,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// The command line reads as a reader cleared to everything, through the
 	// same view as the server's readers, lowered to the ceiling if given.
-	reader := briefing.Reader{Name: "briefpack export", Role: briefing.RoleAdmin, Clearance: s.Markings[len(s.Markings)-1]}
+	reader := briefing.Reader{Name: "briefpack export", Role: briefing.RoleAdmin, Clearance: s.Top()}
 	v, err := briefing.NewView(st, s, reader).Ceiling(*ceiling)
 	if err != nil {
 		return err

@@ -202,7 +202,7 @@ type backuper interface {
 // database, streamed while the server goes on serving.
 func (s *API) handleBackup(c echo.Context) error {
 	// The whole database, every marking in it: only for the highest clearance.
-	if top := s.settings.Markings[len(s.settings.Markings)-1]; mustReader(c).Clearance != top {
+	if top := s.settings.Top(); mustReader(c).Clearance != top {
 		return errorf(briefing.EFORBIDDEN, "a backup holds everything in the database: it is for an admin cleared to "+top)
 	}
 	b, ok := s.store.(backuper)

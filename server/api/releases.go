@@ -71,7 +71,7 @@ func (s *API) MakeRelease(c echo.Context, roundID string, rel *briefing.Release)
 	// paragraph left the round.
 	rel.Marking = resp.Released.MadeFrom
 	if rel.Marking == "" { // never so: then only the most cleared read it
-		rel.Marking = s.settings.Markings[len(s.settings.Markings)-1]
+		rel.Marking = s.settings.Top()
 	}
 	files := map[string][]byte{}
 	rel.SHA256 = map[string]string{}

@@ -117,3 +117,26 @@ func TestDraft_HiddenOrDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestDraft_Cleaned: a draft is kept with its texts cleaned as a save
+// cleans them, so a terminal's escape, a bell or a NUL pasted into the
+// editor does not come back into its page; a page break still breaks the
+// line.
+func TestDraft_Cleaned(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/sheets/" + w.sheet + "/draft"
+	typed := "Red \x1b[31malert\x07 here\x00.\fNext page."
+	draft := map[string]any{"version": 1, "fields": map[string]string{"title": "Cyber\x1b Security", "s0.p0.text": typed, "s0.p0.marking": "RESTRICTED"}}
+	if r := f.do("officer", "PUT", path, draft); r.Code != 204 {
+		t.Fatalf("put: %d %s", r.Code, r.Body.String())
+	}
+	r := f.do("officer", "GET", path, nil)
+	var got struct {
+		Fields map[string]string `json:"fields"`
+	}
+	r.json(&got)
+	if want := "Red [31malert here.\nNext page."; r.Code != 200 || got.Fields["s0.p0.text"] != want || got.Fields["title"] != "Cyber Security" {
+		t.Fatalf("the draft came back %d %q, title %q; want the text %q", r.Code, got.Fields["s0.p0.text"], got.Fields["title"], want)
+	}
+}

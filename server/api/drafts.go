@@ -100,8 +100,9 @@ func (s *API) Draft(v *view, sheetID string) (*briefing.Draft, error) {
 }
 
 // KeepDraft keeps the reader's draft of a sheet they may see, replacing the
-// one before: EINVALID beyond a draft's bounds, EFORBIDDEN for a marking
-// above the reader's clearance.
+// one before, its texts cleaned as a save cleans them (CleanText): EINVALID
+// beyond a draft's bounds, EFORBIDDEN for a marking above the reader's
+// clearance.
 func (s *API) KeepDraft(v *view, sheetID string, d *briefing.Draft) error {
 	sh, err := v.SheetByID(sheetID)
 	if err != nil {
@@ -125,6 +126,11 @@ func (s *API) KeepDraft(v *view, sheetID string, d *briefing.Draft) error {
 	}
 	if !draftAllowed(v, d) {
 		return briefing.Errorf(briefing.EFORBIDDEN, "a draft may not choose a marking above your clearance")
+	}
+	// Kept as the save would keep it: a terminal's escape or a bell typed
+	// or pasted in would otherwise come back into the editor, and its page.
+	for name, value := range d.Fields {
+		d.Fields[name] = briefing.CleanText(value)
 	}
 	d.At = s.now().UTC()
 	return v.St.PutDraft(v.Ctx, v.User.UserID, sh.ID, d)

@@ -589,6 +589,9 @@ type SheetVersion struct {
 	Record  VersionRecord // without Data
 	Title   string
 	Marking string
+	// Whole is whether the reader is cleared for every paragraph of the
+	// version, as a restore needs: read from its summary, as Marking is.
+	Whole bool
 }
 
 // SheetVersions lists a page of a sheet's saved versions as the reader may
@@ -615,7 +618,11 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		if !ok {
 			continue
 		}
-		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking})
+		whole := true
+		for _, m := range rec.Summary.Markings {
+			whole = whole && v.Allows(m)
+		}
+		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking, Whole: whole})
 	}
 	return out, next, nil
 }

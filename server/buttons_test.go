@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -91,5 +92,63 @@ func TestRoundPage_OffersClearOnlyOnSubmitted(t *testing.T) {
 	}
 	if !strings.Contains(form(draft), "Cleared once its officer submits it.") {
 		t.Error("the draft's row does not say why it cannot be cleared")
+	}
+}
+
+// TestSheetPage_OffersRestoreOnlyWhereItWorks: the sheet page offers to
+// restore a version only where the API would: on a draft, and a version
+// the writer is cleared for whole. Before, a RESTRICTED officer seeing all
+// of the sheet now was offered to restore a version that held a SECRET
+// paragraph since deleted, and anyone to restore on a submitted sheet;
+// each press was refused.
+func TestSheetPage_OffersRestoreOnlyWhereItWorks(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	// Version 1 holds a SECRET paragraph; version 2 deletes it.
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Border Security",
+		para("Open words on the border.", "RESTRICTED", ""), para("Secret words on the border.", "SECRET", "")))
+	f.update("officer", "/api/v1/sheets/"+id, func(sh map[string]any) {
+		sec := sh["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:1]
+	})
+	// Versions 3 and 4, the RESTRICTED officer's (version 2 changed nothing
+	// they see, so it is not in their list).
+	f.update("lowofficer", "/api/v1/sheets/"+id, func(sh map[string]any) { editOne(sh, 0, 0, "Open words, edited.") })
+	f.update("lowofficer", "/api/v1/sheets/"+id, func(sh map[string]any) { editOne(sh, 0, 0, "Open words, edited again.") })
+	offers := func(page string, version int) bool {
+		return regexp.MustCompile(`action="/sheets/` + id + `/restore"[^\n]*name="version" value="` + strconv.Itoa(version) + `"`).MatchString(page)
+	}
+	for _, c := range []struct {
+		user     string
+		version  int
+		restores bool
+	}{
+		{"officer", 1, true},
+		{"officer", 3, true},
+		{"lowofficer", 1, false},
+		{"lowofficer", 3, true},
+	} {
+		page := f.pageBrowser(c.user).open("/sheets/" + id)
+		if got := offers(page, c.version); got != c.restores {
+			t.Errorf("%s is offered to restore version %d: %v, want %v", c.user, c.version, got, c.restores)
+		}
+		if c.user == "lowofficer" && c.version == 1 && !strings.Contains(page, "not yours to restore") {
+			t.Error("the page does not say why version 1 is not offered")
+		}
+	}
+	// What the page offers, the API does.
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 1}, "If-Match", `"4"`); r.Code != 403 {
+		t.Errorf("the RESTRICTED officer restoring version 1 through the API: %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 3}, "If-Match", `"4"`); r.Code != 200 {
+		t.Errorf("the RESTRICTED officer restoring version 3 through the API: %d %s", r.Code, r.Body.String())
+	}
+	// A submitted sheet keeps its versions as they are: no restore is offered.
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Fatalf("submit: %d %s", r.Code, r.Body.String())
+	}
+	page := f.pageBrowser("officer").open("/sheets/" + id)
+	if strings.Contains(page, `action="/sheets/`+id+`/restore"`) || !strings.Contains(page, "A version is restored on a draft") {
+		t.Error("a submitted sheet's page offers to restore a version, or does not say why not")
 	}
 }

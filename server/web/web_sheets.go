@@ -12,12 +12,19 @@ import (
 	"briefpack/server/api"
 )
 
+// pageVersion is a version in the sheet page's list: Whole when the reader
+// is cleared for all of it, so that it is theirs to restore.
+type pageVersion struct {
+	api.VersionJSON
+	Whole bool
+}
+
 // sheetPage shows one topic sheet as the pack will.
 type sheetPage struct {
 	Sheet    *briefing.Sheet
 	Round    *briefing.Round
 	Dialogue *briefing.Dialogue
-	Versions []api.VersionJSON
+	Versions []pageVersion
 	// Later are the dialogue's other rounds, to roll the sheet forward into.
 	Later []*briefing.Round
 	// Changes are what changed since the sheet it was rolled forward from.
@@ -134,7 +141,7 @@ func (s *Pages) showSheet(c echo.Context, status int, adjust func(*sheetPage)) e
 		}
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
-		sp.Versions = append(sp.Versions, api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Title, Marking: vs[i].Marking})
+		sp.Versions = append(sp.Versions, pageVersion{VersionJSON: api.VersionJSON{Version: vs[i].Version, At: vs[i].Record.At, By: vs[i].Record.By, Title: vs[i].Title, Marking: vs[i].Marking}, Whole: vs[i].Whole})
 	}
 	if adjust != nil {
 		adjust(&sp)

@@ -108,13 +108,13 @@ func Assemble(ctx context.Context, v *View, roundID string, now time.Time) (*Pac
 				return nil, err
 			}
 		}
-		if item.Sheet != nil {
-			if placed[a.SheetID] {
-				item.Sheet = nil
-			} else {
-				placed[a.SheetID] = true
-				p.Sheets = append(p.Sheets, item.Sheet)
-			}
+		// A sheet listed again (a topic taken up in two sessions) is placed
+		// at its first item; the later ones still name it, so that what
+		// becomes of the sheet becomes of them (a release drops each item
+		// of a sheet withheld in full).
+		if item.Sheet != nil && !placed[a.SheetID] {
+			placed[a.SheetID] = true
+			p.Sheets = append(p.Sheets, item.Sheet)
 		}
 		p.Agenda = append(p.Agenda, item)
 	}

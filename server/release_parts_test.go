@@ -259,3 +259,68 @@ func TestRelease_WithheldSpanInLinkDestination(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_SheetListedTwice: a sheet withheld in full leaves no trace in
+// a release, however many agenda items list it (a topic taken up in two
+// sessions): not its title, nor an item's session or lead. A released
+// sheet listed twice keeps both items. Before, the sheet was placed at its
+// first item and the second lost its link to it, so the release took the
+// second for a free-standing item and released it with the sheet's title.
+func TestRelease_SheetListedTwice(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	whole := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "WHOLETITLECANARY Kauri", "withhold": "s6(a)",
+		"sections": []map[string]any{{"kind": "situation", "paragraphs": []any{para("Open words.", "RESTRICTED", "")}}}})
+	open := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Released Twice", para("Released words.", "RESTRICTED", "")))
+	f.update("lead", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["agenda"] = []map[string]any{
+			{"sheet_id": open, "session": "Morning", "starts_at": "09:00", "ends_at": "10:00"},
+			{"sheet_id": whole, "session": "Morning", "starts_at": "10:00", "ends_at": "11:00"},
+			{"sheet_id": whole, "session": "SESSIONCANARY on Kauri", "starts_at": "14:00", "ends_at": "15:00", "lead_person_id": w.person},
+			{"sheet_id": open, "session": "Afternoon", "starts_at": "15:00", "ends_at": "16:00"},
+		}
+	})
+	tokens := []string{"WHOLETITLECANARY", "SESSIONCANARY"}
+	answers := map[string]response{}
+	for _, format := range []string{"html", "xlsx"} {
+		answers["release edition "+format] = f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format="+format+"&edition=release", nil)
+	}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]bool{"force": true})
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var snap struct{ ID string }
+	r.json(&snap)
+	for _, format := range []string{"html", "xlsx"} {
+		answers["snapshot "+format] = f.do("lead", "GET", "/api/v1/packs/"+snap.ID+"?format="+format+"&edition=release", nil)
+	}
+	answers["record html"], answers["record xlsx"] = f.releaseFiles(w.round, sixParts("released"))
+	for name, a := range answers {
+		if a.Code != 200 {
+			t.Fatalf("%s: %d", name, a.Code)
+		}
+		for _, found := range findCanaries(tokens, a) {
+			t.Errorf("%s: %s", name, found)
+		}
+	}
+	// The released sheet keeps both its items, in the release and in the
+	// full edition; the sheet withheld in full keeps its two in the full one.
+	for _, c := range []struct {
+		edition string
+		items   []string
+	}{
+		{"release", []string{"Released Twice", "Released Twice"}},
+		{"full", []string{"Released Twice", "WHOLETITLECANARY Kauri", "WHOLETITLECANARY Kauri", "Released Twice"}},
+	} {
+		r := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition="+c.edition, nil)
+		var items []string
+		for _, row := range workbookCells(t, r.Body.Bytes())["Agenda"][1:] {
+			if len(row) > 3 && strings.Contains(row[3], "Kauri") || len(row) > 3 && strings.Contains(row[3], "Released Twice") {
+				items = append(items, row[3])
+			}
+		}
+		if strings.Join(items, "|") != strings.Join(c.items, "|") {
+			t.Errorf("the %s edition's agenda lists %q, want %q", c.edition, items, c.items)
+		}
+	}
+}

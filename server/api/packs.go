@@ -1174,8 +1174,10 @@ func releaseOf(v *view, pack *briefing.Pack) (*briefing.Pack, error) {
 // notCleared lists the agenda's sheets that are not cleared.
 func notCleared(p *briefing.Pack) []string {
 	var out []string
+	named := map[*briefing.Sheet]bool{}
 	for _, it := range p.Agenda {
-		if it.Sheet != nil && it.Sheet.Status != briefing.SheetCleared {
+		if it.Sheet != nil && it.Sheet.Status != briefing.SheetCleared && !named[it.Sheet] {
+			named[it.Sheet] = true
 			out = append(out, fmt.Sprintf("%q (%s)", it.Sheet.Title, it.Sheet.Status))
 		}
 	}

@@ -125,6 +125,25 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	}
 	if out("delegations") {
 		p.CoChairs, p.Delegation = nil, nil
+		// An agenda item's lead is a delegate: named there, the delegations
+		// would not be withheld. Withheld, the lead is written as a person
+		// withheld alone is, their name and title the part's grounds; out
+		// of scope, the item names no lead.
+		grounds := strings.Join(parts["delegations"].Grounds, ", ")
+		agenda := make([]PackAgendaItem, len(p.Agenda))
+		for i, it := range p.Agenda {
+			if l := it.Lead; l != nil && grounds == "" {
+				it.Lead = nil
+			} else if l != nil {
+				pe := *l.Person
+				pe.Name, pe.Title, pe.Bio = grounds, grounds, grounds
+				it.Lead = &PackPerson{Person: &pe, Agency: l.Agency, Side: l.Side}
+			}
+			agenda[i] = it
+		}
+		if p.Agenda != nil {
+			p.Agenda = agenda
+		}
 	}
 	if out("biographies") {
 		p.Counterparts = nil

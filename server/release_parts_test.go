@@ -324,3 +324,53 @@ func TestRelease_SheetListedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_DelegationsWithheldNameNoLead: a response that withholds the
+// delegations names none of the delegates, not even as an agenda item's
+// lead: withheld, the lead is written as a person withheld alone is (the
+// part's grounds, their agency kept); out of scope, the item names no lead.
+// Before, every lead's name and agency were released in the programme.
+func TestRelease_DelegationsWithheldNameNoLead(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	lead := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Wiremu LEADCANARY Parata", "title": "TITLECANARY Director",
+		"agency_id": w.agency, "country": "New Zealand", "marking": "RESTRICTED"})
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["delegation"] = []map[string]string{{"person_id": lead, "side": "home"}}
+		r["agenda"] = []map[string]any{{"sheet_id": w.sheet, "starts_at": "09:00", "ends_at": "10:00", "lead_person_id": lead}}
+	})
+	for _, c := range []struct {
+		delegations map[string]any
+		lead        string // what the workbook's Agenda gives as the item's lead
+	}{
+		{map[string]any{"decision": "withheld", "grounds": []string{"s9(2)(a)"}}, "s9(2)(a) ("},
+		{map[string]any{"decision": "out_of_scope"}, ""},
+		{map[string]any{"decision": "released"}, "Wiremu LEADCANARY Parata ("},
+	} {
+		parts := sixParts("released")
+		parts["delegations"] = c.delegations
+		html, xlsx := f.releaseFiles(w.round, parts)
+		if c.lead != "" && strings.HasPrefix(c.lead, "Wiremu") {
+			if !strings.Contains(html.Body.String(), "LEADCANARY") {
+				t.Error("delegations released: the HTML does not name the lead")
+			}
+		} else {
+			for _, a := range []response{html, xlsx} {
+				for _, found := range findCanaries([]string{"LEADCANARY", "TITLECANARY"}, a) {
+					t.Errorf("delegations %v: %s", c.delegations["decision"], found)
+				}
+			}
+		}
+		var leads []string
+		for _, row := range workbookCells(t, xlsx.Body.Bytes())["Agenda"][1:] {
+			if len(row) > 5 {
+				leads = append(leads, row[5])
+			} else {
+				leads = append(leads, "")
+			}
+		}
+		if len(leads) != 1 || !strings.HasPrefix(leads[0], c.lead) || (c.lead == "" && leads[0] != "") {
+			t.Errorf("delegations %v: the agenda's leads are %q, want one starting %q", c.delegations["decision"], leads, c.lead)
+		}
+	}
+}

@@ -107,9 +107,11 @@ type SessionService interface {
 	// of the given length, unless max are counted there already: then it is
 	// refused, with how long until the window ends. Checking and counting
 	// are one step, so attempts made at once, on any server, cannot all
-	// pass before any is counted.
+	// pass before any is counted. A window whose attempts were all given
+	// back holds none: the next attempt opens a window of its own.
 	ReserveAttempt(ctx context.Context, key string, max int, window time.Duration, now time.Time) (ok bool, retry time.Duration, err error)
-	// ReleaseAttempt gives back the reservation of an attempt that succeeded.
+	// ReleaseAttempt gives back one reservation under key: of a sign-in
+	// that succeeded, or of a form's sending that was refused or failed.
 	ReleaseAttempt(ctx context.Context, key string) error
 }
 

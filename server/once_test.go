@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // onceIDs are the ids of their own a page gives its forms.
@@ -134,5 +136,38 @@ func TestForms_RefusedByRedirect(t *testing.T) {
 	if !strings.HasSuffix(loc, "/edit") {
 		t.Errorf("second sending after a refusal: %d to %q (%v), want the new sheet's editor", r.Code, loc,
 			strings.Contains(b.open(loc), "had already been sent"))
+	}
+}
+
+// TestForms_HeldAnHourFromTheSendingThatActed: a form's id is held an hour
+// from the sending that acted, not from a first one that was refused: the
+// new-sheet form sent without a title, corrected and sent 59 minutes
+// later, made the sheet again with the back button two minutes after.
+func TestForms_HeldAnHourFromTheSendingThatActed(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	b := f.pageBrowser("lead")
+	action := "/rounds/" + w.round + "/sheets"
+	form := formOn(t, b.open("/rounds/"+w.round), action)
+	count := func() int {
+		var out struct{ Items []map[string]any }
+		f.do("admin", "GET", "/api/v1/rounds/"+w.round+"/sheets", nil).json(&out)
+		return len(out.Items)
+	}
+	before := count()
+	if r := b.send("POST", action, form); r.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("without a title: %d", r.Code)
+	}
+	f.clock.Add(59 * time.Minute)
+	b.open("/") // keeps the session alive
+	form.Set("title", "Maritime security")
+	if r := b.send("POST", action, form); r.Code != http.StatusSeeOther || !strings.HasSuffix(r.Header().Get("Location"), "/edit") {
+		t.Fatalf("corrected: %d %q", r.Code, r.Header().Get("Location"))
+	}
+	f.clock.Add(2 * time.Minute)
+	r := b.send("POST", action, form)
+	if n := count(); n != before+1 {
+		t.Errorf("%d sheets from one form: sent again 2 minutes after it acted, it was acted on again (%d to %q)",
+			n-before, r.Code, r.Header().Get("Location"))
 	}
 }

@@ -123,6 +123,9 @@ func deleteUserSessions(tx kvTx, userID string) error {
 
 // ReserveAttempt counts a sign-in attempt under key in a fixed window, in
 // one write transaction: refused, with the time left, when max are counted.
+// A window whose attempts were all given back is opened afresh by the
+// next: a form's id given back by a refused sending is then held an hour
+// from the sending that acted, not for what is left of the refused one's.
 // Windows that have ended are dropped now and then as attempts are made.
 func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	ok, retry := false, time.Duration(0)
@@ -130,7 +133,7 @@ func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window ti
 		ok, retry = false, 0
 		b := tx.Bucket(attemptBucket)
 		start, n := now, uint64(0)
-		if v := b.Get([]byte(key)); len(v) == 16 {
+		if v := b.Get([]byte(key)); len(v) == 16 && btoi(v[8:]) > 0 {
 			s := time.Unix(0, int64(btoi(v[:8])))
 			if now.Sub(s) < window {
 				start, n = s, btoi(v[8:])
@@ -158,7 +161,8 @@ func (db *DB) ReserveAttempt(ctx context.Context, key string, max int, window ti
 	return ok, retry, err
 }
 
-// ReleaseAttempt gives back the reservation of an attempt that succeeded.
+// ReleaseAttempt gives back one reservation under key: of a sign-in that
+// succeeded, or of a form's sending that was refused or failed.
 func (db *DB) ReleaseAttempt(ctx context.Context, key string) error {
 	return db.update(ctx, func(tx kvTx) error {
 		b := tx.Bucket(attemptBucket)

@@ -412,6 +412,30 @@ func TestReserveAttempt(t *testing.T) {
 	}
 }
 
+// TestReserveAttempt_AllGivenBack: a window whose attempts were all given
+// back is opened afresh by the next attempt, which is held a whole window
+// from its own time: a form's id, given back by a sending refused 59
+// minutes before the one that acted, was free again a minute after it.
+func TestReserveAttempt_AllGivenBack(t *testing.T) {
+	ctx := context.Background()
+	db := openNew(t)
+	defer db.Close()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	if ok, _, err := db.ReserveAttempt(ctx, "form\x00once", 1, time.Hour, now); !ok || err != nil {
+		t.Fatalf("the refused sending: %v %v", ok, err)
+	}
+	if err := db.ReleaseAttempt(ctx, "form\x00once"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := db.ReserveAttempt(ctx, "form\x00once", 1, time.Hour, now.Add(59*time.Minute)); !ok {
+		t.Fatal("the id given back was not free")
+	}
+	ok, retry, err := db.ReserveAttempt(ctx, "form\x00once", 1, time.Hour, now.Add(61*time.Minute))
+	if ok || err != nil || retry != 58*time.Minute {
+		t.Errorf("sent again 2 minutes after the sending that acted: %v, %v left, %v; want refused, 58m0s left", ok, retry, err)
+	}
+}
+
 // TestSheetService_ClearSheet: a sheet is cleared only while no comment on
 // it is open, judged in the transaction that clears it; comments made at
 // the same moment from other servers either stop the clearing or come

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"mime"
 	"net/http"
 	"time"
 
@@ -41,13 +40,13 @@ func newOnce() string {
 
 // once acts on a form carrying its own id only the first time it is sent:
 // a second sending is answered with the page it came from, told so. A
-// preview ("op" preview) makes nothing and is not counted.
+// preview ("op" preview) makes nothing and is not counted. The id is read
+// as the handlers read their fields, whatever the form's encoding: read
+// only from a urlencoded one, the same form sent twice as multipart was
+// acted on twice. A form without an id (one that makes nothing, or the
+// import's) is acted on each time.
 func (s *Pages) once(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ct, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type"))
-		if ct != "application/x-www-form-urlencoded" {
-			return h(c)
-		}
 		id := c.FormValue(onceField)
 		r, signed := reader(c)
 		if id == "" || len(id) > 64 || !signed || c.FormValue("op") == "preview" {

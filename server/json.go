@@ -23,32 +23,39 @@ import (
 // the limit, 400 for malformed JSON or a value of the wrong type (naming the
 // field). Unknown fields are ignored, so the body GET returned is accepted.
 func Decode(c echo.Context, v any) error {
+	_, err := DecodeBody(c, v)
+	return err
+}
+
+// DecodeBody is Decode, and returns the body read, for a caller that must
+// also know which fields it held.
+func DecodeBody(c echo.Context, v any) ([]byte, error) {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return Errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
+		return nil, Errorf(codeUnsupportedMedia, "the request body must be JSON (Content-Type: application/json)")
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return jsonError(err, nil, nil)
+		return nil, jsonError(err, nil, nil)
 	}
 	if err := checkJSONText(body); err != nil {
-		return err
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err, body, v)
+		return nil, jsonError(err, body, v)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return err
+			return nil, err
 		}
-		return Errorf(codeBadRequest, "the request body must hold one JSON value")
+		return nil, Errorf(codeBadRequest, "the request body must hold one JSON value")
 	}
 	if bytes.Contains(body, []byte(`\r`)) || bytes.Contains(body, []byte(`\u000d`)) || bytes.Contains(body, []byte(`\u000D`)) {
 		lineEnds(reflect.ValueOf(v)) // a carriage return, however it is written
 	}
-	return nil
+	return body, nil
 }
 
 // lineEnds ends every line of text in a decoded body with "\n", as a form

@@ -246,3 +246,73 @@ func TestSave_WithoutStatus(t *testing.T) {
 		t.Errorf("the sheet is %v with %q", got["status"], paragraphOf(got, 0, 0)["text"])
 	}
 }
+
+// TestSave_WithoutWithhold: a save that leaves out a withholding, the
+// sheet's or a paragraph's (or sends it as null), keeps it, through a PUT
+// and a merge alike; "withhold": "" releases it. Before, a client that
+// sent only what it changed released the sheet and its paragraph with a
+// 200. In a merge, a withholding left out is no change of the writer's:
+// someone else's release of it since stands, and a paragraph deleted since
+// stays deleted.
+func TestSave_WithoutWithhold(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	withheld := func() string {
+		return f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Withheld Whole", "withhold": "s6(a)",
+			"sections": []map[string]any{{"kind": "situation", "paragraphs": []any{para("Withheld words.", "RESTRICTED", "s6(a)"), para("Other words.", "RESTRICTED", "s9(2)(a)")}}}})
+	}
+	grounds := func(id string) string {
+		sh := f.sheetAsMap("lead", id)
+		out := fmt.Sprint(sh["withhold"])
+		for _, p := range sectionOf(sh, 0)["paragraphs"].([]any) {
+			out += " " + fmt.Sprint(p.(map[string]any)["withhold"])
+		}
+		return out
+	}
+	save := func(route, id string, sh map[string]any) {
+		t.Helper()
+		var r response
+		if route == "PUT" {
+			r = f.do("officer", "PUT", "/api/v1/sheets/"+id, sh, "If-Match", fmt.Sprintf(`"%v"`, f.sheetAsMap("officer", id)["version"]))
+		} else {
+			r = f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", sh)
+		}
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", route, r.Code, r.Body.String())
+		}
+	}
+	for _, route := range []string{"PUT", "merge"} {
+		id := withheld()
+		sh := f.sheetAsMap("officer", id)
+		delete(sh, "withhold")
+		delete(paragraphOf(sh, 0, 0), "withhold")
+		paragraphOf(sh, 0, 0)["text"] = "Withheld words, edited."
+		paragraphOf(sh, 0, 1)["withhold"] = nil
+		save(route, id, sh)
+		if got := grounds(id); got != "s6(a) s6(a) s9(2)(a)" {
+			t.Errorf("%s leaving the withholdings out: %s", route, got)
+		}
+		sh = f.sheetAsMap("officer", id)
+		sh["withhold"], paragraphOf(sh, 0, 0)["withhold"] = "", ""
+		save(route, id, sh)
+		if got := grounds(id); got != "  s9(2)(a)" {
+			t.Errorf("%s releasing them: %q", route, got)
+		}
+	}
+	// A merge from an older version: a paragraph released since stays
+	// released, and one deleted since stays deleted.
+	id := withheld()
+	old := f.sheetAsMap("officer", id)
+	f.update("lead", "/api/v1/sheets/"+id, func(sh map[string]any) {
+		paragraphOf(sh, 0, 0)["withhold"] = ""
+		sec := sectionOf(sh, 0)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:1]
+	})
+	delete(paragraphOf(old, 0, 0), "withhold")
+	delete(paragraphOf(old, 0, 1), "withhold")
+	old["title"] = "Withheld Whole, retitled"
+	save("merge", id, old)
+	if got := grounds(id); got != "s6(a) " {
+		t.Errorf("a merge from an older version leaving the withholdings out: %q", got)
+	}
+}

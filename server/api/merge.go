@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
 )
 
 // registerMergeRoutes registers the paragraph-level merge of a sheet.
@@ -381,10 +382,28 @@ func conflictPart(path string) string {
 // with its ETag, or 409 with the conflicts.
 func (s *API) handleMerge(c echo.Context) error {
 	mine := &briefing.Sheet{}
-	if err := decode(c, mine); err != nil {
+	body, err := server.DecodeBody(c, mine)
+	if err != nil {
 		return err
 	}
-	m, err := s.MergeSheet(s.view(c), c.Param("id"), mine)
+	v := s.view(c)
+	if u := unsentIn(body, mine); u.sheet || u.left() {
+		// Kept as they are now; a paragraph deleted since, as the writer
+		// read it. Either way the merge sees no change of the writer's.
+		cur, err := v.SheetByID(c.Param("id"))
+		if err != nil {
+			return err
+		}
+		u.keepFrom(mine, cur)
+		if u.left() && mine.Version > 0 && mine.Version < cur.Version {
+			base, err := v.SheetVersionOf(v.Ctx, cur.ID, mine.Version)
+			if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
+				return err
+			}
+			u.keepFrom(mine, base)
+		}
+	}
+	m, err := s.MergeSheet(v, c.Param("id"), mine)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"briefpack/briefing"
+	"briefpack/server"
 )
 
 // resource describes one kind of object for the generic JSON handlers:
@@ -26,6 +27,9 @@ type resource[T briefing.Object] struct {
 	create  func(v *view, obj T) error
 	update  func(v *view, obj T) error
 	delete  func(v *view, id string, version int) error
+	// unsent, if set, gives an update's object what its body left out and
+	// is to be kept as old has it (body is the request's).
+	unsent func(body []byte, obj, old T)
 	// parent sets the parent id of a new or updated object from the path or the stored object.
 	parent func(obj T, id string)
 	// parentOf returns the stored parent id of an object.
@@ -150,8 +154,12 @@ func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 			return err
 		}
 		obj := r.fresh()
-		if err := decode(c, obj); err != nil {
+		body, err := server.DecodeBody(c, obj)
+		if err != nil {
 			return err
+		}
+		if r.unsent != nil {
+			r.unsent(body, obj, old)
 		}
 		*obj.GetMeta() = briefing.Meta{ID: id, Version: version}
 		if r.parent != nil {

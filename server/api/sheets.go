@@ -21,8 +21,12 @@ func (s *API) registerSheetRoutes() {
 			return v.SheetsPage(parent, p)
 		},
 		prepare: s.PrepareSheet,
-		create:  func(v *view, sh *briefing.Sheet) error { return v.St.CreateSheet(v.Ctx, sh, v.User.Actor()) },
-		update:  func(v *view, sh *briefing.Sheet) error { return v.St.UpdateSheet(v.Ctx, sh, v.User.Actor()) },
+		unsent: func(body []byte, sh, old *briefing.Sheet) {
+			u := unsentIn(body, sh)
+			u.keepFrom(sh, old)
+		},
+		create: func(v *view, sh *briefing.Sheet) error { return v.St.CreateSheet(v.Ctx, sh, v.User.Actor()) },
+		update: func(v *view, sh *briefing.Sheet) error { return v.St.UpdateSheet(v.Ctx, sh, v.User.Actor()) },
 		delete: func(v *view, id string, ver int) error {
 			return v.St.DeleteSheet(v.Ctx, id, ver, v.User.Actor())
 		},

@@ -1,10 +1,13 @@
 package briefing_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"briefpack/briefing"
+	"briefpack/briefing/xlsxpack"
 )
 
 func TestSettings_Allows(t *testing.T) {
@@ -74,6 +77,55 @@ func TestSheet_Validate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSheet_ValidateCellText: a paragraph must fit a spreadsheet cell as
+// the workbook's Topics cell holds it, which is longer than its Markdown
+// where a withheld paragraph's flag leads it, a "[", "]" or "\" of
+// withheld words is escaped, or a link's address is shown after it. Held
+// to the Markdown's length, a paragraph was saved whose cell the program
+// that opened the workbook cut, and the untouched workbook's import was
+// refused. The writer is told the limit as they typed the paragraph.
+func TestSheet_ValidateCellText(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	units := func(s string) int { return len(utf16.Encode([]rune(s))) }
+	for _, tc := range []struct {
+		name string
+		// para is a paragraph whose Topics cell is briefing.MaxCellText+over.
+		para func(over int) briefing.Paragraph
+	}{
+		{"SpanBrackets", func(over int) briefing.Paragraph {
+			// "Opening words. [s6(a): \]…] Closing words.": 39 and two a bracket.
+			return briefing.Paragraph{Text: "Opening words. {{s6(a): " + strings.Repeat("]", (briefing.MaxCellText+over-39)/2) + "}} Closing words."}
+		}},
+		{"WithheldFlag", func(over int) briefing.Paragraph {
+			// "[withheld on release: s6(a)] " is 29, an emoji two.
+			return briefing.Paragraph{Text: strings.Repeat("😀", (briefing.MaxCellText+over-29)/2), Withhold: "s6(a)"}
+		}},
+		{"LinkAddress", func(over int) briefing.Paragraph {
+			// "<http://example.org/aaa…>" is shown "http://…aaa (http://…aaa)".
+			return briefing.Paragraph{Text: "<http://example.org/" + strings.Repeat("a", (briefing.MaxCellText+over-3)/2-19) + ">"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, over := range []int{0, 2} {
+				p := tc.para(over)
+				p.Marking = "RESTRICTED"
+				if n := units(xlsxpack.TopicText(nz, p)); n != briefing.MaxCellText+over {
+					t.Fatalf("the cell is %d units, not %d", n, briefing.MaxCellText+over)
+				}
+				sh := sheet()
+				sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, p)
+				msg := briefing.ErrorFields(sh.Validate(nz))["sections[0].paragraphs[2].text"]
+				switch typed := units(p.Text); {
+				case over == 0 && msg != "":
+					t.Errorf("a paragraph whose cell is at the limit: %s", msg)
+				case over > 0 && !strings.Contains(msg, "must fit a spreadsheet cell, at most 32767, so this one at most "+strconv.Itoa(typed-over)+" as typed"):
+					t.Errorf("a paragraph whose cell is %d past the limit, %d units as typed: %q", over, typed, msg)
+				}
+			}
+		})
+	}
 }
 
 // TestSheet_ControlCharacters: a paragraph's control characters are taken

@@ -216,9 +216,8 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 			if t, ok := was[p.ID]; ok && t == p.Text {
 				continue
 			}
-			if n := utf16Len(p.Text); n > MaxCellText {
-				fe.add(fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j), "section %d, paragraph %d is %d UTF-16 units long (a character such as an emoji counts two): a paragraph must fit a spreadsheet cell, at most %d",
-					i+1, j+1, n, MaxCellText)
+			if msg := s.cellTooLong(p); msg != "" {
+				fe.add(fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j), "section %d, paragraph %d %s", i+1, j+1, msg)
 			}
 		}
 	}
@@ -255,6 +254,35 @@ func (sh *Sheet) ValidateStored(s Settings) error {
 	sh.Marking = s.SheetMarking(sh)
 	return fe.err("topic sheet")
 }
+
+// cellTooLong says how a paragraph is past MaxCellText in the workbook's
+// Topics cell, or "" when it fits. The cell holds more than the Markdown
+// where a withheld paragraph's flag leads it or a withheld span's brackets
+// are escaped, and the writer never sees that: the limit is told them as
+// they typed the paragraph too.
+func (s Settings) cellTooLong(p Paragraph) string {
+	n := utf16Len(cellText(s, p))
+	if n <= MaxCellText {
+		return ""
+	}
+	typed := utf16Len(p.Text)
+	if n == typed {
+		return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two): a paragraph must fit a spreadsheet cell, at most %d", n, MaxCellText)
+	}
+	return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two) and %d as the workbook's cell shows it, with a withheld paragraph's flag, a \\ before each [, ] or \\ of withheld words and a link's address: a paragraph must fit a spreadsheet cell, at most %d, so this one at most %d as typed",
+		typed, n, MaxCellText, max(typed-(n-MaxCellText), 0))
+}
+
+// cellText is a paragraph's text as the workbook's Topics cell holds it,
+// which a save holds to MaxCellText: the workbook's package gives it
+// (SetCellText); until it does, the paragraph's text.
+var cellText = func(_ Settings, p Paragraph) string { return p.Text }
+
+// SetCellText gives the check of a save the workbook's own rule for a
+// paragraph's Topics cell (xlsxpack gives it when loaded), so the limit is
+// held on the text the cell will hold, not on a copy of the rule that can
+// drift from it: the core package cannot render the Markdown itself.
+func SetCellText(f func(Settings, Paragraph) string) { cellText = f }
 
 // utf16Len is a text's length in UTF-16 units, as a spreadsheet counts it.
 func utf16Len(s string) int {

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -49,12 +51,23 @@ func libreOffice(t testing.TB, b []byte) []byte {
 // version and every paragraph byte for byte.
 func importUntouched(t *testing.T, texts []string, resave func(testing.TB, []byte) []byte) {
 	t.Helper()
+	paras := make([]map[string]string, len(texts))
+	for i, s := range texts {
+		paras[i] = para(s, "RESTRICTED", "")
+	}
+	importUntouchedParas(t, paras, resave)
+}
+
+// importUntouchedParas is importUntouched of paragraphs (para) of any
+// marking and withholding.
+func importUntouchedParas(t *testing.T, paras []map[string]string, resave func(testing.TB, []byte) []byte) {
+	t.Helper()
 	f := newFixture(t)
 	w := f.world()
 	f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
 		sec := m["sections"].([]any)[0].(map[string]any)
-		for _, s := range texts {
-			sec["paragraphs"] = append(sec["paragraphs"].([]any), para(s, "RESTRICTED", ""))
+		for _, p := range paras {
+			sec["paragraphs"] = append(sec["paragraphs"].([]any), p)
 		}
 	})
 	start := f.sheet("lead", w.sheet)
@@ -216,6 +229,67 @@ func TestImport_ParagraphFitsCell(t *testing.T) {
 			t.Errorf("paragraphs: %.40q, %d characters", got[0].Text, len(got[1].Text))
 		}
 	})
+}
+
+// TestImport_ParagraphFitsCellAsWorkbookShowsIt: the Topics cell holds more than
+// the Markdown: "[withheld on release: s6(a)] " before a paragraph withheld
+// in full, a "\" before each "[", "]" or "\" of withheld words. Held to
+// the Markdown's length, a save took a paragraph whose cell LibreOffice cut,
+// and the untouched workbook's import was then refused, naming a cell
+// nobody edited. A save, an import among them, is held to the cell.
+func TestImport_ParagraphFitsCellAsWorkbookShowsIt(t *testing.T) {
+	// "Opening words. [s6(a): \]\]…] Closing words." is 39 units and two a bracket.
+	brackets := func(over int) string {
+		return "Opening words. {{s6(a): " + strings.Repeat("]", (32767+over-39)/2) + "}} Closing words."
+	}
+	// "[withheld on release: s6(a)] " is 29 units, an emoji two.
+	withheld := func(over int) map[string]string {
+		return para(strings.Repeat("🙂", (32767+over-29)/2), "RESTRICTED", "s6(a)")
+	}
+	atLimit := []map[string]string{para(brackets(0), "RESTRICTED", ""), withheld(0)}
+	t.Run("Refused", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		refused := func(what string, r response, field string, typed int) {
+			t.Helper()
+			want := fmt.Sprintf("must fit a spreadsheet cell, at most 32767, so this one at most %d as typed", typed)
+			if r.Code != 422 || !strings.Contains(errorFields(r)[field], want) {
+				t.Errorf("%s: %d %s", what, r.Code, r.Body.String())
+			}
+		}
+		for _, p := range []map[string]string{para(brackets(2), "RESTRICTED", ""), withheld(2)} {
+			typed := len(utf16.Encode([]rune(p["text"]))) - 2
+			refused("create", f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Long", para("Short.", "RESTRICTED", ""), p)),
+				"sections[0].paragraphs[1].text", typed)
+			r := f.do("lead", "GET", "/api/v1/sheets/"+w.sheet, nil)
+			var m map[string]any
+			r.json(&m)
+			sec := m["sections"].([]any)[0].(map[string]any)
+			sec["paragraphs"] = append(sec["paragraphs"].([]any), p)
+			refused("update", f.do("lead", "PUT", "/api/v1/sheets/"+w.sheet, m, "If-Match", r.Header().Get("ETag")), "sections[0].paragraphs[2].text", typed)
+			refused("merge", f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/merge", m), "sections[0].paragraphs[2].text", typed)
+		}
+		// A span typed into a cell in the Markdown form, which fits it,
+		// is shown by the next workbook with its brackets escaped.
+		words := strings.Repeat("]", 17000)
+		book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+			if err := x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "We are aware")), "{{s6(a): "+words+"}}"); err != nil {
+				t.Fatal(err)
+			}
+		})
+		r := f.importBook("lead", w.round, book, "")
+		var cell string
+		for k, why := range errorFields(r) {
+			if strings.Contains(why, "must fit a spreadsheet cell") {
+				cell = k
+			}
+		}
+		if r.Code != 422 || !strings.HasPrefix(cell, "Topics!D") {
+			t.Errorf("import: %d %s", r.Code, r.Body.String())
+		}
+	})
+	t.Run("AsDownloaded", func(t *testing.T) { importUntouchedParas(t, atLimit, asDownloaded) })
+	t.Run("LibreOffice", func(t *testing.T) { importUntouchedParas(t, atLimit, libreOffice) })
 }
 
 // TestImport_RunsDecodedEachAlone: each run of a rich cell is its own

@@ -623,8 +623,13 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 	return nil
 }
 
+// A save holds a paragraph to briefing.MaxCellText by the text its Topics
+// cell will hold, which only this package can render.
+func init() { briefing.SetCellText(TopicText) }
+
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
-// shows it, so the import can tell a cell left as it was from one edited.
+// shows it, so the import can tell a cell left as it was from one edited,
+// and a save that the cell fits a spreadsheet.
 func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicTexts(s)(p) }
 
 // TopicTexts returns TopicText for many paragraphs, with the settings read

@@ -80,38 +80,43 @@ func TestSheet_Validate(t *testing.T) {
 }
 
 // TestSheet_ValidateCellText: a paragraph must fit a spreadsheet cell as
-// the workbook's Topics cell holds it, which is longer than its Markdown
-// where a withheld paragraph's flag leads it, a "[", "]" or "\" of
-// withheld words is escaped, or a link's address is shown after it. Held
-// to the Markdown's length, a paragraph was saved whose cell the program
-// that opened the workbook cut, and the untouched workbook's import was
+// the longest cell the workbook writes it into holds it, on its sheet's own
+// worksheet: longer than its Markdown by its portion mark, and where a
+// withheld paragraph's flag leads it, a "[", "]" or "\" of withheld words
+// is escaped, or a link's address is shown after it. Held to the
+// Markdown's length, a paragraph was saved whose cell the program that
+// opened the workbook cut, and the untouched workbook's import was
 // refused. The writer is told the limit as they typed the paragraph.
 func TestSheet_ValidateCellText(t *testing.T) {
 	nz := mustSettings(t, "nz")
 	units := func(s string) int { return len(utf16.Encode([]rune(s))) }
 	for _, tc := range []struct {
 		name string
-		// para is a paragraph whose Topics cell is briefing.MaxCellText+over.
+		// para is a paragraph whose cell on its sheet's worksheet, after
+		// "(R) ", is briefing.MaxCellText+over.
 		para func(over int) briefing.Paragraph
 	}{
+		{"PortionMark", func(over int) briefing.Paragraph {
+			return briefing.Paragraph{Text: strings.Repeat("😀", (briefing.MaxCellText+over-5)/2) + "!"}
+		}},
 		{"SpanBrackets", func(over int) briefing.Paragraph {
 			// "Opening words. [s6(a): \]…] Closing words.": 39 and two a bracket.
-			return briefing.Paragraph{Text: "Opening words. {{s6(a): " + strings.Repeat("]", (briefing.MaxCellText+over-39)/2) + "}} Closing words."}
+			return briefing.Paragraph{Text: "Opening words. {{s6(a): " + strings.Repeat("]", (briefing.MaxCellText+over-43)/2) + "}} Closing words."}
 		}},
 		{"WithheldFlag", func(over int) briefing.Paragraph {
 			// "[withheld on release: s6(a)] " is 29, an emoji two.
-			return briefing.Paragraph{Text: strings.Repeat("😀", (briefing.MaxCellText+over-29)/2), Withhold: "s6(a)"}
+			return briefing.Paragraph{Text: strings.Repeat("😀", (briefing.MaxCellText+over-33)/2), Withhold: "s6(a)"}
 		}},
 		{"LinkAddress", func(over int) briefing.Paragraph {
 			// "<http://example.org/aaa…>" is shown "http://…aaa (http://…aaa)".
-			return briefing.Paragraph{Text: "<http://example.org/" + strings.Repeat("a", (briefing.MaxCellText+over-3)/2-19) + ">"}
+			return briefing.Paragraph{Text: "<http://example.org/" + strings.Repeat("a", (briefing.MaxCellText+over-7)/2-19) + ">"}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, over := range []int{0, 2} {
 				p := tc.para(over)
 				p.Marking = "RESTRICTED"
-				if n := units(xlsxpack.TopicText(nz, p)); n != briefing.MaxCellText+over {
+				if n := units(xlsxpack.SheetText(nz, p)); n != briefing.MaxCellText+over {
 					t.Fatalf("the cell is %d units, not %d", n, briefing.MaxCellText+over)
 				}
 				sh := sheet()

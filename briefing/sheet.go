@@ -255,11 +255,11 @@ func (sh *Sheet) ValidateStored(s Settings) error {
 	return fe.err("topic sheet")
 }
 
-// cellTooLong says how a paragraph is past MaxCellText in the workbook's
-// Topics cell, or "" when it fits. The cell holds more than the Markdown
-// where a withheld paragraph's flag leads it or a withheld span's brackets
-// are escaped, and the writer never sees that: the limit is told them as
-// they typed the paragraph too.
+// cellTooLong says how a paragraph is past MaxCellText in the longest cell
+// the workbook writes it into, or "" when it fits. The cell holds more than
+// the Markdown — a portion mark, a withheld paragraph's flag, a withheld
+// span's brackets escaped — and the writer never sees that: the limit is
+// told them as they typed the paragraph too.
 func (s Settings) cellTooLong(p Paragraph) string {
 	n := utf16Len(cellText(s, p))
 	if n <= MaxCellText {
@@ -269,19 +269,20 @@ func (s Settings) cellTooLong(p Paragraph) string {
 	if n == typed {
 		return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two): a paragraph must fit a spreadsheet cell, at most %d", n, MaxCellText)
 	}
-	return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two) and %d as the workbook's cell shows it, with a withheld paragraph's flag, a \\ before each [, ] or \\ of withheld words and a link's address: a paragraph must fit a spreadsheet cell, at most %d, so this one at most %d as typed",
+	return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two) and %d as the workbook's cell shows it, with its portion mark, a withheld paragraph's flag, a \\ before each [, ] or \\ of withheld words and a link's address: a paragraph must fit a spreadsheet cell, at most %d, so this one at most %d as typed",
 		typed, n, MaxCellText, max(typed-(n-MaxCellText), 0))
 }
 
-// cellText is a paragraph's text as the workbook's Topics cell holds it,
+// cellText is the longest text the workbook writes a paragraph into,
 // which a save holds to MaxCellText: the workbook's package gives it
 // (SetCellText); until it does, the paragraph's text.
 var cellText = func(_ Settings, p Paragraph) string { return p.Text }
 
-// SetCellText gives the check of a save the workbook's own rule for a
-// paragraph's Topics cell (xlsxpack gives it when loaded), so the limit is
-// held on the text the cell will hold, not on a copy of the rule that can
-// drift from it: the core package cannot render the Markdown itself.
+// SetCellText gives the check of a save the workbook's own rule for the
+// longest cell it writes a paragraph into (xlsxpack gives it when loaded),
+// so the limit is held on the text the cell will hold, not on a copy of the
+// rule that can drift from it: the core package cannot render the Markdown
+// itself.
 func SetCellText(f func(Settings, Paragraph) string) { cellText = f }
 
 // utf16Len is a text's length in UTF-16 units, as a spreadsheet counts it.

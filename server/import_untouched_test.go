@@ -185,7 +185,8 @@ func TestImport_TypedXEscape(t *testing.T) {
 // change, is kept: it may be hidden from them.
 func TestImport_ParagraphFitsCell(t *testing.T) {
 	tooLong := strings.Repeat("🙂", 20000)
-	atLimit := strings.Repeat("🙂", 16383) + "!"
+	// 32,763 units, 32,767 with "(R) " before it on its sheet's worksheet.
+	atLimit := strings.Repeat("🙂", 16381) + "!"
 	t.Run("Refused", func(t *testing.T) {
 		f := newFixture(t)
 		w := f.world()
@@ -231,22 +232,30 @@ func TestImport_ParagraphFitsCell(t *testing.T) {
 	})
 }
 
-// TestImport_ParagraphFitsCellAsWorkbookShowsIt: the Topics cell holds more than
-// the Markdown: "[withheld on release: s6(a)] " before a paragraph withheld
-// in full, a "\" before each "[", "]" or "\" of withheld words. Held to
-// the Markdown's length, a save took a paragraph whose cell LibreOffice cut,
-// and the untouched workbook's import was then refused, naming a cell
-// nobody edited. A save, an import among them, is held to the cell.
+// TestImport_ParagraphFitsCellAsWorkbookShowsIt: the workbook's cells hold
+// more than the Markdown: "[withheld on release: s6(a)] " before a
+// paragraph withheld in full, a "\" before each "[", "]" or "\" of
+// withheld words, and on the sheet's own worksheet the portion mark. Held
+// to the Markdown's length, a save took a paragraph whose Topics cell
+// LibreOffice cut, and the untouched workbook's import was then refused,
+// naming a cell nobody edited; the sheet's worksheet lost the end of one
+// that fitted the Topics cell. A save, an import among them, is held to the
+// longest cell.
 func TestImport_ParagraphFitsCellAsWorkbookShowsIt(t *testing.T) {
-	// "Opening words. [s6(a): \]\]…] Closing words." is 39 units and two a bracket.
-	brackets := func(over int) string {
-		return "Opening words. {{s6(a): " + strings.Repeat("]", (32767+over-39)/2) + "}} Closing words."
+	// Each is a paragraph whose longest cell, on its sheet's worksheet
+	// after "(R) ", is 32,767 units and over. "Opening words. [s6(a):
+	// \]\]…] Closing words." is 39 units and two a bracket.
+	brackets := func(over int) map[string]string {
+		return para("Opening words. {{s6(a): "+strings.Repeat("]", (32767+over-43)/2)+"}} Closing words.", "RESTRICTED", "")
 	}
 	// "[withheld on release: s6(a)] " is 29 units, an emoji two.
 	withheld := func(over int) map[string]string {
-		return para(strings.Repeat("🙂", (32767+over-29)/2), "RESTRICTED", "s6(a)")
+		return para(strings.Repeat("🙂", (32767+over-33)/2), "RESTRICTED", "s6(a)")
 	}
-	atLimit := []map[string]string{para(brackets(0), "RESTRICTED", ""), withheld(0)}
+	marked := func(over int) map[string]string {
+		return para(strings.Repeat("🙂", (32767+over-5)/2)+"!", "RESTRICTED", "")
+	}
+	atLimit := []map[string]string{brackets(0), withheld(0), marked(0)}
 	t.Run("Refused", func(t *testing.T) {
 		f := newFixture(t)
 		w := f.world()
@@ -257,7 +266,7 @@ func TestImport_ParagraphFitsCellAsWorkbookShowsIt(t *testing.T) {
 				t.Errorf("%s: %d %s", what, r.Code, r.Body.String())
 			}
 		}
-		for _, p := range []map[string]string{para(brackets(2), "RESTRICTED", ""), withheld(2)} {
+		for _, p := range []map[string]string{brackets(2), withheld(2), marked(2)} {
 			typed := len(utf16.Encode([]rune(p["text"]))) - 2
 			refused("create", f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Long", para("Short.", "RESTRICTED", ""), p)),
 				"sections[0].paragraphs[1].text", typed)

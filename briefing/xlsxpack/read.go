@@ -623,13 +623,12 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 	return nil
 }
 
-// A save holds a paragraph to briefing.MaxCellText by the text its Topics
-// cell will hold, which only this package can render.
-func init() { briefing.SetCellText(TopicText) }
+// A save holds a paragraph to briefing.MaxCellText by the longest cell the
+// workbook writes it into, which only this package can render.
+func init() { briefing.SetCellText(SheetText) }
 
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
-// shows it, so the import can tell a cell left as it was from one edited,
-// and a save that the cell fits a spreadsheet.
+// shows it, so the import can tell a cell left as it was from one edited.
 func TopicText(s briefing.Settings, p briefing.Paragraph) string { return TopicTexts(s)(p) }
 
 // TopicTexts returns TopicText for many paragraphs, with the settings read
@@ -639,7 +638,23 @@ func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
 	return func(p briefing.Paragraph) string { return wr.topicText(p) }
 }
 
-func (wr *writer) topicText(p briefing.Paragraph) string {
+// SheetText is a paragraph's text as its sheet's own worksheet in a full
+// edition shows it: its portion mark, then what its Topics cell holds. It
+// is the longest cell the workbook writes the paragraph into.
+func SheetText(s briefing.Settings, p briefing.Paragraph) string {
+	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}}
+	return shownText(wr.cellText(p, true))
+}
+
+func (wr *writer) topicText(p briefing.Paragraph) string { return shownText(wr.cellText(p, false)) }
+
+// shownText is the text of a cell value (cellText) as a spreadsheet reads
+// it back.
+func shownText(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		s = joinRuns("", v.([]excelize.RichTextRun))
+	}
 	// The XML of a cell cannot hold most control characters: the writer
 	// puts U+FFFD in their place, and so does this.
 	return strings.Map(func(r rune) rune {
@@ -647,7 +662,7 @@ func (wr *writer) topicText(p briefing.Paragraph) string {
 			return '\uFFFD'
 		}
 		return r
-	}, wr.plainText(p))
+	}, s)
 }
 
 // documentKind names what an Office document is when its main part is not

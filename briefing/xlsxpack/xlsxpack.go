@@ -384,7 +384,15 @@ func (wr *writer) cover() error {
 	rows = append(rows, wr.textRows("Key messages", wr.plainText(briefing.Paragraph{Text: p.Round.KeyMessages}))...)
 	rows = append(rows, wr.textRows("Outcomes of this round", wr.plainText(briefing.Paragraph{Text: p.Round.Outcomes}))...)
 	if !wr.rel && len(p.NotCleared) > 0 {
-		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Not cleared (DRAFT)"}, wr.text(strings.Join(p.NotCleared, "; "))})
+		// Titles of 300 characters each, of any number of sheets: past a
+		// cell's length, which the stream writer cuts without a word.
+		label := "Not cleared (DRAFT)"
+		for i, piece := range cellPieces(strings.Join(p.NotCleared, "; "), cellUnits) {
+			if i == 1 {
+				label += " (continued)"
+			}
+			rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: label}, wr.text(piece)})
+		}
 	}
 	if !wr.rel && p.Forced {
 		rows = append(rows, []any{excelize.Cell{StyleID: wr.bold, Value: "Frozen"}, wr.text("before every sheet was cleared")})

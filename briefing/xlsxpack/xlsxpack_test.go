@@ -497,6 +497,41 @@ func TestRender_LongCoverText(t *testing.T) {
 	}
 }
 
+// TestRender_LongNotCleared: the titles of the sheets not cleared, each up
+// to 300 characters, were one cover cell, which the stream writer cut at a
+// cell's length without a word: a round of many long titles lost the end
+// of the list. They are written across "(continued)" rows, whole.
+func TestRender_LongNotCleared(t *testing.T) {
+	p := packtest.Pack(settings(t), 1)
+	for i := 0; i < 200; i++ {
+		p.NotCleared = append(p.NotCleared, fmt.Sprintf("Sheet %d ", i)+strings.Repeat("🇳🇿", 70))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(render(t, p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Cover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	pieces := 0
+	for _, r := range rows {
+		if len(r) < 2 || !strings.HasPrefix(r[0], "Not cleared (DRAFT)") {
+			continue
+		}
+		if units := len(utf16.Encode([]rune(r[1]))); units > 32767 {
+			t.Errorf("a cell of %d UTF-16 units", units)
+		}
+		got.WriteString(r[1])
+		pieces++
+	}
+	if want := strings.Join(p.NotCleared, "; "); pieces < 2 || got.String() != want {
+		t.Fatalf("%d pieces, %d of %d characters", pieces, len(got.String()), len(want))
+	}
+}
+
 // TestRender_CoverSpans: the round's texts on the cover are shown as a
 // paragraph's text is — Markdown read, a withheld span as "[s6(a): words]"
 // in the full edition — and the release edition's cover holds no withheld

@@ -454,36 +454,45 @@ func TestCommentForm_RefusedShowsWhyAndKeepsText(t *testing.T) {
 // A save through the editor keeps the lines as the API does, "\n", so a
 // multi-line paragraph the writer did not touch is not changed by the save,
 // and a change to it saved meanwhile by another writer merges, not a
-// conflict.
+// conflict. So does a form sent as multipart/form-data (before, only an
+// urlencoded form's lines were ended "\n").
 func TestEditor_LineEnds(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	list := "Our points:\n\n- first\n- second"
-	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Trade",
-		para(list, "RESTRICTED", ""), para("One line.", "RESTRICTED", "")))
-	b := f.pageBrowser("officer")
-	page := b.open("/sheets/" + id + "/edit")
-	// Another writer changes the list meanwhile.
-	f.update("lead", "/api/v1/sheets/"+id, func(sh map[string]any) {
-		p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
-		p["text"] = list + "\n- third, the lead's"
-	})
-	form := editorForm(page)
-	for k, v := range form {
-		if strings.HasSuffix(k, ".text") {
-			form.Set(k, strings.ReplaceAll(v[0], "\n", "\r\n")) // as a browser sends a text area
-		}
-	}
-	form.Set("s0.p1.text", "One line, revised\r\ninto two.")
-	form.Set("op", "save")
-	seeOther(t, b.send("POST", "/sheets/"+id+"/edit", form), "/sheets/"+id+"/edit")
-	sh := f.sheet("officer", id)
-	var texts []string
-	for _, p := range sh.Sections[0].Paragraphs {
-		texts = append(texts, p.Text)
-	}
-	want := []string{list + "\n- third, the lead's", "One line, revised\ninto two."}
-	if strings.Join(texts, "|") != strings.Join(want, "|") {
-		t.Fatalf("saved %q, want %q", texts, want)
+	for _, encoding := range []string{"urlencoded", "multipart"} {
+		t.Run(encoding, func(t *testing.T) {
+			list := "Our points:\n\n- first\n- second"
+			id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Trade "+encoding,
+				para(list, "RESTRICTED", ""), para("One line.", "RESTRICTED", "")))
+			b := f.pageBrowser("officer")
+			page := b.open("/sheets/" + id + "/edit")
+			// Another writer changes the list meanwhile.
+			f.update("lead", "/api/v1/sheets/"+id, func(sh map[string]any) {
+				p := sh["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)
+				p["text"] = list + "\n- third, the lead's"
+			})
+			form := editorForm(page)
+			for k, v := range form {
+				if strings.HasSuffix(k, ".text") {
+					form.Set(k, strings.ReplaceAll(v[0], "\n", "\r\n")) // as a browser sends a text area
+				}
+			}
+			form.Set("s0.p1.text", "One line, revised\r\ninto two.")
+			form.Set("op", "save")
+			if encoding == "multipart" {
+				seeOther(t, b.sendMultipart("/sheets/"+id+"/edit", form), "/sheets/"+id+"/edit")
+			} else {
+				seeOther(t, b.send("POST", "/sheets/"+id+"/edit", form), "/sheets/"+id+"/edit")
+			}
+			sh := f.sheet("officer", id)
+			var texts []string
+			for _, p := range sh.Sections[0].Paragraphs {
+				texts = append(texts, p.Text)
+			}
+			want := []string{list + "\n- third, the lead's", "One line, revised\ninto two."}
+			if strings.Join(texts, "|") != strings.Join(want, "|") {
+				t.Fatalf("saved %q, want %q", texts, want)
+			}
+		})
 	}
 }

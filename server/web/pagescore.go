@@ -91,11 +91,12 @@ func (s *Pages) route(method, path string, min briefing.Role, h echo.HandlerFunc
 // every multi-line paragraph of a sheet saved through the editor differ
 // from the same text saved through the API or an import, a change to merge
 // and a conflict with a writer who changed it. (A script reading a text
-// area gets "\n".) Only a form of fields: an uploaded file is not text.
+// area gets "\n".) A form's fields, however it is sent: an uploaded file
+// is not text, and is left as it is.
 func lineEnds(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
 			if _, err := c.FormParams(); err == nil {
 				for _, vs := range []url.Values{r.Form, r.PostForm} {
 					for _, v := range vs {

@@ -316,3 +316,89 @@ func TestSave_WithoutWithhold(t *testing.T) {
 		t.Errorf("a merge from an older version leaving the withholdings out: %q", got)
 	}
 }
+
+// TestSave_MarkingLeftOut: a save that leaves out a marking keeps it: a
+// paragraph's, through a PUT and a merge (from the version as it is, and
+// from an older one), a person's and a round's. Before, a paragraph left
+// without one was given the round's marking, a person the lowest and a
+// round the lowest, so a SECRET paragraph or person was shown to a
+// RESTRICTED viewer after a 200. A new paragraph left without one still
+// takes the round's.
+func TestSave_MarkingLeftOut(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	secretText := paragraphOf(f.sheetAsMap("officer", w.sheet), 0, 1)["text"].(string)
+	seen := func() bool {
+		return strings.Contains(f.do("viewer", "GET", "/api/v1/sheets/"+w.sheet, nil).Body.String(), secretText)
+	}
+	if seen() {
+		t.Fatal("the fixture's SECRET paragraph is read by the RESTRICTED viewer")
+	}
+	sh := f.sheetAsMap("officer", w.sheet)
+	delete(paragraphOf(sh, 0, 1), "marking")
+	sec := sectionOf(sh, 0)
+	sec["paragraphs"] = append(sec["paragraphs"].([]any), map[string]any{"text": "A new paragraph."})
+	if r := f.do("officer", "PUT", "/api/v1/sheets/"+w.sheet, sh, "If-Match", fmt.Sprintf(`"%v"`, sh["version"])); r.Code != 200 {
+		t.Fatalf("PUT: %d %s", r.Code, r.Body.String())
+	}
+	if got := paragraphOf(f.sheetAsMap("officer", w.sheet), 0, 1)["marking"]; got != "SECRET" || seen() {
+		t.Errorf("PUT leaving out a SECRET paragraph's marking: now %v", got)
+	}
+	if got := paragraphOf(f.sheetAsMap("officer", w.sheet), 0, 2)["marking"]; got != "RESTRICTED" {
+		t.Errorf("a new paragraph left without a marking: %v, want the round's", got)
+	}
+	for _, from := range []string{"now", "older"} {
+		sh := f.sheetAsMap("officer", w.sheet)
+		if from == "older" {
+			f.update("officer", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { editOne(m, 0, 0, "Changed since.") })
+		}
+		delete(paragraphOf(sh, 0, 1), "marking")
+		paragraphOf(sh, 0, 1)["text"] = secretText + " Merged from " + from + "."
+		if r := f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", sh); r.Code != 200 {
+			t.Fatalf("merge from %s: %d %s", from, r.Code, r.Body.String())
+		}
+		if got := paragraphOf(f.sheetAsMap("officer", w.sheet), 0, 1)["marking"]; got != "SECRET" || seen() {
+			t.Errorf("a merge from %s leaving out a SECRET paragraph's marking: now %v", from, got)
+		}
+	}
+	person := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Aroha Secret", "title": "Analyst",
+		"agency_id": w.agency, "country": "New Zealand", "marking": "SECRET", "withhold": "s9(2)(a)"})
+	f.update("secretariat", "/api/v1/people/"+person, func(m map[string]any) { delete(m, "marking"); m["withhold"] = nil })
+	var pe map[string]any
+	f.do("secretariat", "GET", "/api/v1/people/"+person, nil).json(&pe)
+	if pe["marking"] != "SECRET" || pe["withhold"] != "s9(2)(a)" || f.do("viewer", "GET", "/api/v1/people/"+person, nil).Code != 404 {
+		t.Errorf("a person saved without marking and withholding: now %v, %v", pe["marking"], pe["withhold"])
+	}
+	round := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 8, "starts_on": "2027-05-10", "city": "Nelson", "host": "home", "marking": "SECRET"})
+	f.update("secretariat", "/api/v1/rounds/"+round, func(m map[string]any) { delete(m, "marking") })
+	if r := f.do("viewer", "GET", "/api/v1/rounds/"+round, nil); r.Code != 404 {
+		t.Errorf("a SECRET round saved without its marking: the RESTRICTED viewer reads it, %d", r.Code)
+	}
+}
+
+// TestSave_WithholdSentThenNull: a key written twice, a ground and then
+// null (in another case, as a client merging two objects might write it),
+// is the ground, as the sheet decodes it: a string keeps the value before
+// a null. Before, the withholding was taken for left out, and the stored
+// none kept.
+func TestSave_WithholdSentThenNull(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Plain", para("Words to withhold.", "RESTRICTED", "")))
+	for _, route := range []string{"PUT", "merge"} {
+		sh := f.sheetAsMap("officer", id)
+		paragraphOf(sh, 0, 0)["withhold"] = "s6(a)"
+		raw, _ := json.Marshal(sh)
+		body := strings.Replace(string(raw), `"withhold":"s6(a)"`, `"withhold":"s6(a)","Withhold":null`, 1)
+		var r response
+		if route == "PUT" {
+			r = f.do("officer", "PUT", "/api/v1/sheets/"+id, body, "Content-Type", "application/json", "If-Match", fmt.Sprintf(`"%v"`, sh["version"]))
+		} else {
+			r = f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", body, "Content-Type", "application/json")
+		}
+		if got := paragraphOf(f.sheetAsMap("lead", id), 0, 0)["withhold"]; r.Code != 200 || got != "s6(a)" {
+			t.Errorf("%s with withhold \"s6(a)\" then Withhold null: %d, stored withhold %q", route, r.Code, got)
+		}
+		f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) { paragraphOf(m, 0, 0)["withhold"] = "" })
+	}
+}

@@ -387,7 +387,7 @@ func (s *API) handleMerge(c echo.Context) error {
 		return err
 	}
 	v := s.view(c)
-	if u := unsentIn(body, mine); u.sheet || u.left() {
+	if u := leftOutOf(body, mine); u.any() {
 		// Kept as they are now; a paragraph deleted since, as the writer
 		// read it. Either way the merge sees no change of the writer's.
 		cur, err := v.SheetByID(c.Param("id"))
@@ -395,7 +395,7 @@ func (s *API) handleMerge(c echo.Context) error {
 			return err
 		}
 		u.keepFrom(mine, cur)
-		if u.left() && mine.Version > 0 && mine.Version < cur.Version {
+		if u.any() && mine.Version > 0 && mine.Version < cur.Version {
 			base, err := v.SheetVersionOf(v.Ctx, cur.ID, mine.Version)
 			if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 				return err

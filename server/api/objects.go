@@ -35,6 +35,7 @@ func (s *API) registerPersonRoutes() {
 		list: func(v *view, _ string, p briefing.Page) ([]*briefing.Person, string, error) {
 			return v.PeoplePage(p)
 		},
+		unsent: keepPerson,
 		prepare: func(v *view, p, _ *briefing.Person) error {
 			if p.Marking == "" {
 				p.Marking = v.Set.Lowest()

@@ -28,7 +28,8 @@ type resource[T briefing.Object] struct {
 	update  func(v *view, obj T) error
 	delete  func(v *view, id string, version int) error
 	// unsent, if set, gives an update's object what its body left out and
-	// is to be kept as old has it (body is the request's).
+	// is to be kept as old has it (body is the request's): a withholding
+	// or a marking (see leftout.go).
 	unsent func(body []byte, obj, old T)
 	// parent sets the parent id of a new or updated object from the path or the stored object.
 	parent func(obj T, id string)

@@ -19,6 +19,7 @@ func (s *API) registerRoundRoutes() {
 			return v.RoundsPage(parent, p)
 		},
 		prepare: PrepareRound,
+		unsent:  keepRound,
 		create:  func(v *view, r *briefing.Round) error { return v.St.CreateRound(v.Ctx, r, v.User.Actor(), v.SeesRound) },
 		update:  func(v *view, r *briefing.Round) error { return v.St.UpdateRound(v.Ctx, r, v.User.Actor(), v.SeesRound) },
 		delete: func(v *view, id string, ver int) error {

@@ -22,7 +22,7 @@ func (s *API) registerSheetRoutes() {
 		},
 		prepare: s.PrepareSheet,
 		unsent: func(body []byte, sh, old *briefing.Sheet) {
-			u := unsentIn(body, sh)
+			u := leftOutOf(body, sh)
 			u.keepFrom(sh, old)
 		},
 		create: func(v *view, sh *briefing.Sheet) error { return v.St.CreateSheet(v.Ctx, sh, v.User.Actor()) },

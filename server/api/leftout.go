@@ -1,0 +1,124 @@
+package api
+
+import (
+	"encoding/json"
+
+	"briefpack/briefing"
+)
+
+// leftOut is what a save's body of a sheet left out (or sent as null) that
+// is kept as it is: the sheet's withholding, and each paragraph's
+// withholding and marking. It is kept as a status left out is. Read as
+// "none", a client that sends only what it changed, or drops the fields it
+// does not know, would release what was withheld, or mark a SECRET
+// paragraph at the round's marking for lower readers to read, with a 200
+// and nothing to show for it. A writer who means to release a withholding
+// says so, "withhold": "".
+type leftOut struct {
+	withhold bool                             // the sheet's
+	paras    map[*briefing.Paragraph]paraLeft // the paragraph as decoded
+}
+
+// paraLeft is a paragraph sent with an id: whether its withholding was
+// left out. A marking left out is "", which no marking is.
+type paraLeft struct {
+	id       string
+	withhold bool
+}
+
+// sentSheet is the part of a sheet's body that tells a withholding sent
+// from one left out.
+type sentSheet struct {
+	Withhold *string `json:"withhold"`
+	Sections []struct {
+		Paragraphs []struct {
+			ID       string  `json:"id"`
+			Withhold *string `json:"withhold"`
+		} `json:"paragraphs"`
+	} `json:"sections"`
+}
+
+// leftOutOf finds what the body from which sh was decoded left out. A
+// paragraph without an id is new: left out, its withholding is none, and
+// its marking the round's (markUnmarked).
+func leftOutOf(body []byte, sh *briefing.Sheet) leftOut {
+	var sent sentSheet
+	if json.Unmarshal(body, &sent) != nil {
+		return leftOut{} // decoded as sh was, it cannot fail where sh did not
+	}
+	// A null after a value, as a key written twice sends it, is no value
+	// to sh, which keeps the one before: sent, as sh has it.
+	u := leftOut{withhold: sent.Withhold == nil && sh.Withhold == "", paras: map[*briefing.Paragraph]paraLeft{}}
+	for i, sec := range sent.Sections {
+		for j, p := range sec.Paragraphs {
+			if p.ID == "" || i >= len(sh.Sections) || j >= len(sh.Sections[i].Paragraphs) {
+				continue
+			}
+			mine := &sh.Sections[i].Paragraphs[j]
+			if w := p.Withhold == nil && mine.Withhold == ""; w || mine.Marking == "" {
+				u.paras[mine] = paraLeft{id: p.ID, withhold: w}
+			}
+		}
+	}
+	return u
+}
+
+// keepFrom gives what was left out its value in from, the sheet as the
+// writer sees it, and forgets it; what from does not hold is left for
+// another sheet to give.
+func (u *leftOut) keepFrom(sh, from *briefing.Sheet) {
+	if from == nil {
+		return
+	}
+	if u.withhold {
+		sh.Withhold, u.withhold = from.Withhold, false
+	}
+	if len(u.paras) == 0 {
+		return
+	}
+	held := map[string]*briefing.Paragraph{}
+	for i := range from.Sections {
+		for j := range from.Sections[i].Paragraphs {
+			p := &from.Sections[i].Paragraphs[j]
+			held[p.ID] = p
+		}
+	}
+	for p, left := range u.paras {
+		if was, ok := held[left.id]; ok {
+			if left.withhold {
+				p.Withhold = was.Withhold
+			}
+			if p.Marking == "" {
+				p.Marking = was.Marking
+			}
+			delete(u.paras, p)
+		}
+	}
+}
+
+// any reports whether anything left out is still to be given.
+func (u *leftOut) any() bool { return u.withhold || len(u.paras) > 0 }
+
+// keepPerson gives a person saved over old what the body left out of its
+// withholding and marking, as old has them: left out, a person withheld
+// under the Act would be released, and one marked above the lowest
+// marking shown to everyone.
+func keepPerson(body []byte, p, old *briefing.Person) {
+	var sent struct {
+		Withhold *string `json:"withhold"`
+	}
+	if json.Unmarshal(body, &sent) == nil && sent.Withhold == nil && p.Withhold == "" {
+		p.Withhold = old.Withhold
+	}
+	if p.Marking == "" {
+		p.Marking = old.Marking
+	}
+}
+
+// keepRound gives a round saved over old its marking when the body left it
+// out: validation would take it for the lowest.
+func keepRound(_ []byte, r, old *briefing.Round) {
+	if r.Marking == "" {
+		r.Marking = old.Marking
+	}
+}

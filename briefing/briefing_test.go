@@ -133,6 +133,38 @@ func TestSheet_ValidateCellText(t *testing.T) {
 	}
 }
 
+// TestSheet_ValidateAsSeenCellText: a paragraph stored past the cell's
+// limit is kept while its cell is as it was, and held to the limit once
+// the save changes the cell, by its marking or withholding alone too: the
+// cell holds the portion mark and a withheld paragraph's flag, and a save
+// that looked only at the text took a paragraph past the limit by them.
+func TestSheet_ValidateAsSeenCellText(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	seen := sheet()
+	seen.Sections[0].Paragraphs[0] = briefing.Paragraph{ID: "p1", Text: strings.Repeat("😀", 16400), Marking: "RESTRICTED"}
+	for _, tc := range []struct {
+		name   string
+		change func(p *briefing.Paragraph)
+		kept   bool
+	}{
+		{"Untouched", func(*briefing.Paragraph) {}, true},
+		// Bold is not in the cell's length: the cell shows the same text.
+		{"Bolded", func(p *briefing.Paragraph) { p.Text = "**" + p.Text + "**" }, true},
+		{"Withheld", func(p *briefing.Paragraph) { p.Withhold = "s6(a)" }, false},
+		{"Marked", func(p *briefing.Paragraph) { p.Marking = "TOP SECRET" }, false},
+		{"Edited", func(p *briefing.Paragraph) { p.Text += "!" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sh := seen.Clone()
+			tc.change(&sh.Sections[0].Paragraphs[0])
+			msg := briefing.ErrorFields(sh.ValidateAsSeen(nz, seen))["sections[0].paragraphs[0].text"]
+			if tc.kept != (msg == "") {
+				t.Errorf("kept %v: %q", tc.kept, msg)
+			}
+		})
+	}
+}
+
 // TestSheet_ControlCharacters: a paragraph's control characters are taken
 // out as it is saved, where they went into the packs as they were (a
 // terminal's escapes, a bell); a page break breaks the line. They are not

@@ -201,24 +201,28 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 		fe.add("sections", "must have at most %d sections", maxSections)
 	}
 	// A paragraph must fit a spreadsheet cell; one stored before that was
-	// held to, which its writer did not change, is kept (it may be hidden
-	// from them).
-	was := map[string]string{}
+	// held to, whose cell its writer did not change, is kept (it may be
+	// hidden from them). The cell is more than the text: a new marking or
+	// withholding alone changes it, and can take it past the limit.
+	was := map[string]Paragraph{}
 	if seen != nil {
 		for _, sec := range seen.Sections {
 			for _, p := range sec.Paragraphs {
-				was[p.ID] = p.Text
+				was[p.ID] = p
 			}
 		}
 	}
 	for i, sec := range sh.Sections {
 		for j, p := range sec.Paragraphs {
-			if t, ok := was[p.ID]; ok && t == p.Text {
+			old, ok := was[p.ID]
+			if ok && old.Text == p.Text && old.Marking == p.Marking && old.Withhold == p.Withhold {
+				continue // the same cell, not rendered again
+			}
+			cell := cellText(s, p)
+			if utf16Len(cell) <= MaxCellText || ok && cellText(s, old) == cell {
 				continue
 			}
-			if msg := s.cellTooLong(p); msg != "" {
-				fe.add(fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j), "section %d, paragraph %d %s", i+1, j+1, msg)
-			}
+			fe.add(fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j), "section %d, paragraph %d %s", i+1, j+1, s.cellTooLong(p, cell))
 		}
 	}
 	for i, sec := range sh.Sections {
@@ -256,15 +260,12 @@ func (sh *Sheet) ValidateStored(s Settings) error {
 }
 
 // cellTooLong says how a paragraph is past MaxCellText in the longest cell
-// the workbook writes it into, or "" when it fits. The cell holds more than
-// the Markdown — a portion mark, a withheld paragraph's flag, a withheld
-// span's brackets escaped — and the writer never sees that: the limit is
-// told them as they typed the paragraph too.
-func (s Settings) cellTooLong(p Paragraph) string {
-	n := utf16Len(cellText(s, p))
-	if n <= MaxCellText {
-		return ""
-	}
+// the workbook writes it into, cell (cellText), which is past it. The cell
+// holds more than the Markdown — a portion mark, a withheld paragraph's
+// flag, a withheld span's brackets escaped — and the writer never sees
+// that: the limit is told them as they typed the paragraph too.
+func (s Settings) cellTooLong(p Paragraph, cell string) string {
+	n := utf16Len(cell)
 	typed := utf16Len(p.Text)
 	if n == typed {
 		return fmt.Sprintf("is %d UTF-16 units long (a character such as an emoji counts two): a paragraph must fit a spreadsheet cell, at most %d", n, MaxCellText)

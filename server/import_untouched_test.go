@@ -301,6 +301,71 @@ func TestImport_ParagraphFitsCellAsWorkbookShowsIt(t *testing.T) {
 	t.Run("LibreOffice", func(t *testing.T) { importUntouchedParas(t, atLimit, libreOffice) })
 }
 
+// TestImport_ParagraphFitsCellWithItsNewMarkOrFlag: a paragraph's cell
+// holds its portion mark and a withheld paragraph's flag beside its text,
+// but a save took a paragraph stored before as unchanged when its text
+// was: a paragraph at the limit, given a longer mark or a flag alone, was
+// saved past it, LibreOffice cut its cell, and the untouched workbook's
+// import was refused naming a cell nobody edited. Each save is refused,
+// naming the paragraph.
+func TestImport_ParagraphFitsCellWithItsNewMarkOrFlag(t *testing.T) {
+	// 32,763 units, 32,767 with "(R) " before it on its sheet's worksheet.
+	atLimit := strings.Repeat("🙂", 16381) + "!"
+	for _, tc := range []struct {
+		name            string
+		marking, ground string
+	}{
+		{"Withhold", "RESTRICTED", "s9(2)(b)(ii)"}, // "[withheld on release: s9(2)(b)(ii)] " after "(R) "
+		{"Marking", "TOP SECRET", ""},              // "(TS) ", a unit more
+	} {
+		// Each save on a sheet of its own: one let through would change
+		// what the next is refused for.
+		withParagraph := func(t *testing.T) (*fixture, world) {
+			f := newFixture(t)
+			w := f.world()
+			f.update("lead", "/api/v1/sheets/"+w.sheet, func(m map[string]any) {
+				sec := sectionOf(m, 0)
+				sec["paragraphs"] = append(sec["paragraphs"].([]any), para(atLimit, "RESTRICTED", ""))
+			})
+			return f, w
+		}
+		refused := func(t *testing.T, r response, field string) {
+			t.Helper()
+			if r.Code != 422 || !strings.Contains(errorFields(r)[field], "must fit a spreadsheet cell, at most 32767") {
+				t.Errorf("%d %.400s", r.Code, r.Body.String())
+			}
+		}
+		changed := func(f *fixture, w world) (map[string]any, string) {
+			r := f.do("lead", "GET", "/api/v1/sheets/"+w.sheet, nil)
+			var m map[string]any
+			r.json(&m)
+			p := paragraphOf(m, 0, 2)
+			p["marking"], p["withhold"] = tc.marking, tc.ground
+			return m, r.Header().Get("ETag")
+		}
+		t.Run(tc.name+"/Update", func(t *testing.T) {
+			f, w := withParagraph(t)
+			m, etag := changed(f, w)
+			refused(t, f.do("lead", "PUT", "/api/v1/sheets/"+w.sheet, m, "If-Match", etag), "sections[0].paragraphs[2].text")
+		})
+		t.Run(tc.name+"/Merge", func(t *testing.T) {
+			f, w := withParagraph(t)
+			m, _ := changed(f, w)
+			refused(t, f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/merge", m), "sections[0].paragraphs[2].text")
+		})
+		t.Run(tc.name+"/Import", func(t *testing.T) {
+			f, w := withParagraph(t)
+			row := 0
+			book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+				row = topicsRow(t, x, atLimit[:40])
+				_ = x.SetCellStr("Topics", "E"+itoa(row), tc.marking)
+				_ = x.SetCellStr("Topics", "F"+itoa(row), tc.ground)
+			})
+			refused(t, f.importBook("lead", w.round, book, ""), "Topics!D"+itoa(row))
+		})
+	}
+}
+
 // TestImport_RunsDecodedEachAlone: each run of a rich cell is its own
 // escaped text, as the format has it: "Rich a_x" in bold and "0009_ end"
 // hold no escape, and the cell is read as it shows, where the runs joined

@@ -218,6 +218,9 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 			if ok && old.Text == p.Text && old.Marking == p.Marking && old.Withhold == p.Withhold {
 				continue // the same cell, not rendered again
 			}
+			if cellBound(s, p) <= MaxCellText {
+				continue // fits: rendering its Markdown can cost a second
+			}
 			cell := cellText(s, p)
 			if utf16Len(cell) <= MaxCellText || ok && cellText(s, old) == cell {
 				continue
@@ -275,16 +278,23 @@ func (s Settings) cellTooLong(p Paragraph, cell string) string {
 }
 
 // cellText is the longest text the workbook writes a paragraph into,
-// which a save holds to MaxCellText: the workbook's package gives it
-// (SetCellText); until it does, the paragraph's text.
-var cellText = func(_ Settings, p Paragraph) string { return p.Text }
+// which a save holds to MaxCellText, and cellBound no less than its length
+// in UTF-16 units, found without rendering it: the workbook's package
+// gives them (SetCellText); until it does, the paragraph's text.
+var (
+	cellText  = func(_ Settings, p Paragraph) string { return p.Text }
+	cellBound = func(_ Settings, p Paragraph) int { return utf16Len(p.Text) }
+)
 
 // SetCellText gives the check of a save the workbook's own rule for the
 // longest cell it writes a paragraph into (xlsxpack gives it when loaded),
 // so the limit is held on the text the cell will hold, not on a copy of the
 // rule that can drift from it: the core package cannot render the Markdown
-// itself.
-func SetCellText(f func(Settings, Paragraph) string) { cellText = f }
+// itself. bound is no less than text's length in UTF-16 units, and cheap:
+// a paragraph it shows fits is not rendered.
+func SetCellText(text func(Settings, Paragraph) string, bound func(Settings, Paragraph) int) {
+	cellText, cellBound = text, bound
+}
 
 // utf16Len is a text's length in UTF-16 units, as a spreadsheet counts it.
 func utf16Len(s string) int {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -625,7 +626,7 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 
 // A save holds a paragraph to briefing.MaxCellText by the longest cell the
 // workbook writes it into, which only this package can render.
-func init() { briefing.SetCellText(SheetText) }
+func init() { briefing.SetCellText(SheetText, SheetTextBound) }
 
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
 // shows it, so the import can tell a cell left as it was from one edited.
@@ -644,6 +645,35 @@ func TopicTexts(s briefing.Settings) func(briefing.Paragraph) string {
 func SheetText(s briefing.Settings, p briefing.Paragraph) string {
 	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionFull}}
 	return shownText(wr.cellText(p, true))
+}
+
+// SheetTextBound is no less than SheetText's length in UTF-16 units,
+// found without the Markdown parser, whose link scan takes time
+// quadratic in unmatched "[": a save renders only a paragraph this does
+// not show fits. The cell adds to the Markdown its portion mark, a
+// withheld paragraph's flag, a withheld span's label and a "\" before
+// each "[", "]" or "\" of its words (at most doubling them), and a link's
+// address after its text (markdownBound). It is math.MaxInt for a text
+// whose spans do not parse, which the save refuses anyway.
+func SheetTextBound(s briefing.Settings, p briefing.Paragraph) int {
+	segs, err := s.ParseSpans(p.Text)
+	if err != nil {
+		return math.MaxInt
+	}
+	n := utf16Len(s.PortionMark(p.Marking)) + 1
+	if p.Withhold != "" {
+		n += utf16Len("[withheld on release: " + p.Withhold + "] ")
+	}
+	// textRuns makes list markers bullets first, which is never longer
+	// and leaves the spans where they are.
+	for _, sg := range segs {
+		if sg.Ground == "" {
+			n += markdownBound(sg.Text)
+		} else {
+			n += utf16Len("["+sg.Ground+": ") + 2*markdownBound(sg.Text) + 1
+		}
+	}
+	return n
 }
 
 func (wr *writer) topicText(p briefing.Paragraph) string { return shownText(wr.cellText(p, false)) }

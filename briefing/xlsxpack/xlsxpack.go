@@ -796,6 +796,49 @@ func markdownRuns(t string, base *excelize.Font) []excelize.RichTextRun {
 	return around(lead, runs, trail, base)
 }
 
+// markdownBound is no less than the UTF-16 length of markdownRuns' text
+// of t. The parser's text is the Markdown's own less its marks; what it
+// adds is a link's " (address)". An inline link's address is in the
+// Markdown, in place of its four brackets; a reference link is never
+// defined (a word joiner begins every line parsedRuns reads, and a
+// definition must begin one), so it stays text. Only an autolink,
+// "<address>", shows its address twice, " (mailto:" and ")" at most
+// added: eight units more than the address, which lies in a run of t
+// that no whitespace, bar one after a "\", breaks.
+func markdownBound(t string) int {
+	n := utf16Len(t)
+	if !strings.Contains(t, "<") {
+		return n
+	}
+	run, opens := 0, 0 // a run's units and its "<"
+	for i, r := range t {
+		if (r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v') && (i == 0 || t[i-1] != '\\') {
+			if opens > 0 {
+				n += run + 8*opens
+			}
+			run, opens = 0, 0
+			continue
+		}
+		run += utf16.RuneLen(r)
+		if r == '<' {
+			opens++
+		}
+	}
+	if opens > 0 {
+		n += run + 8*opens
+	}
+	return n
+}
+
+// utf16Len is a text's length in UTF-16 units, as a spreadsheet counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r) // a string's runes are valid: 1 or 2
+	}
+	return n
+}
+
 // around puts the spaces around a text back, in runs of the text's font.
 func around(lead string, runs []excelize.RichTextRun, trail string, base *excelize.Font) []excelize.RichTextRun {
 	if lead != "" {

@@ -1,0 +1,107 @@
+package xlsxpack_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"briefpack/briefing"
+	"briefpack/briefing/xlsxpack"
+)
+
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// boundTokens are what a cell adds to the Markdown, or could: link forms
+// (a reference link defined on a line of its own, repeating a long
+// address, among them), autolinks and email addresses, escapes and
+// whitespace after them, brackets a withheld span escapes, entities,
+// list markers, block marks, the word joiner, emoji.
+var boundTokens = []string{
+	"a", "word", " ", " ", "\n", "\r\n", "\t", "[", "]", "(", ")", "<", ">", "@", ":", "\\", "\\ ", "\\\n", "\\>",
+	"[t](http://x.test/a_b)", "[t](<http://x.test> \"title\")", "![alt](img.png)", "^[note]", "[^1]", "[x][r]", "[r]",
+	"\n[r]: http://example.org/" + strings.Repeat("a", 60) + "\n", "\n   [r]: <http://x.test/long-long-long>\n",
+	"<http://x.test/" + strings.Repeat("b", 30) + ">", "<a@b.c>", "<mailto:a@b.c>", "</http://x>", "<a:b>", "<a@b@c>",
+	"http://bare.test", "{{s6(a): ", "}}", "{{S9(2)(B)(II): ", "&amp;", "&nGt;", "&#x1F600;", "&NoBreak;", "&copy",
+	"**", "*", "_", "`", "~~", "- ", "1) ", "|", "---", "===", ": ", "> ", "# ", "    ", "```", "\u2060", "😀", "é",
+}
+
+// randomParagraph is a paragraph of boundTokens with any marking and
+// withholding.
+func randomParagraph(s briefing.Settings, rng *rand.Rand, n int) briefing.Paragraph {
+	var b strings.Builder
+	for range n {
+		b.WriteString(boundTokens[rng.IntN(len(boundTokens))])
+	}
+	p := briefing.Paragraph{Text: b.String(), Marking: s.Markings[rng.IntN(len(s.Markings))]}
+	if rng.IntN(3) == 0 {
+		p.Withhold = s.Grounds[rng.IntN(len(s.Grounds))]
+	}
+	return p
+}
+
+// TestSheetTextBound_NoLessThanTheCell: the bound a save takes for a
+// paragraph's longest cell, so as not to render it, is never short of the
+// cell as rendered, whatever the paragraph holds: a bound short of it
+// would let an over-long cell through.
+func TestSheetTextBound_NoLessThanTheCell(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	rng := rand.New(rand.NewPCG(11, 12))
+	checked := 0
+	for i := range 40000 {
+		p := randomParagraph(s, rng, 1+rng.IntN(8+i%60))
+		bound := xlsxpack.SheetTextBound(s, p)
+		if bound == math.MaxInt {
+			continue // spans that do not parse
+		}
+		checked++
+		if cell := units(xlsxpack.SheetText(s, p)); bound < cell {
+			t.Fatalf("%q marked %s withheld %q: bound %d, cell %d", p.Text, p.Marking, p.Withhold, bound, cell)
+		}
+	}
+	if checked < 10000 {
+		t.Errorf("only %d paragraphs with spans that parse", checked)
+	}
+}
+
+// FuzzSheetTextBound is TestSheetTextBound_NoLessThanTheCell for any text.
+func FuzzSheetTextBound(f *testing.F) {
+	s, _ := briefing.SettingsFor("nz")
+	for _, seed := range boundTokens {
+		f.Add(seed, "")
+	}
+	f.Add("[x][r] [x][r]\n[r]: http://example.org/aaaa", "s6(a)")
+	f.Add("{{s6(a): [[<a@b.c>]]}} <http://x.test\\ a>", "s9(2)(h)")
+	f.Fuzz(func(t *testing.T, text, withhold string) {
+		if len(text) > 5000 || s.NormalizeGround(withhold) != withhold && withhold != "" {
+			return
+		}
+		p := briefing.Paragraph{Text: text, Marking: "RESTRICTED", Withhold: withhold}
+		if bound, cell := xlsxpack.SheetTextBound(s, p), units(xlsxpack.SheetText(s, p)); bound < cell {
+			t.Fatalf("bound %d, cell %d", bound, cell)
+		}
+	})
+}
+
+// TestSheetTextBound_Skips: the paragraphs whose Markdown costs the
+// parser most, thousands of unmatched "[", have a bound within the
+// limit where their cell is (a save does not render them), and one that
+// is not is past it.
+func TestSheetTextBound_Skips(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	for _, tc := range []struct {
+		p    briefing.Paragraph
+		fits bool
+	}{
+		{briefing.Paragraph{Text: strings.Repeat("[", 20000), Marking: "TOP SECRET", Withhold: "s9(2)(b)(ii)"}, true},
+		{briefing.Paragraph{Text: strings.Repeat("[](", 6666), Marking: "RESTRICTED"}, true},
+		{briefing.Paragraph{Text: strings.Repeat("😀", 16381) + "!", Marking: "RESTRICTED"}, true}, // at the limit
+		{briefing.Paragraph{Text: "{{s6(a): " + strings.Repeat("[", 16380) + "}}", Marking: "RESTRICTED"}, false},
+	} {
+		bound, cell := xlsxpack.SheetTextBound(s, tc.p), units(xlsxpack.SheetText(s, tc.p))
+		if fits := bound <= briefing.MaxCellText; fits != tc.fits || bound < cell {
+			t.Errorf("%.20q…: bound %d, cell %d", tc.p.Text, bound, cell)
+		}
+	}
+}

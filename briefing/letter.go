@@ -361,8 +361,29 @@ func (resp *Response) letter() {
 		resp.Decisions = append(resp.Decisions, sentence)
 	}
 	if l := counts[DecisionReleasedInPart]; len(l) > 0 {
-		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in part, and information that has been withheld has been removed from the released %s%s.",
-			documents(len(l), false), map[bool]string{true: "document", false: "documents"}[len(l) == 1], cite(l)))
+		// A document released in part may have its title withheld (another
+		// document's, at the lead's word): the letter says so, as the
+		// schedule does.
+		titles := 0
+		for _, e := range l {
+			if e.Title == titleWithheld {
+				titles++
+			}
+		}
+		var clause string
+		switch {
+		case titles == 0:
+		case len(l) == 1:
+			clause = " (its title withheld)"
+		case titles == len(l):
+			clause = " (their titles withheld)"
+		case titles == 1:
+			clause = " (the title of one of them withheld)"
+		default:
+			clause = " (the titles of " + numberWord(titles) + " of them withheld)"
+		}
+		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in part%s, and information that has been withheld has been removed from the released %s%s.",
+			documents(len(l), false), clause, map[bool]string{true: "document", false: "documents"}[len(l) == 1], cite(l)))
 	}
 	if l := counts[DecisionReleased]; len(l) > 0 {
 		resp.Decisions = append(resp.Decisions, fmt.Sprintf("I have released %s to you in full.", documents(len(l), false)))

@@ -33,8 +33,9 @@ type PartDecision struct {
 // OtherDocument is a document in scope of a request held outside briefpack.
 type OtherDocument struct {
 	Title string `json:"title"`
-	// TitleWithheld withholds the title too; left out, a document withheld
-	// in full has its title withheld, as 003's were.
+	// TitleWithheld withholds the title too, whatever the decision on the
+	// content (true with "released" is refused); left out, a document
+	// withheld in full has its title withheld, as 003's were.
 	TitleWithheld *bool    `json:"title_withheld"`
 	Decision      string   `json:"decision"`
 	Grounds       []string `json:"grounds"`
@@ -136,8 +137,17 @@ func (r *Release) Normalize(s Settings) error {
 		noSpans(fe, f+".title", o.Title)
 		o.Decision = normalizeDecision(o.Decision)
 		o.Grounds = checkDecision(s, fe, f, o.Decision, o.Grounds)
-		withheld := o.Decision == DecisionWithheld && (o.TitleWithheld == nil || *o.TitleWithheld)
-		o.TitleWithheld = &withheld
+		switch {
+		case o.TitleWithheld == nil:
+			// Left out, a document withheld in full has its title withheld.
+			withheld := o.Decision == DecisionWithheld
+			o.TitleWithheld = &withheld
+		case *o.TitleWithheld && o.Decision == DecisionReleased:
+			// A document whose title is withheld is not released in full:
+			// dropping either word would release a title or misstate the
+			// decision, so the lead says which they meant.
+			fe.add(f+".title_withheld", "cannot be true for a document released in full: its title withheld, it is released in part")
+		}
 	}
 	return fe.err("the release")
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,20 +13,32 @@ import (
 // its record's HTML and XLSX answers.
 func (f *fixture) releaseFiles(round string, parts map[string]any) (html, xlsx response) {
 	f.t.Helper()
-	req := map[string]any{"reference": "OIA-2026-0001", "received_on": "2026-11-01",
+	_, html, xlsx = f.makeRelease(round, releaseRequest(parts))
+	return html, xlsx
+}
+
+// releaseRequest is a request answered with the given parts.
+func releaseRequest(parts map[string]any) map[string]any {
+	return map[string]any{"reference": "OIA-2026-0001", "received_on": "2026-11-01",
 		"request": "The briefing pack.", "decision_maker": "Tony Lynch", "parts": parts}
-	r := f.do("lead", "POST", "/api/v1/rounds/"+round+"/releases", req)
-	if r.Code != 201 {
-		f.t.Fatalf("release: %d %s", r.Code, r.Body.String())
+}
+
+// makeRelease makes a release of a round and returns the answer that made
+// it (its record) and its HTML and XLSX answers.
+func (f *fixture) makeRelease(round string, req map[string]any) (made, html, xlsx response) {
+	f.t.Helper()
+	made = f.do("lead", "POST", "/api/v1/rounds/"+round+"/releases", req)
+	if made.Code != 201 {
+		f.t.Fatalf("release: %d %s", made.Code, made.Body.String())
 	}
-	var made struct{ ID string }
-	r.json(&made)
-	html = f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=html", nil)
-	xlsx = f.do("lead", "GET", "/api/v1/releases/"+made.ID+"?format=xlsx", nil)
+	var rec struct{ ID string }
+	made.json(&rec)
+	html = f.do("lead", "GET", "/api/v1/releases/"+rec.ID+"?format=html", nil)
+	xlsx = f.do("lead", "GET", "/api/v1/releases/"+rec.ID+"?format=xlsx", nil)
 	if html.Code != 200 || xlsx.Code != 200 {
 		f.t.Fatalf("release files: %d, %d", html.Code, xlsx.Code)
 	}
-	return html, xlsx
+	return made, html, xlsx
 }
 
 // workbookCells is every cell of a workbook, by worksheet, row by row.
@@ -372,5 +385,59 @@ func TestRelease_DelegationsWithheldNameNoLead(t *testing.T) {
 		if len(leads) != 1 || !strings.HasPrefix(leads[0], c.lead) || (c.lead == "" && leads[0] != "") {
 			t.Errorf("delegations %v: the agenda's leads are %q, want one starting %q", c.delegations["decision"], leads, c.lead)
 		}
+	}
+}
+
+// TestRelease_OtherDocumentTitleWithheld: a document held outside briefpack
+// whose title the lead withholds is listed as "title withheld" whatever the
+// decision on its content, in the HTML, the workbook and the record, and
+// the letter says so; withheld in full it has its title withheld unless
+// told otherwise; released in full it cannot have (422). Before, a
+// document released in part was listed under the title withheld.
+func TestRelease_OtherDocumentTitleWithheld(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	for _, c := range []struct {
+		doc    map[string]any
+		listed string // the title the schedule gives
+		letter string
+	}{
+		{map[string]any{"title_withheld": true, "decision": "released_in_part", "grounds": []string{"s6(a)"}}, "title withheld",
+			"I have released two documents to you in part (the title of one of them withheld), and"},
+		{map[string]any{"title_withheld": true, "decision": "withheld", "grounds": []string{"s6(a)"}}, "title withheld",
+			"withhold in full (including its title) one of these documents"},
+		{map[string]any{"decision": "withheld", "grounds": []string{"s6(a)"}}, "title withheld",
+			"withhold in full (including its title) one of these documents"},
+		{map[string]any{"title_withheld": false, "decision": "withheld", "grounds": []string{"s6(a)"}}, "OTHERTITLECANARY cable",
+			"withhold in full one of these documents"},
+	} {
+		c.doc["title"] = "OTHERTITLECANARY cable"
+		parts := sixParts("out_of_scope")
+		parts["cover"] = map[string]any{"decision": "released"}
+		req := releaseRequest(parts)
+		req["other_documents"] = []any{c.doc}
+		made, html, xlsx := f.makeRelease(w.round, req)
+		name := fmt.Sprintf("%v %v", c.doc["decision"], c.doc["title_withheld"])
+		var rec struct{ Schedule []struct{ Title string } }
+		made.json(&rec)
+		if n := len(rec.Schedule); n == 0 || rec.Schedule[n-1].Title != c.listed {
+			t.Errorf("%s: the record's schedule is %+v, want the last listed as %q", name, rec.Schedule, c.listed)
+		}
+		if c.listed == "title withheld" {
+			for _, a := range []response{html, xlsx} {
+				for _, found := range findCanaries([]string{"OTHERTITLECANARY"}, a) {
+					t.Errorf("%s: %s", name, found)
+				}
+			}
+		}
+		if body := html.Body.String(); !strings.Contains(body, c.letter) {
+			t.Errorf("%s: the letter lacks %q", name, c.letter)
+		}
+	}
+	req := releaseRequest(nil)
+	req["other_documents"] = []any{map[string]any{"title": "A cable", "title_withheld": true, "decision": "released"}}
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/releases", req)
+	if r.Code != 422 || !strings.Contains(r.Body.String(), "other_documents[0].title_withheld") {
+		t.Errorf("a document released in full with its title withheld: %d %s", r.Code, r.Body.String())
 	}
 }

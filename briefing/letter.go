@@ -144,6 +144,24 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 		if p.Agenda != nil {
 			p.Agenda = agenda
 		}
+		// The counterparts are the partner side of the delegations: their
+		// biographies released, they are not named either. Withheld, each
+		// is written as a person withheld alone is (a biography says who
+		// its subject is, whatever its heading); out of scope, the
+		// delegations' fields, name and title, are left out and the
+		// biography itself is released.
+		counterparts := make([]PackPerson, len(p.Counterparts))
+		for i, c := range p.Counterparts {
+			pe := *c.Person
+			pe.Name, pe.Title = grounds, grounds
+			if grounds != "" {
+				pe.Bio = grounds
+			}
+			counterparts[i] = PackPerson{Person: &pe, Agency: c.Agency, Side: c.Side}
+		}
+		if p.Counterparts != nil {
+			p.Counterparts = counterparts
+		}
 	}
 	if out("biographies") {
 		p.Counterparts = nil

@@ -441,3 +441,46 @@ func TestRelease_OtherDocumentTitleWithheld(t *testing.T) {
 		t.Errorf("a document released in full with its title withheld: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestRelease_DelegationsWithheldNameNoCounterpart: the counterparts whose
+// biographies a response releases are the partner side of the delegations,
+// so with the delegations withheld each is written as a person withheld
+// alone is (the delegations' grounds for name, title and biography, the
+// agency kept), and with them out of scope the biography is released
+// without its subject's name and title. Before, every partner co-chair and
+// delegate was named, with title, under "Counterpart biographies".
+func TestRelease_DelegationsWithheldNameNoCounterpart(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	partner := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Hamish PARTNERCANARY McTavish", "title": "PTITLECANARY First Assistant Secretary",
+		"agency_id": w.agency, "country": "Australia", "bio": "BIOCANARY served in Jakarta.", "marking": "RESTRICTED"})
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["co_chairs"] = []map[string]string{{"person_id": w.person, "side": "home"}, {"person_id": partner, "side": "partner"}}
+	})
+	for _, c := range []struct {
+		delegations map[string]any
+		hidden      []string // what the release must not hold
+		bio         string   // the biography as released
+	}{
+		{map[string]any{"decision": "withheld", "grounds": []string{"s9(2)(a)"}}, []string{"PARTNERCANARY", "PTITLECANARY", "BIOCANARY"},
+			`<div class="bio"><h3>s9(2)(a)</h3>`},
+		{map[string]any{"decision": "out_of_scope"}, []string{"PARTNERCANARY", "PTITLECANARY"},
+			"<p>BIOCANARY served in Jakarta.</p>"},
+		{map[string]any{"decision": "released"}, nil,
+			`<div class="bio"><h3>Hamish PARTNERCANARY McTavish</h3>`},
+	} {
+		parts := sixParts("released")
+		parts["delegations"] = c.delegations
+		html, xlsx := f.releaseFiles(w.round, parts)
+		for _, a := range []response{html, xlsx} {
+			for _, found := range findCanaries(c.hidden, a) {
+				t.Errorf("delegations %v: %s", c.delegations["decision"], found)
+			}
+		}
+		body := html.Body.String()
+		if !strings.Contains(body, c.bio) {
+			i := strings.Index(body, `id="biographies"`)
+			t.Errorf("delegations %v: the biographies lack %q: %s", c.delegations["decision"], c.bio, body[max(0, i):min(len(body), i+400)])
+		}
+	}
+}

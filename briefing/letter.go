@@ -100,9 +100,10 @@ func releasedDecision(d string) string {
 }
 
 // ApplyParts removes from a release view the parts not released. The cover
-// carries the dialogue's origin and the round's purpose and key messages
-// (the workbook's Cover worksheet holds them): none of them is released
-// unless the cover is.
+// carries the dialogue's origin, the round's city, dates and host, and its
+// purpose and key messages (the workbook's Cover worksheet holds them):
+// none of them is released unless the cover is. The dialogue's name and
+// the round's number, which name the document, stay.
 func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	out := func(k string) bool {
 		d := parts[k].Decision
@@ -117,6 +118,7 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 		if p.Round != nil {
 			r := *p.Round
 			r.Purpose, r.KeyMessages = "", ""
+			r.City, r.StartsOn, r.EndsOn, r.Host = "", "", "", ""
 			p.Round = &r
 		}
 	}

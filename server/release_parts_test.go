@@ -484,3 +484,50 @@ func TestRelease_DelegationsWithheldNameNoCounterpart(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_CoverNotReleasedHasNoRoundFacts: the round's city, dates and
+// host are the cover's, and a response with the cover withheld or out of
+// scope carries none of them, in the HTML's cover or the workbook's Cover
+// worksheet; the dialogue's name and the round's number, which name the
+// document, stay. Before, both formats gave all four.
+func TestRelease_CoverNotReleasedHasNoRoundFacts(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(r map[string]any) { r["city"] = "CITYCANARY" })
+	facts := []string{"CITYCANARY", "10 May 2018", "11 May 2018", "hosted by"}
+	for _, c := range []struct {
+		cover map[string]any
+		out   bool
+	}{
+		{map[string]any{"decision": "withheld", "grounds": []string{"s6(a)"}}, true},
+		{map[string]any{"decision": "out_of_scope"}, true},
+		{map[string]any{"decision": "released"}, false},
+	} {
+		parts := sixParts("released")
+		parts["cover"] = c.cover
+		html, xlsx := f.releaseFiles(w.round, parts)
+		body := html.Body.String()
+		for _, tk := range facts {
+			if strings.Contains(body, tk) == c.out {
+				t.Errorf("cover %v: the HTML holds %q: %v", c.cover["decision"], tk, !c.out)
+			}
+		}
+		if !strings.Contains(body, `<div class="round">3rd round</div>`) && c.out {
+			t.Errorf("cover %v: the HTML's cover does not name the round", c.cover["decision"])
+		}
+		rows := map[string]string{}
+		for _, row := range workbookCells(t, xlsx.Body.Bytes())["Cover"] {
+			if len(row) > 1 {
+				rows[row[0]] = row[1]
+			}
+		}
+		for _, k := range []string{"City", "Host", "Starts on", "Ends on"} {
+			if _, ok := rows[k]; ok == c.out {
+				t.Errorf("cover %v: the Cover worksheet's %s row: %q", c.cover["decision"], k, rows[k])
+			}
+		}
+		if rows["Round"] != "3rd round" {
+			t.Errorf("cover %v: the Cover worksheet gives the round as %q", c.cover["decision"], rows["Round"])
+		}
+	}
+}

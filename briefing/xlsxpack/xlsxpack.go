@@ -363,14 +363,24 @@ func (wr *writer) cover() error {
 		{excelize.Cell{StyleID: wr.title, Value: p.Dialogue.Name}},
 		{},
 		{wr.text("Round"), wr.text(briefing.Ordinal(p.Round.Number) + " round")},
+	}
+	// A release whose cover is not released has none of the cover's
+	// fields (see briefing.ApplyParts): it has no row for them either.
+	given := func(v string) bool { return v != "" || !wr.rel }
+	if given(p.Round.StartsOn) {
 		// Dates as dates, each in a cell of its own: "2018-11-15 to
 		// 2018-11-16" in one was text a spreadsheet cannot sort or reckon.
-		{wr.text("Starts on"), wr.dateCell(p.Round.StartsOn)},
+		rows = append(rows, []any{wr.text("Starts on"), wr.dateCell(p.Round.StartsOn)})
 	}
 	if p.Round.EndsOn != "" && p.Round.EndsOn != p.Round.StartsOn {
 		rows = append(rows, []any{wr.text("Ends on"), wr.dateCell(p.Round.EndsOn)})
 	}
-	rows = append(rows, []any{wr.text("City"), wr.text(p.Round.City)}, []any{wr.text("Host"), wr.text(host)})
+	if given(p.Round.City) {
+		rows = append(rows, []any{wr.text("City"), wr.text(p.Round.City)})
+	}
+	if given(p.Round.Host) {
+		rows = append(rows, []any{wr.text("Host"), wr.text(host)})
+	}
 	if wr.rel {
 		rows = append(rows, []any{wr.text("Release"), wr.text("Released under the " + p.Settings.Act)},
 			[]any{wr.text("Withheld in full"), wr.text(fmt.Sprintf("%d document(s)", wr.withheld))})

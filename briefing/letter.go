@@ -103,12 +103,28 @@ func releasedDecision(d string) string {
 // carries the dialogue's origin, the round's city, dates and host, and its
 // purpose and key messages (the workbook's Cover worksheet holds them):
 // none of them is released unless the cover is. The dialogue's name and
-// the round's number, which name the document, stay.
+// the round's number, which name the document, stay. The pack's
+// PartGrounds are left to the parts released, with the grounds written
+// into them here. It changes only p itself: a copy of a view may be given.
 func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	out := func(k string) bool {
 		d := parts[k].Decision
 		return d != DecisionReleased && d != DecisionReleasedInPart
 	}
+	partGrounds := map[string][]string{}
+	for k, gs := range p.PartGrounds {
+		if !out(k) {
+			partGrounds[k] = slices.Clone(gs)
+		}
+	}
+	cite := func(part string, gs []string) {
+		for _, g := range gs {
+			if !slices.Contains(partGrounds[part], g) {
+				partGrounds[part] = append(partGrounds[part], g)
+			}
+		}
+	}
+	defer func() { p.PartGrounds = partGrounds }()
 	if out("cover") {
 		if p.Dialogue != nil {
 			d := *p.Dialogue
@@ -140,6 +156,7 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 				pe := *l.Person
 				pe.Name, pe.Title, pe.Bio = grounds, grounds, grounds
 				it.Lead = &PackPerson{Person: &pe, Agency: l.Agency, Side: l.Side}
+				cite("agenda", parts["delegations"].Grounds)
 			}
 			agenda[i] = it
 		}
@@ -158,6 +175,9 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 			pe.Name, pe.Title = grounds, grounds
 			if grounds != "" {
 				pe.Bio = grounds
+				if !out("biographies") {
+					cite("biographies", parts["delegations"].Grounds)
+				}
 			}
 			counterparts[i] = PackPerson{Person: &pe, Agency: c.Agency, Side: c.Side}
 		}
@@ -167,13 +187,19 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	}
 	if out("biographies") {
 		p.Counterparts = nil
-		for _, l := range [][]PackPerson{p.CoChairs, p.Delegation} {
-			for i := range l {
-				pe := *l[i].Person
-				pe.Bio = ""
-				l[i].Person = &pe
+		noBio := func(l []PackPerson) []PackPerson {
+			if l == nil {
+				return nil
 			}
+			out := make([]PackPerson, len(l))
+			for i, pp := range l {
+				pe := *pp.Person
+				pe.Bio = ""
+				out[i] = PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side}
+			}
+			return out
 		}
+		p.CoChairs, p.Delegation = noBio(p.CoChairs), noBio(p.Delegation)
 	}
 	if out("actions") {
 		p.Actions = nil
@@ -189,10 +215,34 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 }
 
 // BuildResponse makes the letter and schedule of a release from the round's
-// release view (before ApplyParts) and the record.
+// release view (before ApplyParts) and the record. A part released takes
+// the decision and grounds the lead gave it, and besides them the grounds
+// its released content applies (Pack.PartGrounds, with ApplyParts'): a
+// part released whose content withholds anything is released in part, and
+// the letter cites every ground the released pack prints, as a sheet's
+// are (see ReleaseView).
 func BuildResponse(view *Pack, rel *Release) *Response {
 	s := view.Settings
 	resp := &Response{Settings: s, Release: rel, Released: view}
+	applied := *view
+	ApplyParts(&applied, rel.Parts)
+	part := func(k string) PartDecision {
+		d := rel.Parts[k]
+		if d.Decision != DecisionReleased && d.Decision != DecisionReleasedInPart {
+			return d
+		}
+		gs := applied.PartGrounds[k]
+		if len(gs) == 0 {
+			return d
+		}
+		out := PartDecision{Decision: DecisionReleasedInPart, Grounds: slices.Clone(d.Grounds)}
+		for _, g := range gs {
+			if !slices.Contains(out.Grounds, g) {
+				out.Grounds = append(out.Grounds, g)
+			}
+		}
+		return out
+	}
 	if view.Round != nil {
 		resp.Round = view.Round.StartsOn
 	}
@@ -234,7 +284,8 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 			}
 		}
 		for _, k := range Parts {
-			consider(rel.Parts[k].Decision, rel.Parts[k].Grounds)
+			d := part(k)
+			consider(d.Decision, d.Grounds)
 		}
 		var withheld []ResponseEntry
 		for _, e := range sheets {
@@ -261,7 +312,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		}
 	} else {
 		for _, k := range Parts {
-			d := rel.Parts[k]
+			d := part(k)
 			if d.Decision != DecisionOutOfScope {
 				add(partTitle(k), d.Decision, d.Grounds)
 			}

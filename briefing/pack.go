@@ -59,6 +59,11 @@ type Pack struct {
 	// PeopleWithheld counts, by ground, the people whose name, title and
 	// biography the release edition withholds.
 	PeopleWithheld map[string]int
+	// PartGrounds are, for a release edition, the grounds each part
+	// besides the sheets (see Parts) applies to what it releases — its
+	// spans and people withheld — by part, in order of first use: a part
+	// released with any is released in part (see BuildResponse).
+	PartGrounds map[string][]string
 }
 
 // SheetSlot is what a sheet's parts in a pack (its HTML section, its

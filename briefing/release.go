@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,25 @@ import (
 // release: it is never passed through.
 func ReleaseView(full *Pack) (*Pack, error) {
 	s := full.Settings
-	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt, MadeFrom: full.Marking}
+	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt, MadeFrom: full.Marking,
+		PartGrounds: map[string][]string{}}
+	// cite records a ground a part applies to what it releases.
+	cite := func(part string, gs ...string) {
+		for _, g := range gs {
+			if !slices.Contains(p.PartGrounds[part], g) {
+				p.PartGrounds[part] = append(p.PartGrounds[part], g)
+			}
+		}
+	}
+	// redact redacts a part's text, citing the grounds of its spans; part
+	// "" is text no part prints.
+	redact := func(part, text string) (string, error) {
+		out, gs, err := s.Redact(text)
+		if part != "" {
+			cite(part, gs...)
+		}
+		return out, err
+	}
 
 	d := *full.Dialogue
 	var err error
@@ -26,7 +45,9 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	d.Notes = ""
 	p.Dialogue = &d
 
-	round := func(r *Round) (*Round, error) {
+	// round releases a round; cover is the part its purpose and key
+	// messages are printed in ("" for the previous round's, never printed).
+	round := func(r *Round, cover string) (*Round, error) {
 		if r == nil {
 			return nil, nil
 		}
@@ -34,26 +55,27 @@ func ReleaseView(full *Pack) (*Pack, error) {
 		c.Marking = ""
 		c.CoChairs, c.Delegation, c.Agenda, c.ParticipatingAgencies = nil, nil, nil, nil
 		var err error
-		if c.Outcomes, err = redactText(s, r.Outcomes); err != nil {
+		if c.Outcomes, err = redact("outcomes", r.Outcomes); err != nil {
 			return nil, err
 		}
-		if c.Purpose, err = redactText(s, r.Purpose); err != nil {
+		if c.Purpose, err = redact(cover, r.Purpose); err != nil {
 			return nil, err
 		}
-		if c.KeyMessages, err = redactText(s, r.KeyMessages); err != nil {
+		if c.KeyMessages, err = redact(cover, r.KeyMessages); err != nil {
 			return nil, err
 		}
 		return &c, nil
 	}
-	if p.Round, err = round(full.Round); err != nil {
+	if p.Round, err = round(full.Round, "cover"); err != nil {
 		return nil, err
 	}
-	if p.Previous, err = round(full.Previous); err != nil {
+	if p.Previous, err = round(full.Previous, ""); err != nil {
 		return nil, err
 	}
 
 	withheldPeople := map[string]string{} // person id → ground
-	people := func(list []PackPerson) ([]PackPerson, error) {
+	// people releases a part's people; only the biographies print a bio.
+	people := func(part string, list []PackPerson) ([]PackPerson, error) {
 		var out []PackPerson
 		for _, pp := range list {
 			pe := *pp.Person
@@ -62,24 +84,29 @@ func ReleaseView(full *Pack) (*Pack, error) {
 				// Name, title and biography become the ground; the agency stays.
 				pe.Name, pe.Title, pe.Bio = g, g, g
 				withheldPeople[pe.ID] = g
+				cite(part, g)
 				out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
 				continue
 			}
+			bioPart := ""
+			if part == "biographies" {
+				bioPart = part
+			}
 			var err error
-			if pe.Bio, err = redactText(s, pe.Bio); err != nil {
+			if pe.Bio, err = redact(bioPart, pe.Bio); err != nil {
 				return nil, err
 			}
 			out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
 		}
 		return out, nil
 	}
-	if p.CoChairs, err = people(full.CoChairs); err != nil {
+	if p.CoChairs, err = people("delegations", full.CoChairs); err != nil {
 		return nil, err
 	}
-	if p.Delegation, err = people(full.Delegation); err != nil {
+	if p.Delegation, err = people("delegations", full.Delegation); err != nil {
 		return nil, err
 	}
-	if p.Counterparts, err = people(full.Counterparts); err != nil {
+	if p.Counterparts, err = people("biographies", full.Counterparts); err != nil {
 		return nil, err
 	}
 
@@ -111,8 +138,13 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	for _, it := range full.Agenda {
 		if it.Sheet != nil {
 			if rs := released[it.Sheet]; rs != nil {
-				item, err := releaseItem(s, it, people)
+				item, err := releaseItem(it, redact, people)
 				if err != nil {
+					return nil, err
+				}
+				// The item gives the sheet's title as released, its spans
+				// as their grounds.
+				if _, err := redact("agenda", it.Sheet.Title); err != nil {
 					return nil, err
 				}
 				item.Title, item.Sheet = rs.Title, rs
@@ -120,11 +152,11 @@ func ReleaseView(full *Pack) (*Pack, error) {
 			}
 			continue // a sheet withheld in full leaves no trace, not even its agenda title
 		}
-		title, err := redactText(s, it.Title)
+		title, err := redact("agenda", it.Title)
 		if err != nil {
 			return nil, err
 		}
-		item, err := releaseItem(s, it, people)
+		item, err := releaseItem(it, redact, people)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +167,7 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	for _, a := range full.Actions {
 		c := *a.Action
 		c.Marking = ""
-		if c.Text, err = redactText(s, c.Text); err != nil {
+		if c.Text, err = redact("actions", c.Text); err != nil {
 			return nil, err
 		}
 		p.Actions = append(p.Actions, PackAction{Action: &c, OwnerAgency: a.OwnerAgency, RaisedIn: a.RaisedIn})
@@ -262,14 +294,15 @@ func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
 
 // releaseItem is an agenda item's programme in the release edition: its
 // session redacted, its lead released or withheld as in the delegations.
-func releaseItem(s Settings, it PackAgendaItem, people func([]PackPerson) ([]PackPerson, error)) (PackAgendaItem, error) {
+func releaseItem(it PackAgendaItem, redact func(part, text string) (string, error),
+	people func(part string, list []PackPerson) ([]PackPerson, error)) (PackAgendaItem, error) {
 	out := PackAgendaItem{StartsAt: it.StartsAt, EndsAt: it.EndsAt}
 	var err error
-	if out.Session, err = redactText(s, it.Session); err != nil {
+	if out.Session, err = redact("agenda", it.Session); err != nil {
 		return out, err
 	}
 	if it.Lead != nil {
-		lead, err := people([]PackPerson{*it.Lead})
+		lead, err := people("agenda", []PackPerson{*it.Lead})
 		if err != nil {
 			return out, err
 		}

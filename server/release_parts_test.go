@@ -531,3 +531,90 @@ func TestRelease_CoverNotReleasedHasNoRoundFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_LetterCitesEveryGroundApplied: a part released whose
+// released content withholds anything — a span of the cover's purpose, a
+// delegate withheld alone, a counterpart written as the delegations'
+// ground — is scheduled released in part with those grounds besides the
+// lead's, and the letter cites each, as one document too. Before, such a
+// part was "Released in full" and its grounds went uncited, though the
+// released pack printed them.
+func TestRelease_LetterCitesEveryGroundApplied(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	junior := f.create("secretariat", "/api/v1/people", map[string]any{"name": "JUNIORCANARY Adviser", "title": "Adviser",
+		"agency_id": w.agency, "marking": "RESTRICTED", "withhold": "s9(2)(a)"})
+	partner := f.create("secretariat", "/api/v1/people", map[string]any{"name": "PARTNERCANARY", "agency_id": w.agency, "marking": "RESTRICTED"})
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["purpose"] = "We meet {{s9(2)(g)(i): PURPOSESPANCANARY}}."
+		r["delegation"] = []map[string]string{{"person_id": junior, "side": "home"}, {"person_id": partner, "side": "partner"}}
+	})
+	schedule := func(t *testing.T, made response) map[string]string {
+		var rec struct {
+			Schedule []struct {
+				Title, Decision string
+				Grounds         []string
+			}
+		}
+		made.json(&rec)
+		out := map[string]string{}
+		for _, e := range rec.Schedule {
+			out[e.Title] = e.Decision + " " + strings.Join(e.Grounds, ",")
+		}
+		return out
+	}
+	t.Run("PartByPart", func(t *testing.T) {
+		made, html, _ := f.makeRelease(w.round, releaseRequest(sixParts("released")))
+		body := html.Body.String()
+		for _, tk := range []string{"PURPOSESPANCANARY", "JUNIORCANARY"} {
+			if strings.Contains(body, tk) {
+				t.Fatalf("%s released", tk)
+			}
+		}
+		for _, want := range []string{"section 9(2)(g)(i)", "section 9(2)(a)",
+			"<td>Briefing pack: cover</td><td>Released in part</td><td>S9(2)(g)(i)</td>",
+			"<td>Delegations</td><td>Released in part</td><td>S9(2)(a)</td>",
+			"<td>Agenda</td><td>Released in full</td>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the response lacks %q", want)
+			}
+		}
+		if got := schedule(t, made)["Briefing pack: cover"]; got != "released_in_part s9(2)(g)(i)" {
+			t.Errorf("the record schedules the cover %q", got)
+		}
+	})
+	t.Run("DelegationsWithheld", func(t *testing.T) {
+		// The biographies print the partner delegate as the delegations'
+		// ground, and the lead's own ground comes first.
+		parts := sixParts("released")
+		parts["delegations"] = map[string]any{"decision": "withheld", "grounds": []string{"s6(b)(i)"}}
+		parts["biographies"] = map[string]any{"decision": "released_in_part", "grounds": []string{"s6(a)"}}
+		made, html, _ := f.makeRelease(w.round, releaseRequest(parts))
+		got := schedule(t, made)
+		if got["Biographies"] != "released_in_part s6(a),s6(b)(i)" || got["Delegations"] != "withheld s6(b)(i)" {
+			t.Errorf("the record schedules the biographies %q, the delegations %q", got["Biographies"], got["Delegations"])
+		}
+		if body := html.Body.String(); strings.Contains(body, "PARTNERCANARY") || !strings.Contains(body, "section 6(b)(i)") {
+			t.Errorf("the biographies name the partner delegate, or the letter does not cite section 6(b)(i)")
+		}
+	})
+	t.Run("AsOneDocument", func(t *testing.T) {
+		parts := sixParts("released")
+		req := releaseRequest(parts)
+		req["as_one_document"] = true
+		made, html, _ := f.makeRelease(w.round, req)
+		var rec struct {
+			Schedule []struct{ Grounds []string }
+		}
+		made.json(&rec)
+		if gs := strings.Join(rec.Schedule[0].Grounds, ","); !strings.Contains(gs, "s9(2)(g)(i)") || !strings.Contains(gs, "s9(2)(a)") {
+			t.Errorf("the pack is released in part under %s", gs)
+		}
+		body := html.Body.String()
+		for _, want := range []string{"section 9(2)(g)(i)", "section 9(2)(a)"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the letter does not cite %s", want)
+			}
+		}
+	})
+}

@@ -594,3 +594,28 @@ func TestRoundPage_RefusedAgendaFormsKeepWhatWasTyped(t *testing.T) {
 		t.Errorf("a refused time was saved: %v", items[0])
 	}
 }
+
+// TestRoundPage_NotReadyNamesASheetOnce: a sheet not cleared that the
+// agenda lists twice (a topic taken up in two sessions) is named once in
+// the round page's "Not ready to travel", as the freeze's refusal names it.
+// Before, the page named it once per item.
+func TestRoundPage_NotReadyNamesASheetOnce(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime Kauri", para("Words.", "RESTRICTED", "")))
+	f.update("lead", "/api/v1/rounds/"+w.round, func(r map[string]any) {
+		r["agenda"] = []map[string]any{{"sheet_id": id, "session": "Morning"}, {"sheet_id": id, "session": "Afternoon"}}
+	})
+	r := f.do("lead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]bool{})
+	if r.Code != 409 || strings.Count(r.Body.String(), "Maritime Kauri") != 1 {
+		t.Errorf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	page := f.pageBrowser("lead").open("/rounds/" + w.round)
+	m := regexp.MustCompile(`Not ready to travel</span>: ([^<]*) not cleared`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the round page does not say it is not ready to travel")
+	}
+	if n := strings.Count(m[1], "Maritime Kauri"); n != 1 {
+		t.Errorf("the round page names the sheet %d times: %q", n, m[1])
+	}
+}

@@ -209,10 +209,12 @@ func (s *Pages) showRound(c echo.Context, status int, adjust func(*roundPage)) e
 	for i, a := range r.Agenda {
 		it := roundAgendaItem{Index: i, Title: a.Title, Sheet: byID[a.SheetID], AgendaItem: a}
 		if it.Sheet != nil {
-			listed[a.SheetID] = true
-			if it.Sheet.Status != briefing.SheetCleared {
+			// A sheet listed again (a topic taken up in two sessions) is
+			// named once, as the freeze names it (api's notCleared).
+			if it.Sheet.Status != briefing.SheetCleared && !listed[a.SheetID] {
 				rp.NotReady = append(rp.NotReady, it.Sheet.Title)
 			}
+			listed[a.SheetID] = true
 		}
 		rp.Agenda = append(rp.Agenda, it)
 	}

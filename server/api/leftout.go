@@ -122,3 +122,29 @@ func keepRound(_ []byte, r, old *briefing.Round) {
 		r.Marking = old.Marking
 	}
 }
+
+// keepMarkings gives each paragraph of sh sent with an id and no marking
+// the one it has in the first of from that holds it (each a sheet as the
+// writer may see it): a save through the editor or the merge that left a
+// marking out keeps it, where the round's would lower a SECRET paragraph.
+// A paragraph new, or in none of them, is left for markUnmarked.
+func keepMarkings(sh *briefing.Sheet, from ...*briefing.Sheet) {
+	held := map[string]string{}
+	for k := len(from) - 1; k >= 0; k-- {
+		if from[k] == nil {
+			continue
+		}
+		for _, sec := range from[k].Sections {
+			for _, p := range sec.Paragraphs {
+				held[p.ID] = p.Marking
+			}
+		}
+	}
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			if p := &sh.Sections[i].Paragraphs[j]; p.Marking == "" && p.ID != "" {
+				p.Marking = held[p.ID]
+			}
+		}
+	}
+}

@@ -255,14 +255,14 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 // sheet, which holds paragraphs hidden from them. The limits hold it as
 // they see it, or to no more than they saw at the version they started
 // from (see briefing.Sheet.ValidateAsSeen). It returns the sheet to merge:
-// a copy, each paragraph sent without a marking given the round's.
+// a copy, each paragraph sent without a marking given the one it has (as
+// the sheet is now, or as they saw it), or if new the round's.
 func (s *API) checkMine(v *view, cur, mine *briefing.Sheet) (*briefing.Sheet, error) {
 	r, err := v.RoundByID(cur.RoundID)
 	if err != nil {
 		return nil, err
 	}
 	mine = mine.Clone()
-	markUnmarked(mine, r.Marking)
 	seen := cur // what they saw at the version they started from, if it is one
 	if mine.Version != cur.Version {
 		seen = nil
@@ -275,6 +275,8 @@ func (s *API) checkMine(v *view, cur, mine *briefing.Sheet) (*briefing.Sheet, er
 			}
 		}
 	}
+	keepMarkings(mine, cur, seen)
+	markUnmarked(mine, r.Marking)
 	if err := mine.Clone().ValidateAsSeen(v.Set, seen); err != nil {
 		return nil, err
 	}

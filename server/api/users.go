@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -156,8 +157,17 @@ func (s *API) handleUpdateUser(c echo.Context) error {
 		version = old.Version
 	}
 	var req UserRequest
-	if err := decode(c, &req); err != nil {
+	body, err := server.DecodeBody(c, &req)
+	if err != nil {
 		return err
+	}
+	// Left out, "disabled" keeps what it was: read as false, a client that
+	// sends only what it changes would enable a disabled account again.
+	var sent struct {
+		Disabled *bool `json:"disabled"`
+	}
+	if json.Unmarshal(body, &sent) == nil && sent.Disabled == nil {
+		req.Disabled = old.Disabled
 	}
 	u, err := s.SaveUser(c, old, version, req)
 	if err != nil {

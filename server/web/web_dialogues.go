@@ -220,7 +220,11 @@ func roundFromForm(c echo.Context, r *briefing.Round) *formError {
 	r.City = c.FormValue("city")
 	r.Host = c.FormValue("host")
 	r.Status = c.FormValue("status")
-	r.Marking = c.FormValue("marking")
+	if m := c.FormValue("marking"); m != "" || r.ID == "" {
+		// Left out of a save, the marking is kept: read as none, it
+		// would be the lowest, and the round shown to every reader.
+		r.Marking = m
+	}
 	r.Outcomes = c.FormValue("outcomes")
 	r.Purpose = c.FormValue("purpose")
 	r.KeyMessages = c.FormValue("key_messages")

@@ -86,6 +86,18 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 		}
 		p.ID, pageName, read = id, "person", old.Version
 		p.Version = formVersion(c, old.Version, 0)
+		// Left out of the form, the marking and the withholding are kept,
+		// as a save through the API keeps them: read as none, a person
+		// marked SECRET would be shown to everyone, and one withheld
+		// released. (The form sends withhold "" for "not withheld".)
+		if p.Marking == "" {
+			p.Marking = old.Marking
+		}
+		if form, err := c.FormParams(); err == nil {
+			if _, sent := form["withhold"]; !sent {
+				p.Withhold = old.Withhold
+			}
+		}
 	}
 	err := p.Validate(s.settings)
 	if err == nil {

@@ -103,28 +103,24 @@ func releasedDecision(d string) string {
 // carries the dialogue's origin, the round's city, dates and host, and its
 // purpose and key messages (the workbook's Cover worksheet holds them):
 // none of them is released unless the cover is. The dialogue's name and
-// the round's number, which name the document, stay. The pack's
-// PartGrounds are left to the parts released, with the grounds written
-// into them here. It changes only p itself: a copy of a view may be given.
+// the round's number, which name the document, stay. A person rewritten
+// here carries the grounds now printed for them (PackPerson.Grounds), so
+// the grounds each part cites are read from what it releases
+// (Pack.PartGrounds); the pack's TextGrounds are left to the parts
+// released, whose texts are never rewritten. It changes only p itself: a
+// copy of a view may be given.
 func ApplyParts(p *Pack, parts map[string]PartDecision) {
 	out := func(k string) bool {
 		d := parts[k].Decision
 		return d != DecisionReleased && d != DecisionReleasedInPart
 	}
-	partGrounds := map[string][]string{}
-	for k, gs := range p.PartGrounds {
+	texts := map[string][]string{}
+	for k, gs := range p.TextGrounds {
 		if !out(k) {
-			partGrounds[k] = slices.Clone(gs)
+			texts[k] = gs
 		}
 	}
-	cite := func(part string, gs []string) {
-		for _, g := range gs {
-			if !slices.Contains(partGrounds[part], g) {
-				partGrounds[part] = append(partGrounds[part], g)
-			}
-		}
-	}
-	defer func() { p.PartGrounds = partGrounds }()
+	p.TextGrounds = texts
 	if out("cover") {
 		if p.Dialogue != nil {
 			d := *p.Dialogue
@@ -147,7 +143,8 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 		// would not be withheld. Withheld, the lead is written as a person
 		// withheld alone is, their name and title the part's grounds; out
 		// of scope, the item names no lead.
-		grounds := strings.Join(parts["delegations"].Grounds, ", ")
+		gs := parts["delegations"].Grounds
+		grounds := strings.Join(gs, ", ")
 		agenda := make([]PackAgendaItem, len(p.Agenda))
 		for i, it := range p.Agenda {
 			if l := it.Lead; l != nil && grounds == "" {
@@ -155,8 +152,7 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 			} else if l != nil {
 				pe := *l.Person
 				pe.Name, pe.Title, pe.Bio = grounds, grounds, grounds
-				it.Lead = &PackPerson{Person: &pe, Agency: l.Agency, Side: l.Side}
-				cite("agenda", parts["delegations"].Grounds)
+				it.Lead = &PackPerson{Person: &pe, Agency: l.Agency, Side: l.Side, Grounds: gs, BioGrounds: gs}
 			}
 			agenda[i] = it
 		}
@@ -173,13 +169,11 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 		for i, c := range p.Counterparts {
 			pe := *c.Person
 			pe.Name, pe.Title = grounds, grounds
+			bioGrounds := c.BioGrounds
 			if grounds != "" {
-				pe.Bio = grounds
-				if !out("biographies") {
-					cite("biographies", parts["delegations"].Grounds)
-				}
+				pe.Bio, bioGrounds = grounds, gs
 			}
-			counterparts[i] = PackPerson{Person: &pe, Agency: c.Agency, Side: c.Side}
+			counterparts[i] = PackPerson{Person: &pe, Agency: c.Agency, Side: c.Side, Grounds: gs, BioGrounds: bioGrounds}
 		}
 		if p.Counterparts != nil {
 			p.Counterparts = counterparts
@@ -195,7 +189,7 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 			for i, pp := range l {
 				pe := *pp.Person
 				pe.Bio = ""
-				out[i] = PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side}
+				out[i] = PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side, Grounds: pp.Grounds}
 			}
 			return out
 		}
@@ -217,10 +211,10 @@ func ApplyParts(p *Pack, parts map[string]PartDecision) {
 // BuildResponse makes the letter and schedule of a release from the round's
 // release view (before ApplyParts) and the record. A part released takes
 // the decision and grounds the lead gave it, and besides them the grounds
-// its released content applies (Pack.PartGrounds, with ApplyParts'): a
+// its content prints once the parts are applied (Pack.PartGrounds): a
 // part released whose content withholds anything is released in part, and
-// the letter cites every ground the released pack prints, as a sheet's
-// are (see ReleaseView).
+// the letter cites every ground the released pack prints and no other, as
+// a sheet's are (see ReleaseView).
 func BuildResponse(view *Pack, rel *Release) *Response {
 	s := view.Settings
 	resp := &Response{Settings: s, Release: rel, Released: view}
@@ -231,7 +225,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		if d.Decision != DecisionReleased && d.Decision != DecisionReleasedInPart {
 			return d
 		}
-		gs := applied.PartGrounds[k]
+		gs := applied.PartGrounds(k)
 		if len(gs) == 0 {
 			return d
 		}

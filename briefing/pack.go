@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -59,11 +60,49 @@ type Pack struct {
 	// PeopleWithheld counts, by ground, the people whose name, title and
 	// biography the release edition withholds.
 	PeopleWithheld map[string]int
-	// PartGrounds are, for a release edition, the grounds each part
-	// besides the sheets (see Parts) applies to what it releases — its
-	// spans and people withheld — by part, in order of first use: a part
-	// released with any is released in part (see BuildResponse).
-	PartGrounds map[string][]string
+	// TextGrounds are, for a release edition, the grounds the withheld
+	// spans of each part's texts print (the sheets' excepted, see Parts),
+	// by part, in order of first use. The people a part prints carry
+	// their own (PackPerson.Grounds): ApplyParts rewrites people within a
+	// part it releases, never texts. See PartGrounds.
+	TextGrounds map[string][]string
+}
+
+// PartGrounds is, for a release edition, every ground a part besides the
+// sheets prints in what it releases, read from the pack as it is (after
+// ApplyParts, the release as the requester gets it): its texts' spans and
+// the people it gives withheld, in order of first use. A part released
+// with any is released in part (see BuildResponse).
+func (p *Pack) PartGrounds(part string) []string {
+	var out []string
+	add := func(gs []string) {
+		for _, g := range gs {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
+	add(p.TextGrounds[part])
+	switch part {
+	case "agenda": // a lead is given by name and agency
+		for _, it := range p.Agenda {
+			if it.Lead != nil {
+				add(it.Lead.Grounds)
+			}
+		}
+	case "delegations": // name, title and agency
+		for _, l := range [][]PackPerson{p.CoChairs, p.Delegation} {
+			for _, pp := range l {
+				add(pp.Grounds)
+			}
+		}
+	case "biographies": // name, title, agency and biography
+		for _, pp := range p.Counterparts {
+			add(pp.Grounds)
+			add(pp.BioGrounds)
+		}
+	}
+	return out
 }
 
 // SheetSlot is what a sheet's parts in a pack (its HTML section, its
@@ -97,6 +136,11 @@ type PackPerson struct {
 	Person *Person
 	Agency *Agency // nil when the person has none
 	Side   string
+	// Grounds are, in a release edition, the grounds printed in place of
+	// the person's name and title: their own withholding, or the
+	// delegations' (see ApplyParts); BioGrounds those their biography
+	// as released prints.
+	Grounds, BioGrounds []string
 }
 
 // PackAgendaItem is one agenda item of a pack: with its times, session and

@@ -18,21 +18,15 @@ import (
 func ReleaseView(full *Pack) (*Pack, error) {
 	s := full.Settings
 	p := &Pack{Settings: s, Edition: EditionRelease, GeneratedAt: full.GeneratedAt, MadeFrom: full.Marking,
-		PartGrounds: map[string][]string{}}
-	// cite records a ground a part applies to what it releases.
-	cite := func(part string, gs ...string) {
-		for _, g := range gs {
-			if !slices.Contains(p.PartGrounds[part], g) {
-				p.PartGrounds[part] = append(p.PartGrounds[part], g)
-			}
-		}
-	}
+		TextGrounds: map[string][]string{}}
 	// redact redacts a part's text, citing the grounds of its spans; part
 	// "" is text no part prints.
 	redact := func(part, text string) (string, error) {
 		out, gs, err := s.Redact(text)
-		if part != "" {
-			cite(part, gs...)
+		for _, g := range gs {
+			if part != "" && !slices.Contains(p.TextGrounds[part], g) {
+				p.TextGrounds[part] = append(p.TextGrounds[part], g)
+			}
 		}
 		return out, err
 	}
@@ -74,8 +68,9 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	}
 
 	withheldPeople := map[string]string{} // person id → ground
-	// people releases a part's people; only the biographies print a bio.
-	people := func(part string, list []PackPerson) ([]PackPerson, error) {
+	// people releases people, each with the grounds it prints (see
+	// Pack.PartGrounds for which part prints what).
+	people := func(list []PackPerson) ([]PackPerson, error) {
 		var out []PackPerson
 		for _, pp := range list {
 			pe := *pp.Person
@@ -84,29 +79,25 @@ func ReleaseView(full *Pack) (*Pack, error) {
 				// Name, title and biography become the ground; the agency stays.
 				pe.Name, pe.Title, pe.Bio = g, g, g
 				withheldPeople[pe.ID] = g
-				cite(part, g)
-				out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
+				out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side, Grounds: []string{g}, BioGrounds: []string{g}})
 				continue
 			}
-			bioPart := ""
-			if part == "biographies" {
-				bioPart = part
-			}
-			var err error
-			if pe.Bio, err = redact(bioPart, pe.Bio); err != nil {
+			bio, gs, err := s.Redact(pe.Bio)
+			if err != nil {
 				return nil, err
 			}
-			out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side})
+			pe.Bio = bio
+			out = append(out, PackPerson{Person: &pe, Agency: pp.Agency, Side: pp.Side, BioGrounds: gs})
 		}
 		return out, nil
 	}
-	if p.CoChairs, err = people("delegations", full.CoChairs); err != nil {
+	if p.CoChairs, err = people(full.CoChairs); err != nil {
 		return nil, err
 	}
-	if p.Delegation, err = people("delegations", full.Delegation); err != nil {
+	if p.Delegation, err = people(full.Delegation); err != nil {
 		return nil, err
 	}
-	if p.Counterparts, err = people("biographies", full.Counterparts); err != nil {
+	if p.Counterparts, err = people(full.Counterparts); err != nil {
 		return nil, err
 	}
 
@@ -295,14 +286,14 @@ func ReleaseCheck(p *Pack) []ReleaseCheckSheet {
 // releaseItem is an agenda item's programme in the release edition: its
 // session redacted, its lead released or withheld as in the delegations.
 func releaseItem(it PackAgendaItem, redact func(part, text string) (string, error),
-	people func(part string, list []PackPerson) ([]PackPerson, error)) (PackAgendaItem, error) {
+	people func(list []PackPerson) ([]PackPerson, error)) (PackAgendaItem, error) {
 	out := PackAgendaItem{StartsAt: it.StartsAt, EndsAt: it.EndsAt}
 	var err error
 	if out.Session, err = redact("agenda", it.Session); err != nil {
 		return out, err
 	}
 	if it.Lead != nil {
-		lead, err := people("agenda", []PackPerson{*it.Lead})
+		lead, err := people([]PackPerson{*it.Lead})
 		if err != nil {
 			return out, err
 		}

@@ -259,12 +259,19 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		if view.Round != nil && view.Round.StartsOn != "" {
 			title += " (" + view.Round.StartsOn + ")"
 		}
+		// The pack is what is in scope of it less the sheets withheld in
+		// full, each a document of its own, title withheld: nothing of
+		// them is in the released pack, which is released in full unless
+		// a part of it is withheld or what it releases prints a ground,
+		// and cites those grounds only. Nothing of it in scope (every
+		// part out of scope, every sheet withheld), it is no document.
 		var grounds []string
-		released, whole := false, true
+		inScope, released, whole := false, false, true
 		consider := func(d string, gs []string) {
 			if d == DecisionOutOfScope {
 				return
 			}
+			inScope = true
 			if d == DecisionReleased || d == DecisionReleasedInPart {
 				released = true
 			}
@@ -284,16 +291,13 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		var withheld []ResponseEntry
 		for _, e := range sheets {
 			if e.Decision == DecisionWithheld {
-				// A sheet withheld in full is taken out of the released pack,
-				// which is then released only in part, and counts as a
-				// document of its own, title withheld.
 				withheld = append(withheld, e)
-				whole = false
 				continue
 			}
 			consider(e.Decision, e.Grounds)
 		}
 		switch {
+		case !inScope: // no document
 		case !released:
 			add(titleWithheld, DecisionWithheld, grounds)
 		case whole:

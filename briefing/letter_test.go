@@ -77,7 +77,8 @@ func TestBuildResponse(t *testing.T) {
 }
 
 // TestBuildResponse_CleanSheets: a pack whose released sheets withhold
-// nothing is still released in part when sheets were taken out of it.
+// nothing is released in full, a sheet withheld in full taken out of it
+// being a document of its own; nothing of it in scope, it is no document.
 func TestBuildResponse_CleanSheets(t *testing.T) {
 	s, _ := briefing.SettingsFor("nz")
 	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease,
@@ -99,7 +100,16 @@ func TestBuildResponse_CleanSheets(t *testing.T) {
 		v := *view
 		v.Schedule = append(append([]briefing.ScheduleEntry{}, view.Schedule...), briefing.ScheduleEntry{Number: 5, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}})
 		resp := briefing.BuildResponse(&v, rel)
-		if len(resp.Entries) != 2 || resp.Entries[0].Decision != briefing.DecisionReleasedInPart || resp.Entries[1].Decision != briefing.DecisionWithheld {
+		if len(resp.Entries) != 2 || resp.Entries[0].Decision != briefing.DecisionReleased || len(resp.Entries[0].Grounds) != 0 ||
+			resp.Entries[1].Decision != briefing.DecisionWithheld {
+			t.Fatalf("%+v", resp.Entries)
+		}
+	})
+	t.Run("every sheet withheld in full", func(t *testing.T) {
+		v := *view
+		v.Schedule = []briefing.ScheduleEntry{{Number: 1, Decision: briefing.WithheldInFull, Grounds: []string{"s6(a)"}}}
+		resp := briefing.BuildResponse(&v, rel)
+		if len(resp.Entries) != 1 || resp.Entries[0].Title != "title withheld" || resp.Entries[0].Grounds[0] != "s6(a)" {
 			t.Fatalf("%+v", resp.Entries)
 		}
 	})

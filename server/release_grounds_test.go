@@ -107,3 +107,62 @@ func TestRelease_LetterCitesOnlyGroundsPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_OneDocumentIsWhatItReleases: as one document, the pack is
+// what is in scope of it less the sheets withheld in full, each a
+// document of its own: released in full when what it releases withholds
+// nothing, in part under the grounds that prints, and no document at all
+// when nothing of it is in scope. Before, with every part out of scope
+// and the only sheet withheld, the empty pack was counted as a second
+// document withheld in full, under no ground; and a clean pack with a
+// sheet withheld was "released in part" under none, or under the grounds
+// of other parts only.
+func TestRelease_OneDocumentIsWhatItReleases(t *testing.T) {
+	f := newFixture(t)
+	secret := map[string]any{"title": "SECRETTITLECANARY", "withhold": "s6(a)",
+		"sections": []map[string]any{{"kind": "situation", "paragraphs": []any{para("Secret words.", "RESTRICTED", "")}}}}
+	withheldOnly := f.groundsRound(secret)
+	both := f.groundsRound(secret, sheetBody("Rules-based order", para("Open words about the order.", "RESTRICTED", "")))
+	for _, c := range []struct {
+		name     string
+		round    string
+		released []string // the parts released; the others out of scope
+		want     []string // the schedule, "decision grounds" in order
+		count    string
+	}{
+		{"NothingInScope", withheldOnly, nil, []string{"withheld s6(a)"},
+			"I can advise that 1 document was identified within scope of your request."},
+		{"Clean", both, []string{"cover", "actions"}, []string{"released", "withheld s6(a)"},
+			"I can advise that 2 documents were identified within scope of your request."},
+		{"PeopleWithheldAlone", both, []string{"delegations"}, []string{"released_in_part s9(2)(a),s6(d)", "withheld s6(a)"},
+			"I can advise that 2 documents were identified within scope of your request."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			parts := sixParts("out_of_scope")
+			for _, k := range c.released {
+				parts[k] = map[string]any{"decision": "released"}
+			}
+			req := releaseRequest(parts)
+			req["as_one_document"] = true
+			made, html, _ := f.makeRelease(c.round, req)
+			var rec struct {
+				Count    string
+				Schedule []struct {
+					Decision string
+					Grounds  []string
+				}
+			}
+			made.json(&rec)
+			var got []string
+			for _, e := range rec.Schedule {
+				got = append(got, strings.TrimSpace(e.Decision+" "+strings.Join(e.Grounds, ",")))
+			}
+			if !slices.Equal(got, c.want) || rec.Count != c.count {
+				t.Errorf("scheduled %q, %q; want %q, %q", got, rec.Count, c.want, c.count)
+			}
+			if !strings.Contains(html.Body.String(), c.count) {
+				t.Errorf("the letter does not say %q", c.count)
+			}
+		})
+	}
+}

@@ -154,3 +154,41 @@ func TestRelease_SpansAndWithheldPeopleInEveryPart(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_WorkbookHoldsWhatItsLetterReleases: every part released, the
+// workbook of a response holds every word of each part the HTML response
+// holds, as its letter and schedule say both release them, and so does
+// the full edition's workbook of the full HTML pack. Before, neither
+// workbook had the counterparts' biographies or the last round's outcomes,
+// which the response's letter listed as released.
+func TestRelease_WorkbookHoldsWhatItsLetterReleases(t *testing.T) {
+	f := newFixture(t)
+	w := f.plantParts()
+	_, html, xlsx := f.makeRelease(w.round, releaseRequest(sixParts("released")))
+	fullHTML := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html&edition=full", nil)
+	fullXLSX := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=full", nil)
+	for _, c := range []struct {
+		name       string
+		html, xlsx response
+	}{{"response", html, xlsx}, {"full edition", fullHTML, fullXLSX}} {
+		for part, toks := range w.tokens {
+			for _, tk := range toks {
+				if tk == "2031" {
+					continue // the action's due date, a date in the workbook
+				}
+				if strings.Contains(c.html.Body.String(), tk) && len(findCanaries([]string{tk}, c.xlsx)) == 0 {
+					t.Errorf("%s: the HTML holds %s's %s, the workbook does not", c.name, part, tk)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"CANARYCCPBIO", "CANARYDPBIO", "CANARYPREVOUT"} {
+		if !strings.Contains(html.Body.String(), want) {
+			t.Errorf("the HTML response lacks %s: the test proves nothing", want)
+		}
+	}
+	bios := workbookCells(t, xlsx.Body.Bytes())["Biographies"]
+	if len(bios) != 3 || strings.Join(bios[0], "|") != "Side|Name|Title|Agency|Biography" || !strings.HasPrefix(bios[1][1], "CANARYCCPNAME") {
+		t.Errorf("the response's Biographies worksheet: %q", bios)
+	}
+}

@@ -40,6 +40,9 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	if released("delegations") {
 		steps = append(steps, wr.delegations)
 	}
+	if released("biographies") {
+		steps = append(steps, wr.biographies)
+	}
 	steps = append(steps, wr.topics, wr.sheets)
 	if released("actions") {
 		steps = append(steps, wr.actions)
@@ -73,7 +76,7 @@ func (wr *writer) letter(r *briefing.Response) error {
 		r.Released.GeneratedAt.UTC().Format("2 January 2006"),
 		"Ref: " + rel.Reference,
 		act + " request relating to " + r.Released.Dialogue.Name,
-		"Thank you for your " + act + " (the Act) request received on " + receivedOn(rel.ReceivedOn) + ". You requested:",
+		"Thank you for your " + act + " (the Act) request received on " + longDate(rel.ReceivedOn) + ". You requested:",
 	}
 	lines = append(lines, strings.Split(rel.Request, "\n")...)
 	lines = append(lines, r.Count)
@@ -94,7 +97,8 @@ func (wr *writer) letter(r *briefing.Response) error {
 	return sw.Flush()
 }
 
-func receivedOn(d string) string {
+// longDate writes a YYYY-MM-DD date as a letter does, "7 February 2022".
+func longDate(d string) string {
 	t, err := time.Parse("2006-01-02", d)
 	if err != nil {
 		return d

@@ -1,7 +1,8 @@
 // Package xlsxpack writes a briefing pack as a spreadsheet for annotating:
-// Cover, Agenda, Delegations, Topics (one row per paragraph), one worksheet
-// per topic sheet in the two-column form, Actions and, for a release, the
-// Schedule. Every text cell holds text, never a formula, whatever it begins
+// Cover (with this round's and the last round's outcomes), Agenda,
+// Delegations, Biographies (the counterparts'), Topics (one row per
+// paragraph), one worksheet per topic sheet in the two-column form, Actions
+// and, for a release, the Schedule. Every text cell holds text, never a formula, whatever it begins
 // with. The workbook and its small worksheets are written with excelize's
 // streaming writer; Topics and the topic sheets' worksheets, which grow with
 // the pack, are written as XML parts of their own, kept compressed per
@@ -30,6 +31,7 @@ const (
 	sheetCover       = "Cover"
 	sheetAgenda      = "Agenda"
 	sheetDelegations = "Delegations"
+	sheetBiographies = "Biographies"
 	sheetTopics      = "Topics"
 	sheetActions     = "Actions"
 	sheetSchedule    = "Schedule"
@@ -158,7 +160,7 @@ func build(p *briefing.Pack) (*writer, error) {
 	if wr.rel {
 		steps = append(steps, wr.schedule)
 	}
-	steps = append(steps, wr.agenda, wr.delegations, wr.topics, wr.sheets, wr.actions)
+	steps = append(steps, wr.agenda, wr.delegations, wr.biographies, wr.topics, wr.sheets, wr.actions)
 	if !wr.rel {
 		steps = append(steps, wr.importData)
 	}
@@ -393,6 +395,23 @@ func (wr *writer) cover() error {
 	rows = append(rows, wr.textRows("Purpose", wr.plainText(briefing.Paragraph{Text: p.Round.Purpose}))...)
 	rows = append(rows, wr.textRows("Key messages", wr.plainText(briefing.Paragraph{Text: p.Round.KeyMessages}))...)
 	rows = append(rows, wr.textRows("Outcomes of this round", wr.plainText(briefing.Paragraph{Text: p.Round.Outcomes}))...)
+	if pr := p.Previous; pr != nil {
+		// As the HTML pack gives them, with the round's city and date; in
+		// the full edition marked with that round's marking, which may not
+		// be this one's.
+		label := "Outcomes of the " + briefing.Ordinal(pr.Number) + " round"
+		if pr.City != "" {
+			label += " (" + pr.City
+			if pr.StartsOn != "" {
+				label += ", " + longDate(pr.StartsOn)
+			}
+			label += ")"
+		}
+		if !wr.rel && pr.Marking != "" {
+			label += " " + p.Settings.PortionMark(pr.Marking)
+		}
+		rows = append(rows, wr.textRows(label, wr.plainText(briefing.Paragraph{Text: pr.Outcomes}))...)
+	}
 	if !wr.rel && len(p.NotCleared) > 0 {
 		// Titles of 300 characters each, of any number of sheets: past a
 		// cell's length, which the stream writer cuts without a word.
@@ -527,6 +546,58 @@ func (wr *writer) delegations() error {
 				name += " (" + pa.Agency.Acronym + ")"
 			}
 			if err := sw.SetRow(row(n), []any{wr.text(side), nil, nil, wr.text(name)}); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	return sw.Flush()
+}
+
+// biographies writes the counterparts' biographies, a person a row, as the
+// HTML pack's "Counterpart biographies" gives them: the full edition
+// portion-marks each, as the Actions worksheet does; a release's withheld
+// words are their grounds already. A pack with no counterparts has none.
+func (wr *writer) biographies() error {
+	p := wr.p
+	if len(p.Counterparts) == 0 {
+		return nil
+	}
+	widths, header := []float64{16, 30, 30, 30, 80}, []string{"Side", "Name", "Title", "Agency", "Biography"}
+	if !wr.rel {
+		widths, header = append(widths, 16), append(header, "Marking")
+	}
+	sw, err := wr.stream(sheetBiographies, widths, true, 0)
+	if err != nil {
+		return err
+	}
+	if err := wr.headerRow(sw, header...); err != nil {
+		return err
+	}
+	n := 2
+	for _, pp := range p.Counterparts {
+		side := p.Dialogue.Home
+		if pp.Side == briefing.SidePartner {
+			side = p.Dialogue.Partner
+		}
+		agency := ""
+		if pp.Agency != nil {
+			agency = pp.Agency.Name
+		}
+		// A biography longer than a cell holds goes on in the rows below.
+		pieces := cellPieces(wr.plainText(briefing.Paragraph{Text: pp.Person.Bio}), cellUnits)
+		if len(pieces) == 0 {
+			pieces = []string{""}
+		}
+		for i, piece := range pieces {
+			r := []any{nil, nil, nil, nil, wr.text(piece)}
+			if i == 0 {
+				r = []any{wr.text(side), wr.text(pp.Person.Name), wr.text(pp.Person.Title), wr.text(agency), wr.text(piece)}
+				if !wr.rel {
+					r = append(r, wr.text(pp.Person.Marking))
+				}
+			}
+			if err := sw.SetRow(row(n), r); err != nil {
 				return err
 			}
 			n++
@@ -1046,7 +1117,7 @@ type namer struct{ used map[string]bool }
 
 func newNamer() *namer {
 	n := &namer{used: map[string]bool{}}
-	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetTopics, sheetActions, sheetSchedule, sheetImport, "History", "Sheet1"} {
+	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetBiographies, sheetTopics, sheetActions, sheetSchedule, sheetImport, "History", "Sheet1"} {
 		n.used[strings.ToLower(f)] = true
 	}
 	return n

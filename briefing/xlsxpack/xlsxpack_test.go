@@ -75,7 +75,7 @@ func TestRender_Workbook(t *testing.T) {
 	}
 	defer f.Close()
 	names := f.GetSheetList()
-	want := []string{"Cover", "Agenda", "Delegations", "Topics", "Rules-based order (draft) - new", "A very long topic sheet title A", "A very long topic sheet tit (2)", "Actions", "Import"}
+	want := []string{"Cover", "Agenda", "Delegations", "Biographies", "Topics", "Rules-based order (draft) - new", "A very long topic sheet title A", "A very long topic sheet tit (2)", "Actions", "Import"}
 	if strings.Join(names, "|") != strings.Join(want, "|") {
 		t.Fatalf("worksheets %q", names)
 	}
@@ -186,7 +186,7 @@ func TestRender_Release(t *testing.T) {
 			t.Errorf("import data in %s", name)
 		}
 	}
-	if names := f.GetSheetList(); names[1] != "Schedule" || len(names) != 8 {
+	if names := f.GetSheetList(); names[1] != "Schedule" || len(names) != 9 {
 		t.Fatalf("%q", names)
 	}
 	rows, _ := f.GetRows("Topics")
@@ -424,7 +424,7 @@ func TestRender_Prints(t *testing.T) {
 			titles[dn.Scope] = dn.RefersTo
 		}
 	}
-	for _, name := range []string{"Agenda", "Delegations", "Topics", "Actions"} {
+	for _, name := range []string{"Agenda", "Delegations", "Biographies", "Topics", "Actions"} {
 		if want := "'" + name + "'!$1:$1"; titles[name] != want {
 			t.Errorf("%s prints its header row as %q, want %q (all: %v)", name, titles[name], want, titles)
 		}
@@ -442,7 +442,7 @@ func TestRender_Prints(t *testing.T) {
 		t.Errorf("agenda statuses %q", rows)
 	}
 	// A paragraph's row is as tall as its wrapped text.
-	h, _ := f.GetRowHeight(f.GetSheetList()[4], 3)
+	h, _ := f.GetRowHeight(f.GetSheetList()[5], 3)
 	if h < 30 {
 		t.Errorf("a paragraph's row is %g points tall", h)
 	}
@@ -643,5 +643,36 @@ func TestRender_CoverDates(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("ends %q: the cover's dates %v, want %v", ends, got, want)
 		}
+	}
+}
+
+// TestRender_BiographiesAndLastOutcomes: the workbook holds the
+// counterparts' biographies (a worksheet of their own) and the last
+// round's outcomes (on the cover), as the HTML pack does; the full edition
+// portion-marks both, with the person's and that round's marking.
+func TestRender_BiographiesAndLastOutcomes(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 1)
+	p.Counterparts[0].Person.Bio = "Served in {{s6(a): Jakarta}}."
+	f, err := excelize.OpenReader(bytes.NewReader(render(t, p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Biographies")
+	want := "Partnerland|Pat Partner|Ambassador|Ministry of Partnership|Served in [s6(a): Jakarta].|" + s.Markings[0]
+	if len(rows) != 2 || strings.Join(rows[1], "|") != want {
+		t.Errorf("Biographies %q, want a row %q", rows, want)
+	}
+	cover, _ := f.GetRows("Cover")
+	label := "Outcomes of the 2nd round (Canberra, 10 May 2017) " + s.PortionMark(p.Previous.Marking)
+	found := false
+	for _, r := range cover {
+		if len(r) == 2 && r[0] == label && r[1] == "Both sides agreed to deepen cooperation." {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the cover has no row %q: %q", label, cover)
 	}
 }

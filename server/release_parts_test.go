@@ -618,3 +618,21 @@ func TestRelease_LetterCitesEveryGroundApplied(t *testing.T) {
 		}
 	})
 }
+
+// TestRelease_SheetTitledLetter: a topic sheet titled "Letter" takes
+// another worksheet name in a response's workbook, whose letter is the
+// worksheet "Letter". Before, the two clashed.
+func TestRelease_SheetTitledLetter(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Letter", para("Words of the sheet titled Letter.", "RESTRICTED", "")))
+	_, xlsx := f.releaseFiles(w.round, sixParts("released"))
+	cells := workbookCells(t, xlsx.Body.Bytes())
+	if len(cells["Letter"]) == 0 || !strings.Contains(fmt.Sprint(cells["Letter (2)"]), "Words of the sheet titled Letter.") {
+		names := []string{}
+		for n := range cells {
+			names = append(names, n)
+		}
+		t.Errorf("the response's worksheets: %q", names)
+	}
+}

@@ -1117,7 +1117,7 @@ type namer struct{ used map[string]bool }
 
 func newNamer() *namer {
 	n := &namer{used: map[string]bool{}}
-	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetBiographies, sheetTopics, sheetActions, sheetSchedule, sheetImport, "History", "Sheet1"} {
+	for _, f := range []string{sheetCover, sheetAgenda, sheetDelegations, sheetBiographies, sheetTopics, sheetActions, sheetSchedule, sheetLetter, sheetImport, "History", "Sheet1"} {
 		n.used[strings.ToLower(f)] = true
 	}
 	return n

@@ -190,21 +190,52 @@ func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
 	for _, sec := range sh.Sections {
 		rsec := Section{Kind: sec.Kind, Heading: sec.Heading, Paragraphs: []Paragraph{}}
 		for _, p := range sec.Paragraphs {
-			if p.Withhold != "" {
-				rsec.Paragraphs = append(rsec.Paragraphs, Paragraph{Text: listMarker(p.Text) + p.Withhold, Withhold: p.Withhold})
-				cite(p.Withhold)
-				continue
-			}
-			text, gs, err := s.Redact(p.Text)
+			rp, gs, err := s.ReleaseParagraph(p)
 			if err != nil {
 				return nil, nil, err
 			}
 			for _, g := range gs {
 				cite(g)
 			}
-			rsec.Paragraphs = append(rsec.Paragraphs, Paragraph{Text: text})
+			rsec.Paragraphs = append(rsec.Paragraphs, rp)
 		}
 		out.Sections = append(out.Sections, rsec)
+	}
+	return out, grounds, nil
+}
+
+// ReleaseParagraph returns a paragraph as the release edition has it, and
+// the grounds it cites in order of first use: one withheld in full becomes
+// its ground, a bullet keeping its bullet; in one released in part each
+// withheld span becomes its ground (Redact), and its segments are kept
+// with each span's words taken out (ReleasedSegments).
+func (s Settings) ReleaseParagraph(p Paragraph) (Paragraph, []string, error) {
+	if p.Withhold != "" {
+		return Paragraph{Text: listMarker(p.Text) + p.Withhold, Withhold: p.Withhold}, []string{p.Withhold}, nil
+	}
+	segs, err := s.ParseSpans(p.Text)
+	if err != nil {
+		return Paragraph{}, nil, err
+	}
+	text, grounds, at := redactSegments(p.Text, segs)
+	out := Paragraph{Text: text}
+	if len(at) > 0 {
+		// The released text cut at its grounds: the full edition's
+		// segments, each span's words replaced by its ground, bar a link
+		// released as its label (Redact).
+		var released []Segment
+		last := 0
+		for _, g := range at {
+			if g[0] > last {
+				released = append(released, Segment{Text: text[last:g[0]]})
+			}
+			released = append(released, Segment{Ground: text[g[0]:g[1]]})
+			last = g[1]
+		}
+		if last < len(text) {
+			released = append(released, Segment{Text: text[last:]})
+		}
+		out.released = &released
 	}
 	return out, grounds, nil
 }

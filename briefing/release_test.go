@@ -191,11 +191,13 @@ func TestReleaseView_NoLeak(t *testing.T) {
 }
 
 // FuzzReleaseView feeds arbitrary paragraph text through the release view
-// and the HTML renderer: text that is accepted must never carry the words
-// of its spans into the release.
+// and the HTML renderer and the workbook's cell: text that is accepted must
+// never carry the words of its spans into the release. The segments the
+// workbook reads the release in are a cut of the released text.
 func FuzzReleaseView(f *testing.F) {
 	s := mustSettings(f, "nz")
-	for _, seed := range []string{"a {{s6(a): SECRETWORD}} b", "*{{s6(a): SECRETWORD}}*", "[x {{s6(a): SECRETWORD}}](http://y)", "{{s6(a): SECRETWORD}}{{s6(c): SECRETWORD}}"} {
+	for _, seed := range []string{"a {{s6(a): SECRETWORD}} b", "*{{s6(a): SECRETWORD}}*", "[x {{s6(a): SECRETWORD}}](http://y)", "{{s6(a): SECRETWORD}}{{s6(c): SECRETWORD}}",
+		"<http://x.test/{{s6(a): SECRETWORD}}aaa>", "[x {{s6(a): SECRETWORD}}](http://y/{{s6(c): SECRETWORD}}) b"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -215,6 +217,20 @@ func FuzzReleaseView(f *testing.F) {
 		if err := htmlpack.Render(&h, rel); err != nil {
 			t.Fatal(err)
 		}
+		rp := rel.Sheets[0].Sections[0].Paragraphs[0]
+		if segs := rp.ReleasedSegments(); segs != nil {
+			var joined strings.Builder
+			for _, sg := range segs {
+				if sg.Ground != "" && sg.Text != "" {
+					t.Fatalf("%q: a span's segment holds %q", text, sg.Text)
+				}
+				joined.WriteString(sg.Text + sg.Ground)
+			}
+			if joined.String() != rp.Text {
+				t.Fatalf("%q: segments join as %q, not the released %q", text, joined.String(), rp.Text)
+			}
+		}
+		cell := xlsxpack.ReleaseText(s, briefing.Paragraph{Text: text, Marking: s.Markings[0]})
 		// A word leaks if it is withheld and the release shows it, unless the
 		// released text or the pack itself holds the same letters anyway.
 		var plain strings.Builder
@@ -226,7 +242,7 @@ func FuzzReleaseView(f *testing.F) {
 		for _, sg := range segs {
 			for _, w := range strings.Fields(sg.Text) {
 				if sg.Ground != "" && len(w) >= 6 && !strings.Contains(plain.String(), w) &&
-					strings.Contains(h.String(), html.EscapeString(w)) && !strings.Contains(packSkeleton, w) {
+					(strings.Contains(h.String(), html.EscapeString(w)) || strings.Contains(cell, w)) && !strings.Contains(packSkeleton, w) {
 					t.Fatalf("withheld word %q of %q is in the release", w, text)
 				}
 			}
@@ -507,6 +523,59 @@ func TestReleaseView_WithheldSpanInLink(t *testing.T) {
 		}
 		if got := rel.Previous.Outcomes; got != want {
 			t.Errorf("outcomes %q released as %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestReleaseView_ReleasedSegments: a paragraph released in part keeps
+// where its full edition's segments were, each span its ground alone, so
+// that the workbook reads its text between the grounds as it reads the
+// full edition's, each piece on its own: read as one text, the release
+// made "<http://x.test/" and "aaa>" about a span an autolink the full
+// edition did not, its address shown twice. The segments are a cut of the
+// released text, nothing more: a link released as its label keeps its
+// label's ground, and a paragraph with no span, or withheld in full, has
+// none.
+func TestReleaseView_ReleasedSegments(t *testing.T) {
+	s := mustSettings(t, "nz")
+	for _, tc := range []struct {
+		para briefing.Paragraph
+		want []briefing.Segment
+	}{
+		{briefing.Paragraph{Text: "<http://x.test/{{s6(a): w}}aaa>"},
+			[]briefing.Segment{{Text: "<http://x.test/"}, {Ground: "s6(a)"}, {Text: "aaa>"}}},
+		{briefing.Paragraph{Text: "{{s6(a): w}}{{S6(C): x}} and"},
+			[]briefing.Segment{{Ground: "s6(a)"}, {Ground: "s6(c)"}, {Text: " and"}}},
+		{briefing.Paragraph{Text: "See [a {{s6(a): x}}](https://example.org/{{s6(c): y}}) now."},
+			[]briefing.Segment{{Text: "See a "}, {Ground: "s6(a)"}, {Text: " now."}}},
+		{briefing.Paragraph{Text: "[a](https://example.org/{{s6(c): y}}) now."}, nil},
+		{briefing.Paragraph{Text: "No span."}, nil},
+		{briefing.Paragraph{Text: "- {{s6(a): w}}", Withhold: "s6(a)"}, nil},
+	} {
+		rp, _, err := s.ReleaseParagraph(tc.para)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rp.ReleasedSegments()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%q: segments %q, want %q", tc.para.Text, got, tc.want)
+		}
+		var joined strings.Builder
+		for _, sg := range got {
+			joined.WriteString(sg.Text + sg.Ground)
+		}
+		if got != nil && joined.String() != rp.Text {
+			t.Errorf("%q: segments join as %q, not the released %q", tc.para.Text, joined.String(), rp.Text)
+		}
+		p := packtest.Pack(s, 0)
+		p.Sheets = []*briefing.Sheet{{Meta: briefing.Meta{ID: "900"}, RoundID: p.Round.ID, Title: "Segments", Status: briefing.SheetCleared,
+			Sections: []briefing.Section{{Kind: briefing.SectionKinds[0], Paragraphs: []briefing.Paragraph{tc.para}}}}}
+		rel, err := briefing.ReleaseView(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := rel.Sheets[0].Sections[0].Paragraphs[0]; v.Text != rp.Text || fmt.Sprint(v.ReleasedSegments()) != fmt.Sprint(got) {
+			t.Errorf("%q: the release view has %q %q", tc.para.Text, v.Text, v.ReleasedSegments())
 		}
 	}
 }

@@ -78,6 +78,28 @@ type Paragraph struct {
 	// OriginID is the paragraph of last round's sheet this one was rolled
 	// forward from, if any.
 	OriginID string `json:"origin_id,omitempty"`
+	// released is, in a paragraph of the release view, its text as the
+	// full edition's segments (ReleasedSegments), nil in any other: never
+	// stored or sent. A pointer, so paragraphs compare as they did.
+	released *[]Segment
+}
+
+// ReleasedSegments returns a paragraph of the release view cut where its
+// full edition's segments are: each withheld span a segment of its Ground
+// alone, with no Text, and the text between as it is there (a link
+// released as its label, see Redact, is its label). Joined, they are the
+// paragraph's Text, which holds no withheld word. A pack that renders the
+// full edition's segments each on its own (the workbook) renders the
+// release's so too, and forms no Markdown across a span's place that the
+// full edition did not: read as one text, "<http://x.test/{{s6(a): w}}aaa>"
+// released became an autolink, its address shown twice. It is nil for a
+// paragraph with no span, one withheld in full (whose Text is its ground)
+// and any paragraph not of the release view: their Text is all there is.
+func (p Paragraph) ReleasedSegments() []Segment {
+	if p.released == nil {
+		return nil
+	}
+	return *p.released
 }
 
 // Section is one heading of a topic sheet and its paragraphs.

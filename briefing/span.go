@@ -93,6 +93,14 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	out, grounds, _ := redactSegments(text, segs)
+	return out, grounds, nil
+}
+
+// redactSegments is Redact of text parsed into segs, with the place in
+// the redacted text of each ground it holds, in order (a ground in a link
+// released as its label alone is not in it).
+func redactSegments(text string, segs []Segment) (string, []string, [][2]int) {
 	if len(segs) == 1 && segs[0].Ground == "" {
 		return segs[0].Text, nil, nil // nothing withheld: the text as it is, not a copy
 	}
@@ -121,17 +129,27 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	}
 	red, m := out.String(), mask.String()
 	if !linked || !strings.Contains(m, "](") {
-		return red, grounds, nil // no link: most text
+		return red, grounds, at // no link: most text
 	}
-	return labelsOnly(red, m, at), grounds, nil
+	red, at = labelsOnly(red, m, at)
+	return red, grounds, at
 }
 
 // labelsOnly returns text with each link whose destination or title
-// overlaps one of the withheld places at replaced by its label. mask is
-// text with each withheld place written as x's, where links are looked for.
-func labelsOnly(text, mask string, at [][2]int) string {
+// overlaps one of the withheld places at replaced by its label, and the
+// places of at still in it, where they are now. mask is text with each
+// withheld place written as x's, where links are looked for.
+func labelsOnly(text, mask string, at [][2]int) (string, [][2]int) {
 	var b strings.Builder
 	last := 0
+	// kept are the pieces of text copied: where each began in text and
+	// where in b; a place (never across a piece's end: a place is x's, a
+	// label's and a link's bounds are not) is in one or in none.
+	var kept [][3]int
+	keep := func(from, to int) {
+		kept = append(kept, [3]int{from, to, b.Len()})
+		b.WriteString(text[from:to])
+	}
 	for _, l := range linkRE.FindAllStringSubmatchIndex(mask, -1) {
 		dest, end := l[4], l[1]
 		if escaped(mask, l[0]) {
@@ -147,12 +165,21 @@ func labelsOnly(text, mask string, at [][2]int) string {
 		if !withheld {
 			continue
 		}
-		b.WriteString(text[last:l[0]])
-		b.WriteString(text[l[2]:l[3]])
+		keep(last, l[0])
+		keep(l[2], l[3])
 		last = end
 	}
-	b.WriteString(text[last:])
-	return b.String()
+	keep(last, len(text))
+	var moved [][2]int
+	for _, g := range at {
+		for _, k := range kept {
+			if k[0] <= g[0] && g[1] <= k[1] {
+				moved = append(moved, [2]int{g[0] - k[0] + k[2], g[1] - k[0] + k[2]})
+				break
+			}
+		}
+	}
+	return b.String(), moved
 }
 
 // escaped reports whether the character at i is escaped: preceded by an odd
@@ -193,7 +220,8 @@ func (s Settings) UnlinkWithheld(text string) string {
 		out.WriteString(span)
 		mask.WriteString(strings.Repeat("x", len(span)))
 	}
-	return labelsOnly(out.String(), mask.String(), at)
+	unlinked, _ := labelsOnly(out.String(), mask.String(), at)
+	return unlinked
 }
 
 // linkRE matches an inline Markdown link or image, "[label](destination)"

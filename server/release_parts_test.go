@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -269,6 +270,58 @@ func TestRelease_WithheldSpanInLinkDestination(t *testing.T) {
 		want := []string{"See LINKLABEL s6(a) today.", "Open OPENLABEL (https://example.org/open) link."}
 		if strings.Join(texts, "|") != strings.Join(want, "|") {
 			t.Errorf("Topics texts %q, want %q", texts, want)
+		}
+	}
+}
+
+// TestRelease_WorkbookCellFitsAfterRedaction: the release workbook read a
+// paragraph's text as one, each withheld span's ground between its
+// neighbours, where the full edition reads each segment on its own.
+// "<http://x.test/{{s6(a): w}}aaa…>" was saved, its full edition's cells
+// within a spreadsheet cell's 32,767 UTF-16 units, and the release made
+// an autolink of it, its address shown twice: a Topics cell of 34,041
+// units, which LibreOffice and Excel cut, in the pack and the release
+// records made from the round. The release's cell is the full edition's
+// with the span replaced by its ground, and fits.
+func TestRelease_WorkbookCellFitsAfterRedaction(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Long address",
+		para("<http://x.test/{{s6(a): WORKBOOKSECRET}}"+strings.Repeat("a", 17000)+">", "RESTRICTED", "")))
+	// topicText is the paragraph's Topics cell, failing t if any cell of
+	// the workbook is past a spreadsheet cell's limit.
+	topicText := func(what string, r response) string {
+		t.Helper()
+		text := ""
+		for sheet, rows := range workbookCells(t, r.Body.Bytes()) {
+			for i, row := range rows {
+				for j, c := range row {
+					if n := len(utf16.Encode([]rune(c))); n > 32767 {
+						t.Errorf("%s: %s!%s%d is %d UTF-16 units, past a spreadsheet cell's 32,767", what, sheet, string(rune('A'+j)), i+1, n)
+					}
+				}
+				if sheet == "Topics" && len(row) > 3 && row[0] == "Long address" {
+					text = row[3]
+				}
+			}
+		}
+		if text == "" {
+			t.Fatalf("%s: no Topics row of the paragraph", what)
+		}
+		return text
+	}
+	full := topicText("full edition", f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=full", nil))
+	want := strings.Replace(full, "[s6(a): WORKBOOKSECRET]", "s6(a)", 1)
+	if want == full {
+		t.Fatalf("the full edition shows no span: %.60q", full)
+	}
+	_, record := f.releaseFiles(w.round, nil)
+	for what, r := range map[string]response{
+		"release edition": f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=release", nil),
+		"release record":  record,
+	} {
+		if got := topicText(what, r); got != want {
+			t.Errorf("%s: the cell reads %.60q…, not the full edition's with its ground, %.60q…", what, got, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package xlsxpack_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -15,15 +16,17 @@ func units(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // boundTokens are what a cell adds to the Markdown, or could: link forms
 // (a reference link defined on a line of its own, repeating a long
-// address, among them), autolinks and email addresses, escapes and
-// whitespace after them, brackets a withheld span escapes, entities,
-// list markers, block marks, the word joiner, emoji.
+// address, among them), autolinks and email addresses (opened before a
+// withheld span and closed after it too), escapes and whitespace after
+// them, brackets a withheld span escapes, entities, list markers, block
+// marks, the word joiner, emoji.
 var boundTokens = []string{
 	"a", "word", " ", " ", "\n", "\r\n", "\t", "[", "]", "(", ")", "<", ">", "@", ":", "\\", "\\ ", "\\\n", "\\>",
 	"[t](http://x.test/a_b)", "[t](<http://x.test> \"title\")", "![alt](img.png)", "^[note]", "[^1]", "[x][r]", "[r]",
 	"\n[r]: http://example.org/" + strings.Repeat("a", 60) + "\n", "\n   [r]: <http://x.test/long-long-long>\n",
 	"<http://x.test/" + strings.Repeat("b", 30) + ">", "<a@b.c>", "<mailto:a@b.c>", "</http://x>", "<a:b>", "<a@b@c>",
 	"http://bare.test", "{{s6(a): ", "}}", "{{S9(2)(B)(II): ", "&amp;", "&nGt;", "&#x1F600;", "&NoBreak;", "&copy",
+	"<http://x.test/{{s6(a): w}}", "<a{{s6(c): w}}", "x>",
 	"**", "*", "_", "`", "~~", "- ", "1) ", "|", "---", "===", ": ", "> ", "# ", "    ", "```", "\u2060", "😀", "é",
 }
 
@@ -82,6 +85,64 @@ func FuzzSheetTextBound(f *testing.F) {
 			t.Fatalf("bound %d, cell %d", bound, cell)
 		}
 	})
+}
+
+// TestReleaseText_AsTheFullEdition: a paragraph's cell in the release
+// edition is its cell in the full edition with each withheld span,
+// "[s6(a): words]" there, replaced by its ground, whatever Markdown is
+// around the span. Read as one text, the release formed what the full
+// edition's segments, each read on its own, did not: "<http://x.test/" and
+// "aaa>" about a span an autolink, its address shown twice (a cell past
+// the limit the save held the full edition's to), "<a" and "@b.c>" a tag,
+// its words dropped. A link whose address holds a span is released as its
+// label (briefing.Redact), and left aside here.
+func TestReleaseText_AsTheFullEdition(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	rng := rand.New(rand.NewPCG(13, 14))
+	plain := slices.DeleteFunc(slices.Clone(boundTokens), func(tok string) bool {
+		return strings.Contains(tok, "{{") || strings.Contains(tok, "}}")
+	})
+	checked := 0
+	for i := range 20000 {
+		var b, red strings.Builder
+		var grounds []string
+		for range 1 + rng.IntN(4+i%40) {
+			if rng.IntN(5) == 0 {
+				g := s.Grounds[rng.IntN(len(s.Grounds))]
+				b.WriteString("{{" + g + ": withheld}}")
+				red.WriteString(g)
+				grounds = append(grounds, g)
+				continue
+			}
+			tok := plain[rng.IntN(len(plain))]
+			b.WriteString(tok)
+			red.WriteString(tok)
+		}
+		p := briefing.Paragraph{Text: b.String(), Marking: "RESTRICTED"}
+		if r, _, err := s.Redact(p.Text); err != nil || r != red.String() {
+			continue // a link released as its label
+		}
+		checked++
+		want := xlsxpack.TopicText(s, p)
+		for _, g := range grounds {
+			want = strings.Replace(want, "["+g+": withheld]", g, 1)
+		}
+		if got := xlsxpack.ReleaseText(s, p); got != want {
+			t.Fatalf("%q is released\n%q, not as the full edition shows it\n%q", p.Text, got, want)
+		}
+	}
+	if checked < 10000 {
+		t.Errorf("only %d paragraphs checked", checked)
+	}
+	for text, want := range map[string]string{
+		"<http://x.test/{{s6(a): w}}aaaa>": "<http://x.test/s6(a)aaaa>",
+		"<a{{s6(a): w}}@b.c> and more":     "<as6(a)@b.c> and more",
+		"**open {{s6(a): w}} close**":      "**open s6(a) close**", // no pair in a segment of the full edition
+	} {
+		if got := xlsxpack.ReleaseText(s, briefing.Paragraph{Text: text, Marking: "RESTRICTED"}); got != want {
+			t.Errorf("%q is released %q, not %q", text, got, want)
+		}
+	}
 }
 
 // TestSheetTextBound_Skips: the paragraphs whose Markdown costs the

@@ -676,6 +676,21 @@ func SheetTextBound(s briefing.Settings, p briefing.Paragraph) int {
 	return n
 }
 
+// ReleaseText is a paragraph's text as a cell of the release edition shows
+// it, its Topics cell and its sheet's worksheet's alike: its ground, for a
+// paragraph withheld in full; else its segments, each read as the full
+// edition reads it, a withheld span's words replaced by its ground
+// (briefing.ReleaseParagraph). It is "" for a text whose spans do not
+// parse, which fails a release and a save.
+func ReleaseText(s briefing.Settings, p briefing.Paragraph) string {
+	rp, _, err := s.ReleaseParagraph(p)
+	if err != nil {
+		return ""
+	}
+	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionRelease}, rel: true}
+	return shownText(wr.cellText(rp, true))
+}
+
 func (wr *writer) topicText(p briefing.Paragraph) string { return shownText(wr.cellText(p, false)) }
 
 // shownText is the text of a cell value (cellText) as a spreadsheet reads

@@ -177,7 +177,7 @@ func TestSheet_ValidateRendersOnlyWhatMayNotFit(t *testing.T) {
 		rendered++
 		return xlsxpack.SheetText(s, p)
 	}, xlsxpack.SheetTextBound)
-	t.Cleanup(func() { briefing.SetCellText(xlsxpack.SheetText, xlsxpack.SheetTextBound) })
+	t.Cleanup(func() { briefing.SetCellText(xlsxpack.CellText, xlsxpack.CellTextBound) })
 	sh := sheet()
 	for i := range 20 {
 		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs,

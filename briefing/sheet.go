@@ -299,17 +299,19 @@ func (s Settings) cellTooLong(p Paragraph, cell string) string {
 		typed, n, MaxCellText, max(typed-(n-MaxCellText), 0))
 }
 
-// cellText is the longest text the workbook writes a paragraph into,
-// which a save holds to MaxCellText, and cellBound no less than its length
-// in UTF-16 units, found without rendering it: the workbook's package
-// gives them (SetCellText); until it does, the paragraph's text.
+// cellText is the longest text the workbooks of either edition write a
+// paragraph into, which a save holds to MaxCellText, and cellBound no less
+// than its length in UTF-16 units, found without rendering it: the
+// workbook's package gives them (SetCellText); until it does, the
+// paragraph's text.
 var (
 	cellText  = func(_ Settings, p Paragraph) string { return p.Text }
 	cellBound = func(_ Settings, p Paragraph) int { return utf16Len(p.Text) }
 )
 
 // SetCellText gives the check of a save the workbook's own rule for the
-// longest cell it writes a paragraph into (xlsxpack gives it when loaded),
+// longest cell it writes a paragraph into, in the full edition or the
+// release edition (xlsxpack gives it when loaded),
 // so the limit is held on the text the cell will hold, not on a copy of the
 // rule that can drift from it: the core package cannot render the Markdown
 // itself. bound is no less than text's length in UTF-16 units, and cheap:

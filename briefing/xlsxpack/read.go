@@ -625,8 +625,35 @@ func (x *bookReader) readTopics(part string, book *briefing.ImportBook) error {
 }
 
 // A save holds a paragraph to briefing.MaxCellText by the longest cell the
-// workbook writes it into, which only this package can render.
-func init() { briefing.SetCellText(SheetText, SheetTextBound) }
+// workbooks write it into, which only this package can render.
+func init() { briefing.SetCellText(CellText, CellTextBound) }
+
+// CellText is the longest text a workbook of either edition writes a
+// paragraph into: its sheet's worksheet in the full edition (SheetText),
+// unless the release edition's cell (ReleaseText) is longer. A save held
+// to the full edition's cells alone took a paragraph whose release cell
+// was past the limit, when the release read its text as one and formed
+// an autolink the full edition did not. Reading the full edition's
+// segments, a ground in place of each "[ground: words]", the release's
+// cell is no longer now; that is checked, not assumed: it is rendered
+// whenever its bound is past the full edition's cell.
+func CellText(s briefing.Settings, p briefing.Paragraph) string {
+	sheet := SheetText(s, p)
+	n := utf16Len(sheet)
+	if ReleaseTextBound(s, p) <= n {
+		return sheet
+	}
+	if rel := ReleaseText(s, p); utf16Len(rel) > n {
+		return rel
+	}
+	return sheet
+}
+
+// CellTextBound is no less than CellText's length in UTF-16 units: the
+// greater of SheetTextBound and ReleaseTextBound.
+func CellTextBound(s briefing.Settings, p briefing.Paragraph) int {
+	return max(SheetTextBound(s, p), ReleaseTextBound(s, p))
+}
 
 // TopicText is a paragraph's text as the Topics worksheet of a full edition
 // shows it, so the import can tell a cell left as it was from one edited.
@@ -689,6 +716,31 @@ func ReleaseText(s briefing.Settings, p briefing.Paragraph) string {
 	}
 	wr := &writer{p: &briefing.Pack{Settings: s, Edition: briefing.EditionRelease}, rel: true}
 	return shownText(wr.cellText(rp, true))
+}
+
+// ReleaseTextBound is no less than ReleaseText's length in UTF-16 units,
+// found without the Markdown parser: each plain segment's markdownBound
+// and each withheld span's ground, or for a paragraph withheld in full
+// the markdownBound of its release text (a bullet and its ground). It is
+// math.MaxInt for a text whose spans do not parse.
+func ReleaseTextBound(s briefing.Settings, p briefing.Paragraph) int {
+	if p.Withhold != "" {
+		rp, _, _ := s.ReleaseParagraph(p)
+		return markdownBound(rp.Text)
+	}
+	segs, err := s.ParseSpans(p.Text)
+	if err != nil {
+		return math.MaxInt
+	}
+	n := 0
+	for _, sg := range segs {
+		if sg.Ground == "" {
+			n += markdownBound(sg.Text)
+		} else {
+			n += utf16Len(sg.Ground)
+		}
+	}
+	return n
 }
 
 func (wr *writer) topicText(p briefing.Paragraph) string { return shownText(wr.cellText(p, false)) }

@@ -217,23 +217,34 @@ func (s Settings) ReleaseParagraph(p Paragraph) (Paragraph, []string, error) {
 	if err != nil {
 		return Paragraph{}, nil, err
 	}
-	text, grounds, at := redactSegments(p.Text, segs)
+	text, grounds, at, cuts := redactSegments(p.Text, segs)
 	out := Paragraph{Text: text}
-	if len(at) > 0 {
-		// The released text cut at its grounds: the full edition's
-		// segments, each span's words replaced by its ground, bar a link
-		// released as its label (Redact).
+	if len(at) > 0 || len(cuts) > 0 {
+		// The released text cut at its grounds, and at each label of a
+		// link released as its label alone (Redact): the full edition's
+		// segments, each span's words replaced by its ground. A label
+		// read as one piece with the text around it could form what the
+		// full edition did not (an autolink of "<http://x/" + label +
+		// "…>").
+		ground := map[[2]int]bool{}
+		bounds := append([]int{}, cuts...)
+		for _, g := range at {
+			ground[g] = true
+			bounds = append(bounds, g[0], g[1])
+		}
+		bounds = append(bounds, len(text))
+		slices.Sort(bounds)
 		var released []Segment
 		last := 0
-		for _, g := range at {
-			if g[0] > last {
-				released = append(released, Segment{Text: text[last:g[0]]})
+		for _, b := range slices.Compact(bounds) {
+			switch {
+			case b <= last:
+			case ground[[2]int{last, b}]:
+				released = append(released, Segment{Ground: text[last:b]})
+			default:
+				released = append(released, Segment{Text: text[last:b]})
 			}
-			released = append(released, Segment{Ground: text[g[0]:g[1]]})
-			last = g[1]
-		}
-		if last < len(text) {
-			released = append(released, Segment{Text: text[last:]})
+			last = max(last, b)
 		}
 		out.released = &released
 	}

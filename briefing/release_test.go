@@ -546,9 +546,14 @@ func TestReleaseView_ReleasedSegments(t *testing.T) {
 			[]briefing.Segment{{Text: "<http://x.test/"}, {Ground: "s6(a)"}, {Text: "aaa>"}}},
 		{briefing.Paragraph{Text: "{{s6(a): w}}{{S6(C): x}} and"},
 			[]briefing.Segment{{Ground: "s6(a)"}, {Ground: "s6(c)"}, {Text: " and"}}},
+		// A link released as its label is a piece of its own, as it was
+		// not one with the text around it in the full edition.
 		{briefing.Paragraph{Text: "See [a {{s6(a): x}}](https://example.org/{{s6(c): y}}) now."},
-			[]briefing.Segment{{Text: "See a "}, {Ground: "s6(a)"}, {Text: " now."}}},
-		{briefing.Paragraph{Text: "[a](https://example.org/{{s6(c): y}}) now."}, nil},
+			[]briefing.Segment{{Text: "See "}, {Text: "a "}, {Ground: "s6(a)"}, {Text: " now."}}},
+		{briefing.Paragraph{Text: "[a](https://example.org/{{s6(c): y}}) now."},
+			[]briefing.Segment{{Text: "a"}, {Text: " now."}}},
+		{briefing.Paragraph{Text: "<http://x.test/[l](http://y.test/{{s6(a): w}})aaa>"},
+			[]briefing.Segment{{Text: "<http://x.test/"}, {Text: "l"}, {Text: "aaa>"}}},
 		{briefing.Paragraph{Text: "No span."}, nil},
 		{briefing.Paragraph{Text: "- {{s6(a): w}}", Withhold: "s6(a)"}, nil},
 	} {

@@ -93,16 +93,16 @@ func (s Settings) Redact(text string) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	out, grounds, _ := redactSegments(text, segs)
+	out, grounds, _, _ := redactSegments(text, segs)
 	return out, grounds, nil
 }
 
 // redactSegments is Redact of text parsed into segs, with the place in
 // the redacted text of each ground it holds, in order (a ground in a link
 // released as its label alone is not in it).
-func redactSegments(text string, segs []Segment) (string, []string, [][2]int) {
+func redactSegments(text string, segs []Segment) (string, []string, [][2]int, []int) {
 	if len(segs) == 1 && segs[0].Ground == "" {
-		return segs[0].Text, nil, nil // nothing withheld: the text as it is, not a copy
+		return segs[0].Text, nil, nil, nil // nothing withheld: the text as it is, not a copy
 	}
 	// out is the redacted text; mask, only for a text that may hold a
 	// link, is the same text with each ground written as as many x's, so
@@ -129,23 +129,27 @@ func redactSegments(text string, segs []Segment) (string, []string, [][2]int) {
 	}
 	red, m := out.String(), mask.String()
 	if !linked || !strings.Contains(m, "](") {
-		return red, grounds, at // no link: most text
+		return red, grounds, at, nil // no link: most text
 	}
-	red, at = labelsOnly(red, m, at)
-	return red, grounds, at
+	red, at, cuts := labelsOnly(red, m, at)
+	return red, grounds, at, cuts
 }
 
 // labelsOnly returns text with each link whose destination or title
-// overlaps one of the withheld places at replaced by its label, and the
-// places of at still in it, where they are now. mask is text with each
-// withheld place written as x's, where links are looked for.
-func labelsOnly(text, mask string, at [][2]int) (string, [][2]int) {
+// overlaps one of the withheld places at replaced by its label, the places
+// of at still in it, where they are now, and where each label so released
+// begins and ends in it: the text around a label was not one piece with it
+// before (a span's words were between them), and is not read as one
+// (ReleaseParagraph). mask is text with each withheld place written as
+// x's, where links are looked for.
+func labelsOnly(text, mask string, at [][2]int) (string, [][2]int, []int) {
 	var b strings.Builder
 	last := 0
 	// kept are the pieces of text copied: where each began in text and
 	// where in b; a place (never across a piece's end: a place is x's, a
 	// label's and a link's bounds are not) is in one or in none.
 	var kept [][3]int
+	var cuts []int
 	keep := func(from, to int) {
 		kept = append(kept, [3]int{from, to, b.Len()})
 		b.WriteString(text[from:to])
@@ -166,7 +170,9 @@ func labelsOnly(text, mask string, at [][2]int) (string, [][2]int) {
 			continue
 		}
 		keep(last, l[0])
+		cuts = append(cuts, b.Len())
 		keep(l[2], l[3])
+		cuts = append(cuts, b.Len())
 		last = end
 	}
 	keep(last, len(text))
@@ -179,7 +185,7 @@ func labelsOnly(text, mask string, at [][2]int) (string, [][2]int) {
 			}
 		}
 	}
-	return b.String(), moved
+	return b.String(), moved, cuts
 }
 
 // escaped reports whether the character at i is escaped: preceded by an odd
@@ -220,7 +226,7 @@ func (s Settings) UnlinkWithheld(text string) string {
 		out.WriteString(span)
 		mask.WriteString(strings.Repeat("x", len(span)))
 	}
-	unlinked, _ := labelsOnly(out.String(), mask.String(), at)
+	unlinked, _, _ := labelsOnly(out.String(), mask.String(), at)
 	return unlinked
 }
 

@@ -689,3 +689,85 @@ func TestRelease_SheetTitledLetter(t *testing.T) {
 		t.Errorf("the response's worksheets: %q", names)
 	}
 }
+
+// TestRelease_WorkbookCellLinkReleasedAsLabel: a link whose address holds a
+// span is released as its label alone. The text either side of it is not
+// read as one piece with it: "<http://x.test/" + label + "aaa…>" made an
+// autolink the full edition never formed, its address shown twice, and
+// the release workbook's cell was past a spreadsheet cell's 32,767 units.
+func TestRelease_WorkbookCellLinkReleasedAsLabel(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	text := "<http://x.test/[l](http://y.test/{{s6(a): " + strings.Repeat("W", 200) + "}})" + strings.Repeat("a", 17000) + ">"
+	r := f.do("officer", "POST", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Long address", para(text, "RESTRICTED", "")))
+	if r.Code == 422 {
+		return // refused at the save, which is as good
+	} else if r.Code != 201 {
+		t.Fatalf("save: %d %.200s", r.Code, r.Body.String())
+	}
+	check := func(what string, body []byte) {
+		for sheet, rows := range workbookCells(t, body) {
+			for i, row := range rows {
+				for j, c := range row {
+					if n := len(utf16.Encode([]rune(c))); n > 32767 {
+						t.Errorf("%s: %s!%s%d is %d UTF-16 units, past 32,767 (saved paragraph)", what, sheet, string(rune('A'+j)), i+1, n)
+					}
+				}
+			}
+		}
+	}
+	full := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=full", nil)
+	check("full edition", full.Body.Bytes())
+	rel := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx&edition=release", nil)
+	check("release edition", rel.Body.Bytes())
+	_, record := f.releaseFiles(w.round, nil)
+	check("release record", record.Body.Bytes())
+}
+
+// TestWorkbook_BiographiesAndLastOutcomesHeldToTheReader: the workbook's
+// Biographies worksheet and the last round's outcomes on its Cover hold
+// only what the reader sees: a counterpart or a last round marked above
+// the reader, or above the ceiling they asked for, is not there; in the
+// release edition no span's words of a biography and no marking.
+func TestWorkbook_BiographiesAndLastOutcomesHeldToTheReader(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	low := f.create("secretariat", "/api/v1/people", map[string]any{"name": "Open Counterpart", "country": "Australia", "bio": "plain bio {{s6(a): quokkabiospan}}", "marking": "RESTRICTED"})
+	f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Quokkaville", "host": "partner", "status": "held", "marking": "SECRET", "outcomes": "quokkaoutcome agreed"})
+	r6 := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 6, "starts_on": "2021-05-10", "city": "Wellington", "host": "home", "status": "scheduled", "marking": "RESTRICTED",
+		"co_chairs": []map[string]string{{"person_id": w.person, "side": "home"}, {"person_id": w.secretPerson, "side": "partner"}, {"person_id": low, "side": "partner"}}})
+	for _, c := range []struct{ user, q string }{{"lead", "&ceiling=RESTRICTED"}, {"lowlead", ""}} {
+		r := f.do(c.user, "GET", "/api/v1/rounds/"+r6+"/pack?format=xlsx&edition=full"+c.q, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", c.user, r.Code, r.Body.String())
+		}
+		cells := workbookCells(t, r.Body.Bytes())
+		sawLow := false
+		for sheet, rows := range cells {
+			for _, row := range rows {
+				for _, v := range row {
+					for _, bad := range []string{"Covert Contact", "zanzibar", "Quokkaville", "quokkaoutcome", "5th"} {
+						if strings.Contains(v, bad) {
+							t.Errorf("%s%s: %s holds %q: %.120q", c.user, c.q, sheet, bad, v)
+						}
+					}
+					sawLow = sawLow || strings.Contains(v, "Open Counterpart")
+				}
+			}
+		}
+		if !sawLow {
+			t.Errorf("%s: no Open Counterpart in Biographies", c.user)
+		}
+	}
+	// Release edition, lead sees all: no span words of a counterpart's bio.
+	r := f.do("lead", "GET", "/api/v1/rounds/"+r6+"/pack?format=xlsx&edition=release", nil)
+	for sheet, rows := range workbookCells(t, r.Body.Bytes()) {
+		for _, row := range rows {
+			for _, v := range row {
+				if strings.Contains(v, "quokkabiospan") || strings.Contains(v, "SECRET") {
+					t.Errorf("release: %s holds %.120q", sheet, v)
+				}
+			}
+		}
+	}
+}

@@ -287,6 +287,19 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 }
 
 // headerRow writes a bold header row.
+// markedTable starts a worksheet of a frozen header row, with a Marking
+// column last in the full edition: a release carries no markings.
+func (wr *writer) markedTable(name string, widths []float64, header ...string) (*excelize.StreamWriter, error) {
+	if !wr.rel {
+		widths, header = append(widths, 16), append(header, "Marking")
+	}
+	sw, err := wr.stream(name, widths, true, 0)
+	if err != nil {
+		return nil, err
+	}
+	return sw, wr.headerRow(sw, header...)
+}
+
 func (wr *writer) headerRow(sw *excelize.StreamWriter, cols ...string) error {
 	row := make([]any, len(cols))
 	for i, c := range cols {
@@ -564,15 +577,8 @@ func (wr *writer) biographies() error {
 	if len(p.Counterparts) == 0 {
 		return nil
 	}
-	widths, header := []float64{16, 30, 30, 30, 80}, []string{"Side", "Name", "Title", "Agency", "Biography"}
-	if !wr.rel {
-		widths, header = append(widths, 16), append(header, "Marking")
-	}
-	sw, err := wr.stream(sheetBiographies, widths, true, 0)
+	sw, err := wr.markedTable(sheetBiographies, []float64{16, 30, 30, 30, 80}, "Side", "Name", "Title", "Agency", "Biography")
 	if err != nil {
-		return err
-	}
-	if err := wr.headerRow(sw, header...); err != nil {
 		return err
 	}
 	n := 2
@@ -610,15 +616,8 @@ func (wr *writer) biographies() error {
 func (wr *writer) actions() error {
 	// The full edition portion-marks each action, as the Topics rows are;
 	// the release edition carries no markings.
-	widths, header := []float64{8, 70, 20, 12, 12, 12}, []string{"Ref", "Action", "Owner", "Raised in round", "Due", "Status"}
-	if !wr.rel {
-		widths, header = append(widths, 16), append(header, "Marking")
-	}
-	sw, err := wr.stream(sheetActions, widths, true, 0)
+	sw, err := wr.markedTable(sheetActions, []float64{8, 70, 20, 12, 12, 12}, "Ref", "Action", "Owner", "Raised in round", "Due", "Status")
 	if err != nil {
-		return err
-	}
-	if err := wr.headerRow(sw, header...); err != nil {
 		return err
 	}
 	for i, a := range wr.p.Actions {

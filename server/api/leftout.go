@@ -6,24 +6,16 @@ import (
 	"briefpack/briefing"
 )
 
-// leftOut is what a save's body of a sheet left out (or sent as null) that
-// is kept as it is: the sheet's withholding, and each paragraph's
-// withholding and marking. It is kept as a status left out is. Read as
-// "none", a client that sends only what it changed, or drops the fields it
-// does not know, would release what was withheld, or mark a SECRET
-// paragraph at the round's marking for lower readers to read, with a 200
-// and nothing to show for it. A writer who means to release a withholding
-// says so, "withhold": "".
+// leftOut is what a save's body of a sheet left out (or sent as null) of
+// its withholdings, the sheet's and its paragraphs': each is kept as it
+// is, as a status left out is. Read as "none", a client that sends only
+// what it changed, or drops the fields it does not know, would release
+// what was withheld, with a 200 and nothing to show for it. A writer who
+// means to release it says so, "withhold": "". (A marking left out is "",
+// which no marking is, and needs no body to tell: see keepMarkings.)
 type leftOut struct {
-	withhold bool                             // the sheet's
-	paras    map[*briefing.Paragraph]paraLeft // the paragraph as decoded
-}
-
-// paraLeft is a paragraph sent with an id: whether its withholding was
-// left out. A marking left out is "", which no marking is.
-type paraLeft struct {
-	id       string
-	withhold bool
+	withhold bool                           // the sheet's
+	paras    map[*briefing.Paragraph]string // the paragraph as decoded: its id
 }
 
 // sentSheet is the part of a sheet's body that tells a withholding sent
@@ -38,9 +30,8 @@ type sentSheet struct {
 	} `json:"sections"`
 }
 
-// leftOutOf finds what the body from which sh was decoded left out. A
-// paragraph without an id is new: left out, its withholding is none, and
-// its marking the round's (markUnmarked).
+// leftOutOf finds the withholdings the body from which sh was decoded left
+// out. A paragraph without an id is new: left out, its withholding is none.
 func leftOutOf(body []byte, sh *briefing.Sheet) leftOut {
 	var sent sentSheet
 	if json.Unmarshal(body, &sent) != nil {
@@ -48,23 +39,22 @@ func leftOutOf(body []byte, sh *briefing.Sheet) leftOut {
 	}
 	// A null after a value, as a key written twice sends it, is no value
 	// to sh, which keeps the one before: sent, as sh has it.
-	u := leftOut{withhold: sent.Withhold == nil && sh.Withhold == "", paras: map[*briefing.Paragraph]paraLeft{}}
+	u := leftOut{withhold: sent.Withhold == nil && sh.Withhold == "", paras: map[*briefing.Paragraph]string{}}
 	for i, sec := range sent.Sections {
 		for j, p := range sec.Paragraphs {
 			if p.ID == "" || i >= len(sh.Sections) || j >= len(sh.Sections[i].Paragraphs) {
 				continue
 			}
-			mine := &sh.Sections[i].Paragraphs[j]
-			if w := p.Withhold == nil && mine.Withhold == ""; w || mine.Marking == "" {
-				u.paras[mine] = paraLeft{id: p.ID, withhold: w}
+			if mine := &sh.Sections[i].Paragraphs[j]; p.Withhold == nil && mine.Withhold == "" {
+				u.paras[mine] = p.ID
 			}
 		}
 	}
 	return u
 }
 
-// keepFrom gives what was left out its value in from, the sheet as the
-// writer sees it, and forgets it; what from does not hold is left for
+// keepFrom gives each withholding left out its value in from, the sheet as
+// the writer sees it, and forgets it; what from does not hold is left for
 // another sheet to give.
 func (u *leftOut) keepFrom(sh, from *briefing.Sheet) {
 	if from == nil {
@@ -76,27 +66,21 @@ func (u *leftOut) keepFrom(sh, from *briefing.Sheet) {
 	if len(u.paras) == 0 {
 		return
 	}
-	held := map[string]*briefing.Paragraph{}
-	for i := range from.Sections {
-		for j := range from.Sections[i].Paragraphs {
-			p := &from.Sections[i].Paragraphs[j]
-			held[p.ID] = p
+	held := map[string]string{}
+	for _, sec := range from.Sections {
+		for _, p := range sec.Paragraphs {
+			held[p.ID] = p.Withhold
 		}
 	}
-	for p, left := range u.paras {
-		if was, ok := held[left.id]; ok {
-			if left.withhold {
-				p.Withhold = was.Withhold
-			}
-			if p.Marking == "" {
-				p.Marking = was.Marking
-			}
+	for p, id := range u.paras {
+		if g, ok := held[id]; ok {
+			p.Withhold = g
 			delete(u.paras, p)
 		}
 	}
 }
 
-// any reports whether anything left out is still to be given.
+// any reports whether a withholding left out is still to be given.
 func (u *leftOut) any() bool { return u.withhold || len(u.paras) > 0 }
 
 // keepPerson gives a person saved over old what the body left out of its

@@ -392,6 +392,7 @@ func (s *API) handleMerge(c echo.Context) error {
 	if u := leftOutOf(body, mine); u.any() {
 		// Kept as they are now; a paragraph deleted since, as the writer
 		// read it. Either way the merge sees no change of the writer's.
+		// (Markings left out are kept by checkMine, for the editor too.)
 		cur, err := v.SheetByID(c.Param("id"))
 		if err != nil {
 			return err

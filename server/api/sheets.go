@@ -24,6 +24,7 @@ func (s *API) registerSheetRoutes() {
 		unsent: func(body []byte, sh, old *briefing.Sheet) {
 			u := leftOutOf(body, sh)
 			u.keepFrom(sh, old)
+			keepMarkings(sh, old)
 		},
 		create: func(v *view, sh *briefing.Sheet) error { return v.St.CreateSheet(v.Ctx, sh, v.User.Actor()) },
 		update: func(v *view, sh *briefing.Sheet) error { return v.St.UpdateSheet(v.Ctx, sh, v.User.Actor()) },

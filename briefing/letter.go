@@ -229,13 +229,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		if len(gs) == 0 {
 			return d
 		}
-		out := PartDecision{Decision: DecisionReleasedInPart, Grounds: slices.Clone(d.Grounds)}
-		for _, g := range gs {
-			if !slices.Contains(out.Grounds, g) {
-				out.Grounds = append(out.Grounds, g)
-			}
-		}
-		return out
+		return PartDecision{Decision: DecisionReleasedInPart, Grounds: addGrounds(slices.Clone(d.Grounds), gs...)}
 	}
 	if view.Round != nil {
 		resp.Round = view.Round.StartsOn
@@ -278,11 +272,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 			if d != DecisionReleased {
 				whole = false
 			}
-			for _, g := range gs {
-				if !slices.Contains(grounds, g) {
-					grounds = append(grounds, g)
-				}
-			}
+			grounds = addGrounds(grounds, gs...)
 		}
 		for _, k := range Parts {
 			d := part(k)
@@ -372,11 +362,7 @@ func (resp *Response) letter() {
 	var used []string
 	for _, e := range resp.Entries {
 		counts[e.Decision] = append(counts[e.Decision], e)
-		for _, g := range e.Grounds {
-			if !slices.Contains(used, g) {
-				used = append(used, g)
-			}
-		}
+		used = addGrounds(used, e.Grounds...)
 	}
 	slices.SortFunc(used, func(a, b string) int { return slices.Index(s.Grounds, a) - slices.Index(s.Grounds, b) })
 	n := len(resp.Entries)
@@ -388,11 +374,7 @@ func (resp *Response) letter() {
 	cite := func(list []ResponseEntry) string {
 		var gs []string
 		for _, e := range list {
-			for _, g := range e.Grounds {
-				if !slices.Contains(gs, g) {
-					gs = append(gs, g)
-				}
-			}
+			gs = addGrounds(gs, e.Grounds...)
 		}
 		slices.SortFunc(gs, func(a, b string) int { return slices.Index(s.Grounds, a) - slices.Index(s.Grounds, b) })
 		parts := make([]string, len(gs))

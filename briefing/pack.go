@@ -74,35 +74,38 @@ type Pack struct {
 // the people it gives withheld, in order of first use. A part released
 // with any is released in part (see BuildResponse).
 func (p *Pack) PartGrounds(part string) []string {
-	var out []string
-	add := func(gs []string) {
-		for _, g := range gs {
-			if !slices.Contains(out, g) {
-				out = append(out, g)
-			}
-		}
-	}
-	add(p.TextGrounds[part])
+	out := addGrounds(nil, p.TextGrounds[part]...)
 	switch part {
 	case "agenda": // a lead is given by name and agency
 		for _, it := range p.Agenda {
 			if it.Lead != nil {
-				add(it.Lead.Grounds)
+				out = addGrounds(out, it.Lead.Grounds...)
 			}
 		}
 	case "delegations": // name, title and agency
 		for _, l := range [][]PackPerson{p.CoChairs, p.Delegation} {
 			for _, pp := range l {
-				add(pp.Grounds)
+				out = addGrounds(out, pp.Grounds...)
 			}
 		}
 	case "biographies": // name, title, agency and biography
 		for _, pp := range p.Counterparts {
-			add(pp.Grounds)
-			add(pp.BioGrounds)
+			out = addGrounds(out, pp.Grounds...)
+			out = addGrounds(out, pp.BioGrounds...)
 		}
 	}
 	return out
+}
+
+// addGrounds appends to list each of gs it does not hold yet: grounds in
+// order of first use, each once.
+func addGrounds(list []string, gs ...string) []string {
+	for _, g := range gs {
+		if !slices.Contains(list, g) {
+			list = append(list, g)
+		}
+	}
+	return list
 }
 
 // SheetSlot is what a sheet's parts in a pack (its HTML section, its

@@ -23,10 +23,8 @@ func ReleaseView(full *Pack) (*Pack, error) {
 	// "" is text no part prints.
 	redact := func(part, text string) (string, error) {
 		out, gs, err := s.Redact(text)
-		for _, g := range gs {
-			if part != "" && !slices.Contains(p.TextGrounds[part], g) {
-				p.TextGrounds[part] = append(p.TextGrounds[part], g)
-			}
+		if part != "" && len(gs) > 0 {
+			p.TextGrounds[part] = addGrounds(p.TextGrounds[part], gs...)
 		}
 		return out, err
 	}
@@ -171,14 +169,7 @@ func ReleaseView(full *Pack) (*Pack, error) {
 func releaseSheet(s Settings, sh *Sheet) (*Sheet, []string, error) {
 	out := &Sheet{Meta: Meta{ID: sh.ID}, RoundID: sh.RoundID, Title: sh.Title, Status: sh.Status, Stored: sh.Stored}
 	var grounds []string
-	cite := func(g string) {
-		for _, x := range grounds {
-			if x == g {
-				return
-			}
-		}
-		grounds = append(grounds, g)
-	}
+	cite := func(g string) { grounds = addGrounds(grounds, g) }
 	title, gs, err := s.Redact(sh.Title)
 	if err != nil {
 		return nil, nil, err

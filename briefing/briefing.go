@@ -118,6 +118,15 @@ type Dialogue struct {
 	Notes         string     `json:"notes"`
 }
 
+// SideName names a side of the dialogue (SideHome or SidePartner) by its
+// country: "New Zealand", "Australia".
+func (d *Dialogue) SideName(side string) string {
+	if side == SidePartner {
+		return d.Partner
+	}
+	return d.Home
+}
+
 // Milestones are the drafting deadlines of a round, in days before it starts.
 type Milestones struct {
 	Commissioned int `json:"commissioned"`

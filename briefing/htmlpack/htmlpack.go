@@ -35,14 +35,9 @@ var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
 	"inc":        func(i int) int { return i + 1 },
 	"join":       strings.Join,
 	"label":      briefing.StatusLabel,
-	"side": func(p *briefing.Pack, side string) string {
-		if side == briefing.SideHome {
-			return p.Dialogue.Home
-		}
-		return p.Dialogue.Partner
-	},
-	"css":  cssString,
-	"dict": func(k string, v any) map[string]any { return map[string]any{k: v} },
+	"side":       func(p *briefing.Pack, side string) string { return p.Dialogue.SideName(side) },
+	"css":        cssString,
+	"dict":       func(k string, v any) map[string]any { return map[string]any{k: v} },
 }).ParseFS(templates.FS, "pack/pack.html", "pack/pack.css"))
 
 // Render writes the pack as one HTML file. It renders the whole file

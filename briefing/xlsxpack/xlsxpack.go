@@ -371,10 +371,7 @@ func (wr *writer) cover() error {
 	if err != nil {
 		return err
 	}
-	host := p.Dialogue.Home
-	if p.Round.Host == briefing.SidePartner {
-		host = p.Dialogue.Partner
-	}
+	host := p.Dialogue.SideName(p.Round.Host)
 	rows := [][]any{
 		{excelize.Cell{StyleID: wr.title, Value: p.Dialogue.Name}},
 		{},
@@ -530,10 +527,7 @@ func (wr *writer) delegations() error {
 		cochair string
 	}{{p.CoChairs, "yes"}, {p.Delegation, "no"}} {
 		for _, pp := range list.people {
-			side := p.Dialogue.Home
-			if pp.Side == briefing.SidePartner {
-				side = p.Dialogue.Partner
-			}
+			side := p.Dialogue.SideName(pp.Side)
 			agency := ""
 			if pp.Agency != nil {
 				agency = pp.Agency.Name
@@ -551,10 +545,7 @@ func (wr *writer) delegations() error {
 		}
 		n++
 		for _, pa := range p.Agencies {
-			side := p.Dialogue.Home
-			if pa.Side == briefing.SidePartner {
-				side = p.Dialogue.Partner
-			}
+			side := p.Dialogue.SideName(pa.Side)
 			name := pa.Agency.Name
 			if pa.Agency.Acronym != "" {
 				name += " (" + pa.Agency.Acronym + ")"
@@ -583,10 +574,7 @@ func (wr *writer) biographies() error {
 	}
 	n := 2
 	for _, pp := range p.Counterparts {
-		side := p.Dialogue.Home
-		if pp.Side == briefing.SidePartner {
-			side = p.Dialogue.Partner
-		}
+		side := p.Dialogue.SideName(pp.Side)
 		agency := ""
 		if pp.Agency != nil {
 			agency = pp.Agency.Name

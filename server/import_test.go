@@ -687,6 +687,36 @@ func TestImport_TypedTextShownAsTyped(t *testing.T) {
 	}
 }
 
+// TestImport_AnglesTypedComeBack: words a writer typed in angle brackets
+// ("<TBC>") are a tag to the Markdown parser; the pack dropped them, the
+// workbook's cell too, so a cell edited for another word brought the
+// paragraph back without them. They show as typed, and come back.
+func TestImport_AnglesTypedComeBack(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	typed := "Minister to confirm <TBC> by <insert date>, H<sub>2</sub>O."
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Angles", para(typed, "RESTRICTED", "")))
+	var shown string
+	edited := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		cell := "D" + itoa(topicsRow(t, x, "Minister to confirm"))
+		shown, _ = x.GetCellValue("Topics", cell)
+		_ = x.SetCellStr("Topics", cell, strings.Replace(shown, "Minister", "Premier", 1))
+	})
+	if want := "Minister to confirm <TBC> by <insert date>, H2O."; shown != want {
+		t.Errorf("the workbook shows %q, want %q", shown, want)
+	}
+	if r := f.importBook("officer", w.round, edited, ""); r.Code != 200 {
+		t.Fatalf("import: %d %s", r.Code, r.Body.String())
+	}
+	if got := f.sheet("officer", id).Sections[0].Paragraphs[0].Text; !strings.Contains(got, "TBC") || !strings.Contains(got, "insert date") {
+		t.Errorf("the paragraph came back as %q", got)
+	}
+	r := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=html", nil)
+	if want := "Premier to confirm &lt;TBC&gt; by &lt;insert date&gt;, H2O."; !strings.Contains(r.Body.String(), want) {
+		t.Errorf("the HTML pack does not show %q", want)
+	}
+}
+
 // TestImport_NoSuchVersionNamesItsCell: a workbook whose Import worksheet
 // gives a sheet a version it never had is refused naming that version's
 // cell, not the cell of the sheet's id.

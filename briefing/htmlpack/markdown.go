@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"html"
 	"html/template"
+	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,11 +29,55 @@ import (
 // keeps its words and loses its address. It is built once.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "code", "pre", "blockquote",
-		"ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span")
+	p.AllowElements(keptElements...)
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	return p
 }()
+
+// keptElements are the elements the policy keeps.
+var keptElements = []string{"p", "br", "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "code", "pre", "blockquote",
+	"ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span"}
+
+var kept = func() map[string]bool {
+	m := make(map[string]bool, len(keptElements))
+	for _, e := range keptElements {
+		m[e] = true
+	}
+	return m
+}()
+
+// KeptHTML says whether HTML typed in Markdown (a tag, or a comment) is
+// read as HTML: a tag of an element the policy keeps ("<sub>", "</u>"), or
+// a comment, which the policy drops. Anything else is shown as typed: the
+// parser takes "<TBC>" or "<insert date>" for a tag, which the policy
+// dropped, so words a writer typed went missing from the pack, and from a
+// workbook's cell, and so from the paragraph when an edited cell came back
+// in. A "<script>" typed shows as typed too, as text.
+func KeptHTML(raw []byte) bool {
+	if bytes.HasPrefix(raw, []byte("<!--")) {
+		return true
+	}
+	name, _ := tagName(string(raw))
+	return kept[name]
+}
+
+// typedHTML is the pack's HTML renderer but for HTML typed in the
+// Markdown that KeptHTML does not keep, written as text.
+type typedHTML struct{ *blackfriday.HTMLRenderer }
+
+func (r typedHTML) RenderNode(w io.Writer, n *blackfriday.Node, entering bool) blackfriday.WalkStatus {
+	switch {
+	case n.Type == blackfriday.HTMLSpan && !KeptHTML(n.Literal):
+		template.HTMLEscape(w, n.Literal)
+		return blackfriday.GoToNext
+	case n.Type == blackfriday.HTMLBlock && !KeptHTML(n.Literal):
+		io.WriteString(w, "<p>")
+		template.HTMLEscape(w, bytes.TrimSpace(n.Literal))
+		io.WriteString(w, "</p>\n")
+		return blackfriday.GoToNext
+	}
+	return r.HTMLRenderer.RenderNode(w, n, entering)
+}
 
 // Extensions are blackfriday's common extensions less those that could reach
 // outside the document: the Markdown of every pack, the workbook's too.
@@ -55,7 +100,7 @@ var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), 
 // its own.
 func render(md string) string {
 	md = listsAfterText(md)
-	renderer := blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})
+	renderer := typedHTML{blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})}
 	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(Extensions), blackfriday.WithRenderer(renderer))
 	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
 }

@@ -1013,6 +1013,11 @@ func parsedRuns(body string, base, bold *excelize.Font) []excelize.RichTextRun {
 			}
 		case blackfriday.Code:
 			b.Write(n.Literal)
+		case blackfriday.HTMLSpan:
+			// As the HTML pack shows it: "<TBC>" as typed, "<sub>" not.
+			if !htmlpack.KeptHTML(n.Literal) {
+				b.Write(n.Literal)
+			}
 		case blackfriday.Softbreak, blackfriday.Hardbreak:
 			b.WriteByte('\n')
 		case blackfriday.Link:

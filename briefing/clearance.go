@@ -31,6 +31,17 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	// it is shared with sh but strings.
 	c := *sh
 	c.Reviews = append([]Review(nil), sh.Reviews...)
+	for i, r := range c.Reviews {
+		// A review's comment is marked as the sheet was when it was made;
+		// one without a marking (none is stored so) is taken for the top.
+		m := r.Marking
+		if m == "" {
+			m = s.Top()
+		}
+		if !s.Allows(clearance, m) {
+			c.Reviews[i].Comment, c.Reviews[i].Marking = "", ""
+		}
+	}
 	secs := make([]Section, 0, len(sh.Sections))
 	for _, sec := range sh.Sections {
 		if !s.SeesSection(clearance, &sec) {

@@ -56,6 +56,9 @@ var Migrations = []Migration{
 		"such as calendar UIDs, is told apart by the name, not by the address it was asked at"},
 	{To: 9, Name: "each saved version of a round or a topic sheet, and the audit record of its save, keeps the lowest clearance " +
 		"that sees what the save changed (SeenFrom): a list of versions and the audit log leave out a save that changed nothing the reader sees"},
+	{To: 10, Name: "a topic sheet's past is judged by what was marked since: each save that raised a paragraph's marking is kept, " +
+		"and a past version shows that paragraph only to a reader cleared for the marking it was raised to; each review keeps " +
+		"the marking of the sheet it was made on, and its comment is shown only to a reader cleared for it"},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.

@@ -182,6 +182,19 @@ type VersionRecord struct {
 	// Seen is the lowest clearance that sees what this save changed
 	// (SeenFrom); "" for a save seen by whoever sees the object.
 	Seen string `json:",omitempty"`
+	// Raised are the later saves that raised the marking of a paragraph
+	// (of a topic sheet), oldest first: what this version shows of that
+	// paragraph is judged by the highest marking given it since, as well
+	// as its own (see View.SheetVersionOf).
+	Raised []Raise `json:",omitempty"`
+}
+
+// Raise is a save that raised a paragraph's marking: the version it wrote,
+// the paragraph's id, and the marking it was given.
+type Raise struct {
+	Version   int
+	Paragraph string
+	Marking   string
 }
 
 // VersionSummary is what a list of an object's versions needs of each

@@ -168,6 +168,10 @@ type Review struct {
 	By       string    `json:"by"`
 	Decision string    `json:"decision"`
 	Comment  string    `json:"comment,omitempty"`
+	// Marking is the sheet's when the review was made (the reviewer
+	// held it whole): its comment may speak of anything the sheet held,
+	// and is shown only to a reader cleared for it (VisibleSheet).
+	Marking string `json:"marking,omitempty"`
 }
 
 // Limits on a topic sheet, so one request cannot build an unbounded record.

@@ -622,14 +622,34 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		for _, m := range rec.Summary.Markings {
 			whole = whole && v.Allows(m)
 		}
+		for _, r := range rec.Raised {
+			// The version may hold a paragraph raised above them since.
+			whole = whole && v.Allows(r.Marking)
+		}
 		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking, Whole: whole})
 	}
 	return out, next, nil
 }
 
-// SheetVersionOf returns the reader's copy of one saved version of a sheet, or ENOTFOUND.
-// It reads only that version.
+// SheetVersionOf returns the reader's copy of one saved version of a sheet
+// to be shown, or ENOTFOUND. A paragraph whose marking a later save raised
+// is judged by the highest it was raised to as well as its own: raising a
+// marking says the words were marked too low, and a reader not cleared
+// for the new marking reads them in no version. It reads only that version
+// (and the sheet's raises).
 func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*Sheet, error) {
+	return v.sheetVersion(ctx, id, version, true)
+}
+
+// SheetVersionAsSeen is SheetVersionOf with each paragraph judged by its
+// marking in that version alone: the version as the reader saw it then,
+// which a merge or a working copy typed against it is read against. It is
+// never shown: what they typed was typed on what they saw.
+func (v *View) SheetVersionAsSeen(ctx context.Context, id string, version int) (*Sheet, error) {
+	return v.sheetVersion(ctx, id, version, false)
+}
+
+func (v *View) sheetVersion(ctx context.Context, id string, version int, raised bool) (*Sheet, error) {
 	// The sheet as this request read it, if it did: a diff asks for two versions.
 	if sh, err := v.sheetOf(ctx, id); err != nil {
 		return nil, err
@@ -647,13 +667,47 @@ func (v *View) SheetVersionOf(ctx context.Context, id string, version int) (*She
 	if err := json.Unmarshal(rec.Data, &sh); err != nil {
 		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
 	}
+	var was map[string]string // the marking of each paragraph judged higher
+	if raised && len(rec.Raised) > 0 {
+		was = v.set.JudgeRaised(&sh, rec.Raised)
+	}
 	vis, ok, err := v.VisibleSheet(ctx, &sh)
 	if err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, missing
 	}
+	if len(was) > 0 {
+		// What the reader is shown is the version as it was, markings too.
+		for i := range vis.Sections {
+			for j, p := range vis.Sections[i].Paragraphs {
+				if m, ok := was[p.ID]; ok {
+					vis.Sections[i].Paragraphs[j].Marking = m
+				}
+			}
+		}
+		vis.Marking = v.set.SheetMarking(vis)
+	}
 	return vis, nil
+}
+
+// JudgeRaised gives each paragraph of sh that a later save raised (rs)
+// the highest marking it was raised to, and returns the markings it had.
+func (s Settings) JudgeRaised(sh *Sheet, rs []Raise) map[string]string {
+	top := map[string]string{}
+	for _, r := range rs {
+		top[r.Paragraph] = s.Highest(top[r.Paragraph], r.Marking)
+	}
+	was := map[string]string{}
+	for i := range sh.Sections {
+		for j := range sh.Sections[i].Paragraphs {
+			p := &sh.Sections[i].Paragraphs[j]
+			if m, ok := top[p.ID]; ok && s.Highest(p.Marking, m) != p.Marking {
+				was[p.ID], p.Marking = p.Marking, m
+			}
+		}
+	}
+	return was
 }
 
 // RoundVersion is one saved version of a round as the reader may see it.

@@ -178,7 +178,7 @@ func (c *collection[T, P]) bucketName() []byte { return c.bucket }
 // laterBuckets are the buckets added after the first release: a file the
 // first release wrote, not yet opened by this one, does not have them.
 var laterBuckets = [][]byte{commentBucket, presenceBucket, commentsBySheet, sessionBucket, releaseBucket, releaseFiles, releasesByRound,
-	historyBodies, attemptBucket, draftBucket}
+	historyBodies, attemptBucket, draftBucket, raisedBucket}
 
 func laterBucket(name []byte) bool {
 	for _, b := range laterBuckets {
@@ -261,6 +261,9 @@ func invariants(tx kvTx) error {
 	}
 	if v >= 8 && s.Jurisdiction != "" && s.Instance == "" {
 		p.add("its settings give it no name (instance), which schema 8 promises")
+	}
+	if v >= 10 {
+		checkRaised(tx, s, &p)
 	}
 	snaps := tx.Bucket(snapshotBucket)
 	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
@@ -544,6 +547,43 @@ func checkHistory(tx kvTx, p *problems, schema int) {
 	_ = bodies.ForEach(func(k, _ []byte) error {
 		if headers.Get(k) == nil {
 			p.add("history keeps a text under %x without a header", k)
+		}
+		return nil
+	})
+}
+
+// checkRaised verifies what schema 10 promises of the raises kept of
+// sheets' paragraphs: each key names a sheet with history, and each raise
+// decodes, in order, to a version the sheet has, a paragraph and a marking
+// of the scheme.
+func checkRaised(tx kvTx, s briefing.Settings, p *problems) {
+	b := tx.Bucket(raisedBucket)
+	if b == nil {
+		p.add("it lacks the %s bucket of schema 10", raisedBucket)
+		return
+	}
+	hb := tx.Bucket(historyBucket)
+	kp := append([]byte(briefing.KindSheet), 0)
+	_ = b.ForEach(func(k, v []byte) error {
+		if len(k) != len(kp)+8 || !bytes.HasPrefix(k, kp) {
+			p.add("the raised markings hold a malformed key %x", k)
+			return nil
+		}
+		id := idString(k[len(kp):])
+		rs, err := decodeRaised(v)
+		if err != nil {
+			p.add("the raised markings of sheet %s: %v", id, err)
+			return nil
+		}
+		last := 0
+		for _, r := range rs {
+			if r.Version < last || r.Version < 2 || hb.Get(join(k, itob(uint64(r.Version)))) == nil {
+				p.add("the raised markings of sheet %s name version %d, out of order or not in its history", id, r.Version)
+			}
+			if _, ok := s.Level(r.Marking); !ok || r.Paragraph == "" {
+				p.add("the raised markings of sheet %s name paragraph %q raised to %q", id, r.Paragraph, r.Marking)
+			}
+			last = r.Version
 		}
 		return nil
 	})

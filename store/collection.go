@@ -387,6 +387,11 @@ func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Ti
 			return err
 		}
 	}
+	if c.kind == briefing.KindSheet {
+		if err := noteRaised(tx, key, old, obj, m.Version); err != nil {
+			return err
+		}
+	}
 	return c.put(tx, key, obj, opUpdate, om.Version, by, seen)
 }
 

@@ -192,6 +192,17 @@ func TestCheck_ErrInvariants(t *testing.T) {
 		{"OrphanFile", func(tx *bolt.Tx) error {
 			return tx.Bucket(fileBucket).Put(join(itob(8), []byte("html")), []byte("x"))
 		}, "belongs to no snapshot"},
+		{"RaisedUndecodable", func(tx *bolt.Tx) error {
+			return tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, itob(1)), []byte{2, 9})
+		}, "the raised markings of sheet 1: "},
+		{"RaisedNoSuchVersion", func(tx *bolt.Tx) error {
+			return tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, itob(1)),
+				encodeRaised([]briefing.Raise{{Version: 40, Paragraph: "p1", Marking: "SECRET"}}))
+		}, "the raised markings of sheet 1 name version 40"},
+		{"RaisedNoSuchMarking", func(tx *bolt.Tx) error {
+			return tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, itob(1)),
+				encodeRaised([]briefing.Raise{{Version: 1, Paragraph: "p1", Marking: "SECRETISH"}}))
+		}, `raised to "SECRETISH"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := mustSeed(t)

@@ -20,9 +20,10 @@ var bucketOf = map[string][]byte{
 // layoutSteps change how this backend lays its records out, at the schema
 // version of a migration that rewrites no record's JSON.
 var layoutSteps = map[int]func(kvTx) error{
-	5: splitHistory,
-	8: nameDatabase,
-	9: markSeen,
+	5:  splitHistory,
+	8:  nameDatabase,
+	9:  markSeen,
+	10: judgePast,
 }
 
 // migrate brings a database at schema version from up to this briefpack's,

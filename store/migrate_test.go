@@ -533,3 +533,120 @@ func TestMigrate_FromSchema8(t *testing.T) {
 		t.Fatalf("check after migration: %v", err)
 	}
 }
+
+// TestMigrate_FromSchema9: a database schema 9 wrote (fixture_test.go,
+// TestWriteSchema9Fixture) gains the raises of its sheets' paragraphs, read
+// from their history, and its reviews the marking of the sheet each was
+// made on, in every stored copy: a RESTRICTED reader then reads neither the
+// lead's comment on the deleted SECRET paragraph nor, in the version before
+// they were raised, the paragraphs raised to SECRET.
+func TestMigrate_FromSchema9(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "schema9.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids map[string]string
+	if err := json.Unmarshal(raw, &ids); err != nil {
+		t.Fatal(err)
+	}
+	path := releaseFile(t, "schema9")
+	var db *store.DB
+	if backendEtcd == nil {
+		db, err = store.Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		fresh := openNew(t)
+		if err := store.LoadRaw(fresh, path); err != nil {
+			t.Fatal(err)
+		}
+		fresh.Close()
+		db = reopen(t, fresh)
+	}
+	defer db.Close()
+	if got := db.MigratedFrom(); got != 9 {
+		t.Fatalf("migrated from schema %d, want 9", got)
+	}
+	// The raises, as each version is read.
+	raised := map[int]string{}
+	for version := 1; version <= 3; version++ {
+		rec, err := db.Version(ctx, briefing.KindSheet, ids["raised"], version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raised[version] = fmt.Sprint(rec.Raised)
+	}
+	want := fmt.Sprint([]briefing.Raise{{Version: 2, Paragraph: ids["patrol"], Marking: "SECRET"}, {Version: 2, Paragraph: ids["harbour"], Marking: "SECRET"}})
+	if raised[1] != want || raised[2] != "[]" || raised[3] != "[]" {
+		t.Errorf("raised after each version: %v; want %s after the first, none after the others", raised, want)
+	}
+	// The reviews' markings, now and in the version of the first return.
+	markings := func(sh *briefing.Sheet) (out []string) {
+		for _, r := range sh.Reviews {
+			out = append(out, r.Marking)
+		}
+		return out
+	}
+	cur, err := db.Sheet(ctx, ids["returned"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := markings(cur); !slices.Equal(got, []string{"SECRET", "SECRET", "RESTRICTED", "RESTRICTED"}) {
+		t.Errorf("the reviews now are marked %q", got)
+	}
+	rec, err := db.Version(ctx, briefing.KindSheet, ids["returned"], 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v3 briefing.Sheet
+	if err := json.Unmarshal(rec.Data, &v3); err != nil {
+		t.Fatal(err)
+	}
+	if got := markings(&v3); !slices.Equal(got, []string{"SECRET", "SECRET"}) {
+		t.Errorf("the reviews of version 3 are marked %q", got)
+	}
+	// As readers see them.
+	set, err := db.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	low := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleLead, Clearance: "RESTRICTED"})
+	high := briefing.NewView(db, set, briefing.Reader{Name: "reader", Role: briefing.RoleLead, Clearance: "SECRET"})
+	sh, err := low.Sheet(ctx, ids["returned"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Reviews[1].Comment != "" || sh.Reviews[3].Comment != "Still thin on the open words." {
+		t.Errorf("a RESTRICTED reader reads the comments %q and %q", sh.Reviews[1].Comment, sh.Reviews[3].Comment)
+	}
+	if sh, err = high.Sheet(ctx, ids["returned"]); err != nil || !strings.Contains(sh.Reviews[1].Comment, "Kestrel") {
+		t.Errorf("a SECRET reader does not read the lead's comment: %v %+v", err, sh)
+	}
+	texts := func(sh *briefing.Sheet) (out []string) {
+		for _, p := range sh.Sections[0].Paragraphs {
+			out = append(out, p.Marking+" "+p.Text)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		v       *briefing.View
+		version int
+		want    []string
+	}{
+		{low, 1, []string{"RESTRICTED Plain words."}},
+		{high, 1, []string{"RESTRICTED The patrol sails from Devonport on the 4th.", "RESTRICTED A harbour visit to Suva is planned.", "RESTRICTED Plain words."}},
+		{low, 3, []string{"RESTRICTED The patrol sails later in the month.", "RESTRICTED Plain words."}},
+	} {
+		sh, err := c.v.SheetVersionOf(ctx, ids["raised"], c.version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(sh); !slices.Equal(got, c.want) {
+			t.Errorf("version %d as read: %q, want %q", c.version, got, c.want)
+		}
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatalf("check after migration: %v", err)
+	}
+}

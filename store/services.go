@@ -680,6 +680,9 @@ func (db *DB) VersionHeaders(ctx context.Context, kind, id string, p briefing.Pa
 	if err != nil {
 		return nil, "", err
 	}
+	if err := withRaised(tx, kind, key, out); err != nil {
+		return nil, "", err
+	}
 	if len(out) == 0 && after == 0 {
 		return nil, "", briefing.Errorf(briefing.ENOTFOUND, "%s %s has no saved versions", kind, id)
 	}
@@ -706,6 +709,9 @@ func (db *DB) versions(ctx context.Context, kind, id string, withData bool) (_ [
 	} else if len(out) == 0 {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no saved versions", kind, id)
 	}
+	if err := withRaised(tx, kind, key, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -730,6 +736,9 @@ func (db *DB) Version(ctx context.Context, kind, id string, version int) (_ brie
 		return briefing.VersionRecord{}, err
 	} else if !ok {
 		return briefing.VersionRecord{}, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no version %d", kind, id, version)
+	}
+	if rec.Raised, err = raisedAfter(tx, kind, key, version); err != nil {
+		return briefing.VersionRecord{}, err
 	}
 	return rec, nil
 }

@@ -66,7 +66,7 @@ var (
 var allBuckets = [][]byte{metaBucket, agencyBucket, personBucket, dialogueBucket, roundBucket, sheetBucket, actionBucket,
 	userBucket, snapshotBucket, fileBucket, historyBucket, auditBucket, commentBucket, presenceBucket, commentsBySheet, sessionBucket,
 	roundsByDialogue, sheetsByRound, actionsByDialogue, snapshotsByRound, usersByName,
-	releaseBucket, releaseFiles, releasesByRound, historyBodies, attemptBucket, draftBucket}
+	releaseBucket, releaseFiles, releasesByRound, historyBodies, attemptBucket, draftBucket, raisedBucket}
 
 // Keys of the meta bucket.
 var (

@@ -120,7 +120,11 @@ func (s *API) Dashboard(v *view) (*Dashboard, error) {
 								dr.NotCleared++
 							}
 							if n := len(sh.Reviews); n > 0 && sh.Status == briefing.SheetDraft && sh.Reviews[n-1].Decision == briefing.ReviewReturn {
-								ds.Returned = sh.Reviews[n-1].By + ": " + sh.Reviews[n-1].Comment
+								// Its comment is absent to a reader not cleared for it.
+								ds.Returned = sh.Reviews[n-1].By
+								if c := sh.Reviews[n-1].Comment; c != "" {
+									ds.Returned += ": " + c
+								}
 							}
 							if sh.Status == briefing.SheetSubmitted && v.User.Role.AtLeast(briefing.RoleLead) && r.Status != briefing.RoundHeld && r.Status != briefing.RoundCancelled {
 								out.ToClear = append(out.ToClear, ds)

@@ -58,7 +58,7 @@ func draftHidesNothing(v *view, sh *briefing.Sheet, d *briefing.Draft) (bool, er
 	if len(unknown) == 0 {
 		return true, nil
 	}
-	typedAt, err := v.SheetVersionOf(v.Ctx, sh.ID, d.Version)
+	typedAt, err := v.SheetVersionAsSeen(v.Ctx, sh.ID, d.Version)
 	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 		return false, nil // no version they may see: none of its paragraphs were theirs
 	} else if err != nil {

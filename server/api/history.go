@@ -134,13 +134,16 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 	}
 	// A version the restorer may not see at all is answered as one that does
 	// not exist, as GET of it is; one they see in part is theirs to know of,
-	// but restoring it would lose what they cannot see.
-	if _, ok, err := v.VisibleSheet(v.Ctx, full); err != nil {
+	// but restoring it would lose what they cannot see. Each paragraph is
+	// judged as GET judges it: by the markings it was raised to since too.
+	judged := full.Clone()
+	s.settings.JudgeRaised(judged, rec.Raised)
+	if _, ok, err := v.VisibleSheet(v.Ctx, judged); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, missing
 	}
-	if !s.settings.HoldsOnly(v.User.Clearance, full) {
+	if !s.settings.HoldsOnly(v.User.Clearance, judged) {
 		return nil, briefing.Errorf(briefing.EFORBIDDEN, "version %d holds paragraphs above your clearance; it cannot be restored by you", old)
 	}
 	if cur.Status != briefing.SheetDraft {

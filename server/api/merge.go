@@ -399,7 +399,7 @@ func (s *API) handleMerge(c echo.Context) error {
 		}
 		u.keepFrom(mine, cur)
 		if u.any() && mine.Version > 0 && mine.Version < cur.Version {
-			base, err := v.SheetVersionOf(v.Ctx, cur.ID, mine.Version)
+			base, err := v.SheetVersionAsSeen(v.Ctx, cur.ID, mine.Version)
 			if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 				return err
 			}

@@ -329,7 +329,8 @@ func (s *API) Review(v *view, id string, version int, req ReviewRequest) (*brief
 	if len(fields) > 0 {
 		return nil, &briefing.Error{Code: briefing.EINVALID, Message: "the review is not valid", Fields: fields}
 	}
-	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.User.Name, Decision: req.Decision, Comment: req.Comment})
+	stored.Reviews = append(stored.Reviews, briefing.Review{At: s.now().UTC(), By: v.User.Name, Decision: req.Decision, Comment: req.Comment,
+		Marking: s.settings.SheetMarking(stored)})
 	if req.Decision == briefing.ReviewClear {
 		// No comment may be open, judged as the sheet is written: one
 		// made meanwhile is never left open on a cleared sheet.

@@ -1,0 +1,112 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// noneOf fails when any of words is anywhere in an answer.
+func noneOf(t *testing.T, what string, r response, words ...string) {
+	t.Helper()
+	for _, l := range findCanaries(words, r) {
+		t.Errorf("%s (%d) carries %s", what, r.Code, l)
+	}
+}
+
+// TestReview_CommentMarkedAsTheSheet: a lead reviews a sheet they hold
+// whole, and their comment may speak of any of it. A comment on a sheet
+// holding SECRET words reached RESTRICTED readers in the sheet, its
+// versions, its page and its officer's dashboard. It is marked as the
+// sheet was, and absent to a reader below that.
+func TestReview_CommentMarkedAsTheSheet(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+		para("Open words.", "RESTRICTED", ""), para("Operation canaryreef is planned.", "SECRET", "")))
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Fatalf("submit %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "return", "comment": "Say more on canaryreef timing."}); r.Code != 200 {
+		t.Fatalf("return %d %s", r.Code, r.Body.String())
+	}
+	for _, u := range []string{"viewer", "lowofficer", "lowlead"} {
+		noneOf(t, u+"'s sheet", f.do(u, "GET", "/api/v1/sheets/"+id, nil), "canaryreef")
+		noneOf(t, u+"'s sheet page", f.do(u, "GET", "/sheets/"+id, nil), "canaryreef")
+		noneOf(t, u+"'s version 3", f.do(u, "GET", "/api/v1/sheets/"+id+"/versions/3", nil), "canaryreef")
+		noneOf(t, u+"'s editor", f.do(u, "GET", "/sheets/"+id+"/edit", nil), "canaryreef")
+	}
+	for _, u := range []string{"officer", "secretariat"} {
+		if r := f.do(u, "GET", "/api/v1/sheets/"+id, nil); !strings.Contains(r.Body.String(), "Say more on canaryreef timing.") {
+			t.Errorf("%s, cleared for the sheet, is not shown the lead's comment: %s", u, r.Body.String())
+		}
+	}
+	if r := f.do("officer", "GET", "/sheets/"+id+"/edit", nil); !strings.Contains(r.Body.String(), "Say more on canaryreef timing.") {
+		t.Error("the editor does not show its officer why the sheet was returned")
+	}
+
+	// A RESTRICTED officer's sheet, given a SECRET paragraph by another,
+	// returned with a comment on it: not on its owner's dashboard.
+	own := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Cyber", para("Open cyber words.", "RESTRICTED", "")))
+	f.update("officer", "/api/v1/sheets/"+own, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), map[string]any{"text": "Secret canarycyber words.", "marking": "SECRET"})
+	})
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+own+"/review", map[string]string{"decision": "submit"}); r.Code != 200 {
+		t.Fatalf("submit %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lead", "POST", "/api/v1/sheets/"+own+"/review", map[string]string{"decision": "return", "comment": "The canarycyber line is wrong."}); r.Code != 200 {
+		t.Fatalf("return %d %s", r.Code, r.Body.String())
+	}
+	noneOf(t, "lowofficer's dashboard", f.do("lowofficer", "GET", "/api/v1/dashboard", nil), "canarycyber")
+	noneOf(t, "lowofficer's home page", f.do("lowofficer", "GET", "/", nil), "canarycyber")
+	if r := f.do("lowofficer", "GET", "/api/v1/dashboard", nil); !strings.Contains(r.Body.String(), `"returned":"lead"`) {
+		t.Errorf("the dashboard no longer says who returned the sheet: %s", r.Body.String())
+	}
+}
+
+// TestHistory_RaisedParagraphHiddenInThePast: raising a paragraph's
+// marking says its words were marked too low. They stayed readable below
+// the new marking in every version before the raise: the version, the
+// diff, the version pages. A past version now shows a paragraph only to a
+// reader cleared for the highest marking it was raised to since, deleted
+// since or not; and a restore of such a version needs that clearance too.
+func TestHistory_RaisedParagraphHiddenInThePast(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+		para("Open words.", "RESTRICTED", ""), para("Patrol canarypatrol sails on the 4th.", "RESTRICTED", ""),
+		para("A harbour visit to canaryharbour.", "RESTRICTED", "")))
+	// 2: both raised, words unchanged.
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		ps := m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)
+		ps[1].(map[string]any)["marking"] = "SECRET"
+		ps[2].(map[string]any)["marking"] = "SECRET"
+	})
+	// 3: the harbour visit deleted.
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:2]
+	})
+	for _, u := range []string{"viewer", "lowofficer", "lowlead"} {
+		for _, path := range []string{"/api/v1/sheets/" + id + "/versions/1", "/api/v1/sheets/" + id + "/diff?from=1&to=2",
+			"/api/v1/sheets/" + id + "/diff?from=1&to=3", "/sheets/" + id + "/versions/1", "/sheets/" + id + "/versions/2",
+			"/sheets/" + id + "/versions/1?compare=3", "/api/v1/sheets/" + id + "/versions"} {
+			r := f.do(u, "GET", path, nil)
+			noneOf(t, u+"'s "+path, r, "canarypatrol", "canaryharbour")
+			if strings.HasSuffix(path, "/versions/1") && !strings.Contains(r.Body.String(), "Open words.") {
+				t.Errorf("%s's %s (%d) does not show what they may read: %s", u, path, r.Code, r.Body.String())
+			}
+		}
+	}
+	// A reader cleared for the raise reads the version as it was, marked as it was.
+	r := f.do("officer", "GET", "/api/v1/sheets/"+id+"/versions/1", nil)
+	if body := r.Body.String(); !strings.Contains(body, "canarypatrol") || !strings.Contains(body, "canaryharbour") || strings.Contains(body, `"SECRET"`) {
+		t.Errorf("officer's version 1: %s", body)
+	}
+	// A RESTRICTED officer may not restore version 1: it would bring the
+	// deleted paragraph back below the marking it was raised to.
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 1}, "If-Match", `"3"`); r.Code != 403 {
+		t.Errorf("lowofficer restoring version 1: %d %s", r.Code, r.Body.String())
+	}
+	noneOf(t, "lowofficer's sheet page", f.do("lowofficer", "GET", "/sheets/"+id, nil), "canarypatrol", "canaryharbour")
+}

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"briefpack/briefing"
+)
+
+// raisedBucket keeps, for each topic sheet one of whose saves raised a
+// paragraph's marking, those raises: kind + 0 + id (8 bytes) → each raise's
+// version (uvarint), paragraph id and marking (each a uvarint length and
+// its bytes), oldest first. Raising a marking says the words were marked
+// too low; a reader not cleared for the new marking must not read them in
+// the versions before either. Most sheets have none, and no key.
+var raisedBucket = []byte("raised")
+
+func encodeRaised(rs []briefing.Raise) []byte {
+	var b []byte
+	for _, r := range rs {
+		b = binary.AppendUvarint(b, uint64(r.Version))
+		b = appendString(b, r.Paragraph)
+		b = appendString(b, r.Marking)
+	}
+	return b
+}
+
+func decodeRaised(raw []byte) ([]briefing.Raise, error) {
+	var out []briefing.Raise
+	r := fieldReader{b: raw}
+	for len(r.b) > 0 && r.err == nil {
+		v := r.uvarint()
+		id := string(r.bytes(r.uvarint()))
+		m := string(r.bytes(r.uvarint()))
+		out = append(out, briefing.Raise{Version: int(v), Paragraph: id, Marking: m})
+	}
+	return out, r.err
+}
+
+// raisedAfter returns the raises of a topic sheet's paragraphs by the
+// saves after version, oldest first: one read, whatever the history's
+// length.
+func raisedAfter(tx kvTx, kind string, key []byte, version int) ([]briefing.Raise, error) {
+	if kind != briefing.KindSheet {
+		return nil, nil
+	}
+	all, err := raisedOf(tx, key)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range all {
+		if r.Version > version {
+			return all[i:], nil
+		}
+	}
+	return nil, nil
+}
+
+// raisedOf returns every raise of a topic sheet's paragraphs.
+func raisedOf(tx kvTx, key []byte) ([]briefing.Raise, error) {
+	b := tx.Bucket(raisedBucket)
+	if b == nil {
+		return nil, nil // a database not yet migrated: none kept
+	}
+	raw := b.Get(historyPrefix(briefing.KindSheet, key))
+	if raw == nil {
+		return nil, nil
+	}
+	rs, err := decodeRaised(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store: raised markings of sheet %s: %w", idString(key), err)
+	}
+	return rs, nil
+}
+
+// withRaised gives each version record the raises after it, read once.
+func withRaised(tx kvTx, kind string, key []byte, recs []briefing.VersionRecord) error {
+	if kind != briefing.KindSheet || len(recs) == 0 {
+		return nil
+	}
+	all, err := raisedOf(tx, key)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	for i := range recs {
+		for j, r := range all {
+			if r.Version > recs[i].Version {
+				recs[i].Raised = all[j:]
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// raises are the paragraphs of after whose marking is higher than in
+// before, at version.
+func raises(set briefing.Settings, before, after *briefing.Sheet, version int) []briefing.Raise {
+	was := map[string]int{}
+	for _, sec := range before.Sections {
+		for _, p := range sec.Paragraphs {
+			if l, ok := set.Level(p.Marking); ok {
+				was[p.ID] = l
+			}
+		}
+	}
+	var out []briefing.Raise
+	for _, sec := range after.Sections {
+		for _, p := range sec.Paragraphs {
+			l, ok := set.Level(p.Marking)
+			if w, had := was[p.ID]; had && ok && l > w {
+				out = append(out, briefing.Raise{Version: version, Paragraph: p.ID, Marking: p.Marking})
+			}
+		}
+	}
+	return out
+}
+
+// noteRaised keeps the raises of a save of a topic sheet, in its
+// transaction.
+func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int) error {
+	b, ok1 := before.(*briefing.Sheet)
+	a, ok2 := after.(*briefing.Sheet)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
+	if err != nil {
+		return err
+	}
+	rs := raises(set, b, a, version)
+	if len(rs) == 0 {
+		return nil
+	}
+	return addRaised(tx, key, rs)
+}
+
+func addRaised(tx kvTx, key []byte, rs []briefing.Raise) error {
+	all, err := raisedOf(tx, key)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, key), encodeRaised(append(all, rs...))); err != nil {
+		return fmt.Errorf("store: put raised markings of sheet %s: %w", idString(key), err)
+	}
+	return nil
+}
+
+// judgePast is migration 10. Walking each topic sheet's versions in order,
+// it keeps every save that raised a paragraph's marking (noteRaised, for
+// the saves made before it), and gives each review the marking of the
+// sheet in the version its save wrote: the sheet as its reviewer held it.
+// Every stored copy of the review, current and past, is given that
+// marking.
+func judgePast(tx kvTx) error {
+	if _, err := tx.CreateBucketIfNotExists(raisedBucket); err != nil {
+		return fmt.Errorf("store: create bucket %s: %w", raisedBucket, err)
+	}
+	if tx.Bucket(metaBucket).Get(keySettings) == nil {
+		return nil // a file of the first release without settings yet: no markings to judge by
+	}
+	set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
+	if err != nil {
+		return err
+	}
+	hb := tx.Bucket(historyBucket)
+	kp := append([]byte(briefing.KindSheet), 0)
+	var keys [][]byte // every sheet with history
+	cur := hb.Cursor()
+	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
+		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
+			keys = append(keys, bytes.Clone(key))
+		}
+	}
+	marked := map[string]string{} // sheet id + review → the marking of the sheet it was made on
+	for _, key := range keys {
+		vs, err := readVersions(tx, briefing.KindSheet, key, true)
+		if err != nil {
+			return err
+		}
+		var before *briefing.Sheet
+		var rs []briefing.Raise
+		for _, v := range vs {
+			if v.Deleted {
+				before = nil
+				continue
+			}
+			sh := new(briefing.Sheet)
+			if err := json.Unmarshal(v.Data, sh); err != nil {
+				return fmt.Errorf("history of sheet %s version %d: %w", idString(key), v.Version, err)
+			}
+			if before != nil {
+				rs = append(rs, raises(set, before, sh, v.Version)...)
+			}
+			m := set.SheetMarking(sh)
+			for _, r := range sh.Reviews {
+				if k := reviewKey(idString(key), r); r.Marking == "" && marked[k] == "" {
+					marked[k] = m
+				}
+			}
+			before = sh
+		}
+		if len(rs) > 0 {
+			if err := addRaised(tx, key, rs); err != nil {
+				return err
+			}
+		}
+	}
+	mark := func(raw []byte) ([]byte, error) { return markReviews(set, marked, raw) }
+	if err := rewrite(tx.Bucket(sheetBucket), nil, mark); err != nil {
+		return fmt.Errorf("sheets: %w", err)
+	}
+	return rewriteHistory(tx, briefing.KindSheet, mark)
+}
+
+// reviewKey names a review of a sheet by all it holds.
+func reviewKey(sheet string, r briefing.Review) string {
+	return sheet + "\x00" + r.At.UTC().Format(time.RFC3339Nano) + "\x00" + r.By + "\x00" + r.Decision + "\x00" + r.Comment
+}
+
+// markReviews gives each review of a sheet's JSON without a marking the one
+// judgePast found for it; one it did not find (none should be) the top of
+// the scheme, shown to no reader below it.
+func markReviews(set briefing.Settings, marked map[string]string, raw []byte) ([]byte, error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, err
+	}
+	if len(rec["reviews"]) == 0 {
+		return raw, nil
+	}
+	var id string
+	_ = json.Unmarshal(rec["id"], &id)
+	var typed []briefing.Review
+	var loose []map[string]json.RawMessage
+	if err := json.Unmarshal(rec["reviews"], &typed); err != nil || typed == nil {
+		return raw, nil // null: no reviews
+	}
+	if err := json.Unmarshal(rec["reviews"], &loose); err != nil || len(loose) != len(typed) {
+		return nil, fmt.Errorf("sheet %s: reviews: %v", id, err)
+	}
+	changed := false
+	for i, r := range typed {
+		if r.Marking != "" {
+			continue
+		}
+		m := marked[reviewKey(id, r)]
+		if m == "" {
+			m = set.Top()
+		}
+		loose[i]["marking"], _ = json.Marshal(m)
+		changed = true
+	}
+	if !changed {
+		return raw, nil
+	}
+	var err error
+	if rec["reviews"], err = json.Marshal(loose); err != nil {
+		return nil, err
+	}
+	return json.Marshal(rec)
+}

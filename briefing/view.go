@@ -23,7 +23,9 @@ import (
 //     a sheet shows the sheet's own title;
 //   - an action whose round is hidden loses that reference, and a sheet
 //     whose predecessor is hidden loses it, its paragraphs their links to
-//     that sheet's (so it is as a sheet never rolled forward);
+//     that sheet's (so it is as a sheet never rolled forward); a paragraph
+//     keeps its link only to a paragraph the reader sees in the
+//     predecessor as it is stored now (not one above them, nor one gone);
 //   - past versions pass through the same rules as the object they record,
 //     and the audit log lists only what the reader could see; a save that
 //     changed nothing they see is absent from both (SeenFrom).
@@ -41,14 +43,19 @@ type View struct {
 	rounds    map[string]*Round // stored rounds, unfiltered
 	people    map[string]*Person
 	sheets    map[string]*Sheet // reader's copies; nil for hidden or missing
-	names     map[string]string // user id → name
+	// shown holds the ids of the paragraphs the reader sees in a sheet as
+	// stored, by sheet id; nil for a sheet hidden or missing. A sheet's
+	// predecessor is read once for the links of all its paragraphs, and
+	// of every version of it.
+	shown map[string]map[string]bool
+	names map[string]string // user id → name
 }
 
 // NewView returns the store as reader may see it.
 func NewView(st Store, set Settings, reader Reader) *View {
 	return &View{st: st, set: set, reader: reader, level: reader.Clearance,
 		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{},
-		names: map[string]string{}}
+		shown: map[string]map[string]bool{}, names: map[string]string{}}
 }
 
 // Reader returns who the view is for.
@@ -280,6 +287,7 @@ func (v *View) Sees(ctx context.Context, kind, id string) (bool, error) {
 // filled, or ENOTFOUND.
 func (v *View) Sheet(ctx context.Context, id string) (*Sheet, error) {
 	delete(v.sheets, id) // read afresh: the request may have just written it
+	delete(v.shown, id)
 	sh, err := v.sheetOf(ctx, id)
 	if err != nil {
 		return nil, err
@@ -335,17 +343,23 @@ func (v *View) sheetIn(ctx context.Context, sh *Sheet, r *Round) (*Sheet, bool, 
 	if !ok {
 		return nil, false, nil
 	}
+	// A predecessor hidden from the reader is absent; so is a paragraph's
+	// link to one they do not see in it as it is now (above them, or gone
+	// since), whatever this copy is of: the sheet now or a version of it.
+	var shown map[string]bool
 	if out.PredecessorID != "" {
-		// A predecessor hidden from the reader is absent, and with it the
-		// links of the paragraphs rolled forward from its own.
-		if ok, err := v.seesSheet(ctx, out.PredecessorID); err != nil {
+		var err error
+		if shown, err = v.shownParagraphs(ctx, out.PredecessorID); err != nil {
 			return nil, false, err
-		} else if !ok {
+		}
+		if shown == nil {
 			out.PredecessorID = ""
-			for i := range out.Sections {
-				for j := range out.Sections[i].Paragraphs {
-					out.Sections[i].Paragraphs[j].OriginID = ""
-				}
+		}
+	}
+	for i := range out.Sections {
+		for j := range out.Sections[i].Paragraphs {
+			if p := &out.Sections[i].Paragraphs[j]; !shown[p.OriginID] {
+				p.OriginID = ""
 			}
 		}
 	}
@@ -366,25 +380,46 @@ func (v *View) sheetIn(ctx context.Context, sh *Sheet, r *Round) (*Sheet, bool, 
 	return out, true, nil
 }
 
-// seesSheet reports whether the reader may see the sheet of id at all
-// (false for one that does not exist), without making their copy of it.
-func (v *View) seesSheet(ctx context.Context, id string) (bool, error) {
-	if sh, ok := v.sheets[id]; ok {
-		return sh != nil, nil
+// shownParagraphs returns the ids of the paragraphs the reader sees in the
+// sheet of id as it is stored now, read once a request: nil for a sheet
+// hidden from them, whole or by its round, or one that does not exist.
+func (v *View) shownParagraphs(ctx context.Context, id string) (map[string]bool, error) {
+	if ids, ok := v.shown[id]; ok {
+		return ids, nil
 	}
-	stored, err := v.st.Sheet(ctx, id)
-	if ErrorCode(err) == ENOTFOUND {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	sh, cached := v.sheets[id] // the reader's copy, if this request made it
+	if !cached {
+		stored, err := v.st.Sheet(ctx, id)
+		if ErrorCode(err) == ENOTFOUND {
+			v.shown[id] = nil
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		r, err := v.storedRound(ctx, stored.RoundID)
+		if ErrorCode(err) == ENOTFOUND {
+			v.shown[id] = nil
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if v.SeesRound(r) && v.set.SeesSheet(v.level, stored) {
+			sh = stored
+		}
 	}
-	r, err := v.storedRound(ctx, stored.RoundID)
-	if ErrorCode(err) == ENOTFOUND {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	var ids map[string]bool
+	if sh != nil {
+		ids = map[string]bool{}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				if v.Allows(p.Marking) {
+					ids[p.ID] = true
+				}
+			}
+		}
 	}
-	return v.SeesRound(r) && v.set.SeesSheet(v.level, stored), nil
+	v.shown[id] = ids
+	return ids, nil
 }
 
 // userName returns a user's name as it is now, "" for one that is gone.

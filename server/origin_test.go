@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -319,5 +321,201 @@ func TestSheetOrigin_ConflictHidesLinks(t *testing.T) {
 	r = f.importBook("lowlead", next, book, "")
 	if r.Code != 409 || strings.Contains(r.Body.String(), "origin_id") {
 		t.Errorf("import: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestSheetOrigin_ParagraphHidden: a paragraph's link to the one it was
+// rolled forward from is shown only to a reader who sees that paragraph in
+// the predecessor as it is stored now: not one above them in a predecessor
+// they see in part, nor one raised or deleted since; in the sheet now, in
+// every version of it, and in all that is built from them. A save by a
+// writer who is not shown a link keeps it.
+func TestSheetOrigin_ParagraphHidden(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Auckland", "host": "home", "marking": "RESTRICTED"})
+	const secretWords = "ZEBRAQUARTZ"
+	n := 0
+	// rolled rolls a sheet of the 3rd round forward into the 5th: an open
+	// paragraph, a SECRET one and another open one, the copy of the SECRET
+	// one then lowered with new words. It returns the old sheet's id, the
+	// new one's, and the old paragraphs' ids.
+	rolled := func(t *testing.T) (string, string, [3]string) {
+		t.Helper()
+		n++
+		newID := f.rolled(w.round, next, "Maritime "+strings.Repeat("I", n), []map[string]any{{"kind": "situation", "paragraphs": []any{
+			para("PY-A open.", "RESTRICTED", ""), para("PY-B secret "+secretWords+" words.", "SECRET", ""), para("PY-C open.", "RESTRICTED", "")}}})
+		var sh struct {
+			PredecessorID string `json:"predecessor_id"`
+		}
+		f.do("lead", "GET", "/api/v1/sheets/"+newID, nil).json(&sh)
+		var pids [3]string
+		for j, p := range f.sheet("lead", sh.PredecessorID).Sections[0].Paragraphs {
+			pids[j] = p.ID
+		}
+		f.update("lead", "/api/v1/sheets/"+newID, func(m map[string]any) {
+			p := paragraphOf(m, 0, 1)
+			p["text"], p["marking"] = "PY-B now open.", "RESTRICTED"
+		})
+		return sh.PredecessorID, newID, pids
+	}
+	// links is the predecessor and the links user is shown in the sheet
+	// (or version of it) at path, each by its paragraph's words.
+	links := func(t *testing.T, user, path string) (string, map[string]string) {
+		t.Helper()
+		r := f.do(user, "GET", path, nil)
+		if r.Code != 200 {
+			t.Fatalf("GET %s as %s: %d %s", path, user, r.Code, r.Body.String())
+		}
+		var sh struct {
+			PredecessorID string `json:"predecessor_id"`
+			Sections      []struct {
+				Paragraphs []struct {
+					Text     string `json:"text"`
+					OriginID string `json:"origin_id"`
+				} `json:"paragraphs"`
+			} `json:"sections"`
+		}
+		r.json(&sh)
+		out := map[string]string{}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				out[p.Text] = p.OriginID
+			}
+		}
+		return sh.PredecessorID, out
+	}
+	// want fails unless user is shown at path the predecessor pred and,
+	// for each paragraph's words, the link in want ("" for none).
+	want := func(t *testing.T, user, path, pred string, want map[string]string) {
+		t.Helper()
+		gotPred, got := links(t, user, path)
+		if gotPred != pred {
+			t.Errorf("%s GET %s: predecessor_id %q, want %q", user, path, gotPred, pred)
+		}
+		for text, o := range want {
+			if got[text] != o {
+				t.Errorf("%s GET %s: %q has origin_id %q, want %q", user, path, text, got[text], o)
+			}
+		}
+	}
+	low := []string{"viewer", "lowofficer", "lowlead"}
+
+	t.Run("AboveReader", func(t *testing.T) {
+		oldID, newID, pids := rolled(t)
+		sheet := "/api/v1/sheets/" + newID
+		for _, u := range low {
+			if r := f.do(u, "GET", "/api/v1/sheets/"+oldID, nil); r.Code != 200 || strings.Contains(r.Body.String(), pids[1]) {
+				t.Fatalf("%s is shown the old sheet %d, or its SECRET paragraph: %s", u, r.Code, r.Body.String())
+			}
+			for _, path := range []string{sheet, sheet + "/versions/2"} {
+				want(t, u, path, oldID, map[string]string{"PY-A open.": pids[0], "PY-B now open.": "", "PY-C open.": pids[2]})
+			}
+			want(t, u, sheet+"/versions/1", oldID, map[string]string{"PY-A open.": pids[0], "PY-C open.": pids[2]})
+			for _, path := range []string{sheet, sheet + "/versions/1", sheet + "/versions/2", "/api/v1/rounds/" + next + "/sheets",
+				sheet + "/changes", sheet + "/diff?from=1&to=2", "/sheets/" + newID} {
+				r := f.do(u, "GET", path, nil)
+				if r.Code != 200 {
+					t.Errorf("%s GET %s: %d %s", u, path, r.Code, r.Body.String())
+				}
+				shownNone(t, u+" GET "+path, r, pids[1], secretWords)
+			}
+		}
+		shownNone(t, "lowofficer editor", f.do("lowofficer", "GET", "/sheets/"+newID+"/edit", nil), pids[1], secretWords)
+		for _, format := range []string{"html", "xlsx"} {
+			shownNone(t, "lowlead pack "+format, f.do("lowlead", "GET", "/api/v1/rounds/"+next+"/pack?format="+format, nil), pids[1], secretWords)
+		}
+		// Who sees the paragraph is shown the link.
+		for _, u := range []string{"officer", "lead"} {
+			for _, path := range []string{sheet, sheet + "/versions/2"} {
+				want(t, u, path, oldID, map[string]string{"PY-A open.": pids[0], "PY-B now open.": pids[1], "PY-C open.": pids[2]})
+			}
+		}
+	})
+
+	t.Run("RaisedSince", func(t *testing.T) {
+		oldID, newID, pids := rolled(t)
+		f.update("lead", "/api/v1/sheets/"+oldID, func(m map[string]any) { paragraphOf(m, 0, 0)["marking"] = "SECRET" })
+		for _, u := range low {
+			for _, path := range []string{"/api/v1/sheets/" + newID, "/api/v1/sheets/" + newID + "/versions/1"} {
+				want(t, u, path, oldID, map[string]string{"PY-A open.": "", "PY-C open.": pids[2]})
+				shownNone(t, u+" GET "+path, f.do(u, "GET", path, nil), pids[0], pids[1])
+			}
+		}
+		want(t, "officer", "/api/v1/sheets/"+newID+"/versions/1", oldID, map[string]string{"PY-A open.": pids[0], "PY-C open.": pids[2]})
+	})
+
+	t.Run("LoweredSince", func(t *testing.T) {
+		oldID, newID, pids := rolled(t)
+		f.update("lead", "/api/v1/sheets/"+oldID, func(m map[string]any) {
+			p := paragraphOf(m, 0, 1)
+			p["text"], p["marking"] = "PY-B cleaned.", "RESTRICTED"
+		})
+		for _, u := range low {
+			want(t, u, "/api/v1/sheets/"+newID, oldID, map[string]string{"PY-A open.": pids[0], "PY-B now open.": pids[1], "PY-C open.": pids[2]})
+		}
+	})
+
+	t.Run("DeletedSince", func(t *testing.T) {
+		oldID, newID, pids := rolled(t)
+		f.update("lead", "/api/v1/sheets/"+oldID, func(m map[string]any) {
+			sec := sectionOf(m, 0)
+			sec["paragraphs"] = sec["paragraphs"].([]any)[:2]
+		})
+		for _, u := range append([]string{"lead"}, low...) {
+			for _, path := range []string{"/api/v1/sheets/" + newID, "/api/v1/sheets/" + newID + "/versions/1"} {
+				want(t, u, path, oldID, map[string]string{"PY-A open.": pids[0], "PY-C open.": ""})
+				shownNone(t, u+" GET "+path, f.do(u, "GET", path, nil), pids[2])
+			}
+		}
+	})
+
+	t.Run("SheetDeleted", func(t *testing.T) {
+		oldID, newID, pids := rolled(t)
+		if r := f.do("lead", "DELETE", "/api/v1/sheets/"+oldID, nil, "If-Match", "*"); r.Code != 204 {
+			t.Fatalf("delete: %d %s", r.Code, r.Body.String())
+		}
+		for _, u := range append([]string{"lead"}, low...) {
+			for _, path := range []string{"/api/v1/sheets/" + newID, "/api/v1/sheets/" + newID + "/versions/1"} {
+				shownNone(t, u+" GET "+path, f.do(u, "GET", path, nil), `"predecessor_id"`, `"origin_id"`, pids[0], pids[1], pids[2])
+			}
+			shownNone(t, u+" GET the round's sheets", f.do(u, "GET", "/api/v1/rounds/"+next+"/sheets", nil), `"predecessor_id":"`+oldID+`"`, pids[0], pids[1], pids[2])
+		}
+	})
+
+	// The writer below the paragraph a link names is not shown it, and
+	// loses it by no save of the paragraph, whichever way they save.
+	t.Run("SavesKeepIt", func(t *testing.T) {
+		_, newID, pids := rolled(t)
+		stored := f.storedOrigins(newID)
+		if !slices.Contains(slices.Collect(maps.Values(stored)), pids[1]) {
+			t.Fatalf("the stored sheet does not link to the SECRET paragraph: %v", stored)
+		}
+		f.update("lowofficer", "/api/v1/sheets/"+newID, func(m map[string]any) {
+			paragraphOf(m, 0, 1)["text"] = "PY-B now open, as put."
+		})
+		sameOrigins(t, stored, f.storedOrigins(newID))
+		m := f.sheetAsMap("lowofficer", newID)
+		paragraphOf(m, 0, 1)["text"] = "PY-B now open, as merged."
+		if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+newID+"/merge", m); r.Code != 200 {
+			t.Fatalf("merge: %d %s", r.Code, r.Body.String())
+		}
+		sameOrigins(t, stored, f.storedOrigins(newID))
+		b := f.pageBrowser("lowofficer")
+		edit := "/sheets/" + newID + "/edit"
+		seeOther(t, b.act(newID, b.open(edit), "save", map[string]string{"s0.p1.text": "PY-B now open, as edited."}), edit)
+		if got := f.sheet("lead", newID).Sections[0].Paragraphs[1].Text; got != "PY-B now open, as edited." {
+			t.Fatalf("the editor did not save: %q", got)
+		}
+		sameOrigins(t, stored, f.storedOrigins(newID))
+	})
+}
+
+// shownNone fails for each of words that r holds, its headers and the
+// parts of a zip (a workbook) included.
+func shownNone(t *testing.T, what string, r response, words ...string) {
+	t.Helper()
+	for _, l := range findCanaries(words, r) {
+		t.Errorf("%s (%d) shows %s", what, r.Code, l)
 	}
 }

@@ -587,7 +587,22 @@ func (v *View) comment(ctx context.Context, c *Comment) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return !ParagraphIDs(stored)[c.ParagraphID], nil
+	if ParagraphIDs(stored)[c.ParagraphID] {
+		return false, nil // on a paragraph above the reader
+	}
+	// On a paragraph deleted since: shown, unless it was raised above the
+	// reader before it went (a comment may quote it). The first version's
+	// header carries every raise.
+	recs, _, err := v.st.VersionHeaders(ctx, KindSheet, c.SheetID, Page{Limit: 1})
+	if err != nil || len(recs) == 0 {
+		return false, err
+	}
+	for _, r := range recs[0].Raised {
+		if r.Paragraph == c.ParagraphID && !v.Allows(r.Marking) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // Comment returns a review comment the reader may see, or ENOTFOUND.

@@ -110,3 +110,33 @@ func TestHistory_RaisedParagraphHiddenInThePast(t *testing.T) {
 	}
 	noneOf(t, "lowofficer's sheet page", f.do("lowofficer", "GET", "/sheets/"+id, nil), "canarypatrol", "canaryharbour")
 }
+
+// TestComments_OnAParagraphRaisedThenDeleted: a comment on a paragraph
+// deleted since is shown to whoever sees the sheet; but one raised above
+// the reader before it went had its comments, which may quote it, shown
+// again once it was deleted.
+func TestComments_OnAParagraphRaisedThenDeleted(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+		para("Open words.", "RESTRICTED", ""), para("Patrol sails on the 4th.", "RESTRICTED", ""), para("Other words.", "RESTRICTED", "")))
+	sh := f.sheet("officer", id)
+	raisedID, goneID := sh.Sections[0].Paragraphs[1].ID, sh.Sections[0].Paragraphs[2].ID
+	f.create("lowofficer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": raisedID, "text": "Is canarypatrol the right name?"})
+	f.create("lowofficer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": goneID, "text": "Drop the other words, canaryother."})
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[1].(map[string]any)["marking"] = "SECRET"
+	})
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:1]
+	})
+	r := f.do("viewer", "GET", "/api/v1/sheets/"+id+"/comments", nil)
+	noneOf(t, "viewer's comments", r, "canarypatrol")
+	if !strings.Contains(r.Body.String(), "canaryother") {
+		t.Errorf("a comment on a deleted paragraph never raised is not shown: %s", r.Body.String())
+	}
+	if r := f.do("officer", "GET", "/api/v1/sheets/"+id+"/comments", nil); !strings.Contains(r.Body.String(), "canarypatrol") {
+		t.Errorf("officer, cleared for the raise, is not shown the comment: %s", r.Body.String())
+	}
+}

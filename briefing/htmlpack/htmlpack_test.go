@@ -179,10 +179,13 @@ func TestRender_Hostile(t *testing.T) {
 func TestRender_TypedAngles(t *testing.T) {
 	s := settings(t)
 	for in, want := range map[string]string{
-		"Minister to confirm <TBC> by <insert date>.": "<p>Minister to confirm &lt;TBC&gt; by &lt;insert date&gt;.</p>",
-		"H<sub>2</sub>O, <u>firmly</u>":               "<p>H<sub>2</sub>O, <u>firmly</u></p>",
-		"before <!-- a note --> after":                "<p>before  after</p>",
-		"<div>\nblock\n</div>":                        "<p>&lt;div&gt;\nblock\n&lt;/div&gt;</p>",
+		"Minister to confirm <TBC> by <insert date>.":                  "<p>Minister to confirm &lt;TBC&gt; by &lt;insert date&gt;.</p>",
+		"H<sub>2</sub>O, <u>firmly</u>":                                "<p>H<sub>2</sub>O, <u>firmly</u></p>",
+		"before <!-- a note --> after":                                 "<p>before  after</p>",
+		"<div>\nblock\n</div>":                                         "<p>&lt;div&gt;\nblock\n&lt;/div&gt;</p>",
+		"Confirm <i.e. the venue> and <table of contents>, <b and c>.": "<p>Confirm &lt;i.e. the venue&gt; and &lt;table of contents&gt;, &lt;b and c&gt;.</p>",
+		"<code name TBC> <pre-brief date> <sub-committee chair>":       "<p>&lt;code name TBC&gt; &lt;pre-brief date&gt; &lt;sub-committee chair&gt;</p>",
+		"a<br/>b <B>bold</B>":                                          "<p>a<br/>b <b>bold</b></p>",
 	} {
 		if got := string(htmlpack.Markdown(in)); got != want {
 			t.Errorf("%q rendered %q, want %q", in, got, want)

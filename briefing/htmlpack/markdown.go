@@ -47,19 +47,25 @@ var kept = func() map[string]bool {
 }()
 
 // KeptHTML says whether HTML typed in Markdown (a tag, or a comment) is
-// read as HTML: a tag of an element the policy keeps ("<sub>", "</u>"), or
-// a comment, which the policy drops. Anything else is shown as typed: the
-// parser takes "<TBC>" or "<insert date>" for a tag, which the policy
-// dropped, so words a writer typed went missing from the pack, and from a
-// workbook's cell, and so from the paragraph when an edited cell came back
-// in. A "<script>" typed shows as typed too, as text.
+// read as HTML: a bare tag of an element the policy keeps ("<sub>",
+// "</u>", "<br/>"), or a comment, which the policy drops. Anything else is
+// shown as typed: the parser takes "<TBC>", "<insert date>" or "<i.e. the
+// venue>" for a tag, which the policy dropped, so words a writer typed went
+// missing from the pack, and from a workbook's cell, and so from the
+// paragraph when an edited cell came back in. A tag with anything after
+// its name is words too ("<table of contents>", "<b and c>"): the policy
+// keeps no attribute a writer would type. A "<script>" typed shows as
+// typed too, as text.
 func KeptHTML(raw []byte) bool {
 	if bytes.HasPrefix(raw, []byte("<!--")) {
 		return true
 	}
-	name, _ := tagName(string(raw))
-	return kept[name]
+	m := bareTag.FindSubmatch(raw)
+	return m != nil && kept[strings.ToLower(string(m[1]))]
 }
+
+// bareTag is a tag of an element with nothing after its name.
+var bareTag = regexp.MustCompile(`^</?([A-Za-z][A-Za-z0-9]*)\s*/?>$`)
 
 // typedHTML is the pack's HTML renderer but for HTML typed in the
 // Markdown that KeptHTML does not keep, written as text.

@@ -129,7 +129,8 @@ type Conflict struct {
 type MergeResult struct {
 	Sheet *Sheet
 	// Merged counts the changes stored since the writer's base that were
-	// kept alongside theirs (0: nothing was saved in between).
+	// kept alongside theirs (0: nothing was saved in between, or only
+	// changes the writer's sheet makes alike, such as their own save of it).
 	Merged int
 	// Conflicts are the overlapping changes; when there are any nothing is
 	// to be written, and Sheet holds mine where they overlap (theirs, in
@@ -355,7 +356,10 @@ func sameContent(a, b Paragraph) bool {
 // it merges as the others do, its base being the paragraph as it first
 // showed to the writer in since (the stored versions after base, oldest
 // first) or else in theirs. Any other id base does not show them — deleted
-// since, never one, or hidden from them — is a new paragraph.
+// since, never one, or hidden from them — is a new paragraph; unless theirs
+// added the same paragraph since base, in the same section (see
+// sameAdditions): then it is theirs, taken once and in theirs' place, so a
+// merge sent again adds nothing twice.
 func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since ...*Sheet) MergeResult {
 	// Compared as saves store them (CleanText): a version stored before
 	// texts were cleaned, saved since by someone else with only that
@@ -395,6 +399,23 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 	tv, tkeys, tfrom := theirsSeen(s, clearance, base, bv, bok, theirs, tv, tok)
 	B, T, M := index(bv, bkeys), index(tv, tkeys), index(m, sectionKeys(bv, m))
 	first := firstShown(s, clearance, bv, M, later, append(append([]*Sheet(nil), since...), theirs))
+	// A new paragraph of mine that theirs added too, since base, is that
+	// one: the same addition on both sides (above all the writer's own save
+	// sent again), taken once, as identical edits are.
+	adopted := sameAdditions(B, T, M)
+	both := map[string]bool{} // theirs' ids of those paragraphs
+	if len(adopted) > 0 {
+		for i := range m.Sections {
+			for j := range m.Sections[i].Paragraphs {
+				p := &m.Sections[i].Paragraphs[j]
+				if id, ok := adopted[p.ID]; ok {
+					p.ID = id
+					both[id] = true
+				}
+			}
+		}
+		M = index(m, M.keys)
+	}
 	res := MergeResult{}
 	out := theirs.Clone()
 
@@ -543,14 +564,19 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 		}
 		final[id] = keep
 	}
-	res.Merged = changesSince(B, T)
-	for _, f := range [][2]string{{base.Title, theirs.Title}, {base.OwnerID, theirs.OwnerID}, {base.Status, theirs.Status}, {base.Withhold, theirs.Withhold}} {
-		if f[0] != f[1] {
+	// Merged counts what theirs changed and mine did not change alike: a
+	// change made on both sides is the writer's own as much as theirs.
+	res.Merged = changesSince(B, T, M)
+	for _, f := range [][3]string{{base.Title, theirs.Title, mine.Title}, {base.OwnerID, theirs.OwnerID, ownerOf(mine, base)},
+		{base.Status, theirs.Status, mine.Status}, {base.Withhold, theirs.Withhold, mine.Withhold}} {
+		if f[0] != f[1] && f[2] != f[1] {
 			res.Merged++
 		}
 	}
 	for _, k := range T.keys {
-		if b, ok := B.secs[k]; ok && headingOf(b) != headingOf(T.secs[k]) {
+		b, inB := B.secs[k]
+		mi, inM := M.secs[k]
+		if inB && headingOf(b) != headingOf(T.secs[k]) && !(inM && headingOf(mi) == headingOf(T.secs[k])) {
 			res.Merged++
 		}
 	}
@@ -572,7 +598,19 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 	}
 	inSec := map[string][]string{}
 	for _, k := range secOrder {
-		inSec[k] = mergeOrder(B.order[k], T.order[k], M.order[k], func(id string) bool { st, ok := final[id]; return ok && st.sec == k })
+		// A paragraph added on both sides stands where theirs put it, even
+		// when mine's order of the section wins (else theirs' order is
+		// kept, and it stands there already).
+		mineOrder := M.order[k]
+		if len(adopted) > 0 && reordered(B.order[k], M.order[k]) {
+			mineOrder = nil
+			for _, id := range M.order[k] {
+				if !both[id] {
+					mineOrder = append(mineOrder, id)
+				}
+			}
+		}
+		inSec[k] = mergeOrder(B.order[k], T.order[k], mineOrder, func(id string) bool { st, ok := final[id]; return ok && st.sec == k })
 	}
 	var merged []Section
 	var mergedKeys []string
@@ -700,21 +738,66 @@ func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[stri
 	return first
 }
 
-// changesSince counts the paragraphs added, changed, moved or deleted from base to theirs.
-func changesSince(b, t *side) int {
+// changesSince counts the paragraphs added, changed, moved or deleted from
+// base to theirs, but for those mine holds alike (the same words, marking
+// and withholding in the same section) or deleted too: a change made on
+// both sides, such as a save sent again, is not one kept beside mine.
+func changesSince(b, t, m *side) int {
 	n := 0
 	for id, tp := range t.paras {
-		bp, ok := b.paras[id]
-		if !ok || !sameContent(bp.p, tp.p) || bp.sec != tp.sec {
-			n++
+		if bp, ok := b.paras[id]; ok && sameContent(bp.p, tp.p) && bp.sec == tp.sec {
+			continue
 		}
+		if mp, ok := m.paras[id]; ok && sameContent(mp.p, tp.p) && mp.sec == tp.sec {
+			continue
+		}
+		n++
 	}
 	for id := range b.paras {
-		if _, ok := t.paras[id]; !ok {
+		_, inT := t.paras[id]
+		_, inM := m.paras[id]
+		if !inT && inM {
 			n++
 		}
 	}
 	return n
+}
+
+// sameAdditions pairs each new paragraph of mine (a provisional id, see
+// MergeSheet) with a paragraph theirs added since base, one the writer sees
+// that base did not show them and mine does not hold, in the same section
+// and the same in words, marking and withholding: the same addition made on
+// both sides, most often the writer's own save sent again after it was
+// stored. They are paired one to one, in order, in each section, so two
+// alike in mine match two alike in theirs and a third is new. Only what the
+// writer sees is compared: a paragraph above them, which they cannot have
+// typed, is never paired, and so tells them nothing. It returns mine's ids
+// and theirs' for them.
+func sameAdditions(b, t, m *side) map[string]string {
+	out := map[string]string{}
+	for _, k := range m.keys {
+		var added []string // theirs' additions in this section, in order, not yet paired
+		for _, id := range t.order[k] {
+			_, inB := b.paras[id]
+			_, inM := m.paras[id]
+			if !inB && !inM {
+				added = append(added, id)
+			}
+		}
+		for _, id := range m.order[k] {
+			if !strings.HasPrefix(id, "new:") {
+				continue
+			}
+			for x, tid := range added {
+				if sameContent(m.paras[id].p, t.paras[tid].p) {
+					out[id] = tid
+					added = append(added[:x], added[x+1:]...)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // mergeOrder merges two edits of a sequence of unique keys: the side that

@@ -433,7 +433,7 @@ func TestMergeSheet_Sections(t *testing.T) {
 		name: "SameHeadingOnBothSides",
 		base: sheetOf([]string{sit, "", "a"}), theirs: []func(*briefing.Sheet){heading(0, "Agreed heading")},
 		mine: []func(*briefing.Sheet){heading(0, "Agreed heading")},
-		want: "situation:Agreed heading[a]", merged: 1,
+		want: "situation:Agreed heading[a]", merged: 0, // mine makes theirs' change itself
 	}, {
 		name: "ErrHeadingChangedOnBothSides",
 		base: sheetOf([]string{sit, "", "a"}), theirs: []func(*briefing.Sheet){heading(0, "Their heading")},
@@ -695,4 +695,165 @@ func withText(sh *briefing.Sheet, j int, text string) *briefing.Sheet {
 	c := sh.Clone()
 	c.Sections[0].Paragraphs[j].Text = text
 	return c
+}
+
+// TestMergeSheet_AddedOnBothSides merges a new paragraph of mine that
+// theirs added too since base, alike in words, marking and withholding and
+// in the same section: most often the writer's own save sent again (a
+// client retrying after a timeout, a form posted twice). It is that
+// paragraph, taken once, in theirs' place; paired one to one, in order;
+// never one in another section, nor one above the writer. Mine is written
+// by a RESTRICTED officer, who cannot see the paragraphs whose ids begin
+// with "S".
+func TestMergeSheet_AddedOnBothSides(t *testing.T) {
+	sit, cus := briefing.SectionSituation, briefing.SectionCustom
+	// add puts a paragraph of text n. (marked m, with id if theirs) after
+	// the one of id after ("" first) in section i.
+	add := func(i int, after, id, n, m string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			at := 0
+			for j, p := range s.Sections[i].Paragraphs {
+				if p.ID == after {
+					at = j + 1
+				}
+			}
+			ps := s.Sections[i].Paragraphs
+			p := briefing.Paragraph{ID: id, Text: n + ".", Marking: m}
+			s.Sections[i].Paragraphs = append(ps[:at:at], append([]briefing.Paragraph{p}, ps[at:]...)...)
+		}
+	}
+	text := func(id, to string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			i, j := find(s, id)
+			s.Sections[i].Paragraphs[j].Text = to
+		}
+	}
+	toFront := func(id string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			i, j := find(s, id)
+			ps := s.Sections[i].Paragraphs
+			p := ps[j]
+			s.Sections[i].Paragraphs = append([]briefing.Paragraph{p}, append(ps[:j:j], ps[j+1:]...)...)
+		}
+	}
+	base := sheetOf([]string{sit, "", "a", "b", "S1", "c"}, []string{cus, "Other", "d"})
+	const R = "RESTRICTED"
+	for _, tc := range []struct {
+		name         string
+		theirs, mine []func(*briefing.Sheet)
+		want         string
+		merged       int
+	}{{
+		name:   "SentAgain",
+		theirs: []func(*briefing.Sheet){text("a", "a, mine."), add(0, "a", "t1", "n", R)},
+		mine:   []func(*briefing.Sheet){text("a", "a, mine."), add(0, "a", "", "n", R)},
+		want:   "situation:[a* t1* b S1 c] custom:Other[d]", merged: 0,
+	}, {
+		name:   "SentAgainAfterAnotherSave",
+		theirs: []func(*briefing.Sheet){add(0, "a", "t1", "n", R), text("c", "c, theirs.")},
+		mine:   []func(*briefing.Sheet){add(0, "a", "", "n", R)},
+		want:   "situation:[a t1* b S1 c*] custom:Other[d]", merged: 1,
+	}, {
+		name:   "TwoAlikeInOneSave",
+		theirs: []func(*briefing.Sheet){add(0, "b", "t1", "n", R), add(0, "t1", "t2", "n", R)},
+		mine:   []func(*briefing.Sheet){add(0, "b", "", "n", R), add(0, "b", "", "n", R)},
+		want:   "situation:[a b t1* t2* S1 c] custom:Other[d]", merged: 0,
+	}, {
+		// Mine holds one more alike than theirs added: it is new, after them
+		// (and after S1, which follows t1 in theirs).
+		name:   "OneMoreInMine",
+		theirs: []func(*briefing.Sheet){add(0, "b", "t1", "n", R)},
+		mine:   []func(*briefing.Sheet){add(0, "b", "", "n", R), add(0, "b", "", "n", R)},
+		want:   "situation:[a b t1* S1 new:0:3* c] custom:Other[d]", merged: 0,
+	}, {
+		// Theirs added one more alike than mine: it stays, theirs.
+		name:   "OneMoreInTheirs",
+		theirs: []func(*briefing.Sheet){add(0, "b", "t1", "n", R), add(0, "t1", "t2", "n", R)},
+		mine:   []func(*briefing.Sheet){add(0, "b", "", "n", R)},
+		want:   "situation:[a b t1* t2* S1 c] custom:Other[d]", merged: 1,
+	}, {
+		// Mine's order of the section wins; the paragraph both added stands where theirs put it.
+		name:   "TheirPlaceWhenMineReorders",
+		theirs: []func(*briefing.Sheet){add(0, "a", "t1", "n", R)},
+		mine:   []func(*briefing.Sheet){toFront("c"), add(0, "b", "", "n", R)},
+		want:   "situation:[c a t1* b S1] custom:Other[d]", merged: 0,
+	}, {
+		name:   "NotInAnotherSection",
+		theirs: []func(*briefing.Sheet){add(0, "a", "t1", "n", R)},
+		mine:   []func(*briefing.Sheet){add(1, "d", "", "n", R)},
+		want:   "situation:[a t1* b S1 c] custom:Other[d new:1:1*]", merged: 1,
+	}, {
+		name:   "NotOtherwiseMarked",
+		theirs: []func(*briefing.Sheet){add(0, "a", "t1", "n", "UNCLASSIFIED")},
+		mine:   []func(*briefing.Sheet){add(0, "a", "", "n", R)},
+		want:   "situation:[a new:0:1* t1* b S1 c] custom:Other[d]", merged: 1,
+	}, {
+		name:   "NotOneMineHolds",
+		theirs: []func(*briefing.Sheet){add(0, "a", "t1", "n", R)},
+		mine:   []func(*briefing.Sheet){add(0, "a", "t1", "n", R), add(0, "t1", "", "n", R)},
+		want:   "situation:[a t1* new:0:2* b S1 c] custom:Other[d]", merged: 0,
+	}, {
+		// A section added on both sides is one, and so is what both put in it.
+		name: "InASectionAddedOnBothSides",
+		theirs: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Extra", Paragraphs: []briefing.Paragraph{{ID: "t1", Text: "n.", Marking: R}}})
+		}},
+		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
+			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Extra", Paragraphs: []briefing.Paragraph{{Text: "n.", Marking: R}}})
+		}},
+		want: "situation:[a b S1 c] custom:Other[d] custom:Extra[t1*]", merged: 0,
+	}, {
+		// Above the writer, never paired (the server refuses such a marking
+		// from them, and the merge does not rely on it): both stay.
+		name:   "NotAboveTheWriter",
+		theirs: []func(*briefing.Sheet){add(0, "b", "S2", "n", "SECRET")},
+		mine:   []func(*briefing.Sheet){add(0, "b", "", "n", "SECRET")},
+		want:   "situation:[a b S2* S1 new:0:2* c] custom:Other[d]", merged: 0,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			theirs := base.Clone()
+			for _, fn := range tc.theirs {
+				fn(theirs)
+			}
+			theirs.Version = 2
+			mine, _ := nz.VisibleSheet(R, base)
+			for _, fn := range tc.mine {
+				fn(mine)
+			}
+			res := briefing.MergeSheet(nz, R, base, theirs, mine)
+			if len(res.Conflicts) != 0 {
+				t.Fatalf("conflicts %+v", res.Conflicts)
+			}
+			if got := layout(res.Sheet); got != tc.want {
+				t.Fatalf("merged\n %s\nwant\n %s", got, tc.want)
+			}
+			if res.Merged != tc.merged {
+				t.Errorf("merged %d changes, want %d", res.Merged, tc.merged)
+			}
+		})
+	}
+	t.Run("HiddenTellsNothing", func(t *testing.T) {
+		// The writer's copy of the merge, and its count, are the same
+		// whether or not a paragraph above them reads as theirs does.
+		merged := func(hidden string) string {
+			theirs := base.Clone()
+			add(0, "b", "S2", hidden, "SECRET")(theirs)
+			theirs.Version = 2
+			mine, _ := nz.VisibleSheet(R, base)
+			add(0, "b", "", "n", R)(mine)
+			res := briefing.MergeSheet(nz, R, base, theirs, mine)
+			seen, _ := nz.VisibleSheet(R, res.Sheet)
+			b, err := json.Marshal(struct {
+				Seen   *briefing.Sheet
+				Merged int
+			}{seen, res.Merged})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		if alike, other := merged("n"), merged("x"); alike != other || !strings.Contains(alike, `"id":"new:0:2","text":"n."`) {
+			t.Fatalf("with a hidden paragraph alike\n %s\nwith another\n %s", alike, other)
+		}
+	})
 }

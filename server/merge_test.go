@@ -532,8 +532,10 @@ func TestMerge_NothingNewWritesNothing(t *testing.T) {
 	if r := f.do("lead", "POST", "/api/v1/sheets/"+w.sheet+"/merge", mine); r.Code != 200 {
 		t.Fatalf("the lead's change: %d %s", r.Code, r.Body.String())
 	}
+	// The lead's change is the officer's own: nothing another made is
+	// merged into their sheet, and none is counted.
 	r = f.do("officer", "POST", "/api/v1/sheets/"+w.sheet+"/merge", mine)
-	if r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, start.Version+1) || r.Header().Get("Briefpack-Merged") != "1" {
+	if r.Code != 200 || r.Header().Get("ETag") != fmt.Sprintf(`"%d"`, start.Version+1) || r.Header().Get("Briefpack-Merged") != "0" {
 		t.Fatalf("the same change, saved already: %d %q %v", r.Code, r.Header().Get("ETag"), r.Header())
 	}
 	if sh := f.sheet("officer", w.sheet); sh.Version != start.Version+1 {

@@ -130,3 +130,23 @@ func TestEditor_SaveSentTwice(t *testing.T) {
 		t.Fatalf("version %d, the paragraph typed once is there %d times: %s", got.Version, c, textsOf(got))
 	}
 }
+
+// TestEditor_SaveAfterOwnSave: a save merged with the writer's own earlier
+// save, from another page of the sheet, says it merged changes saved while
+// they were editing, never that someone else saved them.
+func TestEditor_SaveAfterOwnSave(t *testing.T) {
+	f := newFixture(t)
+	id := againSheet(f)
+	b := f.pageBrowser("officer")
+	edit := "/sheets/" + id + "/edit"
+	first, second := b.open(edit), b.open(edit)
+	seeOther(t, b.act(id, first, "save", map[string]string{"s0.p0.text": "Alpha, from the first page."}), edit)
+	seeOther(t, b.act(id, second, "save", map[string]string{"s0.p1.text": "Bravo, from the second page."}), edit)
+	flash := regexp.MustCompile(`class="flash[^"]*"[^>]*>[^<]*`).FindString(b.open(edit))
+	if !strings.Contains(flash, "Saved (version 3), together with 1 change(s) saved while you were editing.") {
+		t.Errorf("the second save says: %s", flash)
+	}
+	if got := textsOf(f.sheet("lead", id)); !strings.Contains(got, "Alpha, from the first page.|Bravo, from the second page.") {
+		t.Fatalf("saved: %s", got)
+	}
+}

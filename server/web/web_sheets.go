@@ -543,11 +543,13 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 	}
 	msg := "Saved (version " + strconv.Itoa(sh.Version) + ")."
 	if m.Merged > 0 {
-		who := "someone else"
+		// Named only when someone else saved since: the changes may be the
+		// writer's own, saved from another page of the sheet.
+		who := ""
 		if len(m.From) > 0 {
-			who = strings.Join(m.From, " and ")
+			who = " " + strings.Join(m.From, " and ")
 		}
-		msg = fmt.Sprintf("Saved (version %d), together with %d change(s) %s saved while you were editing.", sh.Version, m.Merged, who)
+		msg = fmt.Sprintf("Saved (version %d), together with %d change(s)%s saved while you were editing.", sh.Version, m.Merged, who)
 	}
 	if submit && sh.Status == briefing.SheetDraft {
 		if _, err := s.api.Review(v, sh.ID, sh.Version, api.ReviewRequest{Decision: briefing.ReviewSubmit}); err != nil {

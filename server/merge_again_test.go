@@ -150,3 +150,22 @@ func TestEditor_SaveAfterOwnSave(t *testing.T) {
 		t.Fatalf("saved: %s", got)
 	}
 }
+
+// TestSheetService_MergeConflictWithOwnSave: a merge that conflicts only
+// with its writer's own earlier save (sent again after a correction) does
+// not say someone else made it.
+func TestSheetService_MergeConflictWithOwnSave(t *testing.T) {
+	f := newFixture(t)
+	id := againSheet(f)
+	mine := f.sheet("officer", id)
+	j := startsWith(mine, "Alpha")
+	mine.Sections[0].Paragraphs[j].Text = "Alpha, with a typo."
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine); r.Code != 200 {
+		t.Fatalf("first sending: %d %s", r.Code, r.Body.String())
+	}
+	mine.Sections[0].Paragraphs[j].Text = "Alpha, corrected."
+	r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine)
+	if r.Code != 409 || !strings.Contains(r.Body.String(), "Not saved: 1 paragraph was changed both by you and by another save since version 1.") {
+		t.Fatalf("sent again, corrected: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -340,7 +340,7 @@ func conflictError(cs []briefing.Conflict, who []string, version int) error {
 			fields[c.Path] = "changed both by you and since you opened the sheet"
 		}
 	}
-	by := "someone else"
+	by := "another save" // none named: it may be the writer's own, from another page
 	if len(who) > 0 {
 		by = strings.Join(who, " and ")
 	}

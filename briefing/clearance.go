@@ -61,6 +61,17 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	return &c, true
 }
 
+// RaiseReviews raises the marking of each review of sh below marking to
+// it: a save has raised a paragraph of sh to marking, and a review made
+// before it may quote the paragraph's words.
+func (s Settings) RaiseReviews(sh *Sheet, marking string) {
+	for i, r := range sh.Reviews {
+		if r.Marking != "" && s.Highest(r.Marking, marking) != r.Marking {
+			sh.Reviews[i].Marking = marking
+		}
+	}
+}
+
 // SeesSheet reports whether a reader sees a sheet at all: one with no
 // paragraph, or one holding a paragraph within their clearance. A sheet
 // every paragraph of which is above them is hidden whole.

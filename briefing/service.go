@@ -189,10 +189,11 @@ type VersionRecord struct {
 	Raised []Raise `json:",omitempty"`
 }
 
-// Raise is a save that raised a paragraph's marking: the version it wrote,
-// the paragraph's id, and the marking it was given.
+// Raise is a save that raised a paragraph's marking: the version it wrote
+// and when, the paragraph's id, and the marking it was given.
 type Raise struct {
 	Version   int
+	At        time.Time
 	Paragraph string
 	Marking   string
 }
@@ -229,13 +230,18 @@ type Store interface {
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,
-// their hashes, who froze it and when, kept unchanged forever.
+// their hashes, who froze it and when, kept unchanged forever; only who
+// may read it changes, when a paragraph it may hold is raised (Raised).
 type Snapshot struct {
 	Meta
-	RoundID   string            `json:"round_id"`
-	Number    int               `json:"number"` // 1, 2, … within the round
-	Edition   string            `json:"edition"`
-	Marking   string            `json:"marking"`
+	RoundID string `json:"round_id"`
+	Number  int    `json:"number"` // 1, 2, … within the round
+	Edition string `json:"edition"`
+	Marking string `json:"marking"`
+	// Raised is the highest marking a paragraph of the round's sheets was
+	// raised to after the pack was frozen, if above Marking: the pack may
+	// hold its words, and is shown only to a reader cleared for it too.
+	Raised    string            `json:"raised,omitempty"`
 	Forced    bool              `json:"forced"` // frozen while the round was not ready to travel
 	FrozenBy  string            `json:"frozen_by"`
 	SHA256    map[string]string `json:"sha256"` // format → hex hash of its bytes

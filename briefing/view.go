@@ -47,15 +47,16 @@ type View struct {
 	// stored, by sheet id; nil for a sheet hidden or missing. A sheet's
 	// predecessor is read once for the links of all its paragraphs, and
 	// of every version of it.
-	shown map[string]map[string]bool
-	names map[string]string // user id → name
+	shown  map[string]map[string]bool
+	raised map[string][]Raise // every raise of a sheet's paragraphs, by sheet id (raisedOf)
+	names  map[string]string  // user id → name
 }
 
 // NewView returns the store as reader may see it.
 func NewView(st Store, set Settings, reader Reader) *View {
 	return &View{st: st, set: set, reader: reader, level: reader.Clearance,
 		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{},
-		shown: map[string]map[string]bool{}, names: map[string]string{}}
+		shown: map[string]map[string]bool{}, raised: map[string][]Raise{}, names: map[string]string{}}
 }
 
 // Reader returns who the view is for.
@@ -525,7 +526,7 @@ func (v *View) Actions(ctx context.Context, dialogueID string, p Page) ([]*Actio
 // seesSnapshot reports whether the reader may see a frozen pack: its round
 // and everything it holds.
 func (v *View) seesSnapshot(ctx context.Context, sn *Snapshot) (bool, error) {
-	if !v.Allows(sn.Marking) {
+	if !v.Allows(sn.Marking) || sn.Raised != "" && !v.Allows(sn.Raised) {
 		return false, nil
 	}
 	return v.Sees(ctx, KindRound, sn.RoundID)
@@ -576,33 +577,50 @@ func (v *View) comment(ctx context.Context, c *Comment) (bool, error) {
 	if err != nil || sh == nil {
 		return false, err
 	}
-	for _, sec := range sh.Sections {
-		for _, p := range sec.Paragraphs {
-			if p.ID == c.ParagraphID {
-				return true, nil
-			}
+	if !ParagraphIDs(sh)[c.ParagraphID] {
+		stored, err := v.st.Sheet(ctx, c.SheetID)
+		if err != nil {
+			return false, err
 		}
+		if ParagraphIDs(stored)[c.ParagraphID] {
+			return false, nil // on a paragraph above the reader
+		}
+		// On a paragraph deleted since.
 	}
-	stored, err := v.st.Sheet(ctx, c.SheetID)
+	// Shown, unless its paragraph was raised above the reader after it was
+	// made: it may quote the words as they were, which a past version shows
+	// them no more, whether the paragraph was lowered again or deleted.
+	rs, err := v.raisedOf(ctx, c.SheetID)
 	if err != nil {
 		return false, err
 	}
-	if ParagraphIDs(stored)[c.ParagraphID] {
-		return false, nil // on a paragraph above the reader
-	}
-	// On a paragraph deleted since: shown, unless it was raised above the
-	// reader before it went (a comment may quote it). The first version's
-	// header carries every raise.
-	recs, _, err := v.st.VersionHeaders(ctx, KindSheet, c.SheetID, Page{Limit: 1})
-	if err != nil || len(recs) == 0 {
-		return false, err
-	}
-	for _, r := range recs[0].Raised {
-		if r.Paragraph == c.ParagraphID && !v.Allows(r.Marking) {
+	for _, r := range rs {
+		if r.Paragraph == c.ParagraphID && r.At.After(c.CreatedAt) && !v.Allows(r.Marking) {
 			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// raisedOf returns every raise of a sheet's paragraphs, read once a view:
+// the first version's header carries them all.
+func (v *View) raisedOf(ctx context.Context, sheetID string) ([]Raise, error) {
+	if rs, ok := v.raised[sheetID]; ok {
+		return rs, nil
+	}
+	recs, _, err := v.st.VersionHeaders(ctx, KindSheet, sheetID, Page{Limit: 1})
+	if ErrorCode(err) == ENOTFOUND {
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rs []Raise
+	if len(recs) > 0 {
+		rs = recs[0].Raised
+	}
+	v.raised[sheetID] = rs
+	return rs, nil
 }
 
 // Comment returns a review comment the reader may see, or ENOTFOUND.
@@ -659,6 +677,17 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	if err != nil {
 		return nil, "", err
 	}
+	// Whether the reader is cleared for every raise after a version: its
+	// raises are a tail of the first record's, so each tail is judged once.
+	var clearedFrom []bool // clearedFrom[i]: for every raise of recs[0].Raised[i:]
+	if len(recs) > 0 && len(recs[0].Raised) > 0 {
+		all := recs[0].Raised
+		clearedFrom = make([]bool, len(all)+1)
+		clearedFrom[len(all)] = true
+		for i := len(all) - 1; i >= 0; i-- {
+			clearedFrom[i] = clearedFrom[i+1] && v.Allows(all[i].Marking)
+		}
+	}
 	out := make([]SheetVersion, 0, len(recs))
 	for _, rec := range recs {
 		if rec.Deleted || !v.SeesSave(rec.Seen) {
@@ -672,9 +701,13 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		for _, m := range rec.Summary.Markings {
 			whole = whole && v.Allows(m)
 		}
-		for _, r := range rec.Raised {
+		if n := len(rec.Raised); n > 0 && n < len(clearedFrom) {
 			// The version may hold a paragraph raised above them since.
-			whole = whole && v.Allows(r.Marking)
+			whole = whole && clearedFrom[len(clearedFrom)-1-n]
+		} else {
+			for _, r := range rec.Raised {
+				whole = whole && v.Allows(r.Marking)
+			}
 		}
 		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking, Whole: whole})
 	}
@@ -720,6 +753,13 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 	var was map[string]string // the marking of each paragraph judged higher
 	if raised && len(rec.Raised) > 0 {
 		was = v.set.JudgeRaised(&sh, rec.Raised)
+		// A review of then may quote the words raised since, as the
+		// sheet's own reviews now are judged (RaiseReviews at the raise).
+		top := ""
+		for _, r := range rec.Raised {
+			top = v.set.Highest(top, r.Marking)
+		}
+		v.set.RaiseReviews(&sh, top)
 	}
 	vis, ok, err := v.VisibleSheet(ctx, &sh)
 	if err != nil {

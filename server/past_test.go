@@ -140,3 +140,73 @@ func TestComments_OnAParagraphRaisedThenDeleted(t *testing.T) {
 		t.Errorf("officer, cleared for the raise, is not shown the comment: %s", r.Body.String())
 	}
 }
+
+// firstParas is the first section's paragraphs of a sheet's JSON.
+func firstParas(m map[string]any) []any { return paras(m["sections"].([]any)[0]) }
+
+// TestRaise_WhatSpokeOfTheWords: a raise says words were marked too low.
+// What was made of them before it and shown at their old marking — a
+// review's comment quoting them, a comment on their paragraph (lowered
+// again since), a pack frozen holding them — is shown from then on only to
+// readers cleared for the raise; and restoring a version from before it
+// keeps the raise.
+func TestRaise_WhatSpokeOfTheWords(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+		para("Open words.", "RESTRICTED", ""), para("Patrol canarypatrol sails on the 4th.", "RESTRICTED", "")))
+	pid := f.sheet("officer", id).Sections[0].Paragraphs[1].ID
+	if r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "submit", "comment": "Is 'canarypatrol' the ship's name?"}); r.Code != 200 {
+		t.Fatalf("submit %d %s", r.Code, r.Body.String())
+	}
+	if r := f.do("lowlead", "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": "return", "comment": "Check canarypatrol's date."}); r.Code != 200 {
+		t.Fatalf("return %d %s", r.Code, r.Body.String())
+	}
+	f.create("lowofficer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": pid, "text": "Is canarypatrol right?"})
+	r := f.do("lowlead", "POST", "/api/v1/rounds/"+w.round+"/packs", nil)
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var sn struct{ ID string }
+	r.json(&sn)
+	// The raise, then the paragraph written anew and lowered again.
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) { firstParas(m)[1].(map[string]any)["marking"] = "SECRET" })
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		p := firstParas(m)[1].(map[string]any)
+		p["marking"], p["text"] = "RESTRICTED", "Patrols continue."
+	})
+	after := f.create("lowofficer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": pid, "text": "Better now, canaryafter."})
+	_ = after
+	for _, u := range []string{"viewer", "lowofficer", "lowlead"} {
+		for _, path := range []string{"/api/v1/sheets/" + id, "/sheets/" + id, "/sheets/" + id + "/edit", "/api/v1/sheets/" + id + "/comments",
+			"/api/v1/sheets/" + id + "/versions/3", "/api/v1/rounds/" + w.round + "/packs", "/api/v1/packs/" + sn.ID + "?format=html",
+			"/api/v1/packs/" + sn.ID + "?format=xlsx", "/api/v1/dashboard", "/"} {
+			noneOf(t, u+"'s "+path, f.do(u, "GET", path, nil), "canarypatrol")
+		}
+	}
+	if r := f.do("viewer", "GET", "/api/v1/packs/"+sn.ID+"?format=html", nil); r.Code != 404 {
+		t.Errorf("viewer's frozen pack: %d", r.Code)
+	}
+	if r := f.do("viewer", "GET", "/api/v1/sheets/"+id+"/comments", nil); !strings.Contains(r.Body.String(), "canaryafter") {
+		t.Errorf("a comment made after the paragraph was lowered is hidden: %s", r.Body.String())
+	}
+	for _, path := range []string{"/api/v1/sheets/" + id, "/api/v1/sheets/" + id + "/comments", "/api/v1/packs/" + sn.ID + "?format=html"} {
+		if r := f.do("officer", "GET", path, nil); !strings.Contains(r.Body.String(), "canarypatrol") {
+			t.Errorf("officer, cleared for the raise, is not shown %s: %d %s", path, r.Code, r.Body.String())
+		}
+	}
+	if r := f.do("officer", "GET", "/api/v1/rounds/"+w.round+"/packs", nil); !strings.Contains(r.Body.String(), `"raised":"SECRET"`) {
+		t.Errorf("the list of packs does not say the pack was raised: %s", r.Body.String())
+	}
+	if r := f.do("officer", "GET", "/rounds/"+w.round, nil); !strings.Contains(r.Body.String(), "raised to SECRET since") {
+		t.Errorf("the round's page does not say the pack was raised")
+	}
+	// Version 1 put back: the paragraph keeps the marking it was raised to.
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/restore", map[string]int{"version": 1}, "If-Match", `"5"`); r.Code != 200 {
+		t.Fatalf("restore: %d %s", r.Code, r.Body.String())
+	}
+	noneOf(t, "viewer's sheet after the restore", f.do("viewer", "GET", "/api/v1/sheets/"+id, nil), "canarypatrol")
+	if got := f.sheet("officer", id).Sections[0].Paragraphs[1]; got.Marking != "SECRET" || !strings.Contains(got.Text, "canarypatrol") {
+		t.Errorf("restored, the paragraph is %+v", got)
+	}
+}

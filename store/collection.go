@@ -388,7 +388,7 @@ func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Ti
 		}
 	}
 	if c.kind == briefing.KindSheet {
-		if err := noteRaised(tx, key, old, obj, m.Version); err != nil {
+		if err := noteRaised(tx, key, old, obj, m.Version, now, by); err != nil {
 			return err
 		}
 	}

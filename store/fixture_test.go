@@ -416,17 +416,20 @@ func TestWriteSchema8Fixture(t *testing.T) {
 // TestWriteSchema9Fixture writes testdata/schema9.db.gz's database (gzip it
 // by hand) and testdata/schema9.json, the ids it names, when
 // BRIEFPACK_WRITE_SCHEMA9 names a directory to write them to. It was run
-// against the store as it was at schema 9 (e6de299), when a review kept no
-// marking and a save that raised a paragraph's marking left no trace the
-// paragraph's past versions were judged by; run against a later store it
-// keeps both, so the committed fixture must not be regenerated.
+// against the store as it was at schema 9 (b46ba56), when a review kept no
+// marking, a frozen pack none raised, and a save that raised a paragraph's
+// marking left no trace the paragraph's past versions were judged by; run
+// against a later store it keeps these, so the committed fixture must not
+// be regenerated.
 //
 // The sheet "Returned" is returned by a lead with a comment on its SECRET
 // paragraph, which its officer then deletes (the sheet is RESTRICTED
 // after), and returned again with a comment on what is left. The sheet
-// "Raised" has three RESTRICTED paragraphs: in its second version two are
-// raised to SECRET, words unchanged; in its third one of them is written
-// anew and lowered again, and the other deleted.
+// "Raised" has three RESTRICTED paragraphs and is submitted with a comment
+// quoting one (version 2); a pack of the round is frozen; in its third
+// version two paragraphs are raised to SECRET, words unchanged; in its
+// fourth one of them is written anew and lowered again, and the other
+// deleted; a second pack is frozen after.
 func TestWriteSchema9Fixture(t *testing.T) {
 	dir := os.Getenv("BRIEFPACK_WRITE_SCHEMA9")
 	if dir == "" {
@@ -441,17 +444,17 @@ func TestWriteSchema9Fixture(t *testing.T) {
 		Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{
 			{Text: "Open words.", Marking: "RESTRICTED"}, {Text: "Operation Kestrel is planned for March.", Marking: "SECRET"}}}}}
 	must(db.CreateSheet(ctx, ret, as))
-	review := func(by briefing.Actor, decision, status, comment string) {
-		ret.Status = status
-		ret.Reviews = append(ret.Reviews, briefing.Review{At: db.Now().UTC(), By: by.Name, Decision: decision, Comment: comment})
-		must(db.UpdateSheet(ctx, ret, by))
+	review := func(sh *briefing.Sheet, by briefing.Actor, decision, status, comment string) {
+		sh.Status = status
+		sh.Reviews = append(sh.Reviews, briefing.Review{At: db.Now().UTC(), By: by.Name, Decision: decision, Comment: comment})
+		must(db.UpdateSheet(ctx, sh, by))
 	}
-	review(as, briefing.ReviewSubmit, briefing.SheetSubmitted, "")
-	review(lead, briefing.ReviewReturn, briefing.SheetDraft, "Say more on Kestrel: its timing and who leads.")
+	review(ret, as, briefing.ReviewSubmit, briefing.SheetSubmitted, "")
+	review(ret, lead, briefing.ReviewReturn, briefing.SheetDraft, "Say more on Kestrel: its timing and who leads.")
 	ret.Sections[0].Paragraphs = ret.Sections[0].Paragraphs[:1]
 	must(db.UpdateSheet(ctx, ret, as))
-	review(as, briefing.ReviewSubmit, briefing.SheetSubmitted, "Ready again.")
-	review(lead, briefing.ReviewReturn, briefing.SheetDraft, "Still thin on the open words.")
+	review(ret, as, briefing.ReviewSubmit, briefing.SheetSubmitted, "Ready again.")
+	review(ret, lead, briefing.ReviewReturn, briefing.SheetDraft, "Still thin on the open words.")
 
 	raised := &briefing.Sheet{RoundID: r.ID, Title: "Raised", Status: briefing.SheetDraft, OwnerID: officer.ID,
 		Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{
@@ -459,15 +462,21 @@ func TestWriteSchema9Fixture(t *testing.T) {
 			{Text: "A harbour visit to Suva is planned.", Marking: "RESTRICTED"},
 			{Text: "Plain words.", Marking: "RESTRICTED"}}}}}
 	must(db.CreateSheet(ctx, raised, as))
+	review(raised, as, briefing.ReviewSubmit, briefing.SheetSubmitted, "Ready: the patrol from Devonport is in.")
+	before := &briefing.Snapshot{RoundID: r.ID, Edition: "full", Marking: "RESTRICTED", FrozenBy: "lead", Clearance: "RESTRICTED"}
+	must(db.CreateSnapshot(ctx, before, map[string][]byte{"html": []byte("<p>The patrol sails from Devonport on the 4th.</p>")}, lead))
+	raised.Status = briefing.SheetDraft
 	ps := raised.Sections[0].Paragraphs
 	ps[0].Marking, ps[1].Marking = "SECRET", "SECRET"
 	must(db.UpdateSheet(ctx, raised, as))
 	ps[0].Text, ps[0].Marking = "The patrol sails later in the month.", "RESTRICTED"
 	raised.Sections[0].Paragraphs = []briefing.Paragraph{ps[0], ps[2]}
 	must(db.UpdateSheet(ctx, raised, as))
+	after := &briefing.Snapshot{RoundID: r.ID, Edition: "full", Marking: "RESTRICTED", FrozenBy: "lead", Clearance: "RESTRICTED"}
+	must(db.CreateSnapshot(ctx, after, map[string][]byte{"html": []byte("<p>The patrol sails later in the month.</p>")}, lead))
 	must(db.Check(ctx))
 	ids, err := json.MarshalIndent(map[string]string{"returned": ret.ID, "raised": raised.ID,
-		"patrol": ps[0].ID, "harbour": ps[1].ID, "plain": ps[2].ID}, "", " ")
+		"patrol": ps[0].ID, "harbour": ps[1].ID, "plain": ps[2].ID, "pack_before": before.ID, "pack_after": after.ID}, "", " ")
 	must(err)
 	must(os.WriteFile(filepath.Join(dir, "schema9.json"), ids, 0o600))
 }

@@ -10,6 +10,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"sync"
 	"testing"
@@ -490,4 +491,32 @@ func BenchmarkDeflateDelta(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "bytes/delta")
 	})
+}
+
+// TestJudgePast_Again: migration 10 run a second time writes what the
+// first wrote: the raises are found anew, not added to those kept.
+func TestJudgePast_Again(t *testing.T) {
+	db, err := Open(gunzipFixture(t, "schema9"), "")
+	must(t, err)
+	defer db.Close()
+	kept := func() map[string]string {
+		out := map[string]string{}
+		tx, err := db.begin(context.Background(), false)
+		must(t, err)
+		defer end(tx, &err)
+		must(t, tx.Bucket(raisedBucket).ForEach(func(k, v []byte) error {
+			out[string(k)] = string(v)
+			return nil
+		}))
+		return out
+	}
+	first := kept()
+	if len(first) != 1 {
+		t.Fatalf("the raises of %d sheets are kept, want 1", len(first))
+	}
+	must(t, db.update(context.Background(), judgePast))
+	if again := kept(); !reflect.DeepEqual(again, first) {
+		t.Errorf("run again, the raises kept are %q, want %q", again, first)
+	}
+	must(t, db.Check(context.Background()))
 }

@@ -536,10 +536,12 @@ func TestMigrate_FromSchema8(t *testing.T) {
 
 // TestMigrate_FromSchema9: a database schema 9 wrote (fixture_test.go,
 // TestWriteSchema9Fixture) gains the raises of its sheets' paragraphs, read
-// from their history, and its reviews the marking of the sheet each was
-// made on, in every stored copy: a RESTRICTED reader then reads neither the
-// lead's comment on the deleted SECRET paragraph nor, in the version before
-// they were raised, the paragraphs raised to SECRET.
+// from their history; its reviews the marking of the sheet each was made
+// on, raised by later raises, in every stored copy; and a pack frozen
+// before a raise the raise's marking. A RESTRICTED reader then reads
+// neither the lead's comment on the deleted SECRET paragraph, nor the
+// officer's comment quoting a paragraph raised since, nor that paragraph
+// in the versions before it was raised, nor the pack frozen before.
 func TestMigrate_FromSchema9(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "schema9.json"))
 	if err != nil {
@@ -568,43 +570,60 @@ func TestMigrate_FromSchema9(t *testing.T) {
 	if got := db.MigratedFrom(); got != 9 {
 		t.Fatalf("migrated from schema %d, want 9", got)
 	}
-	// The raises, as each version is read.
+	// The raises, as each version is read, made by version 3 at its time.
+	v3, err := db.Version(ctx, briefing.KindSheet, ids["raised"], 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	raised := map[int]string{}
-	for version := 1; version <= 3; version++ {
+	for version := 1; version <= 4; version++ {
 		rec, err := db.Version(ctx, briefing.KindSheet, ids["raised"], version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		raised[version] = fmt.Sprint(rec.Raised)
 	}
-	want := fmt.Sprint([]briefing.Raise{{Version: 2, Paragraph: ids["patrol"], Marking: "SECRET"}, {Version: 2, Paragraph: ids["harbour"], Marking: "SECRET"}})
-	if raised[1] != want || raised[2] != "[]" || raised[3] != "[]" {
-		t.Errorf("raised after each version: %v; want %s after the first, none after the others", raised, want)
+	want := fmt.Sprint([]briefing.Raise{{Version: 3, At: v3.At, Paragraph: ids["patrol"], Marking: "SECRET"},
+		{Version: 3, At: v3.At, Paragraph: ids["harbour"], Marking: "SECRET"}})
+	if raised[1] != want || raised[2] != want || raised[3] != "[]" || raised[4] != "[]" {
+		t.Errorf("raised after each version: %v; want %s after the first two, none after the others", raised, want)
 	}
-	// The reviews' markings, now and in the version of the first return.
+	// The reviews' markings, now and in a past version.
 	markings := func(sh *briefing.Sheet) (out []string) {
 		for _, r := range sh.Reviews {
 			out = append(out, r.Marking)
 		}
 		return out
 	}
-	cur, err := db.Sheet(ctx, ids["returned"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := markings(cur); !slices.Equal(got, []string{"SECRET", "SECRET", "RESTRICTED", "RESTRICTED"}) {
-		t.Errorf("the reviews now are marked %q", got)
+	for id, want := range map[string][]string{ids["returned"]: {"SECRET", "SECRET", "RESTRICTED", "RESTRICTED"}, ids["raised"]: {"SECRET"}} {
+		cur, err := db.Sheet(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := markings(cur); !slices.Equal(got, want) {
+			t.Errorf("the reviews of sheet %s are marked %q, want %q", id, got, want)
+		}
 	}
 	rec, err := db.Version(ctx, briefing.KindSheet, ids["returned"], 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v3 briefing.Sheet
-	if err := json.Unmarshal(rec.Data, &v3); err != nil {
+	var r3 briefing.Sheet
+	if err := json.Unmarshal(rec.Data, &r3); err != nil {
 		t.Fatal(err)
 	}
-	if got := markings(&v3); !slices.Equal(got, []string{"SECRET", "SECRET"}) {
+	if got := markings(&r3); !slices.Equal(got, []string{"SECRET", "SECRET"}) {
 		t.Errorf("the reviews of version 3 are marked %q", got)
+	}
+	// The packs.
+	for id, want := range map[string]string{ids["pack_before"]: "SECRET", ids["pack_after"]: ""} {
+		sn, err := db.Snapshot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sn.Raised != want {
+			t.Errorf("pack %s is marked raised %q, want %q", id, sn.Raised, want)
+		}
 	}
 	// As readers see them.
 	set, err := db.Settings(ctx)
@@ -623,6 +642,15 @@ func TestMigrate_FromSchema9(t *testing.T) {
 	if sh, err = high.Sheet(ctx, ids["returned"]); err != nil || !strings.Contains(sh.Reviews[1].Comment, "Kestrel") {
 		t.Errorf("a SECRET reader does not read the lead's comment: %v %+v", err, sh)
 	}
+	if sh, err = low.Sheet(ctx, ids["raised"]); err != nil || sh.Reviews[0].Comment != "" {
+		t.Errorf("a RESTRICTED reader reads the comment quoting the raised paragraph: %v %+v", err, sh)
+	}
+	if _, err := low.Snapshot(ctx, ids["pack_before"]); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		t.Errorf("a RESTRICTED reader is given the pack frozen before the raise: %v", err)
+	}
+	if _, err := low.Snapshot(ctx, ids["pack_after"]); err != nil {
+		t.Errorf("a RESTRICTED reader is refused the pack frozen after: %v", err)
+	}
 	texts := func(sh *briefing.Sheet) (out []string) {
 		for _, p := range sh.Sections[0].Paragraphs {
 			out = append(out, p.Marking+" "+p.Text)
@@ -636,7 +664,7 @@ func TestMigrate_FromSchema9(t *testing.T) {
 	}{
 		{low, 1, []string{"RESTRICTED Plain words."}},
 		{high, 1, []string{"RESTRICTED The patrol sails from Devonport on the 4th.", "RESTRICTED A harbour visit to Suva is planned.", "RESTRICTED Plain words."}},
-		{low, 3, []string{"RESTRICTED The patrol sails later in the month.", "RESTRICTED Plain words."}},
+		{low, 4, []string{"RESTRICTED The patrol sails later in the month.", "RESTRICTED Plain words."}},
 	} {
 		sh, err := c.v.SheetVersionOf(ctx, ids["raised"], c.version)
 		if err != nil {

@@ -12,8 +12,8 @@ import (
 
 // raisedBucket keeps, for each topic sheet one of whose saves raised a
 // paragraph's marking, those raises: kind + 0 + id (8 bytes) → each raise's
-// version (uvarint), paragraph id and marking (each a uvarint length and
-// its bytes), oldest first. Raising a marking says the words were marked
+// version (uvarint), time (varint, Unix nanoseconds), paragraph id and
+// marking (each a uvarint length and its bytes), oldest first. Raising a marking says the words were marked
 // too low; a reader not cleared for the new marking must not read them in
 // the versions before either. Most sheets have none, and no key.
 var raisedBucket = []byte("raised")
@@ -22,6 +22,7 @@ func encodeRaised(rs []briefing.Raise) []byte {
 	var b []byte
 	for _, r := range rs {
 		b = binary.AppendUvarint(b, uint64(r.Version))
+		b = binary.AppendVarint(b, r.At.UnixNano())
 		b = appendString(b, r.Paragraph)
 		b = appendString(b, r.Marking)
 	}
@@ -33,9 +34,10 @@ func decodeRaised(raw []byte) ([]briefing.Raise, error) {
 	r := fieldReader{b: raw}
 	for len(r.b) > 0 && r.err == nil {
 		v := r.uvarint()
+		at := time.Unix(0, r.varint()).UTC()
 		id := string(r.bytes(r.uvarint()))
 		m := string(r.bytes(r.uvarint()))
-		out = append(out, briefing.Raise{Version: int(v), Paragraph: id, Marking: m})
+		out = append(out, briefing.Raise{Version: int(v), At: at, Paragraph: id, Marking: m})
 	}
 	return out, r.err
 }
@@ -85,20 +87,21 @@ func withRaised(tx kvTx, kind string, key []byte, recs []briefing.VersionRecord)
 	if err != nil || len(all) == 0 {
 		return err
 	}
+	j := 0 // records and raises both run oldest first
 	for i := range recs {
-		for j, r := range all {
-			if r.Version > recs[i].Version {
-				recs[i].Raised = all[j:]
-				break
-			}
+		for j < len(all) && all[j].Version <= recs[i].Version {
+			j++
+		}
+		if j < len(all) {
+			recs[i].Raised = all[j:]
 		}
 	}
 	return nil
 }
 
 // raises are the paragraphs of after whose marking is higher than in
-// before, at version.
-func raises(set briefing.Settings, before, after *briefing.Sheet, version int) []briefing.Raise {
+// before, by the save of version at at.
+func raises(set briefing.Settings, before, after *briefing.Sheet, version int, at time.Time) []briefing.Raise {
 	was := map[string]int{}
 	for _, sec := range before.Sections {
 		for _, p := range sec.Paragraphs {
@@ -112,7 +115,7 @@ func raises(set briefing.Settings, before, after *briefing.Sheet, version int) [
 		for _, p := range sec.Paragraphs {
 			l, ok := set.Level(p.Marking)
 			if w, had := was[p.ID]; had && ok && l > w {
-				out = append(out, briefing.Raise{Version: version, Paragraph: p.ID, Marking: p.Marking})
+				out = append(out, briefing.Raise{Version: version, At: at.UTC(), Paragraph: p.ID, Marking: p.Marking})
 			}
 		}
 	}
@@ -120,8 +123,12 @@ func raises(set briefing.Settings, before, after *briefing.Sheet, version int) [
 }
 
 // noteRaised keeps the raises of a save of a topic sheet, in its
-// transaction.
-func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int) error {
+// transaction, and marks what may speak of the raised words: every review
+// the sheet holds (its comment may quote them) and every frozen pack of
+// its round (it may hold them) is shown from then on only to readers
+// cleared for the highest marking raised to (briefing.RaiseReviews,
+// Snapshot.Raised). after is the sheet as it will be stored.
+func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int, now time.Time, by briefing.Actor) error {
 	b, ok1 := before.(*briefing.Sheet)
 	a, ok2 := after.(*briefing.Sheet)
 	if !ok1 || !ok2 {
@@ -131,19 +138,61 @@ func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int)
 	if err != nil {
 		return err
 	}
-	rs := raises(set, b, a, version)
+	rs := raises(set, b, a, version, now)
 	if len(rs) == 0 {
 		return nil
 	}
-	return addRaised(tx, key, rs)
-}
-
-func addRaised(tx kvTx, key []byte, rs []briefing.Raise) error {
 	all, err := raisedOf(tx, key)
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, key), encodeRaised(append(all, rs...))); err != nil {
+	if err := putRaised(tx, key, append(all, rs...)); err != nil {
+		return err
+	}
+	top := highestRaised(set, rs)
+	set.RaiseReviews(a, top)
+	return raiseSnapshots(tx, set, a.RoundID, top, now, by)
+}
+
+// highestRaised is the highest marking of rs.
+func highestRaised(set briefing.Settings, rs []briefing.Raise) string {
+	top := ""
+	for _, r := range rs {
+		top = set.Highest(top, r.Marking)
+	}
+	return top
+}
+
+// raiseSnapshots gives every frozen pack of a round whose marking, or
+// marking raised, is below marking that marking raised, as a save by by.
+func raiseSnapshots(tx kvTx, set briefing.Settings, roundID, marking string, now time.Time, by briefing.Actor) error {
+	rk, ok := parseKey(roundID)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	cur := tx.Bucket(snapshotsByRound).Cursor()
+	for k, _ := cur.Seek(rk); k != nil && bytes.HasPrefix(k, rk); k, _ = cur.Next() {
+		ids = append(ids, idString(k[len(rk):]))
+	}
+	for _, id := range ids {
+		sn, err := snapshots.get(tx, id)
+		if err != nil {
+			return err
+		}
+		if set.Highest(set.Highest(sn.Marking, sn.Raised), marking) == set.Highest(sn.Marking, sn.Raised) {
+			continue // cleared for it already
+		}
+		sn.Raised = marking
+		if err := snapshots.update(tx, sn, by, now); err != nil {
+			return fmt.Errorf("store: raise snapshot %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func putRaised(tx kvTx, key []byte, rs []briefing.Raise) error {
+	if err := tx.Bucket(raisedBucket).Put(historyPrefix(briefing.KindSheet, key), encodeRaised(rs)); err != nil {
 		return fmt.Errorf("store: put raised markings of sheet %s: %w", idString(key), err)
 	}
 	return nil
@@ -152,9 +201,12 @@ func addRaised(tx kvTx, key []byte, rs []briefing.Raise) error {
 // judgePast is migration 10. Walking each topic sheet's versions in order,
 // it keeps every save that raised a paragraph's marking (noteRaised, for
 // the saves made before it), and gives each review the marking of the
-// sheet in the version its save wrote: the sheet as its reviewer held it.
-// Every stored copy of the review, current and past, is given that
-// marking.
+// sheet in the version its save wrote — the sheet as its reviewer held it
+// —, raised to the highest a paragraph was raised to by a later save;
+// every stored copy of the review, current and past, is given that
+// marking. A frozen pack of a round one of whose sheets had a paragraph
+// raised after it was frozen is marked raised (Snapshot.Raised). Run
+// again, it writes the same.
 func judgePast(tx kvTx) error {
 	if _, err := tx.CreateBucketIfNotExists(raisedBucket); err != nil {
 		return fmt.Errorf("store: create bucket %s: %w", raisedBucket, err)
@@ -175,7 +227,8 @@ func judgePast(tx kvTx) error {
 			keys = append(keys, bytes.Clone(key))
 		}
 	}
-	marked := map[string]string{} // sheet id + review → the marking of the sheet it was made on
+	marked := map[string]string{}            // sheet id + review → its marking
+	byRound := map[string][]briefing.Raise{} // round id → the raises of its sheets
 	for _, key := range keys {
 		vs, err := readVersions(tx, briefing.KindSheet, key, true)
 		if err != nil {
@@ -183,6 +236,12 @@ func judgePast(tx kvTx) error {
 		}
 		var before *briefing.Sheet
 		var rs []briefing.Raise
+		type made struct {
+			marking string
+			version int
+		}
+		reviews := map[string]made{}
+		round := ""
 		for _, v := range vs {
 			if v.Deleted {
 				before = nil
@@ -193,27 +252,74 @@ func judgePast(tx kvTx) error {
 				return fmt.Errorf("history of sheet %s version %d: %w", idString(key), v.Version, err)
 			}
 			if before != nil {
-				rs = append(rs, raises(set, before, sh, v.Version)...)
+				rs = append(rs, raises(set, before, sh, v.Version, v.At)...)
 			}
 			m := set.SheetMarking(sh)
 			for _, r := range sh.Reviews {
-				if k := reviewKey(idString(key), r); r.Marking == "" && marked[k] == "" {
-					marked[k] = m
+				if k := reviewKey(idString(key), r); r.Marking == "" {
+					if _, ok := reviews[k]; !ok {
+						reviews[k] = made{m, v.Version}
+					}
 				}
 			}
-			before = sh
+			before, round = sh, sh.RoundID
+		}
+		for k, r := range reviews {
+			for _, x := range rs {
+				if x.Version > r.version {
+					r.marking = set.Highest(r.marking, x.Marking)
+				}
+			}
+			marked[k] = r.marking
 		}
 		if len(rs) > 0 {
-			if err := addRaised(tx, key, rs); err != nil {
+			if err := putRaised(tx, key, rs); err != nil {
 				return err
 			}
+			byRound[round] = append(byRound[round], rs...)
 		}
 	}
 	mark := func(raw []byte) ([]byte, error) { return markReviews(set, marked, raw) }
 	if err := rewrite(tx.Bucket(sheetBucket), nil, mark); err != nil {
 		return fmt.Errorf("sheets: %w", err)
 	}
-	return rewriteHistory(tx, briefing.KindSheet, mark)
+	if err := rewriteHistory(tx, briefing.KindSheet, mark); err != nil {
+		return err
+	}
+	if len(byRound) == 0 {
+		return nil
+	}
+	packs := func(raw []byte) ([]byte, error) { return raiseSnapshot(set, byRound, raw) }
+	if err := rewrite(tx.Bucket(snapshotBucket), nil, packs); err != nil {
+		return fmt.Errorf("snapshots: %w", err)
+	}
+	return rewriteHistory(tx, briefing.KindSnapshot, packs)
+}
+
+// raiseSnapshot marks a frozen pack's JSON raised to the highest marking
+// a paragraph of its round's sheets was raised to after it was frozen,
+// when that is above what it is marked.
+func raiseSnapshot(set briefing.Settings, byRound map[string][]briefing.Raise, raw []byte) ([]byte, error) {
+	var sn briefing.Snapshot
+	if err := json.Unmarshal(raw, &sn); err != nil {
+		return nil, err
+	}
+	now := set.Highest(sn.Marking, sn.Raised)
+	top := now
+	for _, r := range byRound[sn.RoundID] {
+		if r.At.After(sn.CreatedAt) {
+			top = set.Highest(top, r.Marking)
+		}
+	}
+	if top == now {
+		return raw, nil
+	}
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, err
+	}
+	rec["raised"], _ = json.Marshal(top)
+	return json.Marshal(rec)
 }
 
 // reviewKey names a review of a sheet by all it holds.

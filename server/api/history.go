@@ -151,7 +151,11 @@ func (s *API) RestoreSheet(v *view, cur *briefing.Sheet, version, old int) (*bri
 		// back were not the words submitted or cleared.
 		return nil, briefing.Errorf(briefing.ECONFLICT, "sheet %s is %s: return it to draft through its review (a lead returns it) before restoring a version", id, cur.Status)
 	}
-	restored := full.Clone()
+	// Put back with each paragraph at the marking it was raised to since,
+	// if higher: a restore undid a raise unsaid, and the words it had
+	// marked too low came back below it. Whoever restores may lower it
+	// again, saying so.
+	restored := judged.Clone()
 	restored.Meta = briefing.Meta{ID: id, Version: version}
 	v.KnownIDs = briefing.ParagraphIDs(full) // the restored paragraphs keep their ids
 	restored.Status = briefing.SheetDraft

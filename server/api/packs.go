@@ -1036,14 +1036,17 @@ type FreezeRequest struct {
 // SnapshotJSON is a snapshot as the API shows it.
 type SnapshotJSON struct {
 	ID string `json:"id"`
-	// Version is the snapshot's, which never changes (its ETag), as every
-	// object of the API has one.
-	Version       int               `json:"version"`
-	RoundID       string            `json:"round_id"`
-	Number        int               `json:"number"`
-	CreatedAt     time.Time         `json:"created_at"`
-	FrozenBy      string            `json:"frozen_by"`
-	Marking       string            `json:"marking"`
+	// Version is the snapshot's (its ETag), as every object of the API has
+	// one: its files never change, but a raise marks it raised (Raised).
+	Version   int       `json:"version"`
+	RoundID   string    `json:"round_id"`
+	Number    int       `json:"number"`
+	CreatedAt time.Time `json:"created_at"`
+	FrozenBy  string    `json:"frozen_by"`
+	Marking   string    `json:"marking"`
+	// Raised is the marking a paragraph the pack may hold was raised to
+	// after it was frozen: it is shown only to readers cleared for it too.
+	Raised        string            `json:"raised,omitempty"`
 	Forced        bool              `json:"forced"`
 	SHA256        map[string]string `json:"sha256"`
 	ReleaseSHA256 map[string]string `json:"release_sha256"`
@@ -1051,7 +1054,7 @@ type SnapshotJSON struct {
 
 func ToSnapshotJSON(sn *briefing.Snapshot) SnapshotJSON {
 	out := SnapshotJSON{ID: sn.ID, Version: sn.Version, RoundID: sn.RoundID, Number: sn.Number, CreatedAt: sn.CreatedAt, FrozenBy: sn.FrozenBy,
-		Marking: sn.Marking, Forced: sn.Forced, SHA256: map[string]string{}, ReleaseSHA256: map[string]string{}}
+		Marking: sn.Marking, Raised: sn.Raised, Forced: sn.Forced, SHA256: map[string]string{}, ReleaseSHA256: map[string]string{}}
 	for k, v := range sn.SHA256 {
 		if f, ok := strings.CutPrefix(k, "release."); ok {
 			out.ReleaseSHA256[f] = v

@@ -46,6 +46,25 @@ func releaseFile(tb testing.TB, name string) string {
 	return path
 }
 
+// openFile opens a database file on the run's backend: the file itself on
+// bbolt, its records loaded into a new database on etcd.
+func openFile(t *testing.T, path string) *store.DB {
+	t.Helper()
+	if backendEtcd == nil {
+		db, err := store.Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	fresh := openNew(t)
+	if err := store.LoadRaw(fresh, path); err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+	return reopen(t, fresh)
+}
+
 func TestMigrate_FromRelease1(t *testing.T) {
 	path := releaseFile(t, "release1")
 	// The file as the first release left it passes this release's check too.
@@ -465,20 +484,7 @@ func TestMigrate_FromSchema8(t *testing.T) {
 	if err := store.CheckFile(path); err != nil {
 		t.Fatalf("check of the schema 8 file: %v", err)
 	}
-	var db *store.DB
-	if backendEtcd == nil {
-		db, err = store.Open(path, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		fresh := openNew(t)
-		if err := store.LoadRaw(fresh, path); err != nil {
-			t.Fatal(err)
-		}
-		fresh.Close()
-		db = reopen(t, fresh)
-	}
+	db := openFile(t, path)
 	defer db.Close()
 	if got := db.MigratedFrom(); got != 8 {
 		t.Fatalf("migrated from schema %d, want 8", got)
@@ -552,20 +558,7 @@ func TestMigrate_FromSchema9(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := releaseFile(t, "schema9")
-	var db *store.DB
-	if backendEtcd == nil {
-		db, err = store.Open(path, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		fresh := openNew(t)
-		if err := store.LoadRaw(fresh, path); err != nil {
-			t.Fatal(err)
-		}
-		fresh.Close()
-		db = reopen(t, fresh)
-	}
+	db := openFile(t, path)
 	defer db.Close()
 	if got := db.MigratedFrom(); got != 9 {
 		t.Fatalf("migrated from schema %d, want 9", got)

@@ -127,7 +127,8 @@ func (wr *writer) sheetXML(b *bytes.Buffer, sh *briefing.Sheet) {
 	n := 3
 	for _, sec := range sh.Sections {
 		if len(sec.Paragraphs) == 0 {
-			fmt.Fprintf(b, `<row r="%d">`, n)
+			// As tall as its heading, as a row of paragraphs is.
+			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(wrappedLines(sec.Heading, 34)))
 			inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
 			b.WriteString(`</row>`)
 			n++
@@ -139,7 +140,7 @@ func (wr *writer) sheetXML(b *bytes.Buffer, sh *briefing.Sheet) {
 				lines = 1
 			}
 			lines = max(lines, cellLines(v, 100))
-			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, 15*lines+3)
+			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(lines))
 			if k == 0 {
 				inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
 			}

@@ -64,9 +64,13 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	return nil
 }
 
-// letter writes the response's letter, a paragraph a row.
+// letterWidth is the width of the letter's one column.
+const letterWidth = 100
+
+// letter writes the response's letter, a paragraph a row, and a paragraph
+// longer than a row holds in the rows below.
 func (wr *writer) letter(r *briefing.Response) error {
-	sw, err := wr.stream(sheetLetter, []float64{100}, false, 0)
+	sw, err := wr.stream(sheetLetter, []float64{letterWidth}, false, 0)
 	if err != nil {
 		return err
 	}
@@ -89,9 +93,17 @@ func (wr *writer) letter(r *briefing.Response) error {
 	if rel.DecisionMakerTitle != "" {
 		lines = append(lines, rel.DecisionMakerTitle)
 	}
-	for i, l := range lines {
-		if err := sw.SetRow(row(i+1), []any{wr.text(l)}); err != nil {
-			return err
+	n := 1
+	for _, l := range lines {
+		pieces := rowPieces(l, letterWidth)
+		if len(pieces) == 0 {
+			pieces = []string{""}
+		}
+		for _, piece := range pieces {
+			if err := sw.SetRow(row(n), []any{wr.text(piece)}); err != nil {
+				return err
+			}
+			n++
 		}
 	}
 	return sw.Flush()

@@ -67,7 +67,12 @@ func (wr *writer) topics() error {
 		}
 		fmt.Fprintf(&head, `<col min="%d" max="%d" width="%g" customWidth="1"%s/>`, i+1, i+1, w, hidden)
 	}
-	head.WriteString(`</cols><sheetData><row>`)
+	// The header row as tall as its names, as every other row is.
+	lines := 1
+	for i, c := range cols[:filtered] {
+		lines = max(lines, wrappedLines(c, int(widths[i])))
+	}
+	fmt.Fprintf(&head, `</cols><sheetData><row ht="%d" customHeight="1">`, linesHeight(lines))
 	for _, c := range cols {
 		inlineCell(&head, "", wr.header, c)
 	}
@@ -101,7 +106,7 @@ func (wr *writer) topics() error {
 		for _, sec := range sh.Sections {
 			for k, para := range sec.Paragraphs {
 				text := wr.cellText(para, false) // written as plain text
-				fmt.Fprintf(b, `<row ht="%d" customHeight="1">`, 15*max(cellLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))+3)
+				fmt.Fprintf(b, `<row ht="%d" customHeight="1">`, linesHeight(max(cellLines(text, 90), wrappedLines(sec.Heading, 30), wrappedLines(sh.Title, 28))))
 				inlineCell(b, "", wr.wrap, sh.Title)
 				inlineCell(b, "", wr.wrap, sec.Heading)
 				numberCell(b, k+1)

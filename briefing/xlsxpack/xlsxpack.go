@@ -232,7 +232,7 @@ func (wr *writer) dateCell(s string) any {
 
 // stream starts a worksheet: header and footer, column widths, an optional
 // frozen header row and autofilter over rows data rows, then the stream.
-func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int, filterCols ...int) (*excelize.StreamWriter, error) {
+func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows int, filterCols ...int) (*sheetStream, error) {
 	if name == sheetCover {
 		// The new workbook's one worksheet becomes the cover: deleting it
 		// later would make excelize read back every streamed worksheet.
@@ -265,10 +265,11 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 			return nil, err
 		}
 	}
-	sw, err := wr.f.NewStreamWriter(name)
+	stream, err := wr.f.NewStreamWriter(name)
 	if err != nil {
 		return nil, err
 	}
+	sw := &sheetStream{StreamWriter: stream, wr: wr, widths: widths}
 	for i, wd := range widths {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return nil, err
@@ -286,10 +287,9 @@ func (wr *writer) stream(name string, widths []float64, freeze bool, filterRows 
 	return sw, nil
 }
 
-// headerRow writes a bold header row.
 // markedTable starts a worksheet of a frozen header row, with a Marking
 // column last in the full edition: a release carries no markings.
-func (wr *writer) markedTable(name string, widths []float64, header ...string) (*excelize.StreamWriter, error) {
+func (wr *writer) markedTable(name string, widths []float64, header ...string) (*sheetStream, error) {
 	if !wr.rel {
 		widths, header = append(widths, 16), append(header, "Marking")
 	}
@@ -300,7 +300,8 @@ func (wr *writer) markedTable(name string, widths []float64, header ...string) (
 	return sw, wr.headerRow(sw, header...)
 }
 
-func (wr *writer) headerRow(sw *excelize.StreamWriter, cols ...string) error {
+// headerRow writes a bold header row.
+func (wr *writer) headerRow(sw *sheetStream, cols ...string) error {
 	row := make([]any, len(cols))
 	for i, c := range cols {
 		row[i] = excelize.Cell{StyleID: wr.header, Value: c}
@@ -314,19 +315,137 @@ func (wr *writer) text(v any) excelize.Cell { return excelize.Cell{StyleID: wr.w
 
 func row(n int) string { return fmt.Sprintf("A%d", n) }
 
-// cellUnits is the most a cover cell is given to hold, in UTF-16 code
+// sheetStream is a worksheet being streamed with its columns' widths, by
+// which each row it writes is made as tall as its text.
+type sheetStream struct {
+	*excelize.StreamWriter
+	wr     *writer
+	widths []float64
+}
+
+// SetRow writes a row as excelize's stream writer does, as tall as the
+// tallest of its wrapped cells at its column's width, as a Topics row is,
+// up to Excel's tallest row (see rowPieces for longer text): a row given
+// no height stays one line tall in LibreOffice and in print, its wrapped
+// cells cut to their first line. A row of no wrapped cell is left as it is.
+func (s *sheetStream) SetRow(cell string, values []any, opts ...excelize.RowOpts) error {
+	if len(opts) == 0 {
+		if h := s.height(values); h > 0 {
+			opts = []excelize.RowOpts{{Height: h}}
+		}
+	}
+	return s.StreamWriter.SetRow(cell, values, opts...)
+}
+
+// height is the height in points of a row of values, or 0 for a row of
+// no wrapped cell.
+func (s *sheetStream) height(values []any) float64 {
+	h := 0
+	for i, v := range values {
+		c, ok := v.(excelize.Cell)
+		if !ok || i >= len(s.widths) {
+			continue
+		}
+		switch c.StyleID {
+		case s.wr.title:
+			h = max(h, titleHeight)
+		case s.wr.wrap, s.wr.bold, s.wr.header:
+			width := int(s.widths[i])
+			switch t := c.Value.(type) {
+			case string:
+				h = max(h, linesHeight(wrappedLines(t, width)))
+			case []excelize.RichTextRun:
+				h = max(h, linesHeight(cellLines(t, width)))
+			default:
+				h = max(h, linesHeight(1))
+			}
+		}
+	}
+	return float64(min(h, excelize.MaxRowHeight))
+}
+
+// titleHeight is the height in points of a row of a title in large bold.
+const titleHeight = 21
+
+// linesHeight is the height in points of a row of lines of text, as a
+// Topics row is made: 15 points a line and 3 to spare.
+func linesHeight(lines int) int { return 15*lines + 3 }
+
+// rowLines is the most lines of text a row is made tall enough for: Excel
+// makes no row taller than 409 points.
+const rowLines = (excelize.MaxRowHeight - 3) / 15
+
+// rowPieces cuts text into pieces a row shows whole in a wrapped column of
+// the given width (in characters): each of at most rowLines lines as
+// wrappedLines counts them and at most cellUnits UTF-16 code units, ending
+// after the last line's end of its second half if it has one, or else
+// after its last space there; the pieces joined are text. A piece is
+// written in a row of its own, below the one before: a row as tall as
+// Excel allows is cut short in LibreOffice and in print past its last line.
+func rowPieces(text string, width int) []string {
+	var out []string
+	for text != "" {
+		// done are the lines of the piece before its last line, which has
+		// runes runes; a line end or space of the second half is where it
+		// may be cut.
+		done, runes, units, end, newline, space := 0, 0, 0, len(text), -1, -1
+		for i, r := range text {
+			n := utf16.RuneLen(r)
+			if n < 0 {
+				n = 1
+			}
+			lines := done + (runes+1)*11/(width*10) + 1
+			if r == '\n' {
+				lines = done + runes*11/(width*10) + 2 // and the empty line after it
+			}
+			if units+n > cellUnits || lines > rowLines {
+				end = i
+				break
+			}
+			units += n
+			if r == '\n' {
+				done, runes = done+runes*11/(width*10)+1, 0
+			} else {
+				runes++
+			}
+			if lines > rowLines/2 {
+				switch r {
+				case '\n':
+					newline = i + 1
+				case ' ':
+					space = i + 1
+				}
+			}
+		}
+		if end < len(text) {
+			if newline > 0 {
+				end = newline
+			} else if space > 0 {
+				end = space
+			}
+		}
+		out = append(out, text[:end])
+		text = text[end:]
+	}
+	return out
+}
+
+// cellUnits is the most a cell of rowPieces is given to hold, in UTF-16 code
 // units as Excel counts them: a cell holds 32,767, and excelize's stream
 // writer cuts a longer text there without a word. A round's outcomes may be
 // 50,000 characters.
 const cellUnits = 32000
 
+// coverText is the width of the cover's column of text.
+const coverText = 80
+
 // textRows is a labelled text as cover rows: none for no text, one row, or,
-// for a text longer than a cell holds, a row per piece, cut after a line's
-// end or a space where there is one, each piece after the first labelled
-// "(continued)": the pieces joined are the text.
+// for a text longer than a cell or a row holds, a row per piece (rowPieces),
+// each piece after the first labelled "(continued)": the pieces joined are
+// the text.
 func (wr *writer) textRows(label, text string) [][]any {
 	var rows [][]any
-	for i, piece := range cellPieces(text, cellUnits) {
+	for i, piece := range rowPieces(text, coverText) {
 		if i == 1 {
 			label += " (continued)"
 		}
@@ -335,39 +454,9 @@ func (wr *writer) textRows(label, text string) [][]any {
 	return rows
 }
 
-// cellPieces cuts text into pieces of at most max UTF-16 code units, each
-// ending after the last line's end or space of its second half if it has
-// one; the pieces joined are text.
-func cellPieces(text string, max int) []string {
-	var out []string
-	for text != "" {
-		units, end, cut := 0, len(text), -1
-		for i, r := range text {
-			n := utf16.RuneLen(r)
-			if n < 0 {
-				n = 1
-			}
-			if units+n > max {
-				end = i
-				break
-			}
-			units += n
-			if (r == '\n' || r == ' ') && units > max/2 {
-				cut = i + 1
-			}
-		}
-		if end < len(text) && cut > 0 {
-			end = cut
-		}
-		out = append(out, text[:end])
-		text = text[end:]
-	}
-	return out
-}
-
 func (wr *writer) cover() error {
 	p := wr.p
-	sw, err := wr.stream(sheetCover, []float64{24, 80}, false, 0)
+	sw, err := wr.stream(sheetCover, []float64{24, coverText}, false, 0)
 	if err != nil {
 		return err
 	}
@@ -427,7 +516,7 @@ func (wr *writer) cover() error {
 		// Titles of 300 characters each, of any number of sheets: past a
 		// cell's length, which the stream writer cuts without a word.
 		label := "Not cleared (DRAFT)"
-		for i, piece := range cellPieces(strings.Join(p.NotCleared, "; "), cellUnits) {
+		for i, piece := range rowPieces(strings.Join(p.NotCleared, "; "), coverText) {
 			if i == 1 {
 				label += " (continued)"
 			}
@@ -568,7 +657,7 @@ func (wr *writer) biographies() error {
 	if len(p.Counterparts) == 0 {
 		return nil
 	}
-	sw, err := wr.markedTable(sheetBiographies, []float64{16, 30, 30, 30, 80}, "Side", "Name", "Title", "Agency", "Biography")
+	sw, err := wr.markedTable(sheetBiographies, []float64{16, 30, 30, 30, biographyWidth}, "Side", "Name", "Title", "Agency", "Biography")
 	if err != nil {
 		return err
 	}
@@ -579,8 +668,8 @@ func (wr *writer) biographies() error {
 		if pp.Agency != nil {
 			agency = pp.Agency.Name
 		}
-		// A biography longer than a cell holds goes on in the rows below.
-		pieces := cellPieces(wr.plainText(briefing.Paragraph{Text: pp.Person.Bio}), cellUnits)
+		// A biography longer than a cell or a row holds goes on in the rows below.
+		pieces := rowPieces(wr.plainText(briefing.Paragraph{Text: pp.Person.Bio}), biographyWidth)
 		if len(pieces) == 0 {
 			pieces = []string{""}
 		}
@@ -601,14 +690,21 @@ func (wr *writer) biographies() error {
 	return sw.Flush()
 }
 
+// biographyWidth is the width of the Biographies worksheet's Biography column.
+const biographyWidth = 80
+
+// actionWidth is the width of the Actions worksheet's Action column.
+const actionWidth = 70
+
 func (wr *writer) actions() error {
 	// The full edition portion-marks each action, as the Topics rows are;
 	// the release edition carries no markings.
-	sw, err := wr.markedTable(sheetActions, []float64{8, 70, 20, 12, 12, 12}, "Ref", "Action", "Owner", "Raised in round", "Due", "Status")
+	sw, err := wr.markedTable(sheetActions, []float64{8, actionWidth, 20, 12, 12, 12}, "Ref", "Action", "Owner", "Raised in round", "Due", "Status")
 	if err != nil {
 		return err
 	}
-	for i, a := range wr.p.Actions {
+	n := 2
+	for _, a := range wr.p.Actions {
 		owner := ""
 		if a.OwnerAgency != nil {
 			owner = a.OwnerAgency.Acronym
@@ -620,13 +716,24 @@ func (wr *writer) actions() error {
 		if a.RaisedIn > 0 {
 			raised = briefing.Ordinal(a.RaisedIn)
 		}
-		r := []any{wr.text(a.Action.Ref), wr.text(wr.spanText(a.Action.Text)), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
-			wr.text(briefing.StatusLabel(a.Action.Status))}
-		if !wr.rel {
-			r = append(r, wr.text(a.Action.Marking))
+		// An action longer than a row holds goes on in the rows below.
+		pieces := rowPieces(wr.spanText(a.Action.Text), actionWidth)
+		if len(pieces) == 0 {
+			pieces = []string{""}
 		}
-		if err := sw.SetRow(row(i+2), r); err != nil {
-			return err
+		for i, piece := range pieces {
+			r := []any{nil, wr.text(piece)}
+			if i == 0 {
+				r = []any{wr.text(a.Action.Ref), wr.text(piece), wr.text(owner), wr.text(raised), wr.dateCell(a.Action.DueOn),
+					wr.text(briefing.StatusLabel(a.Action.Status))}
+				if !wr.rel {
+					r = append(r, wr.text(a.Action.Marking))
+				}
+			}
+			if err := sw.SetRow(row(n), r); err != nil {
+				return err
+			}
+			n++
 		}
 	}
 	return sw.Flush()

@@ -64,8 +64,11 @@ func RenderResponse(w io.Writer, r *briefing.Response) error {
 	return nil
 }
 
-// letterWidth is the width of the letter's one column.
-const letterWidth = 100
+// letterWidth is the width of the letter's one column: narrow enough for
+// A4 upright as it is. LibreOffice fits no worksheet of one column to the
+// page's width (one column is one page wide to it, however wide), and
+// printed each line's last words off the page at 100, and at 80 too.
+const letterWidth = 70
 
 // letter writes the response's letter, a paragraph a row, and a paragraph
 // longer than a row holds in the rows below.

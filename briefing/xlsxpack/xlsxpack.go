@@ -696,10 +696,14 @@ const biographyWidth = 80
 // actionWidth is the width of the Actions worksheet's Action column.
 const actionWidth = 70
 
+// dueWidth is the width of the Actions worksheet's Due column: a date, as
+// "30 September 2018", which a narrower column shows as "###".
+const dueWidth = 18
+
 func (wr *writer) actions() error {
 	// The full edition portion-marks each action, as the Topics rows are;
 	// the release edition carries no markings.
-	sw, err := wr.markedTable(sheetActions, []float64{8, actionWidth, 20, 12, 12, 12}, "Ref", "Action", "Owner", "Raised in round", "Due", "Status")
+	sw, err := wr.markedTable(sheetActions, []float64{8, actionWidth, 20, 12, dueWidth, 12}, "Ref", "Action", "Owner", "Raised in round", "Due", "Status")
 	if err != nil {
 		return err
 	}

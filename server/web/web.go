@@ -35,9 +35,12 @@ type pageData struct {
 }
 
 // MarkingClass colours the banner by how high the page's marking is.
-func (p pageData) MarkingClass() string {
-	i, _ := p.Settings.Level(p.Marking)
-	n := len(p.Settings.Markings)
+func (p pageData) MarkingClass() string { return markingClass(p.Settings, p.Marking) }
+
+// markingClass is the banner's colour for a marking, by how high it is.
+func markingClass(set briefing.Settings, marking string) string {
+	i, _ := set.Level(marking)
+	n := len(set.Markings)
 	switch {
 	case i >= n-2:
 		return "m-high"
@@ -106,6 +109,15 @@ func (s *Pages) pageFuncs() template.FuncMap {
 				return "a heading of your own"
 			}
 			return briefing.DefaultHeading(kind, home, partner)
+		},
+		// bannerClasses are the banner's colours for the scheme's markings,
+		// in its order: the editor's script colours the banners by them.
+		"bannerClasses": func() []string {
+			out := make([]string, len(s.settings.Markings))
+			for i, m := range s.settings.Markings {
+				out[i] = markingClass(s.settings, m)
+			}
+			return out
 		},
 		"fieldName": fieldName,
 		"fieldText": fieldText,

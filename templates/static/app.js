@@ -17,11 +17,16 @@
     } catch (e) { /* no storage */ }
   }
 
-  // Live portion marks and the sheet's rolled-up marking in the editor.
+  // Live portion marks and the sheet's rolled-up marking in the editor,
+  // and the page's banners with it: the page's marking is the higher of the
+  // round's (the floor) and the sheet's as it stands, as the server gives
+  // the page without scripts.
   var editor = document.querySelector("form.sheet-editor");
   if (editor) {
     var scheme = JSON.parse(editor.getAttribute("data-scheme") || "[]");
     var marks = JSON.parse(editor.getAttribute("data-portion") || "[]");
+    var bannerClasses = JSON.parse(editor.getAttribute("data-banner") || "[]");
+    var floor = scheme.indexOf(editor.getAttribute("data-floor") || "");
     var update = function () {
       var top = 0;
       editor.querySelectorAll("select.marking").forEach(function (sel) {
@@ -32,6 +37,13 @@
       });
       var roll = document.getElementById("sheet-marking");
       if (roll) { roll.textContent = scheme[top]; }
+      var page = Math.max(top, floor);
+      ["banner-top", "banner-bottom"].forEach(function (id) {
+        var b = document.getElementById(id);
+        if (!b || !scheme[page] || !bannerClasses[page]) { return; }
+        b.textContent = scheme[page];
+        b.className = "banner " + bannerClasses[page];
+      });
     };
     editor.addEventListener("change", update);
     update();

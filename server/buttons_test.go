@@ -152,3 +152,38 @@ func TestSheetPage_OffersRestoreOnlyWhereItWorks(t *testing.T) {
 		t.Error("a submitted sheet's page offers to restore a version, or does not say why not")
 	}
 }
+
+// TestEditor_OffersSubmitOnlyWhenItCanSucceed: the editor offers "Save and
+// submit for clearance" only to a writer who sees all of the sheet, as
+// the sheet's page offers Submit; to one who does not it says why. Before,
+// a RESTRICTED officer was offered it on a sheet holding a SECRET
+// paragraph, and every press saved and then failed to submit ("holds
+// content above your clearance").
+func TestEditor_OffersSubmitOnlyWhenItCanSucceed(t *testing.T) {
+	f := newFixture(t)
+	w := f.world() // w.sheet holds a RESTRICTED and a SECRET paragraph
+	open := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Open words", para("Plain words.", "RESTRICTED", "")))
+	const button, why = `value="submit"`, "above your clearance: only someone who can see all of it may submit it"
+	for _, c := range []struct {
+		user, sheet string
+		offered     bool
+	}{
+		{"officer", w.sheet, true},
+		{"lowofficer", w.sheet, false},
+		{"lowofficer", open, true},
+	} {
+		b := f.pageBrowser(c.user)
+		page := b.open("/sheets/" + c.sheet + "/edit")
+		if strings.Contains(page, button) != c.offered || strings.Contains(page, why) == c.offered {
+			t.Errorf("%s editing %s: submit offered %v, why said %v; want offered %v",
+				c.user, c.sheet, strings.Contains(page, button), strings.Contains(page, why), c.offered)
+		}
+		// The working copy a change in the editor leads to says the same.
+		rec := b.act(c.sheet, page, "add-para:0", nil)
+		working := b.open(rec.Header().Get("Location"))
+		if strings.Contains(working, button) != c.offered || strings.Contains(working, why) == c.offered {
+			t.Errorf("%s's working copy of %s: submit offered %v, why said %v; want offered %v",
+				c.user, c.sheet, strings.Contains(working, button), strings.Contains(working, why), c.offered)
+		}
+	}
+}

@@ -169,6 +169,9 @@ type editorPage struct {
 	Comments map[string][]pageComment
 	// Present are the others who have had the sheet open in the last few minutes.
 	Present []briefing.Presence
+	// Whole says the reader sees all of the sheet as stored: only then may
+	// they submit it (a submit is refused on content above them).
+	Whole bool
 }
 
 // ConflictFor returns the conflict on a paragraph id or field, if any.
@@ -274,6 +277,11 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 	if ep.Present, err = s.api.Present(v, ep.Sheet.ID); err != nil {
 		return err
 	}
+	stored, err := v.St.Sheet(v.Ctx, ep.Sheet.ID)
+	if err != nil {
+		return err
+	}
+	ep.Whole = v.Set.HoldsOnly(v.User.Clearance, stored)
 	ep.Sheet.Headings(d.Home, d.Partner)
 	marking := s.settings.Highest(r.Marking, s.settings.SheetMarking(ep.Sheet))
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)

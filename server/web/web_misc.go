@@ -211,7 +211,10 @@ type usersPage struct {
 	Next  string
 	Form  api.UserRequest
 	Error *formError
-	Roles []briefing.Role
+	// AddError is Error when it is the form to add a user that was
+	// refused: its fields are marked in that form.
+	AddError *formError
+	Roles    []briefing.Role
 }
 
 // userRow is a user in the list with the form that changes them: as stored,
@@ -267,13 +270,15 @@ func (s *Pages) showUsers(c echo.Context, status int, form api.UserRequest, ferr
 			edit = nil
 		}
 	}
+	addErr := ferr
 	if edit != nil {
+		addErr = nil
 		// The user has no form here (cleared above the admin, or not on
 		// this page of the list): the reason is said above the list.
 		ferr = edit.err
 	}
 	form.Password = ""
-	return s.page(c, status, "users", "Users", "", usersPage{Items: rows, Next: next, Form: form, Error: ferr, Roles: briefing.Roles})
+	return s.page(c, status, "users", "Users", "", usersPage{Items: rows, Next: next, Form: form, Error: ferr, AddError: addErr, Roles: briefing.Roles})
 }
 
 // handleSaveUserForm is POST /admin/users (a new user) and POST /admin/users/:id

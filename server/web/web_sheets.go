@@ -605,7 +605,7 @@ func (s *Pages) handleReviewForm(c echo.Context) error {
 			case briefing.ECONFLICT:
 				status = http.StatusConflict
 			}
-			fe := &formError{Message: "Not done: " + msg + "."}
+			fe := &formError{Message: "Not done: " + msg + ".", Fields: briefing.ErrorFields(err)}
 			return s.showSheet(c, status, func(sp *sheetPage) {
 				sp.Review = &reviewForm{Comment: req.Comment, Back: back, Error: fe}
 			})

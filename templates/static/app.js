@@ -478,11 +478,16 @@
     });
   });
 
-  // A message about a field: the page goes to the first one, beside its field.
+  // A message about a field: the page goes to the first one, beside its
+  // field, which has the focus: the field the message describes, else the
+  // one marked invalid beside it, else the first beside it (a form's first
+  // field, Number, once took the focus from Ends on, the one at fault).
   var firstError = document.querySelector(".field-error, .conflict-choice");
   if (firstError && firstError.scrollIntoView) {
     firstError.scrollIntoView({ block: "center" });
-    var field = firstError.parentNode && firstError.parentNode.querySelector(".invalid, textarea, input:not([type=hidden])");
+    var described = firstError.id && window.CSS && CSS.escape && document.querySelector('[aria-describedby~="' + CSS.escape(firstError.id) + '"]');
+    var near = firstError.parentNode;
+    var field = described || (near && (near.querySelector(".invalid") || near.querySelector("textarea, input:not([type=hidden])")));
     if (field && field.focus) { field.focus({ preventScroll: true }); }
   }
 

@@ -240,8 +240,9 @@
           case "up-para": keep = focus = q("button[value='up-para:" + i + ":" + Math.max(j - 1, 0) + "']"); break;
           case "down-para": keep = focus = q("button[value='down-para:" + i + ":" + (j + 1) + "']"); break;
           case "del-para": keep = q("button[value='add-para:" + i + "']"); focus = q("#s" + i + "-p" + j + "-text") || keep; break;
-          case "up-section": keep = focus = q("button[value='up-section:" + Math.max(i - 1, 0) + "']"); break;
-          case "down-section": keep = focus = q("button[value='down-section:" + (i + 1) + "']"); break;
+          // The first section has no ↑ and the last no ↓: moved there, the other button of the section moved.
+          case "up-section": keep = focus = q("button[value='up-section:" + (i - 1) + "']") || q("button[value='down-section:" + (i - 1) + "']"); break;
+          case "down-section": keep = focus = q("button[value='down-section:" + (i + 1) + "']") || q("button[value='up-section:" + (i + 1) + "']"); break;
           case "del-section": case "add-section": keep = q("button[value='add-section']"); break;
           case "preview": keep = focus = q("button[value='preview']"); break;
           }

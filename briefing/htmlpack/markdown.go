@@ -457,6 +457,13 @@ func prose(p *briefing.Pack, md string) template.HTML {
 	return template.HTML(fullText(p.Settings, "", md))
 }
 
+// Prose renders a Markdown text of the full edition that is not a
+// paragraph (a counterpart's biography, a round's purpose, key messages or
+// outcomes) as the pack's full edition does: its withheld spans
+// highlighted and labelled with their ground, never as their
+// {{ground: words}} markup. The pages show such texts so.
+func Prose(s briefing.Settings, md string) template.HTML { return template.HTML(fullText(s, "", md)) }
+
 // markedProse renders a Markdown text of the full edition as prose does,
 // portion-marked with marking in its first block as a paragraph is: the
 // last round's outcomes, marked with that round's marking.

@@ -64,20 +64,18 @@ type flashMsg struct {
 // pageFuncs are the helpers templates may call.
 func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
-		"portion": s.settings.PortionMark,
-		"once":    newOnce,
-		"ordinal": briefing.Ordinal,
-		"months":  briefing.Months,
-		"inc":     func(i int) int { return i + 1 },
-		"dec":     func(i int) int { return i - 1 },
-		"join":    strings.Join,
-		"label":   briefing.StatusLabel,
-		"date":    humanDate,
-		"eq2":     func(a, b string) bool { return a == b },
-		"plain":   s.settings.Plain,
-		"markdown": func(md string) template.HTML {
-			return s.markdown(md)
-		},
+		"portion":   s.settings.PortionMark,
+		"once":      newOnce,
+		"ordinal":   briefing.Ordinal,
+		"months":    briefing.Months,
+		"inc":       func(i int) int { return i + 1 },
+		"dec":       func(i int) int { return i - 1 },
+		"join":      strings.Join,
+		"label":     briefing.StatusLabel,
+		"date":      humanDate,
+		"eq2":       func(a, b string) bool { return a == b },
+		"plain":     s.settings.Plain,
+		"prose":     s.proseHTML,
 		"paragraph": func(p briefing.Paragraph) template.HTML { return s.paragraphHTML(p) },
 		"spans":     s.spanHTML,
 		"conflictText": func(v any) template.HTML {

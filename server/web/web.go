@@ -84,7 +84,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 				if x == nil {
 					return `<em class="muted">deleted</em>`
 				}
-				return template.HTML(`<span class="pm">`+template.HTMLEscapeString(s.settings.PortionMark(x.Marking))+`</span> `) + s.paragraphHTML(*x)
+				return s.paragraphHTML(*x) // portion-marked as the pack marks it, once
 			case string:
 				return template.HTML(template.HTMLEscapeString(x))
 			}

@@ -40,6 +40,15 @@ func newRespondForm(rel *briefing.Release, others string) *respondForm {
 	return f
 }
 
+// keepTyped puts back in the parts' boxes the grounds as the lead typed
+// them: the release, refused, has dropped those it does not know, and a
+// box emptied of a mistyped ground cannot be corrected.
+func (f *respondForm) keepTyped(c echo.Context) {
+	for i, p := range f.Parts {
+		f.Parts[i].Grounds = strings.TrimSpace(c.FormValue("grounds_" + p.Name))
+	}
+}
+
 // splitGrounds reads a list of grounds typed with commas or spaces.
 func splitGrounds(s string) []string {
 	out := []string{}
@@ -114,6 +123,8 @@ func (s *Pages) handleReleaseForm(c echo.Context) error {
 			f.Releases = rp.Respond.Releases
 			if err == nil {
 				f.Preview = resp
+			} else {
+				f.keepTyped(c)
 			}
 			rp.Respond = f
 		})
@@ -129,6 +140,7 @@ func (s *Pages) handleReleaseForm(c echo.Context) error {
 			rp.Error = toFormError(err)
 			f := newRespondForm(rel, others)
 			f.Releases = rp.Respond.Releases
+			f.keepTyped(c)
 			rp.Respond = f
 		})
 	}

@@ -64,6 +64,10 @@ type Response struct {
 	Grounds   []string // each ground used, with the Act's wording
 	Review    string
 	Released  *Pack // the released documents
+	// Notes tell the lead, not the requester (no file prints them), why
+	// a part is scheduled otherwise than they chose: released, it prints
+	// grounds, so it is released in part.
+	Notes []string
 }
 
 // WithheldInFull is how many documents of the schedule are withheld in
@@ -229,7 +233,20 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		if len(gs) == 0 {
 			return d
 		}
-		return PartDecision{Decision: DecisionReleasedInPart, Grounds: addGrounds(slices.Clone(d.Grounds), gs...)}
+		out := PartDecision{Decision: DecisionReleasedInPart, Grounds: addGrounds(slices.Clone(d.Grounds), gs...)}
+		var added []string
+		for _, g := range out.Grounds[len(d.Grounds):] {
+			added = append(added, s.GroundDisplay(g))
+		}
+		switch cause := applied.partCause(k); {
+		case d.Decision == DecisionReleased:
+			resp.Notes = append(resp.Notes, fmt.Sprintf("%s is scheduled “%s” under %s, not “%s” as chosen, because %s.",
+				PartTitle(k), DecisionLabel(DecisionReleasedInPart), joinAnd(added), DecisionLabel(DecisionReleased), cause))
+		case len(added) > 0:
+			resp.Notes = append(resp.Notes, fmt.Sprintf("%s is scheduled under %s besides the grounds you gave, because %s.",
+				PartTitle(k), joinAnd(added), cause))
+		}
+		return out
 	}
 	if view.Round != nil {
 		resp.Round = view.Round.StartsOn
@@ -302,7 +319,7 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 		for _, k := range Parts {
 			d := part(k)
 			if d.Decision != DecisionOutOfScope {
-				add(partTitle(k), d.Decision, d.Grounds)
+				add(PartTitle(k), d.Decision, d.Grounds)
 			}
 		}
 		for _, e := range sheets {
@@ -323,7 +340,8 @@ func BuildResponse(view *Pack, rel *Release) *Response {
 	return resp
 }
 
-func partTitle(k string) string {
+// PartTitle is a part of the pack as a schedule names it: "Open actions".
+func PartTitle(k string) string {
 	switch k {
 	case "cover":
 		return "Briefing pack: cover"

@@ -172,3 +172,28 @@ func TestBuildResponse_TitlesWithheld(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildResponse_Notes: a part the lead chose to release that prints
+// grounds is scheduled in part, and the response tells the lead why in a
+// note, naming the cause: a withheld person, withheld words, or both.
+func TestBuildResponse_Notes(t *testing.T) {
+	s, _ := briefing.SettingsFor("nz")
+	lead := &briefing.PackPerson{Person: &briefing.Person{Meta: briefing.Meta{ID: "7"}, Name: "s9(2)(a)"}, Grounds: []string{"s9(2)(a)"}}
+	view := &briefing.Pack{Settings: s, Edition: briefing.EditionRelease, Round: &briefing.Round{StartsOn: "2021-03-12"},
+		Agenda:      []briefing.PackAgendaItem{{Title: "Opening", Lead: lead}, {Title: "Close", Lead: lead}},
+		TextGrounds: map[string][]string{"outcomes": {"s6(a)"}}}
+	rel := &briefing.Release{Reference: "OIA-1", ReceivedOn: "2022-02-07", Request: "packs", DecisionMaker: "T. Lynch",
+		Parts: map[string]briefing.PartDecision{"agenda": {Decision: "released"}, "delegations": {Decision: "released"},
+			"outcomes": {Decision: "released_in_part", Grounds: []string{"s9(2)(h)"}}}}
+	if err := rel.Normalize(s); err != nil {
+		t.Fatal(err)
+	}
+	resp := briefing.BuildResponse(view, rel)
+	want := []string{
+		"Agenda is scheduled “Released in part” under S9(2)(a), not “Released in full” as chosen, because a person named in it is withheld.",
+		"Outcomes of the last round is scheduled under S6(a) besides the grounds you gave, because words in it are withheld.",
+	}
+	if strings.Join(resp.Notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes = %q, want %q", resp.Notes, want)
+	}
+}

@@ -97,6 +97,51 @@ func (p *Pack) PartGrounds(part string) []string {
 	return out
 }
 
+// partCause says why a part prints grounds (see PartGrounds), in the
+// words of a note to the lead: "a person named in it is withheld", "words
+// in it are withheld", or both; "" when it prints none.
+func (p *Pack) partCause(part string) string {
+	words := len(p.TextGrounds[part]) > 0
+	named := map[string]bool{}
+	person := func(pp PackPerson) {
+		if len(pp.Grounds) > 0 {
+			named[pp.Person.ID] = true
+		}
+	}
+	switch part {
+	case "agenda":
+		for _, it := range p.Agenda {
+			if it.Lead != nil {
+				person(*it.Lead)
+			}
+		}
+	case "delegations":
+		for _, l := range [][]PackPerson{p.CoChairs, p.Delegation} {
+			for _, pp := range l {
+				person(pp)
+			}
+		}
+	case "biographies":
+		for _, pp := range p.Counterparts {
+			person(pp)
+			if len(pp.Grounds) == 0 && len(pp.BioGrounds) > 0 {
+				words = true // a withheld span in a biography released
+			}
+		}
+	}
+	var causes []string
+	switch n := len(named); {
+	case n == 1:
+		causes = append(causes, "a person named in it is withheld")
+	case n > 1:
+		causes = append(causes, numberWord(n)+" people named in it are withheld")
+	}
+	if words {
+		causes = append(causes, "words in it are withheld")
+	}
+	return joinAnd(causes)
+}
+
 // addGrounds appends to list each of gs it does not hold yet: grounds in
 // order of first use, each once.
 func addGrounds(list []string, gs ...string) []string {

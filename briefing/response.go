@@ -21,6 +21,19 @@ const (
 // Decisions lists the decisions a part or other document may carry.
 var Decisions = []string{DecisionReleased, DecisionReleasedInPart, DecisionWithheld, DecisionOutOfScope}
 
+// DecisionLabel is a decision as a schedule writes it: "Released in part".
+func DecisionLabel(d string) string {
+	switch d {
+	case DecisionReleased:
+		return "Released in full"
+	case DecisionReleasedInPart:
+		return "Released in part"
+	case DecisionWithheld:
+		return "Withheld in full"
+	}
+	return "Out of scope"
+}
+
 // Parts lists the parts of a pack besides its topic sheets, in pack order.
 var Parts = []string{"cover", "agenda", "delegations", "biographies", "actions", "outcomes"}
 
@@ -84,7 +97,15 @@ type ReleaseService interface {
 
 // Normalize fills the default decisions (out of scope for every part) and
 // spells grounds as the jurisdiction does; EINVALID lists what is wrong.
-func (r *Release) Normalize(s Settings) error {
+func (r *Release) Normalize(s Settings) error { return r.normalize(s, time.Time{}) }
+
+// NormalizeDated is Normalize for a letter dated on letter's day (UTC, as
+// the letter prints it), which also refuses a request received after
+// that day: a letter cannot answer a request not yet received, and a
+// mistyped year, frozen in the release, could not be corrected after.
+func (r *Release) NormalizeDated(s Settings, letter time.Time) error { return r.normalize(s, letter) }
+
+func (r *Release) normalize(s Settings, letter time.Time) error {
 	fe := fieldErrors{}
 	r.Reference = strings.TrimSpace(CleanText(r.Reference))
 	r.Request = strings.TrimSpace(CleanText(r.Request))
@@ -107,8 +128,8 @@ func (r *Release) Normalize(s Settings) error {
 	}
 	if _, err := time.Parse("2006-01-02", r.ReceivedOn); err != nil {
 		fe.add("received_on", "must be a date, YYYY-MM-DD")
-	} else {
-		checkDate(fe, "received_on", r.ReceivedOn)
+	} else if t := checkDate(fe, "received_on", r.ReceivedOn); !letter.IsZero() && t.After(letter.UTC()) {
+		fe.add("received_on", "must not be after the letter's date, %s: the request is answered after it is received", letter.UTC().Format("2 January 2006"))
 	}
 	if r.Parts == nil {
 		r.Parts = map[string]PartDecision{}

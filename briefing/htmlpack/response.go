@@ -14,7 +14,7 @@ import (
 // the release edition's own schedule.
 var letterTmpl = template.Must(template.New("letter").Funcs(template.FuncMap{
 	"date":     date,
-	"decision": decisionText,
+	"decision": briefing.DecisionLabel,
 	"ground":   func(s briefing.Settings, g string) string { return s.GroundDisplay(g) },
 }).Parse(`<section class="part letter" id="letter">
 <p>{{.Released.GeneratedAt.Format "2 January 2006"}}</p>
@@ -38,19 +38,6 @@ var letterTmpl = template.Must(template.New("letter").Funcs(template.FuncMap{
 </table>
 </section>
 `))
-
-// decisionText is a decision as a schedule writes it.
-func decisionText(d string) string {
-	switch d {
-	case briefing.DecisionReleased:
-		return "Released in full"
-	case briefing.DecisionReleasedInPart:
-		return "Released in part"
-	case briefing.DecisionWithheld:
-		return "Withheld in full"
-	}
-	return "Out of scope"
-}
 
 // partSections are the pack's sections of each part besides the cover.
 var partSections = map[string]string{"agenda": "agenda", "delegations": "delegations", "biographies": "biographies",

@@ -28,7 +28,7 @@ func (s *API) registerReleaseRoutes() {
 // BuildResponse assembles the round's release edition for the caller and
 // the response to the request, with the parts not released taken out.
 func (s *API) BuildResponse(c echo.Context, roundID string, rel *briefing.Release) (*briefing.Response, error) {
-	if err := rel.Normalize(s.settings); err != nil {
+	if err := rel.NormalizeDated(s.settings, s.now()); err != nil {
 		return nil, err
 	}
 	view, err := s.assemble(c, packRequest{roundID: roundID, edition: briefing.EditionRelease})

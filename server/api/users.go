@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -73,9 +74,27 @@ func (s *API) SaveUser(c echo.Context, old *briefing.User, version int, req User
 		return nil, err
 	}
 	me := mustReader(c)
-	if old != nil && u.ID == me.UserID && (u.Disabled || u.Role != old.Role || u.Clearance != old.Clearance) {
-		return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Message: "nobody changes their own role or clearance, or disables themselves: ask another admin",
-			Fields: map[string]string{"clearance": "is not yours to change"}}
+	if old != nil && u.ID == me.UserID {
+		// Each field refused is named, and only those: an admin who
+		// changed their role alone was told their clearance was refused.
+		fields := map[string]string{}
+		var own, acts []string
+		if u.Role != old.Role {
+			fields["role"], own = "is not yours to change", append(own, "role")
+		}
+		if u.Clearance != old.Clearance {
+			fields["clearance"], own = "is not yours to change", append(own, "clearance")
+		}
+		if len(own) > 0 {
+			acts = append(acts, "change your own "+strings.Join(own, " or "))
+		}
+		if u.Disabled {
+			fields["disabled"], acts = "is not yours to set", append(acts, "disable yourself")
+		}
+		if len(acts) > 0 {
+			return nil, &briefing.Error{Code: briefing.EFORBIDDEN, Fields: fields,
+				Message: "you cannot " + strings.Join(acts, ", or ") + ": ask another admin"}
+		}
 	}
 	// An admin reaches only accounts cleared at or below their own
 	// clearance, and raises none above it: a password, role or state of a

@@ -272,10 +272,10 @@ func (r *Round) ValidateOver(s Settings, read *Round) error {
 		end = checkDate(fe, "ends_on", r.EndsOn)
 	}
 	if r.StartsOn == "" && r.EndsOn != "" {
-		fe.add("starts_on", "is required when ends_on is given")
+		fe.add("starts_on", "is required when the end date is given")
 	}
 	if !start.IsZero() && !end.IsZero() && end.Before(start) {
-		fe.add("ends_on", "must not be before starts_on")
+		fe.add("ends_on", "must not be before the start date")
 	}
 	limitText(fe, "city", r.City, 100)
 	noSpans(fe, "city", r.City)
@@ -351,7 +351,7 @@ func (r *Round) ValidateOver(s Settings, read *Round) error {
 			}
 		}
 		if times && a.StartsAt != "" && a.EndsAt != "" && a.EndsAt < a.StartsAt {
-			fe.add(f+".ends_at", "must not be before starts_at")
+			fe.add(f+".ends_at", "must not be before the start time")
 		}
 	}
 	return fe.err("round")

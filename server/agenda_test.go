@@ -539,7 +539,7 @@ func TestRoundPage_RefusedAgendaFormsKeepWhatWasTyped(t *testing.T) {
 	form := formWith(t, page, `value="add"`)
 	for _, want := range []string{`name="title" value="Working lunch with the partner delegation"`, `name="session" value="Session three"`,
 		`name="starts_at" value="12:30"`, `name="ends_at" value="11:00" class="invalid"`, `<option value="` + w.person + `" selected>`,
-		"must not be before the starts at"} {
+		"must not be before the start time"} {
 		if !strings.Contains(form, want) {
 			t.Errorf("the refused add form lacks %s:\n%s", want, form)
 		}
@@ -579,7 +579,7 @@ func TestRoundPage_RefusedAgendaFormsKeepWhatWasTyped(t *testing.T) {
 	page = rec.Body.String()
 	form = formWith(t, page, `value="programme:`+id+`"`)
 	for _, want := range []string{`name="session" value="Closing session"`, `name="starts_at" value="16:00"`,
-		`name="ends_at" value="15:15" class="invalid"`, "must not be before the starts at"} {
+		`name="ends_at" value="15:15" class="invalid"`, "must not be before the start time"} {
 		if !strings.Contains(form, want) {
 			t.Errorf("the refused programme form lacks %s:\n%s", want, form)
 		}

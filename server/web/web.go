@@ -359,9 +359,16 @@ func fieldName(path string) string {
 
 var snakeWord = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
 
+// inTextNames are the fields whose labels read badly inside a sentence
+// ("must not be before the starts at").
+var inTextNames = map[string]string{"starts_at": "start time", "ends_at": "end time"}
+
 // fieldText is a field's message with any API field names in it as words.
 func fieldText(msg string) string {
 	return snakeWord.ReplaceAllStringFunc(msg, func(w string) string {
+		if n, ok := inTextNames[w]; ok {
+			return "the " + n
+		}
 		if n, ok := fieldNames[w]; ok {
 			return "the " + strings.ToLower(n)
 		}

@@ -29,3 +29,20 @@ func TestRoundForm_EndBeforeStartInPlainWords(t *testing.T) {
 		t.Errorf("agenda: %d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestImportForm_AnotherRoundsWorkbookSaidOnce: a workbook of another
+// round, uploaded on the round page, is refused with its cell and why
+// said once; the page said the same sentence twice, as the message and
+// again as the cell's line.
+func TestImportForm_AnotherRoundsWorkbookSaidOnce(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := f.do("lead", "GET", "/api/v1/rounds/"+w.round+"/pack?format=xlsx", nil).Body.Bytes()
+	b := f.pageBrowser("lead")
+	b.open("/rounds/" + w.secretRound)
+	rec := b.sendWorkbook(w.secretRound, book, "preview")
+	page := rec.Body.String()
+	if n := strings.Count(page, "another round&#39;s pack"); rec.Code != 422 || n != 1 {
+		t.Errorf("%d, said %d times: %s", rec.Code, n, page)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"text/template/parse"
@@ -257,6 +259,30 @@ func redirect(c echo.Context, to, msg string) error {
 type formError struct {
 	Message string
 	Fields  map[string]string
+}
+
+// Details are the lines a form's message shows under it, "Field: why",
+// in field order, leaving out a field the message already names with its
+// why: a workbook refused for one cell said the same sentence twice.
+func (e *formError) Details() []string { return e.DetailsBut() }
+
+// DetailsBut are Details but for the fields named, each said beside its
+// field on the page.
+func (e *formError) DetailsBut(beside ...string) []string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		if !slices.Contains(beside, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		if why := e.Fields[k]; !strings.Contains(e.Message, k+": "+why) {
+			out = append(out, fieldName(k)+": "+fieldText(why))
+		}
+	}
+	return out
 }
 
 func toFormError(err error) *formError {

@@ -192,6 +192,28 @@ func TestSheet_ValidateRendersOnlyWhatMayNotFit(t *testing.T) {
 	}
 }
 
+// TestSheet_ValidateRendersNoRefusedText: a paragraph refused already
+// (longer than MaxParagraphText, its spans broken) is not rendered to
+// measure its cell as well: a text as long as a request may be, 4 MiB of
+// "[a](<", kept the check rendering it for the better part of an hour.
+func TestSheet_ValidateRendersNoRefusedText(t *testing.T) {
+	nz := mustSettings(t, "nz")
+	rendered := 0
+	briefing.SetCellText(func(s briefing.Settings, p briefing.Paragraph) string {
+		rendered++
+		return xlsxpack.SheetText(s, p)
+	}, xlsxpack.SheetTextBound)
+	t.Cleanup(func() { briefing.SetCellText(xlsxpack.CellText, xlsxpack.CellTextBound) })
+	sh := sheet()
+	sh.Sections[0].Paragraphs[0].Text = strings.Repeat("[a](<", 5000)
+	sh.Sections[0].Paragraphs[1].Text = "{{s6(a): " + strings.Repeat("]", 16390)
+	f := briefing.ErrorFields(sh.Validate(nz))
+	if rendered != 0 || !strings.Contains(f["sections[0].paragraphs[0].text"], "must be at most 20000 characters") ||
+		!strings.Contains(f["sections[0].paragraphs[1].text"], "is not closed") {
+		t.Errorf("rendered %d; %q", rendered, f)
+	}
+}
+
 // TestSheet_ControlCharacters: a paragraph's control characters are taken
 // out as it is saved, where they went into the packs as they were (a
 // terminal's escapes, a bell); a page break breaks the line. They are not

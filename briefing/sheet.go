@@ -187,8 +187,10 @@ const (
 
 // Validate checks a topic sheet against the settings: fields, section kinds,
 // markings, grounds and the withheld-span syntax of every paragraph, and
-// the limits (MaxSections; MaxParagraphs a section). Field names in the
-// error locate the paragraph, e.g. "sections[1].paragraphs[3].text".
+// the limits (MaxSections; MaxParagraphs a section; a paragraph's length,
+// its cell's, and what its Markdown asks of the reader, MaxMarkdownWork).
+// Field names in the error locate the paragraph, e.g.
+// "sections[1].paragraphs[3].text".
 // It normalises grounds to the jurisdiction's spelling and computes Marking.
 func (sh *Sheet) Validate(s Settings) error {
 	return sh.ValidateAsSeen(s, nil)
@@ -245,6 +247,16 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 				continue // too long, say: not rendered to be measured
 			}
 			old, ok := was[p.ID]
+			// A text its writer left as it was is kept, as the cell's limit
+			// keeps it (it may be hidden from them); any other must not ask
+			// too much of the Markdown reader, which is checked before the
+			// cell's limit renders it.
+			if !ok || old.Text != p.Text && CleanText(old.Text) != p.Text {
+				if why := s.MarkdownTooSlow(p.Text); why != "" {
+					fe.add(f, "section %d, paragraph %d %s", i+1, j+1, why)
+					continue
+				}
+			}
 			if ok && old.Text == p.Text && old.Marking == p.Marking && old.Withhold == p.Withhold {
 				continue // the same cell, not rendered again
 			}

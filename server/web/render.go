@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"unicode/utf8"
 
 	"briefpack/briefing"
 	"briefpack/briefing/htmlpack"
@@ -11,6 +12,17 @@ import (
 // does: portion mark, Markdown, and withheld spans flagged with their ground.
 func (s *Pages) paragraphHTML(p briefing.Paragraph) template.HTML {
 	return htmlpack.Paragraph(s.settings, p)
+}
+
+// previewHTML renders a paragraph of the editor's working copy as the pack
+// would, unless a save would refuse its text as too long or as asking too
+// much of the Markdown reader (briefing.MarkdownTooSlow): a text no pack
+// will hold is not laid out to be shown, and the field's message says why.
+func (s *Pages) previewHTML(p briefing.Paragraph) template.HTML {
+	if utf8.RuneCountInString(p.Text) > briefing.MaxParagraphText || s.settings.MarkdownTooSlow(p.Text) != "" {
+		return `<p class="muted small">Not previewed: a save would refuse this paragraph as it is.</p>`
+	}
+	return s.paragraphHTML(p)
 }
 
 // spanHTML renders a plain text that may hold withheld spans (an action's

@@ -85,6 +85,7 @@ func (s *Pages) pageFuncs() template.FuncMap {
 		"plain":     s.settings.Plain,
 		"prose":     s.proseHTML,
 		"paragraph": func(p briefing.Paragraph) template.HTML { return s.paragraphHTML(p) },
+		"preview":   s.previewHTML,
 		"spans":     s.spanHTML,
 		"conflictText": func(v any) template.HTML {
 			switch x := v.(type) {

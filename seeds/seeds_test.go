@@ -335,3 +335,68 @@ func TestLoad_AUQuotesVerbatim(t *testing.T) {
 		}
 	}
 }
+
+// TestLoad_MarkdownWithinWork: the limit on what a paragraph's Markdown
+// asks of the packs' reader (briefing.MaxMarkdownWork) is far from
+// briefing prose. Every paragraph of the demo, either jurisdiction's, and
+// every paragraph a source document's text is brought in as, repeated to
+// as long as a paragraph may be, is within it; so is each source document
+// itself, cut to that length, as one paragraph.
+func TestLoad_MarkdownWithinWork(t *testing.T) {
+	ctx := context.Background()
+	long := func(text string) string {
+		r := []rune(strings.Repeat(text+" ", briefing.MaxParagraphText/len([]rune(text+" "))+1))
+		return string(r[:briefing.MaxParagraphText])
+	}
+	check := func(t *testing.T, s briefing.Settings, where, text string) {
+		t.Helper()
+		if why := s.MarkdownTooSlow(long(text)); why != "" {
+			t.Errorf("%s, %.60q, at a paragraph's length: %s", where, text, why)
+		}
+	}
+	for _, j := range []string{"nz", "au"} {
+		t.Run(j, func(t *testing.T) {
+			db := open(t, j)
+			if _, err := seeds.Load(ctx, db, fakeHash); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := db.Settings(ctx)
+			_, _, sheets := allSheets(t, db)
+			n := 0
+			for _, shs := range sheets {
+				for _, sh := range shs {
+					for _, sec := range sh.Sections {
+						for _, p := range sec.Paragraphs {
+							check(t, s, sh.Title, p.Text)
+							n++
+						}
+					}
+				}
+			}
+			if n < 20 {
+				t.Fatalf("%d paragraphs", n)
+			}
+		})
+	}
+	s, _ := briefing.SettingsFor("nz")
+	files, _ := filepath.Glob("testdata/sources/*.txt")
+	if len(files) < 5 {
+		t.Fatalf("%d source documents", len(files))
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, s, f, string(raw))
+		sh, _, err := s.ParseBrief(string(raw), "", "")
+		if err != nil {
+			continue // not a brief's shape
+		}
+		for _, sec := range sh.Sections {
+			for _, p := range sec.Paragraphs {
+				check(t, s, f, p.Text)
+			}
+		}
+	}
+}

@@ -397,3 +397,27 @@ func TestFromCellText_SpanAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFromCellText reads back a cell as long as a cell holds: prose,
+// and a cell of "[" and of "{": from each, the ground's colon was looked
+// for to the end of the cell, which took the import most of a second a
+// cell of twenty thousand "[".
+func BenchmarkFromCellText(b *testing.B) {
+	nz, err := briefing.SettingsFor("nz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct{ name, unit string }{
+		{"Prose", "The delegation will raise cooperation on cyber policy. "},
+		{"Brackets", "["},
+		{"Braces", "{{"},
+		{"Spans", "[s6(a): words] "},
+	} {
+		cell := strings.Repeat(tc.unit, briefing.MaxCellText/len(tc.unit))
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				briefing.FromCellText(nz, cell)
+			}
+		})
+	}
+}

@@ -914,3 +914,20 @@ func TestRender_StylesEveryClass(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdown_ParserPanics: blackfriday v2.1.0 panics on some definition
+// lists; the text is read without them, every word kept, and no request
+// holding it fails.
+func TestMarkdown_ParserPanics(t *testing.T) {
+	for _, in := range []string{"a\n: b\n\nc\n d", "Term one\n: its meaning\n\nTerm two\n definition"} {
+		got := string(htmlpack.Markdown(in))
+		for _, w := range strings.Fields(strings.NewReplacer(":", " ").Replace(in)) {
+			if !strings.Contains(got, w) {
+				t.Errorf("%q rendered %q: %q is missing", in, got, w)
+			}
+		}
+		if htmlpack.Parse([]byte(in)) == nil {
+			t.Errorf("%q is not parsed without definition lists", in)
+		}
+	}
+}

@@ -106,9 +106,44 @@ var stripSentinels = strings.NewReplacer(string(spanOpen), "", string(spanMid), 
 // its own.
 func render(md string) string {
 	md = listsAfterText(md)
-	renderer := typedHTML{blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})}
-	out := blackfriday.Run([]byte(md), blackfriday.WithExtensions(Extensions), blackfriday.WithRenderer(renderer))
+	var out []byte
+	guarded(func(ext blackfriday.Extensions) {
+		renderer := typedHTML{blackfriday.NewHTMLRenderer(blackfriday.HTMLRendererParameters{Flags: blackfriday.HTMLFlagsNone})}
+		out = blackfriday.Run([]byte(md), blackfriday.WithExtensions(ext), blackfriday.WithRenderer(renderer))
+	}, func() {
+		out = []byte("<p>" + template.HTMLEscapeString(md) + "</p>")
+	})
 	return strings.TrimSpace(string(policy.SanitizeBytes(out)))
+}
+
+// Parse reads Markdown as the pack does, into blackfriday's tree; nil for
+// a text the parser cannot read (see guarded), to be taken as plain text.
+func Parse(src []byte) (doc *blackfriday.Node) {
+	guarded(func(ext blackfriday.Extensions) { doc = blackfriday.New(blackfriday.WithExtensions(ext)).Parse(src) },
+		func() { doc = nil })
+	return doc
+}
+
+// guarded runs the parser with the pack's extensions (run), and again
+// without definition lists if it panics: blackfriday v2.1.0 indexes past
+// the end of some ("a\n: b\n\nc\n d", nine bytes), and a save or a pack
+// holding one answered 500. If that panics too, plain runs instead.
+func guarded(run func(blackfriday.Extensions), plain func()) {
+	for _, ext := range []blackfriday.Extensions{Extensions, Extensions &^ blackfriday.DefinitionLists} {
+		ok := func() (ok bool) {
+			defer func() {
+				if recover() != nil {
+					ok = false
+				}
+			}()
+			run(ext)
+			return true
+		}()
+		if ok {
+			return
+		}
+	}
+	plain()
 }
 
 var (

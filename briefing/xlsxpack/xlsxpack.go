@@ -1076,7 +1076,10 @@ func around(lead string, runs []excelize.RichTextRun, trail string, base *exceli
 func parsedRuns(body string, base, bold *excelize.Font) []excelize.RichTextRun {
 	// A word joiner before each line keeps it from starting a block.
 	src := lineStart + strings.ReplaceAll(body, "\n", "\n"+lineStart)
-	doc := blackfriday.New(blackfriday.WithExtensions(htmlpack.Extensions)).Parse([]byte(src))
+	doc := htmlpack.Parse([]byte(src))
+	if doc == nil {
+		return []excelize.RichTextRun{{Text: body, Font: base}}
+	}
 	var out []excelize.RichTextRun
 	var b strings.Builder
 	strong := 0

@@ -956,13 +956,7 @@ func shownAt(s Settings, clearance string, sh *Sheet) []int {
 // its section. A section the merge no longer has — the writer deleted what
 // they saw of it, or saw none of it — is put back as it was, its own
 // section, after the section it followed, never merged into another of the
-// same heading. But a section of a standard kind the writer added (not
-// custom), where theirs holds one of that kind they see none of, is that
-// section: a sheet has one of each, and the writer, shown none, added
-// theirs. It takes that section's place, its paragraphs after the hidden
-// ones, and its heading unless the writer gave one; a hidden section
-// whose heading is not its kind's default stays on its own, as a custom
-// one does, since the writer's section would show them its heading.
+// same heading.
 func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out *Sheet, okeys []string) {
 	okeys = append([]string(nil), okeys...)
 	keyOf := func(ti int) string {
@@ -971,25 +965,6 @@ func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out
 		}
 		return fmt.Sprintf("hidden#%d", ti)
 	}
-	theirsHas := map[string]bool{}
-	for _, k := range tkeys {
-		theirsHas[k] = true
-	}
-	// added finds the writer's new section of tsec's kind it is, or -1.
-	added := func(tsec *Section) int {
-		if tsec.Kind == SectionCustom {
-			return -1
-		}
-		for oi, k := range okeys {
-			if !strings.HasPrefix(k, "new:"+tsec.Kind+"#") || theirsHas[k] {
-				continue
-			}
-			if h := headingOf(tsec); h == "" || h == out.Sections[oi].Heading {
-				return oi
-			}
-		}
-		return -1
-	}
 	for ti, tsec := range theirs.Sections {
 		for tj, p := range tsec.Paragraphs {
 			if s.Allows(clearance, p.Marking) {
@@ -997,15 +972,6 @@ func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out
 			}
 			oi := indexOf(okeys, keyOf(ti))
 			if oi < 0 {
-				sec := Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}}
-				if c := added(&tsec); c >= 0 {
-					sec = out.Sections[c]
-					if headingOf(&sec) == "" {
-						sec.Heading = tsec.Heading
-					}
-					out.Sections = append(out.Sections[:c], out.Sections[c+1:]...)
-					okeys = append(okeys[:c], okeys[c+1:]...)
-				}
 				// Recreate the section after the nearest earlier section of theirs still there.
 				at := 0
 				for x := ti - 1; x >= 0; x-- {
@@ -1014,6 +980,7 @@ func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out
 						break
 					}
 				}
+				sec := Section{Kind: tsec.Kind, Heading: tsec.Heading, Paragraphs: []Paragraph{}}
 				out.Sections = append(out.Sections[:at], append([]Section{sec}, out.Sections[at:]...)...)
 				okeys = append(okeys[:at], append([]string{keyOf(ti)}, okeys[at:]...)...)
 				oi = at

@@ -534,32 +534,6 @@ func TestMergeSheet_Sections(t *testing.T) {
 		}},
 		want: "situation:[a] custom:Extra[new:1:0* t]", merged: 1,
 	}, {
-		// The writer, shown no situational assessment (it holds only a
-		// paragraph above them), adds one: it is the hidden one, in its
-		// place, their paragraph after the hidden one, its heading kept.
-		name: "AddedStandardSectionIsTheHiddenOneOfItsKind",
-		base: sheetOf([]string{sit, "", "S1", "S2"}, []string{briefing.SectionOffensive, "", "Ra"}),
-		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
-			s.Sections = append(s.Sections, briefing.Section{Kind: sit, Heading: def, Paragraphs: []briefing.Paragraph{{Text: "m.", Marking: "RESTRICTED"}}})
-		}},
-		want: "situation:[S1 S2 new:1:0*] offensive:[Ra]",
-	}, {
-		// One with a heading of its own stays on its own: the writer's
-		// section would show them that heading.
-		name: "AddedStandardSectionNotTheHiddenOneOfItsOwnHeading",
-		base: sheetOf([]string{sit, "Hidden heading", "S1"}, []string{cus, "Open", "Ra"}),
-		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
-			s.Sections = append(s.Sections, briefing.Section{Kind: sit, Heading: def, Paragraphs: []briefing.Paragraph{{Text: "m.", Marking: "RESTRICTED"}}})
-		}},
-		want: "situation:Hidden heading[S1] custom:Open[Ra] situation:" + def + "[new:1:0*]",
-	}, {
-		name: "AddedCustomSectionNotTheHiddenOneOfItsHeading",
-		base: sheetOf([]string{cus, "Notes", "S1"}, []string{cus, "Open", "Ra"}),
-		mine: []func(*briefing.Sheet){func(s *briefing.Sheet) {
-			s.Sections = append(s.Sections, briefing.Section{Kind: cus, Heading: "Notes", Paragraphs: []briefing.Paragraph{{Text: "m.", Marking: "RESTRICTED"}}})
-		}},
-		want: "custom:Notes[S1] custom:Open[Ra] custom:Notes[new:1:0*]",
-	}, {
 		name: "ErrDeletedAndEditedKeepsItsPlace",
 		base: sheetOf([]string{sit, "", "P0", "P1", "P2", "P3"}), theirs: []func(*briefing.Sheet){drop("P1")},
 		mine: []func(*briefing.Sheet){text("P1", "P1, mine.")},

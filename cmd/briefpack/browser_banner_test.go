@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -60,7 +61,8 @@ func TestBrowserEditorBannersFollowTheMarking(t *testing.T) {
 	do(t, ctx, "raise a paragraph to SECRET", mark("SECRET"))
 	banners("raised to SECRET,", "SECRET")
 	do(t, ctx, "preview", chromedp.Evaluate(`window.__notReloaded = true`, nil), chromedp.Click(`button[value="preview"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.preview`, chromedp.ByQuery))
+		chromedp.WaitVisible(`.preview`, chromedp.ByQuery),
+		chromedp.Poll(`!!document.getElementById('sheet-marking')`, nil, chromedp.WithPollingTimeout(10*time.Second)))
 	var inPlace bool
 	do(t, ctx, "not reloaded", chromedp.Evaluate(`window.__notReloaded === true`, &inPlace))
 	if !inPlace {
@@ -73,7 +75,9 @@ func TestBrowserEditorBannersFollowTheMarking(t *testing.T) {
 		t.Errorf("the banner at SECRET is coloured as at RESTRICTED: %q", secret)
 	}
 	screenshot(t, ctx, "officer-editor-preview-banners")
+	// The preview is replaced in place: wait for the new one, not the old.
 	do(t, ctx, "lower it again and preview", mark("RESTRICTED"), chromedp.Click(`button[value="preview"]`, chromedp.ByQuery),
-		chromedp.Sleep(500), chromedp.WaitVisible(`.preview`, chromedp.ByQuery))
+		chromedp.Poll(`(function(){ var m = document.getElementById('sheet-marking'); return !!m && m.textContent.trim() === 'RESTRICTED' && !!document.querySelector('.preview') })()`,
+			nil, chromedp.WithPollingTimeout(10*time.Second)))
 	banners("lowered and previewed,", "RESTRICTED")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -35,20 +36,27 @@ func TestBrowserEditorBannersFollowTheMarking(t *testing.T) {
 	ctx := browser(t, chromium, 1280, 800)
 	signIn(t, ctx, ds, "officer")
 	do(t, ctx, "open the editor", chromedp.Navigate(ds.url+"/sheets/"+created.ID+"/edit"), chromedp.WaitVisible(`form.sheet-editor`, chromedp.ByQuery))
+	// banners reads the sheet's marking as it stands and both banners in
+	// one evaluation, once the marking reads want (or ten seconds pass):
+	// the script replaces the preview in place, and a node read in two
+	// steps could be gone between them.
 	banners := func(when, want string) {
 		t.Helper()
-		var top, bottom, topClass, bottomClass string
-		do(t, ctx, "read the banners", chromedp.Text(`#banner-top`, &top, chromedp.ByQuery), chromedp.Text(`#banner-bottom`, &bottom, chromedp.ByQuery),
-			chromedp.Evaluate(`document.getElementById('banner-top').className`, &topClass),
-			chromedp.Evaluate(`document.getElementById('banner-bottom').className`, &bottomClass))
-		if s := text(t, ctx, "#sheet-marking"); s != want {
-			t.Errorf("%s the sheet's marking as it stands reads %q, not %q", when, s, want)
+		var got struct{ Marking, Top, Bottom, TopClass, BottomClass string }
+		const read = `(function(){ var m = document.getElementById('sheet-marking'), t = document.getElementById('banner-top'), b = document.getElementById('banner-bottom');
+			return {Marking: m ? m.textContent.trim() : '', Top: t ? t.textContent.trim() : '', Bottom: b ? b.textContent.trim() : '',
+				TopClass: t ? t.className : '', BottomClass: b ? b.className : ''} })()`
+		_ = chromedp.Run(ctx, chromedp.Poll(`(function(){ var m = document.getElementById('sheet-marking'); return !!m && m.textContent.trim() === `+strconv.Quote(want)+` })()`,
+			nil, chromedp.WithPollingTimeout(10*time.Second)))
+		do(t, ctx, "read the banners", chromedp.Evaluate(read, &got))
+		if got.Marking != want {
+			t.Errorf("%s the sheet's marking as it stands reads %q, not %q", when, got.Marking, want)
 		}
-		if top != want || bottom != want {
-			t.Errorf("%s the banners read %q and %q, not %q", when, top, bottom, want)
+		if got.Top != want || got.Bottom != want {
+			t.Errorf("%s the banners read %q and %q, not %q", when, got.Top, got.Bottom, want)
 		}
-		if topClass != bottomClass {
-			t.Errorf("%s the banners are coloured %q and %q", when, topClass, bottomClass)
+		if got.TopClass != got.BottomClass {
+			t.Errorf("%s the banners are coloured %q and %q", when, got.TopClass, got.BottomClass)
 		}
 	}
 	banners("opened,", "RESTRICTED")

@@ -382,13 +382,15 @@ func (c *collection[T, P]) update(tx kvTx, obj P, by briefing.Actor, now time.Ti
 	}
 	*m = briefing.Meta{ID: om.ID, Version: om.Version + 1, CreatedAt: om.CreatedAt, UpdatedAt: now, UpdatedBy: by.Name}
 	seen := ""
-	if c.seen {
-		if seen, err = seenFrom(tx, c.kind, old, obj); err != nil {
+	if c.seen { // rounds and sheets: the settings read once for both
+		set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
+		if err != nil {
 			return err
 		}
-	}
-	if c.kind == briefing.KindSheet {
-		if err := noteRaised(tx, key, old, obj, m.Version, now, by); err != nil {
+		if seen, err = seenFrom(tx, set, c.kind, old, obj); err != nil {
+			return err
+		}
+		if err := noteRaised(tx, set, key, old, obj, m.Version, now, by); err != nil {
 			return err
 		}
 	}

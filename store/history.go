@@ -547,6 +547,19 @@ func splitHistory(tx kvTx) error {
 	}
 }
 
+// historyKeys are the keys of every object of kind with history, in order.
+func historyKeys(tx kvTx, kind string) [][]byte {
+	kp := append([]byte(kind), 0)
+	var keys [][]byte
+	cur := tx.Bucket(historyBucket).Cursor()
+	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
+		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
+			keys = append(keys, bytes.Clone(key))
+		}
+	}
+	return keys
+}
+
 // rewriteHistory applies a record migration to every saved version of the
 // objects of kind, in whichever layout the history is at that point of the
 // migrations: schema 4 records, or headers and bodies.
@@ -560,14 +573,7 @@ func rewriteHistory(tx kvTx, kind string, fn func([]byte) ([]byte, error)) error
 	if len(v) > 0 && v[0] == '{' {
 		return rewrite(b, kp, func(raw []byte) ([]byte, error) { return migrateHistory(raw, fn) })
 	}
-	var keys [][]byte // every object of the kind with history
-	cur := b.Cursor()
-	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
-		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
-			keys = append(keys, bytes.Clone(key))
-		}
-	}
-	for _, key := range keys {
+	for _, key := range historyKeys(tx, kind) {
 		vs, err := readVersions(tx, kind, key, true)
 		if err != nil {
 			return err

@@ -42,25 +42,6 @@ func decodeRaised(raw []byte) ([]briefing.Raise, error) {
 	return out, r.err
 }
 
-// raisedAfter returns the raises of a topic sheet's paragraphs by the
-// saves after version, oldest first: one read, whatever the history's
-// length.
-func raisedAfter(tx kvTx, kind string, key []byte, version int) ([]briefing.Raise, error) {
-	if kind != briefing.KindSheet {
-		return nil, nil
-	}
-	all, err := raisedOf(tx, key)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range all {
-		if r.Version > version {
-			return all[i:], nil
-		}
-	}
-	return nil, nil
-}
-
 // raisedOf returns every raise of a topic sheet's paragraphs.
 func raisedOf(tx kvTx, key []byte) ([]briefing.Raise, error) {
 	b := tx.Bucket(raisedBucket)
@@ -128,15 +109,11 @@ func raises(set briefing.Settings, before, after *briefing.Sheet, version int, a
 // its round (it may hold them) is shown from then on only to readers
 // cleared for the highest marking raised to (briefing.RaiseReviews,
 // Snapshot.Raised). after is the sheet as it will be stored.
-func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int, now time.Time, by briefing.Actor) error {
+func noteRaised(tx kvTx, set briefing.Settings, key []byte, before, after briefing.Object, version int, now time.Time, by briefing.Actor) error {
 	b, ok1 := before.(*briefing.Sheet)
 	a, ok2 := after.(*briefing.Sheet)
 	if !ok1 || !ok2 {
 		return nil
-	}
-	set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
-	if err != nil {
-		return err
 	}
 	rs := raises(set, b, a, version, now)
 	if len(rs) == 0 {
@@ -149,18 +126,9 @@ func noteRaised(tx kvTx, key []byte, before, after briefing.Object, version int,
 	if err := putRaised(tx, key, append(all, rs...)); err != nil {
 		return err
 	}
-	top := highestRaised(set, rs)
+	top := set.HighestRaised(rs)
 	set.RaiseReviews(a, top)
 	return raiseSnapshots(tx, set, a.RoundID, top, now, by)
-}
-
-// highestRaised is the highest marking of rs.
-func highestRaised(set briefing.Settings, rs []briefing.Raise) string {
-	top := ""
-	for _, r := range rs {
-		top = set.Highest(top, r.Marking)
-	}
-	return top
 }
 
 // raiseSnapshots gives every frozen pack of a round whose marking, or
@@ -218,18 +186,9 @@ func judgePast(tx kvTx) error {
 	if err != nil {
 		return err
 	}
-	hb := tx.Bucket(historyBucket)
-	kp := append([]byte(briefing.KindSheet), 0)
-	var keys [][]byte // every sheet with history
-	cur := hb.Cursor()
-	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
-		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
-			keys = append(keys, bytes.Clone(key))
-		}
-	}
 	marked := map[string]string{}            // sheet id + review → its marking
 	byRound := map[string][]briefing.Raise{} // round id → the raises of its sheets
-	for _, key := range keys {
+	for _, key := range historyKeys(tx, briefing.KindSheet) {
 		vs, err := readVersions(tx, briefing.KindSheet, key, true)
 		if err != nil {
 			return err

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,11 +40,7 @@ func (r txReader) User(_ context.Context, id string) (*briefing.User, error) {
 
 // seenFrom is the lowest clearance that sees what saving after over before
 // changed (briefing.SeenFrom), read in the write's own transaction.
-func seenFrom(tx kvTx, kind string, before, after briefing.Object) (string, error) {
-	set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
-	if err != nil {
-		return "", err
-	}
+func seenFrom(tx kvTx, set briefing.Settings, kind string, before, after briefing.Object) (string, error) {
 	seen, err := briefing.SeenFrom(context.Background(), txReader{tx: tx}, set, kind, before, after)
 	if err != nil {
 		return "", fmt.Errorf("store: who sees the save of %s %s: %w", kind, after.GetMeta().ID, err)
@@ -63,9 +58,13 @@ func markSeen(tx kvTx) error {
 	if tx.Bucket(metaBucket).Get(keySettings) == nil {
 		return nil // a file of the first release without settings yet: no markings to judge by
 	}
+	set, err := readSettings(tx.Bucket(metaBucket), "the database", "")
+	if err != nil {
+		return err
+	}
 	seen := map[string]string{} // kind/id/version → seen, for the audit records
 	for _, kind := range []string{briefing.KindRound, briefing.KindSheet} {
-		if err := markSeenOf(tx, kind, seen); err != nil {
+		if err := markSeenOf(tx, set, kind, seen); err != nil {
 			return err
 		}
 	}
@@ -88,16 +87,9 @@ func markSeen(tx kvTx) error {
 
 // markSeenOf marks the versions of every object of kind with history (see
 // markSeen), noting each mark in seen.
-func markSeenOf(tx kvTx, kind string, seen map[string]string) error {
+func markSeenOf(tx kvTx, set briefing.Settings, kind string, seen map[string]string) error {
 	hb := tx.Bucket(historyBucket)
-	kp := append([]byte(kind), 0)
-	var keys [][]byte // every object of the kind with history
-	cur := hb.Cursor()
-	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
-		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
-			keys = append(keys, bytes.Clone(key))
-		}
-	}
+	keys := historyKeys(tx, kind)
 	decode := func(data []byte) (briefing.Object, error) {
 		var obj briefing.Object = new(briefing.Sheet)
 		if kind == briefing.KindRound {
@@ -122,7 +114,7 @@ func markSeenOf(tx kvTx, kind string, seen map[string]string) error {
 			if err != nil {
 				return fmt.Errorf("history of %s %s version %d: %w", kind, idString(key), vs[i].Version, err)
 			}
-			s, err := seenFrom(tx, kind, before, after)
+			s, err := seenFrom(tx, set, kind, before, after)
 			if err != nil {
 				return err
 			} else if s == "" {

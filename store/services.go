@@ -737,9 +737,11 @@ func (db *DB) Version(ctx context.Context, kind, id string, version int) (_ brie
 	} else if !ok {
 		return briefing.VersionRecord{}, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no version %d", kind, id, version)
 	}
-	if rec.Raised, err = raisedAfter(tx, kind, key, version); err != nil {
+	recs := []briefing.VersionRecord{rec}
+	if err := withRaised(tx, kind, key, recs); err != nil {
 		return briefing.VersionRecord{}, err
 	}
+	rec = recs[0]
 	return rec, nil
 }
 

@@ -677,15 +677,15 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	if err != nil {
 		return nil, "", err
 	}
-	// Whether the reader is cleared for every raise after a version: its
-	// raises are a tail of the first record's, so each tail is judged once.
-	var clearedFrom []bool // clearedFrom[i]: for every raise of recs[0].Raised[i:]
-	if len(recs) > 0 && len(recs[0].Raised) > 0 {
-		all := recs[0].Raised
-		clearedFrom = make([]bool, len(all)+1)
-		clearedFrom[len(all)] = true
-		for i := len(all) - 1; i >= 0; i-- {
-			clearedFrom[i] = clearedFrom[i+1] && v.Allows(all[i].Marking)
+	// The last save that raised a paragraph above the reader: a version
+	// before it may hold the paragraph, and is not theirs whole. Each
+	// record's raises are those after it, a tail of the first record's.
+	deniedAt := 0
+	if len(recs) > 0 {
+		for _, r := range recs[0].Raised {
+			if !v.Allows(r.Marking) {
+				deniedAt = max(deniedAt, r.Version)
+			}
 		}
 	}
 	out := make([]SheetVersion, 0, len(recs))
@@ -701,14 +701,7 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		for _, m := range rec.Summary.Markings {
 			whole = whole && v.Allows(m)
 		}
-		if n := len(rec.Raised); n > 0 && n < len(clearedFrom) {
-			// The version may hold a paragraph raised above them since.
-			whole = whole && clearedFrom[len(clearedFrom)-1-n]
-		} else {
-			for _, r := range rec.Raised {
-				whole = whole && v.Allows(r.Marking)
-			}
-		}
+		whole = whole && rec.Version >= deniedAt
 		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking, Whole: whole})
 	}
 	return out, next, nil
@@ -755,11 +748,7 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 		was = v.set.JudgeRaised(&sh, rec.Raised)
 		// A review of then may quote the words raised since, as the
 		// sheet's own reviews now are judged (RaiseReviews at the raise).
-		top := ""
-		for _, r := range rec.Raised {
-			top = v.set.Highest(top, r.Marking)
-		}
-		v.set.RaiseReviews(&sh, top)
+		v.set.RaiseReviews(&sh, v.set.HighestRaised(rec.Raised))
 	}
 	vis, ok, err := v.VisibleSheet(ctx, &sh)
 	if err != nil {
@@ -779,6 +768,16 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 		vis.Marking = v.set.SheetMarking(vis)
 	}
 	return vis, nil
+}
+
+// HighestRaised is the highest marking any of rs raised a paragraph to,
+// "" for none.
+func (s Settings) HighestRaised(rs []Raise) string {
+	top := ""
+	for _, r := range rs {
+		top = s.Highest(top, r.Marking)
+	}
+	return top
 }
 
 // JudgeRaised gives each paragraph of sh that a later save raised (rs)

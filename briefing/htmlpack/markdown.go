@@ -489,7 +489,7 @@ func prose(p *briefing.Pack, md string) template.HTML {
 	if p.Edition == briefing.EditionRelease {
 		return Markdown(md)
 	}
-	return template.HTML(fullText(p.Settings, "", md))
+	return Prose(p.Settings, md)
 }
 
 // Prose renders a Markdown text of the full edition that is not a

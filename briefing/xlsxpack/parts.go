@@ -187,7 +187,7 @@ func wrappedLines(text string, width int) int {
 	lines := 0
 	for {
 		l, rest, more := strings.Cut(text, "\n")
-		lines += utf8.RuneCountInString(l)*11/(width*10) + 1
+		lines += lineRows(utf8.RuneCountInString(l), width)
 		if !more {
 			return lines
 		}
@@ -211,12 +211,16 @@ func cellLines(v any, width int) int {
 			if !more {
 				break
 			}
-			lines += runes*11/(width*10) + 1
+			lines += lineRows(runes, width)
 			runes, text = 0, rest
 		}
 	}
-	return lines + runes*11/(width*10) + 1
+	return lines + lineRows(runes, width)
 }
+
+// lineRows is how many lines a line of text of runes characters takes in
+// a wrapped column of width, counted a tenth wider than it is.
+func lineRows(runes, width int) int { return runes*11/(width*10) + 1 }
 
 // plainCell writes a cell of a value's plain text, as inlineCell writes
 // its runs joined: the Topics worksheet's text, which people filter and

@@ -352,9 +352,7 @@ func (s *sheetStream) height(values []any) float64 {
 		case s.wr.wrap, s.wr.bold, s.wr.header:
 			width := int(s.widths[i])
 			switch t := c.Value.(type) {
-			case string:
-				h = max(h, linesHeight(wrappedLines(t, width)))
-			case []excelize.RichTextRun:
+			case string, []excelize.RichTextRun:
 				h = max(h, linesHeight(cellLines(t, width)))
 			default:
 				h = max(h, linesHeight(1))
@@ -394,9 +392,9 @@ func rowPieces(text string, width int) []string {
 			if n < 0 {
 				n = 1
 			}
-			lines := done + (runes+1)*11/(width*10) + 1
+			lines := done + lineRows(runes+1, width)
 			if r == '\n' {
-				lines = done + runes*11/(width*10) + 2 // and the empty line after it
+				lines = done + lineRows(runes, width) + 1 // and the empty line after it
 			}
 			if units+n > cellUnits || lines > rowLines {
 				end = i
@@ -404,7 +402,7 @@ func rowPieces(text string, width int) []string {
 			}
 			units += n
 			if r == '\n' {
-				done, runes = done+runes*11/(width*10)+1, 0
+				done, runes = done+lineRows(runes, width), 0
 			} else {
 				runes++
 			}

@@ -35,3 +35,29 @@ func TestEditor_OffersOnlyMovesThatMove(t *testing.T) {
 		}
 	}
 }
+
+// TestEditor_OffersOnlyParagraphMovesThatMove: within a section, ↑ is
+// offered on every paragraph but the first and ↓ on every one but the
+// last; a section's only paragraph has neither. Before, each paragraph had
+// both, and the first's ↑ and the last's ↓ did nothing.
+func TestEditor_OffersOnlyParagraphMovesThatMove(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	para := func(text string) map[string]any {
+		return map[string]any{"text": text, "marking": "RESTRICTED", "withhold": ""}
+	}
+	sheet := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Paragraph moves", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("First of three."), para("Second of three."), para("Third of three.")}},
+		{"kind": "offensive", "paragraphs": []any{para("The only one.")}}}})
+	page := f.pageBrowser("officer").open("/sheets/" + sheet + "/edit")
+	for _, op := range []string{"down-para:0:0", "up-para:0:1", "down-para:0:1", "up-para:0:2"} {
+		if !strings.Contains(page, `value="`+op+`"`) {
+			t.Errorf("%s not offered", op)
+		}
+	}
+	for _, op := range []string{"up-para:0:0", "down-para:0:2", "up-para:1:0", "down-para:1:0"} {
+		if strings.Contains(page, `value="`+op+`"`) {
+			t.Errorf("%s offered, and would do nothing", op)
+		}
+	}
+}

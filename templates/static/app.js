@@ -237,8 +237,9 @@
             var list = editor.querySelectorAll("textarea[id^='s" + i + "-p']");
             focus = list[list.length - 1];
             break;
-          case "up-para": keep = focus = q("button[value='up-para:" + i + ":" + Math.max(j - 1, 0) + "']"); break;
-          case "down-para": keep = focus = q("button[value='down-para:" + i + ":" + (j + 1) + "']"); break;
+          // As with sections: the first paragraph has no ↑ and the last no ↓.
+          case "up-para": keep = focus = q("button[value='up-para:" + i + ":" + (j - 1) + "']") || q("button[value='down-para:" + i + ":" + (j - 1) + "']"); break;
+          case "down-para": keep = focus = q("button[value='down-para:" + i + ":" + (j + 1) + "']") || q("button[value='up-para:" + i + ":" + (j + 1) + "']"); break;
           case "del-para": keep = q("button[value='add-para:" + i + "']"); focus = q("#s" + i + "-p" + j + "-text") || keep; break;
           // The first section has no ↑ and the last no ↓: moved there, the other button of the section moved.
           case "up-section": keep = focus = q("button[value='up-section:" + (i - 1) + "']") || q("button[value='down-section:" + (i - 1) + "']"); break;

@@ -85,7 +85,15 @@ type Person struct {
 }
 
 // Validate checks a person's fields against the settings.
-func (p *Person) Validate(s Settings) error {
+func (p *Person) Validate(s Settings) error { return p.ValidateOver(s, nil) }
+
+// ValidateOver is Validate for a new version of read, the person as its
+// writer read it (nil for a new person): a biography they left as read is
+// not held to MaxMarkdownWork, which it may be from before.
+func (p *Person) ValidateOver(s Settings, read *Person) error {
+	if read == nil {
+		read = &Person{}
+	}
 	fe := fieldErrors{}
 	p.Name, p.Title, p.Country, p.Bio = CleanText(p.Name), CleanText(p.Title), CleanText(p.Country), CleanText(p.Bio)
 	requireText(fe, "name", p.Name, 200)
@@ -97,6 +105,7 @@ func (p *Person) Validate(s Settings) error {
 	noSpans(fe, "title", p.Title)
 	noSpans(fe, "country", p.Country)
 	s.checkSpans(fe, "bio", p.Bio)
+	s.checkMarkdown(fe, "bio", p.Bio, read.Bio, "")
 	s.checkMarking(fe, "marking", p.Marking)
 	if g := s.NormalizeGround(p.Withhold); g != "" {
 		p.Withhold = g
@@ -251,7 +260,9 @@ func (r *Round) Validate(s Settings) error { return r.ValidateOver(s, nil) }
 // hold more than MaxRoundList people or items: each list may be sent back
 // as long as it was read, and is held to MaxRoundList only when it grows
 // past that. It is read, so its length is what the writer sees, and the
-// answer never depends on what is hidden from them.
+// answer never depends on what is hidden from them. A purpose, key
+// messages or outcomes left as read are not held to MaxMarkdownWork,
+// which they may be from before.
 func (r *Round) ValidateOver(s Settings, read *Round) error {
 	coChairs, delegation, agenda := MaxRoundList, MaxRoundList, MaxRoundList
 	if read != nil {
@@ -303,6 +314,13 @@ func (r *Round) ValidateOver(s Settings, read *Round) error {
 	s.checkSpans(fe, "purpose", r.Purpose)
 	limitText(fe, "key_messages", r.KeyMessages, 20000)
 	s.checkSpans(fe, "key_messages", r.KeyMessages)
+	was := read
+	if was == nil {
+		was = &Round{}
+	}
+	s.checkMarkdown(fe, "purpose", r.Purpose, was.Purpose, "")
+	s.checkMarkdown(fe, "key_messages", r.KeyMessages, was.KeyMessages, "")
+	s.checkMarkdown(fe, "outcomes", r.Outcomes, was.Outcomes, "")
 	if len(r.ParticipatingAgencies) > 200 {
 		fe.add("participating_agencies", "must have at most 200 agencies")
 	}

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// MaxMarkdownWork bounds how much reading a paragraph's Markdown asks of
+// MaxMarkdownWork bounds how much reading a paragraph's Markdown (or a
+// biography's, or a round's purpose, key messages or outcomes) asks of
 // the packs' Markdown reader (blackfriday, with htmlpack's extensions), in
 // bytes read as markdownWork counts them. The reader reads again, to the
 // end of the text, for each mark it finds open and nothing closes: twenty
@@ -30,8 +31,9 @@ const (
 	numMarks
 )
 
-// MarkdownTooSlow says why a paragraph's text asks more than
-// MaxMarkdownWork of the packs' Markdown reader, or "" when it does not:
+// MarkdownTooSlow says why a Markdown text the packs lay out (a
+// paragraph's, a biography) asks more than MaxMarkdownWork of their
+// Markdown reader, or "" when it does not:
 // the marks that ask most, and what to change. The text is read as either
 // edition reads it: the release with the grounds in place of the withheld
 // words, the full edition with a link whose address holds a span as its
@@ -50,6 +52,30 @@ func (s Settings) MarkdownTooSlow(text string) string {
 		return ""
 	}
 	return w.why()
+}
+
+// checkMarkdown refuses field, a Markdown text the packs lay out (a
+// paragraph's, a biography, a round's purpose), when it asks more than
+// MaxMarkdownWork of their reader: its message is place (a format, with
+// args; "" for none) and why. A text its writer left as it was, was, is
+// kept: it may be stored from before the limit. One refused already (too
+// long, say) is not measured. It reports whether field is refused.
+func (s Settings) checkMarkdown(fe fieldErrors, field, text, was, place string, args ...any) bool {
+	if _, refused := fe[field]; refused {
+		return true
+	}
+	if text == was || text == CleanText(was) {
+		return false
+	}
+	why := s.MarkdownTooSlow(text)
+	if why == "" {
+		return false
+	}
+	if place != "" {
+		why = fmt.Sprintf(place, args...) + " " + why
+	}
+	fe.add(field, "%s", why)
+	return true
 }
 
 // markWork is what markdownWork finds a text asks of the reader.

@@ -243,19 +243,14 @@ func (sh *Sheet) ValidateAsSeen(s Settings, seen *Sheet) error {
 	for i, sec := range sh.Sections {
 		for j, p := range sec.Paragraphs {
 			f := fmt.Sprintf("sections[%d].paragraphs[%d].text", i, j)
-			if _, refused := fe[f]; refused {
-				continue // too long, say: not rendered to be measured
-			}
 			old, ok := was[p.ID]
 			// A text its writer left as it was is kept, as the cell's limit
 			// keeps it (it may be hidden from them); any other must not ask
 			// too much of the Markdown reader, which is checked before the
-			// cell's limit renders it.
-			if !ok || old.Text != p.Text && CleanText(old.Text) != p.Text {
-				if why := s.MarkdownTooSlow(p.Text); why != "" {
-					fe.add(f, "section %d, paragraph %d %s", i+1, j+1, why)
-					continue
-				}
+			// cell's limit renders it. One refused already (too long, say)
+			// is not rendered to be measured.
+			if s.checkMarkdown(fe, f, p.Text, old.Text, "section %d, paragraph %d", i+1, j+1) {
+				continue
 			}
 			if ok && old.Text == p.Text && old.Marking == p.Marking && old.Withhold == p.Withhold {
 				continue // the same cell, not rendered again

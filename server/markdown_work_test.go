@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -138,4 +141,155 @@ func TestImport_MarkdownWork(t *testing.T) {
 	if !strings.HasPrefix(text, `\[\[`) || s.MarkdownTooSlow(text) != "" {
 		t.Errorf("stored as %.60q: %s", text, s.MarkdownTooSlow(text))
 	}
+}
+
+// TestPeopleAndRounds_MarkdownWork: a person's biography and a round's
+// purpose, key messages and outcomes are Markdown the pages and packs lay
+// out as they do a paragraph, so each save refuses one that asks too much
+// of the reader as a paragraph's does — through the API and the forms,
+// 422 naming the field, what was typed kept on the form — and keeps one
+// stored before the limit while its text is. Twenty thousand "[" in a
+// round's purpose took its page three seconds, and every pack holding it.
+func TestPeopleAndRounds_MarkdownWork(t *testing.T) {
+	refused := func(t *testing.T, what string, r response, field string) {
+		t.Helper()
+		if msg := errorFields(r)[field]; r.Code != 422 || msg != slowSays {
+			t.Errorf("%s: %d %s", what, r.Code, r.Body.String())
+		}
+	}
+	version := func(f *fixture, path string) string {
+		var m struct{ Version int }
+		f.do("admin", "GET", path, nil).json(&m)
+		return itoa(m.Version)
+	}
+	t.Run("API", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		refused(t, "person created", f.do("secretariat", "POST", "/api/v1/people", map[string]any{"name": "Slow Bio", "bio": slowParagraph}), "bio")
+		rounds := "/api/v1/dialogues/" + w.dialogue + "/rounds"
+		for i, field := range []string{"purpose", "key_messages", "outcomes"} {
+			refused(t, "round created with its "+field, f.do("secretariat", "POST", rounds, map[string]any{"number": 9 + i, "host": "home", field: slowParagraph}), field)
+		}
+		r := f.do("secretariat", "GET", "/api/v1/people/"+w.person, nil)
+		var m map[string]any
+		r.json(&m)
+		m["bio"] = slowParagraph
+		refused(t, "person saved", f.do("secretariat", "PUT", "/api/v1/people/"+w.person, m, "If-Match", r.Header().Get("ETag")), "bio")
+		for _, field := range []string{"purpose", "key_messages", "outcomes"} {
+			r := f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
+			var m map[string]any
+			r.json(&m)
+			m[field] = slowParagraph
+			refused(t, "round saved with its "+field, f.do("secretariat", "PUT", "/api/v1/rounds/"+w.round, m, "If-Match", r.Header().Get("ETag")), field)
+		}
+		var l struct{ Items []any }
+		if f.do("admin", "GET", rounds, nil).json(&l); len(l.Items) != 2 || version(f, "/api/v1/rounds/"+w.round) != "1" || version(f, "/api/v1/people/"+w.person) != "1" {
+			t.Errorf("a refused save wrote: %d rounds, round at version %s, person at %s", len(l.Items), version(f, "/api/v1/rounds/"+w.round), version(f, "/api/v1/people/"+w.person))
+		}
+	})
+	// The form comes back with the text as typed, once: in its field,
+	// with why beside or above it, and not laid out as the person's or the
+	// round's (which would cost what the limit saves).
+	shownAgain := func(t *testing.T, what string, rec *httptest.ResponseRecorder, field string) {
+		t.Helper()
+		body := rec.Body.String()
+		if rec.Code != 422 || strings.Count(body, slowParagraph) != 1 || !regexp.MustCompile(`<textarea [^>]*name="`+field+`"[^>]*>`+regexp.QuoteMeta(slowParagraph)).MatchString(body) ||
+			!strings.Contains(body, `holds 20,000 &#34;[&#34; that no &#34;]&#34; closes`) {
+			t.Errorf("%s: %d, the text shown %d times\n%.3000s", what, rec.Code, strings.Count(body, slowParagraph), strings.ReplaceAll(body, slowParagraph, "SLOW"))
+		}
+	}
+	t.Run("Forms", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		b := f.pageBrowser("secretariat")
+		person := url.Values{"name": {"Tony Lynch"}, "title": {"Deputy Chief Executive"}, "agency_id": {w.agency}, "country": {"New Zealand"},
+			"bio": {slowParagraph}, "marking": {"UNCLASSIFIED"}, "withhold": {""}}
+		form := formOn(t, b.open("/people"), "/people")
+		for k, v := range person {
+			form[k] = v
+		}
+		shownAgain(t, "new person", b.send("POST", "/people", form), "bio")
+		form = formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
+		for k, v := range person {
+			form[k] = v
+		}
+		shownAgain(t, "person", b.send("POST", "/people/"+w.person, form), "bio")
+		for _, field := range []string{"purpose", "key_messages", "outcomes"} {
+			form := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
+			for k, v := range (url.Values{"number": {"3"}, "starts_on": {"2018-05-10"}, "ends_on": {"2018-05-11"}, "city": {"Wellington"}, "host": {"home"},
+				"status": {"scheduled"}, "marking": {"RESTRICTED"}, "purpose": {""}, "key_messages": {""}, "outcomes": {""}, "op": {"save"}}) {
+				form[k] = v
+			}
+			form.Set(field, slowParagraph)
+			shownAgain(t, "round's "+field, b.send("POST", "/rounds/"+w.round, form), field)
+		}
+		var l struct{ Items []any }
+		if f.do("admin", "GET", "/api/v1/people", nil).json(&l); len(l.Items) != 2 || version(f, "/api/v1/rounds/"+w.round) != "1" || version(f, "/api/v1/people/"+w.person) != "1" {
+			t.Errorf("a refused form wrote: %d people", len(l.Items))
+		}
+	})
+	t.Run("StoredBefore", func(t *testing.T) {
+		f := newFixture(t)
+		w := f.world()
+		ctx := context.Background()
+		b := f.pageBrowser("secretariat")
+		// The pages are opened before: one holding the text takes seconds.
+		personForm := formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
+		roundForm := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
+		p, err := f.db.Person(ctx, w.person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Bio = slowParagraph
+		if err := f.db.UpdatePerson(ctx, p, briefing.Actor{Name: "an earlier release"}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.db.Round(ctx, w.round)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Purpose, r.KeyMessages, r.Outcomes = slowParagraph, slowParagraph, slowParagraph
+		if err := f.db.UpdateRound(ctx, r, briefing.Actor{Name: "an earlier release"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		// Saved with the text left as it is: through the API, by the
+		// secretariat and by a lead (who may change only the agenda), and
+		// through the forms.
+		f.update("secretariat", "/api/v1/people/"+w.person, func(m map[string]any) { m["title"] = "Chief Executive" })
+		f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["city"] = "Auckland" })
+		f.update("lead", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+			m["agenda"] = []map[string]string{{"title": "Opening remarks"}}
+		})
+		for k, v := range (url.Values{"name": {"Tony Lynch"}, "title": {"Chief Executive, again"}, "agency_id": {w.agency}, "country": {"New Zealand"},
+			"bio": {slowParagraph}, "marking": {"UNCLASSIFIED"}, "withhold": {""}, "version": {version(f, "/api/v1/people/"+w.person)}}) {
+			personForm[k] = v
+		}
+		if rec := b.send("POST", "/people/"+w.person, personForm); rec.Code != 303 {
+			t.Errorf("person form: %d", rec.Code)
+		}
+		for k, v := range (url.Values{"number": {"3"}, "starts_on": {"2018-05-10"}, "ends_on": {"2018-05-11"}, "city": {"Napier"}, "host": {"home"},
+			"status": {"scheduled"}, "marking": {"RESTRICTED"}, "purpose": {slowParagraph}, "key_messages": {slowParagraph}, "outcomes": {slowParagraph},
+			"op": {"save"}, "version": {version(f, "/api/v1/rounds/"+w.round)}}) {
+			roundForm[k] = v
+		}
+		if rec := b.send("POST", "/rounds/"+w.round, roundForm); rec.Code != 303 {
+			t.Errorf("round form: %d", rec.Code)
+		}
+		if p, _ := f.db.Person(ctx, w.person); p.Title != "Chief Executive, again" || p.Bio != slowParagraph {
+			t.Errorf("person: %q, %d characters", p.Title, len(p.Bio))
+		}
+		if r, _ := f.db.Round(ctx, w.round); r.City != "Napier" || len(r.Agenda) != 1 || r.Purpose != slowParagraph || r.Outcomes != slowParagraph {
+			t.Errorf("round: %q, %d items", r.City, len(r.Agenda))
+		}
+		// Its text edited, each is held to the limit.
+		for path, field := range map[string]string{"/api/v1/people/" + w.person: "bio", "/api/v1/rounds/" + w.round: "key_messages"} {
+			r := f.do("secretariat", "GET", path, nil)
+			var m map[string]any
+			r.json(&m)
+			m[field] = slowParagraph[1:]
+			if r := f.do("secretariat", "PUT", path, m, "If-Match", r.Header().Get("ETag")); r.Code != 422 || !strings.HasPrefix(errorFields(r)[field], `holds 19,999 "["`) {
+				t.Errorf("%s edited: %d %s", field, r.Code, r.Body.String())
+			}
+		}
+	})
 }

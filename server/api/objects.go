@@ -36,11 +36,11 @@ func (s *API) registerPersonRoutes() {
 			return v.PeoplePage(p)
 		},
 		unsent: keepPerson,
-		prepare: func(v *view, p, _ *briefing.Person) error {
+		prepare: func(v *view, p, old *briefing.Person) error {
 			if p.Marking == "" {
 				p.Marking = v.Set.Lowest()
 			}
-			if err := p.Validate(v.Set); err != nil {
+			if err := p.ValidateOver(v.Set, old); err != nil {
 				return err
 			}
 			if err := v.RefAgency("agency_id", p.AgencyID); err != nil {

@@ -18,12 +18,16 @@ type peoplePage struct {
 	Next     string
 	Agencies []*briefing.Agency
 	AgencyOf map[string]string
-	Form     *briefing.Person
-	Error    *formError
+	// Person is the person as stored, shown above the form: a form
+	// refused shows what was typed in its fields only, never laid out as
+	// theirs (a biography the save refused may take seconds to lay out).
+	Person *briefing.Person
+	Form   *briefing.Person
+	Error  *formError
 }
 
 func (s *Pages) handlePeoplePage(c echo.Context) error {
-	return s.showPeople(c, http.StatusOK, "people", &briefing.Person{Marking: s.settings.Lowest()}, nil)
+	return s.showPeople(c, http.StatusOK, "people", nil, &briefing.Person{Marking: s.settings.Lowest()}, nil)
 }
 
 // handlePersonPage is GET /people/:id: the person, with the edit form.
@@ -32,12 +36,12 @@ func (s *Pages) handlePersonPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.showPeople(c, http.StatusOK, "person", p, nil)
+	return s.showPeople(c, http.StatusOK, "person", p, p, nil)
 }
 
-func (s *Pages) showPeople(c echo.Context, status int, name string, form *briefing.Person, ferr *formError) error {
+func (s *Pages) showPeople(c echo.Context, status int, name string, person, form *briefing.Person, ferr *formError) error {
 	v := s.view(c)
-	pp := peoplePage{Form: form, Error: ferr, AgencyOf: map[string]string{}}
+	pp := peoplePage{Person: person, Form: form, Error: ferr, AgencyOf: map[string]string{}}
 	pg, err := server.PageParams(c)
 	if err != nil {
 		return err
@@ -65,8 +69,9 @@ func (s *Pages) showPeople(c echo.Context, status int, name string, form *briefi
 		marking = s.settings.Highest(marking, form.Marking)
 	}
 	title := "People"
-	if name == "person" {
-		title = form.Name
+	if person != nil {
+		marking = s.settings.Highest(marking, person.Marking)
+		title = person.Name
 	}
 	return s.page(c, status, name, title, marking, pp)
 }
@@ -79,9 +84,10 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 	id := c.Param("id")
 	pageName := "people"
 	read := 0 // the person's version as read now
+	var old *briefing.Person
 	if id != "" {
-		old, err := v.PersonByID(id)
-		if err != nil {
+		var err error
+		if old, err = v.PersonByID(id); err != nil {
 			return err
 		}
 		p.ID, pageName, read = id, "person", old.Version
@@ -99,7 +105,7 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 			}
 		}
 	}
-	err := p.Validate(s.settings)
+	err := p.ValidateOver(s.settings, old)
 	if err == nil {
 		err = v.RefAgency("agency_id", p.AgencyID)
 	}
@@ -125,7 +131,7 @@ func (s *Pages) handleSavePersonForm(c echo.Context) error {
 			fe.Message = "Someone else saved this person after you opened the page. Your changes are below, unsaved; saving again will replace theirs."
 			p.Version = read
 		}
-		return s.showPeople(c, http.StatusUnprocessableEntity, pageName, p, fe)
+		return s.showPeople(c, http.StatusUnprocessableEntity, pageName, old, p, fe)
 	}
 	return redirect(c, "/people/"+p.ID, "Saved "+p.Name+".")
 }

@@ -360,7 +360,17 @@ func sameContent(a, b Paragraph) bool {
 // added the same paragraph since base, in the same section (see
 // sameAdditions): then it is theirs, taken once and in theirs' place, so a
 // merge sent again adds nothing twice.
-func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since ...*Sheet) MergeResult {
+//
+// raised are the raises of paragraphs saved after base (its VersionRecord's
+// Raised). A paragraph raised above the writer since is, to them, one
+// deleted since: what they typed on it was typed on what they saw, and is
+// merged as such, but a conflict on it shows nothing of it as it was (its
+// Base is nil), as no past version shows them it any more
+// (View.SheetVersionOf); nor, so that they cannot tell the two apart, does
+// a conflict on one deleted since; nor one on a paragraph raised above
+// them and lowered again since, nor on the heading of a section all of
+// whose paragraphs they saw were raised so.
+func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised []Raise, since ...*Sheet) MergeResult {
 	// Compared as saves store them (CleanText): a version stored before
 	// texts were cleaned, saved since by someone else with only that
 	// cleaning to it, is no change of theirs to clash with.
@@ -398,7 +408,17 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 	}
 	tv, tkeys, tfrom := theirsSeen(s, clearance, base, bv, bok, theirs, tv, tok)
 	B, T, M := index(bv, bkeys), index(tv, tkeys), index(m, sectionKeys(bv, m))
-	first := firstShown(s, clearance, bv, M, later, append(append([]*Sheet(nil), since...), theirs))
+	first, firstAt := firstShown(s, clearance, bv, M, later, append(append([]*Sheet(nil), since...), theirs))
+	// hiddenSince reports whether a save after version raised paragraph id
+	// above the writer.
+	hiddenSince := func(id string, version int) bool {
+		for _, r := range raised {
+			if r.Paragraph == id && r.Version > version && !s.Allows(clearance, r.Marking) {
+				return true
+			}
+		}
+		return false
+	}
 	// A new paragraph of mine that theirs added too, since base, is that
 	// one: the same addition on both sides (above all the writer's own save
 	// sent again), taken once, as identical edits are.
@@ -467,7 +487,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 				default:
 					path := fmt.Sprintf("sections[%d].heading", M.at[k])
 					var bh any
-					if b != nil {
+					if b != nil && !raisedAway(b, func(id string) bool { return hiddenSince(id, base.Version) }) {
 						bh = b.Heading
 					}
 					res.Conflicts = append(res.Conflicts, Conflict{Path: path, Base: bh, Theirs: t.Heading, Mine: mi.Heading})
@@ -514,8 +534,10 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 	sort.Strings(order) // map order would make conflicts come out in any order
 	for _, id := range order {
 		b, inB := B.paras[id]
+		from := base.Version // the version b is of
 		if !inB {
 			b, inB = first[id] // read by the writer after base
+			from = firstAt[id]
 		}
 		t, inT := T.paras[id]
 		mi, inM := M.paras[id]
@@ -545,7 +567,11 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, since .
 		case !inT && !inM:
 			present = false
 		default:
-			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, true), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
+			// Gone from theirs as the writer sees it, the paragraph was
+			// deleted since or raised above them since, which they must
+			// not tell apart: as it was is shown of neither. Nor of one a
+			// raise since put above them, lowered again or not.
+			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, inT && !hiddenSince(id, from)), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
 			// The merged sheet keeps mine here, for an editor to show the
 			// writer's own text until they choose; with conflicts it is never written.
 			// One the writer deleted keeps theirs, in its place, so that the
@@ -698,16 +724,16 @@ func laterIDs(bv, tv *Sheet) map[string]bool {
 // firstShown gives each paragraph of mine (M) read after base (an id of
 // later) as it first showed to the writer in sheets, the stored versions
 // after base, oldest first: its base in the merge, named in a section of
-// base as M's and theirs' paragraphs are (sectionKeys). Only what the
-// writer sees is read.
-func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[string]bool, sheets []*Sheet) map[string]paraState {
+// base as M's and theirs' paragraphs are (sectionKeys), and the version it
+// showed in. Only what the writer sees is read.
+func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[string]bool, sheets []*Sheet) (map[string]paraState, map[string]int) {
 	want := 0
 	for id := range M.paras {
 		if later[id] {
 			want++
 		}
 	}
-	first := map[string]paraState{}
+	first, at := map[string]paraState{}, map[string]int{}
 	for _, sh := range sheets {
 		if len(first) == want {
 			break
@@ -731,11 +757,23 @@ func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[stri
 				if keys == nil {
 					keys = sectionKeys(bv, sv)
 				}
-				first[p.ID] = paraState{keys[i], p}
+				first[p.ID], at[p.ID] = paraState{keys[i], p}, sh.Version
 			}
 		}
 	}
-	return first
+	return first, at
+}
+
+// raisedAway reports whether every paragraph of a section the writer saw
+// was raised above them since (hidden): a section holding none, which they
+// see whatever its paragraphs' markings, is not.
+func raisedAway(sec *Section, hidden func(id string) bool) bool {
+	for _, p := range sec.Paragraphs {
+		if !hidden(p.ID) {
+			return false
+		}
+	}
+	return len(sec.Paragraphs) > 0
 }
 
 // changesSince counts the paragraphs added, changed, moved or deleted from

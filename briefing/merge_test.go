@@ -146,8 +146,8 @@ func TestMergeSheet_Property(t *testing.T) {
 			}
 		}
 
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
-		again := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
+		again := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
 		a, _ := json.Marshal(res)
 		b, _ := json.Marshal(again)
 		if string(a) != string(b) {
@@ -275,7 +275,7 @@ func TestMergeSheet_Cases(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, theirs." })
 		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[2].Text = "Bravo, mine." }))
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
 		if len(res.Conflicts) != 0 || res.Merged != 1 {
 			t.Fatalf("%+v", res)
 		}
@@ -287,7 +287,7 @@ func TestMergeSheet_Cases(t *testing.T) {
 	t.Run("ErrSameParagraph", func(t *testing.T) {
 		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, theirs." })
 		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, mine." }))
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
 		if len(res.Conflicts) != 1 || res.Conflicts[0].Path != "sections[0].paragraphs[0]" || res.Conflicts[0].ID != "a" {
 			t.Fatalf("%+v", res.Conflicts)
 		}
@@ -295,14 +295,14 @@ func TestMergeSheet_Cases(t *testing.T) {
 	t.Run("IdenticalIsNoConflict", func(t *testing.T) {
 		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, agreed." })
 		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[0].Text = "Alpha, agreed." }))
-		if res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine); len(res.Conflicts) != 0 {
+		if res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil); len(res.Conflicts) != 0 {
 			t.Fatalf("%+v", res.Conflicts)
 		}
 	})
 	t.Run("ErrDeletedAndEdited", func(t *testing.T) {
 		theirs := edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs[2].Text = "Bravo, theirs." })
 		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs = s.Sections[0].Paragraphs[:2] }))
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
 		if len(res.Conflicts) != 1 || res.Conflicts[0].Mine != nil {
 			t.Fatalf("%+v", res.Conflicts)
 		}
@@ -312,7 +312,7 @@ func TestMergeSheet_Cases(t *testing.T) {
 			s.Sections[0].Paragraphs = append(s.Sections[0].Paragraphs, briefing.Paragraph{ID: "c", Text: "Charlie.", Marking: "RESTRICTED"})
 		})
 		mine := visible(edited(func(s *briefing.Sheet) { s.Sections[0].Paragraphs = s.Sections[0].Paragraphs[1:] }))
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, nil)
 		ps := res.Sheet.Sections[0].Paragraphs
 		if len(res.Conflicts) != 0 || len(ps) != 3 || ps[0].ID != "s" || ps[1].ID != "b" || ps[2].ID != "c" {
 			t.Fatalf("%+v %+v", res.Conflicts, ps)
@@ -321,7 +321,7 @@ func TestMergeSheet_Cases(t *testing.T) {
 	t.Run("HiddenKeptWhenSectionDeleted", func(t *testing.T) {
 		mine := visible(base)
 		mine.Sections = nil
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, base, mine)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, base, mine, nil)
 		if len(res.Sheet.Sections) != 1 || len(res.Sheet.Sections[0].Paragraphs) != 1 || res.Sheet.Sections[0].Paragraphs[0].ID != "s" {
 			t.Fatalf("%+v", res.Sheet.Sections)
 		}
@@ -564,7 +564,7 @@ func TestMergeSheet_Sections(t *testing.T) {
 			for _, fn := range tc.mine {
 				fn(mine)
 			}
-			res := briefing.MergeSheet(nz, "RESTRICTED", tc.base, theirs, mine)
+			res := briefing.MergeSheet(nz, "RESTRICTED", tc.base, theirs, mine, nil)
 			var paths []string
 			for _, c := range res.Conflicts {
 				paths = append(paths, c.Path)
@@ -631,7 +631,7 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 		{"CleanedSince", []*briefing.Sheet{withText(v2, 3, "c.\fpage two")}, withText(v3, 3, "c.\npage two"), c("c, mine."), "situation:[a S1 b c* S2]", "c, mine.", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := briefing.MergeSheet(nz, "RESTRICTED", base, tc.theirs, mine(tc.p), tc.since...)
+			res := briefing.MergeSheet(nz, "RESTRICTED", base, tc.theirs, mine(tc.p), nil, tc.since...)
 			var paths []string
 			for _, cf := range res.Conflicts {
 				paths = append(paths, cf.Path)
@@ -662,7 +662,7 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 		theirs.Sections[0].Paragraphs[1].Marking = "RESTRICTED"
 		m, _ := nz.VisibleSheet("RESTRICTED", base)
 		m.Sections[0].Paragraphs = append(m.Sections[0].Paragraphs, briefing.Paragraph{ID: "S3", Text: "S3, mine.", Marking: "RESTRICTED"})
-		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, m)
+		res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, m, nil)
 		if got := layout(res.Sheet); len(res.Conflicts) != 0 || got != "situation:[a S3*]" || res.Sheet.Sections[0].Paragraphs[1].Text != "S3, mine." {
 			t.Fatalf("%s %+v", got, res.Conflicts)
 		}
@@ -671,7 +671,7 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 		// An id theirs holds above the writer is answered as one it never
 		// held: a new paragraph, the same merge byte for byte.
 		merged := func(id string) string {
-			res := briefing.MergeSheet(nz, "RESTRICTED", base, v3, mine(briefing.Paragraph{ID: id, Text: "Smuggled.", Marking: "RESTRICTED"}), v2)
+			res := briefing.MergeSheet(nz, "RESTRICTED", base, v3, mine(briefing.Paragraph{ID: id, Text: "Smuggled.", Marking: "RESTRICTED"}), nil, v2)
 			b, err := json.Marshal(res)
 			if err != nil {
 				t.Fatal(err)
@@ -688,6 +688,80 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMergeSheet_RaisedSince: a conflict shows the writer nothing of a
+// paragraph as it was before a save raised it above them — neither from
+// base nor from the version they first read it in, lowered again since or
+// not — nor the heading of a section all of whose paragraphs they saw were
+// raised so. The merge is otherwise the same: to the writer a paragraph
+// above them now was deleted since, and neither is shown as it was.
+func TestMergeSheet_RaisedSince(t *testing.T) {
+	sit, off := briefing.SectionSituation, briefing.SectionOffensive
+	base := sheetOf([]string{sit, "", "a", "b"}, []string{off, "Canary heading", "c"})
+	v2 := sheetOf([]string{sit, "", "a", "b", "d"}, []string{off, "Canary heading", "c"})
+	v2.Version = 2
+	// 3: a and c raised above the writer, d too; 4: d lowered again,
+	// rewritten, and the offensive section, given e, renamed.
+	v3 := v2.Clone()
+	v3.Version = 3
+	for _, id := range []string{"a", "c", "d"} {
+		i, j := find(v3, id)
+		v3.Sections[i].Paragraphs[j].Marking = "SECRET"
+	}
+	theirs := v3.Clone()
+	theirs.Version = 4
+	theirs.Sections[0].Paragraphs[2] = briefing.Paragraph{ID: "d", Text: "d, theirs.", Marking: "RESTRICTED"}
+	theirs.Sections[1].Heading = "Their heading"
+	theirs.Sections[1].Paragraphs = append(theirs.Sections[1].Paragraphs, briefing.Paragraph{ID: "e", Text: "e.", Marking: "RESTRICTED"})
+	raised := []briefing.Raise{{Version: 3, Paragraph: "a", Marking: "SECRET"}, {Version: 3, Paragraph: "c", Marking: "SECRET"}, {Version: 3, Paragraph: "d", Marking: "SECRET"}}
+	// Mine: base as the writer saw it, d as they read it at version 2, all
+	// rewritten, and the offensive section renamed.
+	mine, _ := nz.VisibleSheet("RESTRICTED", base)
+	mine.Sections[0].Paragraphs[0].Text = "a, mine."
+	mine.Sections[0].Paragraphs = append(mine.Sections[0].Paragraphs, briefing.Paragraph{ID: "d", Text: "d, mine.", Marking: "RESTRICTED"})
+	mine.Sections[1].Heading = "My heading"
+	mine.Sections[1].Paragraphs[0].Text = "c, mine."
+
+	for _, tc := range []struct {
+		name   string
+		raised []briefing.Raise
+		bases  map[string]any // each conflict's path → its base
+	}{
+		// Told no raise, a and c are gone from theirs as the writer sees
+		// it: deleted since, as far as the merge knows, shown as it was
+		// no more than one raised.
+		{"NotTold", nil, map[string]any{"sections[0].paragraphs[0]": nil, "sections[0].paragraphs[2]": "d.", "sections[1].paragraphs[0]": nil, "sections[1].heading": "Canary heading"}},
+		{"Raised", raised, map[string]any{"sections[0].paragraphs[0]": nil, "sections[0].paragraphs[2]": nil, "sections[1].paragraphs[0]": nil, "sections[1].heading": nil}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, tc.raised, v2, v3)
+			got := map[string]any{}
+			for _, cf := range res.Conflicts {
+				switch b := cf.Base.(type) {
+				case *briefing.Paragraph:
+					got[cf.Path] = b.Text
+				case string:
+					got[cf.Path] = b
+				default:
+					got[cf.Path] = b
+				}
+				if p, ok := cf.Theirs.(*briefing.Paragraph); ok && p.Marking == "SECRET" {
+					t.Errorf("%s: theirs is above the writer: %+v", cf.Path, p)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.bases) {
+				t.Errorf("conflicts' bases %v, want %v", got, tc.bases)
+			}
+			out, err := json.Marshal(res.Conflicts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.raised != nil && strings.Contains(string(out), "Canary") {
+				t.Errorf("the conflicts tell the raised heading: %s", out)
+			}
+		})
+	}
 }
 
 // withText is a copy of sh whose j-th paragraph of its first section reads text.
@@ -820,7 +894,7 @@ func TestMergeSheet_AddedOnBothSides(t *testing.T) {
 			for _, fn := range tc.mine {
 				fn(mine)
 			}
-			res := briefing.MergeSheet(nz, R, base, theirs, mine)
+			res := briefing.MergeSheet(nz, R, base, theirs, mine, nil)
 			if len(res.Conflicts) != 0 {
 				t.Fatalf("conflicts %+v", res.Conflicts)
 			}
@@ -841,7 +915,7 @@ func TestMergeSheet_AddedOnBothSides(t *testing.T) {
 			theirs.Version = 2
 			mine, _ := nz.VisibleSheet(R, base)
 			add(0, "b", "", "n", R)(mine)
-			res := briefing.MergeSheet(nz, R, base, theirs, mine)
+			res := briefing.MergeSheet(nz, R, base, theirs, mine, nil)
 			seen, _ := nz.VisibleSheet(R, res.Sheet)
 			b, err := json.Marshal(struct {
 				Seen   *briefing.Sheet

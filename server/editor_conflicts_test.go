@@ -113,6 +113,11 @@ func TestEditor_ConflictDeletedOnOneSide(t *testing.T) {
 			p["text"], p["marking"] = secret, "SECRET"
 			return ps
 		}
+		// Raised with its words as they were: those words are above the writer now.
+		raisedAsIs := func(ps []any) []any {
+			ps[0].(map[string]any)["marking"] = "SECRET"
+			return ps
+		}
 		// A sheet that stays the writer's to see, a paragraph of it raised.
 		sheetFor := func(f *fixture, w world) string {
 			return f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Foreign Interference",
@@ -120,8 +125,10 @@ func TestEditor_ConflictDeletedOnOneSide(t *testing.T) {
 		}
 		leaks := func(t *testing.T, body string) {
 			t.Helper()
-			if strings.Contains(body, "Rewritten and raised") {
-				t.Error("the page shows the text of a paragraph marked above the writer")
+			for _, words := range []string{"Rewritten and raised", "The paragraph to raise"} {
+				if strings.Contains(body, words) {
+					t.Errorf("the page shows %q, words of a paragraph marked above the writer", words)
+				}
 			}
 		}
 		t.Run("DeletedByYou", func(t *testing.T) {
@@ -138,14 +145,19 @@ func TestEditor_ConflictDeletedOnOneSide(t *testing.T) {
 			}
 		})
 		t.Run("ChangedByYou", func(t *testing.T) {
-			// As if deleted by them: "deleted", with no text of theirs.
-			f := newFixture(t)
-			w := f.world()
-			_, rec, id := clashOnFirstParagraph(t, f, sheetFor(f, w), "lowofficer", raised, "", map[string]string{"s0.p0.text": "The low officer's words."})
-			body := shown(t, rec, id, "mine", "theirs")
-			leaks(t, body)
-			if strings.Contains(body, `value="delete"`) || !strings.Contains(body, `<em class="muted">deleted</em>`) {
-				t.Error("the paragraph is not shown as deleted by them")
+			// As if deleted by them: "deleted", with no text of theirs, nor
+			// the words it had, which the raise put above the writer.
+			for name, theirs := range map[string]func([]any) []any{"Rewritten": raised, "WordsKept": raisedAsIs} {
+				t.Run(name, func(t *testing.T) {
+					f := newFixture(t)
+					w := f.world()
+					_, rec, id := clashOnFirstParagraph(t, f, sheetFor(f, w), "lowofficer", theirs, "", map[string]string{"s0.p0.text": "The low officer's words."})
+					body := shown(t, rec, id, "mine", "theirs")
+					leaks(t, body)
+					if strings.Contains(body, `value="delete"`) || !strings.Contains(body, `<em class="muted">deleted</em>`) {
+						t.Error("the paragraph is not shown as deleted by them")
+					}
+				})
 			}
 		})
 	})

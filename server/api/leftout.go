@@ -80,6 +80,28 @@ func (u *leftOut) keepFrom(sh, from *briefing.Sheet) {
 	}
 }
 
+// keepFromUnchanged is keepFrom, for the paragraphs' withholdings, only
+// for those sent with the words, and the marking if any, they have in
+// from: the others are left as sent.
+func (u *leftOut) keepFromUnchanged(from *briefing.Sheet) {
+	if from == nil {
+		return
+	}
+	held := map[string]briefing.Paragraph{}
+	for _, sec := range from.Sections {
+		for _, p := range sec.Paragraphs {
+			held[p.ID] = p
+		}
+	}
+	for p, id := range u.paras {
+		h, ok := held[id]
+		if ok && briefing.CleanText(p.Text) == briefing.CleanText(h.Text) && (p.Marking == "" || p.Marking == h.Marking) {
+			p.Withhold = h.Withhold
+			delete(u.paras, p)
+		}
+	}
+}
+
 // any reports whether a withholding left out is still to be given.
 func (u *leftOut) any() bool { return u.withhold || len(u.paras) > 0 }
 

@@ -33,17 +33,24 @@ type merged struct {
 
 // StoredVersion returns one stored version of a sheet, whole, or nil.
 func (s *API) StoredVersion(v *view, id string, version int) (*briefing.Sheet, error) {
+	sh, _, err := s.storedVersion(v, id, version)
+	return sh, err
+}
+
+// storedVersion is StoredVersion, with the raises of the sheet's
+// paragraphs saved after that version.
+func (s *API) storedVersion(v *view, id string, version int) (*briefing.Sheet, []briefing.Raise, error) {
 	rec, err := v.St.Version(v.Ctx, briefing.KindSheet, id, version)
 	if briefing.ErrorCode(err) == briefing.ENOTFOUND || (err == nil && rec.Deleted) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var sh briefing.Sheet
 	if err := json.Unmarshal(rec.Data, &sh); err != nil {
-		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
+		return nil, nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
 	}
-	return &sh, nil
+	return &sh, rec.Raised, nil
 }
 
 // EditorsSince names who saved a sheet after version from, up to version to
@@ -90,8 +97,9 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 		return nil, err
 	}
 	base := theirs
+	var raised []briefing.Raise // since base: none when base is theirs
 	if mine.Version != theirs.Version {
-		if base, err = s.StoredVersion(v, id, mine.Version); err != nil {
+		if base, raised, err = s.storedVersion(v, id, mine.Version); err != nil {
 			return nil, err
 		} else if base == nil || mine.Version > theirs.Version {
 			return nil, fieldError("version", fmt.Sprintf("must be a saved version of this sheet (it is at version %d)", theirs.Version))
@@ -112,7 +120,7 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 	if err != nil {
 		return nil, err
 	}
-	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine, since...), Theirs: theirs}, nil
+	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine, raised, since...), Theirs: theirs}, nil
 }
 
 // versionsRead returns the stored versions of a sheet after base and before
@@ -390,8 +398,9 @@ func (s *API) handleMerge(c echo.Context) error {
 	}
 	v := s.view(c)
 	if u := leftOutOf(body, mine); u.any() {
-		// Kept as they are now; a paragraph deleted since, as the writer
-		// read it. Either way the merge sees no change of the writer's.
+		// Kept as they are now; a paragraph gone since, as the writer
+		// read it, if sent as read. Either way the merge sees no change
+		// of the writer's.
 		// (Markings left out are kept by checkMine, for the editor too.)
 		cur, err := v.SheetByID(c.Param("id"))
 		if err != nil {
@@ -399,11 +408,17 @@ func (s *API) handleMerge(c echo.Context) error {
 		}
 		u.keepFrom(mine, cur)
 		if u.any() && mine.Version > 0 && mine.Version < cur.Version {
+			// A paragraph gone from them since (deleted, or raised above
+			// them, which they cannot tell apart), as they read it, but
+			// only one sent as it was: the merge then sees no change of
+			// theirs to it, and answers nothing of it. One they changed is
+			// a conflict, whose "mine" must not give them a raised
+			// paragraph's ground they did not send.
 			base, err := v.SheetVersionAsSeen(v.Ctx, cur.ID, mine.Version)
 			if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 				return err
 			}
-			u.keepFrom(mine, base)
+			u.keepFromUnchanged(base)
 		}
 	}
 	m, err := s.MergeSheet(v, c.Param("id"), mine)

@@ -1,0 +1,112 @@
+package server_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestMerge_RaisedSinceIsNotShownBack: a writer merges from a version in
+// which they saw a paragraph that has since been raised above them. What
+// they typed was typed on what they saw, but the raise says those words
+// were marked too low: a conflict on the paragraph shows neither them nor
+// anything else of it as it was (its ground included, when the writer
+// left the ground out); to the writer it is a paragraph deleted since
+// (TestDraft_HiddenOrDeleted), and the merge of what they may still
+// change goes through, the raised paragraph kept exactly.
+func TestMerge_RaisedSinceIsNotShownBack(t *testing.T) {
+	const words = "Patrol canarybase sails on the 4th."
+	for _, c := range []struct {
+		name    string
+		rewrite string // theirs' new words, if the raise changed them
+	}{
+		{"WordsKept", ""},
+		{"WordsChanged", "Patrol canaryrewrite sails on the 5th."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			w := f.world()
+			id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+				map[string]string{"text": words, "marking": "RESTRICTED", "withhold": "s9(2)(g)(i)"},
+				para("Open words.", "RESTRICTED", "")))
+			start := f.do("lowofficer", "GET", "/api/v1/sheets/"+id, nil).Body.String()
+			f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+				p := paragraphOf(m, 0, 0)
+				p["marking"] = "SECRET"
+				if c.rewrite != "" {
+					p["text"] = c.rewrite
+				}
+			})
+			raised := f.sheet("lead", id).Sections[0].Paragraphs[0]
+			mine := func(edit func(m map[string]any)) map[string]any {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(start), &m); err != nil {
+					t.Fatal(err)
+				}
+				edit(m)
+				return m
+			}
+			leaks := []string{"canarybase", "canaryrewrite"}
+
+			// Changed by the writer: a conflict, with nothing of the paragraph but their own words.
+			for _, sent := range []struct {
+				name string
+				edit func(p map[string]any)
+			}{
+				{"GroundSent", func(p map[string]any) {}},
+				{"GroundLeftOut", func(p map[string]any) { delete(p, "withhold") }},
+			} {
+				body := mine(func(m map[string]any) {
+					p := paragraphOf(m, 0, 0)
+					p["text"] = "The low officer's own words."
+					sent.edit(p)
+				})
+				r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", body)
+				if r.Code != 409 {
+					t.Fatalf("%s: merge %d %s", sent.name, r.Code, r.Body.String())
+				}
+				noneOf(t, sent.name+": the 409", r, leaks...)
+				var out struct {
+					Error struct {
+						Conflicts []struct {
+							Path   string          `json:"path"`
+							Base   json.RawMessage `json:"base"`
+							Theirs json.RawMessage `json:"theirs"`
+							Mine   json.RawMessage `json:"mine"`
+						} `json:"conflicts"`
+					} `json:"error"`
+				}
+				r.json(&out)
+				if cs := out.Error.Conflicts; len(cs) != 1 || cs[0].Path != "sections[0].paragraphs[0]" || string(cs[0].Base) != "null" || string(cs[0].Theirs) != "null" {
+					t.Errorf("%s: want one conflict on the paragraph, as it was and theirs absent: %s", sent.name, r.Body.String())
+				} else if sent.name == "GroundLeftOut" && strings.Contains(string(cs[0].Mine), "s9(2)(g)(i)") {
+					t.Errorf("%s: the conflict gives the writer the raised paragraph's ground: %s", sent.name, cs[0].Mine)
+				}
+			}
+			// A PUT from the version they read: refused, and says nothing of it.
+			r := f.do("lowofficer", "PUT", "/api/v1/sheets/"+id, mine(func(m map[string]any) {
+				paragraphOf(m, 0, 0)["text"] = "The low officer's own words."
+			}), "If-Match", `"1"`)
+			if r.Code != 412 && r.Code != 403 {
+				t.Errorf("PUT from version 1: %d %s", r.Code, r.Body.String())
+			}
+			noneOf(t, "the PUT's answer", r, leaks...)
+
+			// What they may still change is merged; the raised paragraph,
+			// sent as they read it (its ground left out, as a client that
+			// sends only what it changed does), is kept exactly.
+			r = f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", mine(func(m map[string]any) {
+				delete(paragraphOf(m, 0, 0), "withhold")
+				paragraphOf(m, 0, 1)["text"] = "Open words, changed."
+			}))
+			if r.Code != 200 {
+				t.Fatalf("a merge of the paragraph they see: %d %s", r.Code, r.Body.String())
+			}
+			noneOf(t, "the merge's answer", r, leaks...)
+			ps := f.sheet("lead", id).Sections[0].Paragraphs
+			if len(ps) != 2 || ps[0] != raised || ps[1].Text != "Open words, changed." {
+				t.Errorf("after the merge: %+v, want the raised paragraph %+v kept and the other changed", ps, raised)
+			}
+		})
+	}
+}

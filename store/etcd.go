@@ -294,6 +294,13 @@ func unavailable(err error) error {
 		"(a save that was under way may or may not have been kept: reload to see)"}, err)
 }
 
+// full is a cluster that has reached its space quota: it takes no write
+// (the whole transaction is refused) until an operator frees space.
+func full(err error) error {
+	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) is full, and nothing was saved: " +
+		"an administrator must compact and defragment it, or raise its quota, then disarm its alarm (README, \"etcd\")"}, err)
+}
+
 // compacted is a read whose revision etcd compacted away meanwhile: the
 // request may be sent again, and reads the data as it is by then.
 func compacted(err error) error {
@@ -325,6 +332,8 @@ func etcdError(err error) error {
 		errors.Is(ev, rpctypes.ErrNoLeader) || errors.Is(ev, rpctypes.ErrTimeout) || errors.Is(ev, rpctypes.ErrTimeoutDueToLeaderFail) ||
 		errors.Is(ev, rpctypes.ErrTimeoutDueToConnectionLost) || errors.Is(ev, rpctypes.ErrLeaderChanged):
 		return unavailable(err)
+	case errors.Is(ev, rpctypes.ErrNoSpace) || errors.Is(err, rpctypes.ErrNoSpace):
+		return full(err)
 	case errors.Is(ev, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrAuthFailed):
 		return errors.New("etcd refused the user name or password")
 	case errors.Is(ev, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrPermissionDenied):

@@ -53,6 +53,7 @@ type Member struct {
 	out        *lockedBuffer
 	waitResult chan error
 	tls        []string
+	flags      []string // more of etcd's flags (StartWith)
 	client     *http.Client
 }
 
@@ -72,6 +73,13 @@ func Start(tb testing.TB, n int) *Cluster {
 	return start(tb, n, false)
 }
 
+// StartWith is Start with more of etcd's flags given to every member (a
+// small --quota-backend-bytes, say).
+func StartWith(tb testing.TB, n int, flags ...string) *Cluster {
+	tb.Helper()
+	return start(tb, n, false, flags...)
+}
+
 // StartTLS is Start with the members serving clients over TLS and asking
 // for a client certificate signed by the cluster's authority.
 func StartTLS(tb testing.TB, n int) *Cluster {
@@ -79,14 +87,14 @@ func StartTLS(tb testing.TB, n int) *Cluster {
 	return start(tb, n, true)
 }
 
-func start(tb testing.TB, n int, withTLS bool) *Cluster {
+func start(tb testing.TB, n int, withTLS bool, flags ...string) *Cluster {
 	tb.Helper()
 	bin := Binary(tb)
 	// A port found free may be taken by another process before etcd binds
 	// it: a cluster that does not come up is tried again on new ports.
 	var last error
 	for try := 0; try < 3; try++ {
-		c, err := startOnce(tb, bin, n, withTLS)
+		c, err := startOnce(tb, bin, n, withTLS, flags)
 		if err == nil {
 			tb.Cleanup(c.Stop)
 			return c
@@ -97,7 +105,7 @@ func start(tb testing.TB, n int, withTLS bool) *Cluster {
 	return nil
 }
 
-func startOnce(tb testing.TB, bin string, n int, withTLS bool) (*Cluster, error) {
+func startOnce(tb testing.TB, bin string, n int, withTLS bool, flags []string) (*Cluster, error) {
 	base := tb.TempDir()
 	c := &Cluster{tb: tb}
 	scheme := "http://"
@@ -109,7 +117,7 @@ func startOnce(tb testing.TB, bin string, n int, withTLS bool) (*Cluster, error)
 	token := fmt.Sprintf("briefpack-test-%d", time.Now().UnixNano())
 	for i := 0; i < n; i++ {
 		m := &Member{Name: fmt.Sprintf("m%d", i), ClientURL: scheme + freeAddr(tb), PeerURL: "http://" + freeAddr(tb),
-			dir: filepath.Join(base, fmt.Sprintf("m%d", i)), bin: bin, token: token}
+			dir: filepath.Join(base, fmt.Sprintf("m%d", i)), bin: bin, token: token, flags: flags}
 		if withTLS {
 			m.client = tlsClient(tb, c)
 			m.tls = []string{"--cert-file", filepath.Join(base, "server.pem"), "--key-file", filepath.Join(base, "server-key.pem"),
@@ -167,7 +175,7 @@ func (m *Member) start(state string) error {
 		"--listen-peer-urls", m.PeerURL, "--initial-advertise-peer-urls", m.PeerURL,
 		"--initial-cluster", m.cluster, "--initial-cluster-state", state, "--initial-cluster-token", m.token,
 		"--log-level", "error")
-	cmd.Args = append(cmd.Args, m.tls...)
+	cmd.Args = append(append(cmd.Args, m.tls...), m.flags...)
 	m.out = &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = m.out, m.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

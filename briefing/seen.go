@@ -65,12 +65,6 @@ func (v *View) savedCopy(ctx context.Context, kind string, obj Object) ([]byte, 
 	if err != nil || !ok {
 		return nil, err
 	}
-	return metaFree(kind, out)
-}
-
-// metaFree is a reader's copy of a round or a sheet as JSON, its version
-// and times left out (every save moves them).
-func metaFree(kind string, out Object) ([]byte, error) {
 	m := *out.GetMeta()
 	*out.GetMeta() = Meta{ID: m.ID}
 	raw, err := json.Marshal(out)
@@ -85,121 +79,13 @@ func metaFree(kind string, out Object) ([]byte, error) {
 // clearance seen (SeenFrom): "" is seen by whoever sees the object.
 func (v *View) SeesSave(seen string) bool { return seen == "" || v.Allows(seen) }
 
-// SeesSheetSave is SeesSave for a save of topic sheet id, rec its version
-// record (a header will do): a save that changed only paragraphs a later
-// save raised above the reader changed, to them, only what is above them
-// (its Seen was decided before the raise), and they do not see it; nor a
-// save of a version they see none of now. Only then are versions read:
-// the one it wrote and the one before.
-func (v *View) SeesSheetSave(ctx context.Context, id string, rec VersionRecord) (bool, error) {
-	if rec.Deleted || !v.SeesSave(rec.Seen) {
-		return false, nil
-	}
-	if !v.raisedAbove(rec.Raised) {
-		return true, nil
-	}
-	shown, changed, err := v.raisedSave(ctx, id, rec)
-	return shown != nil && changed, err
-}
-
-// raisedAbove reports whether one of rs raised a paragraph above the reader.
-func (v *View) raisedAbove(rs []Raise) bool {
-	for _, r := range rs {
-		if !v.Allows(r.Marking) {
-			return true
-		}
-	}
-	return false
-}
-
-// raisedSave reads the save rec of topic sheet id, one of whose
-// paragraphs a later save raised (rec.Raised): the reader's copy of the
-// version it wrote, as they are shown it now (View.SheetVersionOf), nil
-// when they see none of it; and whether the save changed that copy from
-// the version before, judged by the same raises. Not by the raise a save
-// made itself, nor by a later raise of a paragraph the save left above
-// the reader: that save (or one before it) took it from them, which they
-// saw as they saw it then, a paragraph gone.
-func (v *View) raisedSave(ctx context.Context, id string, rec VersionRecord) (*Sheet, bool, error) {
-	after, err := v.versionRecord(ctx, id, rec.Version)
-	if err != nil || after == nil {
-		return nil, false, err
-	}
-	var wrote Sheet
-	if err := json.Unmarshal(after.Data, &wrote); err != nil {
-		return nil, false, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
-	}
-	above := map[string]bool{}
-	for _, sec := range wrote.Sections {
-		for _, p := range sec.Paragraphs {
-			if !v.Allows(p.Marking) {
-				above[p.ID] = true
-			}
-		}
-	}
-	var rs []Raise // the raises that judge what the save changed
-	for _, r := range rec.Raised {
-		if !above[r.Paragraph] {
-			rs = append(rs, r)
-		}
-	}
-	reviews := v.set.HighestRaised(rec.Raised)
-	shown, ok, err := v.versionCopy(ctx, id, *after, rs, reviews)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	before, err := v.versionRecord(ctx, id, rec.Version-1)
-	if err != nil || before == nil {
-		return shown, true, err // the first version, or one after a deletion
-	}
-	was, ok, err := v.versionCopy(ctx, id, *before, rs, reviews)
-	if err != nil || !ok {
-		return shown, true, err
-	}
-	a, err := metaFree(KindSheet, shown)
-	if err != nil {
-		return nil, false, err
-	}
-	b, err := metaFree(KindSheet, was)
-	if err != nil {
-		return nil, false, err
-	}
-	return shown, !bytes.Equal(a, b), nil
-}
-
-// versionRecord returns one stored version of a sheet, Data and all, nil
-// for none (or a deletion). A list reads each version twice, as the one a
-// save wrote and as the one before the next: the last few are kept.
-func (v *View) versionRecord(ctx context.Context, id string, version int) (*VersionRecord, error) {
-	if version < 1 {
-		return nil, nil
-	}
-	key := id + "/" + strconv.Itoa(version)
-	if rec, ok := v.versions[key]; ok {
-		return rec, nil
-	}
-	rec, err := v.st.Version(ctx, KindSheet, id, version)
-	var out *VersionRecord
-	if err == nil && !rec.Deleted {
-		out = &rec
-	} else if err != nil && ErrorCode(err) != ENOTFOUND {
-		return nil, err
-	}
-	if len(v.versions) >= 4 {
-		clear(v.versions)
-	}
-	v.versions[key] = out
-	return out, nil
-}
-
 // AsLastSeen gives the reader's copy of a round or a topic sheet, m its
 // Meta, the time and the author of the last save up to its version that
-// the reader sees (SeesSave; for a topic sheet, SeesSheetSave). A save
-// that changed only what is above them, or only what a raise has put
-// above them since, is left out of their list of versions and of the
-// audit log; its author and time, left on their copy, named who had
-// changed what they cannot see, and when. None seen (a history that does
-// not say), the copy names no author and the time it was made.
+// the reader sees (SeesSave). A save that changed only what is above them
+// is left out of their list of versions and of the audit log; its author
+// and time, left on their copy, named who had changed what they cannot
+// see, and when. None seen (a history that does not say), the copy names
+// no author and the time it was made.
 func (v *View) AsLastSeen(ctx context.Context, kind string, m *Meta) error {
 	if v.Allows(v.set.Top()) {
 		return nil // cleared for the top of the scheme: every save is seen
@@ -214,18 +100,7 @@ func (v *View) AsLastSeen(ctx context.Context, kind string, m *Meta) error {
 			return err
 		}
 		for i := len(recs) - 1; i >= 0; i-- {
-			rec := recs[i]
-			if rec.Version > m.Version {
-				continue
-			}
-			seen := !rec.Deleted && v.SeesSave(rec.Seen)
-			if seen && kind == KindSheet {
-				var err error
-				if seen, err = v.SeesSheetSave(ctx, m.ID, rec); err != nil {
-					return err
-				}
-			}
-			if seen {
+			if rec := recs[i]; rec.Version <= m.Version && !rec.Deleted && v.SeesSave(rec.Seen) {
 				m.UpdatedAt, m.UpdatedBy = rec.At, rec.By
 				return nil
 			}

@@ -28,8 +28,7 @@ import (
 //     predecessor as it is stored now (not one above them, nor one gone);
 //   - past versions pass through the same rules as the object they record,
 //     and the audit log lists only what the reader could see; a save that
-//     changed nothing they see, or only what a raise has put above them
-//     since, is absent from both (SeenFrom, SeesSheetSave).
+//     changed nothing they see is absent from both (SeenFrom).
 //
 // A View serves one request: it caches what it reads and is not safe for
 // concurrent use. Writes do not go through it; a writer's references are
@@ -51,17 +50,13 @@ type View struct {
 	shown  map[string]map[string]bool
 	raised map[string][]Raise // every raise of a sheet's paragraphs, by sheet id (raisedOf)
 	names  map[string]string  // user id → name
-	// versions holds the last few versions of sheets read whole, by
-	// sheet id and version (versionRecord); nil for none.
-	versions map[string]*VersionRecord
 }
 
 // NewView returns the store as reader may see it.
 func NewView(st Store, set Settings, reader Reader) *View {
 	return &View{st: st, set: set, reader: reader, level: reader.Clearance,
 		dialogues: map[string]*Dialogue{}, rounds: map[string]*Round{}, people: map[string]*Person{}, sheets: map[string]*Sheet{},
-		shown: map[string]map[string]bool{}, raised: map[string][]Raise{}, names: map[string]string{},
-		versions: map[string]*VersionRecord{}}
+		shown: map[string]map[string]bool{}, raised: map[string][]Raise{}, names: map[string]string{}}
 }
 
 // Reader returns who the view is for.
@@ -669,11 +664,10 @@ type SheetVersion struct {
 
 // SheetVersions lists a page of a sheet's saved versions as the reader may
 // see them, oldest first, and the next page's cursor; a version they may
-// not see at all, or a save that changed nothing they see (SeenFrom), or
-// only what a raise has put above them since (SeesSheetSave), is left out
-// (so a page may hold fewer than asked). It reads each version's header,
-// and the text only of a version one of whose paragraphs a later save
-// raised above the reader. ENOTFOUND for a sheet they may not see now.
+// not see at all, or a save that changed nothing they see (SeenFrom), is
+// left out (so a page may hold fewer than asked). It
+// reads each version's header, never its text. ENOTFOUND for a sheet they
+// may not see now.
 func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVersion, string, error) {
 	// The sheet now: its round, which no version changes, must be visible too.
 	if _, err := v.Sheet(ctx, id); err != nil {
@@ -702,17 +696,6 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		marking, ok := v.set.VisibleVersion(v.level, rec.Summary)
 		if !ok {
 			continue
-		}
-		if v.raisedAbove(rec.Raised) {
-			// Its summary holds what a raise since put above the reader:
-			// the version is read, as they are shown it.
-			shown, changed, err := v.raisedSave(ctx, id, rec)
-			if err != nil {
-				return nil, "", err
-			} else if shown == nil || !changed {
-				continue // nothing of it theirs, or a save of only what is above them now
-			}
-			marking = shown.Marking
 		}
 		whole := true
 		for _, m := range rec.Summary.Markings {
@@ -756,41 +739,22 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 	} else if err != nil {
 		return nil, err
 	}
-	var rs []Raise
-	if raised {
-		rs = rec.Raised
+	var sh Sheet
+	if err := json.Unmarshal(rec.Data, &sh); err != nil {
+		return nil, fmt.Errorf("history of sheet %s version %d: %w", id, version, err)
 	}
-	vis, ok, err := v.versionCopy(ctx, id, rec, rs, v.set.HighestRaised(rs))
+	var was map[string]string // the marking of each paragraph judged higher
+	if raised && len(rec.Raised) > 0 {
+		was = v.set.JudgeRaised(&sh, rec.Raised)
+		// A review of then may quote the words raised since, as the
+		// sheet's own reviews now are judged (RaiseReviews at the raise).
+		v.set.RaiseReviews(&sh, v.set.HighestRaised(rec.Raised))
+	}
+	vis, ok, err := v.VisibleSheet(ctx, &sh)
 	if err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, missing
-	}
-	return vis, nil
-}
-
-// versionCopy is the reader's copy of a stored version of a sheet (rec,
-// its Data read), each paragraph judged by the highest marking a raise of
-// rs gave it as well as its own, and shown with the marking it had, and
-// each review by reviews (the highest marking raised to since, "" for
-// none) as well as its own: false when they see none of it.
-func (v *View) versionCopy(ctx context.Context, id string, rec VersionRecord, rs []Raise, reviews string) (*Sheet, bool, error) {
-	var sh Sheet
-	if err := json.Unmarshal(rec.Data, &sh); err != nil {
-		return nil, false, fmt.Errorf("history of sheet %s version %d: %w", id, rec.Version, err)
-	}
-	var was map[string]string // the marking of each paragraph judged higher
-	if len(rs) > 0 {
-		was = v.set.JudgeRaised(&sh, rs)
-	}
-	if reviews != "" {
-		// A review of then may quote the words raised since, as the
-		// sheet's own reviews now are judged (RaiseReviews at the raise).
-		v.set.RaiseReviews(&sh, reviews)
-	}
-	vis, ok, err := v.VisibleSheet(ctx, &sh)
-	if err != nil || !ok {
-		return nil, false, err
 	}
 	if len(was) > 0 {
 		// What the reader is shown is the version as it was, markings too.
@@ -803,7 +767,7 @@ func (v *View) versionCopy(ctx context.Context, id string, rec VersionRecord, rs
 		}
 		vis.Marking = v.set.SheetMarking(vis)
 	}
-	return vis, true, nil
+	return vis, nil
 }
 
 // HighestRaised is the highest marking any of rs raised a paragraph to,
@@ -877,8 +841,7 @@ func (v *View) RoundVersions(ctx context.Context, id string) ([]RoundVersion, er
 // Audit lists the audit records of objects the reader may see, newest first.
 // A record is shown when the reader may see the object as it was at that
 // change (for a deletion, as it was before it) and what the change did to
-// it (SeenFrom; for a topic sheet, SeesSheetSave); records of users are
-// for admins only.
+// it (SeenFrom); records of users are for admins only.
 func (v *View) Audit(ctx context.Context, p Page) ([]*AuditRecord, string, error) {
 	seen := map[string]bool{}
 	return filterPage(p, func(p Page) ([]*AuditRecord, string, error) { return v.st.Audit(ctx, p) },
@@ -927,13 +890,6 @@ func (v *View) seesChange(ctx context.Context, a *AuditRecord) (bool, error) {
 	}
 	if rec.Deleted {
 		return false, nil
-	}
-	if a.Kind == KindSheet && v.raisedAbove(rec.Raised) {
-		// As their list of versions shows it (SheetVersions): the sheet
-		// as they are shown it at that version, and what the save changed
-		// of it; for a deletion, only the first.
-		shown, changed, err := v.raisedSave(ctx, a.ObjectID, rec)
-		return shown != nil && (changed || a.ToVersion == 0), err
 	}
 	return v.seesRecord(ctx, a.Kind, rec.Data)
 }

@@ -54,10 +54,9 @@ func (s *API) storedVersion(v *view, id string, version int) (*briefing.Sheet, [
 }
 
 // EditorsSince names who saved a sheet after version from, up to version to
-// (fifty at most), reading those versions' headers: the saves the reader
-// sees (SeesSheetSave), as their list of versions does. A save that
-// changed only what is above them, or what a raise has put above them
-// since, named who had changed it.
+// (fifty at most), reading only those versions' headers: the saves the
+// reader sees (SeesSave), as their list of versions does. A save that
+// changed only what is above them named who had changed it.
 func (s *API) EditorsSince(v *view, id string, from, to int) []string {
 	if to <= from {
 		return nil
@@ -69,10 +68,7 @@ func (s *API) EditorsSince(v *view, id string, from, to int) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, rec := range recs {
-		if rec.Version > to {
-			continue
-		}
-		if ok, err := v.SeesSheetSave(v.Ctx, id, rec); err != nil || !ok {
+		if rec.Version > to || !v.SeesSave(rec.Seen) {
 			continue
 		}
 		if !seen[rec.By] && rec.By != v.User.Name {

@@ -64,7 +64,7 @@ func (s Settings) checkMarkdown(fe fieldErrors, field, text, was, place string, 
 	if _, refused := fe[field]; refused {
 		return true
 	}
-	if text == was || text == CleanText(was) {
+	if unchangedText(text, was) {
 		return false
 	}
 	why := s.MarkdownTooSlow(text)
@@ -76,6 +76,18 @@ func (s Settings) checkMarkdown(fe fieldErrors, field, text, was, place string, 
 	}
 	fe.add(field, "%s", why)
 	return true
+}
+
+// unchangedText reports whether text is was as a save keeps it: cleaned
+// (CleanText), and with "\r\n" line ends read as "\n", as every body and
+// form is read — so that a text stored before either is the writer's own
+// unchanged.
+func unchangedText(text, was string) bool {
+	if text == was {
+		return true
+	}
+	was = CleanText(was)
+	return text == was || text == strings.ReplaceAll(was, "\r\n", "\n")
 }
 
 // markWork is what markdownWork finds a text asks of the reader.

@@ -17,6 +17,11 @@ const (
 	EINTERNAL     = "internal"            // anything else; its text never leaves the server
 )
 
+// ErrStoreFull is in the chain of an error (EUNAVAILABLE) of a write the
+// store refused because it has no room left (an etcd cluster past its
+// quota): it reads on, and what need not be written may go without.
+var ErrStoreFull = errors.New("the database is full")
+
 // Error is briefpack's one error type: a code for programs, a message for
 // people, and per-field reasons for forms.
 type Error struct {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -107,10 +108,16 @@ func (ss *sessions) lookup(ctx context.Context, token string) (*session, error) 
 		return nil, nil
 	}
 	if now.Sub(rec.LastSeen) > touchEvery {
+		was := rec.LastSeen
 		rec.LastSeen = now
 		err := ss.st.TouchSession(ctx, h, now)
 		if briefing.ErrorCode(err) == briefing.ENOTFOUND {
 			return nil, nil // ended since it was read: signed out on another server
+		} else if errors.Is(err, briefing.ErrStoreFull) {
+			// The session stands; its last sight is not moved on, so it
+			// ends no later than it would have. A full database still
+			// serves its readers.
+			rec.LastSeen = was
 		} else if err != nil {
 			return nil, err
 		}

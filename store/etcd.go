@@ -297,8 +297,8 @@ func unavailable(err error) error {
 // full is a cluster that has reached its space quota: it takes no write
 // (the whole transaction is refused) until an operator frees space.
 func full(err error) error {
-	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) is full, and nothing was saved: " +
-		"an administrator must compact and defragment it, or raise its quota, then disarm its alarm (README, \"etcd\")"}, err)
+	return fmt.Errorf("%w (%w: %v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database (etcd) is full, and nothing was saved: " +
+		"an administrator must compact and defragment it, or raise its quota, then disarm its alarm (README, \"etcd\")"}, briefing.ErrStoreFull, err)
 }
 
 // compacted is a read whose revision etcd compacted away meanwhile: the

@@ -368,8 +368,8 @@ func sameContent(a, b Paragraph) bool {
 // Base is nil), as no past version shows them it any more
 // (View.SheetVersionOf); nor, so that they cannot tell the two apart, does
 // a conflict on one deleted since; nor one on a paragraph raised above
-// them and lowered again since, nor on the heading of a section all of
-// whose paragraphs they saw were raised so.
+// them and lowered again since, nor on the heading of a section every
+// paragraph of which they saw is gone from them so, deleted or raised.
 func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised []Raise, since ...*Sheet) MergeResult {
 	// Compared as saves store them (CleanText): a version stored before
 	// texts were cleaned, saved since by someone else with only that
@@ -418,6 +418,15 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised 
 			}
 		}
 		return false
+	}
+	// shownAsWas reports whether a conflict may show paragraph id as the
+	// writer read it at version: not when it is gone from what they see
+	// now, deleted since or raised above them since, which they must not
+	// tell apart; nor when a raise since put it above them, lowered again
+	// or not.
+	shownAsWas := func(id string, version int) bool {
+		_, inT := T.paras[id]
+		return inT && !hiddenSince(id, version)
 	}
 	// A new paragraph of mine that theirs added too, since base, is that
 	// one: the same addition on both sides (above all the writer's own save
@@ -487,7 +496,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised 
 				default:
 					path := fmt.Sprintf("sections[%d].heading", M.at[k])
 					var bh any
-					if b != nil && !raisedAway(b, func(id string) bool { return hiddenSince(id, base.Version) }) {
+					if b != nil && !allGone(b, func(id string) bool { return !shownAsWas(id, base.Version) }) {
 						bh = b.Heading
 					}
 					res.Conflicts = append(res.Conflicts, Conflict{Path: path, Base: bh, Theirs: t.Heading, Mine: mi.Heading})
@@ -567,11 +576,7 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised 
 		case !inT && !inM:
 			present = false
 		default:
-			// Gone from theirs as the writer sees it, the paragraph was
-			// deleted since or raised above them since, which they must
-			// not tell apart: as it was is shown of neither. Nor of one a
-			// raise since put above them, lowered again or not.
-			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, inT && !hiddenSince(id, from)), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
+			res.Conflicts = append(res.Conflicts, Conflict{Path: path(id), ID: id, Base: ptr(b, shownAsWas(id, from)), Theirs: ptr(t, inT), Mine: ptr(mi, inM)})
 			// The merged sheet keeps mine here, for an editor to show the
 			// writer's own text until they choose; with conflicts it is never written.
 			// One the writer deleted keeps theirs, in its place, so that the
@@ -764,12 +769,13 @@ func firstShown(s Settings, clearance string, bv *Sheet, M *side, later map[stri
 	return first, at
 }
 
-// raisedAway reports whether every paragraph of a section the writer saw
-// was raised above them since (hidden): a section holding none, which they
-// see whatever its paragraphs' markings, is not.
-func raisedAway(sec *Section, hidden func(id string) bool) bool {
+// allGone reports whether every paragraph of a section the writer saw is
+// gone from them since: its heading is then shown as it was no more than
+// they are, whether they were deleted or raised. A section holding none,
+// which they see whatever its paragraphs' markings, is not.
+func allGone(sec *Section, gone func(id string) bool) bool {
 	for _, p := range sec.Paragraphs {
-		if !hidden(p.ID) {
+		if !gone(p.ID) {
 			return false
 		}
 	}

@@ -695,7 +695,8 @@ func TestMergeSheet_LaterParagraphs(t *testing.T) {
 // base nor from the version they first read it in, lowered again since or
 // not — nor the heading of a section all of whose paragraphs they saw were
 // raised so. The merge is otherwise the same: to the writer a paragraph
-// above them now was deleted since, and neither is shown as it was.
+// above them now was deleted since, and neither is shown as it was, nor
+// the heading of a section that held only such paragraphs.
 func TestMergeSheet_RaisedSince(t *testing.T) {
 	sit, off := briefing.SectionSituation, briefing.SectionOffensive
 	base := sheetOf([]string{sit, "", "a", "b"}, []string{off, "Canary heading", "c"})
@@ -730,8 +731,9 @@ func TestMergeSheet_RaisedSince(t *testing.T) {
 	}{
 		// Told no raise, a and c are gone from theirs as the writer sees
 		// it: deleted since, as far as the merge knows, shown as it was
-		// no more than one raised.
-		{"NotTold", nil, map[string]any{"sections[0].paragraphs[0]": nil, "sections[0].paragraphs[2]": "d.", "sections[1].paragraphs[0]": nil, "sections[1].heading": "Canary heading"}},
+		// no more than one raised, and so is the heading of the section
+		// c alone held.
+		{"NotTold", nil, map[string]any{"sections[0].paragraphs[0]": nil, "sections[0].paragraphs[2]": "d.", "sections[1].paragraphs[0]": nil, "sections[1].heading": nil}},
 		{"Raised", raised, map[string]any{"sections[0].paragraphs[0]": nil, "sections[0].paragraphs[2]": nil, "sections[1].paragraphs[0]": nil, "sections[1].heading": nil}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

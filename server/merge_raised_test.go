@@ -110,3 +110,72 @@ func TestMerge_RaisedSinceIsNotShownBack(t *testing.T) {
 		})
 	}
 }
+
+// raisedOrDeletedSection makes a sheet whose second section, "Canary
+// heading", holds one RESTRICTED paragraph, which lowofficer reads at
+// version 1; then officer saves version 2, op being what became of that
+// paragraph: "raise" (to SECRET), "delete" (the section left empty) or
+// "delete-section" (the section deleted with it), edit anything more done
+// to the section. It returns the fixture, the sheet's id and lowofficer's
+// copy of version 1.
+func raisedOrDeletedSection(t *testing.T, op string, edit func(sec map[string]any)) (*fixture, string, map[string]any) {
+	t.Helper()
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", map[string]any{"title": "Maritime", "sections": []map[string]any{
+		{"kind": "situation", "paragraphs": []any{para("Open words.", "RESTRICTED", "")}},
+		{"kind": "offensive", "heading": "Canary heading", "paragraphs": []any{para("Words of the section.", "RESTRICTED", "")}},
+	}})
+	v1 := f.sheetAsMap("lowofficer", id)
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		sec := sectionOf(m, 1)
+		switch op {
+		case "delete-section":
+			m["sections"] = m["sections"].([]any)[:1]
+			return
+		case "raise":
+			paragraphOf(m, 1, 0)["marking"] = "SECRET"
+		case "delete":
+			sec["paragraphs"] = []any{}
+		}
+		if edit != nil {
+			edit(sec)
+		}
+	})
+	return f, id, v1
+}
+
+// TestMerge_HeadingOfSectionGoneSince: lowofficer renames, from version
+// 1, a section every paragraph of which they saw has since been deleted,
+// or raised above them, while officer added a paragraph to it and renamed
+// it too. The conflict on the heading is the same either way: as no
+// conflict shows a paragraph gone since as it was, lest it tell a raise
+// from a deletion, none shows the heading of a section all they saw of
+// which is gone so ("base" null).
+func TestMerge_HeadingOfSectionGoneSince(t *testing.T) {
+	conflictBase := func(op string) string {
+		f, id, v1 := raisedOrDeletedSection(t, op, func(sec map[string]any) {
+			sec["paragraphs"] = append(sec["paragraphs"].([]any), para("Added since.", "RESTRICTED", ""))
+			sec["heading"] = "Their heading"
+		})
+		sectionOf(v1, 1)["heading"] = "My heading"
+		r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", v1)
+		var out struct {
+			Error struct {
+				Conflicts []struct {
+					Path string          `json:"path"`
+					Base json.RawMessage `json:"base"`
+				} `json:"conflicts"`
+			} `json:"error"`
+		}
+		r.json(&out)
+		if r.Code != 409 || len(out.Error.Conflicts) != 1 || out.Error.Conflicts[0].Path != "sections[1].heading" {
+			t.Fatalf("%s: want one conflict on the heading: %d %s", op, r.Code, r.Body.String())
+		}
+		return string(out.Error.Conflicts[0].Base)
+	}
+	deleted, raised := conflictBase("delete"), conflictBase("raise")
+	if deleted != raised {
+		t.Errorf("the heading's conflict tells a raise from a deletion: base %s after a deletion, %s after a raise", deleted, raised)
+	}
+}

@@ -925,6 +925,11 @@ func indexOf(list []string, k string) int {
 // new name was given to a section the writer could not see, and the merge
 // must neither name it in a conflict nor put it over what the writer adds
 // there, so to the writer it is deleted, and its hidden paragraphs keep it.
+// Only a paragraph hidden from the writer at base too holds a section so:
+// one they saw there was raised above them since, which to them is one
+// deleted since, and a section left holding only such paragraphs is to
+// them deleted, as it would be had they been deleted: its heading is not
+// theirs to change.
 func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs, tv *Sheet, tok bool) (*Sheet, []string, []int) {
 	keys := sectionKeys(bv, tv)
 	named := map[string]bool{}
@@ -939,6 +944,7 @@ func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs,
 	}
 	var bAt []int
 	inBase := map[string]int{} // paragraph id → its section in base
+	seen := ParagraphIDs(bv)   // what the writer saw at base
 	if bok {
 		bAt = shownAt(s, clearance, base)
 		for bi, sec := range base.Sections {
@@ -958,7 +964,10 @@ func theirsSeen(s Settings, clearance string, base, bv *Sheet, bok bool, theirs,
 		}
 		for _, p := range tsec.Paragraphs {
 			bi, ok := inBase[p.ID]
-			if !ok || bAt[bi] < 0 || base.Sections[bi].Kind != tsec.Kind {
+			if !ok || bAt[bi] < 0 || base.Sections[bi].Kind != tsec.Kind || seen[p.ID] {
+				// One the writer saw at base and does not now was raised
+				// above them since: to them it was deleted, and keeps its
+				// section for them no more than a deleted one would.
 				continue
 			}
 			if tsec.Heading != base.Sections[bi].Heading {

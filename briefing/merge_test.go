@@ -402,6 +402,12 @@ func TestMergeSheet_Sections(t *testing.T) {
 	dropSection := func(i int) func(*briefing.Sheet) {
 		return func(s *briefing.Sheet) { s.Sections = append(s.Sections[:i:i], s.Sections[i+1:]...) }
 	}
+	raise := func(id string) func(*briefing.Sheet) {
+		return func(s *briefing.Sheet) {
+			i, j := find(s, id)
+			s.Sections[i].Paragraphs[j].Marking = "SECRET"
+		}
+	}
 	for _, tc := range []struct {
 		name         string
 		base         *briefing.Sheet
@@ -523,6 +529,22 @@ func TestMergeSheet_Sections(t *testing.T) {
 		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}, []string{cus, "Other", "Rc"}), theirs: []func(*briefing.Sheet){drop("Ra"), heading(0, "Hidden name")},
 		mine: []func(*briefing.Sheet){heading(0, "Renamed")},
 		want: "custom:Hidden name[Sb] custom:Other[Rc]", merged: 1, // to the writer, theirs deleted it
+	}, {
+		// Theirs raised above the writer all they saw of a section: to
+		// them the section was deleted, and their rename of it goes with
+		// it; the section keeps its name.
+		name: "RenameDroppedWhenTheirsRaisedAllISawOfIt",
+		base: sheetOf([]string{sit, "", "a"}, []string{cus, "Mixed", "Rb"}), theirs: []func(*briefing.Sheet){raise("Rb")},
+		mine: []func(*briefing.Sheet){heading(1, "Renamed")},
+		want: "situation:[a] custom:Mixed[Rb]", merged: 1,
+	}, {
+		// As in HiddenFollowsMyRenameWhenTheirsLeftOnlyIt, Ra raised
+		// rather than deleted: the section holding a paragraph hidden
+		// from the writer at base too is theirs to rename either way.
+		name: "HiddenFollowsMyRenameWhenTheirsRaisedWhatISaw",
+		base: sheetOf([]string{cus, "Mixed", "Ra", "Sb"}, []string{cus, "Other", "Rc"}), theirs: []func(*briefing.Sheet){raise("Ra")},
+		mine: []func(*briefing.Sheet){heading(0, "Renamed")},
+		want: "custom:Renamed[Ra Sb] custom:Other[Rc]", merged: 1,
 	}, {
 		name: "BothAddTheSameSection",
 		base: sheetOf([]string{sit, "", "a"}),

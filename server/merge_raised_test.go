@@ -179,3 +179,43 @@ func TestMerge_HeadingOfSectionGoneSince(t *testing.T) {
 		t.Errorf("the heading's conflict tells a raise from a deletion: base %s after a deletion, %s after a raise", deleted, raised)
 	}
 }
+
+// TestMerge_SectionRaisedAwayIsNotRenamed: lowofficer renames, from
+// version 1, a section all of whose paragraphs have since been raised
+// above them, a section they see nothing of now. To them it was deleted:
+// the rename is dropped, as it is when the section was deleted, and
+// nothing is written, whether or not officer renamed it too. Written over
+// the SECRET section, it let a writer below the section change what heads
+// it, and its answer (a new version, its ETag) told them the paragraphs
+// were raised, not deleted, and whether the hidden heading had changed.
+func TestMerge_SectionRaisedAwayIsNotRenamed(t *testing.T) {
+	answer := func(op string, rename bool) (etag, merged, stored string) {
+		f, id, v1 := raisedOrDeletedSection(t, op, func(sec map[string]any) {
+			if rename {
+				sec["heading"] = "Their heading"
+			}
+		})
+		sectionOf(v1, 1)["heading"] = "My heading"
+		r := f.do("lowofficer", "POST", "/api/v1/sheets/"+id+"/merge", v1)
+		if r.Code != 200 {
+			t.Fatalf("%s: merge %d %s", op, r.Code, r.Body.String())
+		}
+		sh := f.sheet("lead", id)
+		if len(sh.Sections) > 1 {
+			stored = sh.Sections[1].Heading
+		}
+		return r.Header().Get("ETag"), r.Header().Get("Briefpack-Merged"), stored
+	}
+	etagDeleted, mergedDeleted, _ := answer("delete-section", false)
+	etagRaised, mergedRaised, stored := answer("raise", false)
+	etagRaisedRenamed, mergedRaisedRenamed, _ := answer("raise", true)
+	if stored != "Canary heading" {
+		t.Errorf("a writer below the section renamed it: stored heading %q", stored)
+	}
+	if etagRaised != etagRaisedRenamed || mergedRaised != mergedRaisedRenamed {
+		t.Errorf("the answer tells whether the hidden heading was renamed since: ETag %s, merged %s; %s, %s when it was", etagRaised, mergedRaised, etagRaisedRenamed, mergedRaisedRenamed)
+	}
+	if etagRaised != etagDeleted || mergedRaised != mergedDeleted {
+		t.Errorf("the answer tells a raise from a deletion: ETag %s, merged %s; %s, %s when the section was deleted", etagRaised, mergedRaised, etagDeleted, mergedDeleted)
+	}
+}

@@ -369,7 +369,9 @@ func sameContent(a, b Paragraph) bool {
 // (View.SheetVersionOf); nor, so that they cannot tell the two apart, does
 // a conflict on one deleted since; nor one on a paragraph raised above
 // them and lowered again since, nor on the heading of a section every
-// paragraph of which they saw is gone from them so, deleted or raised.
+// paragraph of which they saw is gone from them so, deleted or raised. A
+// writer cleared for the top of the scheme, above whom nothing can be
+// raised, is shown what was deleted since as it was.
 func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised []Raise, since ...*Sheet) MergeResult {
 	// Compared as saves store them (CleanText): a version stored before
 	// texts were cleaned, saved since by someone else with only that
@@ -423,10 +425,12 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised 
 	// writer read it at version: not when it is gone from what they see
 	// now, deleted since or raised above them since, which they must not
 	// tell apart; nor when a raise since put it above them, lowered again
-	// or not.
+	// or not. Above a writer cleared for the top of the scheme nothing can
+	// be raised: one gone from them was deleted, and is shown as it was.
+	top := s.Allows(clearance, s.Top())
 	shownAsWas := func(id string, version int) bool {
 		_, inT := T.paras[id]
-		return inT && !hiddenSince(id, version)
+		return (inT || top) && !hiddenSince(id, version)
 	}
 	// A new paragraph of mine that theirs added too, since base, is that
 	// one: the same addition on both sides (above all the writer's own save

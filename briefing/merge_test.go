@@ -788,6 +788,47 @@ func TestMergeSheet_RaisedSince(t *testing.T) {
 	}
 }
 
+// TestMergeSheet_DeletedSinceByClearance: a and c, which the writer
+// changed, were deleted since, and the section c alone held was renamed on
+// both sides. Below the top of the scheme the writer is shown neither
+// paragraph as it was, nor the heading (a raise would look the same);
+// cleared for the top, above whom nothing can be raised, they are shown
+// all three as they were.
+func TestMergeSheet_DeletedSinceByClearance(t *testing.T) {
+	sit, off := briefing.SectionSituation, briefing.SectionOffensive
+	base := sheetOf([]string{sit, "", "a", "b"}, []string{off, "Canary heading", "c"})
+	theirs := sheetOf([]string{sit, "", "b"}, []string{off, "Their heading", "e"})
+	theirs.Version = 2
+	for _, tc := range []struct {
+		clearance string
+		bases     map[string]any // each conflict's path → its base
+	}{
+		{"SECRET", map[string]any{"sections[0].paragraphs[0]": nil, "sections[1].heading": nil, "sections[1].paragraphs[0]": nil}},
+		{"TOP SECRET", map[string]any{"sections[0].paragraphs[0]": "a.", "sections[1].heading": "Canary heading", "sections[1].paragraphs[0]": "c."}},
+	} {
+		t.Run(tc.clearance, func(t *testing.T) {
+			mine := base.Clone()
+			mine.Sections[0].Paragraphs[0].Text = "a, mine."
+			mine.Sections[1].Paragraphs[0].Text = "c, mine."
+			mine.Sections[1].Heading = "My heading"
+			got := map[string]any{}
+			for _, cf := range briefing.MergeSheet(nz, tc.clearance, base, theirs, mine, nil).Conflicts {
+				switch b := cf.Base.(type) {
+				case *briefing.Paragraph:
+					got[cf.Path] = b.Text
+				case string:
+					got[cf.Path] = b
+				default:
+					got[cf.Path] = b
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.bases) {
+				t.Errorf("conflicts' bases %v, want %v", got, tc.bases)
+			}
+		})
+	}
+}
+
 // withText is a copy of sh whose j-th paragraph of its first section reads text.
 func withText(sh *briefing.Sheet, j int, text string) *briefing.Sheet {
 	c := sh.Clone()

@@ -219,3 +219,49 @@ func TestMerge_SectionRaisedAwayIsNotRenamed(t *testing.T) {
 		t.Errorf("the answer tells a raise from a deletion: ETag %s, merged %s; %s, %s when the section was deleted", etagRaised, mergedRaised, etagDeleted, mergedDeleted)
 	}
 }
+
+// TestMerge_DeletedSinceShownToTheTop: the lead, cleared for the top of
+// the scheme, changes from version 1 a paragraph officer has since
+// deleted. Nothing can be raised above them, so nothing a raise hides is
+// told by showing it: the conflict shows the paragraph as it was ("base"),
+// and a ground they left out is kept in their "mine", as for any paragraph
+// the writer sees.
+func TestMerge_DeletedSinceShownToTheTop(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime",
+		map[string]string{"text": "Words as they were.", "marking": "RESTRICTED", "withhold": "s9(2)(g)(i)"},
+		para("Other words.", "RESTRICTED", "")))
+	v1 := f.sheetAsMap("lead", id)
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		s := sectionOf(m, 0)
+		s["paragraphs"] = s["paragraphs"].([]any)[1:]
+	})
+	p := paragraphOf(v1, 0, 0)
+	p["text"] = "The lead's words."
+	delete(p, "withhold")
+	r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/merge", v1)
+	var out struct {
+		Error struct {
+			Conflicts []struct {
+				Base *struct {
+					Text string `json:"text"`
+				} `json:"base"`
+				Mine *struct {
+					Withhold string `json:"withhold"`
+				} `json:"mine"`
+			} `json:"conflicts"`
+		} `json:"error"`
+	}
+	r.json(&out)
+	if r.Code != 409 || len(out.Error.Conflicts) != 1 {
+		t.Fatalf("want one conflict: %d %s", r.Code, r.Body.String())
+	}
+	c := out.Error.Conflicts[0]
+	if c.Base == nil || c.Base.Text != "Words as they were." {
+		t.Errorf("the lead's conflict on a paragraph deleted since shows no base: %s", r.Body.String())
+	}
+	if c.Mine == nil || c.Mine.Withhold != "s9(2)(g)(i)" {
+		t.Errorf("the lead's ground left out is lost from their paragraph: %s", r.Body.String())
+	}
+}

@@ -413,12 +413,18 @@ func (s *API) handleMerge(c echo.Context) error {
 			// only one sent as it was: the merge then sees no change of
 			// theirs to it, and answers nothing of it. One they changed is
 			// a conflict, whose "mine" must not give them a raised
-			// paragraph's ground they did not send.
+			// paragraph's ground they did not send. Nothing can be raised
+			// above a writer cleared for the top of the scheme: theirs
+			// keep their grounds, changed or not.
 			base, err := v.SheetVersionAsSeen(v.Ctx, cur.ID, mine.Version)
 			if err != nil && briefing.ErrorCode(err) != briefing.ENOTFOUND {
 				return err
 			}
-			u.keepFromUnchanged(base)
+			if v.Allows(v.Set.Top()) {
+				u.keepFrom(mine, base)
+			} else {
+				u.keepFromUnchanged(base)
+			}
 		}
 	}
 	m, err := s.MergeSheet(v, c.Param("id"), mine)

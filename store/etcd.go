@@ -44,6 +44,10 @@ import (
 //	j/<gen> <i>             a commit too large for one etcd transaction,
 //	                        while it is applied (see commitJournal)
 //
+// Keys of any other shape under the prefix are not the database's: those
+// of another database whose prefix lies inside this one's, from before such
+// prefixes were refused (see etcdprefix.go).
+//
 // A transaction reads the store as it stood at one etcd revision, the one
 // at which it read the write token; a write transaction commits only if no
 // other commit came between, so writers are serialised as bbolt's are, and
@@ -218,8 +222,17 @@ func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{kv: k, path: k.desc, Now: time.Now, readOnly: c.ReadOnly}
-	start := func() error { return db.init(jurisdiction) }
+	start := func() error {
+		ctx, cancel := k.bounded(context.Background())
+		defer cancel()
+		if err := k.refuseShared(ctx); err != nil {
+			return err
+		}
+		return db.init(jurisdiction)
+	}
 	if c.ReadOnly {
+		// A database laid out inside another's, or holding one, is still
+		// read (checked, backed up, copied elsewhere): it reads only its own.
 		start = db.initReadOnly
 	}
 	if err := start(); err != nil {
@@ -577,7 +590,10 @@ func (t *etcdTx) ForEach(fn func(name []byte, b kvBucket) error) error {
 	}
 	names := slices.Clone(t.newBuckets)
 	for _, kv := range resp.Kvs {
-		names = append(names, strings.TrimPrefix(string(kv.Key), p))
+		// Only the store's: another database's keys may lie under p.
+		if n := strings.TrimPrefix(string(kv.Key), p); storeBucket(n) {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	for _, n := range slices.Compact(names) {

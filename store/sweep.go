@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"strings"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -121,21 +120,24 @@ func (k *etcdKV) sweep(ctx context.Context) (Swept, error) {
 		s.Chunks += c.n
 	}
 
-	// The journals of earlier generations, which the token does not name.
+	// The journals of earlier generations, which the token does not name:
+	// their keys one by one, as a journal's prefix could be another
+	// database's.
 	jkeys, err := k.keysUnder(ctx, k.prefix+"j/")
 	if err != nil {
 		return s, err
 	}
 	seen := map[uint64]bool{}
 	for _, key := range jkeys {
-		hex, _, ok := strings.Cut(strings.TrimPrefix(key, k.prefix+"j/"), "/")
-		gen, err := strconv.ParseUint(hex, 16, 64)
-		if !ok || err != nil || len(hex) != 16 || seen[gen] || !doomed(gen) {
+		gen, ok := k.journalKey(key)
+		if !ok || !doomed(gen) {
 			continue
 		}
-		seen[gen] = true
-		drops = append(drops, clientv3.OpDelete(k.journalPrefix(gen), clientv3.WithPrefix()))
-		s.Journals++
+		if !seen[gen] {
+			seen[gen] = true
+			s.Journals++
+		}
+		drops = append(drops, clientv3.OpDelete(key))
 	}
 	for i := 0; i < len(drops); i += sweepBatch {
 		if _, err := k.txn(ctx, drops[i:min(i+sweepBatch, len(drops))]); err != nil {
@@ -173,14 +175,18 @@ func (k *etcdKV) txn(ctx context.Context, ops []clientv3.Op) (*clientv3.TxnRespo
 
 // parseChunkKey reads a chunk's key (see chunkPrefix and chunkKey): the
 // bucket and key of the value it belongs to and its generation; ok is false
-// for a key of another shape, which is left be.
+// for a key of another shape, or of a bucket that is not the store's, which
+// is left be.
 func (k *etcdKV) parseChunkKey(chunk string) (bucket, key string, gen uint64, ok bool) {
 	rest, ok := strings.CutPrefix(chunk, k.prefix+"c/")
 	if !ok {
 		return "", "", 0, false
 	}
 	bucket, rest, ok = strings.Cut(rest, "\x00")
-	if !ok || len(rest) < 4 {
+	if !ok || len(rest) < 4 || !storeBucket(bucket) {
+		// Not one of the store's buckets: the key of another database
+		// kept inside this one's prefix ("c/<its bucket>…" of one at
+		// "<prefix>c/"), which this one must never delete.
 		return "", "", 0, false
 	}
 	n := int(binary.BigEndian.Uint32([]byte(rest[:4])))

@@ -63,7 +63,7 @@ func TestEtcd_Sweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bk, err := w.CreateBucketIfNotExists([]byte("sweep-files"))
+	bk, err := w.CreateBucketIfNotExists(fileBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +86,8 @@ func TestEtcd_Sweep(t *testing.T) {
 	}
 	gen := uint64(tx.(*etcdTx).rev)<<16 | 1
 	tx.Rollback()
-	lost := k.chunkPrefix([]byte("sweep-files"), []byte("lost"))
-	kept := k.chunkPrefix([]byte("sweep-files"), []byte("kept"))
+	lost := k.chunkPrefix(fileBucket, []byte("lost"))
+	kept := k.chunkPrefix(fileBucket, []byte("kept"))
 	for i := range 2 {
 		put(chunkKey(lost, gen, i), "part of a freeze's file")
 	}
@@ -116,7 +116,7 @@ func TestEtcd_Sweep(t *testing.T) {
 		t.Fatalf("%d chunks and %d journal keys left, want 3 and 0", n, j)
 	}
 	if err := other.viewKV(func(tx kvTx) error {
-		if got := tx.Bucket([]byte("sweep-files")).Get([]byte("kept")); !bytes.Equal(got, big) {
+		if got := tx.Bucket(fileBucket).Get([]byte("kept")); !bytes.Equal(got, big) {
 			t.Errorf("the value came back %d bytes, not %d", len(got), len(big))
 		}
 		return nil
@@ -163,7 +163,7 @@ func TestEtcd_SweepWhileWriting(t *testing.T) {
 		go func() {
 			for i := range 8 {
 				err := db.update(ctx, func(tx kvTx) error {
-					bk, err := tx.CreateBucketIfNotExists([]byte("race-files"))
+					bk, err := tx.CreateBucketIfNotExists(releaseFiles)
 					if err != nil {
 						return err
 					}
@@ -219,7 +219,7 @@ func TestEtcd_SweepWhileWriting(t *testing.T) {
 		t.Errorf("%d chunks left, want %d: two for each of the 17 values", resp.Count, 2*(1+16))
 	}
 	err = sweeper.viewKV(func(tx kvTx) error {
-		bk := tx.Bucket([]byte("race-files"))
+		bk := tx.Bucket(releaseFiles)
 		if got := bk.Get([]byte("shared")); !bytes.Equal(got, value(int(got[0]), int(got[1]))) {
 			t.Errorf("the shared value came back %d bytes, not as written", len(got))
 		}

@@ -46,3 +46,30 @@ func TestEtcd_MistypedPrefix(t *testing.T) {
 		t.Fatalf("the commands wrote %d keys under the mistyped prefix", resp.Count)
 	}
 }
+
+// TestEtcd_CopyIntoSharedPrefix: a copy into a prefix inside another
+// database's is refused in one line before it writes anything: the two
+// would share keys (the outer's sweep deleted the inner's frozen files).
+func TestEtcd_CopyIntoSharedPrefix(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ctx := context.Background()
+	mustAddUser(t, c.URL("outer"), "olive")
+	src := filepath.Join(t.TempDir(), "src.db")
+	mustAddUser(t, src, "sam")
+	out, errOut, code := runCLI(t, "", "copy", "--from", src, "--to", c.URL("outer/copy"))
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "its prefix outer/copy/ is inside the prefix outer/ of another briefpack database") {
+		t.Errorf("copy into a prefix inside another database's: exit %d, %q %q", code, out, errOut)
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	resp, err := cli.Get(ctx, "outer/copy/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Count != 0 {
+		t.Errorf("the refused copy wrote %d keys", resp.Count)
+	}
+}

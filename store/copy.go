@@ -46,6 +46,14 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) 
 	}); err != nil {
 		return err
 	}
+	// dst takes src's schema when its meta bucket is copied: meanwhile its
+	// transactions expect none (marked, no other open takes it), then src's.
+	dst.expectSchema(0)
+	defer func() {
+		if err == nil {
+			dst.expectSchema(src.schema)
+		}
+	}()
 	stx, err := src.begin(ctx, false)
 	if err != nil {
 		return err

@@ -46,7 +46,9 @@ import (
 //
 // Keys of any other shape under the prefix are not the database's: those
 // of another database whose prefix lies inside this one's, from before such
-// prefixes were refused (see etcdprefix.go).
+// prefixes were refused (see etcdprefix.go). The schema version, in the meta
+// bucket, is read with the write token and compared by every commit (see
+// etcdschema.go).
 //
 // A transaction reads the store as it stood at one etcd revision, the one
 // at which it read the write token; a write transaction commits only if no
@@ -199,6 +201,7 @@ type etcdKV struct {
 	reads, txns, written atomic.Int64
 
 	cache        *valueCache
+	schema       schemaWatch   // see readToken
 	timeout      time.Duration // of each request
 	stopWatch    context.CancelFunc
 	watchStopped chan struct{}
@@ -239,6 +242,7 @@ func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
 		_ = k.close()
 		return nil, err
 	}
+	k.schema.opened.Store(int64(db.schema))
 	return db, nil
 }
 
@@ -433,7 +437,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	for {
 		k.reads.Add(1)
 		octx, cancel := context.WithTimeout(ctx, k.timeout)
-		resp, err := k.cli.Get(octx, k.revKey())
+		resp, err := k.readToken(octx)
 		cancel()
 		if err != nil {
 			if writable {
@@ -1084,7 +1088,7 @@ func (t *etcdTx) Commit() error {
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 	defer cancel()
-	resp, err := k.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", t.revMod)).Then(ops...).Commit()
+	resp, err := k.cli.Txn(ctx).If(k.unchanged(t.revMod)...).Then(ops...).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
@@ -1219,8 +1223,7 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 	mark := fmt.Sprintf("%s%016x %d", journalMark, gen, n)
 	cctx, cancel := k.bounded(ctx)
 	defer cancel()
-	resp, err := k.cli.Txn(cctx).If(clientv3.Compare(clientv3.ModRevision(k.revKey()), "=", revMod)).
-		Then(clientv3.OpPut(k.revKey(), mark)).Commit()
+	resp, err := k.cli.Txn(cctx).If(k.unchanged(revMod)...).Then(clientv3.OpPut(k.revKey(), mark)).Commit()
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", etcdError(err))
 	}

@@ -201,6 +201,7 @@ func (k *etcdKV) watch(ctx context.Context) {
 				break
 			}
 			k.cache.apply(wr)
+			k.watchSchema(wr)
 		}
 		k.cache.reset(0) // nothing is served from the cache until the watch is back
 	}

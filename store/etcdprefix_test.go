@@ -36,6 +36,7 @@ func openEtcdAsBefore(t *testing.T, c *etcdtest.Cluster, prefix string) *DB {
 		k.close()
 		t.Fatal(err)
 	}
+	k.schema.opened.Store(int64(db.schema))
 	t.Cleanup(func() { db.Close() })
 	return db
 }

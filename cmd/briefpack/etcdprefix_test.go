@@ -3,13 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
 )
 
@@ -71,5 +77,67 @@ func TestEtcd_CopyIntoSharedPrefix(t *testing.T) {
 	}
 	if resp.Count != 0 {
 		t.Errorf("the refused copy wrote %d keys", resp.Count)
+	}
+}
+
+// TestEtcd_RollingUpgrade: a server whose database a newer briefpack
+// migrated while it served it (several servers share an etcd database,
+// upgraded one by one) answers every request 503, saying it must be
+// restarted on the new version, writes nothing, and logs it once. It went
+// on writing records of its older schema into the newer database: a raise
+// of a paragraph's marking saved through it was not recorded, and a newer
+// server then showed the paragraph to a RESTRICTED reader.
+func TestEtcd_RollingUpgrade(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ctx := context.Background()
+	db := c.URL("rolling")
+	mustAddUser(t, db, "sec", "--role", "secretariat", "--clearance", "SECRET")
+	var log syncBuffer
+	m := NewMain()
+	m.Addr, m.DBPath, m.Logger = "127.0.0.1:0", db, slog.New(slog.NewTextHandler(&log, nil))
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	sec := signInAs(t, m.URL(), "sec", "a long enough password for sec")
+	dialogue := map[string]any{"name": "Australia–New Zealand National Security Dialogue", "partner": "Australia",
+		"established": "2016-10-01", "cadence_months": 12}
+	if code, _, body := sec.do("POST", "/api/v1/dialogues", dialogue); code != 201 {
+		t.Fatalf("a dialogue: %d %s", code, body)
+	}
+
+	// A newer briefpack's start migrates the database.
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	if _, err := cli.Put(ctx, "rolling/b/meta\x00schema", "\x00"+strconv.Itoa(briefing.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		method, path string
+		body         any
+	}{{"GET", "/api/v1/dialogues", nil}, {"POST", "/api/v1/dialogues", dialogue}, {"GET", "/api/v1/dialogues", nil}, {"GET", "/healthz", nil}} {
+		code, header, body := sec.do(r.method, r.path, r.body)
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		json.Unmarshal(body, &e)
+		if code != 503 || r.path != "/healthz" && (e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "restarted on the new version") ||
+			header.Get("Retry-After") == "") {
+			t.Errorf("%s %s after a newer briefpack migrated the database: %d %s", r.method, r.path, code, body)
+		}
+	}
+	resp, err := cli.Get(ctx, "rolling/q/dialogues")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 1 || binary.BigEndian.Uint64(resp.Kvs[0].Value) != 1 {
+		t.Errorf("the dialogues' sequence is %v after the refused write, want 1", resp.Kvs)
+	}
+	want := fmt.Sprintf("was upgraded to schema %d by a newer briefpack while this server (schema %d) served it", briefing.SchemaVersion()+1, briefing.SchemaVersion())
+	if n := strings.Count(log.String(), want); n != 1 || !strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("the log says it %d times, want once: %s", n, log.String())
 	}
 }

@@ -95,6 +95,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	db.OnSchemaMoved(func(found int) {
+		m.Logger.Error(schemaMoved(m.DBPath, found, db.Schema()), "db", m.DBPath, "found_schema", found, "schema", db.Schema())
+	})
 	if from := db.MigratedFrom(); from != 0 {
 		m.Logger.Warn(upgraded(m.DBPath, from, db.Schema()), "db", m.DBPath, "from_schema", from, "to_schema", db.Schema())
 	}
@@ -167,6 +170,19 @@ func (m *Main) Run(ctx context.Context) error {
 func upgraded(db string, from, to int) string {
 	return fmt.Sprintf("upgraded the database %s from schema %d to schema %d: an older briefpack can no longer open it "+
 		"(back up before upgrading: briefpack backup, run before the new briefpack's first serve or user add, keeps the old schema)", db, from, to)
+}
+
+// schemaMoved is the line that tells the operator that a newer briefpack
+// migrated the database this server serves (etcd: several servers share
+// it), so that this one stopped: it would write records of its older schema
+// into it, and judge clearance by its older rules reading it.
+func schemaMoved(db string, found, schema int) string {
+	what := fmt.Sprintf("was upgraded to schema %d by a newer briefpack", found)
+	if found < 0 {
+		what = "no longer holds a schema version (was its prefix deleted?)"
+	}
+	return fmt.Sprintf("the database %s %s while this server (schema %d) served it: it now answers every request 503 and writes nothing; "+
+		"stop it and start the new version in its place", db, what, schema)
 }
 
 // parseProxies reads --trusted-proxies: CIDR[,CIDR…], commas or spaces
@@ -432,6 +448,9 @@ func message(err error) string {
 	var e *briefing.Error
 	// The store's words for a cluster that stopped answering are a web
 	// page's (a save under way, reload to see): a command says its own.
+	if errors.Is(err, store.ErrSchemaMoved) {
+		return "a newer briefpack upgraded the database while this command ran: run the new version"
+	}
 	if briefing.ErrorCode(err) == briefing.EUNAVAILABLE {
 		return "the database (etcd) stopped answering in time: is the cluster running, with a quorum? Try again in a moment"
 	}

@@ -236,22 +236,7 @@ func TestPeopleAndRounds_MarkdownWork(t *testing.T) {
 		// The pages are opened before: one holding the text takes seconds.
 		personForm := formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
 		roundForm := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
-		p, err := f.db.Person(ctx, w.person)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Bio = slowParagraph
-		if err := f.db.UpdatePerson(ctx, p, briefing.Actor{Name: "an earlier release"}); err != nil {
-			t.Fatal(err)
-		}
-		r, err := f.db.Round(ctx, w.round)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Purpose, r.KeyMessages, r.Outcomes = slowParagraph, slowParagraph, slowParagraph
-		if err := f.db.UpdateRound(ctx, r, briefing.Actor{Name: "an earlier release"}, nil); err != nil {
-			t.Fatal(err)
-		}
+		storedBefore(t, f, w, slowParagraph, slowParagraph, slowParagraph)
 		// Saved with the text left as it is: through the API, by the
 		// secretariat and by a lead (who may change only the agenda), and
 		// through the forms.
@@ -304,48 +289,18 @@ func TestPeopleAndRounds_MarkdownWork(t *testing.T) {
 func TestMarkdownWork_StoredWithCRLFKept(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	ctx := context.Background()
 	legacy := "Opening words.\r\n\r\n" + slowParagraph[:19000]
 	b := f.pageBrowser("secretariat")
 	personForm := formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
 	roundForm := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
-	p, err := f.db.Person(ctx, w.person)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Bio = legacy
-	if err := f.db.UpdatePerson(ctx, p, briefing.Actor{Name: "an earlier release"}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := f.db.Round(ctx, w.round)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Purpose = legacy
-	if err := f.db.UpdateRound(ctx, r, briefing.Actor{Name: "an earlier release"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Through the API, sent back as read: kept.
-	for _, c := range []struct{ user, path, field, value string }{
-		{"secretariat", "/api/v1/people/" + w.person, "title", "Chief Executive"},
-		{"secretariat", "/api/v1/rounds/" + w.round, "city", "Auckland"},
-	} {
-		r := f.do(c.user, "GET", c.path, nil)
-		var m map[string]any
-		r.json(&m)
-		m[c.field] = c.value
-		if p := f.do(c.user, "PUT", c.path, m, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
-			t.Errorf("%s PUT %s, text untouched: %d %s", c.user, c.path, p.Code, p.Body.String())
-		}
-	}
-	// A lead, who may change only the agenda (and so cannot change the purpose).
-	r2 := f.do("lead", "GET", "/api/v1/rounds/"+w.round, nil)
-	var m map[string]any
-	r2.json(&m)
-	m["agenda"] = []map[string]string{{"title": "Opening remarks"}}
-	if p := f.do("lead", "PUT", "/api/v1/rounds/"+w.round, m, "If-Match", r2.Header().Get("ETag")); p.Code != 200 {
-		t.Errorf("lead's agenda PUT, purpose untouched: %d %s", p.Code, p.Body.String())
-	}
+	storedBefore(t, f, w, legacy, legacy, "")
+	// Through the API, sent back as read, by the secretariat and by a lead
+	// (who may change only the agenda, and so not the purpose): kept.
+	f.update("secretariat", "/api/v1/people/"+w.person, func(m map[string]any) { m["title"] = "Chief Executive" })
+	f.update("secretariat", "/api/v1/rounds/"+w.round, func(m map[string]any) { m["city"] = "Auckland" })
+	f.update("lead", "/api/v1/rounds/"+w.round, func(m map[string]any) {
+		m["agenda"] = []map[string]string{{"title": "Opening remarks"}}
+	})
 
 	// Through the forms, as a browser sends the text area it was given.
 	sent := strings.ReplaceAll(strings.ReplaceAll(legacy, "\r\n", "\n"), "\n", "\r\n")
@@ -437,5 +392,32 @@ func TestMarkdownWork_RoundAndBioNever500(t *testing.T) {
 			put("/api/v1/rounds/"+w.round, field, text)
 		}
 		put("/api/v1/people/"+w.person, "bio", text)
+	}
+}
+
+// storedBefore stores the world's person's biography and its round's
+// purpose and outcomes (key messages too, when outcomes are given) as a
+// release before the Markdown limit left them.
+func storedBefore(t *testing.T, f *fixture, w world, bio, purpose, outcomes string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := f.db.Person(ctx, w.person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Bio = bio
+	if err := f.db.UpdatePerson(ctx, p, briefing.Actor{Name: "an earlier release"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.db.Round(ctx, w.round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Purpose = purpose
+	if outcomes != "" {
+		r.KeyMessages, r.Outcomes = outcomes, outcomes
+	}
+	if err := f.db.UpdateRound(ctx, r, briefing.Actor{Name: "an earlier release"}, nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -43,6 +43,8 @@ import (
 //	                        for one etcd request
 //	j/<gen> <i>             a commit too large for one etcd transaction,
 //	                        while it is applied (see commitJournal)
+//	t 0 <lease>             a server's turn to write, held or waited for,
+//	                        on a lease (see etcdWriter)
 //
 // Keys of any other shape under the prefix are not the database's: those
 // of another database whose prefix lies inside this one's, from before such
@@ -52,8 +54,9 @@ import (
 //
 // A transaction reads the store as it stood at one etcd revision, the one
 // at which it read the write token; a write transaction commits only if no
-// other commit came between, so writers are serialised as bbolt's are, and
-// the one that loses runs again (errRetry) against the newer data.
+// other commit came between (nor a turn, see etcdturn.go), so writers are
+// serialised as bbolt's are, and the one that loses runs again (errRetry)
+// against the newer data, in a turn of its own once it has lost a few.
 
 const (
 	tagInline  = 0
@@ -188,13 +191,17 @@ type etcdKV struct {
 	prefix string
 	desc   string
 
-	// writeMu lets one write transaction of this process run at a time, so
-	// this server's writers queue as they would on a bbolt file instead of
-	// retrying against each other; other servers' are met by the compare.
+	// writeMu lets one write of this process run at a time, all its tries
+	// included, so that this server's writers queue as they would on a
+	// bbolt file instead of retrying against each other; other servers'
+	// are met by the compare, and take turns (see etcdWriter).
 	writeMu sync.Mutex
 
 	bucketsMu sync.Mutex
 	buckets   map[string]bool // buckets known to exist: they are never removed
+
+	leaseMu   sync.Mutex
+	turnLease *turnLease // of this server's turns, once it has taken one
 
 	// reads and txns count the requests made, and written the bytes put,
 	// for benchmarks.
@@ -360,6 +367,7 @@ func etcdError(err error) error {
 }
 
 func (k *etcdKV) close() error {
+	k.dropLease(nil, true)
 	k.stopWatch()
 	<-k.watchStopped
 	return k.cli.Close()
@@ -422,8 +430,13 @@ var journalStall = 3 * time.Second
 const journalProgress = "progress"
 
 func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
+	var w *etcdWriter
 	if writable {
-		k.writeMu.Lock()
+		w = k.writerOf(ctx)
+		if err := w.ready(ctx); err != nil {
+			w.txEnded()
+			return nil, err
+		}
 	}
 	// A request's pinned revision serves its writes too: the commit's
 	// compare finds out whether anything was committed since, and then the
@@ -431,7 +444,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	pin := briefing.ReadPinOf(ctx)
 	if pin != nil {
 		if rev, revMod, ok := pin.Get(); ok {
-			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin, writable: writable}, nil
+			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin, writable: writable, w: w}, nil
 		}
 	}
 	for {
@@ -441,11 +454,11 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 		cancel()
 		if err != nil {
 			if writable {
-				k.writeMu.Unlock()
+				w.txEnded()
 			}
 			return nil, fmt.Errorf("store: begin: %w", etcdError(err))
 		}
-		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable}
+		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable, w: w}
 		if len(resp.Kvs) == 1 {
 			tx.revMod = resp.Kvs[0].ModRevision
 			if v := string(resp.Kvs[0].Value); strings.HasPrefix(v, journalMark) {
@@ -453,7 +466,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 				// it for a server that died applying it.
 				if err := k.awaitJournal(ctx, v, resp.Kvs[0].ModRevision); err != nil {
 					if writable {
-						k.writeMu.Unlock()
+						w.txEnded()
 					}
 					return nil, err
 				}
@@ -479,6 +492,7 @@ type etcdTx struct {
 	writable bool
 	done     bool
 	pin      *briefing.ReadPin // the request's, if any
+	w        *etcdWriter       // a write transaction's write
 
 	newBuckets []string
 	seqs       map[string]uint64 // sequences read or set
@@ -614,7 +628,7 @@ func (t *etcdTx) Rollback() error {
 	}
 	t.done = true
 	if t.writable {
-		t.kv.writeMu.Unlock()
+		t.w.txEnded()
 	}
 	return nil
 }
@@ -1034,6 +1048,9 @@ func (t *etcdTx) Commit() error {
 				add(clientv3.OpPut(ek, string(append([]byte{tagInline}, *v...))), len(ek)+len(*v))
 				add(clientv3.OpDelete(cp, clientv3.WithPrefix()), len(cp))
 			default:
+				if err := t.inTurn(); err != nil {
+					return err
+				}
 				n := 0
 				written = append(written, chunkSet{prefix: cp, gen: gen})
 				for off := 0; off < len(*v); off += chunkSize {
@@ -1049,6 +1066,7 @@ func (t *etcdTx) Commit() error {
 							t.pin.Clear()
 						}
 						k.dropChunks(t.ctx, written)
+						t.w.lost(0)
 						return errRetry
 					}
 					n++ // a failed put may have been written all the same
@@ -1072,14 +1090,21 @@ func (t *etcdTx) Commit() error {
 	if len(ops) == 0 {
 		return nil
 	}
-	if len(ops)+1 > maxTxnOps || size > maxTxnBytes {
-		err := t.commitJournal(ops, gen)
+	if len(ops)+2 > maxTxnOps || size > maxTxnBytes { // with the token, and a turn's end
+		err := t.inTurn()
+		if err == nil {
+			err = t.commitJournal(ops, gen)
+		}
 		if errors.Is(err, errRetry) || errors.Is(err, errJournalUnwritten) {
 			k.dropChunks(t.ctx, written)
 		}
 		return err
 	}
 	ops = append(ops, clientv3.OpPut(k.revKey(), "ok"))
+	if t.w.turn != nil {
+		// The turn ends with the commit: the next in line goes on at once.
+		ops = append(ops, clientv3.OpDelete(t.w.turn.key))
+	}
 	k.txns.Add(1)
 	for _, op := range ops {
 		if op.IsPut() {
@@ -1088,7 +1113,8 @@ func (t *etcdTx) Commit() error {
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
 	defer cancel()
-	resp, err := k.cli.Txn(ctx).If(k.unchanged(t.revMod)...).Then(ops...).Commit()
+	resp, err := k.cli.Txn(ctx).If(append(k.unchanged(t.revMod), t.w.turnCmp())...).
+		Then(ops...).Else(k.turnsOp()).Commit()
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", etcdError(err))
 	}
@@ -1097,9 +1123,13 @@ func (t *etcdTx) Commit() error {
 			t.pin.Clear()
 		}
 		k.dropChunks(t.ctx, written)
+		t.lose(resp)
 		return errRetry
 	}
 	t.learnBuckets()
+	if t.w.turn != nil {
+		t.w.turn.ended = true
+	}
 	rev := resp.Header.Revision
 	if t.pin != nil {
 		// The request reads on from its own write.
@@ -1192,7 +1222,10 @@ func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
 	if t.pin != nil {
 		t.pin.Clear() // the request reads afresh after it, committed or not
 	}
-	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod)
+	mark, err := t.kv.startJournal(t.ctx, ops, gen, t.revMod, t.w.turnCmp())
+	if errors.Is(err, errRetry) {
+		t.w.lost(0)
+	}
 	if err != nil {
 		return err
 	}
@@ -1204,8 +1237,9 @@ func (t *etcdTx) commitJournal(ops []clientv3.Op, gen uint64) error {
 }
 
 // startJournal writes the journal and, if the write token is still at
-// revMod, names it in the token; errRetry if another commit came first.
-func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64, revMod int64) (string, error) {
+// revMod (and the compares also hold: the write's turn), names it in the
+// token; errRetry if another commit came first.
+func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64, revMod int64, also ...clientv3.Cmp) (string, error) {
 	jp := k.journalPrefix(gen)
 	blob := encodeOps(ops)
 	n := 0
@@ -1223,7 +1257,8 @@ func (k *etcdKV) startJournal(ctx context.Context, ops []clientv3.Op, gen uint64
 	mark := fmt.Sprintf("%s%016x %d", journalMark, gen, n)
 	cctx, cancel := k.bounded(ctx)
 	defer cancel()
-	resp, err := k.cli.Txn(cctx).If(k.unchanged(revMod)...).Then(clientv3.OpPut(k.revKey(), mark)).Commit()
+	resp, err := k.cli.Txn(cctx).If(append(k.unchanged(revMod), also...)...).
+		Then(clientv3.OpPut(k.revKey(), mark)).Commit()
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", etcdError(err))
 	}

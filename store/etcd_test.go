@@ -506,6 +506,16 @@ func TestEtcd_Auth(t *testing.T) {
 	if err := db.CreateAgency(ctx, &briefing.Agency{Name: "Ministry of Defence", Country: "New Zealand"}, briefing.Actor{Name: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	// A large commit takes its turn: a lease, and a key under the prefix.
+	r := firstRound(t, db, briefing.Actor{UserID: "1", Name: "alice"})
+	big := make([]byte, chunkSize+chunkSize/2)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range big {
+		big[i] = byte(rng.Uint32())
+	}
+	if err := db.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": big}, briefing.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Check(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,14 @@ type kv interface {
 	close() error
 }
 
+// writerKV is a backend that holds something across one write's tries
+// (etcd: the server's write lock, and the write's turn once it takes one,
+// see etcdWriter). writer returns the context the tries run in, and what
+// to call after the last.
+type writerKV interface {
+	writer(ctx context.Context) (context.Context, func())
+}
+
 // kvTx is a transaction as the store's code sees it.
 type kvTx interface {
 	// Bucket returns the bucket, or nil when it does not exist.

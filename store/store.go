@@ -534,7 +534,8 @@ func (db *DB) begin(ctx context.Context, writable bool) (kvTxn, error) {
 
 // update runs fn in a write transaction and commits it. When the commit
 // loses to another server's (etcd only: a bbolt file has one writer), fn is
-// run again in a new transaction, which sees that server's write: fn must
+// run again in a new transaction, which sees that server's write (on etcd,
+// in a turn of its own once it has lost a few: see etcdWriter): fn must
 // leave nothing behind outside the transaction that a second run would
 // repeat. fn's own errors are returned as they are. On a bbolt file, fn
 // may share its transaction with the writes that arrived with it, and run
@@ -545,6 +546,11 @@ func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
 	}
 	if db.group != nil {
 		return db.group.run(ctx, fn)
+	}
+	if w, ok := db.kv.(writerKV); ok {
+		var end func()
+		ctx, end = w.writer(ctx)
+		defer end()
 	}
 	for {
 		err := db.attempt(ctx, fn)

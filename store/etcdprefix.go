@@ -59,13 +59,14 @@ func (k *etcdKV) journalKey(key string) (gen uint64, ok bool) {
 type keyRange struct{ lo, hi string }
 
 // ownRanges are the ranges this database's keys lie in, sorted: its write
-// token; each bucket's name, sequence, values and chunks; and its journals,
-// whose range may hold keys of other shapes too (see journalKey).
+// token; its writers' turns (etcdturn.go); each bucket's name, sequence,
+// values and chunks; and its journals, whose range may hold keys of other
+// shapes too (see journalKey).
 func (k *etcdKV) ownRanges() []keyRange {
 	p := k.prefix
 	one := func(key string) keyRange { return keyRange{key, key + "\x00"} }
 	under := func(pre string) keyRange { return keyRange{pre, prefixEnd(pre)} }
-	rs := []keyRange{one(p + "rev"), under(p + "j/")}
+	rs := []keyRange{one(p + "rev"), under(p + "j/"), under(k.turnPrefix())}
 	for name := range storeBuckets {
 		rs = append(rs, one(k.bucketKey([]byte(name))), one(k.seqKey([]byte(name))),
 			under(k.dataPrefix([]byte(name))), under(p+"c/"+name+"\x00"))

@@ -195,6 +195,17 @@ func TestEtcd_SharedPrefixRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused("shared", `its prefix shared/ holds keys that are not a briefpack database's ("shared/config")`)
+	// Its own writers' turns, held by another server as it opens, are its
+	// own keys.
+	if _, err := open("turns", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Put(ctx, "turns/t\x00"+"5b67a2268d0aba12", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open("turns", false); err != nil {
+		t.Errorf("open beside another server's turn: %v", err)
+	}
 	// Beside each other, prefixes beginning with the same name are not
 	// inside each other.
 	for _, p := range []string{"outer2", "out", "holder/inner/cc", "holder/inner/d"} {

@@ -760,16 +760,8 @@ func TestMergeSheet_RaisedSince(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := briefing.MergeSheet(nz, "RESTRICTED", base, theirs, mine, tc.raised, v2, v3)
-			got := map[string]any{}
+			got := conflictBases(res.Conflicts)
 			for _, cf := range res.Conflicts {
-				switch b := cf.Base.(type) {
-				case *briefing.Paragraph:
-					got[cf.Path] = b.Text
-				case string:
-					got[cf.Path] = b
-				default:
-					got[cf.Path] = b
-				}
 				if p, ok := cf.Theirs.(*briefing.Paragraph); ok && p.Marking == "SECRET" {
 					t.Errorf("%s: theirs is above the writer: %+v", cf.Path, p)
 				}
@@ -811,17 +803,7 @@ func TestMergeSheet_DeletedSinceByClearance(t *testing.T) {
 			mine.Sections[0].Paragraphs[0].Text = "a, mine."
 			mine.Sections[1].Paragraphs[0].Text = "c, mine."
 			mine.Sections[1].Heading = "My heading"
-			got := map[string]any{}
-			for _, cf := range briefing.MergeSheet(nz, tc.clearance, base, theirs, mine, nil).Conflicts {
-				switch b := cf.Base.(type) {
-				case *briefing.Paragraph:
-					got[cf.Path] = b.Text
-				case string:
-					got[cf.Path] = b
-				default:
-					got[cf.Path] = b
-				}
-			}
+			got := conflictBases(briefing.MergeSheet(nz, tc.clearance, base, theirs, mine, nil).Conflicts)
 			if fmt.Sprint(got) != fmt.Sprint(tc.bases) {
 				t.Errorf("conflicts' bases %v, want %v", got, tc.bases)
 			}
@@ -995,4 +977,19 @@ func TestMergeSheet_AddedOnBothSides(t *testing.T) {
 			t.Fatalf("with a hidden paragraph alike\n %s\nwith another\n %s", alike, other)
 		}
 	})
+}
+
+// conflictBases gives each conflict's base by its path: a paragraph's
+// text, a heading, or nil.
+func conflictBases(cs []briefing.Conflict) map[string]any {
+	got := map[string]any{}
+	for _, cf := range cs {
+		switch b := cf.Base.(type) {
+		case *briefing.Paragraph:
+			got[cf.Path] = b.Text
+		default:
+			got[cf.Path] = b
+		}
+	}
+	return got
 }

@@ -112,7 +112,10 @@ func TestEtcd_RollingUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	if _, err := cli.Put(ctx, "rolling/b/meta\x00schema", "\x00"+strconv.Itoa(briefing.SchemaVersion()+1)); err != nil {
+	// As its migration commits: the schema with the write token, in one
+	// transaction (a server reads the schema as of the token).
+	if _, err := cli.Txn(ctx).Then(clientv3.OpPut("rolling/b/meta\x00schema", "\x00"+strconv.Itoa(briefing.SchemaVersion()+1)),
+		clientv3.OpPut("rolling/rev", "ok")).Commit(); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct {

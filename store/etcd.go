@@ -191,11 +191,13 @@ type etcdKV struct {
 	prefix string
 	desc   string
 
-	// writeMu lets one write of this process run at a time, all its tries
-	// included, so that this server's writers queue as they would on a
-	// bbolt file instead of retrying against each other; other servers'
-	// are met by the compare, and take turns (see etcdWriter).
-	writeMu sync.Mutex
+	// writeLock lets one write of this process run at a time, all its
+	// tries included, so that this server's writers queue as they would on
+	// a bbolt file instead of retrying against each other; other servers'
+	// are met by the compare, and take turns (see etcdWriter). A channel of
+	// one, not a mutex, so that a write waiting for it keeps its deadline
+	// while the one holding it waits for another server's turn.
+	writeLock chan struct{}
 
 	bucketsMu sync.Mutex
 	buckets   map[string]bool // buckets known to exist: they are never removed
@@ -290,7 +292,7 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		_ = cli.Close()
 		return nil, fmt.Errorf("database %s: no briefpack database is kept under that prefix (check the address and the prefix)", desc)
 	}
-	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, cache: newValueCache(c.Prefix + "b/"),
+	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, writeLock: make(chan struct{}, 1), cache: newValueCache(c.Prefix + "b/"),
 		watchStopped: make(chan struct{}), timeout: c.RequestTimeout}
 	if k.timeout <= 0 {
 		k.timeout = defaultRequestTimeout
@@ -432,7 +434,10 @@ const journalProgress = "progress"
 func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	var w *etcdWriter
 	if writable {
-		w = k.writerOf(ctx)
+		var err error
+		if w, err = k.writerOf(ctx); err != nil {
+			return nil, err
+		}
 		if err := w.ready(ctx); err != nil {
 			w.txEnded()
 			return nil, err

@@ -199,7 +199,10 @@ func TestEtcd_TurnEndedCommitsNothing(t *testing.T) {
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "alice"}
 	k := a.kv.(*etcdKV)
-	wctx, end := k.writer(ctx)
+	wctx, end, err := k.writer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := wctx.Value(etcdWriterKey{}).(*etcdWriter)
 	if _, err := w.take(wctx); err != nil {
 		t.Fatal(err)
@@ -291,5 +294,61 @@ func TestEtcd_SlowWriteMadeWithinBoundedTries(t *testing.T) {
 	t.Logf("the slow write was made at its try %d; the other server wrote %d times", n, wrote)
 	if n > maxOptimistic+1 {
 		t.Errorf("the slow write took %d tries, want at most %d", n, maxOptimistic+1)
+	}
+}
+
+// TestEtcd_WriteWaitingKeepsItsDeadline: while one write on a server waits
+// for another server's turn, holding its server's write lock, a second
+// write on that server keeps its own deadline: it fails unavailable at it,
+// not when the other server lets its turn go. The lock did not hear a
+// request's context, and every write of the server, a session's touch
+// included, waited as long as the other's turn.
+func TestEtcd_WriteWaitingKeepsItsDeadline(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "deadline")
+	b := openEtcdPrefix(t, c, "deadline")
+	write := func(limit time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		defer cancel()
+		return a.update(ctx, func(tx kvTx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("deadline"))
+			if err != nil {
+				return err
+			}
+			return bk.Put([]byte("k"), []byte(time.Now().String()))
+		})
+	}
+	if err := write(3 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// b takes its turn and holds it for four seconds.
+	kb := b.kv.(*etcdKV)
+	bctx, bend, err := kb.writer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bctx.Value(etcdWriterKey{}).(*etcdWriter).take(bctx); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- write(time.Hour) }() // meets b's turn, and waits for it
+	time.Sleep(300 * time.Millisecond)
+	var let atomic.Bool
+	second := make(chan error, 1)
+	go func() {
+		err := write(time.Second)
+		if let.Load() {
+			err = fmt.Errorf("returned only once the other server let its turn go: %v", err)
+		}
+		second <- err
+	}()
+	time.Sleep(4 * time.Second)
+	let.Store(true)
+	bend()
+	if err := <-second; briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+		t.Errorf("a write with a deadline of 1 s, behind one waiting for another server's turn: %v", err)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("the write that waited for the turn: %v", err)
 	}
 }

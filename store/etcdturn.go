@@ -255,27 +255,42 @@ type etcdWriter struct {
 
 type etcdWriterKey struct{}
 
+// lockWrites takes the server's write lock, or gives up when ctx ends
+// first: unavailable at its deadline, as a cluster that did not answer.
+func (k *etcdKV) lockWrites(ctx context.Context) error {
+	select {
+	case k.writeLock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("store: wait for this server's writes: %w", etcdError(ctx.Err()))
+	}
+}
+
 // writer starts a write's tries: ctx carries them to each begin.
-func (k *etcdKV) writer(ctx context.Context) (context.Context, func()) {
-	k.writeMu.Lock()
+func (k *etcdKV) writer(ctx context.Context) (context.Context, func(), error) {
+	if err := k.lockWrites(ctx); err != nil {
+		return ctx, nil, err
+	}
 	w := &etcdWriter{k: k}
-	return context.WithValue(ctx, etcdWriterKey{}, w), w.end
+	return context.WithValue(ctx, etcdWriterKey{}, w), w.end, nil
 }
 
 // writerOf is the writer a write transaction begun with ctx belongs to:
 // its write's, or one of its own, the write lock taken.
-func (k *etcdKV) writerOf(ctx context.Context) *etcdWriter {
+func (k *etcdKV) writerOf(ctx context.Context) (*etcdWriter, error) {
 	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
-		return w
+		return w, nil
 	}
-	k.writeMu.Lock()
-	return &etcdWriter{k: k, own: true}
+	if err := k.lockWrites(ctx); err != nil {
+		return nil, err
+	}
+	return &etcdWriter{k: k, own: true}, nil
 }
 
 // end ends the write: its turn, then the write lock, are let go.
 func (w *etcdWriter) end() {
 	w.letGo()
-	w.k.writeMu.Unlock()
+	<-w.k.writeLock
 }
 
 // txEnded is a transaction of the write ended: the write ends with it if

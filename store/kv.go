@@ -28,9 +28,10 @@ type kv interface {
 // writerKV is a backend that holds something across one write's tries
 // (etcd: the server's write lock, and the write's turn once it takes one,
 // see etcdWriter). writer returns the context the tries run in, and what
-// to call after the last.
+// to call after the last; or an error, when ctx ended before the write
+// could begin.
 type writerKV interface {
-	writer(ctx context.Context) (context.Context, func())
+	writer(ctx context.Context) (context.Context, func(), error)
 }
 
 // kvTx is a transaction as the store's code sees it.

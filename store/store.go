@@ -549,7 +549,10 @@ func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
 	}
 	if w, ok := db.kv.(writerKV); ok {
 		var end func()
-		ctx, end = w.writer(ctx)
+		var err error
+		if ctx, end, err = w.writer(ctx); err != nil {
+			return err
+		}
 		defer end()
 	}
 	for {

@@ -352,3 +352,34 @@ func TestEtcd_WriteWaitingKeepsItsDeadline(t *testing.T) {
 		t.Errorf("the write that waited for the turn: %v", err)
 	}
 }
+
+// TestEtcd_WriteWaitingForATurnKeepsItsDeadline: a write that meets
+// another server's turn and waits for it fails unavailable at its own
+// deadline, as a cluster that did not answer in time: it failed with the
+// bare context error, which the server answered 500.
+func TestEtcd_WriteWaitingForATurnKeepsItsDeadline(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "turndeadline")
+	b := openEtcdPrefix(t, c, "turndeadline")
+	kb := b.kv.(*etcdKV)
+	bctx, bend, err := kb.writer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bend()
+	if _, err := bctx.Value(etcdWriterKey{}).(*etcdWriter).take(bctx); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err = a.update(ctx, func(tx kvTx) error {
+		bk, err := tx.CreateBucketIfNotExists([]byte("turndeadline"))
+		if err != nil {
+			return err
+		}
+		return bk.Put([]byte("k"), []byte("v"))
+	})
+	if briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+		t.Errorf("a write of 1 s behind another server's turn: %v (code %q)", err, briefing.ErrorCode(err))
+	}
+}

@@ -190,12 +190,15 @@ func (k *etcdKV) takeTurn(ctx context.Context) (*etcdTurn, int64, error) {
 // read again, so that a cluster out of reach fails the write instead of
 // holding it.
 func (k *etcdKV) awaitTurns(ctx context.Context, upTo int64) error {
+	// A request whose deadline passes while it waits failed as a cluster
+	// that did not answer in time does (etcdError), not as an error of ours.
+	failed := func(err error) error { return fmt.Errorf("store: wait for a turn to write: %w", etcdError(err)) }
 	for {
 		gctx, cancel := k.bounded(ctx)
 		resp, err := k.cli.Get(gctx, k.turnPrefix(), append(clientv3.WithLastCreate(), clientv3.WithMaxCreateRev(upTo))...)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("store: wait for a turn to write: %w", etcdError(err))
+			return failed(err)
 		}
 		if len(resp.Kvs) == 0 {
 			return nil
@@ -210,14 +213,14 @@ func (k *etcdKV) awaitTurns(ctx context.Context, upTo int64) error {
 		}
 		cancel()
 		if err := ctx.Err(); err != nil {
-			return err
+			return failed(err)
 		}
 		if !gone {
 			// The watch was cut (no leader, say): read the queue again
 			// shortly, which fails if the cluster is out of reach.
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return failed(ctx.Err())
 			case <-time.After(100 * time.Millisecond):
 			}
 		}

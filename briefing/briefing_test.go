@@ -165,6 +165,18 @@ func TestSheet_ValidateAsSeenCellText(t *testing.T) {
 	}
 }
 
+// countRenders has paragraphs' cells rendered as the workbook renders
+// them, counted, for the rest of the test.
+func countRenders(t *testing.T) *int {
+	rendered := 0
+	briefing.SetCellText(func(s briefing.Settings, p briefing.Paragraph) string {
+		rendered++
+		return xlsxpack.SheetText(s, p)
+	}, xlsxpack.SheetTextBound)
+	t.Cleanup(func() { briefing.SetCellText(xlsxpack.CellText, xlsxpack.CellTextBound) })
+	return &rendered
+}
+
 // TestSheet_ValidateRendersOnlyWhatMayNotFit: a save rendered every
 // changed paragraph's Markdown to measure its cell, a sheet of long
 // paragraphs full of links many times what its writer waited for. A
@@ -172,23 +184,18 @@ func TestSheet_ValidateAsSeenCellText(t *testing.T) {
 // not rendered; one that may not fit is.
 func TestSheet_ValidateRendersOnlyWhatMayNotFit(t *testing.T) {
 	nz := mustSettings(t, "nz")
-	rendered := 0
-	briefing.SetCellText(func(s briefing.Settings, p briefing.Paragraph) string {
-		rendered++
-		return xlsxpack.SheetText(s, p)
-	}, xlsxpack.SheetTextBound)
-	t.Cleanup(func() { briefing.SetCellText(xlsxpack.CellText, xlsxpack.CellTextBound) })
+	rendered := countRenders(t)
 	sh := sheet()
 	for i := range 20 {
 		sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs,
 			briefing.Paragraph{Text: strings.Repeat("[a] ", 4997) + strconv.Itoa(i), Marking: "RESTRICTED", Withhold: "s6(a)"})
 	}
-	if err := sh.Validate(nz); err != nil || rendered != 0 {
-		t.Fatalf("rendered %d paragraphs that fit: %v", rendered, err)
+	if err := sh.Validate(nz); err != nil || *rendered != 0 {
+		t.Fatalf("rendered %d paragraphs that fit: %v", *rendered, err)
 	}
 	sh.Sections[0].Paragraphs[2].Text = "{{s6(a): " + strings.Repeat("]", 16380) + "}}"
-	if f := briefing.ErrorFields(sh.Validate(nz))["sections[0].paragraphs[2].text"]; rendered != 1 || !strings.Contains(f, "must fit a spreadsheet cell") {
-		t.Errorf("rendered %d; %q", rendered, f)
+	if f := briefing.ErrorFields(sh.Validate(nz))["sections[0].paragraphs[2].text"]; *rendered != 1 || !strings.Contains(f, "must fit a spreadsheet cell") {
+		t.Errorf("rendered %d; %q", *rendered, f)
 	}
 }
 
@@ -198,19 +205,14 @@ func TestSheet_ValidateRendersOnlyWhatMayNotFit(t *testing.T) {
 // "[a](<", kept the check rendering it for the better part of an hour.
 func TestSheet_ValidateRendersNoRefusedText(t *testing.T) {
 	nz := mustSettings(t, "nz")
-	rendered := 0
-	briefing.SetCellText(func(s briefing.Settings, p briefing.Paragraph) string {
-		rendered++
-		return xlsxpack.SheetText(s, p)
-	}, xlsxpack.SheetTextBound)
-	t.Cleanup(func() { briefing.SetCellText(xlsxpack.CellText, xlsxpack.CellTextBound) })
+	rendered := countRenders(t)
 	sh := sheet()
 	sh.Sections[0].Paragraphs[0].Text = strings.Repeat("[a](<", 5000)
 	sh.Sections[0].Paragraphs[1].Text = "{{s6(a): " + strings.Repeat("]", 16390)
 	f := briefing.ErrorFields(sh.Validate(nz))
-	if rendered != 0 || !strings.Contains(f["sections[0].paragraphs[0].text"], "must be at most 20000 characters") ||
+	if *rendered != 0 || !strings.Contains(f["sections[0].paragraphs[0].text"], "must be at most 20000 characters") ||
 		!strings.Contains(f["sections[0].paragraphs[1].text"], "is not closed") {
-		t.Errorf("rendered %d; %q", rendered, f)
+		t.Errorf("rendered %d; %q", *rendered, f)
 	}
 }
 

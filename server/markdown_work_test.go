@@ -236,7 +236,7 @@ func TestPeopleAndRounds_MarkdownWork(t *testing.T) {
 		// The pages are opened before: one holding the text takes seconds.
 		personForm := formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
 		roundForm := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
-		storedBefore(t, f, w, slowParagraph, slowParagraph, slowParagraph)
+		storedBioAndRoundBefore(t, f, w, slowParagraph, slowParagraph, slowParagraph)
 		// Saved with the text left as it is: through the API, by the
 		// secretariat and by a lead (who may change only the agenda), and
 		// through the forms.
@@ -293,7 +293,7 @@ func TestMarkdownWork_StoredWithCRLFKept(t *testing.T) {
 	b := f.pageBrowser("secretariat")
 	personForm := formOn(t, b.open("/people/"+w.person), "/people/"+w.person)
 	roundForm := formOn(t, b.open("/rounds/"+w.round), "/rounds/"+w.round)
-	storedBefore(t, f, w, legacy, legacy, "")
+	storedBioAndRoundBefore(t, f, w, legacy, legacy, "")
 	// Through the API, sent back as read, by the secretariat and by a lead
 	// (who may change only the agenda, and so not the purpose): kept.
 	f.update("secretariat", "/api/v1/people/"+w.person, func(m map[string]any) { m["title"] = "Chief Executive" })
@@ -342,22 +342,8 @@ func fieldErrorOf(page string) string {
 func TestMarkdownWork_ParagraphStoredWithCRLFKept(t *testing.T) {
 	f := newFixture(t)
 	w := f.world()
-	ctx := context.Background()
-	sh, err := f.db.Sheet(ctx, w.sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh.Sections[0].Paragraphs = append(sh.Sections[0].Paragraphs, briefing.Paragraph{Text: "Opening words.\r\n\r\n" + slowParagraph[:19000], Marking: "RESTRICTED"})
-	if err := f.db.UpdateSheet(ctx, sh, briefing.Actor{Name: "an earlier release"}); err != nil {
-		t.Fatal(err)
-	}
-	r := f.do("lead", "GET", "/api/v1/sheets/"+w.sheet, nil)
-	var m map[string]any
-	r.json(&m)
-	m["title"] = "Foreign Interference, retitled"
-	if p := f.do("lead", "PUT", "/api/v1/sheets/"+w.sheet, m, "If-Match", r.Header().Get("ETag")); p.Code != 200 {
-		t.Errorf("sheet PUT, paragraph untouched: %d %.300s", p.Code, p.Body.String())
-	}
+	storedAsBefore(f, w.sheet, 0, "Opening words.\r\n\r\n"+slowParagraph[:19000])
+	f.update("lead", "/api/v1/sheets/"+w.sheet, func(m map[string]any) { m["title"] = "Foreign Interference, retitled" })
 }
 
 // TestMarkdownWork_RoundAndBioNever500: texts a save refuses or keeps —
@@ -395,10 +381,11 @@ func TestMarkdownWork_RoundAndBioNever500(t *testing.T) {
 	}
 }
 
-// storedBefore stores the world's person's biography and its round's
-// purpose and outcomes (key messages too, when outcomes are given) as a
-// release before the Markdown limit left them.
-func storedBefore(t *testing.T, f *fixture, w world, bio, purpose, outcomes string) {
+// storedBioAndRoundBefore stores the world's person's biography and its
+// round's purpose and outcomes (key messages too, when outcomes are
+// given) as a release before the Markdown limit left them, as
+// storedAsBefore does a paragraph.
+func storedBioAndRoundBefore(t *testing.T, f *fixture, w world, bio, purpose, outcomes string) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := f.db.Person(ctx, w.person)

@@ -199,14 +199,8 @@ func TestEtcd_TurnEndedCommitsNothing(t *testing.T) {
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "alice"}
 	k := a.kv.(*etcdKV)
-	wctx, end, err := k.writer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wctx, end := holdTurn(t, a)
 	w := wctx.Value(etcdWriterKey{}).(*etcdWriter)
-	if _, err := w.take(wctx); err != nil {
-		t.Fatal(err)
-	}
 	tx, err := k.begin(wctx, true)
 	if err != nil {
 		t.Fatal(err)
@@ -322,14 +316,7 @@ func TestEtcd_WriteWaitingKeepsItsDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	// b takes its turn and holds it for four seconds.
-	kb := b.kv.(*etcdKV)
-	bctx, bend, err := kb.writer(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bctx.Value(etcdWriterKey{}).(*etcdWriter).take(bctx); err != nil {
-		t.Fatal(err)
-	}
+	_, bend := holdTurn(t, b)
 	first := make(chan error, 1)
 	go func() { first <- write(time.Hour) }() // meets b's turn, and waits for it
 	time.Sleep(300 * time.Millisecond)
@@ -361,18 +348,11 @@ func TestEtcd_WriteWaitingForATurnKeepsItsDeadline(t *testing.T) {
 	c := etcdtest.Start(t, 1)
 	a := openEtcdPrefix(t, c, "turndeadline")
 	b := openEtcdPrefix(t, c, "turndeadline")
-	kb := b.kv.(*etcdKV)
-	bctx, bend, err := kb.writer(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, bend := holdTurn(t, b)
 	defer bend()
-	if _, err := bctx.Value(etcdWriterKey{}).(*etcdWriter).take(bctx); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err = a.update(ctx, func(tx kvTx) error {
+	err := a.update(ctx, func(tx kvTx) error {
 		bk, err := tx.CreateBucketIfNotExists([]byte("turndeadline"))
 		if err != nil {
 			return err
@@ -382,4 +362,19 @@ func TestEtcd_WriteWaitingForATurnKeepsItsDeadline(t *testing.T) {
 	if briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
 		t.Errorf("a write of 1 s behind another server's turn: %v (code %q)", err, briefing.ErrorCode(err))
 	}
+}
+
+// holdTurn begins a write on db and takes its turn: the write's context,
+// and what ends the write and lets the turn go.
+func holdTurn(t *testing.T, db *DB) (context.Context, func()) {
+	t.Helper()
+	wctx, end, err := db.kv.(*etcdKV).writer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wctx.Value(etcdWriterKey{}).(*etcdWriter).take(wctx); err != nil {
+		end()
+		t.Fatal(err)
+	}
+	return wctx, end
 }

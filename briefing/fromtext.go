@@ -665,7 +665,8 @@ func (s Settings) looseMarking(l string) string {
 // after it. It errs high: a mark left as words would leave its paragraph at
 // the default marking, below the one its source gave it.
 func (s Settings) portion(t string) (marking, rest string) {
-	u := narrow(strings.TrimLeftFunc(t, spaceOrFormat))
+	orig := strings.TrimLeftFunc(t, spaceOrFormat)
+	u := narrow(orig)
 	quote := ""
 	if q, ok := strings.CutPrefix(u, "> "); ok {
 		quote, u = "> ", strings.TrimLeftFunc(q, spaceOrFormat) // "> (S) …", quoted
@@ -692,11 +693,17 @@ func (s Settings) portion(t string) (marking, rest string) {
 	if m == "" || copyrightRE.MatchString(u) {
 		return "", t
 	}
-	if dress != "" {
+	// The mark is read in narrow letters; the words after it stay as
+	// typed ("(S)｛｛…" is not "{{…", a withheld span's opening). Narrowing
+	// keeps one rune for one, so they are the text's last as many runes.
+	typed := func(n string) string { return lastRunes(orig, utf8.RuneCountInString(n)) }
+	if dress == "" {
+		after = typed(after)
+	} else {
 		if a, ok := strings.CutPrefix(after, dress); ok {
-			after = a // the mark alone in bold
+			after = typed(a) // the mark alone in bold
 		} else {
-			after = dress + strings.TrimLeftFunc(after, unicode.IsSpace) // the run goes on without it
+			after = dress + strings.TrimLeftFunc(typed(after), unicode.IsSpace) // the run goes on without it
 		}
 	}
 	after = strings.TrimSpace(after)
@@ -704,6 +711,16 @@ func (s Settings) portion(t string) (marking, rest string) {
 		return m, ""
 	}
 	return m, quote + after
+}
+
+// lastRunes is the end of t that holds its last n runes.
+func lastRunes(t string, n int) string {
+	at := len(t)
+	for ; n > 0 && at > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(t[:at])
+		at -= size
+	}
+	return t[at:]
 }
 
 // copyrightRE is copyright's "(C)": "(C) 2023", "(C) Crown copyright".

@@ -477,6 +477,11 @@ func TestParseBrief_Markings(t *testing.T) {
 			{"(S)Unspaced.", "SECRET", "Unspaced."},
 			{"**(S)** In bold.", "SECRET", "In bold."},
 			{"（S） Full-width.", "SECRET", "Full-width."},
+			// The words after a mark stay as typed: full-width braces are
+			// words, not a withheld span's opening.
+			{"(S)｛｛ＩＭＥ｝｝ typed.", "SECRET", "｛｛ＩＭＥ｝｝ typed."},
+			{"（Ｓ） ＡＢＣ（１）", "SECRET", "ＡＢＣ（１）"},
+			{"＊＊(S)＊＊ Bold full-width.", "SECRET", "Bold full-width."},
 			{"\u200b(S) After a zero-width space.", "SECRET", "After a zero-width space."},
 			{"- (C) A bullet.", "CONFIDENTIAL", "- A bullet."},
 			{"S6(a) (S) Withheld first.", "SECRET", "{{s6(a): [withheld in the source]}} Withheld first."},

@@ -1013,7 +1013,10 @@ func shownAt(s Settings, clearance string, sh *Sheet) []int {
 // its section. A section the merge no longer has — the writer deleted what
 // they saw of it, or saw none of it — is put back as it was, its own
 // section, after the section it followed, never merged into another of the
-// same heading.
+// same heading. One that a save's cleaning leaves with no words (a
+// paragraph an earlier release stored as control characters alone) is not
+// put back: it has nothing to keep, and kept it would refuse every save of
+// the sheet by a writer who cannot see it to delete it.
 func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out *Sheet, okeys []string) {
 	okeys = append([]string(nil), okeys...)
 	keyOf := func(ti int) string {
@@ -1024,7 +1027,7 @@ func keepHidden(s Settings, clearance string, theirs *Sheet, tkeys []string, out
 	}
 	for ti, tsec := range theirs.Sections {
 		for tj, p := range tsec.Paragraphs {
-			if s.Allows(clearance, p.Marking) {
+			if s.Allows(clearance, p.Marking) || strings.TrimSpace(CleanText(p.Text)) == "" {
 				continue
 			}
 			oi := indexOf(okeys, keyOf(ti))

@@ -43,6 +43,36 @@ func TestSave_OverStoredControlCharacters(t *testing.T) {
 	}
 }
 
+// TestSave_OverStoredControlCharactersAlone: a paragraph an earlier release
+// stored as control characters alone cleans to no words, which no save may
+// store. Above its next writer, it refused every merge of theirs for good:
+// they could not see it to delete it. Their save now leaves it out, as it
+// holds nothing. A writer who sees it is told which paragraph is empty,
+// as for one they typed, and may delete it.
+func TestSave_OverStoredControlCharactersAlone(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("lead", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Old text",
+		para("Open words.", "RESTRICTED", ""), para("Hidden words.", "TOP SECRET", ""), para("Kept hidden.", "TOP SECRET", "")))
+	storedAsBefore(f, id, 1, "\x1b\f ")
+	r := f.do("lead", "POST", "/api/v1/sheets/"+id+"/rollforward", map[string]string{"round_id": w.secretRound})
+	if r.Code != 422 || !strings.Contains(r.Body.String(), `"sections[0].paragraphs[1].text":"section 1, paragraph 2 is empty"`) {
+		t.Fatalf("the lead's roll-forward: %d %s", r.Code, r.Body.String())
+	}
+	mine := f.sheet("officer", id)
+	mine.Sections[0].Paragraphs[0].Text = "Open words, edited."
+	if r := f.do("officer", "POST", "/api/v1/sheets/"+id+"/merge", mine); r.Code != 200 {
+		t.Fatalf("merge over a hidden paragraph of control characters alone: %d %s", r.Code, r.Body.String())
+	}
+	got, err := f.db.Sheet(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Sections[0].Paragraphs; len(p) != 2 || p[0].Text != "Open words, edited." || p[1].Text != "Kept hidden." || p[1].Marking != "TOP SECRET" {
+		t.Fatalf("stored: %+v", p)
+	}
+}
+
 // TestMerge_OverACleaningSave: a save that only cleaned a paragraph an
 // earlier release stored with a form feed is no change to clash with: the
 // officer who read the version before it and changed that paragraph merges.

@@ -420,6 +420,15 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 		}
 		return n
 	}
+	// A change made on the conflict page (a paragraph added, a preview)
+	// keeps the choices made there in the working copy it keeps: lost, the
+	// save after it put the writer's text back over what they chose to take.
+	saving := name == "save" || name == "submit"
+	if !saving {
+		if err := s.applyChoices(c, v, sh, headingChoices); err != nil {
+			return err
+		}
+	}
 	i, j := idx(0), idx(1)
 	secOK := i >= 0 && i < len(sh.Sections)
 	paraOK := secOK && j >= 0 && j < len(sh.Sections[i].Paragraphs)
@@ -475,8 +484,11 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 	case name == "down-section" && secOK && i < len(sh.Sections)-1:
 		sh.Sections[i+1], sh.Sections[i] = sh.Sections[i], sh.Sections[i+1]
 		at = section(i + 1)
-	case name == "save" || name == "submit":
+	case saving:
 		return s.saveEditor(c, v, cur, ep, name == "submit")
+	}
+	if err := s.applyChoices(c, v, sh, otherChoices); err != nil {
+		return err
 	}
 	d := &briefing.Draft{Version: sh.Version, Fields: editorFields(sh)}
 	if err := s.api.KeepDraft(v, cur.ID, d); err != nil {
@@ -518,7 +530,7 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 		}
 		sh.Sections[i].Paragraphs = ps
 	}
-	if err := s.applyChoices(c, v, sh); err != nil {
+	if err := s.applyChoices(c, v, sh, allChoices); err != nil {
 		return err
 	}
 	m, err := s.api.MergeSheet(v, cur.ID, sh)
@@ -714,11 +726,6 @@ func (s *Pages) handleRestoreForm(c echo.Context) error {
 	return redirect(c, "/sheets/"+id, fmt.Sprintf("Version %d restored as version %d, a draft.", n, out.Version))
 }
 
-// applyChoices applies the writer's choice on each conflict the editor
-// showed: "theirs" replaces their working copy of a paragraph (or a field)
-// with what is stored at the version the form now names; "mine" keeps it;
-// "delete" (offered for a paragraph the writer deleted and someone else
-// changed, shown with their text) takes it out of the working copy.
 // headingChoice reads the key of a section heading's conflict choice
 // ("s2"): the section's place in the working copy.
 func headingChoice(id string) (int, bool) {
@@ -726,7 +733,26 @@ func headingChoice(id string) (int, bool) {
 	return n, strings.HasPrefix(id, "s") && err == nil && n >= 0
 }
 
-func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error {
+// choices says which of the conflict choices a form carries are applied:
+// a heading's names its section by its place in the form, and so is
+// applied before a change that may move sections; a paragraph's (and the
+// sheet's own fields') names it by id, and is applied after a change,
+// since it may delete the paragraph.
+type choices int
+
+const (
+	headingChoices choices = 1 << iota
+	otherChoices
+	allChoices = headingChoices | otherChoices
+)
+
+// applyChoices applies the writer's choice on each conflict the editor
+// showed (those of which): "theirs" replaces their working copy of a
+// paragraph (or a field) with what is stored at the version the form now
+// names; "mine" keeps it; "delete" (offered for a paragraph the writer
+// deleted and someone else changed, shown with their text) takes it out of
+// the working copy.
+func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet, which choices) error {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil
@@ -734,11 +760,14 @@ func (s *Pages) applyChoices(c echo.Context, v *view, sh *briefing.Sheet) error 
 	var theirs *briefing.Sheet
 	for key, vals := range form {
 		id, ok := strings.CutPrefix(key, "choose.")
-		if ok && len(vals) > 0 && vals[0] == "delete" {
+		if _, heading := headingChoice(id); !ok || (heading && which&headingChoices == 0) || (!heading && which&otherChoices == 0) {
+			continue
+		}
+		if len(vals) > 0 && vals[0] == "delete" {
 			deleteParagraph(sh, id)
 			continue
 		}
-		if !ok || len(vals) == 0 || vals[0] != "theirs" {
+		if len(vals) == 0 || vals[0] != "theirs" {
 			continue
 		}
 		if theirs == nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -172,6 +173,11 @@ type editorPage struct {
 	// Whole says the reader sees all of the sheet as stored: only then may
 	// they submit it (a submit is refused on content above them).
 	Whole bool
+	// Kept is when the writer's working copy of the sheet, kept on the
+	// server and not shown on this page, was last changed: the page
+	// without scripts offers it back (the script's own note does so
+	// otherwise), as a save from this page removes it.
+	Kept *time.Time
 }
 
 // ConflictFor returns the conflict on a paragraph id or field, if any.
@@ -228,6 +234,17 @@ func (s *Pages) handleEditorPage(c echo.Context) error {
 			ep.Error = toFormError(working.Validate(s.settings))
 		}
 		working.Marking = s.settings.SheetMarking(working)
+	} else {
+		d, err := s.api.Draft(v, sh.ID)
+		switch {
+		case briefing.ErrorCode(err) == briefing.ENOTFOUND:
+		case err != nil:
+			return err
+		default:
+			if _, whole := d.Fields["n"]; whole {
+				ep.Kept = &d.At
+			}
+		}
 	}
 	return s.showEditor(c, v, http.StatusOK, ep)
 }

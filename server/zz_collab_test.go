@@ -87,3 +87,29 @@ func TestEditor_HeadingChoiceKeptThroughAMove(t *testing.T) {
 		}
 	}
 }
+
+// TestEditor_ConflictListSaysWhereAsThePageDoes: the conflict page lists
+// the places changed on both sides as the page labels them ("Section 1,
+// paragraph 2"), where they stand in the working copy shown: not as the
+// API's path in the sheet as the writer sent it ("sections[0].paragraphs[0]",
+// counted from 0 and before a paragraph the lead added above it).
+func TestEditor_ConflictListSaysWhereAsThePageDoes(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	_, rec, id := clashOnFirstParagraph(t, f, w.sheet, "officer", func(ps []any) []any {
+		ps[0].(map[string]any)["text"] = "The lead's rewrite of the first paragraph."
+		return append([]any{map[string]any{"text": "A paragraph the lead added above it.", "marking": "RESTRICTED"}}, ps...)
+	}, "", map[string]string{"s0.p0.text": "The officer's rewrite of the first paragraph."})
+	body := rec.Body.String()
+	if rec.Code != 409 {
+		t.Fatalf("save: %d %s", rec.Code, body)
+	}
+	if !strings.Contains(body, `name="s0.p1.id" value="`+id+`"`) {
+		t.Fatalf("the paragraph in conflict is not the second of the working copy")
+	}
+	if item := `<li><a href="#para-` + id + `">Section 1, paragraph 2</a></li>`; !strings.Contains(body, item) {
+		_, list, _ := strings.Cut(body, `id="conflicts"`)
+		list, _, _ = strings.Cut(list, "</ul>")
+		t.Errorf("the conflict list lacks %s: %s", item, list)
+	}
+}

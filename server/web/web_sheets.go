@@ -188,6 +188,33 @@ func (e editorPage) ConflictFor(key string) *briefing.Conflict {
 	return nil
 }
 
+// Place names where a conflict (by its key in Conflicts) stands in the
+// working copy, as the page labels it: "Section 2, paragraph 3",
+// "Section 1, heading", "Title". The conflict's own path counts from 0 in
+// the sheet as the writer sent it, before what others saved was merged in.
+func (e editorPage) Place(key string) string {
+	switch key {
+	case "title":
+		return "Title"
+	case "withhold":
+		return "Withholding of the whole sheet"
+	}
+	if i, ok := headingChoice(key); ok && i < len(e.Sheet.Sections) {
+		return fmt.Sprintf("Section %d, heading", i+1)
+	}
+	for i, sec := range e.Sheet.Sections {
+		for j, p := range sec.Paragraphs {
+			if p.ID != "" && p.ID == key {
+				return fmt.Sprintf("Section %d, paragraph %d", i+1, j+1)
+			}
+		}
+	}
+	if c, ok := e.Conflicts[key]; ok {
+		return c.Path
+	}
+	return key
+}
+
 // DeletedByYou reports whether the conflict on a paragraph is one the
 // writer deleted and someone else changed since: the working copy holds
 // their text in its place, to keep or delete.

@@ -43,11 +43,11 @@ func saveNow(t *testing.T, ctx context.Context, who string) string {
 	return text(t, ctx, ".flash")
 }
 
-// TestBrowserZZConflictChoiceKeptThroughAnAddedParagraph: on the conflict
+// TestBrowserConflictChoiceKeptThroughAnAddedParagraph: on the conflict
 // page the second officer takes the first's text, then adds a paragraph
 // (in place) before saving. The save keeps the first officer's text, as
 // chosen.
-func TestBrowserZZConflictChoiceKeptThroughAnAddedParagraph(t *testing.T) {
+func TestBrowserConflictChoiceKeptThroughAnAddedParagraph(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives a browser")
 	}

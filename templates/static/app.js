@@ -115,23 +115,43 @@
         }
       } catch (e) { /* storage full or off: the warning still stands */ }
     };
+    var owed = false; // typed since the server was last sent the draft
+    var putDraft = function (leaving) {
+      window.clearTimeout(serverTimer);
+      owed = false;
+      var req = { method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ version: version, fields: formFields() }) };
+      if (leaving) { req.keepalive = true; } // sent on after the page is gone
+      putting = fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", req)
+        .catch(function () {}).then(function () { putting = null; });
+    };
     var keepDraft = function () {
       keepLocal();
       // And on the server, a few seconds after the typing stops: the draft
       // then survives this machine too. Refused (an ended session), it waits.
       if (dirty && window.fetch) {
+        owed = true;
         window.clearTimeout(serverTimer);
-        serverTimer = window.setTimeout(function () {
-          putting = fetch("/api/v1/sheets/" + encodeURIComponent(sheetID) + "/draft", {
-            method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ version: version, fields: formFields() })
-          }).catch(function () {}).then(function () { putting = null; });
-        }, 3000);
+        serverTimer = window.setTimeout(function () { putDraft(false); }, 3000);
       }
     };
     var timer = null;
-    editor.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(keepDraft, 400); });
+    editor.addEventListener("input", function () { owed = true; window.clearTimeout(timer); timer = window.setTimeout(keepDraft, 400); });
     editor.addEventListener("change", keepDraft);
+    // Left (a reload, a closed tab, a link followed) before the server had
+    // it, the draft is sent as the page goes. This browser's copy cannot
+    // always stand in for it: one that holds a paragraph added in place is
+    // dropped by the page that comes next, which does not have that
+    // paragraph, and offers the server's working copy instead. A save or a
+    // change sent with the form sends the draft itself (and is not dirty).
+    window.addEventListener("pagehide", function () {
+      window.clearTimeout(timer);
+      if (!owed || !window.fetch) { return; }
+      keepLocal();
+      if (dirty) {
+        try { putDraft(true); } catch (e) { /* too large to send as the page goes: this browser's copy stands */ }
+      }
+    });
     // A session that ended while the officer typed: the save asks for the
     // password here, signs in again and then saves, the text never leaving
     // the page.
@@ -144,7 +164,7 @@
       window.clearTimeout(timer);
       window.clearTimeout(serverTimer);
       keepLocal();
-      dirty = false;
+      dirty = owed = false;
       if (op !== "save" && op !== "submit") { return; }
       try {
         var kept = key ? JSON.parse(window.localStorage.getItem(key) || "null") : null;

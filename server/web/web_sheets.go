@@ -405,6 +405,34 @@ func sheetFromFields(field func(name string) (string, bool), id, roundID string)
 	return sh, nil
 }
 
+// sheetGone answers an editor's form for a sheet no longer there for its
+// writer (deleted, or marked above them, since the editor was opened) with
+// the texts the form holds, to copy elsewhere: the page without scripts
+// keeps them nowhere else. They are what the writer's own page sent.
+func (s *Pages) sheetGone(c echo.Context) error {
+	type typed struct{ Label, Text string }
+	var texts []typed
+	if sh, err := sheetFromForm(c, c.Param("id"), ""); err == nil {
+		if strings.TrimSpace(sh.Title) != "" {
+			texts = append(texts, typed{"Title", sh.Title})
+		}
+		for i, sec := range sh.Sections {
+			if strings.TrimSpace(sec.Heading) != "" {
+				texts = append(texts, typed{fmt.Sprintf("Section %d, heading", i+1), sec.Heading})
+			}
+			for j, p := range sec.Paragraphs {
+				if strings.TrimSpace(p.Text) != "" {
+					texts = append(texts, typed{fmt.Sprintf("Section %d, paragraph %d", i+1, j+1), p.Text})
+				}
+			}
+		}
+	}
+	body := map[string]any{"Title": "Not saved: the topic sheet is not there",
+		"Message": "This topic sheet is no longer there for you: since you opened it, it was deleted, or marked above your clearance. Nothing was saved.",
+		"Typed":   texts}
+	return s.page(c, http.StatusNotFound, "error", "Not saved", "", body)
+}
+
 // editorFields are a working copy as the editor's form holds it, field by
 // field: what sheetFromFields reads back. The version is kept beside them.
 func editorFields(sh *briefing.Sheet) map[string]string {
@@ -438,6 +466,9 @@ func formCount(v string) (int, bool) {
 func (s *Pages) handleEditorForm(c echo.Context) error {
 	v := s.view(c)
 	cur, err := v.SheetByID(c.Param("id"))
+	if briefing.ErrorCode(err) == briefing.ENOTFOUND {
+		return s.sheetGone(c)
+	}
 	if err != nil {
 		return err
 	}

@@ -614,6 +614,14 @@ func MergeSheet(s Settings, clearance string, base, theirs, mine *Sheet, raised 
 		if inB && headingOf(b) != headingOf(T.secs[k]) && !(inM && headingOf(mi) == headingOf(T.secs[k])) {
 			res.Merged++
 		}
+		// A section's paragraphs put in another order, as the writer sees
+		// them, and not in that order by the writer too.
+		if inB && reordered(B.order[k], T.order[k]) && reordered(T.order[k], M.order[k]) {
+			res.Merged++
+		}
+	}
+	if reordered(B.keys, T.keys) && reordered(T.keys, M.keys) {
+		res.Merged++ // the sections put in another order
 	}
 
 	// The order of sections, then of paragraphs in each.

@@ -23,7 +23,31 @@ import (
 // whose every transaction reads one revision throughout, in a read
 // transaction (a write transaction whose revision etcd compacted meanwhile
 // reported "another server wrote first", the retry only a write takes).
-func (db *DB) Check(ctx context.Context) (err error) {
+// On etcd it reads as a scan (see scanning), and starts again at the
+// latest revision when etcd compacts the one it reads (see scanAgain).
+func (db *DB) Check(ctx context.Context) error {
+	return db.scanAgain(ctx, "the check", db.check)
+}
+
+// compactedTries is how many times a scan of an etcd database starts,
+// each at the latest revision, when etcd compacts the one it reads at.
+const compactedTries = 3
+
+// scanAgain runs fn, a reading of the whole database at one revision, in
+// a scan's context, again when etcd compacted that revision before fn
+// finished; what names the reading in the error when it never finishes.
+func (db *DB) scanAgain(ctx context.Context, what string, fn func(ctx context.Context) error) error {
+	var err error
+	for try := 0; try < compactedTries; try++ {
+		if err = fn(scanning(ctx)); !errors.Is(err, ErrCompacted) {
+			return err
+		}
+	}
+	return fmt.Errorf("database %s: %s started %d times, and each time etcd compacted the revision it was reading before it finished "+
+		"(the cluster keeps less history than reading the whole database takes): %w", db.path, what, compactedTries, err)
+}
+
+func (db *DB) check(ctx context.Context) (err error) {
 	_, bolt := db.kv.(*boltKV)
 	tx, err := db.begin(ctx, bolt && !db.readOnly)
 	if err != nil {
@@ -265,8 +289,9 @@ func invariants(tx kvTx) error {
 	if v >= 10 {
 		checkRaised(tx, s, &p)
 	}
+	// Files are checked by their keys: on etcd their bytes are not read.
 	snaps := tx.Bucket(snapshotBucket)
-	_ = tx.Bucket(fileBucket).ForEach(func(k, _ []byte) error {
+	_ = forEachKey(tx.Bucket(fileBucket), func(k []byte) error {
 		if len(k) <= 8 || snaps.Get(k[:8]) == nil {
 			p.add("snapshot file %q belongs to no snapshot", k)
 		}
@@ -276,7 +301,7 @@ func invariants(tx kvTx) error {
 	if rels == nil || relFiles == nil { // a file of the first release, not yet opened by this one
 		return p.err()
 	}
-	_ = relFiles.ForEach(func(k, _ []byte) error {
+	_ = forEachKey(relFiles, func(k []byte) error {
 		if len(k) <= 8 || rels.Get(k[:8]) == nil {
 			p.add("release file %q belongs to no release", k)
 		}

@@ -54,7 +54,7 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) 
 			dst.expectSchema(src.schema)
 		}
 	}()
-	stx, err := src.begin(ctx, false)
+	stx, err := src.begin(scanning(ctx), false)
 	if err != nil {
 		return err
 	}
@@ -160,19 +160,38 @@ func (db *DB) clearHint() string {
 }
 
 // backupByCopy writes a bbolt file of the database as it stood at one
-// moment, for a backend that has no file of its own to copy.
-func (db *DB) backupByCopy(w io.Writer) (int64, error) {
+// moment, for a backend that has no file of its own to copy. A copy whose
+// revision etcd compacted before it finished starts again, into a new
+// file, at the latest (see scanAgain); nothing is written to w before a
+// copy is whole.
+func (db *DB) backupByCopy(ctx context.Context, w io.Writer) (int64, error) {
 	dir, err := os.MkdirTemp("", "briefpack-backup-")
 	if err != nil {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	dst, err := Open(filepath.Join(dir, "backup.db"), db.settings.Jurisdiction)
+	var dst *DB
+	defer func() {
+		if dst != nil {
+			dst.Close()
+		}
+	}()
+	tries := 0
+	err = db.scanAgain(ctx, "the backup", func(ctx context.Context) error {
+		if dst != nil {
+			// The copy before, begun at a revision etcd compacted.
+			dst.Close()
+			os.Remove(dst.path)
+		}
+		tries++
+		var err error
+		if dst, err = Open(filepath.Join(dir, fmt.Sprintf("backup-%d.db", tries)), db.settings.Jurisdiction); err != nil {
+			dst = nil
+			return err
+		}
+		return Copy(ctx, db, dst, nil)
+	})
 	if err != nil {
-		return 0, err
-	}
-	defer dst.Close()
-	if err := Copy(context.Background(), db, dst, nil); err != nil {
 		return 0, err
 	}
 	tx, err := dst.kv.(*boltKV).db.Begin(false)

@@ -68,7 +68,8 @@ const (
 	// defaults of 128 operations and 1.5 MiB.
 	maxTxnOps   = 120
 	maxTxnBytes = 1 << 20
-	// pageSize is how many keys a cursor reads from etcd at a time.
+	// pageSize is how many keys a request's cursor reads from etcd at a
+	// time (a scan's, see scanLimit).
 	pageSize = 64
 )
 
@@ -327,11 +328,15 @@ func full(err error) error {
 		"an administrator must compact and defragment it, or raise its quota, then disarm its alarm (README, \"etcd\")"}, briefing.ErrStoreFull, err)
 }
 
+// ErrCompacted is a read of a revision etcd compacted meanwhile: the
+// reading may start again, and reads the data as it is by then.
+var ErrCompacted = errors.New("etcd compacted the revision being read")
+
 // compacted is a read whose revision etcd compacted away meanwhile: the
 // request may be sent again, and reads the data as it is by then.
 func compacted(err error) error {
-	return fmt.Errorf("%w (%v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database moved on while this request read it " +
-		"(etcd compacted the revision it was reading at): send it again"}, err)
+	return fmt.Errorf("%w (%w: %v)", &briefing.Error{Code: briefing.EUNAVAILABLE, Message: "the database moved on while this request read it " +
+		"(etcd compacted the revision it was reading at): send it again"}, ErrCompacted, err)
 }
 
 // dialError is a cluster not reached when a database on it is opened, at
@@ -446,10 +451,14 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 	// A request's pinned revision serves its writes too: the commit's
 	// compare finds out whether anything was committed since, and then the
 	// pin is let go and the write runs again from the latest revision.
+	var scan *scanState
+	if !writable && isScan(ctx) {
+		scan = newScanState()
+	}
 	pin := briefing.ReadPinOf(ctx)
 	if pin != nil {
 		if rev, revMod, ok := pin.Get(); ok {
-			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin, writable: writable, w: w}, nil
+			return &etcdTx{kv: k, ctx: ctx, rev: rev, revMod: revMod, pin: pin, writable: writable, w: w, scan: scan}, nil
 		}
 	}
 	for {
@@ -463,7 +472,7 @@ func (k *etcdKV) begin(ctx context.Context, writable bool) (kvTxn, error) {
 			}
 			return nil, fmt.Errorf("store: begin: %w", etcdError(err))
 		}
-		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable, w: w}
+		tx := &etcdTx{kv: k, ctx: ctx, rev: resp.Header.Revision, writable: writable, w: w, scan: scan}
 		if len(resp.Kvs) == 1 {
 			tx.revMod = resp.Kvs[0].ModRevision
 			if v := string(resp.Kvs[0].Value); strings.HasPrefix(v, journalMark) {
@@ -498,6 +507,7 @@ type etcdTx struct {
 	done     bool
 	pin      *briefing.ReadPin // the request's, if any
 	w        *etcdWriter       // a write transaction's write
+	scan     *scanState        // a scan's (see scanning), nil for any other
 
 	newBuckets []string
 	seqs       map[string]uint64 // sequences read or set
@@ -553,6 +563,15 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 // getValue reads one key's stored value (nil when absent) as of the
 // transaction's start, from the server's cache when it holds it.
 func (t *etcdTx) getValue(key string) ([]byte, error) {
+	if t.scan != nil {
+		// A scan reads each key once: the server's cache would only
+		// hold, and drop for it, what its requests read.
+		resp, err := t.get(key)
+		if err != nil || len(resp.Kvs) == 0 {
+			return nil, err
+		}
+		return resp.Kvs[0].Value, nil
+	}
 	c := t.kv.cache
 	if v, ok := c.get(key, t.revMod); ok {
 		return v.raw, nil
@@ -660,7 +679,13 @@ func (b *etcdBucket) Get(key []byte) []byte {
 	if v, ok := b.tx.reads[ek]; ok {
 		return v
 	}
-	raw, err := b.tx.getValue(ek)
+	var raw []byte
+	var err error
+	if b.tx.scan != nil {
+		raw, err = b.tx.scan.get(b.tx, string(b.name), ek)
+	} else {
+		raw, err = b.tx.getValue(ek)
+	}
 	if err != nil {
 		b.tx.fail(err)
 		return nil
@@ -672,6 +697,11 @@ func (b *etcdBucket) Get(key []byte) []byte {
 	if err != nil {
 		b.tx.fail(err)
 		return nil
+	}
+	if b.tx.scan != nil {
+		// Kept by the window it came from, as long as the caller holds it;
+		// kept here too, the whole database would be.
+		return v
 	}
 	if b.tx.reads == nil {
 		b.tx.reads = map[string][]byte{}
@@ -813,6 +843,9 @@ type etcdCursor struct {
 	more bool
 	// keys are the transaction's own written keys of the bucket, sorted.
 	keys []string
+	// keysOnly is a walk of the keys alone (forEachKey): a value's chunks
+	// are listed, not read, and its value is not given.
+	keysOnly bool
 }
 
 // pair is a key and its value.
@@ -866,7 +899,11 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 	t := c.b.tx
 	p := t.kv.dataPrefix(c.b.name)
 	start, end := p, prefixEnd(p)
-	opts := []clientv3.OpOption{clientv3.WithLimit(pageSize)}
+	limit := int64(pageSize)
+	if t.scan != nil {
+		limit = scanLimit(string(c.b.name))
+	}
+	opts := []clientv3.OpOption{clientv3.WithLimit(limit)}
 	switch {
 	case dir > 0 && at != nil:
 		start = p + string(at)
@@ -884,7 +921,11 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 	}
 	opts = append(opts, clientv3.WithRange(end))
 	pk := fmt.Sprintf("%d\x00%s\x00%s", dir, start, end)
-	pg, ok := t.kv.cache.getPage(string(c.b.name), pk, t.revMod)
+	var pg page
+	ok := false
+	if t.scan == nil {
+		pg, ok = t.kv.cache.getPage(string(c.b.name), pk, t.revMod)
+	}
 	if !ok {
 		resp, err := t.get(start, opts...)
 		if err != nil {
@@ -905,11 +946,19 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 				pg.lo = last
 			}
 		}
-		t.kv.cache.putPage(pk, pg)
+		if t.scan == nil {
+			t.kv.cache.putPage(pk, pg)
+		}
 	}
 	for _, kv := range pg.kvs {
 		key := kv.k[len(p):]
-		v, err := c.b.decode(key, kv.v)
+		var v []byte
+		var err error
+		if c.keysOnly {
+			err = c.b.chunksPresent(key, kv.v)
+		} else {
+			v, err = c.b.decode(key, kv.v)
+		}
 		if err != nil {
 			t.fail(err)
 			return

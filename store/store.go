@@ -508,7 +508,7 @@ func (db *DB) Settings(ctx context.Context) (briefing.Settings, error) {
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	bk, ok := db.kv.(*boltKV)
 	if !ok {
-		return db.backupByCopy(w)
+		return db.backupByCopy(context.Background(), w)
 	}
 	tx, err := bk.db.Begin(false)
 	if err != nil {

@@ -451,6 +451,13 @@ func message(err error) string {
 	if errors.Is(err, store.ErrSchemaMoved) {
 		return "a newer briefpack upgraded the database while this command ran: run the new version"
 	}
+	// A cluster that compacted what the command read answers all the same:
+	// it is not down, and the command may be run again.
+	if errors.Is(err, store.ErrCompacted) {
+		return "etcd compacted the revision this command was reading before it finished (check and backup start again at the latest " +
+			"revision, three times at most): the cluster keeps less history than reading the whole database takes; run it again, " +
+			"or keep more (etcd's --auto-compaction-retention)"
+	}
 	if briefing.ErrorCode(err) == briefing.EUNAVAILABLE {
 		return "the database (etcd) stopped answering in time: is the cluster running, with a quorum? Try again in a moment"
 	}

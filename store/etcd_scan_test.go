@@ -1,0 +1,348 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
+	"briefpack/internal/etcdtest"
+)
+
+// scanFixture fills db with a round of sheets, each saved versions times,
+// and a frozen pack whose file is kept in chunks, and returns the sheets.
+func scanFixture(t *testing.T, db *DB, sheets, versions int) []*briefing.Sheet {
+	t.Helper()
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	r := firstRound(t, db, by)
+	var shs []*briefing.Sheet
+	for i := 0; i < sheets; i++ {
+		sh := &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Topic %d", i), Status: briefing.SheetDraft,
+			Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{{Text: fmt.Sprintf("Paragraph %d.", i), Marking: "RESTRICTED"}}}}}
+		if err := db.CreateSheet(ctx, sh, by); err != nil {
+			t.Fatal(err)
+		}
+		shs = append(shs, sh)
+	}
+	for v := 2; v <= versions; v++ {
+		for _, sh := range shs {
+			sh.Sections[0].Paragraphs[0].Text = fmt.Sprintf("Paragraph of %s as of version %d.", sh.Title, v)
+		}
+		if err := db.UpdateSheets(ctx, shs, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := make([]byte, 3*chunkSize+4321)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range big {
+		big[i] = byte(rng.Uint32())
+	}
+	if err := db.CreateSnapshot(ctx, &briefing.Snapshot{RoundID: r.ID}, map[string][]byte{"html": big, "xlsx": []byte("small")}, by); err != nil {
+		t.Fatal(err)
+	}
+	return shs
+}
+
+// openEtcdReadOnly opens the database at url as check and backup do.
+func openEtcdReadOnly(t *testing.T, url string) *DB {
+	t.Helper()
+	db, err := OpenAnyReadOnly(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestEtcd_CheckWhileOtherServersWrite: a check of a database that other
+// servers write meanwhile passes, and reads it a page at a time: it made
+// a request for every saved version and two for most (its header and its
+// text, each looked up beside the other's walk) and read every byte of
+// every frozen file, so that a check of a live database of 1,000 sheets
+// took a minute of requests, any of which etcd could answer late (the
+// check then said the cluster was down) or after compacting the revision.
+func TestEtcd_CheckWhileOtherServersWrite(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	url := c.URL("scan")
+	db := openEtcdURL(t, url, 0)
+	const sheets, versions = 30, 12
+	shs := scanFixture(t, db, sheets, versions)
+
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var saves atomic.Int64
+	for w := 0; w < 2; w++ {
+		other := openEtcdURL(t, url, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			by := briefing.Actor{UserID: "1", Name: "alice"}
+			for i := w; ; i += 2 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sh, err := other.Sheet(ctx, shs[i%len(shs)].ID)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				sh.Sections[0].Paragraphs[0].Text = fmt.Sprintf("Saved by server %d, save %d.", w, i)
+				if err := other.UpdateSheet(ctx, sh, by); err != nil && briefing.ErrorCode(err) != briefing.ESTALE {
+					t.Error(err)
+					return
+				}
+				saves.Add(1)
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+
+	ro := openEtcdReadOnly(t, url)
+	k := ro.kv.(*etcdKV)
+	for i := 0; i < 3; i++ {
+		before, during := k.reads.Load(), saves.Load()
+		if err := ro.Check(ctx); err != nil {
+			t.Fatalf("check %d while other servers write: %v", i, err)
+		}
+		// Key by key it was more than two requests per saved version.
+		if n := k.reads.Load() - before; n > sheets*versions/4 {
+			t.Errorf("check %d made %d requests of etcd for %d saved versions", i, n, sheets*versions)
+		}
+		t.Logf("check %d: %d requests, %d saves by the other servers meanwhile", i, k.reads.Load()-before, saves.Load()-during)
+	}
+	if saves.Load() == 0 {
+		t.Fatal("the other servers saved nothing meanwhile")
+	}
+}
+
+// TestEtcd_ScanStartsAgainWhenCompacted: a check or a backup whose
+// revision etcd compacted before it finished starts again at the latest
+// revision and passes, the backup whole: both failed "unavailable", which
+// the command told as a cluster down or without its quorum. (The check
+// is made to begin at a revision compacted since through the request's
+// pin, as a long check meets a compaction part way.)
+func TestEtcd_ScanStartsAgainWhenCompacted(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	url := c.URL("again")
+	db := openEtcdURL(t, url, 0)
+	shs := scanFixture(t, db, 5, 3)
+	ro := openEtcdReadOnly(t, url)
+	k := db.kv.(*etcdKV)
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+
+	// pinnedToCompacted is a context whose reads begin at a revision
+	// etcd has compacted since.
+	pinnedToCompacted := func() context.Context {
+		pinned := briefing.WithReadPin(ctx)
+		if _, err := ro.Sheet(pinned, shs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		sh, err := db.Sheet(ctx, shs[1].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh.Title += " (revised)"
+		if err := db.UpdateSheet(ctx, sh, by); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := k.cli.Get(ctx, k.revKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.cli.Compact(ctx, resp.Header.Revision, clientv3.WithCompactPhysical()); err != nil {
+			t.Fatal(err)
+		}
+		return pinned
+	}
+
+	if err := ro.Check(pinnedToCompacted()); err != nil {
+		t.Fatalf("a check whose revision was compacted: %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := ro.backupByCopy(pinnedToCompacted(), &buf); err != nil {
+		t.Fatalf("a backup whose revision was compacted: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFile(path); err != nil {
+		t.Fatalf("the backup: %v", err)
+	}
+	b, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if sh, err := b.Sheet(ctx, shs[1].ID); err != nil || !strings.HasSuffix(sh.Title, "(revised)") {
+		t.Fatalf("the backup does not hold the last revision: %v %+v", err, sh)
+	}
+}
+
+// TestEtcd_CheckWhileCompacted: Check on etcd, its revision compacted as
+// it reads, passes or, compacted each time it starts again, says so: it
+// ran in a write transaction outside update, and a compaction answered
+// errRetry, which nothing runs again ("another server wrote first", an
+// internal error); then it answered "unavailable", a cluster down to the
+// command that ran it.
+func TestEtcd_CheckWhileCompacted(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db := openEtcdTimeout(t, c, "chk", 5*time.Second)
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	for i := 0; i < 150; i++ {
+		if err := db.CreateAgency(ctx, &briefing.Agency{Name: fmt.Sprintf("Ministry %d", i), Country: "New Zealand"}, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := db.kv.(*etcdKV)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := k.cli.Put(ctx, "elsewhere", "x")
+			if err == nil {
+				_, _ = k.cli.Compact(ctx, resp.Header.Revision)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for i := 0; i < 30; i++ {
+		err := db.Check(ctx)
+		if err != nil {
+			if !errors.Is(err, ErrCompacted) || !strings.Contains(err.Error(), "the check started 3 times") {
+				t.Fatalf("check %d during compactions: %v (code %q), want nil or compacted", i, err, briefing.ErrorCode(err))
+			}
+			t.Logf("check %d: %v", i, err)
+		}
+	}
+}
+
+// TestEtcd_CheckWithoutQuorum: a check of a cluster that has lost its
+// quorum still fails unavailable (the command's "is the cluster running,
+// with a quorum?"), not as a compaction, and is not started again.
+func TestEtcd_CheckWithoutQuorum(t *testing.T) {
+	c := etcdtest.Start(t, 3)
+	url := c.URL("dead")
+	scanFixture(t, openEtcdURL(t, url, 0), 3, 2)
+	cfg, err := ParseEtcdURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReadOnly, cfg.MustExist, cfg.RequestTimeout = true, true, 2*time.Second
+	ro, err := OpenEtcd(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	c.Members[1].Kill()
+	c.Members[2].Kill()
+	k := ro.kv.(*etcdKV)
+	before := k.reads.Load()
+	if err := ro.Check(context.Background()); briefing.ErrorCode(err) != briefing.EUNAVAILABLE || errors.Is(err, ErrCompacted) {
+		t.Fatalf("a check without a quorum: %v", err)
+	}
+	if n := k.reads.Load() - before; n != 1 {
+		t.Errorf("a check without a quorum asked %d times, want once", n)
+	}
+}
+
+// TestEtcdScan_LikeBolt: a scan's transaction reads what a bbolt
+// transaction reads: Gets in key order, backwards and at random, present
+// and absent, answered from its windows; its cursors' larger pages; keys
+// alone; in a bucket read 1,024 keys a page and one read 64.
+func TestEtcdScan_LikeBolt(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	b, e := openPair(t, c, "scanlike")
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	buckets := [][]byte{historyBucket, []byte("widgets")}
+	var keys []string
+	for i := 0; i < 2500; i++ {
+		keys = append(keys, fmt.Sprintf("k%05d", rng.IntN(20000)))
+	}
+	for _, db := range []*DB{b, e} {
+		err := db.update(ctx, func(tx kvTx) error {
+			for _, name := range buckets {
+				bk, err := tx.CreateBucketIfNotExists(name)
+				if err != nil {
+					return err
+				}
+				for i, k := range keys {
+					v := []byte(fmt.Sprintf("value of %s", k))
+					if string(name) == "widgets" && i%500 == 0 {
+						v = bytes.Repeat(v, chunkSize/len(v)+1) // kept in chunks
+					}
+					if err := bk.Put([]byte(k), v); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var probes [][]byte
+	for i := 0; i < 3000; i += 1 + rng.IntN(3) {
+		probes = append(probes, []byte(fmt.Sprintf("k%05d", i*20000/3000)))
+	}
+	for i := 0; i < 300; i++ {
+		probes = append(probes, []byte(fmt.Sprintf("k%05d", rng.IntN(20000))))
+	}
+	for i := len(probes) - 1; i >= 0; i -= 7 {
+		probes = append(probes, probes[i])
+	}
+	read := func(tx kvTx) string {
+		var out strings.Builder
+		for _, name := range buckets {
+			bk := tx.Bucket(name)
+			for _, p := range probes {
+				fmt.Fprintf(&out, "%s=%x ", p, sha256.Sum256(bk.Get(p)))
+			}
+			out.WriteString(walk(tx, name, [][]byte{{}, []byte("k1"), []byte("k19999"), []byte("z")}))
+			_ = forEachKey(bk, func(k []byte) error { fmt.Fprintf(&out, "%s ", k); return nil })
+		}
+		return out.String()
+	}
+	var got [2]string
+	for i, db := range []*DB{b, e} {
+		tx, err := db.begin(scanning(ctx), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[i] = read(tx)
+		if err := tx.failure(); err != nil {
+			t.Fatal(err)
+		}
+		_ = tx.Rollback()
+	}
+	if got[0] != got[1] {
+		t.Fatalf("a scan reads otherwise than bbolt:\nbbolt %.600s\netcd  %.600s", got[0], got[1])
+	}
+}

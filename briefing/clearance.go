@@ -61,15 +61,41 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 	return &c, true
 }
 
-// RaiseReviews raises the marking of each review of sh below marking to
-// it: a save has raised a paragraph of sh to marking, and a review made
-// before it may quote the paragraph's words.
-func (s Settings) RaiseReviews(sh *Sheet, marking string) {
-	for i, r := range sh.Reviews {
-		if r.Marking != "" && s.Highest(r.Marking, marking) != r.Marking {
-			sh.Reviews[i].Marking = marking
+// RaiseReviews raises the marking of each review of sh, at a save that
+// raised paragraphs (rs), to the highest marking a raise took a paragraph
+// to whose words the review may quote; was is the sheet before the save.
+// A paragraph was marks above a review is none it may quote: it was above
+// the review when the review was made, or a raise since would have raised
+// the review with it. Raising the review for it would tell the review's
+// readers of a raise above them, of words they never saw.
+func (s Settings) RaiseReviews(sh, was *Sheet, rs []Raise) {
+	before := map[string]string{}
+	for _, sec := range was.Sections {
+		for _, p := range sec.Paragraphs {
+			before[p.ID] = p.Marking
 		}
 	}
+	for i, r := range sh.Reviews {
+		if r.Marking == "" {
+			continue // taken for the top already (VisibleSheet)
+		}
+		top := r.Marking
+		for _, x := range rs {
+			if m, ok := before[x.Paragraph]; !ok || s.MayHold(r.Marking, m) {
+				top = s.Highest(top, x.Marking)
+			}
+		}
+		sh.Reviews[i].Marking = top
+	}
+}
+
+// MayHold reports whether something marked holder (a review, a frozen
+// pack) may hold words marked marking: unless both are markings of the
+// scheme and marking is above holder, it may.
+func (s Settings) MayHold(holder, marking string) bool {
+	h, ok1 := s.Level(holder)
+	m, ok2 := s.Level(marking)
+	return !ok1 || !ok2 || m <= h
 }
 
 // SeesSheet reports whether a reader sees a sheet at all: one with no

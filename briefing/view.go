@@ -745,10 +745,10 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 	}
 	var was map[string]string // the marking of each paragraph judged higher
 	if raised && len(rec.Raised) > 0 {
+		if err := v.reviewsAsNow(ctx, id, &sh, rec.Raised); err != nil {
+			return nil, err
+		}
 		was = v.set.JudgeRaised(&sh, rec.Raised)
-		// A review of then may quote the words raised since, as the
-		// sheet's own reviews now are judged (RaiseReviews at the raise).
-		v.set.RaiseReviews(&sh, v.set.HighestRaised(rec.Raised))
 	}
 	vis, ok, err := v.VisibleSheet(ctx, &sh)
 	if err != nil {
@@ -770,14 +770,46 @@ func (v *View) sheetVersion(ctx context.Context, id string, version int, raised 
 	return vis, nil
 }
 
-// HighestRaised is the highest marking any of rs raised a paragraph to,
-// "" for none.
-func (s Settings) HighestRaised(rs []Raise) string {
+// reviewsAsNow marks each review of a past version of sheet id, whose
+// paragraphs a later save raised (rs), as the same review is marked on the
+// sheet now: it may quote the words raised since, and each raise judged it
+// by what it may quote (RaiseReviews at the raise). One the sheet holds no
+// more (none should be: reviews are kept by every save) is taken to quote
+// them all, and given the highest marking rs raised to.
+func (v *View) reviewsAsNow(ctx context.Context, id string, sh *Sheet, rs []Raise) error {
+	if len(sh.Reviews) == 0 {
+		return nil
+	}
+	now, err := v.st.Sheet(ctx, id)
+	if err != nil {
+		return err
+	}
+	key := func(r Review) string {
+		return r.At.UTC().Format(time.RFC3339Nano) + "\x00" + r.By + "\x00" + r.Decision + "\x00" + r.Comment
+	}
+	marked := map[string]string{}
+	for _, r := range now.Reviews {
+		marked[key(r)] = r.Marking
+	}
 	top := ""
 	for _, r := range rs {
-		top = s.Highest(top, r.Marking)
+		top = v.set.Highest(top, r.Marking)
 	}
-	return top
+	for i, r := range sh.Reviews {
+		if r.Marking == "" {
+			continue // taken for the top already (VisibleSheet)
+		}
+		m, ok := marked[key(r)]
+		switch {
+		case !ok:
+			sh.Reviews[i].Marking = v.set.Highest(r.Marking, top)
+		case m == "":
+			sh.Reviews[i].Marking = "" // marked now as the top
+		default:
+			sh.Reviews[i].Marking = v.set.Highest(r.Marking, m)
+		}
+	}
+	return nil
 }
 
 // JudgeRaised gives each paragraph of sh that a later save raised (rs)

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -208,5 +210,62 @@ func TestRaise_WhatSpokeOfTheWords(t *testing.T) {
 	noneOf(t, "viewer's sheet after the restore", f.do("viewer", "GET", "/api/v1/sheets/"+id, nil), "canarypatrol")
 	if got := f.sheet("officer", id).Sections[0].Paragraphs[1]; got.Marking != "SECRET" || !strings.Contains(got.Text, "canarypatrol") {
 		t.Errorf("restored, the paragraph is %+v", got)
+	}
+}
+
+// TestRaise_AboveTheReaderTakesNothingFromThem: a paragraph raised from
+// above a reader to higher still takes from them nothing they could read
+// — not the pack they froze, which never held it, nor a review's comment,
+// now or in a past version, which could not quote it — so it tells them
+// nothing of the raise. (Raised, every pack of the round and every review
+// of the sheet was taken from them: their own pack went from the round's
+// list, their comment from the sheet.) A raise of words they could read
+// takes both (TestRaise_WhatSpokeOfTheWords).
+func TestRaise_AboveTheReaderTakesNothingFromThem(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("lowofficer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Maritime", para("Patrols sail on the 4th.", "RESTRICTED", "")))
+	for _, rv := range []struct{ user, decision, comment string }{{"lowofficer", "submit", ""}, {"lowlead", "return", "Check the date of the patrols."}} {
+		if r := f.do(rv.user, "POST", "/api/v1/sheets/"+id+"/review", map[string]string{"decision": rv.decision, "comment": rv.comment}); r.Code != 200 {
+			t.Fatalf("%s: %d %s", rv.decision, r.Code, r.Body.String())
+		}
+	}
+	returned := f.sheet("officer", id).Version
+	f.update("officer", "/api/v1/sheets/"+id, func(m map[string]any) {
+		firstParas(m)[0].(map[string]any)["text"] = "Patrols sail on the 5th."
+		m["sections"].([]any)[0].(map[string]any)["paragraphs"] = append(firstParas(m), para("The patrols' orders.", "SECRET", ""))
+	})
+	r := f.do("lowlead", "POST", "/api/v1/rounds/"+w.round+"/packs", map[string]bool{"force": true})
+	if r.Code != 201 {
+		t.Fatalf("freeze: %d %s", r.Code, r.Body.String())
+	}
+	var sn struct{ ID string }
+	r.json(&sn)
+	reads := []string{"/api/v1/packs/" + sn.ID + "?format=html", "/api/v1/rounds/" + w.round + "/packs",
+		"/api/v1/sheets/" + id, fmt.Sprintf("/api/v1/sheets/%s/versions/%d", id, returned), "/sheets/" + id}
+	version := regexp.MustCompile(`"version":\d+|name="version" value="\d+"|version \d+|name="once" value="[0-9a-f]+"`)
+	before := map[string]string{}
+	for _, p := range reads {
+		r := f.do("lowlead", "GET", p, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", p, r.Code, r.Body.String())
+		}
+		before[p] = version.ReplaceAllString(r.Body.String(), "#")
+	}
+	if !strings.Contains(before["/api/v1/sheets/"+id], "Check the date") || !strings.Contains(before[fmt.Sprintf("/api/v1/sheets/%s/versions/%d", id, returned)], "Check the date") {
+		t.Fatalf("the RESTRICTED lead does not see their own review's comment: %s", before["/api/v1/sheets/"+id])
+	}
+	// The SECRET paragraph raised to TOP SECRET: the same to them, but for
+	// the sheet's version number.
+	f.update("lead", "/api/v1/sheets/"+id, func(m map[string]any) { firstParas(m)[1].(map[string]any)["marking"] = "TOP SECRET" })
+	for _, p := range reads {
+		r := f.do("lowlead", "GET", p, nil)
+		if got := version.ReplaceAllString(r.Body.String(), "#"); r.Code != 200 || got != before[p] {
+			t.Errorf("GET %s after a raise above the reader of words they never saw: %d %s", p, r.Code, r.Body.String())
+		}
+	}
+	// Those cleared for the raise lose nothing either: the pack is theirs.
+	if r := f.do("lead", "GET", "/api/v1/packs/"+sn.ID+"?format=html", nil); r.Code != 200 {
+		t.Errorf("the TOP SECRET lead's GET of the pack: %d", r.Code)
 	}
 }

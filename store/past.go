@@ -126,14 +126,23 @@ func noteRaised(tx kvTx, set briefing.Settings, key []byte, before, after briefi
 	if err := putRaised(tx, key, append(all, rs...)); err != nil {
 		return err
 	}
-	top := set.HighestRaised(rs)
-	set.RaiseReviews(a, top)
-	return raiseSnapshots(tx, set, a.RoundID, top, now, by)
+	set.RaiseReviews(a, b, rs)
+	return raiseSnapshots(tx, set, a.RoundID, b, rs, now, by)
 }
 
-// raiseSnapshots gives every frozen pack of a round whose marking, or
-// marking raised, is below marking that marking raised, as a save by by.
-func raiseSnapshots(tx kvTx, set briefing.Settings, roundID, marking string, now time.Time, by briefing.Actor) error {
+// raiseSnapshots gives every frozen pack of a round that may hold the
+// words of a paragraph raised (rs, was the sheet before the raises) the
+// highest marking such a raise took them to, as a save by by. A pack
+// marked (or raised) below a paragraph's marking before the raise never
+// held it, and is left as it is: raised, it would be taken from readers
+// who may read all it holds, and tell them of a raise above them.
+func raiseSnapshots(tx kvTx, set briefing.Settings, roundID string, was *briefing.Sheet, rs []briefing.Raise, now time.Time, by briefing.Actor) error {
+	before := map[string]string{}
+	for _, sec := range was.Sections {
+		for _, p := range sec.Paragraphs {
+			before[p.ID] = p.Marking
+		}
+	}
 	rk, ok := parseKey(roundID)
 	if !ok {
 		return nil
@@ -148,10 +157,21 @@ func raiseSnapshots(tx kvTx, set briefing.Settings, roundID, marking string, now
 		if err != nil {
 			return err
 		}
-		if set.Highest(set.Highest(sn.Marking, sn.Raised), marking) == set.Highest(sn.Marking, sn.Raised) {
-			continue // cleared for it already
+		cur := set.Highest(sn.Marking, sn.Raised)
+		held := cur
+		if _, ok := set.Level(sn.Marking); !ok {
+			held = "" // a pack of no known marking may hold anything
 		}
-		sn.Raised = marking
+		top := cur
+		for _, r := range rs {
+			if m, ok := before[r.Paragraph]; !ok || set.MayHold(held, m) {
+				top = set.Highest(top, r.Marking)
+			}
+		}
+		if top == cur {
+			continue // cleared for it already, or it never held the words
+		}
+		sn.Raised = top
 		if err := snapshots.update(tx, sn, by, now); err != nil {
 			return fmt.Errorf("store: raise snapshot %s: %w", id, err)
 		}

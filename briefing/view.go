@@ -677,15 +677,27 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	if err != nil {
 		return nil, "", err
 	}
-	// The last save that raised a paragraph above the reader: a version
-	// before it may hold the paragraph, and is not theirs whole. Each
-	// record's raises are those after it, a tail of the first record's.
+	// The last save that raised a paragraph above the reader from a
+	// marking they were cleared for: a version before it may hold the
+	// paragraph, and is not theirs whole. A raise of a paragraph already
+	// above them (SECRET to TOP SECRET, for a RESTRICTED reader) takes
+	// nothing from them; counted, it told them of it, on versions that never
+	// held the paragraph. What it was raised from is in the version before
+	// the raise: one read for each raise above the reader, not one for each
+	// version. Each record's raises are those after it, a tail of the
+	// first record's.
 	deniedAt := 0
 	if len(recs) > 0 {
 		for _, r := range recs[0].Raised {
-			if !v.Allows(r.Marking) {
-				deniedAt = max(deniedAt, r.Version)
+			if v.Allows(r.Marking) || r.Version <= deniedAt {
+				continue
 			}
+			if was, err := v.raisedFrom(ctx, id, r); err != nil {
+				return nil, "", err
+			} else if was != "" && !v.Allows(was) {
+				continue
+			}
+			deniedAt = r.Version
 		}
 	}
 	out := make([]SheetVersion, 0, len(recs))
@@ -705,6 +717,30 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 		out = append(out, SheetVersion{Version: rec.Version, Record: rec, Title: rec.Summary.Title, Marking: marking, Whole: whole})
 	}
 	return out, next, nil
+}
+
+// raisedFrom is the marking the paragraph of r bore in the version before
+// the raise, or "" when that cannot be told (then the raise is taken to
+// have raised it from a marking the reader was cleared for).
+func (v *View) raisedFrom(ctx context.Context, id string, r Raise) (string, error) {
+	rec, err := v.st.Version(ctx, KindSheet, id, r.Version-1)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	var sh Sheet
+	if rec.Deleted || json.Unmarshal(rec.Data, &sh) != nil {
+		return "", nil
+	}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			if p.ID == r.Paragraph {
+				return p.Marking, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // SheetVersionOf returns the reader's copy of one saved version of a sheet

@@ -281,11 +281,22 @@
         var save = editor.querySelector("button[value=save]:not(.offscreen)");
         if (save) { save.click(); }
       }
+      // Enter in a new section's heading adds the section: the form's
+      // default button is Save, which dropped the heading typed.
+      if (e.key === "Enter" && !e.altKey && e.target.id === "new_heading") {
+        var addSection = editor.querySelector("button[value='add-section']");
+        if (addSection) { e.preventDefault(); addSection.click(); }
+      }
       if (e.altKey && e.key === "Enter" && e.target.matches && e.target.matches("textarea")) {
         var fs = e.target.closest("fieldset");
         var add = fs && fs.querySelector("button[value^='add-para:']");
         if (add) { e.preventDefault(); add.click(); }
       }
+    });
+    // Enter's keypress too, which a form takes as its default button's press
+    // when a keydown's default was not enough to stop it.
+    document.addEventListener("keypress", function (e) {
+      if (e.key === "Enter" && e.target.id === "new_heading") { e.preventDefault(); }
     });
     // Whether a draft's paragraphs stand where they stood when it was
     // typed: each paragraph id it holds (a new paragraph has none yet) is

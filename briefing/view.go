@@ -683,18 +683,25 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	// above them (SECRET to TOP SECRET, for a RESTRICTED reader) takes
 	// nothing from them; counted, it told them of it, on versions that never
 	// held the paragraph. What it was raised from is in the version before
-	// the raise: one read for each raise above the reader, not one for each
-	// version. Each record's raises are those after it, a tail of the
+	// the raise: one read for each save that raised above the reader, not
+	// one for each version. Each record's raises are those after it, a tail of the
 	// first record's.
 	deniedAt := 0
 	if len(recs) > 0 {
+		before := map[int]map[string]string{} // version → its paragraphs' markings, read once
 		for _, r := range recs[0].Raised {
 			if v.Allows(r.Marking) || r.Version <= deniedAt {
 				continue
 			}
-			if was, err := v.raisedFrom(ctx, id, r); err != nil {
-				return nil, "", err
-			} else if was != "" && !v.Allows(was) {
+			marks, ok := before[r.Version-1]
+			if !ok {
+				var err error
+				if marks, err = v.markingsAt(ctx, id, r.Version-1); err != nil {
+					return nil, "", err
+				}
+				before[r.Version-1] = marks
+			}
+			if was := marks[r.Paragraph]; was != "" && !v.Allows(was) {
 				continue
 			}
 			deniedAt = r.Version
@@ -719,28 +726,27 @@ func (v *View) SheetVersions(ctx context.Context, id string, p Page) ([]SheetVer
 	return out, next, nil
 }
 
-// raisedFrom is the marking the paragraph of r bore in the version before
-// the raise, or "" when that cannot be told (then the raise is taken to
-// have raised it from a marking the reader was cleared for).
-func (v *View) raisedFrom(ctx context.Context, id string, r Raise) (string, error) {
-	rec, err := v.st.Version(ctx, KindSheet, id, r.Version-1)
+// markingsAt is the marking of each paragraph of version of sheet id, or
+// none when that version cannot be read (then a raise after it is taken to
+// have raised its paragraph from a marking the reader was cleared for).
+func (v *View) markingsAt(ctx context.Context, id string, version int) (map[string]string, error) {
+	rec, err := v.st.Version(ctx, KindSheet, id, version)
 	if ErrorCode(err) == ENOTFOUND {
-		return "", nil
+		return nil, nil
 	} else if err != nil {
-		return "", err
+		return nil, err
 	}
 	var sh Sheet
 	if rec.Deleted || json.Unmarshal(rec.Data, &sh) != nil {
-		return "", nil
+		return nil, nil
 	}
+	out := map[string]string{}
 	for _, sec := range sh.Sections {
 		for _, p := range sec.Paragraphs {
-			if p.ID == r.Paragraph {
-				return p.Marking, nil
-			}
+			out[p.ID] = p.Marking
 		}
 	}
-	return "", nil
+	return out, nil
 }
 
 // SheetVersionOf returns the reader's copy of one saved version of a sheet

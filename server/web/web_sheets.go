@@ -605,6 +605,16 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 		}
 		sh.Sections[i].Paragraphs = ps
 	}
+	// A new section's heading typed and not added is added: Enter in it
+	// presses the form's default button, Save, where the page's script does
+	// not make it press Add section. Nothing typed is lost.
+	if strings.TrimSpace(c.FormValue("new_heading")) != "" {
+		kind := c.FormValue("new_kind")
+		if kind == "" {
+			kind = briefing.SectionCustom
+		}
+		sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+	}
 	if err := s.applyChoices(c, v, sh, allChoices); err != nil {
 		return err
 	}

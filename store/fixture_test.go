@@ -480,3 +480,29 @@ func TestWriteSchema9Fixture(t *testing.T) {
 	must(err)
 	must(os.WriteFile(filepath.Join(dir, "schema9.json"), ids, 0o600))
 }
+
+// TestWriteSchema10Fixture writes testdata/schema10.db.gz's database (gzip
+// it by hand) when BRIEFPACK_WRITE_SCHEMA10 names a directory to write it
+// to. It was run against the store as it was at schema 10 (de302e5), when
+// a database kept no key for its audit log's cursors, which were the
+// records' sequence numbers: the committed fixture must not be regenerated.
+// It holds a dialogue, a round and a sheet saved three times: seven audit
+// records.
+func TestWriteSchema10Fixture(t *testing.T) {
+	dir := os.Getenv("BRIEFPACK_WRITE_SCHEMA10")
+	if dir == "" {
+		t.Skip("set BRIEFPACK_WRITE_SCHEMA10 to write the fixture")
+	}
+	db, officer, must := fixtureStore(t, filepath.Join(dir, "schema10.db"))
+	defer db.Close()
+	as := briefing.Actor{UserID: officer.ID, Name: officer.Name}
+	r := mustRound(t, db, mustDialogue(t, db).ID, 1)
+	sh := &briefing.Sheet{RoundID: r.ID, Title: "Audited", Status: briefing.SheetDraft, OwnerID: officer.ID,
+		Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: []briefing.Paragraph{{Text: "First words.", Marking: "RESTRICTED"}}}}}
+	must(db.CreateSheet(ctx, sh, as))
+	for _, text := range []string{"Second words.", "Third words."} {
+		sh.Sections[0].Paragraphs[0].Text = text
+		must(db.UpdateSheet(ctx, sh, as))
+	}
+	must(db.Check(ctx))
+}

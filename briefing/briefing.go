@@ -516,7 +516,11 @@ type Actor struct {
 
 // AuditRecord answers who changed what, when, from which version to which.
 type AuditRecord struct {
-	Seq         uint64    `json:"seq"`
+	// Seq is the record's place in the log. It counts every write, those
+	// of objects above the reader too, and is never shown: the next
+	// page's cursor after the record is Cursor, sealed by the store.
+	Seq         uint64    `json:"-"`
+	Cursor      string    `json:"-"`
 	At          time.Time `json:"at"`
 	UserID      string    `json:"user_id"`
 	UserName    string    `json:"user"`

@@ -59,6 +59,8 @@ var Migrations = []Migration{
 	{To: 10, Name: "a topic sheet's past is judged by what was marked since: each save that raised a paragraph's marking is kept, " +
 		"and a past version shows that paragraph only to a reader cleared for the marking it was raised to; each review keeps " +
 		"the marking of the sheet it was made on, and its comment is shown only to a reader cleared for it"},
+	{To: 11, Name: "each database keeps a random key, never shown, that seals the audit log's page cursors: they were " +
+		"its records' sequence numbers, which count every write, those above the reader too"},
 }
 
 // SchemaVersion is the schema this briefpack writes: the last migration's To.

@@ -1106,7 +1106,7 @@ func cursorOf(it any) string {
 	case Object:
 		return x.GetMeta().ID
 	case *AuditRecord:
-		return fmt.Sprint(x.Seq)
+		return x.Cursor
 	}
 	return ""
 }

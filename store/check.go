@@ -289,6 +289,9 @@ func invariants(tx kvTx) error {
 	if v >= 10 {
 		checkRaised(tx, s, &p)
 	}
+	if v >= 11 && len(tx.Bucket(metaBucket).Get(keyCursorKey)) != cursorKeyLen {
+		p.add("it keeps no key for its audit log's cursors, which schema 11 promises")
+	}
 	// Files are checked by their keys: on etcd their bytes are not read.
 	snaps := tx.Bucket(snapshotBucket)
 	_ = forEachKey(tx.Bucket(fileBucket), func(k []byte) error {

@@ -500,7 +500,15 @@ const (
 // domain type keeps out of its JSON so that it is never served.
 type auditEntry struct {
 	briefing.AuditRecord
+	// Seq is kept as every release kept it, though the record's JSON as
+	// answered leaves it out (briefing.AuditRecord).
+	Seq  uint64 `json:"seq"`
 	Seen string `json:"seen,omitempty"`
+}
+
+// newAuditEntry is rec as the store keeps it, with what is kept beside it.
+func newAuditEntry(rec briefing.AuditRecord, seen string) auditEntry {
+	return auditEntry{AuditRecord: rec, Seq: rec.Seq, Seen: seen}
 }
 
 func decodeAudit(raw []byte) (*briefing.AuditRecord, error) {
@@ -508,7 +516,7 @@ func decodeAudit(raw []byte) (*briefing.AuditRecord, error) {
 	if err := json.Unmarshal(raw, &e); err != nil {
 		return nil, err
 	}
-	e.AuditRecord.Seen = e.Seen
+	e.AuditRecord.Seen, e.AuditRecord.Seq = e.Seen, e.Seq
 	return &e.AuditRecord, nil
 }
 
@@ -521,8 +529,8 @@ func putAudit(tx kvTx, at time.Time, by briefing.Actor, op, kind, id string, fro
 	if err != nil {
 		return fmt.Errorf("store: next audit sequence: %w", err)
 	}
-	raw, err := json.Marshal(auditEntry{AuditRecord: briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op,
-		Kind: kind, ObjectID: id, FromVersion: from, ToVersion: to}, Seen: seen})
+	raw, err := json.Marshal(newAuditEntry(briefing.AuditRecord{Seq: seq, At: at, UserID: by.UserID, UserName: by.Name, Op: op,
+		Kind: kind, ObjectID: id, FromVersion: from, ToVersion: to}, seen))
 	if err != nil {
 		return fmt.Errorf("store: encode audit record: %w", err)
 	}

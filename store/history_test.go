@@ -105,7 +105,7 @@ func TestAuditService_Audit(t *testing.T) {
 			if got.At.IsZero() {
 				t.Fatalf("record %d has no time", i)
 			}
-			got.At = w.At
+			got.At, got.Cursor = w.At, ""
 			if got != w {
 				t.Fatalf("record %d: %+v, want %+v", i, got, w)
 			}
@@ -141,16 +141,34 @@ func TestAuditService_Audit(t *testing.T) {
 		}
 	})
 
+	// A cursor is sealed (migration 11): the records' numbers count every
+	// write, those above the reader too, and a cursor that was one told
+	// them. One this database did not give — a number, another database's,
+	// one changed — is refused.
 	t.Run("Cursors", func(t *testing.T) {
-		recs, _, err := db.Audit(ctx, briefing.Page{After: "1000", Limit: 2})
-		if err != nil || len(recs) != 2 || recs[0].Seq != 23 {
-			t.Fatalf("after a cursor past the end: %v, %v", recs, err)
+		recs, next, err := db.Audit(ctx, briefing.Page{Limit: 22})
+		if err != nil || len(recs) != 22 || next == "" || next != recs[21].Cursor {
+			t.Fatalf("the first 22: %d, %q, %v", len(recs), next, err)
 		}
-		recs, next, err := db.Audit(ctx, briefing.Page{After: "1"})
-		if err != nil || len(recs) != 0 || next != "" {
-			t.Fatalf("after the oldest: %v, %q, %v", recs, next, err)
+		if _, err := strconv.ParseUint(next, 10, 64); err == nil {
+			t.Fatalf("the cursor %q is a number", next)
 		}
-		_, _, err = db.Audit(ctx, briefing.Page{After: "seq"})
-		assertError(t, err, briefing.EINVALID, "")
+		last, after, err := db.Audit(ctx, briefing.Page{After: next})
+		if err != nil || len(last) != 1 || last[0].Seq != 1 || after != "" {
+			t.Fatalf("after the 22: %v, %q, %v", last, after, err)
+		}
+		other := MustOpenDB(t)
+		mustDialogue(t, other)
+		mustDialogue(t, other)
+		_, elsewhere, err := other.Audit(ctx, briefing.Page{Limit: 1})
+		if err != nil || elsewhere == "" {
+			t.Fatalf("another database's cursor: %q, %v", elsewhere, err)
+		}
+		changed := []byte(next)
+		changed[0] ^= 1
+		for _, c := range []string{"1000", "1", "seq", elsewhere, string(changed), next + "A"} {
+			_, _, err = db.Audit(ctx, briefing.Page{After: c})
+			assertError(t, err, briefing.EINVALID, "")
+		}
 	})
 }

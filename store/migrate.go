@@ -24,7 +24,13 @@ var layoutSteps = map[int]func(kvTx) error{
 	8:  nameDatabase,
 	9:  markSeen,
 	10: judgePast,
+	11: keyCursors,
 }
+
+// keyCursors is migration 11: a database made before its audit log's
+// cursors were sealed gets the key that seals them (a new one gets it when
+// it is made, see initSettings).
+func keyCursors(tx kvTx) error { return keepCursorKey(tx.Bucket(metaBucket)) }
 
 // migrate brings a database at schema version from up to this briefpack's,
 // running briefing.Migrations in order inside tx: over every current record

@@ -671,3 +671,48 @@ func TestMigrate_FromSchema9(t *testing.T) {
 		t.Fatalf("check after migration: %v", err)
 	}
 }
+
+// TestMigrate_FromSchema10: a database schema 10 wrote (fixture_test.go,
+// TestWriteSchema10Fixture), whose audit log's cursors were its records'
+// sequence numbers, gains a key that seals them: its log pages through
+// whole, newest first, with cursors that are not numbers, and a number is
+// refused as one; it checks.
+func TestMigrate_FromSchema10(t *testing.T) {
+	db := openFile(t, releaseFile(t, "schema10"))
+	defer db.Close()
+	if got := db.MigratedFrom(); got != 10 {
+		t.Fatalf("migrated from schema %d, want 10", got)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := db.Audit(ctx, briefing.Page{})
+	if err != nil || len(all) < 6 {
+		t.Fatalf("the log: %d records, %v", len(all), err)
+	}
+	var seqs []uint64
+	p := briefing.Page{Limit: 2}
+	for pages := 0; pages < 10; pages++ {
+		recs, next, err := db.Audit(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			seqs = append(seqs, r.Seq)
+		}
+		if next == "" {
+			break
+		}
+		if _, err := strconv.ParseUint(next, 10, 64); err == nil {
+			t.Fatalf("the cursor %q is a number", next)
+		}
+		p.After = next
+	}
+	if len(seqs) != len(all) || seqs[0] != all[0].Seq || seqs[len(seqs)-1] != 1 {
+		t.Fatalf("paged through: %v; the log holds %d", seqs, len(all))
+	}
+	_, _, err = db.Audit(ctx, briefing.Page{After: strconv.FormatUint(all[1].Seq, 10)})
+	if briefing.ErrorCode(err) != briefing.EINVALID {
+		t.Fatalf("a number as a cursor: %v", err)
+	}
+}

@@ -81,7 +81,7 @@ func markSeen(tx kvTx) error {
 		if rec.Op != opUpdate || s == "" || rec.Seen == s {
 			return raw, nil
 		}
-		return json.Marshal(auditEntry{AuditRecord: *rec, Seen: s})
+		return json.Marshal(newAuditEntry(*rec, s))
 	})
 }
 

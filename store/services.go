@@ -593,18 +593,34 @@ func (db *DB) DeleteUser(ctx context.Context, id string, version int, by briefin
 }
 
 // Audit lists audit records, newest first. The cursor is the sequence of
-// the last record of the previous page.
+// the last record of the previous page, sealed (see sealCursor).
 func (db *DB) Audit(ctx context.Context, p briefing.Page) (_ []*briefing.AuditRecord, _ string, err error) {
-	before, err := cursorKey(p.After)
-	if err != nil {
-		return nil, "", err
-	}
 	tx, err := db.begin(ctx, false)
 	if err != nil {
 		return nil, "", err
 	}
 	defer end(tx, &err)
-	return auditPage(tx, before, limitOf(p))
+	key := tx.Bucket(metaBucket).Get(keyCursorKey)
+	var before []byte
+	if p.After != "" {
+		seq, ok := openCursor(key, p.After)
+		if !ok {
+			return nil, "", &briefing.Error{Code: briefing.EINVALID, Message: "the cursor is not valid: use the next value a list returned",
+				Fields: map[string]string{"cursor": "is not a cursor this list gave"}}
+		}
+		before = itob(seq)
+	}
+	recs, next, err := auditPage(tx, before, limitOf(p))
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range recs {
+		r.Cursor = sealCursor(key, r.Seq)
+	}
+	if next != "" {
+		next = recs[len(recs)-1].Cursor // "" without a key: the page is the last it gives
+	}
+	return recs, next, nil
 }
 
 // Revision is the audit's sequence: every write of a stored object appends

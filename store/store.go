@@ -75,6 +75,9 @@ var (
 	// keyUnfinishedCopy marks a database that a copy is being written into
 	// (see Copy): what the copy is of, and when it began.
 	keyUnfinishedCopy = []byte("unfinished_copy")
+	// keyCursorKey is the random key that seals the audit log's page
+	// cursors (see sealCursor), made with the database (migration 11).
+	keyCursorKey = []byte("cursor_key")
 )
 
 const (
@@ -375,6 +378,9 @@ func initSettings(tx kvTx, path, jurisdiction string) (briefing.Settings, error)
 	}
 	s, err := briefing.SettingsFor(jurisdiction)
 	if err != nil {
+		return s, err
+	}
+	if err := keepCursorKey(meta); err != nil {
 		return s, err
 	}
 	return s, putSettings(meta, &s)

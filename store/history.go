@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"math"
 	"sync"
 	"time"
 
@@ -457,12 +456,9 @@ func readVersions(tx kvTx, kind string, key []byte, withData bool) ([]briefing.V
 	}
 	d := headerDecoder{many: true}
 	cur := tx.Bucket(historyBucket).Cursor()
-	// Versions are numbered from 1 without gaps: the last is how many there are.
-	if k, _ := cur.Seek(join(prefix, itob(math.MaxUint64))); k == nil || !bytes.HasPrefix(k, prefix) {
-		if k, _ = cur.Prev(); k != nil && bytes.HasPrefix(k, prefix) {
-			out = make([]briefing.VersionRecord, 0, min(btoi(k[len(prefix):]), 1<<16))
-		}
-	}
+	// Read in ascending order only: on etcd 3.4 a step back (to size out by
+	// the last version's number, as this did) reads the whole range below
+	// in the server, every object's history before this one's.
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		version := btoi(k[len(prefix):])
 		h, err := d.decode(v)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"briefpack/briefing"
+	"briefpack/internal/etcdtest"
 	"briefpack/store"
 )
 
@@ -183,5 +184,71 @@ func BenchmarkSheetsNotReadBefore(b *testing.B) {
 		if n != 1000 {
 			b.Fatalf("%d sheets", n)
 		}
+	}
+}
+
+// BenchmarkAuditPage reads a page of 100 of the audit log's records, the
+// newest and a page 4,000 records deep, as GET /api/v1/audit does, with
+// 5,000 records (a dialogue saved 5,000 times), on a bbolt file and a
+// one-member etcd, a save between reads. Read in descending order, an etcd
+// 3.4 range is read whole in the server before its first page comes back:
+// the newest page cost what the whole log did (15.1 ms against 1.4 ms read
+// in ascending ranges, on this machine).
+func BenchmarkAuditPage(b *testing.B) {
+	const records = 5000
+	for _, backend := range []string{"bbolt", "etcd1"} {
+		b.Run(backend, func(b *testing.B) {
+			var db *store.DB
+			var err error
+			if backend == "bbolt" {
+				db, err = store.Open(filepath.Join(b.TempDir(), "audit.db"), "nz")
+			} else {
+				c := etcdtest.Start(b, 1)
+				var cfg store.EtcdConfig
+				if cfg, err = store.ParseEtcdURL(c.URL("bench")); err == nil {
+					db, err = store.OpenEtcd(cfg, "nz")
+				}
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			d := mustDialogue(b, db)
+			for i := 1; i < records; i++ {
+				d.Notes = fmt.Sprintf("Notes of the dialogue, saved for the %dth time.", i)
+				if err := db.UpdateDialogue(ctx, d, alice); err != nil {
+					b.Fatal(err)
+				}
+			}
+			next := "" // after 4,000 records: deep in the log
+			for range 4 {
+				recs, after, err := db.Audit(ctx, briefing.Page{After: next, Limit: 1000})
+				if err != nil || len(recs) != 1000 || after == "" {
+					b.Fatal(len(recs), err)
+				}
+				next = after
+			}
+			for _, page := range []struct {
+				name  string
+				after string
+			}{{"first", ""}, {"deep", next}} {
+				b.Run(page.name, func(b *testing.B) {
+					for i := 0; i < b.N; i++ {
+						// A save between reads, as on a server in use: what a
+						// server keeps of the reads before is of no use.
+						b.StopTimer()
+						d.Notes = fmt.Sprintf("Notes saved between reads, %d.", i)
+						if err := db.UpdateDialogue(ctx, d, alice); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+						recs, _, err := db.Audit(ctx, briefing.Page{After: page.after, Limit: 100})
+						if err != nil || len(recs) != 100 {
+							b.Fatal(len(recs), err)
+						}
+					}
+				})
+			}
+		})
 	}
 }

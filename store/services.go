@@ -636,31 +636,38 @@ func (db *DB) Revision(ctx context.Context) (_ uint64, err error) {
 }
 
 // auditPage reads up to limit records older than before (nil: the newest).
+// Records are numbered in order, from 1 (NextSequence), so it reads them in
+// ranges below before, each in ascending order, newest range first: on etcd
+// 3.4 a read in descending order reads its whole range in the server before
+// it answers the first page, and the range below a cursor was the whole log,
+// which grows with every write.
 func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
-	cur := tx.Bucket(auditBucket).Cursor()
-	var k, v []byte
-	switch {
-	case before == nil:
-		k, v = cur.Last()
-	default:
-		// Seek lands on before or the first record after it, or past the
-		// end; the record wanted is the one just before.
-		if k, _ = cur.Seek(before); k == nil {
-			k, v = cur.Last()
-		} else {
-			k, v = cur.Prev()
-		}
+	b := tx.Bucket(auditBucket)
+	hi := b.Sequence() + 1 // the first number not used
+	if before != nil {
+		hi = min(hi, btoi(before))
 	}
 	var out []*briefing.AuditRecord
-	for ; k != nil; k, v = cur.Prev() {
-		if len(out) == limit {
-			return out, strconv.FormatUint(out[limit-1].Seq, 10), nil
+	for hi > 1 && len(out) <= limit {
+		lo, n := uint64(1), uint64(limit+1-len(out))
+		if hi > n {
+			lo = hi - n
 		}
-		rec, err := decodeAudit(v)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
+		var chunk []*briefing.AuditRecord
+		c := b.Cursor()
+		for k, v := c.Seek(itob(lo)); k != nil && btoi(k) < hi; k, v = c.Next() {
+			rec, err := decodeAudit(v)
+			if err != nil {
+				return nil, "", fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
+			}
+			chunk = append(chunk, rec)
 		}
-		out = append(out, rec)
+		slices.Reverse(chunk)
+		out = append(out, chunk...)
+		hi = lo
+	}
+	if len(out) > limit {
+		return out[:limit], strconv.FormatUint(out[limit-1].Seq, 10), nil
 	}
 	return out, "", nil
 }

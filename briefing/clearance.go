@@ -69,33 +69,50 @@ func (s Settings) VisibleSheet(clearance string, sh *Sheet) (*Sheet, bool) {
 // the review with it. Raising the review for it would tell the review's
 // readers of a raise above them, of words they never saw.
 func (s Settings) RaiseReviews(sh, was *Sheet, rs []Raise) {
-	before := map[string]string{}
-	for _, sec := range was.Sections {
-		for _, p := range sec.Paragraphs {
-			before[p.ID] = p.Marking
-		}
-	}
+	before := ParagraphMarkings(was)
 	for i, r := range sh.Reviews {
 		if r.Marking == "" {
 			continue // taken for the top already (VisibleSheet)
 		}
-		top := r.Marking
-		for _, x := range rs {
-			if m, ok := before[x.Paragraph]; !ok || s.MayHold(r.Marking, m) {
-				top = s.Highest(top, x.Marking)
-			}
-		}
-		sh.Reviews[i].Marking = top
+		sh.Reviews[i].Marking = s.Highest(r.Marking, s.HeldRaise(r.Marking, before, rs))
 	}
 }
 
-// MayHold reports whether something marked holder (a review, a frozen
-// pack) may hold words marked marking: unless both are markings of the
-// scheme and marking is above holder, it may.
-func (s Settings) MayHold(holder, marking string) bool {
+// HeldRaise is the highest marking the raises rs took a paragraph to whose
+// words something marked holder (a review, a frozen pack), made before
+// them, may hold, or "" for none; before is each paragraph's marking before
+// the raises. A paragraph marked above the holder before is none it holds:
+// it was above the holder when it was made, or a raise since would have
+// raised the holder with it. A holder of no marking of the scheme may hold
+// anything.
+func (s Settings) HeldRaise(holder string, before map[string]string, rs []Raise) string {
+	top := ""
+	for _, x := range rs {
+		if m, ok := before[x.Paragraph]; !ok || s.mayHold(holder, m) {
+			top = s.Highest(top, x.Marking)
+		}
+	}
+	return top
+}
+
+// mayHold reports whether something marked holder may hold words marked
+// marking: unless both are markings of the scheme and marking is above
+// holder, it may.
+func (s Settings) mayHold(holder, marking string) bool {
 	h, ok1 := s.Level(holder)
 	m, ok2 := s.Level(marking)
 	return !ok1 || !ok2 || m <= h
+}
+
+// ParagraphMarkings is the marking of each paragraph of sh, by id.
+func ParagraphMarkings(sh *Sheet) map[string]string {
+	out := map[string]string{}
+	for _, sec := range sh.Sections {
+		for _, p := range sec.Paragraphs {
+			out[p.ID] = p.Marking
+		}
+	}
+	return out
 }
 
 // SeesSheet reports whether a reader sees a sheet at all: one with no

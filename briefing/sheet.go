@@ -174,6 +174,12 @@ type Review struct {
 	Marking string `json:"marking,omitempty"`
 }
 
+// Key names a review by all it holds but its marking: the same review in
+// another copy of its sheet (a past version, the sheet as stored now).
+func (r Review) Key() string {
+	return r.At.UTC().Format(time.RFC3339Nano) + "\x00" + r.By + "\x00" + r.Decision + "\x00" + r.Comment
+}
+
 // Limits on a topic sheet, so one request cannot build an unbounded record.
 const (
 	MaxSections      = 50

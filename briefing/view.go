@@ -740,13 +740,7 @@ func (v *View) markingsAt(ctx context.Context, id string, version int) (map[stri
 	if rec.Deleted || json.Unmarshal(rec.Data, &sh) != nil {
 		return nil, nil
 	}
-	out := map[string]string{}
-	for _, sec := range sh.Sections {
-		for _, p := range sec.Paragraphs {
-			out[p.ID] = p.Marking
-		}
-	}
-	return out, nil
+	return ParagraphMarkings(&sh), nil
 }
 
 // SheetVersionOf returns the reader's copy of one saved version of a sheet
@@ -826,12 +820,9 @@ func (v *View) reviewsAsNow(ctx context.Context, id string, sh *Sheet, rs []Rais
 	if err != nil {
 		return err
 	}
-	key := func(r Review) string {
-		return r.At.UTC().Format(time.RFC3339Nano) + "\x00" + r.By + "\x00" + r.Decision + "\x00" + r.Comment
-	}
 	marked := map[string]string{}
 	for _, r := range now.Reviews {
-		marked[key(r)] = r.Marking
+		marked[r.Key()] = r.Marking
 	}
 	top := ""
 	for _, r := range rs {
@@ -841,7 +832,7 @@ func (v *View) reviewsAsNow(ctx context.Context, id string, sh *Sheet, rs []Rais
 		if r.Marking == "" {
 			continue // taken for the top already (VisibleSheet)
 		}
-		m, ok := marked[key(r)]
+		m, ok := marked[r.Key()]
 		switch {
 		case !ok:
 			sh.Reviews[i].Marking = v.set.Highest(r.Marking, top)

@@ -137,12 +137,7 @@ func noteRaised(tx kvTx, set briefing.Settings, key []byte, before, after briefi
 // held it, and is left as it is: raised, it would be taken from readers
 // who may read all it holds, and tell them of a raise above them.
 func raiseSnapshots(tx kvTx, set briefing.Settings, roundID string, was *briefing.Sheet, rs []briefing.Raise, now time.Time, by briefing.Actor) error {
-	before := map[string]string{}
-	for _, sec := range was.Sections {
-		for _, p := range sec.Paragraphs {
-			before[p.ID] = p.Marking
-		}
-	}
+	before := briefing.ParagraphMarkings(was)
 	rk, ok := parseKey(roundID)
 	if !ok {
 		return nil
@@ -162,12 +157,7 @@ func raiseSnapshots(tx kvTx, set briefing.Settings, roundID string, was *briefin
 		if _, ok := set.Level(sn.Marking); !ok {
 			held = "" // a pack of no known marking may hold anything
 		}
-		top := cur
-		for _, r := range rs {
-			if m, ok := before[r.Paragraph]; !ok || set.MayHold(held, m) {
-				top = set.Highest(top, r.Marking)
-			}
-		}
+		top := set.Highest(cur, set.HeldRaise(held, before, rs))
 		if top == cur {
 			continue // cleared for it already, or it never held the words
 		}
@@ -302,9 +292,7 @@ func raiseSnapshot(set briefing.Settings, byRound map[string][]briefing.Raise, r
 }
 
 // reviewKey names a review of a sheet by all it holds.
-func reviewKey(sheet string, r briefing.Review) string {
-	return sheet + "\x00" + r.At.UTC().Format(time.RFC3339Nano) + "\x00" + r.By + "\x00" + r.Decision + "\x00" + r.Comment
-}
+func reviewKey(sheet string, r briefing.Review) string { return sheet + "\x00" + r.Key() }
 
 // markReviews gives each review of a sheet's JSON without a marking the one
 // judgePast found for it; one it did not find (none should be) the top of

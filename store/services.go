@@ -610,14 +610,15 @@ func (db *DB) Audit(ctx context.Context, p briefing.Page) (_ []*briefing.AuditRe
 		}
 		before = itob(seq)
 	}
-	recs, next, err := auditPage(tx, before, limitOf(p))
+	recs, more, err := auditPage(tx, before, limitOf(p))
 	if err != nil {
 		return nil, "", err
 	}
 	for _, r := range recs {
 		r.Cursor = sealCursor(key, r.Seq)
 	}
-	if next != "" {
+	next := ""
+	if more {
 		next = recs[len(recs)-1].Cursor // "" without a key: the page is the last it gives
 	}
 	return recs, next, nil
@@ -635,13 +636,14 @@ func (db *DB) Revision(ctx context.Context) (_ uint64, err error) {
 	return tx.Bucket(auditBucket).Sequence(), nil
 }
 
-// auditPage reads up to limit records older than before (nil: the newest).
+// auditPage reads up to limit records older than before (nil: the newest),
+// and whether there are older ones.
 // Records are numbered in order, from 1 (NextSequence), so it reads them in
 // ranges below before, each in ascending order, newest range first: on etcd
 // 3.4 a read in descending order reads its whole range in the server before
 // it answers the first page, and the range below a cursor was the whole log,
 // which grows with every write.
-func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, string, error) {
+func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, bool, error) {
 	b := tx.Bucket(auditBucket)
 	hi := b.Sequence() + 1 // the first number not used
 	if before != nil {
@@ -658,7 +660,7 @@ func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, stri
 		for k, v := c.Seek(itob(lo)); k != nil && btoi(k) < hi; k, v = c.Next() {
 			rec, err := decodeAudit(v)
 			if err != nil {
-				return nil, "", fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
+				return nil, false, fmt.Errorf("store: decode audit record %d: %w", btoi(k), err)
 			}
 			chunk = append(chunk, rec)
 		}
@@ -667,9 +669,9 @@ func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, stri
 		hi = lo
 	}
 	if len(out) > limit {
-		return out[:limit], strconv.FormatUint(out[limit-1].Seq, 10), nil
+		return out[:limit], true, nil
 	}
-	return out, "", nil
+	return out, false, nil
 }
 
 // Versions lists every saved version of an object of kind, oldest first,

@@ -200,12 +200,12 @@ func (e editorPage) Place(key string) string {
 		return "Withholding of the whole sheet"
 	}
 	if i, ok := headingChoice(key); ok && i < len(e.Sheet.Sections) {
-		return fmt.Sprintf("Section %d, heading", i+1)
+		return headingPlace(i)
 	}
 	for i, sec := range e.Sheet.Sections {
 		for j, p := range sec.Paragraphs {
 			if p.ID != "" && p.ID == key {
-				return fmt.Sprintf("Section %d, paragraph %d", i+1, j+1)
+				return paragraphPlace(i, j)
 			}
 		}
 	}
@@ -418,11 +418,11 @@ func (s *Pages) sheetGone(c echo.Context) error {
 		}
 		for i, sec := range sh.Sections {
 			if strings.TrimSpace(sec.Heading) != "" {
-				texts = append(texts, typed{fmt.Sprintf("Section %d, heading", i+1), sec.Heading})
+				texts = append(texts, typed{headingPlace(i), sec.Heading})
 			}
 			for j, p := range sec.Paragraphs {
 				if strings.TrimSpace(p.Text) != "" {
-					texts = append(texts, typed{fmt.Sprintf("Section %d, paragraph %d", i+1, j+1), p.Text})
+					texts = append(texts, typed{paragraphPlace(i, j), p.Text})
 				}
 			}
 		}
@@ -432,6 +432,21 @@ func (s *Pages) sheetGone(c echo.Context) error {
 		"Typed":   texts}
 	return s.page(c, http.StatusNotFound, "error", "Not saved", "", body)
 }
+
+// addSection adds to the working copy the section the form's "Add a
+// section" fields name: its kind (custom by default) and heading.
+func addSection(c echo.Context, sh *briefing.Sheet) {
+	kind := c.FormValue("new_kind")
+	if kind == "" {
+		kind = briefing.SectionCustom
+	}
+	sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+}
+
+// paragraphPlace and headingPlace name a place in a sheet as the editor
+// labels it, counting from 1.
+func paragraphPlace(i, j int) string { return fmt.Sprintf("Section %d, paragraph %d", i+1, j+1) }
+func headingPlace(i int) string      { return fmt.Sprintf("Section %d, heading", i+1) }
 
 // editorFields are a working copy as the editor's form holds it, field by
 // field: what sheetFromFields reads back. The version is kept beside them.
@@ -542,11 +557,7 @@ func (s *Pages) handleEditorForm(c echo.Context) error {
 		ps[j+1], ps[j] = ps[j], ps[j+1]
 		at = para(i, j+1)
 	case name == "add-section":
-		kind := c.FormValue("new_kind")
-		if kind == "" {
-			kind = briefing.SectionCustom
-		}
-		sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+		addSection(c, sh)
 		at = section(len(sh.Sections) - 1)
 	case name == "del-section" && secOK:
 		sh.Sections = append(sh.Sections[:i], sh.Sections[i+1:]...)
@@ -609,11 +620,7 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 	// presses the form's default button, Save, where the page's script does
 	// not make it press Add section. Nothing typed is lost.
 	if strings.TrimSpace(c.FormValue("new_heading")) != "" {
-		kind := c.FormValue("new_kind")
-		if kind == "" {
-			kind = briefing.SectionCustom
-		}
-		sh.Sections = append(sh.Sections, briefing.Section{Kind: kind, Heading: c.FormValue("new_heading"), Paragraphs: []briefing.Paragraph{}})
+		addSection(c, sh)
 	}
 	if err := s.applyChoices(c, v, sh, allChoices); err != nil {
 		return err

@@ -204,6 +204,25 @@ func canaryQueries(cw *canaryWorld) map[string][]string {
 
 var routeParam = regexp.MustCompile(`:[a-z_]+`)
 
+// eachGETRoute calls fn with each GET route the router holds and the query
+// strings queries gives it; a route queries does not name fails t, as not
+// covered by what.
+func eachGETRoute(t *testing.T, f *fixture, queries map[string][]string, what string, fn func(path string, qs []string)) {
+	t.Helper()
+	for _, rt := range f.srv.Routes() {
+		method, path, _ := strings.Cut(rt, " ")
+		if method != http.MethodGet {
+			continue
+		}
+		qs, ok := queries[path]
+		if !ok {
+			t.Errorf("GET %s is not covered by %s", path, what)
+			continue
+		}
+		fn(path, qs)
+	}
+}
+
 // TestCanary plants a token in every string field of everything above a
 // RESTRICTED reader, then calls every GET route the router holds — API and
 // pages, every format, edition and ceiling, with every id there is — as
@@ -226,16 +245,7 @@ func TestCanary(t *testing.T) {
 	}
 	sort.Strings(allIDs)
 	var paths []string
-	for _, rt := range f.srv.Routes() {
-		method, path, _ := strings.Cut(rt, " ")
-		if method != http.MethodGet {
-			continue
-		}
-		qs, ok := queries[path]
-		if !ok {
-			t.Errorf("GET %s is not covered by the canary test: add it to canaryQueries", path)
-			continue
-		}
+	eachGETRoute(t, f, queries, "the canary test: add it to canaryQueries", func(path string, qs []string) {
 		for _, p := range expand(path, allIDs) {
 			for _, q := range qs {
 				if q != "" {
@@ -246,7 +256,7 @@ func TestCanary(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 	// Each request is made first by a reader of the same role cleared for
 	// everything, at the same revision of the store: whatever the server
 	// keeps of an answer, and shares between readers, must never reach

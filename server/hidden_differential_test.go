@@ -528,19 +528,10 @@ type hdAnswer struct {
 func hdPaths(t *testing.T, f *fixture, w *hdWorld, versions map[string]int) []string {
 	queries := hdQueries()
 	var out []string
-	for _, rt := range f.srv.Routes() {
-		method, path, _ := strings.Cut(rt, " ")
-		if method != http.MethodGet {
-			continue
-		}
-		qs, ok := queries[path]
-		if !ok {
-			t.Errorf("GET %s is not covered by the differential test: add it to hdQueries", path)
-			continue
-		}
+	eachGETRoute(t, f, queries, "the differential test: add it to hdQueries", func(path string, qs []string) {
 		if path == "/static/*" {
 			out = append(out, "/static/app.css", "/static/app.js")
-			continue
+			return
 		}
 		ids := []string{""}
 		if strings.Contains(path, ":id") {
@@ -581,7 +572,7 @@ func hdPaths(t *testing.T, f *fixture, w *hdWorld, versions map[string]int) []st
 				}
 			}
 		}
-	}
+	})
 	sort.Strings(out)
 	return out
 }

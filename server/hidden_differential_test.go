@@ -102,6 +102,21 @@ func (f *fixture) hdSheetOf(user, id string) hdSheet {
 	return sh
 }
 
+// hdParaIDs sets each of ids to the id of the paragraph of sheet, as the
+// lead reads it, whose text begins with its key.
+func (f *fixture) hdParaIDs(sheet string, ids map[string]*string) {
+	f.t.Helper()
+	for _, sec := range f.hdSheetOf("lead", sheet).Sections {
+		for _, p := range sec.Paragraphs {
+			for prefix, id := range ids {
+				if strings.HasPrefix(p.Text, prefix) {
+					*id = p.ID
+				}
+			}
+		}
+	}
+}
+
 // hdPara finds a paragraph of a sheet (as JSON) by a word of its text.
 func hdPara(m map[string]any, word string) map[string]any {
 	for _, s := range m["sections"].([]any) {
@@ -246,32 +261,8 @@ func buildHDWorld(f *fixture) *hdWorld {
 	for _, a := range []string{w.a1, w.a2, w.a3, w.a4} {
 		w.add("action", a)
 	}
-	s1 := f.hdSheetOf("lead", w.s1)
-	for _, sec := range s1.Sections {
-		for _, p := range sec.Paragraphs {
-			switch {
-			case strings.HasPrefix(p.Text, "We are aware"):
-				w.paraA = p.ID
-			case strings.HasPrefix(p.Text, "Assessing"):
-				w.paraB = p.ID
-			case strings.HasPrefix(p.Text, "Delta"):
-				w.paraD = p.ID
-			}
-		}
-	}
-	s2 := f.hdSheetOf("lead", w.s2)
-	for _, sec := range s2.Sections {
-		for _, p := range sec.Paragraphs {
-			switch {
-			case strings.HasPrefix(p.Text, "Quince X"):
-				w.paraX = p.ID
-			case strings.HasPrefix(p.Text, "Quince Y"):
-				w.paraY = p.ID
-			case strings.HasPrefix(p.Text, "Echo"):
-				w.paraE = p.ID
-			}
-		}
-	}
+	f.hdParaIDs(w.s1, map[string]*string{"We are aware": &w.paraA, "Assessing": &w.paraB, "Delta": &w.paraD})
+	f.hdParaIDs(w.s2, map[string]*string{"Quince X": &w.paraX, "Quince Y": &w.paraY, "Echo": &w.paraE})
 	w.comment = f.create("officer", "/api/v1/sheets/"+w.s1+"/comments", map[string]any{"paragraph_id": w.paraA, "text": "Check the figures.", "marking": "RESTRICTED"})
 	w.add("comment", f.create("officer", "/api/v1/sheets/"+w.s1+"/comments", map[string]any{"paragraph_id": w.paraD, "text": "Delta needs a source."}))
 	w.hiddenComment = f.create("lead", "/api/v1/sheets/"+w.s2+"/comments", map[string]any{"paragraph_id": w.paraX, "text": "Quince comment on X."})

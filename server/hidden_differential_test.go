@@ -102,6 +102,20 @@ func (f *fixture) hdSheetOf(user, id string) hdSheet {
 	return sh
 }
 
+// hdRelease answers, as user, a request for round's pack, released as one
+// document, and returns the release's id.
+func (f *fixture) hdRelease(user, round, reference, receivedOn, request string) string {
+	f.t.Helper()
+	r := f.do(user, "POST", "/api/v1/rounds/"+round+"/releases", map[string]any{"reference": reference, "received_on": receivedOn,
+		"request": request, "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
+	if r.Code != 201 {
+		f.t.Fatalf("release: %d %s", r.Code, r.Body.String())
+	}
+	var rel struct{ ID string }
+	r.json(&rel)
+	return rel.ID
+}
+
 // hdParaIDs sets each of ids to the id of the paragraph of sheet, as the
 // lead reads it, whose text begins with its key.
 func (f *fixture) hdParaIDs(sheet string, ids map[string]*string) {
@@ -286,15 +300,8 @@ func buildHDWorld(f *fixture) *hdWorld {
 	}
 	w.snapR3 = freeze("lowlead", w.r3)
 	w.snapR2 = freeze("lowlead", w.r2)
-	rr := f.do("lowlead", "POST", "/api/v1/rounds/"+w.r2+"/releases", map[string]any{"reference": "OIA-2026/27-0001", "received_on": "2026-11-01",
-		"request": "The 2nd round's briefing pack.", "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
-	if rr.Code != 201 {
-		f.t.Fatalf("release: %d %s", rr.Code, rr.Body.String())
-	}
-	var rel struct{ ID string }
-	rr.json(&rel)
-	w.relR2 = rel.ID
-	w.add("release", rel.ID)
+	w.relR2 = f.hdRelease("lowlead", w.r2, "OIA-2026/27-0001", "2026-11-01", "The 2nd round's briefing pack.")
+	w.add("release", w.relR2)
 	// The RESTRICTED officer's own draft of S1.
 	s1lo := f.hdSheetOf("lowofficer", w.s1)
 	if r := f.do("lowofficer", "PUT", "/api/v1/sheets/"+w.s1+"/draft", map[string]any{"version": s1lo.Version, "fields": map[string]string{"s0.p0.id": w.paraA, "s0.p0.text": "We are aware of it, draft.", "s0.p2.id": w.paraD, "s0.p2.text": "Delta, draft."}}); r.Code != 204 && r.Code != 200 {
@@ -339,14 +346,7 @@ func hiddenSteps(f *fixture, w *hdWorld) {
 	})
 	// While it is there, the TOP SECRET lead answers a request for the
 	// 2nd round's pack: a release holding what it held, above the reader.
-	rr0 := f.do("lead", "POST", "/api/v1/rounds/"+w.r2+"/releases", map[string]any{"reference": "OIA-2026/27-0009", "received_on": "2026-11-02",
-		"request": "Quince request.", "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
-	if rr0.Code != 201 {
-		f.t.Fatalf("release: %d %s", rr0.Code, rr0.Body.String())
-	}
-	var rel0 struct{ ID string }
-	rr0.json(&rel0)
-	w.add("release", rel0.ID)
+	w.add("release", f.hdRelease("lead", w.r2, "OIA-2026/27-0009", "2026-11-02", "Quince request."))
 	// Raised higher still, then gone again.
 	f.update("lead", "/api/v1/sheets/"+w.s0, func(m map[string]any) { hdPara(m, "Quince in the predecessor")["marking"] = "TOP SECRET" })
 	f.update("lead", "/api/v1/sheets/"+w.s0, func(m map[string]any) { hdRemove(m, "Quince in the predecessor") })
@@ -437,14 +437,7 @@ func hiddenSteps(f *fixture, w *hdWorld) {
 	var sn struct{ ID string }
 	r.json(&sn)
 	w.add("snapshot", sn.ID)
-	rr := f.do("lead", "POST", "/api/v1/rounds/"+w.r3+"/releases", map[string]any{"reference": "OIA-2026/27-0002", "received_on": "2026-11-02",
-		"request": "The 3rd round's briefing pack.", "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true})
-	if rr.Code != 201 {
-		f.t.Fatalf("release: %d %s", rr.Code, rr.Body.String())
-	}
-	var rel struct{ ID string }
-	rr.json(&rel)
-	w.add("release", rel.ID)
+	w.add("release", f.hdRelease("lead", w.r3, "OIA-2026/27-0002", "2026-11-02", "The 3rd round's briefing pack."))
 	// The TOP SECRET lead has S1 open, and a draft of it.
 	s1 := f.hdSheetOf("lead", w.s1)
 	if r := f.do("lead", "PUT", "/api/v1/sheets/"+w.s1+"/draft", map[string]any{"version": s1.Version, "fields": map[string]string{"s0.p1.text": "Quince draft words."}}); r.Code != 204 && r.Code != 200 {
@@ -845,10 +838,7 @@ func hdNumbering(t *testing.T, fa, fb *fixture, wa, w *hdWorld) {
 		var sn struct{ ID string }
 		r.json(&sn)
 		files = append(files, f.do("lowlead", "GET", "/api/v1/packs/"+sn.ID+"?format=html", nil).Header().Get("Content-Disposition"))
-		if r := f.do("lowlead", "POST", "/api/v1/rounds/"+w.r2+"/releases", map[string]any{"reference": "OIA-2026/27-0003", "received_on": "2026-11-03",
-			"request": "Again.", "decision_maker": "Decision Maker", "decision_maker_title": "Deputy Chief Executive", "as_one_document": true}); r.Code != 201 {
-			t.Fatalf("release: %d %s", r.Code, r.Body.String())
-		}
+		f.hdRelease("lowlead", w.r2, "OIA-2026/27-0003", "2026-11-03", "Again.")
 	}
 	if a, b := numbers(fa, "/api/v1/rounds/"+w.r3+"/packs"), numbers(fb, "/api/v1/rounds/"+w.r3+"/packs"); a != b || files[0] != files[1] {
 		t.Logf("known, left for a decision (README): snapshots are numbered by all of a round's, those above the reader too: GET /api/v1/rounds/%s/packs "+

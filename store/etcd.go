@@ -94,7 +94,10 @@ type EtcdConfig struct {
 	// ReadOnly opens the database to read it and never write it: not to
 	// migrate it, not to add a bucket (see OpenReadOnly). A large commit
 	// another server left half applied is still finished, as every reader
-	// finishes it.
+	// finishes it. Nor does it keep the values it reads, nor watch the
+	// database's keys to keep them true (see valueCache): a command that
+	// reads the whole database reads it once, at one revision (a scan),
+	// and a watch gave it every value the servers wrote while it ran.
 	ReadOnly bool
 }
 
@@ -210,11 +213,15 @@ type etcdKV struct {
 	// for benchmarks.
 	reads, txns, written atomic.Int64
 
+	// cache is nil in a database opened to read only, which starts no
+	// watch: stopWatch is nil then.
 	cache        *valueCache
 	schema       schemaWatch   // see readToken
 	timeout      time.Duration // of each request
 	stopWatch    context.CancelFunc
 	watchStopped chan struct{}
+	// watched counts the watch responses applied, for tests.
+	watched atomic.Int64
 }
 
 // EtcdRequests returns how many reads and transactions the database has
@@ -293,11 +300,14 @@ func dialEtcd(c EtcdConfig) (*etcdKV, error) {
 		_ = cli.Close()
 		return nil, fmt.Errorf("database %s: no briefpack database is kept under that prefix (check the address and the prefix)", desc)
 	}
-	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, writeLock: make(chan struct{}, 1), cache: newValueCache(c.Prefix + "b/"),
-		watchStopped: make(chan struct{}), timeout: c.RequestTimeout}
+	k := &etcdKV{cli: cli, prefix: c.Prefix, desc: desc, buckets: map[string]bool{}, writeLock: make(chan struct{}, 1), timeout: c.RequestTimeout}
 	if k.timeout <= 0 {
 		k.timeout = defaultRequestTimeout
 	}
+	if c.ReadOnly {
+		return k, nil
+	}
+	k.cache, k.watchStopped = newValueCache(c.Prefix+"b/"), make(chan struct{})
 	wctx, stop := context.WithCancel(context.Background())
 	k.stopWatch = stop
 	go func() {
@@ -375,8 +385,10 @@ func etcdError(err error) error {
 
 func (k *etcdKV) close() error {
 	k.dropLease(nil, true)
-	k.stopWatch()
-	<-k.watchStopped
+	if k.stopWatch != nil {
+		k.stopWatch()
+		<-k.watchStopped
+	}
 	return k.cli.Close()
 }
 

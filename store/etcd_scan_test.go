@@ -131,6 +131,107 @@ func TestEtcd_CheckWhileOtherServersWrite(t *testing.T) {
 	}
 }
 
+// TestEtcd_ReadOnlyWatchesNothing: a database opened to read only, as
+// check, backup and copy --from open one, watches none of the database's
+// keys and keeps no values: it started the watch a server's cache is kept
+// true by, and was sent every value the servers wrote while it ran, for
+// nothing, since it reads the whole database once at one revision. Beside
+// a server writing, its check and backup pass and it reads the latest
+// saves, and the server's watch is sent the writes it is not.
+func TestEtcd_ReadOnlyWatchesNothing(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	url := c.URL("ro")
+	db := openEtcdURL(t, url, 0)
+	shs := scanFixture(t, db, 10, 3)
+	ro := openEtcdReadOnly(t, url)
+	rk, wk := ro.kv.(*etcdKV), db.kv.(*etcdKV)
+
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	var saves atomic.Int64
+	go func() {
+		defer close(stopped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			sh, err := db.Sheet(ctx, shs[i%len(shs)].ID)
+			if err == nil {
+				sh.Sections[0].Paragraphs[0].Text = fmt.Sprintf("Save %d.", i)
+				err = db.UpdateSheet(ctx, sh, by)
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			saves.Add(1)
+		}
+	}()
+	for i := 0; i < 2; i++ {
+		if err := ro.Check(ctx); err != nil {
+			t.Fatalf("check %d beside a server writing: %v", i, err)
+		}
+		var buf bytes.Buffer
+		if _, err := ro.Backup(&buf); err != nil {
+			t.Fatalf("backup %d beside a server writing: %v", i, err)
+		}
+		path := filepath.Join(t.TempDir(), "backup.db")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckFile(path); err != nil {
+			t.Fatalf("backup %d: %v", i, err)
+		}
+	}
+	close(stop)
+	<-stopped
+	if saves.Load() == 0 {
+		t.Fatal("the server saved nothing meanwhile")
+	}
+
+	// Every write has reached the server's watch, and so would have
+	// reached any other.
+	resp, err := wk.cli.Get(ctx, wk.revKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		wk.cache.mu.Lock()
+		seen := wk.cache.watchRev
+		wk.cache.mu.Unlock()
+		if seen >= resp.Kvs[0].ModRevision {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
+		}
+	}
+	if wk.watched.Load() == 0 {
+		t.Fatal("the server's watch was sent nothing")
+	}
+	if n := rk.watched.Load(); n != 0 {
+		t.Errorf("the database opened to read only was sent %d watch responses of %d saves (the server's watch: %d)", n, saves.Load(), wk.watched.Load())
+	}
+	// What it reads outside a scan is read from etcd, the latest save included.
+	for _, s := range shs {
+		want, err := db.Sheet(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ro.Sheet(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != want.Version || got.Sections[0].Paragraphs[0].Text != want.Sections[0].Paragraphs[0].Text {
+			t.Errorf("read only, sheet %s is at version %d, %q; the server's at %d, %q", s.ID, got.Version,
+				got.Sections[0].Paragraphs[0].Text, want.Version, want.Sections[0].Paragraphs[0].Text)
+		}
+	}
+}
+
 // TestEtcd_ScanStartsAgainWhenCompacted: a check or a backup whose
 // revision etcd compacted before it finished starts again at the latest
 // revision and passes, the backup whole: both failed "unavailable", which

@@ -18,7 +18,8 @@ import (
 // value answers it when the watch has passed that commit and the value is
 // from at or before it. Anything else is read from etcd. The cache is a
 // copy of what etcd holds at known revisions, never a source of truth:
-// every server's cache follows the same commits.
+// every server's cache follows the same commits. A database opened to read
+// only has none (nil), which keeps nothing and answers nothing.
 type valueCache struct {
 	mu       sync.Mutex
 	watchRev int64 // every event up to here is applied
@@ -86,6 +87,9 @@ func (c *valueCache) bucketOf(key string) string {
 
 // getPage returns a kept page of bucket as of the commit at asOf.
 func (c *valueCache) getPage(bucket, key string, asOf int64) (page, bool) {
+	if c == nil {
+		return page{}, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.watchRev < asOf {
@@ -104,6 +108,9 @@ func (c *valueCache) getPage(bucket, key string, asOf int64) (page, bool) {
 }
 
 func (c *valueCache) putPage(key string, p page) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.watchRev == 0 || p.asOf < c.since {
@@ -114,6 +121,9 @@ func (c *valueCache) putPage(key string, p page) {
 
 // get returns the value of key as of the commit at asOf, if kept.
 func (c *valueCache) get(key string, asOf int64) (cached, bool) {
+	if c == nil {
+		return cached{}, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.kept.Get(key)
@@ -132,6 +142,9 @@ func (c *valueCache) get(key string, asOf int64) (cached, bool) {
 // put keeps a value read at revision readRev, unless the watch has already
 // passed readRev: an event for the key beyond it may have been let go.
 func (c *valueCache) put(key string, v cached, readRev int64) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.watchRev > readRev || c.watchRev == 0 {
@@ -201,6 +214,7 @@ func (k *etcdKV) watch(ctx context.Context) {
 				break
 			}
 			k.cache.apply(wr)
+			k.watched.Add(1)
 			k.watchSchema(wr)
 		}
 		k.cache.reset(0) // nothing is served from the cache until the watch is back

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -19,7 +20,9 @@ func copyBatch(dst *DB) (keys, bytes int) {
 	return 10000, 64 << 20
 }
 
-// CopyProgress is told of each bucket as it is copied.
+// CopyProgress is told of each bucket as it is copied; and, when the copy
+// starts again (see Copy), with the bucket "" and the number of the try
+// that starts, before it tells each bucket again.
 type CopyProgress func(bucket string, keys int)
 
 // Copy copies every bucket of src, keys, values and sequences, into dst,
@@ -33,10 +36,32 @@ type CopyProgress func(bucket string, keys int)
 // mark is deleted by the copy's last write: until then every open of dst
 // refuses it, saying how to clear it, and no server serves part of a
 // database as if it were whole.
-func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) {
+//
+// When etcd compacts the revision src is read at before the copy is whole,
+// the copy starts again at the latest, three times at most (see
+// scanAgain), into dst emptied of what the try before wrote (emptyForCopy):
+// it failed, and left dst half written and marked.
+func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) error {
 	if src.settings.Jurisdiction != dst.settings.Jurisdiction {
 		return fmt.Errorf("%s is for jurisdiction %q and %s for %q", src.path, src.settings.Jurisdiction, dst.path, dst.settings.Jurisdiction)
 	}
+	tries := 0
+	return src.scanAgain(ctx, "the copy", func(ctx context.Context) error {
+		tries++
+		if tries > 1 {
+			if progress != nil {
+				progress("", tries)
+			}
+			if err := emptyForCopy(ctx, dst); err != nil {
+				return fmt.Errorf("copy %s to %s: empty what the copy before wrote: %w", src.path, dst.path, err)
+			}
+		}
+		return copyOnce(ctx, src, dst, progress)
+	})
+}
+
+// copyOnce is one try of Copy, at one revision of src.
+func copyOnce(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) {
 	mark := fmt.Sprintf("a copy of %s begun %s", src.path, dst.now().Format(time.RFC3339))
 	if err := dst.update(ctx, func(tx kvTx) error {
 		if err := mustBeEmpty(tx, dst.path); err != nil {
@@ -127,6 +152,58 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (err error) 
 	return nil
 }
 
+// emptyForCopy takes dst, into which a try of Copy did not finish, back to
+// what a copy finds at its start (see mustBeEmpty): no record in any bucket
+// but meta, and every sequence 0. The meta bucket is left as it is: it
+// keeps the copy's mark throughout, so that dst is refused as unfinished
+// whatever stops this, and the schema version and settings an open reads
+// first (without them dst was refused as no briefpack database at all);
+// the copy writes each of its keys again. Each bucket is emptied in one
+// transaction (on etcd a large one is journaled, see commitJournal), its
+// keys listed, not read.
+func emptyForCopy(ctx context.Context, dst *DB) (err error) {
+	var names [][]byte
+	tx, err := dst.begin(ctx, false)
+	if err != nil {
+		return err
+	}
+	err = tx.ForEach(func(name []byte, _ kvBucket) error {
+		if !bytes.Equal(name, metaBucket) {
+			names = append(names, bytes.Clone(name))
+		}
+		return nil
+	})
+	end(tx, &err)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		err := dst.update(ctx, func(tx kvTx) error {
+			b := tx.Bucket(name)
+			var keys [][]byte
+			if err := forEachKey(b, func(k []byte) error {
+				keys = append(keys, bytes.Clone(k))
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+			if b.Sequence() == 0 {
+				return nil
+			}
+			return b.SetSequence(0)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // mustBeEmpty refuses a database that holds any record beyond what a new
 // one is created with.
 func mustBeEmpty(tx kvTx, path string) error {
@@ -189,7 +266,7 @@ func (db *DB) backupByCopy(ctx context.Context, w io.Writer) (int64, error) {
 			dst = nil
 			return err
 		}
-		return Copy(ctx, db, dst, nil)
+		return copyOnce(ctx, db, dst, nil)
 	})
 	if err != nil {
 		return 0, err

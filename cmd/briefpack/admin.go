@@ -589,7 +589,8 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		"A copy into a file is written beside --to under a name of its own and renamed to it once whole\n"+
 		"and checked: a copy that does not finish leaves no file at --to. One into etcd that does not finish\n"+
 		"(stopped, killed) leaves a prefix every command refuses, saying how to clear it. Stop the\n"+
-		"servers of a file first; servers on etcd may go on serving the source.", stdout)
+		"servers of a file first; servers on etcd may go on serving the source (a copy whose revision\n"+
+		"etcd compacts meanwhile starts again at the latest, three times at most).", stdout)
 	from := fs.String("from", "", "database to copy: a bbolt file or etcd://host:port[,…][/prefix]")
 	to := fs.String("to", "", "database to create: a new bbolt file or an unused etcd://…/prefix")
 	ef := addEtcdFlags(fs)
@@ -639,6 +640,13 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	defer dst.Close()
 	total := 0
 	err = store.Copy(ctx, src, dst, func(bucket string, n int) {
+		if bucket == "" {
+			// etcd compacted the revision read: what was written is
+			// emptied out, and the copy starts again.
+			total = 0
+			fmt.Fprintf(stdout, "etcd compacted the revision being copied: starting again at the latest (try %d, of three at most)\n", n)
+			return
+		}
 		total += n
 		if n > 0 {
 			fmt.Fprintf(stdout, "  %-24s %7d records\n", bucket, n)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -157,5 +158,93 @@ func TestEtcd_CheckAndBackupWhileOthersWrite(t *testing.T) {
 		if code != 1 || strings.Contains(errOut, "quorum") || !strings.Contains(errOut, "etcd compacted the revision this command was reading") {
 			t.Errorf("%s while etcd compacts: exit %d, %q %q", args[0], code, out, errOut)
 		}
+	}
+}
+
+// TestEtcd_CopyStartsAgainWhenCompacted: copy --from an etcd prefix whose
+// revision etcd compacts part way starts again at the latest, says so, and
+// counts the records of the copy that finished; compacted at every try, it
+// fails in one line saying etcd compacted what it read, leaving no file at
+// --to. It failed at the first compaction, and left an etcd destination
+// marked as a copy that did not finish.
+func TestEtcd_CopyStartsAgainWhenCompacted(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ctx := context.Background()
+	from := c.URL("from")
+	cfg, err := store.ParseEtcdURL(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.OpenEtcd(cfg, "nz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 30 {
+		if err := db.CreateAgency(ctx, &briefing.Agency{Name: fmt.Sprintf("Agency %d", i), Country: "NZ"}, briefing.Actor{Name: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	// compact has etcd drop the revision the copy reads, once it has
+	// written the agencies: the first time, or every time.
+	compact := func(every bool) *lineWatcher {
+		done := false
+		return &lineWatcher{see: func(line string) {
+			if !strings.Contains(line, " agencies ") || done && !every {
+				return
+			}
+			done = true
+			resp, err := cli.Put(ctx, "elsewhere", "x")
+			if err == nil {
+				_, err = cli.Compact(ctx, resp.Header.Revision, clientv3.WithCompactPhysical())
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}}
+	}
+
+	to := c.URL("to")
+	out := compact(false)
+	var errb strings.Builder
+	if code := run(ctx, []string{"copy", "--from", from, "--to", to}, strings.NewReader(""), out, &errb); code != 0 {
+		t.Fatalf("a copy whose revision was compacted part way: exit %d, %q %q", code, out.String(), errb.String())
+	}
+	t.Logf("copy, compacted once:\n%s", out.String())
+	_, again, _ := strings.Cut(out.String(), "starting again at the latest (try 2, of three at most)\n")
+	total := 0
+	for _, line := range strings.Split(again, "\n") {
+		var bucket string
+		var n int
+		if _, err := fmt.Sscanf(line, "  %s %d records", &bucket, &n); err == nil {
+			total += n
+		}
+	}
+	if again == "" || strings.Contains(again, "starting again") || total == 0 ||
+		!strings.HasSuffix(again, fmt.Sprintf("copied %s to %s (%d records), and checked it\n", from, to, total)) {
+		t.Fatalf("a copy that started again once told:\n%s", out.String())
+	}
+	if out, errOut, code := runCLI(t, "", "check", "--db", to); code != 0 {
+		t.Fatalf("the copy that started again: exit %d, %q %q", code, out, errOut)
+	}
+
+	file := filepath.Join(t.TempDir(), "copy.db")
+	out, errb = compact(true), strings.Builder{}
+	code := run(ctx, []string{"copy", "--from", from, "--to", file}, strings.NewReader(""), out, &errb)
+	if e := errb.String(); code != 1 || strings.Count(e, "\n") != 1 || strings.Count(out.String(), "starting again") != 2 ||
+		!strings.Contains(e, "etcd compacted the revision this command was reading") || !strings.Contains(e, "check, backup and copy start again") {
+		t.Fatalf("a copy compacted at every try: exit %d, %q %q", code, out.String(), e)
+	}
+	t.Logf("copy, compacted at every try:\n%s%s", out.String(), errb.String())
+	if _, err := os.Lstat(file); !os.IsNotExist(err) {
+		t.Errorf("a copy that failed left %s: %v", file, err)
+	}
+	if p := partials(t, file); len(p) != 0 {
+		t.Errorf("left behind: %v", p)
 	}
 }

@@ -454,7 +454,7 @@ func message(err error) string {
 	// A cluster that compacted what the command read answers all the same:
 	// it is not down, and the command may be run again.
 	if errors.Is(err, store.ErrCompacted) {
-		return "etcd compacted the revision this command was reading before it finished (check and backup start again at the latest " +
+		return "etcd compacted the revision this command was reading before it finished (check, backup and copy start again at the latest " +
 			"revision, three times at most): the cluster keeps less history than reading the whole database takes; run it again, " +
 			"or keep more (etcd's --auto-compaction-retention)"
 	}

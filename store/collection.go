@@ -282,6 +282,9 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 	}
 	limit := limitOf(p)
 	start := join(prefix, after)
+	if len(prefix) > 0 {
+		cur = within(cur, prefix)
+	}
 	k, _ := cur.Seek(start)
 	if after != nil && bytes.Equal(k, start) {
 		k, _ = cur.Next()
@@ -414,7 +417,7 @@ func (c *collection[T, P]) delete(tx kvTx, id string, version int, by briefing.A
 		return briefing.Stale(c.kind, id, om.Version, version)
 	}
 	for _, d := range c.blockedBy {
-		if k, _ := tx.Bucket(d.index).Cursor().Seek(key); k != nil && bytes.HasPrefix(k, key) {
+		if k, _ := within(tx.Bucket(d.index).Cursor(), key).Seek(key); k != nil && bytes.HasPrefix(k, key) {
 			return &briefing.Error{Code: briefing.ECONFLICT, Message: briefing.StillHas(c.kind, id, d.what)}
 		}
 	}

@@ -877,7 +877,17 @@ type etcdCursor struct {
 	// keysOnly is a walk of the keys alone (forEachKey): a value's chunks
 	// are listed, not read, and its value is not given.
 	keysOnly bool
+	// prefix, when set (within), is the only part of the bucket the
+	// cursor's reader wants: etcd's pages are read within it.
+	prefix []byte
 }
+
+// within bounds the pages the cursor reads from etcd to the keys with the
+// prefix. etcd 3.4 walks its index over the whole of a range before it
+// applies a limit, so a page read to the bucket's end cost as much as the
+// keys beyond the prefix: the first page of an object's versions, among
+// 20,000 of others, 6.6 ms (BenchmarkVersionHeadersAmongMany).
+func (c *etcdCursor) within(prefix []byte) { c.prefix = prefix }
 
 // pair is a key and its value.
 type pair struct{ k, v []byte }
@@ -945,6 +955,13 @@ func (c *etcdCursor) load(at []byte, inclusive bool, dir int) {
 		end = p + string(at)
 		if inclusive {
 			end += "\x00"
+		}
+	}
+	if c.prefix != nil {
+		lo := p + string(c.prefix)
+		start, end = max(start, lo), min(end, prefixEnd(lo))
+		if start >= end {
+			return // nothing of the prefix lies that way
 		}
 	}
 	if dir < 0 {

@@ -432,7 +432,7 @@ func readHeaderPage(tx kvTx, kind string, key []byte, after uint64, limit int) (
 	prefix := historyPrefix(kind, key)
 	d := headerDecoder{many: true}
 	var out []briefing.VersionRecord
-	cur := tx.Bucket(historyBucket).Cursor()
+	cur := within(tx.Bucket(historyBucket).Cursor(), prefix)
 	for k, v := cur.Seek(join(prefix, itob(after+1))); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		if len(out) == limit {
 			return out, true, nil
@@ -455,7 +455,7 @@ func readVersions(tx kvTx, kind string, key []byte, withData bool) ([]briefing.V
 		fulls = map[uint64][]byte{}
 	}
 	d := headerDecoder{many: true}
-	cur := tx.Bucket(historyBucket).Cursor()
+	cur := within(tx.Bucket(historyBucket).Cursor(), prefix)
 	// Read in ascending order only: on etcd 3.4 a step back (to size out by
 	// the last version's number, as this did) reads the whole range below
 	// in the server, every object's history before this one's.
@@ -547,7 +547,7 @@ func splitHistory(tx kvTx) error {
 func historyKeys(tx kvTx, kind string) [][]byte {
 	kp := append([]byte(kind), 0)
 	var keys [][]byte
-	cur := tx.Bucket(historyBucket).Cursor()
+	cur := within(tx.Bucket(historyBucket).Cursor(), kp)
 	for k, _ := cur.Seek(kp); k != nil && bytes.HasPrefix(k, kp); k, _ = cur.Next() {
 		if key := k[len(kp) : len(k)-8]; len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], key) {
 			keys = append(keys, bytes.Clone(key))
@@ -562,7 +562,7 @@ func historyKeys(tx kvTx, kind string) [][]byte {
 func rewriteHistory(tx kvTx, kind string, fn func([]byte) ([]byte, error)) error {
 	b := tx.Bucket(historyBucket)
 	kp := append([]byte(kind), 0)
-	k, v := b.Cursor().Seek(kp)
+	k, v := within(b.Cursor(), kp).Seek(kp)
 	if k == nil || !bytes.HasPrefix(k, kp) {
 		return nil
 	}

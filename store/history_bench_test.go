@@ -252,3 +252,58 @@ func BenchmarkAuditPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVersionHeadersAmongMany reads the first page of one object's
+// versions, as GET /api/v1/sheets/{id}/versions does, from a history
+// bucket holding 20,000 versions of 2,000 objects, on a bbolt file and a
+// one-member etcd, the object saved between reads (so that what a server
+// kept of the read before is of no use). The object read is the first of
+// the bucket: every other object's versions lie beyond its own.
+func BenchmarkVersionHeadersAmongMany(b *testing.B) {
+	const objects, saves = 2000, 10
+	for _, backend := range []string{"bbolt", "etcd1"} {
+		b.Run(backend, func(b *testing.B) {
+			var db *store.DB
+			var err error
+			if backend == "bbolt" {
+				db, err = store.Open(filepath.Join(b.TempDir(), "history.db"), "nz")
+			} else {
+				c := etcdtest.Start(b, 1)
+				var cfg store.EtcdConfig
+				if cfg, err = store.ParseEtcdURL(c.URL("bench")); err == nil {
+					db, err = store.OpenEtcd(cfg, "nz")
+				}
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			var first *briefing.Dialogue
+			for i := range objects {
+				d := mustDialogue(b, db)
+				for s := 1; s < saves; s++ {
+					d.Notes = fmt.Sprintf("Notes of dialogue %d, saved for the %dth time.", i, s)
+					if err := db.UpdateDialogue(ctx, d, alice); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if first == nil {
+					first = d
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				first.Notes = fmt.Sprintf("Notes saved between reads, %d.", i)
+				if err := db.UpdateDialogue(ctx, first, alice); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				vs, _, err := db.VersionHeaders(ctx, briefing.KindDialogue, first.ID, briefing.Page{Limit: 10})
+				if err != nil || len(vs) != 10 {
+					b.Fatal(len(vs), err)
+				}
+			}
+		})
+	}
+}

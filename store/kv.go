@@ -74,6 +74,18 @@ type kvCursor interface {
 	Prev() (key, value []byte)
 }
 
+// within returns c, told that its reader wants only the keys with the
+// prefix and stops at the first key without it. A cursor that reads keys
+// in pages from elsewhere (etcd's) reads them within the prefix; bbolt's
+// walks its own pages and needs no telling. The cursor is for that prefix
+// alone: beyond it, it may find nothing.
+func within(c kvCursor, prefix []byte) kvCursor {
+	if b, ok := c.(interface{ within([]byte) }); ok {
+		b.within(prefix)
+	}
+	return c
+}
+
 // end ends a transaction that was only read: a read that failed beneath
 // (etcd gone, say) is the error, whatever the reader made of the nothing it
 // was given, and so is a page of a bbolt file that could not be read (see

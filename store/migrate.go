@@ -81,7 +81,7 @@ func migrate(tx kvTx, from int) error {
 func rewrite(b kvBucket, prefix []byte, fn func([]byte) ([]byte, error)) error {
 	type kv struct{ k, v []byte }
 	var changed []kv
-	c := b.Cursor()
+	c := within(b.Cursor(), prefix)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		nv, err := fn(v)
 		if err != nil {

@@ -143,7 +143,7 @@ func raiseSnapshots(tx kvTx, set briefing.Settings, roundID string, was *briefin
 		return nil
 	}
 	var ids []string
-	cur := tx.Bucket(snapshotsByRound).Cursor()
+	cur := within(tx.Bucket(snapshotsByRound).Cursor(), rk)
 	for k, _ := cur.Seek(rk); k != nil && bytes.HasPrefix(k, rk); k, _ = cur.Next() {
 		ids = append(ids, idString(k[len(rk):]))
 	}

@@ -29,7 +29,7 @@ func createRelease(tx kvTx, r *briefing.Release, files map[string][]byte, by bri
 	// Releases are never deleted, so the next number is one more than the count.
 	r.Number = 1
 	if rkey, ok := parseKey(r.RoundID); ok {
-		cur := tx.Bucket(releasesByRound).Cursor()
+		cur := within(tx.Bucket(releasesByRound).Cursor(), rkey)
 		for k, _ := cur.Seek(rkey); k != nil && bytes.HasPrefix(k, rkey); k, _ = cur.Next() {
 			r.Number++
 		}

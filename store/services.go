@@ -423,7 +423,7 @@ func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefi
 func deleteSheet(tx kvTx, id string, version int, by briefing.Actor, now time.Time) error {
 	if key, ok := parseKey(id); ok {
 		var ids []string
-		c := tx.Bucket(commentsBySheet).Cursor()
+		c := within(tx.Bucket(commentsBySheet).Cursor(), key)
 		for k, _ := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, _ = c.Next() {
 			ids = append(ids, idString(k[8:]))
 		}
@@ -466,7 +466,7 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 		b := tx.Bucket(presenceBucket)
 		prefix := join([]byte(kind), []byte{0}, []byte(id), []byte{0})
 		var stale [][]byte
-		c := b.Cursor()
+		c := within(b.Cursor(), prefix)
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			t, err := time.Parse(time.RFC3339Nano, string(v))
 			name := string(k[len(prefix):])
@@ -811,7 +811,7 @@ func createSnapshot(tx kvTx, s *briefing.Snapshot, files map[string][]byte, by b
 	// Snapshots are never deleted, so the next number is one more than the count.
 	s.Number = 1
 	if rkey, ok := parseKey(s.RoundID); ok {
-		cur := tx.Bucket(snapshotsByRound).Cursor()
+		cur := within(tx.Bucket(snapshotsByRound).Cursor(), rkey)
 		for k, _ := cur.Seek(rkey); k != nil && bytes.HasPrefix(k, rkey); k, _ = cur.Next() {
 			s.Number++
 		}

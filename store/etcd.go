@@ -648,12 +648,19 @@ func (t *etcdTx) ForEach(fn func(name []byte, b kvBucket) error) error {
 		return err
 	}
 	names := slices.Clone(t.newBuckets)
+	k := t.kv
+	k.bucketsMu.Lock()
 	for _, kv := range resp.Kvs {
 		// Only the store's: another database's keys may lie under p.
 		if n := strings.TrimPrefix(string(kv.Key), p); storeBucket(n) {
 			names = append(names, n)
+			// Known from now on, as Bucket learns one (no bucket is
+			// ever deleted): an open lists the buckets and then asks
+			// for each, a request apiece.
+			k.buckets[n] = true
 		}
 	}
+	k.bucketsMu.Unlock()
 	slices.Sort(names)
 	for _, n := range slices.Compact(names) {
 		if err := fn([]byte(n), &etcdBucket{tx: t, name: []byte(n)}); err != nil {

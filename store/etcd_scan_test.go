@@ -589,3 +589,53 @@ func TestEtcd_ListsReadWithinTheirPrefix(t *testing.T) {
 		t.Errorf("%d reads of a part of a bucket asked etcd for the rest of the bucket: %s", len(toEnd), strings.Join(toEnd, "; "))
 	}
 }
+
+// TestEtcd_OpenAsksForNoBucketItListed: an open lists the buckets (one
+// request) and then asks for none of them by name, a request apiece: 33
+// requests an open, 5 now (BenchmarkEtcdOpen).
+func TestEtcd_OpenAsksForNoBucketItListed(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	url := c.URL("listed")
+	scanFixture(t, openEtcdURL(t, url, 0), 2, 2)
+	cfg, err := ParseEtcdURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		var mu sync.Mutex
+		var asked []string
+		see := func(r *etcdserverpb.RangeRequest) {
+			if name, ok := strings.CutPrefix(string(r.Key), cfg.Prefix+"n/"); ok && len(r.RangeEnd) == 0 {
+				mu.Lock()
+				asked = append(asked, name)
+				mu.Unlock()
+			}
+		}
+		cfg := cfg
+		cfg.ReadOnly, cfg.MustExist = ro, ro
+		cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
+			func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+				switch r := req.(type) {
+				case *etcdserverpb.RangeRequest:
+					see(r)
+				case *etcdserverpb.TxnRequest:
+					for _, op := range append(r.Success, r.Failure...) {
+						if rr := op.GetRequestRange(); rr != nil {
+							see(rr)
+						}
+					}
+				}
+				return invoker(ctx, method, req, reply, cc, opts...)
+			})}
+		db, err := OpenEtcd(cfg, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(asked) > 0 {
+			t.Errorf("an open (read only: %v) asked for %d buckets by name after listing them: %q", ro, len(asked), asked)
+		}
+	}
+}

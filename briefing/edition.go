@@ -45,6 +45,7 @@ func SeesWholeRound(ctx context.Context, v *View, mine *Pack) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	mine, all = actionsAsSeen(mine, all)
 	a, err := packContent(mine)
 	if err != nil {
 		return false, err
@@ -54,6 +55,44 @@ func SeesWholeRound(ctx context.Context, v *View, mine *Pack) (bool, error) {
 		return false, err
 	}
 	return a == b, nil
+}
+
+// actionsAsSeen is the reader's pack mine and the whole round's pack all,
+// each with its actions as the reader sees them. An action the reader
+// sees, raised in a round they may not see, is theirs without that round:
+// it is carried into every pack of theirs (they cannot tell when it was
+// raised), and into the whole round's only after that round, saying where
+// it was raised. That round is no part of this one, and the reference to
+// it is absent for them as the round is: counted, either refused them a
+// release of a round they see whole, and so told them of a round above
+// them.
+func actionsAsSeen(mine, all *Pack) (*Pack, *Pack) {
+	hid := map[string]bool{} // actions whose round the reader may not see
+	for _, a := range mine.Actions {
+		if a.Action.RaisedInRoundID == "" {
+			hid[a.Action.ID] = true
+		}
+	}
+	carried := map[string]bool{}
+	wc := *all
+	wc.Actions = nil // none is none, however it was made
+	for _, a := range all.Actions {
+		carried[a.Action.ID] = true
+		if hid[a.Action.ID] && a.Action.RaisedInRoundID != "" {
+			c := *a.Action
+			c.RaisedInRoundID = ""
+			a.Action, a.RaisedIn = &c, 0
+		}
+		wc.Actions = append(wc.Actions, a)
+	}
+	mc := *mine
+	mc.Actions = nil
+	for _, a := range mine.Actions {
+		if carried[a.Action.ID] || !hid[a.Action.ID] {
+			mc.Actions = append(mc.Actions, a)
+		}
+	}
+	return &mc, &wc
 }
 
 // packContent is what a pack holds, without what depends on who built it.

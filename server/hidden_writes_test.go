@@ -415,14 +415,16 @@ func hwPairSnapshots(a, b *hwSide, pairs map[string]string, base []string) {
 // above the readers among them: a paragraph in a sheet the readers saw
 // whole (S7), a comment on a sheet otherwise whole (S8, S9), a round of a
 // dialogue that has no other (D2), a sheet of a round that has no other
-// (R5), and a round an action the readers see was raised in (A6); and a
-// paragraph of S10 is raised above them in B, deleted in A, where to them
-// it went alike.
+// (R5), a round an action the readers see was raised in (A6), a person of
+// an agency none of theirs belongs to; and a paragraph of S10 is raised
+// above them in B, deleted in A, where to them it went alike.
 type hwExtras struct {
 	r7, s7, s8, s9, s10, d2, r5, a6 string
 	// s10Seen is S10 as the RESTRICTED officer read it before its first
-	// paragraph was raised above them (in B) or deleted (in A).
+	// paragraph was raised above them (in B) or deleted (in A); r7Book is
+	// R7's workbook as the RESTRICTED lead took it then.
 	s10Seen string
+	r7Book  []byte
 }
 
 func hwMakeExtras(f *fixture, w *hdWorld, hidden bool) *hwExtras {
@@ -449,6 +451,13 @@ func hwMakeExtras(f *fixture, w *hdWorld, hidden bool) *hwExtras {
 		action["raised_in_round_id"] = r6
 	}
 	x.a6 = f.create("admin", "/api/v1/dialogues/"+w.dialogue+"/actions", action)
+	// Taken before one of S10's paragraphs went: R7's workbook, and the
+	// RESTRICTED officer's working copy of S10 (a paragraph added to it).
+	x.r7Book = packBook(f, x.r7)
+	b := f.pageBrowser("lowofficer")
+	if rec := b.act(x.s10, b.open("/sheets/"+x.s10+"/edit"), "add-para:0", nil); rec.Code != http.StatusSeeOther {
+		f.t.Fatalf("add a paragraph: %d %s", rec.Code, rec.Body.String())
+	}
 	if !hidden {
 		// What B raises above the readers is, to them, deleted.
 		f.update("lead", "/api/v1/sheets/"+x.s10, func(m map[string]any) { hdRemove(m, "Xray one") })
@@ -463,6 +472,8 @@ func hwMakeExtras(f *fixture, w *hdWorld, hidden bool) *hwExtras {
 	s9 := f.sheetAsMap("lead", x.s9)
 	f.create("lead", "/api/v1/sheets/"+x.s9+"/comments", map[string]any{"paragraph_id": hdPara(s9, "Whiskey")["id"], "text": "Quince comment on Whiskey.", "marking": "SECRET"})
 	f.create("admin", "/api/v1/dialogues/"+x.d2+"/rounds", map[string]any{"number": 1, "starts_on": "2031-05-01", "city": "Quince Seoul", "host": "partner", "marking": "SECRET"})
+	// The 2nd agency, which nobody the readers see belongs to, has a person above them.
+	f.create("admin", "/api/v1/people", map[string]any{"name": "Quince Officer", "agency_id": w.ids["agency"][1], "country": "Australia", "marking": "SECRET"})
 	f.create("lead", "/api/v1/rounds/"+x.r5+"/sheets", sheetBody("Quince Sheet of the 7th", para("Quince words of the 7th.", "SECRET", "")))
 	return x
 }
@@ -1204,6 +1215,11 @@ func hwFormSteps(p *hwPlan) {
 	add("POST /agencies", "an agency", nil, func(s *hwSide, u string) {
 		s.form(u, "/agencies", hwValues("name", "Ministry of Foreign Affairs and Trade "+u, "acronym", "MFAT", "country", "New Zealand"))
 	})
+	add("POST /agencies", "an agency, its form sent twice", nil, func(s *hwSide, u string) {
+		f := hwValues("name", "National Emergency Management Agency "+u, "acronym", "NEMA", "country", "New Zealand", "once", "sent-twice-"+u)
+		s.form(u, "/agencies", f)
+		s.form(u, "/agencies", f)
+	})
 	add("POST /agencies", "an agency without a name", nil, func(s *hwSide, u string) {
 		s.form(u, "/agencies", hwValues("acronym", "MFAT"))
 	})
@@ -1669,6 +1685,34 @@ func hwExtraSteps(p *hwPlan) {
 		edit(m)
 		s.api(u, "POST", "/api/v1/sheets/"+s.x.s10+"/merge", m)
 	}
+	taken := func(s *hwSide, row, text string) []byte {
+		return editBook(s.t, s.x.r7Book, func(x *excelize.File) {
+			if err := x.SetCellStr("Topics", fmt.Sprintf("D%d", topicsRow(s.t, x, row)), text); err != nil {
+				s.t.Fatal(err)
+			}
+		})
+	}
+	for _, q := range []string{"?dry_run=true", ""} {
+		q := q
+		add("POST /api/v1/rounds/:id/import", "a workbook changing a paragraph raised above the writer since in B, deleted in A"+q, hwOfficers, func(s *hwSide, u string) {
+			s.api(u, "POST", "/api/v1/rounds/"+s.x.r7+"/import"+q, taken(s, "Xray one", "Xray one, imported by "+u+"."), "Content-Type", xlsxType)
+		})
+	}
+	// The pages these answer with say which sheets hold content above
+	// the writer: in B, S7 and S10 (a raised paragraph is held, where a
+	// deleted one is gone), as the DESIGN has them say.
+	const raised = "DESIGN: a sheet holding content above the writer says so on its pages and its round's; a paragraph raised above them is held, one deleted is not"
+	p.steps = append(p.steps,
+		hwStep{route: "POST /rounds/:id/import", name: "a workbook changing a paragraph raised above the writer since in B, deleted in A", who: hwOfficers, known: raised, send: func(s *hwSide, u string) {
+			s.workbook(u, s.x.r7, taken(s, "Xray one", "Xray one, imported on the page by "+u+"."), "preview")
+		}},
+		hwStep{route: "POST /sheets/:id/edit", name: "a working copy holding a paragraph raised above the writer since in B, deleted in A, saved", who: []string{"lowofficer"}, known: raised, send: func(s *hwSide, u string) {
+			form := editorForm(s.page(u, "/sheets/"+s.x.s10+"/edit?working=1"))
+			form.Set("s0.p0.text", "Xray one, kept in the working copy.")
+			form.Set("op", "save")
+			s.form(u, "/sheets/"+s.x.s10+"/edit", form)
+		}},
+	)
 	add("POST /api/v1/sheets/:id/merge", "a merge changing a paragraph raised above the writer since in B, deleted in A", hwOfficers, func(s *hwSide, u string) {
 		mergeSeen(s, u, func(m map[string]any) { hdPara(m, "Xray one")["text"] = "Xray one, changed by " + u + "." })
 	})
@@ -1721,6 +1765,9 @@ func hwExtraSteps(p *hwPlan) {
 			s.api(u, "DELETE", "/api/v1/dialogues/"+s.x.d2, nil)
 		}},
 	)
+	add("DELETE /api/v1/agencies/:id", "an agency a person above the writer in B alone belongs to, deleted", nil, func(s *hwSide, u string) {
+		s.api(u, "DELETE", "/api/v1/agencies/"+s.w.ids["agency"][1], nil)
+	})
 	add("DELETE /api/v1/sheets/:id", "a sheet with a comment above the writer in B alone, deleted", nil, func(s *hwSide, u string) {
 		s.api(u, "DELETE", "/api/v1/sheets/"+s.x.s9, nil)
 	})

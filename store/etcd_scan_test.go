@@ -265,20 +265,7 @@ func TestEtcd_OpenReadsNoBucketsKeys(t *testing.T) {
 		}
 		cfg := cfg
 		cfg.ReadOnly, cfg.MustExist = ro, ro
-		cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
-			func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-				switch r := req.(type) {
-				case *etcdserverpb.RangeRequest:
-					see(r)
-				case *etcdserverpb.TxnRequest:
-					for _, op := range append(r.Success, r.Failure...) {
-						if rr := op.GetRequestRange(); rr != nil {
-							see(rr)
-						}
-					}
-				}
-				return invoker(ctx, method, req, reply, cc, opts...)
-			})}
+		seeRanges(&cfg, see)
 		db, err := OpenEtcd(cfg, "")
 		if err != nil {
 			t.Fatal(err)
@@ -538,20 +525,7 @@ func TestEtcd_ListsReadWithinTheirPrefix(t *testing.T) {
 			toEnd = append(toEnd, fmt.Sprintf("%q from %q", bucket, strings.TrimPrefix(key, whole)))
 		}
 	}
-	cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
-		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-			switch r := req.(type) {
-			case *etcdserverpb.RangeRequest:
-				see(r)
-			case *etcdserverpb.TxnRequest:
-				for _, op := range append(r.Success, r.Failure...) {
-					if rr := op.GetRequestRange(); rr != nil {
-						see(rr)
-					}
-				}
-			}
-			return invoker(ctx, method, req, reply, cc, opts...)
-		})}
+	seeRanges(&cfg, see)
 	db, err := OpenEtcd(cfg, "nz")
 	if err != nil {
 		t.Fatal(err)
@@ -613,20 +587,7 @@ func TestEtcd_OpenAsksForNoBucketItListed(t *testing.T) {
 		}
 		cfg := cfg
 		cfg.ReadOnly, cfg.MustExist = ro, ro
-		cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
-			func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-				switch r := req.(type) {
-				case *etcdserverpb.RangeRequest:
-					see(r)
-				case *etcdserverpb.TxnRequest:
-					for _, op := range append(r.Success, r.Failure...) {
-						if rr := op.GetRequestRange(); rr != nil {
-							see(rr)
-						}
-					}
-				}
-				return invoker(ctx, method, req, reply, cc, opts...)
-			})}
+		seeRanges(&cfg, see)
 		db, err := OpenEtcd(cfg, "")
 		if err != nil {
 			t.Fatal(err)
@@ -638,4 +599,23 @@ func TestEtcd_OpenAsksForNoBucketItListed(t *testing.T) {
 			t.Errorf("an open (read only: %v) asked for %d buckets by name after listing them: %q", ro, len(asked), asked)
 		}
 	}
+}
+
+// seeRanges has every range the client of cfg asks etcd for, alone or in
+// a transaction, shown to see before it is sent.
+func seeRanges(cfg *EtcdConfig, see func(*etcdserverpb.RangeRequest)) {
+	cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			switch r := req.(type) {
+			case *etcdserverpb.RangeRequest:
+				see(r)
+			case *etcdserverpb.TxnRequest:
+				for _, op := range append(r.Success, r.Failure...) {
+					if rr := op.GetRequestRange(); rr != nil {
+						see(rr)
+					}
+				}
+			}
+			return invoker(ctx, method, req, reply, cc, opts...)
+		})}
 }

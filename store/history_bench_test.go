@@ -198,21 +198,7 @@ func BenchmarkAuditPage(b *testing.B) {
 	const records = 5000
 	for _, backend := range []string{"bbolt", "etcd1"} {
 		b.Run(backend, func(b *testing.B) {
-			var db *store.DB
-			var err error
-			if backend == "bbolt" {
-				db, err = store.Open(filepath.Join(b.TempDir(), "audit.db"), "nz")
-			} else {
-				c := etcdtest.Start(b, 1)
-				var cfg store.EtcdConfig
-				if cfg, err = store.ParseEtcdURL(c.URL("bench")); err == nil {
-					db, err = store.OpenEtcd(cfg, "nz")
-				}
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { db.Close() })
+			db := benchDB(b, backend)
 			d := mustDialogue(b, db)
 			for i := 1; i < records; i++ {
 				d.Notes = fmt.Sprintf("Notes of the dialogue, saved for the %dth time.", i)
@@ -263,21 +249,7 @@ func BenchmarkVersionHeadersAmongMany(b *testing.B) {
 	const objects, saves = 2000, 10
 	for _, backend := range []string{"bbolt", "etcd1"} {
 		b.Run(backend, func(b *testing.B) {
-			var db *store.DB
-			var err error
-			if backend == "bbolt" {
-				db, err = store.Open(filepath.Join(b.TempDir(), "history.db"), "nz")
-			} else {
-				c := etcdtest.Start(b, 1)
-				var cfg store.EtcdConfig
-				if cfg, err = store.ParseEtcdURL(c.URL("bench")); err == nil {
-					db, err = store.OpenEtcd(cfg, "nz")
-				}
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { db.Close() })
+			db := benchDB(b, backend)
 			var first *briefing.Dialogue
 			for i := range objects {
 				d := mustDialogue(b, db)
@@ -306,4 +278,25 @@ func BenchmarkVersionHeadersAmongMany(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchDB opens a new database on the backend: "bbolt", a file, or
+// "etcd1", a one-member etcd.
+func benchDB(b *testing.B, backend string) *store.DB {
+	var db *store.DB
+	var err error
+	if backend == "bbolt" {
+		db, err = store.Open(filepath.Join(b.TempDir(), "bench.db"), "nz")
+	} else {
+		c := etcdtest.Start(b, 1)
+		var cfg store.EtcdConfig
+		if cfg, err = store.ParseEtcdURL(c.URL("bench")); err == nil {
+			db, err = store.OpenEtcd(cfg, "nz")
+		}
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
 }

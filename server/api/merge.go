@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -29,6 +30,11 @@ type merged struct {
 	// From names who made them.
 	Merged int
 	From   []string
+	// StatusWas is the status of the stored sheet the save was written
+	// over, when the save changed it: a change by someone below a
+	// delegation lead returns a cleared sheet to draft. Was is that status
+	// whether or not the save changed it.
+	StatusWas, Was string
 }
 
 // StoredVersion returns one stored version of a sheet, whole, or nil.
@@ -84,6 +90,7 @@ func (s *API) EditorsSince(v *view, id string, from, to int) []string {
 type Attempt struct {
 	Res    briefing.MergeResult
 	Theirs *briefing.Sheet // the stored sheet merged with, whole
+	Base   *briefing.Sheet // the version the writer started from, whole
 }
 
 // MergeOnce merges a writer's edit (mine, made from mine.Version) with the
@@ -120,7 +127,7 @@ func (s *API) MergeOnce(v *view, id string, mine *briefing.Sheet) (*Attempt, err
 	if err != nil {
 		return nil, err
 	}
-	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine, raised, since...), Theirs: theirs}, nil
+	return &Attempt{Res: briefing.MergeSheet(v.Set, v.User.Clearance, base, theirs, mine, raised, since...), Theirs: theirs, Base: base}, nil
 }
 
 // versionsRead returns the stored versions of a sheet after base and before
@@ -234,8 +241,16 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 			if err := v.AsLastSeen(v.Ctx, briefing.KindSheet, &sh.Meta); err != nil {
 				return nil, err
 			}
-			m := &merged{Sheet: sh, Merged: a.Res.Merged}
-			if a.Res.Merged > 0 {
+			m := &merged{Sheet: sh, Merged: a.Res.Merged, Was: a.Theirs.Status}
+			if written.Status != a.Theirs.Status {
+				// A cleared sheet returned to draft by this save: the
+				// clearance was merged with it, and is not kept.
+				m.StatusWas = a.Theirs.Status
+				if mineStatus := cmp.Or(mine.Status, a.Base.Status); mineStatus != a.Theirs.Status && a.Base.Status != a.Theirs.Status {
+					m.Merged--
+				}
+			}
+			if m.Merged > 0 {
 				m.From = s.EditorsSince(v, id, mine.Version, a.Theirs.Version)
 			}
 			return m, nil
@@ -389,7 +404,9 @@ func conflictPart(path string) string {
 }
 
 // handleMerge is POST /api/v1/sheets/:id/merge: 200 and the merged sheet
-// with its ETag, or 409 with the conflicts.
+// with its ETag (Briefpack-Merged and -Merged-From saying what was merged
+// from whom, Briefpack-Status-Was the status the save changed), or 409
+// with the conflicts.
 func (s *API) handleMerge(c echo.Context) error {
 	mine := &briefing.Sheet{}
 	body, err := server.DecodeBody(c, mine)
@@ -435,6 +452,9 @@ func (s *API) handleMerge(c echo.Context) error {
 	h.Set("Briefpack-Merged", fmt.Sprint(m.Merged))
 	if len(m.From) > 0 {
 		h.Set("Briefpack-Merged-From", strings.Join(m.From, ", "))
+	}
+	if m.StatusWas != "" {
+		h.Set("Briefpack-Status-Was", m.StatusWas)
 	}
 	return one(c, http.StatusOK, m.Sheet.Version, m.Sheet)
 }

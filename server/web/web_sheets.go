@@ -625,6 +625,7 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 	if err := s.applyChoices(c, v, sh, allChoices); err != nil {
 		return err
 	}
+	opened := sh.Status // as the page had it: the status of the version the writer started from
 	m, err := s.api.MergeSheet(v, cur.ID, sh)
 	if err != nil {
 		switch briefing.ErrorCode(err) {
@@ -653,24 +654,69 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 	if err := v.St.DeleteDraft(v.Ctx, v.User.UserID, sh.ID); err != nil {
 		s.Logger(c).Error("removing a saved draft", "sheet", sh.ID, "err", err)
 	}
+	merged, status := m.Merged, statusNote(v, opened, m.Was, m.StatusWas, m.Sheet)
+	if m.Was != opened && m.StatusWas == "" {
+		merged = max(merged-1, 0) // the review made meanwhile, kept: told apart, in status
+	}
 	msg := "Saved (version " + strconv.Itoa(sh.Version) + ")."
-	if m.Merged > 0 {
+	if merged > 0 {
 		// Named only when someone else saved since: the changes may be the
 		// writer's own, saved from another page of the sheet.
 		who := ""
 		if len(m.From) > 0 {
 			who = " " + strings.Join(m.From, " and ")
 		}
-		msg = fmt.Sprintf("Saved (version %d), together with %d change(s)%s saved while you were editing.", sh.Version, m.Merged, who)
+		msg = fmt.Sprintf("Saved (version %d), together with %d change(s)%s saved while you were editing.", sh.Version, merged, who)
 	}
 	if submit && sh.Status == briefing.SheetDraft {
 		if _, err := s.api.Review(v, sh.ID, sh.Version, api.ReviewRequest{Decision: briefing.ReviewSubmit}); err != nil {
-			flash(c, "error", "Saved, but not submitted: "+briefing.ErrorMessage(err))
+			flash(c, "error", strings.TrimSpace("Saved, but not submitted: "+briefing.ErrorMessage(err)+" "+status))
 			return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID+"/edit")
 		}
 		msg = "Saved and submitted for clearance."
 	}
+	if status != "" {
+		flash(c, "warning", msg+" "+status)
+		return c.Redirect(http.StatusSeeOther, "/sheets/"+sh.ID+"/edit")
+	}
 	return redirect(c, "/sheets/"+sh.ID+"/edit", msg)
+}
+
+// statusNote says what became of a sheet's review while its writer edited
+// it and what their save did to it: above all, that a save by someone below
+// a delegation lead returned a cleared sheet to draft, which must be
+// cleared again. opened is the status as their page had it, was as the
+// save found it, statusWas was when the save changed it, and sh the sheet
+// as saved; "" when neither moved it.
+func statusNote(v *view, opened, was, statusWas string, sh *briefing.Sheet) string {
+	now := sh.Status
+	if was == opened {
+		if statusWas == briefing.SheetCleared {
+			return "This sheet was cleared: your save returned it to draft, and a delegation lead must clear it again before it travels."
+		}
+		return ""
+	}
+	// Who moved it: the last review that put it where the save found it.
+	who := "Someone"
+	for i := len(sh.Reviews) - 1; i >= 0; i-- {
+		if r := sh.Reviews[i]; decided[r.Decision].status == was {
+			who = r.By
+			if r.By == v.User.Name {
+				who = "You"
+			}
+			break
+		}
+	}
+	switch {
+	case was == briefing.SheetCleared && now == briefing.SheetDraft:
+		return who + " cleared this sheet while you were editing: your save returned it to draft, and a delegation lead must clear it again before it travels."
+	case was == briefing.SheetCleared:
+		return who + " cleared this sheet while you were editing: as a delegation lead, your save keeps it cleared."
+	case was == briefing.SheetSubmitted:
+		return who + " submitted this sheet for clearance while you were editing: it stays submitted, with your change in it, for a delegation lead to clear."
+	default:
+		return who + " returned this sheet to draft while you were editing."
+	}
 }
 
 // handleReviewForm is POST /sheets/:id/review: submit, clear or return.

@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -205,7 +206,7 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		out.Meta = a.Theirs.Meta
 		out.RoundID = a.Theirs.RoundID
 		if err := v.Set.CheckMergedCounts(v.User.Clearance, out, mine, a.Theirs); err != nil {
-			return nil, err
+			return nil, savedSince{err}
 		}
 		if err := s.checkSheet(v, out, cur, a.Theirs, false); briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
 			// The check reads the stored sheet again: a save that came
@@ -213,7 +214,7 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 			// before the write is.
 			continue
 		} else if err != nil {
-			return nil, unplaced(v, out, err)
+			return nil, savedSince{unplaced(v, out, err)}
 		}
 		// A merge that would leave its writer nothing of the sheet to see
 		// (every paragraph they see deleted, those above them kept) would
@@ -264,11 +265,28 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 		err = v.St.UpdateSheet(v.Ctx, out, v.User.Actor())
 		if briefing.ErrorCode(err) == briefing.ESTALE && try < mergeTries {
 			continue // someone saved in between: merge with theirs too
+		} else if briefing.ErrorCode(err) == briefing.ESTALE {
+			return nil, savedSince{err}
 		} else if err != nil {
 			return nil, err
 		}
 		return answer(out)
 	}
+}
+
+// savedSince is a merge refused for what others saved since the writer's
+// version, not for the writer's own sheet, which passed its checks: the
+// sheet merged with theirs fails one, or the merge lost every race to
+// their saves.
+type savedSince struct{ error }
+
+func (e savedSince) Unwrap() error { return e.error }
+
+// SavedSince reports whether a merge (MergeSheet) was refused for what
+// others saved since the writer's version: the writer needs to see it.
+func SavedSince(err error) bool {
+	var s savedSince
+	return errors.As(err, &s)
 }
 
 // checkMine checks a writer's sheet as they sent it, before it is merged:

@@ -157,10 +157,12 @@ type editorPage struct {
 	Round    *briefing.Round
 	Dialogue *briefing.Dialogue
 	Error    *formError
-	Stale    *briefing.Sheet // the newer version someone else saved, when a save was refused for it
-	Preview  bool
-	Dirty    bool
-	Kinds    []string
+	// Stale is the sheet as saved now, as the reader may see it, when a
+	// save was refused for what others saved since the writer's version.
+	Stale   *briefing.Sheet
+	Preview bool
+	Dirty   bool
+	Kinds   []string
 	// Conflicts are the paragraphs (and fields) both the writer and someone
 	// else changed since the writer's version, by paragraph id or field name,
 	// shown side by side with a choice; Theirs names who made the other changes.
@@ -178,6 +180,9 @@ type editorPage struct {
 	// without scripts offers it back (the script's own note does so
 	// otherwise), as a save from this page removes it.
 	Kept *time.Time
+	// Floor is the lowest the page's marking may be, whatever the working
+	// copy holds: the round's, or what else the page shows (Stale).
+	Floor string
 }
 
 // ConflictFor returns the conflict on a paragraph id or field, if any.
@@ -327,7 +332,13 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 	}
 	ep.Whole = v.Set.HoldsOnly(v.User.Clearance, stored)
 	ep.Sheet.Headings(d.Home, d.Partner)
-	marking := s.settings.Highest(r.Marking, s.settings.SheetMarking(ep.Sheet))
+	ep.Floor = r.Marking
+	if ep.Stale != nil {
+		// Shown too, it marks the page as much as the round does.
+		ep.Stale.Headings(d.Home, d.Partner)
+		ep.Floor = s.settings.Highest(ep.Floor, s.settings.SheetMarking(ep.Stale))
+	}
+	marking := s.settings.Highest(ep.Floor, s.settings.SheetMarking(ep.Sheet))
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)
 }
 
@@ -637,6 +648,14 @@ func (s *Pages) saveEditor(c echo.Context, v *view, cur *briefing.Sheet, ep *edi
 			// while this one was merged (ESTALE) included.
 			ep.Error = toFormError(err)
 			ep.Error.Message = "Not saved: " + ep.Error.Message
+			if api.SavedSince(err) {
+				// Refused for what others saved since, which the page
+				// shows, to compare and make room in.
+				if now, err := v.SheetByID(cur.ID); err == nil {
+					ep.Stale = now
+					ep.Error.Message += " The sheet as saved since you opened it is shown above your text."
+				}
+			}
 			status := http.StatusUnprocessableEntity
 			switch briefing.ErrorCode(err) {
 			case briefing.EFORBIDDEN:

@@ -26,8 +26,8 @@
     var scheme = JSON.parse(editor.getAttribute("data-scheme") || "[]");
     var marks = JSON.parse(editor.getAttribute("data-portion") || "[]");
     var bannerClasses = JSON.parse(editor.getAttribute("data-banner") || "[]");
-    var floor = scheme.indexOf(editor.getAttribute("data-floor") || "");
     var update = function () {
+      var floor = scheme.indexOf(editor.getAttribute("data-floor") || "");
       var top = 0;
       editor.querySelectorAll("select.marking").forEach(function (sel) {
         var i = scheme.indexOf(sel.value);
@@ -244,8 +244,24 @@
           var fresh = doc.querySelector("form.sheet-editor");
           if (!fresh) { window.location.assign(res.r.url); return; } // signed out, or an error page: show it
           editor.innerHTML = fresh.innerHTML;
-          var oldErr = document.getElementById("editor-error");
-          if (oldErr && !doc.getElementById("editor-error")) { oldErr.remove(); }
+          editor.setAttribute("data-floor", fresh.getAttribute("data-floor") || "");
+          // What stands above the editor and goes with the working copy
+          // (a refusal, the list of conflicts still to decide, the sheet as
+          // saved since a refused save) is the answer's, as it is without
+          // scripts: kept, the list named choices the change had applied,
+          // at places it had moved.
+          var above = ["editor-error", "conflicts", "saved-since"];
+          above.forEach(function (id, k) {
+            var old = document.getElementById(id), now = doc.getElementById(id);
+            if (now) { now = document.importNode(now, true); }
+            if (old && now) { old.replaceWith(now); return; }
+            if (old) { old.remove(); return; }
+            if (!now) { return; }
+            var next = null;
+            for (var n = k + 1; n < above.length && !next; n++) { next = document.getElementById(above[n]); }
+            next = next || document.getElementById("presence") || editor;
+            next.parentNode.insertBefore(now, next);
+          });
           update();
           // What the officer acted on, where it is now: the page is scrolled
           // so that it stands where the button stood, and it has the focus.

@@ -66,6 +66,15 @@ type PresenceService interface {
 	// Present records that user has the object of kind and id open at at,
 	// and returns the others seen on it since since, most recent first.
 	Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]Presence, error)
+	// Others returns the others seen on the object since since, most
+	// recent first, as Present does, recording nothing.
+	Others(ctx context.Context, kind, id, user string, since time.Time) ([]Presence, error)
+	// PresenceChanges returns a channel that receives when someone arrives
+	// on the object or leaves it (their record new, or dropped), whichever
+	// server recorded it, until stop is called: a reason to read again
+	// (Others), which may find nothing changed. A record renewed by
+	// someone already there sends nothing.
+	PresenceChanges(kind, id string) (changes <-chan struct{}, stop func())
 }
 
 // Session is a signed-in user's server-side state, kept in the store so that

@@ -148,6 +148,35 @@ func (s *Server) Watch(ctx context.Context) {
 // work that is only a head start waits while it is answering any.
 func (s *Server) Answering() int64 { return s.answering.Load() }
 
+// LongestWait is how long a request may be held waiting for news
+// (Config.LongestWait).
+func (s *Server) LongestWait() time.Duration { return s.cfg.LongestWait }
+
+// Wait holds a request waiting for news until news receives (true), or
+// until, ctx ends or the server begins to shut down (false), whichever
+// comes first. A request held so does no work: it is not counted as being
+// answered (Answering) while it waits, or the background work that waits
+// for a quiet server would wait on every open editor.
+func (s *Server) Wait(ctx context.Context, news <-chan struct{}, until time.Time) bool {
+	s.answering.Add(-1)
+	defer s.answering.Add(1)
+	t := time.NewTimer(time.Until(until))
+	defer t.Stop()
+	select {
+	case <-news:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	case <-s.draining:
+	}
+	return false
+}
+
+// Drain ends every wait (Wait), now and to come: called as the server
+// begins to shut down, so that the requests held waiting answer at once
+// rather than hold the shutdown.
+func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+
 // Log is the server's logger, for work done outside a request.
 func (s *Server) Log() *slog.Logger { return s.log }
 

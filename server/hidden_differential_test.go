@@ -1121,6 +1121,8 @@ var hdChannels = []hdChannel{
 		return method == "POST" && strings.HasSuffix(path, "/presence") || strings.HasSuffix(path, "/edit") || strings.Contains(path, "/edit?")
 	}, func(s string) string {
 		s = regexp.MustCompile(`(id="presence"[^>]*>)[^<]*(</p>)`).ReplaceAllString(s, "$1«presence»$2")
+		// The names the page's script says it knows when it asks again.
+		s = regexp.MustCompile(`(id="presence"[^>]* data-present=")[^"]*(")`).ReplaceAllString(s, "$1«presence»$2")
 		return regexp.MustCompile(`^\{"items":\[.*\]\}\n$`).ReplaceAllString(s, "«presence»")
 	}},
 }

@@ -42,6 +42,10 @@ type Config struct {
 	SessionIdle, SessionAbsolute time.Duration
 	// BodyLimit caps request bodies; zero means 4 MiB.
 	BodyLimit int64
+	// LongestWait bounds how long a request may be held waiting for news
+	// (see Wait); zero means 50 seconds. It must end well within the HTTP
+	// server's write timeout, and a proxy's idle timeout in front.
+	LongestWait time.Duration
 }
 
 // SetBodyLimit gives one route a body limit of its own, in place of the
@@ -79,6 +83,10 @@ type Server struct {
 	probes    atomic.Uint64
 	// renders counts the live packs rendered (see PackRenders).
 	renders atomic.Int64
+	// draining is closed when the server begins to shut down, and ends
+	// every request held waiting (see Wait, Drain).
+	draining  chan struct{}
+	drainOnce sync.Once
 	// background counts the work requests left running (see Background).
 	background sync.WaitGroup
 	// afterStart is the work to do once serving (see AfterStart), and
@@ -130,6 +138,9 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 4 << 20
 	}
+	if cfg.LongestWait <= 0 {
+		cfg.LongestWait = 50 * time.Second
+	}
 	s := &Server{
 		store: st, settings: settings, cfg: cfg, log: cfg.Logger, now: cfg.Now,
 		sessions:   newSessions(st, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Now),
@@ -139,6 +150,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 		roles:      map[string]briefing.Role{},
 		bodyLimits: map[string]int64{},
 		instance:   randomToken()[:8],
+		draining:   make(chan struct{}),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -221,6 +221,7 @@ type etcdKV struct {
 	// cache is nil in a database opened to read only, which starts no
 	// watch: stopWatch is nil then.
 	cache        *valueCache
+	presence     presenceHub   // woken by the watch (see presenceHub)
 	schema       schemaWatch   // see readToken
 	timeout      time.Duration // of each request
 	stopWatch    context.CancelFunc

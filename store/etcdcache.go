@@ -208,7 +208,9 @@ func (k *etcdKV) watch(ctx context.Context) {
 		}
 		start := resp.Header.Revision
 		k.cache.reset(start)
+		k.presence.wakeAll() // what went by while the watch was down is not known
 		wch := k.cli.Watch(clientv3.WithRequireLeader(ctx), k.prefix, clientv3.WithPrefix(), clientv3.WithRev(start+1))
+		presence := k.dataPrefix(presenceBucket)
 		for wr := range wch {
 			if wr.Err() != nil || wr.Canceled {
 				break
@@ -216,6 +218,7 @@ func (k *etcdKV) watch(ctx context.Context) {
 			k.cache.apply(wr)
 			k.watched.Add(1)
 			k.watchSchema(wr)
+			k.presence.watched(presence, wr.Events)
 		}
 		k.cache.reset(0) // nothing is served from the cache until the watch is back
 	}

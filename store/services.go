@@ -456,44 +456,6 @@ func (db *DB) UpdateComment(ctx context.Context, c *briefing.Comment, by briefin
 	return update(ctx, db, comments, c, by)
 }
 
-// Present records that user has an object open and returns the others seen
-// on it since since, most recent first. Records older than since are
-// dropped as they are met, so the bucket does not grow.
-func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
-	var out []briefing.Presence
-	err := db.update(ctx, func(tx kvTx) error {
-		out = nil
-		b := tx.Bucket(presenceBucket)
-		prefix := join([]byte(kind), []byte{0}, []byte(id), []byte{0})
-		var stale [][]byte
-		c := within(b.Cursor(), prefix)
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			t, err := time.Parse(time.RFC3339Nano, string(v))
-			name := string(k[len(prefix):])
-			switch {
-			case err != nil || t.Before(since):
-				stale = append(stale, bytes.Clone(k))
-			case name != user:
-				out = append(out, briefing.Presence{User: name, At: t})
-			}
-		}
-		for _, k := range stale {
-			if err := b.Delete(k); err != nil {
-				return fmt.Errorf("store: presence: %w", err)
-			}
-		}
-		if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
-			return fmt.Errorf("store: presence: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
-	return out, nil
-}
-
 // Action returns one action, or ENOTFOUND.
 func (db *DB) Action(ctx context.Context, id string) (*briefing.Action, error) {
 	return get(ctx, db, actions, id)

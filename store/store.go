@@ -130,6 +130,10 @@ type DB struct {
 
 	// Now is the clock stamped on records; tests may replace it before use.
 	Now func() time.Time
+
+	// presence wakes those waiting on a bbolt file's presence records (on
+	// etcd, the watch's: see presenceHub).
+	presence presenceHub
 }
 
 var _ briefing.Store = (*DB)(nil)

@@ -108,7 +108,11 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies}, web.Register)
+	// A request held waiting for news (who else has a sheet open) answers
+	// well within the write timeout.
+	wait := min(50*time.Second, m.WriteTimeout/2)
+	m.Server, err = server.New(ctx, db, server.Config{Logger: m.Logger, TrustProxy: m.TrustProxy, TrustedProxies: proxies, SecureCookies: m.SecureCookies,
+		LongestWait: wait}, web.Register)
 	if err != nil {
 		ln.Close()
 		m.DB.Close()
@@ -126,6 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeaderBytes:    1 << 20, // the server answers past server.MaxHeaderBytes itself, in the error shape
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	m.http.RegisterOnShutdown(m.Server.Drain) // the requests held waiting answer, and do not hold the shutdown
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.http.Serve(m.ln) }()
 	settings := m.Server.Settings()

@@ -17,7 +17,8 @@ func (s *API) registerCommentRoutes() {
 	s.route(http.MethodPost, api+"/sheets/:id/comments", briefing.RoleOfficer, s.handleAddComment)
 	// POST /api/v1/comments/:id/resolve
 	s.route(http.MethodPost, api+"/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveComment)
-	// POST /api/v1/sheets/:id/presence: I have it open; who else has?
+	// POST /api/v1/sheets/:id/presence[?wait=1&known=NAME…]: I have it
+	// open; who else has? (With wait, once that is not who I know.)
 	s.route(http.MethodPost, api+"/sheets/:id/presence", briefing.RoleOfficer, s.handlePresence)
 }
 
@@ -123,16 +124,83 @@ func (s *API) openCommentsError(v *view, sheetID string, open int) error {
 }
 
 // handlePresence records that the caller has the sheet open and answers who
-// else has had it open in the last few minutes.
+// else has had it open in the last few minutes. With wait=1 the answer is
+// held until that differs from the names known (known=NAME, repeated; none
+// for nobody), or for LongestWait: an open editor asks again on each
+// answer, and so hears of someone opening the sheet within a moment, at
+// about one request a minute.
 func (s *API) handlePresence(c echo.Context) error {
 	v := s.view(c)
-	others, err := s.Present(v, c.Param("id"))
+	var others []briefing.Presence
+	var err error
+	if c.QueryParam("wait") == "1" {
+		others, err = s.awaitPresent(v, c.Param("id"), c.QueryParams()["known"])
+	} else {
+		others, err = s.Present(v, c.Param("id"))
+	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": others})
 }
 
+// awaitPresent is Present, its answer held while the others are those
+// known (by name), until someone arrives or leaves, for LongestWait at
+// most. While it waits it reads the store only when told of an arrival
+// or a record dropped (PresenceChanges), on this server or another.
+func (s *API) awaitPresent(v *view, sheetID string, known []string) ([]briefing.Presence, error) {
+	changes, stop := v.St.PresenceChanges(briefing.KindSheet, sheetID)
+	defer stop() // asked before the first read: nothing between goes unheard
+	others, err := s.Present(v, sheetID)
+	if err != nil || !sameNames(others, known) {
+		return others, err
+	}
+	until := time.Now().Add(s.LongestWait())
+	for {
+		news := s.Wait(v.Ctx, changes, until)
+		if v.Ctx.Err() != nil {
+			return others, nil // gone: the answer goes nowhere
+		}
+		if pin := briefing.ReadPinOf(v.Ctx); pin != nil {
+			pin.Clear() // read as now stored, not as when the request came
+		}
+		// A sheet deleted, or marked above the reader, while they waited
+		// is answered as any sheet they may not see.
+		if _, err := v.SheetByID(sheetID); err != nil {
+			return nil, err
+		}
+		now := s.now()
+		if others, err = v.St.Others(v.Ctx, briefing.KindSheet, sheetID, v.User.Name, now.Add(-presenceWindow)); err != nil {
+			return nil, err
+		}
+		if others == nil {
+			others = []briefing.Presence{}
+		}
+		if !news || !sameNames(others, known) {
+			return others, nil
+		}
+	}
+}
+
+// sameNames reports whether the people present are those named, in any order.
+func sameNames(ps []briefing.Presence, names []string) bool {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	if len(want) != len(ps) {
+		return false
+	}
+	for _, p := range ps {
+		if !want[p.User] {
+			return false
+		}
+	}
+	return true
+}
+
+// Present records that the reader has a sheet open, and returns the others
+// who have had it open in the last few minutes.
 func (s *API) Present(v *view, sheetID string) ([]briefing.Presence, error) {
 	if _, err := v.SheetByID(sheetID); err != nil {
 		return nil, err

@@ -185,6 +185,16 @@ type editorPage struct {
 	Floor string
 }
 
+// PresentNames are the names of those Present, which the page's script
+// tells the server it knows when it asks to hear of a change.
+func (e editorPage) PresentNames() []string {
+	names := []string{}
+	for _, p := range e.Present {
+		names = append(names, p.User)
+	}
+	return names
+}
+
 // ConflictFor returns the conflict on a paragraph id or field, if any.
 func (e editorPage) ConflictFor(key string) *briefing.Conflict {
 	if c, ok := e.Conflicts[key]; ok {

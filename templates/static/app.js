@@ -549,20 +549,60 @@
       e.stopImmediatePropagation();
     }
   }, true);
-  // Who else has this sheet open: asked again every minute while the editor is open.
+  // Who else has this sheet open. The page names them as it was given; the
+  // server is then asked to answer once that is no longer so (someone opens
+  // the sheet, or has not been seen for minutes), holding the question up
+  // to a minute, and asked again on each answer: someone who opens the
+  // sheet is named here within a moment, and an open editor costs about a
+  // request a minute. A page out of sight (another tab) holds no question,
+  // which would hold one of the few connections a browser opens to a
+  // server: it asks once a minute, and again as soon as it is seen. Refused,
+  // or unanswered, it asks again a minute on.
   var presence = document.getElementById("presence");
   if (presence && presence.getAttribute("data-sheet") && window.fetch) {
     var sheet = presence.getAttribute("data-sheet");
+    var known = [];
+    try { known = JSON.parse(presence.getAttribute("data-present") || "[]"); } catch (e) { /* none known */ }
+    var held = null; // the question held, to let go of when the page goes out of sight
+    var next = null;
+    var asks = 0; // only the last question's answer asks the next: one question at a time
+    var later = function (ms) { window.clearTimeout(next); next = window.setTimeout(ask, ms); };
     var ask = function () {
-      fetch("/api/v1/sheets/" + encodeURIComponent(sheet) + "/presence", { method: "POST", credentials: "same-origin" })
+      window.clearTimeout(next);
+      var asked = Date.now(), hold = !document.hidden, n = ++asks;
+      var mine = hold && window.AbortController ? new AbortController() : null;
+      if (held) { held.abort(); }
+      held = mine;
+      var query = hold ? "?wait=1" + known.map(function (name) { return "&known=" + encodeURIComponent(name); }).join("") : "";
+      fetch("/api/v1/sheets/" + encodeURIComponent(sheet) + "/presence" + query,
+        { method: "POST", credentials: "same-origin", signal: mine ? mine.signal : undefined })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (body) {
-          if (!body) { return; }
+          if (n !== asks) { return; }
+          held = null;
+          if (!body) { later(60000); return; }
+          known = body.items.map(function (p) { return p.user; });
           var names = body.items.map(function (p) { return p.user + " (seen " + p.at.slice(11, 16) + " UTC)"; });
           presence.textContent = names.length ? "Also open by " + names.join(", ") + ": save often; edits to different paragraphs merge." : "";
+          // Never sooner than a few seconds after the last question, whatever the answer.
+          later(hold && !document.hidden ? Math.max(0, 3000 - (Date.now() - asked)) : 60000);
         })
-        .catch(function () {});
+        .catch(function () {
+          if (n !== asks) { return; }
+          held = null;
+          later(60000);
+        });
     };
-    window.setInterval(ask, 60000);
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden && held) {
+        asks++; // its answer, or its end, asks nothing
+        held.abort();
+        held = null;
+        later(60000);
+      } else if (!document.hidden && !held) {
+        ask();
+      }
+    });
+    ask();
   }
 })();

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
+)
+
+// Present records that user has an object open and returns the others seen
+// on it since since, most recent first. Records older than since are
+// dropped as they are met, so the bucket does not grow. Someone's arrival
+// (their record new, or stale until now) and a record dropped wake those
+// waiting on the object (PresenceChanges); a record renewed wakes nobody.
+func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
+	prefix := presencePrefix(kind, id)
+	var out []briefing.Presence
+	var changed, returning bool
+	err := db.update(ctx, func(tx kvTx) error {
+		out, changed, returning = nil, false, false
+		b := tx.Bucket(presenceBucket)
+		var stale [][]byte
+		arrived := true
+		c := within(b.Cursor(), prefix)
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			t, err := time.Parse(time.RFC3339Nano, string(v))
+			name := string(k[len(prefix):])
+			switch {
+			case err != nil || t.Before(since):
+				stale = append(stale, bytes.Clone(k))
+				returning = returning || name == user
+			case name != user:
+				out = append(out, briefing.Presence{User: name, At: t})
+			default:
+				arrived = false
+			}
+		}
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return fmt.Errorf("store: presence: %w", err)
+			}
+		}
+		changed = arrived || len(stale) > 0
+		if returning {
+			// Their stale record goes in this commit and the new one in
+			// the next: written over in one, it would be a record renewed
+			// to another server's watch, which wakes nobody.
+			return nil
+		}
+		if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+			return fmt.Errorf("store: presence: %w", err)
+		}
+		return nil
+	})
+	if err == nil && returning {
+		err = db.update(ctx, func(tx kvTx) error {
+			return tx.Bucket(presenceBucket).Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano)))
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, watched := db.kv.(*etcdKV); changed && !watched {
+		// On etcd every server's watch wakes its own waiters, this one's too.
+		db.presenceHub().wake(string(prefix))
+	}
+	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
+	return out, nil
+}
+
+// Others returns the others seen on an object since since, most recent
+// first, as Present does, recording nothing and dropping nothing.
+func (db *DB) Others(ctx context.Context, kind, id, user string, since time.Time) (_ []briefing.Presence, err error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer end(tx, &err)
+	prefix := presencePrefix(kind, id)
+	var out []briefing.Presence
+	c := within(tx.Bucket(presenceBucket).Cursor(), prefix)
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		t, err := time.Parse(time.RFC3339Nano, string(v))
+		if name := string(k[len(prefix):]); err == nil && !t.Before(since) && name != user {
+			out = append(out, briefing.Presence{User: name, At: t})
+		}
+	}
+	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
+	return out, nil
+}
+
+// PresenceChanges returns a channel that receives when someone arrives on
+// an object or their record is dropped, through this server or (etcd) any
+// server of the cluster, until stop is called. A receive is a reason to
+// read again (Others), no more: it may come when nothing changed for the
+// reader, and several changes may come as one.
+func (db *DB) PresenceChanges(kind, id string) (<-chan struct{}, func()) {
+	return db.presenceHub().subscribe(string(presencePrefix(kind, id)))
+}
+
+// presencePrefix is the start of the presence records of one object.
+func presencePrefix(kind, id string) []byte {
+	return join([]byte(kind), []byte{0}, []byte(id), []byte{0})
+}
+
+// presenceHub holds who waits on which object's presence, to wake them: a
+// bbolt file's Present wakes them itself (it is the only server); on etcd
+// the watch that keeps the cache (see valueCache) wakes them for every
+// server's commits. It keeps no presence: that is the store's alone.
+type presenceHub struct {
+	mu      sync.Mutex
+	waiting map[string]map[chan struct{}]struct{} // by presencePrefix
+}
+
+func (db *DB) presenceHub() *presenceHub {
+	if k, ok := db.kv.(*etcdKV); ok {
+		return &k.presence
+	}
+	return &db.presence
+}
+
+func (h *presenceHub) subscribe(key string) (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.waiting == nil {
+		h.waiting = map[string]map[chan struct{}]struct{}{}
+	}
+	if h.waiting[key] == nil {
+		h.waiting[key] = map[chan struct{}]struct{}{}
+	}
+	h.waiting[key][ch] = struct{}{}
+	return ch, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.waiting[key], ch)
+		if len(h.waiting[key]) == 0 {
+			delete(h.waiting, key)
+		}
+	}
+}
+
+// wake wakes those waiting on one object; one already woken stays so.
+func (h *presenceHub) wake(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.waiting[key] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wakeAll wakes everyone waiting: the watch was broken, and a change may
+// have gone by unseen.
+func (h *presenceHub) wakeAll() {
+	h.mu.Lock()
+	keys := make([]string, 0, len(h.waiting))
+	for k := range h.waiting {
+		keys = append(keys, k)
+	}
+	h.mu.Unlock()
+	for _, k := range keys {
+		h.wake(k)
+	}
+}
+
+// watched wakes those waiting on the objects whose presence records the
+// watch saw created or deleted; prefix is the etcd keys' of the presence
+// bucket. A record renewed is a change of value alone, and wakes nobody.
+func (h *presenceHub) watched(prefix string, evs []*clientv3.Event) {
+	for _, ev := range evs {
+		key := string(ev.Kv.Key)
+		if len(key) <= len(prefix) || key[:len(prefix)] != prefix || !(ev.Type == clientv3.EventTypeDelete || ev.IsCreate()) {
+			continue
+		}
+		rest := key[len(prefix):]
+		// kind, 0, id, 0, user: the object's prefix ends at the second 0.
+		if i := strings.IndexByte(rest, 0); i >= 0 {
+			if j := strings.IndexByte(rest[i+1:], 0); j >= 0 {
+				h.wake(rest[:i+1+j+1])
+			}
+		}
+	}
+}

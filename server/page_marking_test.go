@@ -251,3 +251,83 @@ func TestPageMarking_FromTextPreview(t *testing.T) {
 		t.Errorf("a page showing a SECRET paragraph (the preview) is marked %s", got)
 	}
 }
+
+// TestSheetPages_MarkedByTheirComments: a review comment may be marked
+// above its paragraph, and the sheet page and the editor show it: each page
+// is marked by the comments it shows, as by its paragraphs. Both were
+// marked by the sheet alone: a SECRET comment on a RESTRICTED sheet was
+// shown under a RESTRICTED banner.
+func TestSheetPages_MarkedByTheirComments(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Pacific Resilience", para("Words open to all.", "RESTRICTED", "")))
+	p := f.sheet("officer", id).Sections[0].Paragraphs[0].ID
+	b := f.pageBrowser("officer")
+	if got := banner(t, b.open("/sheets/"+id)); got != "RESTRICTED" {
+		t.Fatalf("the sheet page before any comment is marked %s", got)
+	}
+	cm := f.create("officer", "/api/v1/sheets/"+id+"/comments", map[string]any{"paragraph_id": p, "text": "A SECRETNOTE on the assessment.", "marking": "SECRET"})
+	for _, path := range []string{"/sheets/" + id, "/sheets/" + id + "/edit"} {
+		page := b.open(path)
+		if !strings.Contains(page, "SECRETNOTE") {
+			t.Fatalf("%s does not show the comment", path)
+		}
+		if got := banner(t, page); got != "SECRET" {
+			t.Errorf("%s, showing a SECRET comment, is marked %s", path, got)
+		}
+	}
+	// Resolved, it is still listed on the sheet's page, and no longer in
+	// the editor.
+	if r := f.do("officer", "POST", "/api/v1/comments/"+cm+"/resolve", nil); r.Code != 200 {
+		t.Fatalf("resolve: %d %s", r.Code, r.Body.String())
+	}
+	if got := banner(t, b.open("/sheets/"+id)); got != "SECRET" {
+		t.Errorf("the sheet page, listing a resolved SECRET comment, is marked %s", got)
+	}
+	page := b.open("/sheets/" + id + "/edit")
+	if strings.Contains(page, "SECRETNOTE") {
+		t.Fatal("the editor shows a resolved comment")
+	}
+	if got := banner(t, page); got != "RESTRICTED" {
+		t.Errorf("the editor, showing no comment, is marked %s", got)
+	}
+	// Below it, a reader is shown neither the comment nor its marking.
+	if page := f.pageBrowser("lowofficer").open("/sheets/" + id); strings.Contains(page, "SECRETNOTE") || banner(t, page) != "RESTRICTED" {
+		t.Errorf("a RESTRICTED officer's sheet page: banner %s, the comment shown: %v", banner(t, page), strings.Contains(page, "SECRETNOTE"))
+	}
+}
+
+// TestSheetPages_MarkedByTheChangesTheyShow: the sheet page's "Changed
+// since last round" and a version's "what changed" show the older text's
+// words where a paragraph was changed or removed, and are marked by them:
+// a SECRET paragraph removed since was shown struck through under the
+// newer text's RESTRICTED banner.
+func TestSheetPages_MarkedByTheChangesTheyShow(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	next := f.create("secretariat", "/api/v1/dialogues/"+w.dialogue+"/rounds", map[string]any{"number": 5, "starts_on": "2020-05-10", "city": "Wellington", "host": "home", "marking": "RESTRICTED"})
+	id := f.rolled(w.round, next, "Pacific Resilience", []map[string]any{{"kind": "situation", "paragraphs": []map[string]string{
+		para("Words open to all.", "RESTRICTED", ""), para("The SECRETWORDS of the assessment.", "SECRET", "")}}})
+	f.editSheet(id, func(secs []any) {
+		sec := secs[0].(map[string]any)
+		sec["paragraphs"] = sec["paragraphs"].([]any)[:1]
+	})
+	b := f.pageBrowser("officer")
+	for _, path := range []string{"/sheets/" + id, "/sheets/" + id + "/versions/2"} {
+		page := b.open(path)
+		if !strings.Contains(page, "<del>The SECRETWORDS") {
+			t.Fatalf("%s does not show the removed paragraph", path)
+		}
+		if got := banner(t, page); got != "SECRET" {
+			t.Errorf("%s, showing a SECRET paragraph removed, is marked %s", path, got)
+		}
+	}
+	// A paragraph added shows only the newer text's words.
+	f.editSheet(id, func(secs []any) {
+		sec := secs[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para("More words open to all.", "RESTRICTED", ""))
+	})
+	if got := banner(t, b.open("/sheets/"+id+"/versions/3")); got != "RESTRICTED" {
+		t.Errorf("version 3, against version 2 a paragraph added, is marked %s", got)
+	}
+}

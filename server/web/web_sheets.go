@@ -94,6 +94,28 @@ func (s *Pages) sheetComments(v *view, sh *briefing.Sheet) ([]pageComment, []pag
 	return out, paras, err
 }
 
+// commentsMarking is marking raised to that of each comment shown: a
+// comment may be marked above its paragraph, and a page showing it is
+// marked by it.
+func (s *Pages) commentsMarking(marking string, shown []pageComment) string {
+	for _, cm := range shown {
+		marking = s.settings.Highest(marking, cm.Marking)
+	}
+	return marking
+}
+
+// changesMarking is marking raised to what a list of changes from an
+// older text, other, shows of it: its words where a paragraph was changed
+// or removed (an added one is the newer text's).
+func (s *Pages) changesMarking(marking string, other *briefing.Sheet, changes []briefing.ParagraphChange) string {
+	for _, ch := range changes {
+		if ch.Change != briefing.ChangeAdded {
+			return s.settings.Highest(marking, s.settings.SheetMarking(other))
+		}
+	}
+	return marking
+}
+
 func (s *Pages) handleSheetPage(c echo.Context) error {
 	return s.showSheet(c, http.StatusOK, nil)
 }
@@ -136,9 +158,11 @@ func (s *Pages) showSheet(c echo.Context, status int, adjust func(*sheetPage)) e
 	if err != nil {
 		return err
 	}
+	marking := s.commentsMarking(sh.Marking, sp.Comments)
 	if sh.PredecessorID != "" {
 		if prev, err := v.SheetByID(sh.PredecessorID); err == nil {
 			sp.Changes = api.Changed(briefing.DiffSheets(prev, sh))
+			marking = s.changesMarking(marking, prev, sp.Changes)
 		}
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
@@ -147,7 +171,7 @@ func (s *Pages) showSheet(c echo.Context, status int, adjust func(*sheetPage)) e
 	if adjust != nil {
 		adjust(&sp)
 	}
-	return s.page(c, status, "sheet", sh.Title, sh.Marking, sp)
+	return s.page(c, status, "sheet", sh.Title, marking, sp)
 }
 
 // editorPage is the topic-sheet editor: the working copy, which may hold
@@ -349,6 +373,11 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 		ep.Floor = s.settings.Highest(ep.Floor, s.settings.SheetMarking(ep.Stale))
 	}
 	marking := s.settings.Highest(ep.Floor, s.settings.SheetMarking(ep.Sheet))
+	for _, sec := range ep.Sheet.Sections {
+		for _, p := range sec.Paragraphs {
+			marking = s.commentsMarking(marking, ep.Comments[p.ID])
+		}
+	}
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)
 }
 

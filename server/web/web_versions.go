@@ -69,6 +69,7 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 			return &briefing.Error{Code: briefing.EINVALID, Message: "compare must be a version number", Fields: map[string]string{"compare": "a version number"}}
 		}
 	}
+	marking := s.settings.Highest(sh.Marking, r.Marking)
 	if vp.Compare >= 1 && vp.Compare != n {
 		// A version asked for that is hidden from the reader is 404, as one
 		// that does not exist.
@@ -77,6 +78,7 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 		case err == nil:
 			other.Headings(d.Home, d.Partner)
 			vp.Changes = api.Changed(briefing.DiffSheets(other, sh))
+			marking = s.changesMarking(marking, other, vp.Changes)
 		case !asked && briefing.ErrorCode(err) == briefing.ENOTFOUND:
 			vp.Compare = 0 // the default gone meanwhile: no comparison
 		default:
@@ -85,7 +87,7 @@ func (s *Pages) handleVersionPage(c echo.Context) error {
 	} else {
 		vp.Compare = 0
 	}
-	return s.page(c, http.StatusOK, "version", "Version "+strconv.Itoa(n)+" of "+cur.Title, s.settings.Highest(sh.Marking, r.Marking), vp)
+	return s.page(c, http.StatusOK, "version", "Version "+strconv.Itoa(n)+" of "+cur.Title, marking, vp)
 }
 
 // allSheetVersions gathers every page of a sheet's versions as the reader

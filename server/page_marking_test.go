@@ -331,3 +331,26 @@ func TestSheetPages_MarkedByTheChangesTheyShow(t *testing.T) {
 		t.Errorf("version 3, against version 2 a paragraph added, is marked %s", got)
 	}
 }
+
+// TestEditor_ConflictPageMarkedByTheirs: the conflict page shows the other
+// officer's text of a paragraph beside the writer's, and is marked by it:
+// a paragraph another raised to SECRET and rewrote was shown under the
+// writer's RESTRICTED banner.
+func TestEditor_ConflictPageMarkedByTheirs(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	sheet := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Clash", para("The first paragraph as it was.", "RESTRICTED", "")))
+	theirs := func(ps []any) []any {
+		ps[0].(map[string]any)["text"] = "The lead's SECRETREWRITE."
+		ps[0].(map[string]any)["marking"] = "SECRET"
+		return ps
+	}
+	_, rec, _ := clashOnFirstParagraph(t, f, sheet, "officer", theirs, "", map[string]string{"s0.p0.text": "The officer's rewrite."})
+	body := rec.Body.String()
+	if rec.Code != 409 || !strings.Contains(body, "SECRETREWRITE") {
+		t.Fatalf("save: %d, theirs shown: %v", rec.Code, strings.Contains(body, "SECRETREWRITE"))
+	}
+	if got := banner(t, body); got != "SECRET" {
+		t.Errorf("the conflict page, showing a SECRET paragraph of theirs, is marked %s", got)
+	}
+}

@@ -378,6 +378,15 @@ func (s *Pages) showEditor(c echo.Context, v *view, status int, ep *editorPage) 
 			marking = s.commentsMarking(marking, ep.Comments[p.ID])
 		}
 	}
+	// A conflict shows each side of a paragraph: as it was, theirs and
+	// the writer's, each with its own marking.
+	for _, cf := range ep.Conflicts {
+		for _, side := range []any{cf.Base, cf.Theirs, cf.Mine} {
+			if p, ok := side.(*briefing.Paragraph); ok && p != nil {
+				marking = s.settings.Highest(marking, p.Marking)
+			}
+		}
+	}
 	return s.page(c, status, "editor", "Edit: "+ep.Sheet.Title, marking, ep)
 }
 

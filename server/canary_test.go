@@ -229,9 +229,9 @@ func eachGETRoute(t *testing.T, f *fixture, queries map[string][]string, what st
 // RESTRICTED readers, each call right after the same call by a reader of
 // the same role cleared for everything, and fails on any token in any byte
 // of any answer, headers and every part of an XLSX zip included.
-func TestCanary(t *testing.T) {
-	f := newFixture(t)
-	cw := plantCanaries(f)
+// canaryPaths is every GET route of the router with every id of the
+// canaries' world in each of its parameters, and each query tried on it.
+func canaryPaths(t *testing.T, f *fixture, cw *canaryWorld) []string {
 	queries := canaryQueries(cw)
 	var allIDs []string
 	seen := map[string]bool{}
@@ -257,6 +257,13 @@ func TestCanary(t *testing.T) {
 			}
 		}
 	})
+	return paths
+}
+
+func TestCanary(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	paths := canaryPaths(t, f, cw)
 	// Each request is made first by a reader of the same role cleared for
 	// everything, at the same revision of the store: whatever the server
 	// keeps of an answer, and shares between readers, must never reach

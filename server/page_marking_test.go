@@ -354,3 +354,54 @@ func TestEditor_ConflictPageMarkedByTheirs(t *testing.T) {
 		t.Errorf("the conflict page, showing a SECRET paragraph of theirs, is marked %s", got)
 	}
 }
+
+// TestPages_MarkedByEveryCanaryTheyShow walks every GET route, with every
+// id of the canaries' world, as readers cleared for what the canaries hold
+// (each token is planted in SECRET content): a page that shows a token is
+// marked SECRET or above. A page marked by part of what it shows — its
+// sheet and not a comment on it, a version and not the words the one before
+// it held — is found wherever the part it missed is shown.
+func TestPages_MarkedByEveryCanaryTheyShow(t *testing.T) {
+	f := newFixture(t)
+	cw := plantCanaries(f)
+	// Besides, on the RESTRICTED sheet the canaries' round holds: a SECRET
+	// comment, and a SECRET paragraph added and removed (its versions, and
+	// what changed, show it).
+	restricted := cw.ids["sheet"][2]
+	first := f.sheet("lead", restricted).Sections[0].Paragraphs[0].ID
+	f.create("lead", "/api/v1/sheets/"+restricted+"/comments", map[string]any{"paragraph_id": first, "text": cw.token("comment on a restricted sheet"), "marking": "SECRET"})
+	f.update("lead", "/api/v1/sheets/"+restricted, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		sec["paragraphs"] = append(sec["paragraphs"].([]any), para(cw.token("paragraph removed from a restricted sheet"), "SECRET", ""))
+	})
+	f.update("lead", "/api/v1/sheets/"+restricted, func(m map[string]any) {
+		sec := m["sections"].([]any)[0].(map[string]any)
+		ps := sec["paragraphs"].([]any)
+		sec["paragraphs"] = ps[:len(ps)-1]
+	})
+	shown := 0
+	for _, reader := range []string{"officer", "lead", "secretariat"} {
+		for _, p := range canaryPaths(t, f, cw) {
+			if strings.Contains(p, "/static/") || strings.HasPrefix(p, "/api/") {
+				continue
+			}
+			r := f.do(reader, "GET", p, nil)
+			page := r.Body.String()
+			if !strings.HasPrefix(r.Header().Get("Content-Type"), "text/html") || !strings.Contains(page, `id="banner-top"`) {
+				continue
+			}
+			found := findCanaries(cw.tokens, r)
+			if len(found) == 0 {
+				continue
+			}
+			shown++
+			if got := banner(t, page); got != "SECRET" && got != "TOP SECRET" {
+				t.Errorf("%s GET %s (%d) is marked %s and shows %s", reader, p, r.Code, got, found[0])
+			}
+		}
+	}
+	if shown < 20 {
+		t.Fatalf("only %d pages showed a token: the test checks too little", shown)
+	}
+	t.Logf("%d pages showing SECRET content checked", shown)
+}

@@ -508,8 +508,8 @@ func TestEtcdScan_LikeBolt(t *testing.T) {
 
 // TestEtcd_ListsReadWithinTheirPrefix: a read of one object's part of a
 // bucket — its versions, a round's sheets, a sheet's comments, a round's
-// snapshots and releases — asks etcd for keys within that part, never to
-// the bucket's end: etcd 3.4 walks the whole of a range before it applies
+// snapshots and releases, a range of the audit log — asks etcd for keys
+// within that part, never to the bucket's end: etcd 3.4 walks the whole of a range before it applies
 // the limit, so the first object's versions among 20,000 others took 6.6
 // ms against 0.65 (BenchmarkVersionHeadersAmongMany).
 func TestEtcd_ListsReadWithinTheirPrefix(t *testing.T) {
@@ -567,6 +567,15 @@ func TestEtcd_ListsReadWithinTheirPrefix(t *testing.T) {
 	}
 	if _, _, err := db.Releases(ctx, sh.RoundID, briefing.Page{}); err != nil {
 		t.Fatal(err)
+	}
+	// The audit log, read in ranges of its records' numbers, each below
+	// the one read before.
+	recs, next, err := db.Audit(ctx, briefing.Page{Limit: 3})
+	if err != nil || len(recs) != 3 || next == "" {
+		t.Fatalf("audit: %d, %q, %v", len(recs), next, err)
+	}
+	if recs, _, err = db.Audit(ctx, briefing.Page{Limit: 3, After: next}); err != nil || len(recs) != 3 {
+		t.Fatalf("audit, the page after: %d, %v", len(recs), err)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -86,6 +86,15 @@ func within(c kvCursor, prefix []byte) kvCursor {
 	return c
 }
 
+// stopBefore returns c, told that its reader stops at the first key at or
+// after key, as within does for a prefix.
+func stopBefore(c kvCursor, key []byte) kvCursor {
+	if b, ok := c.(interface{ stopBefore([]byte) }); ok {
+		b.stopBefore(key)
+	}
+	return c
+}
+
 // end ends a transaction that was only read: a read that failed beneath
 // (etcd gone, say) is the error, whatever the reader made of the nothing it
 // was given, and so is a page of a bbolt file that could not be read (see

@@ -618,7 +618,7 @@ func auditPage(tx kvTx, before []byte, limit int) ([]*briefing.AuditRecord, bool
 			lo = hi - n
 		}
 		var chunk []*briefing.AuditRecord
-		c := b.Cursor()
+		c := stopBefore(b.Cursor(), itob(hi))
 		for k, v := c.Seek(itob(lo)); k != nil && btoi(k) < hi; k, v = c.Next() {
 			rec, err := decodeAudit(v)
 			if err != nil {

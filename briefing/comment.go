@@ -75,6 +75,11 @@ type PresenceService interface {
 	// (Others), which may find nothing changed. A record renewed by
 	// someone already there sends nothing.
 	PresenceChanges(kind, id string) (changes <-chan struct{}, stop func())
+	// Leave drops user's record on the object if it was written before
+	// before: they have closed it, and those waiting on it are told
+	// (PresenceChanges). A record written since is a page of theirs opened
+	// since (a reload, or the page a save shows next), and stays.
+	Leave(ctx context.Context, kind, id, user string, before time.Time) error
 }
 
 // Session is a signed-in user's server-side state, kept in the store so that

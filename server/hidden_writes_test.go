@@ -1057,6 +1057,9 @@ func hwAPISteps(p *hwPlan) {
 		add("POST /api/v1/sheets/:id/presence", "presence ("+id+")", nil, func(s *hwSide, u string) {
 			s.api(u, "POST", "/api/v1/sheets/"+s.id(id)+"/presence", nil)
 		})
+		add("POST /api/v1/sheets/:id/presence", "presence left ("+id+")", nil, func(s *hwSide, u string) {
+			s.api(u, "POST", "/api/v1/sheets/"+s.id(id)+"/presence?leave=1", nil)
+		})
 	}
 	draft := func(s *hwSide, u, sheet string, fields map[string]string) {
 		s.api(u, "PUT", "/api/v1/sheets/"+sheet+"/draft", map[string]any{"version": s.version(u, "/api/v1/sheets/"+sheet), "fields": fields})

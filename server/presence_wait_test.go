@@ -24,7 +24,8 @@ import (
 // on the same cluster: nothing of it is in one server's memory). A
 // question whose names are already out of date is answered at once; a
 // question held is not counted as a request being answered, and ends when
-// the server begins to shut down.
+// the server begins to shut down. Someone who closes the sheet (leave=1) is
+// gone from the others' answers at once.
 func TestPresence_HeldUntilSomeoneOpens(t *testing.T) {
 	for _, backend := range []string{"bbolt", "etcd"} {
 		t.Run(backend, func(t *testing.T) {
@@ -111,6 +112,25 @@ func TestPresence_HeldUntilSomeoneOpens(t *testing.T) {
 			if got := answer("the officer's question", held); got != "lead,secretariat" {
 				t.Errorf("the officer is told of %q", got)
 			}
+			// Someone who closes the sheet says so, and is gone from the
+			// others' at once, not when their record grows stale; but not
+			// a page closed as another of theirs opened (a reload, a save):
+			// a record of the last three seconds stays.
+			if got := answer("secretariat closes a page as another opens", ask(srvB.Handler(), "secretariat", "?leave=1")); got != "204" {
+				t.Errorf("secretariat's leaving is answered %q", got)
+			}
+			if got := answer("the officer asks again", ask(f.h, "officer", "")); got != "lead,secretariat" {
+				t.Errorf("after secretariat reopened it, the officer is told of %q", got)
+			}
+			f.clock.Add(4 * time.Second)
+			held = ask(f.h, "officer", "?wait=1&known=lead&known=secretariat")
+			if got := answer("secretariat closes it on the other server", ask(srvB.Handler(), "secretariat", "?leave=1")); got != "204" {
+				t.Errorf("secretariat's leaving is answered %q", got)
+			}
+			if got := answer("the officer's question", held); got != "lead" {
+				t.Errorf("after secretariat left, the officer is told of %q", got)
+			}
+			answer("secretariat opens it again", ask(srvB.Handler(), "secretariat", ""))
 			// The sheet marked above a writer while their question is held:
 			// answered as a sheet they may not see, names and all.
 			if got := answer("lowofficer opens it", ask(f.h, "lowofficer", "")); got != "lead,officer,secretariat" {

@@ -75,6 +75,33 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 	return out, nil
 }
 
+// Leave drops user's record on an object, when there is one written
+// before before, and wakes those waiting on it (on etcd, through every
+// server's watch).
+func (db *DB) Leave(ctx context.Context, kind, id, user string, before time.Time) error {
+	key := join(presencePrefix(kind, id), []byte(user))
+	left := false
+	err := db.update(ctx, func(tx kvTx) error {
+		b := tx.Bucket(presenceBucket)
+		v := b.Get(key)
+		if v == nil {
+			return nil
+		}
+		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil && !t.Before(before) {
+			return nil
+		}
+		left = true
+		if err := b.Delete(key); err != nil {
+			return fmt.Errorf("store: presence: %w", err)
+		}
+		return nil
+	})
+	if _, watched := db.kv.(*etcdKV); err == nil && left && !watched {
+		db.presenceHub().wake(string(presencePrefix(kind, id)))
+	}
+	return err
+}
+
 // Others returns the others seen on an object since since, most recent
 // first, as Present does, recording nothing and dropping nothing.
 func (db *DB) Others(ctx context.Context, kind, id, user string, since time.Time) (_ []briefing.Presence, err error) {

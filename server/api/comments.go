@@ -18,7 +18,8 @@ func (s *API) registerCommentRoutes() {
 	// POST /api/v1/comments/:id/resolve
 	s.route(http.MethodPost, api+"/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveComment)
 	// POST /api/v1/sheets/:id/presence[?wait=1&known=NAME…]: I have it
-	// open; who else has? (With wait, once that is not who I know.)
+	// open; who else has? (With wait, once that is not who I know.) With
+	// leave=1: I have closed it (204).
 	s.route(http.MethodPost, api+"/sheets/:id/presence", briefing.RoleOfficer, s.handlePresence)
 }
 
@@ -124,13 +125,27 @@ func (s *API) openCommentsError(v *view, sheetID string, open int) error {
 }
 
 // handlePresence records that the caller has the sheet open and answers who
-// else has had it open in the last few minutes. With wait=1 the answer is
+// else has had it open in the last few minutes; with leave=1, that they
+// have closed it, so that the others are told at once rather than when
+// their record grows stale. With wait=1 the answer is
 // held until that differs from the names known (known=NAME, repeated; none
 // for nobody), or for LongestWait: an open editor asks again on each
 // answer, and so hears of someone opening the sheet within a moment, at
 // about one request a minute.
 func (s *API) handlePresence(c echo.Context) error {
 	v := s.view(c)
+	if c.QueryParam("leave") == "1" {
+		if _, err := v.SheetByID(c.Param("id")); err != nil {
+			return err
+		}
+		// A record of the last few seconds is a page the writer opened
+		// since the one that closed: a reload, or the page a save shows
+		// next, whose closing page says so only as it loads.
+		if err := v.St.Leave(v.Ctx, briefing.KindSheet, c.Param("id"), v.User.Name, s.now().Add(-presenceReopen)); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
 	var others []briefing.Presence
 	var err error
 	if c.QueryParam("wait") == "1" {
@@ -181,6 +196,10 @@ func (s *API) awaitPresent(v *view, sheetID string, known []string) ([]briefing.
 		}
 	}
 }
+
+// presenceReopen is how recent a record of presence is kept when its
+// writer says they closed the sheet (see handlePresence).
+const presenceReopen = 3 * time.Second
 
 // sameNames reports whether the people present are those named, in any order.
 func sameNames(ps []briefing.Presence, names []string) bool {

@@ -593,6 +593,21 @@
           later(60000);
         });
     };
+    // Closed (a closed tab, a link followed, a reload or a save), the
+    // editor says so, and the others are told at once rather than when its
+    // record grows stale, some minutes on. A page that comes back (a
+    // reload, a save, Back) is there again with its first question.
+    window.addEventListener("pagehide", function () {
+      asks++; // the answer of a question still held asks nothing
+      window.clearTimeout(next);
+      try {
+        fetch("/api/v1/sheets/" + encodeURIComponent(sheet) + "/presence?leave=1",
+          { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
+      } catch (e) { /* the record grows stale instead */ }
+    });
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) { ask(); } // back from the browser's cache: there again
+    });
     document.addEventListener("visibilitychange", function () {
       if (document.hidden && held) {
         asks++; // its answer, or its end, asks nothing

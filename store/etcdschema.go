@@ -75,6 +75,13 @@ func (k *etcdKV) readToken(ctx context.Context) (*clientv3.GetResponse, error) {
 		if errors.Is(err, rpctypes.ErrFutureRev) {
 			r, err = k.cli.Get(ctx, key, clientv3.WithRev(rev))
 		}
+		if errors.Is(err, rpctypes.ErrCompacted) && ctx.Err() == nil {
+			// etcd compacted the token's revision between the two reads:
+			// nothing is read yet, so the transaction begins at a newer
+			// one. (It failed as a database that moved on: a server's
+			// request answered 503, a command ended.)
+			return k.readToken(ctx)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -85,6 +85,40 @@ func TestFlags_EtcdOnly(t *testing.T) {
 	}
 }
 
+// TestFlags_EtcdAddress: an etcd:// address that does not parse (no
+// endpoint, a port that is no number, a user and password in it) is a
+// mistake in the command line, exit code 2, for every command that takes
+// one, as a bad --format is; it was exit code 1, a failure, as if a
+// cluster had been asked.
+func TestFlags_EtcdAddress(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "z.db")
+	out := filepath.Join(dir, "out")
+	for _, bad := range []string{"etcd://", "etcd://127.0.0.1:notaport", "etcd://root:pw@127.0.0.1:2379"} {
+		for _, args := range [][]string{
+			{"serve", "--addr", "127.0.0.1:0", "--db", bad},
+			{"user", "add", "--db", bad, "--name", "alice", "--role", "viewer", "--clearance", "RESTRICTED"},
+			{"backup", "--db", bad, "--out", out},
+			{"check", "--db", bad},
+			{"export", "--db", bad, "--round", "1", "--out", out},
+			{"copy", "--from", db, "--to", bad},
+			{"copy", "--from", bad, "--to", out},
+		} {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var o, e strings.Builder
+			code := run(ctx, args, strings.NewReader("a long enough password\n"), &o, &e)
+			wantUsageError(t, o.String(), e.String(), code, args...)
+			if strings.Contains(e.String(), "pw") {
+				t.Errorf("%v: the password shown: %q", args, e.String())
+			}
+			if _, err := os.Lstat(out); !os.IsNotExist(err) {
+				t.Fatalf("%v made %s: %v", args, out, err)
+			}
+		}
+	}
+}
+
 // TestFlags_DemoHelp: serve --help tells what --demo does on a restart:
 // it prints the same logins, kept beside the database. It said each start
 // gave new passwords.

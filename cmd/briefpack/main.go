@@ -209,7 +209,27 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if empty != "" {
 		return usageError{fmt.Sprintf("%s: --%s is required (see briefpack %s --help): it was given empty", fs.Name(), empty, fs.Name())}
 	}
+	if err := etcdAddresses(fs); err != nil {
+		return err
+	}
 	return etcdOnly(fs)
+}
+
+// etcdAddresses refuses an etcd:// database (--db, --from, --to) whose
+// address does not parse: a mistake in the command line, exit code 2, found
+// before anything is opened, as a bad --format is. The address itself is
+// not repeated: one with a password in it must not show it.
+func etcdAddresses(fs *flag.FlagSet) error {
+	for _, name := range []string{"db", "from", "to"} {
+		f := fs.Lookup(name)
+		if f == nil || !store.IsEtcdURL(f.Value.String()) {
+			continue
+		}
+		if _, err := store.ParseEtcdURL(f.Value.String()); err != nil {
+			return usageError{fmt.Sprintf("%s: --%s: %v", fs.Name(), name, err)}
+		}
+	}
+	return nil
 }
 
 // etcdOnly refuses an --etcd-… flag given to a command none of whose

@@ -118,7 +118,7 @@ func ParseEtcdURL(s string) (EtcdConfig, error) {
 		return c, fmt.Errorf("%q is not an etcd address (etcd://host:port[,host:port…])", redactURL(s))
 	}
 	if strings.Contains(rest, "@") {
-		return c, errors.New("an etcd address carries no user or password: set BRIEFPACK_ETCD_USER and BRIEFPACK_ETCD_PASSWORD")
+		return c, errors.New("an etcd address carries no user or password: give --etcd-user with --etcd-password-file, or set BRIEFPACK_ETCD_USER and BRIEFPACK_ETCD_PASSWORD")
 	}
 	hosts, prefix, _ := strings.Cut(rest, "/")
 	for _, h := range strings.Split(hosts, ",") {

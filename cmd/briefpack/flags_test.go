@@ -112,6 +112,9 @@ func TestFlags_EtcdAddress(t *testing.T) {
 			if strings.Contains(e.String(), "pw") {
 				t.Errorf("%v: the password shown: %q", args, e.String())
 			}
+			if strings.Contains(bad, "@") && !strings.Contains(e.String(), "--etcd-user") {
+				t.Errorf("%v: the way to give a user is not said: %q", args, e.String())
+			}
 			if _, err := os.Lstat(out); !os.IsNotExist(err) {
 				t.Fatalf("%v made %s: %v", args, out, err)
 			}

@@ -115,6 +115,7 @@ var expectedRoles = map[string]briefing.Role{
 	"POST /api/v1/rounds/:id/import":           briefing.RoleOfficer,
 	"POST /api/v1/rounds/:id/sheets/from-text": briefing.RoleOfficer,
 	"GET /api/v1/sheets/:id/comments":          briefing.RoleViewer,
+	"GET /api/v1/comments/:id":                 briefing.RoleViewer,
 	"POST /api/v1/sheets/:id/comments":         briefing.RoleOfficer,
 	"POST /api/v1/comments/:id/resolve":        briefing.RoleOfficer,
 	"POST /api/v1/sheets/:id/presence":         briefing.RoleOfficer,

@@ -15,6 +15,9 @@ func (s *API) registerCommentRoutes() {
 	s.route(http.MethodGet, api+"/sheets/:id/comments", briefing.RoleViewer, s.handleComments)
 	// POST /api/v1/sheets/:id/comments {"paragraph_id","text","marking"}
 	s.route(http.MethodPost, api+"/sheets/:id/comments", briefing.RoleOfficer, s.handleAddComment)
+	// GET /api/v1/comments/:id: one comment, as a sheet's list shows it
+	// (where a new comment's Location points).
+	s.route(http.MethodGet, api+"/comments/:id", briefing.RoleViewer, s.handleComment)
 	// POST /api/v1/comments/:id/resolve
 	s.route(http.MethodPost, api+"/comments/:id/resolve", briefing.RoleOfficer, s.handleResolveComment)
 	// POST /api/v1/sheets/:id/presence[?wait=1&known=NAME…]: I have it
@@ -75,7 +78,18 @@ func (s *API) handleAddComment(c echo.Context) error {
 	if err := s.AddComment(s.view(c), c.Param("id"), &cm); err != nil {
 		return err
 	}
-	return created(c, api+"/sheets/"+cm.SheetID+"/comments", cm.Version, cm)
+	return created(c, api+"/comments/"+cm.ID, cm.Version, cm)
+}
+
+// handleComment is GET /api/v1/comments/:id: a comment the reader may see
+// (its sheet and its paragraph too), with its ETag; any other is 404.
+func (s *API) handleComment(c echo.Context) error {
+	v := s.view(c)
+	cm, err := v.Comment(v.Ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return one(c, http.StatusOK, cm.Version, cm)
 }
 
 // ResolveComment marks a comment the writer may see resolved.

@@ -606,6 +606,20 @@ func (t *etcdTx) getValue(key string) ([]byte, error) {
 	return v.raw, nil
 }
 
+// getChunk reads one chunk of a large value (a frozen file, a release)
+// without keeping it in the server's cache: what serves such a value keeps
+// it once, decoded, if it keeps it at all (the API's cache of frozen
+// files), and kept here as well it was held twice. A chunk never changes
+// (a value written again gets chunks of a new generation), so no kept
+// value is needed to read it as of the transaction.
+func (t *etcdTx) getChunk(key string) ([]byte, error) {
+	resp, err := t.get(key)
+	if err != nil || len(resp.Kvs) == 0 {
+		return nil, err
+	}
+	return resp.Kvs[0].Value, nil
+}
+
 func (t *etcdTx) Bucket(name []byte) kvBucket {
 	k := t.kv
 	k.bucketsMu.Lock()
@@ -767,7 +781,7 @@ func (b *etcdBucket) decode(key, raw []byte) ([]byte, error) {
 		cp := b.tx.kv.chunkPrefix(b.name, key)
 		out := make([]byte, 0, total)
 		for i := 0; i < n; i++ {
-			chunk, err := b.tx.getValue(chunkKey(cp, gen, i))
+			chunk, err := b.tx.getChunk(chunkKey(cp, gen, i))
 			if err != nil {
 				return nil, err
 			}

@@ -737,6 +737,40 @@ func TestEtcdError_Unavailable(t *testing.T) {
 	}
 }
 
+// TestEtcd_ChunksNotKept: a frozen file read through the store comes back
+// whole, every time, and its chunks are not kept in the server's cache of
+// values. The server keeps a file it serves once, decoded (the API's cache
+// of frozen files); kept as chunks here too, the same bytes were held
+// twice, and each file read pushed out of the cache, a megabyte at a
+// time, the records it is for.
+func TestEtcd_ChunksNotKept(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	e := openEtcdPrefix(t, c, "chunks")
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	r := firstRound(t, e, by)
+	big := make([]byte, 3*chunkSize+12345)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range big {
+		big[i] = byte(rng.Uint32())
+	}
+	sn := &briefing.Snapshot{RoundID: r.ID}
+	if err := e.CreateSnapshot(ctx, sn, map[string][]byte{"html": big, "xlsx": []byte("small")}, by); err != nil {
+		t.Fatal(err)
+	}
+	kept := e.kv.(*etcdKV).cache.kept
+	before := kept.Size()
+	for range 3 {
+		got, err := e.SnapshotFile(ctx, sn.ID, "html")
+		if err != nil || !bytes.Equal(got, big) {
+			t.Fatalf("the file came back %d bytes, not %d: %v", len(got), len(big), err)
+		}
+	}
+	if grew := kept.Size() - before; grew >= chunkSize {
+		t.Fatalf("reading a %d-byte file kept %d bytes in the server's cache of values", len(big), grew)
+	}
+}
+
 // TestEtcd_LostCommitLeavesNoChunks: a commit that loses to another
 // server's deletes the chunks of the large values it wrote first, which
 // nothing would ever name (a retried freeze takes a new snapshot id);

@@ -85,6 +85,7 @@ type loadRound struct {
 	round                string
 	ids                  []string      // its sheets, in the order entered
 	entered              time.Duration // how long entering them took
+	srvs                 []*process    // every server on the database, srv first
 }
 
 // enterRound starts the real server on a new database with an admin and a
@@ -93,12 +94,22 @@ type loadRound struct {
 // after another through the API.
 func enterRound(t *testing.T, n int) loadRound {
 	t.Helper()
-	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "load.db")
+	return enterRoundOn(t, buildBinary(t), filepath.Join(t.TempDir(), "load.db"), 1, n)
+}
+
+// enterRoundOn is enterRound on the database db (a file, or an etcd
+// address), served by the given number of servers; the sheets are entered
+// through the first.
+func enterRoundOn(t *testing.T, bin, db string, servers, n int) loadRound {
+	t.Helper()
 	addUser(t, bin, db, "admin", "admin", "TOP SECRET", "correct horse battery staple")
 	addUser(t, bin, db, "lead", "lead", "TOP SECRET", "correct horse battery staple")
 	addUser(t, bin, db, "officer", "officer", "SECRET", "correct horse battery staple")
-	w := loadRound{srv: startServer(t, bin, db)}
+	var w loadRound
+	for range servers {
+		w.srvs = append(w.srvs, startServer(t, bin, db))
+	}
+	w.srv = w.srvs[0]
 	w.admin = signInAs(t, w.srv.url, "admin", "correct horse battery staple")
 	w.lead = signInAs(t, w.srv.url, "lead", "correct horse battery staple")
 	w.officer = signInAs(t, w.srv.url, "officer", "correct horse battery staple")

@@ -30,7 +30,7 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 		arrived := true
 		c := within(b.Cursor(), prefix)
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			t, err := time.Parse(time.RFC3339Nano, string(v))
+			t, err := presenceTime(v)
 			name := string(k[len(prefix):])
 			switch {
 			case err != nil || t.Before(since):
@@ -54,22 +54,21 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 			// to another server's watch, which wakes nobody.
 			return nil
 		}
-		if err := b.Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+		if err := b.Put(join(prefix, []byte(user)), presenceValue(at)); err != nil {
 			return fmt.Errorf("store: presence: %w", err)
 		}
 		return nil
 	})
 	if err == nil && returning {
 		err = db.update(ctx, func(tx kvTx) error {
-			return tx.Bucket(presenceBucket).Put(join(prefix, []byte(user)), []byte(at.UTC().Format(time.RFC3339Nano)))
+			return tx.Bucket(presenceBucket).Put(join(prefix, []byte(user)), presenceValue(at))
 		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	if _, watched := db.kv.(*etcdKV); changed && !watched {
-		// On etcd every server's watch wakes its own waiters, this one's too.
-		db.presenceHub().wake(string(prefix))
+	if changed {
+		db.presenceMoved(prefix)
 	}
 	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
 	return out, nil
@@ -87,7 +86,7 @@ func (db *DB) Leave(ctx context.Context, kind, id, user string, before time.Time
 		if v == nil {
 			return nil
 		}
-		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil && !t.Before(before) {
+		if t, err := presenceTime(v); err == nil && !t.Before(before) {
 			return nil
 		}
 		left = true
@@ -96,8 +95,8 @@ func (db *DB) Leave(ctx context.Context, kind, id, user string, before time.Time
 		}
 		return nil
 	})
-	if _, watched := db.kv.(*etcdKV); err == nil && left && !watched {
-		db.presenceHub().wake(string(presencePrefix(kind, id)))
+	if err == nil && left {
+		db.presenceMoved(presencePrefix(kind, id))
 	}
 	return err
 }
@@ -114,7 +113,7 @@ func (db *DB) Others(ctx context.Context, kind, id, user string, since time.Time
 	var out []briefing.Presence
 	c := within(tx.Bucket(presenceBucket).Cursor(), prefix)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		t, err := time.Parse(time.RFC3339Nano, string(v))
+		t, err := presenceTime(v)
 		if name := string(k[len(prefix):]); err == nil && !t.Before(since) && name != user {
 			out = append(out, briefing.Presence{User: name, At: t})
 		}
@@ -130,6 +129,21 @@ func (db *DB) Others(ctx context.Context, kind, id, user string, since time.Time
 // reader, and several changes may come as one.
 func (db *DB) PresenceChanges(kind, id string) (<-chan struct{}, func()) {
 	return db.presenceHub().subscribe(string(presencePrefix(kind, id)))
+}
+
+// presenceValue is a presence record's value: when it was written.
+func presenceValue(at time.Time) []byte { return []byte(at.UTC().Format(time.RFC3339Nano)) }
+
+// presenceTime reads a presence record's value (presenceValue).
+func presenceTime(v []byte) (time.Time, error) { return time.Parse(time.RFC3339Nano, string(v)) }
+
+// presenceMoved wakes those waiting on the object of prefix after someone
+// arrived or a record was dropped. On etcd every server's watch wakes its
+// own waiters, this one's too, so only a bbolt file's are woken here.
+func (db *DB) presenceMoved(prefix []byte) {
+	if _, watched := db.kv.(*etcdKV); !watched {
+		db.presenceHub().wake(string(prefix))
+	}
 }
 
 // presencePrefix is the start of the presence records of one object.

@@ -584,11 +584,7 @@ func (t *etcdTx) getValue(key string) ([]byte, error) {
 	if t.scan != nil {
 		// A scan reads each key once: the server's cache would only
 		// hold, and drop for it, what its requests read.
-		resp, err := t.get(key)
-		if err != nil || len(resp.Kvs) == 0 {
-			return nil, err
-		}
-		return resp.Kvs[0].Value, nil
+		return t.getUnkept(key)
 	}
 	c := t.kv.cache
 	if v, ok := c.get(key, t.revMod); ok {
@@ -606,13 +602,14 @@ func (t *etcdTx) getValue(key string) ([]byte, error) {
 	return v.raw, nil
 }
 
-// getChunk reads one chunk of a large value (a frozen file, a release)
-// without keeping it in the server's cache: what serves such a value keeps
-// it once, decoded, if it keeps it at all (the API's cache of frozen
-// files), and kept here as well it was held twice. A chunk never changes
-// (a value written again gets chunks of a new generation), so no kept
-// value is needed to read it as of the transaction.
-func (t *etcdTx) getChunk(key string) ([]byte, error) {
+// getUnkept reads one key at the transaction's revision without keeping it
+// in the server's cache: a scan's key, read once, and a chunk of a large
+// value (a frozen file, a release), which what serves it keeps once,
+// decoded, if it keeps it at all (the API's cache of frozen files): kept
+// here as well, it was held twice. A chunk never changes (a value written
+// again gets chunks of a new generation), so no kept value is needed to
+// read it as of the transaction.
+func (t *etcdTx) getUnkept(key string) ([]byte, error) {
 	resp, err := t.get(key)
 	if err != nil || len(resp.Kvs) == 0 {
 		return nil, err
@@ -781,7 +778,7 @@ func (b *etcdBucket) decode(key, raw []byte) ([]byte, error) {
 		cp := b.tx.kv.chunkPrefix(b.name, key)
 		out := make([]byte, 0, total)
 		for i := 0; i < n; i++ {
-			chunk, err := b.tx.getChunk(chunkKey(cp, gen, i))
+			chunk, err := b.tx.getUnkept(chunkKey(cp, gen, i))
 			if err != nil {
 				return nil, err
 			}

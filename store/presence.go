@@ -77,20 +77,22 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 // Leave drops user's record on an object, when there is one written
 // before before, and wakes those waiting on it (on etcd, through every
 // server's watch).
+//
+// Most leaves find nothing to drop (a save's page closing as the next one
+// has written its record), so the record is read first and a write made
+// only for one to drop: a write with nothing in it still commits a bbolt
+// file, a sync of the disk for nothing.
 func (db *DB) Leave(ctx context.Context, kind, id, user string, before time.Time) error {
 	key := join(presencePrefix(kind, id), []byte(user))
+	if drop, err := db.presenceGone(ctx, key, before); err != nil || !drop {
+		return err
+	}
 	left := false
 	err := db.update(ctx, func(tx kvTx) error {
-		b := tx.Bucket(presenceBucket)
-		v := b.Get(key)
-		if v == nil {
+		if left = presenceBefore(tx, key, before); !left {
 			return nil
 		}
-		if t, err := presenceTime(v); err == nil && !t.Before(before) {
-			return nil
-		}
-		left = true
-		if err := b.Delete(key); err != nil {
+		if err := tx.Bucket(presenceBucket).Delete(key); err != nil {
 			return fmt.Errorf("store: presence: %w", err)
 		}
 		return nil
@@ -99,6 +101,28 @@ func (db *DB) Leave(ctx context.Context, kind, id, user string, before time.Time
 		db.presenceMoved(presencePrefix(kind, id))
 	}
 	return err
+}
+
+// presenceGone reports, reading, whether the record at key was written
+// before before (see Leave).
+func (db *DB) presenceGone(ctx context.Context, key []byte, before time.Time) (_ bool, err error) {
+	tx, err := db.begin(ctx, false)
+	if err != nil {
+		return false, err
+	}
+	defer end(tx, &err)
+	return presenceBefore(tx, key, before), nil
+}
+
+// presenceBefore reports whether tx holds a record at key written before
+// before (or not readable as a time).
+func presenceBefore(tx kvTx, key []byte, before time.Time) bool {
+	v := tx.Bucket(presenceBucket).Get(key)
+	if v == nil {
+		return false
+	}
+	t, err := presenceTime(v)
+	return err != nil || t.Before(before)
 }
 
 // Others returns the others seen on an object since since, most recent

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
 	"briefpack/server"
 	"briefpack/server/web"
@@ -150,5 +151,49 @@ func TestPresence_HeldUntilSomeoneOpens(t *testing.T) {
 				t.Errorf("at shutdown the officer is told of %q", got)
 			}
 		})
+	}
+}
+
+// raisedOnPresence is a store whose next record of presence is written
+// just after something else (raise): another officer's save committed in
+// the same moment, as on etcd, where a write may be committed after other
+// servers' writes made since the request first read.
+type raisedOnPresence struct {
+	*store.DB
+	raise func()
+}
+
+func (s *raisedOnPresence) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
+	if s.raise != nil {
+		s.raise()
+		s.raise = nil
+	}
+	return s.DB.Present(ctx, kind, id, user, at, since)
+}
+
+// TestPresence_SheetRaisedAsOneArrives: a sheet marked above a reader
+// between the request's first read of it and its record of presence is
+// answered as a sheet they may not see, not with the names of those who
+// have it open, read after it was raised.
+func TestPresence_SheetRaisedAsOneArrives(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	path := "/api/v1/sheets/" + w.sheet
+	f.do("lead", "POST", path+"/presence", nil)
+	st := &raisedOnPresence{DB: f.db, raise: func() {
+		f.update("lead", path, func(m map[string]any) {
+			m["sections"].([]any)[0].(map[string]any)["paragraphs"].([]any)[0].(map[string]any)["marking"] = "SECRET"
+		})
+	}}
+	srv, err := server.New(context.Background(), st, server.Config{Now: f.clock.Now}, web.Register)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", path+"/presence", nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["lowofficer"])
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "lead") {
+		t.Errorf("lowofficer, the sheet raised above them as they arrived: %d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -240,8 +240,18 @@ func (s *API) Present(v *view, sheetID string) ([]briefing.Presence, error) {
 	}
 	now := s.now()
 	others, err := v.St.Present(v.Ctx, briefing.KindSheet, sheetID, v.User.Name, now, now.Add(-presenceWindow))
+	if err != nil {
+		return nil, err
+	}
+	// The others are read as of the write, which may come after other
+	// writes (on etcd, after another server's): a sheet marked above the
+	// reader meanwhile is answered as one they may not see, as when it
+	// came before.
+	if _, err := v.SheetByID(sheetID); err != nil {
+		return nil, err
+	}
 	if others == nil {
 		others = []briefing.Presence{}
 	}
-	return others, err
+	return others, nil
 }

@@ -248,6 +248,9 @@ func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{kv: k, path: k.desc, Now: time.Now, readOnly: c.ReadOnly}
+	if !c.ReadOnly {
+		db.group = &groupCommit{db: db}
+	}
 	start := func() error {
 		ctx, cancel := k.bounded(context.Background())
 		defer cancel()
@@ -1147,7 +1150,7 @@ func (t *etcdTx) Commit() error {
 	size := 0
 	add := func(op clientv3.Op, n int) {
 		ops = append(ops, op)
-		size += n + 64
+		size += n + opOverhead
 	}
 	for _, n := range t.newBuckets {
 		add(clientv3.OpPut(k.bucketKey([]byte(n)), ""), len(n))
@@ -1219,7 +1222,7 @@ func (t *etcdTx) Commit() error {
 	if len(ops) == 0 {
 		return nil
 	}
-	if len(ops)+2 > maxTxnOps || size > maxTxnBytes { // with the token, and a turn's end
+	if !fitsOne(len(ops), size) {
 		err := t.inTurn()
 		if err == nil {
 			err = t.commitJournal(ops, gen)

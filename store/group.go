@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"briefpack/briefing"
 )
 
 // A bbolt file has one writer, and each commit waits for the disk twice.
@@ -40,6 +43,20 @@ type groupCall struct {
 	ctx  context.Context
 	fn   func(kvTx) error
 	done chan groupResult
+	// state is whether the write is still waiting, is being made, or was
+	// given up by its writer (see run).
+	state atomic.Int32
+}
+
+const (
+	callWaiting int32 = iota
+	callTaken
+	callGivenUp
+)
+
+// take marks the write as being made, unless its writer gave up waiting.
+func (c *groupCall) take() bool {
+	return c.state.CompareAndSwap(callWaiting, callTaken) || c.state.Load() == callTaken
 }
 
 type groupResult struct {
@@ -60,13 +77,34 @@ func (g *groupCommit) run(ctx context.Context, fn func(kvTx) error) error {
 	if lead {
 		g.next()
 	}
-	// Once its turn has come, a write is answered only when it is known
-	// whether it was committed: its request's end does not cut that short.
-	r := <-c.done
+	// A write waiting for its turn gives up when its request ends: on etcd
+	// the write before it may wait for a long time (another server's turn,
+	// a cluster out of reach). Once its turn has come, it is answered only
+	// when it is known whether it was committed: its request's end does
+	// not cut that short.
+	var r groupResult
+	select {
+	case r = <-c.done:
+	case <-ctx.Done():
+		if c.state.CompareAndSwap(callWaiting, callGivenUp) {
+			return g.gaveUp(ctx.Err())
+		}
+		r = <-c.done
+	}
 	if r.panicked {
 		panic(r.panic)
 	}
 	return r.err
+}
+
+// gaveUp is the error of a write whose request ended while it waited for
+// its turn: on etcd, as a cluster that did not answer in time, as a write
+// that waited for the server's write lock failed.
+func (g *groupCommit) gaveUp(err error) error {
+	if _, shared := g.db.kv.(writerKV); shared {
+		return fmt.Errorf("store: wait for this server's writes: %w", etcdError(err))
+	}
+	return err
 }
 
 // next commits the writes queued, as one group, and then has the writes
@@ -83,8 +121,10 @@ func (g *groupCommit) next() {
 	clear(g.queue[:n])
 	g.queue = g.queue[n:]
 	g.mu.Unlock()
-	g.commit(group)
+	rest := g.commit(group)
 	g.mu.Lock()
+	// Writes a group left for the next go first: they came first.
+	g.queue = append(rest, g.queue...)
 	more := len(g.queue) > 0
 	g.busy = more
 	g.mu.Unlock()
@@ -94,8 +134,14 @@ func (g *groupCommit) next() {
 }
 
 // commit commits a group: all together if none fails, otherwise the others
-// again without the one that failed, and that one alone after them.
-func (g *groupCommit) commit(group []*groupCall) {
+// again without the one that failed, and that one alone after them. It
+// returns the writes left for the next group (see commitShared).
+func (g *groupCommit) commit(group []*groupCall) (rest []*groupCall) {
+	if w, ok := g.db.kv.(writerKV); ok && len(group) > 1 {
+		return g.commitShared(w, group)
+	}
+	// On a bbolt file a group is made at once: its writes are taken now.
+	group = slices.DeleteFunc(group, func(c *groupCall) bool { return !c.take() })
 	var alone []*groupCall
 	for len(group) > 0 {
 		if len(group) == 1 {
@@ -115,6 +161,7 @@ func (g *groupCommit) commit(group []*groupCall) {
 	for _, c := range alone {
 		c.done <- g.solo(c)
 	}
+	return nil
 }
 
 // try runs a group's writes in one transaction and commits it. It returns
@@ -167,6 +214,9 @@ func runs(fn func(kvTx) error, tx kvTxn) (ok bool) {
 // that cannot be read is the write's error (see readDamage); any other
 // panic is raised again on the writer's side.
 func (g *groupCommit) solo(c *groupCall) (r groupResult) {
+	if !c.take() {
+		return groupResult{err: g.gaveUp(c.ctx.Err())}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			if err := readDamage(g.db.path, p); err != nil {
@@ -176,5 +226,160 @@ func (g *groupCommit) solo(c *groupCall) (r groupResult) {
 			r = groupResult{panicked: true, panic: p}
 		}
 	}()
-	return groupResult{err: g.db.attempt(c.ctx, c.fn)}
+	return groupResult{err: g.db.updateAlone(c.ctx, c.fn)}
+}
+
+// sharedTxn is a write transaction of a database other servers write too
+// (etcd): a group's writes are taken back one by one from it, and it says
+// when it has grown past one commit of the cluster's.
+type sharedTxn interface {
+	kvTxn
+	mark() txMark
+	undo(txMark)
+	fitsOne() bool
+}
+
+// commitShared commits a group on a database other servers write too. A
+// commit there is a round trip to the cluster and a wait for its disk, and
+// a server made its writes one after another: fifty people on three
+// servers saved 25–40 times a second in all, where one file took 80–140.
+//
+// The group is run in one transaction, one write after another, each
+// taken back from it alone if it fails (the transaction keeps what each
+// wrote apart: see txMark), so that a refused save, common when many save
+// one sheet, costs the others nothing; its answer is what it would have
+// been alone, between the writes before it and those after, all of them
+// committed. A panic is raised again on its own writer's side. The group
+// stops before a write that would take it past one etcd transaction (a
+// write too large alone is committed alone, through its turn and journal):
+// the writes after are returned, for the next group. When the commit loses
+// to another server's, the group is run again whole, as one write is (see
+// update): it takes a turn once it has lost a few.
+func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*groupCall) {
+	ctx, stop := groupContext(group)
+	defer stop()
+	ctx, end, err := w.writer(ctx)
+	if err != nil {
+		for _, c := range group {
+			c.done <- groupResult{err: err}
+		}
+		return nil
+	}
+	defer end()
+	for {
+		// The group's own pin: its commit sets it, and each writer's
+		// request reads on from there, seeing its own write.
+		pctx := briefing.WithReadPin(ctx)
+		taken, results, err := g.tryShared(pctx, group)
+		if errors.Is(err, errRetry) {
+			continue
+		}
+		at, by, pinned := briefing.ReadPinOf(pctx).Get()
+		for i, c := range group[:taken] {
+			if pin := briefing.ReadPinOf(c.ctx); pin != nil {
+				if err == nil && pinned {
+					pin.Set(at, by)
+				} else {
+					pin.Clear()
+				}
+			}
+			if err != nil {
+				c.done <- groupResult{err: err}
+				continue
+			}
+			c.done <- results[i]
+		}
+		if err == nil && taken > 1 {
+			g.together.Add(int64(taken))
+		}
+		return group[taken:]
+	}
+}
+
+// tryShared runs the group's writes in one transaction, from the first,
+// until one would take it past one etcd transaction, and commits it. It
+// returns how many writes it ran, with each one's result, and the commit's
+// result: errRetry when it lost to another server's commit, or a read
+// found the transaction's revision compacted.
+func (g *groupCommit) tryShared(ctx context.Context, group []*groupCall) (taken int, results []groupResult, err error) {
+	tx, err := g.db.kv.begin(ctx, true)
+	if err != nil {
+		return len(group), nil, err
+	}
+	defer tx.Rollback() // after a commit, nothing
+	st := tx.(sharedTxn)
+	wrote := false
+	for _, c := range group {
+		m := st.mark()
+		r := runShared(c, tx)
+		if f := tx.failure(); errors.Is(f, errRetry) {
+			return 0, nil, errRetry
+		}
+		if r.err != nil || r.panicked {
+			st.undo(m)
+			results = append(results, r)
+			continue
+		}
+		if !st.fitsOne() && wrote {
+			st.undo(m)
+			break
+		}
+		results = append(results, r)
+		if !st.fitsOne() {
+			break // a write too large for one etcd transaction, alone
+		}
+		wrote = true
+	}
+	taken = len(results)
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, errRetry) {
+			return 0, nil, err
+		}
+		return taken, nil, fmt.Errorf("store: commit: %w", err)
+	}
+	return taken, results, nil
+}
+
+// runShared runs one write of a group in tx: its error, or its panic, or
+// the failure of a read it made, or its request's end before it ran.
+func runShared(c *groupCall, tx kvTxn) (r groupResult) {
+	if !c.take() {
+		return groupResult{err: c.ctx.Err()} // answered already: given up
+	}
+	if err := c.ctx.Err(); err != nil {
+		return groupResult{err: err}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r = groupResult{panicked: true, panic: p}
+		}
+	}()
+	err := c.fn(tx)
+	if f := tx.failure(); f != nil {
+		err = f // what fn made of a failed read is beside the point
+	}
+	return groupResult{err: err}
+}
+
+// groupContext is the context of a group's commit: it ends once every
+// write's request has ended. One request ending does not cut the others'
+// commit short; all ending, nobody waits for it.
+func groupContext(group []*groupCall) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var left atomic.Int32
+	left.Store(int32(len(group)))
+	stops := make([]func() bool, len(group))
+	for i, c := range group {
+		stops[i] = context.AfterFunc(c.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, s := range stops {
+			s()
+		}
+		cancel()
+	}
 }

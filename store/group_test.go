@@ -7,10 +7,16 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
+	"briefpack/internal/etcdtest"
 )
 
 // TestGroupCommit: writes arriving together on a bbolt file are committed
@@ -23,6 +29,16 @@ func TestGroupCommit(t *testing.T) {
 	db, err := Open(filepath.Join(t.TempDir(), "group.db"), "nz")
 	must(t, err)
 	defer db.Close()
+	groupRounds(t, db, nil)
+}
+
+// groupRounds is TestGroupCommit's writes on db, in rounds. When other is
+// not nil (another server on the same etcd database), it writes the same
+// counter meanwhile, so that groups lose their commit to it and run again
+// whole: it must be counted once for each of its writes, the group's each
+// once. Each writer's request has read before it writes, and reads its own
+// write after it, at the position its request is pinned to.
+func groupRounds(t *testing.T, db, other *DB) {
 	bad := errors.New("refused after writing")
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -32,16 +48,52 @@ func TestGroupCommit(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, writers)
 		panicked := make([]any, writers)
+		var others atomic.Int64
+		stopOthers := make(chan struct{})
+		var otherDone sync.WaitGroup
+		if other != nil {
+			otherDone.Add(1)
+			go func() {
+				defer otherDone.Done()
+				for {
+					select {
+					case <-stopOthers:
+						return
+					default:
+					}
+					if err := other.update(context.Background(), func(tx kvTx) error {
+						b := tx.Bucket(draftBucket)
+						return b.Put(counter, itob(btoi(b.Get(counter))+1))
+					}); err != nil {
+						t.Error(err)
+						return
+					}
+					others.Add(1)
+				}
+			}()
+		}
 		for w := range writers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { panicked[w] = recover() }()
-				ctx := context.Background()
+				ctx := briefing.WithReadPin(context.Background())
 				if w%23 == 22 {
 					ctx = gone
 				}
 				key := []byte(fmt.Sprintf("%02d/%02d", round, w))
+				seen := func() bool {
+					tx, err := db.begin(ctx, false)
+					if err != nil {
+						t.Error(err)
+						return false
+					}
+					defer tx.Rollback()
+					return tx.Bucket(draftBucket).Get(key) != nil
+				}
+				if w%23 != 22 && seen() {
+					t.Errorf("%s is written before it was", key)
+				}
 				errs[w] = db.update(ctx, func(tx kvTx) error {
 					// Each write counts itself, on top of the writes before
 					// it in its group: a write run twice, or one that
@@ -62,9 +114,14 @@ func TestGroupCommit(t *testing.T) {
 					}
 					return nil
 				})
+				if errs[w] == nil && w%23 != 22 && !seen() {
+					t.Errorf("%s, written, is not seen by its own request", key)
+				}
 			}()
 		}
 		wg.Wait()
+		close(stopOthers)
+		otherDone.Wait()
 		tx, err := db.begin(context.Background(), false)
 		must(t, err)
 		defer tx.Rollback() // a failure below must not leave the file's close waiting
@@ -92,8 +149,8 @@ func TestGroupCommit(t *testing.T) {
 				made++
 			}
 		}
-		if n := btoi(tx.Bucket(draftBucket).Get(counter)); n != uint64(made) {
-			t.Fatalf("round %d: %d writes made, counted %d", round, made, n)
+		if n := btoi(tx.Bucket(draftBucket).Get(counter)); n != uint64(made)+uint64(others.Load()) {
+			t.Fatalf("round %d: %d writes made, and %d by the other server, counted %d", round, made, others.Load(), n)
 		}
 		tx.Rollback()
 	}
@@ -132,4 +189,135 @@ func TestGroupCommit_KeepsNothingWritten(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%d of 8 writes' values are still held after they were committed", 8-freed.Load())
+}
+
+// TestEtcd_GroupCommit: on etcd too, writes arriving together on one
+// server are committed together, each answered as if alone, while another
+// server writes the same key, so that groups lose their commit and run
+// again whole. A group stops before it outgrows one etcd transaction: none
+// is journaled.
+func TestEtcd_GroupCommit(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db := openEtcdPrefix(t, c, "group")
+	other := openEtcdPrefix(t, c, "group")
+	k := db.kv.(*etcdKV)
+	wctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	journals := k.cli.Watch(wctx, k.prefix+"j/", clientv3.WithPrefix())
+	var journaled atomic.Int32
+	go func() {
+		for wr := range journals {
+			journaled.Add(int32(len(wr.Events)))
+		}
+	}()
+	txns := k.txns.Load()
+	groupRounds(t, db, other)
+	if n := db.group.together.Load(); n == 0 {
+		t.Fatal("no writes were committed together: the test did not test grouping")
+	}
+	t.Logf("%d writes committed in groups of more than one, in %d etcd transactions", db.group.together.Load(), k.txns.Load()-txns)
+	if n := journaled.Load(); n != 0 {
+		t.Errorf("%d journal keys written: a group outgrew one etcd transaction", n)
+	}
+}
+
+// TestEtcd_GroupCommitWithALargeWrite: a write of a value too large for one
+// etcd transaction (a freeze's file), arriving among small ones, is
+// committed alone, through its turn, and the others around it in groups;
+// each reads back what it wrote.
+func TestEtcd_GroupCommitWithALargeWrite(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db := openEtcdPrefix(t, c, "large")
+	big := bytes.Repeat([]byte("frozen pack "), 3*chunkSize/12)
+	var wg sync.WaitGroup
+	for w := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := []byte(fmt.Sprintf("w%02d", w))
+			v := []byte(fmt.Sprintf("small value %d", w))
+			if w%8 == 3 {
+				v = append(slices.Clone(big), key...)
+			}
+			ctx := briefing.WithReadPin(context.Background())
+			if err := db.update(ctx, func(tx kvTx) error { return tx.Bucket(draftBucket).Put(key, v) }); err != nil {
+				t.Error(err)
+				return
+			}
+			tx, err := db.begin(ctx, false)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer tx.Rollback()
+			if got := tx.Bucket(draftBucket).Get(key); !bytes.Equal(got, v) {
+				t.Errorf("%s: read back %d bytes, wrote %d", key, len(got), len(v))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := db.group.together.Load(); n == 0 {
+		t.Error("no writes were committed together")
+	}
+	k := db.kv.(*etcdKV)
+	if got := turns(t, k); got != 0 {
+		t.Errorf("%d turns left in etcd", got)
+	}
+}
+
+// TestEtcd_GroupStopsAtOneTransaction: a group whose writes would outgrow
+// one etcd transaction commits those that fit and leaves the rest for the
+// next group, in their order; none is journaled.
+func TestEtcd_GroupStopsAtOneTransaction(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db := openEtcdPrefix(t, c, "split")
+	k := db.kv.(*etcdKV)
+	ctx := context.Background()
+	var group []*groupCall
+	for w := range maxGroup {
+		group = append(group, &groupCall{ctx: ctx, done: make(chan groupResult, 1), fn: func(tx kvTx) error {
+			b := tx.Bucket(draftBucket)
+			if err := b.Put([]byte(fmt.Sprintf("split/%02d/a", w)), []byte("a sheet")); err != nil {
+				return err
+			}
+			return b.Put([]byte(fmt.Sprintf("split/%02d/b", w)), []byte("its history"))
+		}})
+	}
+	mod := func() int64 {
+		resp, err := k.cli.Get(ctx, k.revKey())
+		must(t, err)
+		return resp.Kvs[0].ModRevision
+	}
+	before := mod()
+	var commits int
+	for left := group; len(left) > 0; commits++ {
+		rest := db.group.commit(left)
+		if len(rest) == len(left) {
+			t.Fatalf("a group of %d committed none of them", len(left))
+		}
+		for _, c := range left[:len(left)-len(rest)] {
+			if r := <-c.done; r.err != nil || r.panicked {
+				t.Fatalf("a write of the group: %+v", r)
+			}
+		}
+		left = rest
+	}
+	if commits < 2 {
+		t.Fatalf("%d writes of four operations each were committed in one etcd transaction of at most %d", maxGroup, maxTxnOps)
+	}
+	// Each commit moved the write token once: none went through a journal,
+	// which moves it at its start and at its end.
+	if got := mod(); got-before != int64(commits) && commits > 0 {
+		resp, err := k.cli.Get(ctx, k.prefix+"j/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		must(t, err)
+		t.Fatalf("%d commits moved the write token %d times (journal keys left: %d)", commits, got-before, resp.Count)
+	}
+	tx, err := db.begin(ctx, false)
+	must(t, err)
+	defer tx.Rollback()
+	for w := range maxGroup {
+		if tx.Bucket(draftBucket).Get([]byte(fmt.Sprintf("split/%02d/b", w))) == nil {
+			t.Fatalf("write %d is not stored", w)
+		}
+	}
 }

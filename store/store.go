@@ -111,8 +111,8 @@ type Options struct {
 // concurrent use.
 type DB struct {
 	kv kv
-	// group commits the writes to a bbolt file that arrive while one is
-	// committing, in one transaction after it (see groupCommit); nil on etcd.
+	// group commits the writes that arrive while one is committing, in
+	// one transaction after it (see groupCommit); nil when read-only.
 	group    *groupCommit
 	path     string
 	settings briefing.Settings
@@ -557,6 +557,11 @@ func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
 	if db.group != nil {
 		return db.group.run(ctx, fn)
 	}
+	return db.updateAlone(ctx, fn)
+}
+
+// updateAlone is update in a transaction of fn's own.
+func (db *DB) updateAlone(ctx context.Context, fn func(kvTx) error) error {
 	if w, ok := db.kv.(writerKV); ok {
 		var end func()
 		var err error

@@ -896,6 +896,17 @@ func hwAPISteps(p *hwPlan) {
 	add("POST /api/v1/sheets/:id/review", "a sheet cleared", nil, func(s *hwSide, u string) {
 		s.api(u, "POST", "/api/v1/sheets/"+s.w.s0+"/review", hwReviewBody("clear", "Good."))
 	})
+	// Below a lead, a change returns it to draft, and the answer says so
+	// (Briefpack-Status-Was); a lead's keeps it cleared. Cleared again
+	// before each writer, it is left cleared, as the step before left it.
+	add("PUT /api/v1/sheets/:id", "a cleared sheet seen whole, changed", hwOfficers, func(s *hwSide, u string) {
+		hwClear(s, s.w.s0)
+		s.put(u, "/api/v1/sheets/"+s.w.s0, func(m map[string]any) []string {
+			hdPara(m, "Juliet")["text"] = "Juliet: an aim of the 2nd round, cleared, then changed by " + u + "."
+			return nil
+		})
+		hwClear(s, s.w.s0)
+	})
 	add("POST /api/v1/sheets/:id/review", "a sheet returned without a comment", nil, func(s *hwSide, u string) {
 		s.api(u, "POST", "/api/v1/sheets/"+s.w.s0+"/review", hwReviewBody("return", ""))
 	})
@@ -1814,6 +1825,22 @@ func hwRoundBody(number int, marking string) map[string]any {
 // hwReviewBody is a review decision's body.
 func hwReviewBody(decision, comment string) map[string]string {
 	return map[string]string{"decision": decision, "comment": comment}
+}
+
+// hwClear clears a sheet as the lead (not recorded), submitting it first
+// if it is a draft; one cleared already is left as it is.
+func hwClear(s *hwSide, sheet string) {
+	s.t.Helper()
+	for _, d := range []string{"submit", "clear"} {
+		var sh struct{ Status string }
+		s.f.do("lead", "GET", "/api/v1/sheets/"+sheet, nil).json(&sh)
+		if sh.Status == "cleared" || d == "clear" && sh.Status != "submitted" || d == "submit" && sh.Status != "draft" {
+			continue
+		}
+		if r := s.f.do("lead", "POST", "/api/v1/sheets/"+sheet+"/review", hwReviewBody(d, "")); r.Code != 200 {
+			s.t.Fatalf("%s: %s sheet %s: %d %s", s.name, d, sheet, r.Code, r.Body.String())
+		}
+	}
 }
 
 // hwMerge reads a sheet as u, lets edit change it, and merges it (a sheet

@@ -121,3 +121,54 @@ func TestEditor_ClearedMeanwhileIsTold(t *testing.T) {
 		})
 	}
 }
+
+// TestPut_ClearedIsTold: a PUT of a whole sheet by someone below a
+// delegation lead, over a cleared sheet, returns it to draft, as the merge
+// does, and its answer says so in Briefpack-Status-Was as the merge's does;
+// a PUT that changes nothing of a cleared sheet keeps it cleared, and one
+// over a sheet only submitted, or by a lead, changes no status: neither
+// sends the header.
+func TestPut_ClearedIsTold(t *testing.T) {
+	for _, c := range []struct {
+		name, writer string
+		decisions    []string
+		change       bool
+		status, was  string
+	}{
+		{"Cleared", "officer", []string{"submit", "clear"}, true, "draft", "cleared"},
+		{"ClearedUnchanged", "officer", []string{"submit", "clear"}, false, "cleared", ""},
+		{"Submitted", "officer", []string{"submit"}, true, "submitted", ""},
+		{"ClearedByALeadWriting", "lead", []string{"submit", "clear"}, true, "cleared", ""},
+		{"Draft", "officer", nil, true, "draft", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			w := f.world()
+			for _, d := range c.decisions {
+				who := "lead"
+				if d == "submit" {
+					who = "secretariat"
+				}
+				f.review(who, w.sheet, d)
+			}
+			r := f.do(c.writer, "GET", "/api/v1/sheets/"+w.sheet, nil)
+			m := map[string]any{}
+			r.json(&m)
+			if c.change {
+				paragraphOf(m, 0, 0)["text"] = "The writer's change to the assessment, put whole."
+			}
+			r = f.do(c.writer, "PUT", "/api/v1/sheets/"+w.sheet, m, "If-Match", r.Header().Get("ETag"))
+			if r.Code != 200 {
+				t.Fatalf("PUT: %d %s", r.Code, r.Body.String())
+			}
+			var got sheetJSON
+			r.json(&got)
+			if got.Status != c.status {
+				t.Errorf("status %q, want %q", got.Status, c.status)
+			}
+			if was, ok := r.Header()["Briefpack-Status-Was"]; c.was == "" && ok || c.was != "" && (len(was) != 1 || was[0] != c.was) {
+				t.Errorf("Briefpack-Status-Was %q, want %q", was, c.was)
+			}
+		})
+	}
+}

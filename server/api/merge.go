@@ -472,7 +472,13 @@ func (s *API) handleMerge(c echo.Context) error {
 		h.Set("Briefpack-Merged-From", strings.Join(m.From, ", "))
 	}
 	if m.StatusWas != "" {
-		h.Set("Briefpack-Status-Was", m.StatusWas)
+		tellStatusWas(h, m.StatusWas)
 	}
 	return one(c, http.StatusOK, m.Sheet.Version, m.Sheet)
+}
+
+// tellStatusWas says in an answer to a save the status of the sheet it was
+// written over, which the save changed (a cleared sheet returned to draft).
+func tellStatusWas(h http.Header, was string) {
+	h.Set("Briefpack-Status-Was", was)
 }

@@ -40,6 +40,10 @@ type resource[T briefing.Object] struct {
 	// warnings are what a write should point out without refusing it,
 	// answered in Warning headers (RFC 9111 code 199).
 	warnings func(v *view, obj T) ([]string, error)
+	// told, if set, adds to an update's answer headers saying what the
+	// write changed that its body did not ask for; obj is as written, old
+	// the reader's copy it was written over.
+	told func(h http.Header, obj, old T)
 }
 
 // warn adds the write's warnings to the answer.
@@ -169,6 +173,9 @@ func (r *resource[T]) handleUpdate(s *API) echo.HandlerFunc {
 		out, err := r.save(c, v, obj, old, r.update)
 		if err != nil {
 			return err
+		}
+		if r.told != nil {
+			r.told(c.Response().Header(), obj, old)
 		}
 		return one(c, http.StatusOK, obj.GetMeta().Version, out)
 	}

@@ -42,6 +42,14 @@ func (s *API) registerSheetRoutes() {
 			}
 			return out, v.AsLastSeen(v.Ctx, briefing.KindSheet, &out.Meta)
 		},
+		// A PUT that returned a cleared sheet to draft says so, as the
+		// merge does. Its writer sees the whole sheet (checkSheet), old is
+		// at the version written over, and its status is theirs to see.
+		told: func(h http.Header, sh, old *briefing.Sheet) {
+			if sh.Status != old.Status {
+				tellStatusWas(h, old.Status)
+			}
+		},
 	}
 	// GET, POST /api/v1/rounds/:id/sheets
 	s.route("GET", api+"/rounds/:id/sheets", briefing.RoleViewer, r.handleList(s, "id"))

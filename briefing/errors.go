@@ -22,6 +22,12 @@ const (
 // quota): it reads on, and what need not be written may go without.
 var ErrStoreFull = errors.New("the database is full")
 
+// ErrMovedOn is in the chain of an error (EUNAVAILABLE) of a read the
+// store can no longer answer as of the moment a request's reads are pinned
+// to (ReadPin): an etcd cluster compacted it meanwhile. The request's
+// reads, made again from a new pin, read the data as it is by then.
+var ErrMovedOn = errors.New("the database moved on from the moment being read")
+
 // Error is briefpack's one error type: a code for programs, a message for
 // people, and per-field reasons for forms.
 type Error struct {

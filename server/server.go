@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -165,7 +166,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Pre(s.requestID, s.securityHeaders, s.limitHeader)
-	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize)
+	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize, s.readAgain)
 	s.echo = e
 	s.registerAuthRoutes()
 	s.WhileServing("giving back the memory a burst of work left free", s.giveBackMemory)
@@ -298,6 +299,40 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		// Every read of the request is of one state of the store.
 		c.SetRequest(c.Request().WithContext(briefing.WithReadPin(c.Request().Context())))
 		return next(c)
+	}
+}
+
+// readTries bounds how often readAgain runs a read: the first time and two more.
+const readTries = 3
+
+// readAgain runs a GET (or HEAD) again from a new read pin when the store
+// could not answer a read as of the request's pinned moment, which an etcd
+// cluster compacted meanwhile (briefing.ErrMovedOn), and nothing of the
+// answer was written yet: a read is safe to run twice, and was answered
+// 503 "send it again" for what the server can do itself. The answer's
+// headers are put back as they were before each run. After readTries runs
+// it is answered 503 as before. A write is not run again here: the store
+// runs its own transactions again.
+func (s *Server) readAgain(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if m := methodOf(req); m != http.MethodGet && m != http.MethodHead {
+			return next(c)
+		}
+		h := c.Response().Header()
+		before := h.Clone()
+		for try := 1; ; try++ {
+			err := next(c)
+			if try == readTries || !errors.Is(err, briefing.ErrMovedOn) || c.Response().Committed || req.Context().Err() != nil {
+				return err
+			}
+			s.logger(c).Info("reading again: the database moved on while the request read it", "try", try)
+			clear(h)
+			for k, v := range before {
+				h[k] = v
+			}
+			c.SetRequest(req.WithContext(briefing.WithReadPin(req.Context())))
+		}
 	}
 }
 

@@ -348,8 +348,9 @@ func full(err error) error {
 }
 
 // ErrCompacted is a read of a revision etcd compacted meanwhile: the
-// reading may start again, and reads the data as it is by then.
-var ErrCompacted = errors.New("etcd compacted the revision being read")
+// reading may start again, and reads the data as it is by then. It is
+// briefing.ErrMovedOn too, as the server, which knows no etcd, asks.
+var ErrCompacted = fmt.Errorf("etcd compacted the revision being read: %w", briefing.ErrMovedOn)
 
 // compacted is a read whose revision etcd compacted away meanwhile: the
 // request may be sent again, and reads the data as it is by then.

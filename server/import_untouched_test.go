@@ -3,7 +3,6 @@ package server_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,19 +10,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"briefpack/internal/officetest"
 )
 
 // libreOffice re-saves a workbook as LibreOffice Calc saves it, opened and
-// saved untouched (Debian's libreoffice-calc; skipped, saying so, without
-// it, but in CI, which requires it).
+// saved untouched (Debian's libreoffice-calc-nogui; skipped, saying so,
+// without it, but in CI, which requires it).
 func libreOffice(t testing.TB, b []byte) []byte {
 	t.Helper()
-	if _, err := exec.LookPath("soffice"); err != nil {
-		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatalf("soffice is required: %v", err)
-		}
-		t.Skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
-	}
+	officetest.Require(t, "soffice")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in", "pack.xlsx")
 	if err := os.MkdirAll(filepath.Dir(in), 0o755); err != nil {
@@ -32,13 +28,7 @@ func libreOffice(t testing.TB, b []byte) []byte {
 	if err := os.WriteFile(in, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
-	cmd := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
-		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out, in)
-	if o, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v %s", err, o)
-	}
-	r, err := os.ReadFile(filepath.Join(out, "pack.xlsx"))
+	r, err := os.ReadFile(officetest.Convert(t, "xlsx:Calc MS Excel 2007 XML", filepath.Join(dir, "out"), in)[0])
 	if err != nil {
 		t.Fatal(err)
 	}

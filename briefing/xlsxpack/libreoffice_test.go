@@ -3,13 +3,14 @@ package xlsxpack_test
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
+
+	"briefpack/internal/officetest"
 )
 
 // TestRender_PrintsEveryWord prints the demo-like pack's workbooks in a
@@ -28,33 +29,21 @@ func TestRender_PrintsEveryWord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs LibreOffice")
 	}
-	soffice, err1 := exec.LookPath("soffice")
-	pdftotext, err2 := exec.LookPath("pdftotext")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatalf("soffice and pdftotext are required: %v %v", err1, err2)
-		}
-		t.Skip("LibreOffice (soffice) and pdftotext are not installed (apt-get install libreoffice-calc-nogui poppler-utils)")
-	}
+	officetest.Require(t, "soffice", "pdftotext")
 	dir := t.TempDir()
 	wbs := workbooks(t)
+	editions := []string{"full", "release", "response"}
 	var in []string
-	for _, edition := range []string{"full", "release", "response"} {
+	for _, edition := range editions {
 		path := filepath.Join(dir, edition+".xlsx")
 		if err := os.WriteFile(path, wbs[edition], 0o600); err != nil {
 			t.Fatal(err)
 		}
 		in = append(in, path)
 	}
-	cmd := exec.Command(soffice, append([]string{"--headless", "-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--convert-to", "pdf", "--outdir", dir}, in...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v %s", err, out)
-	}
-	for _, edition := range []string{"full", "release", "response"} {
-		text, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, edition+".pdf"), "-").Output()
-		if err != nil {
-			t.Fatalf("%s: pdftotext: %v", edition, err)
-		}
+	pdfs := officetest.Convert(t, "pdf", dir, in...)
+	for i, edition := range editions {
+		text := officetest.PDFText(t, pdfs[i])
 		printed := map[string]int{}
 		for _, w := range words(string(text)) {
 			printed[w]++

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"briefpack/internal/officetest"
 )
 
 // TestXLSXPrints opens the demo's XLSX pack in a second reader, LibreOffice,
@@ -25,14 +26,7 @@ func TestXLSXPrints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs LibreOffice")
 	}
-	soffice, err1 := exec.LookPath("soffice")
-	pdftotext, err2 := exec.LookPath("pdftotext")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatalf("soffice and pdftotext are required: %v %v", err1, err2)
-		}
-		t.Skip("LibreOffice (soffice) and pdftotext are not installed (apt-get install libreoffice-calc-nogui poppler-utils)")
-	}
+	officetest.Require(t, "soffice", "pdftotext")
 	ds := startDemo(t, buildBinary(t))
 	lead := apiToken(t, ds, "lead")
 	resp, xlsx := apiDo(t, ds, lead, "GET", "/api/v1/rounds/3/pack?format=xlsx", nil)
@@ -44,19 +38,13 @@ func TestXLSXPrints(t *testing.T) {
 	if err := os.WriteFile(in, xlsx, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--convert-to", "pdf", "--outdir", dir, in)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v %s", err, out)
-	}
-	pdf, err := os.ReadFile(filepath.Join(dir, "pack.pdf"))
+	out := officetest.Convert(t, "pdf", dir, in)[0]
+	pdf, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
-	text, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, "pack.pdf"), "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := officetest.PDFText(t, out)
 	t.Logf("%d A4 pages", pages)
 	// Before fitting, the same pack printed on 33 pages, long paragraphs cut to a line.
 	if pages < 6 || pages > 24 {
@@ -95,13 +83,7 @@ func TestHTMLPrints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives a browser")
 	}
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("BRIEFPACK_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatalf("pdftotext is required: %v", err)
-		}
-		t.Skip("pdftotext is not installed (apt-get install poppler-utils)")
-	}
+	officetest.Require(t, "pdftotext")
 	chromium := findChromium(t)
 	ds := startDemo(t, buildBinary(t))
 	ctx := browser(t, chromium, 1280, 800)
@@ -118,10 +100,7 @@ func TestHTMLPrints(t *testing.T) {
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	text, err := exec.Command(pdftotext, "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := officetest.PDFText(t, path)
 	pages := bytes.Split(bytes.TrimRight(text, "\f"), []byte("\f"))
 	t.Logf("%d A4 pages", len(pages))
 	for i, p := range pages {

@@ -349,9 +349,10 @@ func TestUserAdd_JurisdictionFirst(t *testing.T) {
 	}
 }
 
-// TestExport_Ceiling: a ceiling that is not a marking is bad usage (exit 2,
-// one line); one typed in lower case is taken, as the import takes markings.
-func TestExport_Ceiling(t *testing.T) {
+// demoRound is a database the demo was loaded into by a server started
+// on it, then stopped: its file, and its first dialogue's first round.
+func demoRound(t *testing.T) (db, round string) {
+	t.Helper()
 	m := MustRunMain(t, true, "nz")
 	ctx := context.Background()
 	ds, _, err := m.DB.Dialogues(ctx, briefing.Page{})
@@ -362,13 +363,19 @@ func TestExport_Ceiling(t *testing.T) {
 	if err != nil || len(rs) == 0 {
 		t.Fatalf("%d rounds: %v", len(rs), err)
 	}
-	db := m.DBPath
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return m.DBPath, rs[0].ID
+}
+
+// TestExport_Ceiling: a ceiling that is not a marking is bad usage (exit 2,
+// one line); one typed in lower case is taken, as the import takes markings.
+func TestExport_Ceiling(t *testing.T) {
+	db, round := demoRound(t)
 	dir := t.TempDir()
 	export := func(ceiling, out string) (string, string, int) {
-		return runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--ceiling", ceiling, "--out", filepath.Join(dir, out))
+		return runCLI(t, "", "export", "--db", db, "--round", round, "--ceiling", ceiling, "--out", filepath.Join(dir, out))
 	}
 	out, errOut, code := export("BOGUS", "bogus.html")
 	wantUsageError(t, out, errOut, code, "--ceiling BOGUS")
@@ -388,7 +395,7 @@ func TestExport_Ceiling(t *testing.T) {
 	if marking(out) != marking(upper) {
 		t.Errorf("restricted and RESTRICTED made different packs: %q, %q", out, upper)
 	}
-	if _, errOut, code := runCLI(t, "", "export", "--db", db, "--round", rs[0].ID, "--edition", "release", "--ceiling", "SECRET", "--out", filepath.Join(dir, "r.html")); code != 2 {
+	if _, errOut, code := runCLI(t, "", "export", "--db", db, "--round", round, "--edition", "release", "--ceiling", "SECRET", "--out", filepath.Join(dir, "r.html")); code != 2 {
 		t.Errorf("a ceiling on the release edition: exit %d, %q", code, errOut)
 	}
 }
@@ -518,26 +525,14 @@ func damageRootPage(t *testing.T, path string) {
 // beside it under a name that says whose it is (what a kill -9 would leave,
 // for a person to recognise and delete), and leave nothing else once done.
 func TestWriteNew_PartialFile(t *testing.T) {
-	m := MustRunMain(t, true, "nz")
-	ds, _, err := m.DB.Dialogues(context.Background(), briefing.Page{})
-	if err != nil || len(ds) == 0 {
-		t.Fatalf("%d dialogues: %v", len(ds), err)
-	}
-	rs, _, err := m.DB.Rounds(context.Background(), ds[0].ID, briefing.Page{})
-	if err != nil || len(rs) == 0 {
-		t.Fatalf("%d rounds: %v", len(rs), err)
-	}
-	db := m.DBPath
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	db, round := demoRound(t)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		out  string
 		args []string
 	}{
 		{"backup.db", []string{"backup", "--db", db, "--out"}},
-		{"pack.html", []string{"export", "--db", db, "--round", rs[0].ID, "--out"}},
+		{"pack.html", []string{"export", "--db", db, "--round", round, "--out"}},
 		{"restored.db", []string{"restore", "--from", db, "--db"}},
 	} {
 		out := filepath.Join(dir, c.out)
@@ -725,26 +720,14 @@ func TestCopy_ToFileNeverHalfWritten(t *testing.T) {
 // wrote it, and the file held the other's pack. Now the command fails with
 // one line, leaves that file as it is and no partial file behind.
 func TestWriteNew_NameTakenMeanwhile(t *testing.T) {
-	m := MustRunMain(t, true, "nz")
-	ds, _, err := m.DB.Dialogues(context.Background(), briefing.Page{})
-	if err != nil || len(ds) == 0 {
-		t.Fatalf("%d dialogues: %v", len(ds), err)
-	}
-	rs, _, err := m.DB.Rounds(context.Background(), ds[0].ID, briefing.Page{})
-	if err != nil || len(rs) == 0 {
-		t.Fatalf("%d rounds: %v", len(rs), err)
-	}
-	db := m.DBPath
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	db, round := demoRound(t)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		out    string
 		args   []string
 		advice string
 	}{
-		{"pack.html", []string{"export", "--db", db, "--round", rs[0].ID, "--ceiling", "RESTRICTED", "--out"}, "choose a new file"},
+		{"pack.html", []string{"export", "--db", db, "--round", round, "--ceiling", "RESTRICTED", "--out"}, "choose a new file"},
 		{"backup.db", []string{"backup", "--db", db, "--out"}, "choose a new file"},
 		{"restored.db", []string{"restore", "--from", db, "--db"}, "pass --force to replace it"},
 		{"copy.db", []string{"copy", "--from", db, "--to"}, "copy only into a new database"},

@@ -320,12 +320,13 @@ func (g *groupCommit) tryShared(ctx context.Context, group []*groupCall) (taken 
 			results = append(results, r)
 			continue
 		}
-		if !st.fitsOne() && wrote {
+		fits := st.fitsOne()
+		if !fits && wrote {
 			st.undo(m)
 			break
 		}
 		results = append(results, r)
-		if !st.fitsOne() {
+		if !fits {
 			break // a write too large for one etcd transaction, alone
 		}
 		wrote = true

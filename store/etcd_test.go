@@ -1041,3 +1041,104 @@ func TestEtcd_ValueReadBehindTheWatchIsKept(t *testing.T) {
 		t.Fatalf("a value changed among changes no longer known one by one read again: %q, not l2", got)
 	}
 }
+
+// TestEtcd_CacheAnswersAsEtcd: whatever a server's cache of values
+// answers is what etcd holds at the transaction's revision. One server
+// reads a bucket's keys in long transactions, as a pack does, while two
+// others, and it itself, write some of them; every value it reads is
+// compared with etcd's own answer at that revision.
+func TestEtcd_CacheAnswersAsEtcd(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	reader := openEtcdPrefix(t, c, "same")
+	writers := []*DB{openEtcdPrefix(t, c, "same"), openEtcdPrefix(t, c, "same"), reader}
+	ctx := context.Background()
+	name := []byte("sheets")
+	const keys = 120
+	key := func(i int) string { return fmt.Sprintf("k%03d", i) }
+	put := func(db *DB, kvs map[string]string) error {
+		return db.update(ctx, func(tx kvTx) error {
+			b, err := tx.CreateBucketIfNotExists(name)
+			if err != nil {
+				return err
+			}
+			for k, v := range kvs {
+				if err := b.Put([]byte(k), []byte(v)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	all := map[string]string{}
+	for i := range keys {
+		all[key(i)] = "v0"
+	}
+	if err := put(writers[0], all); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, len(writers))
+	for w, db := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				kvs := map[string]string{}
+				for range 1 + rng.IntN(3) {
+					kvs[key(rng.IntN(keys))] = fmt.Sprintf("w%d-%d", w, n)
+				}
+				if err := put(db, kvs); err != nil {
+					errs <- err
+					return
+				}
+				if w == len(writers)-1 {
+					time.Sleep(20 * time.Millisecond) // the reader writes now and then
+				}
+			}
+		}()
+	}
+	rk := reader.kv.(*etcdKV)
+	rng := rand.New(rand.NewPCG(3, 9))
+	deadline := time.Now().Add(3 * time.Second)
+	compared := 0
+	for round := 0; time.Now().Before(deadline); round++ {
+		tx, err := rk.begin(briefing.WithReadPin(ctx), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		et := tx.(*etcdTx)
+		for _, i := range rng.Perm(keys)[:40] {
+			got := tx.Bucket(name).Get([]byte(key(i)))
+			if err := et.failure(); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := rk.cli.Get(ctx, rk.dataPrefix(name)+key(i), clientv3.WithRev(et.rev))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ""
+			if len(resp.Kvs) == 1 {
+				want = string(resp.Kvs[0].Value[1:])
+			}
+			if string(got) != want {
+				t.Fatalf("round %d: %s read as %q at revision %d, where etcd holds %q", round, key(i), got, et.rev, want)
+			}
+			compared++
+		}
+		tx.Rollback()
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	t.Logf("%d values compared", compared)
+}

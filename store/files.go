@@ -113,8 +113,11 @@ func getFile(b kvBucket, id, format, kind string) ([]byte, error) {
 	if v == nil || !isFormat(format) {
 		return nil, briefing.Errorf(briefing.ENOTFOUND, "%s %s has no %q file", kind, id, format)
 	}
-	// The bytes live in the file's memory map only while the transaction does.
-	return unpackFile(v)
+	// The bytes live in the file's memory map only while the transaction
+	// does; copied out, the map's pages of them are let go.
+	out, err := unpackFile(v)
+	letGo(b, v)
+	return out, err
 }
 
 // fileEnds are what follows a frozen object's formats in its files' bucket:

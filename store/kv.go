@@ -183,6 +183,23 @@ type boltBucket struct{ *bolt.Bucket }
 
 func (b boltBucket) Cursor() kvCursor { return b.Bucket.Cursor() }
 
+// letGo is told that v, a value read from the bucket, has been copied out
+// and will not be read again: its pages of the mapped file leave the
+// process's memory (dropMapped).
+func (b boltBucket) letGo(v []byte) {
+	tx := b.Bucket.Tx()
+	dropMapped(tx.DB().Info().Data, int(tx.Size()), v)
+}
+
+// letGo tells b that v, a value read from it, has been copied out and will
+// not be read again in the transaction: a bbolt file's pages of it leave
+// the process's memory; etcd's values are the process's own already.
+func letGo(b kvBucket, v []byte) {
+	if lg, ok := b.(interface{ letGo([]byte) }); ok {
+		lg.letGo(v)
+	}
+}
+
 // OpenAny opens the database a command line names: an etcd address
 // (etcd://host:port[,host:port…][/prefix], see ParseEtcdURL) or a bbolt
 // file. cfg, when not nil, adds credentials to an etcd address; its error

@@ -771,6 +771,75 @@ func TestEtcd_ChunksNotKept(t *testing.T) {
 	}
 }
 
+// TestEtcd_SmallFilesNotKept: a frozen file small enough for one key (a
+// small round's, or a response's letter and schedule), written and then
+// read, is not kept in the server's cache of values either, whether a
+// snapshot's or a release's. Kept at the commit that wrote it and again
+// from the watch, a round of 300 sheets frozen with a response made each
+// time kept the response's HTML, a megabyte a freeze, until the cache's
+// bound: the files pushed out the records the cache is for, and the
+// server held them beside its own cache of frozen files.
+func TestEtcd_SmallFilesNotKept(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	e := openEtcdPrefix(t, c, "small")
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "alice"}
+	r := firstRound(t, e, by)
+	file := func(seed uint64) []byte { // random, so compressing leaves it as large
+		b := make([]byte, chunkSize/2)
+		rng := rand.New(rand.NewPCG(seed, 5))
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	kept := e.kv.(*etcdKV).cache.kept
+	before := kept.Size()
+	sn := &briefing.Snapshot{RoundID: r.ID}
+	snFiles := map[string][]byte{"html": file(1), "xlsx": append([]byte("PK\x03\x04"), file(2)...)}
+	if err := e.CreateSnapshot(ctx, sn, snFiles, by); err != nil {
+		t.Fatal(err)
+	}
+	rel := &briefing.Release{RoundID: r.ID, Reference: "OIA-1"}
+	relFiles := map[string][]byte{"html": file(3), "xlsx": append([]byte("PK\x03\x04"), file(4)...)}
+	if err := e.CreateRelease(ctx, rel, relFiles, by); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for format, want := range snFiles {
+			if got, err := e.SnapshotFile(ctx, sn.ID, format); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("the snapshot's %s file came back %d bytes, not %d: %v", format, len(got), len(want), err)
+			}
+		}
+		for format, want := range relFiles {
+			if got, err := e.ReleaseFile(ctx, rel.ID, format); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("the release's %s file came back %d bytes, not %d: %v", format, len(got), len(want), err)
+			}
+		}
+	}
+	// The watch keeps anew what is kept when it sees it written: it must
+	// have seen the last commit.
+	k := e.kv.(*etcdKV)
+	resp, err := k.cli.Get(ctx, k.revKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		k.cache.mu.Lock()
+		seen := k.cache.watchRev
+		k.cache.mu.Unlock()
+		if seen >= resp.Kvs[0].ModRevision {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
+		}
+	}
+	if grew := kept.Size() - before; grew >= chunkSize/2 {
+		t.Fatalf("four files of %d bytes written and read kept %d bytes in the server's cache of values", chunkSize/2, grew)
+	}
+}
+
 // TestEtcd_LostCommitLeavesNoChunks: a commit that loses to another
 // server's deletes the chunks of the large values it wrote first, which
 // nothing would ever name (a retried freeze takes a new snapshot id);

@@ -85,6 +85,18 @@ func (c *valueCache) bucketOf(key string) string {
 	return ""
 }
 
+// frozenFile says whether key is a frozen file's (a snapshot's or a
+// release's), whose value is not kept here, however small: what serves a
+// frozen file keeps it once, decoded, if it keeps it at all (the API's
+// cache of frozen files), as for the chunks of a large one (getUnkept).
+// One small enough for one key was kept at the commit that wrote it and
+// again when the watch saw it, each a megabyte, and pushed out of the
+// cache the records it is for.
+func (c *valueCache) frozenFile(key string) bool {
+	b := c.bucketOf(key)
+	return b == string(fileBucket) || b == string(releaseFiles)
+}
+
 // getPage returns a kept page of bucket as of the commit at asOf.
 func (c *valueCache) getPage(bucket, key string, asOf int64) (page, bool) {
 	if c == nil {
@@ -139,20 +151,21 @@ func (c *valueCache) get(key string, asOf int64) (cached, bool) {
 	return v, true
 }
 
-// put keeps a value read at revision readRev. When the watch has passed
-// readRev already, an event for the key beyond it may have been let go (the
-// watch updates only the keys kept): the value is kept then only if its
-// bucket's changes since readRev, known one by one, hold none to the key.
-// Under other servers' saves the watch passes a request's revision within
-// milliseconds: a pack reading 300 sheets from etcd, one after another,
-// kept almost none of them, and the next pack read them from etcd again.
+// put keeps a value read (or written) at revision readRev. When the watch
+// has passed readRev already, an event for the key beyond it may have been
+// let go (the watch updates only the keys kept): the value is kept then
+// only if its bucket's changes since readRev, known one by one, hold none
+// to the key. Under other servers' saves the watch passes a request's
+// revision within milliseconds: a pack reading 300 sheets from etcd, one
+// after another, kept almost none of them, and the next pack read them from
+// etcd again. A frozen file is never kept (frozenFile).
 func (c *valueCache) put(key string, v cached, readRev int64) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.watchRev == 0 || c.watchRev > readRev && !c.unchangedSince(key, readRev) {
+	if c.watchRev == 0 || c.frozenFile(key) || c.watchRev > readRev && !c.unchangedSince(key, readRev) {
 		return
 	}
 	if old, ok := c.kept.Get(key); ok && old.mod > v.mod {

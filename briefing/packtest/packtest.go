@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,11 +198,12 @@ func Sections(s briefing.Settings, i int) []map[string]any {
 }
 
 // Marking is the marking of paragraph n of section k of synthetic sheet i:
-// mostly the three lowest, one paragraph in seven at the fourth level
-// (SECRET in both jurisdictions).
+// mostly the three lowest, one paragraph in seven SECRET. (It was the
+// fourth level, taken to be SECRET, which is RESTRICTED in New Zealand and
+// PROTECTED in Australia: the test packs held no SECRET paragraph.)
 func Marking(s briefing.Settings, i, k, n int) string {
-	if (i*5+k*6+n)%7 == 3 && len(s.Markings) > 3 {
-		return s.Markings[3]
+	if (i*5+k*6+n)%7 == 3 && slices.Contains(s.Markings, "SECRET") {
+		return "SECRET"
 	}
 	return s.Markings[(i+k+n)%3]
 }

@@ -227,6 +227,13 @@ type Store interface {
 	SessionService
 	ReleaseService
 	DraftService
+	// TakeTurn returns ctx holding the database's turn to write, for a
+	// write that reads and writes again and again and keeps losing to
+	// other servers' writes between (a merge): while it is held, no other
+	// server commits, and every read made with the context it returns
+	// reads from the moment the turn was taken. end lets it go. A store
+	// that one server writes returns ctx as it is.
+	TakeTurn(ctx context.Context) (_ context.Context, end func(), _ error)
 }
 
 // Snapshot is a frozen pack: the exact bytes of both formats as served,

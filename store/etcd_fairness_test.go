@@ -378,3 +378,64 @@ func holdTurn(t *testing.T, db *DB) (context.Context, func()) {
 	}
 	return wctx, end
 }
+
+// TestEtcd_TakeTurn: a request holding the database's turn (TakeTurn)
+// writes, alone and not in a group (whose writer would wait for the lock
+// the turn holds), while another server's write waits until it lets go;
+// on a bbolt file the turn is nothing and the write is made as ever.
+func TestEtcd_TakeTurn(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	b, a := openPair(t, c, "taketurn")
+	other := openEtcdPrefix(t, c, "taketurn")
+	by := briefing.Actor{Name: "test"}
+	ctx := context.Background()
+	tctx, end, err := b.TakeTurn(ctx)
+	if err != nil || tctx != ctx {
+		t.Fatalf("a turn on a bbolt file: %v", err)
+	}
+	must(t, b.CreateAgency(tctx, &briefing.Agency{Name: "Department of Defence", Country: "Australia"}, by))
+	end()
+
+	tctx, end, err = a.TakeTurn(briefing.WithReadPin(ctx))
+	must(t, err)
+	waited := make(chan error, 1)
+	go func() {
+		waited <- other.CreateAgency(ctx, &briefing.Agency{Name: "Department of Home Affairs", Country: "Australia"}, by)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-waited:
+		end()
+		t.Fatalf("another server's write was made while a turn was held: %v", err)
+	default:
+	}
+	// A write of the same server's, not in the turn, waits behind it too,
+	// first in the server's queue.
+	queued := make(chan error, 1)
+	go func() {
+		queued <- a.CreateAgency(ctx, &briefing.Agency{Name: "Government Communications Security Bureau", Country: "New Zealand"}, by)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	made := make(chan error, 1)
+	go func() {
+		made <- a.CreateAgency(tctx, &briefing.Agency{Name: "Ministry of Defence", Country: "New Zealand"}, by)
+	}()
+	select {
+	case err := <-made:
+		must(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a write in the turn its request holds waits for ever")
+	}
+	end()
+	for _, w := range []chan error{waited, queued} {
+		select {
+		case err := <-w:
+			must(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("a write is still waiting after the turn was let go")
+		}
+	}
+	if got := turns(t, a.kv.(*etcdKV)); got != 0 {
+		t.Errorf("%d turns left in etcd", got)
+	}
+}

@@ -9,6 +9,8 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
 )
 
 // Writers on several servers take turns when they must.
@@ -269,8 +271,12 @@ func (k *etcdKV) lockWrites(ctx context.Context) error {
 	}
 }
 
-// writer starts a write's tries: ctx carries them to each begin.
+// writer starts a write's tries: ctx carries them to each begin. Within a
+// turn taken for a request (TakeTurn), the request's writer makes them.
 func (k *etcdKV) writer(ctx context.Context) (context.Context, func(), error) {
+	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
+		return ctx, func() {}, nil
+	}
 	if err := k.lockWrites(ctx); err != nil {
 		return ctx, nil, err
 	}
@@ -397,4 +403,39 @@ func (t *etcdTx) lose(resp *clientv3.TxnResponse) {
 		}
 	}
 	t.w.lost(met)
+}
+
+// TakeTurn returns ctx holding the database's turn to write: on etcd, this
+// server's write lock and the turn every other server's commit waits for
+// (see etcdWriter). The writes made with it are made by it, one after
+// another (not in a group), and the first commit ends the turn with it; the
+// request's reads start again from the moment the turn was taken. A merge
+// reads the sheet, merges and writes it back, and loses when another
+// server's save of the sheet comes between: one that lost three times
+// takes a turn, and is then made, where ten losses in a row refused it.
+func (db *DB) TakeTurn(ctx context.Context) (context.Context, func(), error) {
+	k, ok := db.kv.(*etcdKV)
+	if !ok || db.readOnly {
+		return ctx, func() {}, nil
+	}
+	wctx, end, err := k.writer(ctx)
+	if err != nil {
+		return ctx, nil, err
+	}
+	if _, err := wctx.Value(etcdWriterKey{}).(*etcdWriter).take(wctx); err != nil {
+		end()
+		return ctx, nil, err
+	}
+	if pin := briefing.ReadPinOf(wctx); pin != nil {
+		pin.Clear()
+	}
+	return wctx, end, nil
+}
+
+// inTurn reports whether ctx holds a turn taken with TakeTurn: its writes
+// are its own, not a group's, whose writer would wait for the write lock
+// the turn holds.
+func inTurn(ctx context.Context) bool {
+	_, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter)
+	return ok
 }

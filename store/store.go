@@ -554,7 +554,7 @@ func (db *DB) update(ctx context.Context, fn func(kvTx) error) error {
 	if db.readOnly {
 		return fmt.Errorf("store: database %s was opened to read only", db.path)
 	}
-	if db.group != nil {
+	if db.group != nil && !inTurn(ctx) {
 		return db.group.run(ctx, fn)
 	}
 	return db.updateAlone(ctx, fn)

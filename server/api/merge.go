@@ -195,6 +195,16 @@ func (s *API) MergeSheet(v *view, id string, mine *briefing.Sheet) (*merged, err
 	turn.Lock()
 	defer turn.Unlock()
 	for try := 0; ; try++ {
+		if try == mergeTurnAfter {
+			ctx, end, err := v.St.TakeTurn(v.Ctx)
+			if err != nil {
+				return nil, err
+			}
+			defer end()
+			inTurn := *v
+			inTurn.Ctx = ctx
+			v = &inTurn
+		}
 		a, err := s.MergeOnce(v, id, mine)
 		if err != nil {
 			return nil, err
@@ -352,6 +362,13 @@ func unplaced(v *view, merged *briefing.Sheet, err error) error {
 // mergeTries is how many times a merge is made again against a newer
 // save before it gives up (412).
 const mergeTries = 10
+
+// mergeTurnAfter is how many tries a merge loses before it takes the
+// database's turn to write (TakeTurn): on several servers the merges of
+// one sheet lose to one another's, and one server's could lose ten times
+// in a row and be refused. In the turn nothing else is committed between
+// its read and its write.
+const mergeTurnAfter = 3
 
 // mergeStripes is how many turns the merges of all sheets share.
 const mergeStripes = 64

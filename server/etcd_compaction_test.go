@@ -58,15 +58,7 @@ func (s *compactingStore) Sheet(ctx context.Context, id string) (*briefing.Sheet
 // 503 after three runs, the first and two more.
 func TestEtcd_ReadSpanningACompaction(t *testing.T) {
 	c := etcdtest.Start(t, 1)
-	cfg, err := store.ParseEtcdURL(c.URL("compaction"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.OpenEtcd(cfg, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixtureOn(t, db)
+	f := newFixtureOn(t, openEtcd(t, c.URL("compaction"), "nz"))
 	w := f.world()
 	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
 	if err != nil {
@@ -91,10 +83,7 @@ func TestEtcd_ReadSpanningACompaction(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Another server on the cluster, which has read nothing yet:
 			// the sheet is read from etcd, not from what it kept.
-			other, err := store.OpenEtcd(cfg, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			other := openEtcd(t, c.URL("compaction"), "")
 			t.Cleanup(func() { other.Close() })
 			st := &compactingStore{DB: other, cli: cli, t: t}
 			srv, err := server.New(context.Background(), st, server.Config{Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))}, web.Register)

@@ -8,7 +8,6 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
-	"briefpack/store"
 )
 
 // TestEtcdFull_ReadsGoOn: on an etcd cluster past its space quota, which
@@ -19,14 +18,7 @@ import (
 // 503, saying the database is full, never 500.
 func TestEtcdFull_ReadsGoOn(t *testing.T) {
 	c := etcdtest.StartWith(t, 1, "--quota-backend-bytes", fmt.Sprint(4<<20))
-	cfg, err := store.ParseEtcdURL(c.URL("full"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.OpenEtcd(cfg, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openEtcd(t, c.URL("full"), "nz")
 	f := newFixtureOn(t, db)
 	f.unavailableOK = true
 	w := f.world()
@@ -36,6 +28,7 @@ func TestEtcdFull_ReadsGoOn(t *testing.T) {
 	f.do("secretariat", "GET", "/api/v1/rounds/"+w.round, nil)
 	browser := f.pageBrowser("viewer")
 	bio := strings.Repeat("A long biography that fills the cluster. ", 450)
+	var err error
 	for i := 0; i < 1000 && err == nil; i++ {
 		err = db.CreatePerson(ctx, &briefing.Person{Name: fmt.Sprintf("Filler %d", i), Bio: bio, Marking: "UNCLASSIFIED"}, briefing.Actor{Name: "t"})
 	}

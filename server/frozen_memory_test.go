@@ -11,7 +11,6 @@ import (
 	"briefpack/briefing"
 	"briefpack/briefing/packtest"
 	"briefpack/internal/etcdtest"
-	"briefpack/store"
 )
 
 // TestFrozenReadsMemory freezes a round of 300 sheets of unique text
@@ -39,15 +38,7 @@ func TestFrozenReadsMemory(t *testing.T) {
 	fmt.Sscan(os.Getenv("BRIEFPACK_MEM_FREEZES"), &freezes)
 	var f *fixture
 	if os.Getenv("BRIEFPACK_STORE_BACKEND") == "etcd" {
-		cfg, err := store.ParseEtcdURL(etcdtest.Start(t, 1).URL("mem"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := store.OpenEtcd(cfg, "nz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f = newFixtureOn(t, db)
+		f = newFixtureOn(t, openEtcd(t, etcdtest.Start(t, 1).URL("mem"), "nz"))
 	} else {
 		f = newFixture(t)
 	}

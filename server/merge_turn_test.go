@@ -51,19 +51,9 @@ func (s *savedBetween) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by b
 // other server's saves merged with it.
 func TestEtcd_MergeLosingTakesATurn(t *testing.T) {
 	c := etcdtest.Start(t, 1)
-	cfg, err := store.ParseEtcdURL(c.URL("mergeturn"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.OpenEtcd(cfg, "nz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openEtcd(t, c.URL("mergeturn"), "nz")
 	f := newFixtureOn(t, db)
-	other, err := store.OpenEtcd(cfg, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := openEtcd(t, c.URL("mergeturn"), "")
 	t.Cleanup(func() { other.Close() })
 	w := f.world()
 	id := f.create("officer", "/api/v1/rounds/"+w.round+"/sheets", sheetBody("Cyber Security",

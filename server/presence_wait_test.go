@@ -33,18 +33,8 @@ func TestPresence_HeldUntilSomeoneOpens(t *testing.T) {
 			f, other := newFixture(t), (*store.DB)(nil)
 			if backend == "etcd" {
 				c := etcdtest.Start(t, 1)
-				cfg, err := store.ParseEtcdURL(c.URL("presence"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				db, err := store.OpenEtcd(cfg, "nz")
-				if err != nil {
-					t.Fatal(err)
-				}
-				f = newFixtureOn(t, db)
-				if other, err = store.OpenEtcd(cfg, ""); err != nil {
-					t.Fatal(err)
-				}
+				f = newFixtureOn(t, openEtcd(t, c.URL("presence"), "nz"))
+				other = openEtcd(t, c.URL("presence"), "")
 				t.Cleanup(func() { other.Close() })
 			} else {
 				other = f.db

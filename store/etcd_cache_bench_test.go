@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -31,16 +30,7 @@ func BenchmarkEtcdSheetsWhileOthersSave(b *testing.B) {
 	const n = 300
 	shs := make([]*briefing.Sheet, n)
 	for i := range shs {
-		var ps []briefing.Paragraph
-		for j := range 15 {
-			m := "RESTRICTED"
-			if j%5 == 2 {
-				m = "SECRET"
-			}
-			ps = append(ps, briefing.Paragraph{Text: benchWords(rng, 400+rng.IntN(400)), Marking: m})
-		}
-		shs[i] = &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Topic %d: %s", i, benchWords(rng, 30)), Status: briefing.SheetDraft,
-			Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: ps}}}
+		shs[i] = benchSheet(rng, r.ID, i)
 		if err := writer.CreateSheet(ctx, shs[i], by); err != nil {
 			b.Fatal(err)
 		}

@@ -53,16 +53,7 @@ func saveAtOnce(b *testing.B, dbs []*DB, writers int) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	shs := make([]*briefing.Sheet, writers)
 	for i := range shs {
-		var ps []briefing.Paragraph
-		for j := range 15 {
-			m := "RESTRICTED"
-			if j%5 == 2 {
-				m = "SECRET"
-			}
-			ps = append(ps, briefing.Paragraph{Text: benchWords(rng, 400+rng.IntN(400)), Marking: m})
-		}
-		shs[i] = &briefing.Sheet{RoundID: r.ID, Title: fmt.Sprintf("Topic %d: %s", i, benchWords(rng, 30)), Status: briefing.SheetDraft,
-			Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: ps}}}
+		shs[i] = benchSheet(rng, r.ID, i)
 		if err := dbs[0].CreateSheet(ctx, shs[i], by); err != nil {
 			b.Fatal(err)
 		}
@@ -135,6 +126,21 @@ func benchRound(tb testing.TB, db *DB, by briefing.Actor) *briefing.Round {
 		tb.Fatal(err)
 	}
 	return r
+}
+
+// benchSheet is topic sheet i of a round: fifteen unique paragraphs of
+// 400 to 800 characters, a fifth of them SECRET.
+func benchSheet(rng *rand.Rand, roundID string, i int) *briefing.Sheet {
+	var ps []briefing.Paragraph
+	for j := range 15 {
+		m := "RESTRICTED"
+		if j%5 == 2 {
+			m = "SECRET"
+		}
+		ps = append(ps, briefing.Paragraph{Text: benchWords(rng, 400+rng.IntN(400)), Marking: m})
+	}
+	return &briefing.Sheet{RoundID: roundID, Title: fmt.Sprintf("Topic %d: %s", i, benchWords(rng, 30)), Status: briefing.SheetDraft,
+		Sections: []briefing.Section{{Kind: briefing.SectionSituation, Paragraphs: ps}}}
 }
 
 // benchWords is n characters of words, unique to rng's draw.

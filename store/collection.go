@@ -295,14 +295,22 @@ func (c *collection[T, P]) pageOf(tx kvTx, cur kvCursor, prefix []byte, p briefi
 	// before was most of assembling its pack (0.15 s of JSON on one
 	// processor).
 	type stored struct{ id, raw []byte }
-	var page []stored
+	var ids [][]byte
 	next := ""
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		if len(page) == limit {
-			next = idString(page[limit-1].id)
+		if len(ids) == limit {
+			next = idString(ids[limit-1])
 			break
 		}
-		id := bytes.Clone(k[len(prefix):])
+		ids = append(ids, bytes.Clone(k[len(prefix):]))
+	}
+	if len(prefix) > 0 {
+		// An index's objects lie apart in their bucket: on etcd they are
+		// read side by side rather than one round trip after another.
+		prefetch(tx, c.bucket, ids)
+	}
+	page := make([]stored, 0, len(ids))
+	for _, id := range ids {
 		raw := tx.Bucket(c.bucket).Get(id)
 		if raw == nil {
 			return nil, "", fmt.Errorf("store: index of %s lists a missing %s %s", c.kind, c.kind, idString(id))

@@ -536,6 +536,7 @@ type etcdTx struct {
 	seqDirty   map[string]bool
 	writes     map[string]map[string]*[]byte // bucket → key → value; nil is a delete
 	reads      map[string][]byte             // values read, by etcd key
+	fetched    map[string]cached             // raw values read ahead (prefetch), by etcd key
 	err        error                         // the first failure of a read, returned at Commit
 }
 
@@ -552,16 +553,7 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	if t.err != nil {
 		return nil, t.err
 	}
-	t.kv.reads.Add(1)
-	// A read at a revision the cluster has committed needs no consensus:
-	// any member that has applied it answers alone (serializable). One that
-	// has not yet is asked again through the leader.
-	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
-	defer cancel()
-	resp, err := t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
-	if err != nil && errors.Is(err, rpctypes.ErrFutureRev) {
-		resp, err = t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev))...)
-	}
+	resp, err := t.read(key, opts...)
 	if err != nil {
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			// etcd dropped the revision this transaction reads at: a write
@@ -582,6 +574,22 @@ func (t *etcdTx) get(key string, opts ...clientv3.OpOption) (*clientv3.GetRespon
 	return resp, nil
 }
 
+// read reads one etcd key at the transaction's revision, and may be
+// called side by side (prefetch); get makes its errors the transaction's.
+func (t *etcdTx) read(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	t.kv.reads.Add(1)
+	// A read at a revision the cluster has committed needs no consensus:
+	// any member that has applied it answers alone (serializable). One that
+	// has not yet is asked again through the leader.
+	ctx, cancel := context.WithTimeout(t.ctx, t.kv.timeout)
+	defer cancel()
+	resp, err := t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())...)
+	if err != nil && errors.Is(err, rpctypes.ErrFutureRev) {
+		resp, err = t.kv.cli.Get(ctx, key, append(opts, clientv3.WithRev(t.rev))...)
+	}
+	return resp, err
+}
+
 // getValue reads one key's stored value (nil when absent) as of the
 // transaction's start, from the server's cache when it holds it.
 func (t *etcdTx) getValue(key string) ([]byte, error) {
@@ -589,6 +597,9 @@ func (t *etcdTx) getValue(key string) ([]byte, error) {
 		// A scan reads each key once: the server's cache would only
 		// hold, and drop for it, what its requests read.
 		return t.getUnkept(key)
+	}
+	if v, ok := t.fetched[key]; ok {
+		return v.raw, nil
 	}
 	c := t.kv.cache
 	if v, ok := c.get(key, t.revMod); ok {

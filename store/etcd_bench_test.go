@@ -7,8 +7,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
+	"google.golang.org/grpc"
 
 	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
@@ -155,4 +159,111 @@ func benchWords(rng *rand.Rand, n int) string {
 		sb.WriteByte(' ')
 	}
 	return strings.TrimSpace(sb.String()) + "."
+}
+
+// BenchmarkEtcdRoundFirstRead: a server just started reads a round's 300
+// sheets, as its first pack of the round does, from a one-member etcd.
+// Each op opens the server anew (untimed).
+func BenchmarkEtcdRoundFirstRead(b *testing.B) {
+	c := etcdtest.Start(b, 1)
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "officer"}
+	url := c.URL("firstread")
+	cfg, err := ParseEtcdURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	writer, err := OpenEtcd(cfg, "nz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer writer.Close()
+	r := benchRound(b, writer, by)
+	rng := rand.New(rand.NewPCG(31, 32))
+	for i := range 300 {
+		if err := writer.CreateSheet(ctx, benchSheet(rng, r.ID, i), by); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var reads int64
+	for b.Loop() {
+		b.StopTimer()
+		db, err := OpenEtcd(cfg, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		before, _, _ := db.EtcdRequests()
+		b.StartTimer()
+		n := 0
+		for p := (briefing.Page{Limit: 100}); ; {
+			shs, next, err := db.SheetsReadOnly(ctx, r.ID, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(shs)
+			if next == "" {
+				break
+			}
+			p.After = next
+		}
+		b.StopTimer()
+		if n != 300 {
+			b.Fatalf("read %d sheets of 300", n)
+		}
+		after, _, _ := db.EtcdRequests()
+		reads += after - before
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(reads)/float64(b.N), "etcd-reads/op")
+}
+
+// TestEtcd_RoundReadSideBySide: a server that has not read a round reads
+// its sheets side by side, several requests in flight at once, where it
+// read them one round trip after another; each is the sheet stored.
+func TestEtcd_RoundReadSideBySide(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ctx := context.Background()
+	by := briefing.Actor{UserID: "1", Name: "officer"}
+	url := c.URL("sidebyside")
+	writer := openEtcdURL(t, url, 0)
+	r := benchRound(t, writer, by)
+	rng := rand.New(rand.NewPCG(41, 42))
+	want := map[string]string{}
+	for i := range 40 {
+		sh := benchSheet(rng, r.ID, i)
+		must(t, writer.CreateSheet(ctx, sh, by))
+		want[sh.ID] = sh.Title
+	}
+	cfg, err := ParseEtcdURL(url)
+	must(t, err)
+	var inFlight, most atomic.Int32
+	cfg.dialOptions = []grpc.DialOption{grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			if _, ok := req.(*etcdserverpb.RangeRequest); ok {
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+			}
+			return invoker(ctx, method, req, reply, cc, opts...)
+		})}
+	db, err := OpenEtcd(cfg, "")
+	must(t, err)
+	defer db.Close()
+	most.Store(0)
+	shs, _, err := db.SheetsReadOnly(ctx, r.ID, briefing.Page{Limit: 100})
+	must(t, err)
+	if len(shs) != len(want) {
+		t.Fatalf("read %d sheets of %d", len(shs), len(want))
+	}
+	for _, sh := range shs {
+		if want[sh.ID] != sh.Title {
+			t.Fatalf("sheet %s read as %q, stored %q", sh.ID, sh.Title, want[sh.ID])
+		}
+	}
+	if m := most.Load(); m < 2 {
+		t.Fatalf("the round's sheets were read one request at a time (at most %d in flight)", m)
+	}
+	t.Logf("at most %d reads in flight", most.Load())
 }

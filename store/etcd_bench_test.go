@@ -29,19 +29,9 @@ func BenchmarkEtcdSavesAtOnce(b *testing.B) {
 	c := etcdtest.Start(b, 1)
 	for _, servers := range []int{1, 3} {
 		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
-			prefix := fmt.Sprintf("saves%d", servers)
 			var dbs []*DB
 			for range servers {
-				cfg, err := ParseEtcdURL(c.URL(prefix))
-				if err != nil {
-					b.Fatal(err)
-				}
-				db, err := OpenEtcd(cfg, "nz")
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer db.Close()
-				dbs = append(dbs, db)
+				dbs = append(dbs, openEtcdPrefix(b, c, fmt.Sprintf("saves%d", servers)))
 			}
 			saveAtOnce(b, dbs, 24)
 		})
@@ -168,16 +158,11 @@ func BenchmarkEtcdRoundFirstRead(b *testing.B) {
 	c := etcdtest.Start(b, 1)
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "officer"}
-	url := c.URL("firstread")
-	cfg, err := ParseEtcdURL(url)
+	writer := openEtcdPrefix(b, c, "firstread")
+	cfg, err := ParseEtcdURL(c.URL("firstread"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	writer, err := OpenEtcd(cfg, "nz")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer writer.Close()
 	r := benchRound(b, writer, by)
 	rng := rand.New(rand.NewPCG(31, 32))
 	for i := range 300 {

@@ -24,7 +24,11 @@ func BenchmarkEtcdSheetsWhileOthersSave(b *testing.B) {
 	c := etcdtest.Start(b, 1)
 	ctx := context.Background()
 	by := briefing.Actor{UserID: "1", Name: "officer"}
-	writer := openEtcdBench(b, c, "others", true)
+	writer := openEtcdPrefix(b, c, "others")
+	cfg, err := ParseEtcdURL(c.URL("others"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	r := benchRound(b, writer, by)
 	rng := rand.New(rand.NewPCG(21, 22))
 	const n = 300
@@ -72,7 +76,10 @@ func BenchmarkEtcdSheetsWhileOthersSave(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		reader := openEtcdBench(b, c, "others", false)
+		reader, err := OpenEtcd(cfg, "")
+		if err != nil {
+			b.Fatal(err)
+		}
 		readAll(reader) // the first read of each sheet is etcd's whatever the cache does
 		before, _, _ := reader.EtcdRequests()
 		b.StartTimer()
@@ -89,22 +96,4 @@ func BenchmarkEtcdSheetsWhileOthersSave(b *testing.B) {
 		b.Fatal(failed)
 	}
 	b.ReportMetric(float64(reads)/float64(b.N), "etcd-reads/op")
-}
-
-// openEtcdBench opens a database on c's prefix, closed when the benchmark
-// ends if cleanup says so.
-func openEtcdBench(b *testing.B, c *etcdtest.Cluster, prefix string, cleanup bool) *DB {
-	b.Helper()
-	cfg, err := ParseEtcdURL(c.URL(prefix))
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := OpenEtcd(cfg, "nz")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if cleanup {
-		b.Cleanup(func() { db.Close() })
-	}
-	return db
 }

@@ -196,21 +196,7 @@ func TestEtcd_ReadOnlyWatchesNothing(t *testing.T) {
 
 	// Every write has reached the server's watch, and so would have
 	// reached any other.
-	resp, err := wk.cli.Get(ctx, wk.revKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		wk.cache.mu.Lock()
-		seen := wk.cache.watchRev
-		wk.cache.mu.Unlock()
-		if seen >= resp.Kvs[0].ModRevision {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
-		}
-	}
+	awaitWatch(t, wk)
 	if wk.watched.Load() == 0 {
 		t.Fatal("the server's watch was sent nothing")
 	}

@@ -37,14 +37,14 @@ func openPair(t *testing.T, c *etcdtest.Cluster, prefix string) (*DB, *DB) {
 	return b, e
 }
 
-func openEtcdPrefix(t *testing.T, c *etcdtest.Cluster, prefix string) *DB {
+func openEtcdPrefix(t testing.TB, c *etcdtest.Cluster, prefix string) *DB {
 	t.Helper()
 	return openEtcdURL(t, c.URL(prefix), 0)
 }
 
 // openEtcdURL opens a database at an etcd:// address, closed when the test
 // ends; a timeout other than 0 is each request's.
-func openEtcdURL(t *testing.T, url string, timeout time.Duration) *DB {
+func openEtcdURL(t testing.TB, url string, timeout time.Duration) *DB {
 	t.Helper()
 	cfg, err := ParseEtcdURL(url)
 	if err != nil {
@@ -819,22 +819,7 @@ func TestEtcd_SmallFilesNotKept(t *testing.T) {
 	}
 	// The watch keeps anew what is kept when it sees it written: it must
 	// have seen the last commit.
-	k := e.kv.(*etcdKV)
-	resp, err := k.cli.Get(ctx, k.revKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		k.cache.mu.Lock()
-		seen := k.cache.watchRev
-		k.cache.mu.Unlock()
-		if seen >= resp.Kvs[0].ModRevision {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
-		}
-	}
+	awaitWatch(t, e.kv.(*etcdKV))
 	if grew := kept.Size() - before; grew >= chunkSize/2 {
 		t.Fatalf("four files of %d bytes written and read kept %d bytes in the server's cache of values", chunkSize/2, grew)
 	}
@@ -1210,4 +1195,25 @@ func TestEtcd_CacheAnswersAsEtcd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d values compared", compared)
+}
+
+// awaitWatch waits until k's watch has seen the last commit made to its
+// database.
+func awaitWatch(t *testing.T, k *etcdKV) {
+	t.Helper()
+	resp, err := k.cli.Get(context.Background(), k.revKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		k.cache.mu.Lock()
+		seen := k.cache.watchRev
+		k.cache.mu.Unlock()
+		if seen >= resp.Kvs[0].ModRevision {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
+		}
+	}
 }

@@ -25,7 +25,9 @@ import (
 // it is run alone after them, so that what it answers is what it would
 // have answered alone. Every write may run more than once, as on etcd
 // (see update): it leaves nothing outside the transaction that a second
-// run would repeat.
+// run would repeat. On etcd, where a commit is a round trip to the cluster,
+// the writes of one server are grouped too, with differences of their own
+// (commitShared).
 type groupCommit struct {
 	db    *DB
 	mu    sync.Mutex

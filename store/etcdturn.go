@@ -325,9 +325,20 @@ func (w *etcdWriter) ready(ctx context.Context) error {
 		_, err := w.take(ctx)
 		return err
 	case w.turn == nil && w.metTurns != 0:
-		err := w.k.awaitTurns(ctx, w.metTurns)
+		// Met still, when the wait was cut short: a group's write whose
+		// request ended (commitShared) leaves the others to wait on.
+		if err := w.k.awaitTurns(ctx, w.metTurns); err != nil {
+			return err
+		}
 		w.metTurns = 0
-		return err
+	}
+	return nil
+}
+
+// ready is the ready of the write ctx carries, if any.
+func (k *etcdKV) ready(ctx context.Context) error {
+	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
+		return w.ready(ctx)
 	}
 	return nil
 }

@@ -269,6 +269,15 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 	}
 	defer end()
 	for {
+		if group, err = g.ready(w, ctx, group); err != nil || len(group) == 0 {
+			for _, c := range group {
+				if pin := briefing.ReadPinOf(c.ctx); pin != nil {
+					pin.Clear()
+				}
+				c.done <- groupResult{err: err}
+			}
+			return nil
+		}
 		// The group's own pin: its commit sets it, and each writer's
 		// request reads on from there, seeing its own write.
 		pctx := briefing.WithReadPin(ctx)
@@ -295,6 +304,48 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 			g.together.Add(int64(taken))
 		}
 		return group[taken:]
+	}
+}
+
+// ready waits, before a try of the group, for what the try must wait for
+// (another server's turn, which its last try met), for as long as each
+// write's request lasts: the writes are the group's from their first try,
+// and the group's context ends only once every request has, so that a
+// write whose deadline passed was held, as long as the other server's
+// turn, and made after its request had ended. One whose request ends
+// while the group waits is answered then, as a write alone is, nothing of
+// it made, and the others wait on. It returns the writes left, or the
+// wait's error, for all of them, when it failed of itself.
+func (g *groupCommit) ready(w writerKV, ctx context.Context, group []*groupCall) ([]*groupCall, error) {
+	for {
+		wctx, cancel := context.WithCancel(ctx)
+		stops := make([]func() bool, len(group))
+		for i, c := range group {
+			stops[i] = context.AfterFunc(c.ctx, cancel)
+		}
+		err := w.ready(wctx)
+		for _, s := range stops {
+			s()
+		}
+		cancel()
+		if err == nil {
+			return group, nil
+		}
+		left := group[:0:0]
+		for _, c := range group {
+			if cerr := c.ctx.Err(); cerr != nil {
+				if pin := briefing.ReadPinOf(c.ctx); pin != nil {
+					pin.Clear()
+				}
+				c.done <- groupResult{err: fmt.Errorf("store: wait for a turn to write: %w", etcdError(cerr))}
+				continue
+			}
+			left = append(left, c)
+		}
+		if len(left) == len(group) || len(left) == 0 {
+			return left, err
+		}
+		group = left
 	}
 }
 

@@ -321,3 +321,75 @@ func TestEtcd_GroupStopsAtOneTransaction(t *testing.T) {
 		}
 	}
 }
+
+// TestEtcd_GroupWaitingKeepsEachDeadline: a group that lost its commit to
+// another server's turn waits for that turn before it runs again; a write
+// of the group whose request's deadline passes meanwhile fails unavailable
+// at it, nothing of it made, as it would alone, and the others wait on
+// and are made. The wait heard only the group's context, which ends when
+// every write's request has: the write was held until the other server
+// let its turn go, and then made, after its request had ended.
+func TestEtcd_GroupWaitingKeepsEachDeadline(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "groupdeadline")
+	b := openEtcdPrefix(t, c, "groupdeadline")
+	write := func(ctx context.Context, key string) error {
+		return a.update(ctx, func(tx kvTx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("groupdeadline"))
+			if err != nil {
+				return err
+			}
+			return bk.Put([]byte(key), []byte("minute of the officials' meeting, item "+key))
+		})
+	}
+	within := func(limit time.Duration, key string) chan error {
+		done := make(chan error, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), limit)
+			defer cancel()
+			done <- write(ctx, key)
+		}()
+		return done
+	}
+	must(t, write(context.Background(), "before"))
+	// b takes its turn and holds it for four seconds.
+	_, bend := holdTurn(t, b)
+	// The first write meets the turn and waits for it, alone, until its
+	// deadline; the two behind it then make a group, which meets the turn
+	// in its turn.
+	first := within(time.Second, "first")
+	time.Sleep(300 * time.Millisecond)
+	short := within(2*time.Second, "short")
+	time.Sleep(100 * time.Millisecond)
+	long := within(time.Hour, "long")
+	var let atomic.Bool
+	shortDone := make(chan error, 1)
+	go func() {
+		err := <-short
+		if let.Load() {
+			err = fmt.Errorf("returned only once the other server let its turn go: %v", err)
+		}
+		shortDone <- err
+	}()
+	time.Sleep(4 * time.Second)
+	let.Store(true)
+	bend()
+	if err := <-first; briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+		t.Errorf("the write alone, with a deadline of 1 s, behind another server's turn: %v", err)
+	}
+	if err := <-shortDone; briefing.ErrorCode(err) != briefing.EUNAVAILABLE {
+		t.Errorf("a write of a group with a deadline of 2 s, behind another server's turn: %v", err)
+	}
+	if err := <-long; err != nil {
+		t.Errorf("the write of the group that waited for the turn: %v", err)
+	}
+	tx, err := a.begin(context.Background(), false)
+	must(t, err)
+	defer tx.Rollback()
+	bk := tx.Bucket([]byte("groupdeadline"))
+	for key, want := range map[string]bool{"first": false, "short": false, "long": true} {
+		if got := bk.Get([]byte(key)) != nil; got != want {
+			t.Errorf("%s stored: %v, want %v", key, got, want)
+		}
+	}
+}

@@ -32,6 +32,10 @@ type kv interface {
 // could begin.
 type writerKV interface {
 	writer(ctx context.Context) (context.Context, func(), error)
+	// ready waits for what the next try of the write ctx carries must
+	// wait for before it begins (etcd: turns, see etcdWriter.ready),
+	// which its begin waits for otherwise.
+	ready(ctx context.Context) error
 }
 
 // kvTx is a transaction as the store's code sees it.

@@ -439,3 +439,60 @@ func TestEtcd_TakeTurn(t *testing.T) {
 		t.Errorf("%d turns left in etcd", got)
 	}
 }
+
+// TestEtcd_TakeTurnContextAfterItsEnd: once a turn taken with TakeTurn is
+// let go, a write made with its context is made as any other write of the
+// server, in its write lock, and leaves no turn behind. The context still
+// carried the turn's ended writer: its writes passed the server's write
+// lock and its groups, and one that had lost a try in the turn (its first
+// commit had ended the turn) took a new turn for each write, which a
+// refused write left held, on the server's lease, kept alive while the
+// server runs: every server's writes waited for it until the process
+// ended.
+func TestEtcd_TakeTurnContextAfterItsEnd(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "afterend")
+	other := openEtcdPrefix(t, c, "afterend")
+	by := briefing.Actor{Name: "test"}
+	tctx, end, err := a.TakeTurn(briefing.WithReadPin(context.Background()))
+	must(t, err)
+	ag := &briefing.Agency{Name: "Ministry of Defence", Country: "New Zealand"}
+	must(t, a.CreateAgency(tctx, ag, by))
+	ag.Name = "Ministry of Defence and Veterans' Affairs"
+	must(t, a.UpdateAgency(tctx, ag, by)) // after the commit that ended the turn
+	end()
+	stale := *ag
+	stale.Version = 1
+	if err := a.UpdateAgency(tctx, &stale, by); briefing.ErrorCode(err) != briefing.ESTALE {
+		t.Fatalf("a save of a version saved over, after the turn: %v", err)
+	}
+	if got := turns(t, a.kv.(*etcdKV)); got != 0 {
+		t.Errorf("%d turns held after a refused write made with the context of a turn let go", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := other.CreateAgency(ctx, &briefing.Agency{Name: "Department of Home Affairs", Country: "Australia"}, by); err != nil {
+		t.Errorf("another server's write: %v", err)
+	}
+	// A write made with it goes through the server's write lock: held
+	// here, the write waits for it.
+	_, hend, err := a.kv.(*etcdKV).writer(context.Background())
+	must(t, err)
+	made := make(chan error, 1)
+	go func() {
+		ag.Name = "Ministry of Defence"
+		made <- a.UpdateAgency(tctx, ag, by)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-made:
+		t.Error("a write with the context of a turn let go was made while another write held the server's write lock")
+		hend()
+		return
+	default:
+	}
+	hend()
+	if err := <-made; err != nil {
+		t.Fatal(err)
+	}
+}

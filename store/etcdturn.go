@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -256,9 +257,21 @@ type etcdWriter struct {
 	// own is a write transaction begun outside DB.update, whose writer
 	// ends with it.
 	own bool
+	// ended is set once the write has ended (end): a context that still
+	// carries it, a turn's after it was let go (TakeTurn), holds nothing.
+	ended atomic.Bool
 }
 
 type etcdWriterKey struct{}
+
+// writerIn is the write of k's that ctx carries and that has not ended, or
+// nil.
+func (k *etcdKV) writerIn(ctx context.Context) *etcdWriter {
+	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k && !w.ended.Load() {
+		return w
+	}
+	return nil
+}
 
 // lockWrites takes the server's write lock, or gives up when ctx ends
 // first: unavailable at its deadline, as a cluster that did not answer.
@@ -274,7 +287,7 @@ func (k *etcdKV) lockWrites(ctx context.Context) error {
 // writer starts a write's tries: ctx carries them to each begin. Within a
 // turn taken for a request (TakeTurn), the request's writer makes them.
 func (k *etcdKV) writer(ctx context.Context) (context.Context, func(), error) {
-	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
+	if w := k.writerIn(ctx); w != nil {
 		return ctx, func() {}, nil
 	}
 	if err := k.lockWrites(ctx); err != nil {
@@ -287,7 +300,7 @@ func (k *etcdKV) writer(ctx context.Context) (context.Context, func(), error) {
 // writerOf is the writer a write transaction begun with ctx belongs to:
 // its write's, or one of its own, the write lock taken.
 func (k *etcdKV) writerOf(ctx context.Context) (*etcdWriter, error) {
-	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
+	if w := k.writerIn(ctx); w != nil {
 		return w, nil
 	}
 	if err := k.lockWrites(ctx); err != nil {
@@ -296,8 +309,11 @@ func (k *etcdKV) writerOf(ctx context.Context) (*etcdWriter, error) {
 	return &etcdWriter{k: k, own: true}, nil
 }
 
-// end ends the write: its turn, then the write lock, are let go.
+// end ends the write: its turn, then the write lock, are let go; once.
 func (w *etcdWriter) end() {
+	if w.ended.Swap(true) {
+		return
+	}
 	w.letGo()
 	<-w.k.writeLock
 }
@@ -337,7 +353,7 @@ func (w *etcdWriter) ready(ctx context.Context) error {
 
 // ready is the ready of the write ctx carries, if any.
 func (k *etcdKV) ready(ctx context.Context) error {
-	if w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter); ok && w.k == k {
+	if w := k.writerIn(ctx); w != nil {
 		return w.ready(ctx)
 	}
 	return nil
@@ -424,6 +440,8 @@ func (t *etcdTx) lose(resp *clientv3.TxnResponse) {
 // reads the sheet, merges and writes it back, and loses when another
 // server's save of the sheet comes between: one that lost three times
 // takes a turn, and is then made, where ten losses in a row refused it.
+// Once end has let the turn go, the context holds nothing: a write made
+// with it is made as any other of the server's.
 func (db *DB) TakeTurn(ctx context.Context) (context.Context, func(), error) {
 	k, ok := db.kv.(*etcdKV)
 	if !ok || db.readOnly {
@@ -443,10 +461,10 @@ func (db *DB) TakeTurn(ctx context.Context) (context.Context, func(), error) {
 	return wctx, end, nil
 }
 
-// inTurn reports whether ctx holds a turn taken with TakeTurn: its writes
-// are its own, not a group's, whose writer would wait for the write lock
-// the turn holds.
+// inTurn reports whether ctx holds a turn taken with TakeTurn, not yet let
+// go: its writes are its own, not a group's, whose writer would wait for
+// the write lock the turn holds.
 func inTurn(ctx context.Context) bool {
-	_, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter)
-	return ok
+	w, ok := ctx.Value(etcdWriterKey{}).(*etcdWriter)
+	return ok && !w.ended.Load()
 }

@@ -295,7 +295,7 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 				}
 			}
 			if err != nil {
-				c.done <- groupResult{err: err}
+				c.done <- groupResult{err: cutShort(c, err)}
 				continue
 			}
 			c.done <- results[i]
@@ -305,6 +305,17 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 		}
 		return group[taken:]
 	}
+}
+
+// cutShort is the error of a write whose group's try failed: when it was
+// cut short because every request of the try's writes ended, the write's
+// is what its own request's end made it alone (unavailable at a deadline),
+// not the cancelling of the try's context.
+func cutShort(c *groupCall, err error) error {
+	if cerr := c.ctx.Err(); cerr != nil && errors.Is(err, context.Canceled) && !errors.Is(cerr, context.Canceled) {
+		return fmt.Errorf("store: commit: %w", etcdError(cerr))
+	}
+	return err
 }
 
 // ready waits, before a try of the group, for what the try must wait for
@@ -355,13 +366,14 @@ func (g *groupCommit) ready(w writerKV, ctx context.Context, group []*groupCall)
 // result: errRetry when it lost to another server's commit, or a read
 // found the transaction's revision compacted.
 func (g *groupCommit) tryShared(ctx context.Context, group []*groupCall) (taken int, results []groupResult, err error) {
+	ctx, cut := context.WithCancel(ctx)
+	defer cut()
 	tx, err := g.db.kv.begin(ctx, true)
 	if err != nil {
 		return len(group), nil, err
 	}
 	defer tx.Rollback() // after a commit, nothing
 	st := tx.(sharedTxn)
-	wrote := false
 	for _, c := range group {
 		m := st.mark()
 		r := runShared(c, tx)
@@ -374,7 +386,10 @@ func (g *groupCommit) tryShared(ctx context.Context, group []*groupCall) (taken 
 			continue
 		}
 		fits := st.fitsOne()
-		if !fits && wrote {
+		if !fits && len(results) > 0 {
+			// Its commit waits for its turn: no write of the group
+			// waits with it, not even one already refused, whose answer
+			// is known.
 			st.undo(m)
 			break
 		}
@@ -382,9 +397,15 @@ func (g *groupCommit) tryShared(ctx context.Context, group []*groupCall) (taken 
 		if !fits {
 			break // a write too large for one etcd transaction, alone
 		}
-		wrote = true
 	}
 	taken = len(results)
+	// The commit (a large write's, waiting for its turn) ends once the
+	// requests of the writes it holds have ended, not those left for the
+	// next group: the group's context waits for them too, and held the
+	// large write, and then made it, past its request's end.
+	held, stop := groupContext(group[:taken])
+	defer stop()
+	context.AfterFunc(held, cut)
 	if err := tx.Commit(); err != nil {
 		if errors.Is(err, errRetry) {
 			return 0, nil, err

@@ -393,3 +393,92 @@ func TestEtcd_GroupWaitingKeepsEachDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestEtcd_GroupLargeWriteKeepsDeadlines: a write too large for one etcd
+// transaction takes a turn before it is committed, and may wait for
+// another server's. Neither it nor another write of its group is held
+// past its request's deadline meanwhile: a write refused before it is
+// answered at once, as it would be alone, and the large write whose
+// request ends while it waits for the turn fails unavailable then,
+// nothing of it made, while writes left for the next group still wait.
+// The large write was committed in the group's transaction, whose context
+// ends only once every write of the group has ended, those left for the
+// next group included, and the writes refused before it waited for its
+// turn with it.
+func TestEtcd_GroupLargeWriteKeepsDeadlines(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "grouplarge")
+	b := openEtcdPrefix(t, c, "grouplarge")
+	big := bytes.Repeat([]byte("frozen pack of the round, SECRET paragraphs withheld; "), 2*chunkSize/54)
+	refused := errors.New("saved since you read it")
+	call := func(limit time.Duration, fn func(b kvBucket) error) *groupCall {
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		t.Cleanup(cancel)
+		return &groupCall{ctx: ctx, done: make(chan groupResult, 1), fn: func(tx kvTx) error {
+			return fn(tx.Bucket(draftBucket))
+		}}
+	}
+	put := func(key string, v []byte) func(b kvBucket) error {
+		return func(b kvBucket) error { return b.Put([]byte(key), v) }
+	}
+	// answered reads each write's answer, and whether it came while the
+	// other server held its turn, which it lets go after four seconds.
+	answered := func(group []*groupCall) ([]groupResult, []bool) {
+		_, bend := holdTurn(t, b)
+		var let atomic.Bool
+		go func() {
+			time.Sleep(4 * time.Second)
+			let.Store(true)
+			bend()
+		}()
+		go func() {
+			for left := group; len(left) > 0; left = a.group.commit(left) {
+			}
+		}()
+		rs, early := make([]groupResult, len(group)), make([]bool, len(group))
+		for i, c := range group {
+			rs[i] = <-c.done
+			early[i] = !let.Load()
+		}
+		for !let.Load() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return rs, early
+	}
+	stored := func(key string) bool {
+		tx, err := a.begin(context.Background(), false)
+		must(t, err)
+		defer tx.Rollback()
+		return tx.Bucket(draftBucket).Get([]byte(key)) != nil
+	}
+
+	t.Run("RefusedBeforeIt", func(t *testing.T) {
+		group := []*groupCall{
+			call(time.Second, func(b kvBucket) error {
+				if err := b.Put([]byte("refused"), []byte("a save of an old version")); err != nil {
+					return err
+				}
+				return refused
+			}),
+			call(time.Hour, put("large/1", big)),
+		}
+		rs, early := answered(group)
+		if !errors.Is(rs[0].err, refused) || !early[0] {
+			t.Errorf("a write refused before a large one: %v, answered while the other server held its turn: %v", rs[0].err, early[0])
+		}
+		if rs[1].err != nil || !stored("large/1") {
+			t.Errorf("the large write: %v, stored %v", rs[1].err, stored("large/1"))
+		}
+	})
+	t.Run("LargeWriteEnds", func(t *testing.T) {
+		group := []*groupCall{
+			call(time.Second, put("large/2", big)),
+			call(time.Hour, put("small", []byte("a draft of the opening statement"))),
+		}
+		rs, early := answered(group)
+		if briefing.ErrorCode(rs[0].err) != briefing.EUNAVAILABLE || !early[0] || stored("large/2") {
+			t.Errorf("a large write with a deadline of 1 s behind another server's turn: %v, answered while the turn was held: %v, stored %v",
+				rs[0].err, early[0], stored("large/2"))
+		}
+	})
+}

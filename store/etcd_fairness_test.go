@@ -368,7 +368,7 @@ func TestEtcd_WriteWaitingForATurnKeepsItsDeadline(t *testing.T) {
 // and what ends the write and lets the turn go.
 func holdTurn(t *testing.T, db *DB) (context.Context, func()) {
 	t.Helper()
-	wctx, end, err := db.kv.(*etcdKV).writer(context.Background())
+	wctx, end, err := db.kv.(*etcdKV).writer(context.Background(), context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +476,7 @@ func TestEtcd_TakeTurnContextAfterItsEnd(t *testing.T) {
 	}
 	// A write made with it goes through the server's write lock: held
 	// here, the write waits for it.
-	_, hend, err := a.kv.(*etcdKV).writer(context.Background())
+	_, hend, err := a.kv.(*etcdKV).writer(context.Background(), context.Background())
 	must(t, err)
 	made := make(chan error, 1)
 	go func() {

@@ -284,13 +284,14 @@ func (k *etcdKV) lockWrites(ctx context.Context) error {
 	}
 }
 
-// writer starts a write's tries: ctx carries them to each begin. Within a
+// writer starts a write's tries, once it has the server's write lock, for
+// which it waits until wait ends: ctx carries them to each begin. Within a
 // turn taken for a request (TakeTurn), the request's writer makes them.
-func (k *etcdKV) writer(ctx context.Context) (context.Context, func(), error) {
+func (k *etcdKV) writer(ctx, wait context.Context) (context.Context, func(), error) {
 	if w := k.writerIn(ctx); w != nil {
 		return ctx, func() {}, nil
 	}
-	if err := k.lockWrites(ctx); err != nil {
+	if err := k.lockWrites(wait); err != nil {
 		return ctx, nil, err
 	}
 	w := &etcdWriter{k: k}
@@ -447,7 +448,7 @@ func (db *DB) TakeTurn(ctx context.Context) (context.Context, func(), error) {
 	if !ok || db.readOnly {
 		return ctx, func() {}, nil
 	}
-	wctx, end, err := k.writer(ctx)
+	wctx, end, err := k.writer(ctx, ctx)
 	if err != nil {
 		return ctx, nil, err
 	}

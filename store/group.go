@@ -260,22 +260,28 @@ type sharedTxn interface {
 func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*groupCall) {
 	ctx, stop := groupContext(group)
 	defer stop()
-	ctx, end, err := w.writer(ctx)
-	if err != nil {
-		for _, c := range group {
-			c.done <- groupResult{err: err}
-		}
+	var (
+		wctx context.Context
+		end  func()
+	)
+	group, err := awaitEach(ctx, group, func(wait context.Context) (err error) {
+		wctx, end, err = w.writer(ctx, wait)
+		return err
+	}, g.gaveUp)
+	if err != nil || len(group) == 0 {
+		failAll(group, err)
 		return nil
 	}
 	defer end()
+	ctx = wctx
 	for {
-		if group, err = g.ready(w, ctx, group); err != nil || len(group) == 0 {
-			for _, c := range group {
-				if pin := briefing.ReadPinOf(c.ctx); pin != nil {
-					pin.Clear()
-				}
-				c.done <- groupResult{err: err}
-			}
+		// What the try waits for before it begins (another server's turn,
+		// which the last try met), waited for here.
+		group, err = awaitEach(ctx, group, w.ready, func(err error) error {
+			return fmt.Errorf("store: wait for a turn to write: %w", etcdError(err))
+		})
+		if err != nil || len(group) == 0 {
+			failAll(group, err)
 			return nil
 		}
 		// The group's own pin: its commit sets it, and each writer's
@@ -307,6 +313,16 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 	}
 }
 
+// failAll answers each write with err, nothing of it made.
+func failAll(group []*groupCall, err error) {
+	for _, c := range group {
+		if pin := briefing.ReadPinOf(c.ctx); pin != nil {
+			pin.Clear()
+		}
+		c.done <- groupResult{err: err}
+	}
+}
+
 // cutShort is the error of a write whose group's try failed: when it was
 // cut short because every request of the try's writes ended, the write's
 // is what its own request's end made it alone (unavailable at a deadline),
@@ -318,23 +334,26 @@ func cutShort(c *groupCall, err error) error {
 	return err
 }
 
-// ready waits, before a try of the group, for what the try must wait for
-// (another server's turn, which its last try met), for as long as each
-// write's request lasts: the writes are the group's from their first try,
-// and the group's context ends only once every request has, so that a
-// write whose deadline passed was held, as long as the other server's
-// turn, and made after its request had ended. One whose request ends
-// while the group waits is answered then, as a write alone is, nothing of
-// it made, and the others wait on. It returns the writes left, or the
-// wait's error, for all of them, when it failed of itself.
-func (g *groupCommit) ready(w writerKV, ctx context.Context, group []*groupCall) ([]*groupCall, error) {
+// awaitEach has a group wait (wait: for the server's write lock, for
+// another server's turn) for as long as each of its writes' requests
+// lasts. The group's context ends only once every request has, and the
+// writer that leads a group commits it on its own goroutine, where its
+// request's end is not heard (run); a write taken by a try of the group
+// cannot give up either: so a write whose deadline passed was held as
+// long as the lock or the turn, and then answered with its bare context
+// error, or made after its request had ended. One whose request ends
+// while the group waits is answered then, as a write alone is (ended
+// makes its error of its request's), nothing of it made, and the others
+// wait on. It returns the writes left, or wait's error, for all of them,
+// when it failed of itself.
+func awaitEach(ctx context.Context, group []*groupCall, wait func(context.Context) error, ended func(error) error) ([]*groupCall, error) {
 	for {
 		wctx, cancel := context.WithCancel(ctx)
 		stops := make([]func() bool, len(group))
 		for i, c := range group {
 			stops[i] = context.AfterFunc(c.ctx, cancel)
 		}
-		err := w.ready(wctx)
+		err := wait(wctx)
 		for _, s := range stops {
 			s()
 		}
@@ -348,7 +367,7 @@ func (g *groupCommit) ready(w writerKV, ctx context.Context, group []*groupCall)
 				if pin := briefing.ReadPinOf(c.ctx); pin != nil {
 					pin.Clear()
 				}
-				c.done <- groupResult{err: fmt.Errorf("store: wait for a turn to write: %w", etcdError(cerr))}
+				c.done <- groupResult{err: ended(cerr)}
 				continue
 			}
 			left = append(left, c)

@@ -482,3 +482,55 @@ func TestEtcd_GroupLargeWriteKeepsDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// TestEtcd_GroupLeaderKeepsItsDeadline: the writer that leads a group
+// commits it on its own goroutine, so it is not waiting in run when its
+// request ends; here the group is committed as it does, while the
+// server's write lock is held (a merge in its turn, TakeTurn). A write of
+// the group whose request ends while the group waits for the lock fails
+// unavailable then, nothing of it made, and the others wait on and are
+// made. The group waited for the lock with the group's context, which
+// ends only once every write's request has: the leader was held as long
+// as the lock, and then answered with its bare context error.
+func TestEtcd_GroupLeaderKeepsItsDeadline(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := openEtcdPrefix(t, c, "groupleader")
+	_, end, err := a.TakeTurn(context.Background())
+	must(t, err)
+	var group []*groupCall
+	for i, limit := range []time.Duration{time.Second, time.Hour} {
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		defer cancel()
+		group = append(group, &groupCall{ctx: ctx, done: make(chan groupResult, 1), fn: func(tx kvTx) error {
+			return tx.Bucket(draftBucket).Put([]byte(fmt.Sprintf("leader/%d", i)), []byte("the agenda as agreed by the co-chairs"))
+		}})
+	}
+	var let atomic.Bool
+	go func() {
+		time.Sleep(3 * time.Second)
+		let.Store(true)
+		end()
+	}()
+	go func() {
+		for left := group; len(left) > 0; left = a.group.commit(left) {
+		}
+	}()
+	r := <-group[0].done
+	if briefing.ErrorCode(r.err) != briefing.EUNAVAILABLE || let.Load() {
+		t.Errorf("a write of a group with a deadline of 1 s, behind the server's write lock held 3 s: %v, answered once the lock was let go: %v", r.err, let.Load())
+	}
+	if r := <-group[1].done; r.err != nil {
+		t.Errorf("the write of the group that waited for the lock: %v", r.err)
+	}
+	for !let.Load() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	tx, err := a.begin(context.Background(), false)
+	must(t, err)
+	defer tx.Rollback()
+	for i, want := range []bool{false, true} {
+		if got := tx.Bucket(draftBucket).Get([]byte(fmt.Sprintf("leader/%d", i))) != nil; got != want {
+			t.Errorf("leader/%d stored: %v, want %v", i, got, want)
+		}
+	}
+}

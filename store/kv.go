@@ -28,10 +28,10 @@ type kv interface {
 // writerKV is a backend that holds something across one write's tries
 // (etcd: the server's write lock, and the write's turn once it takes one,
 // see etcdWriter). writer returns the context the tries run in, and what
-// to call after the last; or an error, when ctx ended before the write
-// could begin.
+// to call after the last; or an error, when wait (ctx, but for a group's
+// writes, see commitShared) ended before the write could begin.
 type writerKV interface {
-	writer(ctx context.Context) (context.Context, func(), error)
+	writer(ctx, wait context.Context) (context.Context, func(), error)
 	// ready waits for what the next try of the write ctx carries must
 	// wait for before it begins (etcd: turns, see etcdWriter.ready),
 	// which its begin waits for otherwise.

@@ -565,7 +565,7 @@ func (db *DB) updateAlone(ctx context.Context, fn func(kvTx) error) error {
 	if w, ok := db.kv.(writerKV); ok {
 		var end func()
 		var err error
-		if ctx, end, err = w.writer(ctx); err != nil {
+		if ctx, end, err = w.writer(ctx, ctx); err != nil {
 			return err
 		}
 		defer end()

@@ -476,7 +476,9 @@ func TestEtcd_GroupLargeWriteKeepsDeadlines(t *testing.T) {
 			call(time.Hour, put("small", []byte("a draft of the opening statement"))),
 		}
 		rs, early := answered(group)
-		if briefing.ErrorCode(rs[0].err) != briefing.EUNAVAILABLE || !early[0] || stored("large/2") {
+		// (A machine so loaded that the write had not run by its deadline
+		// answers it as a write alone whose request ended before it began.)
+		if briefing.ErrorCode(rs[0].err) != briefing.EUNAVAILABLE && !errors.Is(rs[0].err, context.DeadlineExceeded) || !early[0] || stored("large/2") {
 			t.Errorf("a large write with a deadline of 1 s behind another server's turn: %v, answered while the turn was held: %v, stored %v",
 				rs[0].err, early[0], stored("large/2"))
 		}

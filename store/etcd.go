@@ -609,12 +609,18 @@ func (t *etcdTx) getValue(key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := cached{}
-	if len(resp.Kvs) == 1 {
-		v = cached{raw: resp.Kvs[0].Value, mod: resp.Kvs[0].ModRevision}
-	}
+	v := cachedOf(resp)
 	c.put(key, v, t.rev)
 	return v.raw, nil
+}
+
+// cachedOf is what a read of one key found, to keep: its value and mod
+// revision, or absent.
+func cachedOf(resp *clientv3.GetResponse) cached {
+	if len(resp.Kvs) == 1 {
+		return cached{raw: resp.Kvs[0].Value, mod: resp.Kvs[0].ModRevision}
+	}
+	return cached{}
 }
 
 // getUnkept reads one key at the transaction's revision without keeping it

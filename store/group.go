@@ -316,11 +316,17 @@ func (g *groupCommit) commitShared(w writerKV, group []*groupCall) (rest []*grou
 // failAll answers each write with err, nothing of it made.
 func failAll(group []*groupCall, err error) {
 	for _, c := range group {
-		if pin := briefing.ReadPinOf(c.ctx); pin != nil {
-			pin.Clear()
-		}
-		c.done <- groupResult{err: err}
+		fail(c, err)
 	}
+}
+
+// fail answers a write with err, nothing of it made: its request reads on
+// from the latest.
+func fail(c *groupCall, err error) {
+	if pin := briefing.ReadPinOf(c.ctx); pin != nil {
+		pin.Clear()
+	}
+	c.done <- groupResult{err: err}
 }
 
 // cutShort is the error of a write whose group's try failed: when it was
@@ -364,10 +370,7 @@ func awaitEach(ctx context.Context, group []*groupCall, wait func(context.Contex
 		left := group[:0:0]
 		for _, c := range group {
 			if cerr := c.ctx.Err(); cerr != nil {
-				if pin := briefing.ReadPinOf(c.ctx); pin != nil {
-					pin.Clear()
-				}
-				c.done <- groupResult{err: ended(cerr)}
+				fail(c, ended(cerr))
 				continue
 			}
 			left = append(left, c)

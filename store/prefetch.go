@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"sync"
 
 	"briefpack/internal/parallel"
@@ -64,10 +65,7 @@ func (t *etcdTx) prefetch(bucket []byte, keys [][]byte) {
 		if err != nil {
 			return nil // read again, one by one, failing there
 		}
-		v := cached{}
-		if len(resp.Kvs) == 1 {
-			v = cached{raw: resp.Kvs[0].Value, mod: resp.Kvs[0].ModRevision}
-		}
+		v := cachedOf(resp)
 		t.kv.cache.put(want[i], v, t.rev)
 		mu.Lock()
 		got[want[i]] = v
@@ -75,10 +73,7 @@ func (t *etcdTx) prefetch(bucket []byte, keys [][]byte) {
 		return nil
 	})
 	if t.fetched == nil {
-		t.fetched = got
-		return
+		t.fetched = map[string]cached{}
 	}
-	for k, v := range got {
-		t.fetched[k] = v
-	}
+	maps.Copy(t.fetched, got)
 }

@@ -794,8 +794,9 @@ func FuzzParseBrief(f *testing.F) {
 	})
 }
 
-// tagLike is what the brief's reading drops as a released pack's HTML.
-var tagLike = regexp.MustCompile(`<[^<>]*>`)
+// tagLike is what the brief's reading drops as a released pack's HTML: its
+// tagRE, which takes "<<>" whole.
+var tagLike = regexp.MustCompile(`(?s)<[^>]*>`)
 
 // TestParseBrief_PortionMarkCoversItsLines: the lines that continue a
 // portion-marked paragraph are marked no lower, however they are read: in a

@@ -1201,19 +1201,9 @@ func TestEtcd_CacheAnswersAsEtcd(t *testing.T) {
 // database.
 func awaitWatch(t *testing.T, k *etcdKV) {
 	t.Helper()
-	resp, err := k.cli.Get(context.Background(), k.revKey())
-	if err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := k.awaitWatch(ctx); err != nil {
 		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		k.cache.mu.Lock()
-		seen := k.cache.watchRev
-		k.cache.mu.Unlock()
-		if seen >= resp.Kvs[0].ModRevision {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server's watch has not seen revision %d in 10 s (at %d)", resp.Kvs[0].ModRevision, seen)
-		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -257,5 +258,50 @@ func (k *etcdKV) watch(ctx context.Context) {
 			k.presence.watched(presence, wr.Events)
 		}
 		k.cache.reset(0) // nothing is served from the cache until the watch is back
+	}
+}
+
+// AwaitWatch waits until the server's watch has applied every commit made
+// to the database before it was called, by this server or any other, or
+// until ctx ends: from then on the server's cache may answer what those
+// commits wrote. A test of several servers waits so for what another
+// wrote to reach this one's cache, where a pause could end too soon. A
+// bbolt file, or a database opened to read only, has no watch: nothing is
+// waited for.
+func (db *DB) AwaitWatch(ctx context.Context) error {
+	k, ok := db.kv.(*etcdKV)
+	if !ok || k.cache == nil {
+		return nil
+	}
+	return k.awaitWatch(ctx)
+}
+
+// awaitWatch is AwaitWatch on etcd: every commit puts the write token, so
+// the watch has applied them all once it has seen the token's last put.
+func (k *etcdKV) awaitWatch(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(ctx, k.timeout)
+	resp, err := k.cli.Get(rctx, k.revKey())
+	cancel()
+	if err != nil {
+		return fmt.Errorf("store: await the watch: %w", etcdError(err))
+	}
+	if len(resp.Kvs) == 0 {
+		return nil // nothing committed yet
+	}
+	last := resp.Kvs[0].ModRevision
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		k.cache.mu.Lock()
+		seen := k.cache.watchRev
+		k.cache.mu.Unlock()
+		if seen >= last {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: the watch has not seen revision %d (it is at %d): %w", last, seen, ctx.Err())
+		case <-tick.C:
+		}
 	}
 }

@@ -656,9 +656,17 @@ func hdFirstDiff(a, b string) string {
 	return fmt.Sprintf("at byte %d:\n      A: …%q…\n      B: …%q…", i, a[lo:min(len(a), len(a)-j+40)], b[lo:min(len(b), len(b)-j+40)])
 }
 
-func TestHiddenDifferential(t *testing.T) {
+// TestHiddenDifferential runs on a bbolt file, on etcd, and on etcd with
+// two servers to each store (hdEachRun): there the raise and the writes
+// above the readers are made through the second server, after the readers'
+// server has read every GET answer once, and the readers are answered by
+// the first once its watch has seen them.
+func TestHiddenDifferential(t *testing.T) { hdEachRun(t, testHiddenDifferential) }
+
+func testHiddenDifferential(t *testing.T, run *hdRun) {
 	start := time.Now()
-	fa, fb := newFixture(t), newFixture(t)
+	fa, ga := run.open(t, "a")
+	fb, gb := run.open(t, "b")
 	// One clock for the store's stamps and the sessions, moved alike in both.
 	fa.db.Now, fb.db.Now = fa.clock.Now, fb.clock.Now
 	tick := func(d time.Duration) { fa.clock.Add(d); fb.clock.Add(d) }
@@ -667,26 +675,41 @@ func TestHiddenDifferential(t *testing.T) {
 		t.Fatalf("the worlds differ: %v and %v", wa.ids, wb.ids)
 	}
 	tick(20 * time.Minute)
-	raiseStep(fa, wa)
-	raiseStep(fb, wb)
+	if run.twoServers {
+		// The readers' server reads everything as they do, before the
+		// writes above them; then answers them again after.
+		paths := hdPaths(t, fb, wb, hdVersions(fb, wb))
+		hdRecord(fa, wa, paths)
+		hdRecord(fb, wb, paths)
+		t.Logf("%d answers each read before the writes above the readers, %v", len(paths)*len(hdReaders), time.Since(start))
+	}
+	raiseStep(ga, wa)
+	raiseStep(gb, wb)
+	hdAwaitWatch(t, fa, fb)
+	// The raise reached the readers' server, in both stores alike.
+	for _, f := range []*fixture{fa, fb} {
+		if r := f.do("viewer", "GET", "/api/v1/sheets/"+wb.s1, nil); r.Code != 200 || strings.Contains(r.Body.String(), "Assessing") || !strings.Contains(r.Body.String(), "Delta") {
+			t.Fatalf("the viewer's S1 after a paragraph of it was raised above them: %d %s", r.Code, r.Body.String())
+		}
+	}
 	// The RESTRICTED lead takes the 3rd round's workbook away to annotate.
 	bookA, bookB := packBook(fa, wa.r3), packBook(fb, wb.r3)
 	tick(20 * time.Minute)
-	hiddenSteps(fb, wb)
+	hiddenSteps(gb, wb)
+	hdAwaitWatch(t, fa, fb)
 	tick(time.Minute) // the TOP SECRET lead is still present on S1
 	same := hdSameIDs(t, fa, fb, wb)
-	lastA, lastB := map[string]int{}, map[string]int{}
-	for _, id := range wb.ids["sheet"] {
-		lastB[id] = fb.hdSheetOf("lead", id).Version
-		if r := fa.do("lead", "GET", "/api/v1/sheets/"+id, nil); r.Code == 200 {
-			var sh hdSheet
-			r.json(&sh)
-			lastA[id] = sh.Version
+	lastA, lastB := hdVersions(fa, wb), hdVersions(fb, wb)
+	if run.twoServers {
+		if v := hdVersions(gb, wb); fmt.Sprint(v) != fmt.Sprint(lastB) {
+			t.Fatalf("B's sheets are at versions %v on the server that saved them, %v on the readers'", v, lastB)
 		}
 	}
 	paths := hdPaths(t, fb, wb, lastB)
+	readsBefore, _, _ := fb.db.EtcdRequests()
 	ra, rb := hdRecord(fa, wb, paths), hdRecord(fb, wb, paths)
-	t.Logf("%d answers each, %v", len(ra), time.Since(start))
+	reads, _, _ := fb.db.EtcdRequests()
+	t.Logf("%d answers each, %v; B's readers' server read from etcd %d times for them", len(ra), time.Since(start), reads-readsBefore)
 	// The readers see what they may: the comparison is of something.
 	if a := ra["viewer GET /api/v1/sheets/"+wb.s1]; a.code != 200 || !bytes.Contains(a.body, []byte("Delta")) {
 		t.Fatalf("the viewer's S1: %d %s", a.code, a.body)
@@ -708,6 +731,21 @@ func TestHiddenDifferential(t *testing.T) {
 	hdImport(t, fa, fb, wa, wb, same, bookA, bookB)
 	hdWrites(t, fa, fb, wa, wb, same, lastA[wb.s1])
 	hdNumbering(t, fa, fb, wa, wb)
+}
+
+// hdVersions are the versions of w's sheets that f holds, as the TOP
+// SECRET lead reads them: none for a sheet it does not hold.
+func hdVersions(f *fixture, w *hdWorld) map[string]int {
+	f.t.Helper()
+	out := map[string]int{}
+	for _, id := range w.ids["sheet"] {
+		if r := f.do("lead", "GET", "/api/v1/sheets/"+id, nil); r.Code == 200 {
+			var sh hdSheet
+			r.json(&sh)
+			out[id] = sh.Version
+		}
+	}
+	return out
 }
 
 // packBook is the round's full workbook as the RESTRICTED lead downloads it.

@@ -1945,9 +1945,17 @@ func (s *hwSide) id(name string) string {
 	return name
 }
 
-func TestHiddenDifferentialWrites(t *testing.T) {
+// TestHiddenDifferentialWrites runs on a bbolt file, on etcd, and on etcd
+// with two servers to each store (hdEachRun): there the objects the writes
+// are tried on, the writes above the readers and the ids' alignment are
+// made through the second server, after the readers' server has read
+// every GET answer once, and the readers' writes are sent to the first
+// once its watch has seen them.
+func TestHiddenDifferentialWrites(t *testing.T) { hdEachRun(t, testHiddenDifferentialWrites) }
+
+func testHiddenDifferentialWrites(t *testing.T, run *hdRun) {
 	start := time.Now()
-	a, b := hwWorlds(t)
+	a, b := hwWorlds(t, run)
 	pairs := map[string]string{}
 	// S10's paragraphs, as the officer read them before one went.
 	hwPairTexts([]byte(a.x.s10Seen), []byte(b.x.s10Seen), pairs)
@@ -1967,21 +1975,30 @@ func TestHiddenDifferentialWrites(t *testing.T) {
 
 // hwWorlds builds the two stores, A and B, as the differential test of
 // writes starts from (its comment says how), the readers signed in.
-func hwWorlds(t *testing.T) (a, b *hwSide) {
-	fa, fb := newFixture(t), newFixture(t)
+func hwWorlds(t *testing.T, run *hdRun) (a, b *hwSide) {
+	fa, ga := run.open(t, "a")
+	fb, gb := run.open(t, "b")
 	fa.db.Now, fb.db.Now = fa.clock.Now, fb.clock.Now
 	tick := func(d time.Duration) { fa.clock.Add(d); fb.clock.Add(d) }
 	wa, wb := buildHDWorld(fa), buildHDWorld(fb)
 	tick(20 * time.Minute)
 	raiseStep(fa, wa)
 	raiseStep(fb, wb)
+	if run.twoServers {
+		// The readers' server reads everything as they do, before the
+		// writes above them.
+		paths := hdPaths(t, fb, wb, hdVersions(fb, wb))
+		hdRecord(fa, wa, paths)
+		hdRecord(fb, wb, paths)
+	}
 	tick(20 * time.Minute)
-	xa, xb := hwMakeExtras(fa, wa, false), hwMakeExtras(fb, wb, true)
+	xa, xb := hwMakeExtras(ga, wa, false), hwMakeExtras(gb, wb, true)
 	if ida, idb := fmt.Sprint(xa.r7, xa.s7, xa.s8, xa.s9, xa.s10, xa.d2, xa.r5, xa.a6), fmt.Sprint(xb.r7, xb.s7, xb.s8, xb.s9, xb.s10, xb.d2, xb.r5, xb.a6); ida != idb {
 		t.Fatalf("the extras differ: %s and %s", ida, idb)
 	}
-	hiddenSteps(fb, wb)
-	hwAlign(t, fa, fb, wb)
+	hiddenSteps(gb, wb)
+	hwAlign(t, ga, gb, wb)
+	hdAwaitWatch(t, fa, fb)
 	tick(time.Minute)
 	// What B alone holds above the readers, by B's ids, sent alike to both.
 	hidden := map[string]string{"p6": wb.p6, "r4": wb.r4, "s6": wb.s6, "a5": wb.a5}

@@ -3,12 +3,18 @@ package server_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"briefpack/briefing"
 	"briefpack/internal/etcdtest"
 	"briefpack/server"
 	"briefpack/server/web"
+	"briefpack/store"
 )
 
 // hdRun is one run of the differential tests of the clearance rule: the
@@ -26,6 +32,9 @@ type hdRun struct {
 	// that what it keeps (the store's values read and read ahead, the packs
 	// built) is of the world before them.
 	twoServers bool
+	// compacting are the stores the readers' servers of the run of two
+	// servers read through (see compact).
+	compacting []*compactAfterSession
 }
 
 // hdEachRun runs test on a bbolt file, on etcd, and on etcd with two
@@ -50,11 +59,89 @@ func (r *hdRun) open(t *testing.T, name string) (readers, writers *fixture) {
 		r.cluster = etcdtest.Start(t, 1)
 	}
 	url := r.cluster.URL(name)
-	f := newFixtureOn(t, openEtcd(t, url, "nz"))
+	db := openEtcd(t, url, "nz")
+	f := newFixtureOn(t, db)
 	if !r.twoServers {
 		return f, f
 	}
+	// The readers' server reads through a store that compacts while it is
+	// read (compactAfterSession), when the test asks it to.
+	cli, err := clientv3.New(clientv3.Config{Endpoints: r.cluster.Endpoints(), DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	st := &compactAfterSession{DB: db, cli: cli, t: t}
+	r.compacting = append(r.compacting, st)
+	srv, err := server.New(context.Background(), st, server.Config{Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))}, web.Register)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	f.srv, f.h = srv, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// The RESTRICTED lead's GETs alone, who reads the most of any
+		// reader (packs, releases, the audit log): each compaction costs
+		// some milliseconds. A write that meets a compaction in a read of
+		// its own before the store's transaction is answered 503 (it is
+		// not run again), which is not what these tests are about.
+		st.now.Store(st.on.Load() && req.Method == http.MethodGet && req.Header.Get("Authorization") == "Bearer "+f.tokens["lowlead"])
+		h.ServeHTTP(w, req)
+	})
 	return f, secondServer(t, f, url)
+}
+
+// compact has the readers' servers of the run of two servers read through
+// a compaction (compactAfterSession) from now on, or no longer, and returns
+// how many compactions they have met, and how many reads of a sheet made.
+func (r *hdRun) compact(on bool) (compactions, sheets int64) {
+	for _, st := range r.compacting {
+		st.on.Store(on)
+		compactions += st.compactions.Load()
+		sheets += st.sheets.Load()
+	}
+	return compactions, sheets
+}
+
+// compactAfterSession is a store on etcd which, while on, has etcd compact
+// away the revision each of the RESTRICTED lead's GETs reads at, right after the request has read its
+// session (the first read of any request signed in): every later read of
+// the request at that revision fails (briefing.ErrMovedOn), and the server
+// runs the GET again from the latest revision (readAgain), as on a cluster
+// compacted while a request read it.
+type compactAfterSession struct {
+	*store.DB
+	cli *clientv3.Client
+	t   *testing.T
+	// on is the test's wish, now whether the request being answered
+	// (a GET) meets the compaction.
+	on, now     atomic.Bool
+	compactions atomic.Int64
+	sheets      atomic.Int64
+}
+
+func (s *compactAfterSession) Session(ctx context.Context, hash string) (*briefing.Session, error) {
+	sess, err := s.DB.Session(ctx, hash)
+	if s.now.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// A key of nobody's, so that the revision compacted is past the
+		// request's; a database keeps its keys under its own prefix.
+		resp, err := s.cli.Put(ctx, "elsewhere", "compacted")
+		if err == nil {
+			_, err = s.cli.Compact(ctx, resp.Header.Revision)
+		}
+		if err != nil {
+			s.t.Error(err)
+		}
+		s.compactions.Add(1)
+	}
+	return sess, err
+}
+
+// Sheet is the store's, counted: a GET that met a compaction reads its sheet twice.
+func (s *compactAfterSession) Sheet(ctx context.Context, id string) (*briefing.Sheet, error) {
+	s.sheets.Add(1)
+	return s.DB.Sheet(ctx, id)
 }
 
 // secondServer is another server on f's database on etcd (url), as a

@@ -660,7 +660,8 @@ func hdFirstDiff(a, b string) string {
 // two servers to each store (hdEachRun): there the raise and the writes
 // above the readers are made through the second server, after the readers'
 // server has read every GET answer once, and the readers are answered by
-// the first once its watch has seen them.
+// the first once its watch has seen them, each of the RESTRICTED lead's
+// GETs meeting a compaction and run again.
 func TestHiddenDifferential(t *testing.T) { hdEachRun(t, testHiddenDifferential) }
 
 func testHiddenDifferential(t *testing.T, run *hdRun) {

@@ -21,13 +21,15 @@ import (
 // backend the two worlds are stored on, and how many servers each has.
 type hdRun struct {
 	name string
-	// etcd: each world under its own prefix of one etcd member, started
+	// etcd: each world under its own prefix of one etcd cluster, started
 	// at the run's first world; else each on a bbolt file.
 	etcd    bool
 	cluster *etcdtest.Cluster
-	// twoServers: each world has a second server on its prefix, through
-	// which the writes above the readers are made, so that they reach the
-	// readers' server only through etcd, its watch and what it keeps; and
+	// twoServers: the cluster has three members, and each world a second
+	// server on its prefix, on another member than the readers' server's,
+	// through which the writes above the readers are made, so that they
+	// reach the readers' server only through etcd, its watch and what it
+	// keeps; and
 	// the readers' server reads everything once before those writes, so
 	// that what it keeps (the store's values read and read ahead, the packs
 	// built) is of the world before them.
@@ -37,8 +39,8 @@ type hdRun struct {
 	compacting []*compactAfterSession
 }
 
-// hdEachRun runs test on a bbolt file, on etcd, and on etcd with two
-// servers, each as a subtest of its name. Without etcd the runs on it are
+// hdEachRun runs test on a bbolt file, on one etcd member, and on three
+// with two servers, each as a subtest of its name. Without etcd the runs on it are
 // skipped, or fail where BRIEFPACK_REQUIRE_ETCD is set (as CI sets it).
 func hdEachRun(t *testing.T, test func(t *testing.T, run *hdRun)) {
 	for _, run := range []*hdRun{{name: "bbolt"}, {name: "etcd", etcd: true}, {name: "etcd-two-servers", etcd: true, twoServers: true}} {
@@ -56,10 +58,16 @@ func (r *hdRun) open(t *testing.T, name string) (readers, writers *fixture) {
 		return f, f
 	}
 	if r.cluster == nil {
-		r.cluster = etcdtest.Start(t, 1)
+		members := 1
+		if r.twoServers {
+			members = 3
+		}
+		r.cluster = etcdtest.Start(t, members)
 	}
-	url := r.cluster.URL(name)
-	db := openEtcd(t, url, "nz")
+	// Each server talks to a member of its own (its serializable reads
+	// answered by that member alone, its watch fed by it).
+	member := func(i int) string { return "etcd://" + r.cluster.Endpoints()[i] + "/" + name }
+	db := openEtcd(t, member(0), "nz")
 	f := newFixtureOn(t, db)
 	if !r.twoServers {
 		return f, f
@@ -87,7 +95,7 @@ func (r *hdRun) open(t *testing.T, name string) (readers, writers *fixture) {
 		st.now.Store(st.on.Load() && req.Method == http.MethodGet && req.Header.Get("Authorization") == "Bearer "+f.tokens["lowlead"])
 		h.ServeHTTP(w, req)
 	})
-	return f, secondServer(t, f, url)
+	return f, secondServer(t, f, member(1))
 }
 
 // compact has the readers' servers of the run of two servers read through
@@ -144,8 +152,8 @@ func (s *compactAfterSession) Sheet(ctx context.Context, id string) (*briefing.S
 	return s.DB.Sheet(ctx, id)
 }
 
-// secondServer is another server on f's database on etcd (url), as a
-// cluster runs several: its own connection, watch, cache and groups, the
+// secondServer is another server on f's database on etcd (url, which may
+// name another member), as a cluster runs several: its own connection, watch, cache and groups, the
 // same users signed in with the same tokens (a session is the database's),
 // on f's clock.
 func secondServer(t *testing.T, f *fixture, url string) *fixture {

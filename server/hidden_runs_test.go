@@ -125,6 +125,9 @@ type compactAfterSession struct {
 	on, now     atomic.Bool
 	compactions atomic.Int64
 	sheets      atomic.Int64
+	// beforeSave, when set, is run before each save of a sheet (see
+	// UpdateSheet).
+	beforeSave func(id string)
 }
 
 func (s *compactAfterSession) Session(ctx context.Context, hash string) (*briefing.Session, error) {
@@ -144,6 +147,15 @@ func (s *compactAfterSession) Session(ctx context.Context, hash string) (*briefi
 		s.compactions.Add(1)
 	}
 	return sess, err
+}
+
+// UpdateSheet is the store's, after the test's beforeSave, if any: a save
+// made first on another server, which this one loses to.
+func (s *compactAfterSession) UpdateSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Actor) error {
+	if s.beforeSave != nil {
+		s.beforeSave(sh.ID)
+	}
+	return s.DB.UpdateSheet(ctx, sh, by)
 }
 
 // Sheet is the store's, counted: a GET that met a compaction reads its sheet twice.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,7 +82,8 @@ func (r *hdRun) open(t *testing.T, name string) (readers, writers *fixture) {
 	t.Cleanup(func() { cli.Close() })
 	st := &compactAfterSession{DB: db, cli: cli, t: t}
 	r.compacting = append(r.compacting, st)
-	srv, err := server.New(context.Background(), st, server.Config{Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))}, web.Register)
+	logs := slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})
+	srv, err := server.New(context.Background(), st, server.Config{Now: f.clock.Now, Logger: slog.New(&countReadsAgain{Handler: logs, n: &st.readsAgain})}, web.Register)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,14 +102,43 @@ func (r *hdRun) open(t *testing.T, name string) (readers, writers *fixture) {
 
 // compact has the readers' servers of the run of two servers read through
 // a compaction (compactAfterSession) from now on, or no longer, and returns
-// how many compactions they have met, and how many reads of a sheet made.
-func (r *hdRun) compact(on bool) (compactions, sheets int64) {
+// how many compactions they have met, and how many GETs they ran again.
+func (r *hdRun) compact(on bool) (compactions, readsAgain int64) {
 	for _, st := range r.compacting {
 		st.on.Store(on)
 		compactions += st.compactions.Load()
-		sheets += st.sheets.Load()
+		readsAgain += st.readsAgain.Load()
 	}
-	return compactions, sheets
+	return compactions, readsAgain
+}
+
+// countReadsAgain is a server's log, which counts the GETs it runs again
+// (readAgain says so, at Info) and passes on what its handler takes.
+type countReadsAgain struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h *countReadsAgain) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelInfo || h.Handler.Enabled(ctx, l)
+}
+
+func (h *countReadsAgain) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, "reading again") {
+		h.n.Add(1)
+	}
+	if !h.Handler.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *countReadsAgain) WithAttrs(as []slog.Attr) slog.Handler {
+	return &countReadsAgain{Handler: h.Handler.WithAttrs(as), n: h.n}
+}
+
+func (h *countReadsAgain) WithGroup(name string) slog.Handler {
+	return &countReadsAgain{Handler: h.Handler.WithGroup(name), n: h.n}
 }
 
 // compactAfterSession is a store on etcd which, while on, has etcd compact
@@ -124,7 +155,8 @@ type compactAfterSession struct {
 	// (a GET) meets the compaction.
 	on, now     atomic.Bool
 	compactions atomic.Int64
-	sheets      atomic.Int64
+	// readsAgain counts the GETs the server ran again (countReadsAgain).
+	readsAgain atomic.Int64
 	// beforeSave, when set, is run before each save of a sheet (see
 	// UpdateSheet).
 	beforeSave func(id string)
@@ -156,12 +188,6 @@ func (s *compactAfterSession) UpdateSheet(ctx context.Context, sh *briefing.Shee
 		s.beforeSave(sh.ID)
 	}
 	return s.DB.UpdateSheet(ctx, sh, by)
-}
-
-// Sheet is the store's, counted: a GET that met a compaction reads its sheet twice.
-func (s *compactAfterSession) Sheet(ctx context.Context, id string) (*briefing.Sheet, error) {
-	s.sheets.Add(1)
-	return s.DB.Sheet(ctx, id)
 }
 
 // secondServer is another server on f's database on etcd (url, which may

@@ -665,7 +665,7 @@ func hdFirstDiff(a, b string) string {
 // server has read every GET answer once, and the readers are answered by
 // the first once its watch has seen them, each of the RESTRICTED lead's
 // GETs meeting a compaction and run again.
-func TestHiddenDifferential(t *testing.T) { hdEachRun(t, testHiddenDifferential) }
+func TestHiddenDifferential(t *testing.T) { hdEachRun(t, true, testHiddenDifferential) }
 
 func testHiddenDifferential(t *testing.T, run *hdRun) {
 	start := time.Now()

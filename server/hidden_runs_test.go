@@ -40,11 +40,17 @@ type hdRun struct {
 	compacting []*compactAfterSession
 }
 
-// hdEachRun runs test on a bbolt file, on one etcd member, and on three
-// with two servers, each as a subtest of its name. Without etcd the runs on it are
-// skipped, or fail where BRIEFPACK_REQUIRE_ETCD is set (as CI sets it).
-func hdEachRun(t *testing.T, test func(t *testing.T, run *hdRun)) {
-	for _, run := range []*hdRun{{name: "bbolt"}, {name: "etcd", etcd: true}, {name: "etcd-two-servers", etcd: true, twoServers: true}} {
+// hdEachRun runs test on a bbolt file, on one etcd member (where
+// oneMember), and on three with two servers, each as a subtest of its
+// name. Without etcd the runs on it are skipped, or fail where
+// BRIEFPACK_REQUIRE_ETCD is set (as CI sets it).
+func hdEachRun(t *testing.T, oneMember bool, test func(t *testing.T, run *hdRun)) {
+	runs := []*hdRun{{name: "bbolt"}}
+	if oneMember {
+		runs = append(runs, &hdRun{name: "etcd", etcd: true})
+	}
+	runs = append(runs, &hdRun{name: "etcd-two-servers", etcd: true, twoServers: true})
+	for _, run := range runs {
 		t.Run(run.name, func(t *testing.T) { test(t, run) })
 	}
 }

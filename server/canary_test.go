@@ -195,7 +195,7 @@ func canaryQueries(cw *canaryWorld) map[string][]string {
 		"/api/v1/rounds/:id/packs": none, "/api/v1/packs/:id": append([]string{""}, packs...),
 		"/api/v1/sheets/:id/versions": none, "/api/v1/sheets/:id/versions/:version": none,
 		"/sheets/:id/versions/:version": {"", "compare=1", "compare=2"}, "/api/v1/sheets/:id/draft": none,
-		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=2"}, "/api/v1/admin/backup": none,
+		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=2"}, "/api/v1/admin/backup": none, "/api/v1/admin/runtime": none,
 		"/api/v1/calendar.ics": none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
 		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": diffs, "/api/v1/sheets/:id/comments": {"", "limit=1"}, "/api/v1/comments/:id": none,
 		"/api/v1/rounds/:id/releases": none, "/api/v1/releases/:id": {"", "format=html", "format=xlsx"},

@@ -78,7 +78,8 @@ type Server struct {
 	instance string
 	requests atomic.Uint64
 	// answering counts the requests being answered (see Answering), and
-	// probes the health checks begun (GET /healthz), which the server does
+	// probes the health checks begun (GET /healthz, and the counts of
+	// GET /api/v1/admin/runtime), which the server does
 	// not count as use when it looks for a quiet second (giveBackMemory).
 	answering atomic.Int64
 	probes    atomic.Uint64
@@ -169,6 +170,7 @@ func New(ctx context.Context, st briefing.Store, cfg Config, registers ...Regist
 	e.Use(s.recoverPanic, s.accessLog, s.limitBody, s.authenticate, s.checkCSRF, s.authorize, s.readAgain)
 	s.echo = e
 	s.registerAuthRoutes()
+	s.registerRuntimeRoutes()
 	s.WhileServing("giving back the memory a burst of work left free", s.giveBackMemory)
 	for _, r := range registers {
 		if err := r(s); err != nil {
@@ -290,7 +292,7 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s.answering.Add(1)
 		defer s.answering.Add(-1)
-		if c.Request().URL.Path == "/healthz" {
+		if p := c.Request().URL.Path; p == "/healthz" || p == runtimePath {
 			s.probes.Add(1)
 		}
 		id := fmt.Sprintf("%s-%d", s.instance, s.requests.Add(1))

@@ -125,3 +125,11 @@ func LoadRaw(db *DB, path string) error {
 		})
 	})
 }
+
+// Records counts the records of one of the database's buckets.
+func Records(db *DB, bucket string) (n int, err error) {
+	err = db.viewKV(func(tx kvTx) error {
+		return tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error { n++; return nil })
+	})
+	return n, err
+}

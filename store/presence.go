@@ -16,15 +16,19 @@ import (
 
 // Present records that user has an object open and returns the others seen
 // on it since since, most recent first. Records older than since are
-// dropped as they are met, so the bucket does not grow. Someone's arrival
+// dropped as they are met, and every presenceSweepEvery-th arrival drops
+// those of every object, so the bucket does not grow: a record of someone
+// who closed an object without a Leave (a crash, a lost connection) on an
+// object nobody opens again was otherwise kept for good. Someone's arrival
 // (their record new, or stale until now) and a record dropped wake those
 // waiting on the object (PresenceChanges); a record renewed wakes nobody.
 func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time.Time) ([]briefing.Presence, error) {
 	prefix := presencePrefix(kind, id)
 	var out []briefing.Presence
 	var changed, returning bool
+	var swept map[string]bool // the objects whose stale records a sweep dropped
 	err := db.update(ctx, func(tx kvTx) error {
-		out, changed, returning = nil, false, false
+		out, changed, returning, swept = nil, false, false, nil
 		b := tx.Bucket(presenceBucket)
 		var stale [][]byte
 		arrived := true
@@ -57,6 +61,17 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 		if err := b.Put(join(prefix, []byte(user)), presenceValue(at)); err != nil {
 			return fmt.Errorf("store: presence: %w", err)
 		}
+		if arrived {
+			seq, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("store: presence: %w", err)
+			}
+			if seq%presenceSweepEvery == 0 {
+				if swept, err = sweepPresence(b, since); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	})
 	if err == nil && returning {
@@ -70,8 +85,44 @@ func (db *DB) Present(ctx context.Context, kind, id, user string, at, since time
 	if changed {
 		db.presenceMoved(prefix)
 	}
+	for p := range swept {
+		if p != string(prefix) || !changed {
+			db.presenceMoved([]byte(p))
+		}
+	}
 	slices.SortFunc(out, func(a, b briefing.Presence) int { return b.At.Compare(a.At) })
 	return out, nil
+}
+
+// presenceSweepEvery is how many arrivals come between sweeps of every
+// object's stale records (Present).
+const presenceSweepEvery = 256
+
+// sweepPresence drops, in b (the presence bucket), every record written
+// before since, and returns the prefixes of the objects it dropped them on.
+func sweepPresence(b kvBucket, since time.Time) (map[string]bool, error) {
+	var stale [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		if t, err := presenceTime(v); err != nil || t.Before(since) {
+			stale = append(stale, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("store: presence: %w", err)
+	}
+	swept := map[string]bool{}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return nil, fmt.Errorf("store: presence: %w", err)
+		}
+		// kind, 0, id, 0, user: the object's prefix ends at the second 0.
+		if i := bytes.IndexByte(k, 0); i >= 0 {
+			if j := bytes.IndexByte(k[i+1:], 0); j >= 0 {
+				swept[string(k[:i+1+j+1])] = true
+			}
+		}
+	}
+	return swept, nil
 }
 
 // Leave drops user's record on an object, when there is one written

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -121,4 +122,44 @@ func TestPresenceService_Present(t *testing.T) {
 			t.Error("woken after stop")
 		}
 	})
+}
+
+// TestPresenceService_StaleDropped: a record of someone who closed a sheet
+// without saying so (a crash, a lost connection, a laptop shut) was dropped
+// only when someone next opened that sheet, and a sheet nobody opens
+// again — a past round's, a deleted one — kept it for good, one more for
+// every such editor on every such sheet, as long as the server ran. Every
+// 256th arrival drops the stale records of every object.
+func TestPresenceService_StaleDropped(t *testing.T) {
+	db := MustOpenDB(t)
+	ch, stop := db.PresenceChanges(briefing.KindSheet, "1000")
+	defer stop()
+	// 600 sheets, each opened once, a minute after the last, and closed
+	// without a leave.
+	for i := range 600 {
+		at := epoch.Add(time.Duration(i) * time.Minute)
+		if _, err := db.Present(ctx, briefing.KindSheet, fmt.Sprint(1000+i), "alice", at, at.Add(-3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			drain(ch)
+		}
+	}
+	// Whoever waited on the first sheet is told its record went.
+	if !woken(ch, 10*time.Second) {
+		t.Error("a record swept woke nobody waiting on its sheet")
+	}
+	n, err := store.Records(db, "presence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > 256+3 {
+		t.Fatalf("%d presence records after 600 sheets opened, all but the last three minutes' stale", n)
+	}
+	// Those of the last three minutes are kept: the sweep drops only what
+	// a reader of the sheet would.
+	at := epoch.Add(599 * time.Minute)
+	if ps, _ := db.Others(ctx, briefing.KindSheet, "1599", "bob", at.Add(-3*time.Minute)); len(ps) != 1 || ps[0].User != "alice" {
+		t.Fatalf("the last sheet's record: %v", ps)
+	}
 }

@@ -47,8 +47,14 @@ func (s *Server) registerRuntimeRoutes() {
 // would keep it from ever giving memory back.
 const runtimePath = "/api/v1/admin/runtime"
 
-// handleRuntime is GET /api/v1/admin/runtime.
+// handleRuntime is GET /api/v1/admin/runtime[?gc=1]. With gc=1 the heap
+// is collected first, so that heap_live_bytes is what is live now: an idle
+// server collects only when it gives memory back, and the last collection
+// may be of a burst long gone, or of one half done.
 func (s *Server) handleRuntime(c echo.Context) error {
+	if c.QueryParam("gc") == "1" {
+		runtime.GC()
+	}
 	samples := []metrics.Sample{
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/heap/objects:objects"},

@@ -30,4 +30,10 @@ func TestRuntime(t *testing.T) {
 	if got["goroutines"].(float64) < 1 || got["open_files"].(float64) < 1 || got["answering"].(float64) != 1 {
 		t.Errorf("counts: %v", got)
 	}
+	// With gc=1, after a collection.
+	var again map[string]any
+	f.do("admin", "GET", "/api/v1/admin/runtime?gc=1", nil).json(&again)
+	if again["gc_cycles"].(float64) <= got["gc_cycles"].(float64) {
+		t.Errorf("gc=1 collected nothing: %v, then %v", got, again)
+	}
 }

@@ -110,6 +110,7 @@ var expectedRoles = map[string]briefing.Role{
 	"GET /api/v1/rounds/:id/versions":          briefing.RoleViewer,
 	"GET /api/v1/audit":                        briefing.RoleLead,
 	"GET /api/v1/admin/backup":                 briefing.RoleAdmin,
+	"GET /api/v1/admin/runtime":                briefing.RoleAdmin,
 	"POST /api/v1/sheets/:id/review":           briefing.RoleOfficer,
 	"POST /api/v1/sheets/:id/merge":            briefing.RoleOfficer,
 	"POST /api/v1/rounds/:id/import":           briefing.RoleOfficer,

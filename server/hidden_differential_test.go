@@ -483,7 +483,8 @@ func hdQueries() map[string][]string {
 		"/api/v1/sheets/:id/versions": lists, "/api/v1/sheets/:id/versions/:version": none,
 		"/sheets/:id/versions/:version": {"", "compare=1"}, "/api/v1/sheets/:id/draft": none,
 		"/api/v1/rounds/:id/versions": none, "/api/v1/audit": {"", "limit=1", "limit=3"}, "/api/v1/admin/backup": none,
-		"/api/v1/calendar.ics": none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
+		"/api/v1/admin/runtime": none,
+		"/api/v1/calendar.ics":  none, "/api/v1/dialogues/:id/calendar.ics": none, "/api/v1/calendar-token": none,
 		"/api/v1/sheets/:id/changes": none, "/api/v1/sheets/:id/diff": {"*diff*"}, "/api/v1/sheets/:id/comments": lists, "/api/v1/comments/:id": {""},
 		"/api/v1/rounds/:id/releases": none, "/api/v1/releases/:id": {"", "format=html", "format=xlsx"},
 	}

@@ -14,7 +14,8 @@ import (
 // A server runs for days: what grows with time and should not — goroutines
 // left waiting, a heap that does not come back down, descriptors left open
 // — shows in these counts, read again and again, long before it shows as a
-// server that fails. They say how the process is, nothing of what it holds.
+// server that fails. They say how the process is, nothing of what it holds
+// but its size.
 
 // RuntimeJSON is GET /api/v1/admin/runtime's answer: the process's counts
 // as they are now.
@@ -52,6 +53,13 @@ const runtimePath = "/api/v1/admin/runtime"
 // server collects only when it gives memory back, and the last collection
 // may be of a burst long gone, or of one half done.
 func (s *Server) handleRuntime(c echo.Context) error {
+	// The heap holds what the server read for everyone, and grows by the
+	// size of what is saved: read before and after a save above them, it
+	// would tell a reader how much they were not shown. So, as a backup,
+	// only for the highest clearance.
+	if top := s.settings.Top(); MustReader(c).Clearance != top {
+		return Errorf(briefing.EFORBIDDEN, "the process's counts grow with what it holds: they are for an admin cleared to "+top)
+	}
 	if c.QueryParam("gc") == "1" {
 		runtime.GC()
 	}

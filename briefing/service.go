@@ -102,7 +102,8 @@ type SheetService interface {
 	// otherwise it writes nothing and returns how many are open:
 	// ENOTFOUND, ESTALE.
 	ClearSheet(ctx context.Context, sh *Sheet, by Actor) (open int, err error)
-	// DeleteSheet removes a sheet: ENOTFOUND, ESTALE.
+	// DeleteSheet removes a sheet and, in the same write, everyone's drafts
+	// of it: ENOTFOUND, ESTALE.
 	DeleteSheet(ctx context.Context, id string, version int, by Actor) error
 }
 
@@ -135,8 +136,8 @@ type UserService interface {
 	// A change of name, role, clearance, state or password ends the user's
 	// sessions in the same write.
 	UpdateUser(ctx context.Context, u *User, by Actor) error
-	// DeleteUser removes a user and, in the same write, their sessions:
-	// ENOTFOUND, ESTALE.
+	// DeleteUser removes a user and, in the same write, their sessions and
+	// drafts: ENOTFOUND, ESTALE.
 	DeleteUser(ctx context.Context, id string, version int, by Actor) error
 }
 

@@ -415,7 +415,8 @@ func (db *DB) ClearSheet(ctx context.Context, sh *briefing.Sheet, by briefing.Ac
 	return open, err
 }
 
-// DeleteSheet removes a topic sheet and its comments: ENOTFOUND, ESTALE.
+// DeleteSheet removes a topic sheet, its comments and everyone's drafts of
+// it: ENOTFOUND, ESTALE.
 func (db *DB) DeleteSheet(ctx context.Context, id string, version int, by briefing.Actor) error {
 	return db.update(ctx, func(tx kvTx) error { return deleteSheet(tx, id, version, by, db.now()) })
 }
@@ -433,7 +434,10 @@ func deleteSheet(tx kvTx, id string, version int, by briefing.Actor, now time.Ti
 			}
 		}
 	}
-	return sheets.delete(tx, id, version, by, now)
+	if err := sheets.delete(tx, id, version, by, now); err != nil {
+		return err
+	}
+	return deleteDrafts(tx, func(_, sheetID string) bool { return sheetID == id })
 }
 
 // Comment returns one review comment, or ENOTFOUND.
@@ -543,14 +547,17 @@ func (db *DB) UpdateUser(ctx context.Context, u *briefing.User, by briefing.Acto
 	})
 }
 
-// DeleteUser removes a user and ends their sessions, in one write:
-// ENOTFOUND, ESTALE.
+// DeleteUser removes a user, ends their sessions and drops their drafts,
+// in one write: ENOTFOUND, ESTALE.
 func (db *DB) DeleteUser(ctx context.Context, id string, version int, by briefing.Actor) error {
 	return db.update(ctx, func(tx kvTx) error {
 		if err := users.delete(tx, id, version, by, db.now()); err != nil {
 			return err
 		}
-		return deleteUserSessions(tx, id)
+		if err := deleteUserSessions(tx, id); err != nil {
+			return err
+		}
+		return deleteDrafts(tx, func(userID, _ string) bool { return userID == id })
 	})
 }
 

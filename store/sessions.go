@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"briefpack/briefing"
@@ -230,6 +232,28 @@ func (db *DB) Draft(ctx context.Context, userID, sheetID string) (_ *briefing.Dr
 		return nil, fmt.Errorf("store: decode draft: %w", err)
 	}
 	return &d, nil
+}
+
+// deleteDrafts removes, in tx, the drafts match picks by their author and
+// sheet: those of a sheet or a person deleted, which no one can be given
+// back (a deleted sheet is not restored, a user's id is not used again).
+func deleteDrafts(tx kvTx, match func(userID, sheetID string) bool) error {
+	b := tx.Bucket(draftBucket)
+	var gone [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		if u, sh, ok := strings.Cut(string(k), "\x00"); ok && match(u, sh) {
+			gone = append(gone, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("store: drafts: %w", err)
+	}
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("store: drafts: %w", err)
+		}
+	}
+	return nil
 }
 
 // DeleteDraft removes a person's draft of a sheet.

@@ -64,8 +64,14 @@ func NextRound(d *Dialogue, rounds []*Round, today time.Time) (*Round, string, e
 	for n := 2; start.Before(day); n++ {
 		start = AddMonths(from, n*cadence)
 	}
-	note := fmt.Sprintf("The %s round fell due on %s, %s after the last; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
-		Ordinal(r.Number), due.Format("2 January 2006"), Months(cadence), start.Format("2 January 2006"))
+	// The first round's cadence runs from the dialogue's establishment:
+	// there is no last round to count from.
+	after := "the last"
+	if !hasLast(rounds) {
+		after = "the dialogue was established on " + from.Format("2 January 2006")
+	}
+	note := fmt.Sprintf("The %s round fell due on %s, %s after %s; that date has passed, so it is proposed for %s, the first date on the dialogue's cadence from today. Change it as you need.",
+		Ordinal(r.Number), due.Format("2 January 2006"), Months(cadence), after, start.Format("2 January 2006"))
 	r.StartsOn = start.Format(time.DateOnly)
 	r.EndsOn = start.Add(length).Format(time.DateOnly)
 	return r, note, nil
@@ -133,6 +139,17 @@ func nextRound(d *Dialogue, rounds []*Round) (*Round, time.Time, error) {
 		next.City = hosted.City
 	}
 	return next, start, nil
+}
+
+// hasLast reports whether any of rounds counts as the last round a next
+// one is proposed after: one not cancelled.
+func hasLast(rounds []*Round) bool {
+	for _, r := range rounds {
+		if r.Status != RoundCancelled {
+			return true
+		}
+	}
+	return false
 }
 
 // beforeYear10000 refuses a proposed round that would end past 9999, the

@@ -88,6 +88,20 @@ func TestNextRound_LastMetYearsAgo(t *testing.T) {
 	}
 }
 
+// TestNextRound_FirstNoteSaysEstablished: a dialogue with no round (or
+// only cancelled ones) counts its first round from its establishment, and
+// the note says so, not that it fell due after "the last".
+func TestNextRound_FirstNoteSaysEstablished(t *testing.T) {
+	d := &briefing.Dialogue{Meta: briefing.Meta{ID: "1"}, Established: "2019-05-02", CadenceMonths: 12}
+	cancelled := &briefing.Round{Number: 1, StartsOn: "2020-05-02", EndsOn: "2020-05-02", Host: "home", Status: "cancelled"}
+	for _, rounds := range [][]*briefing.Round{nil, {cancelled}} {
+		_, note, err := briefing.NextRound(d, rounds, date("2026-11-29"))
+		if err != nil || !strings.Contains(note, "fell due on 2 May 2020, 12 months after the dialogue was established on 2 May 2019;") {
+			t.Errorf("%d rounds: note %q, %v", len(rounds), note, err)
+		}
+	}
+}
+
 // TestNextRound_CarriedFromTheMonthEnd: a round that fell due at a month's
 // end and has passed is carried on the cadence counted from the last round,
 // so it keeps that day where the month has one: a monthly dialogue that met

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"fmt"
+	"html"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -139,5 +141,44 @@ func TestNextRound_CityAndMarking(t *testing.T) {
 	}
 	if g := f.do("secretariat", "GET", "/api/v1/rounds/"+next.ID, nil); g.Code != 200 {
 		t.Fatalf("the secretariat cannot see the proposed round: %d", g.Code)
+	}
+}
+
+// TestNextRound_FirstRoundSaysSo: the first round of a dialogue counts its
+// cadence from the dialogue's establishment and has no city to meet in
+// yet, and what the page and the API say of it says so: before, the page
+// said it was proposed "in ." and the note that it fell due "12 months
+// after the last", of a dialogue that had no round.
+func TestNextRound_FirstRoundSaysSo(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Fiji Dialogue", "home": "New Zealand", "partner": "Fiji", "established": "2019-05-02", "cadence_months": 12})
+	b := f.pageBrowser("secretariat")
+	r := b.send("POST", "/dialogues/"+d+"/next", url.Values{"csrf_token": {b.csrf}})
+	if r.Code != 303 {
+		t.Fatalf("%d %s", r.Code, r.Body.String())
+	}
+	msg := html.UnescapeString(flashOf(b.open(r.Header().Get("Location"))))
+	if !strings.HasPrefix(msg, "Proposed the 1st round") || strings.Contains(msg, " in .") || strings.Contains(msg, "after the last") ||
+		!strings.Contains(msg, "12 months after the dialogue was established on 2 May 2019") {
+		t.Errorf("the page says %q", msg)
+	}
+	// Its second round, hosted by the partner that has never hosted, has no city either.
+	r = b.send("POST", "/dialogues/"+d+"/next", url.Values{"csrf_token": {b.csrf}})
+	if msg := html.UnescapeString(flashOf(b.open(r.Header().Get("Location")))); !strings.HasPrefix(msg, "Proposed the 2nd round") || strings.Contains(msg, " in .") {
+		t.Errorf("the page says %q", msg)
+	}
+	// A third, at home again, meets in the city of the first once it has one.
+	var l struct{ Items []struct{ ID string } }
+	f.do("secretariat", "GET", "/api/v1/dialogues/"+d+"/rounds", nil).json(&l)
+	var first map[string]any
+	g := f.do("secretariat", "GET", "/api/v1/rounds/"+l.Items[0].ID, nil)
+	g.json(&first)
+	first["city"] = "Wellington"
+	if p := f.do("secretariat", "PUT", "/api/v1/rounds/"+l.Items[0].ID, first, "If-Match", g.Header().Get("ETag")); p.Code != 200 {
+		t.Fatalf("%d %s", p.Code, p.Body.String())
+	}
+	r = b.send("POST", "/dialogues/"+d+"/next", url.Values{"csrf_token": {b.csrf}})
+	if msg := html.UnescapeString(flashOf(b.open(r.Header().Get("Location")))); !strings.HasPrefix(msg, "Proposed the 3rd round: 2 May 2029 in Wellington.") {
+		t.Errorf("the page says %q", msg)
 	}
 }

@@ -64,7 +64,12 @@ func (s *Pages) handleNextRoundForm(c echo.Context) error {
 		}
 		return err
 	}
-	msg := fmt.Sprintf("Proposed the %s round: %s in %s. Confirm or edit it below.", briefing.Ordinal(r.Number), humanDate(r.StartsOn), r.City)
+	// A side that has never hosted gives the round no city yet.
+	where := " in " + r.City
+	if r.City == "" {
+		where = ", its city not yet set"
+	}
+	msg := fmt.Sprintf("Proposed the %s round: %s%s. Confirm or edit it below.", briefing.Ordinal(r.Number), humanDate(r.StartsOn), where)
 	if note != "" {
 		msg += " " + note
 	}

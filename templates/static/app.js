@@ -440,12 +440,15 @@
     // draft holds every field of the form): it is opened whole, as the
     // working copy it is, and a save merges it with what changed, paragraph
     // by paragraph, against the version it was typed at.
+    // A draft of the version the page shows was typed over a sheet nobody
+    // has saved since: what moved its paragraphs is the writer's own doing.
     var offerWhole = function (kept) {
       var open = document.createElement("a");
       open.id = "draft-open";
       open.href = "/sheets/" + encodeURIComponent(sheetID) + "/edit?working=1";
       open.textContent = "Open it as your working copy";
-      draftNote("The server kept unsaved text of yours from " + keptAt(kept) + ", typed before the sheet changed around it. ", open, forgetServer);
+      var why = +kept.version === version ? ", with paragraphs you added, moved or deleted. " : ", typed before the sheet changed around it. ";
+      draftNote("The server kept unsaved text of yours from " + keptAt(kept) + why, open, forgetServer);
     };
     // Whether a draft has the page's sections and paragraphs, as many of
     // each (a paragraph added or deleted in it, or in the sheet since, and it

@@ -748,3 +748,35 @@ func TestImport_NoSuchVersionNamesItsCell(t *testing.T) {
 		t.Fatalf("%d %s", r.Code, r.Body.String())
 	}
 }
+
+// TestImport_WorkbookAboveTheImporterSaysWhatToDo: a workbook made for a
+// reader cleared higher than the importer holds sheets and rows they
+// cannot see, which are refused as unknown. The refusal says so and what
+// to do, from the workbook's own marking (its Import worksheet's, which the
+// importer holds): before, a RESTRICTED officer given the lead's workbook
+// was told only that a cell "names no topic sheet of this round".
+func TestImport_WorkbookAboveTheImporterSaysWhatToDo(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := f.xlsxPack("lead", w.round, "")
+	for _, q := range []string{"?dry_run=true", ""} {
+		r := f.importBook("lowofficer", w.round, book, q)
+		msg := r.errorBody().Message
+		if r.Code != 422 || !strings.Contains(msg, "names no topic sheet of this round") ||
+			!strings.Contains(msg, "This workbook is marked SECRET, above your clearance (RESTRICTED)") || !strings.Contains(msg, "exported for readers cleared to RESTRICTED") {
+			t.Errorf("import%s: %d %s", q, r.Code, r.Body.String())
+		}
+	}
+	// One made for them is imported; one at their clearance refused for
+	// another reason says nothing of clearance.
+	low := f.xlsxPack("lead", w.round, "&ceiling=RESTRICTED")
+	if r := f.importBook("lowofficer", w.round, low, "?dry_run=true"); r.Code != 200 {
+		t.Errorf("a workbook at their clearance: %d %s", r.Code, r.Body.String())
+	}
+	bad := editBook(t, low, func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "E2", "NOT A MARKING")
+	})
+	if r := f.importBook("lowofficer", w.round, bad, "?dry_run=true"); r.Code != 422 || strings.Contains(r.errorBody().Message, "clearance") {
+		t.Errorf("a bad marking at their clearance: %d %s", r.Code, r.Body.String())
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -186,7 +187,7 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 	}
 	bases, gone, err := s.importBases(v, r, d, book)
 	if err != nil {
-		return nil, err
+		return nil, madeForHigher(v, book, err)
 	}
 	render := xlsxpack.TopicTexts(v.Set)
 	plans, err := v.Set.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: v.User.Clearance, DefaultMarking: r.Marking,
@@ -197,7 +198,7 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 			return render(p)
 		}})
 	if err != nil {
-		return nil, err
+		return nil, madeForHigher(v, book, err)
 	}
 	// A sheet deleted since the workbook was made, its rows untouched, is
 	// no part of the import; one whose rows were edited cannot be.
@@ -715,6 +716,24 @@ func importConflicts(res *ImportJSON) error {
 	}
 	return &briefing.Error{Code: briefing.ECONFLICT, Fields: fields, Conflicts: cs,
 		Message: fmt.Sprintf("Nothing imported: %d %s changed both in the workbook and since it was made. Download the pack again, or make those changes in the editor.", res.Conflicts, what)}
+}
+
+// madeForHigher adds to a refusal of a workbook marked above the importer
+// what to do about it: one made for a reader cleared higher holds sheets
+// and rows the importer cannot see, refused as unknown (or as above them),
+// which a workbook exported for their clearance does not. It is judged by
+// the workbook's own marking, which the importer holds, so it tells
+// nothing of what the round holds above them.
+func madeForHigher(v *view, book *briefing.ImportBook, err error) error {
+	var e *briefing.Error
+	marking := v.Set.NormalizeMarking(book.Marking)
+	if !errors.As(err, &e) || (e.Code != briefing.EINVALID && e.Code != briefing.EFORBIDDEN) || marking == "" || v.Set.Allows(v.User.Clearance, marking) {
+		return err
+	}
+	out := *e
+	out.Message = strings.TrimRight(e.Message, ".") + fmt.Sprintf(". This workbook is marked %s, above your clearance (%s): made for a reader cleared higher, it holds rows you cannot import. Import one exported for readers cleared to %s (a delegation lead exports it from the round page, \"Export at that clearance\").",
+		marking, v.User.Clearance, v.User.Clearance)
+	return &out
 }
 
 // importError is a 422 naming the workbook's cell.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -751,5 +752,46 @@ func TestWriteNew_NameTakenMeanwhile(t *testing.T) {
 		if p := partials(t, out); len(p) != 0 {
 			t.Errorf("%s: left behind %v", c.args[0], p)
 		}
+	}
+}
+
+// TestInUse_SaysWhatToDo: a command refused because a server holds the
+// file says, beside that, what to do instead, in one line: before, each
+// said only that the file was "in use by another briefpack process".
+func TestInUse_SaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.db")
+	mustAddUser(t, db, "admin")
+	st, err := store.Open(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, "stop the server that holds it, or serve another --db"},
+		{[]string{"user", "add", "--db", db, "--name", "second", "--role", "viewer", "--clearance", "SECRET"}, "add the user on that server (its /admin/users page, or POST /api/v1/users), or stop it first"},
+		{[]string{"backup", "--db", db, "--out", filepath.Join(dir, "backup.db")}, "download a backup from that server (GET /api/v1/admin/backup), or stop it first"},
+		{[]string{"export", "--db", db, "--round", "1", "--out", filepath.Join(dir, "pack.html")}, "download the pack from that server (GET /api/v1/rounds/ID/pack), or stop it first"},
+		{[]string{"check", "--db", db}, "stop the server that holds it first"},
+		{[]string{"copy", "--from", db, "--to", filepath.Join(dir, "copy.db")}, "stop the server that holds it first"},
+		{[]string{"restore", "--from", db, "--db", filepath.Join(dir, "restored.db")}, "stop the server that holds it first"},
+	} {
+		_, e, code := runCLI(t, "a password of some length\n", tc.args...)
+		if code != 1 || !strings.Contains(e, "in use by another briefpack process") || !strings.Contains(e, tc.want) || strings.Count(e, "\n") != 1 {
+			t.Errorf("%s: exit %d: %q", strings.Join(tc.args[:1], " "), code, e)
+		}
+	}
+	// So does a server whose address another program listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, e, code := runCLI(t, "", "serve", "--db", filepath.Join(dir, "other.db"), "--addr", ln.Addr().String())
+	if code != 1 || !strings.Contains(e, "address already in use") || !strings.Contains(e, "choose another with --addr") || strings.Count(e, "\n") != 1 {
+		t.Errorf("serve on an address taken: exit %d: %q", code, e)
 	}
 }

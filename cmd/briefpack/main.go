@@ -77,9 +77,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "briefpack: "+oneLine(err.Error()))
 		return 2
 	default:
-		fmt.Fprintln(stderr, "briefpack: "+oneLine(message(err)))
+		msg := message(err)
+		if errors.Is(err, store.ErrInUse) {
+			msg += ": " + inUseHint(args[0])
+		}
+		fmt.Fprintln(stderr, "briefpack: "+oneLine(msg))
 		return 1
 	}
+}
+
+// inUseHint says what to do instead of a command refused because a
+// server holds its database file: what the server itself offers, or to
+// stop it first.
+func inUseHint(command string) string {
+	switch command {
+	case "serve":
+		return "stop the server that holds it, or serve another --db"
+	case "user":
+		return "add the user on that server (its /admin/users page, or POST /api/v1/users), or stop it first"
+	case "backup":
+		return "download a backup from that server (GET /api/v1/admin/backup), or stop it first"
+	case "export":
+		return "download the pack from that server (GET /api/v1/rounds/ID/pack), or stop it first"
+	}
+	return "stop the server that holds it first"
 }
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"briefpack/briefing"
@@ -72,7 +73,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// Then the address: a busy port is found before anything is written.
 	ln, err := net.Listen("tcp", m.Addr)
-	if err != nil {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen on %s: %w: another program (perhaps another briefpack) listens there; stop it, or choose another with --addr", m.Addr, err)
+	} else if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.ln = ln

@@ -173,7 +173,14 @@ func (c EtcdConfig) tls() (*tls.Config, error) {
 		return nil, nil
 	}
 	t := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.CertFile != "" || c.KeyFile != "" {
+	// A certificate is one of a pair: the file missing is named by its flag.
+	if c.CertFile != "" && c.KeyFile == "" {
+		return nil, fmt.Errorf("etcd client certificate %s: give its private key too (--etcd-key, or BRIEFPACK_ETCD_KEY)", c.CertFile)
+	}
+	if c.KeyFile != "" && c.CertFile == "" {
+		return nil, fmt.Errorf("etcd client key %s: give its certificate too (--etcd-cert, or BRIEFPACK_ETCD_CERT)", c.KeyFile)
+	}
+	if c.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("etcd client certificate: %w", err)

@@ -1207,3 +1207,28 @@ func awaitWatch(t *testing.T, k *etcdKV) {
 		t.Fatal(err)
 	}
 }
+
+// TestEtcd_TLSHalfAPair: a client certificate given without its key, or a
+// key without its certificate, is refused saying which is missing, before
+// any connection: before, the certificate alone was refused as "open : no
+// such file or directory", naming no file and no flag.
+func TestEtcd_TLSHalfAPair(t *testing.T) {
+	for _, tc := range []struct{ cert, key, want string }{
+		{"client.pem", "", "give its private key too (--etcd-key, or BRIEFPACK_ETCD_KEY)"},
+		{"", "client-key.pem", "give its certificate too (--etcd-cert, or BRIEFPACK_ETCD_CERT)"},
+	} {
+		cfg, err := ParseEtcdURL("etcd://127.0.0.1:1/half")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.CertFile, cfg.KeyFile = tc.cert, tc.key
+		db, err := OpenEtcd(cfg, "nz")
+		if err == nil {
+			db.Close()
+			t.Fatalf("cert %q, key %q: opened", tc.cert, tc.key)
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("cert %q, key %q: %v", tc.cert, tc.key, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -117,5 +118,42 @@ func TestImport_PreviewCountsAsImport(t *testing.T) {
 		if p != tc.want || d != tc.want || i != tc.want {
 			t.Errorf("%s: the preview says %+v, the dry run %+v, the import %+v; want %+v", tc.name, p, d, i, tc.want)
 		}
+	}
+}
+
+// TestImport_NothingChangedSaysWhatIsRead: a workbook edited only in a
+// topic sheet's own worksheet (the two-column form, which reads as the
+// brief does) changes nothing, for only the Topics worksheet is read; the
+// page's preview and import then say so, and where to make the edit.
+// Before, they said only "0 topic sheet(s) changed", and the edit was lost
+// without a word.
+func TestImport_NothingChangedSaysWhatIsRead(t *testing.T) {
+	f := newFixture(t)
+	w := f.world()
+	book := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		v, err := x.GetCellValue("Foreign Interference", "B3")
+		if err != nil || v == "" {
+			t.Fatalf("the topic's worksheet: %q %v", v, err)
+		}
+		_ = x.SetCellStr("Foreign Interference", "B3", v+" Edited in the topic's own worksheet.")
+	})
+	b := f.pageBrowser("lead")
+	const said = "Only the Topics worksheet is read"
+	for _, op := range []string{"preview", "import"} {
+		rec := b.sendWorkbook(w.round, book, op)
+		page := rec.Body.String()
+		if op == "import" {
+			page = flashOf(b.open(rec.Header().Get("Location")))
+		}
+		if c := countsSaid(t, op, page); c.changed != 0 || !strings.Contains(html.UnescapeString(page), said) {
+			t.Errorf("%s: %+v, and the page does not say what is read: %.2000s", op, c, page)
+		}
+	}
+	// A workbook whose Topics rows change something says nothing of it.
+	edited := editBook(t, f.xlsxPack("lead", w.round, ""), func(x *excelize.File) {
+		_ = x.SetCellStr("Topics", "D"+itoa(topicsRow(t, x, "We are aware")), "We are aware, the Topics worksheet says.")
+	})
+	if page := b.sendWorkbook(w.round, edited, "preview").Body.String(); countsSaid(t, "preview", page).changed != 1 || strings.Contains(page, said) {
+		t.Errorf("a preview of a change says %q", said)
 	}
 }

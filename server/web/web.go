@@ -66,15 +66,16 @@ type flashMsg struct {
 // pageFuncs are the helpers templates may call.
 func (s *Pages) pageFuncs() template.FuncMap {
 	return template.FuncMap{
-		"portion": s.settings.PortionMark,
-		"once":    newOnce,
-		"ordinal": briefing.Ordinal,
-		"months":  briefing.Months,
-		"inc":     func(i int) int { return i + 1 },
-		"dec":     func(i int) int { return i - 1 },
-		"join":    strings.Join,
-		"label":   briefing.StatusLabel,
-		"date":    humanDate,
+		"portion":        s.settings.PortionMark,
+		"once":           newOnce,
+		"ordinal":        briefing.Ordinal,
+		"onlyTopicsRead": func() string { return onlyTopicsRead },
+		"months":         briefing.Months,
+		"inc":            func(i int) int { return i + 1 },
+		"dec":            func(i int) int { return i - 1 },
+		"join":           strings.Join,
+		"label":          briefing.StatusLabel,
+		"date":           humanDate,
 		// decision and ground write a release's decisions and grounds as
 		// its letter and schedule do, so a preview says what the release will.
 		"decision":  briefing.DecisionLabel,

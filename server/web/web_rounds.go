@@ -624,9 +624,18 @@ func (s *Pages) handleImportForm(c echo.Context) error {
 	}
 	// Counted as the preview counts them: a sheet that merged to what was
 	// stored already (a workbook imported twice) was not written.
-	return redirect(c, "/rounds/"+c.Param("id")+"#import", fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.",
-		len(res.ChangedSheets()), res.UnchangedSheets()))
+	msg := fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.", len(res.ChangedSheets()), res.UnchangedSheets())
+	if len(res.ChangedSheets()) == 0 {
+		msg += " " + onlyTopicsRead
+	}
+	return redirect(c, "/rounds/"+c.Param("id")+"#import", msg)
 }
+
+// onlyTopicsRead is said of an import that changed nothing: an edit made
+// anywhere but the Topics worksheet (a topic sheet's own worksheet, which
+// reads as the brief does, above all) is not read, and would otherwise be
+// lost without a word.
+const onlyTopicsRead = "Only the Topics worksheet is read: an edit made in a topic sheet's own worksheet, or anywhere else in the workbook, is not imported. Make it in the Topics worksheet (its Text, Marking and Withholding columns) and bring the workbook back again."
 
 // handleFromTextForm is POST /rounds/:id/sheets/from-text: "preview" shows
 // the sheet the text makes (sections, paragraphs, markings) with the text

@@ -140,7 +140,8 @@ type Draft struct {
 
 // DraftService keeps each person's unsaved drafts, one per sheet.
 type DraftService interface {
-	// PutDraft keeps a person's draft of a sheet, replacing the one before.
+	// PutDraft keeps a person's draft of a sheet, replacing the one before:
+	// ENOTFOUND when the sheet or the person is not stored (deleted since).
 	PutDraft(ctx context.Context, userID, sheetID string, d *Draft) error
 	// Draft returns a person's draft of a sheet, or ENOTFOUND.
 	Draft(ctx context.Context, userID, sheetID string) (*Draft, error)

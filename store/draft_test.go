@@ -70,3 +70,41 @@ func TestDraftService_Gone(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftService_GoneMeanwhile: a draft kept as its sheet, or its author,
+// is deleted is refused as of nothing (ENOTFOUND), in the same write that
+// would keep it: the server checks the sheet before it keeps the draft, and
+// a delete committed between the two left a draft no one could be given
+// back, for good.
+func TestDraftService_GoneMeanwhile(t *testing.T) {
+	db := MustOpenDB(t)
+	r := mustRound(t, db, mustDialogue(t, db).ID, 1)
+	sh := mustSheet(t, db, r.ID, "Maritime security")
+	carol, dave := mustUser(t, db, "carol"), mustUser(t, db, "dave")
+	d := &briefing.Draft{Version: sh.Version, Fields: map[string]string{"s0p0.text": "Wellington proposes a standing exchange on cyber norms."}}
+	if err := db.DeleteSheet(ctx, sh.ID, sh.Version, alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutDraft(ctx, carol.ID, sh.ID, d); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		t.Fatalf("a draft of a deleted sheet: %v, want ENOTFOUND", err)
+	}
+	other := mustSheet(t, db, r.ID, "Cyber norms")
+	u, err := db.User(ctx, dave.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteUser(ctx, dave.ID, u.Version, alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutDraft(ctx, dave.ID, other.ID, d); briefing.ErrorCode(err) != briefing.ENOTFOUND {
+		t.Fatalf("a draft of a deleted user: %v, want ENOTFOUND", err)
+	}
+	if n, err := store.Records(db, "drafts"); err != nil {
+		t.Fatal(err)
+	} else if n != 0 {
+		t.Fatalf("%d drafts kept, want none", n)
+	}
+	if err := db.PutDraft(ctx, carol.ID, other.ID, d); err != nil {
+		t.Fatalf("a draft of a sheet and a user both there: %v", err)
+	}
+}

@@ -213,7 +213,24 @@ func (db *DB) PutDraft(ctx context.Context, userID, sheetID string, d *briefing.
 	if err != nil {
 		return fmt.Errorf("store: encode draft: %w", err)
 	}
-	return db.update(ctx, func(tx kvTx) error { return tx.Bucket(draftBucket).Put(draftKey(userID, sheetID), raw) })
+	return db.update(ctx, func(tx kvTx) error {
+		// Both checked in the write that keeps it: a sheet or a person
+		// deleted after the server looked would leave a draft no one could
+		// be given back, for good (their deletes drop the drafts they find).
+		for _, of := range []struct {
+			kind, id string
+			bucket   []byte
+		}{{briefing.KindSheet, sheetID, sheetBucket}, {briefing.KindUser, userID, userBucket}} {
+			key, err := keyOf(of.kind, of.id)
+			if err != nil {
+				return err
+			}
+			if tx.Bucket(of.bucket).Get(key) == nil {
+				return notFound(of.kind, of.id)
+			}
+		}
+		return tx.Bucket(draftBucket).Put(draftKey(userID, sheetID), raw)
+	})
 }
 
 // Draft returns a person's draft of a sheet, or ENOTFOUND.
@@ -240,7 +257,9 @@ func (db *DB) Draft(ctx context.Context, userID, sheetID string) (_ *briefing.Dr
 func deleteDrafts(tx kvTx, match func(userID, sheetID string) bool) error {
 	b := tx.Bucket(draftBucket)
 	var gone [][]byte
-	if err := b.ForEach(func(k, v []byte) error {
+	// Keys only: on etcd a draft of up to 2 MiB is kept in chunks, which
+	// a walk of the values would read, every draft of every sheet.
+	if err := forEachKey(b, func(k []byte) error {
 		if u, sh, ok := strings.Cut(string(k), "\x00"); ok && match(u, sh) {
 			gone = append(gone, bytes.Clone(k))
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -75,11 +76,26 @@ type errorDetail struct {
 // Errorf returns a domain-style error with a transport code.
 func Errorf(code, msg string) error { return &briefing.Error{Code: code, Message: msg} }
 
+// statusClientGone is the status logged for a request whose client went
+// away before it was answered (nginx's "client closed request"); no client
+// is there to read it.
+const statusClientGone = 499
+
 // handleError is echo's HTTPErrorHandler: every error leaves the server as
 // the contract's body; internal errors are logged with the request id and
 // shown only as "internal error".
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled) {
+		// The client went away (a closed tab, an editor's held question
+		// given up, a dropped connection) and what was under way gave up
+		// with it: nothing is wrong with the server, and nobody reads the
+		// answer. Logged as what it is, with nginx's 499 for the access
+		// log, not as an internal error among those that are.
+		s.logger(c).Info("client went away before the answer", "path", c.Request().URL.Path)
+		c.Response().WriteHeader(statusClientGone)
 		return
 	}
 	code, msg, fields := briefing.ErrorCode(err), briefing.ErrorMessage(err), briefing.ErrorFields(err)

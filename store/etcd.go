@@ -164,6 +164,19 @@ func redactURL(s string) string {
 	return s
 }
 
+// credentials refuses a user without a password, or a password without a
+// user: the client sends a user only with its password, so either alone
+// was dropped and the cluster reached as nobody in particular, silently.
+func (c EtcdConfig) credentials() error {
+	if c.Username != "" && c.Password == "" {
+		return fmt.Errorf("etcd user %s: give its password too (--etcd-password-file, or BRIEFPACK_ETCD_PASSWORD)", c.Username)
+	}
+	if c.Password != "" && c.Username == "" {
+		return errors.New("an etcd password: give its user too (--etcd-user, or BRIEFPACK_ETCD_USER)")
+	}
+	return nil
+}
+
 func (c EtcdConfig) tls() (*tls.Config, error) {
 	tlsOn := c.CertFile != "" || c.KeyFile != "" || c.CAFile != ""
 	for _, e := range c.Endpoints {
@@ -280,6 +293,9 @@ func OpenEtcd(c EtcdConfig, jurisdiction string) (*DB, error) {
 }
 
 func dialEtcd(c EtcdConfig) (*etcdKV, error) {
+	if err := c.credentials(); err != nil {
+		return nil, err
+	}
 	t, err := c.tls()
 	if err != nil {
 		return nil, err

@@ -1232,3 +1232,29 @@ func TestEtcd_TLSHalfAPair(t *testing.T) {
 		}
 	}
 }
+
+// TestEtcd_CredentialsHalfAPair: a user without a password, or a password
+// without a user, is refused naming what is missing, before any
+// connection: the client sends a user only with its password, so either
+// alone was dropped without a word.
+func TestEtcd_CredentialsHalfAPair(t *testing.T) {
+	for _, tc := range []struct{ user, password, want string }{
+		{"briefpack", "", "etcd user briefpack: give its password too (--etcd-password-file, or BRIEFPACK_ETCD_PASSWORD)"},
+		{"", "a password for the briefpack user", "an etcd password: give its user too (--etcd-user, or BRIEFPACK_ETCD_USER)"},
+	} {
+		cfg, err := ParseEtcdURL("etcd://127.0.0.1:1/half")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Username, cfg.Password = tc.user, tc.password
+		cfg.DialTimeout = 200 * time.Millisecond
+		db, err := OpenEtcd(cfg, "nz")
+		if err == nil {
+			db.Close()
+			t.Fatalf("user %q, password %q: opened", tc.user, tc.password)
+		}
+		if !strings.Contains(err.Error(), tc.want) || (tc.password != "" && strings.Contains(err.Error(), tc.password)) {
+			t.Errorf("user %q: %v", tc.user, err)
+		}
+	}
+}

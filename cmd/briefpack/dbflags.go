@@ -28,7 +28,7 @@ const (
 func addEtcdFlags(fs *flag.FlagSet) *etcdFlags {
 	return &etcdFlags{
 		user:         fs.String("etcd-user", "", "etcd user name (or BRIEFPACK_ETCD_USER); its password from --etcd-password-file or BRIEFPACK_ETCD_PASSWORD"),
-		passwordFile: fs.String("etcd-password-file", "", "file whose first line is the etcd user's password"),
+		passwordFile: fs.String("etcd-password-file", "", "file whose first line is the etcd user's password (or BRIEFPACK_ETCD_PASSWORD)"),
 		cert:         fs.String("etcd-cert", "", "TLS client certificate for etcd (or BRIEFPACK_ETCD_CERT)"),
 		key:          fs.String("etcd-key", "", "its private key (or BRIEFPACK_ETCD_KEY)"),
 		ca:           fs.String("etcd-ca", "", "authority that signed etcd's certificates (or BRIEFPACK_ETCD_CA)"),
@@ -86,6 +86,9 @@ func (f *etcdFlags) apply(c *store.EtcdConfig) error {
 			return fmt.Errorf("read the etcd password: %w", err)
 		}
 		c.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+		if c.Password == "" {
+			return fmt.Errorf("--etcd-password-file %s holds no password on its first line", *f.passwordFile)
+		}
 	}
 	for _, p := range []struct{ flag, conf *string }{{f.cert, &c.CertFile}, {f.key, &c.KeyFile}, {f.ca, &c.CAFile}} {
 		if *p.flag != "" {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -142,5 +143,59 @@ func TestEtcd_RollingUpgrade(t *testing.T) {
 	want := fmt.Sprintf("was upgraded to schema %d by a newer briefpack while this server (schema %d) served it", briefing.SchemaVersion()+1, briefing.SchemaVersion())
 	if n := strings.Count(log.String(), want); n != 1 || !strings.Contains(log.String(), "level=ERROR") {
 		t.Errorf("the log says it %d times, want once: %s", n, log.String())
+	}
+}
+
+// TestEtcd_UserWithoutPassword: --etcd-user without a password, or a
+// password without a user, is refused naming the flag missing, before
+// anything is written, as a certificate without its key is: the client
+// sends a user only with a password, so the user was dropped and the
+// server served the cluster as nobody in particular, saying nothing.
+func TestEtcd_UserWithoutPassword(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	t.Setenv("BRIEFPACK_ETCD_USER", "")
+	t.Setenv("BRIEFPACK_ETCD_PASSWORD", "")
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "etcd-password")
+	if err := os.WriteFile(pwFile, []byte("the etcd password of the briefpack user\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emptyFile := filepath.Join(dir, "empty")
+	if err := os.WriteFile(emptyFile, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--etcd-user", "briefpack"}, "etcd user briefpack: give its password too (--etcd-password-file, or BRIEFPACK_ETCD_PASSWORD)"},
+		{[]string{"--etcd-password-file", pwFile}, "an etcd password: give its user too (--etcd-user, or BRIEFPACK_ETCD_USER)"},
+		{[]string{"--etcd-user", "briefpack", "--etcd-password-file", emptyFile}, "--etcd-password-file " + emptyFile + " holds no password on its first line"},
+	} {
+		// Cancelled, so that a serve that took the flags stops at once
+		// rather than serve on.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", c.URL("half")}, tc.flags...)
+		var out, errb bytes.Buffer
+		code := run(ctx, args, strings.NewReader(""), &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, %q, %q", tc.flags, code, out.String(), errb.String())
+		}
+		if strings.Contains(errb.String(), "the etcd password of") {
+			t.Errorf("%v: the password is in the message: %q", tc.flags, errb.String())
+		}
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	resp, err := cli.Get(context.Background(), "half/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Count != 0 {
+		t.Fatalf("a refused serve wrote %d keys", resp.Count)
 	}
 }

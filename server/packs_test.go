@@ -109,6 +109,11 @@ func TestPacks(t *testing.T) {
 		if r := f.do("lead", "GET", base+"/pack?format=pdf", nil); r.Code != 400 {
 			t.Fatalf("bad format: %d", r.Code)
 		}
+		// The API's values are DESIGN.md's words, in lower case only: a
+		// program writes them once; the command line takes any case.
+		if r := f.do("lead", "GET", base+"/pack?format=XLSX", nil); r.Code != 400 || !strings.Contains(r.Body.String(), "must be html or xlsx") {
+			t.Fatalf("format=XLSX: %d %s", r.Code, r.Body.String())
+		}
 	})
 	t.Run("Snapshot", func(t *testing.T) {
 		if r := f.do("lead", "POST", base+"/packs", map[string]any{}); r.Code != 409 || !strings.Contains(r.Body.String(), "force") {

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,10 +38,17 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	// A mistake is refused before the database is opened, so that a refused
 	// command neither creates one nor fixes its jurisdiction.
-	if *jur != "" && !slices.Contains(briefing.Jurisdictions, *jur) {
-		return usageError{"user add: --jurisdiction must be nz or au"}
+	if *jur != "" {
+		if *jur = oneOf(*jur, briefing.Jurisdictions...); *jur == "" {
+			return usageError{"user add: --jurisdiction must be nz or au"}
+		}
 	}
-	u := &briefing.User{Name: *name, Role: briefing.Role(*role), Clearance: *clearance}
+	u := &briefing.User{Name: *name, Clearance: *clearance}
+	for _, r := range briefing.Roles {
+		if oneOf(*role, string(r)) != "" {
+			u.Role = r
+		}
+	}
 	if u.Role.Rank() < 0 {
 		return usageError{"user add: --role must be viewer, officer, lead, secretariat or admin"}
 	}

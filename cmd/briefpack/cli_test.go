@@ -795,3 +795,68 @@ func TestInUse_SaysWhatToDo(t *testing.T) {
 		t.Errorf("serve on an address taken: exit %d: %q", code, e)
 	}
 }
+
+// TestFlags_AnyCase: every flag that takes one of a few words takes it in
+// any case, as --ceiling and --clearance take a marking: --format XLSX
+// was refused while --ceiling secret was taken. What is written is the
+// same as for the word in lower case.
+func TestFlags_AnyCase(t *testing.T) {
+	db, round := demoRound(t)
+	dir := t.TempDir()
+	export := func(out string, flags ...string) string {
+		t.Helper()
+		args := append([]string{"export", "--db", db, "--round", round, "--out", filepath.Join(dir, out)}, flags...)
+		stdout, errOut, code := runCLI(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, %q", flags, code, errOut)
+		}
+		return stdout
+	}
+	for _, tc := range []struct {
+		out   string
+		flags []string
+		want  string
+	}{
+		{"upper.xlsx", []string{"--format", "XLSX"}, "wrote the xlsx pack of round " + round + " (full edition"},
+		{"mixed.html", []string{"--format", "Html", "--edition", "Full"}, "wrote the html pack of round " + round + " (full edition"},
+		{"release.xlsx", []string{"--format", "xlsx", "--edition", "RELEASE"}, "(release edition, marked for release)"},
+	} {
+		if got := export(tc.out, tc.flags...); !strings.Contains(got, tc.want) {
+			t.Errorf("%v: %q", tc.flags, got)
+		}
+	}
+	lower := export("lower.xlsx", "--format", "xlsx", "--edition", "release")
+	if b := mustRead(t, filepath.Join(dir, "upper.xlsx")); !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("--format XLSX wrote no workbook: %q", b[:min(len(b), 16)])
+	}
+	if got := export("again.xlsx", "--format", "XLSX", "--edition", "Release"); got[strings.Index(got, "("):strings.Index(got, ") to ")] != lower[strings.Index(lower, "("):strings.Index(lower, ") to ")] {
+		t.Errorf("Release and release: %q, %q", got, lower)
+	}
+
+	users := filepath.Join(dir, "au.db")
+	out, errOut, code := runCLI(t, "a long enough password for alice\n", "user", "add", "--db", users, "--jurisdiction", "AU",
+		"--name", "alice", "--role", "Officer", "--clearance", "official:sensitive")
+	if code != 0 || out != "added user alice (officer, cleared to OFFICIAL:Sensitive)\n" {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	st, err := store.OpenReadOnly(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Settings(context.Background())
+	st.Close()
+	if err != nil || s.Jurisdiction != "au" {
+		t.Fatalf("--jurisdiction AU made a database of %q: %v", s.Jurisdiction, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e strings.Builder
+	served := filepath.Join(dir, "served.db")
+	if code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", served, "--jurisdiction", "Au", "--log", "JSON"}, strings.NewReader(""), &o, &e); code != 0 {
+		t.Fatalf("exit %d: %q", code, e.String())
+	}
+	if !strings.HasPrefix(e.String(), "{") || !strings.Contains(o.String(), "(au, Australia)") {
+		t.Errorf("--log JSON --jurisdiction Au: stdout %q, stderr %q", o.String(), e.String())
+	}
+}

@@ -33,10 +33,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := required(fs, "round", "out"); err != nil {
 		return err
 	}
-	if *format != "html" && *format != "xlsx" {
+	if *format = oneOf(*format, "html", "xlsx"); *format == "" {
 		return usageError{"export: --format must be html or xlsx"}
 	}
-	if *edition != briefing.EditionFull && *edition != briefing.EditionRelease {
+	if *edition = oneOf(*edition, briefing.EditionFull, briefing.EditionRelease); *edition == "" {
 		return usageError{"export: --edition must be full or release"}
 	}
 	if *edition == briefing.EditionRelease && *ceiling != "" {

@@ -294,4 +294,16 @@ func required(fs *flag.FlagSet, names ...string) error {
 	return nil
 }
 
+// oneOf returns the word of words that v is, in any case, or "" if it is
+// none: a flag that takes one of a few words takes it as --ceiling takes a
+// marking, so that --format XLSX is not refused beside --ceiling secret.
+func oneOf(v string, words ...string) string {
+	for _, w := range words {
+		if strings.EqualFold(strings.TrimSpace(v), w) {
+			return w
+		}
+	}
+	return ""
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

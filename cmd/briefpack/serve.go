@@ -409,8 +409,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if m.Jurisdiction != "" && m.Jurisdiction != "nz" && m.Jurisdiction != "au" {
-		return usageError{"serve: --jurisdiction must be nz or au"}
+	if m.Jurisdiction != "" {
+		if m.Jurisdiction = oneOf(m.Jurisdiction, briefing.Jurisdictions...); m.Jurisdiction == "" {
+			return usageError{"serve: --jurisdiction must be nz or au"}
+		}
 	}
 	for _, t := range []struct {
 		flag string
@@ -423,7 +425,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if m.TrustedProxies != "" && !m.TrustProxy {
 		return usageError{"serve: --trusted-proxies applies only with --trust-proxy"}
 	}
-	switch *logFormat {
+	switch oneOf(*logFormat, "text", "json") {
 	case "text":
 		m.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	case "json":

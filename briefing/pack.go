@@ -256,3 +256,30 @@ type ScheduleEntry struct {
 func ChangedKey(sheetID string, section, paragraph int) string {
 	return sheetID + "/" + itoa(section) + "/" + itoa(paragraph)
 }
+
+// PreviousHeading is the heading of the last round's outcomes in either
+// format and either edition: "Outcomes of the 2nd round (Canberra, 10 May
+// 2017)", the city or the date left out when the round has none; "" when
+// there is no last round. Its date was shown only beside a city.
+func (p *Pack) PreviousHeading() string {
+	pr := p.Previous
+	if pr == nil {
+		return ""
+	}
+	var where []string
+	if pr.City != "" {
+		where = append(where, pr.City)
+	}
+	if pr.StartsOn != "" {
+		d := pr.StartsOn
+		if t, err := time.Parse(time.DateOnly, d); err == nil {
+			d = t.Format("2 January 2006")
+		}
+		where = append(where, d)
+	}
+	h := "Outcomes of the " + Ordinal(pr.Number) + " round"
+	if len(where) > 0 {
+		h += " (" + strings.Join(where, ", ") + ")"
+	}
+	return h
+}

@@ -107,3 +107,46 @@ func TestPages_ActionTextSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestPack_LastRoundWithoutCity: the heading of the last round's outcomes
+// carries its date whether or not the round has a city, in both formats
+// and both editions: a round without a city lost its date, the heading
+// only "Outcomes of the 1st round".
+func TestPack_LastRoundWithoutCity(t *testing.T) {
+	f := newFixture(t)
+	d := f.create("secretariat", "/api/v1/dialogues", map[string]any{"name": "Cityless Dialogue", "home": "New Zealand", "partner": "Singapore", "established": "2018-01-01", "cadence_months": 12})
+	f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 1, "starts_on": "2019-03-04", "host": "home", "status": "held", "outcomes": "The first round, held by video link, agreed the harbour protocol."})
+	r2 := f.create("secretariat", "/api/v1/dialogues/"+d+"/rounds", map[string]any{"number": 2, "starts_on": "2020-03-09", "city": "Singapore", "host": "partner", "status": "scheduled"})
+	const want = "Outcomes of the 1st round (4 March 2019)"
+	for _, edition := range []string{"full", "release"} {
+		r := f.do("lead", "GET", "/api/v1/rounds/"+r2+"/pack?format=html&edition="+edition, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s HTML: %d %s", edition, r.Code, r.Body.String())
+		}
+		if out := r.Body.String(); !strings.Contains(out, "<h2>"+want+"</h2>") || !strings.Contains(out, "agreed the harbour protocol") {
+			t.Errorf("the %s HTML pack has no heading %q", edition, want)
+		}
+		r = f.do("lead", "GET", "/api/v1/rounds/"+r2+"/pack?format=xlsx&edition="+edition, nil)
+		if r.Code != 200 {
+			t.Fatalf("%s XLSX: %d %s", edition, r.Code, r.Body.String())
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(r.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cover, err := x.GetRows("Cover")
+		x.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, row := range cover {
+			if len(row) == 2 && strings.HasPrefix(row[0], want) && strings.Contains(row[1], "agreed the harbour protocol") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the %s workbook's cover has no row %q: %q", edition, want, cover)
+		}
+	}
+}

@@ -497,14 +497,7 @@ func (wr *writer) cover() error {
 		// As the HTML pack gives them, with the round's city and date; in
 		// the full edition marked with that round's marking, which may not
 		// be this one's.
-		label := "Outcomes of the " + briefing.Ordinal(pr.Number) + " round"
-		if pr.City != "" {
-			label += " (" + pr.City
-			if pr.StartsOn != "" {
-				label += ", " + longDate(pr.StartsOn)
-			}
-			label += ")"
-		}
+		label := p.PreviousHeading()
 		if !wr.rel && pr.Marking != "" {
 			label += " " + p.Settings.PortionMark(pr.Marking)
 		}

@@ -81,6 +81,10 @@ func (c *Cache[V]) put(slot, key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if n > c.max {
+		// Not kept, it still supersedes what its slot held.
+		if old, ok := c.latest[slot]; ok && slot != "" {
+			c.remove(old)
+		}
 		return
 	}
 	c.remove(key)
@@ -143,6 +147,14 @@ func (c *Cache[V]) remove(key string) {
 	if old.slot != "" && c.latest[old.slot] == key {
 		delete(c.latest, old.slot)
 	}
+}
+
+// Slots reports the number of slots (PutLatest) whose entry is kept: never
+// more than Len, as a slot is forgotten with its entry.
+func (c *Cache[V]) Slots() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.latest)
 }
 
 // Len and Size report the number of entries and the bytes they hold.

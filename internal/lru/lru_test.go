@@ -72,13 +72,18 @@ func TestCache_PutLatest(t *testing.T) {
 	if c.Size() != want || c.Len() != 3 {
 		t.Errorf("size %d (want %d), len %d", c.Size(), want, c.Len())
 	}
+	// A value too large to keep still supersedes the slot's.
+	c.PutLatest("sheet 2", "w2", strings.Repeat("section 2 at version 2 ", 50))
+	if _, ok := c.Get("w1"); ok || c.Slots() != 1 || c.Size() != want-int64(len("w1section 2 at version 1")) {
+		t.Errorf("a value too large to keep left the one it superseded: %d slots, size %d", c.Slots(), c.Size())
+	}
 	// Evicted or removed, an entry takes its slot with it.
 	small := New[string](60, strlen)
 	for i := range 50 {
 		small.PutLatest(fmt.Sprint("slot ", i), fmt.Sprint("key ", i), "a value")
 	}
 	small.Remove("key 49")
-	if len(small.latest) != small.Len() {
+	if small.Slots() != small.Len() {
 		t.Errorf("%d slots for %d entries", len(small.latest), small.Len())
 	}
 	c.Clear()

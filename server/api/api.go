@@ -37,11 +37,6 @@ type API struct {
 	// lines are the live packs' lines of builds (see buildLine), under
 	// flightsMu.
 	lines map[string]*buildLine
-	// latest is the key of the last pack rendered for each slot (a round's
-	// format, edition and ceiling): a newer one makes it useless, and it is
-	// dropped then rather than left to age out of the cache. Under
-	// flightsMu.
-	latest map[string]string
 	// warmings are the rounds whose freeze files are being made ready
 	// (see warmFreeze), under flightsMu; warmTurn has one run at a time.
 	warmings map[string]*warming
@@ -61,7 +56,7 @@ func New(s *server.Server) *API {
 		// It holds the keys of packs, which packs holds.
 		byRevision: lru.New(1<<20, func(key string) int64 { return int64(len(key)) }),
 		snapshots:  lru.New(snapshotCacheBytes, func(cs *cachedSnapshot) int64 { return int64(len(cs.body)) }),
-		flights:    map[string]*flight{}, lines: map[string]*buildLine{}, latest: map[string]string{}, warmings: map[string]*warming{}}
+		flights:    map[string]*flight{}, lines: map[string]*buildLine{}, warmings: map[string]*warming{}}
 }
 
 // Register registers the JSON API's routes on a server and returns the API.

@@ -930,14 +930,11 @@ func (s *API) packFor(key string, pack *briefing.Pack, p packRequest, counted bo
 		if p.format == "xlsx" && p.edition == briefing.EditionRelease {
 			cp.etag = `"` + cp.sum()[:32] + `"`
 		}
-		s.packs.Put(key, cp)
+		// A newer pack of a round's format, edition and ceiling makes the
+		// last one useless: it is dropped then rather than left to age out.
+		// The cache keeps the slot with its pack, and forgets it with it.
 		slot := strings.Join([]string{pack.Round.ID, p.format, p.edition, pack.Ceiling}, "\x00")
-		s.flightsMu.Lock()
-		if old, ok := s.latest[slot]; ok && old != key {
-			s.packs.Remove(old)
-		}
-		s.latest[slot] = key
-		s.flightsMu.Unlock()
+		s.packs.PutLatest(slot, key, cp)
 		return cp, nil
 	})
 }

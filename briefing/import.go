@@ -35,6 +35,22 @@ type ImportSheet struct {
 	Version int
 	Title   string
 	Row     int // its row on the Import worksheet
+	// Worksheet is the sheet's own worksheet (the two-column form), by the
+	// name the export gave it, "" when the workbook holds none so named;
+	// Cells are its cells holding text, as the import reads them. The
+	// import reads none of it: they say whether someone edited it there.
+	Worksheet string
+	Cells     []ImportCell
+}
+
+// ImportCell is a cell of a topic sheet's own worksheet as a workbook
+// holds it: its row and column (1 is A), and a hash of what it shows,
+// which is all that telling it from what the export wrote takes but for a
+// cell of more than some 16,000 characters, whose text Long holds.
+type ImportCell struct {
+	Row, Col int
+	Sum      uint64
+	Long     string
 }
 
 // ImportRow is one row of a workbook's Topics worksheet: a paragraph as the

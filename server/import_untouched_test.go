@@ -72,6 +72,10 @@ func importUntouchedParas(t *testing.T, paras []map[string]string, resave func(t
 	if r.Code != 200 || len(plan.Sheets) != 0 {
 		t.Errorf("dry run of an untouched workbook: %d %s", r.Code, r.Body.String())
 	}
+	// Nor is a topic sheet's own worksheet taken for edited.
+	if edits := worksheetEditsOf(t, r); len(edits) != 0 {
+		t.Errorf("an untouched workbook's worksheets are told of as edited: %+v", edits)
+	}
 	if r = f.importBook("lead", w.round, book, ""); r.Code != 200 {
 		t.Fatalf("import: %d %s", r.Code, r.Body.String())
 	}

@@ -19,7 +19,8 @@ import (
 // The import reads a workbook with the standard library's zip reader, the
 // small XML parts with encoding/xml and the large ones — worksheets, shared
 // strings — with a scanner of its own (scan.go), not excelize's: it opens only the parts it needs (the workbook,
-// its relationships, the shared strings, Topics and Import), reads each
+// its relationships, the shared strings, Topics and Import, and the topic
+// sheets' own worksheets, which it only compares: see worksheet.go), reads each
 // worksheet's rows as a stream, counts every byte it decompresses against a
 // bound, and sees formulas, which a reader of values would hide. It takes
 // strings shared or inline, plain or in rich-text runs, as any spreadsheet
@@ -36,8 +37,10 @@ const maxZipEntries = 50000
 var errTooBig = errors.New("uncompressed size over the bound")
 
 // ReadImport reads a pack workbook for an import: the hidden Import
-// worksheet (database, round, ceiling, each sheet's id and version) and the Topics
-// worksheet's rows, matched to their columns by the header row. limit bounds
+// worksheet (database, round, ceiling, each sheet's id and version), the Topics
+// worksheet's rows, matched to their columns by the header row, and each
+// topic sheet's own worksheet as what its cells show (for EditedCell), which
+// is never refused. limit bounds
 // the bytes decompressed (0: DefaultUnzipLimit). Anything that is not such a
 // workbook is EINVALID naming the worksheet, row and column ("Topics!D12")
 // where there is one.
@@ -115,6 +118,13 @@ type bookReader struct {
 	date1904  bool
 	fmt       *excelize.File
 	fmtStyles map[numFmt]int
+	// cellsLeft counts down the cells the topic sheets' worksheets may
+	// yet hold (maxWorksheetCells).
+	cellsLeft int
+	// lenient reads a cell holding an error value or naming a shared
+	// string there is not as a formula, not as a refusal: in a topic
+	// sheet's own worksheet, which is not imported, it is only an edit.
+	lenient bool
 }
 
 // open opens a part, every byte read from it counted against the bound.
@@ -263,7 +273,81 @@ func (x *bookReader) read() (*briefing.ImportBook, error) {
 	if err := x.readTopics(parts[sheetTopics], book); err != nil {
 		return nil, err
 	}
+	// Each topic sheet's own worksheet, by the name the export gave it:
+	// the Import worksheet lists the sheets in the order their worksheets
+	// were named. A worksheet renamed or deleted is not read.
+	names := newNamer()
+	x.cellsLeft = maxWorksheetCells
+	for i := range book.Sheets {
+		sh := &book.Sheets[i]
+		name := names.name(sh.Title)
+		if parts[name] == "" {
+			continue
+		}
+		if err := x.readWorksheet(name, parts[name], sh); errors.Is(err, errTooBig) || errors.Is(err, errTooManyCells) {
+			// Nothing is imported from them: a bound leaves the rest
+			// unread, never the import refused.
+			break
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	return book, nil
+}
+
+// maxWorksheetCells bounds the cells read of the topic sheets' own
+// worksheets, all together: twice the Topics rows an import reads, some
+// 6 MB of what they show, where each is at most a sheet's title, a
+// section's heading or a paragraph. A worksheet of more is told edited at
+// the row where reading stopped, and those after it are not read.
+const maxWorksheetCells = 2 * briefing.MaxImportRows
+
+var errTooManyCells = errors.New("too many cells in the topic sheets' worksheets")
+
+// readWorksheet reads a topic sheet's own worksheet into sh as what each
+// of its cells shows (appendSums); a cell or a part it cannot read is
+// taken for an edit, never a refusal: the import reads nothing there. Only
+// the bounds are errors: on unpacking, which leaves the worksheet unread,
+// and on the cells read (maxWorksheetCells), which takes it for edited.
+func (x *bookReader) readWorksheet(name, part string, sh *briefing.ImportSheet) (err error) {
+	sh.Worksheet = name
+	defer func() {
+		if errors.Is(err, errTooBig) {
+			// Read in part: not told of, as if the workbook held none.
+			sh.Worksheet, sh.Cells = "", nil
+		}
+	}()
+	rc, err := x.open(part)
+	if errors.Is(err, errTooBig) {
+		return err
+	} else if err != nil {
+		sh.Cells = append(sh.Cells, briefing.ImportCell{Row: 1, Col: 1, Sum: unreadSum})
+		return nil
+	}
+	defer rc.Close()
+	x.lenient = true
+	defer func() { x.lenient = false }()
+	err = x.rowsOf(name, rc, func(n int, cells []cell) error {
+		if x.cellsLeft -= len(cells); x.cellsLeft < 0 {
+			return errTooManyCells
+		}
+		sh.Cells = appendSums(sh.Cells, n, cells)
+		return nil
+	})
+	if errors.Is(err, errTooBig) {
+		return err
+	} else if err != nil {
+		// Damaged past the cells read: an edit, at the row after them.
+		row := 1
+		if k := len(sh.Cells); k > 0 {
+			row = sh.Cells[k-1].Row + 1
+		}
+		sh.Cells = append(sh.Cells, briefing.ImportCell{Row: row, Col: 1, Sum: unreadSum})
+	}
+	if errors.Is(err, errTooManyCells) {
+		return err
+	}
+	return nil
 }
 
 // readShared reads the shared strings table: each item's text, its runs
@@ -332,7 +416,17 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 		return err
 	}
 	defer rc.Close()
-	d := newScanner(rc)
+	return x.rowsOf(name, rc, fn)
+}
+
+// rowsOf is rows of a worksheet's XML read from r.
+func (x *bookReader) rowsOf(name string, r io.Reader, fn func(n int, cells []cell) error) error {
+	d := scanners.Get().(*scanner)
+	d.reset(r)
+	defer func() {
+		d.reset(nil)
+		scanners.Put(d)
+	}()
 	var (
 		rowN, nextRow int = 0, 1
 		cells         []cell
@@ -399,14 +493,21 @@ func (x *bookReader) rows(name, part string, fn func(n int, cells []cell) error)
 				switch typ {
 				case "s":
 					i, err := strconv.Atoi(strings.TrimSpace(val))
-					if err != nil || i < 0 || i >= len(x.shared) {
+					switch {
+					case (err != nil || i < 0 || i >= len(x.shared)) && x.lenient:
+						cur.formula = true // not a cell the export wrote: told apart as a formula is
+					case err != nil || i < 0 || i >= len(x.shared):
 						return bad(cellName(name, cur.col, rowN), "the cell refers to a shared string the workbook does not hold")
+					default:
+						val = x.shared[i]
 					}
-					val = x.shared[i]
 				case "inlineStr":
 					val = is.String()
 				case "e":
-					return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
+					if !x.lenient {
+						return bad(cellName(name, cur.col, rowN), "the cell holds an error value ("+val+")")
+					}
+					cur.formula = true
 				}
 				cur.value, cur.shown = val, val
 				if val != "" && (typ == "" || typ == "n" || typ == "b") {

@@ -97,7 +97,8 @@ func TestReadImport(t *testing.T) {
 // FuzzReadImport feeds the importer's reader damaged workbooks — a real
 // one with a few bytes overwritten at some place, or (at < 0) the bytes
 // alone: it answers a book or an EINVALID error, never a panic, never
-// another kind of error. The fuzzed input is the patch, not the workbook,
+// another kind of error, and a book whose worksheets compare (EditedCell)
+// without a panic. The fuzzed input is the patch, not the workbook,
 // so the fuzzer's minimising stays quick.
 func FuzzReadImport(f *testing.F) {
 	s, _ := briefing.SettingsFor("nz")
@@ -133,6 +134,12 @@ func FuzzReadImport(f *testing.F) {
 			Render: func(p briefing.Paragraph) string { return xlsxpack.TopicText(s, p) }})
 		if c := briefing.ErrorCode(err); err != nil && c != briefing.EINVALID && c != briefing.EFORBIDDEN {
 			t.Fatalf("plan error %v", err)
+		}
+		// Its topic sheets' own worksheets compare without a panic.
+		for _, sh := range book.Sheets {
+			if base, ok := bases[sh.ID]; ok {
+				_ = xlsxpack.EditedCell(s, base, sh, xlsxpack.TopicTexts(s))
+			}
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -41,6 +42,19 @@ const (
 var errXML = errors.New("malformed XML")
 
 func newScanner(r io.Reader) *scanner { return &scanner{r: bufio.NewReaderSize(r, 64<<10)} }
+
+// scanners keeps scanners for worksheets, read one after another: a
+// workbook of a thousand topic sheets has a thousand worksheets, each of
+// which took a 64 KiB buffer of its own, as did each worksheet an import
+// compares with them.
+var scanners = sync.Pool{New: func() any { return newScanner(nil) }}
+
+// reset makes s a scanner of r, keeping its buffers.
+func (s *scanner) reset(r io.Reader) {
+	s.r.Reset(r)
+	s.name, s.text, s.closing = nil, nil, nil
+	s.attrs, s.tag = s.attrs[:0], s.tag[:0]
+}
 
 // next reads the next event; io.EOF at the end of the part.
 func (s *scanner) next() (scanEvent, error) {

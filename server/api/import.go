@@ -17,6 +17,7 @@ import (
 
 	"briefpack/briefing"
 	"briefpack/briefing/xlsxpack"
+	"briefpack/internal/parallel"
 	"briefpack/server"
 )
 
@@ -44,6 +45,22 @@ type ImportJSON struct {
 	// keep their version.
 	Unchanged int `json:"unchanged"`
 	Conflicts int `json:"conflicts"`
+	// WorksheetEdits are the workbook's topic sheets whose own worksheets
+	// were edited: nothing there is imported, and this says so.
+	WorksheetEdits []WorksheetEditJSON `json:"worksheet_edits"`
+}
+
+// WorksheetEditJSON is a topic sheet whose own worksheet (the two-column
+// form, which reads as the brief does) the workbook holds edited: the
+// import reads only the Topics rows, so those edits are not imported,
+// whatever it does with the rows. Cell is the first cell, by row then
+// column, that is not as the export wrote it ("Foreign Interference!B4").
+type WorksheetEditJSON struct {
+	SheetID   string `json:"sheet_id"`
+	Title     string `json:"title"`
+	Worksheet string `json:"worksheet"`
+	Cell      string `json:"cell"`
+	Message   string `json:"message"`
 }
 
 // ImportSheetJSON is one sheet's part of an import.
@@ -190,13 +207,14 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		return nil, madeForHigher(v, book, err)
 	}
 	render := xlsxpack.TopicTexts(v.Set)
+	topicText := func(p briefing.Paragraph) string {
+		if t, ok := shown[p.Text+"\x00"+p.Withhold]; ok {
+			return t
+		}
+		return render(p)
+	}
 	plans, err := v.Set.PlanImport(book, briefing.ImportInput{Bases: bases, Clearance: v.User.Clearance, DefaultMarking: r.Marking,
-		Render: func(p briefing.Paragraph) string {
-			if t, ok := shown[p.Text+"\x00"+p.Withhold]; ok {
-				return t
-			}
-			return render(p)
-		}})
+		Render: topicText})
 	if err != nil {
 		return nil, madeForHigher(v, book, err)
 	}
@@ -213,9 +231,10 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		}
 		return nil, importError(cell, fmt.Sprintf("the topic sheet %q was deleted after this workbook was made: its edited rows cannot be imported (restore the sheet, or leave its rows as they were)", p.Title))
 	}
+	edits := worksheetEdits(v, book, bases, gone, topicText)
 	listed := len(bases) - len(gone)
 	for try := 0; ; try++ {
-		res := &ImportJSON{RoundID: r.ID, DryRun: dry, Sheets: []ImportSheetJSON{}, Unchanged: listed - len(plans)}
+		res := &ImportJSON{RoundID: r.ID, DryRun: dry, Sheets: []ImportSheetJSON{}, Unchanged: listed - len(plans), WorksheetEdits: edits}
 		sheets, err := s.mergeImport(v, bases, plans, res)
 		if err != nil {
 			return nil, err
@@ -248,6 +267,44 @@ func (s *API) Import(v *view, roundID string, body []byte, dry bool) (*ImportJSO
 		}
 		return res, nil
 	}
+}
+
+// worksheetEdits are the sheets of a workbook whose own worksheets it holds
+// other than the export wrote them, in the workbook's order: each compared
+// with the sheet at the workbook's version as its maker saw it, which is
+// the importer's copy (bases) less what is marked above the workbook. A
+// workbook marked above the importer held what they cannot see, which
+// their copy cannot tell from an edit: nothing is said of its worksheets,
+// whatever it holds. Nor of a sheet deleted since, no part of the import,
+// nor of a worksheet the workbook does not hold by its name.
+func worksheetEdits(v *view, book *briefing.ImportBook, bases map[string]*briefing.Sheet, gone map[string]string, topicText func(briefing.Paragraph) string) []WorksheetEditJSON {
+	out := []WorksheetEditJSON{}
+	top := v.Set.NormalizeMarking(book.Marking)
+	if top == "" || !v.Set.Allows(v.User.Clearance, top) {
+		return out
+	}
+	cells := make([]string, len(book.Sheets))
+	_ = parallel.Each(len(book.Sheets), func(i int, _ *struct{}) error {
+		sh := book.Sheets[i]
+		base, ok := bases[sh.ID]
+		if _, deleted := gone[sh.ID]; !ok || deleted || sh.Worksheet == "" {
+			return nil
+		}
+		if made, ok := v.Set.VisibleSheet(top, base); ok {
+			cells[i] = xlsxpack.EditedCell(v.Set, made, sh, topicText)
+		}
+		return nil
+	})
+	for i, sh := range book.Sheets {
+		if cells[i] == "" {
+			continue
+		}
+		title := bases[sh.ID].Title
+		out = append(out, WorksheetEditJSON{SheetID: sh.ID, Title: title, Worksheet: sh.Worksheet, Cell: cells[i],
+			Message: fmt.Sprintf("The worksheet %q was edited, first at %s: edits made there are not imported, for only the Topics worksheet is read. Make them in the Topics rows of %q (their Text, Marking and Withholding columns) and bring the workbook back again.",
+				sh.Worksheet, cells[i], title)})
+	}
+	return out
 }
 
 // shownTexts is each paragraph of a round's sheets, as the reader sees them

@@ -225,6 +225,9 @@ func (s *Pages) page(c echo.Context, status int, name, title, marking string, bo
 
 const flashCookie = "briefpack_flash"
 
+// maxFlash bounds a flash's text, in bytes: a longer one is not shown.
+const maxFlash = 500
+
 // flash leaves a message for the next page the user sees.
 func flash(c echo.Context, kind, text string) {
 	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + "|" + text), Path: "/", HttpOnly: true,
@@ -243,7 +246,7 @@ func takeFlash(c echo.Context) []flashMsg {
 		return nil
 	}
 	kind, text, ok := strings.Cut(v, "|")
-	if !ok || len(text) > 500 {
+	if !ok || len(text) > maxFlash {
 		return nil
 	}
 	return []flashMsg{{Kind: kind, Text: text}}

@@ -625,10 +625,41 @@ func (s *Pages) handleImportForm(c echo.Context) error {
 	// Counted as the preview counts them: a sheet that merged to what was
 	// stored already (a workbook imported twice) was not written.
 	msg := fmt.Sprintf("Workbook imported: %d topic sheet(s) changed, %d unchanged.", len(res.ChangedSheets()), res.UnchangedSheets())
-	if len(res.ChangedSheets()) == 0 {
+	switch {
+	case len(res.WorksheetEdits) > 0:
+		msg += " " + worksheetsNotRead(res.WorksheetEdits, maxFlash-len(msg)-1)
+	case len(res.ChangedSheets()) == 0:
 		msg += " " + onlyTopicsRead
 	}
 	return redirect(c, "/rounds/"+c.Param("id")+"#import", msg)
+}
+
+// worksheetsNotRead says which topic sheets' own worksheets an import
+// found edited, and that those edits were not imported, in no more than
+// room bytes (a flash's): as many worksheets named, each with its first
+// cell edited, as fit, the rest counted.
+func worksheetsNotRead(edits []api.WorksheetEditJSON, room int) string {
+	const tail = " Only the Topics worksheet is read: make those edits in its rows and bring the workbook back again."
+	head := "Not imported: edits in the worksheet "
+	if len(edits) > 1 {
+		head = "Not imported: edits in the worksheets "
+	}
+	said := ""
+	for i, e := range edits {
+		item := fmt.Sprintf("%q (first at %s)", e.Worksheet, e.Cell)
+		if i > 0 {
+			item = ", " + item
+		}
+		more := ""
+		if rest := len(edits) - i - 1; rest > 0 {
+			more = fmt.Sprintf(" and %d more", rest)
+		}
+		if i > 0 && len(head)+len(said)+len(item)+len(more)+1+len(tail) > room {
+			return head + said + fmt.Sprintf(" and %d more", len(edits)-i) + "." + tail
+		}
+		said += item
+	}
+	return head + said + "." + tail
 }
 
 // onlyTopicsRead is said of an import that changed nothing: an edit made

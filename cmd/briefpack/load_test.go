@@ -23,11 +23,7 @@ import (
 // writes got 412, and nothing answered 5xx. It measures, so it runs only
 // when asked: BRIEFPACK_LOAD=1 go test -run TestLoad -v ./cmd/briefpack/
 func TestLoad(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
-	seconds := 30
-	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	seconds := loadSeconds(t, 30)
 	bin := buildBinary(t)
 	ds := startDemo(t, bin)
 	lead := signInAs(t, ds.url, "lead", ds.logins["lead"])
@@ -199,4 +195,23 @@ func TestLoad(t *testing.T) {
 	snapRate := rate(func() int { return get(ds.url+"/api/v1/packs/"+sn.ID+"?format=html", leadTok) })
 	t.Logf("ETag %s; %d-byte pack: static %.0f req/s, live pack %.0f req/s (%.2f), snapshot %.0f req/s (%.2f)",
 		h.Get("ETag"), len(pack), staticRate, packRate, packRate/staticRate, snapRate, snapRate/staticRate)
+}
+
+// skipUnlessLoad skips a load test unless BRIEFPACK_LOAD is set: each
+// measures, for long, so runs only when asked.
+func skipUnlessLoad(t *testing.T) {
+	t.Helper()
+	if os.Getenv("BRIEFPACK_LOAD") == "" {
+		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
+	}
+}
+
+// loadSeconds skips a load test unless it is asked for (skipUnlessLoad)
+// and returns how long its load runs: BRIEFPACK_LOAD_SECONDS, or def.
+func loadSeconds(t *testing.T, def int) int {
+	t.Helper()
+	skipUnlessLoad(t)
+	seconds := def
+	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	return seconds
 }

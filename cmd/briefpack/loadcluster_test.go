@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -43,11 +42,7 @@ import (
 // as a table. It measures, so it runs only when asked:
 // BRIEFPACK_LOAD=1 go test -run TestLoadCluster -v ./cmd/briefpack/
 func TestLoadCluster(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
-	seconds := 15
-	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	seconds := loadSeconds(t, 15)
 	bin := buildBinary(t)
 	var results []clusterMix
 	t.Run("bbolt", func(t *testing.T) {

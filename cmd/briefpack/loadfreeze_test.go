@@ -23,9 +23,7 @@ import (
 // measures, so it runs only when asked: BRIEFPACK_LOAD=1
 // (BRIEFPACK_LOAD_SHEETS for another number of sheets).
 func TestLoadFreeze(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
+	skipUnlessLoad(t)
 	sheets := 1000
 	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
 	w := enterRound(t, sheets)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -23,11 +22,7 @@ import (
 // in the version the merge answered, and each paragraph ends with the text
 // of the last merge acknowledged for it. BRIEFPACK_LOAD=1 to run it.
 func TestLoadMerge(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
-	seconds := 30
-	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	seconds := loadSeconds(t, 30)
 	ds := startDemo(t, buildBinary(t))
 	lead := signInAs(t, ds.url, "lead", ds.logins["lead"])
 	officer := signInAs(t, ds.url, "officer", ds.logins["officer"]).token

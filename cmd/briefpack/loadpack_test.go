@@ -34,11 +34,7 @@ import (
 // measures, so it runs only when asked:
 // BRIEFPACK_LOAD=1 go test -run TestLoadPack -v ./cmd/briefpack/
 func TestLoadPack(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
-	seconds := 15
-	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	seconds := loadSeconds(t, 15)
 	sheets := 300
 	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SHEETS"), &sheets)
 	w := enterRound(t, sheets)

@@ -43,11 +43,7 @@ import (
 // more than a few: it measures, so it runs only when asked:
 // BRIEFPACK_LOAD=1 BRIEFPACK_LOAD_SECONDS=300 go test -run TestSoak -v ./cmd/briefpack/
 func TestSoak(t *testing.T) {
-	if os.Getenv("BRIEFPACK_LOAD") == "" {
-		t.Skip("set BRIEFPACK_LOAD=1 to run the load test")
-	}
-	seconds := 120
-	fmt.Sscan(os.Getenv("BRIEFPACK_LOAD_SECONDS"), &seconds)
+	seconds := loadSeconds(t, 120)
 	bin := buildBinary(t)
 	t.Run("bbolt", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "soak.db")

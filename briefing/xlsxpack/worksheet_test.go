@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,4 +156,74 @@ func zipOf(t *testing.T, parts map[string]string) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestReadImport_SharedStringsCounted: a string shared by many cells counts
+// against the unpacking bound once for every cell that shows it, as it
+// would written in each: a workbook of 84 KB, whose topic sheet's
+// worksheet held 400,000 cells of one shared string of a megabyte, kept
+// the server hashing 400 GB of text for the worksheet's edits, and its
+// Topics rows so took as much of what the import compares.
+func TestReadImport_SharedStringsCounted(t *testing.T) {
+	s := settings(t)
+	p := packtest.Pack(s, 2)
+	made := render(t, p)
+	const limit = 16 << 20
+	shared := func(parts map[string]string) {
+		text := strings.Repeat("Maritime security cooperation in the region. ", 1<<20/45)
+		parts["xl/sharedStrings.xml"] = `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>` + text + `</t></si></sst>`
+		parts["xl/_rels/workbook.xml.rels"] = strings.Replace(parts["xl/_rels/workbook.xml.rels"], "</Relationships>",
+			`<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`, 1)
+	}
+	t.Run("Worksheet", func(t *testing.T) {
+		parts := zipParts(t, made)
+		shared(parts)
+		var ws string
+		for k, v := range parts {
+			if strings.HasPrefix(k, "xl/worksheets/") && firstSheetTitle.MatchString(v) {
+				ws = k
+			}
+		}
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+		for r := 1; r <= 100; r++ {
+			b.WriteString(`<row><c t="s"><v>0</v></c><c t="s"><v>0</v></c></row>`)
+		}
+		b.WriteString(`</sheetData></worksheet>`)
+		parts[ws] = b.String()
+		wb := zipOf(t, parts)
+		book, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if book.Sheets[0].Worksheet != "" || len(book.Sheets[0].Cells) != 0 {
+			t.Errorf("200 MB of shared text read under a bound of 16 MiB: worksheet %q, %d cells", book.Sheets[0].Worksheet, len(book.Sheets[0].Cells))
+		}
+	})
+	t.Run("Topics", func(t *testing.T) {
+		parts := zipParts(t, made)
+		shared(parts)
+		var ws string
+		for k, v := range parts {
+			if strings.HasPrefix(k, "xl/worksheets/") && strings.Contains(v, ">Paragraph id<") {
+				ws = k
+			}
+		}
+		if ws == "" {
+			t.Fatal("no Topics worksheet")
+		}
+		v := parts[ws]
+		i := strings.Index(v, "<row") // the header row, then rows of the shared text
+		i += strings.Index(v[i:], "</row>") + len("</row>")
+		var b strings.Builder
+		for r := 2; r <= 101; r++ {
+			b.WriteString(`<row r="` + strconv.Itoa(r) + `"><c r="D` + strconv.Itoa(r) + `" t="s"><v>0</v></c></row>`)
+		}
+		parts[ws] = v[:i] + b.String() + `</sheetData>` + v[strings.Index(v, "</sheetData>")+len("</sheetData>"):]
+		wb := zipOf(t, parts)
+		_, err := xlsxpack.ReadImport(bytes.NewReader(wb), int64(len(wb)), limit)
+		if err == nil || !strings.Contains(err.Error(), "unpacks to more than 16 MiB") {
+			t.Errorf("100 MB of shared text in the Topics rows under a bound of 16 MiB: %v", err)
+		}
+	})
 }

@@ -115,11 +115,8 @@ func sweepPresence(b kvBucket, since time.Time) (map[string]bool, error) {
 		if err := b.Delete(k); err != nil {
 			return nil, fmt.Errorf("store: presence: %w", err)
 		}
-		// kind, 0, id, 0, user: the object's prefix ends at the second 0.
-		if i := bytes.IndexByte(k, 0); i >= 0 {
-			if j := bytes.IndexByte(k[i+1:], 0); j >= 0 {
-				swept[string(k[:i+1+j+1])] = true
-			}
+		if p, ok := presenceObject(string(k)); ok {
+			swept[p] = true
 		}
 	}
 	return swept, nil
@@ -226,6 +223,20 @@ func presencePrefix(kind, id string) []byte {
 	return join([]byte(kind), []byte{0}, []byte(id), []byte{0})
 }
 
+// presenceObject is the presencePrefix of the object a presence record's
+// key is of: kind, 0, id, 0, user, the prefix ending at the second 0.
+func presenceObject(key string) (string, bool) {
+	i := strings.IndexByte(key, 0)
+	if i < 0 {
+		return "", false
+	}
+	j := strings.IndexByte(key[i+1:], 0)
+	if j < 0 {
+		return "", false
+	}
+	return key[:i+1+j+1], true
+}
+
 // presenceHub holds who waits on which object's presence, to wake them: a
 // bbolt file's Present wakes them itself (it is the only server); on etcd
 // the watch that keeps the cache (see valueCache) wakes them for every
@@ -298,12 +309,8 @@ func (h *presenceHub) watched(prefix string, evs []*clientv3.Event) {
 		if len(key) <= len(prefix) || key[:len(prefix)] != prefix || !(ev.Type == clientv3.EventTypeDelete || ev.IsCreate()) {
 			continue
 		}
-		rest := key[len(prefix):]
-		// kind, 0, id, 0, user: the object's prefix ends at the second 0.
-		if i := strings.IndexByte(rest, 0); i >= 0 {
-			if j := strings.IndexByte(rest[i+1:], 0); j >= 0 {
-				h.wake(rest[:i+1+j+1])
-			}
+		if p, ok := presenceObject(key[len(prefix):]); ok {
+			h.wake(p)
 		}
 	}
 }

@@ -493,19 +493,19 @@ func (x *bookReader) rowsOf(name string, r io.Reader, fn func(n int, cells []cel
 				switch typ {
 				case "s":
 					i, err := strconv.Atoi(strings.TrimSpace(val))
-					switch {
-					case (err != nil || i < 0 || i >= len(x.shared)) && x.lenient:
-						cur.formula = true // not a cell the export wrote: told apart as a formula is
-					case err != nil || i < 0 || i >= len(x.shared):
-						return bad(cellName(name, cur.col, rowN), "the cell refers to a shared string the workbook does not hold")
-					default:
-						// Counted as if the cell held it inline: a string
-						// shared by a million cells is a million strings
-						// read, hashed and compared.
-						val = x.shared[i]
-						if x.budget -= int64(len(val)); x.budget < 0 {
-							return errTooBig
+					if err != nil || i < 0 || i >= len(x.shared) {
+						if !x.lenient {
+							return bad(cellName(name, cur.col, rowN), "the cell refers to a shared string the workbook does not hold")
 						}
+						cur.formula = true // not a cell the export wrote: told apart as a formula is
+						break
+					}
+					// Counted as if the cell held it inline: a string
+					// shared by a million cells is a million strings
+					// read, hashed and compared.
+					val = x.shared[i]
+					if x.budget -= int64(len(val)); x.budget < 0 {
+						return errTooBig
 					}
 				case "inlineStr":
 					val = is.String()

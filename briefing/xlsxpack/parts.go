@@ -114,48 +114,69 @@ func (wr *writer) sheetXML(b *bytes.Buffer, sh *briefing.Sheet) {
 	b.Grow(4096 + rowBytes(sh, 300))
 	b.WriteString(worksheetOpen() + `<sheetViews><sheetView workbookViewId="0"/></sheetViews>` +
 		`<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="100" customWidth="1"/></cols><sheetData>`)
-	label := sh.Title
-	if !wr.rel {
-		label += "  [" + sh.Marking + "]"
-		if sh.Status != briefing.SheetCleared {
-			label += "  DRAFT"
-		}
-	}
 	b.WriteString(`<row r="1" ht="21" customHeight="1">`)
-	inlineCell(b, "A1", wr.title, label)
+	inlineCell(b, "A1", wr.title, sheetLabel(sh, wr.rel))
 	b.WriteString(`</row>`)
+	sheetRows(sh, func(n int, heading string, first bool, para *briefing.Paragraph) {
+		if para == nil {
+			// As tall as its heading, as a row of paragraphs is.
+			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(wrappedLines(heading, 34)))
+			inlineCell(b, "A"+strconv.Itoa(n), wr.bold, heading)
+			b.WriteString(`</row>`)
+			return
+		}
+		v := wr.cellText(*para, true)
+		lines := 1
+		if first {
+			lines = max(wrappedLines(heading, 34), 1)
+		}
+		lines = max(lines, cellLines(v, 100))
+		fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(lines))
+		if first {
+			inlineCell(b, "A"+strconv.Itoa(n), wr.bold, heading)
+		}
+		switch t := v.(type) {
+		case string:
+			inlineCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
+		case []excelize.RichTextRun:
+			richCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
+		}
+		b.WriteString(`</row>`)
+	})
+	b.WriteString(`</sheetData>`)
+	wr.pageEnd(b, false)
+}
+
+// sheetLabel is what A1 of a topic sheet's worksheet shows: its title and,
+// in the full edition, its marking and DRAFT unless it is cleared.
+func sheetLabel(sh *briefing.Sheet, release bool) string {
+	if release {
+		return sh.Title
+	}
+	label := sh.Title + "  [" + sh.Marking + "]"
+	if sh.Status != briefing.SheetCleared {
+		label += "  DRAFT"
+	}
+	return label
+}
+
+// sheetRows lays out a topic sheet's worksheet below its label, from row
+// 3: each paragraph a row, its section's heading beside the first (first),
+// and a section without paragraphs a row of its heading alone (para nil).
+// The worksheet is written (sheetXML) and read back by an import
+// (sheetCells) by it.
+func sheetRows(sh *briefing.Sheet, fn func(n int, heading string, first bool, para *briefing.Paragraph)) {
 	n := 3
 	for _, sec := range sh.Sections {
 		if len(sec.Paragraphs) == 0 {
-			// As tall as its heading, as a row of paragraphs is.
-			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(wrappedLines(sec.Heading, 34)))
-			inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
-			b.WriteString(`</row>`)
+			fn(n, sec.Heading, true, nil)
 			n++
 		}
-		for k, para := range sec.Paragraphs {
-			v := wr.cellText(para, true)
-			lines := max(wrappedLines(sec.Heading, 34), 1)
-			if k > 0 {
-				lines = 1
-			}
-			lines = max(lines, cellLines(v, 100))
-			fmt.Fprintf(b, `<row r="%d" ht="%d" customHeight="1">`, n, linesHeight(lines))
-			if k == 0 {
-				inlineCell(b, "A"+strconv.Itoa(n), wr.bold, sec.Heading)
-			}
-			switch t := v.(type) {
-			case string:
-				inlineCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
-			case []excelize.RichTextRun:
-				richCell(b, "B"+strconv.Itoa(n), wr.wrap, t)
-			}
-			b.WriteString(`</row>`)
+		for k := range sec.Paragraphs {
+			fn(n, sec.Heading, k == 0, &sec.Paragraphs[k])
 			n++
 		}
 	}
-	b.WriteString(`</sheetData>`)
-	wr.pageEnd(b, false)
 }
 
 // worksheetOpen begins a worksheet's XML, fitted to the page's width when

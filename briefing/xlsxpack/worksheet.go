@@ -113,29 +113,18 @@ func EditedCell(s briefing.Settings, made *briefing.Sheet, sh briefing.ImportShe
 }
 
 // sheetCells gives each text cell of a topic sheet's worksheet in the full
-// edition, as sheetXML lays it out and the import reads it back: the label
-// in A1, then from row 3 each section's heading in column A beside its
-// first paragraph, or alone for a section without paragraphs, and each
+// edition as the import reads it back: the label in A1, then the rows as
+// sheetXML lays them out (sheetRows), each heading in column A and each
 // paragraph in column B, its portion mark before its Topics text (what
 // cellText writes, read back). TestSheetCells holds it to sheetXML.
 func sheetCells(s briefing.Settings, sh *briefing.Sheet, topicText func(briefing.Paragraph) string, fn func(row, col int, text string)) {
-	label := sh.Title + "  [" + sh.Marking + "]"
-	if sh.Status != briefing.SheetCleared {
-		label += "  DRAFT"
-	}
-	fn(1, 1, shownText(label))
-	n := 3
-	for _, sec := range sh.Sections {
-		if len(sec.Paragraphs) == 0 {
-			fn(n, 1, shownText(sec.Heading))
-			n++
+	fn(1, 1, shownText(sheetLabel(sh, false)))
+	sheetRows(sh, func(n int, heading string, first bool, p *briefing.Paragraph) {
+		if first {
+			fn(n, 1, shownText(heading))
 		}
-		for k, p := range sec.Paragraphs {
-			if k == 0 {
-				fn(n, 1, shownText(sec.Heading))
-			}
-			fn(n, 2, s.PortionMark(p.Marking)+" "+topicText(p))
-			n++
+		if p != nil {
+			fn(n, 2, s.PortionMark(p.Marking)+" "+topicText(*p))
 		}
-	}
+	})
 }

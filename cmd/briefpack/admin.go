@@ -43,12 +43,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return usageError{"user add: --jurisdiction must be nz or au"}
 		}
 	}
-	u := &briefing.User{Name: *name, Clearance: *clearance}
-	for _, r := range briefing.Roles {
-		if oneOf(*role, string(r)) != "" {
-			u.Role = r
-		}
-	}
+	u := &briefing.User{Name: *name, Role: briefing.Role(strings.ToLower(strings.TrimSpace(*role))), Clearance: *clearance}
 	if u.Role.Rank() < 0 {
 		return usageError{"user add: --role must be viewer, officer, lead, secretariat or admin"}
 	}
